@@ -1,0 +1,42 @@
+/**
+ * Opens the SQLite database (WAL, foreign keys, busy timeout) and applies migrations.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import * as schema from './schema.ts';
+
+export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
+
+/**
+ * Migrations are found from the working directory, not import.meta.url, because the bundler
+ * moves this module into dist/server/chunks.
+ */
+export const MIGRATIONS_DIR = resolve(process.cwd(), 'db/migrations');
+
+export function openDatabase(file: string): Db {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const sqlite = new Database(file);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  // In WAL mode NORMAL survives a crash of the process (SIGKILL) without losing a committed
+  // transaction; only a power loss could drop the last ones (docs/decisions/003-database.md).
+  sqlite.pragma('synchronous = NORMAL');
+  return drizzle(sqlite, { schema }) as Db;
+}
+
+export function migrateDatabase(db: Db, migrationsFolder = MIGRATIONS_DIR): void {
+  migrate(db, { migrationsFolder });
+}
+
+/** True when the database answers a trivial query. */
+export function isDatabaseHealthy(db: Db): boolean {
+  try {
+    return db.$client.prepare('select 1 as ok').get() !== undefined;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * `npm start`: checks the configuration, builds if the build is missing or stale, prepares the
+ * database (migrations, seed), then serves the Astro app with node:http on HOST:PORT.
+ * See docs/decisions/002-server-entry.md.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ConfigError, loadConfig } from '../src/lib/config.ts';
+import { createRuntime, installRuntime } from '../src/lib/runtime.ts';
+import { createStaticFiles } from '../src/server/static-files.ts';
+
+const root = process.cwd();
+const stamp = resolve(root, 'dist/.build-stamp');
+const SOURCES = ['src', 'db', 'public', 'scripts', 'astro.config.mjs', 'package.json', 'package-lock.json', 'tsconfig.json'];
+
+function newestMtime(path: string): number {
+  if (!existsSync(path)) return 0;
+  const info = statSync(path);
+  if (!info.isDirectory()) return info.mtimeMs;
+  let newest = info.mtimeMs;
+  for (const entry of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, entry)));
+  return newest;
+}
+
+function buildIfStale(): void {
+  const built = existsSync(stamp) ? statSync(stamp).mtimeMs : 0;
+  const sources = Math.max(...SOURCES.map((s) => newestMtime(resolve(root, s))));
+  if (built > 0 && built >= sources && existsSync(resolve(root, 'dist/server/entry.mjs'))) return;
+  console.log(built ? 'The build is out of date: building…' : 'No build yet: building (about a minute)…');
+  const result = spawnSync(resolve(root, 'node_modules/.bin/astro'), ['build'], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' },
+  });
+  if (result.status !== 0) {
+    console.error('The build failed; see the messages above.');
+    process.exit(1);
+  }
+  writeFileSync(stamp, new Date().toISOString());
+}
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+  if (!process.argv.includes('--no-build')) buildIfStale();
+  installRuntime(createRuntime(config));
+
+  const entry = (await import(pathToFileURL(resolve(root, 'dist/server/entry.mjs')).href)) as {
+    handler: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, next?: (err?: unknown) => void) => void;
+  };
+  const staticFiles = createStaticFiles(resolve(root, 'dist/client'));
+  const server = createServer((req, res) => {
+    if (staticFiles(req, res)) return;
+    entry.handler(req, res, () => {
+      // No route matched: the adapter hands over in middleware mode, so render our 404 page.
+      req.url = '/404';
+      entry.handler(req, res, () => {
+        res.statusCode = 404;
+        res.end('Not found');
+      });
+    });
+  });
+  server.on('error', (error: NodeJS.ErrnoException) => {
+    console.error(error.code === 'EADDRINUSE' ? `Port ${config.port} is already in use: set PORT to another port.` : error.message);
+    process.exit(1);
+  });
+  server.listen(config.port, config.host, () => {
+    console.log(`Fair Hearing is running at http://${config.host}:${config.port} (public URL ${config.publicUrl})`);
+  });
+
+  const stop = () => server.close(() => process.exit(0));
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+await main();

@@ -1,0 +1,138 @@
+/**
+ * Configuration: the only module that reads process.env. Every variable is optional, has a
+ * default fitting the first organisation (Norfolk and Suffolk NHS Foundation Trust) and is
+ * validated here, so a bad value stops start-up with a one-line message naming the variable.
+ */
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const emptyToUndefined = (value: unknown) =>
+  typeof value === 'string' && value.trim() === '' ? undefined : value;
+
+const optionalString = (fallback: string) =>
+  z.preprocess(emptyToUndefined, z.string().trim().min(1).default(fallback));
+
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
+
+const wholeNumber = (min: number, max: number, fallback: number) =>
+  z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^\d+$/, `must be a whole number from ${min} to ${max}`)
+      .transform(Number)
+      .pipe(z.number().int().min(min, `must be from ${min} to ${max}`).max(max, `must be from ${min} to ${max}`))
+      .default(fallback),
+  );
+
+const yesNo = z.preprocess(
+  emptyToUndefined,
+  z
+    .enum(['1', '0', 'true', 'false', 'yes', 'no'], { error: 'must be true or false' })
+    .transform((v) => v === '1' || v === 'true' || v === 'yes')
+    .default(false),
+);
+
+export const EnvSchema = z.object({
+  HOST: optionalString('localhost'),
+  PORT: wholeNumber(1, 65535, 4321),
+  DATA_DIR: optionalString('./data'),
+  PUBLIC_URL: z.preprocess(emptyToUndefined, httpUrl.optional()),
+  SMTP_URL: z.preprocess(
+    emptyToUndefined,
+    z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional(),
+  ),
+  MAIL_FROM: optionalString('Fair Hearing <no-reply@localhost>'),
+  TRUSTED_PROXY: yesNo,
+  ORG_NAME: optionalString('Norfolk and Suffolk NHS Foundation Trust'),
+  ORG_SHORT_NAME: optionalString('NSFT'),
+  ORG_WEBSITE: z.preprocess(emptyToUndefined, httpUrl.default('https://www.nsft.nhs.uk/')),
+  CRISIS_URL: z.preprocess(emptyToUndefined, httpUrl.default('https://www.nsft.nhs.uk/help-in-a-crisis/')),
+  COMPLAINTS_URL: z.preprocess(
+    emptyToUndefined,
+    httpUrl.default('https://www.nsft.nhs.uk/contact-us/customer-services-and-pals/'),
+  ),
+  CONTACT_EMAIL: z.preprocess(
+    emptyToUndefined,
+    z.email({ error: 'must be an email address' }).default('communications@nsft.nhs.uk'),
+  ),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  databaseFile: string;
+  mailDir: string;
+  publicUrl: string;
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  trustedProxy: boolean;
+  org: {
+    name: string;
+    shortName: string;
+    website: string;
+    crisisUrl: string;
+    complaintsUrl: string;
+    contactEmail: string;
+  };
+}
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; error: string };
+
+/** Variables whose values must never be echoed (they may hold credentials). */
+const SECRET_VARIABLES = new Set(['SMTP_URL']);
+
+/**
+ * Parses the environment. Returns a one-line message naming the first bad variable
+ * instead of throwing, so start-up can print it and exit non-zero.
+ */
+export function parseConfig(env: Record<string, string | undefined>, cwd = process.cwd()): ConfigResult {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0] ?? 'environment');
+    const raw = env[name];
+    const shown = SECRET_VARIABLES.has(name) || raw === undefined ? '' : ` (got ${JSON.stringify(raw)})`;
+    return { ok: false, error: `Configuration error: ${name} ${issue.message}${shown}.` };
+  }
+  const e = parsed.data;
+  const dataDir = resolve(cwd, e.DATA_DIR);
+  const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
+  return {
+    ok: true,
+    config: {
+      host: e.HOST,
+      port: e.PORT,
+      dataDir,
+      databaseFile: resolve(dataDir, 'fair-hearing.sqlite'),
+      mailDir: resolve(dataDir, 'mail'),
+      publicUrl,
+      smtpUrl: e.SMTP_URL,
+      mailFrom: e.MAIL_FROM,
+      trustedProxy: e.TRUSTED_PROXY,
+      org: {
+        name: e.ORG_NAME,
+        shortName: e.ORG_SHORT_NAME,
+        website: e.ORG_WEBSITE,
+        crisisUrl: e.CRISIS_URL,
+        complaintsUrl: e.COMPLAINTS_URL,
+        contactEmail: e.CONTACT_EMAIL,
+      },
+    },
+  };
+}
+
+/** Parses process.env once; throws a ConfigError carrying the one-line message. */
+export function loadConfig(): Config {
+  // eslint-disable-next-line no-restricted-properties -- the one place that reads process.env
+  const result = parseConfig(process.env);
+  if (!result.ok) throw new ConfigError(result.error);
+  return result.config;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}

@@ -1,0 +1,38 @@
+/**
+ * The composition root: configuration, database and clock, built once per process.
+ *
+ * scripts/start.ts builds it before the server listens (so migrations and first-run work happen
+ * at start-up) and the Astro bundle finds the same instance through a global symbol, because the
+ * start script and the bundle each hold their own copy of this module.
+ */
+import { migrateDatabase, openDatabase, type Db } from '../../db/client.ts';
+import { seedPrinciples } from '../../db/principles.ts';
+import { loadConfig, type Config } from './config.ts';
+
+export interface Runtime {
+  config: Config;
+  db: Db;
+  /** The clock; tests pass a fixed one. */
+  now: () => Date;
+}
+
+const KEY = Symbol.for('fair-hearing.runtime');
+type Holder = { [KEY]?: Runtime };
+
+/** Opens and migrates the database and seeds version 1.0 of the principles when empty. */
+export function createRuntime(config: Config, now: () => Date = () => new Date()): Runtime {
+  const db = openDatabase(config.databaseFile);
+  migrateDatabase(db);
+  seedPrinciples(db, now());
+  return { config, db, now };
+}
+
+export function installRuntime(runtime: Runtime): Runtime {
+  (globalThis as Holder)[KEY] = runtime;
+  return runtime;
+}
+
+/** The process's runtime, created from the environment on first use (e.g. under `astro dev`). */
+export function getRuntime(): Runtime {
+  return (globalThis as Holder)[KEY] ?? installRuntime(createRuntime(loadConfig()));
+}

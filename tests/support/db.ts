@@ -1,0 +1,24 @@
+/**
+ * A fresh, migrated SQLite file per test file (under the OS temp folder), removed afterwards.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll } from 'vitest';
+import { parseConfig, type Config } from '../../src/lib/config.ts';
+import { createRuntime, type Runtime } from '../../src/lib/runtime.ts';
+
+export function testConfig(env: Record<string, string> = {}): Config {
+  const dir = mkdtempSync(join(tmpdir(), 'fair-hearing-test-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const result = parseConfig({ DATA_DIR: dir, ...env });
+  if (!result.ok) throw new Error(result.error);
+  return result.config;
+}
+
+/** A runtime over a fresh database; `now` defaults to the real clock. */
+export function testRuntime(options: { now?: () => Date; env?: Record<string, string> } = {}): Runtime {
+  const runtime = createRuntime(testConfig(options.env), options.now);
+  afterAll(() => runtime.db.$client.close());
+  return runtime;
+}

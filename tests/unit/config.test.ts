@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/lib/config.ts';
+
+describe('parseConfig', () => {
+  it('uses the Contract defaults when nothing is set', () => {
+    const result = parseConfig({}, '/srv/app');
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.config.host).toBe('localhost');
+    expect(result.config.port).toBe(4321);
+    expect(result.config.dataDir).toBe('/srv/app/data');
+    expect(result.config.databaseFile).toBe('/srv/app/data/fair-hearing.sqlite');
+    expect(result.config.mailDir).toBe('/srv/app/data/mail');
+    expect(result.config.publicUrl).toBe('http://localhost:4321');
+    expect(result.config.smtpUrl).toBeUndefined();
+    expect(result.config.mailFrom).toBe('Fair Hearing <no-reply@localhost>');
+    expect(result.config.trustedProxy).toBe(false);
+  });
+
+  it('derives PUBLIC_URL from PORT and strips a trailing slash from a given one', () => {
+    const a = parseConfig({ PORT: '8080' });
+    expect(a.ok && a.config.publicUrl).toBe('http://localhost:8080');
+    const b = parseConfig({ PUBLIC_URL: 'https://appeals.example.nhs.uk/' });
+    expect(b.ok && b.config.publicUrl).toBe('https://appeals.example.nhs.uk');
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, 'PORT'],
+    [{ PORT: '0' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ PORT: '80.5' }, 'PORT'],
+    [{ PUBLIC_URL: 'not a url' }, 'PUBLIC_URL'],
+    [{ PUBLIC_URL: 'ftp://example.org' }, 'PUBLIC_URL'],
+    [{ SMTP_URL: 'http://mail.example.org' }, 'SMTP_URL'],
+    [{ TRUSTED_PROXY: 'maybe' }, 'TRUSTED_PROXY'],
+    [{ CONTACT_EMAIL: 'nobody' }, 'CONTACT_EMAIL'],
+  ])('refuses %o with a one-line message naming %s', (env, name) => {
+    const result = parseConfig(env);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.error).toMatch(new RegExp(`^Configuration error: ${name} `));
+    expect(result.error).not.toContain('\n');
+  });
+
+  it('never echoes SMTP_URL, which may hold a password', () => {
+    const result = parseConfig({ SMTP_URL: 'http://user:secret@mail.example.org' });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.error).not.toContain('secret');
+  });
+
+  it('treats empty values as unset', () => {
+    const result = parseConfig({ PORT: '', SMTP_URL: '  ' });
+    expect(result.ok && result.config.port).toBe(4321);
+    expect(result.ok && result.config.smtpUrl).toBeUndefined();
+  });
+
+  it('accepts a real SMTP URL and a trusted proxy', () => {
+    const result = parseConfig({ SMTP_URL: 'smtp://user:pass@mail.example.org:587', TRUSTED_PROXY: 'true' });
+    expect(result.ok && result.config.smtpUrl).toBe('smtp://user:pass@mail.example.org:587');
+    expect(result.ok && result.config.trustedProxy).toBe(true);
+  });
+});

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { CONTENT_SECURITY_POLICY, isSameOriginRequest, securityHeaders } from '../../src/lib/security.ts';
+
+describe('isSameOriginRequest', () => {
+  const site = 'http://localhost:4321';
+  it('lets safe methods through whatever the origin', () => {
+    expect(isSameOriginRequest('GET', 'https://evil.example', site, site)).toBe(true);
+  });
+  it('accepts a POST from this origin or the public URL', () => {
+    expect(isSameOriginRequest('POST', site, site, site)).toBe(true);
+    expect(isSameOriginRequest('POST', 'https://appeals.example.org', 'http://10.0.0.5:4321', 'https://appeals.example.org')).toBe(true);
+  });
+  it.each([null, 'null', 'https://evil.example', 'http://localhost:4322'])('refuses a POST from %s', (origin) => {
+    expect(isSameOriginRequest('POST', origin, site, site)).toBe(false);
+  });
+});
+
+describe('securityHeaders', () => {
+  it('never allows inline script and forbids framing', () => {
+    expect(CONTENT_SECURITY_POLICY).not.toContain('unsafe-inline');
+    expect(CONTENT_SECURITY_POLICY).toContain("frame-ancestors 'none'");
+  });
+  it('adds HSTS only over https', () => {
+    expect(securityHeaders(false)['Strict-Transport-Security']).toBeUndefined();
+    expect(securityHeaders(true)['Strict-Transport-Security']).toMatch(/max-age=\d+/);
+  });
+});

@@ -1,0 +1,10 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['tests/unit/**/*.test.ts'],
+    setupFiles: ['tests/support/fail-on-console-error.ts'],
+    environment: 'node',
+    testTimeout: 20_000,
+  },
+});
