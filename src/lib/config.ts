@@ -56,6 +56,15 @@ export const EnvSchema = z.object({
     emptyToUndefined,
     z.email({ error: 'must be an email address' }).default('communications@nsft.nhs.uk'),
   ),
+  DPO_CONTACT: optionalString(
+    'Data Protection Officer, Norfolk and Suffolk NHS Foundation Trust, Hellesdon Hospital, Drayton High Road, Norwich NR6 5BE',
+  ),
+  /** How long after the moderation action a person may appeal. */
+  APPEAL_WINDOW_MONTHS: wholeNumber(1, 60, 6),
+  /** Target for a decision, in working days from receipt. */
+  REVIEW_WORKING_DAYS: wholeNumber(1, 100, 10),
+  /** Personal data is purged this long after an appeal is decided or a case closed. */
+  RETENTION_MONTHS: wholeNumber(1, 120, 12),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -77,7 +86,11 @@ export interface Config {
     crisisUrl: string;
     complaintsUrl: string;
     contactEmail: string;
+    dpoContact: string;
   };
+  appealWindowMonths: number;
+  reviewWorkingDays: number;
+  retentionMonths: number;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; error: string };
@@ -120,7 +133,11 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
         crisisUrl: e.CRISIS_URL,
         complaintsUrl: e.COMPLAINTS_URL,
         contactEmail: e.CONTACT_EMAIL,
+        dpoContact: e.DPO_CONTACT,
       },
+      appealWindowMonths: e.APPEAL_WINDOW_MONTHS,
+      reviewWorkingDays: e.REVIEW_WORKING_DAYS,
+      retentionMonths: e.RETENTION_MONTHS,
     },
   };
 }
