@@ -1,0 +1,165 @@
+/**
+ * Moderation cases and appeals against them.
+ *
+ * Personal data (handles, links, excerpts, names, emails, free text) lives in nullable columns so
+ * the retention purge can blank it while the rows, dates, codes and outcomes stay for the
+ * anonymous transparency figures.
+ */
+import { sql } from 'drizzle-orm';
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { createdAt, timestamp } from './columns.ts';
+import { principleVersions } from './principles.ts';
+import { APPEAL_STATUSES } from '../../src/lib/appeal-state.ts';
+
+export const PLATFORMS = ['facebook', 'x', 'instagram', 'linkedin', 'youtube', 'tiktok', 'other'] as const;
+export const CASE_ACTIONS = ['hidden', 'deleted', 'blocked', 'reported', 'police', 'legal'] as const;
+export const DETECTION = ['own-monitoring', 'public-report', 'platform-filter'] as const;
+export const OUTCOMES = ['upheld', 'overturned', 'partly-overturned'] as const;
+
+/** One moderation action (or set of actions on one post) recorded by a moderator. */
+export const cases = sqliteTable(
+  'cases',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    /** Canonical formatted case reference (src/lib/references.ts). */
+    reference: text('reference').notNull(),
+    platform: text('platform', { enum: PLATFORMS }).notNull(),
+    accountHandle: text('account_handle'),
+    postUrl: text('post_url'),
+    excerpt: text('excerpt'),
+    statementOfReasons: text('statement_of_reasons'),
+    /** The principles version in force at `actionAt`; the grounds come from it. */
+    principleVersionId: integer('principle_version_id')
+      .notNull()
+      .references(() => principleVersions.id),
+    actionAt: timestamp('action_at').notNull(),
+    detectedBy: text('detected_by', { enum: DETECTION }).notNull(),
+    automated: integer('automated', { mode: 'boolean' }).notNull(),
+    /** Staff id of the moderator who recorded it (staff table). */
+    recordedBy: integer('recorded_by').notNull(),
+    closedAt: timestamp('closed_at'),
+    purgedAt: timestamp('purged_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('cases_reference').on(t.reference),
+    index('cases_action_at').on(t.actionAt),
+    index('cases_platform_action_at').on(t.platform, t.actionAt),
+    index('cases_handle').on(t.accountHandle),
+  ],
+);
+
+export const caseActions = sqliteTable(
+  'case_actions',
+  {
+    caseId: integer('case_id')
+      .notNull()
+      .references(() => cases.id),
+    action: text('action', { enum: CASE_ACTIONS }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.caseId, t.action] }), index('case_actions_action').on(t.action)],
+);
+
+/** Ground codes applied to a case (codes of the case's principles version). */
+export const caseGrounds = sqliteTable(
+  'case_grounds',
+  {
+    caseId: integer('case_id')
+      .notNull()
+      .references(() => cases.id),
+    groundCode: text('ground_code').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.caseId, t.groundCode] }), index('case_grounds_code').on(t.groundCode)],
+);
+
+/** An appeal by a member of the public, with or without a case reference. */
+export const appeals = sqliteTable(
+  'appeals',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    /** Public appeal reference shown on the confirmation page (same format as case references). */
+    reference: text('reference').notNull(),
+    /** SHA-256 of the private status-link token (the token itself is only ever emailed). */
+    statusTokenHash: text('status_token_hash').notNull(),
+    caseId: integer('case_id').references(() => cases.id),
+    /** No-reference path: what the person told us, until staff link a case. */
+    claimedPlatform: text('claimed_platform', { enum: PLATFORMS }),
+    claimedHandle: text('claimed_handle'),
+    claimedDate: text('claimed_date'),
+    claimedPostUrl: text('claimed_post_url'),
+    reason: text('reason'),
+    email: text('email'),
+    name: text('name'),
+    status: text('status', { enum: APPEAL_STATUSES }).notNull().default('new'),
+    receivedAt: timestamp('received_at').notNull(),
+    /** Decision due date (working days); moves when the clock is paused. */
+    dueAt: timestamp('due_at').notNull(),
+    /** While waiting for the appellant: when the clock stopped. */
+    pausedAt: timestamp('paused_at'),
+    assignedTo: integer('assigned_to'),
+    outcome: text('outcome', { enum: OUTCOMES }),
+    explanation: text('explanation'),
+    /** The principles version relied on in the decision. */
+    decisionVersionId: integer('decision_version_id').references(() => principleVersions.id),
+    decidedBy: integer('decided_by'),
+    decidedAt: timestamp('decided_at'),
+    /** Working days from receipt to decision, excluding paused time (kept after purge, for figures). */
+    workingDaysToDecision: integer('working_days_to_decision'),
+    withdrawnAt: timestamp('withdrawn_at'),
+    purgedAt: timestamp('purged_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('appeals_reference').on(t.reference),
+    uniqueIndex('appeals_status_token').on(t.statusTokenHash),
+    // One open appeal per case, enforced by the database.
+    uniqueIndex('appeals_one_open_per_case')
+      .on(t.caseId)
+      .where(sql`${t.caseId} is not null and ${t.status} not in ('decided', 'withdrawn')`),
+    index('appeals_status_due').on(t.status, t.dueAt),
+    index('appeals_assignee_status_due').on(t.assignedTo, t.status, t.dueAt),
+    index('appeals_received').on(t.receivedAt),
+    index('appeals_decided').on(t.decidedAt),
+  ],
+);
+
+/**
+ * The history of an appeal: every state change, note, email, assignment and message, with who
+ * and when. Internal notes (`kind = 'note'`) are never shown to the public.
+ */
+export const appealEvents = sqliteTable(
+  'appeal_events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    appealId: integer('appeal_id')
+      .notNull()
+      .references(() => appeals.id),
+    at: timestamp('at').notNull(),
+    actorType: text('actor_type', { enum: ['staff', 'appellant', 'system'] }).notNull(),
+    actorId: integer('actor_id'),
+    kind: text('kind').notNull(),
+    /** Free text (a note, further information, a request for information); purged with the appeal. */
+    body: text('body'),
+    /** Structured details, e.g. {"from":"new","to":"in-review"}; never personal data. */
+    details: text('details', { mode: 'json' }).$type<Record<string, unknown>>(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('appeal_events_appeal').on(t.appealId, t.at)],
+);
+
+/** After an overturn: what staff must do on the platform (restore a comment, unblock an account). */
+export const followUps = sqliteTable(
+  'follow_ups',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    appealId: integer('appeal_id')
+      .notNull()
+      .references(() => appeals.id),
+    kind: text('kind', { enum: ['restore-comment', 'unblock-account'] }).notNull(),
+    dueAt: timestamp('due_at').notNull(),
+    doneAt: timestamp('done_at'),
+    doneBy: integer('done_by'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('follow_ups_open').on(t.doneAt, t.dueAt)],
+);
