@@ -1,6 +1,7 @@
 /**
  * Dates as people in England read them ("1 January 2025"), always in UK time.
  */
+import { TZDate } from '@date-fns/tz';
 const dateFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' });
 const dateTimeFormat = new Intl.DateTimeFormat('en-GB', {
   day: 'numeric',
@@ -23,4 +24,29 @@ export function formatDateTime(date: Date): string {
 /** ISO 8601 for `<time datetime>`. */
 export function isoDate(date: Date): string {
   return date.toISOString();
+}
+
+/**
+ * A date and time typed into day / month / year / "HH:MM" fields, read as UK time.
+ * Returns undefined for anything that is not a real moment (31 February, 25:00…).
+ */
+export function fromDateParts(day: string, month: string, year: string, time = '12:00'): Date | undefined {
+  const d = Number(day.trim());
+  const m = Number(month.trim());
+  const y = Number(year.trim());
+  const t = /^(\d{1,2})[:.](\d{2})$/.exec(time.trim());
+  if (!Number.isInteger(d) || !Number.isInteger(m) || !Number.isInteger(y) || !t) return undefined;
+  const hh = Number(t[1]);
+  const mm = Number(t[2]);
+  if (y < 1900 || y > 9999 || m < 1 || m > 12 || d < 1 || d > 31 || hh > 23 || mm > 59) return undefined;
+  const date = new TZDate(y, m - 1, d, hh, mm, 0, 'Europe/London');
+  if (date.getDate() !== d || date.getMonth() !== m - 1) return undefined; // 31 February rolled over
+  return new Date(date.getTime());
+}
+
+/** The parts of a moment in UK time, for pre-filling day / month / year / time fields. */
+export function toDateParts(date: Date): { day: string; month: string; year: string; time: string } {
+  const z = new TZDate(date.getTime(), 'Europe/London');
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return { day: String(z.getDate()), month: String(z.getMonth() + 1), year: String(z.getFullYear()), time: `${pad(z.getHours())}:${pad(z.getMinutes())}` };
 }

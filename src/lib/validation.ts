@@ -1,0 +1,75 @@
+/**
+ * Field rules and limits, in one place, with the messages people see. Each limit says why.
+ */
+import { z } from 'zod';
+
+/** Removes control characters (except newlines and tabs) and normalises Unicode (NFC). */
+export function cleanText(value: string): string {
+  return value
+    .normalize('NFC')
+    .replace(/\r\n?/g, '\n')
+    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\u202A-\u202E\u2066-\u2069]/g, '')
+    .trim();
+}
+
+/**
+ * Required text: `emptyMessage` when missing or blank, `tooLongMessage` past `max` characters
+ * (counted as people see them, in code points).
+ */
+export function requiredText(max: number, emptyMessage: string, tooLongMessage: string) {
+  return z
+    .string({ error: emptyMessage })
+    .transform(cleanText)
+    .refine((v) => v.length > 0, emptyMessage)
+    .refine((v) => [...v].length <= max, tooLongMessage);
+}
+
+/** Optional text: blank becomes null. */
+export function optionalText(max: number, tooLongMessage: string) {
+  return z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined ? '' : cleanText(v)))
+    .refine((v) => [...v].length <= max, tooLongMessage)
+    .transform((v) => (v === '' ? null : v));
+}
+
+/** Only http(s) links: a `javascript:` or `data:` link must never be stored or rendered. */
+export function isWebLink(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.hostname.includes('.');
+  } catch {
+    return false;
+  }
+}
+
+export const LIMITS = {
+  /** Handles on the big platforms are at most 30–100 characters; 200 leaves room for display names. */
+  handle: 200,
+  /** Longer than any real post link, short enough to show. */
+  url: 2000,
+  /** Enough for a long comment; a 100 kB paste is refused rather than silently cut. */
+  excerpt: 5000,
+  /** A statement of reasons is a few sentences. */
+  statementOfReasons: 2000,
+  /** Why someone disagrees (the issue asks for up to 5,000 characters). */
+  appealReason: 5000,
+  /** RFC 5321 limits an address to 254 characters. */
+  email: 254,
+  name: 100,
+} as const;
+
+export function webLink(emptyMessage: string, invalidMessage: string) {
+  return requiredText(LIMITS.url, emptyMessage, `Link must be ${LIMITS.url.toLocaleString('en-GB')} characters or fewer`).refine(
+    isWebLink,
+    invalidMessage,
+  );
+}
+
+export const emailAddress = z
+  .string({ error: 'Enter your email address' })
+  .transform((v) => cleanText(v).toLowerCase())
+  .refine((v) => v.length > 0, 'Enter your email address')
+  .refine((v) => v.length <= LIMITS.email, 'Email address must be 254 characters or fewer')
+  .refine((v) => z.email().safeParse(v).success, 'Enter an email address in the correct format, like name@example.com');
