@@ -3,3 +3,4 @@
  * Dialect details stay in db/; src/lib sees plain objects.
  */
 export * from './schema/principles.ts';
+export * from './schema/outbox.ts';
