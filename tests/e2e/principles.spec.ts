@@ -4,7 +4,7 @@
  * database file (the server reads it on every request). Another spec may have published versions
  * too, so nothing here assumes which number comes next.
  */
-import { XMLParser } from 'fast-xml-parser';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { parseConfig } from '../../src/lib/config.ts';
 import { createDraft, getDraft, publishDraft, updateDraft } from '../../src/lib/principles.ts';
 import { createRuntime } from '../../src/lib/runtime.ts';
@@ -119,7 +119,9 @@ test.describe('versioned principles', () => {
   test('the Atom feed and the JSON archive list the new version', async ({ request, baseURL }) => {
     const feed = await request.get('/changelog.xml');
     expect(feed.headers()['content-type']).toContain('application/atom+xml');
-    const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', isArray: (n) => n === 'entry' || n === 'link' }).parse(await feed.text(), true);
+    const xml = await feed.text();
+    expect(XMLValidator.validate(xml)).toBe(true);
+    const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', isArray: (n) => n === 'entry' || n === 'link' }).parse(xml);
     const entries = doc.feed.entry as { id: string; title: { '#text': string } }[];
     expect(entries[0]!.title['#text']).toBe(`Version ${version}`);
     expect(entries[0]!.id).toMatch(new RegExp(`^http://localhost:\\d+/principles/${version.replace('.', '\\.')}$`));
