@@ -39,30 +39,33 @@ export interface PrinciplesView extends VersionRow {
   /** True when this is the version in force now. */
   isCurrent: boolean;
   currentVersion: string | undefined;
+  /** The version in effect before this one, for "see what changed". */
+  previousVersion: string | undefined;
 }
 
 /** Version numbers are "major.minor", each up to three digits. */
 export const VERSION_PATTERN = /^(\d{1,3})\.(\d{1,3})$/;
 
-function view(row: VersionRow, current: VersionRow | undefined): PrinciplesView {
+function view(rt: Runtime, row: VersionRow, current: VersionRow | undefined): PrinciplesView {
   return {
     ...row,
     bodyHtml: renderMarkdown(row.bodyMarkdown),
     isCurrent: current?.id === row.id,
     currentVersion: current?.version,
+    previousVersion: listVersions(rt).find((v) => v.id === row.id)?.previousVersion,
   };
 }
 
 /** The version in force now, or undefined if none has taken effect yet. */
 export function getCurrentPrinciples(rt: Runtime): PrinciplesView | undefined {
   const current = findVersionInForce(rt.db, rt.now());
-  return current && view(current, current);
+  return current && view(rt, current, current);
 }
 
 /** A published version by number; undefined for a malformed or unknown number, a draft or a version not yet in effect. */
 export function getPrinciplesVersion(rt: Runtime, version: string): PrinciplesView | undefined {
   const row = findPublicVersion(rt, version);
-  return row && view(row, findVersionInForce(rt.db, rt.now()));
+  return row && view(rt, row, findVersionInForce(rt.db, rt.now()));
 }
 
 function findPublicVersion(rt: Runtime, version: string): VersionRow | undefined {

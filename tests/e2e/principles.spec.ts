@@ -17,8 +17,8 @@ const REWORDED_FROM = 'so if they\'re important to you, please keep checking bac
 const REWORDED_TO = 'so if they\'re important to you, please check this page often or follow our changelog.';
 let version = '';
 
-/** Publishes a minor version now: one paragraph reworded, one ground added. */
-function publishNewVersion(): string {
+/** Publishes a minor version (now unless `at` is given): one paragraph reworded, one ground added. */
+function publishNewVersion(at: Date | 'now' = 'now', note = 'mentions the changelog'): string {
   const parsed = parseConfig({ DATA_DIR: process.env.E2E_DATA_DIR });
   if (!parsed.ok) throw new Error(parsed.error);
   const rt = createRuntime(parsed.config);
@@ -28,11 +28,11 @@ function publishNewVersion(): string {
     const draft = getDraft(rt, created.draftId)!;
     const saved = updateDraft(rt, created.draftId, {
       bodyMarkdown: draft.bodyMarkdown.replace(REWORDED_FROM, REWORDED_TO),
-      changeSummary: `Adds a ground for repeated posting (${token}) and mentions the changelog`,
-      grounds: [...draft.grounds, ground],
+      changeSummary: `Adds a ground for repeated posting (${token}) and ${note}`,
+      grounds: draft.grounds.some((g) => g.code === ground.code) ? draft.grounds : [...draft.grounds, ground],
     });
     if (!saved.ok) throw new Error(JSON.stringify(saved));
-    const published = publishDraft(rt, created.draftId, { kind: 'minor', effectiveAt: 'now' });
+    const published = publishDraft(rt, created.draftId, { kind: 'minor', effectiveAt: at });
     if (!published.ok) throw new Error(JSON.stringify(published));
     return published.version;
   } finally {
@@ -52,6 +52,7 @@ test.describe('versioned principles', () => {
     await expect(page.getByTestId('version-number')).toHaveText(version);
     await expect(page.getByText('please check this page often or follow our changelog.')).toBeVisible();
     await expect(page.locator(`#ground-${ground.code}`)).toContainText(ground.description);
+    await expect(page.getByRole('link', { name: new RegExp(`^See what changed from version [\\d.]+ to version ${version.replace('.', '\\.')}$`) })).toHaveAttribute('href', /^\/principles\/compare\//);
     await expectAccessible(page);
   });
 
@@ -153,6 +154,20 @@ test.describe('versioned principles', () => {
       const stale = await request.get(path, { headers: { 'If-None-Match': '"not-this-one"' } });
       expect(stale.status(), path).toBe(200);
     }
+  });
+
+  test('a scheduled version takes effect at its time without a restart', async ({ page }) => {
+    const previous = version;
+    const at = new Date(Date.now() + 3_000);
+    version = publishNewVersion(at, 'a later review');
+    expect(version).not.toBe(previous);
+    await page.goto('/principles');
+    await expect(page.getByTestId('version-number')).toHaveText(previous);
+    expect((await page.goto(`/principles/${version}`))?.status()).toBe(404);
+    await page.waitForTimeout(Math.max(0, at.getTime() - Date.now()) + 200);
+    await page.goto('/principles');
+    await expect(page.getByTestId('version-number')).toHaveText(version);
+    expect((await page.goto(`/principles/${version}`))?.status()).toBe(200);
   });
 
   test('the new pages are valid HTML (Nu Html Checker)', async ({ request }) => {

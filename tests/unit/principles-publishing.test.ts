@@ -114,6 +114,8 @@ describe('publishing', () => {
     expect(after.grounds).toEqual(before.grounds);
     expect(after.isCurrent).toBe(false);
     expect(after.currentVersion).toBe('1.1');
+    expect(after.previousVersion).toBeUndefined();
+    expect(getCurrentPrinciples(rt)!.previousVersion).toBe('1.0');
     expect(getDraft(rt, draftId)).toBeUndefined(); // no longer a draft: immutable
     expect(updateDraft(rt, draftId, { bodyMarkdown: 'x', changeSummary: 'x', grounds: [{ code: 'a', title: 'a', description: 'a' }] })).toEqual({ ok: false, error: 'not-found' });
     expect(discardDraft(rt, draftId)).toEqual({ ok: false, error: 'not-found' });
