@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { listAudit } from '../../db/audit.ts';
 import { findSession } from '../../db/staff.ts';
 import { hashPassword, isCommonPassword, passwordProblem, verifyPassword } from '../../src/lib/passwords.ts';
-import { clientIp } from '../../src/lib/request.ts';
+import { clientIp, isHttps, readForm } from '../../src/lib/request.ts';
 import {
   confirmEnrolment,
   enrolment,
@@ -307,5 +307,18 @@ describe('access rules and client IP', () => {
     expect(clientIp(request, '127.0.0.1', { trustedProxy: false })).toBe('127.0.0.1');
     expect(clientIp(request, '127.0.0.1', { trustedProxy: true })).toBe('203.0.113.9');
     expect(clientIp(new Request('http://x/'), undefined, { trustedProxy: true })).toBeNull();
+  });
+
+  it('marks cookies Secure when the site is https (public URL, request, or a trusted proxy)', () => {
+    const plain = new Request('http://x/', { headers: { 'x-forwarded-proto': 'https' } });
+    expect(isHttps(plain, { trustedProxy: false, publicUrl: 'http://localhost:4321' })).toBe(false);
+    expect(isHttps(plain, { trustedProxy: true, publicUrl: 'http://localhost:4321' })).toBe(true);
+    expect(isHttps(new Request('http://x/'), { trustedProxy: false, publicUrl: 'https://appeals.example.org' })).toBe(true);
+    expect(isHttps(new Request('https://x/'), { trustedProxy: false, publicUrl: 'http://localhost:4321' })).toBe(true);
+  });
+
+  it('reads a missing or broken form body as an empty form', async () => {
+    expect([...(await readForm(new Request('http://x/', { method: 'POST' }))).keys()]).toEqual([]);
+    expect([...(await readForm(new Request('http://x/', { method: 'POST', body: 'a=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } }))).keys()]).toEqual(['a']);
   });
 });
