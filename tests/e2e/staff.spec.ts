@@ -348,3 +348,27 @@ test('the session cookie is HttpOnly and SameSite=Lax, and changes at sign-in', 
   expect(signedIn.value).not.toBe(pending.value);
   expect(signedIn).toMatchObject({ httpOnly: true, sameSite: 'Lax' });
 });
+
+test('staff pages are valid HTML (Nu Html Checker), including the enrolment page with its SVG', async ({ page, browser, request }) => {
+  const admin = createStaff({ roles: ['admin'] });
+  const other = createStaff({ roles: ['moderator'] });
+  await signIn(page, admin);
+  const documents: { name: string; html: string }[] = [];
+  for (const path of ['/staff', '/staff/admin', '/staff/admin/invite', `/staff/admin/${other.id}`, '/staff/audit', '/staff/outbox']) {
+    const response = await page.goto(path);
+    expect(response?.status(), path).toBe(200);
+    documents.push({ name: path, html: await page.content() });
+  }
+  // Reset the other account's authenticator so its next sign-in shows the enrolment page.
+  await page.goto(`/staff/admin/${other.id}`);
+  await page.getByRole('button', { name: 'Reset authenticator' }).click();
+  await expect(page.getByText('Authenticator reset.')).toBeVisible();
+  documents.push({ name: '/staff/login', html: await (await request.get('/staff/login')).text() });
+  const enrolPage = await browser.newPage();
+  await passwordStep(enrolPage, other.email, other.password);
+  await expect(enrolPage).toHaveURL(/\/staff\/login\/enrol$/);
+  documents.push({ name: '/staff/login/enrol', html: await enrolPage.content() });
+  await enrolPage.close();
+  const { validateHtml } = await import('../support/vnu.ts');
+  expect(await validateHtml(documents)).toEqual([]);
+});
