@@ -97,6 +97,8 @@ test('first run: the one-time link creates the admin, who enrols TOTP and signs 
   const audit = await page.goto('/staff/audit?action=staff.first-admin-created');
   expect(audit?.status()).toBe(200);
   await expect(page.getByRole('table')).toContainText(email);
+  // Who, what, which record, when and from which IP.
+  await expect(page.getByRole('table')).toContainText('127.0.0.1');
 });
 
 test('a wrong password and an unknown email get the same message', async ({ page, expectAccessible }) => {

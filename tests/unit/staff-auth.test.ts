@@ -1,3 +1,5 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { listAudit } from '../../db/audit.ts';
 import { findSession } from '../../db/staff.ts';
@@ -21,6 +23,8 @@ import {
   completeSetup,
   createStaffAccount,
   findSetupLink,
+  FIRST_RUN_FILE,
+  prepareFirstRun,
   hashToken,
   inviteStaff,
   issueFirstRunLink,
@@ -244,6 +248,22 @@ describe('first run, invitations and admin changes', () => {
     const c = confirmEnrolment(rt, p.sessionId, totpCode(setup.secret, clock.now()), null);
     expect(c).toMatchObject({ ok: true });
     if (c.ok) expect(sessionUser(rt, c.sessionId).user?.roles).toEqual(['admin']);
+  });
+
+  it('at start-up writes the first-run link to a 0600 file, and removes it once an admin exists', async () => {
+    const rt = testRuntime();
+    const file = join(rt.config.dataDir, FIRST_RUN_FILE);
+    const link = prepareFirstRun(rt)!;
+    expect(readFileSync(file, 'utf8').trim()).toBe(link);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    // A restart issues a new link; the old one stops working.
+    const second = prepareFirstRun(rt)!;
+    expect(findSetupLink(rt, link.split('/').pop()!)).toBeUndefined();
+    await createStaffAccount(rt, { email: 'cli-admin@example.org', name: 'CLI', password: PASSWORD, roles: ['admin'] }, { id: null, ip: 'cli' });
+    // The printed link stays usable until used or expired, even though an admin now exists.
+    expect(findSetupLink(rt, second.split('/').pop()!)).toEqual({ purpose: 'first-run' });
+    expect(prepareFirstRun(rt)).toBeNull();
+    expect(existsSync(file)).toBe(false);
   });
 
   it('a first-run link expires after 24 hours', () => {
