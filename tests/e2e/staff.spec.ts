@@ -228,6 +228,8 @@ test('no /staff/ URL answers 200 to someone not signed in', async ({ request }) 
 });
 
 test('an admin invites a member of staff, who sets up their account; roles, MFA reset, disable and the audit log', async ({ page, browser, mailbox, expectAccessible }) => {
+  // Several sign-ins, each of which may wait for the next 30-second TOTP step.
+  test.setTimeout(240_000);
   const admin = createStaff({ roles: ['admin'] });
   await signIn(page, admin);
   await page.getByRole('link', { name: 'Staff accounts' }).click();
