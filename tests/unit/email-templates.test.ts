@@ -63,3 +63,10 @@ describe('notificationEmail', () => {
     expect(e.text).toBe('H\n\nP\n\n--\n\nOrg\n');
   });
 });
+
+describe('worker logs', () => {
+  it('never print an email address from an SMTP error', async () => {
+    const { withoutAddresses } = await import('../../src/lib/email/worker.ts');
+    expect(withoutAddresses('550 5.1.1 <jane.doe@example.org>: Recipient address rejected')).toBe('550 5.1.1 <[address]>: Recipient address rejected');
+  });
+});

@@ -125,6 +125,24 @@ describe('delivery over SMTP', () => {
   });
 });
 
+describe('nudging', () => {
+  it('sends at once after an enqueue in the same process, without waiting for the next poll', async () => {
+    const slow = testRuntime({ env: { OUTBOX_POLL_MS: '60000', SMTP_URL: sink.url } });
+    const worker = startOutboxWorker(slow);
+    try {
+      await new Promise((r) => setTimeout(r, 100)); // the first look found nothing; next poll in 60 s
+      const started = Date.now();
+      const { id } = slow.db.transaction((tx) =>
+        enqueueEmail(tx, { to: 'nudge@example.org', subject: 'Nudged', text: 'T', html: '<p>H</p>', kind: 'notification' }, slow.now()),
+      );
+      await waitUntil(() => findEmail(slow.db, id)?.state === 'sent', 'the nudged message to be sent', 5_000);
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      await worker.stop();
+    }
+  });
+});
+
 describe('the 24-hour limit', () => {
   it('fails a message whose temporary failures go on for 24 hours', async () => {
     let clock = Date.UTC(2026, 10, 25, 9, 0, 0);

@@ -65,10 +65,10 @@ export function startOutboxWorker(rt: Runtime, options: OutboxWorkerOptions = {}
       markEmailSent(rt.db, row.id, token, now);
     } else if (result.permanent) {
       markEmailFailed(rt.db, row.id, token, result.error);
-      console.warn(`Outbox: message ${row.id} refused permanently: ${result.error}`);
+      console.warn(`Outbox: message ${row.id} refused permanently: ${withoutAddresses(result.error)}`);
     } else if (now.getTime() - row.queuedAt.getTime() >= GIVE_UP_AFTER_MS) {
       markEmailFailed(rt.db, row.id, token, `Gave up after ${row.attempts} attempts over 24 hours: ${result.error}`);
-      console.warn(`Outbox: message ${row.id} failed after ${row.attempts} attempts: ${result.error}`);
+      console.warn(`Outbox: message ${row.id} failed after ${row.attempts} attempts: ${withoutAddresses(result.error)}`);
     } else {
       const next = new Date(now.getTime() + retryDelayMs(row.attempts, retryBaseMs, random));
       rescheduleEmail(rt.db, row.id, token, next, result.error);
@@ -117,4 +117,9 @@ export function startOutboxWorker(rt: Runtime, options: OutboxWorkerOptions = {}
       transport.close();
     },
   };
+}
+
+/** SMTP errors often quote the recipient: no personal data reaches the logs. */
+export function withoutAddresses(text: string): string {
+  return text.replace(/[^\s<>"'@]+@[^\s<>"']+/g, '[address]');
 }
