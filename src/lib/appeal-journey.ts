@@ -10,7 +10,7 @@ import { checkCaseEligibility, createAppeal, type AppealSubject } from './appeal
 import { fromDateParts } from './dates.ts';
 import { validateForm, type FormValues } from './forms.ts';
 import { CASE_LOOKUP_LIMIT, hitRateLimit } from './rate-limit.ts';
-import { parseReference } from './references.ts';
+import { DATA_LENGTH, parseReference } from './references.ts';
 import type { Runtime } from './runtime.ts';
 import { cleanText, emailAddress, isWebLink, LIMITS, optionalText, requiredText } from './validation.ts';
 
@@ -117,10 +117,13 @@ function nextStep(after: StepPath, a: Answers, changing: boolean): string {
   }
 }
 
+/** What a reference looks like, for hints and messages. */
+export const REFERENCE_EXAMPLE = '7K3M-Q9TX-2MC';
+
 export const REFERENCE_MESSAGES = {
   empty: 'Enter your case reference',
   'invalid-character': 'Case reference must only include letters, numbers, spaces and hyphens',
-  'wrong-length': 'Case reference is too short or too long. Check you have copied all of it from our message',
+  'wrong-length': `Case reference must be ${DATA_LENGTH + 1} letters and numbers, like ${REFERENCE_EXAMPLE}`,
   'check-failed': 'Check your case reference. One of the characters looks mistyped: compare it with the message we sent you',
   // The same words whether the case never existed or its details have been deleted: no enumeration.
   'not-found': 'We could not find a case with that reference. Check it matches our message, or continue without a case reference',

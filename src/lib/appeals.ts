@@ -19,7 +19,7 @@ import {
 import { findCaseByReference, type CaseRecord, type Platform } from '../../db/cases.ts';
 import { enqueueEmail } from '../../db/outbox.ts';
 import { isOpen, publicStatusLabel, transition, type AppealStatus } from './appeal-state.ts';
-import { addWorkingDays } from './calendar.ts';
+import { addWorkingDays, remainingWorkingDays, resumeDueDate } from './calendar.ts';
 import { appealAcknowledgementEmail } from './email/templates/appeal-acknowledgement.ts';
 import { notificationEmail } from './email/templates/notification.ts';
 import { OUTCOME_LABELS } from './labels.ts';
@@ -227,13 +227,6 @@ export function findAppealByStatusToken(rt: Runtime, token: string): AppealStatu
 
 export type AppellantActionResult = { ok: true } | { ok: false; error: 'not-found' | 'not-allowed' };
 
-/** Whole working days from `from` to `to` (0 if `to` is before the next working day). */
-function workingDaysElapsed(from: Date, to: Date): number {
-  let n = 0;
-  while (n < 400 && addWorkingDays(from, n + 1).getTime() <= to.getTime()) n++;
-  return n;
-}
-
 /** The appellant withdraws their appeal (allowed until it is decided). Emails a confirmation. */
 export function withdrawAppeal(rt: Runtime, token: string): AppellantActionResult {
   if (!plausibleToken(token)) return { ok: false, error: 'not-found' };
@@ -276,7 +269,8 @@ export function addFurtherInformation(rt: Runtime, token: string, text: string):
     const set: Parameters<typeof updateAppeal>[2] = { status: next.status };
     if (row.status === 'waiting') {
       set.pausedAt = null;
-      if (row.pausedAt) set.dueAt = addWorkingDays(row.dueAt, workingDaysElapsed(row.pausedAt, now));
+      // The clock restarts with the working days that were left when it stopped.
+      if (row.pausedAt) set.dueAt = resumeDueDate(now, remainingWorkingDays(row.pausedAt, row.dueAt));
     }
     updateAppeal(tx, row.id, set);
     insertAppealEvent(tx, {

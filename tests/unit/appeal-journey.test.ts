@@ -47,7 +47,7 @@ describe('case reference step', () => {
       ['', 'empty'],
       ['   ', 'empty'],
       ['ABC', 'wrong-length'],
-      ['AB*-123', 'invalid-character'],
+      ['ABCD-EFGH-2*K', 'invalid-character'],
       [typo(c.reference), 'check-failed'],
     ];
     for (const [typed, error] of cases) {
