@@ -51,3 +51,7 @@ export function findCaseReferenceById(tx: Tx, caseId: number): string | undefine
 export function findVersionNumberById(tx: Tx, versionId: number): string | undefined {
   return tx.select({ version: principleVersions.version }).from(principleVersions).where(eq(principleVersions.id, versionId)).get()?.version ?? undefined;
 }
+
+export function findAppealByReference(tx: Tx, reference: string): AppealRow | undefined {
+  return tx.select().from(appeals).where(eq(appeals.reference, reference)).get();
+}

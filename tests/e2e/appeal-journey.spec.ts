@@ -6,7 +6,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { openDatabase } from '../../db/client.ts';
+import { findAppealByReference, insertAppealEvent, updateAppeal } from '../../db/appeals.ts';
+import { openDatabase, type Db } from '../../db/client.ts';
 import { insertTestCase, type TestCaseOptions } from '../support/cases.ts';
 import { expect, test, type Mailbox } from './fixtures.ts';
 
@@ -19,6 +20,16 @@ function recordCase(options: TestCaseOptions = {}): string {
   const db = openDatabase(join(process.env.E2E_DATA_DIR!, 'fair-hearing.sqlite'));
   try {
     return insertTestCase(db, options).reference;
+  } finally {
+    db.$client.close();
+  }
+}
+
+/** Works on the running server's database, as staff pages would (review, requests, decisions). */
+function withDatabase<T>(work: (db: Db) => T): T {
+  const db = openDatabase(join(process.env.E2E_DATA_DIR!, 'fair-hearing.sqlite'));
+  try {
+    return work(db);
   } finally {
     db.$client.close();
   }
@@ -288,6 +299,61 @@ test.describe('appeal journey with a case reference', () => {
     } finally {
       await other.close();
     }
+  });
+});
+
+test.describe('following an appeal from the status link', () => {
+  test('shows when we are waiting for information, resumes when it is added, and shows the decision', async ({ page, mailbox, expectAccessible }) => {
+    const reference = recordCase();
+    const email = uniqueEmail('status');
+    await page.goto(`/appeal/case-reference?ref=${reference}`);
+    await continueButton(page);
+    await continueButton(page);
+    await page.getByLabel('Why do you disagree with our decision?').fill('It was a question, not abuse.');
+    await continueButton(page);
+    await page.getByLabel('Email address').fill(email);
+    await continueButton(page);
+    await page.getByRole('button', { name: 'Send appeal' }).click();
+    const appealReference = (await page.locator('#appeal-reference').textContent())!.trim();
+    const statusPath = await statusLinkFromEmail(mailbox, email, appealReference);
+
+    // Staff ask for more information (as the review pages will).
+    withDatabase((db) => {
+      const appeal = findAppealByReference(db, appealReference)!;
+      updateAppeal(db, appeal.id, { status: 'waiting', pausedAt: new Date() });
+      insertAppealEvent(db, { appealId: appeal.id, at: new Date(), actorType: 'staff', actorId: 1, kind: 'info-requested', body: 'Which post on our page did you reply to?' });
+      insertAppealEvent(db, { appealId: appeal.id, at: new Date(), actorType: 'staff', actorId: 1, kind: 'note', body: 'INTERNAL NOTE never shown' });
+    });
+    await page.goto(statusPath);
+    await expect(page.getByRole('main').locator('.nhsuk-tag')).toHaveText('Waiting for information from you');
+    await expect(page.getByText('Which post on our page did you reply to?').first()).toBeVisible();
+    await expect(page.getByText('INTERNAL NOTE never shown')).toHaveCount(0);
+    await expectAccessible(page);
+    await shot(page, '14-status-waiting');
+    await page.getByRole('link', { name: 'Add further information' }).click();
+    await page.getByLabel('What do you want to add to your appeal?').fill('The post about visiting hours.');
+    await page.getByRole('button', { name: 'Add to my appeal' }).click();
+    await expect(page.getByRole('main').locator('.nhsuk-tag')).toHaveText('Being reviewed');
+
+    // The decision, with its reasons; nothing more can be changed.
+    withDatabase((db) => {
+      const appeal = findAppealByReference(db, appealReference)!;
+      updateAppeal(db, appeal.id, { status: 'decided', outcome: 'overturned', explanation: 'Your comment asked a fair question.\nWe have restored it.', decidedAt: new Date(), decisionVersionId: 1 });
+      insertAppealEvent(db, { appealId: appeal.id, at: new Date(), actorType: 'staff', actorId: 2, kind: 'decided' });
+    });
+    await page.goto(statusPath);
+    await expect(page.getByRole('main').locator('.nhsuk-tag')).toHaveText('Decided');
+    await expect(page.getByRole('heading', { name: 'Our decision' })).toBeVisible();
+    await expect(page.getByText('We have reversed our decision')).toBeVisible();
+    await expect(page.getByText(/Your comment asked a fair question\.\s+We have restored it\./)).toBeVisible();
+    await expect(page.getByRole('link', { name: 'Read version 1.0 of our social media principles' })).toBeVisible();
+    await expect(page.getByRole('link', { name: 'Withdraw your appeal' })).toHaveCount(0);
+    await expect(page.getByRole('link', { name: 'Add further information' })).toHaveCount(0);
+    await expectAccessible(page);
+    await shot(page, '15-status-decided');
+    // A stale form posted after the decision changes nothing.
+    await page.goto(`${statusPath}/withdraw`);
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Your appeal');
   });
 });
 
