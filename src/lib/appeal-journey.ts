@@ -65,7 +65,8 @@ export function withChange(path: string, changing: boolean): string {
 }
 
 export function subjectOf(a: Answers): AppealSubject | undefined {
-  if (a.route === 'case' && a.caseReference) return { kind: 'case', caseReference: a.caseReference };
+  // A case that cannot be appealed (too late, or already open) is not something to appeal about.
+  if (a.route === 'case' && a.caseReference && !a.blocked) return { kind: 'case', caseReference: a.caseReference };
   if (a.route === 'post' && a.post) {
     const { platform, handle, date, postUrl } = a.post;
     return { kind: 'post', platform, handle, date, postUrl };

@@ -149,6 +149,7 @@ describe('contact step, order of steps and sending', () => {
     const complete: Answers = { route: 'case', caseReference: 'A', reason: 'r', email: 'e@example.org', name: null };
     expect(firstMissingStep(complete)).toBeUndefined();
     expect(firstMissingStep({ route: 'post' })).toBe(STEPS.aboutThePost);
+    expect(firstMissingStep({ ...complete, blocked: { reason: 'already-open' } })).toBe(STEPS.caseReference);
     expect(firstMissingStep({ ...complete, reason: undefined })).toBe(STEPS.reason);
     expect(submitReason(complete, { reason: 'changed' }, true)).toMatchObject({ ok: true, next: STEPS.checkAnswers });
     expect(submitReason({ route: 'case', caseReference: 'A' }, { reason: 'changed' }, true)).toMatchObject({ ok: true, next: STEPS.contact });
