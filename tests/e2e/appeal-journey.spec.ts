@@ -9,6 +9,7 @@ import type { Page } from '@playwright/test';
 import { findAppealByReference, insertAppealEvent, updateAppeal } from '../../db/appeals.ts';
 import { openDatabase, type Db } from '../../db/client.ts';
 import { insertTestCase, type TestCaseOptions } from '../support/cases.ts';
+import { validateHtml } from '../support/vnu.ts';
 import { expect, test, type Mailbox } from './fixtures.ts';
 
 const DAY = 24 * 60 * 60_000;
@@ -431,6 +432,41 @@ test.describe('appeal journey without a case reference', () => {
 });
 
 test.describe('appeal pages and bad requests', () => {
+  test('every page of the journey, including error states, is valid HTML (Nu Html Checker)', async ({ request, baseURL, mailbox }) => {
+    const headers = { Origin: baseURL! };
+    const documents: { name: string; html: string }[] = [];
+    const keep = async (name: string, response: Awaited<ReturnType<typeof request.get>>) => {
+      expect(response.status(), name).toBeLessThan(500);
+      documents.push({ name, html: await response.text() });
+    };
+    const post = (path: string, form: Record<string, string>) => request.post(path, { headers, form });
+    const reference = recordCase();
+    const email = uniqueEmail('html');
+    await keep('start', await request.get('/appeal?ref=abc'));
+    await keep('case reference', await request.get('/appeal/case-reference'));
+    await keep('case reference error', await post('/appeal/case-reference', { 'case-reference': '' }));
+    await keep('what we did', await post('/appeal/case-reference', { 'case-reference': reference }));
+    await keep('reason error', await post('/appeal/reason', { reason: '' }));
+    await keep('contact', await post('/appeal/reason', { reason: 'Because <b>bold</b> & "quoted"' }));
+    await keep('contact error', await post('/appeal/contact', { email: 'x', name: '' }));
+    await keep('check answers', await post('/appeal/contact', { email, name: 'Ann' }));
+    const confirmation = await post('/appeal/check-answers', {});
+    await keep('confirmation', confirmation);
+    const appealReference = /id="appeal-reference"[^>]*>([^<]+)</.exec(await confirmation.text())![1]!;
+    await keep('already open', await post('/appeal/case-reference', { 'case-reference': reference }));
+    await keep('too late', await post('/appeal/case-reference', { 'case-reference': recordCase({ actionAt: new Date(Date.now() - 214 * DAY) }) }));
+    await keep('about the post', await request.get('/appeal/about-the-post'));
+    await keep('about the post errors', await post('/appeal/about-the-post', { 'post-date-day': '99' }));
+    const statusPath = await statusLinkFromEmail(mailbox, email, appealReference);
+    await keep('status', await request.get(statusPath));
+    await keep('add information', await request.get(`${statusPath}/add-information`));
+    await keep('add information error', await post(`${statusPath}/add-information`, { information: '' }));
+    await keep('withdraw', await request.get(`${statusPath}/withdraw`));
+    await keep('status not found', await request.get('/appeal/status/not-a-real-token-at-all-123'));
+    expect(documents.map((d) => d.name)).toHaveLength(18);
+    expect(await validateHtml(documents)).toEqual([]);
+  });
+
   test('forged, missing or broken form posts get a 4xx page, never a 5xx', async ({ request, baseURL }) => {
     const origin = { Origin: baseURL! };
     const noField = await request.post('/appeal/case-reference', { headers: origin, form: { other: 'x' } });
