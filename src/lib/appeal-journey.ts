@@ -18,7 +18,10 @@ export const STEPS = {
   start: '/appeal',
   caseReference: '/appeal/case-reference',
   whatWeDid: '/appeal/what-we-did',
-  aboutThePost: '/appeal/about-the-post',
+  platform: '/appeal/platform',
+  account: '/appeal/account',
+  postDate: '/appeal/post-date',
+  postLink: '/appeal/post-link',
   reason: '/appeal/reason',
   contact: '/appeal/contact',
   checkAnswers: '/appeal/check-answers',
@@ -46,7 +49,8 @@ export interface AppealAnswers {
   caseReference: string;
   /** Set when the case reference was found but cannot be appealed now. */
   blocked: { reason: 'outside-window'; windowClosedAt: number } | { reason: 'already-open' };
-  post: PostDetails;
+  /** No-reference path: filled in one question a page; `postUrl: null` means "no link". */
+  post: Partial<PostDetails>;
   reason: string;
   email: string;
   name: string | null;
@@ -69,14 +73,30 @@ export function subjectOf(a: Answers): AppealSubject | undefined {
   if (a.route === 'case' && a.caseReference && !a.blocked) return { kind: 'case', caseReference: a.caseReference };
   if (a.route === 'post' && a.post) {
     const { platform, handle, date, postUrl } = a.post;
-    return { kind: 'post', platform, handle, date, postUrl };
+    if (platform && handle && date && postUrl !== undefined) return { kind: 'post', platform, handle, date, postUrl };
   }
   return undefined;
 }
 
+/** The first unanswered question about the post (no-reference path). */
+function firstMissingPostStep(a: Answers): StepPath {
+  const post = a.post ?? {};
+  if (a.route !== 'post' || !post.platform) return STEPS.platform;
+  if (!post.handle) return STEPS.account;
+  if (!post.date) return STEPS.postDate;
+  return STEPS.postLink;
+}
+
+/** Whether a no-reference question may be shown: the ones before it are answered. */
+export function postStepReady(step: StepPath, a: Answers): boolean {
+  const order: StepPath[] = [STEPS.platform, STEPS.account, STEPS.postDate, STEPS.postLink];
+  const missing = subjectOf(a) ? undefined : firstMissingPostStep(a);
+  return missing === undefined || order.indexOf(step) <= order.indexOf(missing);
+}
+
 /** The first step still to answer, or undefined when the appeal can be checked and sent. */
 export function firstMissingStep(a: Answers): StepPath | undefined {
-  if (!subjectOf(a)) return a.route === 'post' ? STEPS.aboutThePost : STEPS.caseReference;
+  if (!subjectOf(a)) return a.route === 'post' ? firstMissingPostStep(a) : STEPS.caseReference;
   if (!a.reason) return STEPS.reason;
   if (!a.email) return STEPS.contact;
   return undefined;
@@ -89,12 +109,18 @@ export function backLink(step: StepPath, a: Answers, changing: boolean): string 
     case STEPS.caseReference:
       return STEPS.start;
     case STEPS.whatWeDid:
-    case STEPS.aboutThePost:
+    case STEPS.platform:
     case STEPS.tooLate:
     case STEPS.alreadyOpen:
       return STEPS.caseReference;
+    case STEPS.account:
+      return STEPS.platform;
+    case STEPS.postDate:
+      return STEPS.account;
+    case STEPS.postLink:
+      return STEPS.postDate;
     case STEPS.reason:
-      return a.route === 'post' ? STEPS.aboutThePost : STEPS.whatWeDid;
+      return a.route === 'post' ? STEPS.postLink : STEPS.whatWeDid;
     case STEPS.contact:
       return STEPS.reason;
     case STEPS.checkAnswers:
@@ -108,8 +134,14 @@ export function backLink(step: StepPath, a: Answers, changing: boolean): string 
 function nextStep(after: StepPath, a: Answers, changing: boolean): string {
   if (changing && !firstMissingStep(a)) return STEPS.checkAnswers;
   switch (after) {
+    case STEPS.platform:
+      return STEPS.account;
+    case STEPS.account:
+      return STEPS.postDate;
+    case STEPS.postDate:
+      return STEPS.postLink;
     case STEPS.whatWeDid:
-    case STEPS.aboutThePost:
+    case STEPS.postLink:
       return STEPS.reason;
     case STEPS.reason:
       return STEPS.contact;
@@ -172,37 +204,61 @@ export function continueFromWhatWeDid(a: Answers, changing: boolean): string {
   return nextStep(STEPS.whatWeDid, a, changing);
 }
 
-const PostSchema = z.object({
-  platform: z.enum(PLATFORMS, { error: 'Select where you posted' }),
+/** Saves one answer about the post, switching the journey to the no-reference path. */
+function withPostAnswer(a: Answers, answer: Partial<PostDetails>): Answers {
+  const { blocked: _blocked, caseReference: _case, ...rest } = a;
+  return { ...rest, route: 'post', post: { ...(a.route === 'post' ? a.post : {}), ...answer } };
+}
+
+const PlatformSchema = z.object({ platform: z.enum(PLATFORMS, { error: 'Select where you posted' }) });
+
+/** No-reference path, question 1: the platform. */
+export function submitPlatform(a: Answers, values: FormValues, changing: boolean): StepResult {
+  const form = validateForm(PlatformSchema, values);
+  if (!form.ok) return { ok: false, status: 400, errors: form.errors, values };
+  const answers = withPostAnswer(a, { platform: form.data.platform });
+  return { ok: true, answers, next: nextStep(STEPS.platform, answers, changing) };
+}
+
+const AccountSchema = z.object({
   handle: requiredText(LIMITS.handle, 'Enter your account name or handle', `Account name must be ${LIMITS.handle} characters or fewer`),
+});
+
+/** Question 2: the account name or handle. */
+export function submitAccount(a: Answers, values: FormValues, changing: boolean): StepResult {
+  const form = validateForm(AccountSchema, values);
+  if (!form.ok) return { ok: false, status: 400, errors: form.errors, values };
+  const answers = withPostAnswer(a, { handle: form.data.handle });
+  return { ok: true, answers, next: nextStep(STEPS.account, answers, changing) };
+}
+
+/** Question 3: roughly when (a real date, not in the future; the summary links to the day field). */
+export function submitPostDate(rt: Runtime, a: Answers, values: FormValues, changing: boolean): StepResult {
+  const part = (name: string) => (typeof values[name] === 'string' ? (values[name] as string).trim() : '');
+  const [day, month, year] = [part('post-date-day'), part('post-date-month'), part('post-date-year')];
+  const fail = (message: string): StepResult => ({ ok: false, status: 400, errors: { 'post-date-day': message }, values });
+  if (!day && !month && !year) return fail('Enter roughly when it happened');
+  const date = fromDateParts(day, month, year);
+  if (!date) return fail('Enter a real date, for example 3 11 2026. If you are not sure of the day, give your best guess');
+  if (date.getTime() > rt.now().getTime() + 24 * 60 * 60_000) return fail('The date must be today or in the past');
+  const iso = `${year.padStart(4, '0')}-${month.padStart(2, '0')}-${day.padStart(2, '0')}`;
+  const answers = withPostAnswer(a, { day, month, year, date: iso });
+  return { ok: true, answers, next: nextStep(STEPS.postDate, answers, changing) };
+}
+
+const PostLinkSchema = z.object({
   'post-url': optionalText(LIMITS.url, `Link must be ${LIMITS.url.toLocaleString('en-GB')} characters or fewer`).refine(
     (v) => v === null || isWebLink(v),
     'Enter a link to the post that starts with https://, or leave it blank',
   ),
 });
 
-export const POST_FIELDS = ['platform', 'handle', 'post-date-day', 'post-url'] as const;
-
-/** No-reference path: where and roughly when the post was, and a link if they have one. */
-export function submitAboutThePost(rt: Runtime, a: Answers, values: FormValues, changing: boolean): StepResult {
-  const form = validateForm(PostSchema, values);
-  const errors: Record<string, string> = form.ok ? {} : { ...form.errors };
-  const part = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : '');
-  const [day, month, year] = [part('post-date-day'), part('post-date-month'), part('post-date-year')];
-  let date: Date | undefined;
-  if (!day.trim() && !month.trim() && !year.trim()) {
-    errors['post-date-day'] = 'Enter roughly when it happened';
-  } else {
-    date = fromDateParts(day, month, year);
-    if (!date) errors['post-date-day'] = 'Enter a real date, for example 3 11 2026. If you are not sure of the day, give your best guess';
-    else if (date.getTime() > rt.now().getTime() + 24 * 60 * 60_000) errors['post-date-day'] = 'The date must be today or in the past';
-  }
-  if (!form.ok || !date || Object.keys(errors).length > 0) return { ok: false, status: 400, errors, values };
-  const { blocked: _blocked, caseReference: _case, ...rest } = a;
-  const iso = `${year.trim().padStart(4, '0')}-${month.trim().padStart(2, '0')}-${day.trim().padStart(2, '0')}`;
-  const post: PostDetails = { platform: form.data.platform, handle: form.data.handle, day: day.trim(), month: month.trim(), year: year.trim(), date: iso, postUrl: form.data['post-url'] };
-  const answers: Answers = { ...rest, route: 'post', post };
-  return { ok: true, answers, next: nextStep(STEPS.aboutThePost, answers, changing) };
+/** Question 4 (optional): a link to the post; blank means they do not have one. */
+export function submitPostLink(a: Answers, values: FormValues, changing: boolean): StepResult {
+  const form = validateForm(PostLinkSchema, values);
+  if (!form.ok) return { ok: false, status: 400, errors: form.errors, values };
+  const answers = withPostAnswer(a, { postUrl: form.data['post-url'] });
+  return { ok: true, answers, next: nextStep(STEPS.postLink, answers, changing) };
 }
 
 /** Characters as people count them (code points, so an emoji is one). */

@@ -364,43 +364,62 @@ test.describe('appeal journey without a case reference', () => {
     await page.goto('/appeal');
     await page.getByRole('button', { name: 'Start now' }).click();
     await page.getByRole('link', { name: 'I do not have a case reference' }).click();
-    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Tell us about your post');
+
+    // One question a page: where, who, roughly when, and a link if they have one.
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Where did you post?');
     await expect(page.getByRole('link', { name: 'Back' })).toHaveAttribute('href', '/appeal/case-reference');
     await expectAccessible(page);
-    await shot(page, '20-about-the-post');
-
+    await shot(page, '20-platform');
     await continueButton(page);
-    await expect(page).toHaveTitle(/^Error: /);
-    for (const message of ['Select where you posted', 'Enter your account name or handle', 'Enter roughly when it happened']) {
-      await expect(page.getByRole('alert').getByRole('link', { name: message })).toBeVisible();
-    }
+    await expectError(page, 'platform', 'Select where you posted');
     await expectAccessible(page);
-    await shot(page, '20-about-the-post-errors');
-
+    await shot(page, '20-platform-error');
     await page.getByLabel('Instagram').check();
-    await page.getByLabel('Your account name or handle').fill('@jo_bloggs');
+    await continueButton(page);
+
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('What is your account name or handle?');
+    await continueButton(page);
+    await expectError(page, 'handle', 'Enter your account name or handle');
+    await expectAccessible(page);
+    await shot(page, '21-account-error');
+    await page.getByLabel('What is your account name or handle?').fill('@jo_bloggs');
+    await continueButton(page);
+
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Roughly when did it happen?');
+    await continueButton(page);
+    await expectError(page, 'post-date', 'Enter roughly when it happened');
+    await expect(page.getByRole('alert').getByRole('link', { name: 'Enter roughly when it happened' })).toHaveAttribute('href', '#post-date-day');
     await page.getByLabel('Day').fill('31');
     await page.getByLabel('Month').fill('2');
     await page.getByLabel('Year').fill('2026');
-    await page.getByLabel('Link to the post (optional)').fill('javascript:alert(1)');
     await continueButton(page);
     await expectError(page, 'post-date', /Enter a real date/);
-    await expect(page.getByRole('alert').getByRole('link', { name: /Enter a real date/ })).toHaveAttribute('href', '#post-date-day');
-    await expectError(page, 'post-url', 'Enter a link to the post that starts with https://, or leave it blank');
-    await expect(page.getByLabel('Instagram')).toBeChecked();
-    await expect(page.getByLabel('Your account name or handle')).toHaveValue('@jo_bloggs');
     await expect(page.getByLabel('Day')).toHaveValue('31');
+    await expect(page.getByLabel('Month')).toHaveValue('2');
     await expectAccessible(page);
-
+    await shot(page, '22-post-date-error');
     const lastWeek = new Date(Date.now() - 7 * DAY);
     await page.getByLabel('Day').fill(String(lastWeek.getUTCDate()));
     await page.getByLabel('Month').fill(String(lastWeek.getUTCMonth() + 1));
     await page.getByLabel('Year').fill(String(lastWeek.getUTCFullYear()));
+    await continueButton(page);
+
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Link to the post (optional)');
+    await page.getByLabel('Link to the post (optional)').fill('javascript:alert(1)');
+    await continueButton(page);
+    await expectError(page, 'post-url', 'Enter a link to the post that starts with https://, or leave it blank');
+    await expect(page.getByLabel('Link to the post (optional)')).toHaveValue('javascript:alert(1)');
+    await expectAccessible(page);
+    await shot(page, '23-post-link-error');
+    // Back keeps the earlier answer.
+    await page.getByRole('link', { name: 'Back' }).click();
+    await expect(page.getByLabel('Day')).toHaveValue(String(lastWeek.getUTCDate()));
+    await continueButton(page);
     await page.getByLabel('Link to the post (optional)').fill('https://www.instagram.com/p/abc123/');
     await continueButton(page);
 
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Why do you disagree with our decision?');
-    await expect(page.getByRole('link', { name: 'Back' })).toHaveAttribute('href', '/appeal/about-the-post');
+    await expect(page.getByRole('link', { name: 'Back' })).toHaveAttribute('href', '/appeal/post-link');
     await page.getByLabel('Why do you disagree with our decision?').fill('My comment was removed but it was polite.');
     await continueButton(page);
     await page.getByLabel('Email address').fill(email);
@@ -415,8 +434,9 @@ test.describe('appeal journey without a case reference', () => {
 
     // Change the post details and come back to check your answers.
     await page.getByRole('link', { name: 'Change account name' }).click();
-    await expect(page.getByLabel('Your account name or handle')).toHaveValue('@jo_bloggs');
-    await page.getByLabel('Your account name or handle').fill('@jo_bloggs_2');
+    await expect(page.getByLabel('What is your account name or handle?')).toHaveValue('@jo_bloggs');
+    await expect(page.getByRole('link', { name: 'Back' })).toHaveAttribute('href', '/appeal/check-answers');
+    await page.getByLabel('What is your account name or handle?').fill('@jo_bloggs_2');
     await continueButton(page);
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Check your answers before sending your appeal');
     await expect(row('Account name')).toContainText('@jo_bloggs_2');
@@ -455,15 +475,21 @@ test.describe('appeal pages and bad requests', () => {
     const appealReference = /id="appeal-reference"[^>]*>([^<]+)</.exec(await confirmation.text())![1]!;
     await keep('already open', await post('/appeal/case-reference', { 'case-reference': reference }));
     await keep('too late', await post('/appeal/case-reference', { 'case-reference': recordCase({ actionAt: new Date(Date.now() - 214 * DAY) }) }));
-    await keep('about the post', await request.get('/appeal/about-the-post'));
-    await keep('about the post errors', await post('/appeal/about-the-post', { 'post-date-day': '99' }));
+    await keep('platform', await request.get('/appeal/platform'));
+    await keep('platform error', await post('/appeal/platform', {}));
+    await keep('account', await post('/appeal/platform', { platform: 'x' }));
+    await keep('account error', await post('/appeal/account', { handle: '' }));
+    await keep('post date', await post('/appeal/account', { handle: '@x' }));
+    await keep('post date error', await post('/appeal/post-date', { 'post-date-day': '99' }));
+    await keep('post link', await post('/appeal/post-date', { 'post-date-day': '1', 'post-date-month': '11', 'post-date-year': '2026' }));
+    await keep('post link error', await post('/appeal/post-link', { 'post-url': 'ftp://x' }));
     const statusPath = await statusLinkFromEmail(mailbox, email, appealReference);
     await keep('status', await request.get(statusPath));
     await keep('add information', await request.get(`${statusPath}/add-information`));
     await keep('add information error', await post(`${statusPath}/add-information`, { information: '' }));
     await keep('withdraw', await request.get(`${statusPath}/withdraw`));
     await keep('status not found', await request.get('/appeal/status/not-a-real-token-at-all-123'));
-    expect(documents.map((d) => d.name)).toHaveLength(18);
+    expect(documents.map((d) => d.name)).toHaveLength(24);
     expect(await validateHtml(documents)).toEqual([]);
   });
 

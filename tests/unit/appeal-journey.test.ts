@@ -6,7 +6,11 @@ import {
   REFERENCE_MESSAGES,
   sendAppeal,
   STEPS,
-  submitAboutThePost,
+  postStepReady,
+  submitAccount,
+  submitPlatform,
+  submitPostDate,
+  submitPostLink,
   submitCaseReference,
   submitContact,
   submitReason,
@@ -123,19 +127,51 @@ describe('reason step', () => {
   });
 });
 
-describe('about the post step (no case reference)', () => {
-  it('needs where, who and roughly when; the link is optional but must be a web link', () => {
-    const bad = submitAboutThePost(rt, {}, { handle: '', 'post-date-day': '31', 'post-date-month': '2', 'post-date-year': '2026', 'post-url': 'javascript:alert(1)' }, false);
-    expect(bad).toMatchObject({ ok: false, status: 400 });
-    if (bad.ok) return;
-    expect(Object.keys(bad.errors).sort()).toEqual(['handle', 'platform', 'post-date-day', 'post-url']);
-    const good = submitAboutThePost(rt, { caseReference: 'X' }, { platform: 'instagram', handle: '@me', 'post-date-day': '3', 'post-date-month': '11', 'post-date-year': '2026', 'post-url': '' }, false);
-    expect(good).toMatchObject({ ok: true, next: STEPS.reason, answers: { route: 'post', post: { platform: 'instagram', handle: '@me', date: '2026-11-03', postUrl: null } } });
-    if (good.ok) expect(good.answers.caseReference).toBeUndefined();
-    expect(submitAboutThePost(rt, {}, { platform: 'tiktok', handle: '@me', 'post-date-day': '1', 'post-date-month': '1', 'post-date-year': '2030' }, false)).toMatchObject({
+describe('no case reference: one question a page about the post', () => {
+  it('asks where, who, roughly when and (optionally) the link, in that order', () => {
+    expect(submitPlatform({}, {}, false)).toMatchObject({ ok: false, status: 400, errors: { platform: 'Select where you posted' } });
+    expect(submitPlatform({}, { platform: 'myspace' }, false)).toMatchObject({ ok: false, errors: { platform: 'Select where you posted' } });
+    // Choosing this path forgets a case reference typed before.
+    const p1 = submitPlatform({ route: 'case', caseReference: 'X', reason: 'kept' }, { platform: 'instagram' }, false);
+    expect(p1).toMatchObject({ ok: true, next: STEPS.account, answers: { route: 'post', post: { platform: 'instagram' }, reason: 'kept' } });
+    if (!p1.ok) return;
+    expect(p1.answers.caseReference).toBeUndefined();
+    expect(postStepReady(STEPS.account, p1.answers)).toBe(true);
+    expect(postStepReady(STEPS.postDate, p1.answers)).toBe(false);
+    expect(firstMissingStep(p1.answers)).toBe(STEPS.account);
+
+    expect(submitAccount(p1.answers, { handle: '   ' }, false)).toMatchObject({ ok: false, errors: { handle: 'Enter your account name or handle' } });
+    const p2 = submitAccount(p1.answers, { handle: ' @me ' }, false);
+    expect(p2).toMatchObject({ ok: true, next: STEPS.postDate, answers: { post: { platform: 'instagram', handle: '@me' } } });
+    if (!p2.ok) return;
+
+    expect(submitPostDate(rt, p2.answers, {}, false)).toMatchObject({ ok: false, errors: { 'post-date-day': 'Enter roughly when it happened' } });
+    expect(submitPostDate(rt, p2.answers, { 'post-date-day': '31', 'post-date-month': '2', 'post-date-year': '2026' }, false)).toMatchObject({
+      ok: false,
+      errors: { 'post-date-day': expect.stringMatching(/^Enter a real date/) },
+      values: { 'post-date-day': '31' },
+    });
+    expect(submitPostDate(rt, p2.answers, { 'post-date-day': '1', 'post-date-month': '1', 'post-date-year': '2030' }, false)).toMatchObject({
       ok: false,
       errors: { 'post-date-day': 'The date must be today or in the past' },
     });
+    const p3 = submitPostDate(rt, p2.answers, { 'post-date-day': '3', 'post-date-month': '11', 'post-date-year': '2026' }, false);
+    expect(p3).toMatchObject({ ok: true, next: STEPS.postLink, answers: { post: { date: '2026-11-03' } } });
+    if (!p3.ok) return;
+
+    expect(submitPostLink(p3.answers, { 'post-url': 'javascript:alert(1)' }, false)).toMatchObject({
+      ok: false,
+      errors: { 'post-url': 'Enter a link to the post that starts with https://, or leave it blank' },
+    });
+    const p4 = submitPostLink(p3.answers, { 'post-url': '' }, false);
+    expect(p4).toMatchObject({ ok: true, next: STEPS.reason, answers: { post: { postUrl: null } } });
+    if (!p4.ok) return;
+    expect(firstMissingStep(p4.answers)).toBe(STEPS.contact);
+    expect(backLink(STEPS.reason, p4.answers, false)).toBe(STEPS.postLink);
+    expect(backLink(STEPS.postLink, p4.answers, false)).toBe(STEPS.postDate);
+    // Changing one answer goes back to check your answers once everything is answered.
+    const done: Answers = { ...p4.answers, email: 'a@example.org' };
+    expect(submitAccount(done, { handle: '@other' }, true)).toMatchObject({ ok: true, next: STEPS.checkAnswers, answers: { post: { handle: '@other', postUrl: null } } });
   });
 });
 
@@ -148,12 +184,12 @@ describe('contact step, order of steps and sending', () => {
   it('returns to check your answers after a change, and knows what is missing', () => {
     const complete: Answers = { route: 'case', caseReference: 'A', reason: 'r', email: 'e@example.org', name: null };
     expect(firstMissingStep(complete)).toBeUndefined();
-    expect(firstMissingStep({ route: 'post' })).toBe(STEPS.aboutThePost);
+    expect(firstMissingStep({ route: 'post' })).toBe(STEPS.platform);
     expect(firstMissingStep({ ...complete, blocked: { reason: 'already-open' } })).toBe(STEPS.caseReference);
     expect(firstMissingStep({ ...complete, reason: undefined })).toBe(STEPS.reason);
     expect(submitReason(complete, { reason: 'changed' }, true)).toMatchObject({ ok: true, next: STEPS.checkAnswers });
     expect(submitReason({ route: 'case', caseReference: 'A' }, { reason: 'changed' }, true)).toMatchObject({ ok: true, next: STEPS.contact });
-    expect(backLink(STEPS.reason, { route: 'post' }, false)).toBe(STEPS.aboutThePost);
+    expect(backLink(STEPS.reason, { route: 'post' }, false)).toBe(STEPS.postLink);
     expect(backLink(STEPS.reason, { route: 'case' }, false)).toBe(STEPS.whatWeDid);
     expect(backLink(STEPS.reason, complete, true)).toBe(STEPS.checkAnswers);
   });
