@@ -239,7 +239,7 @@ export function submitPostDate(rt: Runtime, a: Answers, values: FormValues, chan
   const fail = (message: string): StepResult => ({ ok: false, status: 400, errors: { 'post-date-day': message }, values });
   if (!day && !month && !year) return fail('Enter roughly when it happened');
   const date = fromDateParts(day, month, year);
-  if (!date) return fail('Enter a real date, for example 3 11 2026. If you are not sure of the day, give your best guess');
+  if (!date) return fail('Enter a real date, for example 3 11 2026');
   if (date.getTime() > rt.now().getTime() + 24 * 60 * 60_000) return fail('The date must be today or in the past');
   const iso = `${year.padStart(4, '0')}-${month.padStart(2, '0')}-${day.padStart(2, '0')}`;
   const answers = withPostAnswer(a, { day, month, year, date: iso });
