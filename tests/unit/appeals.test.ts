@@ -13,6 +13,7 @@ import {
   withdrawAppeal,
   type NewAppeal,
 } from '../../src/lib/appeals.ts';
+import { appealAcknowledgementEmail } from '../../src/lib/email/templates/appeal-acknowledgement.ts';
 import { insertTestCase } from '../support/cases.ts';
 import { testRuntime } from '../support/db.ts';
 
@@ -178,5 +179,39 @@ describe('withdrawAppeal and addFurtherInformation', () => {
       'Here is a screenshot description.',
       'The answer to your question.',
     ]);
+  });
+});
+
+describe('appealAcknowledgementEmail', () => {
+  const base = {
+    orgName: 'Test Trust',
+    appealReference: 'AAAA-BBBB-CCC',
+    receivedAt: new Date(Date.UTC(2026, 10, 25, 10)),
+    dueAt: new Date(Date.UTC(2026, 11, 9, 23, 59)),
+    statusUrl: 'https://example.nhs.uk/appeal/status/abc_DEF-123abc_DEF-123abc',
+    complaintsUrl: 'https://example.nhs.uk/complaints',
+    crisisUrl: 'https://example.nhs.uk/crisis',
+  };
+
+  it('gives the reference, the decision date, the private link and other routes, in text and HTML', () => {
+    const mail = appealAcknowledgementEmail({ ...base, name: null, caseReference: '1111-2222-333' });
+    expect(mail.subject).toBe('We have received your appeal AAAA-BBBB-CCC');
+    for (const part of [mail.text, mail.html]) {
+      expect(part).toContain('AAAA-BBBB-CCC');
+      expect(part).toContain('1111-2222-333');
+      expect(part).toContain('9 December 2026');
+      expect(part).toContain(base.statusUrl);
+      expect(part).toContain(base.complaintsUrl);
+      expect(part).toContain('116 123');
+    }
+    expect(mail.text.startsWith('Hello,')).toBe(true);
+    expect(mail.html).toMatch(/^<!DOCTYPE html>\n<html lang="en">/);
+  });
+
+  it('without a case reference, and with a name that is only ever text', () => {
+    const mail = appealAcknowledgementEmail({ ...base, name: '"><img src=x onerror=alert(1)>', caseReference: null });
+    expect(mail.text).toContain('a decision we made about your post');
+    expect(mail.html).not.toContain('<img');
+    expect(mail.html).toContain('&quot;&gt;&lt;img');
   });
 });
