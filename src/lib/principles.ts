@@ -39,30 +39,33 @@ export interface PrinciplesView extends VersionRow {
   /** True when this is the version in force now. */
   isCurrent: boolean;
   currentVersion: string | undefined;
+  /** The version in effect before this one, for "see what changed". */
+  previousVersion: string | undefined;
 }
 
 /** Version numbers are "major.minor", each up to three digits. */
 export const VERSION_PATTERN = /^(\d{1,3})\.(\d{1,3})$/;
 
-function view(row: VersionRow, current: VersionRow | undefined): PrinciplesView {
+function view(rt: Runtime, row: VersionRow, current: VersionRow | undefined): PrinciplesView {
   return {
     ...row,
     bodyHtml: renderMarkdown(row.bodyMarkdown),
     isCurrent: current?.id === row.id,
     currentVersion: current?.version,
+    previousVersion: listVersions(rt).find((v) => v.id === row.id)?.previousVersion,
   };
 }
 
 /** The version in force now, or undefined if none has taken effect yet. */
 export function getCurrentPrinciples(rt: Runtime): PrinciplesView | undefined {
   const current = findVersionInForce(rt.db, rt.now());
-  return current && view(current, current);
+  return current && view(rt, current, current);
 }
 
 /** A published version by number; undefined for a malformed or unknown number, a draft or a version not yet in effect. */
 export function getPrinciplesVersion(rt: Runtime, version: string): PrinciplesView | undefined {
   const row = findPublicVersion(rt, version);
-  return row && view(row, findVersionInForce(rt.db, rt.now()));
+  return row && view(rt, row, findVersionInForce(rt.db, rt.now()));
 }
 
 function findPublicVersion(rt: Runtime, version: string): VersionRow | undefined {
@@ -253,24 +256,25 @@ export type PublishResult =
   | { ok: false; error: 'effective-in-past' | 'effective-before-latest' };
 
 /**
- * Publishes a draft as the next minor or major version, effective at `effectiveAt` (now or later;
- * later means scheduled). It is then immutable. The draft is re-checked first (another version may
+ * Publishes a draft as the next minor or major version, effective at `effectiveAt`: `'now'` (the
+ * runtime's clock at the moment of publishing) or a later time (scheduled). It is then immutable. The draft is re-checked first (another version may
  * have retired a code meanwhile). `effectiveAt` must not be in the past and must be after the
  * latest published version's effective time, so versions take effect in number order.
  */
-export function publishDraft(rt: Runtime, draftId: number, options: { kind: 'minor' | 'major'; effectiveAt: Date }): PublishResult {
+export function publishDraft(rt: Runtime, draftId: number, options: { kind: 'minor' | 'major'; effectiveAt: Date | 'now' }): PublishResult {
   // Synchronous from check to write: nothing else runs on this connection in between.
   const draft = findDraft(rt.db, draftId);
   if (!draft) return { ok: false, error: 'not-found' };
   const checked = validateDraft(rt, draft);
   if (!checked.ok) return checked;
   const now = rt.now();
-  if (options.effectiveAt.getTime() < now.getTime()) return { ok: false, error: 'effective-in-past' };
+  const effectiveAt = options.effectiveAt === 'now' ? now : options.effectiveAt;
+  if (effectiveAt.getTime() < now.getTime()) return { ok: false, error: 'effective-in-past' };
   const versions = listPublishedVersions(rt.db);
   const latest = versions[0];
-  if (latest && options.effectiveAt.getTime() <= latest.effectiveAt.getTime()) return { ok: false, error: 'effective-before-latest' };
+  if (latest && effectiveAt.getTime() <= latest.effectiveAt.getTime()) return { ok: false, error: 'effective-before-latest' };
   const latestNumber = latest && { major: Number(latest.version.split('.')[0]), minor: Number(latest.version.split('.')[1]) };
   const next = nextVersionNumber(latestNumber, options.kind);
-  if (!markDraftPublished(rt.db, draftId, { ...next, effectiveAt: options.effectiveAt, publishedAt: now })) return { ok: false, error: 'not-found' };
-  return { ok: true, version: next.version, effectiveAt: options.effectiveAt, scheduled: options.effectiveAt.getTime() > now.getTime() };
+  if (!markDraftPublished(rt.db, draftId, { ...next, effectiveAt, publishedAt: now })) return { ok: false, error: 'not-found' };
+  return { ok: true, version: next.version, effectiveAt, scheduled: effectiveAt.getTime() > now.getTime() };
 }

@@ -1,4 +1,4 @@
-import { XMLParser } from 'fast-xml-parser';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { createDraft, getDraft, publishDraft, updateDraft } from '../../src/lib/principles.ts';
 import { principlesArchive, principlesAtomFeed } from '../../src/lib/principles-feed.ts';
@@ -23,7 +23,8 @@ const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@'
 const titleOf = (e: Record<string, unknown>) => (e.title as Record<string, string>)['#text'];
 const parse = () => {
   const xml = principlesAtomFeed(rt);
-  return { xml, doc: parser.parse(xml, true) as { feed: Record<string, unknown> & { entry: Record<string, unknown>[]; link: Record<string, string>[] } } };
+  expect(XMLValidator.validate(xml)).toBe(true);
+  return { xml, doc: parser.parse(xml) as { feed: Record<string, unknown> & { entry: Record<string, unknown>[]; link: Record<string, string>[] } } };
 };
 
 describe('the Atom feed', () => {

@@ -114,6 +114,8 @@ describe('publishing', () => {
     expect(after.grounds).toEqual(before.grounds);
     expect(after.isCurrent).toBe(false);
     expect(after.currentVersion).toBe('1.1');
+    expect(after.previousVersion).toBeUndefined();
+    expect(getCurrentPrinciples(rt)!.previousVersion).toBe('1.0');
     expect(getDraft(rt, draftId)).toBeUndefined(); // no longer a draft: immutable
     expect(updateDraft(rt, draftId, { bodyMarkdown: 'x', changeSummary: 'x', grounds: [{ code: 'a', title: 'a', description: 'a' }] })).toEqual({ ok: false, error: 'not-found' });
     expect(discardDraft(rt, draftId)).toEqual({ ok: false, error: 'not-found' });
@@ -127,6 +129,12 @@ describe('publishing', () => {
     discardDraft(rt, draftId);
   });
 
+  it("publishes at the runtime's clock with effectiveAt 'now'", () => {
+    setNow('2026-03-02T11:00:00Z');
+    const draftId = draftFrom(rt);
+    expect(publishDraft(rt, draftId, { kind: 'minor', effectiveAt: 'now' })).toEqual({ ok: true, version: '1.2', effectiveAt: new Date('2026-03-02T11:00:00Z'), scheduled: false });
+  });
+
   it('schedules a major version: invisible until its time, then in force without anything else happening', () => {
     const draftId = draftFrom(rt, (d) => {
       d.grounds = d.grounds.filter((g) => g.code !== 'personal-financial-gain');
@@ -134,10 +142,10 @@ describe('publishing', () => {
     });
     const at = new Date('2026-04-01T00:00:00Z');
     expect(publishDraft(rt, draftId, { kind: 'major', effectiveAt: at })).toEqual({ ok: true, version: '2.0', effectiveAt: at, scheduled: true });
-    expect(getCurrentPrinciples(rt)!.version).toBe('1.1');
+    expect(getCurrentPrinciples(rt)!.version).toBe('1.2');
     expect(getPrinciplesVersion(rt, '2.0')).toBeUndefined();
-    expect(listVersions(rt).map((v) => v.version)).toEqual(['1.1', '1.0']);
-    expect(compareVersions(rt, '1.1', '2.0')).toEqual({ ok: false, error: 'not-found' });
+    expect(listVersions(rt).map((v) => v.version)).toEqual(['1.2', '1.1', '1.0']);
+    expect(compareVersions(rt, '1.2', '2.0')).toEqual({ ok: false, error: 'not-found' });
     const lastModifiedBefore = principlesLastModified(rt);
 
     // Another version cannot take effect before the scheduled one.
@@ -146,11 +154,12 @@ describe('publishing', () => {
     discardDraft(rt, early);
 
     setNow('2026-03-31T23:59:59.999Z');
-    expect(getCurrentPrinciples(rt)!.version).toBe('1.1');
+    expect(getCurrentPrinciples(rt)!.version).toBe('1.2');
     setNow('2026-04-01T00:00:00Z');
     expect(getCurrentPrinciples(rt)!.version).toBe('2.0');
     expect(listVersions(rt).map((v) => [v.version, v.isCurrent, v.previousVersion])).toEqual([
-      ['2.0', true, '1.1'],
+      ['2.0', true, '1.2'],
+      ['1.2', false, '1.1'],
       ['1.1', false, '1.0'],
       ['1.0', false, undefined],
     ]);
