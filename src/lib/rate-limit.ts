@@ -26,15 +26,3 @@ export function hitRateLimit(rt: Runtime, limit: RateLimit, client: string): Rat
   const retryAfterSeconds = Math.max(1, Math.ceil((windowStart.getTime() + limit.windowMs - now.getTime()) / 1000));
   return { ok: false, retryAfterSeconds };
 }
-
-/**
- * The client's IP address: the socket's address, or the first X-Forwarded-For entry when the
- * configuration says a trusted reverse proxy sits in front.
- */
-export function requestClient(headers: Headers, socketAddress: string | undefined, trustedProxy: boolean): string {
-  if (trustedProxy) {
-    const forwarded = headers.get('x-forwarded-for')?.split(',')[0]?.trim();
-    if (forwarded) return forwarded;
-  }
-  return socketAddress ?? 'unknown';
-}
