@@ -7,6 +7,9 @@ import { defineConfig } from '@playwright/test';
 // temporary data folder once and pass them on through the environment.
 process.env.E2E_PORT ??= String(20_000 + Math.floor(Math.random() * 20_000));
 process.env.E2E_DATA_DIR ??= mkdtempSync(join(tmpdir(), 'fair-hearing-e2e-'));
+// The SMTP sink (tests/support/smtp-sink-server.ts) and its control API, read by the `mailbox` fixture.
+process.env.E2E_SMTP_PORT ??= String(40_000 + Math.floor(Math.random() * 10_000));
+process.env.E2E_SMTP_CONTROL_PORT ??= String(50_000 + Math.floor(Math.random() * 10_000));
 const port = Number(process.env.E2E_PORT);
 const baseURL = `http://127.0.0.1:${port}`;
 
@@ -38,18 +41,35 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
-    command: 'node_modules/.bin/tsx scripts/start.ts',
-    url: `${baseURL}/healthz`,
-    timeout: 180_000,
-    reuseExistingServer: false,
-    stdout: 'pipe',
-    stderr: 'pipe',
-    env: {
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      DATA_DIR: process.env.E2E_DATA_DIR,
-      ASTRO_TELEMETRY_DISABLED: '1',
+  webServer: [
+    {
+      // Started first: the app's outbox worker delivers to it.
+      command: 'node_modules/.bin/tsx tests/support/smtp-sink-server.ts',
+      url: `http://127.0.0.1:${process.env.E2E_SMTP_CONTROL_PORT}/health`,
+      timeout: 30_000,
+      reuseExistingServer: false,
+      stdout: 'pipe',
+      stderr: 'pipe',
+      env: { E2E_SMTP_PORT: process.env.E2E_SMTP_PORT, E2E_SMTP_CONTROL_PORT: process.env.E2E_SMTP_CONTROL_PORT },
     },
-  },
+    {
+      command: 'node_modules/.bin/tsx scripts/start.ts',
+      url: `${baseURL}/healthz`,
+      timeout: 180_000,
+      reuseExistingServer: false,
+      stdout: 'pipe',
+      stderr: 'pipe',
+      env: {
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        DATA_DIR: process.env.E2E_DATA_DIR,
+        ASTRO_TELEMETRY_DISABLED: '1',
+        SMTP_URL: `smtp://127.0.0.1:${process.env.E2E_SMTP_PORT}`,
+        MAIL_FROM: 'Fair Hearing <no-reply@fair-hearing.test>',
+        // Deliver promptly, and retry quickly after an outage test restores the sink.
+        OUTBOX_POLL_MS: '200',
+        OUTBOX_RETRY_BASE_MS: '200',
+      },
+    },
+  ],
 });

@@ -4,3 +4,4 @@
  */
 export * from './schema/principles.ts';
 export * from './schema/cases.ts';
+export * from './schema/outbox.ts';

@@ -9,6 +9,7 @@ import { createServer } from 'node:http';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError, loadConfig } from '../src/lib/config.ts';
+import { startOutboxWorker } from '../src/lib/email/worker.ts';
 import { createRuntime, installRuntime } from '../src/lib/runtime.ts';
 import { createStaticFiles } from '../src/server/static-files.ts';
 
@@ -53,7 +54,9 @@ async function main(): Promise<void> {
     throw error;
   }
   if (!process.argv.includes('--no-build')) buildIfStale();
-  installRuntime(createRuntime(config));
+  const rt = installRuntime(createRuntime(config));
+  // The outbox worker runs in-process by default (DESIGN.md Contract); `npm run worker` runs more.
+  const worker = startOutboxWorker(rt);
 
   const entry = (await import(pathToFileURL(resolve(root, 'dist/server/entry.mjs')).href)) as {
     handler: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, next?: (err?: unknown) => void) => void;
@@ -78,7 +81,7 @@ async function main(): Promise<void> {
     console.log(`Fair Hearing is running at http://${config.host}:${config.port} (public URL ${config.publicUrl})`);
   });
 
-  const stop = () => server.close(() => process.exit(0));
+  const stop = () => server.close(() => void worker.stop().then(() => process.exit(0)));
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
 }

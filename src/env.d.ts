@@ -3,5 +3,7 @@
 declare namespace App {
   interface Locals {
     runtime: import('./lib/runtime.ts').Runtime;
+    /** The signed-in staff member (set by the staff session middleware). */
+    staff?: { id: number; roles: string[] };
   }
 }

@@ -1,4 +1,6 @@
 import { defineMiddleware, sequence } from 'astro:middleware';
+import { isPrinciplesPath, withConditionalGet } from './lib/http-cache.ts';
+import { principlesLastModified } from './lib/principles.ts';
 import { getRuntime } from './lib/runtime.ts';
 import { isSameOriginRequest, securityHeaders } from './lib/security.ts';
 
@@ -33,4 +35,14 @@ const headers = defineMiddleware(async (context, next) => {
   return out;
 });
 
-export const onRequest = sequence(runtime, headers, sameOrigin);
+/**
+ * ETag, Last-Modified and Cache-Control on every public principles address, with 304 for a repeat
+ * visit (src/lib/http-cache.ts). Computed per request, so a scheduled version shows at its time.
+ */
+const conditionalGet = defineMiddleware(async (context, next) => {
+  const response = await next();
+  if (!isPrinciplesPath(context.url.pathname)) return response;
+  return withConditionalGet(context.request, response, principlesLastModified(context.locals.runtime));
+});
+
+export const onRequest = sequence(runtime, headers, sameOrigin, conditionalGet);

@@ -44,6 +44,9 @@ export const EnvSchema = z.object({
   ),
   MAIL_FROM: optionalString('Fair Hearing <no-reply@localhost>'),
   TRUSTED_PROXY: yesNo,
+  OUTBOX_POLL_MS: wholeNumber(50, 60_000, 1_500),
+  OUTBOX_LEASE_MS: wholeNumber(1_000, 3_600_000, 300_000),
+  OUTBOX_RETRY_BASE_MS: wholeNumber(100, 3_600_000, 30_000),
   ORG_NAME: optionalString('Norfolk and Suffolk NHS Foundation Trust'),
   ORG_SHORT_NAME: optionalString('NSFT'),
   ORG_WEBSITE: z.preprocess(emptyToUndefined, httpUrl.default('https://www.nsft.nhs.uk/')),
@@ -79,6 +82,14 @@ export interface Config {
   smtpUrl: string | undefined;
   mailFrom: string;
   trustedProxy: boolean;
+  outbox: {
+    /** How often the worker looks for due messages (it is also woken by an enqueue in-process). */
+    pollMs: number;
+    /** How long a claimed message may stay `sending` before another worker takes it over. */
+    leaseMs: number;
+    /** First retry delay after a temporary failure; it doubles each attempt (with jitter). */
+    retryBaseMs: number;
+  };
   org: {
     name: string;
     shortName: string;
@@ -126,6 +137,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
       smtpUrl: e.SMTP_URL,
       mailFrom: e.MAIL_FROM,
       trustedProxy: e.TRUSTED_PROXY,
+      outbox: { pollMs: e.OUTBOX_POLL_MS, leaseMs: e.OUTBOX_LEASE_MS, retryBaseMs: e.OUTBOX_RETRY_BASE_MS },
       org: {
         name: e.ORG_NAME,
         shortName: e.ORG_SHORT_NAME,

@@ -2,12 +2,16 @@
  * The health report behind /healthz.
  */
 import { isDatabaseHealthy } from '../../db/client.ts';
+import { outboxCounts } from './outbox.ts';
 import type { Runtime } from './runtime.ts';
 
 export interface Health {
   status: 'ok' | 'unavailable';
+  /** Messages waiting to be delivered (queued or being sent) and messages that failed. */
+  outbox?: { queued: number; failed: number };
 }
 
 export function checkHealth(rt: Runtime): Health {
-  return { status: isDatabaseHealthy(rt.db) ? 'ok' : 'unavailable' };
+  if (!isDatabaseHealthy(rt.db)) return { status: 'unavailable' };
+  return { status: 'ok', outbox: outboxCounts(rt) };
 }

@@ -6,6 +6,7 @@
  * start script and the bundle each hold their own copy of this module.
  */
 import { migrateDatabase, openDatabase, type Db } from '../../db/client.ts';
+import { setMessageIdDomain } from '../../db/outbox.ts';
 import { seedPrinciples } from '../../db/principles.ts';
 import { loadConfig, type Config } from './config.ts';
 
@@ -24,6 +25,7 @@ export function createRuntime(config: Config, now: () => Date = () => new Date()
   const db = openDatabase(config.databaseFile);
   migrateDatabase(db);
   seedPrinciples(db, now());
+  setMessageIdDomain(new URL(config.publicUrl).hostname);
   return { config, db, now };
 }
 

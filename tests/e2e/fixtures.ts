@@ -7,7 +7,80 @@ import { expect, test as base, type Page } from '@playwright/test';
 
 export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'];
 
-export const test = base.extend<{ expectAccessible: (page: Page) => Promise<void> }>({
+/** A message as the SMTP sink received it (tests/support/smtp-sink-server.ts). */
+export interface SinkMessage {
+  messageId: string | undefined;
+  from: string | undefined;
+  to: string[];
+  subject: string | undefined;
+  text: string;
+  html: string;
+  /** Header names in lower case; structured values as JSON. */
+  headers: Record<string, string>;
+  raw: string;
+}
+
+export interface MailFilter {
+  /** The recipient's address (case-insensitive). */
+  to?: string;
+  /** The exact subject, or a pattern. */
+  subject?: string | RegExp;
+}
+
+/** The emails the running app has sent, and control over its SMTP server. */
+export interface Mailbox {
+  /** Messages received so far, oldest first, matching the filter. */
+  messages(filter?: MailFilter): Promise<SinkMessage[]>;
+  /** Waits until at least `count` (default 1) matching messages have arrived; returns them all. */
+  waitFor(filter: MailFilter, options?: { count?: number; timeoutMs?: number }): Promise<SinkMessage[]>;
+  /** Stops the SMTP listener (connections refused), e.g. for an outage test. */
+  stop(): Promise<void>;
+  /** Starts it again on the same port. */
+  start(): Promise<void>;
+  /** Refuses every message with this SMTP code (e.g. 550, 451); `undefined` accepts again. */
+  rejectWith(code: number | undefined): Promise<void>;
+}
+
+const controlUrl = () => `http://127.0.0.1:${process.env.E2E_SMTP_CONTROL_PORT}`;
+
+async function control(method: 'GET' | 'POST', path: string): Promise<unknown> {
+  const response = await fetch(controlUrl() + path, { method });
+  if (!response.ok) throw new Error(`SMTP sink ${method} ${path}: ${response.status}`);
+  return response.json();
+}
+
+function matches(m: SinkMessage, filter: MailFilter): boolean {
+  if (filter.to && !m.to.some((a) => a.toLowerCase() === filter.to!.toLowerCase())) return false;
+  if (filter.subject instanceof RegExp) return filter.subject.test(m.subject ?? '');
+  if (filter.subject !== undefined) return m.subject === filter.subject;
+  return true;
+}
+
+const mailbox: Mailbox = {
+  async messages(filter = {}) {
+    return ((await control('GET', '/messages')) as SinkMessage[]).filter((m) => matches(m, filter));
+  },
+  async waitFor(filter, { count = 1, timeoutMs = 15_000 } = {}) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = await mailbox.messages(filter);
+      if (found.length >= count) return found;
+      if (Date.now() > deadline) throw new Error(`Expected ${count} email(s) matching ${JSON.stringify({ ...filter, subject: String(filter.subject) })}, got ${found.length}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  },
+  stop: async () => void (await control('POST', '/stop')),
+  start: async () => void (await control('POST', '/start')),
+  rejectWith: async (code) => void (await control('POST', code ? `/reject?code=${code}` : '/reject')),
+};
+
+export const test = base.extend<{ expectAccessible: (page: Page) => Promise<void>; mailbox: Mailbox }>({
+  mailbox: async ({}, use) => {
+    await use(mailbox);
+    // Leave the sink accepting mail for the next test, whatever this one did.
+    await mailbox.start();
+    await mailbox.rejectWith(undefined);
+  },
   expectAccessible: async ({ browser }, use) => {
     await use(async (page: Page) => {
       const html = await page.content();

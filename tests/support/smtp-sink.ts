@@ -21,6 +21,12 @@ export class SmtpSink {
   readonly messages: ReceivedMail[] = [];
   /** When set, every message is refused with this code (e.g. 550 permanent, 451 temporary). */
   rejectWith: number | undefined;
+  /**
+   * When true, each message is recorded as received but the reply to DATA is held back until
+   * `releaseReplies()`: the sender sees a slow server (used to kill a worker mid-send).
+   */
+  holdReplies = false;
+  #held: (() => void)[] = [];
   #server: SMTPServer | undefined;
   #port = 0;
 
@@ -50,7 +56,8 @@ export class SmtpSink {
           simpleParser(raw)
             .then((mail) => {
               this.messages.push(toReceived(mail, raw));
-              callback();
+              if (this.holdReplies) this.#held.push(() => callback());
+              else callback();
             })
             .catch(callback);
         });
@@ -63,6 +70,14 @@ export class SmtpSink {
     this.#port = (server.server.address() as { port: number }).port;
     this.#server = server;
     return this;
+  }
+
+  /** Sends the held DATA replies (to senders still connected) and stops holding. */
+  releaseReplies(): void {
+    this.holdReplies = false;
+    const held = this.#held;
+    this.#held = [];
+    for (const reply of held) reply();
   }
 
   async stop(): Promise<void> {

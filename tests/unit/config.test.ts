@@ -34,6 +34,10 @@ describe('parseConfig', () => {
     [{ SMTP_URL: 'http://mail.example.org' }, 'SMTP_URL'],
     [{ TRUSTED_PROXY: 'maybe' }, 'TRUSTED_PROXY'],
     [{ CONTACT_EMAIL: 'nobody' }, 'CONTACT_EMAIL'],
+    [{ OUTBOX_POLL_MS: 'soon' }, 'OUTBOX_POLL_MS'],
+    [{ OUTBOX_POLL_MS: '10' }, 'OUTBOX_POLL_MS'],
+    [{ OUTBOX_LEASE_MS: '500' }, 'OUTBOX_LEASE_MS'],
+    [{ OUTBOX_RETRY_BASE_MS: '-1' }, 'OUTBOX_RETRY_BASE_MS'],
   ])('refuses %o with a one-line message naming %s', (env, name) => {
     const result = parseConfig(env);
     expect(result.ok).toBe(false);
@@ -46,6 +50,13 @@ describe('parseConfig', () => {
     const result = parseConfig({ SMTP_URL: 'http://user:secret@mail.example.org' });
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.error).not.toContain('secret');
+  });
+
+  it('has outbox timings with defaults, and takes valid ones', () => {
+    const defaults = parseConfig({});
+    expect(defaults.ok && defaults.config.outbox).toEqual({ pollMs: 1_500, leaseMs: 300_000, retryBaseMs: 30_000 });
+    const set = parseConfig({ OUTBOX_POLL_MS: '200', OUTBOX_LEASE_MS: '2000', OUTBOX_RETRY_BASE_MS: '100' });
+    expect(set.ok && set.config.outbox).toEqual({ pollMs: 200, leaseMs: 2_000, retryBaseMs: 100 });
   });
 
   it('treats empty values as unset', () => {

@@ -1,0 +1,170 @@
+/**
+ * Outbox queries: enqueue inside the caller's transaction, claim atomically, record outcomes.
+ * Only this file touches the `outbox` table. See docs/decisions/004-outbox.md.
+ */
+import { randomUUID } from 'node:crypto';
+import { and, count, desc, eq, inArray, lte, or, sql } from 'drizzle-orm';
+import type { Db } from './client.ts';
+import { outbox, type OutboxRow, type OutboxState } from './schema/outbox.ts';
+
+/** `db` itself or the `tx` a `db.transaction((tx) => …)` callback receives. */
+export type DbOrTx = Db | Parameters<Parameters<Db['transaction']>[0]>[0];
+
+export interface NewEmail {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  headers?: Record<string, string>;
+  kind: string;
+}
+
+// Shared through globalThis because the start script and the Astro bundle each hold their own
+// copy of this module (as for the runtime, src/lib/runtime.ts).
+const SHARED = Symbol.for('fair-hearing.outbox');
+interface Shared {
+  domain: string;
+  listeners: Set<() => void>;
+}
+function shared(): Shared {
+  const holder = globalThis as { [SHARED]?: Shared };
+  return (holder[SHARED] ??= { domain: 'localhost', listeners: new Set() });
+}
+
+/** Sets the host part of new Message-IDs (the host of PUBLIC_URL; createRuntime calls this). */
+export function setMessageIdDomain(domain: string): void {
+  shared().domain = domain;
+}
+
+/**
+ * Calls `listener` soon after each enqueue in this process (on a later turn of the event loop, so
+ * after the enqueueing transaction has committed or rolled back). Returns an unsubscribe function.
+ */
+export function onEmailEnqueued(listener: () => void): () => void {
+  shared().listeners.add(listener);
+  return () => shared().listeners.delete(listener);
+}
+
+/**
+ * Writes an email to the outbox, due at once. Call it inside the transaction of the change that
+ * causes the email, so both are kept or neither: `db.transaction((tx) => { …; enqueueEmail(tx, m, now) })`.
+ */
+export function enqueueEmail(db: DbOrTx, message: NewEmail, now: Date): { id: number; messageId: string } {
+  const messageId = `<${randomUUID()}@${shared().domain}>`;
+  const row = db
+    .insert(outbox)
+    .values({
+      messageId,
+      kind: message.kind,
+      to: message.to,
+      subject: message.subject,
+      text: message.text,
+      html: message.html,
+      headers: message.headers ?? {},
+      state: 'queued',
+      attempts: 0,
+      nextAttemptAt: now,
+      queuedAt: now,
+      createdAt: now,
+    })
+    .returning({ id: outbox.id, messageId: outbox.messageId })
+    .get();
+  notifyListeners();
+  return row;
+}
+
+function notifyListeners(): void {
+  const listeners = [...shared().listeners];
+  if (listeners.length > 0) setImmediate(() => listeners.forEach((l) => l()));
+}
+
+/**
+ * Claims the next due message for the worker holding `token`, in one UPDATE … RETURNING (atomic,
+ * so two workers, even in two processes, never claim the same message together). Due means queued
+ * with `next_attempt_at <= now`, or stuck in `sending` since before `now - leaseMs` (its worker
+ * died mid-send). The claim counts as an attempt.
+ */
+export function claimNextEmail(db: Db, token: string, now: Date, leaseMs: number): OutboxRow | undefined {
+  const staleBefore = new Date(now.getTime() - leaseMs);
+  const due = db
+    .select({ id: outbox.id })
+    .from(outbox)
+    .where(
+      or(
+        and(eq(outbox.state, 'queued'), lte(outbox.nextAttemptAt, now)),
+        and(eq(outbox.state, 'sending'), lte(outbox.claimedAt, staleBefore)),
+      ),
+    )
+    .orderBy(outbox.nextAttemptAt, outbox.id)
+    .limit(1);
+  const rows = db
+    .update(outbox)
+    .set({ state: 'sending', claimToken: token, claimedAt: now, attempts: sql`${outbox.attempts} + 1` })
+    .where(inArray(outbox.id, due))
+    .returning()
+    .all();
+  return rows[0];
+}
+
+/** Marks a claimed message sent; false if the claim was lost (another worker took it over). */
+export function markEmailSent(db: Db, id: number, token: string, now: Date): boolean {
+  const r = db
+    .update(outbox)
+    .set({ state: 'sent', sentAt: now, lastError: null, claimToken: null })
+    .where(and(eq(outbox.id, id), eq(outbox.claimToken, token)))
+    .run();
+  return r.changes > 0;
+}
+
+/** Puts a claimed message back in the queue for a later attempt after a temporary failure. */
+export function rescheduleEmail(db: Db, id: number, token: string, nextAttemptAt: Date, error: string): boolean {
+  const r = db
+    .update(outbox)
+    .set({ state: 'queued', nextAttemptAt, lastError: error, claimToken: null, claimedAt: null })
+    .where(and(eq(outbox.id, id), eq(outbox.claimToken, token)))
+    .run();
+  return r.changes > 0;
+}
+
+/** Marks a claimed message failed (permanent refusal, or temporary failures for too long). */
+export function markEmailFailed(db: Db, id: number, token: string, error: string): boolean {
+  const r = db
+    .update(outbox)
+    .set({ state: 'failed', lastError: error, claimToken: null, claimedAt: null })
+    .where(and(eq(outbox.id, id), eq(outbox.claimToken, token)))
+    .run();
+  return r.changes > 0;
+}
+
+/** Sets a failed message back to queued, due now, with its attempts and retry window reset. */
+export function requeueFailedEmail(db: DbOrTx, id: number, now: Date): OutboxRow | undefined {
+  notifyListeners();
+  return db
+    .update(outbox)
+    .set({ state: 'queued', attempts: 0, nextAttemptAt: now, queuedAt: now, lastError: null, claimToken: null, claimedAt: null })
+    .where(and(eq(outbox.id, id), eq(outbox.state, 'failed')))
+    .returning()
+    .get();
+}
+
+export function findEmail(db: DbOrTx, id: number): OutboxRow | undefined {
+  return db.select().from(outbox).where(eq(outbox.id, id)).get();
+}
+
+export function findEmailByMessageId(db: DbOrTx, messageId: string): OutboxRow | undefined {
+  return db.select().from(outbox).where(eq(outbox.messageId, messageId)).get();
+}
+
+/** Newest first, optionally of some states only. */
+export function listEmails(db: DbOrTx, options: { states?: OutboxState[]; limit?: number } = {}): OutboxRow[] {
+  const q = db.select().from(outbox);
+  const filtered = options.states && options.states.length > 0 ? q.where(inArray(outbox.state, options.states)) : q;
+  return filtered.orderBy(desc(outbox.id)).limit(options.limit ?? 200).all();
+}
+
+/** How many messages are in each state. */
+export function countEmailsByState(db: DbOrTx): Record<OutboxState, number> {
+  const counts: Record<OutboxState, number> = { queued: 0, sending: 0, sent: 0, failed: 0 };
+  for (const row of db.select({ state: outbox.state, n: count() }).from(outbox).groupBy(outbox.state).all()) counts[row.state] = row.n;
+  return counts;
+}

@@ -1,0 +1,30 @@
+/**
+ * `npm run worker`: the outbox worker on its own, for running delivery in a separate process
+ * (the server also runs one in-process). Stops cleanly on SIGTERM/SIGINT.
+ */
+import { ConfigError, loadConfig } from '../src/lib/config.ts';
+import { startOutboxWorker } from '../src/lib/email/worker.ts';
+import { createRuntime } from '../src/lib/runtime.ts';
+
+let config;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+    process.exit(1);
+  }
+  throw error;
+}
+const rt = createRuntime(config);
+const worker = startOutboxWorker(rt);
+console.log(`Outbox worker running (${config.smtpUrl ? 'SMTP' : `files in ${config.mailDir}`}).`);
+
+const stop = () => {
+  void worker.stop().then(() => {
+    rt.db.$client.close();
+    process.exit(0);
+  });
+};
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);

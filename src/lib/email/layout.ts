@@ -1,0 +1,84 @@
+/**
+ * The shared HTML shell of every email, and safe HTML building: `html` is a tagged template that
+ * escapes every interpolated value unless it is already `SafeHtml` (from `html` itself or `raw`).
+ * Emails are simple, accessible HTML (lang, title, headings, real links, no images) and always
+ * come with a plain-text part.
+ */
+
+export class SafeHtml {
+  constructor(readonly value: string) {}
+  toString(): string {
+    return this.value;
+  }
+}
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** Escapes text for use in HTML content and quoted attribute values. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
+}
+
+type Interpolation = SafeHtml | string | number | null | undefined | false | readonly Interpolation[];
+
+function render(value: Interpolation): string {
+  if (value === null || value === undefined || value === false) return '';
+  if (value instanceof SafeHtml) return value.value;
+  if (Array.isArray(value)) return value.map((v: Interpolation) => render(v)).join('');
+  return escapeHtml(String(value));
+}
+
+/** Tagged template: html`<p>${userText}</p>` escapes userText; nested html`` stays as it is. */
+export function html(strings: TemplateStringsArray, ...values: Interpolation[]): SafeHtml {
+  let out = strings[0]!;
+  values.forEach((value, i) => {
+    out += render(value) + strings[i + 1]!;
+  });
+  return new SafeHtml(out);
+}
+
+/** Marks trusted markup as safe (never call it with user text). */
+export function raw(markup: string): SafeHtml {
+  return new SafeHtml(markup);
+}
+
+/** The shape every template returns. */
+export interface EmailContent {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+export interface LayoutOptions {
+  /** The document title, usually the subject. */
+  title: string;
+  /** Who the email is from, shown in the footer (e.g. the organisation's name). */
+  orgName: string;
+  body: SafeHtml;
+}
+
+/** A complete, simple HTML document around an email's body. */
+export function emailLayout({ title, orgName, body }: LayoutOptions): string {
+  return html`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title}</title>
+</head>
+<body>
+<main>
+${body}
+</main>
+<footer>
+<p>${orgName}</p>
+</footer>
+</body>
+</html>
+`.value;
+}
+
+/** Plain text: paragraphs separated by blank lines, with the organisation's name at the end. */
+export function textLayout(paragraphs: readonly string[], orgName: string): string {
+  return [...paragraphs, '--', orgName].join('\n\n') + '\n';
+}

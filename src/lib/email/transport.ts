@@ -1,0 +1,100 @@
+/**
+ * The mail transport: nodemailer over SMTP when SMTP_URL is set, otherwise one RFC 822 `.eml`
+ * file a message under $DATA_DIR/mail/ (named after the Message-ID, so sending the same message
+ * again rewrites the same file instead of adding a second one).
+ */
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import nodemailer from 'nodemailer';
+import type { Config } from '../config.ts';
+
+export interface OutgoingEmail {
+  /** `<id@host>`, the same on every attempt. */
+  messageId: string;
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  headers: Record<string, string>;
+}
+
+export type SendResult = { ok: true } | { ok: false; permanent: boolean; error: string };
+
+export interface MailTransport {
+  send(message: OutgoingEmail): Promise<SendResult>;
+  close(): void;
+}
+
+/** Bounds on one SMTP conversation, well inside the outbox lease (OUTBOX_LEASE_MS). */
+const SMTP_TIMEOUTS = { connectionTimeout: 20_000, greetingTimeout: 20_000, socketTimeout: 60_000, dnsTimeout: 20_000 };
+
+export function createMailTransport(config: Config): MailTransport {
+  return config.smtpUrl ? createSmtpTransport(config.smtpUrl, config.mailFrom) : createFileTransport(config.mailDir, config.mailFrom);
+}
+
+function mailOptions(message: OutgoingEmail, from: string) {
+  return {
+    from,
+    to: message.to,
+    subject: message.subject,
+    text: message.text,
+    html: message.html,
+    messageId: message.messageId,
+    headers: message.headers,
+  };
+}
+
+export function createSmtpTransport(url: string, from: string): MailTransport {
+  const transporter = nodemailer.createTransport({ url, ...SMTP_TIMEOUTS });
+  return {
+    async send(message) {
+      try {
+        await transporter.sendMail(mailOptions(message, from));
+        return { ok: true };
+      } catch (error) {
+        return classifySendError(error);
+      }
+    },
+    close: () => transporter.close(),
+  };
+}
+
+/**
+ * SMTP 5xx replies are permanent (the server will never take this message); anything else —
+ * 4xx replies, refused or dropped connections, timeouts — is temporary and worth retrying.
+ */
+export function classifySendError(error: unknown): { ok: false; permanent: boolean; error: string } {
+  const e = error as { responseCode?: unknown; code?: unknown; message?: unknown };
+  const responseCode = typeof e?.responseCode === 'number' ? e.responseCode : undefined;
+  const message = typeof e?.message === 'string' ? e.message : String(error);
+  const code = typeof e?.code === 'string' ? e.code : undefined;
+  const permanent = responseCode !== undefined && responseCode >= 500 && responseCode < 600;
+  const detail = [code, responseCode, message].filter((p) => p !== undefined).join(' ');
+  return { ok: false, permanent, error: detail.slice(0, 1000) };
+}
+
+/** `<abc@host>` → `abc@host.eml`, keeping only characters safe in a file name. */
+export function emlFileName(messageId: string): string {
+  return `${messageId.replace(/^<|>$/g, '').replace(/[^A-Za-z0-9@._-]/g, '_')}.eml`;
+}
+
+export function createFileTransport(dir: string, from: string): MailTransport {
+  const composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
+  return {
+    async send(message) {
+      try {
+        const info = await composer.sendMail(mailOptions(message, from));
+        mkdirSync(dir, { recursive: true });
+        const file = join(dir, emlFileName(message.messageId));
+        // Write then rename, so a reader never sees half a file and a re-send replaces it whole.
+        const partial = `${file}.${process.pid}.partial`;
+        writeFileSync(partial, info.message as Buffer);
+        renameSync(partial, file);
+        return { ok: true };
+      } catch (error) {
+        return classifySendError(error);
+      }
+    },
+    close: () => composer.close(),
+  };
+}

@@ -1,0 +1,125 @@
+/**
+ * The outbox worker: claims due messages one at a time, sends each with its fixed Message-ID and
+ * records the outcome. Runs inside the server process (scripts/start.ts) or alone
+ * (`npm run worker`); any number of workers may share the database. See docs/decisions/004-outbox.md.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  claimNextEmail,
+  markEmailFailed,
+  markEmailSent,
+  onEmailEnqueued,
+  rescheduleEmail,
+} from '../../../db/outbox.ts';
+import type { OutboxRow } from '../../../db/schema/outbox.ts';
+import type { Runtime } from '../runtime.ts';
+import { createMailTransport, type MailTransport } from './transport.ts';
+
+/** Temporary failures are retried for this long after the message was queued, then it fails. */
+export const GIVE_UP_AFTER_MS = 24 * 60 * 60 * 1000;
+/** No single wait between attempts is longer than this. */
+export const MAX_RETRY_DELAY_MS = 2 * 60 * 60 * 1000;
+
+/**
+ * Exponential backoff with jitter: base·2^(attempts−1), capped, then scaled by a random factor in
+ * [0.5, 1) so that messages that failed together do not all retry in the same instant.
+ */
+export function retryDelayMs(attempts: number, baseMs: number, random: () => number = Math.random): number {
+  const exponential = Math.min(MAX_RETRY_DELAY_MS, baseMs * 2 ** Math.max(0, attempts - 1));
+  return Math.round(exponential * (0.5 + random() * 0.5));
+}
+
+export interface OutboxWorker {
+  /** Looks for due messages now instead of at the next poll. */
+  nudge(): void;
+  /** Stops polling, waits for the message being sent (if any), closes the transport. */
+  stop(): Promise<void>;
+}
+
+export interface OutboxWorkerOptions {
+  /** Defaults to SMTP (SMTP_URL) or .eml files (no SMTP_URL). */
+  transport?: MailTransport;
+  random?: () => number;
+}
+
+export function startOutboxWorker(rt: Runtime, options: OutboxWorkerOptions = {}): OutboxWorker {
+  const transport = options.transport ?? createMailTransport(rt.config);
+  const random = options.random ?? Math.random;
+  const { pollMs, leaseMs, retryBaseMs } = rt.config.outbox;
+  let stopped = false;
+  let again = false;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+
+  async function deliver(row: OutboxRow, token: string): Promise<void> {
+    const result = await transport.send({
+      messageId: row.messageId,
+      to: row.to,
+      subject: row.subject,
+      text: row.text,
+      html: row.html,
+      headers: row.headers,
+    });
+    const now = rt.now();
+    if (result.ok) {
+      markEmailSent(rt.db, row.id, token, now);
+    } else if (result.permanent) {
+      markEmailFailed(rt.db, row.id, token, result.error);
+      console.warn(`Outbox: message ${row.id} refused permanently: ${withoutAddresses(result.error)}`);
+    } else if (now.getTime() - row.queuedAt.getTime() >= GIVE_UP_AFTER_MS) {
+      markEmailFailed(rt.db, row.id, token, `Gave up after ${row.attempts} attempts over 24 hours: ${result.error}`);
+      console.warn(`Outbox: message ${row.id} failed after ${row.attempts} attempts: ${withoutAddresses(result.error)}`);
+    } else {
+      const next = new Date(now.getTime() + retryDelayMs(row.attempts, retryBaseMs, random));
+      rescheduleEmail(rt.db, row.id, token, next, result.error);
+    }
+  }
+
+  async function drain(): Promise<void> {
+    do {
+      again = false;
+      while (!stopped) {
+        // A fresh token a claim: a message taken over after its lease cannot be marked by the
+        // worker that lost it.
+        const token = randomUUID();
+        const row = claimNextEmail(rt.db, token, rt.now(), leaseMs);
+        if (!row) break;
+        await deliver(row, token);
+      }
+    } while (again && !stopped);
+  }
+
+  function run(): void {
+    if (stopped) return;
+    if (running) {
+      again = true;
+      return;
+    }
+    clearTimeout(timer);
+    running = drain()
+      .catch((error: unknown) => console.error('Outbox worker:', error))
+      .finally(() => {
+        running = undefined;
+        if (!stopped) timer = setTimeout(run, pollMs);
+      });
+  }
+
+  const unsubscribe = onEmailEnqueued(run);
+  run();
+
+  return {
+    nudge: run,
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      unsubscribe();
+      await running;
+      transport.close();
+    },
+  };
+}
+
+/** SMTP errors often quote the recipient: no personal data reaches the logs. */
+export function withoutAddresses(text: string): string {
+  return text.replace(/[^\s<>"'@]+@[^\s<>"']+/g, '[address]');
+}

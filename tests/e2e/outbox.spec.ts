@@ -1,0 +1,62 @@
+/**
+ * The email harness end to end: a message written to the running server's outbox (straight into
+ * its SQLite file, as domain code would) is delivered by the in-process worker to the SMTP sink.
+ */
+import { join } from 'node:path';
+import { openDatabase } from '../../db/client.ts';
+import { enqueueEmail, findEmail } from '../../db/outbox.ts';
+import { notificationEmail } from '../../src/lib/email/templates/notification.ts';
+import { expect, test } from './fixtures.ts';
+
+/** Opens the server's database (the caller closes it) and writes one message to the outbox. */
+function enqueue(to: string, subject: string) {
+  const db = openDatabase(join(process.env.E2E_DATA_DIR!, 'fair-hearing.sqlite'));
+  const content = notificationEmail({ orgName: 'Test', subject, heading: 'Hello', paragraphs: ['From the e2e test.'] });
+  return { db, ...enqueueEmail(db, { to, ...content, kind: 'notification' }, new Date()) };
+}
+
+test.describe('email outbox', () => {
+  test('the running server delivers an outbox message to the SMTP sink', async ({ mailbox, request }) => {
+    const to = `e2e-outbox-${Date.now()}@example.org`;
+    const { db, id, messageId } = enqueue(to, 'Delivered by the server');
+    try {
+      const [mail] = await mailbox.waitFor({ to, subject: 'Delivered by the server' });
+      expect(mail!.messageId).toBe(messageId);
+      expect(mail!.from).toBe('no-reply@fair-hearing.test');
+      expect(mail!.text).toContain('From the e2e test.');
+      await expect.poll(() => findEmail(db, id)?.state).toBe('sent');
+      const health = await request.get('/healthz');
+      expect(await health.json()).toMatchObject({ status: 'ok', outbox: { queued: expect.any(Number), failed: expect.any(Number) } });
+    } finally {
+      db.$client.close();
+    }
+  });
+
+  test('a message written during an SMTP outage is delivered once the server is back', async ({ mailbox }) => {
+    await mailbox.stop();
+    const to = `e2e-outage-${Date.now()}@example.org`;
+    const { db, id, messageId } = enqueue(to, 'After the outage');
+    try {
+      await expect.poll(() => findEmail(db, id)?.attempts ?? 0, { timeout: 15_000 }).toBeGreaterThanOrEqual(1);
+      expect(findEmail(db, id)?.state).not.toBe('sent');
+      expect(await mailbox.messages({ to })).toHaveLength(0);
+      await mailbox.start();
+      const [mail] = await mailbox.waitFor({ to }, { timeoutMs: 20_000 });
+      expect(mail!.messageId).toBe(messageId);
+      await expect.poll(() => findEmail(db, id)?.state).toBe('sent');
+      expect(await mailbox.messages({ to })).toHaveLength(1);
+    } finally {
+      db.$client.close();
+    }
+  });
+});
+
+test('the staff outbox page shows nothing to someone not signed in', async ({ page, request, expectAccessible }) => {
+  const response = await page.goto('/staff/outbox/');
+  expect(response?.status()).toBe(404);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Page not found');
+  await expect(page.getByRole('table')).toHaveCount(0);
+  await expectAccessible(page);
+  const post = await request.post('/staff/outbox/', { form: { id: '1' }, headers: { Origin: new URL(page.url()).origin } });
+  expect(post.status()).toBe(404);
+});

@@ -1,0 +1,144 @@
+import { describe, expect, it } from 'vitest';
+import { claimNextEmail, enqueueEmail, findEmail, markEmailFailed } from '../../db/outbox.ts';
+import { outbox } from '../../db/schema/outbox.ts';
+import { checkHealth } from '../../src/lib/health.ts';
+import { classifySendError, emlFileName } from '../../src/lib/email/transport.ts';
+import { MAX_RETRY_DELAY_MS, retryDelayMs } from '../../src/lib/email/worker.ts';
+import { listOutbox, outboxCounts, retryMessage } from '../../src/lib/outbox.ts';
+import { testRuntime } from '../support/db.ts';
+
+let clock = Date.UTC(2026, 10, 25, 9, 0, 0);
+const rt = testRuntime({ now: () => new Date(clock), env: { PUBLIC_URL: 'https://appeals.example.nhs.uk' } });
+const message = (to: string) => ({ to, subject: `Hello ${to}`, text: 'Text', html: '<p>HTML</p>', kind: 'notification' });
+
+describe('enqueueEmail', () => {
+  it('writes a queued row, due now, with a stable Message-ID on the PUBLIC_URL host', () => {
+    const { id, messageId } = enqueueEmail(rt.db, { ...message('a@example.org'), headers: { 'List-Unsubscribe': '<https://x/u>' } }, rt.now());
+    expect(messageId).toMatch(/^<[0-9a-f-]{36}@appeals\.example\.nhs\.uk>$/);
+    const row = findEmail(rt.db, id)!;
+    expect(row).toMatchObject({ state: 'queued', attempts: 0, messageId, to: 'a@example.org', kind: 'notification', lastError: null });
+    expect(row.headers).toEqual({ 'List-Unsubscribe': '<https://x/u>' });
+    expect(row.nextAttemptAt.getTime()).toBe(clock);
+  });
+
+  it('is kept or dropped with the transaction it is written in', () => {
+    const kept = rt.db.transaction((tx) => enqueueEmail(tx, message('kept@example.org'), rt.now()));
+    expect(findEmail(rt.db, kept.id)).toBeDefined();
+    let dropped: { id: number } | undefined;
+    expect(() =>
+      rt.db.transaction((tx) => {
+        dropped = enqueueEmail(tx, message('dropped@example.org'), rt.now());
+        throw new Error('the change failed');
+      }),
+    ).toThrow('the change failed');
+    expect(findEmail(rt.db, dropped!.id)).toBeUndefined();
+  });
+});
+
+describe('claimNextEmail', () => {
+  it('gives each due message to one claimer only, and counts the attempt', () => {
+    rt.db.delete(outbox).run();
+    const a = enqueueEmail(rt.db, message('c1@example.org'), rt.now());
+    const b = enqueueEmail(rt.db, message('c2@example.org'), rt.now());
+    const first = claimNextEmail(rt.db, 'token-1', rt.now(), 60_000)!;
+    const second = claimNextEmail(rt.db, 'token-2', rt.now(), 60_000)!;
+    expect([first.id, second.id].sort()).toEqual([a.id, b.id].sort());
+    expect(first).toMatchObject({ state: 'sending', claimToken: 'token-1', attempts: 1 });
+    expect(claimNextEmail(rt.db, 'token-3', rt.now(), 60_000)).toBeUndefined();
+  });
+
+  it('does not claim a message before its next attempt time', () => {
+    rt.db.delete(outbox).run();
+    enqueueEmail(rt.db, message('later@example.org'), new Date(clock + 1000));
+    expect(claimNextEmail(rt.db, 't', rt.now(), 60_000)).toBeUndefined();
+    expect(claimNextEmail(rt.db, 't', new Date(clock + 1000), 60_000)?.to).toBe('later@example.org');
+  });
+
+  it('takes over a message stuck in `sending` once its lease has run out, with the same Message-ID', () => {
+    rt.db.delete(outbox).run();
+    const { messageId } = enqueueEmail(rt.db, message('stuck@example.org'), rt.now());
+    const claimed = claimNextEmail(rt.db, 'crashed-worker', rt.now(), 60_000)!;
+    expect(claimNextEmail(rt.db, 'other', new Date(clock + 59_999), 60_000)).toBeUndefined();
+    const retaken = claimNextEmail(rt.db, 'other', new Date(clock + 60_000), 60_000)!;
+    expect(retaken).toMatchObject({ id: claimed.id, messageId, claimToken: 'other', attempts: 2 });
+    // The worker that lost the claim can no longer change the row.
+    expect(markEmailFailed(rt.db, claimed.id, 'crashed-worker', 'late')).toBe(false);
+    expect(findEmail(rt.db, claimed.id)?.state).toBe('sending');
+  });
+});
+
+describe('listOutbox, outboxCounts, retryMessage and /healthz', () => {
+  it('lists newest first, counts queued and failed, and retries only failed messages', () => {
+    rt.db.delete(outbox).run();
+    const q = enqueueEmail(rt.db, message('q@example.org'), rt.now());
+    const f = enqueueEmail(rt.db, message('f@example.org'), rt.now());
+    claimNextEmail(rt.db, 'x', rt.now(), 60_000); // q (oldest first)
+    claimNextEmail(rt.db, 'y', rt.now(), 60_000); // f
+    markEmailFailed(rt.db, f.id, 'y', '550 Mailbox unavailable');
+    expect(listOutbox(rt).map((m) => m.id)).toEqual([f.id, q.id]);
+    expect(listOutbox(rt, { states: ['failed'] }).map((m) => m.id)).toEqual([f.id]);
+    expect(outboxCounts(rt)).toEqual({ queued: 1, failed: 1 });
+    expect(checkHealth(rt)).toEqual({ status: 'ok', outbox: { queued: 1, failed: 1 } });
+
+    expect(retryMessage(rt, 999_999, 7)).toEqual({ ok: false, error: 'not-found' });
+    expect(retryMessage(rt, q.id, 7)).toEqual({ ok: false, error: 'not-failed' });
+
+    clock += 5_000;
+    const seen: unknown[] = [];
+    const result = retryMessage(rt, f.id, 7, (_tx, event) => seen.push([event.message.id, event.actorId]));
+    expect(result.ok && result.message).toMatchObject({ id: f.id, state: 'queued', attempts: 0, lastError: null });
+    expect(result.ok && result.message.nextAttemptAt.getTime()).toBe(clock);
+    expect(seen).toEqual([[f.id, 7]]);
+    expect(outboxCounts(rt)).toEqual({ queued: 2, failed: 0 });
+    expect(retryMessage(rt, f.id, 7)).toEqual({ ok: false, error: 'not-failed' });
+  });
+
+  it('rolls the retry back when the hook throws (e.g. the audit entry cannot be written)', () => {
+    rt.db.delete(outbox).run();
+    const f = enqueueEmail(rt.db, message('hook@example.org'), rt.now());
+    claimNextEmail(rt.db, 'z', rt.now(), 60_000);
+    markEmailFailed(rt.db, f.id, 'z', '550');
+    expect(() =>
+      retryMessage(rt, f.id, 1, () => {
+        throw new Error('audit failed');
+      }),
+    ).toThrow('audit failed');
+    expect(findEmail(rt.db, f.id)?.state).toBe('failed');
+  });
+});
+
+describe('retryDelayMs', () => {
+  it('doubles each attempt from the base, with jitter in [half, whole), capped', () => {
+    expect(retryDelayMs(1, 30_000, () => 0)).toBe(15_000);
+    expect(retryDelayMs(1, 30_000, () => 0.999999)).toBe(30_000);
+    expect(retryDelayMs(3, 30_000, () => 0)).toBe(60_000);
+    expect(retryDelayMs(30, 30_000, () => 0)).toBe(MAX_RETRY_DELAY_MS / 2);
+    expect(retryDelayMs(1_000, 30_000, () => 0.999999)).toBeLessThanOrEqual(MAX_RETRY_DELAY_MS);
+  });
+
+  it('keeps retrying for about 24 hours with the default base before giving up', () => {
+    let total = 0;
+    let attempts = 0;
+    while (total < 24 * 3_600_000) total += retryDelayMs(++attempts, 30_000, () => 0.5);
+    expect(attempts).toBeGreaterThan(10);
+    expect(attempts).toBeLessThan(30);
+  });
+});
+
+describe('classifySendError', () => {
+  it('treats SMTP 5xx as permanent and 4xx or connection errors as temporary', () => {
+    expect(classifySendError(Object.assign(new Error('Mailbox unavailable'), { responseCode: 550, code: 'EENVELOPE' }))).toMatchObject({ permanent: true });
+    expect(classifySendError(Object.assign(new Error('Try later'), { responseCode: 451 }))).toMatchObject({ permanent: false });
+    expect(classifySendError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ESOCKET' }))).toMatchObject({
+      permanent: false,
+      error: 'ESOCKET connect ECONNREFUSED',
+    });
+  });
+});
+
+describe('emlFileName', () => {
+  it('names the file after the Message-ID, safely', () => {
+    expect(emlFileName('<0b7e-11@appeals.example.nhs.uk>')).toBe('0b7e-11@appeals.example.nhs.uk.eml');
+    expect(emlFileName('<../../etc/passwd@x>')).toBe('.._.._etc_passwd@x.eml');
+  });
+});
