@@ -20,7 +20,8 @@ export default defineConfig({
   forbidOnly: !!process.env.CI,
   retries: 0,
   reporter: [['list']],
-  timeout: 60_000,
+  // Journeys sign staff in, and a sign-in may wait up to 30 s for a fresh TOTP step.
+  timeout: 120_000,
   globalTeardown: './tests/support/e2e-teardown.ts',
   use: {
     baseURL,
