@@ -72,7 +72,11 @@ export function actionTimeFromValues(rt: Runtime, values: FormValues): { ok: tru
   const part = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : '');
   const at = fromDateParts(part('action-day'), part('action-month'), part('action-year'), part('action-time'));
   if (!at) return { ok: false, error: 'Enter a real date and time, for example 25 11 2026 and 14:30' };
-  if (at.getTime() > rt.now().getTime()) return { ok: false, error: 'The date and time of the action must be in the past' };
+  const now = rt.now();
+  // The fields hold minutes: the current minute means "now", to the millisecond, so an action
+  // recorded just after a new version took effect gets that version's grounds.
+  if (now.getTime() >= at.getTime() && now.getTime() - at.getTime() < 60_000) return { ok: true, at: now };
+  if (at.getTime() > now.getTime()) return { ok: false, error: 'The date and time of the action must be in the past' };
   return { ok: true, at };
 }
 

@@ -1,8 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { auditLog } from '../../db/schema.ts';
 import { caseNotice, getCase, listCases, lookUpCase, recordCase } from '../../src/lib/cases.ts';
 import type { FormValues } from '../../src/lib/forms.ts';
 import { testRuntime } from '../support/db.ts';
+import { testStaff } from '../support/staff.ts';
 
 const NOW = new Date('2026-11-25T12:00:00Z');
 
@@ -27,7 +28,10 @@ function validForm(overrides: FormValues = {}): FormValues {
 
 describe('recording a case', () => {
   const rt = testRuntime({ now: () => NOW });
-  const actor = { staffId: 1, ip: '127.0.0.1' };
+  const actor = { staffId: 0, ip: '127.0.0.1' };
+  beforeAll(async () => {
+    actor.staffId = await testStaff(rt, ['moderator']);
+  });
 
   it('records a valid case with a checkable reference, its grounds from version 1.0 and an audit entry', () => {
     const result = recordCase(rt, validForm(), actor);
@@ -39,7 +43,7 @@ describe('recording a case', () => {
     expect(c.actions.sort()).toEqual(['blocked', 'hidden']);
     expect(c.grounds.map((g) => g.code)).toEqual(['abusive']);
     expect(c.actionAt.toISOString()).toBe('2026-11-24T09:15:00.000Z');
-    expect(c.recordedBy).toBe(1);
+    expect(c.recordedBy).toBe(actor.staffId);
     const lookedUp = lookUpCase(rt, result.reference.toLowerCase().replace(/-/g, ' '));
     expect(lookedUp.ok && lookedUp.case.id).toBe(result.caseId);
     const audit = rt.db.select().from(auditLog).all();
@@ -92,9 +96,13 @@ describe('recording a case', () => {
 
 describe('the notice for the person', () => {
   const rt = testRuntime({ now: () => NOW });
+  const actor = { staffId: 0, ip: null };
+  beforeAll(async () => {
+    actor.staffId = await testStaff(rt, ['moderator']);
+  });
 
   it('says what we did, why, the reference and the appeal link, in under 500 characters', () => {
-    const result = recordCase(rt, validForm({ actions: ['hidden'] }), { staffId: 2, ip: null });
+    const result = recordCase(rt, validForm({ actions: ['hidden'] }), actor);
     if (!result.ok) throw new Error('expected a case');
     const notice = caseNotice(getCase(rt, result.caseId)!, 'https://appeals.example.org', { name: 'Test Trust' }, 6);
     expect(notice.short.length).toBeLessThan(500);
@@ -108,7 +116,7 @@ describe('the notice for the person', () => {
 
   it('stays under 500 characters with every ground selected', () => {
     const all = ['hateful-or-discriminatory', 'profane-offensive-or-violent', 'abusive', 'upsetting-links', 'illegal-activity', 'confidential-or-personal-information', 'irrelevant-advertising', 'pornography-weapons-or-terrorism', 'personal-financial-gain', 'promotes-unlawful-acts'];
-    const result = recordCase(rt, validForm({ grounds: all, actions: ['hidden', 'deleted', 'blocked', 'reported', 'police', 'legal'] }), { staffId: 2, ip: null });
+    const result = recordCase(rt, validForm({ grounds: all, actions: ['hidden', 'deleted', 'blocked', 'reported', 'police', 'legal'] }), actor);
     if (!result.ok) throw new Error('expected a case');
     const notice = caseNotice(getCase(rt, result.caseId)!, 'https://appeals.example.org', { name: 'Test Trust' }, 6);
     expect(notice.short.length).toBeLessThan(500);
