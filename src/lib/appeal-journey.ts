@@ -9,7 +9,7 @@ import { PLATFORMS } from '../../db/schema.ts';
 import { checkCaseEligibility, createAppeal, type AppealSubject } from './appeals.ts';
 import { fromDateParts } from './dates.ts';
 import { validateForm, type FormValues } from './forms.ts';
-import { CASE_LOOKUP_LIMIT, hitRateLimit } from './rate-limit.ts';
+import { caseLookupLimit, hitRateLimit } from './rate-limit.ts';
 import { DATA_LENGTH, parseReference } from './references.ts';
 import type { Runtime } from './runtime.ts';
 import { cleanText, emailAddress, isWebLink, LIMITS, optionalText, requiredText } from './validation.ts';
@@ -178,7 +178,7 @@ export function submitCaseReference(rt: Runtime, a: Answers, values: FormValues,
   if ([...typed].length > 100) return fail('wrong-length');
   const parsed = parseReference(typed);
   if (!parsed.ok) return fail(parsed.error);
-  const limit = hitRateLimit(rt, CASE_LOOKUP_LIMIT, client);
+  const limit = hitRateLimit(rt, caseLookupLimit(rt.config), client);
   if (!limit.ok) return fail('too-many', 429);
   const found = findCaseByReference(rt.db, parsed.reference);
   if (!found || found.purgedAt) return fail('not-found');

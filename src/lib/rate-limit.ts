@@ -12,7 +12,10 @@ export interface RateLimit {
 }
 
 /** Case-reference lookups: generous for a person with typos, useless for guessing references. */
-export const CASE_LOOKUP_LIMIT: RateLimit = { name: 'case-lookup', max: 20, windowMs: 10 * 60_000 };
+/** Case-reference lookups per IP in 10 minutes (CASE_LOOKUPS_PER_10_MINUTES, default 20). */
+export function caseLookupLimit(config: { caseLookupsPer10Minutes: number }): RateLimit {
+  return { name: 'case-lookup', max: config.caseLookupsPer10Minutes, windowMs: 10 * 60_000 };
+}
 
 export type RateLimitResult = { ok: true; remaining: number } | { ok: false; retryAfterSeconds: number };
 

@@ -18,7 +18,9 @@ import {
 } from '../../src/lib/appeal-journey.ts';
 import { createAppeal } from '../../src/lib/appeals.ts';
 import { clearJourney, JOURNEY_COOKIE, JOURNEY_TTL_MS, readJourney, writeJourney, type CookieJar } from '../../src/lib/journeys.ts';
-import { CASE_LOOKUP_LIMIT, hitRateLimit } from '../../src/lib/rate-limit.ts';
+import { caseLookupLimit, hitRateLimit } from '../../src/lib/rate-limit.ts';
+
+const CASE_LOOKUP_LIMIT = caseLookupLimit({ caseLookupsPer10Minutes: 20 });
 import { parseReference } from '../../src/lib/references.ts';
 import { insertTestCase } from '../support/cases.ts';
 import { testRuntime } from '../support/db.ts';
