@@ -13,6 +13,7 @@ import { startOutboxWorker } from '../src/lib/email/worker.ts';
 import { createRuntime, installRuntime } from '../src/lib/runtime.ts';
 import { createStaticFiles } from '../src/server/static-files.ts';
 import { purgeExpired } from '../src/lib/sessions.ts';
+import { startRetentionJob } from '../src/lib/retention.ts';
 import { prepareFirstRun, SETUP_LINK_HOURS } from '../src/lib/staff.ts';
 
 const root = process.cwd();
@@ -65,6 +66,8 @@ async function main(): Promise<void> {
   purgeExpired(rt);
   const housekeeping = setInterval(() => purgeExpired(rt), 10 * 60 * 1000);
   housekeeping.unref();
+  // Personal data past its retention period is purged now and daily (counts logged, never data).
+  const retention = startRetentionJob(rt);
   // The outbox worker runs in-process by default (DESIGN.md Contract); `npm run worker` runs more.
   const worker = startOutboxWorker(rt);
 
@@ -91,7 +94,10 @@ async function main(): Promise<void> {
     console.log(`Fair Hearing is running at http://${config.host}:${config.port} (public URL ${config.publicUrl})`);
   });
 
-  const stop = () => server.close(() => void worker.stop().then(() => process.exit(0)));
+  const stop = () => {
+    retention.stop();
+    server.close(() => void worker.stop().then(() => process.exit(0)));
+  };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
 }
