@@ -17,6 +17,7 @@ function shapeOf(url: URL): string {
 }
 
 async function crawl(page: Page, start: string[], expectAccessible: (page: Page) => Promise<void>) {
+  await page.setViewportSize({ width: 320, height: 800 });
   const origin = new URL(page.url() || 'http://127.0.0.1').origin;
   const queue = [...start];
   const seen = new Set<string>();
@@ -31,6 +32,9 @@ async function crawl(page: Page, start: string[], expectAccessible: (page: Page)
     const type = response?.headers()['content-type'] ?? '';
     if (!type.includes('text/html')) continue;
     expect(response!.status(), url.pathname).toBeLessThan(500);
+    // At 320 CSS pixels (a small phone, or 1280 px at 400% zoom) nothing scrolls sideways.
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow, `horizontal scrolling at 320 px on ${url.pathname}`).toBeLessThanOrEqual(0);
     await expectAccessible(page);
     documents.push({ name: url.pathname + url.search, html: await page.content() });
     for (const href of await page.locator('a[href]').evaluateAll((as) => as.map((a) => a.getAttribute('href') ?? ''))) {
