@@ -33,8 +33,15 @@ async function crawl(page: Page, start: string[], expectAccessible: (page: Page)
     if (!type.includes('text/html')) continue;
     expect(response!.status(), url.pathname).toBeLessThan(500);
     // At 320 CSS pixels (a small phone, or 1280 px at 400% zoom) nothing scrolls sideways.
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    expect(overflow, `horizontal scrolling at 320 px on ${url.pathname}`).toBeLessThanOrEqual(0);
+    const overflow = await page.evaluate(() => {
+      const width = document.documentElement.clientWidth;
+      const culprits = [...document.querySelectorAll('body *')]
+        .filter((el) => el.getBoundingClientRect().right > width + 1 && !el.parentElement?.closest('.app-table-scroll'))
+        .slice(0, 5)
+        .map((el) => `${el.tagName.toLowerCase()}.${el.className} (${Math.round(el.getBoundingClientRect().right)}px)`);
+      return { by: document.documentElement.scrollWidth - width, culprits };
+    });
+    expect(overflow.by, `horizontal scrolling at 320 px on ${url.pathname}: ${overflow.culprits.join(', ')}`).toBeLessThanOrEqual(0);
     await expectAccessible(page);
     documents.push({ name: url.pathname + url.search, html: await page.content() });
     for (const href of await page.locator('a[href]').evaluateAll((as) => as.map((a) => a.getAttribute('href') ?? ''))) {
