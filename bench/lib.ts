@@ -28,7 +28,8 @@ export interface Child {
 export async function startTsx(file: string, args: string[], env: Record<string, string>, readyUrl: string, timeoutMs: number): Promise<Child> {
   const child = spawn(`${ROOT}/node_modules/.bin/tsx`, [file, ...args], {
     cwd: ROOT,
-    env: { ...process.env, ...env },
+    // Node 24 from node_modules/.bin, as npm scripts use (the system node may be older).
+    env: { ...process.env, PATH: `${ROOT}/node_modules/.bin:${process.env.PATH ?? ''}`, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -57,7 +57,12 @@ export interface CachedPage {
   body: Buffer;
   etag: string;
   storedAt: number;
-  variants: Partial<Record<Encoding, Buffer>>;
+  /** Compressed bodies with their full response headers, made on first request. */
+  variants: Partial<Record<Encoding, { body: Buffer; headers: OutgoingHttpHeaders }>>;
+  /** Full response headers for the uncompressed body and for a 304 (built once). */
+  identityHeaders: OutgoingHttpHeaders;
+  notModifiedHeaders: OutgoingHttpHeaders;
+  compressible: boolean;
 }
 
 export interface PageCacheValidity {
@@ -166,7 +171,19 @@ export class PageCache {
     }
     if (isCompressible(String(headers['content-type']))) headers.vary = varyWithAcceptEncoding(headers.vary);
     const etag = `W/"${createHash('sha256').update(response.body).digest('base64url').slice(0, 27)}"`;
-    const page: CachedPage = { headers, body: response.body, etag, storedAt: now, variants: {} };
+    const compressible = isCompressible(String(headers['content-type'])) && response.body.length >= MIN_COMPRESS_BYTES;
+    const notModifiedHeaders: OutgoingHttpHeaders = { ...headers, etag };
+    delete notModifiedHeaders['content-type'];
+    const page: CachedPage = {
+      headers,
+      body: response.body,
+      etag,
+      storedAt: now,
+      variants: {},
+      identityHeaders: { ...headers, etag, 'content-length': response.body.length },
+      notModifiedHeaders,
+      compressible,
+    };
     while (this.#entries.size >= this.#maxEntries) this.#entries.delete(this.#entries.keys().next().value!);
     this.#entries.set(miss.key, page);
     return page;
@@ -202,21 +219,27 @@ export function matchesEtag(ifNoneMatch: string | undefined, etag: string): bool
 
 /** Answers with a cached page: 304 when the client has it, else the best encoding it accepts. */
 export function sendCachedPage(req: IncomingMessage, res: ServerResponse, page: CachedPage): void {
-  if (matchesEtag(req.headers['if-none-match'], page.etag)) {
-    const headers: OutgoingHttpHeaders = { ...page.headers, etag: page.etag };
-    delete headers['content-type'];
-    res.writeHead(304, headers);
+  const ifNoneMatch = req.headers['if-none-match'];
+  if (ifNoneMatch && matchesEtag(ifNoneMatch, page.etag)) {
+    res.writeHead(304, page.notModifiedHeaders);
     res.end();
     return;
   }
+  const encoding = page.compressible ? negotiateEncoding(req.headers['accept-encoding']) : null;
   let body = page.body;
-  const headers: OutgoingHttpHeaders = { ...page.headers, etag: page.etag };
-  const encoding = body.length >= MIN_COMPRESS_BYTES && isCompressible(String(page.headers['content-type'])) ? negotiateEncoding(req.headers['accept-encoding']) : null;
+  let headers = page.identityHeaders;
   if (encoding) {
-    body = page.variants[encoding] ??= compressBody(page.body, encoding, 'best');
-    headers['content-encoding'] = encoding;
+    let variant = page.variants[encoding];
+    if (!variant) {
+      const compressed = compressBody(page.body, encoding, 'best');
+      variant = page.variants[encoding] = {
+        body: compressed,
+        headers: { ...page.headers, etag: page.etag, 'content-encoding': encoding, 'content-length': compressed.length },
+      };
+    }
+    body = variant.body;
+    headers = variant.headers;
   }
-  headers['content-length'] = body.length;
   res.writeHead(200, headers);
   res.end(req.method === 'HEAD' ? undefined : body);
 }

@@ -25,6 +25,10 @@ export function createStaticFiles(clientDir: string) {
   const compressed = new Map<string, Buffer>();
   return (req: IncomingMessage, res: ServerResponse): boolean => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+    // Cheap early exit for pages (no known file extension), before parsing the URL.
+    const raw = req.url ?? '/';
+    const end = raw.search(/[?#]/);
+    if (!TYPES[extname(end === -1 ? raw : raw.slice(0, end)).toLowerCase()]) return false;
     let pathname: string;
     try {
       pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
