@@ -88,36 +88,51 @@ export function claimNextEmail(db: Db, token: string, now: Date, leaseMs: number
   const staleBefore = new Date(now.getTime() - leaseMs);
   const queuedDue = and(eq(outbox.state, 'queued'), lte(outbox.nextAttemptAt, now));
   const leaseOver = and(eq(outbox.state, 'sending'), lte(outbox.claimedAt, staleBefore));
+  const q = statements(db);
   // Two index-ordered look-ups (outbox_due, outbox_claimed) instead of one OR, which made SQLite
   // sort every due message on every claim (≈2 ms a claim with 10,000 queued). The write lock is
-  // taken first (immediate), so the look-ups and the update are one atomic step.
-  return db.transaction(
-    (tx) => {
-      const pick = (where: typeof queuedDue) =>
-        tx.select({ id: outbox.id, next: outbox.nextAttemptAt }).from(outbox).where(where).orderBy(outbox.nextAttemptAt, outbox.id).limit(1).get();
-      const candidates = [pick(queuedDue), pick(leaseOver)].filter((c) => c !== undefined);
-      candidates.sort((a, b) => a.next.getTime() - b.next.getTime() || a.id - b.id);
-      const next = candidates[0];
-      if (!next) return undefined;
-      return tx
-        .update(outbox)
-        .set({ state: 'sending', claimToken: token, claimedAt: now, attempts: sql`${outbox.attempts} + 1` })
-        .where(and(eq(outbox.id, next.id), or(queuedDue, leaseOver)))
-        .returning()
-        .get();
-    },
-    { behavior: 'immediate' },
-  );
+  // taken first (BEGIN IMMEDIATE), so the look-ups and the update are one atomic step; the update
+  // checks again that the message is due.
+  return q.claim.immediate(() => {
+    const candidates = [q.nextQueued.get(now.getTime()), q.nextStale.get(staleBefore.getTime())].filter((c) => c !== undefined);
+    candidates.sort((a, b) => a.next - b.next || a.id - b.id);
+    const next = candidates[0];
+    if (!next) return undefined;
+    return db
+      .update(outbox)
+      .set({ state: 'sending', claimToken: token, claimedAt: now, attempts: sql`${outbox.attempts} + 1` })
+      .where(and(eq(outbox.id, next.id), or(queuedDue, leaseOver)))
+      .returning()
+      .get();
+  });
+}
+
+type Candidate = { id: number; next: number } | undefined;
+
+/** Statements on the hot path of the worker, prepared once a connection. */
+const prepared = new WeakMap<Db, ReturnType<typeof prepare>>();
+function prepare(db: Db) {
+  const sqlite = db.$client;
+  const pick = (where: string) =>
+    sqlite.prepare<[number], Candidate>(`select id, next_attempt_at as next from outbox where ${where} order by next_attempt_at, id limit 1`);
+  return {
+    nextQueued: pick(`state = 'queued' and next_attempt_at <= ?`),
+    nextStale: pick(`state = 'sending' and claimed_at <= ?`),
+    claim: sqlite.transaction((fn: () => OutboxRow | undefined) => fn()),
+    markSent: sqlite.prepare<[number, number, string]>(
+      `update outbox set state = 'sent', sent_at = ?, last_error = null, claim_token = null where id = ? and claim_token = ?`,
+    ),
+  };
+}
+function statements(db: Db) {
+  let s = prepared.get(db);
+  if (!s) prepared.set(db, (s = prepare(db)));
+  return s;
 }
 
 /** Marks a claimed message sent; false if the claim was lost (another worker took it over). */
 export function markEmailSent(db: Db, id: number, token: string, now: Date): boolean {
-  const r = db
-    .update(outbox)
-    .set({ state: 'sent', sentAt: now, lastError: null, claimToken: null })
-    .where(and(eq(outbox.id, id), eq(outbox.claimToken, token)))
-    .run();
-  return r.changes > 0;
+  return statements(db).markSent.run(now.getTime(), id, token).changes > 0;
 }
 
 /** Puts a claimed message back in the queue for a later attempt after a temporary failure. */
