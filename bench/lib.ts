@@ -2,6 +2,7 @@
  * Helpers for the benchmarks: free loopback ports, child processes, autocannon runs, medians.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import autocannon from 'autocannon';
@@ -58,6 +59,26 @@ export async function startTsx(file: string, args: string[], env: Record<string,
   }
 }
 
+/**
+ * CPU time (user + system, ms) used so far by the process tree under `pid` — the tsx CLI runs the
+ * script in a child process. Linux only (/proc); undefined elsewhere.
+ */
+export function cpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 (1-based), in clock ticks (100 a second on Linux).
+    let total = ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+    for (const child of readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)) {
+      total += cpuMs(Number(child)) ?? 0;
+    }
+    return total;
+  } catch {
+    return undefined;
+  }
+}
+
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface RawResponse {
@@ -90,6 +111,8 @@ export function httpGet(url: string, headers: Record<string, string> = {}): Prom
 
 export interface LoadResult {
   rps: number;
+  /** Server CPU ms a request (all its processes), when `serverPid` was given and /proc exists. */
+  cpuPerRequestMs: number | undefined;
   p50Ms: number;
   total: number;
   share3xx: number;
@@ -97,10 +120,13 @@ export interface LoadResult {
 }
 
 /** Loads one URL for `seconds` with `connections` keep-alive connections. */
-export async function load(url: string, seconds: number, connections: number, headers: Record<string, string> = {}): Promise<LoadResult> {
+export async function load(url: string, seconds: number, connections: number, headers: Record<string, string> = {}, serverPid?: number): Promise<LoadResult> {
+  const cpuBefore = cpuMs(serverPid);
   const r = await autocannon({ url, duration: seconds, connections, headers, timeout: 10 });
+  const cpuAfter = cpuMs(serverPid);
   const answered = r['1xx'] + r['2xx'] + r['3xx'] + r['4xx'] + r['5xx'];
-  return { rps: r.requests.average, p50Ms: r.latency.p50, total: answered, share3xx: answered ? r['3xx'] / answered : 0, errors: r.errors + r.timeouts };
+  const cpuPerRequestMs = cpuBefore !== undefined && cpuAfter !== undefined && answered > 0 ? (cpuAfter - cpuBefore) / answered : undefined;
+  return { rps: r.requests.average, cpuPerRequestMs, p50Ms: r.latency.p50, total: answered, share3xx: answered ? r['3xx'] / answered : 0, errors: r.errors + r.timeouts };
 }
 
 export function median(values: number[]): number {

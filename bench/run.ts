@@ -98,7 +98,9 @@ async function pagesAndWeight(): Promise<void> {
     writeFileSync(pagesFile, JSON.stringify(pages));
     const barePort = await freePort();
     const bareUrl = `http://127.0.0.1:${barePort}`;
-    children.push(await startTsx('bench/bare-server.ts', [], { BENCH_PAGES: pagesFile, BENCH_PORT: String(barePort) }, `${bareUrl}/principles`, 30_000));
+    const bare = await startTsx('bench/bare-server.ts', [], { BENCH_PAGES: pagesFile, BENCH_PORT: String(barePort) }, `${bareUrl}/principles`, 30_000);
+    children.push(bare);
+    const pids = { bare: bare.process.pid, after: after.child.process.pid, before: before.child.process.pid };
 
     for (const path of paths) {
       // Warm up each server, then interleave: each round measures all three back to back, in a
@@ -108,15 +110,23 @@ async function pagesAndWeight(): Promise<void> {
       const ratiosAfter: number[] = [];
       const ratiosBefore: number[] = [];
       const rps = { bare: [] as number[], after: [] as number[], before: [] as number[] };
+      const cpuRatiosAfter: number[] = [];
+      const cpuUs = { bare: [] as number[], after: [] as number[] };
       for (let round = 0; round < ROUNDS; round++) {
         const order = (['bare', 'after', 'before'] as const).map((_, i, all) => all[(i + round) % all.length]!);
         const got: Record<string, number> = {};
         for (const which of order) {
           const base = which === 'bare' ? bareUrl : which === 'after' ? after.url : before.url;
-          const r = await load(base + path, SECONDS, CONNECTIONS);
+          const r = await load(base + path, SECONDS, CONNECTIONS, {}, pids[which]);
           if (r.errors > 0) console.warn(`  ${which} ${path}: ${r.errors} errors`);
           got[which] = r.rps;
           rps[which].push(r.rps);
+          if (r.cpuPerRequestMs !== undefined) got[`cpu-${which}`] = r.cpuPerRequestMs;
+        }
+        if (got['cpu-bare'] !== undefined && got['cpu-after'] !== undefined) {
+          cpuRatiosAfter.push(got['cpu-bare'] / got['cpu-after']);
+          cpuUs.bare.push(got['cpu-bare'] * 1000);
+          cpuUs.after.push(got['cpu-after'] * 1000);
         }
         ratiosAfter.push(got.after! / got.bare!);
         ratiosBefore.push(got.before! / got.bare!);
@@ -125,6 +135,17 @@ async function pagesAndWeight(): Promise<void> {
       const target = path === '/principles' ? '≥ 0.8×' : 'report';
       const ok = path === '/principles' ? median(ratiosAfter) >= 0.8 : null;
       rows.push({ section: 'pages', measure: `${path} req/s, page cache (after)`, value: median(ratiosAfter), unit: 'x', target, met: ok, detail: `median of ${ROUNDS}: ${fmt(median(rps.after))} vs bare ${fmt(median(rps.bare))} req/s` });
+      if (cpuRatiosAfter.length > 0) {
+        rows.push({
+          section: 'pages',
+          measure: `${path} server CPU a request, bare ÷ page cache`,
+          value: median(cpuRatiosAfter),
+          unit: 'x',
+          target: 'report',
+          met: null,
+          detail: `median of ${ROUNDS}: ${fmt(median(cpuUs.after), 1)} µs vs bare ${fmt(median(cpuUs.bare), 1)} µs CPU a request (less sensitive to a busy machine than req/s)`,
+        });
+      }
       rows.push({ section: 'pages', measure: `${path} req/s, Astro render (before)`, value: median(ratiosBefore), unit: 'x', target: 'report', met: null, detail: `median of ${ROUNDS}: ${fmt(median(rps.before))} vs bare ${fmt(median(rps.bare))} req/s` });
     }
     if (compareStatus !== 200) notYet('pages', `${compare} req/s`, '≥ 0.8×', `compare route not on main (got ${compareStatus})`);
