@@ -64,7 +64,7 @@ async function main(): Promise<void> {
     handler: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, next?: (err?: unknown) => void) => void;
   };
   const staticFiles = createStaticFiles(resolve(root, 'dist/client'));
-  // Public pages from memory ahead of the render; see docs/decisions/005-page-cache.md.
+  // Public pages from memory ahead of the render; see docs/decisions/007-page-cache.md.
   const changeToken = databaseChangeToken(rt.db);
   const cache = config.pageCache
     ? new PageCache({

@@ -14,7 +14,7 @@
  *   force) is read again and the cache emptied if it differs;
  * - when a scheduled version's effective time arrives, the stamp is read again;
  * - entries older than `maxAgeMs` are rendered again (a safety net for anything else).
- * See docs/decisions/005-page-cache.md.
+ * See docs/decisions/007-page-cache.md.
  */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
