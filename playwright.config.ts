@@ -20,7 +20,8 @@ export default defineConfig({
   forbidOnly: !!process.env.CI,
   retries: 0,
   reporter: [['list']],
-  timeout: 60_000,
+  // Journeys sign staff in, and a sign-in may wait up to 30 s for a fresh TOTP step.
+  timeout: 120_000,
   globalTeardown: './tests/support/e2e-teardown.ts',
   use: {
     baseURL,
@@ -68,6 +69,9 @@ export default defineConfig({
         MAIL_FROM: 'Fair Hearing <no-reply@fair-hearing.test>',
         // Deliver promptly, and retry quickly after an outage test restores the sink.
         OUTBOX_POLL_MS: '200',
+        // Every browser test comes from 127.0.0.1: a higher lookup limit keeps specs independent
+        // (the limit itself is unit-tested in tests/unit/appeal-journey.test.ts).
+        CASE_LOOKUPS_PER_10_MINUTES: '1000',
         OUTBOX_RETRY_BASE_MS: '200',
       },
     },

@@ -68,6 +68,129 @@ export function findPublishedVersion(db: Db, version: string): VersionRow | unde
   return row ? toVersion(db, row) : undefined;
 }
 
+/** Every published version, scheduled ones included, highest number first. */
+export function listPublishedVersions(db: Db): VersionRow[] {
+  return db
+    .select()
+    .from(principleVersions)
+    .where(eq(principleVersions.status, 'published'))
+    .orderBy(desc(principleVersions.major), desc(principleVersions.minor))
+    .all()
+    .map((row) => toVersion(db, row));
+}
+
+/** Every ground code that has appeared in any published version. */
+export function listPublishedGroundCodes(db: Db): Set<string> {
+  const rows = db
+    .selectDistinct({ code: grounds.code })
+    .from(grounds)
+    .innerJoin(principleVersions, eq(grounds.versionId, principleVersions.id))
+    .where(eq(principleVersions.status, 'published'))
+    .all();
+  return new Set(rows.map((r) => r.code));
+}
+
+export interface DraftRow {
+  id: number;
+  bodyMarkdown: string;
+  changeSummary: string;
+  createdAt: Date;
+  grounds: GroundRow[];
+}
+
+export interface DraftContent {
+  bodyMarkdown: string;
+  changeSummary: string;
+  grounds: { code: string; title: string; description: string }[];
+}
+
+/** A draft by id; published versions are never returned. */
+export function findDraft(db: Db, id: number): DraftRow | undefined {
+  const row = db
+    .select()
+    .from(principleVersions)
+    .where(and(eq(principleVersions.id, id), eq(principleVersions.status, 'draft')))
+    .get();
+  if (!row) return undefined;
+  return { id: row.id, bodyMarkdown: row.bodyMarkdown, changeSummary: row.changeSummary, createdAt: row.createdAt, grounds: groundsOf(db, row.id) };
+}
+
+/** Every draft, newest first. */
+export function listDrafts(db: Db): DraftRow[] {
+  return db
+    .select({ id: principleVersions.id })
+    .from(principleVersions)
+    .where(eq(principleVersions.status, 'draft'))
+    .orderBy(desc(principleVersions.id))
+    .all()
+    .map((r) => findDraft(db, r.id)!);
+}
+
+/** Inserts a draft with its grounds; returns its id. */
+export function insertDraft(db: Db, content: DraftContent): number {
+  return db.transaction((tx) => {
+    const { id } = tx
+      .insert(principleVersions)
+      .values({ status: 'draft', bodyMarkdown: content.bodyMarkdown, changeSummary: content.changeSummary })
+      .returning({ id: principleVersions.id })
+      .get();
+    if (content.grounds.length > 0) {
+      tx.insert(grounds)
+        .values(content.grounds.map((g, position) => ({ versionId: id, position, code: g.code, title: g.title, description: g.description })))
+        .run();
+    }
+    return id;
+  });
+}
+
+/** Replaces a draft's content. False when `id` is not a draft (published versions never change). */
+export function replaceDraft(db: Db, id: number, content: DraftContent): boolean {
+  return db.transaction((tx) => {
+    const updated = tx
+      .update(principleVersions)
+      .set({ bodyMarkdown: content.bodyMarkdown, changeSummary: content.changeSummary })
+      .where(and(eq(principleVersions.id, id), eq(principleVersions.status, 'draft')))
+      .run();
+    if (updated.changes !== 1) return false;
+    tx.delete(grounds).where(eq(grounds.versionId, id)).run();
+    if (content.grounds.length > 0) {
+      tx.insert(grounds)
+        .values(content.grounds.map((g, position) => ({ versionId: id, position, code: g.code, title: g.title, description: g.description })))
+        .run();
+    }
+    return true;
+  });
+}
+
+/** Deletes a draft and its grounds. False when `id` is not a draft. */
+export function deleteDraft(db: Db, id: number): boolean {
+  return db.transaction((tx) => {
+    const draft = tx
+      .select({ id: principleVersions.id })
+      .from(principleVersions)
+      .where(and(eq(principleVersions.id, id), eq(principleVersions.status, 'draft')))
+      .get();
+    if (!draft) return false;
+    tx.delete(grounds).where(eq(grounds.versionId, id)).run();
+    tx.delete(principleVersions).where(eq(principleVersions.id, id)).run();
+    return true;
+  });
+}
+
+/** Turns a draft into a published version. False when `id` is not (or no longer) a draft. */
+export function markDraftPublished(
+  db: Db,
+  id: number,
+  values: { version: string; major: number; minor: number; effectiveAt: Date; publishedAt: Date },
+): boolean {
+  const updated = db
+    .update(principleVersions)
+    .set({ status: 'published', ...values })
+    .where(and(eq(principleVersions.id, id), eq(principleVersions.status, 'draft')))
+    .run();
+  return updated.changes === 1;
+}
+
 /** Inserts version 1.0 from the seed when no version exists yet. Idempotent. */
 export function seedPrinciples(db: Db, now = new Date()): void {
   db.transaction((tx) => {

@@ -5,3 +5,5 @@
 export * from './schema/principles.ts';
 export * from './schema/cases.ts';
 export * from './schema/outbox.ts';
+export * from './schema/staff.ts';
+export * from './schema/journeys.ts';

@@ -76,6 +76,8 @@ export const EnvSchema = z.object({
   REVIEW_WORKING_DAYS: wholeNumber(1, 100, 10),
   /** Personal data is purged this long after an appeal is decided or a case closed. */
   RETENTION_MONTHS: wholeNumber(1, 120, 12),
+  /** Case-reference lookups allowed per IP address in 10 minutes (guessing protection). */
+  CASE_LOOKUPS_PER_10_MINUTES: wholeNumber(1, 100_000, 20),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -112,6 +114,7 @@ export interface Config {
   appealWindowMonths: number;
   reviewWorkingDays: number;
   retentionMonths: number;
+  caseLookupsPer10Minutes: number;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; error: string };
@@ -161,6 +164,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
       appealWindowMonths: e.APPEAL_WINDOW_MONTHS,
       reviewWorkingDays: e.REVIEW_WORKING_DAYS,
       retentionMonths: e.RETENTION_MONTHS,
+      caseLookupsPer10Minutes: e.CASE_LOOKUPS_PER_10_MINUTES,
     },
   };
 }

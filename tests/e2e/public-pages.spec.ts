@@ -16,15 +16,15 @@ test.describe('public pages', () => {
   });
 
   test('/principles shows the version in force, its date and crisis signposting', async ({ page, expectAccessible }) => {
+    // Other specs may publish newer versions: check that a version is shown, not which one.
     await page.goto('/principles');
     await expect(page).toHaveTitle(/^Social media principles – /);
-    await expect(page.getByTestId('version-number')).toHaveText('1.0');
-    await expect(page.getByText('in force from 1 January 2025')).toBeVisible();
+    await expect(page.getByTestId('version-number')).toHaveText(/^\d+\.\d+$/);
+    await expect(page.getByText(/in force from\s+\d{1,2} \w+ \d{4}/)).toBeVisible();
     await expect(page.getByRole('heading', { name: /If you need help in a crisis/ })).toBeVisible();
     await expect(page.getByRole('link', { name: 'Help in a crisis' })).toBeVisible();
     await expect(page.getByRole('heading', { name: 'Grounds for action' })).toBeVisible();
-    await expect(page.locator('#ground-irrelevant-advertising')).toContainText('Contains irrelevant advertising.');
-    await expect(page.locator('ol li[id^="ground-"]')).toHaveCount(10);
+    await expect(page.locator('ol li[id^="ground-"]').first()).toBeVisible();
     await expectAccessible(page);
   });
 
@@ -32,6 +32,10 @@ test.describe('public pages', () => {
     const response = await page.goto('/principles/1.0');
     expect(response?.status()).toBe(200);
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Our social media principles, version 1.0');
+    await expect(page.getByTestId('version-number')).toHaveText('1.0');
+    await expect(page.getByText('in force from 1 January 2025')).toBeVisible();
+    await expect(page.locator('#ground-irrelevant-advertising')).toContainText('Contains irrelevant advertising.');
+    await expect(page.locator('ol li[id^="ground-"]')).toHaveCount(10);
     await expectAccessible(page);
   });
 

@@ -1,0 +1,193 @@
+/**
+ * Queries for moderation cases.
+ */
+import { and, desc, eq, gte, inArray, lt, sql } from 'drizzle-orm';
+import type { Db } from './client.ts';
+import { appeals, caseActions, caseGrounds, cases, grounds, principleVersions } from './schema.ts';
+import type { CASE_ACTIONS, DETECTION, PLATFORMS } from './schema.ts';
+
+export type Platform = (typeof PLATFORMS)[number];
+export type CaseAction = (typeof CASE_ACTIONS)[number];
+export type Detection = (typeof DETECTION)[number];
+
+export interface NewCase {
+  reference: string;
+  platform: Platform;
+  accountHandle: string;
+  postUrl: string;
+  excerpt: string | null;
+  statementOfReasons: string;
+  principleVersionId: number;
+  actionAt: Date;
+  detectedBy: Detection;
+  automated: boolean;
+  recordedBy: number;
+  actions: CaseAction[];
+  groundCodes: string[];
+}
+
+type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+/** Inserts a case with its actions and grounds; returns its id. Call inside a transaction. */
+export function insertCase(tx: Db | Tx, c: NewCase): number {
+  const { actions, groundCodes, ...row } = c;
+  const inserted = tx.insert(cases).values(row).returning({ id: cases.id }).get();
+  tx.insert(caseActions)
+    .values(actions.map((action) => ({ caseId: inserted.id, action })))
+    .run();
+  tx.insert(caseGrounds)
+    .values(groundCodes.map((groundCode) => ({ caseId: inserted.id, groundCode })))
+    .run();
+  return inserted.id;
+}
+
+export function referenceExists(db: Db | Tx, reference: string): boolean {
+  return db.select({ id: cases.id }).from(cases).where(eq(cases.reference, reference)).get() !== undefined;
+}
+
+export interface CaseRecord {
+  id: number;
+  reference: string;
+  platform: Platform;
+  accountHandle: string | null;
+  postUrl: string | null;
+  excerpt: string | null;
+  statementOfReasons: string | null;
+  actionAt: Date;
+  detectedBy: Detection;
+  automated: boolean;
+  recordedBy: number;
+  closedAt: Date | null;
+  purgedAt: Date | null;
+  createdAt: Date;
+  version: string;
+  actions: CaseAction[];
+  grounds: { code: string; title: string; description: string }[];
+}
+
+function loadDetails(db: Db, row: typeof cases.$inferSelect): CaseRecord {
+  const version = db.select({ version: principleVersions.version }).from(principleVersions).where(eq(principleVersions.id, row.principleVersionId)).get();
+  const actions = db
+    .select({ action: caseActions.action })
+    .from(caseActions)
+    .where(eq(caseActions.caseId, row.id))
+    .all()
+    .map((a) => a.action);
+  const codes = db
+    .select({ code: caseGrounds.groundCode })
+    .from(caseGrounds)
+    .where(eq(caseGrounds.caseId, row.id))
+    .all()
+    .map((g) => g.code);
+  const groundRows = codes.length
+    ? db
+        .select({ code: grounds.code, title: grounds.title, description: grounds.description, position: grounds.position })
+        .from(grounds)
+        .where(and(eq(grounds.versionId, row.principleVersionId), inArray(grounds.code, codes)))
+        .orderBy(grounds.position)
+        .all()
+    : [];
+  return {
+    id: row.id,
+    reference: row.reference,
+    platform: row.platform,
+    accountHandle: row.accountHandle,
+    postUrl: row.postUrl,
+    excerpt: row.excerpt,
+    statementOfReasons: row.statementOfReasons,
+    actionAt: row.actionAt,
+    detectedBy: row.detectedBy,
+    automated: row.automated,
+    recordedBy: row.recordedBy,
+    closedAt: row.closedAt,
+    purgedAt: row.purgedAt,
+    createdAt: row.createdAt,
+    version: version?.version ?? '',
+    actions,
+    grounds: groundRows.map(({ code, title, description }) => ({ code, title, description })),
+  };
+}
+
+export function findCaseById(db: Db, id: number): CaseRecord | undefined {
+  const row = db.select().from(cases).where(eq(cases.id, id)).get();
+  return row && loadDetails(db, row);
+}
+
+export function findCaseByReference(db: Db, reference: string): CaseRecord | undefined {
+  const row = db.select().from(cases).where(eq(cases.reference, reference)).get();
+  return row && loadDetails(db, row);
+}
+
+export interface CaseSearch {
+  /** Part of a reference or handle. */
+  text?: string | undefined;
+  platform?: Platform | undefined;
+  action?: CaseAction | undefined;
+  from?: Date | undefined;
+  /** Exclusive. */
+  to?: Date | undefined;
+  limit: number;
+  offset: number;
+}
+
+export interface CaseListItem {
+  id: number;
+  reference: string;
+  platform: Platform;
+  accountHandle: string | null;
+  actionAt: Date;
+  openAppeals: number;
+}
+
+/** Cases newest first, filtered; uses the action_at, platform and handle indexes. */
+export function searchCases(db: Db, q: CaseSearch): { items: CaseListItem[]; total: number } {
+  const conditions = [];
+  if (q.text) {
+    const pattern = `%${q.text.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
+    conditions.push(sql`(${cases.reference} like ${pattern} escape '\\' or ${cases.accountHandle} like ${pattern} escape '\\')`);
+  }
+  if (q.platform) conditions.push(eq(cases.platform, q.platform));
+  if (q.from) conditions.push(gte(cases.actionAt, q.from));
+  if (q.to) conditions.push(lt(cases.actionAt, q.to));
+  if (q.action) {
+    conditions.push(inArray(cases.id, db.select({ id: caseActions.caseId }).from(caseActions).where(eq(caseActions.action, q.action))));
+  }
+  const where = conditions.length ? and(...conditions) : undefined;
+  const total = db.select({ n: sql<number>`count(*)` }).from(cases).where(where).get()?.n ?? 0;
+  const items = db
+    .select({
+      id: cases.id,
+      reference: cases.reference,
+      platform: cases.platform,
+      accountHandle: cases.accountHandle,
+      actionAt: cases.actionAt,
+      openAppeals: sql<number>`(select count(*) from ${appeals} where ${appeals.caseId} = ${cases.id} and ${appeals.status} not in ('decided','withdrawn'))`,
+    })
+    .from(cases)
+    .where(where)
+    .orderBy(desc(cases.actionAt), desc(cases.id))
+    .limit(q.limit)
+    .offset(q.offset)
+    .all();
+  return { items, total };
+}
+
+
+export interface CaseAppeal {
+  id: number;
+  reference: string;
+  status: string;
+  receivedAt: Date;
+  dueAt: Date;
+  outcome: string | null;
+}
+
+/** Appeals made on a case, newest first. */
+export function appealsForCase(db: Db, caseId: number): CaseAppeal[] {
+  return db
+    .select({ id: appeals.id, reference: appeals.reference, status: appeals.status, receivedAt: appeals.receivedAt, dueAt: appeals.dueAt, outcome: appeals.outcome })
+    .from(appeals)
+    .where(eq(appeals.caseId, caseId))
+    .orderBy(desc(appeals.receivedAt))
+    .all();
+}

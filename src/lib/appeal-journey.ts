@@ -1,0 +1,325 @@
+/**
+ * The public appeal journey, one question a page: which step comes next, what each step accepts,
+ * and what it says when something is wrong. Pages call these and render; answers are kept
+ * server-side between steps (src/lib/journeys.ts).
+ */
+import { z } from 'zod';
+import { findCaseByReference, type CaseRecord, type Platform } from '../../db/cases.ts';
+import { PLATFORMS } from '../../db/schema.ts';
+import { checkCaseEligibility, createAppeal, type AppealSubject } from './appeals.ts';
+import { fromDateParts } from './dates.ts';
+import { validateForm, type FormValues } from './forms.ts';
+import { caseLookupLimit, hitRateLimit } from './rate-limit.ts';
+import { DATA_LENGTH, parseReference } from './references.ts';
+import type { Runtime } from './runtime.ts';
+import { cleanText, emailAddress, isWebLink, LIMITS, optionalText, requiredText } from './validation.ts';
+
+export const STEPS = {
+  start: '/appeal',
+  caseReference: '/appeal/case-reference',
+  whatWeDid: '/appeal/what-we-did',
+  platform: '/appeal/platform',
+  account: '/appeal/account',
+  postDate: '/appeal/post-date',
+  postLink: '/appeal/post-link',
+  reason: '/appeal/reason',
+  contact: '/appeal/contact',
+  checkAnswers: '/appeal/check-answers',
+  confirmation: '/appeal/confirmation',
+  tooLate: '/appeal/too-late',
+  alreadyOpen: '/appeal/already-open',
+} as const;
+export type StepPath = (typeof STEPS)[keyof typeof STEPS];
+
+export interface PostDetails {
+  platform: Platform;
+  handle: string;
+  day: string;
+  month: string;
+  year: string;
+  /** ISO date (YYYY-MM-DD) in UK time. */
+  date: string;
+  postUrl: string | null;
+}
+
+/** Everything the journey remembers between pages. */
+export interface AppealAnswers {
+  route: 'case' | 'post';
+  /** Canonical case reference, once found and open to appeal. */
+  caseReference: string;
+  /** Set when the case reference was found but cannot be appealed now. */
+  blocked: { reason: 'outside-window'; windowClosedAt: number } | { reason: 'already-open' };
+  /** No-reference path: filled in one question a page; `postUrl: null` means "no link". */
+  post: Partial<PostDetails>;
+  reason: string;
+  email: string;
+  name: string | null;
+  /** After sending: what the confirmation page shows. */
+  sent: { reference: string; dueAt: number; email: string };
+}
+export type Answers = Partial<AppealAnswers>;
+
+export type StepResult =
+  | { ok: true; answers: Answers; next: string }
+  | { ok: false; status: 400 | 429; errors: Record<string, string>; values: FormValues };
+
+/** `?change=1` on a step means "then go back to check your answers". */
+export function withChange(path: string, changing: boolean): string {
+  return changing ? `${path}?change=1` : path;
+}
+
+export function subjectOf(a: Answers): AppealSubject | undefined {
+  // A case that cannot be appealed (too late, or already open) is not something to appeal about.
+  if (a.route === 'case' && a.caseReference && !a.blocked) return { kind: 'case', caseReference: a.caseReference };
+  if (a.route === 'post' && a.post) {
+    const { platform, handle, date, postUrl } = a.post;
+    if (platform && handle && date && postUrl !== undefined) return { kind: 'post', platform, handle, date, postUrl };
+  }
+  return undefined;
+}
+
+/** The first unanswered question about the post (no-reference path). */
+function firstMissingPostStep(a: Answers): StepPath {
+  const post = a.post ?? {};
+  if (a.route !== 'post' || !post.platform) return STEPS.platform;
+  if (!post.handle) return STEPS.account;
+  if (!post.date) return STEPS.postDate;
+  return STEPS.postLink;
+}
+
+/** Whether a no-reference question may be shown: the ones before it are answered. */
+export function postStepReady(step: StepPath, a: Answers): boolean {
+  const order: StepPath[] = [STEPS.platform, STEPS.account, STEPS.postDate, STEPS.postLink];
+  const missing = subjectOf(a) ? undefined : firstMissingPostStep(a);
+  return missing === undefined || order.indexOf(step) <= order.indexOf(missing);
+}
+
+/** The first step still to answer, or undefined when the appeal can be checked and sent. */
+export function firstMissingStep(a: Answers): StepPath | undefined {
+  if (!subjectOf(a)) return a.route === 'post' ? firstMissingPostStep(a) : STEPS.caseReference;
+  if (!a.reason) return STEPS.reason;
+  if (!a.email) return STEPS.contact;
+  return undefined;
+}
+
+/** Where "Back" goes from each step. */
+export function backLink(step: StepPath, a: Answers, changing: boolean): string {
+  if (changing) return STEPS.checkAnswers;
+  switch (step) {
+    case STEPS.caseReference:
+      return STEPS.start;
+    case STEPS.whatWeDid:
+    case STEPS.platform:
+    case STEPS.tooLate:
+    case STEPS.alreadyOpen:
+      return STEPS.caseReference;
+    case STEPS.account:
+      return STEPS.platform;
+    case STEPS.postDate:
+      return STEPS.account;
+    case STEPS.postLink:
+      return STEPS.postDate;
+    case STEPS.reason:
+      return a.route === 'post' ? STEPS.postLink : STEPS.whatWeDid;
+    case STEPS.contact:
+      return STEPS.reason;
+    case STEPS.checkAnswers:
+      return STEPS.contact;
+    default:
+      return STEPS.start;
+  }
+}
+
+/** After a step is answered: the next step, or check your answers when changing an answer. */
+function nextStep(after: StepPath, a: Answers, changing: boolean): string {
+  if (changing && !firstMissingStep(a)) return STEPS.checkAnswers;
+  switch (after) {
+    case STEPS.platform:
+      return STEPS.account;
+    case STEPS.account:
+      return STEPS.postDate;
+    case STEPS.postDate:
+      return STEPS.postLink;
+    case STEPS.whatWeDid:
+    case STEPS.postLink:
+      return STEPS.reason;
+    case STEPS.reason:
+      return STEPS.contact;
+    default:
+      return STEPS.checkAnswers;
+  }
+}
+
+/** What a reference looks like, for hints and messages. */
+export const REFERENCE_EXAMPLE = '7K3M-Q9TX-2MC';
+
+export const REFERENCE_MESSAGES = {
+  empty: 'Enter your case reference',
+  'invalid-character': 'Case reference must only include letters, numbers, spaces and hyphens',
+  'wrong-length': `Case reference must be ${DATA_LENGTH + 1} letters and numbers, like ${REFERENCE_EXAMPLE}`,
+  'check-failed': 'Check your case reference. One of the characters looks mistyped: compare it with the message we sent you',
+  // The same words whether the case never existed or its details have been deleted: no enumeration.
+  'not-found': 'We could not find a case with that reference. Check it matches our message, or continue without a case reference',
+  'too-many': 'You have tried too many case references. Wait 10 minutes, then try again',
+} as const;
+
+/**
+ * Case reference step. Typos are caught by the check character before any lookup; lookups are
+ * rate-limited per client.
+ */
+export function submitCaseReference(rt: Runtime, a: Answers, values: FormValues, client: string, changing: boolean): StepResult {
+  const typed = typeof values['case-reference'] === 'string' ? values['case-reference'] : '';
+  const fail = (error: keyof typeof REFERENCE_MESSAGES, status: 400 | 429 = 400): StepResult => ({
+    ok: false,
+    status,
+    errors: { 'case-reference': REFERENCE_MESSAGES[error] },
+    values,
+  });
+  if ([...typed].length > 100) return fail('wrong-length');
+  const parsed = parseReference(typed);
+  if (!parsed.ok) return fail(parsed.error);
+  const limit = hitRateLimit(rt, caseLookupLimit(rt.config), client);
+  if (!limit.ok) return fail('too-many', 429);
+  const found = findCaseByReference(rt.db, parsed.reference);
+  if (!found || found.purgedAt) return fail('not-found');
+  const { blocked: _blocked, caseReference: _previous, post: _post, ...rest } = a;
+  const answers: Answers = { ...rest, route: 'case', caseReference: found.reference };
+  const eligible = checkCaseEligibility(rt, found);
+  if (!eligible.ok) {
+    const blocked: AppealAnswers['blocked'] =
+      eligible.error === 'outside-window' ? { reason: 'outside-window', windowClosedAt: eligible.windowClosedAt.getTime() } : { reason: 'already-open' };
+    return { ok: true, answers: { ...answers, blocked }, next: eligible.error === 'outside-window' ? STEPS.tooLate : STEPS.alreadyOpen };
+  }
+  return { ok: true, answers, next: withChange(STEPS.whatWeDid, changing) };
+}
+
+/** The case the journey is about, if one was found and is open to appeal. */
+export function journeyCase(rt: Runtime, a: Answers): CaseRecord | undefined {
+  if (a.route !== 'case' || !a.caseReference || a.blocked) return undefined;
+  const found = findCaseByReference(rt.db, a.caseReference);
+  return found && !found.purgedAt ? found : undefined;
+}
+
+export function continueFromWhatWeDid(a: Answers, changing: boolean): string {
+  return nextStep(STEPS.whatWeDid, a, changing);
+}
+
+/** Saves one answer about the post, switching the journey to the no-reference path. */
+function withPostAnswer(a: Answers, answer: Partial<PostDetails>): Answers {
+  const { blocked: _blocked, caseReference: _case, ...rest } = a;
+  return { ...rest, route: 'post', post: { ...(a.route === 'post' ? a.post : {}), ...answer } };
+}
+
+const PlatformSchema = z.object({ platform: z.enum(PLATFORMS, { error: 'Select where you posted' }) });
+
+/** No-reference path, question 1: the platform. */
+export function submitPlatform(a: Answers, values: FormValues, changing: boolean): StepResult {
+  const form = validateForm(PlatformSchema, values);
+  if (!form.ok) return { ok: false, status: 400, errors: form.errors, values };
+  const answers = withPostAnswer(a, { platform: form.data.platform });
+  return { ok: true, answers, next: nextStep(STEPS.platform, answers, changing) };
+}
+
+const AccountSchema = z.object({
+  handle: requiredText(LIMITS.handle, 'Enter your account name or handle', `Account name must be ${LIMITS.handle} characters or fewer`),
+});
+
+/** Question 2: the account name or handle. */
+export function submitAccount(a: Answers, values: FormValues, changing: boolean): StepResult {
+  const form = validateForm(AccountSchema, values);
+  if (!form.ok) return { ok: false, status: 400, errors: form.errors, values };
+  const answers = withPostAnswer(a, { handle: form.data.handle });
+  return { ok: true, answers, next: nextStep(STEPS.account, answers, changing) };
+}
+
+/** Question 3: roughly when (a real date, not in the future; the summary links to the day field). */
+export function submitPostDate(rt: Runtime, a: Answers, values: FormValues, changing: boolean): StepResult {
+  const part = (name: string) => (typeof values[name] === 'string' ? (values[name] as string).trim() : '');
+  const [day, month, year] = [part('post-date-day'), part('post-date-month'), part('post-date-year')];
+  const fail = (message: string): StepResult => ({ ok: false, status: 400, errors: { 'post-date-day': message }, values });
+  if (!day && !month && !year) return fail('Enter roughly when it happened');
+  const date = fromDateParts(day, month, year);
+  if (!date) return fail('Enter a real date, for example 3 11 2026');
+  if (date.getTime() > rt.now().getTime() + 24 * 60 * 60_000) return fail('The date must be today or in the past');
+  const iso = `${year.padStart(4, '0')}-${month.padStart(2, '0')}-${day.padStart(2, '0')}`;
+  const answers = withPostAnswer(a, { day, month, year, date: iso });
+  return { ok: true, answers, next: nextStep(STEPS.postDate, answers, changing) };
+}
+
+const PostLinkSchema = z.object({
+  'post-url': optionalText(LIMITS.url, `Link must be ${LIMITS.url.toLocaleString('en-GB')} characters or fewer`).refine(
+    (v) => v === null || isWebLink(v),
+    'Enter a link to the post that starts with https://, or leave it blank',
+  ),
+});
+
+/** Question 4 (optional): a link to the post; blank means they do not have one. */
+export function submitPostLink(a: Answers, values: FormValues, changing: boolean): StepResult {
+  const form = validateForm(PostLinkSchema, values);
+  if (!form.ok) return { ok: false, status: 400, errors: form.errors, values };
+  const answers = withPostAnswer(a, { postUrl: form.data['post-url'] });
+  return { ok: true, answers, next: nextStep(STEPS.postLink, answers, changing) };
+}
+
+/** Characters as people count them (code points, so an emoji is one). */
+export function characterCount(text: string): number {
+  return [...text].length;
+}
+
+export function submitReason(a: Answers, values: FormValues, changing: boolean): StepResult {
+  const typed = typeof values['reason'] === 'string' ? values['reason'] : '';
+  const reason = cleanText(typed);
+  const max = LIMITS.appealReason;
+  if (reason === '') return { ok: false, status: 400, errors: { reason: 'Enter why you disagree with our decision' }, values };
+  const count = characterCount(reason);
+  if (count > max) {
+    const over = (count - max).toLocaleString('en-GB');
+    return {
+      ok: false,
+      status: 400,
+      errors: { reason: `Why you disagree must be ${max.toLocaleString('en-GB')} characters or fewer. You have ${over} ${count - max === 1 ? 'character' : 'characters'} too many` },
+      values,
+    };
+  }
+  const answers: Answers = { ...a, reason };
+  return { ok: true, answers, next: nextStep(STEPS.reason, answers, changing) };
+}
+
+const ContactSchema = z.object({
+  email: emailAddress,
+  name: optionalText(LIMITS.name, `Name must be ${LIMITS.name} characters or fewer`),
+});
+
+export function submitContact(a: Answers, values: FormValues, changing: boolean): StepResult {
+  const form = validateForm(ContactSchema, values);
+  if (!form.ok) return { ok: false, status: 400, errors: form.errors, values };
+  const answers: Answers = { ...a, email: form.data.email, name: form.data.name };
+  return { ok: true, answers, next: nextStep(STEPS.contact, answers, changing) };
+}
+
+/** Sends the appeal from check your answers. On success only the confirmation is remembered. */
+export function sendAppeal(rt: Runtime, a: Answers): { answers: Answers; next: string } {
+  const missing = firstMissingStep(a);
+  const subject = subjectOf(a);
+  if (missing || !subject || !a.reason || !a.email) return { answers: a, next: missing ?? STEPS.start };
+  const result = createAppeal(rt, { subject, reason: a.reason, email: a.email, name: a.name ?? null });
+  if (result.ok) {
+    return { answers: { sent: { reference: result.appeal.reference, dueAt: result.appeal.dueAt.getTime(), email: a.email } }, next: STEPS.confirmation };
+  }
+  if (result.error === 'case-not-found') {
+    const { caseReference: _c, ...rest } = a;
+    return { answers: rest, next: STEPS.caseReference };
+  }
+  // Someone else's appeal on the same case, or the window closed while they typed.
+  const blocked: AppealAnswers['blocked'] = result.error === 'already-open' ? { reason: 'already-open' } : { reason: 'outside-window', windowClosedAt: rt.now().getTime() };
+  return { answers: { ...a, blocked }, next: result.error === 'already-open' ? STEPS.alreadyOpen : STEPS.tooLate };
+}
+
+export const FURTHER_INFORMATION_MESSAGES = {
+  empty: 'Enter the information you want to add',
+  tooLong: `Further information must be ${LIMITS.appealReason.toLocaleString('en-GB')} characters or fewer`,
+};
+
+export const FurtherInformationSchema = z.object({
+  information: requiredText(LIMITS.appealReason, FURTHER_INFORMATION_MESSAGES.empty, FURTHER_INFORMATION_MESSAGES.tooLong),
+});

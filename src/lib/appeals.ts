@@ -1,0 +1,286 @@
+/**
+ * Appeals by members of the public: creating one (with its history entry and acknowledgement
+ * email in the same transaction), the appeal window, one open appeal per case, and what the
+ * appellant can do from their private status link.
+ */
+import { createHash } from 'node:crypto';
+import { addMonths } from 'date-fns';
+import {
+  findAppealByTokenHash,
+  findCaseReferenceById,
+  findOpenAppealForCase,
+  findVersionNumberById,
+  insertAppeal,
+  insertAppealEvent,
+  listAppealEvents,
+  updateAppeal,
+  type AppealRow,
+} from '../../db/appeals.ts';
+import { findCaseByReference, type CaseRecord, type Platform } from '../../db/cases.ts';
+import { enqueueEmail } from '../../db/outbox.ts';
+import { isOpen, publicStatusLabel, transition, type AppealStatus } from './appeal-state.ts';
+import { addWorkingDays, remainingWorkingDays, resumeDueDate } from './calendar.ts';
+import { appealAcknowledgementEmail } from './email/templates/appeal-acknowledgement.ts';
+import { notificationEmail } from './email/templates/notification.ts';
+import { OUTCOME_LABELS } from './labels.ts';
+import { generateReference } from './references.ts';
+import type { Runtime } from './runtime.ts';
+import { generateToken } from './tokens.ts';
+
+/** What the appeal is about: a case found by its reference, or a post described by the person. */
+export type AppealSubject =
+  | { kind: 'case'; caseReference: string }
+  | { kind: 'post'; platform: Platform; handle: string; date: string; postUrl: string | null };
+
+export interface NewAppeal {
+  subject: AppealSubject;
+  /** Cleaned text (src/lib/validation.ts). */
+  reason: string;
+  email: string;
+  name: string | null;
+}
+
+export interface CreatedAppeal {
+  id: number;
+  reference: string;
+  receivedAt: Date;
+  dueAt: Date;
+}
+
+export type CreateAppealResult =
+  | { ok: true; appeal: CreatedAppeal; statusToken: string }
+  | { ok: false; error: 'case-not-found' | 'outside-window' | 'already-open' };
+
+export function hashStatusToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+export function statusUrl(publicUrl: string, token: string): string {
+  return `${publicUrl}/appeal/status/${token}`;
+}
+
+/** The last moment an appeal can be made about an action taken at `actionAt`. */
+export function appealWindowCloses(actionAt: Date, windowMonths: number): Date {
+  return addMonths(actionAt, windowMonths);
+}
+
+export type CaseEligibility =
+  | { ok: true; windowClosesAt: Date }
+  | { ok: false; error: 'outside-window'; windowClosedAt: Date }
+  | { ok: false; error: 'already-open' };
+
+/** Whether a new appeal can be made on this case now (window, then one open appeal per case). */
+export function checkCaseEligibility(rt: Runtime, found: Pick<CaseRecord, 'id' | 'actionAt'>): CaseEligibility {
+  const closes = appealWindowCloses(found.actionAt, rt.config.appealWindowMonths);
+  if (rt.now().getTime() > closes.getTime()) return { ok: false, error: 'outside-window', windowClosedAt: closes };
+  if (findOpenAppealForCase(rt.db, found.id)) return { ok: false, error: 'already-open' };
+  return { ok: true, windowClosesAt: closes };
+}
+
+const MAX_REFERENCE_ATTEMPTS = 5;
+
+function isUniqueViolation(error: unknown, index: string): boolean {
+  return error instanceof Error && error.message.includes('UNIQUE constraint failed') && error.message.includes(index);
+}
+
+/**
+ * Records an appeal in ONE transaction: the appeal row (new reference, hashed status token, due
+ * date in working days), a `received` history entry and the acknowledgement email in the outbox.
+ * Either all of it is kept or none. The status token is returned once, for the email only.
+ */
+export function createAppeal(rt: Runtime, input: NewAppeal): CreateAppealResult {
+  const receivedAt = rt.now();
+  const dueAt = addWorkingDays(receivedAt, rt.config.reviewWorkingDays);
+  const found = input.subject.kind === 'case' ? findCaseByReference(rt.db, input.subject.caseReference) : undefined;
+  if (input.subject.kind === 'case') {
+    if (!found) return { ok: false, error: 'case-not-found' };
+    const eligibility = checkCaseEligibility(rt, found);
+    if (!eligibility.ok) return { ok: false, error: eligibility.error };
+  }
+  const post = input.subject.kind === 'post' ? input.subject : undefined;
+
+  for (let attempt = 1; ; attempt++) {
+    const reference = generateReference();
+    const statusToken = generateToken();
+    try {
+      const appeal = rt.db.transaction((tx) => {
+        // Checked again inside the transaction: the partial unique index is the final word.
+        if (found && findOpenAppealForCase(tx, found.id)) return undefined;
+        const row = insertAppeal(tx, {
+          reference,
+          statusTokenHash: hashStatusToken(statusToken),
+          caseId: found?.id ?? null,
+          claimedPlatform: post?.platform ?? null,
+          claimedHandle: post?.handle ?? null,
+          claimedDate: post?.date ?? null,
+          claimedPostUrl: post?.postUrl ?? null,
+          reason: input.reason,
+          email: input.email,
+          name: input.name,
+          status: 'new',
+          receivedAt,
+          dueAt,
+        });
+        insertAppealEvent(tx, { appealId: row.id, at: receivedAt, actorType: 'appellant', kind: 'received', details: { status: 'new' } });
+        const email = appealAcknowledgementEmail({
+          orgName: rt.config.org.name,
+          name: input.name,
+          appealReference: reference,
+          caseReference: found?.reference ?? null,
+          receivedAt,
+          dueAt,
+          statusUrl: statusUrl(rt.config.publicUrl, statusToken),
+          complaintsUrl: rt.config.org.complaintsUrl,
+          crisisUrl: rt.config.org.crisisUrl,
+        });
+        const queued = enqueueEmail(tx, { to: input.email, ...email, kind: 'appeal-ack' }, receivedAt);
+        insertAppealEvent(tx, { appealId: row.id, at: receivedAt, actorType: 'system', kind: 'email-queued', details: { email: 'appeal-ack', outboxId: queued.id } });
+        return row;
+      });
+      if (!appeal) return { ok: false, error: 'already-open' };
+      return { ok: true, appeal: { id: appeal.id, reference, receivedAt, dueAt }, statusToken };
+    } catch (error) {
+      if (isUniqueViolation(error, 'appeals.case_id')) return { ok: false, error: 'already-open' };
+      const collision = isUniqueViolation(error, 'appeals.reference') || isUniqueViolation(error, 'appeals.status_token_hash');
+      if (!collision || attempt >= MAX_REFERENCE_ATTEMPTS) throw error;
+    }
+  }
+}
+
+/** One line of the history the appellant sees (internal notes are never included). */
+export interface PublicAppealEvent {
+  at: Date;
+  text: string;
+  body: string | null;
+}
+
+export interface AppealStatusView {
+  reference: string;
+  status: AppealStatus;
+  statusLabel: string;
+  caseReference: string | null;
+  post: { platform: Platform; handle: string | null; date: string | null; postUrl: string | null } | null;
+  receivedAt: Date;
+  dueAt: Date;
+  /** Set while we wait for the appellant. */
+  waitingSince: Date | null;
+  decision: { outcome: string; explanation: string; decidedAt: Date; version: string | null } | null;
+  withdrawnAt: Date | null;
+  /** Withdraw and add information are possible while the appeal is open. */
+  canChange: boolean;
+  history: PublicAppealEvent[];
+}
+
+const PUBLIC_EVENTS: Record<string, string> = {
+  received: 'We received your appeal',
+  'review-started': 'We started reviewing your appeal',
+  'info-requested': 'We asked you for more information',
+  'info-added': 'You added further information',
+  decided: 'We made our decision',
+  withdrawn: 'You withdrew your appeal',
+};
+
+function toStatusView(rt: Runtime, row: AppealRow): AppealStatusView {
+  const history = listAppealEvents(rt.db, row.id)
+    .filter((e) => e.kind in PUBLIC_EVENTS || (e.kind === 'status-changed' && typeof e.details?.['to'] === 'string'))
+    .map((e) => ({
+      at: e.at,
+      text: PUBLIC_EVENTS[e.kind] ?? `Status changed to: ${publicStatusLabel(e.details!['to'] as AppealStatus).toLowerCase()}`,
+      // Only what the appellant wrote themselves, or what staff asked them, is shown back.
+      body: e.kind === 'info-added' || e.kind === 'info-requested' ? e.body : null,
+    }));
+  return {
+    reference: row.reference,
+    status: row.status,
+    statusLabel: publicStatusLabel(row.status),
+    caseReference: row.caseId ? (findCaseReferenceById(rt.db, row.caseId) ?? null) : null,
+    post: row.claimedPlatform ? { platform: row.claimedPlatform, handle: row.claimedHandle, date: row.claimedDate, postUrl: row.claimedPostUrl } : null,
+    receivedAt: row.receivedAt,
+    dueAt: row.dueAt,
+    waitingSince: row.status === 'waiting' ? row.pausedAt : null,
+    decision:
+      row.status === 'decided' && row.outcome && row.decidedAt
+        ? {
+            outcome: OUTCOME_LABELS[row.outcome],
+            explanation: row.explanation ?? '',
+            decidedAt: row.decidedAt,
+            version: row.decisionVersionId ? (findVersionNumberById(rt.db, row.decisionVersionId) ?? null) : null,
+          }
+        : null,
+    withdrawnAt: row.withdrawnAt,
+    canChange: isOpen(row.status),
+    history,
+  };
+}
+
+/** Tokens are long random strings; anything else is not looked up at all. */
+function plausibleToken(token: string): boolean {
+  return /^[A-Za-z0-9_-]{22,200}$/.test(token);
+}
+
+/** The appeal behind a private status link, as its appellant may see it. */
+export function findAppealByStatusToken(rt: Runtime, token: string): AppealStatusView | undefined {
+  if (!plausibleToken(token)) return undefined;
+  const row = findAppealByTokenHash(rt.db, hashStatusToken(token));
+  return row ? toStatusView(rt, row) : undefined;
+}
+
+export type AppellantActionResult = { ok: true } | { ok: false; error: 'not-found' | 'not-allowed' };
+
+/** The appellant withdraws their appeal (allowed until it is decided). Emails a confirmation. */
+export function withdrawAppeal(rt: Runtime, token: string): AppellantActionResult {
+  if (!plausibleToken(token)) return { ok: false, error: 'not-found' };
+  const now = rt.now();
+  return rt.db.transaction((tx): AppellantActionResult => {
+    const row = findAppealByTokenHash(tx, hashStatusToken(token));
+    if (!row) return { ok: false, error: 'not-found' };
+    const next = transition(row.status, 'withdraw');
+    if (!next.ok) return { ok: false, error: 'not-allowed' };
+    updateAppeal(tx, row.id, { status: next.status, withdrawnAt: now, pausedAt: null });
+    insertAppealEvent(tx, { appealId: row.id, at: now, actorType: 'appellant', kind: 'withdrawn', details: { from: row.status, to: next.status } });
+    if (row.email) {
+      const email = notificationEmail({
+        orgName: rt.config.org.name,
+        subject: `You have withdrawn your appeal ${row.reference}`,
+        heading: 'You have withdrawn your appeal',
+        paragraphs: [
+          `You withdrew your appeal ${row.reference}. We will not review it further.`,
+          `If you did not do this, contact us at ${rt.config.org.contactEmail}.`,
+        ],
+      });
+      enqueueEmail(tx, { to: row.email, ...email, kind: 'appeal-withdrawn' }, now);
+    }
+    return { ok: true };
+  });
+}
+
+/**
+ * The appellant adds further information (allowed until decided). If we were waiting for it,
+ * review resumes and the due date moves on by the working days the clock was paused.
+ */
+export function addFurtherInformation(rt: Runtime, token: string, text: string): AppellantActionResult {
+  if (!plausibleToken(token)) return { ok: false, error: 'not-found' };
+  const now = rt.now();
+  return rt.db.transaction((tx): AppellantActionResult => {
+    const row = findAppealByTokenHash(tx, hashStatusToken(token));
+    if (!row) return { ok: false, error: 'not-found' };
+    const next = transition(row.status, 'receive-info');
+    if (!next.ok) return { ok: false, error: 'not-allowed' };
+    const set: Parameters<typeof updateAppeal>[2] = { status: next.status };
+    if (row.status === 'waiting') {
+      set.pausedAt = null;
+      // The clock restarts with the working days that were left when it stopped.
+      if (row.pausedAt) set.dueAt = resumeDueDate(now, remainingWorkingDays(row.pausedAt, row.dueAt));
+    }
+    updateAppeal(tx, row.id, set);
+    insertAppealEvent(tx, {
+      appealId: row.id,
+      at: now,
+      actorType: 'appellant',
+      kind: 'info-added',
+      body: text,
+      details: row.status === next.status ? {} : { from: row.status, to: next.status },
+    });
+    return { ok: true };
+  });
+}

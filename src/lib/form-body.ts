@@ -1,0 +1,13 @@
+/**
+ * Reads a submitted form without ever failing: a forged or broken body (wrong content type,
+ * truncated multipart) becomes empty values, which validation then reports as missing answers.
+ */
+import { formValues, type FormValues } from './forms.ts';
+
+export async function readFormValues(request: Request, multi: readonly string[] = []): Promise<FormValues> {
+  try {
+    return formValues(await request.formData(), multi);
+  } catch {
+    return formValues(new FormData(), multi);
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * Per-client rate limits, counted in the database so they hold across restarts and processes.
+ */
+import { countHit, deleteOldRateLimits } from '../../db/journeys.ts';
+import type { Runtime } from './runtime.ts';
+
+export interface RateLimit {
+  /** Name of what is limited, e.g. `case-lookup`. */
+  name: string;
+  max: number;
+  windowMs: number;
+}
+
+/** Case-reference lookups: generous for a person with typos, useless for guessing references. */
+/** Case-reference lookups per IP in 10 minutes (CASE_LOOKUPS_PER_10_MINUTES, default 20). */
+export function caseLookupLimit(config: { caseLookupsPer10Minutes: number }): RateLimit {
+  return { name: 'case-lookup', max: config.caseLookupsPer10Minutes, windowMs: 10 * 60_000 };
+}
+
+export type RateLimitResult = { ok: true; remaining: number } | { ok: false; retryAfterSeconds: number };
+
+/** Counts one attempt by `client` and says whether it is allowed. */
+export function hitRateLimit(rt: Runtime, limit: RateLimit, client: string): RateLimitResult {
+  const now = rt.now();
+  const { count, windowStart } = countHit(rt.db, `${limit.name}:${client}`, now, limit.windowMs);
+  // Old counters are cleared now and then rather than on a schedule.
+  if (count === 1) deleteOldRateLimits(rt.db, new Date(now.getTime() - 24 * 60 * 60_000));
+  if (count <= limit.max) return { ok: true, remaining: limit.max - count };
+  const retryAfterSeconds = Math.max(1, Math.ceil((windowStart.getTime() + limit.windowMs - now.getTime()) / 1000));
+  return { ok: false, retryAfterSeconds };
+}

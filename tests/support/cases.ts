@@ -1,0 +1,42 @@
+/**
+ * Test helper: records a moderation case straight into a database (as the staff pages would),
+ * for tests of the public appeal journey.
+ */
+import { insertCase, type CaseAction } from '../../db/cases.ts';
+import type { Db } from '../../db/client.ts';
+import { findPublishedVersion } from '../../db/principles.ts';
+import { generateReference } from '../../src/lib/references.ts';
+
+export interface TestCaseOptions {
+  actionAt?: Date;
+  actions?: CaseAction[];
+  groundCodes?: string[];
+  handle?: string;
+  statementOfReasons?: string;
+  excerpt?: string | null;
+}
+
+/** Inserts a case under principles 1.0 and returns its id and canonical reference. */
+export function insertTestCase(db: Db, options: TestCaseOptions = {}): { id: number; reference: string } {
+  const version = findPublishedVersion(db, '1.0');
+  if (!version) throw new Error('Principles 1.0 are not seeded');
+  const reference = generateReference();
+  const id = db.transaction((tx) =>
+    insertCase(tx, {
+      reference,
+      platform: 'facebook',
+      accountHandle: options.handle ?? '@test_person',
+      postUrl: 'https://www.facebook.com/nsft/posts/123',
+      excerpt: options.excerpt === undefined ? 'You are all useless' : options.excerpt,
+      statementOfReasons: options.statementOfReasons ?? 'The comment insulted a named member of staff.',
+      principleVersionId: version.id,
+      actionAt: options.actionAt ?? new Date(Date.now() - 2 * 24 * 60 * 60_000),
+      detectedBy: 'own-monitoring',
+      automated: false,
+      recordedBy: 1,
+      actions: options.actions ?? ['hidden'],
+      groundCodes: options.groundCodes ?? [version.grounds[0]!.code],
+    }),
+  );
+  return { id, reference };
+}

@@ -1,0 +1,252 @@
+import { describe, expect, it } from 'vitest';
+import {
+  backLink,
+  characterCount,
+  firstMissingStep,
+  REFERENCE_MESSAGES,
+  sendAppeal,
+  STEPS,
+  postStepReady,
+  submitAccount,
+  submitPlatform,
+  submitPostDate,
+  submitPostLink,
+  submitCaseReference,
+  submitContact,
+  submitReason,
+  type Answers,
+} from '../../src/lib/appeal-journey.ts';
+import { createAppeal } from '../../src/lib/appeals.ts';
+import { clearJourney, JOURNEY_COOKIE, JOURNEY_TTL_MS, readJourney, writeJourney, type CookieJar } from '../../src/lib/journeys.ts';
+import { caseLookupLimit, hitRateLimit } from '../../src/lib/rate-limit.ts';
+
+const CASE_LOOKUP_LIMIT = caseLookupLimit({ caseLookupsPer10Minutes: 20 });
+import { parseReference } from '../../src/lib/references.ts';
+import { insertTestCase } from '../support/cases.ts';
+import { testRuntime } from '../support/db.ts';
+
+const DAY = 24 * 60 * 60_000;
+let clock = Date.UTC(2026, 10, 25, 10, 0, 0);
+const rt = testRuntime({ now: () => new Date(clock) });
+let ip = 0;
+const nextClient = () => `192.0.2.${++ip}`;
+
+/** Swaps one character for another valid one, so only the check character can catch it. */
+function typo(reference: string): string {
+  const i = reference.search(/[0-9A-Z]/);
+  const swapped = reference[i] === '2' ? '3' : '2';
+  return reference.slice(0, i) + swapped + reference.slice(i + 1);
+}
+
+describe('case reference step', () => {
+  it('finds the case, whatever the case, spacing or O/0 and I/1 mix-ups', () => {
+    const c = insertTestCase(rt.db);
+    const messy = ` ${c.reference.toLowerCase().replace(/-/g, ' ').replace(/0/g, 'o').replace(/1/g, 'l')} `;
+    const result = submitCaseReference(rt, {}, { 'case-reference': messy }, nextClient(), false);
+    expect(result).toMatchObject({ ok: true, next: STEPS.whatWeDid, answers: { route: 'case', caseReference: c.reference } });
+  });
+
+  it('explains each kind of mistake; a typo is caught by the check character before any lookup', () => {
+    const c = insertTestCase(rt.db);
+    const client = nextClient();
+    const cases: [string, keyof typeof REFERENCE_MESSAGES][] = [
+      ['', 'empty'],
+      ['   ', 'empty'],
+      ['ABC', 'wrong-length'],
+      ['ABCD-EFGH-2*K', 'invalid-character'],
+      [typo(c.reference), 'check-failed'],
+    ];
+    for (const [typed, error] of cases) {
+      expect(parseReference(typed).ok).toBe(false);
+      expect(submitCaseReference(rt, {}, { 'case-reference': typed }, client, false)).toMatchObject({
+        ok: false,
+        status: 400,
+        errors: { 'case-reference': REFERENCE_MESSAGES[error] },
+        values: { 'case-reference': typed },
+      });
+    }
+    // None of those reached the lookup, so none counted against the limit.
+    expect(hitRateLimit(rt, CASE_LOOKUP_LIMIT, client)).toEqual({ ok: true, remaining: CASE_LOOKUP_LIMIT.max - 1 });
+  });
+
+  it('gives the same message for an unknown reference and a purged case', () => {
+    // A well-formed reference with a valid check character that no case has (any more).
+    const gone = insertTestCase(rt.db);
+    for (const table of ['case_actions', 'case_grounds']) rt.db.$client.prepare(`delete from ${table} where case_id = ?`).run(gone.id);
+    rt.db.$client.prepare('delete from cases where id = ?').run(gone.id);
+    const unknown = gone.reference;
+    const purged = insertTestCase(rt.db);
+    rt.db.$client.prepare('update cases set purged_at = ? where id = ?').run(clock, purged.id);
+    const a = submitCaseReference(rt, {}, { 'case-reference': unknown }, nextClient(), false);
+    const b = submitCaseReference(rt, {}, { 'case-reference': purged.reference }, nextClient(), false);
+    expect(a).toMatchObject({ ok: false, errors: { 'case-reference': REFERENCE_MESSAGES['not-found'] } });
+    expect(b).toMatchObject({ ok: false, errors: { 'case-reference': REFERENCE_MESSAGES['not-found'] } });
+  });
+
+  it('rate-limits lookups per client: 20 in 10 minutes, then 429 until the window ends', () => {
+    const c = insertTestCase(rt.db);
+    const client = nextClient();
+    for (let i = 0; i < CASE_LOOKUP_LIMIT.max; i++) {
+      expect(submitCaseReference(rt, {}, { 'case-reference': c.reference }, client, false).ok).toBe(true);
+    }
+    const refused = submitCaseReference(rt, {}, { 'case-reference': c.reference }, client, false);
+    expect(refused).toMatchObject({ ok: false, status: 429, errors: { 'case-reference': REFERENCE_MESSAGES['too-many'] } });
+    // Another client is not affected.
+    expect(submitCaseReference(rt, {}, { 'case-reference': c.reference }, nextClient(), false).ok).toBe(true);
+    clock += CASE_LOOKUP_LIMIT.windowMs;
+    expect(submitCaseReference(rt, {}, { 'case-reference': c.reference }, client, false).ok).toBe(true);
+  });
+
+  it('sends an expired case to the too-late page and a case with an open appeal to the already-open page', () => {
+    const old = insertTestCase(rt.db, { actionAt: new Date(clock - 214 * DAY) });
+    expect(submitCaseReference(rt, {}, { 'case-reference': old.reference }, nextClient(), false)).toMatchObject({
+      ok: true,
+      next: STEPS.tooLate,
+      answers: { blocked: { reason: 'outside-window' } },
+    });
+    const taken = insertTestCase(rt.db);
+    expect(createAppeal(rt, { subject: { kind: 'case', caseReference: taken.reference }, reason: 'x', email: 'a@example.org', name: null }).ok).toBe(true);
+    expect(submitCaseReference(rt, {}, { 'case-reference': taken.reference }, nextClient(), false)).toMatchObject({
+      ok: true,
+      next: STEPS.alreadyOpen,
+      answers: { blocked: { reason: 'already-open' } },
+    });
+  });
+});
+
+describe('reason step', () => {
+  it('requires a reason and allows up to 5,000 characters counted as people see them', () => {
+    expect(submitReason({}, { reason: '  \n ' }, false)).toMatchObject({ ok: false, errors: { reason: 'Enter why you disagree with our decision' } });
+    expect(submitReason({}, {}, false)).toMatchObject({ ok: false, status: 400 });
+    const emoji = '😀'.repeat(5000);
+    expect(characterCount(emoji)).toBe(5000);
+    expect(submitReason({}, { reason: emoji }, false)).toMatchObject({ ok: true, next: STEPS.contact });
+    expect(submitReason({}, { reason: 'a'.repeat(5001) }, false)).toMatchObject({
+      ok: false,
+      errors: { reason: 'Why you disagree must be 5,000 characters or fewer. You have 1 character too many' },
+      values: { reason: 'a'.repeat(5001) },
+    });
+  });
+});
+
+describe('no case reference: one question a page about the post', () => {
+  it('asks where, who, roughly when and (optionally) the link, in that order', () => {
+    expect(submitPlatform({}, {}, false)).toMatchObject({ ok: false, status: 400, errors: { platform: 'Select where you posted' } });
+    expect(submitPlatform({}, { platform: 'myspace' }, false)).toMatchObject({ ok: false, errors: { platform: 'Select where you posted' } });
+    // Choosing this path forgets a case reference typed before.
+    const p1 = submitPlatform({ route: 'case', caseReference: 'X', reason: 'kept' }, { platform: 'instagram' }, false);
+    expect(p1).toMatchObject({ ok: true, next: STEPS.account, answers: { route: 'post', post: { platform: 'instagram' }, reason: 'kept' } });
+    if (!p1.ok) return;
+    expect(p1.answers.caseReference).toBeUndefined();
+    expect(postStepReady(STEPS.account, p1.answers)).toBe(true);
+    expect(postStepReady(STEPS.postDate, p1.answers)).toBe(false);
+    expect(firstMissingStep(p1.answers)).toBe(STEPS.account);
+
+    expect(submitAccount(p1.answers, { handle: '   ' }, false)).toMatchObject({ ok: false, errors: { handle: 'Enter your account name or handle' } });
+    const p2 = submitAccount(p1.answers, { handle: ' @me ' }, false);
+    expect(p2).toMatchObject({ ok: true, next: STEPS.postDate, answers: { post: { platform: 'instagram', handle: '@me' } } });
+    if (!p2.ok) return;
+
+    expect(submitPostDate(rt, p2.answers, {}, false)).toMatchObject({ ok: false, errors: { 'post-date-day': 'Enter roughly when it happened' } });
+    expect(submitPostDate(rt, p2.answers, { 'post-date-day': '31', 'post-date-month': '2', 'post-date-year': '2026' }, false)).toMatchObject({
+      ok: false,
+      errors: { 'post-date-day': expect.stringMatching(/^Enter a real date/) },
+      values: { 'post-date-day': '31' },
+    });
+    expect(submitPostDate(rt, p2.answers, { 'post-date-day': '1', 'post-date-month': '1', 'post-date-year': '2030' }, false)).toMatchObject({
+      ok: false,
+      errors: { 'post-date-day': 'The date must be today or in the past' },
+    });
+    const p3 = submitPostDate(rt, p2.answers, { 'post-date-day': '3', 'post-date-month': '11', 'post-date-year': '2026' }, false);
+    expect(p3).toMatchObject({ ok: true, next: STEPS.postLink, answers: { post: { date: '2026-11-03' } } });
+    if (!p3.ok) return;
+
+    expect(submitPostLink(p3.answers, { 'post-url': 'javascript:alert(1)' }, false)).toMatchObject({
+      ok: false,
+      errors: { 'post-url': 'Enter a link to the post that starts with https://, or leave it blank' },
+    });
+    const p4 = submitPostLink(p3.answers, { 'post-url': '' }, false);
+    expect(p4).toMatchObject({ ok: true, next: STEPS.reason, answers: { post: { postUrl: null } } });
+    if (!p4.ok) return;
+    expect(firstMissingStep(p4.answers)).toBe(STEPS.contact);
+    expect(backLink(STEPS.reason, p4.answers, false)).toBe(STEPS.postLink);
+    expect(backLink(STEPS.postLink, p4.answers, false)).toBe(STEPS.postDate);
+    // Changing one answer goes back to check your answers once everything is answered.
+    const done: Answers = { ...p4.answers, email: 'a@example.org' };
+    expect(submitAccount(done, { handle: '@other' }, true)).toMatchObject({ ok: true, next: STEPS.checkAnswers, answers: { post: { handle: '@other', postUrl: null } } });
+  });
+});
+
+describe('contact step, order of steps and sending', () => {
+  it('requires a valid email, the name is optional', () => {
+    expect(submitContact({}, { email: 'not an email', name: '' }, false)).toMatchObject({ ok: false, errors: { email: 'Enter an email address in the correct format, like name@example.com' } });
+    expect(submitContact({}, { email: ' Jo@Example.ORG ', name: '' }, false)).toMatchObject({ ok: true, answers: { email: 'jo@example.org', name: null }, next: STEPS.checkAnswers });
+  });
+
+  it('returns to check your answers after a change, and knows what is missing', () => {
+    const complete: Answers = { route: 'case', caseReference: 'A', reason: 'r', email: 'e@example.org', name: null };
+    expect(firstMissingStep(complete)).toBeUndefined();
+    expect(firstMissingStep({ route: 'post' })).toBe(STEPS.platform);
+    expect(firstMissingStep({ ...complete, blocked: { reason: 'already-open' } })).toBe(STEPS.caseReference);
+    expect(firstMissingStep({ ...complete, reason: undefined })).toBe(STEPS.reason);
+    expect(submitReason(complete, { reason: 'changed' }, true)).toMatchObject({ ok: true, next: STEPS.checkAnswers });
+    expect(submitReason({ route: 'case', caseReference: 'A' }, { reason: 'changed' }, true)).toMatchObject({ ok: true, next: STEPS.contact });
+    expect(backLink(STEPS.reason, { route: 'post' }, false)).toBe(STEPS.postLink);
+    expect(backLink(STEPS.reason, { route: 'case' }, false)).toBe(STEPS.whatWeDid);
+    expect(backLink(STEPS.reason, complete, true)).toBe(STEPS.checkAnswers);
+  });
+
+  it('sends a complete journey and then remembers only the confirmation', () => {
+    const c = insertTestCase(rt.db);
+    const sent = sendAppeal(rt, { route: 'case', caseReference: c.reference, reason: 'Because.', email: 'send@example.org', name: 'Sam' });
+    expect(sent.next).toBe(STEPS.confirmation);
+    expect(Object.keys(sent.answers)).toEqual(['sent']);
+    expect(sent.answers.sent).toMatchObject({ email: 'send@example.org' });
+    // Sending the same answers again (Back, then Send) does not make a second appeal.
+    const again = sendAppeal(rt, { route: 'case', caseReference: c.reference, reason: 'Because.', email: 'send@example.org', name: 'Sam' });
+    expect(again).toMatchObject({ next: STEPS.alreadyOpen });
+  });
+});
+
+describe('journey state', () => {
+  class Jar implements CookieJar {
+    values = new Map<string, string>();
+    options: unknown;
+    get(name: string) {
+      const value = this.values.get(name);
+      return value === undefined ? undefined : { value };
+    }
+    set(name: string, value: string, options: unknown) {
+      this.values.set(name, value);
+      this.options = options;
+    }
+  }
+
+  it('keeps answers server-side behind a random HttpOnly cookie, for 24 hours', () => {
+    const jar = new Jar();
+    expect(readJourney(rt, jar)).toEqual({});
+    writeJourney(rt, jar, { reason: 'kept' }, true);
+    const id = jar.values.get(JOURNEY_COOKIE)!;
+    expect(id).toMatch(/^[A-Za-z0-9_-]{22,}$/);
+    expect(jar.options).toEqual({ httpOnly: true, sameSite: 'lax', secure: true, path: '/', maxAge: JOURNEY_TTL_MS / 1000 });
+    expect(readJourney(rt, jar)).toEqual({ reason: 'kept' });
+    writeJourney(rt, jar, { reason: 'changed' }, false);
+    expect(jar.values.get(JOURNEY_COOKIE)).toBe(id);
+    expect(readJourney(rt, jar)).toEqual({ reason: 'changed' });
+    // Another browser, or a forged cookie, sees nothing.
+    const other = new Jar();
+    other.values.set(JOURNEY_COOKIE, `${id.slice(0, -1)}x`);
+    expect(readJourney(rt, other)).toEqual({});
+    other.values.set(JOURNEY_COOKIE, '../../etc/passwd');
+    expect(readJourney(rt, other)).toEqual({});
+    const saved = clock;
+    clock += JOURNEY_TTL_MS + 1;
+    expect(readJourney(rt, jar)).toEqual({});
+    // Starting a new journey clears expired ones from the table.
+    writeJourney(rt, new Jar(), {}, false);
+    expect(rt.db.$client.prepare('select count(*) as n from journeys where expires_at < ?').get(clock)).toEqual({ n: 0 });
+    clock = saved;
+    clearJourney(rt, jar);
+    expect(readJourney(rt, jar)).toEqual({});
+  });
+});

@@ -1,0 +1,217 @@
+import { eq } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { findAppealById, listAppealEvents, updateAppeal } from '../../db/appeals.ts';
+import { listEmails } from '../../db/outbox.ts';
+import { appeals } from '../../db/schema.ts';
+import { addWorkingDays } from '../../src/lib/calendar.ts';
+import {
+  addFurtherInformation,
+  appealWindowCloses,
+  createAppeal,
+  findAppealByStatusToken,
+  hashStatusToken,
+  withdrawAppeal,
+  type NewAppeal,
+} from '../../src/lib/appeals.ts';
+import { appealAcknowledgementEmail } from '../../src/lib/email/templates/appeal-acknowledgement.ts';
+import { insertTestCase } from '../support/cases.ts';
+import { testRuntime } from '../support/db.ts';
+
+const DAY = 24 * 60 * 60_000;
+let clock = Date.UTC(2026, 10, 25, 10, 0, 0); // Wednesday 25 November 2026
+const rt = testRuntime({ now: () => new Date(clock), env: { PUBLIC_URL: 'https://appeals.example.nhs.uk' } });
+
+function caseAppeal(caseReference: string, email = 'person@example.org'): NewAppeal {
+  return { subject: { kind: 'case', caseReference }, reason: 'I was asking a fair question.', email, name: 'Jo <b>Bloggs</b>' };
+}
+
+describe('createAppeal', () => {
+  it('records the appeal, its history and the acknowledgement email, keeping only the token hash', () => {
+    const c = insertTestCase(rt.db, { actionAt: new Date(clock - 3 * DAY) });
+    const result = createAppeal(rt, caseAppeal(c.reference));
+    if (!result.ok) throw new Error(result.error);
+    const { appeal, statusToken } = result;
+    // ≥ 128 bits of randomness in the link.
+    expect(Buffer.from(statusToken, 'base64url').length).toBeGreaterThanOrEqual(16);
+    const row = findAppealById(rt.db, appeal.id)!;
+    expect(row).toMatchObject({ caseId: c.id, status: 'new', email: 'person@example.org', reason: 'I was asking a fair question.' });
+    expect(row.statusTokenHash).toBe(hashStatusToken(statusToken));
+    expect(JSON.stringify(row)).not.toContain(statusToken);
+    expect(row.dueAt.getTime()).toBe(addWorkingDays(new Date(clock), rt.config.reviewWorkingDays).getTime());
+    expect(listAppealEvents(rt.db, appeal.id).map((e) => e.kind)).toEqual(['received', 'email-queued']);
+
+    const email = listEmails(rt.db).find((m) => m.kind === 'appeal-ack' && m.subject.includes(appeal.reference))!;
+    expect(email.to).toBe('person@example.org');
+    expect(email.text).toContain(`https://appeals.example.nhs.uk/appeal/status/${statusToken}`);
+    expect(email.text).toContain(c.reference);
+    expect(email.text).toContain('9 December 2026'); // 10 working days after 25 November 2026
+    expect(email.html).toContain(`href="https://appeals.example.nhs.uk/appeal/status/${statusToken}"`);
+    // The name is escaped in HTML, never markup.
+    expect(email.html).toContain('Jo &lt;b&gt;Bloggs&lt;/b&gt;');
+    expect(email.html).not.toContain('<b>Bloggs');
+  });
+
+  it('allows one open appeal per case, and a new one once the first is withdrawn', () => {
+    const c = insertTestCase(rt.db, { actionAt: new Date(clock - DAY) });
+    const first = createAppeal(rt, caseAppeal(c.reference, 'first@example.org'));
+    expect(first.ok).toBe(true);
+    const before = listEmails(rt.db).length;
+    expect(createAppeal(rt, caseAppeal(c.reference, 'second@example.org'))).toEqual({ ok: false, error: 'already-open' });
+    expect(listEmails(rt.db).length).toBe(before);
+    if (!first.ok) return;
+    expect(withdrawAppeal(rt, first.statusToken)).toEqual({ ok: true });
+    expect(createAppeal(rt, caseAppeal(c.reference, 'second@example.org')).ok).toBe(true);
+  });
+
+  it('is refused by the database index even if the first check is raced', () => {
+    const c = insertTestCase(rt.db);
+    expect(createAppeal(rt, caseAppeal(c.reference)).ok).toBe(true);
+    const open = rt.db.select().from(appeals).where(eq(appeals.caseId, c.id)).get()!;
+    expect(() => rt.db.insert(appeals).values({ ...open, id: undefined, reference: 'X', statusTokenHash: 'Y' }).run()).toThrow(/UNIQUE/);
+  });
+
+  it('applies the appeal window from the action date', () => {
+    const months = rt.config.appealWindowMonths;
+    const inside = insertTestCase(rt.db, { actionAt: new Date(Date.UTC(2026, 5, 1, 12)) }); // 1 June: closes 1 December
+    const outside = insertTestCase(rt.db, { actionAt: new Date(Date.UTC(2026, 3, 24, 12)) }); // 7 months ago
+    expect(appealWindowCloses(new Date(Date.UTC(2026, 3, 24, 12)), months).toISOString()).toBe('2026-10-24T12:00:00.000Z');
+    expect(createAppeal(rt, caseAppeal(outside.reference))).toEqual({ ok: false, error: 'outside-window' });
+    expect(createAppeal(rt, caseAppeal(inside.reference)).ok).toBe(true);
+  });
+
+  it('refuses an unknown case', () => {
+    expect(createAppeal(rt, caseAppeal('000-000-000'))).toEqual({ ok: false, error: 'case-not-found' });
+  });
+
+  it('records an appeal without a case reference with what the person told us', () => {
+    const result = createAppeal(rt, {
+      subject: { kind: 'post', platform: 'x', handle: '@someone', date: '2026-11-20', postUrl: null },
+      reason: 'Not abusive.',
+      email: 'noref@example.org',
+      name: null,
+    });
+    if (!result.ok) throw new Error(result.error);
+    expect(findAppealById(rt.db, result.appeal.id)).toMatchObject({ caseId: null, claimedPlatform: 'x', claimedHandle: '@someone', claimedDate: '2026-11-20' });
+    expect(listEmails(rt.db).some((m) => m.to === 'noref@example.org' && m.kind === 'appeal-ack')).toBe(true);
+  });
+
+  it('keeps the appeal and its email together: if the email cannot be queued, no appeal is recorded', () => {
+    const c = insertTestCase(rt.db);
+    const appealsBefore = rt.db.select().from(appeals).all().length;
+    const emailsBefore = listEmails(rt.db).length;
+    rt.db.$client.exec(`create trigger refuse_outbox before insert on outbox begin select raise(abort, 'outbox unavailable'); end`);
+    try {
+      expect(() => createAppeal(rt, caseAppeal(c.reference))).toThrow('outbox unavailable');
+    } finally {
+      rt.db.$client.exec('drop trigger refuse_outbox');
+    }
+    expect(rt.db.select().from(appeals).all().length).toBe(appealsBefore);
+    expect(listEmails(rt.db).length).toBe(emailsBefore);
+    // And nothing stops a later attempt.
+    expect(createAppeal(rt, caseAppeal(c.reference)).ok).toBe(true);
+  });
+});
+
+describe('the private status link', () => {
+  it('finds the appeal by its token only', () => {
+    const c = insertTestCase(rt.db);
+    const result = createAppeal(rt, caseAppeal(c.reference));
+    if (!result.ok) throw new Error(result.error);
+    const view = findAppealByStatusToken(rt, result.statusToken)!;
+    expect(view).toMatchObject({ reference: result.appeal.reference, caseReference: c.reference, status: 'new', statusLabel: 'Received', canChange: true, decision: null });
+    expect(view.history.map((h) => h.text)).toEqual(['We received your appeal']);
+    expect(findAppealByStatusToken(rt, `${result.statusToken.slice(0, -1)}A`)).toBeUndefined();
+    expect(findAppealByStatusToken(rt, '')).toBeUndefined();
+    expect(findAppealByStatusToken(rt, "' or 1=1 --")).toBeUndefined();
+    expect(findAppealByStatusToken(rt, hashStatusToken(result.statusToken))).toBeUndefined();
+  });
+
+  it('shows the decision text once decided, and then allows no more changes', () => {
+    const c = insertTestCase(rt.db);
+    const result = createAppeal(rt, caseAppeal(c.reference));
+    if (!result.ok) throw new Error(result.error);
+    updateAppeal(rt.db, result.appeal.id, { status: 'decided', outcome: 'overturned', explanation: 'We got this wrong.', decidedAt: new Date(clock) });
+    const view = findAppealByStatusToken(rt, result.statusToken)!;
+    expect(view.decision).toMatchObject({ outcome: 'We have reversed our decision', explanation: 'We got this wrong.' });
+    expect(view.canChange).toBe(false);
+    expect(withdrawAppeal(rt, result.statusToken)).toEqual({ ok: false, error: 'not-allowed' });
+    expect(addFurtherInformation(rt, result.statusToken, 'More')).toEqual({ ok: false, error: 'not-allowed' });
+  });
+});
+
+describe('withdrawAppeal and addFurtherInformation', () => {
+  it('withdraws once, records it and emails a confirmation', () => {
+    const c = insertTestCase(rt.db);
+    const result = createAppeal(rt, caseAppeal(c.reference, 'withdraw@example.org'));
+    if (!result.ok) throw new Error(result.error);
+    expect(withdrawAppeal(rt, result.statusToken)).toEqual({ ok: true });
+    expect(withdrawAppeal(rt, result.statusToken)).toEqual({ ok: false, error: 'not-allowed' });
+    expect(withdrawAppeal(rt, 'A'.repeat(43))).toEqual({ ok: false, error: 'not-found' });
+    const view = findAppealByStatusToken(rt, result.statusToken)!;
+    expect(view).toMatchObject({ status: 'withdrawn', statusLabel: 'Withdrawn', canChange: false });
+    expect(view.withdrawnAt?.getTime()).toBe(clock);
+    expect(view.history.map((h) => h.text)).toContain('You withdrew your appeal');
+    expect(listEmails(rt.db).some((m) => m.to === 'withdraw@example.org' && m.kind === 'appeal-withdrawn')).toBe(true);
+  });
+
+  it('adds information; when we were waiting for it, review resumes and the due date moves by the pause', () => {
+    const c = insertTestCase(rt.db);
+    const result = createAppeal(rt, caseAppeal(c.reference));
+    if (!result.ok) throw new Error(result.error);
+    expect(addFurtherInformation(rt, result.statusToken, 'Here is a screenshot description.')).toEqual({ ok: true });
+    expect(findAppealById(rt.db, result.appeal.id)!.status).toBe('new');
+
+    const due = findAppealById(rt.db, result.appeal.id)!.dueAt;
+    updateAppeal(rt.db, result.appeal.id, { status: 'waiting', pausedAt: new Date(clock) });
+    const saved = clock;
+    clock = addWorkingDays(new Date(clock), 3).getTime();
+    try {
+      expect(addFurtherInformation(rt, result.statusToken, 'The answer to your question.')).toEqual({ ok: true });
+    } finally {
+      clock = saved;
+    }
+    const row = findAppealById(rt.db, result.appeal.id)!;
+    expect(row.status).toBe('in-review');
+    expect(row.pausedAt).toBeNull();
+    expect(row.dueAt.getTime()).toBe(addWorkingDays(due, 3).getTime());
+    const view = findAppealByStatusToken(rt, result.statusToken)!;
+    expect(view.history.filter((h) => h.text === 'You added further information').map((h) => h.body)).toEqual([
+      'Here is a screenshot description.',
+      'The answer to your question.',
+    ]);
+  });
+});
+
+describe('appealAcknowledgementEmail', () => {
+  const base = {
+    orgName: 'Test Trust',
+    appealReference: 'AAAA-BBBB-CCC',
+    receivedAt: new Date(Date.UTC(2026, 10, 25, 10)),
+    dueAt: new Date(Date.UTC(2026, 11, 9, 23, 59)),
+    statusUrl: 'https://example.nhs.uk/appeal/status/abc_DEF-123abc_DEF-123abc',
+    complaintsUrl: 'https://example.nhs.uk/complaints',
+    crisisUrl: 'https://example.nhs.uk/crisis',
+  };
+
+  it('gives the reference, the decision date, the private link and other routes, in text and HTML', () => {
+    const mail = appealAcknowledgementEmail({ ...base, name: null, caseReference: '1111-2222-333' });
+    expect(mail.subject).toBe('We have received your appeal AAAA-BBBB-CCC');
+    for (const part of [mail.text, mail.html]) {
+      expect(part).toContain('AAAA-BBBB-CCC');
+      expect(part).toContain('1111-2222-333');
+      expect(part).toContain('9 December 2026');
+      expect(part).toContain(base.statusUrl);
+      expect(part).toContain(base.complaintsUrl);
+      expect(part).toContain('116 123');
+    }
+    expect(mail.text.startsWith('Hello,')).toBe(true);
+    expect(mail.html).toMatch(/^<!DOCTYPE html>\n<html lang="en">/);
+  });
+
+  it('without a case reference, and with a name that is only ever text', () => {
+    const mail = appealAcknowledgementEmail({ ...base, name: '"><img src=x onerror=alert(1)>', caseReference: null });
+    expect(mail.text).toContain('a decision we made about your post');
+    expect(mail.html).not.toContain('<img');
+    expect(mail.html).toContain('&quot;&gt;&lt;img');
+  });
+});

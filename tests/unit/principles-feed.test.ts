@@ -1,0 +1,84 @@
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { describe, expect, it } from 'vitest';
+import { createDraft, getDraft, publishDraft, updateDraft } from '../../src/lib/principles.ts';
+import { principlesArchive, principlesAtomFeed } from '../../src/lib/principles-feed.ts';
+import { testRuntime } from '../support/db.ts';
+
+const BASE = 'https://appeals.example.nhs.uk';
+let now = new Date('2026-03-01T10:00:00Z');
+const rt = testRuntime({ now: () => now, env: { PUBLIC_URL: `${BASE}/` } });
+
+function publish(summary: string, effectiveAt: Date) {
+  const { draftId } = createDraft(rt) as { ok: true; draftId: number };
+  const d = getDraft(rt, draftId)!;
+  const saved = updateDraft(rt, draftId, { bodyMarkdown: `${d.bodyMarkdown}\n\nMore.`, changeSummary: summary, grounds: d.grounds });
+  expect(saved).toEqual({ ok: true });
+  expect(publishDraft(rt, draftId, { kind: 'minor', effectiveAt })).toMatchObject({ ok: true });
+}
+
+publish('Adds <script>alert("x")</script> & clarifies wording', new Date('2026-03-01T10:00:00Z'));
+publish('Scheduled for later', new Date('2026-06-01T00:00:00Z'));
+
+const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', isArray: (name) => ['entry', 'link'].includes(name) });
+const titleOf = (e: Record<string, unknown>) => (e.title as Record<string, string>)['#text'];
+const parse = () => {
+  const xml = principlesAtomFeed(rt);
+  expect(XMLValidator.validate(xml)).toBe(true);
+  return { xml, doc: parser.parse(xml) as { feed: Record<string, unknown> & { entry: Record<string, unknown>[]; link: Record<string, string>[] } } };
+};
+
+describe('the Atom feed', () => {
+  it('is well-formed Atom 1.0 with the required feed elements and absolute links', () => {
+    const { xml, doc } = parse();
+    expect(xml.startsWith('<?xml version="1.0" encoding="utf-8"?>')).toBe(true);
+    const feed = doc.feed;
+    expect(feed['@xmlns']).toBe('http://www.w3.org/2005/Atom');
+    expect(feed.id).toBe(`${BASE}/changelog`);
+    expect(String(feed.title)).toContain('social media principles');
+    expect(new Date(String(feed.updated)).toISOString()).toBe('2026-03-01T10:00:00.000Z');
+    expect(feed.link).toContainEqual({ '@rel': 'self', '@href': `${BASE}/changelog.xml` });
+    expect(feed.link).toContainEqual({ '@rel': 'alternate', '@href': `${BASE}/changelog` });
+    expect((feed.author as { name: string }).name).toBe('Norfolk and Suffolk NHS Foundation Trust');
+  });
+
+  it('has one entry a version in effect, newest first, with id, title, updated, link and summary', () => {
+    const entries = parse().doc.feed.entry;
+    expect(entries.map(titleOf)).toEqual(['Version 1.1', 'Version 1.0']);
+    const [latest] = entries;
+    expect(latest!.id).toBe(`${BASE}/principles/1.1`);
+    expect(latest!.updated).toBe('2026-03-01T10:00:00.000Z');
+    expect(latest!.link).toEqual([{ '@href': `${BASE}/principles/1.1` }]);
+    // Summary is type="html", so the text is escaped once: a reader shows it, never runs it.
+    expect(latest!.summary).toMatchObject({ '@type': 'html', '#text': 'Adds &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; clarifies wording' });
+    expect(String((latest!.content as Record<string, string>)['#text'])).toContain(`href="${BASE}/principles/compare/1.0...1.1"`);
+    for (const e of entries) for (const link of e.link as Record<string, string>[]) expect(link['@href']).toMatch(/^https:\/\//);
+  });
+
+  it('adds a scheduled version only when it takes effect', () => {
+    expect(parse().doc.feed.entry).toHaveLength(2);
+    now = new Date('2026-06-01T00:00:00Z');
+    try {
+      const entries = parse().doc.feed.entry;
+      expect(entries.map(titleOf)).toEqual(['Version 1.2', 'Version 1.1', 'Version 1.0']);
+      expect(parse().doc.feed.updated).toBe('2026-06-01T00:00:00.000Z');
+    } finally {
+      now = new Date('2026-03-01T10:00:00Z');
+    }
+  });
+});
+
+describe('the JSON archive', () => {
+  it('lists every version in effect with its grounds and Markdown, and no drafts', () => {
+    createDraft(rt); // a draft must not appear
+    const archive = principlesArchive(rt);
+    expect(archive.versions.map((v) => [v.version, v.inForce])).toEqual([
+      ['1.1', true],
+      ['1.0', false],
+    ]);
+    expect(archive.versions[1]).toMatchObject({ url: `${BASE}/principles/1.0`, effectiveAt: '2025-01-01T00:00:00.000Z', changeSummary: 'First published version' });
+    expect(archive.versions[1]!.grounds).toHaveLength(10);
+    expect(archive.versions[1]!.grounds[0]).toEqual({ code: 'hateful-or-discriminatory', title: expect.any(String), description: expect.any(String) });
+    expect(archive.versions[0]!.bodyMarkdown.endsWith('More.')).toBe(true);
+    expect(JSON.stringify(archive)).toBe(JSON.stringify(principlesArchive(rt))); // stable for the ETag
+  });
+});

@@ -1,0 +1,236 @@
+import { describe, expect, it } from 'vitest';
+import {
+  compareVersions,
+  createDraft,
+  discardDraft,
+  getCurrentPrinciples,
+  getDraft,
+  getPrinciplesVersion,
+  listVersions,
+  nextVersionNumber,
+  parseCompareRange,
+  principlesLastModified,
+  publishDraft,
+  updateDraft,
+  type DraftInput,
+} from '../../src/lib/principles.ts';
+import type { Runtime } from '../../src/lib/runtime.ts';
+import { testRuntime } from '../support/db.ts';
+
+/** A runtime whose clock the test moves. */
+function clockedRuntime(start: string): { rt: Runtime; setNow: (iso: string) => void } {
+  let now = new Date(start);
+  const rt = testRuntime({ now: () => now });
+  return { rt, setNow: (iso) => (now = new Date(iso)) };
+}
+
+function draftFrom(rt: Runtime, change: (input: DraftInput) => void = () => {}): number {
+  const created = createDraft(rt);
+  if (!created.ok) throw new Error('no draft');
+  const draft = getDraft(rt, created.draftId)!;
+  const input: DraftInput = { bodyMarkdown: draft.bodyMarkdown, changeSummary: 'A change', grounds: draft.grounds.map(({ code, title, description }) => ({ code, title, description })) };
+  change(input);
+  const saved = updateDraft(rt, created.draftId, input);
+  if (!saved.ok) throw new Error(JSON.stringify(saved));
+  return created.draftId;
+}
+
+describe('version numbers', () => {
+  it('go 1.0 → 1.1 for a minor change and 1.x → 2.0 for a major one', () => {
+    expect(nextVersionNumber(undefined, 'minor').version).toBe('1.0');
+    expect(nextVersionNumber({ major: 1, minor: 0 }, 'minor').version).toBe('1.1');
+    expect(nextVersionNumber({ major: 1, minor: 9 }, 'minor').version).toBe('1.10');
+    expect(nextVersionNumber({ major: 1, minor: 3 }, 'major')).toEqual({ version: '2.0', major: 2, minor: 0 });
+  });
+
+  it('parse from compare addresses', () => {
+    expect(parseCompareRange('1.0...1.1')).toEqual({ from: '1.0', to: '1.1' });
+    for (const bad of ['1.0..1.1', '1.0...', 'a...b', '1.0...1.1...1.2', '1.0....1.1', '']) expect(parseCompareRange(bad), bad).toBeUndefined();
+  });
+});
+
+describe('drafts', () => {
+  const { rt } = clockedRuntime('2026-03-01T10:00:00Z');
+
+  it('start from the version in force and are never public', () => {
+    const created = createDraft(rt);
+    expect(created.ok).toBe(true);
+    if (!created.ok) return;
+    const draft = getDraft(rt, created.draftId)!;
+    expect(draft.bodyMarkdown).toBe(getCurrentPrinciples(rt)!.bodyMarkdown);
+    expect(draft.grounds.map((g) => g.code)).toEqual(getCurrentPrinciples(rt)!.grounds.map((g) => g.code));
+    expect(listVersions(rt).map((v) => v.version)).toEqual(['1.0']);
+    expect(getCurrentPrinciples(rt)!.version).toBe('1.0');
+    expect(discardDraft(rt, created.draftId)).toEqual({ ok: true });
+    expect(getDraft(rt, created.draftId)).toBeUndefined();
+    expect(discardDraft(rt, created.draftId)).toEqual({ ok: false, error: 'not-found' });
+  });
+
+  it('refuses to start from an unknown version', () => {
+    expect(createDraft(rt, { fromVersionId: 9999 })).toEqual({ ok: false, error: 'not-found' });
+  });
+
+  it('check every field and keep nothing bad', () => {
+    const { draftId } = createDraft(rt) as { ok: true; draftId: number };
+    const result = updateDraft(rt, draftId, {
+      bodyMarkdown: '  ',
+      changeSummary: '',
+      grounds: [
+        { code: 'Not Kebab', title: 'x', description: 'y' },
+        { code: 'abusive', title: '', description: 'y' },
+        { code: 'abusive', title: 'x', description: '' },
+        { code: '', title: 'x', description: 'y' },
+        { code: 'double--hyphen', title: 'x', description: 'y' },
+      ],
+    });
+    expect(result.ok).toBe(false);
+    if (result.ok || result.error !== 'invalid') throw new Error('expected invalid');
+    expect(Object.keys(result.fieldErrors).sort()).toEqual(
+      ['bodyMarkdown', 'changeSummary', 'grounds.0.code', 'grounds.1.title', 'grounds.2.code', 'grounds.2.description', 'grounds.3.code', 'grounds.4.code'].sort(),
+    );
+    expect(result.fieldErrors['grounds.2.code']).toBe('The code abusive is used twice');
+    expect(updateDraft(rt, draftId, { bodyMarkdown: 'x', changeSummary: 'x', grounds: [] })).toMatchObject({ ok: false, fieldErrors: { grounds: 'Add at least one ground for action' } });
+    expect(updateDraft(rt, 424242, { bodyMarkdown: 'x', changeSummary: 'x', grounds: [] })).toEqual({ ok: false, error: 'not-found' });
+    discardDraft(rt, draftId);
+  });
+});
+
+describe('publishing', () => {
+  const { rt, setNow } = clockedRuntime('2026-03-01T10:00:00Z');
+
+  it('publishes a minor version now: it is in force at once and 1.0 keeps its permalink unchanged', () => {
+    const before = getPrinciplesVersion(rt, '1.0')!;
+    const draftId = draftFrom(rt, (d) => {
+      d.bodyMarkdown = d.bodyMarkdown.replace('Kind and respectful communication', 'Kind, respectful communication');
+      d.grounds.push({ code: 'spam', title: 'Spam', description: 'Posts the same message again and again.' });
+      d.changeSummary = 'Adds a ground for spam';
+    });
+    const published = publishDraft(rt, draftId, { kind: 'minor', effectiveAt: rt.now() });
+    expect(published).toEqual({ ok: true, version: '1.1', effectiveAt: rt.now(), scheduled: false });
+    expect(getCurrentPrinciples(rt)!.version).toBe('1.1');
+    expect(getCurrentPrinciples(rt)!.grounds.at(-1)!.code).toBe('spam');
+    const after = getPrinciplesVersion(rt, '1.0')!;
+    expect(after.bodyMarkdown).toBe(before.bodyMarkdown);
+    expect(after.grounds).toEqual(before.grounds);
+    expect(after.isCurrent).toBe(false);
+    expect(after.currentVersion).toBe('1.1');
+    expect(after.previousVersion).toBeUndefined();
+    expect(getCurrentPrinciples(rt)!.previousVersion).toBe('1.0');
+    expect(getDraft(rt, draftId)).toBeUndefined(); // no longer a draft: immutable
+    expect(updateDraft(rt, draftId, { bodyMarkdown: 'x', changeSummary: 'x', grounds: [{ code: 'a', title: 'a', description: 'a' }] })).toEqual({ ok: false, error: 'not-found' });
+    expect(discardDraft(rt, draftId)).toEqual({ ok: false, error: 'not-found' });
+    expect(publishDraft(rt, draftId, { kind: 'minor', effectiveAt: rt.now() })).toEqual({ ok: false, error: 'not-found' });
+  });
+
+  it('refuses an effective time in the past or before the latest version', () => {
+    setNow('2026-03-02T10:00:00Z');
+    const draftId = draftFrom(rt);
+    expect(publishDraft(rt, draftId, { kind: 'minor', effectiveAt: new Date('2026-03-02T09:59:59Z') })).toEqual({ ok: false, error: 'effective-in-past' });
+    discardDraft(rt, draftId);
+  });
+
+  it("publishes at the runtime's clock with effectiveAt 'now'", () => {
+    setNow('2026-03-02T11:00:00Z');
+    const draftId = draftFrom(rt);
+    expect(publishDraft(rt, draftId, { kind: 'minor', effectiveAt: 'now' })).toEqual({ ok: true, version: '1.2', effectiveAt: new Date('2026-03-02T11:00:00Z'), scheduled: false });
+  });
+
+  it('schedules a major version: invisible until its time, then in force without anything else happening', () => {
+    const draftId = draftFrom(rt, (d) => {
+      d.grounds = d.grounds.filter((g) => g.code !== 'personal-financial-gain');
+      d.changeSummary = 'Retires personal financial gain';
+    });
+    const at = new Date('2026-04-01T00:00:00Z');
+    expect(publishDraft(rt, draftId, { kind: 'major', effectiveAt: at })).toEqual({ ok: true, version: '2.0', effectiveAt: at, scheduled: true });
+    expect(getCurrentPrinciples(rt)!.version).toBe('1.2');
+    expect(getPrinciplesVersion(rt, '2.0')).toBeUndefined();
+    expect(listVersions(rt).map((v) => v.version)).toEqual(['1.2', '1.1', '1.0']);
+    expect(compareVersions(rt, '1.2', '2.0')).toEqual({ ok: false, error: 'not-found' });
+    const lastModifiedBefore = principlesLastModified(rt);
+
+    // Another version cannot take effect before the scheduled one.
+    const early = draftFrom(rt, (d) => (d.grounds = d.grounds.filter((g) => g.code !== 'personal-financial-gain')));
+    expect(publishDraft(rt, early, { kind: 'minor', effectiveAt: new Date('2026-03-15T00:00:00Z') })).toEqual({ ok: false, error: 'effective-before-latest' });
+    discardDraft(rt, early);
+
+    setNow('2026-03-31T23:59:59.999Z');
+    expect(getCurrentPrinciples(rt)!.version).toBe('1.2');
+    setNow('2026-04-01T00:00:00Z');
+    expect(getCurrentPrinciples(rt)!.version).toBe('2.0');
+    expect(listVersions(rt).map((v) => [v.version, v.isCurrent, v.previousVersion])).toEqual([
+      ['2.0', true, '1.2'],
+      ['1.2', false, '1.1'],
+      ['1.1', false, '1.0'],
+      ['1.0', false, undefined],
+    ]);
+    expect(principlesLastModified(rt).toISOString()).toBe('2026-04-01T00:00:00.000Z');
+    expect(principlesLastModified(rt) > lastModifiedBefore).toBe(true);
+  });
+
+  it('never lets a retired ground code come back, but lets a kept one be reworded', () => {
+    const created = createDraft(rt) as { ok: true; draftId: number };
+    const draft = getDraft(rt, created.draftId)!;
+    const grounds = draft.grounds.map(({ code, title, description }) => ({ code, title, description }));
+    const back = updateDraft(rt, created.draftId, {
+      bodyMarkdown: draft.bodyMarkdown,
+      changeSummary: 'Bring it back',
+      grounds: [...grounds, { code: 'personal-financial-gain', title: 'Selling things', description: 'Something else entirely.' }],
+    });
+    expect(back).toMatchObject({ ok: false, error: 'invalid', fieldErrors: { [`grounds.${grounds.length}.code`]: expect.stringContaining('was retired') } });
+    grounds[0]!.description = 'Reworded description.';
+    expect(updateDraft(rt, created.draftId, { bodyMarkdown: draft.bodyMarkdown, changeSummary: 'Reword', grounds })).toEqual({ ok: true });
+    setNow('2026-04-02T00:00:00Z');
+    expect(publishDraft(rt, created.draftId, { kind: 'minor', effectiveAt: rt.now() })).toMatchObject({ ok: true, version: '2.1' });
+  });
+
+  it('re-checks a draft on publishing: a code retired meanwhile stops it', () => {
+    const stale = draftFrom(rt); // still has "spam"
+    const retiring = draftFrom(rt, (d) => (d.grounds = d.grounds.filter((g) => g.code !== 'spam')));
+    setNow('2026-04-03T00:00:00Z');
+    expect(publishDraft(rt, retiring, { kind: 'minor', effectiveAt: rt.now() })).toMatchObject({ ok: true, version: '2.2' });
+    setNow('2026-04-04T00:00:00Z');
+    expect(publishDraft(rt, stale, { kind: 'minor', effectiveAt: rt.now() })).toMatchObject({ ok: false, error: 'invalid' });
+  });
+});
+
+describe('comparing versions', () => {
+  const { rt } = clockedRuntime('2026-03-01T10:00:00Z');
+  const draftId = draftFrom(rt, (d) => {
+    d.bodyMarkdown = d.bodyMarkdown.replace('Kind and respectful communication', 'Kind and courteous communication') + '\n\n<script>alert(1)</script> & more\n';
+    d.grounds = d.grounds.filter((g) => g.code !== 'illegal-activity');
+    d.grounds[0]!.title = 'Hateful or discriminatory posts';
+    d.grounds.push({ code: 'spam', title: 'Spam', description: 'Repeats <b>the same</b> message.' });
+  });
+  publishDraft(rt, draftId, { kind: 'minor', effectiveAt: rt.now() });
+
+  it('marks words added and removed with ins/del and hidden words, escaping the text', () => {
+    const result = compareVersions(rt, '1.0', '1.1');
+    if (!result.ok) throw new Error('not found');
+    expect(result.bodyChanged).toBe(true);
+    expect(result.bodyDiffHtml).toContain('<del class="app-diff__del"><span class="nhsuk-u-visually-hidden">removed: </span>respectful</del>');
+    expect(result.bodyDiffHtml).toContain('<ins class="app-diff__ins"><span class="nhsuk-u-visually-hidden">added: </span>courteous</ins>');
+    expect(result.bodyDiffHtml).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(result.bodyDiffHtml).toContain('&amp; more');
+    expect(result.bodyDiffHtml).not.toContain('<script>');
+    expect(result.bodyDiffHtml.startsWith('Kind and ')).toBe(true);
+  });
+
+  it('lists grounds added, reworded and retired', () => {
+    const result = compareVersions(rt, '1.0', '1.1');
+    if (!result.ok) throw new Error('not found');
+    expect(result.grounds.added).toEqual([{ code: 'spam', title: 'Spam', description: 'Repeats <b>the same</b> message.' }]);
+    expect(result.grounds.retired.map((g) => g.code)).toEqual(['illegal-activity']);
+    expect(result.grounds.changed.map((g) => g.code)).toEqual(['hateful-or-discriminatory']);
+    expect(result.grounds.changed[0]!.titleDiffHtml).toContain('<ins class="app-diff__ins"><span class="nhsuk-u-visually-hidden">added: </span>posts</ins>');
+  });
+
+  it('compares backwards and with itself, and finds nothing for unknown versions', () => {
+    const back = compareVersions(rt, '1.1', '1.0');
+    expect(back.ok && back.grounds.added.map((g) => g.code)).toEqual(['illegal-activity']);
+    const same = compareVersions(rt, '1.0', '1.0');
+    expect(same.ok && same.bodyChanged).toBe(false);
+    expect(same.ok && same.bodyDiffHtml).not.toContain('<ins');
+    expect(compareVersions(rt, '1.0', '9.9')).toEqual({ ok: false, error: 'not-found' });
+    expect(compareVersions(rt, 'x', '1.0')).toEqual({ ok: false, error: 'not-found' });
+  });
+});
