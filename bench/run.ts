@@ -7,7 +7,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findCaseIdByReference } from '../db/case-lookup.ts';
+import { findCaseByReference } from '../db/cases.ts';
+import { createDraft, getDraft, publishDraft, updateDraft } from '../src/lib/principles.ts';
 import { parseConfig } from '../src/lib/config.ts';
 import { createRuntime } from '../src/lib/runtime.ts';
 import { freePort, httpGet, load, median, percentile, ROOT, startTsx, type Child } from './lib.ts';
@@ -76,10 +77,31 @@ async function startApp(pageCache: boolean, build: boolean, dataDir = tempDir('a
 
 // ---------------------------------------------------------------------------------------------
 
+/** A data folder with versions 1.0 and 1.1 published (so the compare page has two versions). */
+function dataDirWithTwoVersions(): string {
+  const dir = tempDir('app');
+  const parsed = parseConfig({ DATA_DIR: dir });
+  if (!parsed.ok) throw new Error(parsed.error);
+  const rt = createRuntime(parsed.config);
+  try {
+    const draft = createDraft(rt);
+    if (!draft.ok) throw new Error('no version in force to copy');
+    const d = getDraft(rt, draft.draftId)!;
+    const input = { bodyMarkdown: `${d.bodyMarkdown}\n\nWe review these principles every year.`, changeSummary: 'Says how often we review the principles.', grounds: d.grounds.map(({ code, title, description }) => ({ code, title, description })) };
+    const updated = updateDraft(rt, draft.draftId, input);
+    if (!updated.ok) throw new Error(`draft refused: ${JSON.stringify(updated)}`);
+    const published = publishDraft(rt, draft.draftId, { kind: 'minor', effectiveAt: 'now' });
+    if (!published.ok) throw new Error(`publish refused: ${JSON.stringify(published)}`);
+  } finally {
+    rt.db.$client.close();
+  }
+  return dir;
+}
+
 async function pagesAndWeight(): Promise<void> {
   console.log('Starting the app (builds if stale), with and without the page cache…');
-  const after = await startApp(true, true);
-  const before = await startApp(false, false);
+  const after = await startApp(true, true, dataDirWithTwoVersions());
+  const before = await startApp(false, false, dataDirWithTwoVersions());
 
   const compare = '/principles/compare/1.0...1.1';
   const compareStatus = (await httpGet(after.url + compare)).status;
@@ -148,7 +170,7 @@ async function pagesAndWeight(): Promise<void> {
       }
       rows.push({ section: 'pages', measure: `${path} req/s, Astro render (before)`, value: median(ratiosBefore), unit: 'x', target: 'report', met: null, detail: `median of ${ROUNDS}: ${fmt(median(rps.before))} vs bare ${fmt(median(rps.bare))} req/s` });
     }
-    if (compareStatus !== 200) notYet('pages', `${compare} req/s`, '≥ 0.8×', `compare route not on main (got ${compareStatus})`);
+    if (compareStatus !== 200) notYet('pages', `${compare} req/s`, '≥ 0.8×', `the compare page answered ${compareStatus}`);
 
     // Repeat visits: a browser sends back the ETag it got.
     const first = await httpGet(after.url + '/principles');
@@ -284,7 +306,7 @@ async function scale(): Promise<void> {
       const n = 1 + Math.floor(Math.random() * size);
       const reference = seededCaseReference(n);
       const t = performance.now();
-      const found = findCaseIdByReference(rt.db, reference);
+      const found = findCaseByReference(rt.db, reference);
       samples.push(performance.now() - t);
       if (!found) throw new Error(`case ${reference} not found`);
     }
@@ -299,7 +321,7 @@ async function scale(): Promise<void> {
     unit: 'x',
     target: '≤ 3×',
     met: ratio <= 3,
-    detail: `${fmt(p50[1]! * 1000, 1)} µs vs ${fmt(p50[0]! * 1000, 1)} µs (db/case-lookup.ts, unique index cases_reference)`,
+    detail: `${fmt(p50[1]! * 1000, 1)} µs vs ${fmt(p50[0]! * 1000, 1)} µs (db/cases.ts findCaseByReference: case, actions, grounds, version)`,
   });
   notYet('scale', 'queue page p50 (overdue, by due date)', '≤ 3×', 'review queue not on main');
   notYet('scale', 'appeal page p50', '≤ 3×', 'appeal pages not on main');
