@@ -63,6 +63,8 @@ export interface CachedPage {
   identityHeaders: OutgoingHttpHeaders;
   notModifiedHeaders: OutgoingHttpHeaders;
   compressible: boolean;
+  /** From the render's Last-Modified, for If-Modified-Since. */
+  lastModifiedMs: number | undefined;
 }
 
 export interface PageCacheValidity {
@@ -170,7 +172,11 @@ export class PageCache {
       if (value !== undefined && !PER_RESPONSE.has(name.toLowerCase())) headers[name.toLowerCase()] = value;
     }
     if (isCompressible(String(headers['content-type']))) headers.vary = varyWithAcceptEncoding(headers.vary);
-    const etag = `W/"${createHash('sha256').update(response.body).digest('base64url').slice(0, 27)}"`;
+    // The render's own validators win (the principles pages set ETag and Last-Modified); else a
+    // weak ETag from the body.
+    const rendered = lowerCaseKeys(response.headers);
+    const etag = typeof rendered.etag === 'string' ? rendered.etag : `W/"${createHash('sha256').update(response.body).digest('base64url').slice(0, 27)}"`;
+    const lastModified = Date.parse(String(headers['last-modified'] ?? ''));
     const compressible = isCompressible(String(headers['content-type'])) && response.body.length >= MIN_COMPRESS_BYTES;
     const notModifiedHeaders: OutgoingHttpHeaders = { ...headers, etag };
     delete notModifiedHeaders['content-type'];
@@ -183,6 +189,7 @@ export class PageCache {
       identityHeaders: { ...headers, etag, 'content-length': response.body.length },
       notModifiedHeaders,
       compressible,
+      lastModifiedMs: Number.isNaN(lastModified) ? undefined : lastModified,
     };
     while (this.#entries.size >= this.#maxEntries) this.#entries.delete(this.#entries.keys().next().value!);
     this.#entries.set(miss.key, page);
@@ -220,7 +227,12 @@ export function matchesEtag(ifNoneMatch: string | undefined, etag: string): bool
 /** Answers with a cached page: 304 when the client has it, else the best encoding it accepts. */
 export function sendCachedPage(req: IncomingMessage, res: ServerResponse, page: CachedPage): void {
   const ifNoneMatch = req.headers['if-none-match'];
-  if (ifNoneMatch && matchesEtag(ifNoneMatch, page.etag)) {
+  const ifModifiedSince = req.headers['if-modified-since'];
+  // If-None-Match wins over If-Modified-Since (RFC 9110 13.2.2).
+  const notModified = ifNoneMatch
+    ? matchesEtag(ifNoneMatch, page.etag)
+    : !!ifModifiedSince && page.lastModifiedMs !== undefined && Date.parse(ifModifiedSince) >= page.lastModifiedMs;
+  if (notModified) {
     res.writeHead(304, page.notModifiedHeaders);
     res.end();
     return;

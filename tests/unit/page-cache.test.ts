@@ -89,6 +89,22 @@ describe('page cache', () => {
     expect(renders).toBe(1);
   });
 
+  it("keeps the render's own ETag and answers If-Modified-Since from its Last-Modified", async () => {
+    render = (_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/html', ETag: '"v1-0"', 'Last-Modified': 'Thu, 01 Jan 2026 12:00:00 GMT' });
+      res.end('<p>page</p>'.repeat(100));
+    };
+    const first = await get('/changelog');
+    expect(first.headers.get('etag')).toBe('"v1-0"');
+    expect((await get('/changelog', { 'if-none-match': '"v1-0"' })).status).toBe(304);
+    expect((await get('/changelog', { 'if-modified-since': 'Thu, 01 Jan 2026 12:00:00 GMT' })).status).toBe(304);
+    expect((await get('/changelog', { 'if-modified-since': 'Wed, 31 Dec 2025 12:00:00 GMT' })).status).toBe(200);
+    expect((await get('/changelog', { 'if-none-match': '"other"', 'if-modified-since': 'Thu, 01 Jan 2026 12:00:00 GMT' })).status).toBe(200);
+    const br = await rawGet('/changelog', 'br');
+    expect(br.headers.etag).toBe('"v1-0"');
+    expect(renders).toBe(1);
+  });
+
   it('keeps pages apart by path, and misses for a path not yet rendered', async () => {
     await get('/principles');
     const other = await get('/principles/1.0');
