@@ -53,6 +53,10 @@ export function createSmtpTransport(url: string, from: string, options: { pool?:
   const transporter = nodemailer.createTransport(
     pool ? { url, pool: true, maxConnections: SMTP_POOL_CONNECTIONS, maxMessages: 1000, ...SMTP_TIMEOUTS } : { url, ...SMTP_TIMEOUTS },
   );
+  // A pooled transport emits 'error' when an idle connection fails (e.g. the SMTP server stops);
+  // unheard, that would crash the process. Sends report their own errors to sendMail, and the
+  // pool opens new connections for the next sends, so there is nothing else to do here.
+  transporter.on('error', () => {});
   return {
     async send(message) {
       try {
