@@ -324,10 +324,10 @@ async function scale(): Promise<void> {
     detail: `${fmt(p50[1]! * 1000, 1)} µs vs ${fmt(p50[0]! * 1000, 1)} µs (db/cases.ts findCaseByReference: case, actions, grounds, version)`,
   });
   notYet('scale', 'queue page p50 (overdue, by due date)', '≤ 3×', 'review queue not on main');
-  notYet('scale', 'appeal page p50', '≤ 3×', 'appeal pages not on main');
+  notYet('scale', 'staff appeal page p50', '≤ 3×', 'staff appeal page not on main');
   notYet('scale', '/transparency p50', '≤ 3×', 'transparency page not on main');
-  notYet('submissions', 'final-step submissions/s vs a do-nothing Astro action', '≥ 0.7×', 'appeal journey not on main');
-  notYet('submissions', 'final-step submissions/s vs bare node:http + SQLite insert', 'report', 'appeal journey not on main');
+  notYet('submissions', 'final-step submissions/s vs a do-nothing Astro action', '≥ 0.7×', 'scenario not written yet (the journey reached main at the end of this session)');
+  notYet('submissions', 'final-step submissions/s vs bare node:http + SQLite insert', 'report', 'scenario not written yet (the journey reached main at the end of this session)');
 }
 
 // ---------------------------------------------------------------------------------------------
