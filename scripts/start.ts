@@ -11,6 +11,8 @@ import { pathToFileURL } from 'node:url';
 import { ConfigError, loadConfig } from '../src/lib/config.ts';
 import { startOutboxWorker } from '../src/lib/email/worker.ts';
 import { createRuntime, installRuntime } from '../src/lib/runtime.ts';
+import { databaseChangeToken, principlesStamp } from '../db/principles.ts';
+import { createPageHandler, PageCache } from '../src/server/page-cache.ts';
 import { createStaticFiles } from '../src/server/static-files.ts';
 import { purgeExpired } from '../src/lib/sessions.ts';
 import { startRetentionJob } from '../src/lib/retention.ts';
@@ -75,8 +77,15 @@ async function main(): Promise<void> {
     handler: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, next?: (err?: unknown) => void) => void;
   };
   const staticFiles = createStaticFiles(resolve(root, 'dist/client'));
-  const server = createServer((req, res) => {
-    if (staticFiles(req, res)) return;
+  // Public pages from memory ahead of the render; see docs/decisions/007-page-cache.md.
+  const changeToken = databaseChangeToken(rt.db);
+  const cache = config.pageCache
+    ? new PageCache({
+        now: () => rt.now().getTime(),
+        validity: { changeToken, contentStamp: (now) => principlesStamp(rt.db, new Date(now)) },
+      })
+    : undefined;
+  const pages = createPageHandler(cache, (req, res) => {
     entry.handler(req, res, () => {
       // No route matched: the adapter hands over in middleware mode, so render our 404 page.
       req.url = '/404';
@@ -85,6 +94,10 @@ async function main(): Promise<void> {
         res.end('Not found');
       });
     });
+  });
+  const server = createServer((req, res) => {
+    if (staticFiles(req, res)) return;
+    pages(req, res);
   });
   server.on('error', (error: NodeJS.ErrnoException) => {
     console.error(error.code === 'EADDRINUSE' ? `Port ${config.port} is already in use: set PORT to another port.` : error.message);

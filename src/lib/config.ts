@@ -44,6 +44,14 @@ export const EnvSchema = z.object({
   ),
   MAIL_FROM: optionalString('Fair Hearing <no-reply@localhost>'),
   TRUSTED_PROXY: yesNo,
+  /** Serve public pages from an in-process cache ahead of the render (src/server/page-cache.ts). */
+  PAGE_CACHE: z.preprocess(
+    emptyToUndefined,
+    z
+      .enum(['1', '0', 'true', 'false', 'yes', 'no'], { error: 'must be true or false' })
+      .transform((v) => v === '1' || v === 'true' || v === 'yes')
+      .default(true),
+  ),
   OUTBOX_POLL_MS: wholeNumber(50, 60_000, 1_500),
   OUTBOX_LEASE_MS: wholeNumber(1_000, 3_600_000, 300_000),
   OUTBOX_RETRY_BASE_MS: wholeNumber(100, 3_600_000, 30_000),
@@ -84,6 +92,8 @@ export interface Config {
   smtpUrl: string | undefined;
   mailFrom: string;
   trustedProxy: boolean;
+  /** Public pages served from the in-process page cache (PAGE_CACHE, default true). */
+  pageCache: boolean;
   outbox: {
     /** How often the worker looks for due messages (it is also woken by an enqueue in-process). */
     pollMs: number;
@@ -140,6 +150,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
       smtpUrl: e.SMTP_URL,
       mailFrom: e.MAIL_FROM,
       trustedProxy: e.TRUSTED_PROXY,
+      pageCache: e.PAGE_CACHE,
       outbox: { pollMs: e.OUTBOX_POLL_MS, leaseMs: e.OUTBOX_LEASE_MS, retryBaseMs: e.OUTBOX_RETRY_BASE_MS },
       org: {
         name: e.ORG_NAME,
