@@ -5,3 +5,4 @@
 export * from './schema/principles.ts';
 export * from './schema/cases.ts';
 export * from './schema/outbox.ts';
+export * from './schema/staff.ts';

@@ -12,6 +12,8 @@ import { ConfigError, loadConfig } from '../src/lib/config.ts';
 import { startOutboxWorker } from '../src/lib/email/worker.ts';
 import { createRuntime, installRuntime } from '../src/lib/runtime.ts';
 import { createStaticFiles } from '../src/server/static-files.ts';
+import { purgeExpired } from '../src/lib/sessions.ts';
+import { prepareFirstRun, SETUP_LINK_HOURS } from '../src/lib/staff.ts';
 
 const root = process.cwd();
 const stamp = resolve(root, 'dist/.build-stamp');
@@ -55,6 +57,14 @@ async function main(): Promise<void> {
   }
   if (!process.argv.includes('--no-build')) buildIfStale();
   const rt = installRuntime(createRuntime(config));
+  // First run: no admin yet, so print a one-time link to create one (no default password anywhere).
+  const firstRunLink = prepareFirstRun(rt);
+  if (firstRunLink) {
+    console.log(`\nNo admin account exists yet. Create the first one within ${SETUP_LINK_HOURS} hours at this one-time link:\n\n  ${firstRunLink}\n`);
+  }
+  purgeExpired(rt);
+  const housekeeping = setInterval(() => purgeExpired(rt), 10 * 60 * 1000);
+  housekeeping.unref();
   // The outbox worker runs in-process by default (DESIGN.md Contract); `npm run worker` runs more.
   const worker = startOutboxWorker(rt);
 

@@ -3,7 +3,7 @@
 declare namespace App {
   interface Locals {
     runtime: import('./lib/runtime.ts').Runtime;
-    /** The signed-in staff member (set by the staff session middleware). */
-    staff?: { id: number; roles: string[] };
+    /** The signed-in staff member (set by the staff session middleware from the session cookie). */
+    staff?: import('./lib/staff.ts').StaffUser;
   }
 }

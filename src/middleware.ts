@@ -2,7 +2,10 @@ import { defineMiddleware, sequence } from 'astro:middleware';
 import { isPrinciplesPath, withConditionalGet } from './lib/http-cache.ts';
 import { principlesLastModified } from './lib/principles.ts';
 import { getRuntime } from './lib/runtime.ts';
+import { isHttps } from './lib/request.ts';
 import { isSameOriginRequest, securityHeaders } from './lib/security.ts';
+import { SESSION_COOKIE, sessionUser } from './lib/sessions.ts';
+import { accessFor, mayAccess } from './lib/staff-access.ts';
 
 /** Puts the runtime on locals for every page. */
 const runtime = defineMiddleware((context, next) => {
@@ -45,4 +48,44 @@ const conditionalGet = defineMiddleware(async (context, next) => {
   return withConditionalGet(context.request, response, principlesLastModified(context.locals.runtime));
 });
 
-export const onRequest = sequence(runtime, headers, sameOrigin, conditionalGet);
+/**
+ * Staff sessions and the central guard for every /staff/ URL (rules in src/lib/staff-access.ts):
+ * signed out → 303 to the sign-in page; signed in without the role → the 403 page.
+ */
+const staffGuard = defineMiddleware((context, next) => {
+  const { locals, cookies, url } = context;
+  const sessionId = cookies.get(SESSION_COOKIE)?.value;
+  let ended: string | null = null;
+  if (sessionId) {
+    const found = sessionUser(locals.runtime, sessionId);
+    if (found.user) locals.staff = found.user;
+    else {
+      ended = found.ended;
+      if (ended) cookies.delete(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'lax', secure: isHttps(context.request, locals.runtime.config) });
+    }
+  }
+  const access = accessFor(url.pathname);
+  if (access === null || access === 'public') return next();
+  if (!locals.staff) return context.redirect(ended ? `/staff/login?ended=${ended}` : '/staff/login', 303);
+  if (!mayAccess(locals.staff.roles, access)) {
+    return context.rewrite(new Request(new URL('/no-access', url), { method: 'GET' }));
+  }
+  return next();
+});
+
+/** No staff page is ever stored by a browser or proxy cache. */
+const noStore = defineMiddleware(async (context, next) => {
+  const response = await next();
+  if (accessFor(context.url.pathname) !== null || context.url.pathname.startsWith('/setup/')) {
+    try {
+      response.headers.set('Cache-Control', 'no-store');
+    } catch {
+      const copy = new Response(response.body, response);
+      copy.headers.set('Cache-Control', 'no-store');
+      return copy;
+    }
+  }
+  return response;
+});
+
+export const onRequest = sequence(runtime, headers, noStore, sameOrigin, staffGuard, conditionalGet);

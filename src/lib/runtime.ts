@@ -5,6 +5,7 @@
  * at start-up) and the Astro bundle finds the same instance through a global symbol, because the
  * start script and the bundle each hold their own copy of this module.
  */
+import { setAuditClock } from '../../db/audit.ts';
 import { migrateDatabase, openDatabase, type Db } from '../../db/client.ts';
 import { setMessageIdDomain } from '../../db/outbox.ts';
 import { seedPrinciples } from '../../db/principles.ts';
@@ -26,6 +27,7 @@ export function createRuntime(config: Config, now: () => Date = () => new Date()
   migrateDatabase(db);
   seedPrinciples(db, now());
   setMessageIdDomain(new URL(config.publicUrl).hostname);
+  setAuditClock(now);
   return { config, db, now };
 }
 

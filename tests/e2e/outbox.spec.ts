@@ -52,11 +52,15 @@ test.describe('email outbox', () => {
 });
 
 test('the staff outbox page shows nothing to someone not signed in', async ({ page, request, expectAccessible }) => {
-  const response = await page.goto('/staff/outbox/');
-  expect(response?.status()).toBe(404);
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Page not found');
+  const direct = await request.get('/staff/outbox/', { maxRedirects: 0 });
+  expect(direct.status()).toBe(303);
+  expect(direct.headers()['location']).toBe('/staff/login');
+  await page.goto('/staff/outbox/');
+  await expect(page).toHaveURL(/\/staff\/login$/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Sign in');
   await expect(page.getByRole('table')).toHaveCount(0);
   await expectAccessible(page);
-  const post = await request.post('/staff/outbox/', { form: { id: '1' }, headers: { Origin: new URL(page.url()).origin } });
-  expect(post.status()).toBe(404);
+  const post = await request.post('/staff/outbox/', { form: { id: '1' }, headers: { Origin: new URL(page.url()).origin }, maxRedirects: 0 });
+  expect(post.status()).toBe(303);
+  expect(post.headers()['location']).toBe('/staff/login');
 });

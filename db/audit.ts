@@ -1,0 +1,91 @@
+/**
+ * The audit log: append-only. This module is the only one that touches `audit_log`, and it has
+ * no update or delete: entries are written with recordAudit (inside the transaction of the change
+ * they describe) and read with listAudit.
+ */
+import { and, desc, eq, gte, like, lt, type SQL } from 'drizzle-orm';
+import type { Db } from './client.ts';
+import { auditLog, staff, type AuditRow } from './schema/staff.ts';
+
+/** `db` itself or the `tx` a `db.transaction((tx) => …)` callback receives. */
+export type DbOrTx = Db | Parameters<Parameters<Db['transaction']>[0]>[0];
+
+export interface AuditEntry {
+  /** The staff member who acted; null for the command line or the system. */
+  actorId: number | null;
+  /** What happened, e.g. `staff.sign-in`, `staff.roles-changed`, `case.recorded`. */
+  action: string;
+  /** Which kind of record, e.g. `staff`, `case`, `appeal`. */
+  entityType: string;
+  entityId: string | null;
+  /** Where the request came from (src/lib/request.ts clientIp), `cli`, or null. */
+  ip: string | null;
+  details?: Record<string, unknown>;
+}
+
+// The clock used for entries; createRuntime points it at the runtime's clock.
+const CLOCK = Symbol.for('fair-hearing.audit-clock');
+type ClockHolder = { [CLOCK]?: () => Date };
+
+export function setAuditClock(now: () => Date): void {
+  (globalThis as ClockHolder)[CLOCK] = now;
+}
+
+/** Appends one entry. Call it with the `tx` of the change it records, so both happen or neither. */
+export function recordAudit(db: DbOrTx, entry: AuditEntry): void {
+  const now = ((globalThis as ClockHolder)[CLOCK] ?? (() => new Date()))();
+  db.insert(auditLog)
+    .values({
+      at: now,
+      actorId: entry.actorId,
+      action: entry.action,
+      entityType: entry.entityType,
+      entityId: entry.entityId,
+      ip: entry.ip,
+      details: entry.details ?? null,
+    })
+    .run();
+}
+
+export interface AuditFilters {
+  actorId?: number | undefined;
+  /** Exact action, or a prefix ending in `*` (e.g. `staff.*`). */
+  action?: string | undefined;
+  entityType?: string | undefined;
+  entityId?: string | undefined;
+  from?: Date | undefined;
+  /** Exclusive. */
+  to?: Date | undefined;
+  limit?: number | undefined;
+  offset?: number | undefined;
+}
+
+export type AuditListRow = AuditRow & { actorName: string | null; actorEmail: string | null };
+
+/** Entries newest first, filtered. */
+export function listAudit(db: DbOrTx, filters: AuditFilters = {}): AuditListRow[] {
+  const where: SQL[] = [];
+  if (filters.actorId !== undefined) where.push(eq(auditLog.actorId, filters.actorId));
+  if (filters.action) {
+    where.push(filters.action.endsWith('*') ? like(auditLog.action, `${filters.action.slice(0, -1).replace(/[%_]/g, '')}%`) : eq(auditLog.action, filters.action));
+  }
+  if (filters.entityType) where.push(eq(auditLog.entityType, filters.entityType));
+  if (filters.entityId) where.push(eq(auditLog.entityId, filters.entityId));
+  if (filters.from) where.push(gte(auditLog.at, filters.from));
+  if (filters.to) where.push(lt(auditLog.at, filters.to));
+  const rows = db
+    .select({ entry: auditLog, actorName: staff.name, actorEmail: staff.email })
+    .from(auditLog)
+    .leftJoin(staff, eq(staff.id, auditLog.actorId))
+    .where(where.length ? and(...where) : undefined)
+    .orderBy(desc(auditLog.at), desc(auditLog.id))
+    .limit(Math.min(filters.limit ?? 100, 500))
+    .offset(filters.offset ?? 0)
+    .all();
+  return rows.map((r) => ({ ...r.entry, actorName: r.actorName, actorEmail: r.actorEmail }));
+}
+
+/** The distinct actions recorded so far, for the filter list. */
+export function auditActions(db: DbOrTx): string[] {
+  return db.selectDistinct({ action: auditLog.action }).from(auditLog).orderBy(auditLog.action).all().map((r) => r.action);
+}

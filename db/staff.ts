@@ -1,0 +1,170 @@
+/**
+ * Staff account queries: accounts and roles, sessions, sign-in failures, used TOTP steps and
+ * one-time links. Only this file touches those tables (the audit log is db/audit.ts).
+ */
+import { and, asc, count, eq, gte, isNotNull, isNull, lt, or } from 'drizzle-orm';
+import type { DbOrTx } from './audit.ts';
+import {
+  loginFailures,
+  staff,
+  staffRoles,
+  staffSessions,
+  staffTokens,
+  totpUsedSteps,
+  ROLES,
+  type Role,
+  type SessionStage,
+  type StaffRow,
+  type TokenPurpose,
+} from './schema/staff.ts';
+
+export type StaffWithRoles = StaffRow & { roles: Role[] };
+
+function withRoles(db: DbOrTx, row: StaffRow | undefined): StaffWithRoles | undefined {
+  if (!row) return undefined;
+  return { ...row, roles: rolesOf(db, row.id) };
+}
+
+export function rolesOf(db: DbOrTx, staffId: number): Role[] {
+  const held = new Set(db.select({ role: staffRoles.role }).from(staffRoles).where(eq(staffRoles.staffId, staffId)).all().map((r) => r.role));
+  return ROLES.filter((r) => held.has(r));
+}
+
+export function findStaffById(db: DbOrTx, id: number): StaffWithRoles | undefined {
+  return withRoles(db, db.select().from(staff).where(eq(staff.id, id)).get());
+}
+
+export function findStaffByEmail(db: DbOrTx, email: string): StaffWithRoles | undefined {
+  return withRoles(db, db.select().from(staff).where(eq(staff.email, email.toLowerCase())).get());
+}
+
+export function listStaffRows(db: DbOrTx): StaffWithRoles[] {
+  return db.select().from(staff).orderBy(asc(staff.name), asc(staff.id)).all().map((r) => withRoles(db, r)!);
+}
+
+export function insertStaff(
+  db: DbOrTx,
+  values: { email: string; name: string; passwordHash: string | null; totpSecret: string | null; totpConfirmedAt: Date | null; roles: Role[] },
+): number {
+  const row = db
+    .insert(staff)
+    .values({ email: values.email.toLowerCase(), name: values.name, passwordHash: values.passwordHash, totpSecret: values.totpSecret, totpConfirmedAt: values.totpConfirmedAt })
+    .returning({ id: staff.id })
+    .get();
+  setStaffRoles(db, row.id, values.roles);
+  return row.id;
+}
+
+export function setStaffRoles(db: DbOrTx, staffId: number, roles: Role[]): void {
+  db.delete(staffRoles).where(eq(staffRoles.staffId, staffId)).run();
+  for (const role of new Set(roles)) db.insert(staffRoles).values({ staffId, role }).run();
+}
+
+export function updateStaff(
+  db: DbOrTx,
+  id: number,
+  values: Partial<Pick<StaffRow, 'name' | 'passwordHash' | 'totpSecret' | 'totpConfirmedAt' | 'disabledAt'>>,
+): void {
+  db.update(staff).set(values).where(eq(staff.id, id)).run();
+}
+
+/** Accounts holding `admin`, not disabled, with a password set (they can sign in, enrolling TOTP if needed). */
+export function countActiveAdmins(db: DbOrTx): number {
+  const row = db
+    .select({ n: count() })
+    .from(staff)
+    .innerJoin(staffRoles, and(eq(staffRoles.staffId, staff.id), eq(staffRoles.role, 'admin')))
+    .where(and(isNull(staff.disabledAt), isNotNull(staff.passwordHash)))
+    .get();
+  return row?.n ?? 0;
+}
+
+// Sessions
+
+export function insertSession(db: DbOrTx, values: { idHash: string; staffId: number; stage: SessionStage; now: Date; ip: string | null }): void {
+  db.insert(staffSessions).values({ idHash: values.idHash, staffId: values.staffId, stage: values.stage, startedAt: values.now, lastSeenAt: values.now, ip: values.ip }).run();
+}
+
+export function findSession(db: DbOrTx, idHash: string) {
+  return db.select().from(staffSessions).where(eq(staffSessions.idHash, idHash)).get();
+}
+
+export function touchSession(db: DbOrTx, idHash: string, now: Date): void {
+  db.update(staffSessions).set({ lastSeenAt: now }).where(eq(staffSessions.idHash, idHash)).run();
+}
+
+export function deleteSession(db: DbOrTx, idHash: string): void {
+  db.delete(staffSessions).where(eq(staffSessions.idHash, idHash)).run();
+}
+
+export function deleteSessionsOf(db: DbOrTx, staffId: number): void {
+  db.delete(staffSessions).where(eq(staffSessions.staffId, staffId)).run();
+}
+
+/** Removes sessions idle since before `idleBefore` or started before `startedBefore`. */
+export function deleteStaleSessions(db: DbOrTx, idleBefore: Date, startedBefore: Date): void {
+  db.delete(staffSessions).where(or(lt(staffSessions.lastSeenAt, idleBefore), lt(staffSessions.startedAt, startedBefore))).run();
+}
+
+// Sign-in failures
+
+export function insertLoginFailure(db: DbOrTx, key: string, at: Date): void {
+  db.insert(loginFailures).values({ key, at }).run();
+}
+
+/** Times (ms) of failures for `key` at or after `since`, oldest first. */
+export function loginFailureTimes(db: DbOrTx, key: string, since: Date): number[] {
+  return db
+    .select({ at: loginFailures.at })
+    .from(loginFailures)
+    .where(and(eq(loginFailures.key, key), gte(loginFailures.at, since)))
+    .orderBy(asc(loginFailures.at))
+    .all()
+    .map((r) => r.at.getTime());
+}
+
+export function deleteLoginFailures(db: DbOrTx, key: string): void {
+  db.delete(loginFailures).where(eq(loginFailures.key, key)).run();
+}
+
+export function deleteLoginFailuresBefore(db: DbOrTx, before: Date): void {
+  db.delete(loginFailures).where(lt(loginFailures.at, before)).run();
+}
+
+// TOTP steps
+
+/** True when a step at or after `step` was already accepted for the account. */
+export function isTotpStepUsed(db: DbOrTx, staffId: number, step: number): boolean {
+  return db.select({ step: totpUsedSteps.step }).from(totpUsedSteps).where(and(eq(totpUsedSteps.staffId, staffId), gte(totpUsedSteps.step, step))).get() !== undefined;
+}
+
+export function insertTotpStep(db: DbOrTx, staffId: number, step: number): void {
+  db.insert(totpUsedSteps).values({ staffId, step }).run();
+}
+
+export function deleteTotpStepsOf(db: DbOrTx, staffId: number): void {
+  db.delete(totpUsedSteps).where(eq(totpUsedSteps.staffId, staffId)).run();
+}
+
+// One-time links
+
+export function insertToken(db: DbOrTx, values: { tokenHash: string; purpose: TokenPurpose; staffId: number | null; expiresAt: Date }): void {
+  db.insert(staffTokens).values(values).run();
+}
+
+export function findToken(db: DbOrTx, tokenHash: string) {
+  return db.select().from(staffTokens).where(eq(staffTokens.tokenHash, tokenHash)).get();
+}
+
+/** Marks a token used; false when it was already used (so two tabs cannot both use it). */
+export function markTokenUsed(db: DbOrTx, tokenHash: string, now: Date): boolean {
+  return db.update(staffTokens).set({ usedAt: now }).where(and(eq(staffTokens.tokenHash, tokenHash), isNull(staffTokens.usedAt))).run().changes === 1;
+}
+
+/** Ends every unused link of a purpose (optionally for one account). */
+export function expireTokens(db: DbOrTx, purpose: TokenPurpose, now: Date, staffId?: number): void {
+  db.update(staffTokens)
+    .set({ expiresAt: now })
+    .where(and(eq(staffTokens.purpose, purpose), isNull(staffTokens.usedAt), gte(staffTokens.expiresAt, now), staffId === undefined ? undefined : eq(staffTokens.staffId, staffId)))
+    .run();
+}

@@ -1,0 +1,87 @@
+/**
+ * Staff accounts from the command line (DESIGN.md Contract), using the same configuration
+ * (DATA_DIR) as the server:
+ *
+ *   npm run staff -- add --email E --name N --role moderator|reviewer|admin   (password on stdin)
+ *   npm run staff -- list
+ *   npm run staff -- disable --email E
+ *
+ * `--role` may be repeated or comma-separated. `add` prints the account's otpauth:// URI.
+ * Every change is written to the audit log with no actor and IP "cli".
+ */
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from '../src/lib/config.ts';
+import { createRuntime } from '../src/lib/runtime.ts';
+import { createStaffAccount, disableByEmail, listStaff, parseRoles } from '../src/lib/staff.ts';
+
+const USAGE = `Usage:
+  npm run staff -- add --email EMAIL --name NAME --role moderator|reviewer|admin [--role …]
+      (reads the password from standard input; prints the otpauth:// URI for the authenticator app)
+  npm run staff -- list
+  npm run staff -- disable --email EMAIL`;
+
+const CLI = { id: null, ip: 'cli' } as const;
+
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) process.stderr.write('Password (at least 12 characters), then Enter: ');
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) {
+    chunks.push(chunk as Buffer);
+    if (process.stdin.isTTY && chunk.includes(10)) break;
+  }
+  // The first line only, without its line ending.
+  return Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
+}
+
+function fail(message: string): never {
+  console.error(message);
+  process.exit(1);
+}
+
+async function main(): Promise<void> {
+  const [command, ...rest] = process.argv.slice(2);
+  let parsed;
+  try {
+    parsed = parseArgs({ args: rest, options: { email: { type: 'string' }, name: { type: 'string' }, role: { type: 'string', multiple: true } }, strict: true });
+  } catch (error) {
+    fail(`${(error as Error).message}\n${USAGE}`);
+  }
+  const { email, name, role } = parsed.values;
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) fail(error.message);
+    throw error;
+  }
+  const rt = createRuntime(config);
+  try {
+    if (command === 'add') {
+      if (!email || !name || !role?.length) fail(`add needs --email, --name and --role.\n${USAGE}`);
+      const { roles, unknown } = parseRoles(role);
+      if (unknown.length) fail(`Unknown role: ${unknown.join(', ')}. Roles are moderator, reviewer and admin.`);
+      const password = await readStdin();
+      const result = await createStaffAccount(rt, { email, name, password, roles }, CLI);
+      if (!result.ok) fail(Object.values(result.errors).join('\n'));
+      console.log(result.otpauthUri);
+    } else if (command === 'list') {
+      const rows = listStaff(rt);
+      if (rows.length === 0) console.log('No staff accounts.');
+      for (const s of rows) {
+        const state = s.disabledAt ? 'disabled' : !s.passwordHash ? 'invited' : !s.totpConfirmedAt ? 'no authenticator' : 'active';
+        console.log([s.id, s.email, s.name, s.roles.join(',') || '-', state].join('\t'));
+      }
+    } else if (command === 'disable') {
+      if (!email) fail(`disable needs --email.\n${USAGE}`);
+      const result = disableByEmail(rt, CLI, email);
+      if (!result.ok) fail(result.error);
+      console.log(`Disabled ${email.trim().toLowerCase()} and ended its sessions.`);
+    } else {
+      fail(USAGE);
+    }
+  } finally {
+    rt.db.$client.close();
+  }
+}
+
+await main();

@@ -1,0 +1,38 @@
+/**
+ * Facts about the request that depend on whether a reverse proxy is trusted (TRUSTED_PROXY).
+ */
+import type { Config } from './config.ts';
+
+/**
+ * The client's IP address: the socket's address, or with TRUSTED_PROXY the last address in
+ * X-Forwarded-For (the one our proxy added; earlier entries can be forged by the client).
+ */
+export function clientIp(request: Request, clientAddress: string | undefined | null, config: Pick<Config, 'trustedProxy'>): string | null {
+  if (config.trustedProxy) {
+    const forwarded = request.headers.get('x-forwarded-for');
+    const last = forwarded?.split(',').map((s) => s.trim()).filter(Boolean).pop();
+    if (last) return last.slice(0, 100);
+  }
+  return clientAddress ? clientAddress.slice(0, 100) : null;
+}
+
+/** True when the site is served over https: the public URL says so, or the request (or trusted proxy) does. */
+export function isHttps(request: Request, config: Pick<Config, 'trustedProxy' | 'publicUrl'>): boolean {
+  if (config.publicUrl.startsWith('https:')) return true;
+  if (new URL(request.url).protocol === 'https:') return true;
+  return config.trustedProxy && request.headers.get('x-forwarded-proto')?.split(',')[0]?.trim() === 'https';
+}
+
+/**
+ * The client IP for a page or endpoint: `requestIp(Astro)` or `requestIp(context)`.
+ * (Reading `clientAddress` can throw when the adapter does not know it.)
+ */
+export function requestIp(context: { request: Request; clientAddress: string; locals: { runtime: { config: Pick<Config, 'trustedProxy'> } } }): string | null {
+  let address: string | undefined;
+  try {
+    address = context.clientAddress;
+  } catch {
+    address = undefined;
+  }
+  return clientIp(context.request, address, context.locals.runtime.config);
+}

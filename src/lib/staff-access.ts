@@ -1,0 +1,52 @@
+/**
+ * Who may open which staff URL: ONE table for every page under /staff/. Later pages are added
+ * under a prefix here. The longest matching prefix wins; a /staff/ URL that matches no rule needs
+ * the admin role (so a page added without a rule fails closed).
+ *
+ * Roles are independent: admin does not include moderator or reviewer (grant them explicitly).
+ */
+import type { Role } from './staff.ts';
+
+export type Access = 'public' | 'any-staff' | readonly Role[];
+
+/** `roles` lists the roles of which the person needs at least one. */
+export const STAFF_ACCESS_RULES: readonly { prefix: string; access: Access }[] = [
+  // Signing in: the password page, the security code step and TOTP enrolment, and signing out.
+  { prefix: '/staff/login', access: 'public' },
+  { prefix: '/staff/sign-out', access: 'public' },
+  { prefix: '/staff', access: 'any-staff' },
+  { prefix: '/staff/admin', access: ['admin'] },
+  { prefix: '/staff/audit', access: ['admin'] },
+  { prefix: '/staff/outbox', access: ['admin'] },
+  { prefix: '/staff/principles', access: ['admin'] },
+  { prefix: '/staff/cases', access: ['moderator'] },
+  { prefix: '/staff/appeals', access: ['reviewer'] },
+];
+
+function under(path: string, prefix: string): boolean {
+  return path === prefix || path.startsWith(prefix + '/');
+}
+
+/** The access rule for a path; null for paths outside /staff (not guarded here). */
+export function accessFor(pathname: string): Access | null {
+  const path = pathname.replace(/\/{2,}/g, '/').replace(/\/$/, '') || '/';
+  if (!under(path.toLowerCase(), '/staff')) return null;
+  let best: { prefix: string; access: Access } | undefined;
+  for (const rule of STAFF_ACCESS_RULES) {
+    if (under(path.toLowerCase(), rule.prefix) && (!best || rule.prefix.length > best.prefix.length)) best = rule;
+  }
+  // Only /staff itself matches the bare rule; deeper URLs without their own rule need admin.
+  if (best?.prefix === '/staff' && path.toLowerCase() !== '/staff') return ['admin'];
+  return best?.access ?? ['admin'];
+}
+
+export function mayAccess(roles: readonly Role[], access: Access): boolean {
+  if (access === 'public' || access === 'any-staff') return true;
+  return access.some((r) => roles.includes(r));
+}
+
+/** Whether a signed-in person may open a path (for showing links only to what they can open). */
+export function canOpen(roles: readonly Role[], pathname: string): boolean {
+  const access = accessFor(pathname);
+  return access === null || mayAccess(roles, access);
+}

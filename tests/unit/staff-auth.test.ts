@@ -1,0 +1,311 @@
+import { describe, expect, it } from 'vitest';
+import { listAudit } from '../../db/audit.ts';
+import { findSession } from '../../db/staff.ts';
+import { hashPassword, isCommonPassword, passwordProblem, verifyPassword } from '../../src/lib/passwords.ts';
+import { clientIp } from '../../src/lib/request.ts';
+import {
+  confirmEnrolment,
+  enrolment,
+  PENDING_MS,
+  SESSION_ABSOLUTE_MS,
+  SESSION_IDLE_MS,
+  sessionStatus,
+  sessionUser,
+  signInWithPassword,
+  signOut,
+  verifySecurityCode,
+} from '../../src/lib/sessions.ts';
+import { accessFor, canOpen, mayAccess } from '../../src/lib/staff-access.ts';
+import {
+  changeRoles,
+  completeSetup,
+  createStaffAccount,
+  findSetupLink,
+  hashToken,
+  inviteStaff,
+  issueFirstRunLink,
+  parseRoles,
+  resetMfa,
+  setDisabled,
+} from '../../src/lib/staff.ts';
+import { THROTTLE, throttleDecision } from '../../src/lib/throttle.ts';
+import { matchTotp, totpCode, totpQrSvg, totpStep, totpUri, generateTotpSecret } from '../../src/lib/totp.ts';
+import { testRuntime } from '../support/db.ts';
+
+/** A clock the test moves by hand. */
+function manualClock(start = Date.UTC(2026, 0, 5, 10, 0, 0)) {
+  let t = start;
+  return { now: () => new Date(t), advance: (ms: number) => void (t += ms), set: (ms: number) => void (t = ms) };
+}
+
+const PASSWORD = 'plum orbit lantern 42';
+
+describe('password policy and hashing', () => {
+  it('needs 12 characters and refuses common passwords and the email address', () => {
+    expect(passwordProblem('')).toBe('Enter a password');
+    expect(passwordProblem('short pass1')).toMatch(/12 characters or more/);
+    expect(passwordProblem('password1234')).toMatch(/too common/);
+    expect(passwordProblem('Qwertyuiop123')).toMatch(/too common/);
+    expect(passwordProblem('111111111111')).toMatch(/too common/);
+    expect(passwordProblem('jane.smith-lovely-days', { email: 'jane.smith@example.org' })).toMatch(/email address/);
+    expect(passwordProblem(PASSWORD)).toBeNull();
+    expect(passwordProblem('x'.repeat(257) + 'abc')).toMatch(/256 characters or fewer/);
+    expect(isCommonPassword('correcthorsebatterystaple')).toBe(true);
+  });
+
+  it('hashes with versioned scrypt and verifies in constant time', async () => {
+    const hash = await hashPassword(PASSWORD);
+    expect(hash).toMatch(/^\$scrypt\$v=1\$N=32768,r=8,p=1\$/);
+    expect(await hashPassword(PASSWORD)).not.toBe(hash);
+    expect(await verifyPassword(PASSWORD, hash)).toBe(true);
+    expect(await verifyPassword(PASSWORD + ' ', hash)).toBe(false);
+    expect(await verifyPassword(PASSWORD, 'not a hash')).toBe(false);
+  });
+});
+
+describe('TOTP', () => {
+  const secret = generateTotpSecret();
+  const at = new Date(Date.UTC(2026, 0, 5, 10, 0, 15));
+
+  it('accepts the current code and one step either side, nothing further', () => {
+    const step = totpStep(at);
+    expect(matchTotp(secret, totpCode(secret, at), at)).toBe(step);
+    expect(matchTotp(secret, totpCode(secret, new Date(at.getTime() - 30_000)), at)).toBe(step - 1);
+    expect(matchTotp(secret, totpCode(secret, new Date(at.getTime() + 30_000)), at)).toBe(step + 1);
+    expect(matchTotp(secret, totpCode(secret, new Date(at.getTime() - 60_000)), at)).toBeNull();
+    expect(matchTotp(secret, totpCode(secret, new Date(at.getTime() + 60_000)), at)).toBeNull();
+    expect(matchTotp(secret, 'abcdef', at)).toBeNull();
+    const code = totpCode(secret, at);
+    expect(matchTotp(secret, `${code.slice(0, 3)} ${code.slice(3)}`, at)).toBe(step);
+  });
+
+  it('makes a standard otpauth URI and an SVG QR code without style attributes', async () => {
+    const uri = totpUri(secret, 'a@example.org');
+    expect(uri).toMatch(/^otpauth:\/\/totp\/.*secret=[A-Z2-7]+.*algorithm=SHA1&digits=6&period=30/);
+    const svg = await totpQrSvg(uri);
+    expect(svg).toMatch(/^<svg role="img" aria-label="QR code/);
+    expect(svg).not.toMatch(/style=/);
+  });
+});
+
+describe('throttling with a fixed clock', () => {
+  const now = new Date(Date.UTC(2026, 0, 5, 12, 0, 0));
+  const ago = (min: number) => now.getTime() - min * 60_000;
+
+  it('allows 4 recent account failures and blocks the 5th until the oldest is 15 minutes old', () => {
+    expect(throttleDecision([ago(1), ago(2), ago(3), ago(4)], [], now)).toEqual({ allowed: true });
+    const blocked = throttleDecision([ago(1), ago(2), ago(3), ago(4), ago(10)], [], now);
+    expect(blocked).toEqual({ allowed: false, retryAt: new Date(ago(10) + THROTTLE.windowMs) });
+    // Failures older than the window do not count.
+    expect(throttleDecision([ago(1), ago(2), ago(3), ago(4), ago(16), ago(20)], [], now)).toEqual({ allowed: true });
+  });
+
+  it('limits an IP address to 20 failures across accounts', () => {
+    const nineteen = Array.from({ length: 19 }, (_, i) => ago(i / 2));
+    expect(throttleDecision([], nineteen, now).allowed).toBe(true);
+    expect(throttleDecision([], [...nineteen, ago(14)], now)).toEqual({ allowed: false, retryAt: new Date(ago(14) + THROTTLE.windowMs) });
+  });
+
+  it('refuses sign-in (even with the right password) after 5 failures, per account and then per IP', async () => {
+    const clock = manualClock();
+    const rt = testRuntime({ now: clock.now });
+    await createStaffAccount(rt, { email: 'throttle@example.org', name: 'T', password: PASSWORD, roles: ['moderator'] }, { id: null, ip: 'cli' });
+    for (let i = 0; i < 5; i++) {
+      expect(await signInWithPassword(rt, { email: 'throttle@example.org', password: 'wrong password here' }, '10.0.0.1')).toEqual({ ok: false, error: 'invalid' });
+      clock.advance(1000);
+    }
+    const refused = await signInWithPassword(rt, { email: 'throttle@example.org', password: PASSWORD }, '10.0.0.2');
+    expect(refused).toMatchObject({ ok: false, error: 'throttled' });
+    clock.advance(THROTTLE.windowMs);
+    expect(await signInWithPassword(rt, { email: 'throttle@example.org', password: PASSWORD }, '10.0.0.2')).toMatchObject({ ok: true, next: 'code' });
+    // Many unknown emails from one IP.
+    for (let i = 0; i < 20; i++) await signInWithPassword(rt, { email: `nobody${i}@example.org`, password: 'whatever it is' }, '10.0.0.9');
+    expect(await signInWithPassword(rt, { email: 'throttle@example.org', password: PASSWORD }, '10.0.0.9')).toMatchObject({ ok: false, error: 'throttled' });
+  });
+});
+
+describe('sign-in, codes and sessions', () => {
+  async function setUp() {
+    const clock = manualClock();
+    const rt = testRuntime({ now: clock.now });
+    const made = await createStaffAccount(rt, { email: 'Rev@Example.org', name: 'Rita Reviewer', password: PASSWORD, roles: ['reviewer'] }, { id: null, ip: 'cli' });
+    if (!made.ok) throw new Error('not created');
+    return { rt, clock, secret: made.totpSecret, id: made.id };
+  }
+
+  it('gives the same answer for an unknown email and a wrong password', async () => {
+    const { rt } = await setUp();
+    expect(await signInWithPassword(rt, { email: 'nobody@example.org', password: PASSWORD }, '1.1.1.1')).toEqual({ ok: false, error: 'invalid' });
+    expect(await signInWithPassword(rt, { email: 'rev@example.org', password: 'not the password' }, '1.1.1.1')).toEqual({ ok: false, error: 'invalid' });
+  });
+
+  it('signs in with password then code, rotating the session id, and refuses a reused code', async () => {
+    const { rt, clock, secret, id } = await setUp();
+    const first = await signInWithPassword(rt, { email: 'rev@example.org', password: PASSWORD }, '1.1.1.1');
+    if (!first.ok) throw new Error('password refused');
+    // Half signed in is not signed in.
+    expect(sessionUser(rt, first.sessionId).user).toBeUndefined();
+    expect(verifySecurityCode(rt, first.sessionId, '000000', '1.1.1.1')).toMatchObject({ ok: false });
+    const code = totpCode(secret, clock.now());
+    const done = verifySecurityCode(rt, first.sessionId, code, '1.1.1.1');
+    if (!done.ok) throw new Error(`code refused: ${done.error}`);
+    expect(done.sessionId).not.toBe(first.sessionId);
+    expect(findSession(rt.db, hashToken(first.sessionId))).toBeUndefined();
+    // Only the hash is stored.
+    expect(findSession(rt.db, done.sessionId)).toBeUndefined();
+    expect(sessionUser(rt, done.sessionId).user).toEqual({ id, email: 'rev@example.org', name: 'Rita Reviewer', roles: ['reviewer'] });
+
+    // The same code again (same time-step) is refused, even from a new sign-in.
+    const second = await signInWithPassword(rt, { email: 'rev@example.org', password: PASSWORD }, '1.1.1.1');
+    if (!second.ok) throw new Error('password refused');
+    expect(verifySecurityCode(rt, second.sessionId, code, '1.1.1.1')).toEqual({ ok: false, error: 'reused' });
+    // An older step (still inside the window) is refused too.
+    clock.advance(30_000);
+    expect(verifySecurityCode(rt, second.sessionId, code, '1.1.1.1')).toEqual({ ok: false, error: 'reused' });
+    expect(verifySecurityCode(rt, second.sessionId, totpCode(secret, clock.now()), '1.1.1.1')).toMatchObject({ ok: true });
+    const actions = listAudit(rt.db, { actorId: id }).map((e) => e.action);
+    expect(actions).toContain('staff.signed-in');
+    expect(actions).toContain('staff.security-code-reused');
+  });
+
+  it('ends a session after 30 idle minutes or 12 hours, and on sign-out', async () => {
+    const { rt, clock, secret } = await setUp();
+    const signIn = async () => {
+      const p = await signInWithPassword(rt, { email: 'rev@example.org', password: PASSWORD }, null);
+      if (!p.ok) throw new Error('refused');
+      clock.advance(30_000);
+      const c = verifySecurityCode(rt, p.sessionId, totpCode(secret, clock.now()), null);
+      if (!c.ok) throw new Error(c.error);
+      return c.sessionId;
+    };
+    const idle = await signIn();
+    clock.advance(SESSION_IDLE_MS - 1000);
+    expect(sessionUser(rt, idle).user).toBeDefined();
+    clock.advance(SESSION_IDLE_MS - 1000); // used within 30 minutes, so still alive
+    expect(sessionUser(rt, idle).user).toBeDefined();
+    clock.advance(SESSION_IDLE_MS);
+    expect(sessionUser(rt, idle)).toEqual({ user: undefined, ended: 'idle' });
+    expect(sessionUser(rt, idle)).toEqual({ user: undefined, ended: null });
+
+    const long = await signIn();
+    for (let t = 0; t < SESSION_ABSOLUTE_MS - 20 * 60_000; t += 20 * 60_000) {
+      clock.advance(20 * 60_000);
+      expect(sessionUser(rt, long).user).toBeDefined();
+    }
+    clock.advance(20 * 60_000);
+    expect(sessionUser(rt, long)).toEqual({ user: undefined, ended: 'absolute' });
+
+    const out = await signIn();
+    signOut(rt, out, null);
+    expect(sessionUser(rt, out).user).toBeUndefined();
+  });
+
+  it('the status rule itself', () => {
+    const start = new Date(0);
+    const at = (ms: number) => new Date(ms);
+    expect(sessionStatus({ stage: 'signed-in', startedAt: start, lastSeenAt: start }, at(SESSION_IDLE_MS - 1))).toBe('active');
+    expect(sessionStatus({ stage: 'signed-in', startedAt: start, lastSeenAt: start }, at(SESSION_IDLE_MS))).toBe('idle');
+    expect(sessionStatus({ stage: 'signed-in', startedAt: start, lastSeenAt: at(SESSION_ABSOLUTE_MS - 1) }, at(SESSION_ABSOLUTE_MS))).toBe('absolute');
+    expect(sessionStatus({ stage: 'code', startedAt: start, lastSeenAt: start }, at(PENDING_MS))).toBe('absolute');
+  });
+
+  it('refuses a disabled account after the right password, and ends its sessions', async () => {
+    const { rt, clock, secret, id } = await setUp();
+    const p = await signInWithPassword(rt, { email: 'rev@example.org', password: PASSWORD }, null);
+    if (!p.ok) throw new Error('refused');
+    const c = verifySecurityCode(rt, p.sessionId, totpCode(secret, clock.now()), null);
+    if (!c.ok) throw new Error(c.error);
+    expect(setDisabled(rt, { id: null, ip: 'cli' }, id, true)).toEqual({ ok: true });
+    expect(sessionUser(rt, c.sessionId).user).toBeUndefined();
+    expect(await signInWithPassword(rt, { email: 'rev@example.org', password: PASSWORD }, null)).toEqual({ ok: false, error: 'disabled' });
+  });
+});
+
+describe('first run, invitations and admin changes', () => {
+  it('creates the first admin from a one-time link, then enrols TOTP', async () => {
+    const clock = manualClock();
+    const rt = testRuntime({ now: clock.now });
+    const link = issueFirstRunLink(rt)!;
+    expect(link).toMatch(/\/setup\/[A-Za-z0-9_-]{43}$/);
+    const token = link.split('/').pop()!;
+    expect(findSetupLink(rt, token)).toEqual({ purpose: 'first-run' });
+    const bad = await completeSetup(rt, token, { name: '', email: 'nope', password: 'short' }, null);
+    expect(bad).toEqual({ ok: false, errors: { name: 'Enter your full name', email: expect.stringMatching(/correct format/), password: expect.stringMatching(/12 characters/) } });
+    const done = await completeSetup(rt, token, { name: 'Ada Admin', email: 'ada@example.org', password: PASSWORD }, '1.2.3.4');
+    expect(done).toMatchObject({ ok: true });
+    expect(findSetupLink(rt, token)).toBeUndefined();
+    expect(issueFirstRunLink(rt)).toBeNull();
+    // Password works; TOTP enrolment is next.
+    const p = await signInWithPassword(rt, { email: 'ada@example.org', password: PASSWORD }, null);
+    expect(p).toMatchObject({ ok: true, next: 'enrol' });
+    if (!p.ok) return;
+    const setup = (await enrolment(rt, p.sessionId))!;
+    expect(setup.qrSvg).toContain('<svg');
+    const c = confirmEnrolment(rt, p.sessionId, totpCode(setup.secret, clock.now()), null);
+    expect(c).toMatchObject({ ok: true });
+    if (c.ok) expect(sessionUser(rt, c.sessionId).user?.roles).toEqual(['admin']);
+  });
+
+  it('a first-run link expires after 24 hours', () => {
+    const clock = manualClock();
+    const rt = testRuntime({ now: clock.now });
+    const token = issueFirstRunLink(rt)!.split('/').pop()!;
+    clock.advance(24 * 3600_000 - 1);
+    expect(findSetupLink(rt, token)).toBeDefined();
+    clock.advance(1);
+    expect(findSetupLink(rt, token)).toBeUndefined();
+  });
+
+  it('invites, changes roles, resets MFA and keeps at least one admin, auditing each in the same transaction', async () => {
+    const clock = manualClock();
+    const rt = testRuntime({ now: clock.now });
+    const admin = await createStaffAccount(rt, { email: 'boss@example.org', name: 'Boss', password: PASSWORD, roles: ['admin'] }, { id: null, ip: 'cli' });
+    if (!admin.ok) throw new Error('no admin');
+    const actor = { id: admin.id, ip: '9.9.9.9' };
+    const invite = inviteStaff(rt, actor, { email: 'new@example.org', name: 'New Person', roles: ['moderator'] });
+    if (!invite.ok) throw new Error('no invite');
+    const outboxRows = rt.db.$client.prepare("select to_address, text_body from outbox where kind = 'staff-invite'").all() as { to_address: string; text_body: string }[];
+    expect(outboxRows).toEqual([{ to_address: 'new@example.org', text_body: expect.stringContaining(invite.link) }]);
+    expect(inviteStaff(rt, actor, { email: 'NEW@example.org', name: 'Again', roles: ['moderator'] })).toMatchObject({ ok: false });
+    expect(changeRoles(rt, actor, invite.id, ['moderator', 'reviewer'])).toEqual({ ok: true });
+    expect(changeRoles(rt, actor, admin.id, ['reviewer'])).toMatchObject({ ok: false, error: expect.stringMatching(/no active admin/) });
+    expect(setDisabled(rt, actor, admin.id, true)).toMatchObject({ ok: false });
+    expect(resetMfa(rt, actor, invite.id)).toEqual({ ok: true });
+    const entries = listAudit(rt.db, { actorId: admin.id });
+    expect(entries.map((e) => e.action)).toEqual(['staff.mfa-reset', 'staff.roles-changed', 'staff.invited']);
+    expect(entries[1]).toMatchObject({ entityType: 'staff', entityId: String(invite.id), ip: '9.9.9.9', details: { from: ['moderator'], to: ['moderator', 'reviewer'] } });
+    expect(listAudit(rt.db, { action: 'staff.*' }).length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('parses roles given repeated or comma-separated', () => {
+    expect(parseRoles(['admin,moderator', 'reviewer', 'admin'])).toEqual({ roles: ['moderator', 'reviewer', 'admin'], unknown: [] });
+    expect(parseRoles(['boss'])).toEqual({ roles: [], unknown: ['boss'] });
+  });
+});
+
+describe('access rules and client IP', () => {
+  it('maps every staff URL to one rule; unlisted staff URLs need admin', () => {
+    expect(accessFor('/')).toBeNull();
+    expect(accessFor('/staffing')).toBeNull();
+    expect(accessFor('/staff/login')).toBe('public');
+    expect(accessFor('/staff/login/code')).toBe('public');
+    expect(accessFor('/staff')).toBe('any-staff');
+    expect(accessFor('/staff/')).toBe('any-staff');
+    expect(accessFor('/staff/admin/3')).toEqual(['admin']);
+    expect(accessFor('/STAFF/Admin')).toEqual(['admin']);
+    expect(accessFor('/staff//admin')).toEqual(['admin']);
+    expect(accessFor('/staff/cases/new')).toEqual(['moderator']);
+    expect(accessFor('/staff/appeals')).toEqual(['reviewer']);
+    expect(accessFor('/staff/something-new')).toEqual(['admin']);
+    expect(mayAccess(['admin'], ['moderator'])).toBe(false);
+    expect(canOpen(['moderator'], '/staff/cases')).toBe(true);
+    expect(canOpen(['moderator'], '/staff/audit')).toBe(false);
+  });
+
+  it('uses X-Forwarded-For only behind a trusted proxy', () => {
+    const request = new Request('http://x/', { headers: { 'x-forwarded-for': '6.6.6.6, 203.0.113.9' } });
+    expect(clientIp(request, '127.0.0.1', { trustedProxy: false })).toBe('127.0.0.1');
+    expect(clientIp(request, '127.0.0.1', { trustedProxy: true })).toBe('203.0.113.9');
+    expect(clientIp(new Request('http://x/'), undefined, { trustedProxy: true })).toBeNull();
+  });
+});
