@@ -6,3 +6,4 @@ export * from './schema/principles.ts';
 export * from './schema/cases.ts';
 export * from './schema/outbox.ts';
 export * from './schema/staff.ts';
+export * from './schema/subscriptions.ts';
