@@ -9,6 +9,7 @@ import { createServer } from 'node:http';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError, loadConfig } from '../src/lib/config.ts';
+import { startChangeAlertJob } from '../src/lib/change-alerts.ts';
 import { startOutboxWorker } from '../src/lib/email/worker.ts';
 import { createRuntime, installRuntime } from '../src/lib/runtime.ts';
 import { createStaticFiles } from '../src/server/static-files.ts';
@@ -67,6 +68,9 @@ async function main(): Promise<void> {
   housekeeping.unref();
   // The outbox worker runs in-process by default (DESIGN.md Contract); `npm run worker` runs more.
   const worker = startOutboxWorker(rt);
+  // Queues each version's change alert once when it takes effect (a scheduled one within 30 s of
+  // its time), and deletes sign-ups left unconfirmed for 7 days.
+  const alerts = startChangeAlertJob(rt);
 
   const entry = (await import(pathToFileURL(resolve(root, 'dist/server/entry.mjs')).href)) as {
     handler: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, next?: (err?: unknown) => void) => void;
@@ -91,7 +95,10 @@ async function main(): Promise<void> {
     console.log(`Fair Hearing is running at http://${config.host}:${config.port} (public URL ${config.publicUrl})`);
   });
 
-  const stop = () => server.close(() => void worker.stop().then(() => process.exit(0)));
+  const stop = () => {
+    alerts.stop();
+    server.close(() => void worker.stop().then(() => process.exit(0)));
+  };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
 }

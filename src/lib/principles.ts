@@ -338,6 +338,13 @@ export function nextVersionNumber(latest: { major: number; minor: number } | und
   return { version: `${major}.${minor}`, major, minor };
 }
 
+/** The numbers a draft would get as a minor or a major change (for the publish form). */
+export function upcomingVersionNumbers(rt: Runtime): { minor: string; major: string; latest: VersionRow | undefined } {
+  const latest = listPublishedVersions(rt.db)[0];
+  const n = latest && { major: Number(latest.version.split('.')[0]), minor: Number(latest.version.split('.')[1]) };
+  return { minor: nextVersionNumber(n, 'minor').version, major: nextVersionNumber(n, 'major').version, latest };
+}
+
 export type PublishResult =
   | { ok: true; version: string; effectiveAt: Date; scheduled: boolean }
   | { ok: false; error: 'not-found' }
