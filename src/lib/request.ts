@@ -36,3 +36,15 @@ export function requestIp(context: { request: Request; clientAddress: string; lo
   }
   return clientIp(context.request, address, context.locals.runtime.config);
 }
+
+/**
+ * The submitted form, or an empty one when the body is missing or not a form (a forged or broken
+ * request must get a 400 page, never a 500).
+ */
+export async function readForm(request: Request): Promise<FormData> {
+  try {
+    return await request.formData();
+  } catch {
+    return new FormData();
+  }
+}

@@ -1,8 +1,10 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { listAudit } from '../../db/audit.ts';
 import { findSession } from '../../db/staff.ts';
 import { hashPassword, isCommonPassword, passwordProblem, verifyPassword } from '../../src/lib/passwords.ts';
-import { clientIp } from '../../src/lib/request.ts';
+import { clientIp, isHttps, readForm } from '../../src/lib/request.ts';
 import {
   confirmEnrolment,
   enrolment,
@@ -21,6 +23,8 @@ import {
   completeSetup,
   createStaffAccount,
   findSetupLink,
+  FIRST_RUN_FILE,
+  prepareFirstRun,
   hashToken,
   inviteStaff,
   issueFirstRunLink,
@@ -246,6 +250,22 @@ describe('first run, invitations and admin changes', () => {
     if (c.ok) expect(sessionUser(rt, c.sessionId).user?.roles).toEqual(['admin']);
   });
 
+  it('at start-up writes the first-run link to a 0600 file, and removes it once an admin exists', async () => {
+    const rt = testRuntime();
+    const file = join(rt.config.dataDir, FIRST_RUN_FILE);
+    const link = prepareFirstRun(rt)!;
+    expect(readFileSync(file, 'utf8').trim()).toBe(link);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    // A restart issues a new link; the old one stops working.
+    const second = prepareFirstRun(rt)!;
+    expect(findSetupLink(rt, link.split('/').pop()!)).toBeUndefined();
+    await createStaffAccount(rt, { email: 'cli-admin@example.org', name: 'CLI', password: PASSWORD, roles: ['admin'] }, { id: null, ip: 'cli' });
+    // The printed link stays usable until used or expired, even though an admin now exists.
+    expect(findSetupLink(rt, second.split('/').pop()!)).toEqual({ purpose: 'first-run' });
+    expect(prepareFirstRun(rt)).toBeNull();
+    expect(existsSync(file)).toBe(false);
+  });
+
   it('a first-run link expires after 24 hours', () => {
     const clock = manualClock();
     const rt = testRuntime({ now: clock.now });
@@ -307,5 +327,18 @@ describe('access rules and client IP', () => {
     expect(clientIp(request, '127.0.0.1', { trustedProxy: false })).toBe('127.0.0.1');
     expect(clientIp(request, '127.0.0.1', { trustedProxy: true })).toBe('203.0.113.9');
     expect(clientIp(new Request('http://x/'), undefined, { trustedProxy: true })).toBeNull();
+  });
+
+  it('marks cookies Secure when the site is https (public URL, request, or a trusted proxy)', () => {
+    const plain = new Request('http://x/', { headers: { 'x-forwarded-proto': 'https' } });
+    expect(isHttps(plain, { trustedProxy: false, publicUrl: 'http://localhost:4321' })).toBe(false);
+    expect(isHttps(plain, { trustedProxy: true, publicUrl: 'http://localhost:4321' })).toBe(true);
+    expect(isHttps(new Request('http://x/'), { trustedProxy: false, publicUrl: 'https://appeals.example.org' })).toBe(true);
+    expect(isHttps(new Request('https://x/'), { trustedProxy: false, publicUrl: 'http://localhost:4321' })).toBe(true);
+  });
+
+  it('reads a missing or broken form body as an empty form', async () => {
+    expect([...(await readForm(new Request('http://x/', { method: 'POST' }))).keys()]).toEqual([]);
+    expect([...(await readForm(new Request('http://x/', { method: 'POST', body: 'a=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } }))).keys()]).toEqual(['a']);
   });
 });

@@ -1,0 +1,103 @@
+/**
+ * Staff helpers for browser tests. All spec files share one server and database, so every
+ * account gets a unique email address.
+ *
+ *   const account = createStaff({ roles: ['moderator'] });   // via `npm run staff -- add` (the CLI)
+ *   await signIn(page, account);                             // password + TOTP code, lands on /staff
+ *
+ * A security code is accepted once per account and time-step (and never an older one), so signIn
+ * waits for the next 30-second step when this account already used the current one.
+ */
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import type { Page } from '@playwright/test';
+import { Secret, TOTP, URI } from 'otpauth';
+import { openDatabase, type Db } from '../../db/client.ts';
+import { expect } from './fixtures.ts';
+
+export type Role = 'moderator' | 'reviewer' | 'admin';
+
+export interface StaffAccount {
+  id: number;
+  email: string;
+  name: string;
+  password: string;
+  totpSecret: string;
+  roles: Role[];
+}
+
+let counter = 0;
+
+/** Runs the staff CLI against the test server's DATA_DIR. */
+export function staffCli(args: string[], stdin = ''): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync('node_modules/.bin/tsx', ['scripts/staff.ts', ...args], {
+    input: stdin,
+    encoding: 'utf8',
+    env: { ...process.env, DATA_DIR: process.env.E2E_DATA_DIR },
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Creates an account through the CLI and returns what a person would know about it. */
+export function createStaff(options: { roles: Role[]; name?: string; email?: string }): StaffAccount {
+  counter += 1;
+  const email = options.email ?? `staff-${Date.now()}-${process.pid}-${counter}@example.org`;
+  const name = options.name ?? `Test ${options.roles.join(' and ')} ${counter}`;
+  const password = `e2e ${randomBytes(9).toString('base64url')} passphrase`;
+  const result = staffCli(['add', '--email', email, '--name', name, ...options.roles.flatMap((r) => ['--role', r])], password + '\n');
+  if (result.status !== 0) throw new Error(`staff add failed: ${result.stderr}`);
+  const uri = URI.parse(result.stdout.trim());
+  if (!(uri instanceof TOTP)) throw new Error(`not a TOTP URI: ${result.stdout}`);
+  const list = staffCli(['list']).stdout.split('\n').map((l) => l.split('\t'));
+  const id = Number(list.find((row) => row[1] === email.toLowerCase())?.[0]);
+  return { id, email: email.toLowerCase(), name, password, totpSecret: uri.secret.base32, roles: options.roles };
+}
+
+/** The test server's database (close it after use). */
+export function openTestDatabase(): Db {
+  return openDatabase(join(process.env.E2E_DATA_DIR!, 'fair-hearing.sqlite'));
+}
+
+const lastStep = new Map<string, number>();
+const stepOf = (ms: number) => Math.floor(ms / 30_000);
+
+/** The current code for a secret, waiting for a fresh time-step if this account used this one. */
+export async function freshCode(account: { email: string; totpSecret: string }): Promise<string> {
+  const used = lastStep.get(account.email);
+  if (used !== undefined && stepOf(Date.now()) <= used) {
+    await new Promise((r) => setTimeout(r, (used + 1) * 30_000 - Date.now() + 250));
+  }
+  const now = Date.now();
+  lastStep.set(account.email, stepOf(now));
+  return new TOTP({ algorithm: 'SHA1', digits: 6, period: 30, secret: Secret.fromBase32(account.totpSecret) }).generate({ timestamp: now });
+}
+
+/** Notes that a code of this step was used outside signIn (e.g. a test entering it by hand). */
+export function markCodeUsed(account: { email: string }, at = Date.now()): void {
+  lastStep.set(account.email, Math.max(lastStep.get(account.email) ?? 0, stepOf(at)));
+}
+
+/** Enters the password, then the security code, ending on the staff home page. */
+export async function signIn(page: Page, account: { email: string; password: string; totpSecret: string }): Promise<void> {
+  await page.goto('/staff/login');
+  await page.getByLabel('Email address').fill(account.email);
+  await page.getByLabel('Password').fill(account.password);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await expect(page).toHaveURL(/\/staff\/login\/code$/);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    await page.getByLabel('Security code').fill(await freshCode(account));
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    if (!/\/staff\/login\/code$/.test(page.url())) break;
+    // Another test (or process) used this step already: wait for the next one.
+    await expect(page.getByText('already been used').first()).toBeVisible();
+  }
+  await expect(page).toHaveURL(/\/staff\/?(\?.*)?$/);
+  await expect(page.getByRole('heading', { level: 1, name: 'Staff home' })).toBeVisible();
+}
+
+/** Signs out with the header button. */
+export async function signOut(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(/\/staff\/login\?ended=signed-out$/);
+}

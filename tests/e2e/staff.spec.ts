@@ -1,0 +1,376 @@
+/**
+ * Staff accounts end to end (issue 4): first-run admin, sign-in with TOTP, refusals with clear
+ * messages, roles, the /staff/ guard, cross-site posts, admin pages and the audit log.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Secret, TOTP } from 'otpauth';
+import { expect, test } from './fixtures.ts';
+import { createStaff, freshCode, markCodeUsed, openTestDatabase, signIn, signOut, staffCli } from './staff-fixtures.ts';
+
+const codeAt = (secret: string, ms: number) => new TOTP({ algorithm: 'SHA1', digits: 6, period: 30, secret: Secret.fromBase32(secret) }).generate({ timestamp: ms });
+
+/** A 6-digit code that is none of the codes accepted now (the window is one step either side). */
+function wrongCode(secret: string): string {
+  const now = Date.now();
+  const accepted = new Set([-60_000, -30_000, 0, 30_000, 60_000].map((d) => codeAt(secret, now + d)));
+  for (let n = 123456; ; n = (n + 111_111) % 1_000_000) {
+    const code = String(n).padStart(6, '0');
+    if (!accepted.has(code)) return code;
+  }
+}
+
+async function passwordStep(page: import('@playwright/test').Page, email: string, password: string) {
+  await page.goto('/staff/login');
+  await page.getByLabel('Email address').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Continue' }).click();
+}
+
+test('first run: the one-time link creates the admin, who enrols TOTP and signs in with it', async ({ page, expectAccessible }) => {
+  const file = join(process.env.E2E_DATA_DIR!, 'first-run-link.txt');
+  expect(existsSync(file), 'the server writes the first-run link at start-up').toBe(true);
+  const link = readFileSync(file, 'utf8').trim();
+  expect(link).toMatch(/^http:\/\/localhost:\d+\/setup\/[A-Za-z0-9_-]{43}$/);
+  const path = new URL(link).pathname;
+
+  await page.goto(path);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Create the first admin account');
+  await expectAccessible(page);
+
+  // Bad input: errors next to the fields, typed values kept.
+  await page.getByLabel('Full name').fill('Ada Admin');
+  await page.getByLabel('Email address').fill('not an email');
+  await page.getByLabel('Password').fill('password1234');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await expect(page).toHaveTitle(/^Error: /);
+  await expect(page.getByRole('alert')).toContainText('Enter an email address in the correct format');
+  await expect(page.getByRole('alert')).toContainText('This password is too common');
+  await expect(page.getByLabel('Full name')).toHaveValue('Ada Admin');
+  await expectAccessible(page);
+
+  const email = `first-admin-${Date.now()}@example.org`;
+  const password = 'first admin chooses a long passphrase';
+  await page.getByLabel('Email address').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Continue' }).click();
+
+  await expect(page).toHaveURL(/\/staff\/login\/enrol$/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Set up your authenticator app');
+  await expect(page.getByRole('img', { name: /QR code/ })).toBeVisible();
+  const secret = (await page.locator('#totp-secret').getAttribute('data-secret'))!;
+  expect((await page.locator('#totp-secret').textContent())!.replace(/\s/g, '')).toBe(secret);
+  await expectAccessible(page);
+
+  await page.getByLabel('Security code').fill(wrongCode(secret));
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await expect(page.getByRole('alert')).toContainText('The security code is not correct');
+  await expectAccessible(page);
+
+  const account = { email, password, totpSecret: secret };
+  await page.getByLabel('Security code').fill(await freshCode(account));
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await expect(page).toHaveURL(/\/staff\?enrolled=1$/);
+  await expect(page.getByText('Your authenticator app is set up')).toBeVisible();
+  await expect(page.getByText(`Signed in as Ada Admin (${email})`)).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Staff accounts' })).toBeVisible();
+  await expectAccessible(page);
+  expect(existsSync(file), 'the link file is deleted once used').toBe(false);
+
+  // The link works once.
+  const again = await page.goto(path);
+  expect(again?.status()).toBe(404);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('This link does not work');
+  await expectAccessible(page);
+
+  // Sign out, then sign in with password and a TOTP code.
+  await page.goto('/staff');
+  await signOut(page);
+  await expect(page.getByText('You have signed out.')).toBeVisible();
+  await expectAccessible(page);
+  await passwordStep(page, email, password);
+  await expect(page).toHaveURL(/\/staff\/login\/code$/);
+  await expectAccessible(page);
+  await page.getByLabel('Security code').fill(await freshCode(account));
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Staff home' })).toBeVisible();
+  const audit = await page.goto('/staff/audit?action=staff.first-admin-created');
+  expect(audit?.status()).toBe(200);
+  await expect(page.getByRole('table')).toContainText(email);
+  // Who, what, which record, when and from which IP.
+  await expect(page.getByRole('table')).toContainText('127.0.0.1');
+});
+
+test('a wrong password and an unknown email get the same message', async ({ page, expectAccessible }) => {
+  const account = createStaff({ roles: ['moderator'] });
+  await passwordStep(page, account.email, 'not the right password');
+  expect(page.url()).toMatch(/\/staff\/login$/);
+  await expect(page).toHaveTitle(/^Error: Sign in/);
+  const message = 'The email address or password is not correct';
+  await expect(page.getByRole('alert')).toContainText(message);
+  await expect(page.getByLabel('Email address')).toHaveValue(account.email);
+  await expectAccessible(page);
+
+  await passwordStep(page, `nobody-${Date.now()}@example.org`, account.password);
+  await expect(page.getByRole('alert')).toHaveText(new RegExp(`There is a problem\\s*${message}`));
+});
+
+test('a wrong security code and a reused one are refused', async ({ page, expectAccessible }) => {
+  const account = createStaff({ roles: ['reviewer'] });
+  await passwordStep(page, account.email, account.password);
+  await page.getByLabel('Security code').fill(wrongCode(account.totpSecret));
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveTitle(/^Error: /);
+  await expect(page.getByRole('alert')).toContainText('The security code is not correct');
+  await expectAccessible(page);
+
+  const code = await freshCode(account);
+  await page.getByLabel('Security code').fill(code);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Staff home' })).toBeVisible();
+  await signOut(page);
+
+  // Someone who saw the code tries it again straight away.
+  await passwordStep(page, account.email, account.password);
+  await page.getByLabel('Security code').fill(code);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('alert')).toContainText('This security code has already been used');
+  await expect(page).toHaveURL(/\/staff\/login\/code$/);
+  await expectAccessible(page);
+  markCodeUsed(account);
+});
+
+test('a session that has been idle for 30 minutes has ended', async ({ page, expectAccessible }) => {
+  const account = createStaff({ roles: ['moderator'] });
+  await signIn(page, account);
+  const db = openTestDatabase();
+  try {
+    const changed = db.$client
+      .prepare("update staff_sessions set last_seen_at = ? where staff_id = ? and stage = 'signed-in'")
+      .run(Date.now() - 31 * 60_000, account.id).changes;
+    expect(changed).toBe(1);
+  } finally {
+    db.$client.close();
+  }
+  await page.goto('/staff');
+  await expect(page).toHaveURL(/\/staff\/login\?ended=idle$/);
+  await expect(page.getByText('You were signed out because you had not used the staff pages for 30 minutes')).toBeVisible();
+  await expectAccessible(page);
+  // The cookie no longer opens anything.
+  const again = await page.request.get('/staff', { maxRedirects: 0 });
+  expect(again.status()).toBe(303);
+});
+
+test('a session older than 12 hours has ended', async ({ page }) => {
+  const account = createStaff({ roles: ['moderator'] });
+  await signIn(page, account);
+  const db = openTestDatabase();
+  try {
+    db.$client.prepare("update staff_sessions set started_at = ? where staff_id = ? and stage = 'signed-in'").run(Date.now() - 12 * 3600_000 - 1000, account.id);
+  } finally {
+    db.$client.close();
+  }
+  await page.goto('/staff');
+  await expect(page.getByText('You were signed out because you signed in more than 12 hours ago')).toBeVisible();
+});
+
+test('a disabled account cannot sign in, and is signed out at once', async ({ page, browser, expectAccessible }) => {
+  const account = createStaff({ roles: ['moderator'] });
+  await signIn(page, account);
+  const result = staffCli(['disable', '--email', account.email]);
+  expect(result.status).toBe(0);
+  const response = await page.goto('/staff');
+  await expect(page).toHaveURL(/\/staff\/login$/);
+  expect(response?.status()).toBe(200);
+
+  const other = await browser.newPage();
+  await passwordStep(other, account.email, account.password);
+  await expect(other.getByRole('alert')).toContainText('This account has been disabled');
+  await expect(other).toHaveURL(/\/staff\/login$/);
+  await expectAccessible(other);
+  await other.close();
+});
+
+test('a moderator gets 403 on admin pages and sees only their own areas', async ({ page, expectAccessible }) => {
+  const account = createStaff({ roles: ['moderator'] });
+  await signIn(page, account);
+  await expect(page.getByRole('link', { name: 'Moderation cases' })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Staff accounts' })).toHaveCount(0);
+  await expectAccessible(page);
+  for (const path of ['/staff/admin', '/staff/admin/invite', '/staff/admin/1', '/staff/audit', '/staff/outbox']) {
+    const response = await page.goto(path);
+    expect(response?.status(), path).toBe(403);
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('You do not have access to this page');
+  }
+  await expectAccessible(page);
+  const post = await page.request.post('/staff/admin/invite', {
+    form: { name: 'Sneaky', email: `sneaky-${Date.now()}@example.org`, roles: 'admin' },
+    headers: { Origin: new URL(page.url()).origin },
+    maxRedirects: 0,
+  });
+  expect(post.status()).toBe(403);
+});
+
+test('no /staff/ URL answers 200 to someone not signed in', async ({ request }) => {
+  const urls = [
+    '/staff', '/staff/', '/staff/admin', '/staff/admin/', '/staff/admin/invite', '/staff/admin/1', '/staff/audit',
+    '/staff/audit?action=staff.created', '/staff/outbox', '/staff/login/code', '/staff/login/enrol', '/staff/sign-out',
+    '/staff/cases', '/staff/appeals', '/staff/principles', '/staff/anything-else', '/STAFF/ADMIN', '/staff//admin',
+  ];
+  for (const url of urls) {
+    for (const method of ['GET', 'POST'] as const) {
+      const response = await request.fetch(url, { method, maxRedirects: 0, headers: method === 'POST' ? { Origin: `http://127.0.0.1:${process.env.E2E_PORT}` } : {} });
+      expect(response.status(), `${method} ${url}`).not.toBe(200);
+      expect([303, 403, 404], `${method} ${url}`).toContain(response.status());
+      if (response.status() === 303) expect(response.headers()['location'], `${method} ${url}`).toMatch(/^\/staff\/login/);
+    }
+  }
+});
+
+test('an admin invites a member of staff, who sets up their account; roles, MFA reset, disable and the audit log', async ({ page, browser, mailbox, expectAccessible }) => {
+  const admin = createStaff({ roles: ['admin'] });
+  await signIn(page, admin);
+  await page.getByRole('link', { name: 'Staff accounts' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Staff accounts');
+  await expect(page.getByRole('table')).toContainText(admin.email);
+  await expectAccessible(page);
+
+  await page.getByRole('button', { name: 'Invite a member of staff' }).click();
+  await expectAccessible(page);
+  await page.getByRole('button', { name: 'Send invitation' }).click();
+  await expect(page.getByRole('alert')).toContainText('Enter their full name');
+  await expect(page.getByRole('alert')).toContainText('Select at least one role');
+  await expectAccessible(page);
+  const email = `invited-${Date.now()}@example.org`;
+  await page.getByLabel('Full name').fill('Ivy Invited');
+  await page.getByLabel('Email address').fill(email);
+  await page.getByLabel('Moderator').check();
+  await page.getByRole('button', { name: 'Send invitation' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Invitation sent');
+  const link = (await page.locator('#invite-link').textContent())!.trim();
+  await expectAccessible(page);
+  const [mail] = await mailbox.waitFor({ to: email });
+  expect(mail!.text).toContain(link);
+
+  // The invited person sets a password and enrols.
+  const ivy = await browser.newPage();
+  await ivy.goto(new URL(link).pathname);
+  await expect(ivy.getByRole('heading', { level: 1 })).toHaveText('Set up your staff account');
+  await expectAccessible(ivy);
+  const ivyAccount = { email, password: 'ivy picks a decent passphrase', totpSecret: '' };
+  await ivy.getByLabel('Password').fill(ivyAccount.password);
+  await ivy.getByRole('button', { name: 'Continue' }).click();
+  ivyAccount.totpSecret = (await ivy.locator('#totp-secret').getAttribute('data-secret'))!;
+  await ivy.getByLabel('Security code').fill(await freshCode(ivyAccount));
+  await ivy.getByRole('button', { name: 'Continue' }).click();
+  await expect(ivy.getByRole('heading', { level: 1, name: 'Staff home' })).toBeVisible();
+  await expect(ivy.getByRole('link', { name: 'Moderation cases' })).toBeVisible();
+
+  // The admin gives Ivy the reviewer role too.
+  await page.goto('/staff/admin');
+  await page.getByRole('link', { name: 'Change Ivy Invited' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Ivy Invited');
+  await expectAccessible(page);
+  await page.getByLabel('Reviewer').check();
+  await page.getByRole('button', { name: 'Save roles' }).click();
+  await expect(page.getByText('Roles changed.')).toBeVisible();
+  await expectAccessible(page);
+  await ivy.goto('/staff');
+  await expect(ivy.getByRole('link', { name: 'Appeals', exact: true })).toBeVisible();
+
+  // Removing every role is refused with a message.
+  await page.getByLabel('Moderator').uncheck();
+  await page.getByLabel('Reviewer').uncheck();
+  await page.getByRole('button', { name: 'Save roles' }).click();
+  await expect(page.getByRole('alert')).toContainText('Select at least one role');
+  await expectAccessible(page);
+
+  // Reset MFA: Ivy is signed out and must enrol again after her password.
+  await page.getByRole('button', { name: 'Reset authenticator' }).click();
+  await expect(page.getByText('Authenticator reset.')).toBeVisible();
+  await ivy.goto('/staff');
+  await expect(ivy).toHaveURL(/\/staff\/login$/);
+  await passwordStep(ivy, email, ivyAccount.password);
+  await expect(ivy).toHaveURL(/\/staff\/login\/enrol$/);
+  const newSecret = (await ivy.locator('#totp-secret').getAttribute('data-secret'))!;
+  expect(newSecret).not.toBe(ivyAccount.totpSecret);
+
+  // Disable.
+  await page.getByRole('button', { name: 'Disable account' }).click();
+  await expect(page.getByText('Account disabled.')).toBeVisible();
+  await expectAccessible(page);
+  await ivy.close();
+
+  // The audit log shows each action, filterable.
+  await page.goto('/staff/audit');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Audit log');
+  await expectAccessible(page);
+  await page.getByLabel('Done by').selectOption({ label: `${admin.name} (${admin.email})` });
+  await page.getByRole('button', { name: 'Filter' }).click();
+  const table = page.getByRole('table');
+  for (const action of ['staff.invited', 'staff.roles-changed', 'staff.mfa-reset', 'staff.disabled', 'staff.signed-in']) await expect(table).toContainText(action);
+  await expect(table).not.toContainText('staff.first-admin-created');
+  await expectAccessible(page);
+  await page.getByLabel('Action').selectOption('staff.roles-changed');
+  await page.getByRole('button', { name: 'Filter' }).click();
+  await expect(page.getByRole('table').getByRole('row')).toHaveCount(2);
+  await expect(page.getByRole('table')).toContainText('"to":["moderator","reviewer"]');
+});
+
+test('cross-site form posts to staff pages are refused', async ({ page }) => {
+  const admin = createStaff({ roles: ['admin'] });
+  await signIn(page, admin);
+  const email = `cross-site-${Date.now()}@example.org`;
+  const forged = await page.request.post('/staff/admin/invite', {
+    form: { name: 'Forged', email, roles: 'admin' },
+    headers: { Origin: 'https://evil.example' },
+    maxRedirects: 0,
+  });
+  expect(forged.status()).toBe(403);
+  expect(await forged.text()).toContain('You cannot do that');
+  const login = await page.request.post('/staff/login', { form: { email: admin.email, password: admin.password }, headers: { Origin: 'https://evil.example' }, maxRedirects: 0 });
+  expect(login.status()).toBe(403);
+  const signOutForged = await page.request.post('/staff/sign-out', { headers: { Origin: 'https://evil.example' }, maxRedirects: 0 });
+  expect(signOutForged.status()).toBe(403);
+  expect(staffCli(['list']).stdout).not.toContain(email);
+  // Still signed in.
+  await page.goto('/staff');
+  await expect(page.getByRole('heading', { level: 1, name: 'Staff home' })).toBeVisible();
+});
+
+test('the session cookie is HttpOnly and SameSite=Lax, and changes at sign-in', async ({ page }) => {
+  const account = createStaff({ roles: ['reviewer'] });
+  await passwordStep(page, account.email, account.password);
+  const pending = (await page.context().cookies()).find((c) => c.name === 'fh_staff_session')!;
+  expect(pending).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' });
+  await page.getByLabel('Security code').fill(await freshCode(account));
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Staff home' })).toBeVisible();
+  const signedIn = (await page.context().cookies()).find((c) => c.name === 'fh_staff_session')!;
+  expect(signedIn.value).not.toBe(pending.value);
+  expect(signedIn).toMatchObject({ httpOnly: true, sameSite: 'Lax' });
+});
+
+test('staff pages are valid HTML (Nu Html Checker), including the enrolment page with its SVG', async ({ page, browser, request }) => {
+  const admin = createStaff({ roles: ['admin'] });
+  const other = createStaff({ roles: ['moderator'] });
+  await signIn(page, admin);
+  const documents: { name: string; html: string }[] = [];
+  for (const path of ['/staff', '/staff/admin', '/staff/admin/invite', `/staff/admin/${other.id}`, '/staff/audit', '/staff/outbox']) {
+    const response = await page.goto(path);
+    expect(response?.status(), path).toBe(200);
+    documents.push({ name: path, html: await page.content() });
+  }
+  // Reset the other account's authenticator so its next sign-in shows the enrolment page.
+  await page.goto(`/staff/admin/${other.id}`);
+  await page.getByRole('button', { name: 'Reset authenticator' }).click();
+  await expect(page.getByText('Authenticator reset.')).toBeVisible();
+  documents.push({ name: '/staff/login', html: await (await request.get('/staff/login')).text() });
+  const enrolPage = await browser.newPage();
+  await passwordStep(enrolPage, other.email, other.password);
+  await expect(enrolPage).toHaveURL(/\/staff\/login\/enrol$/);
+  documents.push({ name: '/staff/login/enrol', html: await enrolPage.content() });
+  await enrolPage.close();
+  const { validateHtml } = await import('../support/vnu.ts');
+  expect(await validateHtml(documents)).toEqual([]);
+});
