@@ -58,16 +58,16 @@ export function readDraftForm(values: FormValues): { input: DraftInput; rows: Gr
       retire: text(values, `grounds.${index}.retire`) === 'yes',
       isNew: text(values, `grounds.${index}.new`) === 'yes',
     }));
+  const isBlank = (row: GroundFormRow) => !row.code.trim() && !row.title.trim() && !row.description.trim();
   const grounds: DraftInput['grounds'] = [];
   const sourceIndex: number[] = [];
   for (const row of rows) {
-    const blank = !row.code.trim() && !row.title.trim() && !row.description.trim();
-    if (row.retire || (row.isNew && blank)) continue;
+    if (row.retire || (row.isNew && isBlank(row))) continue;
     grounds.push({ code: row.code, title: row.title, description: row.description });
     sourceIndex.push(row.index);
   }
   const last = rows[rows.length - 1];
-  const shown = last?.isNew && !last.code && !last.title && !last.description ? rows : [...rows, blankRow((last?.index ?? -1) + 1)];
+  const shown = last?.isNew && isBlank(last) ? rows : [...rows, blankRow((last?.index ?? -1) + 1)];
   return { input: { bodyMarkdown: text(values, 'bodyMarkdown'), changeSummary: text(values, 'changeSummary'), grounds }, rows: shown, sourceIndex };
 }
 

@@ -230,11 +230,22 @@ test.describe('publishing through the staff pages, with change alerts', () => {
     expect((await request.post('/subscribe', { form: { email: 'x@example.org' }, maxRedirects: 0 })).status()).toBe(403);
   });
 
-  test('a draft can be discarded after confirming', async ({ page, expectAccessible }) => {
+  test('a ground can be retired in a draft, and a draft can be discarded after confirming', async ({ page, expectAccessible }) => {
     await signIn(page, createStaff({ roles: ['admin'] }));
     await page.goto('/staff/principles');
     await page.getByRole('button', { name: 'Start a new version' }).click();
     const draftPath = new URL(page.url()).pathname;
+    const first = page.getByRole('group', { name: /^Ground 1: / });
+    const code = await first.getByLabel('Code').inputValue();
+    const title = await first.getByLabel('Title').inputValue();
+    await first.getByLabel('Retire this ground').check();
+    await page.getByLabel('Summary of the changes').fill(`Retires ${code}`);
+    await page.getByRole('button', { name: 'Save and preview' }).click();
+    await expect(page).toHaveURL(new RegExp(`${draftPath}/preview$`));
+    await expect(page.getByTestId('grounds-retired')).toContainText(title);
+    await expect(page.getByTestId('draft-preview').locator(`#ground-${code}`)).toHaveCount(0);
+    await page.getByRole('link', { name: 'Change the draft' }).first().click();
+    await expect(page.getByRole('group', { name: new RegExp(`: ${code}$`) })).toHaveCount(0);
     await page.getByRole('link', { name: 'Discard this draft' }).click();
     await expect(page.getByRole('heading', { level: 1, name: 'Are you sure you want to discard this draft?' })).toBeVisible();
     await expectAccessible(page);
