@@ -1,6 +1,6 @@
 /**
  * Change alerts: double opt-in email subscriptions, and one email per confirmed subscriber when a
- * new version of the principles takes effect (docs/decisions/007-change-alerts.md).
+ * new version of the principles takes effect (docs/decisions/007-principles-admin-and-change-alerts.md).
  *
  * Rules:
  * - Signing up sends only a confirmation email; an address gets alerts once its owner confirms.
