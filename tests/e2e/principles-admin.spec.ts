@@ -7,6 +7,7 @@
  */
 import { XMLParser } from 'fast-xml-parser';
 import type { Page } from '@playwright/test';
+import { validateHtml } from '../support/vnu.ts';
 import { expect, test, type Mailbox, type SinkMessage } from './fixtures.ts';
 import { createStaff, signIn } from './staff-fixtures.ts';
 
@@ -113,6 +114,7 @@ test.describe('publishing through the staff pages, with change alerts', () => {
     await expect(keptGround.getByLabel('Description')).toHaveValue(ground.description);
     await expect(keptGround.locator('.nhsuk-error-message')).toHaveCount(2);
     await expectAccessible(admin);
+    const editorWithErrors = await admin.content();
 
     await admin.getByLabel('Summary of the changes').fill(summary);
     await keptGround.getByLabel('Code').fill(ground.code);
@@ -128,6 +130,17 @@ test.describe('publishing through the staff pages, with change alerts', () => {
     await expect(admin.getByTestId('draft-preview').locator(`#ground-${ground.code}`)).toContainText(ground.description);
     await expect(admin.getByTestId('draft-preview')).toContainText(REWORD_TO);
     await expectAccessible(admin);
+
+    // The staff pages are valid HTML (fetched with the admin's session).
+    const documents: { name: string; html: string }[] = [];
+    for (const path of ['/staff/principles', draftPath, `${draftPath}/preview`, `${draftPath}/publish`, `${draftPath}/discard`]) {
+      const response = await adminContext.request.get(path);
+      expect(response.status(), path).toBe(200);
+      documents.push({ name: path, html: await response.text() });
+    }
+    documents.push({ name: 'editor with errors', html: editorWithErrors });
+    for (const path of ['/subscribe', '/subscribe/check-your-email', '/subscribe/confirmed']) documents.push({ name: path, html: await (await request.get(path)).text() });
+    expect(await validateHtml(documents)).toEqual([]);
 
     // Nothing is public yet.
     await page.goto('/principles');
