@@ -46,6 +46,7 @@ async function subscribeAndConfirm(page: Page, mailbox: Mailbox, email: string, 
   const again = await page.goto(confirmPath);
   expect(again?.status()).toBe(404);
   await expect(page.getByRole('heading', { level: 1, name: 'This link does not work' })).toBeVisible();
+  if (expectAccessible) await expectAccessible(page);
 }
 
 test.describe('publishing through the staff pages, with change alerts', () => {
@@ -232,6 +233,8 @@ test.describe('publishing through the staff pages, with change alerts', () => {
     await expect(page.getByRole('heading', { level: 1, name: 'You have unsubscribed' })).toBeVisible();
     await expectAccessible(page);
     expect((await page.goto(unsubscribePath))?.status()).toBe(404);
+    await expect(page.getByRole('heading', { level: 1, name: 'This link does not work' })).toBeVisible();
+    await expectAccessible(page);
 
     // One-click (RFC 8058): a mail provider posts from its own server, with no Origin header.
     const [oneClickAlert] = await mailbox.messages({ to: oneClick, subject });
