@@ -119,15 +119,12 @@ export function isConfirmTokenValid(rt: Runtime, token: string): boolean {
   return waitingFor(rt, token) !== undefined;
 }
 
-/**
- * Confirms an address from its emailed link (the link works once, within 7 days). Returns a fresh
- * unsubscribe token so the confirmation page can offer a way out at once.
- */
-export function confirmSubscription(rt: Runtime, token: string): { ok: true; unsubscribeToken: string } | { ok: false; error: 'not-found' } {
+/** Confirms an address from its emailed link (the link works once, within 7 days). */
+export function confirmSubscription(rt: Runtime, token: string): { ok: true } | { ok: false; error: 'not-found' } {
   return rt.db.transaction(() => {
     const row = waitingFor(rt, token);
     if (!row || !markConfirmed(rt.db, row.id, rt.now())) return { ok: false, error: 'not-found' } as const;
-    return { ok: true, unsubscribeToken: issueUnsubscribeToken(rt.db, row.id, rt.now()) } as const;
+    return { ok: true } as const;
   });
 }
 

@@ -9,6 +9,7 @@ import {
   isUnsubscribeTokenValid,
   purgeUnconfirmed,
   queueChangeAlerts,
+  startChangeAlertJob,
   subscribe,
   unsubscribe,
 } from '../../src/lib/change-alerts.ts';
@@ -200,6 +201,24 @@ describe('change alerts', () => {
     expect(actions).toContain('principles.draft-created');
     expect(actions).toContain('principles.draft-saved');
     expect(actions).toContain('principles.published');
+  });
+});
+
+describe('the periodic job', () => {
+  const { rt, set, at } = clocked('2026-11-25T09:00:00Z');
+
+  it('purges stale sign-ups and queues due alerts as soon as it starts, then stops', () => {
+    subscribeAndConfirm(rt, 'job@example.org');
+    subscribe(rt, { email: 'stale@example.org', ip: '192.0.2.1' });
+    const start = at();
+    publishMinor(rt, 'Scheduled for the job.', new Date(start + DAY));
+    set(start + 8 * DAY);
+    const job = startChangeAlertJob(rt, 60_000);
+    job.stop();
+    // Already purged by the job: nothing left for a second purge.
+    expect(purgeUnconfirmed(rt)).toBe(0);
+    expect(emailsTo(rt, 'job@example.org').filter((m) => m.kind === 'principles-changed')).toHaveLength(1);
+    expect(queueChangeAlerts(rt)).toEqual([]);
   });
 });
 
