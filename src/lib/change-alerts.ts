@@ -7,7 +7,7 @@
  *   The page says the same whether or not the address was already signed up.
  * - Unconfirmed addresses are deleted after 7 days (purgeUnconfirmed, run periodically and on
  *   every sign-up).
- * - At most 10 sign-ups an hour from one client (by IP address, stored hashed).
+ * - At most SUBSCRIBES_PER_HOUR (default 10) sign-ups an hour from one client (by IP address, stored hashed).
  * - Each version's alert is queued exactly once (a row in change_alerts claimed in the same
  *   transaction as the emails), to people confirmed by the time it took effect. Only the version
  *   in force gets an alert: one superseded before its alert went out (server down) is skipped.
@@ -45,7 +45,7 @@ import { emailAddress } from './validation.ts';
 export const ALERT_RULES = {
   /** Unconfirmed addresses (and their confirmation links) last this long. */
   confirmDays: 7,
-  /** Sign-ups per client per hour: plenty for a person, little use to someone flooding inboxes. */
+  /** Default sign-ups per client per hour (SUBSCRIBES_PER_HOUR): plenty for a person, little use to someone flooding inboxes. */
   attemptsPerHour: 10,
 } as const;
 
@@ -82,7 +82,7 @@ export function subscribe(rt: Runtime, input: { email: unknown; ip: string | nul
   const client = hash(`subscribe:${input.ip ?? 'unknown'}`);
   return rt.db.transaction(() => {
     const since = new Date(now.getTime() - HOUR_MS);
-    if (countSubscribeAttempts(rt.db, client, since) >= ALERT_RULES.attemptsPerHour) {
+    if (countSubscribeAttempts(rt.db, client, since) >= rt.config.subscribesPerHour) {
       return { ok: false, error: 'rate-limited', retryAt: new Date(now.getTime() + HOUR_MS) } as const;
     }
     insertSubscribeAttempt(rt.db, client, now);

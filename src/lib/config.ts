@@ -68,6 +68,8 @@ export const EnvSchema = z.object({
   REVIEW_WORKING_DAYS: wholeNumber(1, 100, 10),
   /** Personal data is purged this long after an appeal is decided or a case closed. */
   RETENTION_MONTHS: wholeNumber(1, 120, 12),
+  /** Sign-ups for change alerts per client IP per hour (src/lib/change-alerts.ts). */
+  SUBSCRIBES_PER_HOUR: wholeNumber(1, 10_000, 10),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -102,6 +104,7 @@ export interface Config {
   appealWindowMonths: number;
   reviewWorkingDays: number;
   retentionMonths: number;
+  subscribesPerHour: number;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; error: string };
@@ -150,6 +153,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
       appealWindowMonths: e.APPEAL_WINDOW_MONTHS,
       reviewWorkingDays: e.REVIEW_WORKING_DAYS,
       retentionMonths: e.RETENTION_MONTHS,
+      subscribesPerHour: e.SUBSCRIBES_PER_HOUR,
     },
   };
 }

@@ -112,6 +112,15 @@ describe('double opt-in', () => {
   });
 });
 
+describe('the sign-up limit', () => {
+  const rt = testRuntime({ env: { PUBLIC_URL, SUBSCRIBES_PER_HOUR: '2' } });
+  it('comes from SUBSCRIBES_PER_HOUR', () => {
+    expect(subscribe(rt, { email: 'a@example.org', ip: '203.0.113.1' }).ok).toBe(true);
+    expect(subscribe(rt, { email: 'b@example.org', ip: '203.0.113.1' }).ok).toBe(true);
+    expect(subscribe(rt, { email: 'c@example.org', ip: '203.0.113.1' })).toMatchObject({ ok: false, error: 'rate-limited' });
+  });
+});
+
 describe('purging unconfirmed addresses', () => {
   const { rt, set, at } = clocked('2026-11-25T09:00:00Z');
 
