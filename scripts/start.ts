@@ -9,6 +9,7 @@ import { createServer } from 'node:http';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError, loadConfig } from '../src/lib/config.ts';
+import { startChangeAlertJob } from '../src/lib/change-alerts.ts';
 import { startOutboxWorker } from '../src/lib/email/worker.ts';
 import { createRuntime, installRuntime } from '../src/lib/runtime.ts';
 import { databaseChangeToken, principlesStamp } from '../db/principles.ts';
@@ -72,6 +73,9 @@ async function main(): Promise<void> {
   const retention = startRetentionJob(rt);
   // The outbox worker runs in-process by default (DESIGN.md Contract); `npm run worker` runs more.
   const worker = startOutboxWorker(rt);
+  // Queues each version's change alert once when it takes effect (a scheduled one within 30 s of
+  // its time), and deletes sign-ups left unconfirmed for 7 days.
+  const alerts = startChangeAlertJob(rt);
 
   const entry = (await import(pathToFileURL(resolve(root, 'dist/server/entry.mjs')).href)) as {
     handler: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, next?: (err?: unknown) => void) => void;
@@ -109,6 +113,7 @@ async function main(): Promise<void> {
 
   const stop = () => {
     retention.stop();
+    alerts.stop();
     server.close(() => void worker.stop().then(() => process.exit(0)));
   };
   process.on('SIGTERM', stop);

@@ -78,6 +78,8 @@ export const EnvSchema = z.object({
   RETENTION_MONTHS: wholeNumber(1, 120, 12),
   /** Case-reference lookups allowed per IP address in 10 minutes (guessing protection). */
   CASE_LOOKUPS_PER_10_MINUTES: wholeNumber(1, 100_000, 20),
+  /** Sign-ups for change alerts per client IP per hour (src/lib/change-alerts.ts). */
+  SUBSCRIBES_PER_HOUR: wholeNumber(1, 10_000, 10),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -115,6 +117,7 @@ export interface Config {
   reviewWorkingDays: number;
   retentionMonths: number;
   caseLookupsPer10Minutes: number;
+  subscribesPerHour: number;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; error: string };
@@ -165,6 +168,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
       reviewWorkingDays: e.REVIEW_WORKING_DAYS,
       retentionMonths: e.RETENTION_MONTHS,
       caseLookupsPer10Minutes: e.CASE_LOOKUPS_PER_10_MINUTES,
+      subscribesPerHour: e.SUBSCRIBES_PER_HOUR,
     },
   };
 }
