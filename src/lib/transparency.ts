@@ -442,3 +442,26 @@ export function getTransparencyReport(rt: Runtime, choice: ReportChoice): Report
   entries.set(key, { report, at: now.getTime() });
   return report;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Request handling shared by the page and the downloads
+// ---------------------------------------------------------------------------------------------
+
+export type ReportRequest =
+  | { ok: true; choice: ReportChoice; years: number[]; report: Report }
+  | { ok: false; choice: ReportChoice; years: number[]; errors: Record<string, string>; values: { view: string; range: string } };
+
+/** Parses ?view=&range= and returns the (cached) report, or the errors to show. */
+export function reportForRequest(rt: Runtime, params: URLSearchParams): ReportRequest {
+  const years = yearsOffered(rt);
+  const parsed = parseReportChoice(params, years);
+  if (!parsed.ok) {
+    return { ok: false, choice: parsed.choice, years, errors: parsed.errors, values: { view: params.get('view') ?? '', range: params.get('range') ?? '' } };
+  }
+  return { ok: true, choice: parsed.choice, years, report: getTransparencyReport(rt, parsed.choice) };
+}
+
+/** "month-last-12-months" for file names. */
+export function choiceSlug(choice: ReportChoice): string {
+  return `${choice.view}-${choice.range}`;
+}
