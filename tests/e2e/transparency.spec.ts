@@ -39,7 +39,8 @@ function seed(): void {
       for (let i = 0; i < 3; i++) addCase(`2021-03-2${i}T12:00:00Z`, 'instagram', 'public-report', true, 'deleted', 'irrelevant-advertising');
       // June 2021: 8 on LinkedIn, all found by our own monitoring, none automated.
       for (let i = 0; i < 8; i++) addCase(`2021-06-1${i}T12:00:00Z`, 'linkedin', 'own-monitoring', false, 'hidden', 'abusive');
-      // July 2021: 6 decisions taking 2, 4, 6, 8, 12, 20 working days (median 6, p90 20; 4 of 6 within 10).
+      // July 2021: 6 decisions taking 2, 4, 6, 8, 12, 20 working days (median 6, p90 20; 4 of 6 within 10);
+      // 5 upheld, 1 overturned.
       [2, 4, 6, 8, 12, 20].forEach((days, i) => {
         const at = Date.parse(`2021-07-0${i + 1}T12:00:00Z`);
         insertAppeal.run(`E2E-TR-A${i}`, `e2e-tr-hash-${i}`, at, at, at, i < 5 ? 'upheld' : 'overturned', days);
@@ -101,8 +102,8 @@ test.describe('transparency report', () => {
   for (const view of ['month', 'quarter'] as const) {
     test(`by ${view}: the page, the CSV and the JSON publish the same figures`, async ({ page, request, expectAccessible }) => {
       await page.goto('/transparency');
-      await page.getByLabel(view === 'month' ? 'Month' : 'Quarter').check();
-      await page.getByLabel(YEAR).check();
+      await page.getByLabel(view === 'month' ? 'Month' : 'Quarter', { exact: true }).check();
+      await page.getByLabel(YEAR, { exact: true }).check();
       await page.getByRole('button', { name: 'Show figures' }).click();
       await expect(page).toHaveURL(new RegExp(`view=${view}&range=${YEAR}`));
       await expect(page.getByRole('heading', { level: 1 })).toHaveText('Transparency report');
@@ -153,9 +154,11 @@ test.describe('transparency report', () => {
         expect(shown.get('decision-times|2021-07|within-target-percent')).toBe('[c]');
         expect(shown.get('appeal-outcomes|2021-07|overturned')).toBe('<5');
         expect(shown.get('appeal-outcomes|2021-07|upheld')).toBe('[c]');
-        expect(shown.get('appeal-outcomes|2021-07|total')).toBe('6');
+        // 5 upheld + [c]… = 6 would pin the overturned at 1 whatever else is hidden, so the total goes too.
+        expect(shown.get('appeal-outcomes|2021-07|total')).toBe('[c]');
+        expect(shown.get('appeals|2021-07|decided')).toBe('[c]');
         const ground = page.getByRole('table', { name: /Grounds for action cited/ });
-        await expect(ground.getByRole('columnheader', { name: 'Abusive' })).toBeVisible();
+        await expect(ground.getByRole('columnheader', { name: 'Abuse towards people' })).toBeVisible();
       } else {
         // March has a <5, so the first quarter is [c] for Facebook and Instagram; Q2 is all LinkedIn.
         expect(shown.get('cases-by-platform|2021-Q1|instagram')).toBe('[c]');
@@ -167,8 +170,8 @@ test.describe('transparency report', () => {
       // Charts are accessible images with a title and description.
       const charts = page.getByRole('img', { name: /Cases by platform/ });
       await expect(charts).toHaveCount(1);
-      await expect(page.locator('svg[role="img"] > title')).toHaveCount(8);
-      await expect(page.locator('svg[role="img"] > desc')).toHaveCount(8);
+      await expect(page.locator('svg.app-chart__svg[role="img"] > title')).toHaveCount(8);
+      await expect(page.locator('svg.app-chart__svg[role="img"] > desc')).toHaveCount(8);
       await expect(page.locator('[style]')).toHaveCount(0);
       await expect(page.getByRole('link', { name: 'Open Government Licence v3.0' })).toHaveAttribute('href', /open-government-licence\/version\/3/);
       await expectAccessible(page);
@@ -177,7 +180,7 @@ test.describe('transparency report', () => {
 
   test('the default is the last 12 months by month, and bad choices get an error, not a crash', async ({ page, request, expectAccessible }) => {
     await page.goto('/transparency');
-    await expect(page.getByLabel('Month')).toBeChecked();
+    await expect(page.getByLabel('Month', { exact: true })).toBeChecked();
     await expect(page.getByLabel('The last 12 months')).toBeChecked();
     await expect(page.getByRole('table', { name: /Cases by platform/ }).getByRole('row')).toHaveCount(13);
     await expectAccessible(page);
