@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { expect, test } from './fixtures.ts';
 import type { Page } from '@playwright/test';
+import { validateHtml } from '../support/vnu.ts';
 
 const YEAR = '2021';
 
@@ -193,6 +194,14 @@ test.describe('transparency report', () => {
     await expectAccessible(page);
     expect((await request.get('/transparency.csv?view=fortnight')).status()).toBe(400);
     expect((await request.get('/transparency.json?range=abc')).status()).toBe(400);
+  });
+
+  test('is valid HTML, with its inline SVG charts (Nu Html Checker)', async ({ request }) => {
+    const documents = [];
+    for (const path of [`/transparency?view=month&range=${YEAR}`, `/transparency?view=quarter&range=${YEAR}`, '/transparency?view=x']) {
+      documents.push({ name: path, html: await (await request.get(path)).text() });
+    }
+    expect(await validateHtml(documents)).toEqual([]);
   });
 
   test('fits a 320 px screen without the page scrolling sideways', async ({ page }) => {
