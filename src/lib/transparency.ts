@@ -266,6 +266,97 @@ const OUTCOME_SHORT: Record<(typeof OUTCOMES)[number], string> = {
   'partly-overturned': 'Partly reversed',
 };
 
+interface MonthlyCounts {
+  cases: Counts;
+  actions: Counts;
+  groundsCounts: Counts;
+  received: Counts;
+  withdrawn: Counts;
+  decided: Counts;
+  histograms: Map<string, Map<number, number>>;
+}
+
+/** Counts one batch of months with the SQL aggregates. */
+function queryCounts(rt: Runtime, months: readonly PeriodRange[]): MonthlyCounts {
+  const target = rt.config.reviewWorkingDays;
+  const out: MonthlyCounts = {
+    cases: new Map(),
+    actions: new Map(),
+    groundsCounts: new Map(),
+    received: new Map(),
+    withdrawn: new Map(),
+    decided: new Map(),
+    histograms: new Map(),
+  };
+  if (months.length === 0) return out;
+  for (const r of countCases(rt.db, months)) {
+    add(out.cases, r.period, 'cases', r.count);
+    add(out.cases, r.period, `platform/${r.platform}`, r.count);
+    add(out.cases, r.period, `detection/${r.detectedBy}`, r.count);
+    add(out.cases, r.period, `automated/${r.automated ? 'yes' : 'no'}`, r.count);
+  }
+  for (const r of countCaseActions(rt.db, months)) add(out.actions, r.period, `action/${r.category}`, r.count);
+  for (const r of countCaseGrounds(rt.db, months)) add(out.groundsCounts, r.period, `ground/${r.category}`, r.count);
+  for (const r of countAppealsReceived(rt.db, months)) add(out.received, r.period, 'received', r.count);
+  for (const r of countAppealsWithdrawn(rt.db, months)) add(out.withdrawn, r.period, 'withdrawn', r.count);
+  for (const r of countDecisions(rt.db, months)) {
+    add(out.decided, r.period, 'decided', r.count);
+    add(out.decided, r.period, `outcome/${r.outcome}`, r.count);
+    const within = r.workingDays !== null && r.workingDays <= target;
+    add(out.decided, r.period, `target/${within ? 'within' : 'outside'}`, r.count);
+    if (r.workingDays !== null) {
+      let h = out.histograms.get(r.period);
+      if (!h) out.histograms.set(r.period, (h = new Map()));
+      h.set(r.workingDays, (h.get(r.workingDays) ?? 0) + r.count);
+    }
+  }
+  return out;
+}
+
+/**
+ * Raw counts for the given (complete) months. A complete month's counts only change when a case
+ * or decision dated in it changes, so they are kept per month and only the months not cached
+ * (or invalidated) are counted again: with a million cases, a routine change in the current
+ * month costs no SQL at all for the months on show.
+ */
+function monthlyCounts(rt: Runtime, months: readonly PeriodRange[]): MonthlyCounts {
+  const nowMs = rt.now().getTime();
+  let store = monthStore.get(rt.db);
+  if (!store) monthStore.set(rt.db, (store = new Map()));
+  const isFresh = (key: string) => {
+    const hit = store.get(key);
+    return !!hit && hit.stamp > invalidatedAll && hit.stamp > (invalidatedMonths.get(key) ?? 0) && nowMs - hit.at >= 0 && nowMs - hit.at < MONTH_CACHE_MAX_AGE_MS;
+  };
+  const missing = months.filter((m) => !isFresh(m.key));
+  if (missing.length > 0) {
+    const fresh = queryCounts(rt, missing);
+    const stamp = ++clock;
+    for (const m of missing) {
+      const pick = (c: Counts): Counts => new Map(c.has(m.key) ? [[m.key, c.get(m.key)!]] : []);
+      store.set(m.key, {
+        at: nowMs,
+        stamp,
+        data: {
+          cases: pick(fresh.cases),
+          actions: pick(fresh.actions),
+          groundsCounts: pick(fresh.groundsCounts),
+          received: pick(fresh.received),
+          withdrawn: pick(fresh.withdrawn),
+          decided: pick(fresh.decided),
+          histograms: new Map(fresh.histograms.has(m.key) ? [[m.key, fresh.histograms.get(m.key)!]] : []),
+        },
+      });
+    }
+  }
+  const out = queryCounts(rt, []);
+  for (const m of months) {
+    const d = store.get(m.key)!.data;
+    for (const k of ['cases', 'actions', 'groundsCounts', 'received', 'withdrawn', 'decided'] as const) for (const [p, v] of d[k]) out[k].set(p, v);
+    for (const [p, v] of d.histograms) out.histograms.set(p, v);
+  }
+  return out;
+}
+
 /** Builds the report from SQL aggregates (uncached; see getTransparencyReport). */
 export function buildReport(rt: Runtime, choice: ReportChoice): Report {
   const now = rt.now();
@@ -287,34 +378,7 @@ export function buildReport(rt: Runtime, choice: ReportChoice): Report {
   const monthRanges = quarters.flatMap((q) => q.months);
   if (monthRanges.length === 0) return { ...base, tables: [], timing: [] };
 
-  const cases: Counts = new Map();
-  for (const r of countCases(rt.db, monthRanges)) {
-    add(cases, r.period, 'cases', r.count);
-    add(cases, r.period, `platform/${r.platform}`, r.count);
-    add(cases, r.period, `detection/${r.detectedBy}`, r.count);
-    add(cases, r.period, `automated/${r.automated ? 'yes' : 'no'}`, r.count);
-  }
-  const actions: Counts = new Map();
-  for (const r of countCaseActions(rt.db, monthRanges)) add(actions, r.period, `action/${r.category}`, r.count);
-  const groundsCounts: Counts = new Map();
-  for (const r of countCaseGrounds(rt.db, monthRanges)) add(groundsCounts, r.period, `ground/${r.category}`, r.count);
-  const received: Counts = new Map();
-  for (const r of countAppealsReceived(rt.db, monthRanges)) add(received, r.period, 'received', r.count);
-  const withdrawn: Counts = new Map();
-  for (const r of countAppealsWithdrawn(rt.db, monthRanges)) add(withdrawn, r.period, 'withdrawn', r.count);
-  const decided: Counts = new Map();
-  const histograms = new Map<string, Map<number, number>>();
-  for (const r of countDecisions(rt.db, monthRanges)) {
-    add(decided, r.period, 'decided', r.count);
-    add(decided, r.period, `outcome/${r.outcome}`, r.count);
-    const within = r.workingDays !== null && r.workingDays <= target;
-    add(decided, r.period, `target/${within ? 'within' : 'outside'}`, r.count);
-    if (r.workingDays !== null) {
-      let h = histograms.get(r.period);
-      if (!h) histograms.set(r.period, (h = new Map()));
-      h.set(r.workingDays, (h.get(r.workingDays) ?? 0) + r.count);
-    }
-  }
+  const { cases, actions, groundsCounts, received, withdrawn, decided, histograms } = monthlyCounts(rt, monthRanges);
 
   const titles = groundTitles(rt.db);
   const groundCodes = [...new Set([...titles.keys(), ...[...groundsCounts.values()].flatMap((m) => [...m.keys()].map((k) => k.slice('ground/'.length)))])];
@@ -417,29 +481,50 @@ export function buildReport(rt: Runtime, choice: ReportChoice): Report {
 
 /** Safety net: a cached report is rebuilt after this long even if nobody invalidated it. */
 export const CACHE_MAX_AGE_MS = 5 * 60 * 1000;
+/**
+ * Safety net for one complete month's raw counts (they change only when a late case or a change
+ * to an old case is recorded, and that code invalidates the month).
+ */
+export const MONTH_CACHE_MAX_AGE_MS = 60 * 60 * 1000;
 
-const cache = new WeakMap<Db, Map<string, { report: Report; at: number }>>();
-let generation = 0;
+const reportStore = new WeakMap<Db, Map<string, { report: Report; at: number; stamp: number }>>();
+const monthStore = new WeakMap<Db, Map<string, { data: MonthlyCounts; at: number; stamp: number }>>();
+/** A logical clock: every cache entry and every invalidation takes the next number. */
+let clock = 0;
+let invalidatedAll = 0;
+let invalidatedAny = 0;
+const invalidatedMonths = new Map<string, number>();
 
 /**
- * Forgets every cached report. Call after recording or changing a case, or deciding or
- * withdrawing an appeal, so the next visitor sees figures that include it.
+ * Forgets cached figures. Call after recording or changing a case, or deciding or withdrawing an
+ * appeal, so the next visitor sees figures that include it.
+ *
+ * Pass the dates the change affects (the case's action time; the appeal's received, decided or
+ * withdrawn time) to forget only those months; with no dates everything is recounted.
  */
-export function invalidateTransparencyCache(): void {
-  generation++;
+export function invalidateTransparencyCache(changedAt?: Date | readonly Date[]): void {
+  const stamp = ++clock;
+  invalidatedAny = stamp;
+  if (changedAt === undefined) {
+    invalidatedAll = stamp;
+    return;
+  }
+  for (const date of Array.isArray(changedAt) ? changedAt : [changedAt as Date]) {
+    invalidatedMonths.set(monthPeriod(monthIndexOf(date)).key, stamp);
+  }
 }
 
-/** The report for a choice, from the cache when fresh (same month, under 5 minutes old). */
+/** The report for a choice, from the cache when fresh (no change since, same month, under 5 minutes old). */
 export function getTransparencyReport(rt: Runtime, choice: ReportChoice): Report {
   const now = rt.now();
-  const key = `${generation}|${choice.view}|${choice.range}|${monthIndexOf(now)}`;
-  let entries = cache.get(rt.db);
-  if (!entries) cache.set(rt.db, (entries = new Map()));
+  const key = `${choice.view}|${choice.range}|${monthIndexOf(now)}`;
+  let entries = reportStore.get(rt.db);
+  if (!entries) reportStore.set(rt.db, (entries = new Map()));
   const hit = entries.get(key);
-  if (hit && now.getTime() - hit.at >= 0 && now.getTime() - hit.at < CACHE_MAX_AGE_MS) return hit.report;
-  for (const k of entries.keys()) if (!k.startsWith(`${generation}|`)) entries.delete(k);
+  const age = hit ? now.getTime() - hit.at : -1;
+  if (hit && hit.stamp > invalidatedAny && age >= 0 && age < CACHE_MAX_AGE_MS) return hit.report;
   const report = buildReport(rt, choice);
-  entries.set(key, { report, at: now.getTime() });
+  entries.set(key, { report, at: now.getTime(), stamp: ++clock });
   return report;
 }
 

@@ -199,6 +199,29 @@ describe('cache', () => {
     clock = new Date(clock.getTime() + 5 * 60 * 1000);
     expect(getTransparencyReport(rt, choice)).not.toBe(second);
   });
+
+  it('invalidating with a date recounts only that month', () => {
+    const choice = { view: 'month' as const, range: 'last-12-months' };
+    const before = figure(getTransparencyReport(rt, choice), 'cases-by-platform', '2026-02', 'total');
+    expect(before).toBe(0);
+    for (let i = 0; i < 6; i++) addCase('2026-02-10T10:00:00Z');
+    // A change dated in another month: the report is rebuilt but February is still the cached count.
+    invalidateTransparencyCache(new Date('2026-06-10T10:00:00Z'));
+    expect(figure(getTransparencyReport(rt, choice), 'cases-by-platform', '2026-02', 'total')).toBe(0);
+    // Naming February (UK time: 1 Feb 00:30 GMT is February) recounts it.
+    invalidateTransparencyCache([new Date('2026-02-01T00:30:00Z')]);
+    expect(figure(getTransparencyReport(rt, choice), 'cases-by-platform', '2026-02', 'total')).toBe(6);
+  });
+
+  it('recounts a month after an hour even if nobody invalidated it', () => {
+    const choice = { view: 'month' as const, range: 'last-12-months' };
+    expect(figure(getTransparencyReport(rt, choice), 'cases-by-platform', '2026-01', 'total')).toBe(0);
+    for (let i = 0; i < 5; i++) addCase('2026-01-10T10:00:00Z');
+    clock = new Date(clock.getTime() + 6 * 60 * 1000);
+    expect(figure(getTransparencyReport(rt, choice), 'cases-by-platform', '2026-01', 'total')).toBe(0);
+    clock = new Date(clock.getTime() + 60 * 60 * 1000);
+    expect(figure(getTransparencyReport(rt, choice), 'cases-by-platform', '2026-01', 'total')).toBe(5);
+  });
 });
 
 describe('CSV', () => {
