@@ -321,16 +321,16 @@ function queryCounts(rt: Runtime, months: readonly PeriodRange[]): MonthlyCounts
  */
 function monthlyCounts(rt: Runtime, months: readonly PeriodRange[]): MonthlyCounts {
   const nowMs = rt.now().getTime();
-  let store = monthStore.get(rt.db);
-  if (!store) monthStore.set(rt.db, (store = new Map()));
+  let store = state.months.get(rt.db);
+  if (!store) state.months.set(rt.db, (store = new Map()));
   const isFresh = (key: string) => {
     const hit = store.get(key);
-    return !!hit && hit.stamp > invalidatedAll && hit.stamp > (invalidatedMonths.get(key) ?? 0) && nowMs - hit.at >= 0 && nowMs - hit.at < MONTH_CACHE_MAX_AGE_MS;
+    return !!hit && hit.stamp > state.invalidatedAll && hit.stamp > (state.invalidatedMonths.get(key) ?? 0) && nowMs - hit.at >= 0 && nowMs - hit.at < MONTH_CACHE_MAX_AGE_MS;
   };
   const missing = months.filter((m) => !isFresh(m.key));
   if (missing.length > 0) {
     const fresh = queryCounts(rt, missing);
-    const stamp = ++clock;
+    const stamp = ++state.clock;
     for (const m of missing) {
       const pick = (c: Counts): Counts => new Map(c.has(m.key) ? [[m.key, c.get(m.key)!]] : []);
       store.set(m.key, {
@@ -487,13 +487,29 @@ export const CACHE_MAX_AGE_MS = 5 * 60 * 1000;
  */
 export const MONTH_CACHE_MAX_AGE_MS = 60 * 60 * 1000;
 
-const reportStore = new WeakMap<Db, Map<string, { report: Report; at: number; stamp: number }>>();
-const monthStore = new WeakMap<Db, Map<string, { data: MonthlyCounts; at: number; stamp: number }>>();
-/** A logical clock: every cache entry and every invalidation takes the next number. */
-let clock = 0;
-let invalidatedAll = 0;
-let invalidatedAny = 0;
-const invalidatedMonths = new Map<string, number>();
+/**
+ * Cache state lives on a global symbol, like the runtime (src/lib/runtime.ts): the start script and
+ * the Astro bundle each hold their own copy of this module, and an invalidation from either must
+ * reach the cache the pages read.
+ */
+interface CacheState {
+  reports: WeakMap<Db, Map<string, { report: Report; at: number; stamp: number }>>;
+  months: WeakMap<Db, Map<string, { data: MonthlyCounts; at: number; stamp: number }>>;
+  /** A logical clock: every cache entry and every invalidation takes the next number. */
+  clock: number;
+  invalidatedAll: number;
+  invalidatedAny: number;
+  invalidatedMonths: Map<string, number>;
+}
+const CACHE_KEY = Symbol.for('fair-hearing.transparency-cache');
+const state: CacheState = ((globalThis as { [CACHE_KEY]?: CacheState })[CACHE_KEY] ??= {
+  reports: new WeakMap(),
+  months: new WeakMap(),
+  clock: 0,
+  invalidatedAll: 0,
+  invalidatedAny: 0,
+  invalidatedMonths: new Map(),
+});
 
 /**
  * Forgets cached figures. Call after recording or changing a case, or deciding or withdrawing an
@@ -503,14 +519,14 @@ const invalidatedMonths = new Map<string, number>();
  * withdrawn time) to forget only those months; with no dates everything is recounted.
  */
 export function invalidateTransparencyCache(changedAt?: Date | readonly Date[]): void {
-  const stamp = ++clock;
-  invalidatedAny = stamp;
+  const stamp = ++state.clock;
+  state.invalidatedAny = stamp;
   if (changedAt === undefined) {
-    invalidatedAll = stamp;
+    state.invalidatedAll = stamp;
     return;
   }
   for (const date of Array.isArray(changedAt) ? changedAt : [changedAt as Date]) {
-    invalidatedMonths.set(monthPeriod(monthIndexOf(date)).key, stamp);
+    state.invalidatedMonths.set(monthPeriod(monthIndexOf(date)).key, stamp);
   }
 }
 
@@ -518,13 +534,13 @@ export function invalidateTransparencyCache(changedAt?: Date | readonly Date[]):
 export function getTransparencyReport(rt: Runtime, choice: ReportChoice): Report {
   const now = rt.now();
   const key = `${choice.view}|${choice.range}|${monthIndexOf(now)}`;
-  let entries = reportStore.get(rt.db);
-  if (!entries) reportStore.set(rt.db, (entries = new Map()));
+  let entries = state.reports.get(rt.db);
+  if (!entries) state.reports.set(rt.db, (entries = new Map()));
   const hit = entries.get(key);
   const age = hit ? now.getTime() - hit.at : -1;
-  if (hit && hit.stamp > invalidatedAny && age >= 0 && age < CACHE_MAX_AGE_MS) return hit.report;
+  if (hit && hit.stamp > state.invalidatedAny && age >= 0 && age < CACHE_MAX_AGE_MS) return hit.report;
   const report = buildReport(rt, choice);
-  entries.set(key, { report, at: now.getTime(), stamp: ++clock });
+  entries.set(key, { report, at: now.getTime(), stamp: ++state.clock });
   return report;
 }
 
