@@ -14,6 +14,8 @@ export interface ChartInput {
   series: readonly ChartSeries[];
   /** Published totals per period, if the categories add up to one. */
   totals?: readonly (number | string)[] | undefined;
+  /** A fixed top of the scale (100 for percentages); otherwise from the data. */
+  fixedMax?: number | undefined;
 }
 
 export interface Bar {
@@ -58,7 +60,7 @@ export function layoutChart(input: ChartInput): ChartLayout {
     const withheld = typeof total === 'number' ? Math.max(0, total - published) : 0;
     return { parts, withheld, height: published + withheld };
   });
-  const top = Math.max(1, ...stacks.map((s) => s.height));
+  const top = input.fixedMax ?? Math.max(1, ...stacks.map((s) => s.height));
   const step = niceStep(top);
   const max = Math.ceil(top / step) * step;
   const scale = (plot.bottom - plot.top) / max;
