@@ -3,6 +3,7 @@
  * email in the same transaction), the appeal window, one open appeal per case, and what the
  * appellant can do from their private status link.
  */
+import { invalidateTransparencyCache } from './transparency.ts';
 import { createHash } from 'node:crypto';
 import { addMonths } from 'date-fns';
 import {
@@ -138,6 +139,7 @@ export function createAppeal(rt: Runtime, input: NewAppeal): CreateAppealResult 
         return row;
       });
       if (!appeal) return { ok: false, error: 'already-open' };
+      invalidateTransparencyCache([receivedAt]);
       return { ok: true, appeal: { id: appeal.id, reference, receivedAt, dueAt }, statusToken };
     } catch (error) {
       if (isUniqueViolation(error, 'appeals.case_id')) return { ok: false, error: 'already-open' };
@@ -250,6 +252,7 @@ export function withdrawAppeal(rt: Runtime, token: string): AppellantActionResul
       });
       enqueueEmail(tx, { to: row.email, ...email, kind: 'appeal-withdrawn' }, now);
     }
+    invalidateTransparencyCache([row.receivedAt, now]);
     return { ok: true };
   });
 }

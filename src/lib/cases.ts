@@ -1,6 +1,7 @@
 /**
  * Recording moderation cases: validation, the case reference, the notice for the person.
  */
+import { invalidateTransparencyCache } from './transparency.ts';
 import { z } from 'zod';
 import { listAudit, type AuditListRow } from '../../db/audit.ts';
 import {
@@ -140,6 +141,7 @@ export function recordCase(rt: Runtime, values: FormValues, actor: { staffId: nu
         recordAudit(tx, { actorId: actor.staffId, action: 'case.recorded', entityType: 'case', entityId: reference, ip: actor.ip });
         return id;
       });
+      invalidateTransparencyCache([when.at]);
       return { ok: true, caseId, reference };
     } catch (error) {
       // A reference collision (vanishingly rare at ≥ 40 bits) is retried with a new one.

@@ -1,0 +1,145 @@
+/**
+ * Aggregate queries for the transparency report. Everything is counted in SQL, grouped by period,
+ * so the work grows with the number of periods and categories, never loading cases into memory.
+ *
+ * SQLite has no time zones, so callers pass the periods as [start, end) ranges of UTC milliseconds
+ * already worked out for Europe/London (src/lib/transparency.ts); each range becomes a row of a
+ * VALUES table joined by range condition, which uses the index on the timestamp column.
+ */
+import { sql, type SQL } from 'drizzle-orm';
+import type { Db } from './client.ts';
+
+/** A period as a half-open range of UTC milliseconds. */
+export interface PeriodRange {
+  key: string;
+  start: number;
+  end: number;
+}
+
+function periodsTable(periods: readonly PeriodRange[]): SQL {
+  if (periods.length === 0) throw new Error('at least one period is needed');
+  const rows = periods.map((p) => sql`(${p.key}, ${p.start}, ${p.end})`);
+  return sql`periods(key, start_ms, end_ms) as (values ${sql.join(rows, sql`, `)})`;
+}
+
+export interface CaseCountRow {
+  period: string;
+  platform: string;
+  detectedBy: string;
+  automated: boolean;
+  count: number;
+}
+
+/** Cases by period, platform, how they came to our attention and whether automated (covering index cases_figures). */
+export function countCases(db: Db, periods: readonly PeriodRange[]): CaseCountRow[] {
+  const rows = db.all<{ period: string; platform: string; detected_by: string; automated: number; count: number }>(sql`
+    with ${periodsTable(periods)}
+    select p.key as period, c.platform, c.detected_by, c.automated, count(*) as count
+    from periods p join cases c on c.action_at >= p.start_ms and c.action_at < p.end_ms
+    group by p.key, c.platform, c.detected_by, c.automated`);
+  return rows.map((r) => ({ period: r.period, platform: r.platform, detectedBy: r.detected_by, automated: r.automated === 1, count: r.count }));
+}
+
+export interface CategoryCountRow {
+  period: string;
+  category: string;
+  count: number;
+}
+
+/** Moderation actions by type (a case may have several). */
+export function countCaseActions(db: Db, periods: readonly PeriodRange[]): CategoryCountRow[] {
+  return db.all<CategoryCountRow>(sql`
+    with ${periodsTable(periods)}
+    select p.key as period, a.action as category, count(*) as count
+    from periods p
+    join cases c on c.action_at >= p.start_ms and c.action_at < p.end_ms
+    join case_actions a on a.case_id = c.id
+    group by p.key, a.action`);
+}
+
+/** Grounds applied (a case may cite several). */
+export function countCaseGrounds(db: Db, periods: readonly PeriodRange[]): CategoryCountRow[] {
+  return db.all<CategoryCountRow>(sql`
+    with ${periodsTable(periods)}
+    select p.key as period, g.ground_code as category, count(*) as count
+    from periods p
+    join cases c on c.action_at >= p.start_ms and c.action_at < p.end_ms
+    join case_grounds g on g.case_id = c.id
+    group by p.key, g.ground_code`);
+}
+
+export interface PeriodCountRow {
+  period: string;
+  count: number;
+}
+
+/** Appeals received, by the day they reached us. */
+export function countAppealsReceived(db: Db, periods: readonly PeriodRange[]): PeriodCountRow[] {
+  return db.all<PeriodCountRow>(sql`
+    with ${periodsTable(periods)}
+    select p.key as period, count(*) as count
+    from periods p join appeals a on a.received_at >= p.start_ms and a.received_at < p.end_ms
+    group by p.key`);
+}
+
+/** Appeals withdrawn by the appellant, by the day of withdrawal. */
+export function countAppealsWithdrawn(db: Db, periods: readonly PeriodRange[]): PeriodCountRow[] {
+  return db.all<PeriodCountRow>(sql`
+    with ${periodsTable(periods)}
+    select p.key as period, count(*) as count
+    from periods p join appeals a on a.withdrawn_at >= p.start_ms and a.withdrawn_at < p.end_ms
+    where a.status = 'withdrawn'
+    group by p.key`);
+}
+
+export interface DecisionCountRow {
+  period: string;
+  outcome: string;
+  /** Working days from receipt to decision (null if not recorded). */
+  workingDays: number | null;
+  count: number;
+}
+
+/**
+ * Decisions by period, outcome and working days taken: a histogram per period from which medians
+ * and percentiles are computed in O(distinct values) (covering index appeals_decided_figures).
+ */
+export function countDecisions(db: Db, periods: readonly PeriodRange[]): DecisionCountRow[] {
+  const rows = db.all<{ period: string; outcome: string; working_days: number | null; count: number }>(sql`
+    with ${periodsTable(periods)}
+    select p.key as period, a.outcome, a.working_days_to_decision as working_days, count(*) as count
+    from periods p join appeals a on a.decided_at >= p.start_ms and a.decided_at < p.end_ms
+    where a.outcome is not null
+    group by p.key, a.outcome, a.working_days_to_decision`);
+  return rows.map((r) => ({ period: r.period, outcome: r.outcome, workingDays: r.working_days, count: r.count }));
+}
+
+/** Appeals still open whose decision was due before `now` (index appeals_status_due). */
+export function countOpenPastDue(db: Db, now: Date): number {
+  const row = db.get<{ count: number }>(sql`
+    select count(*) as count from appeals
+    where status in ('new', 'in-review', 'waiting') and due_at < ${now.getTime()}`);
+  return row?.count ?? 0;
+}
+
+/** The earliest action or appeal, to offer years from then on; undefined with no data. */
+export function firstActivityAt(db: Db): Date | undefined {
+  const row = db.get<{ first: number | null }>(sql`
+    select min(m) as first from (
+      select min(action_at) as m from cases
+      union all select min(received_at) from appeals)`);
+  return row?.first == null ? undefined : new Date(row.first);
+}
+
+/**
+ * The title of every ground code ever published, worded as in the newest version that has it.
+ */
+export function groundTitles(db: Db): Map<string, string> {
+  const rows = db.all<{ code: string; title: string }>(sql`
+    select g.code, g.title from grounds g join principle_versions v on v.id = g.version_id
+    where v.status = 'published'
+    order by v.effective_at asc, v.id asc`);
+  const out = new Map<string, string>();
+  for (const r of rows) out.set(r.code, r.title);
+  return out;
+}
