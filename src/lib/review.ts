@@ -1,0 +1,235 @@
+/**
+ * Staff review of appeals: start review, assign, internal notes, ask for more information,
+ * resume, decide (with the decision email and follow-ups), tick off follow-ups. Every action is
+ * ONE transaction with its history entry (appeal_events) and its audit entry.
+ */
+import { findAppealById, findCaseReferenceById, insertAppealEvent, updateAppeal, type AppealRow, type Tx } from '../../db/appeals.ts';
+import { recordAudit } from '../../db/audit.ts';
+import { findCaseById } from '../../db/cases.ts';
+import { enqueueEmail } from '../../db/outbox.ts';
+import { findPublishedVersion } from '../../db/principles.ts';
+import { findFollowUpById, insertFollowUp, markFollowUpDone, type FollowUpKind } from '../../db/review.ts';
+import { transition, type AppealAction } from './appeal-state.ts';
+import { addWorkingDays, remainingWorkingDays, resumeDueDate, workingDaysBetween } from './calendar.ts';
+import { appealDecisionEmail, type DecisionOutcome } from './email/templates/appeal-decision.ts';
+import { notificationEmail } from './email/templates/notification.ts';
+import type { Runtime } from './runtime.ts';
+
+/** Who acts: the signed-in staff member and where the request came from (for the audit log). */
+export interface Actor {
+  id: number;
+  ip: string | null;
+}
+
+export type ReviewError = 'not-found' | 'not-allowed' | 'recorded-by-you' | 'version-not-found' | 'explanation-required';
+export type ReviewResult = { ok: true } | { ok: false; error: ReviewError };
+
+/** Working days given to staff to act on an overturn. */
+export const FOLLOW_UP_WORKING_DAYS = 2;
+
+function stateChange(rt: Runtime, appealId: number, actor: Actor, action: AppealAction, kind: string, extra: (tx: Tx, row: AppealRow, now: Date) => void = () => {}): ReviewResult {
+  const now = rt.now();
+  return rt.db.transaction((tx): ReviewResult => {
+    const row = findAppealById(tx, appealId);
+    if (!row) return { ok: false, error: 'not-found' };
+    const next = transition(row.status, action);
+    if (!next.ok) return { ok: false, error: 'not-allowed' };
+    updateAppeal(tx, row.id, { status: next.status, ...(row.assignedTo == null && action === 'start-review' ? { assignedTo: actor.id } : {}) });
+    insertAppealEvent(tx, { appealId: row.id, at: now, actorType: 'staff', actorId: actor.id, kind, details: { from: row.status, to: next.status } });
+    extra(tx, row, now);
+    recordAudit(tx, { actorId: actor.id, action: `appeal.${action}`, entityType: 'appeal', entityId: String(row.id), ip: actor.ip, details: { from: row.status, to: next.status } });
+    return { ok: true };
+  });
+}
+
+/** A reviewer picks the appeal up (and takes it if nobody has). */
+export function startReview(rt: Runtime, appealId: number, actor: Actor): ReviewResult {
+  return stateChange(rt, appealId, actor, 'start-review', 'review-started');
+}
+
+/** Assigns the appeal to a staff member (null: unassigned). */
+export function assignAppeal(rt: Runtime, appealId: number, assignee: number | null, actor: Actor): ReviewResult {
+  const now = rt.now();
+  return rt.db.transaction((tx): ReviewResult => {
+    const row = findAppealById(tx, appealId);
+    if (!row) return { ok: false, error: 'not-found' };
+    if (row.status === 'decided' || row.status === 'withdrawn') return { ok: false, error: 'not-allowed' };
+    updateAppeal(tx, row.id, { assignedTo: assignee });
+    insertAppealEvent(tx, { appealId: row.id, at: now, actorType: 'staff', actorId: actor.id, kind: 'assigned', details: { from: row.assignedTo, to: assignee } });
+    recordAudit(tx, { actorId: actor.id, action: 'appeal.assigned', entityType: 'appeal', entityId: String(row.id), ip: actor.ip, details: { from: row.assignedTo, to: assignee } });
+    return { ok: true };
+  });
+}
+
+/** An internal note: in the history for staff, never shown to the public. */
+export function addNote(rt: Runtime, appealId: number, text: string, actor: Actor): ReviewResult {
+  const now = rt.now();
+  return rt.db.transaction((tx): ReviewResult => {
+    const row = findAppealById(tx, appealId);
+    if (!row) return { ok: false, error: 'not-found' };
+    insertAppealEvent(tx, { appealId: row.id, at: now, actorType: 'staff', actorId: actor.id, kind: 'note', body: text });
+    recordAudit(tx, { actorId: actor.id, action: 'appeal.note-added', entityType: 'appeal', entityId: String(row.id), ip: actor.ip });
+    return { ok: true };
+  });
+}
+
+/** Asks the appellant for more information by email; the clock pauses until they answer or staff resume. */
+export function requestInformation(rt: Runtime, appealId: number, message: string, actor: Actor): ReviewResult {
+  const now = rt.now();
+  return rt.db.transaction((tx): ReviewResult => {
+    const row = findAppealById(tx, appealId);
+    if (!row) return { ok: false, error: 'not-found' };
+    const next = transition(row.status, 'request-info');
+    if (!next.ok) return { ok: false, error: 'not-allowed' };
+    updateAppeal(tx, row.id, { status: next.status, pausedAt: now });
+    insertAppealEvent(tx, { appealId: row.id, at: now, actorType: 'staff', actorId: actor.id, kind: 'info-requested', body: message, details: { from: row.status, to: next.status } });
+    if (row.email) {
+      const email = notificationEmail({
+        orgName: rt.config.org.name,
+        subject: `We need more information about your appeal ${row.reference}`,
+        heading: 'We need more information about your appeal',
+        paragraphs: [
+          message,
+          'Please reply using the private link in the email we sent when you made your appeal. We have paused the time limit for our decision until you reply.',
+          `The ${rt.config.org.name} social media team`,
+        ],
+      });
+      const queued = enqueueEmail(tx, { to: row.email, ...email, kind: 'appeal-info-request' }, now);
+      insertAppealEvent(tx, { appealId: row.id, at: now, actorType: 'system', kind: 'email-queued', details: { email: 'appeal-info-request', outboxId: queued.id } });
+    }
+    recordAudit(tx, { actorId: actor.id, action: 'appeal.request-info', entityType: 'appeal', entityId: String(row.id), ip: actor.ip });
+    return { ok: true };
+  });
+}
+
+/** Staff stop waiting for the appellant; the due date moves on by the working days paused. */
+export function resumeReview(rt: Runtime, appealId: number, actor: Actor): ReviewResult {
+  return stateChange(rt, appealId, actor, 'resume', 'status-changed', (tx, row, now) => {
+    if (row.pausedAt) updateAppeal(tx, row.id, { pausedAt: null, dueAt: resumeDueDate(now, remainingWorkingDays(row.pausedAt, row.dueAt)) });
+  });
+}
+
+/**
+ * Working days from receipt to decision, not counting paused time. Paused time is what moved the
+ * due date (original due → current due), plus the current pause if decided while waiting.
+ */
+export function workingDaysToDecision(row: Pick<AppealRow, 'receivedAt' | 'dueAt' | 'pausedAt'>, decidedAt: Date, reviewWorkingDays: number): number {
+  const originalDue = addWorkingDays(row.receivedAt, reviewWorkingDays);
+  const pausedBefore = row.dueAt.getTime() > originalDue.getTime() ? workingDaysBetween(originalDue, row.dueAt) : 0;
+  const pausedNow = row.pausedAt ? workingDaysBetween(row.pausedAt, decidedAt) : 0;
+  return Math.max(0, workingDaysBetween(row.receivedAt, decidedAt) - pausedBefore - pausedNow);
+}
+
+export interface DecisionInput {
+  outcome: DecisionOutcome;
+  /** Cleaned, required. */
+  explanation: string;
+  /** Published principles version relied on, e.g. "1.0". */
+  version: string;
+}
+
+/** What a decision would do: the email exactly as it will be sent, and the follow-ups. */
+export interface DecisionPlan {
+  appeal: AppealRow;
+  versionId: number;
+  email: { to: string | null; subject: string; text: string; html: string };
+  followUps: FollowUpKind[];
+  followUpDue: Date | null;
+}
+
+export type PlanResult = { ok: true; plan: DecisionPlan } | { ok: false; error: ReviewError };
+
+function followUpKinds(rt: Runtime, row: AppealRow, outcome: DecisionOutcome): FollowUpKind[] {
+  if (outcome === 'upheld' || !row.caseId) return [];
+  const c = findCaseById(rt.db, row.caseId);
+  if (!c) return [];
+  const kinds: FollowUpKind[] = [];
+  if (c.actions.includes('hidden') || c.actions.includes('deleted')) kinds.push('restore-comment');
+  if (c.actions.includes('blocked')) kinds.push('unblock-account');
+  return kinds;
+}
+
+/** Checks and prepares a decision without changing anything (used for the preview and by decide). */
+export function planDecision(rt: Runtime, tx: Tx, appealId: number, input: DecisionInput, actor: Actor, now: Date): PlanResult {
+  const row = findAppealById(tx, appealId);
+  if (!row) return { ok: false, error: 'not-found' };
+  if (!transition(row.status, 'decide').ok) return { ok: false, error: 'not-allowed' };
+  if (row.caseId) {
+    const c = findCaseById(rt.db, row.caseId);
+    if (c && c.recordedBy === actor.id) return { ok: false, error: 'recorded-by-you' };
+  }
+  if (!input.explanation.trim()) return { ok: false, error: 'explanation-required' };
+  const version = findPublishedVersion(rt.db, input.version);
+  if (!version) return { ok: false, error: 'version-not-found' };
+  const kinds = followUpKinds(rt, row, input.outcome);
+  const followUpDue = kinds.length ? addWorkingDays(now, FOLLOW_UP_WORKING_DAYS) : null;
+  const content = appealDecisionEmail({
+    orgName: rt.config.org.name,
+    name: row.name,
+    appealReference: row.reference,
+    caseReference: row.caseId ? (findCaseReferenceById(tx, row.caseId) ?? null) : null,
+    outcome: input.outcome,
+    explanation: input.explanation,
+    version: version.version,
+    publicUrl: rt.config.publicUrl,
+    followUps: kinds,
+    followUpBy: followUpDue,
+    complaintsUrl: rt.config.org.complaintsUrl,
+  });
+  return { ok: true, plan: { appeal: row, versionId: version.id, email: { to: row.email, ...content }, followUps: kinds, followUpDue } };
+}
+
+/** The preview: exactly the email that deciding now would send. */
+export function previewDecision(rt: Runtime, appealId: number, input: DecisionInput, actor: Actor): PlanResult {
+  return planDecision(rt, rt.db, appealId, input, actor, rt.now());
+}
+
+/**
+ * Decides an appeal in ONE transaction: the appeal row, the `decided` history entry, the audit
+ * entry, the decision email in the outbox and, for an overturn, the follow-up tasks. A reviewer
+ * may not decide an appeal on a case they recorded.
+ */
+export function decideAppeal(rt: Runtime, appealId: number, input: DecisionInput, actor: Actor): ReviewResult {
+  const now = rt.now();
+  return rt.db.transaction((tx): ReviewResult => {
+    const planned = planDecision(rt, tx, appealId, input, actor, now);
+    if (!planned.ok) return planned;
+    const { appeal: row, versionId, email, followUps, followUpDue } = planned.plan;
+    const next = transition(row.status, 'decide');
+    if (!next.ok) return { ok: false, error: 'not-allowed' };
+    updateAppeal(tx, row.id, {
+      status: next.status,
+      outcome: input.outcome,
+      explanation: input.explanation,
+      decisionVersionId: versionId,
+      decidedBy: actor.id,
+      decidedAt: now,
+      pausedAt: null,
+      workingDaysToDecision: workingDaysToDecision(row, now, rt.config.reviewWorkingDays),
+    });
+    insertAppealEvent(tx, { appealId: row.id, at: now, actorType: 'staff', actorId: actor.id, kind: 'decided', details: { from: row.status, to: next.status, outcome: input.outcome, version: input.version } });
+    if (email.to) {
+      const queued = enqueueEmail(tx, { to: email.to, subject: email.subject, text: email.text, html: email.html, kind: 'appeal-decision' }, now);
+      insertAppealEvent(tx, { appealId: row.id, at: now, actorType: 'system', kind: 'email-queued', details: { email: 'appeal-decision', outboxId: queued.id } });
+    }
+    for (const kind of followUps) {
+      const f = insertFollowUp(tx, { appealId: row.id, kind, dueAt: followUpDue! });
+      insertAppealEvent(tx, { appealId: row.id, at: now, actorType: 'system', kind: 'follow-up-created', details: { followUpId: f.id, kind } });
+    }
+    recordAudit(tx, { actorId: actor.id, action: 'appeal.decided', entityType: 'appeal', entityId: String(row.id), ip: actor.ip, details: { outcome: input.outcome, version: input.version, followUps } });
+    return { ok: true };
+  });
+}
+
+/** Ticks off a follow-up (who and when recorded). */
+export function completeFollowUp(rt: Runtime, followUpId: number, actor: Actor): ReviewResult {
+  const now = rt.now();
+  return rt.db.transaction((tx): ReviewResult => {
+    const f = findFollowUpById(tx, followUpId);
+    if (!f) return { ok: false, error: 'not-found' };
+    if (!markFollowUpDone(tx, f.id, actor.id, now)) return { ok: false, error: 'not-allowed' };
+    insertAppealEvent(tx, { appealId: f.appealId, at: now, actorType: 'staff', actorId: actor.id, kind: 'follow-up-done', details: { followUpId: f.id, kind: f.kind } });
+    recordAudit(tx, { actorId: actor.id, action: 'appeal.follow-up-done', entityType: 'follow_up', entityId: String(f.id), ip: actor.ip, details: { appealId: f.appealId, kind: f.kind } });
+    return { ok: true };
+  });
+}
