@@ -3,12 +3,23 @@
  * resume, decide (with the decision email and follow-ups), tick off follow-ups. Every action is
  * ONE transaction with its history entry (appeal_events) and its audit entry.
  */
-import { findAppealById, findCaseReferenceById, insertAppealEvent, updateAppeal, type AppealRow, type Tx } from '../../db/appeals.ts';
+import { findAppealById, findCaseReferenceById, findVersionNumberById, insertAppealEvent, listAppealEvents, updateAppeal, type AppealRow, type Tx } from '../../db/appeals.ts';
 import { recordAudit } from '../../db/audit.ts';
 import { findCaseById } from '../../db/cases.ts';
 import { enqueueEmail } from '../../db/outbox.ts';
-import { findPublishedVersion } from '../../db/principles.ts';
-import { findFollowUpById, insertFollowUp, markFollowUpDone, type FollowUpKind } from '../../db/review.ts';
+import { findPublishedVersion, listPublishedVersions } from '../../db/principles.ts';
+import {
+  countByStatus,
+  findFollowUpById,
+  insertFollowUp,
+  listFollowUpsForAppeal,
+  listOpenFollowUpsWithAppeal,
+  listQueue,
+  listReviewers,
+  markFollowUpDone,
+  staffNames,
+  type FollowUpKind,
+} from '../../db/review.ts';
 import { transition, type AppealAction } from './appeal-state.ts';
 import { addWorkingDays, remainingWorkingDays, resumeDueDate, workingDaysBetween } from './calendar.ts';
 import { appealDecisionEmail, type DecisionOutcome } from './email/templates/appeal-decision.ts';
@@ -232,4 +243,108 @@ export function completeFollowUp(rt: Runtime, followUpId: number, actor: Actor):
     recordAudit(tx, { actorId: actor.id, action: 'appeal.follow-up-done', entityType: 'follow_up', entityId: String(f.id), ip: actor.ip, details: { appealId: f.appealId, kind: f.kind } });
     return { ok: true };
   });
+}
+
+// ---- Queue and appeal view (read side) ----
+
+export const QUEUE_PAGE_SIZE = 25;
+export const QUEUE_STATUSES = ['new', 'in-review', 'waiting', 'decided', 'withdrawn'] as const;
+export const QUEUE_STATUS_LABELS: Record<(typeof QUEUE_STATUSES)[number], string> = {
+  new: 'New',
+  'in-review': 'In review',
+  waiting: 'Waiting for the appellant',
+  decided: 'Decided',
+  withdrawn: 'Withdrawn',
+};
+
+export interface QueueFilters {
+  status: (typeof QUEUE_STATUSES)[number] | '';
+  assignee: 'me' | 'anyone' | 'unassigned';
+  due: '' | 'overdue' | 'week';
+  page: number;
+}
+
+export function parseQueueFilters(params: URLSearchParams): QueueFilters {
+  const status = params.get('status') ?? '';
+  const assignee = params.get('assignee') ?? 'anyone';
+  const due = params.get('due') ?? '';
+  const page = Number.parseInt(params.get('page') ?? '1', 10);
+  return {
+    status: (QUEUE_STATUSES as readonly string[]).includes(status) ? (status as QueueFilters['status']) : '',
+    assignee: assignee === 'me' || assignee === 'unassigned' ? assignee : 'anyone',
+    due: due === 'overdue' || due === 'week' ? due : '',
+    page: Number.isFinite(page) && page > 0 && page < 100000 ? page : 1,
+  };
+}
+
+/** The queue page for a staff member: items, total, counts per status and open follow-ups. */
+export function reviewQueue(rt: Runtime, filters: QueueFilters, staffId: number) {
+  const now = rt.now();
+  // "Due this week": due within the next 5 working days.
+  const dueBefore = filters.due === 'overdue' ? now : filters.due === 'week' ? addWorkingDays(now, 5) : null;
+  const { items, total } = listQueue(rt.db, {
+    status: filters.status || null,
+    assignee: filters.assignee === 'me' ? staffId : filters.assignee === 'unassigned' ? 'unassigned' : null,
+    dueBefore,
+    limit: QUEUE_PAGE_SIZE,
+    offset: (filters.page - 1) * QUEUE_PAGE_SIZE,
+  });
+  return {
+    items: items.map((i) => ({ ...i, overdue: i.dueAt.getTime() < now.getTime() && (i.status === 'new' || i.status === 'in-review') })),
+    total,
+    pages: Math.max(1, Math.ceil(total / QUEUE_PAGE_SIZE)),
+    counts: countByStatus(rt.db),
+    followUps: listOpenFollowUpsWithAppeal(rt.db),
+  };
+}
+
+const EVENT_LABELS: Record<string, string> = {
+  received: 'Appeal received',
+  'review-started': 'Review started',
+  'info-requested': 'More information requested',
+  'info-added': 'Appellant added information',
+  decided: 'Decided',
+  withdrawn: 'Withdrawn by the appellant',
+  'status-changed': 'Status changed',
+  note: 'Internal note',
+  assigned: 'Assigned',
+  'email-queued': 'Email queued',
+  'follow-up-created': 'Follow-up created',
+  'follow-up-done': 'Follow-up done',
+};
+
+export const FOLLOW_UP_LABELS: Record<FollowUpKind, string> = {
+  'restore-comment': 'Restore the comment',
+  'unblock-account': 'Unblock the account',
+};
+
+/** Everything staff see about one appeal, with who did what. */
+export function appealForStaff(rt: Runtime, id: number) {
+  const row = findAppealById(rt.db, id);
+  if (!row) return undefined;
+  const caseRecord = row.caseId ? findCaseById(rt.db, row.caseId) : undefined;
+  const events = listAppealEvents(rt.db, id);
+  const followUps = listFollowUpsForAppeal(rt.db, id);
+  const ids = [...new Set([...events.map((e) => e.actorId), row.assignedTo, row.decidedBy, ...followUps.map((f) => f.doneBy)].filter((x): x is number => x != null))];
+  const names = staffNames(rt.db, ids);
+  const who = (e: { actorType: string; actorId: number | null }) => (e.actorType === 'staff' ? (names.get(e.actorId ?? -1) ?? 'Staff') : e.actorType === 'appellant' ? 'Appellant' : 'System');
+  return {
+    appeal: row,
+    caseRecord,
+    assigneeName: row.assignedTo ? (names.get(row.assignedTo) ?? null) : null,
+    decisionVersion: row.decisionVersionId ? (findVersionNumberById(rt.db, row.decisionVersionId) ?? null) : null,
+    history: events.map((e) => {
+      let detail = '';
+      const d = e.details ?? {};
+      if (e.kind === 'assigned') detail = d['to'] == null ? 'Unassigned' : `To ${names.get(d['to'] as number) ?? 'staff'}`;
+      else if (e.kind === 'email-queued') detail = String(d['email'] ?? '');
+      else if (e.kind === 'decided') detail = String(d['outcome'] ?? '');
+      else if (typeof d['to'] === 'string' && typeof d['from'] === 'string' && d['from'] !== d['to']) detail = `${d['from']} → ${d['to']}`;
+      else if (e.kind.startsWith('follow-up')) detail = FOLLOW_UP_LABELS[d['kind'] as FollowUpKind] ?? '';
+      return { id: e.id, at: e.at, who: who(e), label: EVENT_LABELS[e.kind] ?? e.kind, kind: e.kind, body: e.body, detail };
+    }),
+    followUps: followUps.map((f) => ({ ...f, label: FOLLOW_UP_LABELS[f.kind], doneByName: f.doneBy ? (names.get(f.doneBy) ?? null) : null })),
+    reviewers: listReviewers(rt.db),
+    versions: listPublishedVersions(rt.db).map((v) => v.version),
+  };
 }
