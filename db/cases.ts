@@ -172,3 +172,22 @@ export function searchCases(db: Db, q: CaseSearch): { items: CaseListItem[]; tot
   return { items, total };
 }
 
+
+export interface CaseAppeal {
+  id: number;
+  reference: string;
+  status: string;
+  receivedAt: Date;
+  dueAt: Date;
+  outcome: string | null;
+}
+
+/** Appeals made on a case, newest first. */
+export function appealsForCase(db: Db, caseId: number): CaseAppeal[] {
+  return db
+    .select({ id: appeals.id, reference: appeals.reference, status: appeals.status, receivedAt: appeals.receivedAt, dueAt: appeals.dueAt, outcome: appeals.outcome })
+    .from(appeals)
+    .where(eq(appeals.caseId, caseId))
+    .orderBy(desc(appeals.receivedAt))
+    .all();
+}

@@ -3,7 +3,7 @@
  * Only this file touches the `outbox` table. See docs/decisions/004-outbox.md.
  */
 import { randomUUID } from 'node:crypto';
-import { and, count, desc, eq, inArray, lte, or, sql } from 'drizzle-orm';
+import { and, count, desc, eq, inArray } from 'drizzle-orm';
 import type { Db } from './client.ts';
 import { outbox, type OutboxRow, type OutboxState } from './schema/outbox.ts';
 
@@ -85,35 +85,98 @@ function notifyListeners(): void {
  * died mid-send). The claim counts as an attempt.
  */
 export function claimNextEmail(db: Db, token: string, now: Date, leaseMs: number): OutboxRow | undefined {
-  const staleBefore = new Date(now.getTime() - leaseMs);
-  const due = db
-    .select({ id: outbox.id })
-    .from(outbox)
-    .where(
-      or(
-        and(eq(outbox.state, 'queued'), lte(outbox.nextAttemptAt, now)),
-        and(eq(outbox.state, 'sending'), lte(outbox.claimedAt, staleBefore)),
-      ),
-    )
-    .orderBy(outbox.nextAttemptAt, outbox.id)
-    .limit(1);
-  const rows = db
-    .update(outbox)
-    .set({ state: 'sending', claimToken: token, claimedAt: now, attempts: sql`${outbox.attempts} + 1` })
-    .where(inArray(outbox.id, due))
-    .returning()
-    .all();
-  return rows[0];
+  const staleBefore = now.getTime() - leaseMs;
+  const q = statements(db);
+  // Two index-ordered look-ups (outbox_due, outbox_claimed) instead of one OR, which made SQLite
+  // sort every due message on every claim (≈2 ms a claim with 10,000 queued). The write lock is
+  // taken first (BEGIN IMMEDIATE), so the look-ups and the update are one atomic step; the update
+  // checks again that the message is due. Statements are prepared once (the worker's hot path).
+  return q.claim.immediate(() => {
+    const candidates = [q.nextQueued.get(now.getTime()), q.nextStale.get(staleBefore)].filter((c) => c !== undefined);
+    candidates.sort((a, b) => a.next - b.next || a.id - b.id);
+    const next = candidates[0];
+    if (!next) return undefined;
+    const row = q.claimOne.get(token, now.getTime(), next.id, now.getTime(), staleBefore);
+    return row ? toOutboxRow(row) : undefined;
+  });
+}
+
+/** A raw `outbox` row as SQLite returns it. */
+interface RawOutboxRow {
+  id: number;
+  message_id: string;
+  kind: string;
+  to_address: string;
+  subject: string;
+  text_body: string;
+  html_body: string;
+  headers: string;
+  state: OutboxState;
+  attempts: number;
+  next_attempt_at: number;
+  last_error: string | null;
+  claim_token: string | null;
+  claimed_at: number | null;
+  queued_at: number;
+  sent_at: number | null;
+  created_at: number;
+}
+
+const dateOrNull = (ms: number | null) => (ms === null ? null : new Date(ms));
+
+function toOutboxRow(r: RawOutboxRow): OutboxRow {
+  return {
+    id: r.id,
+    messageId: r.message_id,
+    kind: r.kind,
+    to: r.to_address,
+    subject: r.subject,
+    text: r.text_body,
+    html: r.html_body,
+    headers: JSON.parse(r.headers) as Record<string, string>,
+    state: r.state,
+    attempts: r.attempts,
+    nextAttemptAt: new Date(r.next_attempt_at),
+    lastError: r.last_error,
+    claimToken: r.claim_token,
+    claimedAt: dateOrNull(r.claimed_at),
+    queuedAt: new Date(r.queued_at),
+    sentAt: dateOrNull(r.sent_at),
+    createdAt: new Date(r.created_at),
+  };
+}
+
+type Candidate = { id: number; next: number } | undefined;
+
+/** Statements on the hot path of the worker, prepared once a connection. */
+const prepared = new WeakMap<Db, ReturnType<typeof prepare>>();
+function prepare(db: Db) {
+  const sqlite = db.$client;
+  const pick = (where: string) =>
+    sqlite.prepare<[number], Candidate>(`select id, next_attempt_at as next from outbox where ${where} order by next_attempt_at, id limit 1`);
+  return {
+    nextQueued: pick(`state = 'queued' and next_attempt_at <= ?`),
+    nextStale: pick(`state = 'sending' and claimed_at <= ?`),
+    claim: sqlite.transaction((fn: () => OutboxRow | undefined) => fn()),
+    claimOne: sqlite.prepare<[string, number, number, number, number], RawOutboxRow>(
+      `update outbox set state = 'sending', claim_token = ?, claimed_at = ?, attempts = attempts + 1
+       where id = ? and ((state = 'queued' and next_attempt_at <= ?) or (state = 'sending' and claimed_at <= ?))
+       returning *`,
+    ),
+    markSent: sqlite.prepare<[number, number, string]>(
+      `update outbox set state = 'sent', sent_at = ?, last_error = null, claim_token = null where id = ? and claim_token = ?`,
+    ),
+  };
+}
+function statements(db: Db) {
+  let s = prepared.get(db);
+  if (!s) prepared.set(db, (s = prepare(db)));
+  return s;
 }
 
 /** Marks a claimed message sent; false if the claim was lost (another worker took it over). */
 export function markEmailSent(db: Db, id: number, token: string, now: Date): boolean {
-  const r = db
-    .update(outbox)
-    .set({ state: 'sent', sentAt: now, lastError: null, claimToken: null })
-    .where(and(eq(outbox.id, id), eq(outbox.claimToken, token)))
-    .run();
-  return r.changes > 0;
+  return statements(db).markSent.run(now.getTime(), id, token).changes > 0;
 }
 
 /** Puts a claimed message back in the queue for a later attempt after a temporary failure. */

@@ -215,3 +215,36 @@ export function seedPrinciples(db: Db, now = new Date()): void {
       .run();
   });
 }
+
+/**
+ * A cheap token that changes whenever the database may have changed: this connection's total
+ * changes plus SQLite's data_version (which moves when another connection, e.g. a separate
+ * `npm run worker` process, commits). One prepared statement; used by the page cache
+ * (src/server/page-cache.ts) to know when to look at `principlesStamp` again.
+ */
+export function databaseChangeToken(db: Db): () => string {
+  const statement = db.$client.prepare('select total_changes() as t, (select data_version from pragma_data_version) as v');
+  return () => {
+    const row = statement.get() as { t: number; v: number };
+    return `${row.t}.${row.v}`;
+  };
+}
+
+/**
+ * What public pages about the principles depend on, as one string: the published versions (how
+ * many, the latest publish time) and the version in force at `at`. `nextChangeAt` is when a
+ * scheduled version takes effect by itself (ms), so a cache knows to look again then.
+ */
+export function principlesStamp(db: Db, at: Date): { stamp: string; nextChangeAt: number | null } {
+  const ms = at.getTime();
+  const row = db.$client
+    .prepare(
+      `select count(*) as n, max(published_at) as p,
+         (select id from principle_versions where status = 'published' and effective_at <= ?
+           order by effective_at desc, id desc limit 1) as inForce,
+         (select min(effective_at) from principle_versions where status = 'published' and effective_at > ?) as next
+       from principle_versions where status = 'published'`,
+    )
+    .get(ms, ms) as { n: number; p: number | null; inForce: number | null; next: number | null };
+  return { stamp: `${row.n}|${row.p ?? ''}|${row.inForce ?? ''}`, nextChangeAt: row.next };
+}

@@ -7,3 +7,4 @@ export * from './schema/cases.ts';
 export * from './schema/outbox.ts';
 export * from './schema/staff.ts';
 export * from './schema/journeys.ts';
+export * from './schema/subscriptions.ts';

@@ -9,10 +9,14 @@ import { createServer } from 'node:http';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError, loadConfig } from '../src/lib/config.ts';
+import { startChangeAlertJob } from '../src/lib/change-alerts.ts';
 import { startOutboxWorker } from '../src/lib/email/worker.ts';
 import { createRuntime, installRuntime } from '../src/lib/runtime.ts';
+import { databaseChangeToken, principlesStamp } from '../db/principles.ts';
+import { createPageHandler, PageCache } from '../src/server/page-cache.ts';
 import { createStaticFiles } from '../src/server/static-files.ts';
 import { purgeExpired } from '../src/lib/sessions.ts';
+import { startRetentionJob } from '../src/lib/retention.ts';
 import { prepareFirstRun, SETUP_LINK_HOURS } from '../src/lib/staff.ts';
 
 const root = process.cwd();
@@ -65,15 +69,27 @@ async function main(): Promise<void> {
   purgeExpired(rt);
   const housekeeping = setInterval(() => purgeExpired(rt), 10 * 60 * 1000);
   housekeeping.unref();
+  // Personal data past its retention period is purged now and daily (counts logged, never data).
+  const retention = startRetentionJob(rt);
   // The outbox worker runs in-process by default (DESIGN.md Contract); `npm run worker` runs more.
   const worker = startOutboxWorker(rt);
+  // Queues each version's change alert once when it takes effect (a scheduled one within 30 s of
+  // its time), and deletes sign-ups left unconfirmed for 7 days.
+  const alerts = startChangeAlertJob(rt);
 
   const entry = (await import(pathToFileURL(resolve(root, 'dist/server/entry.mjs')).href)) as {
     handler: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, next?: (err?: unknown) => void) => void;
   };
   const staticFiles = createStaticFiles(resolve(root, 'dist/client'));
-  const server = createServer((req, res) => {
-    if (staticFiles(req, res)) return;
+  // Public pages from memory ahead of the render; see docs/decisions/007-page-cache.md.
+  const changeToken = databaseChangeToken(rt.db);
+  const cache = config.pageCache
+    ? new PageCache({
+        now: () => rt.now().getTime(),
+        validity: { changeToken, contentStamp: (now) => principlesStamp(rt.db, new Date(now)) },
+      })
+    : undefined;
+  const pages = createPageHandler(cache, (req, res) => {
     entry.handler(req, res, () => {
       // No route matched: the adapter hands over in middleware mode, so render our 404 page.
       req.url = '/404';
@@ -83,6 +99,10 @@ async function main(): Promise<void> {
       });
     });
   });
+  const server = createServer((req, res) => {
+    if (staticFiles(req, res)) return;
+    pages(req, res);
+  });
   server.on('error', (error: NodeJS.ErrnoException) => {
     console.error(error.code === 'EADDRINUSE' ? `Port ${config.port} is already in use: set PORT to another port.` : error.message);
     process.exit(1);
@@ -91,7 +111,11 @@ async function main(): Promise<void> {
     console.log(`Fair Hearing is running at http://${config.host}:${config.port} (public URL ${config.publicUrl})`);
   });
 
-  const stop = () => server.close(() => void worker.stop().then(() => process.exit(0)));
+  const stop = () => {
+    retention.stop();
+    alerts.stop();
+    server.close(() => void worker.stop().then(() => process.exit(0)));
+  };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
 }

@@ -3,7 +3,7 @@ import { isPrinciplesPath, withConditionalGet } from './lib/http-cache.ts';
 import { principlesLastModified } from './lib/principles.ts';
 import { getRuntime } from './lib/runtime.ts';
 import { isHttps } from './lib/request.ts';
-import { isSameOriginRequest, securityHeaders } from './lib/security.ts';
+import { isOneClickUnsubscribe, isSameOriginRequest, securityHeaders } from './lib/security.ts';
 import { SESSION_COOKIE, sessionUser } from './lib/sessions.ts';
 import { accessFor, mayAccess } from './lib/staff-access.ts';
 
@@ -13,9 +13,10 @@ const runtime = defineMiddleware((context, next) => {
   return next();
 });
 
-/** Refuses cross-site form posts with the NHS-styled 403 page. */
+/** Refuses cross-site form posts with the NHS-styled 403 page (except RFC 8058 one-click unsubscribe). */
 const sameOrigin = defineMiddleware((context, next) => {
   const { request, url } = context;
+  if (isOneClickUnsubscribe(request.method, url.pathname)) return next();
   const ok = isSameOriginRequest(request.method, request.headers.get('origin'), url.origin, context.locals.runtime.config.publicUrl);
   if (!ok) return context.rewrite(new Request(new URL('/forbidden', url), { method: 'GET' }));
   return next();

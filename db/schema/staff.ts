@@ -1,6 +1,6 @@
 /**
  * Staff accounts, roles, sessions, sign-in throttling, used TOTP time-steps, one-time links and
- * the append-only audit log. See docs/decisions/005-staff-accounts.md.
+ * the append-only audit log. See docs/decisions/008-staff-accounts.md.
  */
 import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import { createdAt, timestamp } from './columns.ts';

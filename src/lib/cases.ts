@@ -2,12 +2,15 @@
  * Recording moderation cases: validation, the case reference, the notice for the person.
  */
 import { z } from 'zod';
+import { listAudit, type AuditListRow } from '../../db/audit.ts';
 import {
+  appealsForCase,
   findCaseById,
   findCaseByReference,
   insertCase,
   searchCases,
   type CaseAction,
+  type CaseAppeal,
   type CaseListItem,
   type CaseRecord,
   type CaseSearch,
@@ -148,6 +151,17 @@ export function recordCase(rt: Runtime, values: FormValues, actor: { staffId: nu
 
 export function getCase(rt: Runtime, id: number): CaseRecord | undefined {
   return findCaseById(rt.db, id);
+}
+
+/** A case with the appeals made on it and its history (audit entries), for the staff case page. */
+export function getCaseDetails(rt: Runtime, id: number): { case: CaseRecord; appeals: CaseAppeal[]; history: AuditListRow[] } | undefined {
+  const found = findCaseById(rt.db, id);
+  if (!found) return undefined;
+  return {
+    case: found,
+    appeals: appealsForCase(rt.db, id),
+    history: listAudit(rt.db, { entityType: 'case', entityId: found.reference, limit: 200 }),
+  };
 }
 
 /** Looks a case up by what someone typed; the check character is verified before any query. */

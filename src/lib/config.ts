@@ -44,6 +44,14 @@ export const EnvSchema = z.object({
   ),
   MAIL_FROM: optionalString('Fair Hearing <no-reply@localhost>'),
   TRUSTED_PROXY: yesNo,
+  /** Serve public pages from an in-process cache ahead of the render (src/server/page-cache.ts). */
+  PAGE_CACHE: z.preprocess(
+    emptyToUndefined,
+    z
+      .enum(['1', '0', 'true', 'false', 'yes', 'no'], { error: 'must be true or false' })
+      .transform((v) => v === '1' || v === 'true' || v === 'yes')
+      .default(true),
+  ),
   OUTBOX_POLL_MS: wholeNumber(50, 60_000, 1_500),
   OUTBOX_LEASE_MS: wholeNumber(1_000, 3_600_000, 300_000),
   OUTBOX_RETRY_BASE_MS: wholeNumber(100, 3_600_000, 30_000),
@@ -70,6 +78,8 @@ export const EnvSchema = z.object({
   RETENTION_MONTHS: wholeNumber(1, 120, 12),
   /** Case-reference lookups allowed per IP address in 10 minutes (guessing protection). */
   CASE_LOOKUPS_PER_10_MINUTES: wholeNumber(1, 100_000, 20),
+  /** Sign-ups for change alerts per client IP per hour (src/lib/change-alerts.ts). */
+  SUBSCRIBES_PER_HOUR: wholeNumber(1, 10_000, 10),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -84,6 +94,8 @@ export interface Config {
   smtpUrl: string | undefined;
   mailFrom: string;
   trustedProxy: boolean;
+  /** Public pages served from the in-process page cache (PAGE_CACHE, default true). */
+  pageCache: boolean;
   outbox: {
     /** How often the worker looks for due messages (it is also woken by an enqueue in-process). */
     pollMs: number;
@@ -105,6 +117,7 @@ export interface Config {
   reviewWorkingDays: number;
   retentionMonths: number;
   caseLookupsPer10Minutes: number;
+  subscribesPerHour: number;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; error: string };
@@ -140,6 +153,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
       smtpUrl: e.SMTP_URL,
       mailFrom: e.MAIL_FROM,
       trustedProxy: e.TRUSTED_PROXY,
+      pageCache: e.PAGE_CACHE,
       outbox: { pollMs: e.OUTBOX_POLL_MS, leaseMs: e.OUTBOX_LEASE_MS, retryBaseMs: e.OUTBOX_RETRY_BASE_MS },
       org: {
         name: e.ORG_NAME,
@@ -154,6 +168,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
       reviewWorkingDays: e.REVIEW_WORKING_DAYS,
       retentionMonths: e.RETENTION_MONTHS,
       caseLookupsPer10Minutes: e.CASE_LOOKUPS_PER_10_MINUTES,
+      subscribesPerHour: e.SUBSCRIBES_PER_HOUR,
     },
   };
 }

@@ -19,6 +19,7 @@ import {
   findPublishedVersion,
   findVersionInForce,
   insertDraft,
+  listDrafts,
   listPublishedGroundCodes,
   listPublishedVersions,
   markDraftPublished,
@@ -27,6 +28,8 @@ import {
   type DraftRow,
   type VersionRow,
 } from '../../db/principles.ts';
+import { recordAudit } from '../../db/audit.ts';
+import { queueChangeAlerts } from './change-alerts.ts';
 import { diffGrounds, diffWordsHtml, type GroundChanges } from './diff.ts';
 import { renderMarkdown } from './markdown.ts';
 import type { Runtime } from './runtime.ts';
@@ -139,6 +142,74 @@ export function comparePath(from: string, to: string): string {
 // ---------------------------------------------------------------------------------------------
 // Drafting and publishing
 
+/** Who is acting, for the audit log: every drafting step by a member of staff is recorded. */
+export interface Actor {
+  actorId: number | null;
+  ip: string | null;
+}
+
+/**
+ * Runs a step and, when it succeeded and an actor is given, appends its audit entry in the same
+ * transaction (better-sqlite3 nests the inner transactions as savepoints), so both happen or neither.
+ */
+function audited<T extends { ok: boolean }>(rt: Runtime, actor: Actor | undefined, step: () => T, entry: (result: T) => { action: string; entityId: string; details?: Record<string, unknown> }): T {
+  return rt.db.transaction(() => {
+    const result = step();
+    if (result.ok && actor) recordAudit(rt.db, { ...actor, entityType: 'principles', ...entry(result) });
+    return result;
+  });
+}
+
+/** What a draft looks like against the version in force: for the staff preview. */
+export function compareDraft(
+  rt: Runtime,
+  draftId: number,
+): { ok: true; draft: DraftRow; current: VersionRow; bodyDiffHtml: string; bodyChanged: boolean; grounds: GroundChanges } | { ok: false; error: 'not-found' } {
+  const draft = findDraft(rt.db, draftId);
+  const current = findVersionInForce(rt.db, rt.now());
+  if (!draft || !current) return { ok: false, error: 'not-found' };
+  return {
+    ok: true,
+    draft,
+    current,
+    bodyDiffHtml: diffWordsHtml(current.bodyMarkdown, draft.bodyMarkdown),
+    bodyChanged: current.bodyMarkdown !== draft.bodyMarkdown,
+    grounds: diffGrounds(current.grounds, draft.grounds),
+  };
+}
+
+/** A draft rendered as it would appear on /principles, for the staff preview (never public). */
+export function previewDraft(rt: Runtime, draftId: number): PrinciplesView | undefined {
+  const draft = findDraft(rt.db, draftId);
+  if (!draft) return undefined;
+  const current = findVersionInForce(rt.db, rt.now());
+  return {
+    id: draft.id,
+    version: 'draft',
+    bodyMarkdown: draft.bodyMarkdown,
+    changeSummary: draft.changeSummary,
+    effectiveAt: rt.now(),
+    publishedAt: null,
+    grounds: draft.grounds,
+    bodyHtml: renderMarkdown(draft.bodyMarkdown),
+    isCurrent: false,
+    currentVersion: current?.version,
+    previousVersion: undefined,
+  };
+}
+
+/** Every draft, newest first (staff only). */
+export function listDraftsForStaff(rt: Runtime): DraftRow[] {
+  return listDrafts(rt.db);
+}
+
+/** Every published version, scheduled ones included, newest number first (staff only). */
+export function listAllVersionsForStaff(rt: Runtime): (VersionRow & { state: 'in-force' | 'scheduled' | 'superseded' })[] {
+  const now = rt.now().getTime();
+  const current = findVersionInForce(rt.db, rt.now());
+  return listPublishedVersions(rt.db).map((v) => ({ ...v, state: v.id === current?.id ? 'in-force' : v.effectiveAt.getTime() > now ? 'scheduled' : 'superseded' }));
+}
+
 /** Ground codes: lower-case words joined by single hyphens ("irrelevant-advertising"). */
 export const GROUND_CODE_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
@@ -207,7 +278,11 @@ export function validateDraft(rt: Runtime, input: DraftInput): { ok: true; conte
  * Starts a draft as a copy of a published version: `fromVersionId`, or by default the version in
  * force now. The change summary starts empty.
  */
-export function createDraft(rt: Runtime, options: { fromVersionId?: number } = {}): { ok: true; draftId: number } | { ok: false; error: 'not-found' } {
+export function createDraft(rt: Runtime, options: { fromVersionId?: number; actor?: Actor } = {}): { ok: true; draftId: number } | { ok: false; error: 'not-found' } {
+  return audited(rt, options.actor, () => createDraftStep(rt, options), (r) => ({ action: 'principles.draft-created', entityId: String(r.ok && r.draftId) }));
+}
+
+function createDraftStep(rt: Runtime, options: { fromVersionId?: number }): { ok: true; draftId: number } | { ok: false; error: 'not-found' } {
   const base =
     options.fromVersionId === undefined ? findVersionInForce(rt.db, rt.now()) : listPublishedVersions(rt.db).find((v) => v.id === options.fromVersionId);
   if (!base) return { ok: false, error: 'not-found' };
@@ -229,7 +304,16 @@ export function updateDraft(
   rt: Runtime,
   draftId: number,
   input: DraftInput,
+  actor?: Actor,
 ): { ok: true } | { ok: false; error: 'not-found' } | { ok: false; error: 'invalid'; fieldErrors: FieldErrors } {
+  return audited(rt, actor, () => updateDraftStep(rt, draftId, input), () => ({
+    action: 'principles.draft-saved',
+    entityId: String(draftId),
+    details: { grounds: input.grounds.length },
+  }));
+}
+
+function updateDraftStep(rt: Runtime, draftId: number, input: DraftInput): { ok: true } | { ok: false; error: 'not-found' } | { ok: false; error: 'invalid'; fieldErrors: FieldErrors } {
   if (!findDraft(rt.db, draftId)) return { ok: false, error: 'not-found' };
   const checked = validateDraft(rt, input);
   if (!checked.ok) return checked;
@@ -237,8 +321,13 @@ export function updateDraft(
 }
 
 /** Deletes a draft. Published versions cannot be discarded. */
-export function discardDraft(rt: Runtime, draftId: number): { ok: true } | { ok: false; error: 'not-found' } {
-  return deleteDraft(rt.db, draftId) ? { ok: true } : { ok: false, error: 'not-found' };
+export function discardDraft(rt: Runtime, draftId: number, actor?: Actor): { ok: true } | { ok: false; error: 'not-found' } {
+  return audited(
+    rt,
+    actor,
+    (): { ok: true } | { ok: false; error: 'not-found' } => (deleteDraft(rt.db, draftId) ? { ok: true } : { ok: false, error: 'not-found' }),
+    () => ({ action: 'principles.draft-discarded', entityId: String(draftId) }),
+  );
 }
 
 /** The number after `latest` ("1.3") for a minor or major change. */
@@ -247,6 +336,13 @@ export function nextVersionNumber(latest: { major: number; minor: number } | und
   const major = kind === 'major' ? latest.major + 1 : latest.major;
   const minor = kind === 'major' ? 0 : latest.minor + 1;
   return { version: `${major}.${minor}`, major, minor };
+}
+
+/** The numbers a draft would get as a minor or a major change (for the publish form). */
+export function upcomingVersionNumbers(rt: Runtime): { minor: string; major: string; latest: VersionRow | undefined } {
+  const latest = listPublishedVersions(rt.db)[0];
+  const n = latest && { major: Number(latest.version.split('.')[0]), minor: Number(latest.version.split('.')[1]) };
+  return { minor: nextVersionNumber(n, 'minor').version, major: nextVersionNumber(n, 'major').version, latest };
 }
 
 export type PublishResult =
@@ -261,7 +357,26 @@ export type PublishResult =
  * have retired a code meanwhile). `effectiveAt` must not be in the past and must be after the
  * latest published version's effective time, so versions take effect in number order.
  */
-export function publishDraft(rt: Runtime, draftId: number, options: { kind: 'minor' | 'major'; effectiveAt: Date | 'now' }): PublishResult {
+export function publishDraft(rt: Runtime, draftId: number, options: { kind: 'minor' | 'major'; effectiveAt: Date | 'now'; actor?: Actor }): PublishResult {
+  return audited(
+    rt,
+    options.actor,
+    () => {
+      const result = publishDraftStep(rt, draftId, options);
+      // Taking effect now: the change alert is queued in the same transaction (change-alerts.ts);
+      // a scheduled version's alert is queued by the periodic check when its time comes.
+      if (result.ok && !result.scheduled) queueChangeAlerts(rt);
+      return result;
+    },
+    (r) => ({
+      action: 'principles.published',
+      entityId: String(draftId),
+      details: r.ok ? { version: r.version, kind: options.kind, effectiveAt: r.effectiveAt.toISOString(), scheduled: r.scheduled } : {},
+    }),
+  );
+}
+
+function publishDraftStep(rt: Runtime, draftId: number, options: { kind: 'minor' | 'major'; effectiveAt: Date | 'now' }): PublishResult {
   // Synchronous from check to write: nothing else runs on this connection in between.
   const draft = findDraft(rt.db, draftId);
   if (!draft) return { ok: false, error: 'not-found' };

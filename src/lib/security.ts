@@ -42,3 +42,13 @@ export function isSameOriginRequest(method: string, origin: string | null, reque
   if (!origin || origin === 'null') return false;
   return origin === requestOrigin || origin === new URL(publicUrl).origin;
 }
+
+/**
+ * The one exception to the same-origin rule: RFC 8058 one-click unsubscribe. Mail providers POST
+ * `List-Unsubscribe=One-Click` to the link in the List-Unsubscribe header from their own servers,
+ * with no Origin header. The unguessable token in the address is what authorises it, and all it
+ * can do is remove that one address, so only `POST /unsubscribe/<token>` is let through.
+ */
+export function isOneClickUnsubscribe(method: string, pathname: string): boolean {
+  return method.toUpperCase() === 'POST' && /^\/unsubscribe\/[A-Za-z0-9_-]{1,100}$/.test(pathname);
+}

@@ -4,7 +4,7 @@
  * transaction. Sign-in and sessions are in src/lib/sessions.ts.
  *
  * Roles are independent: an admin does NOT implicitly hold moderator or reviewer; grant those
- * roles too if the person records cases or decides appeals (docs/decisions/005-staff-accounts.md).
+ * roles too if the person records cases or decides appeals (docs/decisions/008-staff-accounts.md).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, rmSync, writeFileSync } from 'node:fs';

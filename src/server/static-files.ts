@@ -2,9 +2,10 @@
  * Serves the built client assets (dist/client: CSS, icons) ahead of the Astro handler.
  * The node adapter's middleware mode leaves static files to the host server.
  */
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream, readFileSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, resolve, sep } from 'node:path';
+import { compressBody, isCompressible, MIN_COMPRESS_BYTES, negotiateEncoding, type Encoding } from './compress.ts';
 
 const TYPES: Record<string, string> = {
   '.css': 'text/css; charset=utf-8',
@@ -20,8 +21,14 @@ const TYPES: Record<string, string> = {
 /** Returns a handler that answers with a file and true, or false when there is no such file. */
 export function createStaticFiles(clientDir: string) {
   const root = resolve(clientDir);
+  // Compressed text files (CSS, SVG…), made once a file version and encoding.
+  const compressed = new Map<string, Buffer>();
   return (req: IncomingMessage, res: ServerResponse): boolean => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+    // Cheap early exit for pages (no known file extension), before parsing the URL.
+    const raw = req.url ?? '/';
+    const end = raw.search(/[?#]/);
+    if (!TYPES[extname(end === -1 ? raw : raw.slice(0, end)).toLowerCase()]) return false;
     let pathname: string;
     try {
       pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
@@ -48,6 +55,20 @@ export function createStaticFiles(clientDir: string) {
     if (req.headers['if-none-match'] === etag) {
       res.statusCode = 304;
       res.end();
+      return true;
+    }
+    const encoding: Encoding | null = isCompressible(type) && info.size >= MIN_COMPRESS_BYTES ? negotiateEncoding(req.headers['accept-encoding']) : null;
+    if (isCompressible(type)) res.setHeader('Vary', 'Accept-Encoding');
+    if (encoding) {
+      const key = `${encoding}:${file}:${etag}`;
+      let body = compressed.get(key);
+      if (!body) {
+        body = compressBody(readFileSync(file), encoding, 'best');
+        compressed.set(key, body);
+      }
+      res.setHeader('Content-Encoding', encoding);
+      res.setHeader('Content-Length', body.length);
+      res.end(req.method === 'HEAD' ? undefined : body);
       return true;
     }
     res.setHeader('Content-Length', info.size);

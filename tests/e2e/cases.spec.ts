@@ -69,6 +69,8 @@ test.describe('moderation cases', () => {
     await expect(page.getByLabel('Long message')).toHaveValue(/The comment insulted members of staff\./);
     // The excerpt is shown as text, never as markup.
     await expect(page.getByText('You are all useless <b>idiots</b>')).toBeVisible();
+    await expect(page.getByRole('heading', { name: 'Appeals on this case' })).toBeVisible();
+    await expect(page.getByText(/: Recorded by Test/)).toBeVisible();
     await expectAccessible(page);
 
     // The case list finds it by reference and by handle.

@@ -7,6 +7,7 @@ import { openDatabase } from '../../db/client.ts';
 import { enqueueEmail, findEmail } from '../../db/outbox.ts';
 import { notificationEmail } from '../../src/lib/email/templates/notification.ts';
 import { expect, test } from './fixtures.ts';
+import { createStaff, signIn } from './staff-fixtures.ts';
 
 /** Opens the server's database (the caller closes it) and writes one message to the outbox. */
 function enqueue(to: string, subject: string) {
@@ -63,4 +64,32 @@ test('the staff outbox page shows nothing to someone not signed in', async ({ pa
   const post = await request.post('/staff/outbox/', { form: { id: '1' }, headers: { Origin: new URL(page.url()).origin }, maxRedirects: 0 });
   expect(post.status()).toBe(303);
   expect(post.headers()['location']).toBe('/staff/login');
+});
+
+test('an admin sees a refused email as failed and retries it from the outbox page', async ({ page, mailbox, expectAccessible }) => {
+  const to = `e2e-refused-${Date.now()}@example.org`;
+  await mailbox.rejectWith(550);
+  const { db, id, messageId } = enqueue(to, 'Refused at first');
+  try {
+    await expect.poll(() => findEmail(db, id)?.state, { timeout: 15_000 }).toBe('failed');
+    await mailbox.rejectWith(undefined);
+
+    await signIn(page, createStaff({ roles: ['admin'] }));
+    await page.goto('/staff/outbox/');
+    const row = page.getByRole('row').filter({ hasText: to });
+    await expect(row.getByText('failed', { exact: true })).toBeVisible();
+    await expect(row).toContainText('550');
+    await expectAccessible(page);
+
+    await row.getByRole('button', { name: `Retry email to ${to}: Refused at first` }).click();
+    await expect(page.getByRole('status')).toContainText(`Message ${id} is queued to be sent again.`);
+    await expectAccessible(page);
+    const [mail] = await mailbox.waitFor({ to });
+    expect(mail!.messageId).toBe(messageId);
+    await expect.poll(() => findEmail(db, id)?.state).toBe('sent');
+    await page.reload();
+    await expect(page.getByRole('row').filter({ hasText: to }).getByText('sent', { exact: true })).toBeVisible();
+  } finally {
+    db.$client.close();
+  }
 });

@@ -15,6 +15,12 @@ describe('parseConfig', () => {
     expect(result.config.smtpUrl).toBeUndefined();
     expect(result.config.mailFrom).toBe('Fair Hearing <no-reply@localhost>');
     expect(result.config.trustedProxy).toBe(false);
+    expect(result.config.pageCache).toBe(true);
+  });
+
+  it('turns the page cache off with PAGE_CACHE=false', () => {
+    const result = parseConfig({ PAGE_CACHE: 'false' });
+    expect(result.ok && result.config.pageCache).toBe(false);
   });
 
   it('derives PUBLIC_URL from PORT and strips a trailing slash from a given one', () => {
@@ -33,6 +39,7 @@ describe('parseConfig', () => {
     [{ PUBLIC_URL: 'ftp://example.org' }, 'PUBLIC_URL'],
     [{ SMTP_URL: 'http://mail.example.org' }, 'SMTP_URL'],
     [{ TRUSTED_PROXY: 'maybe' }, 'TRUSTED_PROXY'],
+    [{ PAGE_CACHE: 'sometimes' }, 'PAGE_CACHE'],
     [{ CONTACT_EMAIL: 'nobody' }, 'CONTACT_EMAIL'],
     [{ OUTBOX_POLL_MS: 'soon' }, 'OUTBOX_POLL_MS'],
     [{ OUTBOX_POLL_MS: '10' }, 'OUTBOX_POLL_MS'],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CONTENT_SECURITY_POLICY, isSameOriginRequest, securityHeaders } from '../../src/lib/security.ts';
+import { CONTENT_SECURITY_POLICY, isOneClickUnsubscribe, isSameOriginRequest, securityHeaders } from '../../src/lib/security.ts';
 
 describe('isSameOriginRequest', () => {
   const site = 'http://localhost:4321';
@@ -23,5 +23,24 @@ describe('securityHeaders', () => {
   it('adds HSTS only over https', () => {
     expect(securityHeaders(false)['Strict-Transport-Security']).toBeUndefined();
     expect(securityHeaders(true)['Strict-Transport-Security']).toMatch(/max-age=\d+/);
+  });
+});
+
+describe('isOneClickUnsubscribe', () => {
+  it('exempts only POST /unsubscribe/<token>', () => {
+    expect(isOneClickUnsubscribe('POST', '/unsubscribe/abcDEF123_-')).toBe(true);
+    expect(isOneClickUnsubscribe('post', '/unsubscribe/abc')).toBe(true);
+  });
+  it.each([
+    ['POST', '/unsubscribe'],
+    ['POST', '/unsubscribe/'],
+    ['POST', '/unsubscribe/abc/def'],
+    ['POST', '/unsubscribe/abc.def'],
+    ['POST', '/subscribe'],
+    ['POST', '/staff/principles'],
+    ['PUT', '/unsubscribe/abc'],
+    ['DELETE', '/unsubscribe/abc'],
+  ])('does not exempt %s %s', (method, path) => {
+    expect(isOneClickUnsubscribe(method, path)).toBe(false);
   });
 });

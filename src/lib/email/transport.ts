@@ -44,8 +44,19 @@ function mailOptions(message: OutgoingEmail, from: string) {
   };
 }
 
-export function createSmtpTransport(url: string, from: string): MailTransport {
-  const transporter = nodemailer.createTransport({ url, ...SMTP_TIMEOUTS });
+/** SMTP connections kept open and shared by concurrent sends (the worker sends a batch at once). */
+export const SMTP_POOL_CONNECTIONS = 5;
+
+/** `pool: false` opens a connection a message (the worker's behaviour before batching; kept for the benchmark). */
+export function createSmtpTransport(url: string, from: string, options: { pool?: boolean } = {}): MailTransport {
+  const pool = options.pool ?? true;
+  const transporter = nodemailer.createTransport(
+    pool ? { url, pool: true, maxConnections: SMTP_POOL_CONNECTIONS, maxMessages: 1000, ...SMTP_TIMEOUTS } : { url, ...SMTP_TIMEOUTS },
+  );
+  // A pooled transport emits 'error' when an idle connection fails (e.g. the SMTP server stops);
+  // unheard, that would crash the process. Sends report their own errors to sendMail, and the
+  // pool opens new connections for the next sends, so there is nothing else to do here.
+  transporter.on('error', () => {});
   return {
     async send(message) {
       try {

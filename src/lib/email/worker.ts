@@ -1,6 +1,9 @@
 /**
- * The outbox worker: claims due messages one at a time, sends each with its fixed Message-ID and
- * records the outcome. Runs inside the server process (scripts/start.ts) or alone
+ * The outbox worker: claims due messages one at a time (each claim atomic, with its own token),
+ * sends each with its fixed Message-ID and records the outcome. Sends run concurrently over a
+ * pooled SMTP transport, with a slow start: one send at a time until one succeeds, then one more
+ * lane a success up to `concurrency`, back to one after any failure. So a hanging or failing
+ * server never has more than one message of this worker in flight. Runs inside the server process (scripts/start.ts) or alone
  * (`npm run worker`); any number of workers may share the database. See docs/decisions/004-outbox.md.
  */
 import { randomUUID } from 'node:crypto';
@@ -13,7 +16,7 @@ import {
 } from '../../../db/outbox.ts';
 import type { OutboxRow } from '../../../db/schema/outbox.ts';
 import type { Runtime } from '../runtime.ts';
-import { createMailTransport, type MailTransport } from './transport.ts';
+import { createMailTransport, SMTP_POOL_CONNECTIONS, type MailTransport } from './transport.ts';
 
 /** Temporary failures are retried for this long after the message was queued, then it fails. */
 export const GIVE_UP_AFTER_MS = 24 * 60 * 60 * 1000;
@@ -32,7 +35,7 @@ export function retryDelayMs(attempts: number, baseMs: number, random: () => num
 export interface OutboxWorker {
   /** Looks for due messages now instead of at the next poll. */
   nudge(): void;
-  /** Stops polling, waits for the message being sent (if any), closes the transport. */
+  /** Stops polling, waits for the messages being sent (if any), closes the transport. */
   stop(): Promise<void>;
 }
 
@@ -40,18 +43,22 @@ export interface OutboxWorkerOptions {
   /** Defaults to SMTP (SMTP_URL) or .eml files (no SMTP_URL). */
   transport?: MailTransport;
   random?: () => number;
+  /** Most messages in flight at once (default SMTP_POOL_CONNECTIONS; 1 sends strictly one at a time). */
+  concurrency?: number;
 }
 
 export function startOutboxWorker(rt: Runtime, options: OutboxWorkerOptions = {}): OutboxWorker {
   const transport = options.transport ?? createMailTransport(rt.config);
   const random = options.random ?? Math.random;
+  const maxConcurrency = Math.max(1, options.concurrency ?? SMTP_POOL_CONNECTIONS);
   const { pollMs, leaseMs, retryBaseMs } = rt.config.outbox;
   let stopped = false;
   let again = false;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
 
-  async function deliver(row: OutboxRow, token: string): Promise<void> {
+  /** True when the message was accepted. */
+  async function deliver(row: OutboxRow, token: string): Promise<boolean> {
     const result = await transport.send({
       messageId: row.messageId,
       to: row.to,
@@ -63,7 +70,9 @@ export function startOutboxWorker(rt: Runtime, options: OutboxWorkerOptions = {}
     const now = rt.now();
     if (result.ok) {
       markEmailSent(rt.db, row.id, token, now);
-    } else if (result.permanent) {
+      return true;
+    }
+    if (result.permanent) {
       markEmailFailed(rt.db, row.id, token, result.error);
       console.warn(`Outbox: message ${row.id} refused permanently: ${withoutAddresses(result.error)}`);
     } else if (now.getTime() - row.queuedAt.getTime() >= GIVE_UP_AFTER_MS) {
@@ -73,18 +82,45 @@ export function startOutboxWorker(rt: Runtime, options: OutboxWorkerOptions = {}
       const next = new Date(now.getTime() + retryDelayMs(row.attempts, retryBaseMs, random));
       rescheduleEmail(rt.db, row.id, token, next, result.error);
     }
+    return false;
   }
 
   async function drain(): Promise<void> {
     do {
       again = false;
-      while (!stopped) {
-        // A fresh token a claim: a message taken over after its lease cannot be marked by the
-        // worker that lost it.
-        const token = randomUUID();
-        const row = claimNextEmail(rt.db, token, rt.now(), leaseMs);
-        if (!row) break;
-        await deliver(row, token);
+      const inFlight = new Set<Promise<void>>();
+      let lanes = 1;
+      let empty = false;
+      try {
+        while (!stopped) {
+          while (!empty && inFlight.size < lanes && !stopped) {
+            // A fresh token a claim: a message taken over after its lease cannot be marked by the
+            // worker that lost it.
+            const token = randomUUID();
+            const row = claimNextEmail(rt.db, token, rt.now(), leaseMs);
+            if (!row) {
+              empty = true;
+              break;
+            }
+            const sending: Promise<void> = deliver(row, token)
+              .then(
+                (ok) => {
+                  lanes = ok ? Math.min(maxConcurrency, lanes + 1) : 1;
+                },
+                (error: unknown) => {
+                  // A bug (e.g. the database failing): log it; the message stays claimed until its lease ends.
+                  lanes = 1;
+                  console.error('Outbox worker:', error);
+                },
+              )
+              .finally(() => inFlight.delete(sending));
+            inFlight.add(sending);
+          }
+          if (inFlight.size === 0) break;
+          await Promise.race(inFlight);
+        }
+      } finally {
+        await Promise.allSettled(inFlight);
       }
     } while (again && !stopped);
   }

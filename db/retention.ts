@@ -1,0 +1,91 @@
+/**
+ * The retention purge: blanks personal data and keeps what the anonymous figures need
+ * (dates, codes, outcomes, working days). Counts first, so a dry run can say what it would do.
+ */
+import { and, inArray, isNull, lt, sql } from 'drizzle-orm';
+import type { Db } from './client.ts';
+import { appealEvents, appeals, cases, outbox } from './schema.ts';
+
+export interface PurgeCutoffs {
+  /** Appeals decided or withdrawn before this. */
+  appealsClosedBefore: Date;
+  /** Cases whose action was before this (the appeal window plus retention) … */
+  casesActedBefore: Date;
+  /** … and whose appeals, if any, all closed before this. */
+  caseAppealsClosedBefore: Date;
+  /** Outbox messages (sent or failed) last queued before this. */
+  emailsCreatedBefore: Date;
+}
+
+export interface PurgeCounts {
+  appeals: number;
+  cases: number;
+  emails: number;
+}
+
+const closedAt = sql`coalesce(${appeals.decidedAt}, ${appeals.withdrawnAt})`;
+
+function appealIdsToPurge(db: Db, c: PurgeCutoffs): number[] {
+  return db
+    .select({ id: appeals.id })
+    .from(appeals)
+    .where(and(isNull(appeals.purgedAt), inArray(appeals.status, ['decided', 'withdrawn']), lt(closedAt, c.appealsClosedBefore.getTime())))
+    .all()
+    .map((r) => r.id);
+}
+
+function caseIdsToPurge(db: Db, c: PurgeCutoffs): number[] {
+  // A case is closed once its appeal window has passed and no appeal on it is open or recent.
+  const recentOrOpen = sql`exists (select 1 from ${appeals} where ${appeals.caseId} = ${cases.id} and (${appeals.status} not in ('decided', 'withdrawn') or ${closedAt} >= ${c.caseAppealsClosedBefore.getTime()}))`;
+  return db
+    .select({ id: cases.id })
+    .from(cases)
+    .where(and(isNull(cases.purgedAt), lt(cases.actionAt, c.casesActedBefore), sql`not ${recentOrOpen}`))
+    .all()
+    .map((r) => r.id);
+}
+
+function emailIdsToPurge(db: Db, c: PurgeCutoffs): number[] {
+  return db
+    .select({ id: outbox.id })
+    .from(outbox)
+    .where(and(inArray(outbox.state, ['sent', 'failed']), lt(outbox.queuedAt, c.emailsCreatedBefore)))
+    .all()
+    .map((r) => r.id);
+}
+
+/** What a purge with these cut-offs would touch. */
+export function countPurgeable(db: Db, c: PurgeCutoffs): PurgeCounts {
+  return { appeals: appealIdsToPurge(db, c).length, cases: caseIdsToPurge(db, c).length, emails: emailIdsToPurge(db, c).length };
+}
+
+/** Blanks personal data in one transaction; `onDone` runs inside it (for the audit entry). */
+export function purgePersonalData(db: Db, c: PurgeCutoffs, now: Date, onDone: (tx: Db, counts: PurgeCounts) => void): PurgeCounts {
+  return db.transaction((tx) => {
+    const t = tx as unknown as Db;
+    const appealIds = appealIdsToPurge(t, c);
+    const caseIds = caseIdsToPurge(t, c);
+    const emailIds = emailIdsToPurge(t, c);
+    for (let i = 0; i < appealIds.length; i += 500) {
+      const ids = appealIds.slice(i, i + 500);
+      tx.update(appeals)
+        .set({ claimedHandle: null, claimedPostUrl: null, claimedDate: null, reason: null, email: null, name: null, explanation: null, purgedAt: now })
+        .where(inArray(appeals.id, ids))
+        .run();
+      tx.update(appealEvents).set({ body: null }).where(inArray(appealEvents.appealId, ids)).run();
+    }
+    for (let i = 0; i < caseIds.length; i += 500) {
+      tx.update(cases)
+        .set({ accountHandle: null, postUrl: null, excerpt: null, statementOfReasons: null, closedAt: sql`coalesce(${cases.closedAt}, ${now.getTime()})`, purgedAt: now })
+        .where(inArray(cases.id, caseIds.slice(i, i + 500)))
+        .run();
+    }
+    for (let i = 0; i < emailIds.length; i += 500) {
+      tx.delete(outbox).where(inArray(outbox.id, emailIds.slice(i, i + 500))).run();
+    }
+    const counts = { appeals: appealIds.length, cases: caseIds.length, emails: emailIds.length };
+    onDone(t, counts);
+    return counts;
+  });
+}
+

@@ -1,0 +1,58 @@
+/**
+ * The appeal journey with the keyboard only: Tab to move, typing into fields, Enter to follow a
+ * link or press a button. No mouse, no JavaScript.
+ */
+import { join } from 'node:path';
+import type { Locator, Page } from '@playwright/test';
+import { openDatabase } from '../../db/client.ts';
+import { insertTestCase } from '../support/cases.ts';
+import { expect, test } from './fixtures.ts';
+
+/** Presses Tab until `target` has focus (and fails if it never does). */
+async function tabTo(page: Page, target: Locator, max = 60): Promise<void> {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    if (await target.evaluate((el) => el === document.activeElement)) return;
+  }
+  throw new Error(`Tab never reached ${target}`);
+}
+
+test('the whole appeal journey works with the keyboard alone', async ({ page }) => {
+  const db = openDatabase(join(process.env.E2E_DATA_DIR!, 'fair-hearing.sqlite'));
+  const { reference } = insertTestCase(db, { actions: ['hidden'] });
+  db.$client.close();
+
+  await page.goto('/appeal');
+  // The skip link is the first thing Tab reaches.
+  await page.keyboard.press('Tab');
+  await expect(page.getByRole('link', { name: 'Skip to main content' })).toBeFocused();
+  await tabTo(page, page.getByRole('button', { name: 'Start now' }));
+  await page.keyboard.press('Enter');
+
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('What is your case reference?');
+  await tabTo(page, page.getByLabel('Case reference'));
+  await page.keyboard.type(reference);
+  await page.keyboard.press('Enter');
+
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('What we did and why');
+  await tabTo(page, page.getByRole('button', { name: 'Continue' }));
+  await page.keyboard.press('Enter');
+
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Why do you disagree with our decision?');
+  await tabTo(page, page.getByLabel('Why do you disagree with our decision?'));
+  await page.keyboard.type('I only asked a question about visiting times.');
+  await tabTo(page, page.getByRole('button', { name: 'Continue' }));
+  await page.keyboard.press('Enter');
+
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('How can we contact you?');
+  await tabTo(page, page.getByLabel('Email address'));
+  await page.keyboard.type(`keyboard-${Date.now()}@example.org`);
+  await tabTo(page, page.getByRole('button', { name: 'Continue' }));
+  await page.keyboard.press('Enter');
+
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(/Check your answers/);
+  await tabTo(page, page.getByRole('button', { name: 'Send appeal' }));
+  await page.keyboard.press('Enter');
+
+  await expect(page.locator('#appeal-reference')).toHaveText(/^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{3}$/);
+});

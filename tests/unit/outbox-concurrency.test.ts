@@ -1,0 +1,90 @@
+/**
+ * The worker's concurrent sends: a slow start (one in flight until one is accepted), at most
+ * `concurrency` in flight, back to one after a failure; every message sent once.
+ */
+import { describe, expect, it } from 'vitest';
+import { enqueueEmail, findEmail } from '../../db/outbox.ts';
+import type { MailTransport, OutgoingEmail, SendResult } from '../../src/lib/email/transport.ts';
+import { startOutboxWorker } from '../../src/lib/email/worker.ts';
+import { testRuntime } from '../support/db.ts';
+import { waitUntil } from '../support/wait.ts';
+
+/** A transport whose sends complete when the test says so; records how many were in flight. */
+function controlledTransport() {
+  const pending: { message: OutgoingEmail; finish: (r: SendResult) => void }[] = [];
+  const sent: string[] = [];
+  let maxInFlight = 0;
+  const transport: MailTransport = {
+    send(message) {
+      return new Promise<SendResult>((resolve) => {
+        pending.push({
+          message,
+          finish: (r) => {
+            if (r.ok) sent.push(message.messageId);
+            resolve(r);
+          },
+        });
+        maxInFlight = Math.max(maxInFlight, pending.length);
+      });
+    },
+    close() {},
+  };
+  const settle = (r: SendResult = { ok: true }) => pending.splice(0).forEach((p) => p.finish(r));
+  return { transport, pending, sent, settle, get maxInFlight() { return maxInFlight; } };
+}
+
+function enqueueMany(rt: ReturnType<typeof testRuntime>, count: number) {
+  return Array.from({ length: count }, (_, i) =>
+    enqueueEmail(rt.db, { to: `c${i}@example.org`, subject: `s${i}`, text: 't', html: '<p>h</p>', kind: 'notification' }, rt.now()),
+  );
+}
+
+describe('worker concurrency', () => {
+  it('sends one at a time until one is accepted, then opens up to the limit; each message once', async () => {
+    const rt = testRuntime({ env: { OUTBOX_POLL_MS: '50' } });
+    const t = controlledTransport();
+    const queued = enqueueMany(rt, 30);
+    const worker = startOutboxWorker(rt, { transport: t.transport, concurrency: 5 });
+    await waitUntil(() => t.pending.length === 1, 'the first send');
+    await new Promise((r) => setTimeout(r, 100));
+    // Nothing accepted yet: still only one in flight, and only one message claimed.
+    expect(t.pending).toHaveLength(1);
+    expect(queued.filter((q) => findEmail(rt.db, q.id)?.state === 'sending')).toHaveLength(1);
+    while (t.sent.length < 30) {
+      t.settle();
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await worker.stop();
+    expect(t.maxInFlight).toBeGreaterThan(1);
+    expect(t.maxInFlight).toBeLessThanOrEqual(5);
+    expect(new Set(t.sent).size).toBe(30);
+    expect(queued.every((q) => findEmail(rt.db, q.id)?.state === 'sent')).toBe(true);
+  });
+
+  it('drops back to one in flight after a failure', async () => {
+    const rt = testRuntime({ env: { OUTBOX_POLL_MS: '50', OUTBOX_RETRY_BASE_MS: '60000' } });
+    const t = controlledTransport();
+    enqueueMany(rt, 20);
+    const worker = startOutboxWorker(rt, { transport: t.transport, concurrency: 5 });
+    // Ramp up: accept sends until several are in flight together.
+    await waitUntil(() => t.pending.length === 1, 'the first send');
+    for (let i = 0; i < 4; i++) {
+      t.settle();
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(t.pending.length).toBeGreaterThan(1);
+    // Every send in flight fails (temporary): the worker goes back to one at a time.
+    t.settle({ ok: false, permanent: false, error: '451 try later' });
+    await waitUntil(() => t.pending.length >= 1, 'the next send');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(t.pending).toHaveLength(1);
+    // Stop, answering whatever is still in flight.
+    let stopped = false;
+    const stopping = worker.stop().then(() => (stopped = true));
+    while (!stopped) {
+      t.settle();
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await stopping;
+  });
+});

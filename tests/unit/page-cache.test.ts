@@ -1,0 +1,260 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { databaseChangeToken, findVersionInForce, principlesStamp } from '../../db/principles.ts';
+import { principleVersions } from '../../db/schema.ts';
+import { negotiateEncoding } from '../../src/server/compress.ts';
+import { createPageHandler, invalidatePageCache, isCacheablePath, matchesEtag, PageCache } from '../../src/server/page-cache.ts';
+import { testRuntime } from '../support/db.ts';
+
+const START = Date.UTC(2026, 0, 1, 12);
+let clock = START;
+const rt = testRuntime({ now: () => new Date(clock) });
+
+/** What the fake render does for a path; counts renders. */
+type Render = (req: IncomingMessage, res: ServerResponse) => void;
+let renders = 0;
+let render: Render;
+
+/** The in-force version number in the page, like the real principles page. */
+const principlesPage: Render = (req, res) => {
+  const version = findVersionInForce(rt.db, rt.now())?.version ?? 'none';
+  res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'X-Frame-Options': 'DENY', 'Content-Security-Policy': "default-src 'self'" });
+  res.write(`<h1>Version ${version}</h1>`);
+  res.end(`<p>${'principles text '.repeat(100)}</p><p>${req.url}</p>`);
+};
+
+const cache = new PageCache({
+  now: () => clock,
+  validity: { changeToken: databaseChangeToken(rt.db), contentStamp: (now) => principlesStamp(rt.db, new Date(now)) },
+});
+const handler = createPageHandler(cache, (req, res) => {
+  renders += 1;
+  render(req, res);
+});
+const server = createServer(handler);
+let base = '';
+
+beforeAll(async () => {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+beforeEach(() => {
+  cache.clear();
+  renders = 0;
+  render = principlesPage;
+  clock = START;
+});
+
+async function get(path: string, headers: Record<string, string> = {}) {
+  const res = await fetch(base + path, { headers: { 'accept-encoding': 'identity', ...headers } });
+  return { status: res.status, headers: res.headers, body: await res.text() };
+}
+
+/** Publishes a version (as the publishing code on the principles branch will). */
+function publish(version: string, effectiveAt: number) {
+  const [major, minor] = version.split('.').map(Number);
+  rt.db
+    .insert(principleVersions)
+    .values({ version, major, minor, status: 'published', bodyMarkdown: `# ${version}`, changeSummary: 'x', effectiveAt: new Date(effectiveAt), publishedAt: new Date(clock) })
+    .run();
+}
+
+describe('page cache', () => {
+  it('renders once, then answers from memory with the same headers and body', async () => {
+    const first = await get('/principles');
+    const second = await get('/principles');
+    expect(renders).toBe(1);
+    expect(second.status).toBe(200);
+    expect(second.body).toBe(first.body);
+    expect(second.body).toContain('Version 1.0');
+    for (const name of ['content-security-policy', 'x-frame-options', 'content-type', 'etag']) {
+      expect(second.headers.get(name)).toBe(first.headers.get(name));
+    }
+    expect(second.headers.get('x-frame-options')).toBe('DENY');
+    expect(second.headers.get('vary')).toBe('Accept-Encoding');
+  });
+
+  it('answers If-None-Match with 304 and no body', async () => {
+    const first = await get('/principles/1.0');
+    const etag = first.headers.get('etag')!;
+    expect(etag).toMatch(/^W\/".+"$/);
+    const again = await get('/principles/1.0', { 'if-none-match': etag });
+    expect(again.status).toBe(304);
+    expect(again.body).toBe('');
+    expect(again.headers.get('x-frame-options')).toBe('DENY');
+    expect((await get('/principles/1.0', { 'if-none-match': 'W/"other"' })).status).toBe(200);
+    expect(renders).toBe(1);
+  });
+
+  it("keeps the render's own ETag and answers If-Modified-Since from its Last-Modified", async () => {
+    render = (_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/html', ETag: '"v1-0"', 'Last-Modified': 'Thu, 01 Jan 2026 12:00:00 GMT' });
+      res.end('<p>page</p>'.repeat(100));
+    };
+    const first = await get('/changelog');
+    expect(first.headers.get('etag')).toBe('"v1-0"');
+    expect((await get('/changelog', { 'if-none-match': '"v1-0"' })).status).toBe(304);
+    expect((await get('/changelog', { 'if-modified-since': 'Thu, 01 Jan 2026 12:00:00 GMT' })).status).toBe(304);
+    expect((await get('/changelog', { 'if-modified-since': 'Wed, 31 Dec 2025 12:00:00 GMT' })).status).toBe(200);
+    expect((await get('/changelog', { 'if-none-match': '"other"', 'if-modified-since': 'Thu, 01 Jan 2026 12:00:00 GMT' })).status).toBe(200);
+    const br = await rawGet('/changelog', 'br');
+    expect(br.headers.etag).toBe('"v1-0"');
+    expect(renders).toBe(1);
+  });
+
+  it('keeps pages apart by path, and misses for a path not yet rendered', async () => {
+    await get('/principles');
+    const other = await get('/principles/1.0');
+    expect(other.body).toContain('/principles/1.0');
+    expect(renders).toBe(2);
+  });
+
+  it('empties itself when a version is published, with no call needed', async () => {
+    await get('/principles');
+    clock += 1000;
+    publish('1.1', clock - 1); // in force at once
+    const after = await get('/principles');
+    expect(after.body).toContain('Version 1.1');
+    expect(renders).toBe(2);
+  });
+
+  it('shows a scheduled version from the moment it takes effect, without restart', async () => {
+    publish('2.0', START + 60_000);
+    expect((await get('/principles')).body).not.toContain('Version 2.0');
+    clock = START + 59_999;
+    expect((await get('/principles')).body).not.toContain('Version 2.0');
+    const renderedBefore = renders;
+    clock = START + 60_000; // no database change at all: only time passes
+    expect((await get('/principles')).body).toContain('Version 2.0');
+    expect(renders).toBe(renderedBefore + 1);
+  });
+
+  it('is emptied by invalidatePageCache()', async () => {
+    await get('/privacy');
+    invalidatePageCache();
+    await get('/privacy');
+    expect(renders).toBe(2);
+  });
+
+  it('never keeps a response that sets a cookie', async () => {
+    render = (_req, res) => {
+      res.setHeader('Set-Cookie', 'session=abc; HttpOnly');
+      res.writeHead(200, { 'Content-Type': 'text/html' });
+      res.end('<p>hello</p>');
+    };
+    expect((await get('/principles')).headers.get('set-cookie')).toBe('session=abc; HttpOnly');
+    await get('/principles');
+    expect(renders).toBe(2);
+  });
+
+  it('never keeps a non-200 response', async () => {
+    render = (_req, res) => {
+      res.writeHead(500, { 'Content-Type': 'text/html' });
+      res.end('<p>error</p>');
+    };
+    expect((await get('/principles')).status).toBe(500);
+    await get('/principles');
+    expect(renders).toBe(2);
+  });
+
+  it('never keeps a private or no-store response', async () => {
+    render = (_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+      res.end('{}');
+    };
+    await get('/principles.json');
+    await get('/principles.json');
+    expect(renders).toBe(2);
+  });
+
+  it('never keeps pages outside the allow-list, with a query string, or for a request with a cookie', async () => {
+    for (const path of ['/appeal', '/appeal/start', '/staff', '/staff/outbox', '/setup', '/transparency', '/principles?x=1', '/principles/1.0/extra']) {
+      await get(path);
+      await get(path);
+    }
+    await get('/principles', { cookie: 'session=abc' });
+    await get('/principles', { cookie: 'session=abc' });
+    expect(renders).toBe(18);
+  });
+
+  it('answers HEAD from a page a GET stored, and never stores a POST', async () => {
+    await get('/');
+    const head = await fetch(`${base}/`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(renders).toBe(1);
+    await fetch(`${base}/`, { method: 'POST', body: 'x' });
+    await fetch(`${base}/`, { method: 'POST', body: 'x' });
+    expect(renders).toBe(3);
+  });
+
+  it('sends brotli or gzip when accepted, the same page decompressed', async () => {
+    const plain = await get('/accessibility');
+    const br = await fetch(`${base}/accessibility`, { headers: { 'accept-encoding': 'br' } });
+    // fetch decompresses; check the encoding header and the raw bytes with node's zlib too.
+    expect(br.headers.get('content-encoding')).toBe('br');
+    expect(await br.text()).toBe(plain.body);
+    const raw = await rawGet('/accessibility', 'gzip');
+    expect(raw.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(raw.body).toString()).toBe(plain.body);
+    const rawBr = await rawGet('/accessibility', 'br;q=1, gzip;q=0.5');
+    expect(brotliDecompressSync(rawBr.body).toString()).toBe(plain.body);
+    expect(rawBr.body.length).toBeLessThan(plain.body.length / 3);
+    expect(renders).toBe(1);
+  });
+
+  it('compresses responses it does not keep too', async () => {
+    render = (_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/html', 'Set-Cookie': 'a=b' });
+      res.end('<p>personal page</p>'.repeat(100));
+    };
+    const raw = await rawGet('/appeal', 'gzip');
+    expect(raw.headers['content-encoding']).toBe('gzip');
+    expect(raw.headers.vary).toBe('Accept-Encoding');
+    expect(gunzipSync(raw.body).toString()).toBe('<p>personal page</p>'.repeat(100));
+  });
+});
+
+describe('page cache helpers', () => {
+  it('allows only public, non-personal paths', () => {
+    for (const ok of ['/', '/principles', '/principles/1.0', '/principles/compare/1.0...1.1', '/changelog', '/changelog.xml', '/principles.json', '/accessibility', '/privacy']) {
+      expect(isCacheablePath(ok), ok).toBe(true);
+    }
+    for (const no of ['/appeal', '/appeal/1', '/staff', '/staff/sign-in', '/setup', '/transparency', '/healthz', '/principles/x', '/404']) {
+      expect(isCacheablePath(no), no).toBe(false);
+    }
+  });
+
+  it('compares ETags weakly', () => {
+    expect(matchesEtag('W/"a"', 'W/"a"')).toBe(true);
+    expect(matchesEtag('"a"', 'W/"a"')).toBe(true);
+    expect(matchesEtag('W/"b", W/"a"', 'W/"a"')).toBe(true);
+    expect(matchesEtag('*', 'W/"a"')).toBe(true);
+    expect(matchesEtag('W/"b"', 'W/"a"')).toBe(false);
+    expect(matchesEtag(undefined, 'W/"a"')).toBe(false);
+  });
+
+  it('chooses brotli, then gzip, honouring q=0', () => {
+    expect(negotiateEncoding('gzip, deflate, br')).toBe('br');
+    expect(negotiateEncoding('gzip')).toBe('gzip');
+    expect(negotiateEncoding('br;q=0, gzip')).toBe('gzip');
+    expect(negotiateEncoding('identity')).toBeNull();
+    expect(negotiateEncoding(undefined)).toBeNull();
+    expect(negotiateEncoding('*')).toBe('br');
+  });
+});
+
+async function rawGet(path: string, acceptEncoding: string): Promise<{ headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+  const { request } = await import('node:http');
+  return new Promise((resolve, reject) => {
+    const req = request(base + path, { headers: { 'accept-encoding': acceptEncoding } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}

@@ -1,0 +1,81 @@
+import { eq, sql } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { listAudit } from '../../db/audit.ts';
+import { updateAppeal } from '../../db/appeals.ts';
+import { appealEvents, appeals, caseActions, caseGrounds, cases, outbox } from '../../db/schema.ts';
+import { createAppeal } from '../../src/lib/appeals.ts';
+import { runRetentionPurge } from '../../src/lib/retention.ts';
+import { insertTestCase } from '../support/cases.ts';
+import { testRuntime } from '../support/db.ts';
+
+let clock = new Date('2025-01-10T10:00:00Z');
+const rt = testRuntime({ now: () => clock });
+
+/** The anonymous figures the transparency report is built from. */
+function figures() {
+  const db = rt.db;
+  return {
+    casesByPlatform: db.select({ platform: cases.platform, n: sql<number>`count(*)` }).from(cases).groupBy(cases.platform).all(),
+    actions: db.select({ action: caseActions.action, n: sql<number>`count(*)` }).from(caseActions).groupBy(caseActions.action).all(),
+    grounds: db.select({ code: caseGrounds.groundCode, n: sql<number>`count(*)` }).from(caseGrounds).groupBy(caseGrounds.groundCode).all(),
+    appeals: db
+      .select({ status: appeals.status, outcome: appeals.outcome, days: appeals.workingDaysToDecision, received: appeals.receivedAt, decided: appeals.decidedAt })
+      .from(appeals)
+      .orderBy(appeals.id)
+      .all(),
+  };
+}
+
+describe('retention purge', () => {
+  const old = insertTestCase(rt.db, { actionAt: new Date('2025-01-05T09:00:00Z'), handle: '@old_person', excerpt: 'old words' });
+  const made = createAppeal(rt, { subject: { kind: 'case', caseReference: old.reference }, reason: 'I was only joking', email: 'old@example.org', name: 'Old Person' });
+  if (!made.ok) throw new Error(made.error);
+  // The worker delivered the acknowledgement (no worker runs in this test).
+  rt.db.update(outbox).set({ state: 'sent' }).run();
+  rt.db.transaction((tx) =>
+    updateAppeal(tx, made.appeal.id, { status: 'decided', outcome: 'upheld', explanation: 'We kept it hidden, Old Person.', decidedAt: new Date('2025-01-20T10:00:00Z'), workingDaysToDecision: 8 }),
+  );
+
+  it('does nothing before the retention period has passed', () => {
+    clock = new Date('2025-06-01T00:00:00Z');
+    expect(runRetentionPurge(rt, { dryRun: false })).toEqual({ appeals: 0, cases: 0, emails: 0 });
+  });
+
+  it('blanks an appeal 12 months after its decision, keeps the figures, and writes an audit entry', () => {
+    clock = new Date('2026-03-01T00:00:00Z');
+    const recent = insertTestCase(rt.db, { actionAt: new Date('2026-02-25T09:00:00Z'), handle: '@recent_person' });
+    const open = createAppeal(rt, { subject: { kind: 'case', caseReference: recent.reference }, reason: 'Still open', email: 'recent@example.org', name: null });
+    expect(open.ok).toBe(true);
+    const before = figures();
+
+    expect(runRetentionPurge(rt, { dryRun: true })).toEqual({ appeals: 1, cases: 0, emails: 1 });
+    expect(rt.db.select().from(appeals).where(eq(appeals.id, made.appeal.id)).get()?.email).toBe('old@example.org'); // dry run changed nothing
+
+    expect(runRetentionPurge(rt, { dryRun: false })).toEqual({ appeals: 1, cases: 0, emails: 1 });
+    const purged = rt.db.select().from(appeals).where(eq(appeals.id, made.appeal.id)).get()!;
+    expect([purged.email, purged.name, purged.reason, purged.explanation]).toEqual([null, null, null, null]);
+    expect(purged.purgedAt?.getTime()).toBe(clock.getTime());
+    expect(rt.db.select({ body: appealEvents.body }).from(appealEvents).where(eq(appealEvents.appealId, made.appeal.id)).all().every((e) => e.body === null)).toBe(true);
+    // The open appeal on the recent case, its case and its acknowledgement email are untouched.
+    expect(rt.db.select().from(appeals).where(eq(appeals.caseId, recent.id)).get()?.email).toBe('recent@example.org');
+    expect(rt.db.select().from(outbox).all().map((m) => m.to)).toEqual(['recent@example.org']);
+    // The case of the old appeal is still within its own window plus retention.
+    expect(rt.db.select().from(cases).where(eq(cases.id, old.id)).get()?.accountHandle).toBe('@old_person');
+    expect(figures()).toEqual(before);
+    const audit = listAudit(rt.db, { action: 'retention.purged' });
+    expect(audit[0]?.details).toMatchObject({ appeals: 1, cases: 0, emails: 1 });
+    expect(JSON.stringify(audit)).not.toContain('old@example.org');
+  });
+
+  it('blanks a case once its appeal window and the retention period have passed, keeping the figures', () => {
+    const before = figures();
+    clock = new Date('2026-08-01T00:00:00Z');
+    expect(runRetentionPurge(rt, { dryRun: false })).toMatchObject({ cases: 1 });
+    const c = rt.db.select().from(cases).where(eq(cases.id, old.id)).get()!;
+    expect([c.accountHandle, c.postUrl, c.excerpt, c.statementOfReasons]).toEqual([null, null, null, null]);
+    expect(c.closedAt).not.toBeNull();
+    expect(figures()).toEqual(before);
+    // Running again finds nothing new.
+    expect(runRetentionPurge(rt, { dryRun: true })).toEqual({ appeals: 0, cases: 0, emails: 0 });
+  });
+});
