@@ -14,6 +14,8 @@ export interface TestCaseOptions {
   handle?: string;
   statementOfReasons?: string;
   excerpt?: string | null;
+  /** Staff id of the moderator who recorded it (default 1). */
+  recordedBy?: number;
 }
 
 /** Inserts a case under principles 1.0 and returns its id and canonical reference. */
@@ -33,7 +35,7 @@ export function insertTestCase(db: Db, options: TestCaseOptions = {}): { id: num
       actionAt: options.actionAt ?? new Date(Date.now() - 2 * 24 * 60 * 60_000),
       detectedBy: 'own-monitoring',
       automated: false,
-      recordedBy: 1,
+      recordedBy: options.recordedBy ?? 1,
       actions: options.actions ?? ['hidden'],
       groundCodes: options.groundCodes ?? [version.grounds[0]!.code],
     }),

@@ -1,0 +1,352 @@
+/**
+ * Staff review of appeals: start review, assign, internal notes, ask for more information,
+ * resume, decide (with the decision email and follow-ups), tick off follow-ups. Every action is
+ * ONE transaction with its history entry (appeal_events) and its audit entry.
+ */
+import { invalidateTransparencyCache } from './transparency.ts';
+import { findAppealById, findCaseReferenceById, findVersionNumberById, insertAppealEvent, listAppealEvents, updateAppeal, type AppealRow, type Tx } from '../../db/appeals.ts';
+import { recordAudit } from '../../db/audit.ts';
+import { findCaseById } from '../../db/cases.ts';
+import { enqueueEmail } from '../../db/outbox.ts';
+import { findPublishedVersion, listPublishedVersions } from '../../db/principles.ts';
+import {
+  countByStatus,
+  findFollowUpById,
+  insertFollowUp,
+  listFollowUpsForAppeal,
+  listOpenFollowUpsWithAppeal,
+  listQueue,
+  listReviewers,
+  markFollowUpDone,
+  staffNames,
+  type FollowUpKind,
+} from '../../db/review.ts';
+import { transition, type AppealAction } from './appeal-state.ts';
+import { addWorkingDays, remainingWorkingDays, resumeDueDate, workingDaysBetween } from './calendar.ts';
+import { appealDecisionEmail, type DecisionOutcome } from './email/templates/appeal-decision.ts';
+import { notificationEmail } from './email/templates/notification.ts';
+import type { Runtime } from './runtime.ts';
+
+/** Who acts: the signed-in staff member and where the request came from (for the audit log). */
+export interface Actor {
+  id: number;
+  ip: string | null;
+}
+
+export type ReviewError = 'not-found' | 'not-allowed' | 'recorded-by-you' | 'version-not-found' | 'explanation-required';
+export type ReviewResult = { ok: true } | { ok: false; error: ReviewError };
+
+/** Working days given to staff to act on an overturn. */
+export const FOLLOW_UP_WORKING_DAYS = 2;
+
+function stateChange(rt: Runtime, appealId: number, actor: Actor, action: AppealAction, kind: string, extra: (tx: Tx, row: AppealRow, now: Date) => void = () => {}): ReviewResult {
+  const now = rt.now();
+  return rt.db.transaction((tx): ReviewResult => {
+    const row = findAppealById(tx, appealId);
+    if (!row) return { ok: false, error: 'not-found' };
+    const next = transition(row.status, action);
+    if (!next.ok) return { ok: false, error: 'not-allowed' };
+    updateAppeal(tx, row.id, { status: next.status, ...(row.assignedTo == null && action === 'start-review' ? { assignedTo: actor.id } : {}) });
+    insertAppealEvent(tx, { appealId: row.id, at: now, actorType: 'staff', actorId: actor.id, kind, details: { from: row.status, to: next.status } });
+    extra(tx, row, now);
+    recordAudit(tx, { actorId: actor.id, action: `appeal.${action}`, entityType: 'appeal', entityId: String(row.id), ip: actor.ip, details: { from: row.status, to: next.status } });
+    return { ok: true };
+  });
+}
+
+/** A reviewer picks the appeal up (and takes it if nobody has). */
+export function startReview(rt: Runtime, appealId: number, actor: Actor): ReviewResult {
+  return stateChange(rt, appealId, actor, 'start-review', 'review-started');
+}
+
+/** Assigns the appeal to a staff member (null: unassigned). */
+export function assignAppeal(rt: Runtime, appealId: number, assignee: number | null, actor: Actor): ReviewResult {
+  const now = rt.now();
+  return rt.db.transaction((tx): ReviewResult => {
+    const row = findAppealById(tx, appealId);
+    if (!row) return { ok: false, error: 'not-found' };
+    if (row.status === 'decided' || row.status === 'withdrawn') return { ok: false, error: 'not-allowed' };
+    updateAppeal(tx, row.id, { assignedTo: assignee });
+    insertAppealEvent(tx, { appealId: row.id, at: now, actorType: 'staff', actorId: actor.id, kind: 'assigned', details: { from: row.assignedTo, to: assignee } });
+    recordAudit(tx, { actorId: actor.id, action: 'appeal.assigned', entityType: 'appeal', entityId: String(row.id), ip: actor.ip, details: { from: row.assignedTo, to: assignee } });
+    return { ok: true };
+  });
+}
+
+/** An internal note: in the history for staff, never shown to the public. */
+export function addNote(rt: Runtime, appealId: number, text: string, actor: Actor): ReviewResult {
+  const now = rt.now();
+  return rt.db.transaction((tx): ReviewResult => {
+    const row = findAppealById(tx, appealId);
+    if (!row) return { ok: false, error: 'not-found' };
+    insertAppealEvent(tx, { appealId: row.id, at: now, actorType: 'staff', actorId: actor.id, kind: 'note', body: text });
+    recordAudit(tx, { actorId: actor.id, action: 'appeal.note-added', entityType: 'appeal', entityId: String(row.id), ip: actor.ip });
+    return { ok: true };
+  });
+}
+
+/** Asks the appellant for more information by email; the clock pauses until they answer or staff resume. */
+export function requestInformation(rt: Runtime, appealId: number, message: string, actor: Actor): ReviewResult {
+  const now = rt.now();
+  return rt.db.transaction((tx): ReviewResult => {
+    const row = findAppealById(tx, appealId);
+    if (!row) return { ok: false, error: 'not-found' };
+    const next = transition(row.status, 'request-info');
+    if (!next.ok) return { ok: false, error: 'not-allowed' };
+    updateAppeal(tx, row.id, { status: next.status, pausedAt: now });
+    insertAppealEvent(tx, { appealId: row.id, at: now, actorType: 'staff', actorId: actor.id, kind: 'info-requested', body: message, details: { from: row.status, to: next.status } });
+    if (row.email) {
+      const email = notificationEmail({
+        orgName: rt.config.org.name,
+        subject: `We need more information about your appeal ${row.reference}`,
+        heading: 'We need more information about your appeal',
+        paragraphs: [
+          message,
+          'Please reply using the private link in the email we sent when you made your appeal. We have paused the time limit for our decision until you reply.',
+          `The ${rt.config.org.name} social media team`,
+        ],
+      });
+      const queued = enqueueEmail(tx, { to: row.email, ...email, kind: 'appeal-info-request' }, now);
+      insertAppealEvent(tx, { appealId: row.id, at: now, actorType: 'system', kind: 'email-queued', details: { email: 'appeal-info-request', outboxId: queued.id } });
+    }
+    recordAudit(tx, { actorId: actor.id, action: 'appeal.request-info', entityType: 'appeal', entityId: String(row.id), ip: actor.ip });
+    return { ok: true };
+  });
+}
+
+/** Staff stop waiting for the appellant; the due date moves on by the working days paused. */
+export function resumeReview(rt: Runtime, appealId: number, actor: Actor): ReviewResult {
+  return stateChange(rt, appealId, actor, 'resume', 'status-changed', (tx, row, now) => {
+    if (row.pausedAt) updateAppeal(tx, row.id, { pausedAt: null, dueAt: resumeDueDate(now, remainingWorkingDays(row.pausedAt, row.dueAt)) });
+  });
+}
+
+/**
+ * Working days from receipt to decision, not counting paused time. Paused time is what moved the
+ * due date (original due → current due), plus the current pause if decided while waiting.
+ */
+export function workingDaysToDecision(row: Pick<AppealRow, 'receivedAt' | 'dueAt' | 'pausedAt'>, decidedAt: Date, reviewWorkingDays: number): number {
+  const originalDue = addWorkingDays(row.receivedAt, reviewWorkingDays);
+  const pausedBefore = row.dueAt.getTime() > originalDue.getTime() ? workingDaysBetween(originalDue, row.dueAt) : 0;
+  const pausedNow = row.pausedAt ? workingDaysBetween(row.pausedAt, decidedAt) : 0;
+  return Math.max(0, workingDaysBetween(row.receivedAt, decidedAt) - pausedBefore - pausedNow);
+}
+
+export interface DecisionInput {
+  outcome: DecisionOutcome;
+  /** Cleaned, required. */
+  explanation: string;
+  /** Published principles version relied on, e.g. "1.0". */
+  version: string;
+}
+
+/** What a decision would do: the email exactly as it will be sent, and the follow-ups. */
+export interface DecisionPlan {
+  appeal: AppealRow;
+  versionId: number;
+  email: { to: string | null; subject: string; text: string; html: string };
+  followUps: FollowUpKind[];
+  followUpDue: Date | null;
+}
+
+export type PlanResult = { ok: true; plan: DecisionPlan } | { ok: false; error: ReviewError };
+
+function followUpKinds(rt: Runtime, row: AppealRow, outcome: DecisionOutcome): FollowUpKind[] {
+  if (outcome === 'upheld' || !row.caseId) return [];
+  const c = findCaseById(rt.db, row.caseId);
+  if (!c) return [];
+  const kinds: FollowUpKind[] = [];
+  if (c.actions.includes('hidden') || c.actions.includes('deleted')) kinds.push('restore-comment');
+  if (c.actions.includes('blocked')) kinds.push('unblock-account');
+  return kinds;
+}
+
+/** Checks and prepares a decision without changing anything (used for the preview and by decide). */
+export function planDecision(rt: Runtime, tx: Tx, appealId: number, input: DecisionInput, actor: Actor, now: Date): PlanResult {
+  const row = findAppealById(tx, appealId);
+  if (!row) return { ok: false, error: 'not-found' };
+  if (!transition(row.status, 'decide').ok) return { ok: false, error: 'not-allowed' };
+  if (row.caseId) {
+    const c = findCaseById(rt.db, row.caseId);
+    if (c && c.recordedBy === actor.id) return { ok: false, error: 'recorded-by-you' };
+  }
+  if (!input.explanation.trim()) return { ok: false, error: 'explanation-required' };
+  const version = findPublishedVersion(rt.db, input.version);
+  if (!version) return { ok: false, error: 'version-not-found' };
+  const kinds = followUpKinds(rt, row, input.outcome);
+  const followUpDue = kinds.length ? addWorkingDays(now, FOLLOW_UP_WORKING_DAYS) : null;
+  const content = appealDecisionEmail({
+    orgName: rt.config.org.name,
+    name: row.name,
+    appealReference: row.reference,
+    caseReference: row.caseId ? (findCaseReferenceById(tx, row.caseId) ?? null) : null,
+    outcome: input.outcome,
+    explanation: input.explanation,
+    version: version.version,
+    publicUrl: rt.config.publicUrl,
+    followUps: kinds,
+    followUpBy: followUpDue,
+    complaintsUrl: rt.config.org.complaintsUrl,
+  });
+  return { ok: true, plan: { appeal: row, versionId: version.id, email: { to: row.email, ...content }, followUps: kinds, followUpDue } };
+}
+
+/** The preview: exactly the email that deciding now would send. */
+export function previewDecision(rt: Runtime, appealId: number, input: DecisionInput, actor: Actor): PlanResult {
+  return planDecision(rt, rt.db, appealId, input, actor, rt.now());
+}
+
+/**
+ * Decides an appeal in ONE transaction: the appeal row, the `decided` history entry, the audit
+ * entry, the decision email in the outbox and, for an overturn, the follow-up tasks. A reviewer
+ * may not decide an appeal on a case they recorded.
+ */
+export function decideAppeal(rt: Runtime, appealId: number, input: DecisionInput, actor: Actor): ReviewResult {
+  const now = rt.now();
+  return rt.db.transaction((tx): ReviewResult => {
+    const planned = planDecision(rt, tx, appealId, input, actor, now);
+    if (!planned.ok) return planned;
+    const { appeal: row, versionId, email, followUps, followUpDue } = planned.plan;
+    const next = transition(row.status, 'decide');
+    if (!next.ok) return { ok: false, error: 'not-allowed' };
+    updateAppeal(tx, row.id, {
+      status: next.status,
+      outcome: input.outcome,
+      explanation: input.explanation,
+      decisionVersionId: versionId,
+      decidedBy: actor.id,
+      decidedAt: now,
+      pausedAt: null,
+      workingDaysToDecision: workingDaysToDecision(row, now, rt.config.reviewWorkingDays),
+    });
+    insertAppealEvent(tx, { appealId: row.id, at: now, actorType: 'staff', actorId: actor.id, kind: 'decided', details: { from: row.status, to: next.status, outcome: input.outcome, version: input.version } });
+    if (email.to) {
+      const queued = enqueueEmail(tx, { to: email.to, subject: email.subject, text: email.text, html: email.html, kind: 'appeal-decision' }, now);
+      insertAppealEvent(tx, { appealId: row.id, at: now, actorType: 'system', kind: 'email-queued', details: { email: 'appeal-decision', outboxId: queued.id } });
+    }
+    for (const kind of followUps) {
+      const f = insertFollowUp(tx, { appealId: row.id, kind, dueAt: followUpDue! });
+      insertAppealEvent(tx, { appealId: row.id, at: now, actorType: 'system', kind: 'follow-up-created', details: { followUpId: f.id, kind } });
+    }
+    recordAudit(tx, { actorId: actor.id, action: 'appeal.decided', entityType: 'appeal', entityId: String(row.id), ip: actor.ip, details: { outcome: input.outcome, version: input.version, followUps } });
+    invalidateTransparencyCache([row.receivedAt, now]);
+    return { ok: true };
+  });
+}
+
+/** Ticks off a follow-up (who and when recorded). */
+export function completeFollowUp(rt: Runtime, followUpId: number, actor: Actor): ReviewResult {
+  const now = rt.now();
+  return rt.db.transaction((tx): ReviewResult => {
+    const f = findFollowUpById(tx, followUpId);
+    if (!f) return { ok: false, error: 'not-found' };
+    if (!markFollowUpDone(tx, f.id, actor.id, now)) return { ok: false, error: 'not-allowed' };
+    insertAppealEvent(tx, { appealId: f.appealId, at: now, actorType: 'staff', actorId: actor.id, kind: 'follow-up-done', details: { followUpId: f.id, kind: f.kind } });
+    recordAudit(tx, { actorId: actor.id, action: 'appeal.follow-up-done', entityType: 'follow_up', entityId: String(f.id), ip: actor.ip, details: { appealId: f.appealId, kind: f.kind } });
+    return { ok: true };
+  });
+}
+
+// ---- Queue and appeal view (read side) ----
+
+export const QUEUE_PAGE_SIZE = 25;
+export const QUEUE_STATUSES = ['new', 'in-review', 'waiting', 'decided', 'withdrawn'] as const;
+export const QUEUE_STATUS_LABELS: Record<(typeof QUEUE_STATUSES)[number], string> = {
+  new: 'New',
+  'in-review': 'In review',
+  waiting: 'Waiting for the appellant',
+  decided: 'Decided',
+  withdrawn: 'Withdrawn',
+};
+
+export interface QueueFilters {
+  status: (typeof QUEUE_STATUSES)[number] | '';
+  assignee: 'me' | 'anyone' | 'unassigned';
+  due: '' | 'overdue' | 'week';
+  page: number;
+}
+
+export function parseQueueFilters(params: URLSearchParams): QueueFilters {
+  const status = params.get('status') ?? '';
+  const assignee = params.get('assignee') ?? 'anyone';
+  const due = params.get('due') ?? '';
+  const page = Number.parseInt(params.get('page') ?? '1', 10);
+  return {
+    status: (QUEUE_STATUSES as readonly string[]).includes(status) ? (status as QueueFilters['status']) : '',
+    assignee: assignee === 'me' || assignee === 'unassigned' ? assignee : 'anyone',
+    due: due === 'overdue' || due === 'week' ? due : '',
+    page: Number.isFinite(page) && page > 0 && page < 100000 ? page : 1,
+  };
+}
+
+/** The queue page for a staff member: items, total, counts per status and open follow-ups. */
+export function reviewQueue(rt: Runtime, filters: QueueFilters, staffId: number) {
+  const now = rt.now();
+  // "Due this week": due within the next 5 working days.
+  const dueBefore = filters.due === 'overdue' ? now : filters.due === 'week' ? addWorkingDays(now, 5) : null;
+  const { items, total } = listQueue(rt.db, {
+    status: filters.status || null,
+    assignee: filters.assignee === 'me' ? staffId : filters.assignee === 'unassigned' ? 'unassigned' : null,
+    dueBefore,
+    limit: QUEUE_PAGE_SIZE,
+    offset: (filters.page - 1) * QUEUE_PAGE_SIZE,
+  });
+  return {
+    items: items.map((i) => ({ ...i, overdue: i.dueAt.getTime() < now.getTime() && (i.status === 'new' || i.status === 'in-review') })),
+    total,
+    pages: Math.max(1, Math.ceil(total / QUEUE_PAGE_SIZE)),
+    counts: countByStatus(rt.db),
+    followUps: listOpenFollowUpsWithAppeal(rt.db),
+  };
+}
+
+const EVENT_LABELS: Record<string, string> = {
+  received: 'Appeal received',
+  'review-started': 'Review started',
+  'info-requested': 'More information requested',
+  'info-added': 'Appellant added information',
+  decided: 'Decided',
+  withdrawn: 'Withdrawn by the appellant',
+  'status-changed': 'Status changed',
+  note: 'Internal note',
+  assigned: 'Assigned',
+  'email-queued': 'Email queued',
+  'follow-up-created': 'Follow-up created',
+  'follow-up-done': 'Follow-up done',
+};
+
+export const FOLLOW_UP_LABELS: Record<FollowUpKind, string> = {
+  'restore-comment': 'Restore the comment',
+  'unblock-account': 'Unblock the account',
+};
+
+/** Everything staff see about one appeal, with who did what. */
+export function appealForStaff(rt: Runtime, id: number) {
+  const row = findAppealById(rt.db, id);
+  if (!row) return undefined;
+  const caseRecord = row.caseId ? findCaseById(rt.db, row.caseId) : undefined;
+  const events = listAppealEvents(rt.db, id);
+  const followUps = listFollowUpsForAppeal(rt.db, id);
+  const ids = [...new Set([...events.map((e) => e.actorId), row.assignedTo, row.decidedBy, ...followUps.map((f) => f.doneBy)].filter((x): x is number => x != null))];
+  const names = staffNames(rt.db, ids);
+  const who = (e: { actorType: string; actorId: number | null }) => (e.actorType === 'staff' ? (names.get(e.actorId ?? -1) ?? 'Staff') : e.actorType === 'appellant' ? 'Appellant' : 'System');
+  return {
+    appeal: row,
+    caseRecord,
+    assigneeName: row.assignedTo ? (names.get(row.assignedTo) ?? null) : null,
+    decisionVersion: row.decisionVersionId ? (findVersionNumberById(rt.db, row.decisionVersionId) ?? null) : null,
+    history: events.map((e) => {
+      let detail = '';
+      const d = e.details ?? {};
+      if (e.kind === 'assigned') detail = d['to'] == null ? 'Unassigned' : `To ${names.get(d['to'] as number) ?? 'staff'}`;
+      else if (e.kind === 'email-queued') detail = String(d['email'] ?? '');
+      else if (e.kind === 'decided') detail = String(d['outcome'] ?? '');
+      else if (typeof d['to'] === 'string' && typeof d['from'] === 'string' && d['from'] !== d['to']) detail = `${d['from']} → ${d['to']}`;
+      else if (e.kind.startsWith('follow-up')) detail = FOLLOW_UP_LABELS[d['kind'] as FollowUpKind] ?? '';
+      return { id: e.id, at: e.at, who: who(e), label: EVENT_LABELS[e.kind] ?? e.kind, kind: e.kind, body: e.body, detail };
+    }),
+    followUps: followUps.map((f) => ({ ...f, label: FOLLOW_UP_LABELS[f.kind], doneByName: f.doneBy ? (names.get(f.doneBy) ?? null) : null })),
+    reviewers: listReviewers(rt.db),
+    versions: listPublishedVersions(rt.db).map((v) => v.version),
+  };
+}
