@@ -22,6 +22,7 @@ async function crawl(page: Page, start: string[], expectAccessible: (page: Page)
   const queue = [...start];
   const seen = new Set<string>();
   const documents: { name: string; html: string }[] = [];
+  const titles = new Map<string, string>();
   while (queue.length > 0 && documents.length < MAX_PAGES) {
     const next = queue.shift()!;
     const url = new URL(next, origin);
@@ -43,6 +44,11 @@ async function crawl(page: Page, start: string[], expectAccessible: (page: Page)
     });
     expect(overflow.by, `horizontal scrolling at 320 px on ${url.pathname}: ${overflow.culprits.join(', ')}`).toBeLessThanOrEqual(0);
     await expectAccessible(page);
+    // One h1, and a title that says what the page is (unique across distinct pages).
+    await expect(page.locator('h1'), url.pathname).toHaveCount(1);
+    const title = await page.title();
+    expect(titles.get(title) ?? url.pathname, `title "${title}" is shared by ${titles.get(title)} and ${url.pathname}`).toBe(url.pathname);
+    titles.set(title, url.pathname);
     documents.push({ name: url.pathname + url.search, html: await page.content() });
     for (const href of await page.locator('a[href]').evaluateAll((as) => as.map((a) => a.getAttribute('href') ?? ''))) {
       if (!href.startsWith('/') || href.startsWith('//')) continue;
