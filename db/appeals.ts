@@ -2,25 +2,24 @@
  * Queries for appeals and their history.
  */
 import { and, asc, eq, notInArray } from 'drizzle-orm';
-import type { Db } from './client.ts';
+import type { DbOrTx } from './client.ts';
 import { appealEvents, appeals, cases, principleVersions } from './schema.ts';
 
-export type Tx = Db | Parameters<Parameters<Db['transaction']>[0]>[0];
 export type AppealRow = typeof appeals.$inferSelect;
 export type NewAppealRow = typeof appeals.$inferInsert;
 export type NewAppealEvent = typeof appealEvents.$inferInsert;
 export type AppealEventRow = typeof appealEvents.$inferSelect;
 
-export function insertAppeal(tx: Tx, row: NewAppealRow): AppealRow {
+export function insertAppeal(tx: DbOrTx, row: NewAppealRow): AppealRow {
   return tx.insert(appeals).values(row).returning().get();
 }
 
-export function insertAppealEvent(tx: Tx, event: NewAppealEvent): void {
+export function insertAppealEvent(tx: DbOrTx, event: NewAppealEvent): void {
   tx.insert(appealEvents).values(event).run();
 }
 
 /** The open (not decided, not withdrawn) appeal on a case, if any. */
-export function findOpenAppealForCase(tx: Tx, caseId: number): AppealRow | undefined {
+export function findOpenAppealForCase(tx: DbOrTx, caseId: number): AppealRow | undefined {
   return tx
     .select()
     .from(appeals)
@@ -28,30 +27,30 @@ export function findOpenAppealForCase(tx: Tx, caseId: number): AppealRow | undef
     .get();
 }
 
-export function findAppealByTokenHash(tx: Tx, tokenHash: string): AppealRow | undefined {
+export function findAppealByTokenHash(tx: DbOrTx, tokenHash: string): AppealRow | undefined {
   return tx.select().from(appeals).where(eq(appeals.statusTokenHash, tokenHash)).get();
 }
 
-export function findAppealById(tx: Tx, id: number): AppealRow | undefined {
+export function findAppealById(tx: DbOrTx, id: number): AppealRow | undefined {
   return tx.select().from(appeals).where(eq(appeals.id, id)).get();
 }
 
-export function updateAppeal(tx: Tx, id: number, set: Partial<NewAppealRow>): void {
+export function updateAppeal(tx: DbOrTx, id: number, set: Partial<NewAppealRow>): void {
   tx.update(appeals).set(set).where(eq(appeals.id, id)).run();
 }
 
-export function listAppealEvents(tx: Tx, appealId: number): AppealEventRow[] {
+export function listAppealEvents(tx: DbOrTx, appealId: number): AppealEventRow[] {
   return tx.select().from(appealEvents).where(eq(appealEvents.appealId, appealId)).orderBy(asc(appealEvents.at), asc(appealEvents.id)).all();
 }
 
-export function findCaseReferenceById(tx: Tx, caseId: number): string | undefined {
+export function findCaseReferenceById(tx: DbOrTx, caseId: number): string | undefined {
   return tx.select({ reference: cases.reference }).from(cases).where(eq(cases.id, caseId)).get()?.reference;
 }
 
-export function findVersionNumberById(tx: Tx, versionId: number): string | undefined {
+export function findVersionNumberById(tx: DbOrTx, versionId: number): string | undefined {
   return tx.select({ version: principleVersions.version }).from(principleVersions).where(eq(principleVersions.id, versionId)).get()?.version ?? undefined;
 }
 
-export function findAppealByReference(tx: Tx, reference: string): AppealRow | undefined {
+export function findAppealByReference(tx: DbOrTx, reference: string): AppealRow | undefined {
   return tx.select().from(appeals).where(eq(appeals.reference, reference)).get();
 }

@@ -4,11 +4,10 @@
  * they describe) and read with listAudit.
  */
 import { and, desc, eq, gte, like, lt, type SQL } from 'drizzle-orm';
-import type { Db } from './client.ts';
+import type { DbOrTx } from './client.ts';
 import { auditLog, staff, type AuditRow } from './schema/staff.ts';
 
 /** `db` itself or the `tx` a `db.transaction((tx) => …)` callback receives. */
-export type DbOrTx = Db | Parameters<Parameters<Db['transaction']>[0]>[0];
 
 export interface AuditEntry {
   /** The staff member who acted; null for the command line or the system. */

@@ -2,7 +2,7 @@
  * Queries for moderation cases.
  */
 import { and, desc, eq, gte, inArray, lt, sql } from 'drizzle-orm';
-import type { Db } from './client.ts';
+import type { Db, DbOrTx } from './client.ts';
 import { appeals, caseActions, caseGrounds, cases, grounds, principleVersions } from './schema.ts';
 import type { CASE_ACTIONS, DETECTION, PLATFORMS } from './schema.ts';
 
@@ -26,10 +26,9 @@ export interface NewCase {
   groundCodes: string[];
 }
 
-type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
 /** Inserts a case with its actions and grounds; returns its id. Call inside a transaction. */
-export function insertCase(tx: Db | Tx, c: NewCase): number {
+export function insertCase(tx: DbOrTx, c: NewCase): number {
   const { actions, groundCodes, ...row } = c;
   const inserted = tx.insert(cases).values(row).returning({ id: cases.id }).get();
   tx.insert(caseActions)
@@ -41,7 +40,7 @@ export function insertCase(tx: Db | Tx, c: NewCase): number {
   return inserted.id;
 }
 
-export function referenceExists(db: Db | Tx, reference: string): boolean {
+export function referenceExists(db: DbOrTx, reference: string): boolean {
   return db.select({ id: cases.id }).from(cases).where(eq(cases.reference, reference)).get() !== undefined;
 }
 

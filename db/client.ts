@@ -10,6 +10,9 @@ import * as schema from './schema.ts';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
+/** The database, or the transaction handle drizzle passes to `db.transaction(tx => …)`. */
+export type DbOrTx = Db | Parameters<Parameters<Db['transaction']>[0]>[0];
+
 /**
  * Migrations are found from the working directory, not import.meta.url, because the bundler
  * moves this module into dist/server/chunks.

@@ -4,11 +4,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { and, count, desc, eq, inArray } from 'drizzle-orm';
-import type { Db } from './client.ts';
+import type { Db, DbOrTx } from './client.ts';
 import { outbox, type OutboxRow, type OutboxState } from './schema/outbox.ts';
 
 /** `db` itself or the `tx` a `db.transaction((tx) => …)` callback receives. */
-export type DbOrTx = Db | Parameters<Parameters<Db['transaction']>[0]>[0];
 
 export interface NewEmail {
   to: string;

@@ -2,31 +2,31 @@
  * Queries for the staff review of appeals: follow-ups after an overturn.
  */
 import { and, asc, count, eq, inArray, isNull, lt } from 'drizzle-orm';
-import type { Tx } from './appeals.ts';
+import type { DbOrTx } from './client.ts';
 import { appeals, cases, followUps, staff, staffRoles } from './schema.ts';
 
 export type FollowUpRow = typeof followUps.$inferSelect;
 export type FollowUpKind = FollowUpRow['kind'];
 
-export function insertFollowUp(tx: Tx, row: { appealId: number; kind: FollowUpKind; dueAt: Date }): FollowUpRow {
+export function insertFollowUp(tx: DbOrTx, row: { appealId: number; kind: FollowUpKind; dueAt: Date }): FollowUpRow {
   return tx.insert(followUps).values(row).returning().get();
 }
 
-export function findFollowUpById(tx: Tx, id: number): FollowUpRow | undefined {
+export function findFollowUpById(tx: DbOrTx, id: number): FollowUpRow | undefined {
   return tx.select().from(followUps).where(eq(followUps.id, id)).get();
 }
 
-export function listFollowUpsForAppeal(tx: Tx, appealId: number): FollowUpRow[] {
+export function listFollowUpsForAppeal(tx: DbOrTx, appealId: number): FollowUpRow[] {
   return tx.select().from(followUps).where(eq(followUps.appealId, appealId)).orderBy(asc(followUps.id)).all();
 }
 
 /** Open follow-ups, soonest due first (index follow_ups_open). */
-export function listOpenFollowUps(tx: Tx, limit = 100): FollowUpRow[] {
+export function listOpenFollowUps(tx: DbOrTx, limit = 100): FollowUpRow[] {
   return tx.select().from(followUps).where(isNull(followUps.doneAt)).orderBy(asc(followUps.dueAt)).limit(limit).all();
 }
 
 /** Marks a follow-up done; false if it was already done (or does not exist). */
-export function markFollowUpDone(tx: Tx, id: number, by: number, at: Date): boolean {
+export function markFollowUpDone(tx: DbOrTx, id: number, by: number, at: Date): boolean {
   const r = tx.update(followUps).set({ doneAt: at, doneBy: by }).where(and(eq(followUps.id, id), isNull(followUps.doneAt))).run();
   return r.changes > 0;
 }
@@ -54,7 +54,7 @@ export interface QueueItem {
 }
 
 /** One page of the queue, soonest due first (indexes appeals_status_due / appeals_assignee_status_due). */
-export function listQueue(tx: Tx, q: QueueQuery): { items: QueueItem[]; total: number } {
+export function listQueue(tx: DbOrTx, q: QueueQuery): { items: QueueItem[]; total: number } {
   const where = and(
     q.status ? eq(appeals.status, q.status) : undefined,
     q.assignee === 'unassigned' ? isNull(appeals.assignedTo) : q.assignee != null ? eq(appeals.assignedTo, q.assignee) : undefined,
@@ -84,7 +84,7 @@ export function listQueue(tx: Tx, q: QueueQuery): { items: QueueItem[]; total: n
 }
 
 /** How many appeals in each status. */
-export function countByStatus(tx: Tx): Record<string, number> {
+export function countByStatus(tx: DbOrTx): Record<string, number> {
   const rows = tx.select({ status: appeals.status, n: count() }).from(appeals).groupBy(appeals.status).all();
   return Object.fromEntries(rows.map((r) => [r.status, r.n]));
 }
@@ -93,7 +93,7 @@ export interface OpenFollowUp extends FollowUpRow {
   appealReference: string;
 }
 
-export function listOpenFollowUpsWithAppeal(tx: Tx, limit = 100): OpenFollowUp[] {
+export function listOpenFollowUpsWithAppeal(tx: DbOrTx, limit = 100): OpenFollowUp[] {
   return tx
     .select({ f: followUps, appealReference: appeals.reference })
     .from(followUps)
@@ -106,13 +106,13 @@ export function listOpenFollowUpsWithAppeal(tx: Tx, limit = 100): OpenFollowUp[]
 }
 
 /** Staff names by id, for the history (staff only). */
-export function staffNames(tx: Tx, ids: number[]): Map<number, string> {
+export function staffNames(tx: DbOrTx, ids: number[]): Map<number, string> {
   if (!ids.length) return new Map();
   return new Map(tx.select({ id: staff.id, name: staff.name }).from(staff).where(inArray(staff.id, ids)).all().map((r) => [r.id, r.name]));
 }
 
 /** Reviewers who can be assigned (staff with the reviewer role, not disabled). */
-export function listReviewers(tx: Tx): { id: number; name: string }[] {
+export function listReviewers(tx: DbOrTx): { id: number; name: string }[] {
   return tx
     .select({ id: staff.id, name: staff.name })
     .from(staff)

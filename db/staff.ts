@@ -3,7 +3,7 @@
  * one-time links. Only this file touches those tables (the audit log is db/audit.ts).
  */
 import { and, asc, count, eq, gte, isNotNull, isNull, lt, or } from 'drizzle-orm';
-import type { DbOrTx } from './audit.ts';
+import type { DbOrTx } from './client.ts';
 import {
   loginFailures,
   staff,

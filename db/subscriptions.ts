@@ -3,7 +3,7 @@
  * the record of queued alerts. Only this file touches those tables.
  */
 import { and, count, eq, gt, isNotNull, isNull, lt, lte } from 'drizzle-orm';
-import type { DbOrTx } from './audit.ts';
+import type { DbOrTx } from './client.ts';
 import { changeAlerts, subscribeAttempts, subscriptions, unsubscribeTokens } from './schema/subscriptions.ts';
 
 export type SubscriptionRow = typeof subscriptions.$inferSelect;

@@ -35,7 +35,7 @@ import {
   renewConfirmToken,
   setChangeAlertRecipients,
 } from '../../db/subscriptions.ts';
-import type { DbOrTx } from '../../db/audit.ts';
+import type { DbOrTx } from '../../db/client.ts';
 import { formatDateTime } from './dates.ts';
 import { alreadySubscribedEmail, changeAlertEmail, confirmSubscriptionEmail, unsubscribeHeaders } from './email/templates/change-alerts.ts';
 import type { Runtime } from './runtime.ts';

@@ -2,7 +2,8 @@
  * The outbox as staff see it: list messages, count them for /healthz, retry a failed one.
  * Writing and delivering are in db/outbox.ts (enqueueEmail) and src/lib/email/worker.ts.
  */
-import { countEmailsByState, findEmail, listEmails, requeueFailedEmail, type DbOrTx } from '../../db/outbox.ts';
+import { countEmailsByState, findEmail, listEmails, requeueFailedEmail } from '../../db/outbox.ts';
+import type { DbOrTx } from '../../db/client.ts';
 import type { OutboxRow, OutboxState } from '../../db/schema/outbox.ts';
 import type { Runtime } from './runtime.ts';
 

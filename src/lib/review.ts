@@ -4,7 +4,8 @@
  * ONE transaction with its history entry (appeal_events) and its audit entry.
  */
 import { invalidateTransparencyCache } from './transparency.ts';
-import { findAppealById, findCaseReferenceById, findVersionNumberById, insertAppealEvent, listAppealEvents, updateAppeal, type AppealRow, type Tx } from '../../db/appeals.ts';
+import { findAppealById, findCaseReferenceById, findVersionNumberById, insertAppealEvent, listAppealEvents, updateAppeal, type AppealRow } from '../../db/appeals.ts';
+import type { DbOrTx } from '../../db/client.ts';
 import { recordAudit } from '../../db/audit.ts';
 import { findCaseById } from '../../db/cases.ts';
 import { enqueueEmail } from '../../db/outbox.ts';
@@ -39,7 +40,7 @@ export type ReviewResult = { ok: true } | { ok: false; error: ReviewError };
 /** Working days given to staff to act on an overturn. */
 export const FOLLOW_UP_WORKING_DAYS = 2;
 
-function stateChange(rt: Runtime, appealId: number, actor: Actor, action: AppealAction, kind: string, extra: (tx: Tx, row: AppealRow, now: Date) => void = () => {}): ReviewResult {
+function stateChange(rt: Runtime, appealId: number, actor: Actor, action: AppealAction, kind: string, extra: (tx: DbOrTx, row: AppealRow, now: Date) => void = () => {}): ReviewResult {
   const now = rt.now();
   return rt.db.transaction((tx): ReviewResult => {
     const row = findAppealById(tx, appealId);
@@ -162,7 +163,7 @@ function followUpKinds(rt: Runtime, row: AppealRow, outcome: DecisionOutcome): F
 }
 
 /** Checks and prepares a decision without changing anything (used for the preview and by decide). */
-export function planDecision(rt: Runtime, tx: Tx, appealId: number, input: DecisionInput, actor: Actor, now: Date): PlanResult {
+export function planDecision(rt: Runtime, tx: DbOrTx, appealId: number, input: DecisionInput, actor: Actor, now: Date): PlanResult {
   const row = findAppealById(tx, appealId);
   if (!row) return { ok: false, error: 'not-found' };
   if (!transition(row.status, 'decide').ok) return { ok: false, error: 'not-allowed' };

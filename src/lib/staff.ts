@@ -9,7 +9,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { recordAudit, type DbOrTx } from '../../db/audit.ts';
+import { recordAudit } from '../../db/audit.ts';
+import type { DbOrTx } from '../../db/client.ts';
 import { enqueueEmail } from '../../db/outbox.ts';
 import { ROLES, type Role } from '../../db/schema/staff.ts';
 import {
