@@ -149,6 +149,36 @@ export function verifySecurityCode(rt: Runtime, sessionId: string | undefined, c
   return { ok: true, sessionId: startSession(rt, account.id, 'signed-in', ip, sessionId) };
 }
 
+/** What a security-code form shows after a submission. */
+export type CodeOutcome =
+  | { kind: 'signed-in'; sessionId: string }
+  | { kind: 'expired' }
+  | { kind: 'error'; status: 400 | 429; message: string };
+
+/**
+ * The rules shared by the sign-in and enrolment code forms: the typed code must be six digits
+ * (spaces and dashes ignored) before `check` is tried; failures are worded for the person.
+ * `wrongMessage` differs by form (enrolment also points at the QR code on the page).
+ */
+export function submitSecurityCode(rt: Runtime, typed: string, check: (code: string) => CodeResult, wrongMessage: string): CodeOutcome {
+  if (!typed.trim()) return { kind: 'error', status: 400, message: 'Enter the security code' };
+  if (!/^\d{6}$/.test(typed.replace(/[\s-]/g, ''))) {
+    return { kind: 'error', status: 400, message: 'Enter the 6-digit security code shown in your authenticator app' };
+  }
+  const result = check(typed);
+  if (result.ok) return { kind: 'signed-in', sessionId: result.sessionId };
+  switch (result.error) {
+    case 'expired':
+      return { kind: 'expired' };
+    case 'throttled':
+      return { kind: 'error', status: 429, message: retryMessage(result.retryAt, rt.now()) };
+    case 'reused':
+      return { kind: 'error', status: 400, message: 'This security code has already been used. Wait for your app to show a new code, then enter it' };
+    case 'wrong':
+      return { kind: 'error', status: 400, message: wrongMessage };
+  }
+}
+
 /** Enrolment: the account's new (unconfirmed) secret, made on first view, with its QR code. */
 export async function enrolment(rt: Runtime, sessionId: string | undefined): Promise<{ secret: string; uri: string; qrSvg: string } | undefined> {
   const account = pendingAccount(rt, sessionId, 'enrol');

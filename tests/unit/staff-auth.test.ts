@@ -15,6 +15,7 @@ import {
   sessionUser,
   signInWithPassword,
   signOut,
+  submitSecurityCode,
   verifySecurityCode,
 } from '../../src/lib/sessions.ts';
 import { accessFor, canOpen, mayAccess } from '../../src/lib/staff-access.ts';
@@ -222,6 +223,38 @@ describe('sign-in, codes and sessions', () => {
     expect(setDisabled(rt, { id: null, ip: 'cli' }, id, true)).toEqual({ ok: true });
     expect(sessionUser(rt, c.sessionId).user).toBeUndefined();
     expect(await signInWithPassword(rt, { email: 'rev@example.org', password: PASSWORD }, null)).toEqual({ ok: false, error: 'disabled' });
+  });
+});
+
+describe('security code form rules', () => {
+  const rt = testRuntime({ now: () => new Date('2026-03-02T10:00:00Z') });
+  const never = (): never => {
+    throw new Error('the code check must not run for a badly formed code');
+  };
+
+  it('asks for a code, then for six digits, before trying it', () => {
+    expect(submitSecurityCode(rt, '  ', never, 'wrong')).toEqual({ kind: 'error', status: 400, message: 'Enter the security code' });
+    expect(submitSecurityCode(rt, '12345', never, 'wrong')).toMatchObject({ kind: 'error', status: 400, message: expect.stringContaining('6-digit') });
+    expect(submitSecurityCode(rt, '12a456', never, 'wrong')).toMatchObject({ kind: 'error', status: 400 });
+  });
+
+  it('ignores spaces and dashes in the shape check and passes the code on as typed', () => {
+    const seen: string[] = [];
+    const outcome = submitSecurityCode(rt, '123 456', (code) => (seen.push(code), { ok: true, sessionId: 's1' }), 'wrong');
+    expect(outcome).toEqual({ kind: 'signed-in', sessionId: 's1' });
+    expect(seen).toEqual(['123 456']);
+    expect(submitSecurityCode(rt, '123-456', () => ({ ok: false, error: 'expired' }), 'wrong')).toEqual({ kind: 'expired' });
+  });
+
+  it("words each refusal: the form's own wrong-code text, reused, and throttled with minutes to wait (429)", () => {
+    expect(submitSecurityCode(rt, '123456', () => ({ ok: false, error: 'wrong' }), 'Not right')).toEqual({ kind: 'error', status: 400, message: 'Not right' });
+    expect(submitSecurityCode(rt, '123456', () => ({ ok: false, error: 'reused' }), 'x')).toMatchObject({ status: 400, message: expect.stringContaining('already been used') });
+    const retryAt = new Date(rt.now().getTime() + 4 * 60_000 + 1);
+    expect(submitSecurityCode(rt, '123456', () => ({ ok: false, error: 'throttled', retryAt }), 'x')).toEqual({
+      kind: 'error',
+      status: 429,
+      message: 'There have been too many failed attempts to sign in. Wait 5 minutes and try again',
+    });
   });
 });
 
