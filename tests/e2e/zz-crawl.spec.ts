@@ -2,6 +2,8 @@
  * Every page a person can reach by following links — as the public and signed in as each staff
  * role — passes axe and the Nu Html Checker. Pages of the same shape (/staff/cases/12 and
  * /staff/cases/13) are checked once. Runs last (file name) so other specs have made data to show.
+ * Each page is also checked at 640 px (200% zoom) and 320 px (400% zoom) for sideways scrolling,
+ * and every form with fields is sent empty to check its error state the same way.
  */
 import type { Page } from '@playwright/test';
 import { validateHtml } from '../support/vnu.ts';
@@ -16,14 +18,71 @@ function shapeOf(url: URL): string {
   return `${path}?${[...url.searchParams.keys()].sort().join('&')}`;
 }
 
+async function expectNoSidewaysScroll(page: Page, width: number, path: string) {
+  await page.setViewportSize({ width, height: 800 });
+  const overflow = await page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    const culprits = [...document.querySelectorAll('body *')]
+      .filter((el) => el.getBoundingClientRect().right > width + 1 && !el.parentElement?.closest('.app-table-scroll'))
+      .slice(0, 5)
+      .map((el) => `${el.tagName.toLowerCase()}.${el.className} (${Math.round(el.getBoundingClientRect().right)}px)`);
+    return { by: document.documentElement.scrollWidth - width, culprits };
+  });
+  expect(overflow.by, `horizontal scrolling at ${width} px on ${path}: ${overflow.culprits.join(', ')}`).toBeLessThanOrEqual(0);
+}
+
+/** Fields a person fills in; a form with none of them is a button that acts (assign, retry, sign out). */
+const FILLABLE = 'textarea, input:not([type]), input[type=text], input[type=email], input[type=url], input[type=password], input[type=number], input[type=tel], input[type=radio]';
+
+/**
+ * The error state of every form on the page: each POST form with fields to fill is sent with its
+ * text fields emptied and no choice made. Where that is refused (4xx), the page must say so the
+ * way every form does — "Error: " title, error summary, one h1 — and pass axe and (later) the Nu
+ * checker. A form that accepts empty input is left alone (nothing to check); none may give a 5xx.
+ */
+async function checkErrorStates(page: Page, url: URL, expectAccessible: (page: Page) => Promise<void>, documents: { name: string; html: string }[]) {
+  const path = url.pathname + url.search;
+  const checked: string[] = [];
+  const forms = await page.locator('form[method="post" i]').count();
+  for (let i = 0; i < forms; i++) {
+    if (page.url() !== new URL(path, page.url()).href) await page.goto(path);
+    const form = page.locator('form[method="post" i]').nth(i);
+    const fields = form.locator(FILLABLE);
+    if ((await fields.count()) === 0) continue;
+    for (const field of await form.locator(FILLABLE.replace(', input[type=radio]', '')).all()) await field.fill('');
+    // The main action (a secondary button, like "Show grounds for this date", only refreshes the form).
+    const buttons = form.locator('button[type=submit], button:not([type]), input[type=submit]');
+    const primary = buttons.and(page.locator(':not(.nhsuk-button--secondary)'));
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'POST' && r.request().isNavigationRequest()),
+      ((await primary.count()) > 0 ? primary : buttons).last().click(),
+    ]);
+    await page.waitForLoadState();
+    const status = response.status();
+    expect(status, `empty form ${i + 1} on ${path}`).toBeLessThan(500);
+    if (status < 400 || status === 403) continue;
+    const name = `POST ${path} (form ${i + 1}, status ${status})`;
+    expect(await page.title(), name).toMatch(/^Error: /);
+    await expect(page.locator('.nhsuk-error-summary'), name).toHaveCount(1);
+    await expect(page.locator('h1'), name).toHaveCount(1);
+    await expectNoSidewaysScroll(page, 320, name);
+    await expectAccessible(page);
+    documents.push({ name, html: await page.content() });
+    checked.push(name);
+  }
+  if (forms > 0) await page.goto(path);
+  return checked;
+}
+
 async function crawl(page: Page, start: string[], expectAccessible: (page: Page) => Promise<void>) {
-  await page.setViewportSize({ width: 320, height: 800 });
   const origin = new URL(page.url() || 'http://127.0.0.1').origin;
   const queue = [...start];
   const seen = new Set<string>();
   const documents: { name: string; html: string }[] = [];
   const titles = new Map<string, string>();
-  while (queue.length > 0 && documents.length < MAX_PAGES) {
+  const errorStates: string[] = [];
+  let pages = 0;
+  while (queue.length > 0 && pages < MAX_PAGES) {
     const next = queue.shift()!;
     const url = new URL(next, origin);
     const shape = shapeOf(url);
@@ -32,17 +91,10 @@ async function crawl(page: Page, start: string[], expectAccessible: (page: Page)
     const response = await page.goto(url.pathname + url.search);
     const type = response?.headers()['content-type'] ?? '';
     if (!type.includes('text/html')) continue;
+    pages += 1;
     expect(response!.status(), url.pathname).toBeLessThan(500);
-    // At 320 CSS pixels (a small phone, or 1280 px at 400% zoom) nothing scrolls sideways.
-    const overflow = await page.evaluate(() => {
-      const width = document.documentElement.clientWidth;
-      const culprits = [...document.querySelectorAll('body *')]
-        .filter((el) => el.getBoundingClientRect().right > width + 1 && !el.parentElement?.closest('.app-table-scroll'))
-        .slice(0, 5)
-        .map((el) => `${el.tagName.toLowerCase()}.${el.className} (${Math.round(el.getBoundingClientRect().right)}px)`);
-      return { by: document.documentElement.scrollWidth - width, culprits };
-    });
-    expect(overflow.by, `horizontal scrolling at 320 px on ${url.pathname}: ${overflow.culprits.join(', ')}`).toBeLessThanOrEqual(0);
+    // 320 CSS pixels is a small phone, or 1280 px at 400% zoom; 640 is 1280 px at 200% zoom.
+    for (const width of [640, 320]) await expectNoSidewaysScroll(page, width, url.pathname);
     await expectAccessible(page);
     // One h1, and a title that says what the page is (unique across distinct pages).
     await expect(page.locator('h1'), url.pathname).toHaveCount(1);
@@ -50,7 +102,9 @@ async function crawl(page: Page, start: string[], expectAccessible: (page: Page)
     expect(titles.get(title) ?? url.pathname, `title "${title}" is shared by ${titles.get(title)} and ${url.pathname}`).toBe(url.pathname);
     titles.set(title, url.pathname);
     documents.push({ name: url.pathname + url.search, html: await page.content() });
-    for (const href of await page.locator('a[href]').evaluateAll((as) => as.map((a) => a.getAttribute('href') ?? ''))) {
+    const links = await page.locator('a[href]').evaluateAll((as) => as.map((a) => a.getAttribute('href') ?? ''));
+    errorStates.push(...(await checkErrorStates(page, url, expectAccessible, documents)));
+    for (const href of links) {
       if (!href.startsWith('/') || href.startsWith('//')) continue;
       const target = new URL(href, origin);
       // Stay on this site, skip files and anything that acts (sign-out is a POST form anyway).
@@ -61,7 +115,7 @@ async function crawl(page: Page, start: string[], expectAccessible: (page: Page)
   }
   const errors = await validateHtml(documents);
   expect(errors, 'Nu Html Checker errors').toEqual([]);
-  return documents.map((d) => d.name);
+  return { pages: documents.filter((d) => !d.name.startsWith('POST ')).map((d) => d.name), errorStates };
 }
 
 test.describe('every page passes axe and the Nu Html Checker', () => {
@@ -69,17 +123,21 @@ test.describe('every page passes axe and the Nu Html Checker', () => {
 
   test('as a member of the public', async ({ page, expectAccessible }) => {
     await page.goto('/');
-    const visited = await crawl(page, ['/', '/appeal', '/principles', '/changelog', '/accessibility', '/privacy', '/staff/login', '/no-such-page'], expectAccessible);
-    console.log(`public: ${visited.length} pages checked: ${visited.join(' ')}`);
-    expect(visited).toEqual(expect.arrayContaining(['/', '/appeal', '/principles', '/accessibility', '/privacy']));
+    const { pages, errorStates } = await crawl(page, ['/', '/appeal', '/principles', '/changelog', '/accessibility', '/privacy', '/staff/login', '/no-such-page'], expectAccessible);
+    console.log(`public: ${pages.length} pages checked: ${pages.join(' ')}; ${errorStates.length} error states: ${errorStates.join(' | ')}`);
+    expect(pages).toEqual(expect.arrayContaining(['/', '/appeal', '/principles', '/accessibility', '/privacy']));
+    // The first appeal step, the subscribe form and staff sign-in at least show their error state.
+    expect(errorStates.length).toBeGreaterThanOrEqual(3);
   });
 
   for (const role of ['moderator', 'reviewer', 'admin'] as Role[]) {
     test(`signed in as ${role === 'admin' ? 'an' : 'a'} ${role}`, async ({ page, expectAccessible }) => {
       await signIn(page, createStaff({ roles: [role] }));
-      const visited = await crawl(page, ['/staff'], expectAccessible);
-      console.log(`${role}: ${visited.length} pages checked: ${visited.join(' ')}`);
-      expect(visited.length).toBeGreaterThan(1);
+      const { pages, errorStates } = await crawl(page, ['/staff'], expectAccessible);
+      console.log(`${role}: ${pages.length} pages checked: ${pages.join(' ')}; ${errorStates.length} error states: ${errorStates.join(' | ')}`);
+      expect(pages.length).toBeGreaterThan(1);
+      // Every role has at least one form with fields (moderators record cases, reviewers write notes, admins invite).
+      expect(errorStates.length).toBeGreaterThanOrEqual(1);
     });
   }
 });
