@@ -8,10 +8,21 @@ import { openDatabase } from '../../db/client.ts';
 import { insertTestCase } from '../support/cases.ts';
 import { expect, test } from './fixtures.ts';
 
-/** Presses Tab until `target` has focus (and fails if it never does). */
+/**
+ * Presses Tab until `target` has focus (and fails if it never does). Every element Tab lands on
+ * on the way must show where the focus is (WCAG 2.4.7): an outline or a box shadow.
+ */
 async function tabTo(page: Page, target: Locator, max = 60): Promise<void> {
   for (let i = 0; i < max; i++) {
     await page.keyboard.press('Tab');
+    const focus = await page.evaluate(() => {
+      const el = document.activeElement as HTMLElement | null;
+      if (!el || el === document.body) return null;
+      const style = getComputedStyle(el);
+      const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
+      return { what: `${el.tagName.toLowerCase()} "${(el.textContent ?? '').trim().slice(0, 40)}"`, visible: outline || style.boxShadow !== 'none' };
+    });
+    if (focus) expect(focus.visible, `no visible focus on ${focus.what} at ${page.url()}`).toBe(true);
     if (await target.evaluate((el) => el === document.activeElement)) return;
   }
   throw new Error(`Tab never reached ${target}`);
