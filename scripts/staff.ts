@@ -10,7 +10,7 @@
  * Every change is written to the audit log with no actor and IP "cli".
  */
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../src/lib/config.ts';
+import { loadConfigOrExit } from '../src/lib/config.ts';
 import { createRuntime } from '../src/lib/runtime.ts';
 import { createStaffAccount, disableByEmail, listStaff, parseRoles } from '../src/lib/staff.ts';
 
@@ -47,14 +47,7 @@ async function main(): Promise<void> {
     fail(`${(error as Error).message}\n${USAGE}`);
   }
   const { email, name, role } = parsed.values;
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) fail(error.message);
-    throw error;
-  }
-  const rt = createRuntime(config);
+  const rt = createRuntime(loadConfigOrExit());
   try {
     if (command === 'add') {
       if (!email || !name || !role?.length) fail(`add needs --email, --name and --role.\n${USAGE}`);

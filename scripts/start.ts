@@ -8,7 +8,7 @@ import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ConfigError, loadConfig } from '../src/lib/config.ts';
+import { loadConfigOrExit } from '../src/lib/config.ts';
 import { startChangeAlertJob } from '../src/lib/change-alerts.ts';
 import { startOutboxWorker } from '../src/lib/email/worker.ts';
 import { createRuntime, installRuntime } from '../src/lib/runtime.ts';
@@ -49,16 +49,7 @@ function buildIfStale(): void {
 }
 
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(1);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit();
   if (!process.argv.includes('--no-build')) buildIfStale();
   const rt = installRuntime(createRuntime(config));
   // First run: no admin yet, so print a one-time link to create one (no default password anywhere).

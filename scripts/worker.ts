@@ -2,20 +2,11 @@
  * `npm run worker`: the outbox worker on its own, for running delivery in a separate process
  * (the server also runs one in-process). Stops cleanly on SIGTERM/SIGINT.
  */
-import { ConfigError, loadConfig } from '../src/lib/config.ts';
+import { loadConfigOrExit } from '../src/lib/config.ts';
 import { startOutboxWorker } from '../src/lib/email/worker.ts';
 import { createRuntime } from '../src/lib/runtime.ts';
 
-let config;
-try {
-  config = loadConfig();
-} catch (error) {
-  if (error instanceof ConfigError) {
-    console.error(error.message);
-    process.exit(1);
-  }
-  throw error;
-}
+const config = loadConfigOrExit();
 const rt = createRuntime(config);
 const worker = startOutboxWorker(rt);
 console.log(`Outbox worker running (${config.smtpUrl ? 'SMTP' : `files in ${config.mailDir}`}).`);

@@ -184,3 +184,17 @@ export function loadConfig(): Config {
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
+
+/**
+ * For command-line entry points (server, worker, purge, staff, backup): the configuration, or
+ * the message naming the bad variable on stderr and exit code 1 — never a stack trace.
+ */
+export function loadConfigOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    process.exit(1);
+  }
+}

@@ -122,6 +122,13 @@ export function compareVersions(rt: Runtime, a: string, b: string): CompareResul
     ok: true,
     from,
     to,
+    ...changesBetween(from, to),
+  };
+}
+
+/** The word-level diff of the text and the ground changes from one version (or draft) to another. */
+function changesBetween(from: Pick<VersionRow, 'bodyMarkdown' | 'grounds'>, to: Pick<VersionRow, 'bodyMarkdown' | 'grounds'>) {
+  return {
     bodyDiffHtml: diffWordsHtml(from.bodyMarkdown, to.bodyMarkdown),
     bodyChanged: from.bodyMarkdown !== to.bodyMarkdown,
     grounds: diffGrounds(from.grounds, to.grounds),
@@ -172,9 +179,7 @@ export function compareDraft(
     ok: true,
     draft,
     current,
-    bodyDiffHtml: diffWordsHtml(current.bodyMarkdown, draft.bodyMarkdown),
-    bodyChanged: current.bodyMarkdown !== draft.bodyMarkdown,
-    grounds: diffGrounds(current.grounds, draft.grounds),
+    ...changesBetween(current, draft),
   };
 }
 
