@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { findCaseByReference, type CaseRecord, type Platform } from '../../db/cases.ts';
 import { PLATFORMS } from '../../db/schema.ts';
-import { checkCaseEligibility, createAppeal, type AppealSubject } from './appeals.ts';
+import { checkCaseEligibility, checkClaimedDate, createAppeal, type AppealSubject } from './appeals.ts';
 import { fromDateParts } from './dates.ts';
 import { validateForm, type FormValues } from './forms.ts';
 import { caseLookupLimit, hitRateLimit } from './rate-limit.ts';
@@ -108,9 +108,10 @@ export function backLink(step: StepPath, a: Answers, changing: boolean): string 
   switch (step) {
     case STEPS.caseReference:
       return STEPS.start;
+    case STEPS.tooLate:
+      return a.route === 'post' ? STEPS.postDate : STEPS.caseReference;
     case STEPS.whatWeDid:
     case STEPS.platform:
-    case STEPS.tooLate:
     case STEPS.alreadyOpen:
       return STEPS.caseReference;
     case STEPS.account:
@@ -232,15 +233,31 @@ export function submitAccount(a: Answers, values: FormValues, changing: boolean)
   return { ok: true, answers, next: nextStep(STEPS.account, answers, changing) };
 }
 
-/** Question 3: roughly when (a real date, not in the future; the summary links to the day field). */
+export const POST_DATE_MESSAGES = {
+  empty: 'Enter roughly when it happened',
+  invalid: 'Enter a real date, for example 3 11 2026',
+  future: 'The date must be today or in the past',
+} as const;
+
+/**
+ * Question 3: roughly when (a real date, not in the future; the summary links to the day field).
+ * A date outside the appeal window goes to the too-late page, like an expired case; the typed
+ * date is kept to show again, but not as an answer, so the later steps cannot be reached with it.
+ */
 export function submitPostDate(rt: Runtime, a: Answers, values: FormValues, changing: boolean): StepResult {
-  const part = (name: string) => (typeof values[name] === 'string' ? (values[name] as string).trim() : '');
+  const part = (name: string) => (typeof values[name] === 'string' ? (values[name] as string).trim().slice(0, 10) : '');
   const [day, month, year] = [part('post-date-day'), part('post-date-month'), part('post-date-year')];
   const fail = (message: string): StepResult => ({ ok: false, status: 400, errors: { 'post-date-day': message }, values });
-  if (!day && !month && !year) return fail('Enter roughly when it happened');
+  if (!day && !month && !year) return fail(POST_DATE_MESSAGES.empty);
   const date = fromDateParts(day, month, year);
-  if (!date) return fail('Enter a real date, for example 3 11 2026');
-  if (date.getTime() > rt.now().getTime() + 24 * 60 * 60_000) return fail('The date must be today or in the past');
+  if (!date) return fail(POST_DATE_MESSAGES.invalid);
+  // Compared by UK calendar day: any time today is fine, tomorrow is not.
+  if (fromDateParts(day, month, year, '00:00')!.getTime() > rt.now().getTime()) return fail(POST_DATE_MESSAGES.future);
+  const eligible = checkClaimedDate(rt, date);
+  if (!eligible.ok) {
+    const kept = withPostAnswer(a, { day, month, year, date: undefined });
+    return { ok: true, answers: { ...kept, blocked: { reason: 'outside-window', windowClosedAt: eligible.windowClosedAt.getTime() } }, next: STEPS.tooLate };
+  }
   const iso = `${year.padStart(4, '0')}-${month.padStart(2, '0')}-${day.padStart(2, '0')}`;
   const answers = withPostAnswer(a, { day, month, year, date: iso });
   return { ok: true, answers, next: nextStep(STEPS.postDate, answers, changing) };
@@ -312,6 +329,10 @@ export function sendAppeal(rt: Runtime, a: Answers): { answers: Answers; next: s
   }
   // Someone else's appeal on the same case, or the window closed while they typed.
   const blocked: AppealAnswers['blocked'] = result.error === 'already-open' ? { reason: 'already-open' } : { reason: 'outside-window', windowClosedAt: rt.now().getTime() };
+  if (a.route === 'post') {
+    // The date they gave is no longer inside the window: it must be given again to go on.
+    return { answers: { ...a, blocked, post: { ...a.post, date: undefined } }, next: STEPS.tooLate };
+  }
   return { answers: { ...a, blocked }, next: result.error === 'already-open' ? STEPS.alreadyOpen : STEPS.tooLate };
 }
 
