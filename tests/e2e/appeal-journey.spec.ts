@@ -3,61 +3,13 @@
  * reference, without one, mistakes, an expired case, a second appeal on the same case, Back and
  * Change links, the acknowledgement email at the SMTP sink and its private status link.
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Page } from '@playwright/test';
 import { findAppealByReference, insertAppealEvent, updateAppeal } from '../../db/appeals.ts';
-import { openDatabase, type Db } from '../../db/client.ts';
-import { insertTestCase, type TestCaseOptions } from '../support/cases.ts';
 import { validateHtml } from '../support/vnu.ts';
 import { expect, test, type Mailbox } from './fixtures.ts';
+import { continueButton, DAY, expectError, recordCase, shot, withDatabase } from './journey-helpers.ts';
 
-const DAY = 24 * 60 * 60_000;
 let seq = 0;
 const uniqueEmail = (label: string) => `${label}.${Date.now()}.${++seq}@example.org`;
-
-/** Records a case straight into the running server's database, as a moderator would. */
-function recordCase(options: TestCaseOptions = {}): string {
-  const db = openDatabase(join(process.env.E2E_DATA_DIR!, 'fair-hearing.sqlite'));
-  try {
-    return insertTestCase(db, options).reference;
-  } finally {
-    db.$client.close();
-  }
-}
-
-/** Works on the running server's database, as staff pages would (review, requests, decisions). */
-function withDatabase<T>(work: (db: Db) => T): T {
-  const db = openDatabase(join(process.env.E2E_DATA_DIR!, 'fair-hearing.sqlite'));
-  try {
-    return work(db);
-  } finally {
-    db.$client.close();
-  }
-}
-
-/** Screenshots of every step at 320 px wide, when SCREENSHOTS_DIR is set (to look at them). */
-async function shot(page: Page, name: string): Promise<void> {
-  const dir = process.env.SCREENSHOTS_DIR;
-  if (!dir) return;
-  mkdirSync(dir, { recursive: true });
-  const size = page.viewportSize();
-  await page.setViewportSize({ width: 320, height: 640 });
-  await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
-  if (size) await page.setViewportSize(size);
-}
-
-/** The error summary links to the field and the same message sits next to it (`#<field>-error`). */
-async function expectError(page: Page, field: string, message: string | RegExp): Promise<void> {
-  await expect(page).toHaveTitle(/^Error: /);
-  const summary = page.getByRole('alert').filter({ hasText: 'There is a problem' });
-  await expect(summary.getByRole('link', { name: message })).toBeVisible();
-  await expect(page.locator(`#${field}-error`)).toContainText(message);
-}
-
-async function continueButton(page: Page): Promise<void> {
-  await page.getByRole('button', { name: 'Continue' }).click();
-}
 
 /** The private status link from the acknowledgement email, as a path on the test server. */
 async function statusLinkFromEmail(mailbox: Mailbox, to: string, appealReference: string): Promise<string> {
