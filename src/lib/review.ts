@@ -411,18 +411,21 @@ export function reviewQueue(rt: Runtime, filters: QueueFilters, staffId: number)
   const now = rt.now();
   // "Due this week": due within the next 5 working days.
   const dueBefore = filters.due === 'overdue' ? now : filters.due === 'week' ? addWorkingDays(now, 5) : null;
-  const { items, total } = listQueue(rt.db, {
+  const query = {
     status: filters.status || null,
-    assignee: filters.assignee === 'me' ? staffId : filters.assignee === 'unassigned' ? 'unassigned' : null,
+    // Overdue and due-soon mean something only while the clock runs (not paused, not finished),
+    // unless a status is chosen.
+    statusIn: dueBefore ? (['new', 'in-review'] as const).slice() : null,
+    assignee: filters.assignee === 'me' ? staffId : filters.assignee === 'unassigned' ? ('unassigned' as const) : null,
     dueBefore,
-    limit: QUEUE_PAGE_SIZE,
-    offset: (filters.page - 1) * QUEUE_PAGE_SIZE,
-  });
+  };
+  const { items, total } = listQueue(rt.db, { ...query, limit: QUEUE_PAGE_SIZE, offset: (filters.page - 1) * QUEUE_PAGE_SIZE });
   return {
     items: items.map((i) => ({ ...i, overdue: i.dueAt.getTime() < now.getTime() && (i.status === 'new' || i.status === 'in-review') })),
     total,
     pages: Math.max(1, Math.ceil(total / QUEUE_PAGE_SIZE)),
-    counts: countByStatus(rt.db),
+    /** Per status, among the appeals matching the other filters (assignee, due). */
+    counts: countByStatus(rt.db, query),
     followUps: listOpenFollowUpsWithAppeal(rt.db),
   };
 }

@@ -91,7 +91,7 @@ test.describe('a browser that refuses cookies', () => {
       const request = route.request();
       const headers = Object.fromEntries(Object.entries(request.headers()).filter(([name]) => !['host', 'connection', 'content-length', 'cookie'].includes(name)));
       const body = request.postDataBuffer();
-      const response = await fetch(request.url(), { method: request.method(), headers, body: body ?? undefined, redirect: 'manual' });
+      const response = await fetch(request.url(), { method: request.method(), headers, body: body ? new Uint8Array(body) : null, redirect: 'manual' });
       const back = Object.fromEntries([...response.headers].filter(([name]) => name !== 'set-cookie' && name !== 'content-encoding' && name !== 'content-length'));
       await route.fulfill({ status: response.status, headers: back, body: Buffer.from(await response.arrayBuffer()) });
     });

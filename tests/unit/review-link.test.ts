@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { findAppealById, listAppealEvents, updateAppeal } from '../../db/appeals.ts';
 import { listAudit } from '../../db/audit.ts';
 import { listEmails } from '../../db/outbox.ts';
+import { FURTHER_INFORMATION_MESSAGES, FurtherInformationSchema } from '../../src/lib/appeal-journey.ts';
 import { createAppeal } from '../../src/lib/appeals.ts';
 import { validateForm } from '../../src/lib/forms.ts';
 import { generateReference } from '../../src/lib/references.ts';
@@ -154,6 +155,14 @@ describe('staff text over its limit is refused, never cut short', () => {
     expect(decision).toMatchObject({ ok: false, errors: { explanation: REVIEW_FIELD_MESSAGES.explanationTooLong } });
     // Emoji count as one character each, as people count them.
     expect(validateForm(NoteFormSchema, { note: '😀'.repeat(LIMITS.internalNote) }).ok).toBe(true);
+  });
+
+  it('the appellant\'s further information is refused over its limit too', () => {
+    expect(validateForm(FurtherInformationSchema, { information: over(LIMITS.appealReason) })).toMatchObject({
+      ok: false,
+      errors: { information: FURTHER_INFORMATION_MESSAGES.tooLong },
+    });
+    expect(validateForm(FurtherInformationSchema, { information: 'a'.repeat(LIMITS.appealReason) }).ok).toBe(true);
   });
 
   it('forged outcomes and versions are field errors, not crashes', () => {
