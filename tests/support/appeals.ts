@@ -15,6 +15,8 @@ export interface TestAppealOptions {
   assignedTo?: number | null;
   caseId?: number | null;
   email?: string;
+  /** The private status-link token (random when not given). */
+  statusToken?: string;
 }
 
 /** Inserts an appeal and returns its id and reference. */
@@ -23,7 +25,7 @@ export function insertTestAppeal(db: Db, options: TestAppealOptions = {}): { id:
   const status = options.status ?? 'new';
   const row = insertAppeal(db, {
     reference: generateReference(),
-    statusTokenHash: hashStatusToken(randomBytes(24).toString('base64url')),
+    statusTokenHash: hashStatusToken(options.statusToken ?? randomBytes(24).toString('base64url')),
     caseId: options.caseId ?? null,
     claimedPlatform: options.caseId ? null : 'facebook',
     claimedHandle: options.caseId ? null : '@seeded',
