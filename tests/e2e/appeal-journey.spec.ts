@@ -330,6 +330,7 @@ test.describe('appeal journey without a case reference', () => {
     await continueButton(page);
 
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('What is your account name or handle?');
+    await shot(page, '21-account');
     await continueButton(page);
     await expectError(page, 'handle', 'Enter your account name or handle');
     await expectAccessible(page);
@@ -338,6 +339,8 @@ test.describe('appeal journey without a case reference', () => {
     await continueButton(page);
 
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Roughly when did it happen?');
+    await expectAccessible(page);
+    await shot(page, '22-post-date');
     await continueButton(page);
     await expectError(page, 'post-date', 'Enter roughly when it happened');
     await expect(page.getByRole('alert').getByRole('link', { name: 'Enter roughly when it happened' })).toHaveAttribute('href', '#post-date-day');
@@ -357,6 +360,8 @@ test.describe('appeal journey without a case reference', () => {
     await continueButton(page);
 
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Link to the post (optional)');
+    await expectAccessible(page);
+    await shot(page, '23-post-link');
     await page.getByLabel('Link to the post (optional)').fill('javascript:alert(1)');
     await continueButton(page);
     await expectError(page, 'post-url', 'Enter a link to the post that starts with https://, or leave it blank');
@@ -433,6 +438,8 @@ test.describe('appeal pages and bad requests', () => {
     await keep('account error', await post('/appeal/account', { handle: '' }));
     await keep('post date', await post('/appeal/account', { handle: '@x' }));
     await keep('post date error', await post('/appeal/post-date', { 'post-date-day': '99' }));
+    await keep('too late without a reference', await post('/appeal/post-date', { 'post-date-day': '1', 'post-date-month': '1', 'post-date-year': '2020' }));
+    await keep('cookies needed', await request.get('/appeal/cookies'));
     await keep('post link', await post('/appeal/post-date', { 'post-date-day': '1', 'post-date-month': '11', 'post-date-year': '2026' }));
     await keep('post link error', await post('/appeal/post-link', { 'post-url': 'ftp://x' }));
     const statusPath = await statusLinkFromEmail(mailbox, email, appealReference);
@@ -441,7 +448,7 @@ test.describe('appeal pages and bad requests', () => {
     await keep('add information error', await post(`${statusPath}/add-information`, { information: '' }));
     await keep('withdraw', await request.get(`${statusPath}/withdraw`));
     await keep('status not found', await request.get('/appeal/status/not-a-real-token-at-all-123'));
-    expect(documents.map((d) => d.name)).toHaveLength(24);
+    expect(documents.map((d) => d.name)).toHaveLength(26);
     expect(await validateHtml(documents)).toEqual([]);
   });
 
