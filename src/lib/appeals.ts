@@ -87,9 +87,10 @@ export type ClaimedDateEligibility = { ok: true } | { ok: false; error: 'outside
  * the window runs from the end of that day.
  */
 export function checkClaimedDate(rt: Runtime, happenedOn: Date): ClaimedDateEligibility {
-  const endOfDay = new Date(happenedOn.getTime() + 12 * 60 * 60_000);
-  const closes = appealWindowCloses(endOfDay, rt.config.appealWindowMonths);
-  if (rt.now().getTime() > closes.getTime()) return { ok: false, error: 'outside-window', windowClosedAt: closes };
+  // The last day to ask is the same day of the month, `appealWindowMonths` later; all of it counts.
+  const lastDay = appealWindowCloses(happenedOn, rt.config.appealWindowMonths);
+  const endOfLastDay = new Date(lastDay.getTime() + 12 * 60 * 60_000);
+  if (rt.now().getTime() > endOfLastDay.getTime()) return { ok: false, error: 'outside-window', windowClosedAt: lastDay };
   return { ok: true };
 }
 

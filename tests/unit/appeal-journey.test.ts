@@ -18,6 +18,7 @@ import {
   type Answers,
 } from '../../src/lib/appeal-journey.ts';
 import { createAppeal } from '../../src/lib/appeals.ts';
+import { formatDate } from '../../src/lib/dates.ts';
 import { clearJourney, JOURNEY_COOKIE, JOURNEY_TTL_MS, readJourney, writeJourney, type CookieJar } from '../../src/lib/journeys.ts';
 import { caseLookupLimit, hitRateLimit } from '../../src/lib/rate-limit.ts';
 
@@ -188,7 +189,8 @@ describe('no case reference: the appeal window', () => {
     expect(late).toMatchObject({ ok: true, next: STEPS.tooLate, answers: { route: 'post', post: { day: '23', month: '5', year: '2026' }, blocked: { reason: 'outside-window' } } });
     if (!late.ok) return;
     expect(late.answers.post!.date).toBeUndefined();
-    expect(new Date((late.answers.blocked as { windowClosedAt: number }).windowClosedAt).toISOString()).toMatch(/^2026-11-23/);
+    // The last day they could have asked: 23 November (today is the 25th).
+    expect(formatDate(new Date((late.answers.blocked as { windowClosedAt: number }).windowClosedAt))).toBe('23 November 2026');
     // The later steps cannot be reached with it, and Back goes to the date.
     expect(subjectOf(late.answers)).toBeUndefined();
     expect(firstMissingStep(late.answers)).toBe(STEPS.postDate);
