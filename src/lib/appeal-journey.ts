@@ -211,27 +211,27 @@ function withPostAnswer(a: Answers, answer: Partial<PostDetails>): Answers {
   return { ...rest, route: 'post', post: { ...(a.route === 'post' ? a.post : {}), ...answer } };
 }
 
+/** A question answered through one schema: check the answer, save it, go to the next step. */
+function schemaStep<S extends z.ZodType>(schema: S, step: StepPath, save: (a: Answers, data: z.infer<S>) => Answers) {
+  return (a: Answers, values: FormValues, changing: boolean): StepResult => {
+    const form = validateForm(schema, values);
+    if (!form.ok) return { ok: false, status: 400, errors: form.errors, values };
+    const answers = save(a, form.data);
+    return { ok: true, answers, next: nextStep(step, answers, changing) };
+  };
+}
+
 const PlatformSchema = z.object({ platform: z.enum(PLATFORMS, { error: 'Select where you posted' }) });
 
 /** No-reference path, question 1: the platform. */
-export function submitPlatform(a: Answers, values: FormValues, changing: boolean): StepResult {
-  const form = validateForm(PlatformSchema, values);
-  if (!form.ok) return { ok: false, status: 400, errors: form.errors, values };
-  const answers = withPostAnswer(a, { platform: form.data.platform });
-  return { ok: true, answers, next: nextStep(STEPS.platform, answers, changing) };
-}
+export const submitPlatform = schemaStep(PlatformSchema, STEPS.platform, (a, d) => withPostAnswer(a, { platform: d.platform }));
 
 const AccountSchema = z.object({
   handle: requiredText(LIMITS.handle, 'Enter your account name or handle', `Account name must be ${LIMITS.handle} characters or fewer`),
 });
 
 /** Question 2: the account name or handle. */
-export function submitAccount(a: Answers, values: FormValues, changing: boolean): StepResult {
-  const form = validateForm(AccountSchema, values);
-  if (!form.ok) return { ok: false, status: 400, errors: form.errors, values };
-  const answers = withPostAnswer(a, { handle: form.data.handle });
-  return { ok: true, answers, next: nextStep(STEPS.account, answers, changing) };
-}
+export const submitAccount = schemaStep(AccountSchema, STEPS.account, (a, d) => withPostAnswer(a, { handle: d.handle }));
 
 export const POST_DATE_MESSAGES = {
   empty: 'Enter roughly when it happened',
@@ -271,12 +271,7 @@ const PostLinkSchema = z.object({
 });
 
 /** Question 4 (optional): a link to the post; blank means they do not have one. */
-export function submitPostLink(a: Answers, values: FormValues, changing: boolean): StepResult {
-  const form = validateForm(PostLinkSchema, values);
-  if (!form.ok) return { ok: false, status: 400, errors: form.errors, values };
-  const answers = withPostAnswer(a, { postUrl: form.data['post-url'] });
-  return { ok: true, answers, next: nextStep(STEPS.postLink, answers, changing) };
-}
+export const submitPostLink = schemaStep(PostLinkSchema, STEPS.postLink, (a, d) => withPostAnswer(a, { postUrl: d['post-url'] }));
 
 /** Characters as people count them (code points, so an emoji is one). */
 export function characterCount(text: string): number {
@@ -307,12 +302,8 @@ const ContactSchema = z.object({
   name: optionalText(LIMITS.name, `Name must be ${LIMITS.name} characters or fewer`),
 });
 
-export function submitContact(a: Answers, values: FormValues, changing: boolean): StepResult {
-  const form = validateForm(ContactSchema, values);
-  if (!form.ok) return { ok: false, status: 400, errors: form.errors, values };
-  const answers: Answers = { ...a, email: form.data.email, name: form.data.name };
-  return { ok: true, answers, next: nextStep(STEPS.contact, answers, changing) };
-}
+/** Contact details: a required email address and an optional name. */
+export const submitContact = schemaStep(ContactSchema, STEPS.contact, (a, d) => ({ ...a, email: d.email, name: d.name }));
 
 /** Sends the appeal from check your answers. On success only the confirmation is remembered. */
 export function sendAppeal(rt: Runtime, a: Answers): { answers: Answers; next: string } {
