@@ -33,6 +33,8 @@ export function markFollowUpDone(tx: DbOrTx, id: number, by: number, at: Date): 
 
 export interface QueueQuery {
   status: AppealStatusValue | null;
+  /** Only these statuses (e.g. the ones whose clock runs, for "overdue"); ignored when `status` is set. */
+  statusIn?: AppealStatusValue[] | null;
   /** A staff id, 'unassigned', or null for anyone. */
   assignee: number | 'unassigned' | null;
   /** Due before this moment (overdue: now; due this week: end of the week). */
@@ -53,13 +55,17 @@ export interface QueueItem {
   caseReference: string | null;
 }
 
-/** One page of the queue, soonest due first (indexes appeals_status_due / appeals_assignee_status_due). */
-export function listQueue(tx: DbOrTx, q: QueueQuery): { items: QueueItem[]; total: number } {
-  const where = and(
-    q.status ? eq(appeals.status, q.status) : undefined,
+function queueWhere(q: Pick<QueueQuery, 'status' | 'statusIn' | 'assignee' | 'dueBefore'>) {
+  return and(
+    q.status ? eq(appeals.status, q.status) : q.statusIn?.length ? inArray(appeals.status, q.statusIn) : undefined,
     q.assignee === 'unassigned' ? isNull(appeals.assignedTo) : q.assignee != null ? eq(appeals.assignedTo, q.assignee) : undefined,
     q.dueBefore ? lt(appeals.dueAt, q.dueBefore) : undefined,
   );
+}
+
+/** One page of the queue, soonest due first (indexes appeals_status_due / appeals_assignee_status_due). */
+export function listQueue(tx: DbOrTx, q: QueueQuery): { items: QueueItem[]; total: number } {
+  const where = queueWhere(q);
   const items = tx
     .select({
       id: appeals.id,
@@ -83,9 +89,14 @@ export function listQueue(tx: DbOrTx, q: QueueQuery): { items: QueueItem[]; tota
   return { items, total };
 }
 
-/** How many appeals in each status. */
-export function countByStatus(tx: DbOrTx): Record<string, number> {
-  const rows = tx.select({ status: appeals.status, n: count() }).from(appeals).groupBy(appeals.status).all();
+/** How many appeals in each status, among those matching the other filters (assignee, due). */
+export function countByStatus(tx: DbOrTx, q: Pick<QueueQuery, 'statusIn' | 'assignee' | 'dueBefore'> = { assignee: null, dueBefore: null }): Record<string, number> {
+  const rows = tx
+    .select({ status: appeals.status, n: count() })
+    .from(appeals)
+    .where(queueWhere({ ...q, status: null }))
+    .groupBy(appeals.status)
+    .all();
   return Object.fromEntries(rows.map((r) => [r.status, r.n]));
 }
 

@@ -1,5 +1,6 @@
 import { defineMiddleware, sequence } from 'astro:middleware';
 import { isPrinciplesPath, withConditionalGet } from './lib/http-cache.ts';
+import { checkJourneyCookie, COOKIES_NEEDED_PATH } from './lib/journeys.ts';
 import { principlesLastModified } from './lib/principles.ts';
 import { getRuntime } from './lib/runtime.ts';
 import { isHttps } from './lib/request.ts';
@@ -89,4 +90,17 @@ const conditionalGet = defineMiddleware(async (context, next) => {
   return withConditionalGet(context.request, response, principlesLastModified(context.locals.runtime));
 });
 
-export const onRequest = sequence(runtime, headers, noStore, sameOrigin, staffGuard, conditionalGet);
+/**
+ * The page after the one that started an appeal journey checks the browser kept the journey
+ * cookie (src/lib/journeys.ts): if not, it explains on the cookies page instead of silently
+ * sending the person back a step; if so, it drops the check from the address.
+ */
+const journeyCookie = defineMiddleware((context, next) => {
+  const { url, cookies } = context;
+  if (context.request.method !== 'GET' || !url.pathname.startsWith('/appeal/')) return next();
+  const checked = checkJourneyCookie(url, cookies);
+  if (!checked) return next();
+  return context.redirect(checked.result === 'refused' ? COOKIES_NEEDED_PATH : checked.clean, 303);
+});
+
+export const onRequest = sequence(runtime, headers, noStore, sameOrigin, staffGuard, journeyCookie, conditionalGet);

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { findCaseByReference, type CaseRecord, type Platform } from '../../db/cases.ts';
 import { PLATFORMS } from '../../db/schema.ts';
-import { checkCaseEligibility, createAppeal, type AppealSubject } from './appeals.ts';
+import { checkCaseEligibility, checkClaimedDate, createAppeal, type AppealSubject } from './appeals.ts';
 import { fromDateParts } from './dates.ts';
 import { validateForm, type FormValues } from './forms.ts';
 import { caseLookupLimit, hitRateLimit } from './rate-limit.ts';
@@ -108,9 +108,10 @@ export function backLink(step: StepPath, a: Answers, changing: boolean): string 
   switch (step) {
     case STEPS.caseReference:
       return STEPS.start;
+    case STEPS.tooLate:
+      return a.route === 'post' ? STEPS.postDate : STEPS.caseReference;
     case STEPS.whatWeDid:
     case STEPS.platform:
-    case STEPS.tooLate:
     case STEPS.alreadyOpen:
       return STEPS.caseReference;
     case STEPS.account:
@@ -210,37 +211,53 @@ function withPostAnswer(a: Answers, answer: Partial<PostDetails>): Answers {
   return { ...rest, route: 'post', post: { ...(a.route === 'post' ? a.post : {}), ...answer } };
 }
 
+/** A question answered through one schema: check the answer, save it, go to the next step. */
+function schemaStep<S extends z.ZodType>(schema: S, step: StepPath, save: (a: Answers, data: z.infer<S>) => Answers) {
+  return (a: Answers, values: FormValues, changing: boolean): StepResult => {
+    const form = validateForm(schema, values);
+    if (!form.ok) return { ok: false, status: 400, errors: form.errors, values };
+    const answers = save(a, form.data);
+    return { ok: true, answers, next: nextStep(step, answers, changing) };
+  };
+}
+
 const PlatformSchema = z.object({ platform: z.enum(PLATFORMS, { error: 'Select where you posted' }) });
 
 /** No-reference path, question 1: the platform. */
-export function submitPlatform(a: Answers, values: FormValues, changing: boolean): StepResult {
-  const form = validateForm(PlatformSchema, values);
-  if (!form.ok) return { ok: false, status: 400, errors: form.errors, values };
-  const answers = withPostAnswer(a, { platform: form.data.platform });
-  return { ok: true, answers, next: nextStep(STEPS.platform, answers, changing) };
-}
+export const submitPlatform = schemaStep(PlatformSchema, STEPS.platform, (a, d) => withPostAnswer(a, { platform: d.platform }));
 
 const AccountSchema = z.object({
   handle: requiredText(LIMITS.handle, 'Enter your account name or handle', `Account name must be ${LIMITS.handle} characters or fewer`),
 });
 
 /** Question 2: the account name or handle. */
-export function submitAccount(a: Answers, values: FormValues, changing: boolean): StepResult {
-  const form = validateForm(AccountSchema, values);
-  if (!form.ok) return { ok: false, status: 400, errors: form.errors, values };
-  const answers = withPostAnswer(a, { handle: form.data.handle });
-  return { ok: true, answers, next: nextStep(STEPS.account, answers, changing) };
-}
+export const submitAccount = schemaStep(AccountSchema, STEPS.account, (a, d) => withPostAnswer(a, { handle: d.handle }));
 
-/** Question 3: roughly when (a real date, not in the future; the summary links to the day field). */
+export const POST_DATE_MESSAGES = {
+  empty: 'Enter roughly when it happened',
+  invalid: 'Enter a real date, for example 3 11 2026',
+  future: 'The date must be today or in the past',
+} as const;
+
+/**
+ * Question 3: roughly when (a real date, not in the future; the summary links to the day field).
+ * A date outside the appeal window goes to the too-late page, like an expired case; the typed
+ * date is kept to show again, but not as an answer, so the later steps cannot be reached with it.
+ */
 export function submitPostDate(rt: Runtime, a: Answers, values: FormValues, changing: boolean): StepResult {
-  const part = (name: string) => (typeof values[name] === 'string' ? (values[name] as string).trim() : '');
+  const part = (name: string) => (typeof values[name] === 'string' ? (values[name] as string).trim().slice(0, 10) : '');
   const [day, month, year] = [part('post-date-day'), part('post-date-month'), part('post-date-year')];
   const fail = (message: string): StepResult => ({ ok: false, status: 400, errors: { 'post-date-day': message }, values });
-  if (!day && !month && !year) return fail('Enter roughly when it happened');
+  if (!day && !month && !year) return fail(POST_DATE_MESSAGES.empty);
   const date = fromDateParts(day, month, year);
-  if (!date) return fail('Enter a real date, for example 3 11 2026');
-  if (date.getTime() > rt.now().getTime() + 24 * 60 * 60_000) return fail('The date must be today or in the past');
+  if (!date) return fail(POST_DATE_MESSAGES.invalid);
+  // Compared by UK calendar day: any time today is fine, tomorrow is not.
+  if (fromDateParts(day, month, year, '00:00')!.getTime() > rt.now().getTime()) return fail(POST_DATE_MESSAGES.future);
+  const eligible = checkClaimedDate(rt, date);
+  if (!eligible.ok) {
+    const kept = withPostAnswer(a, { day, month, year, date: undefined });
+    return { ok: true, answers: { ...kept, blocked: { reason: 'outside-window', windowClosedAt: eligible.windowClosedAt.getTime() } }, next: STEPS.tooLate };
+  }
   const iso = `${year.padStart(4, '0')}-${month.padStart(2, '0')}-${day.padStart(2, '0')}`;
   const answers = withPostAnswer(a, { day, month, year, date: iso });
   return { ok: true, answers, next: nextStep(STEPS.postDate, answers, changing) };
@@ -254,12 +271,7 @@ const PostLinkSchema = z.object({
 });
 
 /** Question 4 (optional): a link to the post; blank means they do not have one. */
-export function submitPostLink(a: Answers, values: FormValues, changing: boolean): StepResult {
-  const form = validateForm(PostLinkSchema, values);
-  if (!form.ok) return { ok: false, status: 400, errors: form.errors, values };
-  const answers = withPostAnswer(a, { postUrl: form.data['post-url'] });
-  return { ok: true, answers, next: nextStep(STEPS.postLink, answers, changing) };
-}
+export const submitPostLink = schemaStep(PostLinkSchema, STEPS.postLink, (a, d) => withPostAnswer(a, { postUrl: d['post-url'] }));
 
 /** Characters as people count them (code points, so an emoji is one). */
 export function characterCount(text: string): number {
@@ -290,12 +302,8 @@ const ContactSchema = z.object({
   name: optionalText(LIMITS.name, `Name must be ${LIMITS.name} characters or fewer`),
 });
 
-export function submitContact(a: Answers, values: FormValues, changing: boolean): StepResult {
-  const form = validateForm(ContactSchema, values);
-  if (!form.ok) return { ok: false, status: 400, errors: form.errors, values };
-  const answers: Answers = { ...a, email: form.data.email, name: form.data.name };
-  return { ok: true, answers, next: nextStep(STEPS.contact, answers, changing) };
-}
+/** Contact details: a required email address and an optional name. */
+export const submitContact = schemaStep(ContactSchema, STEPS.contact, (a, d) => ({ ...a, email: d.email, name: d.name }));
 
 /** Sends the appeal from check your answers. On success only the confirmation is remembered. */
 export function sendAppeal(rt: Runtime, a: Answers): { answers: Answers; next: string } {
@@ -312,6 +320,10 @@ export function sendAppeal(rt: Runtime, a: Answers): { answers: Answers; next: s
   }
   // Someone else's appeal on the same case, or the window closed while they typed.
   const blocked: AppealAnswers['blocked'] = result.error === 'already-open' ? { reason: 'already-open' } : { reason: 'outside-window', windowClosedAt: rt.now().getTime() };
+  if (a.route === 'post') {
+    // The date they gave is no longer inside the window: it must be given again to go on.
+    return { answers: { ...a, blocked, post: { ...a.post, date: undefined } }, next: STEPS.tooLate };
+  }
   return { answers: { ...a, blocked }, next: result.error === 'already-open' ? STEPS.alreadyOpen : STEPS.tooLate };
 }
 

@@ -21,6 +21,7 @@ import { findCaseByReference, type CaseRecord, type Platform } from '../../db/ca
 import { enqueueEmail } from '../../db/outbox.ts';
 import { isOpen, publicStatusLabel, transition, type AppealStatus } from './appeal-state.ts';
 import { addWorkingDays, remainingWorkingDays, resumeDueDate } from './calendar.ts';
+import { fromDateParts } from './dates.ts';
 import { appealAcknowledgementEmail } from './email/templates/appeal-acknowledgement.ts';
 import { notificationEmail } from './email/templates/notification.ts';
 import { OUTCOME_LABELS } from './labels.ts';
@@ -78,6 +79,27 @@ export function checkCaseEligibility(rt: Runtime, found: Pick<CaseRecord, 'id' |
   return { ok: true, windowClosesAt: closes };
 }
 
+export type ClaimedDateEligibility = { ok: true } | { ok: false; error: 'outside-window'; windowClosedAt: Date };
+
+/**
+ * For an appeal without a case reference: whether the day the person gave (`happenedOn`, any
+ * moment of that day in UK time) is within the appeal window. A rough date is read generously:
+ * the window runs from the end of that day.
+ */
+export function checkClaimedDate(rt: Runtime, happenedOn: Date): ClaimedDateEligibility {
+  // The last day to ask is the same day of the month, `appealWindowMonths` later; all of it counts.
+  const lastDay = appealWindowCloses(happenedOn, rt.config.appealWindowMonths);
+  const endOfLastDay = new Date(lastDay.getTime() + 12 * 60 * 60_000);
+  if (rt.now().getTime() > endOfLastDay.getTime()) return { ok: false, error: 'outside-window', windowClosedAt: lastDay };
+  return { ok: true };
+}
+
+/** The ISO day (YYYY-MM-DD) stored for a no-reference appeal, as noon UK time that day. */
+function claimedDay(iso: string): Date | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
+  return m ? fromDateParts(m[3]!, m[2]!, m[1]!) : undefined;
+}
+
 const MAX_REFERENCE_ATTEMPTS = 5;
 
 function isUniqueViolation(error: unknown, index: string): boolean {
@@ -99,6 +121,12 @@ export function createAppeal(rt: Runtime, input: NewAppeal): CreateAppealResult 
     if (!eligibility.ok) return { ok: false, error: eligibility.error };
   }
   const post = input.subject.kind === 'post' ? input.subject : undefined;
+  if (post) {
+    // The same window as for a case, counted from the day the person gave.
+    const day = claimedDay(post.date);
+    const eligibility = day ? checkClaimedDate(rt, day) : ({ ok: true } as const);
+    if (!eligibility.ok) return { ok: false, error: 'outside-window' };
+  }
 
   for (let attempt = 1; ; attempt++) {
     const reference = generateReference();

@@ -22,7 +22,7 @@ function hashId(id: string): string {
   return createHash('sha256').update(id, 'utf8').digest('hex');
 }
 
-function cookieId(cookies: CookieJar): string | undefined {
+function cookieId(cookies: Pick<CookieJar, 'get'>): string | undefined {
   const value = cookies.get(JOURNEY_COOKIE)?.value;
   return value && /^[A-Za-z0-9_-]{22,100}$/.test(value) ? value : undefined;
 }
@@ -34,10 +34,14 @@ export function readJourney<T extends object>(rt: Runtime, cookies: CookieJar): 
   return (findJourneyData(rt.db, hashId(id), rt.now()) ?? {}) as Partial<T>;
 }
 
-/** Saves the answers, starting a journey (and setting the cookie) if there is none. */
-export function writeJourney<T extends object>(rt: Runtime, cookies: CookieJar, data: T, secure: boolean): void {
+/**
+ * Saves the answers, starting a journey (and setting the cookie) if there is none. Returns true
+ * when it started one: the next page then checks the browser kept the cookie (`continueUrl`).
+ */
+export function writeJourney<T extends object>(rt: Runtime, cookies: CookieJar, data: T, secure: boolean): boolean {
   const now = rt.now();
   let id = cookieId(cookies);
+  const started = !id;
   if (!id) {
     id = generateToken();
     // A new journey is a good moment to clear out abandoned ones.
@@ -45,6 +49,34 @@ export function writeJourney<T extends object>(rt: Runtime, cookies: CookieJar, 
   }
   saveJourneyData(rt.db, hashId(id), data as Record<string, unknown>, now, new Date(now.getTime() + JOURNEY_TTL_MS));
   cookies.set(JOURNEY_COOKIE, id, { httpOnly: true, sameSite: 'lax', secure, path: '/', maxAge: JOURNEY_TTL_MS / 1000 });
+  return started;
+}
+
+/**
+ * Marks the page after the one that started a journey (`?journey=new`). If the browser comes
+ * back without the cookie it was just given, it is refusing cookies: rather than silently
+ * sending the person back a step, the cookies page explains (see `checkJourneyCookie`).
+ */
+export const JOURNEY_STARTED_PARAM = 'journey';
+export const COOKIES_NEEDED_PATH = '/appeal/cookies';
+
+/** Where to go after saving: `next`, marked when the save started the journey. */
+export function continueUrl(next: string, started: boolean): string {
+  if (!started) return next;
+  return `${next}${next.includes('?') ? '&' : '?'}${JOURNEY_STARTED_PARAM}=new`;
+}
+
+/**
+ * On a marked page: 'refused' when the cookie did not come back (show the cookies page),
+ * 'kept' when it did (drop the mark: redirect to `clean`), undefined on an unmarked page.
+ */
+export function checkJourneyCookie(url: URL, cookies: Pick<CookieJar, 'get'>): { result: 'refused' } | { result: 'kept'; clean: string } | undefined {
+  if (url.searchParams.get(JOURNEY_STARTED_PARAM) !== 'new') return undefined;
+  if (!cookieId(cookies)) return { result: 'refused' };
+  const params = new URLSearchParams(url.searchParams);
+  params.delete(JOURNEY_STARTED_PARAM);
+  const query = params.toString();
+  return { result: 'kept', clean: `${url.pathname}${query ? `?${query}` : ''}` };
 }
 
 /** Forgets a journey's answers. */

@@ -3,11 +3,14 @@
  * resume, decide (with the decision email and follow-ups), tick off follow-ups. Every action is
  * ONE transaction with its history entry (appeal_events) and its audit entry.
  */
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
 import { invalidateTransparencyCache } from './transparency.ts';
-import { findAppealById, findCaseReferenceById, findVersionNumberById, insertAppealEvent, listAppealEvents, updateAppeal, type AppealRow } from '../../db/appeals.ts';
+import { findAppealById, findAppealByReference, findOpenAppealForCase, findCaseReferenceById, findVersionNumberById, insertAppealEvent, listAppealEvents, updateAppeal, type AppealRow } from '../../db/appeals.ts';
 import type { DbOrTx } from '../../db/client.ts';
 import { recordAudit } from '../../db/audit.ts';
-import { findCaseById } from '../../db/cases.ts';
+import { findCaseById, findCaseByReference } from '../../db/cases.ts';
+import { OUTCOMES } from '../../db/schema.ts';
 import { enqueueEmail } from '../../db/outbox.ts';
 import { findPublishedVersion, listPublishedVersions } from '../../db/principles.ts';
 import {
@@ -26,7 +29,9 @@ import { transition, type AppealAction } from './appeal-state.ts';
 import { addWorkingDays, remainingWorkingDays, resumeDueDate, workingDaysBetween } from './calendar.ts';
 import { appealDecisionEmail, type DecisionOutcome } from './email/templates/appeal-decision.ts';
 import { notificationEmail } from './email/templates/notification.ts';
+import { parseReference } from './references.ts';
 import type { Runtime } from './runtime.ts';
+import { characterLength, LIMITS, requiredText, tooLongMessage } from './validation.ts';
 
 /** Who acts: the signed-in staff member and where the request came from (for the audit log). */
 export interface Actor {
@@ -34,8 +39,105 @@ export interface Actor {
   ip: string | null;
 }
 
-export type ReviewError = 'not-found' | 'not-allowed' | 'recorded-by-you' | 'version-not-found' | 'explanation-required';
+export type ReviewError =
+  | 'not-found'
+  | 'not-allowed'
+  | 'recorded-by-you'
+  | 'version-not-found'
+  | 'explanation-required'
+  | 'explanation-too-long'
+  | 'text-required'
+  | 'text-too-long'
+  | 'not-a-reviewer'
+  | 'preview-changed';
 export type ReviewResult = { ok: true } | { ok: false; error: ReviewError };
+
+// ---- What staff type: refused with a field error when blank or too long, never cut short ----
+
+export const REVIEW_FIELD_MESSAGES = {
+  noteEmpty: 'Enter a note',
+  noteTooLong: tooLongMessage('Note', LIMITS.internalNote),
+  messageEmpty: 'Enter what you need the appellant to tell you',
+  messageTooLong: tooLongMessage('Your request for information', LIMITS.informationRequest),
+  outcome: 'Select the outcome',
+  explanationEmpty: 'Enter the reasons for the decision',
+  explanationTooLong: tooLongMessage('Reasons for the decision', LIMITS.decisionExplanation),
+  version: 'Select a published version of the principles',
+} as const;
+
+export const NoteFormSchema = z.object({ note: requiredText(LIMITS.internalNote, REVIEW_FIELD_MESSAGES.noteEmpty, REVIEW_FIELD_MESSAGES.noteTooLong) });
+
+export const InformationRequestFormSchema = z.object({
+  message: requiredText(LIMITS.informationRequest, REVIEW_FIELD_MESSAGES.messageEmpty, REVIEW_FIELD_MESSAGES.messageTooLong),
+});
+
+export const DecisionFormSchema = z.object({
+  outcome: z.enum(OUTCOMES, { error: REVIEW_FIELD_MESSAGES.outcome }),
+  explanation: requiredText(LIMITS.decisionExplanation, REVIEW_FIELD_MESSAGES.explanationEmpty, REVIEW_FIELD_MESSAGES.explanationTooLong),
+  // Version numbers are short ("1.0", "12.3"); anything else is simply not a published version.
+  version: z.string({ error: REVIEW_FIELD_MESSAGES.version }).max(20, REVIEW_FIELD_MESSAGES.version),
+});
+
+/** Blank or over the limit: the domain refuses it too, whatever the page did. */
+function checkText(text: string, max: number): ReviewResult | undefined {
+  if (!text.trim()) return { ok: false, error: 'text-required' };
+  if (characterLength(text) > max) return { ok: false, error: 'text-too-long' };
+  return undefined;
+}
+
+// ---- Linking an appeal made without a case reference to its case ----
+
+export type LinkCaseError = 'empty' | 'invalid-character' | 'wrong-length' | 'check-failed' | 'appeal-reference' | 'case-not-found' | 'case-has-open-appeal' | 'not-found' | 'not-allowed';
+export type LinkCaseResult = { ok: true; caseId: number; caseReference: string } | { ok: false; error: LinkCaseError; message: string };
+
+const LINK_MESSAGES: Record<Exclude<LinkCaseError, 'case-has-open-appeal'>, string> = {
+  empty: 'Enter the case reference',
+  'invalid-character': 'Case reference must only include letters, numbers, spaces and hyphens',
+  'wrong-length': 'Case reference must be 11 letters and numbers, like 7K3M-Q9TX-2MC',
+  'check-failed': 'Check the case reference: one of the characters looks mistyped',
+  'appeal-reference': 'That is an appeal reference. Enter the reference of the moderation case',
+  'case-not-found': 'There is no case with that reference',
+  'not-found': 'This appeal could not be found',
+  'not-allowed': 'Only an open appeal without a case can be linked to one',
+};
+
+/**
+ * Links an appeal made without a case reference to the case staff have found, in ONE transaction
+ * with its history entry and audit entry. The reference is checked (check character first, then
+ * lookup); a case that already has an open appeal is refused (one open appeal per case). From then
+ * on the appeal is like any other: the case, its grounds and version show, and whoever recorded
+ * the case may not decide it.
+ */
+export function linkAppealToCase(rt: Runtime, appealId: number, typedReference: string, actor: Actor): LinkCaseResult {
+  const fail = (error: Exclude<LinkCaseError, 'case-has-open-appeal'>): LinkCaseResult => ({ ok: false, error, message: LINK_MESSAGES[error] });
+  if (characterLength(typedReference) > 100) return fail('wrong-length');
+  const parsed = parseReference(typedReference);
+  if (!parsed.ok) return fail(parsed.error);
+  const now = rt.now();
+  try {
+    return rt.db.transaction((tx): LinkCaseResult => {
+      const row = findAppealById(tx, appealId);
+      if (!row) return fail('not-found');
+      if (row.caseId !== null || row.status === 'decided' || row.status === 'withdrawn') return fail('not-allowed');
+      const found = findCaseByReference(rt.db, parsed.reference);
+      if (!found || found.purgedAt) return findAppealByReference(tx, parsed.reference) ? fail('appeal-reference') : fail('case-not-found');
+      const open = findOpenAppealForCase(tx, found.id);
+      if (open) {
+        return { ok: false, error: 'case-has-open-appeal', message: `Case ${found.reference} already has an open appeal (${open.reference}). A case can only have one open appeal at a time` };
+      }
+      updateAppeal(tx, row.id, { caseId: found.id });
+      insertAppealEvent(tx, { appealId: row.id, at: now, actorType: 'staff', actorId: actor.id, kind: 'case-linked', details: { caseReference: found.reference } });
+      recordAudit(tx, { actorId: actor.id, action: 'appeal.case-linked', entityType: 'appeal', entityId: String(row.id), ip: actor.ip, details: { caseId: found.id, caseReference: found.reference } });
+      return { ok: true, caseId: found.id, caseReference: found.reference };
+    });
+  } catch (error) {
+    // Another appeal on the case was opened at the same moment: the partial unique index decides.
+    if (error instanceof Error && error.message.includes('UNIQUE constraint failed') && error.message.includes('appeals.case_id')) {
+      return { ok: false, error: 'case-has-open-appeal', message: `Case ${parsed.reference} already has an open appeal. A case can only have one open appeal at a time` };
+    }
+    throw error;
+  }
+}
 
 /** Working days given to staff to act on an overturn. */
 export const FOLLOW_UP_WORKING_DAYS = 2;
@@ -67,6 +169,8 @@ export function assignAppeal(rt: Runtime, appealId: number, assignee: number | n
     const row = findAppealById(tx, appealId);
     if (!row) return { ok: false, error: 'not-found' };
     if (row.status === 'decided' || row.status === 'withdrawn') return { ok: false, error: 'not-allowed' };
+    // A forged id must not hand the appeal to a moderator, a disabled account or nobody at all.
+    if (assignee !== null && !listReviewers(tx).some((r) => r.id === assignee)) return { ok: false, error: 'not-a-reviewer' };
     updateAppeal(tx, row.id, { assignedTo: assignee });
     insertAppealEvent(tx, { appealId: row.id, at: now, actorType: 'staff', actorId: actor.id, kind: 'assigned', details: { from: row.assignedTo, to: assignee } });
     recordAudit(tx, { actorId: actor.id, action: 'appeal.assigned', entityType: 'appeal', entityId: String(row.id), ip: actor.ip, details: { from: row.assignedTo, to: assignee } });
@@ -76,6 +180,8 @@ export function assignAppeal(rt: Runtime, appealId: number, assignee: number | n
 
 /** An internal note: in the history for staff, never shown to the public. */
 export function addNote(rt: Runtime, appealId: number, text: string, actor: Actor): ReviewResult {
+  const bad = checkText(text, LIMITS.internalNote);
+  if (bad) return bad;
   const now = rt.now();
   return rt.db.transaction((tx): ReviewResult => {
     const row = findAppealById(tx, appealId);
@@ -88,6 +194,8 @@ export function addNote(rt: Runtime, appealId: number, text: string, actor: Acto
 
 /** Asks the appellant for more information by email; the clock pauses until they answer or staff resume. */
 export function requestInformation(rt: Runtime, appealId: number, message: string, actor: Actor): ReviewResult {
+  const bad = checkText(message, LIMITS.informationRequest);
+  if (bad) return bad;
   const now = rt.now();
   return rt.db.transaction((tx): ReviewResult => {
     const row = findAppealById(tx, appealId);
@@ -139,6 +247,11 @@ export interface DecisionInput {
   explanation: string;
   /** Published principles version relied on, e.g. "1.0". */
   version: string;
+  /**
+   * The digest of the email the reviewer previewed (DecisionPlan.digest). When given, deciding is
+   * refused with 'preview-changed' unless the email it would send now is exactly that one.
+   */
+  previewed?: string;
 }
 
 /** What a decision would do: the email exactly as it will be sent, and the follow-ups. */
@@ -146,6 +259,8 @@ export interface DecisionPlan {
   appeal: AppealRow;
   versionId: number;
   email: { to: string | null; subject: string; text: string; html: string };
+  /** Fingerprint of the email (recipient, subject, text, HTML): what "previewed" must match. */
+  digest: string;
   followUps: FollowUpKind[];
   followUpDue: Date | null;
 }
@@ -172,6 +287,7 @@ export function planDecision(rt: Runtime, tx: DbOrTx, appealId: number, input: D
     if (c && c.recordedBy === actor.id) return { ok: false, error: 'recorded-by-you' };
   }
   if (!input.explanation.trim()) return { ok: false, error: 'explanation-required' };
+  if (characterLength(input.explanation) > LIMITS.decisionExplanation) return { ok: false, error: 'explanation-too-long' };
   const version = findPublishedVersion(rt.db, input.version);
   if (!version) return { ok: false, error: 'version-not-found' };
   const kinds = followUpKinds(rt, row, input.outcome);
@@ -189,7 +305,15 @@ export function planDecision(rt: Runtime, tx: DbOrTx, appealId: number, input: D
     followUpBy: followUpDue,
     complaintsUrl: rt.config.org.complaintsUrl,
   });
-  return { ok: true, plan: { appeal: row, versionId: version.id, email: { to: row.email, ...content }, followUps: kinds, followUpDue } };
+  const email = { to: row.email, ...content };
+  return { ok: true, plan: { appeal: row, versionId: version.id, email, digest: emailDigest(email), followUps: kinds, followUpDue } };
+}
+
+/** A fingerprint of an email, so "send" can prove it sends exactly what was previewed. */
+export function emailDigest(email: { to: string | null; subject: string; text: string; html: string }): string {
+  const hash = createHash('sha256');
+  for (const part of [email.to ?? '', email.subject, email.text, email.html]) hash.update(`${part.length}:${part}`, 'utf8');
+  return hash.digest('hex');
 }
 
 /** The preview: exactly the email that deciding now would send. */
@@ -207,7 +331,10 @@ export function decideAppeal(rt: Runtime, appealId: number, input: DecisionInput
   return rt.db.transaction((tx): ReviewResult => {
     const planned = planDecision(rt, tx, appealId, input, actor, now);
     if (!planned.ok) return planned;
-    const { appeal: row, versionId, email, followUps, followUpDue } = planned.plan;
+    const { appeal: row, versionId, email, digest, followUps, followUpDue } = planned.plan;
+    // Something changed since the preview (the form, the appeal, the due date of a follow-up):
+    // nothing is sent that the reviewer has not read.
+    if (input.previewed !== undefined && input.previewed !== digest) return { ok: false, error: 'preview-changed' };
     const next = transition(row.status, 'decide');
     if (!next.ok) return { ok: false, error: 'not-allowed' };
     updateAppeal(tx, row.id, {
@@ -285,18 +412,21 @@ export function reviewQueue(rt: Runtime, filters: QueueFilters, staffId: number)
   const now = rt.now();
   // "Due this week": due within the next 5 working days.
   const dueBefore = filters.due === 'overdue' ? now : filters.due === 'week' ? addWorkingDays(now, 5) : null;
-  const { items, total } = listQueue(rt.db, {
+  const query = {
     status: filters.status || null,
-    assignee: filters.assignee === 'me' ? staffId : filters.assignee === 'unassigned' ? 'unassigned' : null,
+    // Overdue and due-soon mean something only while the clock runs (not paused, not finished),
+    // unless a status is chosen.
+    statusIn: dueBefore ? (['new', 'in-review'] as const).slice() : null,
+    assignee: filters.assignee === 'me' ? staffId : filters.assignee === 'unassigned' ? ('unassigned' as const) : null,
     dueBefore,
-    limit: QUEUE_PAGE_SIZE,
-    offset: (filters.page - 1) * QUEUE_PAGE_SIZE,
-  });
+  };
+  const { items, total } = listQueue(rt.db, { ...query, limit: QUEUE_PAGE_SIZE, offset: (filters.page - 1) * QUEUE_PAGE_SIZE });
   return {
     items: items.map((i) => ({ ...i, overdue: i.dueAt.getTime() < now.getTime() && (i.status === 'new' || i.status === 'in-review') })),
     total,
     pages: Math.max(1, Math.ceil(total / QUEUE_PAGE_SIZE)),
-    counts: countByStatus(rt.db),
+    /** Per status, among the appeals matching the other filters (assignee, due). */
+    counts: countByStatus(rt.db, query),
     followUps: listOpenFollowUpsWithAppeal(rt.db),
   };
 }
@@ -314,6 +444,7 @@ const EVENT_LABELS: Record<string, string> = {
   'email-queued': 'Email queued',
   'follow-up-created': 'Follow-up created',
   'follow-up-done': 'Follow-up done',
+  'case-linked': 'Linked to a case',
 };
 
 export const FOLLOW_UP_LABELS: Record<FollowUpKind, string> = {
@@ -342,6 +473,7 @@ export function appealForStaff(rt: Runtime, id: number) {
       if (e.kind === 'assigned') detail = d['to'] == null ? 'Unassigned' : `To ${names.get(d['to'] as number) ?? 'staff'}`;
       else if (e.kind === 'email-queued') detail = String(d['email'] ?? '');
       else if (e.kind === 'decided') detail = String(d['outcome'] ?? '');
+      else if (e.kind === 'case-linked') detail = `case ${String(d['caseReference'] ?? '')}`;
       else if (typeof d['to'] === 'string' && typeof d['from'] === 'string' && d['from'] !== d['to']) detail = `${d['from']} → ${d['to']}`;
       else if (e.kind.startsWith('follow-up')) detail = FOLLOW_UP_LABELS[d['kind'] as FollowUpKind] ?? '';
       return { id: e.id, at: e.at, who: who(e), label: EVENT_LABELS[e.kind] ?? e.kind, kind: e.kind, body: e.body, detail };

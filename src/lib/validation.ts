@@ -58,7 +58,23 @@ export const LIMITS = {
   /** RFC 5321 limits an address to 254 characters. */
   email: 254,
   name: 100,
+  /** An internal note is a working jotting; a longer paste is refused rather than cut short. */
+  internalNote: 5000,
+  /** A request for information is emailed: a few questions, not an essay. */
+  informationRequest: 5000,
+  /** The decision email's reasons: room for a careful explanation, still readable in an email. */
+  decisionExplanation: 10000,
 } as const;
+
+/** "Note must be 5,000 characters or fewer", the same words everywhere. */
+export function tooLongMessage(what: string, max: number): string {
+  return `${what} must be ${max.toLocaleString('en-GB')} characters or fewer`;
+}
+
+/** Characters as people count them (code points, so an emoji is one). */
+export function characterLength(text: string): number {
+  return [...text].length;
+}
 
 export function webLink(emptyMessage: string, invalidMessage: string) {
   return requiredText(LIMITS.url, emptyMessage, `Link must be ${LIMITS.url.toLocaleString('en-GB')} characters or fewer`).refine(

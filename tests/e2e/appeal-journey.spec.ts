@@ -3,61 +3,13 @@
  * reference, without one, mistakes, an expired case, a second appeal on the same case, Back and
  * Change links, the acknowledgement email at the SMTP sink and its private status link.
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Page } from '@playwright/test';
 import { findAppealByReference, insertAppealEvent, updateAppeal } from '../../db/appeals.ts';
-import { openDatabase, type Db } from '../../db/client.ts';
-import { insertTestCase, type TestCaseOptions } from '../support/cases.ts';
 import { validateHtml } from '../support/vnu.ts';
 import { expect, test, type Mailbox } from './fixtures.ts';
+import { continueButton, DAY, expectError, recordCase, shot, withDatabase } from './journey-helpers.ts';
 
-const DAY = 24 * 60 * 60_000;
 let seq = 0;
 const uniqueEmail = (label: string) => `${label}.${Date.now()}.${++seq}@example.org`;
-
-/** Records a case straight into the running server's database, as a moderator would. */
-function recordCase(options: TestCaseOptions = {}): string {
-  const db = openDatabase(join(process.env.E2E_DATA_DIR!, 'fair-hearing.sqlite'));
-  try {
-    return insertTestCase(db, options).reference;
-  } finally {
-    db.$client.close();
-  }
-}
-
-/** Works on the running server's database, as staff pages would (review, requests, decisions). */
-function withDatabase<T>(work: (db: Db) => T): T {
-  const db = openDatabase(join(process.env.E2E_DATA_DIR!, 'fair-hearing.sqlite'));
-  try {
-    return work(db);
-  } finally {
-    db.$client.close();
-  }
-}
-
-/** Screenshots of every step at 320 px wide, when SCREENSHOTS_DIR is set (to look at them). */
-async function shot(page: Page, name: string): Promise<void> {
-  const dir = process.env.SCREENSHOTS_DIR;
-  if (!dir) return;
-  mkdirSync(dir, { recursive: true });
-  const size = page.viewportSize();
-  await page.setViewportSize({ width: 320, height: 640 });
-  await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
-  if (size) await page.setViewportSize(size);
-}
-
-/** The error summary links to the field and the same message sits next to it (`#<field>-error`). */
-async function expectError(page: Page, field: string, message: string | RegExp): Promise<void> {
-  await expect(page).toHaveTitle(/^Error: /);
-  const summary = page.getByRole('alert').filter({ hasText: 'There is a problem' });
-  await expect(summary.getByRole('link', { name: message })).toBeVisible();
-  await expect(page.locator(`#${field}-error`)).toContainText(message);
-}
-
-async function continueButton(page: Page): Promise<void> {
-  await page.getByRole('button', { name: 'Continue' }).click();
-}
 
 /** The private status link from the acknowledgement email, as a path on the test server. */
 async function statusLinkFromEmail(mailbox: Mailbox, to: string, appealReference: string): Promise<string> {
@@ -378,6 +330,7 @@ test.describe('appeal journey without a case reference', () => {
     await continueButton(page);
 
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('What is your account name or handle?');
+    await shot(page, '21-account');
     await continueButton(page);
     await expectError(page, 'handle', 'Enter your account name or handle');
     await expectAccessible(page);
@@ -386,6 +339,8 @@ test.describe('appeal journey without a case reference', () => {
     await continueButton(page);
 
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Roughly when did it happen?');
+    await expectAccessible(page);
+    await shot(page, '22-post-date');
     await continueButton(page);
     await expectError(page, 'post-date', 'Enter roughly when it happened');
     await expect(page.getByRole('alert').getByRole('link', { name: 'Enter roughly when it happened' })).toHaveAttribute('href', '#post-date-day');
@@ -405,6 +360,8 @@ test.describe('appeal journey without a case reference', () => {
     await continueButton(page);
 
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Link to the post (optional)');
+    await expectAccessible(page);
+    await shot(page, '23-post-link');
     await page.getByLabel('Link to the post (optional)').fill('javascript:alert(1)');
     await continueButton(page);
     await expectError(page, 'post-url', 'Enter a link to the post that starts with https://, or leave it blank');
@@ -481,6 +438,8 @@ test.describe('appeal pages and bad requests', () => {
     await keep('account error', await post('/appeal/account', { handle: '' }));
     await keep('post date', await post('/appeal/account', { handle: '@x' }));
     await keep('post date error', await post('/appeal/post-date', { 'post-date-day': '99' }));
+    await keep('too late without a reference', await post('/appeal/post-date', { 'post-date-day': '1', 'post-date-month': '1', 'post-date-year': '2020' }));
+    await keep('cookies needed', await request.get('/appeal/cookies'));
     await keep('post link', await post('/appeal/post-date', { 'post-date-day': '1', 'post-date-month': '11', 'post-date-year': '2026' }));
     await keep('post link error', await post('/appeal/post-link', { 'post-url': 'ftp://x' }));
     const statusPath = await statusLinkFromEmail(mailbox, email, appealReference);
@@ -489,7 +448,7 @@ test.describe('appeal pages and bad requests', () => {
     await keep('add information error', await post(`${statusPath}/add-information`, { information: '' }));
     await keep('withdraw', await request.get(`${statusPath}/withdraw`));
     await keep('status not found', await request.get('/appeal/status/not-a-real-token-at-all-123'));
-    expect(documents.map((d) => d.name)).toHaveLength(24);
+    expect(documents.map((d) => d.name)).toHaveLength(26);
     expect(await validateHtml(documents)).toEqual([]);
   });
 

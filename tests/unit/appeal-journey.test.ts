@@ -14,9 +14,11 @@ import {
   submitCaseReference,
   submitContact,
   submitReason,
+  subjectOf,
   type Answers,
 } from '../../src/lib/appeal-journey.ts';
 import { createAppeal } from '../../src/lib/appeals.ts';
+import { formatDate } from '../../src/lib/dates.ts';
 import { clearJourney, JOURNEY_COOKIE, JOURNEY_TTL_MS, readJourney, writeJourney, type CookieJar } from '../../src/lib/journeys.ts';
 import { caseLookupLimit, hitRateLimit } from '../../src/lib/rate-limit.ts';
 
@@ -174,6 +176,44 @@ describe('no case reference: one question a page about the post', () => {
     // Changing one answer goes back to check your answers once everything is answered.
     const done: Answers = { ...p4.answers, email: 'a@example.org' };
     expect(submitAccount(done, { handle: '@other' }, true)).toMatchObject({ ok: true, next: STEPS.checkAnswers, answers: { post: { handle: '@other', postUrl: null } } });
+  });
+});
+
+describe('no case reference: the appeal window', () => {
+  const post: Answers = { route: 'post', post: { platform: 'x', handle: '@me' } };
+  const date = (d: number, m: number, y: number) => ({ 'post-date-day': String(d), 'post-date-month': String(m), 'post-date-year': String(y) });
+
+  it('sends a date outside the window to the too-late page, keeping the date typed but not as an answer', () => {
+    // 25 November 2026, 6 months: a day on or after 25 May 2026 is inside, 23 May is not.
+    const late = submitPostDate(rt, post, date(23, 5, 2026), false);
+    expect(late).toMatchObject({ ok: true, next: STEPS.tooLate, answers: { route: 'post', post: { day: '23', month: '5', year: '2026' }, blocked: { reason: 'outside-window' } } });
+    if (!late.ok) return;
+    expect(late.answers.post!.date).toBeUndefined();
+    // The last day they could have asked: 23 November (today is the 25th).
+    expect(formatDate(new Date((late.answers.blocked as { windowClosedAt: number }).windowClosedAt))).toBe('23 November 2026');
+    // The later steps cannot be reached with it, and Back goes to the date.
+    expect(subjectOf(late.answers)).toBeUndefined();
+    expect(firstMissingStep(late.answers)).toBe(STEPS.postDate);
+    expect(postStepReady(STEPS.postLink, late.answers)).toBe(false);
+    expect(backLink(STEPS.tooLate, late.answers, false)).toBe(STEPS.postDate);
+    // Giving a date inside the window carries on and forgets the block.
+    const fixed = submitPostDate(rt, late.answers, date(25, 5, 2026), false);
+    expect(fixed).toMatchObject({ ok: true, next: STEPS.postLink, answers: { post: { date: '2026-05-25' } } });
+    if (fixed.ok) expect(fixed.answers.blocked).toBeUndefined();
+  });
+
+  it('honours a configured window and refuses tomorrow next to the field', () => {
+    const short = testRuntime({ now: () => new Date(clock), env: { APPEAL_WINDOW_MONTHS: '1' } });
+    expect(submitPostDate(short, post, date(1, 10, 2026), false)).toMatchObject({ ok: true, next: STEPS.tooLate });
+    expect(submitPostDate(short, post, date(1, 11, 2026), false)).toMatchObject({ ok: true, next: STEPS.postLink });
+    expect(submitPostDate(rt, post, date(26, 11, 2026), false)).toMatchObject({ ok: false, status: 400, errors: { 'post-date-day': 'The date must be today or in the past' } });
+    expect(submitPostDate(rt, post, date(25, 11, 2026), false)).toMatchObject({ ok: true, next: STEPS.postLink });
+  });
+
+  it('createAppeal itself refuses a no-reference appeal outside the window', () => {
+    const subject = { kind: 'post' as const, platform: 'x' as const, handle: '@me', postUrl: null };
+    expect(createAppeal(rt, { subject: { ...subject, date: '2026-05-01' }, reason: 'x', email: 'a@example.org', name: null })).toEqual({ ok: false, error: 'outside-window' });
+    expect(createAppeal(rt, { subject: { ...subject, date: '2026-11-01' }, reason: 'x', email: 'a@example.org', name: null }).ok).toBe(true);
   });
 });
 

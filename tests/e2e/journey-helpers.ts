@@ -1,0 +1,60 @@
+/**
+ * Helpers shared by the public journey browser tests: screenshots at 320 px, the error pattern
+ * (summary link + message next to the field) and the running server's database.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page, Response } from '@playwright/test';
+import { openDatabase, type Db } from '../../db/client.ts';
+import { insertTestCase, type TestCaseOptions } from '../support/cases.ts';
+import { expect } from './fixtures.ts';
+
+export const DAY = 24 * 60 * 60_000;
+
+/** Works on the running server's database, as staff pages would (review, requests, decisions). */
+export function withDatabase<T>(work: (db: Db) => T): T {
+  const db = openDatabase(join(process.env.E2E_DATA_DIR!, 'fair-hearing.sqlite'));
+  try {
+    return work(db);
+  } finally {
+    db.$client.close();
+  }
+}
+
+/** Records a case straight into the running server's database, as a moderator would. */
+export function recordCase(options: TestCaseOptions = {}): string {
+  return withDatabase((db) => insertTestCase(db, options).reference);
+}
+
+/** Screenshots of every step at 320 px wide, when SCREENSHOTS_DIR is set (to look at them). */
+export async function shot(page: Page, name: string): Promise<void> {
+  const dir = process.env.SCREENSHOTS_DIR;
+  if (!dir) return;
+  mkdirSync(dir, { recursive: true });
+  const size = page.viewportSize();
+  await page.setViewportSize({ width: 320, height: 640 });
+  await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
+  if (size) await page.setViewportSize(size);
+}
+
+/** The error summary links to the field and the same message sits next to it (`#<field>-error`). */
+export async function expectError(page: Page, field: string, message: string | RegExp): Promise<void> {
+  await expect(page).toHaveTitle(/^Error: /);
+  const summary = page.getByRole('alert').filter({ hasText: 'There is a problem' });
+  await expect(summary.getByRole('link', { name: message })).toBeVisible();
+  await expect(page.locator(`#${field}-error`)).toContainText(message);
+}
+
+export async function continueButton(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Continue' }).click();
+}
+
+/** Clicks a submit button and returns the response to the form post (its status code). */
+export async function submit(page: Page, button: string): Promise<Response> {
+  const [response] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() === 'POST' && r.request().isNavigationRequest()),
+    page.getByRole('button', { name: button, exact: true }).click(),
+  ]);
+  await page.waitForLoadState();
+  return response;
+}

@@ -1,0 +1,48 @@
+/**
+ * Test helper: puts an appeal straight into a database in any state (as if it had been received
+ * and worked on), for tests of the review queue. No email, no history: only the row.
+ */
+import { randomBytes } from 'node:crypto';
+import { insertAppeal, type AppealRow } from '../../db/appeals.ts';
+import type { Db } from '../../db/client.ts';
+import { hashStatusToken } from '../../src/lib/appeals.ts';
+import { generateReference } from '../../src/lib/references.ts';
+
+export interface TestAppealOptions {
+  status?: AppealRow['status'];
+  receivedAt?: Date;
+  dueAt?: Date;
+  assignedTo?: number | null;
+  caseId?: number | null;
+  email?: string;
+  /** The private status-link token (random when not given). */
+  statusToken?: string;
+}
+
+/** Inserts an appeal and returns its id and reference. */
+export function insertTestAppeal(db: Db, options: TestAppealOptions = {}): { id: number; reference: string } {
+  const receivedAt = options.receivedAt ?? new Date();
+  const status = options.status ?? 'new';
+  const row = insertAppeal(db, {
+    reference: generateReference(),
+    statusTokenHash: hashStatusToken(options.statusToken ?? randomBytes(24).toString('base64url')),
+    caseId: options.caseId ?? null,
+    claimedPlatform: options.caseId ? null : 'facebook',
+    claimedHandle: options.caseId ? null : '@seeded',
+    claimedDate: null,
+    claimedPostUrl: null,
+    reason: 'Seeded for a queue test.',
+    email: options.email ?? 'seeded@example.org',
+    name: null,
+    status,
+    receivedAt,
+    dueAt: options.dueAt ?? new Date(receivedAt.getTime() + 14 * 24 * 60 * 60_000),
+    pausedAt: status === 'waiting' ? receivedAt : null,
+    assignedTo: options.assignedTo ?? null,
+    outcome: status === 'decided' ? 'upheld' : null,
+    explanation: status === 'decided' ? 'Seeded decision.' : null,
+    decidedAt: status === 'decided' ? receivedAt : null,
+    withdrawnAt: status === 'withdrawn' ? receivedAt : null,
+  });
+  return { id: row.id, reference: row.reference };
+}
