@@ -362,12 +362,12 @@ export function decideAppeal(rt: Runtime, appealId: number, input: DecisionInput
   });
 }
 
-/** Ticks off a follow-up (who and when recorded). */
-export function completeFollowUp(rt: Runtime, followUpId: number, actor: Actor): ReviewResult {
+/** Ticks off a follow-up of this appeal (who and when recorded); another appeal's is not found. */
+export function completeFollowUp(rt: Runtime, appealId: number, followUpId: number, actor: Actor): ReviewResult {
   const now = rt.now();
   return rt.db.transaction((tx): ReviewResult => {
     const f = findFollowUpById(tx, followUpId);
-    if (!f) return { ok: false, error: 'not-found' };
+    if (!f || f.appealId !== appealId) return { ok: false, error: 'not-found' };
     if (!markFollowUpDone(tx, f.id, actor.id, now)) return { ok: false, error: 'not-allowed' };
     insertAppealEvent(tx, { appealId: f.appealId, at: now, actorType: 'staff', actorId: actor.id, kind: 'follow-up-done', details: { followUpId: f.id, kind: f.kind } });
     recordAudit(tx, { actorId: actor.id, action: 'appeal.follow-up-done', entityType: 'follow_up', entityId: String(f.id), ip: actor.ip, details: { appealId: f.appealId, kind: f.kind } });

@@ -180,10 +180,14 @@ describe('notes, assignment and follow-ups', () => {
     const a = newAppeal();
     decideAppeal(rt, a.id, decision, reviewer);
     const [f] = listFollowUpsForAppeal(rt.db, a.id);
-    expect(completeFollowUp(rt, f!.id, reviewer)).toEqual({ ok: true });
+    // Sent from another appeal's page (a forged form), it is not found and stays open.
+    const other = newAppeal();
+    expect(completeFollowUp(rt, other.id, f!.id, reviewer)).toEqual({ ok: false, error: 'not-found' });
+    expect(listFollowUpsForAppeal(rt.db, a.id)[0]).toMatchObject({ doneBy: null, doneAt: null });
+    expect(completeFollowUp(rt, a.id, f!.id, reviewer)).toEqual({ ok: true });
     expect(listFollowUpsForAppeal(rt.db, a.id)[0]).toMatchObject({ doneBy: reviewer.id, doneAt: new Date(clock) });
-    expect(completeFollowUp(rt, f!.id, reviewer)).toEqual({ ok: false, error: 'not-allowed' });
-    expect(completeFollowUp(rt, 999999, reviewer)).toEqual({ ok: false, error: 'not-found' });
+    expect(completeFollowUp(rt, a.id, f!.id, reviewer)).toEqual({ ok: false, error: 'not-allowed' });
+    expect(completeFollowUp(rt, a.id, 999999, reviewer)).toEqual({ ok: false, error: 'not-found' });
   });
 });
 
