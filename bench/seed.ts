@@ -8,6 +8,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import type { Db } from '../db/client.ts';
+import { dropTallyTriggers, installTallies } from '../db/tallies.ts';
 import { APPEAL_STATUSES } from '../src/lib/appeal-state.ts';
 import { parseConfig } from '../src/lib/config.ts';
 import { createRuntime } from '../src/lib/runtime.ts';
@@ -49,6 +50,8 @@ export function seedScale(db: Db, count: number, now = Date.now()): { ms: number
   const indexes = sqlite
     .prepare(`select name, sql from sqlite_master where type = 'index' and tbl_name in ('cases', 'appeals') and sql is not null`)
     .all() as { name: string; sql: string }[];
+  // Likewise the running aggregates (db/tallies.ts): triggers off during the load, one recount after.
+  dropTallyTriggers(sqlite);
   sqlite.transaction(() => {
     for (const index of indexes) sqlite.exec(`drop index "${index.name}"`);
     for (let i = 1; i <= count; i++) {
@@ -99,6 +102,7 @@ export function seedScale(db: Db, count: number, now = Date.now()): { ms: number
     }
     for (const index of indexes) sqlite.exec(index.sql);
   })();
+  installTallies(sqlite);
   sqlite.pragma(`cache_size = ${cacheSize}`);
   return { ms: performance.now() - started };
 }

@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import * as schema from './schema.ts';
+import { installTallies } from './tallies.ts';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
@@ -30,6 +31,8 @@ export function openDatabase(file: string): Db {
 
 export function migrateDatabase(db: Db, migrationsFolder = MIGRATIONS_DIR): void {
   migrate(db, { migrationsFolder });
+  // Triggers keeping the running aggregates (transparency figures, queue counts); see db/tallies.ts.
+  installTallies(db.$client);
 }
 
 /** True when the database answers a trivial query. */
