@@ -1,9 +1,9 @@
 /**
  * Queries for the staff review of appeals: follow-ups after an overturn.
  */
-import { and, asc, count, eq, inArray, isNull, lt } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
 import type { Tx } from './appeals.ts';
-import { appeals, cases, followUps, staff, staffRoles } from './schema.ts';
+import { appealTallies, appeals, cases, followUps, staff, staffRoles } from './schema.ts';
 
 export type FollowUpRow = typeof followUps.$inferSelect;
 export type FollowUpKind = FollowUpRow['kind'];
@@ -53,13 +53,33 @@ export interface QueueItem {
   caseReference: string | null;
 }
 
-/** One page of the queue, soonest due first (indexes appeals_status_due / appeals_assignee_status_due). */
-export function listQueue(tx: Tx, q: QueueQuery): { items: QueueItem[]; total: number } {
-  const where = and(
+/**
+ * Statuses whose decision clock is running: only these can be overdue or due this week (a decided
+ * or withdrawn appeal is never overdue; a waiting one has its clock paused).
+ */
+export const CLOCK_RUNNING = ['new', 'in-review'] as const;
+const clockRunning = inArray(appeals.status, [...CLOCK_RUNNING]);
+
+function queueWhere(q: Pick<QueueQuery, 'status' | 'assignee' | 'dueBefore'>) {
+  // With a due filter the assignee is checked on the open appeals read (unary + keeps SQLite off
+  // the assignee indexes, whose due-date ranges would include that person's decided appeals).
+  const assignee = q.dueBefore ? sql`+${appeals.assignedTo}` : appeals.assignedTo;
+  return and(
     q.status ? eq(appeals.status, q.status) : undefined,
-    q.assignee === 'unassigned' ? isNull(appeals.assignedTo) : q.assignee != null ? eq(appeals.assignedTo, q.assignee) : undefined,
-    q.dueBefore ? lt(appeals.dueAt, q.dueBefore) : undefined,
+    q.assignee === 'unassigned' ? sql`${assignee} is null` : q.assignee != null ? sql`${assignee} = ${q.assignee}` : undefined,
+    q.dueBefore ? and(clockRunning, lt(appeals.dueAt, q.dueBefore)) : undefined,
   );
+}
+
+/**
+ * The queue's statements, unexecuted (so a test can check each one's query plan). Every filter
+ * combination reads an index in due-date order (appeals_due, appeals_status_due,
+ * appeals_assignee_due, appeals_assignee_status_due, appeals_running_due) and stops after the
+ * page; the total comes from the running counts in appeal_tallies (db/tallies.ts) when no due
+ * filter is set, else from counting the partial index of appeals whose clock is running.
+ */
+export function queueStatements(tx: Tx, q: QueueQuery) {
+  const where = queueWhere(q);
   const items = tx
     .select({
       id: appeals.id,
@@ -77,16 +97,38 @@ export function listQueue(tx: Tx, q: QueueQuery): { items: QueueItem[]; total: n
     .where(where)
     .orderBy(asc(appeals.dueAt), asc(appeals.id))
     .limit(q.limit)
-    .offset(q.offset)
-    .all();
-  const total = tx.select({ n: count() }).from(appeals).where(where).get()?.n ?? 0;
+    .offset(q.offset);
+  const total = q.dueBefore
+    ? tx.select({ n: count() }).from(appeals).where(where)
+    : tx
+        .select({ n: sql<number>`coalesce(sum(${appealTallies.n}), 0)` })
+        .from(appealTallies)
+        .where(
+          and(
+            q.status ? eq(appealTallies.status, q.status) : undefined,
+            q.assignee === 'unassigned' ? eq(appealTallies.assignee, 0) : q.assignee != null ? eq(appealTallies.assignee, q.assignee) : undefined,
+          ),
+        );
   return { items, total };
 }
 
-/** How many appeals in each status. */
+/** One page of the queue, soonest due first, and the number of appeals matching the filters. */
+export function listQueue(tx: Tx, q: QueueQuery): { items: QueueItem[]; total: number } {
+  const s = queueStatements(tx, q);
+  return { items: s.items.all(), total: Number(s.total.get()?.n ?? 0) };
+}
+
+/** How many appeals in each status (running counts, appeal_tallies). */
 export function countByStatus(tx: Tx): Record<string, number> {
-  const rows = tx.select({ status: appeals.status, n: count() }).from(appeals).groupBy(appeals.status).all();
-  return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+  const rows = countByStatusStatement(tx).all();
+  return Object.fromEntries(rows.filter((r) => r.n > 0).map((r) => [r.status, r.n]));
+}
+
+export function countByStatusStatement(tx: Tx) {
+  return tx
+    .select({ status: appealTallies.status, n: sql<number>`sum(${appealTallies.n})`.mapWith(Number) })
+    .from(appealTallies)
+    .groupBy(appealTallies.status);
 }
 
 export interface OpenFollowUp extends FollowUpRow {
