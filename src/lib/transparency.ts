@@ -218,6 +218,8 @@ export interface FigureTable {
   categories: Category[];
   /** Label of the total column, when the categories add up to a total. */
   totalLabel?: string;
+  /** 'grouped' when the categories are separate measures, not parts of one whole (drawn side by side). */
+  chart?: 'stacked' | 'grouped';
   rows: { period: Period; cells: Shown[]; total?: Shown }[];
 }
 
@@ -483,6 +485,8 @@ export function buildReport(rt: Runtime, choice: ReportChoice): Report {
       id: 'appeals',
       title: 'Appeals received, decided and withdrawn',
       unit: 'appeals',
+      // Separate measures (an appeal decided this month may have been received last month).
+      chart: 'grouped',
       categories: [
         { code: 'received', label: 'Received' },
         { code: 'decided', label: 'Decided' },
