@@ -364,6 +364,7 @@ export function countsFromRows(rt: Runtime, months: readonly PeriodRange[]): Mon
  * month costs no SQL at all for the months on show.
  */
 function monthlyCounts(rt: Runtime, months: readonly PeriodRange[]): MonthlyCounts {
+  if (!rt.config.pageCache) return countsFromTallies(rt, months);
   const nowMs = rt.now().getTime();
   let store = state.months.get(rt.db);
   if (!store) state.months.set(rt.db, (store = new Map()));
@@ -578,6 +579,8 @@ export function invalidateTransparencyCache(changedAt?: Date | readonly Date[]):
 
 /** The report for a choice, from the cache when fresh (no change since, same month, under 5 minutes old). */
 export function getTransparencyReport(rt: Runtime, choice: ReportChoice): Report {
+  // PAGE_CACHE=false: figures computed on every request (how the benchmarks measure a cold page).
+  if (!rt.config.pageCache) return buildReport(rt, choice);
   const now = rt.now();
   const key = `${choice.view}|${choice.range}|${monthIndexOf(now)}`;
   let entries = state.reports.get(rt.db);

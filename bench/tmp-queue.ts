@@ -1,0 +1,17 @@
+import { parseConfig } from '../src/lib/config.ts';
+import { createRuntime } from '../src/lib/runtime.ts';
+import { reviewQueue } from '../src/lib/review.ts';
+const parsed = parseConfig({ DATA_DIR: process.argv[2]! }); if (!parsed.ok) throw 1;
+const rt = createRuntime(parsed.config);
+const s = rt.db.$client;
+const time = (label: string, f: () => unknown) => { f(); const xs: number[] = []; for (let i = 0; i < 20; i++) { const t = performance.now(); f(); xs.push(performance.now() - t); } xs.sort((a, b) => a - b); console.log(label, xs[10]!.toFixed(2), 'ms'); };
+const now = Date.now();
+time('before: overdue items (old where)', () => s.prepare(`select a.id from appeals a left join staff s on s.id = a.assigned_to left join cases c on c.id = a.case_id where a.due_at < ? order by a.due_at, a.id limit 25`).all(now));
+time('before: overdue total (old where)', () => s.prepare(`select count(*) from appeals where due_at < ?`).get(now));
+time('before: counts by status (group by)', () => s.prepare(`select status, count(*) from appeals group by status`).all());
+time('before: all, total', () => s.prepare(`select count(*) from appeals`).get());
+time('after: reviewQueue overdue', () => reviewQueue(rt, { status: '', assignee: 'anyone', due: 'overdue', page: 1 }, 1));
+time('after: reviewQueue all', () => reviewQueue(rt, { status: '', assignee: 'anyone', due: '', page: 1 }, 1));
+time('after: reviewQueue mine', () => reviewQueue(rt, { status: '', assignee: 'me', due: '', page: 1 }, 1));
+time('after: reviewQueue unassigned week', () => reviewQueue(rt, { status: '', assignee: 'unassigned', due: 'week', page: 1 }, 1));
+time('after: reviewQueue decided page 3', () => reviewQueue(rt, { status: 'decided', assignee: 'anyone', due: '', page: 3 }, 1));

@@ -1,0 +1,13 @@
+import Database from 'better-sqlite3';
+import { ukMonthSql } from '../db/tallies.ts';
+const db = new Database(process.argv[2]!);
+const time = (label: string, q: string) => { const t = performance.now(); const r = db.prepare(q).all(); console.log(label, (performance.now() - t).toFixed(0), 'ms', r.length); };
+time('plain group platform', `select platform, detected_by, automated, count(*) from cases group by 1,2,3`);
+time('month expr', `select ${ukMonthSql('action_at')} m, platform || '|' || detected_by || '|' || automated k, count(*) from cases group by m, k`);
+time('hour buckets', `select ${ukMonthSql('h * 3600000')} m, k, sum(c) from (select action_at / 3600000 h, platform || '|' || detected_by || '|' || automated k, count(*) c from cases group by h, k) group by m, k`);
+time('hour buckets idx', `select ${ukMonthSql('h * 3600000')} m, k, sum(c) from (select action_at / 3600000 h, platform || '|' || detected_by || '|' || automated k, count(*) c from cases indexed by cases_figures group by h, k) group by m, k`);
+time('appeals recv', `select ${ukMonthSql('received_at')} m, count(*) from appeals group by m`);
+time('appeals recv hour', `select ${ukMonthSql('h * 3600000')} m, sum(c) from (select received_at / 3600000 h, count(*) c from appeals group by h) group by m`);
+time('decided', `select ${ukMonthSql('decided_at')} m, outcome, coalesce(working_days_to_decision, -1) d, count(*) from appeals where decided_at is not null and outcome is not null group by m, outcome, d`);
+import { rebuildTallies } from '../db/tallies.ts';
+const t = performance.now(); db.transaction(() => rebuildTallies(db))(); console.log('rebuild', performance.now() - t);
