@@ -123,6 +123,9 @@ export const appeals = sqliteTable(
     // The review queue in due-date order with no filter and by assignee alone.
     index('appeals_due').on(t.dueAt),
     index('appeals_assignee_due').on(t.assignedTo, t.dueAt),
+    // Appeals of a case (the case page; the retention purge's "no open or recent appeal" check,
+    // which otherwise scans every appeal for every old case).
+    index('appeals_case').on(t.caseId),
     index('appeals_received').on(t.receivedAt),
     index('appeals_decided').on(t.decidedAt),
     // Cover the transparency figures (decisions histogram, withdrawals).
