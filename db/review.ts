@@ -124,6 +124,27 @@ export function countByStatus(tx: Tx): Record<string, number> {
   return Object.fromEntries(rows.filter((r) => r.n > 0).map((r) => [r.status, r.n]));
 }
 
+/**
+ * How many appeals each queue filter would list: overdue and due this week (clock running, due
+ * before the given moments; counted on the open appeals' index ranges), assigned to `staffId`
+ * and to nobody (running counts).
+ */
+export function countQueueFilters(tx: Tx, staffId: number, overdueBefore: Date, weekBefore: Date): { overdue: number; week: number; mine: number; unassigned: number } {
+  const s = queueFilterStatements(tx, staffId, overdueBefore, weekBefore);
+  const n = (q: { get(): { n: number } | undefined }) => Number(q.get()?.n ?? 0);
+  return { overdue: n(s.overdue), week: n(s.week), mine: n(s.mine), unassigned: n(s.unassigned) };
+}
+
+export function queueFilterStatements(tx: Tx, staffId: number, overdueBefore: Date, weekBefore: Date) {
+  const base = { status: null, limit: 1, offset: 0 } as const;
+  return {
+    overdue: queueStatements(tx, { ...base, assignee: null, dueBefore: overdueBefore }).total,
+    week: queueStatements(tx, { ...base, assignee: null, dueBefore: weekBefore }).total,
+    mine: queueStatements(tx, { ...base, assignee: staffId, dueBefore: null }).total,
+    unassigned: queueStatements(tx, { ...base, assignee: 'unassigned', dueBefore: null }).total,
+  };
+}
+
 export function countByStatusStatement(tx: Tx) {
   return tx
     .select({ status: appealTallies.status, n: sql<number>`sum(${appealTallies.n})`.mapWith(Number) })

@@ -11,6 +11,7 @@ import { enqueueEmail } from '../../db/outbox.ts';
 import { findPublishedVersion, listPublishedVersions } from '../../db/principles.ts';
 import {
   countByStatus,
+  countQueueFilters,
   findFollowUpById,
   insertFollowUp,
   listFollowUpsForAppeal,
@@ -283,7 +284,8 @@ export function parseQueueFilters(params: URLSearchParams): QueueFilters {
 export function reviewQueue(rt: Runtime, filters: QueueFilters, staffId: number) {
   const now = rt.now();
   // "Due this week": due within the next 5 working days.
-  const dueBefore = filters.due === 'overdue' ? now : filters.due === 'week' ? addWorkingDays(now, 5) : null;
+  const weekEnd = addWorkingDays(now, 5);
+  const dueBefore = filters.due === 'overdue' ? now : filters.due === 'week' ? weekEnd : null;
   const { items, total } = listQueue(rt.db, {
     status: filters.status || null,
     assignee: filters.assignee === 'me' ? staffId : filters.assignee === 'unassigned' ? 'unassigned' : null,
@@ -296,6 +298,8 @@ export function reviewQueue(rt: Runtime, filters: QueueFilters, staffId: number)
     total,
     pages: Math.max(1, Math.ceil(total / QUEUE_PAGE_SIZE)),
     counts: countByStatus(rt.db),
+    /** How many each filter would list (overdue, due this week, assigned to me, to nobody). */
+    filterCounts: countQueueFilters(rt.db, staffId, now, weekEnd),
     followUps: listOpenFollowUpsWithAppeal(rt.db),
   };
 }

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { appeals } from '../../db/schema.ts';
-import { countByStatus, countByStatusStatement, listOpenFollowUpsWithAppeal, listQueue, queueStatements, type QueueQuery } from '../../db/review.ts';
+import { countByStatus, countByStatusStatement, countQueueFilters, listOpenFollowUpsWithAppeal, listQueue, queueFilterStatements, queueStatements, type QueueQuery } from '../../db/review.ts';
 import { QUEUE_STATUSES } from '../../src/lib/review.ts';
 import { testRuntime } from '../support/db.ts';
 
@@ -49,6 +49,14 @@ describe('queue query plans', () => {
     else expect(totalPlan.join('\n')).toMatch(/appeal_tallies/);
   });
 
+  it('counts per filter read an index or the running counts', () => {
+    const s = queueFilterStatements(rt.db, 7, new Date('2026-11-25T12:00:00Z'), new Date('2026-12-02T12:00:00Z'));
+    expect(plan(s.overdue).join('\n')).toMatch(/SEARCH appeals USING (COVERING )?INDEX appeals_status_due \(status=\? AND due_at<\?\)/);
+    expect(plan(s.week).join('\n')).toMatch(/SEARCH appeals USING (COVERING )?INDEX appeals_status_due \(status=\? AND due_at<\?\)/);
+    expect(plan(s.mine).join('\n')).toMatch(/appeal_tallies/);
+    expect(plan(s.unassigned).join('\n')).toMatch(/appeal_tallies/);
+  });
+
   it('counts per status come from the running counts, not from appeals', () => {
     expect(plan(countByStatusStatement(rt.db)).join('\n')).not.toMatch(/\bappeals\b/);
   });
@@ -90,5 +98,6 @@ describe('queue results', () => {
     expect(q({ status: 'decided' }).items.map((i) => i.reference)).toEqual(['Q-4']);
     expect(countByStatus(rt.db)).toEqual({ new: 2, 'in-review': 1, waiting: 1, decided: 1, withdrawn: 1 });
     expect(q({ limit: 2, offset: 2 }).items.map((i) => i.reference)).toEqual(['Q-3', 'Q-1']);
+    expect(countQueueFilters(rt.db, 7, now, new Date(now.getTime() + 7 * day))).toEqual({ overdue: 2, week: 3, mine: 4, unassigned: 2 });
   });
 });
