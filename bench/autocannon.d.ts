@@ -10,6 +10,15 @@ declare module 'autocannon' {
     headers?: Record<string, string>;
     body?: string;
     timeout?: number;
+    requests?: RequestOptions[];
+  }
+  interface RequestOptions {
+    method?: string;
+    path?: string;
+    headers?: Record<string, string>;
+    body?: string;
+    /** Called before each request; returns the request to send. */
+    setupRequest?: (request: RequestOptions, context: Record<string, unknown>) => RequestOptions;
   }
   interface Histogram {
     average: number;

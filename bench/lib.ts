@@ -140,3 +140,61 @@ export function percentile(values: number[], p: number): number {
   const s = [...values].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
 }
+
+/** POST load: like `load`, with a body, and `vary` called for each request's extra headers. */
+export async function loadPost(
+  url: string,
+  seconds: number,
+  connections: number,
+  body: string,
+  headers: Record<string, string>,
+  vary?: () => Record<string, string>,
+): Promise<{ rps: number; total: number; errors: number; status: Record<string, number> }> {
+  const r = await autocannon({
+    url,
+    duration: seconds,
+    connections,
+    timeout: 10,
+    requests: [
+      {
+        method: 'POST',
+        body,
+        headers,
+        ...(vary ? { setupRequest: (req) => ({ ...req, headers: { ...headers, ...vary() } }) } : {}),
+      },
+    ],
+  });
+  const answered = r['1xx'] + r['2xx'] + r['3xx'] + r['4xx'] + r['5xx'];
+  return { rps: r.requests.average, total: answered, errors: r.errors + r.timeouts, status: { '2xx': r['2xx'], '3xx': r['3xx'], '4xx': r['4xx'], '5xx': r['5xx'] } };
+}
+
+/**
+ * Latencies (ms) of `n` GET requests made one after another over one keep-alive connection,
+ * cycling through `urls`; each body is read to the end.
+ */
+export async function sequentialLatencies(urls: readonly string[], n: number, headers: Record<string, string> = {}): Promise<number[]> {
+  const { Agent } = await import('node:http');
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const out: number[] = [];
+  try {
+    for (let i = 0; i < n; i++) {
+      const url = urls[i % urls.length]!;
+      const started = performance.now();
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = request(url, { headers: { 'accept-encoding': 'br, gzip', ...headers }, agent }, (res) => {
+          res.on('data', () => {});
+          res.on('end', () => resolve(res.statusCode ?? 0));
+          res.on('error', reject);
+        });
+        req.setTimeout(30_000, () => req.destroy(new Error(`timeout: ${url}`)));
+        req.on('error', reject);
+        req.end();
+      });
+      if (status !== 200) throw new Error(`${url} answered ${status}`);
+      out.push(performance.now() - started);
+    }
+  } finally {
+    agent.destroy();
+  }
+  return out;
+}

@@ -8,6 +8,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import type { Db } from '../db/client.ts';
+import { dropTallyTriggers, installTallies } from '../db/tallies.ts';
 import { APPEAL_STATUSES } from '../src/lib/appeal-state.ts';
 import { parseConfig } from '../src/lib/config.ts';
 import { createRuntime } from '../src/lib/runtime.ts';
@@ -33,14 +34,20 @@ export function seedScale(db: Db, count: number, now = Date.now()): { ms: number
   const versionId = (sqlite.prepare(`select id from principle_versions where status = 'published' order by id limit 1`).get() as { id: number }).id;
   const insertCase = sqlite.prepare(
     `insert into cases (reference, platform, account_handle, post_url, excerpt, statement_of_reasons, principle_version_id,
-       action_at, detected_by, automated, recorded_by, closed_at, created_at)
-     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       action_at, detected_by, automated, recorded_by, closed_at, purged_at, created_at)
+     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const insertAppeal = sqlite.prepare(
     `insert into appeals (reference, status_token_hash, case_id, reason, email, name, status, received_at, due_at,
-       assigned_to, outcome, decision_version_id, decided_by, decided_at, working_days_to_decision, withdrawn_at, created_at)
-     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       assigned_to, outcome, decision_version_id, decided_by, decided_at, working_days_to_decision, withdrawn_at, purged_at, created_at)
+     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
+  // The retention purge runs daily (src/lib/retention.ts), so in a running system personal data
+  // past its time is already gone: rows closed over a year ago (RETENTION_MONTHS default 12) and
+  // cases over 18 months old (plus the 6-month appeal window) are seeded purged, as the purge
+  // leaves them. Otherwise the app's first start would spend minutes purging half a million rows.
+  const purgedBefore = now - 367 * DAY;
+  const casesPurgedBefore = now - (548 + 2) * DAY;
   const started = performance.now();
   // Bulk load: a large page cache, and the secondary indexes built once at the end (sorted, far
   // faster than a million random inserts into each); their definitions come from the schema.
@@ -49,25 +56,29 @@ export function seedScale(db: Db, count: number, now = Date.now()): { ms: number
   const indexes = sqlite
     .prepare(`select name, sql from sqlite_master where type = 'index' and tbl_name in ('cases', 'appeals') and sql is not null`)
     .all() as { name: string; sql: string }[];
+  // Likewise the running aggregates (db/tallies.ts): triggers off during the load, one recount after.
+  dropTallyTriggers(sqlite);
   sqlite.transaction(() => {
     for (const index of indexes) sqlite.exec(`drop index "${index.name}"`);
     for (let i = 1; i <= count; i++) {
       // Spread over the last two years, newest last.
       const actionAt = now - Math.floor(((count - i) / count) * 730 * DAY) - DAY;
       const platform = PLATFORMS[i % PLATFORMS.length]!;
+      const casePurged = actionAt < casesPurgedBefore;
       const caseId = insertCase.run(
         seededCaseReference(i),
         platform,
-        `@person${i % 50_000}`,
-        `https://${platform}.example/post/${i}`,
-        'An example comment that was hidden.',
-        'Hidden under ground abusive.',
+        casePurged ? null : `@person${i % 50_000}`,
+        casePurged ? null : `https://${platform}.example/post/${i}`,
+        casePurged ? null : 'An example comment that was hidden.',
+        casePurged ? null : 'Hidden under ground abusive.',
         versionId,
         actionAt,
         DETECTION[i % 3]!,
         i % 5 === 0 ? 1 : 0,
         1 + (i % 7),
-        null,
+        casePurged ? now : null,
+        casePurged ? now : null,
         actionAt,
       ).lastInsertRowid;
       const receivedAt = actionAt + DAY;
@@ -76,14 +87,16 @@ export function seedScale(db: Db, count: number, now = Date.now()): { ms: number
       const status = open ? APPEAL_STATUSES[i % 3]! : i % 20 === 0 ? 'withdrawn' : 'decided';
       const dueAt = open && i % 10 === 0 ? now - DAY : receivedAt + 14 * DAY;
       const decided = status === 'decided';
+      const closedAt = decided ? receivedAt + 5 * DAY : status === 'withdrawn' ? receivedAt + DAY : null;
+      const appealPurged = closedAt !== null && closedAt < purgedBefore;
       insertAppeal.run(
         seededAppealReference(i),
         // Unique and hash-shaped; computing real SHA-256s would only slow the seed.
         i.toString(16).padStart(64, '0'),
         caseId,
-        'I think my comment was within the rules.',
-        `person${i}@example.org`,
-        `Person ${i}`,
+        appealPurged ? null : 'I think my comment was within the rules.',
+        appealPurged ? null : `person${i}@example.org`,
+        appealPurged ? null : `Person ${i}`,
         status,
         receivedAt,
         dueAt,
@@ -94,11 +107,13 @@ export function seedScale(db: Db, count: number, now = Date.now()): { ms: number
         decided ? receivedAt + 5 * DAY : null,
         decided ? 5 : null,
         status === 'withdrawn' ? receivedAt + DAY : null,
+        appealPurged ? now : null,
         receivedAt,
       );
     }
     for (const index of indexes) sqlite.exec(index.sql);
   })();
+  installTallies(sqlite);
   sqlite.pragma(`cache_size = ${cacheSize}`);
   return { ms: performance.now() - started };
 }

@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import * as schema from './schema.ts';
+import { installTallies } from './tallies.ts';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
@@ -28,11 +29,14 @@ export function openDatabase(file: string): Db {
   // In WAL mode NORMAL survives a crash of the process (SIGKILL) without losing a committed
   // transaction; only a power loss could drop the last ones (docs/decisions/003-database.md).
   sqlite.pragma('synchronous = NORMAL');
+  cachePreparedStatements(sqlite);
   return drizzle(sqlite, { schema }) as Db;
 }
 
 export function migrateDatabase(db: Db, migrationsFolder = MIGRATIONS_DIR): void {
   migrate(db, { migrationsFolder });
+  // Triggers keeping the running aggregates (transparency figures, queue counts); see db/tallies.ts.
+  installTallies(db.$client);
 }
 
 /** True when the database answers a trivial query. */
@@ -42,4 +46,34 @@ export function isDatabaseHealthy(db: Db): boolean {
   } catch {
     return false;
   }
+}
+
+/** How many distinct SQL texts keep their prepared statement (least recently used dropped first). */
+export const STATEMENT_CACHE_SIZE = 1000;
+
+/**
+ * drizzle prepares every query again on each call (better-sqlite3 `prepare`), and preparing costs
+ * more than running for most of our statements: an insert into appeals (ten indexes, triggers)
+ * takes longer to prepare than to execute. This keeps prepared statements by SQL text, so a query
+ * built the same way is compiled once a connection. A statement is handed out again only when it
+ * is not in the middle of an iteration, with its result modes (raw, pluck, expand) reset.
+ */
+function cachePreparedStatements(sqlite: Database.Database): void {
+  const prepare = sqlite.prepare.bind(sqlite);
+  const cache = new Map<string, Database.Statement>();
+  sqlite.prepare = ((source: string) => {
+    const hit = cache.get(source);
+    if (hit && !hit.busy) {
+      cache.delete(source);
+      cache.set(source, hit);
+      if (hit.reader) hit.raw(false).pluck(false).expand(false);
+      return hit;
+    }
+    const statement = prepare(source);
+    if (!hit) {
+      cache.set(source, statement);
+      if (cache.size > STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+    }
+    return statement;
+  }) as typeof sqlite.prepare;
 }

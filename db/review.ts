@@ -1,9 +1,9 @@
 /**
  * Queries for the staff review of appeals: follow-ups after an overturn.
  */
-import { and, asc, count, eq, inArray, isNull, lt } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
 import type { DbOrTx } from './client.ts';
-import { appeals, cases, followUps, staff, staffRoles } from './schema.ts';
+import { appealTallies, appeals, cases, followUps, staff, staffRoles } from './schema.ts';
 
 export type FollowUpRow = typeof followUps.$inferSelect;
 export type FollowUpKind = FollowUpRow['kind'];
@@ -33,8 +33,6 @@ export function markFollowUpDone(tx: DbOrTx, id: number, by: number, at: Date): 
 
 export interface QueueQuery {
   status: AppealStatusValue | null;
-  /** Only these statuses (e.g. the ones whose clock runs, for "overdue"); ignored when `status` is set. */
-  statusIn?: AppealStatusValue[] | null;
   /** A staff id, 'unassigned', or null for anyone. */
   assignee: number | 'unassigned' | null;
   /** Due before this moment (overdue: now; due this week: end of the week). */
@@ -55,16 +53,37 @@ export interface QueueItem {
   caseReference: string | null;
 }
 
-function queueWhere(q: Pick<QueueQuery, 'status' | 'statusIn' | 'assignee' | 'dueBefore'>) {
+/**
+ * Statuses whose decision clock is running: only these can be overdue or due this week (a decided
+ * or withdrawn appeal is never overdue; a waiting one has its clock paused).
+ */
+export const CLOCK_RUNNING = ['new', 'in-review'] as const;
+const clockRunning = inArray(appeals.status, [...CLOCK_RUNNING]);
+
+function queueWhere(q: Pick<QueueQuery, 'status' | 'assignee' | 'dueBefore'>) {
+  // With a due filter the assignee is checked on the open appeals read (unary + keeps SQLite off
+  // the assignee indexes, whose due-date ranges would include that person's decided appeals).
+  const assignee = q.dueBefore ? sql`+${appeals.assignedTo}` : appeals.assignedTo;
   return and(
-    q.status ? eq(appeals.status, q.status) : q.statusIn?.length ? inArray(appeals.status, q.statusIn) : undefined,
-    q.assignee === 'unassigned' ? isNull(appeals.assignedTo) : q.assignee != null ? eq(appeals.assignedTo, q.assignee) : undefined,
-    q.dueBefore ? lt(appeals.dueAt, q.dueBefore) : undefined,
+    q.status ? eq(appeals.status, q.status) : undefined,
+    q.assignee === 'unassigned' ? sql`${assignee} is null` : q.assignee != null ? sql`${assignee} = ${q.assignee}` : undefined,
+    q.dueBefore ? and(clockRunning, lt(appeals.dueAt, q.dueBefore)) : undefined,
   );
 }
 
-/** One page of the queue, soonest due first (indexes appeals_status_due / appeals_assignee_status_due). */
-export function listQueue(tx: DbOrTx, q: QueueQuery): { items: QueueItem[]; total: number } {
+/** The running counts' assignee column: 0 stands for nobody. */
+function tallyAssignee(assignee: QueueQuery['assignee']) {
+  return assignee === 'unassigned' ? eq(appealTallies.assignee, 0) : assignee != null ? eq(appealTallies.assignee, assignee) : undefined;
+}
+
+/**
+ * The queue's statements, unexecuted (so a test can check each one's query plan). Every filter
+ * combination reads an index in due-date order (appeals_due, appeals_status_due,
+ * appeals_assignee_due, appeals_assignee_status_due, appeals_running_due) and stops after the
+ * page; the total comes from the running counts in appeal_tallies (db/tallies.ts) when no due
+ * filter is set, else from counting the partial index of appeals whose clock is running.
+ */
+export function queueStatements(tx: DbOrTx, q: QueueQuery) {
   const where = queueWhere(q);
   const items = tx
     .select({
@@ -83,21 +102,68 @@ export function listQueue(tx: DbOrTx, q: QueueQuery): { items: QueueItem[]; tota
     .where(where)
     .orderBy(asc(appeals.dueAt), asc(appeals.id))
     .limit(q.limit)
-    .offset(q.offset)
-    .all();
-  const total = tx.select({ n: count() }).from(appeals).where(where).get()?.n ?? 0;
+    .offset(q.offset);
+  const total = q.dueBefore
+    ? tx.select({ n: count() }).from(appeals).where(where)
+    : tx
+        .select({ n: sql<number>`coalesce(sum(${appealTallies.n}), 0)` })
+        .from(appealTallies)
+        .where(and(q.status ? eq(appealTallies.status, q.status) : undefined, tallyAssignee(q.assignee)));
   return { items, total };
 }
 
-/** How many appeals in each status, among those matching the other filters (assignee, due). */
-export function countByStatus(tx: DbOrTx, q: Pick<QueueQuery, 'statusIn' | 'assignee' | 'dueBefore'> = { assignee: null, dueBefore: null }): Record<string, number> {
-  const rows = tx
-    .select({ status: appeals.status, n: count() })
-    .from(appeals)
-    .where(queueWhere({ ...q, status: null }))
-    .groupBy(appeals.status)
-    .all();
-  return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+/** One page of the queue, soonest due first, and the number of appeals matching the filters. */
+export function listQueue(tx: DbOrTx, q: QueueQuery): { items: QueueItem[]; total: number } {
+  const s = queueStatements(tx, q);
+  return { items: s.items.all(), total: Number(s.total.get()?.n ?? 0) };
+}
+
+/** The filters other than status, which the counts per status follow. */
+export type StatusCountQuery = Pick<QueueQuery, 'assignee' | 'dueBefore'>;
+
+/**
+ * How many appeals in each status among those matching the other filters: from the running counts
+ * (appeal_tallies) by assignee, or with a due filter by counting the open appeals' index range.
+ */
+export function countByStatus(tx: DbOrTx, q: StatusCountQuery = { assignee: null, dueBefore: null }): Record<string, number> {
+  const rows = countByStatusStatement(tx, q).all();
+  return Object.fromEntries(rows.filter((r) => r.n > 0).map((r) => [r.status, r.n]));
+}
+
+/**
+ * How many appeals each queue filter would list: overdue and due this week (clock running, due
+ * before the given moments; counted on the open appeals' index ranges), assigned to `staffId`
+ * and to nobody (running counts).
+ */
+export function countQueueFilters(tx: DbOrTx, staffId: number, overdueBefore: Date, weekBefore: Date): { overdue: number; week: number; mine: number; unassigned: number } {
+  const s = queueFilterStatements(tx, staffId, overdueBefore, weekBefore);
+  const n = (q: { get(): { n: number } | undefined }) => Number(q.get()?.n ?? 0);
+  return { overdue: n(s.overdue), week: n(s.week), mine: n(s.mine), unassigned: n(s.unassigned) };
+}
+
+export function queueFilterStatements(tx: DbOrTx, staffId: number, overdueBefore: Date, weekBefore: Date) {
+  const base = { status: null, limit: 1, offset: 0 } as const;
+  return {
+    overdue: queueStatements(tx, { ...base, assignee: null, dueBefore: overdueBefore }).total,
+    week: queueStatements(tx, { ...base, assignee: null, dueBefore: weekBefore }).total,
+    mine: queueStatements(tx, { ...base, assignee: staffId, dueBefore: null }).total,
+    unassigned: queueStatements(tx, { ...base, assignee: 'unassigned', dueBefore: null }).total,
+  };
+}
+
+export function countByStatusStatement(tx: DbOrTx, q: StatusCountQuery = { assignee: null, dueBefore: null }) {
+  if (q.dueBefore) {
+    return tx
+      .select({ status: appeals.status, n: sql<number>`count(*)`.mapWith(Number) })
+      .from(appeals)
+      .where(queueWhere({ ...q, status: null }))
+      .groupBy(appeals.status);
+  }
+  return tx
+    .select({ status: appealTallies.status, n: sql<number>`sum(${appealTallies.n})`.mapWith(Number) })
+    .from(appealTallies)
+    .where(tallyAssignee(q.assignee))
+    .groupBy(appealTallies.status);
 }
 
 export interface OpenFollowUp extends FollowUpRow {

@@ -8,3 +8,4 @@ export * from './schema/outbox.ts';
 export * from './schema/staff.ts';
 export * from './schema/journeys.ts';
 export * from './schema/subscriptions.ts';
+export * from './schema/transparency.ts';

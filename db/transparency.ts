@@ -143,3 +143,26 @@ export function groundTitles(db: Db): Map<string, string> {
   for (const r of rows) out.set(r.code, r.title);
   return out;
 }
+
+export interface TallyRow {
+  /** UK month index (year × 12 + month − 1). */
+  month: number;
+  measure: 'case' | 'action' | 'ground' | 'received' | 'withdrawn' | 'decided';
+  category: string;
+  /** Working days to decision for 'decided' (−1: not recorded); −1 otherwise. */
+  days: number;
+  n: number;
+}
+
+/**
+ * The running aggregates (db/tallies.ts) for the given UK month indexes: a primary-key range read
+ * whose cost depends on the number of months and categories, never on the number of cases.
+ */
+export function readTallies(db: Db, months: readonly number[]): TallyRow[] {
+  if (months.length === 0) return [];
+  const wanted = new Set(months);
+  const rows = db.$client
+    .prepare<[number, number], TallyRow>('select month, measure, category, days, n from transparency_tallies where month between ? and ? and n <> 0')
+    .all(Math.min(...months), Math.max(...months));
+  return rows.filter((r) => wanted.has(r.month));
+}

@@ -120,6 +120,12 @@ export const appeals = sqliteTable(
       .where(sql`${t.caseId} is not null and ${t.status} not in ('decided', 'withdrawn')`),
     index('appeals_status_due').on(t.status, t.dueAt),
     index('appeals_assignee_status_due').on(t.assignedTo, t.status, t.dueAt),
+    // The review queue in due-date order with no filter and by assignee alone.
+    index('appeals_due').on(t.dueAt),
+    index('appeals_assignee_due').on(t.assignedTo, t.dueAt),
+    // Appeals of a case (the case page; the retention purge's "no open or recent appeal" check,
+    // which otherwise scans every appeal for every old case).
+    index('appeals_case').on(t.caseId),
     index('appeals_received').on(t.receivedAt),
     index('appeals_decided').on(t.decidedAt),
     // Cover the transparency figures (decisions histogram, withdrawals).

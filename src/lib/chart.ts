@@ -1,5 +1,7 @@
 /**
- * Geometry for the server-rendered stacked bar charts on the transparency page. Withheld figures
+ * Geometry for the server-rendered bar charts on the transparency page: stacked, for the parts of
+ * one whole (cases by platform), or grouped side by side, for separate measures that must not be
+ * added up (appeals received, decided and withdrawn in a period). Withheld figures
  * ("<5", "[c]") are not drawn: a bar shows only published numbers, and where a period has a
  * published total, the part of the total made of withheld figures is drawn as one hatched
  * "withheld" block (readers can already work that out as total minus the published parts).
@@ -16,6 +18,8 @@ export interface ChartInput {
   totals?: readonly (number | string)[] | undefined;
   /** A fixed top of the scale (100 for percentages); otherwise from the data. */
   fixedMax?: number | undefined;
+  /** 'grouped': one bar a series side by side in each period (unlike measures); default 'stacked'. */
+  kind?: 'stacked' | 'grouped' | undefined;
 }
 
 export interface Bar {
@@ -60,14 +64,28 @@ export function layoutChart(input: ChartInput): ChartLayout {
     const withheld = typeof total === 'number' ? Math.max(0, total - published) : 0;
     return { parts, withheld, height: published + withheld };
   });
-  const top = input.fixedMax ?? Math.max(1, ...stacks.map((s) => s.height));
+  const grouped = input.kind === 'grouped';
+  const top = input.fixedMax ?? Math.max(1, ...(grouped ? stacks.flatMap((s) => s.parts) : stacks.map((s) => s.height)));
   const step = niceStep(top);
   const max = Math.ceil(top / step) * step;
   const scale = (plot.bottom - plot.top) / max;
   const slot = (plot.right - plot.left) / Math.max(1, n);
   const barWidth = Math.min(48, slot * 0.7);
   const bars: Bar[] = [];
-  stacks.forEach((s, i) => {
+  if (grouped) {
+    // Each period's slot holds one bar a series, side by side, all from the baseline.
+    const k = Math.max(1, input.series.length);
+    const each = Math.min(24, (slot * 0.8) / k);
+    stacks.forEach((s, i) => {
+      const left = plot.left + slot * i + (slot - each * k) / 2;
+      s.parts.forEach((v, j) => {
+        if (v <= 0) return;
+        const h = v * scale;
+        bars.push({ x: left + each * j, y: plot.bottom - h, width: each, height: h, series: j + 1, label: `${input.periods[i]}: ${input.series[j]!.label} ${v}` });
+      });
+    });
+  }
+  if (!grouped) stacks.forEach((s, i) => {
     const x = plot.left + slot * i + (slot - barWidth) / 2;
     let y = plot.bottom;
     s.parts.forEach((v, k) => {

@@ -52,6 +52,8 @@ export const EnvSchema = z.object({
       .transform((v) => v === '1' || v === 'true' || v === 'yes')
       .default(true),
   ),
+  /** Benchmark-only endpoints (bench/run.ts); off in production, where they answer 404. */
+  BENCH_ENDPOINTS: yesNo,
   OUTBOX_POLL_MS: wholeNumber(50, 60_000, 1_500),
   OUTBOX_LEASE_MS: wholeNumber(1_000, 3_600_000, 300_000),
   OUTBOX_RETRY_BASE_MS: wholeNumber(100, 3_600_000, 30_000),
@@ -96,6 +98,8 @@ export interface Config {
   trustedProxy: boolean;
   /** Public pages served from the in-process page cache (PAGE_CACHE, default true). */
   pageCache: boolean;
+  /** Benchmark-only endpoints such as the do-nothing action (BENCH_ENDPOINTS, default false). */
+  benchEndpoints: boolean;
   outbox: {
     /** How often the worker looks for due messages (it is also woken by an enqueue in-process). */
     pollMs: number;
@@ -154,6 +158,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
       mailFrom: e.MAIL_FROM,
       trustedProxy: e.TRUSTED_PROXY,
       pageCache: e.PAGE_CACHE,
+      benchEndpoints: e.BENCH_ENDPOINTS,
       outbox: { pollMs: e.OUTBOX_POLL_MS, leaseMs: e.OUTBOX_LEASE_MS, retryBaseMs: e.OUTBOX_RETRY_BASE_MS },
       org: {
         name: e.ORG_NAME,

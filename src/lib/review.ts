@@ -15,6 +15,7 @@ import { enqueueEmail } from '../../db/outbox.ts';
 import { findPublishedVersion, listPublishedVersions } from '../../db/principles.ts';
 import {
   countByStatus,
+  countQueueFilters,
   findFollowUpById,
   insertFollowUp,
   listFollowUpsForAppeal,
@@ -411,12 +412,11 @@ export function parseQueueFilters(params: URLSearchParams): QueueFilters {
 export function reviewQueue(rt: Runtime, filters: QueueFilters, staffId: number) {
   const now = rt.now();
   // "Due this week": due within the next 5 working days.
-  const dueBefore = filters.due === 'overdue' ? now : filters.due === 'week' ? addWorkingDays(now, 5) : null;
+  const weekEnd = addWorkingDays(now, 5);
+  const dueBefore = filters.due === 'overdue' ? now : filters.due === 'week' ? weekEnd : null;
+  // Overdue and due this week cover only appeals whose clock runs (db/review.ts CLOCK_RUNNING).
   const query = {
     status: filters.status || null,
-    // Overdue and due-soon mean something only while the clock runs (not paused, not finished),
-    // unless a status is chosen.
-    statusIn: dueBefore ? (['new', 'in-review'] as const).slice() : null,
     assignee: filters.assignee === 'me' ? staffId : filters.assignee === 'unassigned' ? ('unassigned' as const) : null,
     dueBefore,
   };
@@ -427,6 +427,8 @@ export function reviewQueue(rt: Runtime, filters: QueueFilters, staffId: number)
     pages: Math.max(1, Math.ceil(total / QUEUE_PAGE_SIZE)),
     /** Per status, among the appeals matching the other filters (assignee, due). */
     counts: countByStatus(rt.db, query),
+    /** How many each filter would list (overdue, due this week, assigned to me, to nobody). */
+    filterCounts: countQueueFilters(rt.db, staffId, now, weekEnd),
     followUps: listOpenFollowUpsWithAppeal(rt.db),
   };
 }

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { layoutChart, niceStep } from '../../src/lib/chart.ts';
+import { buildReport } from '../../src/lib/transparency.ts';
+import { testRuntime } from '../support/db.ts';
+
+const rt = testRuntime();
 
 describe('bar chart layout', () => {
   it('picks round gridline steps', () => {
@@ -27,5 +31,43 @@ describe('bar chart layout', () => {
 
   it('keeps a fixed scale for percentages', () => {
     expect(layoutChart({ periods: ['Q1 2026'], series: [{ label: '%', values: [40] }], fixedMax: 100 }).max).toBe(100);
+  });
+});
+
+describe('grouped bar chart (separate measures)', () => {
+  const chart = layoutChart({
+    kind: 'grouped',
+    periods: ['Jan 2026', 'Feb 2026'],
+    series: [
+      { label: 'Received', values: [40, 20] },
+      { label: 'Decided', values: [30, '<5'] },
+      { label: 'Withdrawn', values: [10, 0] },
+    ],
+  });
+
+  it('draws one bar a measure from the baseline, side by side, never stacked', () => {
+    expect(chart.bars.map((b) => b.label)).toEqual(['Jan 2026: Received 40', 'Jan 2026: Decided 30', 'Jan 2026: Withdrawn 10', 'Feb 2026: Received 20']);
+    for (const b of chart.bars) expect(b.y + b.height).toBeCloseTo(chart.plot.bottom);
+    const [received, decided, withdrawn] = chart.bars;
+    expect(received!.x + received!.width).toBeLessThanOrEqual(decided!.x + 1e-9);
+    expect(decided!.x + decided!.width).toBeLessThanOrEqual(withdrawn!.x + 1e-9);
+    expect(received!.height / decided!.height).toBeCloseTo(40 / 30);
+  });
+
+  it('scales to the tallest single bar, not the sum of a period', () => {
+    expect(chart.max).toBe(40);
+  });
+
+  it('keeps each period inside its own slot', () => {
+    const slot = (chart.plot.right - chart.plot.left) / 2;
+    const feb = chart.bars[3]!;
+    expect(feb.x).toBeGreaterThanOrEqual(chart.plot.left + slot);
+    expect(chart.bars.slice(0, 3).every((b) => b.x + b.width <= chart.plot.left + slot)).toBe(true);
+  });
+
+  it('the transparency report draws appeals grouped and the breakdowns of one whole stacked', () => {
+    const report = buildReport(rt, { view: 'month', range: 'last-12-months' });
+    const kinds = Object.fromEntries(report.tables.map((t) => [t.id, t.chart ?? 'stacked']));
+    expect(kinds).toMatchObject({ appeals: 'grouped', 'cases-by-platform': 'stacked', 'appeal-outcomes': 'stacked' });
   });
 });

@@ -1,0 +1,38 @@
+/**
+ * Baseline for appeal submissions: a bare node:http server that reads the same form, records the
+ * appeal with the same domain function as the app's last step (createAppeal in src/lib/appeals.ts:
+ * ONE SQLite transaction with the appeal, its history and the acknowledgement email in the
+ * outbox) and answers 303 — no Astro, no journey, no middleware. Data folder from BENCH_DATA_DIR,
+ * port from BENCH_PORT. Started by bench/run.ts on loopback.
+ */
+import { createServer } from 'node:http';
+import { createAppeal } from '../src/lib/appeals.ts';
+import { parseConfig } from '../src/lib/config.ts';
+import { createRuntime } from '../src/lib/runtime.ts';
+
+const parsed = parseConfig({ DATA_DIR: process.env.BENCH_DATA_DIR! });
+if (!parsed.ok) throw new Error(parsed.error);
+const rt = createRuntime(parsed.config);
+
+const server = createServer((req, res) => {
+  if (req.method !== 'POST') {
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.end('ok');
+    return;
+  }
+  const chunks: Buffer[] = [];
+  req.on('data', (c: Buffer) => chunks.push(c));
+  req.on('end', () => {
+    const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+    const result = createAppeal(rt, {
+      subject: { kind: 'post', platform: 'facebook', handle: form.get('handle') ?? '@someone', date: '2026-11-20', postUrl: null },
+      reason: form.get('reason') ?? '',
+      email: form.get('email') ?? '',
+      name: null,
+    });
+    res.writeHead(result.ok ? 303 : 400, { location: '/appeal/confirmation', 'content-length': 0 });
+    res.end();
+  });
+});
+server.listen(Number(process.env.BENCH_PORT), '127.0.0.1', () => console.log('bare submit server ready'));
+process.on('SIGTERM', () => server.close(() => process.exit(0)));

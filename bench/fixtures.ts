@@ -1,0 +1,88 @@
+/**
+ * Data the scenarios need, written straight into a data folder's database: a signed-in reviewer
+ * (a staff session, as src/lib/sessions.ts makes after password and security code) and prepared
+ * appeal journeys (as the journey's pages leave them, src/lib/journeys.ts), so a benchmark can
+ * request a staff page or the final step of the appeal journey without going through the forms.
+ */
+import { createHash } from 'node:crypto';
+import type { Db } from '../db/client.ts';
+import { saveJourneyData } from '../db/journeys.ts';
+import { insertSession, insertStaff } from '../db/staff.ts';
+import type { Answers } from '../src/lib/appeal-journey.ts';
+import { JOURNEY_COOKIE, JOURNEY_TTL_MS } from '../src/lib/journeys.ts';
+import { SESSION_COOKIE } from '../src/lib/sessions.ts';
+import { newToken } from '../src/lib/staff.ts';
+import { generateToken } from '../src/lib/tokens.ts';
+
+/** A reviewer with a signed-in session; returns the Cookie header value. */
+export function reviewerSessionCookie(db: Db, email = `bench-reviewer-${Date.now()}@example.org`): string {
+  const { token, hash } = newToken();
+  db.transaction((tx) => {
+    const id = insertStaff(tx, { email, name: 'Bench Reviewer', passwordHash: null, totpSecret: null, totpConfirmedAt: new Date(), roles: ['reviewer'] });
+    insertSession(tx, { idHash: hash, staffId: id, stage: 'signed-in', now: new Date(), ip: null });
+  });
+  return `${SESSION_COOKIE}=${token}`;
+}
+
+/** A complete no-reference appeal journey, ready for "Check your answers". */
+export function completeAnswers(i: number): Answers {
+  return {
+    route: 'post',
+    post: { platform: 'facebook', handle: `@bench${i}`, day: '20', month: '11', year: '2026', date: '2026-11-20', postUrl: null },
+    reason: 'I think my comment was within the rules: it asked a question about waiting times.',
+    email: `bench${i}@example.org`,
+    name: null,
+  };
+}
+
+/** `count` journeys with the given answers; returns their Cookie header values. */
+export function prepareJourneys(db: Db, count: number, answers: (i: number) => Answers = completeAnswers): string[] {
+  const now = new Date();
+  const expires = new Date(now.getTime() + JOURNEY_TTL_MS);
+  const cookies: string[] = [];
+  db.transaction(() => {
+    for (let i = 0; i < count; i++) {
+      const id = generateToken();
+      saveJourneyData(db, createHash('sha256').update(id, 'utf8').digest('hex'), answers(i) as Record<string, unknown>, now, expires);
+      cookies.push(`${JOURNEY_COOKIE}=${id}`);
+    }
+  });
+  return cookies;
+}
+
+/** A case recorded yesterday (within the appeal window, no appeal yet) for the case route of the journey. */
+export function benchCase(db: Db, reference: string): void {
+  const sqlite = db.$client;
+  const versionId = (sqlite.prepare(`select id from principle_versions where status = 'published' order by id limit 1`).get() as { id: number }).id;
+  const at = Date.now() - 86_400_000;
+  const id = sqlite
+    .prepare(
+      `insert into cases (reference, platform, account_handle, post_url, statement_of_reasons, principle_version_id, action_at, detected_by, automated, recorded_by)
+       values (?, 'facebook', '@bench', 'https://facebook.example/post/1', 'Hidden under ground abusive.', ?, ?, 'own-monitoring', 0, 1)`,
+    )
+    .run(reference, versionId, at).lastInsertRowid;
+  sqlite.prepare(`insert into case_actions (case_id, action) values (?, 'hidden')`).run(id);
+  sqlite.prepare(`insert into case_grounds (case_id, ground_code) values (?, 'abusive')`).run(id);
+}
+
+/** Each step of the appeal journey with the Cookie header giving it the state it needs (undefined: none). */
+export function appealStepJourneys(db: Db): [string, string | undefined][] {
+  const reference = `FH-BENCH-${Date.now()}`;
+  benchCase(db, reference);
+  const [complete] = prepareJourneys(db, 1);
+  const [viaCase] = prepareJourneys(db, 1, () => ({ route: 'case', caseReference: reference }));
+  const [sent] = prepareJourneys(db, 1, () => ({ sent: { reference: 'AP-BENCH-1', dueAt: Date.now() + 14 * 86_400_000, email: 'bench@example.org' } }));
+  return [
+    ['/appeal', undefined],
+    ['/appeal/case-reference', undefined],
+    ['/appeal/what-we-did', viaCase],
+    ['/appeal/platform', complete],
+    ['/appeal/account', complete],
+    ['/appeal/post-date', complete],
+    ['/appeal/post-link', complete],
+    ['/appeal/reason', complete],
+    ['/appeal/contact', complete],
+    ['/appeal/check-answers', complete],
+    ['/appeal/confirmation', sent],
+  ];
+}

@@ -1,0 +1,140 @@
+/**
+ * Running aggregates behind the transparency report (table transparency_tallies, see
+ * db/schema/transparency.ts) and the review queue's counts (appeal_tallies).
+ *
+ * They are kept by SQLite triggers, so every writer is covered — domain code, the retention
+ * purge, tests and operators writing plain SQL — in the same transaction as the change. The
+ * triggers are (re)created at start by `installTallies` (called by migrateDatabase): when their
+ * definition here differs from the database's, they are replaced and the tallies rebuilt from the
+ * rows in one transaction. drizzle-kit has no notion of triggers, so they live here rather than in
+ * a generated migration (and survive migrations being regenerated).
+ *
+ * Months are UK calendar months. SQLite has no time zones; the expression below uses the UK rule
+ * (in force since 1981) that British Summer Time covers the last hour of every month from March to
+ * September and none of October to February: BST starts on the last Sunday of March and ends on
+ * the last Sunday of October, both at 01:00 UTC. Only a month's last hour can fall in another
+ * month in UK time, so adding an hour to times in March–September gives the UK month. A unit test
+ * checks it against @date-fns/tz on random instants.
+ */
+import type Database from 'better-sqlite3';
+
+/** UK month index (year × 12 + month − 1) of an integer-milliseconds UTC column, in SQL. */
+export function ukMonthSql(column: string): string {
+  const shifted = `(${column} / 1000 + (case when cast(strftime('%m', ${column} / 1000, 'unixepoch') as integer) between 3 and 9 then 3600 else 0 end))`;
+  return `(cast(strftime('%Y', ${shifted}, 'unixepoch') as integer) * 12 + cast(strftime('%m', ${shifted}, 'unixepoch') as integer) - 1)`;
+}
+
+const T = 'transparency_tallies';
+const UPSERT = 'on conflict(month, measure, category, days) do update set n = n + excluded.n';
+const caseCategory = (r: string) => `${r}.platform || '|' || ${r}.detected_by || '|' || ${r}.automated`;
+
+/** Adds `sign` to the tally of one row of cases/appeals (r = NEW or OLD). */
+const caseTally = (r: string, sign: 1 | -1) =>
+  `insert into ${T} (month, measure, category, days, n) select ${ukMonthSql(`${r}.action_at`)}, 'case', ${caseCategory(r)}, -1, ${sign} where true ${UPSERT};`;
+const childTally = (measure: 'action' | 'ground', column: string, r: string, sign: 1 | -1) =>
+  `insert into ${T} (month, measure, category, days, n) select ${ukMonthSql('c.action_at')}, '${measure}', ${r}.${column}, -1, ${sign} from cases c where c.id = ${r}.case_id ${UPSERT};`;
+/** All actions and grounds of case `r` moved by `sign` (when its action time changes). */
+const childrenOfCase = (r: string, sign: 1 | -1) =>
+  [
+    `insert into ${T} (month, measure, category, days, n) select ${ukMonthSql(`${r}.action_at`)}, 'action', a.action, -1, ${sign} from case_actions a where a.case_id = ${r}.id ${UPSERT};`,
+    `insert into ${T} (month, measure, category, days, n) select ${ukMonthSql(`${r}.action_at`)}, 'ground', g.ground_code, -1, ${sign} from case_grounds g where g.case_id = ${r}.id ${UPSERT};`,
+  ].join('\n  ');
+const appealTallies = (r: string, sign: 1 | -1) =>
+  [
+    `insert into ${T} (month, measure, category, days, n) select ${ukMonthSql(`${r}.received_at`)}, 'received', '', -1, ${sign} where true ${UPSERT};`,
+    `insert into ${T} (month, measure, category, days, n) select ${ukMonthSql(`${r}.decided_at`)}, 'decided', ${r}.outcome, coalesce(${r}.working_days_to_decision, -1), ${sign} where ${r}.decided_at is not null and ${r}.outcome is not null ${UPSERT};`,
+    `insert into ${T} (month, measure, category, days, n) select ${ukMonthSql(`${r}.withdrawn_at`)}, 'withdrawn', '', -1, ${sign} where ${r}.withdrawn_at is not null and ${r}.status = 'withdrawn' ${UPSERT};`,
+  ].join('\n  ');
+
+const Q = 'appeal_tallies';
+const QUPSERT = 'on conflict(status, assignee) do update set n = n + excluded.n';
+/** Queue counts: appeals by status and assignee (0 = unassigned). */
+const queueTally = (r: string, sign: 1 | -1) =>
+  `insert into ${Q} (status, assignee, n) select ${r}.status, coalesce(${r}.assigned_to, 0), ${sign} where true ${QUPSERT};`;
+
+const FIGURE_COLUMNS = 'action_at, platform, detected_by, automated';
+const APPEAL_FIGURE_COLUMNS = 'received_at, decided_at, outcome, working_days_to_decision, withdrawn_at, status';
+
+/** name → body (between BEGIN and END). */
+const TRIGGERS: Record<string, string> = {
+  tally_cases_insert: `after insert on cases begin\n  ${caseTally('new', 1)}\nend`,
+  tally_cases_delete: `after delete on cases begin\n  ${caseTally('old', -1)}\nend`,
+  tally_cases_update: `after update of ${FIGURE_COLUMNS} on cases begin\n  ${caseTally('old', -1)}\n  ${caseTally('new', 1)}\n  ${childrenOfCase('old', -1)}\n  ${childrenOfCase('new', 1)}\nend`,
+  tally_case_actions_insert: `after insert on case_actions begin\n  ${childTally('action', 'action', 'new', 1)}\nend`,
+  tally_case_actions_delete: `after delete on case_actions begin\n  ${childTally('action', 'action', 'old', -1)}\nend`,
+  tally_case_actions_update: `after update on case_actions begin\n  ${childTally('action', 'action', 'old', -1)}\n  ${childTally('action', 'action', 'new', 1)}\nend`,
+  tally_case_grounds_insert: `after insert on case_grounds begin\n  ${childTally('ground', 'ground_code', 'new', 1)}\nend`,
+  tally_case_grounds_delete: `after delete on case_grounds begin\n  ${childTally('ground', 'ground_code', 'old', -1)}\nend`,
+  tally_case_grounds_update: `after update on case_grounds begin\n  ${childTally('ground', 'ground_code', 'old', -1)}\n  ${childTally('ground', 'ground_code', 'new', 1)}\nend`,
+  tally_appeals_insert: `after insert on appeals begin\n  ${appealTallies('new', 1)}\n  ${queueTally('new', 1)}\nend`,
+  tally_appeals_delete: `after delete on appeals begin\n  ${appealTallies('old', -1)}\n  ${queueTally('old', -1)}\nend`,
+  tally_appeals_update: `after update of ${APPEAL_FIGURE_COLUMNS} on appeals begin\n  ${appealTallies('old', -1)}\n  ${appealTallies('new', 1)}\nend`,
+  tally_appeals_queue_update: `after update of status, assigned_to on appeals begin\n  ${queueTally('old', -1)}\n  ${queueTally('new', 1)}\nend`,
+};
+
+// SQLite keeps the text as written, with "CREATE TRIGGER" in capitals, so it can be compared.
+const triggerSql = (name: string) => `CREATE TRIGGER ${name} ${TRIGGERS[name]}`;
+
+/**
+ * Recounts every tally from the rows (inside the caller's transaction). Rows are first counted
+ * per UTC hour (UK offsets are whole hours, so a UTC hour lies in one UK month), reading the
+ * covering indexes in order; the month expression then runs once an hour, not once a row.
+ */
+export function rebuildTallies(sqlite: Database.Database): void {
+  const month = ukMonthSql('h * 3600000');
+  sqlite.exec(`
+    delete from ${T};
+    insert into ${T} (month, measure, category, days, n)
+      select ${month} as m, 'case', k, -1, sum(c) from (
+        select action_at / 3600000 as h, ${caseCategory('cases')} as k, count(*) as c from cases group by h, k)
+      group by m, k;
+    insert into ${T} (month, measure, category, days, n)
+      select ${month} as m, 'action', k, -1, sum(c) from (
+        select c.action_at / 3600000 as h, a.action as k, count(*) as c from case_actions a join cases c on c.id = a.case_id group by h, k)
+      group by m, k;
+    insert into ${T} (month, measure, category, days, n)
+      select ${month} as m, 'ground', k, -1, sum(c) from (
+        select c.action_at / 3600000 as h, g.ground_code as k, count(*) as c from case_grounds g join cases c on c.id = g.case_id group by h, k)
+      group by m, k;
+    insert into ${T} (month, measure, category, days, n)
+      select ${month} as m, 'received', '', -1, sum(c) from (
+        select received_at / 3600000 as h, count(*) as c from appeals group by h)
+      group by m;
+    insert into ${T} (month, measure, category, days, n)
+      select ${month} as m, 'decided', k, d, sum(c) from (
+        select decided_at / 3600000 as h, outcome as k, coalesce(working_days_to_decision, -1) as d, count(*) as c from appeals
+        where decided_at is not null and outcome is not null group by h, k, d)
+      group by m, k, d;
+    insert into ${T} (month, measure, category, days, n)
+      select ${month} as m, 'withdrawn', '', -1, sum(c) from (
+        select withdrawn_at / 3600000 as h, count(*) as c from appeals where withdrawn_at is not null and status = 'withdrawn' group by h)
+      group by m;
+    delete from ${Q};
+    insert into ${Q} (status, assignee, n) select status, coalesce(assigned_to, 0) as a, count(*) from appeals group by status, a;
+  `);
+}
+
+/** Drops the tally triggers (before a bulk load; call installTallies afterwards). */
+export function dropTallyTriggers(sqlite: Database.Database): void {
+  const existing = sqlite.prepare(`select name from sqlite_master where type = 'trigger' and name like 'tally\\_%' escape '\\'`).all() as { name: string }[];
+  for (const { name } of existing) sqlite.exec(`drop trigger "${name}"`);
+}
+
+/**
+ * Makes sure the triggers are exactly the ones defined here; if not (first start, a changed
+ * definition, or after a bulk load), replaces them and rebuilds the tallies, in one transaction.
+ */
+export function installTallies(sqlite: Database.Database): { rebuilt: boolean } {
+  const existing = new Map(
+    (sqlite.prepare(`select name, sql from sqlite_master where type = 'trigger' and name like 'tally\\_%' escape '\\'`).all() as { name: string; sql: string }[]).map((r) => [r.name, r.sql]),
+  );
+  const names = Object.keys(TRIGGERS);
+  const upToDate = existing.size === names.length && names.every((n) => existing.get(n) === triggerSql(n));
+  if (upToDate) return { rebuilt: false };
+  sqlite.transaction(() => {
+    dropTallyTriggers(sqlite);
+    for (const name of names) sqlite.exec(triggerSql(name));
+    rebuildTallies(sqlite);
+  }).immediate();
+  return { rebuilt: true };
+}

@@ -1,0 +1,115 @@
+/**
+ * The review queue stays fast with a million appeals: every statement the queue page runs, for
+ * every filter combination, reads an index (no full scan of appeals; no sort except of the open
+ * appeals a due filter selects), checked with EXPLAIN QUERY PLAN.
+ */
+import { describe, expect, it } from 'vitest';
+import { appeals } from '../../db/schema.ts';
+import { countByStatus, countByStatusStatement, countQueueFilters, listOpenFollowUpsWithAppeal, listQueue, queueFilterStatements, queueStatements, type QueueQuery } from '../../db/review.ts';
+import { QUEUE_STATUSES } from '../../src/lib/review.ts';
+import { testRuntime } from '../support/db.ts';
+
+const rt = testRuntime();
+
+function plan(query: { toSQL(): { sql: string; params: unknown[] } }): string[] {
+  const { sql, params } = query.toSQL();
+  return (rt.db.$client.prepare(`explain query plan ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail);
+}
+
+const combos: QueueQuery[] = [];
+for (const status of [null, ...QUEUE_STATUSES]) {
+  for (const assignee of [null, 7, 'unassigned'] as const) {
+    for (const dueBefore of [null, new Date('2026-11-25T12:00:00Z')]) {
+      for (const offset of [0, 50]) combos.push({ status, assignee, dueBefore, limit: 25, offset });
+    }
+  }
+}
+
+describe('queue query plans', () => {
+  it.each(combos.map((q) => [JSON.stringify({ ...q, dueBefore: q.dueBefore ? 'set' : null }), q] as const))('%s reads an index in due-date order', (_, q) => {
+    const { items, total } = queueStatements(rt.db, q);
+    const itemPlan = plan(items);
+    // Appeals are searched through an index, never scanned whole...
+    const appealsStep = itemPlan.find((d) => /\b(SEARCH|SCAN) appeals\b/.test(d));
+    expect(appealsStep).toMatch(/USING (COVERING )?INDEX appeals_/);
+    expect(itemPlan.filter((d) => /^SCAN appeals$/.test(d))).toEqual([]);
+    if (q.dueBefore) {
+      // ...a due filter reads only the clock-running statuses' ranges (status=? on the index) and
+      // sorts those (open appeals), never the decided bulk;
+      expect(appealsStep).toMatch(/\(.*status=\?.*due_at<\?\)/);
+    } else {
+      // ...without one, the index gives due-date order: no sort, the read stops after the page.
+      expect(itemPlan.filter((d) => /TEMP B-TREE/.test(d))).toEqual([]);
+    }
+    // The joins use the primary keys.
+    expect(itemPlan.filter((d) => /\b(staff|cases)\b/.test(d) && !/USING INTEGER PRIMARY KEY/.test(d))).toEqual([]);
+    const totalPlan = plan(total);
+    expect(totalPlan.filter((d) => /^SCAN appeals\b/.test(d) || /^SCAN appeal_tallies\b/.test(d) && q.status !== null)).toEqual([]);
+    if (q.dueBefore) expect(totalPlan.join('\n')).toMatch(/INDEX appeals_/);
+    else expect(totalPlan.join('\n')).toMatch(/appeal_tallies/);
+  });
+
+  it('counts per filter read an index or the running counts', () => {
+    const s = queueFilterStatements(rt.db, 7, new Date('2026-11-25T12:00:00Z'), new Date('2026-12-02T12:00:00Z'));
+    expect(plan(s.overdue).join('\n')).toMatch(/SEARCH appeals USING (COVERING )?INDEX appeals_status_due \(status=\? AND due_at<\?\)/);
+    expect(plan(s.week).join('\n')).toMatch(/SEARCH appeals USING (COVERING )?INDEX appeals_status_due \(status=\? AND due_at<\?\)/);
+    expect(plan(s.mine).join('\n')).toMatch(/appeal_tallies/);
+    expect(plan(s.unassigned).join('\n')).toMatch(/appeal_tallies/);
+  });
+
+  it('counts per status come from the running counts, not from appeals', () => {
+    expect(plan(countByStatusStatement(rt.db)).join('\n')).not.toMatch(/\bappeals\b/);
+    for (const assignee of [7, 'unassigned'] as const) expect(plan(countByStatusStatement(rt.db, { assignee, dueBefore: null })).join('\n')).not.toMatch(/\bappeals\b/);
+  });
+
+  it('counts per status under a due filter read only the clock-running index ranges', () => {
+    for (const assignee of [null, 7, 'unassigned'] as const) {
+      const p = plan(countByStatusStatement(rt.db, { assignee, dueBefore: new Date('2026-11-25T12:00:00Z') })).join('\n');
+      expect(p).toMatch(/SEARCH appeals USING (COVERING )?INDEX appeals_\w+ \(status=\? AND due_at<\?\)/);
+      expect(p).not.toMatch(/^SCAN appeals\b/m);
+    }
+  });
+
+  it('open follow-ups are read through their index', () => {
+    expect(listOpenFollowUpsWithAppeal(rt.db)).toEqual([]);
+  });
+});
+
+describe('queue results', () => {
+  const now = new Date('2026-11-25T12:00:00Z');
+  const day = 86_400_000;
+  let n = 0;
+  const add = (status: 'new' | 'in-review' | 'waiting' | 'decided' | 'withdrawn', dueInDays: number, assignedTo: number | null) =>
+    rt.db
+      .insert(appeals)
+      .values({ reference: `Q-${++n}`, statusTokenHash: `q${n}`, status, receivedAt: new Date(now.getTime() - 20 * day), dueAt: new Date(now.getTime() + dueInDays * day), assignedTo })
+      .run();
+  add('new', -2, null);
+  add('in-review', -1, 7);
+  add('waiting', -3, 7); // clock paused: not overdue
+  add('decided', -30, 7); // decided: never overdue
+  add('withdrawn', -30, null);
+  add('new', 3, 7);
+  const q = (over: Partial<QueueQuery>) => listQueue(rt.db, { status: null, assignee: null, dueBefore: null, limit: 25, offset: 0, ...over });
+
+  it('overdue lists only appeals whose clock is running, soonest due first', () => {
+    const r = q({ dueBefore: now });
+    expect(r.items.map((i) => i.reference)).toEqual(['Q-1', 'Q-2']);
+    expect(r.total).toBe(2);
+    expect(q({ dueBefore: now, assignee: 7 }).items.map((i) => i.reference)).toEqual(['Q-2']);
+    expect(q({ dueBefore: now, assignee: 'unassigned' }).items.map((i) => i.reference)).toEqual(['Q-1']);
+  });
+
+  it('totals and counts per status come from the running counts and match the rows', () => {
+    expect(q({}).total).toBe(6);
+    expect(q({ assignee: 7 }).total).toBe(4);
+    expect(q({ assignee: 'unassigned', status: 'new' }).total).toBe(1);
+    expect(q({ status: 'decided' }).items.map((i) => i.reference)).toEqual(['Q-4']);
+    expect(countByStatus(rt.db)).toEqual({ new: 2, 'in-review': 1, waiting: 1, decided: 1, withdrawn: 1 });
+    expect(countByStatus(rt.db, { assignee: 7, dueBefore: null })).toEqual({ 'in-review': 1, waiting: 1, decided: 1, new: 1 });
+    expect(countByStatus(rt.db, { assignee: 'unassigned', dueBefore: null })).toEqual({ new: 1, withdrawn: 1 });
+    expect(countByStatus(rt.db, { assignee: null, dueBefore: now })).toEqual({ new: 1, 'in-review': 1 });
+    expect(q({ limit: 2, offset: 2 }).items.map((i) => i.reference)).toEqual(['Q-3', 'Q-1']);
+    expect(countQueueFilters(rt.db, 7, now, new Date(now.getTime() + 7 * day))).toEqual({ overdue: 2, week: 3, mine: 4, unassigned: 2 });
+  });
+});

@@ -1,0 +1,173 @@
+/**
+ * The running aggregates (db/tallies.ts) against the slow definition (SQL aggregates over the
+ * rows themselves) on random data, through inserts, updates, deletes and the retention purge.
+ */
+import { TZDate } from '@date-fns/tz';
+import { sql } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { appeals, caseActions, caseGrounds, cases, CASE_ACTIONS, DETECTION, OUTCOMES, PLATFORMS } from '../../db/schema.ts';
+import { installTallies, ukMonthSql } from '../../db/tallies.ts';
+import { runRetentionPurge } from '../../src/lib/retention.ts';
+import { countsFromRows, countsFromTallies, monthPeriod, type MonthlyCounts } from '../../src/lib/transparency.ts';
+import { testRuntime } from '../support/db.ts';
+
+/** A small deterministic PRNG (mulberry32), so a failure can be replayed. */
+function random(seed: number) {
+  let a = seed >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return {
+    next,
+    int: (n: number) => Math.floor(next() * n),
+    pick: <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!,
+  };
+}
+
+const FROM = Date.UTC(2024, 0, 1);
+const TO = Date.UTC(2027, 0, 1);
+const HOUR = 3_600_000;
+
+/** Random instants, a third of them within an hour of a UTC month boundary (where UK months differ). */
+function instant(r: ReturnType<typeof random>): Date {
+  if (r.int(3) === 0) {
+    const m = r.int(36);
+    const boundary = Date.UTC(2024, m + 1, 1);
+    return new Date(boundary - 2 * HOUR + r.int(4 * HOUR));
+  }
+  return new Date(FROM + r.int(TO - FROM));
+}
+
+function ukMonthIndex(d: Date): number {
+  const z = new TZDate(d.getTime(), 'Europe/London');
+  return z.getFullYear() * 12 + z.getMonth();
+}
+
+/** Sorted plain form of the counts, for comparison. */
+function plain(c: MonthlyCounts) {
+  const out: Record<string, [string, [string | number, number][]][]> = {};
+  for (const [name, byPeriod] of Object.entries(c) as [string, Map<string, Map<string | number, number>>][]) {
+    out[name] = [...byPeriod]
+      .map(([p, m]) => [p, [...m].filter(([, n]) => n !== 0).sort((a, b) => String(a[0]).localeCompare(String(b[0])))] as [string, [string | number, number][]])
+      .filter(([, m]) => m.length > 0)
+      .sort((a, b) => a[0].localeCompare(b[0]));
+  }
+  return out;
+}
+
+describe('UK month in SQL', () => {
+  const rt = testRuntime();
+  it('matches Europe/London on random instants and on every month boundary ± 1 ms, 1990–2040', () => {
+    const r = random(7);
+    const instants: number[] = [];
+    for (let i = 0; i < 3000; i++) instants.push(Date.UTC(1990, 0, 1) + r.int(50 * 365 * 24 * HOUR));
+    for (let m = 0; m < 50 * 12; m++) {
+      const start = monthPeriod(1990 * 12 + m).start;
+      instants.push(start - 1, start, start + 1, start - HOUR, start + HOUR);
+    }
+    const stmt = rt.db.$client.prepare(`select ${ukMonthSql('?')} as m`).pluck();
+    // SQL parameters in the expression are bound once for each use.
+    const uses = ukMonthSql('?').split('?').length - 1;
+    const wrong = instants.filter((t) => stmt.get(...Array(uses).fill(t)) !== ukMonthIndex(new Date(t)));
+    expect(wrong.map((t) => new Date(t).toISOString())).toEqual([]);
+  });
+});
+
+describe('running aggregates equal the definition', () => {
+  let clock = new Date('2027-02-10T12:00:00Z');
+  const rt = testRuntime({ now: () => clock, env: { RETENTION_MONTHS: '1' } });
+  const r = random(20261125);
+  const months = Array.from({ length: 40 }, (_, i) => monthPeriod(2023 * 12 + 11 + i));
+  const check = () => {
+    expect(plain(countsFromTallies(rt, months))).toEqual(plain(countsFromRows(rt, months)));
+    const queue = rt.db.all<{ status: string; a: number; n: number }>(sql`select status, coalesce(assigned_to, 0) as a, count(*) as n from appeals group by 1, 2 order by 1, 2`);
+    const tallies = rt.db.all<{ status: string; a: number; n: number }>(sql`select status, assignee as a, n from appeal_tallies where n <> 0 order by 1, 2`);
+    expect(tallies).toEqual(queue);
+  };
+
+  const caseIds: number[] = [];
+  const appealIds: number[] = [];
+  it('after random inserts', () => {
+    for (let i = 0; i < 400; i++) {
+      const at = instant(r);
+      const { id } = rt.db
+        .insert(cases)
+        .values({ reference: `C${i}`, platform: r.pick(PLATFORMS), principleVersionId: 1, actionAt: at, detectedBy: r.pick(DETECTION), automated: r.int(2) === 1, recordedBy: 1 })
+        .returning({ id: cases.id })
+        .get();
+      caseIds.push(id);
+      for (const action of new Set([r.pick(CASE_ACTIONS), r.pick(CASE_ACTIONS)])) rt.db.insert(caseActions).values({ caseId: id, action }).run();
+      for (const groundCode of new Set([r.pick(['abusive', 'spam', 'hateful']), r.pick(['abusive', 'illegal'])])) rt.db.insert(caseGrounds).values({ caseId: id, groundCode }).run();
+      const received = new Date(at.getTime() + r.int(30 * 24 * HOUR));
+      const status = r.pick(['new', 'in-review', 'waiting', 'decided', 'withdrawn'] as const);
+      const decidedAt = status === 'decided' ? new Date(received.getTime() + r.int(40 * 24 * HOUR)) : null;
+      const a = rt.db
+        .insert(appeals)
+        .values({
+          reference: `A${i}`,
+          statusTokenHash: `h${i}`,
+          caseId: r.int(4) === 0 ? null : id,
+          status,
+          receivedAt: received,
+          dueAt: new Date(received.getTime() + 14 * 24 * HOUR),
+          assignedTo: r.int(3) === 0 ? null : 1 + r.int(3),
+          outcome: decidedAt ? r.pick(OUTCOMES) : null,
+          decidedAt,
+          workingDaysToDecision: decidedAt && r.int(10) > 0 ? r.int(25) : null,
+          withdrawnAt: status === 'withdrawn' ? new Date(received.getTime() + r.int(10 * 24 * HOUR)) : null,
+          email: `p${i}@example.org`,
+          reason: 'Personal words',
+        })
+        .returning({ id: appeals.id })
+        .get();
+      appealIds.push(a.id);
+    }
+    check();
+  });
+
+  it('after random updates and deletes', () => {
+    for (let i = 0; i < 300; i++) {
+      const kind = r.int(7);
+      if (kind === 0) rt.db.update(cases).set({ actionAt: instant(r) }).where(sql`id = ${r.pick(caseIds)}`).run();
+      else if (kind === 1) rt.db.update(cases).set({ platform: r.pick(PLATFORMS), automated: r.int(2) === 1 }).where(sql`id = ${r.pick(caseIds)}`).run();
+      else if (kind === 2) {
+        const id = r.pick(caseIds);
+        rt.db.delete(caseActions).where(sql`case_id = ${id} and action = ${r.pick(CASE_ACTIONS)}`).run();
+        rt.db.update(caseGrounds).set({ groundCode: `g${r.int(1000)}` }).where(sql`case_id = ${id} and rowid in (select rowid from case_grounds where case_id = ${id} limit 1)`).run();
+      } else if (kind === 3) {
+        // A decision, as decideAppeal records it.
+        const id = r.pick(appealIds);
+        rt.db.update(appeals).set({ status: 'decided', outcome: r.pick(OUTCOMES), decidedAt: instant(r), workingDaysToDecision: r.int(20), assignedTo: 2 }).where(sql`id = ${id} and status not in ('decided', 'withdrawn')`).run();
+      } else if (kind === 4) {
+        const id = r.pick(appealIds);
+        rt.db.update(appeals).set({ status: 'withdrawn', withdrawnAt: instant(r) }).where(sql`id = ${id} and status not in ('decided', 'withdrawn')`).run();
+      } else if (kind === 5) rt.db.update(appeals).set({ assignedTo: r.int(2) ? null : 3, status: r.pick(['new', 'in-review', 'waiting'] as const) }).where(sql`id = ${r.pick(appealIds)} and status not in ('decided', 'withdrawn')`).run();
+      else rt.db.update(appeals).set({ receivedAt: instant(r) }).where(sql`id = ${r.pick(appealIds)}`).run();
+    }
+    // Deleting whole rows (an operator's correction).
+    const gone = appealIds.pop()!;
+    rt.db.delete(appeals).where(sql`id = ${gone}`).run();
+    check();
+  });
+
+  it('the figures survive the retention purge unchanged', () => {
+    const before = plain(countsFromTallies(rt, months));
+    clock = new Date('2029-01-01T12:00:00Z');
+    const purged = runRetentionPurge(rt, { dryRun: false });
+    expect(purged.appeals).toBeGreaterThan(0);
+    expect(rt.db.get<{ n: number }>(sql`select count(*) as n from appeals where email is not null and status in ('decided', 'withdrawn')`)?.n).toBe(0);
+    expect(plain(countsFromTallies(rt, months))).toEqual(before);
+    check();
+  });
+
+  it('a changed or missing trigger is replaced and the tallies rebuilt at start', () => {
+    rt.db.$client.exec(`drop trigger tally_cases_insert; delete from transparency_tallies;`);
+    expect(installTallies(rt.db.$client)).toEqual({ rebuilt: true });
+    expect(installTallies(rt.db.$client)).toEqual({ rebuilt: false });
+    check();
+  });
+});
