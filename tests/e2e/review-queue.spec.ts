@@ -85,6 +85,9 @@ test('the queue filters by status, assignee and due date, counts per status and 
   await expect(summary(page)).toHaveText('2 appeals');
   for (const a of seeded.late) await expect(page.getByRole('link', { name: a.reference })).toBeVisible();
 
+  // Each filter says how many it would list (assigned to me: the 32 seeded here).
+  await expect(page.getByLabel('Assigned to').locator('option[value="me"]')).toHaveText('Me (32)');
+  await expect(page.getByLabel('Due').locator('option[value="overdue"]')).toHaveText(/^Overdue \(\d+\)$/);
   // Overdue: only those whose clock runs (not the paused or finished ones past their date).
   await filter(page, { assignee: 'me', due: 'overdue' });
   await expect(summary(page)).toHaveText('2 appeals');
