@@ -20,6 +20,8 @@ import { startRetentionJob } from '../src/lib/retention.ts';
 import { prepareFirstRun, SETUP_LINK_HOURS } from '../src/lib/staff.ts';
 
 const root = process.cwd();
+/** How long SIGTERM waits for requests in flight before cutting their connections. */
+const SHUTDOWN_GRACE_MS = 20_000;
 const stamp = resolve(root, 'dist/.build-stamp');
 const SOURCES = ['src', 'db', 'public', 'scripts', 'astro.config.mjs', 'package.json', 'package-lock.json', 'tsconfig.json'];
 
@@ -111,13 +113,40 @@ async function main(): Promise<void> {
     console.log(`Fair Hearing is running at http://${config.host}:${config.port} (public URL ${config.publicUrl})`);
   });
 
-  const stop = () => {
+  // Graceful shutdown (SIGTERM from a process manager, Ctrl-C): stop accepting connections, let the
+  // requests in flight finish (idle keep-alive connections are closed at once), stop the outbox
+  // worker after its sends in flight are recorded, close the database, exit 0. A request still
+  // running after SHUTDOWN_GRACE_MS is cut off so shutdown always ends.
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: finishing requests in flight, then stopping.`);
     retention.stop();
     alerts.stop();
-    server.close(() => void worker.stop().then(() => process.exit(0)));
+    clearInterval(housekeeping);
+    const idle = setInterval(() => server.closeIdleConnections(), 250);
+    const deadline = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+    deadline.unref();
+    server.close(() => {
+      clearInterval(idle);
+      clearTimeout(deadline);
+      void worker
+        .stop()
+        .then(() => {
+          rt.db.$client.close();
+          console.log('Stopped.');
+          process.exit(0);
+        })
+        .catch((error: unknown) => {
+          console.error('Stopping the outbox worker failed:', error);
+          process.exit(1);
+        });
+    });
+    server.closeIdleConnections();
   };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
 }
 
 await main();

@@ -2,7 +2,8 @@ import { defineMiddleware, sequence } from 'astro:middleware';
 import { isPrinciplesPath, withConditionalGet } from './lib/http-cache.ts';
 import { principlesLastModified } from './lib/principles.ts';
 import { getRuntime } from './lib/runtime.ts';
-import { isHttps } from './lib/request.ts';
+import { appealSendGuard, statusLinkGuard } from './lib/abuse-limits.ts';
+import { isHttps, requestIp } from './lib/request.ts';
 import { isOneClickUnsubscribe, isSameOriginRequest, securityHeaders } from './lib/security.ts';
 import { SESSION_COOKIE, sessionUser } from './lib/sessions.ts';
 import { accessFor, mayAccess } from './lib/staff-access.ts';
@@ -20,6 +21,23 @@ const sameOrigin = defineMiddleware((context, next) => {
   const ok = isSameOriginRequest(request.method, request.headers.get('origin'), url.origin, context.locals.runtime.config.publicUrl);
   if (!ok) return context.rewrite(new Request(new URL('/forbidden', url), { method: 'GET' }));
   return next();
+});
+
+/**
+ * Per-IP limits on guessing private status links and on sending appeals (src/lib/abuse-limits.ts):
+ * over a limit, the 429 page with Retry-After.
+ */
+const publicLimits = defineMiddleware(async (context, next) => {
+  const { request, url, locals } = context;
+  if (!url.pathname.startsWith('/appeal/')) return next();
+  const client = requestIp(context) ?? 'unknown';
+  let decision = statusLinkGuard(locals.runtime, url.pathname, client);
+  if (decision.ok) decision = appealSendGuard(locals.runtime, request.method, url.pathname, client);
+  if (decision.ok) return next();
+  const page = await context.rewrite(new Request(new URL('/too-many-requests', url), { method: 'GET' }));
+  const response = new Response(page.body, page);
+  response.headers.set('Retry-After', String(decision.retryAfterSeconds));
+  return response;
 });
 
 /** Security headers on every response. */
@@ -89,4 +107,4 @@ const conditionalGet = defineMiddleware(async (context, next) => {
   return withConditionalGet(context.request, response, principlesLastModified(context.locals.runtime));
 });
 
-export const onRequest = sequence(runtime, headers, noStore, sameOrigin, staffGuard, conditionalGet);
+export const onRequest = sequence(runtime, headers, noStore, sameOrigin, publicLimits, staffGuard, conditionalGet);
