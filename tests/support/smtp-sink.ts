@@ -29,6 +29,8 @@ export class SmtpSink {
   #held: (() => void)[] = [];
   #server: SMTPServer | undefined;
   #port = 0;
+  /** How long stop() waits for connected clients (smtp-server's default is 30 s). */
+  closeTimeoutMs: number | undefined;
 
   get port(): number {
     return this.#port;
@@ -43,6 +45,7 @@ export class SmtpSink {
       authOptional: true,
       disabledCommands: ['STARTTLS'],
       logger: false,
+      ...(this.closeTimeoutMs === undefined ? {} : { closeTimeout: this.closeTimeoutMs }),
       onData: (stream, _session, callback) => {
         const chunks: Buffer[] = [];
         stream.on('data', (c: Buffer) => chunks.push(c));
