@@ -43,9 +43,10 @@ const publicLimits = defineMiddleware(async (context, next) => {
 /** Security headers on every response. */
 const headers = defineMiddleware(async (context, next) => {
   const response = await next();
-  const isHttps = context.url.protocol === 'https:';
+  // Behind a TLS-terminating proxy (TRUSTED_PROXY) the request itself is http: ask the proxy.
+  const https = isHttps(context.request, context.locals.runtime.config);
   let out = response;
-  for (const [name, value] of Object.entries(securityHeaders(isHttps))) {
+  for (const [name, value] of Object.entries(securityHeaders(https))) {
     try {
       out.headers.set(name, value);
     } catch {
