@@ -6,6 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { Server as NetServer, type Socket } from 'node:net';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError, loadConfig } from '../src/lib/config.ts';
@@ -22,6 +23,10 @@ import { prepareFirstRun, SETUP_LINK_HOURS } from '../src/lib/staff.ts';
 const root = process.cwd();
 /** How long SIGTERM waits for requests in flight before cutting their connections. */
 const SHUTDOWN_GRACE_MS = 20_000;
+/** How long a connection with no request under way is kept open after SIGTERM (bytes may be on their way). */
+const IDLE_GRACE_MS = 1_000;
+/** How long the server keeps accepting after SIGTERM (connections the kernel already queued). */
+const ACCEPT_GRACE_MS = 500;
 const stamp = resolve(root, 'dist/.build-stamp');
 const SOURCES = ['src', 'db', 'public', 'scripts', 'astro.config.mjs', 'package.json', 'package-lock.json', 'tsconfig.json'];
 
@@ -101,9 +106,25 @@ async function main(): Promise<void> {
       });
     });
   });
+  // Requests under way on each connection, so shutdown can tell a busy connection from an idle one.
+  const active = new Map<Socket, number>();
+  let stopping = false;
   const server = createServer((req, res) => {
+    const socket = req.socket;
+    active.set(socket, (active.get(socket) ?? 0) + 1);
+    // While stopping, every response closes its connection once sent.
+    if (stopping) res.setHeader('Connection', 'close');
+    res.once('close', () => {
+      const left = (active.get(socket) ?? 1) - 1;
+      active.set(socket, left);
+      if (stopping && left === 0) socket.end();
+    });
     if (staticFiles(req, res)) return;
     pages(req, res);
+  });
+  server.on('connection', (socket: Socket) => {
+    active.set(socket, 0);
+    socket.once('close', () => active.delete(socket));
   });
   server.on('error', (error: NodeJS.ErrnoException) => {
     console.error(error.code === 'EADDRINUSE' ? `Port ${config.port} is already in use: set PORT to another port.` : error.message);
@@ -113,11 +134,12 @@ async function main(): Promise<void> {
     console.log(`Fair Hearing is running at http://${config.host}:${config.port} (public URL ${config.publicUrl})`);
   });
 
-  // Graceful shutdown (SIGTERM from a process manager, Ctrl-C): stop accepting connections, let the
-  // requests in flight finish (idle keep-alive connections are closed at once), stop the outbox
-  // worker after its sends in flight are recorded, close the database, exit 0. A request still
-  // running after SHUTDOWN_GRACE_MS is cut off so shutdown always ends.
-  let stopping = false;
+  // Graceful shutdown (SIGTERM from a process manager, Ctrl-C): stop accepting connections; let
+  // every request in flight finish, including one whose bytes arrived but were not read yet (so
+  // idle connections get IDLE_GRACE_MS before they are closed, instead of Node's immediate
+  // closeIdleConnections, which resets such requests); then stop the outbox worker after its sends
+  // in flight are recorded, close the database and exit 0. Anything still running after
+  // SHUTDOWN_GRACE_MS is cut off so shutdown always ends.
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
@@ -125,11 +147,20 @@ async function main(): Promise<void> {
     retention.stop();
     alerts.stop();
     clearInterval(housekeeping);
-    const idle = setInterval(() => server.closeIdleConnections(), 250);
-    const deadline = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+    const idle = setTimeout(() => {
+      // Connections accepted during ACCEPT_GRACE_MS are covered: this runs after it.
+      for (const [socket, requests] of active) if (requests === 0) socket.end();
+    }, ACCEPT_GRACE_MS + IDLE_GRACE_MS);
+    const deadline = setTimeout(() => {
+      for (const socket of active.keys()) socket.destroy();
+    }, SHUTDOWN_GRACE_MS);
     deadline.unref();
-    server.close(() => {
-      clearInterval(idle);
+    // net.Server's close: stop listening, call back once every connection has ended (http.Server's
+    // own close would also drop idle connections at once). Listening goes on for ACCEPT_GRACE_MS so
+    // connections already queued by the kernel (not yet accepted on a busy event loop) are served
+    // (with Connection: close) instead of being reset when the listener closes.
+    setTimeout(() => NetServer.prototype.close.call(server, () => {
+      clearTimeout(idle);
       clearTimeout(deadline);
       void worker
         .stop()
@@ -142,8 +173,7 @@ async function main(): Promise<void> {
           console.error('Stopping the outbox worker failed:', error);
           process.exit(1);
         });
-    });
-    server.closeIdleConnections();
+    }), ACCEPT_GRACE_MS);
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
