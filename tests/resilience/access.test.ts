@@ -156,6 +156,43 @@ describe('access control', () => {
     expect(wrong).toEqual([]);
   });
 
+  it('every staff form refuses a POST from a visitor without the role (same-origin, so only the role decides)', async () => {
+    let checked = 0;
+    const wrong: string[] = [];
+    for (const [route, rule] of Object.entries(EXPECTED)) {
+      // Sign-in and sign-out are open to all; an unknown path is a 404.
+      if (rule === 'sign-in' || rule === 'redirect' || rule === 'missing') continue;
+      const path = route
+        .replace('/admin/[id]', `/admin/${ids.admin}`)
+        .replace('/appeals/[id]', `/appeals/${ids.appeal}`)
+        .replace('/cases/[id]', `/cases/${ids.case}`)
+        .replace('/drafts/[id]', `/drafts/${ids.draft}`);
+      for (const who of WHO) {
+        const web = new HttpClient(server.baseUrl);
+        const session = sessions.get(who);
+        if (session) web.cookies.set('fh_staff_session', session);
+        const signedIn = who !== 'anonymous' && who !== 'disabled';
+        const allowed = signedIn && (rule === 'any' || rule === who);
+        // Refused visitors post what would do harm if it got through; allowed ones post nothing useful.
+        const res = await web.post(path, allowed ? { nothing: '1' } : { intent: 'start', action: 'disable', confirm: 'yes' });
+        const ok = !signedIn
+          ? res.status === 303 && (res.location ?? '').startsWith('/staff/login')
+          : allowed
+            ? res.status < 500 && res.status !== 403
+            : res.status === 403;
+        if (!ok) wrong.push(`${who} POST ${path}: got ${res.status} ${res.location ?? ''}`);
+        checked++;
+      }
+    }
+    recordFigure('Access control', 'staff form POST × visitor checks', `${checked}, ${wrong.length} wrong`);
+    expect(wrong).toEqual([]);
+    // Nothing a refused visitor posted took effect: the admin account is still enabled, the appeal still new.
+    const admin = rt.db.$client.prepare('select disabled_at as disabledAt from staff where id = ?').get(ids.admin) as { disabledAt: number | null };
+    expect(admin.disabledAt).toBeNull();
+    const appeal = rt.db.$client.prepare('select status from appeals where id = ?').get(ids.appeal) as { status: string };
+    expect(appeal.status).toBe('new');
+  });
+
   it("one appeal's status link never shows another appeal", async () => {
     const web = new HttpClient(server.baseUrl);
     const a = await web.get(`/appeal/status/${appealA.token}`);
