@@ -72,6 +72,9 @@ export default defineConfig({
         // Every browser test comes from 127.0.0.1: a higher lookup limit keeps specs independent
         // (the limit itself is unit-tested in tests/unit/appeal-journey.test.ts).
         CASE_LOOKUPS_PER_10_MINUTES: '1000',
+        // Likewise for appeals sent and wrong status links (limits proven in tests/resilience).
+        APPEALS_PER_HOUR: '1000',
+        STATUS_LINK_MISSES_PER_10_MINUTES: '1000',
         OUTBOX_RETRY_BASE_MS: '200',
       },
     },

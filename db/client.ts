@@ -30,7 +30,14 @@ export function openDatabase(file: string): Db {
   // transaction; only a power loss could drop the last ones (docs/decisions/003-database.md).
   sqlite.pragma('synchronous = NORMAL');
   cachePreparedStatements(sqlite);
-  return drizzle(sqlite, { schema }) as Db;
+  const db = drizzle(sqlite, { schema }) as Db;
+  // Transactions start with BEGIN IMMEDIATE (the write lock first, waiting up to busy_timeout).
+  // A DEFERRED transaction that reads and then writes fails at once with "database is locked"
+  // when another process (a second worker, a CLI, a test) wrote in between: the busy timeout
+  // cannot help a read lock that must become a write lock. Found by tests/resilience/mail-outage.
+  const deferred = db.transaction.bind(db);
+  db.transaction = ((fn, config) => deferred(fn, { behavior: 'immediate', ...config })) as Db['transaction'];
+  return db;
 }
 
 export function migrateDatabase(db: Db, migrationsFolder = MIGRATIONS_DIR): void {

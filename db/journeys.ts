@@ -51,3 +51,10 @@ export function countHit(db: Db, key: string, now: Date, windowMs: number): { co
 export function deleteOldRateLimits(db: Db, before: Date): number {
   return db.delete(rateLimits).where(lt(rateLimits.windowStart, before)).run().changes;
 }
+
+/** The count in `key`'s current window without counting a hit (0 when the window has ended). */
+export function peekHits(db: Db, key: string, now: Date, windowMs: number): { count: number; windowStart: Date } {
+  const row = db.select().from(rateLimits).where(eq(rateLimits.key, key)).get();
+  if (!row || row.windowStart.getTime() + windowMs <= now.getTime()) return { count: 0, windowStart: now };
+  return { count: row.count, windowStart: row.windowStart };
+}

@@ -2,7 +2,7 @@
  * Staff account queries: accounts and roles, sessions, sign-in failures, used TOTP steps and
  * one-time links. Only this file touches those tables (the audit log is db/audit.ts).
  */
-import { and, asc, count, eq, gte, isNotNull, isNull, lt, or } from 'drizzle-orm';
+import { and, asc, count, eq, gte, inArray, isNotNull, isNull, lt, or } from 'drizzle-orm';
 import type { DbOrTx } from './client.ts';
 import {
   loginFailures,
@@ -108,8 +108,13 @@ export function deleteStaleSessions(db: DbOrTx, idleBefore: Date, startedBefore:
 
 // Sign-in failures
 
-export function insertLoginFailure(db: DbOrTx, key: string, at: Date): void {
-  db.insert(loginFailures).values({ key, at }).run();
+export function insertLoginFailure(db: DbOrTx, key: string, at: Date): number {
+  return db.insert(loginFailures).values({ key, at }).returning({ id: loginFailures.id }).get().id;
+}
+
+/** Removes failures by id (a provisional failure, counted while a password was checked, that turned out right). */
+export function deleteLoginFailuresById(db: DbOrTx, ids: readonly number[]): void {
+  if (ids.length > 0) db.delete(loginFailures).where(inArray(loginFailures.id, [...ids])).run();
 }
 
 /** Times (ms) of failures for `key` at or after `since`, oldest first. */

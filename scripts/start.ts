@@ -6,6 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { Server as NetServer, type Socket } from 'node:net';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadConfigOrExit } from '../src/lib/config.ts';
@@ -20,6 +21,12 @@ import { startRetentionJob } from '../src/lib/retention.ts';
 import { prepareFirstRun, SETUP_LINK_HOURS } from '../src/lib/staff.ts';
 
 const root = process.cwd();
+/** How long SIGTERM waits for requests in flight before cutting their connections. */
+const SHUTDOWN_GRACE_MS = 20_000;
+/** How long a connection with no request under way is kept open after SIGTERM (bytes may be on their way). */
+const IDLE_GRACE_MS = 1_000;
+/** How long the server keeps accepting after SIGTERM (connections the kernel already queued). */
+const ACCEPT_GRACE_MS = 500;
 const stamp = resolve(root, 'dist/.build-stamp');
 const SOURCES = ['src', 'db', 'public', 'scripts', 'astro.config.mjs', 'package.json', 'package-lock.json', 'tsconfig.json'];
 
@@ -90,9 +97,25 @@ async function main(): Promise<void> {
       });
     });
   });
+  // Requests under way on each connection, so shutdown can tell a busy connection from an idle one.
+  const active = new Map<Socket, number>();
+  let stopping = false;
   const server = createServer((req, res) => {
+    const socket = req.socket;
+    active.set(socket, (active.get(socket) ?? 0) + 1);
+    // While stopping, every response closes its connection once sent.
+    if (stopping) res.setHeader('Connection', 'close');
+    res.once('close', () => {
+      const left = (active.get(socket) ?? 1) - 1;
+      active.set(socket, left);
+      if (stopping && left === 0) socket.end();
+    });
     if (staticFiles(req, res)) return;
     pages(req, res);
+  });
+  server.on('connection', (socket: Socket) => {
+    active.set(socket, 0);
+    socket.once('close', () => active.delete(socket));
   });
   server.on('error', (error: NodeJS.ErrnoException) => {
     console.error(error.code === 'EADDRINUSE' ? `Port ${config.port} is already in use: set PORT to another port.` : error.message);
@@ -102,13 +125,49 @@ async function main(): Promise<void> {
     console.log(`Fair Hearing is running at http://${config.host}:${config.port} (public URL ${config.publicUrl})`);
   });
 
-  const stop = () => {
+  // Graceful shutdown (SIGTERM from a process manager, Ctrl-C): stop accepting connections; let
+  // every request in flight finish, including one whose bytes arrived but were not read yet (so
+  // idle connections get IDLE_GRACE_MS before they are closed, instead of Node's immediate
+  // closeIdleConnections, which resets such requests); then stop the outbox worker after its sends
+  // in flight are recorded, close the database and exit 0. Anything still running after
+  // SHUTDOWN_GRACE_MS is cut off so shutdown always ends.
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: finishing requests in flight, then stopping.`);
     retention.stop();
     alerts.stop();
-    server.close(() => void worker.stop().then(() => process.exit(0)));
+    clearInterval(housekeeping);
+    const idle = setTimeout(() => {
+      // Connections accepted during ACCEPT_GRACE_MS are covered: this runs after it.
+      for (const [socket, requests] of active) if (requests === 0) socket.end();
+    }, ACCEPT_GRACE_MS + IDLE_GRACE_MS);
+    const deadline = setTimeout(() => {
+      for (const socket of active.keys()) socket.destroy();
+    }, SHUTDOWN_GRACE_MS);
+    deadline.unref();
+    // net.Server's close: stop listening, call back once every connection has ended (http.Server's
+    // own close would also drop idle connections at once). Listening goes on for ACCEPT_GRACE_MS so
+    // connections already queued by the kernel (not yet accepted on a busy event loop) are served
+    // (with Connection: close) instead of being reset when the listener closes.
+    setTimeout(() => NetServer.prototype.close.call(server, () => {
+      clearTimeout(idle);
+      clearTimeout(deadline);
+      void worker
+        .stop()
+        .then(() => {
+          rt.db.$client.close();
+          console.log('Stopped.');
+          process.exit(0);
+        })
+        .catch((error: unknown) => {
+          console.error('Stopping the outbox worker failed:', error);
+          process.exit(1);
+        });
+    }), ACCEPT_GRACE_MS);
   };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
 }
 
 await main();

@@ -3,7 +3,8 @@ import { isPrinciplesPath, withConditionalGet } from './lib/http-cache.ts';
 import { checkJourneyCookie, COOKIES_NEEDED_PATH } from './lib/journeys.ts';
 import { principlesLastModified } from './lib/principles.ts';
 import { getRuntime } from './lib/runtime.ts';
-import { isHttps } from './lib/request.ts';
+import { appealSendGuard, statusLinkGuard } from './lib/abuse-limits.ts';
+import { isHttps, requestIp } from './lib/request.ts';
 import { isOneClickUnsubscribe, isSameOriginRequest, securityHeaders } from './lib/security.ts';
 import { SESSION_COOKIE, sessionUser } from './lib/sessions.ts';
 import { accessFor, mayAccess } from './lib/staff-access.ts';
@@ -23,12 +24,30 @@ const sameOrigin = defineMiddleware((context, next) => {
   return next();
 });
 
+/**
+ * Per-IP limits on guessing private status links and on sending appeals (src/lib/abuse-limits.ts):
+ * over a limit, the 429 page with Retry-After.
+ */
+const publicLimits = defineMiddleware(async (context, next) => {
+  const { request, url, locals } = context;
+  if (!url.pathname.startsWith('/appeal/')) return next();
+  const client = requestIp(context) ?? 'unknown';
+  let decision = statusLinkGuard(locals.runtime, url.pathname, client);
+  if (decision.ok) decision = appealSendGuard(locals.runtime, request.method, url.pathname, client);
+  if (decision.ok) return next();
+  const page = await context.rewrite(new Request(new URL('/too-many-requests', url), { method: 'GET' }));
+  const response = new Response(page.body, page);
+  response.headers.set('Retry-After', String(decision.retryAfterSeconds));
+  return response;
+});
+
 /** Security headers on every response. */
 const headers = defineMiddleware(async (context, next) => {
   const response = await next();
-  const isHttps = context.url.protocol === 'https:';
+  // Behind a TLS-terminating proxy (TRUSTED_PROXY) the request itself is http: ask the proxy.
+  const https = isHttps(context.request, context.locals.runtime.config);
   let out = response;
-  for (const [name, value] of Object.entries(securityHeaders(isHttps))) {
+  for (const [name, value] of Object.entries(securityHeaders(https))) {
     try {
       out.headers.set(name, value);
     } catch {
@@ -103,4 +122,4 @@ const journeyCookie = defineMiddleware((context, next) => {
   return context.redirect(checked.result === 'refused' ? COOKIES_NEEDED_PATH : checked.clean, 303);
 });
 
-export const onRequest = sequence(runtime, headers, noStore, sameOrigin, staffGuard, journeyCookie, conditionalGet);
+export const onRequest = sequence(runtime, headers, noStore, sameOrigin, publicLimits, staffGuard, journeyCookie, conditionalGet);

@@ -82,6 +82,10 @@ export const EnvSchema = z.object({
   CASE_LOOKUPS_PER_10_MINUTES: wholeNumber(1, 100_000, 20),
   /** Sign-ups for change alerts per client IP per hour (src/lib/change-alerts.ts). */
   SUBSCRIBES_PER_HOUR: wholeNumber(1, 10_000, 10),
+  /** Wrong private status links per IP in 10 minutes before every status link is refused (guessing protection). */
+  STATUS_LINK_MISSES_PER_10_MINUTES: wholeNumber(1, 100_000, 20),
+  /** Appeals sent per client IP per hour. */
+  APPEALS_PER_HOUR: wholeNumber(1, 100_000, 10),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -122,6 +126,8 @@ export interface Config {
   retentionMonths: number;
   caseLookupsPer10Minutes: number;
   subscribesPerHour: number;
+  statusLinkMissesPer10Minutes: number;
+  appealsPerHour: number;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; error: string };
@@ -174,6 +180,8 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
       retentionMonths: e.RETENTION_MONTHS,
       caseLookupsPer10Minutes: e.CASE_LOOKUPS_PER_10_MINUTES,
       subscribesPerHour: e.SUBSCRIBES_PER_HOUR,
+      statusLinkMissesPer10Minutes: e.STATUS_LINK_MISSES_PER_10_MINUTES,
+      appealsPerHour: e.APPEALS_PER_HOUR,
     },
   };
 }

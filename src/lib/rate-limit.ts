@@ -1,7 +1,7 @@
 /**
  * Per-client rate limits, counted in the database so they hold across restarts and processes.
  */
-import { countHit, deleteOldRateLimits } from '../../db/journeys.ts';
+import { countHit, deleteOldRateLimits, peekHits } from '../../db/journeys.ts';
 import type { Runtime } from './runtime.ts';
 
 export interface RateLimit {
@@ -28,4 +28,26 @@ export function hitRateLimit(rt: Runtime, limit: RateLimit, client: string): Rat
   if (count <= limit.max) return { ok: true, remaining: limit.max - count };
   const retryAfterSeconds = Math.max(1, Math.ceil((windowStart.getTime() + limit.windowMs - now.getTime()) / 1000));
   return { ok: false, retryAfterSeconds };
+}
+
+/**
+ * Wrong private status links per IP in 10 minutes (STATUS_LINK_MISSES_PER_10_MINUTES, default 20).
+ * Only misses count, so a person reloading their own link is never limited; once the limit is
+ * reached every status link is refused for the rest of the window, so guessing cannot go on.
+ */
+export function statusLinkLimit(config: { statusLinkMissesPer10Minutes: number }): RateLimit {
+  return { name: 'status-link-miss', max: config.statusLinkMissesPer10Minutes, windowMs: 10 * 60_000 };
+}
+
+/** Appeals sent per IP in an hour (APPEALS_PER_HOUR, default 10). */
+export function appealSendLimit(config: { appealsPerHour: number }): RateLimit {
+  return { name: 'appeal-send', max: config.appealsPerHour, windowMs: 60 * 60_000 };
+}
+
+/** Whether `client` has used up `limit` already, without counting an attempt. */
+export function checkRateLimit(rt: Runtime, limit: RateLimit, client: string): RateLimitResult {
+  const now = rt.now();
+  const { count, windowStart } = peekHits(rt.db, `${limit.name}:${client}`, now, limit.windowMs);
+  if (count < limit.max) return { ok: true, remaining: limit.max - count };
+  return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((windowStart.getTime() + limit.windowMs - now.getTime()) / 1000)) };
 }

@@ -9,6 +9,7 @@ import { recordAudit } from '../../db/audit.ts';
 import {
   deleteLoginFailures,
   deleteLoginFailuresBefore,
+  deleteLoginFailuresById,
   deleteSession,
   deleteStaleSessions,
   findSession,
@@ -23,6 +24,7 @@ import {
   updateStaff,
   type StaffWithRoles,
 } from '../../db/staff.ts';
+import type { DbOrTx } from '../../db/client.ts';
 import type { SessionStage } from '../../db/schema/staff.ts';
 import { dummyVerify, verifyPassword } from './passwords.ts';
 import type { Runtime } from './runtime.ts';
@@ -51,9 +53,9 @@ export function sessionStatus(session: SessionTimes, now: Date): 'active' | 'idl
   return 'active';
 }
 
-function throttled(rt: Runtime, email: string, ip: string | null): Date | null {
+function throttled(rt: Runtime, email: string, ip: string | null, db: DbOrTx = rt.db): Date | null {
   const since = new Date(rt.now().getTime() - THROTTLE.windowMs);
-  const decision = throttleDecision(loginFailureTimes(rt.db, accountKey(email), since), loginFailureTimes(rt.db, ipKey(ip), since), rt.now());
+  const decision = throttleDecision(loginFailureTimes(db, accountKey(email), since), loginFailureTimes(db, ipKey(ip), since), rt.now());
   return decision.allowed ? null : decision.retryAt;
 }
 
@@ -88,15 +90,26 @@ export type PasswordResult =
  */
 export async function signInWithPassword(rt: Runtime, input: { email: string; password: string }, ip: string | null, replacing?: string): Promise<PasswordResult> {
   const email = input.email.trim().toLowerCase().slice(0, 254);
-  const retryAt = throttled(rt, email, ip);
-  if (retryAt) return { ok: false, error: 'throttled', retryAt };
+  // The check and a provisional failure are one transaction, before the (slow, asynchronous)
+  // password check: attempts made in parallel cannot all pass the check before any is counted.
+  const now = rt.now();
+  const gate = rt.db.transaction((tx) => {
+    const retryAt = throttled(rt, email, ip, tx);
+    if (retryAt) return { ok: false as const, retryAt };
+    return { ok: true as const, provisional: [insertLoginFailure(tx, accountKey(email), now), insertLoginFailure(tx, ipKey(ip), now)] };
+  });
+  if (!gate.ok) return { ok: false, error: 'throttled', retryAt: gate.retryAt };
   const account = email ? findStaffByEmail(rt.db, email) : undefined;
   const password = input.password.slice(0, 1024);
   const right = account?.passwordHash ? await verifyPassword(password, account.passwordHash) : (await dummyVerify(password), false);
   if (!account || !right) {
-    recordFailure(rt, email, ip, 'staff.sign-in-failed', account?.id ?? null);
+    // The provisional failure stands; only the audit entry is added.
+    rt.db.transaction((tx) =>
+      recordAudit(tx, { actorId: account?.id ?? null, action: 'staff.sign-in-failed', entityType: 'staff', entityId: account ? String(account.id) : null, ip }),
+    );
     return { ok: false, error: 'invalid' };
   }
+  deleteLoginFailuresById(rt.db, gate.provisional);
   if (account.disabledAt) {
     rt.db.transaction((tx) => recordAudit(tx, { actorId: account.id, action: 'staff.sign-in-refused-disabled', entityType: 'staff', entityId: String(account.id), ip }));
     return { ok: false, error: 'disabled' };

@@ -29,6 +29,10 @@ export class SmtpSink {
   #held: (() => void)[] = [];
   #server: SMTPServer | undefined;
   #port = 0;
+  /** Connection errors reported by the server (e.g. ECONNRESET from a killed client). */
+  readonly connectionErrors: string[] = [];
+  /** How long stop() waits for connected clients (smtp-server's default is 30 s). */
+  closeTimeoutMs: number | undefined;
 
   get port(): number {
     return this.#port;
@@ -43,6 +47,7 @@ export class SmtpSink {
       authOptional: true,
       disabledCommands: ['STARTTLS'],
       logger: false,
+      ...(this.closeTimeoutMs === undefined ? {} : { closeTimeout: this.closeTimeoutMs }),
       onData: (stream, _session, callback) => {
         const chunks: Buffer[] = [];
         stream.on('data', (c: Buffer) => chunks.push(c));
@@ -68,6 +73,11 @@ export class SmtpSink {
       server.listen(port || this.#port, '127.0.0.1', () => resolve());
     });
     this.#port = (server.server.address() as { port: number }).port;
+    // A client that dies mid-session (a SIGKILLed sender) resets its connection: smtp-server
+    // reports that as an 'error' event, which must not become an uncaught exception here.
+    server.on('error', (error: Error) => {
+      this.connectionErrors.push(error.message);
+    });
     this.#server = server;
     return this;
   }

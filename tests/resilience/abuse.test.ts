@@ -1,0 +1,160 @@
+/**
+ * Enumeration and abuse: guessing case references and status links is limited per IP; sending
+ * appeals and signing up are limited per IP; sign-in throttling holds under parallel attempts
+ * (fewer than the limit ever reach the password check). The server trusts X-Forwarded-For here
+ * (TRUSTED_PROXY), so each check uses its own client addresses.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createAppeal } from '../../src/lib/appeals.ts';
+import { generateReference } from '../../src/lib/references.ts';
+import type { Runtime } from '../../src/lib/runtime.ts';
+import { createStaffAccount } from '../../src/lib/staff.ts';
+import { THROTTLE } from '../../src/lib/throttle.ts';
+import { insertTestCase } from '../support/cases.ts';
+import { appealReferenceIn, HttpClient } from './support/client.ts';
+import { recordFigure } from './support/figures.ts';
+import { AppServer, sharedRuntime, tempDataDir } from './support/server.ts';
+
+const LIMITS = { caseLookups: 20, statusMisses: 20, appeals: 10, subscribes: 10 };
+let ipCounter = 10;
+const newIp = () => `203.0.113.${ipCounter++}`;
+
+describe('enumeration and abuse limits', () => {
+  let rt: Runtime;
+  let server: AppServer;
+
+  beforeAll(async () => {
+    const dataDir = tempDataDir('abuse');
+    rt = sharedRuntime(dataDir);
+    server = (
+      await AppServer.start({
+        dataDir,
+        env: {
+          TRUSTED_PROXY: 'true',
+          CASE_LOOKUPS_PER_10_MINUTES: String(LIMITS.caseLookups),
+          STATUS_LINK_MISSES_PER_10_MINUTES: String(LIMITS.statusMisses),
+          APPEALS_PER_HOUR: String(LIMITS.appeals),
+          SUBSCRIBES_PER_HOUR: String(LIMITS.subscribes),
+        },
+      })
+    ).stopAfterAll();
+  });
+
+  it('limits case-reference guessing per IP', async () => {
+    const guesser = new HttpClient(server.baseUrl, newIp());
+    const statuses: number[] = [];
+    for (let i = 0; i < LIMITS.caseLookups + 10; i++) {
+      // Well-formed references (right check character) that exist nowhere: each is a real lookup.
+      const res = await guesser.post('/appeal/case-reference', { 'case-reference': generateReference() });
+      statuses.push(res.status);
+    }
+    const notFound = statuses.filter((s) => s === 400).length;
+    const limited = statuses.filter((s) => s === 429).length;
+    expect(notFound).toBe(LIMITS.caseLookups);
+    expect(limited).toBe(10);
+    expect(statuses.slice(LIMITS.caseLookups).every((s) => s === 429)).toBe(true);
+    // Once limited, even a real reference is not looked up for this IP…
+    const real = insertTestCase(rt.db).reference;
+    expect((await guesser.post('/appeal/case-reference', { 'case-reference': real })).status).toBe(429);
+    // …while another IP is unaffected.
+    expect((await new HttpClient(server.baseUrl, newIp()).post('/appeal/case-reference', { 'case-reference': real })).status).toBe(303);
+    recordFigure('Abuse limits', 'case-reference guesses from one IP: looked up / refused 429', `${notFound} / ${limited + 1} (limit ${LIMITS.caseLookups} per 10 min)`);
+  });
+
+  it('limits status-link guessing per IP, and then refuses even a right link from that IP', async () => {
+    const c = insertTestCase(rt.db);
+    const created = createAppeal(rt, { subject: { kind: 'case', caseReference: c.reference }, reason: 'Please look again.', email: 'status-abuse@example.org', name: null });
+    if (!created.ok) throw new Error(created.error);
+    const owner = new HttpClient(server.baseUrl, newIp());
+    // The owner reloading their own link is never limited.
+    for (let i = 0; i < LIMITS.statusMisses + 5; i++) expect((await owner.get(`/appeal/status/${created.statusToken}`)).status).toBe(200);
+    const guesser = new HttpClient(server.baseUrl, newIp());
+    const statuses: number[] = [];
+    for (let i = 0; i < LIMITS.statusMisses + 10; i++) {
+      const guess = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url');
+      statuses.push((await guesser.get(`/appeal/status/${guess}${i % 3 === 0 ? '/add-information' : ''}`)).status);
+    }
+    const misses = statuses.filter((s) => s === 404 || s === 303).length;
+    const limited = statuses.filter((s) => s === 429).length;
+    expect(misses).toBe(LIMITS.statusMisses);
+    expect(limited).toBe(10);
+    const blocked = await guesser.get(`/appeal/status/${created.statusToken}`);
+    expect(blocked.status).toBe(429);
+    expect(blocked.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(blocked.body).toContain('Too many attempts');
+    expect(blocked.body).not.toContain(created.appeal.reference);
+    expect((await owner.get(`/appeal/status/${created.statusToken}`)).status).toBe(200);
+    recordFigure('Abuse limits', 'status-link guesses from one IP: answered / refused 429', `${misses} / ${limited + 1} (limit ${LIMITS.statusMisses} wrong links per 10 min)`);
+  });
+
+  it('limits appeals sent per IP', async () => {
+    const ip = newIp();
+    const results: number[] = [];
+    for (let i = 0; i < LIMITS.appeals + 2; i++) {
+      const web = new HttpClient(server.baseUrl, ip);
+      const steps: [string, Record<string, string>][] = [
+        ['/appeal/platform', { platform: 'facebook' }],
+        ['/appeal/account', { handle: `@abuse${i}` }],
+        ['/appeal/post-date', { 'post-date-day': '1', 'post-date-month': '11', 'post-date-year': '2026' }],
+        ['/appeal/post-link', { 'post-url': '' }],
+        ['/appeal/reason', { reason: 'Appeal sent to test the limit.' }],
+        ['/appeal/contact', { email: `abuse-${i}@example.org`, name: '' }],
+      ];
+      for (const [path, form] of steps) expect((await web.post(path, form)).status, path).toBe(303);
+      const sent = await web.post('/appeal/check-answers', {});
+      results.push(sent.status);
+      if (sent.status === 303) expect(appealReferenceIn((await web.get('/appeal/confirmation')).body)).toBeDefined();
+      else expect(sent.body).toContain('Too many attempts');
+    }
+    const stored = (rt.db.$client.prepare("select count(*) as n from appeals where email like 'abuse-%'").get() as { n: number }).n;
+    expect(results.filter((s) => s === 303)).toHaveLength(LIMITS.appeals);
+    expect(results.filter((s) => s === 429)).toHaveLength(2);
+    expect(stored).toBe(LIMITS.appeals);
+    recordFigure('Abuse limits', 'appeals sent from one IP: accepted / refused 429', `${stored} / 2 (limit ${LIMITS.appeals} an hour)`);
+  });
+
+  it('limits sign-ups for change alerts per IP', async () => {
+    const web = new HttpClient(server.baseUrl, newIp());
+    const statuses: number[] = [];
+    for (let i = 0; i < LIMITS.subscribes + 3; i++) statuses.push((await web.post('/subscribe', { email: `sub-${i}-${Date.now()}@example.org` })).status);
+    expect(statuses.filter((s) => s === 303)).toHaveLength(LIMITS.subscribes);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(3);
+    recordFigure('Abuse limits', 'sign-ups from one IP: accepted / refused 429', `${LIMITS.subscribes} / 3 (limit ${LIMITS.subscribes} an hour)`);
+  });
+
+  it('sign-in throttling holds under parallel attempts', async () => {
+    const password = 'the right passphrase for this test';
+    const email = `throttle-${Date.now()}@example.org`;
+    const created = await createStaffAccount(rt, { email, name: 'Throttle', password, roles: ['reviewer'] }, { id: null, ip: 'test' });
+    if (!created.ok) throw new Error('no account');
+    const failedChecks = () =>
+      (rt.db.$client.prepare("select count(*) as n from audit_log where action = 'staff.sign-in-failed' and entity_id = ?").get(String(created.id)) as { n: number }).n;
+
+    // 1. One account, many addresses at once: at most THROTTLE.perAccount reach the password check.
+    const PARALLEL = 40;
+    const byAccount = await Promise.all(
+      Array.from({ length: PARALLEL }, () => new HttpClient(server.baseUrl, newIp()).post('/staff/login', { email, password: 'wrong guess' })),
+    );
+    const checked = byAccount.filter((r) => r.status === 400).length;
+    const throttled = byAccount.filter((r) => r.status === 429).length;
+    expect(checked + throttled).toBe(PARALLEL);
+    expect(checked).toBeLessThanOrEqual(THROTTLE.perAccount);
+    expect(failedChecks()).toBe(checked);
+    // The right password is refused too while throttled (nothing is learned from it).
+    expect((await new HttpClient(server.baseUrl, newIp()).post('/staff/login', { email, password })).status).toBe(429);
+
+    // 2. One address, many accounts at once: at most THROTTLE.perIp reach the password check.
+    const ip = newIp();
+    const byIp = await Promise.all(
+      Array.from({ length: PARALLEL }, (_, i) => new HttpClient(server.baseUrl, ip).post('/staff/login', { email: `nobody-${i}@example.org`, password: 'wrong guess' })),
+    );
+    const checkedIp = byIp.filter((r) => r.status === 400).length;
+    expect(checkedIp + byIp.filter((r) => r.status === 429).length).toBe(PARALLEL);
+    expect(checkedIp).toBeLessThanOrEqual(THROTTLE.perIp);
+    recordFigure(
+      'Abuse limits',
+      'parallel wrong sign-ins reaching the password check',
+      `${checked} of ${PARALLEL} for one account (limit ${THROTTLE.perAccount}); ${checkedIp} of ${PARALLEL} from one IP (limit ${THROTTLE.perIp})`,
+    );
+  });
+});
