@@ -119,6 +119,22 @@ describe('access control', () => {
     server = (await AppServer.start({ dataDir, env: { TRUSTED_PROXY: 'true' } })).stopAfterAll();
   });
 
+  /** A route file's address with this test's ids in place of [id]. */
+  const concretePath = (route: string) =>
+    route
+      .replace('/admin/[id]', `/admin/${ids.admin}`)
+      .replace('/appeals/[id]', `/appeals/${ids.appeal}`)
+      .replace('/cases/[id]', `/cases/${ids.case}`)
+      .replace('/drafts/[id]', `/drafts/${ids.draft}`);
+
+  /** A fresh client carrying this kind of visitor's session cookie, if any. */
+  const clientAs = (who: (typeof WHO)[number]) => {
+    const web = new HttpClient(server.baseUrl);
+    const session = sessions.get(who);
+    if (session) web.cookies.set('fh_staff_session', session);
+    return web;
+  };
+
   it('every staff route gives the expected status to each kind of visitor', async () => {
     const files = staffRouteFiles();
     const unlisted = files.filter((f) => !(f in EXPECTED));
@@ -126,15 +142,9 @@ describe('access control', () => {
     let checked = 0;
     const wrong: string[] = [];
     for (const [route, rule] of Object.entries(EXPECTED)) {
-      const path = route
-        .replace('/admin/[id]', `/admin/${ids.admin}`)
-        .replace('/appeals/[id]', `/appeals/${ids.appeal}`)
-        .replace('/cases/[id]', `/cases/${ids.case}`)
-        .replace('/drafts/[id]', `/drafts/${ids.draft}`);
+      const path = concretePath(route);
       for (const who of WHO) {
-        const web = new HttpClient(server.baseUrl);
-        const session = sessions.get(who);
-        if (session) web.cookies.set('fh_staff_session', session);
+        const web = clientAs(who);
         const res = await web.get(path);
         const signedIn = who !== 'anonymous' && who !== 'disabled';
         let expected: string;
@@ -162,15 +172,9 @@ describe('access control', () => {
     for (const [route, rule] of Object.entries(EXPECTED)) {
       // Sign-in and sign-out are open to all; an unknown path is a 404.
       if (rule === 'sign-in' || rule === 'redirect' || rule === 'missing') continue;
-      const path = route
-        .replace('/admin/[id]', `/admin/${ids.admin}`)
-        .replace('/appeals/[id]', `/appeals/${ids.appeal}`)
-        .replace('/cases/[id]', `/cases/${ids.case}`)
-        .replace('/drafts/[id]', `/drafts/${ids.draft}`);
+      const path = concretePath(route);
       for (const who of WHO) {
-        const web = new HttpClient(server.baseUrl);
-        const session = sessions.get(who);
-        if (session) web.cookies.set('fh_staff_session', session);
+        const web = clientAs(who);
         const signedIn = who !== 'anonymous' && who !== 'disabled';
         const allowed = signedIn && (rule === 'any' || rule === who);
         // Refused visitors post what would do harm if it got through; allowed ones post nothing useful.
