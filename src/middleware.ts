@@ -35,7 +35,7 @@ const publicLimits = defineMiddleware(async (context, next) => {
   let decision = statusLinkGuard(locals.runtime, url.pathname, client);
   if (decision.ok) decision = appealSendGuard(locals.runtime, request.method, url.pathname, client);
   if (decision.ok) return next();
-  const page = await context.rewrite(new Request(new URL('/too-many-requests', url), { method: 'GET' }));
+  const page = await context.rewrite(new Request(new URL(`/too-many-requests?wait=${decision.retryAfterSeconds}`, url), { method: 'GET' }));
   const response = new Response(page.body, page);
   response.headers.set('Retry-After', String(decision.retryAfterSeconds));
   return response;

@@ -12,7 +12,7 @@ import { validateForm, type FormValues } from './forms.ts';
 import { caseLookupLimit, hitRateLimit } from './rate-limit.ts';
 import { DATA_LENGTH, parseReference } from './references.ts';
 import type { Runtime } from './runtime.ts';
-import { cleanText, emailAddress, isWebLink, LIMITS, optionalText, requiredText } from './validation.ts';
+import { characterLength, cleanText, emailAddress, isWebLink, LIMITS, optionalText, requiredText } from './validation.ts';
 
 export const STEPS = {
   start: '/appeal',
@@ -61,7 +61,7 @@ export type Answers = Partial<AppealAnswers>;
 
 export type StepResult =
   | { ok: true; answers: Answers; next: string }
-  | { ok: false; status: 400 | 429; errors: Record<string, string>; values: FormValues };
+  | { ok: false; status: 400 | 429; errors: Record<string, string>; values: FormValues; retryAfterSeconds?: number };
 
 /** `?change=1` on a step means "then go back to check your answers". */
 export function withChange(path: string, changing: boolean): string {
@@ -170,17 +170,18 @@ export const REFERENCE_MESSAGES = {
  */
 export function submitCaseReference(rt: Runtime, a: Answers, values: FormValues, client: string, changing: boolean): StepResult {
   const typed = typeof values['case-reference'] === 'string' ? values['case-reference'] : '';
-  const fail = (error: keyof typeof REFERENCE_MESSAGES, status: 400 | 429 = 400): StepResult => ({
+  const fail = (error: keyof typeof REFERENCE_MESSAGES, retryAfterSeconds?: number): StepResult => ({
     ok: false,
-    status,
+    status: retryAfterSeconds === undefined ? 400 : 429,
     errors: { 'case-reference': REFERENCE_MESSAGES[error] },
     values,
+    retryAfterSeconds,
   });
   if ([...typed].length > 100) return fail('wrong-length');
   const parsed = parseReference(typed);
   if (!parsed.ok) return fail(parsed.error);
   const limit = hitRateLimit(rt, caseLookupLimit(rt.config), client);
-  if (!limit.ok) return fail('too-many', 429);
+  if (!limit.ok) return fail('too-many', limit.retryAfterSeconds);
   const found = findCaseByReference(rt.db, parsed.reference);
   if (!found || found.purgedAt) return fail('not-found');
   const { blocked: _blocked, caseReference: _previous, post: _post, ...rest } = a;
@@ -273,17 +274,12 @@ const PostLinkSchema = z.object({
 /** Question 4 (optional): a link to the post; blank means they do not have one. */
 export const submitPostLink = schemaStep(PostLinkSchema, STEPS.postLink, (a, d) => withPostAnswer(a, { postUrl: d['post-url'] }));
 
-/** Characters as people count them (code points, so an emoji is one). */
-export function characterCount(text: string): number {
-  return [...text].length;
-}
-
 export function submitReason(a: Answers, values: FormValues, changing: boolean): StepResult {
   const typed = typeof values['reason'] === 'string' ? values['reason'] : '';
   const reason = cleanText(typed);
   const max = LIMITS.appealReason;
   if (reason === '') return { ok: false, status: 400, errors: { reason: 'Enter why you disagree with our decision' }, values };
-  const count = characterCount(reason);
+  const count = characterLength(reason);
   if (count > max) {
     const over = (count - max).toLocaleString('en-GB');
     return {
@@ -319,7 +315,7 @@ export function sendAppeal(rt: Runtime, a: Answers): { answers: Answers; next: s
     return { answers: rest, next: STEPS.caseReference };
   }
   // Someone else's appeal on the same case, or the window closed while they typed.
-  const blocked: AppealAnswers['blocked'] = result.error === 'already-open' ? { reason: 'already-open' } : { reason: 'outside-window', windowClosedAt: rt.now().getTime() };
+  const blocked: AppealAnswers['blocked'] = result.error === 'outside-window' ? { reason: 'outside-window', windowClosedAt: result.windowClosedAt.getTime() } : { reason: 'already-open' };
   if (a.route === 'post') {
     // The date they gave is no longer inside the window: it must be given again to go on.
     return { answers: { ...a, blocked, post: { ...a.post, date: undefined } }, next: STEPS.tooLate };

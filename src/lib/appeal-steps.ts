@@ -24,7 +24,7 @@ import {
 import { readFormValues } from './form-body.ts';
 import type { FormValues } from './forms.ts';
 import { continueUrl, readJourney, writeJourney, type CookieJar } from './journeys.ts';
-import { clientIp, isHttps } from './request.ts';
+import { clientAddressOf, clientIp, isHttps } from './request.ts';
 import type { Runtime } from './runtime.ts';
 
 export interface StepDefinition {
@@ -101,6 +101,8 @@ export type StepOutcome =
       values: FormValues;
       errors: Record<string, string> | undefined;
       status: 200 | 400 | 429;
+      /** With 429: how long until the limit lets them try again (the Retry-After header). */
+      retryAfterSeconds?: number;
       /** Where the Back link goes. */
       back: string;
     };
@@ -114,19 +116,12 @@ export async function runStep(rt: Runtime, context: StepContext, step: StepDefin
   const back = backLink(step.path, answers, changing);
   if (context.request.method !== 'POST') return { kind: 'page', answers, values: step.initial(answers, context.url), errors: undefined, status: 200, back };
   const values = await readFormValues(context.request);
-  let address: string | undefined;
-  try {
-    address = context.clientAddress;
-  } catch {
-    // The adapter may not know the address.
-    address = undefined;
-  }
   // Without a known address every such request shares one budget, which errs on the safe side.
-  const client = clientIp(context.request, address, rt.config) ?? 'unknown';
+  const client = clientIp(context.request, clientAddressOf(context), rt.config) ?? 'unknown';
   const result = step.submit(rt, answers, values, changing, client);
   if (result.ok) {
     const started = writeJourney(rt, context.cookies, result.answers, isHttps(context.request, rt.config));
     return { kind: 'redirect', to: continueUrl(result.next, started) };
   }
-  return { kind: 'page', answers, values, errors: result.errors, status: result.status, back };
+  return { kind: 'page', answers, values, errors: result.errors, status: result.status, retryAfterSeconds: result.retryAfterSeconds, back };
 }

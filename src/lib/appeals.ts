@@ -5,7 +5,8 @@
  */
 import { invalidateTransparencyCache } from './transparency.ts';
 import { createHash } from 'node:crypto';
-import { addMonths } from 'date-fns';
+import { addDays, addMonths } from 'date-fns';
+import { TZDate } from '@date-fns/tz';
 import {
   findAppealByTokenHash,
   findCaseReferenceById,
@@ -51,7 +52,8 @@ export interface CreatedAppeal {
 
 export type CreateAppealResult =
   | { ok: true; appeal: CreatedAppeal; statusToken: string }
-  | { ok: false; error: 'case-not-found' | 'outside-window' | 'already-open' };
+  | { ok: false; error: 'case-not-found' | 'already-open' }
+  | { ok: false; error: 'outside-window'; windowClosedAt: Date };
 
 export function hashStatusToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
@@ -61,10 +63,18 @@ export function statusUrl(publicUrl: string, token: string): string {
   return `${publicUrl}/appeal/status/${token}`;
 }
 
-/** The last moment an appeal can be made about an action taken at `actionAt`. */
+const UK = 'Europe/London';
+
+/**
+ * The last moment an appeal can be made about an action taken at `actionAt`: the same UK clock
+ * time, `windowMonths` later (counted in UK time, so a window across a change to or from summer
+ * time is not an hour short or long; a 31st with no match ends on the month's last day).
+ */
 export function appealWindowCloses(actionAt: Date, windowMonths: number): Date {
-  return addMonths(actionAt, windowMonths);
+  return new Date(addMonths(new TZDate(actionAt.getTime(), UK), windowMonths).getTime());
 }
+
+
 
 export type CaseEligibility =
   | { ok: true; windowClosesAt: Date }
@@ -84,13 +94,16 @@ export type ClaimedDateEligibility = { ok: true } | { ok: false; error: 'outside
 /**
  * For an appeal without a case reference: whether the day the person gave (`happenedOn`, any
  * moment of that day in UK time) is within the appeal window. A rough date is read generously:
- * the window runs from the end of that day.
+ * the last day to ask is the same day of the month `appealWindowMonths` later, and all of that
+ * UK day counts (up to the following midnight, UK time). `windowClosedAt` is a moment in that
+ * last day, for saying which day it was.
  */
 export function checkClaimedDate(rt: Runtime, happenedOn: Date): ClaimedDateEligibility {
-  // The last day to ask is the same day of the month, `appealWindowMonths` later; all of it counts.
-  const lastDay = appealWindowCloses(happenedOn, rt.config.appealWindowMonths);
-  const endOfLastDay = new Date(lastDay.getTime() + 12 * 60 * 60_000);
-  if (rt.now().getTime() > endOfLastDay.getTime()) return { ok: false, error: 'outside-window', windowClosedAt: lastDay };
+  const day = new TZDate(happenedOn.getTime(), UK);
+  const lastDay = addMonths(new TZDate(day.getFullYear(), day.getMonth(), day.getDate(), 12, 0, 0, UK), rt.config.appealWindowMonths);
+  const nextDay = addDays(lastDay, 1);
+  const endOfLastDay = new TZDate(nextDay.getFullYear(), nextDay.getMonth(), nextDay.getDate(), 0, 0, 0, UK);
+  if (rt.now().getTime() >= endOfLastDay.getTime()) return { ok: false, error: 'outside-window', windowClosedAt: new Date(lastDay.getTime()) };
   return { ok: true };
 }
 
@@ -118,14 +131,14 @@ export function createAppeal(rt: Runtime, input: NewAppeal): CreateAppealResult 
   if (input.subject.kind === 'case') {
     if (!found) return { ok: false, error: 'case-not-found' };
     const eligibility = checkCaseEligibility(rt, found);
-    if (!eligibility.ok) return { ok: false, error: eligibility.error };
+    if (!eligibility.ok) return eligibility;
   }
   const post = input.subject.kind === 'post' ? input.subject : undefined;
   if (post) {
     // The same window as for a case, counted from the day the person gave.
     const day = claimedDay(post.date);
     const eligibility = day ? checkClaimedDate(rt, day) : ({ ok: true } as const);
-    if (!eligibility.ok) return { ok: false, error: 'outside-window' };
+    if (!eligibility.ok) return eligibility;
   }
 
   for (let attempt = 1; ; attempt++) {

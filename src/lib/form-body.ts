@@ -3,11 +3,8 @@
  * truncated multipart) becomes empty values, which validation then reports as missing answers.
  */
 import { formValues, type FormValues } from './forms.ts';
+import { readForm } from './request.ts';
 
 export async function readFormValues(request: Request, multi: readonly string[] = []): Promise<FormValues> {
-  try {
-    return formValues(await request.formData(), multi);
-  } catch {
-    return formValues(new FormData(), multi);
-  }
+  return formValues(await readForm(request), multi);
 }

@@ -11,8 +11,10 @@ export interface RateLimit {
   windowMs: number;
 }
 
-/** Case-reference lookups: generous for a person with typos, useless for guessing references. */
-/** Case-reference lookups per IP in 10 minutes (CASE_LOOKUPS_PER_10_MINUTES, default 20). */
+/**
+ * Case-reference lookups per IP in 10 minutes (CASE_LOOKUPS_PER_10_MINUTES, default 20): generous
+ * for a person with typos, useless for guessing references.
+ */
 export function caseLookupLimit(config: { caseLookupsPer10Minutes: number }): RateLimit {
   return { name: 'case-lookup', max: config.caseLookupsPer10Minutes, windowMs: 10 * 60_000 };
 }
@@ -50,4 +52,15 @@ export function checkRateLimit(rt: Runtime, limit: RateLimit, client: string): R
   const { count, windowStart } = peekHits(rt.db, `${limit.name}:${client}`, now, limit.windowMs);
   if (count < limit.max) return { ok: true, remaining: limit.max - count };
   return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((windowStart.getTime() + limit.windowMs - now.getTime()) / 1000)) };
+}
+
+/**
+ * "Wait 7 minutes" for a wait in seconds (as text from a URL: anything else, or more than a day,
+ * gives the longest window any limit has, an hour).
+ */
+export function waitInWords(seconds: string | null): string {
+  const n = seconds !== null && /^[0-9]{1,5}$/.test(seconds) ? Number(seconds) : NaN;
+  if (!(n >= 1 && n <= 24 * 60 * 60)) return 'Wait up to an hour';
+  const minutes = Math.ceil(n / 60);
+  return minutes >= 60 ? `Wait ${Math.ceil(minutes / 60)} hour${minutes > 60 ? 's' : ''}` : `Wait ${minutes} minute${minutes === 1 ? '' : 's'}`;
 }

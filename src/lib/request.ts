@@ -28,13 +28,16 @@ export function isHttps(request: Request, config: Pick<Config, 'trustedProxy' | 
  * (Reading `clientAddress` can throw when the adapter does not know it.)
  */
 export function requestIp(context: { request: Request; clientAddress: string; locals: { runtime: { config: Pick<Config, 'trustedProxy'> } } }): string | null {
-  let address: string | undefined;
+  return clientIp(context.request, clientAddressOf(context), context.locals.runtime.config);
+}
+
+/** The socket's address from a page context, or undefined when the adapter does not know it (reading it throws). */
+export function clientAddressOf(context: { clientAddress: string }): string | undefined {
   try {
-    address = context.clientAddress;
+    return context.clientAddress;
   } catch {
-    address = undefined;
+    return undefined;
   }
-  return clientIp(context.request, address, context.locals.runtime.config);
 }
 
 /**

@@ -14,6 +14,7 @@ import { insertTestCase } from '../support/cases.ts';
 import { appealReferenceIn, HttpClient } from './support/client.ts';
 import { recordFigure } from './support/figures.ts';
 import { AppServer, sharedRuntime, tempDataDir } from './support/server.ts';
+import { recentPostDateFields } from '../support/appeals.ts';
 
 const LIMITS = { caseLookups: 20, statusMisses: 20, appeals: 10, subscribes: 10 };
 let ipCounter = 10;
@@ -53,9 +54,14 @@ describe('enumeration and abuse limits', () => {
     expect(notFound).toBe(LIMITS.caseLookups);
     expect(limited).toBe(10);
     expect(statuses.slice(LIMITS.caseLookups).every((s) => s === 429)).toBe(true);
-    // Once limited, even a real reference is not looked up for this IP…
+    // Once limited, even a real reference is not looked up for this IP, and the answer says how
+    // long to wait: what is left of the 10-minute window.
     const real = insertTestCase(rt.db).reference;
-    expect((await guesser.post('/appeal/case-reference', { 'case-reference': real })).status).toBe(429);
+    const refused = await guesser.post('/appeal/case-reference', { 'case-reference': real });
+    expect(refused.status).toBe(429);
+    const retryAfter = Number(refused.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(600);
     // …while another IP is unaffected.
     expect((await new HttpClient(server.baseUrl, newIp()).post('/appeal/case-reference', { 'case-reference': real })).status).toBe(303);
     recordFigure('Abuse limits', 'case-reference guesses from one IP: looked up / refused 429', `${notFound} / ${limited + 1} (limit ${LIMITS.caseLookups} per 10 min)`);
@@ -80,8 +86,12 @@ describe('enumeration and abuse limits', () => {
     expect(limited).toBe(10);
     const blocked = await guesser.get(`/appeal/status/${created.statusToken}`);
     expect(blocked.status).toBe(429);
-    expect(blocked.headers.get('retry-after')).toMatch(/^\d+$/);
+    const wait = Number(blocked.headers.get('retry-after'));
+    expect(wait).toBeGreaterThan(0);
+    expect(wait).toBeLessThanOrEqual(600);
     expect(blocked.body).toContain('Too many attempts');
+    // The page says the same wait as the header, in minutes (never "an hour" for a 10-minute window).
+    expect(blocked.body).toContain(`Wait ${Math.ceil(wait / 60)} minute`);
     expect(blocked.body).not.toContain(created.appeal.reference);
     expect((await owner.get(`/appeal/status/${created.statusToken}`)).status).toBe(200);
     recordFigure('Abuse limits', 'status-link guesses from one IP: answered / refused 429', `${misses} / ${limited + 1} (limit ${LIMITS.statusMisses} wrong links per 10 min)`);
@@ -95,7 +105,7 @@ describe('enumeration and abuse limits', () => {
       const steps: [string, Record<string, string>][] = [
         ['/appeal/platform', { platform: 'facebook' }],
         ['/appeal/account', { handle: `@abuse${i}` }],
-        ['/appeal/post-date', { 'post-date-day': '1', 'post-date-month': '11', 'post-date-year': '2026' }],
+        ['/appeal/post-date', recentPostDateFields()],
         ['/appeal/post-link', { 'post-url': '' }],
         ['/appeal/reason', { reason: 'Appeal sent to test the limit.' }],
         ['/appeal/contact', { email: `abuse-${i}@example.org`, name: '' }],
@@ -138,7 +148,8 @@ describe('enumeration and abuse limits', () => {
     const checked = byAccount.filter((r) => r.status === 400).length;
     const throttled = byAccount.filter((r) => r.status === 429).length;
     expect(checked + throttled).toBe(PARALLEL);
-    expect(checked).toBeLessThanOrEqual(THROTTLE.perAccount);
+    // Exactly the limit: all 40 arrive together, the first perAccount are checked, no more.
+    expect(checked).toBe(THROTTLE.perAccount);
     expect(failedChecks()).toBe(checked);
     // The right password is refused too while throttled (nothing is learned from it).
     expect((await new HttpClient(server.baseUrl, newIp()).post('/staff/login', { email, password })).status).toBe(429);
@@ -150,7 +161,7 @@ describe('enumeration and abuse limits', () => {
     );
     const checkedIp = byIp.filter((r) => r.status === 400).length;
     expect(checkedIp + byIp.filter((r) => r.status === 429).length).toBe(PARALLEL);
-    expect(checkedIp).toBeLessThanOrEqual(THROTTLE.perIp);
+    expect(checkedIp).toBe(THROTTLE.perIp);
     recordFigure(
       'Abuse limits',
       'parallel wrong sign-ins reaching the password check',

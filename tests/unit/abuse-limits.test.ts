@@ -5,12 +5,22 @@
 import { describe, expect, it } from 'vitest';
 import { appealSendGuard, statusLinkGuard } from '../../src/lib/abuse-limits.ts';
 import { createAppeal } from '../../src/lib/appeals.ts';
-import { checkRateLimit, hitRateLimit, type RateLimit } from '../../src/lib/rate-limit.ts';
+import { checkRateLimit, hitRateLimit, waitInWords, type RateLimit } from '../../src/lib/rate-limit.ts';
 import { signInWithPassword } from '../../src/lib/sessions.ts';
 import { createStaffAccount } from '../../src/lib/staff.ts';
 import { THROTTLE } from '../../src/lib/throttle.ts';
 import { insertTestCase } from '../support/cases.ts';
 import { testRuntime } from '../support/db.ts';
+
+describe('waitInWords', () => {
+  it('says the wait in whole minutes, rounded up, and falls back to the longest window', () => {
+    expect(waitInWords('1')).toBe('Wait 1 minute');
+    expect(waitInWords('61')).toBe('Wait 2 minutes');
+    expect(waitInWords('600')).toBe('Wait 10 minutes');
+    expect(waitInWords('3600')).toBe('Wait 1 hour');
+    for (const odd of [null, '', '0', '-5', '1e3', '99999999', 'abc']) expect(waitInWords(odd)).toBe('Wait up to an hour');
+  });
+});
 
 describe('checkRateLimit', () => {
   it('reports the limit without counting', () => {

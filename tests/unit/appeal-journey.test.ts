@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   backLink,
-  characterCount,
   firstMissingStep,
   REFERENCE_MESSAGES,
   sendAppeal,
@@ -19,6 +18,7 @@ import {
 } from '../../src/lib/appeal-journey.ts';
 import { createAppeal } from '../../src/lib/appeals.ts';
 import { formatDate } from '../../src/lib/dates.ts';
+import { characterLength } from '../../src/lib/validation.ts';
 import { clearJourney, JOURNEY_COOKIE, JOURNEY_TTL_MS, readJourney, writeJourney, type CookieJar } from '../../src/lib/journeys.ts';
 import { caseLookupLimit, hitRateLimit } from '../../src/lib/rate-limit.ts';
 
@@ -121,7 +121,7 @@ describe('reason step', () => {
     expect(submitReason({}, { reason: '  \n ' }, false)).toMatchObject({ ok: false, errors: { reason: 'Enter why you disagree with our decision' } });
     expect(submitReason({}, {}, false)).toMatchObject({ ok: false, status: 400 });
     const emoji = '😀'.repeat(5000);
-    expect(characterCount(emoji)).toBe(5000);
+    expect(characterLength(emoji)).toBe(5000);
     expect(submitReason({}, { reason: emoji }, false)).toMatchObject({ ok: true, next: STEPS.contact });
     expect(submitReason({}, { reason: 'a'.repeat(5001) }, false)).toMatchObject({
       ok: false,
@@ -212,7 +212,10 @@ describe('no case reference: the appeal window', () => {
 
   it('createAppeal itself refuses a no-reference appeal outside the window', () => {
     const subject = { kind: 'post' as const, platform: 'x' as const, handle: '@me', postUrl: null };
-    expect(createAppeal(rt, { subject: { ...subject, date: '2026-05-01' }, reason: 'x', email: 'a@example.org', name: null })).toEqual({ ok: false, error: 'outside-window' });
+    const late = createAppeal(rt, { subject: { ...subject, date: '2026-05-01' }, reason: 'x', email: 'a@example.org', name: null });
+    expect(late).toMatchObject({ ok: false, error: 'outside-window' });
+    // The last day they could have asked, not the day they tried.
+    if (!late.ok && late.error === 'outside-window') expect(formatDate(late.windowClosedAt)).toBe('1 November 2026');
     expect(createAppeal(rt, { subject: { ...subject, date: '2026-11-01' }, reason: 'x', email: 'a@example.org', name: null }).ok).toBe(true);
   });
 });
@@ -245,6 +248,15 @@ describe('contact step, order of steps and sending', () => {
     // Sending the same answers again (Back, then Send) does not make a second appeal.
     const again = sendAppeal(rt, { route: 'case', caseReference: c.reference, reason: 'Because.', email: 'send@example.org', name: 'Sam' });
     expect(again).toMatchObject({ next: STEPS.alreadyOpen });
+  });
+
+  it('names the last day of the window when it closed while they typed', () => {
+    const actionAt = new Date(Date.UTC(2026, 4, 25, 9)); // 25 May 2026: the window ends 25 November, 10 am UK
+    const c = insertTestCase(rt.db, { actionAt });
+    const sent = sendAppeal({ ...rt, now: () => new Date(Date.UTC(2026, 10, 25, 11)) }, { route: 'case', caseReference: c.reference, reason: 'Because.', email: 'late@example.org', name: null });
+    expect(sent.next).toBe(STEPS.tooLate);
+    // 10 am UK time both days: 09:00 UTC in summer time, 10:00 UTC in November.
+    expect(sent.answers.blocked).toEqual({ reason: 'outside-window', windowClosedAt: Date.UTC(2026, 10, 25, 10) });
   });
 });
 

@@ -4,9 +4,11 @@ import { findAppealById, listAppealEvents, updateAppeal } from '../../db/appeals
 import { listEmails } from '../../db/outbox.ts';
 import { appeals } from '../../db/schema.ts';
 import { addWorkingDays } from '../../src/lib/calendar.ts';
+import { formatDate, fromDateParts } from '../../src/lib/dates.ts';
 import {
   addFurtherInformation,
   appealWindowCloses,
+  checkClaimedDate,
   createAppeal,
   findAppealByStatusToken,
   hashStatusToken,
@@ -75,8 +77,28 @@ describe('createAppeal', () => {
     const inside = insertTestCase(rt.db, { actionAt: new Date(Date.UTC(2026, 5, 1, 12)) }); // 1 June: closes 1 December
     const outside = insertTestCase(rt.db, { actionAt: new Date(Date.UTC(2026, 3, 24, 12)) }); // 7 months ago
     expect(appealWindowCloses(new Date(Date.UTC(2026, 3, 24, 12)), months).toISOString()).toBe('2026-10-24T12:00:00.000Z');
-    expect(createAppeal(rt, caseAppeal(outside.reference))).toEqual({ ok: false, error: 'outside-window' });
+    expect(createAppeal(rt, caseAppeal(outside.reference))).toEqual({ ok: false, error: 'outside-window', windowClosedAt: new Date('2026-10-24T12:00:00.000Z') });
     expect(createAppeal(rt, caseAppeal(inside.reference)).ok).toBe(true);
+  });
+
+  it('counts the window in UK time across a change of the clocks', () => {
+    // 1 pm BST on 15 June 2026 (12:00 UTC) → 1 pm GMT on 15 December 2026 (13:00 UTC), not noon.
+    expect(appealWindowCloses(new Date('2026-06-15T12:00:00Z'), 6).toISOString()).toBe('2026-12-15T13:00:00.000Z');
+    // 1 pm GMT on 15 November 2026 → 1 pm BST on 15 May 2027 (12:00 UTC).
+    expect(appealWindowCloses(new Date('2026-11-15T13:00:00Z'), 6).toISOString()).toBe('2027-05-15T12:00:00.000Z');
+  });
+
+  it('lets a no-reference appeal through all of the last UK day of the window, and not after', () => {
+    const at = (iso: string) => ({ ...rt, now: () => new Date(iso) });
+    const noon = (y: number, m: number, d: number) => fromDateParts(String(d), String(m), String(y))!;
+    // Happened 1 May 2026 (BST): the last day is 1 November 2026 (GMT), until midnight GMT.
+    expect(checkClaimedDate(at('2026-11-01T23:30:00Z'), noon(2026, 5, 1))).toEqual({ ok: true });
+    const late = checkClaimedDate(at('2026-11-02T00:00:00Z'), noon(2026, 5, 1));
+    expect(late.ok).toBe(false);
+    if (!late.ok) expect(formatDate(late.windowClosedAt)).toBe('1 November 2026');
+    // Happened 15 November 2026 (GMT): the last day is 15 May 2027 (BST), until midnight BST (23:00 UTC).
+    expect(checkClaimedDate(at('2027-05-15T22:30:00Z'), noon(2026, 11, 15))).toEqual({ ok: true });
+    expect(checkClaimedDate(at('2027-05-15T23:00:00Z'), noon(2026, 11, 15)).ok).toBe(false);
   });
 
   it('refuses an unknown case', () => {
