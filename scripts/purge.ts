@@ -1,12 +1,18 @@
 /**
  * `npm run purge [-- --dry-run]`: the retention purge from the command line (the server also runs
- * it daily). Prints counts only, never personal data.
+ * it daily). Prints counts only, never personal data; a failure is one line and exit code 1.
  */
 import { loadConfigOrExit } from '../src/lib/config.ts';
 import { describePurge, runRetentionPurge } from '../src/lib/retention.ts';
 import { createRuntime } from '../src/lib/runtime.ts';
 
-const rt = createRuntime(loadConfigOrExit());
-const dryRun = process.argv.includes('--dry-run');
-console.log(describePurge(runRetentionPurge(rt, { dryRun }), dryRun));
-rt.db.$client.close();
+const config = loadConfigOrExit();
+try {
+  const rt = createRuntime(config);
+  const dryRun = process.argv.includes('--dry-run');
+  console.log(describePurge(runRetentionPurge(rt, { dryRun }), dryRun));
+  rt.db.$client.close();
+} catch (error) {
+  console.error(`Retention purge failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+}
