@@ -60,7 +60,9 @@ async function checkErrorStates(page: Page, url: URL, expectAccessible: (page: P
     await page.waitForLoadState();
     const status = response.status();
     expect(status, `empty form ${i + 1} on ${path}`).toBeLessThan(500);
-    if (status < 400 || status === 403) continue;
+    // A form shown to this visitor must be theirs to send: never the forbidden or no-access page.
+    expect(status, `empty form ${i + 1} on ${path} was refused`).not.toBe(403);
+    if (status < 400) continue;
     const name = `POST ${path} (form ${i + 1}, status ${status})`;
     // 429: earlier tests from this address used up a rate limit; that page is checked instead.
     if (status !== 429) {

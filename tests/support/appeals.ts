@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { insertAppeal, type AppealRow } from '../../db/appeals.ts';
 import type { Db } from '../../db/client.ts';
 import { hashStatusToken } from '../../src/lib/appeals.ts';
+import { toDateParts } from '../../src/lib/dates.ts';
 import { generateReference } from '../../src/lib/references.ts';
 
 export interface TestAppealOptions {
@@ -45,4 +46,13 @@ export function insertTestAppeal(db: Db, options: TestAppealOptions = {}): { id:
     withdrawnAt: status === 'withdrawn' ? receivedAt : null,
   });
   return { id: row.id, reference: row.reference };
+}
+
+/**
+ * The no-reference journey's date fields for a day `daysAgo` before now (UK time), so a test's
+ * date stays inside the appeal window whenever it runs.
+ */
+export function recentPostDateFields(daysAgo = 7): Record<'post-date-day' | 'post-date-month' | 'post-date-year', string> {
+  const { day, month, year } = toDateParts(new Date(Date.now() - daysAgo * 24 * 60 * 60_000));
+  return { 'post-date-day': day, 'post-date-month': month, 'post-date-year': year };
 }
