@@ -1,7 +1,7 @@
 /**
  * Queries for the staff review of appeals: follow-ups after an overturn.
  */
-import { and, asc, count, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
 import type { DbOrTx } from './client.ts';
 import { appealTallies, appeals, cases, followUps, staff, staffRoles } from './schema.ts';
 
@@ -37,6 +37,8 @@ export interface QueueQuery {
   assignee: number | 'unassigned' | null;
   /** Due before this moment (overdue: now; due this week: end of the week). */
   dueBefore: Date | null;
+  /** Soonest due first (the default) or latest due first. */
+  order?: 'soonest' | 'latest';
   limit: number;
   offset: number;
 }
@@ -100,7 +102,7 @@ export function queueStatements(tx: DbOrTx, q: QueueQuery) {
     .leftJoin(staff, eq(staff.id, appeals.assignedTo))
     .leftJoin(cases, eq(cases.id, appeals.caseId))
     .where(where)
-    .orderBy(asc(appeals.dueAt), asc(appeals.id))
+    .orderBy(...(q.order === 'latest' ? [desc(appeals.dueAt), desc(appeals.id)] : [asc(appeals.dueAt), asc(appeals.id)]))
     .limit(q.limit)
     .offset(q.offset);
   const total = q.dueBefore
@@ -112,7 +114,7 @@ export function queueStatements(tx: DbOrTx, q: QueueQuery) {
   return { items, total };
 }
 
-/** One page of the queue, soonest due first, and the number of appeals matching the filters. */
+/** One page of the queue in due-date order, and the number of appeals matching the filters. */
 export function listQueue(tx: DbOrTx, q: QueueQuery): { items: QueueItem[]; total: number } {
   const s = queueStatements(tx, q);
   return { items: s.items.all(), total: Number(s.total.get()?.n ?? 0) };
@@ -130,24 +132,28 @@ export function countByStatus(tx: DbOrTx, q: StatusCountQuery = { assignee: null
   return Object.fromEntries(rows.filter((r) => r.n > 0).map((r) => [r.status, r.n]));
 }
 
+/** The filters the queue page has chosen, which each filter's count keeps for the other groups. */
+export type QueueFilterQuery = Pick<QueueQuery, 'status' | 'assignee' | 'dueBefore'>;
+
 /**
- * How many appeals each queue filter would list: overdue and due this week (clock running, due
- * before the given moments; counted on the open appeals' index ranges), assigned to `staffId`
- * and to nobody (running counts).
+ * How many appeals each queue filter would list if chosen, keeping the other filters as they are
+ * (so "Me (4)" is what the list shows after choosing "Me"): overdue and due this week (clock
+ * running, due before the given moments; counted on the open appeals' index ranges), assigned to
+ * `staffId` and to nobody (running counts, or the open range under a due filter).
  */
-export function countQueueFilters(tx: DbOrTx, staffId: number, overdueBefore: Date, weekBefore: Date): { overdue: number; week: number; mine: number; unassigned: number } {
-  const s = queueFilterStatements(tx, staffId, overdueBefore, weekBefore);
+export function countQueueFilters(tx: DbOrTx, staffId: number, current: QueueFilterQuery, overdueBefore: Date, weekBefore: Date): { overdue: number; week: number; mine: number; unassigned: number } {
+  const s = queueFilterStatements(tx, staffId, current, overdueBefore, weekBefore);
   const n = (q: { get(): { n: number } | undefined }) => Number(q.get()?.n ?? 0);
   return { overdue: n(s.overdue), week: n(s.week), mine: n(s.mine), unassigned: n(s.unassigned) };
 }
 
-export function queueFilterStatements(tx: DbOrTx, staffId: number, overdueBefore: Date, weekBefore: Date) {
-  const base = { status: null, limit: 1, offset: 0 } as const;
+export function queueFilterStatements(tx: DbOrTx, staffId: number, current: QueueFilterQuery, overdueBefore: Date, weekBefore: Date) {
+  const base = { ...current, limit: 1, offset: 0 };
   return {
-    overdue: queueStatements(tx, { ...base, assignee: null, dueBefore: overdueBefore }).total,
-    week: queueStatements(tx, { ...base, assignee: null, dueBefore: weekBefore }).total,
-    mine: queueStatements(tx, { ...base, assignee: staffId, dueBefore: null }).total,
-    unassigned: queueStatements(tx, { ...base, assignee: 'unassigned', dueBefore: null }).total,
+    overdue: queueStatements(tx, { ...base, dueBefore: overdueBefore }).total,
+    week: queueStatements(tx, { ...base, dueBefore: weekBefore }).total,
+    mine: queueStatements(tx, { ...base, assignee: staffId }).total,
+    unassigned: queueStatements(tx, { ...base, assignee: 'unassigned' }).total,
   };
 }
 
@@ -170,14 +176,19 @@ export interface OpenFollowUp extends FollowUpRow {
   appealReference: string;
 }
 
-export function listOpenFollowUpsWithAppeal(tx: DbOrTx, limit = 100): OpenFollowUp[] {
+/** Open follow-ups with their appeal's reference, soonest due first (index follow_ups_open). */
+export function openFollowUpsStatement(tx: DbOrTx, limit = 100) {
   return tx
     .select({ f: followUps, appealReference: appeals.reference })
     .from(followUps)
     .innerJoin(appeals, eq(appeals.id, followUps.appealId))
     .where(isNull(followUps.doneAt))
     .orderBy(asc(followUps.dueAt))
-    .limit(limit)
+    .limit(limit);
+}
+
+export function listOpenFollowUpsWithAppeal(tx: DbOrTx, limit = 100): OpenFollowUp[] {
+  return openFollowUpsStatement(tx, limit)
     .all()
     .map((r) => ({ ...r.f, appealReference: r.appealReference }));
 }

@@ -248,11 +248,16 @@ export interface DecisionInput {
   explanation: string;
   /** Published principles version relied on, e.g. "1.0". */
   version: string;
+}
+
+/** A decision as sent: the input and the preview the reviewer read. */
+export interface SentDecision extends DecisionInput {
   /**
-   * The digest of the email the reviewer previewed (DecisionPlan.digest). When given, deciding is
-   * refused with 'preview-changed' unless the email it would send now is exactly that one.
+   * The digest of the email the reviewer previewed (DecisionPlan.digest). Deciding is refused
+   * with 'preview-changed' unless the email it would send now is exactly that one: nothing is
+   * sent that nobody has read.
    */
-  previewed?: string;
+  previewed: string;
 }
 
 /** What a decision would do: the email exactly as it will be sent, and the follow-ups. */
@@ -327,7 +332,7 @@ export function previewDecision(rt: Runtime, appealId: number, input: DecisionIn
  * entry, the decision email in the outbox and, for an overturn, the follow-up tasks. A reviewer
  * may not decide an appeal on a case they recorded.
  */
-export function decideAppeal(rt: Runtime, appealId: number, input: DecisionInput, actor: Actor): ReviewResult {
+export function decideAppeal(rt: Runtime, appealId: number, input: SentDecision, actor: Actor): ReviewResult {
   const now = rt.now();
   return rt.db.transaction((tx): ReviewResult => {
     const planned = planDecision(rt, tx, appealId, input, actor, now);
@@ -335,7 +340,7 @@ export function decideAppeal(rt: Runtime, appealId: number, input: DecisionInput
     const { appeal: row, versionId, email, digest, followUps, followUpDue } = planned.plan;
     // Something changed since the preview (the form, the appeal, the due date of a follow-up):
     // nothing is sent that the reviewer has not read.
-    if (input.previewed !== undefined && input.previewed !== digest) return { ok: false, error: 'preview-changed' };
+    if (input.previewed !== digest) return { ok: false, error: 'preview-changed' };
     const next = transition(row.status, 'decide');
     if (!next.ok) return { ok: false, error: 'not-allowed' };
     updateAppeal(tx, row.id, {
@@ -392,6 +397,7 @@ export interface QueueFilters {
   status: (typeof QUEUE_STATUSES)[number] | '';
   assignee: 'me' | 'anyone' | 'unassigned';
   due: '' | 'overdue' | 'week';
+  order: 'soonest' | 'latest';
   page: number;
 }
 
@@ -399,11 +405,13 @@ export function parseQueueFilters(params: URLSearchParams): QueueFilters {
   const status = params.get('status') ?? '';
   const assignee = params.get('assignee') ?? 'anyone';
   const due = params.get('due') ?? '';
+  const order = params.get('order') === 'latest' ? 'latest' : 'soonest';
   const page = Number.parseInt(params.get('page') ?? '1', 10);
   return {
     status: (QUEUE_STATUSES as readonly string[]).includes(status) ? (status as QueueFilters['status']) : '',
     assignee: assignee === 'me' || assignee === 'unassigned' ? assignee : 'anyone',
     due: due === 'overdue' || due === 'week' ? due : '',
+    order,
     page: Number.isFinite(page) && page > 0 && page < 100000 ? page : 1,
   };
 }
@@ -420,15 +428,15 @@ export function reviewQueue(rt: Runtime, filters: QueueFilters, staffId: number)
     assignee: filters.assignee === 'me' ? staffId : filters.assignee === 'unassigned' ? ('unassigned' as const) : null,
     dueBefore,
   };
-  const { items, total } = listQueue(rt.db, { ...query, limit: QUEUE_PAGE_SIZE, offset: (filters.page - 1) * QUEUE_PAGE_SIZE });
+  const { items, total } = listQueue(rt.db, { ...query, order: filters.order, limit: QUEUE_PAGE_SIZE, offset: (filters.page - 1) * QUEUE_PAGE_SIZE });
   return {
     items: items.map((i) => ({ ...i, overdue: i.dueAt.getTime() < now.getTime() && (i.status === 'new' || i.status === 'in-review') })),
     total,
     pages: Math.max(1, Math.ceil(total / QUEUE_PAGE_SIZE)),
     /** Per status, among the appeals matching the other filters (assignee, due). */
     counts: countByStatus(rt.db, query),
-    /** How many each filter would list (overdue, due this week, assigned to me, to nobody). */
-    filterCounts: countQueueFilters(rt.db, staffId, now, weekEnd),
+    /** How many each filter would list if chosen, with the other filters kept (overdue, due this week, me, nobody). */
+    filterCounts: countQueueFilters(rt.db, staffId, query, now, weekEnd),
     followUps: listOpenFollowUpsWithAppeal(rt.db),
   };
 }

@@ -17,10 +17,11 @@ import { createStaff, signIn, signOut } from './staff-fixtures.ts';
 const rows = (page: Page) => page.locator('table tbody tr');
 const summary = (page: Page) => page.getByRole('status');
 
-async function filter(page: Page, options: { status?: string; assignee?: string; due?: string }): Promise<void> {
+async function filter(page: Page, options: { status?: string; assignee?: string; due?: string; order?: string }): Promise<void> {
   await page.getByLabel('Status').selectOption(options.status ?? '');
   await page.getByLabel('Assigned to').selectOption(options.assignee ?? 'anyone');
   await page.getByLabel('Due').selectOption(options.due ?? '');
+  await page.getByLabel('Sort by due date').selectOption(options.order ?? 'soonest');
   await page.getByRole('button', { name: 'Filter' }).click();
 }
 
@@ -70,6 +71,15 @@ test('the queue filters by status, assignee and due date, counts per status and 
   await expectAccessible(page);
   await page.getByRole('link', { name: /Previous/ }).click();
   await expect(rows(page)).toHaveCount(25);
+  // Latest due first: the decided and withdrawn ones (due 40 days ago) come last, on page 2.
+  await filter(page, { assignee: 'me', order: 'latest' });
+  await expect(rows(page).first()).not.toContainText('Overdue');
+  await expect(page.getByRole('link', { name: seeded.decided.reference })).toHaveCount(0);
+  await page.getByRole('link', { name: /Next/ }).click();
+  await expect(page).toHaveURL(/order=latest/);
+  await expect(rows(page).last()).toContainText(seeded.decided.reference);
+  await expect(rows(page).nth(-2)).toContainText(seeded.withdrawn.reference);
+  await expectAccessible(page);
 
   // Each status, through the form and through the count links.
   const expected = { new: 27, 'in-review': 2, waiting: 1, decided: 1, withdrawn: 1 } as const;
@@ -85,9 +95,12 @@ test('the queue filters by status, assignee and due date, counts per status and 
   await expect(summary(page)).toHaveText('2 appeals');
   for (const a of seeded.late) await expect(page.getByRole('link', { name: a.reference })).toBeVisible();
 
-  // Each filter says how many it would list (assigned to me: the 32 seeded here).
+  // Each filter says how many the list would show if chosen, keeping the others (here: in review,
+  // assigned to me): both of mine in review are overdue.
+  await expect(page.getByLabel('Assigned to').locator('option[value="me"]')).toHaveText('Me (2)');
+  await expect(page.getByLabel('Due').locator('option[value="overdue"]')).toHaveText('Overdue (2)');
+  await filter(page, { assignee: 'me' });
   await expect(page.getByLabel('Assigned to').locator('option[value="me"]')).toHaveText('Me (32)');
-  await expect(page.getByLabel('Due').locator('option[value="overdue"]')).toHaveText(/^Overdue \(\d+\)$/);
   // Overdue: only those whose clock runs (not the paused or finished ones past their date).
   await filter(page, { assignee: 'me', due: 'overdue' });
   await expect(summary(page)).toHaveText('2 appeals');

@@ -4,12 +4,12 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { createAppeal } from '../../src/lib/appeals.ts';
-import { decideAppeal } from '../../src/lib/review.ts';
 import { insertTestCase } from '../support/cases.ts';
 import { SmtpSink } from '../support/smtp-sink.ts';
 import { testStaff } from '../support/staff.ts';
 import { recordFigure } from './support/figures.ts';
 import { AppServer, sharedRuntime, tempDataDir } from './support/server.ts';
+import { decideAfterPreview } from '../support/review.ts';
 
 const APPEALS = 12;
 const OUTAGE_MS = 4_000;
@@ -41,7 +41,7 @@ describe('mail outage', () => {
     await sink.stop();
     const outageStarted = Date.now();
     for (const [i, a] of appeals.entries()) {
-      const result = decideAppeal(rt, a.id, { outcome: i % 2 ? 'upheld' : 'overturned', explanation: `Decision ${i}: we looked again.`, version: '1.0' }, { id: reviewer, ip: 'test' });
+      const result = decideAfterPreview(rt, a.id, { outcome: i % 2 ? 'upheld' : 'overturned', explanation: `Decision ${i}: we looked again.`, version: '1.0' }, { id: reviewer, ip: 'test' });
       expect(result).toEqual({ ok: true });
       await new Promise((r) => setTimeout(r, OUTAGE_MS / APPEALS));
     }

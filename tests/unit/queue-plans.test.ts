@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { appeals } from '../../db/schema.ts';
-import { countByStatus, countByStatusStatement, countQueueFilters, listOpenFollowUpsWithAppeal, listQueue, queueFilterStatements, queueStatements, type QueueQuery } from '../../db/review.ts';
+import { countByStatus, countByStatusStatement, countQueueFilters, listOpenFollowUpsWithAppeal, listQueue, openFollowUpsStatement, queueFilterStatements, queueStatements, type QueueQuery } from '../../db/review.ts';
 import { QUEUE_STATUSES } from '../../src/lib/review.ts';
 import { testRuntime } from '../support/db.ts';
 
@@ -20,7 +20,9 @@ const combos: QueueQuery[] = [];
 for (const status of [null, ...QUEUE_STATUSES]) {
   for (const assignee of [null, 7, 'unassigned'] as const) {
     for (const dueBefore of [null, new Date('2026-11-25T12:00:00Z')]) {
-      for (const offset of [0, 50]) combos.push({ status, assignee, dueBefore, limit: 25, offset });
+      for (const order of ['soonest', 'latest'] as const) {
+        for (const offset of [0, 50]) combos.push({ status, assignee, dueBefore, order, limit: 25, offset });
+      }
     }
   }
 }
@@ -49,12 +51,22 @@ describe('queue query plans', () => {
     else expect(totalPlan.join('\n')).toMatch(/appeal_tallies/);
   });
 
-  it('counts per filter read an index or the running counts', () => {
-    const s = queueFilterStatements(rt.db, 7, new Date('2026-11-25T12:00:00Z'), new Date('2026-12-02T12:00:00Z'));
-    expect(plan(s.overdue).join('\n')).toMatch(/SEARCH appeals USING (COVERING )?INDEX appeals_status_due \(status=\? AND due_at<\?\)/);
-    expect(plan(s.week).join('\n')).toMatch(/SEARCH appeals USING (COVERING )?INDEX appeals_status_due \(status=\? AND due_at<\?\)/);
-    expect(plan(s.mine).join('\n')).toMatch(/appeal_tallies/);
-    expect(plan(s.unassigned).join('\n')).toMatch(/appeal_tallies/);
+  it('counts per filter read an index or the running counts, whatever the other filters', () => {
+    const overdue = new Date('2026-11-25T12:00:00Z');
+    const week = new Date('2026-12-02T12:00:00Z');
+    for (const status of [null, ...QUEUE_STATUSES]) {
+      for (const assignee of [null, 7, 'unassigned'] as const) {
+        for (const dueBefore of [null, overdue]) {
+          const s = queueFilterStatements(rt.db, 7, { status, assignee, dueBefore }, overdue, week);
+          for (const due of [s.overdue, s.week]) expect(plan(due).join('\n')).toMatch(/SEARCH appeals USING (COVERING )?INDEX appeals_\w+ \(status=\? AND due_at<\?\)/);
+          for (const who of [s.mine, s.unassigned]) {
+            const p = plan(who).join('\n');
+            expect(p).not.toMatch(/^SCAN appeals\b/m);
+            expect(p).toMatch(dueBefore ? /INDEX appeals_/ : /appeal_tallies/);
+          }
+        }
+      }
+    }
   });
 
   it('counts per status come from the running counts, not from appeals', () => {
@@ -70,7 +82,11 @@ describe('queue query plans', () => {
     }
   });
 
-  it('open follow-ups are read through their index', () => {
+  it('open follow-ups are read through their index, in due order, with the appeal by primary key', () => {
+    const p = plan(openFollowUpsStatement(rt.db));
+    expect(p.join('\n')).toMatch(/SEARCH follow_ups USING INDEX follow_ups_open \(done_at=\?\)/);
+    expect(p.filter((d) => /TEMP B-TREE/.test(d))).toEqual([]);
+    expect(p.filter((d) => /\bappeals\b/.test(d) && !/USING INTEGER PRIMARY KEY/.test(d))).toEqual([]);
     expect(listOpenFollowUpsWithAppeal(rt.db)).toEqual([]);
   });
 });
@@ -110,6 +126,21 @@ describe('queue results', () => {
     expect(countByStatus(rt.db, { assignee: 'unassigned', dueBefore: null })).toEqual({ new: 1, withdrawn: 1 });
     expect(countByStatus(rt.db, { assignee: null, dueBefore: now })).toEqual({ new: 1, 'in-review': 1 });
     expect(q({ limit: 2, offset: 2 }).items.map((i) => i.reference)).toEqual(['Q-3', 'Q-1']);
-    expect(countQueueFilters(rt.db, 7, now, new Date(now.getTime() + 7 * day))).toEqual({ overdue: 2, week: 3, mine: 4, unassigned: 2 });
+    expect(q({ order: 'latest' }).items.map((i) => i.reference)).toEqual(['Q-6', 'Q-2', 'Q-1', 'Q-3', 'Q-5', 'Q-4']);
+    expect(q({ order: 'latest', dueBefore: now }).items.map((i) => i.reference)).toEqual(['Q-2', 'Q-1']);
+    const weekEnd = new Date(now.getTime() + 7 * day);
+    const counts = (current: Partial<QueueQuery>) => countQueueFilters(rt.db, 7, { status: null, assignee: null, dueBefore: null, ...current }, now, weekEnd);
+    expect(counts({})).toEqual({ overdue: 2, week: 3, mine: 4, unassigned: 2 });
+    // Each count keeps the other filters: what the list would show after choosing it.
+    expect(counts({ status: 'new' })).toEqual({ overdue: 1, week: 2, mine: 1, unassigned: 1 });
+    expect(counts({ assignee: 7 })).toEqual({ overdue: 1, week: 2, mine: 4, unassigned: 2 });
+    expect(counts({ dueBefore: now })).toEqual({ overdue: 2, week: 3, mine: 1, unassigned: 1 });
+    for (const current of [{}, { status: 'new' as const }, { assignee: 7 }, { dueBefore: now }, { status: 'in-review' as const, assignee: 'unassigned' as const }]) {
+      const c = counts(current);
+      expect(c.mine).toBe(q({ ...current, assignee: 7 }).total);
+      expect(c.unassigned).toBe(q({ ...current, assignee: 'unassigned' }).total);
+      expect(c.overdue).toBe(q({ ...current, dueBefore: now }).total);
+      expect(c.week).toBe(q({ ...current, dueBefore: weekEnd }).total);
+    }
   });
 });

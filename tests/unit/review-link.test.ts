@@ -28,6 +28,7 @@ import { LIMITS } from '../../src/lib/validation.ts';
 import { insertTestCase } from '../support/cases.ts';
 import { testRuntime } from '../support/db.ts';
 import { testStaff } from '../support/staff.ts';
+import { decideAfterPreview } from '../support/review.ts';
 
 const DAY = 24 * 60 * 60_000;
 const clock = Date.UTC(2026, 10, 25, 10, 0, 0);
@@ -92,9 +93,9 @@ describe('linkAppealToCase', () => {
     expect(previewDecision(rt, appealId, decision, moderator).ok).toBe(true);
     expect(linkAppealToCase(rt, appealId, c.reference, reviewer).ok).toBe(true);
     expect(previewDecision(rt, appealId, decision, moderator)).toEqual({ ok: false, error: 'recorded-by-you' });
-    expect(decideAppeal(rt, appealId, decision, moderator)).toEqual({ ok: false, error: 'recorded-by-you' });
+    expect(decideAfterPreview(rt, appealId, decision, moderator)).toEqual({ ok: false, error: 'recorded-by-you' });
     // A linked overturn creates the follow-up from the case's actions, like any appeal on a case.
-    expect(decideAppeal(rt, appealId, decision, reviewer)).toEqual({ ok: true });
+    expect(decideAfterPreview(rt, appealId, decision, reviewer)).toEqual({ ok: true });
     expect(appealForStaff(rt, appealId)!.followUps.map((f) => f.kind)).toEqual(['restore-comment']);
   });
 
@@ -178,7 +179,7 @@ describe('staff text over its limit is refused, never cut short', () => {
     expect(addNote(rt, id, over(LIMITS.internalNote), reviewer)).toEqual({ ok: false, error: 'text-too-long' });
     expect(addNote(rt, id, ' ', reviewer)).toEqual({ ok: false, error: 'text-required' });
     expect(requestInformation(rt, id, over(LIMITS.informationRequest), reviewer)).toEqual({ ok: false, error: 'text-too-long' });
-    expect(decideAppeal(rt, id, { outcome: 'upheld', explanation: over(LIMITS.decisionExplanation), version: '1.0' }, reviewer)).toEqual({ ok: false, error: 'explanation-too-long' });
+    expect(decideAfterPreview(rt, id, { outcome: 'upheld', explanation: over(LIMITS.decisionExplanation), version: '1.0' }, reviewer)).toEqual({ ok: false, error: 'explanation-too-long' });
     expect(listAppealEvents(rt.db, id).length).toBe(events);
     expect(listEmails(rt.db).length).toBe(emails);
     expect(findAppealById(rt.db, id)!.status).toBe('new');

@@ -15,7 +15,7 @@ const rt = testRuntime({ now: () => now });
 let me: number;
 let other: number;
 
-const filters = (f: Partial<QueueFilters> = {}): QueueFilters => ({ status: '', assignee: 'anyone', due: '', page: 1, ...f });
+const filters = (f: Partial<QueueFilters> = {}): QueueFilters => ({ status: '', assignee: 'anyone', due: '', order: 'soonest', page: 1, ...f });
 
 beforeAll(async () => {
   me = await testStaff(rt, ['reviewer'], 'Me Reviewer');
@@ -79,7 +79,7 @@ describe('reviewQueue', () => {
   });
 
   it('reads filters from the address, ignoring anything forged', () => {
-    expect(parseQueueFilters(new URLSearchParams('status=in-review&assignee=me&due=week&page=2'))).toEqual({ status: 'in-review', assignee: 'me', due: 'week', page: 2 });
-    expect(parseQueueFilters(new URLSearchParams('status=drop&assignee=1%20or%201&due=x&page=-3'))).toEqual({ status: '', assignee: 'anyone', due: '', page: 1 });
+    expect(parseQueueFilters(new URLSearchParams('status=in-review&assignee=me&due=week&order=latest&page=2'))).toEqual({ status: 'in-review', assignee: 'me', due: 'week', order: 'latest', page: 2 });
+    expect(parseQueueFilters(new URLSearchParams('status=drop&assignee=1%20or%201&due=x&order=id;drop&page=-3'))).toEqual({ status: '', assignee: 'anyone', due: '', order: 'soonest', page: 1 });
   });
 });

@@ -11,7 +11,6 @@ import {
   addNote,
   assignAppeal,
   completeFollowUp,
-  decideAppeal,
   previewDecision,
   requestInformation,
   resumeReview,
@@ -23,6 +22,7 @@ import type { CaseAction } from '../../db/cases.ts';
 import { insertTestCase } from '../support/cases.ts';
 import { testRuntime } from '../support/db.ts';
 import { testStaff } from '../support/staff.ts';
+import { decideAfterPreview } from '../support/review.ts';
 
 const DAY = 24 * 60 * 60_000;
 let clock = Date.UTC(2026, 10, 25, 10, 0, 0); // Wednesday 25 November 2026
@@ -49,7 +49,7 @@ describe('decideAppeal', () => {
   it('refuses a reviewer who recorded the case, changing nothing', () => {
     const a = newAppeal();
     const emails = listEmails(rt.db).length;
-    expect(decideAppeal(rt, a.id, decision, moderator)).toEqual({ ok: false, error: 'recorded-by-you' });
+    expect(decideAfterPreview(rt, a.id, decision, moderator)).toEqual({ ok: false, error: 'recorded-by-you' });
     expect(previewDecision(rt, a.id, decision, moderator)).toEqual({ ok: false, error: 'recorded-by-you' });
     expect(findAppealById(rt.db, a.id)!.status).toBe('new');
     expect(listEmails(rt.db).length).toBe(emails);
@@ -60,7 +60,7 @@ describe('decideAppeal', () => {
     expect(startReview(rt, a.id, reviewer)).toEqual({ ok: true });
     const preview = previewDecision(rt, a.id, decision, reviewer);
     if (!preview.ok) throw new Error(preview.error);
-    expect(decideAppeal(rt, a.id, decision, reviewer)).toEqual({ ok: true });
+    expect(decideAfterPreview(rt, a.id, decision, reviewer)).toEqual({ ok: true });
     const row = findAppealById(rt.db, a.id)!;
     expect(row).toMatchObject({ status: 'decided', outcome: 'overturned', explanation: decision.explanation, decidedBy: reviewer.id, workingDaysToDecision: 0 });
     expect(row.decisionVersionId).toBe(preview.plan.versionId);
@@ -81,29 +81,29 @@ describe('decideAppeal', () => {
 
   it('creates follow-ups only for an overturn or partial overturn', () => {
     const upheld = newAppeal();
-    expect(decideAppeal(rt, upheld.id, { ...decision, outcome: 'upheld' }, reviewer)).toEqual({ ok: true });
+    expect(decideAfterPreview(rt, upheld.id, { ...decision, outcome: 'upheld' }, reviewer)).toEqual({ ok: true });
     expect(listFollowUpsForAppeal(rt.db, upheld.id)).toEqual([]);
     const partly = newAppeal(['deleted']);
-    expect(decideAppeal(rt, partly.id, { ...decision, outcome: 'partly-overturned' }, reviewer)).toEqual({ ok: true });
+    expect(decideAfterPreview(rt, partly.id, { ...decision, outcome: 'partly-overturned' }, reviewer)).toEqual({ ok: true });
     expect(listFollowUpsForAppeal(rt.db, partly.id).map((f) => f.kind)).toEqual(['restore-comment']);
   });
 
   it('follows the state machine: no second decision, none after withdrawal', () => {
     const a = newAppeal();
-    expect(decideAppeal(rt, a.id, decision, reviewer)).toEqual({ ok: true });
-    expect(decideAppeal(rt, a.id, decision, reviewer)).toEqual({ ok: false, error: 'not-allowed' });
+    expect(decideAfterPreview(rt, a.id, decision, reviewer)).toEqual({ ok: true });
+    expect(decideAfterPreview(rt, a.id, decision, reviewer)).toEqual({ ok: false, error: 'not-allowed' });
     expect(startReview(rt, a.id, reviewer)).toEqual({ ok: false, error: 'not-allowed' });
     expect(requestInformation(rt, a.id, 'More?', reviewer)).toEqual({ ok: false, error: 'not-allowed' });
     const b = newAppeal();
     updateAppeal(rt.db, b.id, { status: 'withdrawn' });
-    expect(decideAppeal(rt, b.id, decision, reviewer)).toEqual({ ok: false, error: 'not-allowed' });
+    expect(decideAfterPreview(rt, b.id, decision, reviewer)).toEqual({ ok: false, error: 'not-allowed' });
     expect(resumeReview(rt, b.id, reviewer)).toEqual({ ok: false, error: 'not-allowed' });
   });
 
   it('refuses an empty explanation or an unknown version', () => {
     const a = newAppeal();
-    expect(decideAppeal(rt, a.id, { ...decision, explanation: '  ' }, reviewer)).toEqual({ ok: false, error: 'explanation-required' });
-    expect(decideAppeal(rt, a.id, { ...decision, version: '9.9' }, reviewer)).toEqual({ ok: false, error: 'version-not-found' });
+    expect(decideAfterPreview(rt, a.id, { ...decision, explanation: '  ' }, reviewer)).toEqual({ ok: false, error: 'explanation-required' });
+    expect(decideAfterPreview(rt, a.id, { ...decision, version: '9.9' }, reviewer)).toEqual({ ok: false, error: 'version-not-found' });
   });
 
   it('keeps nothing when any part fails: the email is queued in the same transaction', () => {
@@ -111,7 +111,7 @@ describe('decideAppeal', () => {
     const emails = listEmails(rt.db).length;
     rt.db.run(sql.raw(`create trigger fail_follow_up before insert on follow_ups begin select raise(abort, 'boom'); end`));
     try {
-      expect(() => decideAppeal(rt, a.id, decision, reviewer)).toThrow(/boom/);
+      expect(() => decideAfterPreview(rt, a.id, decision, reviewer)).toThrow(/boom/);
     } finally {
       rt.db.run(sql.raw('drop trigger fail_follow_up'));
     }
@@ -137,7 +137,7 @@ describe('working days and the paused clock', () => {
       expect(resumed).toMatchObject({ status: 'in-review', pausedAt: null });
       expect(resumed.dueAt.getTime()).toBe(addWorkingDays(originalDue, 3).getTime());
       clock = Date.UTC(2026, 11, 4, 10); // Fri: 7 working days since receipt, 3 paused
-      expect(decideAppeal(rt, a.id, decision, reviewer)).toEqual({ ok: true });
+      expect(decideAfterPreview(rt, a.id, decision, reviewer)).toEqual({ ok: true });
       expect(findAppealById(rt.db, a.id)!.workingDaysToDecision).toBe(4);
     } finally {
       clock = start;
@@ -156,7 +156,7 @@ describe('working days and the paused clock', () => {
       clock = Date.UTC(2026, 10, 30, 10); // Mon: paused Fri + Mon = 2
       expect(addFurtherInformation(rt, a.token, 'Here it is')).toEqual({ ok: true });
       clock = Date.UTC(2026, 11, 1, 10); // Tue: 4 working days since receipt
-      expect(decideAppeal(rt, a.id, decision, reviewer)).toEqual({ ok: true });
+      expect(decideAfterPreview(rt, a.id, decision, reviewer)).toEqual({ ok: true });
       expect(findAppealById(rt.db, a.id)!.workingDaysToDecision).toBe(2);
     } finally {
       clock = start;
@@ -178,7 +178,7 @@ describe('notes, assignment and follow-ups', () => {
 
   it('ticks off a follow-up once, recording who and when', () => {
     const a = newAppeal();
-    decideAppeal(rt, a.id, decision, reviewer);
+    decideAfterPreview(rt, a.id, decision, reviewer);
     const [f] = listFollowUpsForAppeal(rt.db, a.id);
     // Sent from another appeal's page (a forged form), it is not found and stays open.
     const other = newAppeal();

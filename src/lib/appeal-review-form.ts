@@ -1,0 +1,114 @@
+/**
+ * The forms on a staff appeal page (/staff/appeals/<id>): each post names its `intent`; this
+ * runs the matching review action and says what the page does next — go back to the appeal
+ * (POST-redirect-GET) or show it again with errors next to the fields and, for a decision, the
+ * preview of the email exactly as it will be sent.
+ */
+import type { FormValues } from './forms.ts';
+import { validateForm, valueOf } from './forms.ts';
+import {
+  addNote,
+  assignAppeal,
+  completeFollowUp,
+  decideAppeal,
+  DecisionFormSchema,
+  InformationRequestFormSchema,
+  linkAppealToCase,
+  NoteFormSchema,
+  previewDecision,
+  requestInformation,
+  resumeReview,
+  REVIEW_FIELD_MESSAGES,
+  startReview,
+  type Actor,
+  type DecisionInput,
+  type ReviewError,
+  type ReviewResult,
+} from './review.ts';
+import type { Runtime } from './runtime.ts';
+
+export const REVIEW_ERROR_MESSAGES: Record<ReviewError, string> = {
+  'not-found': 'This appeal could not be found',
+  'not-allowed': 'That cannot be done to this appeal in its current state',
+  'recorded-by-you': 'You recorded this case, so you cannot decide the appeal. Ask another reviewer to decide it.',
+  'version-not-found': REVIEW_FIELD_MESSAGES.version,
+  'explanation-required': REVIEW_FIELD_MESSAGES.explanationEmpty,
+  'explanation-too-long': REVIEW_FIELD_MESSAGES.explanationTooLong,
+  'not-a-reviewer': 'Select a reviewer from the list',
+  'preview-changed': 'The decision email has changed since you previewed it. Read the new preview, then send it.',
+  'text-required': 'Enter some text',
+  'text-too-long': 'That text is too long',
+};
+
+/** Which field a domain error is shown next to; the rest go at the top of the page (`decision`). */
+const ERROR_FIELD: Partial<Record<ReviewError, string>> = {
+  'explanation-required': 'explanation',
+  'explanation-too-long': 'explanation',
+  'version-not-found': 'version',
+  'not-a-reviewer': 'assignee',
+};
+
+export interface DecisionPreview {
+  subject: string;
+  text: string;
+  html: string;
+  /** What the "Send decision" form carries back, so only this email can be sent. */
+  digest: string;
+}
+
+export type AppealFormOutcome =
+  | { kind: 'redirect'; to: string }
+  | { kind: 'page'; errors: Record<string, string>; preview: DecisionPreview | undefined };
+
+/** Runs one posted form of the staff appeal page for `actor` (the signed-in reviewer). */
+export function handleAppealForm(rt: Runtime, appealId: number, values: FormValues, actor: Actor): AppealFormOutcome {
+  let errors: Record<string, string> = {};
+  let preview: DecisionPreview | undefined;
+  const fail = (error: ReviewError) => void (errors[ERROR_FIELD[error] ?? 'decision'] = REVIEW_ERROR_MESSAGES[error]);
+  const back: AppealFormOutcome = { kind: 'redirect', to: `/staff/appeals/${appealId}` };
+  const showPreview = (input: DecisionInput) => {
+    const p = previewDecision(rt, appealId, input, actor);
+    if (p.ok) preview = { ...p.plan.email, digest: p.plan.digest };
+    else fail(p.error);
+  };
+
+  let result: ReviewResult | undefined;
+  const intent = valueOf(values, 'intent');
+  if (intent === 'start') result = startReview(rt, appealId, actor);
+  else if (intent === 'assign-me') result = assignAppeal(rt, appealId, actor.id, actor);
+  else if (intent === 'assign') {
+    const typed = valueOf(values, 'assignee');
+    const who = /^[0-9]{1,9}$/.test(typed) ? Number(typed) : null;
+    if (typed !== '' && who === null) fail('not-a-reviewer');
+    else result = assignAppeal(rt, appealId, who, actor);
+  } else if (intent === 'note') {
+    const form = validateForm(NoteFormSchema, values);
+    if (!form.ok) errors = form.errors;
+    else result = addNote(rt, appealId, form.data.note, actor);
+  } else if (intent === 'request-info') {
+    const form = validateForm(InformationRequestFormSchema, values);
+    if (!form.ok) errors = form.errors;
+    else result = requestInformation(rt, appealId, form.data.message, actor);
+  } else if (intent === 'link-case') {
+    const linked = linkAppealToCase(rt, appealId, valueOf(values, 'case-reference'), actor);
+    if (linked.ok) return back;
+    errors[linked.error === 'not-found' || linked.error === 'not-allowed' ? 'decision' : 'case-reference'] = linked.message;
+  } else if (intent === 'resume') result = resumeReview(rt, appealId, actor);
+  else if (intent === 'follow-up') result = completeFollowUp(rt, appealId, Number.parseInt(valueOf(values, 'followUp'), 10) || 0, actor);
+  else if (intent === 'preview' || intent === 'send') {
+    const form = validateForm(DecisionFormSchema, values);
+    if (!form.ok) errors = form.errors;
+    else if (intent === 'preview') showPreview(form.data);
+    else {
+      // What is sent must be exactly what was previewed: the form carries the preview's digest.
+      const sent = decideAppeal(rt, appealId, { ...form.data, previewed: valueOf(values, 'previewed') }, actor);
+      if (sent.ok) return back;
+      fail(sent.error);
+      if (sent.error === 'preview-changed') showPreview(form.data);
+    }
+  } else errors.decision = 'Choose an action';
+
+  if (result?.ok) return back;
+  if (result) fail(result.error);
+  return { kind: 'page', errors, preview };
+}

@@ -1,0 +1,85 @@
+/**
+ * The staff appeal page's forms (src/lib/appeal-review-form.ts): each intent runs its action;
+ * errors land next to the right field; a decision is previewed, and only that preview is sent.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { findAppealById, listAppealEvents } from '../../db/appeals.ts';
+import { listEmails } from '../../db/outbox.ts';
+import { handleAppealForm, REVIEW_ERROR_MESSAGES } from '../../src/lib/appeal-review-form.ts';
+import { createAppeal } from '../../src/lib/appeals.ts';
+import { REVIEW_FIELD_MESSAGES, type Actor } from '../../src/lib/review.ts';
+import { insertTestCase } from '../support/cases.ts';
+import { testRuntime } from '../support/db.ts';
+import { testStaff } from '../support/staff.ts';
+
+const DAY = 24 * 60 * 60_000;
+const clock = Date.UTC(2026, 10, 25, 10, 0, 0);
+const rt = testRuntime({ now: () => new Date(clock) });
+
+let moderator: Actor;
+let reviewer: Actor;
+
+beforeAll(async () => {
+  moderator = { id: await testStaff(rt, ['moderator', 'reviewer'], 'Mo Derator'), ip: '127.0.0.1' };
+  reviewer = { id: await testStaff(rt, ['reviewer'], 'Rita Reviewer'), ip: '127.0.0.1' };
+});
+
+function newAppeal(): number {
+  const c = insertTestCase(rt.db, { actionAt: new Date(clock - 2 * DAY), recordedBy: moderator.id });
+  const r = createAppeal(rt, { subject: { kind: 'case', caseReference: c.reference }, reason: 'Fair question.', email: `p${Math.random().toString(36).slice(2)}@example.org`, name: null });
+  if (!r.ok) throw new Error(r.error);
+  return r.appeal.id;
+}
+
+const decision = { outcome: 'overturned', explanation: 'Criticism of the service is allowed.', version: '1.0' };
+
+describe('handleAppealForm', () => {
+  it('goes back to the appeal after an action that worked', () => {
+    const id = newAppeal();
+    expect(handleAppealForm(rt, id, { intent: 'start' }, reviewer)).toEqual({ kind: 'redirect', to: `/staff/appeals/${id}` });
+    expect(findAppealById(rt.db, id)?.status).toBe('in-review');
+    expect(handleAppealForm(rt, id, { intent: 'assign-me' }, reviewer)).toEqual({ kind: 'redirect', to: `/staff/appeals/${id}` });
+    expect(findAppealById(rt.db, id)?.assignedTo).toBe(reviewer.id);
+    expect(handleAppealForm(rt, id, { intent: 'note', note: 'Checked the thread.' }, reviewer).kind).toBe('redirect');
+    expect(listAppealEvents(rt.db, id).map((e) => e.kind)).toContain('note');
+  });
+
+  it('puts each error next to its field, or at the top when it belongs to no field', () => {
+    const id = newAppeal();
+    expect(handleAppealForm(rt, id, { intent: 'note', note: '   ' }, reviewer)).toEqual({ kind: 'page', errors: { note: REVIEW_FIELD_MESSAGES.noteEmpty }, preview: undefined });
+    expect(handleAppealForm(rt, id, { intent: 'assign', assignee: '1 or 1=1' }, reviewer)).toEqual({ kind: 'page', errors: { assignee: REVIEW_ERROR_MESSAGES['not-a-reviewer'] }, preview: undefined });
+    expect(handleAppealForm(rt, id, { intent: 'assign', assignee: String(moderator.id + 1000) }, reviewer)).toMatchObject({ errors: { assignee: REVIEW_ERROR_MESSAGES['not-a-reviewer'] } });
+    expect(handleAppealForm(rt, id, { intent: 'forged' }, reviewer)).toEqual({ kind: 'page', errors: { decision: 'Choose an action' }, preview: undefined });
+    expect(handleAppealForm(rt, id, { intent: 'resume' }, reviewer)).toMatchObject({ errors: { decision: REVIEW_ERROR_MESSAGES['not-allowed'] } });
+    expect(handleAppealForm(rt, id, { intent: 'preview', ...decision, explanation: '' }, reviewer)).toMatchObject({ errors: { explanation: REVIEW_FIELD_MESSAGES.explanationEmpty } });
+    expect(handleAppealForm(rt, id, { intent: 'preview', ...decision, version: '9.9' }, reviewer)).toMatchObject({ errors: { version: REVIEW_FIELD_MESSAGES.version } });
+    // The reviewer who recorded the case is refused at the top of the page, preview or send.
+    expect(handleAppealForm(rt, id, { intent: 'preview', ...decision }, moderator)).toMatchObject({ errors: { decision: REVIEW_ERROR_MESSAGES['recorded-by-you'] } });
+    expect(handleAppealForm(rt, id, { intent: 'send', ...decision, previewed: 'x' }, moderator)).toMatchObject({ errors: { decision: REVIEW_ERROR_MESSAGES['recorded-by-you'] } });
+    expect(findAppealById(rt.db, id)?.status).toBe('new');
+  });
+
+  it('previews the decision email, and sends only what was previewed', () => {
+    const id = newAppeal();
+    const shown = handleAppealForm(rt, id, { intent: 'preview', ...decision }, reviewer);
+    if (shown.kind !== 'page' || !shown.preview) throw new Error('no preview');
+    expect(shown.errors).toEqual({});
+    expect(shown.preview.text).toContain(decision.explanation);
+    const before = listEmails(rt.db).length;
+
+    // Edited after the preview (or no preview at all): not sent; the new preview is shown instead.
+    for (const previewed of [shown.preview.digest, '']) {
+      const edited = handleAppealForm(rt, id, { intent: 'send', ...decision, explanation: `${decision.explanation} Edited.`, previewed }, reviewer);
+      if (edited.kind !== 'page') throw new Error('sent an email nobody read');
+      expect(edited.errors).toEqual({ decision: REVIEW_ERROR_MESSAGES['preview-changed'] });
+      expect(edited.preview?.text).toContain('Edited.');
+    }
+    expect(listEmails(rt.db).length).toBe(before);
+    expect(findAppealById(rt.db, id)?.status).toBe('new');
+
+    expect(handleAppealForm(rt, id, { intent: 'send', ...decision, previewed: shown.preview.digest }, reviewer)).toEqual({ kind: 'redirect', to: `/staff/appeals/${id}` });
+    expect(findAppealById(rt.db, id)).toMatchObject({ status: 'decided', outcome: 'overturned' });
+    const sent = listEmails(rt.db).filter((m) => m.kind === 'appeal-decision');
+    expect(sent.at(-1)?.text).toBe(shown.preview.text);
+  });
+});
