@@ -9,6 +9,7 @@ import { createServer } from 'node:http';
 import { createAppeal } from '../src/lib/appeals.ts';
 import { parseConfig } from '../src/lib/config.ts';
 import { createRuntime } from '../src/lib/runtime.ts';
+import { RECENT_POST_DAY } from './fixtures.ts';
 
 const parsed = parseConfig({ DATA_DIR: process.env.BENCH_DATA_DIR! });
 if (!parsed.ok) throw new Error(parsed.error);
@@ -25,7 +26,7 @@ const server = createServer((req, res) => {
   req.on('end', () => {
     const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
     const result = createAppeal(rt, {
-      subject: { kind: 'post', platform: 'facebook', handle: form.get('handle') ?? '@someone', date: '2026-11-20', postUrl: null },
+      subject: { kind: 'post', platform: 'facebook', handle: form.get('handle') ?? '@someone', date: RECENT_POST_DAY.date, postUrl: null },
       reason: form.get('reason') ?? '',
       email: form.get('email') ?? '',
       name: null,

@@ -9,6 +9,7 @@ import type { Db } from '../db/client.ts';
 import { saveJourneyData } from '../db/journeys.ts';
 import { insertSession, insertStaff } from '../db/staff.ts';
 import type { Answers } from '../src/lib/appeal-journey.ts';
+import { toDateParts } from '../src/lib/dates.ts';
 import { JOURNEY_COOKIE, JOURNEY_TTL_MS } from '../src/lib/journeys.ts';
 import { SESSION_COOKIE } from '../src/lib/sessions.ts';
 import { newToken } from '../src/lib/staff.ts';
@@ -24,11 +25,17 @@ export function reviewerSessionCookie(db: Db, email = `bench-reviewer-${Date.now
   return `${SESSION_COOKIE}=${token}`;
 }
 
+/** A day a week ago, as the no-reference journey stores it (inside the appeal window whenever the bench runs). */
+export const RECENT_POST_DAY = (() => {
+  const { day, month, year } = toDateParts(new Date(Date.now() - 7 * 24 * 60 * 60_000));
+  return { day, month, year, date: `${year}-${month.padStart(2, '0')}-${day.padStart(2, '0')}` };
+})();
+
 /** A complete no-reference appeal journey, ready for "Check your answers". */
 export function completeAnswers(i: number): Answers {
   return {
     route: 'post',
-    post: { platform: 'facebook', handle: `@bench${i}`, day: '20', month: '11', year: '2026', date: '2026-11-20', postUrl: null },
+    post: { platform: 'facebook', handle: `@bench${i}`, ...RECENT_POST_DAY, postUrl: null },
     reason: 'I think my comment was within the rules: it asked a question about waiting times.',
     email: `bench${i}@example.org`,
     name: null,

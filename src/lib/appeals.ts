@@ -203,6 +203,8 @@ export interface AppealStatusView {
   statusLabel: string;
   caseReference: string | null;
   post: { platform: Platform; handle: string | null; date: string | null; postUrl: string | null } | null;
+  /** Why they disagree, as they wrote it (null once the retention purge has removed it). */
+  reason: string | null;
   receivedAt: Date;
   dueAt: Date;
   /** Set while we wait for the appellant. */
@@ -238,6 +240,7 @@ function toStatusView(rt: Runtime, row: AppealRow): AppealStatusView {
     statusLabel: publicStatusLabel(row.status),
     caseReference: row.caseId ? (findCaseReferenceById(rt.db, row.caseId) ?? null) : null,
     post: row.claimedPlatform ? { platform: row.claimedPlatform, handle: row.claimedHandle, date: row.claimedDate, postUrl: row.claimedPostUrl } : null,
+    reason: row.reason,
     receivedAt: row.receivedAt,
     dueAt: row.dueAt,
     waitingSince: row.status === 'waiting' ? row.pausedAt : null,

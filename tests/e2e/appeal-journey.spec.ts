@@ -146,6 +146,9 @@ test.describe('appeal journey with a case reference', () => {
     await expect(page.getByRole('main').locator('.nhsuk-tag')).toHaveText('Received');
     await expect(page.locator('.nhsuk-summary-list')).toContainText(appealReference);
     await expect(page.locator('.nhsuk-summary-list')).toContainText(reference);
+    // What they wrote, as text (the markup they typed is shown, never run).
+    await expect(page.getByRole('heading', { name: 'What you told us' })).toBeVisible();
+    await expect(page.getByText('I did not insult anyone. <script>alert(1)</script>')).toBeVisible();
     await expectAccessible(page);
     await shot(page, '08-status');
 

@@ -21,7 +21,7 @@ async function filter(page: Page, options: { status?: string; assignee?: string;
   await page.getByLabel('Status').selectOption(options.status ?? '');
   await page.getByLabel('Assigned to').selectOption(options.assignee ?? 'anyone');
   await page.getByLabel('Due').selectOption(options.due ?? '');
-  await page.getByLabel('Sort by due date').selectOption(options.order ?? 'soonest');
+  await page.getByLabel('Sort').selectOption(options.order ?? 'soonest');
   await page.getByRole('button', { name: 'Filter' }).click();
 }
 
