@@ -74,8 +74,6 @@ export function appealWindowCloses(actionAt: Date, windowMonths: number): Date {
   return new Date(addMonths(new TZDate(actionAt.getTime(), UK), windowMonths).getTime());
 }
 
-
-
 export type CaseEligibility =
   | { ok: true; windowClosesAt: Date }
   | { ok: false; error: 'outside-window'; windowClosedAt: Date }
