@@ -86,6 +86,8 @@ async function crawl(page: Page, start: string[], expectAccessible: (page: Page)
   const documents: { name: string; html: string }[] = [];
   const titles = new Map<string, string>();
   const errorStates: string[] = [];
+  /** Addresses found as links on a page (not the starting points, some of which are errors on purpose). */
+  const linked = new Map<string, string>();
   let pages = 0;
   while (queue.length > 0 && pages < MAX_PAGES) {
     const next = queue.shift()!;
@@ -98,6 +100,9 @@ async function crawl(page: Page, start: string[], expectAccessible: (page: Page)
     if (!type.includes('text/html')) continue;
     pages += 1;
     expect(response!.status(), url.pathname).toBeLessThan(500);
+    // A link shown to this visitor leads somewhere they can open: never "no access" or "not found".
+    const from = linked.get(next);
+    if (from) expect([403, 404], `${url.pathname + url.search}, linked from ${from}, answered ${response!.status()}`).not.toContain(response!.status());
     // 320 CSS pixels is a small phone, or 1280 px at 400% zoom; 640 is 1280 px at 200% zoom.
     for (const width of [640, 320]) await expectNoSidewaysScroll(page, width, url.pathname);
     await expectAccessible(page);
@@ -115,7 +120,9 @@ async function crawl(page: Page, start: string[], expectAccessible: (page: Page)
       // Stay on this site, skip files and anything that acts (sign-out is a POST form anyway).
       if (/\.(xml|json|csv|svg|png|ico|js|css)$/.test(target.pathname)) continue;
       if (target.pathname.startsWith('/staff/sign-out')) continue;
-      queue.push(target.pathname + target.search);
+      const address = target.pathname + target.search;
+      if (!linked.has(address)) linked.set(address, url.pathname + url.search);
+      queue.push(address);
     }
   }
   const errors = await validateHtml(documents);
