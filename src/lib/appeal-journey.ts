@@ -9,7 +9,7 @@ import { PLATFORMS } from '../../db/schema.ts';
 import { checkCaseEligibility, checkClaimedDate, createAppeal, type AppealSubject } from './appeals.ts';
 import { fromDateParts } from './dates.ts';
 import { validateForm, type FormValues } from './forms.ts';
-import { caseLookupLimit, hitRateLimit } from './rate-limit.ts';
+import { caseLookupLimit, hitRateLimit, waitInWords } from './rate-limit.ts';
 import { DATA_LENGTH, parseReference } from './references.ts';
 import type { Runtime } from './runtime.ts';
 import { characterLength, cleanText, emailAddress, isWebLink, LIMITS, optionalText, requiredText } from './validation.ts';
@@ -161,8 +161,13 @@ export const REFERENCE_MESSAGES = {
   'check-failed': 'Check your case reference. One of the characters looks mistyped: compare it with the message we sent you',
   // The same words whether the case never existed or its details have been deleted: no enumeration.
   'not-found': 'We could not find a case with that reference. Check it matches our message, or continue without a case reference',
-  'too-many': 'You have tried too many case references. Wait 10 minutes, then try again',
+  'too-many': 'You have tried too many case references',
 } as const;
+
+/** The case-reference step's 429 message, with what is left of the 10-minute window. */
+export function tooManyReferencesMessage(retryAfterSeconds: number): string {
+  return `${REFERENCE_MESSAGES['too-many']}. ${waitInWords(retryAfterSeconds)}, then try again`;
+}
 
 /**
  * Case reference step. Typos are caught by the check character before any lookup; lookups are
@@ -173,7 +178,7 @@ export function submitCaseReference(rt: Runtime, a: Answers, values: FormValues,
   const fail = (error: keyof typeof REFERENCE_MESSAGES, retryAfterSeconds?: number): StepResult => ({
     ok: false,
     status: retryAfterSeconds === undefined ? 400 : 429,
-    errors: { 'case-reference': REFERENCE_MESSAGES[error] },
+    errors: { 'case-reference': retryAfterSeconds === undefined ? REFERENCE_MESSAGES[error] : tooManyReferencesMessage(retryAfterSeconds) },
     values,
     retryAfterSeconds,
   });

@@ -55,12 +55,12 @@ export function checkRateLimit(rt: Runtime, limit: RateLimit, client: string): R
 }
 
 /**
- * "Wait 7 minutes" for a wait in seconds (as text from a URL: anything else, or more than a day,
- * gives the longest window any limit has, an hour).
+ * "Wait 7 minutes" for a wait in seconds (RateLimitResult.retryAfterSeconds), rounded up to whole
+ * minutes. Anything that is not 1 second to an hour (NaN from a missing or odd URL value, say)
+ * gives the longest window any limit has: "Wait up to an hour".
  */
-export function waitInWords(seconds: string | null): string {
-  const n = seconds !== null && /^[0-9]{1,5}$/.test(seconds) ? Number(seconds) : NaN;
-  if (!(n >= 1 && n <= 24 * 60 * 60)) return 'Wait up to an hour';
-  const minutes = Math.ceil(n / 60);
-  return minutes >= 60 ? `Wait ${Math.ceil(minutes / 60)} hour${minutes > 60 ? 's' : ''}` : `Wait ${minutes} minute${minutes === 1 ? '' : 's'}`;
+export function waitInWords(seconds: number): string {
+  if (!(seconds >= 1 && seconds <= 60 * 60)) return 'Wait up to an hour';
+  const minutes = Math.ceil(seconds / 60);
+  return minutes === 60 ? 'Wait 1 hour' : `Wait ${minutes} minute${minutes === 1 ? '' : 's'}`;
 }

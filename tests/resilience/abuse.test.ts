@@ -62,6 +62,8 @@ describe('enumeration and abuse limits', () => {
     const retryAfter = Number(refused.headers.get('retry-after'));
     expect(retryAfter).toBeGreaterThan(0);
     expect(retryAfter).toBeLessThanOrEqual(600);
+    // The message next to the field says the same wait as the header.
+    expect(refused.body).toContain(`Wait ${Math.ceil(retryAfter / 60)} minute`);
     // …while another IP is unaffected.
     expect((await new HttpClient(server.baseUrl, newIp()).post('/appeal/case-reference', { 'case-reference': real })).status).toBe(303);
     recordFigure('Abuse limits', 'case-reference guesses from one IP: looked up / refused 429', `${notFound} / ${limited + 1} (limit ${LIMITS.caseLookups} per 10 min)`);

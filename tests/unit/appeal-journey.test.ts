@@ -3,6 +3,7 @@ import {
   backLink,
   firstMissingStep,
   REFERENCE_MESSAGES,
+  tooManyReferencesMessage,
   sendAppeal,
   STEPS,
   postStepReady,
@@ -92,7 +93,9 @@ describe('case reference step', () => {
       expect(submitCaseReference(rt, {}, { 'case-reference': c.reference }, client, false).ok).toBe(true);
     }
     const refused = submitCaseReference(rt, {}, { 'case-reference': c.reference }, client, false);
-    expect(refused).toMatchObject({ ok: false, status: 429, errors: { 'case-reference': REFERENCE_MESSAGES['too-many'] } });
+    // The window started at the first lookup (same clock here): all 10 minutes are left.
+    expect(refused).toMatchObject({ ok: false, status: 429, retryAfterSeconds: 600, errors: { 'case-reference': tooManyReferencesMessage(600) } });
+    expect(tooManyReferencesMessage(600)).toBe('You have tried too many case references. Wait 10 minutes, then try again');
     // Another client is not affected.
     expect(submitCaseReference(rt, {}, { 'case-reference': c.reference }, nextClient(), false).ok).toBe(true);
     clock += CASE_LOOKUP_LIMIT.windowMs;
