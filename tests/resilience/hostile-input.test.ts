@@ -60,8 +60,11 @@ function check(what: string, res: HttpResponse, input?: string): void {
 }
 
 let addresses = 0;
-/** A new client address (TEST-NET-2), for requests that must not share one per-IP limit. */
-const nextAddress = () => `198.51.${Math.floor(++addresses / 250)}.${(addresses % 250) + 1}`;
+/** A new private (10/8) client address, for requests that must not share one per-IP limit. */
+const nextAddress = () => {
+  const n = ++addresses;
+  return `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
+};
 
 /** Runs tasks CONCURRENCY at a time. */
 async function pool<T>(items: T[], run: (item: T, worker: number) => Promise<void>): Promise<void> {
