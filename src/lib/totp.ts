@@ -48,3 +48,27 @@ export async function totpQrSvg(uri: string): Promise<string> {
   const svg = await QRCode.toString(uri, { type: 'svg', margin: 2, errorCorrectionLevel: 'M' });
   return svg.replace('<svg ', '<svg role="img" aria-label="QR code to add this account to an authenticator app" width="200" height="200" focusable="false" ');
 }
+
+/**
+ * The code for a secret typed by a person (base32, spaces allowed, any case) or an
+ * `otpauth://totp/…` URI, for `npm run totp` (a local trial without a phone).
+ */
+export function totpCodeFromInput(
+  input: string,
+  at: Date,
+): { ok: true; code: string; secondsLeft: number } | { ok: false; error: string } {
+  let secret = input.trim();
+  if (secret.toLowerCase().startsWith('otpauth://')) {
+    try {
+      secret = new URL(secret).searchParams.get('secret') ?? '';
+    } catch {
+      secret = '';
+    }
+  }
+  secret = secret.replace(/\s+/g, '').toUpperCase();
+  if (!/^[A-Z2-7]+=*$/.test(secret) || secret.length < 16) {
+    return { ok: false, error: 'Give the secret shown on the set-up page (letters A–Z and digits 2–7), or the otpauth:// link.' };
+  }
+  const secondsLeft = TOTP_PERIOD_SECONDS - (Math.floor(at.getTime() / 1000) % TOTP_PERIOD_SECONDS);
+  return { ok: true, code: totpCode(secret, at), secondsLeft };
+}
