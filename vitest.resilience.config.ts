@@ -9,6 +9,7 @@ export default defineConfig({
     include: ['tests/resilience/**/*.test.ts'],
     environment: 'node',
     globalSetup: ['tests/resilience/support/global-setup.ts'],
+    setupFiles: ['tests/support/cleanup-hooks.ts'],
     fileParallelism: false,
     testTimeout: 240_000,
     hookTimeout: 120_000,

@@ -7,14 +7,14 @@
  */
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SMTP_POOL_CONNECTIONS } from '../../src/lib/email/transport.ts';
 import { insertTestCase } from '../support/cases.ts';
 import { SmtpSink } from '../support/smtp-sink.ts';
 import { testStaff } from '../support/staff.ts';
 import { appealReferenceIn, HttpClient } from './support/client.ts';
 import { recordFigure } from './support/figures.ts';
-import { AppServer, sharedRuntime, tempDataDir } from './support/server.ts';
+import { AppServer, onCleanup, sharedRuntime, tempDataDir } from './support/server.ts';
 
 const APPEALS = 60;
 const CLIENTS = 4;
@@ -33,7 +33,7 @@ describe('crash safety', () => {
     const moderator = await testStaff(rt, ['moderator']);
     const cases = Array.from({ length: APPEALS }, (_, i) => ({ ...insertTestCase(rt.db, { recordedBy: moderator }), email: `crash-${i}@example.org` }));
     const sink = await new SmtpSink().start();
-    afterAll(() => sink.stop());
+    onCleanup(() => sink.stop());
     const server = (
       await AppServer.start({
         dataDir,

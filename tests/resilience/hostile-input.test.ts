@@ -16,7 +16,7 @@ import { SmtpSink } from '../support/smtp-sink.ts';
 import { testStaff } from '../support/staff.ts';
 import { appealReferenceIn, HttpClient, type HttpResponse } from './support/client.ts';
 import { recordFigure } from './support/figures.ts';
-import { AppServer, sharedRuntime, tempDataDir } from './support/server.ts';
+import { AppServer, onCleanup, sharedRuntime, tempDataDir } from './support/server.ts';
 import { recentPostDateFields } from '../support/appeals.ts';
 import { decideAfterPreview } from '../support/review.ts';
 
@@ -103,7 +103,7 @@ describe('hostile input', () => {
     statusToken = created.statusToken;
     for (let w = 0; w < CONCURRENCY; w++) journeys.push(await postJourney(new HttpClient(server.baseUrl), { handle: '@hostile', reason: 'A reason', email: 'journey@example.org', name: '' }));
   });
-  afterAll(() => sink.stop());
+  onCleanup(() => sink.stop());
 
   async function postJourney(web: HttpClient, a: { handle: string; reason: string; email: string; name: string; postUrl?: string }): Promise<HttpClient> {
     const steps: [string, Record<string, string>][] = [

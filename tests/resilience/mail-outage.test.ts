@@ -2,13 +2,13 @@
  * Mail outage: the SMTP server goes away while reviewers decide appeals, and comes back. Every
  * email (acknowledgements before, decisions during) arrives exactly once by Message-ID; none lost.
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createAppeal } from '../../src/lib/appeals.ts';
 import { insertTestCase } from '../support/cases.ts';
 import { SmtpSink } from '../support/smtp-sink.ts';
 import { testStaff } from '../support/staff.ts';
 import { recordFigure } from './support/figures.ts';
-import { AppServer, sharedRuntime, tempDataDir } from './support/server.ts';
+import { AppServer, onCleanup, sharedRuntime, tempDataDir } from './support/server.ts';
 import { decideAfterPreview } from '../support/review.ts';
 
 const APPEALS = 12;
@@ -24,7 +24,7 @@ describe('mail outage', () => {
     // Pooled connections are cut at once when the sink stops (an abrupt outage, not a 30 s drain).
     sink.closeTimeoutMs = 200;
     await sink.start();
-    afterAll(() => sink.stop());
+    onCleanup(() => sink.stop());
     const server = (await AppServer.start({ dataDir, smtpUrl: sink.url })).stopAfterAll();
 
     const appeals: { id: number; email: string }[] = [];

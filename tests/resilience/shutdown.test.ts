@@ -4,11 +4,11 @@
  * claimed), and the process exits 0.
  */
 import { request } from 'node:http';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { enqueueEmail } from '../../db/outbox.ts';
 import { SmtpSink } from '../support/smtp-sink.ts';
 import { recordFigure } from './support/figures.ts';
-import { AppServer, sharedRuntime, tempDataDir } from './support/server.ts';
+import { AppServer, onCleanup, sharedRuntime, tempDataDir } from './support/server.ts';
 
 /** A form POST whose body is sent in pieces over `ms`, so it is in flight for that long. */
 function slowPost(base: string, path: string, body: string, ms: number): { headersSent: Promise<void>; done: Promise<{ status: number; location: string | undefined }> } {
@@ -47,7 +47,7 @@ describe('graceful shutdown', () => {
     const sink = new SmtpSink();
     sink.closeTimeoutMs = 200;
     await sink.start();
-    afterAll(() => sink.stop());
+    onCleanup(() => sink.stop());
     const server = (await AppServer.start({ dataDir, smtpUrl: sink.url })).stopAfterAll();
 
     // Mail in flight at the signal: the SMTP server holds its replies, so sends are under way.

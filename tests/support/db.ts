@@ -4,13 +4,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll } from 'vitest';
 import { parseConfig, type Config } from '../../src/lib/config.ts';
 import { createRuntime, type Runtime } from '../../src/lib/runtime.ts';
+import { onCleanup } from './cleanup.ts';
 
 export function testConfig(env: Record<string, string> = {}): Config {
   const dir = mkdtempSync(join(tmpdir(), 'fair-hearing-test-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  onCleanup(() => rmSync(dir, { recursive: true, force: true }));
   const result = parseConfig({ DATA_DIR: dir, ...env });
   if (!result.ok) throw new Error(result.error);
   return result.config;
@@ -19,6 +19,6 @@ export function testConfig(env: Record<string, string> = {}): Config {
 /** A runtime over a fresh database; `now` defaults to the real clock. */
 export function testRuntime(options: { now?: () => Date; env?: Record<string, string> } = {}): Runtime {
   const runtime = createRuntime(testConfig(options.env), options.now);
-  afterAll(() => runtime.db.$client.close());
+  onCleanup(() => runtime.db.$client.close());
   return runtime;
 }

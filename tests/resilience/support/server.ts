@@ -8,9 +8,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll } from 'vitest';
 import { parseConfig } from '../../../src/lib/config.ts';
 import { createRuntime, type Runtime } from '../../../src/lib/runtime.ts';
+import { onCleanup } from '../../support/cleanup.ts';
+
+export { onCleanup };
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -26,7 +28,7 @@ export async function freePort(): Promise<number> {
 /** A temporary data folder, removed after the file's tests. */
 export function tempDataDir(label: string): string {
   const dir = mkdtempSync(join(tmpdir(), `fair-hearing-resilience-${label}-`));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  onCleanup(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
 
@@ -38,7 +40,7 @@ export function sharedRuntime(dataDir: string, env: Record<string, string> = {})
   const parsed = parseConfig({ DATA_DIR: dataDir, ...env });
   if (!parsed.ok) throw new Error(parsed.error);
   const rt = createRuntime(parsed.config);
-  afterAll(() => rt.db.$client.close());
+  onCleanup(() => rt.db.$client.close());
   return rt;
 }
 
@@ -131,7 +133,7 @@ export class AppServer {
 
   /** Stops the server at the end of the file whatever happened. */
   stopAfterAll(): this {
-    afterAll(async () => {
+    onCleanup(async () => {
       if (this.child) await this.stop('SIGKILL').catch(() => undefined);
     });
     return this;

@@ -1,0 +1,68 @@
+/**
+ * `npm test`: every suite in turn (types, unit, browser, resilience), then a check that nothing was
+ * left behind. Each run gets its own temporary root (TMPDIR), so what the suites create — data
+ * folders, SMTP sinks' files, Chromium profiles — lands there, and what is still there afterwards,
+ * or any process still carrying that TMPDIR, was left by a test: the run fails and names it.
+ * (Scoping by TMPDIR keeps the check exact when other runs share the machine.)
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const steps = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['typecheck', 'test:unit', 'test:e2e', 'test:resilience'];
+const root = mkdtempSync(join(tmpdir(), 'fair-hearing-npm-test-'));
+const env = { ...process.env, TMPDIR: root };
+
+/** Processes (other than this one) whose environment carries this run's TMPDIR. */
+function survivors(): { pid: number; command: string }[] {
+  const found: { pid: number; command: string }[] = [];
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    try {
+      const environ = readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0');
+      if (!environ.includes(`TMPDIR=${root}`)) continue;
+      const command = readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0').join(' ').trim() || readlinkSync(`/proc/${pid}/exe`);
+      found.push({ pid, command: command.slice(0, 200) });
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  return found;
+}
+
+let status = 0;
+const started = Date.now();
+for (const step of steps) {
+  const t0 = Date.now();
+  const result = spawnSync('npm', ['run', '-s', step], { stdio: 'inherit', env });
+  console.log(`\n[npm test] ${step}: ${result.status === 0 ? 'passed' : 'FAILED'} in ${Math.round((Date.now() - t0) / 1000)} s\n`);
+  if (result.status !== 0) {
+    status = result.status ?? 1;
+    break;
+  }
+}
+
+// Give processes that are already exiting a moment, then look.
+await new Promise((r) => setTimeout(r, 1000));
+const left = survivors();
+// Caches the tools keep in TMPDIR (tsx's compile cache, Node's) are not test leftovers.
+const TOOL_CACHES = new Set(['tsx-0', 'node-compile-cache']);
+const files = readdirSync(root).filter((f) => !TOOL_CACHES.has(f));
+if (left.length > 0 || files.length > 0) {
+  console.error('[npm test] left behind by the tests (this fails the run):');
+  for (const p of left) console.error(`  process ${p.pid}: ${p.command}`);
+  for (const f of files) console.error(`  temporary entry: ${f}`);
+  for (const p of left) {
+    try {
+      process.kill(p.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  if (status === 0) status = 1;
+}
+rmSync(root, { recursive: true, force: true });
+console.log(`[npm test] ${status === 0 ? 'all suites passed' : 'failed'}; ${Math.round((Date.now() - started) / 1000)} s in all`);
+process.exit(status);
