@@ -12,7 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { loadConfigOrExit } from '../src/lib/config.ts';
 import { startChangeAlertJob } from '../src/lib/change-alerts.ts';
 import { startOutboxWorker } from '../src/lib/email/worker.ts';
-import { createRuntime, installRuntime } from '../src/lib/runtime.ts';
+import { createRuntimeOrExit, installRuntime } from '../src/lib/runtime.ts';
 import { databaseChangeToken, principlesStamp } from '../db/principles.ts';
 import { createPageHandler, PageCache } from '../src/server/page-cache.ts';
 import { createStaticFiles } from '../src/server/static-files.ts';
@@ -58,7 +58,7 @@ function buildIfStale(): void {
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   if (!process.argv.includes('--no-build')) buildIfStale();
-  const rt = installRuntime(createRuntime(config));
+  const rt = installRuntime(createRuntimeOrExit(config));
   // First run: no admin yet, so print a one-time link to create one (no default password anywhere).
   const firstRunLink = prepareFirstRun(rt);
   if (firstRunLink) {
