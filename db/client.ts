@@ -49,6 +49,9 @@ export function openDatabase(file: string): Db {
   // In WAL mode NORMAL survives a crash of the process (SIGKILL) without losing a committed
   // transaction; only a power loss could drop the last ones (docs/decisions/003-database.md).
   sqlite.pragma('synchronous = NORMAL');
+  // Deleted and overwritten content is zeroed, not left in free space: a delivered email's link,
+  // once redacted, and purged personal data are gone from the file (docs/decisions/015-secrets-at-rest.md).
+  sqlite.pragma('secure_delete = ON');
   cachePreparedStatements(sqlite);
   const db = drizzle(sqlite, { schema }) as Db;
   // Transactions start with BEGIN IMMEDIATE (the write lock first, waiting up to busy_timeout).
@@ -64,6 +67,16 @@ export function migrateDatabase(db: Db, migrationsFolder = MIGRATIONS_DIR): void
   migrate(db, { migrationsFolder });
   // Triggers keeping the running aggregates (transparency figures, queue counts); see db/tallies.ts.
   installTallies(db.$client);
+}
+
+/**
+ * Copies the WAL into the database and empties it, so old page images (a link before its email
+ * was delivered, data before a purge) do not linger in the -wal file. The server runs it every
+ * 10 minutes; it waits for readers (busy_timeout) and returns false if it could not finish.
+ */
+export function truncateWal(db: Db): boolean {
+  const [result] = db.$client.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+  return result?.busy === 0;
 }
 
 /** True when the database answers a trivial query. */
