@@ -5,7 +5,7 @@
  * secrets were encrypted with stops start-up. `rotateSecretKey` re-encrypts with a new key
  * (`npm run staff -- rotate-key`). See docs/decisions/015-secrets-at-rest.md.
  */
-import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { resealTotpSecrets, sealPlainTotpSecrets, totpSecretKeyIds } from '../../db/staff.ts';
 import type { Db } from '../../db/client.ts';
@@ -40,6 +40,8 @@ export function loadSecretKey(config: Config): Buffer {
   const problem = secretKeyFileProblem(config.secretKeyFile, true);
   const key = problem ? undefined : parseKey(readFileSync(config.secretKeyFile, 'utf8'));
   if (!key) throw new ConfigError(problem ?? `Configuration error: SECRET_KEY_FILE: ${config.secretKeyFile} holds no key.`);
+  const mode = statSync(config.secretKeyFile).mode & 0o777;
+  if (mode & 0o077) console.warn(`Warning: the key file ${config.secretKeyFile} (SECRET_KEY_FILE) can be read by others (mode ${mode.toString(8)}): chmod 600 it.`);
   return key;
 }
 
