@@ -4,8 +4,9 @@
  * between, so it is one moment's state, never a half-written one. The copy is then checked
  * (`PRAGMA integrity_check`) and made a single self-contained file (rollback journal, not WAL).
  */
-import { renameSync, rmSync } from 'node:fs';
+import { chmodSync, renameSync, rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
+import { makePrivate, PRIVATE_FILE_MODE } from './client.ts';
 
 export interface BackupResult {
   ms: number;
@@ -17,6 +18,8 @@ export interface BackupResult {
 export async function backupDatabase(sourceFile: string, targetFile: string): Promise<BackupResult> {
   const partial = `${targetFile}.partial`;
   rmSync(partial, { force: true });
+  // Owner-only from the start (SQLite gives the copy's journal the same mode): a backup holds everything.
+  makePrivate(partial);
   const source = new Database(sourceFile, { fileMustExist: true });
   source.pragma('busy_timeout = 5000');
   const started = Date.now();
@@ -38,6 +41,7 @@ export async function backupDatabase(sourceFile: string, targetFile: string): Pr
   } finally {
     copy.close();
   }
+  chmodSync(partial, PRIVATE_FILE_MODE);
   renameSync(partial, targetFile);
   return { ms: Date.now() - started, rows };
 }

@@ -1,7 +1,7 @@
 /**
  * Opens the SQLite database (WAL, foreign keys, busy timeout) and applies migrations.
  */
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
@@ -20,8 +20,28 @@ export type DbOrTx = Db | Parameters<Parameters<Db['transaction']>[0]>[0];
  */
 export const MIGRATIONS_DIR = resolve(process.cwd(), 'db/migrations');
 
+/** Owner read and write only: the database holds personal data (docs/decisions/015-secrets-at-rest.md). */
+export const PRIVATE_FILE_MODE = 0o600;
+/** Folders we create for private files: owner only. */
+export const PRIVATE_DIR_MODE = 0o700;
+
+/**
+ * Makes `file` (created empty if missing) and its `-wal`/`-shm` companions owner-only. SQLite
+ * creates the companions with the mode of the main file, so creating that one 0600 first is
+ * enough for new files; chmod tightens files an earlier version created 0644.
+ */
+export function makePrivate(file: string): void {
+  closeSync(openSync(file, 'a', PRIVATE_FILE_MODE));
+  for (const f of [file, `${file}-wal`, `${file}-shm`, `${file}-journal`]) {
+    if (existsSync(f) && (statSync(f).mode & 0o777) !== PRIVATE_FILE_MODE) chmodSync(f, PRIVATE_FILE_MODE);
+  }
+}
+
 export function openDatabase(file: string): Db {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  if (file !== ':memory:') {
+    mkdirSync(dirname(file), { recursive: true, mode: PRIVATE_DIR_MODE });
+    makePrivate(file);
+  }
   const sqlite = new Database(file);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('foreign_keys = ON');
@@ -29,6 +49,9 @@ export function openDatabase(file: string): Db {
   // In WAL mode NORMAL survives a crash of the process (SIGKILL) without losing a committed
   // transaction; only a power loss could drop the last ones (docs/decisions/003-database.md).
   sqlite.pragma('synchronous = NORMAL');
+  // Deleted and overwritten content is zeroed, not left in free space: a delivered email's link,
+  // once redacted, and purged personal data are gone from the file (docs/decisions/015-secrets-at-rest.md).
+  sqlite.pragma('secure_delete = ON');
   cachePreparedStatements(sqlite);
   const db = drizzle(sqlite, { schema }) as Db;
   // Transactions start with BEGIN IMMEDIATE (the write lock first, waiting up to busy_timeout).
@@ -44,6 +67,16 @@ export function migrateDatabase(db: Db, migrationsFolder = MIGRATIONS_DIR): void
   migrate(db, { migrationsFolder });
   // Triggers keeping the running aggregates (transparency figures, queue counts); see db/tallies.ts.
   installTallies(db.$client);
+}
+
+/**
+ * Copies the WAL into the database and empties it, so old page images (a link before its email
+ * was delivered, data before a purge) do not linger in the -wal file. The server runs it every
+ * 10 minutes; it waits for readers (busy_timeout) and returns false if it could not finish.
+ */
+export function truncateWal(db: Db): boolean {
+  const [result] = db.$client.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+  return result?.busy === 0;
 }
 
 /** True when the database answers a trivial query. */

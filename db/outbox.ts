@@ -16,6 +16,47 @@ export interface NewEmail {
   html: string;
   headers?: Record<string, string>;
   kind: string;
+  /**
+   * The exact private links (or tokens) the message carries. They stay in the stored copy only
+   * until it is delivered; then each is replaced by REDACTED_MARK (markEmailSent).
+   */
+  secrets?: string[];
+}
+
+/** What a private link becomes in the stored copy once the message is delivered. */
+export const REDACTED_MARK = '[private link removed]';
+
+type Content = { text: string; html: string; headers: Record<string, string> };
+
+const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+
+/**
+ * The content with every secret (as written, and HTML-escaped in the HTML body) replaced by
+ * REDACTED_MARK. Longest first, so a link is replaced whole even when a token inside it is listed too.
+ */
+export function redactSecrets<T extends Content>(content: T, secrets: readonly string[] | null | undefined): T {
+  const list = [...new Set((secrets ?? []).filter((s) => s.length > 0))].sort((a, b) => b.length - a.length);
+  if (list.length === 0) return content;
+  const scrub = (value: string, html: boolean) => {
+    let out = value;
+    for (const secret of list) {
+      out = out.split(secret).join(REDACTED_MARK);
+      if (html) out = out.split(escapeHtml(secret)).join(REDACTED_MARK);
+    }
+    return out;
+  };
+  const headers = Object.fromEntries(Object.entries(content.headers).map(([k, v]) => [k, scrub(v, false)]));
+  return { ...content, text: scrub(content.text, false), html: scrub(content.html, true), headers };
+}
+
+/** A programming error (caught by tests): a listed secret the message does not carry would leave the real one unredacted. */
+function checkSecrets(message: NewEmail): string[] | null {
+  const secrets = message.secrets ?? [];
+  for (const secret of secrets) {
+    const carried = [message.text, message.html, ...Object.values(message.headers ?? {})].some((v) => v.includes(secret) || v.includes(escapeHtml(secret)));
+    if (!secret || !carried) throw new Error(`enqueueEmail: a secret listed for a '${message.kind}' email is not in the message`);
+  }
+  return secrets.length > 0 ? [...new Set(secrets)] : null;
 }
 
 // Shared through globalThis because the start script and the Astro bundle each hold their own
@@ -50,6 +91,7 @@ export function onEmailEnqueued(listener: () => void): () => void {
  */
 export function enqueueEmail(db: DbOrTx, message: NewEmail, now: Date): { id: number; messageId: string } {
   const messageId = `<${randomUUID()}@${shared().domain}>`;
+  const secrets = checkSecrets(message);
   const row = db
     .insert(outbox)
     .values({
@@ -60,6 +102,7 @@ export function enqueueEmail(db: DbOrTx, message: NewEmail, now: Date): { id: nu
       text: message.text,
       html: message.html,
       headers: message.headers ?? {},
+      secrets,
       state: 'queued',
       attempts: 0,
       nextAttemptAt: now,
@@ -110,6 +153,7 @@ interface RawOutboxRow {
   text_body: string;
   html_body: string;
   headers: string;
+  secrets: string | null;
   state: OutboxState;
   attempts: number;
   next_attempt_at: number;
@@ -133,6 +177,7 @@ function toOutboxRow(r: RawOutboxRow): OutboxRow {
     text: r.text_body,
     html: r.html_body,
     headers: JSON.parse(r.headers) as Record<string, string>,
+    secrets: r.secrets === null ? null : (JSON.parse(r.secrets) as string[]),
     state: r.state,
     attempts: r.attempts,
     nextAttemptAt: new Date(r.next_attempt_at),
@@ -162,9 +207,21 @@ function prepare(db: Db) {
        where id = ? and ((state = 'queued' and next_attempt_at <= ?) or (state = 'sending' and claimed_at <= ?))
        returning *`,
     ),
-    markSent: sqlite.prepare<[number, number, string]>(
-      `update outbox set state = 'sent', sent_at = ?, last_error = null, claim_token = null where id = ? and claim_token = ?`,
+    markSent: sqlite.prepare<[number, number, string], { text: string; html: string; headers: string; secrets: string | null }>(
+      `update outbox set state = 'sent', sent_at = ?, last_error = null, claim_token = null where id = ? and claim_token = ?
+       returning text_body as text, html_body as html, headers, secrets`,
     ),
+    redact: sqlite.prepare<[string, string, string, number]>(`update outbox set text_body = ?, html_body = ?, headers = ?, secrets = null where id = ?`),
+    sent: sqlite.transaction((id: number, token: string, at: number): boolean => {
+      const q = statements(db);
+      const row = q.markSent.get(at, id, token);
+      if (!row) return false;
+      if (row.secrets !== null) {
+        const clean = redactSecrets({ text: row.text, html: row.html, headers: JSON.parse(row.headers) as Record<string, string> }, JSON.parse(row.secrets) as string[]);
+        q.redact.run(clean.text, clean.html, JSON.stringify(clean.headers), id);
+      }
+      return true;
+    }),
   };
 }
 function statements(db: Db) {
@@ -173,9 +230,12 @@ function statements(db: Db) {
   return s;
 }
 
-/** Marks a claimed message sent; false if the claim was lost (another worker took it over). */
+/**
+ * Marks a claimed message sent; false if the claim was lost (another worker took it over). In the
+ * same transaction the stored copy loses its secrets: each becomes REDACTED_MARK.
+ */
 export function markEmailSent(db: Db, id: number, token: string, now: Date): boolean {
-  return statements(db).markSent.run(now.getTime(), id, token).changes > 0;
+  return statements(db).sent.immediate(id, token, now.getTime());
 }
 
 /** Puts a claimed message back in the queue for a later attempt after a temporary failure. */

@@ -3,7 +3,8 @@
  * one-time links. Only this file touches those tables (the audit log is db/audit.ts).
  */
 import { and, asc, count, eq, gte, inArray, isNotNull, isNull, lt, or } from 'drizzle-orm';
-import type { DbOrTx } from './client.ts';
+import { open, seal, sealedKeyId } from '../src/lib/secret-box.ts';
+import type { Db, DbOrTx } from './client.ts';
 import {
   loginFailures,
   staff,
@@ -12,6 +13,7 @@ import {
   staffTokens,
   totpUsedSteps,
   ROLES,
+  TOTP_SECRET_CONTEXT,
   type Role,
   type SessionStage,
   type StaffRow,
@@ -172,4 +174,34 @@ export function expireTokens(db: DbOrTx, purpose: TokenPurpose, now: Date, staff
     .set({ expiresAt: now })
     .where(and(eq(staffTokens.purpose, purpose), isNull(staffTokens.usedAt), gte(staffTokens.expiresAt, now), staffId === undefined ? undefined : eq(staffTokens.staffId, staffId)))
     .run();
+}
+
+// TOTP secrets at rest (raw SQL: these see the stored, encrypted value, not the plain text).
+
+/** Seals TOTP secrets stored in plain text (by a version before encryption) with `key`; returns how many. */
+export function sealPlainTotpSecrets(db: Db, key: Buffer): number {
+  const sqlite = db.$client;
+  const plain = sqlite.prepare("select id, totp_secret as value from staff where totp_secret is not null and totp_secret not like 'enc1:%'").all() as { id: number; value: string }[];
+  const update = sqlite.prepare('update staff set totp_secret = ? where id = ?');
+  sqlite.transaction(() => plain.forEach((r) => update.run(seal(key, r.value, TOTP_SECRET_CONTEXT), r.id))).immediate();
+  return plain.length;
+}
+
+/** The ids of the keys the stored TOTP secrets were sealed with. */
+export function totpSecretKeyIds(db: Db): string[] {
+  const rows = db.$client.prepare("select totp_secret as value from staff where totp_secret like 'enc1:%'").all() as { value: string }[];
+  return [...new Set(rows.map((r) => sealedKeyId(r.value)!))];
+}
+
+/** Re-seals every TOTP secret from key `from` to key `to`, all or none; returns how many. */
+export function resealTotpSecrets(db: Db, from: Buffer, to: Buffer): number {
+  const sqlite = db.$client;
+  const update = sqlite.prepare('update staff set totp_secret = ? where id = ?');
+  return sqlite
+    .transaction(() => {
+      const rows = sqlite.prepare('select id, totp_secret as value from staff where totp_secret is not null').all() as { id: number; value: string }[];
+      for (const r of rows) update.run(seal(to, open(from, r.value, TOTP_SECRET_CONTEXT), TOTP_SECRET_CONTEXT), r.id);
+      return rows.length;
+    })
+    .immediate();
 }

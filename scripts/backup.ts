@@ -26,7 +26,7 @@ async function main(): Promise<number> {
     console.error(`No database at ${config.databaseFile}: check DATA_DIR.`);
     return 1;
   }
-  mkdirSync(dirname(file), { recursive: true });
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const { ms, rows } = await backupDatabase(config.databaseFile, file);
   console.log(`Backup written to ${file} in ${ms} ms; integrity check ok.`);
   console.log(`Rows: ${rows.map((r) => `${r.table} ${r.n}`).join(', ')}`);

@@ -5,20 +5,24 @@
  *   npm run staff -- add --email E --name N --role moderator|reviewer|admin   (password on stdin)
  *   npm run staff -- list
  *   npm run staff -- disable --email E
+ *   npm run staff -- rotate-key [--new-key-file FILE]   (server stopped; re-encrypts TOTP secrets)
  *
  * `--role` may be repeated or comma-separated. `add` prints the account's otpauth:// URI.
  * Every change is written to the audit log with no actor and IP "cli".
  */
 import { parseArgs } from 'node:util';
 import { loadConfigOrExit } from '../src/lib/config.ts';
-import { createRuntime } from '../src/lib/runtime.ts';
+import { createRuntimeOrExit } from '../src/lib/runtime.ts';
+import { rotateSecretKey } from '../src/lib/secret-key.ts';
 import { createStaffAccount, disableByEmail, listStaff, parseRoles } from '../src/lib/staff.ts';
 
 const USAGE = `Usage:
   npm run staff -- add --email EMAIL --name NAME --role moderator|reviewer|admin [--role …]
       (reads the password from standard input; prints the otpauth:// URI for the authenticator app)
   npm run staff -- list
-  npm run staff -- disable --email EMAIL`;
+  npm run staff -- disable --email EMAIL
+  npm run staff -- rotate-key [--new-key-file FILE]
+      (stop the server first; re-encrypts the stored TOTP secrets with a new key)`;
 
 const CLI = { id: null, ip: 'cli' } as const;
 
@@ -42,12 +46,12 @@ async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);
   let parsed;
   try {
-    parsed = parseArgs({ args: rest, options: { email: { type: 'string' }, name: { type: 'string' }, role: { type: 'string', multiple: true } }, strict: true });
+    parsed = parseArgs({ args: rest, options: { email: { type: 'string' }, name: { type: 'string' }, role: { type: 'string', multiple: true }, 'new-key-file': { type: 'string' } }, strict: true });
   } catch (error) {
     fail(`${(error as Error).message}\n${USAGE}`);
   }
   const { email, name, role } = parsed.values;
-  const rt = createRuntime(loadConfigOrExit());
+  const rt = createRuntimeOrExit(loadConfigOrExit());
   try {
     if (command === 'add') {
       if (!email || !name || !role?.length) fail(`add needs --email, --name and --role.\n${USAGE}`);
@@ -69,6 +73,15 @@ async function main(): Promise<void> {
       const result = disableByEmail(rt, CLI, email);
       if (!result.ok) fail(result.error);
       console.log(`Disabled ${email.trim().toLowerCase()} and ended its sessions.`);
+    } else if (command === 'rotate-key') {
+      const result = rotateSecretKey(rt.db, rt.config, parsed.values['new-key-file']);
+      if (!result.ok) fail(result.error);
+      console.log(`Re-encrypted ${result.secrets} TOTP secret(s): key ${result.oldId} replaced by key ${result.newId}.`);
+      console.log(
+        result.setVariable
+          ? `Now set SECRET_KEY_FILE=${result.keyFile} and start the server. Keep the old key only as long as backups made with it.`
+          : `The new key is in ${result.keyFile} (the old one is gone). Start the server.`,
+      );
     } else {
       fail(USAGE);
     }

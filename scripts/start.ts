@@ -12,7 +12,8 @@ import { pathToFileURL } from 'node:url';
 import { loadConfigOrExit } from '../src/lib/config.ts';
 import { startChangeAlertJob } from '../src/lib/change-alerts.ts';
 import { startOutboxWorker } from '../src/lib/email/worker.ts';
-import { createRuntime, installRuntime } from '../src/lib/runtime.ts';
+import { createRuntimeOrExit, installRuntime } from '../src/lib/runtime.ts';
+import { truncateWal } from '../db/client.ts';
 import { databaseChangeToken, principlesStamp } from '../db/principles.ts';
 import { createPageHandler, PageCache } from '../src/server/page-cache.ts';
 import { createStaticFiles } from '../src/server/static-files.ts';
@@ -58,14 +59,17 @@ function buildIfStale(): void {
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   if (!process.argv.includes('--no-build')) buildIfStale();
-  const rt = installRuntime(createRuntime(config));
+  const rt = installRuntime(createRuntimeOrExit(config));
   // First run: no admin yet, so print a one-time link to create one (no default password anywhere).
   const firstRunLink = prepareFirstRun(rt);
   if (firstRunLink) {
     console.log(`\nNo admin account exists yet. Create the first one within ${SETUP_LINK_HOURS} hours at this one-time link:\n\n  ${firstRunLink}\n`);
   }
   purgeExpired(rt);
-  const housekeeping = setInterval(() => purgeExpired(rt), 10 * 60 * 1000);
+  const housekeeping = setInterval(() => {
+    purgeExpired(rt);
+    truncateWal(rt.db);
+  }, 10 * 60 * 1000);
   housekeeping.unref();
   // Personal data past its retention period is purged now and daily (counts logged, never data).
   const retention = startRetentionJob(rt);

@@ -4,10 +4,10 @@
  */
 import { loadConfigOrExit } from '../src/lib/config.ts';
 import { startOutboxWorker } from '../src/lib/email/worker.ts';
-import { createRuntime } from '../src/lib/runtime.ts';
+import { createRuntimeOrExit } from '../src/lib/runtime.ts';
 
 const config = loadConfigOrExit();
-const rt = createRuntime(config);
+const rt = createRuntimeOrExit(config);
 const worker = startOutboxWorker(rt);
 console.log(`Outbox worker running (${config.smtpUrl ? 'SMTP' : `files in ${config.mailDir}`}).`);
 

@@ -22,6 +22,11 @@ export const outbox = sqliteTable(
     html: text('html_body').notNull(),
     /** Extra headers such as List-Unsubscribe. */
     headers: text('headers', { mode: 'json' }).$type<Record<string, string>>().notNull(),
+    /**
+     * The private links (or tokens) the message carries, kept only until it is delivered: then
+     * each is replaced by REDACTED_MARK in the bodies and headers and this is set to null.
+     */
+    secrets: text('secrets', { mode: 'json' }).$type<string[]>(),
     state: text('state', { enum: OUTBOX_STATES }).notNull(),
     /** Delivery attempts since the message was (re)queued; counted when an attempt is claimed. */
     attempts: integer('attempts').notNull().default(0),

@@ -3,7 +3,10 @@
  * the append-only audit log. See docs/decisions/008-staff-accounts.md.
  */
 import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
-import { createdAt, timestamp } from './columns.ts';
+import { createdAt, encryptedText, timestamp } from './columns.ts';
+
+/** Associated data of an encrypted TOTP secret: a value sealed for another column is refused. */
+export const TOTP_SECRET_CONTEXT = 'staff.totp_secret';
 
 export const ROLES = ['moderator', 'reviewer', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -15,8 +18,11 @@ export const staff = sqliteTable('staff', {
   name: text('name').notNull(),
   /** `$scrypt$v=1$…` (src/lib/passwords.ts); null until an invited person sets one. */
   passwordHash: text('password_hash'),
-  /** Base32 TOTP secret; null after an MFA reset until the person enrols again. */
-  totpSecret: text('totp_secret'),
+  /**
+   * Base32 TOTP secret, encrypted at rest (the code sees plain text; see encryptedText and
+   * docs/decisions/015-secrets-at-rest.md); null after an MFA reset until the person enrols again.
+   */
+  totpSecret: encryptedText('totp_secret', TOTP_SECRET_CONTEXT),
   /** Set once the person has proved the secret works (entered a code from it). */
   totpConfirmedAt: timestamp('totp_confirmed_at'),
   disabledAt: timestamp('disabled_at'),

@@ -162,6 +162,7 @@ export function createAppeal(rt: Runtime, input: NewAppeal): CreateAppealResult 
           dueAt,
         });
         insertAppealEvent(tx, { appealId: row.id, at: receivedAt, actorType: 'appellant', kind: 'received', details: { status: 'new' } });
+        const link = statusUrl(rt.config.publicUrl, statusToken);
         const email = appealAcknowledgementEmail({
           orgName: rt.config.org.name,
           name: input.name,
@@ -169,11 +170,11 @@ export function createAppeal(rt: Runtime, input: NewAppeal): CreateAppealResult 
           caseReference: found?.reference ?? null,
           receivedAt,
           dueAt,
-          statusUrl: statusUrl(rt.config.publicUrl, statusToken),
+          statusUrl: link,
           complaintsUrl: rt.config.org.complaintsUrl,
           crisisUrl: rt.config.org.crisisUrl,
         });
-        const queued = enqueueEmail(tx, { to: input.email, ...email, kind: 'appeal-ack' }, receivedAt);
+        const queued = enqueueEmail(tx, { to: input.email, ...email, kind: 'appeal-ack', secrets: [link] }, receivedAt);
         insertAppealEvent(tx, { appealId: row.id, at: receivedAt, actorType: 'system', kind: 'email-queued', details: { email: 'appeal-ack', outboxId: queued.id } });
         return row;
       });

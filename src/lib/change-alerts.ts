@@ -93,15 +93,16 @@ export function subscribe(rt: Runtime, input: { email: unknown; ip: string | nul
     const existing = findSubscriptionByEmail(rt.db, email);
     const org = rt.config.org.name;
     if (existing?.confirmedAt) {
-      const token = issueUnsubscribeToken(rt.db, existing.id, now);
-      enqueueEmail(rt.db, { to: email, kind: 'subscription-exists', ...alreadySubscribedEmail({ orgName: org, unsubscribeUrl: unsubscribeUrl(rt, token) }) }, now);
+      const link = unsubscribeUrl(rt, issueUnsubscribeToken(rt.db, existing.id, now));
+      enqueueEmail(rt.db, { to: email, kind: 'subscription-exists', ...alreadySubscribedEmail({ orgName: org, unsubscribeUrl: link }), secrets: [link] }, now);
       return { ok: true } as const;
     }
     const token = generateToken();
     if (existing) renewConfirmToken(rt.db, existing.id, hash(token), now);
     else insertSubscription(rt.db, { email, confirmTokenHash: hash(token), now });
-    const message = confirmSubscriptionEmail({ orgName: org, confirmUrl: confirmUrl(rt, token), validDays: ALERT_RULES.confirmDays });
-    enqueueEmail(rt.db, { to: email, kind: 'subscription-confirm', ...message }, now);
+    const link = confirmUrl(rt, token);
+    const message = confirmSubscriptionEmail({ orgName: org, confirmUrl: link, validDays: ALERT_RULES.confirmDays });
+    enqueueEmail(rt.db, { to: email, kind: 'subscription-confirm', ...message, secrets: [link] }, now);
     return { ok: true } as const;
   });
 }
@@ -183,7 +184,7 @@ export function queueChangeAlerts(rt: Runtime): { version: string; recipients: n
           compareUrl: `${rt.config.publicUrl}/principles/compare/${previous.version}...${version.version}`,
           unsubscribeUrl: link,
         });
-        enqueueEmail(rt.db, { to: subscriber.email, kind: 'principles-changed', headers: unsubscribeHeaders(link), ...message }, now);
+        enqueueEmail(rt.db, { to: subscriber.email, kind: 'principles-changed', headers: unsubscribeHeaders(link), ...message, secrets: [link] }, now);
       }
       setChangeAlertRecipients(rt.db, version.id, subscribers.length);
       done.push({ version: version.version, recipients: subscribers.length });

@@ -3,8 +3,10 @@
  * default fitting the first organisation (Norfolk and Suffolk NHS Foundation Trust) and is
  * validated here, so a bad value stops start-up with a one-line message naming the variable.
  */
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { parseKey } from './secret-box.ts';
 
 const emptyToUndefined = (value: unknown) =>
   typeof value === 'string' && value.trim() === '' ? undefined : value;
@@ -86,6 +88,8 @@ export const EnvSchema = z.object({
   STATUS_LINK_MISSES_PER_10_MINUTES: wholeNumber(1, 100_000, 20),
   /** Appeals sent per client IP per hour. */
   APPEALS_PER_HOUR: wholeNumber(1, 100_000, 10),
+  /** File holding the key that encrypts TOTP secrets at rest; default $DATA_DIR/secret.key, made on first start. */
+  SECRET_KEY_FILE: z.preprocess(emptyToUndefined, z.string().trim().min(1).optional()),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -128,6 +132,10 @@ export interface Config {
   subscribesPerHour: number;
   statusLinkMissesPer10Minutes: number;
   appealsPerHour: number;
+  /** The key file (SECRET_KEY_FILE, or $DATA_DIR/secret.key) for secrets encrypted at rest. */
+  secretKeyFile: string;
+  /** True when SECRET_KEY_FILE named it (then it must exist; the default one is made when missing). */
+  secretKeyFromEnv: boolean;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; error: string };
@@ -150,6 +158,9 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
   }
   const e = parsed.data;
   const dataDir = resolve(cwd, e.DATA_DIR);
+  const secretKeyFile = e.SECRET_KEY_FILE ? resolve(cwd, e.SECRET_KEY_FILE) : resolve(dataDir, 'secret.key');
+  const keyProblem = secretKeyFileProblem(secretKeyFile, e.SECRET_KEY_FILE !== undefined);
+  if (keyProblem) return { ok: false, error: keyProblem };
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
   return {
     ok: true,
@@ -182,8 +193,30 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
       subscribesPerHour: e.SUBSCRIBES_PER_HOUR,
       statusLinkMissesPer10Minutes: e.STATUS_LINK_MISSES_PER_10_MINUTES,
       appealsPerHour: e.APPEALS_PER_HOUR,
+      secretKeyFile,
+      secretKeyFromEnv: e.SECRET_KEY_FILE !== undefined,
     },
   };
+}
+
+/**
+ * Why the key file cannot be used, as a one-line message naming SECRET_KEY_FILE, or undefined
+ * when it holds a key (or is the default file, not made yet: the first start makes it).
+ */
+export function secretKeyFileProblem(file: string, fromEnv: boolean): string | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (!fromEnv && code === 'ENOENT') return undefined;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder' : (code ?? 'unreadable');
+    return `Configuration error: SECRET_KEY_FILE cannot be read (${file}: ${why}).`;
+  }
+  if (parseKey(text)) return undefined;
+  return fromEnv
+    ? `Configuration error: SECRET_KEY_FILE must name a file holding 64 hexadecimal characters (make one with: openssl rand -hex 32), and ${file} does not.`
+    : `Configuration error: SECRET_KEY_FILE is not set and ${file} is not a valid key (64 hexadecimal characters): restore it from your copy, or set SECRET_KEY_FILE to the key file.`;
 }
 
 /** Parses process.env once; throws a ConfigError carrying the one-line message. */

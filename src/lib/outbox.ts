@@ -2,16 +2,24 @@
  * The outbox as staff see it: list messages, count them for /healthz, retry a failed one.
  * Writing and delivering are in db/outbox.ts (enqueueEmail) and src/lib/email/worker.ts.
  */
-import { countEmailsByState, findEmail, listEmails, requeueFailedEmail } from '../../db/outbox.ts';
+import { countEmailsByState, findEmail, listEmails, redactSecrets, requeueFailedEmail } from '../../db/outbox.ts';
 import type { DbOrTx } from '../../db/client.ts';
 import type { OutboxRow, OutboxState } from '../../db/schema/outbox.ts';
 import type { Runtime } from './runtime.ts';
 
 export type { OutboxRow, OutboxState };
 
-/** Messages newest first (at most `limit`, default 200), optionally of some states only. */
+/**
+ * Messages newest first (at most `limit`, default 200), optionally of some states only. Staff see
+ * every message without its private links, even one not delivered yet (it keeps them until then).
+ */
 export function listOutbox(rt: Runtime, options: { states?: OutboxState[]; limit?: number } = {}): OutboxRow[] {
-  return listEmails(rt.db, options);
+  return listEmails(rt.db, options).map(withoutSecrets);
+}
+
+/** The copy of a message staff may read: private links replaced by the marker, none listed. */
+export function withoutSecrets(row: OutboxRow): OutboxRow {
+  return { ...redactSecrets(row, row.secrets), secrets: null };
 }
 
 export function outboxCounts(rt: Runtime): { queued: number; failed: number } {

@@ -3,6 +3,8 @@
  * appeal is decided (or withdrawn) or the case closed; anonymous figures stay. A case is closed
  * when its appeal window has passed and it has no open or recently closed appeal.
  */
+import { chmodSync, existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { addMonths } from 'date-fns';
 import { recordAudit } from '../../db/audit.ts';
 import { countPurgeable, purgePersonalData, type PurgeCounts, type PurgeCutoffs } from '../../db/retention.ts';
@@ -46,6 +48,36 @@ export function describePurge(counts: PurgeCounts, dryRun: boolean): string {
   return `Retention purge ${verb} personal data from ${counts.appeals} appeal(s) and ${counts.cases} case(s), and ${dryRun ? 'would delete' : 'deleted'} ${counts.emails} old email(s).`;
 }
 
+/**
+ * The `.eml` files the file transport wrote under $DATA_DIR/mail (no SMTP_URL): each is a
+ * delivered email, private link included, so it goes when the outbox copy would (last written
+ * before the same cut-off). Files kept are tightened to owner-only (an older version wrote 0644).
+ * Returns how many were (or, with dryRun, would be) deleted.
+ */
+export function runMailFilePurge(rt: Runtime, options: { dryRun: boolean }): number {
+  const dir = rt.config.mailDir;
+  if (!existsSync(dir)) return 0;
+  const before = purgeCutoffs(rt).emailsCreatedBefore.getTime();
+  let n = 0;
+  for (const name of readdirSync(dir)) {
+    if (!name.endsWith('.eml') && !name.endsWith('.partial')) continue;
+    const file = join(dir, name);
+    const info = statSync(file, { throwIfNoEntry: false });
+    if (!info?.isFile()) continue;
+    if (info.mtimeMs < before) {
+      n++;
+      if (!options.dryRun) rmSync(file, { force: true });
+    } else if (!options.dryRun && (info.mode & 0o777) !== 0o600) {
+      chmodSync(file, 0o600);
+    }
+  }
+  return n;
+}
+
+export function describeMailFilePurge(n: number, dryRun: boolean): string {
+  return `Retention purge ${dryRun ? 'would delete' : 'deleted'} ${n} old email file(s) from the mail folder.`;
+}
+
 const DAY = 24 * 60 * 60 * 1000;
 
 /** Runs the purge now and then daily inside the server process. */
@@ -53,6 +85,8 @@ export function startRetentionJob(rt: Runtime): { stop(): void } {
   const run = () => {
     try {
       console.log(describePurge(runRetentionPurge(rt, { dryRun: false }), false));
+      const files = runMailFilePurge(rt, { dryRun: false });
+      if (files > 0) console.log(describeMailFilePurge(files, false));
     } catch (error) {
       console.error('Retention purge failed:', error instanceof Error ? error.message : error);
     }

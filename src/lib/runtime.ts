@@ -9,7 +9,8 @@ import { setAuditClock } from '../../db/audit.ts';
 import { migrateDatabase, openDatabase, type Db } from '../../db/client.ts';
 import { setMessageIdDomain } from '../../db/outbox.ts';
 import { seedPrinciples } from '../../db/principles.ts';
-import { loadConfig, type Config } from './config.ts';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import { prepareSecrets } from './secret-key.ts';
 
 export interface Runtime {
   config: Config;
@@ -21,10 +22,20 @@ export interface Runtime {
 const KEY = Symbol.for('fair-hearing.runtime');
 type Holder = { [KEY]?: Runtime };
 
-/** Opens and migrates the database and seeds version 1.0 of the principles when empty. */
+/**
+ * Opens and migrates the database, installs the secret key (a bad one throws ConfigError) and
+ * seeds version 1.0 of the principles when empty.
+ */
 export function createRuntime(config: Config, now: () => Date = () => new Date()): Runtime {
   const db = openDatabase(config.databaseFile);
   migrateDatabase(db);
+  // The key for secrets at rest; plain TOTP secrets from an earlier version are encrypted now.
+  try {
+    prepareSecrets(db, config);
+  } catch (error) {
+    db.$client.close();
+    throw error;
+  }
   seedPrinciples(db, now());
   setMessageIdDomain(new URL(config.publicUrl).hostname);
   setAuditClock(now);
@@ -39,4 +50,15 @@ export function installRuntime(runtime: Runtime): Runtime {
 /** The process's runtime, created from the environment on first use (e.g. under `astro dev`). */
 export function getRuntime(): Runtime {
   return (globalThis as Holder)[KEY] ?? installRuntime(createRuntime(loadConfig()));
+}
+
+/** For command-line entry points: the runtime, or the one-line message (e.g. a bad key) and exit code 1. */
+export function createRuntimeOrExit(config: Config): Runtime {
+  try {
+    return createRuntime(config);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    process.exit(1);
+  }
 }

@@ -273,7 +273,7 @@ export function enqueueInviteEmail(tx: DbOrTx, rt: Runtime, invite: { to: string
     ],
     link: { text: 'Set up your account', url: invite.link },
   });
-  enqueueEmail(tx, { to: invite.to, ...content, kind: 'staff-invite' }, now);
+  enqueueEmail(tx, { to: invite.to, ...content, kind: 'staff-invite', secrets: [invite.link] }, now);
 }
 
 export type AdminResult = { ok: true } | { ok: false; error: string };

@@ -95,11 +95,12 @@ export function createFileTransport(dir: string, from: string): MailTransport {
     async send(message) {
       try {
         const info = await composer.sendMail(mailOptions(message, from));
-        mkdirSync(dir, { recursive: true });
+        mkdirSync(dir, { recursive: true, mode: 0o700 });
         const file = join(dir, emlFileName(message.messageId));
         // Write then rename, so a reader never sees half a file and a re-send replaces it whole.
         const partial = `${file}.${process.pid}.partial`;
-        writeFileSync(partial, info.message as Buffer);
+        // Owner-only: the file is the delivered email, private link included.
+        writeFileSync(partial, info.message as Buffer, { mode: 0o600 });
         renameSync(partial, file);
         return { ok: true };
       } catch (error) {

@@ -1,0 +1,110 @@
+/**
+ * Secrets at rest (issue 17, point 4), against the real server and the real SMTP sink: an appeal
+ * is made through the web journey and its acknowledgement delivered; a staff member is enrolled
+ * with the CLI and signs in through the server. Then a dump of every table (from sqlite_master)
+ * and the raw bytes of every file under DATA_DIR, the -wal and -shm included (after the WAL
+ * checkpoint the server runs every 10 minutes), contain neither the status token nor the TOTP
+ * seed. The private files are owner-only.
+ */
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import Database from 'better-sqlite3';
+import { Secret, TOTP, URI } from 'otpauth';
+import { afterAll, describe, expect, it } from 'vitest';
+import { recentPostDateFields } from '../support/appeals.ts';
+import { SmtpSink } from '../support/smtp-sink.ts';
+import { appealReferenceIn, HttpClient } from './support/client.ts';
+import { recordFigure } from './support/figures.ts';
+import { AppServer, tempDataDir } from './support/server.ts';
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)]));
+}
+
+describe('secrets at rest', () => {
+  it('after a real acknowledgement is delivered, no table and no file under DATA_DIR holds the status token or a TOTP seed', async () => {
+    const dataDir = tempDataDir('secrets');
+    const sink = await new SmtpSink().start();
+    afterAll(() => sink.stop());
+    const server = (await AppServer.start({ dataDir, smtpUrl: sink.url })).stopAfterAll();
+
+    // A staff member enrolled by the CLI (the seed is printed once, for the authenticator app).
+    const email = 'sam.secrets@example.org';
+    const password = 'a long and private passphrase';
+    const cli = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/staff.ts', 'add', '--email', email, '--name', 'Sam Secrets', '--role', 'admin'], {
+      input: `${password}\n`,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', DATA_DIR: dataDir },
+    });
+    expect(cli.status, cli.stderr).toBe(0);
+    const totp = URI.parse(cli.stdout.trim()) as TOTP;
+    const seed = totp.secret.base32;
+    expect(seed.length).toBeGreaterThanOrEqual(16);
+
+    // The seed works through the server (so it is stored in a form the server reads).
+    const staffWeb = new HttpClient(server.baseUrl);
+    const signIn = await staffWeb.post('/staff/login', { email, password });
+    expect(signIn.status).toBe(303);
+    expect(signIn.location).toContain('/staff/login/code');
+    const code = new TOTP({ algorithm: 'SHA1', digits: 6, period: 30, secret: Secret.fromBase32(seed) }).generate();
+    const signedIn = await staffWeb.post('/staff/login/code', { code });
+    expect(signedIn.status, signedIn.body.slice(0, 500)).toBe(303);
+    expect(signedIn.location).not.toContain('/login');
+
+    // An appeal through the public journey; its acknowledgement reaches the SMTP sink.
+    const web = new HttpClient(server.baseUrl);
+    const steps: [string, Record<string, string>][] = [
+      ['/appeal/platform', { platform: 'facebook' }],
+      ['/appeal/account', { handle: '@secrets_test' }],
+      ['/appeal/post-date', recentPostDateFields()],
+      ['/appeal/post-link', { 'post-url': '' }],
+      ['/appeal/reason', { reason: 'Please look at my post again.' }],
+      ['/appeal/contact', { email: 'appellant@example.org', name: 'Alex' }],
+    ];
+    for (const [path, form] of steps) expect((await web.post(path, form)).status, path).toBe(303);
+    expect((await web.post('/appeal/check-answers', {})).status).toBe(303);
+    expect(appealReferenceIn((await web.get('/appeal/confirmation')).body)).toBeDefined();
+    const [ack] = await sink.waitFor((m) => m.to.includes('appellant@example.org'), 1, 30_000);
+    const token = /\/appeal\/status\/([A-Za-z0-9_-]{20,})/.exec(ack!.text)?.[1];
+    expect(token).toBeDefined();
+    expect((await web.get(`/appeal/status/${token}`)).status).toBe(200);
+
+    // The worker records the delivery (and redacts the copy) just after the sink accepts it.
+    const dbFile = join(dataDir, 'fair-hearing.sqlite');
+    const db = new Database(dbFile);
+    afterAll(() => db.close());
+    const deadline = Date.now() + 30_000;
+    while ((db.prepare("select count(*) as n from outbox where state <> 'sent'").get() as { n: number }).n > 0) {
+      if (Date.now() > deadline) throw new Error(`The outbox did not drain:\n${server.output}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    // What the server's housekeeping does every 10 minutes (truncateWal).
+    const [checkpoint] = db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+    expect(checkpoint!.busy).toBe(0);
+
+    // Every table, row by row.
+    const tables = (db.prepare("select name from sqlite_master where type = 'table'").all() as { name: string }[]).map((t) => t.name);
+    const dump = tables.map((t) => `${t}: ${JSON.stringify(db.prepare(`select * from "${t}"`).all())}`).join('\n');
+    // Every file, raw bytes.
+    const files = filesUnder(dataDir);
+    const raw = files.map((f) => ({ file: relative(dataDir, f), bytes: readFileSync(f).toString('latin1'), mode: statSync(f).mode & 0o777 }));
+
+    const holding = (needle: string) => [
+      ...tables.filter((t) => JSON.stringify(db.prepare(`select * from "${t}"`).all()).toLowerCase().includes(needle.toLowerCase())).map((t) => `table ${t}`),
+      ...raw.filter((r) => r.bytes.toLowerCase().includes(needle.toLowerCase())).map((r) => `file ${r.file}`),
+    ];
+    recordFigure('Secrets at rest', 'tables / files searched', `${tables.length} / ${files.length} (${files.map((f) => relative(dataDir, f)).join(', ')})`);
+    recordFigure('Secrets at rest', 'places holding the status token / the TOTP seed', `${holding(token!).length} / ${holding(seed).length}`);
+
+    expect(tables).toEqual(expect.arrayContaining(['outbox', 'staff', 'appeals', 'audit_log']));
+    expect(dump).toContain('[private link removed]');
+    expect(holding(token!)).toEqual([]);
+    expect(holding(seed)).toEqual([]);
+    // Owner-only: the database and its companions, the key file.
+    const privateFiles = raw.filter((r) => /fair-hearing\.sqlite|secret\.key/.test(r.file));
+    expect(privateFiles.map((r) => r.file)).toEqual(expect.arrayContaining(['fair-hearing.sqlite', 'secret.key']));
+    for (const r of privateFiles) expect(r.mode, r.file).toBe(0o600);
+    expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+  });
+});
