@@ -6,7 +6,7 @@ import { getRuntime } from './lib/runtime.ts';
 import { appealSendGuard, statusLinkGuard } from './lib/abuse-limits.ts';
 import { isHttps, requestIp } from './lib/request.ts';
 import { isOneClickUnsubscribe, isSameOriginRequest, securityHeaders } from './lib/security.ts';
-import { SESSION_COOKIE, sessionUser } from './lib/sessions.ts';
+import { sessionCookieName, sessionUser } from './lib/sessions.ts';
 import { accessFor, mayAccess } from './lib/staff-access.ts';
 
 /** Puts the runtime on locals for every page. */
@@ -65,14 +65,15 @@ const headers = defineMiddleware(async (context, next) => {
  */
 const staffGuard = defineMiddleware((context, next) => {
   const { locals, cookies, url } = context;
-  const sessionId = cookies.get(SESSION_COOKIE)?.value;
+  const secure = isHttps(context.request, locals.runtime.config);
+  const sessionId = cookies.get(sessionCookieName(secure))?.value;
   let ended: string | null = null;
   if (sessionId) {
     const found = sessionUser(locals.runtime, sessionId);
     if (found.user) locals.staff = found.user;
     else {
       ended = found.ended;
-      if (ended) cookies.delete(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'lax', secure: isHttps(context.request, locals.runtime.config) });
+      if (ended) cookies.delete(sessionCookieName(secure), { path: '/', httpOnly: true, sameSite: 'lax', secure });
     }
   }
   const access = accessFor(url.pathname);
@@ -117,7 +118,7 @@ const conditionalGet = defineMiddleware(async (context, next) => {
 const journeyCookie = defineMiddleware((context, next) => {
   const { url, cookies } = context;
   if (context.request.method !== 'GET' || !url.pathname.startsWith('/appeal/')) return next();
-  const checked = checkJourneyCookie(url, cookies);
+  const checked = checkJourneyCookie(url, cookies, isHttps(context.request, context.locals.runtime.config));
   if (!checked) return next();
   return context.redirect(checked.result === 'refused' ? COOKIES_NEEDED_PATH : checked.clean, 303);
 });

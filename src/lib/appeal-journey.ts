@@ -12,7 +12,7 @@ import { validateForm, type FormValues } from './forms.ts';
 import { caseLookupLimit, hitRateLimit, waitInWords } from './rate-limit.ts';
 import { DATA_LENGTH, parseReference } from './references.ts';
 import type { Runtime } from './runtime.ts';
-import { characterLength, cleanText, emailAddress, isWebLink, LIMITS, optionalText, requiredText } from './validation.ts';
+import { characterLength, cleanText, emailAddress, isWebLink, LIMITS, oneLineMessage, optionalLine, requiredLine, requiredText } from './validation.ts';
 
 export const STEPS = {
   start: '/appeal',
@@ -233,7 +233,7 @@ const PlatformSchema = z.object({ platform: z.enum(PLATFORMS, { error: 'Select w
 export const submitPlatform = schemaStep(PlatformSchema, STEPS.platform, (a, d) => withPostAnswer(a, { platform: d.platform }));
 
 const AccountSchema = z.object({
-  handle: requiredText(LIMITS.handle, 'Enter your account name or handle', `Account name must be ${LIMITS.handle} characters or fewer`),
+  handle: requiredLine(LIMITS.handle, 'Enter your account name or handle', `Account name must be ${LIMITS.handle} characters or fewer`, oneLineMessage('Account name')),
 });
 
 /** Question 2: the account name or handle. */
@@ -270,7 +270,7 @@ export function submitPostDate(rt: Runtime, a: Answers, values: FormValues, chan
 }
 
 const PostLinkSchema = z.object({
-  'post-url': optionalText(LIMITS.url, `Link must be ${LIMITS.url.toLocaleString('en-GB')} characters or fewer`).refine(
+  'post-url': optionalLine(LIMITS.url, `Link must be ${LIMITS.url.toLocaleString('en-GB')} characters or fewer`, oneLineMessage('Link')).refine(
     (v) => v === null || isWebLink(v),
     'Enter a link to the post that starts with https://, or leave it blank',
   ),
@@ -300,7 +300,7 @@ export function submitReason(a: Answers, values: FormValues, changing: boolean):
 
 const ContactSchema = z.object({
   email: emailAddress,
-  name: optionalText(LIMITS.name, `Name must be ${LIMITS.name} characters or fewer`),
+  name: optionalLine(LIMITS.name, `Name must be ${LIMITS.name} characters or fewer`, oneLineMessage('Name')),
 });
 
 /** Contact details: a required email address and an optional name. */

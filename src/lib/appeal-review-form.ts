@@ -11,16 +11,19 @@ import {
   assignAppeal,
   completeFollowUp,
   decideAppeal,
+  decisionBlocker,
   DecisionFormSchema,
   InformationRequestFormSchema,
   linkAppealToCase,
   NoteFormSchema,
   previewDecision,
+  recordNoMatchingCase,
   requestInformation,
   resumeReview,
   REVIEW_FIELD_MESSAGES,
   startReview,
   type Actor,
+  type DecisionFacts,
   type DecisionInput,
   type ReviewError,
   type ReviewResult,
@@ -31,6 +34,7 @@ export const REVIEW_ERROR_MESSAGES: Record<ReviewError, string> = {
   'not-found': 'This appeal could not be found',
   'not-allowed': 'That cannot be done to this appeal in its current state',
   'recorded-by-you': 'You recorded this case, so you cannot decide the appeal. Ask another reviewer to decide it.',
+  'case-not-settled': 'Link this appeal to its case, or record that no matching case was found, before you decide it',
   'version-not-found': REVIEW_FIELD_MESSAGES.version,
   'explanation-required': REVIEW_FIELD_MESSAGES.explanationEmpty,
   'explanation-too-long': REVIEW_FIELD_MESSAGES.explanationTooLong,
@@ -47,6 +51,23 @@ const ERROR_FIELD: Partial<Record<ReviewError, string>> = {
   'version-not-found': 'version',
   'not-a-reviewer': 'assignee',
 };
+
+/**
+ * What the top of the appeal page tells the person looking at it about who may decide, before
+ * they write anything: shown only to the person the rule binds (they recorded the case), or, on a
+ * no-reference appeal not yet settled, to everyone (it must be linked or marked first).
+ */
+export function decisionNotice(facts: DecisionFacts, staffId: number, caseReference: string | undefined): string | null {
+  const blocker = decisionBlocker(facts, staffId);
+  if (blocker === 'recorded-by-you') {
+    const which = caseReference ? `case ${caseReference}` : 'this case';
+    return `You recorded ${which}, so you cannot decide this appeal. Ask another reviewer to decide it. You can still add notes, ask the appellant for more information and assign it.`;
+  }
+  if (blocker === 'case-not-settled') {
+    return 'Before this appeal can be decided, link it to its case or record that no matching case was found. Whoever recorded the case cannot decide the appeal.';
+  }
+  return null;
+}
 
 export interface DecisionPreview {
   subject: string;
@@ -93,7 +114,8 @@ export function handleAppealForm(rt: Runtime, appealId: number, values: FormValu
     const linked = linkAppealToCase(rt, appealId, valueOf(values, 'case-reference'), actor);
     if (linked.ok) return back;
     errors[linked.error === 'not-found' || linked.error === 'not-allowed' ? 'decision' : 'case-reference'] = linked.message;
-  } else if (intent === 'resume') result = resumeReview(rt, appealId, actor);
+  } else if (intent === 'no-matching-case') result = recordNoMatchingCase(rt, appealId, actor);
+  else if (intent === 'resume') result = resumeReview(rt, appealId, actor);
   else if (intent === 'follow-up') result = completeFollowUp(rt, appealId, Number.parseInt(valueOf(values, 'followUp'), 10) || 0, actor);
   else if (intent === 'preview' || intent === 'send') {
     const form = validateForm(DecisionFormSchema, values);

@@ -110,7 +110,8 @@ export type StepOutcome =
 /** Runs one question page: guard, then show it, or take its answer and move on. */
 export async function runStep(rt: Runtime, context: StepContext, step: StepDefinition): Promise<StepOutcome> {
   const changing = context.url.searchParams.get('change') === '1';
-  const answers = readJourney<Answers>(rt, context.cookies);
+  const secure = isHttps(context.request, rt.config);
+  const answers = readJourney<Answers>(rt, context.cookies, secure);
   const redirect = step.notReady(answers);
   if (redirect) return { kind: 'redirect', to: redirect };
   const back = backLink(step.path, answers, changing);
@@ -120,7 +121,7 @@ export async function runStep(rt: Runtime, context: StepContext, step: StepDefin
   const client = clientIp(context.request, clientAddressOf(context), rt.config) ?? 'unknown';
   const result = step.submit(rt, answers, values, changing, client);
   if (result.ok) {
-    const started = writeJourney(rt, context.cookies, result.answers, isHttps(context.request, rt.config));
+    const started = writeJourney(rt, context.cookies, result.answers, secure);
     return { kind: 'redirect', to: continueUrl(result.next, started) };
   }
   return { kind: 'page', answers, values, errors: result.errors, status: result.status, retryAfterSeconds: result.retryAfterSeconds, back };

@@ -24,7 +24,7 @@ import { validateForm, type FormValues } from './forms.ts';
 import { ACTION_PHRASES, joinWithAnd } from './labels.ts';
 import { generateReference, parseReference } from './references.ts';
 import type { Runtime } from './runtime.ts';
-import { LIMITS, optionalText, requiredText, webLink } from './validation.ts';
+import { LIMITS, oneLineMessage, optionalText, requiredLine, requiredText, webLink } from './validation.ts';
 
 export type { CaseRecord, CaseListItem };
 
@@ -49,7 +49,7 @@ export const CASE_MULTI_FIELDS = ['actions', 'grounds'] as const;
 
 const CaseFormSchema = z.object({
   platform: z.enum(PLATFORMS, { error: 'Select the platform' }),
-  handle: requiredText(LIMITS.handle, 'Enter the account handle', `Account handle must be ${LIMITS.handle} characters or fewer`),
+  handle: requiredLine(LIMITS.handle, 'Enter the account handle', `Account handle must be ${LIMITS.handle} characters or fewer`, oneLineMessage('Account handle')),
   'post-url': webLink('Enter the link to the post', 'Enter a link to the post that starts with https://'),
   excerpt: optionalText(LIMITS.excerpt, `Excerpt must be ${LIMITS.excerpt.toLocaleString('en-GB')} characters or fewer`),
   actions: z.array(z.enum(CASE_ACTIONS, { error: 'Select the actions taken' })).min(1, 'Select the actions taken'),

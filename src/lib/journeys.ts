@@ -1,14 +1,23 @@
 /**
  * Server-side state for multi-page public forms. The browser holds only a random id in an
- * HttpOnly, SameSite=Lax cookie (Secure over https); the answers live in the `journeys` table,
- * so Back, Forward and refresh never lose them, and nothing personal sits in the browser.
+ * HttpOnly, SameSite=Lax cookie (Secure and named `__Host-fh_journey` over https); the answers
+ * live in the `journeys` table, so Back, Forward and refresh never lose them, and nothing personal
+ * sits in the browser. Only ids this server issued are used: a cookie value it does not know (one
+ * planted by someone else, or an expired journey's) starts a new journey with a new id, so a
+ * value chosen by another person never ends up holding this person's answers.
  */
 import { createHash } from 'node:crypto';
 import { deleteExpiredJourneys, deleteJourney, findJourneyData, saveJourneyData } from '../../db/journeys.ts';
 import type { Runtime } from './runtime.ts';
 import { generateToken } from './tokens.ts';
+import { cookieName } from './cookies.ts';
 
 export const JOURNEY_COOKIE = 'fh_journey';
+
+/** The journey cookie's name: `__Host-fh_journey` over https, `fh_journey` over plain http. */
+export function journeyCookieName(secure: boolean): string {
+  return cookieName(JOURNEY_COOKIE, secure);
+}
 /** Long enough to come back to a half-finished appeal later in the day. */
 export const JOURNEY_TTL_MS = 24 * 60 * 60_000;
 
@@ -22,25 +31,27 @@ function hashId(id: string): string {
   return createHash('sha256').update(id, 'utf8').digest('hex');
 }
 
-function cookieId(cookies: Pick<CookieJar, 'get'>): string | undefined {
-  const value = cookies.get(JOURNEY_COOKIE)?.value;
+function cookieId(cookies: Pick<CookieJar, 'get'>, secure: boolean): string | undefined {
+  const value = cookies.get(journeyCookieName(secure))?.value;
   return value && /^[A-Za-z0-9_-]{22,100}$/.test(value) ? value : undefined;
 }
 
 /** The answers so far, or an empty object when there is no (live) journey. */
-export function readJourney<T extends object>(rt: Runtime, cookies: CookieJar): Partial<T> {
-  const id = cookieId(cookies);
+export function readJourney<T extends object>(rt: Runtime, cookies: CookieJar, secure: boolean): Partial<T> {
+  const id = cookieId(cookies, secure);
   if (!id) return {};
   return (findJourneyData(rt.db, hashId(id), rt.now()) ?? {}) as Partial<T>;
 }
 
 /**
- * Saves the answers, starting a journey (and setting the cookie) if there is none. Returns true
- * when it started one: the next page then checks the browser kept the cookie (`continueUrl`).
+ * Saves the answers, starting a journey (and setting the cookie) if there is no live one. Returns
+ * true when it started one: the next page then checks the browser kept the cookie (`continueUrl`).
+ * An id the server does not know (never issued, or expired) is never adopted: a new one is issued.
  */
 export function writeJourney<T extends object>(rt: Runtime, cookies: CookieJar, data: T, secure: boolean): boolean {
   const now = rt.now();
-  let id = cookieId(cookies);
+  let id = cookieId(cookies, secure);
+  if (id && findJourneyData(rt.db, hashId(id), now) === undefined) id = undefined;
   const started = !id;
   if (!id) {
     id = generateToken();
@@ -48,7 +59,7 @@ export function writeJourney<T extends object>(rt: Runtime, cookies: CookieJar, 
     deleteExpiredJourneys(rt.db, now);
   }
   saveJourneyData(rt.db, hashId(id), data as Record<string, unknown>, now, new Date(now.getTime() + JOURNEY_TTL_MS));
-  cookies.set(JOURNEY_COOKIE, id, { httpOnly: true, sameSite: 'lax', secure, path: '/', maxAge: JOURNEY_TTL_MS / 1000 });
+  cookies.set(journeyCookieName(secure), id, { httpOnly: true, sameSite: 'lax', secure, path: '/', maxAge: JOURNEY_TTL_MS / 1000 });
   return started;
 }
 
@@ -70,9 +81,9 @@ export function continueUrl(next: string, started: boolean): string {
  * On a marked page: 'refused' when the cookie did not come back (show the cookies page),
  * 'kept' when it did (drop the mark: redirect to `clean`), undefined on an unmarked page.
  */
-export function checkJourneyCookie(url: URL, cookies: Pick<CookieJar, 'get'>): { result: 'refused' } | { result: 'kept'; clean: string } | undefined {
+export function checkJourneyCookie(url: URL, cookies: Pick<CookieJar, 'get'>, secure: boolean): { result: 'refused' } | { result: 'kept'; clean: string } | undefined {
   if (url.searchParams.get(JOURNEY_STARTED_PARAM) !== 'new') return undefined;
-  if (!cookieId(cookies)) return { result: 'refused' };
+  if (!cookieId(cookies, secure)) return { result: 'refused' };
   const params = new URLSearchParams(url.searchParams);
   params.delete(JOURNEY_STARTED_PARAM);
   const query = params.toString();
@@ -80,7 +91,7 @@ export function checkJourneyCookie(url: URL, cookies: Pick<CookieJar, 'get'>): {
 }
 
 /** Forgets a journey's answers. */
-export function clearJourney(rt: Runtime, cookies: CookieJar): void {
-  const id = cookieId(cookies);
+export function clearJourney(rt: Runtime, cookies: CookieJar, secure: boolean): void {
+  const id = cookieId(cookies, secure);
   if (id) deleteJourney(rt.db, hashId(id));
 }

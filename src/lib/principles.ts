@@ -33,7 +33,7 @@ import { queueChangeAlerts } from './change-alerts.ts';
 import { diffGrounds, diffWordsHtml, type GroundChanges } from './diff.ts';
 import { renderMarkdown } from './markdown.ts';
 import type { Runtime } from './runtime.ts';
-import { cleanText } from './validation.ts';
+import { cleanText, isOneLine, oneLineMessage } from './validation.ts';
 
 export type { DraftRow, VersionRow } from '../../db/principles.ts';
 
@@ -269,6 +269,7 @@ export function validateDraft(rt: Runtime, input: DraftInput): { ok: true; conte
     seen.add(code);
     if (!title) errors[`${key}.title`] = 'Enter a title for the ground';
     else if ([...title].length > DRAFT_LIMITS.title) errors[`${key}.title`] = `Title must be ${DRAFT_LIMITS.title} characters or fewer`;
+    else if (!isOneLine(title)) errors[`${key}.title`] = oneLineMessage('Title');
     if (!description) errors[`${key}.description`] = 'Enter a description of the ground';
     else if ([...description].length > DRAFT_LIMITS.description) errors[`${key}.description`] = `Description must be ${DRAFT_LIMITS.description.toLocaleString('en-GB')} characters or fewer`;
     return { code, title, description };

@@ -44,6 +44,7 @@ export type ReviewError =
   | 'not-found'
   | 'not-allowed'
   | 'recorded-by-you'
+  | 'case-not-settled'
   | 'version-not-found'
   | 'explanation-required'
   | 'explanation-too-long'
@@ -138,6 +139,56 @@ export function linkAppealToCase(rt: Runtime, appealId: number, typedReference: 
     }
     throw error;
   }
+}
+
+// ---- Independence: who may decide ----
+
+/** What decides whether someone may decide an appeal (see decisionBlocker). */
+export interface DecisionFacts {
+  /** The case the appeal is about: given by the appellant, or linked by staff; null when neither. */
+  caseId: number | null;
+  /** Who recorded that case (undefined when there is no case, or it has been purged). */
+  caseRecordedBy: number | null | undefined;
+  /** Whether staff have recorded, on a no-reference appeal, that no matching case was found. */
+  noMatchingCase: boolean;
+}
+
+/**
+ * Why `staffId` may not decide the appeal now, or null when they may:
+ * - 'recorded-by-you': they recorded the case the appeal is about (given or linked);
+ * - 'case-not-settled': a no-reference appeal that is neither linked to its case nor marked "no
+ *   matching case found". Without this, on an appeal made without a reference the reviewer would
+ *   choose whether the rule applies to them simply by not linking the case.
+ */
+export function decisionBlocker(facts: DecisionFacts, staffId: number): 'recorded-by-you' | 'case-not-settled' | null {
+  if (facts.caseId === null) return facts.noMatchingCase ? null : 'case-not-settled';
+  if (facts.caseRecordedBy != null && facts.caseRecordedBy === staffId) return 'recorded-by-you';
+  return null;
+}
+
+/** The history kind of the explicit "no matching case found" record. */
+export const NO_MATCHING_CASE = 'no-matching-case';
+
+function hasNoMatchingCase(tx: DbOrTx, appealId: number): boolean {
+  return listAppealEvents(tx, appealId).some((e) => e.kind === NO_MATCHING_CASE);
+}
+
+/**
+ * Records, on an open appeal made without a case reference, that staff looked and found no
+ * matching case: the appeal may then be decided without one. ONE transaction with its history
+ * entry and audit entry (who and when), so the choice not to link is always on the record. The
+ * appeal can still be linked later if the case turns up; the recorded-by rule then applies.
+ */
+export function recordNoMatchingCase(rt: Runtime, appealId: number, actor: Actor): ReviewResult {
+  const now = rt.now();
+  return rt.db.transaction((tx): ReviewResult => {
+    const row = findAppealById(tx, appealId);
+    if (!row) return { ok: false, error: 'not-found' };
+    if (row.caseId !== null || row.status === 'decided' || row.status === 'withdrawn' || hasNoMatchingCase(tx, row.id)) return { ok: false, error: 'not-allowed' };
+    insertAppealEvent(tx, { appealId: row.id, at: now, actorType: 'staff', actorId: actor.id, kind: NO_MATCHING_CASE });
+    recordAudit(tx, { actorId: actor.id, action: 'appeal.no-matching-case', entityType: 'appeal', entityId: String(row.id), ip: actor.ip });
+    return { ok: true };
+  });
 }
 
 /** Working days given to staff to act on an overturn. */
@@ -288,10 +339,15 @@ export function planDecision(rt: Runtime, tx: DbOrTx, appealId: number, input: D
   const row = findAppealById(tx, appealId);
   if (!row) return { ok: false, error: 'not-found' };
   if (!transition(row.status, 'decide').ok) return { ok: false, error: 'not-allowed' };
-  if (row.caseId) {
-    const c = findCaseById(rt.db, row.caseId);
-    if (c && c.recordedBy === actor.id) return { ok: false, error: 'recorded-by-you' };
-  }
+  const blocker = decisionBlocker(
+    {
+      caseId: row.caseId,
+      caseRecordedBy: row.caseId ? findCaseById(rt.db, row.caseId)?.recordedBy : undefined,
+      noMatchingCase: row.caseId === null && hasNoMatchingCase(tx, row.id),
+    },
+    actor.id,
+  );
+  if (blocker) return { ok: false, error: blocker };
   if (!input.explanation.trim()) return { ok: false, error: 'explanation-required' };
   if (characterLength(input.explanation) > LIMITS.decisionExplanation) return { ok: false, error: 'explanation-too-long' };
   const version = findPublishedVersion(rt.db, input.version);
@@ -455,6 +511,7 @@ const EVENT_LABELS: Record<string, string> = {
   'follow-up-created': 'Follow-up created',
   'follow-up-done': 'Follow-up done',
   'case-linked': 'Linked to a case',
+  [NO_MATCHING_CASE]: 'No matching case found',
 };
 
 export const FOLLOW_UP_LABELS: Record<FollowUpKind, string> = {
@@ -462,7 +519,7 @@ export const FOLLOW_UP_LABELS: Record<FollowUpKind, string> = {
   'unblock-account': 'Unblock the account',
 };
 
-/** Everything staff see about one appeal, with who did what. */
+/** Everything staff see about one appeal, with who did what. `decisionFacts` feeds decisionBlocker. */
 export function appealForStaff(rt: Runtime, id: number) {
   const row = findAppealById(rt.db, id);
   if (!row) return undefined;
@@ -491,5 +548,6 @@ export function appealForStaff(rt: Runtime, id: number) {
     followUps: followUps.map((f) => ({ ...f, label: FOLLOW_UP_LABELS[f.kind], doneByName: f.doneBy ? (names.get(f.doneBy) ?? null) : null })),
     reviewers: listReviewers(rt.db),
     versions: listPublishedVersions(rt.db).map((v) => v.version),
+    decisionFacts: { caseId: row.caseId, caseRecordedBy: caseRecord?.recordedBy, noMatchingCase: row.caseId === null && events.some((e) => e.kind === NO_MATCHING_CASE) } satisfies DecisionFacts,
   };
 }

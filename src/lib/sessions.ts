@@ -30,9 +30,15 @@ import { dummyVerify, verifyPassword } from './passwords.ts';
 import type { Runtime } from './runtime.ts';
 import { hashToken, newToken, toStaffUser, type StaffUser } from './staff.ts';
 import { accountKey, ipKey, THROTTLE, throttleDecision } from './throttle.ts';
+import { cookieName } from './cookies.ts';
 import { generateTotpSecret, matchTotp, totpQrSvg, totpUri } from './totp.ts';
 
 export const SESSION_COOKIE = 'fh_staff_session';
+
+/** The session cookie's name: `__Host-fh_staff_session` over https, `fh_staff_session` over plain http. */
+export function sessionCookieName(secure: boolean): string {
+  return cookieName(SESSION_COOKIE, secure);
+}
 export const SESSION_IDLE_MS = 30 * 60 * 1000;
 export const SESSION_ABSOLUTE_MS = 12 * 60 * 60 * 1000;
 /** How long the half-signed-in state (between password and code) lasts. */

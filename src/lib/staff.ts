@@ -29,10 +29,12 @@ import {
   updateStaff,
   type StaffWithRoles,
 } from '../../db/staff.ts';
+import { oneLine } from './email/layout.ts';
 import { notificationEmail } from './email/templates/notification.ts';
 import { hashPassword, passwordProblem } from './passwords.ts';
 import type { Runtime } from './runtime.ts';
 import { generateTotpSecret, totpUri } from './totp.ts';
+import { isOneLine, oneLineMessage } from './validation.ts';
 
 export { ROLES, type Role };
 
@@ -113,6 +115,7 @@ export async function createStaffAccount(
   const errors: Record<string, string> = {};
   if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) errors.email = 'Enter an email address in the correct format, like name@example.com';
   if (!input.name.trim()) errors.name = 'Enter a name';
+  else if (!isOneLine(input.name.trim())) errors.name = oneLineMessage('Name');
   if (input.roles.length === 0) errors.roles = 'Give at least one role: moderator, reviewer or admin';
   const problem = passwordProblem(input.password, { email });
   if (problem) errors.password = problem;
@@ -209,6 +212,7 @@ export async function completeSetup(
     email = (input.email ?? '').trim().toLowerCase();
     if (!(input.name ?? '').trim()) errors.name = 'Enter your full name';
     else if ((input.name ?? '').trim().length > 100) errors.name = 'Name must be 100 characters or fewer';
+    else if (!isOneLine((input.name ?? '').trim())) errors.name = oneLineMessage('Name');
     if (!email) errors.email = 'Enter your email address';
     else if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) || email.length > 254) errors.email = 'Enter an email address in the correct format, like name@example.com';
     else if (findStaffByEmail(rt.db, email)) errors.email = 'An account with this email address already exists';
@@ -245,6 +249,8 @@ export type InviteResult = { ok: true; id: number; link: string } | { ok: false;
  */
 export function inviteStaff(rt: Runtime, actor: Actor, input: { email: string; name: string; roles: Role[] }): InviteResult {
   const email = input.email.trim().toLowerCase();
+  // Names are one line wherever they come from (the page checks too): they go into emails.
+  if (!isOneLine(input.name.trim())) return { ok: false, errors: { name: oneLineMessage('Name') } };
   if (findStaffByEmail(rt.db, email)) return { ok: false, errors: { email: 'An account with this email address already exists' } };
   const now = rt.now();
   const { token, hash } = newToken();
@@ -265,7 +271,7 @@ export function enqueueInviteEmail(tx: DbOrTx, rt: Runtime, invite: { to: string
   const content = notificationEmail({
     orgName,
     subject: 'You have been invited to the social media appeals staff area',
-    heading: `Hello ${invite.name}`,
+    heading: `Hello ${oneLine(invite.name)}`,
     paragraphs: [
       `You have been given a staff account for ${orgName}'s social media principles and appeals service.`,
       `Use the link below within ${INVITE_LINK_DAYS} days to choose your password and set up your authenticator app. The link works once.`,

@@ -24,6 +24,50 @@ export function requiredText(max: number, emptyMessage: string, tooLongMessage: 
     .refine((v) => [...v].length <= max, tooLongMessage);
 }
 
+/**
+ * Line breaks of every kind a mail program or screen might honour (LF, CR, next line, line and
+ * paragraph separators; cleanText already turns CR LF into LF and removes vertical tab and form
+ * feed). A single-line field (a name, a handle, a link, a title) must contain none: a name such as
+ * "Sam\nBcc: someone@example.com" would otherwise print a forged header-like line in our emails.
+ */
+const LINE_BREAK = /[\n\r\u0085\u2028\u2029]/;
+
+/** True when `value` has no line break (see LINE_BREAK). */
+export function isOneLine(value: string): boolean {
+  return !LINE_BREAK.test(value);
+}
+
+/** "Name must be on one line", the same words everywhere. */
+export function oneLineMessage(what: string): string {
+  return `${what} must be on one line`;
+}
+
+/** Tidies one-line text: cleanText, then tabs become spaces. Line breaks are left for isOneLine to refuse. */
+export function cleanLine(value: string): string {
+  return cleanText(value).replace(/\t/g, ' ');
+}
+
+/** Required one-line text (a name, a handle): also refused, with `breakMessage`, when it has a line break. */
+export function requiredLine(max: number, emptyMessage: string, tooLongMessage: string, breakMessage: string) {
+  return z
+    .string({ error: emptyMessage })
+    .transform(cleanLine)
+    .refine((v) => v.length > 0, emptyMessage)
+    .refine(isOneLine, breakMessage)
+    .refine((v) => [...v].length <= max, tooLongMessage);
+}
+
+/** Optional one-line text: blank becomes null; a line break is refused with `breakMessage`. */
+export function optionalLine(max: number, tooLongMessage: string, breakMessage: string) {
+  return z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined ? '' : cleanLine(v)))
+    .refine(isOneLine, breakMessage)
+    .refine((v) => [...v].length <= max, tooLongMessage)
+    .transform((v) => (v === '' ? null : v));
+}
+
 /** Optional text: blank becomes null. */
 export function optionalText(max: number, tooLongMessage: string) {
   return z
@@ -77,7 +121,8 @@ export function characterLength(text: string): number {
 }
 
 export function webLink(emptyMessage: string, invalidMessage: string) {
-  return requiredText(LIMITS.url, emptyMessage, `Link must be ${LIMITS.url.toLocaleString('en-GB')} characters or fewer`).refine(
+  // The URL parser silently drops line breaks inside a link, so they are refused first.
+  return requiredLine(LIMITS.url, emptyMessage, `Link must be ${LIMITS.url.toLocaleString('en-GB')} characters or fewer`, oneLineMessage('Link')).refine(
     isWebLink,
     invalidMessage,
   );

@@ -157,6 +157,8 @@ test.describe('staff link a no-reference appeal to its case', () => {
     await page.goto(`/staff/appeals/${appealId}`);
     await expect(page.getByText('The appellant did not give a case reference.')).toBeVisible();
     await expect(page.getByRole('term').filter({ hasText: 'Account name' }).locator('..')).toContainText(handle);
+    // Not linked yet: the page says, before anything is written, that it must be linked or marked first.
+    await expect(page.getByTestId('decision-rule')).toContainText('Before this appeal can be decided, link it to its case or record that no matching case was found.');
     await expectAccessible(page);
 
     const field = page.getByLabel('Case reference');
@@ -190,15 +192,62 @@ test.describe('staff link a no-reference appeal to its case', () => {
     await expect(page.getByText('Abusive words about a nurse.')).toBeVisible();
     await expect(page.getByRole('cell', { name: `Linked to a case (case ${caseReference})` })).toBeVisible();
     await expect(page.getByLabel('Case reference')).toHaveCount(0);
+    // Linked to a case someone else recorded: nothing stops this reviewer, so no notice.
+    await expect(page.getByTestId('decision-rule')).toHaveCount(0);
     await expectAccessible(page);
 
     // The moderator who recorded that case may no longer decide the appeal.
     await signOut(page);
     await signIn(page, moderator);
     await page.goto(`/staff/appeals/${appealId}`);
+    // The rule is at the top of the page for the person it binds, before they write any reasons.
+    await expect(page.getByTestId('decision-rule')).toHaveText(new RegExp(`You recorded case ${caseReference}, so you cannot decide this appeal. Ask another reviewer to decide it.`));
+    await expectAccessible(page);
     await page.getByLabel('We have reversed our decision', { exact: true }).check();
     await page.getByLabel('Reasons for the decision').fill('Deciding my own case.');
     expect((await submit(page, 'Preview')).status()).toBe(400);
     await expect(page.getByRole('alert')).toContainText('You recorded this case, so you cannot decide the appeal');
+  });
+});
+
+test.describe('staff decide a no-reference appeal when no case matches', () => {
+  test('deciding needs an explicit, audited "no matching case found"; the moderator of a linked case is told at the top', async ({ page, expectAccessible }) => {
+    test.setTimeout(180_000);
+    const reviewer = createStaff({ roles: ['reviewer'], name: 'Nora No-Match' });
+    const handle = `@nomatch_${Date.now()}`;
+    const appealReference = await sendNoReferenceAppeal(page, handle, 'Nobody can find my post.');
+    await page.context().clearCookies();
+    const appealId = withDatabase((db) => findAppealByReference(db, appealReference)!.id);
+
+    await signIn(page, reviewer);
+    await page.goto(`/staff/appeals/${appealId}`);
+    await expect(page.getByTestId('decision-rule')).toContainText('Before this appeal can be decided, link it to its case or record that no matching case was found.');
+    // Trying to decide first: refused, with the reason at the top, and what was typed kept.
+    await page.getByLabel('We have kept our decision', { exact: true }).check();
+    await page.getByLabel('Reasons for the decision').fill('No case matches, and the rules were applied.');
+    expect((await submit(page, 'Preview')).status()).toBe(400);
+    await expect(page).toHaveTitle(/^Error: /);
+    await expect(page.getByRole('alert')).toContainText('Link this appeal to its case, or record that no matching case was found, before you decide it');
+    await expect(page.getByLabel('Reasons for the decision')).toHaveValue('No case matches, and the rules were applied.');
+    await expect(page.getByRole('button', { name: 'Send decision' })).toHaveCount(0);
+    await expectAccessible(page);
+
+    // The explicit record: in the history under the reviewer's name, and in the audit log.
+    expect((await submit(page, 'Record that no matching case was found')).status()).toBe(303);
+    await expect(page.getByRole('cell', { name: 'No matching case found' })).toBeVisible();
+    await expect(page.getByRole('row').filter({ hasText: 'No matching case found' })).toContainText('Nora No-Match');
+    await expect(page.getByTestId('decision-rule')).toHaveCount(0);
+    await expect(page.getByRole('button', { name: 'Record that no matching case was found' })).toHaveCount(0);
+    await expect(page.getByText('Staff looked and recorded that no matching case was found')).toBeVisible();
+    expect(withDatabase((db) => db.$client.prepare("select count(*) as n from audit_log where action = 'appeal.no-matching-case' and entity_id = ?").get(String(appealId)))).toEqual({ n: 1 });
+    await expectAccessible(page);
+
+    // Now it can be decided: preview, then send.
+    await page.getByLabel('We have kept our decision', { exact: true }).check();
+    await page.getByLabel('Reasons for the decision').fill('No case matches, and the rules were applied.');
+    expect((await submit(page, 'Preview')).status()).toBe(200);
+    await expect(page.getByTestId('email-preview')).toContainText('No case matches, and the rules were applied.');
+    expect((await submit(page, 'Send decision')).status()).toBe(303);
+    await expect(page.getByRole('cell', { name: /^Decided/ })).toBeVisible();
   });
 });

@@ -201,6 +201,10 @@ test('request for information, the appellant answers, assignment, refused text a
   expect((await forge({ intent: 'send', outcome: 'upheld', explanation: 'x'.repeat(10_001), version: '1.0' })).status()).toBe(400);
   expect(withDatabase((db) => findAppealById(db, appeal.id)!)).toMatchObject({ status: 'in-review', assignedTo: colleague.id });
 
+  // Made without a case reference: deciding needs the case linked or "no matching case" recorded.
+  await page.getByRole('button', { name: 'Record that no matching case was found' }).click();
+  await expect(page.getByRole('cell', { name: 'No matching case found' })).toBeVisible();
+
   // Preview, then edit the reasons: sending refuses and shows the new preview to read first.
   await page.getByLabel('We have kept our decision', { exact: true }).check();
   await page.getByLabel('Reasons for the decision').fill('First reasons.');

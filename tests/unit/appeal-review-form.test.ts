@@ -5,9 +5,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { findAppealById, listAppealEvents } from '../../db/appeals.ts';
 import { listEmails } from '../../db/outbox.ts';
-import { handleAppealForm, REVIEW_ERROR_MESSAGES } from '../../src/lib/appeal-review-form.ts';
+import { decisionNotice, handleAppealForm, REVIEW_ERROR_MESSAGES } from '../../src/lib/appeal-review-form.ts';
 import { createAppeal } from '../../src/lib/appeals.ts';
-import { REVIEW_FIELD_MESSAGES, type Actor } from '../../src/lib/review.ts';
+import { appealForStaff, linkAppealToCase, REVIEW_FIELD_MESSAGES, type Actor } from '../../src/lib/review.ts';
 import { insertTestCase } from '../support/cases.ts';
 import { testRuntime } from '../support/db.ts';
 import { testStaff } from '../support/staff.ts';
@@ -81,5 +81,57 @@ describe('handleAppealForm', () => {
     expect(findAppealById(rt.db, id)).toMatchObject({ status: 'decided', outcome: 'overturned' });
     const sent = listEmails(rt.db).filter((m) => m.kind === 'appeal-decision');
     expect(sent.at(-1)?.text).toBe(shown.preview.text);
+  });
+});
+
+describe('who may decide, on the page (issue 17, point 9)', () => {
+  function noReferenceAppeal(): number {
+    const r = createAppeal(rt, {
+      subject: { kind: 'post', platform: 'x', handle: '@no_ref_form', date: '2026-11-20', postUrl: null },
+      reason: 'No reference.',
+      email: `n${Math.random().toString(36).slice(2)}@example.org`,
+      name: null,
+    });
+    if (!r.ok) throw new Error(r.error);
+    return r.appeal.id;
+  }
+
+  it('a no-reference appeal: the preview is refused until it is linked or marked; "no matching case" then lets it be decided', () => {
+    const id = noReferenceAppeal();
+    const refused = handleAppealForm(rt, id, { intent: 'preview', ...decision }, reviewer);
+    expect(refused).toEqual({ kind: 'page', errors: { decision: REVIEW_ERROR_MESSAGES['case-not-settled'] }, preview: undefined });
+    expect(REVIEW_ERROR_MESSAGES['case-not-settled']).toBe('Link this appeal to its case, or record that no matching case was found, before you decide it');
+    expect(handleAppealForm(rt, id, { intent: 'no-matching-case' }, reviewer)).toEqual({ kind: 'redirect', to: `/staff/appeals/${id}` });
+    expect(listAppealEvents(rt.db, id).filter((e) => e.kind === 'no-matching-case')).toHaveLength(1);
+    // A second post (Back and submit again) changes nothing and says why.
+    expect(handleAppealForm(rt, id, { intent: 'no-matching-case' }, reviewer)).toEqual({ kind: 'page', errors: { decision: REVIEW_ERROR_MESSAGES['not-allowed'] }, preview: undefined });
+    const preview = handleAppealForm(rt, id, { intent: 'preview', ...decision }, reviewer);
+    if (preview.kind !== 'page' || !preview.preview) throw new Error('expected a preview');
+    expect(handleAppealForm(rt, id, { intent: 'send', ...decision, previewed: preview.preview.digest }, reviewer)).toEqual({ kind: 'redirect', to: `/staff/appeals/${id}` });
+    expect(findAppealById(rt.db, id)?.status).toBe('decided');
+  });
+
+  it('decisionNotice: shown to the person who recorded the case, before they write anything; to everyone on an unsettled no-reference appeal', () => {
+    const id = newAppeal();
+    const view = appealForStaff(rt, id)!;
+    const reference = view.caseRecord!.reference;
+    expect(decisionNotice(view.decisionFacts, moderator.id, reference)).toBe(
+      `You recorded case ${reference}, so you cannot decide this appeal. Ask another reviewer to decide it. You can still add notes, ask the appellant for more information and assign it.`,
+    );
+    expect(decisionNotice(view.decisionFacts, reviewer.id, reference)).toBeNull();
+
+    const noRef = noReferenceAppeal();
+    const before = appealForStaff(rt, noRef)!;
+    for (const who of [moderator, reviewer]) {
+      expect(decisionNotice(before.decisionFacts, who.id, undefined)).toBe(
+        'Before this appeal can be decided, link it to its case or record that no matching case was found. Whoever recorded the case cannot decide the appeal.',
+      );
+    }
+    // Linked to a case the moderator recorded: the rule now binds them, and only them.
+    const c = insertTestCase(rt.db, { actionAt: new Date(clock - 2 * DAY), recordedBy: moderator.id });
+    expect(linkAppealToCase(rt, noRef, c.reference, reviewer).ok).toBe(true);
+    const after = appealForStaff(rt, noRef)!;
+    expect(decisionNotice(after.decisionFacts, moderator.id, c.reference)).toMatch(new RegExp(`^You recorded case ${c.reference}, so you cannot decide this appeal`));
+    expect(decisionNotice(after.decisionFacts, reviewer.id, c.reference)).toBeNull();
   });
 });

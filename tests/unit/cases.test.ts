@@ -54,6 +54,8 @@ describe('recording a case', () => {
     ['a missing platform', { platform: '' }, 'platform'],
     ['a made-up platform', { platform: 'myspace' }, 'platform'],
     ['a missing handle', { handle: '   ' }, 'handle'],
+    ['a handle with a line break', { handle: '@someone\nBcc: someone@example.org' }, 'handle'],
+    ['a link with a line break', { 'post-url': 'https://www.facebook.com/nsft\nBcc: x@example.org' }, 'post-url'],
     ['a javascript: link', { 'post-url': 'javascript:alert(1)' }, 'post-url'],
     ['a data: link', { 'post-url': 'data:text/html,hi' }, 'post-url'],
     ['a 100 kB excerpt', { excerpt: 'x'.repeat(100_000) }, 'excerpt'],

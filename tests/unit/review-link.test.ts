@@ -19,7 +19,9 @@ import {
   InformationRequestFormSchema,
   linkAppealToCase,
   NoteFormSchema,
+  decisionBlocker,
   previewDecision,
+  recordNoMatchingCase,
   requestInformation,
   REVIEW_FIELD_MESSAGES,
   type Actor,
@@ -89,8 +91,10 @@ describe('linkAppealToCase', () => {
     const appealId = postAppeal();
     const c = insertTestCase(rt.db, { actionAt: new Date(clock - 3 * DAY), recordedBy: moderator.id, actions: ['deleted'] });
     const decision = { outcome: 'overturned' as const, explanation: 'Allowed under our principles.', version: '1.0' };
-    // Before linking nobody recorded anything, so the moderator could have decided it.
-    expect(previewDecision(rt, appealId, decision, moderator).ok).toBe(true);
+    // Before linking nobody may decide it (issue 17, point 9): otherwise the moderator who recorded
+    // the case could decide the appeal simply by not linking it.
+    expect(previewDecision(rt, appealId, decision, moderator)).toEqual({ ok: false, error: 'case-not-settled' });
+    expect(previewDecision(rt, appealId, decision, reviewer)).toEqual({ ok: false, error: 'case-not-settled' });
     expect(linkAppealToCase(rt, appealId, c.reference, reviewer).ok).toBe(true);
     expect(previewDecision(rt, appealId, decision, moderator)).toEqual({ ok: false, error: 'recorded-by-you' });
     expect(decideAfterPreview(rt, appealId, decision, moderator)).toEqual({ ok: false, error: 'recorded-by-you' });
@@ -214,3 +218,58 @@ describe('assignAppeal', () => {
     expect(findAppealById(rt.db, id)!.assignedTo).toBeNull();
   });
 });
+
+describe('deciding a no-reference appeal: linked, or an explicit, audited "no matching case found"', () => {
+  const decision = { outcome: 'upheld' as const, explanation: 'Our principles were applied correctly.', version: '1.0' };
+
+  it('decisionBlocker: the recorder of the given or linked case; an unsettled no-reference appeal for everyone', () => {
+    expect(decisionBlocker({ caseId: 7, caseRecordedBy: 1, noMatchingCase: false }, 1)).toBe('recorded-by-you');
+    expect(decisionBlocker({ caseId: 7, caseRecordedBy: 1, noMatchingCase: false }, 2)).toBeNull();
+    expect(decisionBlocker({ caseId: 7, caseRecordedBy: undefined, noMatchingCase: false }, 2)).toBeNull();
+    expect(decisionBlocker({ caseId: null, caseRecordedBy: undefined, noMatchingCase: false }, 1)).toBe('case-not-settled');
+    expect(decisionBlocker({ caseId: null, caseRecordedBy: undefined, noMatchingCase: true }, 1)).toBeNull();
+  });
+
+  it('refuses to decide until linked or marked; the mark is one transaction with history and audit, once only', () => {
+    const appealId = postAppeal();
+    const emails = listEmails(rt.db).length;
+    expect(decideAfterPreview(rt, appealId, decision, reviewer)).toEqual({ ok: false, error: 'case-not-settled' });
+    expect(listEmails(rt.db).length).toBe(emails);
+    expect(findAppealById(rt.db, appealId)!.status).toBe('new');
+
+    expect(recordNoMatchingCase(rt, appealId, reviewer)).toEqual({ ok: true });
+    const event = listAppealEvents(rt.db, appealId).find((e) => e.kind === 'no-matching-case');
+    expect(event).toMatchObject({ actorType: 'staff', actorId: reviewer.id });
+    expect(listAudit(rt.db).some((e) => e.action === 'appeal.no-matching-case' && e.entityId === String(appealId) && e.actorId === reviewer.id)).toBe(true);
+    const view = appealForStaff(rt, appealId)!;
+    expect(view.decisionFacts).toEqual({ caseId: null, caseRecordedBy: undefined, noMatchingCase: true });
+    expect(view.history.some((h) => h.label === 'No matching case found' && h.who === 'Rita Reviewer')).toBe(true);
+    // Once only, and not on an unknown appeal.
+    expect(recordNoMatchingCase(rt, appealId, reviewer)).toEqual({ ok: false, error: 'not-allowed' });
+    expect(recordNoMatchingCase(rt, 999_999, reviewer)).toEqual({ ok: false, error: 'not-found' });
+
+    expect(decideAfterPreview(rt, appealId, decision, moderator)).toEqual({ ok: true });
+    // Not on a decided appeal either.
+    expect(recordNoMatchingCase(rt, postAppealDecided(), reviewer)).toEqual({ ok: false, error: 'not-allowed' });
+  });
+
+  it('is refused on an appeal that has a case; a case found after the mark can still be linked, and then the rule binds', () => {
+    const { id: withCase } = caseAppeal();
+    expect(recordNoMatchingCase(rt, withCase, reviewer)).toEqual({ ok: false, error: 'not-allowed' });
+    expect(listAppealEvents(rt.db, withCase).some((e) => e.kind === 'no-matching-case')).toBe(false);
+
+    const appealId = postAppeal();
+    expect(recordNoMatchingCase(rt, appealId, moderator)).toEqual({ ok: true });
+    const c = insertTestCase(rt.db, { actionAt: new Date(clock - 3 * DAY), recordedBy: moderator.id });
+    expect(linkAppealToCase(rt, appealId, c.reference, reviewer).ok).toBe(true);
+    expect(appealForStaff(rt, appealId)!.decisionFacts).toEqual({ caseId: c.id, caseRecordedBy: moderator.id, noMatchingCase: false });
+    expect(previewDecision(rt, appealId, decision, moderator)).toEqual({ ok: false, error: 'recorded-by-you' });
+    expect(decideAfterPreview(rt, appealId, decision, reviewer)).toEqual({ ok: true });
+  });
+});
+
+function postAppealDecided(): number {
+  const id = postAppeal();
+  updateAppeal(rt.db, id, { status: 'decided' });
+  return id;
+}

@@ -15,6 +15,16 @@ export class SafeHtml {
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
 /** Escapes text for use in HTML content and quoted attribute values. */
+/**
+ * A value that must stay on one line in an email (a person's name in the greeting): any line
+ * break becomes a space. Names are refused with a line break when typed (src/lib/validation.ts);
+ * this keeps an older stored value, or a new path that forgot the check, from printing a forged
+ * header-like line ("Bcc: …") into the body.
+ */
+export function oneLine(text: string): string {
+  return text.replace(/[\r\n\u000B\u000C\u0085\u2028\u2029]+/g, ' ');
+}
+
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
 }

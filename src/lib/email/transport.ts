@@ -32,6 +32,26 @@ export function createMailTransport(config: Config): MailTransport {
   return config.smtpUrl ? createSmtpTransport(config.smtpUrl, config.mailFrom) : createFileTransport(config.mailDir, config.mailFrom);
 }
 
+/**
+ * Every header we build (From, To, Subject, Message-ID and the extra headers such as
+ * List-Unsubscribe) must be one line: a CR or LF in a value could start a header of its own
+ * ("Bcc: …"). Nodemailer folds most values, but we do not rely on it: a message with such a value
+ * is refused as a permanent failure and never reaches the transport. Returns the header at fault.
+ */
+export function headerWithLineBreak(message: OutgoingEmail, from: string): string | null {
+  const bad = (value: string) => /[\r\n\u0000\u0085\u2028\u2029]/.test(value);
+  const fixed: [string, string][] = [['From', from], ['To', message.to], ['Subject', message.subject], ['Message-ID', message.messageId]];
+  for (const [name, value] of [...fixed, ...Object.entries(message.headers)]) {
+    if (bad(name) || bad(value)) return name.replace(/[^A-Za-z0-9-]/g, '?');
+  }
+  return null;
+}
+
+function refusedHeader(message: OutgoingEmail, from: string): SendResult | null {
+  const header = headerWithLineBreak(message, from);
+  return header ? { ok: false, permanent: true, error: `Refused before sending: the ${header} header has a line break` } : null;
+}
+
 function mailOptions(message: OutgoingEmail, from: string) {
   return {
     from,
@@ -59,6 +79,8 @@ export function createSmtpTransport(url: string, from: string, options: { pool?:
   transporter.on('error', () => {});
   return {
     async send(message) {
+      const refused = refusedHeader(message, from);
+      if (refused) return refused;
       try {
         await transporter.sendMail(mailOptions(message, from));
         return { ok: true };
@@ -93,6 +115,8 @@ export function createFileTransport(dir: string, from: string): MailTransport {
   const composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
   return {
     async send(message) {
+      const refused = refusedHeader(message, from);
+      if (refused) return refused;
       try {
         const info = await composer.sendMail(mailOptions(message, from));
         mkdirSync(dir, { recursive: true, mode: 0o700 });

@@ -3,7 +3,7 @@
  * private link to follow it (the only place the status token ever appears).
  */
 import { formatDate } from '../../dates.ts';
-import { emailLayout, html, textLayout, type EmailContent } from '../layout.ts';
+import { emailLayout, html, oneLine, textLayout, type EmailContent } from '../layout.ts';
 
 export interface AppealAcknowledgementData {
   orgName: string;
@@ -20,7 +20,7 @@ export interface AppealAcknowledgementData {
 
 export function appealAcknowledgementEmail(d: AppealAcknowledgementData): EmailContent {
   const subject = `We have received your appeal ${d.appealReference}`;
-  const greeting = d.name ? `Dear ${d.name},` : 'Hello,';
+  const greeting = d.name ? `Dear ${oneLine(d.name)},` : 'Hello,';
   const about = d.caseReference
     ? `We have received your request to look again at our decision on case ${d.caseReference}.`
     : 'We have received your request to look again at a decision we made about your post.';

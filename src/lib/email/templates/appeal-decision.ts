@@ -5,7 +5,7 @@
  */
 import { formatDate } from '../../dates.ts';
 import { OUTCOME_LABELS } from '../../labels.ts';
-import { emailLayout, html, textLayout, type EmailContent } from '../layout.ts';
+import { emailLayout, html, oneLine, textLayout, type EmailContent } from '../layout.ts';
 
 export type DecisionOutcome = keyof typeof OUTCOME_LABELS;
 export type FollowUpPromise = 'restore-comment' | 'unblock-account';
@@ -36,7 +36,7 @@ export function versionUrl(publicUrl: string, version: string): string {
 
 export function appealDecisionEmail(d: AppealDecisionData): EmailContent {
   const subject = `Our decision on your appeal ${d.appealReference}`;
-  const greeting = d.name ? `Dear ${d.name},` : 'Hello,';
+  const greeting = d.name ? `Dear ${oneLine(d.name)},` : 'Hello,';
   const about = d.caseReference
     ? `We have reviewed your appeal ${d.appealReference} about case ${d.caseReference}.`
     : `We have reviewed your appeal ${d.appealReference}.`;
