@@ -16,6 +16,7 @@ export interface NewEmail {
   html: string;
   headers?: Record<string, string>;
   kind: string;
+  secrets?: string[];
 }
 
 // Shared through globalThis because the start script and the Astro bundle each hold their own
