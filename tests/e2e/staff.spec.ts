@@ -287,12 +287,18 @@ test('an admin invites a member of staff, who sets up their account; roles, MFA 
   await expect(page.getByRole('alert')).toContainText('Select at least one role');
   await expectAccessible(page);
 
-  // Reset MFA: Ivy is signed out and must enrol again after her password.
+  // Reset MFA: Ivy is signed out and must enrol again, through the emailed link and her password
+  // (issue 17.3: until c0ab3f9 the password alone led to enrolment).
   await page.getByRole('button', { name: 'Reset authenticator' }).click();
   await expect(page.getByText('Authenticator reset.')).toBeVisible();
   await ivy.goto('/staff');
   await expect(ivy).toHaveURL(/\/staff\/login$/);
   await passwordStep(ivy, email, ivyAccount.password);
+  await expect(ivy.getByRole('alert')).toContainText('Your authenticator app was reset');
+  const [enrolMail] = await mailbox.waitFor({ to: email, subject: /^Set up a new authenticator app/ });
+  await ivy.goto(new URL(/https?:\/\/\S+\/setup\/[A-Za-z0-9_-]{43}/.exec(enrolMail!.text)![0]).pathname);
+  await ivy.getByLabel('Password').fill(ivyAccount.password);
+  await ivy.getByRole('button', { name: 'Continue' }).click();
   await expect(ivy).toHaveURL(/\/staff\/login\/enrol$/);
   const newSecret = (await ivy.locator('#totp-secret').getAttribute('data-secret'))!;
   expect(newSecret).not.toBe(ivyAccount.totpSecret);
@@ -353,12 +359,12 @@ test('the session cookie is HttpOnly and SameSite=Lax, and changes at sign-in', 
   expect(signedIn).toMatchObject({ httpOnly: true, sameSite: 'Lax' });
 });
 
-test('staff pages are valid HTML (Nu Html Checker), including the enrolment page with its SVG', async ({ page, browser, request }) => {
+test('staff pages are valid HTML (Nu Html Checker), including the enrolment page with its SVG', async ({ page, browser, request, mailbox }) => {
   const admin = createStaff({ roles: ['admin'] });
   const other = createStaff({ roles: ['moderator'] });
   await signIn(page, admin);
   const documents: { name: string; html: string }[] = [];
-  for (const path of ['/staff', '/staff/admin', '/staff/admin/invite', `/staff/admin/${other.id}`, '/staff/audit', '/staff/outbox']) {
+  for (const path of ['/staff', '/staff/admin', '/staff/admin/invite', `/staff/admin/${other.id}`, '/staff/audit', '/staff/outbox', '/staff/account']) {
     const response = await page.goto(path);
     expect(response?.status(), path).toBe(200);
     documents.push({ name: path, html: await page.content() });
@@ -369,7 +375,13 @@ test('staff pages are valid HTML (Nu Html Checker), including the enrolment page
   await expect(page.getByText('Authenticator reset.')).toBeVisible();
   documents.push({ name: '/staff/login', html: await (await request.get('/staff/login')).text() });
   const enrolPage = await browser.newPage();
-  await passwordStep(enrolPage, other.email, other.password);
+  // After a reset the emailed link (with the password) leads to enrolment.
+  const [enrolMail] = await mailbox.waitFor({ to: other.email, subject: /^Set up a new authenticator app/ });
+  const enrolLink = new URL(/https?:\/\/\S+\/setup\/[A-Za-z0-9_-]{43}/.exec(enrolMail!.text)![0]).pathname;
+  await enrolPage.goto(enrolLink);
+  documents.push({ name: '/setup/<new authenticator link>', html: await enrolPage.content() });
+  await enrolPage.getByLabel('Password').fill(other.password);
+  await enrolPage.getByRole('button', { name: 'Continue' }).click();
   await expect(enrolPage).toHaveURL(/\/staff\/login\/enrol$/);
   documents.push({ name: '/staff/login/enrol', html: await enrolPage.content() });
   await enrolPage.close();
