@@ -5,6 +5,8 @@
  */
 import { recordAudit } from '../../db/audit.ts';
 import { deleteOtherSessionsOf, expireTokens, findStaffById, markTokenUsed, updateStaff } from '../../db/staff.ts';
+import { enqueueEmail } from '../../db/outbox.ts';
+import { passwordChangedEmail } from './email/templates/staff-account.ts';
 import { hashPassword, passwordProblem } from './passwords.ts';
 import type { Runtime } from './runtime.ts';
 import { checkAccountPassword, retryMessage } from './sessions.ts';
@@ -16,6 +18,7 @@ export type ChangePasswordResult = { ok: true; otherSessionsEnded: number } | { 
  * Changes the signed-in person's password: the current one must be right (counted like a failed
  * sign-in when wrong), the new one meets the same policy as everywhere else and differs from it.
  * Their other sessions end; the one in use stays. Any unused password reset link stops working.
+ * An email tells them (so a change they did not make is noticed).
  */
 export async function changeOwnPassword(
   rt: Runtime,
@@ -45,6 +48,8 @@ export async function changeOwnPassword(
     const ended = deleteOtherSessionsOf(tx, staffId, keep);
     expireTokens(tx, 'password-reset', rt.now(), staffId);
     recordAudit(tx, { actorId: staffId, action: 'staff.password-changed', entityType: 'staff', entityId: String(staffId), ip, details: { otherSessionsEnded: ended } });
+    const content = passwordChangedEmail({ orgName: rt.config.org.name, name: account.name, how: 'changed' });
+    enqueueEmail(tx, { to: account.email, ...content, kind: 'staff-password-changed' }, rt.now());
     return ended;
   });
   return { ok: true, otherSessionsEnded };

@@ -30,7 +30,7 @@ import {
   type StaffWithRoles,
 } from '../../db/staff.ts';
 import { notificationEmail } from './email/templates/notification.ts';
-import { authenticatorEnrolEmail, passwordResetEmail } from './email/templates/staff-account.ts';
+import { authenticatorEnrolEmail, passwordChangedEmail, passwordResetEmail } from './email/templates/staff-account.ts';
 import { hashPassword, passwordProblem } from './passwords.ts';
 import type { Runtime } from './runtime.ts';
 import { generateTotpSecret, totpUri } from './totp.ts';
@@ -254,6 +254,8 @@ export async function completeSetup(
       updateStaff(tx, link.staff.id, { passwordHash });
       deleteSessionsOf(tx, link.staff.id);
       recordAudit(tx, { actorId: link.staff.id, action: 'staff.password-reset-completed', entityType: 'staff', entityId: String(link.staff.id), ip });
+      const content = passwordChangedEmail({ orgName: rt.config.org.name, name: link.staff.name, how: 'reset' });
+      enqueueEmail(tx, { to: link.staff.email, ...content, kind: 'staff-password-changed' }, now);
       const enrolled = Boolean(link.staff.totpSecret && link.staff.totpConfirmedAt);
       return { staffId: link.staff.id, next: enrolled ? ('sign-in' as const) : ('enrol' as const) };
     }

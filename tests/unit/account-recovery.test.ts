@@ -114,6 +114,8 @@ describe('17.3 changing your own password', () => {
     expect(await signInWithPassword(rt, { email: 'me@example.org', password: PASSWORD }, '10.3.3.3')).toEqual({ ok: false, error: 'invalid' });
     expect(await signInWithPassword(rt, { email: 'me@example.org', password: NEW_PASSWORD }, '10.3.3.3')).toMatchObject({ ok: true, next: 'code' });
     expect(listAudit(rt.db, { action: 'staff.password-changed' })).toMatchObject([{ actorId: me.id, details: { otherSessionsEnded: 1 } }]);
+    // They are told by email (ASVS 6.3.7).
+    expect(outbox(rt, 'staff-password-changed')).toEqual([{ to: 'me@example.org', text: expect.stringContaining('was changed by you') }]);
     expect(listAudit(rt.db, { action: 'staff.password-change-failed' })).toHaveLength(1);
   });
 
@@ -158,6 +160,7 @@ describe('17.3 password reset by an admin', () => {
     clock.advance(30_000);
     expect(await signIn(rt, 'forgot@example.org', me.totpSecret, '10.1.1.2', NEW_PASSWORD)).toBeTruthy();
     expect(listAudit(rt.db, { action: 'staff.password-reset-completed' })).toMatchObject([{ actorId: me.id, ip: '10.1.1.1' }]);
+    expect(outbox(rt, 'staff-password-changed')).toEqual([{ to: 'forgot@example.org', text: expect.stringContaining('password reset link') }]);
   });
 
   it('expires after 24 hours', { timeout: SLOW }, async () => {

@@ -111,7 +111,8 @@ describe('throttling with a fixed clock', () => {
     expect(throttleDecision([], [...nineteen, ago(14)], now)).toEqual({ allowed: false, retryAt: new Date(ago(14) + THROTTLE.windowMs) });
   });
 
-  it('refuses sign-in (even with the right password) after 5 failures, per account from that address and then per IP', async () => {
+  // About 30 scrypt checks: slow on a busy machine.
+  it('refuses sign-in (even with the right password) after 5 failures, per account from that address and then per IP', { timeout: 90_000 }, async () => {
     const clock = manualClock();
     const rt = testRuntime({ now: clock.now });
     await createStaffAccount(rt, { email: 'throttle@example.org', name: 'T', password: PASSWORD, roles: ['moderator'] }, { id: null, ip: 'cli' });

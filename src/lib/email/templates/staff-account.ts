@@ -32,3 +32,18 @@ export function authenticatorEnrolEmail(data: { orgName: string; name: string; l
     link: { text: 'Set up a new authenticator app', url: data.link },
   });
 }
+
+/** Sent after a password change or reset (ASVS 6.3.7), so a change nobody asked for is noticed. */
+export function passwordChangedEmail(data: { orgName: string; name: string; how: 'changed' | 'reset' }): EmailContent {
+  return notificationEmail({
+    orgName: data.orgName,
+    subject: 'Your password for the social media appeals staff area has been changed',
+    heading: `Hello ${data.name}`,
+    paragraphs: [
+      data.how === 'changed'
+        ? `The password for your staff account with ${data.orgName} was changed by you, while signed in. Your other sessions were signed out.`
+        : `The password for your staff account with ${data.orgName} was changed with a password reset link.`,
+      'If you did not do this, tell an admin straight away: they can send you a password reset and sign you out everywhere.',
+    ],
+  });
+}
