@@ -425,7 +425,8 @@ export function setDisabled(rt: Runtime, actor: Actor, staffId: number, disabled
     updateStaff(tx, staffId, { disabledAt: disabled ? rt.now() : null });
     if (disabled) {
       deleteSessionsOf(tx, staffId);
-      expireTokens(tx, 'invite', rt.now(), staffId);
+      // Its one-time links die too, so re-enabling the account does not bring them back.
+      for (const purpose of ['invite', 'password-reset', 'mfa-enrol'] as const) expireTokens(tx, purpose, rt.now(), staffId);
     }
     recordAudit(tx, { actorId: actor.id, action: disabled ? 'staff.disabled' : 'staff.enabled', entityType: 'staff', entityId: String(staffId), ip: actor.ip, details: { email: before.email } });
   });

@@ -34,6 +34,7 @@ import {
   resetByEmail,
   resetMfa,
   sendPasswordReset,
+  setDisabled,
 } from '../../src/lib/staff.ts';
 import { clientNetwork, THROTTLE } from '../../src/lib/throttle.ts';
 import { totpCode } from '../../src/lib/totp.ts';
@@ -161,6 +162,18 @@ describe('17.3 password reset by an admin', () => {
     expect(await signIn(rt, 'forgot@example.org', me.totpSecret, '10.1.1.2', NEW_PASSWORD)).toBeTruthy();
     expect(listAudit(rt.db, { action: 'staff.password-reset-completed' })).toMatchObject([{ actorId: me.id, ip: '10.1.1.1' }]);
     expect(outbox(rt, 'staff-password-changed')).toEqual([{ to: 'forgot@example.org', text: expect.stringContaining('password reset link') }]);
+  });
+
+  it('dies when the account is disabled, and stays dead when it is enabled again', { timeout: SLOW }, async () => {
+    const rt = testRuntime();
+    const me = await account(rt, 'leaver@example.org');
+    const sent = sendPasswordReset(rt, ADMIN, me.id);
+    if (!sent.ok) throw new Error(sent.error);
+    expect(setDisabled(rt, ADMIN, me.id, true)).toEqual({ ok: true });
+    expect(findSetupLink(rt, tokenOf(sent.link))).toBeUndefined();
+    expect(sendPasswordReset(rt, ADMIN, me.id)).toMatchObject({ ok: false, error: expect.stringMatching(/disabled/) });
+    expect(setDisabled(rt, ADMIN, me.id, false)).toEqual({ ok: true });
+    expect(findSetupLink(rt, tokenOf(sent.link))).toBeUndefined();
   });
 
   it('expires after 24 hours', { timeout: SLOW }, async () => {
