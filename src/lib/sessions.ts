@@ -139,7 +139,7 @@ export async function signInWithPassword(
   const codeCheck = gate.guarded && right && account ? (account.totpConfirmedAt ? checkCode(rt, account, code ?? '') : 'wrong') : 'ok';
   if (!account || !right || codeCheck !== 'ok') {
     // The provisional failure stands; only the audit entry is added.
-    const action = codeCheck === 'reused' ? 'staff.security-code-reused' : codeCheck === 'wrong' ? 'staff.security-code-wrong' : 'staff.sign-in-failed';
+    const action = codeCheck === 'wrong' ? 'staff.security-code-wrong' : codeCheck === 'ok' ? 'staff.sign-in-failed' : 'staff.security-code-reused';
     rt.db.transaction((tx) =>
       recordAudit(tx, { actorId: account?.id ?? null, action, entityType: 'staff', entityId: account ? String(account.id) : null, ip, ...(gate.guarded ? { details: { guarded: true } } : {}) }),
     );
