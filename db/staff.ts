@@ -2,7 +2,7 @@
  * Staff account queries: accounts and roles, sessions, sign-in failures, used TOTP steps and
  * one-time links. Only this file touches those tables (the audit log is db/audit.ts).
  */
-import { and, asc, count, eq, gte, inArray, isNotNull, isNull, lt, or } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gte, inArray, isNotNull, isNull, lt, ne, or } from 'drizzle-orm';
 import { open, seal, sealedKeyId } from '../src/lib/secret-box.ts';
 import type { Db, DbOrTx } from './client.ts';
 import {
@@ -65,7 +65,7 @@ export function setStaffRoles(db: DbOrTx, staffId: number, roles: Role[]): void 
 export function updateStaff(
   db: DbOrTx,
   id: number,
-  values: Partial<Pick<StaffRow, 'name' | 'passwordHash' | 'totpSecret' | 'totpConfirmedAt' | 'disabledAt'>>,
+  values: Partial<Pick<StaffRow, 'name' | 'passwordHash' | 'totpSecret' | 'totpConfirmedAt' | 'disabledAt' | 'mfaResetAt'>>,
 ): void {
   db.update(staff).set(values).where(eq(staff.id, id)).run();
 }
@@ -83,8 +83,30 @@ export function countActiveAdmins(db: DbOrTx): number {
 
 // Sessions
 
-export function insertSession(db: DbOrTx, values: { idHash: string; staffId: number; stage: SessionStage; now: Date; ip: string | null }): void {
-  db.insert(staffSessions).values({ idHash: values.idHash, staffId: values.staffId, stage: values.stage, startedAt: values.now, lastSeenAt: values.now, ip: values.ip }).run();
+export function insertSession(db: DbOrTx, values: { idHash: string; staffId: number; stage: SessionStage; now: Date; ip: string | null; client?: string | null }): void {
+  db.insert(staffSessions)
+    .values({ idHash: values.idHash, staffId: values.staffId, stage: values.stage, startedAt: values.now, lastSeenAt: values.now, ip: values.ip, client: values.client ?? null })
+    .run();
+}
+
+/** An account's signed-in sessions (any age; the caller filters ended ones), most recently used first. */
+export function signedInSessionsOf(db: DbOrTx, staffId: number) {
+  return db
+    .select()
+    .from(staffSessions)
+    .where(and(eq(staffSessions.staffId, staffId), eq(staffSessions.stage, 'signed-in')))
+    .orderBy(desc(staffSessions.lastSeenAt), asc(staffSessions.idHash))
+    .all();
+}
+
+/** Deletes one session of an account; false when it is not (or no longer) theirs. */
+export function deleteSessionOf(db: DbOrTx, staffId: number, idHash: string): boolean {
+  return db.delete(staffSessions).where(and(eq(staffSessions.staffId, staffId), eq(staffSessions.idHash, idHash))).run().changes === 1;
+}
+
+/** Deletes every session of an account except one (the one in use); returns how many ended. */
+export function deleteOtherSessionsOf(db: DbOrTx, staffId: number, keepIdHash: string): number {
+  return db.delete(staffSessions).where(and(eq(staffSessions.staffId, staffId), ne(staffSessions.idHash, keepIdHash))).run().changes;
 }
 
 export function findSession(db: DbOrTx, idHash: string) {
@@ -145,8 +167,13 @@ export function isTotpStepUsed(db: DbOrTx, staffId: number, step: number): boole
   return db.select({ step: totpUsedSteps.step }).from(totpUsedSteps).where(and(eq(totpUsedSteps.staffId, staffId), gte(totpUsedSteps.step, step))).get() !== undefined;
 }
 
-export function insertTotpStep(db: DbOrTx, staffId: number, step: number): void {
-  db.insert(totpUsedSteps).values({ staffId, step }).run();
+/** The latest used step at or after `step` for the account (what made a code count as reused), if any. */
+export function usedTotpStepFrom(db: DbOrTx, staffId: number, step: number) {
+  return db.select().from(totpUsedSteps).where(and(eq(totpUsedSteps.staffId, staffId), gte(totpUsedSteps.step, step))).orderBy(desc(totpUsedSteps.step)).get();
+}
+
+export function insertTotpStep(db: DbOrTx, staffId: number, step: number, usedFor: 'sign-in' | 'enrolment' = 'sign-in'): void {
+  db.insert(totpUsedSteps).values({ staffId, step, usedFor }).run();
 }
 
 export function deleteTotpStepsOf(db: DbOrTx, staffId: number): void {
@@ -169,11 +196,11 @@ export function markTokenUsed(db: DbOrTx, tokenHash: string, now: Date): boolean
 }
 
 /** Ends every unused link of a purpose (optionally for one account). */
-export function expireTokens(db: DbOrTx, purpose: TokenPurpose, now: Date, staffId?: number): void {
-  db.update(staffTokens)
+export function expireTokens(db: DbOrTx, purpose: TokenPurpose, now: Date, staffId?: number): number {
+  return db.update(staffTokens)
     .set({ expiresAt: now })
     .where(and(eq(staffTokens.purpose, purpose), isNull(staffTokens.usedAt), gte(staffTokens.expiresAt, now), staffId === undefined ? undefined : eq(staffTokens.staffId, staffId)))
-    .run();
+    .run().changes;
 }
 
 // TOTP secrets at rest (raw SQL: these see the stored, encrypted value, not the plain text).

@@ -6,15 +6,19 @@
  *   npm run staff -- list
  *   npm run staff -- disable --email E
  *   npm run staff -- rotate-key [--new-key-file FILE]   (server stopped; re-encrypts TOTP secrets)
+ *   npm run staff -- reset --email E [--authenticator]
  *
- * `--role` may be repeated or comma-separated. `add` prints the account's otpauth:// URI.
+ * `--role` may be repeated or comma-separated. `add` prints the account's otpauth:// URI. `reset`
+ * prints a one-time link (24 hours) for the operator to pass on: a password reset (which signs the
+ * account out everywhere; with --authenticator the authenticator is reset too and the link leads
+ * on to setting up a new one), or for someone who never set up their account, a new invitation.
  * Every change is written to the audit log with no actor and IP "cli".
  */
 import { parseArgs } from 'node:util';
 import { loadConfigOrExit } from '../src/lib/config.ts';
 import { createRuntimeOrExit } from '../src/lib/runtime.ts';
 import { rotateSecretKey } from '../src/lib/secret-key.ts';
-import { createStaffAccount, disableByEmail, listStaff, parseRoles } from '../src/lib/staff.ts';
+import { createStaffAccount, disableByEmail, INVITE_LINK_DAYS, listStaff, parseRoles, resetByEmail, RESET_LINK_HOURS } from '../src/lib/staff.ts';
 
 const USAGE = `Usage:
   npm run staff -- add --email EMAIL --name NAME --role moderator|reviewer|admin [--role …]
@@ -22,7 +26,10 @@ const USAGE = `Usage:
   npm run staff -- list
   npm run staff -- disable --email EMAIL
   npm run staff -- rotate-key [--new-key-file FILE]
-      (stop the server first; re-encrypts the stored TOTP secrets with a new key)`;
+      (stop the server first; re-encrypts the stored TOTP secrets with a new key)
+  npm run staff -- reset --email EMAIL [--authenticator]
+      (prints a one-time link to choose a new password; --authenticator also resets the
+      authenticator app, and the link then leads on to setting up a new one)`;
 
 const CLI = { id: null, ip: 'cli' } as const;
 
@@ -46,11 +53,11 @@ async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);
   let parsed;
   try {
-    parsed = parseArgs({ args: rest, options: { email: { type: 'string' }, name: { type: 'string' }, role: { type: 'string', multiple: true }, 'new-key-file': { type: 'string' } }, strict: true });
+    parsed = parseArgs({ args: rest, options: { email: { type: 'string' }, name: { type: 'string' }, role: { type: 'string', multiple: true }, 'new-key-file': { type: 'string' }, authenticator: { type: 'boolean' } }, strict: true });
   } catch (error) {
     fail(`${(error as Error).message}\n${USAGE}`);
   }
-  const { email, name, role } = parsed.values;
+  const { email, name, role, authenticator } = parsed.values;
   const rt = createRuntimeOrExit(loadConfigOrExit());
   try {
     if (command === 'add') {
@@ -82,6 +89,17 @@ async function main(): Promise<void> {
           ? `Now set SECRET_KEY_FILE=${result.keyFile} and start the server. Keep the old key only as long as backups made with it.`
           : `The new key is in ${result.keyFile} (the old one is gone). Start the server.`,
       );
+    } else if (command === 'reset') {
+      if (!email) fail(`reset needs --email.\n${USAGE}`);
+      const result = resetByEmail(rt, CLI, email, { authenticator: Boolean(authenticator) });
+      if (!result.ok) fail(result.error);
+      const who = email.trim().toLowerCase();
+      if (result.kind === 'invite') {
+        console.error(`${who} has not set up their account yet: this is a new invitation link (${INVITE_LINK_DAYS} days, works once). The earlier one no longer works.`);
+      } else {
+        console.error(`${who} has been signed out everywhere${authenticator ? ' and their authenticator app reset' : ''}. Give them this one-time link (${RESET_LINK_HOURS} hours) a safe way:`);
+      }
+      console.log(result.link);
     } else {
       fail(USAGE);
     }

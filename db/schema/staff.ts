@@ -26,6 +26,11 @@ export const staff = sqliteTable('staff', {
   /** Set once the person has proved the secret works (entered a code from it). */
   totpConfirmedAt: timestamp('totp_confirmed_at'),
   disabledAt: timestamp('disabled_at'),
+  /**
+   * Set when an admin (or the command line) resets the authenticator; while set, the password
+   * alone cannot enrol a new one: the emailed one-time link is needed. Cleared at enrolment.
+   */
+  mfaResetAt: timestamp('mfa_reset_at'),
   createdAt: createdAt(),
 });
 
@@ -55,12 +60,18 @@ export const staffSessions = sqliteTable(
     startedAt: timestamp('started_at').notNull(),
     lastSeenAt: timestamp('last_seen_at').notNull(),
     ip: text('ip'),
+    /** A coarse description of the browser, such as "Chrome on Windows" (never the raw User-Agent). */
+    client: text('client'),
     createdAt: createdAt(),
   },
   (t) => [index('staff_sessions_staff').on(t.staffId)],
 );
 
-/** One row per failed sign-in attempt; `key` is `account:<email>` or `ip:<address>`. */
+/**
+ * One row per failed sign-in attempt; `key` is `account:<email>` (every address),
+ * `account-net:<email>|<network>` (one account from one client network) or `net:<network>`
+ * (src/lib/throttle.ts).
+ */
 export const loginFailures = sqliteTable(
   'login_failures',
   {
@@ -78,19 +89,24 @@ export const totpUsedSteps = sqliteTable(
   {
     staffId: integer('staff_id').notNull().references(() => staff.id),
     step: integer('step').notNull(),
+    /** `enrolment` for the code that set up the authenticator; null (older rows) or `sign-in` otherwise. */
+    usedFor: text('used_for', { enum: ['sign-in', 'enrolment'] }),
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.staffId, t.step] })],
 );
 
-export const TOKEN_PURPOSES = ['first-run', 'invite'] as const;
+export const TOKEN_PURPOSES = ['first-run', 'invite', 'password-reset', 'mfa-enrol'] as const;
 export type TokenPurpose = (typeof TOKEN_PURPOSES)[number];
 
-/** One-time links (`/setup/<token>`); only the SHA-256 of the token is stored. */
+/**
+ * One-time links (`/setup/<token>`): the first-run link, invitations, password resets and
+ * authenticator re-enrolment. Only the SHA-256 of the token is stored.
+ */
 export const staffTokens = sqliteTable('staff_tokens', {
   tokenHash: text('token_hash').primaryKey(),
   purpose: text('purpose', { enum: TOKEN_PURPOSES }).notNull(),
-  /** The invited account; null for the first-run link (the account does not exist yet). */
+  /** The account the link is for; null for the first-run link (the account does not exist yet). */
   staffId: integer('staff_id').references(() => staff.id),
   expiresAt: timestamp('expires_at').notNull(),
   usedAt: timestamp('used_at'),

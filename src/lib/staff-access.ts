@@ -15,6 +15,8 @@ export const STAFF_ACCESS_RULES: readonly { prefix: string; access: Access }[] =
   { prefix: '/staff/login', access: 'public' },
   { prefix: '/staff/sign-out', access: 'public' },
   { prefix: '/staff', access: 'any-staff' },
+  // Everyone's own account: change password, see and end their sessions.
+  { prefix: '/staff/account', access: 'any-staff' },
   { prefix: '/staff/admin', access: ['admin'] },
   { prefix: '/staff/audit', access: ['admin'] },
   { prefix: '/staff/outbox', access: ['admin'] },

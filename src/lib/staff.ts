@@ -31,6 +31,7 @@ import {
 } from '../../db/staff.ts';
 import { oneLine } from './email/layout.ts';
 import { notificationEmail } from './email/templates/notification.ts';
+import { authenticatorEnrolEmail, passwordChangedEmail, passwordResetEmail } from './email/templates/staff-account.ts';
 import { hashPassword, passwordProblem } from './passwords.ts';
 import type { Runtime } from './runtime.ts';
 import { generateTotpSecret, totpUri } from './totp.ts';
@@ -68,6 +69,8 @@ export const SETUP_LINK_HOURS = 24;
 /** The first-run link is also written here (mode 0600) under DATA_DIR, and deleted once used. */
 export const FIRST_RUN_FILE = 'first-run-link.txt';
 export const INVITE_LINK_DAYS = 7;
+/** Password reset and new-authenticator links work for 24 hours. */
+export const RESET_LINK_HOURS = 24;
 
 export function isRole(value: string): value is Role {
   return (ROLES as readonly string[]).includes(value);
@@ -171,6 +174,12 @@ export function prepareFirstRun(rt: Runtime): string | null {
   const file = join(rt.config.dataDir, FIRST_RUN_FILE);
   const link = issueFirstRunLink(rt);
   if (!link) {
+    // An admin exists: any first-run link still unused stops working, not only its file.
+    rt.db.transaction((tx) => {
+      if (expireTokens(tx, 'first-run', rt.now()) > 0) {
+        recordAudit(tx, { actorId: null, action: 'setup.link-expired', entityType: 'setup', entityId: null, ip: 'system', details: { purpose: 'first-run', reason: 'an admin exists' } });
+      }
+    });
     rmSync(file, { force: true });
     return null;
   }
@@ -179,24 +188,35 @@ export function prepareFirstRun(rt: Runtime): string | null {
   return link;
 }
 
-export type SetupLink = { purpose: 'first-run' } | { purpose: 'invite'; staff: StaffWithRoles };
+export type SetupLink = { purpose: 'first-run' } | { purpose: 'invite' | 'password-reset' | 'mfa-enrol'; staff: StaffWithRoles };
 
-/** What a setup link is for, or undefined when it is unknown, used or expired. */
+/**
+ * What a one-time link is for, or undefined when it is unknown, used or expired. The first-run
+ * link also stops working as soon as any active admin exists (one added with the command line,
+ * say), whatever its expiry.
+ */
 export function findSetupLink(rt: Runtime, token: string): SetupLink | undefined {
   if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return undefined;
   const row = findToken(rt.db, hashToken(token));
   if (!row || row.usedAt || row.expiresAt.getTime() <= rt.now().getTime()) return undefined;
-  if (row.purpose === 'first-run') return { purpose: 'first-run' };
+  if (row.purpose === 'first-run') return needsFirstAdmin(rt) ? { purpose: 'first-run' } : undefined;
   const account = row.staffId === null ? undefined : findStaffById(rt.db, row.staffId);
   if (!account || account.disabledAt) return undefined;
-  return { purpose: 'invite', staff: account };
+  // A new-authenticator link needs the password the account already has.
+  if (row.purpose === 'mfa-enrol' && !account.passwordHash) return undefined;
+  return { purpose: row.purpose, staff: account };
 }
 
-export type SetupResult = { ok: true; staffId: number } | { ok: false; errors: Record<string, string> };
+export type SetupResult = { ok: true; staffId: number; next: 'enrol' | 'sign-in' } | { ok: false; errors: Record<string, string> };
+
+const LINK_GONE = 'This link has expired or has already been used';
 
 /**
- * Uses a setup link: the first-run link creates an admin (name, email, password); an invitation
- * sets the invited person's password. Either way TOTP enrolment follows (src/lib/sessions.ts).
+ * Uses a setup link that chooses a password: the first-run link creates an admin (name, email,
+ * password); an invitation sets the invited person's password; a password reset sets a new one
+ * and ends every session of the account. TOTP enrolment follows (src/lib/sessions.ts) unless the
+ * account already has a working authenticator (a password reset), when the person signs in.
+ * New-authenticator links (`mfa-enrol`) are used with src/lib/account-recovery.ts instead.
  */
 export async function completeSetup(
   rt: Runtime,
@@ -205,7 +225,7 @@ export async function completeSetup(
   ip: string | null,
 ): Promise<SetupResult> {
   const link = findSetupLink(rt, token);
-  if (!link) return { ok: false, errors: { form: 'This link has expired or has already been used' } };
+  if (!link || link.purpose === 'mfa-enrol') return { ok: false, errors: { form: LINK_GONE } };
   const errors: Record<string, string> = {};
   let email = '';
   if (link.purpose === 'first-run') {
@@ -225,22 +245,33 @@ export async function completeSetup(
   const passwordHash = await hashPassword(input.password);
   const now = rt.now();
   const hash = hashToken(token);
-  const staffId = rt.db.transaction((tx) => {
+  const done = rt.db.transaction((tx) => {
+    // Checked again inside the transaction: an admin may have been added while the password hashed.
+    if (link.purpose === 'first-run' && countActiveAdmins(tx) > 0) return null;
     if (!markTokenUsed(tx, hash, now)) return null;
     if (link.purpose === 'first-run') {
       const id = insertStaff(tx, { email, name: input.name!.trim(), passwordHash, totpSecret: null, totpConfirmedAt: null, roles: ['admin'] });
       recordAudit(tx, { actorId: id, action: 'staff.first-admin-created', entityType: 'staff', entityId: String(id), ip, details: { email, roles: ['admin'] } });
-      return id;
+      return { staffId: id, next: 'enrol' as const };
+    }
+    if (link.purpose === 'password-reset') {
+      updateStaff(tx, link.staff.id, { passwordHash });
+      deleteSessionsOf(tx, link.staff.id);
+      recordAudit(tx, { actorId: link.staff.id, action: 'staff.password-reset-completed', entityType: 'staff', entityId: String(link.staff.id), ip });
+      const content = passwordChangedEmail({ orgName: rt.config.org.name, name: link.staff.name, how: 'reset' });
+      enqueueEmail(tx, { to: link.staff.email, ...content, kind: 'staff-password-changed' }, now);
+      const enrolled = Boolean(link.staff.totpSecret && link.staff.totpConfirmedAt);
+      return { staffId: link.staff.id, next: enrolled ? ('sign-in' as const) : ('enrol' as const) };
     }
     updateStaff(tx, link.staff.id, { passwordHash, totpSecret: null, totpConfirmedAt: null });
     recordAudit(tx, { actorId: link.staff.id, action: 'staff.invitation-accepted', entityType: 'staff', entityId: String(link.staff.id), ip });
-    return link.staff.id;
+    return { staffId: link.staff.id, next: 'enrol' as const };
   });
-  if (staffId === null) return { ok: false, errors: { form: 'This link has expired or has already been used' } };
-  return { ok: true, staffId };
+  if (done === null) return { ok: false, errors: { form: LINK_GONE } };
+  return { ok: true, ...done };
 }
 
-export type InviteResult = { ok: true; id: number; link: string } | { ok: false; errors: Record<string, string> };
+export type InviteResult = { ok: true; id: number; link: string } | { ok: false; errors: Record<string, string>; pendingId?: number };
 
 /**
  * Invites a person: creates the account (no password yet) and a one-time link valid 7 days,
@@ -251,7 +282,12 @@ export function inviteStaff(rt: Runtime, actor: Actor, input: { email: string; n
   const email = input.email.trim().toLowerCase();
   // Names are one line wherever they come from (the page checks too): they go into emails.
   if (!isOneLine(input.name.trim())) return { ok: false, errors: { name: oneLineMessage('Name') } };
-  if (findStaffByEmail(rt.db, email)) return { ok: false, errors: { email: 'An account with this email address already exists' } };
+  const existing = findStaffByEmail(rt.db, email);
+  if (existing && !existing.passwordHash && !existing.disabledAt) {
+    // Invited before and not set up yet: offer to send the invitation again instead.
+    return { ok: false, errors: { email: `${existing.name} has already been invited with this email address but has not set up their account yet. You can send the invitation again` }, pendingId: existing.id };
+  }
+  if (existing) return { ok: false, errors: { email: 'An account with this email address already exists' } };
   const now = rt.now();
   const { token, hash } = newToken();
   const link = `${rt.config.publicUrl}/setup/${token}`;
@@ -280,6 +316,80 @@ export function enqueueInviteEmail(tx: DbOrTx, rt: Runtime, invite: { to: string
     link: { text: 'Set up your account', url: invite.link },
   });
   enqueueEmail(tx, { to: invite.to, ...content, kind: 'staff-invite', secrets: [invite.link] }, now);
+}
+
+/** A new one-time link of a purpose for an account; its earlier unused links of that purpose stop working. */
+function issueAccountLink(tx: DbOrTx, rt: Runtime, purpose: 'invite' | 'password-reset' | 'mfa-enrol', staffId: number, validMs: number): string {
+  const now = rt.now();
+  const { token, hash } = newToken();
+  expireTokens(tx, purpose, now, staffId);
+  insertToken(tx, { tokenHash: hash, purpose, staffId, expiresAt: new Date(now.getTime() + validMs) });
+  return `${rt.config.publicUrl}/setup/${token}`;
+}
+
+export type LinkResult = { ok: true; link: string } | { ok: false; error: string };
+
+/**
+ * Sends a pending invitation again: a new 7-day link by email; the old link stops working.
+ * Only for accounts that have not set a password yet.
+ */
+export function resendInvitation(rt: Runtime, actor: Actor, staffId: number, options: { email?: boolean } = {}): LinkResult {
+  const account = findStaffById(rt.db, staffId);
+  if (!account) return { ok: false, error: 'There is no such account' };
+  if (account.disabledAt) return { ok: false, error: 'This account is disabled. Enable it first' };
+  if (account.passwordHash) return { ok: false, error: 'They have already set up their account. Send a password reset instead' };
+  const link = rt.db.transaction((tx) => {
+    const link = issueAccountLink(tx, rt, 'invite', staffId, INVITE_LINK_DAYS * 86_400_000);
+    recordAudit(tx, { actorId: actor.id, action: 'staff.invitation-resent', entityType: 'staff', entityId: String(staffId), ip: actor.ip, details: { email: account.email, emailed: options.email !== false } });
+    if (options.email !== false) enqueueInviteEmail(tx, rt, { to: account.email, name: account.name, link }, rt.now());
+    return link;
+  });
+  return { ok: true, link };
+}
+
+/**
+ * Sends a password reset: a one-time link (24 hours, only its hash stored) by email, and every
+ * session of the account ends now. The current password keeps working until the link is used.
+ * `email: false` (the command line) only returns the link, for the operator to pass on.
+ */
+export function sendPasswordReset(rt: Runtime, actor: Actor, staffId: number, options: { email?: boolean } = {}): LinkResult {
+  const account = findStaffById(rt.db, staffId);
+  if (!account) return { ok: false, error: 'There is no such account' };
+  if (account.disabledAt) return { ok: false, error: 'This account is disabled. Enable it first' };
+  if (!account.passwordHash) return { ok: false, error: 'They have not set up their account yet. Send the invitation again instead' };
+  const link = rt.db.transaction((tx) => {
+    const link = issueAccountLink(tx, rt, 'password-reset', staffId, RESET_LINK_HOURS * 3600_000);
+    deleteSessionsOf(tx, staffId);
+    recordAudit(tx, { actorId: actor.id, action: 'staff.password-reset-sent', entityType: 'staff', entityId: String(staffId), ip: actor.ip, details: { email: account.email, emailed: options.email !== false } });
+    if (options.email !== false) {
+      const content = passwordResetEmail({ orgName: rt.config.org.name, name: account.name, link, hours: RESET_LINK_HOURS });
+      enqueueEmail(tx, { to: account.email, ...content, kind: 'staff-password-reset', secrets: [link] }, rt.now());
+    }
+    return link;
+  });
+  return { ok: true, link };
+}
+
+/**
+ * Command line (`npm run staff -- reset --email E`): the one-time link an operator passes on.
+ * A person who has set up their account gets a password reset link (every session ends); with
+ * `authenticator`, their authenticator is reset too, so the same link then leads on to setting up
+ * a new one. A person still invited gets a new invitation link. Audited with IP `cli`.
+ */
+export function resetByEmail(rt: Runtime, actor: Actor, email: string, options: { authenticator?: boolean } = {}): LinkResult & { kind?: 'invite' | 'password-reset' } {
+  const account = findStaffByEmail(rt.db, email.trim());
+  if (!account) return { ok: false, error: `There is no account with the email address ${email}` };
+  if (account.disabledAt) return { ok: false, error: `The account ${account.email} is disabled` };
+  if (!account.passwordHash) {
+    const result = resendInvitation(rt, actor, account.id, { email: false });
+    return result.ok ? { ...result, kind: 'invite' } : result;
+  }
+  if (options.authenticator) {
+    const reset = resetMfa(rt, actor, account.id, { email: false });
+    if (!reset.ok) return reset;
+  }
+  const result = sendPasswordReset(rt, actor, account.id, { email: false });
+  return result.ok ? { ...result, kind: 'password-reset' } : result;
 }
 
 export type AdminResult = { ok: true } | { ok: false; error: string };
@@ -321,7 +431,8 @@ export function setDisabled(rt: Runtime, actor: Actor, staffId: number, disabled
     updateStaff(tx, staffId, { disabledAt: disabled ? rt.now() : null });
     if (disabled) {
       deleteSessionsOf(tx, staffId);
-      expireTokens(tx, 'invite', rt.now(), staffId);
+      // Its one-time links die too, so re-enabling the account does not bring them back.
+      for (const purpose of ['invite', 'password-reset', 'mfa-enrol'] as const) expireTokens(tx, purpose, rt.now(), staffId);
     }
     recordAudit(tx, { actorId: actor.id, action: disabled ? 'staff.disabled' : 'staff.enabled', entityType: 'staff', entityId: String(staffId), ip: actor.ip, details: { email: before.email } });
   });
@@ -335,17 +446,25 @@ export function disableByEmail(rt: Runtime, actor: Actor, email: string): AdminR
 }
 
 /**
- * Removes the account's TOTP secret and signs it out everywhere: at the next sign-in, after the
- * password, the person enrols a new authenticator.
+ * Removes the account's TOTP secret and signs it out everywhere. The password alone can no longer
+ * enrol a new authenticator: a one-time link (24 hours) is emailed, which with the password leads
+ * to enrolment (src/lib/account-recovery.ts). For an invited account that has not set up yet,
+ * the invitation link already leads to enrolment, so no other link is sent. `email: false` (the
+ * command line) sends nothing.
  */
-export function resetMfa(rt: Runtime, actor: Actor, staffId: number): AdminResult {
+export function resetMfa(rt: Runtime, actor: Actor, staffId: number, options: { email?: boolean } = {}): AdminResult {
   const before = findStaffById(rt.db, staffId);
   if (!before) return { ok: false, error: 'There is no such account' };
   rt.db.transaction((tx) => {
-    updateStaff(tx, staffId, { totpSecret: null, totpConfirmedAt: null });
+    updateStaff(tx, staffId, { totpSecret: null, totpConfirmedAt: null, mfaResetAt: rt.now() });
     deleteSessionsOf(tx, staffId);
     deleteTotpStepsOf(tx, staffId);
     recordAudit(tx, { actorId: actor.id, action: 'staff.mfa-reset', entityType: 'staff', entityId: String(staffId), ip: actor.ip, details: { email: before.email } });
+    if (options.email !== false && before.passwordHash && !before.disabledAt) {
+      const link = issueAccountLink(tx, rt, 'mfa-enrol', staffId, RESET_LINK_HOURS * 3600_000);
+      const content = authenticatorEnrolEmail({ orgName: rt.config.org.name, name: before.name, link, hours: RESET_LINK_HOURS });
+      enqueueEmail(tx, { to: before.email, ...content, kind: 'staff-authenticator-reset', secrets: [link] }, rt.now());
+    }
   });
   return { ok: true };
 }

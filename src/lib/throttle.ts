@@ -1,18 +1,36 @@
 /**
- * Sign-in throttling: at most 5 failed attempts per account and 20 per IP address in any
- * 15 minutes. Once a limit is reached, further attempts are refused (without checking the
- * password) until the oldest counted failure is 15 minutes old. Pure functions here; the counts
- * come from db/staff.ts.
+ * Sign-in throttling (ASVS 6.1.1) without letting a stranger lock the real person out
+ * (docs/decisions/016-account-recovery-and-sign-in-limits.md). Three counts of failed attempts
+ * (wrong passwords, wrong or reused security codes) in any 15 minutes:
+ *
+ * - one account from one client network (an IPv4 address, or an IPv6 /64): at most 5, then that
+ *   network is refused for that account until the oldest counted failure is 15 minutes old;
+ * - one client network across all accounts: at most 20, then refused the same way;
+ * - one account from anywhere: from 10 on, the account is "guarded": the password is no longer
+ *   checked on its own. The sign-in form then asks for the password and the security code
+ *   together and says only whether both were right, so guessing the password from many
+ *   addresses learns nothing, while the real person (right password + a valid code) still
+ *   signs in.
+ *
+ * Pure functions here; the counts come from db/staff.ts.
  */
-export const THROTTLE = { windowMs: 15 * 60 * 1000, perAccount: 5, perIp: 20 } as const;
+export const THROTTLE = { windowMs: 15 * 60 * 1000, perAccountPerNetwork: 5, perIp: 20, accountGuard: 10 } as const;
 
 export type ThrottleDecision = { allowed: true } | { allowed: false; retryAt: Date };
 
-/** Decides from the failure times (ms, any order) inside or outside the window. */
-export function throttleDecision(accountFailures: readonly number[], ipFailures: readonly number[], now: Date, limits = THROTTLE): ThrottleDecision {
+/**
+ * Decides from the failure times (ms, any order) inside or outside the window: `accountFailures`
+ * are this account's from this client network, `ipFailures` this network's for every account.
+ */
+export function throttleDecision(
+  accountFailures: readonly number[],
+  ipFailures: readonly number[],
+  now: Date,
+  limits: { windowMs: number; perAccountPerNetwork: number; perIp: number } = THROTTLE,
+): ThrottleDecision {
   const since = now.getTime() - limits.windowMs;
   let retryAt = 0;
-  for (const [times, limit] of [[accountFailures, limits.perAccount], [ipFailures, limits.perIp]] as const) {
+  for (const [times, limit] of [[accountFailures, limits.perAccountPerNetwork], [ipFailures, limits.perIp]] as const) {
     const recent = times.filter((t) => t > since).sort((a, b) => a - b);
     if (recent.length >= limit) {
       // Allowed again once enough of them have aged out of the window.
@@ -22,5 +40,47 @@ export function throttleDecision(accountFailures: readonly number[], ipFailures:
   return retryAt ? { allowed: false, retryAt: new Date(retryAt) } : { allowed: true };
 }
 
+/** Whether an account's failures from every address (ms) make it guarded now. */
+export function isGuarded(accountFailures: readonly number[], now: Date, limits: { windowMs: number; accountGuard: number } = THROTTLE): boolean {
+  const since = now.getTime() - limits.windowMs;
+  return accountFailures.filter((t) => t > since).length >= limits.accountGuard;
+}
+
+/**
+ * The client network an address belongs to, for counting: an IPv4 address itself (also when
+ * written IPv4-mapped, `::ffff:1.2.3.4`), an IPv6 address's /64 (one household or phone usually
+ * has a whole /64, so counting single IPv6 addresses would give it 2^64 tries).
+ */
+export function clientNetwork(ip: string | null): string {
+  if (!ip) return 'unknown';
+  const address = ip.trim().toLowerCase().replace(/^\[|\]$/g, '').replace(/%.*$/, '');
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/.exec(address);
+  if (mapped) return mapped[1]!;
+  if (!address.includes(':')) return address;
+  const expanded = expandIpv6(address);
+  return expanded ? `${expanded.slice(0, 4).join(':')}::/64` : address;
+}
+
+/** The eight groups of an IPv6 address (without leading zeros), or null when malformed. */
+function expandIpv6(address: string): string[] | null {
+  let text = address;
+  // A trailing dotted IPv4 part (`::1.2.3.4`) becomes two groups.
+  const v4 = /(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
+  if (v4) {
+    const [a, b, c, d] = v4.slice(1).map(Number) as [number, number, number, number];
+    text = text.slice(0, v4.index) + ((a << 8) | b).toString(16) + ':' + ((c << 8) | d).toString(16);
+  }
+  const halves = text.split('::');
+  if (halves.length > 2) return null;
+  const head = halves[0] ? halves[0].split(':') : [];
+  const tail = halves.length === 2 && halves[1] ? halves[1].split(':') : [];
+  const missing = 8 - head.length - tail.length;
+  if ((halves.length === 1 && missing !== 0) || missing < 0) return null;
+  const groups = [...head, ...Array<string>(halves.length === 2 ? missing : 0).fill('0'), ...tail];
+  if (groups.length !== 8 || groups.some((g) => !/^[0-9a-f]{1,4}$/.test(g))) return null;
+  return groups.map((g) => g.replace(/^0+(?=.)/, ''));
+}
+
 export const accountKey = (email: string) => `account:${email.trim().toLowerCase()}`;
-export const ipKey = (ip: string | null) => `ip:${ip ?? 'unknown'}`;
+export const accountNetworkKey = (email: string, ip: string | null) => `account-net:${email.trim().toLowerCase()}|${clientNetwork(ip)}`;
+export const ipKey = (ip: string | null) => `net:${clientNetwork(ip)}`;

@@ -1,7 +1,7 @@
 /**
  * Enumeration and abuse: guessing case references and status links is limited per IP; sending
  * appeals and signing up are limited per IP; sign-in throttling holds under parallel attempts
- * (fewer than the limit ever reach the password check). The server trusts X-Forwarded-For here
+ * (exactly the limit reaches the password check), without a stranger locking the owner out. The server trusts X-Forwarded-For here
  * (TRUSTED_PROXY), so each check uses its own client addresses.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import { generateReference } from '../../src/lib/references.ts';
 import type { Runtime } from '../../src/lib/runtime.ts';
 import { createStaffAccount } from '../../src/lib/staff.ts';
 import { THROTTLE } from '../../src/lib/throttle.ts';
+import { totpCode } from '../../src/lib/totp.ts';
 import { insertTestCase } from '../support/cases.ts';
 import { appealReferenceIn, HttpClient } from './support/client.ts';
 import { recordFigure } from './support/figures.ts';
@@ -142,19 +143,50 @@ describe('enumeration and abuse limits', () => {
     const failedChecks = () =>
       (rt.db.$client.prepare("select count(*) as n from audit_log where action = 'staff.sign-in-failed' and entity_id = ?").get(String(created.id)) as { n: number }).n;
 
-    // 1. One account, many addresses at once: at most THROTTLE.perAccount reach the password check.
+    // 1. One account, many addresses at once: exactly THROTTLE.accountGuard reach a password-only
+    // check; after that the account is guarded and the password is checked only with a security
+    // code, so the rest are asked for one (400, nothing checked). None is a 429: a stranger cannot
+    // lock the owner out (issue 17.10; until c0ab3f9 exactly 5 were checked and the rest got 429).
     const PARALLEL = 40;
     const byAccount = await Promise.all(
       Array.from({ length: PARALLEL }, () => new HttpClient(server.baseUrl, newIp()).post('/staff/login', { email, password: 'wrong guess' })),
     );
-    const checked = byAccount.filter((r) => r.status === 400).length;
-    const throttled = byAccount.filter((r) => r.status === 429).length;
-    expect(checked + throttled).toBe(PARALLEL);
-    // Exactly the limit: all 40 arrive together, the first perAccount are checked, no more.
-    expect(checked).toBe(THROTTLE.perAccount);
+    const CODE_NEEDED = 'Enter the security code from your authenticator app as well as your password';
+    const checked = byAccount.filter((r) => r.status === 400 && r.body.includes('The email address or password is not correct')).length;
+    const guarded = byAccount.filter((r) => r.status === 400 && r.body.includes(CODE_NEEDED)).length;
+    expect(checked + guarded).toBe(PARALLEL);
+    // Exactly the guard level: all 40 arrive together, the first accountGuard are checked, no more.
+    expect(checked).toBe(THROTTLE.accountGuard);
+    expect(guarded).toBe(PARALLEL - THROTTLE.accountGuard);
+    expect(byAccount.filter((r) => r.status === 429)).toHaveLength(0);
     expect(failedChecks()).toBe(checked);
-    // The right password is refused too while throttled (nothing is learned from it).
-    expect((await new HttpClient(server.baseUrl, newIp()).post('/staff/login', { email, password })).status).toBe(429);
+    // The right password alone tells nothing while guarded (the same request for a code)…
+    const owner = new HttpClient(server.baseUrl, newIp());
+    const alone = await owner.post('/staff/login', { email, password });
+    expect(alone.status).toBe(400);
+    expect(alone.body).toContain(CODE_NEEDED);
+    // …and the right password with a valid code signs the owner in.
+    const signedIn = await owner.post('/staff/login', { email, password, code: totpCode(created.totpSecret, new Date()) });
+    expect(signedIn.status).toBe(303);
+    expect(signedIn.headers.get('location')).toBe('/staff');
+
+    // 1b. One account from one address at once: exactly THROTTLE.perAccountPerNetwork reach the
+    // password check, the rest get 429; the right password from that address is refused too, but
+    // from another address it works.
+    const email2 = `throttle-one-${Date.now()}@example.org`;
+    const created2 = await createStaffAccount(rt, { email: email2, name: 'Throttle 2', password, roles: ['reviewer'] }, { id: null, ip: 'test' });
+    if (!created2.ok) throw new Error('no account');
+    const attacker = newIp();
+    const fromOne = await Promise.all(
+      Array.from({ length: PARALLEL }, () => new HttpClient(server.baseUrl, attacker).post('/staff/login', { email: email2, password: 'wrong guess' })),
+    );
+    const checkedOne = fromOne.filter((r) => r.status === 400).length;
+    expect(checkedOne).toBe(THROTTLE.perAccountPerNetwork);
+    expect(fromOne.filter((r) => r.status === 429)).toHaveLength(PARALLEL - THROTTLE.perAccountPerNetwork);
+    expect((await new HttpClient(server.baseUrl, attacker).post('/staff/login', { email: email2, password })).status).toBe(429);
+    const elsewhere = await new HttpClient(server.baseUrl, newIp()).post('/staff/login', { email: email2, password });
+    expect(elsewhere.status).toBe(303);
+    expect(elsewhere.headers.get('location')).toBe('/staff/login/code');
 
     // 2. One address, many accounts at once: at most THROTTLE.perIp reach the password check.
     const ip = newIp();
@@ -167,7 +199,8 @@ describe('enumeration and abuse limits', () => {
     recordFigure(
       'Abuse limits',
       'parallel wrong sign-ins reaching the password check',
-      `${checked} of ${PARALLEL} for one account (limit ${THROTTLE.perAccount}); ${checkedIp} of ${PARALLEL} from one IP (limit ${THROTTLE.perIp})`,
+      `${checked} of ${PARALLEL} for one account from ${PARALLEL} addresses (then a code is needed too: guard at ${THROTTLE.accountGuard}); ` +
+        `${checkedOne} of ${PARALLEL} for one account from one address (limit ${THROTTLE.perAccountPerNetwork}); ${checkedIp} of ${PARALLEL} from one IP (limit ${THROTTLE.perIp})`,
     );
   });
 });

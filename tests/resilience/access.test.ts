@@ -22,6 +22,7 @@ import { AppServer, sharedRuntime, tempDataDir } from './support/server.ts';
  */
 const EXPECTED: Record<string, Role | 'any' | 'sign-in' | 'redirect' | 'missing'> = {
   '/staff': 'any',
+  '/staff/account': 'any',
   '/staff/admin': 'admin',
   '/staff/admin/[id]': 'admin',
   '/staff/admin/invite': 'admin',

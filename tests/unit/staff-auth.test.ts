@@ -111,7 +111,8 @@ describe('throttling with a fixed clock', () => {
     expect(throttleDecision([], [...nineteen, ago(14)], now)).toEqual({ allowed: false, retryAt: new Date(ago(14) + THROTTLE.windowMs) });
   });
 
-  it('refuses sign-in (even with the right password) after 5 failures, per account and then per IP', async () => {
+  // About 30 scrypt checks: slow on a busy machine.
+  it('refuses sign-in (even with the right password) after 5 failures, per account from that address and then per IP', { timeout: 90_000 }, async () => {
     const clock = manualClock();
     const rt = testRuntime({ now: clock.now });
     await createStaffAccount(rt, { email: 'throttle@example.org', name: 'T', password: PASSWORD, roles: ['moderator'] }, { id: null, ip: 'cli' });
@@ -119,8 +120,11 @@ describe('throttling with a fixed clock', () => {
       expect(await signInWithPassword(rt, { email: 'throttle@example.org', password: 'wrong password here' }, '10.0.0.1')).toEqual({ ok: false, error: 'invalid' });
       clock.advance(1000);
     }
-    const refused = await signInWithPassword(rt, { email: 'throttle@example.org', password: PASSWORD }, '10.0.0.2');
+    const refused = await signInWithPassword(rt, { email: 'throttle@example.org', password: PASSWORD }, '10.0.0.1');
     expect(refused).toMatchObject({ ok: false, error: 'throttled' });
+    // Issue 17.10: the guesser's failures do not lock out the real person at another address
+    // (until c0ab3f9 this was 'throttled' too).
+    expect(await signInWithPassword(rt, { email: 'throttle@example.org', password: PASSWORD }, '10.0.0.2')).toMatchObject({ ok: true, next: 'code' });
     clock.advance(THROTTLE.windowMs);
     expect(await signInWithPassword(rt, { email: 'throttle@example.org', password: PASSWORD }, '10.0.0.2')).toMatchObject({ ok: true, next: 'code' });
     // Many unknown emails from one IP.
@@ -292,11 +296,15 @@ describe('first run, invitations and admin changes', () => {
     // A restart issues a new link; the old one stops working.
     const second = prepareFirstRun(rt)!;
     expect(findSetupLink(rt, link.split('/').pop()!)).toBeUndefined();
-    await createStaffAccount(rt, { email: 'cli-admin@example.org', name: 'CLI', password: PASSWORD, roles: ['admin'] }, { id: null, ip: 'cli' });
-    // The printed link stays usable until used or expired, even though an admin now exists.
     expect(findSetupLink(rt, second.split('/').pop()!)).toEqual({ purpose: 'first-run' });
+    await createStaffAccount(rt, { email: 'cli-admin@example.org', name: 'CLI', password: PASSWORD, roles: ['admin'] }, { id: null, ip: 'cli' });
+    // Issue 17.2: once an admin exists the printed link stops working at once (until c0ab3f9 it
+    // stayed usable until used or expired), and the next start expires it in the database too.
+    expect(findSetupLink(rt, second.split('/').pop()!)).toBeUndefined();
     expect(prepareFirstRun(rt)).toBeNull();
     expect(existsSync(file)).toBe(false);
+    const open = rt.db.$client.prepare("select count(*) as n from staff_tokens where purpose = 'first-run' and used_at is null and expires_at > ?").get(rt.now().getTime()) as { n: number };
+    expect(open.n).toBe(0);
   });
 
   it('a first-run link expires after 24 hours', () => {

@@ -1,0 +1,77 @@
+/**
+ * A person's own account: changing their password, and using an emailed new-authenticator link.
+ * (Admins send the links from src/lib/staff.ts; sessions and their list are in src/lib/sessions.ts.)
+ * See docs/decisions/016-account-recovery-and-sign-in-limits.md.
+ */
+import { recordAudit } from '../../db/audit.ts';
+import { deleteOtherSessionsOf, expireTokens, findStaffById, markTokenUsed, updateStaff } from '../../db/staff.ts';
+import { enqueueEmail } from '../../db/outbox.ts';
+import { passwordChangedEmail } from './email/templates/staff-account.ts';
+import { hashPassword, passwordProblem } from './passwords.ts';
+import type { Runtime } from './runtime.ts';
+import { checkAccountPassword, retryMessage } from './sessions.ts';
+import { findSetupLink, hashToken } from './staff.ts';
+
+export type ChangePasswordResult = { ok: true; otherSessionsEnded: number } | { ok: false; errors: Record<string, string> };
+
+/**
+ * Changes the signed-in person's password: the current one must be right (counted like a failed
+ * sign-in when wrong), the new one meets the same policy as everywhere else and differs from it.
+ * Their other sessions end; the one in use stays. Any unused password reset link stops working.
+ * An email tells them (so a change they did not make is noticed).
+ */
+export async function changeOwnPassword(
+  rt: Runtime,
+  staffId: number,
+  currentSessionId: string | undefined,
+  input: { current: string; password: string },
+  ip: string | null,
+): Promise<ChangePasswordResult> {
+  const account = findStaffById(rt.db, staffId);
+  if (!account || !currentSessionId) return { ok: false, errors: { current: 'Sign in again to change your password' } };
+  const errors: Record<string, string> = {};
+  if (!input.current) errors.current = 'Enter your current password';
+  const problem = passwordProblem(input.password, { email: account.email });
+  if (problem) errors.password = problem === 'Enter a password' ? 'Enter a new password' : problem;
+  else if (input.password === input.current) errors.password = 'Your new password must be different from your current password';
+  if (errors.current) return { ok: false, errors };
+  const check = await checkAccountPassword(rt, account, input.current, ip, 'staff.password-change-failed');
+  if (!check.ok) {
+    errors.current = check.error === 'throttled' ? retryMessage(check.retryAt, rt.now()) : 'Your current password is not correct';
+    return { ok: false, errors };
+  }
+  if (Object.keys(errors).length) return { ok: false, errors };
+  const passwordHash = await hashPassword(input.password);
+  const keep = hashToken(currentSessionId);
+  const otherSessionsEnded = rt.db.transaction((tx) => {
+    updateStaff(tx, staffId, { passwordHash });
+    const ended = deleteOtherSessionsOf(tx, staffId, keep);
+    expireTokens(tx, 'password-reset', rt.now(), staffId);
+    recordAudit(tx, { actorId: staffId, action: 'staff.password-changed', entityType: 'staff', entityId: String(staffId), ip, details: { otherSessionsEnded: ended } });
+    const content = passwordChangedEmail({ orgName: rt.config.org.name, name: account.name, how: 'changed' });
+    enqueueEmail(tx, { to: account.email, ...content, kind: 'staff-password-changed' }, rt.now());
+    return ended;
+  });
+  return { ok: true, otherSessionsEnded };
+}
+
+export type EnrolLinkResult = { ok: true; staffId: number } | { ok: false; errors: Record<string, string> };
+
+/**
+ * Uses an emailed new-authenticator link (`mfa-enrol`, sent when an admin reset the
+ * authenticator): the person's password must be right too. Then enrolment follows.
+ */
+export async function useEnrolLink(rt: Runtime, token: string, password: string, ip: string | null): Promise<EnrolLinkResult> {
+  const link = findSetupLink(rt, token);
+  if (!link || link.purpose !== 'mfa-enrol') return { ok: false, errors: { form: 'This link has expired or has already been used' } };
+  if (!password) return { ok: false, errors: { password: 'Enter your password' } };
+  const check = await checkAccountPassword(rt, link.staff, password, ip, 'staff.enrol-link-password-wrong');
+  if (!check.ok) return { ok: false, errors: { password: check.error === 'throttled' ? retryMessage(check.retryAt, rt.now()) : 'The password is not correct' } };
+  const used = rt.db.transaction((tx) => {
+    if (!markTokenUsed(tx, hashToken(token), rt.now())) return false;
+    recordAudit(tx, { actorId: link.staff.id, action: 'staff.enrol-link-used', entityType: 'staff', entityId: String(link.staff.id), ip });
+    return true;
+  });
+  if (!used) return { ok: false, errors: { form: 'This link has expired or has already been used' } };
+  return { ok: true, staffId: link.staff.id };
+}
