@@ -16,6 +16,7 @@ import { createRuntime, installRuntime } from '../src/lib/runtime.ts';
 import { databaseChangeToken, principlesStamp } from '../db/principles.ts';
 import { createPageHandler, PageCache } from '../src/server/page-cache.ts';
 import { createStaticFiles } from '../src/server/static-files.ts';
+import { bodyLimitLocals, limitRequestBody } from '../src/server/body-limit.ts';
 import { purgeExpired } from '../src/lib/sessions.ts';
 import { startRetentionJob } from '../src/lib/retention.ts';
 import { prepareFirstRun, SETUP_LINK_HOURS } from '../src/lib/staff.ts';
@@ -76,7 +77,7 @@ async function main(): Promise<void> {
   const alerts = startChangeAlertJob(rt);
 
   const entry = (await import(pathToFileURL(resolve(root, 'dist/server/entry.mjs')).href)) as {
-    handler: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, next?: (err?: unknown) => void) => void;
+    handler: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, next?: (err?: unknown) => void, locals?: object) => void;
   };
   const staticFiles = createStaticFiles(resolve(root, 'dist/client'));
   // Public pages from memory ahead of the render; see docs/decisions/007-page-cache.md.
@@ -88,6 +89,7 @@ async function main(): Promise<void> {
       })
     : undefined;
   const pages = createPageHandler(cache, (req, res) => {
+    // A body over its limit was refused (src/server/body-limit.ts): the page says so, with 413.
     entry.handler(req, res, () => {
       // No route matched: the adapter hands over in middleware mode, so render our 404 page.
       req.url = '/404';
@@ -95,7 +97,7 @@ async function main(): Promise<void> {
         res.statusCode = 404;
         res.end('Not found');
       });
-    });
+    }, bodyLimitLocals(req));
   });
   // Requests under way on each connection, so shutdown can tell a busy connection from an idle one.
   const active = new Map<Socket, number>();
@@ -111,7 +113,8 @@ async function main(): Promise<void> {
       if (stopping && left === 0) socket.end();
     });
     if (staticFiles(req, res)) return;
-    pages(req, res);
+    // Every body is read here, within its limit, before the app sees the request.
+    limitRequestBody(req, res, () => pages(req, res));
   });
   server.on('connection', (socket: Socket) => {
     active.set(socket, 0);

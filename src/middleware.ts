@@ -41,6 +41,25 @@ const publicLimits = defineMiddleware(async (context, next) => {
   return response;
 });
 
+/**
+ * A request whose body was over its limit arrives as a GET of the same address with
+ * `locals.bodyTooLarge` (src/server/body-limit.ts): a form page renders again with the error at the
+ * top (src/layouts/Page.astro) and is sent with 413; any other answer (a redirect, a 404) is
+ * replaced by the plain 413 page.
+ */
+const TOO_LARGE_PATH = '/request-too-large';
+const bodyTooLarge = defineMiddleware(async (context, next) => {
+  if (!context.locals.bodyTooLarge || context.url.pathname === TOO_LARGE_PATH) return next();
+  const response = await next();
+  // Already answered by an inner pass (a page that rewrote to another, which this middleware saw too).
+  if (response.status === 413) return response;
+  if (response.status === 200 && (response.headers.get('content-type') ?? '').startsWith('text/html')) {
+    return new Response(response.body, { status: 413, headers: response.headers });
+  }
+  await response.body?.cancel();
+  return context.rewrite(new Request(new URL(TOO_LARGE_PATH, context.url), { method: 'GET' }));
+});
+
 /** Security headers on every response. */
 const headers = defineMiddleware(async (context, next) => {
   const response = await next();
@@ -122,4 +141,4 @@ const journeyCookie = defineMiddleware((context, next) => {
   return context.redirect(checked.result === 'refused' ? COOKIES_NEEDED_PATH : checked.clean, 303);
 });
 
-export const onRequest = sequence(runtime, headers, noStore, sameOrigin, publicLimits, staffGuard, journeyCookie, conditionalGet);
+export const onRequest = sequence(runtime, headers, noStore, bodyTooLarge, sameOrigin, publicLimits, staffGuard, journeyCookie, conditionalGet);

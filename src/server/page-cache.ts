@@ -17,7 +17,8 @@
  * See docs/decisions/007-page-cache.md.
  */
 import { createHash } from 'node:crypto';
-import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
+import { bodyWasRefused } from './body-limit.ts';
 import { compressBody, isCompressible, MIN_COMPRESS_BYTES, negotiateEncoding, varyWithAcceptEncoding, type Encoding } from './compress.ts';
 
 /** Public pages that are the same for everyone. Never /appeal*, /staff*, /setup*. */
@@ -275,7 +276,10 @@ export function sendCaptured(req: IncomingMessage, res: ServerResponse, response
     }
     headers['content-length'] = body.length;
   }
-  if (response.statusMessage) res.statusMessage = response.statusMessage;
+  // The standard reason phrase for the status: the render's own can be stale (a Response copied
+  // from a 200 page and given another status keeps "OK": "429 OK").
+  const reason = STATUS_CODES[response.status] ?? response.statusMessage;
+  if (reason) res.statusMessage = reason;
   res.writeHead(response.status, headers);
   res.end(bodyAllowed ? body : undefined);
 }
@@ -340,7 +344,8 @@ export function captureResponse(res: ServerResponse, done: (response: CapturedRe
  */
 export function createPageHandler(cache: PageCache | undefined, render: (req: IncomingMessage, res: ServerResponse) => void) {
   return (req: IncomingMessage, res: ServerResponse): void => {
-    const lookup: Lookup = cache ? cache.lookup(req) : { kind: 'bypass' };
+    // A refused body became a GET (src/server/body-limit.ts): always rendered, never stored.
+    const lookup: Lookup = cache && !bodyWasRefused(req) ? cache.lookup(req) : { kind: 'bypass' };
     if (lookup.kind === 'hit') {
       sendCachedPage(req, res, lookup.page);
       return;
