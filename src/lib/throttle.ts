@@ -4,6 +4,8 @@
  * password) until the oldest counted failure is 15 minutes old. Pure functions here; the counts
  * come from db/staff.ts.
  */
+import { limitGroup } from './client-group.ts';
+
 export const THROTTLE = { windowMs: 15 * 60 * 1000, perAccount: 5, perIp: 20 } as const;
 
 export type ThrottleDecision = { allowed: true } | { allowed: false; retryAt: Date };
@@ -23,4 +25,5 @@ export function throttleDecision(accountFailures: readonly number[], ipFailures:
 }
 
 export const accountKey = (email: string) => `account:${email.trim().toLowerCase()}`;
-export const ipKey = (ip: string | null) => `ip:${ip ?? 'unknown'}`;
+/** Failures per client network: an IPv6 client's whole /64 (src/lib/client-group.ts). */
+export const ipKey = (ip: string | null) => `ip:${limitGroup(ip)}`;
