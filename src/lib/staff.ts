@@ -33,6 +33,7 @@ import { notificationEmail } from './email/templates/notification.ts';
 import { hashPassword, passwordProblem } from './passwords.ts';
 import type { Runtime } from './runtime.ts';
 import { generateTotpSecret, totpUri } from './totp.ts';
+import { EMAIL_SHAPE } from './validation.ts';
 
 export { ROLES, type Role };
 
@@ -111,7 +112,7 @@ export async function createStaffAccount(
 ): Promise<CreateStaffResult> {
   const email = input.email.trim().toLowerCase();
   const errors: Record<string, string> = {};
-  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) errors.email = 'Enter an email address in the correct format, like name@example.com';
+  if (!EMAIL_SHAPE.test(email)) errors.email = 'Enter an email address in the correct format, like name@example.com';
   if (!input.name.trim()) errors.name = 'Enter a name';
   if (input.roles.length === 0) errors.roles = 'Give at least one role: moderator, reviewer or admin';
   const problem = passwordProblem(input.password, { email });
@@ -210,7 +211,7 @@ export async function completeSetup(
     if (!(input.name ?? '').trim()) errors.name = 'Enter your full name';
     else if ((input.name ?? '').trim().length > 100) errors.name = 'Name must be 100 characters or fewer';
     if (!email) errors.email = 'Enter your email address';
-    else if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) || email.length > 254) errors.email = 'Enter an email address in the correct format, like name@example.com';
+    else if (!EMAIL_SHAPE.test(email) || email.length > 254) errors.email = 'Enter an email address in the correct format, like name@example.com';
     else if (findStaffByEmail(rt.db, email)) errors.email = 'An account with this email address already exists';
   } else {
     email = link.staff.email;
