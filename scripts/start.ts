@@ -17,6 +17,7 @@ import { databaseChangeToken, principlesStamp } from '../db/principles.ts';
 import { createPageHandler, PageCache } from '../src/server/page-cache.ts';
 import { createStaticFiles } from '../src/server/static-files.ts';
 import { bodyLimitLocals, limitRequestBody } from '../src/server/body-limit.ts';
+import { servedOverHttps } from '../src/lib/request.ts';
 import { purgeExpired } from '../src/lib/sessions.ts';
 import { startRetentionJob } from '../src/lib/retention.ts';
 import { prepareFirstRun, SETUP_LINK_HOURS } from '../src/lib/staff.ts';
@@ -86,6 +87,8 @@ async function main(): Promise<void> {
     ? new PageCache({
         now: () => rt.now().getTime(),
         validity: { changeToken, contentStamp: (now) => principlesStamp(rt.db, new Date(now)) },
+        // Keyed on the address and https-or-not by the app's own rule, never on Host (see 017).
+        variant: (req) => (servedOverHttps(config, 'encrypted' in req.socket && !!req.socket.encrypted, req.headers['x-forwarded-proto']) ? 'https' : 'http'),
       })
     : undefined;
   const pages = createPageHandler(cache, (req, res) => {

@@ -18,8 +18,9 @@ const runtime = defineMiddleware((context, next) => {
 /** Refuses cross-site form posts with the NHS-styled 403 page (except RFC 8058 one-click unsubscribe). */
 const sameOrigin = defineMiddleware((context, next) => {
   const { request, url } = context;
+  // Compared with PUBLIC_URL's origin, never the Host header (src/lib/security.ts).
   if (isOneClickUnsubscribe(request.method, url.pathname)) return next();
-  const ok = isSameOriginRequest(request.method, request.headers.get('origin'), url.origin, context.locals.runtime.config.publicUrl);
+  const ok = isSameOriginRequest(request.method, request.headers.get('origin'), context.locals.runtime.config.publicUrl);
   if (!ok) return context.rewrite(new Request(new URL('/forbidden', url), { method: 'GET' }));
   return next();
 });

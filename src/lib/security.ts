@@ -33,14 +33,23 @@ export function securityHeaders(isHttps: boolean): Record<string, string> {
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
- * A state-changing request is allowed only when its Origin header names this site: either the
- * origin the request came in on or the configured public URL. A request without Origin is
- * refused, as browsers always send it on a form POST.
+ * A state-changing request is allowed only when its Origin header is the configured public
+ * origin (PUBLIC_URL). The Host header is not consulted: it is the client's to choose. A request
+ * without Origin is refused, as browsers always send it on a form POST. When PUBLIC_URL is a
+ * localhost address (development, tests), the same port on 127.0.0.1 and [::1] is this site too.
  */
-export function isSameOriginRequest(method: string, origin: string | null, requestOrigin: string, publicUrl: string): boolean {
+export function isSameOriginRequest(method: string, origin: string | null, publicUrl: string): boolean {
   if (SAFE_METHODS.has(method.toUpperCase())) return true;
   if (!origin || origin === 'null') return false;
-  return origin === requestOrigin || origin === new URL(publicUrl).origin;
+  return allowedOrigins(publicUrl).includes(origin);
+}
+
+/** The origins a form may be posted from: PUBLIC_URL's, plus the loopback aliases of a localhost one. */
+export function allowedOrigins(publicUrl: string): string[] {
+  const url = new URL(publicUrl);
+  if (url.hostname !== 'localhost') return [url.origin];
+  const port = url.port ? `:${url.port}` : '';
+  return [url.origin, `${url.protocol}//127.0.0.1${port}`, `${url.protocol}//[::1]${port}`];
 }
 
 /**

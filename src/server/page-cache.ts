@@ -83,6 +83,11 @@ export interface PageCacheOptions {
   maxAgeMs?: number;
   /** Largest body kept. */
   maxBytes?: number;
+  /**
+   * What a render depends on besides the address, as the app decides it (scripts/start.ts: "https"
+   * or "http" by the TRUSTED_PROXY rule). Default: nothing.
+   */
+  variant?: (req: IncomingMessage) => string;
 }
 
 export type Lookup =
@@ -100,6 +105,7 @@ export class PageCache {
   readonly #maxEntries: number;
   readonly #maxAgeMs: number;
   readonly #maxBytes: number;
+  readonly #variant: (req: IncomingMessage) => string;
   #generation = shared().generation;
   #token: string | undefined;
   #stamp: string | undefined;
@@ -113,6 +119,7 @@ export class PageCache {
     this.#maxEntries = options.maxEntries ?? 200;
     this.#maxAgeMs = options.maxAgeMs ?? 5 * 60_000;
     this.#maxBytes = options.maxBytes ?? 2 * 1024 * 1024;
+    this.#variant = options.variant ?? (() => '');
   }
 
   get size(): number {
@@ -151,9 +158,10 @@ export class PageCache {
     if (url.includes('?') || url.includes('#') || !isCacheablePath(url)) return { kind: 'bypass' };
     const now = this.#now();
     this.#revalidate(now);
-    // Host and scheme can change a render (absolute links, Strict-Transport-Security).
-    const proto = req.headers['x-forwarded-proto'] ?? ((req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http');
-    const key = `${String(proto)}|${req.headers.host ?? ''}|${url}`;
+    // Keyed on the address only, never on Host or X-Forwarded-Proto (a client's to choose): the
+    // site has one origin (PUBLIC_URL). What else changes a render (https or not, for
+    // Strict-Transport-Security) comes from `variant`, which follows TRUSTED_PROXY.
+    const key = `${this.#variant(req)}|${url}`;
     const page = this.#entries.get(key);
     if (page && now - page.storedAt < this.#maxAgeMs) return { kind: 'hit', page };
     if (page) this.#entries.delete(key);
