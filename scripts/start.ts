@@ -18,6 +18,7 @@ import { createPageHandler, PageCache } from '../src/server/page-cache.ts';
 import { createStaticFiles } from '../src/server/static-files.ts';
 import { bodyLimitLocals, limitRequestBody } from '../src/server/body-limit.ts';
 import { servedOverHttps } from '../src/lib/request.ts';
+import { securityHeaders } from '../src/lib/security.ts';
 import { purgeExpired } from '../src/lib/sessions.ts';
 import { startRetentionJob } from '../src/lib/retention.ts';
 import { prepareFirstRun, SETUP_LINK_HOURS } from '../src/lib/staff.ts';
@@ -80,7 +81,10 @@ async function main(): Promise<void> {
   const entry = (await import(pathToFileURL(resolve(root, 'dist/server/entry.mjs')).href)) as {
     handler: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, next?: (err?: unknown) => void, locals?: object) => void;
   };
-  const staticFiles = createStaticFiles(resolve(root, 'dist/client'));
+  // Files get the same security headers as pages (CSP, X-Frame-Options…; src/lib/security.ts).
+  const staticFiles = createStaticFiles(resolve(root, 'dist/client'), (req) =>
+    securityHeaders(servedOverHttps(config, 'encrypted' in req.socket && !!req.socket.encrypted, req.headers['x-forwarded-proto'])),
+  );
   // Public pages from memory ahead of the render; see docs/decisions/007-page-cache.md.
   const changeToken = databaseChangeToken(rt.db);
   const cache = config.pageCache

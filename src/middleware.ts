@@ -5,7 +5,7 @@ import { principlesLastModified } from './lib/principles.ts';
 import { getRuntime } from './lib/runtime.ts';
 import { appealSendGuard, statusLinkGuard } from './lib/abuse-limits.ts';
 import { isHttps, requestIp } from './lib/request.ts';
-import { isOneClickUnsubscribe, isSameOriginRequest, securityHeaders } from './lib/security.ts';
+import { isOneClickUnsubscribe, isSameOriginRequest, securityHeaders, showsPersonalData } from './lib/security.ts';
 import { SESSION_COOKIE, sessionUser } from './lib/sessions.ts';
 import { accessFor, mayAccess } from './lib/staff-access.ts';
 
@@ -61,13 +61,18 @@ const bodyTooLarge = defineMiddleware(async (context, next) => {
   return context.rewrite(new Request(new URL(TOO_LARGE_PATH, context.url), { method: 'GET' }));
 });
 
-/** Security headers on every response. */
+/**
+ * Security headers on every response. A header the page set itself wins (a status page's
+ * `Referrer-Policy: no-referrer`, say); secret-link addresses get no-referrer by path
+ * (src/lib/security.ts).
+ */
 const headers = defineMiddleware(async (context, next) => {
   const response = await next();
   // Behind a TLS-terminating proxy (TRUSTED_PROXY) the request itself is http: ask the proxy.
   const https = isHttps(context.request, context.locals.runtime.config);
   let out = response;
-  for (const [name, value] of Object.entries(securityHeaders(https))) {
+  for (const [name, value] of Object.entries(securityHeaders(https, context.url.pathname))) {
+    if (out.headers.has(name)) continue;
     try {
       out.headers.set(name, value);
     } catch {
@@ -104,10 +109,10 @@ const staffGuard = defineMiddleware((context, next) => {
   return next();
 });
 
-/** No staff page is ever stored by a browser or proxy cache. */
+/** No staff page, and no page that shows personal data, is ever stored by a browser or proxy cache. */
 const noStore = defineMiddleware(async (context, next) => {
   const response = await next();
-  if (accessFor(context.url.pathname) !== null || context.url.pathname.startsWith('/setup/')) {
+  if (accessFor(context.url.pathname) !== null || showsPersonalData(context.url.pathname)) {
     try {
       response.headers.set('Cache-Control', 'no-store');
     } catch {
