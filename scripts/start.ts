@@ -17,6 +17,9 @@ import { truncateWal } from '../db/client.ts';
 import { databaseChangeToken, principlesStamp } from '../db/principles.ts';
 import { createPageHandler, PageCache } from '../src/server/page-cache.ts';
 import { createStaticFiles } from '../src/server/static-files.ts';
+import { bodyLimitLocals, limitRequestBody } from '../src/server/body-limit.ts';
+import { servedOverHttps } from '../src/lib/request.ts';
+import { securityHeaders } from '../src/lib/security.ts';
 import { purgeExpired } from '../src/lib/sessions.ts';
 import { startRetentionJob } from '../src/lib/retention.ts';
 import { prepareFirstRun, SETUP_LINK_HOURS } from '../src/lib/staff.ts';
@@ -80,18 +83,24 @@ async function main(): Promise<void> {
   const alerts = startChangeAlertJob(rt);
 
   const entry = (await import(pathToFileURL(resolve(root, 'dist/server/entry.mjs')).href)) as {
-    handler: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, next?: (err?: unknown) => void) => void;
+    handler: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, next?: (err?: unknown) => void, locals?: object) => void;
   };
-  const staticFiles = createStaticFiles(resolve(root, 'dist/client'));
+  // Files get the same security headers as pages (CSP, X-Frame-Options…; src/lib/security.ts).
+  const staticFiles = createStaticFiles(resolve(root, 'dist/client'), (req) =>
+    securityHeaders(servedOverHttps(config, 'encrypted' in req.socket && !!req.socket.encrypted, req.headers['x-forwarded-proto'])),
+  );
   // Public pages from memory ahead of the render; see docs/decisions/007-page-cache.md.
   const changeToken = databaseChangeToken(rt.db);
   const cache = config.pageCache
     ? new PageCache({
         now: () => rt.now().getTime(),
         validity: { changeToken, contentStamp: (now) => principlesStamp(rt.db, new Date(now)) },
+        // Keyed on the address and https-or-not by the app's own rule, never on Host (see 017).
+        variant: (req) => (servedOverHttps(config, 'encrypted' in req.socket && !!req.socket.encrypted, req.headers['x-forwarded-proto']) ? 'https' : 'http'),
       })
     : undefined;
   const pages = createPageHandler(cache, (req, res) => {
+    // A body over its limit was refused (src/server/body-limit.ts): the page says so, with 413.
     entry.handler(req, res, () => {
       // No route matched: the adapter hands over in middleware mode, so render our 404 page.
       req.url = '/404';
@@ -99,7 +108,7 @@ async function main(): Promise<void> {
         res.statusCode = 404;
         res.end('Not found');
       });
-    });
+    }, bodyLimitLocals(req));
   });
   // Requests under way on each connection, so shutdown can tell a busy connection from an idle one.
   const active = new Map<Socket, number>();
@@ -115,7 +124,8 @@ async function main(): Promise<void> {
       if (stopping && left === 0) socket.end();
     });
     if (staticFiles(req, res)) return;
-    pages(req, res);
+    // Every body is read here, within its limit, before the app sees the request.
+    limitRequestBody(req, res, () => pages(req, res));
   });
   server.on('connection', (socket: Socket) => {
     active.set(socket, 0);

@@ -5,7 +5,7 @@ import { principlesLastModified } from './lib/principles.ts';
 import { getRuntime } from './lib/runtime.ts';
 import { appealSendGuard, statusLinkGuard } from './lib/abuse-limits.ts';
 import { isHttps, requestIp } from './lib/request.ts';
-import { isOneClickUnsubscribe, isSameOriginRequest, securityHeaders } from './lib/security.ts';
+import { isOneClickUnsubscribe, isSameOriginRequest, securityHeaders, showsPersonalData } from './lib/security.ts';
 import { sessionCookieName, sessionUser } from './lib/sessions.ts';
 import { accessFor, mayAccess } from './lib/staff-access.ts';
 
@@ -18,8 +18,9 @@ const runtime = defineMiddleware((context, next) => {
 /** Refuses cross-site form posts with the NHS-styled 403 page (except RFC 8058 one-click unsubscribe). */
 const sameOrigin = defineMiddleware((context, next) => {
   const { request, url } = context;
+  // Compared with PUBLIC_URL's origin, never the Host header (src/lib/security.ts).
   if (isOneClickUnsubscribe(request.method, url.pathname)) return next();
-  const ok = isSameOriginRequest(request.method, request.headers.get('origin'), url.origin, context.locals.runtime.config.publicUrl);
+  const ok = isSameOriginRequest(request.method, request.headers.get('origin'), context.locals.runtime.config.publicUrl);
   if (!ok) return context.rewrite(new Request(new URL('/forbidden', url), { method: 'GET' }));
   return next();
 });
@@ -41,13 +42,37 @@ const publicLimits = defineMiddleware(async (context, next) => {
   return response;
 });
 
-/** Security headers on every response. */
+/**
+ * A request whose body was over its limit arrives as a GET of the same address with
+ * `locals.bodyTooLarge` (src/server/body-limit.ts): a form page renders again with the error at the
+ * top (src/layouts/Page.astro) and is sent with 413; any other answer (a redirect, a 404) is
+ * replaced by the plain 413 page.
+ */
+const TOO_LARGE_PATH = '/request-too-large';
+const bodyTooLarge = defineMiddleware(async (context, next) => {
+  if (!context.locals.bodyTooLarge || context.url.pathname === TOO_LARGE_PATH) return next();
+  const response = await next();
+  // Already answered by an inner pass (a page that rewrote to another, which this middleware saw too).
+  if (response.status === 413) return response;
+  if (response.status === 200 && (response.headers.get('content-type') ?? '').startsWith('text/html')) {
+    return new Response(response.body, { status: 413, headers: response.headers });
+  }
+  await response.body?.cancel();
+  return context.rewrite(new Request(new URL(TOO_LARGE_PATH, context.url), { method: 'GET' }));
+});
+
+/**
+ * Security headers on every response. A header the page set itself wins (a status page's
+ * `Referrer-Policy: no-referrer`, say); secret-link addresses get no-referrer by path
+ * (src/lib/security.ts).
+ */
 const headers = defineMiddleware(async (context, next) => {
   const response = await next();
   // Behind a TLS-terminating proxy (TRUSTED_PROXY) the request itself is http: ask the proxy.
   const https = isHttps(context.request, context.locals.runtime.config);
   let out = response;
-  for (const [name, value] of Object.entries(securityHeaders(https))) {
+  for (const [name, value] of Object.entries(securityHeaders(https, context.url.pathname))) {
+    if (out.headers.has(name)) continue;
     try {
       out.headers.set(name, value);
     } catch {
@@ -85,10 +110,10 @@ const staffGuard = defineMiddleware((context, next) => {
   return next();
 });
 
-/** No staff page is ever stored by a browser or proxy cache. */
+/** No staff page, and no page that shows personal data, is ever stored by a browser or proxy cache. */
 const noStore = defineMiddleware(async (context, next) => {
   const response = await next();
-  if (accessFor(context.url.pathname) !== null || context.url.pathname.startsWith('/setup/')) {
+  if (accessFor(context.url.pathname) !== null || showsPersonalData(context.url.pathname)) {
     try {
       response.headers.set('Cache-Control', 'no-store');
     } catch {
@@ -123,4 +148,4 @@ const journeyCookie = defineMiddleware((context, next) => {
   return context.redirect(checked.result === 'refused' ? COOKIES_NEEDED_PATH : checked.clean, 303);
 });
 
-export const onRequest = sequence(runtime, headers, noStore, sameOrigin, publicLimits, staffGuard, journeyCookie, conditionalGet);
+export const onRequest = sequence(runtime, headers, noStore, bodyTooLarge, sameOrigin, publicLimits, staffGuard, journeyCookie, conditionalGet);

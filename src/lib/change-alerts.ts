@@ -16,6 +16,7 @@
  */
 import { createHash } from 'node:crypto';
 import { enqueueEmail } from '../../db/outbox.ts';
+import { limitGroup } from './client-group.ts';
 import { listPublishedVersions } from '../../db/principles.ts';
 import {
   claimChangeAlert,
@@ -79,7 +80,7 @@ export type SubscribeResult =
  */
 export function subscribe(rt: Runtime, input: { email: unknown; ip: string | null }): SubscribeResult {
   const now = rt.now();
-  const client = hash(`subscribe:${input.ip ?? 'unknown'}`);
+  const client = hash(`subscribe:${limitGroup(input.ip)}`);
   return rt.db.transaction(() => {
     const since = new Date(now.getTime() - HOUR_MS);
     if (countSubscribeAttempts(rt.db, client, since) >= rt.config.subscribesPerHour) {

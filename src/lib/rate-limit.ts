@@ -2,6 +2,7 @@
  * Per-client rate limits, counted in the database so they hold across restarts and processes.
  */
 import { countHit, deleteOldRateLimits, peekHits } from '../../db/journeys.ts';
+import { limitGroup } from './client-group.ts';
 import type { Runtime } from './runtime.ts';
 
 export interface RateLimit {
@@ -21,10 +22,10 @@ export function caseLookupLimit(config: { caseLookupsPer10Minutes: number }): Ra
 
 export type RateLimitResult = { ok: true; remaining: number } | { ok: false; retryAfterSeconds: number };
 
-/** Counts one attempt by `client` and says whether it is allowed. */
+/** Counts one attempt by `client` (an IP address, counted by its limitGroup) and says whether it is allowed. */
 export function hitRateLimit(rt: Runtime, limit: RateLimit, client: string): RateLimitResult {
   const now = rt.now();
-  const { count, windowStart } = countHit(rt.db, `${limit.name}:${client}`, now, limit.windowMs);
+  const { count, windowStart } = countHit(rt.db, `${limit.name}:${limitGroup(client)}`, now, limit.windowMs);
   // Old counters are cleared now and then rather than on a schedule.
   if (count === 1) deleteOldRateLimits(rt.db, new Date(now.getTime() - 24 * 60 * 60_000));
   if (count <= limit.max) return { ok: true, remaining: limit.max - count };
@@ -49,7 +50,7 @@ export function appealSendLimit(config: { appealsPerHour: number }): RateLimit {
 /** Whether `client` has used up `limit` already, without counting an attempt. */
 export function checkRateLimit(rt: Runtime, limit: RateLimit, client: string): RateLimitResult {
   const now = rt.now();
-  const { count, windowStart } = peekHits(rt.db, `${limit.name}:${client}`, now, limit.windowMs);
+  const { count, windowStart } = peekHits(rt.db, `${limit.name}:${limitGroup(client)}`, now, limit.windowMs);
   if (count < limit.max) return { ok: true, remaining: limit.max - count };
   return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((windowStart.getTime() + limit.windowMs - now.getTime()) / 1000)) };
 }

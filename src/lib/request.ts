@@ -18,9 +18,18 @@ export function clientIp(request: Request, clientAddress: string | undefined | n
 
 /** True when the site is served over https: the public URL says so, or the request (or trusted proxy) does. */
 export function isHttps(request: Request, config: Pick<Config, 'trustedProxy' | 'publicUrl'>): boolean {
+  return servedOverHttps(config, new URL(request.url).protocol === 'https:', request.headers.get('x-forwarded-proto'));
+}
+
+/**
+ * The rule behind isHttps, for the HTTP host too (the page cache, scripts/start.ts): X-Forwarded-Proto
+ * counts only with TRUSTED_PROXY.
+ */
+export function servedOverHttps(config: Pick<Config, 'trustedProxy' | 'publicUrl'>, encrypted: boolean, forwardedProto: string | string[] | null | undefined): boolean {
   if (config.publicUrl.startsWith('https:')) return true;
-  if (new URL(request.url).protocol === 'https:') return true;
-  return config.trustedProxy && request.headers.get('x-forwarded-proto')?.split(',')[0]?.trim() === 'https';
+  if (encrypted) return true;
+  const proto = Array.isArray(forwardedProto) ? forwardedProto[0] : forwardedProto;
+  return config.trustedProxy && proto?.split(',')[0]?.trim() === 'https';
 }
 
 /**

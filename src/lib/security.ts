@@ -17,11 +17,33 @@ export const CONTENT_SECURITY_POLICY = [
   "object-src 'none'",
 ].join('; ');
 
-export function securityHeaders(isHttps: boolean): Record<string, string> {
+/**
+ * Pages whose address carries a secret (a status link, a setup or invitation link, a sign-up
+ * confirmation, an unsubscribe link): they send `Referrer-Policy: no-referrer`, so the address never
+ * reaches another request's Referer (their own stylesheet included). A page elsewhere whose address
+ * carries a secret (a password-reset or re-enrolment link, say) either joins this list or sets the
+ * header itself: a page's own security header always wins over the defaults (src/middleware.ts).
+ */
+export const SECRET_LINK_PATHS = [/^\/appeal\/status\//, /^\/setup\//, /^\/subscribe\/confirm\//, /^\/unsubscribe\//];
+
+export function carriesSecret(pathname: string): boolean {
+  return SECRET_LINK_PATHS.some((p) => p.test(pathname));
+}
+
+/**
+ * Paths whose pages show personal data (the appeal journey and status pages, sign-up and
+ * unsubscribe pages, first-run setup; staff pages are covered by their access rules): sent with
+ * `Cache-Control: no-store`, so no browser or proxy keeps a copy.
+ */
+export function showsPersonalData(pathname: string): boolean {
+  return /^\/(appeal|setup|subscribe|unsubscribe)(\/|$)/.test(pathname) || carriesSecret(pathname);
+}
+
+export function securityHeaders(isHttps: boolean, pathname = '/'): Record<string, string> {
   const headers: Record<string, string> = {
     'Content-Security-Policy': CONTENT_SECURITY_POLICY,
     'X-Content-Type-Options': 'nosniff',
-    'Referrer-Policy': 'strict-origin-when-cross-origin',
+    'Referrer-Policy': carriesSecret(pathname) ? 'no-referrer' : 'strict-origin-when-cross-origin',
     'Permissions-Policy': 'camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()',
     'X-Frame-Options': 'DENY',
     'Cross-Origin-Opener-Policy': 'same-origin',
@@ -33,14 +55,23 @@ export function securityHeaders(isHttps: boolean): Record<string, string> {
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
- * A state-changing request is allowed only when its Origin header names this site: either the
- * origin the request came in on or the configured public URL. A request without Origin is
- * refused, as browsers always send it on a form POST.
+ * A state-changing request is allowed only when its Origin header is the configured public
+ * origin (PUBLIC_URL). The Host header is not consulted: it is the client's to choose. A request
+ * without Origin is refused, as browsers always send it on a form POST. When PUBLIC_URL is a
+ * localhost address (development, tests), the same port on 127.0.0.1 and [::1] is this site too.
  */
-export function isSameOriginRequest(method: string, origin: string | null, requestOrigin: string, publicUrl: string): boolean {
+export function isSameOriginRequest(method: string, origin: string | null, publicUrl: string): boolean {
   if (SAFE_METHODS.has(method.toUpperCase())) return true;
   if (!origin || origin === 'null') return false;
-  return origin === requestOrigin || origin === new URL(publicUrl).origin;
+  return allowedOrigins(publicUrl).includes(origin);
+}
+
+/** The origins a form may be posted from: PUBLIC_URL's, plus the loopback aliases of a localhost one. */
+export function allowedOrigins(publicUrl: string): string[] {
+  const url = new URL(publicUrl);
+  if (url.hostname !== 'localhost') return [url.origin];
+  const port = url.port ? `:${url.port}` : '';
+  return [url.origin, `${url.protocol}//127.0.0.1${port}`, `${url.protocol}//[::1]${port}`];
 }
 
 /**

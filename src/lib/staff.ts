@@ -35,7 +35,7 @@ import { authenticatorEnrolEmail, passwordChangedEmail, passwordResetEmail } fro
 import { hashPassword, passwordProblem } from './passwords.ts';
 import type { Runtime } from './runtime.ts';
 import { generateTotpSecret, totpUri } from './totp.ts';
-import { isOneLine, oneLineMessage } from './validation.ts';
+import { EMAIL_SHAPE, isOneLine, oneLineMessage } from './validation.ts';
 
 export { ROLES, type Role };
 
@@ -116,7 +116,7 @@ export async function createStaffAccount(
 ): Promise<CreateStaffResult> {
   const email = input.email.trim().toLowerCase();
   const errors: Record<string, string> = {};
-  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) errors.email = 'Enter an email address in the correct format, like name@example.com';
+  if (!EMAIL_SHAPE.test(email)) errors.email = 'Enter an email address in the correct format, like name@example.com';
   if (!input.name.trim()) errors.name = 'Enter a name';
   else if (!isOneLine(input.name.trim())) errors.name = oneLineMessage('Name');
   if (input.roles.length === 0) errors.roles = 'Give at least one role: moderator, reviewer or admin';
@@ -234,7 +234,7 @@ export async function completeSetup(
     else if ((input.name ?? '').trim().length > 100) errors.name = 'Name must be 100 characters or fewer';
     else if (!isOneLine((input.name ?? '').trim())) errors.name = oneLineMessage('Name');
     if (!email) errors.email = 'Enter your email address';
-    else if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) || email.length > 254) errors.email = 'Enter an email address in the correct format, like name@example.com';
+    else if (!EMAIL_SHAPE.test(email) || email.length > 254) errors.email = 'Enter an email address in the correct format, like name@example.com';
     else if (findStaffByEmail(rt.db, email)) errors.email = 'An account with this email address already exists';
   } else {
     email = link.staff.email;

@@ -14,6 +14,8 @@
  *
  * Pure functions here; the counts come from db/staff.ts.
  */
+import { limitGroup } from './client-group.ts';
+
 export const THROTTLE = { windowMs: 15 * 60 * 1000, perAccountPerNetwork: 5, perIp: 20, accountGuard: 10 } as const;
 
 export type ThrottleDecision = { allowed: true } | { allowed: false; retryAt: Date };
@@ -52,33 +54,8 @@ export function isGuarded(accountFailures: readonly number[], now: Date, limits:
  * has a whole /64, so counting single IPv6 addresses would give it 2^64 tries).
  */
 export function clientNetwork(ip: string | null): string {
-  if (!ip) return 'unknown';
-  const address = ip.trim().toLowerCase().replace(/^\[|\]$/g, '').replace(/%.*$/, '');
-  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/.exec(address);
-  if (mapped) return mapped[1]!;
-  if (!address.includes(':')) return address;
-  const expanded = expandIpv6(address);
-  return expanded ? `${expanded.slice(0, 4).join(':')}::/64` : address;
-}
-
-/** The eight groups of an IPv6 address (without leading zeros), or null when malformed. */
-function expandIpv6(address: string): string[] | null {
-  let text = address;
-  // A trailing dotted IPv4 part (`::1.2.3.4`) becomes two groups.
-  const v4 = /(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
-  if (v4) {
-    const [a, b, c, d] = v4.slice(1).map(Number) as [number, number, number, number];
-    text = text.slice(0, v4.index) + ((a << 8) | b).toString(16) + ':' + ((c << 8) | d).toString(16);
-  }
-  const halves = text.split('::');
-  if (halves.length > 2) return null;
-  const head = halves[0] ? halves[0].split(':') : [];
-  const tail = halves.length === 2 && halves[1] ? halves[1].split(':') : [];
-  const missing = 8 - head.length - tail.length;
-  if ((halves.length === 1 && missing !== 0) || missing < 0) return null;
-  const groups = [...head, ...Array<string>(halves.length === 2 ? missing : 0).fill('0'), ...tail];
-  if (groups.length !== 8 || groups.some((g) => !/^[0-9a-f]{1,4}$/.test(g))) return null;
-  return groups.map((g) => g.replace(/^0+(?=.)/, ''));
+  // One rule for every per-client limit (src/lib/client-group.ts).
+  return limitGroup(ip);
 }
 
 export const accountKey = (email: string) => `account:${email.trim().toLowerCase()}`;

@@ -78,6 +78,14 @@ export function optionalText(max: number, tooLongMessage: string) {
     .transform((v) => (v === '' ? null : v));
 }
 
+/**
+ * A plain shape check for an email address (something@label.label), for staff addresses. Linear
+ * time: the domain's labels cannot contain the dot that separates them, so a failing match never
+ * tries the input more than once (the pattern it replaces, `[^\s@]+\.[^\s@]+`, took seconds on
+ * 50,000 dots).
+ */
+export const EMAIL_SHAPE = /^[^\s@]+@[^\s@.]+(?:\.[^\s@.]+)+$/;
+
 /** Only http(s) links: a `javascript:` or `data:` link must never be stored or rendered. */
 export function isWebLink(value: string): boolean {
   try {

@@ -17,7 +17,8 @@
  * See docs/decisions/007-page-cache.md.
  */
 import { createHash } from 'node:crypto';
-import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
+import { bodyWasRefused } from './body-limit.ts';
 import { compressBody, isCompressible, MIN_COMPRESS_BYTES, negotiateEncoding, varyWithAcceptEncoding, type Encoding } from './compress.ts';
 
 /** Public pages that are the same for everyone. Never /appeal*, /staff*, /setup*. */
@@ -82,6 +83,11 @@ export interface PageCacheOptions {
   maxAgeMs?: number;
   /** Largest body kept. */
   maxBytes?: number;
+  /**
+   * What a render depends on besides the address, as the app decides it (scripts/start.ts: "https"
+   * or "http" by the TRUSTED_PROXY rule). Default: nothing.
+   */
+  variant?: (req: IncomingMessage) => string;
 }
 
 export type Lookup =
@@ -99,6 +105,7 @@ export class PageCache {
   readonly #maxEntries: number;
   readonly #maxAgeMs: number;
   readonly #maxBytes: number;
+  readonly #variant: (req: IncomingMessage) => string;
   #generation = shared().generation;
   #token: string | undefined;
   #stamp: string | undefined;
@@ -112,6 +119,7 @@ export class PageCache {
     this.#maxEntries = options.maxEntries ?? 200;
     this.#maxAgeMs = options.maxAgeMs ?? 5 * 60_000;
     this.#maxBytes = options.maxBytes ?? 2 * 1024 * 1024;
+    this.#variant = options.variant ?? (() => '');
   }
 
   get size(): number {
@@ -150,9 +158,10 @@ export class PageCache {
     if (url.includes('?') || url.includes('#') || !isCacheablePath(url)) return { kind: 'bypass' };
     const now = this.#now();
     this.#revalidate(now);
-    // Host and scheme can change a render (absolute links, Strict-Transport-Security).
-    const proto = req.headers['x-forwarded-proto'] ?? ((req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http');
-    const key = `${String(proto)}|${req.headers.host ?? ''}|${url}`;
+    // Keyed on the address only, never on Host or X-Forwarded-Proto (a client's to choose): the
+    // site has one origin (PUBLIC_URL). What else changes a render (https or not, for
+    // Strict-Transport-Security) comes from `variant`, which follows TRUSTED_PROXY.
+    const key = `${this.#variant(req)}|${url}`;
     const page = this.#entries.get(key);
     if (page && now - page.storedAt < this.#maxAgeMs) return { kind: 'hit', page };
     if (page) this.#entries.delete(key);
@@ -275,7 +284,10 @@ export function sendCaptured(req: IncomingMessage, res: ServerResponse, response
     }
     headers['content-length'] = body.length;
   }
-  if (response.statusMessage) res.statusMessage = response.statusMessage;
+  // The standard reason phrase for the status: the render's own can be stale (a Response copied
+  // from a 200 page and given another status keeps "OK": "429 OK").
+  const reason = STATUS_CODES[response.status] ?? response.statusMessage;
+  if (reason) res.statusMessage = reason;
   res.writeHead(response.status, headers);
   res.end(bodyAllowed ? body : undefined);
 }
@@ -340,7 +352,8 @@ export function captureResponse(res: ServerResponse, done: (response: CapturedRe
  */
 export function createPageHandler(cache: PageCache | undefined, render: (req: IncomingMessage, res: ServerResponse) => void) {
   return (req: IncomingMessage, res: ServerResponse): void => {
-    const lookup: Lookup = cache ? cache.lookup(req) : { kind: 'bypass' };
+    // A refused body became a GET (src/server/body-limit.ts): always rendered, never stored.
+    const lookup: Lookup = cache && !bodyWasRefused(req) ? cache.lookup(req) : { kind: 'bypass' };
     if (lookup.kind === 'hit') {
       sendCachedPage(req, res, lookup.page);
       return;

@@ -18,8 +18,11 @@ const TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 
-/** Returns a handler that answers with a file and true, or false when there is no such file. */
-export function createStaticFiles(clientDir: string) {
+/**
+ * Returns a handler that answers with a file and true, or false when there is no such file.
+ * `headers` gives the security headers every response carries (the same as pages'; scripts/start.ts).
+ */
+export function createStaticFiles(clientDir: string, headers: (req: IncomingMessage) => Record<string, string> = () => ({})) {
   const root = resolve(clientDir);
   // Compressed text files (CSS, SVG…), made once a file version and encoding.
   const compressed = new Map<string, Buffer>();
@@ -47,6 +50,7 @@ export function createStaticFiles(clientDir: string) {
     }
     if (!info.isFile()) return false;
     const etag = `"${info.size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}"`;
+    for (const [name, value] of Object.entries(headers(req))) res.setHeader(name, value);
     res.setHeader('Content-Type', type);
     res.setHeader('ETag', etag);
     res.setHeader('X-Content-Type-Options', 'nosniff');

@@ -258,3 +258,63 @@ async function rawGet(path: string, acceptEncoding: string): Promise<{ headers: 
     req.end();
   });
 }
+
+describe('cache key: the address only, never Host or X-Forwarded-Proto (issue 17, point 13)', () => {
+  let keyedRenders = 0;
+  const trusted = { value: false };
+  const keyed = new PageCache({
+    now: () => clock,
+    validity: { changeToken: databaseChangeToken(rt.db), contentStamp: (now) => principlesStamp(rt.db, new Date(now)) },
+    // As scripts/start.ts: https or not by the app's rule (X-Forwarded-Proto only when trusted).
+    variant: (req) => (trusted.value && req.headers['x-forwarded-proto'] === 'https' ? 'https' : 'http'),
+  });
+  const keyedServer = createServer(
+    createPageHandler(keyed, (req, res) => {
+      keyedRenders += 1;
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+      res.end(`<p>rendered for ${req.headers.host} over ${req.headers['x-forwarded-proto'] ?? 'http'}</p>`);
+    }),
+  );
+  let keyedBase = '';
+  beforeAll(async () => {
+    await new Promise<void>((resolve) => keyedServer.listen(0, '127.0.0.1', resolve));
+    keyedBase = `http://127.0.0.1:${(keyedServer.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => keyedServer.close(() => resolve())));
+
+  async function getWith(headers: Record<string, string>) {
+    const { request } = await import('node:http');
+    return new Promise<string>((resolve, reject) => {
+      const req = request(`${keyedBase}/principles`, { headers: { 'accept-encoding': 'identity', ...headers } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  it('answers every Host and an untrusted X-Forwarded-Proto from one entry', async () => {
+    keyed.clear();
+    keyedRenders = 0;
+    trusted.value = false;
+    const first = await getWith({ host: 'appeals.example.org' });
+    // A forged Host cannot add entries (or be shown to others): the same page, not rendered again.
+    expect(await getWith({ host: 'attacker.example' })).toBe(first);
+    expect(await getWith({ host: 'another.example', 'x-forwarded-proto': 'https' })).toBe(first);
+    expect(keyedRenders).toBe(1);
+    expect(keyed.size).toBe(1);
+  });
+
+  it('keeps https and http apart only when the app says the request is https (TRUSTED_PROXY)', async () => {
+    keyed.clear();
+    keyedRenders = 0;
+    trusted.value = true;
+    await getWith({ host: 'appeals.example.org' });
+    await getWith({ host: 'appeals.example.org', 'x-forwarded-proto': 'https' });
+    await getWith({ host: 'attacker.example', 'x-forwarded-proto': 'https' });
+    expect(keyedRenders).toBe(2);
+    expect(keyed.size).toBe(2);
+  });
+});

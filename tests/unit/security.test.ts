@@ -4,14 +4,27 @@ import { CONTENT_SECURITY_POLICY, isOneClickUnsubscribe, isSameOriginRequest, se
 describe('isSameOriginRequest', () => {
   const site = 'http://localhost:4321';
   it('lets safe methods through whatever the origin', () => {
-    expect(isSameOriginRequest('GET', 'https://evil.example', site, site)).toBe(true);
+    expect(isSameOriginRequest('GET', 'https://evil.example', site)).toBe(true);
   });
-  it('accepts a POST from this origin or the public URL', () => {
-    expect(isSameOriginRequest('POST', site, site, site)).toBe(true);
-    expect(isSameOriginRequest('POST', 'https://appeals.example.org', 'http://10.0.0.5:4321', 'https://appeals.example.org')).toBe(true);
+  it('accepts a POST from the public URL', () => {
+    expect(isSameOriginRequest('POST', site, site)).toBe(true);
+    expect(isSameOriginRequest('POST', 'https://appeals.example.org', 'https://appeals.example.org')).toBe(true);
+    expect(isSameOriginRequest('POST', 'https://appeals.example.org', 'https://appeals.example.org/')).toBe(true);
   });
   it.each([null, 'null', 'https://evil.example', 'http://localhost:4322'])('refuses a POST from %s', (origin) => {
-    expect(isSameOriginRequest('POST', origin, site, site)).toBe(false);
+    expect(isSameOriginRequest('POST', origin, site)).toBe(false);
+  });
+  it('compares with PUBLIC_URL, never with the Host the request names (issue 17, point 13)', () => {
+    // A request sent to the server's own address (Host: 10.0.0.5:4321) with a matching Origin is
+    // not same-origin when the site is https://appeals.example.org.
+    expect(isSameOriginRequest('POST', 'http://10.0.0.5:4321', 'https://appeals.example.org')).toBe(false);
+    expect(isSameOriginRequest('POST', 'http://evil.example', 'https://appeals.example.org')).toBe(false);
+    expect(isSameOriginRequest('POST', 'http://appeals.example.org', 'https://appeals.example.org')).toBe(false);
+    // A localhost public URL (development) also answers to the loopback addresses on its port.
+    expect(isSameOriginRequest('POST', 'http://127.0.0.1:4321', site)).toBe(true);
+    expect(isSameOriginRequest('POST', 'http://[::1]:4321', site)).toBe(true);
+    expect(isSameOriginRequest('POST', 'http://127.0.0.1:4322', site)).toBe(false);
+    expect(isSameOriginRequest('POST', 'http://127.0.0.1', 'https://appeals.example.org')).toBe(false);
   });
 });
 

@@ -157,5 +157,12 @@ export function startOutboxWorker(rt: Runtime, options: OutboxWorkerOptions = {}
 
 /** SMTP errors often quote the recipient: no personal data reaches the logs. */
 export function withoutAddresses(text: string): string {
-  return text.replace(/[^\s<>"'@]+@[^\s<>"']+/g, '[address]');
+  // Word by word (linear time; the one-pattern form backtracked quadratically on a long word
+  // without an @): in a word, from the first run of non-@ characters followed by @ and more.
+  return text.replace(/[^\s<>"']+/g, (word) => {
+    let start = 0;
+    while (start < word.length && word[start] === '@') start++;
+    const at = word.indexOf('@', start);
+    return at !== -1 && at < word.length - 1 && start < word.length ? `${word.slice(0, start)}[address]` : word;
+  });
 }
