@@ -18,6 +18,7 @@ import { createPageHandler, PageCache } from '../src/server/page-cache.ts';
 import { createStaticFiles } from '../src/server/static-files.ts';
 import { purgeExpired } from '../src/lib/sessions.ts';
 import { startRetentionJob } from '../src/lib/retention.ts';
+import { startStaffNotificationJob } from '../src/lib/staff-notifications.ts';
 import { prepareFirstRun, SETUP_LINK_HOURS } from '../src/lib/staff.ts';
 
 const root = process.cwd();
@@ -74,6 +75,9 @@ async function main(): Promise<void> {
   // Queues each version's change alert once when it takes effect (a scheduled one within 30 s of
   // its time), and deletes sign-ups left unconfirmed for 7 days.
   const alerts = startChangeAlertJob(rt);
+  // Escalates newly overdue appeals to the admins, and sends the working-day digest at DIGEST_TIME
+  // (once a UK day, whatever restarts or other workers do); checked every minute.
+  const staffNotifications = startStaffNotificationJob(rt);
 
   const entry = (await import(pathToFileURL(resolve(root, 'dist/server/entry.mjs')).href)) as {
     handler: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, next?: (err?: unknown) => void) => void;
@@ -137,6 +141,7 @@ async function main(): Promise<void> {
     console.log(`${signal}: finishing requests in flight, then stopping.`);
     retention.stop();
     alerts.stop();
+    staffNotifications.stop();
     clearInterval(housekeeping);
     const idle = setTimeout(() => {
       // Connections accepted during ACCEPT_GRACE_MS are covered: this runs after it.

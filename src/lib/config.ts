@@ -86,6 +86,19 @@ export const EnvSchema = z.object({
   STATUS_LINK_MISSES_PER_10_MINUTES: wholeNumber(1, 100_000, 20),
   /** Appeals sent per client IP per hour. */
   APPEALS_PER_HOUR: wholeNumber(1, 100_000, 10),
+  /** The review team's mailbox for staff notifications; unset: every active reviewer is emailed. */
+  REVIEW_TEAM_EMAIL: z.preprocess(emptyToUndefined, z.email({ error: 'must be an email address' }).optional()),
+  /** Where safeguarding concerns are emailed; unset: staff cannot flag a concern (the feature is off). */
+  SAFEGUARDING_EMAIL: z.preprocess(emptyToUndefined, z.email({ error: 'must be an email address' }).optional()),
+  /** UK time of the working-day digest (HH:MM, 24-hour), or `off` to send it only with `npm run digest`. */
+  DIGEST_TIME: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .trim()
+      .regex(/^(?:off|(?:[01]\d|2[0-3]):[0-5]\d)$/, 'must be a time like 08:00, or off')
+      .default('08:00'),
+  ),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -128,6 +141,14 @@ export interface Config {
   subscribesPerHour: number;
   statusLinkMissesPer10Minutes: number;
   appealsPerHour: number;
+  staffNotifications: {
+    /** The team mailbox (REVIEW_TEAM_EMAIL); undefined: every active reviewer. */
+    reviewTeamEmail: string | undefined;
+    /** SAFEGUARDING_EMAIL; undefined: safeguarding flags are off. */
+    safeguardingEmail: string | undefined;
+    /** UK time of the daily digest as minutes after midnight (DIGEST_TIME), or null when off. */
+    digestMinute: number | null;
+  };
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; error: string };
@@ -182,6 +203,11 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
       subscribesPerHour: e.SUBSCRIBES_PER_HOUR,
       statusLinkMissesPer10Minutes: e.STATUS_LINK_MISSES_PER_10_MINUTES,
       appealsPerHour: e.APPEALS_PER_HOUR,
+      staffNotifications: {
+        reviewTeamEmail: e.REVIEW_TEAM_EMAIL?.toLowerCase(),
+        safeguardingEmail: e.SAFEGUARDING_EMAIL?.toLowerCase(),
+        digestMinute: e.DIGEST_TIME === 'off' ? null : Number(e.DIGEST_TIME.slice(0, 2)) * 60 + Number(e.DIGEST_TIME.slice(3)),
+      },
     },
   };
 }
