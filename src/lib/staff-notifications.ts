@@ -33,6 +33,7 @@ import { enqueueEmail } from '../../db/outbox.ts';
 import { staffNames } from '../../db/review.ts';
 import { addWorkingDays, isWorkingDay, ukDate } from './calendar.ts';
 import {
+  DUE_SOON_WORKING_DAYS,
   isDigestEmpty,
   overdueEscalationEmail,
   staffAppealReceivedEmail,
@@ -51,7 +52,7 @@ export const STAFF_EMAIL_KINDS = {
 } as const;
 
 /** "Due soon" in the digest: due within this many working days. */
-export const DIGEST_DUE_WITHIN_WORKING_DAYS = 2;
+export const DIGEST_DUE_WITHIN_WORKING_DAYS = DUE_SOON_WORKING_DAYS;
 /** At most this many lines per list in one digest (the rest are counted, "and N more"). */
 export const DIGEST_LIST_LIMIT = 50;
 

@@ -7,7 +7,11 @@
  * are forwarded and kept, and the staff page is behind sign-in. The safeguarding email carries
  * the staff member's note, because the safeguarding team may have no account here.
  */
+import { workingDaysBetween } from '../../calendar.ts';
 import { formatDate, formatDateTime } from '../../dates.ts';
+
+/** "Due soon" in the digest: due within this many working days. */
+export const DUE_SOON_WORKING_DAYS = 2;
 import { emailLayout, html, textLayout, type EmailContent, type SafeHtml } from '../layout.ts';
 
 export interface StaffAppealEmailData {
@@ -115,30 +119,33 @@ export function staffDigestEmail(d: StaffDigestData): EmailContent {
   const n = (list: readonly unknown[], more: number | undefined) => list.length + (more ?? 0);
   const followUps = n(d.followUpsOverdue, d.more?.followUpsOverdue);
   const subject = `Appeals today, ${formatDate(d.day)}: ${n(d.overdue, d.more?.overdue)} overdue, ${n(d.dueSoon, d.more?.dueSoon)} due soon, ${n(d.newUnassigned, d.more?.newUnassigned)} new and unassigned${followUps ? `, ${plural(followUps, 'follow-up', 'follow-ups')} overdue` : ''}`;
-  const appealLine = (a: DigestAppealItem, dueWord: string) => `${a.reference}: ${dueWord} ${formatDate(a.dueAt)}, received ${formatDateTime(a.receivedAt)}`;
-  const sections: { heading: string; empty: string; lines: { text: string; url: string; ref: string; rest: string }[]; more: number }[] = [
+  const ago = (due: Date) => {
+    const days = workingDaysBetween(due, d.day);
+    return days === 0 ? 'today' : `${plural(days, 'working day', 'working days')} ago`;
+  };
+  const sections: { heading: string; empty: string; lines: { ref: string; rest: string; url: string }[]; more: number }[] = [
     {
       heading: 'Overdue',
       empty: 'No appeal is overdue.',
-      lines: d.overdue.map((a) => ({ ref: a.reference, rest: `was due ${formatDate(a.dueAt)}`, text: appealLine(a, 'was due'), url: a.url })),
+      lines: d.overdue.map((a) => ({ ref: a.reference, rest: `was due ${formatDate(a.dueAt)} (${ago(a.dueAt)}), received ${formatDate(a.receivedAt)}`, url: a.url })),
       more: d.more?.overdue ?? 0,
     },
     {
-      heading: 'Due within 2 working days',
-      empty: 'No appeal is due within 2 working days.',
-      lines: d.dueSoon.map((a) => ({ ref: a.reference, rest: `due ${formatDate(a.dueAt)}`, text: appealLine(a, 'due'), url: a.url })),
+      heading: `Due within ${DUE_SOON_WORKING_DAYS} working days`,
+      empty: `No appeal is due within ${DUE_SOON_WORKING_DAYS} working days.`,
+      lines: d.dueSoon.map((a) => ({ ref: a.reference, rest: `due ${formatDate(a.dueAt)}, received ${formatDate(a.receivedAt)}`, url: a.url })),
       more: d.more?.dueSoon ?? 0,
     },
     {
       heading: 'New and not assigned to anyone',
-      empty: 'Every new appeal has someone assigned.',
-      lines: d.newUnassigned.map((a) => ({ ref: a.reference, rest: `received ${formatDateTime(a.receivedAt)}, due ${formatDate(a.dueAt)}`, text: `${a.reference}: received ${formatDateTime(a.receivedAt)}, due ${formatDate(a.dueAt)}`, url: a.url })),
+      empty: 'No new appeal is waiting for someone to take it.',
+      lines: d.newUnassigned.map((a) => ({ ref: a.reference, rest: `received ${formatDate(a.receivedAt)}, due ${formatDate(a.dueAt)}`, url: a.url })),
       more: d.more?.newUnassigned ?? 0,
     },
     {
       heading: 'Follow-ups overdue',
       empty: 'No follow-up is overdue.',
-      lines: d.followUpsOverdue.map((f) => ({ ref: f.appealReference, rest: `${f.label}, was due ${formatDate(f.dueAt)}`, text: `${f.appealReference}: ${f.label}, was due ${formatDate(f.dueAt)}`, url: f.url })),
+      lines: d.followUpsOverdue.map((f) => ({ ref: f.appealReference, rest: `${f.label}, was due ${formatDate(f.dueAt)} (${ago(f.dueAt)})`, url: f.url })),
       more: d.more?.followUpsOverdue ?? 0,
     },
   ];
@@ -149,14 +156,14 @@ ${s.lines.length === 0 ? html`<p>${s.empty}</p>` : html`<ul>
 ${s.lines.map((l) => html`<li><a href="${l.url}">${l.ref}</a>: ${l.rest}</li>\n`)}</ul>`}
 ${s.more > 0 ? html`<p>${moreText(s.more)}</p>\n` : ''}`;
   const body = html`<h1>Appeals today</h1>
-<p>The working-day digest for ${formatDate(d.day)}. Times are UK time.</p>
+<p>The working-day digest for ${formatDate(d.day)}: what needs the review team today.</p>
 ${sections.map(sectionHtml)}<p><a href="${d.queueUrl}">Open the appeals queue</a></p>
 `;
   const text = textLayout(
     [
-      `Appeals today\n\nThe working-day digest for ${formatDate(d.day)}. Times are UK time.`,
+      `Appeals today\n\nThe working-day digest for ${formatDate(d.day)}: what needs the review team today.`,
       ...sections.map((s) =>
-        [`${s.heading} (${s.lines.length + s.more})`, ...(s.lines.length === 0 ? [s.empty] : s.lines.map((l) => `- ${l.text}\n  ${l.url}`)), ...(s.more > 0 ? [moreText(s.more)] : [])].join('\n'),
+        [`${s.heading} (${s.lines.length + s.more})`, ...(s.lines.length === 0 ? [s.empty] : s.lines.map((l) => `- ${l.ref}: ${l.rest}\n  ${l.url}`)), ...(s.more > 0 ? [moreText(s.more)] : [])].join('\n'),
       ),
       `Open the appeals queue:\n${d.queueUrl}`,
     ],
