@@ -54,40 +54,74 @@ export interface Listed<T> {
   total: number;
 }
 
-function listAppeals(tx: DbOrTx, where: SQL | undefined, limit: number): Listed<DigestAppeal> {
-  const items = tx.select(appealColumns).from(appeals).where(where).orderBy(asc(appeals.dueAt), asc(appeals.id)).limit(limit).all();
-  const total = items.length < limit ? items.length : Number(tx.select({ n: count() }).from(appeals).where(where).get()?.n ?? 0);
-  return { items, total };
+const newUnassignedWhere = () => and(eq(appeals.status, 'new'), isNull(appeals.assignedTo));
+const dueBetweenWhere = (from: Date, before: Date) => and(clockRunning, gte(appeals.dueAt, from), lt(appeals.dueAt, before));
+const overdueWhere = (now: Date) => and(clockRunning, lt(appeals.dueAt, now));
+const overdueFollowUpsWhere = (now: Date) => and(isNull(followUps.doneAt), lt(followUps.dueAt, now));
+
+function appealList(tx: DbOrTx, where: SQL | undefined, limit: number) {
+  return {
+    items: tx.select(appealColumns).from(appeals).where(where).orderBy(asc(appeals.dueAt), asc(appeals.id)).limit(limit),
+    total: tx.select({ n: count() }).from(appeals).where(where),
+  };
 }
+
+/**
+ * The digest's statements, unexecuted (so a test can check each one's query plan): the appeal
+ * lists read appeals_status_due ranges (status = new / in-review, due_at range), the follow-ups
+ * follow_ups_open; none scans a table.
+ */
+export function digestStatements(tx: DbOrTx, now: Date, dueSoonBefore: Date, limit: number) {
+  return {
+    newUnassigned: appealList(tx, newUnassignedWhere(), limit),
+    dueSoon: appealList(tx, dueBetweenWhere(now, dueSoonBefore), limit),
+    overdue: appealList(tx, overdueWhere(now), limit),
+    followUpsOverdue: {
+      items: tx
+        .select({ id: followUps.id, appealId: followUps.appealId, appealReference: appeals.reference, kind: followUps.kind, dueAt: followUps.dueAt })
+        .from(followUps)
+        .innerJoin(appeals, eq(appeals.id, followUps.appealId))
+        .where(overdueFollowUpsWhere(now))
+        .orderBy(asc(followUps.dueAt), asc(followUps.id))
+        .limit(limit),
+      total: tx.select({ n: count() }).from(followUps).where(overdueFollowUpsWhere(now)),
+    },
+    notEscalated: tx
+      .select(appealColumns)
+      .from(appeals)
+      .leftJoin(appealEscalations, eq(appealEscalations.appealId, appeals.id))
+      .where(and(overdueWhere(now), isNull(appealEscalations.appealId)))
+      .orderBy(asc(appeals.dueAt), asc(appeals.id))
+      .limit(limit),
+  };
+}
+
+function run<T>(list: { items: { all(): T[] }; total: { get(): { n: number } | undefined } }, limit: number): Listed<T> {
+  const items = list.items.all();
+  // The count only runs when the list was cut at the limit.
+  return { items, total: items.length < limit ? items.length : Number(list.total.get()?.n ?? 0) };
+}
+
+const FAR = new Date(8.64e15);
 
 /** New appeals nobody has taken, soonest due first (index appeals_status_due). */
 export function listNewUnassigned(tx: DbOrTx, limit: number): Listed<DigestAppeal> {
-  return listAppeals(tx, and(eq(appeals.status, 'new'), isNull(appeals.assignedTo)), limit);
+  return run(digestStatements(tx, FAR, FAR, limit).newUnassigned, limit);
 }
 
 /** Appeals whose clock runs, due in [from, before): soonest first (index appeals_status_due). */
 export function listDueBetween(tx: DbOrTx, from: Date, before: Date, limit: number): Listed<DigestAppeal> {
-  return listAppeals(tx, and(clockRunning, gte(appeals.dueAt, from), lt(appeals.dueAt, before)), limit);
+  return run(digestStatements(tx, from, before, limit).dueSoon, limit);
 }
 
 /** Appeals whose clock runs and whose due date has passed, most overdue first. */
 export function listOverdue(tx: DbOrTx, now: Date, limit: number): Listed<DigestAppeal> {
-  return listAppeals(tx, and(clockRunning, lt(appeals.dueAt, now)), limit);
+  return run(digestStatements(tx, now, now, limit).overdue, limit);
 }
 
 /** Follow-ups not done by their due date, most overdue first (index follow_ups_open). */
 export function listOverdueFollowUps(tx: DbOrTx, now: Date, limit: number): Listed<DigestFollowUp> {
-  const where = and(isNull(followUps.doneAt), lt(followUps.dueAt, now));
-  const items = tx
-    .select({ id: followUps.id, appealId: followUps.appealId, appealReference: appeals.reference, kind: followUps.kind, dueAt: followUps.dueAt })
-    .from(followUps)
-    .innerJoin(appeals, eq(appeals.id, followUps.appealId))
-    .where(where)
-    .orderBy(asc(followUps.dueAt), asc(followUps.id))
-    .limit(limit)
-    .all();
-  const total = items.length < limit ? items.length : Number(tx.select({ n: count() }).from(followUps).where(where).get()?.n ?? 0);
-  return { items, total };
+  return run(digestStatements(tx, now, now, limit).followUpsOverdue, limit);
 }
 
 /**
@@ -105,14 +139,7 @@ export function findDigestDay(tx: DbOrTx, day: string) {
 
 /** Overdue appeals (clock running) not yet escalated, most overdue first. */
 export function listOverdueNotEscalated(tx: DbOrTx, now: Date, limit: number): DigestAppeal[] {
-  return tx
-    .select(appealColumns)
-    .from(appeals)
-    .leftJoin(appealEscalations, eq(appealEscalations.appealId, appeals.id))
-    .where(and(clockRunning, lt(appeals.dueAt, now), isNull(appealEscalations.appealId)))
-    .orderBy(asc(appeals.dueAt), asc(appeals.id))
-    .limit(limit)
-    .all();
+  return digestStatements(tx, now, now, limit).notEscalated.all();
 }
 
 /** Records an appeal's escalation; false when it was already escalated (once only). */

@@ -14,7 +14,7 @@ import { findCaseByReference } from '../../db/cases.ts';
 import { addWorkingDays } from '../../src/lib/calendar.ts';
 import { insertTestAppeal } from '../support/appeals.ts';
 import { expect, test, type Mailbox } from './fixtures.ts';
-import { continueButton, DAY, expectError, recordCase, withDatabase } from './journey-helpers.ts';
+import { continueButton, DAY, expectError, recordCase, shot, withDatabase } from './journey-helpers.ts';
 import { createStaff, signIn, signOut } from './staff-fixtures.ts';
 
 // As set for the server in playwright.config.ts.
@@ -91,6 +91,7 @@ test('the team hears of a new appeal, the reviewer of the reply, and safeguardin
   await page.getByRole('button', { name: 'Flag as a safeguarding concern' }).click();
   await expectError(page, 'safeguarding-note', 'Enter what you are concerned about');
   await expectAccessible(page);
+  await shot(page, 'safeguarding-appeal-error');
   const note = `They say they feel unsafe at home (${token}).`;
   await page.getByLabel('Flag this appeal as a safeguarding concern').fill(note);
   await page.getByRole('button', { name: 'Flag as a safeguarding concern' }).click();
@@ -101,6 +102,7 @@ test('the team hears of a new appeal, the reviewer of the reply, and safeguardin
   await expect(banner).toContainText(note);
   await expect(banner).toContainText('Noor Reviewer');
   await expectAccessible(page);
+  await shot(page, 'safeguarding-appeal-flagged');
   const [flagged] = await mailbox.waitFor({ to: SAFEGUARDING, subject: `Safeguarding concern: appeal ${reference}` });
   expect(flagged!.text).toContain(note);
   expect(flagged!.text).toContain(appealPath);
