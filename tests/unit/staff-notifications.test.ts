@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAudit } from '../../db/audit.ts';
 import { findDigestDay } from '../../db/notifications.ts';
+import { insertFollowUp } from '../../db/review.ts';
 import { listEmails } from '../../db/outbox.ts';
 import { addFurtherInformation, createAppeal } from '../../src/lib/appeals.ts';
 import { createRuntime } from '../../src/lib/runtime.ts';
@@ -207,6 +208,23 @@ describe('the working-day digest', () => {
     expect(runScheduledDigest(quiet)).toEqual({ status: 'empty', day: '2026-12-03' });
     expect(listEmails(quiet.db)).toHaveLength(0);
     expect(findDigestDay(quiet.db, '2026-12-03')).toMatchObject({ emails: 0, items: 0 });
+  });
+});
+
+describe('the digest lists overdue follow-ups', () => {
+  const clock = Date.UTC(2026, 11, 3, 8, 30, 0); // Thursday
+  const rt = testRuntime({ now: () => new Date(clock), env: { REVIEW_TEAM_EMAIL: 'team@example.nhs.uk' } });
+
+  it('with the appeal reference and what to do, and not the ones done or not yet due', () => {
+    const a = insertTestAppeal(rt.db, { status: 'decided', receivedAt: new Date(clock - 20 * DAY), dueAt: new Date(clock - 6 * DAY) });
+    const b = insertTestAppeal(rt.db, { status: 'decided', receivedAt: new Date(clock - 20 * DAY), dueAt: new Date(clock - 6 * DAY) });
+    insertFollowUp(rt.db, { appealId: a.id, kind: 'unblock-account', dueAt: new Date(Date.UTC(2026, 11, 1, 23, 59, 59, 999)) });
+    insertFollowUp(rt.db, { appealId: b.id, kind: 'restore-comment', dueAt: new Date(clock + DAY) });
+    expect(sendDigest(rt)).toEqual({ status: 'sent', day: '2026-12-03', emails: 1, items: 1 });
+    const [d] = listEmails(rt.db).filter((m) => m.kind === STAFF_EMAIL_KINDS.digest);
+    expect(d!.subject).toBe('Appeals today, 3 December 2026: 0 overdue, 0 due soon, 0 new and unassigned, 1 follow-up overdue');
+    expect(d!.text).toContain(`Follow-ups overdue (1)\n- ${a.reference}: Unblock the account, was due 1 December 2026 (2 working days ago)`);
+    expect(d!.text).not.toContain(b.reference);
   });
 });
 
