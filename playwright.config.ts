@@ -10,6 +10,9 @@ process.env.E2E_DATA_DIR ??= mkdtempSync(join(tmpdir(), 'fair-hearing-e2e-'));
 // The SMTP sink (tests/support/smtp-sink-server.ts) and its control API, read by the `mailbox` fixture.
 process.env.E2E_SMTP_PORT ??= String(40_000 + Math.floor(Math.random() * 10_000));
 process.env.E2E_SMTP_CONTROL_PORT ??= String(50_000 + Math.floor(Math.random() * 10_000));
+// The same addresses are expected by tests/e2e/staff-notifications.spec.ts.
+const E2E_REVIEW_TEAM_EMAIL = 'review-team@fair-hearing.test';
+const E2E_SAFEGUARDING_EMAIL = 'safeguarding@fair-hearing.test';
 const port = Number(process.env.E2E_PORT);
 const baseURL = `http://127.0.0.1:${port}`;
 
@@ -76,6 +79,12 @@ export default defineConfig({
         APPEALS_PER_HOUR: '1000',
         STATUS_LINK_MISSES_PER_10_MINUTES: '1000',
         OUTBOX_RETRY_BASE_MS: '200',
+        // Staff notifications (tests/e2e/staff-notifications.spec.ts): a team mailbox and the
+        // safeguarding address; the digest only through `npm run digest`, so a test run after
+        // 08:00 on a working day is not raced by the scheduled one (the schedule is unit-tested).
+        REVIEW_TEAM_EMAIL: E2E_REVIEW_TEAM_EMAIL,
+        SAFEGUARDING_EMAIL: E2E_SAFEGUARDING_EMAIL,
+        DIGEST_TIME: 'off',
       },
     },
   ],

@@ -4,7 +4,7 @@
  */
 import { and, inArray, isNull, lt, sql } from 'drizzle-orm';
 import type { Db } from './client.ts';
-import { appealEvents, appeals, cases, outbox } from './schema.ts';
+import { appealEvents, appeals, cases, outbox, safeguardingConcerns } from './schema.ts';
 
 export interface PurgeCutoffs {
   /** Appeals decided or withdrawn before this. */
@@ -73,12 +73,14 @@ export function purgePersonalData(db: Db, c: PurgeCutoffs, now: Date, onDone: (t
         .where(inArray(appeals.id, ids))
         .run();
       tx.update(appealEvents).set({ body: null }).where(inArray(appealEvents.appealId, ids)).run();
+      tx.update(safeguardingConcerns).set({ note: null }).where(inArray(safeguardingConcerns.appealId, ids)).run();
     }
     for (let i = 0; i < caseIds.length; i += 500) {
       tx.update(cases)
         .set({ accountHandle: null, postUrl: null, excerpt: null, statementOfReasons: null, closedAt: sql`coalesce(${cases.closedAt}, ${now.getTime()})`, purgedAt: now })
         .where(inArray(cases.id, caseIds.slice(i, i + 500)))
         .run();
+      tx.update(safeguardingConcerns).set({ note: null }).where(inArray(safeguardingConcerns.caseId, caseIds.slice(i, i + 500))).run();
     }
     for (let i = 0; i < emailIds.length; i += 500) {
       tx.delete(outbox).where(inArray(outbox.id, emailIds.slice(i, i + 500))).run();

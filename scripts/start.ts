@@ -22,6 +22,7 @@ import { servedOverHttps } from '../src/lib/request.ts';
 import { securityHeaders } from '../src/lib/security.ts';
 import { purgeExpired } from '../src/lib/sessions.ts';
 import { startRetentionJob } from '../src/lib/retention.ts';
+import { startStaffNotificationJob } from '../src/lib/staff-notifications.ts';
 import { prepareFirstRun, SETUP_LINK_HOURS } from '../src/lib/staff.ts';
 
 const root = process.cwd();
@@ -81,6 +82,9 @@ async function main(): Promise<void> {
   // Queues each version's change alert once when it takes effect (a scheduled one within 30 s of
   // its time), and deletes sign-ups left unconfirmed for 7 days.
   const alerts = startChangeAlertJob(rt);
+  // Escalates newly overdue appeals to the admins, and sends the working-day digest at DIGEST_TIME
+  // (once a UK day, whatever restarts or other workers do); checked every minute.
+  const staffNotifications = startStaffNotificationJob(rt);
 
   const entry = (await import(pathToFileURL(resolve(root, 'dist/server/entry.mjs')).href)) as {
     handler: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, next?: (err?: unknown) => void, locals?: object) => void;
@@ -151,6 +155,7 @@ async function main(): Promise<void> {
     console.log(`${signal}: finishing requests in flight, then stopping.`);
     retention.stop();
     alerts.stop();
+    staffNotifications.stop();
     clearInterval(housekeeping);
     const idle = setTimeout(() => {
       // Connections accepted during ACCEPT_GRACE_MS are covered: this runs after it.

@@ -26,6 +26,7 @@ import { fromDateParts } from './dates.ts';
 import { appealAcknowledgementEmail } from './email/templates/appeal-acknowledgement.ts';
 import { notificationEmail } from './email/templates/notification.ts';
 import { OUTCOME_LABELS } from './labels.ts';
+import { queueAppellantReplyNotice, queueNewAppealNotice } from './staff-notifications.ts';
 import { generateReference } from './references.ts';
 import type { Runtime } from './runtime.ts';
 import { generateToken } from './tokens.ts';
@@ -176,6 +177,8 @@ export function createAppeal(rt: Runtime, input: NewAppeal): CreateAppealResult 
         });
         const queued = enqueueEmail(tx, { to: input.email, ...email, kind: 'appeal-ack', secrets: [link] }, receivedAt);
         insertAppealEvent(tx, { appealId: row.id, at: receivedAt, actorType: 'system', kind: 'email-queued', details: { email: 'appeal-ack', outboxId: queued.id } });
+        // The review team is told in the same transaction (reference, due date, link; no personal data).
+        queueNewAppealNotice(rt, tx, row, receivedAt);
         return row;
       });
       if (!appeal) return { ok: false, error: 'already-open' };
@@ -327,6 +330,8 @@ export function addFurtherInformation(rt: Runtime, token: string, text: string):
       body: text,
       details: row.status === next.status ? {} : { from: row.status, to: next.status },
     });
+    // The assigned reviewer (else the team) is told, in the same transaction.
+    queueAppellantReplyNotice(rt, tx, row, set.dueAt ?? row.dueAt, row.status === 'waiting', now);
     return { ok: true };
   });
 }

@@ -90,6 +90,19 @@ export const EnvSchema = z.object({
   APPEALS_PER_HOUR: wholeNumber(1, 100_000, 10),
   /** File holding the key that encrypts TOTP secrets at rest; default $DATA_DIR/secret.key, made on first start. */
   SECRET_KEY_FILE: z.preprocess(emptyToUndefined, z.string().trim().min(1).optional()),
+  /** The review team's mailbox for staff notifications; unset: every active reviewer is emailed. */
+  REVIEW_TEAM_EMAIL: z.preprocess(emptyToUndefined, z.email({ error: 'must be an email address' }).optional()),
+  /** Where safeguarding concerns are emailed; unset: staff cannot flag a concern (the feature is off). */
+  SAFEGUARDING_EMAIL: z.preprocess(emptyToUndefined, z.email({ error: 'must be an email address' }).optional()),
+  /** UK time of the working-day digest (HH:MM, 24-hour), or `off` to send it only with `npm run digest`. */
+  DIGEST_TIME: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .trim()
+      .regex(/^(?:off|(?:[01]\d|2[0-3]):[0-5]\d)$/, 'must be a time like 08:00, or off')
+      .default('08:00'),
+  ),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -136,6 +149,14 @@ export interface Config {
   secretKeyFile: string;
   /** True when SECRET_KEY_FILE named it (then it must exist; the default one is made when missing). */
   secretKeyFromEnv: boolean;
+  staffNotifications: {
+    /** The team mailbox (REVIEW_TEAM_EMAIL); undefined: every active reviewer. */
+    reviewTeamEmail: string | undefined;
+    /** SAFEGUARDING_EMAIL; undefined: safeguarding flags are off. */
+    safeguardingEmail: string | undefined;
+    /** UK time of the daily digest as minutes after midnight (DIGEST_TIME), or null when off. */
+    digestMinute: number | null;
+  };
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; error: string };
@@ -195,6 +216,11 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
       appealsPerHour: e.APPEALS_PER_HOUR,
       secretKeyFile,
       secretKeyFromEnv: e.SECRET_KEY_FILE !== undefined,
+      staffNotifications: {
+        reviewTeamEmail: e.REVIEW_TEAM_EMAIL?.toLowerCase(),
+        safeguardingEmail: e.SAFEGUARDING_EMAIL?.toLowerCase(),
+        digestMinute: e.DIGEST_TIME === 'off' ? null : Number(e.DIGEST_TIME.slice(0, 2)) * 60 + Number(e.DIGEST_TIME.slice(3)),
+      },
     },
   };
 }

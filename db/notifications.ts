@@ -1,0 +1,181 @@
+/**
+ * Queries for staff notifications (the digest, overdue escalation) and safeguarding concerns.
+ * See docs/decisions/019-staff-notifications.md.
+ */
+import { and, asc, count, eq, gte, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import type { DbOrTx } from './client.ts';
+import { appealEscalations, appeals, followUps, safeguardingConcerns, staff, staffDigests, staffRoles, type SafeguardingConcernRow } from './schema.ts';
+import type { Role } from './schema/staff.ts';
+
+/** Email addresses of active (not disabled) staff with `role`, in id order. */
+export function activeStaffEmails(tx: DbOrTx, role: Role): string[] {
+  return tx
+    .select({ email: staff.email })
+    .from(staff)
+    .innerJoin(staffRoles, and(eq(staffRoles.staffId, staff.id), eq(staffRoles.role, role)))
+    .where(isNull(staff.disabledAt))
+    .orderBy(asc(staff.id))
+    .all()
+    .map((r) => r.email);
+}
+
+/** The email of an active staff member with `role`, if they are one. */
+export function activeStaffEmail(tx: DbOrTx, id: number, role: Role): string | undefined {
+  return tx
+    .select({ email: staff.email })
+    .from(staff)
+    .innerJoin(staffRoles, and(eq(staffRoles.staffId, staff.id), eq(staffRoles.role, role)))
+    .where(and(eq(staff.id, id), isNull(staff.disabledAt)))
+    .get()?.email;
+}
+
+export interface DigestAppeal {
+  id: number;
+  reference: string;
+  status: (typeof appeals.$inferSelect)['status'];
+  dueAt: Date;
+  receivedAt: Date;
+}
+
+export interface DigestFollowUp {
+  id: number;
+  appealId: number;
+  appealReference: string;
+  kind: (typeof followUps.$inferSelect)['kind'];
+  dueAt: Date;
+}
+
+const appealColumns = { id: appeals.id, reference: appeals.reference, status: appeals.status, dueAt: appeals.dueAt, receivedAt: appeals.receivedAt };
+const clockRunning = inArray(appeals.status, ['new', 'in-review']);
+
+export interface Listed<T> {
+  items: T[];
+  /** How many match (items holds at most the limit). */
+  total: number;
+}
+
+const newUnassignedWhere = () => and(eq(appeals.status, 'new'), isNull(appeals.assignedTo));
+const dueBetweenWhere = (from: Date, before: Date) => and(clockRunning, gte(appeals.dueAt, from), lt(appeals.dueAt, before));
+const overdueWhere = (now: Date) => and(clockRunning, lt(appeals.dueAt, now));
+const overdueFollowUpsWhere = (now: Date) => and(isNull(followUps.doneAt), lt(followUps.dueAt, now));
+
+function appealList(tx: DbOrTx, where: SQL | undefined, limit: number) {
+  return {
+    items: tx.select(appealColumns).from(appeals).where(where).orderBy(asc(appeals.dueAt), asc(appeals.id)).limit(limit),
+    total: tx.select({ n: count() }).from(appeals).where(where),
+  };
+}
+
+/**
+ * The digest's statements, unexecuted (so a test can check each one's query plan): the appeal
+ * lists read appeals_status_due ranges (status = new / in-review, due_at range), the follow-ups
+ * follow_ups_open; none scans a table.
+ */
+export function digestStatements(tx: DbOrTx, now: Date, dueSoonBefore: Date, limit: number) {
+  return {
+    newUnassigned: appealList(tx, newUnassignedWhere(), limit),
+    dueSoon: appealList(tx, dueBetweenWhere(now, dueSoonBefore), limit),
+    overdue: appealList(tx, overdueWhere(now), limit),
+    followUpsOverdue: {
+      items: tx
+        .select({ id: followUps.id, appealId: followUps.appealId, appealReference: appeals.reference, kind: followUps.kind, dueAt: followUps.dueAt })
+        .from(followUps)
+        .innerJoin(appeals, eq(appeals.id, followUps.appealId))
+        .where(overdueFollowUpsWhere(now))
+        .orderBy(asc(followUps.dueAt), asc(followUps.id))
+        .limit(limit),
+      total: tx.select({ n: count() }).from(followUps).where(overdueFollowUpsWhere(now)),
+    },
+    notEscalated: tx
+      .select(appealColumns)
+      .from(appeals)
+      .leftJoin(appealEscalations, eq(appealEscalations.appealId, appeals.id))
+      .where(and(overdueWhere(now), isNull(appealEscalations.appealId)))
+      .orderBy(asc(appeals.dueAt), asc(appeals.id))
+      .limit(limit),
+  };
+}
+
+function run<T>(list: { items: { all(): T[] }; total: { get(): { n: number } | undefined } }, limit: number): Listed<T> {
+  const items = list.items.all();
+  // The count only runs when the list was cut at the limit.
+  return { items, total: items.length < limit ? items.length : Number(list.total.get()?.n ?? 0) };
+}
+
+const FAR = new Date(8.64e15);
+
+/** New appeals nobody has taken, soonest due first (index appeals_status_due). */
+export function listNewUnassigned(tx: DbOrTx, limit: number): Listed<DigestAppeal> {
+  return run(digestStatements(tx, FAR, FAR, limit).newUnassigned, limit);
+}
+
+/** Appeals whose clock runs, due in [from, before): soonest first (index appeals_status_due). */
+export function listDueBetween(tx: DbOrTx, from: Date, before: Date, limit: number): Listed<DigestAppeal> {
+  return run(digestStatements(tx, from, before, limit).dueSoon, limit);
+}
+
+/** Appeals whose clock runs and whose due date has passed, most overdue first. */
+export function listOverdue(tx: DbOrTx, now: Date, limit: number): Listed<DigestAppeal> {
+  return run(digestStatements(tx, now, now, limit).overdue, limit);
+}
+
+/** Follow-ups not done by their due date, most overdue first (index follow_ups_open). */
+export function listOverdueFollowUps(tx: DbOrTx, now: Date, limit: number): Listed<DigestFollowUp> {
+  return run(digestStatements(tx, now, now, limit).followUpsOverdue, limit);
+}
+
+/**
+ * Claims the digest of UK day `day`: true for the one caller that inserted the row, false for
+ * every other (another worker, a restart, a second `npm run digest`). Call it in the transaction
+ * that queues the digest emails, so the row and the emails are kept together or neither.
+ */
+export function claimDigestDay(tx: DbOrTx, row: { day: string; decidedAt: Date; emails: number; items: number }): boolean {
+  return tx.insert(staffDigests).values(row).onConflictDoNothing().run().changes > 0;
+}
+
+export function findDigestDay(tx: DbOrTx, day: string) {
+  return tx.select().from(staffDigests).where(eq(staffDigests.day, day)).get();
+}
+
+/** Overdue appeals (clock running) not yet escalated, most overdue first. */
+export function listOverdueNotEscalated(tx: DbOrTx, now: Date, limit: number): DigestAppeal[] {
+  return digestStatements(tx, now, now, limit).notEscalated.all();
+}
+
+/** Records an appeal's escalation; false when it was already escalated (once only). */
+export function insertEscalation(tx: DbOrTx, row: { appealId: number; escalatedAt: Date; dueAt: Date }): boolean {
+  return tx.insert(appealEscalations).values(row).onConflictDoNothing().run().changes > 0;
+}
+
+export function insertSafeguardingConcern(
+  tx: DbOrTx,
+  row: { caseId: number | null; appealId: number | null; note: string; raisedBy: number; raisedAt: Date },
+): SafeguardingConcernRow {
+  return tx.insert(safeguardingConcerns).values(row).returning().get();
+}
+
+export interface ConcernWithName extends SafeguardingConcernRow {
+  raisedByName: string | null;
+}
+
+/** Concerns on any of these cases or appeals, oldest first, with the name of who raised each. */
+export function listSafeguardingConcerns(tx: DbOrTx, subject: { caseIds: number[]; appealIds: number[] }): ConcernWithName[] {
+  const where = or(
+    subject.caseIds.length ? inArray(safeguardingConcerns.caseId, subject.caseIds) : undefined,
+    subject.appealIds.length ? inArray(safeguardingConcerns.appealId, subject.appealIds) : undefined,
+  );
+  if (!where) return [];
+  return tx
+    .select({ c: safeguardingConcerns, name: staff.name })
+    .from(safeguardingConcerns)
+    .leftJoin(staff, eq(staff.id, safeguardingConcerns.raisedBy))
+    .where(where)
+    .orderBy(asc(safeguardingConcerns.raisedAt), asc(safeguardingConcerns.id))
+    .all()
+    .map((r) => ({ ...r.c, raisedByName: r.name }));
+}
+
+/** How many concerns there are (for tests and health checks; never published). */
+export function countSafeguardingConcerns(tx: DbOrTx): number {
+  return Number(tx.select({ n: sql<number>`count(*)` }).from(safeguardingConcerns).get()?.n ?? 0);
+}
