@@ -21,6 +21,11 @@ export function formatDateTime(date: Date): string {
   return dateTimeFormat.format(date).replace(' at ', ', ');
 }
 
+/** "In force from 1 January 2025", or "In force from a date not known" for a version whose start was never recorded. */
+export function inForceFromText(date: Date | null): string {
+  return date ? `In force from ${formatDate(date)}` : 'In force from a date not known';
+}
+
 /** ISO 8601 for `<time datetime>`. */
 export function isoDate(date: Date): string {
   return date.toISOString();

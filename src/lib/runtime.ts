@@ -21,11 +21,16 @@ export interface Runtime {
 const KEY = Symbol.for('fair-hearing.runtime');
 type Holder = { [KEY]?: Runtime };
 
-/** Opens and migrates the database and seeds version 1.0 of the principles when empty. */
+/** Opens and migrates the database and seeds versions 1.0 and 1.1 of the principles when empty. */
 export function createRuntime(config: Config, now: () => Date = () => new Date()): Runtime {
   const db = openDatabase(config.databaseFile);
   migrateDatabase(db);
-  seedPrinciples(db, now());
+  seedPrinciples(db, now(), {
+    crisisUrl: config.org.crisisUrl,
+    complaintsUrl: config.org.complaintsUrl,
+    contactEmail: config.org.contactEmail,
+    reviewWorkingDays: config.reviewWorkingDays,
+  });
   setMessageIdDomain(new URL(config.publicUrl).hostname);
   setAuditClock(now);
   return { config, db, now };
