@@ -23,7 +23,7 @@ export interface FigureRow {
 
 /** The columns of the CSV, in order, with what each means (shown on the page). */
 export const COLUMNS: { name: keyof FigureRow; meaning: string }[] = [
-  { name: 'table', meaning: 'Which table the figure belongs to, e.g. cases-by-platform' },
+  { name: 'table', meaning: 'Which table the figure belongs to, e.g. cases-by-platform; month-to-date for the month under way, which is in the file only when asked for (?include=provisional) and will change until the month ends' },
   { name: 'period', meaning: 'The month (2026-03) or quarter (2026-Q1), or "as-at" for a figure about today' },
   { name: 'period_start', meaning: 'First day of the period (UK time), as YYYY-MM-DD' },
   { name: 'period_end', meaning: 'Last day of the period (UK time), as YYYY-MM-DD' },
