@@ -86,6 +86,8 @@ export const EnvSchema = z.object({
   STATUS_LINK_MISSES_PER_10_MINUTES: wholeNumber(1, 100_000, 20),
   /** Appeals sent per client IP per hour. */
   APPEALS_PER_HOUR: wholeNumber(1, 100_000, 10),
+  /** Feedback forms sent per client IP per hour (src/lib/feedback.ts). */
+  FEEDBACK_PER_HOUR: wholeNumber(1, 10_000, 10),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -128,6 +130,7 @@ export interface Config {
   subscribesPerHour: number;
   statusLinkMissesPer10Minutes: number;
   appealsPerHour: number;
+  feedbackPerHour: number;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; error: string };
@@ -182,6 +185,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
       subscribesPerHour: e.SUBSCRIBES_PER_HOUR,
       statusLinkMissesPer10Minutes: e.STATUS_LINK_MISSES_PER_10_MINUTES,
       appealsPerHour: e.APPEALS_PER_HOUR,
+      feedbackPerHour: e.FEEDBACK_PER_HOUR,
     },
   };
 }

@@ -34,7 +34,7 @@ test.describe('comparing versions', () => {
     await expectAccessible(page);
 
     // "Show this section" is a plain link: it opens the full view at that section.
-    await page.getByRole('link', { name: 'Show this section: Social media principles' }).click();
+    await page.getByRole('link', { name: /^Show this section\s*: Social media principles$/ }).click();
     await expect(page).toHaveURL(new RegExp(`${PATH.replace(/\./g, '\\.')}\\?full#section-social-media-principles$`));
     await expect(page.getByTestId('text-diff').getByText("A person's care is private to them.")).toBeVisible();
     await expectAccessible(page);

@@ -111,7 +111,8 @@ test.describe('transparency at a glance', () => {
     const response = await page.goto(`/transparency?view=month&range=${EMPTY_YEAR}`);
     expect(response?.status()).toBe(200);
     const lines = page.getByTestId('all-zero');
-    await expect(lines).toHaveCount(8);
+    // Eight report charts and the satisfaction chart.
+    await expect(lines).toHaveCount(9);
     await expect(lines.first()).toHaveText('None in these periods: every figure below is 0.');
     await expect(page.locator('svg.app-chart__svg')).toHaveCount(0);
     // The tables are still there for anyone who wants the zeros.
