@@ -54,7 +54,7 @@ test.describe('feedback', () => {
     await page.getByLabel('Very dissatisfied').check();
     await page.getByLabel('How could we improve this service? (optional)').fill('Kept after the limit');
     await page.getByRole('button', { name: 'Send feedback' }).click();
-    await expect(page.locator('#rating-error')).toContainText(/too much feedback from your connection\. Wait \d+ minutes? \(until (?:[\d:]+[ap]m|midday|midnight)\)/);
+    await expect(page.locator('#rating-error')).toContainText(/too much feedback from your connection\. Wait (?:\d+ minutes?|1 hour) \(until (?:[\d:]+[ap]m|midday|midnight)\)/);
     await expect(page.getByLabel('How could we improve this service? (optional)')).toHaveValue('Kept after the limit');
     await expect(page.getByLabel('Very dissatisfied')).toBeChecked();
   });

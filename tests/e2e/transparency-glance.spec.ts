@@ -4,6 +4,9 @@
  * provisional, kept out of the tables and the downloads unless asked for. Rows are written into
  * the server's database for the last complete quarter (worked out from today) and this month,
  * under references no other test uses. JavaScript is off.
+ *
+ * The server caches the figures (src/lib/transparency.ts) and rows written here do not invalidate
+ * that cache, so no spec that runs before this one (by file name) may load /transparency.
  */
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
@@ -77,6 +80,9 @@ test.describe('transparency at a glance', () => {
 
     const soFar = page.getByTestId('month-to-date-figures');
     await expect(page.locator('#month-to-date')).toContainText('will change until the month ends');
+    // Times the GOV.UK way: "10:15am", "9am", "midday", "midnight".
+    await expect(page.locator('#month-to-date')).toContainText(/counted at \d{1,2} \w+ \d{4}, (?:\d{1,2}(?::\d{2})?[ap]m|midday|midnight)\./);
+    await expect(page.locator('#month-to-date')).not.toContainText(/\d (?:am|pm)\b|\d:00[ap]m/);
     const casesSoFar = Number(await soFar.locator('[data-figure="cases"] dd').textContent());
     expect(casesSoFar).toBeGreaterThanOrEqual(6);
     // The month under way is in no table: every table row is a complete month.
