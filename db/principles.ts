@@ -1,10 +1,10 @@
 /**
  * Queries for principle versions and their grounds.
  */
-import { and, asc, desc, eq, lte } from 'drizzle-orm';
+import { and, asc, desc, eq, isNull, lte, or } from 'drizzle-orm';
 import type { Db } from './client.ts';
 import { grounds, principleVersions } from './schema.ts';
-import { principlesV1 } from './seed/principles-1.0.ts';
+import { principlesV1, principlesV1_1, type SeedLinks } from './seed/principles-1.0.ts';
 
 export interface GroundRow {
   code: string;
@@ -18,7 +18,11 @@ export interface VersionRow {
   version: string;
   bodyMarkdown: string;
   changeSummary: string;
-  effectiveAt: Date;
+  /**
+   * When it took effect; null when that is not known (version 1.0, the trust's page from before
+   * this service): such a version counts as in force from the beginning of time until the next.
+   */
+  effectiveAt: Date | null;
   publishedAt: Date | null;
   grounds: GroundRow[];
 }
@@ -40,7 +44,7 @@ function toVersion(db: Db, row: PublishedRow): VersionRow {
     version: row.version!,
     bodyMarkdown: row.bodyMarkdown,
     changeSummary: row.changeSummary,
-    effectiveAt: row.effectiveAt!,
+    effectiveAt: row.effectiveAt,
     publishedAt: row.publishedAt,
     grounds: groundsOf(db, row.id),
   };
@@ -51,7 +55,8 @@ export function findVersionInForce(db: Db, at: Date): VersionRow | undefined {
   const row = db
     .select()
     .from(principleVersions)
-    .where(and(eq(principleVersions.status, 'published'), lte(principleVersions.effectiveAt, at)))
+    .where(and(eq(principleVersions.status, 'published'), or(isNull(principleVersions.effectiveAt), lte(principleVersions.effectiveAt, at))))
+    // SQLite sorts null first ascending, so an unknown date comes last here: it is only in force before every dated one.
     .orderBy(desc(principleVersions.effectiveAt), desc(principleVersions.id))
     .limit(1)
     .get();
@@ -191,28 +196,37 @@ export function markDraftPublished(
   return updated.changes === 1;
 }
 
-/** Inserts version 1.0 from the seed when no version exists yet. Idempotent. */
-export function seedPrinciples(db: Db, now = new Date()): void {
+/**
+ * Inserts versions 1.0 (the trust's page as published, date not known) and 1.1 (the change that
+ * introduces this service, in force from `now`, the first start) when no version exists yet.
+ * Idempotent.
+ */
+export function seedPrinciples(db: Db, now: Date, links: SeedLinks): void {
   db.transaction((tx) => {
     const existing = tx.select({ id: principleVersions.id }).from(principleVersions).limit(1).get();
     if (existing) return;
-    const inserted = tx
-      .insert(principleVersions)
-      .values({
-        version: principlesV1.version,
-        major: principlesV1.major,
-        minor: principlesV1.minor,
-        status: 'published',
-        bodyMarkdown: principlesV1.bodyMarkdown,
-        changeSummary: principlesV1.changeSummary,
-        effectiveAt: principlesV1.effectiveAt,
-        publishedAt: now,
-      })
-      .returning({ id: principleVersions.id })
-      .get();
-    tx.insert(grounds)
-      .values(principlesV1.grounds.map((g, position) => ({ versionId: inserted.id, position, ...g })))
-      .run();
+    for (const [seed, effectiveAt] of [
+      [principlesV1(links), null],
+      [principlesV1_1(links), now],
+    ] as const) {
+      const inserted = tx
+        .insert(principleVersions)
+        .values({
+          version: seed.version,
+          major: seed.major,
+          minor: seed.minor,
+          status: 'published',
+          bodyMarkdown: seed.bodyMarkdown,
+          changeSummary: seed.changeSummary,
+          effectiveAt,
+          publishedAt: now,
+        })
+        .returning({ id: principleVersions.id })
+        .get();
+      tx.insert(grounds)
+        .values(seed.grounds.map((g, position) => ({ versionId: inserted.id, position, code: g.code, title: g.title, description: g.description })))
+        .run();
+    }
   });
 }
 
@@ -240,7 +254,7 @@ export function principlesStamp(db: Db, at: Date): { stamp: string; nextChangeAt
   const row = db.$client
     .prepare(
       `select count(*) as n, max(published_at) as p,
-         (select id from principle_versions where status = 'published' and effective_at <= ?
+         (select id from principle_versions where status = 'published' and (effective_at is null or effective_at <= ?)
            order by effective_at desc, id desc limit 1) as inForce,
          (select min(effective_at) from principle_versions where status = 'published' and effective_at > ?) as next
        from principle_versions where status = 'published'`,

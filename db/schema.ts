@@ -10,3 +10,4 @@ export * from './schema/journeys.ts';
 export * from './schema/subscriptions.ts';
 export * from './schema/transparency.ts';
 export * from './schema/notifications.ts';
+export * from './schema/feedback.ts';

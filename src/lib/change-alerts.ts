@@ -166,13 +166,15 @@ export function queueChangeAlerts(rt: Runtime): { version: string; recipients: n
   return rt.db.transaction(() => {
     const alerted = listAlertedVersionIds(rt.db);
     // Highest number first; numbers and effective times rise together.
-    const effective = listPublishedVersions(rt.db).filter((v) => v.effectiveAt.getTime() <= now.getTime());
+    const effective = listPublishedVersions(rt.db).filter((v) => (v.effectiveAt?.getTime() ?? -Infinity) <= now.getTime());
     const done: { version: string; recipients: number }[] = [];
     effective.forEach((version, i) => {
       if (alerted.has(version.id) || !claimChangeAlert(rt.db, version.id, now)) return;
       const previous = effective[i + 1];
       if (i !== 0 || !previous) return; // superseded before its alert, or the very first version
-      const subscribers = listConfirmedSubscriptions(rt.db, version.effectiveAt);
+      // Only version 1.0 has no known date, and it has no predecessor: `now` is never used in practice.
+      const effectiveAt = version.effectiveAt ?? now;
+      const subscribers = listConfirmedSubscriptions(rt.db, effectiveAt);
       for (const subscriber of subscribers) {
         const link = unsubscribeUrl(rt, issueUnsubscribeToken(rt.db, subscriber.id, now));
         const message = changeAlertEmail({
@@ -180,7 +182,7 @@ export function queueChangeAlerts(rt: Runtime): { version: string; recipients: n
           version: version.version,
           previousVersion: previous.version,
           changeSummary: version.changeSummary,
-          effectiveOn: formatDateTime(version.effectiveAt),
+          effectiveOn: formatDateTime(effectiveAt),
           versionUrl: `${rt.config.publicUrl}/principles/${version.version}`,
           compareUrl: `${rt.config.publicUrl}/principles/compare/${previous.version}...${version.version}`,
           unsubscribeUrl: link,

@@ -103,6 +103,8 @@ export const EnvSchema = z.object({
       .regex(/^(?:off|(?:[01]\d|2[0-3]):[0-5]\d)$/, 'must be a time like 08:00, or off')
       .default('08:00'),
   ),
+  /** Feedback forms sent per client IP per hour (src/lib/feedback.ts). */
+  FEEDBACK_PER_HOUR: wholeNumber(1, 10_000, 10),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -157,6 +159,7 @@ export interface Config {
     /** UK time of the daily digest as minutes after midnight (DIGEST_TIME), or null when off. */
     digestMinute: number | null;
   };
+  feedbackPerHour: number;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; error: string };
@@ -221,6 +224,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
         safeguardingEmail: e.SAFEGUARDING_EMAIL?.toLowerCase(),
         digestMinute: e.DIGEST_TIME === 'off' ? null : Number(e.DIGEST_TIME.slice(0, 2)) * 60 + Number(e.DIGEST_TIME.slice(3)),
       },
+      feedbackPerHour: e.FEEDBACK_PER_HOUR,
     },
   };
 }

@@ -3,22 +3,33 @@
  */
 import { TZDate } from '@date-fns/tz';
 const dateFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' });
-const dateTimeFormat = new Intl.DateTimeFormat('en-GB', {
-  day: 'numeric',
-  month: 'long',
-  year: 'numeric',
-  hour: 'numeric',
-  minute: '2-digit',
-  hour12: true,
-  timeZone: 'Europe/London',
-});
-
 export function formatDate(date: Date): string {
   return dateFormat.format(date);
 }
 
+/**
+ * A time of day the GOV.UK way, in UK time: "10:15am", "9am" (no ":00"), "5:30pm", and
+ * "midday" and "midnight" rather than 12pm and 12am, which people misread.
+ * https://www.gov.uk/guidance/style-guide/a-to-z#times
+ */
+export function formatTime(date: Date): string {
+  const z = new TZDate(date.getTime(), 'Europe/London');
+  const h = z.getHours();
+  const m = z.getMinutes();
+  if (m === 0 && h === 0) return 'midnight';
+  if (m === 0 && h === 12) return 'midday';
+  const hour = h % 12 === 0 ? 12 : h % 12;
+  return `${hour}${m === 0 ? '' : `:${String(m).padStart(2, '0')}`}${h < 12 ? 'am' : 'pm'}`;
+}
+
+/** A date and time, UK time: "1 January 2025, 10:15am" (or ", midday" / ", midnight"). */
 export function formatDateTime(date: Date): string {
-  return dateTimeFormat.format(date).replace(' at ', ', ');
+  return `${formatDate(date)}, ${formatTime(date)}`;
+}
+
+/** "In force from 1 January 2025", or "In force from a date not known" for a version whose start was never recorded. */
+export function inForceFromText(date: Date | null): string {
+  return date ? `In force from ${formatDate(date)}` : 'In force from a date not known';
 }
 
 /** ISO 8601 for `<time datetime>`. */

@@ -6,7 +6,7 @@
 import { Feed } from 'feed';
 import { comparePath, listVersions, principlesLastModified } from './principles.ts';
 import { escapeHtml } from './diff.ts';
-import { formatDate } from './dates.ts';
+import { inForceFromText } from './dates.ts';
 import type { Runtime } from './runtime.ts';
 
 /** The Atom 1.0 feed at /changelog.xml: one entry a version, newest first, absolute links from PUBLIC_URL. */
@@ -33,10 +33,11 @@ export function principlesAtomFeed(rt: Runtime): string {
       // The feed library writes title and summary as type="html": escape so text stays text.
       title: escapeHtml(`Version ${v.version}`),
       link: url,
-      date: v.effectiveAt,
+      // Atom needs a date: a version whose start is not known (1.0) uses when it was put on this site.
+      date: v.effectiveAt ?? v.publishedAt ?? new Date(0),
       description: escapeHtml(v.changeSummary),
       content:
-        `<p>${escapeHtml(v.changeSummary)}</p><p>In force from ${escapeHtml(formatDate(v.effectiveAt))}.</p>` +
+        `<p>${escapeHtml(v.changeSummary)}</p><p>${escapeHtml(inForceFromText(v.effectiveAt))}.</p>` +
         `<p><a href="${escapeHtml(url)}">Read version ${escapeHtml(v.version)}</a>` +
         (compare ? ` or <a href="${escapeHtml(compare)}">see what changed from version ${escapeHtml(v.previousVersion!)}</a>` : '') +
         '.</p>',
@@ -51,7 +52,8 @@ export interface PrinciplesArchive {
   versions: {
     version: string;
     url: string;
-    effectiveAt: string;
+    /** Null when the date it took effect is not known (version 1.0). */
+    effectiveAt: string | null;
     publishedAt: string | null;
     inForce: boolean;
     changeSummary: string;
@@ -69,7 +71,7 @@ export function principlesArchive(rt: Runtime): PrinciplesArchive {
     versions: listVersions(rt).map((v) => ({
       version: v.version,
       url: `${base}/principles/${v.version}`,
-      effectiveAt: v.effectiveAt.toISOString(),
+      effectiveAt: v.effectiveAt?.toISOString() ?? null,
       publishedAt: v.publishedAt?.toISOString() ?? null,
       inForce: v.isCurrent,
       changeSummary: v.changeSummary,

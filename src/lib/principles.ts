@@ -30,8 +30,9 @@ import {
 } from '../../db/principles.ts';
 import { recordAudit } from '../../db/audit.ts';
 import { queueChangeAlerts } from './change-alerts.ts';
-import { diffGrounds, diffWordsHtml, type GroundChanges } from './diff.ts';
-import { renderMarkdown } from './markdown.ts';
+import { diffGrounds, escapeHtml, type GroundChanges } from './diff.ts';
+import { diffRendered, type DiffSection } from './rendered-diff.ts';
+import { anchorGroundsInText, renderMarkdown } from './markdown.ts';
 import type { Runtime } from './runtime.ts';
 import { cleanText, isOneLine, oneLineMessage } from './validation.ts';
 
@@ -39,11 +40,18 @@ export type { DraftRow, VersionRow } from '../../db/principles.ts';
 
 export interface PrinciplesView extends VersionRow {
   bodyHtml: string;
+  /** True when the text itself lists every ground (anchors placed there), so the page need not list them again. */
+  groundsInText: boolean;
   /** True when this is the version in force now. */
   isCurrent: boolean;
   currentVersion: string | undefined;
   /** The version in effect before this one, for "see what changed". */
   previousVersion: string | undefined;
+}
+
+/** True when `v` is in effect at `at`; a version whose date is not known (1.0) always is. */
+export function hasTakenEffect(v: { effectiveAt: Date | null }, at: Date): boolean {
+  return v.effectiveAt === null || v.effectiveAt.getTime() <= at.getTime();
 }
 
 /** Version numbers are "major.minor", each up to three digits. */
@@ -52,11 +60,17 @@ export const VERSION_PATTERN = /^(\d{1,3})\.(\d{1,3})$/;
 function view(rt: Runtime, row: VersionRow, current: VersionRow | undefined): PrinciplesView {
   return {
     ...row,
-    bodyHtml: renderMarkdown(row.bodyMarkdown),
+    ...renderPrinciplesBody(row),
     isCurrent: current?.id === row.id,
     currentVersion: current?.version,
     previousVersion: listVersions(rt).find((v) => v.id === row.id)?.previousVersion,
   };
+}
+
+/** The text of a version as HTML, with the grounds' anchors placed in it when it lists them. */
+export function renderPrinciplesBody(v: Pick<VersionRow, 'bodyMarkdown' | 'grounds'>): { bodyHtml: string; groundsInText: boolean } {
+  const { html, groundsInText } = anchorGroundsInText(renderMarkdown(v.bodyMarkdown), v.grounds);
+  return { bodyHtml: html, groundsInText };
 }
 
 /** The version in force now, or undefined if none has taken effect yet. */
@@ -74,7 +88,7 @@ export function getPrinciplesVersion(rt: Runtime, version: string): PrinciplesVi
 function findPublicVersion(rt: Runtime, version: string): VersionRow | undefined {
   if (!VERSION_PATTERN.test(version)) return undefined;
   const row = findPublishedVersion(rt.db, version);
-  if (!row || row.effectiveAt > rt.now()) return undefined;
+  if (!row || !hasTakenEffect(row, rt.now())) return undefined;
   return row;
 }
 
@@ -90,7 +104,7 @@ export interface ListedVersion extends VersionRow {
 /** Every published version that has taken effect, newest first. Scheduled versions are left out until their time. */
 export function listVersions(rt: Runtime): ListedVersion[] {
   const now = rt.now();
-  const effective = listPublishedVersions(rt.db).filter((v) => v.effectiveAt <= now);
+  const effective = listPublishedVersions(rt.db).filter((v) => hasTakenEffect(v, now));
   const current = effective[0];
   return effective.map((v, i) => ({ ...v, isCurrent: v.id === current?.id, previousVersion: effective[i + 1]?.version }));
 }
@@ -102,22 +116,38 @@ export function listVersions(rt: Runtime): ListedVersion[] {
  */
 export function principlesLastModified(rt: Runtime): Date {
   let latest = 0;
-  for (const v of listVersions(rt)) latest = Math.max(latest, v.effectiveAt.getTime(), v.publishedAt?.getTime() ?? 0);
+  for (const v of listVersions(rt)) latest = Math.max(latest, v.effectiveAt?.getTime() ?? 0, v.publishedAt?.getTime() ?? 0);
   return new Date(latest);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Comparing
 
-export type CompareResult =
-  | { ok: true; from: VersionRow; to: VersionRow; bodyDiffHtml: string; bodyChanged: boolean; grounds: GroundChanges }
-  | { ok: false; error: 'not-found' };
+export interface TextChanges {
+  /** The page text in sections (split at each h2), changes marked, each saying whether it changed. */
+  sections: DiffSection[];
+  /** Every section in full, changes marked, as one piece of HTML. */
+  bodyDiffHtml: string;
+  /** True when the text as it reads on the page differs. */
+  bodyChanged: boolean;
+  grounds: GroundChanges;
+}
 
-/** A word-level diff of the Markdown text and the grounds added, reworded and retired from version `a` to version `b`. */
+export type CompareResult =
+  | ({ ok: true; from: VersionRow; to: VersionRow } & TextChanges)
+  | { ok: false; error: 'not-found' }
+  | { ok: false; error: 'same-version'; version: VersionRow };
+
+/**
+ * What changed from version `a` to version `b`: a word-level diff of the text as the page shows
+ * it, in sections, and the grounds added, reworded and retired. Comparing a version with itself
+ * is refused (`same-version`): there is nothing to show.
+ */
 export function compareVersions(rt: Runtime, a: string, b: string): CompareResult {
   const from = findPublicVersion(rt, a);
   const to = findPublicVersion(rt, b);
   if (!from || !to) return { ok: false, error: 'not-found' };
+  if (from.id === to.id) return { ok: false, error: 'same-version', version: from };
   return {
     ok: true,
     from,
@@ -126,11 +156,24 @@ export function compareVersions(rt: Runtime, a: string, b: string): CompareResul
   };
 }
 
-/** The word-level diff of the text and the ground changes from one version (or draft) to another. */
-function changesBetween(from: Pick<VersionRow, 'bodyMarkdown' | 'grounds'>, to: Pick<VersionRow, 'bodyMarkdown' | 'grounds'>) {
+/**
+ * The text of a version as its page reads: the rendered Markdown, then the list of grounds when
+ * the text does not list them itself (as PrinciplesVersion.astro shows them).
+ */
+export function pageTextHtml(v: Pick<VersionRow, 'bodyMarkdown' | 'grounds'>): string {
+  const { bodyHtml, groundsInText } = renderPrinciplesBody(v);
+  if (groundsInText) return bodyHtml;
+  const items = v.grounds.map((g) => `<li><strong>${escapeHtml(g.title)}.</strong> ${escapeHtml(g.description)}</li>`).join('');
+  return `${bodyHtml}<h2>Grounds for action</h2><p>We may take action on a post or comment that:</p><ol>${items}</ol>`;
+}
+
+/** The word-level diff of the page text and the ground changes from one version (or draft) to another. */
+function changesBetween(from: Pick<VersionRow, 'bodyMarkdown' | 'grounds'>, to: Pick<VersionRow, 'bodyMarkdown' | 'grounds'>, demote = 0): TextChanges {
+  const { sections, changed } = diffRendered(pageTextHtml(from), pageTextHtml(to), demote);
   return {
-    bodyDiffHtml: diffWordsHtml(from.bodyMarkdown, to.bodyMarkdown),
-    bodyChanged: from.bodyMarkdown !== to.bodyMarkdown,
+    sections,
+    bodyDiffHtml: sections.map((s) => (s.headingHtml ? `<h2>${s.headingHtml}</h2>` : '') + s.bodyHtml).join(''),
+    bodyChanged: changed,
     grounds: diffGrounds(from.grounds, to.grounds),
   };
 }
@@ -171,7 +214,7 @@ function audited<T extends { ok: boolean }>(rt: Runtime, actor: Actor | undefine
 export function compareDraft(
   rt: Runtime,
   draftId: number,
-): { ok: true; draft: DraftRow; current: VersionRow; bodyDiffHtml: string; bodyChanged: boolean; grounds: GroundChanges } | { ok: false; error: 'not-found' } {
+): ({ ok: true; draft: DraftRow; current: VersionRow } & TextChanges) | { ok: false; error: 'not-found' } {
   const draft = findDraft(rt.db, draftId);
   const current = findVersionInForce(rt.db, rt.now());
   if (!draft || !current) return { ok: false, error: 'not-found' };
@@ -179,7 +222,8 @@ export function compareDraft(
     ok: true,
     draft,
     current,
-    ...changesBetween(current, draft),
+    // The preview's sections sit under h3 headings, one level down from the public page.
+    ...changesBetween(current, draft, 1),
   };
 }
 
@@ -196,7 +240,7 @@ export function previewDraft(rt: Runtime, draftId: number): PrinciplesView | und
     effectiveAt: rt.now(),
     publishedAt: null,
     grounds: draft.grounds,
-    bodyHtml: renderMarkdown(draft.bodyMarkdown),
+    ...renderPrinciplesBody(draft),
     isCurrent: false,
     currentVersion: current?.version,
     previousVersion: undefined,
@@ -212,7 +256,7 @@ export function listDraftsForStaff(rt: Runtime): DraftRow[] {
 export function listAllVersionsForStaff(rt: Runtime): (VersionRow & { state: 'in-force' | 'scheduled' | 'superseded' })[] {
   const now = rt.now().getTime();
   const current = findVersionInForce(rt.db, rt.now());
-  return listPublishedVersions(rt.db).map((v) => ({ ...v, state: v.id === current?.id ? 'in-force' : v.effectiveAt.getTime() > now ? 'scheduled' : 'superseded' }));
+  return listPublishedVersions(rt.db).map((v) => ({ ...v, state: v.id === current?.id ? 'in-force' : (v.effectiveAt?.getTime() ?? -Infinity) > now ? 'scheduled' : 'superseded' }));
 }
 
 /** Ground codes: lower-case words joined by single hyphens ("irrelevant-advertising"). */
@@ -393,7 +437,7 @@ function publishDraftStep(rt: Runtime, draftId: number, options: { kind: 'minor'
   if (effectiveAt.getTime() < now.getTime()) return { ok: false, error: 'effective-in-past' };
   const versions = listPublishedVersions(rt.db);
   const latest = versions[0];
-  if (latest && effectiveAt.getTime() <= latest.effectiveAt.getTime()) return { ok: false, error: 'effective-before-latest' };
+  if (latest?.effectiveAt && effectiveAt.getTime() <= latest.effectiveAt.getTime()) return { ok: false, error: 'effective-before-latest' };
   const latestNumber = latest && { major: Number(latest.version.split('.')[0]), minor: Number(latest.version.split('.')[1]) };
   const next = nextVersionNumber(latestNumber, options.kind);
   if (!markDraftPublished(rt.db, draftId, { ...next, effectiveAt, publishedAt: now })) return { ok: false, error: 'not-found' };

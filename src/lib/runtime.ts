@@ -24,7 +24,7 @@ type Holder = { [KEY]?: Runtime };
 
 /**
  * Opens and migrates the database, installs the secret key (a bad one throws ConfigError) and
- * seeds version 1.0 of the principles when empty.
+ * seeds versions 1.0 and 1.1 of the principles when empty.
  */
 export function createRuntime(config: Config, now: () => Date = () => new Date()): Runtime {
   const db = openDatabase(config.databaseFile);
@@ -36,7 +36,12 @@ export function createRuntime(config: Config, now: () => Date = () => new Date()
     db.$client.close();
     throw error;
   }
-  seedPrinciples(db, now());
+  seedPrinciples(db, now(), {
+    crisisUrl: config.org.crisisUrl,
+    complaintsUrl: config.org.complaintsUrl,
+    contactEmail: config.org.contactEmail,
+    reviewWorkingDays: config.reviewWorkingDays,
+  });
   setMessageIdDomain(new URL(config.publicUrl).hostname);
   setAuditClock(now);
   return { config, db, now };

@@ -2,7 +2,7 @@
  * The transparency figures as one flat list, shared by the CSV and JSON downloads and listed on
  * the page, so all three publish exactly the same values.
  */
-import type { Period, Report } from './transparency.ts';
+import type { FigureTable, Period, Report } from './transparency.ts';
 
 export const LICENCE = {
   name: 'Open Government Licence v3.0',
@@ -23,7 +23,7 @@ export interface FigureRow {
 
 /** The columns of the CSV, in order, with what each means (shown on the page). */
 export const COLUMNS: { name: keyof FigureRow; meaning: string }[] = [
-  { name: 'table', meaning: 'Which table the figure belongs to, e.g. cases-by-platform' },
+  { name: 'table', meaning: 'Which table the figure belongs to, e.g. cases-by-platform; month-to-date for the month under way, which is in the file only when asked for (?include=provisional) and will change until the month ends' },
   { name: 'period', meaning: 'The month (2026-03) or quarter (2026-Q1), or "as-at" for a figure about today' },
   { name: 'period_start', meaning: 'First day of the period (UK time), as YYYY-MM-DD' },
   { name: 'period_end', meaning: 'Last day of the period (UK time), as YYYY-MM-DD' },
@@ -40,16 +40,20 @@ function periodFields(p: Period) {
   return { period: p.key, period_start: day(p.start), period_end: day(p.end - 1) };
 }
 
-export function reportFigures(report: Report): FigureRow[] {
+/** One table's figures as rows. */
+export function tableFigures(t: FigureTable): FigureRow[] {
   const rows: FigureRow[] = [];
-  for (const t of report.tables) {
-    for (const r of t.rows) {
-      t.categories.forEach((c, i) => {
-        rows.push({ table: t.id, ...periodFields(r.period), category: c.code, category_label: c.label, unit: t.unit, value: r.cells[i]! });
-      });
-      if (r.total !== undefined) rows.push({ table: t.id, ...periodFields(r.period), category: 'total', category_label: t.totalLabel!, unit: t.unit, value: r.total });
-    }
+  for (const r of t.rows) {
+    t.categories.forEach((c, i) => {
+      rows.push({ table: t.id, ...periodFields(r.period), category: c.code, category_label: c.label, unit: t.unit, value: r.cells[i]! });
+    });
+    if (r.total !== undefined) rows.push({ table: t.id, ...periodFields(r.period), category: 'total', category_label: t.totalLabel!, unit: t.unit, value: r.total });
   }
+  return rows;
+}
+
+export function reportFigures(report: Report): FigureRow[] {
+  const rows: FigureRow[] = report.tables.flatMap(tableFigures);
   for (const r of report.timing) {
     const f = { table: 'decision-times', ...periodFields(r.period) };
     rows.push({ ...f, category: 'decided', category_label: 'Appeals decided', unit: 'decisions', value: r.decided });

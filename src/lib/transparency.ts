@@ -64,7 +64,7 @@ function monthStart(year: number, month: number): number {
 }
 
 /** Index of a month counted from year 0 (year × 12 + month − 1), for arithmetic. */
-function monthIndexOf(date: Date): number {
+export function monthIndexOf(date: Date): number {
   const z = new TZDate(date.getTime(), TZ);
   return z.getFullYear() * 12 + z.getMonth();
 }

@@ -1,14 +1,21 @@
 import type { APIRoute } from 'astro';
-import { reportFigures, toCsv } from '../lib/transparency-export.ts';
+import { reportFigures, tableFigures, toCsv } from '../lib/transparency-export.ts';
+import { satisfactionTable } from '../lib/feedback.ts';
 import { choiceSlug, reportForRequest } from '../lib/transparency.ts';
+import { monthToDate, monthToDateRows, parseInclude } from '../lib/transparency-glance.ts';
 
 export const GET: APIRoute = ({ locals, url }) => {
   const result = reportForRequest(locals.runtime, url.searchParams);
-  if (!result.ok) return new Response(`${Object.values(result.errors).join('.\n')}.\n`, { status: 400, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
-  return new Response(toCsv(reportFigures(result.report)), {
+  const include = parseInclude(url.searchParams);
+  const errors = [...(result.ok ? [] : Object.values(result.errors)), ...(include.ok ? [] : [include.error])];
+  if (!result.ok || !include.ok) return new Response(`${errors.join('.\n')}.\n`, { status: 400, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
+  // The month under way only when asked for, as its own table after the complete periods.
+  // Satisfaction is always the last four complete quarters, as on the page.
+  const rows = [...reportFigures(result.report), ...tableFigures(satisfactionTable(locals.runtime)), ...(include.provisional ? monthToDateRows(monthToDate(locals.runtime)) : [])];
+  return new Response(toCsv(rows), {
     headers: {
       'Content-Type': 'text/csv; charset=utf-8',
-      'Content-Disposition': `attachment; filename="transparency-${choiceSlug(result.choice)}.csv"`,
+      'Content-Disposition': `attachment; filename="transparency-${choiceSlug(result.choice)}${include.provisional ? '-with-provisional' : ''}.csv"`,
       'Cache-Control': 'public, max-age=300',
     },
   });

@@ -132,6 +132,7 @@ test.describe('appeal journey with a case reference', () => {
     const appealReference = (await page.locator('#appeal-reference').textContent())!.trim();
     expect(appealReference).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{3}$/);
     await expect(page.getByText(/We aim to tell you our decision by \d{1,2} \w+ \d{4}/)).toBeVisible();
+    await expect(page.getByRole('link', { name: 'What did you think of this service?' })).toHaveAttribute('href', '/feedback?from=confirmation');
     await expectAccessible(page);
     await shot(page, '07-confirmation');
 

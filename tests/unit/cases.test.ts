@@ -66,7 +66,6 @@ describe('recording a case', () => {
     ['no reasons', { reasons: '' }, 'reasons'],
     ['a future date', { 'action-day': '26' }, 'action-day'],
     ['an impossible date', { 'action-day': '31', 'action-month': '2' }, 'action-day'],
-    ['a date before any principles', { 'action-year': '2020' }, 'action-day'],
     ['no detection route', { 'detected-by': '' }, 'detected-by'],
     ['no automated answer', { automated: '' }, 'automated'],
   ])('refuses %s with an error on that field and keeps what was typed', (_name, change, field) => {
@@ -76,6 +75,27 @@ describe('recording a case', () => {
     if (result.ok) return;
     expect(result.errors[field]).toBeTruthy();
     expect(result.values).toEqual(values);
+  });
+
+  it('records an action from long ago under version 1.0, whose start date is not known', () => {
+    const result = recordCase(rt, validForm({ 'action-year': '2020' }), actor);
+    expect(result.ok).toBe(true);
+    if (result.ok) expect(getCase(rt, result.caseId)!.version).toBe('1.0');
+  });
+
+  it('refuses a date before any principles (where the first version has a known date) with an error on that field and keeps what was typed', () => {
+    // An organisation that knows when its first version took effect.
+    rt.db.$client.prepare("update principle_versions set effective_at = ? where version = '1.0'").run(Date.parse('2025-01-01T00:00:00Z'));
+    try {
+      const values = validForm({ 'action-year': '2020' });
+      const result = recordCase(rt, values, actor);
+      expect(result.ok).toBe(false);
+      if (result.ok) return;
+      expect(result.errors['action-day']).toBeTruthy();
+      expect(result.values).toEqual(values);
+    } finally {
+      rt.db.$client.prepare("update principle_versions set effective_at = null where version = '1.0'").run();
+    }
   });
 
   it('lists and searches cases by handle, platform and action', () => {

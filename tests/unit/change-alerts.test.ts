@@ -154,7 +154,8 @@ describe('change alerts', () => {
     subscribeAndConfirm(rt, 'one@example.org');
     subscribeAndConfirm(rt, 'two@example.org');
     const published = publishMinor(rt, 'A clearer paragraph.');
-    expect(published.version).toBe('1.1');
+    // The seeded 1.1 (this service's own first change) is in force, so this is 1.2.
+    expect(published.version).toBe('1.2');
     // Calling the check again (as the periodic job and other processes do) queues nothing more.
     expect(queueChangeAlerts(rt)).toEqual([]);
     expect(queueChangeAlerts(rt)).toEqual([]);
@@ -162,10 +163,10 @@ describe('change alerts', () => {
       const alerts = emailsTo(rt, to).filter((m) => m.kind === 'principles-changed');
       expect(alerts).toHaveLength(1);
       const alert = alerts[0]!;
-      expect(alert.subject).toBe('Our social media principles have changed: version 1.1');
+      expect(alert.subject).toBe('Our social media principles have changed: version 1.2');
       expect(alert.text).toContain('Adds: A clearer paragraph.');
-      expect(alert.text).toContain(`${PUBLIC_URL}/principles/compare/1.0...1.1`);
-      expect(alert.html).toContain(`href="${PUBLIC_URL}/principles/compare/1.0...1.1"`);
+      expect(alert.text).toContain(`${PUBLIC_URL}/principles/compare/1.1...1.2`);
+      expect(alert.html).toContain(`href="${PUBLIC_URL}/principles/compare/1.1...1.2"`);
       const token = tokenFrom(alert.text, 'unsubscribe');
       expect(alert.headers).toEqual({ 'List-Unsubscribe': `<${PUBLIC_URL}/unsubscribe/${token}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' });
     }
@@ -176,11 +177,11 @@ describe('change alerts', () => {
     const effective = new Date(start + DAY);
     publishMinor(rt, 'Scheduled.', effective);
     expect(queueChangeAlerts(rt)).toEqual([]);
-    expect(emailsTo(rt, 'one@example.org').filter((m) => m.subject?.includes('1.2'))).toHaveLength(0);
+    expect(emailsTo(rt, 'one@example.org').filter((m) => m.subject?.includes('1.3'))).toHaveLength(0);
     set(start + DAY + 1);
-    expect(queueChangeAlerts(rt)).toEqual([{ version: '1.2', recipients: 2 }]);
+    expect(queueChangeAlerts(rt)).toEqual([{ version: '1.3', recipients: 2 }]);
     expect(queueChangeAlerts(rt)).toEqual([]);
-    expect(emailsTo(rt, 'one@example.org').filter((m) => m.subject?.includes('version 1.2'))).toHaveLength(1);
+    expect(emailsTo(rt, 'one@example.org').filter((m) => m.subject?.includes('version 1.3'))).toHaveLength(1);
   });
 
   it('go only to people confirmed when the version took effect', () => {
@@ -188,7 +189,7 @@ describe('change alerts', () => {
     publishMinor(rt, 'Later one.', new Date(start + 60_000));
     set(start + 120_000);
     subscribeAndConfirm(rt, 'newcomer@example.org');
-    expect(queueChangeAlerts(rt)).toEqual([{ version: '1.3', recipients: 2 }]);
+    expect(queueChangeAlerts(rt)).toEqual([{ version: '1.4', recipients: 2 }]);
     expect(emailsTo(rt, 'newcomer@example.org').filter((m) => m.kind === 'principles-changed')).toHaveLength(0);
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDate, fromDateParts, toDateParts } from '../../src/lib/dates.ts';
+import { formatDate, formatDateTime, formatTime, fromDateParts, toDateParts } from '../../src/lib/dates.ts';
 
 describe('dates', () => {
   it('reads typed parts as UK time, in summer (BST) and winter (GMT)', () => {
@@ -28,5 +28,28 @@ describe('dates', () => {
 
   it('formats dates the way people in England write them', () => {
     expect(formatDate(new Date('2025-01-01T00:00:00Z'))).toBe('1 January 2025');
+  });
+
+  it.each([
+    ['2026-01-15T10:15:00Z', '10:15am'],
+    ['2026-01-15T09:00:00Z', '9am'],
+    ['2026-01-15T17:30:00Z', '5:30pm'],
+    ['2026-01-15T12:00:00Z', 'midday'],
+    ['2026-01-15T00:00:00Z', 'midnight'],
+    ['2026-01-15T00:05:00Z', '12:05am'],
+    ['2026-01-15T12:01:00Z', '12:01pm'],
+    ['2026-01-15T23:59:00Z', '11:59pm'],
+    // Summer time: 11:00 UTC is midday in London, 23:00 UTC is midnight.
+    ['2026-07-01T11:00:00Z', 'midday'],
+    ['2026-06-30T23:00:00Z', 'midnight'],
+    ['2026-07-01T08:45:00Z', '9:45am'],
+  ])('writes %s as %s, the GOV.UK way in UK time', (iso, expected) => {
+    expect(formatTime(new Date(iso))).toBe(expected);
+  });
+
+  it('writes a date and time together', () => {
+    expect(formatDateTime(new Date('2026-11-25T09:00:00Z'))).toBe('25 November 2026, 9am');
+    expect(formatDateTime(new Date('2026-11-25T12:00:00Z'))).toBe('25 November 2026, midday');
+    expect(formatDateTime(new Date('2026-11-25T10:15:00Z'))).toBe('25 November 2026, 10:15am');
   });
 });

@@ -69,7 +69,7 @@ describe('page cache', () => {
     expect(renders).toBe(1);
     expect(second.status).toBe(200);
     expect(second.body).toBe(first.body);
-    expect(second.body).toContain('Version 1.0');
+    expect(second.body).toContain('Version 1.1'); // the seeded version in force
     for (const name of ['content-security-policy', 'x-frame-options', 'content-type', 'etag']) {
       expect(second.headers.get(name)).toBe(first.headers.get(name));
     }
@@ -115,9 +115,9 @@ describe('page cache', () => {
   it('empties itself when a version is published, with no call needed', async () => {
     await get('/principles');
     clock += 1000;
-    publish('1.1', clock - 1); // in force at once
+    publish('1.2', clock - 1); // in force at once
     const after = await get('/principles');
-    expect(after.body).toContain('Version 1.1');
+    expect(after.body).toContain('Version 1.2');
     expect(renders).toBe(2);
   });
 

@@ -5,8 +5,10 @@ import { principlesArchive, principlesAtomFeed } from '../../src/lib/principles-
 import { testRuntime } from '../support/db.ts';
 
 const BASE = 'https://appeals.example.nhs.uk';
-let now = new Date('2026-03-01T10:00:00Z');
+// The service first starts at 09:00 (the seeded 1.1 takes effect then); the test publishes at 10:00.
+let now = new Date('2026-03-01T09:00:00Z');
 const rt = testRuntime({ now: () => now, env: { PUBLIC_URL: `${BASE}/` } });
+now = new Date('2026-03-01T10:00:00Z');
 
 function publish(summary: string, effectiveAt: Date) {
   const { draftId } = createDraft(rt) as { ok: true; draftId: number };
@@ -43,23 +45,27 @@ describe('the Atom feed', () => {
 
   it('has one entry a version in effect, newest first, with id, title, updated, link and summary', () => {
     const entries = parse().doc.feed.entry;
-    expect(entries.map(titleOf)).toEqual(['Version 1.1', 'Version 1.0']);
+    expect(entries.map(titleOf)).toEqual(['Version 1.2', 'Version 1.1', 'Version 1.0']);
     const [latest] = entries;
-    expect(latest!.id).toBe(`${BASE}/principles/1.1`);
+    expect(latest!.id).toBe(`${BASE}/principles/1.2`);
     expect(latest!.updated).toBe('2026-03-01T10:00:00.000Z');
-    expect(latest!.link).toEqual([{ '@href': `${BASE}/principles/1.1` }]);
+    expect(latest!.link).toEqual([{ '@href': `${BASE}/principles/1.2` }]);
     // Summary is type="html", so the text is escaped once: a reader shows it, never runs it.
     expect(latest!.summary).toMatchObject({ '@type': 'html', '#text': 'Adds &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; clarifies wording' });
-    expect(String((latest!.content as Record<string, string>)['#text'])).toContain(`href="${BASE}/principles/compare/1.0...1.1"`);
+    expect(String((latest!.content as Record<string, string>)['#text'])).toContain(`href="${BASE}/principles/compare/1.1...1.2"`);
+    // Version 1.0's date is not known: the entry says so, and is dated when it was put on this site.
+    const first = entries.at(-1)!;
+    expect(String((first.content as Record<string, string>)['#text'])).toContain('In force from a date not known.');
+    expect(first.updated).toBe('2026-03-01T09:00:00.000Z');
     for (const e of entries) for (const link of e.link as Record<string, string>[]) expect(link['@href']).toMatch(/^https:\/\//);
   });
 
   it('adds a scheduled version only when it takes effect', () => {
-    expect(parse().doc.feed.entry).toHaveLength(2);
+    expect(parse().doc.feed.entry).toHaveLength(3);
     now = new Date('2026-06-01T00:00:00Z');
     try {
       const entries = parse().doc.feed.entry;
-      expect(entries.map(titleOf)).toEqual(['Version 1.2', 'Version 1.1', 'Version 1.0']);
+      expect(entries.map(titleOf)).toEqual(['Version 1.3', 'Version 1.2', 'Version 1.1', 'Version 1.0']);
       expect(parse().doc.feed.updated).toBe('2026-06-01T00:00:00.000Z');
     } finally {
       now = new Date('2026-03-01T10:00:00Z');
@@ -72,12 +78,15 @@ describe('the JSON archive', () => {
     createDraft(rt); // a draft must not appear
     const archive = principlesArchive(rt);
     expect(archive.versions.map((v) => [v.version, v.inForce])).toEqual([
-      ['1.1', true],
+      ['1.2', true],
+      ['1.1', false],
       ['1.0', false],
     ]);
-    expect(archive.versions[1]).toMatchObject({ url: `${BASE}/principles/1.0`, effectiveAt: '2025-01-01T00:00:00.000Z', changeSummary: 'First published version' });
-    expect(archive.versions[1]!.grounds).toHaveLength(10);
-    expect(archive.versions[1]!.grounds[0]).toEqual({ code: 'hateful-or-discriminatory', title: expect.any(String), description: expect.any(String) });
+    // 1.0's date is not known: null, not an invented one.
+    expect(archive.versions[2]).toMatchObject({ url: `${BASE}/principles/1.0`, effectiveAt: null, changeSummary: expect.stringContaining('not known') });
+    expect(archive.versions[1]).toMatchObject({ url: `${BASE}/principles/1.1`, effectiveAt: '2026-03-01T09:00:00.000Z' });
+    expect(archive.versions[2]!.grounds).toHaveLength(10);
+    expect(archive.versions[2]!.grounds[0]).toEqual({ code: 'hateful-or-discriminatory', title: expect.any(String), description: expect.any(String) });
     expect(archive.versions[0]!.bodyMarkdown.endsWith('More.')).toBe(true);
     expect(JSON.stringify(archive)).toBe(JSON.stringify(principlesArchive(rt))); // stable for the ETag
   });

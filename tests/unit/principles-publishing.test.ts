@@ -59,8 +59,8 @@ describe('drafts', () => {
     const draft = getDraft(rt, created.draftId)!;
     expect(draft.bodyMarkdown).toBe(getCurrentPrinciples(rt)!.bodyMarkdown);
     expect(draft.grounds.map((g) => g.code)).toEqual(getCurrentPrinciples(rt)!.grounds.map((g) => g.code));
-    expect(listVersions(rt).map((v) => v.version)).toEqual(['1.0']);
-    expect(getCurrentPrinciples(rt)!.version).toBe('1.0');
+    expect(listVersions(rt).map((v) => v.version)).toEqual(['1.1', '1.0']);
+    expect(getCurrentPrinciples(rt)!.version).toBe('1.1');
     expect(discardDraft(rt, created.draftId)).toEqual({ ok: true });
     expect(getDraft(rt, created.draftId)).toBeUndefined();
     expect(discardDraft(rt, created.draftId)).toEqual({ ok: false, error: 'not-found' });
@@ -98,24 +98,27 @@ describe('drafts', () => {
 describe('publishing', () => {
   const { rt, setNow } = clockedRuntime('2026-03-01T10:00:00Z');
 
-  it('publishes a minor version now: it is in force at once and 1.0 keeps its permalink unchanged', () => {
-    const before = getPrinciplesVersion(rt, '1.0')!;
+  it('publishes a minor version now: it is in force at once and 1.1 keeps its permalink unchanged', () => {
+    // The seeded 1.1 took effect when the runtime started; a new version must come after it.
+    setNow('2026-03-01T10:01:00Z');
+    const before = getPrinciplesVersion(rt, '1.1')!;
     const draftId = draftFrom(rt, (d) => {
       d.bodyMarkdown = d.bodyMarkdown.replace('Kind and respectful communication', 'Kind, respectful communication');
       d.grounds.push({ code: 'spam', title: 'Spam', description: 'Posts the same message again and again.' });
       d.changeSummary = 'Adds a ground for spam';
     });
     const published = publishDraft(rt, draftId, { kind: 'minor', effectiveAt: rt.now() });
-    expect(published).toEqual({ ok: true, version: '1.1', effectiveAt: rt.now(), scheduled: false });
-    expect(getCurrentPrinciples(rt)!.version).toBe('1.1');
+    expect(published).toEqual({ ok: true, version: '1.2', effectiveAt: rt.now(), scheduled: false });
+    expect(getCurrentPrinciples(rt)!.version).toBe('1.2');
     expect(getCurrentPrinciples(rt)!.grounds.at(-1)!.code).toBe('spam');
-    const after = getPrinciplesVersion(rt, '1.0')!;
+    const after = getPrinciplesVersion(rt, '1.1')!;
     expect(after.bodyMarkdown).toBe(before.bodyMarkdown);
     expect(after.grounds).toEqual(before.grounds);
     expect(after.isCurrent).toBe(false);
-    expect(after.currentVersion).toBe('1.1');
-    expect(after.previousVersion).toBeUndefined();
-    expect(getCurrentPrinciples(rt)!.previousVersion).toBe('1.0');
+    expect(after.currentVersion).toBe('1.2');
+    expect(after.previousVersion).toBe('1.0');
+    expect(getPrinciplesVersion(rt, '1.0')!.previousVersion).toBeUndefined();
+    expect(getCurrentPrinciples(rt)!.previousVersion).toBe('1.1');
     expect(getDraft(rt, draftId)).toBeUndefined(); // no longer a draft: immutable
     expect(updateDraft(rt, draftId, { bodyMarkdown: 'x', changeSummary: 'x', grounds: [{ code: 'a', title: 'a', description: 'a' }] })).toEqual({ ok: false, error: 'not-found' });
     expect(discardDraft(rt, draftId)).toEqual({ ok: false, error: 'not-found' });
@@ -132,7 +135,7 @@ describe('publishing', () => {
   it("publishes at the runtime's clock with effectiveAt 'now'", () => {
     setNow('2026-03-02T11:00:00Z');
     const draftId = draftFrom(rt);
-    expect(publishDraft(rt, draftId, { kind: 'minor', effectiveAt: 'now' })).toEqual({ ok: true, version: '1.2', effectiveAt: new Date('2026-03-02T11:00:00Z'), scheduled: false });
+    expect(publishDraft(rt, draftId, { kind: 'minor', effectiveAt: 'now' })).toEqual({ ok: true, version: '1.3', effectiveAt: new Date('2026-03-02T11:00:00Z'), scheduled: false });
   });
 
   it('schedules a major version: invisible until its time, then in force without anything else happening', () => {
@@ -142,10 +145,10 @@ describe('publishing', () => {
     });
     const at = new Date('2026-04-01T00:00:00Z');
     expect(publishDraft(rt, draftId, { kind: 'major', effectiveAt: at })).toEqual({ ok: true, version: '2.0', effectiveAt: at, scheduled: true });
-    expect(getCurrentPrinciples(rt)!.version).toBe('1.2');
+    expect(getCurrentPrinciples(rt)!.version).toBe('1.3');
     expect(getPrinciplesVersion(rt, '2.0')).toBeUndefined();
-    expect(listVersions(rt).map((v) => v.version)).toEqual(['1.2', '1.1', '1.0']);
-    expect(compareVersions(rt, '1.2', '2.0')).toEqual({ ok: false, error: 'not-found' });
+    expect(listVersions(rt).map((v) => v.version)).toEqual(['1.3', '1.2', '1.1', '1.0']);
+    expect(compareVersions(rt, '1.3', '2.0')).toEqual({ ok: false, error: 'not-found' });
     const lastModifiedBefore = principlesLastModified(rt);
 
     // Another version cannot take effect before the scheduled one.
@@ -154,11 +157,12 @@ describe('publishing', () => {
     discardDraft(rt, early);
 
     setNow('2026-03-31T23:59:59.999Z');
-    expect(getCurrentPrinciples(rt)!.version).toBe('1.2');
+    expect(getCurrentPrinciples(rt)!.version).toBe('1.3');
     setNow('2026-04-01T00:00:00Z');
     expect(getCurrentPrinciples(rt)!.version).toBe('2.0');
     expect(listVersions(rt).map((v) => [v.version, v.isCurrent, v.previousVersion])).toEqual([
-      ['2.0', true, '1.2'],
+      ['2.0', true, '1.3'],
+      ['1.3', false, '1.2'],
       ['1.2', false, '1.1'],
       ['1.1', false, '1.0'],
       ['1.0', false, undefined],
@@ -194,7 +198,8 @@ describe('publishing', () => {
 });
 
 describe('comparing versions', () => {
-  const { rt } = clockedRuntime('2026-03-01T10:00:00Z');
+  const { rt, setNow } = clockedRuntime('2026-03-01T10:00:00Z');
+  setNow('2026-03-01T10:01:00Z'); // after the seeded 1.1
   const draftId = draftFrom(rt, (d) => {
     d.bodyMarkdown = d.bodyMarkdown.replace('Kind and respectful communication', 'Kind and courteous communication') + '\n\n<script>alert(1)</script> & more\n';
     d.grounds = d.grounds.filter((g) => g.code !== 'illegal-activity');
@@ -204,19 +209,21 @@ describe('comparing versions', () => {
   publishDraft(rt, draftId, { kind: 'minor', effectiveAt: rt.now() });
 
   it('marks words added and removed with ins/del and hidden words, escaping the text', () => {
-    const result = compareVersions(rt, '1.0', '1.1');
+    const result = compareVersions(rt, '1.1', '1.2');
     if (!result.ok) throw new Error('not found');
     expect(result.bodyChanged).toBe(true);
     expect(result.bodyDiffHtml).toContain('<del class="app-diff__del"><span class="nhsuk-u-visually-hidden">removed: </span>respectful</del>');
     expect(result.bodyDiffHtml).toContain('<ins class="app-diff__ins"><span class="nhsuk-u-visually-hidden">added: </span>courteous</ins>');
-    expect(result.bodyDiffHtml).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    // The diff is of the page as rendered: the sanitiser removes the script there, so it is not shown at all.
+    expect(result.bodyDiffHtml).not.toContain('alert(1)');
     expect(result.bodyDiffHtml).toContain('&amp; more');
     expect(result.bodyDiffHtml).not.toContain('<script>');
-    expect(result.bodyDiffHtml.startsWith('Kind and ')).toBe(true);
+    // The text as the page renders it, not its Markdown.
+    expect(result.bodyDiffHtml.startsWith('<p>Kind and ')).toBe(true);
   });
 
   it('lists grounds added, reworded and retired', () => {
-    const result = compareVersions(rt, '1.0', '1.1');
+    const result = compareVersions(rt, '1.1', '1.2');
     if (!result.ok) throw new Error('not found');
     expect(result.grounds.added).toEqual([{ code: 'spam', title: 'Spam', description: 'Repeats <b>the same</b> message.' }]);
     expect(result.grounds.retired.map((g) => g.code)).toEqual(['illegal-activity']);
@@ -224,12 +231,11 @@ describe('comparing versions', () => {
     expect(result.grounds.changed[0]!.titleDiffHtml).toContain('<ins class="app-diff__ins"><span class="nhsuk-u-visually-hidden">added: </span>posts</ins>');
   });
 
-  it('compares backwards and with itself, and finds nothing for unknown versions', () => {
-    const back = compareVersions(rt, '1.1', '1.0');
+  it('compares backwards, refuses a version compared with itself, and finds nothing for unknown versions', () => {
+    const back = compareVersions(rt, '1.2', '1.1');
     expect(back.ok && back.grounds.added.map((g) => g.code)).toEqual(['illegal-activity']);
     const same = compareVersions(rt, '1.0', '1.0');
-    expect(same.ok && same.bodyChanged).toBe(false);
-    expect(same.ok && same.bodyDiffHtml).not.toContain('<ins');
+    expect(same).toMatchObject({ ok: false, error: 'same-version', version: { version: '1.0' } });
     expect(compareVersions(rt, '1.0', '9.9')).toEqual({ ok: false, error: 'not-found' });
     expect(compareVersions(rt, 'x', '1.0')).toEqual({ ok: false, error: 'not-found' });
   });

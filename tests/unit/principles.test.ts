@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { grounds, principleVersions } from '../../db/schema.ts';
 import { seedPrinciples } from '../../db/principles.ts';
@@ -20,12 +21,17 @@ describe('database', () => {
     ).toThrow(/FOREIGN KEY/);
   });
 
-  it('seeds version 1.0 once, with the ten grounds for action from the seed page', () => {
-    seedPrinciples(rt.db); // a second run must not add another copy
-    expect(rt.db.select().from(principleVersions).all()).toHaveLength(1);
+  it('seeds versions 1.0 and 1.1 once, with the ten grounds for action from the seed page', () => {
+    const links = { crisisUrl: 'https://x.example/crisis', complaintsUrl: 'https://x.example/complaints', contactEmail: 'c@x.example', reviewWorkingDays: 10 };
+    seedPrinciples(rt.db, rt.now(), links); // a second run must not add another copy
+    expect(rt.db.select().from(principleVersions).all()).toHaveLength(2);
     const current = getCurrentPrinciples(rt);
-    expect(current?.version).toBe('1.0');
-    expect(current?.changeSummary).toBe('First published version');
+    expect(current?.version).toBe('1.1');
+    expect(current?.previousVersion).toBe('1.0');
+    expect(current?.changeSummary).toMatch(/^You can now ask us online to look again at a decision/);
+    const v1 = getPrinciplesVersion(rt, '1.0')!;
+    expect(v1.effectiveAt).toBeNull();
+    expect(v1.grounds).toEqual(current?.grounds);
     expect(current?.grounds.map((g) => g.code)).toEqual([
       'hateful-or-discriminatory',
       'profane-offensive-or-violent',
@@ -38,7 +44,39 @@ describe('database', () => {
       'personal-financial-gain',
       'promotes-unlawful-acts',
     ]);
-    expect(current?.grounds[2]?.description).toBe('Is abusive towards people who use services, members of staff or the public.');
+    // Worded exactly as the trust's page lists them (no full stop added).
+    expect(current?.grounds[2]?.description).toBe('Is abusive towards people who use services, members of staff or the public');
+  });
+
+  it('keeps version 1.0 word for word as the trust published it', () => {
+    const published = readFileSync(new URL('../../db/seed/social-media-principles.txt', import.meta.url), 'utf8');
+    const words = (text: string) => text.replace(/\s+/g, ' ').trim();
+    const v1 = getPrinciplesVersion(rt, '1.0')!;
+    const v1Text = words(v1.bodyHtml.replace(/<\/?(?:a|strong|em)\b[^>]*>/g, '').replace(/<[^>]+>/g, ' ').replace(/&#39;|&#x27;/g, "'").replace(/&amp;/g, '&'));
+    // Every paragraph and list item of the page, from its first words to "by emailing", in order.
+    const body = published.slice(published.indexOf('Kind and respectful'), published.indexOf('Page Feedback'));
+    const pieces = body.split(/\n\s*\n|•/).map(words).filter(Boolean);
+    expect(pieces.length).toBeGreaterThan(25);
+    let from = 0;
+    for (const piece of pieces) {
+      const at = v1Text.indexOf(piece, from);
+      expect(at, piece).toBeGreaterThanOrEqual(0);
+      from = at + piece.length;
+    }
+    // The two sentences an earlier seed rewrote or dropped, and no invented date.
+    expect(v1Text).toContain('If you do not agree with our decision then please email and we will explain why the decision was made.');
+    expect(v1Text).toContain('If you have any question please get in touch by emailing');
+    expect(v1Text).not.toContain('look at it again');
+    expect(v1.effectiveAt).toBeNull();
+  });
+
+  it('seeds 1.1 as the change that introduces this service, in force from the first start', () => {
+    const v11 = getPrinciplesVersion(rt, '1.1')!;
+    expect(v11.effectiveAt).toEqual(v11.publishedAt);
+    expect(v11.bodyHtml).toContain('<a href="/appeal">ask us to look at it again</a>');
+    expect(v11.bodyHtml).toContain('within 10 working days');
+    expect(v11.bodyHtml).toContain('<a href="/subscribe">get an email when they change</a>');
+    expect(v11.changeSummary).toContain('within 10 working days');
   });
 });
 
@@ -61,8 +99,19 @@ describe('reading principles', () => {
     expect(getPrinciplesVersion(rt, v)).toBeUndefined();
   });
 
-  it('has no version in force before 1.0 took effect', () => {
-    const early = testRuntime({ now: () => new Date('2024-06-01T00:00:00Z') });
-    expect(getCurrentPrinciples(early)).toBeUndefined();
+  it('has 1.0 in force at any time before 1.1 took effect, its own date not being known', () => {
+    let now = new Date('2026-06-01T00:00:00Z');
+    const clocked = testRuntime({ now: () => now });
+    now = new Date('2024-06-01T00:00:00Z');
+    expect(getCurrentPrinciples(clocked)?.version).toBe('1.0');
+    now = new Date('2026-06-01T00:00:00Z');
+    expect(getCurrentPrinciples(clocked)?.version).toBe('1.1');
+  });
+
+  it('places the ground anchors on the list in the text, and lists grounds itself when the text does not', () => {
+    const current = getCurrentPrinciples(rt)!;
+    expect(current.groundsInText).toBe(true);
+    expect(current.bodyHtml).toContain('<li id="ground-irrelevant-advertising">Contains irrelevant advertising</li>');
+    expect(current.bodyHtml.match(/id="ground-/g)).toHaveLength(10);
   });
 });

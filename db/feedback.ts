@@ -1,0 +1,29 @@
+/**
+ * Feedback on the service: stored ratings and comments, and the counts per period for the
+ * transparency report.
+ */
+import { and, gte, lt, sql } from 'drizzle-orm';
+import type { Db } from './client.ts';
+import { serviceFeedback, type FEEDBACK_FROM, type FEEDBACK_RATINGS } from './schema.ts';
+
+export interface NewFeedback {
+  rating: (typeof FEEDBACK_RATINGS)[number];
+  comment: string | null;
+  fromPage: (typeof FEEDBACK_FROM)[number] | null;
+  givenAt: Date;
+}
+
+export function insertFeedback(db: Db, feedback: NewFeedback): void {
+  db.insert(serviceFeedback).values(feedback).run();
+}
+
+/** Ratings given in [start, end), by rating. */
+export function countFeedbackRatings(db: Db, start: Date, end: Date): Map<string, number> {
+  const rows = db
+    .select({ rating: serviceFeedback.rating, n: sql<number>`count(*)` })
+    .from(serviceFeedback)
+    .where(and(gte(serviceFeedback.givenAt, start), lt(serviceFeedback.givenAt, end)))
+    .groupBy(serviceFeedback.rating)
+    .all();
+  return new Map(rows.map((r) => [r.rating, Number(r.n)]));
+}
