@@ -30,6 +30,7 @@ import { transition, type AppealAction } from './appeal-state.ts';
 import { addWorkingDays, remainingWorkingDays, resumeDueDate, workingDaysBetween } from './calendar.ts';
 import { appealDecisionEmail, type DecisionOutcome } from './email/templates/appeal-decision.ts';
 import { notificationEmail } from './email/templates/notification.ts';
+import { APPEAL_EVENT_LABELS, APPEAL_STATUS_LABELS, emailQueuedLabel, FOLLOW_UP_KIND_LABELS, humanise, OUTCOME_LABELS, statusChangeLabel, type AppealEventKind } from './labels.ts';
 import { parseReference } from './references.ts';
 import type { Runtime } from './runtime.ts';
 import { characterLength, LIMITS, requiredText, tooLongMessage } from './validation.ts';
@@ -385,13 +386,7 @@ export function completeFollowUp(rt: Runtime, appealId: number, followUpId: numb
 
 export const QUEUE_PAGE_SIZE = 25;
 export const QUEUE_STATUSES = ['new', 'in-review', 'waiting', 'decided', 'withdrawn'] as const;
-export const QUEUE_STATUS_LABELS: Record<(typeof QUEUE_STATUSES)[number], string> = {
-  new: 'New',
-  'in-review': 'In review',
-  waiting: 'Waiting for the appellant',
-  decided: 'Decided',
-  withdrawn: 'Withdrawn',
-};
+export const QUEUE_STATUS_LABELS: Record<(typeof QUEUE_STATUSES)[number], string> = APPEAL_STATUS_LABELS;
 
 export interface QueueFilters {
   status: (typeof QUEUE_STATUSES)[number] | '';
@@ -441,26 +436,8 @@ export function reviewQueue(rt: Runtime, filters: QueueFilters, staffId: number)
   };
 }
 
-const EVENT_LABELS: Record<string, string> = {
-  received: 'Appeal received',
-  'review-started': 'Review started',
-  'info-requested': 'More information requested',
-  'info-added': 'Appellant added information',
-  decided: 'Decided',
-  withdrawn: 'Withdrawn by the appellant',
-  'status-changed': 'Status changed',
-  note: 'Internal note',
-  assigned: 'Assigned',
-  'email-queued': 'Email queued',
-  'follow-up-created': 'Follow-up created',
-  'follow-up-done': 'Follow-up done',
-  'case-linked': 'Linked to a case',
-};
 
-export const FOLLOW_UP_LABELS: Record<FollowUpKind, string> = {
-  'restore-comment': 'Restore the comment',
-  'unblock-account': 'Unblock the account',
-};
+export const FOLLOW_UP_LABELS: Record<FollowUpKind, string> = FOLLOW_UP_KIND_LABELS;
 
 /** Everything staff see about one appeal, with who did what. */
 export function appealForStaff(rt: Runtime, id: number) {
@@ -480,13 +457,18 @@ export function appealForStaff(rt: Runtime, id: number) {
     history: events.map((e) => {
       let detail = '';
       const d = e.details ?? {};
+      let label = Object.hasOwn(APPEAL_EVENT_LABELS, e.kind) ? APPEAL_EVENT_LABELS[e.kind as AppealEventKind] : humanise(e.kind);
+      const statusChanged = typeof d['to'] === 'string' && typeof d['from'] === 'string' && d['from'] !== d['to'];
       if (e.kind === 'assigned') detail = d['to'] == null ? 'Unassigned' : `To ${names.get(d['to'] as number) ?? 'staff'}`;
-      else if (e.kind === 'email-queued') detail = String(d['email'] ?? '');
-      else if (e.kind === 'decided') detail = String(d['outcome'] ?? '');
-      else if (e.kind === 'case-linked') detail = `case ${String(d['caseReference'] ?? '')}`;
-      else if (typeof d['to'] === 'string' && typeof d['from'] === 'string' && d['from'] !== d['to']) detail = `${d['from']} → ${d['to']}`;
+      else if (e.kind === 'email-queued') label = emailQueuedLabel(String(d['email'] ?? ''));
+      else if (e.kind === 'decided') {
+        detail = Object.hasOwn(OUTCOME_LABELS, String(d['outcome'])) ? OUTCOME_LABELS[d['outcome'] as DecisionOutcome] : '';
+        if (typeof d['templateName'] === 'string') detail += `; reasons started from the reply template “${d['templateName']}”`;
+      } else if (e.kind === 'case-linked') detail = `case ${String(d['caseReference'] ?? '')}`;
+      else if (e.kind === 'status-changed' && statusChanged) label = statusChangeLabel(d['from'] as string, d['to'] as string);
+      else if (statusChanged) detail = statusChangeLabel(d['from'] as string, d['to'] as string);
       else if (e.kind.startsWith('follow-up')) detail = FOLLOW_UP_LABELS[d['kind'] as FollowUpKind] ?? '';
-      return { id: e.id, at: e.at, who: who(e), label: EVENT_LABELS[e.kind] ?? e.kind, kind: e.kind, body: e.body, detail };
+      return { id: e.id, at: e.at, who: who(e), label, kind: e.kind, body: e.body, detail };
     }),
     followUps: followUps.map((f) => ({ ...f, label: FOLLOW_UP_LABELS[f.kind], doneByName: f.doneBy ? (names.get(f.doneBy) ?? null) : null })),
     reviewers: listReviewers(rt.db),
