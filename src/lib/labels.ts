@@ -1,10 +1,11 @@
 /**
  * Plain-English labels for the codes stored in the database.
  */
-import type { CASE_ACTIONS, DETECTION, OUTCOMES, PLATFORMS } from '../../db/schema.ts';
+import { NOTICE_METHODS, type CASE_ACTIONS, type DETECTION, type OUTCOMES, type PLATFORMS } from '../../db/schema.ts';
 import type { OUTBOX_STATES } from '../../db/schema/outbox.ts';
 import type { ROLES } from '../../db/schema/staff.ts';
 import type { APPEAL_STATUSES } from './appeal-state.ts';
+import { formatDateTime } from './dates.ts';
 
 export const PLATFORM_LABELS: Record<(typeof PLATFORMS)[number], string> = {
   facebook: 'Facebook',
@@ -283,6 +284,7 @@ function valueInWords(key: string, value: unknown, context: string): string {
   if (Array.isArray(value)) return value.length ? value.map((v) => valueInWords(key, v, context)).join(', ') : 'none';
   if (typeof value === 'object') return Object.entries(value as Record<string, unknown>).map(([k, v]) => `${detailKey(k)} ${valueInWords(k, v, context)}`).join('; ');
   const s = String(value);
+  if ((key === 'at' || key === 'effectiveAt') && /^\d{4}-\d{2}-\d{2}T/.test(s) && !Number.isNaN(Date.parse(s))) return formatDateTime(new Date(s));
   if (key === 'outcome') return lookUp(OUTCOME_LABELS, s);
   if (key === 'followUps') return lookUp(FOLLOW_UP_KIND_LABELS, s);
   if (key === 'roles' || (context === 'staff.roles-changed' && (key === 'from' || key === 'to'))) return lookUp(ROLE_LABELS, s).toLowerCase();
@@ -315,7 +317,7 @@ export function auditDetailsInWords(action: string, details: Record<string, unkn
 }
 
 /** How the person was told about a moderation action (the case page's notice form). */
-export const NOTICE_METHODS = ['reply', 'private-message', 'email', 'other'] as const;
+export { NOTICE_METHODS };
 export type NoticeMethod = (typeof NOTICE_METHODS)[number];
 export const NOTICE_METHOD_LABELS: Record<NoticeMethod, string> = {
   reply: 'A reply on the platform',
