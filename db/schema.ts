@@ -9,3 +9,4 @@ export * from './schema/staff.ts';
 export * from './schema/journeys.ts';
 export * from './schema/subscriptions.ts';
 export * from './schema/transparency.ts';
+export * from './schema/reply-templates.ts';

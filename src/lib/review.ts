@@ -32,6 +32,8 @@ import { appealDecisionEmail, type DecisionOutcome } from './email/templates/app
 import { notificationEmail } from './email/templates/notification.ts';
 import { APPEAL_EVENT_LABELS, APPEAL_STATUS_LABELS, emailQueuedLabel, FOLLOW_UP_KIND_LABELS, humanise, OUTCOME_LABELS, statusChangeLabel, type AppealEventKind } from './labels.ts';
 import { parseReference } from './references.ts';
+import { hasMustEditMarker, templatesForAppeal } from './reply-templates.ts';
+import { findTemplate } from '../../db/reply-templates.ts';
 import type { Runtime } from './runtime.ts';
 import { characterLength, LIMITS, requiredText, tooLongMessage } from './validation.ts';
 
@@ -51,7 +53,8 @@ export type ReviewError =
   | 'text-required'
   | 'text-too-long'
   | 'not-a-reviewer'
-  | 'preview-changed';
+  | 'preview-changed'
+  | 'must-edit-marker';
 export type ReviewResult = { ok: true } | { ok: false; error: ReviewError };
 
 // ---- What staff type: refused with a field error when blank or too long, never cut short ----
@@ -249,6 +252,8 @@ export interface DecisionInput {
   explanation: string;
   /** Published principles version relied on, e.g. "1.0". */
   version: string;
+  /** The reply template the reasons started from, if any (recorded in the history). */
+  templateId?: number | null | undefined;
 }
 
 /** A decision as sent: the input and the preview the reviewer read. */
@@ -295,6 +300,8 @@ export function planDecision(rt: Runtime, tx: DbOrTx, appealId: number, input: D
   }
   if (!input.explanation.trim()) return { ok: false, error: 'explanation-required' };
   if (characterLength(input.explanation) > LIMITS.decisionExplanation) return { ok: false, error: 'explanation-too-long' };
+  // A reply template's must-edit marker left in: nothing is previewed or sent until it is replaced.
+  if (hasMustEditMarker(input.explanation)) return { ok: false, error: 'must-edit-marker' };
   const version = findPublishedVersion(rt.db, input.version);
   if (!version) return { ok: false, error: 'version-not-found' };
   const kinds = followUpKinds(rt, row, input.outcome);
@@ -354,7 +361,9 @@ export function decideAppeal(rt: Runtime, appealId: number, input: SentDecision,
       pausedAt: null,
       workingDaysToDecision: workingDaysToDecision(row, now, rt.config.reviewWorkingDays),
     });
-    insertAppealEvent(tx, { appealId: row.id, at: now, actorType: 'staff', actorId: actor.id, kind: 'decided', details: { from: row.status, to: next.status, outcome: input.outcome, version: input.version } });
+    const template = input.templateId ? findTemplate(tx, input.templateId) : undefined;
+    const templateDetails = template ? { templateId: template.id, templateName: template.name } : {};
+    insertAppealEvent(tx, { appealId: row.id, at: now, actorType: 'staff', actorId: actor.id, kind: 'decided', details: { from: row.status, to: next.status, outcome: input.outcome, version: input.version, ...templateDetails } });
     if (email.to) {
       const queued = enqueueEmail(tx, { to: email.to, subject: email.subject, text: email.text, html: email.html, kind: 'appeal-decision' }, now);
       insertAppealEvent(tx, { appealId: row.id, at: now, actorType: 'system', kind: 'email-queued', details: { email: 'appeal-decision', outboxId: queued.id } });
@@ -363,7 +372,7 @@ export function decideAppeal(rt: Runtime, appealId: number, input: SentDecision,
       const f = insertFollowUp(tx, { appealId: row.id, kind, dueAt: followUpDue! });
       insertAppealEvent(tx, { appealId: row.id, at: now, actorType: 'system', kind: 'follow-up-created', details: { followUpId: f.id, kind } });
     }
-    recordAudit(tx, { actorId: actor.id, action: 'appeal.decided', entityType: 'appeal', entityId: String(row.id), ip: actor.ip, details: { outcome: input.outcome, version: input.version, followUps } });
+    recordAudit(tx, { actorId: actor.id, action: 'appeal.decided', entityType: 'appeal', entityId: String(row.id), ip: actor.ip, details: { outcome: input.outcome, version: input.version, followUps, ...(template ? { template: template.name } : {}) } });
     invalidateTransparencyCache([row.receivedAt, now]);
     return { ok: true };
   });
@@ -473,5 +482,6 @@ export function appealForStaff(rt: Runtime, id: number) {
     followUps: followUps.map((f) => ({ ...f, label: FOLLOW_UP_LABELS[f.kind], doneByName: f.doneBy ? (names.get(f.doneBy) ?? null) : null })),
     reviewers: listReviewers(rt.db),
     versions: listPublishedVersions(rt.db).map((v) => v.version),
+    templates: templatesForAppeal(rt, caseRecord?.grounds.map((g) => g.code) ?? []),
   };
 }
