@@ -230,13 +230,18 @@ export interface EmailFilters {
 
 /** Newest first, optionally of some states, one kind and a date range only. */
 export function listEmails(db: DbOrTx, options: EmailFilters = {}): OutboxRow[] {
+  return emailListQuery(db, options).all();
+}
+
+/** The query behind listEmails (its plan is asserted in tests/unit/staff-lists.test.ts). */
+export function emailListQuery(db: DbOrTx, options: EmailFilters = {}) {
   const where = and(
     options.states && options.states.length > 0 ? inArray(outbox.state, options.states) : undefined,
     options.kind ? eq(outbox.kind, options.kind) : undefined,
     options.from ? gte(outbox.createdAt, options.from) : undefined,
     options.to ? lt(outbox.createdAt, options.to) : undefined,
   );
-  return db.select().from(outbox).where(where).orderBy(desc(outbox.id)).limit(options.limit ?? 200).offset(options.offset ?? 0).all();
+  return db.select().from(outbox).where(where).orderBy(desc(outbox.id)).limit(options.limit ?? 200).offset(options.offset ?? 0);
 }
 
 /** How many messages are in each state. */

@@ -4,7 +4,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { listAudit, recordAudit } from '../../db/audit.ts';
-import { enqueueEmail, markEmailFailed, claimNextEmail } from '../../db/outbox.ts';
+import { emailListQuery, enqueueEmail, markEmailFailed, claimNextEmail } from '../../db/outbox.ts';
 import { browseAudit, csvCell, exportAudit, parseAuditQuery, AUDIT_PAGE_SIZE } from '../../src/lib/audit.ts';
 import { browseOutbox, parseOutboxQuery, OUTBOX_PAGE_SIZE } from '../../src/lib/outbox.ts';
 import { parseDayRange } from '../../src/lib/staff-filters.ts';
@@ -134,5 +134,20 @@ describe('the audit log list and download', () => {
     expect(csvCell('=HYPERLINK("x")')).toBe(`"'=HYPERLINK(""x"")"`);
     expect(csvCell('a, b')).toBe('"a, b"');
     expect(csvCell('plain')).toBe('plain');
+  });
+});
+
+describe('query plans of the outbox filters', () => {
+  const plan = (query: { toSQL(): { sql: string; params: unknown[] } }) => {
+    const { sql, params } = query.toSQL();
+    return (rt.db.$client.prepare(`explain query plan ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail).join(' | ');
+  };
+  it('one kind reads the kind index newest first; a day range reads the created index; neither scans the table', () => {
+    const byKind = plan(emailListQuery(rt.db, { kind: 'appeal-ack', limit: 51 }));
+    expect(byKind).toMatch(/USING (COVERING )?INDEX outbox_kind/);
+    expect(byKind).not.toMatch(/TEMP B-TREE/);
+    const byDay = plan(emailListQuery(rt.db, { from: new Date(Date.UTC(2026, 5, 5)), to: new Date(Date.UTC(2026, 5, 6)), limit: 51 }));
+    expect(byDay).toMatch(/USING INDEX outbox_created/);
+    expect(plan(emailListQuery(rt.db, { limit: 51 }))).not.toMatch(/TEMP B-TREE/);
   });
 });
