@@ -3,7 +3,7 @@
  * no update or delete: entries are written with recordAudit (inside the transaction of the change
  * they describe) and read with listAudit.
  */
-import { and, desc, eq, gte, like, lt, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, isNull, like, lt, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from './client.ts';
 import { auditLog, staff, type AuditRow } from './schema/staff.ts';
 
@@ -47,7 +47,8 @@ export function recordAudit(db: DbOrTx, entry: AuditEntry): void {
 }
 
 export interface AuditFilters {
-  actorId?: number | undefined;
+  /** A staff id, or null for entries by the command line or the system. */
+  actorId?: number | null | undefined;
   /** Exact action, or a prefix ending in `*` (e.g. `staff.*`). */
   action?: string | undefined;
   entityType?: string | undefined;
@@ -57,6 +58,8 @@ export interface AuditFilters {
   to?: Date | undefined;
   limit?: number | undefined;
   offset?: number | undefined;
+  /** The most `limit` may be (500 unless raised, e.g. for the CSV download). */
+  max?: number | undefined;
 }
 
 export type AuditListRow = AuditRow & { actorName: string | null; actorEmail: string | null };
@@ -64,7 +67,8 @@ export type AuditListRow = AuditRow & { actorName: string | null; actorEmail: st
 /** Entries newest first, filtered. */
 export function listAudit(db: DbOrTx, filters: AuditFilters = {}): AuditListRow[] {
   const where: SQL[] = [];
-  if (filters.actorId !== undefined) where.push(eq(auditLog.actorId, filters.actorId));
+  if (filters.actorId === null) where.push(isNull(auditLog.actorId));
+  else if (filters.actorId !== undefined) where.push(eq(auditLog.actorId, filters.actorId));
   if (filters.action) {
     where.push(filters.action.endsWith('*') ? like(auditLog.action, `${filters.action.slice(0, -1).replace(/[%_]/g, '')}%`) : eq(auditLog.action, filters.action));
   }
@@ -78,7 +82,7 @@ export function listAudit(db: DbOrTx, filters: AuditFilters = {}): AuditListRow[
     .leftJoin(staff, eq(staff.id, auditLog.actorId))
     .where(where.length ? and(...where) : undefined)
     .orderBy(desc(auditLog.at), desc(auditLog.id))
-    .limit(Math.min(filters.limit ?? 100, 500))
+    .limit(Math.min(filters.limit ?? 100, filters.max ?? 500))
     .offset(filters.offset ?? 0)
     .all();
   return rows.map((r) => ({ ...r.entry, actorName: r.actorName, actorEmail: r.actorEmail }));

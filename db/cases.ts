@@ -59,6 +59,12 @@ export interface CaseRecord {
   closedAt: Date | null;
   purgedAt: Date | null;
   createdAt: Date;
+  /** When the person was told and how; or why they could not be (null until recorded). */
+  noticeSentAt: Date | null;
+  noticeMethod: NoticeMethod | null;
+  noticeNotSentReason: string | null;
+  noticeRecordedAt: Date | null;
+  noticeRecordedBy: number | null;
   version: string;
   actions: CaseAction[];
   grounds: { code: string; title: string; description: string }[];
@@ -101,10 +107,32 @@ function loadDetails(db: Db, row: typeof cases.$inferSelect): CaseRecord {
     closedAt: row.closedAt,
     purgedAt: row.purgedAt,
     createdAt: row.createdAt,
+    noticeSentAt: row.noticeSentAt,
+    noticeMethod: row.noticeMethod,
+    noticeNotSentReason: row.noticeNotSentReason,
+    noticeRecordedAt: row.noticeRecordedAt,
+    noticeRecordedBy: row.noticeRecordedBy,
     version: version?.version ?? '',
     actions,
     grounds: groundRows.map(({ code, title, description }) => ({ code, title, description })),
   };
+}
+
+export type NoticeMethod = NonNullable<(typeof cases.$inferSelect)['noticeMethod']>;
+
+/** Records whether the person was told: sent (when, how) or not sent (why); replaces an earlier record. */
+export function setCaseNotice(
+  tx: DbOrTx,
+  id: number,
+  notice: { sentAt: Date; method: NoticeMethod; notSentReason?: undefined } | { sentAt?: undefined; method?: undefined; notSentReason: string },
+  recorded: { at: Date; by: number },
+): boolean {
+  const r = tx
+    .update(cases)
+    .set({ noticeSentAt: notice.sentAt ?? null, noticeMethod: notice.method ?? null, noticeNotSentReason: notice.notSentReason ?? null, noticeRecordedAt: recorded.at, noticeRecordedBy: recorded.by })
+    .where(eq(cases.id, id))
+    .run();
+  return r.changes > 0;
 }
 
 export function findCaseById(db: Db, id: number): CaseRecord | undefined {

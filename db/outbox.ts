@@ -3,7 +3,7 @@
  * Only this file touches the `outbox` table. See docs/decisions/004-outbox.md.
  */
 import { randomUUID } from 'node:crypto';
-import { and, count, desc, eq, inArray } from 'drizzle-orm';
+import { and, count, desc, eq, gte, inArray, lt } from 'drizzle-orm';
 import type { Db, DbOrTx } from './client.ts';
 import { outbox, type OutboxRow, type OutboxState } from './schema/outbox.ts';
 
@@ -277,11 +277,31 @@ export function findEmailByMessageId(db: DbOrTx, messageId: string): OutboxRow |
   return db.select().from(outbox).where(eq(outbox.messageId, messageId)).get();
 }
 
-/** Newest first, optionally of some states only. */
-export function listEmails(db: DbOrTx, options: { states?: OutboxState[]; limit?: number } = {}): OutboxRow[] {
-  const q = db.select().from(outbox);
-  const filtered = options.states && options.states.length > 0 ? q.where(inArray(outbox.state, options.states)) : q;
-  return filtered.orderBy(desc(outbox.id)).limit(options.limit ?? 200).all();
+export interface EmailFilters {
+  states?: OutboxState[];
+  kind?: string | undefined;
+  /** Created at or after. */
+  from?: Date | undefined;
+  /** Created before (exclusive). */
+  to?: Date | undefined;
+  limit?: number;
+  offset?: number;
+}
+
+/** Newest first, optionally of some states, one kind and a date range only. */
+export function listEmails(db: DbOrTx, options: EmailFilters = {}): OutboxRow[] {
+  return emailListQuery(db, options).all();
+}
+
+/** The query behind listEmails (its plan is asserted in tests/unit/staff-lists.test.ts). */
+export function emailListQuery(db: DbOrTx, options: EmailFilters = {}) {
+  const where = and(
+    options.states && options.states.length > 0 ? inArray(outbox.state, options.states) : undefined,
+    options.kind ? eq(outbox.kind, options.kind) : undefined,
+    options.from ? gte(outbox.createdAt, options.from) : undefined,
+    options.to ? lt(outbox.createdAt, options.to) : undefined,
+  );
+  return db.select().from(outbox).where(where).orderBy(desc(outbox.id)).limit(options.limit ?? 200).offset(options.offset ?? 0);
 }
 
 /** How many messages are in each state. */

@@ -77,7 +77,7 @@ export function purgePersonalData(db: Db, c: PurgeCutoffs, now: Date, onDone: (t
     }
     for (let i = 0; i < caseIds.length; i += 500) {
       tx.update(cases)
-        .set({ accountHandle: null, postUrl: null, excerpt: null, statementOfReasons: null, closedAt: sql`coalesce(${cases.closedAt}, ${now.getTime()})`, purgedAt: now })
+        .set({ accountHandle: null, postUrl: null, excerpt: null, statementOfReasons: null, noticeNotSentReason: null, closedAt: sql`coalesce(${cases.closedAt}, ${now.getTime()})`, purgedAt: now })
         .where(inArray(cases.id, caseIds.slice(i, i + 500)))
         .run();
       tx.update(safeguardingConcerns).set({ note: null }).where(inArray(safeguardingConcerns.caseId, caseIds.slice(i, i + 500))).run();

@@ -11,3 +11,4 @@ export * from './schema/subscriptions.ts';
 export * from './schema/transparency.ts';
 export * from './schema/notifications.ts';
 export * from './schema/feedback.ts';
+export * from './schema/reply-templates.ts';

@@ -30,7 +30,9 @@ const caseCategory = (r: string) => `${r}.platform || '|' || ${r}.detected_by ||
 
 /** Adds `sign` to the tally of one row of cases/appeals (r = NEW or OLD). */
 const caseTally = (r: string, sign: 1 | -1) =>
-  `insert into ${T} (month, measure, category, days, n) select ${ukMonthSql(`${r}.action_at`)}, 'case', ${caseCategory(r)}, -1, ${sign} where true ${UPSERT};`;
+  `insert into ${T} (month, measure, category, days, n) select ${ukMonthSql(`${r}.action_at`)}, 'case', ${caseCategory(r)}, -1, ${sign} where true ${UPSERT};` +
+  // Cases whose person was told (notice recorded as sent), in the month of the action.
+  `\n  insert into ${T} (month, measure, category, days, n) select ${ukMonthSql(`${r}.action_at`)}, 'told', '', -1, ${sign} where ${r}.notice_sent_at is not null ${UPSERT};`;
 const childTally = (measure: 'action' | 'ground', column: string, r: string, sign: 1 | -1) =>
   `insert into ${T} (month, measure, category, days, n) select ${ukMonthSql('c.action_at')}, '${measure}', ${r}.${column}, -1, ${sign} from cases c where c.id = ${r}.case_id ${UPSERT};`;
 /** All actions and grounds of case `r` moved by `sign` (when its action time changes). */
@@ -52,7 +54,7 @@ const QUPSERT = 'on conflict(status, assignee) do update set n = n + excluded.n'
 const queueTally = (r: string, sign: 1 | -1) =>
   `insert into ${Q} (status, assignee, n) select ${r}.status, coalesce(${r}.assigned_to, 0), ${sign} where true ${QUPSERT};`;
 
-const FIGURE_COLUMNS = 'action_at, platform, detected_by, automated';
+const FIGURE_COLUMNS = 'action_at, platform, detected_by, automated, notice_sent_at';
 const APPEAL_FIGURE_COLUMNS = 'received_at, decided_at, outcome, working_days_to_decision, withdrawn_at, status';
 
 /** name → body (between BEGIN and END). */
@@ -88,6 +90,10 @@ export function rebuildTallies(sqlite: Database.Database): void {
       select ${month} as m, 'case', k, -1, sum(c) from (
         select action_at / 3600000 as h, ${caseCategory('cases')} as k, count(*) as c from cases group by h, k)
       group by m, k;
+    insert into ${T} (month, measure, category, days, n)
+      select ${month} as m, 'told', '', -1, sum(c) from (
+        select action_at / 3600000 as h, count(*) as c from cases where notice_sent_at is not null group by h)
+      group by m;
     insert into ${T} (month, measure, category, days, n)
       select ${month} as m, 'action', k, -1, sum(c) from (
         select c.action_at / 3600000 as h, a.action as k, count(*) as c from case_actions a join cases c on c.id = a.case_id group by h, k)

@@ -40,6 +40,16 @@ export function countCases(db: Db, periods: readonly PeriodRange[]): CaseCountRo
   return rows.map((r) => ({ period: r.period, platform: r.platform, detectedBy: r.detected_by, automated: r.automated === 1, count: r.count }));
 }
 
+/** Cases whose person was told (a notice recorded as sent), by period of the action. */
+export function countCasesTold(db: Db, periods: readonly PeriodRange[]): PeriodCountRow[] {
+  return db.all<PeriodCountRow>(sql`
+    with ${periodsTable(periods)}
+    select p.key as period, count(*) as count
+    from periods p join cases c on c.action_at >= p.start_ms and c.action_at < p.end_ms
+    where c.notice_sent_at is not null
+    group by p.key`);
+}
+
 export interface CategoryCountRow {
   period: string;
   category: string;
@@ -147,7 +157,7 @@ export function groundTitles(db: Db): Map<string, string> {
 export interface TallyRow {
   /** UK month index (year × 12 + month − 1). */
   month: number;
-  measure: 'case' | 'action' | 'ground' | 'received' | 'withdrawn' | 'decided';
+  measure: 'case' | 'told' | 'action' | 'ground' | 'received' | 'withdrawn' | 'decided';
   category: string;
   /** Working days to decision for 'decided' (−1: not recorded); −1 otherwise. */
   days: number;

@@ -15,6 +15,8 @@ export const PLATFORMS = ['facebook', 'x', 'instagram', 'linkedin', 'youtube', '
 export const CASE_ACTIONS = ['hidden', 'deleted', 'blocked', 'reported', 'police', 'legal'] as const;
 export const DETECTION = ['own-monitoring', 'public-report', 'platform-filter'] as const;
 export const OUTCOMES = ['upheld', 'overturned', 'partly-overturned'] as const;
+/** How the person was told about the action (src/lib/labels.ts NOTICE_METHOD_LABELS). */
+export const NOTICE_METHODS = ['reply', 'private-message', 'email', 'other'] as const;
 
 /** One moderation action (or set of actions on one post) recorded by a moderator. */
 export const cases = sqliteTable(
@@ -40,6 +42,16 @@ export const cases = sqliteTable(
     closedAt: timestamp('closed_at'),
     purgedAt: timestamp('purged_at'),
     createdAt: createdAt(),
+    /**
+     * Was the person told (DSA Art. 17/20)? When they were told and how; or, when they could not
+     * be, why (free text, purged with the case). The appeal window runs from the later of
+     * `actionAt` and `noticeSentAt` (src/lib/appeals.ts appealWindowStart).
+     */
+    noticeSentAt: timestamp('notice_sent_at'),
+    noticeMethod: text('notice_method', { enum: NOTICE_METHODS }),
+    noticeNotSentReason: text('notice_not_sent_reason'),
+    noticeRecordedAt: timestamp('notice_recorded_at'),
+    noticeRecordedBy: integer('notice_recorded_by'),
   },
   (t) => [
     uniqueIndex('cases_reference').on(t.reference),

@@ -45,6 +45,9 @@ export const outbox = sqliteTable(
     // The worker's claim query: due queued messages, and `sending` ones whose lease ran out.
     index('outbox_due').on(t.state, t.nextAttemptAt),
     index('outbox_claimed').on(t.state, t.claimedAt),
+    // The staff outbox page's filters: one kind newest first, and a range of days created.
+    index('outbox_kind').on(t.kind, t.id),
+    index('outbox_created').on(t.createdAt),
   ],
 );
 

@@ -13,7 +13,7 @@ export const transparencyTallies = sqliteTable(
   {
     /** UK (Europe/London) calendar month as year × 12 + month − 1. */
     month: integer('month').notNull(),
-    /** 'case' | 'action' | 'ground' | 'received' | 'withdrawn' | 'decided'. */
+    /** 'case' | 'told' | 'action' | 'ground' | 'received' | 'withdrawn' | 'decided'. */
     measure: text('measure').notNull(),
     /** 'case': "platform|detected_by|automated"; 'action': the action; 'ground': the code; 'decided': the outcome; else ''. */
     category: text('category').notNull(),

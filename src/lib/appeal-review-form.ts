@@ -22,6 +22,7 @@ import {
   resumeReview,
   REVIEW_FIELD_MESSAGES,
   startReview,
+  appealForStaff,
   type Actor,
   type DecisionFacts,
   type DecisionInput,
@@ -29,6 +30,7 @@ import {
   type ReviewResult,
 } from './review.ts';
 import type { Runtime } from './runtime.ts';
+import { hasMustEditMarker, useTemplate } from './reply-templates.ts';
 
 export const REVIEW_ERROR_MESSAGES: Record<ReviewError, string> = {
   'not-found': 'This appeal could not be found',
@@ -42,12 +44,20 @@ export const REVIEW_ERROR_MESSAGES: Record<ReviewError, string> = {
   'preview-changed': 'The decision email has changed since you previewed it. Read the new preview, then send it.',
   'text-required': 'Enter some text',
   'text-too-long': 'That text is too long',
+  'must-edit-marker': 'Replace every ### in the reasons with your own words, then preview the decision',
 };
+
+export const TEMPLATE_MESSAGES = {
+  'not-found': 'Select a reply template from the list',
+  'not-for-this-appeal': 'That template is for a ground this case does not cite. Select another',
+  'reasons-not-empty': 'The reasons box already has text in it, so the template was not used (your text is kept). To use the template instead, clear the reasons box, then select Use template again',
+} as const;
 
 /** Which field a domain error is shown next to; the rest go at the top of the page (`decision`). */
 const ERROR_FIELD: Partial<Record<ReviewError, string>> = {
   'explanation-required': 'explanation',
   'explanation-too-long': 'explanation',
+  'must-edit-marker': 'explanation',
   'version-not-found': 'version',
   'not-a-reviewer': 'assignee',
 };
@@ -79,7 +89,7 @@ export interface DecisionPreview {
 
 export type AppealFormOutcome =
   | { kind: 'redirect'; to: string }
-  | { kind: 'page'; errors: Record<string, string>; preview: DecisionPreview | undefined };
+  | { kind: 'page'; errors: Record<string, string>; preview: DecisionPreview | undefined; values?: FormValues; notice?: string };
 
 /** Runs one posted form of the staff appeal page for `actor` (the signed-in reviewer). */
 export function handleAppealForm(rt: Runtime, appealId: number, values: FormValues, actor: Actor): AppealFormOutcome {
@@ -115,18 +125,38 @@ export function handleAppealForm(rt: Runtime, appealId: number, values: FormValu
     if (linked.ok) return back;
     errors[linked.error === 'not-found' || linked.error === 'not-allowed' ? 'decision' : 'case-reference'] = linked.message;
   } else if (intent === 'no-matching-case') result = recordNoMatchingCase(rt, appealId, actor);
-  else if (intent === 'resume') result = resumeReview(rt, appealId, actor);
+  else if (intent === 'use-template') {
+    // Fills the reasons from a reply template, only when the box is empty (nothing typed is lost).
+    const view = appealForStaff(rt, appealId);
+    if (!view) fail('not-found');
+    else {
+      const typedId = valueOf(values, 'template');
+      const used = useTemplate(rt, /^[0-9]{1,9}$/.test(typedId) ? Number(typedId) : 0, valueOf(values, 'explanation'), view.appeal, view.caseRecord, view.versions[0]);
+      if (!used.ok) errors.template = TEMPLATE_MESSAGES[used.error];
+      else {
+        return {
+          kind: 'page',
+          errors,
+          preview: undefined,
+          values: { ...values, explanation: used.explanation, outcome: valueOf(values, 'outcome') || used.outcome, 'template-used': String(used.template.id) },
+          notice: `The reasons now start from the template “${used.template.name}”. ${hasMustEditMarker(used.explanation) ? 'Replace every ### with your own words, then preview the decision.' : 'Check and change them, then preview the decision.'}`,
+        };
+      }
+    }
+  } else if (intent === 'resume') result = resumeReview(rt, appealId, actor);
   else if (intent === 'follow-up') result = completeFollowUp(rt, appealId, Number.parseInt(valueOf(values, 'followUp'), 10) || 0, actor);
   else if (intent === 'preview' || intent === 'send') {
     const form = validateForm(DecisionFormSchema, values);
+    const typedTemplate = valueOf(values, 'template-used');
+    const templateId = /^[0-9]{1,9}$/.test(typedTemplate) ? Number(typedTemplate) : null;
     if (!form.ok) errors = form.errors;
-    else if (intent === 'preview') showPreview(form.data);
+    else if (intent === 'preview') showPreview({ ...form.data, templateId });
     else {
       // What is sent must be exactly what was previewed: the form carries the preview's digest.
-      const sent = decideAppeal(rt, appealId, { ...form.data, previewed: valueOf(values, 'previewed') }, actor);
+      const sent = decideAppeal(rt, appealId, { ...form.data, templateId, previewed: valueOf(values, 'previewed') }, actor);
       if (sent.ok) return back;
       fail(sent.error);
-      if (sent.error === 'preview-changed') showPreview(form.data);
+      if (sent.error === 'preview-changed') showPreview({ ...form.data, templateId });
     }
   } else errors.decision = 'Choose an action';
 

@@ -80,9 +80,19 @@ export type CaseEligibility =
   | { ok: false; error: 'outside-window'; windowClosedAt: Date }
   | { ok: false; error: 'already-open' };
 
+/**
+ * When the appeal window starts: the later of the action and the moment the person was told of
+ * it (DSA Art. 20 counts from when the person is informed). A notice recorded after the action
+ * moves the window on; one that could not be sent, or is not recorded, leaves it at the action.
+ */
+export function appealWindowStart(found: Pick<CaseRecord, 'actionAt'> & Partial<Pick<CaseRecord, 'noticeSentAt'>>): Date {
+  const told = found.noticeSentAt;
+  return told && told.getTime() > found.actionAt.getTime() ? told : found.actionAt;
+}
+
 /** Whether a new appeal can be made on this case now (window, then one open appeal per case). */
-export function checkCaseEligibility(rt: Runtime, found: Pick<CaseRecord, 'id' | 'actionAt'>): CaseEligibility {
-  const closes = appealWindowCloses(found.actionAt, rt.config.appealWindowMonths);
+export function checkCaseEligibility(rt: Runtime, found: Pick<CaseRecord, 'id' | 'actionAt'> & Partial<Pick<CaseRecord, 'noticeSentAt'>>): CaseEligibility {
+  const closes = appealWindowCloses(appealWindowStart(found), rt.config.appealWindowMonths);
   if (rt.now().getTime() > closes.getTime()) return { ok: false, error: 'outside-window', windowClosedAt: closes };
   if (findOpenAppealForCase(rt.db, found.id)) return { ok: false, error: 'already-open' };
   return { ok: true, windowClosesAt: closes };

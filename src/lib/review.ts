@@ -30,7 +30,10 @@ import { transition, type AppealAction } from './appeal-state.ts';
 import { addWorkingDays, remainingWorkingDays, resumeDueDate, workingDaysBetween } from './calendar.ts';
 import { appealDecisionEmail, type DecisionOutcome } from './email/templates/appeal-decision.ts';
 import { notificationEmail } from './email/templates/notification.ts';
+import { APPEAL_EVENT_LABELS, APPEAL_STATUS_LABELS, emailQueuedLabel, FOLLOW_UP_KIND_LABELS, humanise, OUTCOME_LABELS, statusChangeLabel, type AppealEventKind } from './labels.ts';
 import { parseReference } from './references.ts';
+import { hasMustEditMarker, templatesForAppeal } from './reply-templates.ts';
+import { findTemplate } from '../../db/reply-templates.ts';
 import type { Runtime } from './runtime.ts';
 import { characterLength, LIMITS, requiredText, tooLongMessage } from './validation.ts';
 
@@ -51,7 +54,8 @@ export type ReviewError =
   | 'text-required'
   | 'text-too-long'
   | 'not-a-reviewer'
-  | 'preview-changed';
+  | 'preview-changed'
+  | 'must-edit-marker';
 export type ReviewResult = { ok: true } | { ok: false; error: ReviewError };
 
 // ---- What staff type: refused with a field error when blank or too long, never cut short ----
@@ -299,6 +303,8 @@ export interface DecisionInput {
   explanation: string;
   /** Published principles version relied on, e.g. "1.0". */
   version: string;
+  /** The reply template the reasons started from, if any (recorded in the history). */
+  templateId?: number | null | undefined;
 }
 
 /** A decision as sent: the input and the preview the reviewer read. */
@@ -350,6 +356,8 @@ export function planDecision(rt: Runtime, tx: DbOrTx, appealId: number, input: D
   if (blocker) return { ok: false, error: blocker };
   if (!input.explanation.trim()) return { ok: false, error: 'explanation-required' };
   if (characterLength(input.explanation) > LIMITS.decisionExplanation) return { ok: false, error: 'explanation-too-long' };
+  // A reply template's must-edit marker left in: nothing is previewed or sent until it is replaced.
+  if (hasMustEditMarker(input.explanation)) return { ok: false, error: 'must-edit-marker' };
   const version = findPublishedVersion(rt.db, input.version);
   if (!version) return { ok: false, error: 'version-not-found' };
   const kinds = followUpKinds(rt, row, input.outcome);
@@ -409,7 +417,9 @@ export function decideAppeal(rt: Runtime, appealId: number, input: SentDecision,
       pausedAt: null,
       workingDaysToDecision: workingDaysToDecision(row, now, rt.config.reviewWorkingDays),
     });
-    insertAppealEvent(tx, { appealId: row.id, at: now, actorType: 'staff', actorId: actor.id, kind: 'decided', details: { from: row.status, to: next.status, outcome: input.outcome, version: input.version } });
+    const template = input.templateId ? findTemplate(tx, input.templateId) : undefined;
+    const templateDetails = template ? { templateId: template.id, templateName: template.name } : {};
+    insertAppealEvent(tx, { appealId: row.id, at: now, actorType: 'staff', actorId: actor.id, kind: 'decided', details: { from: row.status, to: next.status, outcome: input.outcome, version: input.version, ...templateDetails } });
     if (email.to) {
       const queued = enqueueEmail(tx, { to: email.to, subject: email.subject, text: email.text, html: email.html, kind: 'appeal-decision' }, now);
       insertAppealEvent(tx, { appealId: row.id, at: now, actorType: 'system', kind: 'email-queued', details: { email: 'appeal-decision', outboxId: queued.id } });
@@ -418,7 +428,7 @@ export function decideAppeal(rt: Runtime, appealId: number, input: SentDecision,
       const f = insertFollowUp(tx, { appealId: row.id, kind, dueAt: followUpDue! });
       insertAppealEvent(tx, { appealId: row.id, at: now, actorType: 'system', kind: 'follow-up-created', details: { followUpId: f.id, kind } });
     }
-    recordAudit(tx, { actorId: actor.id, action: 'appeal.decided', entityType: 'appeal', entityId: String(row.id), ip: actor.ip, details: { outcome: input.outcome, version: input.version, followUps } });
+    recordAudit(tx, { actorId: actor.id, action: 'appeal.decided', entityType: 'appeal', entityId: String(row.id), ip: actor.ip, details: { outcome: input.outcome, version: input.version, followUps, ...(template ? { template: template.name } : {}) } });
     invalidateTransparencyCache([row.receivedAt, now]);
     return { ok: true };
   });
@@ -441,13 +451,7 @@ export function completeFollowUp(rt: Runtime, appealId: number, followUpId: numb
 
 export const QUEUE_PAGE_SIZE = 25;
 export const QUEUE_STATUSES = ['new', 'in-review', 'waiting', 'decided', 'withdrawn'] as const;
-export const QUEUE_STATUS_LABELS: Record<(typeof QUEUE_STATUSES)[number], string> = {
-  new: 'New',
-  'in-review': 'In review',
-  waiting: 'Waiting for the appellant',
-  decided: 'Decided',
-  withdrawn: 'Withdrawn',
-};
+export const QUEUE_STATUS_LABELS: Record<(typeof QUEUE_STATUSES)[number], string> = APPEAL_STATUS_LABELS;
 
 export interface QueueFilters {
   status: (typeof QUEUE_STATUSES)[number] | '';
@@ -497,27 +501,8 @@ export function reviewQueue(rt: Runtime, filters: QueueFilters, staffId: number)
   };
 }
 
-const EVENT_LABELS: Record<string, string> = {
-  received: 'Appeal received',
-  'review-started': 'Review started',
-  'info-requested': 'More information requested',
-  'info-added': 'Appellant added information',
-  decided: 'Decided',
-  withdrawn: 'Withdrawn by the appellant',
-  'status-changed': 'Status changed',
-  note: 'Internal note',
-  assigned: 'Assigned',
-  'email-queued': 'Email queued',
-  'follow-up-created': 'Follow-up created',
-  'follow-up-done': 'Follow-up done',
-  'case-linked': 'Linked to a case',
-  [NO_MATCHING_CASE]: 'No matching case found',
-};
 
-export const FOLLOW_UP_LABELS: Record<FollowUpKind, string> = {
-  'restore-comment': 'Restore the comment',
-  'unblock-account': 'Unblock the account',
-};
+export const FOLLOW_UP_LABELS: Record<FollowUpKind, string> = FOLLOW_UP_KIND_LABELS;
 
 /** Everything staff see about one appeal, with who did what. `decisionFacts` feeds decisionBlocker. */
 export function appealForStaff(rt: Runtime, id: number) {
@@ -537,17 +522,23 @@ export function appealForStaff(rt: Runtime, id: number) {
     history: events.map((e) => {
       let detail = '';
       const d = e.details ?? {};
+      let label = Object.hasOwn(APPEAL_EVENT_LABELS, e.kind) ? APPEAL_EVENT_LABELS[e.kind as AppealEventKind] : humanise(e.kind);
+      const statusChanged = typeof d['to'] === 'string' && typeof d['from'] === 'string' && d['from'] !== d['to'];
       if (e.kind === 'assigned') detail = d['to'] == null ? 'Unassigned' : `To ${names.get(d['to'] as number) ?? 'staff'}`;
-      else if (e.kind === 'email-queued') detail = String(d['email'] ?? '');
-      else if (e.kind === 'decided') detail = String(d['outcome'] ?? '');
-      else if (e.kind === 'case-linked') detail = `case ${String(d['caseReference'] ?? '')}`;
-      else if (typeof d['to'] === 'string' && typeof d['from'] === 'string' && d['from'] !== d['to']) detail = `${d['from']} → ${d['to']}`;
+      else if (e.kind === 'email-queued') label = emailQueuedLabel(String(d['email'] ?? ''));
+      else if (e.kind === 'decided') {
+        detail = Object.hasOwn(OUTCOME_LABELS, String(d['outcome'])) ? OUTCOME_LABELS[d['outcome'] as DecisionOutcome] : '';
+        if (typeof d['templateName'] === 'string') detail += `; reasons started from the reply template “${d['templateName']}”`;
+      } else if (e.kind === 'case-linked') detail = `case ${String(d['caseReference'] ?? '')}`;
+      else if (e.kind === 'status-changed' && statusChanged) label = statusChangeLabel(d['from'] as string, d['to'] as string);
+      else if (statusChanged) detail = statusChangeLabel(d['from'] as string, d['to'] as string);
       else if (e.kind.startsWith('follow-up')) detail = FOLLOW_UP_LABELS[d['kind'] as FollowUpKind] ?? '';
-      return { id: e.id, at: e.at, who: who(e), label: EVENT_LABELS[e.kind] ?? e.kind, kind: e.kind, body: e.body, detail };
+      return { id: e.id, at: e.at, who: who(e), label, kind: e.kind, body: e.body, detail };
     }),
     followUps: followUps.map((f) => ({ ...f, label: FOLLOW_UP_LABELS[f.kind], doneByName: f.doneBy ? (names.get(f.doneBy) ?? null) : null })),
     reviewers: listReviewers(rt.db),
     versions: listPublishedVersions(rt.db).map((v) => v.version),
     decisionFacts: { caseId: row.caseId, caseRecordedBy: caseRecord?.recordedBy, noMatchingCase: row.caseId === null && events.some((e) => e.kind === NO_MATCHING_CASE) } satisfies DecisionFacts,
+    templates: templatesForAppeal(rt, caseRecord?.grounds.map((g) => g.code) ?? []),
   };
 }

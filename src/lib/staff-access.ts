@@ -21,6 +21,7 @@ export const STAFF_ACCESS_RULES: readonly { prefix: string; access: Access }[] =
   { prefix: '/staff/audit', access: ['admin'] },
   { prefix: '/staff/outbox', access: ['admin'] },
   { prefix: '/staff/principles', access: ['admin'] },
+  { prefix: '/staff/templates', access: ['admin'] },
   { prefix: '/staff/cases', access: ['moderator'] },
   { prefix: '/staff/appeals', access: ['reviewer'] },
 ];

@@ -62,6 +62,9 @@ export function reportFigures(report: Report): FigureRow[] {
     rows.push({ ...f, category: 'within-target', category_label: `Decided within ${report.targetWorkingDays} working days`, unit: 'decisions', value: r.withinTarget });
     rows.push({ ...f, category: 'within-target-percent', category_label: `Share decided within ${report.targetWorkingDays} working days`, unit: 'percent', value: r.withinTargetPercent });
   }
+  for (const r of report.told) {
+    rows.push({ table: 'cases-told', ...periodFields(r.period), category: 'told-percent', category_label: 'Share of actions where the person was told', unit: 'percent', value: r.toldPercent });
+  }
   const today = day(report.generatedAt.getTime());
   rows.push({
     table: 'open-past-target',
@@ -112,5 +115,5 @@ export const MARKERS: Record<string, string> = {
   '<5': 'A count from 1 to 4, not shown so that nobody can be identified.',
   '[c]': 'Withheld so that a count shown as <5 cannot be worked out from the other figures and the totals.',
   '[low]': 'Not published: fewer than 5 decisions in the period.',
-  '[z]': 'Not applicable: no decisions in the period.',
+  '[z]': 'Not applicable: no decisions in the period (for the share of actions where the person was told: no actions in the period).',
 };

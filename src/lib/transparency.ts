@@ -16,6 +16,7 @@ import {
   countCaseActions,
   countCaseGrounds,
   countCases,
+  countCasesTold,
   countDecisions,
   countOpenPastDue,
   firstActivityAt,
@@ -236,6 +237,15 @@ export interface TimingRow {
   withinTargetPercent: Measure;
 }
 
+/** The share of actions (cases) where the person was told, per period. */
+export interface ToldRow {
+  period: Period;
+  cases: Shown;
+  told: Shown;
+  /** Whole-number percentage told: a number, "[c]" (a count withheld) or "[z]" (no actions). */
+  toldPercent: Measure;
+}
+
 export interface Report {
   choice: ReportChoice;
   periods: Period[];
@@ -243,6 +253,7 @@ export interface Report {
   targetWorkingDays: number;
   tables: FigureTable[];
   timing: TimingRow[];
+  told: ToldRow[];
   /** Appeals open now whose decision is overdue. */
   openPastTarget: Shown;
 }
@@ -253,6 +264,8 @@ const CASES: Family = {
     { table: 'platform', categories: PLATFORMS, addsUp: true },
     { table: 'detection', categories: DETECTION, addsUp: true },
     { table: 'automated', categories: ['yes', 'no'], addsUp: true },
+    // Was the person told (a notice recorded as sent)? "no" covers "could not be" and "not recorded".
+    { table: 'told', categories: ['yes', 'no'], addsUp: true },
   ],
 };
 const DECISIONS: Family = {
@@ -318,6 +331,9 @@ export function countsFromTallies(rt: Runtime, months: readonly PeriodRange[]): 
         add(out.cases, period, `automated/${automated === '1' ? 'yes' : 'no'}`, r.n);
         break;
       }
+      case 'told':
+        add(out.cases, period, 'told/yes', r.n);
+        break;
       case 'action':
         add(out.actions, period, `action/${r.category}`, r.n);
         break;
@@ -335,6 +351,12 @@ export function countsFromTallies(rt: Runtime, months: readonly PeriodRange[]): 
         break;
     }
   }
+  return withNotTold(out);
+}
+
+/** "Not told" is every case of the month not recorded as told (could not be, or not recorded). */
+function withNotTold(out: MonthlyCounts): MonthlyCounts {
+  for (const [period, cells] of out.cases) cells.set('told/no', (cells.get('cases') ?? 0) - (cells.get('told/yes') ?? 0));
   return out;
 }
 
@@ -349,12 +371,13 @@ export function countsFromRows(rt: Runtime, months: readonly PeriodRange[]): Mon
     add(out.cases, r.period, `detection/${r.detectedBy}`, r.count);
     add(out.cases, r.period, `automated/${r.automated ? 'yes' : 'no'}`, r.count);
   }
+  for (const r of countCasesTold(rt.db, months)) add(out.cases, r.period, 'told/yes', r.count);
   for (const r of countCaseActions(rt.db, months)) add(out.actions, r.period, `action/${r.category}`, r.count);
   for (const r of countCaseGrounds(rt.db, months)) add(out.groundsCounts, r.period, `ground/${r.category}`, r.count);
   for (const r of countAppealsReceived(rt.db, months)) add(out.received, r.period, 'received', r.count);
   for (const r of countAppealsWithdrawn(rt.db, months)) add(out.withdrawn, r.period, 'withdrawn', r.count);
   for (const r of countDecisions(rt.db, months)) addDecisions(out, r.period, r.outcome, r.workingDays, r.count, target);
-  return out;
+  return withNotTold(out);
 }
 
 /**
@@ -409,7 +432,7 @@ export function buildReport(rt: Runtime, choice: ReportChoice): Report {
   const target = rt.config.reviewWorkingDays;
   const openPast = suppress(new Map([['open', countOpenPastDue(rt.db, now)]]), []).get('open')!;
   const base = { choice, periods, generatedAt: now, targetWorkingDays: target, openPastTarget: openPast };
-  if (periods.length === 0) return { ...base, tables: [], timing: [] };
+  if (periods.length === 0) return { ...base, tables: [], timing: [], told: [] };
 
   // Every calendar quarter touched, with its complete months (only those are ever published).
   const currentMonth = monthIndexOf(now);
@@ -421,7 +444,7 @@ export function buildReport(rt: Runtime, choice: ReportChoice): Report {
     quarters.push({ quarter: quarterPeriod(q), months: months.map(monthPeriod), complete: months.length === 3 });
   }
   const monthRanges = quarters.flatMap((q) => q.months);
-  if (monthRanges.length === 0) return { ...base, tables: [], timing: [] };
+  if (monthRanges.length === 0) return { ...base, tables: [], timing: [], told: [] };
 
   const { cases, actions, groundsCounts, received, withdrawn, decided, histograms } = monthlyCounts(rt, monthRanges);
 
@@ -482,6 +505,7 @@ export function buildReport(rt: Runtime, choice: ReportChoice): Report {
     table('cases-by-platform', 'Cases by platform', 'cases', 'platform', cat(PLATFORMS, PLATFORM_LABELS), casesTotal),
     table('cases-by-detection', 'How cases came to our attention', 'cases', 'detection', cat(DETECTION, DETECTION_LABELS), casesTotal),
     table('cases-by-automation', 'Whether automated means were used', 'cases', 'automated', cat(['yes', 'no'] as const, { yes: 'Automated means used', no: 'No automated means' }), casesTotal),
+    table('cases-told', 'Whether the person was told', 'cases', 'told', cat(['yes', 'no'] as const, { yes: 'Person told', no: 'Not told, or not recorded' }), casesTotal),
     {
       id: 'appeals',
       title: 'Appeals received, decided and withdrawn',
@@ -519,7 +543,18 @@ export function buildReport(rt: Runtime, choice: ReportChoice): Report {
     };
   });
 
-  return { ...base, tables, timing };
+  const told: ToldRow[] = periods.map((period) => {
+    const all = cell(period, 'cases');
+    const yes = cell(period, 'told/yes');
+    const no = cell(period, 'told/no');
+    let share: Measure;
+    if (all === 0) share = '[z]';
+    else if (typeof yes !== 'number' || typeof no !== 'number') share = '[c]';
+    else share = percentage(yes, yes + no)!;
+    return { period, cases: all, told: yes, toldPercent: share };
+  });
+
+  return { ...base, tables, timing, told };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -46,6 +46,10 @@ function seed(): void {
         const at = Date.parse(`2021-07-0${i + 1}T12:00:00Z`);
         insertAppeal.run(`E2E-TR-A${i}`, `e2e-tr-hash-${i}`, at, at, at, i < 5 ? 'upheld' : 'overturned', days);
       });
+      // Was the person told? March: 10 of the 12 Facebook cases (10 of 15 told); June: all 8.
+      const tell = db.prepare("update cases set notice_sent_at = action_at + 3600000, notice_method = 'reply' where reference = ?");
+      for (let i = 1; i <= 10; i++) tell.run(`E2E-TR-${i}`);
+      for (let i = 16; i <= 23; i++) tell.run(`E2E-TR-${i}`);
     })();
   } finally {
     db.close();
@@ -68,7 +72,7 @@ async function pageFigures(page: Page): Promise<Map<string, string>> {
 function asShown(key: string, value: string | number): string {
   if (typeof value === 'number' || /^\d+$/.test(value)) {
     const n = Number(value);
-    return key.endsWith('|within-target-percent') ? `${n}%` : n.toLocaleString('en-GB');
+    return key.endsWith('|within-target-percent') || key.endsWith('|told-percent') ? `${n}%` : n.toLocaleString('en-GB');
   }
   return value;
 }
@@ -136,7 +140,7 @@ test.describe('transparency report', () => {
       }
       // No count from 1 to 4 anywhere.
       for (const [key, value] of fromJson) {
-        if (typeof value === 'number' && !/\|(median|p90|within-target-percent)$/.test(key)) expect(value === 0 || value >= 5, key).toBe(true);
+        if (typeof value === 'number' && !/\|(median|p90|within-target-percent|told-percent)$/.test(key)) expect(value === 0 || value >= 5, key).toBe(true);
       }
 
       if (view === 'month') {
@@ -158,6 +162,17 @@ test.describe('transparency report', () => {
         // 5 upheld + [c]… = 6 would pin the overturned at 1 whatever else is hidden, so the total goes too.
         expect(shown.get('appeal-outcomes|2021-07|total')).toBe('[c]');
         expect(shown.get('appeals|2021-07|decided')).toBe('[c]');
+        // Share of actions where the person was told: 10 of 15 in March, 8 of 8 in June.
+        expect(shown.get('cases-told|2021-03|yes')).toBe('10');
+        expect(shown.get('cases-told|2021-03|no')).toBe('5');
+        expect(shown.get('cases-told|2021-03|total')).toBe('15');
+        expect(shown.get('cases-told|2021-03|told-percent')).toBe('67%');
+        expect(shown.get('cases-told|2021-06|yes')).toBe('8');
+        expect(shown.get('cases-told|2021-06|told-percent')).toBe('100%');
+        expect(shown.get('cases-told|2021-05|told-percent')).toBe('[z]');
+        expect(csv.get('cases-told|2021-03|told-percent')).toBe('67');
+        expect(fromJson.get('cases-told|2021-03|told-percent')).toBe(67);
+        await expect(page.getByRole('heading', { name: 'Share of actions where the person was told' })).toBeVisible();
         const ground = page.getByRole('table', { name: /Grounds for action cited/ });
         await expect(ground.getByRole('columnheader', { name: 'Abuse towards people' })).toBeVisible();
       } else {

@@ -1,0 +1,95 @@
+/**
+ * Every code staff can meet has a label in words (src/lib/labels.ts). The lists are walked, and
+ * the source is read for the codes it writes (outbox kinds, audit actions, appeal history kinds),
+ * so a new code added without a label fails here rather than showing `appeal-ack` to staff.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { OUTBOX_STATES } from '../../db/schema/outbox.ts';
+import { ROLES } from '../../db/schema/staff.ts';
+import { APPEAL_ACTIONS, APPEAL_STATUSES } from '../../src/lib/appeal-state.ts';
+import {
+  APPEAL_EVENT_KINDS,
+  APPEAL_EVENT_LABELS,
+  APPEAL_STATUS_LABELS,
+  AUDIT_ACTION_LABELS,
+  AUDIT_ACTIONS,
+  auditDetailsInWords,
+  EMAIL_KIND_LABELS,
+  EMAIL_KINDS,
+  emailQueuedLabel,
+  humanise,
+  NOTICE_METHOD_LABELS,
+  NOTICE_METHODS,
+  OUTBOX_STATE_LABELS,
+  ROLE_LABELS,
+  statusChangeLabel,
+} from '../../src/lib/labels.ts';
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return sourceFiles(path);
+    return /\.(ts|astro)$/.test(name) ? [path] : [];
+  });
+}
+const source = ['src', 'db', 'scripts'].flatMap(sourceFiles).map((f) => readFileSync(f, 'utf8')).join('\n');
+
+const matches = (re: RegExp) => [...new Set([...source.matchAll(re)].map((m) => m[1]!))].sort();
+
+const labelled = (labels: Record<string, string>, codes: readonly string[]) => {
+  for (const code of codes) {
+    expect(labels[code], `label for ${code}`).toBeTruthy();
+    expect(labels[code]).not.toBe(code);
+    expect(labels[code]).not.toMatch(/→|None|[{}_]|^[a-z0-9]+([.-][a-z0-9]+)+$/);
+  }
+  expect(Object.keys(labels).sort()).toEqual([...codes].sort());
+};
+
+describe('labels', () => {
+  it('every enum value has a label in words', () => {
+    labelled(APPEAL_STATUS_LABELS, APPEAL_STATUSES);
+    labelled(OUTBOX_STATE_LABELS, OUTBOX_STATES);
+    labelled(EMAIL_KIND_LABELS, EMAIL_KINDS);
+    labelled(AUDIT_ACTION_LABELS, AUDIT_ACTIONS);
+    labelled(APPEAL_EVENT_LABELS, APPEAL_EVENT_KINDS);
+    labelled(ROLE_LABELS, ROLES);
+    labelled(NOTICE_METHOD_LABELS, NOTICE_METHODS);
+  });
+
+  it('every outbox kind the code writes is listed (and so labelled)', () => {
+    // enqueueEmail(…, { …, kind: 'appeal-ack' }, now) and the history's { email: 'appeal-ack' }.
+    const written = matches(/kind: '([a-z]+(?:-[a-z]+)+|notification)'(?=[^\n]*\}, *(?:now|receivedAt|at|rt\.now\(\)|new Date\(\)))/g);
+    const historyEmail = matches(/email: '([a-z-]+)'/g);
+    expect(written.length).toBeGreaterThan(4);
+    for (const kind of [...written, ...historyEmail]) expect(EMAIL_KINDS, `outbox kind ${kind}`).toContain(kind);
+  });
+
+  it('every audit action the code writes is listed (and so labelled)', () => {
+    const written = matches(/'((?:appeal|audit|case|outbox|principles|reply-template|retention|setup|staff)\.[a-z-]+)'/g);
+    expect(written.length).toBeGreaterThan(20);
+    for (const action of written) expect(AUDIT_ACTIONS, `audit action ${action}`).toContain(action);
+    // `appeal.${action}` from stateChange in src/lib/review.ts
+    for (const action of APPEAL_ACTIONS.filter((a) => source.includes(`stateChange(rt, appealId, actor, '${a}'`))) expect(AUDIT_ACTIONS).toContain(`appeal.${action}`);
+  });
+
+  it('every appeal history kind the code writes is listed (and so labelled)', () => {
+    const written = matches(/insertAppealEvent\([^;]*?kind: '([a-z-]+)'/g);
+    const viaStateChange = matches(/stateChange\(rt, appealId, actor, '[a-z-]+', '([a-z-]+)'/g);
+    expect(written.length).toBeGreaterThan(5);
+    for (const kind of [...written, ...viaStateChange]) expect(APPEAL_EVENT_KINDS, `history kind ${kind}`).toContain(kind);
+  });
+
+  it('reads changes in words, never codes, arrows, JSON or None', () => {
+    expect(emailQueuedLabel('appeal-ack')).toBe('Acknowledgement email queued');
+    expect(statusChangeLabel('new', 'in-review')).toBe('Status changed from New to In review');
+    expect(auditDetailsInWords('appeal.start-review', { from: 'new', to: 'in-review' })).toBe('Changed from New to In review.');
+    expect(auditDetailsInWords('appeal.decided', { outcome: 'upheld', version: '1.0', followUps: [] })).toBe('Outcome: We have kept our decision. Principles version: 1.0. Follow-ups: none.');
+    expect(auditDetailsInWords('outbox.retried', { kind: 'appeal-decision' })).toBe('Kind: Decision email.');
+    expect(auditDetailsInWords('staff.roles-changed', { from: ['reviewer'], to: ['reviewer', 'admin'] })).toBe('Changed from reviewer to reviewer, admin.');
+    expect(auditDetailsInWords('appeal.assigned', { from: null, to: 4 })).toBe('Changed from nobody to staff member 4.');
+    expect(auditDetailsInWords('staff.signed-in', null)).toBe('');
+    expect(humanise('staff-appeal-received')).toBe('Staff appeal received');
+  });
+});
