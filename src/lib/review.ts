@@ -31,6 +31,7 @@ import {
 import { transition, type AppealAction } from './appeal-state.ts';
 import { addWorkingDays, remainingWorkingDays, resumeDueDate, workingDaysBetween } from './calendar.ts';
 import { appealDecisionEmail, type DecisionOutcome } from './email/templates/appeal-decision.ts';
+import { followUpDoneEmail } from './email/templates/follow-up-done.ts';
 import { notificationEmail } from './email/templates/notification.ts';
 import { nearbyReferences, parseReference } from './references.ts';
 import type { Runtime } from './runtime.ts';
@@ -370,7 +371,11 @@ export function decideAppeal(rt: Runtime, appealId: number, input: SentDecision,
   });
 }
 
-/** Ticks off a follow-up of this appeal (who and when recorded); another appeal's is not found. */
+/**
+ * Ticks off a follow-up of this appeal (who and when recorded); another appeal's is not found.
+ * In the same transaction the appellant (if they gave an email address) is emailed through the
+ * outbox that the comment is visible again or the account unblocked (the audit entry says whether).
+ */
 export function completeFollowUp(rt: Runtime, appealId: number, followUpId: number, actor: Actor): ReviewResult {
   const now = rt.now();
   return rt.db.transaction((tx): ReviewResult => {
@@ -378,7 +383,15 @@ export function completeFollowUp(rt: Runtime, appealId: number, followUpId: numb
     if (!f || f.appealId !== appealId) return { ok: false, error: 'not-found' };
     if (!markFollowUpDone(tx, f.id, actor.id, now)) return { ok: false, error: 'not-allowed' };
     insertAppealEvent(tx, { appealId: f.appealId, at: now, actorType: 'staff', actorId: actor.id, kind: 'follow-up-done', details: { followUpId: f.id, kind: f.kind } });
-    recordAudit(tx, { actorId: actor.id, action: 'appeal.follow-up-done', entityType: 'follow_up', entityId: String(f.id), ip: actor.ip, details: { appealId: f.appealId, kind: f.kind } });
+    const appeal = findAppealById(tx, f.appealId);
+    let emailed = false;
+    if (appeal?.email) {
+      const content = followUpDoneEmail({ orgName: rt.config.org.name, name: appeal.name, appealReference: appeal.reference, kind: f.kind });
+      const queued = enqueueEmail(tx, { to: appeal.email, ...content, kind: 'appeal-follow-up-done' }, now);
+      insertAppealEvent(tx, { appealId: f.appealId, at: now, actorType: 'system', kind: 'email-queued', details: { email: 'appeal-follow-up-done', outboxId: queued.id } });
+      emailed = true;
+    }
+    recordAudit(tx, { actorId: actor.id, action: 'appeal.follow-up-done', entityType: 'follow_up', entityId: String(f.id), ip: actor.ip, details: { appealId: f.appealId, kind: f.kind, emailed } });
     return { ok: true };
   });
 }
@@ -485,6 +498,31 @@ export function reviewQueue(rt: Runtime, filters: QueueFilters, staffId: number,
     filterCounts: countQueueFilters(rt.db, staffId, query, now, weekEnd),
     followUps: listOpenFollowUpsWithAppeal(rt.db),
   };
+}
+
+/**
+ * The case search (/staff/cases) filled in from what a no-reference appellant told us: the
+ * platform, the handle, and two weeks either side of the date they gave (or the four weeks before
+ * the appeal when they gave none), so the reviewer can find the case to link.
+ */
+export function caseSearchForAppeal(appeal: Pick<AppealRow, 'claimedPlatform' | 'claimedHandle' | 'claimedDate' | 'receivedAt'>): string {
+  const day = 86_400_000;
+  const params = new URLSearchParams();
+  if (appeal.claimedHandle) params.set('q', appeal.claimedHandle);
+  if (appeal.claimedPlatform) params.set('platform', appeal.claimedPlatform);
+  const given = appeal.claimedDate && /^\d{4}-\d{2}-\d{2}$/.test(appeal.claimedDate) ? new Date(`${appeal.claimedDate}T12:00:00Z`) : null;
+  const centre = given && !Number.isNaN(given.getTime()) ? given : null;
+  const from = centre ? new Date(centre.getTime() - 14 * day) : new Date(appeal.receivedAt.getTime() - 28 * day);
+  const to = centre ? new Date(centre.getTime() + 14 * day) : appeal.receivedAt;
+  params.set('from', from.toISOString().slice(0, 10));
+  params.set('to', to.toISOString().slice(0, 10));
+  return `/staff/cases?${params}`;
+}
+
+/** Open follow-ups across every appeal, soonest due first (the staff follow-ups page). */
+export function openFollowUpList(rt: Runtime, limit = 200) {
+  const now = rt.now();
+  return listOpenFollowUpsWithAppeal(rt.db, limit).map((f) => ({ ...f, label: FOLLOW_UP_LABELS[f.kind], overdue: f.dueAt.getTime() < now.getTime() }));
 }
 
 const EVENT_LABELS: Record<string, string> = {

@@ -27,6 +27,8 @@ export const STAFF_ACCESS_RULES: readonly { prefix: string; access: Access; writ
   { prefix: '/staff/cases', access: ['moderator', 'reviewer'], write: ['moderator'] },
   { prefix: '/staff/cases/new', access: ['moderator'] },
   { prefix: '/staff/appeals', access: ['reviewer'] },
+  // Open follow-ups across appeals (ticked off on each appeal's page, which reviewers open).
+  { prefix: '/staff/follow-ups', access: ['reviewer'] },
 ];
 
 function under(path: string, prefix: string): boolean {

@@ -33,6 +33,7 @@ const EXPECTED: Record<string, Rule> = {
   '/staff/cases': { read: ['moderator', 'reviewer'], write: ['moderator'] },
   '/staff/cases/[id]': { read: ['moderator', 'reviewer'], write: ['moderator'] },
   '/staff/cases/new': 'moderator',
+  '/staff/follow-ups': 'reviewer',
   '/staff/outbox': 'admin',
   '/staff/principles': 'admin',
   '/staff/principles/drafts/[id]': 'admin',
