@@ -1,7 +1,7 @@
 /**
  * Queries for the staff review of appeals: follow-ups after an overturn.
  */
-import { and, asc, count, desc, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from './client.ts';
 import { appealTallies, appeals, cases, followUps, staff, staffRoles } from './schema.ts';
 
@@ -32,12 +32,13 @@ export function markFollowUpDone(tx: DbOrTx, id: number, by: number, at: Date): 
 }
 
 export interface QueueQuery {
-  status: AppealStatusValue | null;
+  /** One status, 'open' (new, in review or waiting: the queue's default), or null for any. */
+  status: AppealStatusValue | 'open' | null;
   /** A staff id, 'unassigned', or null for anyone. */
   assignee: number | 'unassigned' | null;
   /** Due before this moment (overdue: now; due this week: end of the week). */
   dueBefore: Date | null;
-  /** Soonest due first (the default) or latest due first. */
+  /** Soonest due first (the default) or latest due first; ties by received time, then id. */
   order?: 'soonest' | 'latest';
   limit: number;
   offset: number;
@@ -53,6 +54,9 @@ export interface QueueItem {
   assignedTo: number | null;
   assigneeName: string | null;
   caseReference: string | null;
+  /** The case's platform and handle, or what the appellant told us on a no-reference appeal. */
+  platform: string | null;
+  handle: string | null;
 }
 
 /**
@@ -62,12 +66,26 @@ export interface QueueItem {
 export const CLOCK_RUNNING = ['new', 'in-review'] as const;
 const clockRunning = inArray(appeals.status, [...CLOCK_RUNNING]);
 
+/** Statuses of an open appeal: the queue's default view. */
+export const OPEN_STATUSES = ['new', 'in-review', 'waiting'] as const;
+/**
+ * Written out literally (not as bound values), and as "not decided or withdrawn" (which no status
+ * index can serve), so SQLite reads the partial indexes appeals_open_due and
+ * appeals_open_assignee_due (db/schema/cases.ts) in due-date order and stops after the page.
+ */
+const isOpen = sql.raw(`"appeals"."status" not in ('decided', 'withdrawn')`);
+
+function statusWhere(q: Pick<QueueQuery, 'status' | 'dueBefore'>) {
+  if (q.status === 'open') return q.dueBefore ? undefined : isOpen; // the due filter's statuses are open ones already
+  return q.status ? eq(appeals.status, q.status) : undefined;
+}
+
 function queueWhere(q: Pick<QueueQuery, 'status' | 'assignee' | 'dueBefore'>) {
   // With a due filter the assignee is checked on the open appeals read (unary + keeps SQLite off
   // the assignee indexes, whose due-date ranges would include that person's decided appeals).
   const assignee = q.dueBefore ? sql`+${appeals.assignedTo}` : appeals.assignedTo;
   return and(
-    q.status ? eq(appeals.status, q.status) : undefined,
+    statusWhere(q),
     q.assignee === 'unassigned' ? sql`${assignee} is null` : q.assignee != null ? sql`${assignee} = ${q.assignee}` : undefined,
     q.dueBefore ? and(clockRunning, lt(appeals.dueAt, q.dueBefore)) : undefined,
   );
@@ -97,21 +115,86 @@ export function queueStatements(tx: DbOrTx, q: QueueQuery) {
       assignedTo: appeals.assignedTo,
       assigneeName: staff.name,
       caseReference: cases.reference,
+      platform: sql<string | null>`coalesce(${cases.platform}, ${appeals.claimedPlatform})`,
+      handle: sql<string | null>`coalesce(${cases.accountHandle}, ${appeals.claimedHandle})`,
     })
     .from(appeals)
     .leftJoin(staff, eq(staff.id, appeals.assignedTo))
     .leftJoin(cases, eq(cases.id, appeals.caseId))
     .where(where)
-    .orderBy(...(q.order === 'latest' ? [desc(appeals.dueAt), desc(appeals.id)] : [asc(appeals.dueAt), asc(appeals.id)]))
+    .orderBy(...queueOrder(q.order))
     .limit(q.limit)
     .offset(q.offset);
+  const tallyStatus = q.status === 'open' ? inArray(appealTallies.status, [...OPEN_STATUSES]) : q.status ? eq(appealTallies.status, q.status) : undefined;
   const total = q.dueBefore
     ? tx.select({ n: count() }).from(appeals).where(where)
     : tx
         .select({ n: sql<number>`coalesce(sum(${appealTallies.n}), 0)` })
         .from(appealTallies)
-        .where(and(q.status ? eq(appealTallies.status, q.status) : undefined, tallyAssignee(q.assignee)));
+        .where(and(tallyStatus, tallyAssignee(q.assignee)));
   return { items, total };
+}
+
+/** Due date, then received time (ties), then id: the order every queue index gives. */
+function queueOrder(order: QueueQuery['order']) {
+  return order === 'latest' ? [desc(appeals.dueAt), desc(appeals.receivedAt), desc(appeals.id)] : [asc(appeals.dueAt), asc(appeals.receivedAt), asc(appeals.id)];
+}
+
+/**
+ * What the queue's search box looks for, already normalised by src/lib/review.ts: canonical
+ * references (an appeal's own or its case's), an email address in lower case, a handle in lower
+ * case without its leading @. Each is an exact match on an index (appeals_reference, cases_reference
+ * then appeals_case, appeals_email, appeals_claimed_handle_key, cases_handle_key then
+ * appeals_case): never a LIKE scan.
+ */
+export interface QueueSearch {
+  references: string[];
+  email: string | null;
+  handle: string | null;
+}
+
+function searchWhere(tx: DbOrTx, s: QueueSearch) {
+  const handles = s.handle ? [s.handle, `@${s.handle}`] : [];
+  return or(
+    s.references.length ? inArray(appeals.reference, s.references) : undefined,
+    s.references.length ? inArray(appeals.caseId, tx.select({ id: cases.id }).from(cases).where(inArray(cases.reference, s.references))) : undefined,
+    s.email ? eq(appeals.email, s.email) : undefined,
+    handles.length ? inArray(sql`lower(${appeals.claimedHandle})`, handles) : undefined,
+    handles.length ? inArray(appeals.caseId, tx.select({ id: cases.id }).from(cases).where(inArray(sql`lower(${cases.accountHandle})`, handles))) : undefined,
+  );
+}
+
+/** The search's statements, unexecuted (for the query-plan test): one page, and the total. */
+export function searchStatements(tx: DbOrTx, s: QueueSearch, page: Pick<QueueQuery, 'order' | 'limit' | 'offset'>) {
+  const where = searchWhere(tx, s) ?? sql`0`;
+  const items = tx
+    .select({
+      id: appeals.id,
+      reference: appeals.reference,
+      status: appeals.status,
+      dueAt: appeals.dueAt,
+      receivedAt: appeals.receivedAt,
+      assignedTo: appeals.assignedTo,
+      assigneeName: staff.name,
+      caseReference: cases.reference,
+      platform: sql<string | null>`coalesce(${cases.platform}, ${appeals.claimedPlatform})`,
+      handle: sql<string | null>`coalesce(${cases.accountHandle}, ${appeals.claimedHandle})`,
+    })
+    .from(appeals)
+    .leftJoin(staff, eq(staff.id, appeals.assignedTo))
+    .leftJoin(cases, eq(cases.id, appeals.caseId))
+    .where(where)
+    .orderBy(...queueOrder(page.order))
+    .limit(page.limit)
+    .offset(page.offset);
+  const total = tx.select({ n: count() }).from(appeals).where(where);
+  return { items, total };
+}
+
+/** Appeals matching a search, in queue order, and how many match. */
+export function searchQueue(tx: DbOrTx, s: QueueSearch, page: Pick<QueueQuery, 'order' | 'limit' | 'offset'>): { items: QueueItem[]; total: number } {
+  const st = searchStatements(tx, s, page);
+  return { items: st.items.all(), total: Number(st.total.get()?.n ?? 0) };
 }
 
 /** One page of the queue in due-date order, and the number of appeals matching the filters. */

@@ -8,6 +8,7 @@ import { isHttps, requestIp } from './lib/request.ts';
 import { isOneClickUnsubscribe, isSameOriginRequest, securityHeaders, showsPersonalData } from './lib/security.ts';
 import { sessionCookieName, sessionUser } from './lib/sessions.ts';
 import { accessFor, mayAccess } from './lib/staff-access.ts';
+import { safeNextPath, withNext } from './lib/next-path.ts';
 
 /** Puts the runtime on locals for every page. */
 const runtime = defineMiddleware((context, next) => {
@@ -101,9 +102,13 @@ const staffGuard = defineMiddleware((context, next) => {
       if (ended) cookies.delete(sessionCookieName(secure), { path: '/', httpOnly: true, sameSite: 'lax', secure });
     }
   }
-  const access = accessFor(url.pathname);
+  const access = accessFor(url.pathname, context.request.method);
   if (access === null || access === 'public') return next();
-  if (!locals.staff) return context.redirect(ended ? `/staff/login?ended=${ended}` : '/staff/login', 303);
+  if (!locals.staff) {
+    // Back to the page asked for after signing in (GET only: a form post is not replayed).
+    const next = context.request.method === 'GET' ? safeNextPath(url.pathname + url.search) : null;
+    return context.redirect(withNext(ended ? `/staff/login?ended=${ended}` : '/staff/login', next), 303);
+  }
   if (!mayAccess(locals.staff.roles, access)) {
     return context.rewrite(new Request(new URL('/no-access', url), { method: 'GET' }));
   }

@@ -58,6 +58,9 @@ export const cases = sqliteTable(
     index('cases_action_at').on(t.actionAt),
     index('cases_platform_action_at').on(t.platform, t.actionAt),
     index('cases_handle').on(t.accountHandle),
+    // The appeal queue's search by handle: exact match in any case (the query tries the handle
+    // with and without its leading @), never a LIKE scan (decision 020).
+    index('cases_handle_key').on(sql`lower(${t.accountHandle})`),
     // Covers the transparency figures' grouping, so counting never reads the table itself.
     index('cases_figures').on(t.actionAt, t.platform, t.detectedBy, t.automated),
   ],
@@ -130,11 +133,21 @@ export const appeals = sqliteTable(
     uniqueIndex('appeals_one_open_per_case')
       .on(t.caseId)
       .where(sql`${t.caseId} is not null and ${t.status} not in ('decided', 'withdrawn')`),
-    index('appeals_status_due').on(t.status, t.dueAt),
-    index('appeals_assignee_status_due').on(t.assignedTo, t.status, t.dueAt),
+    // The queue's order is due date, then received time (ties), then id: every index it reads
+    // ends in (due_at, received_at) so the order comes from the index, never a sort.
+    index('appeals_status_due').on(t.status, t.dueAt, t.receivedAt),
+    index('appeals_assignee_status_due').on(t.assignedTo, t.status, t.dueAt, t.receivedAt),
     // The review queue in due-date order with no filter and by assignee alone.
-    index('appeals_due').on(t.dueAt),
-    index('appeals_assignee_due').on(t.assignedTo, t.dueAt),
+    index('appeals_due').on(t.dueAt, t.receivedAt),
+    index('appeals_assignee_due').on(t.assignedTo, t.dueAt, t.receivedAt),
+    // The queue's default view: open appeals (new, in review, waiting; "not decided or withdrawn"
+    // as in appeals_one_open_per_case), alone and by assignee.
+    index('appeals_open_due').on(t.dueAt, t.receivedAt).where(sql`${t.status} not in ('decided', 'withdrawn')`),
+    index('appeals_open_assignee_due').on(t.assignedTo, t.dueAt, t.receivedAt).where(sql`${t.status} not in ('decided', 'withdrawn')`),
+    // The queue's search: exact matches on the email (stored in lower case) and on the handle in
+    // any case (decision 020).
+    index('appeals_email').on(t.email),
+    index('appeals_claimed_handle_key').on(sql`lower(${t.claimedHandle})`),
     // Appeals of a case (the case page; the retention purge's "no open or recent appeal" check,
     // which otherwise scans every appeal for every old case).
     index('appeals_case').on(t.caseId),

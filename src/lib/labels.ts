@@ -81,6 +81,15 @@ export const EMAIL_KINDS = [
   'subscription-confirm',
   'subscription-exists',
   'notification',
+  'appeal-follow-up-done',
+  'staff-authenticator-reset',
+  'staff-password-changed',
+  'staff-password-reset',
+  'staff-appeal-received',
+  'staff-appellant-replied',
+  'staff-digest',
+  'staff-overdue-escalation',
+  'safeguarding-concern',
 ] as const;
 export type EmailKind = (typeof EMAIL_KINDS)[number];
 
@@ -95,6 +104,15 @@ export const EMAIL_KIND_LABELS: Record<EmailKind, string> = {
   'subscription-confirm': 'Alert subscription confirmation email',
   'subscription-exists': 'Alert subscription reminder email',
   notification: 'Notification email',
+  'appeal-follow-up-done': 'Follow-up done email',
+  'staff-authenticator-reset': 'New authenticator link email',
+  'staff-password-changed': 'Password changed email',
+  'staff-password-reset': 'Password reset link email',
+  'staff-appeal-received': 'New appeal email to the team',
+  'staff-appellant-replied': 'Appellant replied email to staff',
+  'staff-digest': 'Daily digest email',
+  'staff-overdue-escalation': 'Overdue appeal email to admins',
+  'safeguarding-concern': 'Safeguarding concern email',
 };
 
 export const OUTBOX_STATE_LABELS: Record<(typeof OUTBOX_STATES)[number], string> = {
@@ -142,6 +160,19 @@ export const AUDIT_ACTIONS = [
   'staff.sign-in-refused-disabled',
   'staff.signed-in',
   'staff.signed-out',
+  'appeal.no-matching-case',
+  'appeal.overdue-escalated',
+  'safeguarding.flagged',
+  'setup.link-expired',
+  'staff.enrol-link-password-wrong',
+  'staff.enrol-link-used',
+  'staff.invitation-resent',
+  'staff.password-change-failed',
+  'staff.password-changed',
+  'staff.password-reset-completed',
+  'staff.password-reset-sent',
+  'staff.sessions-ended',
+  'staff.sign-in-refused-enrol-link-needed',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -182,6 +213,19 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   'staff.sign-in-refused-disabled': 'Sign-in refused: account disabled',
   'staff.signed-in': 'Signed in',
   'staff.signed-out': 'Signed out',
+  'appeal.no-matching-case': 'Recorded that no matching case was found',
+  'appeal.overdue-escalated': 'Overdue appeal escalated to admins',
+  'safeguarding.flagged': 'Safeguarding concern flagged',
+  'setup.link-expired': 'First-run setup link expired (an admin exists)',
+  'staff.enrol-link-password-wrong': 'New authenticator link: wrong password',
+  'staff.enrol-link-used': 'New authenticator link used',
+  'staff.invitation-resent': 'Invitation sent again',
+  'staff.password-change-failed': 'Password change refused',
+  'staff.password-changed': 'Password changed',
+  'staff.password-reset-completed': 'New password chosen from a reset link',
+  'staff.password-reset-sent': 'Password reset link sent',
+  'staff.sessions-ended': 'Other sessions signed out',
+  'staff.sign-in-refused-enrol-link-needed': 'Sign-in refused: new authenticator link needed',
 };
 
 /** Every appeal history `kind` the code writes. */
@@ -199,6 +243,7 @@ export const APPEAL_EVENT_KINDS = [
   'follow-up-created',
   'follow-up-done',
   'case-linked',
+  'no-matching-case',
 ] as const;
 export type AppealEventKind = (typeof APPEAL_EVENT_KINDS)[number];
 
@@ -216,6 +261,7 @@ export const APPEAL_EVENT_LABELS: Record<AppealEventKind, string> = {
   'follow-up-created': 'Follow-up created',
   'follow-up-done': 'Follow-up done',
   'case-linked': 'Linked to a case',
+  'no-matching-case': 'No matching case found',
 };
 
 export const ROLE_LABELS: Record<(typeof ROLES)[number], string> = {

@@ -111,3 +111,37 @@ export function parseReference(input: string): ParseReferenceResult {
   if (weightedSum(values) !== 0) return { ok: false, error: 'check-failed' };
   return { ok: true, reference: formatReference(cleaned) };
 }
+
+/**
+ * References one typing slip away from what was typed, when its check character fails: each
+ * single-character substitution that makes the check hold (exactly one per position, since the
+ * weights are non-zero) and each swap of two neighbouring characters that does. For staff
+ * searches: the few candidates are looked up exactly, never pattern-matched. Empty unless the
+ * input has the right length and alphabet but fails the check.
+ */
+export function nearbyReferences(input: string): string[] {
+  const cleaned = input
+    .normalize('NFKC')
+    .toUpperCase()
+    .replace(/[\s\-‐‑‒–—―]+/g, '')
+    .replace(/O/g, '0')
+    .replace(/[IL]/g, '1');
+  if (cleaned.length !== DATA_LENGTH + 1) return [];
+  const values = [...cleaned].map((ch) => ALPHABET.indexOf(ch));
+  if (values.some((v) => v < 0)) return [];
+  const sum = weightedSum(values);
+  if (sum === 0) return [];
+  const out = new Set<string>();
+  const text = (vs: number[]) => formatReference(vs.map((v) => ALPHABET[v]!).join(''));
+  values.forEach((x, i) => {
+    // x·αⁱ + s = x'·αⁱ  ⇒  x' = x + s·α⁻ⁱ
+    const fixed = x ^ mul(sum, EXP[(31 - (i % 31)) % 31]!);
+    out.add(text(values.map((v, j) => (j === i ? fixed : v))));
+  });
+  for (let i = 0; i + 1 < values.length; i++) {
+    const swapped = [...values];
+    [swapped[i], swapped[i + 1]] = [swapped[i + 1]!, swapped[i]!];
+    if (weightedSum(swapped) === 0) out.add(text(swapped));
+  }
+  return [...out];
+}

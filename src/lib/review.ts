@@ -22,6 +22,8 @@ import {
   listOpenFollowUpsWithAppeal,
   listQueue,
   listReviewers,
+  searchQueue,
+  type QueueSearch,
   markFollowUpDone,
   staffNames,
   type FollowUpKind,
@@ -29,13 +31,14 @@ import {
 import { transition, type AppealAction } from './appeal-state.ts';
 import { addWorkingDays, remainingWorkingDays, resumeDueDate, workingDaysBetween } from './calendar.ts';
 import { appealDecisionEmail, type DecisionOutcome } from './email/templates/appeal-decision.ts';
+import { followUpDoneEmail } from './email/templates/follow-up-done.ts';
 import { notificationEmail } from './email/templates/notification.ts';
 import { APPEAL_EVENT_LABELS, APPEAL_STATUS_LABELS, emailQueuedLabel, FOLLOW_UP_KIND_LABELS, humanise, OUTCOME_LABELS, statusChangeLabel, type AppealEventKind } from './labels.ts';
-import { parseReference } from './references.ts';
+import { nearbyReferences, parseReference } from './references.ts';
 import { hasMustEditMarker, templatesForAppeal } from './reply-templates.ts';
 import { findTemplate } from '../../db/reply-templates.ts';
 import type { Runtime } from './runtime.ts';
-import { characterLength, LIMITS, requiredText, tooLongMessage } from './validation.ts';
+import { characterLength, cleanText, LIMITS, requiredText, tooLongMessage } from './validation.ts';
 
 /** Who acts: the signed-in staff member and where the request came from (for the audit log). */
 export interface Actor {
@@ -434,7 +437,11 @@ export function decideAppeal(rt: Runtime, appealId: number, input: SentDecision,
   });
 }
 
-/** Ticks off a follow-up of this appeal (who and when recorded); another appeal's is not found. */
+/**
+ * Ticks off a follow-up of this appeal (who and when recorded); another appeal's is not found.
+ * In the same transaction the appellant (if they gave an email address) is emailed through the
+ * outbox that the comment is visible again or the account unblocked (the audit entry says whether).
+ */
 export function completeFollowUp(rt: Runtime, appealId: number, followUpId: number, actor: Actor): ReviewResult {
   const now = rt.now();
   return rt.db.transaction((tx): ReviewResult => {
@@ -442,7 +449,15 @@ export function completeFollowUp(rt: Runtime, appealId: number, followUpId: numb
     if (!f || f.appealId !== appealId) return { ok: false, error: 'not-found' };
     if (!markFollowUpDone(tx, f.id, actor.id, now)) return { ok: false, error: 'not-allowed' };
     insertAppealEvent(tx, { appealId: f.appealId, at: now, actorType: 'staff', actorId: actor.id, kind: 'follow-up-done', details: { followUpId: f.id, kind: f.kind } });
-    recordAudit(tx, { actorId: actor.id, action: 'appeal.follow-up-done', entityType: 'follow_up', entityId: String(f.id), ip: actor.ip, details: { appealId: f.appealId, kind: f.kind } });
+    const appeal = findAppealById(tx, f.appealId);
+    let emailed = false;
+    if (appeal?.email) {
+      const content = followUpDoneEmail({ orgName: rt.config.org.name, name: appeal.name, appealReference: appeal.reference, kind: f.kind });
+      const queued = enqueueEmail(tx, { to: appeal.email, ...content, kind: 'appeal-follow-up-done' }, now);
+      insertAppealEvent(tx, { appealId: f.appealId, at: now, actorType: 'system', kind: 'email-queued', details: { email: 'appeal-follow-up-done', outboxId: queued.id } });
+      emailed = true;
+    }
+    recordAudit(tx, { actorId: actor.id, action: 'appeal.follow-up-done', entityType: 'follow_up', entityId: String(f.id), ip: actor.ip, details: { appealId: f.appealId, kind: f.kind, emailed } });
     return { ok: true };
   });
 }
@@ -454,21 +469,26 @@ export const QUEUE_STATUSES = ['new', 'in-review', 'waiting', 'decided', 'withdr
 export const QUEUE_STATUS_LABELS: Record<(typeof QUEUE_STATUSES)[number], string> = APPEAL_STATUS_LABELS;
 
 export interface QueueFilters {
-  status: (typeof QUEUE_STATUSES)[number] | '';
+  /** '' is any status; 'open' (new, in review, waiting) is the default when none is asked for. */
+  status: (typeof QUEUE_STATUSES)[number] | 'open' | '';
   assignee: 'me' | 'anyone' | 'unassigned';
   due: '' | 'overdue' | 'week';
   order: 'soonest' | 'latest';
   page: number;
 }
 
+/** The longest search accepted (an email address can be 254 characters). */
+export const QUEUE_SEARCH_MAX = 254;
+export const QUEUE_SEARCH_TOO_LONG = `Search must be ${QUEUE_SEARCH_MAX} characters or fewer`;
+
 export function parseQueueFilters(params: URLSearchParams): QueueFilters {
-  const status = params.get('status') ?? '';
+  const status = params.get('status') ?? 'open';
   const assignee = params.get('assignee') ?? 'anyone';
   const due = params.get('due') ?? '';
   const order = params.get('order') === 'latest' ? 'latest' : 'soonest';
   const page = Number.parseInt(params.get('page') ?? '1', 10);
   return {
-    status: (QUEUE_STATUSES as readonly string[]).includes(status) ? (status as QueueFilters['status']) : '',
+    status: status === 'open' || (QUEUE_STATUSES as readonly string[]).includes(status) ? (status as QueueFilters['status']) : '',
     assignee: assignee === 'me' || assignee === 'unassigned' ? assignee : 'anyone',
     due: due === 'overdue' || due === 'week' ? due : '',
     order,
@@ -476,9 +496,44 @@ export function parseQueueFilters(params: URLSearchParams): QueueFilters {
   };
 }
 
-/** The queue page for a staff member: items, total, counts per status and open follow-ups. */
-export function reviewQueue(rt: Runtime, filters: QueueFilters, staffId: number) {
+export interface ParsedQueueSearch {
+  search: QueueSearch;
+  /** What the search looked for, in words, for the results' summary. */
+  describe: string;
+  /** No reference passed its check: these are the references one typing slip away. */
+  corrected: boolean;
+}
+
+/**
+ * What a staff member typed in the queue's search box, read as every key it can be: an appeal
+ * or case reference (forgiving as the public form is: any case, spaces, O for 0, I or L for 1; a
+ * failed check character tries the references one slip away), an email address (has an @ after
+ * its first character), or an account handle (any case, with or without the leading @). Each key
+ * is matched exactly on an index (db/review.ts): no pattern scans.
+ */
+export function parseQueueSearch(typed: string): { ok: true; parsed: ParsedQueueSearch | null } | { ok: false; error: string } {
+  const q = cleanText(typed);
+  if (!q) return { ok: true, parsed: null };
+  if (characterLength(q) > QUEUE_SEARCH_MAX) return { ok: false, error: QUEUE_SEARCH_TOO_LONG };
+  const reference = parseReference(q);
+  if (reference.ok) return { ok: true, parsed: { search: { references: [reference.reference], email: null, handle: null }, describe: `reference ${reference.reference}`, corrected: false } };
+  if (q.indexOf('@') > 0) return { ok: true, parsed: { search: { references: [], email: q.toLowerCase(), handle: null }, describe: `email address ${q.toLowerCase()}`, corrected: false } };
+  const handle = q.replace(/^@+/, '').toLowerCase();
+  const nearby = reference.error === 'check-failed' ? nearbyReferences(q) : [];
+  return {
+    ok: true,
+    parsed: { search: { references: nearby, email: null, handle: handle || null }, describe: nearby.length ? `references close to ${q} or the account handle ${q}` : `account handle ${q}`, corrected: nearby.length > 0 },
+  };
+}
+
+/**
+ * The queue page for a staff member: items, total, counts per status and open follow-ups. With a
+ * search (`q`, the search box as typed) the items are the appeals it finds, in any status.
+ */
+export function reviewQueue(rt: Runtime, filters: QueueFilters, staffId: number, q = '') {
   const now = rt.now();
+  const searched = parseQueueSearch(q);
+  const search = searched.ok ? searched.parsed : null;
   // "Due this week": due within the next 5 working days.
   const weekEnd = addWorkingDays(now, 5);
   const dueBefore = filters.due === 'overdue' ? now : filters.due === 'week' ? weekEnd : null;
@@ -488,8 +543,12 @@ export function reviewQueue(rt: Runtime, filters: QueueFilters, staffId: number)
     assignee: filters.assignee === 'me' ? staffId : filters.assignee === 'unassigned' ? ('unassigned' as const) : null,
     dueBefore,
   };
-  const { items, total } = listQueue(rt.db, { ...query, order: filters.order, limit: QUEUE_PAGE_SIZE, offset: (filters.page - 1) * QUEUE_PAGE_SIZE });
+  const page = { order: filters.order, limit: QUEUE_PAGE_SIZE, offset: (filters.page - 1) * QUEUE_PAGE_SIZE };
+  // A search looks in every status and ignores the filters: a reference finds its appeal however old.
+  const { items, total } = search ? searchQueue(rt.db, search.search, page) : searched.ok ? listQueue(rt.db, { ...query, ...page }) : { items: [], total: 0 };
   return {
+    search,
+    searchError: searched.ok ? null : searched.error,
     items: items.map((i) => ({ ...i, overdue: i.dueAt.getTime() < now.getTime() && (i.status === 'new' || i.status === 'in-review') })),
     total,
     pages: Math.max(1, Math.ceil(total / QUEUE_PAGE_SIZE)),
@@ -499,6 +558,31 @@ export function reviewQueue(rt: Runtime, filters: QueueFilters, staffId: number)
     filterCounts: countQueueFilters(rt.db, staffId, query, now, weekEnd),
     followUps: listOpenFollowUpsWithAppeal(rt.db),
   };
+}
+
+/**
+ * The case search (/staff/cases) filled in from what a no-reference appellant told us: the
+ * platform, the handle, and two weeks either side of the date they gave (or the four weeks before
+ * the appeal when they gave none), so the reviewer can find the case to link.
+ */
+export function caseSearchForAppeal(appeal: Pick<AppealRow, 'claimedPlatform' | 'claimedHandle' | 'claimedDate' | 'receivedAt'>): string {
+  const day = 86_400_000;
+  const params = new URLSearchParams();
+  if (appeal.claimedHandle) params.set('q', appeal.claimedHandle);
+  if (appeal.claimedPlatform) params.set('platform', appeal.claimedPlatform);
+  const given = appeal.claimedDate && /^\d{4}-\d{2}-\d{2}$/.test(appeal.claimedDate) ? new Date(`${appeal.claimedDate}T12:00:00Z`) : null;
+  const centre = given && !Number.isNaN(given.getTime()) ? given : null;
+  const from = centre ? new Date(centre.getTime() - 14 * day) : new Date(appeal.receivedAt.getTime() - 28 * day);
+  const to = centre ? new Date(centre.getTime() + 14 * day) : appeal.receivedAt;
+  params.set('from', from.toISOString().slice(0, 10));
+  params.set('to', to.toISOString().slice(0, 10));
+  return `/staff/cases?${params}`;
+}
+
+/** Open follow-ups across every appeal, soonest due first (the staff follow-ups page). */
+export function openFollowUpList(rt: Runtime, limit = 200) {
+  const now = rt.now();
+  return listOpenFollowUpsWithAppeal(rt.db, limit).map((f) => ({ ...f, label: FOLLOW_UP_LABELS[f.kind], overdue: f.dueAt.getTime() < now.getTime() }));
 }
 
 

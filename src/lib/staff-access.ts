@@ -9,8 +9,11 @@ import type { Role } from './staff.ts';
 
 export type Access = 'public' | 'any-staff' | readonly Role[];
 
-/** `roles` lists the roles of which the person needs at least one. */
-export const STAFF_ACCESS_RULES: readonly { prefix: string; access: Access }[] = [
+/**
+ * `access` lists the roles of which the person needs at least one. `write`, when given, is what a
+ * form post (any method but GET and HEAD) needs instead: a page others may read but not change.
+ */
+export const STAFF_ACCESS_RULES: readonly { prefix: string; access: Access; write?: readonly Role[] }[] = [
   // Signing in: the password page, the security code step and TOTP enrolment, and signing out.
   { prefix: '/staff/login', access: 'public' },
   { prefix: '/staff/sign-out', access: 'public' },
@@ -22,24 +25,33 @@ export const STAFF_ACCESS_RULES: readonly { prefix: string; access: Access }[] =
   { prefix: '/staff/outbox', access: ['admin'] },
   { prefix: '/staff/principles', access: ['admin'] },
   { prefix: '/staff/templates', access: ['admin'] },
-  { prefix: '/staff/cases', access: ['moderator'] },
+  // Reviewers read cases (to check one, or find the case for a no-reference appeal); only
+  // moderators record or change them.
+  { prefix: '/staff/cases', access: ['moderator', 'reviewer'], write: ['moderator'] },
+  { prefix: '/staff/cases/new', access: ['moderator'] },
   { prefix: '/staff/appeals', access: ['reviewer'] },
+  // Open follow-ups across appeals (ticked off on each appeal's page, which reviewers open).
+  { prefix: '/staff/follow-ups', access: ['reviewer'] },
 ];
 
 function under(path: string, prefix: string): boolean {
   return path === prefix || path.startsWith(prefix + '/');
 }
 
-/** The access rule for a path; null for paths outside /staff (not guarded here). */
-export function accessFor(pathname: string): Access | null {
+/**
+ * The access rule for a path (and method: a form post needs the rule's `write` roles when it has
+ * some); null for paths outside /staff (not guarded here).
+ */
+export function accessFor(pathname: string, method = 'GET'): Access | null {
   const path = pathname.replace(/\/{2,}/g, '/').replace(/\/$/, '') || '/';
   if (!under(path.toLowerCase(), '/staff')) return null;
-  let best: { prefix: string; access: Access } | undefined;
+  let best: (typeof STAFF_ACCESS_RULES)[number] | undefined;
   for (const rule of STAFF_ACCESS_RULES) {
     if (under(path.toLowerCase(), rule.prefix) && (!best || rule.prefix.length > best.prefix.length)) best = rule;
   }
   // Only /staff itself matches the bare rule; deeper URLs without their own rule need admin.
   if (best?.prefix === '/staff' && path.toLowerCase() !== '/staff') return ['admin'];
+  if (best?.write && method !== 'GET' && method !== 'HEAD') return best.write;
   return best?.access ?? ['admin'];
 }
 
@@ -51,5 +63,11 @@ export function mayAccess(roles: readonly Role[], access: Access): boolean {
 /** Whether a signed-in person may open a path (for showing links only to what they can open). */
 export function canOpen(roles: readonly Role[], pathname: string): boolean {
   const access = accessFor(pathname);
+  return access === null || mayAccess(roles, access);
+}
+
+/** Whether a signed-in person may post forms to a path (for showing edit controls only to them). */
+export function canChange(roles: readonly Role[], pathname: string): boolean {
+  const access = accessFor(pathname, 'POST');
   return access === null || mayAccess(roles, access);
 }

@@ -55,9 +55,10 @@ test.describe('email outbox', () => {
 test('the staff outbox page shows nothing to someone not signed in', async ({ page, request, expectAccessible }) => {
   const direct = await request.get('/staff/outbox/', { maxRedirects: 0 });
   expect(direct.status()).toBe(303);
-  expect(direct.headers()['location']).toBe('/staff/login');
+  // Sent to sign in, with the page asked for kept for afterwards (decision 020).
+  expect(direct.headers()['location']).toBe('/staff/login?next=%2Fstaff%2Foutbox%2F');
   await page.goto('/staff/outbox/');
-  await expect(page).toHaveURL(/\/staff\/login$/);
+  await expect(page).toHaveURL(/\/staff\/login\?next=%2Fstaff%2Foutbox%2F$/);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Sign in');
   await expect(page.getByRole('table')).toHaveCount(0);
   await expectAccessible(page);

@@ -20,7 +20,8 @@ import { AppServer, sharedRuntime, tempDataDir } from './support/server.ts';
  * Who may open each staff page, written down here independently of src/lib/staff-access.ts.
  * 'any': every signed-in account. A page added under src/pages/staff without a line here fails.
  */
-const EXPECTED: Record<string, Role | 'any' | 'sign-in' | 'redirect' | 'missing'> = {
+type Rule = Role | 'any' | 'sign-in' | 'redirect' | 'missing' | { read: Role[]; write: Role[] };
+const EXPECTED: Record<string, Rule> = {
   '/staff': 'any',
   '/staff/account': 'any',
   '/staff/admin': 'admin',
@@ -29,9 +30,11 @@ const EXPECTED: Record<string, Role | 'any' | 'sign-in' | 'redirect' | 'missing'
   '/staff/appeals': 'reviewer',
   '/staff/appeals/[id]': 'reviewer',
   '/staff/audit': 'admin',
-  '/staff/cases': 'moderator',
-  '/staff/cases/[id]': 'moderator',
+  // Reviewers read cases (to find the one a no-reference appeal is about); only moderators post.
+  '/staff/cases': { read: ['moderator', 'reviewer'], write: ['moderator'] },
+  '/staff/cases/[id]': { read: ['moderator', 'reviewer'], write: ['moderator'] },
   '/staff/cases/new': 'moderator',
+  '/staff/follow-ups': 'reviewer',
   '/staff/outbox': 'admin',
   '/staff/principles': 'admin',
   '/staff/principles/drafts/[id]': 'admin',
@@ -47,6 +50,13 @@ const EXPECTED: Record<string, Role | 'any' | 'sign-in' | 'redirect' | 'missing'
   // Not a page: the same 404 for everyone (it says nothing about who may see what).
   '/staff/no-such-page': 'missing',
 };
+
+/** Whether this visitor's roles are the ones a rule needs, to read (GET) or to post. */
+function allows(rule: Rule, who: string, to: 'read' | 'write'): boolean {
+  if (rule === 'any') return true;
+  if (typeof rule === 'object') return (rule[to] as string[]).includes(who);
+  return rule === who;
+}
 
 function staffRouteFiles(): string[] {
   const root = 'src/pages';
@@ -153,7 +163,7 @@ describe('access control', () => {
         else if (rule === 'sign-in') expected = signedIn ? '303 /staff' : '200';
         else if (rule === 'redirect') expected = '303';
         else if (!signedIn) expected = '303 /staff/login';
-        else if (rule === 'any' || rule === who) expected = '200';
+        else if (allows(rule, who, 'read')) expected = '200';
         else expected = '403';
         const [status, location] = expected.split(' ');
         const ok = res.status === Number(status) && (location === undefined || (res.location ?? '').split('?')[0] === location);
@@ -177,7 +187,7 @@ describe('access control', () => {
       for (const who of WHO) {
         const web = clientAs(who);
         const signedIn = who !== 'anonymous' && who !== 'disabled';
-        const allowed = signedIn && (rule === 'any' || rule === who);
+        const allowed = signedIn && allows(rule, who, 'write');
         // Refused visitors post what would do harm if it got through; allowed ones post nothing useful.
         const res = await web.post(path, allowed ? { nothing: '1' } : { intent: 'start', action: 'disable', confirm: 'yes' });
         const ok = !signedIn

@@ -16,6 +16,9 @@ export interface TestAppealOptions {
   assignedTo?: number | null;
   caseId?: number | null;
   email?: string;
+  /** No-reference appeals: the platform and handle the appellant gave (default Facebook, @seeded). */
+  platform?: NonNullable<AppealRow['claimedPlatform']>;
+  handle?: string;
   /** The private status-link token (random when not given). */
   statusToken?: string;
 }
@@ -28,8 +31,8 @@ export function insertTestAppeal(db: Db, options: TestAppealOptions = {}): { id:
     reference: generateReference(),
     statusTokenHash: hashStatusToken(options.statusToken ?? randomBytes(24).toString('base64url')),
     caseId: options.caseId ?? null,
-    claimedPlatform: options.caseId ? null : 'facebook',
-    claimedHandle: options.caseId ? null : '@seeded',
+    claimedPlatform: options.caseId ? null : (options.platform ?? 'facebook'),
+    claimedHandle: options.caseId ? null : (options.handle ?? '@seeded'),
     claimedDate: null,
     claimedPostUrl: null,
     reason: 'Seeded for a queue test.',

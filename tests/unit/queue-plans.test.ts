@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { appeals } from '../../db/schema.ts';
-import { countByStatus, countByStatusStatement, countQueueFilters, listOpenFollowUpsWithAppeal, listQueue, openFollowUpsStatement, queueFilterStatements, queueStatements, type QueueQuery } from '../../db/review.ts';
+import { countByStatus, countByStatusStatement, countQueueFilters, listOpenFollowUpsWithAppeal, listQueue, openFollowUpsStatement, queueFilterStatements, queueStatements, searchStatements, type QueueQuery, type QueueSearch } from '../../db/review.ts';
+import { nearbyReferences, generateReference } from '../../src/lib/references.ts';
 import { QUEUE_STATUSES } from '../../src/lib/review.ts';
 import { testRuntime } from '../support/db.ts';
 
@@ -88,6 +89,51 @@ describe('queue query plans', () => {
     expect(p.filter((d) => /TEMP B-TREE/.test(d))).toEqual([]);
     expect(p.filter((d) => /\bappeals\b/.test(d) && !/USING INTEGER PRIMARY KEY/.test(d))).toEqual([]);
     expect(listOpenFollowUpsWithAppeal(rt.db)).toEqual([]);
+  });
+});
+
+describe('queue query plans: the open view (the default) and the search', () => {
+  it.each([null, 7, 'unassigned'] as const)('open appeals, assignee %s: read from the partial open index in order, no sort, joins by primary key', (assignee) => {
+    for (const order of ['soonest', 'latest'] as const) {
+      for (const offset of [0, 50]) {
+        const { items, total } = queueStatements(rt.db, { status: 'open', assignee, dueBefore: null, order, limit: 25, offset });
+        const p = plan(items);
+        expect(p.find((d) => /\bappeals\b/.test(d))).toMatch(assignee === null ? /^SCAN appeals USING INDEX appeals_open_due$/ : /^SEARCH appeals USING INDEX appeals_open_assignee_due \(assigned_to=\?\)$/);
+        expect(p.filter((d) => /TEMP B-TREE/.test(d))).toEqual([]);
+        expect(p.filter((d) => /\b(staff|cases)\b/.test(d) && !/USING INTEGER PRIMARY KEY/.test(d))).toEqual([]);
+        const t = plan(total).join('\n');
+        expect(t).toMatch(/appeal_tallies/);
+        expect(t).not.toMatch(/\bappeals\b/);
+      }
+      // Under a due filter the open view is the due filter's own (clock-running index ranges).
+      const due = plan(queueStatements(rt.db, { status: 'open', assignee, dueBefore: new Date('2026-11-25T12:00:00Z'), order, limit: 25, offset: 0 }).items).join('\n');
+      expect(due).toMatch(/INDEX appeals_\w+ \(.*status=\?.*due_at<\?\)/);
+      expect(due).not.toMatch(/^SCAN appeals\b/m);
+    }
+  });
+
+  const ref = generateReference();
+  const typo = ref.replace(/^./, (c) => (c === 'X' ? 'Y' : 'X'));
+  const searches: [string, QueueSearch, RegExp[]][] = [
+    ['a reference', { references: [ref], email: null, handle: null }, [/SEARCH appeals USING (COVERING )?INDEX appeals_reference \(reference=\?\)/, /SEARCH cases USING COVERING INDEX cases_reference \(reference=\?\)/, /SEARCH appeals USING (COVERING )?INDEX appeals_case \(case_id=\?\)/]],
+    ['the references one slip away, and a handle', { references: nearbyReferences(typo), email: null, handle: typo.toLowerCase() }, [/appeals_reference \(reference=\?\)/, /cases_reference \(reference=\?\)/, /appeals_claimed_handle_key \(<expr>=\?\)/, /cases_handle_key \(<expr>=\?\)/]],
+    ['an email address', { references: [], email: 'someone@example.org', handle: null }, [/SEARCH appeals USING (COVERING )?INDEX appeals_email \(email=\?\)/]],
+    ['a handle', { references: [], email: null, handle: 'jo_bloggs' }, [/SEARCH appeals USING (COVERING )?INDEX appeals_claimed_handle_key \(<expr>=\?\)/, /SEARCH cases USING COVERING INDEX cases_handle_key \(<expr>=\?\)/, /SEARCH appeals USING (COVERING )?INDEX appeals_case \(case_id=\?\)/]],
+  ];
+  it.each(searches)('searching by %s reads only exact-match indexes, never a scan of appeals or cases', (_, search, expected) => {
+    for (const order of ['soonest', 'latest'] as const) {
+      const { items, total } = searchStatements(rt.db, search, { order, limit: 25, offset: 25 });
+      for (const statement of [items, total]) {
+        const p = plan(statement);
+        const text = p.join('\n');
+        for (const re of expected) expect(text).toMatch(re);
+        // Every read of appeals and cases is a SEARCH on an index (no SCAN, no LIKE).
+        expect(p.filter((d) => /^SCAN (appeals|cases)\b/.test(d))).toEqual([]);
+        expect(statement.toSQL().sql).not.toMatch(/\blike\b/i);
+        // Only the matches are sorted (a handful), and the joins use primary keys.
+        expect(p.filter((d) => /\b(staff|cases)\b/.test(d) && /LEFT-JOIN/.test(d) && !/USING INTEGER PRIMARY KEY/.test(d))).toEqual([]);
+      }
+    }
   });
 });
 

@@ -191,6 +191,34 @@ describe('notes, assignment and follow-ups', () => {
   });
 });
 
+describe('follow-up done email', () => {
+  it('marking a restore or unblock follow-up done emails the appellant through the outbox, in the same transaction', () => {
+    const a = newAppeal(['hidden', 'blocked']);
+    decideAfterPreview(rt, a.id, decision, reviewer);
+    const follow = listFollowUpsForAppeal(rt.db, a.id);
+    expect(follow.map((f) => f.kind).sort()).toEqual(['restore-comment', 'unblock-account']);
+    const before = listEmails(rt.db).filter((e) => e.to === a.email).length;
+    const restore = follow.find((f) => f.kind === 'restore-comment')!;
+    expect(completeFollowUp(rt, a.id, restore.id, reviewer)).toEqual({ ok: true });
+    const mine = listEmails(rt.db).filter((e) => e.to === a.email);
+    expect(mine).toHaveLength(before + 1);
+    const sent = mine.find((e) => e.kind === 'appeal-follow-up-done')!;
+    expect(sent.subject).toBe(`Your comment is visible again: appeal ${findAppealById(rt.db, a.id)!.reference}`);
+    expect(sent.text).toContain('we have made your comment visible again');
+    expect(sent.text).toContain('Dear Sam,');
+    expect(sent.text).not.toContain('Riley');
+    const unblock = follow.find((f) => f.kind === 'unblock-account')!;
+    expect(completeFollowUp(rt, a.id, unblock.id, reviewer)).toEqual({ ok: true });
+    const after = listEmails(rt.db).filter((e) => e.to === a.email && e.kind === 'appeal-follow-up-done');
+    expect(after.map((e) => e.subject.split(':')[0]).sort()).toEqual(['Your account is unblocked', 'Your comment is visible again']);
+    // The history records the email; a second "done" sends nothing more.
+    expect(listAppealEvents(rt.db, a.id).filter((e) => e.kind === 'email-queued' && e.details?.['email'] === 'appeal-follow-up-done')).toHaveLength(2);
+    expect(completeFollowUp(rt, a.id, unblock.id, reviewer)).toEqual({ ok: false, error: 'not-allowed' });
+    expect(listEmails(rt.db).filter((e) => e.to === a.email && e.kind === 'appeal-follow-up-done')).toHaveLength(2);
+    expect(listAudit(rt.db).filter((e) => e.action === 'appeal.follow-up-done' && (e.details as { appealId?: number } | null)?.appealId === a.id).map((e) => (e.details as { emailed: boolean }).emailed)).toEqual([true, true]);
+  });
+});
+
 describe('appealDecisionEmail', () => {
   const base = {
     orgName: 'Test Trust',

@@ -18,7 +18,7 @@ import {
   submitSecurityCode,
   verifySecurityCode,
 } from '../../src/lib/sessions.ts';
-import { accessFor, canOpen, mayAccess } from '../../src/lib/staff-access.ts';
+import { accessFor, canChange, canOpen, mayAccess } from '../../src/lib/staff-access.ts';
 import {
   changeRoles,
   completeSetup,
@@ -361,6 +361,22 @@ describe('access rules and client IP', () => {
     expect(mayAccess(['admin'], ['moderator'])).toBe(false);
     expect(canOpen(['moderator'], '/staff/cases')).toBe(true);
     expect(canOpen(['moderator'], '/staff/audit')).toBe(false);
+  });
+
+  it('lets reviewers read cases but not record or change them', () => {
+    for (const path of ['/staff/cases', '/staff/cases/12']) {
+      expect(accessFor(path)).toEqual(['moderator', 'reviewer']);
+      expect(accessFor(path, 'HEAD')).toEqual(['moderator', 'reviewer']);
+      for (const method of ['POST', 'PUT', 'DELETE', 'PATCH']) expect(accessFor(path, method)).toEqual(['moderator']);
+      expect(canOpen(['reviewer'], path)).toBe(true);
+      expect(canChange(['reviewer'], path)).toBe(false);
+      expect(canChange(['moderator'], path)).toBe(true);
+      expect(canOpen(['admin'], path)).toBe(false);
+    }
+    expect(canOpen(['reviewer'], '/staff/cases/new')).toBe(false);
+    expect(accessFor('/staff/cases/new', 'POST')).toEqual(['moderator']);
+    // Rules without a write list: a post needs the same roles as reading.
+    expect(accessFor('/staff/appeals/3', 'POST')).toEqual(['reviewer']);
   });
 
   it('uses X-Forwarded-For only behind a trusted proxy', () => {
