@@ -47,9 +47,9 @@ for (const step of steps) {
 // Give processes that are already exiting a moment, then look.
 await new Promise((r) => setTimeout(r, 1000));
 const left = survivors();
-// Caches the tools keep in TMPDIR (tsx's compile cache, Node's) are not test leftovers.
-const TOOL_CACHES = new Set(['tsx-0', 'node-compile-cache']);
-const files = readdirSync(root).filter((f) => !TOOL_CACHES.has(f));
+// Caches the tools keep in TMPDIR (tsx's and Playwright's compile caches, Node's) are not test leftovers.
+const TOOL_CACHES = /^(tsx-\d+|node-compile-cache|playwright-transform-cache-\d+)$/;
+const files = readdirSync(root).filter((f) => !TOOL_CACHES.test(f));
 if (left.length > 0 || files.length > 0) {
   console.error('[npm test] left behind by the tests (this fails the run):');
   for (const p of left) console.error(`  process ${p.pid}: ${p.command}`);

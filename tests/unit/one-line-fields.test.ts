@@ -4,7 +4,7 @@
  * "Bcc: …" line; the greeting in every email keeps a name on one line whatever is stored; and the
  * transport refuses any header with a line break before anything is sent.
  */
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -17,6 +17,7 @@ import { validateDraft } from '../../src/lib/principles.ts';
 import { createStaffAccount, inviteStaff } from '../../src/lib/staff.ts';
 import { cleanLine, isOneLine } from '../../src/lib/validation.ts';
 import { testRuntime } from '../support/db.ts';
+import { onCleanup } from '../support/cleanup.ts';
 
 const rt = testRuntime();
 const BREAKS = ['\n', '\r', '\r\n', '\u0085', '\u2028', '\u2029'];
@@ -69,6 +70,7 @@ describe('one-line fields', () => {
 
   it('the transport refuses a header with a line break, as a permanent failure, writing nothing', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fair-hearing-one-line-'));
+    onCleanup(() => rmSync(dir, { recursive: true, force: true }));
     const transport = createFileTransport(dir, 'Fair Hearing <no-reply@localhost>');
     const base: OutgoingEmail = { messageId: '<one-line-test@localhost>', to: 'a@example.org', subject: 'Hello', text: 'Body\nBcc: is fine in a body line', html: '<p>Body</p>', headers: {} };
     expect(headerWithLineBreak(base, 'x@localhost')).toBeNull();
