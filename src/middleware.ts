@@ -21,7 +21,7 @@ const sameOrigin = defineMiddleware((context, next) => {
   const { request, url } = context;
   // Compared with PUBLIC_URL's origin, never the Host header (src/lib/security.ts).
   if (isOneClickUnsubscribe(request.method, url.pathname)) return next();
-  const ok = isSameOriginRequest(request.method, request.headers.get('origin'), context.locals.runtime.config.publicUrl);
+  const ok = isSameOriginRequest(request.method, request.headers.get('origin'), context.locals.runtime.config.publicUrl, request.headers.get('sec-fetch-site'));
   if (!ok) return context.rewrite(new Request(new URL('/forbidden', url), { method: 'GET' }));
   return next();
 });
@@ -115,15 +115,22 @@ const staffGuard = defineMiddleware((context, next) => {
   return next();
 });
 
-/** No staff page, and no page that shows personal data, is ever stored by a browser or proxy cache. */
+/**
+ * No staff page, and no page that shows personal data, is stored by a proxy cache, and no such
+ * page fetched with GET is stored by the browser either (`no-store`). The answer to a form post
+ * (the form again with its errors) is `private, no-cache` instead: no shared cache ever stores a
+ * POST answer, and `no-store` there would turn the browser's Back button into "Confirm form
+ * resubmission" and lose what the person typed (decision 017).
+ */
 const noStore = defineMiddleware(async (context, next) => {
   const response = await next();
   if (accessFor(context.url.pathname) !== null || showsPersonalData(context.url.pathname)) {
+    const value = context.request.method === 'POST' ? 'private, no-cache' : 'no-store';
     try {
-      response.headers.set('Cache-Control', 'no-store');
+      response.headers.set('Cache-Control', value);
     } catch {
       const copy = new Response(response.body, response);
-      copy.headers.set('Cache-Control', 'no-store');
+      copy.headers.set('Cache-Control', value);
       return copy;
     }
   }

@@ -53,7 +53,7 @@ test.describe('appeal journey with a case reference', () => {
     await shot(page, '03-what-we-did');
 
     // Back goes to the reference, still filled in; Continue comes back here.
-    await page.getByRole('link', { name: 'Back' }).click();
+    await page.getByRole('link', { name: 'Back', exact: true }).click();
     await expect(page.getByLabel('Case reference')).toHaveValue(reference);
     await continueButton(page);
     await page.getByRole('button', { name: 'Continue' }).click();
@@ -112,7 +112,7 @@ test.describe('appeal journey with a case reference', () => {
 
     await page.getByRole('link', { name: 'Change why you disagree' }).click();
     await expect(page.getByLabel('Why do you disagree with our decision?')).toHaveValue(reason);
-    await expect(page.getByRole('link', { name: 'Back' })).toHaveAttribute('href', '/appeal/check-answers');
+    await expect(page.getByRole('link', { name: 'Back', exact: true })).toHaveAttribute('href', '/appeal/check-answers');
     const changed = `${reason}\nThe ward is my local one.`;
     await page.getByLabel('Why do you disagree with our decision?').fill(changed);
     await continueButton(page);
@@ -324,7 +324,7 @@ test.describe('appeal journey without a case reference', () => {
 
     // One question a page: where, who, roughly when, and a link if they have one.
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Where did you post?');
-    await expect(page.getByRole('link', { name: 'Back' })).toHaveAttribute('href', '/appeal/case-reference');
+    await expect(page.getByRole('link', { name: 'Back', exact: true })).toHaveAttribute('href', '/appeal/case-reference');
     await expectAccessible(page);
     await shot(page, '20-platform');
     await continueButton(page);
@@ -374,14 +374,14 @@ test.describe('appeal journey without a case reference', () => {
     await expectAccessible(page);
     await shot(page, '23-post-link-error');
     // Back keeps the earlier answer.
-    await page.getByRole('link', { name: 'Back' }).click();
+    await page.getByRole('link', { name: 'Back', exact: true }).click();
     await expect(page.getByLabel('Day')).toHaveValue(String(lastWeek.getUTCDate()));
     await continueButton(page);
     await page.getByLabel('Link to the post (optional)').fill('https://www.instagram.com/p/abc123/');
     await continueButton(page);
 
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Why do you disagree with our decision?');
-    await expect(page.getByRole('link', { name: 'Back' })).toHaveAttribute('href', '/appeal/post-link');
+    await expect(page.getByRole('link', { name: 'Back', exact: true })).toHaveAttribute('href', '/appeal/post-link');
     await page.getByLabel('Why do you disagree with our decision?').fill('My comment was removed but it was polite.');
     await continueButton(page);
     await page.getByLabel('Email address').fill(email);
@@ -397,7 +397,7 @@ test.describe('appeal journey without a case reference', () => {
     // Change the post details and come back to check your answers.
     await page.getByRole('link', { name: 'Change account name' }).click();
     await expect(page.getByLabel('What is your account name or handle?')).toHaveValue('@jo_bloggs');
-    await expect(page.getByRole('link', { name: 'Back' })).toHaveAttribute('href', '/appeal/check-answers');
+    await expect(page.getByRole('link', { name: 'Back', exact: true })).toHaveAttribute('href', '/appeal/check-answers');
     await page.getByLabel('What is your account name or handle?').fill('@jo_bloggs_2');
     await continueButton(page);
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Check your answers before sending your appeal');

@@ -72,7 +72,7 @@ test.describe('no case reference: the appeal window', () => {
 
     // Back from the explanation keeps the date typed; a date inside the window carries on.
     await page.goto('/appeal/too-late');
-    await page.getByRole('link', { name: 'Back' }).click();
+    await page.getByRole('link', { name: 'Back', exact: true }).click();
     await expect(page.getByLabel('Year')).toHaveValue(String(old.getUTCFullYear()));
     await expect(page.getByLabel('Day')).toHaveValue(String(old.getUTCDate()));
     await fillDate(page, new Date(Date.now() - 30 * DAY));

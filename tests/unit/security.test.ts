@@ -14,6 +14,13 @@ describe('isSameOriginRequest', () => {
   it.each([null, 'null', 'https://evil.example', 'http://localhost:4322'])('refuses a POST from %s', (origin) => {
     expect(isSameOriginRequest('POST', origin, site)).toBe(false);
   });
+  it("accepts Origin: null only with the browser's Sec-Fetch-Site: same-origin (a no-referrer page's own form)", () => {
+    expect(isSameOriginRequest('POST', 'null', site, 'same-origin')).toBe(true);
+    for (const fetchSite of [null, 'cross-site', 'same-site', 'none']) expect(isSameOriginRequest('POST', 'null', site, fetchSite)).toBe(false);
+    // No Origin at all is still refused, whatever Sec-Fetch-Site says; a foreign Origin too.
+    expect(isSameOriginRequest('POST', null, site, 'same-origin')).toBe(false);
+    expect(isSameOriginRequest('POST', 'https://evil.example', site, 'same-origin')).toBe(false);
+  });
   it('compares with PUBLIC_URL, never with the Host the request names (issue 17, point 13)', () => {
     // A request sent to the server's own address (Host: 10.0.0.5:4321) with a matching Origin is
     // not same-origin when the site is https://appeals.example.org.
