@@ -78,7 +78,8 @@ test('an admin sees a refused email as failed and retries it from the outbox pag
     await signIn(page, createStaff({ roles: ['admin'] }));
     await page.goto('/staff/outbox/');
     const row = page.getByRole('row').filter({ hasText: to });
-    await expect(row.getByText('failed', { exact: true })).toBeVisible();
+    // States in words, as staff read them (src/lib/labels.ts).
+    await expect(row.getByText('Failed', { exact: true })).toBeVisible();
     await expect(row).toContainText('550');
     await expectAccessible(page);
 
@@ -89,7 +90,7 @@ test('an admin sees a refused email as failed and retries it from the outbox pag
     expect(mail!.messageId).toBe(messageId);
     await expect.poll(() => findEmail(db, id)?.state).toBe('sent');
     await page.reload();
-    await expect(page.getByRole('row').filter({ hasText: to }).getByText('sent', { exact: true })).toBeVisible();
+    await expect(page.getByRole('row').filter({ hasText: to }).getByText('Sent', { exact: true })).toBeVisible();
   } finally {
     db.$client.close();
   }

@@ -178,7 +178,8 @@ test.describe('publishing through the staff pages, with change alerts', () => {
 
     // Every step is in the audit log.
     await admin.goto('/staff/audit');
-    for (const action of ['principles.draft-created', 'principles.draft-saved', 'principles.published']) {
+    // In words, as staff read them (src/lib/labels.ts).
+    for (const action of ['Principles draft started', 'Principles draft saved', 'Principles published']) {
       await expect(admin.getByRole('table').getByText(action, { exact: true }).first()).toBeVisible();
     }
     await adminContext.close();

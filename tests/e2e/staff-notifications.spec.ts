@@ -84,7 +84,8 @@ test('the team hears of a new appeal, the reviewer of the reply, and safeguardin
   const [toReviewer] = await mailbox.waitFor({ to: reviewer.email, subject: `Appeal ${reference}: the appellant answered your request for information` });
   expect(toReviewer!.text).toContain(appealPath);
   expect(toReviewer!.text).not.toContain('Tuesday');
-  expect(await mailbox.messages({ to: TEAM, subject: /answered your request/ })).toHaveLength(0);
+  // This appeal's answer only (other specs' appeals, answered with nobody assigned, go to the team).
+  expect(await mailbox.messages({ to: TEAM, subject: `Appeal ${reference}: the appellant answered your request for information` })).toHaveLength(0);
 
   // 4. The reviewer flags a safeguarding concern: an empty note is refused next to the field.
   await page.goto(appealPath);

@@ -30,6 +30,7 @@ const EXPECTED: Record<string, Rule> = {
   '/staff/appeals': 'reviewer',
   '/staff/appeals/[id]': 'reviewer',
   '/staff/audit': 'admin',
+  '/staff/audit/export.csv': 'admin',
   // Reviewers read cases (to find the one a no-reference appeal is about); only moderators post.
   '/staff/cases': { read: ['moderator', 'reviewer'], write: ['moderator'] },
   '/staff/cases/[id]': { read: ['moderator', 'reviewer'], write: ['moderator'] },
@@ -41,6 +42,9 @@ const EXPECTED: Record<string, Rule> = {
   '/staff/principles/drafts/[id]/discard': 'admin',
   '/staff/principles/drafts/[id]/preview': 'admin',
   '/staff/principles/drafts/[id]/publish': 'admin',
+  '/staff/templates': 'admin',
+  '/staff/templates/[id]': 'admin',
+  '/staff/templates/new': 'admin',
   // Signing in is open to everyone; the later steps send you back to the start without a pending sign-in.
   '/staff/login': 'sign-in',
   '/staff/login/code': 'redirect',
