@@ -215,7 +215,7 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   'staff.signed-out': 'Signed out',
   'appeal.no-matching-case': 'Recorded that no matching case was found',
   'appeal.overdue-escalated': 'Overdue appeal escalated to admins',
-  'safeguarding.flagged': 'Safeguarding concern flagged',
+  'safeguarding.flagged': 'Flagged as a safeguarding concern',
   'setup.link-expired': 'First-run setup link expired (an admin exists)',
   'staff.enrol-link-password-wrong': 'New authenticator link: wrong password',
   'staff.enrol-link-used': 'New authenticator link used',

@@ -15,6 +15,7 @@ import { insertTestCase } from '../support/cases.ts';
 import { HttpClient } from './support/client.ts';
 import { recordFigure } from './support/figures.ts';
 import { AppServer, sharedRuntime, tempDataDir } from './support/server.ts';
+import { createTemplate } from '../../src/lib/reply-templates.ts';
 
 /**
  * Who may open each staff page, written down here independently of src/lib/staff-access.ts.
@@ -99,7 +100,7 @@ describe('access control', () => {
   let rt: Runtime;
   let server: AppServer;
   const sessions = new Map<Who, string>();
-  const ids = { admin: 0, appeal: 0, case: 0, draft: 0 };
+  const ids = { admin: 0, appeal: 0, case: 0, draft: 0, template: 0 };
   let appealA: { reference: string; token: string; email: string; reason: string };
   let appealB: { reference: string; token: string; email: string; reason: string };
 
@@ -131,6 +132,9 @@ describe('access control', () => {
     const draft = createDraft(rt, { actor: { actorId: admin.id, ip: 'test' } });
     if (!draft.ok) throw new Error('no draft');
     ids.draft = draft.draftId;
+    const template = createTemplate(rt, { name: 'Access check', outcome: 'upheld', ground: '', body: 'We looked again at {{appeal_reference}}.' }, [], { id: admin.id, ip: 'test' });
+    if (!template.ok) throw new Error('no template');
+    ids.template = template.template.id;
     server = (await AppServer.start({ dataDir, env: { TRUSTED_PROXY: 'true' } })).stopAfterAll();
   });
 
@@ -140,7 +144,8 @@ describe('access control', () => {
       .replace('/admin/[id]', `/admin/${ids.admin}`)
       .replace('/appeals/[id]', `/appeals/${ids.appeal}`)
       .replace('/cases/[id]', `/cases/${ids.case}`)
-      .replace('/drafts/[id]', `/drafts/${ids.draft}`);
+      .replace('/drafts/[id]', `/drafts/${ids.draft}`)
+      .replace('/templates/[id]', `/templates/${ids.template}`);
 
   /** A fresh client carrying this kind of visitor's session cookie, if any. */
   const clientAs = (who: (typeof WHO)[number]) => {
