@@ -1,7 +1,7 @@
 /**
  * Queries for the staff review of appeals: follow-ups after an overturn.
  */
-import { and, asc, count, desc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from './client.ts';
 import { appealTallies, appeals, cases, followUps, staff, staffRoles } from './schema.ts';
 
@@ -105,7 +105,20 @@ function tallyAssignee(assignee: QueueQuery['assignee']) {
  */
 export function queueStatements(tx: DbOrTx, q: QueueQuery) {
   const where = queueWhere(q);
-  const items = tx
+  const items = queueRows(tx, where, q);
+  const tallyStatus = q.status === 'open' ? inArray(appealTallies.status, [...OPEN_STATUSES]) : q.status ? eq(appealTallies.status, q.status) : undefined;
+  const total = q.dueBefore
+    ? tx.select({ n: count() }).from(appeals).where(where)
+    : tx
+        .select({ n: sql<number>`coalesce(sum(${appealTallies.n}), 0)` })
+        .from(appealTallies)
+        .where(and(tallyStatus, tallyAssignee(q.assignee)));
+  return { items, total };
+}
+
+/** One page of queue rows (the list's columns) matching `where`, in queue order. */
+function queueRows(tx: DbOrTx, where: SQL | undefined, page: Pick<QueueQuery, 'order' | 'limit' | 'offset'>) {
+  return tx
     .select({
       id: appeals.id,
       reference: appeals.reference,
@@ -122,17 +135,9 @@ export function queueStatements(tx: DbOrTx, q: QueueQuery) {
     .leftJoin(staff, eq(staff.id, appeals.assignedTo))
     .leftJoin(cases, eq(cases.id, appeals.caseId))
     .where(where)
-    .orderBy(...queueOrder(q.order))
-    .limit(q.limit)
-    .offset(q.offset);
-  const tallyStatus = q.status === 'open' ? inArray(appealTallies.status, [...OPEN_STATUSES]) : q.status ? eq(appealTallies.status, q.status) : undefined;
-  const total = q.dueBefore
-    ? tx.select({ n: count() }).from(appeals).where(where)
-    : tx
-        .select({ n: sql<number>`coalesce(sum(${appealTallies.n}), 0)` })
-        .from(appealTallies)
-        .where(and(tallyStatus, tallyAssignee(q.assignee)));
-  return { items, total };
+    .orderBy(...queueOrder(page.order))
+    .limit(page.limit)
+    .offset(page.offset);
 }
 
 /** Due date, then received time (ties), then id: the order every queue index gives. */
@@ -167,26 +172,7 @@ function searchWhere(tx: DbOrTx, s: QueueSearch) {
 /** The search's statements, unexecuted (for the query-plan test): one page, and the total. */
 export function searchStatements(tx: DbOrTx, s: QueueSearch, page: Pick<QueueQuery, 'order' | 'limit' | 'offset'>) {
   const where = searchWhere(tx, s) ?? sql`0`;
-  const items = tx
-    .select({
-      id: appeals.id,
-      reference: appeals.reference,
-      status: appeals.status,
-      dueAt: appeals.dueAt,
-      receivedAt: appeals.receivedAt,
-      assignedTo: appeals.assignedTo,
-      assigneeName: staff.name,
-      caseReference: cases.reference,
-      platform: sql<string | null>`coalesce(${cases.platform}, ${appeals.claimedPlatform})`,
-      handle: sql<string | null>`coalesce(${cases.accountHandle}, ${appeals.claimedHandle})`,
-    })
-    .from(appeals)
-    .leftJoin(staff, eq(staff.id, appeals.assignedTo))
-    .leftJoin(cases, eq(cases.id, appeals.caseId))
-    .where(where)
-    .orderBy(...queueOrder(page.order))
-    .limit(page.limit)
-    .offset(page.offset);
+  const items = queueRows(tx, where, page);
   const total = tx.select({ n: count() }).from(appeals).where(where);
   return { items, total };
 }
