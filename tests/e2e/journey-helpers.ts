@@ -49,10 +49,10 @@ export async function continueButton(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Continue' }).click();
 }
 
-/** Clicks a submit button and returns the response to the form post (its status code). */
-export async function submit(page: Page, button: string): Promise<Response> {
+/** Clicks a submit button and returns the response to the form's request (its status code). */
+export async function submit(page: Page, button: string, method: 'POST' | 'GET' = 'POST'): Promise<Response> {
   const [response] = await Promise.all([
-    page.waitForResponse((r) => r.request().method() === 'POST' && r.request().isNavigationRequest()),
+    page.waitForResponse((r) => r.request().method() === method && r.request().isNavigationRequest()),
     page.getByRole('button', { name: button, exact: true }).click(),
   ]);
   await page.waitForLoadState();
