@@ -245,6 +245,17 @@ export function databaseChangeToken(db: Db): () => string {
 }
 
 /**
+ * SQLite's data_version for this connection: it moves only when another connection (another
+ * process, e.g. `npm run worker` or a script, or another instance) commits, never for this
+ * connection's own writes. Caches that are invalidated explicitly by this process's own writes
+ * (src/lib/transparency.ts) use it to notice everybody else's.
+ */
+export function otherWritersToken(db: Db): () => number {
+  const statement = db.$client.prepare('select data_version as v from pragma_data_version');
+  return () => (statement.get() as { v: number }).v;
+}
+
+/**
  * What public pages about the principles depend on, as one string: the published versions (how
  * many, the latest publish time) and the version in force at `at`. `nextChangeAt` is when a
  * scheduled version takes effect by itself (ms), so a cache knows to look again then.

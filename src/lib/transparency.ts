@@ -5,10 +5,12 @@
  *
  * Figures come from SQL aggregates (db/transparency.ts) and never need personal data, so they
  * survive the retention purge. The computed report is cached in memory per period choice; code
- * that records a case or decides/withdraws an appeal calls `invalidateTransparencyCache()`.
+ * that records a case or decides/withdraws an appeal calls `invalidateTransparencyCache()`, and
+ * a commit by any other connection empties the cache (noticeOtherWriters).
  */
 import { TZDate } from '@date-fns/tz';
 import type { Db } from '../../db/client.ts';
+import { otherWritersToken } from '../../db/principles.ts';
 import { CASE_ACTIONS, DETECTION, OUTCOMES, PLATFORMS } from '../../db/schema.ts';
 import {
   countAppealsReceived,
@@ -388,6 +390,7 @@ export function countsFromRows(rt: Runtime, months: readonly PeriodRange[]): Mon
  */
 function monthlyCounts(rt: Runtime, months: readonly PeriodRange[]): MonthlyCounts {
   if (!rt.config.pageCache) return countsFromTallies(rt, months);
+  noticeOtherWriters(rt.db);
   const nowMs = rt.now().getTime();
   let store = state.months.get(rt.db);
   if (!store) state.months.set(rt.db, (store = new Map()));
@@ -582,6 +585,8 @@ interface CacheState {
   invalidatedAll: number;
   invalidatedAny: number;
   invalidatedMonths: Map<string, number>;
+  /** Per database: SQLite's data_version when last looked at (db/principles.ts otherWritersToken). */
+  otherWriters: WeakMap<Db, { read: () => number; seen: number }>;
 }
 const CACHE_KEY = Symbol.for('fair-hearing.transparency-cache');
 const state: CacheState = ((globalThis as { [CACHE_KEY]?: CacheState })[CACHE_KEY] ??= {
@@ -591,7 +596,28 @@ const state: CacheState = ((globalThis as { [CACHE_KEY]?: CacheState })[CACHE_KE
   invalidatedAll: 0,
   invalidatedAny: 0,
   invalidatedMonths: new Map(),
+  otherWriters: new WeakMap(),
 });
+
+/**
+ * This process invalidates the cache on its own writes (invalidateTransparencyCache, by month).
+ * A commit by anybody else (another process or instance, a script) is noticed here through
+ * SQLite's data_version, which moves only for other connections' commits; what they changed is
+ * unknown, so everything is recounted.
+ */
+function noticeOtherWriters(db: Db): void {
+  const known = state.otherWriters.get(db);
+  if (!known) {
+    const read = otherWritersToken(db);
+    state.otherWriters.set(db, { read, seen: read() });
+    return;
+  }
+  const now = known.read();
+  if (now !== known.seen) {
+    known.seen = now;
+    invalidateTransparencyCache();
+  }
+}
 
 /**
  * Forgets cached figures. Call after recording or changing a case, or deciding or withdrawing an
@@ -616,6 +642,7 @@ export function invalidateTransparencyCache(changedAt?: Date | readonly Date[]):
 export function getTransparencyReport(rt: Runtime, choice: ReportChoice): Report {
   // PAGE_CACHE=false: figures computed on every request (how the benchmarks measure a cold page).
   if (!rt.config.pageCache) return buildReport(rt, choice);
+  noticeOtherWriters(rt.db);
   const now = rt.now();
   const key = `${choice.view}|${choice.range}|${monthIndexOf(now)}`;
   let entries = state.reports.get(rt.db);

@@ -29,8 +29,7 @@ test.describe('small things', () => {
   });
 
   test('every page has a Beta phase banner with a feedback link', async ({ page, expectAccessible }) => {
-    // Not /transparency: transparency-glance.spec.ts needs its figures uncached when it starts.
-    for (const path of ['/', '/principles', '/appeal', '/changelog']) {
+    for (const path of ['/', '/principles', '/appeal', '/changelog', '/transparency']) {
       await page.goto(path);
       const banner = page.getByTestId('phase-banner');
       await expect(banner.locator('.nhsuk-tag')).toHaveText('Beta');

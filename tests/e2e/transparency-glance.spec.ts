@@ -3,10 +3,9 @@
  * first, charts of nothing but zeros said in one line, and the month under way shown as
  * provisional, kept out of the tables and the downloads unless asked for. Rows are written into
  * the server's database for the last complete quarter (worked out from today) and this month,
- * under references no other test uses. JavaScript is off.
- *
- * The server caches the figures (src/lib/transparency.ts) and rows written here do not invalidate
- * that cache, so no spec that runs before this one (by file name) may load /transparency.
+ * under references no other test uses, through a connection of this test's own: the server's
+ * cached figures must notice them (src/lib/transparency.ts noticeOtherWriters), whichever specs
+ * loaded /transparency before. JavaScript is off.
  */
 import Database from 'better-sqlite3';
 import { join } from 'node:path';

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { appeals, caseActions, caseGrounds, cases } from '../../db/schema.ts';
@@ -211,6 +212,28 @@ describe('cache', () => {
     // Naming February (UK time: 1 Feb 00:30 GMT is February) recounts it.
     invalidateTransparencyCache([new Date('2026-02-01T00:30:00Z')]);
     expect(figure(getTransparencyReport(rt, choice), 'cases-by-platform', '2026-02', 'total')).toBe(6);
+  });
+
+  it("notices another connection's commit at once (another process, script or instance)", () => {
+    const choice = { view: 'month' as const, range: 'last-12-months' };
+    expect(figure(getTransparencyReport(rt, choice), 'cases-by-platform', '2025-10', 'total')).toBe(0);
+    // This connection's own write, not invalidated: still the cached figure.
+    addCase('2025-10-10T10:00:00Z');
+    expect(figure(getTransparencyReport(rt, choice), 'cases-by-platform', '2025-10', 'total')).toBe(0);
+    // Another connection to the same file commits five more; no invalidation call anywhere.
+    const other = new Database(rt.config.databaseFile);
+    try {
+      const insert = other.prepare(
+        "insert into cases (reference, platform, principle_version_id, action_at, detected_by, automated, recorded_by) values (?, 'facebook', 1, ?, 'own-monitoring', 0, 99)",
+      );
+      const at = new Date('2025-10-11T10:00:00Z').getTime();
+      other.transaction(() => {
+        for (let i = 0; i < 5; i++) insert.run(`OTHER-${i}`, at);
+      })();
+    } finally {
+      other.close();
+    }
+    expect(figure(getTransparencyReport(rt, choice), 'cases-by-platform', '2025-10', 'total')).toBe(6);
   });
 
   it('recounts a month after an hour even if nobody invalidated it', () => {
