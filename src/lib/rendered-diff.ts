@@ -44,6 +44,8 @@ export function toBlocks(html: string): Block[] {
   for (let m = tag.exec(html); m; m = tag.exec(html)) {
     const [whole, closing, name] = m as unknown as [string, string, string];
     const end = m.index + whole.length;
+    // An inline tag (link, emphasis, code) outside any block is part of the loose text around it.
+    if (depth === 0 && !BLOCKS.has(name) && name !== 'li') continue;
     if (depth === 0 && !closing) loose(m.index);
     if (depth === 0) outside = end;
     if (name === 'br' || name === 'hr') {
@@ -51,7 +53,8 @@ export function toBlocks(html: string): Block[] {
       continue;
     }
     if (!closing) {
-      if (depth === 0 && BLOCKS.has(name)) open = { name, start: end };
+      // A list item outside any list (the sanitiser keeps one) is a block of its own.
+      if (depth === 0 && (BLOCKS.has(name) || name === 'li')) open = { name, start: end };
       if (depth === 0 && (name === 'ul' || name === 'ol')) list = { name, itemStart: -1, itemDepth: 1 };
       depth += 1;
       if (list && name === 'li' && depth === 2) list.itemStart = end;
@@ -65,7 +68,7 @@ export function toBlocks(html: string): Block[] {
       if (depth === 0 && open && open.name === name) {
         if (name !== 'ul' && name !== 'ol') {
           const inner = html.slice(open.start, m.index).trim();
-          blocks.push({ kind: name as Kind, inner, text: textOf(inner) });
+          blocks.push(name === 'li' ? { kind: 'li', list: 'ul', inner, text: textOf(inner) } : { kind: name as Kind, inner, text: textOf(inner) });
         }
         open = undefined;
         list = undefined;
