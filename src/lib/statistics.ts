@@ -77,6 +77,19 @@ export function percentage(part: number, whole: number): number | undefined {
   return Math.floor((part * 100) / whole + 0.5);
 }
 
+/**
+ * A share worked out from published figures only, so it can never give away a withheld count:
+ * "[z]" when there is nothing to share out (`total` is 0), "[c]" when any figure it needs is
+ * withheld, otherwise sum(parts) as a percentage of sum(whole).
+ */
+export function publishedShare(total: Shown, parts: readonly Shown[], whole: readonly Shown[]): number | '[z]' | '[c]' {
+  if (total === 0) return '[z]';
+  const known = (values: readonly Shown[]): values is readonly number[] => values.every((v) => typeof v === 'number');
+  if (!known(parts) || !known(whole)) return '[c]';
+  const sum = (values: readonly number[]) => values.reduce((a, b) => a + b, 0);
+  return percentage(sum(parts), sum(whole)) ?? '[z]';
+}
+
 // ---------------------------------------------------------------------------------------------
 // Small-number suppression
 // ---------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@
  */
 import { countsFromTallies, DEFAULT_RANGE, getTransparencyReport, monthIndexOf, monthPeriod, type Measure, type Period, type Report } from './transparency.ts';
 import type { FigureRow } from './transparency-export.ts';
-import { percentage, suppress, type Shown } from './statistics.ts';
+import { publishedShare, suppress, type Shown } from './statistics.ts';
 import type { Runtime } from './runtime.ts';
 
 /** One headline figure: a number, or a marker ("<5", "[c]", "[low]", "[z]") explained in words. */
@@ -24,15 +24,6 @@ export interface Headline {
   /** The last complete quarter; undefined before there is one. */
   period: Period | undefined;
   figures: GlanceFigure[];
-}
-
-const num = (v: Shown | Measure | undefined): v is number => typeof v === 'number';
-
-/** The share overturned (fully or partly) of the appeals decided, from published figures only. */
-function overturnedShare(decided: Shown, overturned: Shown, partly: Shown): Measure {
-  if (decided === 0) return '[z]';
-  if (!num(decided) || !num(overturned) || !num(partly)) return '[c]';
-  return percentage(overturned + partly, decided) ?? '[z]';
 }
 
 /** Headline figures for the last complete quarter, from the (cached) quarterly report. */
@@ -53,7 +44,7 @@ export function headlineFigures(rt: Runtime, report: Report = getTransparencyRep
       { id: 'cases', label: 'Posts and accounts we took action on', value: cases, kind: 'count' },
       { id: 'appeals-received', label: 'Appeals received', value: appeals?.cells[0] ?? 0, kind: 'count' },
       { id: 'appeals-decided', label: 'Appeals decided', value: appeals?.cells[1] ?? 0, kind: 'count' },
-      { id: 'overturned', label: 'Decisions we reversed, fully or partly, when asked to look again', value: overturnedShare(outcomes?.total ?? 0, outcomeCell('overturned'), outcomeCell('partly-overturned')), kind: 'percent' },
+      { id: 'overturned', label: 'Decisions we reversed, fully or partly, when asked to look again', value: publishedShare(outcomes?.total ?? 0, [outcomeCell('overturned'), outcomeCell('partly-overturned')], [outcomes?.total ?? 0]), kind: 'percent' },
       { id: 'median-days', label: 'Median time to decide an appeal', value: timing?.medianDays ?? '[z]', kind: 'days' },
       { id: 'within-target', label: `Appeals decided within our target of ${target} working days`, value: timing?.withinTargetPercent ?? '[z]', kind: 'percent' },
     ],

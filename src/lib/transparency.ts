@@ -32,7 +32,7 @@ import {
   combineWithheld,
   decisionTimes,
   mergeHistograms,
-  percentage,
+  publishedShare,
   suppress,
   type Histogram,
   type Line,
@@ -532,17 +532,13 @@ export function buildReport(rt: Runtime, choice: ReportChoice): Report {
     const decidedShown = cell(period, 'decided');
     const within = cell(period, 'target/within');
     const outside = cell(period, 'target/outside');
-    let share: Measure;
-    if (decidedShown === 0) share = '[z]';
-    else if (typeof within !== 'number' || typeof outside !== 'number') share = '[c]';
-    else share = percentage(within, within + outside)!;
     return {
       period,
       decided: decidedShown,
       medianDays: times.median ?? '[low]',
       p90Days: times.p90 ?? '[low]',
       withinTarget: within,
-      withinTargetPercent: share,
+      withinTargetPercent: publishedShare(decidedShown, [within], [within, outside]),
     };
   });
 
@@ -550,11 +546,7 @@ export function buildReport(rt: Runtime, choice: ReportChoice): Report {
     const all = cell(period, 'cases');
     const yes = cell(period, 'told/yes');
     const no = cell(period, 'told/no');
-    let share: Measure;
-    if (all === 0) share = '[z]';
-    else if (typeof yes !== 'number' || typeof no !== 'number') share = '[c]';
-    else share = percentage(yes, yes + no)!;
-    return { period, cases: all, told: yes, toldPercent: share };
+    return { period, cases: all, told: yes, toldPercent: publishedShare(all, [yes], [yes, no]) };
   });
 
   return { ...base, tables, timing, told };

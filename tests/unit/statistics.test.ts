@@ -7,6 +7,7 @@ import {
   feasibleValues,
   mergeHistograms,
   percentage,
+  publishedShare,
   percentile,
   percentileFromHistogram,
   suppress,
@@ -96,6 +97,16 @@ describe('share within target', () => {
     expect(percentage(1, 8)).toBe(13); // 12.5
     expect(percentage(2, 3)).toBe(67);
     expect(percentage(0, 0)).toBeUndefined();
+  });
+
+  it('works a published share out of published figures only', () => {
+    expect(publishedShare(0, [0], [0, 0])).toBe('[z]');
+    expect(publishedShare(12, [7], [7, 5])).toBe(58);
+    expect(publishedShare(12, ['<5'], ['<5', 9])).toBe('[c]');
+    expect(publishedShare(12, [7], [7, '[c]'])).toBe('[c]');
+    // Two parts of one whole: overturned and partly overturned of all decided.
+    expect(publishedShare(20, [6, 5], [20])).toBe(55);
+    expect(publishedShare('<5', [0], ['<5'])).toBe('[c]');
   });
 });
 
