@@ -5,28 +5,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Secret, TOTP } from 'otpauth';
 import { expect, test } from './fixtures.ts';
-import { freshCode, signOut } from './staff-fixtures.ts';
-
-const codeAt = (secret: string, ms: number) => new TOTP({ algorithm: 'SHA1', digits: 6, period: 30, secret: Secret.fromBase32(secret) }).generate({ timestamp: ms });
-
-/** A 6-digit code that is none of the codes accepted now (the window is one step either side). */
-function wrongCode(secret: string): string {
-  const now = Date.now();
-  const accepted = new Set([-60_000, -30_000, 0, 30_000, 60_000].map((d) => codeAt(secret, now + d)));
-  for (let n = 123456; ; n = (n + 111_111) % 1_000_000) {
-    const code = String(n).padStart(6, '0');
-    if (!accepted.has(code)) return code;
-  }
-}
-
-async function passwordStep(page: import('@playwright/test').Page, email: string, password: string) {
-  await page.goto('/staff/login');
-  await page.getByLabel('Email address').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Continue' }).click();
-}
+import { freshCode, passwordStep, signOut, wrongCode } from './staff-fixtures.ts';
 
 test('first run: the one-time link creates the admin, who enrols TOTP and signs in with it', async ({ page, expectAccessible }) => {
   const file = join(process.env.E2E_DATA_DIR!, 'first-run-link.txt');

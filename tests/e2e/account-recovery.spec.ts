@@ -6,16 +6,9 @@
  */
 import type { Page } from '@playwright/test';
 import { expect, test, type Mailbox } from './fixtures.ts';
-import { createStaff, freshCode, signIn, signOut, staffCli } from './staff-fixtures.ts';
+import { createStaff, freshCode, passwordStep, signIn, signOut, staffCli } from './staff-fixtures.ts';
 
 const LINK = /https?:\/\/[^\s"<>]+\/setup\/[A-Za-z0-9_-]{43}/;
-
-async function passwordStep(page: Page, email: string, password: string) {
-  await page.goto('/staff/login');
-  await page.getByLabel('Email address').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Continue' }).click();
-}
 
 async function linkFromEmail(mailbox: Mailbox, to: string, subject: RegExp, count = 1): Promise<string> {
   const messages = await mailbox.waitFor({ to, subject }, { count });

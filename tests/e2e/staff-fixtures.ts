@@ -62,6 +62,28 @@ export function openTestDatabase(): Db {
 const lastStep = new Map<string, number>();
 const stepOf = (ms: number) => Math.floor(ms / 30_000);
 
+/** The code for a secret at a time (ms). */
+export const codeAt = (secret: string, ms: number): string =>
+  new TOTP({ algorithm: 'SHA1', digits: 6, period: 30, secret: Secret.fromBase32(secret) }).generate({ timestamp: ms });
+
+/** A 6-digit code that is none of the codes accepted now (the window is one step either side). */
+export function wrongCode(secret: string): string {
+  const now = Date.now();
+  const accepted = new Set([-60_000, -30_000, 0, 30_000, 60_000].map((d) => codeAt(secret, now + d)));
+  for (let n = 123456; ; n = (n + 111_111) % 1_000_000) {
+    const code = String(n).padStart(6, '0');
+    if (!accepted.has(code)) return code;
+  }
+}
+
+/** The sign-in page's first step: email address and password, then Continue. */
+export async function passwordStep(page: Page, email: string, password: string): Promise<void> {
+  await page.goto('/staff/login');
+  await page.getByLabel('Email address').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Continue' }).click();
+}
+
 /** The current code for a secret, waiting for a fresh time-step if this account used this one. */
 export async function freshCode(account: { email: string; totpSecret: string }): Promise<string> {
   const used = lastStep.get(account.email);
@@ -70,7 +92,7 @@ export async function freshCode(account: { email: string; totpSecret: string }):
   }
   const now = Date.now();
   lastStep.set(account.email, stepOf(now));
-  return new TOTP({ algorithm: 'SHA1', digits: 6, period: 30, secret: Secret.fromBase32(account.totpSecret) }).generate({ timestamp: now });
+  return codeAt(account.totpSecret, now);
 }
 
 /** Notes that a code of this step was used outside signIn (e.g. a test entering it by hand). */
@@ -80,10 +102,7 @@ export function markCodeUsed(account: { email: string }, at = Date.now()): void 
 
 /** Enters the password, then the security code, ending on the staff home page. */
 export async function signIn(page: Page, account: { email: string; password: string; totpSecret: string }): Promise<void> {
-  await page.goto('/staff/login');
-  await page.getByLabel('Email address').fill(account.email);
-  await page.getByLabel('Password').fill(account.password);
-  await page.getByRole('button', { name: 'Continue' }).click();
+  await passwordStep(page, account.email, account.password);
   await expect(page).toHaveURL(/\/staff\/login\/code$/);
   for (let attempt = 0; attempt < 2; attempt++) {
     await page.getByLabel('Security code').fill(await freshCode(account));

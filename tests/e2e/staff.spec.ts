@@ -2,28 +2,8 @@
  * Staff accounts end to end (issue 4): first-run admin, sign-in with TOTP, refusals with clear
  * messages, roles, the /staff/ guard, cross-site posts, admin pages and the audit log.
  */
-import { Secret, TOTP } from 'otpauth';
 import { expect, test } from './fixtures.ts';
-import { createStaff, freshCode, markCodeUsed, openTestDatabase, signIn, signOut, staffCli } from './staff-fixtures.ts';
-
-const codeAt = (secret: string, ms: number) => new TOTP({ algorithm: 'SHA1', digits: 6, period: 30, secret: Secret.fromBase32(secret) }).generate({ timestamp: ms });
-
-/** A 6-digit code that is none of the codes accepted now (the window is one step either side). */
-function wrongCode(secret: string): string {
-  const now = Date.now();
-  const accepted = new Set([-60_000, -30_000, 0, 30_000, 60_000].map((d) => codeAt(secret, now + d)));
-  for (let n = 123456; ; n = (n + 111_111) % 1_000_000) {
-    const code = String(n).padStart(6, '0');
-    if (!accepted.has(code)) return code;
-  }
-}
-
-async function passwordStep(page: import('@playwright/test').Page, email: string, password: string) {
-  await page.goto('/staff/login');
-  await page.getByLabel('Email address').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Continue' }).click();
-}
+import { createStaff, freshCode, markCodeUsed, openTestDatabase, passwordStep, signIn, signOut, staffCli, wrongCode } from './staff-fixtures.ts';
 
 test('a wrong password and an unknown email get the same message', async ({ page, expectAccessible }) => {
   const account = createStaff({ roles: ['moderator'] });
