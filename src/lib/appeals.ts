@@ -19,6 +19,7 @@ import {
   type AppealRow,
 } from '../../db/appeals.ts';
 import { findCaseByReference, type CaseRecord, type Platform } from '../../db/cases.ts';
+import { isUniqueViolation } from '../../db/errors.ts';
 import { enqueueEmail } from '../../db/outbox.ts';
 import { isOpen, publicStatusLabel, transition, type AppealStatus } from './appeal-state.ts';
 import { addWorkingDays, remainingWorkingDays, resumeDueDate } from './calendar.ts';
@@ -123,10 +124,6 @@ function claimedDay(iso: string): Date | undefined {
 }
 
 const MAX_REFERENCE_ATTEMPTS = 5;
-
-function isUniqueViolation(error: unknown, index: string): boolean {
-  return error instanceof Error && error.message.includes('UNIQUE constraint failed') && error.message.includes(index);
-}
 
 /**
  * Records an appeal in ONE transaction: the appeal row (new reference, hashed status token, due

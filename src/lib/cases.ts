@@ -17,6 +17,7 @@ import {
   type CaseSearch,
 } from '../../db/cases.ts';
 import { recordAudit } from '../../db/audit.ts';
+import { isUniqueViolation } from '../../db/errors.ts';
 import { findVersionInForce, type VersionRow } from '../../db/principles.ts';
 import { CASE_ACTIONS, DETECTION, PLATFORMS } from '../../db/schema.ts';
 import { fromDateParts } from './dates.ts';
@@ -145,7 +146,7 @@ export function recordCase(rt: Runtime, values: FormValues, actor: { staffId: nu
       return { ok: true, caseId, reference };
     } catch (error) {
       // A reference collision (vanishingly rare at ≥ 40 bits) is retried with a new one.
-      const collision = error instanceof Error && /UNIQUE constraint failed: cases\.reference/.test(error.message);
+      const collision = isUniqueViolation(error, 'cases.reference');
       if (!collision || attempt >= MAX_REFERENCE_ATTEMPTS) throw error;
     }
   }

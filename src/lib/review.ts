@@ -10,6 +10,7 @@ import { findAppealById, findAppealByReference, findOpenAppealForCase, findCaseR
 import type { DbOrTx } from '../../db/client.ts';
 import { recordAudit } from '../../db/audit.ts';
 import { findCaseById, findCaseByReference } from '../../db/cases.ts';
+import { isUniqueViolation } from '../../db/errors.ts';
 import { OUTCOMES } from '../../db/schema.ts';
 import { enqueueEmail } from '../../db/outbox.ts';
 import { findPublishedVersion, listPublishedVersions } from '../../db/principles.ts';
@@ -141,7 +142,7 @@ export function linkAppealToCase(rt: Runtime, appealId: number, typedReference: 
     });
   } catch (error) {
     // Another appeal on the case was opened at the same moment: the partial unique index decides.
-    if (error instanceof Error && error.message.includes('UNIQUE constraint failed') && error.message.includes('appeals.case_id')) {
+    if (isUniqueViolation(error, 'appeals.case_id')) {
       return { ok: false, error: 'case-has-open-appeal', message: `Case ${parsed.reference} already has an open appeal. A case can only have one open appeal at a time` };
     }
     throw error;
