@@ -9,7 +9,9 @@ import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { createdAt, timestamp } from './columns.ts';
 import { principleVersions } from './principles.ts';
-import { APPEAL_STATUSES } from '../../src/lib/appeal-state.ts';
+
+/** The appeal's statuses; the state machine over them is src/lib/appeal-state.ts. */
+export const APPEAL_STATUSES = ['new', 'in-review', 'waiting', 'decided', 'withdrawn'] as const;
 
 export const PLATFORMS = ['facebook', 'x', 'instagram', 'linkedin', 'youtube', 'tiktok', 'other'] as const;
 export const CASE_ACTIONS = ['hidden', 'deleted', 'blocked', 'reported', 'police', 'legal'] as const;

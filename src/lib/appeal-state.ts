@@ -2,7 +2,9 @@
  * The appeal state machine. Statuses: new → in-review ⇄ waiting (for the appellant) → decided,
  * or withdrawn by the appellant at any point before a decision. Decided and withdrawn are final.
  */
-export const APPEAL_STATUSES = ['new', 'in-review', 'waiting', 'decided', 'withdrawn'] as const;
+import { APPEAL_STATUSES } from '../../db/schema.ts';
+
+export { APPEAL_STATUSES };
 export type AppealStatus = (typeof APPEAL_STATUSES)[number];
 
 export const APPEAL_ACTIONS = ['start-review', 'request-info', 'receive-info', 'resume', 'decide', 'withdraw'] as const;
