@@ -70,7 +70,7 @@ export interface CaseRecord {
   grounds: { code: string; title: string; description: string }[];
 }
 
-function loadDetails(db: Db, row: typeof cases.$inferSelect): CaseRecord {
+function loadDetails(db: DbOrTx, row: typeof cases.$inferSelect): CaseRecord {
   const version = db.select({ version: principleVersions.version }).from(principleVersions).where(eq(principleVersions.id, row.principleVersionId)).get();
   const actions = db
     .select({ action: caseActions.action })
@@ -135,12 +135,12 @@ export function setCaseNotice(
   return r.changes > 0;
 }
 
-export function findCaseById(db: Db, id: number): CaseRecord | undefined {
+export function findCaseById(db: DbOrTx, id: number): CaseRecord | undefined {
   const row = db.select().from(cases).where(eq(cases.id, id)).get();
   return row && loadDetails(db, row);
 }
 
-export function findCaseByReference(db: Db, reference: string): CaseRecord | undefined {
+export function findCaseByReference(db: DbOrTx, reference: string): CaseRecord | undefined {
   const row = db.select().from(cases).where(eq(cases.reference, reference)).get();
   return row && loadDetails(db, row);
 }
@@ -167,7 +167,7 @@ export interface CaseListItem {
 }
 
 /** Cases newest first, filtered; uses the action_at, platform and handle indexes. */
-export function searchCases(db: Db, q: CaseSearch): { items: CaseListItem[]; total: number } {
+export function searchCases(db: DbOrTx, q: CaseSearch): { items: CaseListItem[]; total: number } {
   const conditions = [];
   if (q.text) {
     const pattern = `%${q.text.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
@@ -210,7 +210,7 @@ export interface CaseAppeal {
 }
 
 /** Appeals made on a case, newest first. */
-export function appealsForCase(db: Db, caseId: number): CaseAppeal[] {
+export function appealsForCase(db: DbOrTx, caseId: number): CaseAppeal[] {
   return db
     .select({ id: appeals.id, reference: appeals.reference, status: appeals.status, receivedAt: appeals.receivedAt, dueAt: appeals.dueAt, outcome: appeals.outcome })
     .from(appeals)

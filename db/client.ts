@@ -63,6 +63,56 @@ export function openDatabase(file: string): Db {
   return db;
 }
 
+/** Thrown by a guarded database (guardTransactions) used directly inside one of its transactions. */
+export class OutsideTransactionError extends Error {}
+
+/**
+ * For tests: makes `db` throw when it is used directly (a query, a raw statement, another
+ * transaction) while one of its transactions is running, so every statement inside a
+ * transaction must go through that transaction's `tx`. On SQLite a stray `db` call happens to
+ * run on the same connection; on a pooled engine it would run on another connection, outside
+ * the transaction, and could wait for it forever. tests/support/db.ts guards every unit test's
+ * database.
+ */
+export function guardTransactions(db: Db): Db {
+  let inside = 0;
+  const check = (what: string) => {
+    if (inside > 0) throw new OutsideTransactionError(`db.${what} was used inside a transaction: use the transaction's tx`);
+  };
+  const target = db as unknown as Record<string, unknown>;
+  for (const name of ['select', 'selectDistinct', 'insert', 'update', 'delete', 'run', 'all', 'get', 'values', 'with', '$count'] as const) {
+    const original = target[name];
+    if (typeof original !== 'function') continue;
+    target[name] = (...args: unknown[]) => {
+      check(name);
+      return (original as (...a: unknown[]) => unknown).apply(db, args);
+    };
+  }
+  for (const name of ['query', '$client'] as const) {
+    const value = target[name];
+    Object.defineProperty(db, name, {
+      configurable: true,
+      get() {
+        check(name);
+        return value;
+      },
+    });
+  }
+  const transaction = db.transaction.bind(db);
+  db.transaction = ((fn, config) => {
+    check('transaction');
+    return transaction((tx) => {
+      inside += 1;
+      try {
+        return fn(tx);
+      } finally {
+        inside -= 1;
+      }
+    }, config);
+  }) as Db['transaction'];
+  return db;
+}
+
 export function migrateDatabase(db: Db, migrationsFolder = MIGRATIONS_DIR): void {
   migrate(db, { migrationsFolder });
   // Triggers keeping the running aggregates (transparency figures, queue counts); see db/tallies.ts.

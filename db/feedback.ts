@@ -3,7 +3,7 @@
  * transparency report.
  */
 import { and, gte, lt, sql } from 'drizzle-orm';
-import type { Db } from './client.ts';
+import type { Db, DbOrTx } from './client.ts';
 import { serviceFeedback, type FEEDBACK_FROM, type FEEDBACK_RATINGS } from './schema.ts';
 
 export interface NewFeedback {
@@ -13,12 +13,12 @@ export interface NewFeedback {
   givenAt: Date;
 }
 
-export function insertFeedback(db: Db, feedback: NewFeedback): void {
+export function insertFeedback(db: DbOrTx, feedback: NewFeedback): void {
   db.insert(serviceFeedback).values(feedback).run();
 }
 
 /** Ratings given in [start, end), by rating. */
-export function countFeedbackRatings(db: Db, start: Date, end: Date): Map<string, number> {
+export function countFeedbackRatings(db: DbOrTx, start: Date, end: Date): Map<string, number> {
   const rows = db
     .select({ rating: serviceFeedback.rating, n: sql<number>`count(*)` })
     .from(serviceFeedback)

@@ -239,7 +239,7 @@ export function markEmailSent(db: Db, id: number, token: string, now: Date): boo
 }
 
 /** Puts a claimed message back in the queue for a later attempt after a temporary failure. */
-export function rescheduleEmail(db: Db, id: number, token: string, nextAttemptAt: Date, error: string): boolean {
+export function rescheduleEmail(db: DbOrTx, id: number, token: string, nextAttemptAt: Date, error: string): boolean {
   const r = db
     .update(outbox)
     .set({ state: 'queued', nextAttemptAt, lastError: error, claimToken: null, claimedAt: null })
@@ -249,7 +249,7 @@ export function rescheduleEmail(db: Db, id: number, token: string, nextAttemptAt
 }
 
 /** Marks a claimed message failed (permanent refusal, or temporary failures for too long). */
-export function markEmailFailed(db: Db, id: number, token: string, error: string): boolean {
+export function markEmailFailed(db: DbOrTx, id: number, token: string, error: string): boolean {
   const r = db
     .update(outbox)
     .set({ state: 'failed', lastError: error, claimToken: null, claimedAt: null })

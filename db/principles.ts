@@ -2,7 +2,7 @@
  * Queries for principle versions and their grounds.
  */
 import { and, asc, desc, eq, isNull, lte, or } from 'drizzle-orm';
-import type { Db } from './client.ts';
+import type { Db, DbOrTx } from './client.ts';
 import { grounds, principleVersions } from './schema.ts';
 import { principlesV1, principlesV1_1, type SeedLinks } from './seed/principles-1.0.ts';
 
@@ -27,7 +27,7 @@ export interface VersionRow {
   grounds: GroundRow[];
 }
 
-function groundsOf(db: Db, versionId: number): GroundRow[] {
+function groundsOf(db: DbOrTx, versionId: number): GroundRow[] {
   return db
     .select({ code: grounds.code, title: grounds.title, description: grounds.description, position: grounds.position })
     .from(grounds)
@@ -38,7 +38,7 @@ function groundsOf(db: Db, versionId: number): GroundRow[] {
 
 type PublishedRow = typeof principleVersions.$inferSelect;
 
-function toVersion(db: Db, row: PublishedRow): VersionRow {
+function toVersion(db: DbOrTx, row: PublishedRow): VersionRow {
   return {
     id: row.id,
     version: row.version!,
@@ -51,7 +51,7 @@ function toVersion(db: Db, row: PublishedRow): VersionRow {
 }
 
 /** The published version in force at `at`: the latest effective one not after it. */
-export function findVersionInForce(db: Db, at: Date): VersionRow | undefined {
+export function findVersionInForce(db: DbOrTx, at: Date): VersionRow | undefined {
   const row = db
     .select()
     .from(principleVersions)
@@ -64,7 +64,7 @@ export function findVersionInForce(db: Db, at: Date): VersionRow | undefined {
 }
 
 /** A published version by its number ("1.0"). Drafts are never returned. */
-export function findPublishedVersion(db: Db, version: string): VersionRow | undefined {
+export function findPublishedVersion(db: DbOrTx, version: string): VersionRow | undefined {
   const row = db
     .select()
     .from(principleVersions)
@@ -74,7 +74,7 @@ export function findPublishedVersion(db: Db, version: string): VersionRow | unde
 }
 
 /** Every published version, scheduled ones included, highest number first. */
-export function listPublishedVersions(db: Db): VersionRow[] {
+export function listPublishedVersions(db: DbOrTx): VersionRow[] {
   return db
     .select()
     .from(principleVersions)
@@ -85,7 +85,7 @@ export function listPublishedVersions(db: Db): VersionRow[] {
 }
 
 /** Every ground code that has appeared in any published version. */
-export function listPublishedGroundCodes(db: Db): Set<string> {
+export function listPublishedGroundCodes(db: DbOrTx): Set<string> {
   const rows = db
     .selectDistinct({ code: grounds.code })
     .from(grounds)
@@ -110,7 +110,7 @@ export interface DraftContent {
 }
 
 /** A draft by id; published versions are never returned. */
-export function findDraft(db: Db, id: number): DraftRow | undefined {
+export function findDraft(db: DbOrTx, id: number): DraftRow | undefined {
   const row = db
     .select()
     .from(principleVersions)
@@ -121,7 +121,7 @@ export function findDraft(db: Db, id: number): DraftRow | undefined {
 }
 
 /** Every draft, newest first. */
-export function listDrafts(db: Db): DraftRow[] {
+export function listDrafts(db: DbOrTx): DraftRow[] {
   return db
     .select({ id: principleVersions.id })
     .from(principleVersions)
@@ -132,7 +132,7 @@ export function listDrafts(db: Db): DraftRow[] {
 }
 
 /** Inserts a draft with its grounds; returns its id. */
-export function insertDraft(db: Db, content: DraftContent): number {
+export function insertDraft(db: DbOrTx, content: DraftContent): number {
   return db.transaction((tx) => {
     const { id } = tx
       .insert(principleVersions)
@@ -149,7 +149,7 @@ export function insertDraft(db: Db, content: DraftContent): number {
 }
 
 /** Replaces a draft's content. False when `id` is not a draft (published versions never change). */
-export function replaceDraft(db: Db, id: number, content: DraftContent): boolean {
+export function replaceDraft(db: DbOrTx, id: number, content: DraftContent): boolean {
   return db.transaction((tx) => {
     const updated = tx
       .update(principleVersions)
@@ -168,7 +168,7 @@ export function replaceDraft(db: Db, id: number, content: DraftContent): boolean
 }
 
 /** Deletes a draft and its grounds. False when `id` is not a draft. */
-export function deleteDraft(db: Db, id: number): boolean {
+export function deleteDraft(db: DbOrTx, id: number): boolean {
   return db.transaction((tx) => {
     const draft = tx
       .select({ id: principleVersions.id })
@@ -184,7 +184,7 @@ export function deleteDraft(db: Db, id: number): boolean {
 
 /** Turns a draft into a published version. False when `id` is not (or no longer) a draft. */
 export function markDraftPublished(
-  db: Db,
+  db: DbOrTx,
   id: number,
   values: { version: string; major: number; minor: number; effectiveAt: Date; publishedAt: Date },
 ): boolean {
@@ -201,7 +201,7 @@ export function markDraftPublished(
  * introduces this service, in force from `now`, the first start) when no version exists yet.
  * Idempotent.
  */
-export function seedPrinciples(db: Db, now: Date, links: SeedLinks): void {
+export function seedPrinciples(db: DbOrTx, now: Date, links: SeedLinks): void {
   db.transaction((tx) => {
     const existing = tx.select({ id: principleVersions.id }).from(principleVersions).limit(1).get();
     if (existing) return;

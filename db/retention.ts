@@ -3,7 +3,7 @@
  * (dates, codes, outcomes, working days). Counts first, so a dry run can say what it would do.
  */
 import { and, inArray, isNull, lt, sql } from 'drizzle-orm';
-import type { Db } from './client.ts';
+import type { Db, DbOrTx } from './client.ts';
 import { appealEvents, appeals, cases, outbox, safeguardingConcerns } from './schema.ts';
 
 export interface PurgeCutoffs {
@@ -25,7 +25,7 @@ export interface PurgeCounts {
 
 const closedAt = sql`coalesce(${appeals.decidedAt}, ${appeals.withdrawnAt})`;
 
-function appealIdsToPurge(db: Db, c: PurgeCutoffs): number[] {
+function appealIdsToPurge(db: DbOrTx, c: PurgeCutoffs): number[] {
   return db
     .select({ id: appeals.id })
     .from(appeals)
@@ -34,7 +34,7 @@ function appealIdsToPurge(db: Db, c: PurgeCutoffs): number[] {
     .map((r) => r.id);
 }
 
-function caseIdsToPurge(db: Db, c: PurgeCutoffs): number[] {
+function caseIdsToPurge(db: DbOrTx, c: PurgeCutoffs): number[] {
   // A case is closed once its appeal window has passed and no appeal on it is open or recent.
   const recentOrOpen = sql`exists (select 1 from ${appeals} where ${appeals.caseId} = ${cases.id} and (${appeals.status} not in ('decided', 'withdrawn') or ${closedAt} >= ${c.caseAppealsClosedBefore.getTime()}))`;
   return db
@@ -45,7 +45,7 @@ function caseIdsToPurge(db: Db, c: PurgeCutoffs): number[] {
     .map((r) => r.id);
 }
 
-function emailIdsToPurge(db: Db, c: PurgeCutoffs): number[] {
+function emailIdsToPurge(db: DbOrTx, c: PurgeCutoffs): number[] {
   return db
     .select({ id: outbox.id })
     .from(outbox)
@@ -55,12 +55,12 @@ function emailIdsToPurge(db: Db, c: PurgeCutoffs): number[] {
 }
 
 /** What a purge with these cut-offs would touch. */
-export function countPurgeable(db: Db, c: PurgeCutoffs): PurgeCounts {
+export function countPurgeable(db: DbOrTx, c: PurgeCutoffs): PurgeCounts {
   return { appeals: appealIdsToPurge(db, c).length, cases: caseIdsToPurge(db, c).length, emails: emailIdsToPurge(db, c).length };
 }
 
 /** Blanks personal data in one transaction; `onDone` runs inside it (for the audit entry). */
-export function purgePersonalData(db: Db, c: PurgeCutoffs, now: Date, onDone: (tx: Db, counts: PurgeCounts) => void): PurgeCounts {
+export function purgePersonalData(db: DbOrTx, c: PurgeCutoffs, now: Date, onDone: (tx: DbOrTx, counts: PurgeCounts) => void): PurgeCounts {
   return db.transaction((tx) => {
     const t = tx as unknown as Db;
     const appealIds = appealIdsToPurge(t, c);

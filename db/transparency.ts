@@ -7,7 +7,7 @@
  * VALUES table joined by range condition, which uses the index on the timestamp column.
  */
 import { sql, type SQL } from 'drizzle-orm';
-import type { Db } from './client.ts';
+import type { Db, DbOrTx } from './client.ts';
 
 /** A period as a half-open range of UTC milliseconds. */
 export interface PeriodRange {
@@ -31,7 +31,7 @@ export interface CaseCountRow {
 }
 
 /** Cases by period, platform, how they came to our attention and whether automated (covering index cases_figures). */
-export function countCases(db: Db, periods: readonly PeriodRange[]): CaseCountRow[] {
+export function countCases(db: DbOrTx, periods: readonly PeriodRange[]): CaseCountRow[] {
   const rows = db.all<{ period: string; platform: string; detected_by: string; automated: number; count: number }>(sql`
     with ${periodsTable(periods)}
     select p.key as period, c.platform, c.detected_by, c.automated, count(*) as count
@@ -41,7 +41,7 @@ export function countCases(db: Db, periods: readonly PeriodRange[]): CaseCountRo
 }
 
 /** Cases whose person was told (a notice recorded as sent), by period of the action. */
-export function countCasesTold(db: Db, periods: readonly PeriodRange[]): PeriodCountRow[] {
+export function countCasesTold(db: DbOrTx, periods: readonly PeriodRange[]): PeriodCountRow[] {
   return db.all<PeriodCountRow>(sql`
     with ${periodsTable(periods)}
     select p.key as period, count(*) as count
@@ -57,7 +57,7 @@ export interface CategoryCountRow {
 }
 
 /** Moderation actions by type (a case may have several). */
-export function countCaseActions(db: Db, periods: readonly PeriodRange[]): CategoryCountRow[] {
+export function countCaseActions(db: DbOrTx, periods: readonly PeriodRange[]): CategoryCountRow[] {
   return db.all<CategoryCountRow>(sql`
     with ${periodsTable(periods)}
     select p.key as period, a.action as category, count(*) as count
@@ -68,7 +68,7 @@ export function countCaseActions(db: Db, periods: readonly PeriodRange[]): Categ
 }
 
 /** Grounds applied (a case may cite several). */
-export function countCaseGrounds(db: Db, periods: readonly PeriodRange[]): CategoryCountRow[] {
+export function countCaseGrounds(db: DbOrTx, periods: readonly PeriodRange[]): CategoryCountRow[] {
   return db.all<CategoryCountRow>(sql`
     with ${periodsTable(periods)}
     select p.key as period, g.ground_code as category, count(*) as count
@@ -84,7 +84,7 @@ export interface PeriodCountRow {
 }
 
 /** Appeals received, by the day they reached us. */
-export function countAppealsReceived(db: Db, periods: readonly PeriodRange[]): PeriodCountRow[] {
+export function countAppealsReceived(db: DbOrTx, periods: readonly PeriodRange[]): PeriodCountRow[] {
   return db.all<PeriodCountRow>(sql`
     with ${periodsTable(periods)}
     select p.key as period, count(*) as count
@@ -93,7 +93,7 @@ export function countAppealsReceived(db: Db, periods: readonly PeriodRange[]): P
 }
 
 /** Appeals withdrawn by the appellant, by the day of withdrawal. */
-export function countAppealsWithdrawn(db: Db, periods: readonly PeriodRange[]): PeriodCountRow[] {
+export function countAppealsWithdrawn(db: DbOrTx, periods: readonly PeriodRange[]): PeriodCountRow[] {
   return db.all<PeriodCountRow>(sql`
     with ${periodsTable(periods)}
     select p.key as period, count(*) as count
@@ -114,7 +114,7 @@ export interface DecisionCountRow {
  * Decisions by period, outcome and working days taken: a histogram per period from which medians
  * and percentiles are computed in O(distinct values) (covering index appeals_decided_figures).
  */
-export function countDecisions(db: Db, periods: readonly PeriodRange[]): DecisionCountRow[] {
+export function countDecisions(db: DbOrTx, periods: readonly PeriodRange[]): DecisionCountRow[] {
   const rows = db.all<{ period: string; outcome: string; working_days: number | null; count: number }>(sql`
     with ${periodsTable(periods)}
     select p.key as period, a.outcome, a.working_days_to_decision as working_days, count(*) as count
@@ -125,7 +125,7 @@ export function countDecisions(db: Db, periods: readonly PeriodRange[]): Decisio
 }
 
 /** Appeals still open whose decision was due before `now` (index appeals_status_due). */
-export function countOpenPastDue(db: Db, now: Date): number {
+export function countOpenPastDue(db: DbOrTx, now: Date): number {
   const row = db.get<{ count: number }>(sql`
     select count(*) as count from appeals
     where status in ('new', 'in-review', 'waiting') and due_at < ${now.getTime()}`);
@@ -133,7 +133,7 @@ export function countOpenPastDue(db: Db, now: Date): number {
 }
 
 /** The earliest action or appeal, to offer years from then on; undefined with no data. */
-export function firstActivityAt(db: Db): Date | undefined {
+export function firstActivityAt(db: DbOrTx): Date | undefined {
   const row = db.get<{ first: number | null }>(sql`
     select min(m) as first from (
       select min(action_at) as m from cases
@@ -144,7 +144,7 @@ export function firstActivityAt(db: Db): Date | undefined {
 /**
  * The title of every ground code ever published, worded as in the newest version that has it.
  */
-export function groundTitles(db: Db): Map<string, string> {
+export function groundTitles(db: DbOrTx): Map<string, string> {
   const rows = db.all<{ code: string; title: string }>(sql`
     select g.code, g.title from grounds g join principle_versions v on v.id = g.version_id
     where v.status = 'published'

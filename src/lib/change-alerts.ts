@@ -39,7 +39,7 @@ import {
 import type { DbOrTx } from '../../db/client.ts';
 import { formatDateTime } from './dates.ts';
 import { alreadySubscribedEmail, changeAlertEmail, confirmSubscriptionEmail, unsubscribeHeaders } from './email/templates/change-alerts.ts';
-import type { Runtime } from './runtime.ts';
+import { inTransaction, type Runtime, type Scope } from './runtime.ts';
 import { generateToken } from './tokens.ts';
 import { emailAddress } from './validation.ts';
 
@@ -58,8 +58,8 @@ const hash = (value: string) => createHash('sha256').update(value).digest('hex')
 /** Tokens from links are base64url; anything else is rejected before a lookup. */
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{20,100}$/;
 
-export const confirmUrl = (rt: Runtime, token: string) => `${rt.config.publicUrl}/subscribe/confirm/${token}`;
-export const unsubscribeUrl = (rt: Runtime, token: string) => `${rt.config.publicUrl}/unsubscribe/${token}`;
+export const confirmUrl = (rt: Scope, token: string) => `${rt.config.publicUrl}/subscribe/confirm/${token}`;
+export const unsubscribeUrl = (rt: Scope, token: string) => `${rt.config.publicUrl}/unsubscribe/${token}`;
 
 /** A new unsubscribe token for a subscription (stored hashed); returns the raw token. */
 function issueUnsubscribeToken(db: DbOrTx, subscriptionId: number, now: Date): string {
@@ -81,34 +81,34 @@ export type SubscribeResult =
 export function subscribe(rt: Runtime, input: { email: unknown; ip: string | null }): SubscribeResult {
   const now = rt.now();
   const client = hash(`subscribe:${limitGroup(input.ip)}`);
-  return rt.db.transaction(() => {
+  return inTransaction(rt, (tx) => {
     const since = new Date(now.getTime() - HOUR_MS);
-    if (countSubscribeAttempts(rt.db, client, since) >= rt.config.subscribesPerHour) {
+    if (countSubscribeAttempts(tx.db, client, since) >= rt.config.subscribesPerHour) {
       return { ok: false, error: 'rate-limited', retryAt: new Date(now.getTime() + HOUR_MS) } as const;
     }
-    insertSubscribeAttempt(rt.db, client, now);
+    insertSubscribeAttempt(tx.db, client, now);
     const parsed = emailAddress.safeParse(typeof input.email === 'string' ? input.email : '');
     if (!parsed.success) return { ok: false, error: 'invalid', fieldErrors: { email: parsed.error.issues[0]!.message } } as const;
     const email = parsed.data;
-    purgeUnconfirmed(rt);
-    const existing = findSubscriptionByEmail(rt.db, email);
+    purgeUnconfirmed(tx);
+    const existing = findSubscriptionByEmail(tx.db, email);
     const org = rt.config.org.name;
     if (existing?.confirmedAt) {
-      const link = unsubscribeUrl(rt, issueUnsubscribeToken(rt.db, existing.id, now));
-      enqueueEmail(rt.db, { to: email, kind: 'subscription-exists', ...alreadySubscribedEmail({ orgName: org, unsubscribeUrl: link }), secrets: [link] }, now);
+      const link = unsubscribeUrl(rt, issueUnsubscribeToken(tx.db, existing.id, now));
+      enqueueEmail(tx.db, { to: email, kind: 'subscription-exists', ...alreadySubscribedEmail({ orgName: org, unsubscribeUrl: link }), secrets: [link] }, now);
       return { ok: true } as const;
     }
     const token = generateToken();
-    if (existing) renewConfirmToken(rt.db, existing.id, hash(token), now);
-    else insertSubscription(rt.db, { email, confirmTokenHash: hash(token), now });
+    if (existing) renewConfirmToken(tx.db, existing.id, hash(token), now);
+    else insertSubscription(tx.db, { email, confirmTokenHash: hash(token), now });
     const link = confirmUrl(rt, token);
     const message = confirmSubscriptionEmail({ orgName: org, confirmUrl: link, validDays: ALERT_RULES.confirmDays });
-    enqueueEmail(rt.db, { to: email, kind: 'subscription-confirm', ...message, secrets: [link] }, now);
+    enqueueEmail(tx.db, { to: email, kind: 'subscription-confirm', ...message, secrets: [link] }, now);
     return { ok: true } as const;
   });
 }
 
-function waitingFor(rt: Runtime, token: string) {
+function waitingFor(rt: Scope, token: string) {
   if (!TOKEN_SHAPE.test(token)) return undefined;
   const row = findSubscriptionByConfirmHash(rt.db, hash(token));
   if (!row || row.confirmedAt) return undefined;
@@ -123,9 +123,9 @@ export function isConfirmTokenValid(rt: Runtime, token: string): boolean {
 
 /** Confirms an address from its emailed link (the link works once, within 7 days). */
 export function confirmSubscription(rt: Runtime, token: string): { ok: true } | { ok: false; error: 'not-found' } {
-  return rt.db.transaction(() => {
-    const row = waitingFor(rt, token);
-    if (!row || !markConfirmed(rt.db, row.id, rt.now())) return { ok: false, error: 'not-found' } as const;
+  return inTransaction(rt, (tx) => {
+    const row = waitingFor(tx, token);
+    if (!row || !markConfirmed(tx.db, row.id, rt.now())) return { ok: false, error: 'not-found' } as const;
     return { ok: true } as const;
   });
 }
@@ -138,20 +138,20 @@ export function isUnsubscribeTokenValid(rt: Runtime, token: string): boolean {
 /** Deletes the address an unsubscribe link belongs to. 'not-found' when already gone. */
 export function unsubscribe(rt: Runtime, token: string): { ok: true } | { ok: false; error: 'not-found' } {
   if (!TOKEN_SHAPE.test(token)) return { ok: false, error: 'not-found' };
-  return rt.db.transaction(() => {
-    const row = findSubscriptionByUnsubscribeHash(rt.db, hash(token));
+  return rt.db.transaction((tx) => {
+    const row = findSubscriptionByUnsubscribeHash(tx, hash(token));
     if (!row) return { ok: false, error: 'not-found' } as const;
-    deleteSubscription(rt.db, row.id);
+    deleteSubscription(tx, row.id);
     return { ok: true } as const;
   });
 }
 
 /** Deletes addresses left unconfirmed for 7 days, and old rate-limit entries. Returns how many addresses. */
-export function purgeUnconfirmed(rt: Runtime): number {
+export function purgeUnconfirmed(rt: Scope): number {
   const now = rt.now().getTime();
-  return rt.db.transaction(() => {
-    deleteSubscribeAttemptsBefore(rt.db, new Date(now - HOUR_MS));
-    return deleteUnconfirmedBefore(rt.db, new Date(now - ALERT_RULES.confirmDays * DAY_MS));
+  return rt.db.transaction((tx) => {
+    deleteSubscribeAttemptsBefore(tx, new Date(now - HOUR_MS));
+    return deleteUnconfirmedBefore(tx, new Date(now - ALERT_RULES.confirmDays * DAY_MS));
   });
 }
 
@@ -161,22 +161,22 @@ export function purgeUnconfirmed(rt: Runtime): number {
  * only, and only if it has a predecessor) queues one email per confirmed subscriber, all in one
  * transaction. Safe to call often and from several processes. Returns the versions alerted now.
  */
-export function queueChangeAlerts(rt: Runtime): { version: string; recipients: number }[] {
+export function queueChangeAlerts(rt: Scope): { version: string; recipients: number }[] {
   const now = rt.now();
-  return rt.db.transaction(() => {
-    const alerted = listAlertedVersionIds(rt.db);
+  return rt.db.transaction((tx) => {
+    const alerted = listAlertedVersionIds(tx);
     // Highest number first; numbers and effective times rise together.
-    const effective = listPublishedVersions(rt.db).filter((v) => (v.effectiveAt?.getTime() ?? -Infinity) <= now.getTime());
+    const effective = listPublishedVersions(tx).filter((v) => (v.effectiveAt?.getTime() ?? -Infinity) <= now.getTime());
     const done: { version: string; recipients: number }[] = [];
     effective.forEach((version, i) => {
-      if (alerted.has(version.id) || !claimChangeAlert(rt.db, version.id, now)) return;
+      if (alerted.has(version.id) || !claimChangeAlert(tx, version.id, now)) return;
       const previous = effective[i + 1];
       if (i !== 0 || !previous) return; // superseded before its alert, or the very first version
       // Only version 1.0 has no known date, and it has no predecessor: `now` is never used in practice.
       const effectiveAt = version.effectiveAt ?? now;
-      const subscribers = listConfirmedSubscriptions(rt.db, effectiveAt);
+      const subscribers = listConfirmedSubscriptions(tx, effectiveAt);
       for (const subscriber of subscribers) {
-        const link = unsubscribeUrl(rt, issueUnsubscribeToken(rt.db, subscriber.id, now));
+        const link = unsubscribeUrl(rt, issueUnsubscribeToken(tx, subscriber.id, now));
         const message = changeAlertEmail({
           orgName: rt.config.org.name,
           version: version.version,
@@ -187,9 +187,9 @@ export function queueChangeAlerts(rt: Runtime): { version: string; recipients: n
           compareUrl: `${rt.config.publicUrl}/principles/compare/${previous.version}...${version.version}`,
           unsubscribeUrl: link,
         });
-        enqueueEmail(rt.db, { to: subscriber.email, kind: 'principles-changed', headers: unsubscribeHeaders(link), ...message, secrets: [link] }, now);
+        enqueueEmail(tx, { to: subscriber.email, kind: 'principles-changed', headers: unsubscribeHeaders(link), ...message, secrets: [link] }, now);
       }
-      setChangeAlertRecipients(rt.db, version.id, subscribers.length);
+      setChangeAlertRecipients(tx, version.id, subscribers.length);
       done.push({ version: version.version, recipients: subscribers.length });
     });
     return done;

@@ -33,7 +33,7 @@ import { queueChangeAlerts } from './change-alerts.ts';
 import { diffGrounds, escapeHtml, type GroundChanges } from './diff.ts';
 import { diffRendered, type DiffSection } from './rendered-diff.ts';
 import { anchorGroundsInText, renderMarkdown } from './markdown.ts';
-import type { Runtime } from './runtime.ts';
+import { inTransaction, type Scope } from './runtime.ts';
 import { cleanText, isOneLine, oneLineMessage } from './validation.ts';
 
 export type { DraftRow, VersionRow } from '../../db/principles.ts';
@@ -57,7 +57,7 @@ export function hasTakenEffect(v: { effectiveAt: Date | null }, at: Date): boole
 /** Version numbers are "major.minor", each up to three digits. */
 export const VERSION_PATTERN = /^(\d{1,3})\.(\d{1,3})$/;
 
-function view(rt: Runtime, row: VersionRow, current: VersionRow | undefined): PrinciplesView {
+function view(rt: Scope, row: VersionRow, current: VersionRow | undefined): PrinciplesView {
   return {
     ...row,
     ...renderPrinciplesBody(row),
@@ -74,18 +74,18 @@ export function renderPrinciplesBody(v: Pick<VersionRow, 'bodyMarkdown' | 'groun
 }
 
 /** The version in force now, or undefined if none has taken effect yet. */
-export function getCurrentPrinciples(rt: Runtime): PrinciplesView | undefined {
+export function getCurrentPrinciples(rt: Scope): PrinciplesView | undefined {
   const current = findVersionInForce(rt.db, rt.now());
   return current && view(rt, current, current);
 }
 
 /** A published version by number; undefined for a malformed or unknown number, a draft or a version not yet in effect. */
-export function getPrinciplesVersion(rt: Runtime, version: string): PrinciplesView | undefined {
+export function getPrinciplesVersion(rt: Scope, version: string): PrinciplesView | undefined {
   const row = findPublicVersion(rt, version);
   return row && view(rt, row, findVersionInForce(rt.db, rt.now()));
 }
 
-function findPublicVersion(rt: Runtime, version: string): VersionRow | undefined {
+function findPublicVersion(rt: Scope, version: string): VersionRow | undefined {
   if (!VERSION_PATTERN.test(version)) return undefined;
   const row = findPublishedVersion(rt.db, version);
   if (!row || !hasTakenEffect(row, rt.now())) return undefined;
@@ -102,7 +102,7 @@ export interface ListedVersion extends VersionRow {
 }
 
 /** Every published version that has taken effect, newest first. Scheduled versions are left out until their time. */
-export function listVersions(rt: Runtime): ListedVersion[] {
+export function listVersions(rt: Scope): ListedVersion[] {
   const now = rt.now();
   const effective = listPublishedVersions(rt.db).filter((v) => hasTakenEffect(v, now));
   const current = effective[0];
@@ -114,7 +114,7 @@ export function listVersions(rt: Runtime): ListedVersion[] {
  * among versions in effect now. Used for `Last-Modified`; a scheduled version moves it forward
  * when it takes effect.
  */
-export function principlesLastModified(rt: Runtime): Date {
+export function principlesLastModified(rt: Scope): Date {
   let latest = 0;
   for (const v of listVersions(rt)) latest = Math.max(latest, v.effectiveAt?.getTime() ?? 0, v.publishedAt?.getTime() ?? 0);
   return new Date(latest);
@@ -143,7 +143,7 @@ export type CompareResult =
  * it, in sections, and the grounds added, reworded and retired. Comparing a version with itself
  * is refused (`same-version`): there is nothing to show.
  */
-export function compareVersions(rt: Runtime, a: string, b: string): CompareResult {
+export function compareVersions(rt: Scope, a: string, b: string): CompareResult {
   const from = findPublicVersion(rt, a);
   const to = findPublicVersion(rt, b);
   if (!from || !to) return { ok: false, error: 'not-found' };
@@ -202,17 +202,17 @@ export interface Actor {
  * Runs a step and, when it succeeded and an actor is given, appends its audit entry in the same
  * transaction (better-sqlite3 nests the inner transactions as savepoints), so both happen or neither.
  */
-function audited<T extends { ok: boolean }>(rt: Runtime, actor: Actor | undefined, step: () => T, entry: (result: T) => { action: string; entityId: string; details?: Record<string, unknown> }): T {
-  return rt.db.transaction(() => {
-    const result = step();
-    if (result.ok && actor) recordAudit(rt.db, { ...actor, entityType: 'principles', ...entry(result) });
+function audited<T extends { ok: boolean }>(rt: Scope, actor: Actor | undefined, step: (scope: Scope) => T, entry: (result: T) => { action: string; entityId: string; details?: Record<string, unknown> }): T {
+  return inTransaction(rt, (scope) => {
+    const result = step(scope);
+    if (result.ok && actor) recordAudit(scope.db, { ...actor, entityType: 'principles', ...entry(result) });
     return result;
   });
 }
 
 /** What a draft looks like against the version in force: for the staff preview. */
 export function compareDraft(
-  rt: Runtime,
+  rt: Scope,
   draftId: number,
 ): ({ ok: true; draft: DraftRow; current: VersionRow } & TextChanges) | { ok: false; error: 'not-found' } {
   const draft = findDraft(rt.db, draftId);
@@ -228,7 +228,7 @@ export function compareDraft(
 }
 
 /** A draft rendered as it would appear on /principles, for the staff preview (never public). */
-export function previewDraft(rt: Runtime, draftId: number): PrinciplesView | undefined {
+export function previewDraft(rt: Scope, draftId: number): PrinciplesView | undefined {
   const draft = findDraft(rt.db, draftId);
   if (!draft) return undefined;
   const current = findVersionInForce(rt.db, rt.now());
@@ -248,12 +248,12 @@ export function previewDraft(rt: Runtime, draftId: number): PrinciplesView | und
 }
 
 /** Every draft, newest first (staff only). */
-export function listDraftsForStaff(rt: Runtime): DraftRow[] {
+export function listDraftsForStaff(rt: Scope): DraftRow[] {
   return listDrafts(rt.db);
 }
 
 /** Every published version, scheduled ones included, newest number first (staff only). */
-export function listAllVersionsForStaff(rt: Runtime): (VersionRow & { state: 'in-force' | 'scheduled' | 'superseded' })[] {
+export function listAllVersionsForStaff(rt: Scope): (VersionRow & { state: 'in-force' | 'scheduled' | 'superseded' })[] {
   const now = rt.now().getTime();
   const current = findVersionInForce(rt.db, rt.now());
   return listPublishedVersions(rt.db).map((v) => ({ ...v, state: v.id === current?.id ? 'in-force' : (v.effectiveAt?.getTime() ?? -Infinity) > now ? 'scheduled' : 'superseded' }));
@@ -288,7 +288,7 @@ function isRetired(code: string, latest: VersionRow | undefined, everPublished: 
 }
 
 /** Cleans and checks a draft's content against the rules; returns the clean content or field errors. */
-export function validateDraft(rt: Runtime, input: DraftInput): { ok: true; content: DraftContent } | { ok: false; error: 'invalid'; fieldErrors: FieldErrors } {
+export function validateDraft(rt: Scope, input: DraftInput): { ok: true; content: DraftContent } | { ok: false; error: 'invalid'; fieldErrors: FieldErrors } {
   const errors: FieldErrors = {};
   const bodyMarkdown = cleanText(input.bodyMarkdown);
   const changeSummary = cleanText(input.changeSummary);
@@ -328,11 +328,11 @@ export function validateDraft(rt: Runtime, input: DraftInput): { ok: true; conte
  * Starts a draft as a copy of a published version: `fromVersionId`, or by default the version in
  * force now. The change summary starts empty.
  */
-export function createDraft(rt: Runtime, options: { fromVersionId?: number; actor?: Actor } = {}): { ok: true; draftId: number } | { ok: false; error: 'not-found' } {
-  return audited(rt, options.actor, () => createDraftStep(rt, options), (r) => ({ action: 'principles.draft-created', entityId: String(r.ok && r.draftId) }));
+export function createDraft(rt: Scope, options: { fromVersionId?: number; actor?: Actor } = {}): { ok: true; draftId: number } | { ok: false; error: 'not-found' } {
+  return audited(rt, options.actor, (scope) => createDraftStep(scope, options), (r) => ({ action: 'principles.draft-created', entityId: String(r.ok && r.draftId) }));
 }
 
-function createDraftStep(rt: Runtime, options: { fromVersionId?: number }): { ok: true; draftId: number } | { ok: false; error: 'not-found' } {
+function createDraftStep(rt: Scope, options: { fromVersionId?: number }): { ok: true; draftId: number } | { ok: false; error: 'not-found' } {
   const base =
     options.fromVersionId === undefined ? findVersionInForce(rt.db, rt.now()) : listPublishedVersions(rt.db).find((v) => v.id === options.fromVersionId);
   if (!base) return { ok: false, error: 'not-found' };
@@ -345,25 +345,25 @@ function createDraftStep(rt: Runtime, options: { fromVersionId?: number }): { ok
 }
 
 /** A draft by id (for the staff editor only). */
-export function getDraft(rt: Runtime, draftId: number): DraftRow | undefined {
+export function getDraft(rt: Scope, draftId: number): DraftRow | undefined {
   return findDraft(rt.db, draftId);
 }
 
 /** Saves a draft's text, summary and grounds after checking them. */
 export function updateDraft(
-  rt: Runtime,
+  rt: Scope,
   draftId: number,
   input: DraftInput,
   actor?: Actor,
 ): { ok: true } | { ok: false; error: 'not-found' } | { ok: false; error: 'invalid'; fieldErrors: FieldErrors } {
-  return audited(rt, actor, () => updateDraftStep(rt, draftId, input), () => ({
+  return audited(rt, actor, (scope) => updateDraftStep(scope, draftId, input), () => ({
     action: 'principles.draft-saved',
     entityId: String(draftId),
     details: { grounds: input.grounds.length },
   }));
 }
 
-function updateDraftStep(rt: Runtime, draftId: number, input: DraftInput): { ok: true } | { ok: false; error: 'not-found' } | { ok: false; error: 'invalid'; fieldErrors: FieldErrors } {
+function updateDraftStep(rt: Scope, draftId: number, input: DraftInput): { ok: true } | { ok: false; error: 'not-found' } | { ok: false; error: 'invalid'; fieldErrors: FieldErrors } {
   if (!findDraft(rt.db, draftId)) return { ok: false, error: 'not-found' };
   const checked = validateDraft(rt, input);
   if (!checked.ok) return checked;
@@ -371,11 +371,11 @@ function updateDraftStep(rt: Runtime, draftId: number, input: DraftInput): { ok:
 }
 
 /** Deletes a draft. Published versions cannot be discarded. */
-export function discardDraft(rt: Runtime, draftId: number, actor?: Actor): { ok: true } | { ok: false; error: 'not-found' } {
+export function discardDraft(rt: Scope, draftId: number, actor?: Actor): { ok: true } | { ok: false; error: 'not-found' } {
   return audited(
     rt,
     actor,
-    (): { ok: true } | { ok: false; error: 'not-found' } => (deleteDraft(rt.db, draftId) ? { ok: true } : { ok: false, error: 'not-found' }),
+    (scope): { ok: true } | { ok: false; error: 'not-found' } => (deleteDraft(scope.db, draftId) ? { ok: true } : { ok: false, error: 'not-found' }),
     () => ({ action: 'principles.draft-discarded', entityId: String(draftId) }),
   );
 }
@@ -389,7 +389,7 @@ export function nextVersionNumber(latest: { major: number; minor: number } | und
 }
 
 /** The numbers a draft would get as a minor or a major change (for the publish form). */
-export function upcomingVersionNumbers(rt: Runtime): { minor: string; major: string; latest: VersionRow | undefined } {
+export function upcomingVersionNumbers(rt: Scope): { minor: string; major: string; latest: VersionRow | undefined } {
   const latest = listPublishedVersions(rt.db)[0];
   const n = latest && { major: Number(latest.version.split('.')[0]), minor: Number(latest.version.split('.')[1]) };
   return { minor: nextVersionNumber(n, 'minor').version, major: nextVersionNumber(n, 'major').version, latest };
@@ -407,15 +407,15 @@ export type PublishResult =
  * have retired a code meanwhile). `effectiveAt` must not be in the past and must be after the
  * latest published version's effective time, so versions take effect in number order.
  */
-export function publishDraft(rt: Runtime, draftId: number, options: { kind: 'minor' | 'major'; effectiveAt: Date | 'now'; actor?: Actor }): PublishResult {
+export function publishDraft(rt: Scope, draftId: number, options: { kind: 'minor' | 'major'; effectiveAt: Date | 'now'; actor?: Actor }): PublishResult {
   return audited(
     rt,
     options.actor,
-    () => {
-      const result = publishDraftStep(rt, draftId, options);
+    (scope) => {
+      const result = publishDraftStep(scope, draftId, options);
       // Taking effect now: the change alert is queued in the same transaction (change-alerts.ts);
       // a scheduled version's alert is queued by the periodic check when its time comes.
-      if (result.ok && !result.scheduled) queueChangeAlerts(rt);
+      if (result.ok && !result.scheduled) queueChangeAlerts(scope);
       return result;
     },
     (r) => ({
@@ -426,7 +426,7 @@ export function publishDraft(rt: Runtime, draftId: number, options: { kind: 'min
   );
 }
 
-function publishDraftStep(rt: Runtime, draftId: number, options: { kind: 'minor' | 'major'; effectiveAt: Date | 'now' }): PublishResult {
+function publishDraftStep(rt: Scope, draftId: number, options: { kind: 'minor' | 'major'; effectiveAt: Date | 'now' }): PublishResult {
   // Synchronous from check to write: nothing else runs on this connection in between.
   const draft = findDraft(rt.db, draftId);
   if (!draft) return { ok: false, error: 'not-found' };

@@ -129,7 +129,7 @@ export function linkAppealToCase(rt: Runtime, appealId: number, typedReference: 
       const row = findAppealById(tx, appealId);
       if (!row) return fail('not-found');
       if (row.caseId !== null || row.status === 'decided' || row.status === 'withdrawn') return fail('not-allowed');
-      const found = findCaseByReference(rt.db, parsed.reference);
+      const found = findCaseByReference(tx, parsed.reference);
       if (!found || found.purgedAt) return findAppealByReference(tx, parsed.reference) ? fail('appeal-reference') : fail('case-not-found');
       const open = findOpenAppealForCase(tx, found.id);
       if (open) {
@@ -334,9 +334,9 @@ export interface DecisionPlan {
 
 export type PlanResult = { ok: true; plan: DecisionPlan } | { ok: false; error: ReviewError };
 
-function followUpKinds(rt: Runtime, row: AppealRow, outcome: DecisionOutcome): FollowUpKind[] {
+function followUpKinds(tx: DbOrTx, row: AppealRow, outcome: DecisionOutcome): FollowUpKind[] {
   if (outcome === 'upheld' || !row.caseId) return [];
-  const c = findCaseById(rt.db, row.caseId);
+  const c = findCaseById(tx, row.caseId);
   if (!c) return [];
   const kinds: FollowUpKind[] = [];
   if (c.actions.includes('hidden') || c.actions.includes('deleted')) kinds.push('restore-comment');
@@ -352,7 +352,7 @@ export function planDecision(rt: Runtime, tx: DbOrTx, appealId: number, input: D
   const blocker = decisionBlocker(
     {
       caseId: row.caseId,
-      caseRecordedBy: row.caseId ? findCaseById(rt.db, row.caseId)?.recordedBy : undefined,
+      caseRecordedBy: row.caseId ? findCaseById(tx, row.caseId)?.recordedBy : undefined,
       noMatchingCase: row.caseId === null && hasNoMatchingCase(tx, row.id),
     },
     actor.id,
@@ -362,9 +362,9 @@ export function planDecision(rt: Runtime, tx: DbOrTx, appealId: number, input: D
   if (characterLength(input.explanation) > LIMITS.decisionExplanation) return { ok: false, error: 'explanation-too-long' };
   // A reply template's must-edit marker left in: nothing is previewed or sent until it is replaced.
   if (hasMustEditMarker(input.explanation)) return { ok: false, error: 'must-edit-marker' };
-  const version = findPublishedVersion(rt.db, input.version);
+  const version = findPublishedVersion(tx, input.version);
   if (!version) return { ok: false, error: 'version-not-found' };
-  const kinds = followUpKinds(rt, row, input.outcome);
+  const kinds = followUpKinds(tx, row, input.outcome);
   const followUpDue = kinds.length ? addWorkingDays(now, FOLLOW_UP_WORKING_DAYS) : null;
   const content = appealDecisionEmail({
     orgName: rt.config.org.name,

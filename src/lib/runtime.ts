@@ -6,7 +6,7 @@
  * start script and the bundle each hold their own copy of this module.
  */
 import { setAuditClock } from '../../db/audit.ts';
-import { migrateDatabase, openDatabase, type Db } from '../../db/client.ts';
+import { migrateDatabase, openDatabase, type Db, type DbOrTx } from '../../db/client.ts';
 import { setMessageIdDomain } from '../../db/outbox.ts';
 import { seedPrinciples } from '../../db/principles.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
@@ -17,6 +17,20 @@ export interface Runtime {
   db: Db;
   /** The clock; tests pass a fixed one. */
   now: () => Date;
+}
+
+/**
+ * A runtime whose database may be a transaction's `tx`: what code that can run inside a
+ * transaction takes, so it uses the transaction and not the database beside it (tests guard
+ * this: db/client.ts guardTransactions). A Runtime is a Scope.
+ */
+export interface Scope extends Omit<Runtime, 'db'> {
+  db: DbOrTx;
+}
+
+/** Runs `fn` in one transaction of `rt`'s database (a savepoint inside another), with the scope it needs. */
+export function inTransaction<T>(rt: Scope, fn: (scope: Scope) => T): T {
+  return rt.db.transaction((tx) => fn({ ...rt, db: tx }));
 }
 
 const KEY = Symbol.for('fair-hearing.runtime');

@@ -58,7 +58,7 @@ export function flagSafeguardingConcern(rt: Runtime, subject: SafeguardingSubjec
             return a && { reference: a.reference, caseId: null, appealId: a.id, audit: { entityType: 'appeal', entityId: String(a.id) }, url: `/staff/appeals/${a.id}` };
           })()
         : (() => {
-            const c = findCaseById(rt.db, subject.id);
+            const c = findCaseById(tx, subject.id);
             return c && { reference: c.reference, caseId: c.id, appealId: null, audit: { entityType: 'case', entityId: c.reference }, url: `/staff/cases/${c.id}` };
           })();
     if (!target) return { ok: false, error: 'not-found' };

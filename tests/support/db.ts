@@ -4,6 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { guardTransactions } from '../../db/client.ts';
 import { parseConfig, type Config } from '../../src/lib/config.ts';
 import { createRuntime, type Runtime } from '../../src/lib/runtime.ts';
 import { onCleanup } from './cleanup.ts';
@@ -19,6 +20,8 @@ export function testConfig(env: Record<string, string> = {}): Config {
 /** A runtime over a fresh database; `now` defaults to the real clock. */
 export function testRuntime(options: { now?: () => Date; env?: Record<string, string> } = {}): Runtime {
   const runtime = createRuntime(testConfig(options.env), options.now);
+  // Every statement inside a transaction must use its tx (db/client.ts guardTransactions).
+  guardTransactions(runtime.db);
   onCleanup(() => runtime.db.$client.close());
   return runtime;
 }
