@@ -55,6 +55,11 @@ export function checkRateLimit(rt: Runtime, limit: RateLimit, client: string): R
   return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((windowStart.getTime() + limit.windowMs - now.getTime()) / 1000)) };
 }
 
+/** "You have tried too many case references. Wait 7 minutes, then try again" (a 429's field error). */
+export function tooManyMessage(what: string, retryAfterSeconds: number): string {
+  return `${what}. ${waitInWords(retryAfterSeconds)}, then try again`;
+}
+
 /**
  * "Wait 7 minutes" for a wait in seconds (RateLimitResult.retryAfterSeconds), rounded up to whole
  * minutes. Anything that is not 1 second to an hour (NaN from a missing or odd URL value, say)
