@@ -75,3 +75,7 @@ export function findAppealByReference(tx: DbOrTx, reference: string): AppealRow 
   return tx.select().from(appeals).where(eq(appeals.reference, reference)).get();
 }
 
+/** Every appeal waiting for its appellant (the appeals_status_due index), with when the clock stopped. */
+export function listWaitingAppeals(tx: DbOrTx): { id: number; pausedAt: Date | null }[] {
+  return tx.select({ id: appeals.id, pausedAt: appeals.pausedAt }).from(appeals).where(eq(appeals.status, 'waiting')).all();
+}

@@ -24,6 +24,7 @@ import { enqueueEmail } from '../../db/outbox.ts';
 import { isOpen, publicStatusLabel, transition, type AppealStatus } from './appeal-state.ts';
 import { addWorkingDays, remainingWorkingDays, resumeDueDate } from './calendar.ts';
 import { fromDateParts } from './dates.ts';
+import { infoWaitDates } from './info-wait.ts';
 import { appealAcknowledgementEmail } from './email/templates/appeal-acknowledgement.ts';
 import { notificationEmail } from './email/templates/notification.ts';
 import { OUTCOME_LABELS } from './labels.ts';
@@ -265,8 +266,11 @@ export interface AppealStatusView {
   dueAt: Date;
   /** Set while we wait for the appellant. */
   waitingSince: Date | null;
-  /** While we wait: the question staff asked (the latest request for information), shown on the reply page. */
-  question: { askedAt: Date; text: string } | null;
+  /**
+   * While we wait: the question staff asked (the latest request for information), shown on the
+   * reply page, and the day we need the answer by (then the review resumes without it).
+   */
+  question: { askedAt: Date; text: string; answerBy: Date } | null;
   decision: { outcome: string; explanation: string; decidedAt: Date; version: string | null } | null;
   withdrawnAt: Date | null;
   /** Withdraw and add information are possible while the appeal is open. */
@@ -281,6 +285,7 @@ const PUBLIC_EVENTS: Record<string, string> = {
   'info-added': 'You added further information',
   decided: 'We made our decision',
   withdrawn: 'You withdrew your appeal',
+  'info-wait-ended': 'We carried on reviewing your appeal without an answer from you',
 };
 
 function toStatusView(rt: Runtime, row: AppealRow): AppealStatusView {
@@ -302,7 +307,7 @@ function toStatusView(rt: Runtime, row: AppealRow): AppealStatusView {
     receivedAt: row.receivedAt,
     dueAt: row.dueAt,
     waitingSince: row.status === 'waiting' ? row.pausedAt : null,
-    question: row.status === 'waiting' ? latestQuestion(history) : null,
+    question: row.status === 'waiting' && row.pausedAt ? latestQuestion(history, infoWaitDates(row.pausedAt, rt.config.infoWaitWorkingDays).answerBy) : null,
     decision:
       row.status === 'decided' && row.outcome && row.decidedAt
         ? {
@@ -318,9 +323,9 @@ function toStatusView(rt: Runtime, row: AppealRow): AppealStatusView {
   };
 }
 
-function latestQuestion(history: PublicAppealEvent[]): AppealStatusView['question'] {
+function latestQuestion(history: PublicAppealEvent[], answerBy: Date): AppealStatusView['question'] {
   const asked = history.filter((h) => h.text === PUBLIC_EVENTS['info-requested'] && h.body).at(-1);
-  return asked?.body ? { askedAt: asked.at, text: asked.body } : null;
+  return asked?.body ? { askedAt: asked.at, text: asked.body, answerBy } : null;
 }
 
 /** Tokens are long random strings; anything else is not looked up at all. */

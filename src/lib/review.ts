@@ -38,6 +38,8 @@ import { nearbyReferences, parseReference } from './references.ts';
 import { hasMustEditMarker, templatesForAppeal } from './reply-templates.ts';
 import { findTemplate } from '../../db/reply-templates.ts';
 import { queueAppellantEmail, statusLinkParagraph } from './appeals.ts';
+import { formatDate } from './dates.ts';
+import { infoWaitDates } from './info-wait.ts';
 import type { Runtime } from './runtime.ts';
 import { characterLength, cleanText, LIMITS, requiredText, tooLongMessage } from './validation.ts';
 
@@ -277,7 +279,7 @@ export function requestInformation(rt: Runtime, appealId: number, message: strin
           heading: 'We need more information about your appeal',
           paragraphs: [
             message,
-            'Reply using the link below. We have paused the time limit for our decision until you reply.',
+            `Reply using the link below by ${formatDate(infoWaitDates(now, rt.config.infoWaitWorkingDays).answerBy)}. We have paused the time limit for our decision until you reply. If we do not hear from you by then, we will carry on reviewing your appeal with the information we have.`,
             statusLinkParagraph(rt),
             `The ${rt.config.org.name} social media team`,
           ],

@@ -1,12 +1,17 @@
 /**
- * Status links that keep working and "Get my status link again" (issue 19 points 1 and 2),
- * JavaScript off, through the real SMTP sink: the information request carries a link of its own
- * that opens the reply page with the question; a lost link is asked for again at /appeal/find,
- * which answers the same whether or not the appeal exists.
+ * Status links that keep working, "Get my status link again" and waiting for the appellant
+ * (issue 19 points 1 to 3), JavaScript off, through the real SMTP sink: the information request
+ * carries a link of its own that opens the reply page with the question; a lost link is asked
+ * for again at /appeal/find, which answers the same whether or not the appeal exists; an
+ * unanswered request gets one reminder, then the review resumes by itself (`npm run info-wait`).
  */
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { Page } from '@playwright/test';
 import { addWorkingDays } from '../../src/lib/calendar.ts';
+import { insertAppealEvent, updateAppeal } from '../../db/appeals.ts';
+import { formatDate } from '../../src/lib/dates.ts';
+import { infoWaitDates } from '../../src/lib/info-wait.ts';
 import { insertTestAppeal } from '../support/appeals.ts';
 import { validateHtml } from '../support/vnu.ts';
 import { expect, test, type SinkMessage } from './fixtures.ts';
@@ -24,6 +29,23 @@ async function ask(page: Page, reference: string, email: string) {
   await page.getByLabel('Appeal reference').fill(reference);
   await page.getByLabel('Email address').fill(email);
   return submit(page, 'Send me a new link');
+}
+
+/** `npm run info-wait` against the test server's database (its worker delivers the emails). */
+function runInfoWait(): string {
+  const result = spawnSync('node_modules/.bin/tsx', ['scripts/info-wait.ts'], { encoding: 'utf8', env: { ...process.env, DATA_DIR: process.env.E2E_DATA_DIR } });
+  if (result.status !== 0) throw new Error(`info-wait failed: ${result.stderr}`);
+  return result.stdout;
+}
+
+/** A moment to have asked at, so that now is past the reminder (and, with `resume`, past the answer-by day). */
+function askedAgo(resume: boolean): Date {
+  const now = Date.now();
+  for (let back = 1; ; back++) {
+    const at = new Date(now - back * 24 * 60 * 60_000);
+    const { remindAt, answerBy } = infoWaitDates(at, 10);
+    if (resume ? answerBy.getTime() < now : remindAt.getTime() < now) return at;
+  }
 }
 
 test.describe('status links', () => {
@@ -141,5 +163,68 @@ test.describe('status links', () => {
     documents.push({ name: 'POST /appeal/find (errors)', html: await error.text() });
     documents.push({ name: '/appeal/status/:bad', html: await (await request.get(`/appeal/status/${randomBytes(24).toString('base64url')}`)).text() });
     expect(await validateHtml(documents)).toEqual([]);
+  });
+
+  test('waiting for the appellant: the status page says by when, one reminder with its link, then the review resumes and the reviewer is told', async ({ page, browser, baseURL, mailbox, expectAccessible }) => {
+    test.setTimeout(120_000);
+    const reviewer = createStaff({ roles: ['reviewer'], name: 'Wanda Waiting' });
+    const token = randomBytes(24).toString('base64url');
+    const email = `waiting.${Date.now()}@example.org`;
+    const question = `Which of our posts did you reply to? (${Date.now()})`;
+    const asked = askedAgo(false);
+    const appeal = withDatabase((db) => {
+      const made = insertTestAppeal(db, { email, statusToken: token, status: 'waiting', receivedAt: asked, dueAt: addWorkingDays(asked, 8), assignedTo: reviewer.id });
+      updateAppeal(db, made.id, { pausedAt: asked });
+      insertAppealEvent(db, { appealId: made.id, at: asked, actorType: 'staff', actorId: reviewer.id, kind: 'info-requested', body: question, details: { from: 'in-review', to: 'waiting' } });
+      return made;
+    });
+    const answerBy = formatDate(infoWaitDates(asked, 10).answerBy);
+
+    // The status page says by when we need the answer.
+    const appellant = await browser.newContext({ baseURL: baseURL!, javaScriptEnabled: false });
+    try {
+      const status = await appellant.newPage();
+      await status.goto(`/appeal/status/${token}`);
+      await expect(status.getByTestId('answer-by')).toHaveText(`We need your answer by ${answerBy}. If we do not hear from you by then, we will carry on reviewing your appeal with the information we have.`);
+      await expectAccessible(status);
+      expect(await validateHtml([{ name: 'status page waiting, with the answer-by date', html: await status.content() }])).toEqual([]);
+
+      // One reminder, with a link of its own to the reply page; a second run sends nothing more.
+      // (The server runs the same check every minute; whichever runs first sends it, once.)
+      expect(runInfoWait()).toMatch(/^Waiting for appellants: \d+ reminder\(s\) sent/);
+      const [reminder] = await mailbox.waitFor({ to: email, subject: `Reminder: we need more information about your appeal ${appeal.reference}` });
+      expect(reminder!.text).toContain(question);
+      expect(reminder!.text).toContain(`by ${answerBy}`);
+      runInfoWait();
+      const replyPath = statusPathIn(reminder);
+      expect(replyPath).toMatch(/\/add-information$/);
+      await status.goto(replyPath);
+      await expect(status.getByTestId('our-question')).toContainText(question);
+      await expect(status.getByTestId('answer-by')).toContainText(answerBy);
+      expect(await mailbox.messages({ to: email, subject: /^Reminder:/ })).toHaveLength(1);
+
+      // Twice the wait without an answer: the review resumes by itself.
+      const longAgo = askedAgo(true);
+      withDatabase((db) => {
+        updateAppeal(db, appeal.id, { pausedAt: longAgo, dueAt: addWorkingDays(longAgo, 8) });
+        db.$client.prepare("update appeal_events set at = ? where appeal_id = ? and kind in ('info-requested', 'info-reminder-sent')").run(longAgo.getTime(), appeal.id);
+      });
+      expect(runInfoWait()).toMatch(/\d+ review\(s\) resumed without an answer/);
+      const [told] = await mailbox.waitFor({ to: reviewer.email, subject: `No answer from the appellant: appeal ${appeal.reference} is back in review` });
+      expect(told!.text).toContain(`/staff/appeals/${appeal.id}`);
+      expect(told!.text).not.toContain(email);
+      await status.goto(`/appeal/status/${token}`);
+      await expect(status.getByRole('main').locator('.nhsuk-tag')).toHaveText('Being reviewed');
+      await expect(status.getByText('We carried on reviewing your appeal without an answer from you')).toBeVisible();
+      await expect(status.getByTestId('answer-by')).toHaveCount(0);
+    } finally {
+      await appellant.close();
+    }
+    // The reviewer sees it in the history.
+    await signIn(page, reviewer);
+    await page.goto(`/staff/appeals/${appeal.id}`);
+    await expect(page.getByText('Review resumed: no answer from the appellant')).toBeVisible();
+    await expect(page.getByText('Reminder sent: no answer yet')).toBeVisible();
+    await expectAccessible(page);
   });
 });
