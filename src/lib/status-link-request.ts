@@ -6,7 +6,7 @@
  */
 import { findAppealByReferenceAndEmail } from '../../db/appeals.ts';
 import { enqueueAndDiscard } from '../../db/outbox.ts';
-import { queueAppellantEmail, statusLinkParagraph } from './appeals.ts';
+import { queueAppellantEmail, statusLinkParagraph, statusUrl } from './appeals.ts';
 import { notificationEmail } from './email/templates/notification.ts';
 import type { FormValues } from './forms.ts';
 import { caseLookupLimit, hitRateLimit, tooManyMessage, type RateLimit } from './rate-limit.ts';
@@ -90,7 +90,7 @@ export function requestStatusLink(rt: Runtime, values: FormValues, client: strin
     }
     // No match (or this appeal's hourly share used up): the same email is built and written,
     // then rolled back, so the answer takes as long either way.
-    const link = `${rt.config.publicUrl}/appeal/status/${generateToken()}`;
+    const link = statusUrl(rt.config.publicUrl, generateToken());
     enqueueAndDiscard(tx, { to: email.data, ...linkEmail(rt, parsed.reference, link), kind: EMAIL_KIND, secrets: [link] }, now);
   });
   return { ok: true };

@@ -15,7 +15,7 @@ import { infoWaitDates } from '../../src/lib/info-wait.ts';
 import { insertTestAppeal } from '../support/appeals.ts';
 import { validateHtml } from '../support/vnu.ts';
 import { expect, test, type SinkMessage } from './fixtures.ts';
-import { expectError, submit, withDatabase } from './journey-helpers.ts';
+import { expectError, shot, submit, withDatabase } from './journey-helpers.ts';
 import { createStaff, signIn } from './staff-fixtures.ts';
 
 /** The path of the private status link an email carries (its text part). */
@@ -82,6 +82,7 @@ test.describe('status links', () => {
       await expect(reply.getByRole('heading', { level: 1 })).toHaveText('Reply to our question');
       await expect(reply.getByTestId('our-question')).toContainText(question);
       await expectAccessible(reply);
+      await shot(reply, 'links-01-reply-page-question');
       expect(await validateHtml([{ name: 'reply page with the question', html: await reply.content() }])).toEqual([]);
       // An empty answer is refused next to the field, the question still shown.
       expect((await submit(reply, 'Add to my appeal')).status()).toBe(400);
@@ -113,12 +114,14 @@ test.describe('status links', () => {
     await expect(page).toHaveURL(/\/appeal\/find$/);
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Get my status link again');
     await expectAccessible(page);
+    await shot(page, 'links-02-find');
 
     // Nothing typed: both fields say what is missing, 400.
     expect((await submit(page, 'Send me a new link')).status()).toBe(400);
     await expectError(page, 'reference', 'Enter your appeal reference');
     await expectError(page, 'email', 'Enter your email address');
     await expectAccessible(page);
+    await shot(page, 'links-03-find-errors');
     // A mistyped reference is caught by its check character; what was typed is kept.
     const typo = `${appeal.reference.slice(0, -1)}${appeal.reference.endsWith('0') ? '1' : '0'}`;
     expect((await ask(page, typo, 'not-an-address')).status()).toBe(400);
@@ -134,6 +137,7 @@ test.describe('status links', () => {
     await expect(page).toHaveURL(/\/appeal\/find\/sent$/);
     const missPage = await page.content();
     await expectAccessible(page);
+    await shot(page, 'links-04-find-sent');
 
     // The right address, typed in capitals and the reference in small letters with spaces.
     await page.goto('/appeal/find');
@@ -187,6 +191,7 @@ test.describe('status links', () => {
       await status.goto(`/appeal/status/${token}`);
       await expect(status.getByTestId('answer-by')).toHaveText(`We need your answer by ${answerBy}. If we do not hear from you by then, we will carry on reviewing your appeal with the information we have.`);
       await expectAccessible(status);
+      await shot(status, 'links-05-status-waiting-answer-by');
       expect(await validateHtml([{ name: 'status page waiting, with the answer-by date', html: await status.content() }])).toEqual([]);
 
       // One reminder, with a link of its own to the reply page; a second run sends nothing more.
