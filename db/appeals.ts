@@ -3,7 +3,7 @@
  */
 import { and, asc, eq, notInArray } from 'drizzle-orm';
 import type { DbOrTx } from './client.ts';
-import { appealEvents, appeals, cases, principleVersions } from './schema.ts';
+import { appealEvents, appealStatusLinks, appeals, cases, principleVersions } from './schema.ts';
 
 export type AppealRow = typeof appeals.$inferSelect;
 export type NewAppealRow = typeof appeals.$inferInsert;
@@ -27,8 +27,28 @@ export function findOpenAppealForCase(tx: DbOrTx, caseId: number): AppealRow | u
     .get();
 }
 
+/** The appeal one of whose status links has this token hash. */
 export function findAppealByTokenHash(tx: DbOrTx, tokenHash: string): AppealRow | undefined {
-  return tx.select().from(appeals).where(eq(appeals.statusTokenHash, tokenHash)).get();
+  return tx
+    .select({ appeal: appeals })
+    .from(appealStatusLinks)
+    .innerJoin(appeals, eq(appeals.id, appealStatusLinks.appealId))
+    .where(eq(appealStatusLinks.tokenHash, tokenHash))
+    .get()?.appeal;
+}
+
+/** Stores one more status link (its hash) for an appeal. */
+export function insertStatusLink(tx: DbOrTx, appealId: number, tokenHash: string, sentWith: string, at: Date): void {
+  tx.insert(appealStatusLinks).values({ appealId, tokenHash, sentWith, createdAt: at }).run();
+}
+
+/** An appeal by its reference and the email address it gave (stored in lower case). */
+export function findAppealByReferenceAndEmail(tx: DbOrTx, reference: string, email: string): AppealRow | undefined {
+  return tx
+    .select()
+    .from(appeals)
+    .where(and(eq(appeals.reference, reference), eq(appeals.email, email)))
+    .get();
 }
 
 export function findAppealById(tx: DbOrTx, id: number): AppealRow | undefined {
@@ -53,4 +73,9 @@ export function findVersionNumberById(tx: DbOrTx, versionId: number): string | u
 
 export function findAppealByReference(tx: DbOrTx, reference: string): AppealRow | undefined {
   return tx.select().from(appeals).where(eq(appeals.reference, reference)).get();
+}
+
+/** Every appeal waiting for its appellant (the appeals_status_due index), with when the clock stopped. */
+export function listWaitingAppeals(tx: DbOrTx): { id: number; pausedAt: Date | null }[] {
+  return tx.select({ id: appeals.id, pausedAt: appeals.pausedAt }).from(appeals).where(eq(appeals.status, 'waiting')).all();
 }

@@ -3,7 +3,7 @@
  * Only this file touches the `outbox` table. See docs/decisions/004-outbox.md.
  */
 import { randomUUID } from 'node:crypto';
-import { and, count, desc, eq, gte, inArray, lt } from 'drizzle-orm';
+import { and, count, desc, eq, gte, inArray, lt, TransactionRollbackError } from 'drizzle-orm';
 import type { Db, DbOrTx } from './client.ts';
 import { outbox, type OutboxRow, type OutboxState } from './schema/outbox.ts';
 
@@ -89,6 +89,21 @@ export function onEmailEnqueued(listener: () => void): () => void {
  * Writes an email to the outbox, due at once. Call it inside the transaction of the change that
  * causes the email, so both are kept or neither: `db.transaction((tx) => { …; enqueueEmail(tx, m, now) })`.
  */
+/**
+ * Writes the message as enqueueEmail would, then rolls the write back: for a request that must
+ * take as long whether or not it sends anything (src/lib/status-link-request.ts).
+ */
+export function enqueueAndDiscard(db: DbOrTx, message: NewEmail, now: Date): void {
+  try {
+    db.transaction((tx) => {
+      enqueueEmail(tx, message, now);
+      tx.rollback();
+    });
+  } catch (error) {
+    if (!(error instanceof TransactionRollbackError)) throw error;
+  }
+}
+
 export function enqueueEmail(db: DbOrTx, message: NewEmail, now: Date): { id: number; messageId: string } {
   const messageId = `<${randomUUID()}@${shared().domain}>`;
   const secrets = checkSecrets(message);

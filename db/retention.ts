@@ -4,7 +4,7 @@
  */
 import { and, inArray, isNull, lt, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from './client.ts';
-import { appealEvents, appeals, cases, outbox, safeguardingConcerns } from './schema.ts';
+import { appealEvents, appealStatusLinks, appeals, cases, outbox, safeguardingConcerns } from './schema.ts';
 
 export interface PurgeCutoffs {
   /** Appeals decided or withdrawn before this. */
@@ -73,6 +73,8 @@ export function purgePersonalData(db: DbOrTx, c: PurgeCutoffs, now: Date, onDone
         .where(inArray(appeals.id, ids))
         .run();
       tx.update(appealEvents).set({ body: null }).where(inArray(appealEvents.appealId, ids)).run();
+      // Every status link ends with the appeal's retention: after the purge none opens anything.
+      tx.delete(appealStatusLinks).where(inArray(appealStatusLinks.appealId, ids)).run();
       tx.update(safeguardingConcerns).set({ note: null }).where(inArray(safeguardingConcerns.appealId, ids)).run();
     }
     for (let i = 0; i < caseIds.length; i += 500) {

@@ -23,6 +23,7 @@ import { securityHeaders } from '../src/lib/security.ts';
 import { purgeExpired } from '../src/lib/sessions.ts';
 import { startRetentionJob } from '../src/lib/retention.ts';
 import { startStaffNotificationJob } from '../src/lib/staff-notifications.ts';
+import { startInfoWaitJob } from '../src/lib/info-wait-job.ts';
 import { prepareFirstRun, SETUP_LINK_HOURS } from '../src/lib/staff.ts';
 
 const root = process.cwd();
@@ -85,6 +86,9 @@ async function main(): Promise<void> {
   // Escalates newly overdue appeals to the admins, and sends the working-day digest at DIGEST_TIME
   // (once a UK day, whatever restarts or other workers do); checked every minute.
   const staffNotifications = startStaffNotificationJob(rt);
+  // Appeals waiting for the appellant: one reminder after INFO_WAIT_WORKING_DAYS, and the review
+  // resumes by itself after twice that; checked every minute too.
+  const infoWait = startInfoWaitJob(rt);
 
   const entry = (await import(pathToFileURL(resolve(root, 'dist/server/entry.mjs')).href)) as {
     handler: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, next?: (err?: unknown) => void, locals?: object) => void;
@@ -156,6 +160,7 @@ async function main(): Promise<void> {
     retention.stop();
     alerts.stop();
     staffNotifications.stop();
+    infoWait.stop();
     clearInterval(housekeeping);
     const idle = setTimeout(() => {
       // Connections accepted during ACCEPT_GRACE_MS are covered: this runs after it.

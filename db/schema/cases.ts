@@ -98,8 +98,6 @@ export const appeals = sqliteTable(
     id: integer('id').primaryKey({ autoIncrement: true }),
     /** Public appeal reference shown on the confirmation page (same format as case references). */
     reference: text('reference').notNull(),
-    /** SHA-256 of the private status-link token (the token itself is only ever emailed). */
-    statusTokenHash: text('status_token_hash').notNull(),
     caseId: integer('case_id').references(() => cases.id),
     /** No-reference path: what the person told us, until staff link a case. */
     claimedPlatform: text('claimed_platform', { enum: PLATFORMS }),
@@ -130,7 +128,6 @@ export const appeals = sqliteTable(
   },
   (t) => [
     uniqueIndex('appeals_reference').on(t.reference),
-    uniqueIndex('appeals_status_token').on(t.statusTokenHash),
     // One open appeal per case, enforced by the database.
     uniqueIndex('appeals_one_open_per_case')
       .on(t.caseId)
@@ -159,6 +156,26 @@ export const appeals = sqliteTable(
     index('appeals_decided_figures').on(t.decidedAt, t.outcome, t.workingDaysToDecision),
     index('appeals_withdrawn').on(t.withdrawnAt),
   ],
+);
+
+/**
+ * Private status links of an appeal: one for each email sent to the appellant, every one live
+ * until the retention purge deletes them with the appeal's personal data (decision 024). Only the
+ * SHA-256 of each token is kept; the token itself is only ever emailed.
+ */
+export const appealStatusLinks = sqliteTable(
+  'appeal_status_links',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    appealId: integer('appeal_id')
+      .notNull()
+      .references(() => appeals.id),
+    tokenHash: text('token_hash').notNull(),
+    /** The kind of email that carried it (an outbox kind, e.g. `appeal-ack`); never personal data. */
+    sentWith: text('sent_with').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('appeal_status_links_token').on(t.tokenHash), index('appeal_status_links_appeal').on(t.appealId)],
 );
 
 /**

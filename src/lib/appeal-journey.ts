@@ -9,7 +9,7 @@ import { PLATFORMS } from '../../db/schema.ts';
 import { checkCaseEligibility, checkClaimedDate, createAppeal, type AppealSubject } from './appeals.ts';
 import { fromDateParts } from './dates.ts';
 import { validateForm, type FormValues } from './forms.ts';
-import { caseLookupLimit, hitRateLimit, waitInWords } from './rate-limit.ts';
+import { caseLookupLimit, hitRateLimit, tooManyMessage } from './rate-limit.ts';
 import { DATA_LENGTH, parseReference } from './references.ts';
 import type { Runtime } from './runtime.ts';
 import { characterLength, cleanText, emailAddress, isWebLink, LIMITS, oneLineMessage, optionalLine, requiredLine, requiredText } from './validation.ts';
@@ -166,7 +166,7 @@ export const REFERENCE_MESSAGES = {
 
 /** The case-reference step's 429 message, with what is left of the 10-minute window. */
 export function tooManyReferencesMessage(retryAfterSeconds: number): string {
-  return `${REFERENCE_MESSAGES['too-many']}. ${waitInWords(retryAfterSeconds)}, then try again`;
+  return tooManyMessage(REFERENCE_MESSAGES['too-many'], retryAfterSeconds);
 }
 
 /**

@@ -14,6 +14,7 @@ import {
   findVersionNumberById,
   insertAppeal,
   insertAppealEvent,
+  insertStatusLink,
   listAppealEvents,
   updateAppeal,
   type AppealRow,
@@ -24,11 +25,15 @@ import { enqueueEmail } from '../../db/outbox.ts';
 import { isOpen, publicStatusLabel, transition, type AppealStatus } from './appeal-state.ts';
 import { addWorkingDays, remainingWorkingDays, resumeDueDate } from './calendar.ts';
 import { fromDateParts } from './dates.ts';
+import { infoWaitDates } from './info-wait.ts';
 import { appealAcknowledgementEmail } from './email/templates/appeal-acknowledgement.ts';
 import { notificationEmail } from './email/templates/notification.ts';
 import { OUTCOME_LABELS } from './labels.ts';
 import { queueAppellantReplyNotice, queueNewAppealNotice } from './staff-notifications.ts';
 import { generateReference } from './references.ts';
+import type { DbOrTx } from '../../db/client.ts';
+import type { EmailContent } from './email/layout.ts';
+import type { EmailKind } from './labels.ts';
 import type { Runtime } from './runtime.ts';
 import { generateToken } from './tokens.ts';
 
@@ -63,6 +68,42 @@ export function hashStatusToken(token: string): string {
 
 export function statusUrl(publicUrl: string, token: string): string {
   return `${publicUrl}/appeal/status/${token}`;
+}
+
+/**
+ * A new private status link for an appeal: a fresh token whose hash only is stored, one of several
+ * live links the appeal may have (each email to the appellant carries its own; all end with the
+ * appeal's retention). Returns the token and its full URL, for the email only.
+ */
+export function issueStatusLink(rt: Runtime, tx: DbOrTx, appealId: number, sentWith: EmailKind, now: Date): { token: string; url: string } {
+  const token = generateToken();
+  insertStatusLink(tx, appealId, hashStatusToken(token), sentWith, now);
+  return { token, url: statusUrl(rt.config.publicUrl, token) };
+}
+
+/**
+ * Queues an email to the appellant that carries a status link of its own: the link is made
+ * (issueStatusLink), handed to `build`, listed as the email's secret (so the stored copy loses it
+ * once delivered) and the history records the email. Nothing is queued without an address.
+ */
+export function queueAppellantEmail(
+  rt: Runtime,
+  tx: DbOrTx,
+  row: Pick<AppealRow, 'id' | 'email'>,
+  kind: EmailKind,
+  build: (statusUrl: string) => EmailContent,
+  now: Date,
+): { outboxId: number; token: string } | undefined {
+  if (!row.email) return undefined;
+  const { token, url } = issueStatusLink(rt, tx, row.id, kind, now);
+  const queued = enqueueEmail(tx, { to: row.email, ...build(url), kind, secrets: [url] }, now);
+  insertAppealEvent(tx, { appealId: row.id, at: now, actorType: 'system', kind: 'email-queued', details: { email: kind, outboxId: queued.id } });
+  return { outboxId: queued.id, token };
+}
+
+/** The words every email to the appellant ends with: where their status link is, and what to do without it. */
+export function statusLinkParagraph(rt: Runtime): string {
+  return `You can check your appeal at any time using the private link in this email. Do not share it: anyone with the link can see and change your appeal. If you lose it, you can get a new one at ${rt.config.publicUrl}/appeal/find.`;
 }
 
 const UK = 'Europe/London';
@@ -149,14 +190,12 @@ export function createAppeal(rt: Runtime, input: NewAppeal): CreateAppealResult 
 
   for (let attempt = 1; ; attempt++) {
     const reference = generateReference();
-    const statusToken = generateToken();
     try {
       const appeal = rt.db.transaction((tx) => {
         // Checked again inside the transaction: the partial unique index is the final word.
         if (found && findOpenAppealForCase(tx, found.id)) return undefined;
         const row = insertAppeal(tx, {
           reference,
-          statusTokenHash: hashStatusToken(statusToken),
           caseId: found?.id ?? null,
           claimedPlatform: post?.platform ?? null,
           claimedHandle: post?.handle ?? null,
@@ -170,30 +209,36 @@ export function createAppeal(rt: Runtime, input: NewAppeal): CreateAppealResult 
           dueAt,
         });
         insertAppealEvent(tx, { appealId: row.id, at: receivedAt, actorType: 'appellant', kind: 'received', details: { status: 'new' } });
-        const link = statusUrl(rt.config.publicUrl, statusToken);
-        const email = appealAcknowledgementEmail({
-          orgName: rt.config.org.name,
-          name: input.name,
-          appealReference: reference,
-          caseReference: found?.reference ?? null,
+        const sent = queueAppellantEmail(
+          rt,
+          tx,
+          row,
+          'appeal-ack',
+          (link) =>
+            appealAcknowledgementEmail({
+              orgName: rt.config.org.name,
+              name: input.name,
+              appealReference: reference,
+              caseReference: found?.reference ?? null,
+              receivedAt,
+              dueAt,
+              statusUrl: link,
+              findUrl: `${rt.config.publicUrl}/appeal/find`,
+              complaintsUrl: rt.config.org.complaintsUrl,
+              crisisUrl: rt.config.org.crisisUrl,
+            }),
           receivedAt,
-          dueAt,
-          statusUrl: link,
-          complaintsUrl: rt.config.org.complaintsUrl,
-          crisisUrl: rt.config.org.crisisUrl,
-        });
-        const queued = enqueueEmail(tx, { to: input.email, ...email, kind: 'appeal-ack', secrets: [link] }, receivedAt);
-        insertAppealEvent(tx, { appealId: row.id, at: receivedAt, actorType: 'system', kind: 'email-queued', details: { email: 'appeal-ack', outboxId: queued.id } });
+        );
         // The review team is told in the same transaction (reference, due date, link; no personal data).
         queueNewAppealNotice(rt, tx, row, receivedAt);
-        return row;
+        return { row, statusToken: sent!.token };
       });
       if (!appeal) return { ok: false, error: 'already-open' };
       invalidateTransparencyCache([receivedAt]);
-      return { ok: true, appeal: { id: appeal.id, reference, receivedAt, dueAt }, statusToken };
+      return { ok: true, appeal: { id: appeal.row.id, reference, receivedAt, dueAt }, statusToken: appeal.statusToken };
     } catch (error) {
       if (isUniqueViolation(error, 'appeals.case_id')) return { ok: false, error: 'already-open' };
-      const collision = isUniqueViolation(error, 'appeals.reference') || isUniqueViolation(error, 'appeals.status_token_hash');
+      const collision = isUniqueViolation(error, 'appeals.reference') || isUniqueViolation(error, 'appeal_status_links.token_hash');
       if (!collision || attempt >= MAX_REFERENCE_ATTEMPTS) throw error;
     }
   }
@@ -218,6 +263,11 @@ export interface AppealStatusView {
   dueAt: Date;
   /** Set while we wait for the appellant. */
   waitingSince: Date | null;
+  /**
+   * While we wait: the question staff asked (the latest request for information), shown on the
+   * reply page, and the day we need the answer by (then the review resumes without it).
+   */
+  question: { askedAt: Date; text: string; answerBy: Date } | null;
   decision: { outcome: string; explanation: string; decidedAt: Date; version: string | null } | null;
   withdrawnAt: Date | null;
   /** Withdraw and add information are possible while the appeal is open. */
@@ -232,6 +282,7 @@ const PUBLIC_EVENTS: Record<string, string> = {
   'info-added': 'You added further information',
   decided: 'We made our decision',
   withdrawn: 'You withdrew your appeal',
+  'info-wait-ended': 'We carried on reviewing your appeal without an answer from you',
 };
 
 function toStatusView(rt: Runtime, row: AppealRow): AppealStatusView {
@@ -253,6 +304,7 @@ function toStatusView(rt: Runtime, row: AppealRow): AppealStatusView {
     receivedAt: row.receivedAt,
     dueAt: row.dueAt,
     waitingSince: row.status === 'waiting' ? row.pausedAt : null,
+    question: row.status === 'waiting' && row.pausedAt ? latestQuestion(history, infoWaitDates(row.pausedAt, rt.config.infoWaitWorkingDays).answerBy) : null,
     decision:
       row.status === 'decided' && row.outcome && row.decidedAt
         ? {
@@ -266,6 +318,11 @@ function toStatusView(rt: Runtime, row: AppealRow): AppealStatusView {
     canChange: isOpen(row.status),
     history,
   };
+}
+
+function latestQuestion(history: PublicAppealEvent[], answerBy: Date): AppealStatusView['question'] {
+  const asked = history.filter((h) => h.text === PUBLIC_EVENTS['info-requested'] && h.body).at(-1);
+  return asked?.body ? { askedAt: asked.at, text: asked.body, answerBy } : null;
 }
 
 /** Tokens are long random strings; anything else is not looked up at all. */
@@ -293,18 +350,21 @@ export function withdrawAppeal(rt: Runtime, token: string): AppellantActionResul
     if (!next.ok) return { ok: false, error: 'not-allowed' };
     updateAppeal(tx, row.id, { status: next.status, withdrawnAt: now, pausedAt: null });
     insertAppealEvent(tx, { appealId: row.id, at: now, actorType: 'appellant', kind: 'withdrawn', details: { from: row.status, to: next.status } });
-    if (row.email) {
-      const email = notificationEmail({
-        orgName: rt.config.org.name,
-        subject: `You have withdrawn your appeal ${row.reference}`,
-        heading: 'You have withdrawn your appeal',
-        paragraphs: [
-          `You withdrew your appeal ${row.reference}. We will not review it further.`,
-          `If you did not do this, contact us at ${rt.config.org.contactEmail}.`,
-        ],
-      });
-      enqueueEmail(tx, { to: row.email, ...email, kind: 'appeal-withdrawn' }, now);
-    }
+    queueAppellantEmail(
+      rt,
+      tx,
+      row,
+      'appeal-withdrawn',
+      (link) =>
+        notificationEmail({
+          orgName: rt.config.org.name,
+          subject: `You have withdrawn your appeal ${row.reference}`,
+          heading: 'You have withdrawn your appeal',
+          paragraphs: [`You withdrew your appeal ${row.reference}. We will not review it further.`, `If you did not do this, contact us at ${rt.config.org.contactEmail}.`, statusLinkParagraph(rt)],
+          link: { text: 'See your appeal', url: link },
+        }),
+      now,
+    );
     invalidateTransparencyCache([row.receivedAt, now]);
     return { ok: true };
   });

@@ -78,6 +78,8 @@ export const EnvSchema = z.object({
   APPEAL_WINDOW_MONTHS: wholeNumber(1, 60, 6),
   /** Target for a decision, in working days from receipt. */
   REVIEW_WORKING_DAYS: wholeNumber(1, 100, 10),
+  /** Working days to wait for an appellant's answer before one reminder; after twice that, the review resumes. */
+  INFO_WAIT_WORKING_DAYS: wholeNumber(1, 50, 10),
   /** Personal data is purged this long after an appeal is decided or a case closed. */
   RETENTION_MONTHS: wholeNumber(1, 120, 12),
   /** Case-reference lookups allowed per IP address in 10 minutes (guessing protection). */
@@ -142,6 +144,8 @@ export interface Config {
   };
   appealWindowMonths: number;
   reviewWorkingDays: number;
+  /** INFO_WAIT_WORKING_DAYS: the reminder after this many working days waiting, the review resumes after twice that. */
+  infoWaitWorkingDays: number;
   retentionMonths: number;
   caseLookupsPer10Minutes: number;
   subscribesPerHour: number;
@@ -212,6 +216,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
       },
       appealWindowMonths: e.APPEAL_WINDOW_MONTHS,
       reviewWorkingDays: e.REVIEW_WORKING_DAYS,
+      infoWaitWorkingDays: e.INFO_WAIT_WORKING_DAYS,
       retentionMonths: e.RETENTION_MONTHS,
       caseLookupsPer10Minutes: e.CASE_LOOKUPS_PER_10_MINUTES,
       subscribesPerHour: e.SUBSCRIBES_PER_HOUR,

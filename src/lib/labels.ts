@@ -76,6 +76,9 @@ export const EMAIL_KINDS = [
   'appeal-decision',
   'appeal-info-request',
   'appeal-withdrawn',
+  'appeal-status-link',
+  'appeal-info-reminder',
+  'staff-info-wait-ended',
   'principles-changed',
   'staff-invite',
   'subscription-confirm',
@@ -99,6 +102,9 @@ export const EMAIL_KIND_LABELS: Record<EmailKind, string> = {
   'appeal-decision': 'Decision email',
   'appeal-info-request': 'Request for more information',
   'appeal-withdrawn': 'Withdrawal confirmation email',
+  'appeal-status-link': 'New status link email',
+  'appeal-info-reminder': 'Reminder of our request for more information',
+  'staff-info-wait-ended': 'No answer from the appellant email to staff',
   'principles-changed': 'Principles changed alert',
   'staff-invite': 'Staff invitation email',
   'subscription-confirm': 'Alert subscription confirmation email',
@@ -130,6 +136,7 @@ export const AUDIT_ACTIONS = [
   'appeal.follow-up-done',
   'appeal.note-added',
   'appeal.request-info',
+  'appeal.info-wait-ended',
   'appeal.start-review',
   'appeal.resume',
   'audit.exported',
@@ -183,6 +190,7 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   'appeal.follow-up-done': 'Follow-up marked as done',
   'appeal.note-added': 'Internal note added to an appeal',
   'appeal.request-info': 'More information requested from the appellant',
+  'appeal.info-wait-ended': 'Review resumed: no answer from the appellant',
   'appeal.start-review': 'Review of an appeal started',
   'appeal.resume': 'Review resumed after waiting for the appellant',
   'audit.exported': 'Audit log downloaded',
@@ -244,6 +252,8 @@ export const APPEAL_EVENT_KINDS = [
   'follow-up-done',
   'case-linked',
   'no-matching-case',
+  'info-reminder-sent',
+  'info-wait-ended',
 ] as const;
 export type AppealEventKind = (typeof APPEAL_EVENT_KINDS)[number];
 
@@ -262,6 +272,8 @@ export const APPEAL_EVENT_LABELS: Record<AppealEventKind, string> = {
   'follow-up-done': 'Follow-up done',
   'case-linked': 'Linked to a case',
   'no-matching-case': 'No matching case found',
+  'info-reminder-sent': 'Reminder sent: no answer yet',
+  'info-wait-ended': 'Review resumed: no answer from the appellant',
 };
 
 export const ROLE_LABELS: Record<(typeof ROLES)[number], string> = {

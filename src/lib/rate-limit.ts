@@ -3,7 +3,7 @@
  */
 import { countHit, deleteOldRateLimits, peekHits } from '../../db/journeys.ts';
 import { limitGroup } from './client-group.ts';
-import type { Runtime } from './runtime.ts';
+import type { Runtime, Scope } from './runtime.ts';
 
 export interface RateLimit {
   /** Name of what is limited, e.g. `case-lookup`. */
@@ -23,7 +23,7 @@ export function caseLookupLimit(config: { caseLookupsPer10Minutes: number }): Ra
 export type RateLimitResult = { ok: true; remaining: number } | { ok: false; retryAfterSeconds: number };
 
 /** Counts one attempt by `client` (an IP address, counted by its limitGroup) and says whether it is allowed. */
-export function hitRateLimit(rt: Runtime, limit: RateLimit, client: string): RateLimitResult {
+export function hitRateLimit(rt: Scope, limit: RateLimit, client: string): RateLimitResult {
   const now = rt.now();
   const { count, windowStart } = countHit(rt.db, `${limit.name}:${limitGroup(client)}`, now, limit.windowMs);
   // Old counters are cleared now and then rather than on a schedule.
@@ -53,6 +53,11 @@ export function checkRateLimit(rt: Runtime, limit: RateLimit, client: string): R
   const { count, windowStart } = peekHits(rt.db, `${limit.name}:${limitGroup(client)}`, now, limit.windowMs);
   if (count < limit.max) return { ok: true, remaining: limit.max - count };
   return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((windowStart.getTime() + limit.windowMs - now.getTime()) / 1000)) };
+}
+
+/** "You have tried too many case references. Wait 7 minutes, then try again" (a 429's field error). */
+export function tooManyMessage(what: string, retryAfterSeconds: number): string {
+  return `${what}. ${waitInWords(retryAfterSeconds)}, then try again`;
 }
 
 /**

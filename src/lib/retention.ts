@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { addMonths } from 'date-fns';
 import { recordAudit } from '../../db/audit.ts';
 import { countPurgeable, purgePersonalData, type PurgeCounts, type PurgeCutoffs } from '../../db/retention.ts';
+import { startPeriodicJob } from './periodic.ts';
 import type { Runtime } from './runtime.ts';
 
 export type { PurgeCounts };
@@ -82,17 +83,9 @@ const DAY = 24 * 60 * 60 * 1000;
 
 /** Runs the purge now and then daily inside the server process. */
 export function startRetentionJob(rt: Runtime): { stop(): void } {
-  const run = () => {
-    try {
-      console.log(describePurge(runRetentionPurge(rt, { dryRun: false }), false));
-      const files = runMailFilePurge(rt, { dryRun: false });
-      if (files > 0) console.log(describeMailFilePurge(files, false));
-    } catch (error) {
-      console.error('Retention purge failed:', error instanceof Error ? error.message : error);
-    }
-  };
-  run();
-  const timer = setInterval(run, DAY);
-  timer.unref();
-  return { stop: () => clearInterval(timer) };
+  return startPeriodicJob('Retention purge', DAY, () => {
+    console.log(describePurge(runRetentionPurge(rt, { dryRun: false }), false));
+    const files = runMailFilePurge(rt, { dryRun: false });
+    if (files > 0) console.log(describeMailFilePurge(files, false));
+  });
 }

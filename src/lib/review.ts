@@ -38,6 +38,9 @@ import { APPEAL_EVENT_LABELS, APPEAL_STATUS_LABELS, emailQueuedLabel, FOLLOW_UP_
 import { nearbyReferences, parseReference } from './references.ts';
 import { hasMustEditMarker, templatesForAppeal } from './reply-templates.ts';
 import { findTemplate } from '../../db/reply-templates.ts';
+import { queueAppellantEmail, statusLinkParagraph } from './appeals.ts';
+import { formatDate } from './dates.ts';
+import { infoWaitDates } from './info-wait.ts';
 import type { Runtime } from './runtime.ts';
 import { characterLength, cleanText, LIMITS, requiredText, tooLongMessage } from './validation.ts';
 
@@ -264,20 +267,27 @@ export function requestInformation(rt: Runtime, appealId: number, message: strin
     if (!next.ok) return { ok: false, error: 'not-allowed' };
     updateAppeal(tx, row.id, { status: next.status, pausedAt: now });
     insertAppealEvent(tx, { appealId: row.id, at: now, actorType: 'staff', actorId: actor.id, kind: 'info-requested', body: message, details: { from: row.status, to: next.status } });
-    if (row.email) {
-      const email = notificationEmail({
-        orgName: rt.config.org.name,
-        subject: `We need more information about your appeal ${row.reference}`,
-        heading: 'We need more information about your appeal',
-        paragraphs: [
-          message,
-          'Please reply using the private link in the email we sent when you made your appeal. We have paused the time limit for our decision until you reply.',
-          `The ${rt.config.org.name} social media team`,
-        ],
-      });
-      const queued = enqueueEmail(tx, { to: row.email, ...email, kind: 'appeal-info-request' }, now);
-      insertAppealEvent(tx, { appealId: row.id, at: now, actorType: 'system', kind: 'email-queued', details: { email: 'appeal-info-request', outboxId: queued.id } });
-    }
+    // The email carries a status link of its own: the reply page it opens shows this question.
+    queueAppellantEmail(
+      rt,
+      tx,
+      row,
+      'appeal-info-request',
+      (link) =>
+        notificationEmail({
+          orgName: rt.config.org.name,
+          subject: `We need more information about your appeal ${row.reference}`,
+          heading: 'We need more information about your appeal',
+          paragraphs: [
+            message,
+            `Reply using the link below by ${formatDate(infoWaitDates(now, rt.config.infoWaitWorkingDays).answerBy)}. We have paused the time limit for our decision until you reply. If we do not hear from you by then, we will carry on reviewing your appeal with the information we have.`,
+            statusLinkParagraph(rt),
+            `The ${rt.config.org.name} social media team`,
+          ],
+          link: { text: 'Reply to our question', url: `${link}/add-information` },
+        }),
+      now,
+    );
     recordAudit(tx, { actorId: actor.id, action: 'appeal.request-info', entityType: 'appeal', entityId: String(row.id), ip: actor.ip });
     return { ok: true };
   });
@@ -451,13 +461,16 @@ export function completeFollowUp(rt: Runtime, appealId: number, followUpId: numb
     if (!markFollowUpDone(tx, f.id, actor.id, now)) return { ok: false, error: 'not-allowed' };
     insertAppealEvent(tx, { appealId: f.appealId, at: now, actorType: 'staff', actorId: actor.id, kind: 'follow-up-done', details: { followUpId: f.id, kind: f.kind } });
     const appeal = findAppealById(tx, f.appealId);
-    let emailed = false;
-    if (appeal?.email) {
-      const content = followUpDoneEmail({ orgName: rt.config.org.name, name: appeal.name, appealReference: appeal.reference, kind: f.kind });
-      const queued = enqueueEmail(tx, { to: appeal.email, ...content, kind: 'appeal-follow-up-done' }, now);
-      insertAppealEvent(tx, { appealId: f.appealId, at: now, actorType: 'system', kind: 'email-queued', details: { email: 'appeal-follow-up-done', outboxId: queued.id } });
-      emailed = true;
-    }
+    const emailed =
+      appeal !== undefined &&
+      queueAppellantEmail(
+        rt,
+        tx,
+        appeal,
+        'appeal-follow-up-done',
+        (link) => followUpDoneEmail({ orgName: rt.config.org.name, name: appeal.name, appealReference: appeal.reference, kind: f.kind, statusUrl: link, statusLinkParagraph: statusLinkParagraph(rt) }),
+        now,
+      ) !== undefined;
     recordAudit(tx, { actorId: actor.id, action: 'appeal.follow-up-done', entityType: 'follow_up', entityId: String(f.id), ip: actor.ip, details: { appealId: f.appealId, kind: f.kind, emailed } });
     return { ok: true };
   });

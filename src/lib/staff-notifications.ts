@@ -41,6 +41,7 @@ import {
   staffDigestEmail,
   type DigestAppealItem,
 } from './email/templates/staff-notifications.ts';
+import { startPeriodicJob } from './periodic.ts';
 import type { Runtime } from './runtime.ts';
 
 /** Outbox kinds of the staff emails. */
@@ -62,6 +63,12 @@ export const staffAppealUrl = (rt: Runtime, appealId: number) => `${rt.config.pu
 export function teamRecipients(rt: Runtime, tx: DbOrTx): string[] {
   const team = rt.config.staffNotifications.reviewTeamEmail;
   return team ? [team] : activeStaffEmails(tx, 'reviewer');
+}
+
+/** The assigned reviewer while they are an active reviewer, else the team (teamRecipients). */
+export function reviewerOrTeam(rt: Runtime, tx: DbOrTx, assignedTo: number | null): string[] {
+  const assignee = assignedTo != null ? activeStaffEmail(tx, assignedTo, 'reviewer') : undefined;
+  return assignee ? [assignee] : teamRecipients(rt, tx);
 }
 
 /** Queues the "new appeal" email to the team; call it in the transaction that records the appeal. */
@@ -91,8 +98,7 @@ export function queueAppellantReplyNotice(
   now: Date,
 ): number {
   const email = staffAppellantRepliedEmail({ orgName: rt.config.org.name, appealReference: appeal.reference, dueAt, staffUrl: staffAppealUrl(rt, appeal.id), answeredRequest });
-  const assignee = appeal.assignedTo != null ? activeStaffEmail(tx, appeal.assignedTo, 'reviewer') : undefined;
-  const to = assignee ? [assignee] : teamRecipients(rt, tx);
+  const to = reviewerOrTeam(rt, tx, appeal.assignedTo);
   for (const address of to) enqueueEmail(tx, { to: address, ...email, kind: STAFF_EMAIL_KINDS.appellantReplied }, now);
   return to.length;
 }
@@ -219,18 +225,10 @@ export const STAFF_NOTIFICATION_CHECK_MS = 60_000;
 
 /** Runs the overdue escalation and the scheduled digest now and every minute in the server. */
 export function startStaffNotificationJob(rt: Runtime, everyMs = STAFF_NOTIFICATION_CHECK_MS): { stop: () => void } {
-  const run = () => {
-    try {
-      const escalated = escalateOverdueAppeals(rt);
-      if (escalated > 0) console.log(`Escalated ${escalated} overdue appeal(s) to the admins.`);
-      const digest = runScheduledDigest(rt);
-      if (digest && digest.status !== 'already-decided') console.log(describeDigest(digest));
-    } catch (error) {
-      console.error('Staff notifications check failed:', error instanceof Error ? error.message : error);
-    }
-  };
-  run();
-  const timer = setInterval(run, everyMs);
-  timer.unref();
-  return { stop: () => clearInterval(timer) };
+  return startPeriodicJob('Staff notifications check', everyMs, () => {
+    const escalated = escalateOverdueAppeals(rt);
+    if (escalated > 0) console.log(`Escalated ${escalated} overdue appeal(s) to the admins.`);
+    const digest = runScheduledDigest(rt);
+    if (digest && digest.status !== 'already-decided') console.log(describeDigest(digest));
+  });
 }

@@ -185,7 +185,7 @@ test('an admin keeps reply templates; a reviewer uses one, and ### stops the pre
     const c = insertTestCase(db, { actionAt: new Date(Date.now() - 2 * 86_400_000), recordedBy: moderator.id, groundCodes: ['abusive'], actions: ['hidden'] });
     appealId = db
       .insert(appeals)
-      .values({ reference: `TPL${token.slice(-8)}`, statusTokenHash: `tpl-${token}`, caseId: c.id, reason: 'I disagree.', email: `tpl-${token}@example.org`, status: 'new', receivedAt: new Date(), dueAt: new Date(Date.now() + 14 * 86_400_000) })
+      .values({ reference: `TPL${token.slice(-8)}`, caseId: c.id, reason: 'I disagree.', email: `tpl-${token}@example.org`, status: 'new', receivedAt: new Date(), dueAt: new Date(Date.now() + 14 * 86_400_000) })
       .returning({ id: appeals.id })
       .get().id;
   } finally {

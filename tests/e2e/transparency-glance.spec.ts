@@ -37,7 +37,7 @@ function seed(): void {
     );
     const insertAction = db.prepare("insert into case_actions (case_id, action) values (?, 'hidden')");
     const insertAppeal = db.prepare(
-      `insert into appeals (reference, status_token_hash, status, received_at, due_at, decided_at, outcome, working_days_to_decision) values (?, ?, 'decided', ?, ?, ?, ?, ?)`,
+      `insert into appeals (reference, status, received_at, due_at, decided_at, outcome, working_days_to_decision) values (?, 'decided', ?, ?, ?, ?, ?)`,
     );
     db.transaction(() => {
       // The last complete quarter: 20 cases in its first month; in its second, 10 appeals
@@ -45,7 +45,7 @@ function seed(): void {
       for (let i = 0; i < 20; i++) insertAction.run(insertCase.run(`E2E-GL-Q${i}`, version, at(0, 2 + i)).lastInsertRowid);
       [2, 4, 6, 8, 10, 11, 12, 14, 16, 20].forEach((days, i) => {
         const t = at(1, 2 + i);
-        insertAppeal.run(`E2E-GL-A${i}`, `e2e-gl-hash-${i}`, t, t, t, i % 2 === 0 ? 'upheld' : 'overturned', days);
+        insertAppeal.run(`E2E-GL-A${i}`, t, t, t, i % 2 === 0 ? 'upheld' : 'overturned', days);
       });
       // One case long ago, so that the year after it is offered and has nothing in it.
       insertAction.run(insertCase.run('E2E-GL-OLD', version, new TZDate(EMPTY_YEAR - 1, 11, 15, 12, 0, 0, 'Europe/London').getTime()).lastInsertRowid);

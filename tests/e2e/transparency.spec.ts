@@ -25,8 +25,8 @@ function seed(): void {
     const insertAction = db.prepare('insert into case_actions (case_id, action) values (?, ?)');
     const insertGround = db.prepare('insert into case_grounds (case_id, ground_code) values (?, ?)');
     const insertAppeal = db.prepare(
-      `insert into appeals (reference, status_token_hash, status, received_at, due_at, decided_at, outcome, working_days_to_decision)
-       values (?, ?, 'decided', ?, ?, ?, ?, ?)`,
+      `insert into appeals (reference, status, received_at, due_at, decided_at, outcome, working_days_to_decision)
+       values (?, 'decided', ?, ?, ?, ?, ?)`,
     );
     let n = 0;
     const addCase = (iso: string, platform: string, detectedBy: string, automated: boolean, action: string, ground: string) => {
@@ -44,7 +44,7 @@ function seed(): void {
       // 5 upheld, 1 overturned.
       [2, 4, 6, 8, 12, 20].forEach((days, i) => {
         const at = Date.parse(`2021-07-0${i + 1}T12:00:00Z`);
-        insertAppeal.run(`E2E-TR-A${i}`, `e2e-tr-hash-${i}`, at, at, at, i < 5 ? 'upheld' : 'overturned', days);
+        insertAppeal.run(`E2E-TR-A${i}`, at, at, at, i < 5 ? 'upheld' : 'overturned', days);
       });
       // Was the person told? March: 10 of the 12 Facebook cases (10 of 15 told); June: all 8.
       const tell = db.prepare("update cases set notice_sent_at = action_at + 3600000, notice_method = 'reply' where reference = ?");

@@ -3,7 +3,7 @@
  * and worked on), for tests of the review queue. No email, no history: only the row.
  */
 import { randomBytes } from 'node:crypto';
-import { insertAppeal, type AppealRow } from '../../db/appeals.ts';
+import { insertAppeal, insertStatusLink, type AppealRow } from '../../db/appeals.ts';
 import type { Db } from '../../db/client.ts';
 import { hashStatusToken } from '../../src/lib/appeals.ts';
 import { toDateParts } from '../../src/lib/dates.ts';
@@ -29,7 +29,6 @@ export function insertTestAppeal(db: Db, options: TestAppealOptions = {}): { id:
   const status = options.status ?? 'new';
   const row = insertAppeal(db, {
     reference: generateReference(),
-    statusTokenHash: hashStatusToken(options.statusToken ?? randomBytes(24).toString('base64url')),
     caseId: options.caseId ?? null,
     claimedPlatform: options.caseId ? null : (options.platform ?? 'facebook'),
     claimedHandle: options.caseId ? null : (options.handle ?? '@seeded'),
@@ -48,6 +47,7 @@ export function insertTestAppeal(db: Db, options: TestAppealOptions = {}): { id:
     decidedAt: status === 'decided' ? receivedAt : null,
     withdrawnAt: status === 'withdrawn' ? receivedAt : null,
   });
+  insertStatusLink(db, row.id, hashStatusToken(options.statusToken ?? randomBytes(24).toString('base64url')), 'appeal-ack', receivedAt);
   return { id: row.id, reference: row.reference };
 }
 

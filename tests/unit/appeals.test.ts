@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { findAppealById, listAppealEvents, updateAppeal } from '../../db/appeals.ts';
 import { listEmails } from '../../db/outbox.ts';
-import { appeals } from '../../db/schema.ts';
+import { appealStatusLinks, appeals } from '../../db/schema.ts';
 import { addWorkingDays } from '../../src/lib/calendar.ts';
 import { formatDate, fromDateParts } from '../../src/lib/dates.ts';
 import {
@@ -37,7 +37,7 @@ describe('createAppeal', () => {
     expect(Buffer.from(statusToken, 'base64url').length).toBeGreaterThanOrEqual(16);
     const row = findAppealById(rt.db, appeal.id)!;
     expect(row).toMatchObject({ caseId: c.id, status: 'new', email: 'person@example.org', reason: 'I was asking a fair question.' });
-    expect(row.statusTokenHash).toBe(hashStatusToken(statusToken));
+    expect(rt.db.select().from(appealStatusLinks).where(eq(appealStatusLinks.appealId, appeal.id)).all().map((l) => l.tokenHash)).toEqual([hashStatusToken(statusToken)]);
     expect(JSON.stringify(row)).not.toContain(statusToken);
     expect(row.dueAt.getTime()).toBe(addWorkingDays(new Date(clock), rt.config.reviewWorkingDays).getTime());
     expect(listAppealEvents(rt.db, appeal.id).map((e) => e.kind)).toEqual(['received', 'email-queued']);
@@ -69,7 +69,7 @@ describe('createAppeal', () => {
     const c = insertTestCase(rt.db);
     expect(createAppeal(rt, caseAppeal(c.reference)).ok).toBe(true);
     const open = rt.db.select().from(appeals).where(eq(appeals.caseId, c.id)).get()!;
-    expect(() => rt.db.insert(appeals).values({ ...open, id: undefined, reference: 'X', statusTokenHash: 'Y' }).run()).toThrow(/UNIQUE/);
+    expect(() => rt.db.insert(appeals).values({ ...open, id: undefined, reference: 'X' }).run()).toThrow(/UNIQUE/);
   });
 
   it('applies the appeal window from the action date', () => {
@@ -213,6 +213,7 @@ describe('appealAcknowledgementEmail', () => {
     receivedAt: new Date(Date.UTC(2026, 10, 25, 10)),
     dueAt: new Date(Date.UTC(2026, 11, 9, 23, 59)),
     statusUrl: 'https://example.nhs.uk/appeal/status/abc_DEF-123abc_DEF-123abc',
+    findUrl: 'https://example.nhs.uk/appeal/find',
     complaintsUrl: 'https://example.nhs.uk/complaints',
     crisisUrl: 'https://example.nhs.uk/crisis',
   };

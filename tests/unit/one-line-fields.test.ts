@@ -59,7 +59,7 @@ describe('one-line fields', () => {
 
   it('emails keep a stored name on one line in the greeting', () => {
     const common = { orgName: 'Org', appealReference: 'AAAA-BBBB-CCC', caseReference: null, complaintsUrl: 'https://example.org/complaints' };
-    const ack = appealAcknowledgementEmail({ ...common, name: forged('\r\n'), receivedAt: new Date(), dueAt: new Date(), statusUrl: 'https://example.org/s', crisisUrl: 'https://example.org/c' });
+    const ack = appealAcknowledgementEmail({ ...common, name: forged('\r\n'), receivedAt: new Date(), dueAt: new Date(), statusUrl: 'https://example.org/s', findUrl: 'https://example.org/appeal/find', crisisUrl: 'https://example.org/c' });
     const decision = appealDecisionEmail({ ...common, name: forged('\u2028'), outcome: 'upheld', explanation: 'Because.', version: '1.0', publicUrl: 'https://example.org', followUps: [], followUpBy: null });
     for (const email of [ack, decision]) {
       expect(email.text).toContain('Dear Sam Bcc: attacker@example.org,');

@@ -144,7 +144,7 @@ describe('queue results', () => {
   const add = (status: 'new' | 'in-review' | 'waiting' | 'decided' | 'withdrawn', dueInDays: number, assignedTo: number | null) =>
     rt.db
       .insert(appeals)
-      .values({ reference: `Q-${++n}`, statusTokenHash: `q${n}`, status, receivedAt: new Date(now.getTime() - 20 * day), dueAt: new Date(now.getTime() + dueInDays * day), assignedTo })
+      .values({ reference: `Q-${++n}`, status, receivedAt: new Date(now.getTime() - 20 * day), dueAt: new Date(now.getTime() + dueInDays * day), assignedTo })
       .run();
   add('new', -2, null);
   add('in-review', -1, 7);

@@ -109,7 +109,7 @@ describe('running aggregates equal the definition', () => {
         .insert(appeals)
         .values({
           reference: `A${i}`,
-          statusTokenHash: `h${i}`,
+          
           caseId: r.int(4) === 0 ? null : id,
           status,
           receivedAt: received,

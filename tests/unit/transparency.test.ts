@@ -42,7 +42,7 @@ function addDecision(at: string, days: number, outcome: 'upheld' | 'overturned' 
   const n = ++seq;
   rt.db
     .insert(appeals)
-    .values({ reference: `APP-${n}`, statusTokenHash: `h${n}`, status: 'decided', receivedAt: new Date(at), dueAt: new Date(at), decidedAt: new Date(at), outcome, workingDaysToDecision: days })
+    .values({ reference: `APP-${n}`, status: 'decided', receivedAt: new Date(at), dueAt: new Date(at), decidedAt: new Date(at), outcome, workingDaysToDecision: days })
     .run();
 }
 
@@ -50,7 +50,7 @@ function addAppeal(status: 'new' | 'withdrawn', receivedAt: string, dueAt: strin
   const n = ++seq;
   rt.db
     .insert(appeals)
-    .values({ reference: `APP-${n}`, statusTokenHash: `h${n}`, status, receivedAt: new Date(receivedAt), dueAt: new Date(dueAt), withdrawnAt: withdrawnAt ? new Date(withdrawnAt) : null })
+    .values({ reference: `APP-${n}`, status, receivedAt: new Date(receivedAt), dueAt: new Date(dueAt), withdrawnAt: withdrawnAt ? new Date(withdrawnAt) : null })
     .run();
 }
 

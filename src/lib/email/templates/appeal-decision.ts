@@ -56,6 +56,10 @@ export function appealDecisionEmail(d: AppealDecisionData): EmailContent {
   const ombudsman = 'If you are still unhappy after that, you can ask the Parliamentary and Health Service Ombudsman to look at it.';
   const platform = 'You can also use the reporting and appeal tools of the social media platform itself.';
   const signOff = `The ${d.orgName} social media team`;
+  // No new status link here: the reviewer previews this email and it must be sent exactly as read
+  // (decision 024). The link in any earlier email still works, and a lost one can be asked for again.
+  const findUrl = `${d.publicUrl}/appeal/find`;
+  const keep = 'You can still see your appeal and this decision using the private link in any email we sent you about it. If you have lost it, you can get a new one.';
 
   const body = html`<h1>Our decision on your appeal</h1>
 <p>${greeting}</p>
@@ -71,6 +75,7 @@ export function appealDecisionEmail(d: AppealDecisionData): EmailContent {
 <p>${routes} <a href="${d.complaintsUrl}">Complaints and PALS</a></p>
 <p>${ombudsman} <a href="https://www.ombudsman.org.uk/">Parliamentary and Health Service Ombudsman</a></p>
 <p>${platform}</p>
+<p>${keep} <a href="${findUrl}">Get my status link again</a></p>
 <p>${signOff}</p>
 `;
   const text = textLayout(
@@ -84,6 +89,7 @@ export function appealDecisionEmail(d: AppealDecisionData): EmailContent {
       `${routes}\n${d.complaintsUrl}`,
       `${ombudsman}\nhttps://www.ombudsman.org.uk/`,
       platform,
+      `${keep}\n${findUrl}`,
       signOff,
     ],
     d.orgName,

@@ -18,6 +18,9 @@ export interface FollowUpDoneData {
   name: string | null;
   appealReference: string;
   kind: FollowUpDoneKind;
+  /** This email's own private status link, and the sentence saying what it is. */
+  statusUrl: string;
+  statusLinkParagraph: string;
 }
 
 export function followUpDoneEmail(d: FollowUpDoneData): EmailContent {
@@ -30,7 +33,9 @@ export function followUpDoneEmail(d: FollowUpDoneData): EmailContent {
       d.name ? `Dear ${d.name},` : 'Hello,',
       `As we told you in our decision on your appeal ${d.appealReference}, ${done.sentence}.`,
       'You do not need to do anything. If something still looks wrong, reply to this email.',
+      d.statusLinkParagraph,
       `The ${d.orgName} social media team`,
     ],
+    link: { text: 'See your appeal', url: d.statusUrl },
   });
 }

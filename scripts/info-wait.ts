@@ -1,0 +1,20 @@
+/**
+ * `npm run info-wait`: runs the waiting-for-appellant check now (the server also runs it every
+ * minute): a reminder to each appellant who has not answered a request for more information
+ * within INFO_WAIT_WORKING_DAYS working days, and the review resumed for those who have not
+ * answered within twice that. Each is done once. The emails go out through the outbox (the
+ * running server's worker, or `npm run worker`). Prints counts only.
+ */
+import { loadConfigOrExit } from '../src/lib/config.ts';
+import { chaseWaitingAppeals, describeInfoWait } from '../src/lib/info-wait-job.ts';
+import { createRuntime } from '../src/lib/runtime.ts';
+
+const config = loadConfigOrExit();
+try {
+  const rt = createRuntime(config);
+  console.log(describeInfoWait(chaseWaitingAppeals(rt)));
+  rt.db.$client.close();
+} catch (error) {
+  console.error(`Waiting-for-appellant check failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+}
