@@ -8,6 +8,7 @@ import { findCaseByReference, type CaseRecord, type Platform } from '../../db/ca
 import { PLATFORMS } from '../../db/schema.ts';
 import { checkCaseEligibility, checkClaimedDate, createAppeal, type AppealSubject } from './appeals.ts';
 import { fromDateParts } from './dates.ts';
+import { suggestEmail } from './email-suggestion.ts';
 import { validateForm, type FormValues } from './forms.ts';
 import { caseLookupLimit, hitRateLimit, waitInWords } from './rate-limit.ts';
 import { DATA_LENGTH, parseReference } from './references.ts';
@@ -24,6 +25,7 @@ export const STEPS = {
   postLink: '/appeal/post-link',
   reason: '/appeal/reason',
   contact: '/appeal/contact',
+  checkEmail: '/appeal/check-email',
   checkAnswers: '/appeal/check-answers',
   confirmation: '/appeal/confirmation',
   tooLate: '/appeal/too-late',
@@ -54,6 +56,10 @@ export interface AppealAnswers {
   reason: string;
   email: string;
   name: string | null;
+  /** A likely correction of `email` (email-suggestion.ts), waiting for them to take it or not. */
+  emailSuggestion: string;
+  /** An address they chose to keep over a suggestion: not questioned again. */
+  emailKept: string;
   /** After sending: what the confirmation page shows. */
   sent: { reference: string; dueAt: number; email: string };
 }
@@ -99,11 +105,14 @@ export function firstMissingStep(a: Answers): StepPath | undefined {
   if (!subjectOf(a)) return a.route === 'post' ? firstMissingPostStep(a) : STEPS.caseReference;
   if (!a.reason) return STEPS.reason;
   if (!a.email) return STEPS.contact;
+  if (a.emailSuggestion) return STEPS.checkEmail;
   return undefined;
 }
 
 /** Where "Back" goes from each step. */
 export function backLink(step: StepPath, a: Answers, changing: boolean): string {
+  // Check answers would send them straight back here while the question is open.
+  if (step === STEPS.checkEmail) return withChange(STEPS.contact, changing);
   if (changing) return STEPS.checkAnswers;
   switch (step) {
     case STEPS.caseReference:
@@ -217,13 +226,16 @@ function withPostAnswer(a: Answers, answer: Partial<PostDetails>): Answers {
   return { ...rest, route: 'post', post: { ...(a.route === 'post' ? a.post : {}), ...answer } };
 }
 
-/** A question answered through one schema: check the answer, save it, go to the next step. */
-function schemaStep<S extends z.ZodType>(schema: S, step: StepPath, save: (a: Answers, data: z.infer<S>) => Answers) {
+/**
+ * A question answered through one schema: check the answer, save it, go to the next step (or
+ * where `route` says, when it names a page other than the usual next one).
+ */
+function schemaStep<S extends z.ZodType>(schema: S, step: StepPath, save: (a: Answers, data: z.infer<S>) => Answers, route?: (a: Answers, changing: boolean) => string | undefined) {
   return (a: Answers, values: FormValues, changing: boolean): StepResult => {
     const form = validateForm(schema, values);
     if (!form.ok) return { ok: false, status: 400, errors: form.errors, values };
     const answers = save(a, form.data);
-    return { ok: true, answers, next: nextStep(step, answers, changing) };
+    return { ok: true, answers, next: route?.(answers, changing) ?? nextStep(step, answers, changing) };
   };
 }
 
@@ -303,8 +315,38 @@ const ContactSchema = z.object({
   name: optionalLine(LIMITS.name, `Name must be ${LIMITS.name} characters or fewer`, oneLineMessage('Name')),
 });
 
-/** Contact details: a required email address and an optional name. */
-export const submitContact = schemaStep(ContactSchema, STEPS.contact, (a, d) => ({ ...a, email: d.email, name: d.name }));
+/**
+ * Contact details: a required email address and an optional name. An address whose domain looks
+ * mistyped (gmial.con) is asked about next, unless it is one they already chose to keep.
+ */
+export const submitContact = schemaStep(
+  ContactSchema,
+  STEPS.contact,
+  (a, d) => {
+    const { emailSuggestion: _previous, ...rest } = a;
+    const suggestion = d.email === a.emailKept ? undefined : suggestEmail(d.email);
+    return { ...rest, email: d.email, name: d.name, ...(suggestion ? { emailSuggestion: suggestion } : {}) };
+  },
+  (a, changing) => (a.emailSuggestion ? withChange(STEPS.checkEmail, changing) : undefined),
+);
+
+/** The "Did you mean …?" question's error, naming both addresses. */
+export function checkEmailMessage(suggestion: string): string {
+  return `Select whether to use ${suggestion} or keep the email address you typed`;
+}
+
+/**
+ * "Did you mean …?": take the suggested address, or keep the typed one (then never asked again
+ * about it). Either way the question is closed and the journey goes on.
+ */
+export function submitCheckEmail(a: Answers, values: FormValues, changing: boolean): StepResult {
+  const suggestion = a.emailSuggestion ?? '';
+  const schema = z.object({ 'email-choice': z.enum(['suggested', 'typed'], { error: checkEmailMessage(suggestion) }) });
+  return schemaStep(schema, STEPS.checkEmail, (answers, d) => {
+    const { emailSuggestion: _s, emailKept: _k, ...rest } = answers;
+    return d['email-choice'] === 'suggested' ? { ...rest, email: suggestion } : { ...rest, emailKept: answers.email ?? '' };
+  })(a, values, changing);
+}
 
 /** Sends the appeal from check your answers. On success only the confirmation is remembered. */
 export function sendAppeal(rt: Runtime, a: Answers): { answers: Answers; next: string } {

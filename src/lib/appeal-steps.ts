@@ -12,6 +12,7 @@ import {
   backLink,
   submitAccount,
   submitCaseReference,
+  submitCheckEmail,
   submitContact,
   submitPlatform,
   submitPostDate,
@@ -82,6 +83,13 @@ export const APPEAL_STEPS = {
     notReady: afterSubject,
     initial: (a) => ({ email: a.email ?? '', name: a.name ?? '' }),
     submit: (_rt, a, values, changing) => submitContact(a, values, changing),
+  },
+  checkEmail: {
+    path: STEPS.checkEmail,
+    // Only while a suggestion waits for an answer; otherwise wherever the journey is.
+    notReady: (a) => afterSubject(a) ?? (a.emailSuggestion ? undefined : (firstMissingStep(a) ?? STEPS.checkAnswers)),
+    initial: () => ({}),
+    submit: (_rt, a, values, changing) => submitCheckEmail(a, values, changing),
   },
 } satisfies Record<string, StepDefinition>;
 

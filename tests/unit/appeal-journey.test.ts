@@ -12,6 +12,7 @@ import {
   submitPostDate,
   submitPostLink,
   submitCaseReference,
+  submitCheckEmail,
   submitContact,
   submitReason,
   subjectOf,
@@ -227,6 +228,43 @@ describe('contact step, order of steps and sending', () => {
   it('requires a valid email, the name is optional', () => {
     expect(submitContact({}, { email: 'not an email', name: '' }, false)).toMatchObject({ ok: false, errors: { email: 'Enter an email address in the correct format, like name@example.com' } });
     expect(submitContact({}, { email: ' Jo@Example.ORG ', name: '' }, false)).toMatchObject({ ok: true, answers: { email: 'jo@example.org', name: null }, next: STEPS.checkAnswers });
+  });
+
+  it('asks "Did you mean …?" about a likely typo, and keeps what was typed unless they take the suggestion', () => {
+    const before: Answers = { route: 'case', caseReference: 'A', reason: 'r' };
+    const typo = submitContact(before, { email: 'Jo@Gmial.con', name: 'Jo' }, false);
+    expect(typo).toMatchObject({ ok: true, next: STEPS.checkEmail, answers: { email: 'jo@gmial.con', emailSuggestion: 'jo@gmail.com', name: 'Jo' } });
+    if (!typo.ok) return;
+    // Check your answers cannot be reached while the question is open; Back goes to the address.
+    expect(firstMissingStep(typo.answers)).toBe(STEPS.checkEmail);
+    expect(backLink(STEPS.checkEmail, typo.answers, false)).toBe(STEPS.contact);
+    expect(backLink(STEPS.checkEmail, typo.answers, true)).toBe(`${STEPS.contact}?change=1`);
+
+    expect(submitCheckEmail(typo.answers, {}, false)).toMatchObject({
+      ok: false,
+      status: 400,
+      errors: { 'email-choice': 'Select whether to use jo@gmail.com or keep the email address you typed' },
+    });
+    const taken = submitCheckEmail(typo.answers, { 'email-choice': 'suggested' }, false);
+    expect(taken).toMatchObject({ ok: true, next: STEPS.checkAnswers, answers: { email: 'jo@gmail.com' } });
+    if (taken.ok) expect(Object.keys(taken.answers)).not.toContain('emailSuggestion');
+
+    const kept = submitCheckEmail(typo.answers, { 'email-choice': 'typed' }, false);
+    expect(kept).toMatchObject({ ok: true, next: STEPS.checkAnswers, answers: { email: 'jo@gmial.con', emailKept: 'jo@gmial.con' } });
+    if (!kept.ok) return;
+    expect(kept.answers.emailSuggestion).toBeUndefined();
+    expect(firstMissingStep(kept.answers)).toBeUndefined();
+    // Typing the kept address again is not questioned again; a new typo is.
+    expect(submitContact(kept.answers, { email: 'jo@gmial.con', name: '' }, true)).toMatchObject({ ok: true, next: STEPS.checkAnswers });
+    expect(submitContact(kept.answers, { email: 'jo@hotmial.com', name: '' }, true)).toMatchObject({
+      ok: true,
+      next: `${STEPS.checkEmail}?change=1`,
+      answers: { emailSuggestion: 'jo@hotmail.com' },
+    });
+    // A later correct address drops a suggestion left unanswered.
+    const fixed = submitContact(typo.answers, { email: 'jo@gmail.com', name: '' }, false);
+    expect(fixed).toMatchObject({ ok: true, next: STEPS.checkAnswers });
+    if (fixed.ok) expect(fixed.answers.emailSuggestion).toBeUndefined();
   });
 
   it('returns to check your answers after a change, and knows what is missing', () => {
