@@ -33,7 +33,7 @@ test('the status page of a decided appeal prints as a letter', async ({ page, ex
   // On screen: the site as usual, the letterhead hidden, the routes readable.
   await expect(page.getByRole('banner')).toBeVisible();
   await expect(letterhead).toBeHidden();
-  await expect(page.getByRole('heading', { name: 'If you are unhappy with our decision' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'What you can do next' })).toBeVisible();
   await expect(page.getByRole('link', { name: 'Parliamentary and Health Service Ombudsman' })).toHaveAttribute('href', 'https://www.ombudsman.org.uk/');
   await expectAccessible(page);
 
