@@ -7,13 +7,14 @@ import { z } from 'zod';
 import { findCaseByReference, type CaseRecord, type Platform } from '../../db/cases.ts';
 import { PLATFORMS } from '../../db/schema.ts';
 import { checkCaseEligibility, checkClaimedDate, createAppeal, type AppealSubject } from './appeals.ts';
-import { fromDateParts } from './dates.ts';
+import { fromDateParts, readDateInput, type DatePart, type DateInputProblem } from './dates.ts';
+import { joinWithAnd } from './labels.ts';
 import { suggestEmail } from './email-suggestion.ts';
 import { validateForm, type FormValues } from './forms.ts';
 import { caseLookupLimit, hitRateLimit, waitInWords } from './rate-limit.ts';
 import { DATA_LENGTH, parseReference } from './references.ts';
 import type { Runtime } from './runtime.ts';
-import { characterLength, cleanText, emailAddress, isWebLink, LIMITS, oneLineMessage, optionalLine, requiredLine, requiredText } from './validation.ts';
+import { characterLength, cleanText, emailAddress, isWebLink, withWebScheme, LIMITS, oneLineMessage, optionalLine, requiredLine, requiredText } from './validation.ts';
 
 export const STEPS = {
   start: '/appeal',
@@ -67,7 +68,15 @@ export type Answers = Partial<AppealAnswers>;
 
 export type StepResult =
   | { ok: true; answers: Answers; next: string }
-  | { ok: false; status: 400 | 429; errors: Record<string, string>; values: FormValues; retryAfterSeconds?: number };
+  | {
+      ok: false;
+      status: 400 | 429;
+      errors: Record<string, string>;
+      values: FormValues;
+      retryAfterSeconds?: number;
+      /** For a date: the fields of it to mark as wrong (all of them when not given). */
+      dateParts?: DatePart[];
+    };
 
 /** `?change=1` on a step means "then go back to check your answers". */
 export function withChange(path: string, changing: boolean): string {
@@ -253,25 +262,42 @@ export const submitAccount = schemaStep(AccountSchema, STEPS.account, (a, d) => 
 
 export const POST_DATE_MESSAGES = {
   empty: 'Enter roughly when it happened',
-  invalid: 'Enter a real date, for example 3 11 2026',
+  invalid: 'Date must be a real date',
+  yearDigits: 'Year must include 4 numbers',
   future: 'The date must be today or in the past',
 } as const;
 
+/** The GOV.UK date input's messages: "Date must include a month", "Year must include 4 numbers"… */
+export function postDateMessage(problem: DateInputProblem, fields: readonly DatePart[]): string {
+  switch (problem) {
+    case 'empty':
+      return POST_DATE_MESSAGES.empty;
+    case 'missing':
+      return `Date must include a ${joinWithAnd([...fields])}`;
+    case 'year-digits':
+      return POST_DATE_MESSAGES.yearDigits;
+    case 'not-real':
+      return POST_DATE_MESSAGES.invalid;
+  }
+}
+
 /**
- * Question 3: roughly when (a real date, not in the future; the summary links to the day field).
- * A date outside the appeal window goes to the too-late page, like an expired case; the typed
- * date is kept to show again, but not as an answer, so the later steps cannot be reached with it.
+ * Question 3: roughly when (a real date, not in the future). The month may be a number or a
+ * name ("3 Nov 2026"); a mistake is named (a missing month, a 2-number year) and the summary
+ * links to the first field with it. A date outside the appeal window goes to the too-late page,
+ * like an expired case; the typed date is kept to show again, but not as an answer, so the later
+ * steps cannot be reached with it.
  */
 export function submitPostDate(rt: Runtime, a: Answers, values: FormValues, changing: boolean): StepResult {
-  const part = (name: string) => (typeof values[name] === 'string' ? (values[name] as string).trim().slice(0, 10) : '');
-  const [day, month, year] = [part('post-date-day'), part('post-date-month'), part('post-date-year')];
-  const fail = (message: string): StepResult => ({ ok: false, status: 400, errors: { 'post-date-day': message }, values });
-  if (!day && !month && !year) return fail(POST_DATE_MESSAGES.empty);
-  const date = fromDateParts(day, month, year);
-  if (!date) return fail(POST_DATE_MESSAGES.invalid);
+  const part = (name: string) => (typeof values[name] === 'string' ? (values[name] as string).trim().slice(0, 20) : '');
+  const read = readDateInput(part('post-date-day'), part('post-date-month'), part('post-date-year'));
+  const fail = (message: string, fields: DatePart[]): StepResult => ({ ok: false, status: 400, errors: { [`post-date-${fields[0] ?? 'day'}`]: message }, values, dateParts: fields });
+  if (!read.ok) return fail(postDateMessage(read.problem, read.fields), read.fields);
+  // Kept as numbers, so "Nov" and "11" are the same answer.
+  const [day, month, year] = [String(read.day), String(read.month), String(read.year)];
   // Compared by UK calendar day: any time today is fine, tomorrow is not.
-  if (fromDateParts(day, month, year, '00:00')!.getTime() > rt.now().getTime()) return fail(POST_DATE_MESSAGES.future);
-  const eligible = checkClaimedDate(rt, date);
+  if (fromDateParts(day, month, year, '00:00')!.getTime() > rt.now().getTime()) return fail(POST_DATE_MESSAGES.future, ['day', 'month', 'year']);
+  const eligible = checkClaimedDate(rt, read.date);
   if (!eligible.ok) {
     const kept = withPostAnswer(a, { day, month, year, date: undefined });
     return { ok: true, answers: { ...kept, blocked: { reason: 'outside-window', windowClosedAt: eligible.windowClosedAt.getTime() } }, next: STEPS.tooLate };
@@ -281,11 +307,13 @@ export function submitPostDate(rt: Runtime, a: Answers, values: FormValues, chan
   return { ok: true, answers, next: nextStep(STEPS.postDate, answers, changing) };
 }
 
+const LINK_TOO_LONG = `Link must be ${LIMITS.url.toLocaleString('en-GB')} characters or fewer`;
 const PostLinkSchema = z.object({
-  'post-url': optionalLine(LIMITS.url, `Link must be ${LIMITS.url.toLocaleString('en-GB')} characters or fewer`, oneLineMessage('Link')).refine(
-    (v) => v === null || isWebLink(v),
-    'Enter a link to the post that starts with https://, or leave it blank',
-  ),
+  // Counted again once https:// is added, so a stored link is never over the limit.
+  'post-url': optionalLine(LIMITS.url, LINK_TOO_LONG, oneLineMessage('Link'))
+    .transform((v) => (v === null ? null : withWebScheme(v)))
+    .refine((v) => v === null || characterLength(v) <= LIMITS.url, LINK_TOO_LONG)
+    .refine((v) => v === null || isWebLink(v), 'Enter a link to the post that starts with https://, or leave it blank'),
 });
 
 /** Question 4 (optional): a link to the post; blank means they do not have one. */

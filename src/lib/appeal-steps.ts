@@ -22,6 +22,7 @@ import {
   type StepPath,
   type StepResult,
 } from './appeal-journey.ts';
+import type { DatePart } from './dates.ts';
 import { readFormValues } from './form-body.ts';
 import type { FormValues } from './forms.ts';
 import { continueUrl, readJourney, writeJourney, type CookieJar } from './journeys.ts';
@@ -113,6 +114,8 @@ export type StepOutcome =
       retryAfterSeconds?: number;
       /** Where the Back link goes. */
       back: string;
+      /** For a date question: which of its fields to mark as wrong. */
+      dateParts?: DatePart[];
     };
 
 /** Runs one question page: guard, then show it, or take its answer and move on. */
@@ -132,5 +135,5 @@ export async function runStep(rt: Runtime, context: StepContext, step: StepDefin
     const started = writeJourney(rt, context.cookies, result.answers, secure);
     return { kind: 'redirect', to: continueUrl(result.next, started) };
   }
-  return { kind: 'page', answers, values, errors: result.errors, status: result.status, retryAfterSeconds: result.retryAfterSeconds, back };
+  return { kind: 'page', answers, values, errors: result.errors, status: result.status, retryAfterSeconds: result.retryAfterSeconds, back, dateParts: result.dateParts };
 }

@@ -353,7 +353,7 @@ test.describe('appeal journey without a case reference', () => {
     await page.getByLabel('Month').fill('2');
     await page.getByLabel('Year').fill('2026');
     await continueButton(page);
-    await expectError(page, 'post-date', /Enter a real date/);
+    await expectError(page, 'post-date', /Date must be a real date/);
     await expect(page.getByLabel('Day')).toHaveValue('31');
     await expect(page.getByLabel('Month')).toHaveValue('2');
     await expectAccessible(page);

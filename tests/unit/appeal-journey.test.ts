@@ -156,7 +156,7 @@ describe('no case reference: one question a page about the post', () => {
     expect(submitPostDate(rt, p2.answers, {}, false)).toMatchObject({ ok: false, errors: { 'post-date-day': 'Enter roughly when it happened' } });
     expect(submitPostDate(rt, p2.answers, { 'post-date-day': '31', 'post-date-month': '2', 'post-date-year': '2026' }, false)).toMatchObject({
       ok: false,
-      errors: { 'post-date-day': expect.stringMatching(/^Enter a real date/) },
+      errors: { 'post-date-day': expect.stringMatching(/^Date must be a real date/) },
       values: { 'post-date-day': '31' },
     });
     expect(submitPostDate(rt, p2.answers, { 'post-date-day': '1', 'post-date-month': '1', 'post-date-year': '2030' }, false)).toMatchObject({
@@ -180,6 +180,55 @@ describe('no case reference: one question a page about the post', () => {
     // Changing one answer goes back to check your answers once everything is answered.
     const done: Answers = { ...p4.answers, email: 'a@example.org' };
     expect(submitAccount(done, { handle: '@other' }, true)).toMatchObject({ ok: true, next: STEPS.checkAnswers, answers: { post: { handle: '@other', postUrl: null } } });
+  });
+});
+
+describe('no case reference: the date, the GOV.UK way', () => {
+  const post: Answers = { route: 'post', post: { platform: 'x', handle: '@me' } };
+  const typed = (day: string, month: string, year: string) => ({ 'post-date-day': day, 'post-date-month': month, 'post-date-year': year });
+
+  it('takes a month as a number, a name or an abbreviation, and keeps it as a number', () => {
+    for (const month of ['11', 'Nov', 'nov.', 'November', ' NOVEMBER ']) {
+      expect(submitPostDate(rt, post, typed('3', month, '2026'), false), month).toMatchObject({ ok: true, next: STEPS.postLink, answers: { post: { day: '3', month: '11', year: '2026', date: '2026-11-03' } } });
+    }
+  });
+
+  it('names the problem and links to the first field with it, marking only the fields concerned', () => {
+    const cases: [ReturnType<typeof typed>, string, string, string[]][] = [
+      [typed('3', '', '2026'), 'post-date-month', 'Date must include a month', ['month']],
+      [typed('', '', '2026'), 'post-date-day', 'Date must include a day and month', ['day', 'month']],
+      [typed('3', '', ''), 'post-date-month', 'Date must include a month and year', ['month', 'year']],
+      [typed('3', '11', '26'), 'post-date-year', 'Year must include 4 numbers', ['year']],
+      [typed('3', 'Novem', '20266'), 'post-date-year', 'Year must include 4 numbers', ['year']],
+      [typed('3', 'Nox', '2026'), 'post-date-month', 'Date must be a real date', ['month']],
+      [typed('32', '11', '2026'), 'post-date-day', 'Date must be a real date', ['day']],
+      [typed('31', 'Feb', '2026'), 'post-date-day', 'Date must be a real date', ['day', 'month']],
+      [typed('3', '11', '2027'), 'post-date-day', 'The date must be today or in the past', ['day', 'month', 'year']],
+    ];
+    for (const [values, field, message, parts] of cases) {
+      const result = submitPostDate(rt, post, values, false);
+      expect(result, JSON.stringify(values)).toMatchObject({ ok: false, status: 400, errors: { [field]: message }, values, dateParts: parts });
+      if (!result.ok) expect(Object.keys(result.errors)).toEqual([field]);
+    }
+  });
+});
+
+describe('no case reference: the link to the post', () => {
+  const post: Answers = { route: 'post', post: { platform: 'x', handle: '@me', date: '2026-11-03' } };
+  it('adds https:// to a link typed without its scheme, and still refuses other schemes', () => {
+    const link = (typed: string) => submitPostLink(post, { 'post-url': typed }, false);
+    expect(link('www.facebook.com/nsft/posts/1')).toMatchObject({ ok: true, answers: { post: { postUrl: 'https://www.facebook.com/nsft/posts/1' } } });
+    expect(link(' x.com/nsft/status/1?s=20 ')).toMatchObject({ ok: true, answers: { post: { postUrl: 'https://x.com/nsft/status/1?s=20' } } });
+    expect(link('facebook.com:443/p/1')).toMatchObject({ ok: true, answers: { post: { postUrl: 'https://facebook.com:443/p/1' } } });
+    expect(link('http://example.org/a')).toMatchObject({ ok: true, answers: { post: { postUrl: 'http://example.org/a' } } });
+    const refused = 'Enter a link to the post that starts with https://, or leave it blank';
+    for (const bad of ['javascript:alert(1)', 'data:text/html,x', 'my post on facebook', 'localhost/x', '//evil.example/x']) {
+      expect(link(bad), bad).toMatchObject({ ok: false, errors: { 'post-url': refused } });
+    }
+    // The limit counts the added https:// too.
+    const long = `example.org/${'a'.repeat(1983)}`;
+    expect(long.length).toBe(1995);
+    expect(link(long)).toMatchObject({ ok: false, errors: { 'post-url': 'Link must be 2,000 characters or fewer' } });
   });
 });
 
