@@ -5,8 +5,8 @@
  */
 import { z } from 'zod';
 import { findCaseByReference, type CaseRecord, type Platform } from '../../db/cases.ts';
-import { PLATFORMS } from '../../db/schema.ts';
-import { checkCaseEligibility, checkClaimedDate, createAppeal, type AppealSubject } from './appeals.ts';
+import { CLAIMED_ACTIONS, PLATFORMS } from '../../db/schema.ts';
+import { checkCaseEligibility, checkClaimedDate, createAppeal, type AppealSubject, type ClaimedAction } from './appeals.ts';
 import { fromDateParts, readDateInput, type DatePart, type DateInputProblem } from './dates.ts';
 import { joinWithAnd } from './labels.ts';
 import { suggestEmail } from './email-suggestion.ts';
@@ -21,6 +21,7 @@ export const STEPS = {
   caseReference: '/appeal/case-reference',
   whatWeDid: '/appeal/what-we-did',
   platform: '/appeal/platform',
+  whatHappened: '/appeal/what-happened',
   account: '/appeal/account',
   postDate: '/appeal/post-date',
   postLink: '/appeal/post-link',
@@ -36,6 +37,8 @@ export type StepPath = (typeof STEPS)[keyof typeof STEPS];
 
 export interface PostDetails {
   platform: Platform;
+  /** What they say we did (hidden, deleted, blocked, or not sure). */
+  action: ClaimedAction;
   handle: string;
   day: string;
   month: string;
@@ -87,8 +90,8 @@ export function subjectOf(a: Answers): AppealSubject | undefined {
   // A case that cannot be appealed (too late, or already open) is not something to appeal about.
   if (a.route === 'case' && a.caseReference && !a.blocked) return { kind: 'case', caseReference: a.caseReference };
   if (a.route === 'post' && a.post) {
-    const { platform, handle, date, postUrl } = a.post;
-    if (platform && handle && date && postUrl !== undefined) return { kind: 'post', platform, handle, date, postUrl };
+    const { platform, action, handle, date, postUrl } = a.post;
+    if (platform && action && handle && date && postUrl !== undefined) return { kind: 'post', platform, action, handle, date, postUrl };
   }
   return undefined;
 }
@@ -97,6 +100,7 @@ export function subjectOf(a: Answers): AppealSubject | undefined {
 function firstMissingPostStep(a: Answers): StepPath {
   const post = a.post ?? {};
   if (a.route !== 'post' || !post.platform) return STEPS.platform;
+  if (!post.action) return STEPS.whatHappened;
   if (!post.handle) return STEPS.account;
   if (!post.date) return STEPS.postDate;
   return STEPS.postLink;
@@ -104,7 +108,7 @@ function firstMissingPostStep(a: Answers): StepPath {
 
 /** Whether a no-reference question may be shown: the ones before it are answered. */
 export function postStepReady(step: StepPath, a: Answers): boolean {
-  const order: StepPath[] = [STEPS.platform, STEPS.account, STEPS.postDate, STEPS.postLink];
+  const order: StepPath[] = [STEPS.platform, STEPS.whatHappened, STEPS.account, STEPS.postDate, STEPS.postLink];
   const missing = subjectOf(a) ? undefined : firstMissingPostStep(a);
   return missing === undefined || order.indexOf(step) <= order.indexOf(missing);
 }
@@ -132,8 +136,10 @@ export function backLink(step: StepPath, a: Answers, changing: boolean): string 
     case STEPS.platform:
     case STEPS.alreadyOpen:
       return STEPS.caseReference;
-    case STEPS.account:
+    case STEPS.whatHappened:
       return STEPS.platform;
+    case STEPS.account:
+      return STEPS.whatHappened;
     case STEPS.postDate:
       return STEPS.account;
     case STEPS.postLink:
@@ -154,6 +160,8 @@ function nextStep(after: StepPath, a: Answers, changing: boolean): string {
   if (changing && !firstMissingStep(a)) return STEPS.checkAnswers;
   switch (after) {
     case STEPS.platform:
+      return STEPS.whatHappened;
+    case STEPS.whatHappened:
       return STEPS.account;
     case STEPS.account:
       return STEPS.postDate;
@@ -253,11 +261,16 @@ const PlatformSchema = z.object({ platform: z.enum(PLATFORMS, { error: 'Select w
 /** No-reference path, question 1: the platform. */
 export const submitPlatform = schemaStep(PlatformSchema, STEPS.platform, (a, d) => withPostAnswer(a, { platform: d.platform }));
 
+const WhatHappenedSchema = z.object({ action: z.enum(CLAIMED_ACTIONS, { error: 'Select what we did, or I’m not sure' }) });
+
+/** Question 2: what we did (hidden, deleted, blocked, or not sure), for staff finding the case. */
+export const submitWhatHappened = schemaStep(WhatHappenedSchema, STEPS.whatHappened, (a, d) => withPostAnswer(a, { action: d.action }));
+
 const AccountSchema = z.object({
   handle: requiredLine(LIMITS.handle, 'Enter your account name or handle', `Account name must be ${LIMITS.handle} characters or fewer`, oneLineMessage('Account name')),
 });
 
-/** Question 2: the account name or handle. */
+/** Question 3: the account name or handle. */
 export const submitAccount = schemaStep(AccountSchema, STEPS.account, (a, d) => withPostAnswer(a, { handle: d.handle }));
 
 export const POST_DATE_MESSAGES = {
@@ -282,7 +295,7 @@ export function postDateMessage(problem: DateInputProblem, fields: readonly Date
 }
 
 /**
- * Question 3: roughly when (a real date, not in the future). The month may be a number or a
+ * Question 4: roughly when (a real date, not in the future). The month may be a number or a
  * name ("3 Nov 2026"); a mistake is named (a missing month, a 2-number year) and the summary
  * links to the first field with it. A date outside the appeal window goes to the too-late page,
  * like an expired case; the typed date is kept to show again, but not as an answer, so the later
@@ -316,7 +329,7 @@ const PostLinkSchema = z.object({
     .refine((v) => v === null || isWebLink(v), 'Enter a link to the post that starts with https://, or leave it blank'),
 });
 
-/** Question 4 (optional): a link to the post; blank means they do not have one. */
+/** Question 5 (optional): a link to the post; blank means they do not have one. */
 export const submitPostLink = schemaStep(PostLinkSchema, STEPS.postLink, (a, d) => withPostAnswer(a, { postUrl: d['post-url'] }));
 
 export function submitReason(a: Answers, values: FormValues, changing: boolean): StepResult {

@@ -18,6 +18,7 @@ import {
   submitPostDate,
   submitPostLink,
   submitReason,
+  submitWhatHappened,
   type Answers,
   type StepPath,
   type StepResult,
@@ -54,6 +55,12 @@ export const APPEAL_STEPS = {
     notReady: () => undefined,
     initial: (a) => ({ platform: (a.route === 'post' && a.post?.platform) || '' }),
     submit: (_rt, a, values, changing) => submitPlatform(a, values, changing),
+  },
+  whatHappened: {
+    path: STEPS.whatHappened,
+    notReady: postQuestion(STEPS.whatHappened),
+    initial: (a) => ({ action: (a.route === 'post' && a.post?.action) || '' }),
+    submit: (_rt, a, values, changing) => submitWhatHappened(a, values, changing),
   },
   account: {
     path: STEPS.account,

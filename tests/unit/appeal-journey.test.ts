@@ -15,10 +15,12 @@ import {
   submitCheckEmail,
   submitContact,
   submitReason,
+  submitWhatHappened,
   subjectOf,
   type Answers,
 } from '../../src/lib/appeal-journey.ts';
 import { createAppeal } from '../../src/lib/appeals.ts';
+import { findAppealByReference } from '../../db/appeals.ts';
 import { formatDate } from '../../src/lib/dates.ts';
 import { characterLength } from '../../src/lib/validation.ts';
 import { checkJourneyCookie, clearJourney, JOURNEY_COOKIE, JOURNEY_TTL_MS, journeyCookieName, readJourney, writeJourney, type CookieJar } from '../../src/lib/journeys.ts';
@@ -140,13 +142,26 @@ describe('no case reference: one question a page about the post', () => {
     expect(submitPlatform({}, {}, false)).toMatchObject({ ok: false, status: 400, errors: { platform: 'Select where you posted' } });
     expect(submitPlatform({}, { platform: 'myspace' }, false)).toMatchObject({ ok: false, errors: { platform: 'Select where you posted' } });
     // Choosing this path forgets a case reference typed before.
-    const p1 = submitPlatform({ route: 'case', caseReference: 'X', reason: 'kept' }, { platform: 'instagram' }, false);
-    expect(p1).toMatchObject({ ok: true, next: STEPS.account, answers: { route: 'post', post: { platform: 'instagram' }, reason: 'kept' } });
+    const p0 = submitPlatform({ route: 'case', caseReference: 'X', reason: 'kept' }, { platform: 'instagram' }, false);
+    expect(p0).toMatchObject({ ok: true, next: STEPS.whatHappened, answers: { route: 'post', post: { platform: 'instagram' }, reason: 'kept' } });
+    if (!p0.ok) return;
+    expect(p0.answers.caseReference).toBeUndefined();
+    expect(postStepReady(STEPS.whatHappened, p0.answers)).toBe(true);
+    expect(postStepReady(STEPS.account, p0.answers)).toBe(false);
+    expect(firstMissingStep(p0.answers)).toBe(STEPS.whatHappened);
+    expect(backLink(STEPS.whatHappened, p0.answers, false)).toBe(STEPS.platform);
+
+    // What we did: hidden, deleted, blocked or not sure.
+    expect(submitWhatHappened(p0.answers, {}, false)).toMatchObject({ ok: false, status: 400, errors: { action: 'Select what we did, or I’m not sure' } });
+    expect(submitWhatHappened(p0.answers, { action: 'police' }, false)).toMatchObject({ ok: false, errors: { action: 'Select what we did, or I’m not sure' } });
+    const p1 = submitWhatHappened(p0.answers, { action: 'not-sure' }, false);
+    expect(p1).toMatchObject({ ok: true, next: STEPS.account, answers: { route: 'post', post: { platform: 'instagram', action: 'not-sure' }, reason: 'kept' } });
     if (!p1.ok) return;
     expect(p1.answers.caseReference).toBeUndefined();
     expect(postStepReady(STEPS.account, p1.answers)).toBe(true);
     expect(postStepReady(STEPS.postDate, p1.answers)).toBe(false);
     expect(firstMissingStep(p1.answers)).toBe(STEPS.account);
+    expect(backLink(STEPS.account, p1.answers, false)).toBe(STEPS.whatHappened);
 
     expect(submitAccount(p1.answers, { handle: '   ' }, false)).toMatchObject({ ok: false, errors: { handle: 'Enter your account name or handle' } });
     const p2 = submitAccount(p1.answers, { handle: ' @me ' }, false);
@@ -184,7 +199,7 @@ describe('no case reference: one question a page about the post', () => {
 });
 
 describe('no case reference: the date, the GOV.UK way', () => {
-  const post: Answers = { route: 'post', post: { platform: 'x', handle: '@me' } };
+  const post: Answers = { route: 'post', post: { platform: 'x', action: 'hidden', handle: '@me' } };
   const typed = (day: string, month: string, year: string) => ({ 'post-date-day': day, 'post-date-month': month, 'post-date-year': year });
 
   it('takes a month as a number, a name or an abbreviation, and keeps it as a number', () => {
@@ -214,7 +229,7 @@ describe('no case reference: the date, the GOV.UK way', () => {
 });
 
 describe('no case reference: the link to the post', () => {
-  const post: Answers = { route: 'post', post: { platform: 'x', handle: '@me', date: '2026-11-03' } };
+  const post: Answers = { route: 'post', post: { platform: 'x', action: 'hidden', handle: '@me', date: '2026-11-03' } };
   it('adds https:// to a link typed without its scheme, and still refuses other schemes', () => {
     const link = (typed: string) => submitPostLink(post, { 'post-url': typed }, false);
     expect(link('www.facebook.com/nsft/posts/1')).toMatchObject({ ok: true, answers: { post: { postUrl: 'https://www.facebook.com/nsft/posts/1' } } });
@@ -233,7 +248,7 @@ describe('no case reference: the link to the post', () => {
 });
 
 describe('no case reference: the appeal window', () => {
-  const post: Answers = { route: 'post', post: { platform: 'x', handle: '@me' } };
+  const post: Answers = { route: 'post', post: { platform: 'x', action: 'hidden', handle: '@me' } };
   const date = (d: number, m: number, y: number) => ({ 'post-date-day': String(d), 'post-date-month': String(m), 'post-date-year': String(y) });
 
   it('sends a date outside the window to the too-late page, keeping the date typed but not as an answer', () => {
@@ -338,6 +353,15 @@ describe('contact step, order of steps and sending', () => {
     // Sending the same answers again (Back, then Send) does not make a second appeal.
     const again = sendAppeal(rt, { route: 'case', caseReference: c.reference, reason: 'Because.', email: 'send@example.org', name: 'Sam' });
     expect(again).toMatchObject({ next: STEPS.alreadyOpen });
+  });
+
+  it('stores what they say we did with a no-reference appeal, for staff', () => {
+    const date = new Date(clock - 3 * DAY).toISOString().slice(0, 10);
+    const post = { platform: 'facebook' as const, action: 'blocked' as const, handle: '@stored', date, postUrl: null };
+    const sent = sendAppeal(rt, { route: 'post', post, reason: 'Because.', email: 'stored@example.org', name: null });
+    expect(sent.next).toBe(STEPS.confirmation);
+    const row = findAppealByReference(rt.db, sent.answers.sent!.reference)!;
+    expect(row).toMatchObject({ claimedPlatform: 'facebook', claimedHandle: '@stored', claimedAction: 'blocked' });
   });
 
   it('names the last day of the window when it closed while they typed', () => {
