@@ -15,6 +15,8 @@ export const APPEAL_STATUSES = ['new', 'in-review', 'waiting', 'decided', 'withd
 
 export const PLATFORMS = ['facebook', 'x', 'instagram', 'linkedin', 'youtube', 'tiktok', 'other'] as const;
 export const CASE_ACTIONS = ['hidden', 'deleted', 'blocked', 'reported', 'police', 'legal'] as const;
+/** No-reference path: what the appellant says we did ("not sure" is an answer). */
+export const CLAIMED_ACTIONS = ['hidden', 'deleted', 'blocked', 'not-sure'] as const;
 export const DETECTION = ['own-monitoring', 'public-report', 'platform-filter'] as const;
 export const OUTCOMES = ['upheld', 'overturned', 'partly-overturned'] as const;
 /** How the person was told about the action (src/lib/labels.ts NOTICE_METHOD_LABELS). */
@@ -104,6 +106,7 @@ export const appeals = sqliteTable(
     claimedHandle: text('claimed_handle'),
     claimedDate: text('claimed_date'),
     claimedPostUrl: text('claimed_post_url'),
+    claimedAction: text('claimed_action', { enum: CLAIMED_ACTIONS }),
     reason: text('reason'),
     email: text('email'),
     name: text('name'),

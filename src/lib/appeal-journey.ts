@@ -5,25 +5,29 @@
  */
 import { z } from 'zod';
 import { findCaseByReference, type CaseRecord, type Platform } from '../../db/cases.ts';
-import { PLATFORMS } from '../../db/schema.ts';
-import { checkCaseEligibility, checkClaimedDate, createAppeal, type AppealSubject } from './appeals.ts';
-import { fromDateParts } from './dates.ts';
+import { CLAIMED_ACTIONS, PLATFORMS } from '../../db/schema.ts';
+import { checkCaseEligibility, checkClaimedDate, createAppeal, type AppealSubject, type ClaimedAction } from './appeals.ts';
+import { fromDateParts, readDateInput, type DatePart, type DateInputProblem } from './dates.ts';
+import { joinWithAnd } from './labels.ts';
+import { suggestEmail } from './email-suggestion.ts';
 import { validateForm, type FormValues } from './forms.ts';
 import { caseLookupLimit, hitRateLimit, tooManyMessage } from './rate-limit.ts';
 import { DATA_LENGTH, parseReference } from './references.ts';
 import type { Runtime } from './runtime.ts';
-import { characterLength, cleanText, emailAddress, isWebLink, LIMITS, oneLineMessage, optionalLine, requiredLine, requiredText } from './validation.ts';
+import { characterLength, cleanText, emailAddress, isWebLink, withWebScheme, LIMITS, oneLineMessage, optionalLine, requiredLine, requiredText } from './validation.ts';
 
 export const STEPS = {
   start: '/appeal',
   caseReference: '/appeal/case-reference',
   whatWeDid: '/appeal/what-we-did',
   platform: '/appeal/platform',
+  whatHappened: '/appeal/what-happened',
   account: '/appeal/account',
   postDate: '/appeal/post-date',
   postLink: '/appeal/post-link',
   reason: '/appeal/reason',
   contact: '/appeal/contact',
+  checkEmail: '/appeal/check-email',
   checkAnswers: '/appeal/check-answers',
   confirmation: '/appeal/confirmation',
   tooLate: '/appeal/too-late',
@@ -33,6 +37,8 @@ export type StepPath = (typeof STEPS)[keyof typeof STEPS];
 
 export interface PostDetails {
   platform: Platform;
+  /** What they say we did (hidden, deleted, blocked, or not sure). */
+  action: ClaimedAction;
   handle: string;
   day: string;
   month: string;
@@ -54,6 +60,10 @@ export interface AppealAnswers {
   reason: string;
   email: string;
   name: string | null;
+  /** A likely correction of `email` (email-suggestion.ts), waiting for them to take it or not. */
+  emailSuggestion: string;
+  /** An address they chose to keep over a suggestion: not questioned again. */
+  emailKept: string;
   /** After sending: what the confirmation page shows. */
   sent: { reference: string; dueAt: number; email: string };
 }
@@ -61,7 +71,15 @@ export type Answers = Partial<AppealAnswers>;
 
 export type StepResult =
   | { ok: true; answers: Answers; next: string }
-  | { ok: false; status: 400 | 429; errors: Record<string, string>; values: FormValues; retryAfterSeconds?: number };
+  | {
+      ok: false;
+      status: 400 | 429;
+      errors: Record<string, string>;
+      values: FormValues;
+      retryAfterSeconds?: number;
+      /** For a date: the fields of it to mark as wrong (all of them when not given). */
+      dateParts?: DatePart[];
+    };
 
 /** `?change=1` on a step means "then go back to check your answers". */
 export function withChange(path: string, changing: boolean): string {
@@ -72,8 +90,8 @@ export function subjectOf(a: Answers): AppealSubject | undefined {
   // A case that cannot be appealed (too late, or already open) is not something to appeal about.
   if (a.route === 'case' && a.caseReference && !a.blocked) return { kind: 'case', caseReference: a.caseReference };
   if (a.route === 'post' && a.post) {
-    const { platform, handle, date, postUrl } = a.post;
-    if (platform && handle && date && postUrl !== undefined) return { kind: 'post', platform, handle, date, postUrl };
+    const { platform, action, handle, date, postUrl } = a.post;
+    if (platform && action && handle && date && postUrl !== undefined) return { kind: 'post', platform, action, handle, date, postUrl };
   }
   return undefined;
 }
@@ -82,6 +100,7 @@ export function subjectOf(a: Answers): AppealSubject | undefined {
 function firstMissingPostStep(a: Answers): StepPath {
   const post = a.post ?? {};
   if (a.route !== 'post' || !post.platform) return STEPS.platform;
+  if (!post.action) return STEPS.whatHappened;
   if (!post.handle) return STEPS.account;
   if (!post.date) return STEPS.postDate;
   return STEPS.postLink;
@@ -89,7 +108,7 @@ function firstMissingPostStep(a: Answers): StepPath {
 
 /** Whether a no-reference question may be shown: the ones before it are answered. */
 export function postStepReady(step: StepPath, a: Answers): boolean {
-  const order: StepPath[] = [STEPS.platform, STEPS.account, STEPS.postDate, STEPS.postLink];
+  const order: StepPath[] = [STEPS.platform, STEPS.whatHappened, STEPS.account, STEPS.postDate, STEPS.postLink];
   const missing = subjectOf(a) ? undefined : firstMissingPostStep(a);
   return missing === undefined || order.indexOf(step) <= order.indexOf(missing);
 }
@@ -99,11 +118,14 @@ export function firstMissingStep(a: Answers): StepPath | undefined {
   if (!subjectOf(a)) return a.route === 'post' ? firstMissingPostStep(a) : STEPS.caseReference;
   if (!a.reason) return STEPS.reason;
   if (!a.email) return STEPS.contact;
+  if (a.emailSuggestion) return STEPS.checkEmail;
   return undefined;
 }
 
 /** Where "Back" goes from each step. */
 export function backLink(step: StepPath, a: Answers, changing: boolean): string {
+  // Check answers would send them straight back here while the question is open.
+  if (step === STEPS.checkEmail) return withChange(STEPS.contact, changing);
   if (changing) return STEPS.checkAnswers;
   switch (step) {
     case STEPS.caseReference:
@@ -114,8 +136,10 @@ export function backLink(step: StepPath, a: Answers, changing: boolean): string 
     case STEPS.platform:
     case STEPS.alreadyOpen:
       return STEPS.caseReference;
-    case STEPS.account:
+    case STEPS.whatHappened:
       return STEPS.platform;
+    case STEPS.account:
+      return STEPS.whatHappened;
     case STEPS.postDate:
       return STEPS.account;
     case STEPS.postLink:
@@ -136,6 +160,8 @@ function nextStep(after: StepPath, a: Answers, changing: boolean): string {
   if (changing && !firstMissingStep(a)) return STEPS.checkAnswers;
   switch (after) {
     case STEPS.platform:
+      return STEPS.whatHappened;
+    case STEPS.whatHappened:
       return STEPS.account;
     case STEPS.account:
       return STEPS.postDate;
@@ -217,13 +243,16 @@ function withPostAnswer(a: Answers, answer: Partial<PostDetails>): Answers {
   return { ...rest, route: 'post', post: { ...(a.route === 'post' ? a.post : {}), ...answer } };
 }
 
-/** A question answered through one schema: check the answer, save it, go to the next step. */
-function schemaStep<S extends z.ZodType>(schema: S, step: StepPath, save: (a: Answers, data: z.infer<S>) => Answers) {
+/**
+ * A question answered through one schema: check the answer, save it, go to the next step (or
+ * where `route` says, when it names a page other than the usual next one).
+ */
+function schemaStep<S extends z.ZodType>(schema: S, step: StepPath, save: (a: Answers, data: z.infer<S>) => Answers, route?: (a: Answers, changing: boolean) => string | undefined) {
   return (a: Answers, values: FormValues, changing: boolean): StepResult => {
     const form = validateForm(schema, values);
     if (!form.ok) return { ok: false, status: 400, errors: form.errors, values };
     const answers = save(a, form.data);
-    return { ok: true, answers, next: nextStep(step, answers, changing) };
+    return { ok: true, answers, next: route?.(answers, changing) ?? nextStep(step, answers, changing) };
   };
 }
 
@@ -232,34 +261,56 @@ const PlatformSchema = z.object({ platform: z.enum(PLATFORMS, { error: 'Select w
 /** No-reference path, question 1: the platform. */
 export const submitPlatform = schemaStep(PlatformSchema, STEPS.platform, (a, d) => withPostAnswer(a, { platform: d.platform }));
 
+const WhatHappenedSchema = z.object({ action: z.enum(CLAIMED_ACTIONS, { error: 'Select what we did, or I’m not sure' }) });
+
+/** Question 2: what we did (hidden, deleted, blocked, or not sure), for staff finding the case. */
+export const submitWhatHappened = schemaStep(WhatHappenedSchema, STEPS.whatHappened, (a, d) => withPostAnswer(a, { action: d.action }));
+
 const AccountSchema = z.object({
   handle: requiredLine(LIMITS.handle, 'Enter your account name or handle', `Account name must be ${LIMITS.handle} characters or fewer`, oneLineMessage('Account name')),
 });
 
-/** Question 2: the account name or handle. */
+/** Question 3: the account name or handle. */
 export const submitAccount = schemaStep(AccountSchema, STEPS.account, (a, d) => withPostAnswer(a, { handle: d.handle }));
 
 export const POST_DATE_MESSAGES = {
   empty: 'Enter roughly when it happened',
-  invalid: 'Enter a real date, for example 3 11 2026',
+  invalid: 'Date must be a real date',
+  yearDigits: 'Year must include 4 numbers',
   future: 'The date must be today or in the past',
 } as const;
 
+/** The GOV.UK date input's messages: "Date must include a month", "Year must include 4 numbers"… */
+export function postDateMessage(problem: DateInputProblem, fields: readonly DatePart[]): string {
+  switch (problem) {
+    case 'empty':
+      return POST_DATE_MESSAGES.empty;
+    case 'missing':
+      return `Date must include a ${joinWithAnd([...fields])}`;
+    case 'year-digits':
+      return POST_DATE_MESSAGES.yearDigits;
+    case 'not-real':
+      return POST_DATE_MESSAGES.invalid;
+  }
+}
+
 /**
- * Question 3: roughly when (a real date, not in the future; the summary links to the day field).
- * A date outside the appeal window goes to the too-late page, like an expired case; the typed
- * date is kept to show again, but not as an answer, so the later steps cannot be reached with it.
+ * Question 4: roughly when (a real date, not in the future). The month may be a number or a
+ * name ("3 Nov 2026"); a mistake is named (a missing month, a 2-number year) and the summary
+ * links to the first field with it. A date outside the appeal window goes to the too-late page,
+ * like an expired case; the typed date is kept to show again, but not as an answer, so the later
+ * steps cannot be reached with it.
  */
 export function submitPostDate(rt: Runtime, a: Answers, values: FormValues, changing: boolean): StepResult {
-  const part = (name: string) => (typeof values[name] === 'string' ? (values[name] as string).trim().slice(0, 10) : '');
-  const [day, month, year] = [part('post-date-day'), part('post-date-month'), part('post-date-year')];
-  const fail = (message: string): StepResult => ({ ok: false, status: 400, errors: { 'post-date-day': message }, values });
-  if (!day && !month && !year) return fail(POST_DATE_MESSAGES.empty);
-  const date = fromDateParts(day, month, year);
-  if (!date) return fail(POST_DATE_MESSAGES.invalid);
+  const part = (name: string) => (typeof values[name] === 'string' ? (values[name] as string).trim().slice(0, 20) : '');
+  const read = readDateInput(part('post-date-day'), part('post-date-month'), part('post-date-year'));
+  const fail = (message: string, fields: DatePart[]): StepResult => ({ ok: false, status: 400, errors: { [`post-date-${fields[0] ?? 'day'}`]: message }, values, dateParts: fields });
+  if (!read.ok) return fail(postDateMessage(read.problem, read.fields), read.fields);
+  // Kept as numbers, so "Nov" and "11" are the same answer.
+  const [day, month, year] = [String(read.day), String(read.month), String(read.year)];
   // Compared by UK calendar day: any time today is fine, tomorrow is not.
-  if (fromDateParts(day, month, year, '00:00')!.getTime() > rt.now().getTime()) return fail(POST_DATE_MESSAGES.future);
-  const eligible = checkClaimedDate(rt, date);
+  if (fromDateParts(day, month, year, '00:00')!.getTime() > rt.now().getTime()) return fail(POST_DATE_MESSAGES.future, ['day', 'month', 'year']);
+  const eligible = checkClaimedDate(rt, read.date);
   if (!eligible.ok) {
     const kept = withPostAnswer(a, { day, month, year, date: undefined });
     return { ok: true, answers: { ...kept, blocked: { reason: 'outside-window', windowClosedAt: eligible.windowClosedAt.getTime() } }, next: STEPS.tooLate };
@@ -269,14 +320,16 @@ export function submitPostDate(rt: Runtime, a: Answers, values: FormValues, chan
   return { ok: true, answers, next: nextStep(STEPS.postDate, answers, changing) };
 }
 
+const LINK_TOO_LONG = `Link must be ${LIMITS.url.toLocaleString('en-GB')} characters or fewer`;
 const PostLinkSchema = z.object({
-  'post-url': optionalLine(LIMITS.url, `Link must be ${LIMITS.url.toLocaleString('en-GB')} characters or fewer`, oneLineMessage('Link')).refine(
-    (v) => v === null || isWebLink(v),
-    'Enter a link to the post that starts with https://, or leave it blank',
-  ),
+  // Counted again once https:// is added, so a stored link is never over the limit.
+  'post-url': optionalLine(LIMITS.url, LINK_TOO_LONG, oneLineMessage('Link'))
+    .transform((v) => (v === null ? null : withWebScheme(v)))
+    .refine((v) => v === null || characterLength(v) <= LIMITS.url, LINK_TOO_LONG)
+    .refine((v) => v === null || isWebLink(v), 'Enter a link to the post that starts with https://, or leave it blank'),
 });
 
-/** Question 4 (optional): a link to the post; blank means they do not have one. */
+/** Question 5 (optional): a link to the post; blank means they do not have one. */
 export const submitPostLink = schemaStep(PostLinkSchema, STEPS.postLink, (a, d) => withPostAnswer(a, { postUrl: d['post-url'] }));
 
 export function submitReason(a: Answers, values: FormValues, changing: boolean): StepResult {
@@ -303,8 +356,38 @@ const ContactSchema = z.object({
   name: optionalLine(LIMITS.name, `Name must be ${LIMITS.name} characters or fewer`, oneLineMessage('Name')),
 });
 
-/** Contact details: a required email address and an optional name. */
-export const submitContact = schemaStep(ContactSchema, STEPS.contact, (a, d) => ({ ...a, email: d.email, name: d.name }));
+/**
+ * Contact details: a required email address and an optional name. An address whose domain looks
+ * mistyped (gmial.con) is asked about next, unless it is one they already chose to keep.
+ */
+export const submitContact = schemaStep(
+  ContactSchema,
+  STEPS.contact,
+  (a, d) => {
+    const { emailSuggestion: _previous, ...rest } = a;
+    const suggestion = d.email === a.emailKept ? undefined : suggestEmail(d.email);
+    return { ...rest, email: d.email, name: d.name, ...(suggestion ? { emailSuggestion: suggestion } : {}) };
+  },
+  (a, changing) => (a.emailSuggestion ? withChange(STEPS.checkEmail, changing) : undefined),
+);
+
+/** The "Did you mean …?" question's error, naming both addresses. */
+export function checkEmailMessage(suggestion: string): string {
+  return `Select whether to use ${suggestion} or keep the email address you typed`;
+}
+
+/**
+ * "Did you mean …?": take the suggested address, or keep the typed one (then never asked again
+ * about it). Either way the question is closed and the journey goes on.
+ */
+export function submitCheckEmail(a: Answers, values: FormValues, changing: boolean): StepResult {
+  const suggestion = a.emailSuggestion ?? '';
+  const schema = z.object({ 'email-choice': z.enum(['suggested', 'typed'], { error: checkEmailMessage(suggestion) }) });
+  return schemaStep(schema, STEPS.checkEmail, (answers, d) => {
+    const { emailSuggestion: _s, emailKept: _k, ...rest } = answers;
+    return d['email-choice'] === 'suggested' ? { ...rest, email: suggestion } : { ...rest, emailKept: answers.email ?? '' };
+  })(a, values, changing);
+}
 
 /** Sends the appeal from check your answers. On success only the confirmation is remembered. */
 export function sendAppeal(rt: Runtime, a: Answers): { answers: Answers; next: string } {

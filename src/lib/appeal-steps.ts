@@ -12,15 +12,18 @@ import {
   backLink,
   submitAccount,
   submitCaseReference,
+  submitCheckEmail,
   submitContact,
   submitPlatform,
   submitPostDate,
   submitPostLink,
   submitReason,
+  submitWhatHappened,
   type Answers,
   type StepPath,
   type StepResult,
 } from './appeal-journey.ts';
+import type { DatePart } from './dates.ts';
 import { readFormValues } from './form-body.ts';
 import type { FormValues } from './forms.ts';
 import { continueUrl, readJourney, writeJourney, type CookieJar } from './journeys.ts';
@@ -53,6 +56,12 @@ export const APPEAL_STEPS = {
     initial: (a) => ({ platform: (a.route === 'post' && a.post?.platform) || '' }),
     submit: (_rt, a, values, changing) => submitPlatform(a, values, changing),
   },
+  whatHappened: {
+    path: STEPS.whatHappened,
+    notReady: postQuestion(STEPS.whatHappened),
+    initial: (a) => ({ action: (a.route === 'post' && a.post?.action) || '' }),
+    submit: (_rt, a, values, changing) => submitWhatHappened(a, values, changing),
+  },
   account: {
     path: STEPS.account,
     notReady: postQuestion(STEPS.account),
@@ -83,6 +92,13 @@ export const APPEAL_STEPS = {
     initial: (a) => ({ email: a.email ?? '', name: a.name ?? '' }),
     submit: (_rt, a, values, changing) => submitContact(a, values, changing),
   },
+  checkEmail: {
+    path: STEPS.checkEmail,
+    // Only while a suggestion waits for an answer; otherwise wherever the journey is.
+    notReady: (a) => afterSubject(a) ?? (a.emailSuggestion ? undefined : (firstMissingStep(a) ?? STEPS.checkAnswers)),
+    initial: () => ({}),
+    submit: (_rt, a, values, changing) => submitCheckEmail(a, values, changing),
+  },
 } satisfies Record<string, StepDefinition>;
 
 /** The parts of an Astro page context a step needs (structural, so no astro import here). */
@@ -105,6 +121,8 @@ export type StepOutcome =
       retryAfterSeconds?: number;
       /** Where the Back link goes. */
       back: string;
+      /** For a date question: which of its fields to mark as wrong. */
+      dateParts?: DatePart[];
     };
 
 /** Runs one question page: guard, then show it, or take its answer and move on. */
@@ -124,5 +142,5 @@ export async function runStep(rt: Runtime, context: StepContext, step: StepDefin
     const started = writeJourney(rt, context.cookies, result.answers, secure);
     return { kind: 'redirect', to: continueUrl(result.next, started) };
   }
-  return { kind: 'page', answers, values, errors: result.errors, status: result.status, retryAfterSeconds: result.retryAfterSeconds, back };
+  return { kind: 'page', answers, values, errors: result.errors, status: result.status, retryAfterSeconds: result.retryAfterSeconds, back, dateParts: result.dateParts };
 }

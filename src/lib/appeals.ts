@@ -21,6 +21,7 @@ import {
 } from '../../db/appeals.ts';
 import { findCaseByReference, type CaseRecord, type Platform } from '../../db/cases.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
+import type { CLAIMED_ACTIONS } from '../../db/schema.ts';
 import { enqueueEmail } from '../../db/outbox.ts';
 import { isOpen, publicStatusLabel, transition, type AppealStatus } from './appeal-state.ts';
 import { addWorkingDays, remainingWorkingDays, resumeDueDate } from './calendar.ts';
@@ -38,9 +39,11 @@ import type { Runtime } from './runtime.ts';
 import { generateToken } from './tokens.ts';
 
 /** What the appeal is about: a case found by its reference, or a post described by the person. */
+export type ClaimedAction = (typeof CLAIMED_ACTIONS)[number];
+
 export type AppealSubject =
   | { kind: 'case'; caseReference: string }
-  | { kind: 'post'; platform: Platform; handle: string; date: string; postUrl: string | null };
+  | { kind: 'post'; platform: Platform; handle: string; date: string; postUrl: string | null; action?: ClaimedAction | null };
 
 export interface NewAppeal {
   subject: AppealSubject;
@@ -201,6 +204,7 @@ export function createAppeal(rt: Runtime, input: NewAppeal): CreateAppealResult 
           claimedHandle: post?.handle ?? null,
           claimedDate: post?.date ?? null,
           claimedPostUrl: post?.postUrl ?? null,
+          claimedAction: post?.action ?? null,
           reason: input.reason,
           email: input.email,
           name: input.name,

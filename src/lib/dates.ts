@@ -61,3 +61,53 @@ export function toDateParts(date: Date): { day: string; month: string; year: str
   const pad = (n: number) => String(n).padStart(2, '0');
   return { day: String(z.getDate()), month: String(z.getMonth() + 1), year: String(z.getFullYear()), time: `${pad(z.getHours())}:${pad(z.getMinutes())}` };
 }
+
+/** The three fields of a date input. */
+export type DatePart = 'day' | 'month' | 'year';
+
+const MONTH_NAMES = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
+
+/**
+ * A month as people type it: "11", "Nov", "nov.", "Sept" or "November" (GOV.UK date input
+ * guidance: accept month names and abbreviations). Three letters or more of a month's name.
+ */
+export function parseMonth(text: string): number | undefined {
+  const t = text.trim().toLowerCase().replace(/\.$/, '');
+  if (/^\d{1,2}$/.test(t)) {
+    const n = Number(t);
+    return n >= 1 && n <= 12 ? n : undefined;
+  }
+  if (t.length < 3 || !/^[a-z]+$/.test(t)) return undefined;
+  const i = MONTH_NAMES.findIndex((m) => m.startsWith(t));
+  return i === -1 ? undefined : i + 1;
+}
+
+export type DateInputProblem = 'empty' | 'missing' | 'not-real' | 'year-digits';
+
+/**
+ * Reads day / month / year fields the GOV.UK way, naming what is wrong and which fields to
+ * mark: nothing typed; some fields missing ("must include a month"); a day or month that is not
+ * one, or a day the month does not have ("must be a real date"); a year that is not 4 numbers.
+ * On success, the parts as numbers and the moment at `time` UK time (see fromDateParts).
+ */
+export function readDateInput(
+  day: string,
+  month: string,
+  year: string,
+  time = '12:00',
+): { ok: true; day: number; month: number; year: number; date: Date } | { ok: false; problem: DateInputProblem; fields: DatePart[] } {
+  const typed = { day: day.trim(), month: month.trim(), year: year.trim() };
+  const parts: DatePart[] = ['day', 'month', 'year'];
+  const missing = parts.filter((p) => typed[p] === '');
+  if (missing.length === 3) return { ok: false, problem: 'empty', fields: parts };
+  if (missing.length > 0) return { ok: false, problem: 'missing', fields: missing };
+  const d = /^\d{1,2}$/.test(typed.day) ? Number(typed.day) : NaN;
+  const m = parseMonth(typed.month);
+  const wrong: DatePart[] = [...(d >= 1 && d <= 31 ? [] : (['day'] as const)), ...(m === undefined ? (['month'] as const) : [])];
+  if (wrong.length > 0) return { ok: false, problem: 'not-real', fields: wrong };
+  if (!/^\d{4}$/.test(typed.year)) return { ok: false, problem: 'year-digits', fields: ['year'] };
+  const y = Number(typed.year);
+  const date = fromDateParts(String(d), String(m), String(y), time);
+  if (!date) return { ok: false, problem: 'not-real', fields: y < 1900 ? ['year'] : ['day', 'month'] };
+  return { ok: true, day: d, month: m!, year: y, date };
+}

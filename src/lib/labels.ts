@@ -1,11 +1,27 @@
 /**
  * Plain-English labels for the codes stored in the database.
  */
-import { NOTICE_METHODS, type CASE_ACTIONS, type DETECTION, type OUTCOMES, type PLATFORMS } from '../../db/schema.ts';
+import { NOTICE_METHODS, type CASE_ACTIONS, type CLAIMED_ACTIONS, type DETECTION, type OUTCOMES, type PLATFORMS } from '../../db/schema.ts';
 import type { OUTBOX_STATES } from '../../db/schema/outbox.ts';
 import type { ROLES } from '../../db/schema/staff.ts';
 import type { APPEAL_STATUSES } from './appeal-state.ts';
 import { formatDateTime } from './dates.ts';
+
+/** "What did we do?" on the no-reference path, as the appellant answers it. */
+export const CLAIMED_ACTION_CHOICES: Record<(typeof CLAIMED_ACTIONS)[number], string> = {
+  hidden: 'You hid my post or comment',
+  deleted: 'You deleted my post or comment',
+  blocked: 'You blocked my account',
+  'not-sure': 'I’m not sure',
+};
+
+/** The same answer as staff read it on the appeal. */
+export const CLAIMED_ACTION_LABELS: Record<(typeof CLAIMED_ACTIONS)[number], string> = {
+  hidden: 'Hid their post or comment',
+  deleted: 'Deleted their post or comment',
+  blocked: 'Blocked their account',
+  'not-sure': 'They are not sure',
+};
 
 export const PLATFORM_LABELS: Record<(typeof PLATFORMS)[number], string> = {
   facebook: 'Facebook',

@@ -96,6 +96,16 @@ export function isWebLink(value: string): boolean {
   }
 }
 
+/**
+ * A link typed without its scheme ("www.facebook.com/…", "x.com/…") gets `https://`, as
+ * people copy links from an address bar that hides it. Anything with a scheme is left as it is
+ * (so `javascript:` is still refused by isWebLink); "host:443/…" is a port, not a scheme.
+ */
+export function withWebScheme(value: string): string {
+  if (/^[a-z][a-z0-9+.-]*:(?!\d)/i.test(value) || value.startsWith('//')) return value;
+  return /^[^\s/?#.]+\.[^\s/?#]/.test(value) ? `https://${value}` : value;
+}
+
 export const LIMITS = {
   /** Handles on the big platforms are at most 30–100 characters; 200 leaves room for display names. */
   handle: 200,

@@ -334,6 +334,12 @@ test.describe('appeal journey without a case reference', () => {
     await page.getByLabel('Instagram').check();
     await continueButton(page);
 
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('What did we do?');
+    await continueButton(page);
+    await expectError(page, 'action', 'Select what we did, or I’m not sure');
+    await page.getByLabel('You hid my post or comment').check();
+    await continueButton(page);
+
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('What is your account name or handle?');
     await shot(page, '21-account');
     await continueButton(page);
@@ -353,7 +359,7 @@ test.describe('appeal journey without a case reference', () => {
     await page.getByLabel('Month').fill('2');
     await page.getByLabel('Year').fill('2026');
     await continueButton(page);
-    await expectError(page, 'post-date', /Enter a real date/);
+    await expectError(page, 'post-date', /Date must be a real date/);
     await expect(page.getByLabel('Day')).toHaveValue('31');
     await expect(page.getByLabel('Month')).toHaveValue('2');
     await expectAccessible(page);
@@ -440,6 +446,8 @@ test.describe('appeal pages and bad requests', () => {
     await keep('platform', await request.get('/appeal/platform'));
     await keep('platform error', await post('/appeal/platform', {}));
     await keep('account', await post('/appeal/platform', { platform: 'x' }));
+    // What we did (its page and error are checked in appeal-fields.spec.ts).
+    await post('/appeal/what-happened', { action: 'hidden' });
     await keep('account error', await post('/appeal/account', { handle: '' }));
     await keep('post date', await post('/appeal/account', { handle: '@x' }));
     await keep('post date error', await post('/appeal/post-date', { 'post-date-day': '99' }));

@@ -22,6 +22,8 @@ async function describePost(page: Page, handle: string): Promise<void> {
   await page.goto('/appeal/platform');
   await page.getByLabel('Facebook').check();
   await continueButton(page);
+  await page.getByLabel('You deleted my post or comment').check();
+  await continueButton(page);
   await page.getByLabel('What is your account name or handle?').fill(handle);
   await continueButton(page);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Roughly when did it happen?');
@@ -124,6 +126,9 @@ test.describe('a browser that refuses cookies', () => {
     await page.goto('/appeal/platform');
     await page.getByLabel('Facebook').check();
     await continueButton(page);
+    await expect(page).toHaveURL(/\/appeal\/what-happened$/);
+    await page.getByLabel('I’m not sure').check();
+    await continueButton(page);
     await expect(page).toHaveURL(/\/appeal\/account$/);
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('What is your account name or handle?');
   });
@@ -157,6 +162,8 @@ test.describe('staff link a no-reference appeal to its case', () => {
     await page.goto(`/staff/appeals/${appealId}`);
     await expect(page.getByText('The appellant did not give a case reference.')).toBeVisible();
     await expect(page.getByRole('term').filter({ hasText: 'Account name' }).locator('..')).toContainText(handle);
+    // What they told us we did, for finding the case.
+    await expect(page.getByRole('term').filter({ hasText: 'What they say we did' }).locator('..')).toContainText('Deleted their post or comment');
     // Not linked yet: the page says, before anything is written, that it must be linked or marked first.
     await expect(page.getByTestId('decision-rule')).toContainText('Before this appeal can be decided, link it to its case or record that no matching case was found.');
     await expectAccessible(page);

@@ -12,12 +12,15 @@ import {
   submitPostDate,
   submitPostLink,
   submitCaseReference,
+  submitCheckEmail,
   submitContact,
   submitReason,
+  submitWhatHappened,
   subjectOf,
   type Answers,
 } from '../../src/lib/appeal-journey.ts';
 import { createAppeal } from '../../src/lib/appeals.ts';
+import { findAppealByReference } from '../../db/appeals.ts';
 import { formatDate } from '../../src/lib/dates.ts';
 import { characterLength } from '../../src/lib/validation.ts';
 import { checkJourneyCookie, clearJourney, JOURNEY_COOKIE, JOURNEY_TTL_MS, journeyCookieName, readJourney, writeJourney, type CookieJar } from '../../src/lib/journeys.ts';
@@ -139,13 +142,26 @@ describe('no case reference: one question a page about the post', () => {
     expect(submitPlatform({}, {}, false)).toMatchObject({ ok: false, status: 400, errors: { platform: 'Select where you posted' } });
     expect(submitPlatform({}, { platform: 'myspace' }, false)).toMatchObject({ ok: false, errors: { platform: 'Select where you posted' } });
     // Choosing this path forgets a case reference typed before.
-    const p1 = submitPlatform({ route: 'case', caseReference: 'X', reason: 'kept' }, { platform: 'instagram' }, false);
-    expect(p1).toMatchObject({ ok: true, next: STEPS.account, answers: { route: 'post', post: { platform: 'instagram' }, reason: 'kept' } });
+    const p0 = submitPlatform({ route: 'case', caseReference: 'X', reason: 'kept' }, { platform: 'instagram' }, false);
+    expect(p0).toMatchObject({ ok: true, next: STEPS.whatHappened, answers: { route: 'post', post: { platform: 'instagram' }, reason: 'kept' } });
+    if (!p0.ok) return;
+    expect(p0.answers.caseReference).toBeUndefined();
+    expect(postStepReady(STEPS.whatHappened, p0.answers)).toBe(true);
+    expect(postStepReady(STEPS.account, p0.answers)).toBe(false);
+    expect(firstMissingStep(p0.answers)).toBe(STEPS.whatHappened);
+    expect(backLink(STEPS.whatHappened, p0.answers, false)).toBe(STEPS.platform);
+
+    // What we did: hidden, deleted, blocked or not sure.
+    expect(submitWhatHappened(p0.answers, {}, false)).toMatchObject({ ok: false, status: 400, errors: { action: 'Select what we did, or I’m not sure' } });
+    expect(submitWhatHappened(p0.answers, { action: 'police' }, false)).toMatchObject({ ok: false, errors: { action: 'Select what we did, or I’m not sure' } });
+    const p1 = submitWhatHappened(p0.answers, { action: 'not-sure' }, false);
+    expect(p1).toMatchObject({ ok: true, next: STEPS.account, answers: { route: 'post', post: { platform: 'instagram', action: 'not-sure' }, reason: 'kept' } });
     if (!p1.ok) return;
     expect(p1.answers.caseReference).toBeUndefined();
     expect(postStepReady(STEPS.account, p1.answers)).toBe(true);
     expect(postStepReady(STEPS.postDate, p1.answers)).toBe(false);
     expect(firstMissingStep(p1.answers)).toBe(STEPS.account);
+    expect(backLink(STEPS.account, p1.answers, false)).toBe(STEPS.whatHappened);
 
     expect(submitAccount(p1.answers, { handle: '   ' }, false)).toMatchObject({ ok: false, errors: { handle: 'Enter your account name or handle' } });
     const p2 = submitAccount(p1.answers, { handle: ' @me ' }, false);
@@ -155,7 +171,7 @@ describe('no case reference: one question a page about the post', () => {
     expect(submitPostDate(rt, p2.answers, {}, false)).toMatchObject({ ok: false, errors: { 'post-date-day': 'Enter roughly when it happened' } });
     expect(submitPostDate(rt, p2.answers, { 'post-date-day': '31', 'post-date-month': '2', 'post-date-year': '2026' }, false)).toMatchObject({
       ok: false,
-      errors: { 'post-date-day': expect.stringMatching(/^Enter a real date/) },
+      errors: { 'post-date-day': expect.stringMatching(/^Date must be a real date/) },
       values: { 'post-date-day': '31' },
     });
     expect(submitPostDate(rt, p2.answers, { 'post-date-day': '1', 'post-date-month': '1', 'post-date-year': '2030' }, false)).toMatchObject({
@@ -182,8 +198,57 @@ describe('no case reference: one question a page about the post', () => {
   });
 });
 
+describe('no case reference: the date, the GOV.UK way', () => {
+  const post: Answers = { route: 'post', post: { platform: 'x', action: 'hidden', handle: '@me' } };
+  const typed = (day: string, month: string, year: string) => ({ 'post-date-day': day, 'post-date-month': month, 'post-date-year': year });
+
+  it('takes a month as a number, a name or an abbreviation, and keeps it as a number', () => {
+    for (const month of ['11', 'Nov', 'nov.', 'November', ' NOVEMBER ']) {
+      expect(submitPostDate(rt, post, typed('3', month, '2026'), false), month).toMatchObject({ ok: true, next: STEPS.postLink, answers: { post: { day: '3', month: '11', year: '2026', date: '2026-11-03' } } });
+    }
+  });
+
+  it('names the problem and links to the first field with it, marking only the fields concerned', () => {
+    const cases: [ReturnType<typeof typed>, string, string, string[]][] = [
+      [typed('3', '', '2026'), 'post-date-month', 'Date must include a month', ['month']],
+      [typed('', '', '2026'), 'post-date-day', 'Date must include a day and month', ['day', 'month']],
+      [typed('3', '', ''), 'post-date-month', 'Date must include a month and year', ['month', 'year']],
+      [typed('3', '11', '26'), 'post-date-year', 'Year must include 4 numbers', ['year']],
+      [typed('3', 'Novem', '20266'), 'post-date-year', 'Year must include 4 numbers', ['year']],
+      [typed('3', 'Nox', '2026'), 'post-date-month', 'Date must be a real date', ['month']],
+      [typed('32', '11', '2026'), 'post-date-day', 'Date must be a real date', ['day']],
+      [typed('31', 'Feb', '2026'), 'post-date-day', 'Date must be a real date', ['day', 'month']],
+      [typed('3', '11', '2027'), 'post-date-day', 'The date must be today or in the past', ['day', 'month', 'year']],
+    ];
+    for (const [values, field, message, parts] of cases) {
+      const result = submitPostDate(rt, post, values, false);
+      expect(result, JSON.stringify(values)).toMatchObject({ ok: false, status: 400, errors: { [field]: message }, values, dateParts: parts });
+      if (!result.ok) expect(Object.keys(result.errors)).toEqual([field]);
+    }
+  });
+});
+
+describe('no case reference: the link to the post', () => {
+  const post: Answers = { route: 'post', post: { platform: 'x', action: 'hidden', handle: '@me', date: '2026-11-03' } };
+  it('adds https:// to a link typed without its scheme, and still refuses other schemes', () => {
+    const link = (typed: string) => submitPostLink(post, { 'post-url': typed }, false);
+    expect(link('www.facebook.com/nsft/posts/1')).toMatchObject({ ok: true, answers: { post: { postUrl: 'https://www.facebook.com/nsft/posts/1' } } });
+    expect(link(' x.com/nsft/status/1?s=20 ')).toMatchObject({ ok: true, answers: { post: { postUrl: 'https://x.com/nsft/status/1?s=20' } } });
+    expect(link('facebook.com:443/p/1')).toMatchObject({ ok: true, answers: { post: { postUrl: 'https://facebook.com:443/p/1' } } });
+    expect(link('http://example.org/a')).toMatchObject({ ok: true, answers: { post: { postUrl: 'http://example.org/a' } } });
+    const refused = 'Enter a link to the post that starts with https://, or leave it blank';
+    for (const bad of ['javascript:alert(1)', 'data:text/html,x', 'my post on facebook', 'localhost/x', '//evil.example/x']) {
+      expect(link(bad), bad).toMatchObject({ ok: false, errors: { 'post-url': refused } });
+    }
+    // The limit counts the added https:// too.
+    const long = `example.org/${'a'.repeat(1983)}`;
+    expect(long.length).toBe(1995);
+    expect(link(long)).toMatchObject({ ok: false, errors: { 'post-url': 'Link must be 2,000 characters or fewer' } });
+  });
+});
+
 describe('no case reference: the appeal window', () => {
-  const post: Answers = { route: 'post', post: { platform: 'x', handle: '@me' } };
+  const post: Answers = { route: 'post', post: { platform: 'x', action: 'hidden', handle: '@me' } };
   const date = (d: number, m: number, y: number) => ({ 'post-date-day': String(d), 'post-date-month': String(m), 'post-date-year': String(y) });
 
   it('sends a date outside the window to the too-late page, keeping the date typed but not as an answer', () => {
@@ -229,6 +294,43 @@ describe('contact step, order of steps and sending', () => {
     expect(submitContact({}, { email: ' Jo@Example.ORG ', name: '' }, false)).toMatchObject({ ok: true, answers: { email: 'jo@example.org', name: null }, next: STEPS.checkAnswers });
   });
 
+  it('asks "Did you mean …?" about a likely typo, and keeps what was typed unless they take the suggestion', () => {
+    const before: Answers = { route: 'case', caseReference: 'A', reason: 'r' };
+    const typo = submitContact(before, { email: 'Jo@Gmial.con', name: 'Jo' }, false);
+    expect(typo).toMatchObject({ ok: true, next: STEPS.checkEmail, answers: { email: 'jo@gmial.con', emailSuggestion: 'jo@gmail.com', name: 'Jo' } });
+    if (!typo.ok) return;
+    // Check your answers cannot be reached while the question is open; Back goes to the address.
+    expect(firstMissingStep(typo.answers)).toBe(STEPS.checkEmail);
+    expect(backLink(STEPS.checkEmail, typo.answers, false)).toBe(STEPS.contact);
+    expect(backLink(STEPS.checkEmail, typo.answers, true)).toBe(`${STEPS.contact}?change=1`);
+
+    expect(submitCheckEmail(typo.answers, {}, false)).toMatchObject({
+      ok: false,
+      status: 400,
+      errors: { 'email-choice': 'Select whether to use jo@gmail.com or keep the email address you typed' },
+    });
+    const taken = submitCheckEmail(typo.answers, { 'email-choice': 'suggested' }, false);
+    expect(taken).toMatchObject({ ok: true, next: STEPS.checkAnswers, answers: { email: 'jo@gmail.com' } });
+    if (taken.ok) expect(Object.keys(taken.answers)).not.toContain('emailSuggestion');
+
+    const kept = submitCheckEmail(typo.answers, { 'email-choice': 'typed' }, false);
+    expect(kept).toMatchObject({ ok: true, next: STEPS.checkAnswers, answers: { email: 'jo@gmial.con', emailKept: 'jo@gmial.con' } });
+    if (!kept.ok) return;
+    expect(kept.answers.emailSuggestion).toBeUndefined();
+    expect(firstMissingStep(kept.answers)).toBeUndefined();
+    // Typing the kept address again is not questioned again; a new typo is.
+    expect(submitContact(kept.answers, { email: 'jo@gmial.con', name: '' }, true)).toMatchObject({ ok: true, next: STEPS.checkAnswers });
+    expect(submitContact(kept.answers, { email: 'jo@hotmial.com', name: '' }, true)).toMatchObject({
+      ok: true,
+      next: `${STEPS.checkEmail}?change=1`,
+      answers: { emailSuggestion: 'jo@hotmail.com' },
+    });
+    // A later correct address drops a suggestion left unanswered.
+    const fixed = submitContact(typo.answers, { email: 'jo@gmail.com', name: '' }, false);
+    expect(fixed).toMatchObject({ ok: true, next: STEPS.checkAnswers });
+    if (fixed.ok) expect(fixed.answers.emailSuggestion).toBeUndefined();
+  });
+
   it('returns to check your answers after a change, and knows what is missing', () => {
     const complete: Answers = { route: 'case', caseReference: 'A', reason: 'r', email: 'e@example.org', name: null };
     expect(firstMissingStep(complete)).toBeUndefined();
@@ -251,6 +353,15 @@ describe('contact step, order of steps and sending', () => {
     // Sending the same answers again (Back, then Send) does not make a second appeal.
     const again = sendAppeal(rt, { route: 'case', caseReference: c.reference, reason: 'Because.', email: 'send@example.org', name: 'Sam' });
     expect(again).toMatchObject({ next: STEPS.alreadyOpen });
+  });
+
+  it('stores what they say we did with a no-reference appeal, for staff', () => {
+    const date = new Date(clock - 3 * DAY).toISOString().slice(0, 10);
+    const post = { platform: 'facebook' as const, action: 'blocked' as const, handle: '@stored', date, postUrl: null };
+    const sent = sendAppeal(rt, { route: 'post', post, reason: 'Because.', email: 'stored@example.org', name: null });
+    expect(sent.next).toBe(STEPS.confirmation);
+    const row = findAppealByReference(rt.db, sent.answers.sent!.reference)!;
+    expect(row).toMatchObject({ claimedPlatform: 'facebook', claimedHandle: '@stored', claimedAction: 'blocked' });
   });
 
   it('names the last day of the window when it closed while they typed', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDate, formatDateTime, formatTime, fromDateParts, toDateParts } from '../../src/lib/dates.ts';
+import { formatDate, formatDateTime, formatTime, fromDateParts, parseMonth, readDateInput, toDateParts } from '../../src/lib/dates.ts';
 
 describe('dates', () => {
   it('reads typed parts as UK time, in summer (BST) and winter (GMT)', () => {
@@ -51,5 +51,27 @@ describe('dates', () => {
     expect(formatDateTime(new Date('2026-11-25T09:00:00Z'))).toBe('25 November 2026, 9am');
     expect(formatDateTime(new Date('2026-11-25T12:00:00Z'))).toBe('25 November 2026, midday');
     expect(formatDateTime(new Date('2026-11-25T10:15:00Z'))).toBe('25 November 2026, 10:15am');
+  });
+});
+
+describe('date input as people type it', () => {
+  it('reads a month as a number, a name or an abbreviation of 3 letters or more', () => {
+    expect(['1', '01', 'jan', 'Jan.', 'JANUARY', 'janu'].map(parseMonth)).toEqual([1, 1, 1, 1, 1, 1]);
+    expect(['Sep', 'Sept', 'september'].map(parseMonth)).toEqual([9, 9, 9]);
+    expect(['Ju', 'Jun', 'Jul', 'Ma', 'Mar', 'May'].map(parseMonth)).toEqual([undefined, 6, 7, undefined, 3, 5]);
+    expect(['0', '13', 'Novx', 'N0v', '', '1.5'].map(parseMonth)).toEqual([undefined, undefined, undefined, undefined, undefined, undefined]);
+  });
+
+  it('names what is wrong and which fields to mark', () => {
+    expect(readDateInput('', ' ', '')).toEqual({ ok: false, problem: 'empty', fields: ['day', 'month', 'year'] });
+    expect(readDateInput('3', '', '')).toEqual({ ok: false, problem: 'missing', fields: ['month', 'year'] });
+    expect(readDateInput('x', 'Nov', '2026')).toEqual({ ok: false, problem: 'not-real', fields: ['day'] });
+    expect(readDateInput('0', 'Smarch', '2026')).toEqual({ ok: false, problem: 'not-real', fields: ['day', 'month'] });
+    expect(readDateInput('3', 'Nov', '026')).toEqual({ ok: false, problem: 'year-digits', fields: ['year'] });
+    expect(readDateInput('29', 'Feb', '2026')).toEqual({ ok: false, problem: 'not-real', fields: ['day', 'month'] });
+    expect(readDateInput('1', '1', '1066')).toEqual({ ok: false, problem: 'not-real', fields: ['year'] });
+    const ok = readDateInput(' 3 ', 'Nov', '2026');
+    expect(ok).toMatchObject({ ok: true, day: 3, month: 11, year: 2026 });
+    if (ok.ok) expect(formatDateTime(ok.date)).toBe('3 November 2026, midday');
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { emailLayout, escapeHtml, html, raw } from '../../src/lib/email/layout.ts';
+import { EMAIL_FONT_STACK, emailLayout, escapeHtml, html, raw } from '../../src/lib/email/layout.ts';
+import { appealDecisionEmail } from '../../src/lib/email/templates/appeal-decision.ts';
 import { notificationEmail } from '../../src/lib/email/templates/notification.ts';
 
 describe('escapeHtml and html``', () => {
@@ -19,6 +20,49 @@ describe('escapeHtml and html``', () => {
     expect(doc).toContain('<title>Hello &amp; welcome</title>');
     expect(doc).toContain('<p>Trust &lt;NHS&gt;</p>');
     expect(doc).toContain('<h1>Hi</h1>');
+  });
+});
+
+describe('the email layout', () => {
+  const doc = emailLayout({ title: 'Our decision', orgName: 'Trust', body: html`<h1>Hi</h1><p>Text</p>` });
+  const families = [...doc.matchAll(/font-family:\s*([^;"]+)/g)].map((m) => m[1]!.trim());
+
+  it('uses the NHS font stack (Frutiger, then Arial), never the mail program’s serif default', () => {
+    expect(EMAIL_FONT_STACK).toBe("'Frutiger W01', Arial, sans-serif");
+    // In the head for the elements, and inline on the body and the column for programs that drop <style>.
+    expect(doc).toMatch(/<style>[\s\S]*body \{[^}]*font-family: 'Frutiger W01', Arial, sans-serif;/);
+    expect(doc).toMatch(/<body style="[^"]*font-family: 'Frutiger W01', Arial, sans-serif;/);
+    expect(doc).toMatch(/<div class="email" style="[^"]*font-family: 'Frutiger W01', Arial, sans-serif;/);
+    expect(families.length).toBeGreaterThanOrEqual(3);
+    for (const family of families) expect(family.split(',').at(-1)!.trim()).toBe('sans-serif');
+    expect(doc).not.toMatch(/font-family:[^;"]*(Times|Georgia|[^-]serif)/);
+  });
+
+  it('sets the text in one readable column, 16 px with room between lines', () => {
+    expect(doc).toMatch(/<div class="email" style="[^"]*max-width: 600px;[^"]*margin: 0 auto;/);
+    expect(doc).toMatch(/<body style="[^"]*font-size: 16px; line-height: 1\.5;/);
+    // The whole body and footer sit inside the column.
+    expect(doc.indexOf('<div class="email"')).toBeLessThan(doc.indexOf('<main>'));
+    expect(doc.indexOf('</footer>')).toBeLessThan(doc.lastIndexOf('</div>'));
+  });
+
+  it('is what a real template sends', () => {
+    const decision = appealDecisionEmail({
+      orgName: 'Trust',
+      name: null,
+      appealReference: 'AAAA-BBBB-CCC',
+      caseReference: null,
+      outcome: 'upheld',
+      explanation: 'Because.',
+      version: '1.0',
+      publicUrl: 'https://example.org',
+      followUps: [],
+      followUpBy: null,
+      complaintsUrl: 'https://example.org/complaints',
+    });
+    expect(decision.html).toContain(`<body style="`);
+    expect(decision.html).toContain(EMAIL_FONT_STACK);
+    expect(decision.html).toContain('max-width: 600px');
   });
 });
 

@@ -4,6 +4,7 @@
  * names never appear.
  */
 import { formatDate } from '../../dates.ts';
+import { DECISION_ROUTES, OMBUDSMAN_URL } from '../../decision-routes.ts';
 import { OUTCOME_LABELS } from '../../labels.ts';
 import { emailLayout, html, oneLine, textLayout, type EmailContent } from '../layout.ts';
 
@@ -52,9 +53,7 @@ export function appealDecisionEmail(d: AppealDecisionData): EmailContent {
   } else {
     next = 'We will correct our records. There is nothing more you need to do.';
   }
-  const routes = 'This decision ends our appeal process. If you are unhappy with how we handled it, you can use our complaints process or contact our Patient Advice and Liaison Service (PALS).';
-  const ombudsman = 'If you are still unhappy after that, you can ask the Parliamentary and Health Service Ombudsman to look at it.';
-  const platform = 'You can also use the reporting and appeal tools of the social media platform itself.';
+  const { complaints: routes, ombudsman, platform } = DECISION_ROUTES;
   const signOff = `The ${d.orgName} social media team`;
   // No new status link here: the reviewer previews this email and it must be sent exactly as read
   // (decision 024). The link in any earlier email still works, and a lost one can be asked for again.
@@ -72,8 +71,8 @@ export function appealDecisionEmail(d: AppealDecisionData): EmailContent {
 <h2>What happens next</h2>
 <p>${next}</p>
 <h2>Other routes</h2>
-<p>${routes} <a href="${d.complaintsUrl}">Complaints and PALS</a></p>
-<p>${ombudsman} <a href="https://www.ombudsman.org.uk/">Parliamentary and Health Service Ombudsman</a></p>
+<p>${routes} <a href="${d.complaintsUrl}">${DECISION_ROUTES.complaintsLink}</a></p>
+<p>${ombudsman} <a href="${OMBUDSMAN_URL}">${DECISION_ROUTES.ombudsmanLink}</a></p>
 <p>${platform}</p>
 <p>${keep} <a href="${findUrl}">Get my status link again</a></p>
 <p>${signOff}</p>
@@ -87,7 +86,7 @@ export function appealDecisionEmail(d: AppealDecisionData): EmailContent {
       `${principles}\n${link}`,
       `What happens next: ${next}`,
       `${routes}\n${d.complaintsUrl}`,
-      `${ombudsman}\nhttps://www.ombudsman.org.uk/`,
+      `${ombudsman}\n${OMBUDSMAN_URL}`,
       platform,
       `${keep}\n${findUrl}`,
       signOff,
