@@ -83,9 +83,21 @@ export function countActiveAdmins(db: DbOrTx): number {
 
 // Sessions
 
-export function insertSession(db: DbOrTx, values: { idHash: string; staffId: number; stage: SessionStage; now: Date; ip: string | null; client?: string | null }): void {
+export function insertSession(
+  db: DbOrTx,
+  values: { idHash: string; staffId: number; stage: SessionStage; now: Date; ip: string | null; client?: string | null; linkHash?: string | null },
+): void {
   db.insert(staffSessions)
-    .values({ idHash: values.idHash, staffId: values.staffId, stage: values.stage, startedAt: values.now, lastSeenAt: values.now, ip: values.ip, client: values.client ?? null })
+    .values({
+      idHash: values.idHash,
+      staffId: values.staffId,
+      stage: values.stage,
+      startedAt: values.now,
+      lastSeenAt: values.now,
+      ip: values.ip,
+      client: values.client ?? null,
+      linkHash: values.linkHash ?? null,
+    })
     .run();
 }
 
@@ -188,6 +200,12 @@ export function insertToken(db: DbOrTx, values: { tokenHash: string; purpose: To
 
 export function findToken(db: DbOrTx, tokenHash: string) {
   return db.select().from(staffTokens).where(eq(staffTokens.tokenHash, tokenHash)).get();
+}
+
+/** True when a token exists, is unused and has not expired at `now`. */
+export function isTokenLive(db: DbOrTx, tokenHash: string, now: Date): boolean {
+  const row = findToken(db, tokenHash);
+  return Boolean(row && !row.usedAt && row.expiresAt.getTime() > now.getTime());
 }
 
 /** Marks a token used; false when it was already used (so two tabs cannot both use it). */

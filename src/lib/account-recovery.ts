@@ -4,7 +4,7 @@
  * See docs/decisions/016-account-recovery-and-sign-in-limits.md.
  */
 import { recordAudit } from '../../db/audit.ts';
-import { deleteOtherSessionsOf, expireTokens, findStaffById, markTokenUsed, updateStaff } from '../../db/staff.ts';
+import { deleteOtherSessionsOf, expireTokens, findStaffById, updateStaff } from '../../db/staff.ts';
 import { enqueueEmail } from '../../db/outbox.ts';
 import { passwordChangedEmail } from './email/templates/staff-account.ts';
 import { hashPassword, passwordProblem } from './passwords.ts';
@@ -55,11 +55,14 @@ export async function changeOwnPassword(
   return { ok: true, otherSessionsEnded };
 }
 
-export type EnrolLinkResult = { ok: true; staffId: number } | { ok: false; errors: Record<string, string> };
+export type EnrolLinkResult = { ok: true; staffId: number; linkHash: string } | { ok: false; errors: Record<string, string> };
 
 /**
- * Uses an emailed new-authenticator link (`mfa-enrol`, sent when an admin reset the
- * authenticator): the person's password must be right too. Then enrolment follows.
+ * Checks an emailed new-authenticator link (`mfa-enrol`, sent when an admin reset the
+ * authenticator) and the person's password, which must be right too. Then enrolment follows: the
+ * enrolment step is started with `linkHash`, and the link is used up only when the new
+ * authenticator is confirmed (confirmEnrolment in src/lib/sessions.ts), so someone who does not
+ * finish within the step's 10 minutes can start again from the link.
  */
 export async function useEnrolLink(rt: Runtime, token: string, password: string, ip: string | null): Promise<EnrolLinkResult> {
   const link = findSetupLink(rt, token);
@@ -67,11 +70,5 @@ export async function useEnrolLink(rt: Runtime, token: string, password: string,
   if (!password) return { ok: false, errors: { password: 'Enter your password' } };
   const check = await checkAccountPassword(rt, link.staff, password, ip, 'staff.enrol-link-password-wrong');
   if (!check.ok) return { ok: false, errors: { password: check.error === 'throttled' ? retryMessage(check.retryAt, rt.now()) : 'The password is not correct' } };
-  const used = rt.db.transaction((tx) => {
-    if (!markTokenUsed(tx, hashToken(token), rt.now())) return false;
-    recordAudit(tx, { actorId: link.staff.id, action: 'staff.enrol-link-used', entityType: 'staff', entityId: String(link.staff.id), ip });
-    return true;
-  });
-  if (!used) return { ok: false, errors: { form: 'This link has expired or has already been used' } };
-  return { ok: true, staffId: link.staff.id };
+  return { ok: true, staffId: link.staff.id, linkHash: hashToken(token) };
 }

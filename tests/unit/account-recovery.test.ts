@@ -226,17 +226,66 @@ describe('17.3 a new authenticator after a reset needs the emailed link', () => 
     expect(findSetupLink(rt, tokenOf(link))).toMatchObject({ purpose: 'mfa-enrol' });
     expect(await useEnrolLink(rt, tokenOf(link), 'not my password', '10.1.1.1')).toEqual({ ok: false, errors: { password: 'The password is not correct' } });
     const used = await useEnrolLink(rt, tokenOf(link), PASSWORD, '10.1.1.1');
-    expect(used).toEqual({ ok: true, staffId: me.id });
-    expect(findSetupLink(rt, tokenOf(link))).toBeUndefined();
-    const pending = startEnrolmentSession(rt, me.id, '10.1.1.1');
+    expect(used).toEqual({ ok: true, staffId: me.id, linkHash: hashToken(tokenOf(link)) });
+    const pending = startEnrolmentSession(rt, me.id, '10.1.1.1', undefined, null, hashToken(tokenOf(link)));
     const setup = (await enrolment(rt, pending))!;
     expect(setup.secret).not.toBe(me.totpSecret);
     const done = confirmEnrolment(rt, pending, totpCode(setup.secret, clock.now()), '10.1.1.1');
     expect(done).toMatchObject({ ok: true });
+    // Used up once enrolment is confirmed (until this change: as soon as the password was right).
+    expect(findSetupLink(rt, tokenOf(link))).toBeUndefined();
     // Enrolled again: the password leads to the code step as usual.
     clock.advance(30_000);
     expect(await signInWithPassword(rt, { email: 'lostphone@example.org', password: PASSWORD }, '10.1.1.1')).toMatchObject({ ok: true, next: 'code' });
     expect(listAudit(rt.db, { action: 'staff.enrol-link-used' })).toHaveLength(1);
+  });
+});
+
+describe('17.3 the new-authenticator link is used up when enrolment is confirmed', () => {
+  /** Resets the authenticator and uses the emailed link with the password; returns the link's token and the enrolment step. */
+  async function linkAndStep(rt: Runtime, staffId: number) {
+    const mail = outbox(rt, 'staff-authenticator-reset').at(-1)!;
+    const token = tokenOf(/https?:\/\/\S+\/setup\/[A-Za-z0-9_-]{43}/.exec(mail.text)![0]);
+    const used = await useEnrolLink(rt, token, PASSWORD, '10.1.1.1');
+    if (!used.ok) throw new Error(JSON.stringify(used.errors));
+    return { token, step: startEnrolmentSession(rt, staffId, '10.1.1.1', undefined, null, used.linkHash) };
+  }
+
+  it('lets someone who did not finish within the 10 minutes start again from the link', { timeout: SLOW }, async () => {
+    const clock = manualClock();
+    const rt = testRuntime({ now: clock.now });
+    const admin = await account(rt, 'slow-admin@example.org', ['admin']);
+    const me = await account(rt, 'slow-enrol@example.org');
+    resetMfa(rt, { id: admin.id, ip: null }, me.id);
+    const first = await linkAndStep(rt, me.id);
+    const abandoned = (await enrolment(rt, first.step))!;
+    clock.advance(11 * 60_000);
+    expect(confirmEnrolment(rt, first.step, totpCode(abandoned.secret, clock.now()), '10.1.1.1')).toEqual({ ok: false, error: 'expired' });
+    // Until this change the link was used up with the password, and this was undefined.
+    expect(findSetupLink(rt, first.token)).toMatchObject({ purpose: 'mfa-enrol' });
+    const again = await linkAndStep(rt, me.id);
+    const setup = (await enrolment(rt, again.step))!;
+    expect(confirmEnrolment(rt, again.step, totpCode(setup.secret, clock.now()), '10.1.1.1')).toMatchObject({ ok: true });
+    expect(findSetupLink(rt, first.token)).toBeUndefined();
+    expect(listAudit(rt.db, { action: 'staff.enrol-link-used' })).toHaveLength(1);
+  });
+
+  it('still works once: a second step started from the same link cannot confirm after the first', { timeout: SLOW }, async () => {
+    const clock = manualClock();
+    const rt = testRuntime({ now: clock.now });
+    const admin = await account(rt, 'once-admin@example.org', ['admin']);
+    const me = await account(rt, 'once-enrol@example.org');
+    resetMfa(rt, { id: admin.id, ip: null }, me.id);
+    const one = await linkAndStep(rt, me.id);
+    const two = await linkAndStep(rt, me.id);
+    const setup = (await enrolment(rt, one.step))!;
+    expect(confirmEnrolment(rt, one.step, totpCode(setup.secret, clock.now()), '10.1.1.1')).toMatchObject({ ok: true });
+    clock.advance(30_000);
+    // The other step neither shows a new secret (which would undo the one just confirmed) nor confirms.
+    expect(await enrolment(rt, two.step)).toBeUndefined();
+    expect(confirmEnrolment(rt, two.step, totpCode(setup.secret, clock.now()), '10.1.1.1')).toEqual({ ok: false, error: 'expired' });
+    // The authenticator confirmed first is the one that stays.
+    expect(await signInWithPassword(rt, { email: 'once-enrol@example.org', password: PASSWORD }, '10.1.1.1')).toMatchObject({ ok: true, next: 'code' });
   });
 });
 
