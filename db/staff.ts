@@ -2,7 +2,7 @@
  * Staff account queries: accounts and roles, sessions, sign-in failures, used TOTP steps and
  * one-time links. Only this file touches those tables (the audit log is db/audit.ts).
  */
-import { and, asc, count, desc, eq, gte, inArray, isNotNull, isNull, lt, ne, or } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, ne, or } from 'drizzle-orm';
 import { open, seal, sealedKeyId } from '../src/lib/secret-box.ts';
 import type { Db, DbOrTx } from './client.ts';
 import {
@@ -208,9 +208,17 @@ export function isTokenLive(db: DbOrTx, tokenHash: string, now: Date): boolean {
   return Boolean(row && !row.usedAt && row.expiresAt.getTime() > now.getTime());
 }
 
-/** Marks a token used; false when it was already used (so two tabs cannot both use it). */
+/**
+ * Marks a token used; false when it was already used (so two tabs cannot both use it) or has
+ * expired at `now` (checked in the same update: a link may run out while a password hashes or an
+ * enrolment step goes on).
+ */
 export function markTokenUsed(db: DbOrTx, tokenHash: string, now: Date): boolean {
-  return db.update(staffTokens).set({ usedAt: now }).where(and(eq(staffTokens.tokenHash, tokenHash), isNull(staffTokens.usedAt))).run().changes === 1;
+  return db
+    .update(staffTokens)
+    .set({ usedAt: now })
+    .where(and(eq(staffTokens.tokenHash, tokenHash), isNull(staffTokens.usedAt), gt(staffTokens.expiresAt, now)))
+    .run().changes === 1;
 }
 
 /** Ends every unused link of a purpose (optionally for one account). */

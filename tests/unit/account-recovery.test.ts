@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { listAudit } from '../../db/audit.ts';
+import { findToken, insertToken, markTokenUsed } from '../../db/staff.ts';
 import { changeOwnPassword, useEnrolLink } from '../../src/lib/account-recovery.ts';
 import type { Runtime } from '../../src/lib/runtime.ts';
 import {
@@ -30,6 +31,7 @@ import {
   inviteStaff,
   issueFirstRunLink,
   prepareFirstRun,
+  RESET_LINK_HOURS,
   resendInvitation,
   resetByEmail,
   resetMfa,
@@ -286,6 +288,37 @@ describe('17.3 the new-authenticator link is used up when enrolment is confirmed
     expect(confirmEnrolment(rt, two.step, totpCode(setup.secret, clock.now()), '10.1.1.1')).toEqual({ ok: false, error: 'expired' });
     // The authenticator confirmed first is the one that stays.
     expect(await signInWithPassword(rt, { email: 'once-enrol@example.org', password: PASSWORD }, '10.1.1.1')).toMatchObject({ ok: true, next: 'code' });
+  });
+});
+
+describe('markTokenUsed refuses an expired link', () => {
+  it('does not mark a link used after its expiry, in the same update', () => {
+    const rt = testRuntime();
+    const now = new Date(Date.UTC(2026, 0, 5, 10, 0, 0));
+    insertToken(rt.db, { tokenHash: 'expired-hash', purpose: 'password-reset', staffId: null, expiresAt: now });
+    insertToken(rt.db, { tokenHash: 'live-hash', purpose: 'password-reset', staffId: null, expiresAt: new Date(now.getTime() + 1) });
+    // Until this change the expired one was marked used as well.
+    expect(markTokenUsed(rt.db, 'expired-hash', now)).toBe(false);
+    expect(findToken(rt.db, 'expired-hash')?.usedAt).toBeNull();
+    expect(markTokenUsed(rt.db, 'live-hash', now)).toBe(true);
+    expect(markTokenUsed(rt.db, 'live-hash', now)).toBe(false);
+  });
+
+  it('so a new-authenticator link that runs out during the enrolment step does not confirm it', { timeout: SLOW }, async () => {
+    const clock = manualClock();
+    const rt = testRuntime({ now: clock.now });
+    const admin = await account(rt, 'late-admin@example.org', ['admin']);
+    const me = await account(rt, 'late-enrol@example.org');
+    resetMfa(rt, { id: admin.id, ip: null }, me.id);
+    const token = tokenOf(/https?:\/\/\S+\/setup\/[A-Za-z0-9_-]{43}/.exec(outbox(rt, 'staff-authenticator-reset')[0]!.text)![0]);
+    clock.advance(RESET_LINK_HOURS * 3600_000 - 5 * 60_000);
+    const used = await useEnrolLink(rt, token, PASSWORD, '10.1.1.1');
+    if (!used.ok) throw new Error(JSON.stringify(used.errors));
+    const step = startEnrolmentSession(rt, me.id, '10.1.1.1', undefined, null, used.linkHash);
+    const setup = (await enrolment(rt, step))!;
+    clock.advance(6 * 60_000); // the step (10 minutes) goes on; the link has run out
+    expect(confirmEnrolment(rt, step, totpCode(setup.secret, clock.now()), '10.1.1.1')).toEqual({ ok: false, error: 'expired' });
+    expect(listAudit(rt.db, { action: 'staff.mfa-enrolled' })).toEqual([]);
   });
 });
 
