@@ -36,6 +36,16 @@ export function findStaffById(db: DbOrTx, id: number): StaffWithRoles | undefine
   return withRoles(db, db.select().from(staff).where(eq(staff.id, id)).get());
 }
 
+/**
+ * Only what a request needs to know about the signed-in person (id, email, name, roles, whether
+ * disabled): read on every staff request, so it selects neither the password hash nor the TOTP
+ * secret (which would be decrypted each time).
+ */
+export function findSessionUser(db: DbOrTx, id: number): { id: number; email: string; name: string; disabledAt: Date | null; roles: Role[] } | undefined {
+  const row = db.select({ id: staff.id, email: staff.email, name: staff.name, disabledAt: staff.disabledAt }).from(staff).where(eq(staff.id, id)).get();
+  return row && { ...row, roles: rolesOf(db, row.id) };
+}
+
 export function findStaffByEmail(db: DbOrTx, email: string): StaffWithRoles | undefined {
   return withRoles(db, db.select().from(staff).where(eq(staff.email, email.toLowerCase())).get());
 }

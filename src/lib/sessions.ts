@@ -16,6 +16,7 @@ import {
   deleteSession,
   deleteStaleSessions,
   findSession,
+  findSessionUser,
   findStaffByEmail,
   findStaffById,
   insertLoginFailure,
@@ -336,7 +337,7 @@ export function sessionUser(rt: Runtime, sessionId: string | undefined): Session
   if (!session || session.stage !== 'signed-in') return { user: undefined, ended: null };
   const now = rt.now();
   const status = sessionStatus(session, now);
-  const account = findStaffById(rt.db, session.staffId);
+  const account = findSessionUser(rt.db, session.staffId);
   if (status !== 'active' || !account || account.disabledAt) {
     deleteSession(rt.db, hash);
     return { user: undefined, ended: status === 'active' ? null : status };
