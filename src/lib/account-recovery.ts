@@ -12,7 +12,8 @@ import type { Runtime } from './runtime.ts';
 import { checkAccountPassword, retryMessage } from './sessions.ts';
 import { findSetupLink, hashToken } from './staff.ts';
 
-export type ChangePasswordResult = { ok: true; otherSessionsEnded: number } | { ok: false; errors: Record<string, string> };
+/** `throttled`: refused because of too many failed attempts (the page answers 429, not 400). */
+export type ChangePasswordResult = { ok: true; otherSessionsEnded: number } | { ok: false; errors: Record<string, string>; throttled?: true };
 
 /**
  * Changes the signed-in person's password: the current one must be right (counted like a failed
@@ -37,7 +38,8 @@ export async function changeOwnPassword(
   if (errors.current) return { ok: false, errors };
   const check = await checkAccountPassword(rt, account, input.current, ip, 'staff.password-change-failed');
   if (!check.ok) {
-    errors.current = check.error === 'throttled' ? retryMessage(check.retryAt, rt.now()) : 'Your current password is not correct';
+    if (check.error === 'throttled') return { ok: false, errors: { ...errors, current: retryMessage(check.retryAt, rt.now()) }, throttled: true };
+    errors.current = 'Your current password is not correct';
     return { ok: false, errors };
   }
   if (Object.keys(errors).length) return { ok: false, errors };
@@ -55,7 +57,7 @@ export async function changeOwnPassword(
   return { ok: true, otherSessionsEnded };
 }
 
-export type EnrolLinkResult = { ok: true; staffId: number; linkHash: string } | { ok: false; errors: Record<string, string> };
+export type EnrolLinkResult = { ok: true; staffId: number; linkHash: string } | { ok: false; errors: Record<string, string>; throttled?: true };
 
 /**
  * Checks an emailed new-authenticator link (`mfa-enrol`, sent when an admin reset the
@@ -69,6 +71,10 @@ export async function useEnrolLink(rt: Runtime, token: string, password: string,
   if (!link || link.purpose !== 'mfa-enrol') return { ok: false, errors: { form: 'This link has expired or has already been used' } };
   if (!password) return { ok: false, errors: { password: 'Enter your password' } };
   const check = await checkAccountPassword(rt, link.staff, password, ip, 'staff.enrol-link-password-wrong');
-  if (!check.ok) return { ok: false, errors: { password: check.error === 'throttled' ? retryMessage(check.retryAt, rt.now()) : 'The password is not correct' } };
+  if (!check.ok) {
+    return check.error === 'throttled'
+      ? { ok: false, errors: { password: retryMessage(check.retryAt, rt.now()) }, throttled: true }
+      : { ok: false, errors: { password: 'The password is not correct' } };
+  }
   return { ok: true, staffId: link.staff.id, linkHash: hashToken(token) };
 }

@@ -126,9 +126,23 @@ describe('17.3 changing your own password', () => {
     const rt = testRuntime();
     const me = await account(rt, 'guess@example.org');
     const here = await signIn(rt, 'guess@example.org', me.totpSecret);
-    for (let i = 0; i < THROTTLE.perAccountPerNetwork; i++) await changeOwnPassword(rt, me.id, here, { current: `wrong ${i} password`, password: NEW_PASSWORD }, '10.9.9.9');
+    // A wrong password is a plain refusal (400); once limited the result says so (429), not its words.
+    expect(await changeOwnPassword(rt, me.id, here, { current: 'wrong first password', password: NEW_PASSWORD }, '10.9.9.9')).toEqual({ ok: false, errors: { current: 'Your current password is not correct' } });
+    for (let i = 1; i < THROTTLE.perAccountPerNetwork; i++) await changeOwnPassword(rt, me.id, here, { current: `wrong ${i} password`, password: NEW_PASSWORD }, '10.9.9.9');
     const refused = await changeOwnPassword(rt, me.id, here, { current: PASSWORD, password: NEW_PASSWORD }, '10.9.9.9');
     expect(refused).toMatchObject({ ok: false, errors: { current: expect.stringMatching(/too many failed attempts/) } });
+    expect(refused).toMatchObject({ throttled: true });
+  });
+
+  it('a new-authenticator link says when it is refused for too many wrong passwords', { timeout: SLOW }, async () => {
+    const rt = testRuntime();
+    const admin = await account(rt, 'limit-admin@example.org', ['admin']);
+    const me = await account(rt, 'limit-enrol@example.org');
+    resetMfa(rt, { id: admin.id, ip: null }, me.id);
+    const token = tokenOf(/https?:\/\/\S+\/setup\/[A-Za-z0-9_-]{43}/.exec(outbox(rt, 'staff-authenticator-reset')[0]!.text)![0]);
+    expect(await useEnrolLink(rt, token, 'wrong first password', '10.8.8.8')).toEqual({ ok: false, errors: { password: 'The password is not correct' } });
+    for (let i = 1; i < THROTTLE.perAccountPerNetwork; i++) await useEnrolLink(rt, token, `wrong ${i} password`, '10.8.8.8');
+    expect(await useEnrolLink(rt, token, PASSWORD, '10.8.8.8')).toEqual({ ok: false, errors: { password: expect.stringMatching(/too many failed attempts/) }, throttled: true });
   });
 });
 
