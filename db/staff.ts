@@ -184,11 +184,6 @@ export function deleteLoginFailuresBefore(db: DbOrTx, before: Date): void {
 
 // TOTP steps
 
-/** True when a step at or after `step` was already accepted for the account. */
-export function isTotpStepUsed(db: DbOrTx, staffId: number, step: number): boolean {
-  return db.select({ step: totpUsedSteps.step }).from(totpUsedSteps).where(and(eq(totpUsedSteps.staffId, staffId), gte(totpUsedSteps.step, step))).get() !== undefined;
-}
-
 /** The latest used step at or after `step` for the account (what made a code count as reused), if any. */
 export function usedTotpStepFrom(db: DbOrTx, staffId: number, step: number) {
   return db.select().from(totpUsedSteps).where(and(eq(totpUsedSteps.staffId, staffId), gte(totpUsedSteps.step, step))).orderBy(desc(totpUsedSteps.step)).get();

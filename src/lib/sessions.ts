@@ -35,7 +35,8 @@ import type { SessionStage } from '../../db/schema/staff.ts';
 import { dummyVerify, verifyPassword } from './passwords.ts';
 import type { Runtime } from './runtime.ts';
 import { hashToken, newToken, toStaffUser, type StaffUser } from './staff.ts';
-import { accountKey, accountNetworkKey, clientNetwork, ipKey, isGuarded, THROTTLE, throttleDecision } from './throttle.ts';
+import { accountKey, accountNetworkKey, ipKey, isGuarded, THROTTLE, throttleDecision } from './throttle.ts';
+import { limitGroup } from './client-group.ts';
 import { cookieName } from './cookies.ts';
 import { generateTotpSecret, matchTotp, totpQrSvg, totpUri } from './totp.ts';
 
@@ -445,7 +446,7 @@ export function shortAddress(ip: string | null): string {
   const v4 = /^(?:::ffff:)?(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.\d{1,3}$/i.exec(ip);
   if (v4) return `${v4[1]}.${v4[2]}.${v4[3]}.…`;
   if (ip.includes(':')) {
-    const network = clientNetwork(ip);
+    const network = limitGroup(ip);
     return network.endsWith('::/64') ? `${network.slice(0, -5).split(':').slice(0, 3).join(':')}:…` : 'Not known';
   }
   return 'Not known';

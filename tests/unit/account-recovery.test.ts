@@ -38,7 +38,8 @@ import {
   sendPasswordReset,
   setDisabled,
 } from '../../src/lib/staff.ts';
-import { clientNetwork, THROTTLE } from '../../src/lib/throttle.ts';
+import { limitGroup } from '../../src/lib/client-group.ts';
+import { THROTTLE } from '../../src/lib/throttle.ts';
 import { totpCode } from '../../src/lib/totp.ts';
 import { testRuntime } from '../support/db.ts';
 
@@ -390,11 +391,11 @@ describe('17.10 a stranger cannot lock the owner out', () => {
   });
 
   it('counts an IPv6 /64 as one client network', { timeout: SLOW }, async () => {
-    expect(clientNetwork('2001:db8:1:2:aaaa::1')).toBe('2001:db8:1:2::/64');
-    expect(clientNetwork('2001:0db8:0001:0002:ffff:1:2:3')).toBe('2001:db8:1:2::/64');
-    expect(clientNetwork('::ffff:192.0.2.7')).toBe('192.0.2.7');
-    expect(clientNetwork('192.0.2.7')).toBe('192.0.2.7');
-    expect(clientNetwork(null)).toBe('unknown');
+    expect(limitGroup('2001:db8:1:2:aaaa::1')).toBe('2001:db8:1:2::/64');
+    expect(limitGroup('2001:0db8:0001:0002:ffff:1:2:3')).toBe('2001:db8:1:2::/64');
+    expect(limitGroup('::ffff:192.0.2.7')).toBe('192.0.2.7');
+    expect(limitGroup('192.0.2.7')).toBe('192.0.2.7');
+    expect(limitGroup(null)).toBe('unknown');
     const rt = testRuntime();
     await account(rt, 'v6@example.org');
     for (let i = 1; i <= THROTTLE.perAccountPerNetwork; i++) await signInWithPassword(rt, { email: 'v6@example.org', password: 'a wrong guess' }, `2001:db8:1:2::${i}`);
