@@ -71,6 +71,17 @@ const outbox = (rt: Runtime, kind: string) =>
   rt.db.$client.prepare('select to_address as "to", text_body as text from outbox where kind = ? order by id').all(kind) as { to: string; text: string }[];
 const tokenOf = (link: string) => link.split('/').pop()!;
 
+/** An account whose authenticator an admin has just reset: its runtime, clock and emailed link's token. */
+async function afterReset(name: string) {
+  const clock = manualClock();
+  const rt = testRuntime({ now: clock.now });
+  const admin = await account(rt, `${name}-admin@example.org`, ['admin']);
+  const me = await account(rt, `${name}-enrol@example.org`);
+  resetMfa(rt, { id: admin.id, ip: null }, me.id);
+  const token = tokenOf(/https?:\/\/\S+\/setup\/[A-Za-z0-9_-]{43}/.exec(outbox(rt, 'staff-authenticator-reset').at(-1)!.text)![0]);
+  return { clock, rt, me, token };
+}
+
 // scrypt is slow on purpose and these tests make many checks.
 const SLOW = 90_000;
 
@@ -136,11 +147,7 @@ describe('17.3 changing your own password', () => {
   });
 
   it('a new-authenticator link says when it is refused for too many wrong passwords', { timeout: SLOW }, async () => {
-    const rt = testRuntime();
-    const admin = await account(rt, 'limit-admin@example.org', ['admin']);
-    const me = await account(rt, 'limit-enrol@example.org');
-    resetMfa(rt, { id: admin.id, ip: null }, me.id);
-    const token = tokenOf(/https?:\/\/\S+\/setup\/[A-Za-z0-9_-]{43}/.exec(outbox(rt, 'staff-authenticator-reset')[0]!.text)![0]);
+    const { rt, token } = await afterReset('limit');
     expect(await useEnrolLink(rt, token, 'wrong first password', '10.8.8.8')).toEqual({ ok: false, errors: { password: 'The password is not correct' } });
     for (let i = 1; i < THROTTLE.perAccountPerNetwork; i++) await useEnrolLink(rt, token, `wrong ${i} password`, '10.8.8.8');
     expect(await useEnrolLink(rt, token, PASSWORD, '10.8.8.8')).toEqual({ ok: false, errors: { password: expect.stringMatching(/too many failed attempts/) }, throttled: true });
@@ -259,28 +266,22 @@ describe('17.3 a new authenticator after a reset needs the emailed link', () => 
 });
 
 describe('17.3 the new-authenticator link is used up when enrolment is confirmed', () => {
-  /** Resets the authenticator and uses the emailed link with the password; returns the link's token and the enrolment step. */
-  async function linkAndStep(rt: Runtime, staffId: number) {
-    const mail = outbox(rt, 'staff-authenticator-reset').at(-1)!;
-    const token = tokenOf(/https?:\/\/\S+\/setup\/[A-Za-z0-9_-]{43}/.exec(mail.text)![0]);
+  /** Uses the emailed link with the password, as the setup page does; returns the enrolment step it starts. */
+  async function linkAndStep(rt: Runtime, staffId: number, token: string) {
     const used = await useEnrolLink(rt, token, PASSWORD, '10.1.1.1');
     if (!used.ok) throw new Error(JSON.stringify(used.errors));
     return { token, step: startEnrolmentSession(rt, staffId, '10.1.1.1', undefined, null, used.linkHash) };
   }
 
   it('lets someone who did not finish within the 10 minutes start again from the link', { timeout: SLOW }, async () => {
-    const clock = manualClock();
-    const rt = testRuntime({ now: clock.now });
-    const admin = await account(rt, 'slow-admin@example.org', ['admin']);
-    const me = await account(rt, 'slow-enrol@example.org');
-    resetMfa(rt, { id: admin.id, ip: null }, me.id);
-    const first = await linkAndStep(rt, me.id);
+    const { clock, rt, me, token } = await afterReset('slow');
+    const first = await linkAndStep(rt, me.id, token);
     const abandoned = (await enrolment(rt, first.step))!;
     clock.advance(11 * 60_000);
     expect(confirmEnrolment(rt, first.step, totpCode(abandoned.secret, clock.now()), '10.1.1.1')).toEqual({ ok: false, error: 'expired' });
     // Until this change the link was used up with the password, and this was undefined.
     expect(findSetupLink(rt, first.token)).toMatchObject({ purpose: 'mfa-enrol' });
-    const again = await linkAndStep(rt, me.id);
+    const again = await linkAndStep(rt, me.id, token);
     const setup = (await enrolment(rt, again.step))!;
     expect(confirmEnrolment(rt, again.step, totpCode(setup.secret, clock.now()), '10.1.1.1')).toMatchObject({ ok: true });
     expect(findSetupLink(rt, first.token)).toBeUndefined();
@@ -288,13 +289,9 @@ describe('17.3 the new-authenticator link is used up when enrolment is confirmed
   });
 
   it('still works once: a second step started from the same link cannot confirm after the first', { timeout: SLOW }, async () => {
-    const clock = manualClock();
-    const rt = testRuntime({ now: clock.now });
-    const admin = await account(rt, 'once-admin@example.org', ['admin']);
-    const me = await account(rt, 'once-enrol@example.org');
-    resetMfa(rt, { id: admin.id, ip: null }, me.id);
-    const one = await linkAndStep(rt, me.id);
-    const two = await linkAndStep(rt, me.id);
+    const { clock, rt, me, token } = await afterReset('once');
+    const one = await linkAndStep(rt, me.id, token);
+    const two = await linkAndStep(rt, me.id, token);
     const setup = (await enrolment(rt, one.step))!;
     expect(confirmEnrolment(rt, one.step, totpCode(setup.secret, clock.now()), '10.1.1.1')).toMatchObject({ ok: true });
     clock.advance(30_000);
@@ -320,12 +317,7 @@ describe('markTokenUsed refuses an expired link', () => {
   });
 
   it('so a new-authenticator link that runs out during the enrolment step does not confirm it', { timeout: SLOW }, async () => {
-    const clock = manualClock();
-    const rt = testRuntime({ now: clock.now });
-    const admin = await account(rt, 'late-admin@example.org', ['admin']);
-    const me = await account(rt, 'late-enrol@example.org');
-    resetMfa(rt, { id: admin.id, ip: null }, me.id);
-    const token = tokenOf(/https?:\/\/\S+\/setup\/[A-Za-z0-9_-]{43}/.exec(outbox(rt, 'staff-authenticator-reset')[0]!.text)![0]);
+    const { clock, rt, me, token } = await afterReset('late');
     clock.advance(RESET_LINK_HOURS * 3600_000 - 5 * 60_000);
     const used = await useEnrolLink(rt, token, PASSWORD, '10.1.1.1');
     if (!used.ok) throw new Error(JSON.stringify(used.errors));
