@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, count, desc, eq, gte, inArray, lt, TransactionRollbackError } from 'drizzle-orm';
 import type { Db, DbOrTx } from './client.ts';
+import { escapeHtml } from '../src/lib/html.ts';
 import { outbox, type OutboxRow, type OutboxState } from './schema/outbox.ts';
 
 /** `db` itself or the `tx` a `db.transaction((tx) => …)` callback receives. */
@@ -28,7 +29,7 @@ export const REDACTED_MARK = '[private link removed]';
 
 type Content = { text: string; html: string; headers: Record<string, string> };
 
-const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+// The emails' own escaping: a link is found in the HTML body exactly as the template wrote it.
 
 /**
  * The content with every secret (as written, and HTML-escaped in the HTML body) replaced by

@@ -2,9 +2,9 @@
  * The retention purge: blanks personal data and keeps what the anonymous figures need
  * (dates, codes, outcomes, working days). Counts first, so a dry run can say what it would do.
  */
-import { and, inArray, isNull, lt, sql } from 'drizzle-orm';
+import { and, count, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from './client.ts';
-import { appealEvents, appealStatusLinks, appeals, cases, outbox, safeguardingConcerns } from './schema.ts';
+import { appealEvents, appealStatusLinks, appeals, cases, outbox, safeguardingConcerns, serviceFeedback } from './schema.ts';
 
 export interface PurgeCutoffs {
   /** Appeals decided or withdrawn before this. */
@@ -15,6 +15,8 @@ export interface PurgeCutoffs {
   caseAppealsClosedBefore: Date;
   /** Outbox messages (sent or failed) last queued before this. */
   emailsCreatedBefore: Date;
+  /** Service feedback given before this loses its comment (the rating stays, for the figures). */
+  feedbackGivenBefore: Date;
 }
 
 export interface PurgeCounts {
@@ -93,3 +95,23 @@ export function purgePersonalData(db: DbOrTx, c: PurgeCutoffs, now: Date, onDone
   });
 }
 
+
+const oldFeedbackComment = (before: Date) => and(isNotNull(serviceFeedback.comment), lt(serviceFeedback.givenAt, before));
+
+/** How many feedback comments given before `before` are still kept. */
+export function countFeedbackCommentsBefore(db: Db, before: Date): number {
+  return db.select({ n: count() }).from(serviceFeedback).where(oldFeedbackComment(before)).get()?.n ?? 0;
+}
+
+/**
+ * Blanks the comments of feedback given before `before` (free text that may hold personal data
+ * despite the form's warning); the ratings stay. `onDone` runs inside the transaction with the
+ * number blanked (for the audit entry). Returns that number.
+ */
+export function purgeFeedbackComments(db: Db, before: Date, onDone: (tx: Db, n: number) => void): number {
+  return db.transaction((tx) => {
+    const n = tx.update(serviceFeedback).set({ comment: null }).where(oldFeedbackComment(before)).run().changes;
+    onDone(tx as unknown as Db, n);
+    return n;
+  });
+}

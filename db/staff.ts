@@ -2,7 +2,7 @@
  * Staff account queries: accounts and roles, sessions, sign-in failures, used TOTP steps and
  * one-time links. Only this file touches those tables (the audit log is db/audit.ts).
  */
-import { and, asc, count, desc, eq, gte, inArray, isNotNull, isNull, lt, ne, or } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, ne, or } from 'drizzle-orm';
 import { open, seal, sealedKeyId } from '../src/lib/secret-box.ts';
 import type { Db, DbOrTx } from './client.ts';
 import {
@@ -34,6 +34,16 @@ export function rolesOf(db: DbOrTx, staffId: number): Role[] {
 
 export function findStaffById(db: DbOrTx, id: number): StaffWithRoles | undefined {
   return withRoles(db, db.select().from(staff).where(eq(staff.id, id)).get());
+}
+
+/**
+ * Only what a request needs to know about the signed-in person (id, email, name, roles, whether
+ * disabled): read on every staff request, so it selects neither the password hash nor the TOTP
+ * secret (which would be decrypted each time).
+ */
+export function findSessionUser(db: DbOrTx, id: number): { id: number; email: string; name: string; disabledAt: Date | null; roles: Role[] } | undefined {
+  const row = db.select({ id: staff.id, email: staff.email, name: staff.name, disabledAt: staff.disabledAt }).from(staff).where(eq(staff.id, id)).get();
+  return row && { ...row, roles: rolesOf(db, row.id) };
 }
 
 export function findStaffByEmail(db: DbOrTx, email: string): StaffWithRoles | undefined {
@@ -83,9 +93,21 @@ export function countActiveAdmins(db: DbOrTx): number {
 
 // Sessions
 
-export function insertSession(db: DbOrTx, values: { idHash: string; staffId: number; stage: SessionStage; now: Date; ip: string | null; client?: string | null }): void {
+export function insertSession(
+  db: DbOrTx,
+  values: { idHash: string; staffId: number; stage: SessionStage; now: Date; ip: string | null; client?: string | null; linkHash?: string | null },
+): void {
   db.insert(staffSessions)
-    .values({ idHash: values.idHash, staffId: values.staffId, stage: values.stage, startedAt: values.now, lastSeenAt: values.now, ip: values.ip, client: values.client ?? null })
+    .values({
+      idHash: values.idHash,
+      staffId: values.staffId,
+      stage: values.stage,
+      startedAt: values.now,
+      lastSeenAt: values.now,
+      ip: values.ip,
+      client: values.client ?? null,
+      linkHash: values.linkHash ?? null,
+    })
     .run();
 }
 
@@ -162,11 +184,6 @@ export function deleteLoginFailuresBefore(db: DbOrTx, before: Date): void {
 
 // TOTP steps
 
-/** True when a step at or after `step` was already accepted for the account. */
-export function isTotpStepUsed(db: DbOrTx, staffId: number, step: number): boolean {
-  return db.select({ step: totpUsedSteps.step }).from(totpUsedSteps).where(and(eq(totpUsedSteps.staffId, staffId), gte(totpUsedSteps.step, step))).get() !== undefined;
-}
-
 /** The latest used step at or after `step` for the account (what made a code count as reused), if any. */
 export function usedTotpStepFrom(db: DbOrTx, staffId: number, step: number) {
   return db.select().from(totpUsedSteps).where(and(eq(totpUsedSteps.staffId, staffId), gte(totpUsedSteps.step, step))).orderBy(desc(totpUsedSteps.step)).get();
@@ -190,9 +207,23 @@ export function findToken(db: DbOrTx, tokenHash: string) {
   return db.select().from(staffTokens).where(eq(staffTokens.tokenHash, tokenHash)).get();
 }
 
-/** Marks a token used; false when it was already used (so two tabs cannot both use it). */
+/** True when a token exists, is unused and has not expired at `now`. */
+export function isTokenLive(db: DbOrTx, tokenHash: string, now: Date): boolean {
+  const row = findToken(db, tokenHash);
+  return Boolean(row && !row.usedAt && row.expiresAt.getTime() > now.getTime());
+}
+
+/**
+ * Marks a token used; false when it was already used (so two tabs cannot both use it) or has
+ * expired at `now` (checked in the same update: a link may run out while a password hashes or an
+ * enrolment step goes on).
+ */
 export function markTokenUsed(db: DbOrTx, tokenHash: string, now: Date): boolean {
-  return db.update(staffTokens).set({ usedAt: now }).where(and(eq(staffTokens.tokenHash, tokenHash), isNull(staffTokens.usedAt))).run().changes === 1;
+  return db
+    .update(staffTokens)
+    .set({ usedAt: now })
+    .where(and(eq(staffTokens.tokenHash, tokenHash), isNull(staffTokens.usedAt), gt(staffTokens.expiresAt, now)))
+    .run().changes === 1;
 }
 
 /** Ends every unused link of a purpose (optionally for one account). */

@@ -3,7 +3,7 @@
  * it daily). Prints counts only, never personal data; a failure is one line and exit code 1.
  */
 import { loadConfigOrExit } from '../src/lib/config.ts';
-import { describeMailFilePurge, describePurge, runMailFilePurge, runRetentionPurge } from '../src/lib/retention.ts';
+import { describeFeedbackCommentPurge, describeMailFilePurge, describePurge, runFeedbackCommentPurge, runMailFilePurge, runRetentionPurge } from '../src/lib/retention.ts';
 import { createRuntime } from '../src/lib/runtime.ts';
 
 const config = loadConfigOrExit();
@@ -12,6 +12,7 @@ try {
   const dryRun = process.argv.includes('--dry-run');
   console.log(describePurge(runRetentionPurge(rt, { dryRun }), dryRun));
   console.log(describeMailFilePurge(runMailFilePurge(rt, { dryRun }), dryRun));
+  console.log(describeFeedbackCommentPurge(runFeedbackCommentPurge(rt, { dryRun }), dryRun));
   rt.db.$client.close();
 } catch (error) {
   console.error(`Retention purge failed: ${error instanceof Error ? error.message : String(error)}`);

@@ -62,6 +62,11 @@ export const staffSessions = sqliteTable(
     ip: text('ip'),
     /** A coarse description of the browser, such as "Chrome on Windows" (never the raw User-Agent). */
     client: text('client'),
+    /**
+     * An enrolment step started from an emailed new-authenticator link: the link's hash. The link
+     * is used up only when enrolment is confirmed, so one abandoned attempt does not lock out.
+     */
+    linkHash: text('link_hash'),
     createdAt: createdAt(),
   },
   (t) => [index('staff_sessions_staff').on(t.staffId)],

@@ -4,7 +4,7 @@
  * See docs/decisions/016-account-recovery-and-sign-in-limits.md.
  */
 import { recordAudit } from '../../db/audit.ts';
-import { deleteOtherSessionsOf, expireTokens, findStaffById, markTokenUsed, updateStaff } from '../../db/staff.ts';
+import { deleteOtherSessionsOf, expireTokens, findStaffById, updateStaff } from '../../db/staff.ts';
 import { enqueueEmail } from '../../db/outbox.ts';
 import { passwordChangedEmail } from './email/templates/staff-account.ts';
 import { hashPassword, passwordProblem } from './passwords.ts';
@@ -12,7 +12,8 @@ import type { Runtime } from './runtime.ts';
 import { checkAccountPassword, retryMessage } from './sessions.ts';
 import { findSetupLink, hashToken } from './staff.ts';
 
-export type ChangePasswordResult = { ok: true; otherSessionsEnded: number } | { ok: false; errors: Record<string, string> };
+/** `throttled`: refused because of too many failed attempts (the page answers 429, not 400). */
+export type ChangePasswordResult = { ok: true; otherSessionsEnded: number } | { ok: false; errors: Record<string, string>; throttled?: true };
 
 /**
  * Changes the signed-in person's password: the current one must be right (counted like a failed
@@ -37,7 +38,8 @@ export async function changeOwnPassword(
   if (errors.current) return { ok: false, errors };
   const check = await checkAccountPassword(rt, account, input.current, ip, 'staff.password-change-failed');
   if (!check.ok) {
-    errors.current = check.error === 'throttled' ? retryMessage(check.retryAt, rt.now()) : 'Your current password is not correct';
+    if (check.error === 'throttled') return { ok: false, errors: { ...errors, current: retryMessage(check.retryAt, rt.now()) }, throttled: true };
+    errors.current = 'Your current password is not correct';
     return { ok: false, errors };
   }
   if (Object.keys(errors).length) return { ok: false, errors };
@@ -55,23 +57,24 @@ export async function changeOwnPassword(
   return { ok: true, otherSessionsEnded };
 }
 
-export type EnrolLinkResult = { ok: true; staffId: number } | { ok: false; errors: Record<string, string> };
+export type EnrolLinkResult = { ok: true; staffId: number; linkHash: string } | { ok: false; errors: Record<string, string>; throttled?: true };
 
 /**
- * Uses an emailed new-authenticator link (`mfa-enrol`, sent when an admin reset the
- * authenticator): the person's password must be right too. Then enrolment follows.
+ * Checks an emailed new-authenticator link (`mfa-enrol`, sent when an admin reset the
+ * authenticator) and the person's password, which must be right too. Then enrolment follows: the
+ * enrolment step is started with `linkHash`, and the link is used up only when the new
+ * authenticator is confirmed (confirmEnrolment in src/lib/sessions.ts), so someone who does not
+ * finish within the step's 10 minutes can start again from the link.
  */
 export async function useEnrolLink(rt: Runtime, token: string, password: string, ip: string | null): Promise<EnrolLinkResult> {
   const link = findSetupLink(rt, token);
   if (!link || link.purpose !== 'mfa-enrol') return { ok: false, errors: { form: 'This link has expired or has already been used' } };
   if (!password) return { ok: false, errors: { password: 'Enter your password' } };
   const check = await checkAccountPassword(rt, link.staff, password, ip, 'staff.enrol-link-password-wrong');
-  if (!check.ok) return { ok: false, errors: { password: check.error === 'throttled' ? retryMessage(check.retryAt, rt.now()) : 'The password is not correct' } };
-  const used = rt.db.transaction((tx) => {
-    if (!markTokenUsed(tx, hashToken(token), rt.now())) return false;
-    recordAudit(tx, { actorId: link.staff.id, action: 'staff.enrol-link-used', entityType: 'staff', entityId: String(link.staff.id), ip });
-    return true;
-  });
-  if (!used) return { ok: false, errors: { form: 'This link has expired or has already been used' } };
-  return { ok: true, staffId: link.staff.id };
+  if (!check.ok) {
+    return check.error === 'throttled'
+      ? { ok: false, errors: { password: retryMessage(check.retryAt, rt.now()) }, throttled: true }
+      : { ok: false, errors: { password: 'The password is not correct' } };
+  }
+  return { ok: true, staffId: link.staff.id, linkHash: hashToken(token) };
 }

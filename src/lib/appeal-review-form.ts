@@ -30,7 +30,8 @@ import {
   type ReviewResult,
 } from './review.ts';
 import type { Runtime } from './runtime.ts';
-import { hasMustEditMarker, useTemplate } from './reply-templates.ts';
+import { checkTemplateUsed, hasMustEditMarker, useTemplate } from './reply-templates.ts';
+import { recordId } from './validation.ts';
 
 export const REVIEW_ERROR_MESSAGES: Record<ReviewError, string> = {
   'not-found': 'This appeal could not be found',
@@ -51,7 +52,12 @@ export const TEMPLATE_MESSAGES = {
   'not-found': 'Select a reply template from the list',
   'not-for-this-appeal': 'That template is for a ground this case does not cite. Select another',
   'reasons-not-empty': 'The reasons box already has text in it, so the template was not used (your text is kept). To use the template instead, clear the reasons box, then select Use template again',
+  /** The hidden `template-used` names no template that fits this appeal (the form was altered). */
+  'used-not-found': 'The reply template these reasons are said to start from could not be found, so it has been removed. Your reasons are kept: preview the decision again',
 } as const;
+
+/** A follow-up id that is not a number, or names no follow-up of this appeal. */
+export const FOLLOW_UP_NOT_FOUND = 'That follow-up could not be found. Reload the page and try again';
 
 /** Which field a domain error is shown next to; the rest go at the top of the page (`decision`). */
 const ERROR_FIELD: Partial<Record<ReviewError, string>> = {
@@ -109,7 +115,7 @@ export function handleAppealForm(rt: Runtime, appealId: number, values: FormValu
   else if (intent === 'assign-me') result = assignAppeal(rt, appealId, actor.id, actor);
   else if (intent === 'assign') {
     const typed = valueOf(values, 'assignee');
-    const who = /^[0-9]{1,9}$/.test(typed) ? Number(typed) : null;
+    const who = recordId(typed);
     if (typed !== '' && who === null) fail('not-a-reviewer');
     else result = assignAppeal(rt, appealId, who, actor);
   } else if (intent === 'note') {
@@ -131,7 +137,7 @@ export function handleAppealForm(rt: Runtime, appealId: number, values: FormValu
     if (!view) fail('not-found');
     else {
       const typedId = valueOf(values, 'template');
-      const used = useTemplate(rt, /^[0-9]{1,9}$/.test(typedId) ? Number(typedId) : 0, valueOf(values, 'explanation'), view.appeal, view.caseRecord, view.versions[0]);
+      const used = useTemplate(rt, recordId(typedId) ?? 0, valueOf(values, 'explanation'), view.appeal, view.caseRecord, view.versions[0]);
       if (!used.ok) errors.template = TEMPLATE_MESSAGES[used.error];
       else {
         return {
@@ -144,11 +150,21 @@ export function handleAppealForm(rt: Runtime, appealId: number, values: FormValu
       }
     }
   } else if (intent === 'resume') result = resumeReview(rt, appealId, actor);
-  else if (intent === 'follow-up') result = completeFollowUp(rt, appealId, Number.parseInt(valueOf(values, 'followUp'), 10) || 0, actor);
-  else if (intent === 'preview' || intent === 'send') {
+  else if (intent === 'follow-up') {
+    const followUpId = recordId(valueOf(values, 'followUp'));
+    const done = followUpId === null ? undefined : completeFollowUp(rt, appealId, followUpId, actor);
+    if (done?.ok) return back;
+    errors.decision = !done || done.error === 'not-found' ? FOLLOW_UP_NOT_FOUND : REVIEW_ERROR_MESSAGES[done.error];
+  } else if (intent === 'preview' || intent === 'send') {
     const form = validateForm(DecisionFormSchema, values);
     const typedTemplate = valueOf(values, 'template-used');
-    const templateId = /^[0-9]{1,9}$/.test(typedTemplate) ? Number(typedTemplate) : null;
+    const checked = typedTemplate === '' ? { ok: true as const, templateId: null } : checkTemplateUsed(rt, typedTemplate, appealForStaff(rt, appealId)?.caseRecord?.grounds.map((g) => g.code) ?? []);
+    const templateId = checked.ok ? checked.templateId : null;
+    if (!checked.ok) {
+      // Refused, not recorded as if it were a template; what was typed stays, without the bad id.
+      errors.decision = TEMPLATE_MESSAGES['used-not-found'];
+      return { kind: 'page', errors: form.ok ? errors : { ...errors, ...form.errors }, preview: undefined, values: { ...values, 'template-used': '' } };
+    }
     if (!form.ok) errors = form.errors;
     else if (intent === 'preview') showPreview({ ...form.data, templateId });
     else {

@@ -4,6 +4,7 @@
  * transaction of each change. Everything staff read is in words (src/lib/labels.ts).
  */
 import { auditActions, listAudit, recordAudit, type AuditFilters, type AuditListRow } from '../../db/audit.ts';
+import { csvCell } from './csv.ts';
 import { formatDateTime } from './dates.ts';
 import { auditActionLabel, auditDetailsInWords } from './labels.ts';
 import type { Runtime } from './runtime.ts';
@@ -88,11 +89,7 @@ export function browseAudit(rt: Runtime, query: AuditQuery): { entries: AuditLin
   return { entries: entries.slice(0, AUDIT_PAGE_SIZE).map(auditLine), hasMore, actions };
 }
 
-/** A CSV cell: quoted when needed, and a leading = + - @ made inert for spreadsheets. */
-export function csvCell(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
+export { csvCell };
 
 export type AuditExport = { ok: true; csv: string; rows: number } | { ok: false; error: 'too-many'; rows: number };
 

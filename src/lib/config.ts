@@ -92,7 +92,7 @@ export const EnvSchema = z.object({
   APPEALS_PER_HOUR: wholeNumber(1, 100_000, 10),
   /** File holding the key that encrypts TOTP secrets at rest; default $DATA_DIR/secret.key, made on first start. */
   SECRET_KEY_FILE: z.preprocess(emptyToUndefined, z.string().trim().min(1).optional()),
-  /** The review team's mailbox for staff notifications; unset: every active reviewer is emailed. */
+  /** The review team's mailbox for staff notifications; unset: every active reviewer (else admin) is emailed. */
   REVIEW_TEAM_EMAIL: z.preprocess(emptyToUndefined, z.email({ error: 'must be an email address' }).optional()),
   /** Where safeguarding concerns are emailed; unset: staff cannot flag a concern (the feature is off). */
   SAFEGUARDING_EMAIL: z.preprocess(emptyToUndefined, z.email({ error: 'must be an email address' }).optional()),
@@ -156,7 +156,7 @@ export interface Config {
   /** True when SECRET_KEY_FILE named it (then it must exist; the default one is made when missing). */
   secretKeyFromEnv: boolean;
   staffNotifications: {
-    /** The team mailbox (REVIEW_TEAM_EMAIL); undefined: every active reviewer. */
+    /** The team mailbox (REVIEW_TEAM_EMAIL); undefined: every active reviewer (else admin). */
     reviewTeamEmail: string | undefined;
     /** SAFEGUARDING_EMAIL; undefined: safeguarding flags are off. */
     safeguardingEmail: string | undefined;

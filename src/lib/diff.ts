@@ -8,13 +8,9 @@
  * "added: " / "removed: " text so they do not rely on colour or strike-through alone.
  */
 import { diffWords } from 'diff';
+import { escapeHtml } from './html.ts';
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-/** Escapes text for HTML content and attribute values. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
-}
+export { escapeHtml };
 
 const INS = '<ins class="app-diff__ins"><span class="nhsuk-u-visually-hidden">added: </span>';
 const DEL = '<del class="app-diff__del"><span class="nhsuk-u-visually-hidden">removed: </span>';

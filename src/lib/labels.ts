@@ -343,6 +343,7 @@ const DETAIL_KEY_LABELS: Record<string, string> = {
   effectiveAt: 'In force from',
   scheduled: 'Scheduled',
   retentionMonths: 'Retention period (months)',
+  feedbackComments: 'Feedback comments removed',
   rows: 'Entries',
   filters: 'Filters',
   template: 'Template',

@@ -14,7 +14,7 @@ import { ACTION_PHRASES, joinWithAnd, OUTCOME_LABELS, PLATFORM_LABELS } from './
 import type { FormValues } from './forms.ts';
 import { validateForm } from './forms.ts';
 import type { Runtime } from './runtime.ts';
-import { LIMITS, requiredText, tooLongMessage } from './validation.ts';
+import { LIMITS, recordId, requiredText, tooLongMessage } from './validation.ts';
 
 export type { ReplyTemplateRow };
 
@@ -180,6 +180,22 @@ export function useTemplate(rt: Runtime, templateId: number, typedReasons: strin
   if (template.groundCode !== null && !(caseRecord?.grounds ?? []).some((g) => g.code === template.groundCode)) return { ok: false, error: 'not-for-this-appeal' };
   if (typedReasons.trim() !== '') return { ok: false, error: 'reasons-not-empty' };
   return { ok: true, explanation: fillTemplate(template.body, placeholderValues(rt, appeal, caseRecord, fallbackVersion)), outcome: template.outcome, template };
+}
+
+export type TemplateUsedResult = { ok: true; templateId: number | null } | { ok: false };
+
+/**
+ * Checks the template a decision says its reasons started from (the form's hidden
+ * `template-used`): empty is none; otherwise it must be a template that exists (it may have been
+ * retired since it was used) and fits the case's grounds, as "Use template" required. Anything
+ * else is refused rather than recorded in the history as if it were a template.
+ */
+export function checkTemplateUsed(rt: Runtime, typed: string, caseGroundCodes: readonly string[]): TemplateUsedResult {
+  if (typed === '') return { ok: true, templateId: null };
+  const id = recordId(typed);
+  const template = id === null ? undefined : findTemplate(rt.db, id);
+  if (!template || (template.groundCode !== null && !caseGroundCodes.includes(template.groundCode))) return { ok: false };
+  return { ok: true, templateId: template.id };
 }
 
 /** The grounds a template may be for: those of the principles in force now (code and title). */

@@ -1,13 +1,14 @@
 /**
  * Retention: personal data in appeals, cases and the outbox is blanked RETENTION_MONTHS after the
  * appeal is decided (or withdrawn) or the case closed; anonymous figures stay. A case is closed
- * when its appeal window has passed and it has no open or recently closed appeal.
+ * when its appeal window has passed and it has no open or recently closed appeal. Comments left
+ * with service feedback are blanked RETENTION_MONTHS after they were given (the rating stays).
  */
 import { chmodSync, existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { addMonths } from 'date-fns';
 import { recordAudit } from '../../db/audit.ts';
-import { countPurgeable, purgePersonalData, type PurgeCounts, type PurgeCutoffs } from '../../db/retention.ts';
+import { countFeedbackCommentsBefore, countPurgeable, purgeFeedbackComments, purgePersonalData, type PurgeCounts, type PurgeCutoffs } from '../../db/retention.ts';
 import { startPeriodicJob } from './periodic.ts';
 import type { Runtime } from './runtime.ts';
 
@@ -22,6 +23,7 @@ export function purgeCutoffs(rt: Runtime): PurgeCutoffs {
     casesActedBefore: addMonths(retained, -rt.config.appealWindowMonths),
     caseAppealsClosedBefore: retained,
     emailsCreatedBefore: retained,
+    feedbackGivenBefore: retained,
   };
 }
 
@@ -47,6 +49,23 @@ export function runRetentionPurge(rt: Runtime, options: { dryRun: boolean }): Pu
 export function describePurge(counts: PurgeCounts, dryRun: boolean): string {
   const verb = dryRun ? 'would remove' : 'removed';
   return `Retention purge ${verb} personal data from ${counts.appeals} appeal(s) and ${counts.cases} case(s), and ${dryRun ? 'would delete' : 'deleted'} ${counts.emails} old email(s).`;
+}
+
+/**
+ * Blanks the comments of service feedback given more than RETENTION_MONTHS ago (with dryRun, only
+ * counts them). A run that blanks any writes an audit entry with the number. Returns the number.
+ */
+export function runFeedbackCommentPurge(rt: Runtime, options: { dryRun: boolean }): number {
+  const before = purgeCutoffs(rt).feedbackGivenBefore;
+  if (options.dryRun) return countFeedbackCommentsBefore(rt.db, before);
+  return purgeFeedbackComments(rt.db, before, (tx, n) => {
+    if (n === 0) return;
+    recordAudit(tx, { actorId: null, action: 'retention.purged', entityType: 'retention', entityId: null, ip: null, details: { feedbackComments: n, retentionMonths: rt.config.retentionMonths } });
+  });
+}
+
+export function describeFeedbackCommentPurge(n: number, dryRun: boolean): string {
+  return `Retention purge ${dryRun ? 'would remove' : 'removed'} the comments from ${n} old piece(s) of feedback.`;
 }
 
 /**
@@ -87,5 +106,7 @@ export function startRetentionJob(rt: Runtime): { stop(): void } {
     console.log(describePurge(runRetentionPurge(rt, { dryRun: false }), false));
     const files = runMailFilePurge(rt, { dryRun: false });
     if (files > 0) console.log(describeMailFilePurge(files, false));
+    const comments = runFeedbackCommentPurge(rt, { dryRun: false });
+    if (comments > 0) console.log(describeFeedbackCommentPurge(comments, false));
   });
 }

@@ -16,11 +16,14 @@ import {
   deleteSession,
   deleteStaleSessions,
   findSession,
+  findSessionUser,
   findStaffByEmail,
   findStaffById,
   insertLoginFailure,
   insertSession,
   insertTotpStep,
+  isTokenLive,
+  markTokenUsed,
   usedTotpStepFrom,
   loginFailureTimes,
   touchSession,
@@ -32,7 +35,8 @@ import type { SessionStage } from '../../db/schema/staff.ts';
 import { dummyVerify, verifyPassword } from './passwords.ts';
 import type { Runtime } from './runtime.ts';
 import { hashToken, newToken, toStaffUser, type StaffUser } from './staff.ts';
-import { accountKey, accountNetworkKey, clientNetwork, ipKey, isGuarded, THROTTLE, throttleDecision } from './throttle.ts';
+import { accountKey, accountNetworkKey, ipKey, isGuarded, THROTTLE, throttleDecision } from './throttle.ts';
+import { limitGroup } from './client-group.ts';
 import { cookieName } from './cookies.ts';
 import { generateTotpSecret, matchTotp, totpQrSvg, totpUri } from './totp.ts';
 
@@ -90,14 +94,14 @@ function forgetFailures(rt: Runtime, email: string, ip: string | null): void {
   deleteLoginFailures(rt.db, accountNetworkKey(email, ip));
 }
 
-function startSession(rt: Runtime, staffId: number, stage: SessionStage, ip: string | null, replacing?: string, client?: string | null): string {
+function startSession(rt: Runtime, staffId: number, stage: SessionStage, ip: string | null, replacing?: string, client?: string | null, linkHash?: string): string {
   const { token, hash } = newToken();
   const now = rt.now();
   rt.db.transaction((tx) => {
     // A signed-in session keeps the browser description of the step it replaces.
     const previous = replacing ? findSession(tx, hashToken(replacing)) : undefined;
     if (replacing) deleteSession(tx, hashToken(replacing));
-    insertSession(tx, { idHash: hash, staffId, stage, now, ip, client: client ?? previous?.client ?? null });
+    insertSession(tx, { idHash: hash, staffId, stage, now, ip, client: client ?? previous?.client ?? null, linkHash });
     if (stage === 'signed-in') recordAudit(tx, { actorId: staffId, action: 'staff.signed-in', entityType: 'staff', entityId: String(staffId), ip });
   });
   return token;
@@ -173,11 +177,15 @@ export async function signInWithPassword(
 
 /** The account waiting at a step (`code` or `enrol`), or undefined when that state has ended. */
 export function pendingAccount(rt: Runtime, sessionId: string | undefined, stage: 'code' | 'enrol'): StaffWithRoles | undefined {
+  return pendingStep(rt, sessionId, stage)?.account;
+}
+
+function pendingStep(rt: Runtime, sessionId: string | undefined, stage: 'code' | 'enrol') {
   if (!sessionId) return undefined;
   const session = findSession(rt.db, hashToken(sessionId));
   if (!session || session.stage !== stage || sessionStatus(session, rt.now()) !== 'active') return undefined;
   const account = findStaffById(rt.db, session.staffId);
-  return account && !account.disabledAt ? account : undefined;
+  return account && !account.disabledAt ? { account, linkHash: session.linkHash } : undefined;
 }
 
 export type CodeResult =
@@ -270,8 +278,10 @@ export function submitSecurityCode(rt: Runtime, typed: string, check: (code: str
 
 /** Enrolment: the account's new (unconfirmed) secret, made on first view, with its QR code. */
 export async function enrolment(rt: Runtime, sessionId: string | undefined): Promise<{ secret: string; uri: string; qrSvg: string } | undefined> {
-  const account = pendingAccount(rt, sessionId, 'enrol');
-  if (!account) return undefined;
+  const step = pendingStep(rt, sessionId, 'enrol');
+  // A step from a new-authenticator link ends with the link (used by another step, or replaced).
+  if (!step || (step.linkHash && !isTokenLive(rt.db, step.linkHash, rt.now()))) return undefined;
+  const { account } = step;
   let secret = account.totpSecret;
   if (!secret || account.totpConfirmedAt) {
     secret = generateTotpSecret();
@@ -281,23 +291,38 @@ export async function enrolment(rt: Runtime, sessionId: string | undefined): Pro
   return { secret, uri, qrSvg: await totpQrSvg(uri) };
 }
 
-/** Enrolment step: the first code from the new authenticator confirms it and signs in. */
+/**
+ * Enrolment step: the first code from the new authenticator confirms it and signs in. A step
+ * started from an emailed new-authenticator link uses the link up here, not when the password was
+ * entered: an attempt left unfinished can start again from the link, and the link still works once
+ * (`expired` when it was used, replaced or ran out meanwhile).
+ */
 export function confirmEnrolment(rt: Runtime, sessionId: string | undefined, code: string, ip: string | null): CodeResult {
-  const account = pendingAccount(rt, sessionId, 'enrol');
-  if (!account || !account.totpSecret) return { ok: false, error: 'expired' };
+  const step = pendingStep(rt, sessionId, 'enrol');
+  const account = step?.account;
+  if (!step || !account || !account.totpSecret) return { ok: false, error: 'expired' };
   const accepted = acceptCode(rt, account, account.totpSecret, code, ip);
   if (!accepted.ok) return accepted;
-  rt.db.transaction((tx) => {
+  const confirmed = rt.db.transaction((tx) => {
+    if (step.linkHash) {
+      if (!markTokenUsed(tx, step.linkHash, rt.now())) return false;
+      recordAudit(tx, { actorId: account.id, action: 'staff.enrol-link-used', entityType: 'staff', entityId: String(account.id), ip });
+    }
     updateStaff(tx, account.id, { totpConfirmedAt: rt.now(), mfaResetAt: null });
     recordAudit(tx, { actorId: account.id, action: 'staff.mfa-enrolled', entityType: 'staff', entityId: String(account.id), ip });
+    return true;
   });
+  if (!confirmed) return { ok: false, error: 'expired' };
   forgetFailures(rt, account.email, ip);
   return { ok: true, sessionId: startSession(rt, account.id, 'signed-in', ip, sessionId) };
 }
 
-/** Starts the enrolment step straight after a setup link was used. */
-export function startEnrolmentSession(rt: Runtime, staffId: number, ip: string | null, replacing?: string, userAgent?: string | null): string {
-  return startSession(rt, staffId, 'enrol', ip, replacing, describeClient(userAgent));
+/**
+ * Starts the enrolment step straight after a setup link was used. `linkHash`: the
+ * new-authenticator link that confirming the enrolment will use up (src/lib/account-recovery.ts).
+ */
+export function startEnrolmentSession(rt: Runtime, staffId: number, ip: string | null, replacing?: string, userAgent?: string | null, linkHash?: string): string {
+  return startSession(rt, staffId, 'enrol', ip, replacing, describeClient(userAgent), linkHash);
 }
 
 export type SessionLookup = { user: StaffUser } | { user: undefined; ended: 'idle' | 'absolute' | null };
@@ -313,7 +338,7 @@ export function sessionUser(rt: Runtime, sessionId: string | undefined): Session
   if (!session || session.stage !== 'signed-in') return { user: undefined, ended: null };
   const now = rt.now();
   const status = sessionStatus(session, now);
-  const account = findStaffById(rt.db, session.staffId);
+  const account = findSessionUser(rt.db, session.staffId);
   if (status !== 'active' || !account || account.disabledAt) {
     deleteSession(rt.db, hash);
     return { user: undefined, ended: status === 'active' ? null : status };
@@ -421,7 +446,7 @@ export function shortAddress(ip: string | null): string {
   const v4 = /^(?:::ffff:)?(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.\d{1,3}$/i.exec(ip);
   if (v4) return `${v4[1]}.${v4[2]}.${v4[3]}.…`;
   if (ip.includes(':')) {
-    const network = clientNetwork(ip);
+    const network = limitGroup(ip);
     return network.endsWith('::/64') ? `${network.slice(0, -5).split(':').slice(0, 3).join(':')}:…` : 'Not known';
   }
   return 'Not known';

@@ -2,15 +2,18 @@
  * Staff notifications (docs/decisions/019-staff-notifications.md): who on the staff side is told
  * what, through the outbox, in the transaction of the change that causes it.
  *
- * - A new appeal: one email to the team (REVIEW_TEAM_EMAIL, else each active reviewer).
+ * - A new appeal: one email to the team (REVIEW_TEAM_EMAIL, else each active reviewer, else each
+ *   active admin when there is no active reviewer).
  * - The appellant adds information or answers a request: the assigned reviewer, else the team.
  * - The working-day digest at DIGEST_TIME (08:00) UK time, Monday to Friday except England and
  *   Wales bank holidays: new and unassigned, due within 2 working days, overdue, follow-ups
  *   overdue. Each UK day is decided once (a row in staff_digests, claimed in the transaction
  *   that queues the emails), so restarts and several workers never send it twice; when every
- *   list is empty the day is recorded and nothing is sent.
+ *   list is empty the day is recorded and nothing is sent. A day with nobody to tell is not
+ *   claimed, so the digest goes out once someone can receive it that day.
  * - An appeal whose due date passes (clock running) is escalated once to every active admin (a
- *   row in appeal_escalations).
+ *   row in appeal_escalations); while there is no active admin it is not escalated, and is at
+ *   the next check after one exists.
  * Staff emails carry the appeal reference, dates and a link to the staff page; never the
  * appellant's name, address, handle or words.
  */
@@ -21,6 +24,7 @@ import {
   activeStaffEmail,
   activeStaffEmails,
   claimDigestDay,
+  findDigestDay,
   insertEscalation,
   listDueBetween,
   listNewUnassigned,
@@ -59,10 +63,16 @@ export const DIGEST_LIST_LIMIT = 50;
 
 export const staffAppealUrl = (rt: Runtime, appealId: number) => `${rt.config.publicUrl}/staff/appeals/${appealId}`;
 
-/** Who "the team" is: REVIEW_TEAM_EMAIL, or every active reviewer when it is not set. */
+/**
+ * Who "the team" is: REVIEW_TEAM_EMAIL, or every active reviewer when it is not set, or every
+ * active admin when there is no active reviewer either (so the email reaches someone who can act
+ * or give the reviewer role). Empty only when there is no active reviewer or admin at all.
+ */
 export function teamRecipients(rt: Runtime, tx: DbOrTx): string[] {
   const team = rt.config.staffNotifications.reviewTeamEmail;
-  return team ? [team] : activeStaffEmails(tx, 'reviewer');
+  if (team) return [team];
+  const reviewers = activeStaffEmails(tx, 'reviewer');
+  return reviewers.length ? reviewers : activeStaffEmails(tx, 'admin');
 }
 
 /** The assigned reviewer while they are an active reviewer, else the team (teamRecipients). */
@@ -124,7 +134,8 @@ export function isDigestDue(now: Date, digestMinute: number | null): boolean {
 export type DigestResult =
   | { status: 'sent'; day: string; emails: number; items: number }
   | { status: 'empty'; day: string }
-  | { status: 'already-decided'; day: string };
+  | { status: 'already-decided'; day: string }
+  | { status: 'no-recipients'; day: string };
 
 const toItem = (rt: Runtime) => (a: DigestAppeal): DigestAppealItem => ({ reference: a.reference, dueAt: a.dueAt, receivedAt: a.receivedAt, url: staffAppealUrl(rt, a.id) });
 
@@ -133,7 +144,8 @@ const FOLLOW_UP_WORDS = { 'restore-comment': 'Restore the comment', 'unblock-acc
 /**
  * Sends today's digest (UK day of rt.now()) now, whatever the time: the lists are read, the day
  * is claimed and the emails queued in ONE transaction. A day already decided (sent, or found
- * empty) is not sent again.
+ * empty) is not sent again. With something to report and nobody to send it to
+ * (`no-recipients`) the day is not claimed, so a later run that day can still send it.
  */
 export function sendDigest(rt: Runtime): DigestResult {
   const now = rt.now();
@@ -165,6 +177,7 @@ export function sendDigest(rt: Runtime): DigestResult {
     const items = Object.values(lists).reduce((n, l) => n + l.total, 0);
     const empty = isDigestEmpty(data);
     const to = empty ? [] : teamRecipients(rt, tx);
+    if (!empty && to.length === 0) return findDigestDay(tx, day) ? { status: 'already-decided', day } : { status: 'no-recipients', day };
     if (!claimDigestDay(tx, { day, decidedAt: now, emails: to.length, items })) return { status: 'already-decided', day };
     if (empty) return { status: 'empty', day };
     const email = staffDigestEmail(data);
@@ -181,6 +194,7 @@ export function runScheduledDigest(rt: Runtime): DigestResult | undefined {
 export function describeDigest(result: DigestResult): string {
   if (result.status === 'sent') return `Digest for ${result.day} queued: ${result.emails} email(s) listing ${result.items} item(s).`;
   if (result.status === 'empty') return `Digest for ${result.day}: nothing to report, so nothing was sent.`;
+  if (result.status === 'no-recipients') return `Digest for ${result.day}: there is no active reviewer or admin to send it to (and REVIEW_TEAM_EMAIL is not set), so nothing was sent.`;
   return `Digest for ${result.day} was already done today: nothing sent.`;
 }
 
@@ -190,13 +204,16 @@ const ESCALATION_BATCH = 100;
 /**
  * Escalates each appeal that is overdue (clock running, due date passed) and was never escalated:
  * one email to every active admin, a row in appeal_escalations and a system audit entry, in ONE
- * transaction per appeal. Returns how many appeals were escalated.
+ * transaction per appeal. While there is no active admin nothing is recorded, so the appeal is
+ * escalated at a later run once there is one. Returns how many appeals were escalated.
  */
 export function escalateOverdueAppeals(rt: Runtime): number {
   const now = rt.now();
   let escalated = 0;
   for (const appeal of listOverdueNotEscalated(rt.db, now, ESCALATION_BATCH)) {
     const done = rt.db.transaction((tx) => {
+      const admins = activeStaffEmails(tx, 'admin');
+      if (admins.length === 0) return false;
       if (!insertEscalation(tx, { appealId: appeal.id, escalatedAt: now, dueAt: appeal.dueAt })) return false;
       const assignedTo = appealAssignee(tx, appeal.id);
       const email = overdueEscalationEmail({
@@ -206,7 +223,6 @@ export function escalateOverdueAppeals(rt: Runtime): number {
         staffUrl: staffAppealUrl(rt, appeal.id),
         assigneeName: assignedTo != null ? (staffNames(tx, [assignedTo]).get(assignedTo) ?? null) : null,
       });
-      const admins = activeStaffEmails(tx, 'admin');
       for (const address of admins) enqueueEmail(tx, { to: address, ...email, kind: STAFF_EMAIL_KINDS.overdue }, now);
       recordAudit(tx, { actorId: null, action: 'appeal.overdue-escalated', entityType: 'appeal', entityId: String(appeal.id), ip: null, details: { admins: admins.length } });
       return true;

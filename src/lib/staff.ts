@@ -87,7 +87,7 @@ export function parseRoles(values: readonly string[]): { roles: Role[]; unknown:
   return { roles: ROLES.filter((r) => roles.has(r)), unknown };
 }
 
-export function toStaffUser(row: StaffWithRoles): StaffUser {
+export function toStaffUser(row: Pick<StaffWithRoles, 'id' | 'email' | 'name' | 'roles'>): StaffUser {
   return { id: row.id, email: row.email, name: row.name, roles: row.roles };
 }
 

@@ -48,16 +48,6 @@ export function isGuarded(accountFailures: readonly number[], now: Date, limits:
   return accountFailures.filter((t) => t > since).length >= limits.accountGuard;
 }
 
-/**
- * The client network an address belongs to, for counting: an IPv4 address itself (also when
- * written IPv4-mapped, `::ffff:1.2.3.4`), an IPv6 address's /64 (one household or phone usually
- * has a whole /64, so counting single IPv6 addresses would give it 2^64 tries).
- */
-export function clientNetwork(ip: string | null): string {
-  // One rule for every per-client limit (src/lib/client-group.ts).
-  return limitGroup(ip);
-}
-
 export const accountKey = (email: string) => `account:${email.trim().toLowerCase()}`;
-export const accountNetworkKey = (email: string, ip: string | null) => `account-net:${email.trim().toLowerCase()}|${clientNetwork(ip)}`;
-export const ipKey = (ip: string | null) => `net:${clientNetwork(ip)}`;
+export const accountNetworkKey = (email: string, ip: string | null) => `account-net:${email.trim().toLowerCase()}|${limitGroup(ip)}`;
+export const ipKey = (ip: string | null) => `net:${limitGroup(ip)}`;

@@ -1,6 +1,6 @@
 /**
  * TOTP (RFC 6238): SHA-1, 6 digits, 30-second steps, accepting one step either side for clock
- * drift. The caller refuses a step already used for the account (db/staff.ts isTotpStepUsed).
+ * drift. The caller refuses a step already used for the account (db/staff.ts usedTotpStepFrom).
  */
 import { Secret, TOTP } from 'otpauth';
 import QRCode from 'qrcode';

@@ -2,6 +2,7 @@
  * The transparency figures as one flat list, shared by the CSV and JSON downloads and listed on
  * the page, so all three publish exactly the same values.
  */
+import { csvCell } from './csv.ts';
 import type { FigureTable, Period, Report } from './transparency.ts';
 
 export const LICENCE = {
@@ -79,16 +80,7 @@ export function reportFigures(report: Report): FigureRow[] {
   return rows;
 }
 
-/**
- * A CSV cell (RFC 4180 quoting). Text that a spreadsheet would run as a formula (starting with
- * = + - @, tab or carriage return) is prefixed with an apostrophe (OWASP "CSV injection").
- */
-export function csvCell(value: number | string): string {
-  if (typeof value === 'number') return String(value);
-  let text = value;
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n']/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
+export { csvCell };
 
 export function toCsv(rows: readonly FigureRow[]): string {
   const header = COLUMNS.map((c) => c.name).join(',');

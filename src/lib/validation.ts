@@ -86,6 +86,14 @@ export function optionalText(max: number, tooLongMessage: string) {
  */
 export const EMAIL_SHAPE = /^[^\s@]+@[^\s@.]+(?:\.[^\s@.]+)+$/;
 
+/**
+ * A record id typed into a form (a hidden field, a select): digits only, no leading zero, at most
+ * 9 digits (well inside SQLite's integers), else null. Not `parseInt`, which reads "12abc" as 12.
+ */
+export function recordId(typed: string): number | null {
+  return /^[1-9][0-9]{0,8}$/.test(typed) ? Number(typed) : null;
+}
+
 /** Only http(s) links: a `javascript:` or `data:` link must never be stored or rendered. */
 export function isWebLink(value: string): boolean {
   try {

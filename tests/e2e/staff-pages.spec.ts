@@ -220,6 +220,19 @@ test('an admin keeps reply templates; a reviewer uses one, and ### stops the pre
     await expect(reviewerPage.locator('#explanation-error')).toContainText('Replace every ### in the reasons');
     await expect(reviewerPage.getByTestId('email-preview')).toHaveCount(0);
     await expect(reviewerPage.getByRole('button', { name: 'Send decision' })).toHaveCount(0);
+    // A forged template-used (no template that fits this appeal) is refused at the top, and what
+    // was typed comes back; nothing is recorded as if it were a template.
+    const forged = await reviewerPage.request.post(`/staff/appeals/${appealId}`, {
+      headers: { Origin: new URL(reviewerPage.url()).origin },
+      form: { intent: 'preview', outcome: 'upheld', explanation: 'Forged reasons, kept as typed.', version: '1.0', 'template-used': '12abc' },
+    });
+    expect(forged.status()).toBe(400);
+    const forgedHtml = await forged.text();
+    expect(forgedHtml).toContain('could not be found, so it has been removed');
+    expect(forgedHtml).toContain('Forged reasons, kept as typed.');
+    expect(forgedHtml).not.toContain('name="template-used"');
+    const { validateHtml } = await import('../support/vnu.ts');
+    expect(await validateHtml([{ name: 'appeal page, forged template-used', html: forgedHtml }])).toEqual([]);
     // Replaced: previewed and sent; the history names the template.
     await reasons.fill((await reasons.inputValue()).replace('###', 'Your comment called a named nurse useless.'));
     await reviewerPage.getByRole('button', { name: 'Preview' }).click();

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { listAudit } from '../../db/audit.ts';
+import { findToken, insertToken, markTokenUsed } from '../../db/staff.ts';
 import { changeOwnPassword, useEnrolLink } from '../../src/lib/account-recovery.ts';
 import type { Runtime } from '../../src/lib/runtime.ts';
 import {
@@ -30,13 +31,15 @@ import {
   inviteStaff,
   issueFirstRunLink,
   prepareFirstRun,
+  RESET_LINK_HOURS,
   resendInvitation,
   resetByEmail,
   resetMfa,
   sendPasswordReset,
   setDisabled,
 } from '../../src/lib/staff.ts';
-import { clientNetwork, THROTTLE } from '../../src/lib/throttle.ts';
+import { limitGroup } from '../../src/lib/client-group.ts';
+import { THROTTLE } from '../../src/lib/throttle.ts';
 import { totpCode } from '../../src/lib/totp.ts';
 import { testRuntime } from '../support/db.ts';
 
@@ -67,6 +70,17 @@ async function signIn(rt: Runtime, email: string, secret: string, ip = '10.1.1.1
 const outbox = (rt: Runtime, kind: string) =>
   rt.db.$client.prepare('select to_address as "to", text_body as text from outbox where kind = ? order by id').all(kind) as { to: string; text: string }[];
 const tokenOf = (link: string) => link.split('/').pop()!;
+
+/** An account whose authenticator an admin has just reset: its runtime, clock and emailed link's token. */
+async function afterReset(name: string) {
+  const clock = manualClock();
+  const rt = testRuntime({ now: clock.now });
+  const admin = await account(rt, `${name}-admin@example.org`, ['admin']);
+  const me = await account(rt, `${name}-enrol@example.org`);
+  resetMfa(rt, { id: admin.id, ip: null }, me.id);
+  const token = tokenOf(/https?:\/\/\S+\/setup\/[A-Za-z0-9_-]{43}/.exec(outbox(rt, 'staff-authenticator-reset').at(-1)!.text)![0]);
+  return { clock, rt, me, token };
+}
 
 // scrypt is slow on purpose and these tests make many checks.
 const SLOW = 90_000;
@@ -124,9 +138,19 @@ describe('17.3 changing your own password', () => {
     const rt = testRuntime();
     const me = await account(rt, 'guess@example.org');
     const here = await signIn(rt, 'guess@example.org', me.totpSecret);
-    for (let i = 0; i < THROTTLE.perAccountPerNetwork; i++) await changeOwnPassword(rt, me.id, here, { current: `wrong ${i} password`, password: NEW_PASSWORD }, '10.9.9.9');
+    // A wrong password is a plain refusal (400); once limited the result says so (429), not its words.
+    expect(await changeOwnPassword(rt, me.id, here, { current: 'wrong first password', password: NEW_PASSWORD }, '10.9.9.9')).toEqual({ ok: false, errors: { current: 'Your current password is not correct' } });
+    for (let i = 1; i < THROTTLE.perAccountPerNetwork; i++) await changeOwnPassword(rt, me.id, here, { current: `wrong ${i} password`, password: NEW_PASSWORD }, '10.9.9.9');
     const refused = await changeOwnPassword(rt, me.id, here, { current: PASSWORD, password: NEW_PASSWORD }, '10.9.9.9');
     expect(refused).toMatchObject({ ok: false, errors: { current: expect.stringMatching(/too many failed attempts/) } });
+    expect(refused).toMatchObject({ throttled: true });
+  });
+
+  it('a new-authenticator link says when it is refused for too many wrong passwords', { timeout: SLOW }, async () => {
+    const { rt, token } = await afterReset('limit');
+    expect(await useEnrolLink(rt, token, 'wrong first password', '10.8.8.8')).toEqual({ ok: false, errors: { password: 'The password is not correct' } });
+    for (let i = 1; i < THROTTLE.perAccountPerNetwork; i++) await useEnrolLink(rt, token, `wrong ${i} password`, '10.8.8.8');
+    expect(await useEnrolLink(rt, token, PASSWORD, '10.8.8.8')).toEqual({ ok: false, errors: { password: expect.stringMatching(/too many failed attempts/) }, throttled: true });
   });
 });
 
@@ -226,17 +250,82 @@ describe('17.3 a new authenticator after a reset needs the emailed link', () => 
     expect(findSetupLink(rt, tokenOf(link))).toMatchObject({ purpose: 'mfa-enrol' });
     expect(await useEnrolLink(rt, tokenOf(link), 'not my password', '10.1.1.1')).toEqual({ ok: false, errors: { password: 'The password is not correct' } });
     const used = await useEnrolLink(rt, tokenOf(link), PASSWORD, '10.1.1.1');
-    expect(used).toEqual({ ok: true, staffId: me.id });
-    expect(findSetupLink(rt, tokenOf(link))).toBeUndefined();
-    const pending = startEnrolmentSession(rt, me.id, '10.1.1.1');
+    expect(used).toEqual({ ok: true, staffId: me.id, linkHash: hashToken(tokenOf(link)) });
+    const pending = startEnrolmentSession(rt, me.id, '10.1.1.1', undefined, null, hashToken(tokenOf(link)));
     const setup = (await enrolment(rt, pending))!;
     expect(setup.secret).not.toBe(me.totpSecret);
     const done = confirmEnrolment(rt, pending, totpCode(setup.secret, clock.now()), '10.1.1.1');
     expect(done).toMatchObject({ ok: true });
+    // Used up once enrolment is confirmed (until this change: as soon as the password was right).
+    expect(findSetupLink(rt, tokenOf(link))).toBeUndefined();
     // Enrolled again: the password leads to the code step as usual.
     clock.advance(30_000);
     expect(await signInWithPassword(rt, { email: 'lostphone@example.org', password: PASSWORD }, '10.1.1.1')).toMatchObject({ ok: true, next: 'code' });
     expect(listAudit(rt.db, { action: 'staff.enrol-link-used' })).toHaveLength(1);
+  });
+});
+
+describe('17.3 the new-authenticator link is used up when enrolment is confirmed', () => {
+  /** Uses the emailed link with the password, as the setup page does; returns the enrolment step it starts. */
+  async function linkAndStep(rt: Runtime, staffId: number, token: string) {
+    const used = await useEnrolLink(rt, token, PASSWORD, '10.1.1.1');
+    if (!used.ok) throw new Error(JSON.stringify(used.errors));
+    return { token, step: startEnrolmentSession(rt, staffId, '10.1.1.1', undefined, null, used.linkHash) };
+  }
+
+  it('lets someone who did not finish within the 10 minutes start again from the link', { timeout: SLOW }, async () => {
+    const { clock, rt, me, token } = await afterReset('slow');
+    const first = await linkAndStep(rt, me.id, token);
+    const abandoned = (await enrolment(rt, first.step))!;
+    clock.advance(11 * 60_000);
+    expect(confirmEnrolment(rt, first.step, totpCode(abandoned.secret, clock.now()), '10.1.1.1')).toEqual({ ok: false, error: 'expired' });
+    // Until this change the link was used up with the password, and this was undefined.
+    expect(findSetupLink(rt, first.token)).toMatchObject({ purpose: 'mfa-enrol' });
+    const again = await linkAndStep(rt, me.id, token);
+    const setup = (await enrolment(rt, again.step))!;
+    expect(confirmEnrolment(rt, again.step, totpCode(setup.secret, clock.now()), '10.1.1.1')).toMatchObject({ ok: true });
+    expect(findSetupLink(rt, first.token)).toBeUndefined();
+    expect(listAudit(rt.db, { action: 'staff.enrol-link-used' })).toHaveLength(1);
+  });
+
+  it('still works once: a second step started from the same link cannot confirm after the first', { timeout: SLOW }, async () => {
+    const { clock, rt, me, token } = await afterReset('once');
+    const one = await linkAndStep(rt, me.id, token);
+    const two = await linkAndStep(rt, me.id, token);
+    const setup = (await enrolment(rt, one.step))!;
+    expect(confirmEnrolment(rt, one.step, totpCode(setup.secret, clock.now()), '10.1.1.1')).toMatchObject({ ok: true });
+    clock.advance(30_000);
+    // The other step neither shows a new secret (which would undo the one just confirmed) nor confirms.
+    expect(await enrolment(rt, two.step)).toBeUndefined();
+    expect(confirmEnrolment(rt, two.step, totpCode(setup.secret, clock.now()), '10.1.1.1')).toEqual({ ok: false, error: 'expired' });
+    // The authenticator confirmed first is the one that stays.
+    expect(await signInWithPassword(rt, { email: 'once-enrol@example.org', password: PASSWORD }, '10.1.1.1')).toMatchObject({ ok: true, next: 'code' });
+  });
+});
+
+describe('markTokenUsed refuses an expired link', () => {
+  it('does not mark a link used after its expiry, in the same update', () => {
+    const rt = testRuntime();
+    const now = new Date(Date.UTC(2026, 0, 5, 10, 0, 0));
+    insertToken(rt.db, { tokenHash: 'expired-hash', purpose: 'password-reset', staffId: null, expiresAt: now });
+    insertToken(rt.db, { tokenHash: 'live-hash', purpose: 'password-reset', staffId: null, expiresAt: new Date(now.getTime() + 1) });
+    // Until this change the expired one was marked used as well.
+    expect(markTokenUsed(rt.db, 'expired-hash', now)).toBe(false);
+    expect(findToken(rt.db, 'expired-hash')?.usedAt).toBeNull();
+    expect(markTokenUsed(rt.db, 'live-hash', now)).toBe(true);
+    expect(markTokenUsed(rt.db, 'live-hash', now)).toBe(false);
+  });
+
+  it('so a new-authenticator link that runs out during the enrolment step does not confirm it', { timeout: SLOW }, async () => {
+    const { clock, rt, me, token } = await afterReset('late');
+    clock.advance(RESET_LINK_HOURS * 3600_000 - 5 * 60_000);
+    const used = await useEnrolLink(rt, token, PASSWORD, '10.1.1.1');
+    if (!used.ok) throw new Error(JSON.stringify(used.errors));
+    const step = startEnrolmentSession(rt, me.id, '10.1.1.1', undefined, null, used.linkHash);
+    const setup = (await enrolment(rt, step))!;
+    clock.advance(6 * 60_000); // the step (10 minutes) goes on; the link has run out
+    expect(confirmEnrolment(rt, step, totpCode(setup.secret, clock.now()), '10.1.1.1')).toEqual({ ok: false, error: 'expired' });
+    expect(listAudit(rt.db, { action: 'staff.mfa-enrolled' })).toEqual([]);
   });
 });
 
@@ -294,11 +383,11 @@ describe('17.10 a stranger cannot lock the owner out', () => {
   });
 
   it('counts an IPv6 /64 as one client network', { timeout: SLOW }, async () => {
-    expect(clientNetwork('2001:db8:1:2:aaaa::1')).toBe('2001:db8:1:2::/64');
-    expect(clientNetwork('2001:0db8:0001:0002:ffff:1:2:3')).toBe('2001:db8:1:2::/64');
-    expect(clientNetwork('::ffff:192.0.2.7')).toBe('192.0.2.7');
-    expect(clientNetwork('192.0.2.7')).toBe('192.0.2.7');
-    expect(clientNetwork(null)).toBe('unknown');
+    expect(limitGroup('2001:db8:1:2:aaaa::1')).toBe('2001:db8:1:2::/64');
+    expect(limitGroup('2001:0db8:0001:0002:ffff:1:2:3')).toBe('2001:db8:1:2::/64');
+    expect(limitGroup('::ffff:192.0.2.7')).toBe('192.0.2.7');
+    expect(limitGroup('192.0.2.7')).toBe('192.0.2.7');
+    expect(limitGroup(null)).toBe('unknown');
     const rt = testRuntime();
     await account(rt, 'v6@example.org');
     for (let i = 1; i <= THROTTLE.perAccountPerNetwork; i++) await signInWithPassword(rt, { email: 'v6@example.org', password: 'a wrong guess' }, `2001:db8:1:2::${i}`);

@@ -5,7 +5,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { findAppealById, listAppealEvents } from '../../db/appeals.ts';
 import { listEmails } from '../../db/outbox.ts';
-import { decisionNotice, handleAppealForm, REVIEW_ERROR_MESSAGES } from '../../src/lib/appeal-review-form.ts';
+import { decisionNotice, FOLLOW_UP_NOT_FOUND, handleAppealForm, REVIEW_ERROR_MESSAGES } from '../../src/lib/appeal-review-form.ts';
+import { findFollowUpById, insertFollowUp } from '../../db/review.ts';
 import { createAppeal } from '../../src/lib/appeals.ts';
 import { appealForStaff, linkAppealToCase, REVIEW_FIELD_MESSAGES, type Actor } from '../../src/lib/review.ts';
 import { insertTestCase } from '../support/cases.ts';
@@ -81,6 +82,23 @@ describe('handleAppealForm', () => {
     expect(findAppealById(rt.db, id)).toMatchObject({ status: 'decided', outcome: 'overturned' });
     const sent = listEmails(rt.db).filter((m) => m.kind === 'appeal-decision');
     expect(sent.at(-1)?.text).toBe(shown.preview.text);
+  });
+});
+
+describe('marking a follow-up done', () => {
+  it('takes only a whole number naming a follow-up of this appeal; anything else gets a clear message', () => {
+    const id = newAppeal();
+    const other = newAppeal();
+    const f = insertFollowUp(rt.db, { appealId: id, kind: 'restore-comment', dueAt: new Date(clock + DAY) });
+    const theirs = insertFollowUp(rt.db, { appealId: other, kind: 'restore-comment', dueAt: new Date(clock + DAY) });
+    // Until this change "<id>abc" was read as <id> (parseInt) and marked it done.
+    for (const followUp of [`${f.id}abc`, ' ', 'x', '0', `0${f.id}`, '99999', String(theirs.id)]) {
+      expect(handleAppealForm(rt, id, { intent: 'follow-up', followUp }, reviewer)).toEqual({ kind: 'page', errors: { decision: FOLLOW_UP_NOT_FOUND }, preview: undefined });
+    }
+    expect(findFollowUpById(rt.db, f.id)?.doneAt).toBeNull();
+    expect(handleAppealForm(rt, id, { intent: 'follow-up', followUp: String(f.id) }, reviewer)).toEqual({ kind: 'redirect', to: `/staff/appeals/${id}` });
+    expect(findFollowUpById(rt.db, f.id)?.doneAt).toBeInstanceOf(Date);
+    expect(handleAppealForm(rt, id, { intent: 'follow-up', followUp: String(f.id) }, reviewer)).toMatchObject({ errors: { decision: REVIEW_ERROR_MESSAGES['not-allowed'] } });
   });
 });
 

@@ -149,4 +149,26 @@ describe('choosing a template on an appeal', () => {
     expect(history.detail).toBe('We have kept our decision; reasons started from the reply template “Kept: against the principles”');
     expect(listAudit(rt.db, { action: 'appeal.decided', entityId: String(a.id) })[0]?.details).toMatchObject({ template: 'Kept: against the principles' });
   });
+
+  it('a forged template-used is refused with a message, not recorded; what was typed is kept', () => {
+    const a = newAppeal();
+    const typed = { outcome: 'upheld', explanation: 'My own reasons, typed with care.', version: '1.0' };
+    // Not a number, a number with letters after it, no such template, one for a ground this case does not cite.
+    for (const forged of ['abc', `${anyGround}abc`, '99999', String(forIllegal)]) {
+      for (const intent of ['preview', 'send']) {
+        const out = handleAppealForm(rt, a.id, { ...typed, intent, previewed: 'x', 'template-used': forged }, reviewer);
+        expect(out).toEqual({ kind: 'page', errors: { decision: TEMPLATE_MESSAGES['used-not-found'] }, preview: undefined, values: { ...typed, intent, previewed: 'x', 'template-used': '' } });
+      }
+    }
+    expect(findAppealById(rt.db, a.id)?.status).toBe('new');
+    // A real template for this appeal is still recorded, and so is one retired since it was used.
+    expect(handleAppealForm(rt, a.id, { ...typed, intent: 'preview', 'template-used': String(anyGround) }, reviewer)).toMatchObject({ errors: {}, preview: expect.anything() });
+    const later = createTemplate(rt, { name: 'Kept: retired since', outcome: 'upheld', ground: '', body: 'Old words.' }, templateGrounds(rt).map((g) => g.code), admin);
+    if (!later.ok) throw new Error('not created');
+    expect(retire(rt, later.template.id, admin).ok).toBe(true);
+    const shown = handleAppealForm(rt, a.id, { ...typed, intent: 'preview', 'template-used': String(later.template.id) }, reviewer);
+    if (shown.kind !== 'page' || !shown.preview) throw new Error('no preview');
+    expect(handleAppealForm(rt, a.id, { ...typed, intent: 'send', previewed: shown.preview.digest, 'template-used': String(later.template.id) }, reviewer).kind).toBe('redirect');
+    expect(listAppealEvents(rt.db, a.id).find((e) => e.kind === 'decided')!.details).toMatchObject({ templateName: 'Kept: retired since' });
+  });
 });

@@ -2,9 +2,10 @@ import { eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { listAudit } from '../../db/audit.ts';
 import { updateAppeal } from '../../db/appeals.ts';
-import { appealEvents, appeals, caseActions, caseGrounds, cases, outbox } from '../../db/schema.ts';
+import { appealEvents, appeals, caseActions, caseGrounds, cases, outbox, serviceFeedback } from '../../db/schema.ts';
 import { createAppeal } from '../../src/lib/appeals.ts';
-import { runRetentionPurge } from '../../src/lib/retention.ts';
+import { giveFeedback } from '../../src/lib/feedback.ts';
+import { runFeedbackCommentPurge, runRetentionPurge } from '../../src/lib/retention.ts';
 import { insertTestCase } from '../support/cases.ts';
 import { testRuntime } from '../support/db.ts';
 
@@ -77,5 +78,34 @@ describe('retention purge', () => {
     expect(figures()).toEqual(before);
     // Running again finds nothing new.
     expect(runRetentionPurge(rt, { dryRun: true })).toEqual({ appeals: 0, cases: 0, emails: 0 });
+  });
+});
+
+describe('retention of feedback comments', () => {
+  it('blanks a comment RETENTION_MONTHS after it was given, keeps every rating, and writes an audit entry', () => {
+    let now = new Date('2026-01-15T10:00:00Z');
+    const frt = testRuntime({ now: () => now, env: { RETENTION_MONTHS: '6' } });
+    const give = (comment: string, rating = 'satisfied') => expect(giveFeedback(frt, { rating, comment, client: `c${Math.random()}` })).toEqual({ ok: true });
+    give('The form was clear. I am Pat, 07700 900123.');
+    give('', 'dissatisfied');
+    now = new Date('2026-05-01T10:00:00Z');
+    give('Quicker than I expected.', 'very-satisfied');
+    const stored = () => frt.db.select({ rating: serviceFeedback.rating, comment: serviceFeedback.comment }).from(serviceFeedback).orderBy(serviceFeedback.id).all();
+
+    now = new Date('2026-07-15T09:59:59Z'); // not quite 6 months after the first
+    expect(runFeedbackCommentPurge(frt, { dryRun: false })).toBe(0);
+    expect(listAudit(frt.db, { action: 'retention.purged' })).toEqual([]);
+    now = new Date('2026-07-15T10:00:01Z');
+    expect(runFeedbackCommentPurge(frt, { dryRun: true })).toBe(1);
+    expect(stored()[0]!.comment).toContain('Pat'); // a dry run changes nothing
+    // Until this change comments were kept for ever.
+    expect(runFeedbackCommentPurge(frt, { dryRun: false })).toBe(1);
+    expect(stored()).toEqual([
+      { rating: 'satisfied', comment: null },
+      { rating: 'dissatisfied', comment: null },
+      { rating: 'very-satisfied', comment: 'Quicker than I expected.' },
+    ]);
+    expect(listAudit(frt.db, { action: 'retention.purged' }).map((e) => e.details)).toEqual([{ feedbackComments: 1, retentionMonths: 6 }]);
+    expect(runFeedbackCommentPurge(frt, { dryRun: true })).toBe(0);
   });
 });

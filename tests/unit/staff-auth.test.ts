@@ -163,6 +163,13 @@ describe('sign-in, codes and sessions', () => {
     // Only the hash is stored.
     expect(findSession(rt.db, done.sessionId)).toBeUndefined();
     expect(sessionUser(rt, done.sessionId).user).toEqual({ id, email: 'rev@example.org', name: 'Rita Reviewer', roles: ['reviewer'] });
+    const sealedSecret = (rt.db.$client.prepare('select totp_secret as v from staff where id = ?').get(id) as { v: string }).v;
+
+    // Each request reads only what the session needs: not the TOTP secret, which would be
+    // decrypted every time (until this change an unreadable stored secret failed every page).
+    rt.db.$client.prepare("update staff set totp_secret = 'enc1:not-a-sealed-value' where id = ?").run(id);
+    expect(sessionUser(rt, done.sessionId).user).toEqual({ id, email: 'rev@example.org', name: 'Rita Reviewer', roles: ['reviewer'] });
+    rt.db.$client.prepare('update staff set totp_secret = ? where id = ?').run(sealedSecret, id);
 
     // The same code again (same time-step) is refused, even from a new sign-in.
     const second = await signInWithPassword(rt, { email: 'rev@example.org', password: PASSWORD }, '1.1.1.1');

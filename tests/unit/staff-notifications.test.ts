@@ -264,3 +264,52 @@ describe('overdue escalation', () => {
     expect(listAudit(rt.db, { action: 'appeal.overdue-escalated' }).map((e) => e.entityId)).toEqual([String(a.id)]);
   });
 });
+
+describe('staff emails always reach someone, or wait until they can', () => {
+  it('without REVIEW_TEAM_EMAIL and with no active reviewer, the team is every active admin', async () => {
+    const clock = Date.UTC(2026, 11, 1, 10, 0, 0);
+    const rt = testRuntime({ now: () => new Date(clock) });
+    const admin = await testStaff(rt, ['admin'], 'Ada Admin');
+    const off = await testStaff(rt, ['reviewer'], 'Off Reviewer');
+    const offAdmin = await testStaff(rt, ['admin'], 'Off Admin');
+    await testStaff(rt, ['moderator'], 'Mo Moderator');
+    for (const id of [off, offAdmin]) expect(setDisabled(rt, { id: null, ip: 'test' }, id, true).ok).toBe(true);
+    const c = insertTestCase(rt.db, { actionAt: new Date(clock - DAY) });
+    const made = createAppeal(rt, { subject: { kind: 'case', caseReference: c.reference }, reason: 'x', email: 'a@example.org', name: null });
+    if (!made.ok) throw new Error(made.error);
+    // Until this change nobody was emailed.
+    expect(listEmails(rt.db).filter((m) => m.kind === STAFF_EMAIL_KINDS.appealReceived).map((m) => m.to)).toEqual([getStaff(rt, admin)!.email]);
+  });
+
+  it('a digest with nobody to send it to does not claim the day, and goes out once there is someone', async () => {
+    let clock = Date.UTC(2026, 11, 1, 8, 0, 0); // Tuesday 08:00 UK
+    const rt = testRuntime({ now: () => new Date(clock) });
+    insertTestAppeal(rt.db, { status: 'new', receivedAt: new Date(clock - DAY), dueAt: new Date(clock + 14 * DAY) });
+    expect(runScheduledDigest(rt)).toEqual({ status: 'no-recipients', day: '2026-12-01' });
+    // Until this change the day was claimed with 0 emails, and no digest went out that day.
+    expect(findDigestDay(rt.db, '2026-12-01')).toBeUndefined();
+    const reviewer = await testStaff(rt, ['reviewer'], 'Rae Reviewer');
+    clock += HOUR;
+    expect(runScheduledDigest(rt)).toEqual({ status: 'sent', day: '2026-12-01', emails: 1, items: 1 });
+    expect(listEmails(rt.db).filter((m) => m.kind === STAFF_EMAIL_KINDS.digest).map((m) => m.to)).toEqual([getStaff(rt, reviewer)!.email]);
+    expect(findDigestDay(rt.db, '2026-12-01')).toMatchObject({ emails: 1, items: 1 });
+  });
+
+  it('an overdue appeal is not marked escalated while there is no active admin, and is once there is one', async () => {
+    let clock = Date.UTC(2026, 11, 3, 10, 0, 0);
+    const rt = testRuntime({ now: () => new Date(clock) });
+    const gone = await testStaff(rt, ['admin'], 'Gone Admin');
+    expect(setDisabled(rt, { id: null, ip: 'test' }, gone, true).ok).toBe(true);
+    const a = insertTestAppeal(rt.db, { status: 'in-review', receivedAt: new Date(clock - 20 * DAY), dueAt: new Date(clock - DAY) });
+    expect(escalateOverdueAppeals(rt)).toBe(0);
+    // Until this change the escalation was used up with nobody told.
+    expect(listAudit(rt.db, { action: 'appeal.overdue-escalated' })).toEqual([]);
+    const admin = await testStaff(rt, ['admin'], 'New Admin');
+    clock += 60_000;
+    expect(escalateOverdueAppeals(rt)).toBe(1);
+    const sent = listEmails(rt.db).filter((m) => m.kind === STAFF_EMAIL_KINDS.overdue);
+    expect(sent.map((m) => m.to)).toEqual([getStaff(rt, admin)!.email]);
+    expect(sent[0]!.subject).toContain(a.reference);
+    expect(listAudit(rt.db, { action: 'appeal.overdue-escalated' })).toMatchObject([{ entityId: String(a.id), details: { admins: 1 } }]);
+  });
+});

@@ -4,6 +4,9 @@
  * Emails are simple, accessible HTML (lang, title, headings, real links, no images) and always
  * come with a plain-text part.
  */
+import { escapeHtml } from '../html.ts';
+
+export { escapeHtml };
 
 export class SafeHtml {
   constructor(readonly value: string) {}
@@ -12,9 +15,6 @@ export class SafeHtml {
   }
 }
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-/** Escapes text for use in HTML content and quoted attribute values. */
 /**
  * A value that must stay on one line in an email (a person's name in the greeting): any line
  * break becomes a space. Names are refused with a line break when typed (src/lib/validation.ts);
@@ -23,10 +23,6 @@ const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;'
  */
 export function oneLine(text: string): string {
   return text.replace(/[\r\n\u000B\u000C\u0085\u2028\u2029]+/g, ' ');
-}
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
 }
 
 type Interpolation = SafeHtml | string | number | null | undefined | false | readonly Interpolation[];

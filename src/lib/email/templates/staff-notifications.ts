@@ -13,6 +13,7 @@ import { formatDate, formatDateTime } from '../../dates.ts';
 /** "Due soon" in the digest: due within this many working days. */
 export const DUE_SOON_WORKING_DAYS = 2;
 import { emailLayout, html, textLayout, type EmailContent, type SafeHtml } from '../layout.ts';
+import { notificationEmail } from './notification.ts';
 
 export interface StaffAppealEmailData {
   orgName: string;
@@ -22,61 +23,53 @@ export interface StaffAppealEmailData {
   staffUrl: string;
 }
 
-function simpleStaffEmail(orgName: string, subject: string, heading: string, paragraphs: string[], link: { text: string; url: string }): EmailContent {
-  const body = html`<h1>${heading}</h1>
-${paragraphs.map((p) => html`<p>${p}</p>\n`)}<p><a href="${link.url}">${link.text}</a></p>
-`;
-  const text = textLayout([heading, ...paragraphs, `${link.text}:\n${link.url}`], orgName);
-  return { subject, text, html: emailLayout({ title: subject, orgName, body }) };
-}
-
 /** To the review team: an appeal has arrived. */
 export function staffAppealReceivedEmail(d: StaffAppealEmailData & { hasCaseReference: boolean }): EmailContent {
-  return simpleStaffEmail(
-    d.orgName,
-    `New appeal ${d.appealReference}, decision due ${formatDate(d.dueAt)}`,
-    'A new appeal has arrived',
-    [
+  return notificationEmail({
+    orgName: d.orgName,
+    subject: `New appeal ${d.appealReference}, decision due ${formatDate(d.dueAt)}`,
+    heading: 'A new appeal has arrived',
+    paragraphs: [
       `Appeal ${d.appealReference} was received. The decision is due by ${formatDate(d.dueAt)}.`,
       d.hasCaseReference
         ? 'The appellant gave a case reference, so the appeal is linked to its case.'
         : 'The appellant did not give a case reference: find the case and link it before deciding.',
       'Sign in to read the appeal and pick it up. This email does not include any details of the person who appealed.',
     ],
-    { text: `Open appeal ${d.appealReference}`, url: d.staffUrl },
-  );
+    link: { text: `Open appeal ${d.appealReference}`, url: d.staffUrl },
+  });
 }
 
 /** To the assigned reviewer (or the team): the appellant added information or answered a request. */
 export function staffAppellantRepliedEmail(d: StaffAppealEmailData & { answeredRequest: boolean }): EmailContent {
   const what = d.answeredRequest ? 'answered your request for information' : 'added information';
-  return simpleStaffEmail(
-    d.orgName,
-    `Appeal ${d.appealReference}: the appellant ${what}`,
-    `The appellant ${what}`,
-    [
+  return notificationEmail({
+    orgName: d.orgName,
+    subject: `Appeal ${d.appealReference}: the appellant ${what}`,
+    heading: `The appellant ${what}`,
+    paragraphs: [
       d.answeredRequest
         ? `The appellant of appeal ${d.appealReference} has answered. The clock has restarted: the decision is now due by ${formatDate(d.dueAt)}.`
         : `The appellant of appeal ${d.appealReference} has added information. The decision is due by ${formatDate(d.dueAt)}.`,
       'Sign in to read what they wrote.',
     ],
-    { text: `Open appeal ${d.appealReference}`, url: d.staffUrl },
-  );
+    link: { text: `Open appeal ${d.appealReference}`, url: d.staffUrl },
+  });
 }
 
 /** To every admin, once per appeal: the decision date has passed. */
 export function overdueEscalationEmail(d: StaffAppealEmailData & { assigneeName: string | null }): EmailContent {
-  return simpleStaffEmail(
-    d.orgName,
-    `Overdue: appeal ${d.appealReference} was due ${formatDate(d.dueAt)}`,
-    'An appeal is overdue',
-    [
+  return notificationEmail({
+    orgName: d.orgName,
+    subject: `Overdue: appeal ${d.appealReference} was due ${formatDate(d.dueAt)}`,
+    heading: 'An appeal is overdue',
+    paragraphs: [
       `Appeal ${d.appealReference} was due for a decision by ${formatDate(d.dueAt)} and has not been decided.`,
       d.assigneeName ? `It is assigned to ${d.assigneeName}.` : 'Nobody is assigned to it.',
       'You are told once about each overdue appeal. It is also listed in the daily digest until it is decided.',
     ],
-    { text: `Open appeal ${d.appealReference}`, url: d.staffUrl },
-  );
+    link: { text: `Open appeal ${d.appealReference}`, url: d.staffUrl },
+  });
 }
 
 export interface DigestAppealItem {

@@ -1,0 +1,1 @@
+ALTER TABLE `staff_sessions` ADD `link_hash` text;
