@@ -107,6 +107,7 @@ describe('enumeration and abuse limits', () => {
       const web = new HttpClient(server.baseUrl, ip);
       const steps: [string, Record<string, string>][] = [
         ['/appeal/platform', { platform: 'facebook' }],
+        ['/appeal/what-happened', { action: 'hidden' }],
         ['/appeal/account', { handle: `@abuse${i}` }],
         ['/appeal/post-date', recentPostDateFields()],
         ['/appeal/post-link', { 'post-url': '' }],

@@ -59,6 +59,7 @@ describe('header policy', () => {
     journey = new HttpClient(server.baseUrl);
     const steps: [string, Record<string, string>][] = [
       ['/appeal/platform', { platform: 'x' }],
+      ['/appeal/what-happened', { action: 'hidden' }],
       ['/appeal/account', { handle: '@headers' }],
       ['/appeal/post-date', recentPostDateFields()],
       ['/appeal/post-link', { 'post-url': '' }],
@@ -94,7 +95,7 @@ describe('header policy', () => {
   });
 
   it('sends Cache-Control: no-store on every page that shows personal data (point 6)', async () => {
-    const steps = ['/appeal/platform', '/appeal/account', '/appeal/post-date', '/appeal/post-link', '/appeal/reason', '/appeal/contact', '/appeal/check-answers'];
+    const steps = ['/appeal/platform', '/appeal/what-happened', '/appeal/account', '/appeal/post-date', '/appeal/post-link', '/appeal/reason', '/appeal/contact', '/appeal/check-answers'];
     for (const path of steps) {
       const res = await journey.get(path);
       expect(res.status, path).toBe(200);

@@ -109,6 +109,7 @@ describe('hostile input', () => {
   async function postJourney(web: HttpClient, a: { handle: string; reason: string; email: string; name: string; postUrl?: string }): Promise<HttpClient> {
     const steps: [string, Record<string, string>][] = [
       ['/appeal/platform', { platform: 'x' }],
+      ['/appeal/what-happened', { action: 'hidden' }],
       ['/appeal/account', { handle: a.handle }],
       ['/appeal/post-date', recentPostDateFields()],
       ['/appeal/post-link', { 'post-url': a.postUrl ?? '' }],

@@ -56,6 +56,7 @@ describe('secrets at rest', () => {
     const web = new HttpClient(server.baseUrl);
     const steps: [string, Record<string, string>][] = [
       ['/appeal/platform', { platform: 'facebook' }],
+      ['/appeal/what-happened', { action: 'hidden' }],
       ['/appeal/account', { handle: '@secrets_test' }],
       ['/appeal/post-date', recentPostDateFields()],
       ['/appeal/post-link', { 'post-url': '' }],
