@@ -3,7 +3,7 @@ import { isPrinciplesPath, withConditionalGet } from './lib/http-cache.ts';
 import { checkJourneyCookie, COOKIES_NEEDED_PATH, liveJourney } from './lib/journeys.ts';
 import { principlesLastModified } from './lib/principles.ts';
 import { getRuntime } from './lib/runtime.ts';
-import { appealSendGuard, statusLinkGuard } from './lib/abuse-limits.ts';
+import { appealSendGuard, isAppealSend, statusLinkGuard } from './lib/abuse-limits.ts';
 import { isHttps, requestIp } from './lib/request.ts';
 import { isOneClickUnsubscribe, isSameOriginRequest, securityHeaders, showsPersonalData } from './lib/security.ts';
 import { sessionCookieName, sessionUser } from './lib/sessions.ts';
@@ -36,7 +36,7 @@ const publicLimits = defineMiddleware(async (context, next) => {
   const client = requestIp(context) ?? 'unknown';
   let decision = statusLinkGuard(locals.runtime, url.pathname, client);
   if (decision.ok) {
-    const journey = request.method === 'POST' ? liveJourney(locals.runtime, context.cookies, isHttps(request, locals.runtime.config)) : undefined;
+    const journey = isAppealSend(request.method, url.pathname) ? liveJourney(locals.runtime, context.cookies, isHttps(request, locals.runtime.config)) : undefined;
     decision = appealSendGuard(locals.runtime, request.method, url.pathname, client, journey);
   }
   if (decision.ok) return next();

@@ -36,6 +36,11 @@ export function statusLinkGuard(rt: Runtime, pathname: string, client: string): 
   return { ok: true };
 }
 
+/** Whether a request is the POST that sends an appeal (the only one appealSendGuard counts). */
+export function isAppealSend(method: string, pathname: string): boolean {
+  return method.toUpperCase() === 'POST' && pathname.replace(/\/$/, '') === APPEAL_SEND_PATH;
+}
+
 /** The journey sending an appeal, as `liveJourney` (src/lib/journeys.ts) gives it. */
 export interface SendingJourney {
   /** The stored hash of the journey's id. */
@@ -57,7 +62,7 @@ export function emailLimitKey(email: string): string {
  * page sends the browser back to a step) and counts only against the address.
  */
 export function appealSendGuard(rt: Runtime, method: string, pathname: string, client: string, journey?: SendingJourney): LimitDecision {
-  if (method.toUpperCase() !== 'POST' || pathname.replace(/\/$/, '') !== APPEAL_SEND_PATH) return { ok: true };
+  if (!isAppealSend(method, pathname)) return { ok: true };
   const limits = appealSendLimits(rt.config);
   const email = typeof journey?.data['email'] === 'string' ? journey.data['email'] : undefined;
   // In this order, so one person's own limits answer before the shared address's ceiling.
