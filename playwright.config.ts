@@ -75,8 +75,11 @@ export default defineConfig({
         // Every browser test comes from 127.0.0.1: a higher lookup limit keeps specs independent
         // (the limit itself is unit-tested in tests/unit/appeal-journey.test.ts).
         CASE_LOOKUPS_PER_10_MINUTES: '1000',
-        // Likewise for appeals sent and wrong status links (limits proven in tests/resilience).
+        // Likewise for appeals sent and wrong status links (limits proven in tests/resilience):
+        // specs reuse email addresses, and a spec may send several appeals from one browser.
         APPEALS_PER_HOUR: '1000',
+        APPEALS_PER_JOURNEY_PER_HOUR: '1000',
+        APPEALS_PER_EMAIL_PER_HOUR: '1000',
         STATUS_LINK_MISSES_PER_10_MINUTES: '1000',
         OUTBOX_RETRY_BASE_MS: '200',
         // Staff notifications (tests/e2e/staff-notifications.spec.ts): a team mailbox and the

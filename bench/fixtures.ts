@@ -35,7 +35,7 @@ export const RECENT_POST_DAY = (() => {
 export function completeAnswers(i: number): Answers {
   return {
     route: 'post',
-    post: { platform: 'facebook', handle: `@bench${i}`, ...RECENT_POST_DAY, postUrl: null },
+    post: { platform: 'facebook', action: 'hidden', handle: `@bench${i}`, ...RECENT_POST_DAY, postUrl: null },
     reason: 'I think my comment was within the rules: it asked a question about waiting times.',
     email: `bench${i}@example.org`,
     name: null,

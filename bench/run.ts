@@ -441,7 +441,8 @@ async function submissions(): Promise<void> {
   console.log('Submissions: preparing journeys and starting the app with BENCH_ENDPOINTS, and the bare server…');
   const dir = tempDir('submit');
   const cookies = withRuntime(dir, (rt) => prepareJourneys(rt.db, 60_000));
-  // One client address sends every appeal: lift the per-IP limit (its counting still runs).
+  // One client address sends every appeal, each from its own journey and email address: lift the
+  // per-IP ceiling (its counting still runs, as do the per-journey and per-email limits).
   const app = await startApp(true, false, dir, { BENCH_ENDPOINTS: 'true', APPEALS_PER_HOUR: '100000' });
   const bareDir = tempDir('bare-submit');
   withRuntime(bareDir, () => undefined);

@@ -1,9 +1,9 @@
 import { defineMiddleware, sequence } from 'astro:middleware';
 import { isPrinciplesPath, withConditionalGet } from './lib/http-cache.ts';
-import { checkJourneyCookie, COOKIES_NEEDED_PATH } from './lib/journeys.ts';
+import { checkJourneyCookie, COOKIES_NEEDED_PATH, liveJourney } from './lib/journeys.ts';
 import { principlesLastModified } from './lib/principles.ts';
 import { getRuntime } from './lib/runtime.ts';
-import { appealSendGuard, statusLinkGuard } from './lib/abuse-limits.ts';
+import { appealSendGuard, isAppealSend, statusLinkGuard } from './lib/abuse-limits.ts';
 import { isHttps, requestIp } from './lib/request.ts';
 import { isOneClickUnsubscribe, isSameOriginRequest, securityHeaders, showsPersonalData } from './lib/security.ts';
 import { sessionCookieName, sessionUser } from './lib/sessions.ts';
@@ -27,15 +27,18 @@ const sameOrigin = defineMiddleware((context, next) => {
 });
 
 /**
- * Per-IP limits on guessing private status links and on sending appeals (src/lib/abuse-limits.ts):
- * over a limit, the 429 page with Retry-After.
+ * Per-IP limits on guessing private status links, and limits per journey, email address and IP on
+ * sending appeals (src/lib/abuse-limits.ts): over a limit, the 429 page with Retry-After.
  */
 const publicLimits = defineMiddleware(async (context, next) => {
   const { request, url, locals } = context;
   if (!url.pathname.startsWith('/appeal/')) return next();
   const client = requestIp(context) ?? 'unknown';
   let decision = statusLinkGuard(locals.runtime, url.pathname, client);
-  if (decision.ok) decision = appealSendGuard(locals.runtime, request.method, url.pathname, client);
+  if (decision.ok) {
+    const journey = isAppealSend(request.method, url.pathname) ? liveJourney(locals.runtime, context.cookies, isHttps(request, locals.runtime.config)) : undefined;
+    decision = appealSendGuard(locals.runtime, request.method, url.pathname, client, journey);
+  }
   if (decision.ok) return next();
   const page = await context.rewrite(new Request(new URL(`/too-many-requests?wait=${decision.retryAfterSeconds}`, url), { method: 'GET' }));
   const response = new Response(page.body, page);

@@ -88,8 +88,15 @@ export const EnvSchema = z.object({
   SUBSCRIBES_PER_HOUR: wholeNumber(1, 10_000, 10),
   /** Wrong private status links per IP in 10 minutes before every status link is refused (guessing protection). */
   STATUS_LINK_MISSES_PER_10_MINUTES: wholeNumber(1, 100_000, 20),
-  /** Appeals sent per client IP per hour. */
-  APPEALS_PER_HOUR: wholeNumber(1, 100_000, 10),
+  /**
+   * Appeals sent per client IP address per hour: the flood guard, high enough for a shared
+   * connection (a hospital, a library) where many people send from one address (decision 026).
+   */
+  APPEALS_PER_HOUR: wholeNumber(1, 100_000, 100),
+  /** Appeals sent per appeal journey (one browser's answers, src/lib/journeys.ts) per hour. */
+  APPEALS_PER_JOURNEY_PER_HOUR: wholeNumber(1, 100_000, 5),
+  /** Appeals sent per appellant email address per hour. */
+  APPEALS_PER_EMAIL_PER_HOUR: wholeNumber(1, 100_000, 5),
   /** File holding the key that encrypts TOTP secrets at rest; default $DATA_DIR/secret.key, made on first start. */
   SECRET_KEY_FILE: z.preprocess(emptyToUndefined, z.string().trim().min(1).optional()),
   /** The review team's mailbox for staff notifications; unset: every active reviewer (else admin) is emailed. */
@@ -150,7 +157,11 @@ export interface Config {
   caseLookupsPer10Minutes: number;
   subscribesPerHour: number;
   statusLinkMissesPer10Minutes: number;
+  /** APPEALS_PER_HOUR: appeals sent per client IP address per hour (the flood guard). */
   appealsPerHour: number;
+  /** APPEALS_PER_JOURNEY_PER_HOUR and APPEALS_PER_EMAIL_PER_HOUR (src/lib/abuse-limits.ts). */
+  appealsPerJourneyPerHour: number;
+  appealsPerEmailPerHour: number;
   /** The key file (SECRET_KEY_FILE, or $DATA_DIR/secret.key) for secrets encrypted at rest. */
   secretKeyFile: string;
   /** True when SECRET_KEY_FILE named it (then it must exist; the default one is made when missing). */
@@ -222,6 +233,8 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
       subscribesPerHour: e.SUBSCRIBES_PER_HOUR,
       statusLinkMissesPer10Minutes: e.STATUS_LINK_MISSES_PER_10_MINUTES,
       appealsPerHour: e.APPEALS_PER_HOUR,
+      appealsPerJourneyPerHour: e.APPEALS_PER_JOURNEY_PER_HOUR,
+      appealsPerEmailPerHour: e.APPEALS_PER_EMAIL_PER_HOUR,
       secretKeyFile,
       secretKeyFromEnv: e.SECRET_KEY_FILE !== undefined,
       staffNotifications: {

@@ -38,9 +38,19 @@ function cookieId(cookies: Pick<CookieJar, 'get'>, secure: boolean): string | un
 
 /** The answers so far, or an empty object when there is no (live) journey. */
 export function readJourney<T extends object>(rt: Runtime, cookies: CookieJar, secure: boolean): Partial<T> {
+  return (liveJourney(rt, cookies, secure)?.data ?? {}) as Partial<T>;
+}
+
+/**
+ * The live journey's key (the hash of its id, as stored) and answers, for limits counted per
+ * journey (src/lib/abuse-limits.ts); undefined when the browser has no journey this server knows.
+ */
+export function liveJourney(rt: Runtime, cookies: Pick<CookieJar, 'get'>, secure: boolean): { key: string; data: Record<string, unknown> } | undefined {
   const id = cookieId(cookies, secure);
-  if (!id) return {};
-  return (findJourneyData(rt.db, hashId(id), rt.now()) ?? {}) as Partial<T>;
+  if (!id) return undefined;
+  const key = hashId(id);
+  const data = findJourneyData(rt.db, key, rt.now());
+  return data === undefined ? undefined : { key, data };
 }
 
 /**

@@ -24,8 +24,16 @@ export type RateLimitResult = { ok: true; remaining: number } | { ok: false; ret
 
 /** Counts one attempt by `client` (an IP address, counted by its limitGroup) and says whether it is allowed. */
 export function hitRateLimit(rt: Scope, limit: RateLimit, client: string): RateLimitResult {
+  return hitRateLimitKey(rt, limit, limitGroup(client));
+}
+
+/**
+ * Counts one attempt under `key` as it is (not an IP address: a journey's or an email address's
+ * hash, say; never personal data in the clear) and says whether it is allowed.
+ */
+export function hitRateLimitKey(rt: Scope, limit: RateLimit, key: string): RateLimitResult {
   const now = rt.now();
-  const { count, windowStart } = countHit(rt.db, `${limit.name}:${limitGroup(client)}`, now, limit.windowMs);
+  const { count, windowStart } = countHit(rt.db, `${limit.name}:${key}`, now, limit.windowMs);
   // Old counters are cleared now and then rather than on a schedule.
   if (count === 1) deleteOldRateLimits(rt.db, new Date(now.getTime() - 24 * 60 * 60_000));
   if (count <= limit.max) return { ok: true, remaining: limit.max - count };
@@ -42,9 +50,23 @@ export function statusLinkLimit(config: { statusLinkMissesPer10Minutes: number }
   return { name: 'status-link-miss', max: config.statusLinkMissesPer10Minutes, windowMs: 10 * 60_000 };
 }
 
-/** Appeals sent per IP in an hour (APPEALS_PER_HOUR, default 10). */
-export function appealSendLimit(config: { appealsPerHour: number }): RateLimit {
-  return { name: 'appeal-send', max: config.appealsPerHour, windowMs: 60 * 60_000 };
+/**
+ * Appeals sent in an hour, counted three ways (decision 026): per journey
+ * (APPEALS_PER_JOURNEY_PER_HOUR, default 5) and per email address (APPEALS_PER_EMAIL_PER_HOUR,
+ * default 5), which hold back one person, and per IP address (APPEALS_PER_HOUR, default 100), a
+ * ceiling high enough for a hospital's or a library's shared connection that still stops a flood.
+ */
+export function appealSendLimits(config: { appealsPerHour: number; appealsPerJourneyPerHour: number; appealsPerEmailPerHour: number }): {
+  journey: RateLimit;
+  email: RateLimit;
+  address: RateLimit;
+} {
+  const hour = 60 * 60_000;
+  return {
+    journey: { name: 'appeal-send-journey', max: config.appealsPerJourneyPerHour, windowMs: hour },
+    email: { name: 'appeal-send-email', max: config.appealsPerEmailPerHour, windowMs: hour },
+    address: { name: 'appeal-send', max: config.appealsPerHour, windowMs: hour },
+  };
 }
 
 /** Whether `client` has used up `limit` already, without counting an attempt. */

@@ -15,7 +15,7 @@ import { insertTestCase } from '../support/cases.ts';
 import { appealReferenceIn, HttpClient } from './support/client.ts';
 import { recordFigure } from './support/figures.ts';
 import { AppServer, sharedRuntime, tempDataDir } from './support/server.ts';
-import { recentPostDateFields } from '../support/appeals.ts';
+import { answerPostAppeal } from './support/appeal-steps.ts';
 
 const LIMITS = { caseLookups: 20, statusMisses: 20, appeals: 10, subscribes: 10 };
 let ipCounter = 10;
@@ -105,16 +105,7 @@ describe('enumeration and abuse limits', () => {
     const results: number[] = [];
     for (let i = 0; i < LIMITS.appeals + 2; i++) {
       const web = new HttpClient(server.baseUrl, ip);
-      const steps: [string, Record<string, string>][] = [
-        ['/appeal/platform', { platform: 'facebook' }],
-        ['/appeal/what-happened', { action: 'hidden' }],
-        ['/appeal/account', { handle: `@abuse${i}` }],
-        ['/appeal/post-date', recentPostDateFields()],
-        ['/appeal/post-link', { 'post-url': '' }],
-        ['/appeal/reason', { reason: 'Appeal sent to test the limit.' }],
-        ['/appeal/contact', { email: `abuse-${i}@example.org`, name: '' }],
-      ];
-      for (const [path, form] of steps) expect((await web.post(path, form)).status, path).toBe(303);
+      await answerPostAppeal(web, `@abuse${i}`, `abuse-${i}@example.org`);
       const sent = await web.post('/appeal/check-answers', {});
       results.push(sent.status);
       if (sent.status === 303) expect(appealReferenceIn((await web.get('/appeal/confirmation')).body)).toBeDefined();

@@ -96,7 +96,7 @@ describe('request body limits', () => {
     const { token, hash } = newToken();
     insertSession(rt.db, { idHash: hash, staffId: admin, stage: 'signed-in', now: new Date(), ip: null });
     cookie = `${SESSION_COOKIE}=${token}`;
-    server = (await AppServer.start({ dataDir, env: { APPEALS_PER_HOUR: '100000', SUBSCRIBES_PER_HOUR: '10000' } })).stopAfterAll();
+    server = (await AppServer.start({ dataDir, env: { APPEALS_PER_HOUR: '100000', APPEALS_PER_JOURNEY_PER_HOUR: '100000', APPEALS_PER_EMAIL_PER_HOUR: '100000', SUBSCRIBES_PER_HOUR: '10000' } })).stopAfterAll();
     const c = insertTestCase(rt.db, { recordedBy: admin });
     const created = createAppeal(rt, { subject: { kind: 'case', caseReference: c.reference }, reason: 'Body limits', email: 'limits@example.org', name: null });
     if (!created.ok) throw new Error(created.error);

@@ -42,6 +42,8 @@ describe('crash safety', () => {
           // One client IP (loopback) sends every appeal: lift the per-IP limits for this load.
           CASE_LOOKUPS_PER_10_MINUTES: '100000',
           APPEALS_PER_HOUR: '100000',
+          APPEALS_PER_JOURNEY_PER_HOUR: '100000',
+          APPEALS_PER_EMAIL_PER_HOUR: '100000',
           // A message claimed when the process dies is taken over after 2 s instead of 5 minutes.
           OUTBOX_LEASE_MS: '2000',
         },

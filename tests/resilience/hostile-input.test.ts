@@ -95,7 +95,7 @@ describe('hostile input', () => {
       await AppServer.start({
         dataDir,
         smtpUrl: sink.url,
-        env: { TRUSTED_PROXY: 'true', CASE_LOOKUPS_PER_10_MINUTES: '100000', STATUS_LINK_MISSES_PER_10_MINUTES: '100000', APPEALS_PER_HOUR: '100000', SUBSCRIBES_PER_HOUR: '10000' },
+        env: { TRUSTED_PROXY: 'true', CASE_LOOKUPS_PER_10_MINUTES: '100000', STATUS_LINK_MISSES_PER_10_MINUTES: '100000', APPEALS_PER_HOUR: '100000', APPEALS_PER_JOURNEY_PER_HOUR: '100000', APPEALS_PER_EMAIL_PER_HOUR: '100000', SUBSCRIBES_PER_HOUR: '10000' },
       })
     ).stopAfterAll();
     const c = insertTestCase(rt.db, { recordedBy: moderator });

@@ -3,7 +3,10 @@
  * throttle under parallel attempts. Over HTTP they are proven in tests/resilience/abuse.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { appealSendGuard, statusLinkGuard } from '../../src/lib/abuse-limits.ts';
+import { appealSendGuard, emailLimitKey, statusLinkGuard, type SendingJourney } from '../../src/lib/abuse-limits.ts';
+import { liveJourney, writeJourney } from '../../src/lib/journeys.ts';
+import type { Runtime } from '../../src/lib/runtime.ts';
+import { TestCookieJar } from '../support/cookie-jar.ts';
 import { createAppeal } from '../../src/lib/appeals.ts';
 import { checkRateLimit, hitRateLimit, waitInWords, type RateLimit } from '../../src/lib/rate-limit.ts';
 import { signInWithPassword } from '../../src/lib/sessions.ts';
@@ -61,6 +64,58 @@ describe('appealSendGuard', () => {
     expect(appealSendGuard(rt, 'POST', '/appeal/check-answers', 'a')).toMatchObject({ ok: false });
     expect(appealSendGuard(rt, 'POST', '/appeal/check-answers', 'b')).toEqual({ ok: true });
     expect(appealSendGuard(rt, 'POST', '/appeal/reason', 'a')).toEqual({ ok: true });
+  });
+
+  /** A journey started the way the appeal pages start one, with `email` in its answers (undefined: none yet). */
+  function journeyWith(rt: Runtime, email: string | undefined): SendingJourney {
+    const jar = new TestCookieJar();
+    writeJourney(rt, jar, email === undefined ? { route: 'post' } : { route: 'post', email }, false);
+    const journey = liveJourney(rt, jar, false);
+    if (!journey) throw new Error('no journey');
+    return journey;
+  }
+  const send = (rt: Runtime, client: string, journey?: SendingJourney) => appealSendGuard(rt, 'POST', '/appeal/check-answers', client, journey);
+
+  it('lets 30 people behind one shared address send with the default limits', () => {
+    const rt = testRuntime();
+    const results = Array.from({ length: 30 }, (_, i) => send(rt, '198.51.100.7', journeyWith(rt, `patient${i}@example.org`)));
+    expect(results.every((r) => r.ok)).toBe(true);
+  });
+
+  it('holds back one journey after APPEALS_PER_JOURNEY_PER_HOUR, for the rest of the hour only', () => {
+    let now = new Date('2026-12-02T10:00:00Z');
+    const rt = testRuntime({ env: { APPEALS_PER_JOURNEY_PER_HOUR: '3' }, now: () => now });
+    const journey = journeyWith(rt, undefined);
+    expect([1, 2, 3].map(() => send(rt, 'shared', journey).ok)).toEqual([true, true, true]);
+    now = new Date('2026-12-02T10:20:00Z');
+    expect(send(rt, 'shared', journey)).toEqual({ ok: false, retryAfterSeconds: 40 * 60 });
+    // Another person on the same connection is not held back…
+    expect(send(rt, 'shared', journeyWith(rt, undefined))).toEqual({ ok: true });
+    // …and the journey may send again once its hour is over.
+    now = new Date('2026-12-02T11:00:00Z');
+    expect(send(rt, 'shared', journey)).toEqual({ ok: true });
+  });
+
+  it('holds back one email address across fresh journeys after APPEALS_PER_EMAIL_PER_HOUR, however it is written', () => {
+    const rt = testRuntime({ env: { APPEALS_PER_EMAIL_PER_HOUR: '2' } });
+    expect(send(rt, 'a', journeyWith(rt, 'flood@example.org'))).toEqual({ ok: true });
+    expect(send(rt, 'b', journeyWith(rt, ' Flood@Example.org'))).toEqual({ ok: true });
+    expect(send(rt, 'c', journeyWith(rt, 'FLOOD@example.org'))).toMatchObject({ ok: false });
+    expect(send(rt, 'c', journeyWith(rt, 'someone-else@example.org'))).toEqual({ ok: true });
+    // The counters hold hashes: no email address is stored in the clear.
+    const keys = (rt.db.$client.prepare('select key from rate_limits').all() as { key: string }[]).map((r) => r.key);
+    expect(keys.some((k) => k.startsWith('appeal-send-email:'))).toBe(true);
+    expect(keys.join(' ')).not.toMatch(/@/);
+    expect(emailLimitKey(' A@B.org ')).toBe(emailLimitKey('a@b.org'));
+  });
+
+  it('keeps APPEALS_PER_HOUR as the ceiling per address, whatever the journeys and emails', () => {
+    const rt = testRuntime({ env: { APPEALS_PER_HOUR: '3' } });
+    const results = Array.from({ length: 4 }, (_, i) => send(rt, 'flooder', journeyWith(rt, `fresh${i}@example.org`)).ok);
+    expect(results).toEqual([true, true, true, false]);
+    // A POST without a live journey (it sends nothing) still counts against the address.
+    expect(send(rt, 'other')).toEqual({ ok: true });
+    expect(send(rt, 'flooder')).toMatchObject({ ok: false });
   });
 });
 

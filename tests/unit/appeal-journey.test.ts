@@ -23,7 +23,8 @@ import { createAppeal } from '../../src/lib/appeals.ts';
 import { findAppealByReference } from '../../db/appeals.ts';
 import { formatDate } from '../../src/lib/dates.ts';
 import { characterLength } from '../../src/lib/validation.ts';
-import { checkJourneyCookie, clearJourney, JOURNEY_COOKIE, JOURNEY_TTL_MS, journeyCookieName, readJourney, writeJourney, type CookieJar } from '../../src/lib/journeys.ts';
+import { checkJourneyCookie, clearJourney, JOURNEY_COOKIE, JOURNEY_TTL_MS, journeyCookieName, readJourney, writeJourney } from '../../src/lib/journeys.ts';
+import { TestCookieJar } from '../support/cookie-jar.ts';
 import { caseLookupLimit, hitRateLimit } from '../../src/lib/rate-limit.ts';
 
 const CASE_LOOKUP_LIMIT = caseLookupLimit({ caseLookupsPer10Minutes: 20 });
@@ -375,18 +376,7 @@ describe('contact step, order of steps and sending', () => {
 });
 
 describe('journey state', () => {
-  class Jar implements CookieJar {
-    values = new Map<string, string>();
-    options: unknown;
-    get(name: string) {
-      const value = this.values.get(name);
-      return value === undefined ? undefined : { value };
-    }
-    set(name: string, value: string, options: unknown) {
-      this.values.set(name, value);
-      this.options = options;
-    }
-  }
+  const Jar = TestCookieJar;
 
   it('keeps answers server-side behind a random HttpOnly cookie, for 24 hours', () => {
     // Over https the cookie is __Host-fh_journey (Secure, Path=/, no Domain).

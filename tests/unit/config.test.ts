@@ -16,6 +16,8 @@ describe('parseConfig', () => {
     expect(result.config.mailFrom).toBe('Fair Hearing <no-reply@localhost>');
     expect(result.config.trustedProxy).toBe(false);
     expect(result.config.pageCache).toBe(true);
+    // Appeals sent: per journey and per email address, under a per-address flood guard (decision 026).
+    expect([result.config.appealsPerJourneyPerHour, result.config.appealsPerEmailPerHour, result.config.appealsPerHour]).toEqual([5, 5, 100]);
   });
 
   it('turns the page cache off with PAGE_CACHE=false', () => {
@@ -45,6 +47,9 @@ describe('parseConfig', () => {
     [{ OUTBOX_POLL_MS: '10' }, 'OUTBOX_POLL_MS'],
     [{ OUTBOX_LEASE_MS: '500' }, 'OUTBOX_LEASE_MS'],
     [{ OUTBOX_RETRY_BASE_MS: '-1' }, 'OUTBOX_RETRY_BASE_MS'],
+    [{ APPEALS_PER_HOUR: '0' }, 'APPEALS_PER_HOUR'],
+    [{ APPEALS_PER_JOURNEY_PER_HOUR: 'lots' }, 'APPEALS_PER_JOURNEY_PER_HOUR'],
+    [{ APPEALS_PER_EMAIL_PER_HOUR: '2.5' }, 'APPEALS_PER_EMAIL_PER_HOUR'],
   ])('refuses %o with a one-line message naming %s', (env, name) => {
     const result = parseConfig(env);
     expect(result.ok).toBe(false);
