@@ -9,10 +9,10 @@ import { enqueueAndDiscard } from '../../db/outbox.ts';
 import { queueAppellantEmail, statusLinkParagraph, statusUrl } from './appeals.ts';
 import { notificationEmail } from './email/templates/notification.ts';
 import type { FormValues } from './forms.ts';
-import { caseLookupLimit, hitRateLimit, tooManyMessage, type RateLimit } from './rate-limit.ts';
+import { caseLookupLimit, hitRateLimit, hitRateLimitKey, tooManyMessage, type RateLimit } from './rate-limit.ts';
 import { DATA_LENGTH, parseReference } from './references.ts';
-import type { Runtime } from './runtime.ts';
-import { emailAddress } from './validation.ts';
+import { inTransaction, type Runtime } from './runtime.ts';
+import { characterLength, emailAddress } from './validation.ts';
 import { generateToken } from './tokens.ts';
 
 export const FIND_PATH = '/appeal/find';
@@ -69,7 +69,7 @@ function linkEmail(rt: Runtime, reference: string, link: string) {
 export function requestStatusLink(rt: Runtime, values: FormValues, client: string): StatusLinkRequestResult {
   const typed = typeof values['reference'] === 'string' ? values['reference'] : '';
   const errors: Record<string, string> = {};
-  const parsed = [...typed].length > 100 ? ({ ok: false, error: 'wrong-length' } as const) : parseReference(typed);
+  const parsed = characterLength(typed) > 100 ? ({ ok: false, error: 'wrong-length' } as const) : parseReference(typed);
   if (!parsed.ok) errors['reference'] = FIND_MESSAGES[parsed.error];
   const email = emailAddress.safeParse(values['email'] ?? '');
   if (!email.success) errors['email'] = email.error.issues[0]?.message ?? 'Enter your email address';
@@ -79,11 +79,12 @@ export function requestStatusLink(rt: Runtime, values: FormValues, client: strin
   if (!limit.ok) return { ok: false, status: 429, errors: { reference: tooManyMessage(FIND_MESSAGES['too-many'], limit.retryAfterSeconds) }, retryAfterSeconds: limit.retryAfterSeconds };
 
   const now = rt.now();
-  rt.db.transaction((tx) => {
+  inTransaction(rt, (scope) => {
+    const tx = scope.db;
     const found = findAppealByReferenceAndEmail(tx, parsed.reference, email.data);
     const row = found && !found.purgedAt ? found : undefined;
     // Counted for every request (on a key no appeal has when none matched): the same work either way.
-    const perAppeal = hitRateLimit({ ...rt, db: tx }, { name: 'status-link-sent', max: LINKS_PER_APPEAL_PER_HOUR, windowMs: 60 * 60_000 }, `appeal-${row?.id ?? 0}`);
+    const perAppeal = hitRateLimitKey(scope, { name: 'status-link-sent', max: LINKS_PER_APPEAL_PER_HOUR, windowMs: 60 * 60_000 }, `appeal-${row?.id ?? 0}`);
     if (row && perAppeal.ok) {
       queueAppellantEmail(rt, tx, row, EMAIL_KIND, (link) => linkEmail(rt, row.reference, link), now);
       return;
