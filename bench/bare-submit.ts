@@ -1,13 +1,13 @@
 /**
  * Baseline for appeal submissions: a bare node:http server that reads the same form, records the
- * appeal with the same domain function as the app's last step (createAppeal in src/lib/appeals.ts:
+ * appeal with the same domain function as the app's last step (createAppeal in src/lib/appeals/appeals.ts:
  * ONE SQLite transaction with the appeal, its history and the acknowledgement email in the
  * outbox) and answers 303 — no Astro, no journey, no middleware. Data folder from BENCH_DATA_DIR,
  * port from BENCH_PORT. Started by bench/run.ts on loopback.
  */
 import { createServer } from 'node:http';
-import { createAppeal } from '../src/lib/appeals.ts';
-import { parseConfig } from '../src/lib/config.ts';
+import { createAppeal } from '../src/lib/appeals/appeals.ts';
+import { parseConfig } from '../src/lib/platform/config.ts';
 import { createRuntime } from '../src/lib/runtime.ts';
 import { RECENT_POST_DAY } from './fixtures.ts';
 

@@ -1,19 +1,19 @@
 /**
  * Data the scenarios need, written straight into a data folder's database: a signed-in reviewer
- * (a staff session, as src/lib/sessions.ts makes after password and security code) and prepared
- * appeal journeys (as the journey's pages leave them, src/lib/journeys.ts), so a benchmark can
+ * (a staff session, as src/lib/staff/sessions.ts makes after password and security code) and prepared
+ * appeal journeys (as the journey's pages leave them, src/lib/appeals/journeys.ts), so a benchmark can
  * request a staff page or the final step of the appeal journey without going through the forms.
  */
 import { createHash } from 'node:crypto';
 import type { Db } from '../db/client.ts';
 import { saveJourneyData } from '../db/journeys.ts';
 import { insertSession, insertStaff } from '../db/staff.ts';
-import type { Answers } from '../src/lib/appeal-journey.ts';
-import { toDateParts } from '../src/lib/dates.ts';
-import { JOURNEY_COOKIE, JOURNEY_TTL_MS } from '../src/lib/journeys.ts';
-import { SESSION_COOKIE } from '../src/lib/sessions.ts';
-import { newToken } from '../src/lib/staff.ts';
-import { generateToken } from '../src/lib/tokens.ts';
+import type { Answers } from '../src/lib/appeals/journey.ts';
+import { toDateParts } from '../src/lib/platform/dates.ts';
+import { JOURNEY_COOKIE, JOURNEY_TTL_MS } from '../src/lib/appeals/journeys.ts';
+import { SESSION_COOKIE } from '../src/lib/staff/sessions.ts';
+import { newToken } from '../src/lib/staff/accounts.ts';
+import { generateToken } from '../src/lib/platform/tokens.ts';
 
 /** A reviewer with a signed-in session; returns the Cookie header value. */
 export function reviewerSessionCookie(db: Db, email = `bench-reviewer-${Date.now()}@example.org`): string {

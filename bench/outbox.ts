@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import { countEmailsByState, enqueueEmail, type NewEmail } from '../db/outbox.ts';
-import { parseConfig } from '../src/lib/config.ts';
+import { parseConfig } from '../src/lib/platform/config.ts';
 import { createSmtpTransport, SMTP_POOL_CONNECTIONS } from '../src/lib/email/transport.ts';
 import { startOutboxWorker } from '../src/lib/email/worker.ts';
 import { createRuntime } from '../src/lib/runtime.ts';

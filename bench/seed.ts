@@ -9,8 +9,8 @@
 import { pathToFileURL } from 'node:url';
 import type { Db } from '../db/client.ts';
 import { dropTallyTriggers, installTallies } from '../db/tallies.ts';
-import { APPEAL_STATUSES } from '../src/lib/appeal-state.ts';
-import { parseConfig } from '../src/lib/config.ts';
+import { APPEAL_STATUSES } from '../src/lib/appeals/state.ts';
+import { parseConfig } from '../src/lib/platform/config.ts';
 import { createRuntime } from '../src/lib/runtime.ts';
 
 const PLATFORMS = ['facebook', 'x', 'instagram', 'linkedin', 'youtube', 'tiktok', 'other'];
@@ -42,7 +42,7 @@ export function seedScale(db: Db, count: number, now = Date.now()): { ms: number
        assigned_to, outcome, decision_version_id, decided_by, decided_at, working_days_to_decision, withdrawn_at, purged_at, created_at)
      values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
-  // The retention purge runs daily (src/lib/retention.ts), so in a running system personal data
+  // The retention purge runs daily (src/lib/retention/retention.ts), so in a running system personal data
   // past its time is already gone: rows closed over a year ago (RETENTION_MONTHS default 12) and
   // cases over 18 months old (plus the 6-month appeal window) are seeded purged, as the purge
   // leaves them. Otherwise the app's first start would spend minutes purging half a million rows.

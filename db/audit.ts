@@ -17,7 +17,7 @@ export interface AuditEntry {
   /** Which kind of record, e.g. `staff`, `case`, `appeal`. */
   entityType: string;
   entityId: string | null;
-  /** Where the request came from (src/lib/request.ts clientIp), `cli`, or null. */
+  /** Where the request came from (src/lib/platform/request.ts clientIp), `cli`, or null. */
   ip: string | null;
   details?: Record<string, unknown>;
 }

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, count, desc, eq, gte, inArray, lt, TransactionRollbackError } from 'drizzle-orm';
 import type { Db, DbOrTx } from './client.ts';
-import { escapeHtml } from '../src/lib/html.ts';
+import { escapeHtml } from '../src/lib/platform/html.ts';
 import { outbox, type OutboxRow, type OutboxState } from './schema/outbox.ts';
 
 /** `db` itself or the `tx` a `db.transaction((tx) => …)` callback receives. */
@@ -92,7 +92,7 @@ export function onEmailEnqueued(listener: () => void): () => void {
  */
 /**
  * Writes the message as enqueueEmail would, then rolls the write back: for a request that must
- * take as long whether or not it sends anything (src/lib/status-link-request.ts).
+ * take as long whether or not it sends anything (src/lib/appeals/status-link-request.ts).
  */
 export function enqueueAndDiscard(db: DbOrTx, message: NewEmail, now: Date): void {
   try {

@@ -248,7 +248,7 @@ export function databaseChangeToken(db: Db): () => string {
  * SQLite's data_version for this connection: it moves only when another connection (another
  * process, e.g. `npm run worker` or a script, or another instance) commits, never for this
  * connection's own writes. Caches that are invalidated explicitly by this process's own writes
- * (src/lib/transparency.ts) use it to notice everybody else's.
+ * (src/lib/transparency/report.ts) use it to notice everybody else's.
  */
 export function otherWritersToken(db: Db): () => number {
   const statement = db.$client.prepare('select data_version as v from pragma_data_version');

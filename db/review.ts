@@ -146,7 +146,7 @@ function queueOrder(order: QueueQuery['order']) {
 }
 
 /**
- * What the queue's search box looks for, already normalised by src/lib/review.ts: canonical
+ * What the queue's search box looks for, already normalised by src/lib/review/review.ts: canonical
  * references (an appeal's own or its case's), an email address in lower case, a handle in lower
  * case without its leading @. Each is an exact match on an index (appeals_reference, cases_reference
  * then appeals_case, appeals_email, appeals_claimed_handle_key, cases_handle_key then

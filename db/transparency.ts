@@ -3,7 +3,7 @@
  * so the work grows with the number of periods and categories, never loading cases into memory.
  *
  * SQLite has no time zones, so callers pass the periods as [start, end) ranges of UTC milliseconds
- * already worked out for Europe/London (src/lib/transparency.ts); each range becomes a row of a
+ * already worked out for Europe/London (src/lib/transparency/report.ts); each range becomes a row of a
  * VALUES table joined by range condition, which uses the index on the timestamp column.
  */
 import { sql, type SQL } from 'drizzle-orm';

@@ -1,5 +1,5 @@
 /**
- * Generates src/lib/data/common-passwords.txt: the best-known common passwords (from the widely
+ * Generates src/lib/staff/data/common-passwords.txt: the best-known common passwords (from the widely
  * published "most common passwords" lists, written out by hand here) plus the obvious patterns
  * people use to stretch them to 12 characters (repeats, digits and years appended, keyboard walks,
  * the service's own words). Only entries of 12 characters or more matter (shorter ones are refused
@@ -57,5 +57,5 @@ for (const walk of ['qwertyuiop', 'asdfghjkl', 'zxcvbnm', '1qaz2wsx3edc4rfv', 'q
 }
 // Shorter entries are refused by the 12-character rule already.
 const list = [...out].filter((p) => p.length >= 12).sort();
-writeFileSync(new URL('../src/lib/data/common-passwords.txt', import.meta.url), list.join('\n') + '\n');
+writeFileSync(new URL('../src/lib/staff/data/common-passwords.txt', import.meta.url), list.join('\n') + '\n');
 console.log(`${list.length} entries`);

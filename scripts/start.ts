@@ -9,8 +9,8 @@ import { createServer } from 'node:http';
 import { Server as NetServer, type Socket } from 'node:net';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { loadConfigOrExit } from '../src/lib/config.ts';
-import { startChangeAlertJob } from '../src/lib/change-alerts.ts';
+import { loadConfigOrExit } from '../src/lib/platform/config.ts';
+import { startChangeAlertJob } from '../src/lib/principles/change-alerts.ts';
 import { startOutboxWorker } from '../src/lib/email/worker.ts';
 import { createRuntimeOrExit, installRuntime } from '../src/lib/runtime.ts';
 import { truncateWal } from '../db/client.ts';
@@ -18,13 +18,13 @@ import { databaseChangeToken, principlesStamp } from '../db/principles.ts';
 import { createPageHandler, PageCache } from '../src/server/page-cache.ts';
 import { createStaticFiles } from '../src/server/static-files.ts';
 import { bodyLimitLocals, limitRequestBody } from '../src/server/body-limit.ts';
-import { servedOverHttps } from '../src/lib/request.ts';
-import { securityHeaders } from '../src/lib/security.ts';
-import { purgeExpired } from '../src/lib/sessions.ts';
-import { startRetentionJob } from '../src/lib/retention.ts';
-import { startStaffNotificationJob } from '../src/lib/staff-notifications.ts';
-import { startInfoWaitJob } from '../src/lib/info-wait-job.ts';
-import { prepareFirstRun, SETUP_LINK_HOURS } from '../src/lib/staff.ts';
+import { servedOverHttps } from '../src/lib/platform/request.ts';
+import { securityHeaders } from '../src/lib/platform/security.ts';
+import { purgeExpired } from '../src/lib/staff/sessions.ts';
+import { startRetentionJob } from '../src/lib/retention/retention.ts';
+import { startStaffNotificationJob } from '../src/lib/review/notifications.ts';
+import { startInfoWaitJob } from '../src/lib/appeals/info-wait-job.ts';
+import { prepareFirstRun, SETUP_LINK_HOURS } from '../src/lib/staff/accounts.ts';
 
 const root = process.cwd();
 /** How long SIGTERM waits for requests in flight before cutting their connections. */
@@ -93,7 +93,7 @@ async function main(): Promise<void> {
   const entry = (await import(pathToFileURL(resolve(root, 'dist/server/entry.mjs')).href)) as {
     handler: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, next?: (err?: unknown) => void, locals?: object) => void;
   };
-  // Files get the same security headers as pages (CSP, X-Frame-Options…; src/lib/security.ts).
+  // Files get the same security headers as pages (CSP, X-Frame-Options…; src/lib/platform/security.ts).
   const staticFiles = createStaticFiles(resolve(root, 'dist/client'), (req) =>
     securityHeaders(servedOverHttps(config, 'encrypted' in req.socket && !!req.socket.encrypted, req.headers['x-forwarded-proto'])),
   );

@@ -1,14 +1,14 @@
 import { defineMiddleware, sequence } from 'astro:middleware';
-import { isPrinciplesPath, withConditionalGet } from './lib/http-cache.ts';
-import { checkJourneyCookie, COOKIES_NEEDED_PATH, liveJourney } from './lib/journeys.ts';
-import { principlesLastModified } from './lib/principles.ts';
+import { isPrinciplesPath, withConditionalGet } from './lib/platform/http-cache.ts';
+import { checkJourneyCookie, COOKIES_NEEDED_PATH, liveJourney } from './lib/appeals/journeys.ts';
+import { principlesLastModified } from './lib/principles/versions.ts';
 import { getRuntime } from './lib/runtime.ts';
-import { appealSendGuard, isAppealSend, statusLinkGuard } from './lib/abuse-limits.ts';
-import { isHttps, requestIp } from './lib/request.ts';
-import { isOneClickUnsubscribe, isSameOriginRequest, securityHeaders, showsPersonalData } from './lib/security.ts';
-import { sessionCookieName, sessionUser } from './lib/sessions.ts';
-import { accessFor, mayAccess } from './lib/staff-access.ts';
-import { safeNextPath, withNext } from './lib/next-path.ts';
+import { appealSendGuard, isAppealSend, statusLinkGuard } from './lib/appeals/limits.ts';
+import { isHttps, requestIp } from './lib/platform/request.ts';
+import { isOneClickUnsubscribe, isSameOriginRequest, securityHeaders, showsPersonalData } from './lib/platform/security.ts';
+import { sessionCookieName, sessionUser } from './lib/staff/sessions.ts';
+import { accessFor, mayAccess } from './lib/staff/access.ts';
+import { safeNextPath, withNext } from './lib/platform/next-path.ts';
 
 /** Puts the runtime on locals for every page. */
 const runtime = defineMiddleware((context, next) => {
@@ -19,7 +19,7 @@ const runtime = defineMiddleware((context, next) => {
 /** Refuses cross-site form posts with the NHS-styled 403 page (except RFC 8058 one-click unsubscribe). */
 const sameOrigin = defineMiddleware((context, next) => {
   const { request, url } = context;
-  // Compared with PUBLIC_URL's origin, never the Host header (src/lib/security.ts).
+  // Compared with PUBLIC_URL's origin, never the Host header (src/lib/platform/security.ts).
   if (isOneClickUnsubscribe(request.method, url.pathname)) return next();
   const ok = isSameOriginRequest(request.method, request.headers.get('origin'), context.locals.runtime.config.publicUrl, request.headers.get('sec-fetch-site'));
   if (!ok) return context.rewrite(new Request(new URL('/forbidden', url), { method: 'GET' }));
@@ -28,7 +28,7 @@ const sameOrigin = defineMiddleware((context, next) => {
 
 /**
  * Per-IP limits on guessing private status links, and limits per journey, email address and IP on
- * sending appeals (src/lib/abuse-limits.ts): over a limit, the 429 page with Retry-After.
+ * sending appeals (src/lib/appeals/limits.ts): over a limit, the 429 page with Retry-After.
  */
 const publicLimits = defineMiddleware(async (context, next) => {
   const { request, url, locals } = context;
@@ -68,7 +68,7 @@ const bodyTooLarge = defineMiddleware(async (context, next) => {
 /**
  * Security headers on every response. A header the page set itself wins (a status page's
  * `Referrer-Policy: no-referrer`, say); secret-link addresses get no-referrer by path
- * (src/lib/security.ts).
+ * (src/lib/platform/security.ts).
  */
 const headers = defineMiddleware(async (context, next) => {
   const response = await next();
@@ -89,7 +89,7 @@ const headers = defineMiddleware(async (context, next) => {
 });
 
 /**
- * Staff sessions and the central guard for every /staff/ URL (rules in src/lib/staff-access.ts):
+ * Staff sessions and the central guard for every /staff/ URL (rules in src/lib/staff/access.ts):
  * signed out → 303 to the sign-in page; signed in without the role → the 403 page.
  */
 const staffGuard = defineMiddleware((context, next) => {
@@ -142,7 +142,7 @@ const noStore = defineMiddleware(async (context, next) => {
 
 /**
  * ETag, Last-Modified and Cache-Control on every public principles address, with 304 for a repeat
- * visit (src/lib/http-cache.ts). Computed per request, so a scheduled version shows at its time.
+ * visit (src/lib/platform/http-cache.ts). Computed per request, so a scheduled version shows at its time.
  */
 const conditionalGet = defineMiddleware(async (context, next) => {
   const response = await next();
@@ -152,7 +152,7 @@ const conditionalGet = defineMiddleware(async (context, next) => {
 
 /**
  * The page after the one that started an appeal journey checks the browser kept the journey
- * cookie (src/lib/journeys.ts): if not, it explains on the cookies page instead of silently
+ * cookie (src/lib/appeals/journeys.ts): if not, it explains on the cookies page instead of silently
  * sending the person back a step; if so, it drops the check from the address.
  */
 const journeyCookie = defineMiddleware((context, next) => {

@@ -10,7 +10,7 @@ import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'driz
 import { createdAt, timestamp } from './columns.ts';
 import { principleVersions } from './principles.ts';
 
-/** The appeal's statuses; the state machine over them is src/lib/appeal-state.ts. */
+/** The appeal's statuses; the state machine over them is src/lib/appeals/state.ts. */
 export const APPEAL_STATUSES = ['new', 'in-review', 'waiting', 'decided', 'withdrawn'] as const;
 
 export const PLATFORMS = ['facebook', 'x', 'instagram', 'linkedin', 'youtube', 'tiktok', 'other'] as const;
@@ -19,7 +19,7 @@ export const CASE_ACTIONS = ['hidden', 'deleted', 'blocked', 'reported', 'police
 export const CLAIMED_ACTIONS = ['hidden', 'deleted', 'blocked', 'not-sure'] as const;
 export const DETECTION = ['own-monitoring', 'public-report', 'platform-filter'] as const;
 export const OUTCOMES = ['upheld', 'overturned', 'partly-overturned'] as const;
-/** How the person was told about the action (src/lib/labels.ts NOTICE_METHOD_LABELS). */
+/** How the person was told about the action (src/lib/platform/labels.ts NOTICE_METHOD_LABELS). */
 export const NOTICE_METHODS = ['reply', 'private-message', 'email', 'other'] as const;
 
 /** One moderation action (or set of actions on one post) recorded by a moderator. */
@@ -27,7 +27,7 @@ export const cases = sqliteTable(
   'cases',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
-    /** Canonical formatted case reference (src/lib/references.ts). */
+    /** Canonical formatted case reference (src/lib/cases/references.ts). */
     reference: text('reference').notNull(),
     platform: text('platform', { enum: PLATFORMS }).notNull(),
     accountHandle: text('account_handle'),
@@ -49,7 +49,7 @@ export const cases = sqliteTable(
     /**
      * Was the person told (DSA Art. 17/20)? When they were told and how; or, when they could not
      * be, why (free text, purged with the case). The appeal window runs from the later of
-     * `actionAt` and `noticeSentAt` (src/lib/appeals.ts appealWindowStart).
+     * `actionAt` and `noticeSentAt` (src/lib/appeals/appeals.ts appealWindowStart).
      */
     noticeSentAt: timestamp('notice_sent_at'),
     noticeMethod: text('notice_method', { enum: NOTICE_METHODS }),

@@ -1,6 +1,6 @@
 /**
  * Reply templates: admins keep a starting text for the reasons of a decision, per outcome and
- * optionally per ground, with placeholders and a `###` must-edit marker (src/lib/reply-templates.ts).
+ * optionally per ground, with placeholders and a `###` must-edit marker (src/lib/review/reply-templates.ts).
  * Retired templates stay (the appeal history names the template a decision started from).
  */
 import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';

@@ -16,7 +16,7 @@ export const staff = sqliteTable('staff', {
   /** Lower case, unique. */
   email: text('email').notNull().unique(),
   name: text('name').notNull(),
-  /** `$scrypt$v=1$…` (src/lib/passwords.ts); null until an invited person sets one. */
+  /** `$scrypt$v=1$…` (src/lib/staff/passwords.ts); null until an invited person sets one. */
   passwordHash: text('password_hash'),
   /**
    * Base32 TOTP secret, encrypted at rest (the code sees plain text; see encryptedText and
@@ -75,7 +75,7 @@ export const staffSessions = sqliteTable(
 /**
  * One row per failed sign-in attempt; `key` is `account:<email>` (every address),
  * `account-net:<email>|<network>` (one account from one client network) or `net:<network>`
- * (src/lib/throttle.ts).
+ * (src/lib/staff/throttle.ts).
  */
 export const loginFailures = sqliteTable(
   'login_failures',

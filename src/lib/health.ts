@@ -2,7 +2,7 @@
  * The health report behind /healthz.
  */
 import { isDatabaseHealthy } from '../../db/client.ts';
-import { outboxCounts } from './outbox.ts';
+import { outboxCounts } from './email/outbox.ts';
 import type { Runtime } from './runtime.ts';
 
 export interface Health {

@@ -9,8 +9,8 @@ import { setAuditClock } from '../../db/audit.ts';
 import { migrateDatabase, openDatabase, type Db, type DbOrTx } from '../../db/client.ts';
 import { setMessageIdDomain } from '../../db/outbox.ts';
 import { seedPrinciples } from '../../db/principles.ts';
-import { ConfigError, loadConfig, type Config } from './config.ts';
-import { prepareSecrets } from './secret-key.ts';
+import { ConfigError, loadConfig, type Config } from './platform/config.ts';
+import { prepareSecrets } from './platform/secret-key.ts';
 
 export interface Runtime {
   config: Config;

@@ -3,9 +3,9 @@
  * time of the action, and bad input kept with errors next to the fields. JavaScript is off.
  */
 import type { Page } from '@playwright/test';
-import { parseConfig } from '../../src/lib/config.ts';
-import { createDraft, getDraft, publishDraft, updateDraft } from '../../src/lib/principles.ts';
-import { parseReference } from '../../src/lib/references.ts';
+import { parseConfig } from '../../src/lib/platform/config.ts';
+import { createDraft, getDraft, publishDraft, updateDraft } from '../../src/lib/principles/versions.ts';
+import { parseReference } from '../../src/lib/cases/references.ts';
 import { createRuntime } from '../../src/lib/runtime.ts';
 import { expect, test } from './fixtures.ts';
 import { createStaff, signIn } from './staff-fixtures.ts';

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { findAppealByReference, updateAppeal } from '../../db/appeals.ts';
-import { formatDate } from '../../src/lib/dates.ts';
+import { formatDate } from '../../src/lib/platform/dates.ts';
 import { insertTestAppeal } from '../support/appeals.ts';
 import { expect, test } from './fixtures.ts';
 import { withDatabase } from './journey-helpers.ts';

@@ -78,7 +78,7 @@ test('an admin sees a refused email as failed and retries it from the outbox pag
     await signIn(page, createStaff({ roles: ['admin'] }));
     await page.goto('/staff/outbox/');
     const row = page.getByRole('row').filter({ hasText: to });
-    // States in words, as staff read them (src/lib/labels.ts).
+    // States in words, as staff read them (src/lib/platform/labels.ts).
     await expect(row.getByText('Failed', { exact: true })).toBeVisible();
     await expect(row).toContainText('550');
     await expectAccessible(page);

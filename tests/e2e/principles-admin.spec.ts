@@ -178,7 +178,7 @@ test.describe('publishing through the staff pages, with change alerts', () => {
 
     // Every step is in the audit log.
     await admin.goto('/staff/audit');
-    // In words, as staff read them (src/lib/labels.ts).
+    // In words, as staff read them (src/lib/platform/labels.ts).
     for (const action of ['Principles draft started', 'Principles draft saved', 'Principles published']) {
       await expect(admin.getByRole('table').getByText(action, { exact: true }).first()).toBeVisible();
     }

@@ -5,8 +5,8 @@
  * too, so nothing here assumes which number comes next.
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { parseConfig } from '../../src/lib/config.ts';
-import { createDraft, getDraft, publishDraft, updateDraft } from '../../src/lib/principles.ts';
+import { parseConfig } from '../../src/lib/platform/config.ts';
+import { createDraft, getDraft, publishDraft, updateDraft } from '../../src/lib/principles/versions.ts';
 import { createRuntime } from '../../src/lib/runtime.ts';
 import { validateHtml } from '../support/vnu.ts';
 import { expect, test } from './fixtures.ts';

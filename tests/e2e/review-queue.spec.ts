@@ -7,8 +7,8 @@
  */
 import type { Page } from '@playwright/test';
 import { findAppealById, updateAppeal } from '../../db/appeals.ts';
-import { addWorkingDays } from '../../src/lib/calendar.ts';
-import { formatDate } from '../../src/lib/dates.ts';
+import { addWorkingDays } from '../../src/lib/platform/calendar.ts';
+import { formatDate } from '../../src/lib/platform/dates.ts';
 import { insertTestAppeal } from '../support/appeals.ts';
 import { expect, test } from './fixtures.ts';
 import { DAY, expectError, submit, withDatabase } from './journey-helpers.ts';

@@ -11,7 +11,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { findCaseByReference } from '../../db/cases.ts';
-import { addWorkingDays } from '../../src/lib/calendar.ts';
+import { addWorkingDays } from '../../src/lib/platform/calendar.ts';
 import { insertTestAppeal } from '../support/appeals.ts';
 import { expect, test, type Mailbox } from './fixtures.ts';
 import { continueButton, DAY, expectError, recordCase, shot, withDatabase } from './journey-helpers.ts';

@@ -220,7 +220,7 @@ test('an admin invites a member of staff, who sets up their account; roles, MFA 
   await page.getByLabel('Done by').selectOption({ label: `${admin.name} (${admin.email})` });
   await page.getByRole('button', { name: 'Filter' }).click();
   const table = page.getByRole('table');
-  // In words, as staff read them (src/lib/labels.ts), never the codes.
+  // In words, as staff read them (src/lib/platform/labels.ts), never the codes.
   for (const action of ['Staff member invited', 'Roles changed', 'Authenticator app reset', 'Staff account disabled', 'Signed in']) await expect(table).toContainText(action);
   await expect(table).not.toContainText('staff.invited');
   await expect(table).not.toContainText('First admin account created');

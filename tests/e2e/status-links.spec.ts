@@ -8,10 +8,10 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { Page } from '@playwright/test';
-import { addWorkingDays } from '../../src/lib/calendar.ts';
+import { addWorkingDays } from '../../src/lib/platform/calendar.ts';
 import { insertAppealEvent, updateAppeal } from '../../db/appeals.ts';
-import { formatDate } from '../../src/lib/dates.ts';
-import { infoWaitDates } from '../../src/lib/info-wait.ts';
+import { formatDate } from '../../src/lib/platform/dates.ts';
+import { infoWaitDates } from '../../src/lib/appeals/info-wait.ts';
 import { insertTestAppeal } from '../support/appeals.ts';
 import { validateHtml } from '../support/vnu.ts';
 import { expect, test, type SinkMessage } from './fixtures.ts';

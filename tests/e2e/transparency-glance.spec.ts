@@ -4,7 +4,7 @@
  * provisional, kept out of the tables and the downloads unless asked for. Rows are written into
  * the server's database for the last complete quarter (worked out from today) and this month,
  * under references no other test uses, through a connection of this test's own: the server's
- * cached figures must notice them (src/lib/transparency.ts noticeOtherWriters), whichever specs
+ * cached figures must notice them (src/lib/transparency/report.ts noticeOtherWriters), whichever specs
  * loaded /transparency before. JavaScript is off.
  */
 import Database from 'better-sqlite3';

@@ -5,12 +5,12 @@
  * (TRUSTED_PROXY), so each check uses its own client addresses.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createAppeal } from '../../src/lib/appeals.ts';
-import { generateReference } from '../../src/lib/references.ts';
+import { createAppeal } from '../../src/lib/appeals/appeals.ts';
+import { generateReference } from '../../src/lib/cases/references.ts';
 import type { Runtime } from '../../src/lib/runtime.ts';
-import { createStaffAccount } from '../../src/lib/staff.ts';
-import { THROTTLE } from '../../src/lib/throttle.ts';
-import { totpCode } from '../../src/lib/totp.ts';
+import { createStaffAccount } from '../../src/lib/staff/accounts.ts';
+import { THROTTLE } from '../../src/lib/staff/throttle.ts';
+import { totpCode } from '../../src/lib/staff/totp.ts';
 import { insertTestCase } from '../support/cases.ts';
 import { appealReferenceIn, HttpClient } from './support/client.ts';
 import { recordFigure } from './support/figures.ts';

@@ -7,18 +7,18 @@ import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { insertSession } from '../../db/staff.ts';
-import { createAppeal } from '../../src/lib/appeals.ts';
-import { createDraft } from '../../src/lib/principles.ts';
+import { createAppeal } from '../../src/lib/appeals/appeals.ts';
+import { createDraft } from '../../src/lib/principles/versions.ts';
 import type { Runtime } from '../../src/lib/runtime.ts';
-import { createStaffAccount, newToken, setDisabled, type Role } from '../../src/lib/staff.ts';
+import { createStaffAccount, newToken, setDisabled, type Role } from '../../src/lib/staff/accounts.ts';
 import { insertTestCase } from '../support/cases.ts';
 import { HttpClient } from './support/client.ts';
 import { recordFigure } from './support/figures.ts';
 import { AppServer, sharedRuntime, tempDataDir } from './support/server.ts';
-import { createTemplate } from '../../src/lib/reply-templates.ts';
+import { createTemplate } from '../../src/lib/review/reply-templates.ts';
 
 /**
- * Who may open each staff page, written down here independently of src/lib/staff-access.ts.
+ * Who may open each staff page, written down here independently of src/lib/staff/access.ts.
  * 'any': every signed-in account. A page added under src/pages/staff without a line here fails.
  */
 type Rule = Role | 'any' | 'sign-in' | 'redirect' | 'missing' | { read: Role[]; write: Role[] };

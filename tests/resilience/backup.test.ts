@@ -8,7 +8,7 @@ import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { createAppeal } from '../../src/lib/appeals.ts';
+import { createAppeal } from '../../src/lib/appeals/appeals.ts';
 import { insertTestCase } from '../support/cases.ts';
 import { HttpClient } from './support/client.ts';
 import { recordFigure } from './support/figures.ts';

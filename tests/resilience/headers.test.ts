@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createAppeal } from '../../src/lib/appeals.ts';
+import { createAppeal } from '../../src/lib/appeals/appeals.ts';
 import type { Runtime } from '../../src/lib/runtime.ts';
 import { insertTestCase } from '../support/cases.ts';
 import { recentPostDateFields } from '../support/appeals.ts';

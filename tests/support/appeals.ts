@@ -5,9 +5,9 @@
 import { randomBytes } from 'node:crypto';
 import { insertAppeal, insertStatusLink, type AppealRow } from '../../db/appeals.ts';
 import type { Db } from '../../db/client.ts';
-import { hashStatusToken } from '../../src/lib/appeals.ts';
-import { toDateParts } from '../../src/lib/dates.ts';
-import { generateReference } from '../../src/lib/references.ts';
+import { hashStatusToken } from '../../src/lib/appeals/appeals.ts';
+import { toDateParts } from '../../src/lib/platform/dates.ts';
+import { generateReference } from '../../src/lib/cases/references.ts';
 
 export interface TestAppealOptions {
   status?: AppealRow['status'];

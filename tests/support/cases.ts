@@ -5,7 +5,7 @@
 import { insertCase, type CaseAction } from '../../db/cases.ts';
 import type { Db } from '../../db/client.ts';
 import { findPublishedVersion } from '../../db/principles.ts';
-import { generateReference } from '../../src/lib/references.ts';
+import { generateReference } from '../../src/lib/cases/references.ts';
 
 export interface TestCaseOptions {
   actionAt?: Date;

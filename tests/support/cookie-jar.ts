@@ -1,6 +1,6 @@
-import type { CookieJar } from '../../src/lib/journeys.ts';
+import type { CookieJar } from '../../src/lib/appeals/journeys.ts';
 
-/** A cookie jar for src/lib/journeys.ts in unit tests: remembers values and the last options set. */
+/** A cookie jar for src/lib/appeals/journeys.ts in unit tests: remembers values and the last options set. */
 export class TestCookieJar implements CookieJar {
   values = new Map<string, string>();
   options: unknown;

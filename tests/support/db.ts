@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { guardTransactions } from '../../db/client.ts';
-import { parseConfig, type Config } from '../../src/lib/config.ts';
+import { parseConfig, type Config } from '../../src/lib/platform/config.ts';
 import { createRuntime, type Runtime } from '../../src/lib/runtime.ts';
 import { onCleanup } from './cleanup.ts';
 

@@ -3,7 +3,7 @@
  * finds every value a withheld "<5" could take, solving all sums together (backtracking search).
  * A "<5" is disclosed when only one value is possible.
  */
-import type { Line, Shown } from '../../src/lib/statistics.ts';
+import type { Line, Shown } from '../../src/lib/transparency/statistics.ts';
 
 export function domainOf(shown: Shown, cap: number, anything = false): number[] {
   if (shown === '<5') return [1, 2, 3, 4];

@@ -2,7 +2,7 @@
  * Staff accounts for unit tests, created the way the command line creates them.
  */
 import { randomBytes } from 'node:crypto';
-import { createStaffAccount, type Role } from '../../src/lib/staff.ts';
+import { createStaffAccount, type Role } from '../../src/lib/staff/accounts.ts';
 import type { Runtime } from '../../src/lib/runtime.ts';
 
 export async function testStaff(rt: Runtime, roles: Role[], name = 'Test Staff'): Promise<number> {

@@ -1,17 +1,17 @@
 /**
- * Per-IP limits ahead of the pages (src/lib/abuse-limits.ts), checkRateLimit, and the sign-in
+ * Per-IP limits ahead of the pages (src/lib/appeals/limits.ts), checkRateLimit, and the sign-in
  * throttle under parallel attempts. Over HTTP they are proven in tests/resilience/abuse.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { appealSendGuard, emailLimitKey, statusLinkGuard, type SendingJourney } from '../../src/lib/abuse-limits.ts';
-import { liveJourney, writeJourney } from '../../src/lib/journeys.ts';
+import { appealSendGuard, emailLimitKey, statusLinkGuard, type SendingJourney } from '../../src/lib/appeals/limits.ts';
+import { liveJourney, writeJourney } from '../../src/lib/appeals/journeys.ts';
 import type { Runtime } from '../../src/lib/runtime.ts';
 import { TestCookieJar } from '../support/cookie-jar.ts';
-import { createAppeal } from '../../src/lib/appeals.ts';
-import { checkRateLimit, hitRateLimit, waitInWords, type RateLimit } from '../../src/lib/rate-limit.ts';
-import { signInWithPassword } from '../../src/lib/sessions.ts';
-import { createStaffAccount } from '../../src/lib/staff.ts';
-import { THROTTLE } from '../../src/lib/throttle.ts';
+import { createAppeal } from '../../src/lib/appeals/appeals.ts';
+import { checkRateLimit, hitRateLimit, waitInWords, type RateLimit } from '../../src/lib/platform/rate-limit.ts';
+import { signInWithPassword } from '../../src/lib/staff/sessions.ts';
+import { createStaffAccount } from '../../src/lib/staff/accounts.ts';
+import { THROTTLE } from '../../src/lib/staff/throttle.ts';
 import { insertTestCase } from '../support/cases.ts';
 import { testRuntime } from '../support/db.ts';
 

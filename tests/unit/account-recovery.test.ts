@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { listAudit } from '../../db/audit.ts';
 import { findToken, insertToken, markTokenUsed } from '../../db/staff.ts';
-import { changeOwnPassword, useEnrolLink } from '../../src/lib/account-recovery.ts';
+import { changeOwnPassword, useEnrolLink } from '../../src/lib/staff/recovery.ts';
 import type { Runtime } from '../../src/lib/runtime.ts';
 import {
   confirmEnrolment,
@@ -22,7 +22,7 @@ import {
   startEnrolmentSession,
   submitSecurityCode,
   verifySecurityCode,
-} from '../../src/lib/sessions.ts';
+} from '../../src/lib/staff/sessions.ts';
 import {
   completeSetup,
   createStaffAccount,
@@ -37,10 +37,10 @@ import {
   resetMfa,
   sendPasswordReset,
   setDisabled,
-} from '../../src/lib/staff.ts';
-import { limitGroup } from '../../src/lib/client-group.ts';
-import { THROTTLE } from '../../src/lib/throttle.ts';
-import { totpCode } from '../../src/lib/totp.ts';
+} from '../../src/lib/staff/accounts.ts';
+import { limitGroup } from '../../src/lib/platform/client-group.ts';
+import { THROTTLE } from '../../src/lib/staff/throttle.ts';
+import { totpCode } from '../../src/lib/staff/totp.ts';
 import { testRuntime } from '../support/db.ts';
 
 function manualClock(start = Date.UTC(2026, 0, 5, 10, 0, 0)) {

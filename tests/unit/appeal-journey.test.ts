@@ -18,17 +18,17 @@ import {
   submitWhatHappened,
   subjectOf,
   type Answers,
-} from '../../src/lib/appeal-journey.ts';
-import { createAppeal } from '../../src/lib/appeals.ts';
+} from '../../src/lib/appeals/journey.ts';
+import { createAppeal } from '../../src/lib/appeals/appeals.ts';
 import { findAppealByReference } from '../../db/appeals.ts';
-import { formatDate } from '../../src/lib/dates.ts';
-import { characterLength } from '../../src/lib/validation.ts';
-import { checkJourneyCookie, clearJourney, JOURNEY_COOKIE, JOURNEY_TTL_MS, journeyCookieName, readJourney, writeJourney } from '../../src/lib/journeys.ts';
+import { formatDate } from '../../src/lib/platform/dates.ts';
+import { characterLength } from '../../src/lib/platform/validation.ts';
+import { checkJourneyCookie, clearJourney, JOURNEY_COOKIE, JOURNEY_TTL_MS, journeyCookieName, readJourney, writeJourney } from '../../src/lib/appeals/journeys.ts';
 import { TestCookieJar } from '../support/cookie-jar.ts';
-import { caseLookupLimit, hitRateLimit } from '../../src/lib/rate-limit.ts';
+import { caseLookupLimit, hitRateLimit } from '../../src/lib/platform/rate-limit.ts';
 
 const CASE_LOOKUP_LIMIT = caseLookupLimit({ caseLookupsPer10Minutes: 20 });
-import { parseReference } from '../../src/lib/references.ts';
+import { parseReference } from '../../src/lib/cases/references.ts';
 import { insertTestCase } from '../support/cases.ts';
 import { testRuntime } from '../support/db.ts';
 

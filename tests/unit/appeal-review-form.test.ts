@@ -1,14 +1,14 @@
 /**
- * The staff appeal page's forms (src/lib/appeal-review-form.ts): each intent runs its action;
+ * The staff appeal page's forms (src/lib/review/form.ts): each intent runs its action;
  * errors land next to the right field; a decision is previewed, and only that preview is sent.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { findAppealById, listAppealEvents } from '../../db/appeals.ts';
 import { listEmails } from '../../db/outbox.ts';
-import { decisionNotice, FOLLOW_UP_NOT_FOUND, handleAppealForm, REVIEW_ERROR_MESSAGES } from '../../src/lib/appeal-review-form.ts';
+import { decisionNotice, FOLLOW_UP_NOT_FOUND, handleAppealForm, REVIEW_ERROR_MESSAGES } from '../../src/lib/review/form.ts';
 import { findFollowUpById, insertFollowUp } from '../../db/review.ts';
-import { createAppeal } from '../../src/lib/appeals.ts';
-import { appealForStaff, linkAppealToCase, REVIEW_FIELD_MESSAGES, type Actor } from '../../src/lib/review.ts';
+import { createAppeal } from '../../src/lib/appeals/appeals.ts';
+import { appealForStaff, linkAppealToCase, REVIEW_FIELD_MESSAGES, type Actor } from '../../src/lib/review/review.ts';
 import { insertTestCase } from '../support/cases.ts';
 import { testRuntime } from '../support/db.ts';
 import { testStaff } from '../support/staff.ts';

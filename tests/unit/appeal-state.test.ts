@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { APPEAL_ACTIONS, APPEAL_STATUSES, isOpen, transition, type AppealAction, type AppealStatus } from '../../src/lib/appeal-state.ts';
+import { APPEAL_ACTIONS, APPEAL_STATUSES, isOpen, transition, type AppealAction, type AppealStatus } from '../../src/lib/appeals/state.ts';
 
 // The full table, written out by hand: every (status, action) pair and its expected result.
 const EXPECTED: Record<AppealStatus, Record<AppealAction, AppealStatus | null>> = {

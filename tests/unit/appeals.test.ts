@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { findAppealById, listAppealEvents, updateAppeal } from '../../db/appeals.ts';
 import { listEmails } from '../../db/outbox.ts';
 import { appealStatusLinks, appeals } from '../../db/schema.ts';
-import { addWorkingDays } from '../../src/lib/calendar.ts';
-import { formatDate, fromDateParts } from '../../src/lib/dates.ts';
+import { addWorkingDays } from '../../src/lib/platform/calendar.ts';
+import { formatDate, fromDateParts } from '../../src/lib/platform/dates.ts';
 import {
   addFurtherInformation,
   appealWindowCloses,
@@ -14,7 +14,7 @@ import {
   hashStatusToken,
   withdrawAppeal,
   type NewAppeal,
-} from '../../src/lib/appeals.ts';
+} from '../../src/lib/appeals/appeals.ts';
 import { appealAcknowledgementEmail } from '../../src/lib/email/templates/appeal-acknowledgement.ts';
 import { insertTestCase } from '../support/cases.ts';
 import { testRuntime } from '../support/db.ts';

@@ -9,7 +9,7 @@ import {
   resumeDueDate,
   ukDate,
   workingDaysBetween,
-} from '../../src/lib/calendar.ts';
+} from '../../src/lib/platform/calendar.ts';
 
 /** Noon UK time on a date ("2025-04-18"), comfortably inside the day in both GMT and BST. */
 const day = (iso: string) => new Date(`${iso}T11:00:00Z`);

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { auditLog } from '../../db/schema.ts';
-import { caseNotice, getCase, listCases, lookUpCase, recordCase } from '../../src/lib/cases.ts';
-import type { FormValues } from '../../src/lib/forms.ts';
+import { caseNotice, getCase, listCases, lookUpCase, recordCase } from '../../src/lib/cases/cases.ts';
+import type { FormValues } from '../../src/lib/platform/forms.ts';
 import { testRuntime } from '../support/db.ts';
 import { testStaff } from '../support/staff.ts';
 

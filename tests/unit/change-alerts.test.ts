@@ -12,9 +12,9 @@ import {
   startChangeAlertJob,
   subscribe,
   unsubscribe,
-} from '../../src/lib/change-alerts.ts';
+} from '../../src/lib/principles/change-alerts.ts';
 import { alreadySubscribedEmail, changeAlertEmail, confirmSubscriptionEmail, unsubscribeHeaders } from '../../src/lib/email/templates/change-alerts.ts';
-import { createDraft, getDraft, publishDraft, updateDraft } from '../../src/lib/principles.ts';
+import { createDraft, getDraft, publishDraft, updateDraft } from '../../src/lib/principles/versions.ts';
 import type { Runtime } from '../../src/lib/runtime.ts';
 import { testRuntime } from '../support/db.ts';
 

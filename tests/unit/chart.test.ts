@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { layoutChart, niceStep } from '../../src/lib/chart.ts';
-import { buildReport } from '../../src/lib/transparency.ts';
+import { layoutChart, niceStep } from '../../src/lib/transparency/chart.ts';
+import { buildReport } from '../../src/lib/transparency/report.ts';
 import { testRuntime } from '../support/db.ts';
 
 const rt = testRuntime();

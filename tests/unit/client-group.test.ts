@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { subscribe } from '../../src/lib/change-alerts.ts';
-import { limitGroup } from '../../src/lib/client-group.ts';
-import { caseLookupLimit, hitRateLimit } from '../../src/lib/rate-limit.ts';
-import { ipKey } from '../../src/lib/throttle.ts';
+import { subscribe } from '../../src/lib/principles/change-alerts.ts';
+import { limitGroup } from '../../src/lib/platform/client-group.ts';
+import { caseLookupLimit, hitRateLimit } from '../../src/lib/platform/rate-limit.ts';
+import { ipKey } from '../../src/lib/staff/throttle.ts';
 import { testRuntime } from '../support/db.ts';
 
 describe('limitGroup: the key per-IP limits count under', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/lib/config.ts';
+import { parseConfig } from '../../src/lib/platform/config.ts';
 
 describe('parseConfig', () => {
   it('uses the Contract defaults when nothing is set', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDate, formatDateTime, formatTime, fromDateParts, parseMonth, readDateInput, toDateParts } from '../../src/lib/dates.ts';
+import { formatDate, formatDateTime, formatTime, fromDateParts, parseMonth, readDateInput, toDateParts } from '../../src/lib/platform/dates.ts';
 
 describe('dates', () => {
   it('reads typed parts as UK time, in summer (BST) and winter (GMT)', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { COMMON_DOMAINS, editDistance, suggestEmail } from '../../src/lib/email-suggestion.ts';
+import { COMMON_DOMAINS, editDistance, suggestEmail } from '../../src/lib/appeals/email-suggestion.ts';
 
 describe('editDistance (Damerau–Levenshtein, optimal string alignment)', () => {
   it('counts insertions, deletions, substitutions and a swap of neighbours as one each', () => {

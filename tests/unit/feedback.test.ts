@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { serviceFeedback } from '../../db/schema.ts';
-import { FEEDBACK_COMMENT_MAX, FEEDBACK_MESSAGES, giveFeedback, satisfactionTable } from '../../src/lib/feedback.ts';
+import { FEEDBACK_COMMENT_MAX, FEEDBACK_MESSAGES, giveFeedback, satisfactionTable } from '../../src/lib/feedback/feedback.ts';
 import { testRuntime } from '../support/db.ts';
 
 describe('feedback on the service', () => {

@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backupDatabase } from '../../db/backup.ts';
 import { enqueueEmail } from '../../db/outbox.ts';
-import { parseConfig } from '../../src/lib/config.ts';
+import { parseConfig } from '../../src/lib/platform/config.ts';
 import { startOutboxWorker } from '../../src/lib/email/worker.ts';
-import { runMailFilePurge } from '../../src/lib/retention.ts';
+import { runMailFilePurge } from '../../src/lib/retention/retention.ts';
 import { createRuntime, type Runtime } from '../../src/lib/runtime.ts';
 import { waitUntil } from '../support/wait.ts';
 

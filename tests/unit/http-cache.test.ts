@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { REVALIDATE, etagFor, isNotModified, isPrinciplesPath, matchesEtag, withConditionalGet } from '../../src/lib/http-cache.ts';
+import { REVALIDATE, etagFor, isNotModified, isPrinciplesPath, matchesEtag, withConditionalGet } from '../../src/lib/platform/http-cache.ts';
 
 const lastModified = new Date('2026-03-01T10:00:00.500Z');
 const page = () => new Response('<h1>Principles</h1>', { headers: { 'Content-Type': 'text/html' } });

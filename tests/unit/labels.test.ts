@@ -1,5 +1,5 @@
 /**
- * Every code staff can meet has a label in words (src/lib/labels.ts). The lists are walked, and
+ * Every code staff can meet has a label in words (src/lib/platform/labels.ts). The lists are walked, and
  * the source is read for the codes it writes (outbox kinds, audit actions, appeal history kinds),
  * so a new code added without a label fails here rather than showing `appeal-ack` to staff.
  */
@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { OUTBOX_STATES } from '../../db/schema/outbox.ts';
 import { ROLES } from '../../db/schema/staff.ts';
-import { APPEAL_ACTIONS, APPEAL_STATUSES } from '../../src/lib/appeal-state.ts';
-import { SAFEGUARDING_EMAIL_KIND } from '../../src/lib/safeguarding.ts';
-import { STAFF_EMAIL_KINDS } from '../../src/lib/staff-notifications.ts';
+import { APPEAL_ACTIONS, APPEAL_STATUSES } from '../../src/lib/appeals/state.ts';
+import { SAFEGUARDING_EMAIL_KIND } from '../../src/lib/review/safeguarding.ts';
+import { STAFF_EMAIL_KINDS } from '../../src/lib/review/notifications.ts';
 import {
   APPEAL_EVENT_KINDS,
   APPEAL_EVENT_LABELS,
@@ -27,7 +27,7 @@ import {
   OUTBOX_STATE_LABELS,
   ROLE_LABELS,
   statusChangeLabel,
-} from '../../src/lib/labels.ts';
+} from '../../src/lib/platform/labels.ts';
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -74,7 +74,7 @@ describe('labels', () => {
     const written = matches(/'((?:appeal|audit|case|outbox|principles|reply-template|retention|safeguarding|setup|staff)\.[a-z-]+)'/g);
     expect(written.length).toBeGreaterThan(20);
     for (const action of written) expect(AUDIT_ACTIONS, `audit action ${action}`).toContain(action);
-    // `appeal.${action}` from stateChange in src/lib/review.ts
+    // `appeal.${action}` from stateChange in src/lib/review/review.ts
     for (const action of APPEAL_ACTIONS.filter((a) => source.includes(`stateChange(rt, appealId, actor, '${a}'`))) expect(AUDIT_ACTIONS).toContain(`appeal.${action}`);
   });
 

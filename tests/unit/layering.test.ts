@@ -1,7 +1,7 @@
 /**
  * The layers (issue 20): pages → src/lib → db. Nothing in db/ imports from src/, except leaf
  * modules there: pure helpers that import nothing of the project themselves (today the
- * encryption of secret columns, src/lib/secret-box.ts, and HTML escaping, src/lib/html.ts),
+ * encryption of secret columns, src/lib/platform/secret-box.ts, and HTML escaping, src/lib/platform/html.ts),
  * which are to move with the domain folders.
  */
 import { readdirSync, readFileSync } from 'node:fs';

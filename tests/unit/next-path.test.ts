@@ -2,7 +2,7 @@
  * Signing in returns to the page asked for: only same-origin staff paths are kept.
  */
 import { describe, expect, it } from 'vitest';
-import { safeNextPath, withNext } from '../../src/lib/next-path.ts';
+import { safeNextPath, withNext } from '../../src/lib/platform/next-path.ts';
 
 describe('safeNextPath', () => {
   it('keeps a staff path with its query', () => {

@@ -9,13 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { listEmails } from '../../db/outbox.ts';
-import { submitAccount, submitContact, submitPostLink } from '../../src/lib/appeal-journey.ts';
+import { submitAccount, submitContact, submitPostLink } from '../../src/lib/appeals/journey.ts';
 import { appealAcknowledgementEmail } from '../../src/lib/email/templates/appeal-acknowledgement.ts';
 import { appealDecisionEmail } from '../../src/lib/email/templates/appeal-decision.ts';
 import { createFileTransport, headerWithLineBreak, type OutgoingEmail } from '../../src/lib/email/transport.ts';
-import { validateDraft } from '../../src/lib/principles.ts';
-import { createStaffAccount, inviteStaff } from '../../src/lib/staff.ts';
-import { cleanLine, isOneLine } from '../../src/lib/validation.ts';
+import { validateDraft } from '../../src/lib/principles/versions.ts';
+import { createStaffAccount, inviteStaff } from '../../src/lib/staff/accounts.ts';
+import { cleanLine, isOneLine } from '../../src/lib/platform/validation.ts';
 import { testRuntime } from '../support/db.ts';
 import { onCleanup } from '../support/cleanup.ts';
 

@@ -10,7 +10,7 @@ import { enqueueEmail, findEmail } from '../../db/outbox.ts';
 import { notificationEmail } from '../../src/lib/email/templates/notification.ts';
 import { createFileTransport, emlFileName, type MailTransport } from '../../src/lib/email/transport.ts';
 import { startOutboxWorker } from '../../src/lib/email/worker.ts';
-import { retryMessage } from '../../src/lib/outbox.ts';
+import { retryMessage } from '../../src/lib/email/outbox.ts';
 import { testRuntime } from '../support/db.ts';
 import { SmtpSink } from '../support/smtp-sink.ts';
 import { waitUntil } from '../support/wait.ts';

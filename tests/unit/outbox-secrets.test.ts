@@ -5,12 +5,12 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { claimNextEmail, enqueueEmail, findEmail, markEmailFailed, redactSecrets, REDACTED_MARK } from '../../db/outbox.ts';
-import { createAppeal } from '../../src/lib/appeals.ts';
-import { subscribe } from '../../src/lib/change-alerts.ts';
+import { createAppeal } from '../../src/lib/appeals/appeals.ts';
+import { subscribe } from '../../src/lib/principles/change-alerts.ts';
 import { notificationEmail } from '../../src/lib/email/templates/notification.ts';
 import { startOutboxWorker } from '../../src/lib/email/worker.ts';
-import { listOutbox } from '../../src/lib/outbox.ts';
-import { inviteStaff } from '../../src/lib/staff.ts';
+import { listOutbox } from '../../src/lib/email/outbox.ts';
+import { inviteStaff } from '../../src/lib/staff/accounts.ts';
 import { insertTestCase } from '../support/cases.ts';
 import { testRuntime } from '../support/db.ts';
 import { SmtpSink } from '../support/smtp-sink.ts';

@@ -4,7 +4,7 @@ import { outbox } from '../../db/schema/outbox.ts';
 import { checkHealth } from '../../src/lib/health.ts';
 import { classifySendError, emlFileName } from '../../src/lib/email/transport.ts';
 import { MAX_RETRY_DELAY_MS, retryDelayMs } from '../../src/lib/email/worker.ts';
-import { listOutbox, outboxCounts, retryMessage } from '../../src/lib/outbox.ts';
+import { listOutbox, outboxCounts, retryMessage } from '../../src/lib/email/outbox.ts';
 import { testRuntime } from '../support/db.ts';
 
 let clock = Date.UTC(2026, 10, 25, 9, 0, 0);

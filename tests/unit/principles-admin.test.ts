@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { editorFieldOrder, errorsForForm, groundRowsOf, readDraftForm, readPublishForm } from '../../src/lib/principles-admin.ts';
+import { editorFieldOrder, errorsForForm, groundRowsOf, readDraftForm, readPublishForm } from '../../src/lib/principles/admin.ts';
 
 const g = (code: string) => ({ code, title: `${code} title`, description: `${code} description`, position: 0 });
 

@@ -1,7 +1,7 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
-import { createDraft, getDraft, publishDraft, updateDraft } from '../../src/lib/principles.ts';
-import { principlesArchive, principlesAtomFeed } from '../../src/lib/principles-feed.ts';
+import { createDraft, getDraft, publishDraft, updateDraft } from '../../src/lib/principles/versions.ts';
+import { principlesArchive, principlesAtomFeed } from '../../src/lib/principles/feed.ts';
 import { testRuntime } from '../support/db.ts';
 
 const BASE = 'https://appeals.example.nhs.uk';

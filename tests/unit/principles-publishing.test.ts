@@ -13,7 +13,7 @@ import {
   publishDraft,
   updateDraft,
   type DraftInput,
-} from '../../src/lib/principles.ts';
+} from '../../src/lib/principles/versions.ts';
 import type { Runtime } from '../../src/lib/runtime.ts';
 import { testRuntime } from '../support/db.ts';
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { grounds, principleVersions } from '../../db/schema.ts';
 import { seedPrinciples } from '../../db/principles.ts';
-import { getCurrentPrinciples, getPrinciplesVersion } from '../../src/lib/principles.ts';
+import { getCurrentPrinciples, getPrinciplesVersion } from '../../src/lib/principles/versions.ts';
 import { testRuntime } from '../support/db.ts';
 
 describe('database', () => {

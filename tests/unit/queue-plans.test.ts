@@ -6,8 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { appeals } from '../../db/schema.ts';
 import { countByStatus, countByStatusStatement, countQueueFilters, listOpenFollowUpsWithAppeal, listQueue, openFollowUpsStatement, queueFilterStatements, queueStatements, searchStatements, type QueueQuery, type QueueSearch } from '../../db/review.ts';
-import { nearbyReferences, generateReference } from '../../src/lib/references.ts';
-import { QUEUE_STATUSES } from '../../src/lib/review.ts';
+import { nearbyReferences, generateReference } from '../../src/lib/cases/references.ts';
+import { QUEUE_STATUSES } from '../../src/lib/review/review.ts';
 import { testRuntime } from '../support/db.ts';
 
 const rt = testRuntime();

@@ -6,8 +6,8 @@
  * first, ties by received time.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseQueueFilters, parseQueueSearch, reviewQueue, QUEUE_SEARCH_TOO_LONG } from '../../src/lib/review.ts';
-import { nearbyReferences, parseReference } from '../../src/lib/references.ts';
+import { parseQueueFilters, parseQueueSearch, reviewQueue, QUEUE_SEARCH_TOO_LONG } from '../../src/lib/review/review.ts';
+import { nearbyReferences, parseReference } from '../../src/lib/cases/references.ts';
 import { insertTestAppeal } from '../support/appeals.ts';
 import { insertTestCase } from '../support/cases.ts';
 import { testRuntime } from '../support/db.ts';

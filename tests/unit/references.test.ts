@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ALPHABET, DATA_LENGTH, REFERENCE_BITS, formatReference, generateReference, parseReference } from '../../src/lib/references.ts';
-import { MIN_TOKEN_BYTES, generateToken } from '../../src/lib/tokens.ts';
+import { ALPHABET, DATA_LENGTH, REFERENCE_BITS, formatReference, generateReference, parseReference } from '../../src/lib/cases/references.ts';
+import { MIN_TOKEN_BYTES, generateToken } from '../../src/lib/platform/tokens.ts';
 
 const FORMAT = /^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{3}$/;
 const canonical = (ref: string) => ref.replace(/-/g, '');

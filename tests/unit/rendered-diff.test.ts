@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { renderMarkdown } from '../../src/lib/markdown.ts';
-import { diffInline, diffRendered, toBlocks } from '../../src/lib/rendered-diff.ts';
+import { renderMarkdown } from '../../src/lib/principles/markdown.ts';
+import { diffInline, diffRendered, toBlocks } from '../../src/lib/principles/rendered-diff.ts';
 
 describe('toBlocks', () => {
   it('cuts headings, paragraphs and list items into blocks, with their text', () => {

@@ -9,8 +9,8 @@ import { findAppealById, listAppealEvents } from '../../db/appeals.ts';
 import { listAudit } from '../../db/audit.ts';
 import { findCaseById } from '../../db/cases.ts';
 import { listEmails } from '../../db/outbox.ts';
-import { handleAppealForm, REVIEW_ERROR_MESSAGES, TEMPLATE_MESSAGES } from '../../src/lib/appeal-review-form.ts';
-import { createAppeal } from '../../src/lib/appeals.ts';
+import { handleAppealForm, REVIEW_ERROR_MESSAGES, TEMPLATE_MESSAGES } from '../../src/lib/review/form.ts';
+import { createAppeal } from '../../src/lib/appeals/appeals.ts';
 import {
   allTemplates,
   createTemplate,
@@ -23,8 +23,8 @@ import {
   templateGrounds,
   templatesForAppeal,
   unknownPlaceholders,
-} from '../../src/lib/reply-templates.ts';
-import { appealForStaff, decideAppeal, previewDecision, type Actor } from '../../src/lib/review.ts';
+} from '../../src/lib/review/reply-templates.ts';
+import { appealForStaff, decideAppeal, previewDecision, type Actor } from '../../src/lib/review/review.ts';
 import { insertTestCase } from '../support/cases.ts';
 import { testRuntime } from '../support/db.ts';
 import { testStaff } from '../support/staff.ts';

@@ -3,9 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { listAudit } from '../../db/audit.ts';
 import { updateAppeal } from '../../db/appeals.ts';
 import { appealEvents, appeals, caseActions, caseGrounds, cases, outbox, serviceFeedback } from '../../db/schema.ts';
-import { createAppeal } from '../../src/lib/appeals.ts';
-import { giveFeedback } from '../../src/lib/feedback.ts';
-import { runFeedbackCommentPurge, runRetentionPurge } from '../../src/lib/retention.ts';
+import { createAppeal } from '../../src/lib/appeals/appeals.ts';
+import { giveFeedback } from '../../src/lib/feedback/feedback.ts';
+import { runFeedbackCommentPurge, runRetentionPurge } from '../../src/lib/retention/retention.ts';
 import { insertTestCase } from '../support/cases.ts';
 import { testRuntime } from '../support/db.ts';
 

@@ -6,10 +6,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { findAppealById, listAppealEvents, updateAppeal } from '../../db/appeals.ts';
 import { listAudit } from '../../db/audit.ts';
 import { listEmails } from '../../db/outbox.ts';
-import { FURTHER_INFORMATION_MESSAGES, FurtherInformationSchema } from '../../src/lib/appeal-journey.ts';
-import { createAppeal } from '../../src/lib/appeals.ts';
-import { validateForm } from '../../src/lib/forms.ts';
-import { generateReference } from '../../src/lib/references.ts';
+import { FURTHER_INFORMATION_MESSAGES, FurtherInformationSchema } from '../../src/lib/appeals/journey.ts';
+import { createAppeal } from '../../src/lib/appeals/appeals.ts';
+import { validateForm } from '../../src/lib/platform/forms.ts';
+import { generateReference } from '../../src/lib/cases/references.ts';
 import {
   addNote,
   appealForStaff,
@@ -25,8 +25,8 @@ import {
   requestInformation,
   REVIEW_FIELD_MESSAGES,
   type Actor,
-} from '../../src/lib/review.ts';
-import { LIMITS } from '../../src/lib/validation.ts';
+} from '../../src/lib/review/review.ts';
+import { LIMITS } from '../../src/lib/platform/validation.ts';
 import { insertTestCase } from '../support/cases.ts';
 import { testRuntime } from '../support/db.ts';
 import { testStaff } from '../support/staff.ts';

@@ -3,8 +3,8 @@
  * other filters, and pages of 25.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { addWorkingDays } from '../../src/lib/calendar.ts';
-import { parseQueueFilters, QUEUE_PAGE_SIZE, reviewQueue, type QueueFilters } from '../../src/lib/review.ts';
+import { addWorkingDays } from '../../src/lib/platform/calendar.ts';
+import { parseQueueFilters, QUEUE_PAGE_SIZE, reviewQueue, type QueueFilters } from '../../src/lib/review/review.ts';
 import { insertTestAppeal } from '../support/appeals.ts';
 import { testRuntime } from '../support/db.ts';
 import { testStaff } from '../support/staff.ts';

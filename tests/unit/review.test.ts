@@ -4,8 +4,8 @@ import { findAppealById, listAppealEvents, updateAppeal } from '../../db/appeals
 import { listAudit } from '../../db/audit.ts';
 import { listEmails } from '../../db/outbox.ts';
 import { listFollowUpsForAppeal } from '../../db/review.ts';
-import { addFurtherInformation, createAppeal } from '../../src/lib/appeals.ts';
-import { addWorkingDays } from '../../src/lib/calendar.ts';
+import { addFurtherInformation, createAppeal } from '../../src/lib/appeals/appeals.ts';
+import { addWorkingDays } from '../../src/lib/platform/calendar.ts';
 import { appealDecisionEmail } from '../../src/lib/email/templates/appeal-decision.ts';
 import {
   addNote,
@@ -17,7 +17,7 @@ import {
   startReview,
   workingDaysToDecision,
   type Actor,
-} from '../../src/lib/review.ts';
+} from '../../src/lib/review/review.ts';
 import type { CaseAction } from '../../db/cases.ts';
 import { insertTestCase } from '../support/cases.ts';
 import { testRuntime } from '../support/db.ts';

@@ -9,11 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findStaffById } from '../../db/staff.ts';
-import { ConfigError, parseConfig, type Config } from '../../src/lib/config.ts';
+import { ConfigError, parseConfig, type Config } from '../../src/lib/platform/config.ts';
 import { createRuntime, type Runtime } from '../../src/lib/runtime.ts';
-import { isSealed, keyId, newKeyText, open, parseKey, seal, SecretBoxError } from '../../src/lib/secret-box.ts';
-import { rotateSecretKey } from '../../src/lib/secret-key.ts';
-import { createStaffAccount } from '../../src/lib/staff.ts';
+import { isSealed, keyId, newKeyText, open, parseKey, seal, SecretBoxError } from '../../src/lib/platform/secret-box.ts';
+import { rotateSecretKey } from '../../src/lib/platform/secret-key.ts';
+import { createStaffAccount } from '../../src/lib/staff/accounts.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'fair-hearing-secrets-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CONTENT_SECURITY_POLICY, isOneClickUnsubscribe, isSameOriginRequest, securityHeaders } from '../../src/lib/security.ts';
+import { CONTENT_SECURITY_POLICY, isOneClickUnsubscribe, isSameOriginRequest, securityHeaders } from '../../src/lib/platform/security.ts';
 
 describe('isSameOriginRequest', () => {
   const site = 'http://localhost:4321';

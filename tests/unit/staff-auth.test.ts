@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { listAudit } from '../../db/audit.ts';
 import { findSession } from '../../db/staff.ts';
-import { hashPassword, isCommonPassword, passwordProblem, verifyPassword } from '../../src/lib/passwords.ts';
-import { clientIp, isHttps, readForm } from '../../src/lib/request.ts';
+import { hashPassword, isCommonPassword, passwordProblem, verifyPassword } from '../../src/lib/staff/passwords.ts';
+import { clientIp, isHttps, readForm } from '../../src/lib/platform/request.ts';
 import {
   confirmEnrolment,
   enrolment,
@@ -17,8 +17,8 @@ import {
   signOut,
   submitSecurityCode,
   verifySecurityCode,
-} from '../../src/lib/sessions.ts';
-import { accessFor, canChange, canOpen, mayAccess } from '../../src/lib/staff-access.ts';
+} from '../../src/lib/staff/sessions.ts';
+import { accessFor, canChange, canOpen, mayAccess } from '../../src/lib/staff/access.ts';
 import {
   changeRoles,
   completeSetup,
@@ -32,9 +32,9 @@ import {
   parseRoles,
   resetMfa,
   setDisabled,
-} from '../../src/lib/staff.ts';
-import { THROTTLE, throttleDecision } from '../../src/lib/throttle.ts';
-import { matchTotp, totpCode, totpQrSvg, totpStep, totpUri, generateTotpSecret } from '../../src/lib/totp.ts';
+} from '../../src/lib/staff/accounts.ts';
+import { THROTTLE, throttleDecision } from '../../src/lib/staff/throttle.ts';
+import { matchTotp, totpCode, totpQrSvg, totpStep, totpUri, generateTotpSecret } from '../../src/lib/staff/totp.ts';
 import { testRuntime } from '../support/db.ts';
 
 /** A clock the test moves by hand. */

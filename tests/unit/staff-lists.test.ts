@@ -5,9 +5,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { listAudit, recordAudit } from '../../db/audit.ts';
 import { emailListQuery, enqueueEmail, markEmailFailed, claimNextEmail } from '../../db/outbox.ts';
-import { browseAudit, csvCell, exportAudit, parseAuditQuery, AUDIT_PAGE_SIZE } from '../../src/lib/audit.ts';
-import { browseOutbox, parseOutboxQuery, OUTBOX_PAGE_SIZE } from '../../src/lib/outbox.ts';
-import { parseDayRange } from '../../src/lib/staff-filters.ts';
+import { browseAudit, csvCell, exportAudit, parseAuditQuery, AUDIT_PAGE_SIZE } from '../../src/lib/audit/audit.ts';
+import { browseOutbox, parseOutboxQuery, OUTBOX_PAGE_SIZE } from '../../src/lib/email/outbox.ts';
+import { parseDayRange } from '../../src/lib/platform/list-filters.ts';
 import { testRuntime } from '../support/db.ts';
 import { testStaff } from '../support/staff.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/lib/config.ts';
+import { parseConfig } from '../../src/lib/platform/config.ts';
 
 describe('staff notification settings', () => {
   it('default to every reviewer, no safeguarding flags, digest at 08:00', () => {

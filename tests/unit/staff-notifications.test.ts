@@ -8,10 +8,10 @@ import { listAudit } from '../../db/audit.ts';
 import { findDigestDay } from '../../db/notifications.ts';
 import { insertFollowUp } from '../../db/review.ts';
 import { listEmails } from '../../db/outbox.ts';
-import { addFurtherInformation, createAppeal } from '../../src/lib/appeals.ts';
+import { addFurtherInformation, createAppeal } from '../../src/lib/appeals/appeals.ts';
 import { createRuntime } from '../../src/lib/runtime.ts';
-import { getStaff, setDisabled } from '../../src/lib/staff.ts';
-import { assignAppeal, requestInformation, startReview } from '../../src/lib/review.ts';
+import { getStaff, setDisabled } from '../../src/lib/staff/accounts.ts';
+import { assignAppeal, requestInformation, startReview } from '../../src/lib/review/review.ts';
 import {
   escalateOverdueAppeals,
   isDigestDue,
@@ -19,7 +19,7 @@ import {
   sendDigest,
   STAFF_EMAIL_KINDS,
   ukMinuteOfDay,
-} from '../../src/lib/staff-notifications.ts';
+} from '../../src/lib/review/notifications.ts';
 import { insertTestAppeal } from '../support/appeals.ts';
 import { insertTestCase } from '../support/cases.ts';
 import { testConfig, testRuntime } from '../support/db.ts';

@@ -13,7 +13,7 @@ import {
   suppress,
   toHistogram,
   type Line,
-} from '../../src/lib/statistics.ts';
+} from '../../src/lib/transparency/statistics.ts';
 import { disclosedCells } from '../support/disclosure.ts';
 
 const cells = (o: Record<string, number>) => new Map(Object.entries(o));

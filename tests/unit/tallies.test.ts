@@ -7,8 +7,8 @@ import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { appeals, caseActions, caseGrounds, cases, CASE_ACTIONS, DETECTION, OUTCOMES, PLATFORMS } from '../../db/schema.ts';
 import { installTallies, ukMonthSql } from '../../db/tallies.ts';
-import { runRetentionPurge } from '../../src/lib/retention.ts';
-import { countsFromRows, countsFromTallies, monthPeriod, type MonthlyCounts } from '../../src/lib/transparency.ts';
+import { runRetentionPurge } from '../../src/lib/retention/retention.ts';
+import { countsFromRows, countsFromTallies, monthPeriod, type MonthlyCounts } from '../../src/lib/transparency/report.ts';
 import { testRuntime } from '../support/db.ts';
 
 /** A small deterministic PRNG (mulberry32), so a failure can be replayed. */

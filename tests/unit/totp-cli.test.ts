@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { generateTotpSecret, matchTotp, totpCodeFromInput, totpStep, totpUri } from '../../src/lib/totp.ts';
+import { generateTotpSecret, matchTotp, totpCodeFromInput, totpStep, totpUri } from '../../src/lib/staff/totp.ts';
 
 describe('npm run totp: a code for a local trial without a phone', () => {
   const at = new Date('2026-12-01T10:00:05Z');

@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { appeals, caseActions, caseGrounds, cases } from '../../db/schema.ts';
 import { countCases, countDecisions, countOpenPastDue } from '../../db/transparency.ts';
-import { csvCell, reportFigures, toCsv } from '../../src/lib/transparency-export.ts';
+import { csvCell, reportFigures, toCsv } from '../../src/lib/transparency/export.ts';
 import {
   buildReport,
   getTransparencyReport,
@@ -13,7 +13,7 @@ import {
   periodsFor,
   quarterPeriod,
   type Report,
-} from '../../src/lib/transparency.ts';
+} from '../../src/lib/transparency/report.ts';
 import { testRuntime } from '../support/db.ts';
 
 let clock = new Date('2026-07-15T12:00:00Z');

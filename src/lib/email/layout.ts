@@ -4,7 +4,7 @@
  * Emails are simple, accessible HTML (lang, title, headings, real links, no images) and always
  * come with a plain-text part.
  */
-import { escapeHtml } from '../html.ts';
+import { escapeHtml } from '../platform/html.ts';
 
 export { escapeHtml };
 
@@ -17,7 +17,7 @@ export class SafeHtml {
 
 /**
  * A value that must stay on one line in an email (a person's name in the greeting): any line
- * break becomes a space. Names are refused with a line break when typed (src/lib/validation.ts);
+ * break becomes a space. Names are refused with a line break when typed (src/lib/platform/validation.ts);
  * this keeps an older stored value, or a new path that forgot the check, from printing a forged
  * header-like line ("Bcc: …") into the body.
  */

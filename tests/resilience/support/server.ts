@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseConfig } from '../../../src/lib/config.ts';
+import { parseConfig } from '../../../src/lib/platform/config.ts';
 import { createRuntime, type Runtime } from '../../../src/lib/runtime.ts';
 import { onCleanup } from '../../support/cleanup.ts';
 

@@ -2,7 +2,7 @@
  * The email sent when an appeal is received: its reference, when we expect to decide, and the
  * private link to follow it (the only place the status token ever appears).
  */
-import { formatDate } from '../../dates.ts';
+import { formatDate } from '../../platform/dates.ts';
 import { emailLayout, html, oneLine, textLayout, type EmailContent } from '../layout.ts';
 
 export interface AppealAcknowledgementData {

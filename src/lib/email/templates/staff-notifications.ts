@@ -7,8 +7,8 @@
  * are forwarded and kept, and the staff page is behind sign-in. The safeguarding email carries
  * the staff member's note, because the safeguarding team may have no account here.
  */
-import { workingDaysBetween } from '../../calendar.ts';
-import { formatDate, formatDateTime } from '../../dates.ts';
+import { workingDaysBetween } from '../../platform/calendar.ts';
+import { formatDate, formatDateTime } from '../../platform/dates.ts';
 
 /** "Due soon" in the digest: due within this many working days. */
 export const DUE_SOON_WORKING_DAYS = 2;

@@ -1,11 +1,11 @@
 /**
  * Admin: the audit log entries matching the filters of /staff/audit, as CSV (every page). The
- * download is itself audited (src/lib/audit.ts exportAudit). Admin-only like the audit page (the
- * /staff/audit rule in src/lib/staff-access.ts).
+ * download is itself audited (src/lib/audit/audit.ts exportAudit). Admin-only like the audit page (the
+ * /staff/audit rule in src/lib/staff/access.ts).
  */
 import type { APIRoute } from 'astro';
-import { exportAudit, parseAuditQuery } from '../../../lib/audit.ts';
-import { requestIp } from '../../../lib/request.ts';
+import { exportAudit, parseAuditQuery } from '../../../lib/audit/audit.ts';
+import { requestIp } from '../../../lib/platform/request.ts';
 
 export const GET: APIRoute = (context) => {
   const { locals, url } = context;
