@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, count, desc, eq, gte, inArray, lt, TransactionRollbackError } from 'drizzle-orm';
 import type { Db, DbOrTx } from './client.ts';
-import { escapeHtml } from '../src/lib/platform/html.ts';
+import { escapeHtml } from './html.ts';
 import { outbox, type OutboxRow, type OutboxState } from './schema/outbox.ts';
 
 /** `db` itself or the `tx` a `db.transaction((tx) => …)` callback receives. */

@@ -3,7 +3,7 @@
  * one-time links. Only this file touches those tables (the audit log is db/audit.ts).
  */
 import { and, asc, count, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, ne, or } from 'drizzle-orm';
-import { open, seal, sealedKeyId } from '../src/lib/platform/secret-box.ts';
+import { open, seal, sealedKeyId } from './secret-box.ts';
 import type { Db, DbOrTx } from './client.ts';
 import {
   loginFailures,

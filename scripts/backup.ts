@@ -8,7 +8,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { backupDatabase } from '../db/backup.ts';
-import { loadConfigOrExit } from '../src/lib/platform/config.ts';
+import { loadConfigOrExit } from '../src/lib/platform/index.ts';
 
 async function main(): Promise<number> {
   const target = process.argv.slice(2).find((a) => !a.startsWith('--'));

@@ -5,9 +5,9 @@
  * working day, at or after DIGEST_TIME), for running from cron. The emails go out through the
  * outbox: the running server's worker (or `npm run worker`) delivers them. Prints counts only.
  */
-import { loadConfigOrExit } from '../src/lib/platform/config.ts';
+import { loadConfigOrExit } from '../src/lib/platform/index.ts';
+import { describeDigest, runScheduledDigest, sendDigest } from '../src/lib/notifications/index.ts';
 import { createRuntime } from '../src/lib/runtime.ts';
-import { describeDigest, runScheduledDigest, sendDigest } from '../src/lib/review/notifications.ts';
 
 const config = loadConfigOrExit();
 try {

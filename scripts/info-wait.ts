@@ -5,8 +5,8 @@
  * answered within twice that. Each is done once. The emails go out through the outbox (the
  * running server's worker, or `npm run worker`). Prints counts only.
  */
-import { loadConfigOrExit } from '../src/lib/platform/config.ts';
-import { chaseWaitingAppeals, describeInfoWait } from '../src/lib/appeals/info-wait-job.ts';
+import { loadConfigOrExit } from '../src/lib/platform/index.ts';
+import { chaseWaitingAppeals, describeInfoWait } from '../src/lib/appeals/index.ts';
 import { createRuntime } from '../src/lib/runtime.ts';
 
 const config = loadConfigOrExit();

@@ -15,10 +15,9 @@
  * Every change is written to the audit log with no actor and IP "cli".
  */
 import { parseArgs } from 'node:util';
-import { loadConfigOrExit } from '../src/lib/platform/config.ts';
+import { loadConfigOrExit, rotateSecretKey } from '../src/lib/platform/index.ts';
+import { createStaffAccount, disableByEmail, INVITE_LINK_DAYS, listStaff, parseRoles, resetByEmail, RESET_LINK_HOURS } from '../src/lib/staff/index.ts';
 import { createRuntimeOrExit } from '../src/lib/runtime.ts';
-import { rotateSecretKey } from '../src/lib/platform/secret-key.ts';
-import { createStaffAccount, disableByEmail, INVITE_LINK_DAYS, listStaff, parseRoles, resetByEmail, RESET_LINK_HOURS } from '../src/lib/staff/accounts.ts';
 
 const USAGE = `Usage:
   npm run staff -- add --email EMAIL --name NAME --role moderator|reviewer|admin [--role …]

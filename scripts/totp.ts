@@ -5,7 +5,7 @@
  * It computes a code from what you give it and reads nothing else: it is no way around the
  * second factor for someone who does not already hold the secret.
  */
-import { totpCodeFromInput } from '../src/lib/staff/totp.ts';
+import { totpCodeFromInput } from '../src/lib/staff/index.ts';
 
 const input = process.argv.slice(2).join(' ');
 const result = totpCodeFromInput(input, new Date());

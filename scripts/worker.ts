@@ -2,8 +2,8 @@
  * `npm run worker`: the outbox worker on its own, for running delivery in a separate process
  * (the server also runs one in-process). Stops cleanly on SIGTERM/SIGINT.
  */
-import { loadConfigOrExit } from '../src/lib/platform/config.ts';
-import { startOutboxWorker } from '../src/lib/email/worker.ts';
+import { loadConfigOrExit } from '../src/lib/platform/index.ts';
+import { startOutboxWorker } from '../src/lib/email/index.ts';
 import { createRuntimeOrExit } from '../src/lib/runtime.ts';
 
 const config = loadConfigOrExit();

@@ -1,14 +1,9 @@
 import { defineMiddleware, sequence } from 'astro:middleware';
-import { isPrinciplesPath, withConditionalGet } from './lib/platform/http-cache.ts';
-import { checkJourneyCookie, COOKIES_NEEDED_PATH, liveJourney } from './lib/appeals/journeys.ts';
-import { principlesLastModified } from './lib/principles/versions.ts';
+import { isPrinciplesPath, withConditionalGet, isHttps, requestIp, isOneClickUnsubscribe, isSameOriginRequest, securityHeaders, showsPersonalData, safeNextPath, withNext } from './lib/platform/index.ts';
+import { checkJourneyCookie, COOKIES_NEEDED_PATH, liveJourney, appealSendGuard, isAppealSend, statusLinkGuard } from './lib/appeals/index.ts';
+import { principlesLastModified } from './lib/principles/index.ts';
+import { sessionCookieName, sessionUser, accessFor, mayAccess } from './lib/staff/index.ts';
 import { getRuntime } from './lib/runtime.ts';
-import { appealSendGuard, isAppealSend, statusLinkGuard } from './lib/appeals/limits.ts';
-import { isHttps, requestIp } from './lib/platform/request.ts';
-import { isOneClickUnsubscribe, isSameOriginRequest, securityHeaders, showsPersonalData } from './lib/platform/security.ts';
-import { sessionCookieName, sessionUser } from './lib/staff/sessions.ts';
-import { accessFor, mayAccess } from './lib/staff/access.ts';
-import { safeNextPath, withNext } from './lib/platform/next-path.ts';
 
 /** Puts the runtime on locals for every page. */
 const runtime = defineMiddleware((context, next) => {

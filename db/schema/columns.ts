@@ -3,7 +3,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { customType, integer } from 'drizzle-orm/sqlite-core';
-import { openSecret, sealSecret } from '../../src/lib/platform/secret-box.ts';
+import { openSecret, sealSecret } from '../secret-box.ts';
 
 /** Every table has `created_at`, set by the database. */
 export const createdAt = () =>
@@ -14,7 +14,7 @@ export const createdAt = () =>
 export const timestamp = (name: string) => integer(name, { mode: 'timestamp_ms' });
 
 /**
- * A text column encrypted at rest (AES-256-GCM, src/lib/platform/secret-box.ts): the code reads and writes
+ * A text column encrypted at rest (AES-256-GCM, db/secret-box.ts): the code reads and writes
  * plain text, the database holds `enc1:…`. `context` (the column's name) is bound to each value.
  * Only for values never searched on (each write has a fresh IV).
  */

@@ -2,8 +2,8 @@
  * The health report behind /healthz.
  */
 import { isDatabaseHealthy } from '../../db/client.ts';
-import { outboxCounts } from './email/outbox.ts';
-import type { Runtime } from './runtime.ts';
+import { outboxCounts } from './email/index.ts';
+import type { Runtime } from './platform/index.ts';
 
 export interface Health {
   status: 'ok' | 'unavailable';

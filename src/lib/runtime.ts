@@ -6,32 +6,13 @@
  * start script and the bundle each hold their own copy of this module.
  */
 import { setAuditClock } from '../../db/audit.ts';
-import { migrateDatabase, openDatabase, type Db, type DbOrTx } from '../../db/client.ts';
+import { migrateDatabase, openDatabase } from '../../db/client.ts';
 import { setMessageIdDomain } from '../../db/outbox.ts';
 import { seedPrinciples } from '../../db/principles.ts';
-import { ConfigError, loadConfig, type Config } from './platform/config.ts';
-import { prepareSecrets } from './platform/secret-key.ts';
+import { ConfigError, loadConfig, type Config, prepareSecrets, type Runtime } from './platform/index.ts';
 
-export interface Runtime {
-  config: Config;
-  db: Db;
-  /** The clock; tests pass a fixed one. */
-  now: () => Date;
-}
-
-/**
- * A runtime whose database may be a transaction's `tx`: what code that can run inside a
- * transaction takes, so it uses the transaction and not the database beside it (tests guard
- * this: db/client.ts guardTransactions). A Runtime is a Scope.
- */
-export interface Scope extends Omit<Runtime, 'db'> {
-  db: DbOrTx;
-}
-
-/** Runs `fn` in one transaction of `rt`'s database (a savepoint inside another), with the scope it needs. */
-export function inTransaction<T>(rt: Scope, fn: (scope: Scope) => T): T {
-  return rt.db.transaction((tx) => fn({ ...rt, db: tx }));
-}
+export type { Runtime, Scope } from './platform/index.ts';
+export { inTransaction } from './platform/index.ts';
 
 const KEY = Symbol.for('fair-hearing.runtime');
 type Holder = { [KEY]?: Runtime };

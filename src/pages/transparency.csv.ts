@@ -1,8 +1,6 @@
 import type { APIRoute } from 'astro';
-import { reportFigures, tableFigures, toCsv } from '../lib/transparency/export.ts';
-import { satisfactionTable } from '../lib/feedback/feedback.ts';
-import { choiceSlug, reportForRequest } from '../lib/transparency/report.ts';
-import { monthToDate, monthToDateRows, parseInclude } from '../lib/transparency/glance.ts';
+import { reportFigures, tableFigures, toCsv, choiceSlug, reportForRequest, monthToDate, monthToDateRows, parseInclude } from '../lib/transparency/index.ts';
+import { satisfactionTable } from '../lib/feedback/index.ts';
 
 export const GET: APIRoute = ({ locals, url }) => {
   const result = reportForRequest(locals.runtime, url.searchParams);

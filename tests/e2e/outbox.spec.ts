@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { openDatabase } from '../../db/client.ts';
 import { enqueueEmail, findEmail } from '../../db/outbox.ts';
-import { notificationEmail } from '../../src/lib/email/templates/notification.ts';
+import { notificationEmail } from '../../src/lib/email/notification.ts';
 import { expect, test } from './fixtures.ts';
 import { createStaff, signIn } from './staff-fixtures.ts';
 

@@ -15,7 +15,7 @@ import {
   withdrawAppeal,
   type NewAppeal,
 } from '../../src/lib/appeals/appeals.ts';
-import { appealAcknowledgementEmail } from '../../src/lib/email/templates/appeal-acknowledgement.ts';
+import { appealAcknowledgementEmail } from '../../src/lib/appeals/emails/acknowledgement.ts';
 import { insertTestCase } from '../support/cases.ts';
 import { testRuntime } from '../support/db.ts';
 

@@ -13,7 +13,7 @@ import {
   subscribe,
   unsubscribe,
 } from '../../src/lib/principles/change-alerts.ts';
-import { alreadySubscribedEmail, changeAlertEmail, confirmSubscriptionEmail, unsubscribeHeaders } from '../../src/lib/email/templates/change-alerts.ts';
+import { alreadySubscribedEmail, changeAlertEmail, confirmSubscriptionEmail, unsubscribeHeaders } from '../../src/lib/principles/emails/change-alerts.ts';
 import { createDraft, getDraft, publishDraft, updateDraft } from '../../src/lib/principles/versions.ts';
 import type { Runtime } from '../../src/lib/runtime.ts';
 import { testRuntime } from '../support/db.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EMAIL_FONT_STACK, emailLayout, escapeHtml, html, raw } from '../../src/lib/email/layout.ts';
-import { appealDecisionEmail } from '../../src/lib/email/templates/appeal-decision.ts';
-import { notificationEmail } from '../../src/lib/email/templates/notification.ts';
+import { appealDecisionEmail } from '../../src/lib/review/emails/decision.ts';
+import { notificationEmail } from '../../src/lib/email/notification.ts';
 
 describe('escapeHtml and html``', () => {
   it('escapes the five HTML-significant characters', () => {

@@ -9,8 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { OUTBOX_STATES } from '../../db/schema/outbox.ts';
 import { ROLES } from '../../db/schema/staff.ts';
 import { APPEAL_ACTIONS, APPEAL_STATUSES } from '../../src/lib/appeals/state.ts';
-import { SAFEGUARDING_EMAIL_KIND } from '../../src/lib/review/safeguarding.ts';
-import { STAFF_EMAIL_KINDS } from '../../src/lib/review/notifications.ts';
+import { SAFEGUARDING_EMAIL_KIND } from '../../src/lib/notifications/safeguarding.ts';
+import { STAFF_EMAIL_KINDS } from '../../src/lib/notifications/notifications.ts';
 import {
   APPEAL_EVENT_KINDS,
   APPEAL_EVENT_LABELS,

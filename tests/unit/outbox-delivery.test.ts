@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { afterAll, describe, expect, it } from 'vitest';
 import { enqueueEmail, findEmail } from '../../db/outbox.ts';
-import { notificationEmail } from '../../src/lib/email/templates/notification.ts';
+import { notificationEmail } from '../../src/lib/email/notification.ts';
 import { createFileTransport, emlFileName, type MailTransport } from '../../src/lib/email/transport.ts';
 import { startOutboxWorker } from '../../src/lib/email/worker.ts';
 import { retryMessage } from '../../src/lib/email/outbox.ts';

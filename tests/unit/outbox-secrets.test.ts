@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { claimNextEmail, enqueueEmail, findEmail, markEmailFailed, redactSecrets, REDACTED_MARK } from '../../db/outbox.ts';
 import { createAppeal } from '../../src/lib/appeals/appeals.ts';
 import { subscribe } from '../../src/lib/principles/change-alerts.ts';
-import { notificationEmail } from '../../src/lib/email/templates/notification.ts';
+import { notificationEmail } from '../../src/lib/email/notification.ts';
 import { startOutboxWorker } from '../../src/lib/email/worker.ts';
 import { listOutbox } from '../../src/lib/email/outbox.ts';
 import { inviteStaff } from '../../src/lib/staff/accounts.ts';

@@ -6,7 +6,7 @@ import { listEmails } from '../../db/outbox.ts';
 import { listFollowUpsForAppeal } from '../../db/review.ts';
 import { addFurtherInformation, createAppeal } from '../../src/lib/appeals/appeals.ts';
 import { addWorkingDays } from '../../src/lib/platform/calendar.ts';
-import { appealDecisionEmail } from '../../src/lib/email/templates/appeal-decision.ts';
+import { appealDecisionEmail } from '../../src/lib/review/emails/decision.ts';
 import {
   addNote,
   assignAppeal,

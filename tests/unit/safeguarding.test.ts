@@ -13,7 +13,7 @@ import { listEmails } from '../../db/outbox.ts';
 import { safeguardingConcerns } from '../../db/schema.ts';
 import { createAppeal } from '../../src/lib/appeals/appeals.ts';
 import { runRetentionPurge } from '../../src/lib/retention/retention.ts';
-import { concernsForAppeal, concernsForCase, flagSafeguardingConcern, handleSafeguardingForm, SAFEGUARDING_EMAIL_KIND, SAFEGUARDING_MESSAGES } from '../../src/lib/review/safeguarding.ts';
+import { concernsForAppeal, concernsForCase, flagSafeguardingConcern, handleSafeguardingForm, SAFEGUARDING_EMAIL_KIND, SAFEGUARDING_MESSAGES } from '../../src/lib/notifications/safeguarding.ts';
 import { insertTestCase } from '../support/cases.ts';
 import { testRuntime } from '../support/db.ts';
 import { decideAfterPreview } from '../support/review.ts';

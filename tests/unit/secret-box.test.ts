@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { findStaffById } from '../../db/staff.ts';
 import { ConfigError, parseConfig, type Config } from '../../src/lib/platform/config.ts';
 import { createRuntime, type Runtime } from '../../src/lib/runtime.ts';
-import { isSealed, keyId, newKeyText, open, parseKey, seal, SecretBoxError } from '../../src/lib/platform/secret-box.ts';
+import { isSealed, keyId, newKeyText, open, parseKey, seal, SecretBoxError } from '../../db/secret-box.ts';
 import { rotateSecretKey } from '../../src/lib/platform/secret-key.ts';
 import { createStaffAccount } from '../../src/lib/staff/accounts.ts';
 

@@ -6,7 +6,7 @@ import {
   staffAppealReceivedEmail,
   staffAppellantRepliedEmail,
   staffDigestEmail,
-} from '../../src/lib/email/templates/staff-notifications.ts';
+} from '../../src/lib/notifications/emails/staff-notifications.ts';
 
 const orgName = 'Norfolk and Suffolk NHS Foundation Trust';
 const url = (id: number) => `https://appeals.example.nhs.uk/staff/appeals/${id}`;

@@ -19,7 +19,7 @@ import {
   sendDigest,
   STAFF_EMAIL_KINDS,
   ukMinuteOfDay,
-} from '../../src/lib/review/notifications.ts';
+} from '../../src/lib/notifications/notifications.ts';
 import { insertTestAppeal } from '../support/appeals.ts';
 import { insertTestCase } from '../support/cases.ts';
 import { testConfig, testRuntime } from '../support/db.ts';

@@ -3,7 +3,11 @@
  * email in the same transaction), the appeal window, one open appeal per case, and what the
  * appellant can do from their private status link.
  */
-import { invalidateTransparencyCache } from '../transparency/report.ts';
+import { invalidateTransparencyCache } from '../transparency/index.ts';
+import { addWorkingDays, remainingWorkingDays, resumeDueDate, fromDateParts, OUTCOME_LABELS, type EmailKind, generateToken, type Runtime } from '../platform/index.ts';
+import { notificationEmail, type EmailContent } from '../email/index.ts';
+import { queueAppellantReplyNotice, queueNewAppealNotice } from '../notifications/index.ts';
+import { generateReference } from '../cases/index.ts';
 import { createHash } from 'node:crypto';
 import { addDays, addMonths } from 'date-fns';
 import { TZDate } from '@date-fns/tz';
@@ -24,19 +28,9 @@ import { isUniqueViolation } from '../../../db/errors.ts';
 import type { CLAIMED_ACTIONS } from '../../../db/schema.ts';
 import { enqueueEmail } from '../../../db/outbox.ts';
 import { isOpen, publicStatusLabel, transition, type AppealStatus } from './state.ts';
-import { addWorkingDays, remainingWorkingDays, resumeDueDate } from '../platform/calendar.ts';
-import { fromDateParts } from '../platform/dates.ts';
 import { infoWaitDates } from './info-wait.ts';
-import { appealAcknowledgementEmail } from '../email/templates/appeal-acknowledgement.ts';
-import { notificationEmail } from '../email/templates/notification.ts';
-import { OUTCOME_LABELS } from '../platform/labels.ts';
-import { queueAppellantReplyNotice, queueNewAppealNotice } from '../review/notifications.ts';
-import { generateReference } from '../cases/references.ts';
+import { appealAcknowledgementEmail } from './emails/acknowledgement.ts';
 import type { DbOrTx } from '../../../db/client.ts';
-import type { EmailContent } from '../email/layout.ts';
-import type { EmailKind } from '../platform/labels.ts';
-import type { Runtime } from '../runtime.ts';
-import { generateToken } from '../platform/tokens.ts';
 
 /** What the appeal is about: a case found by its reference, or a post described by the person. */
 export type ClaimedAction = (typeof CLAIMED_ACTIONS)[number];

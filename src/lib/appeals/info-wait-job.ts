@@ -9,13 +9,10 @@ import type { DbOrTx } from '../../../db/client.ts';
 import { enqueueEmail } from '../../../db/outbox.ts';
 import { queueAppellantEmail, statusLinkParagraph } from './appeals.ts';
 import { transition } from './state.ts';
-import { remainingWorkingDays, resumeDueDate } from '../platform/calendar.ts';
-import { formatDate } from '../platform/dates.ts';
-import { notificationEmail } from '../email/templates/notification.ts';
+import { remainingWorkingDays, resumeDueDate, formatDate, startPeriodicJob, type Runtime } from '../platform/index.ts';
+import { notificationEmail } from '../email/index.ts';
+import { reviewerOrTeam, STAFF_NOTIFICATION_CHECK_MS, staffAppealUrl } from '../notifications/index.ts';
 import { infoWaitDates } from './info-wait.ts';
-import { startPeriodicJob } from '../platform/periodic.ts';
-import type { Runtime } from '../runtime.ts';
-import { reviewerOrTeam, STAFF_NOTIFICATION_CHECK_MS, staffAppealUrl } from '../review/notifications.ts';
 
 export const INFO_REMINDER_SENT = 'info-reminder-sent';
 export const INFO_WAIT_ENDED = 'info-wait-ended';

@@ -3,7 +3,7 @@
  * reminder once INFO_WAIT_WORKING_DAYS working days have passed without an answer, and after
  * twice that the review resumes by itself. Dates only here; the job is src/lib/appeals/info-wait-job.ts.
  */
-import { addWorkingDays } from '../platform/calendar.ts';
+import { addWorkingDays } from '../platform/index.ts';
 
 export interface InfoWaitDates {
   /** From the end of this moment the reminder is due. */

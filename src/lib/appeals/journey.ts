@@ -7,14 +7,9 @@ import { z } from 'zod';
 import { findCaseByReference, type CaseRecord, type Platform } from '../../../db/cases.ts';
 import { CLAIMED_ACTIONS, PLATFORMS } from '../../../db/schema.ts';
 import { checkCaseEligibility, checkClaimedDate, createAppeal, type AppealSubject, type ClaimedAction } from './appeals.ts';
-import { fromDateParts, readDateInput, type DatePart, type DateInputProblem } from '../platform/dates.ts';
-import { joinWithAnd } from '../platform/labels.ts';
+import { fromDateParts, readDateInput, type DatePart, type DateInputProblem, joinWithAnd, validateForm, type FormValues, caseLookupLimit, hitRateLimit, tooManyMessage, characterLength, cleanText, emailAddress, isWebLink, withWebScheme, LIMITS, oneLineMessage, optionalLine, requiredLine, requiredText, type Runtime } from '../platform/index.ts';
+import { DATA_LENGTH, parseReference } from '../cases/index.ts';
 import { suggestEmail } from './email-suggestion.ts';
-import { validateForm, type FormValues } from '../platform/forms.ts';
-import { caseLookupLimit, hitRateLimit, tooManyMessage } from '../platform/rate-limit.ts';
-import { DATA_LENGTH, parseReference } from '../cases/references.ts';
-import type { Runtime } from '../runtime.ts';
-import { characterLength, cleanText, emailAddress, isWebLink, withWebScheme, LIMITS, oneLineMessage, optionalLine, requiredLine, requiredText } from '../platform/validation.ts';
 
 export const STEPS = {
   start: '/appeal',

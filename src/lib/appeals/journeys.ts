@@ -8,9 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { deleteExpiredJourneys, deleteJourney, findJourneyData, saveJourneyData } from '../../../db/journeys.ts';
-import type { Runtime } from '../runtime.ts';
-import { generateToken } from '../platform/tokens.ts';
-import { cookieName } from '../platform/cookies.ts';
+import { type Runtime, generateToken, cookieName } from '../platform/index.ts';
 
 export const JOURNEY_COOKIE = 'fh_journey';
 

@@ -7,8 +7,7 @@
 import { createHash } from 'node:crypto';
 import { findAppealByTokenHash } from '../../../db/appeals.ts';
 import { hashStatusToken } from './appeals.ts';
-import { appealSendLimits, checkRateLimit, hitRateLimit, hitRateLimitKey, statusLinkLimit, type RateLimitResult } from '../platform/rate-limit.ts';
-import type { Runtime } from '../runtime.ts';
+import { appealSendLimits, checkRateLimit, hitRateLimit, hitRateLimitKey, statusLinkLimit, type RateLimitResult, type Runtime } from '../platform/index.ts';
 
 const STATUS_PATH = /^\/appeal\/status\/([^/]*)/;
 export const APPEAL_SEND_PATH = '/appeal/check-answers';

@@ -7,13 +7,9 @@
 import { findAppealByReferenceAndEmail } from '../../../db/appeals.ts';
 import { enqueueAndDiscard } from '../../../db/outbox.ts';
 import { queueAppellantEmail, statusLinkParagraph, statusUrl } from './appeals.ts';
-import { notificationEmail } from '../email/templates/notification.ts';
-import type { FormValues } from '../platform/forms.ts';
-import { caseLookupLimit, hitRateLimit, hitRateLimitKey, tooManyMessage, type RateLimit } from '../platform/rate-limit.ts';
-import { DATA_LENGTH, parseReference } from '../cases/references.ts';
-import { inTransaction, type Runtime } from '../runtime.ts';
-import { characterLength, emailAddress } from '../platform/validation.ts';
-import { generateToken } from '../platform/tokens.ts';
+import { notificationEmail } from '../email/index.ts';
+import { type FormValues, caseLookupLimit, hitRateLimit, hitRateLimitKey, tooManyMessage, type RateLimit, characterLength, emailAddress, generateToken, inTransaction, type Runtime } from '../platform/index.ts';
+import { DATA_LENGTH, parseReference } from '../cases/index.ts';
 
 export const FIND_PATH = '/appeal/find';
 export const FIND_SENT_PATH = '/appeal/find/sent';

@@ -23,12 +23,8 @@ import {
   type StepPath,
   type StepResult,
 } from './journey.ts';
-import type { DatePart } from '../platform/dates.ts';
-import { readFormValues } from '../platform/form-body.ts';
-import type { FormValues } from '../platform/forms.ts';
+import { type DatePart, readFormValues, type FormValues, clientAddressOf, clientIp, isHttps, type Runtime } from '../platform/index.ts';
 import { continueUrl, readJourney, writeJourney, type CookieJar } from './journeys.ts';
-import { clientAddressOf, clientIp, isHttps } from '../platform/request.ts';
-import type { Runtime } from '../runtime.ts';
 
 export interface StepDefinition {
   path: StepPath;

@@ -4,11 +4,7 @@
  * transaction of each change. Everything staff read is in words (src/lib/platform/labels.ts).
  */
 import { auditActions, listAudit, recordAudit, type AuditFilters, type AuditListRow } from '../../../db/audit.ts';
-import { csvCell } from '../platform/csv.ts';
-import { formatDateTime } from '../platform/dates.ts';
-import { auditActionLabel, auditDetailsInWords } from '../platform/labels.ts';
-import type { Runtime } from '../runtime.ts';
-import { parseDayRange, parsePage, type DayRange } from '../platform/list-filters.ts';
+import { csvCell, formatDateTime, auditActionLabel, auditDetailsInWords, parseDayRange, parsePage, type DayRange, type Runtime } from '../platform/index.ts';
 
 export const AUDIT_PAGE_SIZE = 50;
 /** The most entries one CSV download holds; narrow the dates for more. */

@@ -1,7 +1,8 @@
 /**
  * Recording moderation cases: validation, the case reference, the notice for the person.
  */
-import { invalidateTransparencyCache } from '../transparency/report.ts';
+import { invalidateTransparencyCache } from '../transparency/index.ts';
+import { fromDateParts, validateForm, type FormValues, ACTION_PHRASES, joinWithAnd, LIMITS, oneLineMessage, optionalText, requiredLine, requiredText, webLink, type Runtime } from '../platform/index.ts';
 import { z } from 'zod';
 import { listAudit, type AuditListRow } from '../../../db/audit.ts';
 import {
@@ -20,12 +21,7 @@ import { recordAudit } from '../../../db/audit.ts';
 import { isUniqueViolation } from '../../../db/errors.ts';
 import { findVersionInForce, type VersionRow } from '../../../db/principles.ts';
 import { CASE_ACTIONS, DETECTION, PLATFORMS } from '../../../db/schema.ts';
-import { fromDateParts } from '../platform/dates.ts';
-import { validateForm, type FormValues } from '../platform/forms.ts';
-import { ACTION_PHRASES, joinWithAnd } from '../platform/labels.ts';
 import { generateReference, parseReference } from './references.ts';
-import type { Runtime } from '../runtime.ts';
-import { LIMITS, oneLineMessage, optionalText, requiredLine, requiredText, webLink } from '../platform/validation.ts';
 
 export type { CaseRecord, CaseListItem };
 

@@ -3,7 +3,7 @@
  */
 import { CASE_ACTIONS, PLATFORMS } from '../../../db/schema.ts';
 import type { CaseSearch } from '../../../db/cases.ts';
-import { cleanText } from '../platform/validation.ts';
+import { cleanText } from '../platform/index.ts';
 
 const PAGE_SIZE = 50;
 const DAY = 24 * 60 * 60 * 1000;

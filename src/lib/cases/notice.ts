@@ -7,12 +7,8 @@
 import { z } from 'zod';
 import { recordAudit } from '../../../db/audit.ts';
 import { findCaseById, setCaseNotice } from '../../../db/cases.ts';
-import { fromDateParts, toDateParts } from '../platform/dates.ts';
-import { valueOf, type FormValues } from '../platform/forms.ts';
-import { NOTICE_METHODS, type NoticeMethod } from '../platform/labels.ts';
-import type { Runtime } from '../runtime.ts';
-import { invalidateTransparencyCache } from '../transparency/report.ts';
-import { characterLength, cleanText } from '../platform/validation.ts';
+import { fromDateParts, toDateParts, valueOf, type FormValues, NOTICE_METHODS, type NoticeMethod, characterLength, cleanText, type Runtime } from '../platform/index.ts';
+import { invalidateTransparencyCache } from '../transparency/index.ts';
 
 /** Field names of the notice form, in page order (also the element ids). */
 export const NOTICE_FIELDS = ['told', 'method', 'sent-day', 'reason'] as const;

@@ -4,7 +4,7 @@
  * Emails are simple, accessible HTML (lang, title, headings, real links, no images) and always
  * come with a plain-text part.
  */
-import { escapeHtml } from '../platform/html.ts';
+import { escapeHtml } from '../platform/index.ts';
 
 export { escapeHtml };
 

@@ -5,9 +5,7 @@
 import { countEmailsByState, findEmail, listEmails, redactSecrets, requeueFailedEmail, type EmailFilters } from '../../../db/outbox.ts';
 import type { DbOrTx } from '../../../db/client.ts';
 import { OUTBOX_STATES, type OutboxRow, type OutboxState } from '../../../db/schema/outbox.ts';
-import { EMAIL_KINDS, emailKindLabel, outboxStateLabel } from '../platform/labels.ts';
-import { parseDayRange, parsePage, type DayRange } from '../platform/list-filters.ts';
-import type { Runtime } from '../runtime.ts';
+import { EMAIL_KINDS, emailKindLabel, outboxStateLabel, parseDayRange, parsePage, type DayRange, type Runtime } from '../platform/index.ts';
 
 export type { OutboxRow, OutboxState };
 

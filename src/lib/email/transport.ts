@@ -6,7 +6,7 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
-import type { Config } from '../platform/config.ts';
+import type { Config } from '../platform/index.ts';
 
 export interface OutgoingEmail {
   /** `<id@host>`, the same on every attempt. */

@@ -15,7 +15,7 @@ import {
   rescheduleEmail,
 } from '../../../db/outbox.ts';
 import type { OutboxRow } from '../../../db/schema/outbox.ts';
-import type { Runtime } from '../runtime.ts';
+import type { Runtime } from '../platform/index.ts';
 import { createMailTransport, SMTP_POOL_CONNECTIONS, type MailTransport } from './transport.ts';
 
 /** Temporary failures are retried for this long after the message was queued, then it fails. */

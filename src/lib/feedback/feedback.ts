@@ -7,11 +7,8 @@
  */
 import { countFeedbackRatings, insertFeedback } from '../../../db/feedback.ts';
 import { FEEDBACK_FROM, FEEDBACK_RATINGS } from '../../../db/schema.ts';
-import type { Runtime } from '../runtime.ts';
-import { hitRateLimit, type RateLimit } from '../platform/rate-limit.ts';
-import { suppress } from '../transparency/statistics.ts';
-import { monthIndexOf, quarterPeriod, type FigureTable } from '../transparency/report.ts';
-import { cleanText } from '../platform/validation.ts';
+import { type Runtime, hitRateLimit, type RateLimit, cleanText } from '../platform/index.ts';
+import { suppress, monthIndexOf, quarterPeriod, type FigureTable } from '../transparency/index.ts';
 
 export type Rating = (typeof FEEDBACK_RATINGS)[number];
 

@@ -4,7 +4,7 @@
 import { NOTICE_METHODS, type CASE_ACTIONS, type CLAIMED_ACTIONS, type DETECTION, type OUTCOMES, type PLATFORMS } from '../../../db/schema.ts';
 import type { OUTBOX_STATES } from '../../../db/schema/outbox.ts';
 import type { ROLES } from '../../../db/schema/staff.ts';
-import type { APPEAL_STATUSES } from '../appeals/state.ts';
+import type { APPEAL_STATUSES } from '../../../db/schema.ts';
 import { formatDateTime } from './dates.ts';
 
 /** "What did we do?" on the no-reference path, as the appellant answers it. */

@@ -3,7 +3,7 @@
  */
 import { countHit, deleteOldRateLimits, peekHits } from '../../../db/journeys.ts';
 import { limitGroup } from './client-group.ts';
-import type { Runtime, Scope } from '../runtime.ts';
+import type { Runtime, Scope } from './scope.ts';
 
 export interface RateLimit {
   /** Name of what is limited, e.g. `case-lookup`. */

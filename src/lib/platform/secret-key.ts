@@ -10,7 +10,7 @@ import { dirname } from 'node:path';
 import { resealTotpSecrets, sealPlainTotpSecrets, totpSecretKeyIds } from '../../../db/staff.ts';
 import type { Db } from '../../../db/client.ts';
 import { ConfigError, secretKeyFileProblem, type Config } from './config.ts';
-import { currentSecretKey, installSecretKey, keyId, newKeyText, parseKey } from './secret-box.ts';
+import { currentSecretKey, installSecretKey, keyId, newKeyText, parseKey } from '../../../db/secret-box.ts';
 
 /** Writes `text` to a new file, owner-only, fully written before it appears under its name. */
 function writePrivateFile(file: string, text: string, options: { replace: boolean }): void {

@@ -2,8 +2,7 @@
  * Reading the staff principles forms (no client JavaScript): the draft editor's repeatable grounds
  * and the publish form. Pure functions; the pages call src/lib/principles/versions.ts with the results.
  */
-import { fromDateParts } from '../platform/dates.ts';
-import type { FormValues } from '../platform/forms.ts';
+import { fromDateParts, type FormValues } from '../platform/index.ts';
 import type { DraftInput, DraftRow, FieldErrors } from './versions.ts';
 
 /** One row of ground fields as shown in the editor (index = its position in the form). */

@@ -16,7 +16,7 @@
  */
 import { createHash } from 'node:crypto';
 import { enqueueEmail } from '../../../db/outbox.ts';
-import { limitGroup } from '../platform/client-group.ts';
+import { limitGroup, formatDateTime, generateToken, emailAddress, inTransaction, type Runtime, type Scope } from '../platform/index.ts';
 import { listPublishedVersions } from '../../../db/principles.ts';
 import {
   claimChangeAlert,
@@ -37,11 +37,7 @@ import {
   setChangeAlertRecipients,
 } from '../../../db/subscriptions.ts';
 import type { DbOrTx } from '../../../db/client.ts';
-import { formatDateTime } from '../platform/dates.ts';
-import { alreadySubscribedEmail, changeAlertEmail, confirmSubscriptionEmail, unsubscribeHeaders } from '../email/templates/change-alerts.ts';
-import { inTransaction, type Runtime, type Scope } from '../runtime.ts';
-import { generateToken } from '../platform/tokens.ts';
-import { emailAddress } from '../platform/validation.ts';
+import { alreadySubscribedEmail, changeAlertEmail, confirmSubscriptionEmail, unsubscribeHeaders } from './emails/change-alerts.ts';
 
 export const ALERT_RULES = {
   /** Unconfirmed addresses (and their confirmation links) last this long. */

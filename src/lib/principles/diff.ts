@@ -8,7 +8,7 @@
  * "added: " / "removed: " text so they do not rely on colour or strike-through alone.
  */
 import { diffWords } from 'diff';
-import { escapeHtml } from '../platform/html.ts';
+import { escapeHtml } from '../platform/index.ts';
 
 export { escapeHtml };
 

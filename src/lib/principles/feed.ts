@@ -6,8 +6,7 @@
 import { Feed } from 'feed';
 import { comparePath, listVersions, principlesLastModified } from './versions.ts';
 import { escapeHtml } from './diff.ts';
-import { inForceFromText } from '../platform/dates.ts';
-import type { Runtime } from '../runtime.ts';
+import { inForceFromText, type Runtime } from '../platform/index.ts';
 
 /** The Atom 1.0 feed at /changelog.xml: one entry a version, newest first, absolute links from PUBLIC_URL. */
 export function principlesAtomFeed(rt: Runtime): string {

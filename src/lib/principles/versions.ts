@@ -33,8 +33,7 @@ import { queueChangeAlerts } from './change-alerts.ts';
 import { diffGrounds, escapeHtml, type GroundChanges } from './diff.ts';
 import { diffRendered, type DiffSection } from './rendered-diff.ts';
 import { anchorGroundsInText, renderMarkdown } from './markdown.ts';
-import { inTransaction, type Scope } from '../runtime.ts';
-import { cleanText, isOneLine, oneLineMessage } from '../platform/validation.ts';
+import { inTransaction, type Scope, cleanText, isOneLine, oneLineMessage } from '../platform/index.ts';
 
 export type { DraftRow, VersionRow } from '../../../db/principles.ts';
 

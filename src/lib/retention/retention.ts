@@ -9,8 +9,7 @@ import { join } from 'node:path';
 import { addMonths } from 'date-fns';
 import { recordAudit } from '../../../db/audit.ts';
 import { countFeedbackCommentsBefore, countPurgeable, purgeFeedbackComments, purgePersonalData, type PurgeCounts, type PurgeCutoffs } from '../../../db/retention.ts';
-import { startPeriodicJob } from '../platform/periodic.ts';
-import type { Runtime } from '../runtime.ts';
+import { startPeriodicJob, type Runtime } from '../platform/index.ts';
 
 export type { PurgeCounts };
 

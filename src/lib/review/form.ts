@@ -4,8 +4,7 @@
  * (POST-redirect-GET) or show it again with errors next to the fields and, for a decision, the
  * preview of the email exactly as it will be sent.
  */
-import type { FormValues } from '../platform/forms.ts';
-import { validateForm, valueOf } from '../platform/forms.ts';
+import { type FormValues, validateForm, valueOf, recordId, type Runtime } from '../platform/index.ts';
 import {
   addNote,
   assignAppeal,
@@ -29,9 +28,7 @@ import {
   type ReviewError,
   type ReviewResult,
 } from './review.ts';
-import type { Runtime } from '../runtime.ts';
 import { checkTemplateUsed, hasMustEditMarker, useTemplate } from './reply-templates.ts';
-import { recordId } from '../platform/validation.ts';
 
 export const REVIEW_ERROR_MESSAGES: Record<ReviewError, string> = {
   'not-found': 'This appeal could not be found',

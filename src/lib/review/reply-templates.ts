@@ -10,11 +10,7 @@ import { recordAudit } from '../../../db/audit.ts';
 import { findTemplate, insertTemplate, listTemplates, retireTemplate, updateTemplate, type ReplyTemplateRow, type TemplateFields } from '../../../db/reply-templates.ts';
 import { findVersionInForce } from '../../../db/principles.ts';
 import { CASE_ACTIONS, OUTCOMES } from '../../../db/schema.ts';
-import { ACTION_PHRASES, joinWithAnd, OUTCOME_LABELS, PLATFORM_LABELS } from '../platform/labels.ts';
-import type { FormValues } from '../platform/forms.ts';
-import { validateForm } from '../platform/forms.ts';
-import type { Runtime } from '../runtime.ts';
-import { LIMITS, recordId, requiredText, tooLongMessage } from '../platform/validation.ts';
+import { ACTION_PHRASES, joinWithAnd, OUTCOME_LABELS, PLATFORM_LABELS, type FormValues, validateForm, LIMITS, recordId, requiredText, tooLongMessage, type Runtime } from '../platform/index.ts';
 
 export type { ReplyTemplateRow };
 

@@ -5,7 +5,11 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { invalidateTransparencyCache } from '../transparency/report.ts';
+import { invalidateTransparencyCache } from '../transparency/index.ts';
+import { transition, type AppealAction, queueAppellantEmail, statusLinkParagraph, infoWaitDates } from '../appeals/index.ts';
+import { addWorkingDays, remainingWorkingDays, resumeDueDate, workingDaysBetween, APPEAL_EVENT_LABELS, APPEAL_STATUS_LABELS, emailQueuedLabel, FOLLOW_UP_KIND_LABELS, humanise, OUTCOME_LABELS, statusChangeLabel, type AppealEventKind, formatDate, characterLength, cleanText, LIMITS, requiredText, tooLongMessage, type Runtime } from '../platform/index.ts';
+import { notificationEmail } from '../email/index.ts';
+import { nearbyReferences, parseReference } from '../cases/index.ts';
 import { findAppealById, findAppealByReference, findOpenAppealForCase, findCaseReferenceById, findVersionNumberById, insertAppealEvent, listAppealEvents, updateAppeal, type AppealRow } from '../../../db/appeals.ts';
 import type { DbOrTx } from '../../../db/client.ts';
 import { recordAudit } from '../../../db/audit.ts';
@@ -29,20 +33,10 @@ import {
   staffNames,
   type FollowUpKind,
 } from '../../../db/review.ts';
-import { transition, type AppealAction } from '../appeals/state.ts';
-import { addWorkingDays, remainingWorkingDays, resumeDueDate, workingDaysBetween } from '../platform/calendar.ts';
-import { appealDecisionEmail, type DecisionOutcome } from '../email/templates/appeal-decision.ts';
-import { followUpDoneEmail } from '../email/templates/follow-up-done.ts';
-import { notificationEmail } from '../email/templates/notification.ts';
-import { APPEAL_EVENT_LABELS, APPEAL_STATUS_LABELS, emailQueuedLabel, FOLLOW_UP_KIND_LABELS, humanise, OUTCOME_LABELS, statusChangeLabel, type AppealEventKind } from '../platform/labels.ts';
-import { nearbyReferences, parseReference } from '../cases/references.ts';
+import { appealDecisionEmail, type DecisionOutcome } from './emails/decision.ts';
+import { followUpDoneEmail } from './emails/follow-up-done.ts';
 import { hasMustEditMarker, templatesForAppeal } from './reply-templates.ts';
 import { findTemplate } from '../../../db/reply-templates.ts';
-import { queueAppellantEmail, statusLinkParagraph } from '../appeals/appeals.ts';
-import { formatDate } from '../platform/dates.ts';
-import { infoWaitDates } from '../appeals/info-wait.ts';
-import type { Runtime } from '../runtime.ts';
-import { characterLength, cleanText, LIMITS, requiredText, tooLongMessage } from '../platform/validation.ts';
 
 /** Who acts: the signed-in staff member and where the request came from (for the audit log). */
 export interface Actor {

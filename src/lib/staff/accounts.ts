@@ -29,13 +29,11 @@ import {
   updateStaff,
   type StaffWithRoles,
 } from '../../../db/staff.ts';
-import { oneLine } from '../email/layout.ts';
-import { notificationEmail } from '../email/templates/notification.ts';
-import { authenticatorEnrolEmail, passwordChangedEmail, passwordResetEmail } from '../email/templates/staff-account.ts';
+import { oneLine, notificationEmail } from '../email/index.ts';
+import { EMAIL_SHAPE, isOneLine, oneLineMessage, type Runtime } from '../platform/index.ts';
+import { authenticatorEnrolEmail, passwordChangedEmail, passwordResetEmail } from './emails/staff-account.ts';
 import { hashPassword, passwordProblem } from './passwords.ts';
-import type { Runtime } from '../runtime.ts';
 import { generateTotpSecret, totpUri } from './totp.ts';
-import { EMAIL_SHAPE, isOneLine, oneLineMessage } from '../platform/validation.ts';
 
 export { ROLES, type Role };
 

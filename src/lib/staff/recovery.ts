@@ -6,9 +6,9 @@
 import { recordAudit } from '../../../db/audit.ts';
 import { deleteOtherSessionsOf, expireTokens, findStaffById, updateStaff } from '../../../db/staff.ts';
 import { enqueueEmail } from '../../../db/outbox.ts';
-import { passwordChangedEmail } from '../email/templates/staff-account.ts';
+import { passwordChangedEmail } from './emails/staff-account.ts';
 import { hashPassword, passwordProblem } from './passwords.ts';
-import type { Runtime } from '../runtime.ts';
+import type { Runtime } from '../platform/index.ts';
 import { checkAccountPassword, retryMessage } from './sessions.ts';
 import { findSetupLink, hashToken } from './accounts.ts';
 

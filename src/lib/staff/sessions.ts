@@ -33,11 +33,9 @@ import {
 import type { DbOrTx } from '../../../db/client.ts';
 import type { SessionStage } from '../../../db/schema/staff.ts';
 import { dummyVerify, verifyPassword } from './passwords.ts';
-import type { Runtime } from '../runtime.ts';
+import { type Runtime, limitGroup, cookieName } from '../platform/index.ts';
 import { hashToken, newToken, toStaffUser, type StaffUser } from './accounts.ts';
 import { accountKey, accountNetworkKey, ipKey, isGuarded, THROTTLE, throttleDecision } from './throttle.ts';
-import { limitGroup } from '../platform/client-group.ts';
-import { cookieName } from '../platform/cookies.ts';
 import { generateTotpSecret, matchTotp, totpQrSvg, totpUri } from './totp.ts';
 
 export const SESSION_COOKIE = 'fh_staff_session';

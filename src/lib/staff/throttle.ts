@@ -14,7 +14,7 @@
  *
  * Pure functions here; the counts come from db/staff.ts.
  */
-import { limitGroup } from '../platform/client-group.ts';
+import { limitGroup } from '../platform/index.ts';
 
 export const THROTTLE = { windowMs: 15 * 60 * 1000, perAccountPerNetwork: 5, perIp: 20, accountGuard: 10 } as const;
 

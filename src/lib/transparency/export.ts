@@ -2,7 +2,7 @@
  * The transparency figures as one flat list, shared by the CSV and JSON downloads and listed on
  * the page, so all three publish exactly the same values.
  */
-import { csvCell } from '../platform/csv.ts';
+import { csvCell } from '../platform/index.ts';
 import type { FigureTable, Period, Report } from './report.ts';
 
 export const LICENCE = {

@@ -9,7 +9,7 @@
 import { countsFromTallies, DEFAULT_RANGE, getTransparencyReport, monthIndexOf, monthPeriod, type Measure, type Period, type Report } from './report.ts';
 import type { FigureRow } from './export.ts';
 import { publishedShare, suppress, type Shown } from './statistics.ts';
-import type { Runtime } from '../runtime.ts';
+import type { Runtime } from '../platform/index.ts';
 
 /** One headline figure: a number, or a marker ("<5", "[c]", "[low]", "[z]") explained in words. */
 export interface GlanceFigure {

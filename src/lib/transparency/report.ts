@@ -26,8 +26,7 @@ import {
   readTallies,
   type PeriodRange,
 } from '../../../db/transparency.ts';
-import { ACTION_LABELS, DETECTION_LABELS, PLATFORM_LABELS } from '../platform/labels.ts';
-import type { Runtime } from '../runtime.ts';
+import { ACTION_LABELS, DETECTION_LABELS, PLATFORM_LABELS, type Runtime } from '../platform/index.ts';
 import {
   combineWithheld,
   decisionTimes,

@@ -1,7 +1,7 @@
 /** Sign out (POST only): ends the session in the database and clears the cookie. */
 import type { APIRoute } from 'astro';
-import { isHttps, requestIp } from '../../lib/platform/request.ts';
-import { sessionCookieName, sessionCookieOptions, signOut } from '../../lib/staff/sessions.ts';
+import { isHttps, requestIp } from '../../lib/platform/index.ts';
+import { sessionCookieName, sessionCookieOptions, signOut } from '../../lib/staff/index.ts';
 
 export const POST: APIRoute = (context) => {
   const { runtime } = context.locals;

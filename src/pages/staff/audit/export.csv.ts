@@ -4,8 +4,8 @@
  * /staff/audit rule in src/lib/staff/access.ts).
  */
 import type { APIRoute } from 'astro';
-import { exportAudit, parseAuditQuery } from '../../../lib/audit/audit.ts';
-import { requestIp } from '../../../lib/platform/request.ts';
+import { exportAudit, parseAuditQuery } from '../../../lib/audit/index.ts';
+import { requestIp } from '../../../lib/platform/index.ts';
 
 export const GET: APIRoute = (context) => {
   const { locals, url } = context;

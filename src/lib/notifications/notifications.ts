@@ -35,7 +35,7 @@ import {
 } from '../../../db/notifications.ts';
 import { enqueueEmail } from '../../../db/outbox.ts';
 import { staffNames } from '../../../db/review.ts';
-import { addWorkingDays, isWorkingDay, ukDate } from '../platform/calendar.ts';
+import { addWorkingDays, isWorkingDay, ukDate, startPeriodicJob, type Runtime } from '../platform/index.ts';
 import {
   DUE_SOON_WORKING_DAYS,
   isDigestEmpty,
@@ -44,9 +44,7 @@ import {
   staffAppellantRepliedEmail,
   staffDigestEmail,
   type DigestAppealItem,
-} from '../email/templates/staff-notifications.ts';
-import { startPeriodicJob } from '../platform/periodic.ts';
-import type { Runtime } from '../runtime.ts';
+} from './emails/staff-notifications.ts';
 
 /** Outbox kinds of the staff emails. */
 export const STAFF_EMAIL_KINDS = {

@@ -3,7 +3,7 @@
  * alert sent when a new version of the principles takes effect (with RFC 8058 one-click
  * unsubscribe headers).
  */
-import { emailLayout, html, textLayout, type EmailContent } from '../layout.ts';
+import { emailLayout, html, textLayout, type EmailContent } from '../../email/index.ts';
 
 export interface ConfirmSubscriptionData {
   orgName: string;

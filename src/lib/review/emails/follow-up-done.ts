@@ -2,8 +2,7 @@
  * After an overturn, staff restore the comment or unblock the account and mark it done: this
  * tells the appellant it has been done. Plain words, no staff names, no internal notes.
  */
-import type { EmailContent } from '../layout.ts';
-import { notificationEmail } from './notification.ts';
+import { type EmailContent, notificationEmail } from '../../email/index.ts';
 
 export type FollowUpDoneKind = 'restore-comment' | 'unblock-account';
 

@@ -13,10 +13,8 @@ import { findCaseById } from '../../../db/cases.ts';
 import { insertSafeguardingConcern, listSafeguardingConcerns, type ConcernWithName } from '../../../db/notifications.ts';
 import { enqueueEmail } from '../../../db/outbox.ts';
 import { staffNames } from '../../../db/review.ts';
-import { safeguardingConcernEmail } from '../email/templates/staff-notifications.ts';
-import { validateForm, valueOf, type FormValues } from '../platform/forms.ts';
-import type { Runtime } from '../runtime.ts';
-import { requiredText, tooLongMessage } from '../platform/validation.ts';
+import { safeguardingConcernEmail } from './emails/staff-notifications.ts';
+import { validateForm, valueOf, type FormValues, requiredText, tooLongMessage, type Runtime } from '../platform/index.ts';
 
 export const SAFEGUARDING_EMAIL_KIND = 'safeguarding-concern';
 export const SAFEGUARDING_NOTE_LIMIT = 2000;

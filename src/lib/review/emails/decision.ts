@@ -3,10 +3,9 @@
  * (absolute link), what happens next and the other routes open to them. Signed by the team: staff
  * names never appear.
  */
-import { formatDate } from '../../platform/dates.ts';
-import { DECISION_ROUTES, OMBUDSMAN_URL } from '../../appeals/decision-routes.ts';
-import { OUTCOME_LABELS } from '../../platform/labels.ts';
-import { emailLayout, html, oneLine, textLayout, type EmailContent } from '../layout.ts';
+import { formatDate, OUTCOME_LABELS } from '../../platform/index.ts';
+import { DECISION_ROUTES, OMBUDSMAN_URL } from '../../appeals/index.ts';
+import { emailLayout, html, oneLine, textLayout, type EmailContent } from '../../email/index.ts';
 
 export type DecisionOutcome = keyof typeof OUTCOME_LABELS;
 export type FollowUpPromise = 'restore-comment' | 'unblock-account';

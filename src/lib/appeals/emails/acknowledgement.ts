@@ -2,8 +2,8 @@
  * The email sent when an appeal is received: its reference, when we expect to decide, and the
  * private link to follow it (the only place the status token ever appears).
  */
-import { formatDate } from '../../platform/dates.ts';
-import { emailLayout, html, oneLine, textLayout, type EmailContent } from '../layout.ts';
+import { formatDate } from '../../platform/index.ts';
+import { emailLayout, html, oneLine, textLayout, type EmailContent } from '../../email/index.ts';
 
 export interface AppealAcknowledgementData {
   orgName: string;

@@ -2,8 +2,7 @@
  * Emails about a staff account's own sign-in: a password reset link and a link to set up a new
  * authenticator app. Each carries a one-time link; callers pass it as `secrets` to the outbox.
  */
-import type { EmailContent } from '../layout.ts';
-import { notificationEmail } from './notification.ts';
+import { type EmailContent, notificationEmail } from '../../email/index.ts';
 
 export function passwordResetEmail(data: { orgName: string; name: string; link: string; hours: number; byCommandLine?: boolean }): EmailContent {
   return notificationEmail({

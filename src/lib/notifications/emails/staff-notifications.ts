@@ -7,13 +7,11 @@
  * are forwarded and kept, and the staff page is behind sign-in. The safeguarding email carries
  * the staff member's note, because the safeguarding team may have no account here.
  */
-import { workingDaysBetween } from '../../platform/calendar.ts';
-import { formatDate, formatDateTime } from '../../platform/dates.ts';
+import { workingDaysBetween, formatDate, formatDateTime } from '../../platform/index.ts';
+import { emailLayout, html, textLayout, type EmailContent, type SafeHtml, notificationEmail } from '../../email/index.ts';
 
 /** "Due soon" in the digest: due within this many working days. */
 export const DUE_SOON_WORKING_DAYS = 2;
-import { emailLayout, html, textLayout, type EmailContent, type SafeHtml } from '../layout.ts';
-import { notificationEmail } from './notification.ts';
 
 export interface StaffAppealEmailData {
   orgName: string;

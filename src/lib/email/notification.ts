@@ -2,7 +2,7 @@
  * A generic notification: a heading, some paragraphs and an optional link. Used where no more
  * specific template exists yet, and by the outbox tests.
  */
-import { emailLayout, html, textLayout, type EmailContent } from '../layout.ts';
+import { emailLayout, html, textLayout, type EmailContent } from './layout.ts';
 
 export interface NotificationData {
   orgName: string;

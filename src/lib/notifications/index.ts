@@ -1,0 +1,3 @@
+/** The notifications domain's public door: pages and other domains import from here only (README.md). */
+export * from './notifications.ts';
+export * from './safeguarding.ts';

@@ -1,0 +1,24 @@
+/** The platform domain's public door: pages and other domains import from here only (README.md). */
+export * from './body-limits.ts';
+export * from './calendar.ts';
+export * from './client-group.ts';
+export * from './config.ts';
+export * from './cookies.ts';
+export * from './csv.ts';
+export * from './dates.ts';
+export * from './flash.ts';
+export * from './form-body.ts';
+export * from './forms.ts';
+export * from './http-cache.ts';
+export * from './labels.ts';
+export * from './list-filters.ts';
+export * from './next-path.ts';
+export * from './periodic.ts';
+export * from './rate-limit.ts';
+export * from './request.ts';
+export * from './secret-key.ts';
+export * from './security.ts';
+export * from './tokens.ts';
+export * from './validation.ts';
+export { escapeHtml } from '../../../db/html.ts';
+export * from './scope.ts';
