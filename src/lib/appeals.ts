@@ -21,7 +21,7 @@ import {
 } from '../../db/appeals.ts';
 import { findCaseByReference, type CaseRecord, type Platform } from '../../db/cases.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
-import type { CLAIMED_ACTIONS } from '../../db/schema.ts';
+import type { CLAIMED_ACTIONS, CONTACT_NEEDS, RELATIONSHIPS } from '../../db/schema.ts';
 import { enqueueEmail } from '../../db/outbox.ts';
 import { isOpen, publicStatusLabel, transition, type AppealStatus } from './appeal-state.ts';
 import { addWorkingDays, remainingWorkingDays, resumeDueDate } from './calendar.ts';
@@ -45,12 +45,29 @@ export type AppealSubject =
   | { kind: 'case'; caseReference: string }
   | { kind: 'post'; platform: Platform; handle: string; date: string; postUrl: string | null; action?: ClaimedAction | null };
 
+export type Relationship = (typeof RELATIONSHIPS)[number];
+export type ContactNeed = (typeof CONTACT_NEEDS)[number];
+
+/** "Who is asking?": someone else only with the person's permission (the page requires it). */
+export type WhoIsAsking = { askingFor: 'self' } | { askingFor: 'someone-else'; relationship: Relationship; name: string | null; consent: true };
+
+/** Other ways to contact them ([] for none); the address, phone and note go with their need. */
+export interface ContactNeeds {
+  needs: ContactNeed[];
+  address: string | null;
+  phone: string | null;
+  other: string | null;
+}
+
 export interface NewAppeal {
   subject: AppealSubject;
   /** Cleaned text (src/lib/validation.ts). */
   reason: string;
   email: string;
   name: string | null;
+  /** Not given by appeals made before the questions existed (and some tests). */
+  asking?: WhoIsAsking;
+  contactNeeds?: ContactNeeds;
 }
 
 export interface CreatedAppeal {
@@ -208,6 +225,14 @@ export function createAppeal(rt: Runtime, input: NewAppeal): CreateAppealResult 
           reason: input.reason,
           email: input.email,
           name: input.name,
+          askingFor: input.asking?.askingFor ?? null,
+          askingRelationship: input.asking?.askingFor === 'someone-else' ? input.asking.relationship : null,
+          askingForName: input.asking?.askingFor === 'someone-else' ? input.asking.name : null,
+          askingConsent: input.asking?.askingFor === 'someone-else' ? true : null,
+          contactNeeds: input.contactNeeds?.needs ?? null,
+          contactAddress: input.contactNeeds?.address ?? null,
+          contactPhone: input.contactNeeds?.phone ?? null,
+          contactOther: input.contactNeeds?.other ?? null,
           status: 'new',
           receivedAt,
           dueAt,

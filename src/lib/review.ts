@@ -34,7 +34,7 @@ import { addWorkingDays, remainingWorkingDays, resumeDueDate, workingDaysBetween
 import { appealDecisionEmail, type DecisionOutcome } from './email/templates/appeal-decision.ts';
 import { followUpDoneEmail } from './email/templates/follow-up-done.ts';
 import { notificationEmail } from './email/templates/notification.ts';
-import { APPEAL_EVENT_LABELS, APPEAL_STATUS_LABELS, emailQueuedLabel, FOLLOW_UP_KIND_LABELS, humanise, OUTCOME_LABELS, statusChangeLabel, type AppealEventKind } from './labels.ts';
+import { APPEAL_EVENT_LABELS, APPEAL_STATUS_LABELS, emailQueuedLabel, FOLLOW_UP_KIND_LABELS, humanise, OUTCOME_LABELS, queueTags, statusChangeLabel, type AppealEventKind } from './labels.ts';
 import { nearbyReferences, parseReference } from './references.ts';
 import { hasMustEditMarker, templatesForAppeal } from './reply-templates.ts';
 import { findTemplate } from '../../db/reply-templates.ts';
@@ -563,7 +563,8 @@ export function reviewQueue(rt: Runtime, filters: QueueFilters, staffId: number,
   return {
     search,
     searchError: searched.ok ? null : searched.error,
-    items: items.map((i) => ({ ...i, overdue: i.dueAt.getTime() < now.getTime() && (i.status === 'new' || i.status === 'in-review') })),
+    // Tags: asking for someone else, and each other way to contact them (labels.ts queueTags).
+    items: items.map((i) => ({ ...i, overdue: i.dueAt.getTime() < now.getTime() && (i.status === 'new' || i.status === 'in-review'), tags: queueTags(i) })),
     total,
     pages: Math.max(1, Math.ceil(total / QUEUE_PAGE_SIZE)),
     /** Per status, among the appeals matching the other filters (assignee, due). */

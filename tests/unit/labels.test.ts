@@ -27,6 +27,11 @@ import {
   OUTBOX_STATE_LABELS,
   ROLE_LABELS,
   statusChangeLabel,
+  askingForLabel,
+  contactNeedLines,
+  contactNeedsAnswer,
+  queueTags,
+  whoIsAskingAnswer,
 } from '../../src/lib/labels.ts';
 
 function sourceFiles(dir: string): string[] {
@@ -95,5 +100,27 @@ describe('labels', () => {
     expect(auditDetailsInWords('appeal.assigned', { from: null, to: 4 })).toBe('Changed from nobody to staff member 4.');
     expect(auditDetailsInWords('staff.signed-in', null)).toBe('');
     expect(humanise('staff-appeal-received')).toBe('Staff appeal received');
+  });
+});
+
+describe('who is asking and contact needs, for staff and check your answers', () => {
+  const none = { askingFor: null, askingRelationship: null, askingConsent: null, contactNeeds: null, contactAddress: null, contactPhone: null, contactOther: null };
+
+  it('says when someone asks for another person, how they know them and that they gave permission', () => {
+    expect(askingForLabel({ ...none, askingFor: 'someone-else', askingRelationship: 'carer', askingConsent: true })).toBe('Asking for someone else (carer, consent given)');
+    expect(askingForLabel({ ...none, askingFor: 'self' })).toBeUndefined();
+    expect(askingForLabel(none)).toBeUndefined();
+    expect(whoIsAskingAnswer({ askingFor: 'someone-else', relationship: 'family', name: 'Sam', consent: true })).toBe('For someone else (family member): Sam, with their permission');
+    expect(whoIsAskingAnswer({ askingFor: 'self' })).toBe('For myself');
+  });
+
+  it('lists each contact need with its detail, and tags a queue row briefly', () => {
+    const needs = { ...none, askingFor: 'someone-else' as const, contactNeeds: ['bsl' as const, 'post' as const, 'phone' as const], contactAddress: '1 High St\nLeeds', contactPhone: '07700 900982' };
+    expect(contactNeedLines(needs)).toEqual(['British Sign Language (BSL)', 'By post: 1 High St\nLeeds', 'By phone: 07700 900982']);
+    expect(queueTags(needs)).toEqual(['For someone else', 'BSL', 'Post', 'Phone']);
+    expect(queueTags(none)).toEqual([]);
+    expect(contactNeedLines(none)).toEqual([]);
+    expect(contactNeedsAnswer({ needs: [], address: null, phone: null, other: null })).toBe('No');
+    expect(contactNeedsAnswer({ needs: ['large-print', 'other'], address: null, phone: null, other: 'Call my daughter' })).toBe('Large print\nSomething else: Call my daughter');
   });
 });
