@@ -71,7 +71,7 @@ export interface AppealAnswers {
   /** "Do you need us to contact you in a different way?" ([] for no). */
   contactNeeds: ContactNeeds;
   /** After sending: what the confirmation page shows. */
-  sent: { reference: string; dueAt: number; email: string };
+  sent: { reference: string; dueAt: number; email: string; contactNeeds?: ContactNeed[] };
 }
 export type Answers = Partial<AppealAnswers>;
 
@@ -512,7 +512,8 @@ export function sendAppeal(rt: Runtime, a: Answers): { answers: Answers; next: s
   if (missing || !subject || !a.reason || !a.email) return { answers: a, next: missing ?? STEPS.start };
   const result = createAppeal(rt, { subject, reason: a.reason, email: a.email, name: a.name ?? null, asking: a.asking, contactNeeds: a.contactNeeds });
   if (result.ok) {
-    return { answers: { sent: { reference: result.appeal.reference, dueAt: result.appeal.dueAt.getTime(), email: a.email } }, next: STEPS.confirmation };
+    const sent = { reference: result.appeal.reference, dueAt: result.appeal.dueAt.getTime(), email: a.email, contactNeeds: a.contactNeeds?.needs ?? [] };
+    return { answers: { sent }, next: STEPS.confirmation };
   }
   if (result.error === 'case-not-found') {
     const { caseReference: _c, ...rest } = a;

@@ -97,6 +97,13 @@ export function contactNeedsAnswer(n: ContactNeeds): string {
   return contactNeedLines({ contactNeeds: n.needs, contactAddress: n.address, contactPhone: n.phone, contactOther: n.other }).join('\n');
 }
 
+/** The confirmation page: "We will also contact you by large print and by phone, as you asked." */
+export function contactNeedsConfirmation(needs: readonly ContactNeedCode[]): string | undefined {
+  if (needs.length === 0) return undefined;
+  const ways = needs.map((n) => (n === 'bsl' ? 'British Sign Language' : n === 'other' ? 'the other way you told us' : CONTACT_NEED_CHOICES[n].toLowerCase()));
+  return `You told us you need us to contact you in a different way (${joinWithAnd(ways)}). We have noted this on your appeal, and we will still email you.`;
+}
+
 export const PLATFORM_LABELS: Record<(typeof PLATFORMS)[number], string> = {
   facebook: 'Facebook',
   x: 'X (Twitter)',

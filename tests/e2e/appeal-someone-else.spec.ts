@@ -56,6 +56,7 @@ test.describe('who is asking, and other ways to contact them', () => {
     await expect(row(page, 'Who is asking')).toContainText('For myself');
     await expect(row(page, 'Other ways to contact you')).toContainText('No');
     await page.getByRole('button', { name: 'Send appeal' }).click();
+    await expect(page.getByTestId('contact-needs-noted')).toHaveCount(0);
     const reference = (await page.locator('#appeal-reference').textContent())!.trim();
     await mailbox.waitFor({ to: email, subject: `We have received your appeal ${reference}` });
 
@@ -122,6 +123,10 @@ test.describe('who is asking, and other ways to contact them', () => {
     await continueButton(page);
     await page.getByRole('button', { name: 'Send appeal' }).click();
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Appeal sent');
+    await expect(page.getByTestId('contact-needs-noted')).toHaveText(
+      'You told us you need us to contact you in a different way (British Sign Language and by phone). We have noted this on your appeal, and we will still email you.',
+    );
+    await expectAccessible(page);
     const reference = (await page.locator('#appeal-reference').textContent())!.trim();
     // The acknowledgement goes to the email address given.
     await mailbox.waitFor({ to: email, subject: `We have received your appeal ${reference}` });

@@ -30,6 +30,7 @@ import {
   askingForLabel,
   contactNeedLines,
   contactNeedsAnswer,
+  contactNeedsConfirmation,
   queueTags,
   whoIsAskingAnswer,
 } from '../../src/lib/labels.ts';
@@ -122,5 +123,7 @@ describe('who is asking and contact needs, for staff and check your answers', ()
     expect(contactNeedLines(none)).toEqual([]);
     expect(contactNeedsAnswer({ needs: [], address: null, phone: null, other: null })).toBe('No');
     expect(contactNeedsAnswer({ needs: ['large-print', 'other'], address: null, phone: null, other: 'Call my daughter' })).toBe('Large print\nSomething else: Call my daughter');
+    expect(contactNeedsConfirmation(['bsl', 'phone'])).toBe('You told us you need us to contact you in a different way (British Sign Language and by phone). We have noted this on your appeal, and we will still email you.');
+    expect(contactNeedsConfirmation([])).toBeUndefined();
   });
 });
