@@ -423,9 +423,9 @@ export const WHO_IS_ASKING_MESSAGES = {
   nameTooLong: `Their name must be ${LIMITS.name} characters or fewer`,
 } as const;
 
-/** Collects every field's error at once (not only the first schema's), keeping what was typed. */
-function failWith(errors: Record<string, string>, values: FormValues): StepResult | undefined {
-  return Object.keys(errors).length ? { ok: false, status: 400, errors, values } : undefined;
+/** A refused answer: the errors next to their fields, and everything that was typed. */
+function invalid(errors: Record<string, string>, values: FormValues): StepResult {
+  return { ok: false, status: 400, errors, values };
 }
 
 const oneOf = <T extends string>(list: readonly T[], value: unknown): value is T => typeof value === 'string' && (list as readonly string[]).includes(value);
@@ -440,17 +440,23 @@ const PersonNameSchema = z.object({ 'person-name': optionalLine(LIMITS.name, WHO
  */
 export function submitWhoIsAsking(a: Answers, values: FormValues, changing: boolean): StepResult {
   const choice = values['asking-for'];
-  if (!oneOf(ASKING_FOR, choice)) return failWith({ 'asking-for': WHO_IS_ASKING_MESSAGES.choice }, values)!;
+  if (!oneOf(ASKING_FOR, choice)) return invalid({ 'asking-for': WHO_IS_ASKING_MESSAGES.choice }, values);
   let asking: WhoIsAsking = { askingFor: 'self' };
   if (choice === 'someone-else') {
-    const errors: Record<string, string> = {};
+    const relationship = values['relationship'];
+    const consented = values['consent'] === 'yes';
     const name = validateForm(PersonNameSchema, values);
-    if (!name.ok) Object.assign(errors, name.errors);
-    if (!oneOf(RELATIONSHIPS, values['relationship'])) errors['relationship'] = WHO_IS_ASKING_MESSAGES.relationship;
-    if (values['consent'] !== 'yes') errors['consent'] = WHO_IS_ASKING_MESSAGES.consent;
-    const failed = failWith(errors, values);
-    if (failed || !name.ok || !oneOf(RELATIONSHIPS, values['relationship'])) return failed!;
-    asking = { askingFor: 'someone-else', relationship: values['relationship'], name: name.data['person-name'], consent: true };
+    if (!name.ok || !oneOf(RELATIONSHIPS, relationship) || !consented) {
+      return invalid(
+        {
+          ...(oneOf(RELATIONSHIPS, relationship) ? {} : { relationship: WHO_IS_ASKING_MESSAGES.relationship }),
+          ...(name.ok ? {} : name.errors),
+          ...(consented ? {} : { consent: WHO_IS_ASKING_MESSAGES.consent }),
+        },
+        values,
+      );
+    }
+    asking = { askingFor: 'someone-else', relationship, name: name.data['person-name'], consent: true };
   }
   const answers: Answers = { ...a, asking };
   return { ok: true, answers, next: nextStep(STEPS.whoIsAsking, answers, changing) };
@@ -489,15 +495,15 @@ const NEED_DETAIL = { post: 'address', phone: 'phone', other: 'other-need' } as 
  */
 export function submitContactNeeds(a: Answers, values: FormValues, changing: boolean): StepResult {
   const choice = values['needs-any'];
-  if (choice !== 'yes' && choice !== 'no') return failWith({ 'needs-any': CONTACT_NEEDS_MESSAGES.choice }, values)!;
+  if (choice !== 'yes' && choice !== 'no') return invalid({ 'needs-any': CONTACT_NEEDS_MESSAGES.choice }, values);
   let contactNeeds: ContactNeeds = { needs: [], address: null, phone: null, other: null };
   if (choice === 'yes') {
     const ticked = CONTACT_NEEDS.filter((n) => (Array.isArray(values['needs']) ? values['needs'] : [values['needs']]).includes(n));
-    if (ticked.length === 0) return failWith({ needs: CONTACT_NEEDS_MESSAGES.needs }, values)!;
+    if (ticked.length === 0) return invalid({ needs: CONTACT_NEEDS_MESSAGES.needs }, values);
     const asked = ticked.flatMap((n) => (n in NEED_DETAIL ? [NEED_DETAIL[n as keyof typeof NEED_DETAIL]] : []));
     const fields = Object.fromEntries(asked.map((f) => [f, true])) as { [K in (typeof asked)[number]]?: true };
     const form = validateForm(ContactDetailSchema.pick(fields), values);
-    if (!form.ok) return failWith(form.errors, values)!;
+    if (!form.ok) return invalid(form.errors, values);
     const detail = form.data as Partial<Record<(typeof asked)[number], string>>;
     contactNeeds = { needs: ticked, address: detail.address ?? null, phone: detail.phone ?? null, other: detail['other-need'] ?? null };
   }
