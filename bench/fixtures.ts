@@ -39,6 +39,8 @@ export function completeAnswers(i: number): Answers {
     reason: 'I think my comment was within the rules: it asked a question about waiting times.',
     email: `bench${i}@example.org`,
     name: null,
+    asking: { askingFor: 'self' },
+    contactNeeds: { needs: [], address: null, phone: null, other: null },
   };
 }
 
@@ -89,6 +91,8 @@ export function appealStepJourneys(db: Db): [string, string | undefined][] {
     ['/appeal/post-link', complete],
     ['/appeal/reason', complete],
     ['/appeal/contact', complete],
+    ['/appeal/who-is-asking', complete],
+    ['/appeal/contact-needs', complete],
     ['/appeal/check-answers', complete],
     ['/appeal/confirmation', sent],
   ];

@@ -71,7 +71,26 @@ export function purgePersonalData(db: DbOrTx, c: PurgeCutoffs, now: Date, onDone
     for (let i = 0; i < appealIds.length; i += 500) {
       const ids = appealIds.slice(i, i + 500);
       tx.update(appeals)
-        .set({ claimedHandle: null, claimedPostUrl: null, claimedDate: null, reason: null, email: null, name: null, explanation: null, purgedAt: now })
+        .set({
+          claimedHandle: null,
+          claimedPostUrl: null,
+          claimedDate: null,
+          reason: null,
+          email: null,
+          name: null,
+          explanation: null,
+          // Who is asking and how to contact them: a carer, a need for BSL or easy read says
+          // something about someone's health, so none of it outlives the appeal (decision 027).
+          askingFor: null,
+          askingRelationship: null,
+          askingForName: null,
+          askingConsent: null,
+          contactNeeds: null,
+          contactAddress: null,
+          contactPhone: null,
+          contactOther: null,
+          purgedAt: now,
+        })
         .where(inArray(appeals.id, ids))
         .run();
       tx.update(appealEvents).set({ body: null }).where(inArray(appealEvents.appealId, ids)).run();

@@ -57,6 +57,9 @@ export interface QueueItem {
   /** The case's platform and handle, or what the appellant told us on a no-reference appeal. */
   platform: string | null;
   handle: string | null;
+  /** Who is asking and other ways to contact them, for tags in the row (null: not asked, or purged). */
+  askingFor: (typeof appeals.$inferSelect)['askingFor'];
+  contactNeeds: (typeof appeals.$inferSelect)['contactNeeds'];
 }
 
 /**
@@ -130,6 +133,8 @@ function queueRows(tx: DbOrTx, where: SQL | undefined, page: Pick<QueueQuery, 'o
       caseReference: cases.reference,
       platform: sql<string | null>`coalesce(${cases.platform}, ${appeals.claimedPlatform})`,
       handle: sql<string | null>`coalesce(${cases.accountHandle}, ${appeals.claimedHandle})`,
+      askingFor: appeals.askingFor,
+      contactNeeds: appeals.contactNeeds,
     })
     .from(appeals)
     .leftJoin(staff, eq(staff.id, appeals.assignedTo))

@@ -17,6 +17,27 @@ export const PLATFORMS = ['facebook', 'x', 'instagram', 'linkedin', 'youtube', '
 export const CASE_ACTIONS = ['hidden', 'deleted', 'blocked', 'reported', 'police', 'legal'] as const;
 /** No-reference path: what the appellant says we did ("not sure" is an answer). */
 export const CLAIMED_ACTIONS = ['hidden', 'deleted', 'blocked', 'not-sure'] as const;
+/** "Who is asking?": for themselves, or for someone else (with that person's permission). */
+export const ASKING_FOR = ['self', 'someone-else'] as const;
+/** How someone asking for another person knows them. */
+export const RELATIONSHIPS = ['carer', 'advocate', 'family', 'friend', 'other'] as const;
+/** Ways of hearing from us other than email (the NHS Accessible Information Standard). */
+export const CONTACT_NEEDS = ['large-print', 'easy-read', 'bsl', 'post', 'phone', 'other'] as const;
+
+/** The shapes the appeal's who-is-asking and contact-needs columns are read into (src/lib/appeals). */
+export type Relationship = (typeof RELATIONSHIPS)[number];
+export type ContactNeed = (typeof CONTACT_NEEDS)[number];
+
+/** "Who is asking?": someone else only with the person's permission (the page requires it). */
+export type WhoIsAsking = { askingFor: 'self' } | { askingFor: 'someone-else'; relationship: Relationship; name: string | null; consent: true };
+
+/** Other ways to contact them ([] for none); the address, phone and note go with their need. */
+export interface ContactNeeds {
+  needs: ContactNeed[];
+  address: string | null;
+  phone: string | null;
+  other: string | null;
+}
 export const DETECTION = ['own-monitoring', 'public-report', 'platform-filter'] as const;
 export const OUTCOMES = ['upheld', 'overturned', 'partly-overturned'] as const;
 /** How the person was told about the action (src/lib/platform/labels.ts NOTICE_METHOD_LABELS). */
@@ -110,6 +131,18 @@ export const appeals = sqliteTable(
     reason: text('reason'),
     email: text('email'),
     name: text('name'),
+    /** Who is asking (null: asked before the question existed). */
+    askingFor: text('asking_for', { enum: ASKING_FOR }),
+    askingRelationship: text('asking_relationship', { enum: RELATIONSHIPS }),
+    /** The name of the person they ask for (optional). */
+    askingForName: text('asking_for_name'),
+    /** They ticked "I have the person's permission…" (required to ask for someone else). */
+    askingConsent: integer('asking_consent', { mode: 'boolean' }),
+    /** Other ways to contact them, as codes ([] for none; null: not asked). Health-related: purged. */
+    contactNeeds: text('contact_needs', { mode: 'json' }).$type<(typeof CONTACT_NEEDS)[number][]>(),
+    contactAddress: text('contact_address'),
+    contactPhone: text('contact_phone'),
+    contactOther: text('contact_other'),
     status: text('status', { enum: APPEAL_STATUSES }).notNull().default('new'),
     receivedAt: timestamp('received_at').notNull(),
     /** Decision due date (working days); moves when the clock is paused. */

@@ -5,7 +5,7 @@
  */
 import { validateHtml } from '../support/vnu.ts';
 import { expect, test } from './fixtures.ts';
-import { continueButton, expectError, recordCase, shot } from './journey-helpers.ts';
+import { continueButton, expectError, recordCase, shot, answerAboutYou } from './journey-helpers.ts';
 
 let seq = 0;
 const unique = (label: string) => `${label}.${Date.now()}.${++seq}`;
@@ -41,6 +41,7 @@ test.describe('a likely typo in the email address', () => {
     // Keep what was typed: check your answers shows it prominently, with its Change link.
     await page.getByLabel(`No, keep ${local}@gmial.con`).check();
     await continueButton(page);
+    await answerAboutYou(page);
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Check your answers before sending your appeal');
     const prominent = page.locator('.nhsuk-inset-text');
     await expect(prominent).toContainText('We will send your appeal reference and our decision to:');

@@ -5,7 +5,7 @@
  */
 import { validateHtml } from '../support/vnu.ts';
 import { expect, test } from './fixtures.ts';
-import { continueButton, DAY, expectError, shot, submit } from './journey-helpers.ts';
+import { continueButton, DAY, expectError, shot, submit, answerAboutYou } from './journey-helpers.ts';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
@@ -71,6 +71,7 @@ test.describe('friendlier fields without a case reference', () => {
     await continueButton(page);
     await page.getByLabel('Email address').fill(`fields.${Date.now()}@example.org`);
     await continueButton(page);
+    await answerAboutYou(page);
     const row = (key: string) => page.locator('.nhsuk-summary-list__row').filter({ has: page.getByRole('term').filter({ hasText: key }) });
     await expect(row('Link to the post')).toContainText('https://www.facebook.com/nsft/posts/123');
     await expect(row('What we did')).toContainText('You blocked my account');

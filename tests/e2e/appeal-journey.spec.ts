@@ -6,7 +6,7 @@
 import { findAppealByReference, insertAppealEvent, updateAppeal } from '../../db/appeals.ts';
 import { validateHtml } from '../support/vnu.ts';
 import { expect, test, type Mailbox } from './fixtures.ts';
-import { continueButton, DAY, expectError, recordCase, shot, withDatabase } from './journey-helpers.ts';
+import { continueButton, DAY, expectError, recordCase, shot, withDatabase, answerAboutYou } from './journey-helpers.ts';
 import { recentPostDateFields } from '../support/appeals.ts';
 
 let seq = 0;
@@ -99,6 +99,7 @@ test.describe('appeal journey with a case reference', () => {
     await page.getByLabel('Name (optional)').fill('Jo Bloggs');
     await shot(page, '05-contact');
     await continueButton(page);
+    await answerAboutYou(page);
 
     // Check your answers, then change the reason and come straight back.
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Check your answers before sending your appeal');
@@ -237,6 +238,7 @@ test.describe('appeal journey with a case reference', () => {
     await page.getByLabel('Email address').fill(firstEmail);
     await page.getByLabel('Name (optional)').fill('First Person');
     await continueButton(page);
+    await answerAboutYou(page);
     await page.getByRole('button', { name: 'Send appeal' }).click();
     const firstReference = (await page.locator('#appeal-reference').textContent())!.trim();
     await mailbox.waitFor({ to: firstEmail, subject: `We have received your appeal ${firstReference}` });
@@ -271,6 +273,7 @@ test.describe('following an appeal from the status link', () => {
     await continueButton(page);
     await page.getByLabel('Email address').fill(email);
     await continueButton(page);
+    await answerAboutYou(page);
     await page.getByRole('button', { name: 'Send appeal' }).click();
     const appealReference = (await page.locator('#appeal-reference').textContent())!.trim();
     const statusPath = await statusLinkFromEmail(mailbox, email, appealReference);
@@ -392,6 +395,7 @@ test.describe('appeal journey without a case reference', () => {
     await continueButton(page);
     await page.getByLabel('Email address').fill(email);
     await continueButton(page);
+    await answerAboutYou(page);
 
     const row = (key: string) => page.locator('.nhsuk-summary-list__row').filter({ has: page.getByRole('term').filter({ hasText: key }) });
     await expect(row('Where you posted')).toContainText('Instagram');
@@ -437,7 +441,12 @@ test.describe('appeal pages and bad requests', () => {
     await keep('reason error', await post('/appeal/reason', { reason: '' }));
     await keep('contact', await post('/appeal/reason', { reason: 'Because <b>bold</b> & "quoted"' }));
     await keep('contact error', await post('/appeal/contact', { email: 'x', name: '' }));
-    await keep('check answers', await post('/appeal/contact', { email, name: 'Ann' }));
+    await keep('who is asking', await post('/appeal/contact', { email, name: 'Ann' }));
+    await keep('who is asking error', await post('/appeal/who-is-asking', { 'asking-for': 'someone-else', 'person-name': 'Sam' }));
+    await keep('contact needs', await post('/appeal/who-is-asking', { 'asking-for': 'someone-else', relationship: 'carer', consent: 'yes' }));
+    await keep('contact needs error', await post('/appeal/contact-needs', { 'needs-any': 'yes', needs: 'phone', phone: '' }));
+    await keep('contact needs nothing ticked', await post('/appeal/contact-needs', { 'needs-any': 'yes' }));
+    await keep('check answers', await post('/appeal/contact-needs', { 'needs-any': 'yes', needs: 'phone', phone: '07700 900982' }));
     const confirmation = await post('/appeal/check-answers', {});
     await keep('confirmation', confirmation);
     const appealReference = /id="appeal-reference"[^>]*>([^<]+)</.exec(await confirmation.text())![1]!;
@@ -461,7 +470,7 @@ test.describe('appeal pages and bad requests', () => {
     await keep('add information error', await post(`${statusPath}/add-information`, { information: '' }));
     await keep('withdraw', await request.get(`${statusPath}/withdraw`));
     await keep('status not found', await request.get('/appeal/status/not-a-real-token-at-all-123'));
-    expect(documents.map((d) => d.name)).toHaveLength(26);
+    expect(documents.map((d) => d.name)).toHaveLength(31);
     expect(await validateHtml(documents)).toEqual([]);
   });
 

@@ -5,7 +5,7 @@
 import type { Page } from '@playwright/test';
 import { findAppealByReference } from '../../db/appeals.ts';
 import { expect, test } from './fixtures.ts';
-import { continueButton, DAY, expectError, recordCase, shot, submit, withDatabase } from './journey-helpers.ts';
+import { continueButton, DAY, expectError, recordCase, shot, submit, withDatabase, answerAboutYou } from './journey-helpers.ts';
 import { createStaff, signIn, signOut } from './staff-fixtures.ts';
 
 let seq = 0;
@@ -39,6 +39,7 @@ async function sendNoReferenceAppeal(page: Page, handle: string, reason: string)
   await continueButton(page);
   await page.getByLabel('Email address').fill(uniqueEmail('link'));
   await continueButton(page);
+  await answerAboutYou(page);
   await page.getByRole('button', { name: 'Send appeal' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Appeal sent');
   return (await page.locator('#appeal-reference').textContent())!.trim();
@@ -153,6 +154,7 @@ test.describe('staff link a no-reference appeal to its case', () => {
     await continueButton(page);
     await page.getByLabel('Email address').fill(uniqueEmail('busy'));
     await continueButton(page);
+    await answerAboutYou(page);
     await page.getByRole('button', { name: 'Send appeal' }).click();
     const busyAppeal = (await page.locator('#appeal-reference').textContent())!.trim();
     await page.context().clearCookies();

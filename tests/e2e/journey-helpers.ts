@@ -26,13 +26,13 @@ export function recordCase(options: TestCaseOptions = {}): string {
   return withDatabase((db) => insertTestCase(db, options).reference);
 }
 
-/** Screenshots of every step at 320 px wide, when SCREENSHOTS_DIR is set (to look at them). */
-export async function shot(page: Page, name: string): Promise<void> {
+/** Screenshots of every step at 320 px wide (or `width`), when SCREENSHOTS_DIR is set (to look at them). */
+export async function shot(page: Page, name: string, width = 320): Promise<void> {
   const dir = process.env.SCREENSHOTS_DIR;
   if (!dir) return;
   mkdirSync(dir, { recursive: true });
   const size = page.viewportSize();
-  await page.setViewportSize({ width: 320, height: 640 });
+  await page.setViewportSize({ width, height: 640 });
   await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
   if (size) await page.setViewportSize(size);
 }
@@ -57,4 +57,17 @@ export async function submit(page: Page, button: string, method: 'POST' | 'GET' 
   ]);
   await page.waitForLoadState();
   return response;
+}
+
+/**
+ * The two questions after the contact details, answered the simplest way: asking for myself, and
+ * no other way to contact me. Ends on check your answers.
+ */
+export async function answerAboutYou(page: Page): Promise<void> {
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Are you asking for yourself or for someone else?');
+  await page.getByLabel('For myself').check();
+  await continueButton(page);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Do you need us to contact you in a different way?');
+  await page.getByLabel('No', { exact: true }).check();
+  await continueButton(page);
 }

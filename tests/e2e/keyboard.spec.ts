@@ -61,6 +61,19 @@ test('the whole appeal journey works with the keyboard alone', async ({ page }) 
   await tabTo(page, page.getByRole('button', { name: 'Continue' }));
   await page.keyboard.press('Enter');
 
+  // Radios are chosen with the Space bar.
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Are you asking for yourself or for someone else?');
+  await tabTo(page, page.getByLabel('For myself'));
+  await page.keyboard.press('Space');
+  await tabTo(page, page.getByRole('button', { name: 'Continue' }));
+  await page.keyboard.press('Enter');
+
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Do you need us to contact you in a different way?');
+  await tabTo(page, page.getByLabel('No', { exact: true }));
+  await page.keyboard.press('Space');
+  await tabTo(page, page.getByRole('button', { name: 'Continue' }));
+  await page.keyboard.press('Enter');
+
   await expect(page.getByRole('heading', { level: 1 })).toHaveText(/Check your answers/);
   await tabTo(page, page.getByRole('button', { name: 'Send appeal' }));
   await page.keyboard.press('Enter');

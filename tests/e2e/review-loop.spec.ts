@@ -7,6 +7,7 @@
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
 import { createStaff, signIn, signOut } from './staff-fixtures.ts';
+import { answerAboutYou } from './journey-helpers.ts';
 
 const continueButton = (page: Page) => page.getByRole('button', { name: 'Continue' }).click();
 
@@ -49,6 +50,7 @@ test('a case is recorded, appealed, reviewed, decided and followed up', async ({
   await continueButton(page);
   await page.getByLabel('Email address').fill(email);
   await continueButton(page);
+  await answerAboutYou(page);
   await page.getByRole('button', { name: 'Send appeal' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Appeal sent');
   const appealReference = (await page.locator('#appeal-reference').textContent())!.trim();

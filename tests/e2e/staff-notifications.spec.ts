@@ -14,7 +14,7 @@ import { findCaseByReference } from '../../db/cases.ts';
 import { addWorkingDays } from '../../src/lib/platform/calendar.ts';
 import { insertTestAppeal } from '../support/appeals.ts';
 import { expect, test, type Mailbox } from './fixtures.ts';
-import { continueButton, DAY, expectError, recordCase, shot, withDatabase } from './journey-helpers.ts';
+import { continueButton, DAY, expectError, recordCase, shot, withDatabase, answerAboutYou } from './journey-helpers.ts';
 import { createStaff, signIn, signOut } from './staff-fixtures.ts';
 
 // As set for the server in playwright.config.ts.
@@ -31,6 +31,7 @@ async function sendAppeal(page: Page, mailbox: Mailbox, caseReference: string, e
   await continueButton(page);
   await page.getByLabel('Email address').fill(email);
   await continueButton(page);
+  await answerAboutYou(page);
   await page.getByRole('button', { name: 'Send appeal' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Appeal sent');
   const reference = (await page.locator('#appeal-reference').textContent())!.trim();

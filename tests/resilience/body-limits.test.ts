@@ -167,7 +167,7 @@ describe('request body limits', () => {
 
   it('refuses 100 MB to the forms added since (issue 19), in both forms, with the form again', async () => {
     // Not in the memory figure below, whose route list and warm-up are fixed so that runs compare.
-    for (const path of ['/appeal/what-happened', '/appeal/check-email', '/appeal/find', '/feedback']) {
+    for (const path of ['/appeal/what-happened', '/appeal/check-email', '/appeal/who-is-asking', '/appeal/contact-needs', '/appeal/find', '/feedback']) {
       for (const mode of ['declared', 'chunked'] as const) {
         const answer = await bigPost(server.baseUrl, path, HUNDRED_MB, mode);
         expect(answer.status, `${mode} ${path}`).toBe(413);

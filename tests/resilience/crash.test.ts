@@ -76,7 +76,9 @@ describe('crash safety', () => {
       await step('GET', '/appeal/what-we-did');
       await step('GET', '/appeal/reason');
       expect((await step('POST', '/appeal/reason', { reason: `Crash test appeal for ${c.email}. The comment was fair.` })).res.location).toBe('/appeal/contact');
-      expect((await step('POST', '/appeal/contact', { email: c.email, name: '' })).res.location).toBe('/appeal/check-answers');
+      expect((await step('POST', '/appeal/contact', { email: c.email, name: '' })).res.location).toBe('/appeal/who-is-asking');
+      expect((await step('POST', '/appeal/who-is-asking', { 'asking-for': 'self' })).res.location).toBe('/appeal/contact-needs');
+      expect((await step('POST', '/appeal/contact-needs', { 'needs-any': 'no' })).res.location).toBe('/appeal/check-answers');
       await step('GET', '/appeal/check-answers');
       const sent = await step('POST', '/appeal/check-answers', {});
       if (sent.res.location === '/appeal/already-open') return { kind: 'lost-reply', email: c.email };

@@ -15,6 +15,7 @@ import type { Runtime } from '../../src/lib/runtime.ts';
 import { insertTestCase } from '../support/cases.ts';
 import { recentPostDateFields } from '../support/appeals.ts';
 import { HttpClient } from './support/client.ts';
+import { ABOUT_THEM_STEPS } from './support/appeal-steps.ts';
 import { recordFigure } from './support/figures.ts';
 import { AppServer, sharedRuntime, tempDataDir } from './support/server.ts';
 
@@ -65,6 +66,7 @@ describe('header policy', () => {
       ['/appeal/post-link', { 'post-url': '' }],
       ['/appeal/reason', { reason: 'A private reason' }],
       ['/appeal/contact', { email: 'journey-headers@example.org', name: 'Jo Journey' }],
+      ...ABOUT_THEM_STEPS,
     ];
     for (const [path, form] of steps) {
       const res = await journey.post(path, form);
@@ -95,7 +97,7 @@ describe('header policy', () => {
   });
 
   it('sends Cache-Control: no-store on every page that shows personal data (point 6)', async () => {
-    const steps = ['/appeal/platform', '/appeal/what-happened', '/appeal/account', '/appeal/post-date', '/appeal/post-link', '/appeal/reason', '/appeal/contact', '/appeal/check-answers'];
+    const steps = ['/appeal/platform', '/appeal/what-happened', '/appeal/account', '/appeal/post-date', '/appeal/post-link', '/appeal/reason', '/appeal/contact', '/appeal/who-is-asking', '/appeal/contact-needs', '/appeal/check-answers'];
     for (const path of steps) {
       const res = await journey.get(path);
       expect(res.status, path).toBe(200);

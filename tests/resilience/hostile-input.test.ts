@@ -15,6 +15,7 @@ import { insertTestCase } from '../support/cases.ts';
 import { SmtpSink } from '../support/smtp-sink.ts';
 import { testStaff } from '../support/staff.ts';
 import { appealReferenceIn, HttpClient, type HttpResponse } from './support/client.ts';
+import { ABOUT_THEM_STEPS } from './support/appeal-steps.ts';
 import { recordFigure } from './support/figures.ts';
 import { AppServer, onCleanup, sharedRuntime, tempDataDir } from './support/server.ts';
 import { recentPostDateFields } from '../support/appeals.ts';
@@ -106,7 +107,15 @@ describe('hostile input', () => {
   });
   onCleanup(() => sink.stop());
 
-  async function postJourney(web: HttpClient, a: { handle: string; reason: string; email: string; name: string; postUrl?: string }): Promise<HttpClient> {
+  async function postJourney(web: HttpClient, a: { handle: string; reason: string; email: string; name: string; postUrl?: string; personName?: string }): Promise<HttpClient> {
+    // Asking for someone else (named) by post, so the staff page shows both answers too.
+    const aboutThem: [string, Record<string, string>][] =
+      a.personName === undefined
+        ? ABOUT_THEM_STEPS
+        : [
+            ['/appeal/who-is-asking', { 'asking-for': 'someone-else', relationship: 'carer', 'person-name': a.personName, consent: 'yes' }],
+            ['/appeal/contact-needs', { 'needs-any': 'yes', needs: 'post', address: `${a.personName} address` }],
+          ];
     const steps: [string, Record<string, string>][] = [
       ['/appeal/platform', { platform: 'x' }],
       ['/appeal/what-happened', { action: 'hidden' }],
@@ -115,6 +124,7 @@ describe('hostile input', () => {
       ['/appeal/post-link', { 'post-url': a.postUrl ?? '' }],
       ['/appeal/reason', { reason: a.reason }],
       ['/appeal/contact', { email: a.email, name: a.name }],
+      ...aboutThem,
     ];
     for (const [path, form] of steps) {
       const res = await web.post(path, form);
@@ -137,6 +147,12 @@ describe('hostile input', () => {
       { name: 'why you disagree', send: (web, s) => web.post('/appeal/reason?change=1', { reason: s }), follow: '/appeal/check-answers' },
       { name: 'email address', send: (web, s) => web.post('/appeal/contact?change=1', { email: s, name: '' }), follow: '/appeal/check-answers' },
       { name: 'name', send: (web, s) => web.post('/appeal/contact?change=1', { email: 'journey@example.org', name: s }), follow: '/appeal/check-answers' },
+      {
+        name: 'who is asking',
+        send: (web, s) => web.post('/appeal/who-is-asking?change=1', { 'asking-for': 'someone-else', relationship: 'carer', 'person-name': s, consent: 'yes' }),
+        follow: '/appeal/check-answers',
+      },
+      { name: 'contact needs', send: (web, s) => web.post('/appeal/contact-needs?change=1', { 'needs-any': 'yes', needs: 'post', address: s }), follow: '/appeal/check-answers' },
       { name: 'sign-up email', send: (web, s) => web.post('/subscribe', { email: s }) },
       { name: 'add information', send: (web, s) => web.post(`/appeal/status/${statusToken}/add-information`, { information: s }), follow: `/appeal/status/${statusToken}` },
       { name: 'status link token', send: (web, s) => web.get(`/appeal/status/${enc(s)}`) },
@@ -178,7 +194,7 @@ describe('hostile input', () => {
       async ({ s, i }) => {
         tally.inputs++;
         const email = `hostile-${i}@example.org`;
-        const web = await postJourney(new HttpClient(server.baseUrl), { handle: s.slice(0, 200), reason: s, email, name: s.slice(0, 200) });
+        const web = await postJourney(new HttpClient(server.baseUrl), { handle: s.slice(0, 200), reason: s, email, name: s.slice(0, 200), personName: s.slice(0, 100) });
         check('check answers with naughty answers', await web.get('/appeal/check-answers'), s);
         const res = await web.post('/appeal/check-answers', {});
         check('send appeal', res, s);

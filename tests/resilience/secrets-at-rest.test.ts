@@ -15,6 +15,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { recentPostDateFields } from '../support/appeals.ts';
 import { SmtpSink } from '../support/smtp-sink.ts';
 import { appealReferenceIn, HttpClient } from './support/client.ts';
+import { ABOUT_THEM_STEPS } from './support/appeal-steps.ts';
 import { recordFigure } from './support/figures.ts';
 import { AppServer, tempDataDir } from './support/server.ts';
 
@@ -62,6 +63,7 @@ describe('secrets at rest', () => {
       ['/appeal/post-link', { 'post-url': '' }],
       ['/appeal/reason', { reason: 'Please look at my post again.' }],
       ['/appeal/contact', { email: 'appellant@example.org', name: 'Alex' }],
+      ...ABOUT_THEM_STEPS,
     ];
     for (const [path, form] of steps) expect((await web.post(path, form)).status, path).toBe(303);
     expect((await web.post('/appeal/check-answers', {})).status).toBe(303);

@@ -1,24 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  backLink,
-  firstMissingStep,
-  REFERENCE_MESSAGES,
-  tooManyReferencesMessage,
-  sendAppeal,
-  STEPS,
-  postStepReady,
-  submitAccount,
-  submitPlatform,
-  submitPostDate,
-  submitPostLink,
-  submitCaseReference,
-  submitCheckEmail,
-  submitContact,
-  submitReason,
-  submitWhatHappened,
-  subjectOf,
-  type Answers,
-} from '../../src/lib/appeals/journey.ts';
+import { backLink, firstMissingStep, REFERENCE_MESSAGES, tooManyReferencesMessage, sendAppeal, STEPS, postStepReady, submitAccount, submitPlatform, submitPostDate, submitPostLink, submitCaseReference, submitCheckEmail, submitContact, submitReason, submitWhatHappened, submitWhoIsAsking, submitContactNeeds, isPhoneNumber, laterStepRedirect, CONTACT_NEEDS_MESSAGES, WHO_IS_ASKING_MESSAGES, subjectOf, type Answers } from '../../src/lib/appeals/journey.ts';
 import { createAppeal } from '../../src/lib/appeals/appeals.ts';
 import { findAppealByReference } from '../../db/appeals.ts';
 import { formatDate } from '../../src/lib/platform/dates.ts';
@@ -33,6 +14,9 @@ import { insertTestCase } from '../support/cases.ts';
 import { testRuntime } from '../support/db.ts';
 
 const DAY = 24 * 60 * 60_000;
+const NO_NEEDS = { needs: [], address: null, phone: null, other: null };
+/** The two questions after the contact details, answered the simplest way. */
+const ABOUT_THEM: Answers = { asking: { askingFor: 'self' }, contactNeeds: NO_NEEDS };
 let clock = Date.UTC(2026, 10, 25, 10, 0, 0);
 const rt = testRuntime({ now: () => new Date(clock) });
 let ip = 0;
@@ -194,7 +178,7 @@ describe('no case reference: one question a page about the post', () => {
     expect(backLink(STEPS.reason, p4.answers, false)).toBe(STEPS.postLink);
     expect(backLink(STEPS.postLink, p4.answers, false)).toBe(STEPS.postDate);
     // Changing one answer goes back to check your answers once everything is answered.
-    const done: Answers = { ...p4.answers, email: 'a@example.org' };
+    const done: Answers = { ...p4.answers, email: 'a@example.org', asking: { askingFor: 'self' }, contactNeeds: NO_NEEDS };
     expect(submitAccount(done, { handle: '@other' }, true)).toMatchObject({ ok: true, next: STEPS.checkAnswers, answers: { post: { handle: '@other', postUrl: null } } });
   });
 });
@@ -292,11 +276,11 @@ describe('no case reference: the appeal window', () => {
 describe('contact step, order of steps and sending', () => {
   it('requires a valid email, the name is optional', () => {
     expect(submitContact({}, { email: 'not an email', name: '' }, false)).toMatchObject({ ok: false, errors: { email: 'Enter an email address in the correct format, like name@example.com' } });
-    expect(submitContact({}, { email: ' Jo@Example.ORG ', name: '' }, false)).toMatchObject({ ok: true, answers: { email: 'jo@example.org', name: null }, next: STEPS.checkAnswers });
+    expect(submitContact({}, { email: ' Jo@Example.ORG ', name: '' }, false)).toMatchObject({ ok: true, answers: { email: 'jo@example.org', name: null }, next: STEPS.whoIsAsking });
   });
 
   it('asks "Did you mean …?" about a likely typo, and keeps what was typed unless they take the suggestion', () => {
-    const before: Answers = { route: 'case', caseReference: 'A', reason: 'r' };
+    const before: Answers = { route: 'case', caseReference: 'A', reason: 'r', asking: { askingFor: 'self' }, contactNeeds: NO_NEEDS };
     const typo = submitContact(before, { email: 'Jo@Gmial.con', name: 'Jo' }, false);
     expect(typo).toMatchObject({ ok: true, next: STEPS.checkEmail, answers: { email: 'jo@gmial.con', emailSuggestion: 'jo@gmail.com', name: 'Jo' } });
     if (!typo.ok) return;
@@ -311,11 +295,11 @@ describe('contact step, order of steps and sending', () => {
       errors: { 'email-choice': 'Select whether to use jo@gmail.com or keep the email address you typed' },
     });
     const taken = submitCheckEmail(typo.answers, { 'email-choice': 'suggested' }, false);
-    expect(taken).toMatchObject({ ok: true, next: STEPS.checkAnswers, answers: { email: 'jo@gmail.com' } });
+    expect(taken).toMatchObject({ ok: true, next: STEPS.whoIsAsking, answers: { email: 'jo@gmail.com' } });
     if (taken.ok) expect(Object.keys(taken.answers)).not.toContain('emailSuggestion');
 
     const kept = submitCheckEmail(typo.answers, { 'email-choice': 'typed' }, false);
-    expect(kept).toMatchObject({ ok: true, next: STEPS.checkAnswers, answers: { email: 'jo@gmial.con', emailKept: 'jo@gmial.con' } });
+    expect(kept).toMatchObject({ ok: true, next: STEPS.whoIsAsking, answers: { email: 'jo@gmial.con', emailKept: 'jo@gmial.con' } });
     if (!kept.ok) return;
     expect(kept.answers.emailSuggestion).toBeUndefined();
     expect(firstMissingStep(kept.answers)).toBeUndefined();
@@ -328,12 +312,12 @@ describe('contact step, order of steps and sending', () => {
     });
     // A later correct address drops a suggestion left unanswered.
     const fixed = submitContact(typo.answers, { email: 'jo@gmail.com', name: '' }, false);
-    expect(fixed).toMatchObject({ ok: true, next: STEPS.checkAnswers });
+    expect(fixed).toMatchObject({ ok: true, next: STEPS.whoIsAsking });
     if (fixed.ok) expect(fixed.answers.emailSuggestion).toBeUndefined();
   });
 
   it('returns to check your answers after a change, and knows what is missing', () => {
-    const complete: Answers = { route: 'case', caseReference: 'A', reason: 'r', email: 'e@example.org', name: null };
+    const complete: Answers = { route: 'case', caseReference: 'A', reason: 'r', email: 'e@example.org', name: null, asking: { askingFor: 'self' }, contactNeeds: NO_NEEDS };
     expect(firstMissingStep(complete)).toBeUndefined();
     expect(firstMissingStep({ route: 'post' })).toBe(STEPS.platform);
     expect(firstMissingStep({ ...complete, blocked: { reason: 'already-open' } })).toBe(STEPS.caseReference);
@@ -347,19 +331,19 @@ describe('contact step, order of steps and sending', () => {
 
   it('sends a complete journey and then remembers only the confirmation', () => {
     const c = insertTestCase(rt.db);
-    const sent = sendAppeal(rt, { route: 'case', caseReference: c.reference, reason: 'Because.', email: 'send@example.org', name: 'Sam' });
+    const sent = sendAppeal(rt, { route: 'case', caseReference: c.reference, reason: 'Because.', email: 'send@example.org', name: 'Sam', ...ABOUT_THEM });
     expect(sent.next).toBe(STEPS.confirmation);
     expect(Object.keys(sent.answers)).toEqual(['sent']);
     expect(sent.answers.sent).toMatchObject({ email: 'send@example.org' });
     // Sending the same answers again (Back, then Send) does not make a second appeal.
-    const again = sendAppeal(rt, { route: 'case', caseReference: c.reference, reason: 'Because.', email: 'send@example.org', name: 'Sam' });
+    const again = sendAppeal(rt, { route: 'case', caseReference: c.reference, reason: 'Because.', email: 'send@example.org', name: 'Sam', ...ABOUT_THEM });
     expect(again).toMatchObject({ next: STEPS.alreadyOpen });
   });
 
   it('stores what they say we did with a no-reference appeal, for staff', () => {
     const date = new Date(clock - 3 * DAY).toISOString().slice(0, 10);
     const post = { platform: 'facebook' as const, action: 'blocked' as const, handle: '@stored', date, postUrl: null };
-    const sent = sendAppeal(rt, { route: 'post', post, reason: 'Because.', email: 'stored@example.org', name: null });
+    const sent = sendAppeal(rt, { route: 'post', post, reason: 'Because.', email: 'stored@example.org', name: null, ...ABOUT_THEM });
     expect(sent.next).toBe(STEPS.confirmation);
     const row = findAppealByReference(rt.db, sent.answers.sent!.reference)!;
     expect(row).toMatchObject({ claimedPlatform: 'facebook', claimedHandle: '@stored', claimedAction: 'blocked' });
@@ -368,10 +352,100 @@ describe('contact step, order of steps and sending', () => {
   it('names the last day of the window when it closed while they typed', () => {
     const actionAt = new Date(Date.UTC(2026, 4, 25, 9)); // 25 May 2026: the window ends 25 November, 10 am UK
     const c = insertTestCase(rt.db, { actionAt });
-    const sent = sendAppeal({ ...rt, now: () => new Date(Date.UTC(2026, 10, 25, 11)) }, { route: 'case', caseReference: c.reference, reason: 'Because.', email: 'late@example.org', name: null });
+    const sent = sendAppeal({ ...rt, now: () => new Date(Date.UTC(2026, 10, 25, 11)) }, { route: 'case', caseReference: c.reference, reason: 'Because.', email: 'late@example.org', name: null, ...ABOUT_THEM });
     expect(sent.next).toBe(STEPS.tooLate);
     // 10 am UK time both days: 09:00 UTC in summer time, 10:00 UTC in November.
     expect(sent.answers.blocked).toEqual({ reason: 'outside-window', windowClosedAt: Date.UTC(2026, 10, 25, 10) });
+  });
+});
+
+describe('who is asking, and other ways to contact them', () => {
+  const contacted: Answers = { route: 'case', caseReference: 'A', reason: 'r', email: 'carer@example.org', name: null };
+
+  it('come after the contact details, in order, before check your answers', () => {
+    expect(firstMissingStep(contacted)).toBe(STEPS.whoIsAsking);
+    expect(firstMissingStep({ ...contacted, asking: { askingFor: 'self' } })).toBe(STEPS.contactNeeds);
+    expect(firstMissingStep({ ...contacted, ...ABOUT_THEM })).toBeUndefined();
+    // Neither can be answered before the email address; the second not before the first.
+    expect(laterStepRedirect(STEPS.whoIsAsking, { ...contacted, email: undefined })).toBe(STEPS.contact);
+    expect(laterStepRedirect(STEPS.contactNeeds, contacted)).toBe(STEPS.whoIsAsking);
+    expect(laterStepRedirect(STEPS.contactNeeds, { route: 'post' })).toBe(STEPS.platform);
+    expect(laterStepRedirect(STEPS.whoIsAsking, contacted)).toBeUndefined();
+    expect(laterStepRedirect(STEPS.contactNeeds, { ...contacted, ...ABOUT_THEM })).toBeUndefined();
+    expect(backLink(STEPS.whoIsAsking, contacted, false)).toBe(STEPS.contact);
+    expect(backLink(STEPS.contactNeeds, contacted, false)).toBe(STEPS.whoIsAsking);
+    expect(backLink(STEPS.checkAnswers, contacted, false)).toBe(STEPS.contactNeeds);
+    expect(submitWhoIsAsking(contacted, { 'asking-for': 'self' }, false)).toMatchObject({ ok: true, next: STEPS.contactNeeds, answers: { asking: { askingFor: 'self' } } });
+    expect(submitContactNeeds({ ...contacted, asking: { askingFor: 'self' } }, { 'needs-any': 'no', needs: [] }, false)).toMatchObject({
+      ok: true,
+      next: STEPS.checkAnswers,
+      answers: { contactNeeds: NO_NEEDS },
+    });
+    // A change goes straight back to check your answers.
+    expect(submitWhoIsAsking({ ...contacted, ...ABOUT_THEM }, { 'asking-for': 'self' }, true)).toMatchObject({ ok: true, next: STEPS.checkAnswers });
+  });
+
+  it('asks for someone else only with how they know the person and the person’s permission, naming every problem at once', () => {
+    expect(submitWhoIsAsking(contacted, {}, false)).toMatchObject({ ok: false, status: 400, errors: { 'asking-for': WHO_IS_ASKING_MESSAGES.choice } });
+    expect(submitWhoIsAsking(contacted, { 'asking-for': 'nobody' }, false)).toMatchObject({ ok: false, errors: { 'asking-for': WHO_IS_ASKING_MESSAGES.choice } });
+    const typed = { 'asking-for': 'someone-else', relationship: '', 'person-name': 'Sam\nBcc: x@example.org' };
+    const missing = submitWhoIsAsking(contacted, typed, false);
+    expect(missing).toMatchObject({
+      ok: false,
+      status: 400,
+      errors: { relationship: WHO_IS_ASKING_MESSAGES.relationship, consent: 'Confirm you have the person’s permission to ask for this on their behalf', 'person-name': 'Their name must be on one line' },
+      values: typed,
+    });
+    expect(submitWhoIsAsking(contacted, { 'asking-for': 'someone-else', relationship: 'carer' }, false)).toMatchObject({ ok: false, errors: { consent: WHO_IS_ASKING_MESSAGES.consent } });
+    const ok = submitWhoIsAsking(contacted, { 'asking-for': 'someone-else', relationship: 'carer', 'person-name': '  ', consent: 'yes' }, false);
+    expect(ok).toMatchObject({ ok: true, next: STEPS.contactNeeds, answers: { asking: { askingFor: 'someone-else', relationship: 'carer', name: null, consent: true } } });
+    const named = submitWhoIsAsking(contacted, { 'asking-for': 'someone-else', relationship: 'family', 'person-name': ' Sam Jones ', consent: 'yes' }, false);
+    expect(named).toMatchObject({ ok: true, answers: { asking: { relationship: 'family', name: 'Sam Jones' } } });
+    // Choosing "For myself" afterwards forgets the other person.
+    if (!named.ok) return;
+    const self = submitWhoIsAsking(named.answers, { 'asking-for': 'self', relationship: 'family', 'person-name': 'Sam', consent: 'yes' }, false);
+    expect(self.ok && self.answers.asking).toEqual({ askingFor: 'self' });
+  });
+
+  it('takes other ways to contact them, with the detail each needs, and forgets details of ways not ticked', () => {
+    const asked: Answers = { ...contacted, asking: { askingFor: 'self' } };
+    expect(submitContactNeeds(asked, { needs: [] }, false)).toMatchObject({ ok: false, status: 400, errors: { 'needs-any': CONTACT_NEEDS_MESSAGES.choice } });
+    expect(submitContactNeeds(asked, { 'needs-any': 'yes', needs: [] }, false)).toMatchObject({ ok: false, errors: { needs: 'Select how you need us to contact you' } });
+    expect(submitContactNeeds(asked, { 'needs-any': 'yes', needs: ['telepathy'] }, false)).toMatchObject({ ok: false, errors: { needs: CONTACT_NEEDS_MESSAGES.needs } });
+    const typed = { 'needs-any': 'yes', needs: ['post', 'phone', 'other'], address: ' ', phone: '', 'other-need': '' };
+    expect(submitContactNeeds(asked, typed, false)).toMatchObject({
+      ok: false,
+      errors: { address: 'Enter your postal address', phone: 'Enter your phone number', 'other-need': 'Enter how you need us to contact you' },
+      values: typed,
+    });
+    expect(submitContactNeeds(asked, { 'needs-any': 'yes', needs: ['phone'], phone: 'call me' }, false)).toMatchObject({ ok: false, errors: { phone: CONTACT_NEEDS_MESSAGES.phoneFormat } });
+    const ok = submitContactNeeds(asked, { 'needs-any': 'yes', needs: ['bsl', 'phone', 'large-print'], phone: ' 07700 900 982 ', address: '1 High Street', 'other-need': 'ignored' }, false);
+    expect(ok).toMatchObject({ ok: true, next: STEPS.checkAnswers, answers: { contactNeeds: { needs: ['large-print', 'bsl', 'phone'], phone: '07700 900 982', address: null, other: null } } });
+    const post = submitContactNeeds(asked, { 'needs-any': 'yes', needs: 'post', address: '1 High Street\r\nLeeds\r\nLS1 1AA' }, false);
+    expect(post).toMatchObject({ ok: true, answers: { contactNeeds: { needs: ['post'], address: '1 High Street\nLeeds\nLS1 1AA' } } });
+    // "No" clears whatever was ticked before.
+    expect(submitContactNeeds(asked, { 'needs-any': 'no', needs: ['bsl'], phone: '07700 900982' }, false)).toMatchObject({ ok: true, answers: { contactNeeds: NO_NEEDS } });
+    expect(submitContactNeeds(asked, { 'needs-any': 'yes', needs: ['post'], address: 'x'.repeat(501) }, false)).toMatchObject({ ok: false, errors: { address: 'Postal address must be 500 characters or fewer' } });
+  });
+
+  it('accepts phone numbers loosely: UK and international, spaced, dashed or bracketed', () => {
+    for (const ok of ['07700 900982', '(01632) 960 001', '+44 808 157 0192', '0161-496-0000', '+1 202.555.0123']) expect(isPhoneNumber(ok)).toBe(true);
+    for (const bad of ['12345', 'call me', '0800 FLOWERS', '+44 +44 808 157 0192', '1'.repeat(16)]) expect(isPhoneNumber(bad)).toBe(false);
+  });
+
+  it('stores both answers with the appeal', () => {
+    const c = insertTestCase(rt.db);
+    const sent = sendAppeal(rt, {
+      route: 'case',
+      caseReference: c.reference,
+      reason: 'Because.',
+      email: 'carer@example.org',
+      name: 'Pat',
+      asking: { askingFor: 'someone-else', relationship: 'advocate', name: 'Sam', consent: true },
+      contactNeeds: { needs: ['bsl', 'phone'], address: null, phone: '07700 900982', other: null },
+    });
+    const row = findAppealByReference(rt.db, sent.answers.sent!.reference)!;
+    expect(row).toMatchObject({ askingFor: 'someone-else', askingRelationship: 'advocate', askingForName: 'Sam', askingConsent: true, contactNeeds: ['bsl', 'phone'], contactPhone: '07700 900982', contactAddress: null });
   });
 });
 

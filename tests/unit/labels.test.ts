@@ -11,23 +11,7 @@ import { ROLES } from '../../db/schema/staff.ts';
 import { APPEAL_ACTIONS, APPEAL_STATUSES } from '../../src/lib/appeals/state.ts';
 import { SAFEGUARDING_EMAIL_KIND } from '../../src/lib/notifications/safeguarding.ts';
 import { STAFF_EMAIL_KINDS } from '../../src/lib/notifications/notifications.ts';
-import {
-  APPEAL_EVENT_KINDS,
-  APPEAL_EVENT_LABELS,
-  APPEAL_STATUS_LABELS,
-  AUDIT_ACTION_LABELS,
-  AUDIT_ACTIONS,
-  auditDetailsInWords,
-  EMAIL_KIND_LABELS,
-  EMAIL_KINDS,
-  emailQueuedLabel,
-  humanise,
-  NOTICE_METHOD_LABELS,
-  NOTICE_METHODS,
-  OUTBOX_STATE_LABELS,
-  ROLE_LABELS,
-  statusChangeLabel,
-} from '../../src/lib/platform/labels.ts';
+import { APPEAL_EVENT_KINDS, APPEAL_EVENT_LABELS, APPEAL_STATUS_LABELS, AUDIT_ACTION_LABELS, AUDIT_ACTIONS, auditDetailsInWords, EMAIL_KIND_LABELS, EMAIL_KINDS, emailQueuedLabel, humanise, NOTICE_METHOD_LABELS, NOTICE_METHODS, OUTBOX_STATE_LABELS, ROLE_LABELS, statusChangeLabel, askingForLabel, contactNeedLines, contactNeedsAnswer, contactNeedsConfirmation, queueTags, whoIsAskingAnswer } from '../../src/lib/platform/labels.ts';
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -95,5 +79,29 @@ describe('labels', () => {
     expect(auditDetailsInWords('appeal.assigned', { from: null, to: 4 })).toBe('Changed from nobody to staff member 4.');
     expect(auditDetailsInWords('staff.signed-in', null)).toBe('');
     expect(humanise('staff-appeal-received')).toBe('Staff appeal received');
+  });
+});
+
+describe('who is asking and contact needs, for staff and check your answers', () => {
+  const none = { askingFor: null, askingRelationship: null, askingConsent: null, contactNeeds: null, contactAddress: null, contactPhone: null, contactOther: null };
+
+  it('says when someone asks for another person, how they know them and that they gave permission', () => {
+    expect(askingForLabel({ ...none, askingFor: 'someone-else', askingRelationship: 'carer', askingConsent: true })).toBe('Asking for someone else (carer, consent given)');
+    expect(askingForLabel({ ...none, askingFor: 'self' })).toBeUndefined();
+    expect(askingForLabel(none)).toBeUndefined();
+    expect(whoIsAskingAnswer({ askingFor: 'someone-else', relationship: 'family', name: 'Sam', consent: true })).toBe('For someone else (family member): Sam, with their permission');
+    expect(whoIsAskingAnswer({ askingFor: 'self' })).toBe('For myself');
+  });
+
+  it('lists each contact need with its detail, and tags a queue row briefly', () => {
+    const needs = { ...none, askingFor: 'someone-else' as const, contactNeeds: ['bsl' as const, 'post' as const, 'phone' as const], contactAddress: '1 High St\nLeeds', contactPhone: '07700 900982' };
+    expect(contactNeedLines(needs)).toEqual(['British Sign Language (BSL)', 'By post: 1 High St\nLeeds', 'By phone: 07700 900982']);
+    expect(queueTags(needs)).toEqual(['For someone else', 'BSL', 'Post', 'Phone']);
+    expect(queueTags(none)).toEqual([]);
+    expect(contactNeedLines(none)).toEqual([]);
+    expect(contactNeedsAnswer({ needs: [], address: null, phone: null, other: null })).toBe('No');
+    expect(contactNeedsAnswer({ needs: ['large-print', 'other'], address: null, phone: null, other: 'Call my daughter' })).toBe('Large print\nSomething else: Call my daughter');
+    expect(contactNeedsConfirmation(['bsl', 'phone'])).toBe('You told us you need us to contact you in a different way (British Sign Language and by phone). We have noted this on your appeal, and we will still email you.');
+    expect(contactNeedsConfirmation([])).toBeUndefined();
   });
 });

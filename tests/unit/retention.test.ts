@@ -29,7 +29,15 @@ function figures() {
 
 describe('retention purge', () => {
   const old = insertTestCase(rt.db, { actionAt: new Date('2025-01-05T09:00:00Z'), handle: '@old_person', excerpt: 'old words' });
-  const made = createAppeal(rt, { subject: { kind: 'case', caseReference: old.reference }, reason: 'I was only joking', email: 'old@example.org', name: 'Old Person' });
+  const made = createAppeal(rt, {
+    subject: { kind: 'case', caseReference: old.reference },
+    reason: 'I was only joking',
+    email: 'old@example.org',
+    name: 'Old Person',
+    // Asked for by a carer, with letters by post and a phone call: all of it personal.
+    asking: { askingFor: 'someone-else', relationship: 'carer', name: 'Older Person', consent: true },
+    contactNeeds: { needs: ['bsl', 'post', 'phone', 'other'], address: '1 Old Street\nOldtown', phone: '07700 900982', other: 'Call after 2pm' },
+  });
   if (!made.ok) throw new Error(made.error);
   // The worker delivered the acknowledgement (no worker runs in this test).
   rt.db.update(outbox).set({ state: 'sent' }).run();
@@ -51,11 +59,21 @@ describe('retention purge', () => {
 
     expect(runRetentionPurge(rt, { dryRun: true })).toEqual({ appeals: 1, cases: 0, emails: 1 });
     expect(rt.db.select().from(appeals).where(eq(appeals.id, made.appeal.id)).get()?.email).toBe('old@example.org'); // dry run changed nothing
+    expect(rt.db.select().from(appeals).where(eq(appeals.id, made.appeal.id)).get()).toMatchObject({
+      askingFor: 'someone-else',
+      askingRelationship: 'carer',
+      askingForName: 'Older Person',
+      askingConsent: true,
+      contactNeeds: ['bsl', 'post', 'phone', 'other'],
+      contactPhone: '07700 900982',
+    });
 
     expect(runRetentionPurge(rt, { dryRun: false })).toEqual({ appeals: 1, cases: 0, emails: 1 });
     const purged = rt.db.select().from(appeals).where(eq(appeals.id, made.appeal.id)).get()!;
     expect([purged.email, purged.name, purged.reason, purged.explanation]).toEqual([null, null, null, null]);
     expect(purged.purgedAt?.getTime()).toBe(clock.getTime());
+    const personal = (row: typeof purged) => [row.askingFor, row.askingRelationship, row.askingForName, row.askingConsent, row.contactNeeds, row.contactAddress, row.contactPhone, row.contactOther];
+    expect(personal(purged)).toEqual([null, null, null, null, null, null, null, null]);
     expect(rt.db.select({ body: appealEvents.body }).from(appealEvents).where(eq(appealEvents.appealId, made.appeal.id)).all().every((e) => e.body === null)).toBe(true);
     // The open appeal on the recent case, its case and its acknowledgement email are untouched.
     expect(rt.db.select().from(appeals).where(eq(appeals.caseId, recent.id)).get()?.email).toBe('recent@example.org');

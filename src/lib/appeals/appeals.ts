@@ -11,21 +11,10 @@ import { generateReference } from '../cases/index.ts';
 import { createHash } from 'node:crypto';
 import { addDays, addMonths } from 'date-fns';
 import { TZDate } from '@date-fns/tz';
-import {
-  findAppealByTokenHash,
-  findCaseReferenceById,
-  findOpenAppealForCase,
-  findVersionNumberById,
-  insertAppeal,
-  insertAppealEvent,
-  insertStatusLink,
-  listAppealEvents,
-  updateAppeal,
-  type AppealRow,
-} from '../../../db/appeals.ts';
+import { findAppealByTokenHash, findCaseReferenceById, findOpenAppealForCase, findVersionNumberById, insertAppeal, insertAppealEvent, insertStatusLink, listAppealEvents, updateAppeal, type AppealRow } from '../../../db/appeals.ts';
 import { findCaseByReference, type CaseRecord, type Platform } from '../../../db/cases.ts';
 import { isUniqueViolation } from '../../../db/errors.ts';
-import type { CLAIMED_ACTIONS } from '../../../db/schema.ts';
+import type { CLAIMED_ACTIONS, CONTACT_NEEDS, RELATIONSHIPS } from '../../../db/schema.ts';
 import { enqueueEmail } from '../../../db/outbox.ts';
 import { isOpen, publicStatusLabel, transition, type AppealStatus } from './state.ts';
 import { infoWaitDates } from './info-wait.ts';
@@ -39,12 +28,18 @@ export type AppealSubject =
   | { kind: 'case'; caseReference: string }
   | { kind: 'post'; platform: Platform; handle: string; date: string; postUrl: string | null; action?: ClaimedAction | null };
 
+export type { ContactNeed, ContactNeeds, Relationship, WhoIsAsking } from '../../../db/schema.ts';
+import type { ContactNeeds, WhoIsAsking } from '../../../db/schema.ts';
+
 export interface NewAppeal {
   subject: AppealSubject;
   /** Cleaned text (src/lib/platform/validation.ts). */
   reason: string;
   email: string;
   name: string | null;
+  /** Not given by appeals made before the questions existed (and some tests). */
+  asking?: WhoIsAsking;
+  contactNeeds?: ContactNeeds;
 }
 
 export interface CreatedAppeal {
@@ -202,6 +197,14 @@ export function createAppeal(rt: Runtime, input: NewAppeal): CreateAppealResult 
           reason: input.reason,
           email: input.email,
           name: input.name,
+          askingFor: input.asking?.askingFor ?? null,
+          askingRelationship: input.asking?.askingFor === 'someone-else' ? input.asking.relationship : null,
+          askingForName: input.asking?.askingFor === 'someone-else' ? input.asking.name : null,
+          askingConsent: input.asking?.askingFor === 'someone-else' ? true : null,
+          contactNeeds: input.contactNeeds?.needs ?? null,
+          contactAddress: input.contactNeeds?.address ?? null,
+          contactPhone: input.contactNeeds?.phone ?? null,
+          contactOther: input.contactNeeds?.other ?? null,
           status: 'new',
           receivedAt,
           dueAt,

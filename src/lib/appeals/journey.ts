@@ -5,8 +5,8 @@
  */
 import { z } from 'zod';
 import { findCaseByReference, type CaseRecord, type Platform } from '../../../db/cases.ts';
-import { CLAIMED_ACTIONS, PLATFORMS } from '../../../db/schema.ts';
-import { checkCaseEligibility, checkClaimedDate, createAppeal, type AppealSubject, type ClaimedAction } from './appeals.ts';
+import { CLAIMED_ACTIONS, PLATFORMS, ASKING_FOR, CONTACT_NEEDS, RELATIONSHIPS } from '../../../db/schema.ts';
+import { checkCaseEligibility, checkClaimedDate, createAppeal, type AppealSubject, type ClaimedAction, type ContactNeed, type ContactNeeds, type WhoIsAsking } from './appeals.ts';
 import { fromDateParts, readDateInput, type DatePart, type DateInputProblem, joinWithAnd, validateForm, type FormValues, caseLookupLimit, hitRateLimit, tooManyMessage, characterLength, cleanText, emailAddress, isWebLink, withWebScheme, LIMITS, oneLineMessage, optionalLine, requiredLine, requiredText, type Runtime } from '../platform/index.ts';
 import { DATA_LENGTH, parseReference } from '../cases/index.ts';
 import { suggestEmail } from './email-suggestion.ts';
@@ -23,6 +23,8 @@ export const STEPS = {
   reason: '/appeal/reason',
   contact: '/appeal/contact',
   checkEmail: '/appeal/check-email',
+  whoIsAsking: '/appeal/who-is-asking',
+  contactNeeds: '/appeal/contact-needs',
   checkAnswers: '/appeal/check-answers',
   confirmation: '/appeal/confirmation',
   tooLate: '/appeal/too-late',
@@ -59,8 +61,12 @@ export interface AppealAnswers {
   emailSuggestion: string;
   /** An address they chose to keep over a suggestion: not questioned again. */
   emailKept: string;
+  /** "Who is asking?": themselves, or someone else with the person's permission. */
+  asking: WhoIsAsking;
+  /** "Do you need us to contact you in a different way?" ([] for no). */
+  contactNeeds: ContactNeeds;
   /** After sending: what the confirmation page shows. */
-  sent: { reference: string; dueAt: number; email: string };
+  sent: { reference: string; dueAt: number; email: string; contactNeeds?: ContactNeed[] };
 }
 export type Answers = Partial<AppealAnswers>;
 
@@ -114,7 +120,19 @@ export function firstMissingStep(a: Answers): StepPath | undefined {
   if (!a.reason) return STEPS.reason;
   if (!a.email) return STEPS.contact;
   if (a.emailSuggestion) return STEPS.checkEmail;
+  if (!a.asking) return STEPS.whoIsAsking;
+  if (!a.contactNeeds) return STEPS.contactNeeds;
   return undefined;
+}
+
+/** The questions after the subject, in order (for whether one of them may be shown yet). */
+const LATER_STEPS: StepPath[] = [STEPS.reason, STEPS.contact, STEPS.checkEmail, STEPS.whoIsAsking, STEPS.contactNeeds];
+
+/** Where to send someone who cannot answer `step` yet (an earlier question is unanswered), or undefined. */
+export function laterStepRedirect(step: StepPath, a: Answers): StepPath | undefined {
+  const missing = firstMissingStep(a);
+  if (missing === undefined || missing === step) return undefined;
+  return LATER_STEPS.indexOf(missing) < LATER_STEPS.indexOf(step) ? missing : undefined;
 }
 
 /** Where "Back" goes from each step. */
@@ -143,8 +161,12 @@ export function backLink(step: StepPath, a: Answers, changing: boolean): string 
       return a.route === 'post' ? STEPS.postLink : STEPS.whatWeDid;
     case STEPS.contact:
       return STEPS.reason;
-    case STEPS.checkAnswers:
+    case STEPS.whoIsAsking:
       return STEPS.contact;
+    case STEPS.contactNeeds:
+      return STEPS.whoIsAsking;
+    case STEPS.checkAnswers:
+      return STEPS.contactNeeds;
     default:
       return STEPS.start;
   }
@@ -167,6 +189,11 @@ function nextStep(after: StepPath, a: Answers, changing: boolean): string {
       return STEPS.reason;
     case STEPS.reason:
       return STEPS.contact;
+    case STEPS.contact:
+    case STEPS.checkEmail:
+      return STEPS.whoIsAsking;
+    case STEPS.whoIsAsking:
+      return STEPS.contactNeeds;
     default:
       return STEPS.checkAnswers;
   }
@@ -384,14 +411,110 @@ export function submitCheckEmail(a: Answers, values: FormValues, changing: boole
   })(a, values, changing);
 }
 
+export const WHO_IS_ASKING_MESSAGES = {
+  choice: 'Select whether you are asking for yourself or for someone else',
+  relationship: 'Select how you know the person you are asking for',
+  consent: 'Confirm you have the person’s permission to ask for this on their behalf',
+  nameTooLong: `Their name must be ${LIMITS.name} characters or fewer`,
+} as const;
+
+/** A refused answer: the errors next to their fields, and everything that was typed. */
+function invalid(errors: Record<string, string>, values: FormValues): StepResult {
+  return { ok: false, status: 400, errors, values };
+}
+
+const oneOf = <T extends string>(list: readonly T[], value: unknown): value is T => typeof value === 'string' && (list as readonly string[]).includes(value);
+
+const PersonNameSchema = z.object({ 'person-name': optionalLine(LIMITS.name, WHO_IS_ASKING_MESSAGES.nameTooLong, oneLineMessage('Their name')) });
+
+/**
+ * "Are you asking for yourself or for someone else?" Someone else (a carer, an advocate, family)
+ * needs how they know the person and a tick for the person's permission; the person's name is
+ * optional, like the appellant's own. Answers for someone else are forgotten when "For myself"
+ * is chosen.
+ */
+export function submitWhoIsAsking(a: Answers, values: FormValues, changing: boolean): StepResult {
+  const choice = values['asking-for'];
+  if (!oneOf(ASKING_FOR, choice)) return invalid({ 'asking-for': WHO_IS_ASKING_MESSAGES.choice }, values);
+  let asking: WhoIsAsking = { askingFor: 'self' };
+  if (choice === 'someone-else') {
+    const relationship = values['relationship'];
+    const consented = values['consent'] === 'yes';
+    const name = validateForm(PersonNameSchema, values);
+    if (!name.ok || !oneOf(RELATIONSHIPS, relationship) || !consented) {
+      return invalid(
+        {
+          ...(oneOf(RELATIONSHIPS, relationship) ? {} : { relationship: WHO_IS_ASKING_MESSAGES.relationship }),
+          ...(name.ok ? {} : name.errors),
+          ...(consented ? {} : { consent: WHO_IS_ASKING_MESSAGES.consent }),
+        },
+        values,
+      );
+    }
+    asking = { askingFor: 'someone-else', relationship, name: name.data['person-name'], consent: true };
+  }
+  const answers: Answers = { ...a, asking };
+  return { ok: true, answers, next: nextStep(STEPS.whoIsAsking, answers, changing) };
+}
+
+export const CONTACT_NEEDS_MESSAGES = {
+  choice: 'Select yes if you need us to contact you in a different way',
+  needs: 'Select how you need us to contact you',
+  address: 'Enter your postal address',
+  addressTooLong: `Postal address must be ${LIMITS.postalAddress} characters or fewer`,
+  phone: 'Enter your phone number',
+  phoneFormat: 'Enter a phone number, like 01632 960 001, 07700 900 982 or +44 808 157 0192',
+  other: 'Enter how you need us to contact you',
+  otherTooLong: `How you need us to contact you must be ${LIMITS.contactOther} characters or fewer`,
+} as const;
+
+/** A phone number, loosely: digits with spaces, dashes, dots or brackets, an optional leading +. */
+export function isPhoneNumber(typed: string): boolean {
+  return /^\+?[0-9]{7,15}$/.test(typed.replace(/[\s().-]/g, ''));
+}
+
+const ContactDetailSchema = z.object({
+  address: requiredText(LIMITS.postalAddress, CONTACT_NEEDS_MESSAGES.address, CONTACT_NEEDS_MESSAGES.addressTooLong),
+  phone: requiredLine(30, CONTACT_NEEDS_MESSAGES.phone, CONTACT_NEEDS_MESSAGES.phoneFormat, CONTACT_NEEDS_MESSAGES.phoneFormat).refine(isPhoneNumber, CONTACT_NEEDS_MESSAGES.phoneFormat),
+  'other-need': requiredLine(LIMITS.contactOther, CONTACT_NEEDS_MESSAGES.other, CONTACT_NEEDS_MESSAGES.otherTooLong, oneLineMessage('How you need us to contact you')),
+});
+
+/** The detail each need asks for (by post: an address…), checked only when that need is ticked. */
+const NEED_DETAIL = { post: 'address', phone: 'phone', other: 'other-need' } as const satisfies Partial<Record<ContactNeed, keyof z.infer<typeof ContactDetailSchema>>>;
+
+/**
+ * "Do you need us to contact you in a different way?" No, or yes and which ways (large print, easy
+ * read, BSL, by post, by phone, something else); by post needs an address, by phone a number,
+ * something else a few words. Every missing detail is named at once; details of unticked ways are
+ * not kept.
+ */
+export function submitContactNeeds(a: Answers, values: FormValues, changing: boolean): StepResult {
+  const choice = values['needs-any'];
+  if (choice !== 'yes' && choice !== 'no') return invalid({ 'needs-any': CONTACT_NEEDS_MESSAGES.choice }, values);
+  let contactNeeds: ContactNeeds = { needs: [], address: null, phone: null, other: null };
+  if (choice === 'yes') {
+    const ticked = CONTACT_NEEDS.filter((n) => (Array.isArray(values['needs']) ? values['needs'] : [values['needs']]).includes(n));
+    if (ticked.length === 0) return invalid({ needs: CONTACT_NEEDS_MESSAGES.needs }, values);
+    const asked = ticked.flatMap((n) => (n in NEED_DETAIL ? [NEED_DETAIL[n as keyof typeof NEED_DETAIL]] : []));
+    const fields = Object.fromEntries(asked.map((f) => [f, true])) as { [K in (typeof asked)[number]]?: true };
+    const form = validateForm(ContactDetailSchema.pick(fields), values);
+    if (!form.ok) return invalid(form.errors, values);
+    const detail = form.data as Partial<Record<(typeof asked)[number], string>>;
+    contactNeeds = { needs: ticked, address: detail.address ?? null, phone: detail.phone ?? null, other: detail['other-need'] ?? null };
+  }
+  const answers: Answers = { ...a, contactNeeds };
+  return { ok: true, answers, next: nextStep(STEPS.contactNeeds, answers, changing) };
+}
+
 /** Sends the appeal from check your answers. On success only the confirmation is remembered. */
 export function sendAppeal(rt: Runtime, a: Answers): { answers: Answers; next: string } {
   const missing = firstMissingStep(a);
   const subject = subjectOf(a);
   if (missing || !subject || !a.reason || !a.email) return { answers: a, next: missing ?? STEPS.start };
-  const result = createAppeal(rt, { subject, reason: a.reason, email: a.email, name: a.name ?? null });
+  const result = createAppeal(rt, { subject, reason: a.reason, email: a.email, name: a.name ?? null, asking: a.asking, contactNeeds: a.contactNeeds });
   if (result.ok) {
-    return { answers: { sent: { reference: result.appeal.reference, dueAt: result.appeal.dueAt.getTime(), email: a.email } }, next: STEPS.confirmation };
+    const sent = { reference: result.appeal.reference, dueAt: result.appeal.dueAt.getTime(), email: a.email, contactNeeds: a.contactNeeds?.needs ?? [] };
+    return { answers: { sent }, next: STEPS.confirmation };
   }
   if (result.error === 'case-not-found') {
     const { caseReference: _c, ...rest } = a;

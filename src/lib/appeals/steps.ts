@@ -4,25 +4,7 @@
  * does (read the journey, guard, on POST check → save → redirect, or errors with 400/429), so
  * the pages only render their fields (src/components/QuestionPage.astro).
  */
-import {
-  firstMissingStep,
-  postStepReady,
-  STEPS,
-  subjectOf,
-  backLink,
-  submitAccount,
-  submitCaseReference,
-  submitCheckEmail,
-  submitContact,
-  submitPlatform,
-  submitPostDate,
-  submitPostLink,
-  submitReason,
-  submitWhatHappened,
-  type Answers,
-  type StepPath,
-  type StepResult,
-} from './journey.ts';
+import { firstMissingStep, postStepReady, STEPS, subjectOf, backLink, submitAccount, submitCaseReference, submitCheckEmail, submitContact, submitContactNeeds, submitWhoIsAsking, laterStepRedirect, submitPlatform, submitPostDate, submitPostLink, submitReason, submitWhatHappened, type Answers, type StepPath, type StepResult } from './journey.ts';
 import { type DatePart, readFormValues, type FormValues, clientAddressOf, clientIp, isHttps, type Runtime } from '../platform/index.ts';
 import { continueUrl, readJourney, writeJourney, type CookieJar } from './journeys.ts';
 
@@ -34,6 +16,8 @@ export interface StepDefinition {
   initial: (a: Answers, url: URL) => FormValues;
   /** Checks the posted answer; `client` is the caller's address, for rate limits. */
   submit: (rt: Runtime, a: Answers, values: FormValues, changing: boolean, client: string) => StepResult;
+  /** Fields that may be sent more than once (checkboxes). */
+  multi?: readonly string[];
 }
 
 const postQuestion = (path: StepPath) => (a: Answers) => (postStepReady(path, a) ? undefined : (firstMissingStep(a) ?? STEPS.platform));
@@ -95,6 +79,26 @@ export const APPEAL_STEPS = {
     initial: () => ({}),
     submit: (_rt, a, values, changing) => submitCheckEmail(a, values, changing),
   },
+  whoIsAsking: {
+    path: STEPS.whoIsAsking,
+    notReady: (a) => laterStepRedirect(STEPS.whoIsAsking, a),
+    initial: (a): FormValues =>
+      a.asking?.askingFor === 'someone-else'
+        ? { 'asking-for': 'someone-else', relationship: a.asking.relationship, 'person-name': a.asking.name ?? '', consent: 'yes' }
+        : { 'asking-for': a.asking?.askingFor ?? '' },
+    submit: (_rt, a, values, changing) => submitWhoIsAsking(a, values, changing),
+  },
+  contactNeeds: {
+    path: STEPS.contactNeeds,
+    notReady: (a) => laterStepRedirect(STEPS.contactNeeds, a),
+    initial: (a): FormValues => {
+      const n = a.contactNeeds;
+      if (!n) return {};
+      return { 'needs-any': n.needs.length ? 'yes' : 'no', needs: n.needs, address: n.address ?? '', phone: n.phone ?? '', 'other-need': n.other ?? '' };
+    },
+    submit: (_rt, a, values, changing) => submitContactNeeds(a, values, changing),
+    multi: ['needs'],
+  },
 } satisfies Record<string, StepDefinition>;
 
 /** The parts of an Astro page context a step needs (structural, so no astro import here). */
@@ -130,7 +134,7 @@ export async function runStep(rt: Runtime, context: StepContext, step: StepDefin
   if (redirect) return { kind: 'redirect', to: redirect };
   const back = backLink(step.path, answers, changing);
   if (context.request.method !== 'POST') return { kind: 'page', answers, values: step.initial(answers, context.url), errors: undefined, status: 200, back };
-  const values = await readFormValues(context.request);
+  const values = await readFormValues(context.request, step.multi);
   // Without a known address every such request shares one budget, which errs on the safe side.
   const client = clientIp(context.request, clientAddressOf(context), rt.config) ?? 'unknown';
   const result = step.submit(rt, answers, values, changing, client);

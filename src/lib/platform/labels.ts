@@ -1,10 +1,9 @@
 /**
  * Plain-English labels for the codes stored in the database.
  */
-import { NOTICE_METHODS, type CASE_ACTIONS, type CLAIMED_ACTIONS, type DETECTION, type OUTCOMES, type PLATFORMS } from '../../../db/schema.ts';
+import { NOTICE_METHODS, type CASE_ACTIONS, type CLAIMED_ACTIONS, type DETECTION, type OUTCOMES, type PLATFORMS, type APPEAL_STATUSES, type CONTACT_NEEDS, type RELATIONSHIPS, type ContactNeeds, type WhoIsAsking } from '../../../db/schema.ts';
 import type { OUTBOX_STATES } from '../../../db/schema/outbox.ts';
 import type { ROLES } from '../../../db/schema/staff.ts';
-import type { APPEAL_STATUSES } from '../../../db/schema.ts';
 import { formatDateTime } from './dates.ts';
 
 /** "What did we do?" on the no-reference path, as the appellant answers it. */
@@ -22,6 +21,86 @@ export const CLAIMED_ACTION_LABELS: Record<(typeof CLAIMED_ACTIONS)[number], str
   blocked: 'Blocked their account',
   'not-sure': 'They are not sure',
 };
+
+/** "Who is asking?": how they know the person they ask for, as they choose it and as staff read it. */
+export const RELATIONSHIP_LABELS: Record<(typeof RELATIONSHIPS)[number], string> = {
+  carer: 'Carer',
+  advocate: 'Advocate',
+  family: 'Family member',
+  friend: 'Friend',
+  other: 'Other',
+};
+
+/** "Do you need us to contact you in a different way?", as the checkboxes say it. */
+export const CONTACT_NEED_CHOICES: Record<(typeof CONTACT_NEEDS)[number], string> = {
+  'large-print': 'Large print',
+  'easy-read': 'Easy read',
+  bsl: 'British Sign Language (BSL)',
+  post: 'By post',
+  phone: 'By phone',
+  other: 'Something else',
+};
+
+/** The same, short, for a tag in the queue. */
+export const CONTACT_NEED_TAGS: Record<(typeof CONTACT_NEEDS)[number], string> = {
+  'large-print': 'Large print',
+  'easy-read': 'Easy read',
+  bsl: 'BSL',
+  post: 'Post',
+  phone: 'Phone',
+  other: 'Other need',
+};
+
+type ContactNeedCode = (typeof CONTACT_NEEDS)[number];
+
+/** The parts of an appeal that say who is asking and how to contact them (all null once purged). */
+export interface AskingAndNeeds {
+  askingFor: 'self' | 'someone-else' | null;
+  askingRelationship: (typeof RELATIONSHIPS)[number] | null;
+  askingForName: string | null;
+  askingConsent: boolean | null;
+  contactNeeds: ContactNeedCode[] | null;
+  contactAddress: string | null;
+  contactPhone: string | null;
+  contactOther: string | null;
+}
+
+/** "Asking for someone else (carer, consent given)", or undefined when they ask for themselves. */
+export function askingForLabel(a: Pick<AskingAndNeeds, 'askingFor' | 'askingRelationship' | 'askingConsent'>): string | undefined {
+  if (a.askingFor !== 'someone-else') return undefined;
+  const how = a.askingRelationship ? RELATIONSHIP_LABELS[a.askingRelationship].toLowerCase() : 'relationship not given';
+  return `Asking for someone else (${how}, ${a.askingConsent ? 'consent given' : 'consent not recorded'})`;
+}
+
+/** Each contact need as staff read it, with the detail that goes with it ("By phone: 07700 900982"). */
+export function contactNeedLines(a: Pick<AskingAndNeeds, 'contactNeeds' | 'contactAddress' | 'contactPhone' | 'contactOther'>): string[] {
+  const detail: Partial<Record<ContactNeedCode, string | null>> = { post: a.contactAddress, phone: a.contactPhone, other: a.contactOther };
+  return (a.contactNeeds ?? []).map((n) => (detail[n] ? `${CONTACT_NEED_CHOICES[n]}: ${detail[n]}` : CONTACT_NEED_CHOICES[n]));
+}
+
+/** Short tags for a queue row: "For someone else", then one a contact need ("BSL", "Phone"). */
+export function queueTags(a: Pick<AskingAndNeeds, 'askingFor' | 'contactNeeds'>): string[] {
+  return [...(a.askingFor === 'someone-else' ? ['For someone else'] : []), ...(a.contactNeeds ?? []).map((n) => CONTACT_NEED_TAGS[n])];
+}
+
+/** Check your answers: "For myself", or "For someone else (carer): Sam Jones". */
+export function whoIsAskingAnswer(asking: WhoIsAsking): string {
+  if (asking.askingFor === 'self') return 'For myself';
+  return `For someone else (${RELATIONSHIP_LABELS[asking.relationship].toLowerCase()})${asking.name ? `: ${asking.name}` : ''}, with their permission`;
+}
+
+/** Check your answers: "No", or each way with its detail on a line of its own. */
+export function contactNeedsAnswer(n: ContactNeeds): string {
+  if (n.needs.length === 0) return 'No';
+  return contactNeedLines({ contactNeeds: n.needs, contactAddress: n.address, contactPhone: n.phone, contactOther: n.other }).join('\n');
+}
+
+/** The confirmation page: "We will also contact you by large print and by phone, as you asked." */
+export function contactNeedsConfirmation(needs: readonly ContactNeedCode[]): string | undefined {
+  if (needs.length === 0) return undefined;
+  const ways = needs.map((n) => (n === 'bsl' ? 'British Sign Language' : n === 'other' ? 'the other way you told us' : CONTACT_NEED_CHOICES[n].toLowerCase()));
+  return `You told us you need us to contact you in a different way (${joinWithAnd(ways)}). We have noted this on your appeal, and we will still email you.`;
+}
 
 export const PLATFORM_LABELS: Record<(typeof PLATFORMS)[number], string> = {
   facebook: 'Facebook',

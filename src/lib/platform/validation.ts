@@ -128,6 +128,10 @@ export const LIMITS = {
   /** RFC 5321 limits an address to 254 characters. */
   email: 254,
   name: 100,
+  /** A UK postal address is a few lines; room for a care home or a c/o line. */
+  postalAddress: 500,
+  /** "Something else": a few words on how to contact them. */
+  contactOther: 500,
   /** An internal note is a working jotting; a longer paste is refused rather than cut short. */
   internalNote: 5000,
   /** A request for information is emailed: a few questions, not an essay. */

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { invalidateTransparencyCache } from '../transparency/index.ts';
 import { transition, type AppealAction, queueAppellantEmail, statusLinkParagraph, infoWaitDates } from '../appeals/index.ts';
-import { addWorkingDays, remainingWorkingDays, resumeDueDate, workingDaysBetween, APPEAL_EVENT_LABELS, APPEAL_STATUS_LABELS, emailQueuedLabel, FOLLOW_UP_KIND_LABELS, humanise, OUTCOME_LABELS, statusChangeLabel, type AppealEventKind, formatDate, characterLength, cleanText, LIMITS, requiredText, tooLongMessage, type Runtime } from '../platform/index.ts';
+import { addWorkingDays, remainingWorkingDays, resumeDueDate, workingDaysBetween, APPEAL_EVENT_LABELS, APPEAL_STATUS_LABELS, emailQueuedLabel, FOLLOW_UP_KIND_LABELS, humanise, OUTCOME_LABELS, statusChangeLabel, type AppealEventKind, formatDate, characterLength, cleanText, LIMITS, requiredText, tooLongMessage, type Runtime, queueTags } from '../platform/index.ts';
 import { notificationEmail } from '../email/index.ts';
 import { nearbyReferences, parseReference } from '../cases/index.ts';
 import { findAppealById, findAppealByReference, findOpenAppealForCase, findCaseReferenceById, findVersionNumberById, insertAppealEvent, listAppealEvents, updateAppeal, type AppealRow } from '../../../db/appeals.ts';
@@ -18,21 +18,7 @@ import { isUniqueViolation } from '../../../db/errors.ts';
 import { OUTCOMES } from '../../../db/schema.ts';
 import { enqueueEmail } from '../../../db/outbox.ts';
 import { findPublishedVersion, listPublishedVersions } from '../../../db/principles.ts';
-import {
-  countByStatus,
-  countQueueFilters,
-  findFollowUpById,
-  insertFollowUp,
-  listFollowUpsForAppeal,
-  listOpenFollowUpsWithAppeal,
-  listQueue,
-  listReviewers,
-  searchQueue,
-  type QueueSearch,
-  markFollowUpDone,
-  staffNames,
-  type FollowUpKind,
-} from '../../../db/review.ts';
+import { countByStatus, countQueueFilters, findFollowUpById, insertFollowUp, listFollowUpsForAppeal, listOpenFollowUpsWithAppeal, listQueue, listReviewers, searchQueue, type QueueSearch, markFollowUpDone, staffNames, type FollowUpKind } from '../../../db/review.ts';
 import { appealDecisionEmail, type DecisionOutcome } from './emails/decision.ts';
 import { followUpDoneEmail } from './emails/follow-up-done.ts';
 import { hasMustEditMarker, templatesForAppeal } from './reply-templates.ts';
@@ -557,7 +543,8 @@ export function reviewQueue(rt: Runtime, filters: QueueFilters, staffId: number,
   return {
     search,
     searchError: searched.ok ? null : searched.error,
-    items: items.map((i) => ({ ...i, overdue: i.dueAt.getTime() < now.getTime() && (i.status === 'new' || i.status === 'in-review') })),
+    // Tags: asking for someone else, and each other way to contact them (labels.ts queueTags).
+    items: items.map((i) => ({ ...i, overdue: i.dueAt.getTime() < now.getTime() && (i.status === 'new' || i.status === 'in-review'), tags: queueTags(i) })),
     total,
     pages: Math.max(1, Math.ceil(total / QUEUE_PAGE_SIZE)),
     /** Per status, among the appeals matching the other filters (assignee, due). */
