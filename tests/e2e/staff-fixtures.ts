@@ -5,8 +5,9 @@
  *   const account = createStaff({ roles: ['moderator'] });   // via `npm run staff -- add` (the CLI)
  *   await signIn(page, account);                             // password + TOTP code, lands on /staff
  *
- * A security code is accepted once per account and time-step (and never an older one), so signIn
- * waits for the next 30-second step when this account already used the current one.
+ * A security code is accepted once per account and time-step (and never an older one); the server
+ * accepts the next step's code too (one step either side for clock drift), so `freshCode` uses
+ * that before it waits for a new 30-second step.
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -84,15 +85,19 @@ export async function passwordStep(page: Page, email: string, password: string):
   await page.getByRole('button', { name: 'Continue' }).click();
 }
 
-/** The current code for a secret, waiting for a fresh time-step if this account used this one. */
+/**
+ * A code the server accepts now and this account has not used: the current step's, or when that
+ * was used the next step's (accepted as well, one step either side); only when that was used too
+ * does it wait for the next 30-second step.
+ */
 export async function freshCode(account: { email: string; totpSecret: string }): Promise<string> {
   const used = lastStep.get(account.email);
-  if (used !== undefined && stepOf(Date.now()) <= used) {
-    await new Promise((r) => setTimeout(r, (used + 1) * 30_000 - Date.now() + 250));
-  }
-  const now = Date.now();
-  lastStep.set(account.email, stepOf(now));
-  return codeAt(account.totpSecret, now);
+  const target = used === undefined ? stepOf(Date.now()) : Math.max(stepOf(Date.now()), used + 1);
+  // The server accepts `target` once the current step is target - 1 (0.25 s spare for the clocks).
+  const wait = (target - 1) * 30_000 + 250 - Date.now();
+  if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  lastStep.set(account.email, target);
+  return codeAt(account.totpSecret, target * 30_000);
 }
 
 /** Notes that a code of this step was used outside signIn (e.g. a test entering it by hand). */
