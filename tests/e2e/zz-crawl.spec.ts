@@ -8,7 +8,7 @@
 import type { Page } from '@playwright/test';
 import { validateHtml } from '../support/vnu.ts';
 import { expect, test } from './fixtures.ts';
-import { createStaff, signIn, type Role } from './staff-fixtures.ts';
+import { createStaff, signInAs, type Role } from './staff-fixtures.ts';
 
 const MAX_PAGES = 60;
 
@@ -144,7 +144,7 @@ test.describe('every page passes axe and the Nu Html Checker', () => {
 
   for (const role of ['moderator', 'reviewer', 'admin'] as Role[]) {
     test(`signed in as ${role === 'admin' ? 'an' : 'a'} ${role}`, async ({ page, expectAccessible }) => {
-      await signIn(page, createStaff({ roles: [role] }));
+      await signInAs(page, await createStaff({ roles: [role] }));
       const { pages, errorStates } = await crawl(page, ['/staff'], expectAccessible);
       console.log(`${role}: ${pages.length} pages checked: ${pages.join(' ')}; ${errorStates.length} error states: ${errorStates.join(' | ')}`);
       expect(pages.length).toBeGreaterThan(1);

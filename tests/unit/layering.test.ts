@@ -36,3 +36,18 @@ describe('db/ stands below src/', () => {
     expect(wrong).toEqual([]);
   });
 });
+
+describe('the sign-in shortcut for browser tests', () => {
+  it('is called from no route, page, server module or script', () => {
+    const walk = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) return entry.name === 'migrations' ? [] : walk(path);
+        return /\.(ts|mjs|astro)$/.test(entry.name) ? [path] : [];
+      });
+    const files = ['src', 'scripts', 'db'].flatMap((dir) => walk(join(root, dir)));
+    expect(files.length).toBeGreaterThan(50);
+    const callers = files.filter((f) => relative(root, f) !== 'src/lib/sessions.ts' && readFileSync(f, 'utf8').includes('startSessionWithoutSignIn'));
+    expect(callers).toEqual([]);
+  });
+});
