@@ -1,4 +1,5 @@
 import { mkdtempSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defineConfig } from '@playwright/test';
@@ -10,6 +11,10 @@ process.env.E2E_DATA_DIR ??= mkdtempSync(join(tmpdir(), 'fair-hearing-e2e-'));
 // The SMTP sink (tests/support/smtp-sink-server.ts) and its control API, read by the `mailbox` fixture.
 process.env.E2E_SMTP_PORT ??= String(40_000 + Math.floor(Math.random() * 10_000));
 process.env.E2E_SMTP_CONTROL_PORT ??= String(50_000 + Math.floor(Math.random() * 10_000));
+// The Nu Html Checker as a local web service, started once (tests/support/vnu.ts): each start of
+// its command line costs a Java start-up, several seconds on a small machine.
+process.env.E2E_VNU_PORT ??= String(60_000 + Math.floor(Math.random() * 5_000));
+process.env.E2E_VNU_URL ??= `http://127.0.0.1:${process.env.E2E_VNU_PORT}/`;
 // The same addresses are expected by tests/e2e/staff-notifications.spec.ts.
 const E2E_REVIEW_TEAM_EMAIL = 'review-team@fair-hearing.test';
 const E2E_SAFEGUARDING_EMAIL = 'safeguarding@fair-hearing.test';
@@ -46,6 +51,14 @@ export default defineConfig({
     },
   },
   webServer: [
+    {
+      command: `java -Dnu.validator.servlet.bind-address=127.0.0.1 -cp ${createRequire(import.meta.url)('vnu-jar')} nu.validator.servlet.Main ${process.env.E2E_VNU_PORT}`,
+      url: process.env.E2E_VNU_URL,
+      timeout: 120_000,
+      reuseExistingServer: false,
+      stdout: 'ignore',
+      stderr: 'pipe',
+    },
     {
       // Started first: the app's outbox worker delivers to it.
       command: 'node_modules/.bin/tsx tests/support/smtp-sink-server.ts',
