@@ -125,6 +125,9 @@ async function crawl(page: Page, start: string[], expectAccessible: (page: Page)
       queue.push(address);
     }
   }
+  // Stopping at the cap would leave pages unchecked without saying so: raise MAX_PAGES instead.
+  const unvisited = [...new Set(queue.map((address) => shapeOf(new URL(address, origin))))].filter((shape) => !seen.has(shape));
+  expect(unvisited, `the crawl reached its cap of ${MAX_PAGES} pages with pages still to check`).toEqual([]);
   const errors = await validateHtml(documents);
   expect(errors, 'Nu Html Checker errors').toEqual([]);
   return { pages: documents.filter((d) => !d.name.startsWith('POST ')).map((d) => d.name), errorStates };
