@@ -24,7 +24,16 @@ const baseURL = `http://127.0.0.1:${port}`;
 export default defineConfig({
   testDir: 'tests/e2e',
   fullyParallel: false,
-  workers: 1,
+  // The journeys run one at a time (they share the server, its database and the SMTP sink); the
+  // crawl's four tests only read and send empty forms, so they share the two workers (projects below).
+  workers: 2,
+  projects: [
+    // Files in name order: aa-first-run.spec.ts first, while no admin exists yet.
+    { name: 'journeys', testIgnore: /zz-crawl\.spec\.ts$/, workers: 1 },
+    // After every journey, so that there is data to show. Running the crawl alone runs the
+    // journeys first; add --no-deps to skip them.
+    { name: 'crawl', testMatch: /zz-crawl\.spec\.ts$/, dependencies: ['journeys'], fullyParallel: true },
+  ],
   forbidOnly: !!process.env.CI,
   retries: 0,
   reporter: [['list']],

@@ -1,7 +1,8 @@
 /**
  * Every page a person can reach by following links — as the public and signed in as each staff
  * role — passes axe and the Nu Html Checker. Pages of the same shape (/staff/cases/12 and
- * /staff/cases/13) are checked once. Runs last (file name) so other specs have made data to show.
+ * /staff/cases/13) are checked once. Runs after the other specs (the `crawl` project depends on
+ * `journeys`, playwright.config.ts) so they have made data to show; its tests run in parallel.
  * Each page is also checked at 640 px (200% zoom) and 320 px (400% zoom) for sideways scrolling,
  * and every form with fields is sent empty to check its error state the same way.
  */
