@@ -1,4 +1,5 @@
 import { mkdtempSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defineConfig } from '@playwright/test';
@@ -10,6 +11,10 @@ process.env.E2E_DATA_DIR ??= mkdtempSync(join(tmpdir(), 'fair-hearing-e2e-'));
 // The SMTP sink (tests/support/smtp-sink-server.ts) and its control API, read by the `mailbox` fixture.
 process.env.E2E_SMTP_PORT ??= String(40_000 + Math.floor(Math.random() * 10_000));
 process.env.E2E_SMTP_CONTROL_PORT ??= String(50_000 + Math.floor(Math.random() * 10_000));
+// The Nu Html Checker as a local web service, started once (tests/support/vnu.ts): each start of
+// its command line costs a Java start-up, several seconds on a small machine.
+process.env.E2E_VNU_PORT ??= String(60_000 + Math.floor(Math.random() * 5_000));
+process.env.E2E_VNU_URL ??= `http://127.0.0.1:${process.env.E2E_VNU_PORT}/`;
 // The same addresses are expected by tests/e2e/staff-notifications.spec.ts.
 const E2E_REVIEW_TEAM_EMAIL = 'review-team@fair-hearing.test';
 const E2E_SAFEGUARDING_EMAIL = 'safeguarding@fair-hearing.test';
@@ -19,7 +24,16 @@ const baseURL = `http://127.0.0.1:${port}`;
 export default defineConfig({
   testDir: 'tests/e2e',
   fullyParallel: false,
-  workers: 1,
+  // The journeys run one at a time (they share the server, its database and the SMTP sink); the
+  // crawl's four tests only read and send empty forms, so they share the two workers (projects below).
+  workers: 2,
+  projects: [
+    // Files in name order: aa-first-run.spec.ts first, while no admin exists yet.
+    { name: 'journeys', testIgnore: /zz-crawl\.spec\.ts$/, workers: 1 },
+    // After every journey, so that there is data to show. Running the crawl alone runs the
+    // journeys first; add --no-deps to skip them.
+    { name: 'crawl', testMatch: /zz-crawl\.spec\.ts$/, dependencies: ['journeys'], fullyParallel: true },
+  ],
   forbidOnly: !!process.env.CI,
   retries: 0,
   reporter: [['list']],
@@ -46,6 +60,14 @@ export default defineConfig({
     },
   },
   webServer: [
+    {
+      command: `java -Dnu.validator.servlet.bind-address=127.0.0.1 -cp ${createRequire(import.meta.url)('vnu-jar')} nu.validator.servlet.Main ${process.env.E2E_VNU_PORT}`,
+      url: process.env.E2E_VNU_URL,
+      timeout: 120_000,
+      reuseExistingServer: false,
+      stdout: 'ignore',
+      stderr: 'pipe',
+    },
     {
       // Started first: the app's outbox worker delivers to it.
       command: 'node_modules/.bin/tsx tests/support/smtp-sink-server.ts',

@@ -19,7 +19,7 @@ async function linkFromEmail(mailbox: Mailbox, to: string, subject: RegExp, coun
 
 test('a person changes their own password and signs out their other session', async ({ page, browser, expectAccessible }) => {
   test.setTimeout(240_000);
-  const me = createStaff({ roles: ['moderator'] });
+  const me = await createStaff({ roles: ['moderator'] });
   await signIn(page, me);
   const elsewhere = await browser.newPage();
   await signIn(elsewhere, me);
@@ -68,8 +68,8 @@ test('a person changes their own password and signs out their other session', as
 
 test('an admin sends a password reset: email, new password, old sessions gone', async ({ page, browser, mailbox, expectAccessible }) => {
   test.setTimeout(240_000);
-  const admin = createStaff({ roles: ['admin'] });
-  const person = createStaff({ roles: ['reviewer'] });
+  const admin = await createStaff({ roles: ['admin'] });
+  const person = await createStaff({ roles: ['reviewer'] });
   const theirs = await browser.newPage();
   await signIn(theirs, person);
   await signIn(page, admin);
@@ -114,7 +114,7 @@ test('an admin sends a password reset: email, new password, old sessions gone', 
 
 test('an admin sends an invitation again; the earlier link stops working', async ({ page, browser, mailbox, expectAccessible }) => {
   test.setTimeout(120_000);
-  const admin = createStaff({ roles: ['admin'] });
+  const admin = await createStaff({ roles: ['admin'] });
   await signIn(page, admin);
   const email = `reinvite-${Date.now()}@example.org`;
   const invite = async () => {
@@ -153,8 +153,8 @@ test('an admin sends an invitation again; the earlier link stops working', async
 
 test('after an authenticator reset the emailed link (with the password) leads to enrolment, not the password alone', async ({ page, browser, mailbox, expectAccessible }) => {
   test.setTimeout(240_000);
-  const admin = createStaff({ roles: ['admin'] });
-  const person = createStaff({ roles: ['moderator'] });
+  const admin = await createStaff({ roles: ['admin'] });
+  const person = await createStaff({ roles: ['moderator'] });
   const theirs = await browser.newPage();
   await signIn(theirs, person);
   await signIn(page, admin);
@@ -193,7 +193,7 @@ test('after an authenticator reset the emailed link (with the password) leads to
 });
 
 test("the operator's reset command prints a one-time password reset link", async ({ page }) => {
-  const person = createStaff({ roles: ['reviewer'] });
+  const person = await createStaff({ roles: ['reviewer'] });
   const result = staffCli(['reset', '--email', person.email]);
   expect(result.status, result.stderr).toBe(0);
   expect(result.stderr).toContain('signed out everywhere');

@@ -6,7 +6,7 @@ import type { Page } from '@playwright/test';
 import { findAppealByReference } from '../../db/appeals.ts';
 import { expect, test } from './fixtures.ts';
 import { continueButton, DAY, expectError, recordCase, shot, submit, withDatabase, answerAboutYou } from './journey-helpers.ts';
-import { createStaff, signIn, signOut } from './staff-fixtures.ts';
+import { createStaff, signInAs, signOut } from './staff-fixtures.ts';
 
 let seq = 0;
 const uniqueEmail = (label: string) => `${label}.${Date.now()}.${++seq}@example.org`;
@@ -138,8 +138,8 @@ test.describe('a browser that refuses cookies', () => {
 test.describe('staff link a no-reference appeal to its case', () => {
   test('checks the reference, refuses a case with an open appeal, then shows the case and applies the recorded-by rule', async ({ page, expectAccessible }) => {
     test.setTimeout(180_000);
-    const moderator = createStaff({ roles: ['moderator', 'reviewer'], name: 'Linda Linker-Moderator' });
-    const reviewer = createStaff({ roles: ['reviewer'], name: 'Rob Reviewer' });
+    const moderator = await createStaff({ roles: ['moderator', 'reviewer'], name: 'Linda Linker-Moderator' });
+    const reviewer = await createStaff({ roles: ['reviewer'], name: 'Rob Reviewer' });
     const handle = `@linkme_${Date.now()}`;
     const caseReference = recordCase({ handle, recordedBy: moderator.id, actions: ['deleted'], groundCodes: ['abusive'], statementOfReasons: 'Abusive words about a nurse.' });
     const busyCase = recordCase({ recordedBy: moderator.id });
@@ -160,7 +160,7 @@ test.describe('staff link a no-reference appeal to its case', () => {
     await page.context().clearCookies();
 
     const appealId = withDatabase((db) => findAppealByReference(db, appealReference)!.id);
-    await signIn(page, reviewer);
+    await signInAs(page, reviewer);
     await page.goto(`/staff/appeals/${appealId}`);
     await expect(page.getByText('The appellant did not give a case reference.')).toBeVisible();
     await expect(page.getByRole('term').filter({ hasText: 'Account name' }).locator('..')).toContainText(handle);
@@ -207,7 +207,7 @@ test.describe('staff link a no-reference appeal to its case', () => {
 
     // The moderator who recorded that case may no longer decide the appeal.
     await signOut(page);
-    await signIn(page, moderator);
+    await signInAs(page, moderator);
     await page.goto(`/staff/appeals/${appealId}`);
     // The rule is at the top of the page for the person it binds, before they write any reasons.
     await expect(page.getByTestId('decision-rule')).toHaveText(new RegExp(`You recorded case ${caseReference}, so you cannot decide this appeal. Ask another reviewer to decide it.`));
@@ -222,13 +222,13 @@ test.describe('staff link a no-reference appeal to its case', () => {
 test.describe('staff decide a no-reference appeal when no case matches', () => {
   test('deciding needs an explicit, audited "no matching case found"; the moderator of a linked case is told at the top', async ({ page, expectAccessible }) => {
     test.setTimeout(180_000);
-    const reviewer = createStaff({ roles: ['reviewer'], name: 'Nora No-Match' });
+    const reviewer = await createStaff({ roles: ['reviewer'], name: 'Nora No-Match' });
     const handle = `@nomatch_${Date.now()}`;
     const appealReference = await sendNoReferenceAppeal(page, handle, 'Nobody can find my post.');
     await page.context().clearCookies();
     const appealId = withDatabase((db) => findAppealByReference(db, appealReference)!.id);
 
-    await signIn(page, reviewer);
+    await signInAs(page, reviewer);
     await page.goto(`/staff/appeals/${appealId}`);
     await expect(page.getByTestId('decision-rule')).toContainText('Before this appeal can be decided, link it to its case or record that no matching case was found.');
     // Trying to decide first: refused, with the reason at the top, and what was typed kept.

@@ -7,7 +7,7 @@
 import { validateHtml } from '../support/vnu.ts';
 import { expect, test } from './fixtures.ts';
 import { continueButton, expectError, recordCase, shot } from './journey-helpers.ts';
-import { createStaff, signIn } from './staff-fixtures.ts';
+import { createStaff, signInAs } from './staff-fixtures.ts';
 import type { Page } from '@playwright/test';
 
 const uniqueEmail = (tag: string) => `${tag}.${Date.now()}.${Math.floor(Math.random() * 1e6)}@example.org`;
@@ -60,7 +60,7 @@ test.describe('who is asking, and other ways to contact them', () => {
     const reference = (await page.locator('#appeal-reference').textContent())!.trim();
     await mailbox.waitFor({ to: email, subject: `We have received your appeal ${reference}` });
 
-    await signIn(page, createStaff({ roles: ['reviewer'] }));
+    await signInAs(page, await createStaff({ roles: ['reviewer'] }));
     await page.goto(`/staff/appeals?q=${reference}`);
     await expect(page.getByRole('row').filter({ hasText: reference }).locator('.nhsuk-tag')).toHaveCount(0);
     await page.getByRole('link', { name: reference }).click();
@@ -132,7 +132,7 @@ test.describe('who is asking, and other ways to contact them', () => {
     await mailbox.waitFor({ to: email, subject: `We have received your appeal ${reference}` });
 
     // Staff: a tag in the queue row, and the need near the top of the appeal.
-    await signIn(page, createStaff({ roles: ['reviewer'] }));
+    await signInAs(page, await createStaff({ roles: ['reviewer'] }));
     await page.goto(`/staff/appeals?q=${reference}`);
     const queueRow = page.getByRole('row').filter({ hasText: reference });
     await expect(queueRow.locator('.nhsuk-tag')).toHaveText(['For someone else', 'BSL', 'Phone']);

@@ -8,7 +8,7 @@ import { createDraft, getDraft, publishDraft, updateDraft } from '../../src/lib/
 import { parseReference } from '../../src/lib/cases/references.ts';
 import { createRuntime } from '../../src/lib/runtime.ts';
 import { expect, test } from './fixtures.ts';
-import { createStaff, signIn } from './staff-fixtures.ts';
+import { createStaff, signInAs } from './staff-fixtures.ts';
 
 const token = Date.now().toString(36);
 const newGround = { code: `spam-links-${token}`, title: `Spam links ${token}`, description: 'Posts links to unrelated products again and again.' };
@@ -49,7 +49,7 @@ async function fillValidCase(page: Page, handle: string): Promise<void> {
 
 test.describe('moderation cases', () => {
   test('a moderator records a case and gets a checkable reference and a ready-to-paste notice', async ({ page, expectAccessible }) => {
-    await signIn(page, createStaff({ roles: ['moderator'] }));
+    await signInAs(page, await createStaff({ roles: ['moderator'] }));
     await page.goto('/staff/cases/new');
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Record a moderation action');
     await expectAccessible(page);
@@ -83,7 +83,7 @@ test.describe('moderation cases', () => {
 
   test('the grounds offered come from the version in force at the time of the action', async ({ page, expectAccessible }) => {
     const version = publishVersionWithNewGround();
-    await signIn(page, createStaff({ roles: ['moderator'] }));
+    await signInAs(page, await createStaff({ roles: ['moderator'] }));
     await page.goto('/staff/cases/new');
     // Today: the new version and its new ground.
     await expect(page.getByRole('group', { name: `Which grounds for action apply? (principles version ${version})` })).toBeVisible();
@@ -107,7 +107,7 @@ test.describe('moderation cases', () => {
   });
 
   test('bad input gets errors next to the fields and keeps everything typed', async ({ page, expectAccessible }) => {
-    await signIn(page, createStaff({ roles: ['moderator'] }));
+    await signInAs(page, await createStaff({ roles: ['moderator'] }));
     await page.goto('/staff/cases/new');
 
     // Nothing chosen at all.
@@ -143,7 +143,7 @@ test.describe('moderation cases', () => {
   });
 
   test('only moderators can record cases', async ({ page }) => {
-    await signIn(page, createStaff({ roles: ['reviewer'] }));
+    await signInAs(page, await createStaff({ roles: ['reviewer'] }));
     const response = await page.goto('/staff/cases/new');
     expect(response?.status()).toBe(403);
   });

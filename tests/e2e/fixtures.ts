@@ -3,7 +3,7 @@
  * page, so it runs on the same HTML served again in a separate JavaScript-enabled context.
  */
 import AxeBuilder from '@axe-core/playwright';
-import { expect, test as base, type Page } from '@playwright/test';
+import { expect, test as base, type Page, type Route } from '@playwright/test';
 
 export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'];
 
@@ -74,29 +74,39 @@ const mailbox: Mailbox = {
   rejectWith: async (code) => void (await control('POST', code ? `/reject?code=${code}` : '/reject')),
 };
 
-export const test = base.extend<{ expectAccessible: (page: Page) => Promise<void>; mailbox: Mailbox }>({
+export const test = base.extend<{ expectAccessible: (page: Page) => Promise<void>; mailbox: Mailbox }, { axePage: Page }>({
   mailbox: async ({}, use) => {
     await use(mailbox);
     // Leave the sink accepting mail for the next test, whatever this one did.
     await mailbox.start();
     await mailbox.rejectWith(undefined);
   },
-  expectAccessible: async ({ browser }, use) => {
+  // One JavaScript-enabled page a worker for axe, instead of a new browser context each check.
+  axePage: [
+    async ({ browser }, use) => {
+      const context = await browser.newContext({ javaScriptEnabled: true });
+      await use(await context.newPage());
+      await context.close();
+    },
+    { scope: 'worker' },
+  ],
+  expectAccessible: async ({ axePage }, use) => {
     await use(async (page: Page) => {
       const html = await page.content();
       const url = page.url();
-      const context = await browser.newContext({ javaScriptEnabled: true });
+      // Serve the exact HTML the user saw (including error states after a POST); the styles
+      // and images still come from the server.
+      const serve = (route: Route) => route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html });
+      await axePage.route(url, serve);
       try {
-        const axePage = await context.newPage();
-        // Serve the exact HTML the user saw (including error states after a POST); the styles
-        // and images still come from the server.
-        await axePage.route(url, (route) => route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html }));
         await axePage.goto(url);
         const results = await new AxeBuilder({ page: axePage }).withTags(AXE_TAGS).analyze();
         const summary = results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
         expect(summary, `axe violations on ${url}`).toEqual([]);
       } finally {
-        await context.close();
+        await axePage.unroute(url, serve);
+        // The next check loads its page afresh, even at the same address.
+        await axePage.goto('about:blank');
       }
     });
   },

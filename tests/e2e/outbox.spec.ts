@@ -7,7 +7,7 @@ import { openDatabase } from '../../db/client.ts';
 import { enqueueEmail, findEmail } from '../../db/outbox.ts';
 import { notificationEmail } from '../../src/lib/email/notification.ts';
 import { expect, test } from './fixtures.ts';
-import { createStaff, signIn } from './staff-fixtures.ts';
+import { createStaff, signInAs } from './staff-fixtures.ts';
 
 /** Opens the server's database (the caller closes it) and writes one message to the outbox. */
 function enqueue(to: string, subject: string) {
@@ -75,7 +75,7 @@ test('an admin sees a refused email as failed and retries it from the outbox pag
     await expect.poll(() => findEmail(db, id)?.state, { timeout: 15_000 }).toBe('failed');
     await mailbox.rejectWith(undefined);
 
-    await signIn(page, createStaff({ roles: ['admin'] }));
+    await signInAs(page, await createStaff({ roles: ['admin'] }));
     await page.goto('/staff/outbox/');
     const row = page.getByRole('row').filter({ hasText: to });
     // States in words, as staff read them (src/lib/platform/labels.ts).

@@ -9,7 +9,7 @@ import { XMLParser } from 'fast-xml-parser';
 import type { Page } from '@playwright/test';
 import { validateHtml } from '../support/vnu.ts';
 import { expect, test, type Mailbox, type SinkMessage } from './fixtures.ts';
-import { createStaff, signIn } from './staff-fixtures.ts';
+import { createStaff, signInAs } from './staff-fixtures.ts';
 
 const token = Date.now().toString(36);
 const REWORD_FROM = 'how we can use our accounts more effectively';
@@ -76,7 +76,7 @@ test.describe('publishing through the staff pages, with change alerts', () => {
     // The admin, in a separate browser session.
     const adminContext = await browser.newContext();
     const admin = await adminContext.newPage();
-    await signIn(admin, createStaff({ roles: ['admin'] }));
+    await signInAs(admin, await createStaff({ roles: ['admin'] }));
     await admin.goto('/staff/principles');
     await expect(admin.getByRole('heading', { level: 1, name: 'Principles' })).toBeVisible();
     await expectAccessible(admin);
@@ -248,7 +248,7 @@ test.describe('publishing through the staff pages, with change alerts', () => {
   });
 
   test('a ground can be retired in a draft, and a draft can be discarded after confirming', async ({ page, expectAccessible }) => {
-    await signIn(page, createStaff({ roles: ['admin'] }));
+    await signInAs(page, await createStaff({ roles: ['admin'] }));
     await page.goto('/staff/principles');
     await page.getByRole('button', { name: 'Start a new version' }).click();
     const draftPath = new URL(page.url()).pathname;
@@ -273,7 +273,7 @@ test.describe('publishing through the staff pages, with change alerts', () => {
   });
 
   test('people without the admin role cannot open the principles pages', async ({ page }) => {
-    await signIn(page, createStaff({ roles: ['moderator'] }));
+    await signInAs(page, await createStaff({ roles: ['moderator'] }));
     const response = await page.goto('/staff/principles');
     expect(response?.status()).toBe(403);
   });

@@ -6,8 +6,8 @@
  */
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
-import { createStaff, signIn, signOut } from './staff-fixtures.ts';
 import { answerAboutYou } from './journey-helpers.ts';
+import { createStaff, signInAs, signOut } from './staff-fixtures.ts';
 
 const continueButton = (page: Page) => page.getByRole('button', { name: 'Continue' }).click();
 
@@ -20,11 +20,11 @@ async function decide(page: Page, explanation: string): Promise<void> {
 test('a case is recorded, appealed, reviewed, decided and followed up', async ({ page, mailbox, expectAccessible }) => {
   test.setTimeout(240_000);
   const token = `${Date.now()}`;
-  const moderator = createStaff({ roles: ['moderator', 'reviewer'], name: 'Morgan Moderator' });
-  const reviewer = createStaff({ roles: ['reviewer'], name: 'Riley Reviewer' });
+  const moderator = await createStaff({ roles: ['moderator', 'reviewer'], name: 'Morgan Moderator' });
+  const reviewer = await createStaff({ roles: ['reviewer'], name: 'Riley Reviewer' });
 
   // 1. The moderator records a case.
-  await signIn(page, moderator);
+  await signInAs(page, moderator);
   await page.goto('/staff/cases/new');
   await page.getByLabel('Facebook').check();
   await page.getByLabel('Account handle').fill(`@loop-${token}`);
@@ -58,7 +58,7 @@ test('a case is recorded, appealed, reviewed, decided and followed up', async ({
   const statusPath = /https?:\/\/[^\s/]+(\/appeal\/status\/[A-Za-z0-9_-]{22,})/.exec(ack!.text)![1]!;
 
   // 3. The moderator who recorded the case may not decide it.
-  await signIn(page, moderator);
+  await signInAs(page, moderator);
   await page.goto('/staff/appeals?status=new');
   await page.getByRole('link', { name: appealReference }).click();
   await decide(page, 'Trying to decide my own case.');
@@ -69,7 +69,7 @@ test('a case is recorded, appealed, reviewed, decided and followed up', async ({
   await signOut(page);
 
   // 4. A different reviewer finds it in the queue, notes and decides it.
-  await signIn(page, reviewer);
+  await signInAs(page, reviewer);
   await page.goto('/staff/appeals');
   await page.getByLabel('Status').selectOption('new');
   await page.getByRole('button', { name: 'Filter' }).click();

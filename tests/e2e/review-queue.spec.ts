@@ -12,7 +12,7 @@ import { formatDate } from '../../src/lib/platform/dates.ts';
 import { insertTestAppeal } from '../support/appeals.ts';
 import { expect, test } from './fixtures.ts';
 import { DAY, expectError, submit, withDatabase } from './journey-helpers.ts';
-import { createStaff, signIn, signOut } from './staff-fixtures.ts';
+import { createStaff, signInAs, signOut } from './staff-fixtures.ts';
 
 const rows = (page: Page) => page.locator('table tbody tr');
 const summary = (page: Page) => page.getByRole('status');
@@ -27,7 +27,7 @@ async function filter(page: Page, options: { status?: string; assignee?: string;
 
 test('the queue filters by status, assignee and due date, counts per status and pages by 25', async ({ page, expectAccessible }) => {
   test.setTimeout(180_000);
-  const me = createStaff({ roles: ['reviewer'], name: 'Quinn Queue' });
+  const me = await createStaff({ roles: ['reviewer'], name: 'Quinn Queue' });
   const now = Date.now();
   const far = new Date(now + 30 * DAY);
   const seeded = withDatabase((db) => {
@@ -42,7 +42,7 @@ test('the queue filters by status, assignee and due date, counts per status and 
     return { soon, late, waiting, decided, withdrawn, nobody };
   });
 
-  await signIn(page, me);
+  await signInAs(page, me);
   await page.goto('/staff/appeals');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Appeals');
 
@@ -126,16 +126,16 @@ test('the queue filters by status, assignee and due date, counts per status and 
 
 test('request for information, the appellant answers, assignment, refused text and forged values, send only what was previewed', async ({ page, browser, baseURL, mailbox, expectAccessible }) => {
   test.setTimeout(240_000);
-  const reviewer = createStaff({ roles: ['reviewer'], name: 'Reese Requester' });
-  const colleague = createStaff({ roles: ['reviewer'], name: 'Casey Colleague' });
-  const moderatorOnly = createStaff({ roles: ['moderator'], name: 'Mo Only' });
+  const reviewer = await createStaff({ roles: ['reviewer'], name: 'Reese Requester' });
+  const colleague = await createStaff({ roles: ['reviewer'], name: 'Casey Colleague' });
+  const moderatorOnly = await createStaff({ roles: ['moderator'], name: 'Mo Only' });
   const token = `tok${Date.now()}${'x'.repeat(24)}`;
   const email = `info.${Date.now()}@example.org`;
   const appeal = withDatabase((db) => insertTestAppeal(db, { email, statusToken: token, receivedAt: new Date(), dueAt: addWorkingDays(new Date(), 10) }));
   const url = `/staff/appeals/${appeal.id}`;
   const row = (key: string) => page.locator('.nhsuk-summary-list__row').filter({ has: page.getByRole('term').filter({ hasText: new RegExp(`^${key}$`) }) }).getByRole('definition');
 
-  await signIn(page, reviewer);
+  await signInAs(page, reviewer);
   await page.goto(url);
 
   // An internal note over its limit is refused, not cut short, and kept.

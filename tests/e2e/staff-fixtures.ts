@@ -2,11 +2,18 @@
  * Staff helpers for browser tests. All spec files share one server and database, so every
  * account gets a unique email address.
  *
- *   const account = createStaff({ roles: ['moderator'] });   // via `npm run staff -- add` (the CLI)
- *   await signIn(page, account);                             // password + TOTP code, lands on /staff
+ *   const account = await createStaff({ roles: ['moderator'] });   // as `npm run staff -- add` does
+ *   await signInAs(page, account);    // a signed-in session written directly, lands on /staff
+ *   await signIn(page, account);      // the real way: password + TOTP code, lands on /staff
  *
- * A security code is accepted once per account and time-step (and never an older one), so signIn
- * waits for the next 30-second step when this account already used the current one.
+ * Specs about signing in (staff.spec.ts, account-recovery.spec.ts, aa-first-run.spec.ts) sign in
+ * the real way; the others use `signInAs`, which skips the password and code steps (the app's own
+ * session function on the test server's database file, src/lib/staff/sessions.ts). Both run in the test
+ * process: nothing in the server can make a session without the two steps.
+ *
+ * A security code is accepted once per account and time-step (and never an older one); the server
+ * accepts the next step's code too (one step either side for clock drift), so `freshCode` uses
+ * that before it waits for a new 30-second step.
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -14,6 +21,10 @@ import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { Secret, TOTP, URI } from 'otpauth';
 import { openDatabase, type Db } from '../../db/client.ts';
+import { parseConfig } from '../../src/lib/platform/config.ts';
+import { createRuntime, type Runtime } from '../../src/lib/runtime.ts';
+import { sessionCookieName, startSessionWithoutSignIn } from '../../src/lib/staff/sessions.ts';
+import { createStaffAccount } from '../../src/lib/staff/accounts.ts';
 import { expect } from './fixtures.ts';
 
 export type Role = 'moderator' | 'reviewer' | 'admin';
@@ -39,19 +50,31 @@ export function staffCli(args: string[], stdin = ''): { status: number | null; s
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-/** Creates an account through the CLI and returns what a person would know about it. */
-export function createStaff(options: { roles: Role[]; name?: string; email?: string }): StaffAccount {
+/** This process's runtime on the test server's database (as the staff CLI would open it). */
+let runtime: Runtime | undefined;
+function testRuntime(): Runtime {
+  if (runtime) return runtime;
+  const parsed = parseConfig({ DATA_DIR: process.env.E2E_DATA_DIR });
+  if (!parsed.ok) throw new Error(parsed.error);
+  runtime = createRuntime(parsed.config);
+  return runtime;
+}
+
+/**
+ * Creates an account the way `npm run staff -- add` does (the same domain function, audited as the
+ * command line), without starting the command each time; returns what a person would know about it.
+ * The command itself is tested in tests/resilience/secrets-at-rest.test.ts; `staffCli` runs it.
+ */
+export async function createStaff(options: { roles: Role[]; name?: string; email?: string }): Promise<StaffAccount> {
   counter += 1;
   const email = options.email ?? `staff-${Date.now()}-${process.pid}-${counter}@example.org`;
   const name = options.name ?? `Test ${options.roles.join(' and ')} ${counter}`;
   const password = `e2e ${randomBytes(9).toString('base64url')} passphrase`;
-  const result = staffCli(['add', '--email', email, '--name', name, ...options.roles.flatMap((r) => ['--role', r])], password + '\n');
-  if (result.status !== 0) throw new Error(`staff add failed: ${result.stderr}`);
-  const uri = URI.parse(result.stdout.trim());
-  if (!(uri instanceof TOTP)) throw new Error(`not a TOTP URI: ${result.stdout}`);
-  const list = staffCli(['list']).stdout.split('\n').map((l) => l.split('\t'));
-  const id = Number(list.find((row) => row[1] === email.toLowerCase())?.[0]);
-  return { id, email: email.toLowerCase(), name, password, totpSecret: uri.secret.base32, roles: options.roles };
+  const result = await createStaffAccount(testRuntime(), { email, name, password, roles: options.roles }, { id: null, ip: 'cli' });
+  if (!result.ok) throw new Error(`staff add failed: ${Object.values(result.errors).join('; ')}`);
+  const uri = URI.parse(result.otpauthUri);
+  if (!(uri instanceof TOTP)) throw new Error(`not a TOTP URI: ${result.otpauthUri}`);
+  return { id: result.id, email: email.toLowerCase(), name, password, totpSecret: uri.secret.base32, roles: options.roles };
 }
 
 /** The test server's database (close it after use). */
@@ -84,15 +107,19 @@ export async function passwordStep(page: Page, email: string, password: string):
   await page.getByRole('button', { name: 'Continue' }).click();
 }
 
-/** The current code for a secret, waiting for a fresh time-step if this account used this one. */
+/**
+ * A code the server accepts now and this account has not used: the current step's, or when that
+ * was used the next step's (accepted as well, one step either side); only when that was used too
+ * does it wait for the next 30-second step.
+ */
 export async function freshCode(account: { email: string; totpSecret: string }): Promise<string> {
   const used = lastStep.get(account.email);
-  if (used !== undefined && stepOf(Date.now()) <= used) {
-    await new Promise((r) => setTimeout(r, (used + 1) * 30_000 - Date.now() + 250));
-  }
-  const now = Date.now();
-  lastStep.set(account.email, stepOf(now));
-  return codeAt(account.totpSecret, now);
+  const target = used === undefined ? stepOf(Date.now()) : Math.max(stepOf(Date.now()), used + 1);
+  // The server accepts `target` once the current step is target - 1 (0.25 s spare for the clocks).
+  const wait = (target - 1) * 30_000 + 250 - Date.now();
+  if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  lastStep.set(account.email, target);
+  return codeAt(account.totpSecret, target * 30_000);
 }
 
 /** Notes that a code of this step was used outside signIn (e.g. a test entering it by hand). */
@@ -111,6 +138,21 @@ export async function signIn(page: Page, account: { email: string; password: str
     // Another test (or process) used this step already: wait for the next one.
     await expect(page.getByText('already been used').first()).toBeVisible();
   }
+  await expect(page).toHaveURL(/\/staff\/?(\?.*)?$/);
+  await expect(page.getByRole('heading', { level: 1, name: 'Staff home' })).toBeVisible();
+}
+
+/**
+ * Signed in without the sign-in steps (for specs not about signing in): writes a signed-in session
+ * for the account with the app's own session function, as the server would after a right code,
+ * gives the browser its cookie, and ends on the staff home page like `signIn`.
+ */
+export async function signInAs(page: Page, account: { id: number }): Promise<void> {
+  const userAgent = await page.evaluate(() => navigator.userAgent);
+  const token = startSessionWithoutSignIn(testRuntime(), account.id, '127.0.0.1', userAgent);
+  const url = `http://127.0.0.1:${process.env.E2E_PORT}`;
+  await page.context().addCookies([{ name: sessionCookieName(false), value: token, url, httpOnly: true, sameSite: 'Lax' }]);
+  await page.goto('/staff');
   await expect(page).toHaveURL(/\/staff\/?(\?.*)?$/);
   await expect(page.getByRole('heading', { level: 1, name: 'Staff home' })).toBeVisible();
 }

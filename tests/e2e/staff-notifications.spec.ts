@@ -15,7 +15,7 @@ import { addWorkingDays } from '../../src/lib/platform/calendar.ts';
 import { insertTestAppeal } from '../support/appeals.ts';
 import { expect, test, type Mailbox } from './fixtures.ts';
 import { continueButton, DAY, expectError, recordCase, shot, withDatabase, answerAboutYou } from './journey-helpers.ts';
-import { createStaff, signIn, signOut } from './staff-fixtures.ts';
+import { createStaff, signInAs, signOut } from './staff-fixtures.ts';
 
 // As set for the server in playwright.config.ts.
 const TEAM = 'review-team@fair-hearing.test';
@@ -51,8 +51,8 @@ async function addInformation(page: Page, statusPath: string, text: string): Pro
 test('the team hears of a new appeal, the reviewer of the reply, and safeguarding of a flag', async ({ page, mailbox, expectAccessible }) => {
   test.setTimeout(240_000);
   const token = `${Date.now()}`;
-  const moderator = createStaff({ roles: ['moderator'], name: 'Nia Moderator' });
-  const reviewer = createStaff({ roles: ['reviewer'], name: 'Noor Reviewer' });
+  const moderator = await createStaff({ roles: ['moderator'], name: 'Nia Moderator' });
+  const reviewer = await createStaff({ roles: ['reviewer'], name: 'Noor Reviewer' });
   const caseReference = recordCase({ actionAt: new Date(Date.now() - 2 * DAY), recordedBy: moderator.id, handle: `@notify_${token}` });
   const email = `notify.${token}@example.org`;
 
@@ -75,7 +75,7 @@ test('the team hears of a new appeal, the reviewer of the reply, and safeguardin
   await mailbox.waitFor({ to: TEAM, subject: `Appeal ${reference}: the appellant added information` });
 
   // 3. A reviewer takes it and asks a question; the answer → that reviewer, not the team.
-  await signIn(page, reviewer);
+  await signInAs(page, reviewer);
   await page.goto(appealPath);
   await page.getByRole('button', { name: 'Assign to me' }).click();
   await page.getByLabel('Ask the appellant for more information').fill('Which day was it?');
@@ -114,7 +114,7 @@ test('the team hears of a new appeal, the reviewer of the reply, and safeguardin
   await signOut(page);
 
   // 5. The moderator flags the case: banner on the case page, audited in its history.
-  await signIn(page, moderator);
+  await signInAs(page, moderator);
   const caseId = withDatabase((db) => findCaseByReference(db, caseReference)!.id);
   await page.goto(`/staff/cases/${caseId}`);
   await expect(page.getByTestId('safeguarding-banner')).toContainText(note); // the appeal's concern shows on its case

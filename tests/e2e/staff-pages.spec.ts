@@ -9,13 +9,13 @@ import { auditLog, outbox } from '../../db/schema.ts';
 import { appeals } from '../../db/schema.ts';
 import { insertTestCase } from '../support/cases.ts';
 import { expect, test } from './fixtures.ts';
-import { createStaff, openTestDatabase, signIn } from './staff-fixtures.ts';
+import { createStaff, openTestDatabase, signInAs } from './staff-fixtures.ts';
 
 const DAY_2020 = Date.UTC(2020, 2, 2, 10); // Monday 2 March 2020 (GMT)
 const token = `${Date.now()}`;
 
 test('an admin filters and pages the outbox, in words', async ({ page, expectAccessible }) => {
-  const admin = createStaff({ roles: ['admin'], name: 'Olive Outbox' });
+  const admin = await createStaff({ roles: ['admin'], name: 'Olive Outbox' });
   const db = openTestDatabase();
   try {
     db.transaction((tx) => {
@@ -41,7 +41,7 @@ test('an admin filters and pages the outbox, in words', async ({ page, expectAcc
   } finally {
     db.$client.close();
   }
-  await signIn(page, admin);
+  await signInAs(page, admin);
   await page.goto('/staff/outbox/');
   await page.getByLabel('Kind of email').selectOption({ label: 'Acknowledgement email' });
   await page.getByLabel('Created from').fill('2020-03-02');
@@ -79,7 +79,7 @@ test('an admin filters and pages the outbox, in words', async ({ page, expectAcc
 });
 
 test('an admin filters, pages and downloads the audit log, in words', async ({ page, expectAccessible }) => {
-  const admin = createStaff({ roles: ['admin'], name: 'Aldous Audit' });
+  const admin = await createStaff({ roles: ['admin'], name: 'Aldous Audit' });
   const db = openTestDatabase();
   try {
     db.transaction((tx) => {
@@ -89,7 +89,7 @@ test('an admin filters, pages and downloads the audit log, in words', async ({ p
   } finally {
     db.$client.close();
   }
-  await signIn(page, admin);
+  await signInAs(page, admin);
   await page.goto('/staff/audit');
   await page.getByLabel('What happened').selectOption({ label: 'Signed in' });
   await page.getByLabel('Done by').selectOption({ label: `${admin.name} (${admin.email})` });
@@ -140,12 +140,12 @@ test('an admin filters, pages and downloads the audit log, in words', async ({ p
 
 test('an admin keeps reply templates; a reviewer uses one, and ### stops the preview', async ({ page, expectAccessible }) => {
   test.setTimeout(180_000);
-  const admin = createStaff({ roles: ['admin'], name: 'Tess Templates' });
-  const reviewer = createStaff({ roles: ['reviewer'], name: 'Rowan Reviewer' });
-  const moderator = createStaff({ roles: ['moderator'], name: 'Max Moderator' });
+  const admin = await createStaff({ roles: ['admin'], name: 'Tess Templates' });
+  const reviewer = await createStaff({ roles: ['reviewer'], name: 'Rowan Reviewer' });
+  const moderator = await createStaff({ roles: ['moderator'], name: 'Max Moderator' });
   const name = `Kept: abuse ${token}`;
 
-  await signIn(page, admin);
+  await signInAs(page, admin);
   await page.getByRole('link', { name: 'Reply templates' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Reply templates');
   await page.getByRole('link', { name: 'Create a template' }).click();
@@ -195,7 +195,7 @@ test('an admin keeps reply templates; a reviewer uses one, and ### stops the pre
 
   const reviewerPage = await page.context().browser()!.newPage({ baseURL: new URL(page.url()).origin, javaScriptEnabled: false });
   try {
-    await signIn(reviewerPage, reviewer);
+    await signInAs(reviewerPage, reviewer);
     await reviewerPage.goto(`/staff/appeals/${appealId}`);
     const select = reviewerPage.getByLabel('Start from a reply template (optional)');
     await expect(select.locator('option')).not.toContainText([`Old ${token}`]);
@@ -248,7 +248,7 @@ test('an admin keeps reply templates; a reviewer uses one, and ### stops the pre
 });
 
 test('a moderator records whether the person was told, and the window follows it', async ({ page, expectAccessible }) => {
-  const moderator = createStaff({ roles: ['moderator'], name: 'Nia Notice' });
+  const moderator = await createStaff({ roles: ['moderator'], name: 'Nia Notice' });
   const db = openTestDatabase();
   let caseId: number;
   try {
@@ -257,7 +257,7 @@ test('a moderator records whether the person was told, and the window follows it
   } finally {
     db.$client.close();
   }
-  await signIn(page, moderator);
+  await signInAs(page, moderator);
   await page.goto(`/staff/cases/${caseId}`);
   await expect(page.getByText('Not recorded yet.')).toBeVisible();
   await expect(page.getByText(/months from the action/)).toBeVisible();

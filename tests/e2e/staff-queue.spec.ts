@@ -14,7 +14,7 @@ import { insertTestAppeal } from '../support/appeals.ts';
 import { insertTestCase } from '../support/cases.ts';
 import { expect, test } from './fixtures.ts';
 import { DAY, expectError, submit, withDatabase } from './journey-helpers.ts';
-import { createStaff, freshCode, signIn } from './staff-fixtures.ts';
+import { createStaff, freshCode, signInAs } from './staff-fixtures.ts';
 
 const rows = (page: Page) => page.locator('table tbody tr');
 /** Set SCREENSHOTS_DIR to keep a screenshot of the full queue (to look at it). */
@@ -32,7 +32,7 @@ async function search(page: Page, q: string): Promise<void> {
 
 test('the queue at 200 appeals: open ones first, soonest due, columns, numbered pages and search by every key', async ({ page, expectAccessible }) => {
   test.setTimeout(480_000);
-  const reviewer = createStaff({ roles: ['reviewer'], name: 'Quinn Queue-Search' });
+  const reviewer = await createStaff({ roles: ['reviewer'], name: 'Quinn Queue-Search' });
   const now = Date.now();
   const tag = Math.random().toString(36).slice(2, 8);
   const platforms = ['facebook', 'x', 'instagram', 'tiktok', 'linkedin', 'youtube'] as const;
@@ -51,7 +51,7 @@ test('the queue at 200 appeals: open ones first, soonest due, columns, numbered 
     return { caseRef: c.reference, first, decided, withdrawn, byEmail, byHandle };
   });
 
-  await signIn(page, reviewer);
+  await signInAs(page, reviewer);
   await page.goto('/staff/appeals');
   // Open appeals by default, soonest due first: the long-overdue one on the case leads.
   await expect(page.getByLabel('Status')).toHaveValue('open');
@@ -130,8 +130,8 @@ test('the queue at 200 appeals: open ones first, soonest due, columns, numbered 
 });
 
 test('reviewers read cases but cannot record or change them, and find the case for a no-reference appeal', async ({ page, expectAccessible }) => {
-  const moderator = createStaff({ roles: ['moderator'] });
-  const reviewer = createStaff({ roles: ['reviewer'], name: 'Rita Reader' });
+  const moderator = await createStaff({ roles: ['moderator'] });
+  const reviewer = await createStaff({ roles: ['reviewer'], name: 'Rita Reader' });
   const tag = Math.random().toString(36).slice(2, 8);
   const actionAt = new Date(Date.now() - 10 * DAY);
   const seeded = withDatabase((db) => {
@@ -143,7 +143,7 @@ test('reviewers read cases but cannot record or change them, and find the case f
     return { caseId: c.id, caseRef: c.reference, decided, noRef };
   });
 
-  await signIn(page, reviewer);
+  await signInAs(page, reviewer);
   await page.getByRole('link', { name: 'Moderation cases' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Cases');
   await expect(page.getByRole('link', { name: 'Record a moderation action' })).toHaveCount(0);
@@ -177,7 +177,7 @@ test('reviewers read cases but cannot record or change them, and find the case f
 });
 
 test('signing in returns to the page asked for, never to another site', async ({ page, expectAccessible }) => {
-  const reviewer = createStaff({ roles: ['reviewer'] });
+  const reviewer = await createStaff({ roles: ['reviewer'] });
   const appeal = withDatabase((db) => insertTestAppeal(db));
   const enterCode = async () => {
     await page.getByLabel('Security code').fill(await freshCode(reviewer));
@@ -217,7 +217,7 @@ test('signing in returns to the page asked for, never to another site', async ({
 });
 
 test('open follow-ups across appeals; marking one done emails the appellant and says so', async ({ page, mailbox, expectAccessible }) => {
-  const reviewer = createStaff({ roles: ['reviewer'] });
+  const reviewer = await createStaff({ roles: ['reviewer'] });
   const email = `follow-${Math.random().toString(36).slice(2, 8)}@example.org`;
   const seeded = withDatabase((db) => {
     const c = insertTestCase(db, { actions: ['hidden'] });
@@ -227,7 +227,7 @@ test('open follow-ups across appeals; marking one done emails the appellant and 
     return a;
   });
 
-  await signIn(page, reviewer);
+  await signInAs(page, reviewer);
   await page.getByRole('link', { name: 'Follow-ups' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Follow-ups');
   const row = rows(page).filter({ hasText: seeded.reference });
@@ -249,9 +249,9 @@ test('open follow-ups across appeals; marking one done emails the appellant and 
 });
 
 test('"Invitation sent" survives a refresh, and a refresh does not invite twice', async ({ page, mailbox, expectAccessible }) => {
-  const admin = createStaff({ roles: ['admin'] });
+  const admin = await createStaff({ roles: ['admin'] });
   const email = `prg-${Date.now()}@example.org`;
-  await signIn(page, admin);
+  await signInAs(page, admin);
   await page.goto('/staff/admin/invite');
   await page.getByLabel('Full name').fill('Pat Refresh');
   await page.getByLabel('Email address').fill(email);

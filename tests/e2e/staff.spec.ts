@@ -6,7 +6,7 @@ import { expect, test } from './fixtures.ts';
 import { createStaff, freshCode, markCodeUsed, openTestDatabase, passwordStep, signIn, signOut, staffCli, wrongCode } from './staff-fixtures.ts';
 
 test('a wrong password and an unknown email get the same message', async ({ page, expectAccessible }) => {
-  const account = createStaff({ roles: ['moderator'] });
+  const account = await createStaff({ roles: ['moderator'] });
   await passwordStep(page, account.email, 'not the right password');
   expect(page.url()).toMatch(/\/staff\/login$/);
   await expect(page).toHaveTitle(/^Error: Sign in/);
@@ -20,7 +20,7 @@ test('a wrong password and an unknown email get the same message', async ({ page
 });
 
 test('a wrong security code and a reused one are refused', async ({ page, expectAccessible }) => {
-  const account = createStaff({ roles: ['reviewer'] });
+  const account = await createStaff({ roles: ['reviewer'] });
   await passwordStep(page, account.email, account.password);
   await page.getByLabel('Security code').fill(wrongCode(account.totpSecret));
   await page.getByRole('button', { name: 'Sign in' }).click();
@@ -45,7 +45,7 @@ test('a wrong security code and a reused one are refused', async ({ page, expect
 });
 
 test('a session that has been idle for 30 minutes has ended', async ({ page, expectAccessible }) => {
-  const account = createStaff({ roles: ['moderator'] });
+  const account = await createStaff({ roles: ['moderator'] });
   await signIn(page, account);
   const db = openTestDatabase();
   try {
@@ -66,7 +66,7 @@ test('a session that has been idle for 30 minutes has ended', async ({ page, exp
 });
 
 test('a session older than 12 hours has ended', async ({ page }) => {
-  const account = createStaff({ roles: ['moderator'] });
+  const account = await createStaff({ roles: ['moderator'] });
   await signIn(page, account);
   const db = openTestDatabase();
   try {
@@ -79,7 +79,7 @@ test('a session older than 12 hours has ended', async ({ page }) => {
 });
 
 test('a disabled account cannot sign in, and is signed out at once', async ({ page, browser, expectAccessible }) => {
-  const account = createStaff({ roles: ['moderator'] });
+  const account = await createStaff({ roles: ['moderator'] });
   await signIn(page, account);
   const result = staffCli(['disable', '--email', account.email]);
   expect(result.status).toBe(0);
@@ -96,7 +96,7 @@ test('a disabled account cannot sign in, and is signed out at once', async ({ pa
 });
 
 test('a moderator gets 403 on admin pages and sees only their own areas', async ({ page, expectAccessible }) => {
-  const account = createStaff({ roles: ['moderator'] });
+  const account = await createStaff({ roles: ['moderator'] });
   await signIn(page, account);
   await expect(page.getByRole('link', { name: 'Moderation cases' })).toBeVisible();
   await expect(page.getByRole('link', { name: 'Staff accounts' })).toHaveCount(0);
@@ -134,7 +134,7 @@ test('no /staff/ URL answers 200 to someone not signed in', async ({ request }) 
 test('an admin invites a member of staff, who sets up their account; roles, MFA reset, disable and the audit log', async ({ page, browser, mailbox, expectAccessible }) => {
   // Several sign-ins, each of which may wait for the next 30-second TOTP step.
   test.setTimeout(240_000);
-  const admin = createStaff({ roles: ['admin'] });
+  const admin = await createStaff({ roles: ['admin'] });
   await signIn(page, admin);
   await page.getByRole('link', { name: 'Staff accounts' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Staff accounts');
@@ -232,7 +232,7 @@ test('an admin invites a member of staff, who sets up their account; roles, MFA 
 });
 
 test('cross-site form posts to staff pages are refused', async ({ page }) => {
-  const admin = createStaff({ roles: ['admin'] });
+  const admin = await createStaff({ roles: ['admin'] });
   await signIn(page, admin);
   const email = `cross-site-${Date.now()}@example.org`;
   const forged = await page.request.post('/staff/admin/invite', {
@@ -253,7 +253,7 @@ test('cross-site form posts to staff pages are refused', async ({ page }) => {
 });
 
 test('the session cookie is HttpOnly and SameSite=Lax, and changes at sign-in', async ({ page }) => {
-  const account = createStaff({ roles: ['reviewer'] });
+  const account = await createStaff({ roles: ['reviewer'] });
   await passwordStep(page, account.email, account.password);
   const pending = (await page.context().cookies()).find((c) => c.name === 'fh_staff_session')!;
   expect(pending).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' });
@@ -266,8 +266,8 @@ test('the session cookie is HttpOnly and SameSite=Lax, and changes at sign-in', 
 });
 
 test('staff pages are valid HTML (Nu Html Checker), including the enrolment page with its SVG', async ({ page, browser, request, mailbox }) => {
-  const admin = createStaff({ roles: ['admin'] });
-  const other = createStaff({ roles: ['moderator'] });
+  const admin = await createStaff({ roles: ['admin'] });
+  const other = await createStaff({ roles: ['moderator'] });
   await signIn(page, admin);
   const documents: { name: string; html: string }[] = [];
   for (const path of ['/staff', '/staff/admin', '/staff/admin/invite', `/staff/admin/${other.id}`, '/staff/audit', '/staff/outbox', '/staff/account']) {

@@ -16,7 +16,7 @@ import { insertTestAppeal } from '../support/appeals.ts';
 import { validateHtml } from '../support/vnu.ts';
 import { expect, test, type SinkMessage } from './fixtures.ts';
 import { expectError, shot, submit, withDatabase } from './journey-helpers.ts';
-import { createStaff, signIn } from './staff-fixtures.ts';
+import { createStaff, signInAs } from './staff-fixtures.ts';
 
 /** The path of the private status link an email carries (its text part). */
 function statusPathIn(mail: SinkMessage | undefined): string {
@@ -51,12 +51,12 @@ function askedAgo(resume: boolean): Date {
 test.describe('status links', () => {
   test('the information request’s own link opens the reply page with the question; the first link still works', async ({ page, browser, baseURL, mailbox, expectAccessible }) => {
     test.setTimeout(120_000);
-    const reviewer = createStaff({ roles: ['reviewer'], name: 'Lina Linkwell' });
+    const reviewer = await createStaff({ roles: ['reviewer'], name: 'Lina Linkwell' });
     const firstToken = randomBytes(24).toString('base64url');
     const email = `links.${Date.now()}@example.org`;
     const appeal = withDatabase((db) => insertTestAppeal(db, { email, statusToken: firstToken, receivedAt: new Date(), dueAt: addWorkingDays(new Date(), 10) }));
 
-    await signIn(page, reviewer);
+    await signInAs(page, reviewer);
     await page.goto(`/staff/appeals/${appeal.id}`);
     await page.getByRole('button', { name: 'Start review' }).click();
     const question = `Which post do you mean? Send us its link (${Date.now()}).`;
@@ -171,7 +171,7 @@ test.describe('status links', () => {
 
   test('waiting for the appellant: the status page says by when, one reminder with its link, then the review resumes and the reviewer is told', async ({ page, browser, baseURL, mailbox, expectAccessible }) => {
     test.setTimeout(120_000);
-    const reviewer = createStaff({ roles: ['reviewer'], name: 'Wanda Waiting' });
+    const reviewer = await createStaff({ roles: ['reviewer'], name: 'Wanda Waiting' });
     const token = randomBytes(24).toString('base64url');
     const email = `waiting.${Date.now()}@example.org`;
     const question = `Which of our posts did you reply to? (${Date.now()})`;
@@ -226,7 +226,7 @@ test.describe('status links', () => {
       await appellant.close();
     }
     // The reviewer sees it in the history.
-    await signIn(page, reviewer);
+    await signInAs(page, reviewer);
     await page.goto(`/staff/appeals/${appeal.id}`);
     await expect(page.getByText('Review resumed: no answer from the appellant')).toBeVisible();
     await expect(page.getByText('Reminder sent: no answer yet')).toBeVisible();

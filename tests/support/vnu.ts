@@ -1,6 +1,7 @@
 /**
  * The Nu Html Checker (vnu-jar, run locally with Java) over a batch of HTML documents.
- * One Java start for the whole batch keeps it quick.
+ * The browser tests start the checker once as a local web service (playwright.config.ts, E2E_VNU_URL),
+ * since each Java start takes seconds; elsewhere one Java start checks the whole batch.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,7 +19,29 @@ export interface HtmlError {
   line?: number;
 }
 
+interface VnuMessage {
+  type: string;
+  url?: string;
+  message: string;
+  extract?: string;
+  lastLine?: number;
+}
+
+/** The errors in one document, from the checker's web service (the same checks as its command line). */
+async function checkWithService(service: string, doc: { name: string; html: string }): Promise<HtmlError[]> {
+  const response = await fetch(`${service}?out=json`, { method: 'POST', headers: { 'Content-Type': 'text/html; charset=utf-8' }, body: doc.html });
+  if (!response.ok) throw new Error(`Nu Html Checker service: ${response.status}`);
+  const report = (await response.json()) as { messages: VnuMessage[] };
+  return report.messages.filter((m) => m.type === 'error').map((m) => ({ page: doc.name, message: m.message, extract: m.extract, line: m.lastLine }));
+}
+
 export async function validateHtml(documents: { name: string; html: string }[]): Promise<HtmlError[]> {
+  const service = process.env.E2E_VNU_URL;
+  if (service) {
+    const errors: HtmlError[] = [];
+    for (const doc of documents) errors.push(...(await checkWithService(service, doc)));
+    return errors;
+  }
   const dir = mkdtempSync(join(tmpdir(), 'vnu-'));
   try {
     const files = documents.map((doc, i) => {
@@ -34,11 +57,11 @@ export async function validateHtml(documents: { name: string; html: string }[]):
         (error, _stdout, stderr) => (error ? reject(error) : resolve(stderr)),
       );
     });
-    const report = JSON.parse(output) as { messages: { type: string; url: string; message: string; extract?: string; lastLine?: number }[] };
+    const report = JSON.parse(output) as { messages: VnuMessage[] };
     return report.messages
       .filter((m) => m.type === 'error')
       .map((m) => ({
-        page: files.find((f) => m.url.endsWith(f.file))?.name ?? m.url,
+        page: files.find((f) => m.url?.endsWith(f.file))?.name ?? m.url ?? '',
         message: m.message,
         extract: m.extract,
         line: m.lastLine,

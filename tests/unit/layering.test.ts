@@ -115,3 +115,18 @@ describe('the layers', () => {
     expect(doorViolations([...bad, ...good])).toHaveLength(bad.length);
   });
 });
+
+describe('the sign-in shortcut for browser tests', () => {
+  it('is called from no route, page, server module or script', () => {
+    const walk = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) return entry.name === 'migrations' ? [] : walk(path);
+        return /\.(ts|mjs|astro)$/.test(entry.name) ? [path] : [];
+      });
+    const files = ['src', 'scripts', 'db'].flatMap((dir) => walk(join(root, dir)));
+    expect(files.length).toBeGreaterThan(50);
+    const callers = files.filter((f) => relative(root, f) !== 'src/lib/staff/sessions.ts' && readFileSync(f, 'utf8').includes('startSessionWithoutSignIn'));
+    expect(callers).toEqual([]);
+  });
+});

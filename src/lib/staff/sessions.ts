@@ -323,6 +323,16 @@ export function startEnrolmentSession(rt: Runtime, staffId: number, ip: string |
   return startSession(rt, staffId, 'enrol', ip, replacing, describeClient(userAgent), linkHash);
 }
 
+/**
+ * A signed-in session for an account without the password and code steps, for the browser tests'
+ * sign-in fixture (tests/e2e/staff-fixtures.ts `signInAs`), which calls it in its own process on the
+ * test server's database file. No route, page or script calls it (tests/unit/layering.test.ts
+ * checks): reaching it takes write access to the database, which can make any session anyway.
+ */
+export function startSessionWithoutSignIn(rt: Runtime, staffId: number, ip: string | null, userAgent?: string | null): string {
+  return startSession(rt, staffId, 'signed-in', ip, undefined, describeClient(userAgent));
+}
+
 export type SessionLookup = { user: StaffUser } | { user: undefined; ended: 'idle' | 'absolute' | null };
 
 /**
