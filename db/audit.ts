@@ -4,7 +4,7 @@
  * they describe) and read with listAudit.
  */
 import { and, desc, eq, gte, isNull, like, lt, type SQL } from 'drizzle-orm';
-import type { DbOrTx } from './client.ts';
+import { contextOf, type DbOrTx } from './client.ts';
 import { auditLog, staff, type AuditRow } from './schema/staff.ts';
 
 /** `db` itself or the `tx` a `db.transaction((tx) => …)` callback receives. */
@@ -22,17 +22,10 @@ export interface AuditEntry {
   details?: Record<string, unknown>;
 }
 
-// The clock used for entries; createRuntime points it at the runtime's clock.
-const CLOCK = Symbol.for('fair-hearing.audit-clock');
-type ClockHolder = { [CLOCK]?: () => Date };
-
-export function setAuditClock(now: () => Date): void {
-  (globalThis as ClockHolder)[CLOCK] = now;
-}
-
 /** Appends one entry. Call it with the `tx` of the change it records, so both happen or neither. */
 export function recordAudit(db: DbOrTx, entry: AuditEntry): void {
-  const now = ((globalThis as ClockHolder)[CLOCK] ?? (() => new Date()))();
+  // The handle's clock: the runtime's (createRuntime gives it to openDatabase).
+  const now = contextOf(db).now();
   db.insert(auditLog)
     .values({
       at: now,

@@ -37,7 +37,42 @@ export function makePrivate(file: string): void {
   }
 }
 
-export function openDatabase(file: string): Db {
+/**
+ * What the queries in db/ need besides the connection, carried by the handle itself (and by every
+ * `tx` of its transactions), so no module keeps process-wide state: the start script and the
+ * Astro bundle each load their own copy of these modules but share one handle (the runtime's,
+ * passed to the pages as `locals.runtime`). createRuntime fills it from the configuration and
+ * its clock; docs/decisions/002-server-entry.md.
+ */
+export interface DbContext {
+  /** The clock for audit entries (the runtime's). */
+  readonly now: () => Date;
+  /** The host part of new Message-IDs (the host of PUBLIC_URL). */
+  readonly messageIdDomain: string;
+  /** Called soon after each email enqueued through this handle (db/outbox.ts onEmailEnqueued). */
+  readonly emailEnqueued: Set<() => void>;
+}
+
+const CONTEXT = '$context';
+type WithContext = { [CONTEXT]?: DbContext };
+
+/** The context of a database handle or of a transaction's `tx` (openDatabase attaches it). */
+export function contextOf(db: DbOrTx): DbContext {
+  const context = (db as WithContext)[CONTEXT];
+  if (!context) throw new Error('This database handle was not opened with openDatabase');
+  return context;
+}
+
+/** Gives `tx` (and the transactions nested in it) the context of the handle it came from. */
+function carryContext<T extends object>(tx: T, context: DbContext): T {
+  (tx as WithContext)[CONTEXT] = context;
+  const holder = tx as unknown as { transaction?: (fn: (inner: object) => unknown, config?: unknown) => unknown };
+  const nested = holder.transaction?.bind(tx);
+  if (nested) holder.transaction = (fn, config) => nested((inner) => fn(carryContext(inner, context)), config);
+  return tx;
+}
+
+export function openDatabase(file: string, context: Partial<DbContext> = {}): Db {
   if (file !== ':memory:') {
     mkdirSync(dirname(file), { recursive: true, mode: PRIVATE_DIR_MODE });
     makePrivate(file);
@@ -59,7 +94,9 @@ export function openDatabase(file: string): Db {
   // when another process (a second worker, a CLI, a test) wrote in between: the busy timeout
   // cannot help a read lock that must become a write lock. Found by tests/resilience/mail-outage.
   const deferred = db.transaction.bind(db);
-  db.transaction = ((fn, config) => deferred(fn, { behavior: 'immediate', ...config })) as Db['transaction'];
+  const full: DbContext = { now: () => new Date(), messageIdDomain: 'localhost', emailEnqueued: new Set(), ...context };
+  (db as WithContext)[CONTEXT] = full;
+  db.transaction = ((fn, config) => deferred((tx) => fn(carryContext(tx, full)), { behavior: 'immediate', ...config })) as Db['transaction'];
   return db;
 }
 

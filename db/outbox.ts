@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { and, count, desc, eq, gte, inArray, lt, TransactionRollbackError } from 'drizzle-orm';
-import type { Db, DbOrTx } from './client.ts';
+import { contextOf, type Db, type DbOrTx } from './client.ts';
 import { escapeHtml } from './html.ts';
 import { outbox, type OutboxRow, type OutboxState } from './schema/outbox.ts';
 
@@ -60,30 +60,14 @@ function checkSecrets(message: NewEmail): string[] | null {
   return secrets.length > 0 ? [...new Set(secrets)] : null;
 }
 
-// Shared through globalThis because the start script and the Astro bundle each hold their own
-// copy of this module (as for the runtime, src/lib/runtime.ts).
-const SHARED = Symbol.for('fair-hearing.outbox');
-interface Shared {
-  domain: string;
-  listeners: Set<() => void>;
-}
-function shared(): Shared {
-  const holder = globalThis as { [SHARED]?: Shared };
-  return (holder[SHARED] ??= { domain: 'localhost', listeners: new Set() });
-}
-
-/** Sets the host part of new Message-IDs (the host of PUBLIC_URL; createRuntime calls this). */
-export function setMessageIdDomain(domain: string): void {
-  shared().domain = domain;
-}
-
 /**
- * Calls `listener` soon after each enqueue in this process (on a later turn of the event loop, so
+ * Calls `listener` soon after each enqueue through this database handle (or its transactions) (on a later turn of the event loop, so
  * after the enqueueing transaction has committed or rolled back). Returns an unsubscribe function.
  */
-export function onEmailEnqueued(listener: () => void): () => void {
-  shared().listeners.add(listener);
-  return () => shared().listeners.delete(listener);
+export function onEmailEnqueued(db: DbOrTx, listener: () => void): () => void {
+  const { emailEnqueued } = contextOf(db);
+  emailEnqueued.add(listener);
+  return () => emailEnqueued.delete(listener);
 }
 
 /**
@@ -106,7 +90,7 @@ export function enqueueAndDiscard(db: DbOrTx, message: NewEmail, now: Date): voi
 }
 
 export function enqueueEmail(db: DbOrTx, message: NewEmail, now: Date): { id: number; messageId: string } {
-  const messageId = `<${randomUUID()}@${shared().domain}>`;
+  const messageId = `<${randomUUID()}@${contextOf(db).messageIdDomain}>`;
   const secrets = checkSecrets(message);
   const row = db
     .insert(outbox)
@@ -127,12 +111,12 @@ export function enqueueEmail(db: DbOrTx, message: NewEmail, now: Date): { id: nu
     })
     .returning({ id: outbox.id, messageId: outbox.messageId })
     .get();
-  notifyListeners();
+  notifyListeners(db);
   return row;
 }
 
-function notifyListeners(): void {
-  const listeners = [...shared().listeners];
+function notifyListeners(db: DbOrTx): void {
+  const listeners = [...contextOf(db).emailEnqueued];
   if (listeners.length > 0) setImmediate(() => listeners.forEach((l) => l()));
 }
 
@@ -276,7 +260,7 @@ export function markEmailFailed(db: DbOrTx, id: number, token: string, error: st
 
 /** Sets a failed message back to queued, due now, with its attempts and retry window reset. */
 export function requeueFailedEmail(db: DbOrTx, id: number, now: Date): OutboxRow | undefined {
-  notifyListeners();
+  notifyListeners(db);
   return db
     .update(outbox)
     .set({ state: 'queued', attempts: 0, nextAttemptAt: now, queuedAt: now, lastError: null, claimToken: null, claimedAt: null })

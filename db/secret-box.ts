@@ -7,7 +7,9 @@
  * tampering. See docs/decisions/015-secrets-at-rest.md.
  *
  * The keys in use are process-wide (shared through globalThis, because the start script and the
- * Astro bundle each hold their own copy of this module, as for the runtime): createRuntime
+ * Astro bundle each hold their own copy of this module, and drizzle's column mappers in
+ * db/schema/columns.ts are given only the value, so the key cannot come with the runtime as
+ * everything else does; docs/decisions/002-server-entry.md): createRuntime
  * installs the key from SECRET_KEY_FILE or $DATA_DIR/secret.key (src/lib/platform/secret-key.ts).
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';

@@ -3,11 +3,19 @@ import { isPrinciplesPath, withConditionalGet, isHttps, requestIp, isOneClickUns
 import { checkJourneyCookie, COOKIES_NEEDED_PATH, liveJourney, appealSendGuard, isAppealSend, statusLinkGuard } from './lib/appeals/index.ts';
 import { principlesLastModified } from './lib/principles/index.ts';
 import { sessionCookieName, sessionUser, accessFor, mayAccess } from './lib/staff/index.ts';
-import { getRuntime } from './lib/runtime.ts';
+import { loadConfig } from './lib/platform/index.ts';
+import { createRuntime, type Runtime } from './lib/runtime.ts';
 
-/** Puts the runtime on locals for every page. */
+/**
+ * Only for `astro dev`, where no start script hands the pages a runtime: one made from the
+ * environment on first use. Under `npm start` (and in every test) the runtime arrives as
+ * locals.runtime from src/server/http-server.ts and this stays unset.
+ */
+let devRuntime: Runtime | undefined;
+
+/** Every page finds the runtime on locals: the HTTP host's (src/server/http-server.ts). */
 const runtime = defineMiddleware((context, next) => {
-  context.locals.runtime = getRuntime();
+  context.locals.runtime ??= devRuntime ??= createRuntime(loadConfig());
   return next();
 });
 

@@ -1,28 +1,27 @@
 /**
- * The composition root: configuration, database and clock, built once per process.
+ * The composition root: configuration, database (with its clock, Message-ID domain and enqueue
+ * listeners), clock and the caches kept between requests, built once per process.
  *
  * scripts/start.ts builds it before the server listens (so migrations and first-run work happen
- * at start-up) and the Astro bundle finds the same instance through a global symbol, because the
- * start script and the bundle each hold their own copy of this module.
+ * at start-up) and hands it to every request as `locals.runtime` (src/server/http-server.ts,
+ * src/middleware.ts). Nothing is kept on the global object or in module state: the start script and
+ * the Astro bundle each load their own copy of the modules, so objects are passed, not looked up
+ * (docs/decisions/002-server-entry.md). The one exception is the secret key ring
+ * (db/secret-box.ts), which drizzle's column mappers cannot be given.
  */
-import { setAuditClock } from '../../db/audit.ts';
 import { migrateDatabase, openDatabase } from '../../db/client.ts';
-import { setMessageIdDomain } from '../../db/outbox.ts';
 import { seedPrinciples } from '../../db/principles.ts';
-import { ConfigError, loadConfig, type Config, prepareSecrets, type Runtime } from './platform/index.ts';
+import { ConfigError, type Config, prepareSecrets, type Runtime } from './platform/index.ts';
 
 export type { Runtime, Scope } from './platform/index.ts';
 export { inTransaction } from './platform/index.ts';
-
-const KEY = Symbol.for('fair-hearing.runtime');
-type Holder = { [KEY]?: Runtime };
 
 /**
  * Opens and migrates the database, installs the secret key (a bad one throws ConfigError) and
  * seeds versions 1.0 and 1.1 of the principles when empty.
  */
 export function createRuntime(config: Config, now: () => Date = () => new Date()): Runtime {
-  const db = openDatabase(config.databaseFile);
+  const db = openDatabase(config.databaseFile, { now, messageIdDomain: new URL(config.publicUrl).hostname });
   migrateDatabase(db);
   // The key for secrets at rest; plain TOTP secrets from an earlier version are encrypted now.
   try {
@@ -37,19 +36,7 @@ export function createRuntime(config: Config, now: () => Date = () => new Date()
     contactEmail: config.org.contactEmail,
     reviewWorkingDays: config.reviewWorkingDays,
   });
-  setMessageIdDomain(new URL(config.publicUrl).hostname);
-  setAuditClock(now);
-  return { config, db, now };
-}
-
-export function installRuntime(runtime: Runtime): Runtime {
-  (globalThis as Holder)[KEY] = runtime;
-  return runtime;
-}
-
-/** The process's runtime, created from the environment on first use (e.g. under `astro dev`). */
-export function getRuntime(): Runtime {
-  return (globalThis as Holder)[KEY] ?? installRuntime(createRuntime(loadConfig()));
+  return { config, db, now, caches: new Map(), pageCacheGeneration: { value: 0 } };
 }
 
 /** For command-line entry points: the runtime, or the one-line message (e.g. a bad key) and exit code 1. */

@@ -1,5 +1,5 @@
 /**
- * Request body limits, applied by the HTTP host (scripts/start.ts) before anything reads a body,
+ * Request body limits, applied by the HTTP host (src/server/http-server.ts) before anything reads a body,
  * so every POST route is covered (pages, endpoints, Astro Actions). See
  * docs/decisions/017-body-limits-and-header-policy.md.
  *

@@ -1,5 +1,5 @@
 /**
- * An in-process cache of whole public pages, ahead of the Astro render (scripts/start.ts).
+ * An in-process cache of whole public pages, ahead of the Astro render (src/server/http-server.ts).
  *
  * Only GET/HEAD requests for an allow-list of public, non-personal URLs, without a query string,
  * Cookie or Authorization header, are looked up; only 200 responses without Set-Cookie or
@@ -8,7 +8,7 @@
  * variant compressed once.
  *
  * Validity: the cache is emptied when what these pages show may have changed —
- * - `invalidatePageCache()` (any copy of this module, e.g. inside the Astro bundle) empties it at once;
+ * - `invalidatePageCache(rt.pageCacheGeneration)` (from any copy of this module) empties it at once;
  * - on every lookup a cheap change token (one prepared SQLite statement) is compared; when the
  *   database changed, the content stamp (published versions, latest publish time, version in
  *   force) is read again and the cache emptied if it differs;
@@ -29,18 +29,12 @@ export function isCacheablePath(pathname: string): boolean {
   return EXACT.has(pathname) || PATTERNS.some((p) => p.test(pathname));
 }
 
-// ---------------------------------------------------------------------------------------------
-// Invalidation shared by every copy of this module (the start script and the Astro bundle each
-// hold their own, as for the runtime).
-const SHARED = Symbol.for('fair-hearing.page-cache');
-function shared(): { generation: number } {
-  const holder = globalThis as { [SHARED]?: { generation: number } };
-  return (holder[SHARED] ??= { generation: 0 });
-}
-
-/** Empties every page cache in this process now. Call after publishing or changing public content. */
-export function invalidatePageCache(): void {
-  shared().generation += 1;
+/**
+ * Empties every page cache given `generation` (the runtime's rt.pageCacheGeneration, so a call from
+ * the Astro bundle reaches the cache the start script's server holds) at its next lookup.
+ */
+export function invalidatePageCache(generation: { value: number }): void {
+  generation.value += 1;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -84,10 +78,12 @@ export interface PageCacheOptions {
   /** Largest body kept. */
   maxBytes?: number;
   /**
-   * What a render depends on besides the address, as the app decides it (scripts/start.ts: "https"
+   * What a render depends on besides the address, as the app decides it (src/server/http-server.ts: "https"
    * or "http" by the TRUSTED_PROXY rule). Default: nothing.
    */
   variant?: (req: IncomingMessage) => string;
+  /** Bumped by invalidatePageCache (the runtime's rt.pageCacheGeneration). Default: a private one. */
+  generation?: { value: number };
 }
 
 export type Lookup =
@@ -106,7 +102,8 @@ export class PageCache {
   readonly #maxAgeMs: number;
   readonly #maxBytes: number;
   readonly #variant: (req: IncomingMessage) => string;
-  #generation = shared().generation;
+  readonly #shared: { value: number };
+  #generation: number;
   #token: string | undefined;
   #stamp: string | undefined;
   #nextChangeAt: number | null = null;
@@ -120,6 +117,8 @@ export class PageCache {
     this.#maxAgeMs = options.maxAgeMs ?? 5 * 60_000;
     this.#maxBytes = options.maxBytes ?? 2 * 1024 * 1024;
     this.#variant = options.variant ?? (() => '');
+    this.#shared = options.generation ?? { value: 0 };
+    this.#generation = this.#shared.value;
   }
 
   get size(): number {
@@ -133,7 +132,7 @@ export class PageCache {
 
   /** Empties the cache if what the pages show may have changed since the last look. */
   #revalidate(now: number): void {
-    const generation = shared().generation;
+    const generation = this.#shared.value;
     if (generation !== this.#generation) {
       this.#generation = generation;
       this.clear();

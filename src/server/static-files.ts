@@ -20,7 +20,7 @@ const TYPES: Record<string, string> = {
 
 /**
  * Returns a handler that answers with a file and true, or false when there is no such file.
- * `headers` gives the security headers every response carries (the same as pages'; scripts/start.ts).
+ * `headers` gives the security headers every response carries (the same as pages'; src/server/http-server.ts).
  */
 export function createStaticFiles(clientDir: string, headers: (req: IncomingMessage) => Record<string, string> = () => ({})) {
   const root = resolve(clientDir);

@@ -129,7 +129,7 @@ describe('access control', () => {
       ids.case = c.id;
     }
     [appealA, appealB] = made as [typeof appealA, typeof appealB];
-    const draft = createDraft(rt, { actor: { actorId: admin.id, ip: 'test' } });
+    const draft = createDraft(rt, { actor: { id: admin.id, ip: 'test' } });
     if (!draft.ok) throw new Error('no draft');
     ids.draft = draft.draftId;
     const template = createTemplate(rt, { name: 'Access check', outcome: 'upheld', ground: '', body: 'We looked again at {{appeal_reference}}.' }, [], { id: admin.id, ip: 'test' });

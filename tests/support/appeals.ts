@@ -5,7 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import { insertAppeal, insertStatusLink, type AppealRow } from '../../db/appeals.ts';
 import type { Db } from '../../db/client.ts';
-import { hashStatusToken } from '../../src/lib/appeals/appeals.ts';
+
+import { hashToken } from '../../src/lib/platform/tokens.ts';
 import { toDateParts } from '../../src/lib/platform/dates.ts';
 import { generateReference } from '../../src/lib/cases/references.ts';
 
@@ -47,7 +48,7 @@ export function insertTestAppeal(db: Db, options: TestAppealOptions = {}): { id:
     decidedAt: status === 'decided' ? receivedAt : null,
     withdrawnAt: status === 'withdrawn' ? receivedAt : null,
   });
-  insertStatusLink(db, row.id, hashStatusToken(options.statusToken ?? randomBytes(24).toString('base64url')), 'appeal-ack', receivedAt);
+  insertStatusLink(db, row.id, hashToken(options.statusToken ?? randomBytes(24).toString('base64url')), 'appeal-ack', receivedAt);
   return { id: row.id, reference: row.reference };
 }
 

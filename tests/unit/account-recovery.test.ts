@@ -27,7 +27,6 @@ import {
   completeSetup,
   createStaffAccount,
   findSetupLink,
-  hashToken,
   inviteStaff,
   issueFirstRunLink,
   prepareFirstRun,
@@ -38,6 +37,7 @@ import {
   sendPasswordReset,
   setDisabled,
 } from '../../src/lib/staff/accounts.ts';
+import { hashToken } from '../../src/lib/platform/tokens.ts';
 import { limitGroup } from '../../src/lib/platform/client-group.ts';
 import { THROTTLE } from '../../src/lib/staff/throttle.ts';
 import { totpCode } from '../../src/lib/staff/totp.ts';

@@ -11,10 +11,10 @@ import {
   checkClaimedDate,
   createAppeal,
   findAppealByStatusToken,
-  hashStatusToken,
   withdrawAppeal,
   type NewAppeal,
 } from '../../src/lib/appeals/appeals.ts';
+import { hashToken } from '../../src/lib/platform/tokens.ts';
 import { appealAcknowledgementEmail } from '../../src/lib/appeals/emails/acknowledgement.ts';
 import { insertTestCase } from '../support/cases.ts';
 import { testRuntime } from '../support/db.ts';
@@ -37,7 +37,7 @@ describe('createAppeal', () => {
     expect(Buffer.from(statusToken, 'base64url').length).toBeGreaterThanOrEqual(16);
     const row = findAppealById(rt.db, appeal.id)!;
     expect(row).toMatchObject({ caseId: c.id, status: 'new', email: 'person@example.org', reason: 'I was asking a fair question.' });
-    expect(rt.db.select().from(appealStatusLinks).where(eq(appealStatusLinks.appealId, appeal.id)).all().map((l) => l.tokenHash)).toEqual([hashStatusToken(statusToken)]);
+    expect(rt.db.select().from(appealStatusLinks).where(eq(appealStatusLinks.appealId, appeal.id)).all().map((l) => l.tokenHash)).toEqual([hashToken(statusToken)]);
     expect(JSON.stringify(row)).not.toContain(statusToken);
     expect(row.dueAt.getTime()).toBe(addWorkingDays(new Date(clock), rt.config.reviewWorkingDays).getTime());
     expect(listAppealEvents(rt.db, appeal.id).map((e) => e.kind)).toEqual(['received', 'email-queued']);
@@ -147,7 +147,7 @@ describe('the private status link', () => {
     expect(findAppealByStatusToken(rt, `${result.statusToken.slice(0, -1)}${last}`)).toBeUndefined();
     expect(findAppealByStatusToken(rt, '')).toBeUndefined();
     expect(findAppealByStatusToken(rt, "' or 1=1 --")).toBeUndefined();
-    expect(findAppealByStatusToken(rt, hashStatusToken(result.statusToken))).toBeUndefined();
+    expect(findAppealByStatusToken(rt, hashToken(result.statusToken))).toBeUndefined();
   });
 
   it('shows the decision text once decided, and then allows no more changes', () => {

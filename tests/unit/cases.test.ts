@@ -28,9 +28,9 @@ function validForm(overrides: FormValues = {}): FormValues {
 
 describe('recording a case', () => {
   const rt = testRuntime({ now: () => NOW });
-  const actor = { staffId: 0, ip: '127.0.0.1' };
+  const actor = { id: 0, ip: '127.0.0.1' };
   beforeAll(async () => {
-    actor.staffId = await testStaff(rt, ['moderator']);
+    actor.id = await testStaff(rt, ['moderator']);
   });
 
   it('records a valid case with a checkable reference, its grounds from version 1.0 and an audit entry', () => {
@@ -43,7 +43,7 @@ describe('recording a case', () => {
     expect(c.actions.sort()).toEqual(['blocked', 'hidden']);
     expect(c.grounds.map((g) => g.code)).toEqual(['abusive']);
     expect(c.actionAt.toISOString()).toBe('2026-11-24T09:15:00.000Z');
-    expect(c.recordedBy).toBe(actor.staffId);
+    expect(c.recordedBy).toBe(actor.id);
     const lookedUp = lookUpCase(rt, result.reference.toLowerCase().replace(/-/g, ' '));
     expect(lookedUp.ok && lookedUp.case.id).toBe(result.caseId);
     const audit = rt.db.select().from(auditLog).all();
@@ -118,9 +118,9 @@ describe('recording a case', () => {
 
 describe('the notice for the person', () => {
   const rt = testRuntime({ now: () => NOW });
-  const actor = { staffId: 0, ip: null };
+  const actor = { id: 0, ip: null };
   beforeAll(async () => {
-    actor.staffId = await testStaff(rt, ['moderator']);
+    actor.id = await testStaff(rt, ['moderator']);
   });
 
   it('says what we did, why, the reference and the appeal link, in under 500 characters', () => {

@@ -41,7 +41,7 @@ function tokenFrom(text: string, path: 'subscribe/confirm' | 'unsubscribe'): str
   return match[1]!;
 }
 
-function publishMinor(rt: Runtime, change: string, effectiveAt: Date | 'now' = 'now', actor = { actorId: null, ip: '192.0.2.1' }) {
+function publishMinor(rt: Runtime, change: string, effectiveAt: Date | 'now' = 'now', actor = { id: null, ip: '192.0.2.1' }) {
   const created = createDraft(rt, { actor });
   if (!created.ok) throw new Error('no draft');
   const draft = getDraft(rt, created.draftId)!;

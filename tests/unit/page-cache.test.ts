@@ -28,6 +28,7 @@ const principlesPage: Render = (req, res) => {
 const cache = new PageCache({
   now: () => clock,
   validity: { changeToken: databaseChangeToken(rt.db), contentStamp: (now) => principlesStamp(rt.db, new Date(now)) },
+  generation: rt.pageCacheGeneration,
 });
 const handler = createPageHandler(cache, (req, res) => {
   renders += 1;
@@ -134,7 +135,7 @@ describe('page cache', () => {
 
   it('is emptied by invalidatePageCache()', async () => {
     await get('/privacy');
-    invalidatePageCache();
+    invalidatePageCache(rt.pageCacheGeneration);
     await get('/privacy');
     expect(renders).toBe(2);
   });

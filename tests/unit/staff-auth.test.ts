@@ -26,13 +26,13 @@ import {
   findSetupLink,
   FIRST_RUN_FILE,
   prepareFirstRun,
-  hashToken,
   inviteStaff,
   issueFirstRunLink,
   parseRoles,
   resetMfa,
   setDisabled,
 } from '../../src/lib/staff/accounts.ts';
+import { hashToken } from '../../src/lib/platform/tokens.ts';
 import { THROTTLE, throttleDecision } from '../../src/lib/staff/throttle.ts';
 import { matchTotp, totpCode, totpQrSvg, totpStep, totpUri, generateTotpSecret } from '../../src/lib/staff/totp.ts';
 import { testRuntime } from '../support/db.ts';

@@ -7,7 +7,8 @@ import { findAppealById, updateAppeal } from '../../db/appeals.ts';
 import { migrateDatabase, MIGRATIONS_DIR } from '../../db/client.ts';
 import { listEmails } from '../../db/outbox.ts';
 import { outbox } from '../../db/schema.ts';
-import { addFurtherInformation, createAppeal, findAppealByStatusToken, hashStatusToken, withdrawAppeal } from '../../src/lib/appeals/appeals.ts';
+import { addFurtherInformation, createAppeal, findAppealByStatusToken, withdrawAppeal } from '../../src/lib/appeals/appeals.ts';
+import { hashToken } from '../../src/lib/platform/tokens.ts';
 import { runRetentionPurge } from '../../src/lib/retention/retention.ts';
 import { generateReference } from '../../src/lib/cases/references.ts';
 import { requestInformation, type Actor } from '../../src/lib/review/review.ts';
@@ -56,7 +57,7 @@ describe('status links', () => {
     // The first link still works alongside it; only hashes are stored.
     expect(findAppealByStatusToken(rt, a.token)?.reference).toBe(a.reference);
     const stored = rt.db.$client.prepare('select token_hash from appeal_status_links where appeal_id = ?').all(a.id) as { token_hash: string }[];
-    expect(stored.map((s) => s.token_hash).sort()).toEqual([hashStatusToken(a.token), hashStatusToken(replyToken)].sort());
+    expect(stored.map((s) => s.token_hash).sort()).toEqual([hashToken(a.token), hashToken(replyToken)].sort());
 
     // Answering through the request's own link; then the question is no longer open.
     expect(addFurtherInformation(rt, replyToken, 'The one about visiting hours.')).toEqual({ ok: true });
@@ -97,11 +98,11 @@ describe('status links', () => {
     try {
       const db = drizzle(sqlite);
       migrateDatabase(db as never, old);
-      sqlite.prepare("insert into appeals (reference, status_token_hash, status, received_at, due_at) values ('OLD-1', ?, 'new', 1, 2)").run(hashStatusToken('kept-token-kept-token-kept'));
+      sqlite.prepare("insert into appeals (reference, status_token_hash, status, received_at, due_at) values ('OLD-1', ?, 'new', 1, 2)").run(hashToken('kept-token-kept-token-kept'));
       sqlite.prepare("insert into appeals (reference, status_token_hash, status, received_at, due_at, purged_at) values ('OLD-2', 'purged-hash', 'decided', 1, 2, 3)").run();
       migrateDatabase(db as never);
       const links = sqlite.prepare('select a.reference, l.token_hash, l.sent_with from appeal_status_links l join appeals a on a.id = l.appeal_id').all();
-      expect(links).toEqual([{ reference: 'OLD-1', token_hash: hashStatusToken('kept-token-kept-token-kept'), sent_with: 'appeal-ack' }]);
+      expect(links).toEqual([{ reference: 'OLD-1', token_hash: hashToken('kept-token-kept-token-kept'), sent_with: 'appeal-ack' }]);
     } finally {
       sqlite.close();
     }

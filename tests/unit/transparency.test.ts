@@ -193,7 +193,7 @@ describe('cache', () => {
     expect(getTransparencyReport(rt, choice)).toBe(first);
     addCase('2026-06-10T10:00:00Z');
     expect(getTransparencyReport(rt, choice)).toBe(first); // not yet invalidated
-    invalidateTransparencyCache();
+    invalidateTransparencyCache(rt);
     const second = getTransparencyReport(rt, choice);
     expect(second).not.toBe(first);
     expect(figure(second, 'cases-by-platform', '2026-06', 'total')).toBe('<5');
@@ -207,10 +207,10 @@ describe('cache', () => {
     expect(before).toBe(0);
     for (let i = 0; i < 6; i++) addCase('2026-02-10T10:00:00Z');
     // A change dated in another month: the report is rebuilt but February is still the cached count.
-    invalidateTransparencyCache(new Date('2026-06-10T10:00:00Z'));
+    invalidateTransparencyCache(rt, new Date('2026-06-10T10:00:00Z'));
     expect(figure(getTransparencyReport(rt, choice), 'cases-by-platform', '2026-02', 'total')).toBe(0);
     // Naming February (UK time: 1 Feb 00:30 GMT is February) recounts it.
-    invalidateTransparencyCache([new Date('2026-02-01T00:30:00Z')]);
+    invalidateTransparencyCache(rt, [new Date('2026-02-01T00:30:00Z')]);
     expect(figure(getTransparencyReport(rt, choice), 'cases-by-platform', '2026-02', 'total')).toBe(6);
   });
 

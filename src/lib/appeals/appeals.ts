@@ -4,11 +4,10 @@
  * appellant can do from their private status link.
  */
 import { invalidateTransparencyCache } from '../transparency/index.ts';
-import { addWorkingDays, remainingWorkingDays, resumeDueDate, fromDateParts, OUTCOME_LABELS, type EmailKind, generateToken, type Runtime } from '../platform/index.ts';
+import { addWorkingDays, remainingWorkingDays, resumeDueDate, fromDateParts, OUTCOME_LABELS, type EmailKind, generateToken, type Runtime, hashToken } from '../platform/index.ts';
 import { notificationEmail, type EmailContent } from '../email/index.ts';
 import { queueAppellantReplyNotice, queueNewAppealNotice } from '../notifications/index.ts';
 import { generateReference } from '../cases/index.ts';
-import { createHash } from 'node:crypto';
 import { addDays, addMonths } from 'date-fns';
 import { TZDate } from '@date-fns/tz';
 import { findAppealByTokenHash, findCaseReferenceById, findOpenAppealForCase, findVersionNumberById, insertAppeal, insertAppealEvent, insertStatusLink, listAppealEvents, updateAppeal, type AppealRow } from '../../../db/appeals.ts';
@@ -54,10 +53,6 @@ export type CreateAppealResult =
   | { ok: false; error: 'case-not-found' | 'already-open' }
   | { ok: false; error: 'outside-window'; windowClosedAt: Date };
 
-export function hashStatusToken(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
-}
-
 export function statusUrl(publicUrl: string, token: string): string {
   return `${publicUrl}/appeal/status/${token}`;
 }
@@ -69,7 +64,7 @@ export function statusUrl(publicUrl: string, token: string): string {
  */
 export function issueStatusLink(rt: Runtime, tx: DbOrTx, appealId: number, sentWith: EmailKind, now: Date): { token: string; url: string } {
   const token = generateToken();
-  insertStatusLink(tx, appealId, hashStatusToken(token), sentWith, now);
+  insertStatusLink(tx, appealId, hashToken(token), sentWith, now);
   return { token, url: statusUrl(rt.config.publicUrl, token) };
 }
 
@@ -235,7 +230,7 @@ export function createAppeal(rt: Runtime, input: NewAppeal): CreateAppealResult 
         return { row, statusToken: sent!.token };
       });
       if (!appeal) return { ok: false, error: 'already-open' };
-      invalidateTransparencyCache([receivedAt]);
+      invalidateTransparencyCache(rt, [receivedAt]);
       return { ok: true, appeal: { id: appeal.row.id, reference, receivedAt, dueAt }, statusToken: appeal.statusToken };
     } catch (error) {
       if (isUniqueViolation(error, 'appeals.case_id')) return { ok: false, error: 'already-open' };
@@ -334,7 +329,7 @@ function plausibleToken(token: string): boolean {
 /** The appeal behind a private status link, as its appellant may see it. */
 export function findAppealByStatusToken(rt: Runtime, token: string): AppealStatusView | undefined {
   if (!plausibleToken(token)) return undefined;
-  const row = findAppealByTokenHash(rt.db, hashStatusToken(token));
+  const row = findAppealByTokenHash(rt.db, hashToken(token));
   return row ? toStatusView(rt, row) : undefined;
 }
 
@@ -345,7 +340,7 @@ export function withdrawAppeal(rt: Runtime, token: string): AppellantActionResul
   if (!plausibleToken(token)) return { ok: false, error: 'not-found' };
   const now = rt.now();
   return rt.db.transaction((tx): AppellantActionResult => {
-    const row = findAppealByTokenHash(tx, hashStatusToken(token));
+    const row = findAppealByTokenHash(tx, hashToken(token));
     if (!row) return { ok: false, error: 'not-found' };
     const next = transition(row.status, 'withdraw');
     if (!next.ok) return { ok: false, error: 'not-allowed' };
@@ -366,7 +361,7 @@ export function withdrawAppeal(rt: Runtime, token: string): AppellantActionResul
         }),
       now,
     );
-    invalidateTransparencyCache([row.receivedAt, now]);
+    invalidateTransparencyCache(rt, [row.receivedAt, now]);
     return { ok: true };
   });
 }
@@ -379,7 +374,7 @@ export function addFurtherInformation(rt: Runtime, token: string, text: string):
   if (!plausibleToken(token)) return { ok: false, error: 'not-found' };
   const now = rt.now();
   return rt.db.transaction((tx): AppellantActionResult => {
-    const row = findAppealByTokenHash(tx, hashStatusToken(token));
+    const row = findAppealByTokenHash(tx, hashToken(token));
     if (!row) return { ok: false, error: 'not-found' };
     const next = transition(row.status, 'receive-info');
     if (!next.ok) return { ok: false, error: 'not-allowed' };

@@ -6,9 +6,8 @@
  * planted by someone else, or an expired journey's) starts a new journey with a new id, so a
  * value chosen by another person never ends up holding this person's answers.
  */
-import { createHash } from 'node:crypto';
 import { deleteExpiredJourneys, deleteJourney, findJourneyData, saveJourneyData } from '../../../db/journeys.ts';
-import { type Runtime, generateToken, cookieName } from '../platform/index.ts';
+import { type Runtime, generateToken, cookieName, hashToken } from '../platform/index.ts';
 
 export const JOURNEY_COOKIE = 'fh_journey';
 
@@ -23,10 +22,6 @@ export const JOURNEY_TTL_MS = 24 * 60 * 60_000;
 export interface CookieJar {
   get(name: string): { value: string } | undefined;
   set(name: string, value: string, options: { httpOnly: boolean; sameSite: 'lax'; secure: boolean; path: string; maxAge: number }): void;
-}
-
-function hashId(id: string): string {
-  return createHash('sha256').update(id, 'utf8').digest('hex');
 }
 
 function cookieId(cookies: Pick<CookieJar, 'get'>, secure: boolean): string | undefined {
@@ -46,7 +41,7 @@ export function readJourney<T extends object>(rt: Runtime, cookies: CookieJar, s
 export function liveJourney(rt: Runtime, cookies: Pick<CookieJar, 'get'>, secure: boolean): { key: string; data: Record<string, unknown> } | undefined {
   const id = cookieId(cookies, secure);
   if (!id) return undefined;
-  const key = hashId(id);
+  const key = hashToken(id);
   const data = findJourneyData(rt.db, key, rt.now());
   return data === undefined ? undefined : { key, data };
 }
@@ -59,14 +54,14 @@ export function liveJourney(rt: Runtime, cookies: Pick<CookieJar, 'get'>, secure
 export function writeJourney<T extends object>(rt: Runtime, cookies: CookieJar, data: T, secure: boolean): boolean {
   const now = rt.now();
   let id = cookieId(cookies, secure);
-  if (id && findJourneyData(rt.db, hashId(id), now) === undefined) id = undefined;
+  if (id && findJourneyData(rt.db, hashToken(id), now) === undefined) id = undefined;
   const started = !id;
   if (!id) {
     id = generateToken();
     // A new journey is a good moment to clear out abandoned ones.
     deleteExpiredJourneys(rt.db, now);
   }
-  saveJourneyData(rt.db, hashId(id), data as Record<string, unknown>, now, new Date(now.getTime() + JOURNEY_TTL_MS));
+  saveJourneyData(rt.db, hashToken(id), data as Record<string, unknown>, now, new Date(now.getTime() + JOURNEY_TTL_MS));
   cookies.set(journeyCookieName(secure), id, { httpOnly: true, sameSite: 'lax', secure, path: '/', maxAge: JOURNEY_TTL_MS / 1000 });
   return started;
 }
@@ -101,5 +96,5 @@ export function checkJourneyCookie(url: URL, cookies: Pick<CookieJar, 'get'>, se
 /** Forgets a journey's answers. */
 export function clearJourney(rt: Runtime, cookies: CookieJar, secure: boolean): void {
   const id = cookieId(cookies, secure);
-  if (id) deleteJourney(rt.db, hashId(id));
+  if (id) deleteJourney(rt.db, hashToken(id));
 }

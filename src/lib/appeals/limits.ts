@@ -4,10 +4,8 @@
  * an appeal (per journey, per email address and per IP, each per hour). Case-reference lookups are
  * limited in the journey itself (src/lib/appeals/journey.ts), sign-ups in src/lib/principles/change-alerts.ts, sign-in in src/lib/staff/throttle.ts.
  */
-import { createHash } from 'node:crypto';
 import { findAppealByTokenHash } from '../../../db/appeals.ts';
-import { hashStatusToken } from './appeals.ts';
-import { appealSendLimits, checkRateLimit, hitRateLimit, hitRateLimitKey, statusLinkLimit, type RateLimitResult, type Runtime } from '../platform/index.ts';
+import { appealSendLimits, checkRateLimit, hitRateLimit, hitRateLimitKey, statusLinkLimit, type RateLimitResult, type Runtime, hashToken } from '../platform/index.ts';
 
 const STATUS_PATH = /^\/appeal\/status\/([^/]*)/;
 export const APPEAL_SEND_PATH = '/appeal/check-answers';
@@ -30,7 +28,7 @@ export function statusLinkGuard(rt: Runtime, pathname: string, client: string): 
   } catch {
     token = '';
   }
-  const known = /^[A-Za-z0-9_-]{22,200}$/.test(token) && findAppealByTokenHash(rt.db, hashStatusToken(token)) !== undefined;
+  const known = /^[A-Za-z0-9_-]{22,200}$/.test(token) && findAppealByTokenHash(rt.db, hashToken(token)) !== undefined;
   if (!known) hitRateLimit(rt, limit, client);
   return { ok: true };
 }
@@ -49,7 +47,7 @@ export interface SendingJourney {
 
 /** The counter key for an email address: a hash of it, trimmed and in lower case, never the address. */
 export function emailLimitKey(email: string): string {
-  return createHash('sha256').update(email.trim().toLowerCase(), 'utf8').digest('hex');
+  return hashToken(email.trim().toLowerCase());
 }
 
 /**

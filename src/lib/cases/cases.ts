@@ -2,7 +2,7 @@
  * Recording moderation cases: validation, the case reference, the notice for the person.
  */
 import { invalidateTransparencyCache } from '../transparency/index.ts';
-import { fromDateParts, validateForm, type FormValues, ACTION_PHRASES, joinWithAnd, LIMITS, oneLineMessage, optionalText, requiredLine, requiredText, webLink, type Runtime } from '../platform/index.ts';
+import { fromDateParts, validateForm, type FormValues, ACTION_PHRASES, joinWithAnd, LIMITS, oneLineMessage, optionalText, requiredLine, requiredText, webLink, type Actor, type Runtime } from '../platform/index.ts';
 import { z } from 'zod';
 import { listAudit, type AuditListRow } from '../../../db/audit.ts';
 import {
@@ -92,7 +92,7 @@ const MAX_REFERENCE_ATTEMPTS = 5;
  * Validates the case form and records the case with a new reference, in one transaction with
  * its audit entry. Grounds must come from the version in force when the action was taken.
  */
-export function recordCase(rt: Runtime, values: FormValues, actor: { staffId: number; ip: string | null }): RecordCaseResult {
+export function recordCase(rt: Runtime, values: FormValues, actor: Actor): RecordCaseResult {
   const form = validateForm(CaseFormSchema, values);
   const errors: Record<string, string> = form.ok ? {} : { ...form.errors };
   const when = actionTimeFromValues(rt, values);
@@ -131,14 +131,14 @@ export function recordCase(rt: Runtime, values: FormValues, actor: { staffId: nu
           actionAt: when.at,
           detectedBy: data['detected-by'],
           automated: data.automated === 'yes',
-          recordedBy: actor.staffId,
+          recordedBy: actor.id,
           actions: data.actions as CaseAction[],
           groundCodes: [...new Set(data.grounds)],
         });
-        recordAudit(tx, { actorId: actor.staffId, action: 'case.recorded', entityType: 'case', entityId: reference, ip: actor.ip });
+        recordAudit(tx, { actorId: actor.id, action: 'case.recorded', entityType: 'case', entityId: reference, ip: actor.ip });
         return id;
       });
-      invalidateTransparencyCache([when.at]);
+      invalidateTransparencyCache(rt, [when.at]);
       return { ok: true, caseId, reference };
     } catch (error) {
       // A reference collision (vanishingly rare at ≥ 40 bits) is retried with a new one.

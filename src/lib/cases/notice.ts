@@ -87,7 +87,7 @@ export function recordNotice(rt: Runtime, caseId: number, values: FormValues, ac
       details: input.told ? { told: true, method: input.method, at: input.sentAt.toISOString() } : { told: false },
     });
   });
-  invalidateTransparencyCache([found.actionAt]);
+  invalidateTransparencyCache(rt, [found.actionAt]);
   return { ok: true };
 }
 

@@ -140,7 +140,7 @@ export function startOutboxWorker(rt: Runtime, options: OutboxWorkerOptions = {}
       });
   }
 
-  const unsubscribe = onEmailEnqueued(run);
+  const unsubscribe = onEmailEnqueued(rt.db, run);
   run();
 
   return {

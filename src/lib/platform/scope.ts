@@ -1,6 +1,7 @@
 /**
- * What every domain function is given: the configuration, the database (or a transaction's `tx`)
- * and the clock. Built by the composition root, src/lib/runtime.ts.
+ * What every domain function is given: the configuration, the database (or a transaction's `tx`),
+ * the clock and the caches kept between requests; and who acts (`Actor`). Built by the
+ * composition root, src/lib/runtime.ts, and passed to the pages as `locals.runtime`.
  */
 import type { Db, DbOrTx } from '../../../db/client.ts';
 import type { Config } from './config.ts';
@@ -10,6 +11,23 @@ export interface Runtime {
   db: Db;
   /** The clock; tests pass a fixed one. */
   now: () => Date;
+  /**
+   * What a domain keeps between requests for this runtime, under the domain's own key (the
+   * transparency figures: src/lib/transparency/report.ts). Kept here, not in a module, because
+   * the start script and the Astro bundle each load their own copy of the modules.
+   */
+  caches: Map<string, unknown>;
+  /** Bumped to empty the public page cache at once (src/server/page-cache.ts invalidatePageCache). */
+  pageCacheGeneration: { value: number };
+}
+
+/**
+ * Who acts, for the audit log: a member of staff (`id`) and where the request came from. Where
+ * the command line or the system may act too, `Actor<number | null>` (null: not a person).
+ */
+export interface Actor<Id extends number | null = number> {
+  id: Id;
+  ip: string | null;
 }
 
 /**

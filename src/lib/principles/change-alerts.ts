@@ -14,9 +14,8 @@
  * - Every alert carries a fresh unsubscribe token (stored hashed), in a link and in
  *   List-Unsubscribe headers (RFC 8058). Unsubscribing deletes the address.
  */
-import { createHash } from 'node:crypto';
 import { enqueueEmail } from '../../../db/outbox.ts';
-import { limitGroup, formatDateTime, generateToken, emailAddress, inTransaction, type Runtime, type Scope } from '../platform/index.ts';
+import { limitGroup, formatDateTime, generateToken, emailAddress, inTransaction, type Runtime, type Scope, hashToken } from '../platform/index.ts';
 import { listPublishedVersions } from '../../../db/principles.ts';
 import {
   claimChangeAlert,
@@ -49,8 +48,6 @@ export const ALERT_RULES = {
 const DAY_MS = 24 * 60 * 60 * 1000;
 const HOUR_MS = 60 * 60 * 1000;
 
-const hash = (value: string) => createHash('sha256').update(value).digest('hex');
-
 /** Tokens from links are base64url; anything else is rejected before a lookup. */
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{20,100}$/;
 
@@ -60,7 +57,7 @@ export const unsubscribeUrl = (rt: Scope, token: string) => `${rt.config.publicU
 /** A new unsubscribe token for a subscription (stored hashed); returns the raw token. */
 function issueUnsubscribeToken(db: DbOrTx, subscriptionId: number, now: Date): string {
   const token = generateToken();
-  insertUnsubscribeToken(db, subscriptionId, hash(token), now);
+  insertUnsubscribeToken(db, subscriptionId, hashToken(token), now);
   return token;
 }
 
@@ -76,7 +73,7 @@ export type SubscribeResult =
  */
 export function subscribe(rt: Runtime, input: { email: unknown; ip: string | null }): SubscribeResult {
   const now = rt.now();
-  const client = hash(`subscribe:${limitGroup(input.ip)}`);
+  const client = hashToken(`subscribe:${limitGroup(input.ip)}`);
   return inTransaction(rt, (tx) => {
     const since = new Date(now.getTime() - HOUR_MS);
     if (countSubscribeAttempts(tx.db, client, since) >= rt.config.subscribesPerHour) {
@@ -95,8 +92,8 @@ export function subscribe(rt: Runtime, input: { email: unknown; ip: string | nul
       return { ok: true } as const;
     }
     const token = generateToken();
-    if (existing) renewConfirmToken(tx.db, existing.id, hash(token), now);
-    else insertSubscription(tx.db, { email, confirmTokenHash: hash(token), now });
+    if (existing) renewConfirmToken(tx.db, existing.id, hashToken(token), now);
+    else insertSubscription(tx.db, { email, confirmTokenHash: hashToken(token), now });
     const link = confirmUrl(rt, token);
     const message = confirmSubscriptionEmail({ orgName: org, confirmUrl: link, validDays: ALERT_RULES.confirmDays });
     enqueueEmail(tx.db, { to: email, kind: 'subscription-confirm', ...message, secrets: [link] }, now);
@@ -106,7 +103,7 @@ export function subscribe(rt: Runtime, input: { email: unknown; ip: string | nul
 
 function waitingFor(rt: Scope, token: string) {
   if (!TOKEN_SHAPE.test(token)) return undefined;
-  const row = findSubscriptionByConfirmHash(rt.db, hash(token));
+  const row = findSubscriptionByConfirmHash(rt.db, hashToken(token));
   if (!row || row.confirmedAt) return undefined;
   if (row.createdAt.getTime() <= rt.now().getTime() - ALERT_RULES.confirmDays * DAY_MS) return undefined;
   return row;
@@ -128,14 +125,14 @@ export function confirmSubscription(rt: Runtime, token: string): { ok: true } | 
 
 /** Whether an unsubscribe link still belongs to an address. */
 export function isUnsubscribeTokenValid(rt: Runtime, token: string): boolean {
-  return TOKEN_SHAPE.test(token) && findSubscriptionByUnsubscribeHash(rt.db, hash(token)) !== undefined;
+  return TOKEN_SHAPE.test(token) && findSubscriptionByUnsubscribeHash(rt.db, hashToken(token)) !== undefined;
 }
 
 /** Deletes the address an unsubscribe link belongs to. 'not-found' when already gone. */
 export function unsubscribe(rt: Runtime, token: string): { ok: true } | { ok: false; error: 'not-found' } {
   if (!TOKEN_SHAPE.test(token)) return { ok: false, error: 'not-found' };
   return rt.db.transaction((tx) => {
-    const row = findSubscriptionByUnsubscribeHash(tx, hash(token));
+    const row = findSubscriptionByUnsubscribeHash(tx, hashToken(token));
     if (!row) return { ok: false, error: 'not-found' } as const;
     deleteSubscription(tx, row.id);
     return { ok: true } as const;

@@ -33,7 +33,7 @@ import { queueChangeAlerts } from './change-alerts.ts';
 import { diffGrounds, escapeHtml, type GroundChanges } from './diff.ts';
 import { diffRendered, type DiffSection } from './rendered-diff.ts';
 import { anchorGroundsInText, renderMarkdown } from './markdown.ts';
-import { inTransaction, type Scope, cleanText, isOneLine, oneLineMessage } from '../platform/index.ts';
+import { inTransaction, type Scope, cleanText, isOneLine, oneLineMessage, type Actor } from '../platform/index.ts';
 
 export type { DraftRow, VersionRow } from '../../../db/principles.ts';
 
@@ -191,20 +191,15 @@ export function comparePath(from: string, to: string): string {
 // ---------------------------------------------------------------------------------------------
 // Drafting and publishing
 
-/** Who is acting, for the audit log: every drafting step by a member of staff is recorded. */
-export interface Actor {
-  actorId: number | null;
-  ip: string | null;
-}
 
 /**
  * Runs a step and, when it succeeded and an actor is given, appends its audit entry in the same
  * transaction (better-sqlite3 nests the inner transactions as savepoints), so both happen or neither.
  */
-function audited<T extends { ok: boolean }>(rt: Scope, actor: Actor | undefined, step: (scope: Scope) => T, entry: (result: T) => { action: string; entityId: string; details?: Record<string, unknown> }): T {
+function audited<T extends { ok: boolean }>(rt: Scope, actor: Actor<number | null> | undefined, step: (scope: Scope) => T, entry: (result: T) => { action: string; entityId: string; details?: Record<string, unknown> }): T {
   return inTransaction(rt, (scope) => {
     const result = step(scope);
-    if (result.ok && actor) recordAudit(scope.db, { ...actor, entityType: 'principles', ...entry(result) });
+    if (result.ok && actor) recordAudit(scope.db, { actorId: actor.id, ip: actor.ip, entityType: 'principles', ...entry(result) });
     return result;
   });
 }
@@ -327,7 +322,7 @@ export function validateDraft(rt: Scope, input: DraftInput): { ok: true; content
  * Starts a draft as a copy of a published version: `fromVersionId`, or by default the version in
  * force now. The change summary starts empty.
  */
-export function createDraft(rt: Scope, options: { fromVersionId?: number; actor?: Actor } = {}): { ok: true; draftId: number } | { ok: false; error: 'not-found' } {
+export function createDraft(rt: Scope, options: { fromVersionId?: number; actor?: Actor<number | null> } = {}): { ok: true; draftId: number } | { ok: false; error: 'not-found' } {
   return audited(rt, options.actor, (scope) => createDraftStep(scope, options), (r) => ({ action: 'principles.draft-created', entityId: String(r.ok && r.draftId) }));
 }
 
@@ -353,7 +348,7 @@ export function updateDraft(
   rt: Scope,
   draftId: number,
   input: DraftInput,
-  actor?: Actor,
+  actor?: Actor<number | null>,
 ): { ok: true } | { ok: false; error: 'not-found' } | { ok: false; error: 'invalid'; fieldErrors: FieldErrors } {
   return audited(rt, actor, (scope) => updateDraftStep(scope, draftId, input), () => ({
     action: 'principles.draft-saved',
@@ -370,7 +365,7 @@ function updateDraftStep(rt: Scope, draftId: number, input: DraftInput): { ok: t
 }
 
 /** Deletes a draft. Published versions cannot be discarded. */
-export function discardDraft(rt: Scope, draftId: number, actor?: Actor): { ok: true } | { ok: false; error: 'not-found' } {
+export function discardDraft(rt: Scope, draftId: number, actor?: Actor<number | null>): { ok: true } | { ok: false; error: 'not-found' } {
   return audited(
     rt,
     actor,
@@ -406,7 +401,7 @@ export type PublishResult =
  * have retired a code meanwhile). `effectiveAt` must not be in the past and must be after the
  * latest published version's effective time, so versions take effect in number order.
  */
-export function publishDraft(rt: Scope, draftId: number, options: { kind: 'minor' | 'major'; effectiveAt: Date | 'now'; actor?: Actor }): PublishResult {
+export function publishDraft(rt: Scope, draftId: number, options: { kind: 'minor' | 'major'; effectiveAt: Date | 'now'; actor?: Actor<number | null> }): PublishResult {
   return audited(
     rt,
     options.actor,

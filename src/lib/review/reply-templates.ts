@@ -10,7 +10,7 @@ import { recordAudit } from '../../../db/audit.ts';
 import { findTemplate, insertTemplate, listTemplates, retireTemplate, updateTemplate, type ReplyTemplateRow, type TemplateFields } from '../../../db/reply-templates.ts';
 import { findVersionInForce } from '../../../db/principles.ts';
 import { CASE_ACTIONS, OUTCOMES } from '../../../db/schema.ts';
-import { ACTION_PHRASES, joinWithAnd, OUTCOME_LABELS, PLATFORM_LABELS, type FormValues, validateForm, LIMITS, recordId, requiredText, tooLongMessage, type Runtime } from '../platform/index.ts';
+import { ACTION_PHRASES, joinWithAnd, OUTCOME_LABELS, PLATFORM_LABELS, type FormValues, validateForm, LIMITS, recordId, requiredText, tooLongMessage, type Actor, type Runtime } from '../platform/index.ts';
 
 export type { ReplyTemplateRow };
 
@@ -84,7 +84,6 @@ export function parseTemplateForm(values: FormValues, groundCodes: readonly stri
   return { ok: true, fields: { name, outcome, groundCode: ground || null, body } };
 }
 
-type Actor = { id: number; ip: string | null };
 export type TemplateResult = { ok: true; template: ReplyTemplateRow } | { ok: false; errors: Record<string, string> } | { ok: false; error: 'not-found' };
 
 export function createTemplate(rt: Runtime, values: FormValues, groundCodes: readonly string[], actor: Actor): TemplateResult {

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { invalidateTransparencyCache } from '../transparency/index.ts';
 import { transition, type AppealAction, queueAppellantEmail, statusLinkParagraph, infoWaitDates } from '../appeals/index.ts';
-import { addWorkingDays, remainingWorkingDays, resumeDueDate, workingDaysBetween, APPEAL_EVENT_LABELS, APPEAL_STATUS_LABELS, emailQueuedLabel, FOLLOW_UP_KIND_LABELS, humanise, OUTCOME_LABELS, statusChangeLabel, type AppealEventKind, formatDate, characterLength, cleanText, LIMITS, requiredText, tooLongMessage, type Runtime, queueTags } from '../platform/index.ts';
+import { addWorkingDays, remainingWorkingDays, resumeDueDate, workingDaysBetween, APPEAL_EVENT_LABELS, APPEAL_STATUS_LABELS, emailQueuedLabel, FOLLOW_UP_KIND_LABELS, humanise, OUTCOME_LABELS, statusChangeLabel, type AppealEventKind, formatDate, characterLength, cleanText, LIMITS, requiredText, tooLongMessage, type Actor, type Runtime, queueTags } from '../platform/index.ts';
 import { notificationEmail } from '../email/index.ts';
 import { nearbyReferences, parseReference } from '../cases/index.ts';
 import { findAppealById, findAppealByReference, findOpenAppealForCase, findCaseReferenceById, findVersionNumberById, insertAppealEvent, listAppealEvents, updateAppeal, type AppealRow } from '../../../db/appeals.ts';
@@ -24,11 +24,7 @@ import { followUpDoneEmail } from './emails/follow-up-done.ts';
 import { hasMustEditMarker, templatesForAppeal } from './reply-templates.ts';
 import { findTemplate } from '../../../db/reply-templates.ts';
 
-/** Who acts: the signed-in staff member and where the request came from (for the audit log). */
-export interface Actor {
-  id: number;
-  ip: string | null;
-}
+export type { Actor };
 
 export type ReviewError =
   | 'not-found'
@@ -423,7 +419,7 @@ export function decideAppeal(rt: Runtime, appealId: number, input: SentDecision,
       insertAppealEvent(tx, { appealId: row.id, at: now, actorType: 'system', kind: 'follow-up-created', details: { followUpId: f.id, kind } });
     }
     recordAudit(tx, { actorId: actor.id, action: 'appeal.decided', entityType: 'appeal', entityId: String(row.id), ip: actor.ip, details: { outcome: input.outcome, version: input.version, followUps, ...(template ? { template: template.name } : {}) } });
-    invalidateTransparencyCache([row.receivedAt, now]);
+    invalidateTransparencyCache(rt, [row.receivedAt, now]);
     return { ok: true };
   });
 }

@@ -6,7 +6,6 @@
  * Roles are independent: an admin does NOT implicitly hold moderator or reviewer; grant those
  * roles too if the person records cases or decides appeals (docs/decisions/008-staff-accounts.md).
  */
-import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { recordAudit } from '../../../db/audit.ts';
@@ -30,7 +29,7 @@ import {
   type StaffWithRoles,
 } from '../../../db/staff.ts';
 import { oneLine, notificationEmail } from '../email/index.ts';
-import { EMAIL_SHAPE, isOneLine, oneLineMessage, type Runtime } from '../platform/index.ts';
+import { EMAIL_SHAPE, isOneLine, oneLineMessage, type Actor, type Runtime, generateToken, hashToken } from '../platform/index.ts';
 import { authenticatorEnrolEmail, passwordChangedEmail, passwordResetEmail } from './emails/staff-account.ts';
 import { hashPassword, passwordProblem } from './passwords.ts';
 import { generateTotpSecret, totpUri } from './totp.ts';
@@ -45,11 +44,6 @@ export interface StaffUser {
   roles: Role[];
 }
 
-/** Who is acting, for the audit log: a staff member (or null for the command line) and where from. */
-export interface Actor {
-  id: number | null;
-  ip: string | null;
-}
 
 export const ROLE_LABELS: Record<Role, string> = {
   moderator: 'Moderator',
@@ -91,12 +85,8 @@ export function toStaffUser(row: Pick<StaffWithRoles, 'id' | 'email' | 'name' | 
 
 /** A URL-safe random token (256 bits) and the SHA-256 that is stored instead of it. */
 export function newToken(): { token: string; hash: string } {
-  const token = randomBytes(32).toString('base64url');
+  const token = generateToken(32);
   return { token, hash: hashToken(token) };
-}
-
-export function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
 }
 
 export type CreateStaffResult =
@@ -110,7 +100,7 @@ export type CreateStaffResult =
 export async function createStaffAccount(
   rt: Runtime,
   input: { email: string; name: string; password: string; roles: Role[] },
-  actor: Actor,
+  actor: Actor<number | null>,
 ): Promise<CreateStaffResult> {
   const email = input.email.trim().toLowerCase();
   const errors: Record<string, string> = {};
@@ -276,7 +266,7 @@ export type InviteResult = { ok: true; id: number; link: string } | { ok: false;
  * emailed through the outbox in the same transaction (enqueueInviteEmail) and returned so the
  * admin can also pass it on.
  */
-export function inviteStaff(rt: Runtime, actor: Actor, input: { email: string; name: string; roles: Role[] }): InviteResult {
+export function inviteStaff(rt: Runtime, actor: Actor<number | null>, input: { email: string; name: string; roles: Role[] }): InviteResult {
   const email = input.email.trim().toLowerCase();
   // Names are one line wherever they come from (the page checks too): they go into emails.
   if (!isOneLine(input.name.trim())) return { ok: false, errors: { name: oneLineMessage('Name') } };
@@ -331,7 +321,7 @@ export type LinkResult = { ok: true; link: string } | { ok: false; error: string
  * Sends a pending invitation again: a new 7-day link by email; the old link stops working.
  * Only for accounts that have not set a password yet.
  */
-export function resendInvitation(rt: Runtime, actor: Actor, staffId: number, options: { email?: boolean } = {}): LinkResult {
+export function resendInvitation(rt: Runtime, actor: Actor<number | null>, staffId: number, options: { email?: boolean } = {}): LinkResult {
   const account = findStaffById(rt.db, staffId);
   if (!account) return { ok: false, error: 'There is no such account' };
   if (account.disabledAt) return { ok: false, error: 'This account is disabled. Enable it first' };
@@ -350,7 +340,7 @@ export function resendInvitation(rt: Runtime, actor: Actor, staffId: number, opt
  * session of the account ends now. The current password keeps working until the link is used.
  * `email: false` (the command line) only returns the link, for the operator to pass on.
  */
-export function sendPasswordReset(rt: Runtime, actor: Actor, staffId: number, options: { email?: boolean } = {}): LinkResult {
+export function sendPasswordReset(rt: Runtime, actor: Actor<number | null>, staffId: number, options: { email?: boolean } = {}): LinkResult {
   const account = findStaffById(rt.db, staffId);
   if (!account) return { ok: false, error: 'There is no such account' };
   if (account.disabledAt) return { ok: false, error: 'This account is disabled. Enable it first' };
@@ -374,7 +364,7 @@ export function sendPasswordReset(rt: Runtime, actor: Actor, staffId: number, op
  * `authenticator`, their authenticator is reset too, so the same link then leads on to setting up
  * a new one. A person still invited gets a new invitation link. Audited with IP `cli`.
  */
-export function resetByEmail(rt: Runtime, actor: Actor, email: string, options: { authenticator?: boolean } = {}): LinkResult & { kind?: 'invite' | 'password-reset' } {
+export function resetByEmail(rt: Runtime, actor: Actor<number | null>, email: string, options: { authenticator?: boolean } = {}): LinkResult & { kind?: 'invite' | 'password-reset' } {
   const account = findStaffByEmail(rt.db, email.trim());
   if (!account) return { ok: false, error: `There is no account with the email address ${email}` };
   if (account.disabledAt) return { ok: false, error: `The account ${account.email} is disabled` };
@@ -398,7 +388,7 @@ class LastAdmin extends Error {}
  * Runs an admin change; from the web it is refused when it would leave no active admin. The
  * command line (actor null) may do it: the next start then prints a new first-run link.
  */
-function keepingAnAdmin(rt: Runtime, actor: Actor, change: (tx: DbOrTx) => void): AdminResult {
+function keepingAnAdmin(rt: Runtime, actor: Actor<number | null>, change: (tx: DbOrTx) => void): AdminResult {
   try {
     rt.db.transaction((tx) => {
       change(tx);
@@ -411,7 +401,7 @@ function keepingAnAdmin(rt: Runtime, actor: Actor, change: (tx: DbOrTx) => void)
   }
 }
 
-export function changeRoles(rt: Runtime, actor: Actor, staffId: number, roles: Role[]): AdminResult {
+export function changeRoles(rt: Runtime, actor: Actor<number | null>, staffId: number, roles: Role[]): AdminResult {
   const before = findStaffById(rt.db, staffId);
   if (!before) return { ok: false, error: 'There is no such account' };
   if (roles.length === 0) return { ok: false, error: 'Select at least one role' };
@@ -422,7 +412,7 @@ export function changeRoles(rt: Runtime, actor: Actor, staffId: number, roles: R
 }
 
 /** Disables (and signs out) or re-enables an account. */
-export function setDisabled(rt: Runtime, actor: Actor, staffId: number, disabled: boolean): AdminResult {
+export function setDisabled(rt: Runtime, actor: Actor<number | null>, staffId: number, disabled: boolean): AdminResult {
   const before = findStaffById(rt.db, staffId);
   if (!before) return { ok: false, error: 'There is no such account' };
   return keepingAnAdmin(rt, actor, (tx) => {
@@ -437,7 +427,7 @@ export function setDisabled(rt: Runtime, actor: Actor, staffId: number, disabled
 }
 
 /** Command line: disable by email. */
-export function disableByEmail(rt: Runtime, actor: Actor, email: string): AdminResult {
+export function disableByEmail(rt: Runtime, actor: Actor<number | null>, email: string): AdminResult {
   const account = findStaffByEmail(rt.db, email.trim());
   if (!account) return { ok: false, error: `There is no account with the email address ${email}` };
   return setDisabled(rt, actor, account.id, true);
@@ -450,7 +440,7 @@ export function disableByEmail(rt: Runtime, actor: Actor, email: string): AdminR
  * the invitation link already leads to enrolment, so no other link is sent. `email: false` (the
  * command line) sends nothing.
  */
-export function resetMfa(rt: Runtime, actor: Actor, staffId: number, options: { email?: boolean } = {}): AdminResult {
+export function resetMfa(rt: Runtime, actor: Actor<number | null>, staffId: number, options: { email?: boolean } = {}): AdminResult {
   const before = findStaffById(rt.db, staffId);
   if (!before) return { ok: false, error: 'There is no such account' };
   rt.db.transaction((tx) => {

@@ -8,9 +8,9 @@ import { deleteOtherSessionsOf, expireTokens, findStaffById, updateStaff } from 
 import { enqueueEmail } from '../../../db/outbox.ts';
 import { passwordChangedEmail } from './emails/staff-account.ts';
 import { hashPassword, passwordProblem } from './passwords.ts';
-import type { Runtime } from '../platform/index.ts';
+import { hashToken, type Runtime } from '../platform/index.ts';
 import { checkAccountPassword, retryMessage } from './sessions.ts';
-import { findSetupLink, hashToken } from './accounts.ts';
+import { findSetupLink } from './accounts.ts';
 
 /** `throttled`: refused because of too many failed attempts (the page answers 429, not 400). */
 export type ChangePasswordResult = { ok: true; otherSessionsEnded: number } | { ok: false; errors: Record<string, string>; throttled?: true };

@@ -33,8 +33,8 @@ import {
 import type { DbOrTx } from '../../../db/client.ts';
 import type { SessionStage } from '../../../db/schema/staff.ts';
 import { dummyVerify, verifyPassword } from './passwords.ts';
-import { type Runtime, limitGroup, cookieName } from '../platform/index.ts';
-import { hashToken, newToken, toStaffUser, type StaffUser } from './accounts.ts';
+import { type Runtime, limitGroup, cookieName, hashToken } from '../platform/index.ts';
+import { newToken, toStaffUser, type StaffUser } from './accounts.ts';
 import { accountKey, accountNetworkKey, ipKey, isGuarded, THROTTLE, throttleDecision } from './throttle.ts';
 import { generateTotpSecret, matchTotp, totpQrSvg, totpUri } from './totp.ts';
 

@@ -26,7 +26,7 @@ import {
   readTallies,
   type PeriodRange,
 } from '../../../db/transparency.ts';
-import { ACTION_LABELS, DETECTION_LABELS, PLATFORM_LABELS, type Runtime } from '../platform/index.ts';
+import { ACTION_LABELS, DETECTION_LABELS, PLATFORM_LABELS, type Runtime, type Scope } from '../platform/index.ts';
 import {
   combineWithheld,
   decisionTimes,
@@ -389,8 +389,9 @@ export function countsFromRows(rt: Runtime, months: readonly PeriodRange[]): Mon
  */
 function monthlyCounts(rt: Runtime, months: readonly PeriodRange[]): MonthlyCounts {
   if (!rt.config.pageCache) return countsFromTallies(rt, months);
-  noticeOtherWriters(rt.db);
+  noticeOtherWriters(rt);
   const nowMs = rt.now().getTime();
+  const state = cacheOf(rt);
   let store = state.months.get(rt.db);
   if (!store) state.months.set(rt.db, (store = new Map()));
   const isFresh = (key: string) => {
@@ -564,9 +565,9 @@ export const CACHE_MAX_AGE_MS = 5 * 60 * 1000;
 export const MONTH_CACHE_MAX_AGE_MS = 60 * 60 * 1000;
 
 /**
- * Cache state lives on a global symbol, like the runtime (src/lib/runtime.ts): the start script and
- * the Astro bundle each hold their own copy of this module, and an invalidation from either must
- * reach the cache the pages read.
+ * The cache's state belongs to the runtime (rt.caches, made by createRuntime), not to this module:
+ * the start script and the Astro bundle each hold their own copy of this module, and an
+ * invalidation from either must reach the cache the pages read.
  */
 interface CacheState {
   reports: WeakMap<Db, Map<string, { report: Report; at: number; stamp: number }>>;
@@ -579,16 +580,15 @@ interface CacheState {
   /** Per database: SQLite's data_version when last looked at (db/principles.ts otherWritersToken). */
   otherWriters: WeakMap<Db, { read: () => number; seen: number }>;
 }
-const CACHE_KEY = Symbol.for('fair-hearing.transparency-cache');
-const state: CacheState = ((globalThis as { [CACHE_KEY]?: CacheState })[CACHE_KEY] ??= {
-  reports: new WeakMap(),
-  months: new WeakMap(),
-  clock: 0,
-  invalidatedAll: 0,
-  invalidatedAny: 0,
-  invalidatedMonths: new Map(),
-  otherWriters: new WeakMap(),
-});
+const CACHE_KEY = 'transparency';
+function cacheOf(rt: Pick<Scope, 'caches'>): CacheState {
+  let state = rt.caches.get(CACHE_KEY) as CacheState | undefined;
+  if (!state) {
+    state = { reports: new WeakMap(), months: new WeakMap(), clock: 0, invalidatedAll: 0, invalidatedAny: 0, invalidatedMonths: new Map(), otherWriters: new WeakMap() };
+    rt.caches.set(CACHE_KEY, state);
+  }
+  return state;
+}
 
 /**
  * This process invalidates the cache on its own writes (invalidateTransparencyCache, by month).
@@ -596,7 +596,9 @@ const state: CacheState = ((globalThis as { [CACHE_KEY]?: CacheState })[CACHE_KE
  * SQLite's data_version, which moves only for other connections' commits; what they changed is
  * unknown, so everything is recounted.
  */
-function noticeOtherWriters(db: Db): void {
+function noticeOtherWriters(rt: Runtime): void {
+  const { db } = rt;
+  const state = cacheOf(rt);
   const known = state.otherWriters.get(db);
   if (!known) {
     const read = otherWritersToken(db);
@@ -606,7 +608,7 @@ function noticeOtherWriters(db: Db): void {
   const now = known.read();
   if (now !== known.seen) {
     known.seen = now;
-    invalidateTransparencyCache();
+    invalidateTransparencyCache(rt);
   }
 }
 
@@ -617,7 +619,8 @@ function noticeOtherWriters(db: Db): void {
  * Pass the dates the change affects (the case's action time; the appeal's received, decided or
  * withdrawn time) to forget only those months; with no dates everything is recounted.
  */
-export function invalidateTransparencyCache(changedAt?: Date | readonly Date[]): void {
+export function invalidateTransparencyCache(rt: Pick<Scope, 'caches'>, changedAt?: Date | readonly Date[]): void {
+  const state = cacheOf(rt);
   const stamp = ++state.clock;
   state.invalidatedAny = stamp;
   if (changedAt === undefined) {
@@ -633,7 +636,8 @@ export function invalidateTransparencyCache(changedAt?: Date | readonly Date[]):
 export function getTransparencyReport(rt: Runtime, choice: ReportChoice): Report {
   // PAGE_CACHE=false: figures computed on every request (how the benchmarks measure a cold page).
   if (!rt.config.pageCache) return buildReport(rt, choice);
-  noticeOtherWriters(rt.db);
+  noticeOtherWriters(rt);
+  const state = cacheOf(rt);
   const now = rt.now();
   const key = `${choice.view}|${choice.range}|${monthIndexOf(now)}`;
   let entries = state.reports.get(rt.db);

@@ -1,0 +1,106 @@
+/**
+ * One composition root (issue 20): createRuntime builds everything a request needs and nothing is
+ * kept on globalThis, because the start script and the Astro bundle each load their own copy of
+ * the modules and share only the objects passed to them (docs/decisions/002-server-entry.md).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import { join, relative, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { recordAudit, listAudit } from '../../db/audit.ts';
+import { enqueueEmail, onEmailEnqueued } from '../../db/outbox.ts';
+import { createHttpServer } from '../../src/server/http-server.ts';
+import { testRuntime } from '../support/db.ts';
+
+const root = resolve(import.meta.dirname, '../..');
+
+/**
+ * The one place allowed to keep process-wide state: the secret key ring, because drizzle's column
+ * mappers (db/schema/columns.ts) are given only the value, never the connection or the runtime.
+ */
+const ALLOWED = new Set(['db/secret-box.ts']);
+
+function sources(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return entry.name === 'migrations' ? [] : sources(path);
+    return /\.(ts|mjs|astro)$/.test(entry.name) ? [path] : [];
+  });
+}
+
+const email = { to: 'a@example.org', subject: 'Hello', text: 'Hello', html: '<p>Hello</p>', kind: 'notification' };
+
+describe('the composition root', () => {
+  it('leaves no state on globalThis in src/ or db/', () => {
+    const offenders = [...sources(join(root, 'src')), ...sources(join(root, 'db'))]
+      .map((file) => relative(root, file))
+      .filter((file) => !ALLOWED.has(file) && /\bglobalThis\b/.test(readFileSync(join(root, file), 'utf8')));
+    expect(offenders).toEqual([]);
+  });
+
+  it("gives each runtime's database, and every transaction in it, its own clock and Message-ID domain", () => {
+    const a = testRuntime({ now: () => new Date('2026-03-01T10:00:00Z'), env: { PUBLIC_URL: 'https://one.example' } });
+    const b = testRuntime({ now: () => new Date('2027-04-02T11:00:00Z'), env: { PUBLIC_URL: 'https://two.example' } });
+    const queued = a.db.transaction((tx) =>
+      tx.transaction((inner) => {
+        recordAudit(inner, { actorId: null, action: 'test.nested', entityType: 'test', entityId: null, ip: null });
+        return enqueueEmail(inner, email, a.now());
+      }),
+    );
+    b.db.transaction((tx) => recordAudit(tx, { actorId: null, action: 'test.other', entityType: 'test', entityId: null, ip: null }));
+    expect(queued.messageId).toMatch(/@one\.example>$/);
+    expect(enqueueEmail(b.db, email, b.now()).messageId).toMatch(/@two\.example>$/);
+    expect(listAudit(a.db, { action: 'test.nested' }).map((e) => e.at.toISOString())).toEqual(['2026-03-01T10:00:00.000Z']);
+    expect(listAudit(b.db, { action: 'test.other' }).map((e) => e.at.toISOString())).toEqual(['2027-04-02T11:00:00.000Z']);
+  });
+
+  it("tells only the listeners of the database an email was enqueued through", async () => {
+    const a = testRuntime();
+    const b = testRuntime();
+    const heard: string[] = [];
+    const stopA = onEmailEnqueued(a.db, () => heard.push('a'));
+    const stopB = onEmailEnqueued(b.db, () => heard.push('b'));
+    a.db.transaction((tx) => enqueueEmail(tx, email, a.now()));
+    await new Promise((r) => setImmediate(r));
+    expect(heard).toEqual(['a']);
+    stopA();
+    stopB();
+  });
+});
+
+async function freePort(): Promise<number> {
+  const probe = createNetServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((r) => probe.close(r));
+  return port;
+}
+
+describe('createHttpServer', () => {
+  it('hands the runtime to the app as locals.runtime, and stop() ends after the request in flight', async () => {
+    const port = await freePort();
+    const rt = testRuntime({ env: { HOST: '127.0.0.1', PORT: String(port), PAGE_CACHE: 'false' } });
+    const seen: unknown[] = [];
+    let release = () => {};
+    const server = createHttpServer(rt, {
+      clientDir: join(root, 'public'),
+      handler: (_req, res, _next, locals) => {
+        seen.push((locals as { runtime?: unknown }).runtime);
+        release = () => res.end('done');
+      },
+    });
+    await server.listen();
+    const answer = fetch(`http://127.0.0.1:${port}/principles`);
+    await expect.poll(() => seen.length).toBe(1);
+    expect(seen[0]).toBe(rt);
+    let stopped = false;
+    const stopping = server.stop().then(() => (stopped = true));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(stopped).toBe(false);
+    release();
+    const response = await answer;
+    expect(await response.text()).toBe('done');
+    await stopping;
+    expect(stopped).toBe(true);
+  });
+});
