@@ -2,7 +2,7 @@
  * Queries for moderation cases.
  */
 import { and, desc, eq, gte, inArray, lt, sql } from 'drizzle-orm';
-import type { Db, DbOrTx } from './client.ts';
+import type { DbOrTx } from './client.ts';
 import { appeals, caseActions, caseGrounds, cases, grounds, principleVersions } from './schema.ts';
 import type { CASE_ACTIONS, DETECTION, PLATFORMS } from './schema.ts';
 

@@ -3,7 +3,7 @@
  * transparency report.
  */
 import { and, gte, lt, sql } from 'drizzle-orm';
-import type { Db, DbOrTx } from './client.ts';
+import type { DbOrTx } from './client.ts';
 import { serviceFeedback, type FEEDBACK_FROM, type FEEDBACK_RATINGS } from './schema.ts';
 
 export interface NewFeedback {

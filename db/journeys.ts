@@ -2,7 +2,7 @@
  * Queries for public journey state and fixed-window rate limits.
  */
 import { eq, lt } from 'drizzle-orm';
-import type { Db, DbOrTx } from './client.ts';
+import type { DbOrTx } from './client.ts';
 import { journeys, rateLimits } from './schema.ts';
 
 export function findJourneyData(db: DbOrTx, idHash: string, now: Date): Record<string, unknown> | undefined {

@@ -1,5 +1,5 @@
 /**
- * `npm test`: every suite in turn (types, unit, browser, resilience), then a check that nothing was
+ * `npm test`: every suite in turn (lint, types, unit, browser, resilience), then a check that nothing was
  * left behind. Each run gets its own temporary root (TMPDIR), so what the suites create — data
  * folders, SMTP sinks' files, Chromium profiles — lands there, and what is still there afterwards,
  * or any process still carrying that TMPDIR, was left by a test: the run fails and names it.
@@ -10,8 +10,9 @@ import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const steps = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['typecheck', 'test:unit', 'test:e2e', 'test:resilience'];
+const steps = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['lint', 'typecheck', 'test:unit', 'test:e2e', 'test:resilience'];
 const root = mkdtempSync(join(tmpdir(), 'fair-hearing-npm-test-'));
+// eslint-disable-next-line no-restricted-properties -- hands the environment on to each suite
 const env = { ...process.env, TMPDIR: root };
 
 /** Processes (other than this one) whose environment carries this run's TMPDIR. */

@@ -4,7 +4,6 @@
  * password reset (email → new password → old sessions gone); sending an invitation again;
  * resetting an authenticator (email → link + password → enrol); the operator's reset command.
  */
-import type { Page } from '@playwright/test';
 import { expect, test, type Mailbox } from './fixtures.ts';
 import { createStaff, freshCode, passwordStep, signIn, signOut, staffCli } from './staff-fixtures.ts';
 

@@ -75,6 +75,8 @@ const mailbox: Mailbox = {
 };
 
 export const test = base.extend<{ expectAccessible: (page: Page) => Promise<void>; mailbox: Mailbox }, { axePage: Page }>({
+  // Playwright reads the fixtures a function needs from its first parameter: it must be a pattern.
+  // eslint-disable-next-line no-empty-pattern
   mailbox: async ({}, use) => {
     await use(mailbox);
     // Leave the sink accepting mail for the next test, whatever this one did.

@@ -89,12 +89,16 @@ function parseCsv(text: string): string[][] {
       for (let i = 0; i < line.length; i++) {
         const ch = line[i]!;
         if (quoted) {
-          if (ch === '"' && line[i + 1] === '"') (cell += '"'), i++;
-          else if (ch === '"') quoted = false;
+          if (ch === '"' && line[i + 1] === '"') {
+            cell += '"';
+            i++;
+          } else if (ch === '"') quoted = false;
           else cell += ch;
         } else if (ch === '"') quoted = true;
-        else if (ch === ',') out.push(cell), (cell = '');
-        else cell += ch;
+        else if (ch === ',') {
+          out.push(cell);
+          cell = '';
+        } else cell += ch;
       }
       out.push(cell);
       return out;

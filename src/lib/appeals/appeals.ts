@@ -13,7 +13,7 @@ import { TZDate } from '@date-fns/tz';
 import { findAppealByTokenHash, findCaseReferenceById, findOpenAppealForCase, findVersionNumberById, insertAppeal, insertAppealEvent, insertStatusLink, listAppealEvents, updateAppeal, type AppealRow } from '../../../db/appeals.ts';
 import { findCaseByReference, type CaseRecord, type Platform } from '../../../db/cases.ts';
 import { isUniqueViolation } from '../../../db/errors.ts';
-import type { CLAIMED_ACTIONS, CONTACT_NEEDS, RELATIONSHIPS } from '../../../db/schema.ts';
+import type { CLAIMED_ACTIONS } from '../../../db/schema.ts';
 import { enqueueEmail } from '../../../db/outbox.ts';
 import { isOpen, publicStatusLabel, transition, type AppealStatus } from './state.ts';
 import { infoWaitDates } from './info-wait.ts';

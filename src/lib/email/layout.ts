@@ -22,6 +22,7 @@ export class SafeHtml {
  * header-like line ("Bcc: …") into the body.
  */
 export function oneLine(text: string): string {
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
   return text.replace(/[\r\n\u000B\u000C\u0085\u2028\u2029]+/g, ' ');
 }
 

@@ -39,6 +39,7 @@ export function createMailTransport(config: Config): MailTransport {
  * is refused as a permanent failure and never reaches the transport. Returns the header at fault.
  */
 export function headerWithLineBreak(message: OutgoingEmail, from: string): string | null {
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
   const bad = (value: string) => /[\r\n\u0000\u0085\u2028\u2029]/.test(value);
   const fixed: [string, string][] = [['From', from], ['To', message.to], ['Subject', message.subject], ['Message-ID', message.messageId]];
   for (const [name, value] of [...fixed, ...Object.entries(message.headers)]) {

@@ -13,6 +13,7 @@ export function safeNextPath(value: string | null | undefined): string | null {
   if (!value || value.length > MAX) return null;
   // A single leading slash, then not a slash or backslash (which browsers read as another host).
   if (!/^\/(?![/\\])/.test(value)) return null;
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
   if (/[\u0000-\u001f\u007f\\]/.test(value)) return null;
   let url: URL;
   try {

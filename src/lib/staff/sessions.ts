@@ -434,7 +434,7 @@ export function endOwnSessions(rt: Runtime, staffId: number, currentSessionId: s
   if (!currentSessionId) return { ok: false, error: 'You are not signed in' };
   const current = hashToken(currentSessionId);
   return rt.db.transaction((tx) => {
-    let ended = 0;
+    let ended: number;
     if (handle === 'others') {
       ended = deleteOtherSessionsOf(tx, staffId, current);
     } else {

@@ -357,7 +357,7 @@ export function countsFromTallies(rt: Runtime, months: readonly PeriodRange[]): 
 
 /** "Not told" is every case of the month not recorded as told (could not be, or not recorded). */
 function withNotTold(out: MonthlyCounts): MonthlyCounts {
-  for (const [period, cells] of out.cases) cells.set('told/no', (cells.get('cases') ?? 0) - (cells.get('told/yes') ?? 0));
+  for (const cells of out.cases.values()) cells.set('told/no', (cells.get('cases') ?? 0) - (cells.get('told/yes') ?? 0));
   return out;
 }
 
