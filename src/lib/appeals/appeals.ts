@@ -156,7 +156,7 @@ export function checkClaimedDate(rt: Runtime, happenedOn: Date): ClaimedDateElig
 }
 
 /** The ISO day (YYYY-MM-DD) stored for a no-reference appeal, as noon UK time that day. */
-function claimedDay(iso: string): Date | undefined {
+export function claimedDay(iso: string): Date | undefined {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
   return m ? fromDateParts(m[3]!, m[2]!, m[1]!) : undefined;
 }

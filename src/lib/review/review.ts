@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { invalidateTransparencyCache } from '../transparency/index.ts';
-import { transition, type AppealAction, queueAppellantEmail, statusLinkParagraph, infoWaitDates } from '../appeals/index.ts';
+import { transition, type AppealAction, queueAppellantEmail, statusLinkParagraph, infoWaitDates, isOpen, claimedDay } from '../appeals/index.ts';
 import { addWorkingDays, remainingWorkingDays, resumeDueDate, workingDaysBetween, APPEAL_EVENT_LABELS, APPEAL_STATUS_LABELS, emailQueuedLabel, FOLLOW_UP_KIND_LABELS, humanise, OUTCOME_LABELS, statusChangeLabel, type AppealEventKind, formatDate, characterLength, cleanText, LIMITS, requiredText, tooLongMessage, type Runtime } from '../platform/index.ts';
 import { notificationEmail } from '../email/index.ts';
 import { nearbyReferences, parseReference } from '../cases/index.ts';
@@ -606,6 +606,7 @@ export function appealForStaff(rt: Runtime, id: number) {
   const ids = [...new Set([...events.map((e) => e.actorId), row.assignedTo, row.decidedBy, ...followUps.map((f) => f.doneBy)].filter((x): x is number => x != null))];
   const names = staffNames(rt.db, ids);
   const who = (e: { actorType: string; actorId: number | null }) => (e.actorType === 'staff' ? (names.get(e.actorId ?? -1) ?? 'Staff') : e.actorType === 'appellant' ? 'Appellant' : 'System');
+  const templates = templatesForAppeal(rt, caseRecord?.grounds.map((g) => g.code) ?? []);
   return {
     appeal: row,
     caseRecord,
@@ -631,6 +632,12 @@ export function appealForStaff(rt: Runtime, id: number) {
     reviewers: listReviewers(rt.db),
     versions: listPublishedVersions(rt.db).map((v) => v.version),
     decisionFacts: { caseId: row.caseId, caseRecordedBy: caseRecord?.recordedBy, noMatchingCase: row.caseId === null && events.some((e) => e.kind === NO_MATCHING_CASE) } satisfies DecisionFacts,
-    templates: templatesForAppeal(rt, caseRecord?.grounds.map((g) => g.code) ?? []),
+    templates,
+    /** The reply templates in their groups, as the decision form's select shows them. */
+    templateGroups: [...new Set(templates.map((t) => t.groupLabel))].map((label) => ({ label, templates: templates.filter((t) => t.groupLabel === label) })),
+    /** Not decided or withdrawn: staff can still act on it. */
+    isOpen: isOpen(row.status),
+    /** The day the appellant said the action happened (no-reference appeals), when it is a real day. */
+    claimedDay: row.claimedDate ? claimedDay(row.claimedDate) : undefined,
   };
 }
