@@ -328,6 +328,22 @@ function plausibleToken(token: string): boolean {
   return /^[A-Za-z0-9_-]{22,200}$/.test(token);
 }
 
+/** What every status-link page sends: the link is a secret, never cached, never indexed, never sent on as a referrer. */
+export const STATUS_LINK_HEADERS: Readonly<Record<string, string>> = {
+  'Cache-Control': 'no-store',
+  'X-Robots-Tag': 'noindex',
+  'Referrer-Policy': 'no-referrer',
+};
+
+/**
+ * The start of every status-link page: sets STATUS_LINK_HEADERS on the response, finds the appeal
+ * behind the token (undefined when the link does not work) and gives the link's own address.
+ */
+export function openStatusLink(rt: Runtime, token: string, headers: Headers): { appeal: AppealStatusView | undefined; base: string } {
+  for (const [name, value] of Object.entries(STATUS_LINK_HEADERS)) headers.set(name, value);
+  return { appeal: findAppealByStatusToken(rt, token), base: `/appeal/status/${encodeURIComponent(token)}` };
+}
+
 /** The appeal behind a private status link, as its appellant may see it. */
 export function findAppealByStatusToken(rt: Runtime, token: string): AppealStatusView | undefined {
   if (!plausibleToken(token)) return undefined;
