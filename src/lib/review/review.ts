@@ -504,6 +504,44 @@ export function parseQueueFilters(params: URLSearchParams): QueueFilters {
   };
 }
 
+/** The queue's filter form: each select with its options (counts where they help) and what is chosen. */
+export function queueFilterSelects(filters: QueueFilters, counts: { overdue: number; week: number; mine: number; unassigned: number }) {
+  return [
+    {
+      name: 'status',
+      label: 'Status',
+      selected: filters.status,
+      options: [{ value: 'open', label: 'Open appeals' }, { value: '', label: 'Any status' }, ...QUEUE_STATUSES.map((s) => ({ value: s, label: QUEUE_STATUS_LABELS[s] }))],
+    },
+    {
+      name: 'assignee',
+      label: 'Assigned to',
+      selected: filters.assignee,
+      options: [{ value: 'anyone', label: 'Anyone' }, { value: 'me', label: `Me (${counts.mine})` }, { value: 'unassigned', label: `Nobody (${counts.unassigned})` }],
+    },
+    {
+      name: 'due',
+      label: 'Due',
+      selected: filters.due,
+      options: [{ value: '', label: 'Any time' }, { value: 'overdue', label: `Overdue (${counts.overdue})` }, { value: 'week', label: `Due this week (${counts.week})` }],
+    },
+    {
+      name: 'order',
+      label: 'Sort',
+      selected: filters.order,
+      options: [{ value: 'soonest', label: 'Soonest due first' }, { value: 'latest', label: 'Latest due first' }],
+    },
+  ];
+}
+
+/** A status count's link: the queue as it is now, showing that status from its first page. */
+export function queueStatusHref(params: URLSearchParams, status: string): string {
+  const next = new URLSearchParams(params);
+  next.set('status', status);
+  next.delete('page');
+  return `/staff/appeals?${next}`;
+}
+
 export interface ParsedQueueSearch {
   search: QueueSearch;
   /** What the search looked for, in words, for the results' summary. */
