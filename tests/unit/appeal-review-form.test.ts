@@ -129,6 +129,23 @@ describe('who may decide, on the page (issue 17, point 9)', () => {
     expect(findAppealById(rt.db, id)?.status).toBe('decided');
   });
 
+  it('appealForStaff says what the page shows: open or not, the claimed day, the templates in their groups', () => {
+    const noRef = noReferenceAppeal();
+    const view = appealForStaff(rt, noRef)!;
+    expect(view.isOpen).toBe(true);
+    expect(view.claimedDay?.toISOString()).toBe('2026-11-20T12:00:00.000Z');
+    expect(view.templateGroups.flatMap((g) => g.templates)).toEqual(view.templates);
+    for (const g of view.templateGroups) expect(g.templates.every((t) => t.groupLabel === g.label)).toBe(true);
+    expect(new Set(view.templateGroups.map((g) => g.label)).size).toBe(view.templateGroups.length);
+    const id = newAppeal();
+    expect(appealForStaff(rt, id)!.claimedDay).toBeUndefined();
+    expect(handleAppealForm(rt, id, { intent: 'start' }, reviewer).kind).toBe('redirect');
+    const preview = handleAppealForm(rt, id, { intent: 'preview', ...decision }, reviewer);
+    if (preview.kind !== 'page' || !preview.preview) throw new Error('expected a preview');
+    expect(handleAppealForm(rt, id, { intent: 'send', ...decision, previewed: preview.preview.digest }, reviewer).kind).toBe('redirect');
+    expect(appealForStaff(rt, id)!.isOpen).toBe(false);
+  });
+
   it('decisionNotice: shown to the person who recorded the case, before they write anything; to everyone on an unsettled no-reference appeal', () => {
     const id = newAppeal();
     const view = appealForStaff(rt, id)!;

@@ -4,7 +4,9 @@ import { outbox } from '../../db/schema/outbox.ts';
 import { checkHealth } from '../../src/lib/health.ts';
 import { classifySendError, emlFileName } from '../../src/lib/email/transport.ts';
 import { MAX_RETRY_DELAY_MS, retryDelayMs } from '../../src/lib/email/worker.ts';
-import { listOutbox, outboxCounts, retryMessage } from '../../src/lib/email/outbox.ts';
+import { listOutbox, outboxCounts, retryFromOutbox, retryMessage } from '../../src/lib/email/outbox.ts';
+import { listAudit } from '../../db/audit.ts';
+import { testStaff } from '../support/staff.ts';
 import { testRuntime } from '../support/db.ts';
 
 let clock = Date.UTC(2026, 10, 25, 9, 0, 0);
@@ -104,6 +106,24 @@ describe('listOutbox, outboxCounts, retryMessage and /healthz', () => {
       }),
     ).toThrow('audit failed');
     expect(findEmail(rt.db, f.id)?.state).toBe('failed');
+  });
+});
+
+describe('retryFromOutbox', () => {
+  it('retries a failed email from the posted id and writes outbox.retried to the audit log with it', async () => {
+    const admin = await testStaff(rt, ['admin'], 'Ada Admin');
+    rt.db.delete(outbox).run();
+    const f = enqueueEmail(rt.db, message('audit@example.org'), rt.now());
+    claimNextEmail(rt.db, 'w', rt.now(), 60_000);
+    markEmailFailed(rt.db, f.id, 'w', '550');
+    for (const bad of [null, '', 'abc', '0', '-1', '1.5', '1e400']) expect(retryFromOutbox(rt, bad, { id: admin, ip: '203.0.113.9' })).toEqual({ ok: false });
+    expect(listAudit(rt.db, { action: 'outbox.retried' })).toHaveLength(0);
+    expect(retryFromOutbox(rt, String(f.id), { id: admin, ip: '203.0.113.9' })).toEqual({ ok: true, id: f.id });
+    expect(findEmail(rt.db, f.id)?.state).toBe('queued');
+    expect(listAudit(rt.db, { action: 'outbox.retried' })).toMatchObject([{ actorId: admin, entityType: 'outbox', entityId: String(f.id), ip: '203.0.113.9', details: { kind: findEmail(rt.db, f.id)!.kind } }]);
+    // Retried already (Back and press Retry again): refused, and nothing more in the log.
+    expect(retryFromOutbox(rt, String(f.id), { id: admin, ip: '203.0.113.9' })).toEqual({ ok: false });
+    expect(listAudit(rt.db, { action: 'outbox.retried' })).toHaveLength(1);
   });
 });
 

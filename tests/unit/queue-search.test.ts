@@ -6,7 +6,7 @@
  * first, ties by received time.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseQueueFilters, parseQueueSearch, reviewQueue, QUEUE_SEARCH_TOO_LONG } from '../../src/lib/review/review.ts';
+import { parseQueueFilters, parseQueueSearch, queueFilterSelects, queueStatusHref, reviewQueue, QUEUE_SEARCH_TOO_LONG } from '../../src/lib/review/review.ts';
 import { nearbyReferences, parseReference } from '../../src/lib/cases/references.ts';
 import { insertTestAppeal } from '../support/appeals.ts';
 import { insertTestCase } from '../support/cases.ts';
@@ -135,5 +135,26 @@ describe('queue defaults', () => {
     // "Any status" (status= empty) still lists everything.
     const any = reviewQueue(rt, parseQueueFilters(new URLSearchParams('status=')), me);
     expect(any.total).toBe(8);
+  });
+});
+
+describe('queueFilterSelects and queueStatusHref', () => {
+  it('gives each filter its options, with counts where they help, and what is chosen', () => {
+    const filters = parseQueueFilters(new URLSearchParams('status=waiting&assignee=me&due=week&order=latest'));
+    const selects = queueFilterSelects(filters, { overdue: 3, week: 5, mine: 2, unassigned: 7 });
+    expect(selects.map((s) => [s.name, s.label, s.selected])).toEqual([
+      ['status', 'Status', 'waiting'],
+      ['assignee', 'Assigned to', 'me'],
+      ['due', 'Due', 'week'],
+      ['order', 'Sort', 'latest'],
+    ]);
+    expect(selects[0]!.options.map((o) => o.value)).toEqual(['open', '', 'new', 'in-review', 'waiting', 'decided', 'withdrawn']);
+    expect(selects[1]!.options.map((o) => o.label)).toEqual(['Anyone', 'Me (2)', 'Nobody (7)']);
+    expect(selects[2]!.options.map((o) => o.label)).toEqual(['Any time', 'Overdue (3)', 'Due this week (5)']);
+    expect(queueFilterSelects(parseQueueFilters(new URLSearchParams()), { overdue: 0, week: 0, mine: 0, unassigned: 0 }).map((s) => s.selected)).toEqual(['open', 'anyone', '', 'soonest']);
+  });
+
+  it('links a status count to the queue as it is, from the first page', () => {
+    expect(queueStatusHref(new URLSearchParams('assignee=me&page=3&status=new'), 'decided')).toBe('/staff/appeals?assignee=me&status=decided');
   });
 });

@@ -20,8 +20,12 @@ import {
 } from '../../src/lib/staff/sessions.ts';
 import { accessFor, canChange, canOpen, mayAccess } from '../../src/lib/staff/access.ts';
 import {
+  accountDoneMessage,
+  accountSummary,
   changeRoles,
   completeSetup,
+  getStaff,
+  handleAccountForm,
   createStaffAccount,
   findSetupLink,
   FIRST_RUN_FILE,
@@ -343,6 +347,36 @@ describe('first run, invitations and admin changes', () => {
     expect(entries.map((e) => e.action)).toEqual(['staff.mfa-reset', 'staff.roles-changed', 'staff.invited']);
     expect(entries[1]).toMatchObject({ entityType: 'staff', entityId: String(invite.id), ip: '9.9.9.9', details: { from: ['moderator'], to: ['moderator', 'reviewer'] } });
     expect(listAudit(rt.db, { action: 'staff.*' }).length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('the account page: each action runs, a refused one says where; what the page says afterwards', async () => {
+    const clock = manualClock();
+    const rt = testRuntime({ now: clock.now });
+    const admin = await createStaffAccount(rt, { email: 'page-admin@example.org', name: 'Boss', password: PASSWORD, roles: ['admin'] }, { id: null, ip: 'cli' });
+    if (!admin.ok) throw new Error('no admin');
+    const actor = { id: admin.id, ip: '9.9.9.9' };
+    const invite = inviteStaff(rt, actor, { email: 'page-new@example.org', name: 'New Person', roles: ['moderator'] });
+    if (!invite.ok) throw new Error('no invite');
+    const account = getStaff(rt, invite.id)!;
+    expect(handleAccountForm(rt, actor, account, 'roles', ['moderator', 'reviewer'])).toEqual({ ok: true });
+    expect(getStaff(rt, invite.id)!.roles.sort()).toEqual(['moderator', 'reviewer']);
+    expect(handleAccountForm(rt, actor, account, 'roles', ['boss'])).toEqual({ ok: false, field: 'roles', error: 'Select roles from the list' });
+    expect(handleAccountForm(rt, actor, account, 'roles', [])).toEqual({ ok: false, field: 'roles', error: 'Select at least one role' });
+    expect(handleAccountForm(rt, actor, account, 'forged', [])).toEqual({ ok: false, field: 'form', error: 'Choose what to change' });
+    expect(handleAccountForm(rt, actor, getStaff(rt, admin.id)!, 'disable', [])).toMatchObject({ ok: false, field: 'form', error: expect.stringMatching(/no active admin/) });
+    expect(handleAccountForm(rt, actor, account, 'resend-invite', [])).toEqual({ ok: true });
+    expect(handleAccountForm(rt, actor, account, 'disable', [])).toEqual({ ok: true });
+    expect(accountSummary(getStaff(rt, invite.id)!).status).toMatch(/^Disabled on /);
+    expect(handleAccountForm(rt, actor, account, 'enable', [])).toEqual({ ok: true });
+    expect(accountSummary(getStaff(rt, invite.id)!)).toEqual({ status: 'Invited, not set up yet', mfa: 'Not set up' });
+    expect(accountSummary(getStaff(rt, admin.id)!).status).toBe('Active');
+    expect(listAudit(rt.db, { entityId: String(invite.id) }).map((e) => e.action)).toEqual(['staff.enabled', 'staff.disabled', 'staff.invitation-resent', 'staff.roles-changed', 'staff.invited']);
+
+    expect(accountDoneMessage(account, 'roles')).toBe('Roles changed.');
+    expect(accountDoneMessage(account, 'reset-mfa')).toBe('Authenticator reset. They will set up an authenticator app when they use their invitation.');
+    expect(accountDoneMessage({ passwordHash: 'x' }, 'reset-mfa')).toMatch(/^Authenticator reset. They have been signed out and we have emailed them a link/);
+    expect(accountDoneMessage(account, 'constructor')).toBeUndefined();
+    expect(accountDoneMessage(account, '')).toBeUndefined();
   });
 
   it('parses roles given repeated or comma-separated', () => {

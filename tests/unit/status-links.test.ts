@@ -7,7 +7,7 @@ import { findAppealById, updateAppeal } from '../../db/appeals.ts';
 import { migrateDatabase, MIGRATIONS_DIR } from '../../db/client.ts';
 import { listEmails } from '../../db/outbox.ts';
 import { outbox } from '../../db/schema.ts';
-import { addFurtherInformation, createAppeal, findAppealByStatusToken, withdrawAppeal } from '../../src/lib/appeals/appeals.ts';
+import { addFurtherInformation, createAppeal, findAppealByStatusToken, openStatusLink, withdrawAppeal } from '../../src/lib/appeals/appeals.ts';
 import { hashToken } from '../../src/lib/platform/tokens.ts';
 import { runRetentionPurge } from '../../src/lib/retention/retention.ts';
 import { generateReference } from '../../src/lib/cases/references.ts';
@@ -66,6 +66,16 @@ describe('status links', () => {
     const withdrawnToken = tokenIn('appeal-withdrawn', a.email);
     expect(new Set([a.token, replyToken, withdrawnToken]).size).toBe(3);
     expect(findAppealByStatusToken(rt, withdrawnToken)?.status).toBe('withdrawn');
+  });
+
+  it('openStatusLink: every status-link page is private, and finds the appeal or says the link does not work', () => {
+    const a = newAppeal();
+    const headers = new Headers();
+    expect(openStatusLink(rt, a.token, headers)).toMatchObject({ appeal: { reference: a.reference }, base: `/appeal/status/${a.token}` });
+    expect(Object.fromEntries(headers)).toEqual({ 'cache-control': 'no-store', 'x-robots-tag': 'noindex', 'referrer-policy': 'no-referrer' });
+    const wrong = new Headers();
+    expect(openStatusLink(rt, 'not a token/', wrong)).toEqual({ appeal: undefined, base: '/appeal/status/not%20a%20token%2F' });
+    expect(wrong.get('cache-control')).toBe('no-store');
   });
 
   it('ends every link with the appeal’s retention', () => {

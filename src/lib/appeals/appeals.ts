@@ -146,7 +146,7 @@ export function checkClaimedDate(rt: Runtime, happenedOn: Date): ClaimedDateElig
 }
 
 /** The ISO day (YYYY-MM-DD) stored for a no-reference appeal, as noon UK time that day. */
-function claimedDay(iso: string): Date | undefined {
+export function claimedDay(iso: string): Date | undefined {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
   return m ? fromDateParts(m[3]!, m[2]!, m[1]!) : undefined;
 }
@@ -324,6 +324,22 @@ function latestQuestion(history: PublicAppealEvent[], answerBy: Date): AppealSta
 /** Tokens are long random strings; anything else is not looked up at all. */
 function plausibleToken(token: string): boolean {
   return /^[A-Za-z0-9_-]{22,200}$/.test(token);
+}
+
+/** What every status-link page sends: the link is a secret, never cached, never indexed, never sent on as a referrer. */
+export const STATUS_LINK_HEADERS: Readonly<Record<string, string>> = {
+  'Cache-Control': 'no-store',
+  'X-Robots-Tag': 'noindex',
+  'Referrer-Policy': 'no-referrer',
+};
+
+/**
+ * The start of every status-link page: sets STATUS_LINK_HEADERS on the response, finds the appeal
+ * behind the token (undefined when the link does not work) and gives the link's own address.
+ */
+export function openStatusLink(rt: Runtime, token: string, headers: Headers): { appeal: AppealStatusView | undefined; base: string } {
+  for (const [name, value] of Object.entries(STATUS_LINK_HEADERS)) headers.set(name, value);
+  return { appeal: findAppealByStatusToken(rt, token), base: `/appeal/status/${encodeURIComponent(token)}` };
 }
 
 /** The appeal behind a private status link, as its appellant may see it. */

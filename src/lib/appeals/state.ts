@@ -38,6 +38,15 @@ export function isOpen(status: AppealStatus): boolean {
   return status !== 'decided' && status !== 'withdrawn';
 }
 
+/** The colour of each status's tag on the appellant's status page (nhsuk-tag modifiers). */
+export const APPEAL_STATUS_TAGS: Record<AppealStatus, string> = {
+  new: 'nhsuk-tag--blue',
+  'in-review': 'nhsuk-tag--purple',
+  waiting: 'nhsuk-tag--orange',
+  decided: 'nhsuk-tag--green',
+  withdrawn: 'nhsuk-tag--grey',
+};
+
 /** What the appellant sees on the status page. */
 export function publicStatusLabel(status: AppealStatus): string {
   switch (status) {

@@ -3,6 +3,7 @@
  * Writing and delivering are in db/outbox.ts (enqueueEmail) and src/lib/email/worker.ts.
  */
 import { countEmailsByState, findEmail, listEmails, redactSecrets, requeueFailedEmail, type EmailFilters } from '../../../db/outbox.ts';
+import { recordAudit } from '../../../db/audit.ts';
 import type { DbOrTx } from '../../../db/client.ts';
 import { OUTBOX_STATES, type OutboxRow, type OutboxState } from '../../../db/schema/outbox.ts';
 import { EMAIL_KINDS, emailKindLabel, outboxStateLabel, parseDayRange, parsePage, type DayRange, type Runtime } from '../platform/index.ts';
@@ -21,6 +22,14 @@ export function listOutbox(rt: Runtime, options: EmailFilters = {}): OutboxRow[]
 export function withoutSecrets(row: OutboxRow): OutboxRow {
   return { ...redactSecrets(row, row.secrets), secrets: null };
 }
+
+/** The colour of each state's tag on the outbox page (nhsuk-tag modifiers). */
+export const OUTBOX_STATE_TAGS: Record<OutboxState, string> = {
+  queued: 'nhsuk-tag--blue',
+  sending: 'nhsuk-tag--yellow',
+  sent: 'nhsuk-tag--green',
+  failed: 'nhsuk-tag--red',
+};
 
 export const OUTBOX_PAGE_SIZE = 50;
 
@@ -104,4 +113,17 @@ export function retryMessage(
     onRetried?.(tx, { message, actorId });
     return { ok: true, message };
   });
+}
+
+/**
+ * The outbox page's Retry button: `rawId` as posted. Requeues the failed email and writes
+ * `outbox.retried` to the audit log in the same transaction (neither without the other).
+ */
+export function retryFromOutbox(rt: Runtime, rawId: unknown, actor: { id: number; ip: string | null }): { ok: true; id: number } | { ok: false } {
+  const id = Number(rawId);
+  if (!Number.isSafeInteger(id) || id <= 0) return { ok: false };
+  const result = retryMessage(rt, id, actor.id, (tx, { message }) =>
+    recordAudit(tx, { actorId: actor.id, action: 'outbox.retried', entityType: 'outbox', entityId: String(message.id), ip: actor.ip, details: { kind: message.kind } }),
+  );
+  return result.ok ? { ok: true, id } : { ok: false };
 }

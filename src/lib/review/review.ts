@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { invalidateTransparencyCache } from '../transparency/index.ts';
-import { transition, type AppealAction, queueAppellantEmail, statusLinkParagraph, infoWaitDates } from '../appeals/index.ts';
+import { transition, type AppealAction, queueAppellantEmail, statusLinkParagraph, infoWaitDates, isOpen, claimedDay } from '../appeals/index.ts';
 import { addWorkingDays, remainingWorkingDays, resumeDueDate, workingDaysBetween, APPEAL_EVENT_LABELS, APPEAL_STATUS_LABELS, emailQueuedLabel, FOLLOW_UP_KIND_LABELS, humanise, OUTCOME_LABELS, statusChangeLabel, type AppealEventKind, formatDate, characterLength, cleanText, LIMITS, requiredText, tooLongMessage, type Actor, type Runtime, queueTags } from '../platform/index.ts';
 import { notificationEmail } from '../email/index.ts';
 import { nearbyReferences, parseReference } from '../cases/index.ts';
@@ -486,6 +486,44 @@ export function parseQueueFilters(params: URLSearchParams): QueueFilters {
   };
 }
 
+/** The queue's filter form: each select with its options (counts where they help) and what is chosen. */
+export function queueFilterSelects(filters: QueueFilters, counts: { overdue: number; week: number; mine: number; unassigned: number }) {
+  return [
+    {
+      name: 'status',
+      label: 'Status',
+      selected: filters.status,
+      options: [{ value: 'open', label: 'Open appeals' }, { value: '', label: 'Any status' }, ...QUEUE_STATUSES.map((s) => ({ value: s, label: QUEUE_STATUS_LABELS[s] }))],
+    },
+    {
+      name: 'assignee',
+      label: 'Assigned to',
+      selected: filters.assignee,
+      options: [{ value: 'anyone', label: 'Anyone' }, { value: 'me', label: `Me (${counts.mine})` }, { value: 'unassigned', label: `Nobody (${counts.unassigned})` }],
+    },
+    {
+      name: 'due',
+      label: 'Due',
+      selected: filters.due,
+      options: [{ value: '', label: 'Any time' }, { value: 'overdue', label: `Overdue (${counts.overdue})` }, { value: 'week', label: `Due this week (${counts.week})` }],
+    },
+    {
+      name: 'order',
+      label: 'Sort',
+      selected: filters.order,
+      options: [{ value: 'soonest', label: 'Soonest due first' }, { value: 'latest', label: 'Latest due first' }],
+    },
+  ];
+}
+
+/** A status count's link: the queue as it is now, showing that status from its first page. */
+export function queueStatusHref(params: URLSearchParams, status: string): string {
+  const next = new URLSearchParams(params);
+  next.set('status', status);
+  next.delete('page');
+  return `/staff/appeals?${next}`;
+}
+
 export interface ParsedQueueSearch {
   search: QueueSearch;
   /** What the search looked for, in words, for the results' summary. */
@@ -589,6 +627,7 @@ export function appealForStaff(rt: Runtime, id: number) {
   const ids = [...new Set([...events.map((e) => e.actorId), row.assignedTo, row.decidedBy, ...followUps.map((f) => f.doneBy)].filter((x): x is number => x != null))];
   const names = staffNames(rt.db, ids);
   const who = (e: { actorType: string; actorId: number | null }) => (e.actorType === 'staff' ? (names.get(e.actorId ?? -1) ?? 'Staff') : e.actorType === 'appellant' ? 'Appellant' : 'System');
+  const templates = templatesForAppeal(rt, caseRecord?.grounds.map((g) => g.code) ?? []);
   return {
     appeal: row,
     caseRecord,
@@ -614,6 +653,12 @@ export function appealForStaff(rt: Runtime, id: number) {
     reviewers: listReviewers(rt.db),
     versions: listPublishedVersions(rt.db).map((v) => v.version),
     decisionFacts: { caseId: row.caseId, caseRecordedBy: caseRecord?.recordedBy, noMatchingCase: row.caseId === null && events.some((e) => e.kind === NO_MATCHING_CASE) } satisfies DecisionFacts,
-    templates: templatesForAppeal(rt, caseRecord?.grounds.map((g) => g.code) ?? []),
+    templates,
+    /** The reply templates in their groups, as the decision form's select shows them. */
+    templateGroups: [...new Set(templates.map((t) => t.groupLabel))].map((label) => ({ label, templates: templates.filter((t) => t.groupLabel === label) })),
+    /** Not decided or withdrawn: staff can still act on it. */
+    isOpen: isOpen(row.status),
+    /** The day the appellant said the action happened (no-reference appeals), when it is a real day. */
+    claimedDay: row.claimedDate ? claimedDay(row.claimedDate) : undefined,
   };
 }

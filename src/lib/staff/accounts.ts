@@ -29,7 +29,7 @@ import {
   type StaffWithRoles,
 } from '../../../db/staff.ts';
 import { oneLine, notificationEmail } from '../email/index.ts';
-import { EMAIL_SHAPE, isOneLine, oneLineMessage, type Actor, type Runtime, generateToken, hashToken } from '../platform/index.ts';
+import { EMAIL_SHAPE, formatDateTime, isOneLine, oneLineMessage, type Actor, type Runtime, generateToken, hashToken } from '../platform/index.ts';
 import { authenticatorEnrolEmail, passwordChangedEmail, passwordResetEmail } from './emails/staff-account.ts';
 import { hashPassword, passwordProblem } from './passwords.ts';
 import { generateTotpSecret, totpUri } from './totp.ts';
@@ -455,4 +455,48 @@ export function resetMfa(rt: Runtime, actor: Actor<number | null>, staffId: numb
     }
   });
   return { ok: true };
+}
+
+/** The admin actions on an account page (the form's `action`). */
+export const ACCOUNT_ACTIONS = ['roles', 'disable', 'enable', 'reset-mfa', 'reset-password', 'resend-invite'] as const;
+
+/**
+ * The admin account page's forms: runs `action` on the account. A refused roles change is told
+ * next to the roles, anything else at the top of the page (`form`).
+ */
+export function handleAccountForm(rt: Runtime, actor: Actor, account: StaffWithRoles, action: string, rawRoles: string[]): { ok: true } | { ok: false; field: 'roles' | 'form'; error: string } {
+  let result: AdminResult = { ok: false, error: 'Choose what to change' };
+  if (action === 'roles') {
+    const { roles, unknown } = parseRoles(rawRoles);
+    result = unknown.length ? { ok: false, error: 'Select roles from the list' } : changeRoles(rt, actor, account.id, roles);
+    return result.ok ? result : { ok: false, field: 'roles', error: result.error };
+  }
+  if (action === 'disable' || action === 'enable') result = setDisabled(rt, actor, account.id, action === 'disable');
+  else if (action === 'reset-mfa') result = resetMfa(rt, actor, account.id);
+  else if (action === 'reset-password') result = sendPasswordReset(rt, actor, account.id);
+  else if (action === 'resend-invite') result = resendInvitation(rt, actor, account.id);
+  return result.ok ? { ok: true } : { ok: false, field: 'form', error: result.error };
+}
+
+/** What the account page says after `action` worked (the `done` parameter), or undefined. */
+export function accountDoneMessage(account: Pick<StaffWithRoles, 'passwordHash'>, action: string): string | undefined {
+  const messages: Record<(typeof ACCOUNT_ACTIONS)[number], string> = {
+    roles: 'Roles changed.',
+    disable: 'Account disabled. They have been signed out and cannot sign in.',
+    enable: 'Account enabled again.',
+    'reset-mfa': account.passwordHash
+      ? `Authenticator reset. They have been signed out and we have emailed them a link to set up a new authenticator app. It works once, for ${RESET_LINK_HOURS} hours.`
+      : 'Authenticator reset. They will set up an authenticator app when they use their invitation.',
+    'reset-password': `Password reset sent. They have been signed out everywhere and we have emailed them a link to choose a new password. It works once, for ${RESET_LINK_HOURS} hours.`,
+    'resend-invite': `Invitation sent again. The earlier invitation link no longer works; the new one works for ${INVITE_LINK_DAYS} days.`,
+  };
+  return Object.hasOwn(messages, action) ? messages[action as keyof typeof messages] : undefined;
+}
+
+/** The account page's summary in words: whether the account works, and its authenticator app. */
+export function accountSummary(account: Pick<StaffWithRoles, 'disabledAt' | 'passwordHash' | 'totpConfirmedAt'>): { status: string; mfa: string } {
+  return {
+    status: account.disabledAt ? `Disabled on ${formatDateTime(account.disabledAt)}` : !account.passwordHash ? 'Invited, not set up yet' : 'Active',
+    mfa: account.totpConfirmedAt ? `Set up on ${formatDateTime(account.totpConfirmedAt)}` : 'Not set up',
+  };
 }
