@@ -26,7 +26,13 @@ const server = createServer((req, res) => {
   req.on('end', () => {
     const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
     const result = createAppeal(rt, {
-      subject: { kind: 'post', platform: 'facebook', handle: form.get('handle') ?? '@someone', date: RECENT_POST_DAY.date, postUrl: null },
+      subject: {
+        kind: 'post',
+        platform: 'facebook',
+        handle: form.get('handle') ?? '@someone',
+        date: RECENT_POST_DAY.date,
+        postUrl: null,
+      },
       reason: form.get('reason') ?? '',
       email: form.get('email') ?? '',
       name: null,

@@ -19,7 +19,14 @@ import { generateToken } from '../src/lib/platform/tokens.ts';
 export function reviewerSessionCookie(db: Db, email = `bench-reviewer-${Date.now()}@example.org`): string {
   const { token, hash } = newToken();
   db.transaction((tx) => {
-    const id = insertStaff(tx, { email, name: 'Bench Reviewer', passwordHash: null, totpSecret: null, totpConfirmedAt: new Date(), roles: ['reviewer'] });
+    const id = insertStaff(tx, {
+      email,
+      name: 'Bench Reviewer',
+      passwordHash: null,
+      totpSecret: null,
+      totpConfirmedAt: new Date(),
+      roles: ['reviewer'],
+    });
     insertSession(tx, { idHash: hash, staffId: id, stage: 'signed-in', now: new Date(), ip: null });
   });
   return `${SESSION_COOKIE}=${token}`;
@@ -52,7 +59,13 @@ export function prepareJourneys(db: Db, count: number, answers: (i: number) => A
   db.transaction(() => {
     for (let i = 0; i < count; i++) {
       const id = generateToken();
-      saveJourneyData(db, createHash('sha256').update(id, 'utf8').digest('hex'), answers(i) as Record<string, unknown>, now, expires);
+      saveJourneyData(
+        db,
+        createHash('sha256').update(id, 'utf8').digest('hex'),
+        answers(i) as Record<string, unknown>,
+        now,
+        expires,
+      );
       cookies.push(`${JOURNEY_COOKIE}=${id}`);
     }
   });
@@ -62,7 +75,11 @@ export function prepareJourneys(db: Db, count: number, answers: (i: number) => A
 /** A case recorded yesterday (within the appeal window, no appeal yet) for the case route of the journey. */
 export function benchCase(db: Db, reference: string): void {
   const sqlite = db.$client;
-  const versionId = (sqlite.prepare(`select id from principle_versions where status = 'published' order by id limit 1`).get() as { id: number }).id;
+  const versionId = (
+    sqlite.prepare(`select id from principle_versions where status = 'published' order by id limit 1`).get() as {
+      id: number;
+    }
+  ).id;
   const at = Date.now() - 86_400_000;
   const id = sqlite
     .prepare(
@@ -80,7 +97,9 @@ export function appealStepJourneys(db: Db): [string, string | undefined][] {
   benchCase(db, reference);
   const [complete] = prepareJourneys(db, 1);
   const [viaCase] = prepareJourneys(db, 1, () => ({ route: 'case', caseReference: reference }));
-  const [sent] = prepareJourneys(db, 1, () => ({ sent: { reference: 'AP-BENCH-1', dueAt: Date.now() + 14 * 86_400_000, email: 'bench@example.org' } }));
+  const [sent] = prepareJourneys(db, 1, () => ({
+    sent: { reference: 'AP-BENCH-1', dueAt: Date.now() + 14 * 86_400_000, email: 'bench@example.org' },
+  }));
   return [
     ['/appeal', undefined],
     ['/appeal/case-reference', undefined],

@@ -26,7 +26,13 @@ export interface Child {
 }
 
 /** Starts a TypeScript file with tsx; resolves once `readyUrl` answers (any status). */
-export async function startTsx(file: string, args: string[], env: Record<string, string>, readyUrl: string, timeoutMs: number): Promise<Child> {
+export async function startTsx(
+  file: string,
+  args: string[],
+  env: Record<string, string>,
+  readyUrl: string,
+  timeoutMs: number,
+): Promise<Child> {
   const child = spawn(`${ROOT}/node_modules/.bin/tsx`, [file, ...args], {
     cwd: ROOT,
     // Node 24 from node_modules/.bin, as npm scripts use (the system node may be older).
@@ -98,8 +104,15 @@ export function httpGet(url: string, headers: Record<string, string> = {}): Prom
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
         let headerBytes = `HTTP/1.1 ${res.statusCode} ${res.statusMessage}\r\n`.length + 2;
-        for (let i = 0; i < res.rawHeaders.length; i += 2) headerBytes += `${res.rawHeaders[i]}: ${res.rawHeaders[i + 1]}\r\n`.length;
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, rawHeaders: res.rawHeaders, body: Buffer.concat(chunks), headerBytes });
+        for (let i = 0; i < res.rawHeaders.length; i += 2)
+          headerBytes += `${res.rawHeaders[i]}: ${res.rawHeaders[i + 1]}\r\n`.length;
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          rawHeaders: res.rawHeaders,
+          body: Buffer.concat(chunks),
+          headerBytes,
+        });
       });
       res.on('error', reject);
     });
@@ -120,13 +133,27 @@ export interface LoadResult {
 }
 
 /** Loads one URL for `seconds` with `connections` keep-alive connections. */
-export async function load(url: string, seconds: number, connections: number, headers: Record<string, string> = {}, serverPid?: number): Promise<LoadResult> {
+export async function load(
+  url: string,
+  seconds: number,
+  connections: number,
+  headers: Record<string, string> = {},
+  serverPid?: number,
+): Promise<LoadResult> {
   const cpuBefore = cpuMs(serverPid);
   const r = await autocannon({ url, duration: seconds, connections, headers, timeout: 10 });
   const cpuAfter = cpuMs(serverPid);
   const answered = r['1xx'] + r['2xx'] + r['3xx'] + r['4xx'] + r['5xx'];
-  const cpuPerRequestMs = cpuBefore !== undefined && cpuAfter !== undefined && answered > 0 ? (cpuAfter - cpuBefore) / answered : undefined;
-  return { rps: r.requests.average, cpuPerRequestMs, p50Ms: r.latency.p50, total: answered, share3xx: answered ? r['3xx'] / answered : 0, errors: r.errors + r.timeouts };
+  const cpuPerRequestMs =
+    cpuBefore !== undefined && cpuAfter !== undefined && answered > 0 ? (cpuAfter - cpuBefore) / answered : undefined;
+  return {
+    rps: r.requests.average,
+    cpuPerRequestMs,
+    p50Ms: r.latency.p50,
+    total: answered,
+    share3xx: answered ? r['3xx'] / answered : 0,
+    errors: r.errors + r.timeouts,
+  };
 }
 
 export function median(values: number[]): number {
@@ -165,14 +192,23 @@ export async function loadPost(
     ],
   });
   const answered = r['1xx'] + r['2xx'] + r['3xx'] + r['4xx'] + r['5xx'];
-  return { rps: r.requests.average, total: answered, errors: r.errors + r.timeouts, status: { '2xx': r['2xx'], '3xx': r['3xx'], '4xx': r['4xx'], '5xx': r['5xx'] } };
+  return {
+    rps: r.requests.average,
+    total: answered,
+    errors: r.errors + r.timeouts,
+    status: { '2xx': r['2xx'], '3xx': r['3xx'], '4xx': r['4xx'], '5xx': r['5xx'] },
+  };
 }
 
 /**
  * Latencies (ms) of `n` GET requests made one after another over one keep-alive connection,
  * cycling through `urls`; each body is read to the end.
  */
-export async function sequentialLatencies(urls: readonly string[], n: number, headers: Record<string, string> = {}): Promise<number[]> {
+export async function sequentialLatencies(
+  urls: readonly string[],
+  n: number,
+  headers: Record<string, string> = {},
+): Promise<number[]> {
   const { Agent } = await import('node:http');
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const out: number[] = [];

@@ -29,11 +29,23 @@ export function benchMessages(count: number, tag: string): NewEmail[] {
 
 /** The baseline: nodemailer, pooled, every message handed over at once. Returns ms. */
 export async function nodemailerDirect(smtpUrl: string, messages: NewEmail[]): Promise<number> {
-  const transporter = nodemailer.createTransport({ url: smtpUrl, pool: true, maxConnections: SMTP_POOL_CONNECTIONS, maxMessages: 1000 });
+  const transporter = nodemailer.createTransport({
+    url: smtpUrl,
+    pool: true,
+    maxConnections: SMTP_POOL_CONNECTIONS,
+    maxMessages: 1000,
+  });
   const started = performance.now();
   await Promise.all(
     messages.map((m, i) =>
-      transporter.sendMail({ from: FROM, to: m.to, subject: m.subject, text: m.text, html: m.html, messageId: `<direct-${i}-${Date.now()}@localhost>` }),
+      transporter.sendMail({
+        from: FROM,
+        to: m.to,
+        subject: m.subject,
+        text: m.text,
+        html: m.html,
+        messageId: `<direct-${i}-${Date.now()}@localhost>`,
+      }),
     ),
   );
   const ms = performance.now() - started;
@@ -58,7 +70,10 @@ export async function workerDelivery(smtpUrl: string, messages: NewEmail[], mode
     });
     await sleep(50); // let the enqueue notifications pass before the worker subscribes
     const started = performance.now();
-    const worker = startOutboxWorker(rt, { concurrency: mode.concurrency, transport: createSmtpTransport(smtpUrl, FROM, { pool: mode.pool }) });
+    const worker = startOutboxWorker(rt, {
+      concurrency: mode.concurrency,
+      transport: createSmtpTransport(smtpUrl, FROM, { pool: mode.pool }),
+    });
     for (;;) {
       const counts = countEmailsByState(rt.db);
       if (counts.sent + counts.failed >= messages.length) {

@@ -11,7 +11,18 @@ import { findCaseByReference } from '../db/cases.ts';
 import { createDraft, getDraft, publishDraft, updateDraft } from '../src/lib/principles/versions.ts';
 import { parseConfig } from '../src/lib/platform/config.ts';
 import { createRuntime } from '../src/lib/runtime.ts';
-import { freePort, httpGet, load, loadPost, median, percentile, ROOT, sequentialLatencies, startTsx, type Child } from './lib.ts';
+import {
+  freePort,
+  httpGet,
+  load,
+  loadPost,
+  median,
+  percentile,
+  ROOT,
+  sequentialLatencies,
+  startTsx,
+  type Child,
+} from './lib.ts';
 import { countsFromRows, countsFromTallies, periodsFor } from '../src/lib/transparency/report.ts';
 import { benchMessages, nodemailerDirect, workerDelivery } from './outbox.ts';
 import { seededCaseReference, seedScale } from './seed.ts';
@@ -60,10 +71,16 @@ function notYet(section: string, measure: string, target: string, why: string): 
   rows.push({ section, measure, value: null, unit: 'x', target, met: null, detail: `not measurable yet: ${why}` });
 }
 
-const fmt = (n: number, digits = 0) => n.toLocaleString('en-GB', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-GB', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 /** The real server (`tsx scripts/start.ts`) on a free loopback port; `dataDir` e.g. a seeded one. */
-async function startApp(pageCache: boolean, build: boolean, dataDir = tempDir('app'), env: Record<string, string> = {}): Promise<{ url: string; child: Child }> {
+async function startApp(
+  pageCache: boolean,
+  build: boolean,
+  dataDir = tempDir('app'),
+  env: Record<string, string> = {},
+): Promise<{ url: string; child: Child }> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const child = await startTsx(
@@ -101,7 +118,11 @@ function dataDirWithTwoVersions(): string {
     const draft = createDraft(rt);
     if (!draft.ok) throw new Error('no version in force to copy');
     const d = getDraft(rt, draft.draftId)!;
-    const input = { bodyMarkdown: `${d.bodyMarkdown}\n\nWe review these principles every year.`, changeSummary: 'Says how often we review the principles.', grounds: d.grounds.map(({ code, title, description }) => ({ code, title, description })) };
+    const input = {
+      bodyMarkdown: `${d.bodyMarkdown}\n\nWe review these principles every year.`,
+      changeSummary: 'Says how often we review the principles.',
+      grounds: d.grounds.map(({ code, title, description }) => ({ code, title, description })),
+    };
     const updated = updateDraft(rt, draft.draftId, input);
     if (!updated.ok) throw new Error(`draft refused: ${JSON.stringify(updated)}`);
     const published = publishDraft(rt, draft.draftId, { kind: 'minor', effectiveAt: 'now' });
@@ -128,14 +149,21 @@ async function pagesAndWeight(): Promise<void> {
     for (const path of paths) {
       const r = await httpGet(after.url + path);
       const headers: Record<string, string | string[]> = {};
-      for (const [name, value] of Object.entries(r.headers)) if (value !== undefined && !['date', 'connection', 'keep-alive'].includes(name)) headers[name] = value;
+      for (const [name, value] of Object.entries(r.headers))
+        if (value !== undefined && !['date', 'connection', 'keep-alive'].includes(name)) headers[name] = value;
       pages[path] = { status: r.status, headers, body: r.body.toString('base64') };
     }
     const pagesFile = join(tempDir('bare'), 'pages.json');
     writeFileSync(pagesFile, JSON.stringify(pages));
     const barePort = await freePort();
     const bareUrl = `http://127.0.0.1:${barePort}`;
-    const bare = await startTsx('bench/bare-server.ts', [], { BENCH_PAGES: pagesFile, BENCH_PORT: String(barePort) }, `${bareUrl}/principles`, 30_000);
+    const bare = await startTsx(
+      'bench/bare-server.ts',
+      [],
+      { BENCH_PAGES: pagesFile, BENCH_PORT: String(barePort) },
+      `${bareUrl}/principles`,
+      30_000,
+    );
     children.push(bare);
     const pids = { bare: bare.process.pid, after: after.child.process.pid, before: before.child.process.pid };
 
@@ -167,11 +195,21 @@ async function pagesAndWeight(): Promise<void> {
         }
         ratiosAfter.push(got.after! / got.bare!);
         ratiosBefore.push(got.before! / got.bare!);
-        console.log(`  ${path} round ${round + 1}: bare ${fmt(got.bare!)} req/s, cached ${fmt(got.after!)}, uncached ${fmt(got.before!)}`);
+        console.log(
+          `  ${path} round ${round + 1}: bare ${fmt(got.bare!)} req/s, cached ${fmt(got.after!)}, uncached ${fmt(got.before!)}`,
+        );
       }
       const target = path === '/principles' ? '≥ 0.8×' : 'report';
       const ok = path === '/principles' ? median(ratiosAfter) >= 0.8 : null;
-      rows.push({ section: 'pages', measure: `${path} req/s, page cache (after)`, value: median(ratiosAfter), unit: 'x', target, met: ok, detail: `median of ${ROUNDS}: ${fmt(median(rps.after))} vs bare ${fmt(median(rps.bare))} req/s` });
+      rows.push({
+        section: 'pages',
+        measure: `${path} req/s, page cache (after)`,
+        value: median(ratiosAfter),
+        unit: 'x',
+        target,
+        met: ok,
+        detail: `median of ${ROUNDS}: ${fmt(median(rps.after))} vs bare ${fmt(median(rps.bare))} req/s`,
+      });
       if (cpuRatiosAfter.length > 0) {
         rows.push({
           section: 'pages',
@@ -183,19 +221,54 @@ async function pagesAndWeight(): Promise<void> {
           detail: `median of ${ROUNDS}: ${fmt(median(cpuUs.after), 1)} µs vs bare ${fmt(median(cpuUs.bare), 1)} µs CPU a request (less sensitive to a busy machine than req/s)`,
         });
       }
-      rows.push({ section: 'pages', measure: `${path} req/s, Astro render (before)`, value: median(ratiosBefore), unit: 'x', target: 'report', met: null, detail: `median of ${ROUNDS}: ${fmt(median(rps.before))} vs bare ${fmt(median(rps.bare))} req/s` });
+      rows.push({
+        section: 'pages',
+        measure: `${path} req/s, Astro render (before)`,
+        value: median(ratiosBefore),
+        unit: 'x',
+        target: 'report',
+        met: null,
+        detail: `median of ${ROUNDS}: ${fmt(median(rps.before))} vs bare ${fmt(median(rps.bare))} req/s`,
+      });
     }
-    if (compareStatus !== 200) notYet('pages', `${compare} req/s`, '≥ 0.8×', `the compare page answered ${compareStatus}`);
+    if (compareStatus !== 200)
+      notYet('pages', `${compare} req/s`, '≥ 0.8×', `the compare page answered ${compareStatus}`);
 
     // Repeat visits: a browser sends back the ETag it got.
     const first = await httpGet(after.url + '/principles');
     const etag = String(first.headers.etag ?? '');
-    const conditional = await load(after.url + '/principles', SECONDS, CONNECTIONS, etag ? { 'if-none-match': etag } : {});
-    rows.push({ section: 'pages', measure: '/principles repeat requests answered 304 (after)', value: conditional.share3xx, unit: 'share', target: 'report', met: null, detail: `${fmt(conditional.total)} conditional requests, ${fmt(conditional.rps)} req/s` });
+    const conditional = await load(
+      after.url + '/principles',
+      SECONDS,
+      CONNECTIONS,
+      etag ? { 'if-none-match': etag } : {},
+    );
+    rows.push({
+      section: 'pages',
+      measure: '/principles repeat requests answered 304 (after)',
+      value: conditional.share3xx,
+      unit: 'share',
+      target: 'report',
+      met: null,
+      detail: `${fmt(conditional.total)} conditional requests, ${fmt(conditional.rps)} req/s`,
+    });
     const firstBefore = await httpGet(before.url + '/principles');
     const etagBefore = firstBefore.headers.etag ? String(firstBefore.headers.etag) : undefined;
-    const conditionalBefore = await load(before.url + '/principles', 1, CONNECTIONS, etagBefore ? { 'if-none-match': etagBefore } : {});
-    rows.push({ section: 'pages', measure: '/principles repeat requests answered 304 (before)', value: conditionalBefore.share3xx, unit: 'share', target: 'report', met: null, detail: etagBefore ? 'ETag sent' : 'no ETag sent by the render' });
+    const conditionalBefore = await load(
+      before.url + '/principles',
+      1,
+      CONNECTIONS,
+      etagBefore ? { 'if-none-match': etagBefore } : {},
+    );
+    rows.push({
+      section: 'pages',
+      measure: '/principles repeat requests answered 304 (before)',
+      value: conditionalBefore.share3xx,
+      unit: 'share',
+      target: 'report',
+      met: null,
+      detail: etagBefore ? 'ETag sent' : 'no ETag sent by the render',
+    });
   }
 
   if (wanted('weight')) {
@@ -236,8 +309,17 @@ async function pagesAndWeight(): Promise<void> {
       });
     }
     const publicPages = ['/', '/principles', '/principles/1.0', '/accessibility', '/privacy', '/transparency'];
-    for (const path of publicPages) scripts += ((await httpGet(after.url + path)).body.toString().match(/<script\b/gi) ?? []).length;
-    rows.push({ section: 'weight', measure: 'client scripts on public pages and appeal steps', value: scripts, unit: 'count', target: '0', met: scripts === 0, detail: `${publicPages.length + scriptPages.length} pages: ${publicPages.join(' ')} and the ${scriptPages.length} appeal steps above` });
+    for (const path of publicPages)
+      scripts += ((await httpGet(after.url + path)).body.toString().match(/<script\b/gi) ?? []).length;
+    rows.push({
+      section: 'weight',
+      measure: 'client scripts on public pages and appeal steps',
+      value: scripts,
+      unit: 'count',
+      target: '0',
+      met: scripts === 0,
+      detail: `${publicPages.length + scriptPages.length} pages: ${publicPages.join(' ')} and the ${scriptPages.length} appeal steps above`,
+    });
   }
 }
 
@@ -280,13 +362,17 @@ async function outbox(): Promise<void> {
     const got: Record<string, number> = {};
     for (const which of round % 2 === 0 ? ['direct', 'worker'] : ['worker', 'direct']) {
       got[which] = await withSink((url) =>
-        which === 'direct' ? nodemailerDirect(url, messages) : workerDelivery(url, messages, { concurrency: 5, pool: true }),
+        which === 'direct'
+          ? nodemailerDirect(url, messages)
+          : workerDelivery(url, messages, { concurrency: 5, pool: true }),
       );
     }
     times.direct.push(got.direct!);
     times.worker.push(got.worker!);
     ratios.push(got.direct! / got.worker!);
-    console.log(`  ${EMAILS} emails round ${round + 1}: nodemailer direct ${fmt(got.direct! / 1000, 1)} s, worker ${fmt(got.worker! / 1000, 1)} s`);
+    console.log(
+      `  ${EMAILS} emails round ${round + 1}: nodemailer direct ${fmt(got.direct! / 1000, 1)} s, worker ${fmt(got.worker! / 1000, 1)} s`,
+    );
   }
   rows.push({
     section: 'outbox',
@@ -301,7 +387,9 @@ async function outbox(): Promise<void> {
   const few = messages.slice(0, BEFORE_EMAILS);
   const direct = await withSink((url) => nodemailerDirect(url, few));
   const worker = await withSink((url) => workerDelivery(url, few, { concurrency: 1, pool: false }));
-  console.log(`  ${BEFORE_EMAILS} emails, worker as before: ${fmt(worker / 1000, 1)} s vs nodemailer ${fmt(direct / 1000, 1)} s`);
+  console.log(
+    `  ${BEFORE_EMAILS} emails, worker as before: ${fmt(worker / 1000, 1)} s vs nodemailer ${fmt(direct / 1000, 1)} s`,
+  );
   rows.push({
     section: 'outbox',
     measure: `${fmt(BEFORE_EMAILS)} emails, worker one at a time, unpooled (before)`,
@@ -334,7 +422,15 @@ function scaleSetup(size: number): ScaleSetup {
     const { ms } = seedScale(rt.db, size);
     console.log(`Scale: seeded ${fmt(size)} cases and ${fmt(size)} appeals in ${fmt(ms / 1000, 1)} s`);
     if (size === SCALE) {
-      rows.push({ section: 'scale', measure: `seed ${fmt(size)} cases + ${fmt(size)} appeals`, value: ms / 1000, unit: 's', target: '< 60 s', met: ms < 60_000, detail: 'bench/seed.ts: prepared statements, one transaction, indexes and running aggregates built after' });
+      rows.push({
+        section: 'scale',
+        measure: `seed ${fmt(size)} cases + ${fmt(size)} appeals`,
+        value: ms / 1000,
+        unit: 's',
+        target: '< 60 s',
+        met: ms < 60_000,
+        detail: 'bench/seed.ts: prepared statements, one transaction, indexes and running aggregates built after',
+      });
     }
     const cookie = reviewerSessionCookie(rt.db);
     // Appeal pages: 50 appeals spread over the table, open and decided.
@@ -357,7 +453,10 @@ function scaleSetup(size: number): ScaleSetup {
       }
       return median(xs);
     };
-    const figuresMs = { rows: time(() => countsFromRows(rt, months)), tallies: time(() => countsFromTallies(rt, months)) };
+    const figuresMs = {
+      rows: time(() => countsFromRows(rt, months)),
+      tallies: time(() => countsFromTallies(rt, months)),
+    };
     return { size, dir, cookie, appealIds, lookupP50Ms: percentile(samples.slice(2_000), 50), figuresMs };
   });
 }
@@ -375,26 +474,43 @@ async function scale(): Promise<void> {
     servers.push({ setup, warm: warm.url, cold: cold.url });
   }
   const scenarios = [
-    { name: 'queue page p50 (overdue, by due date, reviewer signed in)', urls: (s: Server) => [`${s.warm}/staff/appeals?due=overdue`], cookie: true },
-    { name: 'staff appeal page p50 (50 appeals across the table)', urls: (s: Server) => s.setup.appealIds.map((id) => `${s.warm}/staff/appeals/${id}`), cookie: true },
-    { name: '/transparency p50, cold (figures computed each request)', urls: (s: Server) => [`${s.cold}/transparency`], cookie: false },
+    {
+      name: 'queue page p50 (overdue, by due date, reviewer signed in)',
+      urls: (s: Server) => [`${s.warm}/staff/appeals?due=overdue`],
+      cookie: true,
+    },
+    {
+      name: 'staff appeal page p50 (50 appeals across the table)',
+      urls: (s: Server) => s.setup.appealIds.map((id) => `${s.warm}/staff/appeals/${id}`),
+      cookie: true,
+    },
+    {
+      name: '/transparency p50, cold (figures computed each request)',
+      urls: (s: Server) => [`${s.cold}/transparency`],
+      cookie: false,
+    },
     { name: '/transparency p50, warm (report cache)', urls: (s: Server) => [`${s.warm}/transparency`], cookie: false },
   ];
   const REQUESTS = 60;
   for (const scenario of scenarios) {
     // Warm up each server, then interleave the sizes round by round; the ratio is taken within a round.
-    for (const s of servers) await sequentialLatencies(scenario.urls(s), 30, scenario.cookie ? { cookie: s.setup.cookie } : {});
+    for (const s of servers)
+      await sequentialLatencies(scenario.urls(s), 30, scenario.cookie ? { cookie: s.setup.cookie } : {});
     const ratios: number[] = [];
     const p50s: number[][] = servers.map(() => []);
     for (let round = 0; round < ROUNDS; round++) {
       const got: number[] = [];
       for (const i of round % 2 === 0 ? [0, 1] : [1, 0]) {
         const s = servers[i]!;
-        got[i] = median(await sequentialLatencies(scenario.urls(s), REQUESTS, scenario.cookie ? { cookie: s.setup.cookie } : {}));
+        got[i] = median(
+          await sequentialLatencies(scenario.urls(s), REQUESTS, scenario.cookie ? { cookie: s.setup.cookie } : {}),
+        );
         p50s[i]!.push(got[i]!);
       }
       ratios.push(got[1]! / got[0]!);
-      console.log(`  ${scenario.name} round ${round + 1}: ${fmt(got[0]!, 2)} ms at ${fmt(setups[0]!.size)}, ${fmt(got[1]!, 2)} ms at ${fmt(SCALE)}`);
+      console.log(
+        `  ${scenario.name} round ${round + 1}: ${fmt(got[0]!, 2)} ms at ${fmt(setups[0]!.size)}, ${fmt(got[1]!, 2)} ms at ${fmt(SCALE)}`,
+      );
     }
     const ratio = median(ratios);
     rows.push({
@@ -448,25 +564,48 @@ async function submissions(): Promise<void> {
   withRuntime(bareDir, () => undefined);
   const barePort = await freePort();
   const bareUrl = `http://127.0.0.1:${barePort}`;
-  const bare = await startTsx('bench/bare-submit.ts', [], { BENCH_DATA_DIR: bareDir, BENCH_PORT: String(barePort) }, bareUrl, 60_000);
+  const bare = await startTsx(
+    'bench/bare-submit.ts',
+    [],
+    { BENCH_DATA_DIR: bareDir, BENCH_PORT: String(barePort) },
+    bareUrl,
+    60_000,
+  );
   children.push(bare);
 
-  const form = new URLSearchParams({ reason: 'I think my comment was within the rules: it asked a question about waiting times.', email: 'bench@example.org' }).toString();
+  const form = new URLSearchParams({
+    reason: 'I think my comment was within the rules: it asked a question about waiting times.',
+    email: 'bench@example.org',
+  }).toString();
   const formHeaders = (origin: string) => ({ 'content-type': 'application/x-www-form-urlencoded', origin });
   let next = 0;
   const nextJourney = () => ({ cookie: cookies[next++ % cookies.length]! });
-  const appealsIn = (d: string) => withRuntime(d, (rt) => (rt.db.$client.prepare('select count(*) as n from appeals').get() as { n: number }).n);
+  const appealsIn = (d: string) =>
+    withRuntime(d, (rt) => (rt.db.$client.prepare('select count(*) as n from appeals').get() as { n: number }).n);
 
-  const floorCheck = await fetch(`${app.url}/_actions/benchFloor`, { method: 'POST', headers: formHeaders(app.url), body: form });
-  if (floorCheck.status !== 200) throw new Error(`the bench action answered ${floorCheck.status}: ${await floorCheck.text()}`);
+  const floorCheck = await fetch(`${app.url}/_actions/benchFloor`, {
+    method: 'POST',
+    headers: formHeaders(app.url),
+    body: form,
+  });
+  if (floorCheck.status !== 200)
+    throw new Error(`the bench action answered ${floorCheck.status}: ${await floorCheck.text()}`);
 
   const run = {
     floor: () => loadPost(`${app.url}/_actions/benchFloor`, SECONDS, CONNECTIONS, form, formHeaders(app.url)),
     app: async () => {
       const before = appealsIn(dir);
-      const r = await loadPost(`${app.url}/appeal/check-answers`, SECONDS, CONNECTIONS, '', formHeaders(app.url), nextJourney);
+      const r = await loadPost(
+        `${app.url}/appeal/check-answers`,
+        SECONDS,
+        CONNECTIONS,
+        '',
+        formHeaders(app.url),
+        nextJourney,
+      );
       const created = appealsIn(dir) - before;
-      if (r.status['5xx']! > 0 || r.status['4xx']! > 0 || r.errors > 0) console.warn(`  app: ${r.status['4xx']} 4xx, ${r.status['5xx']} 5xx, ${r.errors} errors`);
+      if (r.status['5xx']! > 0 || r.status['4xx']! > 0 || r.errors > 0)
+        console.warn(`  app: ${r.status['4xx']} 4xx, ${r.status['5xx']} 5xx, ${r.errors} errors`);
       return { ...r, rps: created / SECONDS };
     },
     bare: async () => {
@@ -487,7 +626,9 @@ async function submissions(): Promise<void> {
     }
     ratios.floor.push(got.app! / got.floor!);
     ratios.bare.push(got.app! / got.bare!);
-    console.log(`  round ${round + 1}: appeals sent ${fmt(got.app!)}/s, do-nothing action ${fmt(got.floor!)}/s, bare node:http + createAppeal ${fmt(got.bare!)}/s`);
+    console.log(
+      `  round ${round + 1}: appeals sent ${fmt(got.app!)}/s, do-nothing action ${fmt(got.floor!)}/s, bare node:http + createAppeal ${fmt(got.bare!)}/s`,
+    );
   }
   if (next > cookies.length) console.warn(`  ran out of prepared journeys (${next} requests for ${cookies.length})`);
   rows.push({

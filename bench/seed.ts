@@ -31,7 +31,11 @@ export function seededAppealReference(i: number): string {
 export function seedScale(db: Db, count: number, now = Date.now()): { ms: number } {
   if (count >= P) throw new Error(`At most ${P - 1} rows`);
   const sqlite = db.$client;
-  const versionId = (sqlite.prepare(`select id from principle_versions where status = 'published' order by id limit 1`).get() as { id: number }).id;
+  const versionId = (
+    sqlite.prepare(`select id from principle_versions where status = 'published' order by id limit 1`).get() as {
+      id: number;
+    }
+  ).id;
   const insertCase = sqlite.prepare(
     `insert into cases (reference, platform, account_handle, post_url, excerpt, statement_of_reasons, principle_version_id,
        action_at, detected_by, automated, recorded_by, closed_at, purged_at, created_at)
@@ -54,7 +58,9 @@ export function seedScale(db: Db, count: number, now = Date.now()): { ms: number
   const cacheSize = sqlite.pragma('cache_size', { simple: true }) as number;
   sqlite.pragma('cache_size = -1000000');
   const indexes = sqlite
-    .prepare(`select name, sql from sqlite_master where type = 'index' and tbl_name in ('cases', 'appeals') and sql is not null`)
+    .prepare(
+      `select name, sql from sqlite_master where type = 'index' and tbl_name in ('cases', 'appeals') and sql is not null`,
+    )
     .all() as { name: string; sql: string }[];
   // Likewise the running aggregates (db/tallies.ts): triggers off during the load, one recount after.
   dropTallyTriggers(sqlite);

@@ -60,7 +60,12 @@ export function updateAppeal(tx: DbOrTx, id: number, set: Partial<NewAppealRow>)
 }
 
 export function listAppealEvents(tx: DbOrTx, appealId: number): AppealEventRow[] {
-  return tx.select().from(appealEvents).where(eq(appealEvents.appealId, appealId)).orderBy(asc(appealEvents.at), asc(appealEvents.id)).all();
+  return tx
+    .select()
+    .from(appealEvents)
+    .where(eq(appealEvents.appealId, appealId))
+    .orderBy(asc(appealEvents.at), asc(appealEvents.id))
+    .all();
 }
 
 export function findCaseReferenceById(tx: DbOrTx, caseId: number): string | undefined {
@@ -68,7 +73,13 @@ export function findCaseReferenceById(tx: DbOrTx, caseId: number): string | unde
 }
 
 export function findVersionNumberById(tx: DbOrTx, versionId: number): string | undefined {
-  return tx.select({ version: principleVersions.version }).from(principleVersions).where(eq(principleVersions.id, versionId)).get()?.version ?? undefined;
+  return (
+    tx
+      .select({ version: principleVersions.version })
+      .from(principleVersions)
+      .where(eq(principleVersions.id, versionId))
+      .get()?.version ?? undefined
+  );
 }
 
 export function findAppealByReference(tx: DbOrTx, reference: string): AppealRow | undefined {
@@ -77,5 +88,9 @@ export function findAppealByReference(tx: DbOrTx, reference: string): AppealRow 
 
 /** Every appeal waiting for its appellant (the appeals_status_due index), with when the clock stopped. */
 export function listWaitingAppeals(tx: DbOrTx): { id: number; pausedAt: Date | null }[] {
-  return tx.select({ id: appeals.id, pausedAt: appeals.pausedAt }).from(appeals).where(eq(appeals.status, 'waiting')).all();
+  return tx
+    .select({ id: appeals.id, pausedAt: appeals.pausedAt })
+    .from(appeals)
+    .where(eq(appeals.status, 'waiting'))
+    .all();
 }

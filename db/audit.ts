@@ -63,7 +63,11 @@ export function listAudit(db: DbOrTx, filters: AuditFilters = {}): AuditListRow[
   if (filters.actorId === null) where.push(isNull(auditLog.actorId));
   else if (filters.actorId !== undefined) where.push(eq(auditLog.actorId, filters.actorId));
   if (filters.action) {
-    where.push(filters.action.endsWith('*') ? like(auditLog.action, `${filters.action.slice(0, -1).replace(/[%_]/g, '')}%`) : eq(auditLog.action, filters.action));
+    where.push(
+      filters.action.endsWith('*')
+        ? like(auditLog.action, `${filters.action.slice(0, -1).replace(/[%_]/g, '')}%`)
+        : eq(auditLog.action, filters.action),
+    );
   }
   if (filters.entityType) where.push(eq(auditLog.entityType, filters.entityType));
   if (filters.entityId) where.push(eq(auditLog.entityId, filters.entityId));
@@ -83,5 +87,10 @@ export function listAudit(db: DbOrTx, filters: AuditFilters = {}): AuditListRow[
 
 /** The distinct actions recorded so far, for the filter list. */
 export function auditActions(db: DbOrTx): string[] {
-  return db.selectDistinct({ action: auditLog.action }).from(auditLog).orderBy(auditLog.action).all().map((r) => r.action);
+  return db
+    .selectDistinct({ action: auditLog.action })
+    .from(auditLog)
+    .orderBy(auditLog.action)
+    .all()
+    .map((r) => r.action);
 }

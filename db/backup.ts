@@ -35,9 +35,14 @@ export async function backupDatabase(sourceFile: string, targetFile: string): Pr
     const integrity = copy.pragma('integrity_check', { simple: true });
     if (integrity !== 'ok') throw new Error(`The copy failed its integrity check: ${String(integrity)}`);
     const tables = copy
-      .prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '\\_\\_%' escape '\\' order by name")
+      .prepare(
+        "select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '\\_\\_%' escape '\\' order by name",
+      )
       .all() as { name: string }[];
-    rows = tables.map(({ name }) => ({ table: name, n: (copy.prepare(`select count(*) as n from "${name}"`).get() as { n: number }).n }));
+    rows = tables.map(({ name }) => ({
+      table: name,
+      n: (copy.prepare(`select count(*) as n from "${name}"`).get() as { n: number }).n,
+    }));
   } finally {
     copy.close();
   }

@@ -26,7 +26,6 @@ export interface NewCase {
   groundCodes: string[];
 }
 
-
 /** Inserts a case with its actions and grounds; returns its id. Call inside a transaction. */
 export function insertCase(tx: DbOrTx, c: NewCase): number {
   const { actions, groundCodes, ...row } = c;
@@ -71,7 +70,11 @@ export interface CaseRecord {
 }
 
 function loadDetails(db: DbOrTx, row: typeof cases.$inferSelect): CaseRecord {
-  const version = db.select({ version: principleVersions.version }).from(principleVersions).where(eq(principleVersions.id, row.principleVersionId)).get();
+  const version = db
+    .select({ version: principleVersions.version })
+    .from(principleVersions)
+    .where(eq(principleVersions.id, row.principleVersionId))
+    .get();
   const actions = db
     .select({ action: caseActions.action })
     .from(caseActions)
@@ -86,7 +89,12 @@ function loadDetails(db: DbOrTx, row: typeof cases.$inferSelect): CaseRecord {
     .map((g) => g.code);
   const groundRows = codes.length
     ? db
-        .select({ code: grounds.code, title: grounds.title, description: grounds.description, position: grounds.position })
+        .select({
+          code: grounds.code,
+          title: grounds.title,
+          description: grounds.description,
+          position: grounds.position,
+        })
         .from(grounds)
         .where(and(eq(grounds.versionId, row.principleVersionId), inArray(grounds.code, codes)))
         .orderBy(grounds.position)
@@ -124,12 +132,20 @@ export type NoticeMethod = NonNullable<(typeof cases.$inferSelect)['noticeMethod
 export function setCaseNotice(
   tx: DbOrTx,
   id: number,
-  notice: { sentAt: Date; method: NoticeMethod; notSentReason?: undefined } | { sentAt?: undefined; method?: undefined; notSentReason: string },
+  notice:
+    | { sentAt: Date; method: NoticeMethod; notSentReason?: undefined }
+    | { sentAt?: undefined; method?: undefined; notSentReason: string },
   recorded: { at: Date; by: number },
 ): boolean {
   const r = tx
     .update(cases)
-    .set({ noticeSentAt: notice.sentAt ?? null, noticeMethod: notice.method ?? null, noticeNotSentReason: notice.notSentReason ?? null, noticeRecordedAt: recorded.at, noticeRecordedBy: recorded.by })
+    .set({
+      noticeSentAt: notice.sentAt ?? null,
+      noticeMethod: notice.method ?? null,
+      noticeNotSentReason: notice.notSentReason ?? null,
+      noticeRecordedAt: recorded.at,
+      noticeRecordedBy: recorded.by,
+    })
     .where(eq(cases.id, id))
     .run();
   return r.changes > 0;
@@ -171,16 +187,28 @@ export function searchCases(db: DbOrTx, q: CaseSearch): { items: CaseListItem[];
   const conditions = [];
   if (q.text) {
     const pattern = `%${q.text.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
-    conditions.push(sql`(${cases.reference} like ${pattern} escape '\\' or ${cases.accountHandle} like ${pattern} escape '\\')`);
+    conditions.push(
+      sql`(${cases.reference} like ${pattern} escape '\\' or ${cases.accountHandle} like ${pattern} escape '\\')`,
+    );
   }
   if (q.platform) conditions.push(eq(cases.platform, q.platform));
   if (q.from) conditions.push(gte(cases.actionAt, q.from));
   if (q.to) conditions.push(lt(cases.actionAt, q.to));
   if (q.action) {
-    conditions.push(inArray(cases.id, db.select({ id: caseActions.caseId }).from(caseActions).where(eq(caseActions.action, q.action))));
+    conditions.push(
+      inArray(
+        cases.id,
+        db.select({ id: caseActions.caseId }).from(caseActions).where(eq(caseActions.action, q.action)),
+      ),
+    );
   }
   const where = conditions.length ? and(...conditions) : undefined;
-  const total = db.select({ n: sql<number>`count(*)` }).from(cases).where(where).get()?.n ?? 0;
+  const total =
+    db
+      .select({ n: sql<number>`count(*)` })
+      .from(cases)
+      .where(where)
+      .get()?.n ?? 0;
   const items = db
     .select({
       id: cases.id,
@@ -199,7 +227,6 @@ export function searchCases(db: DbOrTx, q: CaseSearch): { items: CaseListItem[];
   return { items, total };
 }
 
-
 export interface CaseAppeal {
   id: number;
   reference: string;
@@ -212,7 +239,14 @@ export interface CaseAppeal {
 /** Appeals made on a case, newest first. */
 export function appealsForCase(db: DbOrTx, caseId: number): CaseAppeal[] {
   return db
-    .select({ id: appeals.id, reference: appeals.reference, status: appeals.status, receivedAt: appeals.receivedAt, dueAt: appeals.dueAt, outcome: appeals.outcome })
+    .select({
+      id: appeals.id,
+      reference: appeals.reference,
+      status: appeals.status,
+      receivedAt: appeals.receivedAt,
+      dueAt: appeals.dueAt,
+      outcome: appeals.outcome,
+    })
     .from(appeals)
     .where(eq(appeals.caseId, caseId))
     .orderBy(desc(appeals.receivedAt))

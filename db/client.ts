@@ -96,7 +96,8 @@ export function openDatabase(file: string, context: Partial<DbContext> = {}): Db
   const deferred = db.transaction.bind(db);
   const full: DbContext = { now: () => new Date(), messageIdDomain: 'localhost', emailEnqueued: new Set(), ...context };
   (db as WithContext)[CONTEXT] = full;
-  db.transaction = ((fn, config) => deferred((tx) => fn(carryContext(tx, full)), { behavior: 'immediate', ...config })) as Db['transaction'];
+  db.transaction = ((fn, config) =>
+    deferred((tx) => fn(carryContext(tx, full)), { behavior: 'immediate', ...config })) as Db['transaction'];
   return db;
 }
 
@@ -114,10 +115,23 @@ export class OutsideTransactionError extends Error {}
 export function guardTransactions(db: Db): Db {
   let inside = 0;
   const check = (what: string) => {
-    if (inside > 0) throw new OutsideTransactionError(`db.${what} was used inside a transaction: use the transaction's tx`);
+    if (inside > 0)
+      throw new OutsideTransactionError(`db.${what} was used inside a transaction: use the transaction's tx`);
   };
   const target = db as unknown as Record<string, unknown>;
-  for (const name of ['select', 'selectDistinct', 'insert', 'update', 'delete', 'run', 'all', 'get', 'values', 'with', '$count'] as const) {
+  for (const name of [
+    'select',
+    'selectDistinct',
+    'insert',
+    'update',
+    'delete',
+    'run',
+    'all',
+    'get',
+    'values',
+    'with',
+    '$count',
+  ] as const) {
     const original = target[name];
     if (typeof original !== 'function') continue;
     target[name] = (...args: unknown[]) => {

@@ -6,13 +6,23 @@ import type { DbOrTx } from './client.ts';
 import { journeys, rateLimits } from './schema.ts';
 
 export function findJourneyData(db: DbOrTx, idHash: string, now: Date): Record<string, unknown> | undefined {
-  const row = db.select({ data: journeys.data, expiresAt: journeys.expiresAt }).from(journeys).where(eq(journeys.idHash, idHash)).get();
+  const row = db
+    .select({ data: journeys.data, expiresAt: journeys.expiresAt })
+    .from(journeys)
+    .where(eq(journeys.idHash, idHash))
+    .get();
   if (!row || row.expiresAt.getTime() <= now.getTime()) return undefined;
   return row.data;
 }
 
 /** Inserts or replaces a journey's answers and pushes its expiry on. */
-export function saveJourneyData(db: DbOrTx, idHash: string, data: Record<string, unknown>, now: Date, expiresAt: Date): void {
+export function saveJourneyData(
+  db: DbOrTx,
+  idHash: string,
+  data: Record<string, unknown>,
+  now: Date,
+  expiresAt: Date,
+): void {
   db.insert(journeys)
     .values({ idHash, data, updatedAt: now, expiresAt })
     .onConflictDoUpdate({ target: journeys.idHash, set: { data, updatedAt: now, expiresAt } })
@@ -42,7 +52,10 @@ export function countHit(db: DbOrTx, key: string, now: Date, windowMs: number): 
         .run();
       return { count: 1, windowStart: now };
     }
-    tx.update(rateLimits).set({ count: row.count + 1 }).where(eq(rateLimits.key, key)).run();
+    tx.update(rateLimits)
+      .set({ count: row.count + 1 })
+      .where(eq(rateLimits.key, key))
+      .run();
     return { count: row.count + 1, windowStart: row.windowStart };
   });
 }

@@ -4,7 +4,16 @@
  */
 import { and, asc, count, eq, gte, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from './client.ts';
-import { appealEscalations, appeals, followUps, safeguardingConcerns, staff, staffDigests, staffRoles, type SafeguardingConcernRow } from './schema.ts';
+import {
+  appealEscalations,
+  appeals,
+  followUps,
+  safeguardingConcerns,
+  staff,
+  staffDigests,
+  staffRoles,
+  type SafeguardingConcernRow,
+} from './schema.ts';
 import type { Role } from './schema/staff.ts';
 
 /** Email addresses of active (not disabled) staff with `role`, in id order. */
@@ -45,7 +54,13 @@ export interface DigestFollowUp {
   dueAt: Date;
 }
 
-const appealColumns = { id: appeals.id, reference: appeals.reference, status: appeals.status, dueAt: appeals.dueAt, receivedAt: appeals.receivedAt };
+const appealColumns = {
+  id: appeals.id,
+  reference: appeals.reference,
+  status: appeals.status,
+  dueAt: appeals.dueAt,
+  receivedAt: appeals.receivedAt,
+};
 const clockRunning = inArray(appeals.status, ['new', 'in-review']);
 
 export interface Listed<T> {
@@ -55,13 +70,19 @@ export interface Listed<T> {
 }
 
 const newUnassignedWhere = () => and(eq(appeals.status, 'new'), isNull(appeals.assignedTo));
-const dueBetweenWhere = (from: Date, before: Date) => and(clockRunning, gte(appeals.dueAt, from), lt(appeals.dueAt, before));
+const dueBetweenWhere = (from: Date, before: Date) =>
+  and(clockRunning, gte(appeals.dueAt, from), lt(appeals.dueAt, before));
 const overdueWhere = (now: Date) => and(clockRunning, lt(appeals.dueAt, now));
 const overdueFollowUpsWhere = (now: Date) => and(isNull(followUps.doneAt), lt(followUps.dueAt, now));
 
 function appealList(tx: DbOrTx, where: SQL | undefined, limit: number) {
   return {
-    items: tx.select(appealColumns).from(appeals).where(where).orderBy(asc(appeals.dueAt), asc(appeals.id)).limit(limit),
+    items: tx
+      .select(appealColumns)
+      .from(appeals)
+      .where(where)
+      .orderBy(asc(appeals.dueAt), asc(appeals.id))
+      .limit(limit),
     total: tx.select({ n: count() }).from(appeals).where(where),
   };
 }
@@ -78,7 +99,13 @@ export function digestStatements(tx: DbOrTx, now: Date, dueSoonBefore: Date, lim
     overdue: appealList(tx, overdueWhere(now), limit),
     followUpsOverdue: {
       items: tx
-        .select({ id: followUps.id, appealId: followUps.appealId, appealReference: appeals.reference, kind: followUps.kind, dueAt: followUps.dueAt })
+        .select({
+          id: followUps.id,
+          appealId: followUps.appealId,
+          appealReference: appeals.reference,
+          kind: followUps.kind,
+          dueAt: followUps.dueAt,
+        })
         .from(followUps)
         .innerJoin(appeals, eq(appeals.id, followUps.appealId))
         .where(overdueFollowUpsWhere(now))
@@ -96,7 +123,10 @@ export function digestStatements(tx: DbOrTx, now: Date, dueSoonBefore: Date, lim
   };
 }
 
-function run<T>(list: { items: { all(): T[] }; total: { get(): { n: number } | undefined } }, limit: number): Listed<T> {
+function run<T>(
+  list: { items: { all(): T[] }; total: { get(): { n: number } | undefined } },
+  limit: number,
+): Listed<T> {
   const items = list.items.all();
   // The count only runs when the list was cut at the limit.
   return { items, total: items.length < limit ? items.length : Number(list.total.get()?.n ?? 0) };
@@ -129,7 +159,10 @@ export function listOverdueFollowUps(tx: DbOrTx, now: Date, limit: number): List
  * every other (another worker, a restart, a second `npm run digest`). Call it in the transaction
  * that queues the digest emails, so the row and the emails are kept together or neither.
  */
-export function claimDigestDay(tx: DbOrTx, row: { day: string; decidedAt: Date; emails: number; items: number }): boolean {
+export function claimDigestDay(
+  tx: DbOrTx,
+  row: { day: string; decidedAt: Date; emails: number; items: number },
+): boolean {
   return tx.insert(staffDigests).values(row).onConflictDoNothing().run().changes > 0;
 }
 
@@ -159,7 +192,10 @@ export interface ConcernWithName extends SafeguardingConcernRow {
 }
 
 /** Concerns on any of these cases or appeals, oldest first, with the name of who raised each. */
-export function listSafeguardingConcerns(tx: DbOrTx, subject: { caseIds: number[]; appealIds: number[] }): ConcernWithName[] {
+export function listSafeguardingConcerns(
+  tx: DbOrTx,
+  subject: { caseIds: number[]; appealIds: number[] },
+): ConcernWithName[] {
   const where = or(
     subject.caseIds.length ? inArray(safeguardingConcerns.caseId, subject.caseIds) : undefined,
     subject.appealIds.length ? inArray(safeguardingConcerns.appealId, subject.appealIds) : undefined,
@@ -177,5 +213,10 @@ export function listSafeguardingConcerns(tx: DbOrTx, subject: { caseIds: number[
 
 /** How many concerns there are (for tests and health checks; never published). */
 export function countSafeguardingConcerns(tx: DbOrTx): number {
-  return Number(tx.select({ n: sql<number>`count(*)` }).from(safeguardingConcerns).get()?.n ?? 0);
+  return Number(
+    tx
+      .select({ n: sql<number>`count(*)` })
+      .from(safeguardingConcerns)
+      .get()?.n ?? 0,
+  );
 }

@@ -54,8 +54,11 @@ export function redactSecrets<T extends Content>(content: T, secrets: readonly s
 function checkSecrets(message: NewEmail): string[] | null {
   const secrets = message.secrets ?? [];
   for (const secret of secrets) {
-    const carried = [message.text, message.html, ...Object.values(message.headers ?? {})].some((v) => v.includes(secret) || v.includes(escapeHtml(secret)));
-    if (!secret || !carried) throw new Error(`enqueueEmail: a secret listed for a '${message.kind}' email is not in the message`);
+    const carried = [message.text, message.html, ...Object.values(message.headers ?? {})].some(
+      (v) => v.includes(secret) || v.includes(escapeHtml(secret)),
+    );
+    if (!secret || !carried)
+      throw new Error(`enqueueEmail: a secret listed for a '${message.kind}' email is not in the message`);
   }
   return secrets.length > 0 ? [...new Set(secrets)] : null;
 }
@@ -197,7 +200,9 @@ const prepared = new WeakMap<Db, ReturnType<typeof prepare>>();
 function prepare(db: Db) {
   const sqlite = db.$client;
   const pick = (where: string) =>
-    sqlite.prepare<[number], Candidate>(`select id, next_attempt_at as next from outbox where ${where} order by next_attempt_at, id limit 1`);
+    sqlite.prepare<[number], Candidate>(
+      `select id, next_attempt_at as next from outbox where ${where} order by next_attempt_at, id limit 1`,
+    );
   return {
     nextQueued: pick(`state = 'queued' and next_attempt_at <= ?`),
     nextStale: pick(`state = 'sending' and claimed_at <= ?`),
@@ -207,17 +212,25 @@ function prepare(db: Db) {
        where id = ? and ((state = 'queued' and next_attempt_at <= ?) or (state = 'sending' and claimed_at <= ?))
        returning *`,
     ),
-    markSent: sqlite.prepare<[number, number, string], { text: string; html: string; headers: string; secrets: string | null }>(
+    markSent: sqlite.prepare<
+      [number, number, string],
+      { text: string; html: string; headers: string; secrets: string | null }
+    >(
       `update outbox set state = 'sent', sent_at = ?, last_error = null, claim_token = null where id = ? and claim_token = ?
        returning text_body as text, html_body as html, headers, secrets`,
     ),
-    redact: sqlite.prepare<[string, string, string, number]>(`update outbox set text_body = ?, html_body = ?, headers = ?, secrets = null where id = ?`),
+    redact: sqlite.prepare<[string, string, string, number]>(
+      `update outbox set text_body = ?, html_body = ?, headers = ?, secrets = null where id = ?`,
+    ),
     sent: sqlite.transaction((id: number, token: string, at: number): boolean => {
       const q = statements(db);
       const row = q.markSent.get(at, id, token);
       if (!row) return false;
       if (row.secrets !== null) {
-        const clean = redactSecrets({ text: row.text, html: row.html, headers: JSON.parse(row.headers) as Record<string, string> }, JSON.parse(row.secrets) as string[]);
+        const clean = redactSecrets(
+          { text: row.text, html: row.html, headers: JSON.parse(row.headers) as Record<string, string> },
+          JSON.parse(row.secrets) as string[],
+        );
         q.redact.run(clean.text, clean.html, JSON.stringify(clean.headers), id);
       }
       return true;
@@ -263,7 +276,15 @@ export function requeueFailedEmail(db: DbOrTx, id: number, now: Date): OutboxRow
   notifyListeners(db);
   return db
     .update(outbox)
-    .set({ state: 'queued', attempts: 0, nextAttemptAt: now, queuedAt: now, lastError: null, claimToken: null, claimedAt: null })
+    .set({
+      state: 'queued',
+      attempts: 0,
+      nextAttemptAt: now,
+      queuedAt: now,
+      lastError: null,
+      claimToken: null,
+      claimedAt: null,
+    })
     .where(and(eq(outbox.id, id), eq(outbox.state, 'failed')))
     .returning()
     .get();
@@ -301,12 +322,19 @@ export function emailListQuery(db: DbOrTx, options: EmailFilters = {}) {
     options.from ? gte(outbox.createdAt, options.from) : undefined,
     options.to ? lt(outbox.createdAt, options.to) : undefined,
   );
-  return db.select().from(outbox).where(where).orderBy(desc(outbox.id)).limit(options.limit ?? 200).offset(options.offset ?? 0);
+  return db
+    .select()
+    .from(outbox)
+    .where(where)
+    .orderBy(desc(outbox.id))
+    .limit(options.limit ?? 200)
+    .offset(options.offset ?? 0);
 }
 
 /** How many messages are in each state. */
 export function countEmailsByState(db: DbOrTx): Record<OutboxState, number> {
   const counts: Record<OutboxState, number> = { queued: 0, sending: 0, sent: 0, failed: 0 };
-  for (const row of db.select({ state: outbox.state, n: count() }).from(outbox).groupBy(outbox.state).all()) counts[row.state] = row.n;
+  for (const row of db.select({ state: outbox.state, n: count() }).from(outbox).groupBy(outbox.state).all())
+    counts[row.state] = row.n;
   return counts;
 }

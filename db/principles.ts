@@ -55,7 +55,12 @@ export function findVersionInForce(db: DbOrTx, at: Date): VersionRow | undefined
   const row = db
     .select()
     .from(principleVersions)
-    .where(and(eq(principleVersions.status, 'published'), or(isNull(principleVersions.effectiveAt), lte(principleVersions.effectiveAt, at))))
+    .where(
+      and(
+        eq(principleVersions.status, 'published'),
+        or(isNull(principleVersions.effectiveAt), lte(principleVersions.effectiveAt, at)),
+      ),
+    )
     // SQLite sorts null first ascending, so an unknown date comes last here: it is only in force before every dated one.
     .orderBy(desc(principleVersions.effectiveAt), desc(principleVersions.id))
     .limit(1)
@@ -117,7 +122,13 @@ export function findDraft(db: DbOrTx, id: number): DraftRow | undefined {
     .where(and(eq(principleVersions.id, id), eq(principleVersions.status, 'draft')))
     .get();
   if (!row) return undefined;
-  return { id: row.id, bodyMarkdown: row.bodyMarkdown, changeSummary: row.changeSummary, createdAt: row.createdAt, grounds: groundsOf(db, row.id) };
+  return {
+    id: row.id,
+    bodyMarkdown: row.bodyMarkdown,
+    changeSummary: row.changeSummary,
+    createdAt: row.createdAt,
+    grounds: groundsOf(db, row.id),
+  };
 }
 
 /** Every draft, newest first. */
@@ -141,7 +152,15 @@ export function insertDraft(db: DbOrTx, content: DraftContent): number {
       .get();
     if (content.grounds.length > 0) {
       tx.insert(grounds)
-        .values(content.grounds.map((g, position) => ({ versionId: id, position, code: g.code, title: g.title, description: g.description })))
+        .values(
+          content.grounds.map((g, position) => ({
+            versionId: id,
+            position,
+            code: g.code,
+            title: g.title,
+            description: g.description,
+          })),
+        )
         .run();
     }
     return id;
@@ -160,7 +179,15 @@ export function replaceDraft(db: DbOrTx, id: number, content: DraftContent): boo
     tx.delete(grounds).where(eq(grounds.versionId, id)).run();
     if (content.grounds.length > 0) {
       tx.insert(grounds)
-        .values(content.grounds.map((g, position) => ({ versionId: id, position, code: g.code, title: g.title, description: g.description })))
+        .values(
+          content.grounds.map((g, position) => ({
+            versionId: id,
+            position,
+            code: g.code,
+            title: g.title,
+            description: g.description,
+          })),
+        )
         .run();
     }
     return true;
@@ -224,7 +251,15 @@ export function seedPrinciples(db: DbOrTx, now: Date, links: SeedLinks): void {
         .returning({ id: principleVersions.id })
         .get();
       tx.insert(grounds)
-        .values(seed.grounds.map((g, position) => ({ versionId: inserted.id, position, code: g.code, title: g.title, description: g.description })))
+        .values(
+          seed.grounds.map((g, position) => ({
+            versionId: inserted.id,
+            position,
+            code: g.code,
+            title: g.title,
+            description: g.description,
+          })),
+        )
         .run();
     }
   });
@@ -237,7 +272,9 @@ export function seedPrinciples(db: DbOrTx, now: Date, links: SeedLinks): void {
  * (src/server/page-cache.ts) to know when to look at `principlesStamp` again.
  */
 export function databaseChangeToken(db: Db): () => string {
-  const statement = db.$client.prepare('select total_changes() as t, (select data_version from pragma_data_version) as v');
+  const statement = db.$client.prepare(
+    'select total_changes() as t, (select data_version from pragma_data_version) as v',
+  );
   return () => {
     const row = statement.get() as { t: number; v: number };
     return `${row.t}.${row.v}`;

@@ -12,7 +12,12 @@ export function listTemplates(db: DbOrTx, options: { activeOnly?: boolean } = {}
     .select()
     .from(replyTemplates)
     .where(options.activeOnly ? isNull(replyTemplates.retiredAt) : undefined)
-    .orderBy(asc(replyTemplates.retiredAt), asc(replyTemplates.outcome), asc(replyTemplates.name), asc(replyTemplates.id))
+    .orderBy(
+      asc(replyTemplates.retiredAt),
+      asc(replyTemplates.outcome),
+      asc(replyTemplates.name),
+      asc(replyTemplates.id),
+    )
     .all();
 }
 
@@ -21,11 +26,21 @@ export function findTemplate(db: DbOrTx, id: number): ReplyTemplateRow | undefin
 }
 
 export function insertTemplate(tx: DbOrTx, fields: TemplateFields, by: number, at: Date): ReplyTemplateRow {
-  return tx.insert(replyTemplates).values({ ...fields, createdBy: by, updatedBy: by, updatedAt: at, createdAt: at }).returning().get();
+  return tx
+    .insert(replyTemplates)
+    .values({ ...fields, createdBy: by, updatedBy: by, updatedAt: at, createdAt: at })
+    .returning()
+    .get();
 }
 
 /** Changes an active template; undefined if it does not exist or is retired. */
-export function updateTemplate(tx: DbOrTx, id: number, fields: TemplateFields, by: number, at: Date): ReplyTemplateRow | undefined {
+export function updateTemplate(
+  tx: DbOrTx,
+  id: number,
+  fields: TemplateFields,
+  by: number,
+  at: Date,
+): ReplyTemplateRow | undefined {
   return tx
     .update(replyTemplates)
     .set({ ...fields, updatedBy: by, updatedAt: at })

@@ -4,7 +4,15 @@
  */
 import { and, count, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from './client.ts';
-import { appealEvents, appealStatusLinks, appeals, cases, outbox, safeguardingConcerns, serviceFeedback } from './schema.ts';
+import {
+  appealEvents,
+  appealStatusLinks,
+  appeals,
+  cases,
+  outbox,
+  safeguardingConcerns,
+  serviceFeedback,
+} from './schema.ts';
 
 export interface PurgeCutoffs {
   /** Appeals decided or withdrawn before this. */
@@ -31,7 +39,13 @@ function appealIdsToPurge(db: DbOrTx, c: PurgeCutoffs): number[] {
   return db
     .select({ id: appeals.id })
     .from(appeals)
-    .where(and(isNull(appeals.purgedAt), inArray(appeals.status, ['decided', 'withdrawn']), lt(closedAt, c.appealsClosedBefore.getTime())))
+    .where(
+      and(
+        isNull(appeals.purgedAt),
+        inArray(appeals.status, ['decided', 'withdrawn']),
+        lt(closedAt, c.appealsClosedBefore.getTime()),
+      ),
+    )
     .all()
     .map((r) => r.id);
 }
@@ -58,11 +72,20 @@ function emailIdsToPurge(db: DbOrTx, c: PurgeCutoffs): number[] {
 
 /** What a purge with these cut-offs would touch. */
 export function countPurgeable(db: DbOrTx, c: PurgeCutoffs): PurgeCounts {
-  return { appeals: appealIdsToPurge(db, c).length, cases: caseIdsToPurge(db, c).length, emails: emailIdsToPurge(db, c).length };
+  return {
+    appeals: appealIdsToPurge(db, c).length,
+    cases: caseIdsToPurge(db, c).length,
+    emails: emailIdsToPurge(db, c).length,
+  };
 }
 
 /** Blanks personal data in one transaction; `onDone` runs inside it (for the audit entry). */
-export function purgePersonalData(db: DbOrTx, c: PurgeCutoffs, now: Date, onDone: (tx: DbOrTx, counts: PurgeCounts) => void): PurgeCounts {
+export function purgePersonalData(
+  db: DbOrTx,
+  c: PurgeCutoffs,
+  now: Date,
+  onDone: (tx: DbOrTx, counts: PurgeCounts) => void,
+): PurgeCounts {
   return db.transaction((tx) => {
     const t = tx as unknown as Db;
     const appealIds = appealIdsToPurge(t, c);
@@ -100,13 +123,26 @@ export function purgePersonalData(db: DbOrTx, c: PurgeCutoffs, now: Date, onDone
     }
     for (let i = 0; i < caseIds.length; i += 500) {
       tx.update(cases)
-        .set({ accountHandle: null, postUrl: null, excerpt: null, statementOfReasons: null, noticeNotSentReason: null, closedAt: sql`coalesce(${cases.closedAt}, ${now.getTime()})`, purgedAt: now })
+        .set({
+          accountHandle: null,
+          postUrl: null,
+          excerpt: null,
+          statementOfReasons: null,
+          noticeNotSentReason: null,
+          closedAt: sql`coalesce(${cases.closedAt}, ${now.getTime()})`,
+          purgedAt: now,
+        })
         .where(inArray(cases.id, caseIds.slice(i, i + 500)))
         .run();
-      tx.update(safeguardingConcerns).set({ note: null }).where(inArray(safeguardingConcerns.caseId, caseIds.slice(i, i + 500))).run();
+      tx.update(safeguardingConcerns)
+        .set({ note: null })
+        .where(inArray(safeguardingConcerns.caseId, caseIds.slice(i, i + 500)))
+        .run();
     }
     for (let i = 0; i < emailIds.length; i += 500) {
-      tx.delete(outbox).where(inArray(outbox.id, emailIds.slice(i, i + 500))).run();
+      tx.delete(outbox)
+        .where(inArray(outbox.id, emailIds.slice(i, i + 500)))
+        .run();
     }
     const counts = { appeals: appealIds.length, cases: caseIds.length, emails: emailIds.length };
     onDone(t, counts);
@@ -114,8 +150,8 @@ export function purgePersonalData(db: DbOrTx, c: PurgeCutoffs, now: Date, onDone
   });
 }
 
-
-const oldFeedbackComment = (before: Date) => and(isNotNull(serviceFeedback.comment), lt(serviceFeedback.givenAt, before));
+const oldFeedbackComment = (before: Date) =>
+  and(isNotNull(serviceFeedback.comment), lt(serviceFeedback.givenAt, before));
 
 /** How many feedback comments given before `before` are still kept. */
 export function countFeedbackCommentsBefore(db: Db, before: Date): number {

@@ -27,7 +27,11 @@ export function listOpenFollowUps(tx: DbOrTx, limit = 100): FollowUpRow[] {
 
 /** Marks a follow-up done; false if it was already done (or does not exist). */
 export function markFollowUpDone(tx: DbOrTx, id: number, by: number, at: Date): boolean {
-  const r = tx.update(followUps).set({ doneAt: at, doneBy: by }).where(and(eq(followUps.id, id), isNull(followUps.doneAt))).run();
+  const r = tx
+    .update(followUps)
+    .set({ doneAt: at, doneBy: by })
+    .where(and(eq(followUps.id, id), isNull(followUps.doneAt)))
+    .run();
   return r.changes > 0;
 }
 
@@ -89,14 +93,22 @@ function queueWhere(q: Pick<QueueQuery, 'status' | 'assignee' | 'dueBefore'>) {
   const assignee = q.dueBefore ? sql`+${appeals.assignedTo}` : appeals.assignedTo;
   return and(
     statusWhere(q),
-    q.assignee === 'unassigned' ? sql`${assignee} is null` : q.assignee != null ? sql`${assignee} = ${q.assignee}` : undefined,
+    q.assignee === 'unassigned'
+      ? sql`${assignee} is null`
+      : q.assignee != null
+        ? sql`${assignee} = ${q.assignee}`
+        : undefined,
     q.dueBefore ? and(clockRunning, lt(appeals.dueAt, q.dueBefore)) : undefined,
   );
 }
 
 /** The running counts' assignee column: 0 stands for nobody. */
 function tallyAssignee(assignee: QueueQuery['assignee']) {
-  return assignee === 'unassigned' ? eq(appealTallies.assignee, 0) : assignee != null ? eq(appealTallies.assignee, assignee) : undefined;
+  return assignee === 'unassigned'
+    ? eq(appealTallies.assignee, 0)
+    : assignee != null
+      ? eq(appealTallies.assignee, assignee)
+      : undefined;
 }
 
 /**
@@ -109,7 +121,12 @@ function tallyAssignee(assignee: QueueQuery['assignee']) {
 export function queueStatements(tx: DbOrTx, q: QueueQuery) {
   const where = queueWhere(q);
   const items = queueRows(tx, where, q);
-  const tallyStatus = q.status === 'open' ? inArray(appealTallies.status, [...OPEN_STATUSES]) : q.status ? eq(appealTallies.status, q.status) : undefined;
+  const tallyStatus =
+    q.status === 'open'
+      ? inArray(appealTallies.status, [...OPEN_STATUSES])
+      : q.status
+        ? eq(appealTallies.status, q.status)
+        : undefined;
   const total = q.dueBefore
     ? tx.select({ n: count() }).from(appeals).where(where)
     : tx
@@ -147,7 +164,9 @@ function queueRows(tx: DbOrTx, where: SQL | undefined, page: Pick<QueueQuery, 'o
 
 /** Due date, then received time (ties), then id: the order every queue index gives. */
 function queueOrder(order: QueueQuery['order']) {
-  return order === 'latest' ? [desc(appeals.dueAt), desc(appeals.receivedAt), desc(appeals.id)] : [asc(appeals.dueAt), asc(appeals.receivedAt), asc(appeals.id)];
+  return order === 'latest'
+    ? [desc(appeals.dueAt), desc(appeals.receivedAt), desc(appeals.id)]
+    : [asc(appeals.dueAt), asc(appeals.receivedAt), asc(appeals.id)];
 }
 
 /**
@@ -167,10 +186,20 @@ function searchWhere(tx: DbOrTx, s: QueueSearch) {
   const handles = s.handle ? [s.handle, `@${s.handle}`] : [];
   return or(
     s.references.length ? inArray(appeals.reference, s.references) : undefined,
-    s.references.length ? inArray(appeals.caseId, tx.select({ id: cases.id }).from(cases).where(inArray(cases.reference, s.references))) : undefined,
+    s.references.length
+      ? inArray(appeals.caseId, tx.select({ id: cases.id }).from(cases).where(inArray(cases.reference, s.references)))
+      : undefined,
     s.email ? eq(appeals.email, s.email) : undefined,
     handles.length ? inArray(sql`lower(${appeals.claimedHandle})`, handles) : undefined,
-    handles.length ? inArray(appeals.caseId, tx.select({ id: cases.id }).from(cases).where(inArray(sql`lower(${cases.accountHandle})`, handles))) : undefined,
+    handles.length
+      ? inArray(
+          appeals.caseId,
+          tx
+            .select({ id: cases.id })
+            .from(cases)
+            .where(inArray(sql`lower(${cases.accountHandle})`, handles)),
+        )
+      : undefined,
   );
 }
 
@@ -183,7 +212,11 @@ export function searchStatements(tx: DbOrTx, s: QueueSearch, page: Pick<QueueQue
 }
 
 /** Appeals matching a search, in queue order, and how many match. */
-export function searchQueue(tx: DbOrTx, s: QueueSearch, page: Pick<QueueQuery, 'order' | 'limit' | 'offset'>): { items: QueueItem[]; total: number } {
+export function searchQueue(
+  tx: DbOrTx,
+  s: QueueSearch,
+  page: Pick<QueueQuery, 'order' | 'limit' | 'offset'>,
+): { items: QueueItem[]; total: number } {
   const st = searchStatements(tx, s, page);
   return { items: st.items.all(), total: Number(st.total.get()?.n ?? 0) };
 }
@@ -201,7 +234,10 @@ export type StatusCountQuery = Pick<QueueQuery, 'assignee' | 'dueBefore'>;
  * How many appeals in each status among those matching the other filters: from the running counts
  * (appeal_tallies) by assignee, or with a due filter by counting the open appeals' index range.
  */
-export function countByStatus(tx: DbOrTx, q: StatusCountQuery = { assignee: null, dueBefore: null }): Record<string, number> {
+export function countByStatus(
+  tx: DbOrTx,
+  q: StatusCountQuery = { assignee: null, dueBefore: null },
+): Record<string, number> {
   const rows = countByStatusStatement(tx, q).all();
   return Object.fromEntries(rows.filter((r) => r.n > 0).map((r) => [r.status, r.n]));
 }
@@ -215,13 +251,25 @@ export type QueueFilterQuery = Pick<QueueQuery, 'status' | 'assignee' | 'dueBefo
  * running, due before the given moments; counted on the open appeals' index ranges), assigned to
  * `staffId` and to nobody (running counts, or the open range under a due filter).
  */
-export function countQueueFilters(tx: DbOrTx, staffId: number, current: QueueFilterQuery, overdueBefore: Date, weekBefore: Date): { overdue: number; week: number; mine: number; unassigned: number } {
+export function countQueueFilters(
+  tx: DbOrTx,
+  staffId: number,
+  current: QueueFilterQuery,
+  overdueBefore: Date,
+  weekBefore: Date,
+): { overdue: number; week: number; mine: number; unassigned: number } {
   const s = queueFilterStatements(tx, staffId, current, overdueBefore, weekBefore);
   const n = (q: { get(): { n: number } | undefined }) => Number(q.get()?.n ?? 0);
   return { overdue: n(s.overdue), week: n(s.week), mine: n(s.mine), unassigned: n(s.unassigned) };
 }
 
-export function queueFilterStatements(tx: DbOrTx, staffId: number, current: QueueFilterQuery, overdueBefore: Date, weekBefore: Date) {
+export function queueFilterStatements(
+  tx: DbOrTx,
+  staffId: number,
+  current: QueueFilterQuery,
+  overdueBefore: Date,
+  weekBefore: Date,
+) {
   const base = { ...current, limit: 1, offset: 0 };
   return {
     overdue: queueStatements(tx, { ...base, dueBefore: overdueBefore }).total,
@@ -270,7 +318,14 @@ export function listOpenFollowUpsWithAppeal(tx: DbOrTx, limit = 100): OpenFollow
 /** Staff names by id, for the history (staff only). */
 export function staffNames(tx: DbOrTx, ids: number[]): Map<number, string> {
   if (!ids.length) return new Map();
-  return new Map(tx.select({ id: staff.id, name: staff.name }).from(staff).where(inArray(staff.id, ids)).all().map((r) => [r.id, r.name]));
+  return new Map(
+    tx
+      .select({ id: staff.id, name: staff.name })
+      .from(staff)
+      .where(inArray(staff.id, ids))
+      .all()
+      .map((r) => [r.id, r.name]),
+  );
 }
 
 /** Reviewers who can be assigned (staff with the reviewer role, not disabled). */

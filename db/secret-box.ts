@@ -58,7 +58,13 @@ export function seal(key: Buffer, plaintext: string, context: string): string {
   const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
   cipher.setAAD(Buffer.from(context, 'utf8'));
   const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-  return [PREFIX, keyId(key), iv.toString('base64url'), body.toString('base64url'), cipher.getAuthTag().toString('base64url')].join(':');
+  return [
+    PREFIX,
+    keyId(key),
+    iv.toString('base64url'),
+    body.toString('base64url'),
+    cipher.getAuthTag().toString('base64url'),
+  ].join(':');
 }
 
 /** The plaintext; throws SecretBoxError for another key's value, a changed value or not a sealed value. */
@@ -67,10 +73,12 @@ export function open(key: Buffer, sealed: string, context: string): string {
   const parts = sealed.split(':');
   if (parts.length !== 5 || parts[0] !== PREFIX) throw new SecretBoxError('Not an encrypted value');
   const [, id, iv, body, tag] = parts as [string, string, string, string, string];
-  if (id !== keyId(key)) throw new SecretBoxError(`Encrypted with another key (key id ${id}, this key is ${keyId(key)})`);
+  if (id !== keyId(key))
+    throw new SecretBoxError(`Encrypted with another key (key id ${id}, this key is ${keyId(key)})`);
   const ivBytes = Buffer.from(iv, 'base64url');
   const tagBytes = Buffer.from(tag, 'base64url');
-  if (ivBytes.length !== IV_BYTES || tagBytes.length !== TAG_BYTES) throw new SecretBoxError('The encrypted value is damaged');
+  if (ivBytes.length !== IV_BYTES || tagBytes.length !== TAG_BYTES)
+    throw new SecretBoxError('The encrypted value is damaged');
   try {
     const decipher = createDecipheriv('aes-256-gcm', key, ivBytes, { authTagLength: TAG_BYTES });
     decipher.setAAD(Buffer.from(context, 'utf8'));

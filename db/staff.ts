@@ -28,7 +28,14 @@ function withRoles(db: DbOrTx, row: StaffRow | undefined): StaffWithRoles | unde
 }
 
 export function rolesOf(db: DbOrTx, staffId: number): Role[] {
-  const held = new Set(db.select({ role: staffRoles.role }).from(staffRoles).where(eq(staffRoles.staffId, staffId)).all().map((r) => r.role));
+  const held = new Set(
+    db
+      .select({ role: staffRoles.role })
+      .from(staffRoles)
+      .where(eq(staffRoles.staffId, staffId))
+      .all()
+      .map((r) => r.role),
+  );
   return ROLES.filter((r) => held.has(r));
 }
 
@@ -41,8 +48,15 @@ export function findStaffById(db: DbOrTx, id: number): StaffWithRoles | undefine
  * disabled): read on every staff request, so it selects neither the password hash nor the TOTP
  * secret (which would be decrypted each time).
  */
-export function findSessionUser(db: DbOrTx, id: number): { id: number; email: string; name: string; disabledAt: Date | null; roles: Role[] } | undefined {
-  const row = db.select({ id: staff.id, email: staff.email, name: staff.name, disabledAt: staff.disabledAt }).from(staff).where(eq(staff.id, id)).get();
+export function findSessionUser(
+  db: DbOrTx,
+  id: number,
+): { id: number; email: string; name: string; disabledAt: Date | null; roles: Role[] } | undefined {
+  const row = db
+    .select({ id: staff.id, email: staff.email, name: staff.name, disabledAt: staff.disabledAt })
+    .from(staff)
+    .where(eq(staff.id, id))
+    .get();
   return row && { ...row, roles: rolesOf(db, row.id) };
 }
 
@@ -51,16 +65,34 @@ export function findStaffByEmail(db: DbOrTx, email: string): StaffWithRoles | un
 }
 
 export function listStaffRows(db: DbOrTx): StaffWithRoles[] {
-  return db.select().from(staff).orderBy(asc(staff.name), asc(staff.id)).all().map((r) => withRoles(db, r)!);
+  return db
+    .select()
+    .from(staff)
+    .orderBy(asc(staff.name), asc(staff.id))
+    .all()
+    .map((r) => withRoles(db, r)!);
 }
 
 export function insertStaff(
   db: DbOrTx,
-  values: { email: string; name: string; passwordHash: string | null; totpSecret: string | null; totpConfirmedAt: Date | null; roles: Role[] },
+  values: {
+    email: string;
+    name: string;
+    passwordHash: string | null;
+    totpSecret: string | null;
+    totpConfirmedAt: Date | null;
+    roles: Role[];
+  },
 ): number {
   const row = db
     .insert(staff)
-    .values({ email: values.email.toLowerCase(), name: values.name, passwordHash: values.passwordHash, totpSecret: values.totpSecret, totpConfirmedAt: values.totpConfirmedAt })
+    .values({
+      email: values.email.toLowerCase(),
+      name: values.name,
+      passwordHash: values.passwordHash,
+      totpSecret: values.totpSecret,
+      totpConfirmedAt: values.totpConfirmedAt,
+    })
     .returning({ id: staff.id })
     .get();
   setStaffRoles(db, row.id, values.roles);
@@ -75,7 +107,9 @@ export function setStaffRoles(db: DbOrTx, staffId: number, roles: Role[]): void 
 export function updateStaff(
   db: DbOrTx,
   id: number,
-  values: Partial<Pick<StaffRow, 'name' | 'passwordHash' | 'totpSecret' | 'totpConfirmedAt' | 'disabledAt' | 'mfaResetAt'>>,
+  values: Partial<
+    Pick<StaffRow, 'name' | 'passwordHash' | 'totpSecret' | 'totpConfirmedAt' | 'disabledAt' | 'mfaResetAt'>
+  >,
 ): void {
   db.update(staff).set(values).where(eq(staff.id, id)).run();
 }
@@ -95,7 +129,15 @@ export function countActiveAdmins(db: DbOrTx): number {
 
 export function insertSession(
   db: DbOrTx,
-  values: { idHash: string; staffId: number; stage: SessionStage; now: Date; ip: string | null; client?: string | null; linkHash?: string | null },
+  values: {
+    idHash: string;
+    staffId: number;
+    stage: SessionStage;
+    now: Date;
+    ip: string | null;
+    client?: string | null;
+    linkHash?: string | null;
+  },
 ): void {
   db.insert(staffSessions)
     .values({
@@ -123,12 +165,20 @@ export function signedInSessionsOf(db: DbOrTx, staffId: number) {
 
 /** Deletes one session of an account; false when it is not (or no longer) theirs. */
 export function deleteSessionOf(db: DbOrTx, staffId: number, idHash: string): boolean {
-  return db.delete(staffSessions).where(and(eq(staffSessions.staffId, staffId), eq(staffSessions.idHash, idHash))).run().changes === 1;
+  return (
+    db
+      .delete(staffSessions)
+      .where(and(eq(staffSessions.staffId, staffId), eq(staffSessions.idHash, idHash)))
+      .run().changes === 1
+  );
 }
 
 /** Deletes every session of an account except one (the one in use); returns how many ended. */
 export function deleteOtherSessionsOf(db: DbOrTx, staffId: number, keepIdHash: string): number {
-  return db.delete(staffSessions).where(and(eq(staffSessions.staffId, staffId), ne(staffSessions.idHash, keepIdHash))).run().changes;
+  return db
+    .delete(staffSessions)
+    .where(and(eq(staffSessions.staffId, staffId), ne(staffSessions.idHash, keepIdHash)))
+    .run().changes;
 }
 
 export function findSession(db: DbOrTx, idHash: string) {
@@ -149,7 +199,9 @@ export function deleteSessionsOf(db: DbOrTx, staffId: number): void {
 
 /** Removes sessions idle since before `idleBefore` or started before `startedBefore`. */
 export function deleteStaleSessions(db: DbOrTx, idleBefore: Date, startedBefore: Date): void {
-  db.delete(staffSessions).where(or(lt(staffSessions.lastSeenAt, idleBefore), lt(staffSessions.startedAt, startedBefore))).run();
+  db.delete(staffSessions)
+    .where(or(lt(staffSessions.lastSeenAt, idleBefore), lt(staffSessions.startedAt, startedBefore)))
+    .run();
 }
 
 // Sign-in failures
@@ -160,7 +212,10 @@ export function insertLoginFailure(db: DbOrTx, key: string, at: Date): number {
 
 /** Removes failures by id (a provisional failure, counted while a password was checked, that turned out right). */
 export function deleteLoginFailuresById(db: DbOrTx, ids: readonly number[]): void {
-  if (ids.length > 0) db.delete(loginFailures).where(inArray(loginFailures.id, [...ids])).run();
+  if (ids.length > 0)
+    db.delete(loginFailures)
+      .where(inArray(loginFailures.id, [...ids]))
+      .run();
 }
 
 /** Times (ms) of failures for `key` at or after `since`, oldest first. */
@@ -186,10 +241,20 @@ export function deleteLoginFailuresBefore(db: DbOrTx, before: Date): void {
 
 /** The latest used step at or after `step` for the account (what made a code count as reused), if any. */
 export function usedTotpStepFrom(db: DbOrTx, staffId: number, step: number) {
-  return db.select().from(totpUsedSteps).where(and(eq(totpUsedSteps.staffId, staffId), gte(totpUsedSteps.step, step))).orderBy(desc(totpUsedSteps.step)).get();
+  return db
+    .select()
+    .from(totpUsedSteps)
+    .where(and(eq(totpUsedSteps.staffId, staffId), gte(totpUsedSteps.step, step)))
+    .orderBy(desc(totpUsedSteps.step))
+    .get();
 }
 
-export function insertTotpStep(db: DbOrTx, staffId: number, step: number, usedFor: 'sign-in' | 'enrolment' = 'sign-in'): void {
+export function insertTotpStep(
+  db: DbOrTx,
+  staffId: number,
+  step: number,
+  usedFor: 'sign-in' | 'enrolment' = 'sign-in',
+): void {
   db.insert(totpUsedSteps).values({ staffId, step, usedFor }).run();
 }
 
@@ -199,7 +264,10 @@ export function deleteTotpStepsOf(db: DbOrTx, staffId: number): void {
 
 // One-time links
 
-export function insertToken(db: DbOrTx, values: { tokenHash: string; purpose: TokenPurpose; staffId: number | null; expiresAt: Date }): void {
+export function insertToken(
+  db: DbOrTx,
+  values: { tokenHash: string; purpose: TokenPurpose; staffId: number | null; expiresAt: Date },
+): void {
   db.insert(staffTokens).values(values).run();
 }
 
@@ -219,18 +287,28 @@ export function isTokenLive(db: DbOrTx, tokenHash: string, now: Date): boolean {
  * enrolment step goes on).
  */
 export function markTokenUsed(db: DbOrTx, tokenHash: string, now: Date): boolean {
-  return db
-    .update(staffTokens)
-    .set({ usedAt: now })
-    .where(and(eq(staffTokens.tokenHash, tokenHash), isNull(staffTokens.usedAt), gt(staffTokens.expiresAt, now)))
-    .run().changes === 1;
+  return (
+    db
+      .update(staffTokens)
+      .set({ usedAt: now })
+      .where(and(eq(staffTokens.tokenHash, tokenHash), isNull(staffTokens.usedAt), gt(staffTokens.expiresAt, now)))
+      .run().changes === 1
+  );
 }
 
 /** Ends every unused link of a purpose (optionally for one account). */
 export function expireTokens(db: DbOrTx, purpose: TokenPurpose, now: Date, staffId?: number): number {
-  return db.update(staffTokens)
+  return db
+    .update(staffTokens)
     .set({ expiresAt: now })
-    .where(and(eq(staffTokens.purpose, purpose), isNull(staffTokens.usedAt), gte(staffTokens.expiresAt, now), staffId === undefined ? undefined : eq(staffTokens.staffId, staffId)))
+    .where(
+      and(
+        eq(staffTokens.purpose, purpose),
+        isNull(staffTokens.usedAt),
+        gte(staffTokens.expiresAt, now),
+        staffId === undefined ? undefined : eq(staffTokens.staffId, staffId),
+      ),
+    )
     .run().changes;
 }
 
@@ -239,7 +317,11 @@ export function expireTokens(db: DbOrTx, purpose: TokenPurpose, now: Date, staff
 /** Seals TOTP secrets stored in plain text (by a version before encryption) with `key`; returns how many. */
 export function sealPlainTotpSecrets(db: Db, key: Buffer): number {
   const sqlite = db.$client;
-  const plain = sqlite.prepare("select id, totp_secret as value from staff where totp_secret is not null and totp_secret not like 'enc1:%'").all() as { id: number; value: string }[];
+  const plain = sqlite
+    .prepare(
+      "select id, totp_secret as value from staff where totp_secret is not null and totp_secret not like 'enc1:%'",
+    )
+    .all() as { id: number; value: string }[];
   const update = sqlite.prepare('update staff set totp_secret = ? where id = ?');
   sqlite.transaction(() => plain.forEach((r) => update.run(seal(key, r.value, TOTP_SECRET_CONTEXT), r.id))).immediate();
   return plain.length;
@@ -247,7 +329,9 @@ export function sealPlainTotpSecrets(db: Db, key: Buffer): number {
 
 /** The ids of the keys the stored TOTP secrets were sealed with. */
 export function totpSecretKeyIds(db: Db): string[] {
-  const rows = db.$client.prepare("select totp_secret as value from staff where totp_secret like 'enc1:%'").all() as { value: string }[];
+  const rows = db.$client.prepare("select totp_secret as value from staff where totp_secret like 'enc1:%'").all() as {
+    value: string;
+  }[];
   return [...new Set(rows.map((r) => sealedKeyId(r.value)!))];
 }
 
@@ -257,7 +341,10 @@ export function resealTotpSecrets(db: Db, from: Buffer, to: Buffer): number {
   const update = sqlite.prepare('update staff set totp_secret = ? where id = ?');
   return sqlite
     .transaction(() => {
-      const rows = sqlite.prepare('select id, totp_secret as value from staff where totp_secret is not null').all() as { id: number; value: string }[];
+      const rows = sqlite.prepare('select id, totp_secret as value from staff where totp_secret is not null').all() as {
+        id: number;
+        value: string;
+      }[];
       for (const r of rows) update.run(seal(to, open(from, r.value, TOTP_SECRET_CONTEXT), TOTP_SECRET_CONTEXT), r.id);
       return rows.length;
     })

@@ -38,7 +38,10 @@ export function insertSubscription(db: DbOrTx, values: { email: string; confirmT
 
 /** A fresh confirmation token for an unconfirmed address; its 7 days start again. */
 export function renewConfirmToken(db: DbOrTx, id: number, confirmTokenHash: string, now: Date): void {
-  db.update(subscriptions).set({ confirmTokenHash, createdAt: now }).where(and(eq(subscriptions.id, id), isNull(subscriptions.confirmedAt))).run();
+  db.update(subscriptions)
+    .set({ confirmTokenHash, createdAt: now })
+    .where(and(eq(subscriptions.id, id), isNull(subscriptions.confirmedAt)))
+    .run();
 }
 
 /** Marks an address confirmed and spends its confirmation token. False if it was not waiting. */
@@ -102,7 +105,11 @@ export function deleteSubscribeAttemptsBefore(db: DbOrTx, before: Date): void {
 
 /** Records that a version's alert was queued. False if it already was (so callers queue nothing). */
 export function claimChangeAlert(db: DbOrTx, versionId: number, now: Date): boolean {
-  const inserted = db.insert(changeAlerts).values({ versionId, queuedAt: now, recipients: 0, createdAt: now }).onConflictDoNothing().run();
+  const inserted = db
+    .insert(changeAlerts)
+    .values({ versionId, queuedAt: now, recipients: 0, createdAt: now })
+    .onConflictDoNothing()
+    .run();
   return inserted.changes === 1;
 }
 
@@ -112,5 +119,11 @@ export function setChangeAlertRecipients(db: DbOrTx, versionId: number, recipien
 
 /** Ids of versions whose alert has been queued (or skipped). */
 export function listAlertedVersionIds(db: DbOrTx): Set<number> {
-  return new Set(db.select({ id: changeAlerts.versionId }).from(changeAlerts).all().map((r) => r.id));
+  return new Set(
+    db
+      .select({ id: changeAlerts.versionId })
+      .from(changeAlerts)
+      .all()
+      .map((r) => r.id),
+  );
 }

@@ -122,7 +122,9 @@ export function rebuildTallies(sqlite: Database.Database): void {
 
 /** Drops the tally triggers (before a bulk load; call installTallies afterwards). */
 export function dropTallyTriggers(sqlite: Database.Database): void {
-  const existing = sqlite.prepare(`select name from sqlite_master where type = 'trigger' and name like 'tally\\_%' escape '\\'`).all() as { name: string }[];
+  const existing = sqlite
+    .prepare(`select name from sqlite_master where type = 'trigger' and name like 'tally\\_%' escape '\\'`)
+    .all() as { name: string }[];
   for (const { name } of existing) sqlite.exec(`drop trigger "${name}"`);
 }
 
@@ -132,15 +134,21 @@ export function dropTallyTriggers(sqlite: Database.Database): void {
  */
 export function installTallies(sqlite: Database.Database): { rebuilt: boolean } {
   const existing = new Map(
-    (sqlite.prepare(`select name, sql from sqlite_master where type = 'trigger' and name like 'tally\\_%' escape '\\'`).all() as { name: string; sql: string }[]).map((r) => [r.name, r.sql]),
+    (
+      sqlite
+        .prepare(`select name, sql from sqlite_master where type = 'trigger' and name like 'tally\\_%' escape '\\'`)
+        .all() as { name: string; sql: string }[]
+    ).map((r) => [r.name, r.sql]),
   );
   const names = Object.keys(TRIGGERS);
   const upToDate = existing.size === names.length && names.every((n) => existing.get(n) === triggerSql(n));
   if (upToDate) return { rebuilt: false };
-  sqlite.transaction(() => {
-    dropTallyTriggers(sqlite);
-    for (const name of names) sqlite.exec(triggerSql(name));
-    rebuildTallies(sqlite);
-  }).immediate();
+  sqlite
+    .transaction(() => {
+      dropTallyTriggers(sqlite);
+      for (const name of names) sqlite.exec(triggerSql(name));
+      rebuildTallies(sqlite);
+    })
+    .immediate();
   return { rebuilt: true };
 }

@@ -37,7 +37,13 @@ export function countCases(db: DbOrTx, periods: readonly PeriodRange[]): CaseCou
     select p.key as period, c.platform, c.detected_by, c.automated, count(*) as count
     from periods p join cases c on c.action_at >= p.start_ms and c.action_at < p.end_ms
     group by p.key, c.platform, c.detected_by, c.automated`);
-  return rows.map((r) => ({ period: r.period, platform: r.platform, detectedBy: r.detected_by, automated: r.automated === 1, count: r.count }));
+  return rows.map((r) => ({
+    period: r.period,
+    platform: r.platform,
+    detectedBy: r.detected_by,
+    automated: r.automated === 1,
+    count: r.count,
+  }));
 }
 
 /** Cases whose person was told (a notice recorded as sent), by period of the action. */
@@ -172,7 +178,9 @@ export function readTallies(db: Db, months: readonly number[]): TallyRow[] {
   if (months.length === 0) return [];
   const wanted = new Set(months);
   const rows = db.$client
-    .prepare<[number, number], TallyRow>('select month, measure, category, days, n from transparency_tallies where month between ? and ? and n <> 0')
+    .prepare<[number, number], TallyRow>(
+      'select month, measure, category, days, n from transparency_tallies where month between ? and ? and n <> 0',
+    )
     .all(Math.min(...months), Math.max(...months));
   return rows.filter((r) => wanted.has(r.month));
 }

@@ -13,7 +13,9 @@ import { loadConfigOrExit } from '../src/lib/platform/index.ts';
 async function main(): Promise<number> {
   const target = process.argv.slice(2).find((a) => !a.startsWith('--'));
   if (!target) {
-    console.error('Usage: npm run backup -- <file>   (for example: npm run backup -- backups/fair-hearing-2026-11-25.sqlite)');
+    console.error(
+      'Usage: npm run backup -- <file>   (for example: npm run backup -- backups/fair-hearing-2026-11-25.sqlite)',
+    );
     return 2;
   }
   const file = resolve(process.cwd(), target);

@@ -13,7 +13,11 @@ const config = loadConfigOrExit();
 try {
   const rt = createRuntime(config);
   const result = process.argv.includes('--scheduled') ? runScheduledDigest(rt) : sendDigest(rt);
-  console.log(result ? describeDigest(result) : 'The digest is not due now (not a working day, or before DIGEST_TIME): nothing sent.');
+  console.log(
+    result
+      ? describeDigest(result)
+      : 'The digest is not due now (not a working day, or before DIGEST_TIME): nothing sent.',
+  );
   rt.db.$client.close();
 } catch (error) {
   console.error(`Digest failed: ${error instanceof Error ? error.message : String(error)}`);

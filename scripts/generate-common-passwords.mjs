@@ -29,11 +29,35 @@ killer pussy fuckyou fuckoff bitch asshole
 qwerty123 qwerty1234 password1 password12 password123 password1234 password12345 passwort
 letmein123 welcome123 admin123 admin1234 root123 test123 test1234 love123 iloveyou123
 myspace1 blink182 liverpool1 arsenal1 chelsea1 football1 monkey123 dragon123
-correcthorsebatterystaple correcthorse horsebatterystaple`.split(/\s+/).filter(Boolean);
+correcthorsebatterystaple correcthorse horsebatterystaple`
+  .split(/\s+/)
+  .filter(Boolean);
 
 const years = [];
 for (let y = 1950; y <= 2030; y++) years.push(String(y));
-const suffixes = ['1', '12', '123', '1234', '12345', '123456', '!', '1!', '123!', '2024', '2025', '2026', '01', '007', '69', '99', '00', '11', '!!', '@123', '#1'];
+const suffixes = [
+  '1',
+  '12',
+  '123',
+  '1234',
+  '12345',
+  '123456',
+  '!',
+  '1!',
+  '123!',
+  '2024',
+  '2025',
+  '2026',
+  '01',
+  '007',
+  '69',
+  '99',
+  '00',
+  '11',
+  '!!',
+  '@123',
+  '#1',
+];
 
 const out = new Set();
 const add = (s) => out.add(s.toLowerCase());
@@ -52,8 +76,27 @@ const digits = '12345678901234567890';
 for (let n = 6; n <= 20; n++) add(digits.slice(0, n));
 for (let n = 6; n <= 20; n++) add('09876543210987654321'.slice(0, n));
 // Keyboard walks, also repeated.
-for (const walk of ['qwertyuiop', 'asdfghjkl', 'zxcvbnm', '1qaz2wsx3edc4rfv', 'qazwsxedcrfv', '!qaz@wsx', '1q2w3e4r5t6y', 'q1w2e3r4t5y6', 'poiuytrewq', 'mnbvcxz', 'qwertyuiopasdfghjkl', 'asdfghjkl;', 'qweasdzxc', 'qweasdzxc123']) {
-  add(walk); add(walk + walk); add(walk + '123'); add(walk + '1234'); add(walk + '!');
+for (const walk of [
+  'qwertyuiop',
+  'asdfghjkl',
+  'zxcvbnm',
+  '1qaz2wsx3edc4rfv',
+  'qazwsxedcrfv',
+  '!qaz@wsx',
+  '1q2w3e4r5t6y',
+  'q1w2e3r4t5y6',
+  'poiuytrewq',
+  'mnbvcxz',
+  'qwertyuiopasdfghjkl',
+  'asdfghjkl;',
+  'qweasdzxc',
+  'qweasdzxc123',
+]) {
+  add(walk);
+  add(walk + walk);
+  add(walk + '123');
+  add(walk + '1234');
+  add(walk + '!');
 }
 // Shorter entries are refused by the 12-character rule already.
 const list = [...out].filter((p) => p.length >= 12).sort();

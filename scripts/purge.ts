@@ -3,7 +3,14 @@
  * it daily). Prints counts only, never personal data; a failure is one line and exit code 1.
  */
 import { loadConfigOrExit } from '../src/lib/platform/index.ts';
-import { describeFeedbackCommentPurge, describeMailFilePurge, describePurge, runFeedbackCommentPurge, runMailFilePurge, runRetentionPurge } from '../src/lib/retention/index.ts';
+import {
+  describeFeedbackCommentPurge,
+  describeMailFilePurge,
+  describePurge,
+  runFeedbackCommentPurge,
+  runMailFilePurge,
+  runRetentionPurge,
+} from '../src/lib/retention/index.ts';
 import { createRuntime } from '../src/lib/runtime.ts';
 
 const config = loadConfigOrExit();

@@ -16,7 +16,15 @@
  */
 import { parseArgs } from 'node:util';
 import { loadConfigOrExit, rotateSecretKey } from '../src/lib/platform/index.ts';
-import { createStaffAccount, disableByEmail, INVITE_LINK_DAYS, listStaff, parseRoles, resetByEmail, RESET_LINK_HOURS } from '../src/lib/staff/index.ts';
+import {
+  createStaffAccount,
+  disableByEmail,
+  INVITE_LINK_DAYS,
+  listStaff,
+  parseRoles,
+  resetByEmail,
+  RESET_LINK_HOURS,
+} from '../src/lib/staff/index.ts';
 import { createRuntimeOrExit } from '../src/lib/runtime.ts';
 
 const USAGE = `Usage:
@@ -52,7 +60,17 @@ async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);
   let parsed;
   try {
-    parsed = parseArgs({ args: rest, options: { email: { type: 'string' }, name: { type: 'string' }, role: { type: 'string', multiple: true }, 'new-key-file': { type: 'string' }, authenticator: { type: 'boolean' } }, strict: true });
+    parsed = parseArgs({
+      args: rest,
+      options: {
+        email: { type: 'string' },
+        name: { type: 'string' },
+        role: { type: 'string', multiple: true },
+        'new-key-file': { type: 'string' },
+        authenticator: { type: 'boolean' },
+      },
+      strict: true,
+    });
   } catch (error) {
     fail(`${(error as Error).message}\n${USAGE}`);
   }
@@ -71,7 +89,13 @@ async function main(): Promise<void> {
       const rows = listStaff(rt);
       if (rows.length === 0) console.log('No staff accounts.');
       for (const s of rows) {
-        const state = s.disabledAt ? 'disabled' : !s.passwordHash ? 'invited' : !s.totpConfirmedAt ? 'no authenticator' : 'active';
+        const state = s.disabledAt
+          ? 'disabled'
+          : !s.passwordHash
+            ? 'invited'
+            : !s.totpConfirmedAt
+              ? 'no authenticator'
+              : 'active';
         console.log([s.id, s.email, s.name, s.roles.join(',') || '-', state].join('\t'));
       }
     } else if (command === 'disable') {
@@ -82,7 +106,9 @@ async function main(): Promise<void> {
     } else if (command === 'rotate-key') {
       const result = rotateSecretKey(rt.db, rt.config, parsed.values['new-key-file']);
       if (!result.ok) fail(result.error);
-      console.log(`Re-encrypted ${result.secrets} TOTP secret(s): key ${result.oldId} replaced by key ${result.newId}.`);
+      console.log(
+        `Re-encrypted ${result.secrets} TOTP secret(s): key ${result.oldId} replaced by key ${result.newId}.`,
+      );
       console.log(
         result.setVariable
           ? `Now set SECRET_KEY_FILE=${result.keyFile} and start the server. Keep the old key only as long as backups made with it.`
@@ -94,9 +120,13 @@ async function main(): Promise<void> {
       if (!result.ok) fail(result.error);
       const who = email.trim().toLowerCase();
       if (result.kind === 'invite') {
-        console.error(`${who} has not set up their account yet: this is a new invitation link (${INVITE_LINK_DAYS} days, works once). The earlier one no longer works.`);
+        console.error(
+          `${who} has not set up their account yet: this is a new invitation link (${INVITE_LINK_DAYS} days, works once). The earlier one no longer works.`,
+        );
       } else {
-        console.error(`${who} has been signed out everywhere${authenticator ? ' and their authenticator app reset' : ''}. Give them this one-time link (${RESET_LINK_HOURS} hours) a safe way:`);
+        console.error(
+          `${who} has been signed out everywhere${authenticator ? ' and their authenticator app reset' : ''}. Give them this one-time link (${RESET_LINK_HOURS} hours) a safe way:`,
+        );
       }
       console.log(result.link);
     } else {

@@ -19,13 +19,17 @@ const rt = createRuntimeOrExit(config);
 // First run: no admin yet, so print a one-time link to create one (no default password anywhere).
 const firstRunLink = prepareFirstRun(rt);
 if (firstRunLink) {
-  console.log(`\nNo admin account exists yet. Create the first one within ${SETUP_LINK_HOURS} hours at this one-time link:\n\n  ${firstRunLink}\n`);
+  console.log(
+    `\nNo admin account exists yet. Create the first one within ${SETUP_LINK_HOURS} hours at this one-time link:\n\n  ${firstRunLink}\n`,
+  );
 }
 const jobs = startJobs(rt);
 const entry = (await import(pathToFileURL(resolve(root, 'dist/server/entry.mjs')).href)) as { handler: AstroHandler };
 const server = createHttpServer(rt, { handler: entry.handler, clientDir: resolve(root, 'dist/client') });
 await server.listen().catch((error: NodeJS.ErrnoException) => {
-  console.error(error.code === 'EADDRINUSE' ? `Port ${config.port} is already in use: set PORT to another port.` : error.message);
+  console.error(
+    error.code === 'EADDRINUSE' ? `Port ${config.port} is already in use: set PORT to another port.` : error.message,
+  );
   process.exit(1);
 });
 console.log(`Fair Hearing is running at http://${config.host}:${config.port} (public URL ${config.publicUrl})`);

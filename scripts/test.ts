@@ -10,7 +10,10 @@ import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const steps = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['lint', 'typecheck', 'test:unit', 'test:e2e', 'test:resilience'];
+const steps =
+  process.argv.slice(2).length > 0
+    ? process.argv.slice(2)
+    : ['lint', 'typecheck', 'test:unit', 'test:e2e', 'test:resilience'];
 const root = mkdtempSync(join(tmpdir(), 'fair-hearing-npm-test-'));
 // eslint-disable-next-line no-restricted-properties -- hands the environment on to each suite
 const env = { ...process.env, TMPDIR: root };
@@ -24,7 +27,8 @@ function survivors(): { pid: number; command: string }[] {
     try {
       const environ = readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0');
       if (!environ.includes(`TMPDIR=${root}`)) continue;
-      const command = readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0').join(' ').trim() || readlinkSync(`/proc/${pid}/exe`);
+      const command =
+        readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0').join(' ').trim() || readlinkSync(`/proc/${pid}/exe`);
       found.push({ pid, command: command.slice(0, 200) });
     } catch {
       // gone meanwhile, or not ours to read
@@ -38,7 +42,9 @@ const started = Date.now();
 for (const step of steps) {
   const t0 = Date.now();
   const result = spawnSync('npm', ['run', '-s', step], { stdio: 'inherit', env });
-  console.log(`\n[npm test] ${step}: ${result.status === 0 ? 'passed' : 'FAILED'} in ${Math.round((Date.now() - t0) / 1000)} s\n`);
+  console.log(
+    `\n[npm test] ${step}: ${result.status === 0 ? 'passed' : 'FAILED'} in ${Math.round((Date.now() - t0) / 1000)} s\n`,
+  );
   if (result.status !== 0) {
     status = result.status ?? 1;
     break;
@@ -65,5 +71,7 @@ if (left.length > 0 || files.length > 0) {
   if (status === 0) status = 1;
 }
 rmSync(root, { recursive: true, force: true });
-console.log(`[npm test] ${status === 0 ? 'all suites passed' : 'failed'}; ${Math.round((Date.now() - started) / 1000)} s in all`);
+console.log(
+  `[npm test] ${status === 0 ? 'all suites passed' : 'failed'}; ${Math.round((Date.now() - started) / 1000)} s in all`,
+);
 process.exit(status);

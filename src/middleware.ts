@@ -1,6 +1,24 @@
 import { defineMiddleware, sequence } from 'astro:middleware';
-import { isPrinciplesPath, withConditionalGet, isHttps, requestIp, isOneClickUnsubscribe, isSameOriginRequest, securityHeaders, showsPersonalData, safeNextPath, withNext } from './lib/platform/index.ts';
-import { checkJourneyCookie, COOKIES_NEEDED_PATH, liveJourney, appealSendGuard, isAppealSend, statusLinkGuard } from './lib/appeals/index.ts';
+import {
+  isPrinciplesPath,
+  withConditionalGet,
+  isHttps,
+  requestIp,
+  isOneClickUnsubscribe,
+  isSameOriginRequest,
+  securityHeaders,
+  showsPersonalData,
+  safeNextPath,
+  withNext,
+} from './lib/platform/index.ts';
+import {
+  checkJourneyCookie,
+  COOKIES_NEEDED_PATH,
+  liveJourney,
+  appealSendGuard,
+  isAppealSend,
+  statusLinkGuard,
+} from './lib/appeals/index.ts';
 import { principlesLastModified } from './lib/principles/index.ts';
 import { sessionCookieName, sessionUser, accessFor, mayAccess } from './lib/staff/index.ts';
 import { loadConfig } from './lib/platform/index.ts';
@@ -24,7 +42,12 @@ const sameOrigin = defineMiddleware((context, next) => {
   const { request, url } = context;
   // Compared with PUBLIC_URL's origin, never the Host header (src/lib/platform/security.ts).
   if (isOneClickUnsubscribe(request.method, url.pathname)) return next();
-  const ok = isSameOriginRequest(request.method, request.headers.get('origin'), context.locals.runtime.config.publicUrl, request.headers.get('sec-fetch-site'));
+  const ok = isSameOriginRequest(
+    request.method,
+    request.headers.get('origin'),
+    context.locals.runtime.config.publicUrl,
+    request.headers.get('sec-fetch-site'),
+  );
   if (!ok) return context.rewrite(new Request(new URL('/forbidden', url), { method: 'GET' }));
   return next();
 });
@@ -39,11 +62,15 @@ const publicLimits = defineMiddleware(async (context, next) => {
   const client = requestIp(context) ?? 'unknown';
   let decision = statusLinkGuard(locals.runtime, url.pathname, client);
   if (decision.ok) {
-    const journey = isAppealSend(request.method, url.pathname) ? liveJourney(locals.runtime, context.cookies, isHttps(request, locals.runtime.config)) : undefined;
+    const journey = isAppealSend(request.method, url.pathname)
+      ? liveJourney(locals.runtime, context.cookies, isHttps(request, locals.runtime.config))
+      : undefined;
     decision = appealSendGuard(locals.runtime, request.method, url.pathname, client, journey);
   }
   if (decision.ok) return next();
-  const page = await context.rewrite(new Request(new URL(`/too-many-requests?wait=${decision.retryAfterSeconds}`, url), { method: 'GET' }));
+  const page = await context.rewrite(
+    new Request(new URL(`/too-many-requests?wait=${decision.retryAfterSeconds}`, url), { method: 'GET' }),
+  );
   const response = new Response(page.body, page);
   response.headers.set('Retry-After', String(decision.retryAfterSeconds));
   return response;
@@ -166,4 +193,14 @@ const journeyCookie = defineMiddleware((context, next) => {
   return context.redirect(checked.result === 'refused' ? COOKIES_NEEDED_PATH : checked.clean, 303);
 });
 
-export const onRequest = sequence(runtime, headers, noStore, bodyTooLarge, sameOrigin, publicLimits, staffGuard, journeyCookie, conditionalGet);
+export const onRequest = sequence(
+  runtime,
+  headers,
+  noStore,
+  bodyTooLarge,
+  sameOrigin,
+  publicLimits,
+  staffGuard,
+  journeyCookie,
+  conditionalGet,
+);

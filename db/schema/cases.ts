@@ -29,7 +29,8 @@ export type Relationship = (typeof RELATIONSHIPS)[number];
 export type ContactNeed = (typeof CONTACT_NEEDS)[number];
 
 /** "Who is asking?": someone else only with the person's permission (the page requires it). */
-export type WhoIsAsking = { askingFor: 'self' } | { askingFor: 'someone-else'; relationship: Relationship; name: string | null; consent: true };
+export type WhoIsAsking =
+  { askingFor: 'self' } | { askingFor: 'someone-else'; relationship: Relationship; name: string | null; consent: true };
 
 /** Other ways to contact them ([] for none); the address, phone and note go with their need. */
 export interface ContactNeeds {
@@ -177,8 +178,12 @@ export const appeals = sqliteTable(
     index('appeals_assignee_due').on(t.assignedTo, t.dueAt, t.receivedAt),
     // The queue's default view: open appeals (new, in review, waiting; "not decided or withdrawn"
     // as in appeals_one_open_per_case), alone and by assignee.
-    index('appeals_open_due').on(t.dueAt, t.receivedAt).where(sql`${t.status} not in ('decided', 'withdrawn')`),
-    index('appeals_open_assignee_due').on(t.assignedTo, t.dueAt, t.receivedAt).where(sql`${t.status} not in ('decided', 'withdrawn')`),
+    index('appeals_open_due')
+      .on(t.dueAt, t.receivedAt)
+      .where(sql`${t.status} not in ('decided', 'withdrawn')`),
+    index('appeals_open_assignee_due')
+      .on(t.assignedTo, t.dueAt, t.receivedAt)
+      .where(sql`${t.status} not in ('decided', 'withdrawn')`),
     // The queue's search: exact matches on the email (stored in lower case) and on the handle in
     // any case (decision 020).
     index('appeals_email').on(t.email),

@@ -6,7 +6,13 @@ import { check, index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-cor
 import { sql } from 'drizzle-orm';
 import { createdAt, timestamp } from './columns.ts';
 
-export const FEEDBACK_RATINGS = ['very-satisfied', 'satisfied', 'neither', 'dissatisfied', 'very-dissatisfied'] as const;
+export const FEEDBACK_RATINGS = [
+  'very-satisfied',
+  'satisfied',
+  'neither',
+  'dissatisfied',
+  'very-dissatisfied',
+] as const;
 export const FEEDBACK_FROM = ['confirmation', 'status', 'banner'] as const;
 
 export const serviceFeedback = sqliteTable(
@@ -24,6 +30,9 @@ export const serviceFeedback = sqliteTable(
   },
   (t) => [
     index('service_feedback_given').on(t.givenAt),
-    check('service_feedback_rating', sql`${t.rating} in ('very-satisfied', 'satisfied', 'neither', 'dissatisfied', 'very-dissatisfied')`),
+    check(
+      'service_feedback_rating',
+      sql`${t.rating} in ('very-satisfied', 'satisfied', 'neither', 'dissatisfied', 'very-dissatisfied')`,
+    ),
   ],
 );

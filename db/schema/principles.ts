@@ -21,7 +21,10 @@ export const principleVersions = sqliteTable(
     publishedAt: integer('published_at', { mode: 'timestamp_ms' }),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex('principle_versions_version').on(t.version), index('principle_versions_effective').on(t.status, t.effectiveAt)],
+  (t) => [
+    uniqueIndex('principle_versions_version').on(t.version),
+    index('principle_versions_effective').on(t.status, t.effectiveAt),
+  ],
 );
 
 /** A ground for action as worded in one version. Codes are stable across versions. */

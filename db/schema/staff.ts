@@ -37,7 +37,9 @@ export const staff = sqliteTable('staff', {
 export const staffRoles = sqliteTable(
   'staff_roles',
   {
-    staffId: integer('staff_id').notNull().references(() => staff.id),
+    staffId: integer('staff_id')
+      .notNull()
+      .references(() => staff.id),
     role: text('role', { enum: ROLES }).notNull(),
     createdAt: createdAt(),
   },
@@ -55,7 +57,9 @@ export const staffSessions = sqliteTable(
   'staff_sessions',
   {
     idHash: text('id_hash').primaryKey(),
-    staffId: integer('staff_id').notNull().references(() => staff.id),
+    staffId: integer('staff_id')
+      .notNull()
+      .references(() => staff.id),
     stage: text('stage', { enum: SESSION_STAGES }).notNull(),
     startedAt: timestamp('started_at').notNull(),
     lastSeenAt: timestamp('last_seen_at').notNull(),
@@ -92,7 +96,9 @@ export const loginFailures = sqliteTable(
 export const totpUsedSteps = sqliteTable(
   'totp_used_steps',
   {
-    staffId: integer('staff_id').notNull().references(() => staff.id),
+    staffId: integer('staff_id')
+      .notNull()
+      .references(() => staff.id),
     step: integer('step').notNull(),
     /** `enrolment` for the code that set up the authenticator; null (older rows) or `sign-in` otherwise. */
     usedFor: text('used_for', { enum: ['sign-in', 'enrolment'] }),
@@ -133,7 +139,11 @@ export const auditLog = sqliteTable(
     details: text('details', { mode: 'json' }).$type<Record<string, unknown>>(),
     createdAt: createdAt(),
   },
-  (t) => [index('audit_log_at').on(t.at), index('audit_log_action').on(t.action), index('audit_log_actor').on(t.actorId)],
+  (t) => [
+    index('audit_log_at').on(t.at),
+    index('audit_log_action').on(t.action),
+    index('audit_log_actor').on(t.actorId),
+  ],
 );
 
 export type StaffRow = typeof staff.$inferSelect;

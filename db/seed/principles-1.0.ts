@@ -32,14 +32,34 @@ export const groundsV1 = [
     title: 'Profane, defamatory, offensive or violent language',
     description: 'Contains profane, defamatory, offensive or violent language, incitement to cause violence.',
   },
-  { code: 'abusive', title: 'Abuse towards people', description: 'Is abusive towards people who use services, members of staff or the public' },
-  { code: 'upsetting-links', title: 'Links to upsetting material', description: 'Contains links to material that would be upsetting to people who use services' },
+  {
+    code: 'abusive',
+    title: 'Abuse towards people',
+    description: 'Is abusive towards people who use services, members of staff or the public',
+  },
+  {
+    code: 'upsetting-links',
+    title: 'Links to upsetting material',
+    description: 'Contains links to material that would be upsetting to people who use services',
+  },
   { code: 'illegal-activity', title: 'Illegal activity', description: 'Discusses illegal activity' },
-  { code: 'confidential-or-personal-information', title: 'Confidential or personal information', description: 'Relates to confidential or personal information' },
+  {
+    code: 'confidential-or-personal-information',
+    title: 'Confidential or personal information',
+    description: 'Relates to confidential or personal information',
+  },
   { code: 'irrelevant-advertising', title: 'Irrelevant advertising', description: 'Contains irrelevant advertising' },
-  { code: 'pornography-weapons-or-terrorism', title: 'Pornography, weapons or terrorism', description: 'Contains reference of pornography, weapons, terrorism,' },
+  {
+    code: 'pornography-weapons-or-terrorism',
+    title: 'Pornography, weapons or terrorism',
+    description: 'Contains reference of pornography, weapons, terrorism,',
+  },
   { code: 'personal-financial-gain', title: 'Personal financial gain', description: 'Personal financial gain' },
-  { code: 'promotes-unlawful-acts', title: 'Promoting anything against the law', description: 'Promotes anything that is against the law' },
+  {
+    code: 'promotes-unlawful-acts',
+    title: 'Promoting anything against the law',
+    description: 'Promotes anything that is against the law',
+  },
 ] as const;
 
 const groundsList = groundsV1.map((g) => `- ${g.description}`).join('\n');
@@ -80,7 +100,8 @@ ${groundsList}
 `;
 }
 
-export const KEEP_CHECKING_V1 = "These principles might change given the fast pace of online environments, so if they're important to you, please keep checking back.";
+export const KEEP_CHECKING_V1 =
+  "These principles might change given the fast pace of online environments, so if they're important to you, please keep checking back.";
 
 /** Version 1.0, word for word as the trust published it. */
 export function principlesV1(links: SeedLinks) {
@@ -88,7 +109,8 @@ export function principlesV1(links: SeedLinks) {
     version: '1.0',
     major: 1,
     minor: 0,
-    changeSummary: 'The principles as the trust published them on its website before this service. The date they took effect is not known.',
+    changeSummary:
+      'The principles as the trust published them on its website before this service. The date they took effect is not known.',
     /** Not known: see the header comment. */
     effectiveAt: null,
     bodyMarkdown: `${opening(KEEP_CHECKING_V1, links)}

@@ -58,7 +58,12 @@ function pathOf(url: string | undefined): string {
  * Reads the request's body within its limit, then calls `next` (never when the client went away
  * while sending). A refused request reaches `next` as a body-less GET marked for the 413 page.
  */
-export function limitRequestBody(req: IncomingMessage, res: ServerResponse, next: () => void, limitFor: (pathname: string) => number = bodyLimitFor): void {
+export function limitRequestBody(
+  req: IncomingMessage,
+  res: ServerResponse,
+  next: () => void,
+  limitFor: (pathname: string) => number = bodyLimitFor,
+): void {
   const limit = limitFor(pathOf(req.url));
   const declared = req.headers['content-length'];
   const declaredBytes = declared === undefined ? undefined : Number(declared);

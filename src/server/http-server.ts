@@ -24,7 +24,12 @@ export const IDLE_GRACE_MS = 1_000;
 export const ACCEPT_GRACE_MS = 500;
 
 /** The node adapter's handler (dist/server/entry.mjs) in middleware mode. */
-export type AstroHandler = (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void, locals?: object) => void;
+export type AstroHandler = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  next?: (err?: unknown) => void,
+  locals?: object,
+) => void;
 
 export interface HttpServer {
   /** Listens on HOST:PORT; rejects with the server's error (e.g. EADDRINUSE). */
@@ -53,7 +58,10 @@ export function createHttpServer(rt: Runtime, app: { handler: AstroHandler; clie
   const cache = config.pageCache
     ? new PageCache({
         now: () => rt.now().getTime(),
-        validity: { changeToken: databaseChangeToken(rt.db), contentStamp: (now) => principlesStamp(rt.db, new Date(now)) },
+        validity: {
+          changeToken: databaseChangeToken(rt.db),
+          contentStamp: (now) => principlesStamp(rt.db, new Date(now)),
+        },
         // Keyed on the address and https-or-not by the app's own rule, never on Host (see 017).
         variant: (req) => (https(req) ? 'https' : 'http'),
         generation: rt.pageCacheGeneration,
@@ -63,14 +71,24 @@ export function createHttpServer(rt: Runtime, app: { handler: AstroHandler; clie
     // The runtime, and whether a body over its limit was refused (src/server/body-limit.ts: the
     // page says so, with 413), reach the pages as locals.
     const locals = { runtime: rt, ...bodyLimitLocals(req) };
-    app.handler(req, res, () => {
-      // No route matched: the adapter hands over in middleware mode, so render our 404 page.
-      req.url = '/404';
-      app.handler(req, res, () => {
-        res.statusCode = 404;
-        res.end('Not found');
-      }, locals);
-    }, locals);
+    app.handler(
+      req,
+      res,
+      () => {
+        // No route matched: the adapter hands over in middleware mode, so render our 404 page.
+        req.url = '/404';
+        app.handler(
+          req,
+          res,
+          () => {
+            res.statusCode = 404;
+            res.end('Not found');
+          },
+          locals,
+        );
+      },
+      locals,
+    );
   });
 
   // Requests under way on each connection, so stop() can tell a busy connection from an idle one.
@@ -116,11 +134,15 @@ export function createHttpServer(rt: Runtime, app: { handler: AstroHandler; clie
         deadline.unref();
         // net.Server's close: stop listening, call back once every connection has ended
         // (http.Server's own close would also drop idle connections at once).
-        setTimeout(() => NetServer.prototype.close.call(server, () => {
-          clearTimeout(idle);
-          clearTimeout(deadline);
-          resolve();
-        }), ACCEPT_GRACE_MS);
+        setTimeout(
+          () =>
+            NetServer.prototype.close.call(server, () => {
+              clearTimeout(idle);
+              clearTimeout(deadline);
+              resolve();
+            }),
+          ACCEPT_GRACE_MS,
+        );
       })),
   };
 }

@@ -20,10 +20,13 @@ export interface Jobs {
 
 export function startJobs(rt: Runtime): Jobs {
   purgeExpired(rt);
-  const housekeeping = setInterval(() => {
-    purgeExpired(rt);
-    truncateWal(rt.db);
-  }, 10 * 60 * 1000);
+  const housekeeping = setInterval(
+    () => {
+      purgeExpired(rt);
+      truncateWal(rt.db);
+    },
+    10 * 60 * 1000,
+  );
   housekeeping.unref();
   const jobs = [
     // Personal data past its retention period is purged now and daily (counts logged, never data).

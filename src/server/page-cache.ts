@@ -19,11 +19,29 @@
 import { createHash } from 'node:crypto';
 import { STATUS_CODES, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import { bodyWasRefused } from './body-limit.ts';
-import { compressBody, isCompressible, MIN_COMPRESS_BYTES, negotiateEncoding, varyWithAcceptEncoding, type Encoding } from './compress.ts';
+import {
+  compressBody,
+  isCompressible,
+  MIN_COMPRESS_BYTES,
+  negotiateEncoding,
+  varyWithAcceptEncoding,
+  type Encoding,
+} from './compress.ts';
 
 /** Public pages that are the same for everyone. Never /appeal*, /staff*, /setup*. */
-const EXACT = new Set(['/', '/principles', '/changelog', '/changelog.xml', '/principles.json', '/accessibility', '/privacy']);
-const PATTERNS = [/^\/principles\/\d{1,4}\.\d{1,4}$/, /^\/principles\/compare\/\d{1,4}\.\d{1,4}\.\.\.\d{1,4}\.\d{1,4}$/];
+const EXACT = new Set([
+  '/',
+  '/principles',
+  '/changelog',
+  '/changelog.xml',
+  '/principles.json',
+  '/accessibility',
+  '/privacy',
+]);
+const PATTERNS = [
+  /^\/principles\/\d{1,4}\.\d{1,4}$/,
+  /^\/principles\/compare\/\d{1,4}\.\d{1,4}\.\.\.\d{1,4}\.\d{1,4}$/,
+];
 
 export function isCacheablePath(pathname: string): boolean {
   return EXACT.has(pathname) || PATTERNS.some((p) => p.test(pathname));
@@ -87,12 +105,18 @@ export interface PageCacheOptions {
 }
 
 export type Lookup =
-  | { kind: 'bypass' }
-  | { kind: 'hit'; page: CachedPage }
-  | { kind: 'miss'; key: string; epoch: number };
+  { kind: 'bypass' } | { kind: 'hit'; page: CachedPage } | { kind: 'miss'; key: string; epoch: number };
 
 /** Headers not copied from the render into a cached page: they are set per response. */
-const PER_RESPONSE = new Set(['content-length', 'content-encoding', 'transfer-encoding', 'connection', 'date', 'etag', 'keep-alive']);
+const PER_RESPONSE = new Set([
+  'content-length',
+  'content-encoding',
+  'transfer-encoding',
+  'connection',
+  'date',
+  'etag',
+  'keep-alive',
+]);
 
 export class PageCache {
   readonly #entries = new Map<string, CachedPage>();
@@ -183,7 +207,10 @@ export class PageCache {
     // The render's own validators win (the principles pages set ETag and Last-Modified); else a
     // weak ETag from the body.
     const rendered = lowerCaseKeys(response.headers);
-    const etag = typeof rendered.etag === 'string' ? rendered.etag : `W/"${createHash('sha256').update(response.body).digest('base64url').slice(0, 27)}"`;
+    const etag =
+      typeof rendered.etag === 'string'
+        ? rendered.etag
+        : `W/"${createHash('sha256').update(response.body).digest('base64url').slice(0, 27)}"`;
     const lastModified = Date.parse(String(headers['last-modified'] ?? ''));
     const compressible = isCompressible(String(headers['content-type'])) && response.body.length >= MIN_COMPRESS_BYTES;
     const notModifiedHeaders: OutgoingHttpHeaders = { ...headers, etag };
@@ -254,7 +281,12 @@ export function sendCachedPage(req: IncomingMessage, res: ServerResponse, page: 
       const compressed = compressBody(page.body, encoding, 'best');
       variant = page.variants[encoding] = {
         body: compressed,
-        headers: { ...page.headers, etag: page.etag, 'content-encoding': encoding, 'content-length': compressed.length },
+        headers: {
+          ...page.headers,
+          etag: page.etag,
+          'content-encoding': encoding,
+          'content-length': compressed.length,
+        },
       };
     }
     body = variant.body;
@@ -272,8 +304,14 @@ export function sendCaptured(req: IncomingMessage, res: ServerResponse, response
   const headers = { ...response.headers };
   const lower = lowerCaseKeys(headers);
   let body = response.body;
-  const bodyAllowed = req.method !== 'HEAD' && response.status !== 204 && response.status !== 304 && response.status >= 200;
-  if (bodyAllowed && body.length >= MIN_COMPRESS_BYTES && lower['content-encoding'] === undefined && isCompressible(String(lower['content-type'] ?? ''))) {
+  const bodyAllowed =
+    req.method !== 'HEAD' && response.status !== 204 && response.status !== 304 && response.status >= 200;
+  if (
+    bodyAllowed &&
+    body.length >= MIN_COMPRESS_BYTES &&
+    lower['content-encoding'] === undefined &&
+    isCompressible(String(lower['content-type'] ?? ''))
+  ) {
     const encoding = negotiateEncoding(req.headers['accept-encoding']);
     for (const name of Object.keys(headers)) if (/^(vary|content-length)$/i.test(name)) delete headers[name];
     headers.vary = varyWithAcceptEncoding(lower.vary);
@@ -303,7 +341,8 @@ export function captureResponse(res: ServerResponse, done: (response: CapturedRe
   const patched = res as unknown as Record<string, unknown>;
   const toBuffer = (chunk: unknown, encoding?: unknown): Buffer | undefined => {
     if (chunk === undefined || chunk === null || typeof chunk === 'function') return undefined;
-    if (typeof chunk === 'string') return Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
+    if (typeof chunk === 'string')
+      return Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
     return Buffer.from(chunk as Uint8Array);
   };
   const callbackOf = (...args: unknown[]) => args.find((a): a is () => void => typeof a === 'function');
@@ -338,7 +377,12 @@ export function captureResponse(res: ServerResponse, done: (response: CapturedRe
     delete patched.end;
     const headers = { ...lowerCaseKeys(res.getHeaders()), ...headHeaders };
     for (const name of res.getHeaderNames()) res.removeHeader(name);
-    done({ status: status ?? res.statusCode, statusMessage: statusMessage ?? (res.statusMessage || undefined), headers, body: Buffer.concat(chunks) });
+    done({
+      status: status ?? res.statusCode,
+      statusMessage: statusMessage ?? (res.statusMessage || undefined),
+      headers,
+      body: Buffer.concat(chunks),
+    });
     const callback = callbackOf(chunk, encoding, cb);
     if (callback) res.once('finish', callback);
     return res;
@@ -349,7 +393,10 @@ export function captureResponse(res: ServerResponse, done: (response: CapturedRe
  * The request handler the start script uses: static files first, then cached pages, then the
  * render (captured, stored when shareable, compressed).
  */
-export function createPageHandler(cache: PageCache | undefined, render: (req: IncomingMessage, res: ServerResponse) => void) {
+export function createPageHandler(
+  cache: PageCache | undefined,
+  render: (req: IncomingMessage, res: ServerResponse) => void,
+) {
   return (req: IncomingMessage, res: ServerResponse): void => {
     // A refused body became a GET (src/server/body-limit.ts): always rendered, never stored.
     const lookup: Lookup = cache && !bodyWasRefused(req) ? cache.lookup(req) : { kind: 'bypass' };

@@ -22,7 +22,10 @@ const TYPES: Record<string, string> = {
  * Returns a handler that answers with a file and true, or false when there is no such file.
  * `headers` gives the security headers every response carries (the same as pages'; src/server/http-server.ts).
  */
-export function createStaticFiles(clientDir: string, headers: (req: IncomingMessage) => Record<string, string> = () => ({})) {
+export function createStaticFiles(
+  clientDir: string,
+  headers: (req: IncomingMessage) => Record<string, string> = () => ({}),
+) {
   const root = resolve(clientDir);
   // Compressed text files (CSS, SVG…), made once a file version and encoding.
   const compressed = new Map<string, Buffer>();
@@ -55,13 +58,19 @@ export function createStaticFiles(clientDir: string, headers: (req: IncomingMess
     res.setHeader('ETag', etag);
     res.setHeader('X-Content-Type-Options', 'nosniff');
     // Hashed build output never changes; other files are revalidated.
-    res.setHeader('Cache-Control', pathname.startsWith('/_astro/') ? 'public, max-age=31536000, immutable' : 'public, max-age=3600');
+    res.setHeader(
+      'Cache-Control',
+      pathname.startsWith('/_astro/') ? 'public, max-age=31536000, immutable' : 'public, max-age=3600',
+    );
     if (req.headers['if-none-match'] === etag) {
       res.statusCode = 304;
       res.end();
       return true;
     }
-    const encoding: Encoding | null = isCompressible(type) && info.size >= MIN_COMPRESS_BYTES ? negotiateEncoding(req.headers['accept-encoding']) : null;
+    const encoding: Encoding | null =
+      isCompressible(type) && info.size >= MIN_COMPRESS_BYTES
+        ? negotiateEncoding(req.headers['accept-encoding'])
+        : null;
     if (isCompressible(type)) res.setHeader('Vary', 'Accept-Encoding');
     if (encoding) {
       const key = `${encoding}:${file}:${etag}`;

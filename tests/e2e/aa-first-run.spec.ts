@@ -8,7 +8,10 @@ import { join } from 'node:path';
 import { expect, test } from './fixtures.ts';
 import { freshCode, passwordStep, signOut, wrongCode } from './staff-fixtures.ts';
 
-test('first run: the one-time link creates the admin, who enrols TOTP and signs in with it', async ({ page, expectAccessible }) => {
+test('first run: the one-time link creates the admin, who enrols TOTP and signs in with it', async ({
+  page,
+  expectAccessible,
+}) => {
   const file = join(process.env.E2E_DATA_DIR!, 'first-run-link.txt');
   expect(existsSync(file), 'the server writes the first-run link at start-up').toBe(true);
   const link = readFileSync(file, 'utf8').trim();

@@ -16,7 +16,11 @@ async function linkFromEmail(mailbox: Mailbox, to: string, subject: RegExp, coun
   return new URL(link!).pathname;
 }
 
-test('a person changes their own password and signs out their other session', async ({ page, browser, expectAccessible }) => {
+test('a person changes their own password and signs out their other session', async ({
+  page,
+  browser,
+  expectAccessible,
+}) => {
   test.setTimeout(240_000);
   const me = await createStaff({ roles: ['moderator'] });
   await signIn(page, me);
@@ -65,7 +69,12 @@ test('a person changes their own password and signs out their other session', as
   await signIn(page, { ...me, password: newPassword });
 });
 
-test('an admin sends a password reset: email, new password, old sessions gone', async ({ page, browser, mailbox, expectAccessible }) => {
+test('an admin sends a password reset: email, new password, old sessions gone', async ({
+  page,
+  browser,
+  mailbox,
+  expectAccessible,
+}) => {
   test.setTimeout(240_000);
   const admin = await createStaff({ roles: ['admin'] });
   const person = await createStaff({ roles: ['reviewer'] });
@@ -111,7 +120,12 @@ test('an admin sends a password reset: email, new password, old sessions gone', 
   await expect(page.getByRole('table')).toContainText('New password chosen from a reset link');
 });
 
-test('an admin sends an invitation again; the earlier link stops working', async ({ page, browser, mailbox, expectAccessible }) => {
+test('an admin sends an invitation again; the earlier link stops working', async ({
+  page,
+  browser,
+  mailbox,
+  expectAccessible,
+}) => {
   test.setTimeout(120_000);
   const admin = await createStaff({ roles: ['admin'] });
   await signIn(page, admin);
@@ -150,7 +164,12 @@ test('an admin sends an invitation again; the earlier link stops working', async
   await rosa.close();
 });
 
-test('after an authenticator reset the emailed link (with the password) leads to enrolment, not the password alone', async ({ page, browser, mailbox, expectAccessible }) => {
+test('after an authenticator reset the emailed link (with the password) leads to enrolment, not the password alone', async ({
+  page,
+  browser,
+  mailbox,
+  expectAccessible,
+}) => {
   test.setTimeout(240_000);
   const admin = await createStaff({ roles: ['admin'] });
   const person = await createStaff({ roles: ['moderator'] });

@@ -11,7 +11,11 @@ let seq = 0;
 const unique = (label: string) => `${label}.${Date.now()}.${++seq}`;
 
 test.describe('a likely typo in the email address', () => {
-  test('is asked about; what was typed can be kept, or the suggestion taken', async ({ page, mailbox, expectAccessible }) => {
+  test('is asked about; what was typed can be kept, or the suggestion taken', async ({
+    page,
+    mailbox,
+    expectAccessible,
+  }) => {
     const reference = recordCase();
     const local = unique('typo');
     await page.goto('/appeal/case-reference');
@@ -32,7 +36,11 @@ test.describe('a likely typo in the email address', () => {
 
     // No choice: the error names the suggestion; check your answers cannot be skipped to.
     await continueButton(page);
-    await expectError(page, 'email-choice', `Select whether to use ${local}@gmail.com or keep the email address you typed`);
+    await expectError(
+      page,
+      'email-choice',
+      `Select whether to use ${local}@gmail.com or keep the email address you typed`,
+    );
     await expectAccessible(page);
     await shot(page, 'email-check-error');
     await page.goto('/appeal/check-answers');
@@ -88,9 +96,11 @@ test.describe('a likely typo in the email address', () => {
     expect(question.url()).toMatch(/\/appeal\/check-email$/);
     const error = await post('/appeal/check-email', {});
     expect(error.status()).toBe(400);
-    expect(await validateHtml([
-      { name: 'check email', html: await question.text() },
-      { name: 'check email error', html: await error.text() },
-    ])).toEqual([]);
+    expect(
+      await validateHtml([
+        { name: 'check email', html: await question.text() },
+        { name: 'check email error', html: await error.text() },
+      ]),
+    ).toEqual([]);
   });
 });

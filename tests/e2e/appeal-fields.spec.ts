@@ -10,7 +10,10 @@ import { continueButton, DAY, expectError, shot, submit, answerAboutYou } from '
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 test.describe('friendlier fields without a case reference', () => {
-  test('a date with the month as a name, specific date errors, and a link without https://', async ({ page, expectAccessible }) => {
+  test('a date with the month as a name, specific date errors, and a link without https://', async ({
+    page,
+    expectAccessible,
+  }) => {
     await page.goto('/appeal/platform');
     await page.getByLabel('Facebook').check();
     await continueButton(page);
@@ -18,7 +21,12 @@ test.describe('friendlier fields without a case reference', () => {
     // What did we do? Hidden, deleted, blocked, or not sure; none chosen is an error.
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('What did we do?');
     await expect(page.getByRole('link', { name: 'Back', exact: true })).toHaveAttribute('href', '/appeal/platform');
-    for (const label of ['You hid my post or comment', 'You deleted my post or comment', 'You blocked my account', 'I’m not sure']) {
+    for (const label of [
+      'You hid my post or comment',
+      'You deleted my post or comment',
+      'You blocked my account',
+      'I’m not sure',
+    ]) {
       await expect(page.getByLabel(label)).toBeVisible();
     }
     await expectAccessible(page);
@@ -43,7 +51,10 @@ test.describe('friendlier fields without a case reference', () => {
     const missing = await submit(page, 'Continue');
     expect(missing.status()).toBe(400);
     await expectError(page, 'post-date', 'Date must include a month');
-    await expect(page.getByRole('alert').getByRole('link', { name: 'Date must include a month' })).toHaveAttribute('href', '#post-date-month');
+    await expect(page.getByRole('alert').getByRole('link', { name: 'Date must include a month' })).toHaveAttribute(
+      'href',
+      '#post-date-month',
+    );
     await expect(page.getByLabel('Month')).toHaveClass(/nhsuk-input--error/);
     await expect(page.getByLabel('Day')).not.toHaveClass(/nhsuk-input--error/);
     await expect(page.getByLabel('Day')).toHaveValue(String(day.getUTCDate()));
@@ -55,7 +66,10 @@ test.describe('friendlier fields without a case reference', () => {
     await page.getByLabel('Year').fill(String(day.getUTCFullYear()).slice(2));
     await continueButton(page);
     await expectError(page, 'post-date', 'Year must include 4 numbers');
-    await expect(page.getByRole('alert').getByRole('link', { name: 'Year must include 4 numbers' })).toHaveAttribute('href', '#post-date-year');
+    await expect(page.getByRole('alert').getByRole('link', { name: 'Year must include 4 numbers' })).toHaveAttribute(
+      'href',
+      '#post-date-year',
+    );
     await expect(page.getByLabel('Month')).toHaveValue(MONTHS[day.getUTCMonth()]!);
     await expectAccessible(page);
 
@@ -72,7 +86,8 @@ test.describe('friendlier fields without a case reference', () => {
     await page.getByLabel('Email address').fill(`fields.${Date.now()}@example.org`);
     await continueButton(page);
     await answerAboutYou(page);
-    const row = (key: string) => page.locator('.nhsuk-summary-list__row').filter({ has: page.getByRole('term').filter({ hasText: key }) });
+    const row = (key: string) =>
+      page.locator('.nhsuk-summary-list__row').filter({ has: page.getByRole('term').filter({ hasText: key }) });
     await expect(row('Link to the post')).toContainText('https://www.facebook.com/nsft/posts/123');
     await expect(row('What we did')).toContainText('You blocked my account');
     const longMonth = new Intl.DateTimeFormat('en-GB', { month: 'long', timeZone: 'UTC' }).format(day);
@@ -83,7 +98,10 @@ test.describe('friendlier fields without a case reference', () => {
     await expect(page.getByLabel('Month')).toHaveValue(String(day.getUTCMonth() + 1));
   });
 
-  test('what did we do, its error and the date errors are valid HTML (Nu Html Checker)', async ({ request, baseURL }) => {
+  test('what did we do, its error and the date errors are valid HTML (Nu Html Checker)', async ({
+    request,
+    baseURL,
+  }) => {
     const headers = { Origin: baseURL! };
     const post = (path: string, form: Record<string, string>) => request.post(path, { headers, form });
     const question = await post('/appeal/platform', { platform: 'facebook' });
@@ -94,15 +112,25 @@ test.describe('friendlier fields without a case reference', () => {
     const unansweredHtml = await unanswered.text();
     await post('/appeal/what-happened', { action: 'not-sure' });
     await post('/appeal/account', { handle: '@nu' });
-    const missing = await post('/appeal/post-date', { 'post-date-day': '3', 'post-date-month': '', 'post-date-year': '' });
-    const year = await post('/appeal/post-date', { 'post-date-day': '3', 'post-date-month': 'Nov', 'post-date-year': '26' });
+    const missing = await post('/appeal/post-date', {
+      'post-date-day': '3',
+      'post-date-month': '',
+      'post-date-year': '',
+    });
+    const year = await post('/appeal/post-date', {
+      'post-date-day': '3',
+      'post-date-month': 'Nov',
+      'post-date-year': '26',
+    });
     expect([missing.status(), year.status()]).toEqual([400, 400]);
     expect(await missing.text()).toContain('Date must include a month and year');
-    expect(await validateHtml([
-      { name: 'what did we do', html: questionHtml },
-      { name: 'what did we do error', html: unansweredHtml },
-      { name: 'date missing month and year', html: await missing.text() },
-      { name: 'date year digits', html: await year.text() },
-    ])).toEqual([]);
+    expect(
+      await validateHtml([
+        { name: 'what did we do', html: questionHtml },
+        { name: 'what did we do error', html: unansweredHtml },
+        { name: 'date missing month and year', html: await missing.text() },
+        { name: 'date year digits', html: await year.text() },
+      ]),
+    ).toEqual([]);
   });
 });

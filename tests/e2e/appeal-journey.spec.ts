@@ -22,8 +22,16 @@ async function statusLinkFromEmail(mailbox: Mailbox, to: string, appealReference
 }
 
 test.describe('appeal journey with a case reference', () => {
-  test('from the notice link to the status page, with errors, Back and Change on the way', async ({ page, mailbox, expectAccessible }) => {
-    const reference = recordCase({ actions: ['hidden'], groundCodes: ['abusive'], statementOfReasons: 'The comment insulted a named nurse.' });
+  test('from the notice link to the status page, with errors, Back and Change on the way', async ({
+    page,
+    mailbox,
+    expectAccessible,
+  }) => {
+    const reference = recordCase({
+      actions: ['hidden'],
+      groundCodes: ['abusive'],
+      statementOfReasons: 'The comment insulted a named nurse.',
+    });
     const email = uniqueEmail('journey');
 
     // The notice's link pre-fills the reference, typed loosely.
@@ -32,7 +40,10 @@ test.describe('appeal journey with a case reference', () => {
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Ask us to look again at a social media decision');
     await expect(page.getByRole('heading', { name: /If you need help in a crisis/ })).toBeVisible();
     await expect(page.getByRole('link', { name: 'contact our complaints team' })).toBeVisible();
-    await expect(page.getByRole('main').getByRole('link', { name: 'privacy notice' })).toHaveAttribute('href', '/privacy');
+    await expect(page.getByRole('main').getByRole('link', { name: 'privacy notice' })).toHaveAttribute(
+      'href',
+      '/privacy',
+    );
     await expectAccessible(page);
     await shot(page, '01-start');
     await page.getByRole('button', { name: 'Start now' }).click();
@@ -47,8 +58,13 @@ test.describe('appeal journey with a case reference', () => {
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('What we did and why');
     await expect(page.getByText(/we hid your comment on Facebook/)).toBeVisible();
     await expect(page.getByText('The comment insulted a named nurse.')).toBeVisible();
-    await expect(page.getByRole('listitem').filter({ hasText: /^Abuse towards people: Is abusive towards people/ })).toBeVisible();
-    await expect(page.getByRole('link', { name: 'Read version 1.0 of our social media principles' })).toHaveAttribute('href', '/principles/1.0');
+    await expect(
+      page.getByRole('listitem').filter({ hasText: /^Abuse towards people: Is abusive towards people/ }),
+    ).toBeVisible();
+    await expect(page.getByRole('link', { name: 'Read version 1.0 of our social media principles' })).toHaveAttribute(
+      'href',
+      '/principles/1.0',
+    );
     await expectAccessible(page);
     await shot(page, '03-what-we-did');
 
@@ -70,7 +86,11 @@ test.describe('appeal journey with a case reference', () => {
     const tooLong = 'x'.repeat(5001);
     await page.getByLabel('Why do you disagree with our decision?').fill(tooLong);
     await continueButton(page);
-    await expectError(page, 'reason', 'Why you disagree must be 5,000 characters or fewer. You have 1 character too many');
+    await expectError(
+      page,
+      'reason',
+      'Why you disagree must be 5,000 characters or fewer. You have 1 character too many',
+    );
     await expect(page.getByLabel('Why do you disagree with our decision?')).toHaveValue(tooLong);
     await expectAccessible(page);
     await shot(page, '04-reason-too-long');
@@ -103,7 +123,8 @@ test.describe('appeal journey with a case reference', () => {
 
     // Check your answers, then change the reason and come straight back.
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Check your answers before sending your appeal');
-    const row = (key: string) => page.locator('.nhsuk-summary-list__row').filter({ has: page.getByRole('term').filter({ hasText: key }) });
+    const row = (key: string) =>
+      page.locator('.nhsuk-summary-list__row').filter({ has: page.getByRole('term').filter({ hasText: key }) });
     await expect(row('Case reference')).toContainText(reference);
     await expect(row('Why you disagree')).toContainText('<script>alert(1)</script>');
     await expect(row('Email address')).toContainText(email);
@@ -113,7 +134,10 @@ test.describe('appeal journey with a case reference', () => {
 
     await page.getByRole('link', { name: 'Change why you disagree' }).click();
     await expect(page.getByLabel('Why do you disagree with our decision?')).toHaveValue(reason);
-    await expect(page.getByRole('link', { name: 'Back', exact: true })).toHaveAttribute('href', '/appeal/check-answers');
+    await expect(page.getByRole('link', { name: 'Back', exact: true })).toHaveAttribute(
+      'href',
+      '/appeal/check-answers',
+    );
     const changed = `${reason}\nThe ward is my local one.`;
     await page.getByLabel('Why do you disagree with our decision?').fill(changed);
     await continueButton(page);
@@ -133,7 +157,10 @@ test.describe('appeal journey with a case reference', () => {
     const appealReference = (await page.locator('#appeal-reference').textContent())!.trim();
     expect(appealReference).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{3}$/);
     await expect(page.getByText(/We aim to tell you our decision by \d{1,2} \w+ \d{4}/)).toBeVisible();
-    await expect(page.getByRole('link', { name: 'What did you think of this service?' })).toHaveAttribute('href', '/feedback?from=confirmation');
+    await expect(page.getByRole('link', { name: 'What did you think of this service?' })).toHaveAttribute(
+      'href',
+      '/feedback?from=confirmation',
+    );
     await expectAccessible(page);
     await shot(page, '07-confirmation');
 
@@ -180,7 +207,10 @@ test.describe('appeal journey with a case reference', () => {
     await mailbox.waitFor({ to: email, subject: `You have withdrawn your appeal ${appealReference}` });
   });
 
-  test('a mistyped, unknown or wrongly sized reference gets a specific message and keeps what was typed', async ({ page, expectAccessible }) => {
+  test('a mistyped, unknown or wrongly sized reference gets a specific message and keeps what was typed', async ({
+    page,
+    expectAccessible,
+  }) => {
     const reference = recordCase();
     await page.goto('/appeal/case-reference');
     await continueButton(page);
@@ -212,12 +242,17 @@ test.describe('appeal journey with a case reference', () => {
     await shot(page, '02-case-reference-not-found');
   });
 
-  test('an action more than 6 months ago is explained, with the complaints route', async ({ page, expectAccessible }) => {
+  test('an action more than 6 months ago is explained, with the complaints route', async ({
+    page,
+    expectAccessible,
+  }) => {
     const reference = recordCase({ actionAt: new Date(Date.now() - 214 * DAY) });
     await page.goto('/appeal/case-reference');
     await page.getByLabel('Case reference').fill(reference);
     await continueButton(page);
-    await expect(page.getByRole('heading', { level: 1 })).toHaveText('It is too late to ask us to look again at this decision');
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText(
+      'It is too late to ask us to look again at this decision',
+    );
     await expect(page.getByText(/You can ask us to look again within 6 months of our decision/)).toBeVisible();
     await expect(page.getByRole('link', { name: 'make a complaint' })).toHaveAttribute('href', /^https:\/\//);
     await expectAccessible(page);
@@ -227,7 +262,12 @@ test.describe('appeal journey with a case reference', () => {
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('What is your case reference?');
   });
 
-  test('a second appeal on the same case is told one is open, without anyone else’s details', async ({ browser, page, mailbox, expectAccessible }) => {
+  test('a second appeal on the same case is told one is open, without anyone else’s details', async ({
+    browser,
+    page,
+    mailbox,
+    expectAccessible,
+  }) => {
     const reference = recordCase();
     const firstEmail = uniqueEmail('first');
     await page.goto(`/appeal/case-reference?ref=${reference}`);
@@ -250,10 +290,13 @@ test.describe('appeal journey with a case reference', () => {
       await second.goto('/appeal/case-reference');
       await second.getByLabel('Case reference').fill(reference);
       await second.getByRole('button', { name: 'Continue' }).click();
-      await expect(second.getByRole('heading', { level: 1 })).toHaveText('An appeal about this decision is already open');
+      await expect(second.getByRole('heading', { level: 1 })).toHaveText(
+        'An appeal about this decision is already open',
+      );
       await expect(second.getByText(/Use the private link in the email we sent you/)).toBeVisible();
       const body = await second.locator('main').textContent();
-      for (const secret of [firstEmail, 'First Person', 'My comment was fair.', firstReference]) expect(body).not.toContain(secret);
+      for (const secret of [firstEmail, 'First Person', 'My comment was fair.', firstReference])
+        expect(body).not.toContain(secret);
       await expectAccessible(second);
       await shot(second, '13-already-open');
     } finally {
@@ -263,7 +306,11 @@ test.describe('appeal journey with a case reference', () => {
 });
 
 test.describe('following an appeal from the status link', () => {
-  test('shows when we are waiting for information, resumes when it is added, and shows the decision', async ({ page, mailbox, expectAccessible }) => {
+  test('shows when we are waiting for information, resumes when it is added, and shows the decision', async ({
+    page,
+    mailbox,
+    expectAccessible,
+  }) => {
     const reference = recordCase();
     const email = uniqueEmail('status');
     await page.goto(`/appeal/case-reference?ref=${reference}`);
@@ -282,8 +329,22 @@ test.describe('following an appeal from the status link', () => {
     withDatabase((db) => {
       const appeal = findAppealByReference(db, appealReference)!;
       updateAppeal(db, appeal.id, { status: 'waiting', pausedAt: new Date() });
-      insertAppealEvent(db, { appealId: appeal.id, at: new Date(), actorType: 'staff', actorId: 1, kind: 'info-requested', body: 'Which post on our page did you reply to?' });
-      insertAppealEvent(db, { appealId: appeal.id, at: new Date(), actorType: 'staff', actorId: 1, kind: 'note', body: 'INTERNAL NOTE never shown' });
+      insertAppealEvent(db, {
+        appealId: appeal.id,
+        at: new Date(),
+        actorType: 'staff',
+        actorId: 1,
+        kind: 'info-requested',
+        body: 'Which post on our page did you reply to?',
+      });
+      insertAppealEvent(db, {
+        appealId: appeal.id,
+        at: new Date(),
+        actorType: 'staff',
+        actorId: 1,
+        kind: 'note',
+        body: 'INTERNAL NOTE never shown',
+      });
     });
     await page.goto(statusPath);
     await expect(page.getByRole('main').locator('.nhsuk-tag')).toHaveText('Waiting for information from you');
@@ -299,7 +360,13 @@ test.describe('following an appeal from the status link', () => {
     // The decision, with its reasons; nothing more can be changed.
     withDatabase((db) => {
       const appeal = findAppealByReference(db, appealReference)!;
-      updateAppeal(db, appeal.id, { status: 'decided', outcome: 'overturned', explanation: 'Your comment asked a fair question.\nWe have restored it.', decidedAt: new Date(), decisionVersionId: 1 });
+      updateAppeal(db, appeal.id, {
+        status: 'decided',
+        outcome: 'overturned',
+        explanation: 'Your comment asked a fair question.\nWe have restored it.',
+        decidedAt: new Date(),
+        decisionVersionId: 1,
+      });
       insertAppealEvent(db, { appealId: appeal.id, at: new Date(), actorType: 'staff', actorId: 2, kind: 'decided' });
     });
     await page.goto(statusPath);
@@ -319,7 +386,11 @@ test.describe('following an appeal from the status link', () => {
 });
 
 test.describe('appeal journey without a case reference', () => {
-  test('describes the post instead, then the same steps, and gets an acknowledgement', async ({ page, mailbox, expectAccessible }) => {
+  test('describes the post instead, then the same steps, and gets an acknowledgement', async ({
+    page,
+    mailbox,
+    expectAccessible,
+  }) => {
     const email = uniqueEmail('noref');
     await page.goto('/appeal');
     await page.getByRole('button', { name: 'Start now' }).click();
@@ -327,7 +398,10 @@ test.describe('appeal journey without a case reference', () => {
 
     // One question a page: where, who, roughly when, and a link if they have one.
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Where did you post?');
-    await expect(page.getByRole('link', { name: 'Back', exact: true })).toHaveAttribute('href', '/appeal/case-reference');
+    await expect(page.getByRole('link', { name: 'Back', exact: true })).toHaveAttribute(
+      'href',
+      '/appeal/case-reference',
+    );
     await expectAccessible(page);
     await shot(page, '20-platform');
     await continueButton(page);
@@ -357,7 +431,10 @@ test.describe('appeal journey without a case reference', () => {
     await shot(page, '22-post-date');
     await continueButton(page);
     await expectError(page, 'post-date', 'Enter roughly when it happened');
-    await expect(page.getByRole('alert').getByRole('link', { name: 'Enter roughly when it happened' })).toHaveAttribute('href', '#post-date-day');
+    await expect(page.getByRole('alert').getByRole('link', { name: 'Enter roughly when it happened' })).toHaveAttribute(
+      'href',
+      '#post-date-day',
+    );
     await page.getByLabel('Day').fill('31');
     await page.getByLabel('Month').fill('2');
     await page.getByLabel('Year').fill('2026');
@@ -397,7 +474,8 @@ test.describe('appeal journey without a case reference', () => {
     await continueButton(page);
     await answerAboutYou(page);
 
-    const row = (key: string) => page.locator('.nhsuk-summary-list__row').filter({ has: page.getByRole('term').filter({ hasText: key }) });
+    const row = (key: string) =>
+      page.locator('.nhsuk-summary-list__row').filter({ has: page.getByRole('term').filter({ hasText: key }) });
     await expect(row('Where you posted')).toContainText('Instagram');
     await expect(row('Account name')).toContainText('@jo_bloggs');
     await expect(row('Link to the post')).toContainText('https://www.instagram.com/p/abc123/');
@@ -407,7 +485,10 @@ test.describe('appeal journey without a case reference', () => {
     // Change the post details and come back to check your answers.
     await page.getByRole('link', { name: 'Change account name' }).click();
     await expect(page.getByLabel('What is your account name or handle?')).toHaveValue('@jo_bloggs');
-    await expect(page.getByRole('link', { name: 'Back', exact: true })).toHaveAttribute('href', '/appeal/check-answers');
+    await expect(page.getByRole('link', { name: 'Back', exact: true })).toHaveAttribute(
+      'href',
+      '/appeal/check-answers',
+    );
     await page.getByLabel('What is your account name or handle?').fill('@jo_bloggs_2');
     await continueButton(page);
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Check your answers before sending your appeal');
@@ -424,7 +505,11 @@ test.describe('appeal journey without a case reference', () => {
 });
 
 test.describe('appeal pages and bad requests', () => {
-  test('every page of the journey, including error states, is valid HTML (Nu Html Checker)', async ({ request, baseURL, mailbox }) => {
+  test('every page of the journey, including error states, is valid HTML (Nu Html Checker)', async ({
+    request,
+    baseURL,
+    mailbox,
+  }) => {
     const headers = { Origin: baseURL! };
     const documents: { name: string; html: string }[] = [];
     const keep = async (name: string, response: Awaited<ReturnType<typeof request.get>>) => {
@@ -442,16 +527,33 @@ test.describe('appeal pages and bad requests', () => {
     await keep('contact', await post('/appeal/reason', { reason: 'Because <b>bold</b> & "quoted"' }));
     await keep('contact error', await post('/appeal/contact', { email: 'x', name: '' }));
     await keep('who is asking', await post('/appeal/contact', { email, name: 'Ann' }));
-    await keep('who is asking error', await post('/appeal/who-is-asking', { 'asking-for': 'someone-else', 'person-name': 'Sam' }));
-    await keep('contact needs', await post('/appeal/who-is-asking', { 'asking-for': 'someone-else', relationship: 'carer', consent: 'yes' }));
-    await keep('contact needs error', await post('/appeal/contact-needs', { 'needs-any': 'yes', needs: 'phone', phone: '' }));
+    await keep(
+      'who is asking error',
+      await post('/appeal/who-is-asking', { 'asking-for': 'someone-else', 'person-name': 'Sam' }),
+    );
+    await keep(
+      'contact needs',
+      await post('/appeal/who-is-asking', { 'asking-for': 'someone-else', relationship: 'carer', consent: 'yes' }),
+    );
+    await keep(
+      'contact needs error',
+      await post('/appeal/contact-needs', { 'needs-any': 'yes', needs: 'phone', phone: '' }),
+    );
     await keep('contact needs nothing ticked', await post('/appeal/contact-needs', { 'needs-any': 'yes' }));
-    await keep('check answers', await post('/appeal/contact-needs', { 'needs-any': 'yes', needs: 'phone', phone: '07700 900982' }));
+    await keep(
+      'check answers',
+      await post('/appeal/contact-needs', { 'needs-any': 'yes', needs: 'phone', phone: '07700 900982' }),
+    );
     const confirmation = await post('/appeal/check-answers', {});
     await keep('confirmation', confirmation);
     const appealReference = /id="appeal-reference"[^>]*>([^<]+)</.exec(await confirmation.text())![1]!;
     await keep('already open', await post('/appeal/case-reference', { 'case-reference': reference }));
-    await keep('too late', await post('/appeal/case-reference', { 'case-reference': recordCase({ actionAt: new Date(Date.now() - 214 * DAY) }) }));
+    await keep(
+      'too late',
+      await post('/appeal/case-reference', {
+        'case-reference': recordCase({ actionAt: new Date(Date.now() - 214 * DAY) }),
+      }),
+    );
     await keep('platform', await request.get('/appeal/platform'));
     await keep('platform error', await post('/appeal/platform', {}));
     await keep('account', await post('/appeal/platform', { platform: 'x' }));
@@ -460,7 +562,10 @@ test.describe('appeal pages and bad requests', () => {
     await keep('account error', await post('/appeal/account', { handle: '' }));
     await keep('post date', await post('/appeal/account', { handle: '@x' }));
     await keep('post date error', await post('/appeal/post-date', { 'post-date-day': '99' }));
-    await keep('too late without a reference', await post('/appeal/post-date', { 'post-date-day': '1', 'post-date-month': '1', 'post-date-year': '2020' }));
+    await keep(
+      'too late without a reference',
+      await post('/appeal/post-date', { 'post-date-day': '1', 'post-date-month': '1', 'post-date-year': '2020' }),
+    );
     await keep('cookies needed', await request.get('/appeal/cookies'));
     await keep('post link', await post('/appeal/post-date', recentPostDateFields()));
     await keep('post link error', await post('/appeal/post-link', { 'post-url': 'ftp://x' }));
@@ -483,14 +588,20 @@ test.describe('appeal pages and bad requests', () => {
       data: 'this is not multipart',
     });
     expect(broken.status()).toBe(400);
-    const huge = await request.post('/appeal/case-reference', { headers: origin, form: { 'case-reference': 'A'.repeat(100_000) } });
+    const huge = await request.post('/appeal/case-reference', {
+      headers: origin,
+      form: { 'case-reference': 'A'.repeat(100_000) },
+    });
     expect(huge.status()).toBe(400);
     // A step without a journey sends the person back to the start of it.
     const noJourney = await request.post('/appeal/reason', { headers: origin, form: { reason: 'x' }, maxRedirects: 0 });
     expect(noJourney.status()).toBe(303);
     expect(noJourney.headers()['location']).toBe('/appeal/case-reference');
     // A cross-site post is refused.
-    const crossSite = await request.post('/appeal/case-reference', { headers: { Origin: 'https://evil.example' }, form: { 'case-reference': 'x' } });
+    const crossSite = await request.post('/appeal/case-reference', {
+      headers: { Origin: 'https://evil.example' },
+      form: { 'case-reference': 'x' },
+    });
     expect(crossSite.status()).toBe(403);
     // Status links that do not exist, however they look.
     for (const token of ['nope', 'A'.repeat(43), '%27%20or%201%3D1']) {

@@ -5,7 +5,16 @@
 import type { Page } from '@playwright/test';
 import { findAppealByReference } from '../../db/appeals.ts';
 import { expect, test } from './fixtures.ts';
-import { continueButton, DAY, expectError, recordCase, shot, submit, withDatabase, answerAboutYou } from './journey-helpers.ts';
+import {
+  continueButton,
+  DAY,
+  expectError,
+  recordCase,
+  shot,
+  submit,
+  withDatabase,
+  answerAboutYou,
+} from './journey-helpers.ts';
 import { createStaff, signInAs, signOut } from './staff-fixtures.ts';
 
 let seq = 0;
@@ -46,7 +55,10 @@ async function sendNoReferenceAppeal(page: Page, handle: string, reason: string)
 }
 
 test.describe('no case reference: the appeal window', () => {
-  test('a date outside the window is explained with the complaints route; a future date is an error next to the field', async ({ page, expectAccessible }) => {
+  test('a date outside the window is explained with the complaints route; a future date is an error next to the field', async ({
+    page,
+    expectAccessible,
+  }) => {
     await describePost(page, `@window_${Date.now()}`);
 
     // Tomorrow: an error next to the field, the date kept.
@@ -63,8 +75,12 @@ test.describe('no case reference: the appeal window', () => {
     const old = new Date(Date.now() - 240 * DAY);
     await fillDate(page, old);
     await continueButton(page);
-    await expect(page.getByRole('heading', { level: 1 })).toHaveText('It is too late to ask us to look again at this decision');
-    await expect(page.getByText(/You can ask us to look again within 6 months of our decision\. You told us it happened on/)).toBeVisible();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText(
+      'It is too late to ask us to look again at this decision',
+    );
+    await expect(
+      page.getByText(/You can ask us to look again within 6 months of our decision\. You told us it happened on/),
+    ).toBeVisible();
     await expect(page.getByRole('link', { name: 'make a complaint' })).toHaveAttribute('href', /^https:\/\//);
     await expectAccessible(page);
     await shot(page, '24-too-late-no-reference');
@@ -85,17 +101,34 @@ test.describe('no case reference: the appeal window', () => {
 });
 
 test.describe('a browser that refuses cookies', () => {
-  test('is told why the form needs its one cookie, and the other ways to appeal', async ({ browser, baseURL, expectAccessible }) => {
+  test('is told why the form needs its one cookie, and the other ways to appeal', async ({
+    browser,
+    baseURL,
+    expectAccessible,
+  }) => {
     const context = await browser.newContext({ baseURL: baseURL!, javaScriptEnabled: false });
     const page = await context.newPage();
     // Like a browser set to block cookies: each request goes to the server outside the browser
     // (so no cookie jar ever sees it), and every Set-Cookie header is dropped on the way back.
     await page.route('**/*', async (route) => {
       const request = route.request();
-      const headers = Object.fromEntries(Object.entries(request.headers()).filter(([name]) => !['host', 'connection', 'content-length', 'cookie'].includes(name)));
+      const headers = Object.fromEntries(
+        Object.entries(request.headers()).filter(
+          ([name]) => !['host', 'connection', 'content-length', 'cookie'].includes(name),
+        ),
+      );
       const body = request.postDataBuffer();
-      const response = await fetch(request.url(), { method: request.method(), headers, body: body ? new Uint8Array(body) : null, redirect: 'manual' });
-      const back = Object.fromEntries([...response.headers].filter(([name]) => name !== 'set-cookie' && name !== 'content-encoding' && name !== 'content-length'));
+      const response = await fetch(request.url(), {
+        method: request.method(),
+        headers,
+        body: body ? new Uint8Array(body) : null,
+        redirect: 'manual',
+      });
+      const back = Object.fromEntries(
+        [...response.headers].filter(
+          ([name]) => name !== 'set-cookie' && name !== 'content-encoding' && name !== 'content-length',
+        ),
+      );
       await route.fulfill({ status: response.status, headers: back, body: Buffer.from(await response.arrayBuffer()) });
     });
     try {
@@ -136,12 +169,21 @@ test.describe('a browser that refuses cookies', () => {
 });
 
 test.describe('staff link a no-reference appeal to its case', () => {
-  test('checks the reference, refuses a case with an open appeal, then shows the case and applies the recorded-by rule', async ({ page, expectAccessible }) => {
+  test('checks the reference, refuses a case with an open appeal, then shows the case and applies the recorded-by rule', async ({
+    page,
+    expectAccessible,
+  }) => {
     test.setTimeout(180_000);
     const moderator = await createStaff({ roles: ['moderator', 'reviewer'], name: 'Linda Linker-Moderator' });
     const reviewer = await createStaff({ roles: ['reviewer'], name: 'Rob Reviewer' });
     const handle = `@linkme_${Date.now()}`;
-    const caseReference = recordCase({ handle, recordedBy: moderator.id, actions: ['deleted'], groundCodes: ['abusive'], statementOfReasons: 'Abusive words about a nurse.' });
+    const caseReference = recordCase({
+      handle,
+      recordedBy: moderator.id,
+      actions: ['deleted'],
+      groundCodes: ['abusive'],
+      statementOfReasons: 'Abusive words about a nurse.',
+    });
     const busyCase = recordCase({ recordedBy: moderator.id });
     const appealReference = await sendNoReferenceAppeal(page, handle, 'I was only asking a question.');
     // Someone else's appeal already open on the busy case.
@@ -165,9 +207,13 @@ test.describe('staff link a no-reference appeal to its case', () => {
     await expect(page.getByText('The appellant did not give a case reference.')).toBeVisible();
     await expect(page.getByRole('term').filter({ hasText: 'Account name' }).locator('..')).toContainText(handle);
     // What they told us we did, for finding the case.
-    await expect(page.getByRole('term').filter({ hasText: 'What they say we did' }).locator('..')).toContainText('Deleted their post or comment');
+    await expect(page.getByRole('term').filter({ hasText: 'What they say we did' }).locator('..')).toContainText(
+      'Deleted their post or comment',
+    );
     // Not linked yet: the page says, before anything is written, that it must be linked or marked first.
-    await expect(page.getByTestId('decision-rule')).toContainText('Before this appeal can be decided, link it to its case or record that no matching case was found.');
+    await expect(page.getByTestId('decision-rule')).toContainText(
+      'Before this appeal can be decided, link it to its case or record that no matching case was found.',
+    );
     await expectAccessible(page);
 
     const field = page.getByLabel('Case reference');
@@ -182,7 +228,11 @@ test.describe('staff link a no-reference appeal to its case', () => {
     // The appeal's own reference, not a case's.
     await field.fill(appealReference);
     expect((await link()).status()).toBe(400);
-    await expectError(page, 'case-reference', 'That is an appeal reference. Enter the reference of the moderation case');
+    await expectError(
+      page,
+      'case-reference',
+      'That is an appeal reference. Enter the reference of the moderation case',
+    );
     // A case that already has an open appeal.
     await field.fill(busyCase);
     expect((await link()).status()).toBe(400);
@@ -210,7 +260,11 @@ test.describe('staff link a no-reference appeal to its case', () => {
     await signInAs(page, moderator);
     await page.goto(`/staff/appeals/${appealId}`);
     // The rule is at the top of the page for the person it binds, before they write any reasons.
-    await expect(page.getByTestId('decision-rule')).toHaveText(new RegExp(`You recorded case ${caseReference}, so you cannot decide this appeal. Ask another reviewer to decide it.`));
+    await expect(page.getByTestId('decision-rule')).toHaveText(
+      new RegExp(
+        `You recorded case ${caseReference}, so you cannot decide this appeal. Ask another reviewer to decide it.`,
+      ),
+    );
     await expectAccessible(page);
     await page.getByLabel('We have reversed our decision', { exact: true }).check();
     await page.getByLabel('Reasons for the decision').fill('Deciding my own case.');
@@ -220,7 +274,10 @@ test.describe('staff link a no-reference appeal to its case', () => {
 });
 
 test.describe('staff decide a no-reference appeal when no case matches', () => {
-  test('deciding needs an explicit, audited "no matching case found"; the moderator of a linked case is told at the top', async ({ page, expectAccessible }) => {
+  test('deciding needs an explicit, audited "no matching case found"; the moderator of a linked case is told at the top', async ({
+    page,
+    expectAccessible,
+  }) => {
     test.setTimeout(180_000);
     const reviewer = await createStaff({ roles: ['reviewer'], name: 'Nora No-Match' });
     const handle = `@nomatch_${Date.now()}`;
@@ -230,14 +287,20 @@ test.describe('staff decide a no-reference appeal when no case matches', () => {
 
     await signInAs(page, reviewer);
     await page.goto(`/staff/appeals/${appealId}`);
-    await expect(page.getByTestId('decision-rule')).toContainText('Before this appeal can be decided, link it to its case or record that no matching case was found.');
+    await expect(page.getByTestId('decision-rule')).toContainText(
+      'Before this appeal can be decided, link it to its case or record that no matching case was found.',
+    );
     // Trying to decide first: refused, with the reason at the top, and what was typed kept.
     await page.getByLabel('We have kept our decision', { exact: true }).check();
     await page.getByLabel('Reasons for the decision').fill('No case matches, and the rules were applied.');
     expect((await submit(page, 'Preview')).status()).toBe(400);
     await expect(page).toHaveTitle(/^Error: /);
-    await expect(page.getByRole('alert')).toContainText('Link this appeal to its case, or record that no matching case was found, before you decide it');
-    await expect(page.getByLabel('Reasons for the decision')).toHaveValue('No case matches, and the rules were applied.');
+    await expect(page.getByRole('alert')).toContainText(
+      'Link this appeal to its case, or record that no matching case was found, before you decide it',
+    );
+    await expect(page.getByLabel('Reasons for the decision')).toHaveValue(
+      'No case matches, and the rules were applied.',
+    );
     await expect(page.getByRole('button', { name: 'Send decision' })).toHaveCount(0);
     await expectAccessible(page);
 
@@ -248,7 +311,13 @@ test.describe('staff decide a no-reference appeal when no case matches', () => {
     await expect(page.getByTestId('decision-rule')).toHaveCount(0);
     await expect(page.getByRole('button', { name: 'Record that no matching case was found' })).toHaveCount(0);
     await expect(page.getByText('Staff looked and recorded that no matching case was found')).toBeVisible();
-    expect(withDatabase((db) => db.$client.prepare("select count(*) as n from audit_log where action = 'appeal.no-matching-case' and entity_id = ?").get(String(appealId)))).toEqual({ n: 1 });
+    expect(
+      withDatabase((db) =>
+        db.$client
+          .prepare("select count(*) as n from audit_log where action = 'appeal.no-matching-case' and entity_id = ?")
+          .get(String(appealId)),
+      ),
+    ).toEqual({ n: 1 });
     await expectAccessible(page);
 
     // Now it can be decided: preview, then send.

@@ -11,7 +11,8 @@ import { createStaff, signInAs } from './staff-fixtures.ts';
 import type { Page } from '@playwright/test';
 
 const uniqueEmail = (tag: string) => `${tag}.${Date.now()}.${Math.floor(Math.random() * 1e6)}@example.org`;
-const row = (page: Page, key: string) => page.locator('.nhsuk-summary-list__row').filter({ has: page.getByRole('term').filter({ hasText: key }) });
+const row = (page: Page, key: string) =>
+  page.locator('.nhsuk-summary-list__row').filter({ has: page.getByRole('term').filter({ hasText: key }) });
 
 /** From a recorded case up to the contact details, answered. */
 async function upToWhoIsAsking(page: Page, email: string): Promise<void> {
@@ -26,24 +27,39 @@ async function upToWhoIsAsking(page: Page, email: string): Promise<void> {
 }
 
 test.describe('who is asking, and other ways to contact them', () => {
-  test('for myself, with no other needs: nothing extra is shown to staff', async ({ page, mailbox, expectAccessible }) => {
+  test('for myself, with no other needs: nothing extra is shown to staff', async ({
+    page,
+    mailbox,
+    expectAccessible,
+  }) => {
     const email = uniqueEmail('self');
     await upToWhoIsAsking(page, email);
     // The decision still goes to the email address given: said on the page.
-    await expect(page.locator('.nhsuk-inset-text')).toContainText(`We will send the appeal reference and our decision to the email address you gave us: ${email}`);
+    await expect(page.locator('.nhsuk-inset-text')).toContainText(
+      `We will send the appeal reference and our decision to the email address you gave us: ${email}`,
+    );
     await expect(page.getByRole('link', { name: 'Back', exact: true })).toHaveAttribute('href', '/appeal/contact');
     await expectAccessible(page);
     await shot(page, 'who-is-asking');
 
     // No answer: the error next to the question.
-    expect((await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), continueButton(page)]))[0].status()).toBe(400);
+    expect(
+      (
+        await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), continueButton(page)])
+      )[0].status(),
+    ).toBe(400);
     await expectError(page, 'asking-for', 'Select whether you are asking for yourself or for someone else');
     await expectAccessible(page);
 
     await page.getByLabel('For myself').check();
     await continueButton(page);
-    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Do you need us to contact you in a different way?');
-    await expect(page.getByRole('link', { name: 'Back', exact: true })).toHaveAttribute('href', '/appeal/who-is-asking');
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText(
+      'Do you need us to contact you in a different way?',
+    );
+    await expect(page.getByRole('link', { name: 'Back', exact: true })).toHaveAttribute(
+      'href',
+      '/appeal/who-is-asking',
+    );
     await expectAccessible(page);
     await shot(page, 'contact-needs');
     await continueButton(page);
@@ -67,7 +83,11 @@ test.describe('who is asking, and other ways to contact them', () => {
     await expect(page.getByTestId('contact-needs')).toHaveCount(0);
   });
 
-  test('for someone else, with BSL and a phone call: errors keep what was typed, and staff see the need', async ({ page, mailbox, expectAccessible }) => {
+  test('for someone else, with BSL and a phone call: errors keep what was typed, and staff see the need', async ({
+    page,
+    mailbox,
+    expectAccessible,
+  }) => {
     const email = uniqueEmail('carer');
     await upToWhoIsAsking(page, email);
 
@@ -87,7 +107,9 @@ test.describe('who is asking, and other ways to contact them', () => {
     await continueButton(page);
 
     // BSL and a phone call, the number left out: named next to the field, the ticks kept.
-    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Do you need us to contact you in a different way?');
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText(
+      'Do you need us to contact you in a different way?',
+    );
     await page.getByLabel('Yes', { exact: true }).check();
     await page.getByLabel('British Sign Language (BSL)').check();
     await page.getByLabel('By phone').check();
@@ -108,10 +130,15 @@ test.describe('who is asking, and other ways to contact them', () => {
 
     // Check your answers, with Change links that come back here.
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Check your answers before sending your appeal');
-    await expect(row(page, 'Who is asking')).toContainText('For someone else (carer): Sam Jones, with their permission');
+    await expect(row(page, 'Who is asking')).toContainText(
+      'For someone else (carer): Sam Jones, with their permission',
+    );
     await expect(row(page, 'Other ways to contact you')).toContainText('British Sign Language (BSL)');
     await expect(row(page, 'Other ways to contact you')).toContainText('By phone: 07700 900 982');
-    await expect(page.getByRole('link', { name: 'Back', exact: true })).toHaveAttribute('href', '/appeal/contact-needs');
+    await expect(page.getByRole('link', { name: 'Back', exact: true })).toHaveAttribute(
+      'href',
+      '/appeal/contact-needs',
+    );
     await expectAccessible(page);
     await page.getByRole('link', { name: 'Change who is asking' }).click();
     await expect(page.getByLabel('Their name (optional)')).toHaveValue('Sam Jones');
@@ -157,11 +184,13 @@ test.describe('who is asking, and other ways to contact them', () => {
     const needs = await post('/appeal/who-is-asking', { 'asking-for': 'self' });
     const missing = await post('/appeal/contact-needs', { 'needs-any': 'yes', needs: 'post', address: '' });
     expect(missing.status()).toBe(400);
-    expect(await validateHtml([
-      { name: 'who is asking', html: await asking.text() },
-      { name: 'who is asking error', html: await consent.text() },
-      { name: 'contact needs', html: await needs.text() },
-      { name: 'contact needs error', html: await missing.text() },
-    ])).toEqual([]);
+    expect(
+      await validateHtml([
+        { name: 'who is asking', html: await asking.text() },
+        { name: 'who is asking error', html: await consent.text() },
+        { name: 'contact needs', html: await needs.text() },
+        { name: 'contact needs error', html: await missing.text() },
+      ]),
+    ).toEqual([]);
   });
 });

@@ -11,7 +11,11 @@ import { expect, test } from './fixtures.ts';
 import { createStaff, signInAs } from './staff-fixtures.ts';
 
 const token = Date.now().toString(36);
-const newGround = { code: `spam-links-${token}`, title: `Spam links ${token}`, description: 'Posts links to unrelated products again and again.' };
+const newGround = {
+  code: `spam-links-${token}`,
+  title: `Spam links ${token}`,
+  description: 'Posts links to unrelated products again and again.',
+};
 
 /** Publishes a version (effective now) that adds a ground, straight through the domain functions. */
 function publishVersionWithNewGround(): string {
@@ -48,7 +52,10 @@ async function fillValidCase(page: Page, handle: string): Promise<void> {
 }
 
 test.describe('moderation cases', () => {
-  test('a moderator records a case and gets a checkable reference and a ready-to-paste notice', async ({ page, expectAccessible }) => {
+  test('a moderator records a case and gets a checkable reference and a ready-to-paste notice', async ({
+    page,
+    expectAccessible,
+  }) => {
     await signInAs(page, await createStaff({ roles: ['moderator'] }));
     await page.goto('/staff/cases/new');
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Record a moderation action');
@@ -81,12 +88,17 @@ test.describe('moderation cases', () => {
     await expectAccessible(page);
   });
 
-  test('the grounds offered come from the version in force at the time of the action', async ({ page, expectAccessible }) => {
+  test('the grounds offered come from the version in force at the time of the action', async ({
+    page,
+    expectAccessible,
+  }) => {
     const version = publishVersionWithNewGround();
     await signInAs(page, await createStaff({ roles: ['moderator'] }));
     await page.goto('/staff/cases/new');
     // Today: the new version and its new ground.
-    await expect(page.getByRole('group', { name: `Which grounds for action apply? (principles version ${version})` })).toBeVisible();
+    await expect(
+      page.getByRole('group', { name: `Which grounds for action apply? (principles version ${version})` }),
+    ).toBeVisible();
     await expect(page.getByLabel(newGround.title)).toBeVisible();
 
     // An action in June 2025, before the new version: version 1.0's grounds only.
@@ -95,7 +107,9 @@ test.describe('moderation cases', () => {
     await page.getByLabel('Year').fill('2025');
     await page.getByLabel('Time (24-hour, like 14:30)').fill('10:00');
     await page.getByRole('button', { name: 'Show grounds for this date' }).click();
-    await expect(page.getByRole('group', { name: 'Which grounds for action apply? (principles version 1.0)' })).toBeVisible();
+    await expect(
+      page.getByRole('group', { name: 'Which grounds for action apply? (principles version 1.0)' }),
+    ).toBeVisible();
     await expect(page.getByLabel(newGround.title)).toHaveCount(0);
     await expectAccessible(page);
 
@@ -103,7 +117,10 @@ test.describe('moderation cases', () => {
     await page.getByLabel('Irrelevant advertising').check();
     await page.getByRole('button', { name: 'Record and get a case reference' }).click();
     await expect(page.getByRole('heading', { name: 'Moderation action recorded' })).toBeVisible();
-    await expect(page.getByRole('link', { name: '(version 1.0)' })).toHaveAttribute('href', '/principles/1.0#ground-irrelevant-advertising');
+    await expect(page.getByRole('link', { name: '(version 1.0)' })).toHaveAttribute(
+      'href',
+      '/principles/1.0#ground-irrelevant-advertising',
+    );
   });
 
   test('bad input gets errors next to the fields and keeps everything typed', async ({ page, expectAccessible }) => {
@@ -114,7 +131,16 @@ test.describe('moderation cases', () => {
     await page.getByRole('button', { name: 'Record and get a case reference' }).click();
     await expect(page).toHaveTitle(/^Error: /);
     const summary = page.locator('.nhsuk-error-summary');
-    for (const message of ['Select the platform', 'Enter the account handle', 'Enter the link to the post', 'Select the actions taken', 'Select the grounds for the action', 'Enter the statement of reasons', 'Select how it came to our attention', 'Select whether automated means took the action']) {
+    for (const message of [
+      'Select the platform',
+      'Enter the account handle',
+      'Enter the link to the post',
+      'Select the actions taken',
+      'Select the grounds for the action',
+      'Enter the statement of reasons',
+      'Select how it came to our attention',
+      'Select whether automated means took the action',
+    ]) {
       await expect(summary.getByRole('link', { name: message })).toBeVisible();
     }
     await expectAccessible(page);

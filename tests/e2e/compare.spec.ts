@@ -9,7 +9,10 @@ import { expect, test } from './fixtures.ts';
 const PATH = '/principles/compare/1.0...1.1';
 
 test.describe('comparing versions', () => {
-  test('shows the rendered text word by word, with links as on the page, and folds the unchanged section', async ({ page, expectAccessible }) => {
+  test('shows the rendered text word by word, with links as on the page, and folds the unchanged section', async ({
+    page,
+    expectAccessible,
+  }) => {
     const response = await page.goto(PATH);
     expect(response?.status()).toBe(200);
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Changes from version 1.0 to version 1.1');
@@ -22,13 +25,17 @@ test.describe('comparing versions', () => {
     // The new appeal route is an added link, as on the page.
     const appealLink = text.getByRole('link', { name: 'added: ask us to look at it again' });
     await expect(appealLink).toHaveAttribute('href', '/appeal');
-    await expect(text.locator('a[href="/subscribe"] ins.app-diff__ins')).toHaveText('added: get an email when they change');
-    await expect(text.locator('del.app-diff__del').filter({ hasText: 'will explain why the decision was made.' })).toHaveCount(1);
+    await expect(text.locator('a[href="/subscribe"] ins.app-diff__ins')).toHaveText(
+      'added: get an email when they change',
+    );
+    await expect(
+      text.locator('del.app-diff__del').filter({ hasText: 'will explain why the decision was made.' }),
+    ).toHaveCount(1);
     await expect(text.locator('ins.app-diff__ins').filter({ hasText: 'within 10 working days.' })).toHaveCount(1);
     // "Taking action" changed and is shown in full; "Social media principles" did not and folds to its heading.
     await expect(page.getByRole('heading', { level: 2, name: 'Taking action' })).toBeVisible();
     await expect(page.getByRole('heading', { level: 2, name: 'Social media principles' })).toBeVisible();
-    await expect(text.getByText('A person\'s care is private to them.')).toHaveCount(0);
+    await expect(text.getByText("A person's care is private to them.")).toHaveCount(0);
     await expect(page.getByTestId('section-unchanged')).toHaveCount(1);
     await expect(page.getByTestId('folded-note')).toHaveText(/One section has not changed/);
     await expectAccessible(page);
@@ -43,11 +50,17 @@ test.describe('comparing versions', () => {
     await expect(page.getByTestId('text-diff').getByText("A person's care is private to them.")).toHaveCount(0);
   });
 
-  test('refuses a version compared with itself with a clear message and a way on', async ({ page, expectAccessible }) => {
+  test('refuses a version compared with itself with a clear message and a way on', async ({
+    page,
+    expectAccessible,
+  }) => {
     const response = await page.goto('/principles/compare/1.0...1.0');
     expect(response?.status()).toBe(400);
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('You chose version 1.0 twice');
-    await expect(page.getByRole('link', { name: 'Choose two different versions to compare' })).toHaveAttribute('href', '#compare-from');
+    await expect(page.getByRole('link', { name: 'Choose two different versions to compare' })).toHaveAttribute(
+      'href',
+      '#compare-from',
+    );
     await expect(page.getByText('came before')).toHaveCount(0);
     await expect(page).toHaveTitle(/^Error: /);
     await page.getByLabel('Earlier version').selectOption('1.0');

@@ -34,7 +34,10 @@ test('the status page of a decided appeal prints as a letter', async ({ page, ex
   await expect(page.getByRole('banner')).toBeVisible();
   await expect(letterhead).toBeHidden();
   await expect(page.getByRole('heading', { name: 'What you can do next' })).toBeVisible();
-  await expect(page.getByRole('link', { name: 'Parliamentary and Health Service Ombudsman' })).toHaveAttribute('href', 'https://www.ombudsman.org.uk/');
+  await expect(page.getByRole('link', { name: 'Parliamentary and Health Service Ombudsman' })).toHaveAttribute(
+    'href',
+    'https://www.ombudsman.org.uk/',
+  );
   await expectAccessible(page);
 
   await page.emulateMedia({ media: 'print' });
@@ -48,14 +51,18 @@ test('the status page of a decided appeal prints as a letter', async ({ page, ex
   await expect(page.locator('.nhsuk-summary-list')).toContainText(reference);
   await expect(page.getByText('We have reversed our decision')).toBeVisible();
   await expect(page.getByRole('heading', { name: 'Our reasons' })).toBeVisible();
-  await expect(page.getByText(/Your comment asked a fair question about visiting hours\.\s+We have made it visible again\./)).toBeVisible();
+  await expect(
+    page.getByText(/Your comment asked a fair question about visiting hours\.\s+We have made it visible again\./),
+  ).toBeVisible();
   await expect(page.getByText(/This decision ends our appeal process/)).toBeVisible();
   await expect(page.getByText(/Parliamentary and Health Service Ombudsman to look at it/)).toBeVisible();
   // Paper cannot be clicked: the links print their full address.
   const printed = async (name: string) =>
     page.getByRole('link', { name }).evaluate((a) => getComputedStyle(a, '::after').content);
   expect(await printed('Parliamentary and Health Service Ombudsman')).toBe('" (https://www.ombudsman.org.uk/)"');
-  expect(await printed('Read version 1.0 of our social media principles')).toMatch(/^" \(https?:\/\/[^/]+\/principles\/1\.0\)"$/);
+  expect(await printed('Read version 1.0 of our social media principles')).toMatch(
+    /^" \(https?:\/\/[^/]+\/principles\/1\.0\)"$/,
+  );
   expect(await printed('Complaints and PALS')).toMatch(/^" \(https:\/\//);
   // None of the site's chrome, nor what only works on screen.
   await expect(page.getByRole('banner')).toBeHidden();

@@ -10,7 +10,11 @@ import { expect, test } from './fixtures.ts';
 import { withDatabase } from './journey-helpers.ts';
 
 test.describe('feedback', () => {
-  test('from the status page: an error without a rating, then sent with nothing personal and no cookie', async ({ page, context, expectAccessible }) => {
+  test('from the status page: an error without a rating, then sent with nothing personal and no cookie', async ({
+    page,
+    context,
+    expectAccessible,
+  }) => {
     const token = randomBytes(24).toString('base64url');
     withDatabase((db) => insertTestAppeal(db, { statusToken: token }));
     await page.goto(`/appeal/status/${token}`);
@@ -27,7 +31,9 @@ test.describe('feedback', () => {
     await page.getByLabel('How could we improve this service? (optional)').fill(comment);
     await page.getByRole('button', { name: 'Send feedback' }).click();
     await expect(page).toHaveTitle(/^Error: Give feedback/);
-    await expect(page.getByRole('alert').getByRole('link', { name: 'Select how you feel about the service' })).toHaveAttribute('href', '#rating');
+    await expect(
+      page.getByRole('alert').getByRole('link', { name: 'Select how you feel about the service' }),
+    ).toHaveAttribute('href', '#rating');
     await expect(page.locator('#rating-error')).toContainText('Select how you feel about the service');
     // What was typed is kept.
     await expect(page.getByLabel('How could we improve this service? (optional)')).toHaveValue(comment);
@@ -38,7 +44,9 @@ test.describe('feedback', () => {
     await expect(page).toHaveURL(/\/feedback\/thank-you$/);
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Thank you for your feedback');
     await expectAccessible(page);
-    const stored = withDatabase((db) => db.$client.prepare('select rating, comment, from_page from service_feedback where comment = ?').get(comment));
+    const stored = withDatabase((db) =>
+      db.$client.prepare('select rating, comment, from_page from service_feedback where comment = ?').get(comment),
+    );
     expect(stored).toEqual({ rating: 'satisfied', comment, from_page: 'status' });
     // The status page set none either; feedback adds no cookie.
     expect((await context.cookies()).map((c) => c.name)).toEqual([]);
@@ -47,22 +55,35 @@ test.describe('feedback', () => {
   test('is limited per client with a 429 that keeps what was typed', async ({ page, request, baseURL }) => {
     let last = 0;
     for (let i = 0; i < 12 && last !== 429; i++) {
-      last = (await request.post('/feedback', { form: { rating: 'neither' }, headers: { Origin: baseURL! }, maxRedirects: 0 })).status();
+      last = (
+        await request.post('/feedback', { form: { rating: 'neither' }, headers: { Origin: baseURL! }, maxRedirects: 0 })
+      ).status();
     }
     expect(last).toBe(429);
     await page.goto('/feedback');
     await page.getByLabel('Very dissatisfied').check();
     await page.getByLabel('How could we improve this service? (optional)').fill('Kept after the limit');
     await page.getByRole('button', { name: 'Send feedback' }).click();
-    await expect(page.locator('#rating-error')).toContainText(/too much feedback from your connection\. Wait (?:\d+ minutes?|1 hour) \(until (?:[\d:]+[ap]m|midday|midnight)\)/);
+    await expect(page.locator('#rating-error')).toContainText(
+      /too much feedback from your connection\. Wait (?:\d+ minutes?|1 hour) \(until (?:[\d:]+[ap]m|midday|midnight)\)/,
+    );
     await expect(page.getByLabel('How could we improve this service? (optional)')).toHaveValue('Kept after the limit');
     await expect(page.getByLabel('Very dissatisfied')).toBeChecked();
   });
 
   test('the pages and their states pass the Nu Html Checker', async ({ request }) => {
     const documents = [];
-    for (const path of ['/feedback', '/feedback?from=confirmation', '/feedback/thank-you']) documents.push({ name: path, html: await (await request.get(path)).text() });
-    documents.push({ name: 'POST /feedback (error)', html: await (await request.post('/feedback', { form: { comment: 'x' }, headers: { Origin: new URL((await request.get('/')).url()).origin } })).text() });
+    for (const path of ['/feedback', '/feedback?from=confirmation', '/feedback/thank-you'])
+      documents.push({ name: path, html: await (await request.get(path)).text() });
+    documents.push({
+      name: 'POST /feedback (error)',
+      html: await (
+        await request.post('/feedback', {
+          form: { comment: 'x' },
+          headers: { Origin: new URL((await request.get('/')).url()).origin },
+        })
+      ).text(),
+    });
     expect(await validateHtml(documents)).toEqual([]);
   });
 });

@@ -65,7 +65,10 @@ const mailbox: Mailbox = {
     for (;;) {
       const found = await mailbox.messages(filter);
       if (found.length >= count) return found;
-      if (Date.now() > deadline) throw new Error(`Expected ${count} email(s) matching ${JSON.stringify({ ...filter, subject: String(filter.subject) })}, got ${found.length}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `Expected ${count} email(s) matching ${JSON.stringify({ ...filter, subject: String(filter.subject) })}, got ${found.length}`,
+        );
       await new Promise((r) => setTimeout(r, 100));
     }
   },
@@ -74,7 +77,10 @@ const mailbox: Mailbox = {
   rejectWith: async (code) => void (await control('POST', code ? `/reject?code=${code}` : '/reject')),
 };
 
-export const test = base.extend<{ expectAccessible: (page: Page) => Promise<void>; mailbox: Mailbox }, { axePage: Page }>({
+export const test = base.extend<
+  { expectAccessible: (page: Page) => Promise<void>; mailbox: Mailbox },
+  { axePage: Page }
+>({
   // Playwright reads the fixtures a function needs from its first parameter: it must be a pattern.
   // eslint-disable-next-line no-empty-pattern
   mailbox: async ({}, use) => {
@@ -98,12 +104,15 @@ export const test = base.extend<{ expectAccessible: (page: Page) => Promise<void
       const url = page.url();
       // Serve the exact HTML the user saw (including error states after a POST); the styles
       // and images still come from the server.
-      const serve = (route: Route) => route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html });
+      const serve = (route: Route) =>
+        route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html });
       await axePage.route(url, serve);
       try {
         await axePage.goto(url);
         const results = await new AxeBuilder({ page: axePage }).withTags(AXE_TAGS).analyze();
-        const summary = results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+        const summary = results.violations.map(
+          (v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`,
+        );
         expect(summary, `axe violations on ${url}`).toEqual([]);
       } finally {
         await axePage.unroute(url, serve);

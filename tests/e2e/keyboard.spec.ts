@@ -20,7 +20,10 @@ async function tabTo(page: Page, target: Locator, max = 60): Promise<void> {
       if (!el || el === document.body) return null;
       const style = getComputedStyle(el);
       const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
-      return { what: `${el.tagName.toLowerCase()} "${(el.textContent ?? '').trim().slice(0, 40)}"`, visible: outline || style.boxShadow !== 'none' };
+      return {
+        what: `${el.tagName.toLowerCase()} "${(el.textContent ?? '').trim().slice(0, 40)}"`,
+        visible: outline || style.boxShadow !== 'none',
+      };
     });
     if (focus) expect(focus.visible, `no visible focus on ${focus.what} at ${page.url()}`).toBe(true);
     if (await target.evaluate((el) => el === document.activeElement)) return;

@@ -27,7 +27,10 @@ test.describe('email outbox', () => {
       expect(mail!.text).toContain('From the e2e test.');
       await expect.poll(() => findEmail(db, id)?.state).toBe('sent');
       const health = await request.get('/healthz');
-      expect(await health.json()).toMatchObject({ status: 'ok', outbox: { queued: expect.any(Number), failed: expect.any(Number) } });
+      expect(await health.json()).toMatchObject({
+        status: 'ok',
+        outbox: { queued: expect.any(Number), failed: expect.any(Number) },
+      });
     } finally {
       db.$client.close();
     }
@@ -62,12 +65,20 @@ test('the staff outbox page shows nothing to someone not signed in', async ({ pa
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Sign in');
   await expect(page.getByRole('table')).toHaveCount(0);
   await expectAccessible(page);
-  const post = await request.post('/staff/outbox/', { form: { id: '1' }, headers: { Origin: new URL(page.url()).origin }, maxRedirects: 0 });
+  const post = await request.post('/staff/outbox/', {
+    form: { id: '1' },
+    headers: { Origin: new URL(page.url()).origin },
+    maxRedirects: 0,
+  });
   expect(post.status()).toBe(303);
   expect(post.headers()['location']).toBe('/staff/login');
 });
 
-test('an admin sees a refused email as failed and retries it from the outbox page', async ({ page, mailbox, expectAccessible }) => {
+test('an admin sees a refused email as failed and retries it from the outbox page', async ({
+  page,
+  mailbox,
+  expectAccessible,
+}) => {
   const to = `e2e-refused-${Date.now()}@example.org`;
   await mailbox.rejectWith(550);
   const { db, id, messageId } = enqueue(to, 'Refused at first');

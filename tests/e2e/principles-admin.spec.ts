@@ -14,7 +14,11 @@ import { createStaff, signInAs } from './staff-fixtures.ts';
 const token = Date.now().toString(36);
 const REWORD_FROM = 'how we can use our accounts more effectively';
 const REWORD_TO = `how we could use our accounts better (${token})`;
-const ground = { code: `spam-links-${token}`, title: `Links to scams ${token}`, description: 'Contains links to scams, phishing or malware.' };
+const ground = {
+  code: `spam-links-${token}`,
+  title: `Links to scams ${token}`,
+  description: 'Contains links to scams, phishing or malware.',
+};
 const summary = `Adds a ground for links to scams and rewords the paragraph about feedback (${token})`;
 
 /** The path of the first link to `/<prefix>/…` in an email's text part (links are absolute, from PUBLIC_URL). */
@@ -25,7 +29,12 @@ function linkPath(message: SinkMessage, prefix: string): string {
   return new URL(match[1]!).pathname;
 }
 
-async function subscribeAndConfirm(page: Page, mailbox: Mailbox, email: string, expectAccessible?: (page: Page) => Promise<void>): Promise<void> {
+async function subscribeAndConfirm(
+  page: Page,
+  mailbox: Mailbox,
+  email: string,
+  expectAccessible?: (page: Page) => Promise<void>,
+): Promise<void> {
   await page.goto('/subscribe');
   await page.getByLabel('Email address').fill(email);
   await page.getByRole('button', { name: 'Continue' }).click();
@@ -54,7 +63,9 @@ test.describe('publishing through the staff pages, with change alerts', () => {
 
   test('the subscribe form explains a bad address and keeps what was typed', async ({ page, expectAccessible }) => {
     await page.goto('/subscribe');
-    await expect(page.getByRole('heading', { level: 1, name: 'Get an email when our principles change' })).toBeVisible();
+    await expect(
+      page.getByRole('heading', { level: 1, name: 'Get an email when our principles change' }),
+    ).toBeVisible();
     await expectAccessible(page);
     await page.getByLabel('Email address').fill('not an address');
     const response = page.waitForResponse((r) => r.url().endsWith('/subscribe') && r.request().method() === 'POST');
@@ -66,7 +77,13 @@ test.describe('publishing through the staff pages, with change alerts', () => {
     await expectAccessible(page);
   });
 
-  test('an admin publishes a new version; each confirmed subscriber gets exactly one alert and can unsubscribe', async ({ page, browser, request, mailbox, expectAccessible }) => {
+  test('an admin publishes a new version; each confirmed subscriber gets exactly one alert and can unsubscribe', async ({
+    page,
+    browser,
+    request,
+    mailbox,
+    expectAccessible,
+  }) => {
     test.setTimeout(180_000);
     const reader = `reader-${token}@example.org`;
     const oneClick = `one-click-${token}@example.org`;
@@ -83,7 +100,9 @@ test.describe('publishing through the staff pages, with change alerts', () => {
     await admin.getByRole('button', { name: 'Start a new version' }).click();
     await expect(admin).toHaveURL(/\/staff\/principles\/drafts\/\d+$/);
     const draftPath = new URL(admin.url()).pathname;
-    await expect(admin.getByRole('heading', { level: 1, name: 'Edit the new version of the principles' })).toBeVisible();
+    await expect(
+      admin.getByRole('heading', { level: 1, name: 'Edit the new version of the principles' }),
+    ).toBeVisible();
     await expectAccessible(admin);
 
     // Drafts are private: no session, no draft.
@@ -108,7 +127,9 @@ test.describe('publishing through the staff pages, with change alerts', () => {
     await expect(errors).toContainText('Code must be lower-case letters');
     await expect(errors).toContainText('Enter a title for the ground');
     // Everything typed is kept, and each error is next to its field.
-    await expect(admin.getByLabel('Text of the principles')).toHaveValue(original.replace(REWORD_FROM, REWORD_TO).replace(/\r\n/g, '\n'));
+    await expect(admin.getByLabel('Text of the principles')).toHaveValue(
+      original.replace(REWORD_FROM, REWORD_TO).replace(/\r\n/g, '\n'),
+    );
     const keptGround = admin.getByRole('group', { name: /^Ground \d+: Links To Scams!$/ });
     await expect(admin.getByRole('group', { name: /^New ground/ })).toHaveCount(1);
     await expect(keptGround.getByLabel('Code')).toHaveValue('Links To Scams!');
@@ -125,22 +146,35 @@ test.describe('publishing through the staff pages, with change alerts', () => {
     // Preview: the diff against the version in force, and the rendered draft.
     await expect(admin).toHaveURL(new RegExp(`${draftPath}/preview$`));
     await expect(admin.getByRole('heading', { level: 1, name: 'Preview the new version' })).toBeVisible();
-    await expect(admin.getByTestId('text-diff').locator('ins.app-diff__ins').filter({ hasText: 'could' })).toHaveCount(1);
-    await expect(admin.getByTestId('text-diff').locator('del.app-diff__del').filter({ hasText: 'can' })).not.toHaveCount(0);
+    await expect(admin.getByTestId('text-diff').locator('ins.app-diff__ins').filter({ hasText: 'could' })).toHaveCount(
+      1,
+    );
+    await expect(
+      admin.getByTestId('text-diff').locator('del.app-diff__del').filter({ hasText: 'can' }),
+    ).not.toHaveCount(0);
     await expect(admin.getByTestId('grounds-added')).toContainText(ground.title);
-    await expect(admin.getByTestId('draft-preview').locator(`#ground-${ground.code}`)).toContainText(ground.description);
+    await expect(admin.getByTestId('draft-preview').locator(`#ground-${ground.code}`)).toContainText(
+      ground.description,
+    );
     await expect(admin.getByTestId('draft-preview')).toContainText(REWORD_TO);
     await expectAccessible(admin);
 
     // The staff pages are valid HTML (fetched with the admin's session).
     const documents: { name: string; html: string }[] = [];
-    for (const path of ['/staff/principles', draftPath, `${draftPath}/preview`, `${draftPath}/publish`, `${draftPath}/discard`]) {
+    for (const path of [
+      '/staff/principles',
+      draftPath,
+      `${draftPath}/preview`,
+      `${draftPath}/publish`,
+      `${draftPath}/discard`,
+    ]) {
       const response = await adminContext.request.get(path);
       expect(response.status(), path).toBe(200);
       documents.push({ name: path, html: await response.text() });
     }
     documents.push({ name: 'editor with errors', html: editorWithErrors });
-    for (const path of ['/subscribe', '/subscribe/check-your-email', '/subscribe/confirmed']) documents.push({ name: path, html: await (await request.get(path)).text() });
+    for (const path of ['/subscribe', '/subscribe/check-your-email', '/subscribe/confirmed'])
+      documents.push({ name: path, html: await (await request.get(path)).text() });
     expect(await validateHtml(documents)).toEqual([]);
 
     // Nothing is public yet.
@@ -153,7 +187,9 @@ test.describe('publishing through the staff pages, with change alerts', () => {
     await expectAccessible(admin);
     await admin.getByRole('button', { name: 'Publish' }).click();
     await expect(admin).toHaveTitle(/^Error: /);
-    await expect(admin.locator('.nhsuk-error-summary')).toContainText('Select whether this is a minor or a major change');
+    await expect(admin.locator('.nhsuk-error-summary')).toContainText(
+      'Select whether this is a minor or a major change',
+    );
     await expect(admin.locator('.nhsuk-error-summary')).toContainText('Select when the new version takes effect');
     await expectAccessible(admin);
     await admin.getByLabel(/^Minor change: version \d+\.\d+$/).check();
@@ -173,7 +209,9 @@ test.describe('publishing through the staff pages, with change alerts', () => {
     await expect(admin).toHaveURL(/\/staff\/principles\?published=/);
     const version = (await admin.getByTestId('published-version').textContent())!.trim();
     expect(version).toMatch(/^\d+\.\d+$/);
-    await expect(admin.getByRole('row', { name: new RegExp(`^${version.replace('.', '\\.')} In force now`) })).toBeVisible();
+    await expect(
+      admin.getByRole('row', { name: new RegExp(`^${version.replace('.', '\\.')} In force now`) }),
+    ).toBeVisible();
     await expectAccessible(admin);
 
     // Every step is in the audit log.
@@ -214,8 +252,12 @@ test.describe('publishing through the staff pages, with change alerts', () => {
 
     // The compare page from the email marks the changes.
     await page.goto(comparePath);
-    await expect(page.getByRole('heading', { level: 1 })).toHaveText(new RegExp(`to version ${version.replace('.', '\\.')}$`));
-    await expect(page.getByTestId('text-diff').locator('ins.app-diff__ins').filter({ hasText: 'could' })).toHaveCount(1);
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText(
+      new RegExp(`to version ${version.replace('.', '\\.')}$`),
+    );
+    await expect(page.getByTestId('text-diff').locator('ins.app-diff__ins').filter({ hasText: 'could' })).toHaveCount(
+      1,
+    );
     await expect(page.getByTestId('grounds-added')).toContainText(ground.title);
     await expectAccessible(page);
 
@@ -224,11 +266,18 @@ test.describe('publishing through the staff pages, with change alerts', () => {
     await expect(page.getByTestId(`changelog-${version}`)).toContainText(summary);
     const feed = new XMLParser({ ignoreAttributes: false }).parse(await (await request.get('/changelog.xml')).text());
     const entries = [feed.feed.entry].flat();
-    expect(entries.some((e: { title: { '#text'?: string } | string }) => (typeof e.title === 'string' ? e.title : e.title['#text']) === `Version ${version}`)).toBe(true);
+    expect(
+      entries.some(
+        (e: { title: { '#text'?: string } | string }) =>
+          (typeof e.title === 'string' ? e.title : e.title['#text']) === `Version ${version}`,
+      ),
+    ).toBe(true);
 
     // Unsubscribing with the link works without JavaScript: the link shows a button; the button deletes the address.
     await page.goto(unsubscribePath);
-    await expect(page.getByRole('heading', { level: 1, name: 'Stop emails about changes to our principles' })).toBeVisible();
+    await expect(
+      page.getByRole('heading', { level: 1, name: 'Stop emails about changes to our principles' }),
+    ).toBeVisible();
     await expectAccessible(page);
     await page.getByRole('button', { name: 'Unsubscribe' }).click();
     await expect(page.getByRole('heading', { level: 1, name: 'You have unsubscribed' })).toBeVisible();
@@ -244,10 +293,15 @@ test.describe('publishing through the staff pages, with change alerts', () => {
     expect(posted.status()).toBe(200);
     expect((await request.get(oneClickPath)).status()).toBe(404);
     // The same client without an Origin is refused anywhere else: the exemption is this endpoint only.
-    expect((await request.post('/subscribe', { form: { email: 'x@example.org' }, maxRedirects: 0 })).status()).toBe(403);
+    expect((await request.post('/subscribe', { form: { email: 'x@example.org' }, maxRedirects: 0 })).status()).toBe(
+      403,
+    );
   });
 
-  test('a ground can be retired in a draft, and a draft can be discarded after confirming', async ({ page, expectAccessible }) => {
+  test('a ground can be retired in a draft, and a draft can be discarded after confirming', async ({
+    page,
+    expectAccessible,
+  }) => {
     await signInAs(page, await createStaff({ roles: ['admin'] }));
     await page.goto('/staff/principles');
     await page.getByRole('button', { name: 'Start a new version' }).click();
@@ -264,7 +318,9 @@ test.describe('publishing through the staff pages, with change alerts', () => {
     await page.getByRole('link', { name: 'Change the draft' }).first().click();
     await expect(page.getByRole('group', { name: new RegExp(`: ${code}$`) })).toHaveCount(0);
     await page.getByRole('link', { name: 'Discard this draft' }).click();
-    await expect(page.getByRole('heading', { level: 1, name: 'Are you sure you want to discard this draft?' })).toBeVisible();
+    await expect(
+      page.getByRole('heading', { level: 1, name: 'Are you sure you want to discard this draft?' }),
+    ).toBeVisible();
     await expectAccessible(page);
     await page.getByRole('button', { name: 'Discard draft' }).click();
     await expect(page).toHaveURL(/\/staff\/principles\?discarded=1$/);
@@ -279,9 +335,18 @@ test.describe('publishing through the staff pages, with change alerts', () => {
   });
 
   // Last: it uses up this client's sign-ups for the hour.
-  test('too many sign-ups from one client get a clear 429 page', async ({ page, request, baseURL, expectAccessible }) => {
+  test('too many sign-ups from one client get a clear 429 page', async ({
+    page,
+    request,
+    baseURL,
+    expectAccessible,
+  }) => {
     for (let i = 0; i < 12; i++) {
-      const r = await request.post('/subscribe', { form: { email: `flood-${token}-${i}@example.org` }, headers: { Origin: baseURL! }, maxRedirects: 0 });
+      const r = await request.post('/subscribe', {
+        form: { email: `flood-${token}-${i}@example.org` },
+        headers: { Origin: baseURL! },
+        maxRedirects: 0,
+      });
       if (r.status() === 429) break;
       expect(r.status()).toBe(303);
     }

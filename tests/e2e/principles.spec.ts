@@ -12,10 +12,14 @@ import { validateHtml } from '../support/vnu.ts';
 import { expect, test } from './fixtures.ts';
 
 const token = Date.now().toString(36);
-const ground = { code: `repeated-posting-${token}`, title: `Repeated posting ${token}`, description: 'Posts the same message again and again.' };
+const ground = {
+  code: `repeated-posting-${token}`,
+  title: `Repeated posting ${token}`,
+  description: 'Posts the same message again and again.',
+};
 // In both 1.0 and the seeded 1.1 (which adds "or get an email when they change" after it).
-const REWORDED_FROM = 'so if they\'re important to you, please keep checking back';
-const REWORDED_TO = 'so if they\'re important to you, please check this page often or follow our changelog';
+const REWORDED_FROM = "so if they're important to you, please keep checking back";
+const REWORDED_TO = "so if they're important to you, please check this page often or follow our changelog";
 let version = '';
 
 /** Publishes a minor version (now unless `at` is given): one paragraph reworded, one ground added. */
@@ -53,7 +57,11 @@ test.describe('versioned principles', () => {
     await expect(page.getByTestId('version-number')).toHaveText(version);
     await expect(page.getByText('please check this page often or follow our changelog')).toBeVisible();
     await expect(page.locator(`#ground-${ground.code}`)).toContainText(ground.description);
-    await expect(page.getByRole('link', { name: new RegExp(`^See what changed from version [\\d.]+ to version ${version.replace('.', '\\.')}$`) })).toHaveAttribute('href', /^\/principles\/compare\//);
+    await expect(
+      page.getByRole('link', {
+        name: new RegExp(`^See what changed from version [\\d.]+ to version ${version.replace('.', '\\.')}$`),
+      }),
+    ).toHaveAttribute('href', /^\/principles\/compare\//);
     await expectAccessible(page);
   });
 
@@ -66,11 +74,17 @@ test.describe('versioned principles', () => {
     // 1.0 lists its ten reasons in its own text; the anchors are placed on that list.
     await expect(page.locator('li[id^="ground-"]')).toHaveCount(10);
     await expect(page.getByRole('heading', { name: /This is not the current version/ })).toBeVisible();
-    await expect(page.getByRole('link', { name: `Read the current version (${version})` })).toHaveAttribute('href', '/principles');
+    await expect(page.getByRole('link', { name: `Read the current version (${version})` })).toHaveAttribute(
+      'href',
+      '/principles',
+    );
     await expectAccessible(page);
   });
 
-  test('the compare page marks added and removed words and lists the added ground', async ({ page, expectAccessible }) => {
+  test('the compare page marks added and removed words and lists the added ground', async ({
+    page,
+    expectAccessible,
+  }) => {
     const response = await page.goto(`/principles/compare/1.0...${version}`);
     expect(response?.status()).toBe(200);
     await expect(page.getByRole('heading', { level: 1 })).toHaveText(`Changes from version 1.0 to version ${version}`);
@@ -96,7 +110,12 @@ test.describe('versioned principles', () => {
   });
 
   test('malformed or unknown compare addresses are not found', async ({ page }) => {
-    for (const path of ['/principles/compare/1.0..1.1', '/principles/compare/1.0...99.0', '/principles/compare/x...y', `/principles/compare/1.0...${version}...2.0`]) {
+    for (const path of [
+      '/principles/compare/1.0..1.1',
+      '/principles/compare/1.0...99.0',
+      '/principles/compare/x...y',
+      `/principles/compare/1.0...${version}...2.0`,
+    ]) {
       const response = await page.goto(path);
       expect(response?.status(), path).toBe(404);
     }
@@ -108,14 +127,21 @@ test.describe('versioned principles', () => {
   test('the changelog lists every version newest first with links', async ({ page, expectAccessible }) => {
     await page.goto('/changelog');
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Changes to our social media principles');
-    const headings = (await page.getByRole('main').getByRole('heading', { level: 2 }).allTextContents()).map((h) => h.trim()).filter((h) => h.startsWith('Version'));
+    const headings = (await page.getByRole('main').getByRole('heading', { level: 2 }).allTextContents())
+      .map((h) => h.trim())
+      .filter((h) => h.startsWith('Version'));
     expect(headings[0]).toContain(`Version ${version}`);
     expect(headings[0]).toContain('In force now');
     expect(headings.at(-1)).toContain('Version 1.0');
     const entry = page.getByTestId(`changelog-${version}`);
     await expect(entry).toContainText(`Adds a ground for repeated posting (${token})`);
-    await expect(entry.getByRole('link', { name: `Read version ${version}` })).toHaveAttribute('href', `/principles/${version}`);
-    await expect(entry.getByRole('link', { name: new RegExp(`^Compare version ${version.replace('.', '\\.')} with version`) })).toHaveAttribute('href', /^\/principles\/compare\//);
+    await expect(entry.getByRole('link', { name: `Read version ${version}` })).toHaveAttribute(
+      'href',
+      `/principles/${version}`,
+    );
+    await expect(
+      entry.getByRole('link', { name: new RegExp(`^Compare version ${version.replace('.', '\\.')} with version`) }),
+    ).toHaveAttribute('href', /^\/principles\/compare\//);
     await expectAccessible(page);
   });
 
@@ -124,7 +150,11 @@ test.describe('versioned principles', () => {
     expect(feed.headers()['content-type']).toContain('application/atom+xml');
     const xml = await feed.text();
     expect(XMLValidator.validate(xml)).toBe(true);
-    const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', isArray: (n) => n === 'entry' || n === 'link' }).parse(xml);
+    const doc = new XMLParser({
+      ignoreAttributes: false,
+      attributeNamePrefix: '@',
+      isArray: (n) => n === 'entry' || n === 'link',
+    }).parse(xml);
     const entries = doc.feed.entry as { id: string; title: { '#text': string } }[];
     expect(entries[0]!.title['#text']).toBe(`Version ${version}`);
     expect(entries[0]!.id).toMatch(new RegExp(`^http://localhost:\\d+/principles/${version.replace('.', '\\.')}$`));
@@ -140,7 +170,15 @@ test.describe('versioned principles', () => {
   });
 
   test('repeat visits cost a 304 on every principles address', async ({ request }) => {
-    for (const path of ['/principles', '/principles/1.0', `/principles/${version}`, `/principles/compare/1.0...${version}`, '/changelog', '/changelog.xml', '/principles.json']) {
+    for (const path of [
+      '/principles',
+      '/principles/1.0',
+      `/principles/${version}`,
+      `/principles/compare/1.0...${version}`,
+      '/changelog',
+      '/changelog.xml',
+      '/principles.json',
+    ]) {
       const first = await request.get(path);
       expect(first.status(), path).toBe(200);
       const etag = first.headers()['etag'];

@@ -4,12 +4,14 @@ import { expect, test } from './fixtures.ts';
 test.describe('public-service pages', () => {
   test('accessibility statement in the form UK public bodies use', async ({ page, expectAccessible }) => {
     await page.goto('/accessibility');
-    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Accessibility statement for Social media principles and appeals');
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText(
+      'Accessibility statement for Social media principles and appeals',
+    );
     for (const heading of [
       'How accessible this website is',
       'Reporting accessibility problems with this website',
       'Enforcement procedure',
-      'Technical information about this website\'s accessibility',
+      "Technical information about this website's accessibility",
       'Preparation of this accessibility statement',
     ]) {
       await expect(page.getByRole('heading', { name: heading })).toBeVisible();
@@ -40,7 +42,10 @@ test.describe('public-service pages', () => {
     const documents = [];
     for (const path of paths) documents.push({ name: path, html: await (await request.get(path)).text() });
     // The checker itself must be able to fail: a broken document beside the real ones.
-    documents.push({ name: 'deliberately-broken', html: '<!doctype html><html lang="en"><title>x</title><p><div></p></html>' });
+    documents.push({
+      name: 'deliberately-broken',
+      html: '<!doctype html><html lang="en"><title>x</title><p><div></p></html>',
+    });
     const errors = await validateHtml(documents);
     expect(errors.filter((e) => e.page !== 'deliberately-broken')).toEqual([]);
     expect(errors.some((e) => e.page === 'deliberately-broken')).toBe(true);

@@ -4,18 +4,29 @@ test.describe('public pages', () => {
   test('home page links to the principles and the appeal', async ({ page, expectAccessible }) => {
     await page.goto('/');
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Social media principles and appeals');
-    await expect(page.getByRole('link', { name: 'Read our social media principles' })).toHaveAttribute('href', '/principles');
+    await expect(page.getByRole('link', { name: 'Read our social media principles' })).toHaveAttribute(
+      'href',
+      '/principles',
+    );
     await expect(page.getByRole('link', { name: 'Skip to main content' })).toHaveAttribute('href', '#maincontent');
     await expect(page.getByRole('banner')).toContainText('Norfolk and Suffolk NHS Foundation Trust');
     await expect(page.getByRole('banner')).toContainText('Social media principles and appeals');
     const footer = page.getByRole('contentinfo');
-    for (const name of ['Accessibility statement', 'Privacy notice', 'Social media principles', 'Ask us to look again at a decision']) {
+    for (const name of [
+      'Accessibility statement',
+      'Privacy notice',
+      'Social media principles',
+      'Ask us to look again at a decision',
+    ]) {
       await expect(footer.getByRole('link', { name })).toBeVisible();
     }
     await expectAccessible(page);
   });
 
-  test('/principles shows the version in force, its date and crisis signposting', async ({ page, expectAccessible }) => {
+  test('/principles shows the version in force, its date and crisis signposting', async ({
+    page,
+    expectAccessible,
+  }) => {
     // Other specs may publish newer versions: check that a version is shown, not which one.
     await page.goto('/principles');
     await expect(page).toHaveTitle(/^Social media principles – /);
@@ -40,7 +51,11 @@ test.describe('public pages', () => {
     await expect(page.locator('#ground-irrelevant-advertising')).toHaveText('Contains irrelevant advertising');
     await expect(page.locator('li[id^="ground-"]')).toHaveCount(10);
     // Word for word as published, including the two sentences an earlier seed rewrote and dropped.
-    await expect(page.getByText('If you do not agree with our decision then please email and we will explain why the decision was made.')).toBeVisible();
+    await expect(
+      page.getByText(
+        'If you do not agree with our decision then please email and we will explain why the decision was made.',
+      ),
+    ).toBeVisible();
     await expect(page.getByText('If you have any question please get in touch by emailing')).toBeVisible();
     await expect(page.getByText('look at it again')).toHaveCount(0);
     await expectAccessible(page);
@@ -82,7 +97,10 @@ test.describe('public pages', () => {
   });
 
   test('a cross-site form post is refused with the styled 403 page', async ({ request }) => {
-    const response = await request.post('/principles', { headers: { Origin: 'https://evil.example' }, form: { a: 'b' } });
+    const response = await request.post('/principles', {
+      headers: { Origin: 'https://evil.example' },
+      form: { a: 'b' },
+    });
     expect(response.status()).toBe(403);
     expect(await response.text()).toContain('You cannot do that');
   });
@@ -91,7 +109,9 @@ test.describe('public pages', () => {
     await page.setViewportSize({ width: 320, height: 800 });
     for (const path of ['/', '/principles']) {
       await page.goto(path);
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      const overflow = await page.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      );
       expect(overflow, path).toBeLessThanOrEqual(0);
     }
   });

@@ -116,7 +116,9 @@ test('a case is recorded, appealed, reviewed, decided and followed up', async ({
   await expect(followUp).toBeVisible();
   await followUp.click();
   await page.getByRole('button', { name: 'Mark “Restore the comment” as done' }).click();
-  await expect(page.getByRole('listitem').filter({ hasText: /Restore the comment, due [\s\S]+done by Riley Reviewer on / })).toBeVisible();
+  await expect(
+    page.getByRole('listitem').filter({ hasText: /Restore the comment, due [\s\S]+done by Riley Reviewer on / }),
+  ).toBeVisible();
   await expectAccessible(page);
   await page.goto('/staff/appeals');
   await expect(page.getByRole('link', { name: `Restore the comment (appeal ${appealReference})` })).toHaveCount(0);

@@ -17,7 +17,10 @@ import { createStaff, signInAs, signOut } from './staff-fixtures.ts';
 const rows = (page: Page) => page.locator('table tbody tr');
 const summary = (page: Page) => page.getByRole('status');
 
-async function filter(page: Page, options: { status?: string; assignee?: string; due?: string; order?: string }): Promise<void> {
+async function filter(
+  page: Page,
+  options: { status?: string; assignee?: string; due?: string; order?: string },
+): Promise<void> {
   await page.getByLabel('Status').selectOption(options.status ?? '');
   await page.getByLabel('Assigned to').selectOption(options.assignee ?? 'anyone');
   await page.getByLabel('Due').selectOption(options.due ?? '');
@@ -25,7 +28,10 @@ async function filter(page: Page, options: { status?: string; assignee?: string;
   await page.getByRole('button', { name: 'Filter' }).click();
 }
 
-test('the queue filters by status, assignee and due date, counts per status and pages by 25', async ({ page, expectAccessible }) => {
+test('the queue filters by status, assignee and due date, counts per status and pages by 25', async ({
+  page,
+  expectAccessible,
+}) => {
   test.setTimeout(180_000);
   const me = await createStaff({ roles: ['reviewer'], name: 'Quinn Queue' });
   const now = Date.now();
@@ -33,12 +39,18 @@ test('the queue filters by status, assignee and due date, counts per status and 
   const seeded = withDatabase((db) => {
     for (let i = 0; i < 26; i++) insertTestAppeal(db, { assignedTo: me.id, dueAt: far });
     const soon = insertTestAppeal(db, { assignedTo: me.id, dueAt: addWorkingDays(new Date(now), 2) });
-    const late = [1, 2].map((d) => insertTestAppeal(db, { assignedTo: me.id, status: 'in-review', dueAt: new Date(now - d * DAY) }));
+    const late = [1, 2].map((d) =>
+      insertTestAppeal(db, { assignedTo: me.id, status: 'in-review', dueAt: new Date(now - d * DAY) }),
+    );
     const waiting = insertTestAppeal(db, { assignedTo: me.id, status: 'waiting', dueAt: new Date(now - DAY) });
     const decided = insertTestAppeal(db, { assignedTo: me.id, status: 'decided', dueAt: new Date(now - 40 * DAY) });
     const withdrawn = insertTestAppeal(db, { assignedTo: me.id, status: 'withdrawn', dueAt: new Date(now - 40 * DAY) });
     // Unassigned and due long ago: first in the unassigned list, whatever other tests left.
-    const nobody = insertTestAppeal(db, { assignedTo: null, dueAt: new Date(now - 5000 * DAY), receivedAt: new Date(now - 5014 * DAY) });
+    const nobody = insertTestAppeal(db, {
+      assignedTo: null,
+      dueAt: new Date(now - 5000 * DAY),
+      receivedAt: new Date(now - 5014 * DAY),
+    });
     return { soon, late, waiting, decided, withdrawn, nobody };
   });
 
@@ -50,7 +62,13 @@ test('the queue filters by status, assignee and due date, counts per status and 
   await filter(page, { assignee: 'me' });
   await expect(page).toHaveURL(/assignee=me/);
   await expect(summary(page)).toHaveText('32 appeals');
-  for (const [label, n] of [['New', 27], ['In review', 2], ['Waiting for the appellant', 1], ['Decided', 1], ['Withdrawn', 1]] as const) {
+  for (const [label, n] of [
+    ['New', 27],
+    ['In review', 2],
+    ['Waiting for the appellant', 1],
+    ['Decided', 1],
+    ['Withdrawn', 1],
+  ] as const) {
     await expect(page.getByRole('link', { name: `${label}: ${n}`, exact: true })).toBeVisible();
   }
   await expect(rows(page)).toHaveCount(25);
@@ -124,16 +142,28 @@ test('the queue filters by status, assignee and due date, counts per status and 
   await expect(page.getByRole('link', { name: seeded.withdrawn.reference })).toBeVisible();
 });
 
-test('request for information, the appellant answers, assignment, refused text and forged values, send only what was previewed', async ({ page, browser, baseURL, mailbox, expectAccessible }) => {
+test('request for information, the appellant answers, assignment, refused text and forged values, send only what was previewed', async ({
+  page,
+  browser,
+  baseURL,
+  mailbox,
+  expectAccessible,
+}) => {
   test.setTimeout(240_000);
   const reviewer = await createStaff({ roles: ['reviewer'], name: 'Reese Requester' });
   const colleague = await createStaff({ roles: ['reviewer'], name: 'Casey Colleague' });
   const moderatorOnly = await createStaff({ roles: ['moderator'], name: 'Mo Only' });
   const token = `tok${Date.now()}${'x'.repeat(24)}`;
   const email = `info.${Date.now()}@example.org`;
-  const appeal = withDatabase((db) => insertTestAppeal(db, { email, statusToken: token, receivedAt: new Date(), dueAt: addWorkingDays(new Date(), 10) }));
+  const appeal = withDatabase((db) =>
+    insertTestAppeal(db, { email, statusToken: token, receivedAt: new Date(), dueAt: addWorkingDays(new Date(), 10) }),
+  );
   const url = `/staff/appeals/${appeal.id}`;
-  const row = (key: string) => page.locator('.nhsuk-summary-list__row').filter({ has: page.getByRole('term').filter({ hasText: new RegExp(`^${key}$`) }) }).getByRole('definition');
+  const row = (key: string) =>
+    page
+      .locator('.nhsuk-summary-list__row')
+      .filter({ has: page.getByRole('term').filter({ hasText: new RegExp(`^${key}$`) }) })
+      .getByRole('definition');
 
   await signInAs(page, reviewer);
   await page.goto(url);
@@ -155,7 +185,10 @@ test('request for information, the appellant answers, assignment, refused text a
   await expect(row('Status')).toContainText('Waiting for the appellant');
   await expect(row('Decision due')).toContainText('clock paused since');
   await expectAccessible(page);
-  const [request] = await mailbox.waitFor({ to: email, subject: `We need more information about your appeal ${appeal.reference}` });
+  const [request] = await mailbox.waitFor({
+    to: email,
+    subject: `We need more information about your appeal ${appeal.reference}`,
+  });
   expect(request!.text).toContain(question);
   expect(request!.text).not.toContain('Reese');
 
@@ -170,7 +203,9 @@ test('request for information, the appellant answers, assignment, refused text a
     await public_.goto(`/appeal/status/${token}`);
     await expect(public_.getByText(question).first()).toBeVisible();
     await public_.getByRole('link', { name: 'Add further information' }).click();
-    await public_.getByLabel('What do you want to add to your appeal?').fill('It was my post of 3 November on your Facebook page.');
+    await public_
+      .getByLabel('What do you want to add to your appeal?')
+      .fill('It was my post of 3 November on your Facebook page.');
     await public_.getByRole('button', { name: 'Add to my appeal' }).click();
     await expect(public_.getByText('It was my post of 3 November on your Facebook page.')).toBeVisible();
   } finally {
@@ -192,14 +227,26 @@ test('request for information, the appellant answers, assignment, refused text a
   await expectAccessible(page);
 
   // Forged values: a 400 page, never a 5xx, and nothing changes.
-  const forge = (form: Record<string, string>) => page.request.post(url, { form, headers: { Origin: new URL(baseURL!).origin }, maxRedirects: 0 });
+  const forge = (form: Record<string, string>) =>
+    page.request.post(url, { form, headers: { Origin: new URL(baseURL!).origin }, maxRedirects: 0 });
   expect((await forge({ intent: 'assign', assignee: String(moderatorOnly.id) })).status()).toBe(400);
   expect((await forge({ intent: 'assign', assignee: '1 or 1=1' })).status()).toBe(400);
-  expect((await forge({ intent: 'preview', outcome: 'banished', explanation: 'x', version: '1.0' })).status()).toBe(400);
+  expect((await forge({ intent: 'preview', outcome: 'banished', explanation: 'x', version: '1.0' })).status()).toBe(
+    400,
+  );
   expect((await forge({ intent: 'preview', outcome: 'upheld', explanation: 'x', version: '99.9' })).status()).toBe(400);
-  expect((await forge({ intent: 'send', outcome: 'upheld', explanation: 'x', version: '1.0', previewed: 'f'.repeat(64) })).status()).toBe(400);
-  expect((await forge({ intent: 'send', outcome: 'upheld', explanation: 'x'.repeat(10_001), version: '1.0' })).status()).toBe(400);
-  expect(withDatabase((db) => findAppealById(db, appeal.id)!)).toMatchObject({ status: 'in-review', assignedTo: colleague.id });
+  expect(
+    (
+      await forge({ intent: 'send', outcome: 'upheld', explanation: 'x', version: '1.0', previewed: 'f'.repeat(64) })
+    ).status(),
+  ).toBe(400);
+  expect(
+    (await forge({ intent: 'send', outcome: 'upheld', explanation: 'x'.repeat(10_001), version: '1.0' })).status(),
+  ).toBe(400);
+  expect(withDatabase((db) => findAppealById(db, appeal.id)!)).toMatchObject({
+    status: 'in-review',
+    assignedTo: colleague.id,
+  });
 
   // Made without a case reference: deciding needs the case linked or "no matching case" recorded.
   await page.getByRole('button', { name: 'Record that no matching case was found' }).click();

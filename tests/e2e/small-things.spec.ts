@@ -47,14 +47,17 @@ test.describe('small things', () => {
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Too many attempts');
     await expect(page.getByText(/Wait 10 minutes, then try again \(from .+, UK time\)\./)).toBeVisible();
     await expect(page.getByTestId('retry-at')).toHaveText(new RegExp(`^${GOVUK_TIME}$`));
-    await expect(page.getByTestId('answers-kept')).toHaveText(/your answers have been kept\. When you try again you can carry on where you left off, without typing them again\. We keep them for 24 hours\./);
+    await expect(page.getByTestId('answers-kept')).toHaveText(
+      /your answers have been kept\. When you try again you can carry on where you left off, without typing them again\. We keep them for 24 hours\./,
+    );
     await expectAccessible(page);
     // An odd wait still gives a sensible page, with no made-up time.
     await page.goto('/too-many-requests?wait=abc');
     await expect(page.getByText('Wait up to an hour, then try again.')).toBeVisible();
     await expect(page.getByTestId('retry-at')).toHaveCount(0);
     const documents = [];
-    for (const path of ['/too-many-requests?wait=600', '/too-many-requests?wait=abc', '/']) documents.push({ name: path, html: await (await request.get(path)).text() });
+    for (const path of ['/too-many-requests?wait=600', '/too-many-requests?wait=abc', '/'])
+      documents.push({ name: path, html: await (await request.get(path)).text() });
     expect(await validateHtml(documents)).toEqual([]);
   });
 });

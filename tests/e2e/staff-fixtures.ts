@@ -70,11 +70,22 @@ export async function createStaff(options: { roles: Role[]; name?: string; email
   const email = options.email ?? `staff-${Date.now()}-${process.pid}-${counter}@example.org`;
   const name = options.name ?? `Test ${options.roles.join(' and ')} ${counter}`;
   const password = `e2e ${randomBytes(9).toString('base64url')} passphrase`;
-  const result = await createStaffAccount(testRuntime(), { email, name, password, roles: options.roles }, { id: null, ip: 'cli' });
+  const result = await createStaffAccount(
+    testRuntime(),
+    { email, name, password, roles: options.roles },
+    { id: null, ip: 'cli' },
+  );
   if (!result.ok) throw new Error(`staff add failed: ${Object.values(result.errors).join('; ')}`);
   const uri = URI.parse(result.otpauthUri);
   if (!(uri instanceof TOTP)) throw new Error(`not a TOTP URI: ${result.otpauthUri}`);
-  return { id: result.id, email: email.toLowerCase(), name, password, totpSecret: uri.secret.base32, roles: options.roles };
+  return {
+    id: result.id,
+    email: email.toLowerCase(),
+    name,
+    password,
+    totpSecret: uri.secret.base32,
+    roles: options.roles,
+  };
 }
 
 /** The test server's database (close it after use). */
@@ -128,7 +139,10 @@ export function markCodeUsed(account: { email: string }, at = Date.now()): void 
 }
 
 /** Enters the password, then the security code, ending on the staff home page. */
-export async function signIn(page: Page, account: { email: string; password: string; totpSecret: string }): Promise<void> {
+export async function signIn(
+  page: Page,
+  account: { email: string; password: string; totpSecret: string },
+): Promise<void> {
   await passwordStep(page, account.email, account.password);
   await expect(page).toHaveURL(/\/staff\/login\/code$/);
   for (let attempt = 0; attempt < 2; attempt++) {
@@ -151,7 +165,9 @@ export async function signInAs(page: Page, account: { id: number }): Promise<voi
   const userAgent = await page.evaluate(() => navigator.userAgent);
   const token = startSessionWithoutSignIn(testRuntime(), account.id, '127.0.0.1', userAgent);
   const url = `http://127.0.0.1:${process.env.E2E_PORT}`;
-  await page.context().addCookies([{ name: sessionCookieName(false), value: token, url, httpOnly: true, sameSite: 'Lax' }]);
+  await page
+    .context()
+    .addCookies([{ name: sessionCookieName(false), value: token, url, httpOnly: true, sameSite: 'Lax' }]);
   await page.goto('/staff');
   await expect(page).toHaveURL(/\/staff\/?(\?.*)?$/);
   await expect(page.getByRole('heading', { level: 1, name: 'Staff home' })).toBeVisible();

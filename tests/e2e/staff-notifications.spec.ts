@@ -22,12 +22,19 @@ const TEAM = 'review-team@fair-hearing.test';
 const SAFEGUARDING = 'safeguarding@fair-hearing.test';
 
 /** Sends an appeal on `caseReference` through the public journey; returns its reference and status link. */
-async function sendAppeal(page: Page, mailbox: Mailbox, caseReference: string, email: string): Promise<{ reference: string; statusPath: string }> {
+async function sendAppeal(
+  page: Page,
+  mailbox: Mailbox,
+  caseReference: string,
+  email: string,
+): Promise<{ reference: string; statusPath: string }> {
   await page.goto(`/appeal?ref=${encodeURIComponent(caseReference)}`);
   await page.getByRole('button', { name: 'Start now' }).click();
   await continueButton(page);
   await continueButton(page);
-  await page.getByLabel('Why do you disagree with our decision?').fill('My words are private: I only asked about visiting hours.');
+  await page
+    .getByLabel('Why do you disagree with our decision?')
+    .fill('My words are private: I only asked about visiting hours.');
   await continueButton(page);
   await page.getByLabel('Email address').fill(email);
   await continueButton(page);
@@ -48,17 +55,28 @@ async function addInformation(page: Page, statusPath: string, text: string): Pro
   await expect(page.getByText('We have added your information to your appeal')).toBeVisible();
 }
 
-test('the team hears of a new appeal, the reviewer of the reply, and safeguarding of a flag', async ({ page, mailbox, expectAccessible }) => {
+test('the team hears of a new appeal, the reviewer of the reply, and safeguarding of a flag', async ({
+  page,
+  mailbox,
+  expectAccessible,
+}) => {
   test.setTimeout(240_000);
   const token = `${Date.now()}`;
   const moderator = await createStaff({ roles: ['moderator'], name: 'Nia Moderator' });
   const reviewer = await createStaff({ roles: ['reviewer'], name: 'Noor Reviewer' });
-  const caseReference = recordCase({ actionAt: new Date(Date.now() - 2 * DAY), recordedBy: moderator.id, handle: `@notify_${token}` });
+  const caseReference = recordCase({
+    actionAt: new Date(Date.now() - 2 * DAY),
+    recordedBy: moderator.id,
+    handle: `@notify_${token}`,
+  });
   const email = `notify.${token}@example.org`;
 
   // 1. Appeal sent → one email to the team: reference, due date, staff link; nothing personal.
   const { reference, statusPath } = await sendAppeal(page, mailbox, caseReference, email);
-  const [team, ...more] = await mailbox.waitFor({ to: TEAM, subject: new RegExp(`^New appeal ${reference}, decision due \\d{1,2} \\w+ \\d{4}$`) });
+  const [team, ...more] = await mailbox.waitFor({
+    to: TEAM,
+    subject: new RegExp(`^New appeal ${reference}, decision due \\d{1,2} \\w+ \\d{4}$`),
+  });
   expect(more).toHaveLength(0);
   const appealUrl = /https?:\/\/[^\s]+\/staff\/appeals\/(\d+)/.exec(team!.text);
   expect(appealUrl, 'a link to the staff page').not.toBeNull();
@@ -82,11 +100,19 @@ test('the team hears of a new appeal, the reviewer of the reply, and safeguardin
   await page.getByRole('button', { name: 'Send request' }).click();
   await expect(page.getByText('Waiting for the appellant', { exact: true })).toBeVisible();
   await addInformation(page, statusPath, 'It was a Tuesday.');
-  const [toReviewer] = await mailbox.waitFor({ to: reviewer.email, subject: `Appeal ${reference}: the appellant answered your request for information` });
+  const [toReviewer] = await mailbox.waitFor({
+    to: reviewer.email,
+    subject: `Appeal ${reference}: the appellant answered your request for information`,
+  });
   expect(toReviewer!.text).toContain(appealPath);
   expect(toReviewer!.text).not.toContain('Tuesday');
   // This appeal's answer only (other specs' appeals, answered with nobody assigned, go to the team).
-  expect(await mailbox.messages({ to: TEAM, subject: `Appeal ${reference}: the appellant answered your request for information` })).toHaveLength(0);
+  expect(
+    await mailbox.messages({
+      to: TEAM,
+      subject: `Appeal ${reference}: the appellant answered your request for information`,
+    }),
+  ).toHaveLength(0);
 
   // 4. The reviewer flags a safeguarding concern: an empty note is refused next to the field.
   await page.goto(appealPath);
@@ -98,7 +124,9 @@ test('the team hears of a new appeal, the reviewer of the reply, and safeguardin
   await page.getByLabel('Flag this appeal as a safeguarding concern').fill(note);
   await page.getByRole('button', { name: 'Flag as a safeguarding concern' }).click();
   await expect(page).toHaveURL(new RegExp(`${appealPath}\\?flagged=safeguarding$`));
-  await expect(page.getByRole('alert')).toContainText('Safeguarding concern recorded. We have emailed the safeguarding team.');
+  await expect(page.getByRole('alert')).toContainText(
+    'Safeguarding concern recorded. We have emailed the safeguarding team.',
+  );
   const banner = page.getByTestId('safeguarding-banner');
   await expect(banner).toContainText('Safeguarding concern');
   await expect(banner).toContainText(note);
@@ -130,20 +158,39 @@ test('the team hears of a new appeal, the reviewer of the reply, and safeguardin
   // 6. Never shown to the appellant, never in their emails or the public figures.
   await page.goto(statusPath);
   await expect(page.getByText(/safeguard/i)).toHaveCount(0);
-  for (const m of await mailbox.messages({ to: email })) expect(`${m.subject}\n${m.text}\n${m.html}`).not.toMatch(/safeguard|unsafe/i);
+  for (const m of await mailbox.messages({ to: email }))
+    expect(`${m.subject}\n${m.text}\n${m.html}`).not.toMatch(/safeguard|unsafe/i);
   const figures = await page.request.get('/transparency.json');
   expect(await figures.text()).not.toMatch(/safeguard/i);
 });
 
-test('npm run digest sends one digest listing due and overdue appeals; a second run sends nothing', async ({ page, mailbox }) => {
+test('npm run digest sends one digest listing due and overdue appeals; a second run sends nothing', async ({
+  page,
+  mailbox,
+}) => {
   test.setTimeout(120_000);
   const now = Date.now();
   // Due long ago, so it leads the overdue list whatever other specs left in the shared database.
   const { overdue, dueSoon, fresh } = withDatabase((db) => ({
-    overdue: insertTestAppeal(db, { status: 'in-review', receivedAt: new Date(now - 4000 * DAY), dueAt: new Date(now - 3990 * DAY), assignedTo: 1 }),
-    dueSoon: insertTestAppeal(db, { status: 'in-review', receivedAt: new Date(now - 10 * DAY), dueAt: new Date(now + 10 * 60_000), assignedTo: 1 }),
+    overdue: insertTestAppeal(db, {
+      status: 'in-review',
+      receivedAt: new Date(now - 4000 * DAY),
+      dueAt: new Date(now - 3990 * DAY),
+      assignedTo: 1,
+    }),
+    dueSoon: insertTestAppeal(db, {
+      status: 'in-review',
+      receivedAt: new Date(now - 10 * DAY),
+      dueAt: new Date(now + 10 * 60_000),
+      assignedTo: 1,
+    }),
     // Due later than the 2-working-day window: not in "due soon".
-    fresh: insertTestAppeal(db, { status: 'in-review', receivedAt: new Date(now), dueAt: new Date(addWorkingDays(new Date(now), 3).getTime()), assignedTo: 1 }),
+    fresh: insertTestAppeal(db, {
+      status: 'in-review',
+      receivedAt: new Date(now),
+      dueAt: new Date(addWorkingDays(new Date(now), 3).getTime()),
+      assignedTo: 1,
+    }),
   }));
   const digest = () =>
     spawnSync('node_modules/.bin/tsx', ['scripts/digest.ts'], {
@@ -183,7 +230,9 @@ test('npm run digest sends one digest listing due and overdue appeals; a second 
     await page.setViewportSize({ width: 800, height: 600 });
     await page.setContent(d!.html);
     await page.screenshot({ path: join(dir, 'digest-email-html.png'), fullPage: true });
-    await page.setContent(`<!DOCTYPE html><html lang="en"><title>Digest (text part)</title><pre style="font: 14px/1.4 monospace; white-space: pre-wrap">${d!.text.replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c]!)}</pre></html>`);
+    await page.setContent(
+      `<!DOCTYPE html><html lang="en"><title>Digest (text part)</title><pre style="font: 14px/1.4 monospace; white-space: pre-wrap">${d!.text.replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c]!)}</pre></html>`,
+    );
     await page.screenshot({ path: join(dir, 'digest-email-text.png'), fullPage: true });
   }
 });

@@ -35,8 +35,14 @@ test('an admin filters and pages the outbox, in words', async ({ page, expectAcc
         sentAt: state === 'sent' ? new Date(DAY_2020) : null,
         createdAt: new Date(DAY_2020 + i * 60_000),
       });
-      for (let i = 0; i < 55; i++) tx.insert(outbox).values(row(i, 'appeal-ack', 'failed')).run();
-      for (let i = 0; i < 3; i++) tx.insert(outbox).values(row(i, 'appeal-decision', 'sent')).run();
+      for (let i = 0; i < 55; i++)
+        tx.insert(outbox)
+          .values(row(i, 'appeal-ack', 'failed'))
+          .run();
+      for (let i = 0; i < 3; i++)
+        tx.insert(outbox)
+          .values(row(i, 'appeal-decision', 'sent'))
+          .run();
     });
   } finally {
     db.$client.close();
@@ -83,8 +89,29 @@ test('an admin filters, pages and downloads the audit log, in words', async ({ p
   const db = openTestDatabase();
   try {
     db.transaction((tx) => {
-      for (let i = 0; i < 55; i++) tx.insert(auditLog).values({ at: new Date(DAY_2020 + i * 60_000), actorId: admin.id, action: 'staff.signed-in', entityType: 'staff', entityId: String(admin.id), ip: '127.0.0.1' }).run();
-      for (let i = 0; i < 2; i++) tx.insert(auditLog).values({ at: new Date(DAY_2020 + 3 * 86_400_000 + i), actorId: null, action: 'retention.purged', entityType: 'retention', entityId: null, ip: 'cli', details: { cases: 4, retentionMonths: 24 } }).run();
+      for (let i = 0; i < 55; i++)
+        tx.insert(auditLog)
+          .values({
+            at: new Date(DAY_2020 + i * 60_000),
+            actorId: admin.id,
+            action: 'staff.signed-in',
+            entityType: 'staff',
+            entityId: String(admin.id),
+            ip: '127.0.0.1',
+          })
+          .run();
+      for (let i = 0; i < 2; i++)
+        tx.insert(auditLog)
+          .values({
+            at: new Date(DAY_2020 + 3 * 86_400_000 + i),
+            actorId: null,
+            action: 'retention.purged',
+            entityType: 'retention',
+            entityId: null,
+            ip: 'cli',
+            details: { cases: 4, retentionMonths: 24 },
+          })
+          .run();
     });
   } finally {
     db.$client.close();
@@ -138,7 +165,10 @@ test('an admin filters, pages and downloads the audit log, in words', async ({ p
   await expect(rows.first()).toContainText('Entries: 2.');
 });
 
-test('an admin keeps reply templates; a reviewer uses one, and ### stops the preview', async ({ page, expectAccessible }) => {
+test('an admin keeps reply templates; a reviewer uses one, and ### stops the preview', async ({
+  page,
+  expectAccessible,
+}) => {
   test.setTimeout(180_000);
   const admin = await createStaff({ roles: ['admin'], name: 'Tess Templates' });
   const reviewer = await createStaff({ roles: ['reviewer'], name: 'Rowan Reviewer' });
@@ -160,13 +190,19 @@ test('an admin keeps reply templates; a reviewer uses one, and ### stops the pre
   await expect(page.locator('#body-error')).toContainText('{{name}} is not a placeholder');
   await expect(page.getByLabel('Name')).toHaveValue(name);
   await expectAccessible(page);
-  await page.getByLabel('Text', { exact: true }).fill('We looked again at appeal {{appeal_reference}} about case {{case_reference}}. On {{platform}} we {{action}}, because of {{ground}} ({{principles_link}}). ###');
+  await page
+    .getByLabel('Text', { exact: true })
+    .fill(
+      'We looked again at appeal {{appeal_reference}} about case {{case_reference}}. On {{platform}} we {{action}}, because of {{ground}} ({{principles_link}}). ###',
+    );
   await page.getByRole('button', { name: 'Save template' }).click();
   await expect(page.getByRole('status')).toContainText(`Template “${name}” saved.`);
   await expectAccessible(page);
   // Change it; retire a second one.
   await page.getByRole('link', { name }).click();
-  await page.getByLabel('Text', { exact: true }).fill(`${await page.getByLabel('Text', { exact: true }).inputValue()} Thank you for asking.`);
+  await page
+    .getByLabel('Text', { exact: true })
+    .fill(`${await page.getByLabel('Text', { exact: true }).inputValue()} Thank you for asking.`);
   await page.getByRole('button', { name: 'Save changes' }).click();
   await expect(page.getByRole('status')).toContainText('saved');
   await page.getByRole('link', { name: 'Create a template' }).click();
@@ -183,17 +219,33 @@ test('an admin keeps reply templates; a reviewer uses one, and ### stops the pre
   const db = openTestDatabase();
   let appealId: number;
   try {
-    const c = insertTestCase(db, { actionAt: new Date(Date.now() - 2 * 86_400_000), recordedBy: moderator.id, groundCodes: ['abusive'], actions: ['hidden'] });
+    const c = insertTestCase(db, {
+      actionAt: new Date(Date.now() - 2 * 86_400_000),
+      recordedBy: moderator.id,
+      groundCodes: ['abusive'],
+      actions: ['hidden'],
+    });
     appealId = db
       .insert(appeals)
-      .values({ reference: `TPL${token.slice(-8)}`, caseId: c.id, reason: 'I disagree.', email: `tpl-${token}@example.org`, status: 'new', receivedAt: new Date(), dueAt: new Date(Date.now() + 14 * 86_400_000) })
+      .values({
+        reference: `TPL${token.slice(-8)}`,
+        caseId: c.id,
+        reason: 'I disagree.',
+        email: `tpl-${token}@example.org`,
+        status: 'new',
+        receivedAt: new Date(),
+        dueAt: new Date(Date.now() + 14 * 86_400_000),
+      })
       .returning({ id: appeals.id })
       .get().id;
   } finally {
     db.$client.close();
   }
 
-  const reviewerPage = await page.context().browser()!.newPage({ baseURL: new URL(page.url()).origin, javaScriptEnabled: false });
+  const reviewerPage = await page
+    .context()
+    .browser()!
+    .newPage({ baseURL: new URL(page.url()).origin, javaScriptEnabled: false });
   try {
     await signInAs(reviewerPage, reviewer);
     await reviewerPage.goto(`/staff/appeals/${appealId}`);
@@ -210,11 +262,19 @@ test('an admin keeps reply templates; a reviewer uses one, and ### stops the pre
     await reviewerPage.getByLabel('Start from a reply template (optional)').selectOption({ label: name });
     await reviewerPage.getByRole('button', { name: 'Use template' }).click();
     const reasons = reviewerPage.getByLabel('Reasons for the decision');
-    await expect(reasons).toHaveValue(new RegExp(`appeal TPL${token.slice(-8)} about case .+ On Facebook we hid your comment, because of Abuse towards people \\(http.+/principles/1\\.0\\)\\. ### Thank you for asking\\.`));
+    await expect(reasons).toHaveValue(
+      new RegExp(
+        `appeal TPL${token.slice(-8)} about case .+ On Facebook we hid your comment, because of Abuse towards people \\(http.+/principles/1\\.0\\)\\. ### Thank you for asking\\.`,
+      ),
+    );
     await expect(reviewerPage.getByLabel('We have kept our decision')).toBeChecked();
     await expect(reviewerPage.getByRole('status')).toContainText('Replace every ### with your own words');
     await reviewerPage.locator('#decide').scrollIntoViewIfNeeded();
-    if (process.env.SCREENSHOTS_DIR) await reviewerPage.screenshot({ path: join(process.env.SCREENSHOTS_DIR, 'appeal-template-chosen.png'), fullPage: true });
+    if (process.env.SCREENSHOTS_DIR)
+      await reviewerPage.screenshot({
+        path: join(process.env.SCREENSHOTS_DIR, 'appeal-template-chosen.png'),
+        fullPage: true,
+      });
     await expectAccessible(reviewerPage);
     // ### left in: no preview.
     await reviewerPage.getByRole('button', { name: 'Preview' }).click();
@@ -225,7 +285,13 @@ test('an admin keeps reply templates; a reviewer uses one, and ### stops the pre
     // was typed comes back; nothing is recorded as if it were a template.
     const forged = await reviewerPage.request.post(`/staff/appeals/${appealId}`, {
       headers: { Origin: new URL(reviewerPage.url()).origin },
-      form: { intent: 'preview', outcome: 'upheld', explanation: 'Forged reasons, kept as typed.', version: '1.0', 'template-used': '12abc' },
+      form: {
+        intent: 'preview',
+        outcome: 'upheld',
+        explanation: 'Forged reasons, kept as typed.',
+        version: '1.0',
+        'template-used': '12abc',
+      },
     });
     expect(forged.status()).toBe(400);
     const forgedHtml = await forged.text();
@@ -239,7 +305,9 @@ test('an admin keeps reply templates; a reviewer uses one, and ### stops the pre
     await reviewerPage.getByRole('button', { name: 'Preview' }).click();
     await expect(reviewerPage.getByTestId('email-preview')).toContainText('called a named nurse useless');
     await reviewerPage.getByRole('button', { name: 'Send decision' }).click();
-    await expect(reviewerPage.getByRole('table', { name: /History/ })).toContainText(`reasons started from the reply template “${name}”`);
+    await expect(reviewerPage.getByRole('table', { name: /History/ })).toContainText(
+      `reasons started from the reply template “${name}”`,
+    );
     await expect(reviewerPage.getByRole('table', { name: /History/ })).toContainText('Decision email queued');
     await expect(reviewerPage.getByRole('table', { name: /History/ })).not.toContainText('→');
   } finally {
@@ -247,7 +315,10 @@ test('an admin keeps reply templates; a reviewer uses one, and ### stops the pre
   }
 });
 
-test('a moderator records whether the person was told, and the window follows it', async ({ page, expectAccessible }) => {
+test('a moderator records whether the person was told, and the window follows it', async ({
+  page,
+  expectAccessible,
+}) => {
   const moderator = await createStaff({ roles: ['moderator'], name: 'Nia Notice' });
   const db = openTestDatabase();
   let caseId: number;
@@ -277,7 +348,12 @@ test('a moderator records whether the person was told, and the window follows it
   await expect(page.getByLabel('A private message on the platform')).toBeChecked();
   // Told 40 days ago (long after the action): saved, and the window now runs from it.
   const told = new Date(Date.now() - 40 * 86_400_000);
-  const uk = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', day: 'numeric', month: 'numeric', year: 'numeric' }).formatToParts(told);
+  const uk = new Intl.DateTimeFormat('en-GB', {
+    timeZone: 'Europe/London',
+    day: 'numeric',
+    month: 'numeric',
+    year: 'numeric',
+  }).formatToParts(told);
   const part = (t: string) => uk.find((p) => p.type === t)!.value;
   await page.getByLabel('Day').fill(part('day'));
   await page.getByLabel('Month').fill(part('month'));
@@ -298,7 +374,10 @@ test('a moderator records whether the person was told, and the window follows it
   } finally {
     db2.$client.close();
   }
-  const publicPage = await page.context().browser()!.newPage({ baseURL: new URL(page.url()).origin, javaScriptEnabled: false });
+  const publicPage = await page
+    .context()
+    .browser()!
+    .newPage({ baseURL: new URL(page.url()).origin, javaScriptEnabled: false });
   try {
     await publicPage.goto(`/appeal?ref=${encodeURIComponent(reference)}`);
     await publicPage.getByRole('button', { name: 'Start now' }).click();

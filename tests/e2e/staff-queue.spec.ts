@@ -30,7 +30,10 @@ async function search(page: Page, q: string): Promise<void> {
   await page.getByRole('button', { name: 'Search', exact: true }).click();
 }
 
-test('the queue at 200 appeals: open ones first, soonest due, columns, numbered pages and search by every key', async ({ page, expectAccessible }) => {
+test('the queue at 200 appeals: open ones first, soonest due, columns, numbered pages and search by every key', async ({
+  page,
+  expectAccessible,
+}) => {
   test.setTimeout(480_000);
   const reviewer = await createStaff({ roles: ['reviewer'], name: 'Quinn Queue-Search' });
   const now = Date.now();
@@ -39,14 +42,38 @@ test('the queue at 200 appeals: open ones first, soonest due, columns, numbered 
   const seeded = withDatabase((db) => {
     const c = insertTestCase(db, { handle: `@Case_${tag}` });
     // Long past due: first in the queue (soonest due), unless decided.
-    const first = insertTestAppeal(db, { caseId: c.id, dueAt: new Date(now - 9000 * DAY), receivedAt: new Date(now - 9014 * DAY), email: `case-${tag}@example.org` });
-    const decided = insertTestAppeal(db, { status: 'decided', dueAt: new Date(now - 9500 * DAY), handle: `@decided_${tag}` });
-    const withdrawn = insertTestAppeal(db, { status: 'withdrawn', dueAt: new Date(now - 9500 * DAY), handle: `@withdrawn_${tag}` });
-    const byEmail = insertTestAppeal(db, { email: `find-${tag}@example.org`, handle: `@email_${tag}`, platform: 'instagram', dueAt: new Date(now + 3 * DAY) });
+    const first = insertTestAppeal(db, {
+      caseId: c.id,
+      dueAt: new Date(now - 9000 * DAY),
+      receivedAt: new Date(now - 9014 * DAY),
+      email: `case-${tag}@example.org`,
+    });
+    const decided = insertTestAppeal(db, {
+      status: 'decided',
+      dueAt: new Date(now - 9500 * DAY),
+      handle: `@decided_${tag}`,
+    });
+    const withdrawn = insertTestAppeal(db, {
+      status: 'withdrawn',
+      dueAt: new Date(now - 9500 * DAY),
+      handle: `@withdrawn_${tag}`,
+    });
+    const byEmail = insertTestAppeal(db, {
+      email: `find-${tag}@example.org`,
+      handle: `@email_${tag}`,
+      platform: 'instagram',
+      dueAt: new Date(now + 3 * DAY),
+    });
     const byHandle = insertTestAppeal(db, { handle: `@Handle_${tag}`, platform: 'x', dueAt: new Date(now + 4 * DAY) });
     for (let i = 0; i < 195; i++) {
       const status = i % 10 === 0 ? 'in-review' : i % 17 === 0 ? 'waiting' : 'new';
-      insertTestAppeal(db, { status, platform: platforms[i % platforms.length], handle: `@person_${i}_${tag}`, receivedAt: new Date(now - (i % 14) * DAY), dueAt: new Date(now - 8000 * DAY + i * DAY) });
+      insertTestAppeal(db, {
+        status,
+        platform: platforms[i % platforms.length],
+        handle: `@person_${i}_${tag}`,
+        receivedAt: new Date(now - (i % 14) * DAY),
+        dueAt: new Date(now - 8000 * DAY + i * DAY),
+      });
     }
     return { caseRef: c.reference, first, decided, withdrawn, byEmail, byHandle };
   });
@@ -76,12 +103,16 @@ test('the queue at 200 appeals: open ones first, soonest due, columns, numbered 
     await page.screenshot({ path: `${SHOTS}/queue-200-appeals.png`, fullPage: true });
   }
   // The last numbered page (not the "Next: Page 2 of N" link).
-  const pages = Number((await pagination.locator('.nhsuk-pagination__list a').last().textContent())!.replace(/\D+/g, '') || '0');
+  const pages = Number(
+    (await pagination.locator('.nhsuk-pagination__list a').last().textContent())!.replace(/\D+/g, '') || '0',
+  );
   expect(pages).toBeGreaterThanOrEqual(8);
   await pagination.getByRole('link', { name: `Page ${pages}`, exact: true }).click();
   await expect(page).toHaveURL(new RegExp(`page=${pages}`));
   await expect(page.getByLabel('Status')).toHaveValue('open');
-  await expect(page.getByRole('navigation', { name: 'Pagination' }).getByRole('link', { name: `Page ${pages}`, exact: true })).toHaveAttribute('aria-current', 'page');
+  await expect(
+    page.getByRole('navigation', { name: 'Pagination' }).getByRole('link', { name: `Page ${pages}`, exact: true }),
+  ).toHaveAttribute('aria-current', 'page');
   await expectAccessible(page);
 
   // Any status still shows the decided one (due longest ago: first).
@@ -129,7 +160,10 @@ test('the queue at 200 appeals: open ones first, soonest due, columns, numbered 
   await expect(page.getByLabel('Status')).toHaveValue('open');
 });
 
-test('reviewers read cases but cannot record or change them, and find the case for a no-reference appeal', async ({ page, expectAccessible }) => {
+test('reviewers read cases but cannot record or change them, and find the case for a no-reference appeal', async ({
+  page,
+  expectAccessible,
+}) => {
   const moderator = await createStaff({ roles: ['moderator'] });
   const reviewer = await createStaff({ roles: ['reviewer'], name: 'Rita Reader' });
   const tag = Math.random().toString(36).slice(2, 8);
@@ -167,7 +201,11 @@ test('reviewers read cases but cannot record or change them, and find the case f
   await expect(page.getByRole('button')).toHaveText(['Sign out']);
   await expectAccessible(page);
   // A form post to the case page is refused for a reviewer.
-  const posted = await page.request.post(`/staff/cases/${seeded.caseId}`, { form: { anything: '1' }, headers: { Origin: new URL(page.url()).origin }, maxRedirects: 0 });
+  const posted = await page.request.post(`/staff/cases/${seeded.caseId}`, {
+    form: { anything: '1' },
+    headers: { Origin: new URL(page.url()).origin },
+    maxRedirects: 0,
+  });
   expect(posted.status()).toBe(403);
   await page.getByRole('link', { name: seeded.decided.reference }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText(`Appeal ${seeded.decided.reference}`);
@@ -216,7 +254,11 @@ test('signing in returns to the page asked for, never to another site', async ({
   await expect(page.getByRole('heading', { level: 1, name: 'Staff home' })).toBeVisible();
 });
 
-test('open follow-ups across appeals; marking one done emails the appellant and says so', async ({ page, mailbox, expectAccessible }) => {
+test('open follow-ups across appeals; marking one done emails the appellant and says so', async ({
+  page,
+  mailbox,
+  expectAccessible,
+}) => {
   const reviewer = await createStaff({ roles: ['reviewer'] });
   const email = `follow-${Math.random().toString(36).slice(2, 8)}@example.org`;
   const seeded = withDatabase((db) => {
@@ -236,10 +278,17 @@ test('open follow-ups across appeals; marking one done emails the appellant and 
   await expectAccessible(page);
   await row.getByRole('link', { name: seeded.reference }).click();
   await page.getByRole('button', { name: 'Mark “Restore the comment” as done' }).click();
-  await expect(page.getByRole('status').filter({ hasText: 'Follow-up marked as done. The appellant has been emailed to say so.' })).toBeVisible();
+  await expect(
+    page.getByRole('status').filter({ hasText: 'Follow-up marked as done. The appellant has been emailed to say so.' }),
+  ).toBeVisible();
   await expectAccessible(page);
-  const [done] = await mailbox.waitFor({ to: email, subject: `Your comment is visible again: appeal ${seeded.reference}` });
-  expect(done!.text).toContain(`As we told you in our decision on your appeal ${seeded.reference}, we have made your comment visible again.`);
+  const [done] = await mailbox.waitFor({
+    to: email,
+    subject: `Your comment is visible again: appeal ${seeded.reference}`,
+  });
+  expect(done!.text).toContain(
+    `As we told you in our decision on your appeal ${seeded.reference}, we have made your comment visible again.`,
+  );
   expect(done!.text).not.toContain(reviewer.name);
   // The banner is shown once; the follow-up has left the list.
   await page.reload();
@@ -248,7 +297,11 @@ test('open follow-ups across appeals; marking one done emails the appellant and 
   await expect(page.getByRole('link', { name: seeded.reference })).toHaveCount(0);
 });
 
-test('"Invitation sent" survives a refresh, and a refresh does not invite twice', async ({ page, mailbox, expectAccessible }) => {
+test('"Invitation sent" survives a refresh, and a refresh does not invite twice', async ({
+  page,
+  mailbox,
+  expectAccessible,
+}) => {
   const admin = await createStaff({ roles: ['admin'] });
   const email = `prg-${Date.now()}@example.org`;
   await signInAs(page, admin);

@@ -3,7 +3,17 @@
  * messages, roles, the /staff/ guard, cross-site posts, admin pages and the audit log.
  */
 import { expect, test } from './fixtures.ts';
-import { createStaff, freshCode, markCodeUsed, openTestDatabase, passwordStep, signIn, signOut, staffCli, wrongCode } from './staff-fixtures.ts';
+import {
+  createStaff,
+  freshCode,
+  markCodeUsed,
+  openTestDatabase,
+  passwordStep,
+  signIn,
+  signOut,
+  staffCli,
+  wrongCode,
+} from './staff-fixtures.ts';
 
 test('a wrong password and an unknown email get the same message', async ({ page, expectAccessible }) => {
   const account = await createStaff({ roles: ['moderator'] });
@@ -58,7 +68,9 @@ test('a session that has been idle for 30 minutes has ended', async ({ page, exp
   }
   await page.goto('/staff');
   await expect(page).toHaveURL(/\/staff\/login\?ended=idle$/);
-  await expect(page.getByText('You were signed out because you had not used the staff pages for 30 minutes')).toBeVisible();
+  await expect(
+    page.getByText('You were signed out because you had not used the staff pages for 30 minutes'),
+  ).toBeVisible();
   await expectAccessible(page);
   // The cookie no longer opens anything.
   const again = await page.request.get('/staff', { maxRedirects: 0 });
@@ -70,7 +82,9 @@ test('a session older than 12 hours has ended', async ({ page }) => {
   await signIn(page, account);
   const db = openTestDatabase();
   try {
-    db.$client.prepare("update staff_sessions set started_at = ? where staff_id = ? and stage = 'signed-in'").run(Date.now() - 12 * 3600_000 - 1000, account.id);
+    db.$client
+      .prepare("update staff_sessions set started_at = ? where staff_id = ? and stage = 'signed-in'")
+      .run(Date.now() - 12 * 3600_000 - 1000, account.id);
   } finally {
     db.$client.close();
   }
@@ -117,21 +131,46 @@ test('a moderator gets 403 on admin pages and sees only their own areas', async 
 
 test('no /staff/ URL answers 200 to someone not signed in', async ({ request }) => {
   const urls = [
-    '/staff', '/staff/', '/staff/admin', '/staff/admin/', '/staff/admin/invite', '/staff/admin/1', '/staff/audit',
-    '/staff/audit?action=staff.created', '/staff/outbox', '/staff/login/code', '/staff/login/enrol', '/staff/sign-out',
-    '/staff/cases', '/staff/appeals', '/staff/principles', '/staff/anything-else', '/STAFF/ADMIN', '/staff//admin',
+    '/staff',
+    '/staff/',
+    '/staff/admin',
+    '/staff/admin/',
+    '/staff/admin/invite',
+    '/staff/admin/1',
+    '/staff/audit',
+    '/staff/audit?action=staff.created',
+    '/staff/outbox',
+    '/staff/login/code',
+    '/staff/login/enrol',
+    '/staff/sign-out',
+    '/staff/cases',
+    '/staff/appeals',
+    '/staff/principles',
+    '/staff/anything-else',
+    '/STAFF/ADMIN',
+    '/staff//admin',
   ];
   for (const url of urls) {
     for (const method of ['GET', 'POST'] as const) {
-      const response = await request.fetch(url, { method, maxRedirects: 0, headers: method === 'POST' ? { Origin: `http://127.0.0.1:${process.env.E2E_PORT}` } : {} });
+      const response = await request.fetch(url, {
+        method,
+        maxRedirects: 0,
+        headers: method === 'POST' ? { Origin: `http://127.0.0.1:${process.env.E2E_PORT}` } : {},
+      });
       expect(response.status(), `${method} ${url}`).not.toBe(200);
       expect([303, 403, 404], `${method} ${url}`).toContain(response.status());
-      if (response.status() === 303) expect(response.headers()['location'], `${method} ${url}`).toMatch(/^\/staff\/login/);
+      if (response.status() === 303)
+        expect(response.headers()['location'], `${method} ${url}`).toMatch(/^\/staff\/login/);
     }
   }
 });
 
-test('an admin invites a member of staff, who sets up their account; roles, MFA reset, disable and the audit log', async ({ page, browser, mailbox, expectAccessible }) => {
+test('an admin invites a member of staff, who sets up their account; roles, MFA reset, disable and the audit log', async ({
+  page,
+  browser,
+  mailbox,
+  expectAccessible,
+}) => {
   // Several sign-ins, each of which may wait for the next 30-second TOTP step.
   test.setTimeout(240_000);
   const admin = await createStaff({ roles: ['admin'] });
@@ -221,7 +260,14 @@ test('an admin invites a member of staff, who sets up their account; roles, MFA 
   await page.getByRole('button', { name: 'Filter' }).click();
   const table = page.getByRole('table');
   // In words, as staff read them (src/lib/platform/labels.ts), never the codes.
-  for (const action of ['Staff member invited', 'Roles changed', 'Authenticator app reset', 'Staff account disabled', 'Signed in']) await expect(table).toContainText(action);
+  for (const action of [
+    'Staff member invited',
+    'Roles changed',
+    'Authenticator app reset',
+    'Staff account disabled',
+    'Signed in',
+  ])
+    await expect(table).toContainText(action);
   await expect(table).not.toContainText('staff.invited');
   await expect(table).not.toContainText('First admin account created');
   await expectAccessible(page);
@@ -242,9 +288,16 @@ test('cross-site form posts to staff pages are refused', async ({ page }) => {
   });
   expect(forged.status()).toBe(403);
   expect(await forged.text()).toContain('You cannot do that');
-  const login = await page.request.post('/staff/login', { form: { email: admin.email, password: admin.password }, headers: { Origin: 'https://evil.example' }, maxRedirects: 0 });
+  const login = await page.request.post('/staff/login', {
+    form: { email: admin.email, password: admin.password },
+    headers: { Origin: 'https://evil.example' },
+    maxRedirects: 0,
+  });
   expect(login.status()).toBe(403);
-  const signOutForged = await page.request.post('/staff/sign-out', { headers: { Origin: 'https://evil.example' }, maxRedirects: 0 });
+  const signOutForged = await page.request.post('/staff/sign-out', {
+    headers: { Origin: 'https://evil.example' },
+    maxRedirects: 0,
+  });
   expect(signOutForged.status()).toBe(403);
   expect(staffCli(['list']).stdout).not.toContain(email);
   // Still signed in.
@@ -265,12 +318,25 @@ test('the session cookie is HttpOnly and SameSite=Lax, and changes at sign-in', 
   expect(signedIn).toMatchObject({ httpOnly: true, sameSite: 'Lax' });
 });
 
-test('staff pages are valid HTML (Nu Html Checker), including the enrolment page with its SVG', async ({ page, browser, request, mailbox }) => {
+test('staff pages are valid HTML (Nu Html Checker), including the enrolment page with its SVG', async ({
+  page,
+  browser,
+  request,
+  mailbox,
+}) => {
   const admin = await createStaff({ roles: ['admin'] });
   const other = await createStaff({ roles: ['moderator'] });
   await signIn(page, admin);
   const documents: { name: string; html: string }[] = [];
-  for (const path of ['/staff', '/staff/admin', '/staff/admin/invite', `/staff/admin/${other.id}`, '/staff/audit', '/staff/outbox', '/staff/account']) {
+  for (const path of [
+    '/staff',
+    '/staff/admin',
+    '/staff/admin/invite',
+    `/staff/admin/${other.id}`,
+    '/staff/audit',
+    '/staff/outbox',
+    '/staff/account',
+  ]) {
     const response = await page.goto(path);
     expect(response?.status(), path).toBe(200);
     documents.push({ name: path, html: await page.content() });

@@ -33,7 +33,10 @@ async function ask(page: Page, reference: string, email: string) {
 
 /** `npm run info-wait` against the test server's database (its worker delivers the emails). */
 function runInfoWait(): string {
-  const result = spawnSync('node_modules/.bin/tsx', ['scripts/info-wait.ts'], { encoding: 'utf8', env: { ...process.env, DATA_DIR: process.env.E2E_DATA_DIR } });
+  const result = spawnSync('node_modules/.bin/tsx', ['scripts/info-wait.ts'], {
+    encoding: 'utf8',
+    env: { ...process.env, DATA_DIR: process.env.E2E_DATA_DIR },
+  });
   if (result.status !== 0) throw new Error(`info-wait failed: ${result.stderr}`);
   return result.stdout;
 }
@@ -49,12 +52,25 @@ function askedAgo(resume: boolean): Date {
 }
 
 test.describe('status links', () => {
-  test('the information request’s own link opens the reply page with the question; the first link still works', async ({ page, browser, baseURL, mailbox, expectAccessible }) => {
+  test('the information request’s own link opens the reply page with the question; the first link still works', async ({
+    page,
+    browser,
+    baseURL,
+    mailbox,
+    expectAccessible,
+  }) => {
     test.setTimeout(120_000);
     const reviewer = await createStaff({ roles: ['reviewer'], name: 'Lina Linkwell' });
     const firstToken = randomBytes(24).toString('base64url');
     const email = `links.${Date.now()}@example.org`;
-    const appeal = withDatabase((db) => insertTestAppeal(db, { email, statusToken: firstToken, receivedAt: new Date(), dueAt: addWorkingDays(new Date(), 10) }));
+    const appeal = withDatabase((db) =>
+      insertTestAppeal(db, {
+        email,
+        statusToken: firstToken,
+        receivedAt: new Date(),
+        dueAt: addWorkingDays(new Date(), 10),
+      }),
+    );
 
     await signInAs(page, reviewer);
     await page.goto(`/staff/appeals/${appeal.id}`);
@@ -63,7 +79,10 @@ test.describe('status links', () => {
     await page.getByLabel('Ask the appellant for more information').fill(question);
     expect((await submit(page, 'Send request')).status()).toBe(303);
 
-    const [request] = await mailbox.waitFor({ to: email, subject: `We need more information about your appeal ${appeal.reference}` });
+    const [request] = await mailbox.waitFor({
+      to: email,
+      subject: `We need more information about your appeal ${appeal.reference}`,
+    });
     expect(request!.text).toContain(question);
     expect(request!.text).not.toContain('link in the email we sent when you made your appeal');
     expect(request!.text).toContain('/appeal/find');
@@ -71,7 +90,9 @@ test.describe('status links', () => {
     expect(replyPath).toMatch(/\/add-information$/);
     expect(replyPath).not.toContain(firstToken);
     // The stored copy keeps only hashes: neither token is in the database.
-    const stored = withDatabase((db) => db.$client.prepare('select count(*) as n from appeal_status_links where appeal_id = ?').get(appeal.id)) as { n: number };
+    const stored = withDatabase((db) =>
+      db.$client.prepare('select count(*) as n from appeal_status_links where appeal_id = ?').get(appeal.id),
+    ) as { n: number };
     expect(stored.n).toBe(2);
 
     const appellant = await browser.newContext({ baseURL: baseURL!, javaScriptEnabled: false });
@@ -88,7 +109,9 @@ test.describe('status links', () => {
       expect((await submit(reply, 'Add to my appeal')).status()).toBe(400);
       await expect(reply.getByTestId('our-question')).toContainText(question);
       await expectAccessible(reply);
-      await reply.getByLabel('What do you want to add to your appeal?').fill('It was my reply of 3 November on your Facebook page.');
+      await reply
+        .getByLabel('What do you want to add to your appeal?')
+        .fill('It was my reply of 3 November on your Facebook page.');
       await reply.getByRole('button', { name: 'Add to my appeal' }).click();
       await expect(reply.getByText('We have added your information to your appeal')).toBeVisible();
       // The link in the acknowledgement still opens the same appeal.
@@ -100,14 +123,21 @@ test.describe('status links', () => {
     }
   });
 
-  test('a lost link: from the “link does not work” page to /appeal/find, the same answer either way, a new link by email', async ({ page, mailbox, expectAccessible }) => {
+  test('a lost link: from the “link does not work” page to /appeal/find, the same answer either way, a new link by email', async ({
+    page,
+    mailbox,
+    expectAccessible,
+  }) => {
     const email = `found.${Date.now()}@example.org`;
     const firstToken = randomBytes(24).toString('base64url');
     const appeal = withDatabase((db) => insertTestAppeal(db, { email, statusToken: firstToken }));
 
     // Where a lost link is looked for: the start page and the "link does not work" page.
     await page.goto('/appeal');
-    await expect(page.getByRole('link', { name: 'get your status link again' })).toHaveAttribute('href', '/appeal/find');
+    await expect(page.getByRole('link', { name: 'get your status link again' })).toHaveAttribute(
+      'href',
+      '/appeal/find',
+    );
     const broken = await page.goto(`/appeal/status/${randomBytes(24).toString('base64url')}`);
     expect(broken!.status()).toBe(404);
     await page.getByRole('link', { name: 'get your status link again' }).click();
@@ -161,15 +191,28 @@ test.describe('status links', () => {
 
   test('the find pages and their states pass the Nu Html Checker', async ({ request, baseURL }) => {
     const documents = [];
-    for (const path of ['/appeal/find', '/appeal/find/sent']) documents.push({ name: path, html: await (await request.get(path)).text() });
-    const error = await request.post('/appeal/find', { form: { reference: 'x', email: '' }, headers: { Origin: baseURL! } });
+    for (const path of ['/appeal/find', '/appeal/find/sent'])
+      documents.push({ name: path, html: await (await request.get(path)).text() });
+    const error = await request.post('/appeal/find', {
+      form: { reference: 'x', email: '' },
+      headers: { Origin: baseURL! },
+    });
     expect(error.status()).toBe(400);
     documents.push({ name: 'POST /appeal/find (errors)', html: await error.text() });
-    documents.push({ name: '/appeal/status/:bad', html: await (await request.get(`/appeal/status/${randomBytes(24).toString('base64url')}`)).text() });
+    documents.push({
+      name: '/appeal/status/:bad',
+      html: await (await request.get(`/appeal/status/${randomBytes(24).toString('base64url')}`)).text(),
+    });
     expect(await validateHtml(documents)).toEqual([]);
   });
 
-  test('waiting for the appellant: the status page says by when, one reminder with its link, then the review resumes and the reviewer is told', async ({ page, browser, baseURL, mailbox, expectAccessible }) => {
+  test('waiting for the appellant: the status page says by when, one reminder with its link, then the review resumes and the reviewer is told', async ({
+    page,
+    browser,
+    baseURL,
+    mailbox,
+    expectAccessible,
+  }) => {
     test.setTimeout(120_000);
     const reviewer = await createStaff({ roles: ['reviewer'], name: 'Wanda Waiting' });
     const token = randomBytes(24).toString('base64url');
@@ -177,9 +220,24 @@ test.describe('status links', () => {
     const question = `Which of our posts did you reply to? (${Date.now()})`;
     const asked = askedAgo(false);
     const appeal = withDatabase((db) => {
-      const made = insertTestAppeal(db, { email, statusToken: token, status: 'waiting', receivedAt: asked, dueAt: addWorkingDays(asked, 8), assignedTo: reviewer.id });
+      const made = insertTestAppeal(db, {
+        email,
+        statusToken: token,
+        status: 'waiting',
+        receivedAt: asked,
+        dueAt: addWorkingDays(asked, 8),
+        assignedTo: reviewer.id,
+      });
       updateAppeal(db, made.id, { pausedAt: asked });
-      insertAppealEvent(db, { appealId: made.id, at: asked, actorType: 'staff', actorId: reviewer.id, kind: 'info-requested', body: question, details: { from: 'in-review', to: 'waiting' } });
+      insertAppealEvent(db, {
+        appealId: made.id,
+        at: asked,
+        actorType: 'staff',
+        actorId: reviewer.id,
+        kind: 'info-requested',
+        body: question,
+        details: { from: 'in-review', to: 'waiting' },
+      });
       return made;
     });
     const answerBy = formatDate(infoWaitDates(asked, 10).answerBy);
@@ -189,15 +247,22 @@ test.describe('status links', () => {
     try {
       const status = await appellant.newPage();
       await status.goto(`/appeal/status/${token}`);
-      await expect(status.getByTestId('answer-by')).toHaveText(`We need your answer by ${answerBy}. If we do not hear from you by then, we will carry on reviewing your appeal with the information we have.`);
+      await expect(status.getByTestId('answer-by')).toHaveText(
+        `We need your answer by ${answerBy}. If we do not hear from you by then, we will carry on reviewing your appeal with the information we have.`,
+      );
       await expectAccessible(status);
       await shot(status, 'links-05-status-waiting-answer-by');
-      expect(await validateHtml([{ name: 'status page waiting, with the answer-by date', html: await status.content() }])).toEqual([]);
+      expect(
+        await validateHtml([{ name: 'status page waiting, with the answer-by date', html: await status.content() }]),
+      ).toEqual([]);
 
       // One reminder, with a link of its own to the reply page; a second run sends nothing more.
       // (The server runs the same check every minute; whichever runs first sends it, once.)
       expect(runInfoWait()).toMatch(/^Waiting for appellants: \d+ reminder\(s\) sent/);
-      const [reminder] = await mailbox.waitFor({ to: email, subject: `Reminder: we need more information about your appeal ${appeal.reference}` });
+      const [reminder] = await mailbox.waitFor({
+        to: email,
+        subject: `Reminder: we need more information about your appeal ${appeal.reference}`,
+      });
       expect(reminder!.text).toContain(question);
       expect(reminder!.text).toContain(`by ${answerBy}`);
       runInfoWait();
@@ -212,10 +277,17 @@ test.describe('status links', () => {
       const longAgo = askedAgo(true);
       withDatabase((db) => {
         updateAppeal(db, appeal.id, { pausedAt: longAgo, dueAt: addWorkingDays(longAgo, 8) });
-        db.$client.prepare("update appeal_events set at = ? where appeal_id = ? and kind in ('info-requested', 'info-reminder-sent')").run(longAgo.getTime(), appeal.id);
+        db.$client
+          .prepare(
+            "update appeal_events set at = ? where appeal_id = ? and kind in ('info-requested', 'info-reminder-sent')",
+          )
+          .run(longAgo.getTime(), appeal.id);
       });
       expect(runInfoWait()).toMatch(/\d+ review\(s\) resumed without an answer/);
-      const [told] = await mailbox.waitFor({ to: reviewer.email, subject: `No answer from the appellant: appeal ${appeal.reference} is back in review` });
+      const [told] = await mailbox.waitFor({
+        to: reviewer.email,
+        subject: `No answer from the appellant: appeal ${appeal.reference} is back in review`,
+      });
       expect(told!.text).toContain(`/staff/appeals/${appeal.id}`);
       expect(told!.text).not.toContain(email);
       await status.goto(`/appeal/status/${token}`);

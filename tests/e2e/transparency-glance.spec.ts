@@ -18,8 +18,22 @@ const monthIndex = now.getFullYear() * 12 + now.getMonth();
 const lastQuarter = Math.floor(monthIndex / 3) - 1;
 const quarterYear = Math.floor(lastQuarter / 4);
 const firstMonth = (lastQuarter % 4) * 3; // 0-based month of the quarter's first month
-const at = (monthOffset: number, day: number) => new TZDate(quarterYear, firstMonth + monthOffset, day, 12, 0, 0, 'Europe/London').getTime();
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const at = (monthOffset: number, day: number) =>
+  new TZDate(quarterYear, firstMonth + monthOffset, day, 12, 0, 0, 'Europe/London').getTime();
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 const quarterLabel = `${MONTHS[firstMonth]} to ${MONTHS[firstMonth + 2]} ${quarterYear}`;
 const thisMonthLabel = `${MONTHS[now.getMonth()]} ${now.getFullYear()}`;
 /** A year offered in the report with no activity at all. */
@@ -30,7 +44,8 @@ function seed(): void {
   const db = new Database(join(process.env.E2E_DATA_DIR!, 'fair-hearing.sqlite'));
   try {
     db.pragma('busy_timeout = 5000');
-    if ((db.prepare("select count(*) as n from cases where reference like 'E2E-GL-%'").get() as { n: number }).n > 0) return;
+    if ((db.prepare("select count(*) as n from cases where reference like 'E2E-GL-%'").get() as { n: number }).n > 0)
+      return;
     const version = (db.prepare("select id from principle_versions where version = '1.0'").get() as { id: number }).id;
     const insertCase = db.prepare(
       `insert into cases (reference, platform, principle_version_id, action_at, detected_by, automated, recorded_by) values (?, 'facebook', ?, ?, 'own-monitoring', 0, 1)`,
@@ -42,15 +57,20 @@ function seed(): void {
     db.transaction(() => {
       // The last complete quarter: 20 cases in its first month; in its second, 10 appeals
       // received and decided, 5 upheld and 5 overturned, 5 within 10 working days and 5 not.
-      for (let i = 0; i < 20; i++) insertAction.run(insertCase.run(`E2E-GL-Q${i}`, version, at(0, 2 + i)).lastInsertRowid);
+      for (let i = 0; i < 20; i++)
+        insertAction.run(insertCase.run(`E2E-GL-Q${i}`, version, at(0, 2 + i)).lastInsertRowid);
       [2, 4, 6, 8, 10, 11, 12, 14, 16, 20].forEach((days, i) => {
         const t = at(1, 2 + i);
         insertAppeal.run(`E2E-GL-A${i}`, t, t, t, i % 2 === 0 ? 'upheld' : 'overturned', days);
       });
       // One case long ago, so that the year after it is offered and has nothing in it.
-      insertAction.run(insertCase.run('E2E-GL-OLD', version, new TZDate(EMPTY_YEAR - 1, 11, 15, 12, 0, 0, 'Europe/London').getTime()).lastInsertRowid);
+      insertAction.run(
+        insertCase.run('E2E-GL-OLD', version, new TZDate(EMPTY_YEAR - 1, 11, 15, 12, 0, 0, 'Europe/London').getTime())
+          .lastInsertRowid,
+      );
       // This month so far: 6 cases, a minute ago at the latest.
-      for (let i = 0; i < 6; i++) insertAction.run(insertCase.run(`E2E-GL-M${i}`, version, Date.now() - 60_000 - i * 1000).lastInsertRowid);
+      for (let i = 0; i < 6; i++)
+        insertAction.run(insertCase.run(`E2E-GL-M${i}`, version, Date.now() - 60_000 - i * 1000).lastInsertRowid);
     })();
   } finally {
     db.close();
@@ -60,7 +80,10 @@ function seed(): void {
 test.describe('transparency at a glance', () => {
   test.beforeAll(() => seed());
 
-  test('opens with the last complete quarter in headline figures, then the month under way marked provisional', async ({ page, expectAccessible }) => {
+  test('opens with the last complete quarter in headline figures, then the month under way marked provisional', async ({
+    page,
+    expectAccessible,
+  }) => {
     await page.goto('/transparency');
     const main = page.getByRole('main');
     // The headline comes before any table.
@@ -80,7 +103,9 @@ test.describe('transparency at a glance', () => {
     const soFar = page.getByTestId('month-to-date-figures');
     await expect(page.locator('#month-to-date')).toContainText('will change until the month ends');
     // Times the GOV.UK way: "10:15am", "9am", "midday", "midnight".
-    await expect(page.locator('#month-to-date')).toContainText(/counted at \d{1,2} \w+ \d{4}, (?:\d{1,2}(?::\d{2})?[ap]m|midday|midnight)\./);
+    await expect(page.locator('#month-to-date')).toContainText(
+      /counted at \d{1,2} \w+ \d{4}, (?:\d{1,2}(?::\d{2})?[ap]m|midday|midnight)\./,
+    );
     await expect(page.locator('#month-to-date')).not.toContainText(/\d (?:am|pm)\b|\d:00[ap]m/);
     const casesSoFar = Number(await soFar.locator('[data-figure="cases"] dd').textContent());
     expect(casesSoFar).toBeGreaterThanOrEqual(6);
@@ -95,18 +120,35 @@ test.describe('transparency at a glance', () => {
     expect(plain).not.toContain(`,${thisMonthKey},`);
     const withIt = await request.get('/transparency.csv?include=provisional');
     expect(withIt.status()).toBe(200);
-    expect(withIt.headers()['content-disposition']).toBe('attachment; filename="transparency-month-last-12-months-with-provisional.csv"');
-    const rows = (await withIt.text()).trimEnd().split('\r\n').filter((r) => r.startsWith('month-to-date,'));
+    expect(withIt.headers()['content-disposition']).toBe(
+      'attachment; filename="transparency-month-last-12-months-with-provisional.csv"',
+    );
+    const rows = (await withIt.text())
+      .trimEnd()
+      .split('\r\n')
+      .filter((r) => r.startsWith('month-to-date,'));
     expect(rows).toHaveLength(3);
-    expect(rows[0]).toMatch(new RegExp(`^month-to-date,${thisMonthKey},[\\d-]+,[\\d-]+,cases,.*provisional.*,cases,\\d+$`));
+    expect(rows[0]).toMatch(
+      new RegExp(`^month-to-date,${thisMonthKey},[\\d-]+,[\\d-]+,cases,.*provisional.*,cases,\\d+$`),
+    );
     expect(Number(rows[0]!.split(',').at(-1))).toBeGreaterThanOrEqual(6);
 
-    const json = (await (await request.get('/transparency.json')).json()) as { figures: { table: string }[]; provisionalIncluded: boolean };
+    const json = (await (await request.get('/transparency.json')).json()) as {
+      figures: { table: string }[];
+      provisionalIncluded: boolean;
+    };
     expect(json.provisionalIncluded).toBe(false);
     expect(json.figures.some((f) => f.table === 'month-to-date')).toBe(false);
-    const jsonWith = (await (await request.get('/transparency.json?include=provisional')).json()) as { figures: { table: string; period: string }[]; provisionalIncluded: boolean };
+    const jsonWith = (await (await request.get('/transparency.json?include=provisional')).json()) as {
+      figures: { table: string; period: string }[];
+      provisionalIncluded: boolean;
+    };
     expect(jsonWith.provisionalIncluded).toBe(true);
-    expect(jsonWith.figures.filter((f) => f.table === 'month-to-date').map((f) => f.period)).toEqual([thisMonthKey, thisMonthKey, thisMonthKey]);
+    expect(jsonWith.figures.filter((f) => f.table === 'month-to-date').map((f) => f.period)).toEqual([
+      thisMonthKey,
+      thisMonthKey,
+      thisMonthKey,
+    ]);
     expect((await request.get('/transparency.csv?include=everything')).status()).toBe(400);
     expect((await request.get('/transparency.json?include=everything')).status()).toBe(400);
   });

@@ -15,7 +15,9 @@ function seed(): void {
   const db = new Database(join(process.env.E2E_DATA_DIR!, 'fair-hearing.sqlite'));
   try {
     db.pragma('busy_timeout = 5000');
-    const already = db.prepare("select count(*) as n from cases where reference like 'E2E-TR-%'").get() as { n: number };
+    const already = db.prepare("select count(*) as n from cases where reference like 'E2E-TR-%'").get() as {
+      n: number;
+    };
     if (already.n > 0) return;
     const version = (db.prepare("select id from principle_versions where version = '1.0'").get() as { id: number }).id;
     const insertCase = db.prepare(
@@ -29,17 +31,41 @@ function seed(): void {
        values (?, 'decided', ?, ?, ?, ?, ?)`,
     );
     let n = 0;
-    const addCase = (iso: string, platform: string, detectedBy: string, automated: boolean, action: string, ground: string) => {
-      const id = insertCase.run(`E2E-TR-${++n}`, platform, version, Date.parse(iso), detectedBy, automated ? 1 : 0).lastInsertRowid;
+    const addCase = (
+      iso: string,
+      platform: string,
+      detectedBy: string,
+      automated: boolean,
+      action: string,
+      ground: string,
+    ) => {
+      const id = insertCase.run(
+        `E2E-TR-${++n}`,
+        platform,
+        version,
+        Date.parse(iso),
+        detectedBy,
+        automated ? 1 : 0,
+      ).lastInsertRowid;
       insertAction.run(id, action);
       insertGround.run(id, ground);
     };
     db.transaction(() => {
       // March 2021: 12 on Facebook, 3 on Instagram (<5, so Facebook becomes [c]).
-      for (let i = 0; i < 12; i++) addCase(`2021-03-${String(i + 1).padStart(2, '0')}T12:00:00Z`, 'facebook', 'own-monitoring', false, 'hidden', 'abusive');
-      for (let i = 0; i < 3; i++) addCase(`2021-03-2${i}T12:00:00Z`, 'instagram', 'public-report', true, 'deleted', 'irrelevant-advertising');
+      for (let i = 0; i < 12; i++)
+        addCase(
+          `2021-03-${String(i + 1).padStart(2, '0')}T12:00:00Z`,
+          'facebook',
+          'own-monitoring',
+          false,
+          'hidden',
+          'abusive',
+        );
+      for (let i = 0; i < 3; i++)
+        addCase(`2021-03-2${i}T12:00:00Z`, 'instagram', 'public-report', true, 'deleted', 'irrelevant-advertising');
       // June 2021: 8 on LinkedIn, all found by our own monitoring, none automated.
-      for (let i = 0; i < 8; i++) addCase(`2021-06-1${i}T12:00:00Z`, 'linkedin', 'own-monitoring', false, 'hidden', 'abusive');
+      for (let i = 0; i < 8; i++)
+        addCase(`2021-06-1${i}T12:00:00Z`, 'linkedin', 'own-monitoring', false, 'hidden', 'abusive');
       // July 2021: 6 decisions taking 2, 4, 6, 8, 12, 20 working days (median 6, p90 20; 4 of 6 within 10);
       // 5 upheld, 1 overturned.
       [2, 4, 6, 8, 12, 20].forEach((days, i) => {
@@ -47,7 +73,9 @@ function seed(): void {
         insertAppeal.run(`E2E-TR-A${i}`, at, at, at, i < 5 ? 'upheld' : 'overturned', days);
       });
       // Was the person told? March: 10 of the 12 Facebook cases (10 of 15 told); June: all 8.
-      const tell = db.prepare("update cases set notice_sent_at = action_at + 3600000, notice_method = 'reply' where reference = ?");
+      const tell = db.prepare(
+        "update cases set notice_sent_at = action_at + 3600000, notice_method = 'reply' where reference = ?",
+      );
       for (let i = 1; i <= 10; i++) tell.run(`E2E-TR-${i}`);
       for (let i = 16; i <= 23; i++) tell.run(`E2E-TR-${i}`);
     })();
@@ -72,7 +100,9 @@ async function pageFigures(page: Page): Promise<Map<string, string>> {
 function asShown(key: string, value: string | number): string {
   if (typeof value === 'number' || /^\d+$/.test(value)) {
     const n = Number(value);
-    return key.endsWith('|within-target-percent') || key.endsWith('|told-percent') ? `${n}%` : n.toLocaleString('en-GB');
+    return key.endsWith('|within-target-percent') || key.endsWith('|told-percent')
+      ? `${n}%`
+      : n.toLocaleString('en-GB');
   }
   return value;
 }
@@ -109,7 +139,11 @@ test.describe('transparency report', () => {
   test.beforeAll(() => seed());
 
   for (const view of ['month', 'quarter'] as const) {
-    test(`by ${view}: the page, the CSV and the JSON publish the same figures`, async ({ page, request, expectAccessible }) => {
+    test(`by ${view}: the page, the CSV and the JSON publish the same figures`, async ({
+      page,
+      request,
+      expectAccessible,
+    }) => {
       await page.goto('/transparency');
       await page.getByLabel(view === 'month' ? 'Month' : 'Quarter', { exact: true }).check();
       await page.getByLabel(YEAR, { exact: true }).check();
@@ -123,17 +157,34 @@ test.describe('transparency report', () => {
       const csvResponse = await request.get(`/transparency.csv?view=${view}&range=${YEAR}`);
       expect(csvResponse.status()).toBe(200);
       expect(csvResponse.headers()['content-type']).toContain('text/csv');
-      expect(csvResponse.headers()['content-disposition']).toBe(`attachment; filename="transparency-${view}-${YEAR}.csv"`);
+      expect(csvResponse.headers()['content-disposition']).toBe(
+        `attachment; filename="transparency-${view}-${YEAR}.csv"`,
+      );
       const [header, ...rows] = parseCsv(await csvResponse.text());
-      expect(header).toEqual(['table', 'period', 'period_start', 'period_end', 'category', 'category_label', 'unit', 'value']);
-      const csv = new Map(rows.filter((r) => r[0] !== 'open-past-target').map((r) => [`${r[0]}|${r[1]}|${r[4]}`, r[7]!]));
+      expect(header).toEqual([
+        'table',
+        'period',
+        'period_start',
+        'period_end',
+        'category',
+        'category_label',
+        'unit',
+        'value',
+      ]);
+      const csv = new Map(
+        rows.filter((r) => r[0] !== 'open-past-target').map((r) => [`${r[0]}|${r[1]}|${r[4]}`, r[7]!]),
+      );
 
       const json = (await (await request.get(`/transparency.json?view=${view}&range=${YEAR}`)).json()) as {
         licence: { name: string };
         figures: { table: string; period: string; category: string; value: string | number }[];
       };
       expect(json.licence.name).toBe('Open Government Licence v3.0');
-      const fromJson = new Map(json.figures.filter((f) => f.table !== 'open-past-target').map((f) => [`${f.table}|${f.period}|${f.category}`, f.value]));
+      const fromJson = new Map(
+        json.figures
+          .filter((f) => f.table !== 'open-past-target')
+          .map((f) => [`${f.table}|${f.period}|${f.category}`, f.value]),
+      );
 
       // Same set of figures, same values, everywhere.
       expect([...csv.keys()].sort()).toEqual([...shown.keys()].sort());
@@ -144,7 +195,8 @@ test.describe('transparency report', () => {
       }
       // No count from 1 to 4 anywhere.
       for (const [key, value] of fromJson) {
-        if (typeof value === 'number' && !/\|(median|p90|within-target-percent|told-percent)$/.test(key)) expect(value === 0 || value >= 5, key).toBe(true);
+        if (typeof value === 'number' && !/\|(median|p90|within-target-percent|told-percent)$/.test(key))
+          expect(value === 0 || value >= 5, key).toBe(true);
       }
 
       if (view === 'month') {
@@ -193,12 +245,19 @@ test.describe('transparency report', () => {
       await expect(page.locator('svg.app-chart__svg[role="img"] > title')).toHaveCount(8);
       await expect(page.locator('svg.app-chart__svg[role="img"] > desc')).toHaveCount(8);
       await expect(page.locator('[style]')).toHaveCount(0);
-      await expect(page.getByRole('link', { name: 'Open Government Licence v3.0' })).toHaveAttribute('href', /open-government-licence\/version\/3/);
+      await expect(page.getByRole('link', { name: 'Open Government Licence v3.0' })).toHaveAttribute(
+        'href',
+        /open-government-licence\/version\/3/,
+      );
       await expectAccessible(page);
     });
   }
 
-  test('the default is the last 12 months by month, and bad choices get an error, not a crash', async ({ page, request, expectAccessible }) => {
+  test('the default is the last 12 months by month, and bad choices get an error, not a crash', async ({
+    page,
+    request,
+    expectAccessible,
+  }) => {
     await page.goto('/transparency');
     await expect(page.getByLabel('Month', { exact: true })).toBeChecked();
     await expect(page.getByLabel('The last 12 months')).toBeChecked();
@@ -217,7 +276,11 @@ test.describe('transparency report', () => {
 
   test('is valid HTML, with its inline SVG charts (Nu Html Checker)', async ({ request }) => {
     const documents = [];
-    for (const path of [`/transparency?view=month&range=${YEAR}`, `/transparency?view=quarter&range=${YEAR}`, '/transparency?view=x']) {
+    for (const path of [
+      `/transparency?view=month&range=${YEAR}`,
+      `/transparency?view=quarter&range=${YEAR}`,
+      '/transparency?view=x',
+    ]) {
       documents.push({ name: path, html: await (await request.get(path)).text() });
     }
     expect(await validateHtml(documents)).toEqual([]);
@@ -226,7 +289,9 @@ test.describe('transparency report', () => {
   test('fits a 320 px screen without the page scrolling sideways', async ({ page }) => {
     await page.setViewportSize({ width: 320, height: 800 });
     await page.goto(`/transparency?view=month&range=${YEAR}`);
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
     expect(overflow).toBeLessThanOrEqual(0);
   });
 });

@@ -29,11 +29,15 @@ async function expectNoSidewaysScroll(page: Page, width: number, path: string) {
       .map((el) => `${el.tagName.toLowerCase()}.${el.className} (${Math.round(el.getBoundingClientRect().right)}px)`);
     return { by: document.documentElement.scrollWidth - width, culprits };
   });
-  expect(overflow.by, `horizontal scrolling at ${width} px on ${path}: ${overflow.culprits.join(', ')}`).toBeLessThanOrEqual(0);
+  expect(
+    overflow.by,
+    `horizontal scrolling at ${width} px on ${path}: ${overflow.culprits.join(', ')}`,
+  ).toBeLessThanOrEqual(0);
 }
 
 /** Fields a person fills in; a form with none of them is a button that acts (assign, retry, sign out). */
-const FILLABLE = 'textarea, input:not([type]), input[type=text], input[type=email], input[type=url], input[type=password], input[type=number], input[type=tel], input[type=radio]';
+const FILLABLE =
+  'textarea, input:not([type]), input[type=text], input[type=email], input[type=url], input[type=password], input[type=number], input[type=tel], input[type=radio]';
 
 /**
  * The error state of every form on the page: each POST form with fields to fill is sent with its
@@ -41,7 +45,12 @@ const FILLABLE = 'textarea, input:not([type]), input[type=text], input[type=emai
  * way every form does — "Error: " title, error summary, one h1 — and pass axe and (later) the Nu
  * checker. A form that accepts empty input is left alone (nothing to check); none may give a 5xx.
  */
-async function checkErrorStates(page: Page, url: URL, expectAccessible: (page: Page) => Promise<void>, documents: { name: string; html: string }[]) {
+async function checkErrorStates(
+  page: Page,
+  url: URL,
+  expectAccessible: (page: Page) => Promise<void>,
+  documents: { name: string; html: string }[],
+) {
   const path = url.pathname + url.search;
   const checked: string[] = [];
   const forms = await page.locator('form[method="post" i]').count();
@@ -103,14 +112,21 @@ async function crawl(page: Page, start: string[], expectAccessible: (page: Page)
     expect(response!.status(), url.pathname).toBeLessThan(500);
     // A link shown to this visitor leads somewhere they can open: never "no access" or "not found".
     const from = linked.get(next);
-    if (from) expect([403, 404], `${url.pathname + url.search}, linked from ${from}, answered ${response!.status()}`).not.toContain(response!.status());
+    if (from)
+      expect(
+        [403, 404],
+        `${url.pathname + url.search}, linked from ${from}, answered ${response!.status()}`,
+      ).not.toContain(response!.status());
     // 320 CSS pixels is a small phone, or 1280 px at 400% zoom; 640 is 1280 px at 200% zoom.
     for (const width of [640, 320]) await expectNoSidewaysScroll(page, width, url.pathname);
     await expectAccessible(page);
     // One h1, and a title that says what the page is (unique across distinct pages).
     await expect(page.locator('h1'), url.pathname).toHaveCount(1);
     const title = await page.title();
-    expect(titles.get(title) ?? url.pathname, `title "${title}" is shared by ${titles.get(title)} and ${url.pathname}`).toBe(url.pathname);
+    expect(
+      titles.get(title) ?? url.pathname,
+      `title "${title}" is shared by ${titles.get(title)} and ${url.pathname}`,
+    ).toBe(url.pathname);
     titles.set(title, url.pathname);
     documents.push({ name: url.pathname + url.search, html: await page.content() });
     const links = await page.locator('a[href]').evaluateAll((as) => as.map((a) => a.getAttribute('href') ?? ''));
@@ -127,7 +143,9 @@ async function crawl(page: Page, start: string[], expectAccessible: (page: Page)
     }
   }
   // Stopping at the cap would leave pages unchecked without saying so: raise MAX_PAGES instead.
-  const unvisited = [...new Set(queue.map((address) => shapeOf(new URL(address, origin))))].filter((shape) => !seen.has(shape));
+  const unvisited = [...new Set(queue.map((address) => shapeOf(new URL(address, origin))))].filter(
+    (shape) => !seen.has(shape),
+  );
   expect(unvisited, `the crawl reached its cap of ${MAX_PAGES} pages with pages still to check`).toEqual([]);
   const errors = await validateHtml(documents);
   expect(errors, 'Nu Html Checker errors').toEqual([]);
@@ -139,14 +157,54 @@ test.describe('every page passes axe and the Nu Html Checker', () => {
 
   test('as a member of the public', async ({ page, expectAccessible }) => {
     await page.goto('/');
-    const { pages, errorStates } = await crawl(page, ['/', '/appeal', '/principles', '/changelog', '/accessibility', '/privacy', '/staff/login', '/no-such-page', '/too-many-requests', '/request-too-large', '/appeal/cookies', '/feedback', '/transparency', '/principles/compare/1.0...1.1', '/principles/compare/1.0...1.0', '/appeal/find/sent'], expectAccessible);
-    console.log(`public: ${pages.length} pages checked: ${pages.join(' ')}; ${errorStates.length} error states: ${errorStates.join(' | ')}`);
-    expect(pages).toEqual(expect.arrayContaining(['/', '/appeal', '/principles', '/accessibility', '/privacy', '/feedback', '/transparency', '/principles/compare/1.0...1.1', '/principles/compare/1.0...1.1?full', '/appeal/find', '/appeal/find/sent']));
+    const { pages, errorStates } = await crawl(
+      page,
+      [
+        '/',
+        '/appeal',
+        '/principles',
+        '/changelog',
+        '/accessibility',
+        '/privacy',
+        '/staff/login',
+        '/no-such-page',
+        '/too-many-requests',
+        '/request-too-large',
+        '/appeal/cookies',
+        '/feedback',
+        '/transparency',
+        '/principles/compare/1.0...1.1',
+        '/principles/compare/1.0...1.0',
+        '/appeal/find/sent',
+      ],
+      expectAccessible,
+    );
+    console.log(
+      `public: ${pages.length} pages checked: ${pages.join(' ')}; ${errorStates.length} error states: ${errorStates.join(' | ')}`,
+    );
+    expect(pages).toEqual(
+      expect.arrayContaining([
+        '/',
+        '/appeal',
+        '/principles',
+        '/accessibility',
+        '/privacy',
+        '/feedback',
+        '/transparency',
+        '/principles/compare/1.0...1.1',
+        '/principles/compare/1.0...1.1?full',
+        '/appeal/find',
+        '/appeal/find/sent',
+      ]),
+    );
     // The first appeal steps and staff sign-in at least show their error state.
     expect(errorStates.length).toBeGreaterThanOrEqual(3);
   });
 
-  test('the appeal questions that need earlier answers, with a journey under way', async ({ page, expectAccessible }) => {
+  test('the appeal questions that need earlier answers, with a journey under way', async ({
+    page,
+    expectAccessible,
+  }) => {
     // Links cannot reach these without a journey: answer up to "Who is asking?", then crawl from
     // the next question (its Back link, and theirs, lead round the rest).
     const next = () => page.getByRole('button', { name: 'Continue' }).click();
@@ -169,10 +227,16 @@ test.describe('every page passes axe and the Nu Html Checker', () => {
     await next();
     await page.getByLabel('For myself').check();
     await next();
-    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Do you need us to contact you in a different way?');
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText(
+      'Do you need us to contact you in a different way?',
+    );
     const { pages, errorStates } = await crawl(page, ['/appeal/contact-needs'], expectAccessible);
-    console.log(`journey: ${pages.length} pages checked: ${pages.join(' ')}; ${errorStates.length} error states: ${errorStates.join(' | ')}`);
-    expect(pages).toEqual(expect.arrayContaining(['/appeal/contact-needs', '/appeal/who-is-asking', '/appeal/contact']));
+    console.log(
+      `journey: ${pages.length} pages checked: ${pages.join(' ')}; ${errorStates.length} error states: ${errorStates.join(' | ')}`,
+    );
+    expect(pages).toEqual(
+      expect.arrayContaining(['/appeal/contact-needs', '/appeal/who-is-asking', '/appeal/contact']),
+    );
     // "Who is asking?" shows its saved answer, so sent as it is it is accepted: its error states
     // are checked in appeal-someone-else.spec.ts.
     expect(errorStates.join(' ')).toContain('/appeal/contact-needs');
@@ -182,7 +246,9 @@ test.describe('every page passes axe and the Nu Html Checker', () => {
     test(`signed in as ${role === 'admin' ? 'an' : 'a'} ${role}`, async ({ page, expectAccessible }) => {
       await signInAs(page, await createStaff({ roles: [role] }));
       const { pages, errorStates } = await crawl(page, ['/staff'], expectAccessible);
-      console.log(`${role}: ${pages.length} pages checked: ${pages.join(' ')}; ${errorStates.length} error states: ${errorStates.join(' | ')}`);
+      console.log(
+        `${role}: ${pages.length} pages checked: ${pages.join(' ')}; ${errorStates.length} error states: ${errorStates.join(' | ')}`,
+      );
       expect(pages.length).toBeGreaterThan(1);
       // Every role has at least one form with fields (moderators record cases, reviewers write notes, admins invite).
       expect(errorStates.length).toBeGreaterThanOrEqual(1);

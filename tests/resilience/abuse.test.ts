@@ -66,17 +66,29 @@ describe('enumeration and abuse limits', () => {
     // The message next to the field says the same wait as the header.
     expect(refused.body).toContain(`Wait ${Math.ceil(retryAfter / 60)} minute`);
     // …while another IP is unaffected.
-    expect((await new HttpClient(server.baseUrl, newIp()).post('/appeal/case-reference', { 'case-reference': real })).status).toBe(303);
-    recordFigure('Abuse limits', 'case-reference guesses from one IP: looked up / refused 429', `${notFound} / ${limited + 1} (limit ${LIMITS.caseLookups} per 10 min)`);
+    expect(
+      (await new HttpClient(server.baseUrl, newIp()).post('/appeal/case-reference', { 'case-reference': real })).status,
+    ).toBe(303);
+    recordFigure(
+      'Abuse limits',
+      'case-reference guesses from one IP: looked up / refused 429',
+      `${notFound} / ${limited + 1} (limit ${LIMITS.caseLookups} per 10 min)`,
+    );
   });
 
   it('limits status-link guessing per IP, and then refuses even a right link from that IP', async () => {
     const c = insertTestCase(rt.db);
-    const created = createAppeal(rt, { subject: { kind: 'case', caseReference: c.reference }, reason: 'Please look again.', email: 'status-abuse@example.org', name: null });
+    const created = createAppeal(rt, {
+      subject: { kind: 'case', caseReference: c.reference },
+      reason: 'Please look again.',
+      email: 'status-abuse@example.org',
+      name: null,
+    });
     if (!created.ok) throw new Error(created.error);
     const owner = new HttpClient(server.baseUrl, newIp());
     // The owner reloading their own link is never limited.
-    for (let i = 0; i < LIMITS.statusMisses + 5; i++) expect((await owner.get(`/appeal/status/${created.statusToken}`)).status).toBe(200);
+    for (let i = 0; i < LIMITS.statusMisses + 5; i++)
+      expect((await owner.get(`/appeal/status/${created.statusToken}`)).status).toBe(200);
     const guesser = new HttpClient(server.baseUrl, newIp());
     const statuses: number[] = [];
     for (let i = 0; i < LIMITS.statusMisses + 10; i++) {
@@ -97,7 +109,11 @@ describe('enumeration and abuse limits', () => {
     expect(blocked.body).toContain(`Wait ${Math.ceil(wait / 60)} minute`);
     expect(blocked.body).not.toContain(created.appeal.reference);
     expect((await owner.get(`/appeal/status/${created.statusToken}`)).status).toBe(200);
-    recordFigure('Abuse limits', 'status-link guesses from one IP: answered / refused 429', `${misses} / ${limited + 1} (limit ${LIMITS.statusMisses} wrong links per 10 min)`);
+    recordFigure(
+      'Abuse limits',
+      'status-link guesses from one IP: answered / refused 429',
+      `${misses} / ${limited + 1} (limit ${LIMITS.statusMisses} wrong links per 10 min)`,
+    );
   });
 
   it('limits appeals sent per IP', async () => {
@@ -111,29 +127,48 @@ describe('enumeration and abuse limits', () => {
       if (sent.status === 303) expect(appealReferenceIn((await web.get('/appeal/confirmation')).body)).toBeDefined();
       else expect(sent.body).toContain('Too many attempts');
     }
-    const stored = (rt.db.$client.prepare("select count(*) as n from appeals where email like 'abuse-%'").get() as { n: number }).n;
+    const stored = (
+      rt.db.$client.prepare("select count(*) as n from appeals where email like 'abuse-%'").get() as { n: number }
+    ).n;
     expect(results.filter((s) => s === 303)).toHaveLength(LIMITS.appeals);
     expect(results.filter((s) => s === 429)).toHaveLength(2);
     expect(stored).toBe(LIMITS.appeals);
-    recordFigure('Abuse limits', 'appeals sent from one IP: accepted / refused 429', `${stored} / 2 (limit ${LIMITS.appeals} an hour)`);
+    recordFigure(
+      'Abuse limits',
+      'appeals sent from one IP: accepted / refused 429',
+      `${stored} / 2 (limit ${LIMITS.appeals} an hour)`,
+    );
   });
 
   it('limits sign-ups for change alerts per IP', async () => {
     const web = new HttpClient(server.baseUrl, newIp());
     const statuses: number[] = [];
-    for (let i = 0; i < LIMITS.subscribes + 3; i++) statuses.push((await web.post('/subscribe', { email: `sub-${i}-${Date.now()}@example.org` })).status);
+    for (let i = 0; i < LIMITS.subscribes + 3; i++)
+      statuses.push((await web.post('/subscribe', { email: `sub-${i}-${Date.now()}@example.org` })).status);
     expect(statuses.filter((s) => s === 303)).toHaveLength(LIMITS.subscribes);
     expect(statuses.filter((s) => s === 429)).toHaveLength(3);
-    recordFigure('Abuse limits', 'sign-ups from one IP: accepted / refused 429', `${LIMITS.subscribes} / 3 (limit ${LIMITS.subscribes} an hour)`);
+    recordFigure(
+      'Abuse limits',
+      'sign-ups from one IP: accepted / refused 429',
+      `${LIMITS.subscribes} / 3 (limit ${LIMITS.subscribes} an hour)`,
+    );
   });
 
   it('sign-in throttling holds under parallel attempts', async () => {
     const password = 'the right passphrase for this test';
     const email = `throttle-${Date.now()}@example.org`;
-    const created = await createStaffAccount(rt, { email, name: 'Throttle', password, roles: ['reviewer'] }, { id: null, ip: 'test' });
+    const created = await createStaffAccount(
+      rt,
+      { email, name: 'Throttle', password, roles: ['reviewer'] },
+      { id: null, ip: 'test' },
+    );
     if (!created.ok) throw new Error('no account');
     const failedChecks = () =>
-      (rt.db.$client.prepare("select count(*) as n from audit_log where action = 'staff.sign-in-failed' and entity_id = ?").get(String(created.id)) as { n: number }).n;
+      (
+        rt.db.$client
+          .prepare("select count(*) as n from audit_log where action = 'staff.sign-in-failed' and entity_id = ?")
+          .get(String(created.id)) as { n: number }
+      ).n;
 
     // 1. One account, many addresses at once: exactly THROTTLE.accountGuard reach a password-only
     // check; after that the account is guarded and the password is checked only with a security
@@ -141,10 +176,14 @@ describe('enumeration and abuse limits', () => {
     // lock the owner out (issue 17.10; until c0ab3f9 exactly 5 were checked and the rest got 429).
     const PARALLEL = 40;
     const byAccount = await Promise.all(
-      Array.from({ length: PARALLEL }, () => new HttpClient(server.baseUrl, newIp()).post('/staff/login', { email, password: 'wrong guess' })),
+      Array.from({ length: PARALLEL }, () =>
+        new HttpClient(server.baseUrl, newIp()).post('/staff/login', { email, password: 'wrong guess' }),
+      ),
     );
     const CODE_NEEDED = 'Enter the security code from your authenticator app as well as your password';
-    const checked = byAccount.filter((r) => r.status === 400 && r.body.includes('The email address or password is not correct')).length;
+    const checked = byAccount.filter(
+      (r) => r.status === 400 && r.body.includes('The email address or password is not correct'),
+    ).length;
     const guarded = byAccount.filter((r) => r.status === 400 && r.body.includes(CODE_NEEDED)).length;
     expect(checked + guarded).toBe(PARALLEL);
     // Exactly the guard level: all 40 arrive together, the first accountGuard are checked, no more.
@@ -158,7 +197,11 @@ describe('enumeration and abuse limits', () => {
     expect(alone.status).toBe(400);
     expect(alone.body).toContain(CODE_NEEDED);
     // …and the right password with a valid code signs the owner in.
-    const signedIn = await owner.post('/staff/login', { email, password, code: totpCode(created.totpSecret, new Date()) });
+    const signedIn = await owner.post('/staff/login', {
+      email,
+      password,
+      code: totpCode(created.totpSecret, new Date()),
+    });
     expect(signedIn.status).toBe(303);
     expect(signedIn.headers.get('location')).toBe('/staff');
 
@@ -166,16 +209,24 @@ describe('enumeration and abuse limits', () => {
     // password check, the rest get 429; the right password from that address is refused too, but
     // from another address it works.
     const email2 = `throttle-one-${Date.now()}@example.org`;
-    const created2 = await createStaffAccount(rt, { email: email2, name: 'Throttle 2', password, roles: ['reviewer'] }, { id: null, ip: 'test' });
+    const created2 = await createStaffAccount(
+      rt,
+      { email: email2, name: 'Throttle 2', password, roles: ['reviewer'] },
+      { id: null, ip: 'test' },
+    );
     if (!created2.ok) throw new Error('no account');
     const attacker = newIp();
     const fromOne = await Promise.all(
-      Array.from({ length: PARALLEL }, () => new HttpClient(server.baseUrl, attacker).post('/staff/login', { email: email2, password: 'wrong guess' })),
+      Array.from({ length: PARALLEL }, () =>
+        new HttpClient(server.baseUrl, attacker).post('/staff/login', { email: email2, password: 'wrong guess' }),
+      ),
     );
     const checkedOne = fromOne.filter((r) => r.status === 400).length;
     expect(checkedOne).toBe(THROTTLE.perAccountPerNetwork);
     expect(fromOne.filter((r) => r.status === 429)).toHaveLength(PARALLEL - THROTTLE.perAccountPerNetwork);
-    expect((await new HttpClient(server.baseUrl, attacker).post('/staff/login', { email: email2, password })).status).toBe(429);
+    expect(
+      (await new HttpClient(server.baseUrl, attacker).post('/staff/login', { email: email2, password })).status,
+    ).toBe(429);
     const elsewhere = await new HttpClient(server.baseUrl, newIp()).post('/staff/login', { email: email2, password });
     expect(elsewhere.status).toBe(303);
     expect(elsewhere.headers.get('location')).toBe('/staff/login/code');
@@ -183,7 +234,12 @@ describe('enumeration and abuse limits', () => {
     // 2. One address, many accounts at once: at most THROTTLE.perIp reach the password check.
     const ip = newIp();
     const byIp = await Promise.all(
-      Array.from({ length: PARALLEL }, (_, i) => new HttpClient(server.baseUrl, ip).post('/staff/login', { email: `nobody-${i}@example.org`, password: 'wrong guess' })),
+      Array.from({ length: PARALLEL }, (_, i) =>
+        new HttpClient(server.baseUrl, ip).post('/staff/login', {
+          email: `nobody-${i}@example.org`,
+          password: 'wrong guess',
+        }),
+      ),
     );
     const checkedIp = byIp.filter((r) => r.status === 400).length;
     expect(checkedIp + byIp.filter((r) => r.status === 429).length).toBe(PARALLEL);

@@ -71,7 +71,11 @@ function staffRouteFiles(): string[] {
       const path = join(dir, entry);
       if (statSync(path).isDirectory()) walk(path);
       else if (/\.(astro|ts)$/.test(entry)) {
-        const route = '/' + relative(root, path).replace(/\.(astro|ts)$/, '').replace(/\/index$/, '');
+        const route =
+          '/' +
+          relative(root, path)
+            .replace(/\.(astro|ts)$/, '')
+            .replace(/\/index$/, '');
         out.push(route);
       }
     }
@@ -83,9 +87,17 @@ function staffRouteFiles(): string[] {
 type Who = 'anonymous' | 'moderator' | 'reviewer' | 'admin' | 'disabled';
 const WHO: Who[] = ['anonymous', 'moderator', 'reviewer', 'admin', 'disabled'];
 
-async function account(rt: Runtime, roles: Role[], password = `resilience ${Math.random().toString(36).slice(2)} words`) {
+async function account(
+  rt: Runtime,
+  roles: Role[],
+  password = `resilience ${Math.random().toString(36).slice(2)} words`,
+) {
   const email = `access-${roles.join('-')}-${Math.random().toString(36).slice(2, 8)}@example.org`;
-  const result = await createStaffAccount(rt, { email, name: `Access ${roles.join(' ')}`, password, roles }, { id: null, ip: 'test' });
+  const result = await createStaffAccount(
+    rt,
+    { email, name: `Access ${roles.join(' ')}`, password, roles },
+    { id: null, ip: 'test' },
+  );
   if (!result.ok) throw new Error(JSON.stringify(result.errors));
   return { id: result.id, email, password };
 }
@@ -111,7 +123,12 @@ describe('access control', () => {
     const reviewer = await account(rt, ['reviewer']);
     const admin = await account(rt, ['admin']);
     const disabled = await account(rt, ['moderator', 'reviewer', 'admin']);
-    for (const [who, a] of [['moderator', moderator], ['reviewer', reviewer], ['admin', admin], ['disabled', disabled]] as const) {
+    for (const [who, a] of [
+      ['moderator', moderator],
+      ['reviewer', reviewer],
+      ['admin', admin],
+      ['disabled', disabled],
+    ] as const) {
       sessions.set(who, signedInSession(rt, a.id));
     }
     // Disabled after the session was made: the session must stop working.
@@ -122,7 +139,12 @@ describe('access control', () => {
       const c = insertTestCase(rt.db, { recordedBy: moderator.id, statementOfReasons: `Statement for case ${name}` });
       const reason = `Reason only appellant ${name} wrote ${Math.random()}`;
       const email = `appellant-${name.toLowerCase()}-${Math.random().toString(36).slice(2, 8)}@example.org`;
-      const created = createAppeal(rt, { subject: { kind: 'case', caseReference: c.reference }, reason, email, name: `Person ${name}` });
+      const created = createAppeal(rt, {
+        subject: { kind: 'case', caseReference: c.reference },
+        reason,
+        email,
+        name: `Person ${name}`,
+      });
       if (!created.ok) throw new Error(created.error);
       made.push({ reference: created.appeal.reference, token: created.statusToken, email, reason });
       ids.appeal = created.appeal.id;
@@ -132,7 +154,12 @@ describe('access control', () => {
     const draft = createDraft(rt, { actor: { id: admin.id, ip: 'test' } });
     if (!draft.ok) throw new Error('no draft');
     ids.draft = draft.draftId;
-    const template = createTemplate(rt, { name: 'Access check', outcome: 'upheld', ground: '', body: 'We looked again at {{appeal_reference}}.' }, [], { id: admin.id, ip: 'test' });
+    const template = createTemplate(
+      rt,
+      { name: 'Access check', outcome: 'upheld', ground: '', body: 'We looked again at {{appeal_reference}}.' },
+      [],
+      { id: admin.id, ip: 'test' },
+    );
     if (!template.ok) throw new Error('no template');
     ids.template = template.template.id;
     server = (await AppServer.start({ dataDir, env: { TRUSTED_PROXY: 'true' } })).stopAfterAll();
@@ -175,14 +202,19 @@ describe('access control', () => {
         else if (allows(rule, who, 'read')) expected = '200';
         else expected = '403';
         const [status, location] = expected.split(' ');
-        const ok = res.status === Number(status) && (location === undefined || (res.location ?? '').split('?')[0] === location);
+        const ok =
+          res.status === Number(status) && (location === undefined || (res.location ?? '').split('?')[0] === location);
         if (!ok) wrong.push(`${who} GET ${path}: expected ${expected}, got ${res.status} ${res.location ?? ''}`);
         // A refused page shows nothing of the staff area.
         if (res.status !== 200) expect(res.body).not.toContain(appealA.reason);
         checked++;
       }
     }
-    recordFigure('Access control', 'staff route × visitor checks', `${checked} (${files.length} route files + 1 unknown path, × ${WHO.length} visitors), ${wrong.length} wrong`);
+    recordFigure(
+      'Access control',
+      'staff route × visitor checks',
+      `${checked} (${files.length} route files + 1 unknown path, × ${WHO.length} visitors), ${wrong.length} wrong`,
+    );
     expect(wrong).toEqual([]);
   });
 
@@ -198,7 +230,10 @@ describe('access control', () => {
         const signedIn = who !== 'anonymous' && who !== 'disabled';
         const allowed = signedIn && allows(rule, who, 'write');
         // Refused visitors post what would do harm if it got through; allowed ones post nothing useful.
-        const res = await web.post(path, allowed ? { nothing: '1' } : { intent: 'start', action: 'disable', confirm: 'yes' });
+        const res = await web.post(
+          path,
+          allowed ? { nothing: '1' } : { intent: 'start', action: 'disable', confirm: 'yes' },
+        );
         const ok = !signedIn
           ? res.status === 303 && (res.location ?? '').startsWith('/staff/login')
           : allowed
@@ -211,9 +246,13 @@ describe('access control', () => {
     recordFigure('Access control', 'staff form POST × visitor checks', `${checked}, ${wrong.length} wrong`);
     expect(wrong).toEqual([]);
     // Nothing a refused visitor posted took effect: the admin account is still enabled, the appeal still new.
-    const admin = rt.db.$client.prepare('select disabled_at as disabledAt from staff where id = ?').get(ids.admin) as { disabledAt: number | null };
+    const admin = rt.db.$client.prepare('select disabled_at as disabledAt from staff where id = ?').get(ids.admin) as {
+      disabledAt: number | null;
+    };
     expect(admin.disabledAt).toBeNull();
-    const appeal = rt.db.$client.prepare('select status from appeals where id = ?').get(ids.appeal) as { status: string };
+    const appeal = rt.db.$client.prepare('select status from appeals where id = ?').get(ids.appeal) as {
+      status: string;
+    };
     expect(appeal.status).toBe('new');
   });
 
@@ -222,19 +261,28 @@ describe('access control', () => {
     const a = await web.get(`/appeal/status/${appealA.token}`);
     expect(a.status).toBe(200);
     expect(a.body).toContain(appealA.reference);
-    for (const other of [appealB.reference, appealB.email, appealB.reason, appealB.token]) expect(a.body).not.toContain(other);
+    for (const other of [appealB.reference, appealB.email, appealB.reason, appealB.token])
+      expect(a.body).not.toContain(other);
     const b = await web.get(`/appeal/status/${appealB.token}`);
     expect(b.body).toContain(appealB.reference);
     expect(b.body).not.toContain(appealA.reference);
     // Near misses of a real token show nothing.
     const flip = (t: string) => t.slice(0, -1) + (t.endsWith('A') ? 'B' : 'A');
-    for (const near of [flip(appealA.token), appealA.token.toUpperCase() === appealA.token ? appealA.token.toLowerCase() : appealA.token.toUpperCase(), appealA.token.slice(0, -2), appealA.token + 'x', appealA.reference]) {
+    for (const near of [
+      flip(appealA.token),
+      appealA.token.toUpperCase() === appealA.token ? appealA.token.toLowerCase() : appealA.token.toUpperCase(),
+      appealA.token.slice(0, -2),
+      appealA.token + 'x',
+      appealA.reference,
+    ]) {
       const res = await web.get(`/appeal/status/${encodeURIComponent(near)}`);
       expect(res.status, near).toBe(404);
       expect(res.body).not.toContain(appealA.reason);
     }
     // Adding information through A's link lands on A only.
-    const add = await web.post(`/appeal/status/${appealA.token}/add-information`, { information: 'Extra words for A only' });
+    const add = await web.post(`/appeal/status/${appealA.token}/add-information`, {
+      information: 'Extra words for A only',
+    });
     expect(add.status).toBe(303);
     expect((await web.get(`/appeal/status/${appealA.token}`)).body).toContain('Extra words for A only');
     expect((await web.get(`/appeal/status/${appealB.token}`)).body).not.toContain('Extra words for A only');
@@ -243,7 +291,11 @@ describe('access control', () => {
   it('refuses cross-origin and origin-less form posts, which change nothing', async () => {
     const moderatorSession = sessions.get('moderator')!;
     const counts = () =>
-      rt.db.$client.prepare('select (select count(*) from cases) as cases, (select count(*) from subscriptions) as subs, (select count(*) from appeal_events) as events, (select status from appeals where reference = ?) as statusA').get(appealA.reference);
+      rt.db.$client
+        .prepare(
+          'select (select count(*) from cases) as cases, (select count(*) from subscriptions) as subs, (select count(*) from appeal_events) as events, (select status from appeals where reference = ?) as statusA',
+        )
+        .get(appealA.reference);
     const before = counts();
     const targets: [string, Record<string, string>, boolean][] = [
       ['/subscribe', { email: 'csrf@example.org' }, false],
@@ -252,7 +304,11 @@ describe('access control', () => {
       [`/appeal/status/${appealA.token}/add-information`, { information: 'forged' }, false],
       ['/staff/login', { email: 'x@example.org', password: 'y' }, false],
       ['/staff/sign-out', {}, true],
-      ['/staff/cases/new', { platform: 'facebook', handle: '@csrf', 'post-url': 'https://www.facebook.com/x', statement: 'forged' }, true],
+      [
+        '/staff/cases/new',
+        { platform: 'facebook', handle: '@csrf', 'post-url': 'https://www.facebook.com/x', statement: 'forged' },
+        true,
+      ],
     ];
     let refused = 0;
     for (const [path, form, withSession] of targets) {
@@ -281,7 +337,12 @@ describe('access control', () => {
       const parts = cookie!.split(';').map((p) => p.trim().toLowerCase());
       // A __Host- cookie must never carry a Domain attribute (browsers would refuse it).
       expect(parts.some((p) => p.startsWith('domain='))).toBe(false);
-      return { httpOnly: parts.includes('httponly'), sameSite: parts.find((p) => p.startsWith('samesite='))?.split('=')[1], path: parts.find((p) => p.startsWith('path='))?.split('=')[1], secure: parts.includes('secure') };
+      return {
+        httpOnly: parts.includes('httponly'),
+        sameSite: parts.find((p) => p.startsWith('samesite='))?.split('=')[1],
+        path: parts.find((p) => p.startsWith('path='))?.split('=')[1],
+        secure: parts.includes('secure'),
+      };
     };
     const staff = await account(rt, ['reviewer'], 'a long enough passphrase for cookies');
     for (const https of [false, true]) {
@@ -291,11 +352,25 @@ describe('access control', () => {
       expect(journey.status).toBe(303);
       // Over https: __Host-fh_journey; over plain http (local trials): the plain name.
       const prefix = https ? '__Host-' : '';
-      expect(flags(journey.setCookies, `${prefix}fh_journey`)).toEqual({ httpOnly: true, sameSite: 'lax', path: '/', secure: https });
+      expect(flags(journey.setCookies, `${prefix}fh_journey`)).toEqual({
+        httpOnly: true,
+        sameSite: 'lax',
+        path: '/',
+        secure: https,
+      });
       expect(journey.setCookies.some((c) => c.startsWith(`${https ? '' : '__Host-'}fh_journey=`))).toBe(false);
-      const login = await new HttpClient(server.baseUrl).post('/staff/login', { email: staff.email, password: staff.password }, { headers });
+      const login = await new HttpClient(server.baseUrl).post(
+        '/staff/login',
+        { email: staff.email, password: staff.password },
+        { headers },
+      );
       expect(login.status).toBe(303);
-      expect(flags(login.setCookies, `${prefix}fh_staff_session`)).toEqual({ httpOnly: true, sameSite: 'lax', path: '/', secure: https });
+      expect(flags(login.setCookies, `${prefix}fh_staff_session`)).toEqual({
+        httpOnly: true,
+        sameSite: 'lax',
+        path: '/',
+        secure: https,
+      });
       expect(login.setCookies.some((c) => c.startsWith(`${https ? '' : '__Host-'}fh_staff_session=`))).toBe(false);
       // The session works under its name: the next step of sign-in is shown, not the password page.
       const jar = new HttpClient(server.baseUrl);
@@ -311,6 +386,10 @@ describe('access control', () => {
       // HSTS only over https (here: as the trusted proxy reports it).
       expect(login.headers.get('strict-transport-security') !== null).toBe(https);
     }
-    recordFigure('Access control', 'cookie flags checked', 'fh_journey and fh_staff_session over http, __Host-fh_journey and __Host-fh_staff_session over https (trusted proxy)');
+    recordFigure(
+      'Access control',
+      'cookie flags checked',
+      'fh_journey and fh_staff_session over http, __Host-fh_journey and __Host-fh_staff_session over https (trusted proxy)',
+    );
   });
 });

@@ -16,7 +16,9 @@ import { AppServer, sharedRuntime, tempDataDir } from './support/server.ts';
 
 function runBackup(dataDir: string, file: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/backup.ts', file], { env: { PATH: process.env.PATH ?? '', DATA_DIR: dataDir } });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/backup.ts', file], {
+      env: { PATH: process.env.PATH ?? '', DATA_DIR: dataDir },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -29,13 +31,20 @@ describe('backups', () => {
   it('copies the live database consistently under writes, and the copy restores', async () => {
     const dataDir = tempDataDir('backup');
     const rt = sharedRuntime(dataDir);
-    const server = (await AppServer.start({ dataDir, env: { TRUSTED_PROXY: 'true', SUBSCRIBES_PER_HOUR: '10000' } })).stopAfterAll();
+    const server = (
+      await AppServer.start({ dataDir, env: { TRUSTED_PROXY: 'true', SUBSCRIBES_PER_HOUR: '10000' } })
+    ).stopAfterAll();
 
     // Data written before the backup: appeals (with their status links) made through the domain.
     const before: { reference: string; token: string }[] = [];
     for (let i = 0; i < 30; i++) {
       const c = insertTestCase(rt.db);
-      const created = createAppeal(rt, { subject: { kind: 'case', caseReference: c.reference }, reason: `Backup appeal ${i}`, email: `backup-${i}@example.org`, name: null });
+      const created = createAppeal(rt, {
+        subject: { kind: 'case', caseReference: c.reference },
+        reason: `Backup appeal ${i}`,
+        email: `backup-${i}@example.org`,
+        name: null,
+      });
       if (!created.ok) throw new Error(created.error);
       before.push({ reference: created.appeal.reference, token: created.statusToken });
     }
@@ -49,7 +58,14 @@ describe('backups', () => {
         const res = await web.post('/subscribe', { email: `during-${w}-${i}@example.org` });
         expect(res.status).toBe(303);
         const c = insertTestCase(rt.db);
-        expect(createAppeal(rt, { subject: { kind: 'case', caseReference: c.reference }, reason: 'During', email: `during-${w}-${i}@example.org`, name: null }).ok).toBe(true);
+        expect(
+          createAppeal(rt, {
+            subject: { kind: 'case', caseReference: c.reference },
+            reason: 'During',
+            email: `during-${w}-${i}@example.org`,
+            name: null,
+          }).ok,
+        ).toBe(true);
         writes += 2;
       }
     });
@@ -72,14 +88,23 @@ describe('backups', () => {
     const copy = new Database(file, { readonly: true });
     const integrity = copy.pragma('integrity_check', { simple: true });
     const journalMode = copy.pragma('journal_mode', { simple: true });
-    const refs = new Set((copy.prepare('select reference from appeals').all() as { reference: string }[]).map((r) => r.reference));
-    const copied = { appeals: refs.size, subscriptions: (copy.prepare('select count(*) as n from subscriptions').get() as { n: number }).n };
+    const refs = new Set(
+      (copy.prepare('select reference from appeals').all() as { reference: string }[]).map((r) => r.reference),
+    );
+    const copied = {
+      appeals: refs.size,
+      subscriptions: (copy.prepare('select count(*) as n from subscriptions').get() as { n: number }).n,
+    };
     // Consistent: every appeal in the copy has its 'received' history entry and its acknowledgement.
     const orphans = copy
-      .prepare("select count(*) as n from appeals a where not exists (select 1 from appeal_events e where e.appeal_id = a.id and e.kind = 'received')")
+      .prepare(
+        "select count(*) as n from appeals a where not exists (select 1 from appeal_events e where e.appeal_id = a.id and e.kind = 'received')",
+      )
       .get() as { n: number };
     copy.close();
-    const live = rt.db.$client.prepare('select (select count(*) from appeals) as appeals, (select count(*) from subscriptions) as subs').get() as { appeals: number; subs: number };
+    const live = rt.db.$client
+      .prepare('select (select count(*) from appeals) as appeals, (select count(*) from subscriptions) as subs')
+      .get() as { appeals: number; subs: number };
 
     // Restore: a server started on the copy serves an appeal's status page from it.
     const restoredDir = tempDataDir('backup-restored');
@@ -90,9 +115,21 @@ describe('backups', () => {
     const page = await new HttpClient(restored.baseUrl).get(`/appeal/status/${before[7]!.token}`);
     await restored.stop('SIGTERM');
 
-    recordFigure('Backups', 'writes during the backup / backup time', `${writesDuring} / ${/in (\d+) ms/.exec(result.stdout)?.[1] ?? '?'} ms`);
-    recordFigure('Backups', 'rows in the copy vs live after the writes stopped', `appeals ${copied.appeals} vs ${live.appeals}, sign-ups ${copied.subscriptions} vs ${live.subs}`);
-    recordFigure('Backups', 'copy integrity_check / restored server status page', `${String(integrity)} / ${page.status}`);
+    recordFigure(
+      'Backups',
+      'writes during the backup / backup time',
+      `${writesDuring} / ${/in (\d+) ms/.exec(result.stdout)?.[1] ?? '?'} ms`,
+    );
+    recordFigure(
+      'Backups',
+      'rows in the copy vs live after the writes stopped',
+      `appeals ${copied.appeals} vs ${live.appeals}, sign-ups ${copied.subscriptions} vs ${live.subs}`,
+    );
+    recordFigure(
+      'Backups',
+      'copy integrity_check / restored server status page',
+      `${String(integrity)} / ${page.status}`,
+    );
 
     expect(integrity).toBe('ok');
     expect(journalMode).toBe('delete');

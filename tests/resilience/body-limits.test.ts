@@ -35,10 +35,19 @@ interface Answer {
  * POSTs up to `total` bytes of `reason=aaaa…` (declared with Content-Length, or chunked), writing as
  * fast as the server reads, and stops sending as soon as the answer arrives.
  */
-function bigPost(baseUrl: string, path: string, total: number, mode: 'declared' | 'chunked' | 'headers-only', cookie?: string): Promise<Answer> {
+function bigPost(
+  baseUrl: string,
+  path: string,
+  total: number,
+  mode: 'declared' | 'chunked' | 'headers-only',
+  cookie?: string,
+): Promise<Answer> {
   const url = new URL(path, baseUrl);
   return new Promise((resolve, reject) => {
-    const headers: Record<string, string | number> = { 'content-type': 'application/x-www-form-urlencoded', origin: baseUrl };
+    const headers: Record<string, string | number> = {
+      'content-type': 'application/x-www-form-urlencoded',
+      origin: baseUrl,
+    };
     if (mode !== 'chunked') headers['content-length'] = total;
     if (cookie) headers.cookie = cookie;
     const req = httpRequest(url, { method: 'POST', headers, agent: false });
@@ -49,7 +58,12 @@ function bigPost(baseUrl: string, path: string, total: number, mode: 'declared' 
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
-        resolve({ status: res.statusCode!, statusMessage: res.statusMessage ?? '', body: Buffer.concat(chunks).toString('utf8'), sent });
+        resolve({
+          status: res.statusCode!,
+          statusMessage: res.statusMessage ?? '',
+          body: Buffer.concat(chunks).toString('utf8'),
+          sent,
+        });
         req.destroy();
       });
       res.on('error', reject);
@@ -96,21 +110,61 @@ describe('request body limits', () => {
     const { token, hash } = newToken();
     insertSession(rt.db, { idHash: hash, staffId: admin, stage: 'signed-in', now: new Date(), ip: null });
     cookie = `${SESSION_COOKIE}=${token}`;
-    server = (await AppServer.start({ dataDir, env: { APPEALS_PER_HOUR: '100000', APPEALS_PER_JOURNEY_PER_HOUR: '100000', APPEALS_PER_EMAIL_PER_HOUR: '100000', SUBSCRIBES_PER_HOUR: '10000' } })).stopAfterAll();
+    server = (
+      await AppServer.start({
+        dataDir,
+        env: {
+          APPEALS_PER_HOUR: '100000',
+          APPEALS_PER_JOURNEY_PER_HOUR: '100000',
+          APPEALS_PER_EMAIL_PER_HOUR: '100000',
+          SUBSCRIBES_PER_HOUR: '10000',
+        },
+      })
+    ).stopAfterAll();
     const c = insertTestCase(rt.db, { recordedBy: admin });
-    const created = createAppeal(rt, { subject: { kind: 'case', caseReference: c.reference }, reason: 'Body limits', email: 'limits@example.org', name: null });
+    const created = createAppeal(rt, {
+      subject: { kind: 'case', caseReference: c.reference },
+      reason: 'Body limits',
+      email: 'limits@example.org',
+      name: null,
+    });
     if (!created.ok) throw new Error(created.error);
     const appealId = created.appeal.id;
     const s = created.statusToken;
     // Every route that takes a POST (src/pages), with real ids and tokens where they need one, and
     // the Astro Actions endpoint.
     routes = [
-      '/appeal', '/appeal/platform', '/appeal/account', '/appeal/post-date', '/appeal/post-link', '/appeal/what-we-did', '/appeal/case-reference',
-      '/appeal/reason', '/appeal/contact', '/appeal/check-answers', `/appeal/status/${s}/add-information`, `/appeal/status/${s}/withdraw`,
-      '/subscribe', '/subscribe/confirm/not-a-real-token-aaaaaaaaaa', '/unsubscribe/not-a-real-token-aaaaaaaaaa', '/setup/not-a-real-token-aaaaaaaaaa',
-      '/staff/login', '/staff/login/code', '/staff/login/enrol', '/staff/sign-out', '/staff/admin/invite', `/staff/admin/${admin}`,
-      `/staff/appeals/${appealId}`, '/staff/cases/new', '/staff/outbox', '/staff/principles', '/staff/principles/drafts/1',
-      '/staff/principles/drafts/1/publish', '/staff/principles/drafts/1/discard', '/_actions/benchFloor', '/',
+      '/appeal',
+      '/appeal/platform',
+      '/appeal/account',
+      '/appeal/post-date',
+      '/appeal/post-link',
+      '/appeal/what-we-did',
+      '/appeal/case-reference',
+      '/appeal/reason',
+      '/appeal/contact',
+      '/appeal/check-answers',
+      `/appeal/status/${s}/add-information`,
+      `/appeal/status/${s}/withdraw`,
+      '/subscribe',
+      '/subscribe/confirm/not-a-real-token-aaaaaaaaaa',
+      '/unsubscribe/not-a-real-token-aaaaaaaaaa',
+      '/setup/not-a-real-token-aaaaaaaaaa',
+      '/staff/login',
+      '/staff/login/code',
+      '/staff/login/enrol',
+      '/staff/sign-out',
+      '/staff/admin/invite',
+      `/staff/admin/${admin}`,
+      `/staff/appeals/${appealId}`,
+      '/staff/cases/new',
+      '/staff/outbox',
+      '/staff/principles',
+      '/staff/principles/drafts/1',
+      '/staff/principles/drafts/1/publish',
+      '/staff/principles/drafts/1/discard',
+      '/_actions/benchFloor',
+      '/',
     ];
     // Warm up: every route rendered, and refused with a body just over its limit, in the same way
     // (three at once, both forms), so the memory figures measure what the 100 MB bodies add, not the
@@ -118,8 +172,19 @@ describe('request body limits', () => {
     for (const path of routes) {
       await new HttpClient(server.baseUrl).get(path, { headers: { cookie } });
       for (const mode of ['declared', 'chunked'] as const) {
-        const warm = await Promise.all([0, 1, 2].map(() => bigPost(server.baseUrl, path, bodyLimitFor(path) + CHUNK.length, mode, path.startsWith('/staff') ? cookie : undefined)));
-        for (const a of warm) if (a.status !== 413) throw new Error(`${mode} ${path} just over the limit → ${a.status}`);
+        const warm = await Promise.all(
+          [0, 1, 2].map(() =>
+            bigPost(
+              server.baseUrl,
+              path,
+              bodyLimitFor(path) + CHUNK.length,
+              mode,
+              path.startsWith('/staff') ? cookie : undefined,
+            ),
+          ),
+        );
+        for (const a of warm)
+          if (a.status !== 413) throw new Error(`${mode} ${path} just over the limit → ${a.status}`);
       }
     }
   });
@@ -144,7 +209,9 @@ describe('request body limits', () => {
     const staffForm = await bigPost(server.baseUrl, '/staff/cases/new', HUNDRED_MB, 'declared', cookie);
     expect(staffForm.status, staffForm.body.slice(0, 2000)).toBe(413);
     expect(staffForm.body).toContain('What you sent was larger than 1 MB');
-    expect(staffForm.body, /<title>[^<]*/.exec(staffForm.body)?.[0]).toContain('<form method="post" action="/staff/sign-out"');
+    expect(staffForm.body, /<title>[^<]*/.exec(staffForm.body)?.[0]).toContain(
+      '<form method="post" action="/staff/sign-out"',
+    );
     expect(staffForm.body).toContain('name="handle"');
     // Sign-out has no page of its own to show again.
     const plain = await bigPost(server.baseUrl, '/staff/sign-out', HUNDRED_MB, 'declared', cookie);
@@ -167,7 +234,14 @@ describe('request body limits', () => {
 
   it('refuses 100 MB to the forms added since (issue 19), in both forms, with the form again', async () => {
     // Not in the memory figure below, whose route list and warm-up are fixed so that runs compare.
-    for (const path of ['/appeal/what-happened', '/appeal/check-email', '/appeal/who-is-asking', '/appeal/contact-needs', '/appeal/find', '/feedback']) {
+    for (const path of [
+      '/appeal/what-happened',
+      '/appeal/check-email',
+      '/appeal/who-is-asking',
+      '/appeal/contact-needs',
+      '/appeal/find',
+      '/feedback',
+    ]) {
       for (const mode of ['declared', 'chunked'] as const) {
         const answer = await bigPost(server.baseUrl, path, HUNDRED_MB, mode);
         expect(answer.status, `${mode} ${path}`).toBe(413);
@@ -189,7 +263,11 @@ describe('request body limits', () => {
     try {
       for (const path of routes) {
         for (const mode of ['declared', 'chunked'] as const) {
-          const answers = await Promise.all([0, 1, 2].map(() => bigPost(server.baseUrl, path, HUNDRED_MB, mode, path.startsWith('/staff') ? cookie : undefined)));
+          const answers = await Promise.all(
+            [0, 1, 2].map(() =>
+              bigPost(server.baseUrl, path, HUNDRED_MB, mode, path.startsWith('/staff') ? cookie : undefined),
+            ),
+          );
           for (const a of answers) {
             requests++;
             sentBytes += a.sent;
@@ -204,10 +282,22 @@ describe('request body limits', () => {
     }
     peak = Math.max(peak, residentKb(pid));
     const growthMb = (peak - before) / 1024;
-    recordFigure('Body limits', 'requests of 100 MB (declared and streamed) × POST routes', `${requests} (${routes.length} routes × 2 forms × 3 at once)`);
+    recordFigure(
+      'Body limits',
+      'requests of 100 MB (declared and streamed) × POST routes',
+      `${requests} (${routes.length} routes × 2 forms × 3 at once)`,
+    );
     recordFigure('Body limits', 'status codes', [...statuses].map(([k, n]) => `${k}: ${n}`).join(', '));
-    recordFigure('Body limits', 'bytes the clients got written (into socket buffers; the server reads at most the limit)', `${(sentBytes / 1024 / 1024).toFixed(1)} MB of ${(requests * HUNDRED_MB) / 1024 / 1024} MB offered`);
-    recordFigure('Body limits', 'server resident memory before / peak / growth', `${(before / 1024).toFixed(0)} MB / ${(peak / 1024).toFixed(0)} MB / ${growthMb.toFixed(1)} MB (limit 30 MB)`);
+    recordFigure(
+      'Body limits',
+      'bytes the clients got written (into socket buffers; the server reads at most the limit)',
+      `${(sentBytes / 1024 / 1024).toFixed(1)} MB of ${(requests * HUNDRED_MB) / 1024 / 1024} MB offered`,
+    );
+    recordFigure(
+      'Body limits',
+      'server resident memory before / peak / growth',
+      `${(before / 1024).toFixed(0)} MB / ${(peak / 1024).toFixed(0)} MB / ${growthMb.toFixed(1)} MB (limit 30 MB)`,
+    );
     expect(wrong).toEqual([]);
     expect(growthMb).toBeLessThan(30);
     // Still serving after all that.

@@ -23,7 +23,11 @@ const KILLS = 5;
 type Outcome = { kind: 'acknowledged'; reference: string; email: string } | { kind: 'lost-reply'; email: string };
 
 function isConnectionError(error: unknown): boolean {
-  return error instanceof TypeError || (error instanceof Error && /fetch failed|ECONNRE|socket|terminated|other side closed/i.test(String(error.cause ?? error.message)));
+  return (
+    error instanceof TypeError ||
+    (error instanceof Error &&
+      /fetch failed|ECONNRE|socket|terminated|other side closed/i.test(String(error.cause ?? error.message)))
+  );
 }
 
 describe('crash safety', () => {
@@ -31,7 +35,10 @@ describe('crash safety', () => {
     const dataDir = tempDataDir('crash');
     const rt = sharedRuntime(dataDir);
     const moderator = await testStaff(rt, ['moderator']);
-    const cases = Array.from({ length: APPEALS }, (_, i) => ({ ...insertTestCase(rt.db, { recordedBy: moderator }), email: `crash-${i}@example.org` }));
+    const cases = Array.from({ length: APPEALS }, (_, i) => ({
+      ...insertTestCase(rt.db, { recordedBy: moderator }),
+      email: `crash-${i}@example.org`,
+    }));
     const sink = await new SmtpSink().start();
     onCleanup(() => sink.stop());
     const server = (
@@ -60,7 +67,12 @@ describe('crash safety', () => {
     /** One appeal through the journey; throws on a connection error (server killed). */
     async function journey(c: { reference: string; email: string }): Promise<Outcome> {
       const web = new HttpClient(server.baseUrl);
-      const step = async (method: 'GET' | 'POST', path: string, form?: Record<string, string>, expectStatus = method === 'GET' ? 200 : 303) => {
+      const step = async (
+        method: 'GET' | 'POST',
+        path: string,
+        form?: Record<string, string>,
+        expectStatus = method === 'GET' ? 200 : 303,
+      ) => {
         const res = method === 'GET' ? await web.get(path) : await web.post(path, form ?? {});
         return { res, ok: res.status === expectStatus };
       };
@@ -75,10 +87,19 @@ describe('crash safety', () => {
       expect(next).toBe('/appeal/what-we-did');
       await step('GET', '/appeal/what-we-did');
       await step('GET', '/appeal/reason');
-      expect((await step('POST', '/appeal/reason', { reason: `Crash test appeal for ${c.email}. The comment was fair.` })).res.location).toBe('/appeal/contact');
-      expect((await step('POST', '/appeal/contact', { email: c.email, name: '' })).res.location).toBe('/appeal/who-is-asking');
-      expect((await step('POST', '/appeal/who-is-asking', { 'asking-for': 'self' })).res.location).toBe('/appeal/contact-needs');
-      expect((await step('POST', '/appeal/contact-needs', { 'needs-any': 'no' })).res.location).toBe('/appeal/check-answers');
+      expect(
+        (await step('POST', '/appeal/reason', { reason: `Crash test appeal for ${c.email}. The comment was fair.` }))
+          .res.location,
+      ).toBe('/appeal/contact');
+      expect((await step('POST', '/appeal/contact', { email: c.email, name: '' })).res.location).toBe(
+        '/appeal/who-is-asking',
+      );
+      expect((await step('POST', '/appeal/who-is-asking', { 'asking-for': 'self' })).res.location).toBe(
+        '/appeal/contact-needs',
+      );
+      expect((await step('POST', '/appeal/contact-needs', { 'needs-any': 'no' })).res.location).toBe(
+        '/appeal/check-answers',
+      );
       await step('GET', '/appeal/check-answers');
       const sent = await step('POST', '/appeal/check-answers', {});
       if (sent.res.location === '/appeal/already-open') return { kind: 'lost-reply', email: c.email };
@@ -139,10 +160,13 @@ describe('crash safety', () => {
     const loadMs = Date.now() - started;
 
     // Everything stored is acknowledged by email: wait for the outbox to empty.
-    const appealsInDb = () => rt.db.$client.prepare('select reference, email from appeals').all() as { reference: string; email: string }[];
+    const appealsInDb = () =>
+      rt.db.$client.prepare('select reference, email from appeals').all() as { reference: string; email: string }[];
     const deadline = Date.now() + 60_000;
     for (;;) {
-      const pending = rt.db.$client.prepare("select count(*) as n from outbox where state in ('queued', 'sending')").get() as { n: number };
+      const pending = rt.db.$client
+        .prepare("select count(*) as n from outbox where state in ('queued', 'sending')")
+        .get() as { n: number };
       const stored = appealsInDb();
       const delivered = new Set(sink.messages.map((m) => m.to[0]));
       if (pending.n === 0 && stored.every((a) => delivered.has(a.email))) break;
@@ -153,7 +177,9 @@ describe('crash safety', () => {
 
     const stored = appealsInDb();
     const storedRefs = new Set(stored.map((a) => a.reference));
-    const acknowledged = outcomes.filter((o): o is Extract<Outcome, { kind: 'acknowledged' }> => o.kind === 'acknowledged');
+    const acknowledged = outcomes.filter(
+      (o): o is Extract<Outcome, { kind: 'acknowledged' }> => o.kind === 'acknowledged',
+    );
     const missing = acknowledged.filter((a) => !storedRefs.has(a.reference));
     const acks = sink.messages.filter((m) => /appeal/i.test(m.subject ?? ''));
     const byAppeal = new Map<string, Set<string>>();
@@ -165,7 +191,9 @@ describe('crash safety', () => {
     }
     const notExactlyOnce = stored.filter((a) => byAppeal.get(a.email)?.size !== 1);
     const distinctIds = new Set(acks.map((m) => m.messageId)).size;
-    const wrongReference = acknowledged.filter((a) => !acks.some((m) => m.to[0] === a.email && m.text.includes(a.reference)));
+    const wrongReference = acknowledged.filter(
+      (a) => !acks.some((m) => m.to[0] === a.email && m.text.includes(a.reference)),
+    );
 
     const file = new Database(join(dataDir, 'fair-hearing.sqlite'), { readonly: true });
     const integrity = file.pragma('integrity_check', { simple: true });
@@ -173,8 +201,16 @@ describe('crash safety', () => {
 
     recordFigure('Crash safety', 'kills (SIGKILL) survived', `${killsSurvived} of ${KILLS}`);
     recordFigure('Crash safety', 'appeals attempted / connection errors retried', `${APPEALS} / ${connectionErrors}`);
-    recordFigure('Crash safety', 'appeals acknowledged (confirmation page) vs found in DB', `${acknowledged.length} acknowledged, ${acknowledged.length - missing.length} of them found; ${stored.length} stored in all (${outcomes.length - acknowledged.length} stored with the reply lost to a kill)`);
-    recordFigure('Crash safety', 'acknowledgement emails expected vs received (distinct Message-IDs)', `${stored.length} expected, ${distinctIds} received (${acks.length} deliveries incl. same-Message-ID re-sends after a kill mid-send)`);
+    recordFigure(
+      'Crash safety',
+      'appeals acknowledged (confirmation page) vs found in DB',
+      `${acknowledged.length} acknowledged, ${acknowledged.length - missing.length} of them found; ${stored.length} stored in all (${outcomes.length - acknowledged.length} stored with the reply lost to a kill)`,
+    );
+    recordFigure(
+      'Crash safety',
+      'acknowledgement emails expected vs received (distinct Message-IDs)',
+      `${stored.length} expected, ${distinctIds} received (${acks.length} deliveries incl. same-Message-ID re-sends after a kill mid-send)`,
+    );
     recordFigure('Crash safety', 'integrity_check / exit code after SIGTERM', `${String(integrity)} / ${exit.code}`);
     recordFigure('Crash safety', 'load duration', `${(loadMs / 1000).toFixed(1)} s with ${CLIENTS} clients`);
 

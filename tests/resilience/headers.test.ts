@@ -27,19 +27,53 @@ interface Raw {
 }
 
 /** A request with exactly these headers (Host included), read with node:http for the status line. */
-function raw(baseUrl: string, method: string, path: string, headers: Record<string, string> = {}, body?: string): Promise<Raw> {
+function raw(
+  baseUrl: string,
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+  body?: string,
+): Promise<Raw> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(new URL(path, baseUrl), { method, headers: body === undefined ? headers : { 'content-type': 'application/x-www-form-urlencoded', ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode!, statusMessage: res.statusMessage ?? '', headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-    });
+    const req = httpRequest(
+      new URL(path, baseUrl),
+      {
+        method,
+        headers:
+          body === undefined
+            ? headers
+            : {
+                'content-type': 'application/x-www-form-urlencoded',
+                ...headers,
+                'content-length': String(Buffer.byteLength(body)),
+              },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode!,
+            statusMessage: res.statusMessage ?? '',
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
 }
 
-const SECURITY_HEADERS = ['content-security-policy', 'x-frame-options', 'x-content-type-options', 'referrer-policy', 'permissions-policy', 'cross-origin-opener-policy'];
+const SECURITY_HEADERS = [
+  'content-security-policy',
+  'x-frame-options',
+  'x-content-type-options',
+  'referrer-policy',
+  'permissions-policy',
+  'cross-origin-opener-policy',
+];
 
 describe('header policy', () => {
   let rt: Runtime;
@@ -53,7 +87,12 @@ describe('header policy', () => {
     rt = sharedRuntime(dataDir);
     server = (await AppServer.start({ dataDir })).stopAfterAll();
     const c = insertTestCase(rt.db);
-    const created = createAppeal(rt, { subject: { kind: 'case', caseReference: c.reference }, reason: 'Headers', email: 'headers@example.org', name: 'Jo Headers' });
+    const created = createAppeal(rt, {
+      subject: { kind: 'case', caseReference: c.reference },
+      reason: 'Headers',
+      email: 'headers@example.org',
+      name: 'Jo Headers',
+    });
     if (!created.ok) throw new Error(created.error);
     statusToken = created.statusToken;
     // A journey up to "check your answers", so every step page shows what was typed.
@@ -93,11 +132,24 @@ describe('header policy', () => {
     // The status page really is the personal one (not an error page).
     expect((await new HttpClient(server.baseUrl).get(`/appeal/status/${statusToken}`)).status).toBe(200);
     // Elsewhere the default stays.
-    expect((await new HttpClient(server.baseUrl).get('/principles')).headers.get('referrer-policy')).toBe('strict-origin-when-cross-origin');
+    expect((await new HttpClient(server.baseUrl).get('/principles')).headers.get('referrer-policy')).toBe(
+      'strict-origin-when-cross-origin',
+    );
   });
 
   it('sends Cache-Control: no-store on every page that shows personal data (point 6)', async () => {
-    const steps = ['/appeal/platform', '/appeal/what-happened', '/appeal/account', '/appeal/post-date', '/appeal/post-link', '/appeal/reason', '/appeal/contact', '/appeal/who-is-asking', '/appeal/contact-needs', '/appeal/check-answers'];
+    const steps = [
+      '/appeal/platform',
+      '/appeal/what-happened',
+      '/appeal/account',
+      '/appeal/post-date',
+      '/appeal/post-link',
+      '/appeal/reason',
+      '/appeal/contact',
+      '/appeal/who-is-asking',
+      '/appeal/contact-needs',
+      '/appeal/check-answers',
+    ];
     for (const path of steps) {
       const res = await journey.get(path);
       expect(res.status, path).toBe(200);
@@ -106,7 +158,12 @@ describe('header policy', () => {
     // The pages do show what was typed.
     expect((await journey.get('/appeal/contact')).body).toContain('journey-headers@example.org');
     expect((await journey.get('/appeal/check-answers')).body).toContain('A private reason');
-    for (const path of [`/appeal/status/${statusToken}`, '/subscribe', '/staff/login', '/unsubscribe/not-a-real-token-aaaaaaaaaa']) {
+    for (const path of [
+      `/appeal/status/${statusToken}`,
+      '/subscribe',
+      '/staff/login',
+      '/unsubscribe/not-a-real-token-aaaaaaaaaa',
+    ]) {
       expect((await new HttpClient(server.baseUrl).get(path)).headers.get('cache-control'), path).toBe('no-store');
     }
     // Public pages that are the same for everyone may still be cached.
@@ -116,11 +173,23 @@ describe('header policy', () => {
   it('checks a form post against PUBLIC_URL, not the Host header (point 13)', async () => {
     // Host and Origin both say attacker.example: the old check (Origin === the request's own
     // origin, built from Host) let it through.
-    const forged = await raw(server.baseUrl, 'POST', '/subscribe', { host: 'attacker.example', origin: 'http://attacker.example' }, 'email=forged%40example.org');
+    const forged = await raw(
+      server.baseUrl,
+      'POST',
+      '/subscribe',
+      { host: 'attacker.example', origin: 'http://attacker.example' },
+      'email=forged%40example.org',
+    );
     expect(forged.status).toBe(403);
     expect(forged.body).toContain('You cannot do that');
     // The configured origin (PUBLIC_URL defaults to http://localhost:PORT) is accepted.
-    const real = await raw(server.baseUrl, 'POST', '/subscribe', { origin: `http://localhost:${server.port}` }, 'email=real%40example.org');
+    const real = await raw(
+      server.baseUrl,
+      'POST',
+      '/subscribe',
+      { origin: `http://localhost:${server.port}` },
+      'email=real%40example.org',
+    );
     expect(real.status).toBe(303);
   });
 
@@ -131,18 +200,53 @@ describe('header policy', () => {
     for (const path of [css!, '/assets/images/favicon.svg']) {
       const res = await new HttpClient(server.baseUrl).get(path);
       expect(res.status, path).toBe(200);
-      for (const name of SECURITY_HEADERS) expect(res.headers.get(name), `${name} on ${path}`).toBe(home.headers.get(name));
+      for (const name of SECURITY_HEADERS)
+        expect(res.headers.get(name), `${name} on ${path}`).toBe(home.headers.get(name));
     }
   });
 
   it('sends the right reason phrase with each status (point 16)', async () => {
     const cases: [string, () => Promise<Raw>, number, string][] = [
       ['429 page', () => raw(server.baseUrl, 'GET', '/too-many-requests?wait=60'), 429, 'Too Many Requests'],
-      ['403 cross-site post', () => raw(server.baseUrl, 'POST', '/subscribe', { origin: 'https://evil.example' }, 'email=a%40example.org'), 403, 'Forbidden'],
-      ['400 form error', () => raw(server.baseUrl, 'POST', '/subscribe', { origin: `http://localhost:${server.port}` }, 'email='), 400, 'Bad Request'],
+      [
+        '403 cross-site post',
+        () => raw(server.baseUrl, 'POST', '/subscribe', { origin: 'https://evil.example' }, 'email=a%40example.org'),
+        403,
+        'Forbidden',
+      ],
+      [
+        '400 form error',
+        () => raw(server.baseUrl, 'POST', '/subscribe', { origin: `http://localhost:${server.port}` }, 'email='),
+        400,
+        'Bad Request',
+      ],
       ['404 page', () => raw(server.baseUrl, 'GET', '/no-such-page'), 404, 'Not Found'],
-      ['413 body too large', () => raw(server.baseUrl, 'POST', '/subscribe', { origin: `http://localhost:${server.port}` }, `email=${'a'.repeat(300_000)}`), 413, 'Payload Too Large'],
-      ['303 redirect', () => raw(server.baseUrl, 'POST', '/subscribe', { origin: `http://localhost:${server.port}` }, 'email=ok%40example.org'), 303, 'See Other'],
+      [
+        '413 body too large',
+        () =>
+          raw(
+            server.baseUrl,
+            'POST',
+            '/subscribe',
+            { origin: `http://localhost:${server.port}` },
+            `email=${'a'.repeat(300_000)}`,
+          ),
+        413,
+        'Payload Too Large',
+      ],
+      [
+        '303 redirect',
+        () =>
+          raw(
+            server.baseUrl,
+            'POST',
+            '/subscribe',
+            { origin: `http://localhost:${server.port}` },
+            'email=ok%40example.org',
+          ),
+        303,
+        'See Other',
+      ],
       ['200 page', () => raw(server.baseUrl, 'GET', '/principles'), 200, 'OK'],
     ];
     const seen: string[] = [];

@@ -54,11 +54,14 @@ function check(what: string, res: HttpResponse, input?: string): void {
   const label = `${what} ${JSON.stringify(input ?? '').slice(0, 80)} → ${res.status}`;
   if (res.status >= 500) tally.fiveXx.push(`${label}: ${res.body.slice(0, 200)}`);
   const html = (res.headers.get('content-type') ?? '').includes('text/html');
-  if (res.status === 400 && html && !res.body.includes('There is a problem') && !/<title>Error: /.test(res.body)) tally.unclear.push(label);
-  if (res.status >= 400 && res.status < 500 && html && !/<h1[^>]*>/.test(res.body)) tally.unclear.push(`${label} (no heading)`);
+  if (res.status === 400 && html && !res.body.includes('There is a problem') && !/<title>Error: /.test(res.body))
+    tally.unclear.push(label);
+  if (res.status >= 400 && res.status < 500 && html && !/<h1[^>]*>/.test(res.body))
+    tally.unclear.push(`${label} (no heading)`);
   const live = outsideAttributes(res.body);
   if (/<script/i.test(live)) tally.raw.push(`${label}: <script in the page`);
-  if (input !== undefined && looksLikeMarkup(input) && live.includes(input)) tally.raw.push(`${label}: input markup raw in the page`);
+  if (input !== undefined && looksLikeMarkup(input) && live.includes(input))
+    tally.raw.push(`${label}: input markup raw in the page`);
 }
 
 let addresses = 0;
@@ -96,24 +99,51 @@ describe('hostile input', () => {
       await AppServer.start({
         dataDir,
         smtpUrl: sink.url,
-        env: { TRUSTED_PROXY: 'true', CASE_LOOKUPS_PER_10_MINUTES: '100000', STATUS_LINK_MISSES_PER_10_MINUTES: '100000', APPEALS_PER_HOUR: '100000', APPEALS_PER_JOURNEY_PER_HOUR: '100000', APPEALS_PER_EMAIL_PER_HOUR: '100000', SUBSCRIBES_PER_HOUR: '10000' },
+        env: {
+          TRUSTED_PROXY: 'true',
+          CASE_LOOKUPS_PER_10_MINUTES: '100000',
+          STATUS_LINK_MISSES_PER_10_MINUTES: '100000',
+          APPEALS_PER_HOUR: '100000',
+          APPEALS_PER_JOURNEY_PER_HOUR: '100000',
+          APPEALS_PER_EMAIL_PER_HOUR: '100000',
+          SUBSCRIBES_PER_HOUR: '10000',
+        },
       })
     ).stopAfterAll();
     const c = insertTestCase(rt.db, { recordedBy: moderator });
-    const created = createAppeal(rt, { subject: { kind: 'case', caseReference: c.reference }, reason: 'Status page target', email: 'hostile-status@example.org', name: null });
+    const created = createAppeal(rt, {
+      subject: { kind: 'case', caseReference: c.reference },
+      reason: 'Status page target',
+      email: 'hostile-status@example.org',
+      name: null,
+    });
     if (!created.ok) throw new Error(created.error);
     statusToken = created.statusToken;
-    for (let w = 0; w < CONCURRENCY; w++) journeys.push(await postJourney(new HttpClient(server.baseUrl), { handle: '@hostile', reason: 'A reason', email: 'journey@example.org', name: '' }));
+    for (let w = 0; w < CONCURRENCY; w++)
+      journeys.push(
+        await postJourney(new HttpClient(server.baseUrl), {
+          handle: '@hostile',
+          reason: 'A reason',
+          email: 'journey@example.org',
+          name: '',
+        }),
+      );
   });
   onCleanup(() => sink.stop());
 
-  async function postJourney(web: HttpClient, a: { handle: string; reason: string; email: string; name: string; postUrl?: string; personName?: string }): Promise<HttpClient> {
+  async function postJourney(
+    web: HttpClient,
+    a: { handle: string; reason: string; email: string; name: string; postUrl?: string; personName?: string },
+  ): Promise<HttpClient> {
     // Asking for someone else (named) by post, so the staff page shows both answers too.
     const aboutThem: [string, Record<string, string>][] =
       a.personName === undefined
         ? ABOUT_THEM_STEPS
         : [
-            ['/appeal/who-is-asking', { 'asking-for': 'someone-else', relationship: 'carer', 'person-name': a.personName, consent: 'yes' }],
+            [
+              '/appeal/who-is-asking',
+              { 'asking-for': 'someone-else', relationship: 'carer', 'person-name': a.personName, consent: 'yes' },
+            ],
             ['/appeal/contact-needs', { 'needs-any': 'yes', needs: 'post', address: `${a.personName} address` }],
           ];
     const steps: [string, Record<string, string>][] = [
@@ -140,28 +170,78 @@ describe('hostile input', () => {
     const fields: Field[] = [
       { name: 'case reference', send: (web, s) => web.post('/appeal/case-reference', { 'case-reference': s }) },
       { name: 'case reference in ?ref=', send: (web, s) => web.get(`/appeal/case-reference?ref=${enc(s)}`) },
-      { name: 'where you posted', send: (web, s) => web.post('/appeal/platform?change=1', { platform: s }), follow: '/appeal/check-answers' },
-      { name: 'account name', send: (web, s) => web.post('/appeal/account?change=1', { handle: s }), follow: '/appeal/check-answers' },
-      { name: 'post date', send: (web, s) => web.post('/appeal/post-date?change=1', { 'post-date-day': s, 'post-date-month': s, 'post-date-year': s }), follow: '/appeal/check-answers' },
-      { name: 'post link', send: (web, s) => web.post('/appeal/post-link?change=1', { 'post-url': s }), follow: '/appeal/check-answers' },
-      { name: 'why you disagree', send: (web, s) => web.post('/appeal/reason?change=1', { reason: s }), follow: '/appeal/check-answers' },
-      { name: 'email address', send: (web, s) => web.post('/appeal/contact?change=1', { email: s, name: '' }), follow: '/appeal/check-answers' },
-      { name: 'name', send: (web, s) => web.post('/appeal/contact?change=1', { email: 'journey@example.org', name: s }), follow: '/appeal/check-answers' },
       {
-        name: 'who is asking',
-        send: (web, s) => web.post('/appeal/who-is-asking?change=1', { 'asking-for': 'someone-else', relationship: 'carer', 'person-name': s, consent: 'yes' }),
+        name: 'where you posted',
+        send: (web, s) => web.post('/appeal/platform?change=1', { platform: s }),
         follow: '/appeal/check-answers',
       },
-      { name: 'contact needs', send: (web, s) => web.post('/appeal/contact-needs?change=1', { 'needs-any': 'yes', needs: 'post', address: s }), follow: '/appeal/check-answers' },
+      {
+        name: 'account name',
+        send: (web, s) => web.post('/appeal/account?change=1', { handle: s }),
+        follow: '/appeal/check-answers',
+      },
+      {
+        name: 'post date',
+        send: (web, s) =>
+          web.post('/appeal/post-date?change=1', { 'post-date-day': s, 'post-date-month': s, 'post-date-year': s }),
+        follow: '/appeal/check-answers',
+      },
+      {
+        name: 'post link',
+        send: (web, s) => web.post('/appeal/post-link?change=1', { 'post-url': s }),
+        follow: '/appeal/check-answers',
+      },
+      {
+        name: 'why you disagree',
+        send: (web, s) => web.post('/appeal/reason?change=1', { reason: s }),
+        follow: '/appeal/check-answers',
+      },
+      {
+        name: 'email address',
+        send: (web, s) => web.post('/appeal/contact?change=1', { email: s, name: '' }),
+        follow: '/appeal/check-answers',
+      },
+      {
+        name: 'name',
+        send: (web, s) => web.post('/appeal/contact?change=1', { email: 'journey@example.org', name: s }),
+        follow: '/appeal/check-answers',
+      },
+      {
+        name: 'who is asking',
+        send: (web, s) =>
+          web.post('/appeal/who-is-asking?change=1', {
+            'asking-for': 'someone-else',
+            relationship: 'carer',
+            'person-name': s,
+            consent: 'yes',
+          }),
+        follow: '/appeal/check-answers',
+      },
+      {
+        name: 'contact needs',
+        send: (web, s) => web.post('/appeal/contact-needs?change=1', { 'needs-any': 'yes', needs: 'post', address: s }),
+        follow: '/appeal/check-answers',
+      },
       { name: 'sign-up email', send: (web, s) => web.post('/subscribe', { email: s }) },
-      { name: 'add information', send: (web, s) => web.post(`/appeal/status/${statusToken}/add-information`, { information: s }), follow: `/appeal/status/${statusToken}` },
+      {
+        name: 'add information',
+        send: (web, s) => web.post(`/appeal/status/${statusToken}/add-information`, { information: s }),
+        follow: `/appeal/status/${statusToken}`,
+      },
       { name: 'status link token', send: (web, s) => web.get(`/appeal/status/${enc(s)}`) },
       { name: 'principles version', send: (web, s) => web.get(`/principles/${enc(s)}`) },
       { name: 'compare range', send: (web, s) => web.get(`/principles/compare/${enc(s)}`) },
-      { name: 'confirm/unsubscribe/setup token', send: (web, s) => web.get(`/${['subscribe/confirm', 'unsubscribe', 'setup'][s.length % 3]}/${enc(s)}`) },
+      {
+        name: 'confirm/unsubscribe/setup token',
+        send: (web, s) => web.get(`/${['subscribe/confirm', 'unsubscribe', 'setup'][s.length % 3]}/${enc(s)}`),
+      },
       // Each attempt from its own address (the server trusts X-Forwarded-For here), so the sign-in
       // throttle does not answer 429 before the naughty string is even read.
-      { name: 'staff sign-in email', send: (_web, s) => new HttpClient(server.baseUrl, nextAddress()).post('/staff/login', { email: s, password: s }) },
+      {
+        name: 'staff sign-in email',
+        send: (_web, s) =>
+          new HttpClient(server.baseUrl, nextAddress()).post('/staff/login', { email: s, password: s }),
+      },
     ];
     const tasks = fields.flatMap((field) => BLNS.map((s) => ({ field, s })));
     const started = Date.now();
@@ -170,9 +250,14 @@ describe('hostile input', () => {
       const web = field.follow ? journeys[worker]! : new HttpClient(server.baseUrl);
       const res = await field.send(web, s);
       check(field.name, res, s);
-      if (res.status === 303 && field.follow) check(`${field.name} then ${field.follow}`, await web.get(field.follow), s);
+      if (res.status === 303 && field.follow)
+        check(`${field.name} then ${field.follow}`, await web.get(field.follow), s);
     });
-    recordFigure('Hostile input', 'naughty strings × fields and addresses', `${BLNS.length} × ${fields.length} = ${tasks.length} inputs in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    recordFigure(
+      'Hostile input',
+      'naughty strings × fields and addresses',
+      `${BLNS.length} × ${fields.length} = ${tasks.length} inputs in ${((Date.now() - started) / 1000).toFixed(0)} s`,
+    );
     expect(tally.fiveXx).toEqual([]);
     expect(tally.unclear).toEqual([]);
     expect(tally.raw).toEqual([]);
@@ -194,7 +279,13 @@ describe('hostile input', () => {
       async ({ s, i }) => {
         tally.inputs++;
         const email = `hostile-${i}@example.org`;
-        const web = await postJourney(new HttpClient(server.baseUrl), { handle: s.slice(0, 200), reason: s, email, name: s.slice(0, 200), personName: s.slice(0, 100) });
+        const web = await postJourney(new HttpClient(server.baseUrl), {
+          handle: s.slice(0, 200),
+          reason: s,
+          email,
+          name: s.slice(0, 200),
+          personName: s.slice(0, 100),
+        });
         check('check answers with naughty answers', await web.get('/appeal/check-answers'), s);
         const res = await web.post('/appeal/check-answers', {});
         check('send appeal', res, s);
@@ -208,29 +299,50 @@ describe('hostile input', () => {
     const mails = await sink.waitFor((m) => /^hostile-\d+@/.test(m.to[0] ?? ''), sent.length, 30_000);
     for (const a of sent) {
       const mail = mails.find((m) => m.to[0] === a.email)!;
-      if (outsideAttributes(mail.html).includes(a.input) || /<script/i.test(outsideAttributes(mail.html))) tally.raw.push(`acknowledgement email html for ${JSON.stringify(a.input)}`);
+      if (outsideAttributes(mail.html).includes(a.input) || /<script/i.test(outsideAttributes(mail.html)))
+        tally.raw.push(`acknowledgement email html for ${JSON.stringify(a.input)}`);
       const link = /\/appeal\/status\/([A-Za-z0-9_-]+)/.exec(mail.text)?.[1];
       expect(link).toBeDefined();
-      check('status page of a naughty appeal', await new HttpClient(server.baseUrl).get(`/appeal/status/${link}`), a.input);
-      const id = (rt.db.$client.prepare('select id from appeals where reference = ?').get(a.reference) as { id: number }).id;
+      check(
+        'status page of a naughty appeal',
+        await new HttpClient(server.baseUrl).get(`/appeal/status/${link}`),
+        a.input,
+      );
+      const id = (
+        rt.db.$client.prepare('select id from appeals where reference = ?').get(a.reference) as { id: number }
+      ).id;
       check('staff appeal page', await staff.get(`/staff/appeals/${id}`), a.input);
     }
     // Staff words too: decisions whose explanations are naughty strings, sent as email.
     const decided = sent.slice(0, 10);
     for (const a of decided) {
-      const id = (rt.db.$client.prepare('select id from appeals where reference = ?').get(a.reference) as { id: number }).id;
+      const id = (
+        rt.db.$client.prepare('select id from appeals where reference = ?').get(a.reference) as { id: number }
+      ).id;
       // These appeals were made without a case reference: staff record that no case matches first.
       expect(recordNoMatchingCase(rt, id, { id: reviewer, ip: 'test' })).toEqual({ ok: true });
-      expect(decideAfterPreview(rt, id, { outcome: 'upheld', explanation: a.input, version: '1.0' }, { id: reviewer, ip: 'test' })).toEqual({ ok: true });
+      expect(
+        decideAfterPreview(
+          rt,
+          id,
+          { outcome: 'upheld', explanation: a.input, version: '1.0' },
+          { id: reviewer, ip: 'test' },
+        ),
+      ).toEqual({ ok: true });
     }
     const all = await sink.waitFor((m) => /^hostile-\d+@/.test(m.to[0] ?? ''), sent.length + decided.length, 30_000);
     for (const a of decided) {
       for (const m of all.filter((x) => x.to[0] === a.email)) {
         const live = outsideAttributes(m.html);
-        if (live.includes(a.input) || /<script/i.test(live)) tally.raw.push(`decision email html for ${JSON.stringify(a.input)}`);
+        if (live.includes(a.input) || /<script/i.test(live))
+          tally.raw.push(`decision email html for ${JSON.stringify(a.input)}`);
       }
     }
-    recordFigure('Hostile input', 'appeals sent with markup in every answer / emails checked', `${sent.length} / ${sent.length + decided.length}`);
+    recordFigure(
+      'Hostile input',
+      'appeals sent with markup in every answer / emails checked',
+      `${sent.length} / ${sent.length + decided.length}`,
+    );
     expect(sent).toHaveLength(nasty.length);
     expect(tally.fiveXx).toEqual([]);
     expect(tally.raw).toEqual([]);
@@ -238,34 +350,113 @@ describe('hostile input', () => {
 
   it('answers oversized, mistyped, broken, invalid-UTF-8, duplicated and forged bodies with a clear 4xx', async () => {
     const web = journeys[0]!;
-    const endpoints = ['/appeal/case-reference', '/appeal/platform', '/appeal/account', '/appeal/post-date', '/appeal/post-link', '/appeal/reason', '/appeal/contact', '/subscribe', `/appeal/status/${statusToken}/add-information`, '/staff/login'];
+    const endpoints = [
+      '/appeal/case-reference',
+      '/appeal/platform',
+      '/appeal/account',
+      '/appeal/post-date',
+      '/appeal/post-link',
+      '/appeal/reason',
+      '/appeal/contact',
+      '/subscribe',
+      `/appeal/status/${statusToken}/add-information`,
+      '/staff/login',
+    ];
     const megabyte = 'x'.repeat(1_100_000);
     const bodies: { what: string; contentType?: string; body: BodyInit }[] = [
-      { what: '1.1 MB field', contentType: 'application/x-www-form-urlencoded', body: `reason=${megabyte}&email=${megabyte}&information=${megabyte}&case-reference=${megabyte}&handle=${megabyte}&post-url=${megabyte}` },
+      {
+        what: '1.1 MB field',
+        contentType: 'application/x-www-form-urlencoded',
+        body: `reason=${megabyte}&email=${megabyte}&information=${megabyte}&case-reference=${megabyte}&handle=${megabyte}&post-url=${megabyte}`,
+      },
       { what: '6 MB body', contentType: 'application/x-www-form-urlencoded', body: `reason=${'y'.repeat(6_000_000)}` },
-      { what: '1.1 MB multipart file', contentType: 'multipart/form-data; boundary=XyZ', body: `--XyZ\r\nContent-Disposition: form-data; name="reason"; filename="a.bin"\r\nContent-Type: application/octet-stream\r\n\r\n${megabyte}\r\n--XyZ--\r\n` },
-      { what: 'JSON', contentType: 'application/json', body: JSON.stringify({ reason: 'json', email: 'a@example.org' }) },
+      {
+        what: '1.1 MB multipart file',
+        contentType: 'multipart/form-data; boundary=XyZ',
+        body: `--XyZ\r\nContent-Disposition: form-data; name="reason"; filename="a.bin"\r\nContent-Type: application/octet-stream\r\n\r\n${megabyte}\r\n--XyZ--\r\n`,
+      },
+      {
+        what: 'JSON',
+        contentType: 'application/json',
+        body: JSON.stringify({ reason: 'json', email: 'a@example.org' }),
+      },
       { what: 'text/plain', contentType: 'text/plain', body: 'reason=plain' },
-      { what: 'XML', contentType: 'application/xml', body: '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>' },
+      {
+        what: 'XML',
+        contentType: 'application/xml',
+        body: '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>',
+      },
       { what: 'no content type', body: 'reason=none' },
       { what: 'multipart without boundary', contentType: 'multipart/form-data', body: 'reason=x' },
-      { what: 'truncated multipart', contentType: 'multipart/form-data; boundary=AbC', body: '--AbC\r\nContent-Disposition: form-data; name="reason"\r\n\r\nhalf a' },
-      { what: 'multipart with the wrong boundary', contentType: 'multipart/form-data; boundary=AbC', body: '--Other\r\nContent-Disposition: form-data; name="reason"\r\n\r\nx\r\n--Other--\r\n' },
-      { what: 'multipart with a broken header', contentType: 'multipart/form-data; boundary=AbC', body: '--AbC\r\nContent-Disposition: form-data; name\r\n\r\nx\r\n--AbC--\r\n' },
-      { what: 'invalid UTF-8 bytes', contentType: 'application/x-www-form-urlencoded', body: Buffer.concat([Buffer.from('reason='), Buffer.from([0xff, 0xfe, 0xc3, 0x28, 0xa0, 0xa1, 0xe2, 0x28, 0xa1]), Buffer.from('&email=')]) },
-      { what: 'invalid UTF-8 percent-encoded', contentType: 'application/x-www-form-urlencoded', body: 'reason=%FF%FE%C3%28&email=%E2%28%A1%40example.org&case-reference=%C0%AF&handle=%ED%A0%80' },
-      { what: 'broken percent-encoding', contentType: 'application/x-www-form-urlencoded', body: 'reason=%&email=%G1&%%%=%' },
-      { what: 'invalid UTF-8 in multipart', contentType: 'multipart/form-data; boundary=AbC', body: Buffer.concat([Buffer.from('--AbC\r\nContent-Disposition: form-data; name="reason"\r\n\r\n'), Buffer.from([0xff, 0xc0, 0x80]), Buffer.from('\r\n--AbC--\r\n')]) },
-      { what: 'duplicate fields', contentType: 'application/x-www-form-urlencoded', body: 'reason=one&reason=two&email=a@example.org&email=b@example.org&platform=x&platform=facebook&case-reference=1&case-reference=2&information=a&information=b&handle=a&handle=b' },
-      { what: '10,000 fields', contentType: 'application/x-www-form-urlencoded', body: Array.from({ length: 10_000 }, (_, i) => `f${i}=${i}`).join('&') },
-      { what: 'NUL bytes', contentType: 'application/x-www-form-urlencoded', body: 'reason=a%00b&email=a%00@example.org&handle=%00' },
+      {
+        what: 'truncated multipart',
+        contentType: 'multipart/form-data; boundary=AbC',
+        body: '--AbC\r\nContent-Disposition: form-data; name="reason"\r\n\r\nhalf a',
+      },
+      {
+        what: 'multipart with the wrong boundary',
+        contentType: 'multipart/form-data; boundary=AbC',
+        body: '--Other\r\nContent-Disposition: form-data; name="reason"\r\n\r\nx\r\n--Other--\r\n',
+      },
+      {
+        what: 'multipart with a broken header',
+        contentType: 'multipart/form-data; boundary=AbC',
+        body: '--AbC\r\nContent-Disposition: form-data; name\r\n\r\nx\r\n--AbC--\r\n',
+      },
+      {
+        what: 'invalid UTF-8 bytes',
+        contentType: 'application/x-www-form-urlencoded',
+        body: Buffer.concat([
+          Buffer.from('reason='),
+          Buffer.from([0xff, 0xfe, 0xc3, 0x28, 0xa0, 0xa1, 0xe2, 0x28, 0xa1]),
+          Buffer.from('&email='),
+        ]),
+      },
+      {
+        what: 'invalid UTF-8 percent-encoded',
+        contentType: 'application/x-www-form-urlencoded',
+        body: 'reason=%FF%FE%C3%28&email=%E2%28%A1%40example.org&case-reference=%C0%AF&handle=%ED%A0%80',
+      },
+      {
+        what: 'broken percent-encoding',
+        contentType: 'application/x-www-form-urlencoded',
+        body: 'reason=%&email=%G1&%%%=%',
+      },
+      {
+        what: 'invalid UTF-8 in multipart',
+        contentType: 'multipart/form-data; boundary=AbC',
+        body: Buffer.concat([
+          Buffer.from('--AbC\r\nContent-Disposition: form-data; name="reason"\r\n\r\n'),
+          Buffer.from([0xff, 0xc0, 0x80]),
+          Buffer.from('\r\n--AbC--\r\n'),
+        ]),
+      },
+      {
+        what: 'duplicate fields',
+        contentType: 'application/x-www-form-urlencoded',
+        body: 'reason=one&reason=two&email=a@example.org&email=b@example.org&platform=x&platform=facebook&case-reference=1&case-reference=2&information=a&information=b&handle=a&handle=b',
+      },
+      {
+        what: '10,000 fields',
+        contentType: 'application/x-www-form-urlencoded',
+        body: Array.from({ length: 10_000 }, (_, i) => `f${i}=${i}`).join('&'),
+      },
+      {
+        what: 'NUL bytes',
+        contentType: 'application/x-www-form-urlencoded',
+        body: 'reason=a%00b&email=a%00@example.org&handle=%00',
+      },
     ];
     for (const path of endpoints) {
       for (const b of bodies) {
         tally.inputs++;
-        const res = await web.request('POST', path, { body: b.body, headers: b.contentType ? { 'content-type': b.contentType } : {} });
+        const res = await web.request('POST', path, {
+          body: b.body,
+          headers: b.contentType ? { 'content-type': b.contentType } : {},
+        });
         check(`${b.what} to ${path}`, res);
-        if (res.status >= 400 && res.status < 500 && !(res.headers.get('content-type') ?? '').includes('text/html')) tally.unclear.push(`${b.what} to ${path}: ${res.status} without a page`);
+        if (res.status >= 400 && res.status < 500 && !(res.headers.get('content-type') ?? '').includes('text/html'))
+          tally.unclear.push(`${b.what} to ${path}: ${res.status} without a page`);
       }
     }
     // The oversized answer was refused, not stored: "check your answers" still shows the old one.
@@ -275,32 +466,81 @@ describe('hostile input', () => {
 
     // Forged fields: whatever extra names a form post carries, only the journey's own answers count.
     tally.inputs++;
-    const forger = await postJourney(new HttpClient(server.baseUrl), { handle: '@forger', reason: 'Forged fields test', email: 'forger@example.org', name: 'Forger' });
+    const forger = await postJourney(new HttpClient(server.baseUrl), {
+      handle: '@forger',
+      reason: 'Forged fields test',
+      email: 'forger@example.org',
+      name: 'Forger',
+    });
     const c = insertTestCase(rt.db, { recordedBy: moderator });
-    const forged = { route: 'case', caseReference: c.reference, 'case-reference': c.reference, status: 'decided', outcome: 'overturned', email: 'attacker@example.org', reason: 'forged reason', sent: 'x', 'sent[reference]': 'FAKE', id: '1', statusTokenHash: 'x', List_Unsubscribe: 'One-Click' };
-    const contact = await forger.post('/appeal/contact?change=1', { ...forged, email: 'forger@example.org', name: 'Forger' });
+    const forged = {
+      route: 'case',
+      caseReference: c.reference,
+      'case-reference': c.reference,
+      status: 'decided',
+      outcome: 'overturned',
+      email: 'attacker@example.org',
+      reason: 'forged reason',
+      sent: 'x',
+      'sent[reference]': 'FAKE',
+      id: '1',
+      statusTokenHash: 'x',
+      List_Unsubscribe: 'One-Click',
+    };
+    const contact = await forger.post('/appeal/contact?change=1', {
+      ...forged,
+      email: 'forger@example.org',
+      name: 'Forger',
+    });
     check('contact with forged fields', contact);
     const send = await forger.post('/appeal/check-answers', forged);
     check('send with forged fields', send);
     expect(send.location).toBe('/appeal/confirmation');
     const reference = appealReferenceIn((await forger.get('/appeal/confirmation')).body)!;
-    const row = rt.db.$client.prepare('select email, reason, status, outcome, case_id as caseId, claimed_handle as handle from appeals where reference = ?').get(reference);
-    expect(row).toEqual({ email: 'forger@example.org', reason: 'Forged fields test', status: 'new', outcome: null, caseId: null, handle: '@forger' });
+    const row = rt.db.$client
+      .prepare(
+        'select email, reason, status, outcome, case_id as caseId, claimed_handle as handle from appeals where reference = ?',
+      )
+      .get(reference);
+    expect(row).toEqual({
+      email: 'forger@example.org',
+      reason: 'Forged fields test',
+      status: 'new',
+      outcome: null,
+      caseId: null,
+      handle: '@forger',
+    });
     // A forged one-click unsubscribe for a token that does not exist.
-    const unsub = await new HttpClient(server.baseUrl).request('POST', '/unsubscribe/not-a-real-token', { body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' }, origin: null });
+    const unsub = await new HttpClient(server.baseUrl).request('POST', '/unsubscribe/not-a-real-token', {
+      body: 'List-Unsubscribe=One-Click',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      origin: null,
+    });
     check('forged one-click unsubscribe', unsub);
     expect(unsub.status).toBeLessThan(500);
 
-    recordFigure('Hostile input', 'malformed bodies × form endpoints', `${bodies.length} × ${endpoints.length} = ${bodies.length * endpoints.length}, plus forged fields`);
+    recordFigure(
+      'Hostile input',
+      'malformed bodies × form endpoints',
+      `${bodies.length} × ${endpoints.length} = ${bodies.length * endpoints.length}, plus forged fields`,
+    );
     expect(tally.fiveXx).toEqual([]);
     expect(tally.unclear).toEqual([]);
   });
 
   it('refuses a name or handle with a line break (a forged "Bcc:" line) with an error next to the field; the email has none', async () => {
-    const web = await postJourney(new HttpClient(server.baseUrl), { handle: '@one_line', reason: 'One-line names', email: 'one-line@example.org', name: 'Sam' });
+    const web = await postJourney(new HttpClient(server.baseUrl), {
+      handle: '@one_line',
+      reason: 'One-line names',
+      email: 'one-line@example.org',
+      name: 'Sam',
+    });
     for (const br of ['\r\n', '\n', '\r', '\u2028']) {
       tally.inputs += 2;
-      const named = await web.post('/appeal/contact?change=1', { email: 'one-line@example.org', name: `Sam${br}Bcc: attacker@example.org` });
+      const named = await web.post('/appeal/contact?change=1', {
+        email: 'one-line@example.org',
+        name: `Sam${br}Bcc: attacker@example.org`,
+      });
       check('name with a line break', named);
       expect(named.status).toBe(400);
       expect(named.body).toMatch(/id="name-error"[^>]*>[\s\S]*?Name must be on one line/);
@@ -322,8 +562,15 @@ describe('hostile input', () => {
   });
 
   afterAll(() => {
-    const statuses = [...tally.statuses].sort(([a], [b]) => a - b).map(([s, n]) => `${s}×${n}`).join(', ');
-    recordFigure('Hostile input', 'inputs tried / requests / 5xx seen', `${tally.inputs} / ${tally.requests} / ${tally.fiveXx.length}`);
+    const statuses = [...tally.statuses]
+      .sort(([a], [b]) => a - b)
+      .map(([s, n]) => `${s}×${n}`)
+      .join(', ');
+    recordFigure(
+      'Hostile input',
+      'inputs tried / requests / 5xx seen',
+      `${tally.inputs} / ${tally.requests} / ${tally.fiveXx.length}`,
+    );
     recordFigure('Hostile input', 'responses by status', statuses);
     recordFigure('Hostile input', 'unclear errors / raw markup found', `${tally.unclear.length} / ${tally.raw.length}`);
   });

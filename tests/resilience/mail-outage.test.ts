@@ -30,7 +30,12 @@ describe('mail outage', () => {
     for (let i = 0; i < APPEALS; i++) {
       const c = insertTestCase(rt.db, { recordedBy: moderator });
       const email = `outage-${i}@example.org`;
-      const created = createAppeal(rt, { subject: { kind: 'case', caseReference: c.reference }, reason: 'Please look again.', email, name: null });
+      const created = createAppeal(rt, {
+        subject: { kind: 'case', caseReference: c.reference },
+        reason: 'Please look again.',
+        email,
+        name: null,
+      });
       if (!created.ok) throw new Error(created.error);
       appeals.push({ id: created.appeal.id, email });
     }
@@ -43,19 +48,30 @@ describe('mail outage', () => {
     await sink.stop();
     const outageStarted = Date.now();
     for (const [i, a] of appeals.entries()) {
-      const result = decideAfterPreview(rt, a.id, { outcome: i % 2 ? 'upheld' : 'overturned', explanation: `Decision ${i}: we looked again.`, version: '1.0' }, { id: reviewer, ip: 'test' });
+      const result = decideAfterPreview(
+        rt,
+        a.id,
+        { outcome: i % 2 ? 'upheld' : 'overturned', explanation: `Decision ${i}: we looked again.`, version: '1.0' },
+        { id: reviewer, ip: 'test' },
+      );
       expect(result).toEqual({ ok: true });
       await new Promise((r) => setTimeout(r, OUTAGE_MS / APPEALS));
     }
     while (Date.now() - outageStarted < OUTAGE_MS) await new Promise((r) => setTimeout(r, 100));
     const during = rt.db.$client
-      .prepare("select count(*) as waiting, coalesce(sum(attempts), 0) as attempts from outbox where kind = 'appeal-decision' and state = 'queued'")
+      .prepare(
+        "select count(*) as waiting, coalesce(sum(attempts), 0) as attempts from outbox where kind = 'appeal-decision' and state = 'queued'",
+      )
       .get() as { waiting: number; attempts: number };
     const receivedDuring = sink.messages.length;
     await sink.start(sink.port);
     const outageMs = Date.now() - outageStarted;
 
-    const rows = () => rt.db.$client.prepare('select message_id as messageId, state from outbox').all() as { messageId: string; state: string }[];
+    const rows = () =>
+      rt.db.$client.prepare('select message_id as messageId, state from outbox').all() as {
+        messageId: string;
+        state: string;
+      }[];
     const deadline = Date.now() + 60_000;
     while (rows().some((r) => r.state !== 'sent')) {
       if (Date.now() > deadline) throw new Error(`outbox did not drain:\n${JSON.stringify(rows())}\n${server.output}`);
@@ -73,9 +89,21 @@ describe('mail outage', () => {
     const notOnce = expected.filter((id) => counts.get(id) !== 1);
     const unexpected = received.filter((id) => !expected.includes(id));
 
-    recordFigure('Mail outage', 'outage length / decisions made during it', `${(outageMs / 1000).toFixed(1)} s / ${APPEALS}`);
-    recordFigure('Mail outage', 'decision emails waiting at the end of the outage (attempts failed)', `${during.waiting} (${during.attempts})`);
-    recordFigure('Mail outage', 'emails expected vs received (by Message-ID)', `${expected.length} expected, ${counts.size} distinct received, ${received.length} deliveries, ${notOnce.length} not exactly once`);
+    recordFigure(
+      'Mail outage',
+      'outage length / decisions made during it',
+      `${(outageMs / 1000).toFixed(1)} s / ${APPEALS}`,
+    );
+    recordFigure(
+      'Mail outage',
+      'decision emails waiting at the end of the outage (attempts failed)',
+      `${during.waiting} (${during.attempts})`,
+    );
+    recordFigure(
+      'Mail outage',
+      'emails expected vs received (by Message-ID)',
+      `${expected.length} expected, ${counts.size} distinct received, ${received.length} deliveries, ${notOnce.length} not exactly once`,
+    );
 
     expect(receivedDuring).toBe(APPEALS);
     expect(during.waiting).toBe(APPEALS);

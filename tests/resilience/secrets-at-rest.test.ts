@@ -20,7 +20,9 @@ import { recordFigure } from './support/figures.ts';
 import { AppServer, tempDataDir } from './support/server.ts';
 
 function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)]));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)],
+  );
 }
 
 describe('secrets at rest', () => {
@@ -33,11 +35,15 @@ describe('secrets at rest', () => {
     // A staff member enrolled by the CLI (the seed is printed once, for the authenticator app).
     const email = 'sam.secrets@example.org';
     const password = 'a long and private passphrase';
-    const cli = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/staff.ts', 'add', '--email', email, '--name', 'Sam Secrets', '--role', 'admin'], {
-      input: `${password}\n`,
-      encoding: 'utf8',
-      env: { PATH: process.env.PATH ?? '', DATA_DIR: dataDir },
-    });
+    const cli = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'scripts/staff.ts', 'add', '--email', email, '--name', 'Sam Secrets', '--role', 'admin'],
+      {
+        input: `${password}\n`,
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '', DATA_DIR: dataDir },
+      },
+    );
     expect(cli.status, cli.stderr).toBe(0);
     const totp = URI.parse(cli.stdout.trim()) as TOTP;
     const seed = totp.secret.base32;
@@ -87,18 +93,38 @@ describe('secrets at rest', () => {
     expect(checkpoint!.busy).toBe(0);
 
     // Every table, row by row.
-    const tables = (db.prepare("select name from sqlite_master where type = 'table'").all() as { name: string }[]).map((t) => t.name);
+    const tables = (db.prepare("select name from sqlite_master where type = 'table'").all() as { name: string }[]).map(
+      (t) => t.name,
+    );
     const dump = tables.map((t) => `${t}: ${JSON.stringify(db.prepare(`select * from "${t}"`).all())}`).join('\n');
     // Every file, raw bytes.
     const files = filesUnder(dataDir);
-    const raw = files.map((f) => ({ file: relative(dataDir, f), bytes: readFileSync(f).toString('latin1'), mode: statSync(f).mode & 0o777 }));
+    const raw = files.map((f) => ({
+      file: relative(dataDir, f),
+      bytes: readFileSync(f).toString('latin1'),
+      mode: statSync(f).mode & 0o777,
+    }));
 
     const holding = (needle: string) => [
-      ...tables.filter((t) => JSON.stringify(db.prepare(`select * from "${t}"`).all()).toLowerCase().includes(needle.toLowerCase())).map((t) => `table ${t}`),
+      ...tables
+        .filter((t) =>
+          JSON.stringify(db.prepare(`select * from "${t}"`).all())
+            .toLowerCase()
+            .includes(needle.toLowerCase()),
+        )
+        .map((t) => `table ${t}`),
       ...raw.filter((r) => r.bytes.toLowerCase().includes(needle.toLowerCase())).map((r) => `file ${r.file}`),
     ];
-    recordFigure('Secrets at rest', 'tables / files searched', `${tables.length} / ${files.length} (${files.map((f) => relative(dataDir, f)).join(', ')})`);
-    recordFigure('Secrets at rest', 'places holding the status token / the TOTP seed', `${holding(token!).length} / ${holding(seed).length}`);
+    recordFigure(
+      'Secrets at rest',
+      'tables / files searched',
+      `${tables.length} / ${files.length} (${files.map((f) => relative(dataDir, f)).join(', ')})`,
+    );
+    recordFigure(
+      'Secrets at rest',
+      'places holding the status token / the TOTP seed',
+      `${holding(token!).length} / ${holding(seed).length}`,
+    );
 
     expect(tables).toEqual(expect.arrayContaining(['outbox', 'staff', 'appeals', 'audit_log']));
     expect(dump).toContain('[private link removed]');

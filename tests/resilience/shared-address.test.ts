@@ -18,7 +18,8 @@ const PER_EMAIL = 5;
 describe('appeals from one shared address', () => {
   let rt: Runtime;
   let server: AppServer;
-  const storedLike = (pattern: string) => (rt.db.$client.prepare('select count(*) as n from appeals where email like ?').get(pattern) as { n: number }).n;
+  const storedLike = (pattern: string) =>
+    (rt.db.$client.prepare('select count(*) as n from appeals where email like ?').get(pattern) as { n: number }).n;
 
   beforeAll(async () => {
     const dataDir = tempDataDir('shared-address');
@@ -37,7 +38,11 @@ describe('appeals from one shared address', () => {
     }
     expect(results.every((s) => s === 303)).toBe(true);
     expect(storedLike('ward-%')).toBe(30);
-    recordFigure('Abuse limits', 'appeals sent by 30 journeys from one shared address: accepted', `${storedLike('ward-%')} of 30`);
+    recordFigure(
+      'Abuse limits',
+      'appeals sent by 30 journeys from one shared address: accepted',
+      `${storedLike('ward-%')} of 30`,
+    );
   });
 
   it('holds back one journey sending again and again', async () => {
@@ -71,6 +76,10 @@ describe('appeals from one shared address', () => {
     }
     expect(results).toEqual([...Array<number>(PER_EMAIL).fill(303), 429, 429]);
     expect(storedLike('same.person@%')).toBe(PER_EMAIL);
-    recordFigure('Abuse limits', 'appeals sent by one journey / one email address in an hour: accepted, then 429', `${PER_JOURNEY} / ${PER_EMAIL}`);
+    recordFigure(
+      'Abuse limits',
+      'appeals sent by one journey / one email address in an hour: accepted, then 429',
+      `${PER_JOURNEY} / ${PER_EMAIL}`,
+    );
   });
 });

@@ -11,13 +11,22 @@ import { recordFigure } from './support/figures.ts';
 import { AppServer, onCleanup, sharedRuntime, tempDataDir } from './support/server.ts';
 
 /** A form POST whose body is sent in pieces over `ms`, so it is in flight for that long. */
-function slowPost(base: string, path: string, body: string, ms: number): { headersSent: Promise<void>; done: Promise<{ status: number; location: string | undefined }> } {
+function slowPost(
+  base: string,
+  path: string,
+  body: string,
+  ms: number,
+): { headersSent: Promise<void>; done: Promise<{ status: number; location: string | undefined }> } {
   let sent!: () => void;
   const headersSent = new Promise<void>((r) => (sent = r));
   const done = new Promise<{ status: number; location: string | undefined }>((resolve, reject) => {
     const req = request(base + path, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body), origin: base },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'content-length': Buffer.byteLength(body),
+        origin: base,
+      },
     });
     req.on('response', (res) => {
       res.resume();
@@ -52,17 +61,37 @@ describe('graceful shutdown', () => {
 
     // Mail in flight at the signal: the SMTP server holds its replies, so sends are under way.
     sink.holdReplies = true;
-    for (let i = 0; i < 5; i++) enqueueEmail(rt.db, { to: `shutdown-${i}@example.org`, subject: `Shutdown ${i}`, text: 'Hello', html: '<p>Hello</p>', kind: 'test' }, new Date());
-    const inFlight = () => rt.db.$client.prepare("select count(*) as n from outbox where state = 'sending'").get() as { n: number };
-    for (const deadline = Date.now() + 10_000; inFlight().n === 0; ) {
+    for (let i = 0; i < 5; i++)
+      enqueueEmail(
+        rt.db,
+        {
+          to: `shutdown-${i}@example.org`,
+          subject: `Shutdown ${i}`,
+          text: 'Hello',
+          html: '<p>Hello</p>',
+          kind: 'test',
+        },
+        new Date(),
+      );
+    const inFlight = () =>
+      rt.db.$client.prepare("select count(*) as n from outbox where state = 'sending'").get() as { n: number };
+    for (const deadline = Date.now() + 10_000; inFlight().n === 0;) {
       if (Date.now() > deadline) throw new Error('no send started');
       await new Promise((r) => setTimeout(r, 50));
     }
 
-    const slow = slowPost(server.baseUrl, '/subscribe', `email=${encodeURIComponent('slow-shutdown@example.org')}`, 2_000);
+    const slow = slowPost(
+      server.baseUrl,
+      '/subscribe',
+      `email=${encodeURIComponent('slow-shutdown@example.org')}`,
+      2_000,
+    );
     await slow.headersSent;
     const burst = Array.from({ length: 30 }, (_, i) =>
-      fetch(`${server.baseUrl}${i % 2 ? '/principles' : '/transparency'}?n=${i}`).then(async (r) => ({ status: r.status, length: (await r.text()).length })),
+      fetch(`${server.baseUrl}${i % 2 ? '/principles' : '/transparency'}?n=${i}`).then(async (r) => ({
+        status: r.status,
+        length: (await r.text()).length,
+      })),
     );
     await new Promise((r) => setTimeout(r, 150));
     const signalled = Date.now();
@@ -72,12 +101,23 @@ describe('graceful shutdown', () => {
     const [slowResult, burstResults, exit] = await Promise.all([slow.done, Promise.all(burst), stopping]);
     const tookMs = Date.now() - signalled;
 
-    const states = rt.db.$client.prepare('select state, count(*) as n from outbox group by state').all() as { state: string; n: number }[];
+    const states = rt.db.$client.prepare('select state, count(*) as n from outbox group by state').all() as {
+      state: string;
+      n: number;
+    }[];
     const leased = states.find((s) => s.state === 'sending')?.n ?? 0;
     const subscribed = rt.db.$client.prepare('select count(*) as n from subscriptions').get() as { n: number };
 
-    recordFigure('Graceful shutdown', 'requests in flight at SIGTERM / completed', `${burst.length + 1} / ${burstResults.filter((r) => r.status === 200).length + (slowResult.status === 303 ? 1 : 0)}`);
-    recordFigure('Graceful shutdown', 'outbox after stop (by state) / left leased', `${states.map((s) => `${s.state} ${s.n}`).join(', ')} / ${leased}`);
+    recordFigure(
+      'Graceful shutdown',
+      'requests in flight at SIGTERM / completed',
+      `${burst.length + 1} / ${burstResults.filter((r) => r.status === 200).length + (slowResult.status === 303 ? 1 : 0)}`,
+    );
+    recordFigure(
+      'Graceful shutdown',
+      'outbox after stop (by state) / left leased',
+      `${states.map((s) => `${s.state} ${s.n}`).join(', ')} / ${leased}`,
+    );
     recordFigure('Graceful shutdown', 'exit code / time to exit', `${exit.code} / ${(tookMs / 1000).toFixed(1)} s`);
 
     expect(slowResult).toEqual({ status: 303, location: '/subscribe/check-your-email' });

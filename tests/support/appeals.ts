@@ -48,7 +48,13 @@ export function insertTestAppeal(db: Db, options: TestAppealOptions = {}): { id:
     decidedAt: status === 'decided' ? receivedAt : null,
     withdrawnAt: status === 'withdrawn' ? receivedAt : null,
   });
-  insertStatusLink(db, row.id, hashToken(options.statusToken ?? randomBytes(24).toString('base64url')), 'appeal-ack', receivedAt);
+  insertStatusLink(
+    db,
+    row.id,
+    hashToken(options.statusToken ?? randomBytes(24).toString('base64url')),
+    'appeal-ack',
+    receivedAt,
+  );
   return { id: row.id, reference: row.reference };
 }
 
@@ -56,7 +62,9 @@ export function insertTestAppeal(db: Db, options: TestAppealOptions = {}): { id:
  * The no-reference journey's date fields for a day `daysAgo` before now (UK time), so a test's
  * date stays inside the appeal window whenever it runs.
  */
-export function recentPostDateFields(daysAgo = 7): Record<'post-date-day' | 'post-date-month' | 'post-date-year', string> {
+export function recentPostDateFields(
+  daysAgo = 7,
+): Record<'post-date-day' | 'post-date-month' | 'post-date-year', string> {
   const { day, month, year } = toDateParts(new Date(Date.now() - daysAgo * 24 * 60 * 60_000));
   return { 'post-date-day': day, 'post-date-month': month, 'post-date-year': year };
 }

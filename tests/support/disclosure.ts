@@ -13,7 +13,13 @@ export function domainOf(shown: Shown, cap: number, anything = false): number[] 
 }
 
 /** True when some assignment of the withheld cells satisfies every line, with `fixed` forced. */
-function feasible(shown: ReadonlyMap<string, Shown>, lines: readonly Line[], cap: number, fixed: Map<string, number>, anything: (id: string) => boolean): boolean {
+function feasible(
+  shown: ReadonlyMap<string, Shown>,
+  lines: readonly Line[],
+  cap: number,
+  fixed: Map<string, number>,
+  anything: (id: string) => boolean,
+): boolean {
   const unknown = [...shown.keys()].filter((id) => typeof shown.get(id) !== 'number' && !fixed.has(id));
   const value = new Map<string, number>(fixed);
   for (const [id, s] of shown) if (typeof s === 'number') value.set(id, s);

@@ -2,7 +2,13 @@
  * Deciding an appeal as a reviewer does in the page: preview the email, then send with the
  * preview's digest (decideAppeal refuses anything that was not previewed).
  */
-import { decideAppeal, previewDecision, type Actor, type DecisionInput, type ReviewResult } from '../../src/lib/review/review.ts';
+import {
+  decideAppeal,
+  previewDecision,
+  type Actor,
+  type DecisionInput,
+  type ReviewResult,
+} from '../../src/lib/review/review.ts';
 import type { Runtime } from '../../src/lib/runtime.ts';
 
 export function decideAfterPreview(rt: Runtime, appealId: number, input: DecisionInput, actor: Actor): ReviewResult {

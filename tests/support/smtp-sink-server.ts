@@ -32,7 +32,10 @@ const control = createServer((req, res) => {
   void (async () => {
     if (req.method === 'GET' && url.pathname === '/health') return reply(200, { listening });
     if (req.method === 'GET' && url.pathname === '/messages') {
-      return reply(200, sink.messages.map((m) => ({ ...m, headers: headersOf(m.headers) })));
+      return reply(
+        200,
+        sink.messages.map((m) => ({ ...m, headers: headersOf(m.headers) })),
+      );
     }
     if (req.method === 'POST' && url.pathname === '/stop') {
       if (listening) await sink.stop();

@@ -102,7 +102,8 @@ export class SmtpSink {
     for (;;) {
       const found = this.messages.filter(match);
       if (found.length >= count) return found;
-      if (Date.now() > deadline) throw new Error(`Expected ${count} message(s), received ${found.length} matching of ${this.messages.length}`);
+      if (Date.now() > deadline)
+        throw new Error(`Expected ${count} message(s), received ${found.length} matching of ${this.messages.length}`);
       await new Promise((r) => setTimeout(r, 50));
     }
   }

@@ -29,10 +29,16 @@ interface VnuMessage {
 
 /** The errors in one document, from the checker's web service (the same checks as its command line). */
 async function checkWithService(service: string, doc: { name: string; html: string }): Promise<HtmlError[]> {
-  const response = await fetch(`${service}?out=json`, { method: 'POST', headers: { 'Content-Type': 'text/html; charset=utf-8' }, body: doc.html });
+  const response = await fetch(`${service}?out=json`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'text/html; charset=utf-8' },
+    body: doc.html,
+  });
   if (!response.ok) throw new Error(`Nu Html Checker service: ${response.status}`);
   const report = (await response.json()) as { messages: VnuMessage[] };
-  return report.messages.filter((m) => m.type === 'error').map((m) => ({ page: doc.name, message: m.message, extract: m.extract, line: m.lastLine }));
+  return report.messages
+    .filter((m) => m.type === 'error')
+    .map((m) => ({ page: doc.name, message: m.message, extract: m.extract, line: m.lastLine }));
 }
 
 export async function validateHtml(documents: { name: string; html: string }[]): Promise<HtmlError[]> {

@@ -22,7 +22,8 @@ describe('waitInWords', () => {
     expect(waitInWords(600)).toBe('Wait 10 minutes');
     expect(waitInWords(3600)).toBe('Wait 1 hour');
     // What the 429 page gets from a missing, forged or odd ?wait= value.
-    for (const odd of ['', '0', '-5', '3601', '99999999', 'abc'].map(Number)) expect(waitInWords(odd)).toBe('Wait up to an hour');
+    for (const odd of ['', '0', '-5', '3601', '99999999', 'abc'].map(Number))
+      expect(waitInWords(odd)).toBe('Wait up to an hour');
   });
 });
 
@@ -43,11 +44,19 @@ describe('statusLinkGuard', () => {
   it('counts only wrong links, then refuses every status link from that client', () => {
     const rt = testRuntime({ env: { STATUS_LINK_MISSES_PER_10_MINUTES: '3' } });
     const c = insertTestCase(rt.db);
-    const created = createAppeal(rt, { subject: { kind: 'case', caseReference: c.reference }, reason: 'Look again', email: 'a@example.org', name: null });
+    const created = createAppeal(rt, {
+      subject: { kind: 'case', caseReference: c.reference },
+      reason: 'Look again',
+      email: 'a@example.org',
+      name: null,
+    });
     if (!created.ok) throw new Error(created.error);
     const right = `/appeal/status/${created.statusToken}`;
     for (let i = 0; i < 10; i++) expect(statusLinkGuard(rt, right, 'owner')).toEqual({ ok: true });
-    for (let i = 0; i < 3; i++) expect(statusLinkGuard(rt, `/appeal/status/wrong-token-${i}-aaaaaaaaaaaaaaaaaaaa`, 'guesser')).toEqual({ ok: true });
+    for (let i = 0; i < 3; i++)
+      expect(statusLinkGuard(rt, `/appeal/status/wrong-token-${i}-aaaaaaaaaaaaaaaaaaaa`, 'guesser')).toEqual({
+        ok: true,
+      });
     expect(statusLinkGuard(rt, '/appeal/status/%E0%A4%A', 'guesser')).toMatchObject({ ok: false });
     expect(statusLinkGuard(rt, `${right}/add-information`, 'guesser')).toMatchObject({ ok: false });
     expect(statusLinkGuard(rt, right, 'owner')).toEqual({ ok: true });
@@ -74,11 +83,14 @@ describe('appealSendGuard', () => {
     if (!journey) throw new Error('no journey');
     return journey;
   }
-  const send = (rt: Runtime, client: string, journey?: SendingJourney) => appealSendGuard(rt, 'POST', '/appeal/check-answers', client, journey);
+  const send = (rt: Runtime, client: string, journey?: SendingJourney) =>
+    appealSendGuard(rt, 'POST', '/appeal/check-answers', client, journey);
 
   it('lets 30 people behind one shared address send with the default limits', () => {
     const rt = testRuntime();
-    const results = Array.from({ length: 30 }, (_, i) => send(rt, '198.51.100.7', journeyWith(rt, `patient${i}@example.org`)));
+    const results = Array.from({ length: 30 }, (_, i) =>
+      send(rt, '198.51.100.7', journeyWith(rt, `patient${i}@example.org`)),
+    );
     expect(results.every((r) => r.ok)).toBe(true);
   });
 
@@ -111,7 +123,10 @@ describe('appealSendGuard', () => {
 
   it('keeps APPEALS_PER_HOUR as the ceiling per address, whatever the journeys and emails', () => {
     const rt = testRuntime({ env: { APPEALS_PER_HOUR: '3' } });
-    const results = Array.from({ length: 4 }, (_, i) => send(rt, 'flooder', journeyWith(rt, `fresh${i}@example.org`)).ok);
+    const results = Array.from(
+      { length: 4 },
+      (_, i) => send(rt, 'flooder', journeyWith(rt, `fresh${i}@example.org`)).ok,
+    );
     expect(results).toEqual([true, true, true, false]);
     // A POST without a live journey (it sends nothing) still counts against the address.
     expect(send(rt, 'other')).toEqual({ ok: true });
@@ -122,9 +137,17 @@ describe('appealSendGuard', () => {
 describe('sign-in throttle under parallel attempts', () => {
   it('from many addresses, lets exactly the guard level reach a password-only check; the rest must give a code too', async () => {
     const rt = testRuntime();
-    const created = await createStaffAccount(rt, { email: 'parallel@example.org', name: 'P', password: 'a right passphrase here', roles: ['reviewer'] }, { id: null, ip: 'test' });
+    const created = await createStaffAccount(
+      rt,
+      { email: 'parallel@example.org', name: 'P', password: 'a right passphrase here', roles: ['reviewer'] },
+      { id: null, ip: 'test' },
+    );
     if (!created.ok) throw new Error(JSON.stringify(created.errors));
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => signInWithPassword(rt, { email: 'parallel@example.org', password: 'wrong' }, `10.0.0.${i}`)));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        signInWithPassword(rt, { email: 'parallel@example.org', password: 'wrong' }, `10.0.0.${i}`),
+      ),
+    );
     const checked = results.filter((r) => !r.ok && r.error === 'invalid').length;
     // (Until c0ab3f9 the account limit was 5 from anywhere, then 429 for everyone, the owner too.)
     expect(checked).toBe(THROTTLE.accountGuard);
@@ -134,19 +157,33 @@ describe('sign-in throttle under parallel attempts', () => {
 
   it('from one address, lets exactly the per-account-per-network limit reach the password check', async () => {
     const rt = testRuntime();
-    const created = await createStaffAccount(rt, { email: 'parallel1@example.org', name: 'P', password: 'a right passphrase here', roles: ['reviewer'] }, { id: null, ip: 'test' });
+    const created = await createStaffAccount(
+      rt,
+      { email: 'parallel1@example.org', name: 'P', password: 'a right passphrase here', roles: ['reviewer'] },
+      { id: null, ip: 'test' },
+    );
     if (!created.ok) throw new Error(JSON.stringify(created.errors));
-    const results = await Promise.all(Array.from({ length: 20 }, () => signInWithPassword(rt, { email: 'parallel1@example.org', password: 'wrong' }, '10.0.1.1')));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        signInWithPassword(rt, { email: 'parallel1@example.org', password: 'wrong' }, '10.0.1.1'),
+      ),
+    );
     expect(results.filter((r) => !r.ok && r.error === 'invalid')).toHaveLength(THROTTLE.perAccountPerNetwork);
     expect(results.filter((r) => !r.ok && r.error === 'throttled')).toHaveLength(20 - THROTTLE.perAccountPerNetwork);
   });
 
   it('a right password removes its provisional failure', async () => {
     const rt = testRuntime();
-    const created = await createStaffAccount(rt, { email: 'correct@example.org', name: 'R', password: 'a right passphrase here', roles: ['reviewer'] }, { id: null, ip: 'test' });
+    const created = await createStaffAccount(
+      rt,
+      { email: 'correct@example.org', name: 'R', password: 'a right passphrase here', roles: ['reviewer'] },
+      { id: null, ip: 'test' },
+    );
     if (!created.ok) throw new Error(JSON.stringify(created.errors));
     for (let i = 0; i < THROTTLE.accountGuard + 2; i++) {
-      expect(await signInWithPassword(rt, { email: 'correct@example.org', password: 'a right passphrase here' }, '10.0.0.1')).toMatchObject({ ok: true });
+      expect(
+        await signInWithPassword(rt, { email: 'correct@example.org', password: 'a right passphrase here' }, '10.0.0.1'),
+      ).toMatchObject({ ok: true });
     }
   });
 });

@@ -53,13 +53,24 @@ const NEW_PASSWORD = 'quiet harbour maple 77';
 const ADMIN = { id: null, ip: 'test' } as const;
 
 async function account(rt: Runtime, email: string, roles: ('admin' | 'moderator' | 'reviewer')[] = ['reviewer']) {
-  const made = await createStaffAccount(rt, { email, name: `Person ${email}`, password: PASSWORD, roles }, { id: null, ip: 'cli' });
+  const made = await createStaffAccount(
+    rt,
+    { email, name: `Person ${email}`, password: PASSWORD, roles },
+    { id: null, ip: 'cli' },
+  );
   if (!made.ok) throw new Error(JSON.stringify(made.errors));
   return made;
 }
 
 /** Password and code, as a person signs in; returns the signed-in session id. */
-async function signIn(rt: Runtime, email: string, secret: string, ip = '10.1.1.1', password = PASSWORD, userAgent?: string): Promise<string> {
+async function signIn(
+  rt: Runtime,
+  email: string,
+  secret: string,
+  ip = '10.1.1.1',
+  password = PASSWORD,
+  userAgent?: string,
+): Promise<string> {
   const p = await signInWithPassword(rt, { email, password, userAgent }, ip);
   if (!p.ok || p.next !== 'code') throw new Error(`password step: ${JSON.stringify(p)}`);
   const c = verifySecurityCode(rt, p.sessionId, totpCode(secret, rt.now()), ip);
@@ -68,7 +79,9 @@ async function signIn(rt: Runtime, email: string, secret: string, ip = '10.1.1.1
 }
 
 const outbox = (rt: Runtime, kind: string) =>
-  rt.db.$client.prepare('select to_address as "to", text_body as text from outbox where kind = ? order by id').all(kind) as { to: string; text: string }[];
+  rt.db.$client
+    .prepare('select to_address as "to", text_body as text from outbox where kind = ? order by id')
+    .all(kind) as { to: string; text: string }[];
 const tokenOf = (link: string) => link.split('/').pop()!;
 
 /** An account whose authenticator an admin has just reset: its runtime, clock and emailed link's token. */
@@ -78,7 +91,9 @@ async function afterReset(name: string) {
   const admin = await account(rt, `${name}-admin@example.org`, ['admin']);
   const me = await account(rt, `${name}-enrol@example.org`);
   resetMfa(rt, { id: admin.id, ip: null }, me.id);
-  const token = tokenOf(/https?:\/\/\S+\/setup\/[A-Za-z0-9_-]{43}/.exec(outbox(rt, 'staff-authenticator-reset').at(-1)!.text)![0]);
+  const token = tokenOf(
+    /https?:\/\/\S+\/setup\/[A-Za-z0-9_-]{43}/.exec(outbox(rt, 'staff-authenticator-reset').at(-1)!.text)![0],
+  );
   return { clock, rt, me, token };
 }
 
@@ -86,17 +101,28 @@ async function afterReset(name: string) {
 const SLOW = 90_000;
 
 describe('17.2 the first-run link once an admin exists', () => {
-  it('stops working for GET and POST as soon as an admin is added from the command line', { timeout: SLOW }, async () => {
-    const rt = testRuntime();
-    const token = tokenOf(issueFirstRunLink(rt)!);
-    expect(findSetupLink(rt, token)).toEqual({ purpose: 'first-run' });
-    await account(rt, 'cli-admin@example.org', ['admin']);
-    // GET: the page asks findSetupLink; POST: completeSetup.
-    expect(findSetupLink(rt, token)).toBeUndefined();
-    const post = await completeSetup(rt, token, { name: 'Mallory', email: 'mallory@example.org', password: PASSWORD }, '6.6.6.6');
-    expect(post).toEqual({ ok: false, errors: { form: 'This link has expired or has already been used' } });
-    expect(rt.db.$client.prepare("select count(*) as n from staff where email = 'mallory@example.org'").get()).toEqual({ n: 0 });
-  });
+  it(
+    'stops working for GET and POST as soon as an admin is added from the command line',
+    { timeout: SLOW },
+    async () => {
+      const rt = testRuntime();
+      const token = tokenOf(issueFirstRunLink(rt)!);
+      expect(findSetupLink(rt, token)).toEqual({ purpose: 'first-run' });
+      await account(rt, 'cli-admin@example.org', ['admin']);
+      // GET: the page asks findSetupLink; POST: completeSetup.
+      expect(findSetupLink(rt, token)).toBeUndefined();
+      const post = await completeSetup(
+        rt,
+        token,
+        { name: 'Mallory', email: 'mallory@example.org', password: PASSWORD },
+        '6.6.6.6',
+      );
+      expect(post).toEqual({ ok: false, errors: { form: 'This link has expired or has already been used' } });
+      expect(
+        rt.db.$client.prepare("select count(*) as n from staff where email = 'mallory@example.org'").get(),
+      ).toEqual({ n: 0 });
+    },
+  );
 
   it('is expired in the database at start-up when an admin exists', { timeout: SLOW }, async () => {
     const clock = manualClock();
@@ -105,88 +131,157 @@ describe('17.2 the first-run link once an admin exists', () => {
     await account(rt, 'admin2@example.org', ['admin']);
     clock.advance(1000);
     expect(prepareFirstRun(rt)).toBeNull();
-    const row = rt.db.$client.prepare('select expires_at as expiresAt from staff_tokens where token_hash = ?').get(hashToken(token)) as { expiresAt: number };
+    const row = rt.db.$client
+      .prepare('select expires_at as expiresAt from staff_tokens where token_hash = ?')
+      .get(hashToken(token)) as { expiresAt: number };
     expect(row.expiresAt).toBeLessThanOrEqual(clock.now().getTime());
     expect(listAudit(rt.db, { action: 'setup.link-expired' })).toHaveLength(1);
   });
 });
 
 describe('17.3 changing your own password', () => {
-  it('needs the current password, keeps the policy, and ends the other sessions but not this one', { timeout: SLOW }, async () => {
-    const clock = manualClock();
-    const rt = testRuntime({ now: clock.now });
-    const me = await account(rt, 'me@example.org');
-    const here = await signIn(rt, 'me@example.org', me.totpSecret);
-    clock.advance(30_000);
-    const there = await signIn(rt, 'me@example.org', me.totpSecret, '10.2.2.2');
-    expect(await changeOwnPassword(rt, me.id, here, { current: '', password: NEW_PASSWORD }, null)).toEqual({ ok: false, errors: { current: 'Enter your current password' } });
-    expect(await changeOwnPassword(rt, me.id, here, { current: 'not my password', password: NEW_PASSWORD }, null)).toEqual({ ok: false, errors: { current: 'Your current password is not correct' } });
-    expect(await changeOwnPassword(rt, me.id, here, { current: PASSWORD, password: 'password1234' }, null)).toMatchObject({ ok: false, errors: { password: expect.stringMatching(/too common/) } });
-    expect(await changeOwnPassword(rt, me.id, here, { current: PASSWORD, password: PASSWORD }, null)).toMatchObject({ ok: false, errors: { password: expect.stringMatching(/different/) } });
-    expect(await changeOwnPassword(rt, me.id, here, { current: PASSWORD, password: NEW_PASSWORD }, '10.1.1.1')).toEqual({ ok: true, otherSessionsEnded: 1 });
-    expect(sessionUser(rt, here).user?.email).toBe('me@example.org');
-    expect(sessionUser(rt, there).user).toBeUndefined();
-    expect(await signInWithPassword(rt, { email: 'me@example.org', password: PASSWORD }, '10.3.3.3')).toEqual({ ok: false, error: 'invalid' });
-    expect(await signInWithPassword(rt, { email: 'me@example.org', password: NEW_PASSWORD }, '10.3.3.3')).toMatchObject({ ok: true, next: 'code' });
-    expect(listAudit(rt.db, { action: 'staff.password-changed' })).toMatchObject([{ actorId: me.id, details: { otherSessionsEnded: 1 } }]);
-    // They are told by email (ASVS 6.3.7).
-    expect(outbox(rt, 'staff-password-changed')).toEqual([{ to: 'me@example.org', text: expect.stringContaining('was changed by you') }]);
-    expect(listAudit(rt.db, { action: 'staff.password-change-failed' })).toHaveLength(1);
-  });
+  it(
+    'needs the current password, keeps the policy, and ends the other sessions but not this one',
+    { timeout: SLOW },
+    async () => {
+      const clock = manualClock();
+      const rt = testRuntime({ now: clock.now });
+      const me = await account(rt, 'me@example.org');
+      const here = await signIn(rt, 'me@example.org', me.totpSecret);
+      clock.advance(30_000);
+      const there = await signIn(rt, 'me@example.org', me.totpSecret, '10.2.2.2');
+      expect(await changeOwnPassword(rt, me.id, here, { current: '', password: NEW_PASSWORD }, null)).toEqual({
+        ok: false,
+        errors: { current: 'Enter your current password' },
+      });
+      expect(
+        await changeOwnPassword(rt, me.id, here, { current: 'not my password', password: NEW_PASSWORD }, null),
+      ).toEqual({ ok: false, errors: { current: 'Your current password is not correct' } });
+      expect(
+        await changeOwnPassword(rt, me.id, here, { current: PASSWORD, password: 'password1234' }, null),
+      ).toMatchObject({ ok: false, errors: { password: expect.stringMatching(/too common/) } });
+      expect(await changeOwnPassword(rt, me.id, here, { current: PASSWORD, password: PASSWORD }, null)).toMatchObject({
+        ok: false,
+        errors: { password: expect.stringMatching(/different/) },
+      });
+      expect(
+        await changeOwnPassword(rt, me.id, here, { current: PASSWORD, password: NEW_PASSWORD }, '10.1.1.1'),
+      ).toEqual({ ok: true, otherSessionsEnded: 1 });
+      expect(sessionUser(rt, here).user?.email).toBe('me@example.org');
+      expect(sessionUser(rt, there).user).toBeUndefined();
+      expect(await signInWithPassword(rt, { email: 'me@example.org', password: PASSWORD }, '10.3.3.3')).toEqual({
+        ok: false,
+        error: 'invalid',
+      });
+      expect(
+        await signInWithPassword(rt, { email: 'me@example.org', password: NEW_PASSWORD }, '10.3.3.3'),
+      ).toMatchObject({ ok: true, next: 'code' });
+      expect(listAudit(rt.db, { action: 'staff.password-changed' })).toMatchObject([
+        { actorId: me.id, details: { otherSessionsEnded: 1 } },
+      ]);
+      // They are told by email (ASVS 6.3.7).
+      expect(outbox(rt, 'staff-password-changed')).toEqual([
+        { to: 'me@example.org', text: expect.stringContaining('was changed by you') },
+      ]);
+      expect(listAudit(rt.db, { action: 'staff.password-change-failed' })).toHaveLength(1);
+    },
+  );
 
   it('counts wrong current passwords like failed sign-ins', { timeout: SLOW }, async () => {
     const rt = testRuntime();
     const me = await account(rt, 'guess@example.org');
     const here = await signIn(rt, 'guess@example.org', me.totpSecret);
     // A wrong password is a plain refusal (400); once limited the result says so (429), not its words.
-    expect(await changeOwnPassword(rt, me.id, here, { current: 'wrong first password', password: NEW_PASSWORD }, '10.9.9.9')).toEqual({ ok: false, errors: { current: 'Your current password is not correct' } });
-    for (let i = 1; i < THROTTLE.perAccountPerNetwork; i++) await changeOwnPassword(rt, me.id, here, { current: `wrong ${i} password`, password: NEW_PASSWORD }, '10.9.9.9');
+    expect(
+      await changeOwnPassword(rt, me.id, here, { current: 'wrong first password', password: NEW_PASSWORD }, '10.9.9.9'),
+    ).toEqual({ ok: false, errors: { current: 'Your current password is not correct' } });
+    for (let i = 1; i < THROTTLE.perAccountPerNetwork; i++)
+      await changeOwnPassword(rt, me.id, here, { current: `wrong ${i} password`, password: NEW_PASSWORD }, '10.9.9.9');
     const refused = await changeOwnPassword(rt, me.id, here, { current: PASSWORD, password: NEW_PASSWORD }, '10.9.9.9');
-    expect(refused).toMatchObject({ ok: false, errors: { current: expect.stringMatching(/too many failed attempts/) } });
+    expect(refused).toMatchObject({
+      ok: false,
+      errors: { current: expect.stringMatching(/too many failed attempts/) },
+    });
     expect(refused).toMatchObject({ throttled: true });
   });
 
   it('a new-authenticator link says when it is refused for too many wrong passwords', { timeout: SLOW }, async () => {
     const { rt, token } = await afterReset('limit');
-    expect(await useEnrolLink(rt, token, 'wrong first password', '10.8.8.8')).toEqual({ ok: false, errors: { password: 'The password is not correct' } });
-    for (let i = 1; i < THROTTLE.perAccountPerNetwork; i++) await useEnrolLink(rt, token, `wrong ${i} password`, '10.8.8.8');
-    expect(await useEnrolLink(rt, token, PASSWORD, '10.8.8.8')).toEqual({ ok: false, errors: { password: expect.stringMatching(/too many failed attempts/) }, throttled: true });
+    expect(await useEnrolLink(rt, token, 'wrong first password', '10.8.8.8')).toEqual({
+      ok: false,
+      errors: { password: 'The password is not correct' },
+    });
+    for (let i = 1; i < THROTTLE.perAccountPerNetwork; i++)
+      await useEnrolLink(rt, token, `wrong ${i} password`, '10.8.8.8');
+    expect(await useEnrolLink(rt, token, PASSWORD, '10.8.8.8')).toEqual({
+      ok: false,
+      errors: { password: expect.stringMatching(/too many failed attempts/) },
+      throttled: true,
+    });
   });
 });
 
 describe('17.3 password reset by an admin', () => {
-  it('emails a 24-hour one-time link (stored hashed), ends every session, and is audited', { timeout: SLOW }, async () => {
-    const clock = manualClock();
-    const rt = testRuntime({ now: clock.now });
-    const admin = await account(rt, 'boss@example.org', ['admin']);
-    const me = await account(rt, 'forgot@example.org');
-    const session = await signIn(rt, 'forgot@example.org', me.totpSecret);
-    const sent = sendPasswordReset(rt, { id: admin.id, ip: '9.9.9.9' }, me.id);
-    if (!sent.ok) throw new Error(sent.error);
-    expect(sessionUser(rt, session).user).toBeUndefined();
-    expect(outbox(rt, 'staff-password-reset')).toEqual([{ to: 'forgot@example.org', text: expect.stringContaining(sent.link) }]);
-    const token = tokenOf(sent.link);
-    const stored = rt.db.$client.prepare("select token_hash as hash, expires_at as expiresAt from staff_tokens where purpose = 'password-reset'").all() as { hash: string; expiresAt: number }[];
-    expect(stored).toEqual([{ hash: hashToken(token), expiresAt: clock.now().getTime() + 24 * 3600_000 }]);
-    expect(listAudit(rt.db, { action: 'staff.password-reset-sent' })).toMatchObject([{ actorId: admin.id, entityId: String(me.id), ip: '9.9.9.9' }]);
-    expect(findSetupLink(rt, token)).toMatchObject({ purpose: 'password-reset', staff: { id: me.id } });
+  it(
+    'emails a 24-hour one-time link (stored hashed), ends every session, and is audited',
+    { timeout: SLOW },
+    async () => {
+      const clock = manualClock();
+      const rt = testRuntime({ now: clock.now });
+      const admin = await account(rt, 'boss@example.org', ['admin']);
+      const me = await account(rt, 'forgot@example.org');
+      const session = await signIn(rt, 'forgot@example.org', me.totpSecret);
+      const sent = sendPasswordReset(rt, { id: admin.id, ip: '9.9.9.9' }, me.id);
+      if (!sent.ok) throw new Error(sent.error);
+      expect(sessionUser(rt, session).user).toBeUndefined();
+      expect(outbox(rt, 'staff-password-reset')).toEqual([
+        { to: 'forgot@example.org', text: expect.stringContaining(sent.link) },
+      ]);
+      const token = tokenOf(sent.link);
+      const stored = rt.db.$client
+        .prepare(
+          "select token_hash as hash, expires_at as expiresAt from staff_tokens where purpose = 'password-reset'",
+        )
+        .all() as { hash: string; expiresAt: number }[];
+      expect(stored).toEqual([{ hash: hashToken(token), expiresAt: clock.now().getTime() + 24 * 3600_000 }]);
+      expect(listAudit(rt.db, { action: 'staff.password-reset-sent' })).toMatchObject([
+        { actorId: admin.id, entityId: String(me.id), ip: '9.9.9.9' },
+      ]);
+      expect(findSetupLink(rt, token)).toMatchObject({ purpose: 'password-reset', staff: { id: me.id } });
 
-    // A second reset: the first link stops working.
-    const again = sendPasswordReset(rt, { id: admin.id, ip: '9.9.9.9' }, me.id);
-    if (!again.ok) throw new Error(again.error);
-    expect(findSetupLink(rt, token)).toBeUndefined();
-    const second = tokenOf(again.link);
-    expect(await completeSetup(rt, second, { password: 'short' }, null)).toMatchObject({ ok: false, errors: { password: expect.stringMatching(/12 characters/) } });
-    expect(await completeSetup(rt, second, { password: NEW_PASSWORD }, '10.1.1.1')).toEqual({ ok: true, staffId: me.id, next: 'sign-in' });
-    // Single use.
-    expect(findSetupLink(rt, second)).toBeUndefined();
-    expect(await completeSetup(rt, second, { password: 'another fine passphrase' }, null)).toMatchObject({ ok: false });
-    expect(await signInWithPassword(rt, { email: 'forgot@example.org', password: PASSWORD }, '10.1.1.2')).toEqual({ ok: false, error: 'invalid' });
-    clock.advance(30_000);
-    expect(await signIn(rt, 'forgot@example.org', me.totpSecret, '10.1.1.2', NEW_PASSWORD)).toBeTruthy();
-    expect(listAudit(rt.db, { action: 'staff.password-reset-completed' })).toMatchObject([{ actorId: me.id, ip: '10.1.1.1' }]);
-    expect(outbox(rt, 'staff-password-changed')).toEqual([{ to: 'forgot@example.org', text: expect.stringContaining('password reset link') }]);
-  });
+      // A second reset: the first link stops working.
+      const again = sendPasswordReset(rt, { id: admin.id, ip: '9.9.9.9' }, me.id);
+      if (!again.ok) throw new Error(again.error);
+      expect(findSetupLink(rt, token)).toBeUndefined();
+      const second = tokenOf(again.link);
+      expect(await completeSetup(rt, second, { password: 'short' }, null)).toMatchObject({
+        ok: false,
+        errors: { password: expect.stringMatching(/12 characters/) },
+      });
+      expect(await completeSetup(rt, second, { password: NEW_PASSWORD }, '10.1.1.1')).toEqual({
+        ok: true,
+        staffId: me.id,
+        next: 'sign-in',
+      });
+      // Single use.
+      expect(findSetupLink(rt, second)).toBeUndefined();
+      expect(await completeSetup(rt, second, { password: 'another fine passphrase' }, null)).toMatchObject({
+        ok: false,
+      });
+      expect(await signInWithPassword(rt, { email: 'forgot@example.org', password: PASSWORD }, '10.1.1.2')).toEqual({
+        ok: false,
+        error: 'invalid',
+      });
+      clock.advance(30_000);
+      expect(await signIn(rt, 'forgot@example.org', me.totpSecret, '10.1.1.2', NEW_PASSWORD)).toBeTruthy();
+      expect(listAudit(rt.db, { action: 'staff.password-reset-completed' })).toMatchObject([
+        { actorId: me.id, ip: '10.1.1.1' },
+      ]);
+      expect(outbox(rt, 'staff-password-changed')).toEqual([
+        { to: 'forgot@example.org', text: expect.stringContaining('password reset link') },
+      ]);
+    },
+  );
 
   it('dies when the account is disabled, and stays dead when it is enabled again', { timeout: SLOW }, async () => {
     const rt = testRuntime();
@@ -214,55 +309,87 @@ describe('17.3 password reset by an admin', () => {
 });
 
 describe('17.3 invitations sent again', () => {
-  it('offers to send again for a pending address; the new link works and the old one dies', { timeout: SLOW }, async () => {
-    const rt = testRuntime();
-    const admin = await account(rt, 'inviter@example.org', ['admin']);
-    const actor = { id: admin.id, ip: '9.9.9.9' };
-    const first = inviteStaff(rt, actor, { email: 'pending@example.org', name: 'Pat Pending', roles: ['moderator'] });
-    if (!first.ok) throw new Error('no invite');
-    const again = inviteStaff(rt, actor, { email: 'Pending@example.org', name: 'Pat', roles: ['moderator'] });
-    expect(again).toEqual({ ok: false, errors: { email: expect.stringMatching(/already been invited .* send the invitation again/i) }, pendingId: first.id });
-    expect(inviteStaff(rt, actor, { email: 'inviter@example.org', name: 'X', roles: ['moderator'] })).toEqual({ ok: false, errors: { email: 'An account with this email address already exists' } });
-    const resent = resendInvitation(rt, actor, first.id);
-    if (!resent.ok) throw new Error(resent.error);
-    expect(findSetupLink(rt, tokenOf(first.link))).toBeUndefined();
-    expect(findSetupLink(rt, tokenOf(resent.link))).toMatchObject({ purpose: 'invite' });
-    expect(outbox(rt, 'staff-invite').map((m) => m.text.includes(resent.link))).toEqual([false, true]);
-    expect(listAudit(rt.db, { action: 'staff.invitation-resent' })).toMatchObject([{ actorId: admin.id, entityId: String(first.id) }]);
-    expect(await completeSetup(rt, tokenOf(resent.link), { password: NEW_PASSWORD }, null)).toEqual({ ok: true, staffId: first.id, next: 'enrol' });
-    // Once set up there is nothing to send again (a password reset instead).
-    expect(resendInvitation(rt, actor, first.id)).toMatchObject({ ok: false, error: expect.stringMatching(/password reset/) });
-  });
+  it(
+    'offers to send again for a pending address; the new link works and the old one dies',
+    { timeout: SLOW },
+    async () => {
+      const rt = testRuntime();
+      const admin = await account(rt, 'inviter@example.org', ['admin']);
+      const actor = { id: admin.id, ip: '9.9.9.9' };
+      const first = inviteStaff(rt, actor, { email: 'pending@example.org', name: 'Pat Pending', roles: ['moderator'] });
+      if (!first.ok) throw new Error('no invite');
+      const again = inviteStaff(rt, actor, { email: 'Pending@example.org', name: 'Pat', roles: ['moderator'] });
+      expect(again).toEqual({
+        ok: false,
+        errors: { email: expect.stringMatching(/already been invited .* send the invitation again/i) },
+        pendingId: first.id,
+      });
+      expect(inviteStaff(rt, actor, { email: 'inviter@example.org', name: 'X', roles: ['moderator'] })).toEqual({
+        ok: false,
+        errors: { email: 'An account with this email address already exists' },
+      });
+      const resent = resendInvitation(rt, actor, first.id);
+      if (!resent.ok) throw new Error(resent.error);
+      expect(findSetupLink(rt, tokenOf(first.link))).toBeUndefined();
+      expect(findSetupLink(rt, tokenOf(resent.link))).toMatchObject({ purpose: 'invite' });
+      expect(outbox(rt, 'staff-invite').map((m) => m.text.includes(resent.link))).toEqual([false, true]);
+      expect(listAudit(rt.db, { action: 'staff.invitation-resent' })).toMatchObject([
+        { actorId: admin.id, entityId: String(first.id) },
+      ]);
+      expect(await completeSetup(rt, tokenOf(resent.link), { password: NEW_PASSWORD }, null)).toEqual({
+        ok: true,
+        staffId: first.id,
+        next: 'enrol',
+      });
+      // Once set up there is nothing to send again (a password reset instead).
+      expect(resendInvitation(rt, actor, first.id)).toMatchObject({
+        ok: false,
+        error: expect.stringMatching(/password reset/),
+      });
+    },
+  );
 });
 
 describe('17.3 a new authenticator after a reset needs the emailed link', () => {
-  it('refuses the password alone, emails a link that with the password leads to enrolment', { timeout: SLOW }, async () => {
-    const clock = manualClock();
-    const rt = testRuntime({ now: clock.now });
-    const admin = await account(rt, 'mfa-admin@example.org', ['admin']);
-    const me = await account(rt, 'lostphone@example.org');
-    expect(resetMfa(rt, { id: admin.id, ip: '9.9.9.9' }, me.id)).toEqual({ ok: true });
-    // Until c0ab3f9 this was { ok: true, next: 'enrol' }: the password alone enrolled a new secret.
-    expect(await signInWithPassword(rt, { email: 'lostphone@example.org', password: PASSWORD }, '10.1.1.1')).toEqual({ ok: false, error: 'enrol-link-needed' });
-    const [mail] = outbox(rt, 'staff-authenticator-reset');
-    expect(mail!.to).toBe('lostphone@example.org');
-    const link = /https?:\/\/\S+\/setup\/[A-Za-z0-9_-]{43}/.exec(mail!.text)![0];
-    expect(findSetupLink(rt, tokenOf(link))).toMatchObject({ purpose: 'mfa-enrol' });
-    expect(await useEnrolLink(rt, tokenOf(link), 'not my password', '10.1.1.1')).toEqual({ ok: false, errors: { password: 'The password is not correct' } });
-    const used = await useEnrolLink(rt, tokenOf(link), PASSWORD, '10.1.1.1');
-    expect(used).toEqual({ ok: true, staffId: me.id, linkHash: hashToken(tokenOf(link)) });
-    const pending = startEnrolmentSession(rt, me.id, '10.1.1.1', undefined, null, hashToken(tokenOf(link)));
-    const setup = (await enrolment(rt, pending))!;
-    expect(setup.secret).not.toBe(me.totpSecret);
-    const done = confirmEnrolment(rt, pending, totpCode(setup.secret, clock.now()), '10.1.1.1');
-    expect(done).toMatchObject({ ok: true });
-    // Used up once enrolment is confirmed (until this change: as soon as the password was right).
-    expect(findSetupLink(rt, tokenOf(link))).toBeUndefined();
-    // Enrolled again: the password leads to the code step as usual.
-    clock.advance(30_000);
-    expect(await signInWithPassword(rt, { email: 'lostphone@example.org', password: PASSWORD }, '10.1.1.1')).toMatchObject({ ok: true, next: 'code' });
-    expect(listAudit(rt.db, { action: 'staff.enrol-link-used' })).toHaveLength(1);
-  });
+  it(
+    'refuses the password alone, emails a link that with the password leads to enrolment',
+    { timeout: SLOW },
+    async () => {
+      const clock = manualClock();
+      const rt = testRuntime({ now: clock.now });
+      const admin = await account(rt, 'mfa-admin@example.org', ['admin']);
+      const me = await account(rt, 'lostphone@example.org');
+      expect(resetMfa(rt, { id: admin.id, ip: '9.9.9.9' }, me.id)).toEqual({ ok: true });
+      // Until c0ab3f9 this was { ok: true, next: 'enrol' }: the password alone enrolled a new secret.
+      expect(await signInWithPassword(rt, { email: 'lostphone@example.org', password: PASSWORD }, '10.1.1.1')).toEqual({
+        ok: false,
+        error: 'enrol-link-needed',
+      });
+      const [mail] = outbox(rt, 'staff-authenticator-reset');
+      expect(mail!.to).toBe('lostphone@example.org');
+      const link = /https?:\/\/\S+\/setup\/[A-Za-z0-9_-]{43}/.exec(mail!.text)![0];
+      expect(findSetupLink(rt, tokenOf(link))).toMatchObject({ purpose: 'mfa-enrol' });
+      expect(await useEnrolLink(rt, tokenOf(link), 'not my password', '10.1.1.1')).toEqual({
+        ok: false,
+        errors: { password: 'The password is not correct' },
+      });
+      const used = await useEnrolLink(rt, tokenOf(link), PASSWORD, '10.1.1.1');
+      expect(used).toEqual({ ok: true, staffId: me.id, linkHash: hashToken(tokenOf(link)) });
+      const pending = startEnrolmentSession(rt, me.id, '10.1.1.1', undefined, null, hashToken(tokenOf(link)));
+      const setup = (await enrolment(rt, pending))!;
+      expect(setup.secret).not.toBe(me.totpSecret);
+      const done = confirmEnrolment(rt, pending, totpCode(setup.secret, clock.now()), '10.1.1.1');
+      expect(done).toMatchObject({ ok: true });
+      // Used up once enrolment is confirmed (until this change: as soon as the password was right).
+      expect(findSetupLink(rt, tokenOf(link))).toBeUndefined();
+      // Enrolled again: the password leads to the code step as usual.
+      clock.advance(30_000);
+      expect(
+        await signInWithPassword(rt, { email: 'lostphone@example.org', password: PASSWORD }, '10.1.1.1'),
+      ).toMatchObject({ ok: true, next: 'code' });
+      expect(listAudit(rt.db, { action: 'staff.enrol-link-used' })).toHaveLength(1);
+    },
+  );
 });
 
 describe('17.3 the new-authenticator link is used up when enrolment is confirmed', () => {
@@ -278,29 +405,45 @@ describe('17.3 the new-authenticator link is used up when enrolment is confirmed
     const first = await linkAndStep(rt, me.id, token);
     const abandoned = (await enrolment(rt, first.step))!;
     clock.advance(11 * 60_000);
-    expect(confirmEnrolment(rt, first.step, totpCode(abandoned.secret, clock.now()), '10.1.1.1')).toEqual({ ok: false, error: 'expired' });
+    expect(confirmEnrolment(rt, first.step, totpCode(abandoned.secret, clock.now()), '10.1.1.1')).toEqual({
+      ok: false,
+      error: 'expired',
+    });
     // Until this change the link was used up with the password, and this was undefined.
     expect(findSetupLink(rt, first.token)).toMatchObject({ purpose: 'mfa-enrol' });
     const again = await linkAndStep(rt, me.id, token);
     const setup = (await enrolment(rt, again.step))!;
-    expect(confirmEnrolment(rt, again.step, totpCode(setup.secret, clock.now()), '10.1.1.1')).toMatchObject({ ok: true });
+    expect(confirmEnrolment(rt, again.step, totpCode(setup.secret, clock.now()), '10.1.1.1')).toMatchObject({
+      ok: true,
+    });
     expect(findSetupLink(rt, first.token)).toBeUndefined();
     expect(listAudit(rt.db, { action: 'staff.enrol-link-used' })).toHaveLength(1);
   });
 
-  it('still works once: a second step started from the same link cannot confirm after the first', { timeout: SLOW }, async () => {
-    const { clock, rt, me, token } = await afterReset('once');
-    const one = await linkAndStep(rt, me.id, token);
-    const two = await linkAndStep(rt, me.id, token);
-    const setup = (await enrolment(rt, one.step))!;
-    expect(confirmEnrolment(rt, one.step, totpCode(setup.secret, clock.now()), '10.1.1.1')).toMatchObject({ ok: true });
-    clock.advance(30_000);
-    // The other step neither shows a new secret (which would undo the one just confirmed) nor confirms.
-    expect(await enrolment(rt, two.step)).toBeUndefined();
-    expect(confirmEnrolment(rt, two.step, totpCode(setup.secret, clock.now()), '10.1.1.1')).toEqual({ ok: false, error: 'expired' });
-    // The authenticator confirmed first is the one that stays.
-    expect(await signInWithPassword(rt, { email: 'once-enrol@example.org', password: PASSWORD }, '10.1.1.1')).toMatchObject({ ok: true, next: 'code' });
-  });
+  it(
+    'still works once: a second step started from the same link cannot confirm after the first',
+    { timeout: SLOW },
+    async () => {
+      const { clock, rt, me, token } = await afterReset('once');
+      const one = await linkAndStep(rt, me.id, token);
+      const two = await linkAndStep(rt, me.id, token);
+      const setup = (await enrolment(rt, one.step))!;
+      expect(confirmEnrolment(rt, one.step, totpCode(setup.secret, clock.now()), '10.1.1.1')).toMatchObject({
+        ok: true,
+      });
+      clock.advance(30_000);
+      // The other step neither shows a new secret (which would undo the one just confirmed) nor confirms.
+      expect(await enrolment(rt, two.step)).toBeUndefined();
+      expect(confirmEnrolment(rt, two.step, totpCode(setup.secret, clock.now()), '10.1.1.1')).toEqual({
+        ok: false,
+        error: 'expired',
+      });
+      // The authenticator confirmed first is the one that stays.
+      expect(
+        await signInWithPassword(rt, { email: 'once-enrol@example.org', password: PASSWORD }, '10.1.1.1'),
+      ).toMatchObject({ ok: true, next: 'code' });
+    },
+  );
 });
 
 describe('markTokenUsed refuses an expired link', () => {
@@ -308,7 +451,12 @@ describe('markTokenUsed refuses an expired link', () => {
     const rt = testRuntime();
     const now = new Date(Date.UTC(2026, 0, 5, 10, 0, 0));
     insertToken(rt.db, { tokenHash: 'expired-hash', purpose: 'password-reset', staffId: null, expiresAt: now });
-    insertToken(rt.db, { tokenHash: 'live-hash', purpose: 'password-reset', staffId: null, expiresAt: new Date(now.getTime() + 1) });
+    insertToken(rt.db, {
+      tokenHash: 'live-hash',
+      purpose: 'password-reset',
+      staffId: null,
+      expiresAt: new Date(now.getTime() + 1),
+    });
     // Until this change the expired one was marked used as well.
     expect(markTokenUsed(rt.db, 'expired-hash', now)).toBe(false);
     expect(findToken(rt.db, 'expired-hash')?.usedAt).toBeNull();
@@ -316,71 +464,121 @@ describe('markTokenUsed refuses an expired link', () => {
     expect(markTokenUsed(rt.db, 'live-hash', now)).toBe(false);
   });
 
-  it('so a new-authenticator link that runs out during the enrolment step does not confirm it', { timeout: SLOW }, async () => {
-    const { clock, rt, me, token } = await afterReset('late');
-    clock.advance(RESET_LINK_HOURS * 3600_000 - 5 * 60_000);
-    const used = await useEnrolLink(rt, token, PASSWORD, '10.1.1.1');
-    if (!used.ok) throw new Error(JSON.stringify(used.errors));
-    const step = startEnrolmentSession(rt, me.id, '10.1.1.1', undefined, null, used.linkHash);
-    const setup = (await enrolment(rt, step))!;
-    clock.advance(6 * 60_000); // the step (10 minutes) goes on; the link has run out
-    expect(confirmEnrolment(rt, step, totpCode(setup.secret, clock.now()), '10.1.1.1')).toEqual({ ok: false, error: 'expired' });
-    expect(listAudit(rt.db, { action: 'staff.mfa-enrolled' })).toEqual([]);
-  });
+  it(
+    'so a new-authenticator link that runs out during the enrolment step does not confirm it',
+    { timeout: SLOW },
+    async () => {
+      const { clock, rt, me, token } = await afterReset('late');
+      clock.advance(RESET_LINK_HOURS * 3600_000 - 5 * 60_000);
+      const used = await useEnrolLink(rt, token, PASSWORD, '10.1.1.1');
+      if (!used.ok) throw new Error(JSON.stringify(used.errors));
+      const step = startEnrolmentSession(rt, me.id, '10.1.1.1', undefined, null, used.linkHash);
+      const setup = (await enrolment(rt, step))!;
+      clock.advance(6 * 60_000); // the step (10 minutes) goes on; the link has run out
+      expect(confirmEnrolment(rt, step, totpCode(setup.secret, clock.now()), '10.1.1.1')).toEqual({
+        ok: false,
+        error: 'expired',
+      });
+      expect(listAudit(rt.db, { action: 'staff.mfa-enrolled' })).toEqual([]);
+    },
+  );
 });
 
 describe('17.3 the command-line reset', () => {
-  it('gives a password reset link, audited as the command line; with --authenticator it leads on to enrolment', { timeout: SLOW }, async () => {
-    const clock = manualClock();
-    const rt = testRuntime({ now: clock.now });
-    const me = await account(rt, 'operator-help@example.org');
-    const session = await signIn(rt, 'operator-help@example.org', me.totpSecret);
-    const cli = { id: null, ip: 'cli' };
-    const plain = resetByEmail(rt, cli, 'Operator-Help@example.org');
-    if (!plain.ok) throw new Error(plain.error);
-    expect(plain.kind).toBe('password-reset');
-    expect(sessionUser(rt, session).user).toBeUndefined();
-    // Printed for the operator, not emailed.
-    expect(outbox(rt, 'staff-password-reset')).toEqual([]);
-    expect(listAudit(rt.db, { action: 'staff.password-reset-sent' })).toMatchObject([{ actorId: null, ip: 'cli' }]);
-    const full = resetByEmail(rt, cli, 'operator-help@example.org', { authenticator: true });
-    if (!full.ok) throw new Error(full.error);
-    expect(findSetupLink(rt, tokenOf(plain.link))).toBeUndefined();
-    expect(await completeSetup(rt, tokenOf(full.link), { password: NEW_PASSWORD }, null)).toEqual({ ok: true, staffId: me.id, next: 'enrol' });
-    expect(resetByEmail(rt, cli, 'nobody@example.org')).toMatchObject({ ok: false, error: expect.stringContaining('no account') });
-  });
+  it(
+    'gives a password reset link, audited as the command line; with --authenticator it leads on to enrolment',
+    { timeout: SLOW },
+    async () => {
+      const clock = manualClock();
+      const rt = testRuntime({ now: clock.now });
+      const me = await account(rt, 'operator-help@example.org');
+      const session = await signIn(rt, 'operator-help@example.org', me.totpSecret);
+      const cli = { id: null, ip: 'cli' };
+      const plain = resetByEmail(rt, cli, 'Operator-Help@example.org');
+      if (!plain.ok) throw new Error(plain.error);
+      expect(plain.kind).toBe('password-reset');
+      expect(sessionUser(rt, session).user).toBeUndefined();
+      // Printed for the operator, not emailed.
+      expect(outbox(rt, 'staff-password-reset')).toEqual([]);
+      expect(listAudit(rt.db, { action: 'staff.password-reset-sent' })).toMatchObject([{ actorId: null, ip: 'cli' }]);
+      const full = resetByEmail(rt, cli, 'operator-help@example.org', { authenticator: true });
+      if (!full.ok) throw new Error(full.error);
+      expect(findSetupLink(rt, tokenOf(plain.link))).toBeUndefined();
+      expect(await completeSetup(rt, tokenOf(full.link), { password: NEW_PASSWORD }, null)).toEqual({
+        ok: true,
+        staffId: me.id,
+        next: 'enrol',
+      });
+      expect(resetByEmail(rt, cli, 'nobody@example.org')).toMatchObject({
+        ok: false,
+        error: expect.stringContaining('no account'),
+      });
+    },
+  );
 });
 
 describe('17.10 a stranger cannot lock the owner out', () => {
-  it('limits guesses per account and network, and guards the account instead of locking it', { timeout: SLOW }, async () => {
-    const clock = manualClock();
-    const rt = testRuntime({ now: clock.now });
-    const me = await account(rt, 'target@example.org');
-    // Ten guessers elsewhere, each under its own limit.
-    for (let i = 0; i < THROTTLE.accountGuard; i++) {
-      expect(await signInWithPassword(rt, { email: 'target@example.org', password: 'a wrong guess' }, `198.51.100.${i}`)).toEqual({ ok: false, error: 'invalid' });
-    }
-    // Now guarded: the password alone is not checked (not even a right one)…
-    expect(await signInWithPassword(rt, { email: 'target@example.org', password: 'another wrong guess' }, '198.51.100.99')).toEqual({ ok: false, error: 'code-needed' });
-    expect(await signInWithPassword(rt, { email: 'target@example.org', password: PASSWORD }, '10.1.1.1')).toEqual({ ok: false, error: 'code-needed' });
-    // …a wrong code or a wrong password with a code says neither which…
-    expect(await signInWithPassword(rt, { email: 'target@example.org', password: PASSWORD, code: '000000' }, '198.51.100.98')).toEqual({ ok: false, error: 'invalid', guarded: true });
-    expect(await signInWithPassword(rt, { email: 'target@example.org', password: 'wrong again', code: totpCode(me.totpSecret, clock.now()) }, '198.51.100.97')).toEqual({
-      ok: false,
-      error: 'invalid',
-      guarded: true,
-    });
-    // …and the owner with the right password and a valid code is signed in at once.
-    const owner = await signInWithPassword(rt, { email: 'target@example.org', password: PASSWORD, code: totpCode(me.totpSecret, clock.now()) }, '10.1.1.1');
-    expect(owner).toMatchObject({ ok: true, next: 'signed-in' });
-    if (owner.ok) expect(sessionUser(rt, owner.sessionId).user?.email).toBe('target@example.org');
-    // An unknown address is guarded the same way (nothing tells which accounts exist).
-    for (let i = 0; i < THROTTLE.accountGuard; i++) await signInWithPassword(rt, { email: 'ghost@example.org', password: 'a wrong guess' }, `198.51.101.${i}`);
-    expect(await signInWithPassword(rt, { email: 'ghost@example.org', password: 'x y z a b c d' }, '198.51.101.200')).toEqual({ ok: false, error: 'code-needed' });
-    // The guard ends with the window.
-    clock.advance(THROTTLE.windowMs + 1);
-    expect(await signInWithPassword(rt, { email: 'target@example.org', password: PASSWORD }, '10.1.1.1')).toMatchObject({ ok: true, next: 'code' });
-  });
+  it(
+    'limits guesses per account and network, and guards the account instead of locking it',
+    { timeout: SLOW },
+    async () => {
+      const clock = manualClock();
+      const rt = testRuntime({ now: clock.now });
+      const me = await account(rt, 'target@example.org');
+      // Ten guessers elsewhere, each under its own limit.
+      for (let i = 0; i < THROTTLE.accountGuard; i++) {
+        expect(
+          await signInWithPassword(rt, { email: 'target@example.org', password: 'a wrong guess' }, `198.51.100.${i}`),
+        ).toEqual({ ok: false, error: 'invalid' });
+      }
+      // Now guarded: the password alone is not checked (not even a right one)…
+      expect(
+        await signInWithPassword(rt, { email: 'target@example.org', password: 'another wrong guess' }, '198.51.100.99'),
+      ).toEqual({ ok: false, error: 'code-needed' });
+      expect(await signInWithPassword(rt, { email: 'target@example.org', password: PASSWORD }, '10.1.1.1')).toEqual({
+        ok: false,
+        error: 'code-needed',
+      });
+      // …a wrong code or a wrong password with a code says neither which…
+      expect(
+        await signInWithPassword(
+          rt,
+          { email: 'target@example.org', password: PASSWORD, code: '000000' },
+          '198.51.100.98',
+        ),
+      ).toEqual({ ok: false, error: 'invalid', guarded: true });
+      expect(
+        await signInWithPassword(
+          rt,
+          { email: 'target@example.org', password: 'wrong again', code: totpCode(me.totpSecret, clock.now()) },
+          '198.51.100.97',
+        ),
+      ).toEqual({
+        ok: false,
+        error: 'invalid',
+        guarded: true,
+      });
+      // …and the owner with the right password and a valid code is signed in at once.
+      const owner = await signInWithPassword(
+        rt,
+        { email: 'target@example.org', password: PASSWORD, code: totpCode(me.totpSecret, clock.now()) },
+        '10.1.1.1',
+      );
+      expect(owner).toMatchObject({ ok: true, next: 'signed-in' });
+      if (owner.ok) expect(sessionUser(rt, owner.sessionId).user?.email).toBe('target@example.org');
+      // An unknown address is guarded the same way (nothing tells which accounts exist).
+      for (let i = 0; i < THROTTLE.accountGuard; i++)
+        await signInWithPassword(rt, { email: 'ghost@example.org', password: 'a wrong guess' }, `198.51.101.${i}`);
+      expect(
+        await signInWithPassword(rt, { email: 'ghost@example.org', password: 'x y z a b c d' }, '198.51.101.200'),
+      ).toEqual({ ok: false, error: 'code-needed' });
+      // The guard ends with the window.
+      clock.advance(THROTTLE.windowMs + 1);
+      expect(
+        await signInWithPassword(rt, { email: 'target@example.org', password: PASSWORD }, '10.1.1.1'),
+      ).toMatchObject({ ok: true, next: 'code' });
+    },
+  );
 
   it('counts an IPv6 /64 as one client network', { timeout: SLOW }, async () => {
     expect(limitGroup('2001:db8:1:2:aaaa::1')).toBe('2001:db8:1:2::/64');
@@ -390,46 +588,86 @@ describe('17.10 a stranger cannot lock the owner out', () => {
     expect(limitGroup(null)).toBe('unknown');
     const rt = testRuntime();
     await account(rt, 'v6@example.org');
-    for (let i = 1; i <= THROTTLE.perAccountPerNetwork; i++) await signInWithPassword(rt, { email: 'v6@example.org', password: 'a wrong guess' }, `2001:db8:1:2::${i}`);
-    expect(await signInWithPassword(rt, { email: 'v6@example.org', password: PASSWORD }, '2001:db8:1:2:ffff::9')).toMatchObject({ ok: false, error: 'throttled' });
-    expect(await signInWithPassword(rt, { email: 'v6@example.org', password: PASSWORD }, '2001:db8:1:3::1')).toMatchObject({ ok: true, next: 'code' });
+    for (let i = 1; i <= THROTTLE.perAccountPerNetwork; i++)
+      await signInWithPassword(rt, { email: 'v6@example.org', password: 'a wrong guess' }, `2001:db8:1:2::${i}`);
+    expect(
+      await signInWithPassword(rt, { email: 'v6@example.org', password: PASSWORD }, '2001:db8:1:2:ffff::9'),
+    ).toMatchObject({ ok: false, error: 'throttled' });
+    expect(
+      await signInWithPassword(rt, { email: 'v6@example.org', password: PASSWORD }, '2001:db8:1:3::1'),
+    ).toMatchObject({ ok: true, next: 'code' });
   });
 });
 
 describe('17.15 your own sessions', () => {
-  it('lists them with times, a coarse browser and a shortened address, and ends the others', { timeout: SLOW }, async () => {
-    const clock = manualClock();
-    const rt = testRuntime({ now: clock.now });
-    const me = await account(rt, 'sessions@example.org');
-    const other = await account(rt, 'someone-else@example.org');
-    const chrome = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36';
-    const firefox = 'Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0';
-    const here = await signIn(rt, 'sessions@example.org', me.totpSecret, '203.0.113.45', PASSWORD, chrome);
-    clock.advance(30_000);
-    const there = await signIn(rt, 'sessions@example.org', me.totpSecret, '2001:db8:aa:bb::5', PASSWORD, firefox);
-    clock.advance(30_000);
-    const theirs = await signIn(rt, 'someone-else@example.org', other.totpSecret, '10.0.0.1');
-    const list = ownSessions(rt, me.id, here);
-    expect(list).toEqual([
-      { handle: expect.stringMatching(/^[0-9a-f]{16}$/), current: true, startedAt: new Date(Date.UTC(2026, 0, 5, 10, 0, 0)), lastSeenAt: new Date(Date.UTC(2026, 0, 5, 10, 0, 0)), client: 'Chrome on Windows', network: '203.0.113.…' },
-      { handle: expect.stringMatching(/^[0-9a-f]{16}$/), current: false, startedAt: new Date(Date.UTC(2026, 0, 5, 10, 0, 30)), lastSeenAt: new Date(Date.UTC(2026, 0, 5, 10, 0, 30)), client: 'Firefox on Linux', network: '2001:db8:aa:…' },
-    ]);
-    expect(JSON.stringify(list)).not.toContain('203.0.113.45');
-    // Someone else's session cannot be named from here.
-    const theirHandle = ownSessions(rt, other.id, theirs)[0]!.handle;
-    expect(endOwnSessions(rt, me.id, here, theirHandle, null)).toEqual({ ok: false, error: 'That session has already ended' });
-    expect(sessionUser(rt, theirs).user).toBeDefined();
-    expect(endOwnSessions(rt, me.id, here, list[0]!.handle, null)).toMatchObject({ ok: false, error: expect.stringMatching(/sign out/) });
-    expect(endOwnSessions(rt, me.id, here, list[1]!.handle, '203.0.113.45')).toEqual({ ok: true, ended: 1 });
-    expect(sessionUser(rt, there).user).toBeUndefined();
-    expect(sessionUser(rt, here).user).toBeDefined();
-    expect(listAudit(rt.db, { action: 'staff.sessions-ended' })).toMatchObject([{ actorId: me.id, details: { ended: 1 } }]);
-    expect(endOwnSessions(rt, me.id, here, 'others', null)).toEqual({ ok: true, ended: 0 });
-  });
+  it(
+    'lists them with times, a coarse browser and a shortened address, and ends the others',
+    { timeout: SLOW },
+    async () => {
+      const clock = manualClock();
+      const rt = testRuntime({ now: clock.now });
+      const me = await account(rt, 'sessions@example.org');
+      const other = await account(rt, 'someone-else@example.org');
+      const chrome =
+        'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36';
+      const firefox = 'Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0';
+      const here = await signIn(rt, 'sessions@example.org', me.totpSecret, '203.0.113.45', PASSWORD, chrome);
+      clock.advance(30_000);
+      const there = await signIn(rt, 'sessions@example.org', me.totpSecret, '2001:db8:aa:bb::5', PASSWORD, firefox);
+      clock.advance(30_000);
+      const theirs = await signIn(rt, 'someone-else@example.org', other.totpSecret, '10.0.0.1');
+      const list = ownSessions(rt, me.id, here);
+      expect(list).toEqual([
+        {
+          handle: expect.stringMatching(/^[0-9a-f]{16}$/),
+          current: true,
+          startedAt: new Date(Date.UTC(2026, 0, 5, 10, 0, 0)),
+          lastSeenAt: new Date(Date.UTC(2026, 0, 5, 10, 0, 0)),
+          client: 'Chrome on Windows',
+          network: '203.0.113.…',
+        },
+        {
+          handle: expect.stringMatching(/^[0-9a-f]{16}$/),
+          current: false,
+          startedAt: new Date(Date.UTC(2026, 0, 5, 10, 0, 30)),
+          lastSeenAt: new Date(Date.UTC(2026, 0, 5, 10, 0, 30)),
+          client: 'Firefox on Linux',
+          network: '2001:db8:aa:…',
+        },
+      ]);
+      expect(JSON.stringify(list)).not.toContain('203.0.113.45');
+      // Someone else's session cannot be named from here.
+      const theirHandle = ownSessions(rt, other.id, theirs)[0]!.handle;
+      expect(endOwnSessions(rt, me.id, here, theirHandle, null)).toEqual({
+        ok: false,
+        error: 'That session has already ended',
+      });
+      expect(sessionUser(rt, theirs).user).toBeDefined();
+      expect(endOwnSessions(rt, me.id, here, list[0]!.handle, null)).toMatchObject({
+        ok: false,
+        error: expect.stringMatching(/sign out/),
+      });
+      expect(endOwnSessions(rt, me.id, here, list[1]!.handle, '203.0.113.45')).toEqual({ ok: true, ended: 1 });
+      expect(sessionUser(rt, there).user).toBeUndefined();
+      expect(sessionUser(rt, here).user).toBeDefined();
+      expect(listAudit(rt.db, { action: 'staff.sessions-ended' })).toMatchObject([
+        { actorId: me.id, details: { ended: 1 } },
+      ]);
+      expect(endOwnSessions(rt, me.id, here, 'others', null)).toEqual({ ok: true, ended: 0 });
+    },
+  );
 
   it('describes browsers coarsely and shortens addresses', () => {
-    expect(describeClient('Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1')).toBe('Safari on iPhone or iPad');
-    expect(describeClient('Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36 Edg/140.0.0.0')).toBe('Edge on Mac');
+    expect(
+      describeClient(
+        'Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1',
+      ),
+    ).toBe('Safari on iPhone or iPad');
+    expect(
+      describeClient(
+        'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36 Edg/140.0.0.0',
+      ),
+    ).toBe('Edge on Mac');
     expect(describeClient('curl/8.5.0')).toBe('Unknown browser');
     expect(describeClient(undefined)).toBeNull();
     expect(shortAddress('192.0.2.200')).toBe('192.0.2.…');
@@ -451,7 +689,12 @@ describe('17.17 a code from the enrolment step', () => {
     clock.advance(5_000);
     const p = await signInWithPassword(rt, { email: 'ada@example.org', password: PASSWORD }, null);
     if (!p.ok) throw new Error('password');
-    const outcome = submitSecurityCode(rt, code, (typed) => verifySecurityCode(rt, p.sessionId, typed, null), 'The security code is not correct');
+    const outcome = submitSecurityCode(
+      rt,
+      code,
+      (typed) => verifySecurityCode(rt, p.sessionId, typed, null),
+      'The security code is not correct',
+    );
     expect(outcome).toEqual({ kind: 'error', status: 400, message: REUSED_ENROLMENT_CODE_MESSAGE });
     expect(REUSED_ENROLMENT_CODE_MESSAGE).toMatch(/Wait for your app to show the next code/);
     expect(listAudit(rt.db, { actorId: made.staffId }).map((e) => e.action)).toContain('staff.security-code-reused');

@@ -5,7 +5,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { findAppealById, listAppealEvents } from '../../db/appeals.ts';
 import { listEmails } from '../../db/outbox.ts';
-import { decisionNotice, FOLLOW_UP_NOT_FOUND, handleAppealForm, REVIEW_ERROR_MESSAGES } from '../../src/lib/review/form.ts';
+import {
+  decisionNotice,
+  FOLLOW_UP_NOT_FOUND,
+  handleAppealForm,
+  REVIEW_ERROR_MESSAGES,
+} from '../../src/lib/review/form.ts';
 import { findFollowUpById, insertFollowUp } from '../../db/review.ts';
 import { createAppeal } from '../../src/lib/appeals/appeals.ts';
 import { appealForStaff, linkAppealToCase, REVIEW_FIELD_MESSAGES, type Actor } from '../../src/lib/review/review.ts';
@@ -27,7 +32,12 @@ beforeAll(async () => {
 
 function newAppeal(): number {
   const c = insertTestCase(rt.db, { actionAt: new Date(clock - 2 * DAY), recordedBy: moderator.id });
-  const r = createAppeal(rt, { subject: { kind: 'case', caseReference: c.reference }, reason: 'Fair question.', email: `p${Math.random().toString(36).slice(2)}@example.org`, name: null });
+  const r = createAppeal(rt, {
+    subject: { kind: 'case', caseReference: c.reference },
+    reason: 'Fair question.',
+    email: `p${Math.random().toString(36).slice(2)}@example.org`,
+    name: null,
+  });
   if (!r.ok) throw new Error(r.error);
   return r.appeal.id;
 }
@@ -37,9 +47,15 @@ const decision = { outcome: 'overturned', explanation: 'Criticism of the service
 describe('handleAppealForm', () => {
   it('goes back to the appeal after an action that worked', () => {
     const id = newAppeal();
-    expect(handleAppealForm(rt, id, { intent: 'start' }, reviewer)).toEqual({ kind: 'redirect', to: `/staff/appeals/${id}` });
+    expect(handleAppealForm(rt, id, { intent: 'start' }, reviewer)).toEqual({
+      kind: 'redirect',
+      to: `/staff/appeals/${id}`,
+    });
     expect(findAppealById(rt.db, id)?.status).toBe('in-review');
-    expect(handleAppealForm(rt, id, { intent: 'assign-me' }, reviewer)).toEqual({ kind: 'redirect', to: `/staff/appeals/${id}` });
+    expect(handleAppealForm(rt, id, { intent: 'assign-me' }, reviewer)).toEqual({
+      kind: 'redirect',
+      to: `/staff/appeals/${id}`,
+    });
     expect(findAppealById(rt.db, id)?.assignedTo).toBe(reviewer.id);
     expect(handleAppealForm(rt, id, { intent: 'note', note: 'Checked the thread.' }, reviewer).kind).toBe('redirect');
     expect(listAppealEvents(rt.db, id).map((e) => e.kind)).toContain('note');
@@ -47,16 +63,40 @@ describe('handleAppealForm', () => {
 
   it('puts each error next to its field, or at the top when it belongs to no field', () => {
     const id = newAppeal();
-    expect(handleAppealForm(rt, id, { intent: 'note', note: '   ' }, reviewer)).toEqual({ kind: 'page', errors: { note: REVIEW_FIELD_MESSAGES.noteEmpty }, preview: undefined });
-    expect(handleAppealForm(rt, id, { intent: 'assign', assignee: '1 or 1=1' }, reviewer)).toEqual({ kind: 'page', errors: { assignee: REVIEW_ERROR_MESSAGES['not-a-reviewer'] }, preview: undefined });
-    expect(handleAppealForm(rt, id, { intent: 'assign', assignee: String(moderator.id + 1000) }, reviewer)).toMatchObject({ errors: { assignee: REVIEW_ERROR_MESSAGES['not-a-reviewer'] } });
-    expect(handleAppealForm(rt, id, { intent: 'forged' }, reviewer)).toEqual({ kind: 'page', errors: { decision: 'Choose an action' }, preview: undefined });
-    expect(handleAppealForm(rt, id, { intent: 'resume' }, reviewer)).toMatchObject({ errors: { decision: REVIEW_ERROR_MESSAGES['not-allowed'] } });
-    expect(handleAppealForm(rt, id, { intent: 'preview', ...decision, explanation: '' }, reviewer)).toMatchObject({ errors: { explanation: REVIEW_FIELD_MESSAGES.explanationEmpty } });
-    expect(handleAppealForm(rt, id, { intent: 'preview', ...decision, version: '9.9' }, reviewer)).toMatchObject({ errors: { version: REVIEW_FIELD_MESSAGES.version } });
+    expect(handleAppealForm(rt, id, { intent: 'note', note: '   ' }, reviewer)).toEqual({
+      kind: 'page',
+      errors: { note: REVIEW_FIELD_MESSAGES.noteEmpty },
+      preview: undefined,
+    });
+    expect(handleAppealForm(rt, id, { intent: 'assign', assignee: '1 or 1=1' }, reviewer)).toEqual({
+      kind: 'page',
+      errors: { assignee: REVIEW_ERROR_MESSAGES['not-a-reviewer'] },
+      preview: undefined,
+    });
+    expect(
+      handleAppealForm(rt, id, { intent: 'assign', assignee: String(moderator.id + 1000) }, reviewer),
+    ).toMatchObject({ errors: { assignee: REVIEW_ERROR_MESSAGES['not-a-reviewer'] } });
+    expect(handleAppealForm(rt, id, { intent: 'forged' }, reviewer)).toEqual({
+      kind: 'page',
+      errors: { decision: 'Choose an action' },
+      preview: undefined,
+    });
+    expect(handleAppealForm(rt, id, { intent: 'resume' }, reviewer)).toMatchObject({
+      errors: { decision: REVIEW_ERROR_MESSAGES['not-allowed'] },
+    });
+    expect(handleAppealForm(rt, id, { intent: 'preview', ...decision, explanation: '' }, reviewer)).toMatchObject({
+      errors: { explanation: REVIEW_FIELD_MESSAGES.explanationEmpty },
+    });
+    expect(handleAppealForm(rt, id, { intent: 'preview', ...decision, version: '9.9' }, reviewer)).toMatchObject({
+      errors: { version: REVIEW_FIELD_MESSAGES.version },
+    });
     // The reviewer who recorded the case is refused at the top of the page, preview or send.
-    expect(handleAppealForm(rt, id, { intent: 'preview', ...decision }, moderator)).toMatchObject({ errors: { decision: REVIEW_ERROR_MESSAGES['recorded-by-you'] } });
-    expect(handleAppealForm(rt, id, { intent: 'send', ...decision, previewed: 'x' }, moderator)).toMatchObject({ errors: { decision: REVIEW_ERROR_MESSAGES['recorded-by-you'] } });
+    expect(handleAppealForm(rt, id, { intent: 'preview', ...decision }, moderator)).toMatchObject({
+      errors: { decision: REVIEW_ERROR_MESSAGES['recorded-by-you'] },
+    });
+    expect(handleAppealForm(rt, id, { intent: 'send', ...decision, previewed: 'x' }, moderator)).toMatchObject({
+      errors: { decision: REVIEW_ERROR_MESSAGES['recorded-by-you'] },
+    });
     expect(findAppealById(rt.db, id)?.status).toBe('new');
   });
 
@@ -70,7 +110,12 @@ describe('handleAppealForm', () => {
 
     // Edited after the preview (or no preview at all): not sent; the new preview is shown instead.
     for (const previewed of [shown.preview.digest, '']) {
-      const edited = handleAppealForm(rt, id, { intent: 'send', ...decision, explanation: `${decision.explanation} Edited.`, previewed }, reviewer);
+      const edited = handleAppealForm(
+        rt,
+        id,
+        { intent: 'send', ...decision, explanation: `${decision.explanation} Edited.`, previewed },
+        reviewer,
+      );
       if (edited.kind !== 'page') throw new Error('sent an email nobody read');
       expect(edited.errors).toEqual({ decision: REVIEW_ERROR_MESSAGES['preview-changed'] });
       expect(edited.preview?.text).toContain('Edited.');
@@ -78,7 +123,9 @@ describe('handleAppealForm', () => {
     expect(listEmails(rt.db).length).toBe(before);
     expect(findAppealById(rt.db, id)?.status).toBe('new');
 
-    expect(handleAppealForm(rt, id, { intent: 'send', ...decision, previewed: shown.preview.digest }, reviewer)).toEqual({ kind: 'redirect', to: `/staff/appeals/${id}` });
+    expect(
+      handleAppealForm(rt, id, { intent: 'send', ...decision, previewed: shown.preview.digest }, reviewer),
+    ).toEqual({ kind: 'redirect', to: `/staff/appeals/${id}` });
     expect(findAppealById(rt.db, id)).toMatchObject({ status: 'decided', outcome: 'overturned' });
     const sent = listEmails(rt.db).filter((m) => m.kind === 'appeal-decision');
     expect(sent.at(-1)?.text).toBe(shown.preview.text);
@@ -93,12 +140,21 @@ describe('marking a follow-up done', () => {
     const theirs = insertFollowUp(rt.db, { appealId: other, kind: 'restore-comment', dueAt: new Date(clock + DAY) });
     // Until this change "<id>abc" was read as <id> (parseInt) and marked it done.
     for (const followUp of [`${f.id}abc`, ' ', 'x', '0', `0${f.id}`, '99999', String(theirs.id)]) {
-      expect(handleAppealForm(rt, id, { intent: 'follow-up', followUp }, reviewer)).toEqual({ kind: 'page', errors: { decision: FOLLOW_UP_NOT_FOUND }, preview: undefined });
+      expect(handleAppealForm(rt, id, { intent: 'follow-up', followUp }, reviewer)).toEqual({
+        kind: 'page',
+        errors: { decision: FOLLOW_UP_NOT_FOUND },
+        preview: undefined,
+      });
     }
     expect(findFollowUpById(rt.db, f.id)?.doneAt).toBeNull();
-    expect(handleAppealForm(rt, id, { intent: 'follow-up', followUp: String(f.id) }, reviewer)).toEqual({ kind: 'redirect', to: `/staff/appeals/${id}` });
+    expect(handleAppealForm(rt, id, { intent: 'follow-up', followUp: String(f.id) }, reviewer)).toEqual({
+      kind: 'redirect',
+      to: `/staff/appeals/${id}`,
+    });
     expect(findFollowUpById(rt.db, f.id)?.doneAt).toBeInstanceOf(Date);
-    expect(handleAppealForm(rt, id, { intent: 'follow-up', followUp: String(f.id) }, reviewer)).toMatchObject({ errors: { decision: REVIEW_ERROR_MESSAGES['not-allowed'] } });
+    expect(handleAppealForm(rt, id, { intent: 'follow-up', followUp: String(f.id) }, reviewer)).toMatchObject({
+      errors: { decision: REVIEW_ERROR_MESSAGES['not-allowed'] },
+    });
   });
 });
 
@@ -117,15 +173,30 @@ describe('who may decide, on the page (issue 17, point 9)', () => {
   it('a no-reference appeal: the preview is refused until it is linked or marked; "no matching case" then lets it be decided', () => {
     const id = noReferenceAppeal();
     const refused = handleAppealForm(rt, id, { intent: 'preview', ...decision }, reviewer);
-    expect(refused).toEqual({ kind: 'page', errors: { decision: REVIEW_ERROR_MESSAGES['case-not-settled'] }, preview: undefined });
-    expect(REVIEW_ERROR_MESSAGES['case-not-settled']).toBe('Link this appeal to its case, or record that no matching case was found, before you decide it');
-    expect(handleAppealForm(rt, id, { intent: 'no-matching-case' }, reviewer)).toEqual({ kind: 'redirect', to: `/staff/appeals/${id}` });
+    expect(refused).toEqual({
+      kind: 'page',
+      errors: { decision: REVIEW_ERROR_MESSAGES['case-not-settled'] },
+      preview: undefined,
+    });
+    expect(REVIEW_ERROR_MESSAGES['case-not-settled']).toBe(
+      'Link this appeal to its case, or record that no matching case was found, before you decide it',
+    );
+    expect(handleAppealForm(rt, id, { intent: 'no-matching-case' }, reviewer)).toEqual({
+      kind: 'redirect',
+      to: `/staff/appeals/${id}`,
+    });
     expect(listAppealEvents(rt.db, id).filter((e) => e.kind === 'no-matching-case')).toHaveLength(1);
     // A second post (Back and submit again) changes nothing and says why.
-    expect(handleAppealForm(rt, id, { intent: 'no-matching-case' }, reviewer)).toEqual({ kind: 'page', errors: { decision: REVIEW_ERROR_MESSAGES['not-allowed'] }, preview: undefined });
+    expect(handleAppealForm(rt, id, { intent: 'no-matching-case' }, reviewer)).toEqual({
+      kind: 'page',
+      errors: { decision: REVIEW_ERROR_MESSAGES['not-allowed'] },
+      preview: undefined,
+    });
     const preview = handleAppealForm(rt, id, { intent: 'preview', ...decision }, reviewer);
     if (preview.kind !== 'page' || !preview.preview) throw new Error('expected a preview');
-    expect(handleAppealForm(rt, id, { intent: 'send', ...decision, previewed: preview.preview.digest }, reviewer)).toEqual({ kind: 'redirect', to: `/staff/appeals/${id}` });
+    expect(
+      handleAppealForm(rt, id, { intent: 'send', ...decision, previewed: preview.preview.digest }, reviewer),
+    ).toEqual({ kind: 'redirect', to: `/staff/appeals/${id}` });
     expect(findAppealById(rt.db, id)?.status).toBe('decided');
   });
 
@@ -142,7 +213,9 @@ describe('who may decide, on the page (issue 17, point 9)', () => {
     expect(handleAppealForm(rt, id, { intent: 'start' }, reviewer).kind).toBe('redirect');
     const preview = handleAppealForm(rt, id, { intent: 'preview', ...decision }, reviewer);
     if (preview.kind !== 'page' || !preview.preview) throw new Error('expected a preview');
-    expect(handleAppealForm(rt, id, { intent: 'send', ...decision, previewed: preview.preview.digest }, reviewer).kind).toBe('redirect');
+    expect(
+      handleAppealForm(rt, id, { intent: 'send', ...decision, previewed: preview.preview.digest }, reviewer).kind,
+    ).toBe('redirect');
     expect(appealForStaff(rt, id)!.isOpen).toBe(false);
   });
 
@@ -166,7 +239,9 @@ describe('who may decide, on the page (issue 17, point 9)', () => {
     const c = insertTestCase(rt.db, { actionAt: new Date(clock - 2 * DAY), recordedBy: moderator.id });
     expect(linkAppealToCase(rt, noRef, c.reference, reviewer).ok).toBe(true);
     const after = appealForStaff(rt, noRef)!;
-    expect(decisionNotice(after.decisionFacts, moderator.id, c.reference)).toMatch(new RegExp(`^You recorded case ${c.reference}, so you cannot decide this appeal`));
+    expect(decisionNotice(after.decisionFacts, moderator.id, c.reference)).toMatch(
+      new RegExp(`^You recorded case ${c.reference}, so you cannot decide this appeal`),
+    );
     expect(decisionNotice(after.decisionFacts, reviewer.id, c.reference)).toBeNull();
   });
 });

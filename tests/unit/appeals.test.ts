@@ -24,7 +24,12 @@ let clock = Date.UTC(2026, 10, 25, 10, 0, 0); // Wednesday 25 November 2026
 const rt = testRuntime({ now: () => new Date(clock), env: { PUBLIC_URL: 'https://appeals.example.nhs.uk' } });
 
 function caseAppeal(caseReference: string, email = 'person@example.org'): NewAppeal {
-  return { subject: { kind: 'case', caseReference }, reason: 'I was asking a fair question.', email, name: 'Jo <b>Bloggs</b>' };
+  return {
+    subject: { kind: 'case', caseReference },
+    reason: 'I was asking a fair question.',
+    email,
+    name: 'Jo <b>Bloggs</b>',
+  };
 }
 
 describe('createAppeal', () => {
@@ -36,8 +41,20 @@ describe('createAppeal', () => {
     // ≥ 128 bits of randomness in the link.
     expect(Buffer.from(statusToken, 'base64url').length).toBeGreaterThanOrEqual(16);
     const row = findAppealById(rt.db, appeal.id)!;
-    expect(row).toMatchObject({ caseId: c.id, status: 'new', email: 'person@example.org', reason: 'I was asking a fair question.' });
-    expect(rt.db.select().from(appealStatusLinks).where(eq(appealStatusLinks.appealId, appeal.id)).all().map((l) => l.tokenHash)).toEqual([hashToken(statusToken)]);
+    expect(row).toMatchObject({
+      caseId: c.id,
+      status: 'new',
+      email: 'person@example.org',
+      reason: 'I was asking a fair question.',
+    });
+    expect(
+      rt.db
+        .select()
+        .from(appealStatusLinks)
+        .where(eq(appealStatusLinks.appealId, appeal.id))
+        .all()
+        .map((l) => l.tokenHash),
+    ).toEqual([hashToken(statusToken)]);
     expect(JSON.stringify(row)).not.toContain(statusToken);
     expect(row.dueAt.getTime()).toBe(addWorkingDays(new Date(clock), rt.config.reviewWorkingDays).getTime());
     expect(listAppealEvents(rt.db, appeal.id).map((e) => e.kind)).toEqual(['received', 'email-queued']);
@@ -58,7 +75,10 @@ describe('createAppeal', () => {
     const first = createAppeal(rt, caseAppeal(c.reference, 'first@example.org'));
     expect(first.ok).toBe(true);
     const before = listEmails(rt.db).length;
-    expect(createAppeal(rt, caseAppeal(c.reference, 'second@example.org'))).toEqual({ ok: false, error: 'already-open' });
+    expect(createAppeal(rt, caseAppeal(c.reference, 'second@example.org'))).toEqual({
+      ok: false,
+      error: 'already-open',
+    });
     expect(listEmails(rt.db).length).toBe(before);
     if (!first.ok) return;
     expect(withdrawAppeal(rt, first.statusToken)).toEqual({ ok: true });
@@ -69,15 +89,26 @@ describe('createAppeal', () => {
     const c = insertTestCase(rt.db);
     expect(createAppeal(rt, caseAppeal(c.reference)).ok).toBe(true);
     const open = rt.db.select().from(appeals).where(eq(appeals.caseId, c.id)).get()!;
-    expect(() => rt.db.insert(appeals).values({ ...open, id: undefined, reference: 'X' }).run()).toThrow(/UNIQUE/);
+    expect(() =>
+      rt.db
+        .insert(appeals)
+        .values({ ...open, id: undefined, reference: 'X' })
+        .run(),
+    ).toThrow(/UNIQUE/);
   });
 
   it('applies the appeal window from the action date', () => {
     const months = rt.config.appealWindowMonths;
     const inside = insertTestCase(rt.db, { actionAt: new Date(Date.UTC(2026, 5, 1, 12)) }); // 1 June: closes 1 December
     const outside = insertTestCase(rt.db, { actionAt: new Date(Date.UTC(2026, 3, 24, 12)) }); // 7 months ago
-    expect(appealWindowCloses(new Date(Date.UTC(2026, 3, 24, 12)), months).toISOString()).toBe('2026-10-24T12:00:00.000Z');
-    expect(createAppeal(rt, caseAppeal(outside.reference))).toEqual({ ok: false, error: 'outside-window', windowClosedAt: new Date('2026-10-24T12:00:00.000Z') });
+    expect(appealWindowCloses(new Date(Date.UTC(2026, 3, 24, 12)), months).toISOString()).toBe(
+      '2026-10-24T12:00:00.000Z',
+    );
+    expect(createAppeal(rt, caseAppeal(outside.reference))).toEqual({
+      ok: false,
+      error: 'outside-window',
+      windowClosedAt: new Date('2026-10-24T12:00:00.000Z'),
+    });
     expect(createAppeal(rt, caseAppeal(inside.reference)).ok).toBe(true);
   });
 
@@ -113,7 +144,12 @@ describe('createAppeal', () => {
       name: null,
     });
     if (!result.ok) throw new Error(result.error);
-    expect(findAppealById(rt.db, result.appeal.id)).toMatchObject({ caseId: null, claimedPlatform: 'x', claimedHandle: '@someone', claimedDate: '2026-11-20' });
+    expect(findAppealById(rt.db, result.appeal.id)).toMatchObject({
+      caseId: null,
+      claimedPlatform: 'x',
+      claimedHandle: '@someone',
+      claimedDate: '2026-11-20',
+    });
     expect(listEmails(rt.db).some((m) => m.to === 'noref@example.org' && m.kind === 'appeal-ack')).toBe(true);
   });
 
@@ -121,7 +157,9 @@ describe('createAppeal', () => {
     const c = insertTestCase(rt.db);
     const appealsBefore = rt.db.select().from(appeals).all().length;
     const emailsBefore = listEmails(rt.db).length;
-    rt.db.$client.exec(`create trigger refuse_outbox before insert on outbox begin select raise(abort, 'outbox unavailable'); end`);
+    rt.db.$client.exec(
+      `create trigger refuse_outbox before insert on outbox begin select raise(abort, 'outbox unavailable'); end`,
+    );
     try {
       expect(() => createAppeal(rt, caseAppeal(c.reference))).toThrow('outbox unavailable');
     } finally {
@@ -140,7 +178,14 @@ describe('the private status link', () => {
     const result = createAppeal(rt, caseAppeal(c.reference));
     if (!result.ok) throw new Error(result.error);
     const view = findAppealByStatusToken(rt, result.statusToken)!;
-    expect(view).toMatchObject({ reference: result.appeal.reference, caseReference: c.reference, status: 'new', statusLabel: 'Received', canChange: true, decision: null });
+    expect(view).toMatchObject({
+      reference: result.appeal.reference,
+      caseReference: c.reference,
+      status: 'new',
+      statusLabel: 'Received',
+      canChange: true,
+      decision: null,
+    });
     expect(view.history.map((h) => h.text)).toEqual(['We received your appeal']);
     // One character changed (to something other than what it was) finds nothing.
     const last = result.statusToken.at(-1) === 'A' ? 'B' : 'A';
@@ -154,9 +199,17 @@ describe('the private status link', () => {
     const c = insertTestCase(rt.db);
     const result = createAppeal(rt, caseAppeal(c.reference));
     if (!result.ok) throw new Error(result.error);
-    updateAppeal(rt.db, result.appeal.id, { status: 'decided', outcome: 'overturned', explanation: 'We got this wrong.', decidedAt: new Date(clock) });
+    updateAppeal(rt.db, result.appeal.id, {
+      status: 'decided',
+      outcome: 'overturned',
+      explanation: 'We got this wrong.',
+      decidedAt: new Date(clock),
+    });
     const view = findAppealByStatusToken(rt, result.statusToken)!;
-    expect(view.decision).toMatchObject({ outcome: 'We have reversed our decision', explanation: 'We got this wrong.' });
+    expect(view.decision).toMatchObject({
+      outcome: 'We have reversed our decision',
+      explanation: 'We got this wrong.',
+    });
     expect(view.canChange).toBe(false);
     expect(withdrawAppeal(rt, result.statusToken)).toEqual({ ok: false, error: 'not-allowed' });
     expect(addFurtherInformation(rt, result.statusToken, 'More')).toEqual({ ok: false, error: 'not-allowed' });

@@ -18,14 +18,16 @@ function sourceFiles(dir: string): string[] {
 
 describe('audit log', () => {
   it('is touched only by db/audit.ts, which neither updates nor deletes', () => {
-    const users = [...sourceFiles('src'), ...sourceFiles('db'), ...sourceFiles('scripts')].filter((f) => /\bauditLog\b|\baudit_log\b/.test(readFileSync(f, 'utf8')));
+    const users = [...sourceFiles('src'), ...sourceFiles('db'), ...sourceFiles('scripts')].filter((f) =>
+      /\bauditLog\b|\baudit_log\b/.test(readFileSync(f, 'utf8')),
+    );
     expect(users.sort()).toEqual(['db/audit.ts', 'db/schema/staff.ts']);
     const code = readFileSync('db/audit.ts', 'utf8');
     expect(code).not.toMatch(/\.(update|delete)\(/);
     expect(code).not.toMatch(/\b(UPDATE|DELETE)\b/);
   });
 
-  it('is written inside the caller\'s transaction: a rolled-back change leaves no entry', () => {
+  it("is written inside the caller's transaction: a rolled-back change leaves no entry", () => {
     const fixed = new Date(Date.UTC(2026, 2, 1, 9, 0, 0));
     const rt = testRuntime({ now: () => fixed });
     expect(() =>
@@ -34,8 +36,26 @@ describe('audit log', () => {
         throw new Error('the change failed');
       }),
     ).toThrow('the change failed');
-    rt.db.transaction((tx) => recordAudit(tx, { actorId: null, action: 'test.kept', entityType: 'test', entityId: '2', ip: '192.0.2.1', details: { a: 1 } }));
+    rt.db.transaction((tx) =>
+      recordAudit(tx, {
+        actorId: null,
+        action: 'test.kept',
+        entityType: 'test',
+        entityId: '2',
+        ip: '192.0.2.1',
+        details: { a: 1 },
+      }),
+    );
     const entries = listAudit(rt.db, { action: 'test.*' });
-    expect(entries).toEqual([expect.objectContaining({ action: 'test.kept', at: fixed, entityId: '2', ip: '192.0.2.1', details: { a: 1 }, actorName: null })]);
+    expect(entries).toEqual([
+      expect.objectContaining({
+        action: 'test.kept',
+        at: fixed,
+        entityId: '2',
+        ip: '192.0.2.1',
+        details: { a: 1 },
+        actorName: null,
+      }),
+    ]);
   });
 });

@@ -17,9 +17,36 @@ const day = (iso: string) => new Date(`${iso}T11:00:00Z`);
 describe('bank holidays in England and Wales', () => {
   // From gov.uk/bank-holidays, checked by hand.
   const known: Record<string, string[]> = {
-    '2025': ['2025-01-01', '2025-04-18', '2025-04-21', '2025-05-05', '2025-05-26', '2025-08-25', '2025-12-25', '2025-12-26'],
-    '2026': ['2026-01-01', '2026-04-03', '2026-04-06', '2026-05-04', '2026-05-25', '2026-08-31', '2026-12-25', '2026-12-28'],
-    '2027': ['2027-01-01', '2027-03-26', '2027-03-29', '2027-05-03', '2027-05-31', '2027-08-30', '2027-12-27', '2027-12-28'],
+    '2025': [
+      '2025-01-01',
+      '2025-04-18',
+      '2025-04-21',
+      '2025-05-05',
+      '2025-05-26',
+      '2025-08-25',
+      '2025-12-25',
+      '2025-12-26',
+    ],
+    '2026': [
+      '2026-01-01',
+      '2026-04-03',
+      '2026-04-06',
+      '2026-05-04',
+      '2026-05-25',
+      '2026-08-31',
+      '2026-12-25',
+      '2026-12-28',
+    ],
+    '2027': [
+      '2027-01-01',
+      '2027-03-26',
+      '2027-03-29',
+      '2027-05-03',
+      '2027-05-31',
+      '2027-08-30',
+      '2027-12-27',
+      '2027-12-28',
+    ],
   };
 
   it.each(Object.entries(known))('knows exactly the eight bank holidays of %s', (year, dates) => {
@@ -50,7 +77,10 @@ describe('bank holidays in England and Wales', () => {
 
   it('covers 2024 to 2030 with eight holidays a year', () => {
     for (let year = 2024; year <= 2030; year++) {
-      expect(BANK_HOLIDAYS.filter((h) => h.date.startsWith(String(year))), String(year)).toHaveLength(8);
+      expect(
+        BANK_HOLIDAYS.filter((h) => h.date.startsWith(String(year))),
+        String(year),
+      ).toHaveLength(8);
     }
   });
 

@@ -37,18 +37,51 @@ describe('the notice form', () => {
   const actionAt = new Date(Date.UTC(2026, 10, 20, 9, 30));
   it('refuses what is missing or impossible, with the message for each field', () => {
     expect(parseNoticeForm(rt, {}, actionAt)).toEqual({ ok: false, errors: { told: NOTICE_MESSAGES.told } });
-    expect(parseNoticeForm(rt, { told: 'yes' }, actionAt)).toEqual({ ok: false, errors: { method: NOTICE_MESSAGES.method, 'sent-day': NOTICE_MESSAGES.sentEmpty } });
-    expect(parseNoticeForm(rt, { told: 'yes', method: 'reply', 'sent-day': '31', 'sent-month': '2', 'sent-year': '2026', 'sent-time': '10:00' }, actionAt)).toEqual({ ok: false, errors: { 'sent-day': NOTICE_MESSAGES.sentInvalid } });
-    expect(parseNoticeForm(rt, { told: 'yes', method: 'reply', ...sentAt(new Date(actionAt.getTime() - DAY)) }, actionAt)).toEqual({ ok: false, errors: { 'sent-day': NOTICE_MESSAGES.sentBeforeAction } });
-    expect(parseNoticeForm(rt, { told: 'yes', method: 'reply', ...sentAt(new Date(clock + DAY)) }, actionAt)).toEqual({ ok: false, errors: { 'sent-day': NOTICE_MESSAGES.sentFuture } });
-    expect(parseNoticeForm(rt, { told: 'yes', method: 'carrier-pigeon', ...sentAt(actionAt) }, actionAt)).toEqual({ ok: false, errors: { method: NOTICE_MESSAGES.method } });
-    expect(parseNoticeForm(rt, { told: 'no', reason: '   ' }, actionAt)).toEqual({ ok: false, errors: { reason: NOTICE_MESSAGES.reasonEmpty } });
-    expect(parseNoticeForm(rt, { told: 'no', reason: 'x'.repeat(1001) }, actionAt)).toEqual({ ok: false, errors: { reason: NOTICE_MESSAGES.reasonTooLong } });
+    expect(parseNoticeForm(rt, { told: 'yes' }, actionAt)).toEqual({
+      ok: false,
+      errors: { method: NOTICE_MESSAGES.method, 'sent-day': NOTICE_MESSAGES.sentEmpty },
+    });
+    expect(
+      parseNoticeForm(
+        rt,
+        {
+          told: 'yes',
+          method: 'reply',
+          'sent-day': '31',
+          'sent-month': '2',
+          'sent-year': '2026',
+          'sent-time': '10:00',
+        },
+        actionAt,
+      ),
+    ).toEqual({ ok: false, errors: { 'sent-day': NOTICE_MESSAGES.sentInvalid } });
+    expect(
+      parseNoticeForm(rt, { told: 'yes', method: 'reply', ...sentAt(new Date(actionAt.getTime() - DAY)) }, actionAt),
+    ).toEqual({ ok: false, errors: { 'sent-day': NOTICE_MESSAGES.sentBeforeAction } });
+    expect(parseNoticeForm(rt, { told: 'yes', method: 'reply', ...sentAt(new Date(clock + DAY)) }, actionAt)).toEqual({
+      ok: false,
+      errors: { 'sent-day': NOTICE_MESSAGES.sentFuture },
+    });
+    expect(parseNoticeForm(rt, { told: 'yes', method: 'carrier-pigeon', ...sentAt(actionAt) }, actionAt)).toEqual({
+      ok: false,
+      errors: { method: NOTICE_MESSAGES.method },
+    });
+    expect(parseNoticeForm(rt, { told: 'no', reason: '   ' }, actionAt)).toEqual({
+      ok: false,
+      errors: { reason: NOTICE_MESSAGES.reasonEmpty },
+    });
+    expect(parseNoticeForm(rt, { told: 'no', reason: 'x'.repeat(1001) }, actionAt)).toEqual({
+      ok: false,
+      errors: { reason: NOTICE_MESSAGES.reasonTooLong },
+    });
   });
 
   it('the minute of the action counts as at the action', () => {
     const at = new Date(Date.UTC(2026, 10, 20, 9, 30, 45));
-    expect(parseNoticeForm(rt, { told: 'yes', method: 'reply', ...sentAt(at) }, at)).toEqual({ ok: true, input: { told: true, method: 'reply', sentAt: at } });
+    expect(parseNoticeForm(rt, { told: 'yes', method: 'reply', ...sentAt(at) }, at)).toEqual({
+      ok: true,
+      input: { told: true, method: 'reply', sentAt: at },
+    });
   });
 });
 
@@ -56,17 +89,37 @@ describe('recording the notice', () => {
   it('a moderator records it sent; the audit entry says how and when, and the form re-fills', () => {
     const c = insertTestCase(rt.db, { actionAt: new Date(clock - 3 * DAY), recordedBy: mod.id });
     const told = new Date(clock - 2 * DAY);
-    expect(recordNotice(rt, c.id, { told: 'yes', method: 'private-message', ...sentAt(told) }, mod)).toEqual({ ok: true });
+    expect(recordNotice(rt, c.id, { told: 'yes', method: 'private-message', ...sentAt(told) }, mod)).toEqual({
+      ok: true,
+    });
     const saved = findCaseById(rt.db, c.id)!;
-    expect(saved).toMatchObject({ noticeSentAt: new Date(Math.floor(told.getTime() / 60_000) * 60_000), noticeMethod: 'private-message', noticeNotSentReason: null, noticeRecordedBy: mod.id });
-    expect(listAudit(rt.db, { action: 'case.notice-recorded', entityId: c.reference })[0]).toMatchObject({ actorId: mod.id, details: { told: true, method: 'private-message' } });
+    expect(saved).toMatchObject({
+      noticeSentAt: new Date(Math.floor(told.getTime() / 60_000) * 60_000),
+      noticeMethod: 'private-message',
+      noticeNotSentReason: null,
+      noticeRecordedBy: mod.id,
+    });
+    expect(listAudit(rt.db, { action: 'case.notice-recorded', entityId: c.reference })[0]).toMatchObject({
+      actorId: mod.id,
+      details: { told: true, method: 'private-message' },
+    });
     expect(noticeFormValues(saved)).toMatchObject({ told: 'yes', method: 'private-message' });
   });
 
   it('could not be told: the reason is kept on the case, never in the audit log', () => {
     const c = insertTestCase(rt.db, { actionAt: new Date(clock - 3 * DAY), recordedBy: mod.id });
-    expect(recordNotice(rt, c.id, { told: 'no', reason: 'The account was deleted by Sam Smith before we could reply.' }, mod)).toEqual({ ok: true });
-    expect(findCaseById(rt.db, c.id)).toMatchObject({ noticeSentAt: null, noticeNotSentReason: 'The account was deleted by Sam Smith before we could reply.' });
+    expect(
+      recordNotice(
+        rt,
+        c.id,
+        { told: 'no', reason: 'The account was deleted by Sam Smith before we could reply.' },
+        mod,
+      ),
+    ).toEqual({ ok: true });
+    expect(findCaseById(rt.db, c.id)).toMatchObject({
+      noticeSentAt: null,
+      noticeNotSentReason: 'The account was deleted by Sam Smith before we could reply.',
+    });
     const entry = listAudit(rt.db, { action: 'case.notice-recorded', entityId: c.reference })[0]!;
     expect(entry.details).toEqual({ told: false });
     expect(JSON.stringify(entry)).not.toContain('Sam Smith');
@@ -74,7 +127,10 @@ describe('recording the notice', () => {
 
   it('a reviewer cannot record it, and nothing changes', () => {
     const c = insertTestCase(rt.db, { actionAt: new Date(clock - 3 * DAY), recordedBy: mod.id });
-    expect(recordNotice(rt, c.id, { told: 'no', reason: 'No way to message them.' }, reviewer)).toEqual({ ok: false, error: 'not-allowed' });
+    expect(recordNotice(rt, c.id, { told: 'no', reason: 'No way to message them.' }, reviewer)).toEqual({
+      ok: false,
+      error: 'not-allowed',
+    });
     expect(findCaseById(rt.db, c.id)).toMatchObject({ noticeRecordedAt: null, noticeNotSentReason: null });
     expect(recordNotice(rt, 999_999, { told: 'no', reason: 'x' }, mod)).toEqual({ ok: false, error: 'not-found' });
   });
@@ -86,27 +142,44 @@ describe('the appeal window runs from the later of the action and the notice', (
     expect(appealWindowStart({ actionAt })).toEqual(actionAt);
     expect(appealWindowStart({ actionAt, noticeSentAt: null })).toEqual(actionAt);
     expect(appealWindowStart({ actionAt, noticeSentAt: new Date(actionAt.getTime() - 1) })).toEqual(actionAt);
-    expect(appealWindowStart({ actionAt, noticeSentAt: new Date(actionAt.getTime() + DAY) })).toEqual(new Date(actionAt.getTime() + DAY));
+    expect(appealWindowStart({ actionAt, noticeSentAt: new Date(actionAt.getTime() + DAY) })).toEqual(
+      new Date(actionAt.getTime() + DAY),
+    );
   });
 
   it('a notice recorded after the action reopens a window the action alone had closed', () => {
     // Action seven months ago: outside the 6-month window on its own.
     const actionAt = new Date(Date.UTC(2026, 3, 20, 10)); // 20 April 2026
     const c = insertTestCase(rt.db, { actionAt, recordedBy: mod.id });
-    expect(checkCaseEligibility(rt, findCaseById(rt.db, c.id)!)).toMatchObject({ ok: false, error: 'outside-window', windowClosedAt: new Date(Date.UTC(2026, 9, 20, 10)) });
+    expect(checkCaseEligibility(rt, findCaseById(rt.db, c.id)!)).toMatchObject({
+      ok: false,
+      error: 'outside-window',
+      windowClosedAt: new Date(Date.UTC(2026, 9, 20, 10)),
+    });
     // The person was only told on 2 June (the moderator records it today, long after both).
     const told = new Date(Date.UTC(2026, 5, 2, 14, 15));
     expect(recordNotice(rt, c.id, { told: 'yes', method: 'email', ...sentAt(told) }, mod)).toEqual({ ok: true });
     const found = findCaseById(rt.db, c.id)!;
-    expect(checkCaseEligibility(rt, found)).toEqual({ ok: true, windowClosesAt: new Date(Date.UTC(2026, 11, 2, 15, 15)) }); // 2 December, 15:15 GMT = 14:15 BST + 6 months in UK time
-    const appeal = createAppeal(rt, { subject: { kind: 'case', caseReference: found.reference }, reason: 'I only found out in June.', email: 'late@example.org', name: null });
+    expect(checkCaseEligibility(rt, found)).toEqual({
+      ok: true,
+      windowClosesAt: new Date(Date.UTC(2026, 11, 2, 15, 15)),
+    }); // 2 December, 15:15 GMT = 14:15 BST + 6 months in UK time
+    const appeal = createAppeal(rt, {
+      subject: { kind: 'case', caseReference: found.reference },
+      reason: 'I only found out in June.',
+      email: 'late@example.org',
+      name: null,
+    });
     expect(appeal.ok).toBe(true);
     // …and once that window has passed too, the appeal is refused.
     const other = insertTestCase(rt.db, { actionAt, recordedBy: mod.id });
     recordNotice(rt, other.id, { told: 'yes', method: 'reply', ...sentAt(told) }, mod);
     const saved = clock;
     clock = Date.UTC(2026, 11, 2, 15, 16);
-    expect(checkCaseEligibility(rt, findCaseById(rt.db, other.id)!)).toMatchObject({ ok: false, error: 'outside-window' });
+    expect(checkCaseEligibility(rt, findCaseById(rt.db, other.id)!)).toMatchObject({
+      ok: false,
+      error: 'outside-window',
+    });
     clock = saved;
   });
 
@@ -124,11 +197,24 @@ describe('the transparency figure: share of actions where the person was told', 
   const addCase = (at: string, told: boolean) => {
     const row = rt2.db
       .insert(cases)
-      .values({ reference: `C-${++seq}`, platform: 'facebook', principleVersionId: 1, actionAt: new Date(at), detectedBy: 'own-monitoring', automated: false, recordedBy: 1 })
+      .values({
+        reference: `C-${++seq}`,
+        platform: 'facebook',
+        principleVersionId: 1,
+        actionAt: new Date(at),
+        detectedBy: 'own-monitoring',
+        automated: false,
+        recordedBy: 1,
+      })
       .returning({ id: cases.id })
       .get();
     // Written afterwards, as the case page does: the tallies follow the update.
-    if (told) rt2.db.update(cases).set({ noticeSentAt: new Date(new Date(at).getTime() + 3_600_000), noticeMethod: 'reply' }).where(eq(cases.id, row.id)).run();
+    if (told)
+      rt2.db
+        .update(cases)
+        .set({ noticeSentAt: new Date(new Date(at).getTime() + 3_600_000), noticeMethod: 'reply' })
+        .where(eq(cases.id, row.id))
+        .run();
   };
   beforeAll(() => {
     for (let i = 0; i < 20; i++) addCase(`2026-04-${10 + i}T10:00:00Z`, i < 14); // April: 14 of 20 told
@@ -151,12 +237,27 @@ describe('the transparency figure: share of actions where the person was told', 
   it('the same figure is in the CSV and the JSON', () => {
     const report = buildReport(rt2, { view: 'month', range: 'last-12-months' });
     const rows = reportFigures(report).filter((r) => r.table === 'cases-told' && r.category === 'told-percent');
-    expect(rows.find((r) => r.period === '2026-04')).toMatchObject({ category_label: 'Share of actions where the person was told', unit: 'percent', value: 70 });
-    expect(toCsv(reportFigures(report))).toContain('cases-told,2026-04,2026-04-01,2026-04-30,told-percent,Share of actions where the person was told,percent,70\r\n');
-    expect(toCsv(reportFigures(report))).toContain('cases-told,2026-05,2026-05-01,2026-05-31,told-percent,Share of actions where the person was told,percent,[c]\r\n');
-    const json = toJson(report, 'https://example.org') as { figures: { table: string; period: string; category: string; value: unknown }[] };
-    expect(json.figures.find((f) => f.table === 'cases-told' && f.period === '2026-04' && f.category === 'told-percent')?.value).toBe(70);
-    expect(json.figures.find((f) => f.table === 'cases-told' && f.period === '2026-04' && f.category === 'yes')?.value).toBe(14);
+    expect(rows.find((r) => r.period === '2026-04')).toMatchObject({
+      category_label: 'Share of actions where the person was told',
+      unit: 'percent',
+      value: 70,
+    });
+    expect(toCsv(reportFigures(report))).toContain(
+      'cases-told,2026-04,2026-04-01,2026-04-30,told-percent,Share of actions where the person was told,percent,70\r\n',
+    );
+    expect(toCsv(reportFigures(report))).toContain(
+      'cases-told,2026-05,2026-05-01,2026-05-31,told-percent,Share of actions where the person was told,percent,[c]\r\n',
+    );
+    const json = toJson(report, 'https://example.org') as {
+      figures: { table: string; period: string; category: string; value: unknown }[];
+    };
+    expect(
+      json.figures.find((f) => f.table === 'cases-told' && f.period === '2026-04' && f.category === 'told-percent')
+        ?.value,
+    ).toBe(70);
+    expect(
+      json.figures.find((f) => f.table === 'cases-told' && f.period === '2026-04' && f.category === 'yes')?.value,
+    ).toBe(14);
   });
 
   it('the running tallies agree with counting the rows', () => {

@@ -85,7 +85,9 @@ describe('recording a case', () => {
 
   it('refuses a date before any principles (where the first version has a known date) with an error on that field and keeps what was typed', () => {
     // An organisation that knows when its first version took effect.
-    rt.db.$client.prepare("update principle_versions set effective_at = ? where version = '1.0'").run(Date.parse('2025-01-01T00:00:00Z'));
+    rt.db.$client
+      .prepare("update principle_versions set effective_at = ? where version = '1.0'")
+      .run(Date.parse('2025-01-01T00:00:00Z'));
     try {
       const values = validForm({ 'action-year': '2020' });
       const result = recordCase(rt, values, actor);
@@ -100,7 +102,9 @@ describe('recording a case', () => {
 
   it('lists and searches cases by handle, platform and action', () => {
     recordCase(rt, validForm({ handle: '@findme', platform: 'x', actions: ['deleted'] }), actor);
-    expect(listCases(rt, { text: 'findme', limit: 10, offset: 0 }).items.map((c) => c.accountHandle)).toEqual(['@findme']);
+    expect(listCases(rt, { text: 'findme', limit: 10, offset: 0 }).items.map((c) => c.accountHandle)).toEqual([
+      '@findme',
+    ]);
     expect(listCases(rt, { platform: 'x', limit: 10, offset: 0 }).total).toBe(1);
     expect(listCases(rt, { action: 'deleted', limit: 10, offset: 0 }).total).toBe(1);
     expect(listCases(rt, { text: '%', limit: 10, offset: 0 }).total).toBe(0);
@@ -137,8 +141,23 @@ describe('the notice for the person', () => {
   });
 
   it('stays under 500 characters with every ground selected', () => {
-    const all = ['hateful-or-discriminatory', 'profane-offensive-or-violent', 'abusive', 'upsetting-links', 'illegal-activity', 'confidential-or-personal-information', 'irrelevant-advertising', 'pornography-weapons-or-terrorism', 'personal-financial-gain', 'promotes-unlawful-acts'];
-    const result = recordCase(rt, validForm({ grounds: all, actions: ['hidden', 'deleted', 'blocked', 'reported', 'police', 'legal'] }), actor);
+    const all = [
+      'hateful-or-discriminatory',
+      'profane-offensive-or-violent',
+      'abusive',
+      'upsetting-links',
+      'illegal-activity',
+      'confidential-or-personal-information',
+      'irrelevant-advertising',
+      'pornography-weapons-or-terrorism',
+      'personal-financial-gain',
+      'promotes-unlawful-acts',
+    ];
+    const result = recordCase(
+      rt,
+      validForm({ grounds: all, actions: ['hidden', 'deleted', 'blocked', 'reported', 'police', 'legal'] }),
+      actor,
+    );
     if (!result.ok) throw new Error('expected a case');
     const notice = caseNotice(getCase(rt, result.caseId)!, 'https://appeals.example.org', { name: 'Test Trust' }, 6);
     expect(notice.short.length).toBeLessThan(500);

@@ -13,7 +13,12 @@ import {
   subscribe,
   unsubscribe,
 } from '../../src/lib/principles/change-alerts.ts';
-import { alreadySubscribedEmail, changeAlertEmail, confirmSubscriptionEmail, unsubscribeHeaders } from '../../src/lib/principles/emails/change-alerts.ts';
+import {
+  alreadySubscribedEmail,
+  changeAlertEmail,
+  confirmSubscriptionEmail,
+  unsubscribeHeaders,
+} from '../../src/lib/principles/emails/change-alerts.ts';
 import { createDraft, getDraft, publishDraft, updateDraft } from '../../src/lib/principles/versions.ts';
 import type { Runtime } from '../../src/lib/runtime.ts';
 import { testRuntime } from '../support/db.ts';
@@ -41,11 +46,21 @@ function tokenFrom(text: string, path: 'subscribe/confirm' | 'unsubscribe'): str
   return match[1]!;
 }
 
-function publishMinor(rt: Runtime, change: string, effectiveAt: Date | 'now' = 'now', actor = { id: null, ip: '192.0.2.1' }) {
+function publishMinor(
+  rt: Runtime,
+  change: string,
+  effectiveAt: Date | 'now' = 'now',
+  actor = { id: null, ip: '192.0.2.1' },
+) {
   const created = createDraft(rt, { actor });
   if (!created.ok) throw new Error('no draft');
   const draft = getDraft(rt, created.draftId)!;
-  const saved = updateDraft(rt, created.draftId, { bodyMarkdown: `${draft.bodyMarkdown}\n\n${change}`, changeSummary: `Adds: ${change}`, grounds: draft.grounds }, actor);
+  const saved = updateDraft(
+    rt,
+    created.draftId,
+    { bodyMarkdown: `${draft.bodyMarkdown}\n\n${change}`, changeSummary: `Adds: ${change}`, grounds: draft.grounds },
+    actor,
+  );
   if (!saved.ok) throw new Error(JSON.stringify(saved));
   const published = publishDraft(rt, created.draftId, { kind: 'minor', effectiveAt, actor });
   if (!published.ok) throw new Error(JSON.stringify(published));
@@ -97,15 +112,27 @@ describe('double opt-in', () => {
   });
 
   it('refuses a bad address with a field error and garbage tokens without a lookup', () => {
-    expect(subscribe(rt, { email: 'not an address', ip: '192.0.2.3' })).toMatchObject({ ok: false, error: 'invalid', fieldErrors: { email: expect.stringContaining('correct format') } });
-    expect(subscribe(rt, { email: undefined, ip: '192.0.2.3' })).toMatchObject({ ok: false, error: 'invalid', fieldErrors: { email: 'Enter your email address' } });
+    expect(subscribe(rt, { email: 'not an address', ip: '192.0.2.3' })).toMatchObject({
+      ok: false,
+      error: 'invalid',
+      fieldErrors: { email: expect.stringContaining('correct format') },
+    });
+    expect(subscribe(rt, { email: undefined, ip: '192.0.2.3' })).toMatchObject({
+      ok: false,
+      error: 'invalid',
+      fieldErrors: { email: 'Enter your email address' },
+    });
     expect(confirmSubscription(rt, "x' OR 1=1 --")).toEqual({ ok: false, error: 'not-found' });
     expect(unsubscribe(rt, '../../etc/passwd')).toEqual({ ok: false, error: 'not-found' });
   });
 
   it('limits sign-ups per client to 10 an hour', () => {
-    for (let i = 0; i < ALERT_RULES.attemptsPerHour; i++) expect(subscribe(rt, { email: `flood${i}@example.org`, ip: '198.51.100.7' }).ok).toBe(true);
-    expect(subscribe(rt, { email: 'flood-last@example.org', ip: '198.51.100.7' })).toMatchObject({ ok: false, error: 'rate-limited' });
+    for (let i = 0; i < ALERT_RULES.attemptsPerHour; i++)
+      expect(subscribe(rt, { email: `flood${i}@example.org`, ip: '198.51.100.7' }).ok).toBe(true);
+    expect(subscribe(rt, { email: 'flood-last@example.org', ip: '198.51.100.7' })).toMatchObject({
+      ok: false,
+      error: 'rate-limited',
+    });
     expect(emailsTo(rt, 'flood-last@example.org')).toHaveLength(0);
     // Another client is not affected.
     expect(subscribe(rt, { email: 'other@example.org', ip: '198.51.100.8' }).ok).toBe(true);
@@ -117,7 +144,10 @@ describe('the sign-up limit', () => {
   it('comes from SUBSCRIBES_PER_HOUR', () => {
     expect(subscribe(rt, { email: 'a@example.org', ip: '203.0.113.1' }).ok).toBe(true);
     expect(subscribe(rt, { email: 'b@example.org', ip: '203.0.113.1' }).ok).toBe(true);
-    expect(subscribe(rt, { email: 'c@example.org', ip: '203.0.113.1' })).toMatchObject({ ok: false, error: 'rate-limited' });
+    expect(subscribe(rt, { email: 'c@example.org', ip: '203.0.113.1' })).toMatchObject({
+      ok: false,
+      error: 'rate-limited',
+    });
   });
 });
 
@@ -168,7 +198,10 @@ describe('change alerts', () => {
       expect(alert.text).toContain(`${PUBLIC_URL}/principles/compare/1.1...1.2`);
       expect(alert.html).toContain(`href="${PUBLIC_URL}/principles/compare/1.1...1.2"`);
       const token = tokenFrom(alert.text, 'unsubscribe');
-      expect(alert.headers).toEqual({ 'List-Unsubscribe': `<${PUBLIC_URL}/unsubscribe/${token}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' });
+      expect(alert.headers).toEqual({
+        'List-Unsubscribe': `<${PUBLIC_URL}/unsubscribe/${token}>`,
+        'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+      });
     }
   });
 
@@ -203,7 +236,9 @@ describe('change alerts', () => {
     expect(unsubscribe(rt, newer)).toEqual({ ok: false, error: 'not-found' });
     publishMinor(rt, 'After unsubscribing.');
     expect(emailsTo(rt, 'one@example.org').filter((m) => m.kind === 'principles-changed')).toHaveLength(alerts.length);
-    expect(emailsTo(rt, 'two@example.org').filter((m) => m.kind === 'principles-changed')).toHaveLength(alerts.length + 1);
+    expect(emailsTo(rt, 'two@example.org').filter((m) => m.kind === 'principles-changed')).toHaveLength(
+      alerts.length + 1,
+    );
   });
 
   it('every drafting step is in the audit log', () => {
@@ -262,6 +297,9 @@ describe('templates', () => {
   });
 
   it('give RFC 8058 one-click headers', () => {
-    expect(unsubscribeHeaders('https://x.example/unsubscribe/t')).toEqual({ 'List-Unsubscribe': '<https://x.example/unsubscribe/t>', 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' });
+    expect(unsubscribeHeaders('https://x.example/unsubscribe/t')).toEqual({
+      'List-Unsubscribe': '<https://x.example/unsubscribe/t>',
+      'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+    });
   });
 });

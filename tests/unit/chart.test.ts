@@ -46,7 +46,12 @@ describe('grouped bar chart (separate measures)', () => {
   });
 
   it('draws one bar a measure from the baseline, side by side, never stacked', () => {
-    expect(chart.bars.map((b) => b.label)).toEqual(['Jan 2026: Received 40', 'Jan 2026: Decided 30', 'Jan 2026: Withdrawn 10', 'Feb 2026: Received 20']);
+    expect(chart.bars.map((b) => b.label)).toEqual([
+      'Jan 2026: Received 40',
+      'Jan 2026: Decided 30',
+      'Jan 2026: Withdrawn 10',
+      'Feb 2026: Received 20',
+    ]);
     for (const b of chart.bars) expect(b.y + b.height).toBeCloseTo(chart.plot.bottom);
     const [received, decided, withdrawn] = chart.bars;
     expect(received!.x + received!.width).toBeLessThanOrEqual(decided!.x + 1e-9);

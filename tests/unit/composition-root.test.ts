@@ -47,14 +47,20 @@ describe('the composition root', () => {
         return enqueueEmail(inner, email, a.now());
       }),
     );
-    b.db.transaction((tx) => recordAudit(tx, { actorId: null, action: 'test.other', entityType: 'test', entityId: null, ip: null }));
+    b.db.transaction((tx) =>
+      recordAudit(tx, { actorId: null, action: 'test.other', entityType: 'test', entityId: null, ip: null }),
+    );
     expect(queued.messageId).toMatch(/@one\.example>$/);
     expect(enqueueEmail(b.db, email, b.now()).messageId).toMatch(/@two\.example>$/);
-    expect(listAudit(a.db, { action: 'test.nested' }).map((e) => e.at.toISOString())).toEqual(['2026-03-01T10:00:00.000Z']);
-    expect(listAudit(b.db, { action: 'test.other' }).map((e) => e.at.toISOString())).toEqual(['2027-04-02T11:00:00.000Z']);
+    expect(listAudit(a.db, { action: 'test.nested' }).map((e) => e.at.toISOString())).toEqual([
+      '2026-03-01T10:00:00.000Z',
+    ]);
+    expect(listAudit(b.db, { action: 'test.other' }).map((e) => e.at.toISOString())).toEqual([
+      '2027-04-02T11:00:00.000Z',
+    ]);
   });
 
-  it("tells only the listeners of the database an email was enqueued through", async () => {
+  it('tells only the listeners of the database an email was enqueued through', async () => {
     const a = testRuntime();
     const b = testRuntime();
     const heard: string[] = [];

@@ -17,7 +17,11 @@ describe('parseConfig', () => {
     expect(result.config.trustedProxy).toBe(false);
     expect(result.config.pageCache).toBe(true);
     // Appeals sent: per journey and per email address, under a per-address flood guard (decision 026).
-    expect([result.config.appealsPerJourneyPerHour, result.config.appealsPerEmailPerHour, result.config.appealsPerHour]).toEqual([5, 5, 100]);
+    expect([
+      result.config.appealsPerJourneyPerHour,
+      result.config.appealsPerEmailPerHour,
+      result.config.appealsPerHour,
+    ]).toEqual([5, 5, 100]);
   });
 
   it('turns the page cache off with PAGE_CACHE=false', () => {

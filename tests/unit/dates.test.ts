@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { formatDate, formatDateTime, formatTime, fromDateParts, parseMonth, readDateInput, toDateParts } from '../../src/lib/platform/dates.ts';
+import {
+  formatDate,
+  formatDateTime,
+  formatTime,
+  fromDateParts,
+  parseMonth,
+  readDateInput,
+  toDateParts,
+} from '../../src/lib/platform/dates.ts';
 
 describe('dates', () => {
   it('reads typed parts as UK time, in summer (BST) and winter (GMT)', () => {
@@ -59,7 +67,14 @@ describe('date input as people type it', () => {
     expect(['1', '01', 'jan', 'Jan.', 'JANUARY', 'janu'].map(parseMonth)).toEqual([1, 1, 1, 1, 1, 1]);
     expect(['Sep', 'Sept', 'september'].map(parseMonth)).toEqual([9, 9, 9]);
     expect(['Ju', 'Jun', 'Jul', 'Ma', 'Mar', 'May'].map(parseMonth)).toEqual([undefined, 6, 7, undefined, 3, 5]);
-    expect(['0', '13', 'Novx', 'N0v', '', '1.5'].map(parseMonth)).toEqual([undefined, undefined, undefined, undefined, undefined, undefined]);
+    expect(['0', '13', 'Novx', 'N0v', '', '1.5'].map(parseMonth)).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
   });
 
   it('names what is wrong and which fields to mark', () => {

@@ -8,7 +8,15 @@ const rt = testRuntime();
 function addCase(reference: string) {
   return rt.db
     .insert(cases)
-    .values({ reference, platform: 'facebook', principleVersionId: 1, actionAt: new Date(), detectedBy: 'own-monitoring', automated: false, recordedBy: 1 })
+    .values({
+      reference,
+      platform: 'facebook',
+      principleVersionId: 1,
+      actionAt: new Date(),
+      detectedBy: 'own-monitoring',
+      automated: false,
+      recordedBy: 1,
+    })
     .returning({ id: cases.id })
     .get();
 }
@@ -33,7 +41,13 @@ describe('isUniqueViolation', () => {
 
   it('reads a partial unique index (one open appeal per case)', () => {
     const { id } = addCase('ERR-2');
-    const appeal = (n: number) => ({ reference: `ERR-A${n}`, statusTokenHash: `err-hash-${n}`, caseId: id, receivedAt: new Date(), dueAt: new Date() });
+    const appeal = (n: number) => ({
+      reference: `ERR-A${n}`,
+      statusTokenHash: `err-hash-${n}`,
+      caseId: id,
+      receivedAt: new Date(),
+      dueAt: new Date(),
+    });
     rt.db.insert(appeals).values(appeal(1)).run();
     const error = caught(() => rt.db.insert(appeals).values(appeal(2)).run());
     expect(isUniqueViolation(error, 'appeals.case_id')).toBe(true);

@@ -34,7 +34,17 @@ describe('suggestEmail', () => {
 
   it('leaves common domains, real near-misses and other domains alone', () => {
     for (const domain of COMMON_DOMAINS) expect(suggestEmail(`jo@${domain}`)).toBeUndefined();
-    for (const real of ['mail.com', 'email.com', 'live.com', 'ymail.com', 'gmx.com', 'me.com', 'outlook.co.uk', 'hotmail.fr', 'nhs.uk']) {
+    for (const real of [
+      'mail.com',
+      'email.com',
+      'live.com',
+      'ymail.com',
+      'gmx.com',
+      'me.com',
+      'outlook.co.uk',
+      'hotmail.fr',
+      'nhs.uk',
+    ]) {
       expect(suggestEmail(`jo@${real}`), real).toBeUndefined();
     }
     for (const other of ['example.org', 'nhs.scot', 'sheffield.ac.uk', 'gov.uk', 'virginmedia.com', 'nots.com']) {

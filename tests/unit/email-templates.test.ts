@@ -5,7 +5,9 @@ import { notificationEmail } from '../../src/lib/email/notification.ts';
 
 describe('escapeHtml and html``', () => {
   it('escapes the five HTML-significant characters', () => {
-    expect(escapeHtml(`<a href="x" title='y'>&</a>`)).toBe('&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;');
+    expect(escapeHtml(`<a href="x" title='y'>&</a>`)).toBe(
+      '&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;',
+    );
   });
 
   it('escapes interpolated text, keeps nested html`` and raw(), joins arrays, drops empty values', () => {
@@ -111,6 +113,8 @@ describe('notificationEmail', () => {
 describe('worker logs', () => {
   it('never print an email address from an SMTP error', async () => {
     const { withoutAddresses } = await import('../../src/lib/email/worker.ts');
-    expect(withoutAddresses('550 5.1.1 <jane.doe@example.org>: Recipient address rejected')).toBe('550 5.1.1 <[address]>: Recipient address rejected');
+    expect(withoutAddresses('550 5.1.1 <jane.doe@example.org>: Recipient address rejected')).toBe(
+      '550 5.1.1 <[address]>: Recipient address rejected',
+    );
   });
 });

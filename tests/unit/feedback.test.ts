@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { serviceFeedback } from '../../db/schema.ts';
-import { FEEDBACK_COMMENT_MAX, FEEDBACK_MESSAGES, giveFeedback, satisfactionTable } from '../../src/lib/feedback/feedback.ts';
+import {
+  FEEDBACK_COMMENT_MAX,
+  FEEDBACK_MESSAGES,
+  giveFeedback,
+  satisfactionTable,
+} from '../../src/lib/feedback/feedback.ts';
 import { testRuntime } from '../support/db.ts';
 
 describe('feedback on the service', () => {
@@ -8,9 +13,18 @@ describe('feedback on the service', () => {
   const rt = testRuntime({ now: () => now, env: { FEEDBACK_PER_HOUR: '3' } });
 
   it('needs a rating, keeps the comment optional and limits its length', () => {
-    expect(giveFeedback(rt, { client: '192.0.2.1' })).toEqual({ ok: false, error: 'invalid', fieldErrors: { rating: FEEDBACK_MESSAGES.rating } });
-    expect(giveFeedback(rt, { rating: 'delighted', client: '192.0.2.1' })).toMatchObject({ ok: false, fieldErrors: { rating: FEEDBACK_MESSAGES.rating } });
-    expect(giveFeedback(rt, { rating: 'satisfied', comment: 'x'.repeat(FEEDBACK_COMMENT_MAX + 1), client: '192.0.2.1' })).toEqual({
+    expect(giveFeedback(rt, { client: '192.0.2.1' })).toEqual({
+      ok: false,
+      error: 'invalid',
+      fieldErrors: { rating: FEEDBACK_MESSAGES.rating },
+    });
+    expect(giveFeedback(rt, { rating: 'delighted', client: '192.0.2.1' })).toMatchObject({
+      ok: false,
+      fieldErrors: { rating: FEEDBACK_MESSAGES.rating },
+    });
+    expect(
+      giveFeedback(rt, { rating: 'satisfied', comment: 'x'.repeat(FEEDBACK_COMMENT_MAX + 1), client: '192.0.2.1' }),
+    ).toEqual({
       ok: false,
       error: 'invalid',
       fieldErrors: { comment: FEEDBACK_MESSAGES.commentTooLong },
@@ -19,8 +33,17 @@ describe('feedback on the service', () => {
   });
 
   it('stores the rating, the comment and the page it came from, and nothing about the person', () => {
-    expect(giveFeedback(rt, { rating: 'very-satisfied', comment: '  Quick and clear.  ', from: 'status', client: '192.0.2.1' })).toEqual({ ok: true });
-    expect(giveFeedback(rt, { rating: 'dissatisfied', from: 'somewhere-else', client: '192.0.2.1' })).toEqual({ ok: true });
+    expect(
+      giveFeedback(rt, {
+        rating: 'very-satisfied',
+        comment: '  Quick and clear.  ',
+        from: 'status',
+        client: '192.0.2.1',
+      }),
+    ).toEqual({ ok: true });
+    expect(giveFeedback(rt, { rating: 'dissatisfied', from: 'somewhere-else', client: '192.0.2.1' })).toEqual({
+      ok: true,
+    });
     const rows = rt.db.select().from(serviceFeedback).all();
     expect(rows.map((r) => [r.rating, r.comment, r.fromPage])).toEqual([
       ['very-satisfied', 'Quick and clear.', 'status'],
@@ -32,7 +55,11 @@ describe('feedback on the service', () => {
 
   it('is limited per client, like the other public forms', () => {
     expect(giveFeedback(rt, { rating: 'satisfied', client: '192.0.2.1' })).toEqual({ ok: true }); // third this hour
-    expect(giveFeedback(rt, { rating: 'satisfied', client: '192.0.2.1' })).toMatchObject({ ok: false, error: 'rate-limited', retryAfterSeconds: expect.any(Number) });
+    expect(giveFeedback(rt, { rating: 'satisfied', client: '192.0.2.1' })).toMatchObject({
+      ok: false,
+      error: 'rate-limited',
+      retryAfterSeconds: expect.any(Number),
+    });
     expect(giveFeedback(rt, { rating: 'satisfied', client: '192.0.2.99' })).toEqual({ ok: true }); // another client
     now = new Date('2026-05-10T11:00:01Z');
     expect(giveFeedback(rt, { rating: 'satisfied', client: '192.0.2.1' })).toEqual({ ok: true });

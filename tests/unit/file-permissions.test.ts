@@ -56,10 +56,19 @@ describe('file modes', () => {
 
   it('writes .eml files 0600 in a 0700 mail folder', async () => {
     clock = new Date();
-    const { messageId } = enqueueEmail(rt.db, { to: 'a@example.org', subject: 'S', text: 'T', html: '<p>H</p>', kind: 'notification' }, clock);
+    const { messageId } = enqueueEmail(
+      rt.db,
+      { to: 'a@example.org', subject: 'S', text: 'T', html: '<p>H</p>', kind: 'notification' },
+      clock,
+    );
     const worker = startOutboxWorker(rt);
     try {
-      await waitUntil(() => existsSync(rt.config.mailDir) && readdirSync(rt.config.mailDir).some((f) => f.startsWith(messageId.slice(1, 9))), 'the .eml file');
+      await waitUntil(
+        () =>
+          existsSync(rt.config.mailDir) &&
+          readdirSync(rt.config.mailDir).some((f) => f.startsWith(messageId.slice(1, 9))),
+        'the .eml file',
+      );
     } finally {
       await worker.stop();
     }

@@ -1,9 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { REVALIDATE, etagFor, isNotModified, isPrinciplesPath, matchesEtag, withConditionalGet } from '../../src/lib/platform/http-cache.ts';
+import {
+  REVALIDATE,
+  etagFor,
+  isNotModified,
+  isPrinciplesPath,
+  matchesEtag,
+  withConditionalGet,
+} from '../../src/lib/platform/http-cache.ts';
 
 const lastModified = new Date('2026-03-01T10:00:00.500Z');
 const page = () => new Response('<h1>Principles</h1>', { headers: { 'Content-Type': 'text/html' } });
-const get = (headers: Record<string, string> = {}, method = 'GET') => new Request('http://localhost/principles', { method, headers });
+const get = (headers: Record<string, string> = {}, method = 'GET') =>
+  new Request('http://localhost/principles', { method, headers });
 
 describe('conditional GET', () => {
   it('adds ETag, Last-Modified and Cache-Control to a 200', async () => {
@@ -28,7 +36,8 @@ describe('conditional GET', () => {
   });
 
   it('answers 304 to If-Modified-Since at or after Last-Modified, unless If-None-Match disagrees', async () => {
-    const ims = (value: string, extra: Record<string, string> = {}) => withConditionalGet(get({ 'If-Modified-Since': value, ...extra }), page(), lastModified);
+    const ims = (value: string, extra: Record<string, string> = {}) =>
+      withConditionalGet(get({ 'If-Modified-Since': value, ...extra }), page(), lastModified);
     expect((await ims('Sun, 01 Mar 2026 10:00:00 GMT')).status).toBe(304);
     expect((await ims('Mon, 02 Mar 2026 10:00:00 GMT')).status).toBe(304);
     expect((await ims('Sun, 01 Mar 2026 09:59:59 GMT')).status).toBe(200);
@@ -44,9 +53,18 @@ describe('conditional GET', () => {
   });
 
   it('knows the principles addresses', () => {
-    for (const p of ['/principles', '/principles/1.0', '/principles/compare/1.0...1.1', '/changelog', '/changelog.xml', '/principles.json', '/principles/compare'])
+    for (const p of [
+      '/principles',
+      '/principles/1.0',
+      '/principles/compare/1.0...1.1',
+      '/changelog',
+      '/changelog.xml',
+      '/principles.json',
+      '/principles/compare',
+    ])
       expect(isPrinciplesPath(p), p).toBe(true);
-    for (const p of ['/', '/appeal', '/staff/principles', '/principles/1.0/extra/x', '/healthz']) expect(isPrinciplesPath(p), p).toBe(false);
+    for (const p of ['/', '/appeal', '/staff/principles', '/principles/1.0/extra/x', '/healthz'])
+      expect(isPrinciplesPath(p), p).toBe(false);
   });
 
   it('compares validators carefully', () => {

@@ -16,20 +16,29 @@ import { testStaff } from '../support/staff.ts';
 const DAY = 24 * 60 * 60_000;
 const ASKED = Date.UTC(2026, 0, 12, 10, 0, 0); // Monday 12 January 2026
 let clock = ASKED - 2 * DAY;
-const rt = testRuntime({ now: () => new Date(clock), env: { PUBLIC_URL: 'https://appeals.example.nhs.uk', INFO_WAIT_WORKING_DAYS: '3' } });
+const rt = testRuntime({
+  now: () => new Date(clock),
+  env: { PUBLIC_URL: 'https://appeals.example.nhs.uk', INFO_WAIT_WORKING_DAYS: '3' },
+});
 let reviewer: Actor;
 let reviewerEmail: string;
 
 beforeAll(async () => {
   reviewer = { id: await testStaff(rt, ['reviewer'], 'Wendy Waiter'), ip: '127.0.0.1' };
-  reviewerEmail = (rt.db.$client.prepare('select email from staff where id = ?').get(reviewer.id) as { email: string }).email;
+  reviewerEmail = (rt.db.$client.prepare('select email from staff where id = ?').get(reviewer.id) as { email: string })
+    .email;
 });
 
 function waitingAppeal() {
   clock = ASKED - 2 * DAY;
   const c = insertTestCase(rt.db, { actionAt: new Date(clock - DAY) });
   const email = `w${Math.random().toString(36).slice(2)}@example.org`;
-  const r = createAppeal(rt, { subject: { kind: 'case', caseReference: c.reference }, reason: 'It was fair.', email, name: null });
+  const r = createAppeal(rt, {
+    subject: { kind: 'case', caseReference: c.reference },
+    reason: 'It was fair.',
+    email,
+    name: null,
+  });
   if (!r.ok) throw new Error(r.error);
   expect(startReview(rt, r.appeal.id, reviewer)).toEqual({ ok: true });
   expect(assignAppeal(rt, r.appeal.id, reviewer.id, reviewer)).toEqual({ ok: true });
@@ -64,7 +73,9 @@ describe('waiting for the appellant', () => {
     expect(reminder!.subject).toBe(`Reminder: we need more information about your appeal ${a.reference}`);
     expect(reminder!.text).toContain('Which post do you mean?');
     expect(reminder!.text).toContain('by 20 January 2026');
-    const link = /https:\/\/appeals\.example\.nhs\.uk(\/appeal\/status\/([A-Za-z0-9_-]{22,})\/add-information)/.exec(reminder!.text)!;
+    const link = /https:\/\/appeals\.example\.nhs\.uk(\/appeal\/status\/([A-Za-z0-9_-]{22,})\/add-information)/.exec(
+      reminder!.text,
+    )!;
     expect(findAppealByStatusToken(rt, link[2]!)?.reference).toBe(a.reference);
     // Only one reminder, however often the check runs.
     clock += DAY;
@@ -77,20 +88,28 @@ describe('waiting for the appellant', () => {
     expect(chaseWaitingAppeals(rt).resumed).toBeGreaterThanOrEqual(1);
     const after = findAppealById(rt.db, a.id)!;
     expect(after).toMatchObject({ status: 'in-review', pausedAt: null });
-    expect(after.dueAt.getTime()).toBe(resumeDueDate(new Date(clock), remainingWorkingDays(before.pausedAt!, before.dueAt)).getTime());
+    expect(after.dueAt.getTime()).toBe(
+      resumeDueDate(new Date(clock), remainingWorkingDays(before.pausedAt!, before.dueAt)).getTime(),
+    );
     const ended = listAppealEvents(rt.db, a.id).filter((e) => e.kind === 'info-wait-ended');
     expect(ended).toHaveLength(1);
     expect(ended[0]).toMatchObject({ actorType: 'system', details: { from: 'waiting', to: 'in-review' } });
-    expect(listAudit(rt.db).some((e) => e.action === 'appeal.info-wait-ended' && e.entityId === String(a.id))).toBe(true);
+    expect(listAudit(rt.db).some((e) => e.action === 'appeal.info-wait-ended' && e.entityId === String(a.id))).toBe(
+      true,
+    );
     const told = mails('staff-info-wait-ended', reviewerEmail).filter((m) => m.subject.includes(a.reference));
     expect(told).toHaveLength(1);
     expect(told[0]!.text).toContain(`https://appeals.example.nhs.uk/staff/appeals/${a.id}`);
     expect(told[0]!.text).not.toContain(a.email);
     // The appellant's history says so; nothing happens twice.
-    expect(findAppealByStatusToken(rt, a.token)!.history.map((h) => h.text)).toContain('We carried on reviewing your appeal without an answer from you');
+    expect(findAppealByStatusToken(rt, a.token)!.history.map((h) => h.text)).toContain(
+      'We carried on reviewing your appeal without an answer from you',
+    );
     chaseWaitingAppeals(rt);
     expect(listAppealEvents(rt.db, a.id).filter((e) => e.kind === 'info-wait-ended')).toHaveLength(1);
-    expect(mails('staff-info-wait-ended', reviewerEmail).filter((m) => m.subject.includes(a.reference))).toHaveLength(1);
+    expect(mails('staff-info-wait-ended', reviewerEmail).filter((m) => m.subject.includes(a.reference))).toHaveLength(
+      1,
+    );
   });
 
   it('leaves an appeal alone once the appellant has answered', () => {

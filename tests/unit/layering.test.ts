@@ -59,7 +59,9 @@ function doorViolations(list: Edge[]): string[] {
 }
 
 const files = [...sources(join(root, 'src')), ...sources(join(root, 'db')), ...sources(join(root, 'scripts'))];
-const edges: Edge[] = files.flatMap((file) => localImports(file).map((target) => ({ from: relative(root, file), target })));
+const edges: Edge[] = files.flatMap((file) =>
+  localImports(file).map((target) => ({ from: relative(root, file), target })),
+);
 
 describe('the layers', () => {
   it('finds the code and its domains', () => {
@@ -126,7 +128,11 @@ describe('the sign-in shortcut for browser tests', () => {
       });
     const files = ['src', 'scripts', 'db'].flatMap((dir) => walk(join(root, dir)));
     expect(files.length).toBeGreaterThan(50);
-    const callers = files.filter((f) => relative(root, f) !== 'src/lib/staff/sessions.ts' && readFileSync(f, 'utf8').includes('startSessionWithoutSignIn'));
+    const callers = files.filter(
+      (f) =>
+        relative(root, f) !== 'src/lib/staff/sessions.ts' &&
+        readFileSync(f, 'utf8').includes('startSessionWithoutSignIn'),
+    );
     expect(callers).toEqual([]);
   });
 });

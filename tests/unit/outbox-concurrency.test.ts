@@ -30,12 +30,24 @@ function controlledTransport() {
     close() {},
   };
   const settle = (r: SendResult = { ok: true }) => pending.splice(0).forEach((p) => p.finish(r));
-  return { transport, pending, sent, settle, get maxInFlight() { return maxInFlight; } };
+  return {
+    transport,
+    pending,
+    sent,
+    settle,
+    get maxInFlight() {
+      return maxInFlight;
+    },
+  };
 }
 
 function enqueueMany(rt: ReturnType<typeof testRuntime>, count: number) {
   return Array.from({ length: count }, (_, i) =>
-    enqueueEmail(rt.db, { to: `c${i}@example.org`, subject: `s${i}`, text: 't', html: '<p>h</p>', kind: 'notification' }, rt.now()),
+    enqueueEmail(
+      rt.db,
+      { to: `c${i}@example.org`, subject: `s${i}`, text: 't', html: '<p>h</p>', kind: 'notification' },
+      rt.now(),
+    ),
   );
 }
 

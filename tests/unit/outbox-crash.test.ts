@@ -44,13 +44,24 @@ function stopWorker(child: ChildProcess, signal: NodeJS.Signals): Promise<void> 
 
 function enqueueMany(rt: ReturnType<typeof testRuntime>, count: number, tag: string) {
   return Array.from({ length: count }, (_, i) =>
-    enqueueEmail(rt.db, { to: `${tag}-${i}@example.org`, subject: `${tag} ${i}`, text: 'Text', html: '<p>HTML</p>', kind: 'notification' }, rt.now()),
+    enqueueEmail(
+      rt.db,
+      {
+        to: `${tag}-${i}@example.org`,
+        subject: `${tag} ${i}`,
+        text: 'Text',
+        html: '<p>HTML</p>',
+        kind: 'notification',
+      },
+      rt.now(),
+    ),
   );
 }
 
 function countsByMessageId(tag: string): Map<string, number> {
   const counts = new Map<string, number>();
-  for (const m of sink.messages.filter((m) => m.to[0]?.startsWith(`${tag}-`))) counts.set(m.messageId!, (counts.get(m.messageId!) ?? 0) + 1);
+  for (const m of sink.messages.filter((m) => m.to[0]?.startsWith(`${tag}-`)))
+    counts.set(m.messageId!, (counts.get(m.messageId!) ?? 0) + 1);
   return counts;
 }
 
@@ -63,7 +74,11 @@ describe('the worker process', () => {
     // The sink accepts the first message but holds back its reply: the worker is mid-send.
     sink.holdReplies = true;
     const first = startWorker({ ...env, DATA_DIR: rt.config.dataDir });
-    await waitUntil(() => sink.messages.some((m) => m.to[0]?.startsWith('crash-')), 'the first message to reach the sink', 30_000);
+    await waitUntil(
+      () => sink.messages.some((m) => m.to[0]?.startsWith('crash-')),
+      'the first message to reach the sink',
+      30_000,
+    );
     const inFlight = sink.messages.find((m) => m.to[0]?.startsWith('crash-'))!.messageId!;
     await stopWorker(first, 'SIGKILL');
     sink.releaseReplies();
@@ -75,7 +90,11 @@ describe('the worker process', () => {
 
     // A new worker takes the stuck message over once its lease has run out, and sends the rest.
     const second = startWorker({ ...env, DATA_DIR: rt.config.dataDir });
-    await waitUntil(() => sent.every((s) => findEmail(rt.db, s.id)?.state === 'sent'), 'every message to be sent', 30_000);
+    await waitUntil(
+      () => sent.every((s) => findEmail(rt.db, s.id)?.state === 'sent'),
+      'every message to be sent',
+      30_000,
+    );
     await stopWorker(second, 'SIGTERM');
     expect(second.exitCode).toBe(0);
 
@@ -94,7 +113,11 @@ describe('the worker process', () => {
     const sent = enqueueMany(rt, 30, 'pair');
     const a = startWorker({ ...env, DATA_DIR: rt.config.dataDir });
     const b = startWorker({ ...env, DATA_DIR: rt.config.dataDir });
-    await waitUntil(() => sent.every((s) => findEmail(rt.db, s.id)?.state === 'sent'), 'every message to be sent', 30_000);
+    await waitUntil(
+      () => sent.every((s) => findEmail(rt.db, s.id)?.state === 'sent'),
+      'every message to be sent',
+      30_000,
+    );
     await Promise.all([stopWorker(a, 'SIGTERM'), stopWorker(b, 'SIGTERM')]);
     const counts = countsByMessageId('pair');
     expect(counts.size).toBe(30);

@@ -20,7 +20,12 @@ afterAll(() => sink.stop());
 
 const FAST = { OUTBOX_POLL_MS: '50', OUTBOX_RETRY_BASE_MS: '100' };
 const rt = testRuntime({
-  env: { ...FAST, SMTP_URL: sink.url, MAIL_FROM: 'Fair Hearing Test <outbox@test.example>', PUBLIC_URL: 'https://appeals.example.nhs.uk' },
+  env: {
+    ...FAST,
+    SMTP_URL: sink.url,
+    MAIL_FROM: 'Fair Hearing Test <outbox@test.example>',
+    PUBLIC_URL: 'https://appeals.example.nhs.uk',
+  },
 });
 
 let n = 0;
@@ -41,7 +46,9 @@ describe('delivery over SMTP', () => {
   it('sends the message with From=MAIL_FROM, To, Subject, its Message-ID, extra headers, text and HTML', async () => {
     const worker = startOutboxWorker(rt);
     try {
-      const { id, messageId, to } = enqueue(undefined, { 'List-Unsubscribe': '<https://appeals.example.nhs.uk/unsubscribe/xyz>' });
+      const { id, messageId, to } = enqueue(undefined, {
+        'List-Unsubscribe': '<https://appeals.example.nhs.uk/unsubscribe/xyz>',
+      });
       const [mail] = await sink.waitFor((m) => m.messageId === messageId);
       expect(mail!.from).toBe('outbox@test.example');
       expect(mail!.raw).toMatch(/^From: Fair Hearing Test <outbox@test\.example>\r?$/m);
@@ -52,7 +59,10 @@ describe('delivery over SMTP', () => {
       expect(mail!.raw).toMatch(/Content-Type: multipart\/alternative/);
       expect(mail!.text).toContain(`Message number ${n} & more.`);
       expect(mail!.html).toContain(`<p>Message number ${n} &amp; more.</p>`);
-      const row = await waitUntil(() => findEmail(rt.db, id)?.state === 'sent' && findEmail(rt.db, id), 'the row to be sent');
+      const row = await waitUntil(
+        () => findEmail(rt.db, id)?.state === 'sent' && findEmail(rt.db, id),
+        'the row to be sent',
+      );
       expect(row).toMatchObject({ attempts: 1, lastError: null });
       expect(row.sentAt).toBeInstanceOf(Date);
     } finally {
@@ -67,7 +77,10 @@ describe('delivery over SMTP', () => {
     try {
       const sent = [enqueue(), enqueue(), enqueue(), enqueue()];
       // Several failed attempts each, all still queued with the connection error recorded.
-      await waitUntil(() => sent.every((s) => (findEmail(rt.db, s.id)?.attempts ?? 0) >= 2), 'retries during the outage');
+      await waitUntil(
+        () => sent.every((s) => (findEmail(rt.db, s.id)?.attempts ?? 0) >= 2),
+        'retries during the outage',
+      );
       for (const s of sent) {
         const row = findEmail(rt.db, s.id)!;
         expect(['queued', 'sending']).toContain(row.state);
@@ -104,7 +117,10 @@ describe('delivery over SMTP', () => {
     const worker = startOutboxWorker(rt);
     try {
       const { id, messageId } = enqueue();
-      const failed = await waitUntil(() => findEmail(rt.db, id)?.state === 'failed' && findEmail(rt.db, id), 'the message to fail');
+      const failed = await waitUntil(
+        () => findEmail(rt.db, id)?.state === 'failed' && findEmail(rt.db, id),
+        'the message to fail',
+      );
       expect(failed.attempts).toBe(1);
       expect(failed.lastError).toMatch(/550/);
       await new Promise((r) => setTimeout(r, 300));
@@ -133,7 +149,11 @@ describe('nudging', () => {
       await new Promise((r) => setTimeout(r, 100)); // the first look found nothing; next poll in 60 s
       const started = Date.now();
       const { id } = slow.db.transaction((tx) =>
-        enqueueEmail(tx, { to: 'nudge@example.org', subject: 'Nudged', text: 'T', html: '<p>H</p>', kind: 'notification' }, slow.now()),
+        enqueueEmail(
+          tx,
+          { to: 'nudge@example.org', subject: 'Nudged', text: 'T', html: '<p>H</p>', kind: 'notification' },
+          slow.now(),
+        ),
       );
       await waitUntil(() => findEmail(slow.db, id)?.state === 'sent', 'the nudged message to be sent', 5_000);
       expect(Date.now() - started).toBeLessThan(5_000);
@@ -154,13 +174,29 @@ describe('the 24-hour limit', () => {
     };
     const worker = startOutboxWorker(fixed, { transport: temporary, random: () => 0 });
     try {
-      const { id } = enqueueEmail(fixed.db, { to: 'x@example.org', subject: 'S', text: 'T', html: '<p>H</p>', kind: 'notification' }, fixed.now());
-      const first = await waitUntil(() => findEmail(fixed.db, id)?.attempts === 1 && findEmail(fixed.db, id)?.state === 'queued' && findEmail(fixed.db, id), 'a first attempt');
+      const { id } = enqueueEmail(
+        fixed.db,
+        { to: 'x@example.org', subject: 'S', text: 'T', html: '<p>H</p>', kind: 'notification' },
+        fixed.now(),
+      );
+      const first = await waitUntil(
+        () =>
+          findEmail(fixed.db, id)?.attempts === 1 &&
+          findEmail(fixed.db, id)?.state === 'queued' &&
+          findEmail(fixed.db, id),
+        'a first attempt',
+      );
       expect(first.nextAttemptAt.getTime()).toBe(start + 50); // 100 ms base, jitter factor 0.5
       clock = start + 23 * 3_600_000;
-      await waitUntil(() => findEmail(fixed.db, id)?.attempts === 2 && findEmail(fixed.db, id)?.state === 'queued', 'a second attempt, still queued');
+      await waitUntil(
+        () => findEmail(fixed.db, id)?.attempts === 2 && findEmail(fixed.db, id)?.state === 'queued',
+        'a second attempt, still queued',
+      );
       clock = start + 24 * 3_600_000;
-      const failed = await waitUntil(() => findEmail(fixed.db, id)?.state === 'failed' && findEmail(fixed.db, id), 'the message to fail');
+      const failed = await waitUntil(
+        () => findEmail(fixed.db, id)?.state === 'failed' && findEmail(fixed.db, id),
+        'the message to fail',
+      );
       expect(failed.attempts).toBe(3);
       expect(failed.lastError).toMatch(/^Gave up after 3 attempts over 24 hours: ECONNECTION/);
     } finally {
@@ -177,7 +213,11 @@ describe('no SMTP_URL', () => {
     try {
       const { id, messageId } = enqueueEmail(
         files.db,
-        { to: 'file@example.org', ...notificationEmail({ orgName: 'Org', subject: 'On disk', heading: 'H', paragraphs: ['Body'] }), kind: 'notification' },
+        {
+          to: 'file@example.org',
+          ...notificationEmail({ orgName: 'Org', subject: 'On disk', heading: 'H', paragraphs: ['Body'] }),
+          kind: 'notification',
+        },
         files.now(),
       );
       const file = join(files.config.dataDir, 'mail', emlFileName(messageId));

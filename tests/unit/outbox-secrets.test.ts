@@ -4,7 +4,14 @@
  * of them. Undelivered messages keep them (a retry must send the link) but staff see them redacted.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { claimNextEmail, enqueueEmail, findEmail, markEmailFailed, redactSecrets, REDACTED_MARK } from '../../db/outbox.ts';
+import {
+  claimNextEmail,
+  enqueueEmail,
+  findEmail,
+  markEmailFailed,
+  redactSecrets,
+  REDACTED_MARK,
+} from '../../db/outbox.ts';
 import { createAppeal } from '../../src/lib/appeals/appeals.ts';
 import { subscribe } from '../../src/lib/principles/change-alerts.ts';
 import { notificationEmail } from '../../src/lib/email/notification.ts';
@@ -19,7 +26,14 @@ import { waitUntil } from '../support/wait.ts';
 
 const sink = await new SmtpSink().start();
 afterAll(() => sink.stop());
-const rt = testRuntime({ env: { OUTBOX_POLL_MS: '50', SMTP_URL: sink.url, PUBLIC_URL: 'https://appeals.example.nhs.uk', SUBSCRIBES_PER_HOUR: '1000' } });
+const rt = testRuntime({
+  env: {
+    OUTBOX_POLL_MS: '50',
+    SMTP_URL: sink.url,
+    PUBLIC_URL: 'https://appeals.example.nhs.uk',
+    SUBSCRIBES_PER_HOUR: '1000',
+  },
+});
 
 /** Every stored column of one outbox row, as text. */
 const rawRow = (id: number) => JSON.stringify(rt.db.$client.prepare('select * from outbox where id = ?').get(id));
@@ -27,7 +41,15 @@ const rawRow = (id: number) => JSON.stringify(rt.db.$client.prepare('select * fr
 async function deliverAll(): Promise<void> {
   const worker = startOutboxWorker(rt);
   try {
-    await waitUntil(() => (rt.db.$client.prepare("select count(*) as n from outbox where state in ('queued', 'sending')").get() as { n: number }).n === 0, 'the outbox to drain');
+    await waitUntil(
+      () =>
+        (
+          rt.db.$client.prepare("select count(*) as n from outbox where state in ('queued', 'sending')").get() as {
+            n: number;
+          }
+        ).n === 0,
+      'the outbox to drain',
+    );
   } finally {
     await worker.stop();
   }
@@ -37,7 +59,11 @@ describe('redactSecrets', () => {
   it('replaces each secret in text, HTML (also HTML-escaped) and headers, the longest first', () => {
     const link = 'https://x.example/status/tok?a=1&b=2';
     const out = redactSecrets(
-      { text: `Go to ${link} now`, html: `<a href="${link.replace('&', '&amp;')}">Go</a> tok`, headers: { 'List-Unsubscribe': `<${link}>` } },
+      {
+        text: `Go to ${link} now`,
+        html: `<a href="${link.replace('&', '&amp;')}">Go</a> tok`,
+        headers: { 'List-Unsubscribe': `<${link}>` },
+      },
       ['tok', link],
     );
     expect(out).toEqual({
@@ -50,18 +76,37 @@ describe('redactSecrets', () => {
 
 describe('enqueueEmail with secrets', () => {
   it('refuses a listed secret the message does not carry (it would stay unredacted)', () => {
-    const content = notificationEmail({ orgName: 'T', subject: 'S', heading: 'H', paragraphs: ['P'], link: { text: 'L', url: 'https://x.example/a' } });
-    expect(() => enqueueEmail(rt.db, { to: 'a@example.org', ...content, kind: 'notification', secrets: ['https://x.example/b'] }, rt.now())).toThrow(/not in the message/);
+    const content = notificationEmail({
+      orgName: 'T',
+      subject: 'S',
+      heading: 'H',
+      paragraphs: ['P'],
+      link: { text: 'L', url: 'https://x.example/a' },
+    });
+    expect(() =>
+      enqueueEmail(
+        rt.db,
+        { to: 'a@example.org', ...content, kind: 'notification', secrets: ['https://x.example/b'] },
+        rt.now(),
+      ),
+    ).toThrow(/not in the message/);
   });
 });
 
 describe('after delivery the stored copy keeps no private link', () => {
   it('appeal acknowledgement: the sink got the status link, the row has the marker instead', async () => {
     const c = insertTestCase(rt.db);
-    const created = createAppeal(rt, { subject: { kind: 'case', caseReference: c.reference }, reason: 'Please look again.', email: 'ack@example.org', name: 'Ann' });
+    const created = createAppeal(rt, {
+      subject: { kind: 'case', caseReference: c.reference },
+      reason: 'Please look again.',
+      email: 'ack@example.org',
+      name: 'Ann',
+    });
     if (!created.ok) throw new Error(created.error);
     const token = created.statusToken;
-    const row = rt.db.$client.prepare("select id from outbox where kind = 'appeal-ack' order by id desc").get() as { id: number };
+    const row = rt.db.$client.prepare("select id from outbox where kind = 'appeal-ack' order by id desc").get() as {
+      id: number;
+    };
     // Before delivery the link is there (it is what will be sent).
     expect(rawRow(row.id)).toContain(token);
     await deliverAll();
@@ -78,12 +123,22 @@ describe('after delivery the stored copy keeps no private link', () => {
 
   it('staff invitation and sign-up confirmation emails', async () => {
     const admin = await testStaff(rt, ['admin']);
-    const invited = inviteStaff(rt, { id: admin, ip: null }, { email: 'new.person@example.org', name: 'New Person', roles: ['moderator'] });
+    const invited = inviteStaff(
+      rt,
+      { id: admin, ip: null },
+      { email: 'new.person@example.org', name: 'New Person', roles: ['moderator'] },
+    );
     if (!invited.ok) throw new Error(JSON.stringify(invited));
     expect(subscribe(rt, { email: 'alerts@example.org', ip: '203.0.113.5' }).ok).toBe(true);
-    const confirm = /\/subscribe\/confirm\/([A-Za-z0-9_-]+)/.exec(rawRow((rt.db.$client.prepare("select id from outbox where kind = 'subscription-confirm'").get() as { id: number }).id))![1]!;
+    const confirm = /\/subscribe\/confirm\/([A-Za-z0-9_-]+)/.exec(
+      rawRow(
+        (rt.db.$client.prepare("select id from outbox where kind = 'subscription-confirm'").get() as { id: number }).id,
+      ),
+    )![1]!;
     await deliverAll();
-    const inviteRow = rt.db.$client.prepare("select id from outbox where kind = 'staff-invite'").get() as { id: number };
+    const inviteRow = rt.db.$client.prepare("select id from outbox where kind = 'staff-invite'").get() as {
+      id: number;
+    };
     expect(sink.messages.some((m) => m.text.includes(invited.link))).toBe(true);
     expect(rawRow(inviteRow.id)).not.toContain(invited.link);
     expect(rawRow(inviteRow.id)).toContain(REDACTED_MARK);
@@ -94,8 +149,18 @@ describe('after delivery the stored copy keeps no private link', () => {
   });
 
   it('a failed message keeps its link for a retry, but staff see it redacted', () => {
-    const content = notificationEmail({ orgName: 'T', subject: 'S', heading: 'H', paragraphs: ['P'], link: { text: 'L', url: 'https://x.example/secret-link-123' } });
-    const { id } = enqueueEmail(rt.db, { to: 'fail@example.org', ...content, kind: 'notification', secrets: ['https://x.example/secret-link-123'] }, new Date(0));
+    const content = notificationEmail({
+      orgName: 'T',
+      subject: 'S',
+      heading: 'H',
+      paragraphs: ['P'],
+      link: { text: 'L', url: 'https://x.example/secret-link-123' },
+    });
+    const { id } = enqueueEmail(
+      rt.db,
+      { to: 'fail@example.org', ...content, kind: 'notification', secrets: ['https://x.example/secret-link-123'] },
+      new Date(0),
+    );
     const claimed = claimNextEmail(rt.db, 'tok', rt.now(), 60_000)!;
     expect(claimed.id).toBe(id);
     expect(markEmailFailed(rt.db, id, 'tok', 'refused')).toBe(true);

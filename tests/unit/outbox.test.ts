@@ -11,14 +11,31 @@ import { testRuntime } from '../support/db.ts';
 
 let clock = Date.UTC(2026, 10, 25, 9, 0, 0);
 const rt = testRuntime({ now: () => new Date(clock), env: { PUBLIC_URL: 'https://appeals.example.nhs.uk' } });
-const message = (to: string) => ({ to, subject: `Hello ${to}`, text: 'Text', html: '<p>HTML</p>', kind: 'notification' });
+const message = (to: string) => ({
+  to,
+  subject: `Hello ${to}`,
+  text: 'Text',
+  html: '<p>HTML</p>',
+  kind: 'notification',
+});
 
 describe('enqueueEmail', () => {
   it('writes a queued row, due now, with a stable Message-ID on the PUBLIC_URL host', () => {
-    const { id, messageId } = enqueueEmail(rt.db, { ...message('a@example.org'), headers: { 'List-Unsubscribe': '<https://x/u>' } }, rt.now());
+    const { id, messageId } = enqueueEmail(
+      rt.db,
+      { ...message('a@example.org'), headers: { 'List-Unsubscribe': '<https://x/u>' } },
+      rt.now(),
+    );
     expect(messageId).toMatch(/^<[0-9a-f-]{36}@appeals\.example\.nhs\.uk>$/);
     const row = findEmail(rt.db, id)!;
-    expect(row).toMatchObject({ state: 'queued', attempts: 0, messageId, to: 'a@example.org', kind: 'notification', lastError: null });
+    expect(row).toMatchObject({
+      state: 'queued',
+      attempts: 0,
+      messageId,
+      to: 'a@example.org',
+      kind: 'notification',
+      lastError: null,
+    });
     expect(row.headers).toEqual({ 'List-Unsubscribe': '<https://x/u>' });
     expect(row.nextAttemptAt.getTime()).toBe(clock);
   });
@@ -116,11 +133,20 @@ describe('retryFromOutbox', () => {
     const f = enqueueEmail(rt.db, message('audit@example.org'), rt.now());
     claimNextEmail(rt.db, 'w', rt.now(), 60_000);
     markEmailFailed(rt.db, f.id, 'w', '550');
-    for (const bad of [null, '', 'abc', '0', '-1', '1.5', '1e400']) expect(retryFromOutbox(rt, bad, { id: admin, ip: '203.0.113.9' })).toEqual({ ok: false });
+    for (const bad of [null, '', 'abc', '0', '-1', '1.5', '1e400'])
+      expect(retryFromOutbox(rt, bad, { id: admin, ip: '203.0.113.9' })).toEqual({ ok: false });
     expect(listAudit(rt.db, { action: 'outbox.retried' })).toHaveLength(0);
     expect(retryFromOutbox(rt, String(f.id), { id: admin, ip: '203.0.113.9' })).toEqual({ ok: true, id: f.id });
     expect(findEmail(rt.db, f.id)?.state).toBe('queued');
-    expect(listAudit(rt.db, { action: 'outbox.retried' })).toMatchObject([{ actorId: admin, entityType: 'outbox', entityId: String(f.id), ip: '203.0.113.9', details: { kind: findEmail(rt.db, f.id)!.kind } }]);
+    expect(listAudit(rt.db, { action: 'outbox.retried' })).toMatchObject([
+      {
+        actorId: admin,
+        entityType: 'outbox',
+        entityId: String(f.id),
+        ip: '203.0.113.9',
+        details: { kind: findEmail(rt.db, f.id)!.kind },
+      },
+    ]);
     // Retried already (Back and press Retry again): refused, and nothing more in the log.
     expect(retryFromOutbox(rt, String(f.id), { id: admin, ip: '203.0.113.9' })).toEqual({ ok: false });
     expect(listAudit(rt.db, { action: 'outbox.retried' })).toHaveLength(1);
@@ -147,8 +173,12 @@ describe('retryDelayMs', () => {
 
 describe('classifySendError', () => {
   it('treats SMTP 5xx as permanent and 4xx or connection errors as temporary', () => {
-    expect(classifySendError(Object.assign(new Error('Mailbox unavailable'), { responseCode: 550, code: 'EENVELOPE' }))).toMatchObject({ permanent: true });
-    expect(classifySendError(Object.assign(new Error('Try later'), { responseCode: 451 }))).toMatchObject({ permanent: false });
+    expect(
+      classifySendError(Object.assign(new Error('Mailbox unavailable'), { responseCode: 550, code: 'EENVELOPE' })),
+    ).toMatchObject({ permanent: true });
+    expect(classifySendError(Object.assign(new Error('Try later'), { responseCode: 451 }))).toMatchObject({
+      permanent: false,
+    });
     expect(classifySendError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ESOCKET' }))).toMatchObject({
       permanent: false,
       error: 'ESOCKET connect ECONNREFUSED',

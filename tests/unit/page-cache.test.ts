@@ -5,7 +5,13 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { databaseChangeToken, findVersionInForce, principlesStamp } from '../../db/principles.ts';
 import { principleVersions } from '../../db/schema.ts';
 import { negotiateEncoding } from '../../src/server/compress.ts';
-import { createPageHandler, invalidatePageCache, isCacheablePath, matchesEtag, PageCache } from '../../src/server/page-cache.ts';
+import {
+  createPageHandler,
+  invalidatePageCache,
+  isCacheablePath,
+  matchesEtag,
+  PageCache,
+} from '../../src/server/page-cache.ts';
 import { testRuntime } from '../support/db.ts';
 
 const START = Date.UTC(2026, 0, 1, 12);
@@ -20,7 +26,11 @@ let render: Render;
 /** The in-force version number in the page, like the real principles page. */
 const principlesPage: Render = (req, res) => {
   const version = findVersionInForce(rt.db, rt.now())?.version ?? 'none';
-  res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'X-Frame-Options': 'DENY', 'Content-Security-Policy': "default-src 'self'" });
+  res.writeHead(200, {
+    'Content-Type': 'text/html; charset=utf-8',
+    'X-Frame-Options': 'DENY',
+    'Content-Security-Policy': "default-src 'self'",
+  });
   res.write(`<h1>Version ${version}</h1>`);
   res.end(`<p>${'principles text '.repeat(100)}</p><p>${req.url}</p>`);
 };
@@ -59,7 +69,16 @@ function publish(version: string, effectiveAt: number) {
   const [major, minor] = version.split('.').map(Number);
   rt.db
     .insert(principleVersions)
-    .values({ version, major, minor, status: 'published', bodyMarkdown: `# ${version}`, changeSummary: 'x', effectiveAt: new Date(effectiveAt), publishedAt: new Date(clock) })
+    .values({
+      version,
+      major,
+      minor,
+      status: 'published',
+      bodyMarkdown: `# ${version}`,
+      changeSummary: 'x',
+      effectiveAt: new Date(effectiveAt),
+      publishedAt: new Date(clock),
+    })
     .run();
 }
 
@@ -92,7 +111,11 @@ describe('page cache', () => {
 
   it("keeps the render's own ETag and answers If-Modified-Since from its Last-Modified", async () => {
     render = (_req, res) => {
-      res.writeHead(200, { 'Content-Type': 'text/html', ETag: '"v1-0"', 'Last-Modified': 'Thu, 01 Jan 2026 12:00:00 GMT' });
+      res.writeHead(200, {
+        'Content-Type': 'text/html',
+        ETag: '"v1-0"',
+        'Last-Modified': 'Thu, 01 Jan 2026 12:00:00 GMT',
+      });
       res.end('<p>page</p>'.repeat(100));
     };
     const first = await get('/changelog');
@@ -100,7 +123,10 @@ describe('page cache', () => {
     expect((await get('/changelog', { 'if-none-match': '"v1-0"' })).status).toBe(304);
     expect((await get('/changelog', { 'if-modified-since': 'Thu, 01 Jan 2026 12:00:00 GMT' })).status).toBe(304);
     expect((await get('/changelog', { 'if-modified-since': 'Wed, 31 Dec 2025 12:00:00 GMT' })).status).toBe(200);
-    expect((await get('/changelog', { 'if-none-match': '"other"', 'if-modified-since': 'Thu, 01 Jan 2026 12:00:00 GMT' })).status).toBe(200);
+    expect(
+      (await get('/changelog', { 'if-none-match': '"other"', 'if-modified-since': 'Thu, 01 Jan 2026 12:00:00 GMT' }))
+        .status,
+    ).toBe(200);
     const br = await rawGet('/changelog', 'br');
     expect(br.headers.etag).toBe('"v1-0"');
     expect(renders).toBe(1);
@@ -172,7 +198,16 @@ describe('page cache', () => {
   });
 
   it('never keeps pages outside the allow-list, with a query string, or for a request with a cookie', async () => {
-    for (const path of ['/appeal', '/appeal/start', '/staff', '/staff/outbox', '/setup', '/transparency', '/principles?x=1', '/principles/1.0/extra']) {
+    for (const path of [
+      '/appeal',
+      '/appeal/start',
+      '/staff',
+      '/staff/outbox',
+      '/setup',
+      '/transparency',
+      '/principles?x=1',
+      '/principles/1.0/extra',
+    ]) {
       await get(path);
       await get(path);
     }
@@ -220,10 +255,30 @@ describe('page cache', () => {
 
 describe('page cache helpers', () => {
   it('allows only public, non-personal paths', () => {
-    for (const ok of ['/', '/principles', '/principles/1.0', '/principles/compare/1.0...1.1', '/changelog', '/changelog.xml', '/principles.json', '/accessibility', '/privacy']) {
+    for (const ok of [
+      '/',
+      '/principles',
+      '/principles/1.0',
+      '/principles/compare/1.0...1.1',
+      '/changelog',
+      '/changelog.xml',
+      '/principles.json',
+      '/accessibility',
+      '/privacy',
+    ]) {
       expect(isCacheablePath(ok), ok).toBe(true);
     }
-    for (const no of ['/appeal', '/appeal/1', '/staff', '/staff/sign-in', '/setup', '/transparency', '/healthz', '/principles/x', '/404']) {
+    for (const no of [
+      '/appeal',
+      '/appeal/1',
+      '/staff',
+      '/staff/sign-in',
+      '/setup',
+      '/transparency',
+      '/healthz',
+      '/principles/x',
+      '/404',
+    ]) {
       expect(isCacheablePath(no), no).toBe(false);
     }
   });
@@ -247,7 +302,10 @@ describe('page cache helpers', () => {
   });
 });
 
-async function rawGet(path: string, acceptEncoding: string): Promise<{ headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+async function rawGet(
+  path: string,
+  acceptEncoding: string,
+): Promise<{ headers: Record<string, string | string[] | undefined>; body: Buffer }> {
   const { request } = await import('node:http');
   return new Promise((resolve, reject) => {
     const req = request(base + path, { headers: { 'accept-encoding': acceptEncoding } }, (res) => {
@@ -286,11 +344,15 @@ describe('cache key: the address only, never Host or X-Forwarded-Proto (issue 17
   async function getWith(headers: Record<string, string>) {
     const { request } = await import('node:http');
     return new Promise<string>((resolve, reject) => {
-      const req = request(`${keyedBase}/principles`, { headers: { 'accept-encoding': 'identity', ...headers } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-      });
+      const req = request(
+        `${keyedBase}/principles`,
+        { headers: { 'accept-encoding': 'identity', ...headers } },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+        },
+      );
       req.on('error', reject);
       req.end();
     });

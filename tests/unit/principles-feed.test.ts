@@ -13,7 +13,11 @@ now = new Date('2026-03-01T10:00:00Z');
 function publish(summary: string, effectiveAt: Date) {
   const { draftId } = createDraft(rt) as { ok: true; draftId: number };
   const d = getDraft(rt, draftId)!;
-  const saved = updateDraft(rt, draftId, { bodyMarkdown: `${d.bodyMarkdown}\n\nMore.`, changeSummary: summary, grounds: d.grounds });
+  const saved = updateDraft(rt, draftId, {
+    bodyMarkdown: `${d.bodyMarkdown}\n\nMore.`,
+    changeSummary: summary,
+    grounds: d.grounds,
+  });
   expect(saved).toEqual({ ok: true });
   expect(publishDraft(rt, draftId, { kind: 'minor', effectiveAt })).toMatchObject({ ok: true });
 }
@@ -21,12 +25,21 @@ function publish(summary: string, effectiveAt: Date) {
 publish('Adds <script>alert("x")</script> & clarifies wording', new Date('2026-03-01T10:00:00Z'));
 publish('Scheduled for later', new Date('2026-06-01T00:00:00Z'));
 
-const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', isArray: (name) => ['entry', 'link'].includes(name) });
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@',
+  isArray: (name) => ['entry', 'link'].includes(name),
+});
 const titleOf = (e: Record<string, unknown>) => (e.title as Record<string, string>)['#text'];
 const parse = () => {
   const xml = principlesAtomFeed(rt);
   expect(XMLValidator.validate(xml)).toBe(true);
-  return { xml, doc: parser.parse(xml) as { feed: Record<string, unknown> & { entry: Record<string, unknown>[]; link: Record<string, string>[] } } };
+  return {
+    xml,
+    doc: parser.parse(xml) as {
+      feed: Record<string, unknown> & { entry: Record<string, unknown>[]; link: Record<string, string>[] };
+    },
+  };
 };
 
 describe('the Atom feed', () => {
@@ -51,13 +64,19 @@ describe('the Atom feed', () => {
     expect(latest!.updated).toBe('2026-03-01T10:00:00.000Z');
     expect(latest!.link).toEqual([{ '@href': `${BASE}/principles/1.2` }]);
     // Summary is type="html", so the text is escaped once: a reader shows it, never runs it.
-    expect(latest!.summary).toMatchObject({ '@type': 'html', '#text': 'Adds &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; clarifies wording' });
-    expect(String((latest!.content as Record<string, string>)['#text'])).toContain(`href="${BASE}/principles/compare/1.1...1.2"`);
+    expect(latest!.summary).toMatchObject({
+      '@type': 'html',
+      '#text': 'Adds &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; clarifies wording',
+    });
+    expect(String((latest!.content as Record<string, string>)['#text'])).toContain(
+      `href="${BASE}/principles/compare/1.1...1.2"`,
+    );
     // Version 1.0's date is not known: the entry says so, and is dated when it was put on this site.
     const first = entries.at(-1)!;
     expect(String((first.content as Record<string, string>)['#text'])).toContain('In force from a date not known.');
     expect(first.updated).toBe('2026-03-01T09:00:00.000Z');
-    for (const e of entries) for (const link of e.link as Record<string, string>[]) expect(link['@href']).toMatch(/^https:\/\//);
+    for (const e of entries)
+      for (const link of e.link as Record<string, string>[]) expect(link['@href']).toMatch(/^https:\/\//);
   });
 
   it('adds a scheduled version only when it takes effect', () => {
@@ -83,10 +102,21 @@ describe('the JSON archive', () => {
       ['1.0', false],
     ]);
     // 1.0's date is not known: null, not an invented one.
-    expect(archive.versions[2]).toMatchObject({ url: `${BASE}/principles/1.0`, effectiveAt: null, changeSummary: expect.stringContaining('not known') });
-    expect(archive.versions[1]).toMatchObject({ url: `${BASE}/principles/1.1`, effectiveAt: '2026-03-01T09:00:00.000Z' });
+    expect(archive.versions[2]).toMatchObject({
+      url: `${BASE}/principles/1.0`,
+      effectiveAt: null,
+      changeSummary: expect.stringContaining('not known'),
+    });
+    expect(archive.versions[1]).toMatchObject({
+      url: `${BASE}/principles/1.1`,
+      effectiveAt: '2026-03-01T09:00:00.000Z',
+    });
     expect(archive.versions[2]!.grounds).toHaveLength(10);
-    expect(archive.versions[2]!.grounds[0]).toEqual({ code: 'hateful-or-discriminatory', title: expect.any(String), description: expect.any(String) });
+    expect(archive.versions[2]!.grounds[0]).toEqual({
+      code: 'hateful-or-discriminatory',
+      title: expect.any(String),
+      description: expect.any(String),
+    });
     expect(archive.versions[0]!.bodyMarkdown.endsWith('More.')).toBe(true);
     expect(JSON.stringify(archive)).toBe(JSON.stringify(principlesArchive(rt))); // stable for the ETag
   });

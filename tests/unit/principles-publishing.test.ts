@@ -28,7 +28,11 @@ function draftFrom(rt: Runtime, change: (input: DraftInput) => void = () => {}):
   const created = createDraft(rt);
   if (!created.ok) throw new Error('no draft');
   const draft = getDraft(rt, created.draftId)!;
-  const input: DraftInput = { bodyMarkdown: draft.bodyMarkdown, changeSummary: 'A change', grounds: draft.grounds.map(({ code, title, description }) => ({ code, title, description })) };
+  const input: DraftInput = {
+    bodyMarkdown: draft.bodyMarkdown,
+    changeSummary: 'A change',
+    grounds: draft.grounds.map(({ code, title, description }) => ({ code, title, description })),
+  };
   change(input);
   const saved = updateDraft(rt, created.draftId, input);
   if (!saved.ok) throw new Error(JSON.stringify(saved));
@@ -45,7 +49,8 @@ describe('version numbers', () => {
 
   it('parse from compare addresses', () => {
     expect(parseCompareRange('1.0...1.1')).toEqual({ from: '1.0', to: '1.1' });
-    for (const bad of ['1.0..1.1', '1.0...', 'a...b', '1.0...1.1...1.2', '1.0....1.1', '']) expect(parseCompareRange(bad), bad).toBeUndefined();
+    for (const bad of ['1.0..1.1', '1.0...', 'a...b', '1.0...1.1...1.2', '1.0....1.1', ''])
+      expect(parseCompareRange(bad), bad).toBeUndefined();
   });
 });
 
@@ -86,11 +91,26 @@ describe('drafts', () => {
     expect(result.ok).toBe(false);
     if (result.ok || result.error !== 'invalid') throw new Error('expected invalid');
     expect(Object.keys(result.fieldErrors).sort()).toEqual(
-      ['bodyMarkdown', 'changeSummary', 'grounds.0.code', 'grounds.1.title', 'grounds.2.code', 'grounds.2.description', 'grounds.3.code', 'grounds.4.code'].sort(),
+      [
+        'bodyMarkdown',
+        'changeSummary',
+        'grounds.0.code',
+        'grounds.1.title',
+        'grounds.2.code',
+        'grounds.2.description',
+        'grounds.3.code',
+        'grounds.4.code',
+      ].sort(),
     );
     expect(result.fieldErrors['grounds.2.code']).toBe('The code abusive is used twice');
-    expect(updateDraft(rt, draftId, { bodyMarkdown: 'x', changeSummary: 'x', grounds: [] })).toMatchObject({ ok: false, fieldErrors: { grounds: 'Add at least one ground for action' } });
-    expect(updateDraft(rt, 424242, { bodyMarkdown: 'x', changeSummary: 'x', grounds: [] })).toEqual({ ok: false, error: 'not-found' });
+    expect(updateDraft(rt, draftId, { bodyMarkdown: 'x', changeSummary: 'x', grounds: [] })).toMatchObject({
+      ok: false,
+      fieldErrors: { grounds: 'Add at least one ground for action' },
+    });
+    expect(updateDraft(rt, 424242, { bodyMarkdown: 'x', changeSummary: 'x', grounds: [] })).toEqual({
+      ok: false,
+      error: 'not-found',
+    });
     discardDraft(rt, draftId);
   });
 });
@@ -120,22 +140,39 @@ describe('publishing', () => {
     expect(getPrinciplesVersion(rt, '1.0')!.previousVersion).toBeUndefined();
     expect(getCurrentPrinciples(rt)!.previousVersion).toBe('1.1');
     expect(getDraft(rt, draftId)).toBeUndefined(); // no longer a draft: immutable
-    expect(updateDraft(rt, draftId, { bodyMarkdown: 'x', changeSummary: 'x', grounds: [{ code: 'a', title: 'a', description: 'a' }] })).toEqual({ ok: false, error: 'not-found' });
+    expect(
+      updateDraft(rt, draftId, {
+        bodyMarkdown: 'x',
+        changeSummary: 'x',
+        grounds: [{ code: 'a', title: 'a', description: 'a' }],
+      }),
+    ).toEqual({ ok: false, error: 'not-found' });
     expect(discardDraft(rt, draftId)).toEqual({ ok: false, error: 'not-found' });
-    expect(publishDraft(rt, draftId, { kind: 'minor', effectiveAt: rt.now() })).toEqual({ ok: false, error: 'not-found' });
+    expect(publishDraft(rt, draftId, { kind: 'minor', effectiveAt: rt.now() })).toEqual({
+      ok: false,
+      error: 'not-found',
+    });
   });
 
   it('refuses an effective time in the past or before the latest version', () => {
     setNow('2026-03-02T10:00:00Z');
     const draftId = draftFrom(rt);
-    expect(publishDraft(rt, draftId, { kind: 'minor', effectiveAt: new Date('2026-03-02T09:59:59Z') })).toEqual({ ok: false, error: 'effective-in-past' });
+    expect(publishDraft(rt, draftId, { kind: 'minor', effectiveAt: new Date('2026-03-02T09:59:59Z') })).toEqual({
+      ok: false,
+      error: 'effective-in-past',
+    });
     discardDraft(rt, draftId);
   });
 
   it("publishes at the runtime's clock with effectiveAt 'now'", () => {
     setNow('2026-03-02T11:00:00Z');
     const draftId = draftFrom(rt);
-    expect(publishDraft(rt, draftId, { kind: 'minor', effectiveAt: 'now' })).toEqual({ ok: true, version: '1.3', effectiveAt: new Date('2026-03-02T11:00:00Z'), scheduled: false });
+    expect(publishDraft(rt, draftId, { kind: 'minor', effectiveAt: 'now' })).toEqual({
+      ok: true,
+      version: '1.3',
+      effectiveAt: new Date('2026-03-02T11:00:00Z'),
+      scheduled: false,
+    });
   });
 
   it('schedules a major version: invisible until its time, then in force without anything else happening', () => {
@@ -144,7 +181,12 @@ describe('publishing', () => {
       d.changeSummary = 'Retires personal financial gain';
     });
     const at = new Date('2026-04-01T00:00:00Z');
-    expect(publishDraft(rt, draftId, { kind: 'major', effectiveAt: at })).toEqual({ ok: true, version: '2.0', effectiveAt: at, scheduled: true });
+    expect(publishDraft(rt, draftId, { kind: 'major', effectiveAt: at })).toEqual({
+      ok: true,
+      version: '2.0',
+      effectiveAt: at,
+      scheduled: true,
+    });
     expect(getCurrentPrinciples(rt)!.version).toBe('1.3');
     expect(getPrinciplesVersion(rt, '2.0')).toBeUndefined();
     expect(listVersions(rt).map((v) => v.version)).toEqual(['1.3', '1.2', '1.1', '1.0']);
@@ -153,7 +195,10 @@ describe('publishing', () => {
 
     // Another version cannot take effect before the scheduled one.
     const early = draftFrom(rt, (d) => (d.grounds = d.grounds.filter((g) => g.code !== 'personal-financial-gain')));
-    expect(publishDraft(rt, early, { kind: 'minor', effectiveAt: new Date('2026-03-15T00:00:00Z') })).toEqual({ ok: false, error: 'effective-before-latest' });
+    expect(publishDraft(rt, early, { kind: 'minor', effectiveAt: new Date('2026-03-15T00:00:00Z') })).toEqual({
+      ok: false,
+      error: 'effective-before-latest',
+    });
     discardDraft(rt, early);
 
     setNow('2026-03-31T23:59:59.999Z');
@@ -178,22 +223,40 @@ describe('publishing', () => {
     const back = updateDraft(rt, created.draftId, {
       bodyMarkdown: draft.bodyMarkdown,
       changeSummary: 'Bring it back',
-      grounds: [...grounds, { code: 'personal-financial-gain', title: 'Selling things', description: 'Something else entirely.' }],
+      grounds: [
+        ...grounds,
+        { code: 'personal-financial-gain', title: 'Selling things', description: 'Something else entirely.' },
+      ],
     });
-    expect(back).toMatchObject({ ok: false, error: 'invalid', fieldErrors: { [`grounds.${grounds.length}.code`]: expect.stringContaining('was retired') } });
+    expect(back).toMatchObject({
+      ok: false,
+      error: 'invalid',
+      fieldErrors: { [`grounds.${grounds.length}.code`]: expect.stringContaining('was retired') },
+    });
     grounds[0]!.description = 'Reworded description.';
-    expect(updateDraft(rt, created.draftId, { bodyMarkdown: draft.bodyMarkdown, changeSummary: 'Reword', grounds })).toEqual({ ok: true });
+    expect(
+      updateDraft(rt, created.draftId, { bodyMarkdown: draft.bodyMarkdown, changeSummary: 'Reword', grounds }),
+    ).toEqual({ ok: true });
     setNow('2026-04-02T00:00:00Z');
-    expect(publishDraft(rt, created.draftId, { kind: 'minor', effectiveAt: rt.now() })).toMatchObject({ ok: true, version: '2.1' });
+    expect(publishDraft(rt, created.draftId, { kind: 'minor', effectiveAt: rt.now() })).toMatchObject({
+      ok: true,
+      version: '2.1',
+    });
   });
 
   it('re-checks a draft on publishing: a code retired meanwhile stops it', () => {
     const stale = draftFrom(rt); // still has "spam"
     const retiring = draftFrom(rt, (d) => (d.grounds = d.grounds.filter((g) => g.code !== 'spam')));
     setNow('2026-04-03T00:00:00Z');
-    expect(publishDraft(rt, retiring, { kind: 'minor', effectiveAt: rt.now() })).toMatchObject({ ok: true, version: '2.2' });
+    expect(publishDraft(rt, retiring, { kind: 'minor', effectiveAt: rt.now() })).toMatchObject({
+      ok: true,
+      version: '2.2',
+    });
     setNow('2026-04-04T00:00:00Z');
-    expect(publishDraft(rt, stale, { kind: 'minor', effectiveAt: rt.now() })).toMatchObject({ ok: false, error: 'invalid' });
+    expect(publishDraft(rt, stale, { kind: 'minor', effectiveAt: rt.now() })).toMatchObject({
+      ok: false,
+      error: 'invalid',
+    });
   });
 });
 
@@ -201,7 +264,9 @@ describe('comparing versions', () => {
   const { rt, setNow } = clockedRuntime('2026-03-01T10:00:00Z');
   setNow('2026-03-01T10:01:00Z'); // after the seeded 1.1
   const draftId = draftFrom(rt, (d) => {
-    d.bodyMarkdown = d.bodyMarkdown.replace('Kind and respectful communication', 'Kind and courteous communication') + '\n\n<script>alert(1)</script> & more\n';
+    d.bodyMarkdown =
+      d.bodyMarkdown.replace('Kind and respectful communication', 'Kind and courteous communication') +
+      '\n\n<script>alert(1)</script> & more\n';
     d.grounds = d.grounds.filter((g) => g.code !== 'illegal-activity');
     d.grounds[0]!.title = 'Hateful or discriminatory posts';
     d.grounds.push({ code: 'spam', title: 'Spam', description: 'Repeats <b>the same</b> message.' });
@@ -212,8 +277,12 @@ describe('comparing versions', () => {
     const result = compareVersions(rt, '1.1', '1.2');
     if (!result.ok) throw new Error('not found');
     expect(result.bodyChanged).toBe(true);
-    expect(result.bodyDiffHtml).toContain('<del class="app-diff__del"><span class="nhsuk-u-visually-hidden">removed: </span>respectful</del>');
-    expect(result.bodyDiffHtml).toContain('<ins class="app-diff__ins"><span class="nhsuk-u-visually-hidden">added: </span>courteous</ins>');
+    expect(result.bodyDiffHtml).toContain(
+      '<del class="app-diff__del"><span class="nhsuk-u-visually-hidden">removed: </span>respectful</del>',
+    );
+    expect(result.bodyDiffHtml).toContain(
+      '<ins class="app-diff__ins"><span class="nhsuk-u-visually-hidden">added: </span>courteous</ins>',
+    );
     // The diff is of the page as rendered: the sanitiser removes the script there, so it is not shown at all.
     expect(result.bodyDiffHtml).not.toContain('alert(1)');
     expect(result.bodyDiffHtml).toContain('&amp; more');
@@ -225,10 +294,14 @@ describe('comparing versions', () => {
   it('lists grounds added, reworded and retired', () => {
     const result = compareVersions(rt, '1.1', '1.2');
     if (!result.ok) throw new Error('not found');
-    expect(result.grounds.added).toEqual([{ code: 'spam', title: 'Spam', description: 'Repeats <b>the same</b> message.' }]);
+    expect(result.grounds.added).toEqual([
+      { code: 'spam', title: 'Spam', description: 'Repeats <b>the same</b> message.' },
+    ]);
     expect(result.grounds.retired.map((g) => g.code)).toEqual(['illegal-activity']);
     expect(result.grounds.changed.map((g) => g.code)).toEqual(['hateful-or-discriminatory']);
-    expect(result.grounds.changed[0]!.titleDiffHtml).toContain('<ins class="app-diff__ins"><span class="nhsuk-u-visually-hidden">added: </span>posts</ins>');
+    expect(result.grounds.changed[0]!.titleDiffHtml).toContain(
+      '<ins class="app-diff__ins"><span class="nhsuk-u-visually-hidden">added: </span>posts</ins>',
+    );
   });
 
   it('compares backwards, refuses a version compared with itself, and finds nothing for unknown versions', () => {

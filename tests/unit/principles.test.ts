@@ -22,7 +22,12 @@ describe('database', () => {
   });
 
   it('seeds versions 1.0 and 1.1 once, with the ten grounds for action from the seed page', () => {
-    const links = { crisisUrl: 'https://x.example/crisis', complaintsUrl: 'https://x.example/complaints', contactEmail: 'c@x.example', reviewWorkingDays: 10 };
+    const links = {
+      crisisUrl: 'https://x.example/crisis',
+      complaintsUrl: 'https://x.example/complaints',
+      contactEmail: 'c@x.example',
+      reviewWorkingDays: 10,
+    };
     seedPrinciples(rt.db, rt.now(), links); // a second run must not add another copy
     expect(rt.db.select().from(principleVersions).all()).toHaveLength(2);
     const current = getCurrentPrinciples(rt);
@@ -45,17 +50,28 @@ describe('database', () => {
       'promotes-unlawful-acts',
     ]);
     // Worded exactly as the trust's page lists them (no full stop added).
-    expect(current?.grounds[2]?.description).toBe('Is abusive towards people who use services, members of staff or the public');
+    expect(current?.grounds[2]?.description).toBe(
+      'Is abusive towards people who use services, members of staff or the public',
+    );
   });
 
   it('keeps version 1.0 word for word as the trust published it', () => {
     const published = readFileSync(new URL('../../db/seed/social-media-principles.txt', import.meta.url), 'utf8');
     const words = (text: string) => text.replace(/\s+/g, ' ').trim();
     const v1 = getPrinciplesVersion(rt, '1.0')!;
-    const v1Text = words(v1.bodyHtml.replace(/<\/?(?:a|strong|em)\b[^>]*>/g, '').replace(/<[^>]+>/g, ' ').replace(/&#39;|&#x27;/g, "'").replace(/&amp;/g, '&'));
+    const v1Text = words(
+      v1.bodyHtml
+        .replace(/<\/?(?:a|strong|em)\b[^>]*>/g, '')
+        .replace(/<[^>]+>/g, ' ')
+        .replace(/&#39;|&#x27;/g, "'")
+        .replace(/&amp;/g, '&'),
+    );
     // Every paragraph and list item of the page, from its first words to "by emailing", in order.
     const body = published.slice(published.indexOf('Kind and respectful'), published.indexOf('Page Feedback'));
-    const pieces = body.split(/\n\s*\n|•/).map(words).filter(Boolean);
+    const pieces = body
+      .split(/\n\s*\n|•/)
+      .map(words)
+      .filter(Boolean);
     expect(pieces.length).toBeGreaterThan(25);
     let from = 0;
     for (const piece of pieces) {
@@ -64,7 +80,9 @@ describe('database', () => {
       from = at + piece.length;
     }
     // The two sentences an earlier seed rewrote or dropped, and no invented date.
-    expect(v1Text).toContain('If you do not agree with our decision then please email and we will explain why the decision was made.');
+    expect(v1Text).toContain(
+      'If you do not agree with our decision then please email and we will explain why the decision was made.',
+    );
     expect(v1Text).toContain('If you have any question please get in touch by emailing');
     expect(v1Text).not.toContain('look at it again');
     expect(v1.effectiveAt).toBeNull();

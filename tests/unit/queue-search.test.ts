@@ -6,7 +6,14 @@
  * first, ties by received time.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseQueueFilters, parseQueueSearch, queueFilterSelects, queueStatusHref, reviewQueue, QUEUE_SEARCH_TOO_LONG } from '../../src/lib/review/review.ts';
+import {
+  parseQueueFilters,
+  parseQueueSearch,
+  queueFilterSelects,
+  queueStatusHref,
+  reviewQueue,
+  QUEUE_SEARCH_TOO_LONG,
+} from '../../src/lib/review/review.ts';
 import { nearbyReferences, parseReference } from '../../src/lib/cases/references.ts';
 import { insertTestAppeal } from '../support/appeals.ts';
 import { insertTestCase } from '../support/cases.ts';
@@ -17,7 +24,10 @@ const DAY = 24 * 60 * 60_000;
 const now = new Date(Date.UTC(2026, 10, 25, 10));
 const rt = testRuntime({ now: () => now });
 let me: number;
-const seeded = {} as Record<'onCase' | 'decidedOnCase' | 'claimed' | 'byEmail' | 'other' | 'tieLater' | 'tieEarlier' | 'withdrawn', { id: number; reference: string }>;
+const seeded = {} as Record<
+  'onCase' | 'decidedOnCase' | 'claimed' | 'byEmail' | 'other' | 'tieLater' | 'tieEarlier' | 'withdrawn',
+  { id: number; reference: string }
+>;
 let caseRef = '';
 
 /** One character of a formatted reference replaced by another from the alphabet (a typo). */
@@ -29,22 +39,46 @@ function mistype(ref: string, at: number): string {
 }
 
 const find = (q: string) => reviewQueue(rt, parseQueueFilters(new URLSearchParams()), me, q);
-const refs = (q: string) => find(q).items.map((i) => i.reference).sort();
+const refs = (q: string) =>
+  find(q)
+    .items.map((i) => i.reference)
+    .sort();
 
 beforeAll(async () => {
   me = await testStaff(rt, ['reviewer'], 'Sam Searcher');
   const c = insertTestCase(rt.db, { handle: '@Jo_Bloggs' });
   caseRef = c.reference;
-  seeded.onCase = insertTestAppeal(rt.db, { caseId: c.id, email: 'case.person@example.org', dueAt: new Date(now.getTime() + 5 * DAY) });
-  seeded.decidedOnCase = insertTestAppeal(rt.db, { caseId: c.id, status: 'decided', email: 'case.person@example.org', dueAt: new Date(now.getTime() - 30 * DAY) });
-  seeded.claimed = insertTestAppeal(rt.db, { handle: 'NoRef_Person', platform: 'instagram', email: 'claimed@example.org' });
+  seeded.onCase = insertTestAppeal(rt.db, {
+    caseId: c.id,
+    email: 'case.person@example.org',
+    dueAt: new Date(now.getTime() + 5 * DAY),
+  });
+  seeded.decidedOnCase = insertTestAppeal(rt.db, {
+    caseId: c.id,
+    status: 'decided',
+    email: 'case.person@example.org',
+    dueAt: new Date(now.getTime() - 30 * DAY),
+  });
+  seeded.claimed = insertTestAppeal(rt.db, {
+    handle: 'NoRef_Person',
+    platform: 'instagram',
+    email: 'claimed@example.org',
+  });
   seeded.byEmail = insertTestAppeal(rt.db, { email: 'findme@example.org', handle: '@someone' });
   seeded.other = insertTestAppeal(rt.db, { email: 'other@example.org', handle: '@other' });
   // Same due date: the one received first comes first, whatever the insertion order.
   const due = new Date(now.getTime() + 2 * DAY);
   seeded.tieLater = insertTestAppeal(rt.db, { dueAt: due, receivedAt: new Date(now.getTime() - DAY), handle: '@tie' });
-  seeded.tieEarlier = insertTestAppeal(rt.db, { dueAt: due, receivedAt: new Date(now.getTime() - 3 * DAY), handle: '@tie' });
-  seeded.withdrawn = insertTestAppeal(rt.db, { status: 'withdrawn', dueAt: new Date(now.getTime() - 60 * DAY), handle: '@gone' });
+  seeded.tieEarlier = insertTestAppeal(rt.db, {
+    dueAt: due,
+    receivedAt: new Date(now.getTime() - 3 * DAY),
+    handle: '@tie',
+  });
+  seeded.withdrawn = insertTestAppeal(rt.db, {
+    status: 'withdrawn',
+    dueAt: new Date(now.getTime() - 60 * DAY),
+    handle: '@gone',
+  });
 });
 
 describe('queue search', () => {
@@ -127,10 +161,14 @@ describe('queue defaults', () => {
     expect(r.total).toBe(r.items.length);
     const due = r.items.map((i) => i.dueAt.getTime());
     expect(due).toEqual([...due].sort((a, b) => a - b));
-    const tie = r.items.map((i) => i.reference).filter((x) => x === seeded.tieEarlier.reference || x === seeded.tieLater.reference);
+    const tie = r.items
+      .map((i) => i.reference)
+      .filter((x) => x === seeded.tieEarlier.reference || x === seeded.tieLater.reference);
     expect(tie).toEqual([seeded.tieEarlier.reference, seeded.tieLater.reference]);
     // Latest first reverses both.
-    const latest = reviewQueue(rt, { ...filters, order: 'latest' }, me).items.map((i) => i.reference).filter((x) => x === seeded.tieEarlier.reference || x === seeded.tieLater.reference);
+    const latest = reviewQueue(rt, { ...filters, order: 'latest' }, me)
+      .items.map((i) => i.reference)
+      .filter((x) => x === seeded.tieEarlier.reference || x === seeded.tieLater.reference);
     expect(latest).toEqual([seeded.tieLater.reference, seeded.tieEarlier.reference]);
     // "Any status" (status= empty) still lists everything.
     const any = reviewQueue(rt, parseQueueFilters(new URLSearchParams('status=')), me);
@@ -148,13 +186,27 @@ describe('queueFilterSelects and queueStatusHref', () => {
       ['due', 'Due', 'week'],
       ['order', 'Sort', 'latest'],
     ]);
-    expect(selects[0]!.options.map((o) => o.value)).toEqual(['open', '', 'new', 'in-review', 'waiting', 'decided', 'withdrawn']);
+    expect(selects[0]!.options.map((o) => o.value)).toEqual([
+      'open',
+      '',
+      'new',
+      'in-review',
+      'waiting',
+      'decided',
+      'withdrawn',
+    ]);
     expect(selects[1]!.options.map((o) => o.label)).toEqual(['Anyone', 'Me (2)', 'Nobody (7)']);
     expect(selects[2]!.options.map((o) => o.label)).toEqual(['Any time', 'Overdue (3)', 'Due this week (5)']);
-    expect(queueFilterSelects(parseQueueFilters(new URLSearchParams()), { overdue: 0, week: 0, mine: 0, unassigned: 0 }).map((s) => s.selected)).toEqual(['open', 'anyone', '', 'soonest']);
+    expect(
+      queueFilterSelects(parseQueueFilters(new URLSearchParams()), { overdue: 0, week: 0, mine: 0, unassigned: 0 }).map(
+        (s) => s.selected,
+      ),
+    ).toEqual(['open', 'anyone', '', 'soonest']);
   });
 
   it('links a status count to the queue as it is, from the first page', () => {
-    expect(queueStatusHref(new URLSearchParams('assignee=me&page=3&status=new'), 'decided')).toBe('/staff/appeals?assignee=me&status=decided');
+    expect(queueStatusHref(new URLSearchParams('assignee=me&page=3&status=new'), 'decided')).toBe(
+      '/staff/appeals?assignee=me&status=decided',
+    );
   });
 });

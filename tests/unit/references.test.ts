@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ALPHABET, DATA_LENGTH, REFERENCE_BITS, formatReference, generateReference, parseReference } from '../../src/lib/cases/references.ts';
+import {
+  ALPHABET,
+  DATA_LENGTH,
+  REFERENCE_BITS,
+  formatReference,
+  generateReference,
+  parseReference,
+} from '../../src/lib/cases/references.ts';
 import { MIN_TOKEN_BYTES, generateToken } from '../../src/lib/platform/tokens.ts';
 
 const FORMAT = /^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{3}$/;
@@ -56,7 +63,8 @@ describe('the check character', () => {
           const typo = ref.slice(0, pos) + symbol + ref.slice(pos + 1);
           tried++;
           const result = parseReference(typo);
-          if (result.ok || result.error !== 'check-failed') throw new Error(`substitution not caught: ${ref} → ${typo}`);
+          if (result.ok || result.error !== 'check-failed')
+            throw new Error(`substitution not caught: ${ref} → ${typo}`);
         }
       }
     }
@@ -95,7 +103,13 @@ describe('parseReference', () => {
   });
 
   it('ignores case, spaces and hyphens', () => {
-    for (const typed of [ref.toLowerCase(), canonical(ref), ` ${ref.replace(/-/g, ' ')} `, canonical(ref).split('').join('-'), ref.replace(/-/g, ' – ')]) {
+    for (const typed of [
+      ref.toLowerCase(),
+      canonical(ref),
+      ` ${ref.replace(/-/g, ' ')} `,
+      canonical(ref).split('').join('-'),
+      ref.replace(/-/g, ' – '),
+    ]) {
       expect(parseReference(typed), typed).toEqual({ ok: true, reference: ref });
     }
   });

@@ -15,9 +15,15 @@ describe('toBlocks', () => {
   });
 
   it('keeps inline tags outside any block whole, in the loose text around them', () => {
-    const blocks = toBlocks('Use <code>--force</code> and <a href="https://example.org">this link</a> only.<p>After.</p>');
+    const blocks = toBlocks(
+      'Use <code>--force</code> and <a href="https://example.org">this link</a> only.<p>After.</p>',
+    );
     expect(blocks).toEqual([
-      { kind: 'p', inner: 'Use <code>--force</code> and <a href="https://example.org">this link</a> only.', text: 'Use --force and this link only.' },
+      {
+        kind: 'p',
+        inner: 'Use <code>--force</code> and <a href="https://example.org">this link</a> only.',
+        text: 'Use --force and this link only.',
+      },
       { kind: 'p', inner: 'After.', text: 'After.' },
     ]);
   });
@@ -38,8 +44,12 @@ describe('toBlocks', () => {
 describe('diffInline', () => {
   it('marks removed and added words, with hidden text for screen readers, and keeps the later tags', () => {
     const html = diffInline('Email <a href="/a">us</a> today', 'Write to <a href="/b">us</a> today');
-    expect(html).toContain('<del class="app-diff__del"><span class="nhsuk-u-visually-hidden">removed: </span>Email </del>');
-    expect(html).toContain('<ins class="app-diff__ins"><span class="nhsuk-u-visually-hidden">added: </span>Write to </ins>');
+    expect(html).toContain(
+      '<del class="app-diff__del"><span class="nhsuk-u-visually-hidden">removed: </span>Email </del>',
+    );
+    expect(html).toContain(
+      '<ins class="app-diff__ins"><span class="nhsuk-u-visually-hidden">added: </span>Write to </ins>',
+    );
     expect(html).toContain('<a href="/b">us</a> today');
     expect(html).not.toContain('/a"');
   });
@@ -59,7 +69,9 @@ describe('diffRendered', () => {
   });
 
   it('marks only the section whose words changed, word by word, in rendered text', () => {
-    const after = renderMarkdown('Intro.\n\n## Hiding\n\nWe hide abuse.\n\n## Appeals\n\nUse the [appeal form](/appeal).\n');
+    const after = renderMarkdown(
+      'Intro.\n\n## Hiding\n\nWe hide abuse.\n\n## Appeals\n\nUse the [appeal form](/appeal).\n',
+    );
     const { changed, sections } = diffRendered(before, after);
     expect(changed).toBe(true);
     expect(sections.map((s) => s.changed)).toEqual([false, false, true]);

@@ -43,13 +43,24 @@ beforeAll(async () => {
 });
 
 function newAppeal(groundCodes = ['abusive']) {
-  const c = insertTestCase(rt.db, { actionAt: new Date(clock - 2 * DAY), recordedBy: moderator.id, actions: ['hidden', 'blocked'], groundCodes });
-  const r = createAppeal(rt, { subject: { kind: 'case', caseReference: c.reference }, reason: 'Fair question.', email: `p${Math.random().toString(36).slice(2)}@example.org`, name: null });
+  const c = insertTestCase(rt.db, {
+    actionAt: new Date(clock - 2 * DAY),
+    recordedBy: moderator.id,
+    actions: ['hidden', 'blocked'],
+    groundCodes,
+  });
+  const r = createAppeal(rt, {
+    subject: { kind: 'case', caseReference: c.reference },
+    reason: 'Fair question.',
+    email: `p${Math.random().toString(36).slice(2)}@example.org`,
+    name: null,
+  });
   if (!r.ok) throw new Error(r.error);
   return { id: r.appeal.id, reference: r.appeal.reference, caseReference: c.reference, caseId: c.id };
 }
 
-const BODY = 'We looked again at appeal {{appeal_reference}} about case {{case_reference}}. On {{platform}} we {{action}} because of {{ground}} (principles version {{principles_version}}, {{principles_link}}). ###';
+const BODY =
+  'We looked again at appeal {{appeal_reference}} about case {{case_reference}}. On {{platform}} we {{action}} because of {{ground}} (principles version {{principles_version}}, {{principles_link}}). ###';
 
 describe('placeholders', () => {
   it('are filled from the appeal and its case', () => {
@@ -63,9 +74,14 @@ describe('placeholders', () => {
   });
 
   it('one the appeal does not have yet becomes the must-edit marker; unknown ones are refused when saved', () => {
-    expect(fillTemplate('Case {{case_reference}} on {{ platform }}.', { case_reference: null, platform: 'X (Twitter)' })).toBe(`Case ${MUST_EDIT_MARKER} on X (Twitter).`);
+    expect(
+      fillTemplate('Case {{case_reference}} on {{ platform }}.', { case_reference: null, platform: 'X (Twitter)' }),
+    ).toBe(`Case ${MUST_EDIT_MARKER} on X (Twitter).`);
     expect(unknownPlaceholders('{{appeal_reference}} {{name}} {{ nope }}')).toEqual(['name', 'nope']);
-    expect(parseTemplateForm({ name: 'Kept', outcome: 'upheld', body: 'Hello {{name}}' }, [])).toEqual({ ok: false, errors: { body: '{{name}} is not a placeholder. Use only the placeholders listed' } });
+    expect(parseTemplateForm({ name: 'Kept', outcome: 'upheld', body: 'Hello {{name}}' }, [])).toEqual({
+      ok: false,
+      errors: { body: '{{name}} is not a placeholder. Use only the placeholders listed' },
+    });
   });
 });
 
@@ -73,16 +89,37 @@ describe('the admin pages’ domain', () => {
   it('creates, changes and retires templates, each audited; a ground must be one of the principles', () => {
     const codes = templateGrounds(rt).map((g) => g.code);
     expect(codes).toContain('abusive');
-    expect(createTemplate(rt, { name: '', outcome: 'sideways', ground: 'made-up', body: '' }, codes, admin)).toMatchObject({ ok: false, errors: { name: expect.any(String), outcome: expect.any(String), body: expect.any(String) } });
-    expect(createTemplate(rt, { name: 'Kept', outcome: 'upheld', ground: 'made-up', body: 'x' }, codes, admin)).toEqual({ ok: false, errors: { ground: 'Select a ground from the list, or any ground' } });
+    expect(
+      createTemplate(rt, { name: '', outcome: 'sideways', ground: 'made-up', body: '' }, codes, admin),
+    ).toMatchObject({
+      ok: false,
+      errors: { name: expect.any(String), outcome: expect.any(String), body: expect.any(String) },
+    });
+    expect(createTemplate(rt, { name: 'Kept', outcome: 'upheld', ground: 'made-up', body: 'x' }, codes, admin)).toEqual(
+      { ok: false, errors: { ground: 'Select a ground from the list, or any ground' } },
+    );
     const made = createTemplate(rt, { name: 'Draft', outcome: 'upheld', ground: '', body: 'Text' }, codes, admin);
     if (!made.ok) throw new Error('not created');
-    const changed = editTemplate(rt, made.template.id, { name: 'Reversed for abuse', outcome: 'overturned', ground: 'abusive', body: 'Changed ###' }, codes, admin);
-    expect(changed).toMatchObject({ ok: true, template: { name: 'Reversed for abuse', outcome: 'overturned', groundCode: 'abusive', body: 'Changed ###' } });
+    const changed = editTemplate(
+      rt,
+      made.template.id,
+      { name: 'Reversed for abuse', outcome: 'overturned', ground: 'abusive', body: 'Changed ###' },
+      codes,
+      admin,
+    );
+    expect(changed).toMatchObject({
+      ok: true,
+      template: { name: 'Reversed for abuse', outcome: 'overturned', groundCode: 'abusive', body: 'Changed ###' },
+    });
     expect(retire(rt, made.template.id, admin)).toMatchObject({ ok: true });
     expect(retire(rt, made.template.id, admin)).toEqual({ ok: false, error: 'not-found' });
-    expect(editTemplate(rt, made.template.id, { name: 'Again', outcome: 'upheld', body: 'x' }, codes, admin)).toEqual({ ok: false, error: 'not-found' });
-    const actions = listAudit(rt.db, { entityType: 'reply_template', entityId: String(made.template.id) }).map((e) => e.action);
+    expect(editTemplate(rt, made.template.id, { name: 'Again', outcome: 'upheld', body: 'x' }, codes, admin)).toEqual({
+      ok: false,
+      error: 'not-found',
+    });
+    const actions = listAudit(rt.db, { entityType: 'reply_template', entityId: String(made.template.id) }).map(
+      (e) => e.action,
+    );
     expect(actions).toEqual(['reply-template.retired', 'reply-template.updated', 'reply-template.created']);
     expect(allTemplates(rt).find((t) => t.id === made.template.id)?.retiredAt).toEqual(new Date(clock));
   });
@@ -93,8 +130,18 @@ describe('choosing a template on an appeal', () => {
   let forIllegal: number;
   beforeAll(() => {
     const codes = templateGrounds(rt).map((g) => g.code);
-    const a = createTemplate(rt, { name: 'Kept: against the principles', outcome: 'upheld', ground: '', body: BODY }, codes, admin);
-    const b = createTemplate(rt, { name: 'Kept: illegal activity', outcome: 'upheld', ground: 'illegal-activity', body: 'Illegal. ###' }, codes, admin);
+    const a = createTemplate(
+      rt,
+      { name: 'Kept: against the principles', outcome: 'upheld', ground: '', body: BODY },
+      codes,
+      admin,
+    );
+    const b = createTemplate(
+      rt,
+      { name: 'Kept: illegal activity', outcome: 'upheld', ground: 'illegal-activity', body: 'Illegal. ###' },
+      codes,
+      admin,
+    );
     if (!a.ok || !b.ok) throw new Error('not created');
     anyGround = a.template.id;
     forIllegal = b.template.id;
@@ -102,12 +149,21 @@ describe('choosing a template on an appeal', () => {
 
   it('offers any-ground templates and those for a ground the case cites, not retired ones', () => {
     expect(templatesForAppeal(rt, ['abusive']).map((t) => t.id)).toEqual([anyGround]);
-    expect(templatesForAppeal(rt, ['abusive', 'illegal-activity']).map((t) => t.id).sort()).toEqual([anyGround, forIllegal].sort());
+    expect(
+      templatesForAppeal(rt, ['abusive', 'illegal-activity'])
+        .map((t) => t.id)
+        .sort(),
+    ).toEqual([anyGround, forIllegal].sort());
   });
 
   it('fills empty reasons (and the outcome); never overwrites typed reasons', () => {
     const a = newAppeal();
-    const used = handleAppealForm(rt, a.id, { intent: 'use-template', template: String(anyGround), explanation: '', version: '1.0' }, reviewer);
+    const used = handleAppealForm(
+      rt,
+      a.id,
+      { intent: 'use-template', template: String(anyGround), explanation: '', version: '1.0' },
+      reviewer,
+    );
     if (used.kind !== 'page' || !used.values) throw new Error('not filled');
     expect(used.errors).toEqual({});
     expect(used.values).toMatchObject({ outcome: 'upheld', 'template-used': String(anyGround) });
@@ -115,26 +171,56 @@ describe('choosing a template on an appeal', () => {
     expect(used.notice).toContain('Replace every ###');
 
     const typed = 'My own careful reasons.';
-    const kept = handleAppealForm(rt, a.id, { intent: 'use-template', template: String(anyGround), explanation: typed }, reviewer);
-    expect(kept).toEqual({ kind: 'page', errors: { template: TEMPLATE_MESSAGES['reasons-not-empty'] }, preview: undefined });
-    const wrongGround = handleAppealForm(rt, a.id, { intent: 'use-template', template: String(forIllegal), explanation: '' }, reviewer);
+    const kept = handleAppealForm(
+      rt,
+      a.id,
+      { intent: 'use-template', template: String(anyGround), explanation: typed },
+      reviewer,
+    );
+    expect(kept).toEqual({
+      kind: 'page',
+      errors: { template: TEMPLATE_MESSAGES['reasons-not-empty'] },
+      preview: undefined,
+    });
+    const wrongGround = handleAppealForm(
+      rt,
+      a.id,
+      { intent: 'use-template', template: String(forIllegal), explanation: '' },
+      reviewer,
+    );
     expect(wrongGround).toMatchObject({ errors: { template: TEMPLATE_MESSAGES['not-for-this-appeal'] } });
-    expect(handleAppealForm(rt, a.id, { intent: 'use-template', template: '99999', explanation: '' }, reviewer)).toMatchObject({ errors: { template: TEMPLATE_MESSAGES['not-found'] } });
+    expect(
+      handleAppealForm(rt, a.id, { intent: 'use-template', template: '99999', explanation: '' }, reviewer),
+    ).toMatchObject({ errors: { template: TEMPLATE_MESSAGES['not-found'] } });
   });
 
   it('### refuses the preview and the send, in the domain as well as the form; nothing is sent', () => {
     const a = newAppeal();
-    const used = handleAppealForm(rt, a.id, { intent: 'use-template', template: String(anyGround), explanation: '', version: '1.0' }, reviewer);
+    const used = handleAppealForm(
+      rt,
+      a.id,
+      { intent: 'use-template', template: String(anyGround), explanation: '', version: '1.0' },
+      reviewer,
+    );
     if (used.kind !== 'page' || !used.values) throw new Error('not filled');
     const filled = String(used.values['explanation']);
     expect(filled).toContain('###');
     const emails = listEmails(rt.db).length;
     const input = { outcome: 'upheld' as const, explanation: filled, version: '1.0' };
 
-    expect(handleAppealForm(rt, a.id, { ...used.values, intent: 'preview' }, reviewer)).toEqual({ kind: 'page', errors: { explanation: REVIEW_ERROR_MESSAGES['must-edit-marker'] }, preview: undefined });
-    expect(handleAppealForm(rt, a.id, { ...used.values, intent: 'send', previewed: 'anything' }, reviewer)).toMatchObject({ kind: 'page', errors: { explanation: REVIEW_ERROR_MESSAGES['must-edit-marker'] } });
+    expect(handleAppealForm(rt, a.id, { ...used.values, intent: 'preview' }, reviewer)).toEqual({
+      kind: 'page',
+      errors: { explanation: REVIEW_ERROR_MESSAGES['must-edit-marker'] },
+      preview: undefined,
+    });
+    expect(
+      handleAppealForm(rt, a.id, { ...used.values, intent: 'send', previewed: 'anything' }, reviewer),
+    ).toMatchObject({ kind: 'page', errors: { explanation: REVIEW_ERROR_MESSAGES['must-edit-marker'] } });
     expect(previewDecision(rt, a.id, input, reviewer)).toEqual({ ok: false, error: 'must-edit-marker' });
-    expect(decideAppeal(rt, a.id, { ...input, previewed: 'x' }, reviewer)).toEqual({ ok: false, error: 'must-edit-marker' });
+    expect(decideAppeal(rt, a.id, { ...input, previewed: 'x' }, reviewer)).toEqual({
+      ok: false,
+      error: 'must-edit-marker',
+    });
     expect(findAppealById(rt.db, a.id)?.status).toBe('new');
     expect(listEmails(rt.db).length).toBe(emails);
 
@@ -142,12 +228,18 @@ describe('choosing a template on an appeal', () => {
     const edited = { ...used.values, explanation: filled.replace('###', 'Your comment named a member of staff.') };
     const shown = handleAppealForm(rt, a.id, { ...edited, intent: 'preview' }, reviewer);
     if (shown.kind !== 'page' || !shown.preview) throw new Error('no preview');
-    expect(handleAppealForm(rt, a.id, { ...edited, intent: 'send', previewed: shown.preview.digest }, reviewer)).toEqual({ kind: 'redirect', to: `/staff/appeals/${a.id}` });
+    expect(
+      handleAppealForm(rt, a.id, { ...edited, intent: 'send', previewed: shown.preview.digest }, reviewer),
+    ).toEqual({ kind: 'redirect', to: `/staff/appeals/${a.id}` });
     const decided = listAppealEvents(rt.db, a.id).find((e) => e.kind === 'decided')!;
     expect(decided.details).toMatchObject({ templateId: anyGround, templateName: 'Kept: against the principles' });
     const history = appealForStaff(rt, a.id)!.history.find((h) => h.kind === 'decided')!;
-    expect(history.detail).toBe('We have kept our decision; reasons started from the reply template “Kept: against the principles”');
-    expect(listAudit(rt.db, { action: 'appeal.decided', entityId: String(a.id) })[0]?.details).toMatchObject({ template: 'Kept: against the principles' });
+    expect(history.detail).toBe(
+      'We have kept our decision; reasons started from the reply template “Kept: against the principles”',
+    );
+    expect(listAudit(rt.db, { action: 'appeal.decided', entityId: String(a.id) })[0]?.details).toMatchObject({
+      template: 'Kept: against the principles',
+    });
   });
 
   it('a forged template-used is refused with a message, not recorded; what was typed is kept', () => {
@@ -157,18 +249,44 @@ describe('choosing a template on an appeal', () => {
     for (const forged of ['abc', `${anyGround}abc`, '99999', String(forIllegal)]) {
       for (const intent of ['preview', 'send']) {
         const out = handleAppealForm(rt, a.id, { ...typed, intent, previewed: 'x', 'template-used': forged }, reviewer);
-        expect(out).toEqual({ kind: 'page', errors: { decision: TEMPLATE_MESSAGES['used-not-found'] }, preview: undefined, values: { ...typed, intent, previewed: 'x', 'template-used': '' } });
+        expect(out).toEqual({
+          kind: 'page',
+          errors: { decision: TEMPLATE_MESSAGES['used-not-found'] },
+          preview: undefined,
+          values: { ...typed, intent, previewed: 'x', 'template-used': '' },
+        });
       }
     }
     expect(findAppealById(rt.db, a.id)?.status).toBe('new');
     // A real template for this appeal is still recorded, and so is one retired since it was used.
-    expect(handleAppealForm(rt, a.id, { ...typed, intent: 'preview', 'template-used': String(anyGround) }, reviewer)).toMatchObject({ errors: {}, preview: expect.anything() });
-    const later = createTemplate(rt, { name: 'Kept: retired since', outcome: 'upheld', ground: '', body: 'Old words.' }, templateGrounds(rt).map((g) => g.code), admin);
+    expect(
+      handleAppealForm(rt, a.id, { ...typed, intent: 'preview', 'template-used': String(anyGround) }, reviewer),
+    ).toMatchObject({ errors: {}, preview: expect.anything() });
+    const later = createTemplate(
+      rt,
+      { name: 'Kept: retired since', outcome: 'upheld', ground: '', body: 'Old words.' },
+      templateGrounds(rt).map((g) => g.code),
+      admin,
+    );
     if (!later.ok) throw new Error('not created');
     expect(retire(rt, later.template.id, admin).ok).toBe(true);
-    const shown = handleAppealForm(rt, a.id, { ...typed, intent: 'preview', 'template-used': String(later.template.id) }, reviewer);
+    const shown = handleAppealForm(
+      rt,
+      a.id,
+      { ...typed, intent: 'preview', 'template-used': String(later.template.id) },
+      reviewer,
+    );
     if (shown.kind !== 'page' || !shown.preview) throw new Error('no preview');
-    expect(handleAppealForm(rt, a.id, { ...typed, intent: 'send', previewed: shown.preview.digest, 'template-used': String(later.template.id) }, reviewer).kind).toBe('redirect');
-    expect(listAppealEvents(rt.db, a.id).find((e) => e.kind === 'decided')!.details).toMatchObject({ templateName: 'Kept: retired since' });
+    expect(
+      handleAppealForm(
+        rt,
+        a.id,
+        { ...typed, intent: 'send', previewed: shown.preview.digest, 'template-used': String(later.template.id) },
+        reviewer,
+      ).kind,
+    ).toBe('redirect');
+    expect(listAppealEvents(rt.db, a.id).find((e) => e.kind === 'decided')!.details).toMatchObject({
+      templateName: 'Kept: retired since',
+    });
   });
 });

@@ -16,11 +16,29 @@ const rt = testRuntime({ now: () => clock });
 function figures() {
   const db = rt.db;
   return {
-    casesByPlatform: db.select({ platform: cases.platform, n: sql<number>`count(*)` }).from(cases).groupBy(cases.platform).all(),
-    actions: db.select({ action: caseActions.action, n: sql<number>`count(*)` }).from(caseActions).groupBy(caseActions.action).all(),
-    grounds: db.select({ code: caseGrounds.groundCode, n: sql<number>`count(*)` }).from(caseGrounds).groupBy(caseGrounds.groundCode).all(),
+    casesByPlatform: db
+      .select({ platform: cases.platform, n: sql<number>`count(*)` })
+      .from(cases)
+      .groupBy(cases.platform)
+      .all(),
+    actions: db
+      .select({ action: caseActions.action, n: sql<number>`count(*)` })
+      .from(caseActions)
+      .groupBy(caseActions.action)
+      .all(),
+    grounds: db
+      .select({ code: caseGrounds.groundCode, n: sql<number>`count(*)` })
+      .from(caseGrounds)
+      .groupBy(caseGrounds.groundCode)
+      .all(),
     appeals: db
-      .select({ status: appeals.status, outcome: appeals.outcome, days: appeals.workingDaysToDecision, received: appeals.receivedAt, decided: appeals.decidedAt })
+      .select({
+        status: appeals.status,
+        outcome: appeals.outcome,
+        days: appeals.workingDaysToDecision,
+        received: appeals.receivedAt,
+        decided: appeals.decidedAt,
+      })
       .from(appeals)
       .orderBy(appeals.id)
       .all(),
@@ -28,7 +46,11 @@ function figures() {
 }
 
 describe('retention purge', () => {
-  const old = insertTestCase(rt.db, { actionAt: new Date('2025-01-05T09:00:00Z'), handle: '@old_person', excerpt: 'old words' });
+  const old = insertTestCase(rt.db, {
+    actionAt: new Date('2025-01-05T09:00:00Z'),
+    handle: '@old_person',
+    excerpt: 'old words',
+  });
   const made = createAppeal(rt, {
     subject: { kind: 'case', caseReference: old.reference },
     reason: 'I was only joking',
@@ -36,13 +58,24 @@ describe('retention purge', () => {
     name: 'Old Person',
     // Asked for by a carer, with letters by post and a phone call: all of it personal.
     asking: { askingFor: 'someone-else', relationship: 'carer', name: 'Older Person', consent: true },
-    contactNeeds: { needs: ['bsl', 'post', 'phone', 'other'], address: '1 Old Street\nOldtown', phone: '07700 900982', other: 'Call after 2pm' },
+    contactNeeds: {
+      needs: ['bsl', 'post', 'phone', 'other'],
+      address: '1 Old Street\nOldtown',
+      phone: '07700 900982',
+      other: 'Call after 2pm',
+    },
   });
   if (!made.ok) throw new Error(made.error);
   // The worker delivered the acknowledgement (no worker runs in this test).
   rt.db.update(outbox).set({ state: 'sent' }).run();
   rt.db.transaction((tx) =>
-    updateAppeal(tx, made.appeal.id, { status: 'decided', outcome: 'upheld', explanation: 'We kept it hidden, Old Person.', decidedAt: new Date('2025-01-20T10:00:00Z'), workingDaysToDecision: 8 }),
+    updateAppeal(tx, made.appeal.id, {
+      status: 'decided',
+      outcome: 'upheld',
+      explanation: 'We kept it hidden, Old Person.',
+      decidedAt: new Date('2025-01-20T10:00:00Z'),
+      workingDaysToDecision: 8,
+    }),
   );
 
   it('does nothing before the retention period has passed', () => {
@@ -53,7 +86,12 @@ describe('retention purge', () => {
   it('blanks an appeal 12 months after its decision, keeps the figures, and writes an audit entry', () => {
     clock = new Date('2026-03-01T00:00:00Z');
     const recent = insertTestCase(rt.db, { actionAt: new Date('2026-02-25T09:00:00Z'), handle: '@recent_person' });
-    const open = createAppeal(rt, { subject: { kind: 'case', caseReference: recent.reference }, reason: 'Still open', email: 'recent@example.org', name: null });
+    const open = createAppeal(rt, {
+      subject: { kind: 'case', caseReference: recent.reference },
+      reason: 'Still open',
+      email: 'recent@example.org',
+      name: null,
+    });
     expect(open.ok).toBe(true);
     const before = figures();
 
@@ -72,12 +110,34 @@ describe('retention purge', () => {
     const purged = rt.db.select().from(appeals).where(eq(appeals.id, made.appeal.id)).get()!;
     expect([purged.email, purged.name, purged.reason, purged.explanation]).toEqual([null, null, null, null]);
     expect(purged.purgedAt?.getTime()).toBe(clock.getTime());
-    const personal = (row: typeof purged) => [row.askingFor, row.askingRelationship, row.askingForName, row.askingConsent, row.contactNeeds, row.contactAddress, row.contactPhone, row.contactOther];
+    const personal = (row: typeof purged) => [
+      row.askingFor,
+      row.askingRelationship,
+      row.askingForName,
+      row.askingConsent,
+      row.contactNeeds,
+      row.contactAddress,
+      row.contactPhone,
+      row.contactOther,
+    ];
     expect(personal(purged)).toEqual([null, null, null, null, null, null, null, null]);
-    expect(rt.db.select({ body: appealEvents.body }).from(appealEvents).where(eq(appealEvents.appealId, made.appeal.id)).all().every((e) => e.body === null)).toBe(true);
+    expect(
+      rt.db
+        .select({ body: appealEvents.body })
+        .from(appealEvents)
+        .where(eq(appealEvents.appealId, made.appeal.id))
+        .all()
+        .every((e) => e.body === null),
+    ).toBe(true);
     // The open appeal on the recent case, its case and its acknowledgement email are untouched.
     expect(rt.db.select().from(appeals).where(eq(appeals.caseId, recent.id)).get()?.email).toBe('recent@example.org');
-    expect(rt.db.select().from(outbox).all().map((m) => m.to)).toEqual(['recent@example.org']);
+    expect(
+      rt.db
+        .select()
+        .from(outbox)
+        .all()
+        .map((m) => m.to),
+    ).toEqual(['recent@example.org']);
     // The case of the old appeal is still within its own window plus retention.
     expect(rt.db.select().from(cases).where(eq(cases.id, old.id)).get()?.accountHandle).toBe('@old_person');
     expect(figures()).toEqual(before);
@@ -103,12 +163,18 @@ describe('retention of feedback comments', () => {
   it('blanks a comment RETENTION_MONTHS after it was given, keeps every rating, and writes an audit entry', () => {
     let now = new Date('2026-01-15T10:00:00Z');
     const frt = testRuntime({ now: () => now, env: { RETENTION_MONTHS: '6' } });
-    const give = (comment: string, rating = 'satisfied') => expect(giveFeedback(frt, { rating, comment, client: `c${Math.random()}` })).toEqual({ ok: true });
+    const give = (comment: string, rating = 'satisfied') =>
+      expect(giveFeedback(frt, { rating, comment, client: `c${Math.random()}` })).toEqual({ ok: true });
     give('The form was clear. I am Pat, 07700 900123.');
     give('', 'dissatisfied');
     now = new Date('2026-05-01T10:00:00Z');
     give('Quicker than I expected.', 'very-satisfied');
-    const stored = () => frt.db.select({ rating: serviceFeedback.rating, comment: serviceFeedback.comment }).from(serviceFeedback).orderBy(serviceFeedback.id).all();
+    const stored = () =>
+      frt.db
+        .select({ rating: serviceFeedback.rating, comment: serviceFeedback.comment })
+        .from(serviceFeedback)
+        .orderBy(serviceFeedback.id)
+        .all();
 
     now = new Date('2026-07-15T09:59:59Z'); // not quite 6 months after the first
     expect(runFeedbackCommentPurge(frt, { dryRun: false })).toBe(0);
@@ -123,7 +189,9 @@ describe('retention of feedback comments', () => {
       { rating: 'dissatisfied', comment: null },
       { rating: 'very-satisfied', comment: 'Quicker than I expected.' },
     ]);
-    expect(listAudit(frt.db, { action: 'retention.purged' }).map((e) => e.details)).toEqual([{ feedbackComments: 1, retentionMonths: 6 }]);
+    expect(listAudit(frt.db, { action: 'retention.purged' }).map((e) => e.details)).toEqual([
+      { feedbackComments: 1, retentionMonths: 6 },
+    ]);
     expect(runFeedbackCommentPurge(frt, { dryRun: true })).toBe(0);
   });
 });

@@ -59,7 +59,12 @@ function postAppeal(): number {
 
 function caseAppeal(): { id: number; caseRef: string } {
   const c = insertTestCase(rt.db, { actionAt: new Date(clock - 2 * DAY), recordedBy: moderator.id });
-  const r = createAppeal(rt, { subject: { kind: 'case', caseReference: c.reference }, reason: 'Fair question.', email: 'x@example.org', name: null });
+  const r = createAppeal(rt, {
+    subject: { kind: 'case', caseReference: c.reference },
+    reason: 'Fair question.',
+    email: 'x@example.org',
+    name: null,
+  });
   if (!r.ok) throw new Error(r.error);
   return { id: r.appeal.id, caseRef: c.reference };
 }
@@ -73,14 +78,26 @@ function typo(reference: string): string {
 describe('linkAppealToCase', () => {
   it('links in one go: the case, a history entry and an audit entry; the case then shows', () => {
     const appealId = postAppeal();
-    const c = insertTestCase(rt.db, { actionAt: new Date(clock - 3 * DAY), recordedBy: moderator.id, actions: ['hidden', 'blocked'] });
+    const c = insertTestCase(rt.db, {
+      actionAt: new Date(clock - 3 * DAY),
+      recordedBy: moderator.id,
+      actions: ['hidden', 'blocked'],
+    });
     // Typed as a person might: small letters, spaces instead of hyphens.
     const typed = c.reference.toLowerCase().replace(/-/g, ' ');
-    expect(linkAppealToCase(rt, appealId, typed, reviewer)).toEqual({ ok: true, caseId: c.id, caseReference: c.reference });
+    expect(linkAppealToCase(rt, appealId, typed, reviewer)).toEqual({
+      ok: true,
+      caseId: c.id,
+      caseReference: c.reference,
+    });
     expect(findAppealById(rt.db, appealId)!.caseId).toBe(c.id);
     const event = listAppealEvents(rt.db, appealId).find((e) => e.kind === 'case-linked');
     expect(event).toMatchObject({ actorType: 'staff', actorId: reviewer.id, details: { caseReference: c.reference } });
-    expect(listAudit(rt.db).some((e) => e.action === 'appeal.case-linked' && e.entityId === String(appealId) && e.actorId === reviewer.id)).toBe(true);
+    expect(
+      listAudit(rt.db).some(
+        (e) => e.action === 'appeal.case-linked' && e.entityId === String(appealId) && e.actorId === reviewer.id,
+      ),
+    ).toBe(true);
     const view = appealForStaff(rt, appealId)!;
     expect(view.caseRecord).toMatchObject({ reference: c.reference, version: '1.0' });
     expect(view.caseRecord!.grounds.length).toBeGreaterThan(0);
@@ -89,7 +106,11 @@ describe('linkAppealToCase', () => {
 
   it('then applies the rule that whoever recorded the case may not decide it', () => {
     const appealId = postAppeal();
-    const c = insertTestCase(rt.db, { actionAt: new Date(clock - 3 * DAY), recordedBy: moderator.id, actions: ['deleted'] });
+    const c = insertTestCase(rt.db, {
+      actionAt: new Date(clock - 3 * DAY),
+      recordedBy: moderator.id,
+      actions: ['deleted'],
+    });
     const decision = { outcome: 'overturned' as const, explanation: 'Allowed under our principles.', version: '1.0' };
     // Before linking nobody may decide it (issue 17, point 9): otherwise the moderator who recorded
     // the case could decide the appeal simply by not linking it.
@@ -108,13 +129,27 @@ describe('linkAppealToCase', () => {
     const c = insertTestCase(rt.db, { recordedBy: moderator.id });
     const r = linkAppealToCase(rt, appealId, typo(c.reference), reviewer);
     expect(r).toMatchObject({ ok: false, error: 'check-failed' });
-    expect(linkAppealToCase(rt, appealId, '', reviewer)).toMatchObject({ ok: false, error: 'empty', message: 'Enter the case reference' });
+    expect(linkAppealToCase(rt, appealId, '', reviewer)).toMatchObject({
+      ok: false,
+      error: 'empty',
+      message: 'Enter the case reference',
+    });
     expect(linkAppealToCase(rt, appealId, 'ABC', reviewer)).toMatchObject({ ok: false, error: 'wrong-length' });
-    expect(linkAppealToCase(rt, appealId, '7K3M-Q9TX-2M!', reviewer)).toMatchObject({ ok: false, error: 'invalid-character' });
-    expect(linkAppealToCase(rt, appealId, 'x'.repeat(100_000), reviewer)).toMatchObject({ ok: false, error: 'wrong-length' });
+    expect(linkAppealToCase(rt, appealId, '7K3M-Q9TX-2M!', reviewer)).toMatchObject({
+      ok: false,
+      error: 'invalid-character',
+    });
+    expect(linkAppealToCase(rt, appealId, 'x'.repeat(100_000), reviewer)).toMatchObject({
+      ok: false,
+      error: 'wrong-length',
+    });
     // A well-formed reference nobody issued (50 random bits: never one of the few cases here).
     const unknown = generateReference();
-    expect(linkAppealToCase(rt, appealId, unknown, reviewer)).toMatchObject({ ok: false, error: 'case-not-found', message: 'There is no case with that reference' });
+    expect(linkAppealToCase(rt, appealId, unknown, reviewer)).toMatchObject({
+      ok: false,
+      error: 'case-not-found',
+      message: 'There is no case with that reference',
+    });
     const own = findAppealById(rt.db, appealId)!.reference;
     expect(linkAppealToCase(rt, appealId, own, reviewer)).toMatchObject({ ok: false, error: 'appeal-reference' });
     expect(findAppealById(rt.db, appealId)!.caseId).toBeNull();
@@ -149,20 +184,30 @@ describe('staff text over its limit is refused, never cut short', () => {
   const over = (max: number) => 'a'.repeat(max + 1);
 
   it('form schemas give a field error for each free-text field', () => {
-    expect(validateForm(NoteFormSchema, { note: over(LIMITS.internalNote) })).toMatchObject({ ok: false, errors: { note: REVIEW_FIELD_MESSAGES.noteTooLong } });
-    expect(validateForm(NoteFormSchema, { note: '  ' })).toMatchObject({ ok: false, errors: { note: REVIEW_FIELD_MESSAGES.noteEmpty } });
+    expect(validateForm(NoteFormSchema, { note: over(LIMITS.internalNote) })).toMatchObject({
+      ok: false,
+      errors: { note: REVIEW_FIELD_MESSAGES.noteTooLong },
+    });
+    expect(validateForm(NoteFormSchema, { note: '  ' })).toMatchObject({
+      ok: false,
+      errors: { note: REVIEW_FIELD_MESSAGES.noteEmpty },
+    });
     expect(validateForm(NoteFormSchema, { note: 'a'.repeat(LIMITS.internalNote) }).ok).toBe(true);
     expect(validateForm(InformationRequestFormSchema, { message: over(LIMITS.informationRequest) })).toMatchObject({
       ok: false,
       errors: { message: REVIEW_FIELD_MESSAGES.messageTooLong },
     });
-    const decision = validateForm(DecisionFormSchema, { outcome: 'upheld', explanation: over(LIMITS.decisionExplanation), version: '1.0' });
+    const decision = validateForm(DecisionFormSchema, {
+      outcome: 'upheld',
+      explanation: over(LIMITS.decisionExplanation),
+      version: '1.0',
+    });
     expect(decision).toMatchObject({ ok: false, errors: { explanation: REVIEW_FIELD_MESSAGES.explanationTooLong } });
     // Emoji count as one character each, as people count them.
     expect(validateForm(NoteFormSchema, { note: '😀'.repeat(LIMITS.internalNote) }).ok).toBe(true);
   });
 
-  it('the appellant\'s further information is refused over its limit too', () => {
+  it("the appellant's further information is refused over its limit too", () => {
     expect(validateForm(FurtherInformationSchema, { information: over(LIMITS.appealReason) })).toMatchObject({
       ok: false,
       errors: { information: FURTHER_INFORMATION_MESSAGES.tooLong },
@@ -171,9 +216,17 @@ describe('staff text over its limit is refused, never cut short', () => {
   });
 
   it('forged outcomes and versions are field errors, not crashes', () => {
-    expect(validateForm(DecisionFormSchema, { outcome: 'banished', explanation: 'x', version: '1.0' })).toMatchObject({ ok: false, errors: { outcome: REVIEW_FIELD_MESSAGES.outcome } });
-    expect(validateForm(DecisionFormSchema, { outcome: 'upheld', explanation: 'x', version: 'v'.repeat(5000) })).toMatchObject({ ok: false, errors: { version: REVIEW_FIELD_MESSAGES.version } });
-    expect(validateForm(DecisionFormSchema, { explanation: 'x' })).toMatchObject({ ok: false, errors: { outcome: REVIEW_FIELD_MESSAGES.outcome, version: REVIEW_FIELD_MESSAGES.version } });
+    expect(validateForm(DecisionFormSchema, { outcome: 'banished', explanation: 'x', version: '1.0' })).toMatchObject({
+      ok: false,
+      errors: { outcome: REVIEW_FIELD_MESSAGES.outcome },
+    });
+    expect(
+      validateForm(DecisionFormSchema, { outcome: 'upheld', explanation: 'x', version: 'v'.repeat(5000) }),
+    ).toMatchObject({ ok: false, errors: { version: REVIEW_FIELD_MESSAGES.version } });
+    expect(validateForm(DecisionFormSchema, { explanation: 'x' })).toMatchObject({
+      ok: false,
+      errors: { outcome: REVIEW_FIELD_MESSAGES.outcome, version: REVIEW_FIELD_MESSAGES.version },
+    });
   });
 
   it('the domain refuses too, storing and sending nothing', () => {
@@ -182,8 +235,18 @@ describe('staff text over its limit is refused, never cut short', () => {
     const emails = listEmails(rt.db).length;
     expect(addNote(rt, id, over(LIMITS.internalNote), reviewer)).toEqual({ ok: false, error: 'text-too-long' });
     expect(addNote(rt, id, ' ', reviewer)).toEqual({ ok: false, error: 'text-required' });
-    expect(requestInformation(rt, id, over(LIMITS.informationRequest), reviewer)).toEqual({ ok: false, error: 'text-too-long' });
-    expect(decideAfterPreview(rt, id, { outcome: 'upheld', explanation: over(LIMITS.decisionExplanation), version: '1.0' }, reviewer)).toEqual({ ok: false, error: 'explanation-too-long' });
+    expect(requestInformation(rt, id, over(LIMITS.informationRequest), reviewer)).toEqual({
+      ok: false,
+      error: 'text-too-long',
+    });
+    expect(
+      decideAfterPreview(
+        rt,
+        id,
+        { outcome: 'upheld', explanation: over(LIMITS.decisionExplanation), version: '1.0' },
+        reviewer,
+      ),
+    ).toEqual({ ok: false, error: 'explanation-too-long' });
     expect(listAppealEvents(rt.db, id).length).toBe(events);
     expect(listEmails(rt.db).length).toBe(emails);
     expect(findAppealById(rt.db, id)!.status).toBe('new');
@@ -197,9 +260,21 @@ describe('send is exactly what was previewed', () => {
     const preview = previewDecision(rt, id, input, reviewer);
     if (!preview.ok) throw new Error(preview.error);
     // The reviewer edits the reasons after previewing, or a forged form changes the outcome.
-    expect(decideAppeal(rt, id, { ...input, explanation: `${input.explanation} Edited.`, previewed: preview.plan.digest }, reviewer)).toEqual({ ok: false, error: 'preview-changed' });
-    expect(decideAppeal(rt, id, { ...input, outcome: 'overturned', previewed: preview.plan.digest }, reviewer)).toEqual({ ok: false, error: 'preview-changed' });
-    expect(decideAppeal(rt, id, { ...input, previewed: '' }, reviewer)).toEqual({ ok: false, error: 'preview-changed' });
+    expect(
+      decideAppeal(
+        rt,
+        id,
+        { ...input, explanation: `${input.explanation} Edited.`, previewed: preview.plan.digest },
+        reviewer,
+      ),
+    ).toEqual({ ok: false, error: 'preview-changed' });
+    expect(decideAppeal(rt, id, { ...input, outcome: 'overturned', previewed: preview.plan.digest }, reviewer)).toEqual(
+      { ok: false, error: 'preview-changed' },
+    );
+    expect(decideAppeal(rt, id, { ...input, previewed: '' }, reviewer)).toEqual({
+      ok: false,
+      error: 'preview-changed',
+    });
     expect(findAppealById(rt.db, id)!.status).toBe('new');
     expect(decideAppeal(rt, id, { ...input, previewed: preview.plan.digest }, reviewer)).toEqual({ ok: true });
     const sent = listEmails(rt.db).find((m) => m.kind === 'appeal-decision' && m.text === preview.plan.email.text);
@@ -220,13 +295,19 @@ describe('assignAppeal', () => {
 });
 
 describe('deciding a no-reference appeal: linked, or an explicit, audited "no matching case found"', () => {
-  const decision = { outcome: 'upheld' as const, explanation: 'Our principles were applied correctly.', version: '1.0' };
+  const decision = {
+    outcome: 'upheld' as const,
+    explanation: 'Our principles were applied correctly.',
+    version: '1.0',
+  };
 
   it('decisionBlocker: the recorder of the given or linked case; an unsettled no-reference appeal for everyone', () => {
     expect(decisionBlocker({ caseId: 7, caseRecordedBy: 1, noMatchingCase: false }, 1)).toBe('recorded-by-you');
     expect(decisionBlocker({ caseId: 7, caseRecordedBy: 1, noMatchingCase: false }, 2)).toBeNull();
     expect(decisionBlocker({ caseId: 7, caseRecordedBy: undefined, noMatchingCase: false }, 2)).toBeNull();
-    expect(decisionBlocker({ caseId: null, caseRecordedBy: undefined, noMatchingCase: false }, 1)).toBe('case-not-settled');
+    expect(decisionBlocker({ caseId: null, caseRecordedBy: undefined, noMatchingCase: false }, 1)).toBe(
+      'case-not-settled',
+    );
     expect(decisionBlocker({ caseId: null, caseRecordedBy: undefined, noMatchingCase: true }, 1)).toBeNull();
   });
 
@@ -240,7 +321,11 @@ describe('deciding a no-reference appeal: linked, or an explicit, audited "no ma
     expect(recordNoMatchingCase(rt, appealId, reviewer)).toEqual({ ok: true });
     const event = listAppealEvents(rt.db, appealId).find((e) => e.kind === 'no-matching-case');
     expect(event).toMatchObject({ actorType: 'staff', actorId: reviewer.id });
-    expect(listAudit(rt.db).some((e) => e.action === 'appeal.no-matching-case' && e.entityId === String(appealId) && e.actorId === reviewer.id)).toBe(true);
+    expect(
+      listAudit(rt.db).some(
+        (e) => e.action === 'appeal.no-matching-case' && e.entityId === String(appealId) && e.actorId === reviewer.id,
+      ),
+    ).toBe(true);
     const view = appealForStaff(rt, appealId)!;
     expect(view.decisionFacts).toEqual({ caseId: null, caseRecordedBy: undefined, noMatchingCase: true });
     expect(view.history.some((h) => h.label === 'No matching case found' && h.who === 'Rita Reviewer')).toBe(true);
@@ -262,7 +347,11 @@ describe('deciding a no-reference appeal: linked, or an explicit, audited "no ma
     expect(recordNoMatchingCase(rt, appealId, moderator)).toEqual({ ok: true });
     const c = insertTestCase(rt.db, { actionAt: new Date(clock - 3 * DAY), recordedBy: moderator.id });
     expect(linkAppealToCase(rt, appealId, c.reference, reviewer).ok).toBe(true);
-    expect(appealForStaff(rt, appealId)!.decisionFacts).toEqual({ caseId: c.id, caseRecordedBy: moderator.id, noMatchingCase: false });
+    expect(appealForStaff(rt, appealId)!.decisionFacts).toEqual({
+      caseId: c.id,
+      caseRecordedBy: moderator.id,
+      noMatchingCase: false,
+    });
     expect(previewDecision(rt, appealId, decision, moderator)).toEqual({ ok: false, error: 'recorded-by-you' });
     expect(decideAfterPreview(rt, appealId, decision, reviewer)).toEqual({ ok: true });
   });

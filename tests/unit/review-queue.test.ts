@@ -15,7 +15,14 @@ const rt = testRuntime({ now: () => now });
 let me: number;
 let other: number;
 
-const filters = (f: Partial<QueueFilters> = {}): QueueFilters => ({ status: '', assignee: 'anyone', due: '', order: 'soonest', page: 1, ...f });
+const filters = (f: Partial<QueueFilters> = {}): QueueFilters => ({
+  status: '',
+  assignee: 'anyone',
+  due: '',
+  order: 'soonest',
+  page: 1,
+  ...f,
+});
 
 beforeAll(async () => {
   me = await testStaff(rt, ['reviewer'], 'Me Reviewer');
@@ -48,7 +55,9 @@ describe('reviewQueue', () => {
 
   it('filters by status', () => {
     expect(reviewQueue(rt, filters({ assignee: 'me', status: 'in-review' }), me).total).toBe(2);
-    expect(reviewQueue(rt, filters({ assignee: 'me', status: 'waiting' }), me).items.map((i) => i.status)).toEqual(['waiting']);
+    expect(reviewQueue(rt, filters({ assignee: 'me', status: 'waiting' }), me).items.map((i) => i.status)).toEqual([
+      'waiting',
+    ]);
     expect(reviewQueue(rt, filters({ status: 'decided' }), me).total).toBe(1);
   });
 
@@ -79,7 +88,11 @@ describe('reviewQueue', () => {
   });
 
   it('reads filters from the address, ignoring anything forged', () => {
-    expect(parseQueueFilters(new URLSearchParams('status=in-review&assignee=me&due=week&order=latest&page=2'))).toEqual({ status: 'in-review', assignee: 'me', due: 'week', order: 'latest', page: 2 });
-    expect(parseQueueFilters(new URLSearchParams('status=drop&assignee=1%20or%201&due=x&order=id;drop&page=-3'))).toEqual({ status: '', assignee: 'anyone', due: '', order: 'soonest', page: 1 });
+    expect(parseQueueFilters(new URLSearchParams('status=in-review&assignee=me&due=week&order=latest&page=2'))).toEqual(
+      { status: 'in-review', assignee: 'me', due: 'week', order: 'latest', page: 2 },
+    );
+    expect(
+      parseQueueFilters(new URLSearchParams('status=drop&assignee=1%20or%201&due=x&order=id;drop&page=-3')),
+    ).toEqual({ status: '', assignee: 'anyone', due: '', order: 'soonest', page: 1 });
   });
 });

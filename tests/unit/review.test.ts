@@ -38,12 +38,21 @@ beforeAll(async () => {
 
 function newAppeal(actions: CaseAction[] = ['hidden'], email = `p${Math.random().toString(36).slice(2)}@example.org`) {
   const c = insertTestCase(rt.db, { actionAt: new Date(clock - 2 * DAY), actions, recordedBy: moderator.id });
-  const r = createAppeal(rt, { subject: { kind: 'case', caseReference: c.reference }, reason: 'It was a fair question.', email, name: 'Sam' });
+  const r = createAppeal(rt, {
+    subject: { kind: 'case', caseReference: c.reference },
+    reason: 'It was a fair question.',
+    email,
+    name: 'Sam',
+  });
   if (!r.ok) throw new Error(r.error);
   return { caseRef: c.reference, id: r.appeal.id, email, token: r.statusToken };
 }
 
-const decision = { outcome: 'overturned' as const, explanation: 'The comment criticised the service, which our principles allow.', version: '1.0' };
+const decision = {
+  outcome: 'overturned' as const,
+  explanation: 'The comment criticised the service, which our principles allow.',
+  version: '1.0',
+};
 
 describe('decideAppeal', () => {
   it('refuses a reviewer who recorded the case, changing nothing', () => {
@@ -62,11 +71,21 @@ describe('decideAppeal', () => {
     if (!preview.ok) throw new Error(preview.error);
     expect(decideAfterPreview(rt, a.id, decision, reviewer)).toEqual({ ok: true });
     const row = findAppealById(rt.db, a.id)!;
-    expect(row).toMatchObject({ status: 'decided', outcome: 'overturned', explanation: decision.explanation, decidedBy: reviewer.id, workingDaysToDecision: 0 });
+    expect(row).toMatchObject({
+      status: 'decided',
+      outcome: 'overturned',
+      explanation: decision.explanation,
+      decidedBy: reviewer.id,
+      workingDaysToDecision: 0,
+    });
     expect(row.decisionVersionId).toBe(preview.plan.versionId);
     const kinds = listAppealEvents(rt.db, a.id).map((e) => e.kind);
     expect(kinds).toContain('decided');
-    expect(listAudit(rt.db).some((e) => e.action === 'appeal.decided' && e.entityId === String(a.id) && e.actorId === reviewer.id)).toBe(true);
+    expect(
+      listAudit(rt.db).some(
+        (e) => e.action === 'appeal.decided' && e.entityId === String(a.id) && e.actorId === reviewer.id,
+      ),
+    ).toBe(true);
     const email = listEmails(rt.db).find((m) => m.kind === 'appeal-decision' && m.to === a.email)!;
     // The preview is exactly what is sent.
     expect(email.text).toBe(preview.plan.email.text);
@@ -84,7 +103,9 @@ describe('decideAppeal', () => {
     expect(decideAfterPreview(rt, upheld.id, { ...decision, outcome: 'upheld' }, reviewer)).toEqual({ ok: true });
     expect(listFollowUpsForAppeal(rt.db, upheld.id)).toEqual([]);
     const partly = newAppeal(['deleted']);
-    expect(decideAfterPreview(rt, partly.id, { ...decision, outcome: 'partly-overturned' }, reviewer)).toEqual({ ok: true });
+    expect(decideAfterPreview(rt, partly.id, { ...decision, outcome: 'partly-overturned' }, reviewer)).toEqual({
+      ok: true,
+    });
     expect(listFollowUpsForAppeal(rt.db, partly.id).map((f) => f.kind)).toEqual(['restore-comment']);
   });
 
@@ -102,14 +123,22 @@ describe('decideAppeal', () => {
 
   it('refuses an empty explanation or an unknown version', () => {
     const a = newAppeal();
-    expect(decideAfterPreview(rt, a.id, { ...decision, explanation: '  ' }, reviewer)).toEqual({ ok: false, error: 'explanation-required' });
-    expect(decideAfterPreview(rt, a.id, { ...decision, version: '9.9' }, reviewer)).toEqual({ ok: false, error: 'version-not-found' });
+    expect(decideAfterPreview(rt, a.id, { ...decision, explanation: '  ' }, reviewer)).toEqual({
+      ok: false,
+      error: 'explanation-required',
+    });
+    expect(decideAfterPreview(rt, a.id, { ...decision, version: '9.9' }, reviewer)).toEqual({
+      ok: false,
+      error: 'version-not-found',
+    });
   });
 
   it('keeps nothing when any part fails: the email is queued in the same transaction', () => {
     const a = newAppeal();
     const emails = listEmails(rt.db).length;
-    rt.db.run(sql.raw(`create trigger fail_follow_up before insert on follow_ups begin select raise(abort, 'boom'); end`));
+    rt.db.run(
+      sql.raw(`create trigger fail_follow_up before insert on follow_ups begin select raise(abort, 'boom'); end`),
+    );
     try {
       expect(() => decideAfterPreview(rt, a.id, decision, reviewer)).toThrow(/boom/);
     } finally {
@@ -147,7 +176,13 @@ describe('working days and the paused clock', () => {
   it('does not count a pause still running at decision, nor one ended by the appellant', () => {
     const received = new Date(Date.UTC(2026, 10, 25, 10));
     const due = addWorkingDays(received, 10);
-    expect(workingDaysToDecision({ receivedAt: received, dueAt: due, pausedAt: new Date(Date.UTC(2026, 10, 27, 10)) }, new Date(Date.UTC(2026, 11, 4, 10)), 10)).toBe(2);
+    expect(
+      workingDaysToDecision(
+        { receivedAt: received, dueAt: due, pausedAt: new Date(Date.UTC(2026, 10, 27, 10)) },
+        new Date(Date.UTC(2026, 11, 4, 10)),
+        10,
+      ),
+    ).toBe(2);
     const start = clock;
     try {
       const a = newAppeal();
@@ -173,7 +208,11 @@ describe('notes, assignment and follow-ups', () => {
     const events = listAppealEvents(rt.db, a.id);
     expect(events.find((e) => e.kind === 'note')).toMatchObject({ body: 'Checked the thread', actorId: reviewer.id });
     expect(events.find((e) => e.kind === 'assigned')).toMatchObject({ details: { from: null, to: moderator.id } });
-    expect(listAudit(rt.db).filter((e) => e.entityId === String(a.id)).map((e) => e.action)).toEqual(expect.arrayContaining(['appeal.note-added', 'appeal.assigned']));
+    expect(
+      listAudit(rt.db)
+        .filter((e) => e.entityId === String(a.id))
+        .map((e) => e.action),
+    ).toEqual(expect.arrayContaining(['appeal.note-added', 'appeal.assigned']));
   });
 
   it('ticks off a follow-up once, recording who and when', () => {
@@ -210,12 +249,25 @@ describe('follow-up done email', () => {
     const unblock = follow.find((f) => f.kind === 'unblock-account')!;
     expect(completeFollowUp(rt, a.id, unblock.id, reviewer)).toEqual({ ok: true });
     const after = listEmails(rt.db).filter((e) => e.to === a.email && e.kind === 'appeal-follow-up-done');
-    expect(after.map((e) => e.subject.split(':')[0]).sort()).toEqual(['Your account is unblocked', 'Your comment is visible again']);
+    expect(after.map((e) => e.subject.split(':')[0]).sort()).toEqual([
+      'Your account is unblocked',
+      'Your comment is visible again',
+    ]);
     // The history records the email; a second "done" sends nothing more.
-    expect(listAppealEvents(rt.db, a.id).filter((e) => e.kind === 'email-queued' && e.details?.['email'] === 'appeal-follow-up-done')).toHaveLength(2);
+    expect(
+      listAppealEvents(rt.db, a.id).filter(
+        (e) => e.kind === 'email-queued' && e.details?.['email'] === 'appeal-follow-up-done',
+      ),
+    ).toHaveLength(2);
     expect(completeFollowUp(rt, a.id, unblock.id, reviewer)).toEqual({ ok: false, error: 'not-allowed' });
     expect(listEmails(rt.db).filter((e) => e.to === a.email && e.kind === 'appeal-follow-up-done')).toHaveLength(2);
-    expect(listAudit(rt.db).filter((e) => e.action === 'appeal.follow-up-done' && (e.details as { appealId?: number } | null)?.appealId === a.id).map((e) => (e.details as { emailed: boolean }).emailed)).toEqual([true, true]);
+    expect(
+      listAudit(rt.db)
+        .filter(
+          (e) => e.action === 'appeal.follow-up-done' && (e.details as { appealId?: number } | null)?.appealId === a.id,
+        )
+        .map((e) => (e.details as { emailed: boolean }).emailed),
+    ).toEqual([true, true]);
   });
 });
 

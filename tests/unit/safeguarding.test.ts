@@ -13,7 +13,14 @@ import { listEmails } from '../../db/outbox.ts';
 import { safeguardingConcerns } from '../../db/schema.ts';
 import { createAppeal } from '../../src/lib/appeals/appeals.ts';
 import { runRetentionPurge } from '../../src/lib/retention/retention.ts';
-import { concernsForAppeal, concernsForCase, flagSafeguardingConcern, handleSafeguardingForm, SAFEGUARDING_EMAIL_KIND, SAFEGUARDING_MESSAGES } from '../../src/lib/notifications/safeguarding.ts';
+import {
+  concernsForAppeal,
+  concernsForCase,
+  flagSafeguardingConcern,
+  handleSafeguardingForm,
+  SAFEGUARDING_EMAIL_KIND,
+  SAFEGUARDING_MESSAGES,
+} from '../../src/lib/notifications/safeguarding.ts';
 import { insertTestCase } from '../support/cases.ts';
 import { testRuntime } from '../support/db.ts';
 import { decideAfterPreview } from '../support/review.ts';
@@ -21,7 +28,10 @@ import { testStaff } from '../support/staff.ts';
 
 const DAY = 24 * 60 * 60_000;
 let clock = Date.UTC(2026, 11, 1, 10, 0, 0);
-const rt = testRuntime({ now: () => new Date(clock), env: { PUBLIC_URL: 'https://appeals.example.nhs.uk', SAFEGUARDING_EMAIL: 'Safeguarding@example.nhs.uk' } });
+const rt = testRuntime({
+  now: () => new Date(clock),
+  env: { PUBLIC_URL: 'https://appeals.example.nhs.uk', SAFEGUARDING_EMAIL: 'Safeguarding@example.nhs.uk' },
+});
 const off = testRuntime({ now: () => new Date(clock) });
 
 let moderator = 0;
@@ -33,7 +43,12 @@ beforeAll(async () => {
 
 function appeal(email = 'person@example.org') {
   const c = insertTestCase(rt.db, { actionAt: new Date(clock - DAY), recordedBy: moderator });
-  const r = createAppeal(rt, { subject: { kind: 'case', caseReference: c.reference }, reason: 'I was upset.', email, name: 'Sam' });
+  const r = createAppeal(rt, {
+    subject: { kind: 'case', caseReference: c.reference },
+    reason: 'I was upset.',
+    email,
+    name: 'Sam',
+  });
   if (!r.ok) throw new Error(r.error);
   return { caseId: c.id, caseReference: c.reference, ...r.appeal };
 }
@@ -63,37 +78,89 @@ describe('flagSafeguardingConcern', () => {
 
   it('flags a case, audited under the case reference, and the concern shows on its appeal too', () => {
     const a = appeal();
-    expect(flagSafeguardingConcern(rt, { kind: 'case', id: a.caseId }, 'Threat in the post.', { id: moderator, ip: null }).ok).toBe(true);
-    expect(listEmails(rt.db).filter((e) => e.kind === SAFEGUARDING_EMAIL_KIND)[0]!.subject).toBe(`Safeguarding concern: moderation case ${a.caseReference}`);
-    expect(listAudit(rt.db, { action: 'safeguarding.flagged', entityType: 'case', entityId: a.caseReference })).toHaveLength(1);
+    expect(
+      flagSafeguardingConcern(rt, { kind: 'case', id: a.caseId }, 'Threat in the post.', { id: moderator, ip: null })
+        .ok,
+    ).toBe(true);
+    expect(listEmails(rt.db).filter((e) => e.kind === SAFEGUARDING_EMAIL_KIND)[0]!.subject).toBe(
+      `Safeguarding concern: moderation case ${a.caseReference}`,
+    );
+    expect(
+      listAudit(rt.db, { action: 'safeguarding.flagged', entityType: 'case', entityId: a.caseReference }),
+    ).toHaveLength(1);
     expect(concernsForAppeal(rt, { id: a.id, caseId: a.caseId }).map((c) => c.note)).toEqual(['Threat in the post.']);
   });
 
   it('refuses a blank or too long note, an unknown subject, and everything when SAFEGUARDING_EMAIL is unset', () => {
     const a = appeal();
     const before = { concerns: countSafeguardingConcerns(rt.db), emails: listEmails(rt.db).length };
-    expect(handleSafeguardingForm(rt, { kind: 'appeal', id: a.id }, { 'safeguarding-note': '   ' }, { id: reviewer, ip: null })).toEqual({ kind: 'page', errors: { 'safeguarding-note': SAFEGUARDING_MESSAGES.noteEmpty } });
-    expect(handleSafeguardingForm(rt, { kind: 'appeal', id: a.id }, { 'safeguarding-note': 'x'.repeat(2001) }, { id: reviewer, ip: null })).toEqual({ kind: 'page', errors: { 'safeguarding-note': SAFEGUARDING_MESSAGES.noteTooLong } });
-    expect(flagSafeguardingConcern(rt, { kind: 'appeal', id: 999_999 }, 'note', { id: reviewer, ip: null })).toEqual({ ok: false, error: 'not-found' });
-    expect(flagSafeguardingConcern(rt, { kind: 'case', id: 999_999 }, 'note', { id: reviewer, ip: null })).toEqual({ ok: false, error: 'not-found' });
+    expect(
+      handleSafeguardingForm(
+        rt,
+        { kind: 'appeal', id: a.id },
+        { 'safeguarding-note': '   ' },
+        { id: reviewer, ip: null },
+      ),
+    ).toEqual({ kind: 'page', errors: { 'safeguarding-note': SAFEGUARDING_MESSAGES.noteEmpty } });
+    expect(
+      handleSafeguardingForm(
+        rt,
+        { kind: 'appeal', id: a.id },
+        { 'safeguarding-note': 'x'.repeat(2001) },
+        { id: reviewer, ip: null },
+      ),
+    ).toEqual({ kind: 'page', errors: { 'safeguarding-note': SAFEGUARDING_MESSAGES.noteTooLong } });
+    expect(flagSafeguardingConcern(rt, { kind: 'appeal', id: 999_999 }, 'note', { id: reviewer, ip: null })).toEqual({
+      ok: false,
+      error: 'not-found',
+    });
+    expect(flagSafeguardingConcern(rt, { kind: 'case', id: 999_999 }, 'note', { id: reviewer, ip: null })).toEqual({
+      ok: false,
+      error: 'not-found',
+    });
     expect({ concerns: countSafeguardingConcerns(rt.db), emails: listEmails(rt.db).length }).toEqual(before);
-    expect(flagSafeguardingConcern(off, { kind: 'appeal', id: a.id }, 'note', { id: reviewer, ip: null })).toEqual({ ok: false, error: 'off' });
+    expect(flagSafeguardingConcern(off, { kind: 'appeal', id: a.id }, 'note', { id: reviewer, ip: null })).toEqual({
+      ok: false,
+      error: 'off',
+    });
     expect(countSafeguardingConcerns(off.db)).toBe(0);
-    expect(handleSafeguardingForm(rt, { kind: 'appeal', id: a.id }, { 'safeguarding-note': 'Worried.' }, { id: reviewer, ip: null })).toEqual({ kind: 'redirect', to: `/staff/appeals/${a.id}?flagged=safeguarding` });
+    expect(
+      handleSafeguardingForm(
+        rt,
+        { kind: 'appeal', id: a.id },
+        { 'safeguarding-note': 'Worried.' },
+        { id: reviewer, ip: null },
+      ),
+    ).toEqual({ kind: 'redirect', to: `/staff/appeals/${a.id}?flagged=safeguarding` });
   });
 
   it('never reaches the appellant: their emails do not mention it', () => {
     const a = appeal('flagged.person@example.org');
-    expect(flagSafeguardingConcern(rt, { kind: 'appeal', id: a.id }, 'Concerned for their safety.', { id: reviewer, ip: null }).ok).toBe(true);
-    expect(decideAfterPreview(rt, a.id, { outcome: 'upheld', explanation: 'The comment broke our rules.', version: '1.0' }, { id: reviewer, ip: null }).ok).toBe(true);
+    expect(
+      flagSafeguardingConcern(rt, { kind: 'appeal', id: a.id }, 'Concerned for their safety.', {
+        id: reviewer,
+        ip: null,
+      }).ok,
+    ).toBe(true);
+    expect(
+      decideAfterPreview(
+        rt,
+        a.id,
+        { outcome: 'upheld', explanation: 'The comment broke our rules.', version: '1.0' },
+        { id: reviewer, ip: null },
+      ).ok,
+    ).toBe(true);
     const theirs = listEmails(rt.db).filter((e) => e.to === 'flagged.person@example.org');
     expect(theirs.map((e) => e.kind).sort()).toEqual(['appeal-ack', 'appeal-decision']);
-    for (const e of theirs) expect(`${e.subject}\n${e.text}\n${e.html}`.toLowerCase()).not.toMatch(/safeguard|concerned for their safety/);
+    for (const e of theirs)
+      expect(`${e.subject}\n${e.text}\n${e.html}`.toLowerCase()).not.toMatch(/safeguard|concerned for their safety/);
   });
 
   it('the retention purge blanks the note with the appeal', () => {
     const a = appeal();
-    expect(flagSafeguardingConcern(rt, { kind: 'appeal', id: a.id }, 'A note to purge.', { id: reviewer, ip: null }).ok).toBe(true);
+    expect(
+      flagSafeguardingConcern(rt, { kind: 'appeal', id: a.id }, 'A note to purge.', { id: reviewer, ip: null }).ok,
+    ).toBe(true);
     updateAppeal(rt.db, a.id, { status: 'withdrawn', withdrawnAt: new Date(clock) });
     clock += 400 * DAY;
     runRetentionPurge(rt, { dryRun: false });

@@ -32,10 +32,20 @@ function runtime(c: Config): Runtime {
   return rt;
 }
 const key = () => parseKey(newKeyText())!;
-const storedSeed = (rt: Runtime, id: number) => (rt.db.$client.prepare('select totp_secret as s from staff where id = ?').get(id) as { s: string | null }).s;
+const storedSeed = (rt: Runtime, id: number) =>
+  (rt.db.$client.prepare('select totp_secret as s from staff where id = ?').get(id) as { s: string | null }).s;
 
 async function addStaff(rt: Runtime): Promise<{ id: number; seed: string }> {
-  const made = await createStaffAccount(rt, { email: `s${Math.random().toString(36).slice(2)}@example.org`, name: 'Sam', password: 'a long enough passphrase', roles: ['admin'] }, { id: null, ip: 'test' });
+  const made = await createStaffAccount(
+    rt,
+    {
+      email: `s${Math.random().toString(36).slice(2)}@example.org`,
+      name: 'Sam',
+      password: 'a long enough passphrase',
+      roles: ['admin'],
+    },
+    { id: null, ip: 'test' },
+  );
   if (!made.ok) throw new Error(JSON.stringify(made.errors));
   return { id: made.id, seed: made.totpSecret };
 }
@@ -76,7 +86,8 @@ describe('seal and open (AES-256-GCM)', () => {
 
   it('reads only 64 hexadecimal characters as a key', () => {
     expect(parseKey(`${'ab'.repeat(32)}\n`)).toHaveLength(32);
-    for (const bad of ['', 'ab'.repeat(31), 'zz'.repeat(32), `${'ab'.repeat(32)}00`]) expect(parseKey(bad)).toBeUndefined();
+    for (const bad of ['', 'ab'.repeat(31), 'zz'.repeat(32), `${'ab'.repeat(32)}00`])
+      expect(parseKey(bad)).toBeUndefined();
   });
 });
 
@@ -108,19 +119,26 @@ describe('TOTP seeds at rest', () => {
 describe('SECRET_KEY_FILE at start-up', () => {
   it('a missing or bad file stops start-up with one line naming the variable', () => {
     const missing = parseConfig({ DATA_DIR: join(root, 'x'), SECRET_KEY_FILE: join(root, 'nope.key') });
-    expect(missing).toEqual({ ok: false, error: `Configuration error: SECRET_KEY_FILE cannot be read (${join(root, 'nope.key')}: no such file).` });
+    expect(missing).toEqual({
+      ok: false,
+      error: `Configuration error: SECRET_KEY_FILE cannot be read (${join(root, 'nope.key')}: no such file).`,
+    });
     const badFile = join(root, 'bad.key');
     writeFileSync(badFile, 'not a key\n');
     const bad = parseConfig({ DATA_DIR: join(root, 'x'), SECRET_KEY_FILE: badFile });
     expect(bad.ok).toBe(false);
-    expect(!bad.ok && bad.error).toMatch(/^Configuration error: SECRET_KEY_FILE must name a file holding 64 hexadecimal characters/);
+    expect(!bad.ok && bad.error).toMatch(
+      /^Configuration error: SECRET_KEY_FILE must name a file holding 64 hexadecimal characters/,
+    );
     expect(!bad.ok && bad.error).not.toContain('\n');
     // The default file, damaged, is refused too (and named).
     const dataDir = join(root, 'damaged');
     runtime(config({}, dataDir)).db.$client.close();
     writeFileSync(join(dataDir, 'secret.key'), 'oops');
     const damaged = parseConfig({ DATA_DIR: dataDir });
-    expect(!damaged.ok && damaged.error).toMatch(/^Configuration error: SECRET_KEY_FILE is not set and .*secret\.key is not a valid key/);
+    expect(!damaged.ok && damaged.error).toMatch(
+      /^Configuration error: SECRET_KEY_FILE is not set and .*secret\.key is not a valid key/,
+    );
   });
 
   it('uses the key in SECRET_KEY_FILE, and a wrong key stops start-up', async () => {
@@ -138,7 +156,9 @@ describe('SECRET_KEY_FILE at start-up', () => {
     const wrongFile = join(root, 'wrong.key');
     writeFileSync(wrongFile, newKeyText(), { mode: 0o600 });
     expect(() => createRuntime(config({ SECRET_KEY_FILE: wrongFile }, dataDir))).toThrow(ConfigError);
-    expect(() => createRuntime(config({ SECRET_KEY_FILE: wrongFile }, dataDir))).toThrow(/^Configuration error: SECRET_KEY_FILE: the key in .* is not the key the stored TOTP secrets were encrypted with/);
+    expect(() => createRuntime(config({ SECRET_KEY_FILE: wrongFile }, dataDir))).toThrow(
+      /^Configuration error: SECRET_KEY_FILE: the key in .* is not the key the stored TOTP secrets were encrypted with/,
+    );
     // The right key still works.
     expect(findStaffById(runtime(c).db, id)!.totpSecret).toBe(seed);
   });
@@ -152,7 +172,10 @@ describe('key rotation', () => {
     const b = await addStaff(rt);
     const oldKey = readFileSync(c.secretKeyFile, 'utf8');
     rt.db.$client.close();
-    const cli = spawnSync('node_modules/.bin/tsx', ['scripts/staff.ts', 'rotate-key'], { encoding: 'utf8', env: { PATH: process.env.PATH, DATA_DIR: c.dataDir } });
+    const cli = spawnSync('node_modules/.bin/tsx', ['scripts/staff.ts', 'rotate-key'], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, DATA_DIR: c.dataDir },
+    });
     expect(cli.stderr).toBe('');
     expect(cli.status).toBe(0);
     expect(cli.stdout).toMatch(/^Re-encrypted 2 TOTP secret\(s\): key [0-9a-f]{8} replaced by key [0-9a-f]{8}\./);
@@ -179,8 +202,14 @@ describe('key rotation', () => {
     const c = config({ SECRET_KEY_FILE: oldFile }, dataDir);
     const rt = runtime(c);
     const a = await addStaff(rt);
-    expect(rotateSecretKey(rt.db, c)).toEqual({ ok: false, error: expect.stringMatching(/^SECRET_KEY_FILE is set: make a new key file/) });
-    expect(rotateSecretKey(rt.db, c, oldFile)).toEqual({ ok: false, error: 'The new key is the key in use now: give a new one.' });
+    expect(rotateSecretKey(rt.db, c)).toEqual({
+      ok: false,
+      error: expect.stringMatching(/^SECRET_KEY_FILE is set: make a new key file/),
+    });
+    expect(rotateSecretKey(rt.db, c, oldFile)).toEqual({
+      ok: false,
+      error: 'The new key is the key in use now: give a new one.',
+    });
     const done = rotateSecretKey(rt.db, c, newFile);
     expect(done).toMatchObject({ ok: true, secrets: 1, setVariable: true, keyFile: newFile });
     rt.db.$client.close();

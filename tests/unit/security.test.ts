@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { CONTENT_SECURITY_POLICY, isOneClickUnsubscribe, isSameOriginRequest, securityHeaders } from '../../src/lib/platform/security.ts';
+import {
+  CONTENT_SECURITY_POLICY,
+  isOneClickUnsubscribe,
+  isSameOriginRequest,
+  securityHeaders,
+} from '../../src/lib/platform/security.ts';
 
 describe('isSameOriginRequest', () => {
   const site = 'http://localhost:4321';
@@ -16,7 +21,8 @@ describe('isSameOriginRequest', () => {
   });
   it("accepts Origin: null only with the browser's Sec-Fetch-Site: same-origin (a no-referrer page's own form)", () => {
     expect(isSameOriginRequest('POST', 'null', site, 'same-origin')).toBe(true);
-    for (const fetchSite of [null, 'cross-site', 'same-site', 'none']) expect(isSameOriginRequest('POST', 'null', site, fetchSite)).toBe(false);
+    for (const fetchSite of [null, 'cross-site', 'same-site', 'none'])
+      expect(isSameOriginRequest('POST', 'null', site, fetchSite)).toBe(false);
     // No Origin at all is still refused, whatever Sec-Fetch-Site says; a foreign Origin too.
     expect(isSameOriginRequest('POST', null, site, 'same-origin')).toBe(false);
     expect(isSameOriginRequest('POST', 'https://evil.example', site, 'same-origin')).toBe(false);

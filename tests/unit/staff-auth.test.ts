@@ -112,44 +112,73 @@ describe('throttling with a fixed clock', () => {
   it('limits an IP address to 20 failures across accounts', () => {
     const nineteen = Array.from({ length: 19 }, (_, i) => ago(i / 2));
     expect(throttleDecision([], nineteen, now).allowed).toBe(true);
-    expect(throttleDecision([], [...nineteen, ago(14)], now)).toEqual({ allowed: false, retryAt: new Date(ago(14) + THROTTLE.windowMs) });
+    expect(throttleDecision([], [...nineteen, ago(14)], now)).toEqual({
+      allowed: false,
+      retryAt: new Date(ago(14) + THROTTLE.windowMs),
+    });
   });
 
   // About 30 scrypt checks: slow on a busy machine.
-  it('refuses sign-in (even with the right password) after 5 failures, per account from that address and then per IP', { timeout: 90_000 }, async () => {
-    const clock = manualClock();
-    const rt = testRuntime({ now: clock.now });
-    await createStaffAccount(rt, { email: 'throttle@example.org', name: 'T', password: PASSWORD, roles: ['moderator'] }, { id: null, ip: 'cli' });
-    for (let i = 0; i < 5; i++) {
-      expect(await signInWithPassword(rt, { email: 'throttle@example.org', password: 'wrong password here' }, '10.0.0.1')).toEqual({ ok: false, error: 'invalid' });
-      clock.advance(1000);
-    }
-    const refused = await signInWithPassword(rt, { email: 'throttle@example.org', password: PASSWORD }, '10.0.0.1');
-    expect(refused).toMatchObject({ ok: false, error: 'throttled' });
-    // Issue 17.10: the guesser's failures do not lock out the real person at another address
-    // (until c0ab3f9 this was 'throttled' too).
-    expect(await signInWithPassword(rt, { email: 'throttle@example.org', password: PASSWORD }, '10.0.0.2')).toMatchObject({ ok: true, next: 'code' });
-    clock.advance(THROTTLE.windowMs);
-    expect(await signInWithPassword(rt, { email: 'throttle@example.org', password: PASSWORD }, '10.0.0.2')).toMatchObject({ ok: true, next: 'code' });
-    // Many unknown emails from one IP.
-    for (let i = 0; i < 20; i++) await signInWithPassword(rt, { email: `nobody${i}@example.org`, password: 'whatever it is' }, '10.0.0.9');
-    expect(await signInWithPassword(rt, { email: 'throttle@example.org', password: PASSWORD }, '10.0.0.9')).toMatchObject({ ok: false, error: 'throttled' });
-  });
+  it(
+    'refuses sign-in (even with the right password) after 5 failures, per account from that address and then per IP',
+    { timeout: 90_000 },
+    async () => {
+      const clock = manualClock();
+      const rt = testRuntime({ now: clock.now });
+      await createStaffAccount(
+        rt,
+        { email: 'throttle@example.org', name: 'T', password: PASSWORD, roles: ['moderator'] },
+        { id: null, ip: 'cli' },
+      );
+      for (let i = 0; i < 5; i++) {
+        expect(
+          await signInWithPassword(rt, { email: 'throttle@example.org', password: 'wrong password here' }, '10.0.0.1'),
+        ).toEqual({ ok: false, error: 'invalid' });
+        clock.advance(1000);
+      }
+      const refused = await signInWithPassword(rt, { email: 'throttle@example.org', password: PASSWORD }, '10.0.0.1');
+      expect(refused).toMatchObject({ ok: false, error: 'throttled' });
+      // Issue 17.10: the guesser's failures do not lock out the real person at another address
+      // (until c0ab3f9 this was 'throttled' too).
+      expect(
+        await signInWithPassword(rt, { email: 'throttle@example.org', password: PASSWORD }, '10.0.0.2'),
+      ).toMatchObject({ ok: true, next: 'code' });
+      clock.advance(THROTTLE.windowMs);
+      expect(
+        await signInWithPassword(rt, { email: 'throttle@example.org', password: PASSWORD }, '10.0.0.2'),
+      ).toMatchObject({ ok: true, next: 'code' });
+      // Many unknown emails from one IP.
+      for (let i = 0; i < 20; i++)
+        await signInWithPassword(rt, { email: `nobody${i}@example.org`, password: 'whatever it is' }, '10.0.0.9');
+      expect(
+        await signInWithPassword(rt, { email: 'throttle@example.org', password: PASSWORD }, '10.0.0.9'),
+      ).toMatchObject({ ok: false, error: 'throttled' });
+    },
+  );
 });
 
 describe('sign-in, codes and sessions', () => {
   async function setUp() {
     const clock = manualClock();
     const rt = testRuntime({ now: clock.now });
-    const made = await createStaffAccount(rt, { email: 'Rev@Example.org', name: 'Rita Reviewer', password: PASSWORD, roles: ['reviewer'] }, { id: null, ip: 'cli' });
+    const made = await createStaffAccount(
+      rt,
+      { email: 'Rev@Example.org', name: 'Rita Reviewer', password: PASSWORD, roles: ['reviewer'] },
+      { id: null, ip: 'cli' },
+    );
     if (!made.ok) throw new Error('not created');
     return { rt, clock, secret: made.totpSecret, id: made.id };
   }
 
   it('gives the same answer for an unknown email and a wrong password', async () => {
     const { rt } = await setUp();
-    expect(await signInWithPassword(rt, { email: 'nobody@example.org', password: PASSWORD }, '1.1.1.1')).toEqual({ ok: false, error: 'invalid' });
-    expect(await signInWithPassword(rt, { email: 'rev@example.org', password: 'not the password' }, '1.1.1.1')).toEqual({ ok: false, error: 'invalid' });
+    expect(await signInWithPassword(rt, { email: 'nobody@example.org', password: PASSWORD }, '1.1.1.1')).toEqual({
+      ok: false,
+      error: 'invalid',
+    });
+    expect(await signInWithPassword(rt, { email: 'rev@example.org', password: 'not the password' }, '1.1.1.1')).toEqual(
+      { ok: false, error: 'invalid' },
+    );
   });
 
   it('signs in with password then code, rotating the session id, and refuses a reused code', async () => {
@@ -166,13 +195,25 @@ describe('sign-in, codes and sessions', () => {
     expect(findSession(rt.db, hashToken(first.sessionId))).toBeUndefined();
     // Only the hash is stored.
     expect(findSession(rt.db, done.sessionId)).toBeUndefined();
-    expect(sessionUser(rt, done.sessionId).user).toEqual({ id, email: 'rev@example.org', name: 'Rita Reviewer', roles: ['reviewer'] });
-    const sealedSecret = (rt.db.$client.prepare('select totp_secret as v from staff where id = ?').get(id) as { v: string }).v;
+    expect(sessionUser(rt, done.sessionId).user).toEqual({
+      id,
+      email: 'rev@example.org',
+      name: 'Rita Reviewer',
+      roles: ['reviewer'],
+    });
+    const sealedSecret = (
+      rt.db.$client.prepare('select totp_secret as v from staff where id = ?').get(id) as { v: string }
+    ).v;
 
     // Each request reads only what the session needs: not the TOTP secret, which would be
     // decrypted every time (until this change an unreadable stored secret failed every page).
     rt.db.$client.prepare("update staff set totp_secret = 'enc1:not-a-sealed-value' where id = ?").run(id);
-    expect(sessionUser(rt, done.sessionId).user).toEqual({ id, email: 'rev@example.org', name: 'Rita Reviewer', roles: ['reviewer'] });
+    expect(sessionUser(rt, done.sessionId).user).toEqual({
+      id,
+      email: 'rev@example.org',
+      name: 'Rita Reviewer',
+      roles: ['reviewer'],
+    });
     rt.db.$client.prepare('update staff set totp_secret = ? where id = ?').run(sealedSecret, id);
 
     // The same code again (same time-step) is refused, even from a new sign-in.
@@ -182,7 +223,9 @@ describe('sign-in, codes and sessions', () => {
     // An older step (still inside the window) is refused too.
     clock.advance(30_000);
     expect(verifySecurityCode(rt, second.sessionId, code, '1.1.1.1')).toEqual({ ok: false, error: 'reused' });
-    expect(verifySecurityCode(rt, second.sessionId, totpCode(secret, clock.now()), '1.1.1.1')).toMatchObject({ ok: true });
+    expect(verifySecurityCode(rt, second.sessionId, totpCode(secret, clock.now()), '1.1.1.1')).toMatchObject({
+      ok: true,
+    });
     const actions = listAudit(rt.db, { actorId: id }).map((e) => e.action);
     expect(actions).toContain('staff.signed-in');
     expect(actions).toContain('staff.security-code-reused');
@@ -223,9 +266,18 @@ describe('sign-in, codes and sessions', () => {
   it('the status rule itself', () => {
     const start = new Date(0);
     const at = (ms: number) => new Date(ms);
-    expect(sessionStatus({ stage: 'signed-in', startedAt: start, lastSeenAt: start }, at(SESSION_IDLE_MS - 1))).toBe('active');
-    expect(sessionStatus({ stage: 'signed-in', startedAt: start, lastSeenAt: start }, at(SESSION_IDLE_MS))).toBe('idle');
-    expect(sessionStatus({ stage: 'signed-in', startedAt: start, lastSeenAt: at(SESSION_ABSOLUTE_MS - 1) }, at(SESSION_ABSOLUTE_MS))).toBe('absolute');
+    expect(sessionStatus({ stage: 'signed-in', startedAt: start, lastSeenAt: start }, at(SESSION_IDLE_MS - 1))).toBe(
+      'active',
+    );
+    expect(sessionStatus({ stage: 'signed-in', startedAt: start, lastSeenAt: start }, at(SESSION_IDLE_MS))).toBe(
+      'idle',
+    );
+    expect(
+      sessionStatus(
+        { stage: 'signed-in', startedAt: start, lastSeenAt: at(SESSION_ABSOLUTE_MS - 1) },
+        at(SESSION_ABSOLUTE_MS),
+      ),
+    ).toBe('absolute');
     expect(sessionStatus({ stage: 'code', startedAt: start, lastSeenAt: start }, at(PENDING_MS))).toBe('absolute');
   });
 
@@ -237,7 +289,10 @@ describe('sign-in, codes and sessions', () => {
     if (!c.ok) throw new Error(c.error);
     expect(setDisabled(rt, { id: null, ip: 'cli' }, id, true)).toEqual({ ok: true });
     expect(sessionUser(rt, c.sessionId).user).toBeUndefined();
-    expect(await signInWithPassword(rt, { email: 'rev@example.org', password: PASSWORD }, null)).toEqual({ ok: false, error: 'disabled' });
+    expect(await signInWithPassword(rt, { email: 'rev@example.org', password: PASSWORD }, null)).toEqual({
+      ok: false,
+      error: 'disabled',
+    });
   });
 });
 
@@ -248,22 +303,44 @@ describe('security code form rules', () => {
   };
 
   it('asks for a code, then for six digits, before trying it', () => {
-    expect(submitSecurityCode(rt, '  ', never, 'wrong')).toEqual({ kind: 'error', status: 400, message: 'Enter the security code' });
-    expect(submitSecurityCode(rt, '12345', never, 'wrong')).toMatchObject({ kind: 'error', status: 400, message: expect.stringContaining('6-digit') });
+    expect(submitSecurityCode(rt, '  ', never, 'wrong')).toEqual({
+      kind: 'error',
+      status: 400,
+      message: 'Enter the security code',
+    });
+    expect(submitSecurityCode(rt, '12345', never, 'wrong')).toMatchObject({
+      kind: 'error',
+      status: 400,
+      message: expect.stringContaining('6-digit'),
+    });
     expect(submitSecurityCode(rt, '12a456', never, 'wrong')).toMatchObject({ kind: 'error', status: 400 });
   });
 
   it('ignores spaces and dashes in the shape check and passes the code on as typed', () => {
     const seen: string[] = [];
-    const outcome = submitSecurityCode(rt, '123 456', (code) => (seen.push(code), { ok: true, sessionId: 's1' }), 'wrong');
+    const outcome = submitSecurityCode(
+      rt,
+      '123 456',
+      (code) => (seen.push(code), { ok: true, sessionId: 's1' }),
+      'wrong',
+    );
     expect(outcome).toEqual({ kind: 'signed-in', sessionId: 's1' });
     expect(seen).toEqual(['123 456']);
-    expect(submitSecurityCode(rt, '123-456', () => ({ ok: false, error: 'expired' }), 'wrong')).toEqual({ kind: 'expired' });
+    expect(submitSecurityCode(rt, '123-456', () => ({ ok: false, error: 'expired' }), 'wrong')).toEqual({
+      kind: 'expired',
+    });
   });
 
   it("words each refusal: the form's own wrong-code text, reused, and throttled with minutes to wait (429)", () => {
-    expect(submitSecurityCode(rt, '123456', () => ({ ok: false, error: 'wrong' }), 'Not right')).toEqual({ kind: 'error', status: 400, message: 'Not right' });
-    expect(submitSecurityCode(rt, '123456', () => ({ ok: false, error: 'reused' }), 'x')).toMatchObject({ status: 400, message: expect.stringContaining('already been used') });
+    expect(submitSecurityCode(rt, '123456', () => ({ ok: false, error: 'wrong' }), 'Not right')).toEqual({
+      kind: 'error',
+      status: 400,
+      message: 'Not right',
+    });
+    expect(submitSecurityCode(rt, '123456', () => ({ ok: false, error: 'reused' }), 'x')).toMatchObject({
+      status: 400,
+      message: expect.stringContaining('already been used'),
+    });
     const retryAt = new Date(rt.now().getTime() + 4 * 60_000 + 1);
     expect(submitSecurityCode(rt, '123456', () => ({ ok: false, error: 'throttled', retryAt }), 'x')).toEqual({
       kind: 'error',
@@ -282,8 +359,20 @@ describe('first run, invitations and admin changes', () => {
     const token = link.split('/').pop()!;
     expect(findSetupLink(rt, token)).toEqual({ purpose: 'first-run' });
     const bad = await completeSetup(rt, token, { name: '', email: 'nope', password: 'short' }, null);
-    expect(bad).toEqual({ ok: false, errors: { name: 'Enter your full name', email: expect.stringMatching(/correct format/), password: expect.stringMatching(/12 characters/) } });
-    const done = await completeSetup(rt, token, { name: 'Ada Admin', email: 'ada@example.org', password: PASSWORD }, '1.2.3.4');
+    expect(bad).toEqual({
+      ok: false,
+      errors: {
+        name: 'Enter your full name',
+        email: expect.stringMatching(/correct format/),
+        password: expect.stringMatching(/12 characters/),
+      },
+    });
+    const done = await completeSetup(
+      rt,
+      token,
+      { name: 'Ada Admin', email: 'ada@example.org', password: PASSWORD },
+      '1.2.3.4',
+    );
     expect(done).toMatchObject({ ok: true });
     expect(findSetupLink(rt, token)).toBeUndefined();
     expect(issueFirstRunLink(rt)).toBeNull();
@@ -308,13 +397,21 @@ describe('first run, invitations and admin changes', () => {
     const second = prepareFirstRun(rt)!;
     expect(findSetupLink(rt, link.split('/').pop()!)).toBeUndefined();
     expect(findSetupLink(rt, second.split('/').pop()!)).toEqual({ purpose: 'first-run' });
-    await createStaffAccount(rt, { email: 'cli-admin@example.org', name: 'CLI', password: PASSWORD, roles: ['admin'] }, { id: null, ip: 'cli' });
+    await createStaffAccount(
+      rt,
+      { email: 'cli-admin@example.org', name: 'CLI', password: PASSWORD, roles: ['admin'] },
+      { id: null, ip: 'cli' },
+    );
     // Issue 17.2: once an admin exists the printed link stops working at once (until c0ab3f9 it
     // stayed usable until used or expired), and the next start expires it in the database too.
     expect(findSetupLink(rt, second.split('/').pop()!)).toBeUndefined();
     expect(prepareFirstRun(rt)).toBeNull();
     expect(existsSync(file)).toBe(false);
-    const open = rt.db.$client.prepare("select count(*) as n from staff_tokens where purpose = 'first-run' and used_at is null and expires_at > ?").get(rt.now().getTime()) as { n: number };
+    const open = rt.db.$client
+      .prepare(
+        "select count(*) as n from staff_tokens where purpose = 'first-run' and used_at is null and expires_at > ?",
+      )
+      .get(rt.now().getTime()) as { n: number };
     expect(open.n).toBe(0);
   });
 
@@ -331,28 +428,48 @@ describe('first run, invitations and admin changes', () => {
   it('invites, changes roles, resets MFA and keeps at least one admin, auditing each in the same transaction', async () => {
     const clock = manualClock();
     const rt = testRuntime({ now: clock.now });
-    const admin = await createStaffAccount(rt, { email: 'boss@example.org', name: 'Boss', password: PASSWORD, roles: ['admin'] }, { id: null, ip: 'cli' });
+    const admin = await createStaffAccount(
+      rt,
+      { email: 'boss@example.org', name: 'Boss', password: PASSWORD, roles: ['admin'] },
+      { id: null, ip: 'cli' },
+    );
     if (!admin.ok) throw new Error('no admin');
     const actor = { id: admin.id, ip: '9.9.9.9' };
     const invite = inviteStaff(rt, actor, { email: 'new@example.org', name: 'New Person', roles: ['moderator'] });
     if (!invite.ok) throw new Error('no invite');
-    const outboxRows = rt.db.$client.prepare("select to_address, text_body from outbox where kind = 'staff-invite'").all() as { to_address: string; text_body: string }[];
+    const outboxRows = rt.db.$client
+      .prepare("select to_address, text_body from outbox where kind = 'staff-invite'")
+      .all() as { to_address: string; text_body: string }[];
     expect(outboxRows).toEqual([{ to_address: 'new@example.org', text_body: expect.stringContaining(invite.link) }]);
-    expect(inviteStaff(rt, actor, { email: 'NEW@example.org', name: 'Again', roles: ['moderator'] })).toMatchObject({ ok: false });
+    expect(inviteStaff(rt, actor, { email: 'NEW@example.org', name: 'Again', roles: ['moderator'] })).toMatchObject({
+      ok: false,
+    });
     expect(changeRoles(rt, actor, invite.id, ['moderator', 'reviewer'])).toEqual({ ok: true });
-    expect(changeRoles(rt, actor, admin.id, ['reviewer'])).toMatchObject({ ok: false, error: expect.stringMatching(/no active admin/) });
+    expect(changeRoles(rt, actor, admin.id, ['reviewer'])).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/no active admin/),
+    });
     expect(setDisabled(rt, actor, admin.id, true)).toMatchObject({ ok: false });
     expect(resetMfa(rt, actor, invite.id)).toEqual({ ok: true });
     const entries = listAudit(rt.db, { actorId: admin.id });
     expect(entries.map((e) => e.action)).toEqual(['staff.mfa-reset', 'staff.roles-changed', 'staff.invited']);
-    expect(entries[1]).toMatchObject({ entityType: 'staff', entityId: String(invite.id), ip: '9.9.9.9', details: { from: ['moderator'], to: ['moderator', 'reviewer'] } });
+    expect(entries[1]).toMatchObject({
+      entityType: 'staff',
+      entityId: String(invite.id),
+      ip: '9.9.9.9',
+      details: { from: ['moderator'], to: ['moderator', 'reviewer'] },
+    });
     expect(listAudit(rt.db, { action: 'staff.*' }).length).toBeGreaterThanOrEqual(4);
   });
 
   it('the account page: each action runs, a refused one says where; what the page says afterwards', async () => {
     const clock = manualClock();
     const rt = testRuntime({ now: clock.now });
-    const admin = await createStaffAccount(rt, { email: 'page-admin@example.org', name: 'Boss', password: PASSWORD, roles: ['admin'] }, { id: null, ip: 'cli' });
+    const admin = await createStaffAccount(
+      rt,
+      { email: 'page-admin@example.org', name: 'Boss', password: PASSWORD, roles: ['admin'] },
+      { id: null, ip: 'cli' },
+    );
     if (!admin.ok) throw new Error('no admin');
     const actor = { id: admin.id, ip: '9.9.9.9' };
     const invite = inviteStaff(rt, actor, { email: 'page-new@example.org', name: 'New Person', roles: ['moderator'] });
@@ -360,27 +477,56 @@ describe('first run, invitations and admin changes', () => {
     const account = getStaff(rt, invite.id)!;
     expect(handleAccountForm(rt, actor, account, 'roles', ['moderator', 'reviewer'])).toEqual({ ok: true });
     expect(getStaff(rt, invite.id)!.roles.sort()).toEqual(['moderator', 'reviewer']);
-    expect(handleAccountForm(rt, actor, account, 'roles', ['boss'])).toEqual({ ok: false, field: 'roles', error: 'Select roles from the list' });
-    expect(handleAccountForm(rt, actor, account, 'roles', [])).toEqual({ ok: false, field: 'roles', error: 'Select at least one role' });
-    expect(handleAccountForm(rt, actor, account, 'forged', [])).toEqual({ ok: false, field: 'form', error: 'Choose what to change' });
-    expect(handleAccountForm(rt, actor, getStaff(rt, admin.id)!, 'disable', [])).toMatchObject({ ok: false, field: 'form', error: expect.stringMatching(/no active admin/) });
+    expect(handleAccountForm(rt, actor, account, 'roles', ['boss'])).toEqual({
+      ok: false,
+      field: 'roles',
+      error: 'Select roles from the list',
+    });
+    expect(handleAccountForm(rt, actor, account, 'roles', [])).toEqual({
+      ok: false,
+      field: 'roles',
+      error: 'Select at least one role',
+    });
+    expect(handleAccountForm(rt, actor, account, 'forged', [])).toEqual({
+      ok: false,
+      field: 'form',
+      error: 'Choose what to change',
+    });
+    expect(handleAccountForm(rt, actor, getStaff(rt, admin.id)!, 'disable', [])).toMatchObject({
+      ok: false,
+      field: 'form',
+      error: expect.stringMatching(/no active admin/),
+    });
     expect(handleAccountForm(rt, actor, account, 'resend-invite', [])).toEqual({ ok: true });
     expect(handleAccountForm(rt, actor, account, 'disable', [])).toEqual({ ok: true });
     expect(accountSummary(getStaff(rt, invite.id)!).status).toMatch(/^Disabled on /);
     expect(handleAccountForm(rt, actor, account, 'enable', [])).toEqual({ ok: true });
     expect(accountSummary(getStaff(rt, invite.id)!)).toEqual({ status: 'Invited, not set up yet', mfa: 'Not set up' });
     expect(accountSummary(getStaff(rt, admin.id)!).status).toBe('Active');
-    expect(listAudit(rt.db, { entityId: String(invite.id) }).map((e) => e.action)).toEqual(['staff.enabled', 'staff.disabled', 'staff.invitation-resent', 'staff.roles-changed', 'staff.invited']);
+    expect(listAudit(rt.db, { entityId: String(invite.id) }).map((e) => e.action)).toEqual([
+      'staff.enabled',
+      'staff.disabled',
+      'staff.invitation-resent',
+      'staff.roles-changed',
+      'staff.invited',
+    ]);
 
     expect(accountDoneMessage(account, 'roles')).toBe('Roles changed.');
-    expect(accountDoneMessage(account, 'reset-mfa')).toBe('Authenticator reset. They will set up an authenticator app when they use their invitation.');
-    expect(accountDoneMessage({ passwordHash: 'x' }, 'reset-mfa')).toMatch(/^Authenticator reset. They have been signed out and we have emailed them a link/);
+    expect(accountDoneMessage(account, 'reset-mfa')).toBe(
+      'Authenticator reset. They will set up an authenticator app when they use their invitation.',
+    );
+    expect(accountDoneMessage({ passwordHash: 'x' }, 'reset-mfa')).toMatch(
+      /^Authenticator reset. They have been signed out and we have emailed them a link/,
+    );
     expect(accountDoneMessage(account, 'constructor')).toBeUndefined();
     expect(accountDoneMessage(account, '')).toBeUndefined();
   });
 
   it('parses roles given repeated or comma-separated', () => {
-    expect(parseRoles(['admin,moderator', 'reviewer', 'admin'])).toEqual({ roles: ['moderator', 'reviewer', 'admin'], unknown: [] });
+    expect(parseRoles(['admin,moderator', 'reviewer', 'admin'])).toEqual({
+      roles: ['moderator', 'reviewer', 'admin'],
+      unknown: [],
+    });
     expect(parseRoles(['boss'])).toEqual({ roles: [], unknown: ['boss'] });
   });
 });
@@ -431,12 +577,24 @@ describe('access rules and client IP', () => {
     const plain = new Request('http://x/', { headers: { 'x-forwarded-proto': 'https' } });
     expect(isHttps(plain, { trustedProxy: false, publicUrl: 'http://localhost:4321' })).toBe(false);
     expect(isHttps(plain, { trustedProxy: true, publicUrl: 'http://localhost:4321' })).toBe(true);
-    expect(isHttps(new Request('http://x/'), { trustedProxy: false, publicUrl: 'https://appeals.example.org' })).toBe(true);
+    expect(isHttps(new Request('http://x/'), { trustedProxy: false, publicUrl: 'https://appeals.example.org' })).toBe(
+      true,
+    );
     expect(isHttps(new Request('https://x/'), { trustedProxy: false, publicUrl: 'http://localhost:4321' })).toBe(true);
   });
 
   it('reads a missing or broken form body as an empty form', async () => {
     expect([...(await readForm(new Request('http://x/', { method: 'POST' }))).keys()]).toEqual([]);
-    expect([...(await readForm(new Request('http://x/', { method: 'POST', body: 'a=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } }))).keys()]).toEqual(['a']);
+    expect([
+      ...(
+        await readForm(
+          new Request('http://x/', {
+            method: 'POST',
+            body: 'a=1',
+            headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          }),
+        )
+      ).keys(),
+    ]).toEqual(['a']);
   });
 });

@@ -20,9 +20,23 @@ const q = (s: string) => new URLSearchParams(s);
 beforeAll(async () => {
   admin = await testStaff(rt, ['admin'], 'Ada Admin');
   // 60 acknowledgements on 1 June, 3 decisions on 5 June, one failed invitation on 8 June.
-  for (let i = 0; i < 60; i++) enqueueEmail(rt.db, { to: `a${i}@example.org`, subject: 'Ack', text: 't', html: '<p>t</p>', kind: 'appeal-ack' }, new Date(Date.UTC(2026, 5, 1, 10, i)));
-  for (let i = 0; i < 3; i++) enqueueEmail(rt.db, { to: `d${i}@example.org`, subject: 'Decision', text: 't', html: '<p>t</p>', kind: 'appeal-decision' }, new Date(Date.UTC(2026, 5, 5, 10, i)));
-  const failed = enqueueEmail(rt.db, { to: 'x@example.org', subject: 'Invite', text: 't', html: '<p>t</p>', kind: 'staff-invite' }, new Date(Date.UTC(2026, 5, 8, 10)));
+  for (let i = 0; i < 60; i++)
+    enqueueEmail(
+      rt.db,
+      { to: `a${i}@example.org`, subject: 'Ack', text: 't', html: '<p>t</p>', kind: 'appeal-ack' },
+      new Date(Date.UTC(2026, 5, 1, 10, i)),
+    );
+  for (let i = 0; i < 3; i++)
+    enqueueEmail(
+      rt.db,
+      { to: `d${i}@example.org`, subject: 'Decision', text: 't', html: '<p>t</p>', kind: 'appeal-decision' },
+      new Date(Date.UTC(2026, 5, 5, 10, i)),
+    );
+  const failed = enqueueEmail(
+    rt.db,
+    { to: 'x@example.org', subject: 'Invite', text: 't', html: '<p>t</p>', kind: 'staff-invite' },
+    new Date(Date.UTC(2026, 5, 8, 10)),
+  );
   // Claim everything due before the invitation's time, then fail the invitation only.
   let claimed;
   while ((claimed = claimNextEmail(rt.db, 'tok', new Date(Date.UTC(2026, 5, 9)), 60_000))) {
@@ -31,11 +45,24 @@ beforeAll(async () => {
   // Audit: 70 sign-ins by the admin on 2 June, 2 purges by the system on 3 June (UK days).
   for (let i = 0; i < 70; i++) {
     clock = Date.UTC(2026, 5, 2, 8, i);
-    recordAudit(rt.db, { actorId: admin, action: 'staff.signed-in', entityType: 'staff', entityId: String(admin), ip: '127.0.0.1' });
+    recordAudit(rt.db, {
+      actorId: admin,
+      action: 'staff.signed-in',
+      entityType: 'staff',
+      entityId: String(admin),
+      ip: '127.0.0.1',
+    });
   }
   for (let i = 0; i < 2; i++) {
     clock = Date.UTC(2026, 5, 2, 23, 30 + i); // 00:30 on 3 June in UK time
-    recordAudit(rt.db, { actorId: null, action: 'retention.purged', entityType: 'retention', entityId: null, ip: 'cli', details: { cases: 3, retentionMonths: 24 } });
+    recordAudit(rt.db, {
+      actorId: null,
+      action: 'retention.purged',
+      entityType: 'retention',
+      entityId: null,
+      ip: 'cli',
+      details: { cases: 3, retentionMonths: 24 },
+    });
   }
   clock = Date.UTC(2026, 5, 10, 9, 0, 0);
 });
@@ -43,10 +70,22 @@ beforeAll(async () => {
 describe('day ranges', () => {
   it('reads whole UK days and refuses dates that are not real, or a range backwards', () => {
     const r = parseDayRange(q('from=2026-06-03&to=2026-06-03'));
-    expect(r).toEqual({ ok: true, range: { from: new Date('2026-06-02T23:00:00Z'), to: new Date('2026-06-03T23:00:00Z') } });
-    expect(parseDayRange(q('from=2026-02-31'))).toEqual({ ok: false, errors: { from: 'From date must be a real date, like 2026-03-31' } });
-    expect(parseDayRange(q('to=yesterday'))).toMatchObject({ ok: false, errors: { to: expect.stringContaining('real date') } });
-    expect(parseDayRange(q('from=2026-06-05&to=2026-06-04'))).toMatchObject({ ok: false, errors: { to: expect.stringContaining('after') } });
+    expect(r).toEqual({
+      ok: true,
+      range: { from: new Date('2026-06-02T23:00:00Z'), to: new Date('2026-06-03T23:00:00Z') },
+    });
+    expect(parseDayRange(q('from=2026-02-31'))).toEqual({
+      ok: false,
+      errors: { from: 'From date must be a real date, like 2026-03-31' },
+    });
+    expect(parseDayRange(q('to=yesterday'))).toMatchObject({
+      ok: false,
+      errors: { to: expect.stringContaining('real date') },
+    });
+    expect(parseDayRange(q('from=2026-06-05&to=2026-06-04'))).toMatchObject({
+      ok: false,
+      errors: { to: expect.stringContaining('after') },
+    });
   });
 });
 
@@ -70,20 +109,32 @@ describe('the outbox list', () => {
     const failed = parseOutboxQuery(q('state=failed'));
     if (!failed.ok) throw new Error('bad query');
     const f = browseOutbox(rt, failed.query).messages;
-    expect(f.map((m) => [m.to, m.stateLabel, m.kindLabel])).toEqual([['x@example.org', 'Failed', 'Staff invitation email']]);
+    expect(f.map((m) => [m.to, m.stateLabel, m.kindLabel])).toEqual([
+      ['x@example.org', 'Failed', 'Staff invitation email'],
+    ]);
     const decisions = parseOutboxQuery(q('kind=appeal-decision&from=2026-06-05&to=2026-06-05'));
     if (!decisions.ok) throw new Error('bad query');
-    expect(browseOutbox(rt, decisions.query).messages.map((m) => m.kindLabel)).toEqual(['Decision email', 'Decision email', 'Decision email']);
+    expect(browseOutbox(rt, decisions.query).messages.map((m) => m.kindLabel)).toEqual([
+      'Decision email',
+      'Decision email',
+      'Decision email',
+    ]);
     const none = parseOutboxQuery(q('kind=appeal-ack&from=2026-06-02'));
     if (!none.ok) throw new Error('bad query');
     expect(browseOutbox(rt, none.query).messages).toEqual([]);
-    expect(browseOutbox(rt, none.query).kinds.find((k) => k.code === 'appeal-ack')?.label).toBe('Acknowledgement email');
+    expect(browseOutbox(rt, none.query).kinds.find((k) => k.code === 'appeal-ack')?.label).toBe(
+      'Acknowledgement email',
+    );
   });
 
   it('refuses a state, kind or date that is not one of the choices', () => {
     expect(parseOutboxQuery(q('state=lost&kind=<script>&from=31/02/2026'))).toMatchObject({
       ok: false,
-      errors: { state: 'Select a state from the list', kind: 'Select a kind of email from the list', from: expect.stringContaining('real date') },
+      errors: {
+        state: 'Select a state from the list',
+        kind: 'Select a kind of email from the list',
+        from: expect.stringContaining('real date'),
+      },
     });
   });
 });
@@ -95,13 +146,25 @@ describe('the audit log list and download', () => {
     const page1 = browseAudit(rt, all.query);
     expect(page1.entries).toHaveLength(AUDIT_PAGE_SIZE);
     expect(page1.hasMore).toBe(true);
-    expect(page1.entries[0]).toMatchObject({ action: 'Signed in', who: 'Ada Admin (' + page1.entries[0]!.who.split('(')[1], details: 'No further details' });
+    expect(page1.entries[0]).toMatchObject({
+      action: 'Signed in',
+      who: 'Ada Admin (' + page1.entries[0]!.who.split('(')[1],
+      details: 'No further details',
+    });
     const system = parseAuditQuery(q('actor=none&from=2026-06-03&to=2026-06-03'));
     if (!system.ok) throw new Error('bad query');
     const purges = browseAudit(rt, system.query);
     expect(purges.entries.map((e) => [e.who, e.action, e.details])).toEqual([
-      ['Command line or system', 'Personal data removed after the retention period', 'Cases: 3. Retention period (months): 24.'],
-      ['Command line or system', 'Personal data removed after the retention period', 'Cases: 3. Retention period (months): 24.'],
+      [
+        'Command line or system',
+        'Personal data removed after the retention period',
+        'Cases: 3. Retention period (months): 24.',
+      ],
+      [
+        'Command line or system',
+        'Personal data removed after the retention period',
+        'Cases: 3. Retention period (months): 24.',
+      ],
     ]);
     expect(purges.hasMore).toBe(false);
     const mine = parseAuditQuery(q(`actor=${admin}&from=2026-06-03`));
@@ -111,7 +174,10 @@ describe('the audit log list and download', () => {
   });
 
   it('a bad date is an error for the field, not a silently wider list', () => {
-    expect(parseAuditQuery(q('from=2026-13-01'))).toMatchObject({ ok: false, errors: { from: expect.stringContaining('real date') } });
+    expect(parseAuditQuery(q('from=2026-13-01'))).toMatchObject({
+      ok: false,
+      errors: { from: expect.stringContaining('real date') },
+    });
   });
 
   it('downloads every matching entry as CSV, in words, and records the download', () => {
@@ -127,7 +193,10 @@ describe('the audit log list and download', () => {
     expect(lines[1]).toMatch(/,staff\.signed-in$/);
     const logged = listAudit(rt.db, { action: 'audit.exported' });
     expect(logged).toHaveLength(before + 1);
-    expect(logged[0]).toMatchObject({ actorId: admin, details: { rows: 70, filters: { action: 'staff.signed-in', to: '2026-06-02' } } });
+    expect(logged[0]).toMatchObject({
+      actorId: admin,
+      details: { rows: 70, filters: { action: 'staff.signed-in', to: '2026-06-02' } },
+    });
   });
 
   it('makes spreadsheet formulas inert and quotes what needs quoting', () => {
@@ -140,13 +209,17 @@ describe('the audit log list and download', () => {
 describe('query plans of the outbox filters', () => {
   const plan = (query: { toSQL(): { sql: string; params: unknown[] } }) => {
     const { sql, params } = query.toSQL();
-    return (rt.db.$client.prepare(`explain query plan ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail).join(' | ');
+    return (rt.db.$client.prepare(`explain query plan ${sql}`).all(...params) as { detail: string }[])
+      .map((r) => r.detail)
+      .join(' | ');
   };
   it('one kind reads the kind index newest first; a day range reads the created index; neither scans the table', () => {
     const byKind = plan(emailListQuery(rt.db, { kind: 'appeal-ack', limit: 51 }));
     expect(byKind).toMatch(/USING (COVERING )?INDEX outbox_kind/);
     expect(byKind).not.toMatch(/TEMP B-TREE/);
-    const byDay = plan(emailListQuery(rt.db, { from: new Date(Date.UTC(2026, 5, 5)), to: new Date(Date.UTC(2026, 5, 6)), limit: 51 }));
+    const byDay = plan(
+      emailListQuery(rt.db, { from: new Date(Date.UTC(2026, 5, 5)), to: new Date(Date.UTC(2026, 5, 6)), limit: 51 }),
+    );
     expect(byDay).toMatch(/USING INDEX outbox_created/);
     expect(plan(emailListQuery(rt.db, { limit: 51 }))).not.toMatch(/TEMP B-TREE/);
   });

@@ -59,7 +59,10 @@ describe('isDigestDue (08:00 UK time, working days only)', () => {
 
 describe('appeal emails to staff', () => {
   let clock = Date.UTC(2026, 11, 1, 10, 0, 0); // Tuesday 1 December 2026
-  const team = testRuntime({ now: () => new Date(clock), env: { PUBLIC_URL: 'https://appeals.example.nhs.uk', REVIEW_TEAM_EMAIL: 'Review.Team@example.nhs.uk' } });
+  const team = testRuntime({
+    now: () => new Date(clock),
+    env: { PUBLIC_URL: 'https://appeals.example.nhs.uk', REVIEW_TEAM_EMAIL: 'Review.Team@example.nhs.uk' },
+  });
   let reviewerId = 0;
 
   beforeAll(async () => {
@@ -68,14 +71,21 @@ describe('appeal emails to staff', () => {
 
   function appeal(email = `p${Math.random().toString(36).slice(2)}@example.org`) {
     const c = insertTestCase(team.db, { actionAt: new Date(clock - 2 * DAY) });
-    const r = createAppeal(team, { subject: { kind: 'case', caseReference: c.reference }, reason: 'My private reasons, with my phone 07700 900123.', email, name: 'Pat Appellant' });
+    const r = createAppeal(team, {
+      subject: { kind: 'case', caseReference: c.reference },
+      reason: 'My private reasons, with my phone 07700 900123.',
+      email,
+      name: 'Pat Appellant',
+    });
     if (!r.ok) throw new Error(r.error);
     return { ...r, email };
   }
 
   it('a new appeal sends one email to REVIEW_TEAM_EMAIL with the reference, due date and staff link, and no personal data', () => {
     const { appeal: a, email } = appeal();
-    const sent = listEmails(team.db).filter((m) => m.kind === STAFF_EMAIL_KINDS.appealReceived && m.subject.includes(a.reference));
+    const sent = listEmails(team.db).filter(
+      (m) => m.kind === STAFF_EMAIL_KINDS.appealReceived && m.subject.includes(a.reference),
+    );
     expect(sent).toHaveLength(1);
     const [m] = sent;
     expect(m!.to).toBe('review.team@example.nhs.uk');
@@ -94,7 +104,10 @@ describe('appeal emails to staff', () => {
   it('added information goes to the team while nobody is assigned, then to the assigned reviewer', () => {
     const { appeal: a, statusToken } = appeal();
     expect(addFurtherInformation(team, statusToken, 'More from me: my address is 1 High Street.').ok).toBe(true);
-    const replies = () => listEmails(team.db).filter((m) => m.kind === STAFF_EMAIL_KINDS.appellantReplied && m.subject.includes(a.reference));
+    const replies = () =>
+      listEmails(team.db).filter(
+        (m) => m.kind === STAFF_EMAIL_KINDS.appellantReplied && m.subject.includes(a.reference),
+      );
     expect(replies().map((m) => m.to)).toEqual(['review.team@example.nhs.uk']);
     expect(replies()[0]!.subject).toBe(`Appeal ${a.reference}: the appellant added information`);
 
@@ -125,9 +138,17 @@ describe('without REVIEW_TEAM_EMAIL the team is every active reviewer', () => {
     await testStaff(rt, ['admin'], 'Adm');
     expect(setDisabled(rt, { id: null, ip: 'test' }, off, true).ok).toBe(true);
     const c = insertTestCase(rt.db, { actionAt: new Date(clock - DAY) });
-    const made = createAppeal(rt, { subject: { kind: 'case', caseReference: c.reference }, reason: 'x', email: 'a@example.org', name: null });
+    const made = createAppeal(rt, {
+      subject: { kind: 'case', caseReference: c.reference },
+      reason: 'x',
+      email: 'a@example.org',
+      name: null,
+    });
     if (!made.ok) throw new Error(made.error);
-    const to = listEmails(rt.db).filter((m) => m.kind === STAFF_EMAIL_KINDS.appealReceived).map((m) => m.to).sort();
+    const to = listEmails(rt.db)
+      .filter((m) => m.kind === STAFF_EMAIL_KINDS.appealReceived)
+      .map((m) => m.to)
+      .sort();
     expect(to).toEqual([getStaff(rt, r1)!.email, getStaff(rt, r2)!.email].sort());
   });
 });
@@ -151,12 +172,35 @@ describe('the working-day digest', () => {
 
   beforeAll(() => {
     const now = new Date(clock);
-    overdue = insertTestAppeal(rt.db, { status: 'in-review', receivedAt: new Date(clock - 20 * DAY), dueAt: new Date(clock - 2 * DAY), assignedTo: 1 });
-    dueSoon = insertTestAppeal(rt.db, { status: 'in-review', receivedAt: new Date(clock - 12 * DAY), dueAt: new Date(clock + DAY), assignedTo: 1 });
+    overdue = insertTestAppeal(rt.db, {
+      status: 'in-review',
+      receivedAt: new Date(clock - 20 * DAY),
+      dueAt: new Date(clock - 2 * DAY),
+      assignedTo: 1,
+    });
+    dueSoon = insertTestAppeal(rt.db, {
+      status: 'in-review',
+      receivedAt: new Date(clock - 12 * DAY),
+      dueAt: new Date(clock + DAY),
+      assignedTo: 1,
+    });
     fresh = insertTestAppeal(rt.db, { status: 'new', receivedAt: now, dueAt: new Date(clock + 14 * DAY) });
-    later = insertTestAppeal(rt.db, { status: 'in-review', receivedAt: now, dueAt: new Date(clock + 14 * DAY), assignedTo: 1 });
-    insertTestAppeal(rt.db, { status: 'waiting', receivedAt: new Date(clock - 20 * DAY), dueAt: new Date(clock - 2 * DAY) });
-    insertTestAppeal(rt.db, { status: 'decided', receivedAt: new Date(clock - 20 * DAY), dueAt: new Date(clock - 2 * DAY) });
+    later = insertTestAppeal(rt.db, {
+      status: 'in-review',
+      receivedAt: now,
+      dueAt: new Date(clock + 14 * DAY),
+      assignedTo: 1,
+    });
+    insertTestAppeal(rt.db, {
+      status: 'waiting',
+      receivedAt: new Date(clock - 20 * DAY),
+      dueAt: new Date(clock - 2 * DAY),
+    });
+    insertTestAppeal(rt.db, {
+      status: 'decided',
+      receivedAt: new Date(clock - 20 * DAY),
+      dueAt: new Date(clock - 2 * DAY),
+    });
   });
 
   it('is not sent before 08:00', () => {
@@ -180,7 +224,9 @@ describe('the working-day digest', () => {
     expect(section('Follow-ups overdue (0)')).toContain('No follow-up is overdue.');
     expect(text).not.toContain(later.reference);
     expect(d!.html).toContain(`<h2>Overdue (1)</h2>`);
-    expect(d!.html).toMatch(new RegExp(`<a href="https://appeals.example.nhs.uk/staff/appeals/\\d+">${overdue.reference}</a>: was due`));
+    expect(d!.html).toMatch(
+      new RegExp(`<a href="https://appeals.example.nhs.uk/staff/appeals/\\d+">${overdue.reference}</a>: was due`),
+    );
   });
 
   it('is sent once a day: not again by the same process, another process, or later that day', () => {
@@ -204,7 +250,10 @@ describe('the working-day digest', () => {
   });
 
   it('sends nothing when every list is empty, and records the day', () => {
-    const quiet = testRuntime({ now: () => new Date(Date.UTC(2026, 11, 3, 8, 0, 0)), env: { REVIEW_TEAM_EMAIL: 'team@example.nhs.uk' } });
+    const quiet = testRuntime({
+      now: () => new Date(Date.UTC(2026, 11, 3, 8, 0, 0)),
+      env: { REVIEW_TEAM_EMAIL: 'team@example.nhs.uk' },
+    });
     expect(runScheduledDigest(quiet)).toEqual({ status: 'empty', day: '2026-12-03' });
     expect(listEmails(quiet.db)).toHaveLength(0);
     expect(findDigestDay(quiet.db, '2026-12-03')).toMatchObject({ emails: 0, items: 0 });
@@ -216,14 +265,30 @@ describe('the digest lists overdue follow-ups', () => {
   const rt = testRuntime({ now: () => new Date(clock), env: { REVIEW_TEAM_EMAIL: 'team@example.nhs.uk' } });
 
   it('with the appeal reference and what to do, and not the ones done or not yet due', () => {
-    const a = insertTestAppeal(rt.db, { status: 'decided', receivedAt: new Date(clock - 20 * DAY), dueAt: new Date(clock - 6 * DAY) });
-    const b = insertTestAppeal(rt.db, { status: 'decided', receivedAt: new Date(clock - 20 * DAY), dueAt: new Date(clock - 6 * DAY) });
-    insertFollowUp(rt.db, { appealId: a.id, kind: 'unblock-account', dueAt: new Date(Date.UTC(2026, 11, 1, 23, 59, 59, 999)) });
+    const a = insertTestAppeal(rt.db, {
+      status: 'decided',
+      receivedAt: new Date(clock - 20 * DAY),
+      dueAt: new Date(clock - 6 * DAY),
+    });
+    const b = insertTestAppeal(rt.db, {
+      status: 'decided',
+      receivedAt: new Date(clock - 20 * DAY),
+      dueAt: new Date(clock - 6 * DAY),
+    });
+    insertFollowUp(rt.db, {
+      appealId: a.id,
+      kind: 'unblock-account',
+      dueAt: new Date(Date.UTC(2026, 11, 1, 23, 59, 59, 999)),
+    });
     insertFollowUp(rt.db, { appealId: b.id, kind: 'restore-comment', dueAt: new Date(clock + DAY) });
     expect(sendDigest(rt)).toEqual({ status: 'sent', day: '2026-12-03', emails: 1, items: 1 });
     const [d] = listEmails(rt.db).filter((m) => m.kind === STAFF_EMAIL_KINDS.digest);
-    expect(d!.subject).toBe('Appeals today, 3 December 2026: 0 overdue, 0 due soon, 0 new and unassigned, 1 follow-up overdue');
-    expect(d!.text).toContain(`Follow-ups overdue (1)\n- ${a.reference}: Unblock the account, was due 1 December 2026 (2 working days ago)`);
+    expect(d!.subject).toBe(
+      'Appeals today, 3 December 2026: 0 overdue, 0 due soon, 0 new and unassigned, 1 follow-up overdue',
+    );
+    expect(d!.text).toContain(
+      `Follow-ups overdue (1)\n- ${a.reference}: Unblock the account, was due 1 December 2026 (2 working days ago)`,
+    );
     expect(d!.text).not.toContain(b.reference);
   });
 });
@@ -249,7 +314,11 @@ describe('overdue escalation', () => {
     expect(escalateOverdueAppeals(rt)).toBe(0);
     clock = due.getTime() + 1; // Thursday 00:00: overdue
     expect(escalateOverdueAppeals(rt)).toBe(1);
-    expect(escalations().map((m) => m.to).sort()).toEqual([getStaff(rt, a1)!.email, getStaff(rt, a2)!.email].sort());
+    expect(
+      escalations()
+        .map((m) => m.to)
+        .sort(),
+    ).toEqual([getStaff(rt, a1)!.email, getStaff(rt, a2)!.email].sort());
     const [m] = escalations();
     expect(m!.subject).toBe(`Overdue: appeal ${a.reference} was due 2 December 2026`);
     expect(m!.text).toContain('It is assigned to Rae Reviewer.');
@@ -275,10 +344,19 @@ describe('staff emails always reach someone, or wait until they can', () => {
     await testStaff(rt, ['moderator'], 'Mo Moderator');
     for (const id of [off, offAdmin]) expect(setDisabled(rt, { id: null, ip: 'test' }, id, true).ok).toBe(true);
     const c = insertTestCase(rt.db, { actionAt: new Date(clock - DAY) });
-    const made = createAppeal(rt, { subject: { kind: 'case', caseReference: c.reference }, reason: 'x', email: 'a@example.org', name: null });
+    const made = createAppeal(rt, {
+      subject: { kind: 'case', caseReference: c.reference },
+      reason: 'x',
+      email: 'a@example.org',
+      name: null,
+    });
     if (!made.ok) throw new Error(made.error);
     // Until this change nobody was emailed.
-    expect(listEmails(rt.db).filter((m) => m.kind === STAFF_EMAIL_KINDS.appealReceived).map((m) => m.to)).toEqual([getStaff(rt, admin)!.email]);
+    expect(
+      listEmails(rt.db)
+        .filter((m) => m.kind === STAFF_EMAIL_KINDS.appealReceived)
+        .map((m) => m.to),
+    ).toEqual([getStaff(rt, admin)!.email]);
   });
 
   it('a digest with nobody to send it to does not claim the day, and goes out once there is someone', async () => {
@@ -291,7 +369,11 @@ describe('staff emails always reach someone, or wait until they can', () => {
     const reviewer = await testStaff(rt, ['reviewer'], 'Rae Reviewer');
     clock += HOUR;
     expect(runScheduledDigest(rt)).toEqual({ status: 'sent', day: '2026-12-01', emails: 1, items: 1 });
-    expect(listEmails(rt.db).filter((m) => m.kind === STAFF_EMAIL_KINDS.digest).map((m) => m.to)).toEqual([getStaff(rt, reviewer)!.email]);
+    expect(
+      listEmails(rt.db)
+        .filter((m) => m.kind === STAFF_EMAIL_KINDS.digest)
+        .map((m) => m.to),
+    ).toEqual([getStaff(rt, reviewer)!.email]);
     expect(findDigestDay(rt.db, '2026-12-01')).toMatchObject({ emails: 1, items: 1 });
   });
 
@@ -300,7 +382,11 @@ describe('staff emails always reach someone, or wait until they can', () => {
     const rt = testRuntime({ now: () => new Date(clock) });
     const gone = await testStaff(rt, ['admin'], 'Gone Admin');
     expect(setDisabled(rt, { id: null, ip: 'test' }, gone, true).ok).toBe(true);
-    const a = insertTestAppeal(rt.db, { status: 'in-review', receivedAt: new Date(clock - 20 * DAY), dueAt: new Date(clock - DAY) });
+    const a = insertTestAppeal(rt.db, {
+      status: 'in-review',
+      receivedAt: new Date(clock - 20 * DAY),
+      dueAt: new Date(clock - DAY),
+    });
     expect(escalateOverdueAppeals(rt)).toBe(0);
     // Until this change the escalation was used up with nobody told.
     expect(listAudit(rt.db, { action: 'appeal.overdue-escalated' })).toEqual([]);
@@ -310,6 +396,8 @@ describe('staff emails always reach someone, or wait until they can', () => {
     const sent = listEmails(rt.db).filter((m) => m.kind === STAFF_EMAIL_KINDS.overdue);
     expect(sent.map((m) => m.to)).toEqual([getStaff(rt, admin)!.email]);
     expect(sent[0]!.subject).toContain(a.reference);
-    expect(listAudit(rt.db, { action: 'appeal.overdue-escalated' })).toMatchObject([{ entityId: String(a.id), details: { admins: 1 } }]);
+    expect(listAudit(rt.db, { action: 'appeal.overdue-escalated' })).toMatchObject([
+      { entityId: String(a.id), details: { admins: 1 } },
+    ]);
   });
 });

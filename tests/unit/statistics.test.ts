@@ -57,10 +57,14 @@ describe('percentiles by nearest rank', () => {
 
   it('gives the same answer from a histogram as from the sorted list', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 0, max: 40 }), { minLength: 1, maxLength: 60 }), fc.integer({ min: 1, max: 100 }), (days, p) => {
-        const sorted = [...days].sort((a, b) => a - b);
-        expect(percentile(days, p)).toBe(sorted[Math.ceil((p / 100) * sorted.length) - 1]);
-      }),
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 40 }), { minLength: 1, maxLength: 60 }),
+        fc.integer({ min: 1, max: 100 }),
+        (days, p) => {
+          const sorted = [...days].sort((a, b) => a - b);
+          expect(percentile(days, p)).toBe(sorted[Math.ceil((p / 100) * sorted.length) - 1]);
+        },
+      ),
     );
   });
 
@@ -237,28 +241,42 @@ describe('small-number suppression', () => {
     lines.push({ parts: b.map((c) => `q|${c}`), total: 'q|t' });
     const small = fc.integer({ min: 0, max: 9 });
     fc.assert(
-      fc.property(fc.array(fc.tuple(small, small, small, fc.integer({ min: 0, max: 1 })), { minLength: 3, maxLength: 3 }), (rows) => {
-        const values = new Map<string, number>();
-        rows.forEach(([x, y, z, split], i) => {
-          const m = months[i]!;
-          const total = x + y + z;
-          values.set(`${m}|a1`, x).set(`${m}|a2`, y).set(`${m}|a3`, z).set(`${m}|t`, total);
-          // The second breakdown splits the same total differently.
-          const b1 = split ? Math.min(total, x + 2) : Math.floor(total / 2);
-          values.set(`${m}|b1`, b1).set(`${m}|b2`, total - b1);
-        });
-        for (const c of [...a, ...b, 't']) values.set(`q|${c}`, months.reduce((s, m) => s + values.get(`${m}|${c}`)!, 0));
-        const shown = new Map<string, number | '<5' | '[c]'>();
-        for (const m of months) {
-          const own = lines.filter((l) => l.total === `${m}|t`);
-          const monthValues = new Map([...values].filter(([k]) => k.startsWith(`${m}|`)));
-          for (const [k, v] of suppress(monthValues, own)) shown.set(k, v);
-        }
-        for (const c of [...a, ...b, 't']) shown.set(`q|${c}`, combineWithheld(months.map((m) => shown.get(`${m}|${c}`)!), values.get(`q|${c}`)!));
-        const cap = Math.max(...values.values()) + 5;
-        // The attacker uses every sum at once, months and quarter; a quarter "[c]" may be anything.
-        expect(Object.fromEntries(disclosedCells(shown, lines, cap, (id) => id.startsWith('q|')))).toEqual({});
-      }),
+      fc.property(
+        fc.array(fc.tuple(small, small, small, fc.integer({ min: 0, max: 1 })), { minLength: 3, maxLength: 3 }),
+        (rows) => {
+          const values = new Map<string, number>();
+          rows.forEach(([x, y, z, split], i) => {
+            const m = months[i]!;
+            const total = x + y + z;
+            values.set(`${m}|a1`, x).set(`${m}|a2`, y).set(`${m}|a3`, z).set(`${m}|t`, total);
+            // The second breakdown splits the same total differently.
+            const b1 = split ? Math.min(total, x + 2) : Math.floor(total / 2);
+            values.set(`${m}|b1`, b1).set(`${m}|b2`, total - b1);
+          });
+          for (const c of [...a, ...b, 't'])
+            values.set(
+              `q|${c}`,
+              months.reduce((s, m) => s + values.get(`${m}|${c}`)!, 0),
+            );
+          const shown = new Map<string, number | '<5' | '[c]'>();
+          for (const m of months) {
+            const own = lines.filter((l) => l.total === `${m}|t`);
+            const monthValues = new Map([...values].filter(([k]) => k.startsWith(`${m}|`)));
+            for (const [k, v] of suppress(monthValues, own)) shown.set(k, v);
+          }
+          for (const c of [...a, ...b, 't'])
+            shown.set(
+              `q|${c}`,
+              combineWithheld(
+                months.map((m) => shown.get(`${m}|${c}`)!),
+                values.get(`q|${c}`)!,
+              ),
+            );
+          const cap = Math.max(...values.values()) + 5;
+          // The attacker uses every sum at once, months and quarter; a quarter "[c]" may be anything.
+          expect(Object.fromEntries(disclosedCells(shown, lines, cap, (id) => id.startsWith('q|')))).toEqual({});
+        },
+      ),
       { numRuns: 100 },
     );
   });

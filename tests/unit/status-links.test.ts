@@ -7,7 +7,13 @@ import { findAppealById, updateAppeal } from '../../db/appeals.ts';
 import { migrateDatabase, MIGRATIONS_DIR } from '../../db/client.ts';
 import { listEmails } from '../../db/outbox.ts';
 import { outbox } from '../../db/schema.ts';
-import { addFurtherInformation, createAppeal, findAppealByStatusToken, openStatusLink, withdrawAppeal } from '../../src/lib/appeals/appeals.ts';
+import {
+  addFurtherInformation,
+  createAppeal,
+  findAppealByStatusToken,
+  openStatusLink,
+  withdrawAppeal,
+} from '../../src/lib/appeals/appeals.ts';
 import { hashToken } from '../../src/lib/platform/tokens.ts';
 import { runRetentionPurge } from '../../src/lib/retention/retention.ts';
 import { generateReference } from '../../src/lib/cases/references.ts';
@@ -19,7 +25,10 @@ import { testStaff } from '../support/staff.ts';
 
 const DAY = 24 * 60 * 60_000;
 let clock = Date.UTC(2026, 10, 25, 10, 0, 0);
-const rt = testRuntime({ now: () => new Date(clock), env: { PUBLIC_URL: 'https://appeals.example.nhs.uk', CASE_LOOKUPS_PER_10_MINUTES: '5' } });
+const rt = testRuntime({
+  now: () => new Date(clock),
+  env: { PUBLIC_URL: 'https://appeals.example.nhs.uk', CASE_LOOKUPS_PER_10_MINUTES: '5' },
+});
 let reviewer: Actor;
 
 beforeAll(async () => {
@@ -30,13 +39,20 @@ const LINK = /https:\/\/appeals\.example\.nhs\.uk\/appeal\/status\/([A-Za-z0-9_-
 
 function newAppeal(email = `p${Math.random().toString(36).slice(2)}@example.org`) {
   const c = insertTestCase(rt.db, { actionAt: new Date(clock - 2 * DAY) });
-  const r = createAppeal(rt, { subject: { kind: 'case', caseReference: c.reference }, reason: 'It was a fair question.', email, name: 'Sam' });
+  const r = createAppeal(rt, {
+    subject: { kind: 'case', caseReference: c.reference },
+    reason: 'It was a fair question.',
+    email,
+    name: 'Sam',
+  });
   if (!r.ok) throw new Error(r.error);
   return { id: r.appeal.id, reference: r.appeal.reference, email, token: r.statusToken };
 }
 
 function tokenIn(kind: string, to: string): string {
-  const mail = listEmails(rt.db).filter((m) => m.kind === kind && m.to === to).at(-1);
+  const mail = listEmails(rt.db)
+    .filter((m) => m.kind === kind && m.to === to)
+    .at(-1);
   if (!mail) throw new Error(`no ${kind} email to ${to}`);
   return LINK.exec(mail.text)![1]!;
 }
@@ -56,7 +72,9 @@ describe('status links', () => {
     expect(view.question).toMatchObject({ text: 'Which post did you reply to?' });
     // The first link still works alongside it; only hashes are stored.
     expect(findAppealByStatusToken(rt, a.token)?.reference).toBe(a.reference);
-    const stored = rt.db.$client.prepare('select token_hash from appeal_status_links where appeal_id = ?').all(a.id) as { token_hash: string }[];
+    const stored = rt.db.$client
+      .prepare('select token_hash from appeal_status_links where appeal_id = ?')
+      .all(a.id) as { token_hash: string }[];
     expect(stored.map((s) => s.token_hash).sort()).toEqual([hashToken(a.token), hashToken(replyToken)].sort());
 
     // Answering through the request's own link; then the question is no longer open.
@@ -71,10 +89,20 @@ describe('status links', () => {
   it('openStatusLink: every status-link page is private, and finds the appeal or says the link does not work', () => {
     const a = newAppeal();
     const headers = new Headers();
-    expect(openStatusLink(rt, a.token, headers)).toMatchObject({ appeal: { reference: a.reference }, base: `/appeal/status/${a.token}` });
-    expect(Object.fromEntries(headers)).toEqual({ 'cache-control': 'no-store', 'x-robots-tag': 'noindex', 'referrer-policy': 'no-referrer' });
+    expect(openStatusLink(rt, a.token, headers)).toMatchObject({
+      appeal: { reference: a.reference },
+      base: `/appeal/status/${a.token}`,
+    });
+    expect(Object.fromEntries(headers)).toEqual({
+      'cache-control': 'no-store',
+      'x-robots-tag': 'noindex',
+      'referrer-policy': 'no-referrer',
+    });
     const wrong = new Headers();
-    expect(openStatusLink(rt, 'not a token/', wrong)).toEqual({ appeal: undefined, base: '/appeal/status/not%20a%20token%2F' });
+    expect(openStatusLink(rt, 'not a token/', wrong)).toEqual({
+      appeal: undefined,
+      base: '/appeal/status/not%20a%20token%2F',
+    });
     expect(wrong.get('cache-control')).toBe('no-store');
   });
 
@@ -100,7 +128,9 @@ describe('status links', () => {
     const dir = testConfig().dataDir;
     const old = join(dir, 'migrations');
     mkdirSync(join(old, 'meta'), { recursive: true });
-    const journal = JSON.parse(readFileSync(join(MIGRATIONS_DIR, 'meta/_journal.json'), 'utf8')) as { entries: { tag: string; idx: number }[] };
+    const journal = JSON.parse(readFileSync(join(MIGRATIONS_DIR, 'meta/_journal.json'), 'utf8')) as {
+      entries: { tag: string; idx: number }[];
+    };
     journal.entries = journal.entries.filter((e) => e.idx < 15);
     writeFileSync(join(old, 'meta/_journal.json'), JSON.stringify(journal));
     for (const e of journal.entries) copyFileSync(join(MIGRATIONS_DIR, `${e.tag}.sql`), join(old, `${e.tag}.sql`));
@@ -108,11 +138,25 @@ describe('status links', () => {
     try {
       const db = drizzle(sqlite);
       migrateDatabase(db as never, old);
-      sqlite.prepare("insert into appeals (reference, status_token_hash, status, received_at, due_at) values ('OLD-1', ?, 'new', 1, 2)").run(hashToken('kept-token-kept-token-kept'));
-      sqlite.prepare("insert into appeals (reference, status_token_hash, status, received_at, due_at, purged_at) values ('OLD-2', 'purged-hash', 'decided', 1, 2, 3)").run();
+      sqlite
+        .prepare(
+          "insert into appeals (reference, status_token_hash, status, received_at, due_at) values ('OLD-1', ?, 'new', 1, 2)",
+        )
+        .run(hashToken('kept-token-kept-token-kept'));
+      sqlite
+        .prepare(
+          "insert into appeals (reference, status_token_hash, status, received_at, due_at, purged_at) values ('OLD-2', 'purged-hash', 'decided', 1, 2, 3)",
+        )
+        .run();
       migrateDatabase(db as never);
-      const links = sqlite.prepare('select a.reference, l.token_hash, l.sent_with from appeal_status_links l join appeals a on a.id = l.appeal_id').all();
-      expect(links).toEqual([{ reference: 'OLD-1', token_hash: hashToken('kept-token-kept-token-kept'), sent_with: 'appeal-ack' }]);
+      const links = sqlite
+        .prepare(
+          'select a.reference, l.token_hash, l.sent_with from appeal_status_links l join appeals a on a.id = l.appeal_id',
+        )
+        .all();
+      expect(links).toEqual([
+        { reference: 'OLD-1', token_hash: hashToken('kept-token-kept-token-kept'), sent_with: 'appeal-ack' },
+      ]);
     } finally {
       sqlite.close();
     }
@@ -125,7 +169,11 @@ describe('requestStatusLink', () => {
   it('emails a new link when the reference and email address match, in any case', () => {
     const a = newAppeal('Jo.Match@example.org'.toLowerCase());
     const before = listEmails(rt.db).length;
-    const result = requestStatusLink(rt, { reference: a.reference.toLowerCase().replace(/-/g, ' '), email: '  JO.MATCH@Example.ORG ' }, client(1));
+    const result = requestStatusLink(
+      rt,
+      { reference: a.reference.toLowerCase().replace(/-/g, ' '), email: '  JO.MATCH@Example.ORG ' },
+      client(1),
+    );
     expect(result).toEqual({ ok: true });
     expect(listEmails(rt.db).length).toBe(before + 1);
     const token = tokenIn('appeal-status-link', a.email);
@@ -159,13 +207,25 @@ describe('requestStatusLink', () => {
 
   it('is limited per client like the case-reference lookup, and per appeal', () => {
     const a = newAppeal();
-    for (let i = 0; i < 5; i++) expect(requestStatusLink(rt, { reference: generateReference(), email: 'x@example.org' }, client(4))).toEqual({ ok: true });
+    for (let i = 0; i < 5; i++)
+      expect(requestStatusLink(rt, { reference: generateReference(), email: 'x@example.org' }, client(4))).toEqual({
+        ok: true,
+      });
     const limited = requestStatusLink(rt, { reference: a.reference, email: a.email }, client(4));
-    expect(limited).toMatchObject({ ok: false, status: 429, errors: { reference: expect.stringMatching(/^You have asked for too many status links\. Wait \d+ minutes?, then try again$/) } });
+    expect(limited).toMatchObject({
+      ok: false,
+      status: 429,
+      errors: {
+        reference: expect.stringMatching(
+          /^You have asked for too many status links\. Wait \d+ minutes?, then try again$/,
+        ),
+      },
+    });
     const sent = () => listEmails(rt.db).filter((m) => m.kind === 'appeal-status-link' && m.to === a.email).length;
     expect(sent()).toBe(0);
     // From many connections, the appellant still gets only a few emails an hour.
-    for (let i = 0; i < LINKS_PER_APPEAL_PER_HOUR + 2; i++) expect(requestStatusLink(rt, { reference: a.reference, email: a.email }, client(10 + i))).toEqual({ ok: true });
+    for (let i = 0; i < LINKS_PER_APPEAL_PER_HOUR + 2; i++)
+      expect(requestStatusLink(rt, { reference: a.reference, email: a.email }, client(10 + i))).toEqual({ ok: true });
     expect(sent()).toBe(LINKS_PER_APPEAL_PER_HOUR);
     clock += 61 * 60_000;
     expect(requestStatusLink(rt, { reference: a.reference, email: a.email }, client(40))).toEqual({ ok: true });

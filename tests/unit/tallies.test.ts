@@ -5,10 +5,24 @@
 import { TZDate } from '@date-fns/tz';
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { appeals, caseActions, caseGrounds, cases, CASE_ACTIONS, DETECTION, OUTCOMES, PLATFORMS } from '../../db/schema.ts';
+import {
+  appeals,
+  caseActions,
+  caseGrounds,
+  cases,
+  CASE_ACTIONS,
+  DETECTION,
+  OUTCOMES,
+  PLATFORMS,
+} from '../../db/schema.ts';
 import { installTallies, ukMonthSql } from '../../db/tallies.ts';
 import { runRetentionPurge } from '../../src/lib/retention/retention.ts';
-import { countsFromRows, countsFromTallies, monthPeriod, type MonthlyCounts } from '../../src/lib/transparency/report.ts';
+import {
+  countsFromRows,
+  countsFromTallies,
+  monthPeriod,
+  type MonthlyCounts,
+} from '../../src/lib/transparency/report.ts';
 import { testRuntime } from '../support/db.ts';
 
 /** A small deterministic PRNG (mulberry32), so a failure can be replayed. */
@@ -52,7 +66,13 @@ function plain(c: MonthlyCounts) {
   const out: Record<string, [string, [string | number, number][]][]> = {};
   for (const [name, byPeriod] of Object.entries(c) as [string, Map<string, Map<string | number, number>>][]) {
     out[name] = [...byPeriod]
-      .map(([p, m]) => [p, [...m].filter(([, n]) => n !== 0).sort((a, b) => String(a[0]).localeCompare(String(b[0])))] as [string, [string | number, number][]])
+      .map(
+        ([p, m]) =>
+          [p, [...m].filter(([, n]) => n !== 0).sort((a, b) => String(a[0]).localeCompare(String(b[0])))] as [
+            string,
+            [string | number, number][],
+          ],
+      )
       .filter(([, m]) => m.length > 0)
       .sort((a, b) => a[0].localeCompare(b[0]));
   }
@@ -84,8 +104,12 @@ describe('running aggregates equal the definition', () => {
   const months = Array.from({ length: 40 }, (_, i) => monthPeriod(2023 * 12 + 11 + i));
   const check = () => {
     expect(plain(countsFromTallies(rt, months))).toEqual(plain(countsFromRows(rt, months)));
-    const queue = rt.db.all<{ status: string; a: number; n: number }>(sql`select status, coalesce(assigned_to, 0) as a, count(*) as n from appeals group by 1, 2 order by 1, 2`);
-    const tallies = rt.db.all<{ status: string; a: number; n: number }>(sql`select status, assignee as a, n from appeal_tallies where n <> 0 order by 1, 2`);
+    const queue = rt.db.all<{ status: string; a: number; n: number }>(
+      sql`select status, coalesce(assigned_to, 0) as a, count(*) as n from appeals group by 1, 2 order by 1, 2`,
+    );
+    const tallies = rt.db.all<{ status: string; a: number; n: number }>(
+      sql`select status, assignee as a, n from appeal_tallies where n <> 0 order by 1, 2`,
+    );
     expect(tallies).toEqual(queue);
   };
 
@@ -96,12 +120,22 @@ describe('running aggregates equal the definition', () => {
       const at = instant(r);
       const { id } = rt.db
         .insert(cases)
-        .values({ reference: `C${i}`, platform: r.pick(PLATFORMS), principleVersionId: 1, actionAt: at, detectedBy: r.pick(DETECTION), automated: r.int(2) === 1, recordedBy: 1 })
+        .values({
+          reference: `C${i}`,
+          platform: r.pick(PLATFORMS),
+          principleVersionId: 1,
+          actionAt: at,
+          detectedBy: r.pick(DETECTION),
+          automated: r.int(2) === 1,
+          recordedBy: 1,
+        })
         .returning({ id: cases.id })
         .get();
       caseIds.push(id);
-      for (const action of new Set([r.pick(CASE_ACTIONS), r.pick(CASE_ACTIONS)])) rt.db.insert(caseActions).values({ caseId: id, action }).run();
-      for (const groundCode of new Set([r.pick(['abusive', 'spam', 'hateful']), r.pick(['abusive', 'illegal'])])) rt.db.insert(caseGrounds).values({ caseId: id, groundCode }).run();
+      for (const action of new Set([r.pick(CASE_ACTIONS), r.pick(CASE_ACTIONS)]))
+        rt.db.insert(caseActions).values({ caseId: id, action }).run();
+      for (const groundCode of new Set([r.pick(['abusive', 'spam', 'hateful']), r.pick(['abusive', 'illegal'])]))
+        rt.db.insert(caseGrounds).values({ caseId: id, groundCode }).run();
       const received = new Date(at.getTime() + r.int(30 * 24 * HOUR));
       const status = r.pick(['new', 'in-review', 'waiting', 'decided', 'withdrawn'] as const);
       const decidedAt = status === 'decided' ? new Date(received.getTime() + r.int(40 * 24 * HOUR)) : null;
@@ -109,7 +143,7 @@ describe('running aggregates equal the definition', () => {
         .insert(appeals)
         .values({
           reference: `A${i}`,
-          
+
           caseId: r.int(4) === 0 ? null : id,
           status,
           receivedAt: received,
@@ -132,25 +166,69 @@ describe('running aggregates equal the definition', () => {
   it('after random updates and deletes', () => {
     for (let i = 0; i < 300; i++) {
       const kind = r.int(7);
-      if (kind === 0) rt.db.update(cases).set({ actionAt: instant(r) }).where(sql`id = ${r.pick(caseIds)}`).run();
-      else if (kind === 1) rt.db.update(cases).set({ platform: r.pick(PLATFORMS), automated: r.int(2) === 1 }).where(sql`id = ${r.pick(caseIds)}`).run();
+      if (kind === 0)
+        rt.db
+          .update(cases)
+          .set({ actionAt: instant(r) })
+          .where(sql`id = ${r.pick(caseIds)}`)
+          .run();
+      else if (kind === 1)
+        rt.db
+          .update(cases)
+          .set({ platform: r.pick(PLATFORMS), automated: r.int(2) === 1 })
+          .where(sql`id = ${r.pick(caseIds)}`)
+          .run();
       else if (kind === 2) {
         const id = r.pick(caseIds);
-        rt.db.delete(caseActions).where(sql`case_id = ${id} and action = ${r.pick(CASE_ACTIONS)}`).run();
-        rt.db.update(caseGrounds).set({ groundCode: `g${r.int(1000)}` }).where(sql`case_id = ${id} and rowid in (select rowid from case_grounds where case_id = ${id} limit 1)`).run();
+        rt.db
+          .delete(caseActions)
+          .where(sql`case_id = ${id} and action = ${r.pick(CASE_ACTIONS)}`)
+          .run();
+        rt.db
+          .update(caseGrounds)
+          .set({ groundCode: `g${r.int(1000)}` })
+          .where(sql`case_id = ${id} and rowid in (select rowid from case_grounds where case_id = ${id} limit 1)`)
+          .run();
       } else if (kind === 3) {
         // A decision, as decideAppeal records it.
         const id = r.pick(appealIds);
-        rt.db.update(appeals).set({ status: 'decided', outcome: r.pick(OUTCOMES), decidedAt: instant(r), workingDaysToDecision: r.int(20), assignedTo: 2 }).where(sql`id = ${id} and status not in ('decided', 'withdrawn')`).run();
+        rt.db
+          .update(appeals)
+          .set({
+            status: 'decided',
+            outcome: r.pick(OUTCOMES),
+            decidedAt: instant(r),
+            workingDaysToDecision: r.int(20),
+            assignedTo: 2,
+          })
+          .where(sql`id = ${id} and status not in ('decided', 'withdrawn')`)
+          .run();
       } else if (kind === 4) {
         const id = r.pick(appealIds);
-        rt.db.update(appeals).set({ status: 'withdrawn', withdrawnAt: instant(r) }).where(sql`id = ${id} and status not in ('decided', 'withdrawn')`).run();
-      } else if (kind === 5) rt.db.update(appeals).set({ assignedTo: r.int(2) ? null : 3, status: r.pick(['new', 'in-review', 'waiting'] as const) }).where(sql`id = ${r.pick(appealIds)} and status not in ('decided', 'withdrawn')`).run();
-      else rt.db.update(appeals).set({ receivedAt: instant(r) }).where(sql`id = ${r.pick(appealIds)}`).run();
+        rt.db
+          .update(appeals)
+          .set({ status: 'withdrawn', withdrawnAt: instant(r) })
+          .where(sql`id = ${id} and status not in ('decided', 'withdrawn')`)
+          .run();
+      } else if (kind === 5)
+        rt.db
+          .update(appeals)
+          .set({ assignedTo: r.int(2) ? null : 3, status: r.pick(['new', 'in-review', 'waiting'] as const) })
+          .where(sql`id = ${r.pick(appealIds)} and status not in ('decided', 'withdrawn')`)
+          .run();
+      else
+        rt.db
+          .update(appeals)
+          .set({ receivedAt: instant(r) })
+          .where(sql`id = ${r.pick(appealIds)}`)
+          .run();
     }
     // Deleting whole rows (an operator's correction).
     const gone = appealIds.pop()!;
-    rt.db.delete(appeals).where(sql`id = ${gone}`).run();
+    rt.db
+      .delete(appeals)
+      .where(sql`id = ${gone}`)
+      .run();
     check();
   });
 
@@ -159,7 +237,11 @@ describe('running aggregates equal the definition', () => {
     clock = new Date('2029-01-01T12:00:00Z');
     const purged = runRetentionPurge(rt, { dryRun: false });
     expect(purged.appeals).toBeGreaterThan(0);
-    expect(rt.db.get<{ n: number }>(sql`select count(*) as n from appeals where email is not null and status in ('decided', 'withdrawn')`)?.n).toBe(0);
+    expect(
+      rt.db.get<{ n: number }>(
+        sql`select count(*) as n from appeals where email is not null and status in ('decided', 'withdrawn')`,
+      )?.n,
+    ).toBe(0);
     expect(plain(countsFromTallies(rt, months))).toEqual(before);
     check();
   });

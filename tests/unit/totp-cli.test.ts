@@ -6,7 +6,10 @@ describe('npm run totp: a code for a local trial without a phone', () => {
 
   it('gives the code the sign-in accepts, from the secret as the set-up page shows it (groups of 4, any case)', () => {
     const secret = generateTotpSecret();
-    const shown = secret.match(/.{1,4}/g)!.join(' ').toLowerCase();
+    const shown = secret
+      .match(/.{1,4}/g)!
+      .join(' ')
+      .toLowerCase();
     const result = totpCodeFromInput(shown, at);
     expect(result.ok).toBe(true);
     if (!result.ok) return;

@@ -20,7 +20,16 @@ let clock = new Date('2026-07-15T12:00:00Z');
 const rt = testRuntime({ now: () => clock });
 let seq = 0;
 
-function addCase(at: string, o: { platform?: 'facebook' | 'x'; detectedBy?: 'own-monitoring' | 'public-report'; automated?: boolean; actions?: ('hidden' | 'blocked')[]; grounds?: string[] } = {}) {
+function addCase(
+  at: string,
+  o: {
+    platform?: 'facebook' | 'x';
+    detectedBy?: 'own-monitoring' | 'public-report';
+    automated?: boolean;
+    actions?: ('hidden' | 'blocked')[];
+    grounds?: string[];
+  } = {},
+) {
   const row = rt.db
     .insert(cases)
     .values({
@@ -35,14 +44,23 @@ function addCase(at: string, o: { platform?: 'facebook' | 'x'; detectedBy?: 'own
     .returning({ id: cases.id })
     .get();
   for (const action of o.actions ?? ['hidden']) rt.db.insert(caseActions).values({ caseId: row.id, action }).run();
-  for (const groundCode of o.grounds ?? ['abusive']) rt.db.insert(caseGrounds).values({ caseId: row.id, groundCode }).run();
+  for (const groundCode of o.grounds ?? ['abusive'])
+    rt.db.insert(caseGrounds).values({ caseId: row.id, groundCode }).run();
 }
 
 function addDecision(at: string, days: number, outcome: 'upheld' | 'overturned' | 'partly-overturned') {
   const n = ++seq;
   rt.db
     .insert(appeals)
-    .values({ reference: `APP-${n}`, status: 'decided', receivedAt: new Date(at), dueAt: new Date(at), decidedAt: new Date(at), outcome, workingDaysToDecision: days })
+    .values({
+      reference: `APP-${n}`,
+      status: 'decided',
+      receivedAt: new Date(at),
+      dueAt: new Date(at),
+      decidedAt: new Date(at),
+      outcome,
+      workingDaysToDecision: days,
+    })
     .run();
 }
 
@@ -50,7 +68,13 @@ function addAppeal(status: 'new' | 'withdrawn', receivedAt: string, dueAt: strin
   const n = ++seq;
   rt.db
     .insert(appeals)
-    .values({ reference: `APP-${n}`, status, receivedAt: new Date(receivedAt), dueAt: new Date(dueAt), withdrawnAt: withdrawnAt ? new Date(withdrawnAt) : null })
+    .values({
+      reference: `APP-${n}`,
+      status,
+      receivedAt: new Date(receivedAt),
+      dueAt: new Date(dueAt),
+      withdrawnAt: withdrawnAt ? new Date(withdrawnAt) : null,
+    })
     .run();
 }
 
@@ -58,13 +82,21 @@ function addAppeal(status: 'new' | 'withdrawn', receivedAt: string, dueAt: strin
 addCase('2026-03-31T22:30:00Z'); // 23:30 BST, 31 March → March
 for (let i = 0; i < 6; i++) addCase(`2026-04-1${i}T10:00:00Z`);
 addCase('2026-03-31T23:30:00Z'); // 00:30 BST, 1 April → April (7 facebook cases)
-addCase('2026-04-20T10:00:00Z', { platform: 'x', detectedBy: 'public-report', actions: ['hidden', 'blocked'], grounds: ['abusive', 'illegal-activity'] });
+addCase('2026-04-20T10:00:00Z', {
+  platform: 'x',
+  detectedBy: 'public-report',
+  actions: ['hidden', 'blocked'],
+  grounds: ['abusive', 'illegal-activity'],
+});
 addCase('2026-04-21T10:00:00Z', { platform: 'x', detectedBy: 'public-report', automated: true });
 addCase('2026-04-30T23:30:00Z'); // 00:30 BST, 1 May → May
 // May: 10 decisions; June: 12 decisions.
-for (const d of [2, 3, 4, 5, 6, 7, 8, 9, 15, 30]) addDecision('2026-05-12T10:00:00Z', d, d < 8 ? 'upheld' : 'overturned');
-for (let i = 0; i < 12; i++) addDecision('2026-06-03T10:00:00Z', i < 6 ? 5 : 12, i < 6 ? 'upheld' : 'partly-overturned');
-for (let i = 0; i < 5; i++) addAppeal('withdrawn', '2026-06-01T10:00:00Z', '2026-06-15T10:00:00Z', '2026-06-10T10:00:00Z');
+for (const d of [2, 3, 4, 5, 6, 7, 8, 9, 15, 30])
+  addDecision('2026-05-12T10:00:00Z', d, d < 8 ? 'upheld' : 'overturned');
+for (let i = 0; i < 12; i++)
+  addDecision('2026-06-03T10:00:00Z', i < 6 ? 5 : 12, i < 6 ? 'upheld' : 'partly-overturned');
+for (let i = 0; i < 5; i++)
+  addAppeal('withdrawn', '2026-06-01T10:00:00Z', '2026-06-15T10:00:00Z', '2026-06-10T10:00:00Z');
 addAppeal('new', '2026-06-20T10:00:00Z', '2026-07-03T10:00:00Z'); // open and overdue on 15 July
 addAppeal('new', '2026-07-10T10:00:00Z', '2026-07-24T10:00:00Z'); // open, not yet due
 
@@ -84,14 +116,25 @@ describe('periods in UK time', () => {
     const months = periodsFor('month', 'last-12-months', clock).map((p) => p.key);
     expect(months[0]).toBe('2025-07');
     expect(months.at(-1)).toBe('2026-06');
-    expect(periodsFor('quarter', 'last-12-months', clock).map((p) => p.key)).toEqual(['2025-Q3', '2025-Q4', '2026-Q1', '2026-Q2']);
+    expect(periodsFor('quarter', 'last-12-months', clock).map((p) => p.key)).toEqual([
+      '2025-Q3',
+      '2025-Q4',
+      '2026-Q1',
+      '2026-Q2',
+    ]);
     // A year shows only its complete periods.
     expect(periodsFor('quarter', '2026', clock).map((p) => p.key)).toEqual(['2026-Q1', '2026-Q2']);
   });
 
   it('reads the choice from the query string and refuses anything else', () => {
-    expect(parseReportChoice(new URLSearchParams(''), [2026])).toEqual({ ok: true, choice: { view: 'month', range: 'last-12-months' } });
-    expect(parseReportChoice(new URLSearchParams('view=quarter&range=2026'), [2026])).toEqual({ ok: true, choice: { view: 'quarter', range: '2026' } });
+    expect(parseReportChoice(new URLSearchParams(''), [2026])).toEqual({
+      ok: true,
+      choice: { view: 'month', range: 'last-12-months' },
+    });
+    expect(parseReportChoice(new URLSearchParams('view=quarter&range=2026'), [2026])).toEqual({
+      ok: true,
+      choice: { view: 'quarter', range: '2026' },
+    });
     const bad = parseReportChoice(new URLSearchParams('view=week&range=1999'), [2026]);
     expect(bad.ok).toBe(false);
     expect(!bad.ok && Object.keys(bad.errors)).toEqual(['view', 'range']);
@@ -100,7 +143,11 @@ describe('periods in UK time', () => {
 
 describe('SQL aggregates', () => {
   it('counts cases per UK month on both sides of the BST change', () => {
-    const rows = countCases(rt.db, [monthPeriod(2026 * 12 + 2), monthPeriod(2026 * 12 + 3), monthPeriod(2026 * 12 + 4)]);
+    const rows = countCases(rt.db, [
+      monthPeriod(2026 * 12 + 2),
+      monthPeriod(2026 * 12 + 3),
+      monthPeriod(2026 * 12 + 4),
+    ]);
     const total = (p: string) => rows.filter((r) => r.period === p).reduce((s, r) => s + r.count, 0);
     expect([total('2026-03'), total('2026-04'), total('2026-05')]).toEqual([1, 9, 1]);
   });
@@ -123,8 +170,16 @@ describe('SQL aggregates', () => {
         .all<{ detail: string }>(sql.raw(`explain query plan ${query}`))
         .map((r) => r.detail)
         .join('\n');
-    expect(plan("select platform, detected_by, automated, count(*) from cases where action_at >= 0 and action_at < 1 group by 1, 2, 3")).toMatch(/COVERING INDEX cases_figures/);
-    expect(plan('select outcome, working_days_to_decision, count(*) from appeals where decided_at >= 0 and decided_at < 1 group by 1, 2')).toMatch(/COVERING INDEX appeals_decided_figures/);
+    expect(
+      plan(
+        'select platform, detected_by, automated, count(*) from cases where action_at >= 0 and action_at < 1 group by 1, 2, 3',
+      ),
+    ).toMatch(/COVERING INDEX cases_figures/);
+    expect(
+      plan(
+        'select outcome, working_days_to_decision, count(*) from appeals where decided_at >= 0 and decided_at < 1 group by 1, 2',
+      ),
+    ).toMatch(/COVERING INDEX appeals_decided_figures/);
   });
 });
 

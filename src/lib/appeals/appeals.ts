@@ -4,13 +4,34 @@
  * appellant can do from their private status link.
  */
 import { invalidateTransparencyCache } from '../transparency/index.ts';
-import { addWorkingDays, remainingWorkingDays, resumeDueDate, fromDateParts, OUTCOME_LABELS, type EmailKind, generateToken, type Runtime, hashToken } from '../platform/index.ts';
+import {
+  addWorkingDays,
+  remainingWorkingDays,
+  resumeDueDate,
+  fromDateParts,
+  OUTCOME_LABELS,
+  type EmailKind,
+  generateToken,
+  type Runtime,
+  hashToken,
+} from '../platform/index.ts';
 import { notificationEmail, type EmailContent } from '../email/index.ts';
 import { queueAppellantReplyNotice, queueNewAppealNotice } from '../notifications/index.ts';
 import { generateReference } from '../cases/index.ts';
 import { addDays, addMonths } from 'date-fns';
 import { TZDate } from '@date-fns/tz';
-import { findAppealByTokenHash, findCaseReferenceById, findOpenAppealForCase, findVersionNumberById, insertAppeal, insertAppealEvent, insertStatusLink, listAppealEvents, updateAppeal, type AppealRow } from '../../../db/appeals.ts';
+import {
+  findAppealByTokenHash,
+  findCaseReferenceById,
+  findOpenAppealForCase,
+  findVersionNumberById,
+  insertAppeal,
+  insertAppealEvent,
+  insertStatusLink,
+  listAppealEvents,
+  updateAppeal,
+  type AppealRow,
+} from '../../../db/appeals.ts';
 import { findCaseByReference, type CaseRecord, type Platform } from '../../../db/cases.ts';
 import { isUniqueViolation } from '../../../db/errors.ts';
 import type { CLAIMED_ACTIONS } from '../../../db/schema.ts';
@@ -25,7 +46,14 @@ export type ClaimedAction = (typeof CLAIMED_ACTIONS)[number];
 
 export type AppealSubject =
   | { kind: 'case'; caseReference: string }
-  | { kind: 'post'; platform: Platform; handle: string; date: string; postUrl: string | null; action?: ClaimedAction | null };
+  | {
+      kind: 'post';
+      platform: Platform;
+      handle: string;
+      date: string;
+      postUrl: string | null;
+      action?: ClaimedAction | null;
+    };
 
 export type { ContactNeed, ContactNeeds, Relationship, WhoIsAsking } from '../../../db/schema.ts';
 import type { ContactNeeds, WhoIsAsking } from '../../../db/schema.ts';
@@ -62,7 +90,13 @@ export function statusUrl(publicUrl: string, token: string): string {
  * live links the appeal may have (each email to the appellant carries its own; all end with the
  * appeal's retention). Returns the token and its full URL, for the email only.
  */
-export function issueStatusLink(rt: Runtime, tx: DbOrTx, appealId: number, sentWith: EmailKind, now: Date): { token: string; url: string } {
+export function issueStatusLink(
+  rt: Runtime,
+  tx: DbOrTx,
+  appealId: number,
+  sentWith: EmailKind,
+  now: Date,
+): { token: string; url: string } {
   const token = generateToken();
   insertStatusLink(tx, appealId, hashToken(token), sentWith, now);
   return { token, url: statusUrl(rt.config.publicUrl, token) };
@@ -84,7 +118,13 @@ export function queueAppellantEmail(
   if (!row.email) return undefined;
   const { token, url } = issueStatusLink(rt, tx, row.id, kind, now);
   const queued = enqueueEmail(tx, { to: row.email, ...build(url), kind, secrets: [url] }, now);
-  insertAppealEvent(tx, { appealId: row.id, at: now, actorType: 'system', kind: 'email-queued', details: { email: kind, outboxId: queued.id } });
+  insertAppealEvent(tx, {
+    appealId: row.id,
+    at: now,
+    actorType: 'system',
+    kind: 'email-queued',
+    details: { email: kind, outboxId: queued.id },
+  });
   return { outboxId: queued.id, token };
 }
 
@@ -114,13 +154,18 @@ export type CaseEligibility =
  * it (DSA Art. 20 counts from when the person is informed). A notice recorded after the action
  * moves the window on; one that could not be sent, or is not recorded, leaves it at the action.
  */
-export function appealWindowStart(found: Pick<CaseRecord, 'actionAt'> & Partial<Pick<CaseRecord, 'noticeSentAt'>>): Date {
+export function appealWindowStart(
+  found: Pick<CaseRecord, 'actionAt'> & Partial<Pick<CaseRecord, 'noticeSentAt'>>,
+): Date {
   const told = found.noticeSentAt;
   return told && told.getTime() > found.actionAt.getTime() ? told : found.actionAt;
 }
 
 /** Whether a new appeal can be made on this case now (window, then one open appeal per case). */
-export function checkCaseEligibility(rt: Runtime, found: Pick<CaseRecord, 'id' | 'actionAt'> & Partial<Pick<CaseRecord, 'noticeSentAt'>>): CaseEligibility {
+export function checkCaseEligibility(
+  rt: Runtime,
+  found: Pick<CaseRecord, 'id' | 'actionAt'> & Partial<Pick<CaseRecord, 'noticeSentAt'>>,
+): CaseEligibility {
   const closes = appealWindowCloses(appealWindowStart(found), rt.config.appealWindowMonths);
   if (rt.now().getTime() > closes.getTime()) return { ok: false, error: 'outside-window', windowClosedAt: closes };
   if (findOpenAppealForCase(rt.db, found.id)) return { ok: false, error: 'already-open' };
@@ -138,10 +183,14 @@ export type ClaimedDateEligibility = { ok: true } | { ok: false; error: 'outside
  */
 export function checkClaimedDate(rt: Runtime, happenedOn: Date): ClaimedDateEligibility {
   const day = new TZDate(happenedOn.getTime(), UK);
-  const lastDay = addMonths(new TZDate(day.getFullYear(), day.getMonth(), day.getDate(), 12, 0, 0, UK), rt.config.appealWindowMonths);
+  const lastDay = addMonths(
+    new TZDate(day.getFullYear(), day.getMonth(), day.getDate(), 12, 0, 0, UK),
+    rt.config.appealWindowMonths,
+  );
   const nextDay = addDays(lastDay, 1);
   const endOfLastDay = new TZDate(nextDay.getFullYear(), nextDay.getMonth(), nextDay.getDate(), 0, 0, 0, UK);
-  if (rt.now().getTime() >= endOfLastDay.getTime()) return { ok: false, error: 'outside-window', windowClosedAt: new Date(lastDay.getTime()) };
+  if (rt.now().getTime() >= endOfLastDay.getTime())
+    return { ok: false, error: 'outside-window', windowClosedAt: new Date(lastDay.getTime()) };
   return { ok: true };
 }
 
@@ -204,7 +253,13 @@ export function createAppeal(rt: Runtime, input: NewAppeal): CreateAppealResult 
           receivedAt,
           dueAt,
         });
-        insertAppealEvent(tx, { appealId: row.id, at: receivedAt, actorType: 'appellant', kind: 'received', details: { status: 'new' } });
+        insertAppealEvent(tx, {
+          appealId: row.id,
+          at: receivedAt,
+          actorType: 'appellant',
+          kind: 'received',
+          details: { status: 'new' },
+        });
         const sent = queueAppellantEmail(
           rt,
           tx,
@@ -234,7 +289,8 @@ export function createAppeal(rt: Runtime, input: NewAppeal): CreateAppealResult 
       return { ok: true, appeal: { id: appeal.row.id, reference, receivedAt, dueAt }, statusToken: appeal.statusToken };
     } catch (error) {
       if (isUniqueViolation(error, 'appeals.case_id')) return { ok: false, error: 'already-open' };
-      const collision = isUniqueViolation(error, 'appeals.reference') || isUniqueViolation(error, 'appeal_status_links.token_hash');
+      const collision =
+        isUniqueViolation(error, 'appeals.reference') || isUniqueViolation(error, 'appeal_status_links.token_hash');
       if (!collision || attempt >= MAX_REFERENCE_ATTEMPTS) throw error;
     }
   }
@@ -286,7 +342,9 @@ function toStatusView(rt: Runtime, row: AppealRow): AppealStatusView {
     .filter((e) => e.kind in PUBLIC_EVENTS || (e.kind === 'status-changed' && typeof e.details?.['to'] === 'string'))
     .map((e) => ({
       at: e.at,
-      text: PUBLIC_EVENTS[e.kind] ?? `Status changed to: ${publicStatusLabel(e.details!['to'] as AppealStatus).toLowerCase()}`,
+      text:
+        PUBLIC_EVENTS[e.kind] ??
+        `Status changed to: ${publicStatusLabel(e.details!['to'] as AppealStatus).toLowerCase()}`,
       // Only what the appellant wrote themselves, or what staff asked them, is shown back.
       body: e.kind === 'info-added' || e.kind === 'info-requested' ? e.body : null,
     }));
@@ -295,12 +353,17 @@ function toStatusView(rt: Runtime, row: AppealRow): AppealStatusView {
     status: row.status,
     statusLabel: publicStatusLabel(row.status),
     caseReference: row.caseId ? (findCaseReferenceById(rt.db, row.caseId) ?? null) : null,
-    post: row.claimedPlatform ? { platform: row.claimedPlatform, handle: row.claimedHandle, date: row.claimedDate, postUrl: row.claimedPostUrl } : null,
+    post: row.claimedPlatform
+      ? { platform: row.claimedPlatform, handle: row.claimedHandle, date: row.claimedDate, postUrl: row.claimedPostUrl }
+      : null,
     reason: row.reason,
     receivedAt: row.receivedAt,
     dueAt: row.dueAt,
     waitingSince: row.status === 'waiting' ? row.pausedAt : null,
-    question: row.status === 'waiting' && row.pausedAt ? latestQuestion(history, infoWaitDates(row.pausedAt, rt.config.infoWaitWorkingDays).answerBy) : null,
+    question:
+      row.status === 'waiting' && row.pausedAt
+        ? latestQuestion(history, infoWaitDates(row.pausedAt, rt.config.infoWaitWorkingDays).answerBy)
+        : null,
     decision:
       row.status === 'decided' && row.outcome && row.decidedAt
         ? {
@@ -337,7 +400,11 @@ export const STATUS_LINK_HEADERS: Readonly<Record<string, string>> = {
  * The start of every status-link page: sets STATUS_LINK_HEADERS on the response, finds the appeal
  * behind the token (undefined when the link does not work) and gives the link's own address.
  */
-export function openStatusLink(rt: Runtime, token: string, headers: Headers): { appeal: AppealStatusView | undefined; base: string } {
+export function openStatusLink(
+  rt: Runtime,
+  token: string,
+  headers: Headers,
+): { appeal: AppealStatusView | undefined; base: string } {
   for (const [name, value] of Object.entries(STATUS_LINK_HEADERS)) headers.set(name, value);
   return { appeal: findAppealByStatusToken(rt, token), base: `/appeal/status/${encodeURIComponent(token)}` };
 }
@@ -361,7 +428,13 @@ export function withdrawAppeal(rt: Runtime, token: string): AppellantActionResul
     const next = transition(row.status, 'withdraw');
     if (!next.ok) return { ok: false, error: 'not-allowed' };
     updateAppeal(tx, row.id, { status: next.status, withdrawnAt: now, pausedAt: null });
-    insertAppealEvent(tx, { appealId: row.id, at: now, actorType: 'appellant', kind: 'withdrawn', details: { from: row.status, to: next.status } });
+    insertAppealEvent(tx, {
+      appealId: row.id,
+      at: now,
+      actorType: 'appellant',
+      kind: 'withdrawn',
+      details: { from: row.status, to: next.status },
+    });
     queueAppellantEmail(
       rt,
       tx,
@@ -372,7 +445,11 @@ export function withdrawAppeal(rt: Runtime, token: string): AppellantActionResul
           orgName: rt.config.org.name,
           subject: `You have withdrawn your appeal ${row.reference}`,
           heading: 'You have withdrawn your appeal',
-          paragraphs: [`You withdrew your appeal ${row.reference}. We will not review it further.`, `If you did not do this, contact us at ${rt.config.org.contactEmail}.`, statusLinkParagraph(rt)],
+          paragraphs: [
+            `You withdrew your appeal ${row.reference}. We will not review it further.`,
+            `If you did not do this, contact us at ${rt.config.org.contactEmail}.`,
+            statusLinkParagraph(rt),
+          ],
           link: { text: 'See your appeal', url: link },
         }),
       now,

@@ -9,7 +9,8 @@ export const DECISION_ROUTES = {
   complaints:
     'This decision ends our appeal process. If you are unhappy with how we handled it, you can use our complaints process or contact our Patient Advice and Liaison Service (PALS).',
   complaintsLink: 'Complaints and PALS',
-  ombudsman: 'If you are still unhappy after that, you can ask the Parliamentary and Health Service Ombudsman to look at it.',
+  ombudsman:
+    'If you are still unhappy after that, you can ask the Parliamentary and Health Service Ombudsman to look at it.',
   ombudsmanLink: 'Parliamentary and Health Service Ombudsman',
   platform: 'You can also use the reporting and appeal tools of the social media platform itself.',
 } as const;

@@ -3,7 +3,14 @@
  * reminder email, then the review resumes with a history entry, an audit entry and the reviewer
  * (else the team) told. Each step is ONE transaction and is done at most once per request.
  */
-import { findAppealById, insertAppealEvent, listAppealEvents, listWaitingAppeals, updateAppeal, type AppealRow } from '../../../db/appeals.ts';
+import {
+  findAppealById,
+  insertAppealEvent,
+  listAppealEvents,
+  listWaitingAppeals,
+  updateAppeal,
+  type AppealRow,
+} from '../../../db/appeals.ts';
 import { recordAudit } from '../../../db/audit.ts';
 import type { DbOrTx } from '../../../db/client.ts';
 import { enqueueEmail } from '../../../db/outbox.ts';
@@ -27,7 +34,11 @@ function waitState(tx: DbOrTx, row: AppealRow) {
   const events = listAppealEvents(tx, row.id);
   const asked = events.filter((e) => e.kind === 'info-requested').at(-1);
   const since = asked?.at ?? row.pausedAt!;
-  return { question: asked?.body ?? null, since, reminded: events.some((e) => e.kind === INFO_REMINDER_SENT && e.at.getTime() >= since.getTime()) };
+  return {
+    question: asked?.body ?? null,
+    since,
+    reminded: events.some((e) => e.kind === INFO_REMINDER_SENT && e.at.getTime() >= since.getTime()),
+  };
 }
 
 function remind(rt: Runtime, appealId: number, now: Date): boolean {
@@ -36,7 +47,8 @@ function remind(rt: Runtime, appealId: number, now: Date): boolean {
     if (!row || row.status !== 'waiting' || !row.pausedAt) return false;
     const state = waitState(tx, row);
     const dates = infoWaitDates(row.pausedAt, rt.config.infoWaitWorkingDays);
-    if (state.reminded || now.getTime() <= dates.remindAt.getTime() || now.getTime() > dates.answerBy.getTime()) return false;
+    if (state.reminded || now.getTime() <= dates.remindAt.getTime() || now.getTime() > dates.answerBy.getTime())
+      return false;
     insertAppealEvent(tx, { appealId: row.id, at: now, actorType: 'system', kind: INFO_REMINDER_SENT });
     queueAppellantEmail(
       rt,
@@ -67,11 +79,25 @@ function resume(rt: Runtime, appealId: number, now: Date): boolean {
     const row = findAppealById(tx, appealId);
     if (!row || !row.pausedAt) return false;
     const next = transition(row.status, 'resume');
-    if (!next.ok || now.getTime() <= infoWaitDates(row.pausedAt, rt.config.infoWaitWorkingDays).answerBy.getTime()) return false;
+    if (!next.ok || now.getTime() <= infoWaitDates(row.pausedAt, rt.config.infoWaitWorkingDays).answerBy.getTime())
+      return false;
     const dueAt = resumeDueDate(now, remainingWorkingDays(row.pausedAt, row.dueAt));
     updateAppeal(tx, row.id, { status: next.status, pausedAt: null, dueAt });
-    insertAppealEvent(tx, { appealId: row.id, at: now, actorType: 'system', kind: INFO_WAIT_ENDED, details: { from: row.status, to: next.status, workingDays: 2 * rt.config.infoWaitWorkingDays } });
-    recordAudit(tx, { actorId: null, action: 'appeal.info-wait-ended', entityType: 'appeal', entityId: String(row.id), ip: null, details: { from: row.status, to: next.status } });
+    insertAppealEvent(tx, {
+      appealId: row.id,
+      at: now,
+      actorType: 'system',
+      kind: INFO_WAIT_ENDED,
+      details: { from: row.status, to: next.status, workingDays: 2 * rt.config.infoWaitWorkingDays },
+    });
+    recordAudit(tx, {
+      actorId: null,
+      action: 'appeal.info-wait-ended',
+      entityType: 'appeal',
+      entityId: String(row.id),
+      ip: null,
+      details: { from: row.status, to: next.status },
+    });
     // The reviewer (else the team) is told: reference, new due date and link, no personal data.
     const email = notificationEmail({
       orgName: rt.config.org.name,
@@ -83,7 +109,8 @@ function resume(rt: Runtime, appealId: number, now: Date): boolean {
       ],
       link: { text: `Open appeal ${row.reference}`, url: staffAppealUrl(rt, row.id) },
     });
-    for (const address of reviewerOrTeam(rt, tx, row.assignedTo)) enqueueEmail(tx, { to: address, ...email, kind: 'staff-info-wait-ended' }, now);
+    for (const address of reviewerOrTeam(rt, tx, row.assignedTo))
+      enqueueEmail(tx, { to: address, ...email, kind: 'staff-info-wait-ended' }, now);
     return true;
   });
 }

@@ -6,8 +6,39 @@
 import { z } from 'zod';
 import { findCaseByReference, type CaseRecord, type Platform } from '../../../db/cases.ts';
 import { CLAIMED_ACTIONS, PLATFORMS, ASKING_FOR, CONTACT_NEEDS, RELATIONSHIPS } from '../../../db/schema.ts';
-import { checkCaseEligibility, checkClaimedDate, createAppeal, type AppealSubject, type ClaimedAction, type ContactNeed, type ContactNeeds, type WhoIsAsking } from './appeals.ts';
-import { fromDateParts, readDateInput, type DatePart, type DateInputProblem, joinWithAnd, validateForm, type FormValues, caseLookupLimit, hitRateLimit, tooManyMessage, characterLength, cleanText, emailAddress, isWebLink, withWebScheme, LIMITS, oneLineMessage, optionalLine, requiredLine, requiredText, type Runtime } from '../platform/index.ts';
+import {
+  checkCaseEligibility,
+  checkClaimedDate,
+  createAppeal,
+  type AppealSubject,
+  type ClaimedAction,
+  type ContactNeed,
+  type ContactNeeds,
+  type WhoIsAsking,
+} from './appeals.ts';
+import {
+  fromDateParts,
+  readDateInput,
+  type DatePart,
+  type DateInputProblem,
+  joinWithAnd,
+  validateForm,
+  type FormValues,
+  caseLookupLimit,
+  hitRateLimit,
+  tooManyMessage,
+  characterLength,
+  cleanText,
+  emailAddress,
+  isWebLink,
+  withWebScheme,
+  LIMITS,
+  oneLineMessage,
+  optionalLine,
+  requiredLine,
+  requiredText,
+  type Runtime,
+} from '../platform/index.ts';
 import { DATA_LENGTH, parseReference } from '../cases/index.ts';
 import { suggestEmail } from './email-suggestion.ts';
 
@@ -92,7 +123,8 @@ export function subjectOf(a: Answers): AppealSubject | undefined {
   if (a.route === 'case' && a.caseReference && !a.blocked) return { kind: 'case', caseReference: a.caseReference };
   if (a.route === 'post' && a.post) {
     const { platform, action, handle, date, postUrl } = a.post;
-    if (platform && action && handle && date && postUrl !== undefined) return { kind: 'post', platform, action, handle, date, postUrl };
+    if (platform && action && handle && date && postUrl !== undefined)
+      return { kind: 'post', platform, action, handle, date, postUrl };
   }
   return undefined;
 }
@@ -206,9 +238,11 @@ export const REFERENCE_MESSAGES = {
   empty: 'Enter your case reference',
   'invalid-character': 'Case reference must only include letters, numbers, spaces and hyphens',
   'wrong-length': `Case reference must be ${DATA_LENGTH + 1} letters and numbers, like ${REFERENCE_EXAMPLE}`,
-  'check-failed': 'Check your case reference. One of the characters looks mistyped: compare it with the message we sent you',
+  'check-failed':
+    'Check your case reference. One of the characters looks mistyped: compare it with the message we sent you',
   // The same words whether the case never existed or its details have been deleted: no enumeration.
-  'not-found': 'We could not find a case with that reference. Check it matches our message, or continue without a case reference',
+  'not-found':
+    'We could not find a case with that reference. Check it matches our message, or continue without a case reference',
   'too-many': 'You have tried too many case references',
 } as const;
 
@@ -221,12 +255,21 @@ export function tooManyReferencesMessage(retryAfterSeconds: number): string {
  * Case reference step. Typos are caught by the check character before any lookup; lookups are
  * rate-limited per client.
  */
-export function submitCaseReference(rt: Runtime, a: Answers, values: FormValues, client: string, changing: boolean): StepResult {
+export function submitCaseReference(
+  rt: Runtime,
+  a: Answers,
+  values: FormValues,
+  client: string,
+  changing: boolean,
+): StepResult {
   const typed = typeof values['case-reference'] === 'string' ? values['case-reference'] : '';
   const fail = (error: keyof typeof REFERENCE_MESSAGES, retryAfterSeconds?: number): StepResult => ({
     ok: false,
     status: retryAfterSeconds === undefined ? 400 : 429,
-    errors: { 'case-reference': retryAfterSeconds === undefined ? REFERENCE_MESSAGES[error] : tooManyReferencesMessage(retryAfterSeconds) },
+    errors: {
+      'case-reference':
+        retryAfterSeconds === undefined ? REFERENCE_MESSAGES[error] : tooManyReferencesMessage(retryAfterSeconds),
+    },
     values,
     retryAfterSeconds,
   });
@@ -242,8 +285,14 @@ export function submitCaseReference(rt: Runtime, a: Answers, values: FormValues,
   const eligible = checkCaseEligibility(rt, found);
   if (!eligible.ok) {
     const blocked: AppealAnswers['blocked'] =
-      eligible.error === 'outside-window' ? { reason: 'outside-window', windowClosedAt: eligible.windowClosedAt.getTime() } : { reason: 'already-open' };
-    return { ok: true, answers: { ...answers, blocked }, next: eligible.error === 'outside-window' ? STEPS.tooLate : STEPS.alreadyOpen };
+      eligible.error === 'outside-window'
+        ? { reason: 'outside-window', windowClosedAt: eligible.windowClosedAt.getTime() }
+        : { reason: 'already-open' };
+    return {
+      ok: true,
+      answers: { ...answers, blocked },
+      next: eligible.error === 'outside-window' ? STEPS.tooLate : STEPS.alreadyOpen,
+    };
   }
   return { ok: true, answers, next: withChange(STEPS.whatWeDid, changing) };
 }
@@ -269,7 +318,12 @@ function withPostAnswer(a: Answers, answer: Partial<PostDetails>): Answers {
  * A question answered through one schema: check the answer, save it, go to the next step (or
  * where `route` says, when it names a page other than the usual next one).
  */
-function schemaStep<S extends z.ZodType>(schema: S, step: StepPath, save: (a: Answers, data: z.infer<S>) => Answers, route?: (a: Answers, changing: boolean) => string | undefined) {
+function schemaStep<S extends z.ZodType>(
+  schema: S,
+  step: StepPath,
+  save: (a: Answers, data: z.infer<S>) => Answers,
+  route?: (a: Answers, changing: boolean) => string | undefined,
+) {
   return (a: Answers, values: FormValues, changing: boolean): StepResult => {
     const form = validateForm(schema, values);
     if (!form.ok) return { ok: false, status: 400, errors: form.errors, values };
@@ -281,19 +335,32 @@ function schemaStep<S extends z.ZodType>(schema: S, step: StepPath, save: (a: An
 const PlatformSchema = z.object({ platform: z.enum(PLATFORMS, { error: 'Select where you posted' }) });
 
 /** No-reference path, question 1: the platform. */
-export const submitPlatform = schemaStep(PlatformSchema, STEPS.platform, (a, d) => withPostAnswer(a, { platform: d.platform }));
+export const submitPlatform = schemaStep(PlatformSchema, STEPS.platform, (a, d) =>
+  withPostAnswer(a, { platform: d.platform }),
+);
 
-const WhatHappenedSchema = z.object({ action: z.enum(CLAIMED_ACTIONS, { error: 'Select what we did, or I’m not sure' }) });
+const WhatHappenedSchema = z.object({
+  action: z.enum(CLAIMED_ACTIONS, { error: 'Select what we did, or I’m not sure' }),
+});
 
 /** Question 2: what we did (hidden, deleted, blocked, or not sure), for staff finding the case. */
-export const submitWhatHappened = schemaStep(WhatHappenedSchema, STEPS.whatHappened, (a, d) => withPostAnswer(a, { action: d.action }));
+export const submitWhatHappened = schemaStep(WhatHappenedSchema, STEPS.whatHappened, (a, d) =>
+  withPostAnswer(a, { action: d.action }),
+);
 
 const AccountSchema = z.object({
-  handle: requiredLine(LIMITS.handle, 'Enter your account name or handle', `Account name must be ${LIMITS.handle} characters or fewer`, oneLineMessage('Account name')),
+  handle: requiredLine(
+    LIMITS.handle,
+    'Enter your account name or handle',
+    `Account name must be ${LIMITS.handle} characters or fewer`,
+    oneLineMessage('Account name'),
+  ),
 });
 
 /** Question 3: the account name or handle. */
-export const submitAccount = schemaStep(AccountSchema, STEPS.account, (a, d) => withPostAnswer(a, { handle: d.handle }));
+export const submitAccount = schemaStep(AccountSchema, STEPS.account, (a, d) =>
+  withPostAnswer(a, { handle: d.handle }),
+);
 
 export const POST_DATE_MESSAGES = {
   empty: 'Enter roughly when it happened',
@@ -326,16 +393,27 @@ export function postDateMessage(problem: DateInputProblem, fields: readonly Date
 export function submitPostDate(rt: Runtime, a: Answers, values: FormValues, changing: boolean): StepResult {
   const part = (name: string) => (typeof values[name] === 'string' ? (values[name] as string).trim().slice(0, 20) : '');
   const read = readDateInput(part('post-date-day'), part('post-date-month'), part('post-date-year'));
-  const fail = (message: string, fields: DatePart[]): StepResult => ({ ok: false, status: 400, errors: { [`post-date-${fields[0] ?? 'day'}`]: message }, values, dateParts: fields });
+  const fail = (message: string, fields: DatePart[]): StepResult => ({
+    ok: false,
+    status: 400,
+    errors: { [`post-date-${fields[0] ?? 'day'}`]: message },
+    values,
+    dateParts: fields,
+  });
   if (!read.ok) return fail(postDateMessage(read.problem, read.fields), read.fields);
   // Kept as numbers, so "Nov" and "11" are the same answer.
   const [day, month, year] = [String(read.day), String(read.month), String(read.year)];
   // Compared by UK calendar day: any time today is fine, tomorrow is not.
-  if (fromDateParts(day, month, year, '00:00')!.getTime() > rt.now().getTime()) return fail(POST_DATE_MESSAGES.future, ['day', 'month', 'year']);
+  if (fromDateParts(day, month, year, '00:00')!.getTime() > rt.now().getTime())
+    return fail(POST_DATE_MESSAGES.future, ['day', 'month', 'year']);
   const eligible = checkClaimedDate(rt, read.date);
   if (!eligible.ok) {
     const kept = withPostAnswer(a, { day, month, year, date: undefined });
-    return { ok: true, answers: { ...kept, blocked: { reason: 'outside-window', windowClosedAt: eligible.windowClosedAt.getTime() } }, next: STEPS.tooLate };
+    return {
+      ok: true,
+      answers: { ...kept, blocked: { reason: 'outside-window', windowClosedAt: eligible.windowClosedAt.getTime() } },
+      next: STEPS.tooLate,
+    };
   }
   const iso = `${year.padStart(4, '0')}-${month.padStart(2, '0')}-${day.padStart(2, '0')}`;
   const answers = withPostAnswer(a, { day, month, year, date: iso });
@@ -352,20 +430,25 @@ const PostLinkSchema = z.object({
 });
 
 /** Question 5 (optional): a link to the post; blank means they do not have one. */
-export const submitPostLink = schemaStep(PostLinkSchema, STEPS.postLink, (a, d) => withPostAnswer(a, { postUrl: d['post-url'] }));
+export const submitPostLink = schemaStep(PostLinkSchema, STEPS.postLink, (a, d) =>
+  withPostAnswer(a, { postUrl: d['post-url'] }),
+);
 
 export function submitReason(a: Answers, values: FormValues, changing: boolean): StepResult {
   const typed = typeof values['reason'] === 'string' ? values['reason'] : '';
   const reason = cleanText(typed);
   const max = LIMITS.appealReason;
-  if (reason === '') return { ok: false, status: 400, errors: { reason: 'Enter why you disagree with our decision' }, values };
+  if (reason === '')
+    return { ok: false, status: 400, errors: { reason: 'Enter why you disagree with our decision' }, values };
   const count = characterLength(reason);
   if (count > max) {
     const over = (count - max).toLocaleString('en-GB');
     return {
       ok: false,
       status: 400,
-      errors: { reason: `Why you disagree must be ${max.toLocaleString('en-GB')} characters or fewer. You have ${over} ${count - max === 1 ? 'character' : 'characters'} too many` },
+      errors: {
+        reason: `Why you disagree must be ${max.toLocaleString('en-GB')} characters or fewer. You have ${over} ${count - max === 1 ? 'character' : 'characters'} too many`,
+      },
       values,
     };
   }
@@ -407,7 +490,9 @@ export function submitCheckEmail(a: Answers, values: FormValues, changing: boole
   const schema = z.object({ 'email-choice': z.enum(['suggested', 'typed'], { error: checkEmailMessage(suggestion) }) });
   return schemaStep(schema, STEPS.checkEmail, (answers, d) => {
     const { emailSuggestion: _s, emailKept: _k, ...rest } = answers;
-    return d['email-choice'] === 'suggested' ? { ...rest, email: suggestion } : { ...rest, emailKept: answers.email ?? '' };
+    return d['email-choice'] === 'suggested'
+      ? { ...rest, email: suggestion }
+      : { ...rest, emailKept: answers.email ?? '' };
   })(a, values, changing);
 }
 
@@ -423,9 +508,12 @@ function invalid(errors: Record<string, string>, values: FormValues): StepResult
   return { ok: false, status: 400, errors, values };
 }
 
-const oneOf = <T extends string>(list: readonly T[], value: unknown): value is T => typeof value === 'string' && (list as readonly string[]).includes(value);
+const oneOf = <T extends string>(list: readonly T[], value: unknown): value is T =>
+  typeof value === 'string' && (list as readonly string[]).includes(value);
 
-const PersonNameSchema = z.object({ 'person-name': optionalLine(LIMITS.name, WHO_IS_ASKING_MESSAGES.nameTooLong, oneLineMessage('Their name')) });
+const PersonNameSchema = z.object({
+  'person-name': optionalLine(LIMITS.name, WHO_IS_ASKING_MESSAGES.nameTooLong, oneLineMessage('Their name')),
+});
 
 /**
  * "Are you asking for yourself or for someone else?" Someone else (a carer, an advocate, family)
@@ -475,12 +563,24 @@ export function isPhoneNumber(typed: string): boolean {
 
 const ContactDetailSchema = z.object({
   address: requiredText(LIMITS.postalAddress, CONTACT_NEEDS_MESSAGES.address, CONTACT_NEEDS_MESSAGES.addressTooLong),
-  phone: requiredLine(30, CONTACT_NEEDS_MESSAGES.phone, CONTACT_NEEDS_MESSAGES.phoneFormat, CONTACT_NEEDS_MESSAGES.phoneFormat).refine(isPhoneNumber, CONTACT_NEEDS_MESSAGES.phoneFormat),
-  'other-need': requiredLine(LIMITS.contactOther, CONTACT_NEEDS_MESSAGES.other, CONTACT_NEEDS_MESSAGES.otherTooLong, oneLineMessage('How you need us to contact you')),
+  phone: requiredLine(
+    30,
+    CONTACT_NEEDS_MESSAGES.phone,
+    CONTACT_NEEDS_MESSAGES.phoneFormat,
+    CONTACT_NEEDS_MESSAGES.phoneFormat,
+  ).refine(isPhoneNumber, CONTACT_NEEDS_MESSAGES.phoneFormat),
+  'other-need': requiredLine(
+    LIMITS.contactOther,
+    CONTACT_NEEDS_MESSAGES.other,
+    CONTACT_NEEDS_MESSAGES.otherTooLong,
+    oneLineMessage('How you need us to contact you'),
+  ),
 });
 
 /** The detail each need asks for (by post: an address…), checked only when that need is ticked. */
-const NEED_DETAIL = { post: 'address', phone: 'phone', other: 'other-need' } as const satisfies Partial<Record<ContactNeed, keyof z.infer<typeof ContactDetailSchema>>>;
+const NEED_DETAIL = { post: 'address', phone: 'phone', other: 'other-need' } as const satisfies Partial<
+  Record<ContactNeed, keyof z.infer<typeof ContactDetailSchema>>
+>;
 
 /**
  * "Do you need us to contact you in a different way?" No, or yes and which ways (large print, easy
@@ -493,14 +593,21 @@ export function submitContactNeeds(a: Answers, values: FormValues, changing: boo
   if (choice !== 'yes' && choice !== 'no') return invalid({ 'needs-any': CONTACT_NEEDS_MESSAGES.choice }, values);
   let contactNeeds: ContactNeeds = { needs: [], address: null, phone: null, other: null };
   if (choice === 'yes') {
-    const ticked = CONTACT_NEEDS.filter((n) => (Array.isArray(values['needs']) ? values['needs'] : [values['needs']]).includes(n));
+    const ticked = CONTACT_NEEDS.filter((n) =>
+      (Array.isArray(values['needs']) ? values['needs'] : [values['needs']]).includes(n),
+    );
     if (ticked.length === 0) return invalid({ needs: CONTACT_NEEDS_MESSAGES.needs }, values);
     const asked = ticked.flatMap((n) => (n in NEED_DETAIL ? [NEED_DETAIL[n as keyof typeof NEED_DETAIL]] : []));
     const fields = Object.fromEntries(asked.map((f) => [f, true])) as { [K in (typeof asked)[number]]?: true };
     const form = validateForm(ContactDetailSchema.pick(fields), values);
     if (!form.ok) return invalid(form.errors, values);
     const detail = form.data as Partial<Record<(typeof asked)[number], string>>;
-    contactNeeds = { needs: ticked, address: detail.address ?? null, phone: detail.phone ?? null, other: detail['other-need'] ?? null };
+    contactNeeds = {
+      needs: ticked,
+      address: detail.address ?? null,
+      phone: detail.phone ?? null,
+      other: detail['other-need'] ?? null,
+    };
   }
   const answers: Answers = { ...a, contactNeeds };
   return { ok: true, answers, next: nextStep(STEPS.contactNeeds, answers, changing) };
@@ -511,9 +618,21 @@ export function sendAppeal(rt: Runtime, a: Answers): { answers: Answers; next: s
   const missing = firstMissingStep(a);
   const subject = subjectOf(a);
   if (missing || !subject || !a.reason || !a.email) return { answers: a, next: missing ?? STEPS.start };
-  const result = createAppeal(rt, { subject, reason: a.reason, email: a.email, name: a.name ?? null, asking: a.asking, contactNeeds: a.contactNeeds });
+  const result = createAppeal(rt, {
+    subject,
+    reason: a.reason,
+    email: a.email,
+    name: a.name ?? null,
+    asking: a.asking,
+    contactNeeds: a.contactNeeds,
+  });
   if (result.ok) {
-    const sent = { reference: result.appeal.reference, dueAt: result.appeal.dueAt.getTime(), email: a.email, contactNeeds: a.contactNeeds?.needs ?? [] };
+    const sent = {
+      reference: result.appeal.reference,
+      dueAt: result.appeal.dueAt.getTime(),
+      email: a.email,
+      contactNeeds: a.contactNeeds?.needs ?? [],
+    };
     return { answers: { sent }, next: STEPS.confirmation };
   }
   if (result.error === 'case-not-found') {
@@ -521,7 +640,10 @@ export function sendAppeal(rt: Runtime, a: Answers): { answers: Answers; next: s
     return { answers: rest, next: STEPS.caseReference };
   }
   // Someone else's appeal on the same case, or the window closed while they typed.
-  const blocked: AppealAnswers['blocked'] = result.error === 'outside-window' ? { reason: 'outside-window', windowClosedAt: result.windowClosedAt.getTime() } : { reason: 'already-open' };
+  const blocked: AppealAnswers['blocked'] =
+    result.error === 'outside-window'
+      ? { reason: 'outside-window', windowClosedAt: result.windowClosedAt.getTime() }
+      : { reason: 'already-open' };
   if (a.route === 'post') {
     // The date they gave is no longer inside the window: it must be given again to go on.
     return { answers: { ...a, blocked, post: { ...a.post, date: undefined } }, next: STEPS.tooLate };
@@ -535,5 +657,9 @@ export const FURTHER_INFORMATION_MESSAGES = {
 };
 
 export const FurtherInformationSchema = z.object({
-  information: requiredText(LIMITS.appealReason, FURTHER_INFORMATION_MESSAGES.empty, FURTHER_INFORMATION_MESSAGES.tooLong),
+  information: requiredText(
+    LIMITS.appealReason,
+    FURTHER_INFORMATION_MESSAGES.empty,
+    FURTHER_INFORMATION_MESSAGES.tooLong,
+  ),
 });

@@ -21,7 +21,11 @@ export const JOURNEY_TTL_MS = 24 * 60 * 60_000;
 /** The part of Astro's cookie jar used here (kept structural so src/lib needs no astro import). */
 export interface CookieJar {
   get(name: string): { value: string } | undefined;
-  set(name: string, value: string, options: { httpOnly: boolean; sameSite: 'lax'; secure: boolean; path: string; maxAge: number }): void;
+  set(
+    name: string,
+    value: string,
+    options: { httpOnly: boolean; sameSite: 'lax'; secure: boolean; path: string; maxAge: number },
+  ): void;
 }
 
 function cookieId(cookies: Pick<CookieJar, 'get'>, secure: boolean): string | undefined {
@@ -38,7 +42,11 @@ export function readJourney<T extends object>(rt: Runtime, cookies: CookieJar, s
  * The live journey's key (the hash of its id, as stored) and answers, for limits counted per
  * journey (src/lib/appeals/limits.ts); undefined when the browser has no journey this server knows.
  */
-export function liveJourney(rt: Runtime, cookies: Pick<CookieJar, 'get'>, secure: boolean): { key: string; data: Record<string, unknown> } | undefined {
+export function liveJourney(
+  rt: Runtime,
+  cookies: Pick<CookieJar, 'get'>,
+  secure: boolean,
+): { key: string; data: Record<string, unknown> } | undefined {
   const id = cookieId(cookies, secure);
   if (!id) return undefined;
   const key = hashToken(id);
@@ -62,7 +70,13 @@ export function writeJourney<T extends object>(rt: Runtime, cookies: CookieJar, 
     deleteExpiredJourneys(rt.db, now);
   }
   saveJourneyData(rt.db, hashToken(id), data as Record<string, unknown>, now, new Date(now.getTime() + JOURNEY_TTL_MS));
-  cookies.set(journeyCookieName(secure), id, { httpOnly: true, sameSite: 'lax', secure, path: '/', maxAge: JOURNEY_TTL_MS / 1000 });
+  cookies.set(journeyCookieName(secure), id, {
+    httpOnly: true,
+    sameSite: 'lax',
+    secure,
+    path: '/',
+    maxAge: JOURNEY_TTL_MS / 1000,
+  });
   return started;
 }
 
@@ -84,7 +98,11 @@ export function continueUrl(next: string, started: boolean): string {
  * On a marked page: 'refused' when the cookie did not come back (show the cookies page),
  * 'kept' when it did (drop the mark: redirect to `clean`), undefined on an unmarked page.
  */
-export function checkJourneyCookie(url: URL, cookies: Pick<CookieJar, 'get'>, secure: boolean): { result: 'refused' } | { result: 'kept'; clean: string } | undefined {
+export function checkJourneyCookie(
+  url: URL,
+  cookies: Pick<CookieJar, 'get'>,
+  secure: boolean,
+): { result: 'refused' } | { result: 'kept'; clean: string } | undefined {
   if (url.searchParams.get(JOURNEY_STARTED_PARAM) !== 'new') return undefined;
   if (!cookieId(cookies, secure)) return { result: 'refused' };
   const params = new URLSearchParams(url.searchParams);

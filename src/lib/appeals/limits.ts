@@ -5,7 +5,16 @@
  * limited in the journey itself (src/lib/appeals/journey.ts), sign-ups in src/lib/principles/change-alerts.ts, sign-in in src/lib/staff/throttle.ts.
  */
 import { findAppealByTokenHash } from '../../../db/appeals.ts';
-import { appealSendLimits, checkRateLimit, hitRateLimit, hitRateLimitKey, statusLinkLimit, type RateLimitResult, type Runtime, hashToken } from '../platform/index.ts';
+import {
+  appealSendLimits,
+  checkRateLimit,
+  hitRateLimit,
+  hitRateLimitKey,
+  statusLinkLimit,
+  type RateLimitResult,
+  type Runtime,
+  hashToken,
+} from '../platform/index.ts';
 
 const STATUS_PATH = /^\/appeal\/status\/([^/]*)/;
 export const APPEAL_SEND_PATH = '/appeal/check-answers';
@@ -58,7 +67,13 @@ export function emailLimitKey(email: string): string {
  * fresh journeys, is held back long before it. A POST with no live journey sends nothing (the
  * page sends the browser back to a step) and counts only against the address.
  */
-export function appealSendGuard(rt: Runtime, method: string, pathname: string, client: string, journey?: SendingJourney): LimitDecision {
+export function appealSendGuard(
+  rt: Runtime,
+  method: string,
+  pathname: string,
+  client: string,
+  journey?: SendingJourney,
+): LimitDecision {
   if (!isAppealSend(method, pathname)) return { ok: true };
   const limits = appealSendLimits(rt.config);
   const email = typeof journey?.data['email'] === 'string' ? journey.data['email'] : undefined;

@@ -8,7 +8,19 @@ import { findAppealByReferenceAndEmail } from '../../../db/appeals.ts';
 import { enqueueAndDiscard } from '../../../db/outbox.ts';
 import { queueAppellantEmail, statusLinkParagraph, statusUrl } from './appeals.ts';
 import { notificationEmail } from '../email/index.ts';
-import { type FormValues, caseLookupLimit, hitRateLimit, hitRateLimitKey, tooManyMessage, type RateLimit, characterLength, emailAddress, generateToken, inTransaction, type Runtime } from '../platform/index.ts';
+import {
+  type FormValues,
+  caseLookupLimit,
+  hitRateLimit,
+  hitRateLimitKey,
+  tooManyMessage,
+  type RateLimit,
+  characterLength,
+  emailAddress,
+  generateToken,
+  inTransaction,
+  type Runtime,
+} from '../platform/index.ts';
 import { DATA_LENGTH, parseReference } from '../cases/index.ts';
 
 export const FIND_PATH = '/appeal/find';
@@ -18,7 +30,8 @@ export const FIND_MESSAGES = {
   empty: 'Enter your appeal reference',
   'invalid-character': 'Appeal reference must only include letters, numbers, spaces and hyphens',
   'wrong-length': `Appeal reference must be ${DATA_LENGTH + 1} letters and numbers, like 7K3M-Q9TX-2MC`,
-  'check-failed': 'Check your appeal reference. One of the characters looks mistyped: compare it with the email we sent you',
+  'check-failed':
+    'Check your appeal reference. One of the characters looks mistyped: compare it with the email we sent you',
   'too-many': 'You have asked for too many status links',
 } as const;
 
@@ -37,8 +50,7 @@ export function statusLinkRequestLimit(config: { caseLookupsPer10Minutes: number
 export const LINKS_PER_APPEAL_PER_HOUR = 3;
 
 export type StatusLinkRequestResult =
-  | { ok: true }
-  | { ok: false; status: 400 | 429; errors: Record<string, string>; retryAfterSeconds?: number };
+  { ok: true } | { ok: false; status: 400 | 429; errors: Record<string, string>; retryAfterSeconds?: number };
 
 const EMAIL_KIND = 'appeal-status-link' as const;
 
@@ -72,7 +84,13 @@ export function requestStatusLink(rt: Runtime, values: FormValues, client: strin
   if (!parsed.ok || !email.success) return { ok: false, status: 400, errors };
 
   const limit = hitRateLimit(rt, statusLinkRequestLimit(rt.config), client);
-  if (!limit.ok) return { ok: false, status: 429, errors: { reference: tooManyMessage(FIND_MESSAGES['too-many'], limit.retryAfterSeconds) }, retryAfterSeconds: limit.retryAfterSeconds };
+  if (!limit.ok)
+    return {
+      ok: false,
+      status: 429,
+      errors: { reference: tooManyMessage(FIND_MESSAGES['too-many'], limit.retryAfterSeconds) },
+      retryAfterSeconds: limit.retryAfterSeconds,
+    };
 
   const now = rt.now();
   inTransaction(rt, (scope) => {
@@ -80,7 +98,11 @@ export function requestStatusLink(rt: Runtime, values: FormValues, client: strin
     const found = findAppealByReferenceAndEmail(tx, parsed.reference, email.data);
     const row = found && !found.purgedAt ? found : undefined;
     // Counted for every request (on a key no appeal has when none matched): the same work either way.
-    const perAppeal = hitRateLimitKey(scope, { name: 'status-link-sent', max: LINKS_PER_APPEAL_PER_HOUR, windowMs: 60 * 60_000 }, `appeal-${row?.id ?? 0}`);
+    const perAppeal = hitRateLimitKey(
+      scope,
+      { name: 'status-link-sent', max: LINKS_PER_APPEAL_PER_HOUR, windowMs: 60 * 60_000 },
+      `appeal-${row?.id ?? 0}`,
+    );
     if (row && perAppeal.ok) {
       queueAppellantEmail(rt, tx, row, EMAIL_KIND, (link) => linkEmail(rt, row.reference, link), now);
       return;
@@ -88,7 +110,11 @@ export function requestStatusLink(rt: Runtime, values: FormValues, client: strin
     // No match (or this appeal's hourly share used up): the same email is built and written,
     // then rolled back, so the answer takes as long either way.
     const link = statusUrl(rt.config.publicUrl, generateToken());
-    enqueueAndDiscard(tx, { to: email.data, ...linkEmail(rt, parsed.reference, link), kind: EMAIL_KIND, secrets: [link] }, now);
+    enqueueAndDiscard(
+      tx,
+      { to: email.data, ...linkEmail(rt, parsed.reference, link), kind: EMAIL_KIND, secrets: [link] },
+      now,
+    );
   });
   return { ok: true };
 }

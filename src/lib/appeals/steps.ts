@@ -4,8 +4,37 @@
  * does (read the journey, guard, on POST check → save → redirect, or errors with 400/429), so
  * the pages only render their fields (src/components/QuestionPage.astro).
  */
-import { firstMissingStep, postStepReady, STEPS, subjectOf, backLink, submitAccount, submitCaseReference, submitCheckEmail, submitContact, submitContactNeeds, submitWhoIsAsking, laterStepRedirect, submitPlatform, submitPostDate, submitPostLink, submitReason, submitWhatHappened, type Answers, type StepPath, type StepResult } from './journey.ts';
-import { type DatePart, readFormValues, type FormValues, clientAddressOf, clientIp, isHttps, type Runtime } from '../platform/index.ts';
+import {
+  firstMissingStep,
+  postStepReady,
+  STEPS,
+  subjectOf,
+  backLink,
+  submitAccount,
+  submitCaseReference,
+  submitCheckEmail,
+  submitContact,
+  submitContactNeeds,
+  submitWhoIsAsking,
+  laterStepRedirect,
+  submitPlatform,
+  submitPostDate,
+  submitPostLink,
+  submitReason,
+  submitWhatHappened,
+  type Answers,
+  type StepPath,
+  type StepResult,
+} from './journey.ts';
+import {
+  type DatePart,
+  readFormValues,
+  type FormValues,
+  clientAddressOf,
+  clientIp,
+  isHttps,
+  type Runtime,
+} from '../platform/index.ts';
 import { continueUrl, readJourney, writeJourney, type CookieJar } from './journeys.ts';
 
 export interface StepDefinition {
@@ -20,14 +49,17 @@ export interface StepDefinition {
   multi?: readonly string[];
 }
 
-const postQuestion = (path: StepPath) => (a: Answers) => (postStepReady(path, a) ? undefined : (firstMissingStep(a) ?? STEPS.platform));
+const postQuestion = (path: StepPath) => (a: Answers) =>
+  postStepReady(path, a) ? undefined : (firstMissingStep(a) ?? STEPS.platform);
 const afterSubject = (a: Answers) => (subjectOf(a) ? undefined : (firstMissingStep(a) ?? STEPS.caseReference));
 
 export const APPEAL_STEPS = {
   caseReference: {
     path: STEPS.caseReference,
     notReady: () => undefined,
-    initial: (a, url) => ({ 'case-reference': (url.searchParams.get('ref') ?? '').slice(0, 100) || a.caseReference || '' }),
+    initial: (a, url) => ({
+      'case-reference': (url.searchParams.get('ref') ?? '').slice(0, 100) || a.caseReference || '',
+    }),
     submit: (rt, a, values, changing, client) => submitCaseReference(rt, a, values, client, changing),
   },
   platform: {
@@ -51,7 +83,11 @@ export const APPEAL_STEPS = {
   postDate: {
     path: STEPS.postDate,
     notReady: postQuestion(STEPS.postDate),
-    initial: (a) => ({ 'post-date-day': a.post?.day ?? '', 'post-date-month': a.post?.month ?? '', 'post-date-year': a.post?.year ?? '' }),
+    initial: (a) => ({
+      'post-date-day': a.post?.day ?? '',
+      'post-date-month': a.post?.month ?? '',
+      'post-date-year': a.post?.year ?? '',
+    }),
     submit: (rt, a, values, changing) => submitPostDate(rt, a, values, changing),
   },
   postLink: {
@@ -84,7 +120,12 @@ export const APPEAL_STEPS = {
     notReady: (a) => laterStepRedirect(STEPS.whoIsAsking, a),
     initial: (a): FormValues =>
       a.asking?.askingFor === 'someone-else'
-        ? { 'asking-for': 'someone-else', relationship: a.asking.relationship, 'person-name': a.asking.name ?? '', consent: 'yes' }
+        ? {
+            'asking-for': 'someone-else',
+            relationship: a.asking.relationship,
+            'person-name': a.asking.name ?? '',
+            consent: 'yes',
+          }
         : { 'asking-for': a.asking?.askingFor ?? '' },
     submit: (_rt, a, values, changing) => submitWhoIsAsking(a, values, changing),
   },
@@ -94,7 +135,13 @@ export const APPEAL_STEPS = {
     initial: (a): FormValues => {
       const n = a.contactNeeds;
       if (!n) return {};
-      return { 'needs-any': n.needs.length ? 'yes' : 'no', needs: n.needs, address: n.address ?? '', phone: n.phone ?? '', 'other-need': n.other ?? '' };
+      return {
+        'needs-any': n.needs.length ? 'yes' : 'no',
+        needs: n.needs,
+        address: n.address ?? '',
+        phone: n.phone ?? '',
+        'other-need': n.other ?? '',
+      };
     },
     submit: (_rt, a, values, changing) => submitContactNeeds(a, values, changing),
     multi: ['needs'],
@@ -133,7 +180,8 @@ export async function runStep(rt: Runtime, context: StepContext, step: StepDefin
   const redirect = step.notReady(answers);
   if (redirect) return { kind: 'redirect', to: redirect };
   const back = backLink(step.path, answers, changing);
-  if (context.request.method !== 'POST') return { kind: 'page', answers, values: step.initial(answers, context.url), errors: undefined, status: 200, back };
+  if (context.request.method !== 'POST')
+    return { kind: 'page', answers, values: step.initial(answers, context.url), errors: undefined, status: 200, back };
   const values = await readFormValues(context.request, step.multi);
   // Without a known address every such request shares one budget, which errs on the safe side.
   const client = clientIp(context.request, clientAddressOf(context), rt.config) ?? 'unknown';
@@ -142,5 +190,14 @@ export async function runStep(rt: Runtime, context: StepContext, step: StepDefin
     const started = writeJourney(rt, context.cookies, result.answers, secure);
     return { kind: 'redirect', to: continueUrl(result.next, started) };
   }
-  return { kind: 'page', answers, values, errors: result.errors, status: result.status, retryAfterSeconds: result.retryAfterSeconds, back, dateParts: result.dateParts };
+  return {
+    kind: 'page',
+    answers,
+    values,
+    errors: result.errors,
+    status: result.status,
+    retryAfterSeconds: result.retryAfterSeconds,
+    back,
+    dateParts: result.dateParts,
+  };
 }

@@ -4,7 +4,16 @@
  * transaction of each change. Everything staff read is in words (src/lib/platform/labels.ts).
  */
 import { auditActions, listAudit, recordAudit, type AuditFilters, type AuditListRow } from '../../../db/audit.ts';
-import { csvCell, formatDateTime, auditActionLabel, auditDetailsInWords, parseDayRange, parsePage, type DayRange, type Runtime } from '../platform/index.ts';
+import {
+  csvCell,
+  formatDateTime,
+  auditActionLabel,
+  auditDetailsInWords,
+  parseDayRange,
+  parsePage,
+  type DayRange,
+  type Runtime,
+} from '../platform/index.ts';
 
 export const AUDIT_PAGE_SIZE = 50;
 /** The most entries one CSV download holds; narrow the dates for more. */
@@ -22,7 +31,8 @@ export interface AuditQuery {
   page: number;
 }
 
-export type AuditQueryResult = { ok: true; query: AuditQuery } | { ok: false; query: AuditQuery; errors: Record<string, string> };
+export type AuditQueryResult =
+  { ok: true; query: AuditQuery } | { ok: false; query: AuditQuery; errors: Record<string, string> };
 
 /** Reads filters from the query string; a date that is not a real date is an error for the field. */
 export function parseAuditQuery(params: URLSearchParams): AuditQueryResult {
@@ -77,8 +87,15 @@ export function auditLine(e: AuditListRow): AuditLine {
   };
 }
 
-export function browseAudit(rt: Runtime, query: AuditQuery): { entries: AuditLine[]; hasMore: boolean; actions: { code: string; label: string }[] } {
-  const entries = listAudit(rt.db, { ...filtersOf(query), limit: AUDIT_PAGE_SIZE + 1, offset: (query.page - 1) * AUDIT_PAGE_SIZE });
+export function browseAudit(
+  rt: Runtime,
+  query: AuditQuery,
+): { entries: AuditLine[]; hasMore: boolean; actions: { code: string; label: string }[] } {
+  const entries = listAudit(rt.db, {
+    ...filtersOf(query),
+    limit: AUDIT_PAGE_SIZE + 1,
+    offset: (query.page - 1) * AUDIT_PAGE_SIZE,
+  });
   const hasMore = entries.length > AUDIT_PAGE_SIZE;
   const actions = auditActions(rt.db).map((code) => ({ code, label: auditActionLabel(code) }));
   actions.sort((a, b) => a.label.localeCompare(b.label));
@@ -98,15 +115,36 @@ export function exportAudit(rt: Runtime, query: AuditQuery, actor: { id: number;
   return rt.db.transaction((tx): AuditExport => {
     const rows = listAudit(tx, { ...filtersOf(query), limit: AUDIT_EXPORT_MAX + 1, max: AUDIT_EXPORT_MAX + 1 });
     if (rows.length > AUDIT_EXPORT_MAX) return { ok: false, error: 'too-many', rows: rows.length };
-    const header = ['When (UK time)', 'When (ISO 8601)', 'Who', 'What happened', 'Record', 'From', 'Details', 'Action code'];
+    const header = [
+      'When (UK time)',
+      'When (ISO 8601)',
+      'Who',
+      'What happened',
+      'Record',
+      'From',
+      'Details',
+      'Action code',
+    ];
     const lines = [header.map(csvCell).join(',')];
     for (const e of rows) {
       const l = auditLine(e);
-      lines.push([formatDateTime(l.at), l.at.toISOString(), l.who, l.action, l.record, l.from, l.details, e.action].map(csvCell).join(','));
+      lines.push(
+        [formatDateTime(l.at), l.at.toISOString(), l.who, l.action, l.record, l.from, l.details, e.action]
+          .map(csvCell)
+          .join(','),
+      );
     }
     const filters: Record<string, string> = {};
-    for (const k of ['action', 'actor', 'entityType', 'entityId', 'from', 'to'] as const) if (query[k]) filters[k] = query[k];
-    recordAudit(tx, { actorId: actor.id, action: 'audit.exported', entityType: 'audit', entityId: null, ip: actor.ip, details: { rows: rows.length, filters } });
+    for (const k of ['action', 'actor', 'entityType', 'entityId', 'from', 'to'] as const)
+      if (query[k]) filters[k] = query[k];
+    recordAudit(tx, {
+      actorId: actor.id,
+      action: 'audit.exported',
+      entityType: 'audit',
+      entityId: null,
+      ip: actor.ip,
+      details: { rows: rows.length, filters },
+    });
     return { ok: true, csv: `${lines.join('\r\n')}\r\n`, rows: rows.length };
   });
 }

@@ -2,7 +2,21 @@
  * Recording moderation cases: validation, the case reference, the notice for the person.
  */
 import { invalidateTransparencyCache } from '../transparency/index.ts';
-import { fromDateParts, validateForm, type FormValues, ACTION_PHRASES, joinWithAnd, LIMITS, oneLineMessage, optionalText, requiredLine, requiredText, webLink, type Actor, type Runtime } from '../platform/index.ts';
+import {
+  fromDateParts,
+  validateForm,
+  type FormValues,
+  ACTION_PHRASES,
+  joinWithAnd,
+  LIMITS,
+  oneLineMessage,
+  optionalText,
+  requiredLine,
+  requiredText,
+  webLink,
+  type Actor,
+  type Runtime,
+} from '../platform/index.ts';
 import { z } from 'zod';
 import { listAudit, type AuditListRow } from '../../../db/audit.ts';
 import {
@@ -46,9 +60,17 @@ export const CASE_MULTI_FIELDS = ['actions', 'grounds'] as const;
 
 const CaseFormSchema = z.object({
   platform: z.enum(PLATFORMS, { error: 'Select the platform' }),
-  handle: requiredLine(LIMITS.handle, 'Enter the account handle', `Account handle must be ${LIMITS.handle} characters or fewer`, oneLineMessage('Account handle')),
+  handle: requiredLine(
+    LIMITS.handle,
+    'Enter the account handle',
+    `Account handle must be ${LIMITS.handle} characters or fewer`,
+    oneLineMessage('Account handle'),
+  ),
   'post-url': webLink('Enter the link to the post', 'Enter a link to the post that starts with https://'),
-  excerpt: optionalText(LIMITS.excerpt, `Excerpt must be ${LIMITS.excerpt.toLocaleString('en-GB')} characters or fewer`),
+  excerpt: optionalText(
+    LIMITS.excerpt,
+    `Excerpt must be ${LIMITS.excerpt.toLocaleString('en-GB')} characters or fewer`,
+  ),
   actions: z.array(z.enum(CASE_ACTIONS, { error: 'Select the actions taken' })).min(1, 'Select the actions taken'),
   grounds: z.array(z.string().max(100)).min(1, 'Select the grounds for the action'),
   reasons: requiredText(
@@ -69,7 +91,10 @@ export type RecordCaseResult =
   | { ok: false; errors: Record<string, string>; values: FormValues; version: VersionRow | undefined };
 
 /** When the action happened, from the form's date and time fields. */
-export function actionTimeFromValues(rt: Runtime, values: FormValues): { ok: true; at: Date } | { ok: false; error: string } {
+export function actionTimeFromValues(
+  rt: Runtime,
+  values: FormValues,
+): { ok: true; at: Date } | { ok: false; error: string } {
   const part = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : '');
   const at = fromDateParts(part('action-day'), part('action-month'), part('action-year'), part('action-time'));
   if (!at) return { ok: false, error: 'Enter a real date and time, for example 25 11 2026 and 14:30' };
@@ -109,7 +134,8 @@ export function recordCase(rt: Runtime, values: FormValues, actor: Actor): Recor
   if (form.ok && version) {
     const allowed = new Set(version.grounds.map((g) => g.code));
     if (!form.data.grounds.every((code) => allowed.has(code))) {
-      errors['grounds'] = `Select grounds from version ${version.version} of the principles, which was in force at that time`;
+      errors['grounds'] =
+        `Select grounds from version ${version.version} of the principles, which was in force at that time`;
     }
   }
   if (!form.ok || !when.ok || !version || Object.keys(errors).length > 0) {
@@ -135,7 +161,13 @@ export function recordCase(rt: Runtime, values: FormValues, actor: Actor): Recor
           actions: data.actions as CaseAction[],
           groundCodes: [...new Set(data.grounds)],
         });
-        recordAudit(tx, { actorId: actor.id, action: 'case.recorded', entityType: 'case', entityId: reference, ip: actor.ip });
+        recordAudit(tx, {
+          actorId: actor.id,
+          action: 'case.recorded',
+          entityType: 'case',
+          entityId: reference,
+          ip: actor.ip,
+        });
         return id;
       });
       invalidateTransparencyCache(rt, [when.at]);
@@ -153,7 +185,10 @@ export function getCase(rt: Runtime, id: number): CaseRecord | undefined {
 }
 
 /** A case with the appeals made on it and its history (audit entries), for the staff case page. */
-export function getCaseDetails(rt: Runtime, id: number): { case: CaseRecord; appeals: CaseAppeal[]; history: AuditListRow[] } | undefined {
+export function getCaseDetails(
+  rt: Runtime,
+  id: number,
+): { case: CaseRecord; appeals: CaseAppeal[]; history: AuditListRow[] } | undefined {
   const found = findCaseById(rt.db, id);
   if (!found) return undefined;
   return {
@@ -167,7 +202,9 @@ export function getCaseDetails(rt: Runtime, id: number): { case: CaseRecord; app
 export function lookUpCase(
   rt: Runtime,
   typed: string,
-): { ok: true; case: CaseRecord } | { ok: false; error: 'empty' | 'wrong-length' | 'invalid-character' | 'check-failed' | 'not-found' } {
+):
+  | { ok: true; case: CaseRecord }
+  | { ok: false; error: 'empty' | 'wrong-length' | 'invalid-character' | 'check-failed' | 'not-found' } {
   const parsed = parseReference(typed);
   if (!parsed.ok) return parsed;
   const found = findCaseByReference(rt.db, parsed.reference);
@@ -184,7 +221,12 @@ export interface Notice {
 }
 
 /** The ready-to-paste message for the person (a short form under 500 characters, and a long form). */
-export function caseNotice(c: CaseRecord, publicUrl: string, org: { name: string }, appealWindowMonths: number): Notice {
+export function caseNotice(
+  c: CaseRecord,
+  publicUrl: string,
+  org: { name: string },
+  appealWindowMonths: number,
+): Notice {
   const link = `${publicUrl}/appeal?ref=${encodeURIComponent(c.reference)}`;
   const did = joinWithAnd(c.actions.map((a) => ACTION_PHRASES[a]));
   const groundTitles = c.grounds.map((g) => g.title.toLowerCase());
@@ -192,7 +234,8 @@ export function caseNotice(c: CaseRecord, publicUrl: string, org: { name: string
   const tail = `If you disagree, you can ask us to look again at ${link} using reference ${c.reference}.`;
   const detailed = `We ${did} because it went against our social media principles (${because}). ${tail}`;
   // Platforms limit replies: the short form stays under 500 characters by dropping the detail.
-  const short = detailed.length < 500 ? detailed : `We ${did} because it went against our social media principles. ${tail}`;
+  const short =
+    detailed.length < 500 ? detailed : `We ${did} because it went against our social media principles. ${tail}`;
   const long = [
     `Hello,`,
     ``,

@@ -25,8 +25,12 @@ export function parseCaseFilters(params: URLSearchParams) {
   const page = Math.max(1, Math.min(1_000_000, Number.parseInt(params.get('page') ?? '1', 10) || 1));
   const query: CaseSearch = {
     text: values.q || undefined,
-    platform: (PLATFORMS as readonly string[]).includes(values.platform) ? (values.platform as CaseSearch['platform']) : undefined,
-    action: (CASE_ACTIONS as readonly string[]).includes(values.action) ? (values.action as CaseSearch['action']) : undefined,
+    platform: (PLATFORMS as readonly string[]).includes(values.platform)
+      ? (values.platform as CaseSearch['platform'])
+      : undefined,
+    action: (CASE_ACTIONS as readonly string[]).includes(values.action)
+      ? (values.action as CaseSearch['action'])
+      : undefined,
     from,
     to: to ? new Date(to.getTime() + DAY) : undefined,
     limit: PAGE_SIZE,

@@ -7,7 +7,17 @@
 import { z } from 'zod';
 import { recordAudit } from '../../../db/audit.ts';
 import { findCaseById, setCaseNotice } from '../../../db/cases.ts';
-import { fromDateParts, toDateParts, valueOf, type FormValues, NOTICE_METHODS, type NoticeMethod, characterLength, cleanText, type Runtime } from '../platform/index.ts';
+import {
+  fromDateParts,
+  toDateParts,
+  valueOf,
+  type FormValues,
+  NOTICE_METHODS,
+  type NoticeMethod,
+  characterLength,
+  cleanText,
+  type Runtime,
+} from '../platform/index.ts';
 import { invalidateTransparencyCache } from '../transparency/index.ts';
 
 /** Field names of the notice form, in page order (also the element ids). */
@@ -33,7 +43,11 @@ export type NoticeInput = { told: true; sentAt: Date; method: NoticeMethod } | {
 export type NoticeResult = { ok: true } | { ok: false; errors: Record<string, string> };
 
 /** Reads and checks the notice form; `actionAt` is the case's action time. */
-export function parseNoticeForm(rt: Runtime, values: FormValues, actionAt: Date): { ok: true; input: NoticeInput } | { ok: false; errors: Record<string, string> } {
+export function parseNoticeForm(
+  rt: Runtime,
+  values: FormValues,
+  actionAt: Date,
+): { ok: true; input: NoticeInput } | { ok: false; errors: Record<string, string> } {
   const errors: Record<string, string> = {};
   const told = Told.safeParse(valueOf(values, 'told') || undefined);
   if (!told.success) return { ok: false, errors: { told: NOTICE_MESSAGES.told } };
@@ -54,7 +68,8 @@ export function parseNoticeForm(rt: Runtime, values: FormValues, actionAt: Date)
     if (!sentAt) errors['sent-day'] = NOTICE_MESSAGES.sentInvalid;
     else if (sentAt.getTime() > now + 60_000) errors['sent-day'] = NOTICE_MESSAGES.sentFuture;
     // The fields hold minutes: the minute of the action counts as "at the action".
-    else if (sentAt.getTime() < actionAt.getTime() - (actionAt.getTime() % 60_000)) errors['sent-day'] = NOTICE_MESSAGES.sentBeforeAction;
+    else if (sentAt.getTime() < actionAt.getTime() - (actionAt.getTime() % 60_000))
+      errors['sent-day'] = NOTICE_MESSAGES.sentBeforeAction;
     else if (sentAt.getTime() < actionAt.getTime()) sentAt = actionAt;
     else if (sentAt.getTime() > now) sentAt = new Date(now);
   }
@@ -66,7 +81,12 @@ export function parseNoticeForm(rt: Runtime, values: FormValues, actionAt: Date)
  * Records whether the person was told, in ONE transaction with its audit entry; a later record
  * replaces an earlier one (a correction), and the audit log keeps both. Only moderators record it.
  */
-export function recordNotice(rt: Runtime, caseId: number, values: FormValues, actor: { id: number; ip: string | null; roles: readonly string[] }): NoticeResult | { ok: false; error: 'not-found' | 'not-allowed' } {
+export function recordNotice(
+  rt: Runtime,
+  caseId: number,
+  values: FormValues,
+  actor: { id: number; ip: string | null; roles: readonly string[] },
+): NoticeResult | { ok: false; error: 'not-found' | 'not-allowed' } {
   if (!actor.roles.includes('moderator')) return { ok: false, error: 'not-allowed' };
   const found = findCaseById(rt.db, caseId);
   if (!found) return { ok: false, error: 'not-found' };
@@ -76,7 +96,12 @@ export function recordNotice(rt: Runtime, caseId: number, values: FormValues, ac
   const { input } = parsed;
   const now = rt.now();
   rt.db.transaction((tx) => {
-    setCaseNotice(tx, caseId, input.told ? { sentAt: input.sentAt, method: input.method } : { notSentReason: input.reason }, { at: now, by: actor.id });
+    setCaseNotice(
+      tx,
+      caseId,
+      input.told ? { sentAt: input.sentAt, method: input.method } : { notSentReason: input.reason },
+      { at: now, by: actor.id },
+    );
     recordAudit(tx, {
       actorId: actor.id,
       action: 'case.notice-recorded',
@@ -92,10 +117,21 @@ export function recordNotice(rt: Runtime, caseId: number, values: FormValues, ac
 }
 
 /** The notice form's fields pre-filled from what is recorded (or empty). */
-export function noticeFormValues(c: { noticeSentAt: Date | null; noticeMethod: NoticeMethod | null; noticeNotSentReason: string | null }): FormValues {
+export function noticeFormValues(c: {
+  noticeSentAt: Date | null;
+  noticeMethod: NoticeMethod | null;
+  noticeNotSentReason: string | null;
+}): FormValues {
   if (c.noticeSentAt) {
     const p = toDateParts(c.noticeSentAt);
-    return { told: 'yes', method: c.noticeMethod ?? '', 'sent-day': p.day, 'sent-month': p.month, 'sent-year': p.year, 'sent-time': p.time };
+    return {
+      told: 'yes',
+      method: c.noticeMethod ?? '',
+      'sent-day': p.day,
+      'sent-month': p.month,
+      'sent-year': p.year,
+      'sent-time': p.time,
+    };
   }
   if (c.noticeNotSentReason !== null) return { told: 'no', reason: c.noticeNotSentReason };
   return {};

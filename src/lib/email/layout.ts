@@ -76,14 +76,17 @@ export const EMAIL_FONT_STACK = "'Frutiger W01', Arial, sans-serif";
  * the usual width mail programs are built for), NHS colours. Set in the head for the elements
  * and inline on the body and the column, since some mail programs drop one or the other.
  */
-const EMAIL_STYLE = raw(`body { margin: 0; padding: 0; background: #ffffff; color: #212b32; font-family: ${EMAIL_FONT_STACK}; font-size: 16px; line-height: 1.5; }
+const EMAIL_STYLE =
+  raw(`body { margin: 0; padding: 0; background: #ffffff; color: #212b32; font-family: ${EMAIL_FONT_STACK}; font-size: 16px; line-height: 1.5; }
 .email { max-width: 600px; margin: 0 auto; padding: 16px; font-family: ${EMAIL_FONT_STACK}; }
 h1 { font-size: 28px; line-height: 1.2; margin: 0 0 16px; }
 h2 { font-size: 22px; line-height: 1.3; margin: 24px 0 8px; }
 p, li { font-size: 16px; margin: 0 0 16px; }
 a { color: #005eb8; }
 footer { border-top: 1px solid #d8dde0; margin-top: 24px; padding-top: 8px; color: #4c6272; }`);
-const BODY_STYLE = raw(`margin: 0; padding: 0; background: #ffffff; color: #212b32; font-family: ${EMAIL_FONT_STACK}; font-size: 16px; line-height: 1.5;`);
+const BODY_STYLE = raw(
+  `margin: 0; padding: 0; background: #ffffff; color: #212b32; font-family: ${EMAIL_FONT_STACK}; font-size: 16px; line-height: 1.5;`,
+);
 const COLUMN_STYLE = raw(`max-width: 600px; margin: 0 auto; padding: 16px; font-family: ${EMAIL_FONT_STACK};`);
 
 /** A complete, simple HTML document around an email's body. */

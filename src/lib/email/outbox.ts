@@ -2,11 +2,26 @@
  * The outbox as staff see it: list messages, count them for /healthz, retry a failed one.
  * Writing and delivering are in db/outbox.ts (enqueueEmail) and src/lib/email/worker.ts.
  */
-import { countEmailsByState, findEmail, listEmails, redactSecrets, requeueFailedEmail, type EmailFilters } from '../../../db/outbox.ts';
+import {
+  countEmailsByState,
+  findEmail,
+  listEmails,
+  redactSecrets,
+  requeueFailedEmail,
+  type EmailFilters,
+} from '../../../db/outbox.ts';
 import { recordAudit } from '../../../db/audit.ts';
 import type { DbOrTx } from '../../../db/client.ts';
 import { OUTBOX_STATES, type OutboxRow, type OutboxState } from '../../../db/schema/outbox.ts';
-import { EMAIL_KINDS, emailKindLabel, outboxStateLabel, parseDayRange, parsePage, type DayRange, type Runtime } from '../platform/index.ts';
+import {
+  EMAIL_KINDS,
+  emailKindLabel,
+  outboxStateLabel,
+  parseDayRange,
+  parsePage,
+  type DayRange,
+  type Runtime,
+} from '../platform/index.ts';
 
 export type { OutboxRow, OutboxState };
 
@@ -42,7 +57,8 @@ export interface OutboxQuery {
   page: number;
 }
 
-export type OutboxQueryResult = { ok: true; query: OutboxQuery } | { ok: false; query: OutboxQuery; errors: Record<string, string> };
+export type OutboxQueryResult =
+  { ok: true; query: OutboxQuery } | { ok: false; query: OutboxQuery; errors: Record<string, string> };
 
 /** Reads the outbox filters (state, kind, created between two days) and the page from the query string. */
 export function parseOutboxQuery(params: URLSearchParams): OutboxQueryResult {
@@ -70,7 +86,10 @@ export interface OutboxLine extends OutboxRow {
 }
 
 /** One page of messages matching the filters, newest first, with their labels in words. */
-export function browseOutbox(rt: Runtime, query: OutboxQuery): { messages: OutboxLine[]; hasMore: boolean; kinds: { code: string; label: string }[] } {
+export function browseOutbox(
+  rt: Runtime,
+  query: OutboxQuery,
+): { messages: OutboxLine[]; hasMore: boolean; kinds: { code: string; label: string }[] } {
   const rows = listEmails(rt.db, {
     ...(query.state ? { states: [query.state] } : {}),
     kind: query.kind || undefined,
@@ -80,10 +99,13 @@ export function browseOutbox(rt: Runtime, query: OutboxQuery): { messages: Outbo
     offset: (query.page - 1) * OUTBOX_PAGE_SIZE,
   });
   const kinds: { code: string; label: string }[] = EMAIL_KINDS.map((code) => ({ code, label: emailKindLabel(code) }));
-  if (query.kind && !kinds.some((k) => k.code === query.kind)) kinds.push({ code: query.kind, label: emailKindLabel(query.kind) });
+  if (query.kind && !kinds.some((k) => k.code === query.kind))
+    kinds.push({ code: query.kind, label: emailKindLabel(query.kind) });
   kinds.sort((a, b) => a.label.localeCompare(b.label));
   return {
-    messages: rows.slice(0, OUTBOX_PAGE_SIZE).map((m) => ({ ...m, kindLabel: emailKindLabel(m.kind), stateLabel: outboxStateLabel(m.state) })),
+    messages: rows
+      .slice(0, OUTBOX_PAGE_SIZE)
+      .map((m) => ({ ...m, kindLabel: emailKindLabel(m.kind), stateLabel: outboxStateLabel(m.state) })),
     hasMore: rows.length > OUTBOX_PAGE_SIZE,
     kinds,
   };
@@ -119,11 +141,22 @@ export function retryMessage(
  * The outbox page's Retry button: `rawId` as posted. Requeues the failed email and writes
  * `outbox.retried` to the audit log in the same transaction (neither without the other).
  */
-export function retryFromOutbox(rt: Runtime, rawId: unknown, actor: { id: number; ip: string | null }): { ok: true; id: number } | { ok: false } {
+export function retryFromOutbox(
+  rt: Runtime,
+  rawId: unknown,
+  actor: { id: number; ip: string | null },
+): { ok: true; id: number } | { ok: false } {
   const id = Number(rawId);
   if (!Number.isSafeInteger(id) || id <= 0) return { ok: false };
   const result = retryMessage(rt, id, actor.id, (tx, { message }) =>
-    recordAudit(tx, { actorId: actor.id, action: 'outbox.retried', entityType: 'outbox', entityId: String(message.id), ip: actor.ip, details: { kind: message.kind } }),
+    recordAudit(tx, {
+      actorId: actor.id,
+      action: 'outbox.retried',
+      entityType: 'outbox',
+      entityId: String(message.id),
+      ip: actor.ip,
+      details: { kind: message.kind },
+    }),
   );
   return result.ok ? { ok: true, id } : { ok: false };
 }

@@ -29,7 +29,9 @@ export interface MailTransport {
 const SMTP_TIMEOUTS = { connectionTimeout: 20_000, greetingTimeout: 20_000, socketTimeout: 60_000, dnsTimeout: 20_000 };
 
 export function createMailTransport(config: Config): MailTransport {
-  return config.smtpUrl ? createSmtpTransport(config.smtpUrl, config.mailFrom) : createFileTransport(config.mailDir, config.mailFrom);
+  return config.smtpUrl
+    ? createSmtpTransport(config.smtpUrl, config.mailFrom)
+    : createFileTransport(config.mailDir, config.mailFrom);
 }
 
 /**
@@ -41,7 +43,12 @@ export function createMailTransport(config: Config): MailTransport {
 export function headerWithLineBreak(message: OutgoingEmail, from: string): string | null {
   // eslint-disable-next-line no-control-regex -- finding control characters is the point
   const bad = (value: string) => /[\r\n\u0000\u0085\u2028\u2029]/.test(value);
-  const fixed: [string, string][] = [['From', from], ['To', message.to], ['Subject', message.subject], ['Message-ID', message.messageId]];
+  const fixed: [string, string][] = [
+    ['From', from],
+    ['To', message.to],
+    ['Subject', message.subject],
+    ['Message-ID', message.messageId],
+  ];
   for (const [name, value] of [...fixed, ...Object.entries(message.headers)]) {
     if (bad(name) || bad(value)) return name.replace(/[^A-Za-z0-9-]/g, '?');
   }
@@ -50,7 +57,9 @@ export function headerWithLineBreak(message: OutgoingEmail, from: string): strin
 
 function refusedHeader(message: OutgoingEmail, from: string): SendResult | null {
   const header = headerWithLineBreak(message, from);
-  return header ? { ok: false, permanent: true, error: `Refused before sending: the ${header} header has a line break` } : null;
+  return header
+    ? { ok: false, permanent: true, error: `Refused before sending: the ${header} header has a line break` }
+    : null;
 }
 
 function mailOptions(message: OutgoingEmail, from: string) {
@@ -72,7 +81,9 @@ export const SMTP_POOL_CONNECTIONS = 5;
 export function createSmtpTransport(url: string, from: string, options: { pool?: boolean } = {}): MailTransport {
   const pool = options.pool ?? true;
   const transporter = nodemailer.createTransport(
-    pool ? { url, pool: true, maxConnections: SMTP_POOL_CONNECTIONS, maxMessages: 1000, ...SMTP_TIMEOUTS } : { url, ...SMTP_TIMEOUTS },
+    pool
+      ? { url, pool: true, maxConnections: SMTP_POOL_CONNECTIONS, maxMessages: 1000, ...SMTP_TIMEOUTS }
+      : { url, ...SMTP_TIMEOUTS },
   );
   // A pooled transport emits 'error' when an idle connection fails (e.g. the SMTP server stops);
   // unheard, that would crash the process. Sends report their own errors to sendMail, and the

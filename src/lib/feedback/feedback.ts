@@ -44,7 +44,15 @@ export type FeedbackResult =
   | { ok: false; error: 'rate-limited'; retryAfterSeconds: number };
 
 /** Checks and stores one piece of feedback; the client's address is used only for the limit. */
-export function giveFeedback(rt: Runtime, input: { rating?: string | undefined; comment?: string | undefined; from?: string | null | undefined; client: string }): FeedbackResult {
+export function giveFeedback(
+  rt: Runtime,
+  input: {
+    rating?: string | undefined;
+    comment?: string | undefined;
+    from?: string | null | undefined;
+    client: string;
+  },
+): FeedbackResult {
   const fieldErrors: Record<string, string> = {};
   const rating = input.rating ?? '';
   const comment = cleanText(input.comment ?? '');
@@ -53,7 +61,12 @@ export function giveFeedback(rt: Runtime, input: { rating?: string | undefined; 
   if (Object.keys(fieldErrors).length > 0) return { ok: false, error: 'invalid', fieldErrors };
   const limited = hitRateLimit(rt, feedbackLimit(rt.config), input.client);
   if (!limited.ok) return { ok: false, error: 'rate-limited', retryAfterSeconds: limited.retryAfterSeconds };
-  insertFeedback(rt.db, { rating: rating as Rating, comment: comment || null, fromPage: feedbackFrom(input.from), givenAt: rt.now() });
+  insertFeedback(rt.db, {
+    rating: rating as Rating,
+    comment: comment || null,
+    fromPage: feedbackFrom(input.from),
+    givenAt: rt.now(),
+  });
   return { ok: true };
 }
 
@@ -74,7 +87,10 @@ export function satisfactionTable(rt: Runtime): FigureTable {
     rows: periods.map((period) => {
       const counts = countFeedbackRatings(rt.db, new Date(period.start), new Date(period.end));
       const values = new Map<string, number>(FEEDBACK_RATINGS.map((r) => [r, counts.get(r) ?? 0]));
-      values.set('total', [...values.values()].reduce((a, b) => a + b, 0));
+      values.set(
+        'total',
+        [...values.values()].reduce((a, b) => a + b, 0),
+      );
       const shown = suppress(values, [{ parts: [...FEEDBACK_RATINGS], total: 'total' }]);
       return { period, cells: FEEDBACK_RATINGS.map((r) => shown.get(r)!), total: shown.get('total')! };
     }),

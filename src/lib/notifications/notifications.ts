@@ -80,7 +80,12 @@ export function reviewerOrTeam(rt: Runtime, tx: DbOrTx, assignedTo: number | nul
 }
 
 /** Queues the "new appeal" email to the team; call it in the transaction that records the appeal. */
-export function queueNewAppealNotice(rt: Runtime, tx: DbOrTx, appeal: Pick<AppealRow, 'id' | 'reference' | 'dueAt' | 'caseId'>, now: Date): number {
+export function queueNewAppealNotice(
+  rt: Runtime,
+  tx: DbOrTx,
+  appeal: Pick<AppealRow, 'id' | 'reference' | 'dueAt' | 'caseId'>,
+  now: Date,
+): number {
   const email = staffAppealReceivedEmail({
     orgName: rt.config.org.name,
     appealReference: appeal.reference,
@@ -105,13 +110,24 @@ export function queueAppellantReplyNotice(
   answeredRequest: boolean,
   now: Date,
 ): number {
-  const email = staffAppellantRepliedEmail({ orgName: rt.config.org.name, appealReference: appeal.reference, dueAt, staffUrl: staffAppealUrl(rt, appeal.id), answeredRequest });
+  const email = staffAppellantRepliedEmail({
+    orgName: rt.config.org.name,
+    appealReference: appeal.reference,
+    dueAt,
+    staffUrl: staffAppealUrl(rt, appeal.id),
+    answeredRequest,
+  });
   const to = reviewerOrTeam(rt, tx, appeal.assignedTo);
   for (const address of to) enqueueEmail(tx, { to: address, ...email, kind: STAFF_EMAIL_KINDS.appellantReplied }, now);
   return to.length;
 }
 
-const ukClock = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+const ukClock = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Europe/London',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+});
 
 /** Minutes after midnight, UK time. */
 export function ukMinuteOfDay(date: Date): number {
@@ -135,7 +151,14 @@ export type DigestResult =
   | { status: 'already-decided'; day: string }
   | { status: 'no-recipients'; day: string };
 
-const toItem = (rt: Runtime) => (a: DigestAppeal): DigestAppealItem => ({ reference: a.reference, dueAt: a.dueAt, receivedAt: a.receivedAt, url: staffAppealUrl(rt, a.id) });
+const toItem =
+  (rt: Runtime) =>
+  (a: DigestAppeal): DigestAppealItem => ({
+    reference: a.reference,
+    dueAt: a.dueAt,
+    receivedAt: a.receivedAt,
+    url: staffAppealUrl(rt, a.id),
+  });
 
 const FOLLOW_UP_WORDS = { 'restore-comment': 'Restore the comment', 'unblock-account': 'Unblock the account' } as const;
 
@@ -164,7 +187,12 @@ export function sendDigest(rt: Runtime): DigestResult {
       newUnassigned: lists.newUnassigned.items.map(toItem(rt)),
       dueSoon: lists.dueSoon.items.map(toItem(rt)),
       overdue: lists.overdue.items.map(toItem(rt)),
-      followUpsOverdue: lists.followUpsOverdue.items.map((f) => ({ appealReference: f.appealReference, label: FOLLOW_UP_WORDS[f.kind], dueAt: f.dueAt, url: staffAppealUrl(rt, f.appealId) })),
+      followUpsOverdue: lists.followUpsOverdue.items.map((f) => ({
+        appealReference: f.appealReference,
+        label: FOLLOW_UP_WORDS[f.kind],
+        dueAt: f.dueAt,
+        url: staffAppealUrl(rt, f.appealId),
+      })),
       more: {
         newUnassigned: lists.newUnassigned.total - lists.newUnassigned.items.length,
         dueSoon: lists.dueSoon.total - lists.dueSoon.items.length,
@@ -175,8 +203,10 @@ export function sendDigest(rt: Runtime): DigestResult {
     const items = Object.values(lists).reduce((n, l) => n + l.total, 0);
     const empty = isDigestEmpty(data);
     const to = empty ? [] : teamRecipients(rt, tx);
-    if (!empty && to.length === 0) return findDigestDay(tx, day) ? { status: 'already-decided', day } : { status: 'no-recipients', day };
-    if (!claimDigestDay(tx, { day, decidedAt: now, emails: to.length, items })) return { status: 'already-decided', day };
+    if (!empty && to.length === 0)
+      return findDigestDay(tx, day) ? { status: 'already-decided', day } : { status: 'no-recipients', day };
+    if (!claimDigestDay(tx, { day, decidedAt: now, emails: to.length, items }))
+      return { status: 'already-decided', day };
     if (empty) return { status: 'empty', day };
     const email = staffDigestEmail(data);
     for (const address of to) enqueueEmail(tx, { to: address, ...email, kind: STAFF_EMAIL_KINDS.digest }, now);
@@ -190,9 +220,11 @@ export function runScheduledDigest(rt: Runtime): DigestResult | undefined {
 }
 
 export function describeDigest(result: DigestResult): string {
-  if (result.status === 'sent') return `Digest for ${result.day} queued: ${result.emails} email(s) listing ${result.items} item(s).`;
+  if (result.status === 'sent')
+    return `Digest for ${result.day} queued: ${result.emails} email(s) listing ${result.items} item(s).`;
   if (result.status === 'empty') return `Digest for ${result.day}: nothing to report, so nothing was sent.`;
-  if (result.status === 'no-recipients') return `Digest for ${result.day}: there is no active reviewer or admin to send it to (and REVIEW_TEAM_EMAIL is not set), so nothing was sent.`;
+  if (result.status === 'no-recipients')
+    return `Digest for ${result.day}: there is no active reviewer or admin to send it to (and REVIEW_TEAM_EMAIL is not set), so nothing was sent.`;
   return `Digest for ${result.day} was already done today: nothing sent.`;
 }
 
@@ -222,7 +254,14 @@ export function escalateOverdueAppeals(rt: Runtime): number {
         assigneeName: assignedTo != null ? (staffNames(tx, [assignedTo]).get(assignedTo) ?? null) : null,
       });
       for (const address of admins) enqueueEmail(tx, { to: address, ...email, kind: STAFF_EMAIL_KINDS.overdue }, now);
-      recordAudit(tx, { actorId: null, action: 'appeal.overdue-escalated', entityType: 'appeal', entityId: String(appeal.id), ip: null, details: { admins: admins.length } });
+      recordAudit(tx, {
+        actorId: null,
+        action: 'appeal.overdue-escalated',
+        entityType: 'appeal',
+        entityId: String(appeal.id),
+        ip: null,
+        details: { admins: admins.length },
+      });
       return true;
     });
     if (done) escalated++;

@@ -10,11 +10,22 @@ import { z } from 'zod';
 import { findAppealById } from '../../../db/appeals.ts';
 import { recordAudit } from '../../../db/audit.ts';
 import { findCaseById } from '../../../db/cases.ts';
-import { insertSafeguardingConcern, listSafeguardingConcerns, type ConcernWithName } from '../../../db/notifications.ts';
+import {
+  insertSafeguardingConcern,
+  listSafeguardingConcerns,
+  type ConcernWithName,
+} from '../../../db/notifications.ts';
 import { enqueueEmail } from '../../../db/outbox.ts';
 import { staffNames } from '../../../db/review.ts';
 import { safeguardingConcernEmail } from './emails/staff-notifications.ts';
-import { validateForm, valueOf, type FormValues, requiredText, tooLongMessage, type Runtime } from '../platform/index.ts';
+import {
+  validateForm,
+  valueOf,
+  type FormValues,
+  requiredText,
+  tooLongMessage,
+  type Runtime,
+} from '../platform/index.ts';
 
 export const SAFEGUARDING_EMAIL_KIND = 'safeguarding-concern';
 export const SAFEGUARDING_NOTE_LIMIT = 2000;
@@ -29,7 +40,11 @@ export const SAFEGUARDING_MESSAGES = {
 } as const;
 
 export const SafeguardingFormSchema = z.object({
-  [SAFEGUARDING_FIELD]: requiredText(SAFEGUARDING_NOTE_LIMIT, SAFEGUARDING_MESSAGES.noteEmpty, SAFEGUARDING_MESSAGES.noteTooLong),
+  [SAFEGUARDING_FIELD]: requiredText(
+    SAFEGUARDING_NOTE_LIMIT,
+    SAFEGUARDING_MESSAGES.noteEmpty,
+    SAFEGUARDING_MESSAGES.noteTooLong,
+  ),
 });
 
 export type SafeguardingSubject = { kind: 'appeal' | 'case'; id: number };
@@ -38,10 +53,17 @@ export function safeguardingEnabled(rt: Runtime): boolean {
   return rt.config.staffNotifications.safeguardingEmail !== undefined;
 }
 
-export type FlagResult = { ok: true; concernId: number } | { ok: false; error: 'off' | 'not-found' | 'invalid'; errors?: Record<string, string> };
+export type FlagResult =
+  | { ok: true; concernId: number }
+  | { ok: false; error: 'off' | 'not-found' | 'invalid'; errors?: Record<string, string> };
 
 /** Flags a case or appeal as a safeguarding concern: the row, the audit entry and the email together. */
-export function flagSafeguardingConcern(rt: Runtime, subject: SafeguardingSubject, note: unknown, actor: { id: number; ip: string | null }): FlagResult {
+export function flagSafeguardingConcern(
+  rt: Runtime,
+  subject: SafeguardingSubject,
+  note: unknown,
+  actor: { id: number; ip: string | null },
+): FlagResult {
   const to = rt.config.staffNotifications.safeguardingEmail;
   if (!to) return { ok: false, error: 'off' };
   const form = validateForm(SafeguardingFormSchema, { [SAFEGUARDING_FIELD]: typeof note === 'string' ? note : '' });
@@ -53,14 +75,36 @@ export function flagSafeguardingConcern(rt: Runtime, subject: SafeguardingSubjec
       subject.kind === 'appeal'
         ? (() => {
             const a = findAppealById(tx, subject.id);
-            return a && { reference: a.reference, caseId: null, appealId: a.id, audit: { entityType: 'appeal', entityId: String(a.id) }, url: `/staff/appeals/${a.id}` };
+            return (
+              a && {
+                reference: a.reference,
+                caseId: null,
+                appealId: a.id,
+                audit: { entityType: 'appeal', entityId: String(a.id) },
+                url: `/staff/appeals/${a.id}`,
+              }
+            );
           })()
         : (() => {
             const c = findCaseById(tx, subject.id);
-            return c && { reference: c.reference, caseId: c.id, appealId: null, audit: { entityType: 'case', entityId: c.reference }, url: `/staff/cases/${c.id}` };
+            return (
+              c && {
+                reference: c.reference,
+                caseId: c.id,
+                appealId: null,
+                audit: { entityType: 'case', entityId: c.reference },
+                url: `/staff/cases/${c.id}`,
+              }
+            );
           })();
     if (!target) return { ok: false, error: 'not-found' };
-    const row = insertSafeguardingConcern(tx, { caseId: target.caseId, appealId: target.appealId, note: text, raisedBy: actor.id, raisedAt: now });
+    const row = insertSafeguardingConcern(tx, {
+      caseId: target.caseId,
+      appealId: target.appealId,
+      note: text,
+      raisedBy: actor.id,
+      raisedAt: now,
+    });
     const raisedBy = staffNames(tx, [actor.id]).get(actor.id) ?? 'A staff member';
     const email = safeguardingConcernEmail({
       orgName: rt.config.org.name,
@@ -72,7 +116,14 @@ export function flagSafeguardingConcern(rt: Runtime, subject: SafeguardingSubjec
     });
     const queued = enqueueEmail(tx, { to, ...email, kind: SAFEGUARDING_EMAIL_KIND }, now);
     // The note itself stays out of the audit log (it may hold personal data); the concern row has it.
-    recordAudit(tx, { actorId: actor.id, action: 'safeguarding.flagged', entityType: target.audit.entityType, entityId: target.audit.entityId, ip: actor.ip, details: { concernId: row.id, outboxId: queued.id } });
+    recordAudit(tx, {
+      actorId: actor.id,
+      action: 'safeguarding.flagged',
+      entityType: target.audit.entityType,
+      entityId: target.audit.entityId,
+      ip: actor.ip,
+      details: { concernId: row.id, outboxId: queued.id },
+    });
     return { ok: true, concernId: row.id };
   });
 }
@@ -91,13 +142,24 @@ export function concernsForCase(rt: Runtime, caseId: number, appealIds: number[]
 export const SAFEGUARDING_FLAGGED_PARAM = 'safeguarding';
 export const SAFEGUARDING_SUCCESS = 'Safeguarding concern recorded. We have emailed the safeguarding team.';
 
-export type SafeguardingFormOutcome = { kind: 'redirect'; to: string } | { kind: 'page'; errors: Record<string, string> };
+export type SafeguardingFormOutcome =
+  { kind: 'redirect'; to: string } | { kind: 'page'; errors: Record<string, string> };
 
 /** The safeguarding form on an appeal or case page: redirect with the success banner, or errors. */
-export function handleSafeguardingForm(rt: Runtime, subject: SafeguardingSubject, values: FormValues, actor: { id: number; ip: string | null }): SafeguardingFormOutcome {
+export function handleSafeguardingForm(
+  rt: Runtime,
+  subject: SafeguardingSubject,
+  values: FormValues,
+  actor: { id: number; ip: string | null },
+): SafeguardingFormOutcome {
   const result = flagSafeguardingConcern(rt, subject, valueOf(values, SAFEGUARDING_FIELD), actor);
   const page = subject.kind === 'appeal' ? `/staff/appeals/${subject.id}` : `/staff/cases/${subject.id}`;
   if (result.ok) return { kind: 'redirect', to: `${page}?flagged=${SAFEGUARDING_FLAGGED_PARAM}` };
   if (result.error === 'invalid') return { kind: 'page', errors: result.errors ?? {} };
-  return { kind: 'page', errors: { [SAFEGUARDING_FIELD]: result.error === 'off' ? SAFEGUARDING_MESSAGES.off : SAFEGUARDING_MESSAGES.notFound } };
+  return {
+    kind: 'page',
+    errors: {
+      [SAFEGUARDING_FIELD]: result.error === 'off' ? SAFEGUARDING_MESSAGES.off : SAFEGUARDING_MESSAGES.notFound,
+    },
+  };
 }

@@ -38,7 +38,12 @@ const HOLIDAYS = new Set(BANK_HOLIDAYS.map((h) => h.date));
 /** The last date the bank holiday file covers (31 December of its last year). */
 export const CALENDAR_COVERED_UNTIL = `${BANK_HOLIDAYS.at(-1)!.date.slice(0, 4)}-12-31`;
 
-const ukDateFormat = new Intl.DateTimeFormat('en-CA', { timeZone: ZONE, year: 'numeric', month: '2-digit', day: '2-digit' });
+const ukDateFormat = new Intl.DateTimeFormat('en-CA', {
+  timeZone: ZONE,
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+});
 
 /** The calendar date in UK time, as "YYYY-MM-DD". */
 export function ukDate(date: Date): string {
@@ -89,7 +94,7 @@ function endOfUkDay(day: number): Date {
 export function addWorkingDays(from: Date, n: number): Date {
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`working days must be a whole number ≥ 0, not ${n}`);
   let day = startDay(from);
-  for (let left = n; left > 0; ) {
+  for (let left = n; left > 0;) {
     day++;
     if (isWorkingDayNumber(day)) left--;
   }

@@ -8,11 +8,9 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { parseKey } from '../../../db/secret-box.ts';
 
-const emptyToUndefined = (value: unknown) =>
-  typeof value === 'string' && value.trim() === '' ? undefined : value;
+const emptyToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
 
-const optionalString = (fallback: string) =>
-  z.preprocess(emptyToUndefined, z.string().trim().min(1).default(fallback));
+const optionalString = (fallback: string) => z.preprocess(emptyToUndefined, z.string().trim().min(1).default(fallback));
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
 
@@ -240,7 +238,8 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
       staffNotifications: {
         reviewTeamEmail: e.REVIEW_TEAM_EMAIL?.toLowerCase(),
         safeguardingEmail: e.SAFEGUARDING_EMAIL?.toLowerCase(),
-        digestMinute: e.DIGEST_TIME === 'off' ? null : Number(e.DIGEST_TIME.slice(0, 2)) * 60 + Number(e.DIGEST_TIME.slice(3)),
+        digestMinute:
+          e.DIGEST_TIME === 'off' ? null : Number(e.DIGEST_TIME.slice(0, 2)) * 60 + Number(e.DIGEST_TIME.slice(3)),
       },
       feedbackPerHour: e.FEEDBACK_PER_HOUR,
     },
@@ -258,7 +257,14 @@ export function secretKeyFileProblem(file: string, fromEnv: boolean): string | u
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (!fromEnv && code === 'ENOENT') return undefined;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder' : (code ?? 'unreadable');
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : code === 'EISDIR'
+            ? 'it is a folder'
+            : (code ?? 'unreadable');
     return `Configuration error: SECRET_KEY_FILE cannot be read (${file}: ${why}).`;
   }
   if (parseKey(text)) return undefined;

@@ -2,7 +2,12 @@
  * Dates as people in England read them ("1 January 2025"), always in UK time.
  */
 import { TZDate } from '@date-fns/tz';
-const dateFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' });
+const dateFormat = new Intl.DateTimeFormat('en-GB', {
+  day: 'numeric',
+  month: 'long',
+  year: 'numeric',
+  timeZone: 'Europe/London',
+});
 export function formatDate(date: Date): string {
   return dateFormat.format(date);
 }
@@ -59,13 +64,31 @@ export function fromDateParts(day: string, month: string, year: string, time = '
 export function toDateParts(date: Date): { day: string; month: string; year: string; time: string } {
   const z = new TZDate(date.getTime(), 'Europe/London');
   const pad = (n: number) => String(n).padStart(2, '0');
-  return { day: String(z.getDate()), month: String(z.getMonth() + 1), year: String(z.getFullYear()), time: `${pad(z.getHours())}:${pad(z.getMinutes())}` };
+  return {
+    day: String(z.getDate()),
+    month: String(z.getMonth() + 1),
+    year: String(z.getFullYear()),
+    time: `${pad(z.getHours())}:${pad(z.getMinutes())}`,
+  };
 }
 
 /** The three fields of a date input. */
 export type DatePart = 'day' | 'month' | 'year';
 
-const MONTH_NAMES = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
+const MONTH_NAMES = [
+  'january',
+  'february',
+  'march',
+  'april',
+  'may',
+  'june',
+  'july',
+  'august',
+  'september',
+  'october',
+  'november',
+  'december',
+];
 
 /**
  * A month as people type it: "11", "Nov", "nov.", "Sept" or "November" (GOV.UK date input
@@ -95,7 +118,9 @@ export function readDateInput(
   month: string,
   year: string,
   time = '12:00',
-): { ok: true; day: number; month: number; year: number; date: Date } | { ok: false; problem: DateInputProblem; fields: DatePart[] } {
+):
+  | { ok: true; day: number; month: number; year: number; date: Date }
+  | { ok: false; problem: DateInputProblem; fields: DatePart[] } {
   const typed = { day: day.trim(), month: month.trim(), year: year.trim() };
   const parts: DatePart[] = ['day', 'month', 'year'];
   const missing = parts.filter((p) => typed[p] === '');
@@ -103,7 +128,10 @@ export function readDateInput(
   if (missing.length > 0) return { ok: false, problem: 'missing', fields: missing };
   const d = /^\d{1,2}$/.test(typed.day) ? Number(typed.day) : NaN;
   const m = parseMonth(typed.month);
-  const wrong: DatePart[] = [...(d >= 1 && d <= 31 ? [] : (['day'] as const)), ...(m === undefined ? (['month'] as const) : [])];
+  const wrong: DatePart[] = [
+    ...(d >= 1 && d <= 31 ? [] : (['day'] as const)),
+    ...(m === undefined ? (['month'] as const) : []),
+  ];
   if (wrong.length > 0) return { ok: false, problem: 'not-real', fields: wrong };
   if (!/^\d{4}$/.test(typed.year)) return { ok: false, problem: 'year-digits', fields: ['year'] };
   const y = Number(typed.year);

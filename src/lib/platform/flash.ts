@@ -8,7 +8,11 @@
 /** The few cookie operations needed (Astro's AstroCookies has them; no Astro import here). */
 export interface CookieJar {
   get(name: string): { value: string } | undefined;
-  set(name: string, value: string, options: { path: string; httpOnly: boolean; sameSite: 'lax' | 'strict'; secure: boolean; maxAge: number }): void;
+  set(
+    name: string,
+    value: string,
+    options: { path: string; httpOnly: boolean; sameSite: 'lax' | 'strict'; secure: boolean; maxAge: number },
+  ): void;
   delete(name: string, options: { path: string }): void;
 }
 
@@ -31,8 +35,10 @@ export const APPEAL_DONE_MESSAGES = {
 /** What the banner adds when the action emailed the appellant (or could not: no address). */
 export function appealDoneMessage(key: AppealDone, appellantHasEmail: boolean): string {
   const base = APPEAL_DONE_MESSAGES[key];
-  if (key === 'follow-up') return `${base} ${appellantHasEmail ? 'The appellant has been emailed to say so.' : 'The appellant gave no email address, so nobody was emailed.'}`;
-  if (key === 'send') return `${base} ${appellantHasEmail ? 'The appellant has been emailed the decision.' : 'The appellant gave no email address, so nobody was emailed.'}`;
+  if (key === 'follow-up')
+    return `${base} ${appellantHasEmail ? 'The appellant has been emailed to say so.' : 'The appellant gave no email address, so nobody was emailed.'}`;
+  if (key === 'send')
+    return `${base} ${appellantHasEmail ? 'The appellant has been emailed the decision.' : 'The appellant gave no email address, so nobody was emailed.'}`;
   return base;
 }
 export type AppealDone = keyof typeof APPEAL_DONE_MESSAGES;
@@ -66,5 +72,7 @@ export function takeInviteLink(cookies: CookieJar, path: string, publicUrl: stri
   const value = cookies.get(INVITE_LINK_COOKIE)?.value;
   if (value === undefined) return undefined;
   cookies.delete(INVITE_LINK_COOKIE, { path });
-  return value.startsWith(`${publicUrl}/setup/`) && /^[A-Za-z0-9_-]+$/.test(value.slice(publicUrl.length + 7)) ? value : undefined;
+  return value.startsWith(`${publicUrl}/setup/`) && /^[A-Za-z0-9_-]+$/.test(value.slice(publicUrl.length + 7))
+    ? value
+    : undefined;
 }

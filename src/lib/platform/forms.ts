@@ -9,8 +9,7 @@ import { z } from 'zod';
 export type FormValues = Record<string, string | string[]>;
 
 export type FormResult<T> =
-  | { ok: true; data: T; values: FormValues }
-  | { ok: false; errors: Record<string, string>; values: FormValues };
+  { ok: true; data: T; values: FormValues } | { ok: false; errors: Record<string, string>; values: FormValues };
 
 /** Reads a FormData into plain values. Files are ignored; repeated names become arrays. */
 export function formValues(form: FormData, multi: readonly string[] = []): FormValues {

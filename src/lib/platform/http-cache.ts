@@ -50,7 +50,11 @@ export async function withConditionalGet(request: Request, response: Response, l
     return new Response(null, { status: 304, headers });
   }
   headers.delete('content-length');
-  return new Response(request.method === 'HEAD' ? null : body, { status: 200, statusText: response.statusText, headers });
+  return new Response(request.method === 'HEAD' ? null : body, {
+    status: 200,
+    statusText: response.statusText,
+    headers,
+  });
 }
 
 /** The public addresses whose content depends only on the published principles. */

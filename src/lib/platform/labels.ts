@@ -1,7 +1,19 @@
 /**
  * Plain-English labels for the codes stored in the database.
  */
-import { NOTICE_METHODS, type CASE_ACTIONS, type CLAIMED_ACTIONS, type DETECTION, type OUTCOMES, type PLATFORMS, type APPEAL_STATUSES, type CONTACT_NEEDS, type RELATIONSHIPS, type ContactNeeds, type WhoIsAsking } from '../../../db/schema.ts';
+import {
+  NOTICE_METHODS,
+  type CASE_ACTIONS,
+  type CLAIMED_ACTIONS,
+  type DETECTION,
+  type OUTCOMES,
+  type PLATFORMS,
+  type APPEAL_STATUSES,
+  type CONTACT_NEEDS,
+  type RELATIONSHIPS,
+  type ContactNeeds,
+  type WhoIsAsking,
+} from '../../../db/schema.ts';
 import type { OUTBOX_STATES } from '../../../db/schema/outbox.ts';
 import type { ROLES } from '../../../db/schema/staff.ts';
 import { formatDateTime } from './dates.ts';
@@ -66,21 +78,34 @@ export interface AskingAndNeeds {
 }
 
 /** "Asking for someone else (carer, consent given)", or undefined when they ask for themselves. */
-export function askingForLabel(a: Pick<AskingAndNeeds, 'askingFor' | 'askingRelationship' | 'askingConsent'>): string | undefined {
+export function askingForLabel(
+  a: Pick<AskingAndNeeds, 'askingFor' | 'askingRelationship' | 'askingConsent'>,
+): string | undefined {
   if (a.askingFor !== 'someone-else') return undefined;
   const how = a.askingRelationship ? RELATIONSHIP_LABELS[a.askingRelationship].toLowerCase() : 'relationship not given';
   return `Asking for someone else (${how}, ${a.askingConsent ? 'consent given' : 'consent not recorded'})`;
 }
 
 /** Each contact need as staff read it, with the detail that goes with it ("By phone: 07700 900982"). */
-export function contactNeedLines(a: Pick<AskingAndNeeds, 'contactNeeds' | 'contactAddress' | 'contactPhone' | 'contactOther'>): string[] {
-  const detail: Partial<Record<ContactNeedCode, string | null>> = { post: a.contactAddress, phone: a.contactPhone, other: a.contactOther };
-  return (a.contactNeeds ?? []).map((n) => (detail[n] ? `${CONTACT_NEED_CHOICES[n]}: ${detail[n]}` : CONTACT_NEED_CHOICES[n]));
+export function contactNeedLines(
+  a: Pick<AskingAndNeeds, 'contactNeeds' | 'contactAddress' | 'contactPhone' | 'contactOther'>,
+): string[] {
+  const detail: Partial<Record<ContactNeedCode, string | null>> = {
+    post: a.contactAddress,
+    phone: a.contactPhone,
+    other: a.contactOther,
+  };
+  return (a.contactNeeds ?? []).map((n) =>
+    detail[n] ? `${CONTACT_NEED_CHOICES[n]}: ${detail[n]}` : CONTACT_NEED_CHOICES[n],
+  );
 }
 
 /** Short tags for a queue row: "For someone else", then one a contact need ("BSL", "Phone"). */
 export function queueTags(a: Pick<AskingAndNeeds, 'askingFor' | 'contactNeeds'>): string[] {
-  return [...(a.askingFor === 'someone-else' ? ['For someone else'] : []), ...(a.contactNeeds ?? []).map((n) => CONTACT_NEED_TAGS[n])];
+  return [
+    ...(a.askingFor === 'someone-else' ? ['For someone else'] : []),
+    ...(a.contactNeeds ?? []).map((n) => CONTACT_NEED_TAGS[n]),
+  ];
 }
 
 /** Check your answers: "For myself", or "For someone else (carer): Sam Jones". */
@@ -92,13 +117,24 @@ export function whoIsAskingAnswer(asking: WhoIsAsking): string {
 /** Check your answers: "No", or each way with its detail on a line of its own. */
 export function contactNeedsAnswer(n: ContactNeeds): string {
   if (n.needs.length === 0) return 'No';
-  return contactNeedLines({ contactNeeds: n.needs, contactAddress: n.address, contactPhone: n.phone, contactOther: n.other }).join('\n');
+  return contactNeedLines({
+    contactNeeds: n.needs,
+    contactAddress: n.address,
+    contactPhone: n.phone,
+    contactOther: n.other,
+  }).join('\n');
 }
 
 /** The confirmation page: "We will also contact you by large print and by phone, as you asked." */
 export function contactNeedsConfirmation(needs: readonly ContactNeedCode[]): string | undefined {
   if (needs.length === 0) return undefined;
-  const ways = needs.map((n) => (n === 'bsl' ? 'British Sign Language' : n === 'other' ? 'the other way you told us' : CONTACT_NEED_CHOICES[n].toLowerCase()));
+  const ways = needs.map((n) =>
+    n === 'bsl'
+      ? 'British Sign Language'
+      : n === 'other'
+        ? 'the other way you told us'
+        : CONTACT_NEED_CHOICES[n].toLowerCase(),
+  );
   return `You told us you need us to contact you in a different way (${joinWithAnd(ways)}). We have noted this on your appeal, and we will still email you.`;
 }
 
@@ -433,22 +469,29 @@ const DETAIL_KEY_LABELS: Record<string, string> = {
 };
 
 function valueInWords(key: string, value: unknown, context: string): string {
-  if (value === null || value === undefined || value === '') return key === 'to' && context === 'appeal.assigned' ? 'nobody' : 'not given';
+  if (value === null || value === undefined || value === '')
+    return key === 'to' && context === 'appeal.assigned' ? 'nobody' : 'not given';
   if (typeof value === 'boolean') return value ? 'yes' : 'no';
   if (Array.isArray(value)) return value.length ? value.map((v) => valueInWords(key, v, context)).join(', ') : 'none';
-  if (typeof value === 'object') return Object.entries(value as Record<string, unknown>).map(([k, v]) => `${detailKey(k)} ${valueInWords(k, v, context)}`).join('; ');
+  if (typeof value === 'object')
+    return Object.entries(value as Record<string, unknown>)
+      .map(([k, v]) => `${detailKey(k)} ${valueInWords(k, v, context)}`)
+      .join('; ');
   const s = String(value);
-  if ((key === 'at' || key === 'effectiveAt') && /^\d{4}-\d{2}-\d{2}T/.test(s) && !Number.isNaN(Date.parse(s))) return formatDateTime(new Date(s));
+  if ((key === 'at' || key === 'effectiveAt') && /^\d{4}-\d{2}-\d{2}T/.test(s) && !Number.isNaN(Date.parse(s)))
+    return formatDateTime(new Date(s));
   if (key === 'outcome') return lookUp(OUTCOME_LABELS, s);
   if (key === 'followUps') return lookUp(FOLLOW_UP_KIND_LABELS, s);
-  if (key === 'roles' || (context === 'staff.roles-changed' && (key === 'from' || key === 'to'))) return lookUp(ROLE_LABELS, s).toLowerCase();
+  if (key === 'roles' || (context === 'staff.roles-changed' && (key === 'from' || key === 'to')))
+    return lookUp(ROLE_LABELS, s).toLowerCase();
   if (key === 'kind') return context.startsWith('outbox.') ? emailKindLabel(s) : lookUp(FOLLOW_UP_KIND_LABELS, s);
   if ((key === 'from' || key === 'to') && Object.hasOwn(APPEAL_STATUS_LABELS, s)) return appealStatusLabel(s);
   if (key === 'method') return lookUp(NOTICE_METHOD_LABELS, s).toLowerCase();
   return s;
 }
 
-const detailKey = (key: string) => DETAIL_KEY_LABELS[key] ?? humanise(key.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase());
+const detailKey = (key: string) =>
+  DETAIL_KEY_LABELS[key] ?? humanise(key.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase());
 
 /**
  * An audit entry's details in words: "Outcome: We have kept our decision. Principles version: 1.0."
@@ -460,8 +503,16 @@ export function auditDetailsInWords(action: string, details: Record<string, unkn
   const rest = { ...details };
   if ('from' in rest || 'to' in rest) {
     const who = action === 'appeal.assigned';
-    const from = who ? (rest['from'] == null ? 'nobody' : `staff member ${String(rest['from'])}`) : valueInWords('from', rest['from'], action);
-    const to = who ? (rest['to'] == null ? 'nobody' : `staff member ${String(rest['to'])}`) : valueInWords('to', rest['to'], action);
+    const from = who
+      ? rest['from'] == null
+        ? 'nobody'
+        : `staff member ${String(rest['from'])}`
+      : valueInWords('from', rest['from'], action);
+    const to = who
+      ? rest['to'] == null
+        ? 'nobody'
+        : `staff member ${String(rest['to'])}`
+      : valueInWords('to', rest['to'], action);
     parts.push(`Changed from ${from} to ${to}`);
     delete rest['from'];
     delete rest['to'];

@@ -25,7 +25,10 @@ function day(value: string): Date | undefined | 'bad' {
 }
 
 /** Reads `from` and `to` (both optional) from the query string. */
-export function parseDayRange(params: URLSearchParams, labels: { from: string; to: string } = { from: 'From', to: 'To' }): DayRangeResult {
+export function parseDayRange(
+  params: URLSearchParams,
+  labels: { from: string; to: string } = { from: 'From', to: 'To' },
+): DayRangeResult {
   const errors: Record<string, string> = {};
   const from = day((params.get('from') ?? '').trim().slice(0, 20));
   const toDay = day((params.get('to') ?? '').trim().slice(0, 20));
@@ -37,7 +40,11 @@ export function parseDayRange(params: URLSearchParams, labels: { from: string; t
     const next = addDays(new TZDate(toDay.getTime(), 'Europe/London'), 1);
     to = new Date(new TZDate(next.getFullYear(), next.getMonth(), next.getDate(), 0, 0, 0, 'Europe/London').getTime());
   }
-  if (from instanceof Date && to && from.getTime() >= to.getTime()) return { ok: false, errors: { to: `${labels.to} date must be the same as or after the ${labels.from.toLowerCase()} date` } };
+  if (from instanceof Date && to && from.getTime() >= to.getTime())
+    return {
+      ok: false,
+      errors: { to: `${labels.to} date must be the same as or after the ${labels.from.toLowerCase()} date` },
+    };
   return { ok: true, range: { from: from as Date | undefined, to } };
 }
 

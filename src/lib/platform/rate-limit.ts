@@ -56,7 +56,11 @@ export function statusLinkLimit(config: { statusLinkMissesPer10Minutes: number }
  * default 5), which hold back one person, and per IP address (APPEALS_PER_HOUR, default 100), a
  * ceiling high enough for a hospital's or a library's shared connection that still stops a flood.
  */
-export function appealSendLimits(config: { appealsPerHour: number; appealsPerJourneyPerHour: number; appealsPerEmailPerHour: number }): {
+export function appealSendLimits(config: {
+  appealsPerHour: number;
+  appealsPerJourneyPerHour: number;
+  appealsPerEmailPerHour: number;
+}): {
   journey: RateLimit;
   email: RateLimit;
   address: RateLimit;
@@ -74,7 +78,10 @@ export function checkRateLimit(rt: Runtime, limit: RateLimit, client: string): R
   const now = rt.now();
   const { count, windowStart } = peekHits(rt.db, `${limit.name}:${limitGroup(client)}`, now, limit.windowMs);
   if (count < limit.max) return { ok: true, remaining: limit.max - count };
-  return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((windowStart.getTime() + limit.windowMs - now.getTime()) / 1000)) };
+  return {
+    ok: false,
+    retryAfterSeconds: Math.max(1, Math.ceil((windowStart.getTime() + limit.windowMs - now.getTime()) / 1000)),
+  };
 }
 
 /** "You have tried too many case references. Wait 7 minutes, then try again" (a 429's field error). */

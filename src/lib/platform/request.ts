@@ -7,10 +7,18 @@ import type { Config } from './config.ts';
  * The client's IP address: the socket's address, or with TRUSTED_PROXY the last address in
  * X-Forwarded-For (the one our proxy added; earlier entries can be forged by the client).
  */
-export function clientIp(request: Request, clientAddress: string | undefined | null, config: Pick<Config, 'trustedProxy'>): string | null {
+export function clientIp(
+  request: Request,
+  clientAddress: string | undefined | null,
+  config: Pick<Config, 'trustedProxy'>,
+): string | null {
   if (config.trustedProxy) {
     const forwarded = request.headers.get('x-forwarded-for');
-    const last = forwarded?.split(',').map((s) => s.trim()).filter(Boolean).pop();
+    const last = forwarded
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .pop();
     if (last) return last.slice(0, 100);
   }
   return clientAddress ? clientAddress.slice(0, 100) : null;
@@ -25,7 +33,11 @@ export function isHttps(request: Request, config: Pick<Config, 'trustedProxy' | 
  * The rule behind isHttps, for the HTTP host too (the page cache, scripts/start.ts): X-Forwarded-Proto
  * counts only with TRUSTED_PROXY.
  */
-export function servedOverHttps(config: Pick<Config, 'trustedProxy' | 'publicUrl'>, encrypted: boolean, forwardedProto: string | string[] | null | undefined): boolean {
+export function servedOverHttps(
+  config: Pick<Config, 'trustedProxy' | 'publicUrl'>,
+  encrypted: boolean,
+  forwardedProto: string | string[] | null | undefined,
+): boolean {
   if (config.publicUrl.startsWith('https:')) return true;
   if (encrypted) return true;
   const proto = Array.isArray(forwardedProto) ? forwardedProto[0] : forwardedProto;
@@ -36,7 +48,11 @@ export function servedOverHttps(config: Pick<Config, 'trustedProxy' | 'publicUrl
  * The client IP for a page or endpoint: `requestIp(Astro)` or `requestIp(context)`.
  * (Reading `clientAddress` can throw when the adapter does not know it.)
  */
-export function requestIp(context: { request: Request; clientAddress: string; locals: { runtime: { config: Pick<Config, 'trustedProxy'> } } }): string | null {
+export function requestIp(context: {
+  request: Request;
+  clientAddress: string;
+  locals: { runtime: { config: Pick<Config, 'trustedProxy'> } };
+}): string | null {
   return clientIp(context.request, clientAddressOf(context), context.locals.runtime.config);
 }
 

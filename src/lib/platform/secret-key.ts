@@ -5,7 +5,19 @@
  * secrets were encrypted with stops start-up. `rotateSecretKey` re-encrypts with a new key
  * (`npm run staff -- rotate-key`). See docs/decisions/015-secrets-at-rest.md.
  */
-import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import { resealTotpSecrets, sealPlainTotpSecrets, totpSecretKeyIds } from '../../../db/staff.ts';
 import type { Db } from '../../../db/client.ts';
@@ -36,12 +48,17 @@ function writePrivateFile(file: string, text: string, options: { replace: boolea
 
 /** Reads the key (making the default file when it does not exist yet); a bad one is a ConfigError. */
 export function loadSecretKey(config: Config): Buffer {
-  if (!config.secretKeyFromEnv && !existsSync(config.secretKeyFile)) writePrivateFile(config.secretKeyFile, newKeyText(), { replace: false });
+  if (!config.secretKeyFromEnv && !existsSync(config.secretKeyFile))
+    writePrivateFile(config.secretKeyFile, newKeyText(), { replace: false });
   const problem = secretKeyFileProblem(config.secretKeyFile, true);
   const key = problem ? undefined : parseKey(readFileSync(config.secretKeyFile, 'utf8'));
-  if (!key) throw new ConfigError(problem ?? `Configuration error: SECRET_KEY_FILE: ${config.secretKeyFile} holds no key.`);
+  if (!key)
+    throw new ConfigError(problem ?? `Configuration error: SECRET_KEY_FILE: ${config.secretKeyFile} holds no key.`);
   const mode = statSync(config.secretKeyFile).mode & 0o777;
-  if (mode & 0o077) console.warn(`Warning: the key file ${config.secretKeyFile} (SECRET_KEY_FILE) can be read by others (mode ${mode.toString(8)}): chmod 600 it.`);
+  if (mode & 0o077)
+    console.warn(
+      `Warning: the key file ${config.secretKeyFile} (SECRET_KEY_FILE) can be read by others (mode ${mode.toString(8)}): chmod 600 it.`,
+    );
   return key;
 }
 
@@ -63,7 +80,9 @@ export function prepareSecrets(db: Db, config: Config): void {
   sealPlainTotpSecrets(db, key);
 }
 
-export type RotateResult = { ok: true; secrets: number; oldId: string; newId: string; keyFile: string; setVariable: boolean } | { ok: false; error: string };
+export type RotateResult =
+  | { ok: true; secrets: number; oldId: string; newId: string; keyFile: string; setVariable: boolean }
+  | { ok: false; error: string };
 
 /**
  * Re-encrypts every stored secret with a new key, all or none. With the default key file a new
@@ -79,12 +98,17 @@ export function rotateSecretKey(db: Db, config: Config, newKeyFile?: string): Ro
     if (problem) return { ok: false, error: problem.replace('SECRET_KEY_FILE', '--new-key-file') };
     text = readFileSync(newKeyFile, 'utf8');
   } else if (config.secretKeyFromEnv) {
-    return { ok: false, error: 'SECRET_KEY_FILE is set: make a new key file (openssl rand -hex 32 > new.key; chmod 600 new.key) and pass --new-key-file new.key.' };
+    return {
+      ok: false,
+      error:
+        'SECRET_KEY_FILE is set: make a new key file (openssl rand -hex 32 > new.key; chmod 600 new.key) and pass --new-key-file new.key.',
+    };
   } else {
     text = newKeyText();
   }
   const newKey = parseKey(text)!;
-  if (keyId(newKey) === keyId(oldKey)) return { ok: false, error: 'The new key is the key in use now: give a new one.' };
+  if (keyId(newKey) === keyId(oldKey))
+    return { ok: false, error: 'The new key is the key in use now: give a new one.' };
   if (config.secretKeyFromEnv) {
     const secrets = resealTotpSecrets(db, oldKey, newKey);
     installSecretKey(newKey);
@@ -96,5 +120,12 @@ export function rotateSecretKey(db: Db, config: Config, newKeyFile?: string): Ro
   const secrets = resealTotpSecrets(db, oldKey, newKey);
   renameSync(pending, config.secretKeyFile);
   installSecretKey(newKey);
-  return { ok: true, secrets, oldId: keyId(oldKey), newId: keyId(newKey), keyFile: config.secretKeyFile, setVariable: false };
+  return {
+    ok: true,
+    secrets,
+    oldId: keyId(oldKey),
+    newId: keyId(newKey),
+    keyFile: config.secretKeyFile,
+    setVariable: false,
+  };
 }

@@ -60,7 +60,12 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * without Origin is refused, as browsers always send it on a form POST. When PUBLIC_URL is a
  * localhost address (development, tests), the same port on 127.0.0.1 and [::1] is this site too.
  */
-export function isSameOriginRequest(method: string, origin: string | null, publicUrl: string, fetchSite: string | null = null): boolean {
+export function isSameOriginRequest(
+  method: string,
+  origin: string | null,
+  publicUrl: string,
+  fetchSite: string | null = null,
+): boolean {
   if (SAFE_METHODS.has(method.toUpperCase())) return true;
   // A page sent with `Referrer-Policy: no-referrer` (the secret-link pages) makes the browser send
   // `Origin: null` on its own form posts. The browser's own `Sec-Fetch-Site` (a header no page can

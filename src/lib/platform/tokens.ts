@@ -11,7 +11,8 @@ export const MIN_TOKEN_BYTES = 16;
  * (256 bits, 43 characters); fewer than 16 is a programming error and throws.
  */
 export function generateToken(bytes = 32): string {
-  if (!Number.isInteger(bytes) || bytes < MIN_TOKEN_BYTES) throw new RangeError(`A token needs at least ${MIN_TOKEN_BYTES} random bytes`);
+  if (!Number.isInteger(bytes) || bytes < MIN_TOKEN_BYTES)
+    throw new RangeError(`A token needs at least ${MIN_TOKEN_BYTES} random bytes`);
   return randomBytes(bytes).toString('base64url');
 }
 

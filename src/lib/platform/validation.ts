@@ -5,12 +5,14 @@ import { z } from 'zod';
 
 /** Removes control characters (except newlines and tabs) and normalises Unicode (NFC). */
 export function cleanText(value: string): string {
-  return value
-    .normalize('NFC')
-    .replace(/\r\n?/g, '\n')
-    // eslint-disable-next-line no-control-regex -- removing control characters is the point
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\u202A-\u202E\u2066-\u2069]/g, '')
-    .trim();
+  return (
+    value
+      .normalize('NFC')
+      .replace(/\r\n?/g, '\n')
+      // eslint-disable-next-line no-control-regex -- removing control characters is the point
+      .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\u202A-\u202E\u2066-\u2069]/g, '')
+      .trim()
+  );
 }
 
 /**
@@ -153,10 +155,12 @@ export function characterLength(text: string): number {
 
 export function webLink(emptyMessage: string, invalidMessage: string) {
   // The URL parser silently drops line breaks inside a link, so they are refused first.
-  return requiredLine(LIMITS.url, emptyMessage, `Link must be ${LIMITS.url.toLocaleString('en-GB')} characters or fewer`, oneLineMessage('Link')).refine(
-    isWebLink,
-    invalidMessage,
-  );
+  return requiredLine(
+    LIMITS.url,
+    emptyMessage,
+    `Link must be ${LIMITS.url.toLocaleString('en-GB')} characters or fewer`,
+    oneLineMessage('Link'),
+  ).refine(isWebLink, invalidMessage);
 }
 
 export const emailAddress = z

@@ -23,7 +23,14 @@ const text = (values: FormValues, name: string): string => {
 
 /** The editor's rows for a saved draft: its grounds, then one blank row for a new ground. */
 export function groundRowsOf(draft: Pick<DraftRow, 'grounds'>): GroundFormRow[] {
-  const rows = draft.grounds.map((g, index) => ({ index, code: g.code, title: g.title, description: g.description, retire: false, isNew: false }));
+  const rows = draft.grounds.map((g, index) => ({
+    index,
+    code: g.code,
+    title: g.title,
+    description: g.description,
+    retire: false,
+    isNew: false,
+  }));
   return [...rows, blankRow(rows.length)];
 }
 
@@ -67,7 +74,11 @@ export function readDraftForm(values: FormValues): { input: DraftInput; rows: Gr
   }
   const last = rows[rows.length - 1];
   const shown = last?.isNew && isBlank(last) ? rows : [...rows, blankRow((last?.index ?? -1) + 1)];
-  return { input: { bodyMarkdown: text(values, 'bodyMarkdown'), changeSummary: text(values, 'changeSummary'), grounds }, rows: shown, sourceIndex };
+  return {
+    input: { bodyMarkdown: text(values, 'bodyMarkdown'), changeSummary: text(values, 'changeSummary'), grounds },
+    rows: shown,
+    sourceIndex,
+  };
 }
 
 /** Moves `grounds.<k>.<field>` errors (k = position in the draft input) to the form rows they came from. */
@@ -82,10 +93,16 @@ export function errorsForForm(errors: FieldErrors, sourceIndex: readonly number[
 
 /** The order of the editor's fields, for the error summary. */
 export function editorFieldOrder(rows: readonly GroundFormRow[]): string[] {
-  return ['changeSummary', 'bodyMarkdown', 'grounds', ...rows.flatMap((r) => ['code', 'title', 'description'].map((f) => `grounds.${r.index}.${f}`))];
+  return [
+    'changeSummary',
+    'bodyMarkdown',
+    'grounds',
+    ...rows.flatMap((r) => ['code', 'title', 'description'].map((f) => `grounds.${r.index}.${f}`)),
+  ];
 }
 
-export type PublishForm = { ok: true; kind: 'minor' | 'major'; effectiveAt: Date | 'now' } | { ok: false; errors: FieldErrors };
+export type PublishForm =
+  { ok: true; kind: 'minor' | 'major'; effectiveAt: Date | 'now' } | { ok: false; errors: FieldErrors };
 
 /** Reads the publish form: `kind` (minor|major), `when` (now|later) and, for later, `effective-day|month|year|time`. */
 export function readPublishForm(values: FormValues): PublishForm {
@@ -97,7 +114,8 @@ export function readPublishForm(values: FormValues): PublishForm {
   let effectiveAt: Date | 'now' = 'now';
   if (when === 'later') {
     const parts = ['day', 'month', 'year', 'time'].map((p) => text(values, `effective-${p}`).trim());
-    if (parts.some((p) => !p)) errors.effective = 'Enter the date and time the new version takes effect, like 1 3 2027 and 09:00';
+    if (parts.some((p) => !p))
+      errors.effective = 'Enter the date and time the new version takes effect, like 1 3 2027 and 09:00';
     else {
       const date = fromDateParts(parts[0]!, parts[1]!, parts[2]!, parts[3]!);
       if (!date) errors.effective = 'Enter a real date and a time in 24-hour form, like 1 3 2027 and 09:00';

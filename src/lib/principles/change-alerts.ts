@@ -15,7 +15,16 @@
  *   List-Unsubscribe headers (RFC 8058). Unsubscribing deletes the address.
  */
 import { enqueueEmail } from '../../../db/outbox.ts';
-import { limitGroup, formatDateTime, generateToken, emailAddress, inTransaction, type Runtime, type Scope, hashToken } from '../platform/index.ts';
+import {
+  limitGroup,
+  formatDateTime,
+  generateToken,
+  emailAddress,
+  inTransaction,
+  type Runtime,
+  type Scope,
+  hashToken,
+} from '../platform/index.ts';
 import { listPublishedVersions } from '../../../db/principles.ts';
 import {
   claimChangeAlert,
@@ -36,7 +45,12 @@ import {
   setChangeAlertRecipients,
 } from '../../../db/subscriptions.ts';
 import type { DbOrTx } from '../../../db/client.ts';
-import { alreadySubscribedEmail, changeAlertEmail, confirmSubscriptionEmail, unsubscribeHeaders } from './emails/change-alerts.ts';
+import {
+  alreadySubscribedEmail,
+  changeAlertEmail,
+  confirmSubscriptionEmail,
+  unsubscribeHeaders,
+} from './emails/change-alerts.ts';
 
 export const ALERT_RULES = {
   /** Unconfirmed addresses (and their confirmation links) last this long. */
@@ -81,14 +95,24 @@ export function subscribe(rt: Runtime, input: { email: unknown; ip: string | nul
     }
     insertSubscribeAttempt(tx.db, client, now);
     const parsed = emailAddress.safeParse(typeof input.email === 'string' ? input.email : '');
-    if (!parsed.success) return { ok: false, error: 'invalid', fieldErrors: { email: parsed.error.issues[0]!.message } } as const;
+    if (!parsed.success)
+      return { ok: false, error: 'invalid', fieldErrors: { email: parsed.error.issues[0]!.message } } as const;
     const email = parsed.data;
     purgeUnconfirmed(tx);
     const existing = findSubscriptionByEmail(tx.db, email);
     const org = rt.config.org.name;
     if (existing?.confirmedAt) {
       const link = unsubscribeUrl(rt, issueUnsubscribeToken(tx.db, existing.id, now));
-      enqueueEmail(tx.db, { to: email, kind: 'subscription-exists', ...alreadySubscribedEmail({ orgName: org, unsubscribeUrl: link }), secrets: [link] }, now);
+      enqueueEmail(
+        tx.db,
+        {
+          to: email,
+          kind: 'subscription-exists',
+          ...alreadySubscribedEmail({ orgName: org, unsubscribeUrl: link }),
+          secrets: [link],
+        },
+        now,
+      );
       return { ok: true } as const;
     }
     const token = generateToken();
@@ -180,7 +204,17 @@ export function queueChangeAlerts(rt: Scope): { version: string; recipients: num
           compareUrl: `${rt.config.publicUrl}/principles/compare/${previous.version}...${version.version}`,
           unsubscribeUrl: link,
         });
-        enqueueEmail(tx, { to: subscriber.email, kind: 'principles-changed', headers: unsubscribeHeaders(link), ...message, secrets: [link] }, now);
+        enqueueEmail(
+          tx,
+          {
+            to: subscriber.email,
+            kind: 'principles-changed',
+            headers: unsubscribeHeaders(link),
+            ...message,
+            secrets: [link],
+          },
+          now,
+        );
       }
       setChangeAlertRecipients(tx, version.id, subscribers.length);
       done.push({ version: version.version, recipients: subscribers.length });

@@ -52,7 +52,11 @@ export function diffGrounds(before: readonly GroundText[], after: readonly Groun
     const was = old.get(g.code);
     if (!was) changes.added.push(pick(g));
     else if (was.title !== g.title || was.description !== g.description) {
-      changes.changed.push({ ...pick(g), titleDiffHtml: diffWordsHtml(was.title, g.title), descriptionDiffHtml: diffWordsHtml(was.description, g.description) });
+      changes.changed.push({
+        ...pick(g),
+        titleDiffHtml: diffWordsHtml(was.title, g.title),
+        descriptionDiffHtml: diffWordsHtml(was.description, g.description),
+      });
     }
   }
   changes.retired = before.filter((g) => !now.has(g.code)).map(pick);

@@ -38,7 +38,9 @@ export function principlesAtomFeed(rt: Runtime): string {
       content:
         `<p>${escapeHtml(v.changeSummary)}</p><p>${escapeHtml(inForceFromText(v.effectiveAt))}.</p>` +
         `<p><a href="${escapeHtml(url)}">Read version ${escapeHtml(v.version)}</a>` +
-        (compare ? ` or <a href="${escapeHtml(compare)}">see what changed from version ${escapeHtml(v.previousVersion!)}</a>` : '') +
+        (compare
+          ? ` or <a href="${escapeHtml(compare)}">see what changed from version ${escapeHtml(v.previousVersion!)}</a>`
+          : '') +
         '.</p>',
     });
   }

@@ -16,7 +16,14 @@ const ALLOWED: sanitizeHtml.IOptions = {
   transformTags: { h1: 'h2' },
 };
 
-const ENTITIES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'", '&#x27;': "'" };
+const ENTITIES: Record<string, string> = {
+  '&amp;': '&',
+  '&lt;': '<',
+  '&gt;': '>',
+  '&quot;': '"',
+  '&#39;': "'",
+  '&#x27;': "'",
+};
 
 /** The text of a fragment of our sanitised HTML: tags dropped, the few entities it uses decoded, spaces collapsed. */
 export function textOf(html: string): string {
@@ -34,7 +41,10 @@ export function textOf(html: string): string {
  * everything twice. Only when every ground is found, in order, are the anchors placed (and
  * `groundsInText` is true); otherwise the page lists the grounds itself.
  */
-export function anchorGroundsInText(html: string, grounds: readonly { code: string; description: string }[]): { html: string; groundsInText: boolean } {
+export function anchorGroundsInText(
+  html: string,
+  grounds: readonly { code: string; description: string }[],
+): { html: string; groundsInText: boolean } {
   if (grounds.length === 0) return { html, groundsInText: false };
   const items = [...html.matchAll(/<li>((?:(?!<li>)[\s\S])*?)<\/li>/g)];
   let next = 0;
@@ -48,7 +58,8 @@ export function anchorGroundsInText(html: string, grounds: readonly { code: stri
   }
   if (next !== grounds.length) return { html, groundsInText: false };
   let out = html;
-  for (const hit of hits.reverse()) out = `${out.slice(0, hit.index)}<li id="ground-${hit.code}">${out.slice(hit.index + 4)}`;
+  for (const hit of hits.reverse())
+    out = `${out.slice(0, hit.index)}<li id="ground-${hit.code}">${out.slice(hit.index + 4)}`;
   return { html: out, groundsInText: true };
 }
 

@@ -68,7 +68,11 @@ export function toBlocks(html: string): Block[] {
       if (depth === 0 && open && open.name === name) {
         if (name !== 'ul' && name !== 'ol') {
           const inner = html.slice(open.start, m.index).trim();
-          blocks.push(name === 'li' ? { kind: 'li', list: 'ul', inner, text: textOf(inner) } : { kind: name as Kind, inner, text: textOf(inner) });
+          blocks.push(
+            name === 'li'
+              ? { kind: 'li', list: 'ul', inner, text: textOf(inner) }
+              : { kind: name as Kind, inner, text: textOf(inner) },
+          );
         }
         open = undefined;
         list = undefined;
@@ -104,7 +108,11 @@ function joinNearbyChanges(parts: Part[]): Part[] {
   const out: Part[] = [];
   for (const part of parts) out.push({ ...part, value: [...part.value] });
   const isChange = (p: Part | undefined) => !!p && (!!p.added || !!p.removed);
-  const absorbable = (p: Part) => !p.added && !p.removed && !p.value.some((t) => t.startsWith('<')) && p.value.filter((t) => t.trim() !== '').length <= 1;
+  const absorbable = (p: Part) =>
+    !p.added &&
+    !p.removed &&
+    !p.value.some((t) => t.startsWith('<')) &&
+    p.value.filter((t) => t.trim() !== '').length <= 1;
   let changed = true;
   while (changed) {
     changed = false;
@@ -118,8 +126,12 @@ function joinNearbyChanges(parts: Part[]): Part[] {
       if (!gap || !absorbable(gap) || !isChange(out[j + 2])) continue;
       let k = j + 2;
       while (isChange(out[k + 1])) k += 1;
-      const removed = [...out.slice(i, j + 1), gap, ...out.slice(j + 2, k + 1)].flatMap((q) => (q === gap || q.removed ? q.value : []));
-      const added = [...out.slice(i, j + 1), gap, ...out.slice(j + 2, k + 1)].flatMap((q) => (q === gap || q.added ? q.value : []));
+      const removed = [...out.slice(i, j + 1), gap, ...out.slice(j + 2, k + 1)].flatMap((q) =>
+        q === gap || q.removed ? q.value : [],
+      );
+      const added = [...out.slice(i, j + 1), gap, ...out.slice(j + 2, k + 1)].flatMap((q) =>
+        q === gap || q.added ? q.value : [],
+      );
       out.splice(i, k - i + 1, { value: removed, removed: true }, { value: added, added: true });
       changed = true;
       break;
@@ -187,7 +199,13 @@ function merge(before: Block[], after: Block[]): MergedBlock[] {
       const rb = removed[r];
       const ab = added[a];
       if (rb && ab && sameKind(rb, ab)) {
-        out.push({ kind: ab.kind, list: ab.list, status: 'changed', html: diffInline(rb.inner, ab.inner), text: ab.text });
+        out.push({
+          kind: ab.kind,
+          list: ab.list,
+          status: 'changed',
+          html: diffInline(rb.inner, ab.inner),
+          text: ab.text,
+        });
         r += 1;
         a += 1;
       } else if (rb && (!ab || removed.length - r >= added.length - a)) {
@@ -255,7 +273,11 @@ function slug(text: string): string {
  * changes marked. `demote` lowers the headings inside a section (h3 → h4) for pages where the
  * section headings are not h2.
  */
-export function diffRendered(beforeHtml: string, afterHtml: string, demote = 0): { sections: DiffSection[]; changed: boolean } {
+export function diffRendered(
+  beforeHtml: string,
+  afterHtml: string,
+  demote = 0,
+): { sections: DiffSection[]; changed: boolean } {
   const merged = merge(toBlocks(beforeHtml), toBlocks(afterHtml));
   const groups: { heading?: MergedBlock; blocks: MergedBlock[] }[] = [{ blocks: [] }];
   for (const b of merged) {
@@ -270,7 +292,13 @@ export function diffRendered(beforeHtml: string, afterHtml: string, demote = 0):
       for (let n = 2; used.has(id); n++) id = `section-${g.heading ? slug(g.heading.text) : 'opening'}-${n}`;
       used.add(id);
       const changed = [g.heading, ...g.blocks].some((b) => b && b.status !== 'same');
-      return { id, heading: g.heading?.text, headingHtml: g.heading?.html, changed, bodyHtml: blocksHtml(g.blocks, demote) };
+      return {
+        id,
+        heading: g.heading?.text,
+        headingHtml: g.heading?.html,
+        changed,
+        bodyHtml: blocksHtml(g.blocks, demote),
+      };
     });
   return { sections, changed: sections.some((s) => s.changed) };
 }

@@ -67,7 +67,10 @@ function view(rt: Scope, row: VersionRow, current: VersionRow | undefined): Prin
 }
 
 /** The text of a version as HTML, with the grounds' anchors placed in it when it lists them. */
-export function renderPrinciplesBody(v: Pick<VersionRow, 'bodyMarkdown' | 'grounds'>): { bodyHtml: string; groundsInText: boolean } {
+export function renderPrinciplesBody(v: Pick<VersionRow, 'bodyMarkdown' | 'grounds'>): {
+  bodyHtml: string;
+  groundsInText: boolean;
+} {
   const { html, groundsInText } = anchorGroundsInText(renderMarkdown(v.bodyMarkdown), v.grounds);
   return { bodyHtml: html, groundsInText };
 }
@@ -105,7 +108,11 @@ export function listVersions(rt: Scope): ListedVersion[] {
   const now = rt.now();
   const effective = listPublishedVersions(rt.db).filter((v) => hasTakenEffect(v, now));
   const current = effective[0];
-  return effective.map((v, i) => ({ ...v, isCurrent: v.id === current?.id, previousVersion: effective[i + 1]?.version }));
+  return effective.map((v, i) => ({
+    ...v,
+    isCurrent: v.id === current?.id,
+    previousVersion: effective[i + 1]?.version,
+  }));
 }
 
 /**
@@ -115,7 +122,8 @@ export function listVersions(rt: Scope): ListedVersion[] {
  */
 export function principlesLastModified(rt: Scope): Date {
   let latest = 0;
-  for (const v of listVersions(rt)) latest = Math.max(latest, v.effectiveAt?.getTime() ?? 0, v.publishedAt?.getTime() ?? 0);
+  for (const v of listVersions(rt))
+    latest = Math.max(latest, v.effectiveAt?.getTime() ?? 0, v.publishedAt?.getTime() ?? 0);
   return new Date(latest);
 }
 
@@ -162,12 +170,18 @@ export function compareVersions(rt: Scope, a: string, b: string): CompareResult 
 export function pageTextHtml(v: Pick<VersionRow, 'bodyMarkdown' | 'grounds'>): string {
   const { bodyHtml, groundsInText } = renderPrinciplesBody(v);
   if (groundsInText) return bodyHtml;
-  const items = v.grounds.map((g) => `<li><strong>${escapeHtml(g.title)}.</strong> ${escapeHtml(g.description)}</li>`).join('');
+  const items = v.grounds
+    .map((g) => `<li><strong>${escapeHtml(g.title)}.</strong> ${escapeHtml(g.description)}</li>`)
+    .join('');
   return `${bodyHtml}<h2>Grounds for action</h2><p>We may take action on a post or comment that:</p><ol>${items}</ol>`;
 }
 
 /** The word-level diff of the page text and the ground changes from one version (or draft) to another. */
-function changesBetween(from: Pick<VersionRow, 'bodyMarkdown' | 'grounds'>, to: Pick<VersionRow, 'bodyMarkdown' | 'grounds'>, demote = 0): TextChanges {
+function changesBetween(
+  from: Pick<VersionRow, 'bodyMarkdown' | 'grounds'>,
+  to: Pick<VersionRow, 'bodyMarkdown' | 'grounds'>,
+  demote = 0,
+): TextChanges {
   const { sections, changed } = diffRendered(pageTextHtml(from), pageTextHtml(to), demote);
   return {
     sections,
@@ -191,15 +205,20 @@ export function comparePath(from: string, to: string): string {
 // ---------------------------------------------------------------------------------------------
 // Drafting and publishing
 
-
 /**
  * Runs a step and, when it succeeded and an actor is given, appends its audit entry in the same
  * transaction (better-sqlite3 nests the inner transactions as savepoints), so both happen or neither.
  */
-function audited<T extends { ok: boolean }>(rt: Scope, actor: Actor<number | null> | undefined, step: (scope: Scope) => T, entry: (result: T) => { action: string; entityId: string; details?: Record<string, unknown> }): T {
+function audited<T extends { ok: boolean }>(
+  rt: Scope,
+  actor: Actor<number | null> | undefined,
+  step: (scope: Scope) => T,
+  entry: (result: T) => { action: string; entityId: string; details?: Record<string, unknown> },
+): T {
   return inTransaction(rt, (scope) => {
     const result = step(scope);
-    if (result.ok && actor) recordAudit(scope.db, { actorId: actor.id, ip: actor.ip, entityType: 'principles', ...entry(result) });
+    if (result.ok && actor)
+      recordAudit(scope.db, { actorId: actor.id, ip: actor.ip, entityType: 'principles', ...entry(result) });
     return result;
   });
 }
@@ -247,10 +266,16 @@ export function listDraftsForStaff(rt: Scope): DraftRow[] {
 }
 
 /** Every published version, scheduled ones included, newest number first (staff only). */
-export function listAllVersionsForStaff(rt: Scope): (VersionRow & { state: 'in-force' | 'scheduled' | 'superseded' })[] {
+export function listAllVersionsForStaff(
+  rt: Scope,
+): (VersionRow & { state: 'in-force' | 'scheduled' | 'superseded' })[] {
   const now = rt.now().getTime();
   const current = findVersionInForce(rt.db, rt.now());
-  return listPublishedVersions(rt.db).map((v) => ({ ...v, state: v.id === current?.id ? 'in-force' : (v.effectiveAt?.getTime() ?? -Infinity) > now ? 'scheduled' : 'superseded' }));
+  return listPublishedVersions(rt.db).map((v) => ({
+    ...v,
+    state:
+      v.id === current?.id ? 'in-force' : (v.effectiveAt?.getTime() ?? -Infinity) > now ? 'scheduled' : 'superseded',
+  }));
 }
 
 /** Ground codes: lower-case words joined by single hyphens ("irrelevant-advertising"). */
@@ -282,14 +307,19 @@ function isRetired(code: string, latest: VersionRow | undefined, everPublished: 
 }
 
 /** Cleans and checks a draft's content against the rules; returns the clean content or field errors. */
-export function validateDraft(rt: Scope, input: DraftInput): { ok: true; content: DraftContent } | { ok: false; error: 'invalid'; fieldErrors: FieldErrors } {
+export function validateDraft(
+  rt: Scope,
+  input: DraftInput,
+): { ok: true; content: DraftContent } | { ok: false; error: 'invalid'; fieldErrors: FieldErrors } {
   const errors: FieldErrors = {};
   const bodyMarkdown = cleanText(input.bodyMarkdown);
   const changeSummary = cleanText(input.changeSummary);
   if (!bodyMarkdown) errors.bodyMarkdown = 'Enter the text of the principles';
-  else if ([...bodyMarkdown].length > DRAFT_LIMITS.body) errors.bodyMarkdown = `The text must be ${DRAFT_LIMITS.body.toLocaleString('en-GB')} characters or fewer`;
+  else if ([...bodyMarkdown].length > DRAFT_LIMITS.body)
+    errors.bodyMarkdown = `The text must be ${DRAFT_LIMITS.body.toLocaleString('en-GB')} characters or fewer`;
   if (!changeSummary) errors.changeSummary = 'Enter a summary of what has changed';
-  else if ([...changeSummary].length > DRAFT_LIMITS.changeSummary) errors.changeSummary = `The summary must be ${DRAFT_LIMITS.changeSummary.toLocaleString('en-GB')} characters or fewer`;
+  else if ([...changeSummary].length > DRAFT_LIMITS.changeSummary)
+    errors.changeSummary = `The summary must be ${DRAFT_LIMITS.changeSummary.toLocaleString('en-GB')} characters or fewer`;
 
   const latest = listPublishedVersions(rt.db)[0];
   const everPublished = listPublishedGroundCodes(rt.db);
@@ -301,19 +331,25 @@ export function validateDraft(rt: Scope, input: DraftInput): { ok: true; content
     const key = `grounds.${i}`;
     if (!code) errors[`${key}.code`] = 'Enter a code for the ground';
     else if (code.length > DRAFT_LIMITS.code || !GROUND_CODE_PATTERN.test(code)) {
-      errors[`${key}.code`] = `Code must be lower-case letters and numbers joined by hyphens, like irrelevant-advertising, and ${DRAFT_LIMITS.code} characters or fewer`;
+      errors[`${key}.code`] =
+        `Code must be lower-case letters and numbers joined by hyphens, like irrelevant-advertising, and ${DRAFT_LIMITS.code} characters or fewer`;
     } else if (seen.has(code)) errors[`${key}.code`] = `The code ${code} is used twice`;
-    else if (isRetired(code, latest, everPublished)) errors[`${key}.code`] = `The code ${code} was retired and cannot be used again: choose a new code`;
+    else if (isRetired(code, latest, everPublished))
+      errors[`${key}.code`] = `The code ${code} was retired and cannot be used again: choose a new code`;
     seen.add(code);
     if (!title) errors[`${key}.title`] = 'Enter a title for the ground';
-    else if ([...title].length > DRAFT_LIMITS.title) errors[`${key}.title`] = `Title must be ${DRAFT_LIMITS.title} characters or fewer`;
+    else if ([...title].length > DRAFT_LIMITS.title)
+      errors[`${key}.title`] = `Title must be ${DRAFT_LIMITS.title} characters or fewer`;
     else if (!isOneLine(title)) errors[`${key}.title`] = oneLineMessage('Title');
     if (!description) errors[`${key}.description`] = 'Enter a description of the ground';
-    else if ([...description].length > DRAFT_LIMITS.description) errors[`${key}.description`] = `Description must be ${DRAFT_LIMITS.description.toLocaleString('en-GB')} characters or fewer`;
+    else if ([...description].length > DRAFT_LIMITS.description)
+      errors[`${key}.description`] =
+        `Description must be ${DRAFT_LIMITS.description.toLocaleString('en-GB')} characters or fewer`;
     return { code, title, description };
   });
   if (grounds.length === 0) errors.grounds = 'Add at least one ground for action';
-  if (grounds.length > DRAFT_LIMITS.grounds) errors.grounds = `There can be at most ${DRAFT_LIMITS.grounds} grounds for action`;
+  if (grounds.length > DRAFT_LIMITS.grounds)
+    errors.grounds = `There can be at most ${DRAFT_LIMITS.grounds} grounds for action`;
   if (Object.keys(errors).length > 0) return { ok: false, error: 'invalid', fieldErrors: errors };
   return { ok: true, content: { bodyMarkdown, changeSummary, grounds } };
 }
@@ -322,13 +358,26 @@ export function validateDraft(rt: Scope, input: DraftInput): { ok: true; content
  * Starts a draft as a copy of a published version: `fromVersionId`, or by default the version in
  * force now. The change summary starts empty.
  */
-export function createDraft(rt: Scope, options: { fromVersionId?: number; actor?: Actor<number | null> } = {}): { ok: true; draftId: number } | { ok: false; error: 'not-found' } {
-  return audited(rt, options.actor, (scope) => createDraftStep(scope, options), (r) => ({ action: 'principles.draft-created', entityId: String(r.ok && r.draftId) }));
+export function createDraft(
+  rt: Scope,
+  options: { fromVersionId?: number; actor?: Actor<number | null> } = {},
+): { ok: true; draftId: number } | { ok: false; error: 'not-found' } {
+  return audited(
+    rt,
+    options.actor,
+    (scope) => createDraftStep(scope, options),
+    (r) => ({ action: 'principles.draft-created', entityId: String(r.ok && r.draftId) }),
+  );
 }
 
-function createDraftStep(rt: Scope, options: { fromVersionId?: number }): { ok: true; draftId: number } | { ok: false; error: 'not-found' } {
+function createDraftStep(
+  rt: Scope,
+  options: { fromVersionId?: number },
+): { ok: true; draftId: number } | { ok: false; error: 'not-found' } {
   const base =
-    options.fromVersionId === undefined ? findVersionInForce(rt.db, rt.now()) : listPublishedVersions(rt.db).find((v) => v.id === options.fromVersionId);
+    options.fromVersionId === undefined
+      ? findVersionInForce(rt.db, rt.now())
+      : listPublishedVersions(rt.db).find((v) => v.id === options.fromVersionId);
   if (!base) return { ok: false, error: 'not-found' };
   const draftId = insertDraft(rt.db, {
     bodyMarkdown: base.bodyMarkdown,
@@ -350,14 +399,23 @@ export function updateDraft(
   input: DraftInput,
   actor?: Actor<number | null>,
 ): { ok: true } | { ok: false; error: 'not-found' } | { ok: false; error: 'invalid'; fieldErrors: FieldErrors } {
-  return audited(rt, actor, (scope) => updateDraftStep(scope, draftId, input), () => ({
-    action: 'principles.draft-saved',
-    entityId: String(draftId),
-    details: { grounds: input.grounds.length },
-  }));
+  return audited(
+    rt,
+    actor,
+    (scope) => updateDraftStep(scope, draftId, input),
+    () => ({
+      action: 'principles.draft-saved',
+      entityId: String(draftId),
+      details: { grounds: input.grounds.length },
+    }),
+  );
 }
 
-function updateDraftStep(rt: Scope, draftId: number, input: DraftInput): { ok: true } | { ok: false; error: 'not-found' } | { ok: false; error: 'invalid'; fieldErrors: FieldErrors } {
+function updateDraftStep(
+  rt: Scope,
+  draftId: number,
+  input: DraftInput,
+): { ok: true } | { ok: false; error: 'not-found' } | { ok: false; error: 'invalid'; fieldErrors: FieldErrors } {
   if (!findDraft(rt.db, draftId)) return { ok: false, error: 'not-found' };
   const checked = validateDraft(rt, input);
   if (!checked.ok) return checked;
@@ -365,17 +423,25 @@ function updateDraftStep(rt: Scope, draftId: number, input: DraftInput): { ok: t
 }
 
 /** Deletes a draft. Published versions cannot be discarded. */
-export function discardDraft(rt: Scope, draftId: number, actor?: Actor<number | null>): { ok: true } | { ok: false; error: 'not-found' } {
+export function discardDraft(
+  rt: Scope,
+  draftId: number,
+  actor?: Actor<number | null>,
+): { ok: true } | { ok: false; error: 'not-found' } {
   return audited(
     rt,
     actor,
-    (scope): { ok: true } | { ok: false; error: 'not-found' } => (deleteDraft(scope.db, draftId) ? { ok: true } : { ok: false, error: 'not-found' }),
+    (scope): { ok: true } | { ok: false; error: 'not-found' } =>
+      deleteDraft(scope.db, draftId) ? { ok: true } : { ok: false, error: 'not-found' },
     () => ({ action: 'principles.draft-discarded', entityId: String(draftId) }),
   );
 }
 
 /** The number after `latest` ("1.3") for a minor or major change. */
-export function nextVersionNumber(latest: { major: number; minor: number } | undefined, kind: 'minor' | 'major'): { version: string; major: number; minor: number } {
+export function nextVersionNumber(
+  latest: { major: number; minor: number } | undefined,
+  kind: 'minor' | 'major',
+): { version: string; major: number; minor: number } {
   if (!latest) return { version: '1.0', major: 1, minor: 0 };
   const major = kind === 'major' ? latest.major + 1 : latest.major;
   const minor = kind === 'major' ? 0 : latest.minor + 1;
@@ -401,7 +467,11 @@ export type PublishResult =
  * have retired a code meanwhile). `effectiveAt` must not be in the past and must be after the
  * latest published version's effective time, so versions take effect in number order.
  */
-export function publishDraft(rt: Scope, draftId: number, options: { kind: 'minor' | 'major'; effectiveAt: Date | 'now'; actor?: Actor<number | null> }): PublishResult {
+export function publishDraft(
+  rt: Scope,
+  draftId: number,
+  options: { kind: 'minor' | 'major'; effectiveAt: Date | 'now'; actor?: Actor<number | null> },
+): PublishResult {
   return audited(
     rt,
     options.actor,
@@ -415,12 +485,18 @@ export function publishDraft(rt: Scope, draftId: number, options: { kind: 'minor
     (r) => ({
       action: 'principles.published',
       entityId: String(draftId),
-      details: r.ok ? { version: r.version, kind: options.kind, effectiveAt: r.effectiveAt.toISOString(), scheduled: r.scheduled } : {},
+      details: r.ok
+        ? { version: r.version, kind: options.kind, effectiveAt: r.effectiveAt.toISOString(), scheduled: r.scheduled }
+        : {},
     }),
   );
 }
 
-function publishDraftStep(rt: Scope, draftId: number, options: { kind: 'minor' | 'major'; effectiveAt: Date | 'now' }): PublishResult {
+function publishDraftStep(
+  rt: Scope,
+  draftId: number,
+  options: { kind: 'minor' | 'major'; effectiveAt: Date | 'now' },
+): PublishResult {
   // Synchronous from check to write: nothing else runs on this connection in between.
   const draft = findDraft(rt.db, draftId);
   if (!draft) return { ok: false, error: 'not-found' };
@@ -431,9 +507,14 @@ function publishDraftStep(rt: Scope, draftId: number, options: { kind: 'minor' |
   if (effectiveAt.getTime() < now.getTime()) return { ok: false, error: 'effective-in-past' };
   const versions = listPublishedVersions(rt.db);
   const latest = versions[0];
-  if (latest?.effectiveAt && effectiveAt.getTime() <= latest.effectiveAt.getTime()) return { ok: false, error: 'effective-before-latest' };
-  const latestNumber = latest && { major: Number(latest.version.split('.')[0]), minor: Number(latest.version.split('.')[1]) };
+  if (latest?.effectiveAt && effectiveAt.getTime() <= latest.effectiveAt.getTime())
+    return { ok: false, error: 'effective-before-latest' };
+  const latestNumber = latest && {
+    major: Number(latest.version.split('.')[0]),
+    minor: Number(latest.version.split('.')[1]),
+  };
   const next = nextVersionNumber(latestNumber, options.kind);
-  if (!markDraftPublished(rt.db, draftId, { ...next, effectiveAt, publishedAt: now })) return { ok: false, error: 'not-found' };
+  if (!markDraftPublished(rt.db, draftId, { ...next, effectiveAt, publishedAt: now }))
+    return { ok: false, error: 'not-found' };
   return { ok: true, version: next.version, effectiveAt, scheduled: effectiveAt.getTime() > now.getTime() };
 }

@@ -8,7 +8,14 @@ import { chmodSync, existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { addMonths } from 'date-fns';
 import { recordAudit } from '../../../db/audit.ts';
-import { countFeedbackCommentsBefore, countPurgeable, purgeFeedbackComments, purgePersonalData, type PurgeCounts, type PurgeCutoffs } from '../../../db/retention.ts';
+import {
+  countFeedbackCommentsBefore,
+  countPurgeable,
+  purgeFeedbackComments,
+  purgePersonalData,
+  type PurgeCounts,
+  type PurgeCutoffs,
+} from '../../../db/retention.ts';
 import { startPeriodicJob, type Runtime } from '../platform/index.ts';
 
 export type { PurgeCounts };
@@ -59,7 +66,14 @@ export function runFeedbackCommentPurge(rt: Runtime, options: { dryRun: boolean 
   if (options.dryRun) return countFeedbackCommentsBefore(rt.db, before);
   return purgeFeedbackComments(rt.db, before, (tx, n) => {
     if (n === 0) return;
-    recordAudit(tx, { actorId: null, action: 'retention.purged', entityType: 'retention', entityId: null, ip: null, details: { feedbackComments: n, retentionMonths: rt.config.retentionMonths } });
+    recordAudit(tx, {
+      actorId: null,
+      action: 'retention.purged',
+      entityType: 'retention',
+      entityId: null,
+      ip: null,
+      details: { feedbackComments: n, retentionMonths: rt.config.retentionMonths },
+    });
   });
 }
 

@@ -48,9 +48,11 @@ export const REVIEW_ERROR_MESSAGES: Record<ReviewError, string> = {
 export const TEMPLATE_MESSAGES = {
   'not-found': 'Select a reply template from the list',
   'not-for-this-appeal': 'That template is for a ground this case does not cite. Select another',
-  'reasons-not-empty': 'The reasons box already has text in it, so the template was not used (your text is kept). To use the template instead, clear the reasons box, then select Use template again',
+  'reasons-not-empty':
+    'The reasons box already has text in it, so the template was not used (your text is kept). To use the template instead, clear the reasons box, then select Use template again',
   /** The hidden `template-used` names no template that fits this appeal (the form was altered). */
-  'used-not-found': 'The reply template these reasons are said to start from could not be found, so it has been removed. Your reasons are kept: preview the decision again',
+  'used-not-found':
+    'The reply template these reasons are said to start from could not be found, so it has been removed. Your reasons are kept: preview the decision again',
 } as const;
 
 /** A follow-up id that is not a number, or names no follow-up of this appeal. */
@@ -70,7 +72,11 @@ const ERROR_FIELD: Partial<Record<ReviewError, string>> = {
  * they write anything: shown only to the person the rule binds (they recorded the case), or, on a
  * no-reference appeal not yet settled, to everyone (it must be linked or marked first).
  */
-export function decisionNotice(facts: DecisionFacts, staffId: number, caseReference: string | undefined): string | null {
+export function decisionNotice(
+  facts: DecisionFacts,
+  staffId: number,
+  caseReference: string | undefined,
+): string | null {
   const blocker = decisionBlocker(facts, staffId);
   if (blocker === 'recorded-by-you') {
     const which = caseReference ? `case ${caseReference}` : 'this case';
@@ -92,7 +98,13 @@ export interface DecisionPreview {
 
 export type AppealFormOutcome =
   | { kind: 'redirect'; to: string }
-  | { kind: 'page'; errors: Record<string, string>; preview: DecisionPreview | undefined; values?: FormValues; notice?: string };
+  | {
+      kind: 'page';
+      errors: Record<string, string>;
+      preview: DecisionPreview | undefined;
+      values?: FormValues;
+      notice?: string;
+    };
 
 /** Runs one posted form of the staff appeal page for `actor` (the signed-in reviewer). */
 export function handleAppealForm(rt: Runtime, appealId: number, values: FormValues, actor: Actor): AppealFormOutcome {
@@ -126,7 +138,8 @@ export function handleAppealForm(rt: Runtime, appealId: number, values: FormValu
   } else if (intent === 'link-case') {
     const linked = linkAppealToCase(rt, appealId, valueOf(values, 'case-reference'), actor);
     if (linked.ok) return back;
-    errors[linked.error === 'not-found' || linked.error === 'not-allowed' ? 'decision' : 'case-reference'] = linked.message;
+    errors[linked.error === 'not-found' || linked.error === 'not-allowed' ? 'decision' : 'case-reference'] =
+      linked.message;
   } else if (intent === 'no-matching-case') result = recordNoMatchingCase(rt, appealId, actor);
   else if (intent === 'use-template') {
     // Fills the reasons from a reply template, only when the box is empty (nothing typed is lost).
@@ -134,14 +147,26 @@ export function handleAppealForm(rt: Runtime, appealId: number, values: FormValu
     if (!view) fail('not-found');
     else {
       const typedId = valueOf(values, 'template');
-      const used = useTemplate(rt, recordId(typedId) ?? 0, valueOf(values, 'explanation'), view.appeal, view.caseRecord, view.versions[0]);
+      const used = useTemplate(
+        rt,
+        recordId(typedId) ?? 0,
+        valueOf(values, 'explanation'),
+        view.appeal,
+        view.caseRecord,
+        view.versions[0],
+      );
       if (!used.ok) errors.template = TEMPLATE_MESSAGES[used.error];
       else {
         return {
           kind: 'page',
           errors,
           preview: undefined,
-          values: { ...values, explanation: used.explanation, outcome: valueOf(values, 'outcome') || used.outcome, 'template-used': String(used.template.id) },
+          values: {
+            ...values,
+            explanation: used.explanation,
+            outcome: valueOf(values, 'outcome') || used.outcome,
+            'template-used': String(used.template.id),
+          },
           notice: `The reasons now start from the template “${used.template.name}”. ${hasMustEditMarker(used.explanation) ? 'Replace every ### with your own words, then preview the decision.' : 'Check and change them, then preview the decision.'}`,
         };
       }
@@ -155,18 +180,35 @@ export function handleAppealForm(rt: Runtime, appealId: number, values: FormValu
   } else if (intent === 'preview' || intent === 'send') {
     const form = validateForm(DecisionFormSchema, values);
     const typedTemplate = valueOf(values, 'template-used');
-    const checked = typedTemplate === '' ? { ok: true as const, templateId: null } : checkTemplateUsed(rt, typedTemplate, appealForStaff(rt, appealId)?.caseRecord?.grounds.map((g) => g.code) ?? []);
+    const checked =
+      typedTemplate === ''
+        ? { ok: true as const, templateId: null }
+        : checkTemplateUsed(
+            rt,
+            typedTemplate,
+            appealForStaff(rt, appealId)?.caseRecord?.grounds.map((g) => g.code) ?? [],
+          );
     const templateId = checked.ok ? checked.templateId : null;
     if (!checked.ok) {
       // Refused, not recorded as if it were a template; what was typed stays, without the bad id.
       errors.decision = TEMPLATE_MESSAGES['used-not-found'];
-      return { kind: 'page', errors: form.ok ? errors : { ...errors, ...form.errors }, preview: undefined, values: { ...values, 'template-used': '' } };
+      return {
+        kind: 'page',
+        errors: form.ok ? errors : { ...errors, ...form.errors },
+        preview: undefined,
+        values: { ...values, 'template-used': '' },
+      };
     }
     if (!form.ok) errors = form.errors;
     else if (intent === 'preview') showPreview({ ...form.data, templateId });
     else {
       // What is sent must be exactly what was previewed: the form carries the preview's digest.
-      const sent = decideAppeal(rt, appealId, { ...form.data, templateId, previewed: valueOf(values, 'previewed') }, actor);
+      const sent = decideAppeal(
+        rt,
+        appealId,
+        { ...form.data, templateId, previewed: valueOf(values, 'previewed') },
+        actor,
+      );
       if (sent.ok) return back;
       fail(sent.error);
       if (sent.error === 'preview-changed') showPreview({ ...form.data, templateId });

@@ -7,10 +7,31 @@
  */
 import { z } from 'zod';
 import { recordAudit } from '../../../db/audit.ts';
-import { findTemplate, insertTemplate, listTemplates, retireTemplate, updateTemplate, type ReplyTemplateRow, type TemplateFields } from '../../../db/reply-templates.ts';
+import {
+  findTemplate,
+  insertTemplate,
+  listTemplates,
+  retireTemplate,
+  updateTemplate,
+  type ReplyTemplateRow,
+  type TemplateFields,
+} from '../../../db/reply-templates.ts';
 import { findVersionInForce } from '../../../db/principles.ts';
 import { CASE_ACTIONS, OUTCOMES } from '../../../db/schema.ts';
-import { ACTION_PHRASES, joinWithAnd, OUTCOME_LABELS, PLATFORM_LABELS, type FormValues, validateForm, LIMITS, recordId, requiredText, tooLongMessage, type Actor, type Runtime } from '../platform/index.ts';
+import {
+  ACTION_PHRASES,
+  joinWithAnd,
+  OUTCOME_LABELS,
+  PLATFORM_LABELS,
+  type FormValues,
+  validateForm,
+  LIMITS,
+  recordId,
+  requiredText,
+  tooLongMessage,
+  type Actor,
+  type Runtime,
+} from '../platform/index.ts';
 
 export type { ReplyTemplateRow };
 
@@ -39,7 +60,11 @@ const PLACEHOLDER_PATTERN = /\{\{\s*([a-zA-Z0-9_]+)\s*\}\}/g;
 
 /** Placeholders in a text that are not in the list. */
 export function unknownPlaceholders(body: string): string[] {
-  return [...new Set([...body.matchAll(PLACEHOLDER_PATTERN)].map((m) => m[1]!).filter((name) => !Object.hasOwn(PLACEHOLDERS, name)))];
+  return [
+    ...new Set(
+      [...body.matchAll(PLACEHOLDER_PATTERN)].map((m) => m[1]!).filter((name) => !Object.hasOwn(PLACEHOLDERS, name)),
+    ),
+  ];
 }
 
 /**
@@ -66,7 +91,11 @@ export const TemplateFormSchema = z.object({
     .string()
     .optional()
     .transform((v) => (v ?? '').trim()),
-  body: requiredText(LIMITS.decisionExplanation, 'Enter the text of the template', tooLongMessage('Text of the template', LIMITS.decisionExplanation)),
+  body: requiredText(
+    LIMITS.decisionExplanation,
+    'Enter the text of the template',
+    tooLongMessage('Text of the template', LIMITS.decisionExplanation),
+  ),
 });
 
 export type TemplateFormResult = { ok: true; fields: TemplateFields } | { ok: false; errors: Record<string, string> };
@@ -79,39 +108,79 @@ export function parseTemplateForm(values: FormValues, groundCodes: readonly stri
   const { name, outcome, ground, body } = form.data;
   if (ground !== '' && !groundCodes.includes(ground)) errors.ground = 'Select a ground from the list, or any ground';
   const unknown = unknownPlaceholders(body);
-  if (unknown.length) errors.body = `${unknown.map((u) => `{{${u}}}`).join(', ')} ${unknown.length === 1 ? 'is not a placeholder' : 'are not placeholders'}. Use only the placeholders listed`;
+  if (unknown.length)
+    errors.body = `${unknown.map((u) => `{{${u}}}`).join(', ')} ${unknown.length === 1 ? 'is not a placeholder' : 'are not placeholders'}. Use only the placeholders listed`;
   if (Object.keys(errors).length) return { ok: false, errors };
   return { ok: true, fields: { name, outcome, groundCode: ground || null, body } };
 }
 
-export type TemplateResult = { ok: true; template: ReplyTemplateRow } | { ok: false; errors: Record<string, string> } | { ok: false; error: 'not-found' };
+export type TemplateResult =
+  | { ok: true; template: ReplyTemplateRow }
+  | { ok: false; errors: Record<string, string> }
+  | { ok: false; error: 'not-found' };
 
-export function createTemplate(rt: Runtime, values: FormValues, groundCodes: readonly string[], actor: Actor): TemplateResult {
+export function createTemplate(
+  rt: Runtime,
+  values: FormValues,
+  groundCodes: readonly string[],
+  actor: Actor,
+): TemplateResult {
   const parsed = parseTemplateForm(values, groundCodes);
   if (!parsed.ok) return parsed;
   return rt.db.transaction((tx): TemplateResult => {
     const template = insertTemplate(tx, parsed.fields, actor.id, rt.now());
-    recordAudit(tx, { actorId: actor.id, action: 'reply-template.created', entityType: 'reply_template', entityId: String(template.id), ip: actor.ip, details: { template: template.name, outcome: template.outcome } });
+    recordAudit(tx, {
+      actorId: actor.id,
+      action: 'reply-template.created',
+      entityType: 'reply_template',
+      entityId: String(template.id),
+      ip: actor.ip,
+      details: { template: template.name, outcome: template.outcome },
+    });
     return { ok: true, template };
   });
 }
 
-export function editTemplate(rt: Runtime, id: number, values: FormValues, groundCodes: readonly string[], actor: Actor): TemplateResult {
+export function editTemplate(
+  rt: Runtime,
+  id: number,
+  values: FormValues,
+  groundCodes: readonly string[],
+  actor: Actor,
+): TemplateResult {
   const parsed = parseTemplateForm(values, groundCodes);
   if (!parsed.ok) return parsed;
   return rt.db.transaction((tx): TemplateResult => {
     const template = updateTemplate(tx, id, parsed.fields, actor.id, rt.now());
     if (!template) return { ok: false, error: 'not-found' };
-    recordAudit(tx, { actorId: actor.id, action: 'reply-template.updated', entityType: 'reply_template', entityId: String(id), ip: actor.ip, details: { template: template.name, outcome: template.outcome } });
+    recordAudit(tx, {
+      actorId: actor.id,
+      action: 'reply-template.updated',
+      entityType: 'reply_template',
+      entityId: String(id),
+      ip: actor.ip,
+      details: { template: template.name, outcome: template.outcome },
+    });
     return { ok: true, template };
   });
 }
 
-export function retire(rt: Runtime, id: number, actor: Actor): { ok: true; template: ReplyTemplateRow } | { ok: false; error: 'not-found' } {
+export function retire(
+  rt: Runtime,
+  id: number,
+  actor: Actor,
+): { ok: true; template: ReplyTemplateRow } | { ok: false; error: 'not-found' } {
   return rt.db.transaction((tx) => {
     const template = retireTemplate(tx, id, actor.id, rt.now());
     if (!template) return { ok: false as const, error: 'not-found' as const };
-    recordAudit(tx, { actorId: actor.id, action: 'reply-template.retired', entityType: 'reply_template', entityId: String(id), ip: actor.ip, details: { template: template.name } });
+    recordAudit(tx, {
+      actorId: actor.id,
+      action: 'reply-template.retired',
+      entityType: 'reply_template',
+      entityId: String(id),
+      ip: actor.ip,
+      details: { template: template.name },
+    });
     return { ok: true as const, template };
   });
 }
@@ -127,7 +196,10 @@ export function getTemplate(rt: Runtime, id: number): ReplyTemplateRow | undefin
 // ---- Choosing a template on an appeal ----
 
 /** The active templates a reviewer may choose for an appeal: any-ground ones, and those for one of the case's grounds. */
-export function templatesForAppeal(rt: Runtime, caseGroundCodes: readonly string[]): { id: number; name: string; outcome: ReplyTemplateRow['outcome']; groupLabel: string }[] {
+export function templatesForAppeal(
+  rt: Runtime,
+  caseGroundCodes: readonly string[],
+): { id: number; name: string; outcome: ReplyTemplateRow['outcome']; groupLabel: string }[] {
   return listTemplates(rt.db, { activeOnly: true })
     .filter((t) => t.groundCode === null || caseGroundCodes.includes(t.groundCode))
     .map((t) => ({ id: t.id, name: t.name, outcome: t.outcome, groupLabel: OUTCOME_LABELS[t.outcome] }));
@@ -146,14 +218,21 @@ export interface CaseForTemplate {
 }
 
 /** What each placeholder becomes for this appeal (null: not known, so it becomes `###`). */
-export function placeholderValues(rt: Runtime, appeal: AppealForTemplate, caseRecord: CaseForTemplate | undefined, fallbackVersion: string | undefined): Record<Placeholder, string | null> {
+export function placeholderValues(
+  rt: Runtime,
+  appeal: AppealForTemplate,
+  caseRecord: CaseForTemplate | undefined,
+  fallbackVersion: string | undefined,
+): Record<Placeholder, string | null> {
   const version = caseRecord?.version ?? fallbackVersion ?? null;
   const platform = caseRecord?.platform ?? appeal.claimedPlatform;
   return {
     appeal_reference: appeal.reference,
     case_reference: caseRecord?.reference ?? null,
     ground: caseRecord && caseRecord.grounds.length ? joinWithAnd(caseRecord.grounds.map((g) => g.title)) : null,
-    action: caseRecord ? joinWithAnd(CASE_ACTIONS.filter((a) => caseRecord.actions.includes(a)).map((a) => ACTION_PHRASES[a])) : null,
+    action: caseRecord
+      ? joinWithAnd(CASE_ACTIONS.filter((a) => caseRecord.actions.includes(a)).map((a) => ACTION_PHRASES[a]))
+      : null,
     platform: platform ? PLATFORM_LABELS[platform] : null,
     principles_version: version,
     principles_link: version ? `${rt.config.publicUrl}/principles/${version}` : null,
@@ -169,12 +248,25 @@ export type UseTemplateResult =
  * Fills a template for an appeal. Refused when the reasons box already holds text: choosing a
  * template never overwrites what the reviewer typed (they clear the box first, on purpose).
  */
-export function useTemplate(rt: Runtime, templateId: number, typedReasons: string, appeal: AppealForTemplate, caseRecord: CaseForTemplate | undefined, fallbackVersion: string | undefined): UseTemplateResult {
+export function useTemplate(
+  rt: Runtime,
+  templateId: number,
+  typedReasons: string,
+  appeal: AppealForTemplate,
+  caseRecord: CaseForTemplate | undefined,
+  fallbackVersion: string | undefined,
+): UseTemplateResult {
   const template = findTemplate(rt.db, templateId);
   if (!template || template.retiredAt) return { ok: false, error: 'not-found' };
-  if (template.groundCode !== null && !(caseRecord?.grounds ?? []).some((g) => g.code === template.groundCode)) return { ok: false, error: 'not-for-this-appeal' };
+  if (template.groundCode !== null && !(caseRecord?.grounds ?? []).some((g) => g.code === template.groundCode))
+    return { ok: false, error: 'not-for-this-appeal' };
   if (typedReasons.trim() !== '') return { ok: false, error: 'reasons-not-empty' };
-  return { ok: true, explanation: fillTemplate(template.body, placeholderValues(rt, appeal, caseRecord, fallbackVersion)), outcome: template.outcome, template };
+  return {
+    ok: true,
+    explanation: fillTemplate(template.body, placeholderValues(rt, appeal, caseRecord, fallbackVersion)),
+    outcome: template.outcome,
+    template,
+  };
 }
 
 export type TemplateUsedResult = { ok: true; templateId: number | null } | { ok: false };
@@ -189,7 +281,8 @@ export function checkTemplateUsed(rt: Runtime, typed: string, caseGroundCodes: r
   if (typed === '') return { ok: true, templateId: null };
   const id = recordId(typed);
   const template = id === null ? undefined : findTemplate(rt.db, id);
-  if (!template || (template.groundCode !== null && !caseGroundCodes.includes(template.groundCode))) return { ok: false };
+  if (!template || (template.groundCode !== null && !caseGroundCodes.includes(template.groundCode)))
+    return { ok: false };
   return { ok: true, templateId: template.id };
 }
 

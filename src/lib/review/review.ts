@@ -6,11 +6,51 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { invalidateTransparencyCache } from '../transparency/index.ts';
-import { transition, type AppealAction, queueAppellantEmail, statusLinkParagraph, infoWaitDates, isOpen, claimedDay } from '../appeals/index.ts';
-import { addWorkingDays, remainingWorkingDays, resumeDueDate, workingDaysBetween, APPEAL_EVENT_LABELS, APPEAL_STATUS_LABELS, emailQueuedLabel, FOLLOW_UP_KIND_LABELS, humanise, OUTCOME_LABELS, statusChangeLabel, type AppealEventKind, formatDate, characterLength, cleanText, LIMITS, requiredText, tooLongMessage, type Actor, type Runtime, queueTags } from '../platform/index.ts';
+import {
+  transition,
+  type AppealAction,
+  queueAppellantEmail,
+  statusLinkParagraph,
+  infoWaitDates,
+  isOpen,
+  claimedDay,
+} from '../appeals/index.ts';
+import {
+  addWorkingDays,
+  remainingWorkingDays,
+  resumeDueDate,
+  workingDaysBetween,
+  APPEAL_EVENT_LABELS,
+  APPEAL_STATUS_LABELS,
+  emailQueuedLabel,
+  FOLLOW_UP_KIND_LABELS,
+  humanise,
+  OUTCOME_LABELS,
+  statusChangeLabel,
+  type AppealEventKind,
+  formatDate,
+  characterLength,
+  cleanText,
+  LIMITS,
+  requiredText,
+  tooLongMessage,
+  type Actor,
+  type Runtime,
+  queueTags,
+} from '../platform/index.ts';
 import { notificationEmail } from '../email/index.ts';
 import { nearbyReferences, parseReference } from '../cases/index.ts';
-import { findAppealById, findAppealByReference, findOpenAppealForCase, findCaseReferenceById, findVersionNumberById, insertAppealEvent, listAppealEvents, updateAppeal, type AppealRow } from '../../../db/appeals.ts';
+import {
+  findAppealById,
+  findAppealByReference,
+  findOpenAppealForCase,
+  findCaseReferenceById,
+  findVersionNumberById,
+  insertAppealEvent,
+  listAppealEvents,
+  updateAppeal,
+  type AppealRow,
+} from '../../../db/appeals.ts';
 import type { DbOrTx } from '../../../db/client.ts';
 import { recordAudit } from '../../../db/audit.ts';
 import { findCaseById, findCaseByReference } from '../../../db/cases.ts';
@@ -18,7 +58,21 @@ import { isUniqueViolation } from '../../../db/errors.ts';
 import { OUTCOMES } from '../../../db/schema.ts';
 import { enqueueEmail } from '../../../db/outbox.ts';
 import { findPublishedVersion, listPublishedVersions } from '../../../db/principles.ts';
-import { countByStatus, countQueueFilters, findFollowUpById, insertFollowUp, listFollowUpsForAppeal, listOpenFollowUpsWithAppeal, listQueue, listReviewers, searchQueue, type QueueSearch, markFollowUpDone, staffNames, type FollowUpKind } from '../../../db/review.ts';
+import {
+  countByStatus,
+  countQueueFilters,
+  findFollowUpById,
+  insertFollowUp,
+  listFollowUpsForAppeal,
+  listOpenFollowUpsWithAppeal,
+  listQueue,
+  listReviewers,
+  searchQueue,
+  type QueueSearch,
+  markFollowUpDone,
+  staffNames,
+  type FollowUpKind,
+} from '../../../db/review.ts';
 import { appealDecisionEmail, type DecisionOutcome } from './emails/decision.ts';
 import { followUpDoneEmail } from './emails/follow-up-done.ts';
 import { hasMustEditMarker, templatesForAppeal } from './reply-templates.ts';
@@ -54,15 +108,25 @@ export const REVIEW_FIELD_MESSAGES = {
   version: 'Select a published version of the principles',
 } as const;
 
-export const NoteFormSchema = z.object({ note: requiredText(LIMITS.internalNote, REVIEW_FIELD_MESSAGES.noteEmpty, REVIEW_FIELD_MESSAGES.noteTooLong) });
+export const NoteFormSchema = z.object({
+  note: requiredText(LIMITS.internalNote, REVIEW_FIELD_MESSAGES.noteEmpty, REVIEW_FIELD_MESSAGES.noteTooLong),
+});
 
 export const InformationRequestFormSchema = z.object({
-  message: requiredText(LIMITS.informationRequest, REVIEW_FIELD_MESSAGES.messageEmpty, REVIEW_FIELD_MESSAGES.messageTooLong),
+  message: requiredText(
+    LIMITS.informationRequest,
+    REVIEW_FIELD_MESSAGES.messageEmpty,
+    REVIEW_FIELD_MESSAGES.messageTooLong,
+  ),
 });
 
 export const DecisionFormSchema = z.object({
   outcome: z.enum(OUTCOMES, { error: REVIEW_FIELD_MESSAGES.outcome }),
-  explanation: requiredText(LIMITS.decisionExplanation, REVIEW_FIELD_MESSAGES.explanationEmpty, REVIEW_FIELD_MESSAGES.explanationTooLong),
+  explanation: requiredText(
+    LIMITS.decisionExplanation,
+    REVIEW_FIELD_MESSAGES.explanationEmpty,
+    REVIEW_FIELD_MESSAGES.explanationTooLong,
+  ),
   // Version numbers are short ("1.0", "12.3"); anything else is simply not a published version.
   version: z.string({ error: REVIEW_FIELD_MESSAGES.version }).max(20, REVIEW_FIELD_MESSAGES.version),
 });
@@ -76,8 +140,18 @@ function checkText(text: string, max: number): ReviewResult | undefined {
 
 // ---- Linking an appeal made without a case reference to its case ----
 
-export type LinkCaseError = 'empty' | 'invalid-character' | 'wrong-length' | 'check-failed' | 'appeal-reference' | 'case-not-found' | 'case-has-open-appeal' | 'not-found' | 'not-allowed';
-export type LinkCaseResult = { ok: true; caseId: number; caseReference: string } | { ok: false; error: LinkCaseError; message: string };
+export type LinkCaseError =
+  | 'empty'
+  | 'invalid-character'
+  | 'wrong-length'
+  | 'check-failed'
+  | 'appeal-reference'
+  | 'case-not-found'
+  | 'case-has-open-appeal'
+  | 'not-found'
+  | 'not-allowed';
+export type LinkCaseResult =
+  { ok: true; caseId: number; caseReference: string } | { ok: false; error: LinkCaseError; message: string };
 
 const LINK_MESSAGES: Record<Exclude<LinkCaseError, 'case-has-open-appeal'>, string> = {
   empty: 'Enter the case reference',
@@ -98,7 +172,11 @@ const LINK_MESSAGES: Record<Exclude<LinkCaseError, 'case-has-open-appeal'>, stri
  * the case may not decide it.
  */
 export function linkAppealToCase(rt: Runtime, appealId: number, typedReference: string, actor: Actor): LinkCaseResult {
-  const fail = (error: Exclude<LinkCaseError, 'case-has-open-appeal'>): LinkCaseResult => ({ ok: false, error, message: LINK_MESSAGES[error] });
+  const fail = (error: Exclude<LinkCaseError, 'case-has-open-appeal'>): LinkCaseResult => ({
+    ok: false,
+    error,
+    message: LINK_MESSAGES[error],
+  });
   if (characterLength(typedReference) > 100) return fail('wrong-length');
   const parsed = parseReference(typedReference);
   if (!parsed.ok) return fail(parsed.error);
@@ -109,20 +187,43 @@ export function linkAppealToCase(rt: Runtime, appealId: number, typedReference: 
       if (!row) return fail('not-found');
       if (row.caseId !== null || row.status === 'decided' || row.status === 'withdrawn') return fail('not-allowed');
       const found = findCaseByReference(tx, parsed.reference);
-      if (!found || found.purgedAt) return findAppealByReference(tx, parsed.reference) ? fail('appeal-reference') : fail('case-not-found');
+      if (!found || found.purgedAt)
+        return findAppealByReference(tx, parsed.reference) ? fail('appeal-reference') : fail('case-not-found');
       const open = findOpenAppealForCase(tx, found.id);
       if (open) {
-        return { ok: false, error: 'case-has-open-appeal', message: `Case ${found.reference} already has an open appeal (${open.reference}). A case can only have one open appeal at a time` };
+        return {
+          ok: false,
+          error: 'case-has-open-appeal',
+          message: `Case ${found.reference} already has an open appeal (${open.reference}). A case can only have one open appeal at a time`,
+        };
       }
       updateAppeal(tx, row.id, { caseId: found.id });
-      insertAppealEvent(tx, { appealId: row.id, at: now, actorType: 'staff', actorId: actor.id, kind: 'case-linked', details: { caseReference: found.reference } });
-      recordAudit(tx, { actorId: actor.id, action: 'appeal.case-linked', entityType: 'appeal', entityId: String(row.id), ip: actor.ip, details: { caseId: found.id, caseReference: found.reference } });
+      insertAppealEvent(tx, {
+        appealId: row.id,
+        at: now,
+        actorType: 'staff',
+        actorId: actor.id,
+        kind: 'case-linked',
+        details: { caseReference: found.reference },
+      });
+      recordAudit(tx, {
+        actorId: actor.id,
+        action: 'appeal.case-linked',
+        entityType: 'appeal',
+        entityId: String(row.id),
+        ip: actor.ip,
+        details: { caseId: found.id, caseReference: found.reference },
+      });
       return { ok: true, caseId: found.id, caseReference: found.reference };
     });
   } catch (error) {
     // Another appeal on the case was opened at the same moment: the partial unique index decides.
     if (isUniqueViolation(error, 'appeals.case_id')) {
-      return { ok: false, error: 'case-has-open-appeal', message: `Case ${parsed.reference} already has an open appeal. A case can only have one open appeal at a time` };
+      return {
+        ok: false,
+        error: 'case-has-open-appeal',
+        message: `Case ${parsed.reference} already has an open appeal. A case can only have one open appeal at a time`,
+      };
     }
     throw error;
   }
@@ -171,9 +272,16 @@ export function recordNoMatchingCase(rt: Runtime, appealId: number, actor: Actor
   return rt.db.transaction((tx): ReviewResult => {
     const row = findAppealById(tx, appealId);
     if (!row) return { ok: false, error: 'not-found' };
-    if (row.caseId !== null || row.status === 'decided' || row.status === 'withdrawn' || hasNoMatchingCase(tx, row.id)) return { ok: false, error: 'not-allowed' };
+    if (row.caseId !== null || row.status === 'decided' || row.status === 'withdrawn' || hasNoMatchingCase(tx, row.id))
+      return { ok: false, error: 'not-allowed' };
     insertAppealEvent(tx, { appealId: row.id, at: now, actorType: 'staff', actorId: actor.id, kind: NO_MATCHING_CASE });
-    recordAudit(tx, { actorId: actor.id, action: 'appeal.no-matching-case', entityType: 'appeal', entityId: String(row.id), ip: actor.ip });
+    recordAudit(tx, {
+      actorId: actor.id,
+      action: 'appeal.no-matching-case',
+      entityType: 'appeal',
+      entityId: String(row.id),
+      ip: actor.ip,
+    });
     return { ok: true };
   });
 }
@@ -181,17 +289,41 @@ export function recordNoMatchingCase(rt: Runtime, appealId: number, actor: Actor
 /** Working days given to staff to act on an overturn. */
 export const FOLLOW_UP_WORKING_DAYS = 2;
 
-function stateChange(rt: Runtime, appealId: number, actor: Actor, action: AppealAction, kind: string, extra: (tx: DbOrTx, row: AppealRow, now: Date) => void = () => {}): ReviewResult {
+function stateChange(
+  rt: Runtime,
+  appealId: number,
+  actor: Actor,
+  action: AppealAction,
+  kind: string,
+  extra: (tx: DbOrTx, row: AppealRow, now: Date) => void = () => {},
+): ReviewResult {
   const now = rt.now();
   return rt.db.transaction((tx): ReviewResult => {
     const row = findAppealById(tx, appealId);
     if (!row) return { ok: false, error: 'not-found' };
     const next = transition(row.status, action);
     if (!next.ok) return { ok: false, error: 'not-allowed' };
-    updateAppeal(tx, row.id, { status: next.status, ...(row.assignedTo == null && action === 'start-review' ? { assignedTo: actor.id } : {}) });
-    insertAppealEvent(tx, { appealId: row.id, at: now, actorType: 'staff', actorId: actor.id, kind, details: { from: row.status, to: next.status } });
+    updateAppeal(tx, row.id, {
+      status: next.status,
+      ...(row.assignedTo == null && action === 'start-review' ? { assignedTo: actor.id } : {}),
+    });
+    insertAppealEvent(tx, {
+      appealId: row.id,
+      at: now,
+      actorType: 'staff',
+      actorId: actor.id,
+      kind,
+      details: { from: row.status, to: next.status },
+    });
     extra(tx, row, now);
-    recordAudit(tx, { actorId: actor.id, action: `appeal.${action}`, entityType: 'appeal', entityId: String(row.id), ip: actor.ip, details: { from: row.status, to: next.status } });
+    recordAudit(tx, {
+      actorId: actor.id,
+      action: `appeal.${action}`,
+      entityType: 'appeal',
+      entityId: String(row.id),
+      ip: actor.ip,
+      details: { from: row.status, to: next.status },
+    });
     return { ok: true };
   });
 }
@@ -209,10 +341,25 @@ export function assignAppeal(rt: Runtime, appealId: number, assignee: number | n
     if (!row) return { ok: false, error: 'not-found' };
     if (row.status === 'decided' || row.status === 'withdrawn') return { ok: false, error: 'not-allowed' };
     // A forged id must not hand the appeal to a moderator, a disabled account or nobody at all.
-    if (assignee !== null && !listReviewers(tx).some((r) => r.id === assignee)) return { ok: false, error: 'not-a-reviewer' };
+    if (assignee !== null && !listReviewers(tx).some((r) => r.id === assignee))
+      return { ok: false, error: 'not-a-reviewer' };
     updateAppeal(tx, row.id, { assignedTo: assignee });
-    insertAppealEvent(tx, { appealId: row.id, at: now, actorType: 'staff', actorId: actor.id, kind: 'assigned', details: { from: row.assignedTo, to: assignee } });
-    recordAudit(tx, { actorId: actor.id, action: 'appeal.assigned', entityType: 'appeal', entityId: String(row.id), ip: actor.ip, details: { from: row.assignedTo, to: assignee } });
+    insertAppealEvent(tx, {
+      appealId: row.id,
+      at: now,
+      actorType: 'staff',
+      actorId: actor.id,
+      kind: 'assigned',
+      details: { from: row.assignedTo, to: assignee },
+    });
+    recordAudit(tx, {
+      actorId: actor.id,
+      action: 'appeal.assigned',
+      entityType: 'appeal',
+      entityId: String(row.id),
+      ip: actor.ip,
+      details: { from: row.assignedTo, to: assignee },
+    });
     return { ok: true };
   });
 }
@@ -225,8 +372,21 @@ export function addNote(rt: Runtime, appealId: number, text: string, actor: Acto
   return rt.db.transaction((tx): ReviewResult => {
     const row = findAppealById(tx, appealId);
     if (!row) return { ok: false, error: 'not-found' };
-    insertAppealEvent(tx, { appealId: row.id, at: now, actorType: 'staff', actorId: actor.id, kind: 'note', body: text });
-    recordAudit(tx, { actorId: actor.id, action: 'appeal.note-added', entityType: 'appeal', entityId: String(row.id), ip: actor.ip });
+    insertAppealEvent(tx, {
+      appealId: row.id,
+      at: now,
+      actorType: 'staff',
+      actorId: actor.id,
+      kind: 'note',
+      body: text,
+    });
+    recordAudit(tx, {
+      actorId: actor.id,
+      action: 'appeal.note-added',
+      entityType: 'appeal',
+      entityId: String(row.id),
+      ip: actor.ip,
+    });
     return { ok: true };
   });
 }
@@ -242,7 +402,15 @@ export function requestInformation(rt: Runtime, appealId: number, message: strin
     const next = transition(row.status, 'request-info');
     if (!next.ok) return { ok: false, error: 'not-allowed' };
     updateAppeal(tx, row.id, { status: next.status, pausedAt: now });
-    insertAppealEvent(tx, { appealId: row.id, at: now, actorType: 'staff', actorId: actor.id, kind: 'info-requested', body: message, details: { from: row.status, to: next.status } });
+    insertAppealEvent(tx, {
+      appealId: row.id,
+      at: now,
+      actorType: 'staff',
+      actorId: actor.id,
+      kind: 'info-requested',
+      body: message,
+      details: { from: row.status, to: next.status },
+    });
     // The email carries a status link of its own: the reply page it opens shows this question.
     queueAppellantEmail(
       rt,
@@ -264,7 +432,13 @@ export function requestInformation(rt: Runtime, appealId: number, message: strin
         }),
       now,
     );
-    recordAudit(tx, { actorId: actor.id, action: 'appeal.request-info', entityType: 'appeal', entityId: String(row.id), ip: actor.ip });
+    recordAudit(tx, {
+      actorId: actor.id,
+      action: 'appeal.request-info',
+      entityType: 'appeal',
+      entityId: String(row.id),
+      ip: actor.ip,
+    });
     return { ok: true };
   });
 }
@@ -272,7 +446,11 @@ export function requestInformation(rt: Runtime, appealId: number, message: strin
 /** Staff stop waiting for the appellant; the due date moves on by the working days paused. */
 export function resumeReview(rt: Runtime, appealId: number, actor: Actor): ReviewResult {
   return stateChange(rt, appealId, actor, 'resume', 'status-changed', (tx, row, now) => {
-    if (row.pausedAt) updateAppeal(tx, row.id, { pausedAt: null, dueAt: resumeDueDate(now, remainingWorkingDays(row.pausedAt, row.dueAt)) });
+    if (row.pausedAt)
+      updateAppeal(tx, row.id, {
+        pausedAt: null,
+        dueAt: resumeDueDate(now, remainingWorkingDays(row.pausedAt, row.dueAt)),
+      });
   });
 }
 
@@ -280,7 +458,11 @@ export function resumeReview(rt: Runtime, appealId: number, actor: Actor): Revie
  * Working days from receipt to decision, not counting paused time. Paused time is what moved the
  * due date (original due → current due), plus the current pause if decided while waiting.
  */
-export function workingDaysToDecision(row: Pick<AppealRow, 'receivedAt' | 'dueAt' | 'pausedAt'>, decidedAt: Date, reviewWorkingDays: number): number {
+export function workingDaysToDecision(
+  row: Pick<AppealRow, 'receivedAt' | 'dueAt' | 'pausedAt'>,
+  decidedAt: Date,
+  reviewWorkingDays: number,
+): number {
   const originalDue = addWorkingDays(row.receivedAt, reviewWorkingDays);
   const pausedBefore = row.dueAt.getTime() > originalDue.getTime() ? workingDaysBetween(originalDue, row.dueAt) : 0;
   const pausedNow = row.pausedAt ? workingDaysBetween(row.pausedAt, decidedAt) : 0;
@@ -331,7 +513,14 @@ function followUpKinds(tx: DbOrTx, row: AppealRow, outcome: DecisionOutcome): Fo
 }
 
 /** Checks and prepares a decision without changing anything (used for the preview and by decide). */
-export function planDecision(rt: Runtime, tx: DbOrTx, appealId: number, input: DecisionInput, actor: Actor, now: Date): PlanResult {
+export function planDecision(
+  rt: Runtime,
+  tx: DbOrTx,
+  appealId: number,
+  input: DecisionInput,
+  actor: Actor,
+  now: Date,
+): PlanResult {
   const row = findAppealById(tx, appealId);
   if (!row) return { ok: false, error: 'not-found' };
   if (!transition(row.status, 'decide').ok) return { ok: false, error: 'not-allowed' };
@@ -345,7 +534,8 @@ export function planDecision(rt: Runtime, tx: DbOrTx, appealId: number, input: D
   );
   if (blocker) return { ok: false, error: blocker };
   if (!input.explanation.trim()) return { ok: false, error: 'explanation-required' };
-  if (characterLength(input.explanation) > LIMITS.decisionExplanation) return { ok: false, error: 'explanation-too-long' };
+  if (characterLength(input.explanation) > LIMITS.decisionExplanation)
+    return { ok: false, error: 'explanation-too-long' };
   // A reply template's must-edit marker left in: nothing is previewed or sent until it is replaced.
   if (hasMustEditMarker(input.explanation)) return { ok: false, error: 'must-edit-marker' };
   const version = findPublishedVersion(tx, input.version);
@@ -366,13 +556,17 @@ export function planDecision(rt: Runtime, tx: DbOrTx, appealId: number, input: D
     complaintsUrl: rt.config.org.complaintsUrl,
   });
   const email = { to: row.email, ...content };
-  return { ok: true, plan: { appeal: row, versionId: version.id, email, digest: emailDigest(email), followUps: kinds, followUpDue } };
+  return {
+    ok: true,
+    plan: { appeal: row, versionId: version.id, email, digest: emailDigest(email), followUps: kinds, followUpDue },
+  };
 }
 
 /** A fingerprint of an email, so "send" can prove it sends exactly what was previewed. */
 export function emailDigest(email: { to: string | null; subject: string; text: string; html: string }): string {
   const hash = createHash('sha256');
-  for (const part of [email.to ?? '', email.subject, email.text, email.html]) hash.update(`${part.length}:${part}`, 'utf8');
+  for (const part of [email.to ?? '', email.subject, email.text, email.html])
+    hash.update(`${part.length}:${part}`, 'utf8');
   return hash.digest('hex');
 }
 
@@ -409,16 +603,57 @@ export function decideAppeal(rt: Runtime, appealId: number, input: SentDecision,
     });
     const template = input.templateId ? findTemplate(tx, input.templateId) : undefined;
     const templateDetails = template ? { templateId: template.id, templateName: template.name } : {};
-    insertAppealEvent(tx, { appealId: row.id, at: now, actorType: 'staff', actorId: actor.id, kind: 'decided', details: { from: row.status, to: next.status, outcome: input.outcome, version: input.version, ...templateDetails } });
+    insertAppealEvent(tx, {
+      appealId: row.id,
+      at: now,
+      actorType: 'staff',
+      actorId: actor.id,
+      kind: 'decided',
+      details: {
+        from: row.status,
+        to: next.status,
+        outcome: input.outcome,
+        version: input.version,
+        ...templateDetails,
+      },
+    });
     if (email.to) {
-      const queued = enqueueEmail(tx, { to: email.to, subject: email.subject, text: email.text, html: email.html, kind: 'appeal-decision' }, now);
-      insertAppealEvent(tx, { appealId: row.id, at: now, actorType: 'system', kind: 'email-queued', details: { email: 'appeal-decision', outboxId: queued.id } });
+      const queued = enqueueEmail(
+        tx,
+        { to: email.to, subject: email.subject, text: email.text, html: email.html, kind: 'appeal-decision' },
+        now,
+      );
+      insertAppealEvent(tx, {
+        appealId: row.id,
+        at: now,
+        actorType: 'system',
+        kind: 'email-queued',
+        details: { email: 'appeal-decision', outboxId: queued.id },
+      });
     }
     for (const kind of followUps) {
       const f = insertFollowUp(tx, { appealId: row.id, kind, dueAt: followUpDue! });
-      insertAppealEvent(tx, { appealId: row.id, at: now, actorType: 'system', kind: 'follow-up-created', details: { followUpId: f.id, kind } });
+      insertAppealEvent(tx, {
+        appealId: row.id,
+        at: now,
+        actorType: 'system',
+        kind: 'follow-up-created',
+        details: { followUpId: f.id, kind },
+      });
     }
-    recordAudit(tx, { actorId: actor.id, action: 'appeal.decided', entityType: 'appeal', entityId: String(row.id), ip: actor.ip, details: { outcome: input.outcome, version: input.version, followUps, ...(template ? { template: template.name } : {}) } });
+    recordAudit(tx, {
+      actorId: actor.id,
+      action: 'appeal.decided',
+      entityType: 'appeal',
+      entityId: String(row.id),
+      ip: actor.ip,
+      details: {
+        outcome: input.outcome,
+        version: input.version,
+        followUps,
+        ...(template ? { template: template.name } : {}),
+      },
+    });
     invalidateTransparencyCache(rt, [row.receivedAt, now]);
     return { ok: true };
   });
@@ -435,7 +670,14 @@ export function completeFollowUp(rt: Runtime, appealId: number, followUpId: numb
     const f = findFollowUpById(tx, followUpId);
     if (!f || f.appealId !== appealId) return { ok: false, error: 'not-found' };
     if (!markFollowUpDone(tx, f.id, actor.id, now)) return { ok: false, error: 'not-allowed' };
-    insertAppealEvent(tx, { appealId: f.appealId, at: now, actorType: 'staff', actorId: actor.id, kind: 'follow-up-done', details: { followUpId: f.id, kind: f.kind } });
+    insertAppealEvent(tx, {
+      appealId: f.appealId,
+      at: now,
+      actorType: 'staff',
+      actorId: actor.id,
+      kind: 'follow-up-done',
+      details: { followUpId: f.id, kind: f.kind },
+    });
     const appeal = findAppealById(tx, f.appealId);
     const emailed =
       appeal !== undefined &&
@@ -444,10 +686,25 @@ export function completeFollowUp(rt: Runtime, appealId: number, followUpId: numb
         tx,
         appeal,
         'appeal-follow-up-done',
-        (link) => followUpDoneEmail({ orgName: rt.config.org.name, name: appeal.name, appealReference: appeal.reference, kind: f.kind, statusUrl: link, statusLinkParagraph: statusLinkParagraph(rt) }),
+        (link) =>
+          followUpDoneEmail({
+            orgName: rt.config.org.name,
+            name: appeal.name,
+            appealReference: appeal.reference,
+            kind: f.kind,
+            statusUrl: link,
+            statusLinkParagraph: statusLinkParagraph(rt),
+          }),
         now,
       ) !== undefined;
-    recordAudit(tx, { actorId: actor.id, action: 'appeal.follow-up-done', entityType: 'follow_up', entityId: String(f.id), ip: actor.ip, details: { appealId: f.appealId, kind: f.kind, emailed } });
+    recordAudit(tx, {
+      actorId: actor.id,
+      action: 'appeal.follow-up-done',
+      entityType: 'follow_up',
+      entityId: String(f.id),
+      ip: actor.ip,
+      details: { appealId: f.appealId, kind: f.kind, emailed },
+    });
     return { ok: true };
   });
 }
@@ -478,7 +735,10 @@ export function parseQueueFilters(params: URLSearchParams): QueueFilters {
   const order = params.get('order') === 'latest' ? 'latest' : 'soonest';
   const page = Number.parseInt(params.get('page') ?? '1', 10);
   return {
-    status: status === 'open' || (QUEUE_STATUSES as readonly string[]).includes(status) ? (status as QueueFilters['status']) : '',
+    status:
+      status === 'open' || (QUEUE_STATUSES as readonly string[]).includes(status)
+        ? (status as QueueFilters['status'])
+        : '',
     assignee: assignee === 'me' || assignee === 'unassigned' ? assignee : 'anyone',
     due: due === 'overdue' || due === 'week' ? due : '',
     order,
@@ -487,31 +747,49 @@ export function parseQueueFilters(params: URLSearchParams): QueueFilters {
 }
 
 /** The queue's filter form: each select with its options (counts where they help) and what is chosen. */
-export function queueFilterSelects(filters: QueueFilters, counts: { overdue: number; week: number; mine: number; unassigned: number }) {
+export function queueFilterSelects(
+  filters: QueueFilters,
+  counts: { overdue: number; week: number; mine: number; unassigned: number },
+) {
   return [
     {
       name: 'status',
       label: 'Status',
       selected: filters.status,
-      options: [{ value: 'open', label: 'Open appeals' }, { value: '', label: 'Any status' }, ...QUEUE_STATUSES.map((s) => ({ value: s, label: QUEUE_STATUS_LABELS[s] }))],
+      options: [
+        { value: 'open', label: 'Open appeals' },
+        { value: '', label: 'Any status' },
+        ...QUEUE_STATUSES.map((s) => ({ value: s, label: QUEUE_STATUS_LABELS[s] })),
+      ],
     },
     {
       name: 'assignee',
       label: 'Assigned to',
       selected: filters.assignee,
-      options: [{ value: 'anyone', label: 'Anyone' }, { value: 'me', label: `Me (${counts.mine})` }, { value: 'unassigned', label: `Nobody (${counts.unassigned})` }],
+      options: [
+        { value: 'anyone', label: 'Anyone' },
+        { value: 'me', label: `Me (${counts.mine})` },
+        { value: 'unassigned', label: `Nobody (${counts.unassigned})` },
+      ],
     },
     {
       name: 'due',
       label: 'Due',
       selected: filters.due,
-      options: [{ value: '', label: 'Any time' }, { value: 'overdue', label: `Overdue (${counts.overdue})` }, { value: 'week', label: `Due this week (${counts.week})` }],
+      options: [
+        { value: '', label: 'Any time' },
+        { value: 'overdue', label: `Overdue (${counts.overdue})` },
+        { value: 'week', label: `Due this week (${counts.week})` },
+      ],
     },
     {
       name: 'order',
       label: 'Sort',
       selected: filters.order,
-      options: [{ value: 'soonest', label: 'Soonest due first' }, { value: 'latest', label: 'Latest due first' }],
+      options: [
+        { value: 'soonest', label: 'Soonest due first' },
+        { value: 'latest', label: 'Latest due first' },
+      ],
     },
   ];
 }
@@ -539,18 +817,40 @@ export interface ParsedQueueSearch {
  * its first character), or an account handle (any case, with or without the leading @). Each key
  * is matched exactly on an index (db/review.ts): no pattern scans.
  */
-export function parseQueueSearch(typed: string): { ok: true; parsed: ParsedQueueSearch | null } | { ok: false; error: string } {
+export function parseQueueSearch(
+  typed: string,
+): { ok: true; parsed: ParsedQueueSearch | null } | { ok: false; error: string } {
   const q = cleanText(typed);
   if (!q) return { ok: true, parsed: null };
   if (characterLength(q) > QUEUE_SEARCH_MAX) return { ok: false, error: QUEUE_SEARCH_TOO_LONG };
   const reference = parseReference(q);
-  if (reference.ok) return { ok: true, parsed: { search: { references: [reference.reference], email: null, handle: null }, describe: `reference ${reference.reference}`, corrected: false } };
-  if (q.indexOf('@') > 0) return { ok: true, parsed: { search: { references: [], email: q.toLowerCase(), handle: null }, describe: `email address ${q.toLowerCase()}`, corrected: false } };
+  if (reference.ok)
+    return {
+      ok: true,
+      parsed: {
+        search: { references: [reference.reference], email: null, handle: null },
+        describe: `reference ${reference.reference}`,
+        corrected: false,
+      },
+    };
+  if (q.indexOf('@') > 0)
+    return {
+      ok: true,
+      parsed: {
+        search: { references: [], email: q.toLowerCase(), handle: null },
+        describe: `email address ${q.toLowerCase()}`,
+        corrected: false,
+      },
+    };
   const handle = q.replace(/^@+/, '').toLowerCase();
   const nearby = reference.error === 'check-failed' ? nearbyReferences(q) : [];
   return {
     ok: true,
-    parsed: { search: { references: nearby, email: null, handle: handle || null }, describe: nearby.length ? `references close to ${q} or the account handle ${q}` : `account handle ${q}`, corrected: nearby.length > 0 },
+    parsed: {
+      search: { references: nearby, email: null, handle: handle || null },
+      describe: nearby.length ? `references close to ${q} or the account handle ${q}` : `account handle ${q}`,
+      corrected: nearby.length > 0,
+    },
   };
 }
 
@@ -573,12 +873,20 @@ export function reviewQueue(rt: Runtime, filters: QueueFilters, staffId: number,
   };
   const page = { order: filters.order, limit: QUEUE_PAGE_SIZE, offset: (filters.page - 1) * QUEUE_PAGE_SIZE };
   // A search looks in every status and ignores the filters: a reference finds its appeal however old.
-  const { items, total } = search ? searchQueue(rt.db, search.search, page) : searched.ok ? listQueue(rt.db, { ...query, ...page }) : { items: [], total: 0 };
+  const { items, total } = search
+    ? searchQueue(rt.db, search.search, page)
+    : searched.ok
+      ? listQueue(rt.db, { ...query, ...page })
+      : { items: [], total: 0 };
   return {
     search,
     searchError: searched.ok ? null : searched.error,
     // Tags: asking for someone else, and each other way to contact them (labels.ts queueTags).
-    items: items.map((i) => ({ ...i, overdue: i.dueAt.getTime() < now.getTime() && (i.status === 'new' || i.status === 'in-review'), tags: queueTags(i) })),
+    items: items.map((i) => ({
+      ...i,
+      overdue: i.dueAt.getTime() < now.getTime() && (i.status === 'new' || i.status === 'in-review'),
+      tags: queueTags(i),
+    })),
     total,
     pages: Math.max(1, Math.ceil(total / QUEUE_PAGE_SIZE)),
     /** Per status, among the appeals matching the other filters (assignee, due). */
@@ -594,12 +902,17 @@ export function reviewQueue(rt: Runtime, filters: QueueFilters, staffId: number,
  * platform, the handle, and two weeks either side of the date they gave (or the four weeks before
  * the appeal when they gave none), so the reviewer can find the case to link.
  */
-export function caseSearchForAppeal(appeal: Pick<AppealRow, 'claimedPlatform' | 'claimedHandle' | 'claimedDate' | 'receivedAt'>): string {
+export function caseSearchForAppeal(
+  appeal: Pick<AppealRow, 'claimedPlatform' | 'claimedHandle' | 'claimedDate' | 'receivedAt'>,
+): string {
   const day = 86_400_000;
   const params = new URLSearchParams();
   if (appeal.claimedHandle) params.set('q', appeal.claimedHandle);
   if (appeal.claimedPlatform) params.set('platform', appeal.claimedPlatform);
-  const given = appeal.claimedDate && /^\d{4}-\d{2}-\d{2}$/.test(appeal.claimedDate) ? new Date(`${appeal.claimedDate}T12:00:00Z`) : null;
+  const given =
+    appeal.claimedDate && /^\d{4}-\d{2}-\d{2}$/.test(appeal.claimedDate)
+      ? new Date(`${appeal.claimedDate}T12:00:00Z`)
+      : null;
   const centre = given && !Number.isNaN(given.getTime()) ? given : null;
   const from = centre ? new Date(centre.getTime() - 14 * day) : new Date(appeal.receivedAt.getTime() - 28 * day);
   const to = centre ? new Date(centre.getTime() + 14 * day) : appeal.receivedAt;
@@ -611,9 +924,12 @@ export function caseSearchForAppeal(appeal: Pick<AppealRow, 'claimedPlatform' | 
 /** Open follow-ups across every appeal, soonest due first (the staff follow-ups page). */
 export function openFollowUpList(rt: Runtime, limit = 200) {
   const now = rt.now();
-  return listOpenFollowUpsWithAppeal(rt.db, limit).map((f) => ({ ...f, label: FOLLOW_UP_LABELS[f.kind], overdue: f.dueAt.getTime() < now.getTime() }));
+  return listOpenFollowUpsWithAppeal(rt.db, limit).map((f) => ({
+    ...f,
+    label: FOLLOW_UP_LABELS[f.kind],
+    overdue: f.dueAt.getTime() < now.getTime(),
+  }));
 }
-
 
 export const FOLLOW_UP_LABELS: Record<FollowUpKind, string> = FOLLOW_UP_KIND_LABELS;
 
@@ -624,9 +940,20 @@ export function appealForStaff(rt: Runtime, id: number) {
   const caseRecord = row.caseId ? findCaseById(rt.db, row.caseId) : undefined;
   const events = listAppealEvents(rt.db, id);
   const followUps = listFollowUpsForAppeal(rt.db, id);
-  const ids = [...new Set([...events.map((e) => e.actorId), row.assignedTo, row.decidedBy, ...followUps.map((f) => f.doneBy)].filter((x): x is number => x != null))];
+  const ids = [
+    ...new Set(
+      [...events.map((e) => e.actorId), row.assignedTo, row.decidedBy, ...followUps.map((f) => f.doneBy)].filter(
+        (x): x is number => x != null,
+      ),
+    ),
+  ];
   const names = staffNames(rt.db, ids);
-  const who = (e: { actorType: string; actorId: number | null }) => (e.actorType === 'staff' ? (names.get(e.actorId ?? -1) ?? 'Staff') : e.actorType === 'appellant' ? 'Appellant' : 'System');
+  const who = (e: { actorType: string; actorId: number | null }) =>
+    e.actorType === 'staff'
+      ? (names.get(e.actorId ?? -1) ?? 'Staff')
+      : e.actorType === 'appellant'
+        ? 'Appellant'
+        : 'System';
   const templates = templatesForAppeal(rt, caseRecord?.grounds.map((g) => g.code) ?? []);
   return {
     appeal: row,
@@ -636,26 +963,44 @@ export function appealForStaff(rt: Runtime, id: number) {
     history: events.map((e) => {
       let detail = '';
       const d = e.details ?? {};
-      let label = Object.hasOwn(APPEAL_EVENT_LABELS, e.kind) ? APPEAL_EVENT_LABELS[e.kind as AppealEventKind] : humanise(e.kind);
+      let label = Object.hasOwn(APPEAL_EVENT_LABELS, e.kind)
+        ? APPEAL_EVENT_LABELS[e.kind as AppealEventKind]
+        : humanise(e.kind);
       const statusChanged = typeof d['to'] === 'string' && typeof d['from'] === 'string' && d['from'] !== d['to'];
-      if (e.kind === 'assigned') detail = d['to'] == null ? 'Unassigned' : `To ${names.get(d['to'] as number) ?? 'staff'}`;
+      if (e.kind === 'assigned')
+        detail = d['to'] == null ? 'Unassigned' : `To ${names.get(d['to'] as number) ?? 'staff'}`;
       else if (e.kind === 'email-queued') label = emailQueuedLabel(String(d['email'] ?? ''));
       else if (e.kind === 'decided') {
-        detail = Object.hasOwn(OUTCOME_LABELS, String(d['outcome'])) ? OUTCOME_LABELS[d['outcome'] as DecisionOutcome] : '';
-        if (typeof d['templateName'] === 'string') detail += `; reasons started from the reply template “${d['templateName']}”`;
+        detail = Object.hasOwn(OUTCOME_LABELS, String(d['outcome']))
+          ? OUTCOME_LABELS[d['outcome'] as DecisionOutcome]
+          : '';
+        if (typeof d['templateName'] === 'string')
+          detail += `; reasons started from the reply template “${d['templateName']}”`;
       } else if (e.kind === 'case-linked') detail = `case ${String(d['caseReference'] ?? '')}`;
-      else if (e.kind === 'status-changed' && statusChanged) label = statusChangeLabel(d['from'] as string, d['to'] as string);
+      else if (e.kind === 'status-changed' && statusChanged)
+        label = statusChangeLabel(d['from'] as string, d['to'] as string);
       else if (statusChanged) detail = statusChangeLabel(d['from'] as string, d['to'] as string);
       else if (e.kind.startsWith('follow-up')) detail = FOLLOW_UP_LABELS[d['kind'] as FollowUpKind] ?? '';
       return { id: e.id, at: e.at, who: who(e), label, kind: e.kind, body: e.body, detail };
     }),
-    followUps: followUps.map((f) => ({ ...f, label: FOLLOW_UP_LABELS[f.kind], doneByName: f.doneBy ? (names.get(f.doneBy) ?? null) : null })),
+    followUps: followUps.map((f) => ({
+      ...f,
+      label: FOLLOW_UP_LABELS[f.kind],
+      doneByName: f.doneBy ? (names.get(f.doneBy) ?? null) : null,
+    })),
     reviewers: listReviewers(rt.db),
     versions: listPublishedVersions(rt.db).map((v) => v.version),
-    decisionFacts: { caseId: row.caseId, caseRecordedBy: caseRecord?.recordedBy, noMatchingCase: row.caseId === null && events.some((e) => e.kind === NO_MATCHING_CASE) } satisfies DecisionFacts,
+    decisionFacts: {
+      caseId: row.caseId,
+      caseRecordedBy: caseRecord?.recordedBy,
+      noMatchingCase: row.caseId === null && events.some((e) => e.kind === NO_MATCHING_CASE),
+    } satisfies DecisionFacts,
     templates,
     /** The reply templates in their groups, as the decision form's select shows them. */
-    templateGroups: [...new Set(templates.map((t) => t.groupLabel))].map((label) => ({ label, templates: templates.filter((t) => t.groupLabel === label) })),
+    templateGroups: [...new Set(templates.map((t) => t.groupLabel))].map((label) => ({
+      label,
+      templates: templates.filter((t) => t.groupLabel === label),
+    })),
     /** Not decided or withdrawn: staff can still act on it. */
     isOpen: isOpen(row.status),
     /** The day the appellant said the action happened (no-reference appeals), when it is a real day. */

@@ -29,7 +29,16 @@ import {
   type StaffWithRoles,
 } from '../../../db/staff.ts';
 import { oneLine, notificationEmail } from '../email/index.ts';
-import { EMAIL_SHAPE, formatDateTime, isOneLine, oneLineMessage, type Actor, type Runtime, generateToken, hashToken } from '../platform/index.ts';
+import {
+  EMAIL_SHAPE,
+  formatDateTime,
+  isOneLine,
+  oneLineMessage,
+  type Actor,
+  type Runtime,
+  generateToken,
+  hashToken,
+} from '../platform/index.ts';
 import { authenticatorEnrolEmail, passwordChangedEmail, passwordResetEmail } from './emails/staff-account.ts';
 import { hashPassword, passwordProblem } from './passwords.ts';
 import { generateTotpSecret, totpUri } from './totp.ts';
@@ -43,7 +52,6 @@ export interface StaffUser {
   name: string;
   roles: Role[];
 }
-
 
 export const ROLE_LABELS: Record<Role, string> = {
   moderator: 'Moderator',
@@ -72,7 +80,10 @@ export function isRole(value: string): value is Role {
 export function parseRoles(values: readonly string[]): { roles: Role[]; unknown: string[] } {
   const roles = new Set<Role>();
   const unknown: string[] = [];
-  for (const part of values.flatMap((v) => v.split(',')).map((v) => v.trim().toLowerCase()).filter(Boolean)) {
+  for (const part of values
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim().toLowerCase())
+    .filter(Boolean)) {
     if (isRole(part)) roles.add(part);
     else unknown.push(part);
   }
@@ -90,8 +101,7 @@ export function newToken(): { token: string; hash: string } {
 }
 
 export type CreateStaffResult =
-  | { ok: true; id: number; totpSecret: string; otpauthUri: string }
-  | { ok: false; errors: Record<string, string> };
+  { ok: true; id: number; totpSecret: string; otpauthUri: string } | { ok: false; errors: Record<string, string> };
 
 /**
  * Creates a ready-to-use account (command line): password set, TOTP secret issued and treated as
@@ -110,14 +120,29 @@ export async function createStaffAccount(
   if (input.roles.length === 0) errors.roles = 'Give at least one role: moderator, reviewer or admin';
   const problem = passwordProblem(input.password, { email });
   if (problem) errors.password = problem;
-  if (!errors.email && findStaffByEmail(rt.db, email)) errors.email = 'An account with this email address already exists';
+  if (!errors.email && findStaffByEmail(rt.db, email))
+    errors.email = 'An account with this email address already exists';
   if (Object.keys(errors).length) return { ok: false, errors };
   const passwordHash = await hashPassword(input.password);
   const totpSecret = generateTotpSecret();
   const now = rt.now();
   const id = rt.db.transaction((tx) => {
-    const id = insertStaff(tx, { email, name: input.name.trim(), passwordHash, totpSecret, totpConfirmedAt: now, roles: input.roles });
-    recordAudit(tx, { actorId: actor.id, action: 'staff.created', entityType: 'staff', entityId: String(id), ip: actor.ip, details: { email, roles: input.roles } });
+    const id = insertStaff(tx, {
+      email,
+      name: input.name.trim(),
+      passwordHash,
+      totpSecret,
+      totpConfirmedAt: now,
+      roles: input.roles,
+    });
+    recordAudit(tx, {
+      actorId: actor.id,
+      action: 'staff.created',
+      entityType: 'staff',
+      entityId: String(id),
+      ip: actor.ip,
+      details: { email, roles: input.roles },
+    });
     return id;
   });
   return { ok: true, id, totpSecret, otpauthUri: totpUri(totpSecret, email) };
@@ -148,8 +173,20 @@ export function issueFirstRunLink(rt: Runtime): string | null {
   const { token, hash } = newToken();
   rt.db.transaction((tx) => {
     expireTokens(tx, 'first-run', now);
-    insertToken(tx, { tokenHash: hash, purpose: 'first-run', staffId: null, expiresAt: new Date(now.getTime() + SETUP_LINK_HOURS * 3600_000) });
-    recordAudit(tx, { actorId: null, action: 'setup.link-issued', entityType: 'setup', entityId: null, ip: 'system', details: { purpose: 'first-run' } });
+    insertToken(tx, {
+      tokenHash: hash,
+      purpose: 'first-run',
+      staffId: null,
+      expiresAt: new Date(now.getTime() + SETUP_LINK_HOURS * 3600_000),
+    });
+    recordAudit(tx, {
+      actorId: null,
+      action: 'setup.link-issued',
+      entityType: 'setup',
+      entityId: null,
+      ip: 'system',
+      details: { purpose: 'first-run' },
+    });
   });
   return `${rt.config.publicUrl}/setup/${token}`;
 }
@@ -165,7 +202,14 @@ export function prepareFirstRun(rt: Runtime): string | null {
     // An admin exists: any first-run link still unused stops working, not only its file.
     rt.db.transaction((tx) => {
       if (expireTokens(tx, 'first-run', rt.now()) > 0) {
-        recordAudit(tx, { actorId: null, action: 'setup.link-expired', entityType: 'setup', entityId: null, ip: 'system', details: { purpose: 'first-run', reason: 'an admin exists' } });
+        recordAudit(tx, {
+          actorId: null,
+          action: 'setup.link-expired',
+          entityType: 'setup',
+          entityId: null,
+          ip: 'system',
+          details: { purpose: 'first-run', reason: 'an admin exists' },
+        });
       }
     });
     rmSync(file, { force: true });
@@ -176,7 +220,8 @@ export function prepareFirstRun(rt: Runtime): string | null {
   return link;
 }
 
-export type SetupLink = { purpose: 'first-run' } | { purpose: 'invite' | 'password-reset' | 'mfa-enrol'; staff: StaffWithRoles };
+export type SetupLink =
+  { purpose: 'first-run' } | { purpose: 'invite' | 'password-reset' | 'mfa-enrol'; staff: StaffWithRoles };
 
 /**
  * What a one-time link is for, or undefined when it is unknown, used or expired. The first-run
@@ -195,7 +240,8 @@ export function findSetupLink(rt: Runtime, token: string): SetupLink | undefined
   return { purpose: row.purpose, staff: account };
 }
 
-export type SetupResult = { ok: true; staffId: number; next: 'enrol' | 'sign-in' } | { ok: false; errors: Record<string, string> };
+export type SetupResult =
+  { ok: true; staffId: number; next: 'enrol' | 'sign-in' } | { ok: false; errors: Record<string, string> };
 
 const LINK_GONE = 'This link has expired or has already been used';
 
@@ -222,7 +268,8 @@ export async function completeSetup(
     else if ((input.name ?? '').trim().length > 100) errors.name = 'Name must be 100 characters or fewer';
     else if (!isOneLine((input.name ?? '').trim())) errors.name = oneLineMessage('Name');
     if (!email) errors.email = 'Enter your email address';
-    else if (!EMAIL_SHAPE.test(email) || email.length > 254) errors.email = 'Enter an email address in the correct format, like name@example.com';
+    else if (!EMAIL_SHAPE.test(email) || email.length > 254)
+      errors.email = 'Enter an email address in the correct format, like name@example.com';
     else if (findStaffByEmail(rt.db, email)) errors.email = 'An account with this email address already exists';
   } else {
     email = link.staff.email;
@@ -238,51 +285,107 @@ export async function completeSetup(
     if (link.purpose === 'first-run' && countActiveAdmins(tx) > 0) return null;
     if (!markTokenUsed(tx, hash, now)) return null;
     if (link.purpose === 'first-run') {
-      const id = insertStaff(tx, { email, name: input.name!.trim(), passwordHash, totpSecret: null, totpConfirmedAt: null, roles: ['admin'] });
-      recordAudit(tx, { actorId: id, action: 'staff.first-admin-created', entityType: 'staff', entityId: String(id), ip, details: { email, roles: ['admin'] } });
+      const id = insertStaff(tx, {
+        email,
+        name: input.name!.trim(),
+        passwordHash,
+        totpSecret: null,
+        totpConfirmedAt: null,
+        roles: ['admin'],
+      });
+      recordAudit(tx, {
+        actorId: id,
+        action: 'staff.first-admin-created',
+        entityType: 'staff',
+        entityId: String(id),
+        ip,
+        details: { email, roles: ['admin'] },
+      });
       return { staffId: id, next: 'enrol' as const };
     }
     if (link.purpose === 'password-reset') {
       updateStaff(tx, link.staff.id, { passwordHash });
       deleteSessionsOf(tx, link.staff.id);
-      recordAudit(tx, { actorId: link.staff.id, action: 'staff.password-reset-completed', entityType: 'staff', entityId: String(link.staff.id), ip });
+      recordAudit(tx, {
+        actorId: link.staff.id,
+        action: 'staff.password-reset-completed',
+        entityType: 'staff',
+        entityId: String(link.staff.id),
+        ip,
+      });
       const content = passwordChangedEmail({ orgName: rt.config.org.name, name: link.staff.name, how: 'reset' });
       enqueueEmail(tx, { to: link.staff.email, ...content, kind: 'staff-password-changed' }, now);
       const enrolled = Boolean(link.staff.totpSecret && link.staff.totpConfirmedAt);
       return { staffId: link.staff.id, next: enrolled ? ('sign-in' as const) : ('enrol' as const) };
     }
     updateStaff(tx, link.staff.id, { passwordHash, totpSecret: null, totpConfirmedAt: null });
-    recordAudit(tx, { actorId: link.staff.id, action: 'staff.invitation-accepted', entityType: 'staff', entityId: String(link.staff.id), ip });
+    recordAudit(tx, {
+      actorId: link.staff.id,
+      action: 'staff.invitation-accepted',
+      entityType: 'staff',
+      entityId: String(link.staff.id),
+      ip,
+    });
     return { staffId: link.staff.id, next: 'enrol' as const };
   });
   if (done === null) return { ok: false, errors: { form: LINK_GONE } };
   return { ok: true, ...done };
 }
 
-export type InviteResult = { ok: true; id: number; link: string } | { ok: false; errors: Record<string, string>; pendingId?: number };
+export type InviteResult =
+  { ok: true; id: number; link: string } | { ok: false; errors: Record<string, string>; pendingId?: number };
 
 /**
  * Invites a person: creates the account (no password yet) and a one-time link valid 7 days,
  * emailed through the outbox in the same transaction (enqueueInviteEmail) and returned so the
  * admin can also pass it on.
  */
-export function inviteStaff(rt: Runtime, actor: Actor<number | null>, input: { email: string; name: string; roles: Role[] }): InviteResult {
+export function inviteStaff(
+  rt: Runtime,
+  actor: Actor<number | null>,
+  input: { email: string; name: string; roles: Role[] },
+): InviteResult {
   const email = input.email.trim().toLowerCase();
   // Names are one line wherever they come from (the page checks too): they go into emails.
   if (!isOneLine(input.name.trim())) return { ok: false, errors: { name: oneLineMessage('Name') } };
   const existing = findStaffByEmail(rt.db, email);
   if (existing && !existing.passwordHash && !existing.disabledAt) {
     // Invited before and not set up yet: offer to send the invitation again instead.
-    return { ok: false, errors: { email: `${existing.name} has already been invited with this email address but has not set up their account yet. You can send the invitation again` }, pendingId: existing.id };
+    return {
+      ok: false,
+      errors: {
+        email: `${existing.name} has already been invited with this email address but has not set up their account yet. You can send the invitation again`,
+      },
+      pendingId: existing.id,
+    };
   }
   if (existing) return { ok: false, errors: { email: 'An account with this email address already exists' } };
   const now = rt.now();
   const { token, hash } = newToken();
   const link = `${rt.config.publicUrl}/setup/${token}`;
   const id = rt.db.transaction((tx) => {
-    const id = insertStaff(tx, { email, name: input.name.trim(), passwordHash: null, totpSecret: null, totpConfirmedAt: null, roles: input.roles });
-    insertToken(tx, { tokenHash: hash, purpose: 'invite', staffId: id, expiresAt: new Date(now.getTime() + INVITE_LINK_DAYS * 86_400_000) });
-    recordAudit(tx, { actorId: actor.id, action: 'staff.invited', entityType: 'staff', entityId: String(id), ip: actor.ip, details: { email, roles: input.roles } });
+    const id = insertStaff(tx, {
+      email,
+      name: input.name.trim(),
+      passwordHash: null,
+      totpSecret: null,
+      totpConfirmedAt: null,
+      roles: input.roles,
+    });
+    insertToken(tx, {
+      tokenHash: hash,
+      purpose: 'invite',
+      staffId: id,
+      expiresAt: new Date(now.getTime() + INVITE_LINK_DAYS * 86_400_000),
+    });
+    recordAudit(tx, {
+      actorId: actor.id,
+      action: 'staff.invited',
+      entityType: 'staff',
+      entityId: String(id),
+      ip: actor.ip,
+      details: { email, roles: input.roles },
+    });
     enqueueInviteEmail(tx, rt, { to: email, name: input.name.trim(), link }, now);
     return id;
   });
@@ -290,7 +393,12 @@ export function inviteStaff(rt: Runtime, actor: Actor<number | null>, input: { e
 }
 
 /** The invitation email, written to the outbox inside the inviting transaction. */
-export function enqueueInviteEmail(tx: DbOrTx, rt: Runtime, invite: { to: string; name: string; link: string }, now: Date): void {
+export function enqueueInviteEmail(
+  tx: DbOrTx,
+  rt: Runtime,
+  invite: { to: string; name: string; link: string },
+  now: Date,
+): void {
   const orgName = rt.config.org.name;
   const content = notificationEmail({
     orgName,
@@ -307,7 +415,13 @@ export function enqueueInviteEmail(tx: DbOrTx, rt: Runtime, invite: { to: string
 }
 
 /** A new one-time link of a purpose for an account; its earlier unused links of that purpose stop working. */
-function issueAccountLink(tx: DbOrTx, rt: Runtime, purpose: 'invite' | 'password-reset' | 'mfa-enrol', staffId: number, validMs: number): string {
+function issueAccountLink(
+  tx: DbOrTx,
+  rt: Runtime,
+  purpose: 'invite' | 'password-reset' | 'mfa-enrol',
+  staffId: number,
+  validMs: number,
+): string {
   const now = rt.now();
   const { token, hash } = newToken();
   expireTokens(tx, purpose, now, staffId);
@@ -321,14 +435,27 @@ export type LinkResult = { ok: true; link: string } | { ok: false; error: string
  * Sends a pending invitation again: a new 7-day link by email; the old link stops working.
  * Only for accounts that have not set a password yet.
  */
-export function resendInvitation(rt: Runtime, actor: Actor<number | null>, staffId: number, options: { email?: boolean } = {}): LinkResult {
+export function resendInvitation(
+  rt: Runtime,
+  actor: Actor<number | null>,
+  staffId: number,
+  options: { email?: boolean } = {},
+): LinkResult {
   const account = findStaffById(rt.db, staffId);
   if (!account) return { ok: false, error: 'There is no such account' };
   if (account.disabledAt) return { ok: false, error: 'This account is disabled. Enable it first' };
-  if (account.passwordHash) return { ok: false, error: 'They have already set up their account. Send a password reset instead' };
+  if (account.passwordHash)
+    return { ok: false, error: 'They have already set up their account. Send a password reset instead' };
   const link = rt.db.transaction((tx) => {
     const link = issueAccountLink(tx, rt, 'invite', staffId, INVITE_LINK_DAYS * 86_400_000);
-    recordAudit(tx, { actorId: actor.id, action: 'staff.invitation-resent', entityType: 'staff', entityId: String(staffId), ip: actor.ip, details: { email: account.email, emailed: options.email !== false } });
+    recordAudit(tx, {
+      actorId: actor.id,
+      action: 'staff.invitation-resent',
+      entityType: 'staff',
+      entityId: String(staffId),
+      ip: actor.ip,
+      details: { email: account.email, emailed: options.email !== false },
+    });
     if (options.email !== false) enqueueInviteEmail(tx, rt, { to: account.email, name: account.name, link }, rt.now());
     return link;
   });
@@ -340,17 +467,35 @@ export function resendInvitation(rt: Runtime, actor: Actor<number | null>, staff
  * session of the account ends now. The current password keeps working until the link is used.
  * `email: false` (the command line) only returns the link, for the operator to pass on.
  */
-export function sendPasswordReset(rt: Runtime, actor: Actor<number | null>, staffId: number, options: { email?: boolean } = {}): LinkResult {
+export function sendPasswordReset(
+  rt: Runtime,
+  actor: Actor<number | null>,
+  staffId: number,
+  options: { email?: boolean } = {},
+): LinkResult {
   const account = findStaffById(rt.db, staffId);
   if (!account) return { ok: false, error: 'There is no such account' };
   if (account.disabledAt) return { ok: false, error: 'This account is disabled. Enable it first' };
-  if (!account.passwordHash) return { ok: false, error: 'They have not set up their account yet. Send the invitation again instead' };
+  if (!account.passwordHash)
+    return { ok: false, error: 'They have not set up their account yet. Send the invitation again instead' };
   const link = rt.db.transaction((tx) => {
     const link = issueAccountLink(tx, rt, 'password-reset', staffId, RESET_LINK_HOURS * 3600_000);
     deleteSessionsOf(tx, staffId);
-    recordAudit(tx, { actorId: actor.id, action: 'staff.password-reset-sent', entityType: 'staff', entityId: String(staffId), ip: actor.ip, details: { email: account.email, emailed: options.email !== false } });
+    recordAudit(tx, {
+      actorId: actor.id,
+      action: 'staff.password-reset-sent',
+      entityType: 'staff',
+      entityId: String(staffId),
+      ip: actor.ip,
+      details: { email: account.email, emailed: options.email !== false },
+    });
     if (options.email !== false) {
-      const content = passwordResetEmail({ orgName: rt.config.org.name, name: account.name, link, hours: RESET_LINK_HOURS });
+      const content = passwordResetEmail({
+        orgName: rt.config.org.name,
+        name: account.name,
+        link,
+        hours: RESET_LINK_HOURS,
+      });
       enqueueEmail(tx, { to: account.email, ...content, kind: 'staff-password-reset', secrets: [link] }, rt.now());
     }
     return link;
@@ -364,7 +509,12 @@ export function sendPasswordReset(rt: Runtime, actor: Actor<number | null>, staf
  * `authenticator`, their authenticator is reset too, so the same link then leads on to setting up
  * a new one. A person still invited gets a new invitation link. Audited with IP `cli`.
  */
-export function resetByEmail(rt: Runtime, actor: Actor<number | null>, email: string, options: { authenticator?: boolean } = {}): LinkResult & { kind?: 'invite' | 'password-reset' } {
+export function resetByEmail(
+  rt: Runtime,
+  actor: Actor<number | null>,
+  email: string,
+  options: { authenticator?: boolean } = {},
+): LinkResult & { kind?: 'invite' | 'password-reset' } {
   const account = findStaffByEmail(rt.db, email.trim());
   if (!account) return { ok: false, error: `There is no account with the email address ${email}` };
   if (account.disabledAt) return { ok: false, error: `The account ${account.email} is disabled` };
@@ -396,7 +546,8 @@ function keepingAnAdmin(rt: Runtime, actor: Actor<number | null>, change: (tx: D
     });
     return { ok: true };
   } catch (error) {
-    if (error instanceof LastAdmin) return { ok: false, error: 'This would leave no active admin. Give another person the admin role first.' };
+    if (error instanceof LastAdmin)
+      return { ok: false, error: 'This would leave no active admin. Give another person the admin role first.' };
     throw error;
   }
 }
@@ -407,7 +558,14 @@ export function changeRoles(rt: Runtime, actor: Actor<number | null>, staffId: n
   if (roles.length === 0) return { ok: false, error: 'Select at least one role' };
   return keepingAnAdmin(rt, actor, (tx) => {
     setStaffRoles(tx, staffId, roles);
-    recordAudit(tx, { actorId: actor.id, action: 'staff.roles-changed', entityType: 'staff', entityId: String(staffId), ip: actor.ip, details: { from: before.roles, to: roles } });
+    recordAudit(tx, {
+      actorId: actor.id,
+      action: 'staff.roles-changed',
+      entityType: 'staff',
+      entityId: String(staffId),
+      ip: actor.ip,
+      details: { from: before.roles, to: roles },
+    });
   });
 }
 
@@ -420,9 +578,17 @@ export function setDisabled(rt: Runtime, actor: Actor<number | null>, staffId: n
     if (disabled) {
       deleteSessionsOf(tx, staffId);
       // Its one-time links die too, so re-enabling the account does not bring them back.
-      for (const purpose of ['invite', 'password-reset', 'mfa-enrol'] as const) expireTokens(tx, purpose, rt.now(), staffId);
+      for (const purpose of ['invite', 'password-reset', 'mfa-enrol'] as const)
+        expireTokens(tx, purpose, rt.now(), staffId);
     }
-    recordAudit(tx, { actorId: actor.id, action: disabled ? 'staff.disabled' : 'staff.enabled', entityType: 'staff', entityId: String(staffId), ip: actor.ip, details: { email: before.email } });
+    recordAudit(tx, {
+      actorId: actor.id,
+      action: disabled ? 'staff.disabled' : 'staff.enabled',
+      entityType: 'staff',
+      entityId: String(staffId),
+      ip: actor.ip,
+      details: { email: before.email },
+    });
   });
 }
 
@@ -440,17 +606,34 @@ export function disableByEmail(rt: Runtime, actor: Actor<number | null>, email: 
  * the invitation link already leads to enrolment, so no other link is sent. `email: false` (the
  * command line) sends nothing.
  */
-export function resetMfa(rt: Runtime, actor: Actor<number | null>, staffId: number, options: { email?: boolean } = {}): AdminResult {
+export function resetMfa(
+  rt: Runtime,
+  actor: Actor<number | null>,
+  staffId: number,
+  options: { email?: boolean } = {},
+): AdminResult {
   const before = findStaffById(rt.db, staffId);
   if (!before) return { ok: false, error: 'There is no such account' };
   rt.db.transaction((tx) => {
     updateStaff(tx, staffId, { totpSecret: null, totpConfirmedAt: null, mfaResetAt: rt.now() });
     deleteSessionsOf(tx, staffId);
     deleteTotpStepsOf(tx, staffId);
-    recordAudit(tx, { actorId: actor.id, action: 'staff.mfa-reset', entityType: 'staff', entityId: String(staffId), ip: actor.ip, details: { email: before.email } });
+    recordAudit(tx, {
+      actorId: actor.id,
+      action: 'staff.mfa-reset',
+      entityType: 'staff',
+      entityId: String(staffId),
+      ip: actor.ip,
+      details: { email: before.email },
+    });
     if (options.email !== false && before.passwordHash && !before.disabledAt) {
       const link = issueAccountLink(tx, rt, 'mfa-enrol', staffId, RESET_LINK_HOURS * 3600_000);
-      const content = authenticatorEnrolEmail({ orgName: rt.config.org.name, name: before.name, link, hours: RESET_LINK_HOURS });
+      const content = authenticatorEnrolEmail({
+        orgName: rt.config.org.name,
+        name: before.name,
+        link,
+        hours: RESET_LINK_HOURS,
+      });
       enqueueEmail(tx, { to: before.email, ...content, kind: 'staff-authenticator-reset', secrets: [link] }, rt.now());
     }
   });
@@ -464,11 +647,19 @@ export const ACCOUNT_ACTIONS = ['roles', 'disable', 'enable', 'reset-mfa', 'rese
  * The admin account page's forms: runs `action` on the account. A refused roles change is told
  * next to the roles, anything else at the top of the page (`form`).
  */
-export function handleAccountForm(rt: Runtime, actor: Actor, account: StaffWithRoles, action: string, rawRoles: string[]): { ok: true } | { ok: false; field: 'roles' | 'form'; error: string } {
+export function handleAccountForm(
+  rt: Runtime,
+  actor: Actor,
+  account: StaffWithRoles,
+  action: string,
+  rawRoles: string[],
+): { ok: true } | { ok: false; field: 'roles' | 'form'; error: string } {
   let result: AdminResult = { ok: false, error: 'Choose what to change' };
   if (action === 'roles') {
     const { roles, unknown } = parseRoles(rawRoles);
-    result = unknown.length ? { ok: false, error: 'Select roles from the list' } : changeRoles(rt, actor, account.id, roles);
+    result = unknown.length
+      ? { ok: false, error: 'Select roles from the list' }
+      : changeRoles(rt, actor, account.id, roles);
     return result.ok ? result : { ok: false, field: 'roles', error: result.error };
   }
   if (action === 'disable' || action === 'enable') result = setDisabled(rt, actor, account.id, action === 'disable');
@@ -494,9 +685,16 @@ export function accountDoneMessage(account: Pick<StaffWithRoles, 'passwordHash'>
 }
 
 /** The account page's summary in words: whether the account works, and its authenticator app. */
-export function accountSummary(account: Pick<StaffWithRoles, 'disabledAt' | 'passwordHash' | 'totpConfirmedAt'>): { status: string; mfa: string } {
+export function accountSummary(account: Pick<StaffWithRoles, 'disabledAt' | 'passwordHash' | 'totpConfirmedAt'>): {
+  status: string;
+  mfa: string;
+} {
   return {
-    status: account.disabledAt ? `Disabled on ${formatDateTime(account.disabledAt)}` : !account.passwordHash ? 'Invited, not set up yet' : 'Active',
+    status: account.disabledAt
+      ? `Disabled on ${formatDateTime(account.disabledAt)}`
+      : !account.passwordHash
+        ? 'Invited, not set up yet'
+        : 'Active',
     mfa: account.totpConfirmedAt ? `Set up on ${formatDateTime(account.totpConfirmedAt)}` : 'Not set up',
   };
 }

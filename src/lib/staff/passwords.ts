@@ -15,7 +15,9 @@ export const PASSWORD_MIN_LENGTH = 12;
 export const PASSWORD_MAX_LENGTH = 256;
 
 function scrypt(password: string, salt: Buffer, keylen: number, options: ScryptOptions): Promise<Buffer> {
-  return new Promise((ok, fail) => scryptCb(password.normalize('NFKC'), salt, keylen, options, (err, key) => (err ? fail(err) : ok(key))));
+  return new Promise((ok, fail) =>
+    scryptCb(password.normalize('NFKC'), salt, keylen, options, (err, key) => (err ? fail(err) : ok(key))),
+  );
 }
 
 // 128 * N * r bytes are needed; allow twice that.
@@ -71,10 +73,14 @@ export function passwordProblem(password: string, context: { email?: string; nam
   if (password.length === 0) return 'Enter a password';
   if ([...password].length < PASSWORD_MIN_LENGTH) return `Password must be ${PASSWORD_MIN_LENGTH} characters or more`;
   if (password.length > PASSWORD_MAX_LENGTH) return `Password must be ${PASSWORD_MAX_LENGTH} characters or fewer`;
-  if (isCommonPassword(password)) return 'This password is too common. Choose one that is harder to guess, such as three or four random words';
+  if (isCommonPassword(password))
+    return 'This password is too common. Choose one that is harder to guess, such as three or four random words';
   const lower = password.toLowerCase();
   const local = context.email?.split('@')[0]?.toLowerCase();
-  if ((local && local.length >= 4 && lower.includes(local)) || (context.email && lower === context.email.toLowerCase())) {
+  if (
+    (local && local.length >= 4 && lower.includes(local)) ||
+    (context.email && lower === context.email.toLowerCase())
+  ) {
     return 'Password must not contain your email address';
   }
   return null;

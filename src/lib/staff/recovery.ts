@@ -13,7 +13,8 @@ import { checkAccountPassword, retryMessage } from './sessions.ts';
 import { findSetupLink } from './accounts.ts';
 
 /** `throttled`: refused because of too many failed attempts (the page answers 429, not 400). */
-export type ChangePasswordResult = { ok: true; otherSessionsEnded: number } | { ok: false; errors: Record<string, string>; throttled?: true };
+export type ChangePasswordResult =
+  { ok: true; otherSessionsEnded: number } | { ok: false; errors: Record<string, string>; throttled?: true };
 
 /**
  * Changes the signed-in person's password: the current one must be right (counted like a failed
@@ -34,11 +35,13 @@ export async function changeOwnPassword(
   if (!input.current) errors.current = 'Enter your current password';
   const problem = passwordProblem(input.password, { email: account.email });
   if (problem) errors.password = problem === 'Enter a password' ? 'Enter a new password' : problem;
-  else if (input.password === input.current) errors.password = 'Your new password must be different from your current password';
+  else if (input.password === input.current)
+    errors.password = 'Your new password must be different from your current password';
   if (errors.current) return { ok: false, errors };
   const check = await checkAccountPassword(rt, account, input.current, ip, 'staff.password-change-failed');
   if (!check.ok) {
-    if (check.error === 'throttled') return { ok: false, errors: { ...errors, current: retryMessage(check.retryAt, rt.now()) }, throttled: true };
+    if (check.error === 'throttled')
+      return { ok: false, errors: { ...errors, current: retryMessage(check.retryAt, rt.now()) }, throttled: true };
     errors.current = 'Your current password is not correct';
     return { ok: false, errors };
   }
@@ -49,7 +52,14 @@ export async function changeOwnPassword(
     updateStaff(tx, staffId, { passwordHash });
     const ended = deleteOtherSessionsOf(tx, staffId, keep);
     expireTokens(tx, 'password-reset', rt.now(), staffId);
-    recordAudit(tx, { actorId: staffId, action: 'staff.password-changed', entityType: 'staff', entityId: String(staffId), ip, details: { otherSessionsEnded: ended } });
+    recordAudit(tx, {
+      actorId: staffId,
+      action: 'staff.password-changed',
+      entityType: 'staff',
+      entityId: String(staffId),
+      ip,
+      details: { otherSessionsEnded: ended },
+    });
     const content = passwordChangedEmail({ orgName: rt.config.org.name, name: account.name, how: 'changed' });
     enqueueEmail(tx, { to: account.email, ...content, kind: 'staff-password-changed' }, rt.now());
     return ended;
@@ -57,7 +67,8 @@ export async function changeOwnPassword(
   return { ok: true, otherSessionsEnded };
 }
 
-export type EnrolLinkResult = { ok: true; staffId: number; linkHash: string } | { ok: false; errors: Record<string, string>; throttled?: true };
+export type EnrolLinkResult =
+  { ok: true; staffId: number; linkHash: string } | { ok: false; errors: Record<string, string>; throttled?: true };
 
 /**
  * Checks an emailed new-authenticator link (`mfa-enrol`, sent when an admin reset the
@@ -66,9 +77,15 @@ export type EnrolLinkResult = { ok: true; staffId: number; linkHash: string } | 
  * authenticator is confirmed (confirmEnrolment in src/lib/staff/sessions.ts), so someone who does not
  * finish within the step's 10 minutes can start again from the link.
  */
-export async function useEnrolLink(rt: Runtime, token: string, password: string, ip: string | null): Promise<EnrolLinkResult> {
+export async function useEnrolLink(
+  rt: Runtime,
+  token: string,
+  password: string,
+  ip: string | null,
+): Promise<EnrolLinkResult> {
   const link = findSetupLink(rt, token);
-  if (!link || link.purpose !== 'mfa-enrol') return { ok: false, errors: { form: 'This link has expired or has already been used' } };
+  if (!link || link.purpose !== 'mfa-enrol')
+    return { ok: false, errors: { form: 'This link has expired or has already been used' } };
   if (!password) return { ok: false, errors: { password: 'Enter your password' } };
   const check = await checkAccountPassword(rt, link.staff, password, ip, 'staff.enrol-link-password-wrong');
   if (!check.ok) {

@@ -66,24 +66,41 @@ export function sessionStatus(session: SessionTimes, now: Date): 'active' | 'idl
 
 function throttled(rt: Runtime, email: string, ip: string | null, db: DbOrTx = rt.db): Date | null {
   const since = new Date(rt.now().getTime() - THROTTLE.windowMs);
-  const decision = throttleDecision(loginFailureTimes(db, accountNetworkKey(email, ip), since), loginFailureTimes(db, ipKey(ip), since), rt.now());
+  const decision = throttleDecision(
+    loginFailureTimes(db, accountNetworkKey(email, ip), since),
+    loginFailureTimes(db, ipKey(ip), since),
+    rt.now(),
+  );
   return decision.allowed ? null : decision.retryAt;
 }
 
 function guarded(rt: Runtime, email: string, db: DbOrTx = rt.db): boolean {
-  return isGuarded(loginFailureTimes(db, accountKey(email), new Date(rt.now().getTime() - THROTTLE.windowMs)), rt.now());
+  return isGuarded(
+    loginFailureTimes(db, accountKey(email), new Date(rt.now().getTime() - THROTTLE.windowMs)),
+    rt.now(),
+  );
 }
 
 /** Counts one failure under each of the three keys (src/lib/staff/throttle.ts); returns the row ids. */
 function insertFailures(tx: DbOrTx, email: string, ip: string | null, now: Date): number[] {
-  return [insertLoginFailure(tx, accountNetworkKey(email, ip), now), insertLoginFailure(tx, ipKey(ip), now), insertLoginFailure(tx, accountKey(email), now)];
+  return [
+    insertLoginFailure(tx, accountNetworkKey(email, ip), now),
+    insertLoginFailure(tx, ipKey(ip), now),
+    insertLoginFailure(tx, accountKey(email), now),
+  ];
 }
 
 function recordFailure(rt: Runtime, email: string, ip: string | null, action: string, staffId: number | null): void {
   const now = rt.now();
   rt.db.transaction((tx) => {
     insertFailures(tx, email, ip, now);
-    recordAudit(tx, { actorId: staffId, action, entityType: 'staff', entityId: staffId === null ? null : String(staffId), ip });
+    recordAudit(tx, {
+      actorId: staffId,
+      action,
+      entityType: 'staff',
+      entityId: staffId === null ? null : String(staffId),
+      ip,
+    });
   });
 }
 
@@ -92,7 +109,15 @@ function forgetFailures(rt: Runtime, email: string, ip: string | null): void {
   deleteLoginFailures(rt.db, accountNetworkKey(email, ip));
 }
 
-function startSession(rt: Runtime, staffId: number, stage: SessionStage, ip: string | null, replacing?: string, client?: string | null, linkHash?: string): string {
+function startSession(
+  rt: Runtime,
+  staffId: number,
+  stage: SessionStage,
+  ip: string | null,
+  replacing?: string,
+  client?: string | null,
+  linkHash?: string,
+): string {
   const { token, hash } = newToken();
   const now = rt.now();
   rt.db.transaction((tx) => {
@@ -100,7 +125,14 @@ function startSession(rt: Runtime, staffId: number, stage: SessionStage, ip: str
     const previous = replacing ? findSession(tx, hashToken(replacing)) : undefined;
     if (replacing) deleteSession(tx, hashToken(replacing));
     insertSession(tx, { idHash: hash, staffId, stage, now, ip, client: client ?? previous?.client ?? null, linkHash });
-    if (stage === 'signed-in') recordAudit(tx, { actorId: staffId, action: 'staff.signed-in', entityType: 'staff', entityId: String(staffId), ip });
+    if (stage === 'signed-in')
+      recordAudit(tx, {
+        actorId: staffId,
+        action: 'staff.signed-in',
+        entityType: 'staff',
+        entityId: String(staffId),
+        ip,
+      });
   });
   return token;
 }
@@ -142,20 +174,43 @@ export async function signInWithPassword(
   if (!gate.provisional) return { ok: false, error: 'code-needed' };
   const account = email ? findStaffByEmail(rt.db, email) : undefined;
   const password = input.password.slice(0, 1024);
-  const right = account?.passwordHash ? await verifyPassword(password, account.passwordHash) : (await dummyVerify(password), false);
+  const right = account?.passwordHash
+    ? await verifyPassword(password, account.passwordHash)
+    : (await dummyVerify(password), false);
   // Guarded: the code must be right as well, and is checked only after a right password.
-  const codeCheck = gate.guarded && right && account ? (account.totpConfirmedAt ? checkCode(rt, account, code ?? '') : 'wrong') : 'ok';
+  const codeCheck =
+    gate.guarded && right && account ? (account.totpConfirmedAt ? checkCode(rt, account, code ?? '') : 'wrong') : 'ok';
   if (!account || !right || codeCheck !== 'ok') {
     // The provisional failure stands; only the audit entry is added.
-    const action = codeCheck === 'wrong' ? 'staff.security-code-wrong' : codeCheck === 'ok' ? 'staff.sign-in-failed' : 'staff.security-code-reused';
+    const action =
+      codeCheck === 'wrong'
+        ? 'staff.security-code-wrong'
+        : codeCheck === 'ok'
+          ? 'staff.sign-in-failed'
+          : 'staff.security-code-reused';
     rt.db.transaction((tx) =>
-      recordAudit(tx, { actorId: account?.id ?? null, action, entityType: 'staff', entityId: account ? String(account.id) : null, ip, ...(gate.guarded ? { details: { guarded: true } } : {}) }),
+      recordAudit(tx, {
+        actorId: account?.id ?? null,
+        action,
+        entityType: 'staff',
+        entityId: account ? String(account.id) : null,
+        ip,
+        ...(gate.guarded ? { details: { guarded: true } } : {}),
+      }),
     );
     return gate.guarded ? { ok: false, error: 'invalid', guarded: true } : { ok: false, error: 'invalid' };
   }
   deleteLoginFailuresById(rt.db, gate.provisional);
   if (account.disabledAt) {
-    rt.db.transaction((tx) => recordAudit(tx, { actorId: account.id, action: 'staff.sign-in-refused-disabled', entityType: 'staff', entityId: String(account.id), ip }));
+    rt.db.transaction((tx) =>
+      recordAudit(tx, {
+        actorId: account.id,
+        action: 'staff.sign-in-refused-disabled',
+        entityType: 'staff',
+        entityId: String(account.id),
+        ip,
+      }),
+    );
     return { ok: false, error: 'disabled' };
   }
   const client = describeClient(input.userAgent);
@@ -166,7 +221,15 @@ export async function signInWithPassword(
   const enrolled = Boolean(account.totpSecret && account.totpConfirmedAt);
   if (!enrolled && account.mfaResetAt) {
     // After an authenticator reset only the emailed one-time link leads to enrolment.
-    rt.db.transaction((tx) => recordAudit(tx, { actorId: account.id, action: 'staff.sign-in-refused-enrol-link-needed', entityType: 'staff', entityId: String(account.id), ip }));
+    rt.db.transaction((tx) =>
+      recordAudit(tx, {
+        actorId: account.id,
+        action: 'staff.sign-in-refused-enrol-link-needed',
+        entityType: 'staff',
+        entityId: String(account.id),
+        ip,
+      }),
+    );
     return { ok: false, error: 'enrol-link-needed' };
   }
   const next = enrolled ? 'code' : 'enrol';
@@ -174,7 +237,11 @@ export async function signInWithPassword(
 }
 
 /** The account waiting at a step (`code` or `enrol`), or undefined when that state has ended. */
-export function pendingAccount(rt: Runtime, sessionId: string | undefined, stage: 'code' | 'enrol'): StaffWithRoles | undefined {
+export function pendingAccount(
+  rt: Runtime,
+  sessionId: string | undefined,
+  stage: 'code' | 'enrol',
+): StaffWithRoles | undefined {
   return pendingStep(rt, sessionId, stage)?.account;
 }
 
@@ -197,7 +264,12 @@ export type CodeResult =
  * authenticator was set up with (the code typed on the enrolment page moments ago), so the person
  * is told to wait for the next code rather than that the code was used.
  */
-function checkCode(rt: Runtime, account: StaffWithRoles, code: string, usedFor: 'sign-in' | 'enrolment' = 'sign-in'): 'ok' | 'wrong' | 'reused' | 'reused-enrolment' {
+function checkCode(
+  rt: Runtime,
+  account: StaffWithRoles,
+  code: string,
+  usedFor: 'sign-in' | 'enrolment' = 'sign-in',
+): 'ok' | 'wrong' | 'reused' | 'reused-enrolment' {
   if (!account.totpSecret) return 'wrong';
   const step = matchTotp(account.totpSecret, code, rt.now());
   if (step === null) return 'wrong';
@@ -211,11 +283,22 @@ function checkCode(rt: Runtime, account: StaffWithRoles, code: string, usedFor: 
   return reusedFor === 'enrolment' ? 'reused-enrolment' : 'reused';
 }
 
-function acceptCode(rt: Runtime, account: StaffWithRoles, secret: string, code: string, ip: string | null): { ok: true } | Exclude<CodeResult, { ok: true }> {
+function acceptCode(
+  rt: Runtime,
+  account: StaffWithRoles,
+  secret: string,
+  code: string,
+  ip: string | null,
+): { ok: true } | Exclude<CodeResult, { ok: true }> {
   const retryAt = throttled(rt, account.email, ip);
   if (retryAt) return { ok: false, error: 'throttled', retryAt };
   // Enrolment checks the new, not yet confirmed secret.
-  const result = checkCode(rt, { ...account, totpSecret: secret }, code, account.totpConfirmedAt ? 'sign-in' : 'enrolment');
+  const result = checkCode(
+    rt,
+    { ...account, totpSecret: secret },
+    code,
+    account.totpConfirmedAt ? 'sign-in' : 'enrolment',
+  );
   if (result === 'wrong') {
     recordFailure(rt, account.email, ip, 'staff.security-code-wrong', account.id);
     return { ok: false, error: 'wrong' };
@@ -228,7 +311,12 @@ function acceptCode(rt: Runtime, account: StaffWithRoles, secret: string, code: 
 }
 
 /** Step two: the security code. Success signs in with a new session id. */
-export function verifySecurityCode(rt: Runtime, sessionId: string | undefined, code: string, ip: string | null): CodeResult {
+export function verifySecurityCode(
+  rt: Runtime,
+  sessionId: string | undefined,
+  code: string,
+  ip: string | null,
+): CodeResult {
   const account = pendingAccount(rt, sessionId, 'code');
   if (!account || !account.totpSecret) return { ok: false, error: 'expired' };
   const accepted = acceptCode(rt, account, account.totpSecret, code, ip);
@@ -244,7 +332,8 @@ export type CodeOutcome =
   | { kind: 'error'; status: 400 | 429; message: string };
 
 /** The words for a code refused because its time-step was used already. */
-export const REUSED_CODE_MESSAGE = 'This security code has already been used. Wait for your app to show a new code, then enter it';
+export const REUSED_CODE_MESSAGE =
+  'This security code has already been used. Wait for your app to show a new code, then enter it';
 export const REUSED_ENROLMENT_CODE_MESSAGE =
   'You used this security code to set up your authenticator app, and each code works once. Wait for your app to show the next code (a new one appears every 30 seconds), then enter it';
 
@@ -253,7 +342,12 @@ export const REUSED_ENROLMENT_CODE_MESSAGE =
  * (spaces and dashes ignored) before `check` is tried; failures are worded for the person.
  * `wrongMessage` differs by form (enrolment also points at the QR code on the page).
  */
-export function submitSecurityCode(rt: Runtime, typed: string, check: (code: string) => CodeResult, wrongMessage: string): CodeOutcome {
+export function submitSecurityCode(
+  rt: Runtime,
+  typed: string,
+  check: (code: string) => CodeResult,
+  wrongMessage: string,
+): CodeOutcome {
   if (!typed.trim()) return { kind: 'error', status: 400, message: 'Enter the security code' };
   if (!/^\d{6}$/.test(typed.replace(/[\s-]/g, ''))) {
     return { kind: 'error', status: 400, message: 'Enter the 6-digit security code shown in your authenticator app' };
@@ -275,7 +369,10 @@ export function submitSecurityCode(rt: Runtime, typed: string, check: (code: str
 }
 
 /** Enrolment: the account's new (unconfirmed) secret, made on first view, with its QR code. */
-export async function enrolment(rt: Runtime, sessionId: string | undefined): Promise<{ secret: string; uri: string; qrSvg: string } | undefined> {
+export async function enrolment(
+  rt: Runtime,
+  sessionId: string | undefined,
+): Promise<{ secret: string; uri: string; qrSvg: string } | undefined> {
   const step = pendingStep(rt, sessionId, 'enrol');
   // A step from a new-authenticator link ends with the link (used by another step, or replaced).
   if (!step || (step.linkHash && !isTokenLive(rt.db, step.linkHash, rt.now()))) return undefined;
@@ -295,7 +392,12 @@ export async function enrolment(rt: Runtime, sessionId: string | undefined): Pro
  * entered: an attempt left unfinished can start again from the link, and the link still works once
  * (`expired` when it was used, replaced or ran out meanwhile).
  */
-export function confirmEnrolment(rt: Runtime, sessionId: string | undefined, code: string, ip: string | null): CodeResult {
+export function confirmEnrolment(
+  rt: Runtime,
+  sessionId: string | undefined,
+  code: string,
+  ip: string | null,
+): CodeResult {
   const step = pendingStep(rt, sessionId, 'enrol');
   const account = step?.account;
   if (!step || !account || !account.totpSecret) return { ok: false, error: 'expired' };
@@ -304,10 +406,22 @@ export function confirmEnrolment(rt: Runtime, sessionId: string | undefined, cod
   const confirmed = rt.db.transaction((tx) => {
     if (step.linkHash) {
       if (!markTokenUsed(tx, step.linkHash, rt.now())) return false;
-      recordAudit(tx, { actorId: account.id, action: 'staff.enrol-link-used', entityType: 'staff', entityId: String(account.id), ip });
+      recordAudit(tx, {
+        actorId: account.id,
+        action: 'staff.enrol-link-used',
+        entityType: 'staff',
+        entityId: String(account.id),
+        ip,
+      });
     }
     updateStaff(tx, account.id, { totpConfirmedAt: rt.now(), mfaResetAt: null });
-    recordAudit(tx, { actorId: account.id, action: 'staff.mfa-enrolled', entityType: 'staff', entityId: String(account.id), ip });
+    recordAudit(tx, {
+      actorId: account.id,
+      action: 'staff.mfa-enrolled',
+      entityType: 'staff',
+      entityId: String(account.id),
+      ip,
+    });
     return true;
   });
   if (!confirmed) return { ok: false, error: 'expired' };
@@ -319,7 +433,14 @@ export function confirmEnrolment(rt: Runtime, sessionId: string | undefined, cod
  * Starts the enrolment step straight after a setup link was used. `linkHash`: the
  * new-authenticator link that confirming the enrolment will use up (src/lib/staff/recovery.ts).
  */
-export function startEnrolmentSession(rt: Runtime, staffId: number, ip: string | null, replacing?: string, userAgent?: string | null, linkHash?: string): string {
+export function startEnrolmentSession(
+  rt: Runtime,
+  staffId: number,
+  ip: string | null,
+  replacing?: string,
+  userAgent?: string | null,
+  linkHash?: string,
+): string {
   return startSession(rt, staffId, 'enrol', ip, replacing, describeClient(userAgent), linkHash);
 }
 
@@ -329,7 +450,12 @@ export function startEnrolmentSession(rt: Runtime, staffId: number, ip: string |
  * test server's database file. No route, page or script calls it (tests/unit/layering.test.ts
  * checks): reaching it takes write access to the database, which can make any session anyway.
  */
-export function startSessionWithoutSignIn(rt: Runtime, staffId: number, ip: string | null, userAgent?: string | null): string {
+export function startSessionWithoutSignIn(
+  rt: Runtime,
+  staffId: number,
+  ip: string | null,
+  userAgent?: string | null,
+): string {
   return startSession(rt, staffId, 'signed-in', ip, undefined, describeClient(userAgent));
 }
 
@@ -363,18 +489,32 @@ export function signOut(rt: Runtime, sessionId: string | undefined, ip: string |
   if (!session) return;
   rt.db.transaction((tx) => {
     deleteSession(tx, hash);
-    if (session.stage === 'signed-in') recordAudit(tx, { actorId: session.staffId, action: 'staff.signed-out', entityType: 'staff', entityId: String(session.staffId), ip });
+    if (session.stage === 'signed-in')
+      recordAudit(tx, {
+        actorId: session.staffId,
+        action: 'staff.signed-out',
+        entityType: 'staff',
+        entityId: String(session.staffId),
+        ip,
+      });
   });
 }
 
-export type PasswordCheck = { ok: true } | { ok: false; error: 'wrong' } | { ok: false; error: 'throttled'; retryAt: Date };
+export type PasswordCheck =
+  { ok: true } | { ok: false; error: 'wrong' } | { ok: false; error: 'throttled'; retryAt: Date };
 
 /**
  * Checks a signed-in (or link-holding) person's password, e.g. before changing it or enrolling a
  * new authenticator from an emailed link. Counted and limited like sign-in failures, with the
  * same provisional count before the slow check (so parallel guesses cannot pass together).
  */
-export async function checkAccountPassword(rt: Runtime, account: StaffWithRoles, password: string, ip: string | null, failedAction: string): Promise<PasswordCheck> {
+export async function checkAccountPassword(
+  rt: Runtime,
+  account: StaffWithRoles,
+  password: string,
+  ip: string | null,
+  failedAction: string,
+): Promise<PasswordCheck> {
   const now = rt.now();
   const gate = rt.db.transaction((tx) => {
     const retryAt = throttled(rt, account.email, ip, tx);
@@ -384,7 +524,15 @@ export async function checkAccountPassword(rt: Runtime, account: StaffWithRoles,
   if (!gate.ok) return { ok: false, error: 'throttled', retryAt: gate.retryAt };
   const right = account.passwordHash ? await verifyPassword(password.slice(0, 1024), account.passwordHash) : false;
   if (!right) {
-    rt.db.transaction((tx) => recordAudit(tx, { actorId: account.id, action: failedAction, entityType: 'staff', entityId: String(account.id), ip }));
+    rt.db.transaction((tx) =>
+      recordAudit(tx, {
+        actorId: account.id,
+        action: failedAction,
+        entityType: 'staff',
+        entityId: String(account.id),
+        ip,
+      }),
+    );
     return { ok: false, error: 'wrong' };
   }
   deleteLoginFailuresById(rt.db, gate.provisional);
@@ -430,7 +578,13 @@ export type EndSessionResult = { ok: true; ended: number } | { ok: false; error:
  * Ends one of the person's other sessions (`handle` from ownSessions), or all of them (`'others'`).
  * The session in use is ended by signing out, not here.
  */
-export function endOwnSessions(rt: Runtime, staffId: number, currentSessionId: string | undefined, handle: string, ip: string | null): EndSessionResult {
+export function endOwnSessions(
+  rt: Runtime,
+  staffId: number,
+  currentSessionId: string | undefined,
+  handle: string,
+  ip: string | null,
+): EndSessionResult {
   if (!currentSessionId) return { ok: false, error: 'You are not signed in' };
   const current = hashToken(currentSessionId);
   return rt.db.transaction((tx) => {
@@ -443,7 +597,14 @@ export function endOwnSessions(rt: Runtime, staffId: number, currentSessionId: s
       if (target.idHash === current) return { ok: false as const, error: 'To end the session you are using, sign out' };
       ended = deleteSessionOf(tx, staffId, target.idHash) ? 1 : 0;
     }
-    recordAudit(tx, { actorId: staffId, action: 'staff.sessions-ended', entityType: 'staff', entityId: String(staffId), ip, details: { ended, which: handle === 'others' ? 'all others' : 'one' } });
+    recordAudit(tx, {
+      actorId: staffId,
+      action: 'staff.sessions-ended',
+      entityType: 'staff',
+      entityId: String(staffId),
+      ip,
+      details: { ended, which: handle === 'others' ? 'all others' : 'one' },
+    });
     return { ok: true as const, ended };
   });
 }
@@ -467,20 +628,32 @@ export function shortAddress(ip: string | null): string {
 export function describeClient(userAgent: string | null | undefined): string | null {
   if (!userAgent) return null;
   const ua = userAgent.slice(0, 512);
-  const browser = /Edg(?:e|A|iOS)?\//.test(ua) ? 'Edge'
-    : /OPR\/|Opera/.test(ua) ? 'Opera'
-    : /Firefox\/|FxiOS\//.test(ua) ? 'Firefox'
-    : /SamsungBrowser\//.test(ua) ? 'Samsung Internet'
-    : /Chrome\/|Chromium\/|CriOS\//.test(ua) ? 'Chrome'
-    : /Safari\//.test(ua) && /Version\//.test(ua) ? 'Safari'
-    : null;
-  const system = /iPhone|iPad|iPod/.test(ua) ? 'iPhone or iPad'
-    : /Android/.test(ua) ? 'Android'
-    : /CrOS/.test(ua) ? 'ChromeOS'
-    : /Windows/.test(ua) ? 'Windows'
-    : /Mac OS X|Macintosh/.test(ua) ? 'Mac'
-    : /Linux|X11/.test(ua) ? 'Linux'
-    : null;
+  const browser = /Edg(?:e|A|iOS)?\//.test(ua)
+    ? 'Edge'
+    : /OPR\/|Opera/.test(ua)
+      ? 'Opera'
+      : /Firefox\/|FxiOS\//.test(ua)
+        ? 'Firefox'
+        : /SamsungBrowser\//.test(ua)
+          ? 'Samsung Internet'
+          : /Chrome\/|Chromium\/|CriOS\//.test(ua)
+            ? 'Chrome'
+            : /Safari\//.test(ua) && /Version\//.test(ua)
+              ? 'Safari'
+              : null;
+  const system = /iPhone|iPad|iPod/.test(ua)
+    ? 'iPhone or iPad'
+    : /Android/.test(ua)
+      ? 'Android'
+      : /CrOS/.test(ua)
+        ? 'ChromeOS'
+        : /Windows/.test(ua)
+          ? 'Windows'
+          : /Mac OS X|Macintosh/.test(ua)
+            ? 'Mac'
+            : /Linux|X11/.test(ua)
+              ? 'Linux'
+              : null;
   if (browser && system) return `${browser} on ${system}`;
   return browser ?? (system ? `A browser on ${system}` : 'Unknown browser');
 }

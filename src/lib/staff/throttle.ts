@@ -32,7 +32,10 @@ export function throttleDecision(
 ): ThrottleDecision {
   const since = now.getTime() - limits.windowMs;
   let retryAt = 0;
-  for (const [times, limit] of [[accountFailures, limits.perAccountPerNetwork], [ipFailures, limits.perIp]] as const) {
+  for (const [times, limit] of [
+    [accountFailures, limits.perAccountPerNetwork],
+    [ipFailures, limits.perIp],
+  ] as const) {
     const recent = times.filter((t) => t > since).sort((a, b) => a - b);
     if (recent.length >= limit) {
       // Allowed again once enough of them have aged out of the window.
@@ -43,11 +46,16 @@ export function throttleDecision(
 }
 
 /** Whether an account's failures from every address (ms) make it guarded now. */
-export function isGuarded(accountFailures: readonly number[], now: Date, limits: { windowMs: number; accountGuard: number } = THROTTLE): boolean {
+export function isGuarded(
+  accountFailures: readonly number[],
+  now: Date,
+  limits: { windowMs: number; accountGuard: number } = THROTTLE,
+): boolean {
   const since = now.getTime() - limits.windowMs;
   return accountFailures.filter((t) => t > since).length >= limits.accountGuard;
 }
 
 export const accountKey = (email: string) => `account:${email.trim().toLowerCase()}`;
-export const accountNetworkKey = (email: string, ip: string | null) => `account-net:${email.trim().toLowerCase()}|${limitGroup(ip)}`;
+export const accountNetworkKey = (email: string, ip: string | null) =>
+  `account-net:${email.trim().toLowerCase()}|${limitGroup(ip)}`;
 export const ipKey = (ip: string | null) => `net:${limitGroup(ip)}`;

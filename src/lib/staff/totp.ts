@@ -14,7 +14,14 @@ export function generateTotpSecret(): string {
 }
 
 function totp(secret: string, label: string): TOTP {
-  return new TOTP({ issuer: ISSUER, label, algorithm: 'SHA1', digits: 6, period: TOTP_PERIOD_SECONDS, secret: Secret.fromBase32(secret) });
+  return new TOTP({
+    issuer: ISSUER,
+    label,
+    algorithm: 'SHA1',
+    digits: 6,
+    period: TOTP_PERIOD_SECONDS,
+    secret: Secret.fromBase32(secret),
+  });
 }
 
 /** The `otpauth://totp/…` URI an authenticator app reads. */
@@ -46,7 +53,10 @@ export function totpCode(secret: string, at: Date): string {
 /** The QR code of the URI as inline SVG markup, labelled for screen readers (no style attributes). */
 export async function totpQrSvg(uri: string): Promise<string> {
   const svg = await QRCode.toString(uri, { type: 'svg', margin: 2, errorCorrectionLevel: 'M' });
-  return svg.replace('<svg ', '<svg role="img" aria-label="QR code to add this account to an authenticator app" width="200" height="200" focusable="false" ');
+  return svg.replace(
+    '<svg ',
+    '<svg role="img" aria-label="QR code to add this account to an authenticator app" width="200" height="200" focusable="false" ',
+  );
 }
 
 /**
@@ -67,7 +77,10 @@ export function totpCodeFromInput(
   }
   secret = secret.replace(/\s+/g, '').toUpperCase();
   if (!/^[A-Z2-7]+=*$/.test(secret) || secret.length < 16) {
-    return { ok: false, error: 'Give the secret shown on the set-up page (letters A–Z and digits 2–7), or the otpauth:// link.' };
+    return {
+      ok: false,
+      error: 'Give the secret shown on the set-up page (letters A–Z and digits 2–7), or the otpauth:// link.',
+    };
   }
   const secondsLeft = TOTP_PERIOD_SECONDS - (Math.floor(at.getTime() / 1000) % TOTP_PERIOD_SECONDS);
   return { ok: true, code: totpCode(secret, at), secondsLeft };

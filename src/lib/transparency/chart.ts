@@ -65,7 +65,8 @@ export function layoutChart(input: ChartInput): ChartLayout {
     return { parts, withheld, height: published + withheld };
   });
   const grouped = input.kind === 'grouped';
-  const top = input.fixedMax ?? Math.max(1, ...(grouped ? stacks.flatMap((s) => s.parts) : stacks.map((s) => s.height)));
+  const top =
+    input.fixedMax ?? Math.max(1, ...(grouped ? stacks.flatMap((s) => s.parts) : stacks.map((s) => s.height)));
   const step = niceStep(top);
   const max = Math.ceil(top / step) * step;
   const scale = (plot.bottom - plot.top) / max;
@@ -81,25 +82,40 @@ export function layoutChart(input: ChartInput): ChartLayout {
       s.parts.forEach((v, j) => {
         if (v <= 0) return;
         const h = v * scale;
-        bars.push({ x: left + each * j, y: plot.bottom - h, width: each, height: h, series: j + 1, label: `${input.periods[i]}: ${input.series[j]!.label} ${v}` });
+        bars.push({
+          x: left + each * j,
+          y: plot.bottom - h,
+          width: each,
+          height: h,
+          series: j + 1,
+          label: `${input.periods[i]}: ${input.series[j]!.label} ${v}`,
+        });
       });
     });
   }
-  if (!grouped) stacks.forEach((s, i) => {
-    const x = plot.left + slot * i + (slot - barWidth) / 2;
-    let y = plot.bottom;
-    s.parts.forEach((v, k) => {
-      if (v <= 0) return;
-      const h = v * scale;
-      y -= h;
-      bars.push({ x, y, width: barWidth, height: h, series: k + 1, label: `${input.periods[i]}: ${input.series[k]!.label} ${v}` });
+  if (!grouped)
+    stacks.forEach((s, i) => {
+      const x = plot.left + slot * i + (slot - barWidth) / 2;
+      let y = plot.bottom;
+      s.parts.forEach((v, k) => {
+        if (v <= 0) return;
+        const h = v * scale;
+        y -= h;
+        bars.push({
+          x,
+          y,
+          width: barWidth,
+          height: h,
+          series: k + 1,
+          label: `${input.periods[i]}: ${input.series[k]!.label} ${v}`,
+        });
+      });
+      if (s.withheld > 0) {
+        const h = s.withheld * scale;
+        y -= h;
+        bars.push({ x, y, width: barWidth, height: h, series: 0, label: `${input.periods[i]}: withheld figures` });
+      }
     });
-    if (s.withheld > 0) {
-      const h = s.withheld * scale;
-      y -= h;
-      bars.push({ x, y, width: barWidth, height: h, series: 0, label: `${input.periods[i]}: withheld figures` });
-    }
-  });
   const ticks = [];
   for (let v = 0; v <= max; v += step) ticks.push({ y: plot.bottom - v * scale, value: v });
   const labels = input.periods.map((p, i) => ({ x: plot.left + slot * i + slot / 2, lines: p.split(' ') }));

@@ -6,7 +6,16 @@
  * never reveal more than its tables: a share is worked out only from figures that are published
  * themselves. Each headline figure is one entry in a list, so another figure is one more entry.
  */
-import { countsFromTallies, DEFAULT_RANGE, getTransparencyReport, monthIndexOf, monthPeriod, type Measure, type Period, type Report } from './report.ts';
+import {
+  countsFromTallies,
+  DEFAULT_RANGE,
+  getTransparencyReport,
+  monthIndexOf,
+  monthPeriod,
+  type Measure,
+  type Period,
+  type Report,
+} from './report.ts';
 import type { FigureRow } from './export.ts';
 import { publishedShare, suppress, type Shown } from './statistics.ts';
 import type { Runtime } from '../platform/index.ts';
@@ -27,7 +36,10 @@ export interface Headline {
 }
 
 /** Headline figures for the last complete quarter, from the (cached) quarterly report. */
-export function headlineFigures(rt: Runtime, report: Report = getTransparencyReport(rt, { view: 'quarter', range: DEFAULT_RANGE })): Headline {
+export function headlineFigures(
+  rt: Runtime,
+  report: Report = getTransparencyReport(rt, { view: 'quarter', range: DEFAULT_RANGE }),
+): Headline {
   const period = report.periods.at(-1);
   if (!period) return { period: undefined, figures: [] };
   const rowOf = (id: string) => report.tables.find((t) => t.id === id)?.rows.find((r) => r.period.key === period.key);
@@ -35,7 +47,8 @@ export function headlineFigures(rt: Runtime, report: Report = getTransparencyRep
   const appeals = rowOf('appeals');
   const outcomes = rowOf('appeal-outcomes');
   const outcomeTable = report.tables.find((t) => t.id === 'appeal-outcomes');
-  const outcomeCell = (code: string): Shown => outcomes?.cells[outcomeTable?.categories.findIndex((c) => c.code === code) ?? -1] ?? 0;
+  const outcomeCell = (code: string): Shown =>
+    outcomes?.cells[outcomeTable?.categories.findIndex((c) => c.code === code) ?? -1] ?? 0;
   const timing = report.timing.find((t) => t.period.key === period.key);
   const target = report.targetWorkingDays;
   return {
@@ -44,9 +57,23 @@ export function headlineFigures(rt: Runtime, report: Report = getTransparencyRep
       { id: 'cases', label: 'Posts and accounts we took action on', value: cases, kind: 'count' },
       { id: 'appeals-received', label: 'Appeals received', value: appeals?.cells[0] ?? 0, kind: 'count' },
       { id: 'appeals-decided', label: 'Appeals decided', value: appeals?.cells[1] ?? 0, kind: 'count' },
-      { id: 'overturned', label: 'Decisions we reversed, fully or partly, when asked to look again', value: publishedShare(outcomes?.total ?? 0, [outcomeCell('overturned'), outcomeCell('partly-overturned')], [outcomes?.total ?? 0]), kind: 'percent' },
+      {
+        id: 'overturned',
+        label: 'Decisions we reversed, fully or partly, when asked to look again',
+        value: publishedShare(
+          outcomes?.total ?? 0,
+          [outcomeCell('overturned'), outcomeCell('partly-overturned')],
+          [outcomes?.total ?? 0],
+        ),
+        kind: 'percent',
+      },
       { id: 'median-days', label: 'Median time to decide an appeal', value: timing?.medianDays ?? '[z]', kind: 'days' },
-      { id: 'within-target', label: `Appeals decided within our target of ${target} working days`, value: timing?.withinTargetPercent ?? '[z]', kind: 'percent' },
+      {
+        id: 'within-target',
+        label: `Appeals decided within our target of ${target} working days`,
+        value: timing?.withinTargetPercent ?? '[z]',
+        kind: 'percent',
+      },
     ],
   };
 }
@@ -102,7 +129,12 @@ export function monthToDate(rt: Runtime): MonthToDate {
   };
 }
 
-const ukDay = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' });
+const ukDay = new Intl.DateTimeFormat('en-CA', {
+  timeZone: 'Europe/London',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+});
 
 /** The month-to-date figures as download rows: table "month-to-date", up to the day they were counted. */
 export function monthToDateRows(m: MonthToDate): FigureRow[] {
@@ -119,7 +151,9 @@ export function monthToDateRows(m: MonthToDate): FigureRow[] {
 }
 
 /** Reads ?include=: absent, or "provisional" to add the month under way to a download. */
-export function parseInclude(params: URLSearchParams): { ok: true; provisional: boolean } | { ok: false; error: string } {
+export function parseInclude(
+  params: URLSearchParams,
+): { ok: true; provisional: boolean } | { ok: false; error: string } {
   const values = params.getAll('include');
   if (values.length === 0) return { ok: true, provisional: false };
   if (values.every((v) => v === 'provisional')) return { ok: true, provisional: true };

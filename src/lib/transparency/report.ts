@@ -58,7 +58,20 @@ export interface Period extends PeriodRange {
   shortLabel: string;
 }
 
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 
 /** Start of month `month` (1-12, may overflow) of `year` in UK time, as UTC ms. */
 function monthStart(year: number, month: number): number {
@@ -124,7 +137,8 @@ export interface ReportChoice {
   range: RangeChoice;
 }
 
-export type ChoiceResult = { ok: true; choice: ReportChoice } | { ok: false; choice: ReportChoice; errors: Record<string, string> };
+export type ChoiceResult =
+  { ok: true; choice: ReportChoice } | { ok: false; choice: ReportChoice; errors: Record<string, string> };
 
 /** Years offered: from the first recorded action or appeal (at most 10 years back) to this year. */
 export function yearsOffered(rt: Runtime): number[] {
@@ -183,21 +197,40 @@ const get = (counts: Counts, period: string, cell: string) => counts.get(period)
  * (`combineWithheld`), and only once the quarter is complete; so neither the quarter nor a later
  * version of the page lets a reader work out a "<5" in a month.
  */
-export function suppressQuarter(family: Family, months: readonly string[], quarter: string | undefined, counts: Counts): Map<string, Shown> {
+export function suppressQuarter(
+  family: Family,
+  months: readonly string[],
+  quarter: string | undefined,
+  counts: Counts,
+): Map<string, Shown> {
   const id = (period: string, cell: string) => `${period}|${cell}`;
-  const cells = [...(family.total ? [family.total] : []), ...family.partitions.flatMap((p) => p.categories.map((c) => `${p.table}/${c}`))];
+  const cells = [
+    ...(family.total ? [family.total] : []),
+    ...family.partitions.flatMap((p) => p.categories.map((c) => `${p.table}/${c}`)),
+  ];
   const shown = new Map<string, Shown>();
   for (const month of months) {
     const values = new Map(cells.map((cell) => [id(month, cell), get(counts, month, cell)]));
     const lines: Line[] = family.total
-      ? family.partitions.filter((p) => p.addsUp).map((p) => ({ parts: p.categories.map((c) => id(month, `${p.table}/${c}`)), total: id(month, family.total!) }))
+      ? family.partitions
+          .filter((p) => p.addsUp)
+          .map((p) => ({
+            parts: p.categories.map((c) => id(month, `${p.table}/${c}`)),
+            total: id(month, family.total!),
+          }))
       : [];
     for (const [k, v] of suppress(values, lines)) shown.set(k, v);
   }
   if (quarter) {
     for (const cell of cells) {
       const value = months.reduce((sum, m) => sum + get(counts, m, cell), 0);
-      shown.set(id(quarter, cell), combineWithheld(months.map((m) => shown.get(id(m, cell))!), value));
+      shown.set(
+        id(quarter, cell),
+        combineWithheld(
+          months.map((m) => shown.get(id(m, cell))!),
+          value,
+        ),
+      );
     }
   }
   return shown;
@@ -294,10 +327,25 @@ export interface MonthlyCounts {
 }
 
 function emptyCounts(): MonthlyCounts {
-  return { cases: new Map(), actions: new Map(), groundsCounts: new Map(), received: new Map(), withdrawn: new Map(), decided: new Map(), histograms: new Map() };
+  return {
+    cases: new Map(),
+    actions: new Map(),
+    groundsCounts: new Map(),
+    received: new Map(),
+    withdrawn: new Map(),
+    decided: new Map(),
+    histograms: new Map(),
+  };
 }
 
-function addDecisions(out: MonthlyCounts, period: string, outcome: string, workingDays: number | null, count: number, target: number): void {
+function addDecisions(
+  out: MonthlyCounts,
+  period: string,
+  outcome: string,
+  workingDays: number | null,
+  count: number,
+  target: number,
+): void {
   add(out.decided, period, 'decided', count);
   add(out.decided, period, `outcome/${outcome}`, count);
   const within = workingDays !== null && workingDays <= target;
@@ -357,7 +405,8 @@ export function countsFromTallies(rt: Runtime, months: readonly PeriodRange[]): 
 
 /** "Not told" is every case of the month not recorded as told (could not be, or not recorded). */
 function withNotTold(out: MonthlyCounts): MonthlyCounts {
-  for (const cells of out.cases.values()) cells.set('told/no', (cells.get('cases') ?? 0) - (cells.get('told/yes') ?? 0));
+  for (const cells of out.cases.values())
+    cells.set('told/no', (cells.get('cases') ?? 0) - (cells.get('told/yes') ?? 0));
   return out;
 }
 
@@ -396,7 +445,13 @@ function monthlyCounts(rt: Runtime, months: readonly PeriodRange[]): MonthlyCoun
   if (!store) state.months.set(rt.db, (store = new Map()));
   const isFresh = (key: string) => {
     const hit = store.get(key);
-    return !!hit && hit.stamp > state.invalidatedAll && hit.stamp > (state.invalidatedMonths.get(key) ?? 0) && nowMs - hit.at >= 0 && nowMs - hit.at < MONTH_CACHE_MAX_AGE_MS;
+    return (
+      !!hit &&
+      hit.stamp > state.invalidatedAll &&
+      hit.stamp > (state.invalidatedMonths.get(key) ?? 0) &&
+      nowMs - hit.at >= 0 &&
+      nowMs - hit.at < MONTH_CACHE_MAX_AGE_MS
+    );
   };
   const missing = months.filter((m) => !isFresh(m.key));
   if (missing.length > 0) {
@@ -422,7 +477,8 @@ function monthlyCounts(rt: Runtime, months: readonly PeriodRange[]): MonthlyCoun
   const out = emptyCounts();
   for (const m of months) {
     const d = store.get(m.key)!.data;
-    for (const k of ['cases', 'actions', 'groundsCounts', 'received', 'withdrawn', 'decided'] as const) for (const [p, v] of d[k]) out[k].set(p, v);
+    for (const k of ['cases', 'actions', 'groundsCounts', 'received', 'withdrawn', 'decided'] as const)
+      for (const [p, v] of d[k]) out[k].set(p, v);
     for (const [p, v] of d.histograms) out.histograms.set(p, v);
   }
   return out;
@@ -452,11 +508,22 @@ export function buildReport(rt: Runtime, choice: ReportChoice): Report {
   const { cases, actions, groundsCounts, received, withdrawn, decided, histograms } = monthlyCounts(rt, monthRanges);
 
   const titles = groundTitles(rt.db);
-  const groundCodes = [...new Set([...titles.keys(), ...[...groundsCounts.values()].flatMap((m) => [...m.keys()].map((k) => k.slice('ground/'.length)))])];
+  const groundCodes = [
+    ...new Set([
+      ...titles.keys(),
+      ...[...groundsCounts.values()].flatMap((m) => [...m.keys()].map((k) => k.slice('ground/'.length))),
+    ]),
+  ];
   const families = {
     cases: { family: CASES, counts: cases },
-    actions: { family: { partitions: [{ table: 'action', categories: CASE_ACTIONS, addsUp: false }] }, counts: actions },
-    grounds: { family: { partitions: [{ table: 'ground', categories: groundCodes, addsUp: false }] }, counts: groundsCounts },
+    actions: {
+      family: { partitions: [{ table: 'action', categories: CASE_ACTIONS, addsUp: false }] },
+      counts: actions,
+    },
+    grounds: {
+      family: { partitions: [{ table: 'ground', categories: groundCodes, addsUp: false }] },
+      counts: groundsCounts,
+    },
     received: { family: { total: 'received', partitions: [] }, counts: received },
     withdrawn: { family: { total: 'withdrawn', partitions: [] }, counts: withdrawn },
     decided: { family: DECISIONS, counts: decided },
@@ -481,7 +548,14 @@ export function buildReport(rt: Runtime, choice: ReportChoice): Report {
     return v;
   };
 
-  const table = (id: string, title: string, unit: string, prefix: string, categories: Category[], total?: { name: string; label: string }): FigureTable => ({
+  const table = (
+    id: string,
+    title: string,
+    unit: string,
+    prefix: string,
+    categories: Category[],
+    total?: { name: string; label: string },
+  ): FigureTable => ({
     id,
     title,
     unit,
@@ -493,7 +567,8 @@ export function buildReport(rt: Runtime, choice: ReportChoice): Report {
       ...(total ? { total: cell(period, total.name) } : {}),
     })),
   });
-  const cat = <T extends string>(codes: readonly T[], labels: Record<T, string>): Category[] => codes.map((code) => ({ code, label: labels[code] }));
+  const cat = <T extends string>(codes: readonly T[], labels: Record<T, string>): Category[] =>
+    codes.map((code) => ({ code, label: labels[code] }));
   const casesTotal = { name: 'cases', label: 'All cases' };
 
   const tables: FigureTable[] = [
@@ -506,9 +581,30 @@ export function buildReport(rt: Runtime, choice: ReportChoice): Report {
       groundCodes.map((code) => ({ code, label: titles.get(code) ?? code })),
     ),
     table('cases-by-platform', 'Cases by platform', 'cases', 'platform', cat(PLATFORMS, PLATFORM_LABELS), casesTotal),
-    table('cases-by-detection', 'How cases came to our attention', 'cases', 'detection', cat(DETECTION, DETECTION_LABELS), casesTotal),
-    table('cases-by-automation', 'Whether automated means were used', 'cases', 'automated', cat(['yes', 'no'] as const, { yes: 'Automated means used', no: 'No automated means' }), casesTotal),
-    table('cases-told', 'Whether the person was told', 'cases', 'told', cat(['yes', 'no'] as const, { yes: 'Person told', no: 'Not told, or not recorded' }), casesTotal),
+    table(
+      'cases-by-detection',
+      'How cases came to our attention',
+      'cases',
+      'detection',
+      cat(DETECTION, DETECTION_LABELS),
+      casesTotal,
+    ),
+    table(
+      'cases-by-automation',
+      'Whether automated means were used',
+      'cases',
+      'automated',
+      cat(['yes', 'no'] as const, { yes: 'Automated means used', no: 'No automated means' }),
+      casesTotal,
+    ),
+    table(
+      'cases-told',
+      'Whether the person was told',
+      'cases',
+      'told',
+      cat(['yes', 'no'] as const, { yes: 'Person told', no: 'Not told, or not recorded' }),
+      casesTotal,
+    ),
     {
       id: 'appeals',
       title: 'Appeals received, decided and withdrawn',
@@ -520,13 +616,22 @@ export function buildReport(rt: Runtime, choice: ReportChoice): Report {
         { code: 'decided', label: 'Decided' },
         { code: 'withdrawn', label: 'Withdrawn' },
       ],
-      rows: periods.map((period) => ({ period, cells: [cell(period, 'received'), cell(period, 'decided'), cell(period, 'withdrawn')] })),
+      rows: periods.map((period) => ({
+        period,
+        cells: [cell(period, 'received'), cell(period, 'decided'), cell(period, 'withdrawn')],
+      })),
     },
-    table('appeal-outcomes', 'Outcomes of appeals decided', 'decisions', 'outcome', cat(OUTCOMES, OUTCOME_SHORT), { name: 'decided', label: 'All decisions' }),
+    table('appeal-outcomes', 'Outcomes of appeals decided', 'decisions', 'outcome', cat(OUTCOMES, OUTCOME_SHORT), {
+      name: 'decided',
+      label: 'All decisions',
+    }),
   ];
 
   const timing: TimingRow[] = periods.map((period) => {
-    const monthKeys = choice.view === 'month' ? [period.key] : quarters.find((q) => q.quarter.key === period.key)!.months.map((m) => m.key);
+    const monthKeys =
+      choice.view === 'month'
+        ? [period.key]
+        : quarters.find((q) => q.quarter.key === period.key)!.months.map((m) => m.key);
     const histogram: Histogram = mergeHistograms(monthKeys.map((k) => histograms.get(k) ?? new Map()));
     const times = decisionTimes(histogram);
     const decidedShown = cell(period, 'decided');
@@ -584,7 +689,15 @@ const CACHE_KEY = 'transparency';
 function cacheOf(rt: Pick<Scope, 'caches'>): CacheState {
   let state = rt.caches.get(CACHE_KEY) as CacheState | undefined;
   if (!state) {
-    state = { reports: new WeakMap(), months: new WeakMap(), clock: 0, invalidatedAll: 0, invalidatedAny: 0, invalidatedMonths: new Map(), otherWriters: new WeakMap() };
+    state = {
+      reports: new WeakMap(),
+      months: new WeakMap(),
+      clock: 0,
+      invalidatedAll: 0,
+      invalidatedAny: 0,
+      invalidatedMonths: new Map(),
+      otherWriters: new WeakMap(),
+    };
     rt.caches.set(CACHE_KEY, state);
   }
   return state;
@@ -656,14 +769,26 @@ export function getTransparencyReport(rt: Runtime, choice: ReportChoice): Report
 
 export type ReportRequest =
   | { ok: true; choice: ReportChoice; years: number[]; report: Report }
-  | { ok: false; choice: ReportChoice; years: number[]; errors: Record<string, string>; values: { view: string; range: string } };
+  | {
+      ok: false;
+      choice: ReportChoice;
+      years: number[];
+      errors: Record<string, string>;
+      values: { view: string; range: string };
+    };
 
 /** Parses ?view=&range= and returns the (cached) report, or the errors to show. */
 export function reportForRequest(rt: Runtime, params: URLSearchParams): ReportRequest {
   const years = yearsOffered(rt);
   const parsed = parseReportChoice(params, years);
   if (!parsed.ok) {
-    return { ok: false, choice: parsed.choice, years, errors: parsed.errors, values: { view: params.get('view') ?? '', range: params.get('range') ?? '' } };
+    return {
+      ok: false,
+      choice: parsed.choice,
+      years,
+      errors: parsed.errors,
+      values: { view: params.get('view') ?? '', range: params.get('range') ?? '' },
+    };
   }
   return { ok: true, choice: parsed.choice, years, report: getTransparencyReport(rt, parsed.choice) };
 }

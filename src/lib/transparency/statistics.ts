@@ -65,7 +65,11 @@ export function countWithinTarget(histogram: Histogram, target: number): number 
  * Median and 90th percentile, withheld (undefined) when fewer than 5 decisions: with so few,
  * a figure describes one or two identifiable appeals rather than how we usually perform.
  */
-export function decisionTimes(histogram: Histogram): { median: number | undefined; p90: number | undefined; decisions: number } {
+export function decisionTimes(histogram: Histogram): {
+  median: number | undefined;
+  p90: number | undefined;
+  decisions: number;
+} {
   const decisions = histogramSize(histogram);
   if (decisions < MIN_DECISIONS_FOR_PERCENTILES) return { median: undefined, p90: undefined, decisions };
   return { median: percentileFromHistogram(histogram, 50), p90: percentileFromHistogram(histogram, 90), decisions };
@@ -173,7 +177,11 @@ function groupFeasible(
 ): boolean {
   const totalId = group[0]!.total;
   const totals =
-    member === totalId ? [value] : statusOf(status, totalId) === 'published' ? [values.get(totalId)!] : domainOf(statusOf(status, totalId), cap);
+    member === totalId
+      ? [value]
+      : statusOf(status, totalId) === 'published'
+        ? [values.get(totalId)!]
+        : domainOf(statusOf(status, totalId), cap);
   const prepared = group.map((line) => {
     let known = 0;
     let fixed = 0;
@@ -205,12 +213,18 @@ export function feasibleValues(
 }
 
 /** A "<5" in the group whose value a reader could work out, if any. */
-function disclosedInGroup(group: readonly Line[], values: ReadonlyMap<string, number>, status: ReadonlyMap<string, Status>, cap: number): string | undefined {
+function disclosedInGroup(
+  group: readonly Line[],
+  values: ReadonlyMap<string, number>,
+  status: ReadonlyMap<string, Status>,
+  cap: number,
+): string | undefined {
   const ids = new Set(group.flatMap((l) => [...l.parts, l.total]));
   for (const id of ids) {
     if (statusOf(status, id) !== 'primary') continue;
     let possible = 0;
-    for (let v = 1; v <= SMALL_COUNT_MAX && possible < 2; v++) if (groupFeasible(group, values, status, cap, id, v)) possible++;
+    for (let v = 1; v <= SMALL_COUNT_MAX && possible < 2; v++)
+      if (groupFeasible(group, values, status, cap, id, v)) possible++;
     if (possible < 2) return id;
   }
   return undefined;
@@ -237,9 +251,11 @@ export function suppress(values: ReadonlyMap<string, number>, lines: readonly Li
   const groups = new Map<string, Line[]>();
   const partOf = new Set<string>();
   for (const line of lines) {
-    for (const id of [...line.parts, line.total]) if (!values.has(id)) throw new Error(`line refers to unknown cell ${id}`);
+    for (const id of [...line.parts, line.total])
+      if (!values.has(id)) throw new Error(`line refers to unknown cell ${id}`);
     for (const id of line.parts) {
-      if (partOf.has(id)) throw new Error(`cell ${id} is a part of two sums; suppress() solves sums that share only their total`);
+      if (partOf.has(id))
+        throw new Error(`cell ${id} is a part of two sums; suppress() solves sums that share only their total`);
       partOf.add(id);
     }
     groups.set(line.total, [...(groups.get(line.total) ?? []), line]);
@@ -261,7 +277,11 @@ export function suppress(values: ReadonlyMap<string, number>, lines: readonly Li
   return shown;
 }
 
-function pickComplement(line: Line, values: ReadonlyMap<string, number>, status: ReadonlyMap<string, Status>): string | undefined {
+function pickComplement(
+  line: Line,
+  values: ReadonlyMap<string, number>,
+  status: ReadonlyMap<string, Status>,
+): string | undefined {
   const open = line.parts.filter((id) => statusOf(status, id) === 'published');
   const byValue = (a: string, b: string) => values.get(a)! - values.get(b)! || a.localeCompare(b);
   const large = open.filter((id) => values.get(id)! > SMALL_COUNT_MAX).sort(byValue);

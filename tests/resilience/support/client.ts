@@ -49,14 +49,24 @@ export class HttpClient {
       if (value === '' || /max-age=0|expires=thu, 01 jan 1970/i.test(cookie)) this.cookies.delete(name);
       else this.cookies.set(name, value);
     }
-    return { status: res.status, location: res.headers.get('location'), body: await res.text(), headers: res.headers, setCookies };
+    return {
+      status: res.status,
+      location: res.headers.get('location'),
+      body: await res.text(),
+      headers: res.headers,
+      setCookies,
+    };
   }
 
   get(path: string, options: RequestOptions = {}): Promise<HttpResponse> {
     return this.request('GET', path, options);
   }
 
-  post(path: string, form: Record<string, string> | [string, string][], options: RequestOptions = {}): Promise<HttpResponse> {
+  post(
+    path: string,
+    form: Record<string, string> | [string, string][],
+    options: RequestOptions = {},
+  ): Promise<HttpResponse> {
     return this.request('POST', path, { ...options, form });
   }
 }

@@ -13,7 +13,13 @@ export default async function setup(): Promise<() => void> {
   process.env.RESILIENCE_FIGURES_FILE = join(dir, 'figures.jsonl');
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
-    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), DATA_DIR: join(dir, 'data'), ASTRO_TELEMETRY_DISABLED: '1' },
+    env: {
+      ...process.env,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      DATA_DIR: join(dir, 'data'),
+      ASTRO_TELEMETRY_DISABLED: '1',
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let output = '';

@@ -85,7 +85,10 @@ export class AppServer {
       ...(this.#options.smtpUrl ? { SMTP_URL: this.#options.smtpUrl } : {}),
       ...this.#options.env,
     };
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts', '--no-build'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts', '--no-build'], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.child = child;
     const keep = (chunk: Buffer) => {
       this.output = (this.output + chunk.toString('utf8')).slice(-20_000);
@@ -113,7 +116,10 @@ export class AppServer {
   }
 
   /** Sends a signal and waits for the process to end; returns its exit code (null when killed). */
-  async stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 30_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  async stop(
+    signal: NodeJS.Signals = 'SIGTERM',
+    timeoutMs = 30_000,
+  ): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
     const child = this.child;
     if (!child) return { code: null, signal: null };
     const exited =

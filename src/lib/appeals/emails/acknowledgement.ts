@@ -27,10 +27,13 @@ export function appealAcknowledgementEmail(d: AppealAcknowledgementData): EmailC
     ? `We have received your request to look again at our decision on case ${d.caseReference}.`
     : 'We have received your request to look again at a decision we made about your post.';
   const when = `We aim to tell you our decision by ${formatDate(d.dueAt)}. Someone who was not involved in the original decision will review it.`;
-  const follow = 'You can check the progress of your appeal, add further information or withdraw it using this private link. Do not share it: anyone with the link can see and change your appeal.';
+  const follow =
+    'You can check the progress of your appeal, add further information or withdraw it using this private link. Do not share it: anyone with the link can see and change your appeal.';
   const lost = 'If you lose this email, you can get a new link using your appeal reference and this email address:';
-  const other = 'This is not a complaints process. If you want to make a complaint about our services, contact our complaints team.';
-  const crisis = 'If you need help in a crisis, do not wait for our reply: call NHS 111 and select the option for mental health, call Samaritans on 116 123, or call 999 if a life is at risk.';
+  const other =
+    'This is not a complaints process. If you want to make a complaint about our services, contact our complaints team.';
+  const crisis =
+    'If you need help in a crisis, do not wait for our reply: call NHS 111 and select the option for mental health, call Samaritans on 116 123, or call 999 if a life is at risk.';
 
   const body = html`<h1>We have received your appeal</h1>
 <p>${greeting}</p>

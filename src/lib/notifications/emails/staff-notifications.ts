@@ -8,7 +8,14 @@
  * the staff member's note, because the safeguarding team may have no account here.
  */
 import { workingDaysBetween, formatDate, formatDateTime } from '../../platform/index.ts';
-import { emailLayout, html, textLayout, type EmailContent, type SafeHtml, notificationEmail } from '../../email/index.ts';
+import {
+  emailLayout,
+  html,
+  textLayout,
+  type EmailContent,
+  type SafeHtml,
+  notificationEmail,
+} from '../../email/index.ts';
 
 /** "Due soon" in the digest: due within this many working days. */
 export const DUE_SOON_WORKING_DAYS = 2;
@@ -99,7 +106,9 @@ export interface StaffDigestData {
 }
 
 /** True when the digest would list nothing at all (then it is not sent). */
-export function isDigestEmpty(d: Pick<StaffDigestData, 'newUnassigned' | 'dueSoon' | 'overdue' | 'followUpsOverdue'>): boolean {
+export function isDigestEmpty(
+  d: Pick<StaffDigestData, 'newUnassigned' | 'dueSoon' | 'overdue' | 'followUpsOverdue'>,
+): boolean {
   return d.newUnassigned.length + d.dueSoon.length + d.overdue.length + d.followUpsOverdue.length === 0;
 }
 
@@ -114,37 +123,62 @@ export function staffDigestEmail(d: StaffDigestData): EmailContent {
     const days = workingDaysBetween(due, d.day);
     return days === 0 ? 'today' : `${plural(days, 'working day', 'working days')} ago`;
   };
-  const sections: { heading: string; empty: string; lines: { ref: string; rest: string; url: string }[]; more: number }[] = [
+  const sections: {
+    heading: string;
+    empty: string;
+    lines: { ref: string; rest: string; url: string }[];
+    more: number;
+  }[] = [
     {
       heading: 'Overdue',
       empty: 'No appeal is overdue.',
-      lines: d.overdue.map((a) => ({ ref: a.reference, rest: `was due ${formatDate(a.dueAt)} (${ago(a.dueAt)}), received ${formatDate(a.receivedAt)}`, url: a.url })),
+      lines: d.overdue.map((a) => ({
+        ref: a.reference,
+        rest: `was due ${formatDate(a.dueAt)} (${ago(a.dueAt)}), received ${formatDate(a.receivedAt)}`,
+        url: a.url,
+      })),
       more: d.more?.overdue ?? 0,
     },
     {
       heading: `Due within ${DUE_SOON_WORKING_DAYS} working days`,
       empty: `No appeal is due within ${DUE_SOON_WORKING_DAYS} working days.`,
-      lines: d.dueSoon.map((a) => ({ ref: a.reference, rest: `due ${formatDate(a.dueAt)}, received ${formatDate(a.receivedAt)}`, url: a.url })),
+      lines: d.dueSoon.map((a) => ({
+        ref: a.reference,
+        rest: `due ${formatDate(a.dueAt)}, received ${formatDate(a.receivedAt)}`,
+        url: a.url,
+      })),
       more: d.more?.dueSoon ?? 0,
     },
     {
       heading: 'New and not assigned to anyone',
       empty: 'No new appeal is waiting for someone to take it.',
-      lines: d.newUnassigned.map((a) => ({ ref: a.reference, rest: `received ${formatDate(a.receivedAt)}, due ${formatDate(a.dueAt)}`, url: a.url })),
+      lines: d.newUnassigned.map((a) => ({
+        ref: a.reference,
+        rest: `received ${formatDate(a.receivedAt)}, due ${formatDate(a.dueAt)}`,
+        url: a.url,
+      })),
       more: d.more?.newUnassigned ?? 0,
     },
     {
       heading: 'Follow-ups overdue',
       empty: 'No follow-up is overdue.',
-      lines: d.followUpsOverdue.map((f) => ({ ref: f.appealReference, rest: `${f.label}, was due ${formatDate(f.dueAt)} (${ago(f.dueAt)})`, url: f.url })),
+      lines: d.followUpsOverdue.map((f) => ({
+        ref: f.appealReference,
+        rest: `${f.label}, was due ${formatDate(f.dueAt)} (${ago(f.dueAt)})`,
+        url: f.url,
+      })),
       more: d.more?.followUpsOverdue ?? 0,
     },
   ];
   const moreText = (n: number) => (n > 0 ? `And ${n} more: see the queue.` : '');
   const sectionHtml = (s: (typeof sections)[number]): SafeHtml =>
     html`<h2>${s.heading} (${s.lines.length + s.more})</h2>
-${s.lines.length === 0 ? html`<p>${s.empty}</p>` : html`<ul>
-${s.lines.map((l) => html`<li><a href="${l.url}">${l.ref}</a>: ${l.rest}</li>\n`)}</ul>`}
+${
+  s.lines.length === 0
+    ? html`<p>${s.empty}</p>`
+    : html`<ul>
+${s.lines.map((l) => html`<li><a href="${l.url}">${l.ref}</a>: ${l.rest}</li>\n`)}</ul>`
+}
 ${s.more > 0 ? html`<p>${moreText(s.more)}</p>\n` : ''}`;
   const body = html`<h1>Appeals today</h1>
 <p>The working-day digest for ${formatDate(d.day)}: what needs the review team today.</p>
@@ -154,7 +188,11 @@ ${sections.map(sectionHtml)}<p><a href="${d.queueUrl}">Open the appeals queue</a
     [
       `Appeals today\n\nThe working-day digest for ${formatDate(d.day)}: what needs the review team today.`,
       ...sections.map((s) =>
-        [`${s.heading} (${s.lines.length + s.more})`, ...(s.lines.length === 0 ? [s.empty] : s.lines.map((l) => `- ${l.ref}: ${l.rest}\n  ${l.url}`)), ...(s.more > 0 ? [moreText(s.more)] : [])].join('\n'),
+        [
+          `${s.heading} (${s.lines.length + s.more})`,
+          ...(s.lines.length === 0 ? [s.empty] : s.lines.map((l) => `- ${l.ref}: ${l.rest}\n  ${l.url}`)),
+          ...(s.more > 0 ? [moreText(s.more)] : []),
+        ].join('\n'),
       ),
       `Open the appeals queue:\n${d.queueUrl}`,
     ],
@@ -186,6 +224,9 @@ export function safeguardingConcernEmail(d: SafeguardingConcernData): EmailConte
 <p>${act}</p>
 <p><a href="${d.staffUrl}">Open the ${what}</a></p>
 `;
-  const text = textLayout(['Safeguarding concern', intro, `Their note:\n${d.note}`, act, `Open the ${what}:\n${d.staffUrl}`], d.orgName);
+  const text = textLayout(
+    ['Safeguarding concern', intro, `Their note:\n${d.note}`, act, `Open the ${what}:\n${d.staffUrl}`],
+    d.orgName,
+  );
   return { subject, text, html: emailLayout({ title: subject, orgName: d.orgName, body }) };
 }

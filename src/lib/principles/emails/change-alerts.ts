@@ -17,7 +17,8 @@ export function confirmSubscriptionEmail(data: ConfirmSubscriptionData): EmailCo
   const subject = 'Confirm that you want emails when our social media principles change';
   const intro = `Someone, probably you, asked to be emailed when ${data.orgName} changes its social media principles.`;
   const action = `To confirm, open this link within ${data.validDays} days and select "Confirm":`;
-  const ignore = 'If this was not you, ignore this email. We will not email you again and we will delete your address after 7 days.';
+  const ignore =
+    'If this was not you, ignore this email. We will not email you again and we will delete your address after 7 days.';
   const body = html`<h1>Confirm your email address</h1>
 <p>${intro}</p>
 <p>${action}</p>

@@ -57,7 +57,8 @@ export function appealDecisionEmail(d: AppealDecisionData): EmailContent {
   // No new status link here: the reviewer previews this email and it must be sent exactly as read
   // (decision 024). The link in any earlier email still works, and a lost one can be asked for again.
   const findUrl = `${d.publicUrl}/appeal/find`;
-  const keep = 'You can still see your appeal and this decision using the private link in any email we sent you about it. If you have lost it, you can get a new one.';
+  const keep =
+    'You can still see your appeal and this decision using the private link in any email we sent you about it. If you have lost it, you can get a new one.';
 
   const body = html`<h1>Our decision on your appeal</h1>
 <p>${greeting}</p>

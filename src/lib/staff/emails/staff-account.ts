@@ -4,7 +4,13 @@
  */
 import { type EmailContent, notificationEmail } from '../../email/index.ts';
 
-export function passwordResetEmail(data: { orgName: string; name: string; link: string; hours: number; byCommandLine?: boolean }): EmailContent {
+export function passwordResetEmail(data: {
+  orgName: string;
+  name: string;
+  link: string;
+  hours: number;
+  byCommandLine?: boolean;
+}): EmailContent {
   return notificationEmail({
     orgName: data.orgName,
     subject: 'Reset your password for the social media appeals staff area',
@@ -18,7 +24,12 @@ export function passwordResetEmail(data: { orgName: string; name: string; link: 
   });
 }
 
-export function authenticatorEnrolEmail(data: { orgName: string; name: string; link: string; hours: number }): EmailContent {
+export function authenticatorEnrolEmail(data: {
+  orgName: string;
+  name: string;
+  link: string;
+  hours: number;
+}): EmailContent {
   return notificationEmail({
     orgName: data.orgName,
     subject: 'Set up a new authenticator app for the social media appeals staff area',

@@ -12,10 +12,13 @@ export const GET: APIRoute = (context) => {
   const staff = locals.staff!;
   const parsed = parseAuditQuery(url.searchParams);
   if (!parsed.ok) {
-    return new Response(`${Object.values(parsed.errors).join('.\n')}.\nGo back to the audit log, correct the dates and download again.\n`, {
-      status: 400,
-      headers: { 'Content-Type': 'text/plain; charset=utf-8' },
-    });
+    return new Response(
+      `${Object.values(parsed.errors).join('.\n')}.\nGo back to the audit log, correct the dates and download again.\n`,
+      {
+        status: 400,
+        headers: { 'Content-Type': 'text/plain; charset=utf-8' },
+      },
+    );
   }
   const result = exportAudit(locals.runtime, parsed.query, { id: staff.id, ip: requestIp(context) });
   if (!result.ok) {
