@@ -75,20 +75,21 @@ export function toDateParts(date: Date): { day: string; month: string; year: str
 /** The three fields of a date input. */
 export type DatePart = 'day' | 'month' | 'year';
 
-const MONTH_NAMES = [
-  'january',
-  'february',
-  'march',
-  'april',
-  'may',
-  'june',
-  'july',
-  'august',
-  'september',
-  'october',
-  'november',
-  'december',
-];
+/** The months' names, as written in dates and period labels ("March 2026"). */
+export const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+] as const;
 
 /**
  * A month as people type it: "11", "Nov", "nov.", "Sept" or "November" (GOV.UK date input
@@ -101,7 +102,7 @@ export function parseMonth(text: string): number | undefined {
     return n >= 1 && n <= 12 ? n : undefined;
   }
   if (t.length < 3 || !/^[a-z]+$/.test(t)) return undefined;
-  const i = MONTH_NAMES.findIndex((m) => m.startsWith(t));
+  const i = MONTHS.findIndex((m) => m.toLowerCase().startsWith(t));
   return i === -1 ? undefined : i + 1;
 }
 

@@ -26,7 +26,14 @@ import {
   readTallies,
   type PeriodRange,
 } from '../../../db/transparency.ts';
-import { ACTION_LABELS, DETECTION_LABELS, PLATFORM_LABELS, type Runtime, type Scope } from '../platform/index.ts';
+import {
+  ACTION_LABELS,
+  DETECTION_LABELS,
+  MONTHS,
+  PLATFORM_LABELS,
+  type Runtime,
+  type Scope,
+} from '../platform/index.ts';
 import {
   combineWithheld,
   decisionTimes,
@@ -57,21 +64,6 @@ export interface Period extends PeriodRange {
   /** Short label for charts: "Mar 2026" or "Q1 2026". */
   shortLabel: string;
 }
-
-const MONTHS = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-];
 
 /** Start of month `month` (1-12, may overflow) of `year` in UK time, as UTC ms. */
 function monthStart(year: number, month: number): number {
