@@ -65,7 +65,9 @@ function countsByMessageId(tag: string): Map<string, number> {
   return counts;
 }
 
-describe('the worker process', () => {
+// Real worker processes (a tsx start each, twice in the first test) and waits of up to 30 s each:
+// more than the suite's default 20 s when the machine is busy.
+describe('the worker process', { timeout: 90_000 }, () => {
   it('killed with SIGKILL mid-send loses nothing; a re-send keeps the same Message-ID', async () => {
     const env = { SMTP_URL: sink.url, OUTBOX_POLL_MS: '100', OUTBOX_LEASE_MS: '1500', OUTBOX_RETRY_BASE_MS: '100' };
     const rt = testRuntime({ env });
