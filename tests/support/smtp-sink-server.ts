@@ -14,7 +14,11 @@ const smtpPort = Number(process.env.E2E_SMTP_PORT);
 const controlPort = Number(process.env.E2E_SMTP_CONTROL_PORT);
 if (!smtpPort || !controlPort) throw new Error('Set E2E_SMTP_PORT and E2E_SMTP_CONTROL_PORT');
 
-const sink = await new SmtpSink().start(smtpPort);
+const sink = new SmtpSink();
+// An outage drops the app's open connections after 0.2 s, as the resilience suite's does; by
+// default smtp-server waits up to 30 s for connected clients to leave before it stops.
+sink.closeTimeoutMs = 200;
+await sink.start(smtpPort);
 let listening = true;
 
 function headersOf(map: Map<string, unknown>): Record<string, string> {
