@@ -2,5 +2,6 @@
 export * from './chart.ts';
 export * from './export.ts';
 export * from './glance.ts';
+export * from './notes.ts';
 export * from './report.ts';
 export * from './statistics.ts';
