@@ -1,19 +1,22 @@
 /**
- * `npm test`: every suite in turn (lint, types, unit, browser, resilience), then a check that nothing was
- * left behind. Each run gets its own temporary root (TMPDIR), so what the suites create — data
+ * `npm test`: every suite (lint, types and unit tests side by side, then browser, then resilience), then
+ * a check that nothing was left behind. Lint, types and unit tests together keep two cores busy where
+ * each alone keeps about one; their output is printed whole as each ends, so it does not interleave.
+ * The browser and resilience suites run alone: they measure memory and timing, and start servers. Each run gets its own temporary root (TMPDIR), so what the suites create — data
  * folders, SMTP sinks' files, Chromium profiles — lands there, and what is still there afterwards,
  * or any process still carrying that TMPDIR, was left by a test: the run fails and names it.
  * (Scoping by TMPDIR keeps the check exact when other runs share the machine.)
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const steps =
+/** Steps in a group run at the same time; groups run one after another. */
+const groups =
   process.argv.slice(2).length > 0
-    ? process.argv.slice(2)
-    : ['lint', 'typecheck', 'test:unit', 'test:e2e', 'test:resilience'];
+    ? process.argv.slice(2).map((step) => [step])
+    : [['lint', 'typecheck', 'test:unit'], ['test:e2e'], ['test:resilience']];
 const root = mkdtempSync(join(tmpdir(), 'fair-hearing-npm-test-'));
 // eslint-disable-next-line no-restricted-properties -- hands the environment on to each suite
 const env = { ...process.env, TMPDIR: root };
@@ -39,14 +42,29 @@ function survivors(): { pid: number; command: string }[] {
 
 let status = 0;
 const started = Date.now();
-for (const step of steps) {
+/** Runs one step; alone, its output goes straight through, beside others it is printed when it ends. */
+function run(step: string, alone: boolean): Promise<number> {
   const t0 = Date.now();
-  const result = spawnSync('npm', ['run', '-s', step], { stdio: 'inherit', env });
-  console.log(
-    `\n[npm test] ${step}: ${result.status === 0 ? 'passed' : 'FAILED'} in ${Math.round((Date.now() - t0) / 1000)} s\n`,
-  );
-  if (result.status !== 0) {
-    status = result.status ?? 1;
+  return new Promise((resolve) => {
+    const child = spawn('npm', ['run', '-s', step], { stdio: alone ? 'inherit' : ['ignore', 'pipe', 'pipe'], env });
+    const output: Buffer[] = [];
+    child.stdout?.on('data', (c: Buffer) => output.push(c));
+    child.stderr?.on('data', (c: Buffer) => output.push(c));
+    child.on('close', (code) => {
+      if (!alone) process.stdout.write(Buffer.concat(output));
+      console.log(
+        `\n[npm test] ${step}: ${code === 0 ? 'passed' : 'FAILED'} in ${Math.round((Date.now() - t0) / 1000)} s\n`,
+      );
+      resolve(code ?? 1);
+    });
+  });
+}
+
+for (const group of groups) {
+  const codes = await Promise.all(group.map((step) => run(step, group.length === 1)));
+  const failed = codes.find((code) => code !== 0);
+  if (failed !== undefined) {
+    status = failed;
     break;
   }
 }
