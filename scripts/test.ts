@@ -2,7 +2,9 @@
  * `npm test`: every suite (lint, types and unit tests side by side, then browser, then resilience), then
  * a check that nothing was left behind. Lint, types and unit tests together keep two cores busy where
  * each alone keeps about one; their output is printed whole as each ends, so it does not interleave.
- * The browser and resilience suites run alone: they measure memory and timing, and start servers. Each run gets its own temporary root (TMPDIR), so what the suites create — data
+ * The browser and resilience suites run alone: they measure memory and timing, and start servers.
+ *
+ * Each run gets its own temporary root (TMPDIR), so what the suites create — data
  * folders, SMTP sinks' files, Chromium profiles — lands there, and what is still there afterwards,
  * or any process still carrying that TMPDIR, was left by a test: the run fails and names it.
  * (Scoping by TMPDIR keeps the check exact when other runs share the machine.)
