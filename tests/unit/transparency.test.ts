@@ -14,6 +14,8 @@ import {
   quarterPeriod,
   type Report,
 } from '../../src/lib/transparency/report.ts';
+import { cellText } from '../../src/lib/transparency/glance.ts';
+import { tableNote } from '../../src/lib/transparency/notes.ts';
 import { testRuntime } from '../support/db.ts';
 
 let clock = new Date('2026-07-15T12:00:00Z');
@@ -319,5 +321,20 @@ describe('CSV', () => {
     expect(lines[0]).toBe('table,period,period_start,period_end,category,category_label,unit,value');
     expect(lines).toContain('cases-by-platform,2026-04,2026-04-01,2026-04-30,x,X (Twitter),cases,<5');
     expect(lines.length - 1).toBe(reportFigures(report).length);
+  });
+});
+
+describe('table cells and notes', () => {
+  it('writes a count with separators, a percentage with its sign, and a marker as it is', () => {
+    expect(cellText(1234)).toBe('1,234');
+    expect(cellText(0)).toBe('0');
+    expect(cellText(50, 'percent')).toBe('50%');
+    expect(cellText('<5')).toBe('<5');
+    expect(cellText('[c]', 'percent')).toBe('[c]');
+  });
+
+  it("finds a table's note by its id, and none for a table without one", () => {
+    expect(tableNote('cases-told')).toMatch(/^Whether we told the person/);
+    expect(tableNote('cases-by-platform')).toBeUndefined();
   });
 });

@@ -78,6 +78,15 @@ export function headlineFigures(
   };
 }
 
+/**
+ * A figure in a report table: a count with thousands separators ("1,234"), a percentage with its
+ * sign ("50%"), or a marker as it is ("<5", "[c]"; MARKERS says what each means).
+ */
+export function cellText(v: number | string, kind: 'count' | 'percent' = 'count'): string {
+  if (typeof v !== 'number') return v;
+  return kind === 'percent' ? `${v}%` : v.toLocaleString('en-GB');
+}
+
 /** A headline value in words: "12", "50%", "6 working days", or what a marker means. */
 export function glanceValue(f: Pick<GlanceFigure, 'value' | 'kind'>): string {
   const v = f.value;

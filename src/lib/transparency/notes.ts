@@ -1,5 +1,5 @@
 /** The sentence shown under a table of the transparency report (by table id), where it needs one. */
-export const TABLE_NOTES = {
+const TABLE_NOTES = {
   'actions-by-type':
     'One case can involve more than one action (for example, hiding a comment and blocking the account), so these do not add up to the number of cases.',
   'actions-by-ground':
@@ -13,3 +13,8 @@ export const TABLE_NOTES = {
   'cases-told':
     'Whether we told the person what we did and why (by a reply, a private message, an email or another way). “Not told” includes cases where we could not reach the person and cases where nothing was recorded.',
 } satisfies Record<string, string>;
+
+/** The note for a table of the report, if it has one. */
+export function tableNote(tableId: string): string | undefined {
+  return (TABLE_NOTES as Record<string, string>)[tableId];
+}
