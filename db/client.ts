@@ -8,6 +8,7 @@ import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import * as schema from './schema.ts';
 import { installTallies } from './tallies.ts';
+import { registerConnection, transactionInProgress } from './transactions.ts';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
@@ -98,6 +99,11 @@ export function openDatabase(file: string, context: Partial<DbContext> = {}): Db
   (db as WithContext)[CONTEXT] = full;
   db.transaction = ((fn, config) =>
     deferred((tx) => fn(carryContext(tx, full)), { behavior: 'immediate', ...config })) as Db['transaction'];
+  // The asynchronous transactions (db/transactions.ts) hand out handles made from a second, plain
+  // drizzle handle on the same connection, each carrying this context.
+  registerConnection(db, drizzle(sqlite, { schema }) as Db, (tx) => {
+    (tx as WithContext)[CONTEXT] = full;
+  });
   return db;
 }
 
@@ -115,7 +121,7 @@ export class OutsideTransactionError extends Error {}
 export function guardTransactions(db: Db): Db {
   let inside = 0;
   const check = (what: string) => {
-    if (inside > 0)
+    if (inside > 0 || transactionInProgress() === db)
       throw new OutsideTransactionError(`db.${what} was used inside a transaction: use the transaction's tx`);
   };
   const target = db as unknown as Record<string, unknown>;
