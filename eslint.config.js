@@ -54,6 +54,18 @@ export default defineConfig(
   },
 
   // The layers (tests/unit/layering.test.ts checks the same from the file system).
+  {
+    // The data layer is asynchronous (docs/decisions/031-asynchronous-data-layer.md): a promise
+    // left without await runs out of order or outside its transaction, so these need the types.
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/await-thenable': 'error',
+    },
+  },
+
   { files: ['src/**', 'scripts/**'], rules: restrict(DEEP_FROM_OUTSIDE) },
   { files: ['src/lib/*.ts'], rules: restrict(DEEP_FROM_LIB) },
   {
