@@ -10,7 +10,7 @@ export default defineConfig({
     testTimeout: 20_000,
     // Test files in one worker share its modules instead of importing the whole graph again each
     // (import time was 100 of the 181 s; 5 s without). Nothing in src/ or db/ keeps state at
-    // module level except the key ring in db/secret-box.ts, which keeps every key installed, and
+    // module level or on globalThis (the secret keys too belong to each database handle), and
     // each test builds its own runtime and database.
     isolate: false,
   },

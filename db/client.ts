@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import * as schema from './schema.ts';
+import { SecretKeyRing } from './secret-box.ts';
 import { installTallies } from './tallies.ts';
 import { registerConnection, transactionInProgress } from './transactions.ts';
 
@@ -42,8 +43,8 @@ export function makePrivate(file: string): void {
  * What the queries in db/ need besides the connection, carried by the handle itself (and by every
  * `tx` of its transactions), so no module keeps process-wide state: the start script and the
  * Astro bundle each load their own copy of these modules but share one handle (the runtime's,
- * passed to the pages as `locals.runtime`). createRuntime fills it from the configuration and
- * its clock; docs/decisions/002-server-entry.md.
+ * passed to the pages as `locals.runtime`). createRuntime fills it from the configuration, its
+ * clock and the secret key; docs/decisions/002-server-entry.md.
  */
 export interface DbContext {
   /** The clock for audit entries (the runtime's). */
@@ -52,6 +53,11 @@ export interface DbContext {
   readonly messageIdDomain: string;
   /** Called soon after each email enqueued through this handle (db/outbox.ts onEmailEnqueued). */
   readonly emailEnqueued: Set<() => void>;
+  /**
+   * The keys the secrets at rest are sealed and opened with (db/staff.ts, the TOTP seeds); empty
+   * until createRuntime installs the configured key (src/lib/platform/secret-key.ts).
+   */
+  readonly secretKeys: SecretKeyRing;
 }
 
 const CONTEXT = '$context';
@@ -95,7 +101,13 @@ export function openDatabase(file: string, context: Partial<DbContext> = {}): Db
   // when another process (a second worker, a CLI, a test) wrote in between: the busy timeout
   // cannot help a read lock that must become a write lock. Found by tests/resilience/mail-outage.
   const deferred = db.transaction.bind(db);
-  const full: DbContext = { now: () => new Date(), messageIdDomain: 'localhost', emailEnqueued: new Set(), ...context };
+  const full: DbContext = {
+    now: () => new Date(),
+    messageIdDomain: 'localhost',
+    emailEnqueued: new Set(),
+    secretKeys: new SecretKeyRing(),
+    ...context,
+  };
   (db as WithContext)[CONTEXT] = full;
   db.transaction = ((fn, config) =>
     deferred((tx) => fn(carryContext(tx, full)), { behavior: 'immediate', ...config })) as Db['transaction'];

@@ -6,11 +6,10 @@
  * hash of the key) tells which key sealed it, so a wrong key is named as such, not taken for
  * tampering. See docs/decisions/015-secrets-at-rest.md.
  *
- * The keys in use are process-wide (shared through globalThis, because the start script and the
- * Astro bundle each hold their own copy of this module, and drizzle's column mappers in
- * db/schema/columns.ts are given only the value, so the key cannot come with the runtime as
- * everything else does; docs/decisions/002-server-entry.md): createRuntime
- * installs the key from SECRET_KEY_FILE or $DATA_DIR/secret.key (src/lib/platform/secret-key.ts).
+ * Nothing here is process-wide: the keys belong to a database handle (a SecretKeyRing in its
+ * DbContext, db/client.ts), filled by createRuntime from SECRET_KEY_FILE or $DATA_DIR/secret.key
+ * (src/lib/platform/secret-key.ts), and db/staff.ts seals on write and opens on read with them.
+ * Two runtimes in one process (tests, the rotate-key command) each use their own keys.
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 
@@ -18,6 +17,13 @@ export const KEY_BYTES = 32;
 const PREFIX = 'enc1';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
+
+/**
+ * A sealed value's type: a column holding one (db/schema/staff.ts `totpSecret`) accepts only what
+ * seal returns, so plain text cannot be written to it by mistake.
+ */
+declare const SEALED: unique symbol;
+export type Sealed = string & { readonly [SEALED]: true };
 
 export class SecretBoxError extends Error {
   override name = 'SecretBoxError';
@@ -52,7 +58,7 @@ function checkKey(key: Buffer): void {
   if (key.length !== KEY_BYTES) throw new SecretBoxError(`A secret key has ${KEY_BYTES} bytes`);
 }
 
-export function seal(key: Buffer, plaintext: string, context: string): string {
+export function seal(key: Buffer, plaintext: string, context: string): Sealed {
   checkKey(key);
   const iv = randomBytes(IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
@@ -64,7 +70,7 @@ export function seal(key: Buffer, plaintext: string, context: string): string {
     iv.toString('base64url'),
     body.toString('base64url'),
     cipher.getAuthTag().toString('base64url'),
-  ].join(':');
+  ].join(':') as Sealed;
 }
 
 /** The plaintext; throws SecretBoxError for another key's value, a changed value or not a sealed value. */
@@ -89,39 +95,35 @@ export function open(key: Buffer, sealed: string, context: string): string {
   }
 }
 
-// The process's keys.
-
-const SHARED = Symbol.for('fair-hearing.secret-keys');
-type Ring = { current: Buffer | undefined; byId: Map<string, Buffer> };
-function ring(): Ring {
-  const holder = globalThis as { [SHARED]?: Ring };
-  return (holder[SHARED] ??= { current: undefined, byId: new Map() });
-}
-
 /**
- * Makes `key` the one new values are sealed with. Keys installed before stay readable, so a
- * process holding two runtimes (tests, the rotate-key command) reads what either sealed.
+ * The keys one database handle seals and opens with: the current key for new values, and every
+ * key installed in it before, by id (so rotate-key's handle still reads what the old key sealed).
  */
-export function installSecretKey(key: Buffer): void {
-  checkKey(key);
-  const copy = Buffer.from(key);
-  ring().current = copy;
-  ring().byId.set(keyId(copy), copy);
-}
+export class SecretKeyRing {
+  #current: Buffer | undefined;
+  readonly #byId = new Map<string, Buffer>();
 
-export function currentSecretKey(): Buffer {
-  const key = ring().current;
-  if (!key) throw new SecretBoxError('No secret key is installed (createRuntime installs it)');
-  return key;
-}
+  /** Makes `key` the one new values are sealed with; keys installed before stay readable. */
+  install(key: Buffer): void {
+    checkKey(key);
+    const copy = Buffer.from(key);
+    this.#current = copy;
+    this.#byId.set(keyId(copy), copy);
+  }
 
-/** Seals with the process's current key. */
-export function sealSecret(plaintext: string, context: string): string {
-  return seal(currentSecretKey(), plaintext, context);
-}
+  current(): Buffer {
+    if (!this.#current) throw new SecretBoxError('No secret key is installed (createRuntime installs it)');
+    return this.#current;
+  }
 
-/** Opens with the installed key that sealed it (by key id). */
-export function openSecret(sealed: string, context: string): string {
-  const id = sealedKeyId(sealed);
-  return open((id && ring().byId.get(id)) || currentSecretKey(), sealed, context);
+  /** Seals with the current key. */
+  seal(plaintext: string, context: string): Sealed {
+    return seal(this.current(), plaintext, context);
+  }
+
+  /** Opens with the installed key that sealed it (by key id); another key's value is refused, naming both ids. */
+  open(sealed: string, context: string): string {
+    const id = sealedKeyId(sealed);
+    return open((id && this.#byId.get(id)) || this.current(), sealed, context);
+  }
 }

@@ -1,10 +1,14 @@
 /**
  * Staff account queries: accounts and roles, sessions, sign-in failures, used TOTP steps and
  * one-time links. Only this file touches those tables (the audit log is db/audit.ts).
+ *
+ * The TOTP secret is sealed here on every write and opened on every read of a whole row, with
+ * the keys of the handle given (contextOf(db).secretKeys, db/secret-box.ts): callers see plain
+ * text. The column's type (Sealed) refuses plain text written past these functions.
  */
 import { and, asc, count, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, ne, or } from 'drizzle-orm';
 import { open, seal, sealedKeyId } from './secret-box.ts';
-import type { Db, DbOrTx } from './client.ts';
+import { contextOf, type Db, type DbOrTx } from './client.ts';
 import {
   loginFailures,
   staff,
@@ -17,14 +21,23 @@ import {
   type Role,
   type SessionStage,
   type StaffRow,
+  type StoredStaffRow,
   type TokenPurpose,
 } from './schema/staff.ts';
 
 export type StaffWithRoles = StaffRow & { roles: Role[] };
 
-function withRoles(db: DbOrTx, row: StaffRow | undefined): StaffWithRoles | undefined {
+function sealTotpSecret(db: DbOrTx, secret: string | null): StoredStaffRow['totpSecret'] {
+  return secret === null ? null : contextOf(db).secretKeys.seal(secret, TOTP_SECRET_CONTEXT);
+}
+
+function openTotpSecret(db: DbOrTx, stored: StoredStaffRow['totpSecret']): string | null {
+  return stored === null ? null : contextOf(db).secretKeys.open(stored, TOTP_SECRET_CONTEXT);
+}
+
+function withRoles(db: DbOrTx, row: StoredStaffRow | undefined): StaffWithRoles | undefined {
   if (!row) return undefined;
-  return { ...row, roles: rolesOf(db, row.id) };
+  return { ...row, totpSecret: openTotpSecret(db, row.totpSecret), roles: rolesOf(db, row.id) };
 }
 
 export function rolesOf(db: DbOrTx, staffId: number): Role[] {
@@ -90,7 +103,7 @@ export function insertStaff(
       email: values.email.toLowerCase(),
       name: values.name,
       passwordHash: values.passwordHash,
-      totpSecret: values.totpSecret,
+      totpSecret: sealTotpSecret(db, values.totpSecret),
       totpConfirmedAt: values.totpConfirmedAt,
     })
     .returning({ id: staff.id })
@@ -111,7 +124,11 @@ export function updateStaff(
     Pick<StaffRow, 'name' | 'passwordHash' | 'totpSecret' | 'totpConfirmedAt' | 'disabledAt' | 'mfaResetAt'>
   >,
 ): void {
-  db.update(staff).set(values).where(eq(staff.id, id)).run();
+  const { totpSecret, ...rest } = values;
+  db.update(staff)
+    .set(totpSecret === undefined ? rest : { ...rest, totpSecret: sealTotpSecret(db, totpSecret) })
+    .where(eq(staff.id, id))
+    .run();
 }
 
 /** Accounts holding `admin`, not disabled, with a password set (they can sign in, enrolling TOTP if needed). */
@@ -314,8 +331,9 @@ export function expireTokens(db: DbOrTx, purpose: TokenPurpose, now: Date, staff
 
 // TOTP secrets at rest (raw SQL: these see the stored, encrypted value, not the plain text).
 
-/** Seals TOTP secrets stored in plain text (by a version before encryption) with `key`; returns how many. */
-export function sealPlainTotpSecrets(db: Db, key: Buffer): number {
+/** Seals TOTP secrets stored in plain text (by a version before encryption) with the handle's key; returns how many. */
+export function sealPlainTotpSecrets(db: Db): number {
+  const key = contextOf(db).secretKeys.current();
   const sqlite = db.$client;
   const plain = sqlite
     .prepare(

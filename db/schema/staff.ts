@@ -3,7 +3,8 @@
  * the append-only audit log. See docs/decisions/008-staff-accounts.md.
  */
 import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
-import { createdAt, encryptedText, timestamp } from './columns.ts';
+import type { Sealed } from '../secret-box.ts';
+import { createdAt, timestamp } from './columns.ts';
 
 /** Associated data of an encrypted TOTP secret: a value sealed for another column is refused. */
 export const TOTP_SECRET_CONTEXT = 'staff.totp_secret';
@@ -19,10 +20,11 @@ export const staff = sqliteTable('staff', {
   /** `$scrypt$v=1$…` (src/lib/staff/passwords.ts); null until an invited person sets one. */
   passwordHash: text('password_hash'),
   /**
-   * Base32 TOTP secret, encrypted at rest (the code sees plain text; see encryptedText and
-   * docs/decisions/015-secrets-at-rest.md); null after an MFA reset until the person enrols again.
+   * Base32 TOTP secret, encrypted at rest: db/staff.ts seals it on write and opens it on read with
+   * the handle's keys (the code sees plain text, StaffRow; docs/decisions/015-secrets-at-rest.md);
+   * null after an MFA reset until the person enrols again.
    */
-  totpSecret: encryptedText('totp_secret', TOTP_SECRET_CONTEXT),
+  totpSecret: text('totp_secret').$type<Sealed>(),
   /** Set once the person has proved the secret works (entered a code from it). */
   totpConfirmedAt: timestamp('totp_confirmed_at'),
   disabledAt: timestamp('disabled_at'),
@@ -146,5 +148,8 @@ export const auditLog = sqliteTable(
   ],
 );
 
-export type StaffRow = typeof staff.$inferSelect;
+/** A staff row as stored: the TOTP secret sealed. */
+export type StoredStaffRow = typeof staff.$inferSelect;
+/** A staff row as the code sees it (db/staff.ts opens the TOTP secret). */
+export type StaffRow = Omit<StoredStaffRow, 'totpSecret'> & { totpSecret: string | null };
 export type AuditRow = typeof auditLog.$inferSelect;

@@ -1,13 +1,13 @@
 /**
- * The composition root: configuration, database (with its clock, Message-ID domain and enqueue
- * listeners), clock and the caches kept between requests, built once per process.
+ * The composition root: configuration, database (with its clock, Message-ID domain, enqueue
+ * listeners and secret keys), clock and the caches kept between requests, built once per process.
  *
  * scripts/start.ts builds it before the server listens (so migrations and first-run work happen
  * at start-up) and hands it to every request as `locals.runtime` (src/server/http-server.ts,
  * src/middleware.ts). Nothing is kept on the global object or in module state: the start script and
  * the Astro bundle each load their own copy of the modules, so objects are passed, not looked up
- * (docs/decisions/002-server-entry.md). The one exception is the secret key ring
- * (db/secret-box.ts), which drizzle's column mappers cannot be given.
+ * (docs/decisions/002-server-entry.md). The secret keys too belong to the database handle
+ * (db/client.ts DbContext `secretKeys`), so two runtimes in one process keep their own.
  */
 import { migrateDatabase, openDatabase } from '../../db/client.ts';
 import { seedPrinciples } from '../../db/principles.ts';
@@ -17,8 +17,8 @@ export type { Runtime, Scope } from './platform/index.ts';
 export { inTransaction } from './platform/index.ts';
 
 /**
- * Opens and migrates the database, installs the secret key (a bad one throws ConfigError) and
- * seeds versions 1.0 and 1.1 of the principles when empty.
+ * Opens and migrates the database, installs the secret key in the database's context (a bad one
+ * throws ConfigError) and seeds versions 1.0 and 1.1 of the principles when empty.
  */
 export function createRuntime(config: Config, now: () => Date = () => new Date()): Runtime {
   const db = openDatabase(config.databaseFile, { now, messageIdDomain: new URL(config.publicUrl).hostname });

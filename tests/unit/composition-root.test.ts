@@ -1,24 +1,22 @@
 /**
  * One composition root (issue 20): createRuntime builds everything a request needs and nothing is
  * kept on globalThis, because the start script and the Astro bundle each load their own copy of
- * the modules and share only the objects passed to them (docs/decisions/002-server-entry.md).
+ * the modules and share only the objects passed to them (docs/decisions/002-server-entry.md). The
+ * secret keys too belong to each runtime's database (docs/decisions/015-secrets-at-rest.md).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { recordAudit, listAudit } from '../../db/audit.ts';
+import { contextOf, openDatabase } from '../../db/client.ts';
 import { enqueueEmail, onEmailEnqueued } from '../../db/outbox.ts';
+import { keyId, sealedKeyId } from '../../db/secret-box.ts';
+import { findStaffById, insertStaff } from '../../db/staff.ts';
 import { createHttpServer } from '../../src/server/http-server.ts';
 import { testRuntime } from '../support/db.ts';
 
 const root = resolve(import.meta.dirname, '../..');
-
-/**
- * The one place allowed to keep process-wide state: the secret key ring, because drizzle's column
- * mappers (db/schema/columns.ts) are given only the value, never the connection or the runtime.
- */
-const ALLOWED = new Set(['db/secret-box.ts']);
 
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -34,8 +32,46 @@ describe('the composition root', () => {
   it('leaves no state on globalThis in src/ or db/', () => {
     const offenders = [...sources(join(root, 'src')), ...sources(join(root, 'db'))]
       .map((file) => relative(root, file))
-      .filter((file) => !ALLOWED.has(file) && /\bglobalThis\b/.test(readFileSync(join(root, file), 'utf8')));
+      .filter((file) => /\bglobalThis\b/.test(readFileSync(join(root, file), 'utf8')));
     expect(offenders).toEqual([]);
+  });
+
+  it("keeps each runtime's secret keys with its database: a runtime opens only what its own key sealed", () => {
+    const a = testRuntime();
+    const b = testRuntime();
+    const account = (seed: string) => ({
+      email: `${seed.toLowerCase()}@example.org`,
+      name: 'Kim',
+      passwordHash: null,
+      totpSecret: seed,
+      totpConfirmedAt: null,
+      roles: [],
+    });
+    const idA = insertStaff(a.db, account('JBSWY3DPEHPK3PXP'));
+    const idB = b.db.transaction((tx) => insertStaff(tx, account('KRUGS4ZANFZSAYJA')));
+    const stored = (db: typeof a.db, id: number) =>
+      (db.$client.prepare('select totp_secret as s from staff where id = ?').get(id) as { s: string }).s;
+    const [keyA, keyB] = [a, b].map((rt) => keyId(contextOf(rt.db).secretKeys.current()));
+    expect(keyA).not.toBe(keyB);
+    expect(sealedKeyId(stored(a.db, idA))).toBe(keyA);
+    expect(sealedKeyId(stored(b.db, idB))).toBe(keyB);
+    expect(a.db.transaction((tx) => findStaffById(tx, idA))!.totpSecret).toBe('JBSWY3DPEHPK3PXP');
+    expect(findStaffById(b.db, idB)!.totpSecret).toBe('KRUGS4ZANFZSAYJA');
+
+    // A's sealed seed copied into B's database: B holds only its own key, so it names A's key and
+    // refuses (a process-wide ring holding both keys would have opened it).
+    b.db.$client.prepare('update staff set totp_secret = ? where id = ?').run(stored(a.db, idA), idB);
+    expect(() => findStaffById(b.db, idB)).toThrow(`Encrypted with another key (key id ${keyA}, this key is ${keyB})`);
+
+    // A handle opened without a runtime has no key, though two runtimes in this process have theirs.
+    const bare = openDatabase(a.config.databaseFile);
+    try {
+      expect(() => findStaffById(bare, idA)).toThrow('No secret key is installed (createRuntime installs it)');
+    } finally {
+      bare.$client.close();
+    }
+    const shared = Object.getOwnPropertySymbols(globalThis).map((s) => s.description ?? '');
+    expect(shared.filter((d) => d.startsWith('fair-hearing.'))).toEqual([]);
   });
 
   it("gives each runtime's database, and every transaction in it, its own clock and Message-ID domain", () => {

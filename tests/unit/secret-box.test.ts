@@ -11,7 +11,16 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { findStaffById } from '../../db/staff.ts';
 import { ConfigError, parseConfig, type Config } from '../../src/lib/platform/config.ts';
 import { createRuntime, type Runtime } from '../../src/lib/runtime.ts';
-import { isSealed, keyId, newKeyText, open, parseKey, seal, SecretBoxError } from '../../db/secret-box.ts';
+import {
+  isSealed,
+  keyId,
+  newKeyText,
+  open,
+  parseKey,
+  seal,
+  SecretBoxError,
+  SecretKeyRing,
+} from '../../db/secret-box.ts';
 import { rotateSecretKey } from '../../src/lib/platform/secret-key.ts';
 import { createStaffAccount } from '../../src/lib/staff/accounts.ts';
 
@@ -88,6 +97,26 @@ describe('seal and open (AES-256-GCM)', () => {
     expect(parseKey(`${'ab'.repeat(32)}\n`)).toHaveLength(32);
     for (const bad of ['', 'ab'.repeat(31), 'zz'.repeat(32), `${'ab'.repeat(32)}00`])
       expect(parseKey(bad)).toBeUndefined();
+  });
+});
+
+describe('a key ring (one per database handle)', () => {
+  it('seals with the key installed last and opens with any key installed in it, by key id', () => {
+    const ring = new SecretKeyRing();
+    expect(() => ring.seal('JBSWY3DPEHPK3PXP', 'ctx')).toThrow('No secret key is installed');
+    const [first, second, stranger] = [key(), key(), key()];
+    ring.install(first);
+    const old = ring.seal('JBSWY3DPEHPK3PXP', 'ctx');
+    ring.install(second);
+    const fresh = ring.seal('KRUGS4ZANFZSAYJA', 'ctx');
+    expect([old, fresh].map((v) => v.split(':')[1])).toEqual([keyId(first), keyId(second)]);
+    expect(ring.open(old, 'ctx')).toBe('JBSWY3DPEHPK3PXP');
+    expect(ring.open(fresh, 'ctx')).toBe('KRUGS4ZANFZSAYJA');
+    expect(() => ring.open(seal(stranger, 'x', 'ctx'), 'ctx')).toThrow(
+      `Encrypted with another key (key id ${keyId(stranger)}, this key is ${keyId(second)})`,
+    );
+    // Another ring knows none of these keys.
+    expect(() => new SecretKeyRing().open(old, 'ctx')).toThrow(SecretBoxError);
   });
 });
 

@@ -20,9 +20,9 @@ import {
 } from 'node:fs';
 import { dirname } from 'node:path';
 import { resealTotpSecrets, sealPlainTotpSecrets, totpSecretKeyIds } from '../../../db/staff.ts';
-import type { Db } from '../../../db/client.ts';
+import { contextOf, type Db } from '../../../db/client.ts';
 import { ConfigError, secretKeyFileProblem, type Config } from './config.ts';
-import { currentSecretKey, installSecretKey, keyId, newKeyText, parseKey } from '../../../db/secret-box.ts';
+import { keyId, newKeyText, parseKey } from '../../../db/secret-box.ts';
 
 /** Writes `text` to a new file, owner-only, fully written before it appears under its name. */
 function writePrivateFile(file: string, text: string, options: { replace: boolean }): void {
@@ -63,7 +63,8 @@ export function loadSecretKey(config: Config): Buffer {
 }
 
 /**
- * Installs the key for this process, encrypts plain TOTP secrets left by an earlier version, and
+ * Installs the key in the database handle's key ring (contextOf(db).secretKeys: this runtime's
+ * only, nothing process-wide), encrypts plain TOTP secrets left by an earlier version, and
  * refuses (ConfigError) a key that did not encrypt the stored ones.
  */
 export function prepareSecrets(db: Db, config: Config): void {
@@ -76,8 +77,8 @@ export function prepareSecrets(db: Db, config: Config): void {
       `Configuration error: SECRET_KEY_FILE: the key in ${config.secretKeyFile} (key id ${keyId(key)}) is not the key the stored TOTP secrets were encrypted with (key id ${stored.join(', ')}).${hint}`,
     );
   }
-  installSecretKey(key);
-  sealPlainTotpSecrets(db, key);
+  contextOf(db).secretKeys.install(key);
+  sealPlainTotpSecrets(db);
 }
 
 export type RotateResult =
@@ -85,13 +86,15 @@ export type RotateResult =
   | { ok: false; error: string };
 
 /**
- * Re-encrypts every stored secret with a new key, all or none. With the default key file a new
- * key is made (or taken from `newKeyFile`) and replaces $DATA_DIR/secret.key; with SECRET_KEY_FILE
- * set the new key must be given as `newKeyFile`, and SECRET_KEY_FILE must then point at it.
+ * Re-encrypts every stored secret with a new key, all or none, and makes it the current key of
+ * `db` (the old one stays readable there). With the default key file a new key is made (or taken
+ * from `newKeyFile`) and replaces $DATA_DIR/secret.key; with SECRET_KEY_FILE set the new key must
+ * be given as `newKeyFile`, and SECRET_KEY_FILE must then point at it.
  * Run it with the server stopped: a server still holding the old key cannot read the new values.
  */
 export function rotateSecretKey(db: Db, config: Config, newKeyFile?: string): RotateResult {
-  const oldKey = currentSecretKey();
+  const keys = contextOf(db).secretKeys;
+  const oldKey = keys.current();
   let text: string;
   if (newKeyFile) {
     const problem = secretKeyFileProblem(newKeyFile, true);
@@ -111,7 +114,7 @@ export function rotateSecretKey(db: Db, config: Config, newKeyFile?: string): Ro
     return { ok: false, error: 'The new key is the key in use now: give a new one.' };
   if (config.secretKeyFromEnv) {
     const secrets = resealTotpSecrets(db, oldKey, newKey);
-    installSecretKey(newKey);
+    keys.install(newKey);
     return { ok: true, secrets, oldId: keyId(oldKey), newId: keyId(newKey), keyFile: newKeyFile!, setVariable: true };
   }
   // The new key is on disk before any secret depends on it; then re-encrypt; then swap the files.
@@ -119,7 +122,7 @@ export function rotateSecretKey(db: Db, config: Config, newKeyFile?: string): Ro
   writePrivateFile(pending, text, { replace: true });
   const secrets = resealTotpSecrets(db, oldKey, newKey);
   renameSync(pending, config.secretKeyFile);
-  installSecretKey(newKey);
+  keys.install(newKey);
   return {
     ok: true,
     secrets,
