@@ -7,8 +7,6 @@ import { and, desc, eq, gte, isNull, like, lt, type SQL } from 'drizzle-orm';
 import { contextOf, type DbOrTx } from './client.ts';
 import { auditLog, staff, type AuditRow } from './schema/staff.ts';
 
-/** `db` itself or the `tx` a `db.transaction((tx) => …)` callback receives. */
-
 export interface AuditEntry {
   /** The staff member who acted; null for the command line or the system. */
   actorId: number | null;

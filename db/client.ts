@@ -133,7 +133,7 @@ export class OutsideTransactionError extends Error {}
 export function guardTransactions(db: Db): Db {
   let inside = 0;
   const check = (what: string) => {
-    if (inside > 0 || transactionInProgress() === db)
+    if (inside > 0 || transactionInProgress(db))
       throw new OutsideTransactionError(`db.${what} was used inside a transaction: use the transaction's tx`);
   };
   const target = db as unknown as Record<string, unknown>;

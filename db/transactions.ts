@@ -27,52 +27,64 @@ interface Connection {
   readonly attach: (tx: Tx) => void;
   /** The end of the queue of transactions waiting for this connection. */
   tail: Promise<void>;
+  /** The transaction of this connection the current asynchronous context runs inside (for the guard in tests). */
+  readonly current: AsyncLocalStorage<Open>;
 }
 
 interface Open {
   readonly connection: Connection;
-  readonly root: Db;
   readonly afterCommit: (() => void)[];
   savepoints: number;
   closed: boolean;
 }
 
-const connections = new WeakMap<Db, Connection>();
-const open = new WeakMap<object, Open>();
-/** The transaction the current asynchronous context runs inside (for the guard in tests). */
-const current = new AsyncLocalStorage<Open>();
+/*
+ * The connection is kept on the database handle and each transaction's state on its `tx`, not in
+ * this module: the start script and the Astro bundle each load their own copy of it but share one
+ * handle (as db/client.ts does with the context), so both copies must find the same queue.
+ */
+const CONNECTION = '$connection';
+const OPEN = '$transaction';
+
+/** A property of the handle itself (never one a `tx` would inherit from the handle it is made from). */
+function own<T>(db: DbOrTx, key: string): T | undefined {
+  return Object.hasOwn(db, key) ? (db as unknown as Record<string, T>)[key] : undefined;
+}
+const connectionOf = (db: DbOrTx) => own<Connection>(db, CONNECTION);
+const openOf = (db: DbOrTx) => own<Open>(db, OPEN);
 
 /** Called by openDatabase: `base` is a second drizzle handle over the same client as `db`. */
 export function registerConnection(db: Db, base: Db, attach: (tx: Tx) => void): void {
-  connections.set(db, { base, attach, tail: Promise.resolve() });
+  const connection: Connection = { base, attach, tail: Promise.resolve(), current: new AsyncLocalStorage() };
+  Object.defineProperty(db, CONNECTION, { value: connection });
 }
 
-/** The database a transaction of the current asynchronous context belongs to, if any. */
-export function transactionInProgress(): Db | undefined {
-  const state = current.getStore();
-  return state && !state.closed ? state.root : undefined;
+/** True when the current asynchronous context runs inside a transaction of `db` that has not ended. */
+export function transactionInProgress(db: Db): boolean {
+  const state = connectionOf(db)?.current.getStore();
+  return state !== undefined && !state.closed;
 }
 
 /** True when `db` is the `tx` of a transaction that has not ended. */
 export function isOpenTransaction(db: DbOrTx): boolean {
-  const state = open.get(db);
+  const state = openOf(db);
   return state !== undefined && !state.closed;
 }
 
 export async function transaction<T>(db: DbOrTx, fn: (tx: Tx) => Promise<T> | T): Promise<T> {
-  const state = open.get(db);
+  const state = openOf(db);
   if (state) {
     if (state.closed) throw new Error('This transaction has ended: its tx cannot start another');
     return savepoint(db as Tx, state, fn);
   }
-  const connection = connections.get(db as Db);
+  const connection = connectionOf(db);
   if (!connection) throw new Error('This database handle was not opened with openDatabase');
   // Waiting for the connection from inside one of its own transactions would wait for ever.
-  if (transactionInProgress() === db)
+  if (transactionInProgress(db as Db))
     throw new Error('transaction(db) was called inside a transaction of db: pass its tx instead');
   const release = await queue(connection);
   try {
-    return await run(db as Db, connection, fn);
+    return await run(connection, fn);
   } finally {
     release();
   }
@@ -87,9 +99,9 @@ async function queue(connection: Connection): Promise<() => void> {
   return release;
 }
 
-async function run<T>(root: Db, connection: Connection, fn: (tx: Tx) => Promise<T> | T): Promise<T> {
+async function run<T>(connection: Connection, fn: (tx: Tx) => Promise<T> | T): Promise<T> {
   const sqlite = connection.base.$client;
-  const state: Open = { connection, root, afterCommit: [], savepoints: 0, closed: false };
+  const state: Open = { connection, afterCommit: [], savepoints: 0, closed: false };
   const tx = Object.create(connection.base) as Tx;
   Object.defineProperty(tx, 'rollback', {
     value: () => {
@@ -97,11 +109,11 @@ async function run<T>(root: Db, connection: Connection, fn: (tx: Tx) => Promise<
     },
   });
   connection.attach(tx);
-  open.set(tx, state);
+  Object.defineProperty(tx, OPEN, { value: state });
   sqlite.exec('BEGIN IMMEDIATE');
   let result: T;
   try {
-    result = await current.run(state, () => fn(tx));
+    result = await connection.current.run(state, () => fn(tx));
   } catch (error) {
     state.closed = true;
     if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
@@ -134,7 +146,7 @@ async function savepoint<T>(tx: Tx, state: Open, fn: (tx: Tx) => Promise<T> | T)
  * of the event loop.
  */
 export function afterCommit(db: DbOrTx, fn: () => void): void {
-  const state = open.get(db);
+  const state = openOf(db);
   if (state && !state.closed) state.afterCommit.push(fn);
   else setImmediate(fn);
 }

@@ -12,7 +12,7 @@ import { createRuntime } from '../src/lib/runtime.ts';
 const config = loadConfigOrExit();
 try {
   const rt = createRuntime(config);
-  const result = process.argv.includes('--scheduled') ? runScheduledDigest(rt) : sendDigest(rt);
+  const result = await (process.argv.includes('--scheduled') ? runScheduledDigest(rt) : sendDigest(rt));
   console.log(
     result
       ? describeDigest(result)

@@ -154,7 +154,7 @@ describe('access control', () => {
     const draft = createDraft(rt, { actor: { id: admin.id, ip: 'test' } });
     if (!draft.ok) throw new Error('no draft');
     ids.draft = draft.draftId;
-    const template = createTemplate(
+    const template = await createTemplate(
       rt,
       { name: 'Access check', outcome: 'upheld', ground: '', body: 'We looked again at {{appeal_reference}}.' },
       [],

@@ -320,9 +320,9 @@ describe('hostile input', () => {
         rt.db.$client.prepare('select id from appeals where reference = ?').get(a.reference) as { id: number }
       ).id;
       // These appeals were made without a case reference: staff record that no case matches first.
-      expect(recordNoMatchingCase(rt, id, { id: reviewer, ip: 'test' })).toEqual({ ok: true });
+      expect(await recordNoMatchingCase(rt, id, { id: reviewer, ip: 'test' })).toEqual({ ok: true });
       expect(
-        decideAfterPreview(
+        await decideAfterPreview(
           rt,
           id,
           { outcome: 'upheld', explanation: a.input, version: '1.0' },

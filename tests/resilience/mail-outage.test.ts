@@ -48,7 +48,7 @@ describe('mail outage', () => {
     await sink.stop();
     const outageStarted = Date.now();
     for (const [i, a] of appeals.entries()) {
-      const result = decideAfterPreview(
+      const result = await decideAfterPreview(
         rt,
         a.id,
         { outcome: i % 2 ? 'upheld' : 'overturned', explanation: `Decision ${i}: we looked again.`, version: '1.0' },

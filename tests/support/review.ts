@@ -11,8 +11,13 @@ import {
 } from '../../src/lib/review/review.ts';
 import type { Runtime } from '../../src/lib/runtime.ts';
 
-export function decideAfterPreview(rt: Runtime, appealId: number, input: DecisionInput, actor: Actor): ReviewResult {
+export async function decideAfterPreview(
+  rt: Runtime,
+  appealId: number,
+  input: DecisionInput,
+  actor: Actor,
+): Promise<ReviewResult> {
   const preview = previewDecision(rt, appealId, input, actor);
   if (!preview.ok) return preview;
-  return decideAppeal(rt, appealId, { ...input, previewed: preview.plan.digest }, actor);
+  return await decideAppeal(rt, appealId, { ...input, previewed: preview.plan.digest }, actor);
 }

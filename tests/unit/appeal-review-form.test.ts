@@ -45,64 +45,68 @@ function newAppeal(): number {
 const decision = { outcome: 'overturned', explanation: 'Criticism of the service is allowed.', version: '1.0' };
 
 describe('handleAppealForm', () => {
-  it('goes back to the appeal after an action that worked', () => {
+  it('goes back to the appeal after an action that worked', async () => {
     const id = newAppeal();
-    expect(handleAppealForm(rt, id, { intent: 'start' }, reviewer)).toEqual({
+    expect(await handleAppealForm(rt, id, { intent: 'start' }, reviewer)).toEqual({
       kind: 'redirect',
       to: `/staff/appeals/${id}`,
     });
     expect(findAppealById(rt.db, id)?.status).toBe('in-review');
-    expect(handleAppealForm(rt, id, { intent: 'assign-me' }, reviewer)).toEqual({
+    expect(await handleAppealForm(rt, id, { intent: 'assign-me' }, reviewer)).toEqual({
       kind: 'redirect',
       to: `/staff/appeals/${id}`,
     });
     expect(findAppealById(rt.db, id)?.assignedTo).toBe(reviewer.id);
-    expect(handleAppealForm(rt, id, { intent: 'note', note: 'Checked the thread.' }, reviewer).kind).toBe('redirect');
+    expect((await handleAppealForm(rt, id, { intent: 'note', note: 'Checked the thread.' }, reviewer)).kind).toBe(
+      'redirect',
+    );
     expect(listAppealEvents(rt.db, id).map((e) => e.kind)).toContain('note');
   });
 
-  it('puts each error next to its field, or at the top when it belongs to no field', () => {
+  it('puts each error next to its field, or at the top when it belongs to no field', async () => {
     const id = newAppeal();
-    expect(handleAppealForm(rt, id, { intent: 'note', note: '   ' }, reviewer)).toEqual({
+    expect(await handleAppealForm(rt, id, { intent: 'note', note: '   ' }, reviewer)).toEqual({
       kind: 'page',
       errors: { note: REVIEW_FIELD_MESSAGES.noteEmpty },
       preview: undefined,
     });
-    expect(handleAppealForm(rt, id, { intent: 'assign', assignee: '1 or 1=1' }, reviewer)).toEqual({
+    expect(await handleAppealForm(rt, id, { intent: 'assign', assignee: '1 or 1=1' }, reviewer)).toEqual({
       kind: 'page',
       errors: { assignee: REVIEW_ERROR_MESSAGES['not-a-reviewer'] },
       preview: undefined,
     });
     expect(
-      handleAppealForm(rt, id, { intent: 'assign', assignee: String(moderator.id + 1000) }, reviewer),
+      await handleAppealForm(rt, id, { intent: 'assign', assignee: String(moderator.id + 1000) }, reviewer),
     ).toMatchObject({ errors: { assignee: REVIEW_ERROR_MESSAGES['not-a-reviewer'] } });
-    expect(handleAppealForm(rt, id, { intent: 'forged' }, reviewer)).toEqual({
+    expect(await handleAppealForm(rt, id, { intent: 'forged' }, reviewer)).toEqual({
       kind: 'page',
       errors: { decision: 'Choose an action' },
       preview: undefined,
     });
-    expect(handleAppealForm(rt, id, { intent: 'resume' }, reviewer)).toMatchObject({
+    expect(await handleAppealForm(rt, id, { intent: 'resume' }, reviewer)).toMatchObject({
       errors: { decision: REVIEW_ERROR_MESSAGES['not-allowed'] },
     });
-    expect(handleAppealForm(rt, id, { intent: 'preview', ...decision, explanation: '' }, reviewer)).toMatchObject({
-      errors: { explanation: REVIEW_FIELD_MESSAGES.explanationEmpty },
-    });
-    expect(handleAppealForm(rt, id, { intent: 'preview', ...decision, version: '9.9' }, reviewer)).toMatchObject({
+    expect(await handleAppealForm(rt, id, { intent: 'preview', ...decision, explanation: '' }, reviewer)).toMatchObject(
+      {
+        errors: { explanation: REVIEW_FIELD_MESSAGES.explanationEmpty },
+      },
+    );
+    expect(await handleAppealForm(rt, id, { intent: 'preview', ...decision, version: '9.9' }, reviewer)).toMatchObject({
       errors: { version: REVIEW_FIELD_MESSAGES.version },
     });
     // The reviewer who recorded the case is refused at the top of the page, preview or send.
-    expect(handleAppealForm(rt, id, { intent: 'preview', ...decision }, moderator)).toMatchObject({
+    expect(await handleAppealForm(rt, id, { intent: 'preview', ...decision }, moderator)).toMatchObject({
       errors: { decision: REVIEW_ERROR_MESSAGES['recorded-by-you'] },
     });
-    expect(handleAppealForm(rt, id, { intent: 'send', ...decision, previewed: 'x' }, moderator)).toMatchObject({
+    expect(await handleAppealForm(rt, id, { intent: 'send', ...decision, previewed: 'x' }, moderator)).toMatchObject({
       errors: { decision: REVIEW_ERROR_MESSAGES['recorded-by-you'] },
     });
     expect(findAppealById(rt.db, id)?.status).toBe('new');
   });
 
-  it('previews the decision email, and sends only what was previewed', () => {
+  it('previews the decision email, and sends only what was previewed', async () => {
     const id = newAppeal();
-    const shown = handleAppealForm(rt, id, { intent: 'preview', ...decision }, reviewer);
+    const shown = await handleAppealForm(rt, id, { intent: 'preview', ...decision }, reviewer);
     if (shown.kind !== 'page' || !shown.preview) throw new Error('no preview');
     expect(shown.errors).toEqual({});
     expect(shown.preview.text).toContain(decision.explanation);
@@ -110,7 +114,7 @@ describe('handleAppealForm', () => {
 
     // Edited after the preview (or no preview at all): not sent; the new preview is shown instead.
     for (const previewed of [shown.preview.digest, '']) {
-      const edited = handleAppealForm(
+      const edited = await handleAppealForm(
         rt,
         id,
         { intent: 'send', ...decision, explanation: `${decision.explanation} Edited.`, previewed },
@@ -124,7 +128,7 @@ describe('handleAppealForm', () => {
     expect(findAppealById(rt.db, id)?.status).toBe('new');
 
     expect(
-      handleAppealForm(rt, id, { intent: 'send', ...decision, previewed: shown.preview.digest }, reviewer),
+      await handleAppealForm(rt, id, { intent: 'send', ...decision, previewed: shown.preview.digest }, reviewer),
     ).toEqual({ kind: 'redirect', to: `/staff/appeals/${id}` });
     expect(findAppealById(rt.db, id)).toMatchObject({ status: 'decided', outcome: 'overturned' });
     const sent = listEmails(rt.db).filter((m) => m.kind === 'appeal-decision');
@@ -133,26 +137,26 @@ describe('handleAppealForm', () => {
 });
 
 describe('marking a follow-up done', () => {
-  it('takes only a whole number naming a follow-up of this appeal; anything else gets a clear message', () => {
+  it('takes only a whole number naming a follow-up of this appeal; anything else gets a clear message', async () => {
     const id = newAppeal();
     const other = newAppeal();
     const f = insertFollowUp(rt.db, { appealId: id, kind: 'restore-comment', dueAt: new Date(clock + DAY) });
     const theirs = insertFollowUp(rt.db, { appealId: other, kind: 'restore-comment', dueAt: new Date(clock + DAY) });
     // Until this change "<id>abc" was read as <id> (parseInt) and marked it done.
     for (const followUp of [`${f.id}abc`, ' ', 'x', '0', `0${f.id}`, '99999', String(theirs.id)]) {
-      expect(handleAppealForm(rt, id, { intent: 'follow-up', followUp }, reviewer)).toEqual({
+      expect(await handleAppealForm(rt, id, { intent: 'follow-up', followUp }, reviewer)).toEqual({
         kind: 'page',
         errors: { decision: FOLLOW_UP_NOT_FOUND },
         preview: undefined,
       });
     }
     expect(findFollowUpById(rt.db, f.id)?.doneAt).toBeNull();
-    expect(handleAppealForm(rt, id, { intent: 'follow-up', followUp: String(f.id) }, reviewer)).toEqual({
+    expect(await handleAppealForm(rt, id, { intent: 'follow-up', followUp: String(f.id) }, reviewer)).toEqual({
       kind: 'redirect',
       to: `/staff/appeals/${id}`,
     });
     expect(findFollowUpById(rt.db, f.id)?.doneAt).toBeInstanceOf(Date);
-    expect(handleAppealForm(rt, id, { intent: 'follow-up', followUp: String(f.id) }, reviewer)).toMatchObject({
+    expect(await handleAppealForm(rt, id, { intent: 'follow-up', followUp: String(f.id) }, reviewer)).toMatchObject({
       errors: { decision: REVIEW_ERROR_MESSAGES['not-allowed'] },
     });
   });
@@ -170,9 +174,9 @@ describe('who may decide, on the page (issue 17, point 9)', () => {
     return r.appeal.id;
   }
 
-  it('a no-reference appeal: the preview is refused until it is linked or marked; "no matching case" then lets it be decided', () => {
+  it('a no-reference appeal: the preview is refused until it is linked or marked; "no matching case" then lets it be decided', async () => {
     const id = noReferenceAppeal();
-    const refused = handleAppealForm(rt, id, { intent: 'preview', ...decision }, reviewer);
+    const refused = await handleAppealForm(rt, id, { intent: 'preview', ...decision }, reviewer);
     expect(refused).toEqual({
       kind: 'page',
       errors: { decision: REVIEW_ERROR_MESSAGES['case-not-settled'] },
@@ -181,26 +185,26 @@ describe('who may decide, on the page (issue 17, point 9)', () => {
     expect(REVIEW_ERROR_MESSAGES['case-not-settled']).toBe(
       'Link this appeal to its case, or record that no matching case was found, before you decide it',
     );
-    expect(handleAppealForm(rt, id, { intent: 'no-matching-case' }, reviewer)).toEqual({
+    expect(await handleAppealForm(rt, id, { intent: 'no-matching-case' }, reviewer)).toEqual({
       kind: 'redirect',
       to: `/staff/appeals/${id}`,
     });
     expect(listAppealEvents(rt.db, id).filter((e) => e.kind === 'no-matching-case')).toHaveLength(1);
     // A second post (Back and submit again) changes nothing and says why.
-    expect(handleAppealForm(rt, id, { intent: 'no-matching-case' }, reviewer)).toEqual({
+    expect(await handleAppealForm(rt, id, { intent: 'no-matching-case' }, reviewer)).toEqual({
       kind: 'page',
       errors: { decision: REVIEW_ERROR_MESSAGES['not-allowed'] },
       preview: undefined,
     });
-    const preview = handleAppealForm(rt, id, { intent: 'preview', ...decision }, reviewer);
+    const preview = await handleAppealForm(rt, id, { intent: 'preview', ...decision }, reviewer);
     if (preview.kind !== 'page' || !preview.preview) throw new Error('expected a preview');
     expect(
-      handleAppealForm(rt, id, { intent: 'send', ...decision, previewed: preview.preview.digest }, reviewer),
+      await handleAppealForm(rt, id, { intent: 'send', ...decision, previewed: preview.preview.digest }, reviewer),
     ).toEqual({ kind: 'redirect', to: `/staff/appeals/${id}` });
     expect(findAppealById(rt.db, id)?.status).toBe('decided');
   });
 
-  it('appealForStaff says what the page shows: open or not, the claimed day, the templates in their groups', () => {
+  it('appealForStaff says what the page shows: open or not, the claimed day, the templates in their groups', async () => {
     const noRef = noReferenceAppeal();
     const view = appealForStaff(rt, noRef)!;
     expect(view.isOpen).toBe(true);
@@ -210,16 +214,17 @@ describe('who may decide, on the page (issue 17, point 9)', () => {
     expect(new Set(view.templateGroups.map((g) => g.label)).size).toBe(view.templateGroups.length);
     const id = newAppeal();
     expect(appealForStaff(rt, id)!.claimedDay).toBeUndefined();
-    expect(handleAppealForm(rt, id, { intent: 'start' }, reviewer).kind).toBe('redirect');
-    const preview = handleAppealForm(rt, id, { intent: 'preview', ...decision }, reviewer);
+    expect((await handleAppealForm(rt, id, { intent: 'start' }, reviewer)).kind).toBe('redirect');
+    const preview = await handleAppealForm(rt, id, { intent: 'preview', ...decision }, reviewer);
     if (preview.kind !== 'page' || !preview.preview) throw new Error('expected a preview');
     expect(
-      handleAppealForm(rt, id, { intent: 'send', ...decision, previewed: preview.preview.digest }, reviewer).kind,
+      (await handleAppealForm(rt, id, { intent: 'send', ...decision, previewed: preview.preview.digest }, reviewer))
+        .kind,
     ).toBe('redirect');
     expect(appealForStaff(rt, id)!.isOpen).toBe(false);
   });
 
-  it('decisionNotice: shown to the person who recorded the case, before they write anything; to everyone on an unsettled no-reference appeal', () => {
+  it('decisionNotice: shown to the person who recorded the case, before they write anything; to everyone on an unsettled no-reference appeal', async () => {
     const id = newAppeal();
     const view = appealForStaff(rt, id)!;
     const reference = view.caseRecord!.reference;
@@ -237,7 +242,7 @@ describe('who may decide, on the page (issue 17, point 9)', () => {
     }
     // Linked to a case the moderator recorded: the rule now binds them, and only them.
     const c = insertTestCase(rt.db, { actionAt: new Date(clock - 2 * DAY), recordedBy: moderator.id });
-    expect(linkAppealToCase(rt, noRef, c.reference, reviewer).ok).toBe(true);
+    expect((await linkAppealToCase(rt, noRef, c.reference, reviewer)).ok).toBe(true);
     const after = appealForStaff(rt, noRef)!;
     expect(decisionNotice(after.decisionFacts, moderator.id, c.reference)).toMatch(
       new RegExp(`^You recorded case ${c.reference}, so you cannot decide this appeal`),

@@ -86,10 +86,10 @@ describe('the notice form', () => {
 });
 
 describe('recording the notice', () => {
-  it('a moderator records it sent; the audit entry says how and when, and the form re-fills', () => {
+  it('a moderator records it sent; the audit entry says how and when, and the form re-fills', async () => {
     const c = insertTestCase(rt.db, { actionAt: new Date(clock - 3 * DAY), recordedBy: mod.id });
     const told = new Date(clock - 2 * DAY);
-    expect(recordNotice(rt, c.id, { told: 'yes', method: 'private-message', ...sentAt(told) }, mod)).toEqual({
+    expect(await recordNotice(rt, c.id, { told: 'yes', method: 'private-message', ...sentAt(told) }, mod)).toEqual({
       ok: true,
     });
     const saved = findCaseById(rt.db, c.id)!;
@@ -106,10 +106,10 @@ describe('recording the notice', () => {
     expect(noticeFormValues(saved)).toMatchObject({ told: 'yes', method: 'private-message' });
   });
 
-  it('could not be told: the reason is kept on the case, never in the audit log', () => {
+  it('could not be told: the reason is kept on the case, never in the audit log', async () => {
     const c = insertTestCase(rt.db, { actionAt: new Date(clock - 3 * DAY), recordedBy: mod.id });
     expect(
-      recordNotice(
+      await recordNotice(
         rt,
         c.id,
         { told: 'no', reason: 'The account was deleted by Sam Smith before we could reply.' },
@@ -125,14 +125,17 @@ describe('recording the notice', () => {
     expect(JSON.stringify(entry)).not.toContain('Sam Smith');
   });
 
-  it('a reviewer cannot record it, and nothing changes', () => {
+  it('a reviewer cannot record it, and nothing changes', async () => {
     const c = insertTestCase(rt.db, { actionAt: new Date(clock - 3 * DAY), recordedBy: mod.id });
-    expect(recordNotice(rt, c.id, { told: 'no', reason: 'No way to message them.' }, reviewer)).toEqual({
+    expect(await recordNotice(rt, c.id, { told: 'no', reason: 'No way to message them.' }, reviewer)).toEqual({
       ok: false,
       error: 'not-allowed',
     });
     expect(findCaseById(rt.db, c.id)).toMatchObject({ noticeRecordedAt: null, noticeNotSentReason: null });
-    expect(recordNotice(rt, 999_999, { told: 'no', reason: 'x' }, mod)).toEqual({ ok: false, error: 'not-found' });
+    expect(await recordNotice(rt, 999_999, { told: 'no', reason: 'x' }, mod)).toEqual({
+      ok: false,
+      error: 'not-found',
+    });
   });
 });
 
@@ -147,7 +150,7 @@ describe('the appeal window runs from the later of the action and the notice', (
     );
   });
 
-  it('a notice recorded after the action reopens a window the action alone had closed', () => {
+  it('a notice recorded after the action reopens a window the action alone had closed', async () => {
     // Action seven months ago: outside the 6-month window on its own.
     const actionAt = new Date(Date.UTC(2026, 3, 20, 10)); // 20 April 2026
     const c = insertTestCase(rt.db, { actionAt, recordedBy: mod.id });
@@ -158,7 +161,7 @@ describe('the appeal window runs from the later of the action and the notice', (
     });
     // The person was only told on 2 June (the moderator records it today, long after both).
     const told = new Date(Date.UTC(2026, 5, 2, 14, 15));
-    expect(recordNotice(rt, c.id, { told: 'yes', method: 'email', ...sentAt(told) }, mod)).toEqual({ ok: true });
+    expect(await recordNotice(rt, c.id, { told: 'yes', method: 'email', ...sentAt(told) }, mod)).toEqual({ ok: true });
     const found = findCaseById(rt.db, c.id)!;
     expect(checkCaseEligibility(rt, found)).toEqual({
       ok: true,
@@ -173,7 +176,7 @@ describe('the appeal window runs from the later of the action and the notice', (
     expect(appeal.ok).toBe(true);
     // …and once that window has passed too, the appeal is refused.
     const other = insertTestCase(rt.db, { actionAt, recordedBy: mod.id });
-    recordNotice(rt, other.id, { told: 'yes', method: 'reply', ...sentAt(told) }, mod);
+    await recordNotice(rt, other.id, { told: 'yes', method: 'reply', ...sentAt(told) }, mod);
     const saved = clock;
     clock = Date.UTC(2026, 11, 2, 15, 16);
     expect(checkCaseEligibility(rt, findCaseById(rt.db, other.id)!)).toMatchObject({
@@ -183,10 +186,10 @@ describe('the appeal window runs from the later of the action and the notice', (
     clock = saved;
   });
 
-  it('a notice recorded as not sent leaves the window at the action', () => {
+  it('a notice recorded as not sent leaves the window at the action', async () => {
     const actionAt = new Date(Date.UTC(2026, 3, 20, 10));
     const c = insertTestCase(rt.db, { actionAt, recordedBy: mod.id });
-    recordNotice(rt, c.id, { told: 'no', reason: 'Account gone.' }, mod);
+    await recordNotice(rt, c.id, { told: 'no', reason: 'Account gone.' }, mod);
     expect(checkCaseEligibility(rt, findCaseById(rt.db, c.id)!)).toMatchObject({ ok: false, error: 'outside-window' });
   });
 });

@@ -33,8 +33,8 @@ describe('recording a case', () => {
     actor.id = await testStaff(rt, ['moderator']);
   });
 
-  it('records a valid case with a checkable reference, its grounds from version 1.0 and an audit entry', () => {
-    const result = recordCase(rt, validForm(), actor);
+  it('records a valid case with a checkable reference, its grounds from version 1.0 and an audit entry', async () => {
+    const result = await recordCase(rt, validForm(), actor);
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     const c = getCase(rt, result.caseId)!;
@@ -68,29 +68,29 @@ describe('recording a case', () => {
     ['an impossible date', { 'action-day': '31', 'action-month': '2' }, 'action-day'],
     ['no detection route', { 'detected-by': '' }, 'detected-by'],
     ['no automated answer', { automated: '' }, 'automated'],
-  ])('refuses %s with an error on that field and keeps what was typed', (_name, change, field) => {
+  ])('refuses %s with an error on that field and keeps what was typed', async (_name, change, field) => {
     const values = validForm(change);
-    const result = recordCase(rt, values, actor);
+    const result = await recordCase(rt, values, actor);
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.errors[field]).toBeTruthy();
     expect(result.values).toEqual(values);
   });
 
-  it('records an action from long ago under version 1.0, whose start date is not known', () => {
-    const result = recordCase(rt, validForm({ 'action-year': '2020' }), actor);
+  it('records an action from long ago under version 1.0, whose start date is not known', async () => {
+    const result = await recordCase(rt, validForm({ 'action-year': '2020' }), actor);
     expect(result.ok).toBe(true);
     if (result.ok) expect(getCase(rt, result.caseId)!.version).toBe('1.0');
   });
 
-  it('refuses a date before any principles (where the first version has a known date) with an error on that field and keeps what was typed', () => {
+  it('refuses a date before any principles (where the first version has a known date) with an error on that field and keeps what was typed', async () => {
     // An organisation that knows when its first version took effect.
     rt.db.$client
       .prepare("update principle_versions set effective_at = ? where version = '1.0'")
       .run(Date.parse('2025-01-01T00:00:00Z'));
     try {
       const values = validForm({ 'action-year': '2020' });
-      const result = recordCase(rt, values, actor);
+      const result = await recordCase(rt, values, actor);
       expect(result.ok).toBe(false);
       if (result.ok) return;
       expect(result.errors['action-day']).toBeTruthy();
@@ -100,8 +100,8 @@ describe('recording a case', () => {
     }
   });
 
-  it('lists and searches cases by handle, platform and action', () => {
-    recordCase(rt, validForm({ handle: '@findme', platform: 'x', actions: ['deleted'] }), actor);
+  it('lists and searches cases by handle, platform and action', async () => {
+    await recordCase(rt, validForm({ handle: '@findme', platform: 'x', actions: ['deleted'] }), actor);
     expect(listCases(rt, { text: 'findme', limit: 10, offset: 0 }).items.map((c) => c.accountHandle)).toEqual([
       '@findme',
     ]);
@@ -110,8 +110,8 @@ describe('recording a case', () => {
     expect(listCases(rt, { text: '%', limit: 10, offset: 0 }).total).toBe(0);
   });
 
-  it('refuses a reference with a typo before looking it up', () => {
-    const result = recordCase(rt, validForm(), actor);
+  it('refuses a reference with a typo before looking it up', async () => {
+    const result = await recordCase(rt, validForm(), actor);
     if (!result.ok) throw new Error('expected a case');
     const chars = result.reference.split('');
     const i = chars.findIndex((ch) => /[0-9A-Z]/.test(ch));
@@ -127,8 +127,8 @@ describe('the notice for the person', () => {
     actor.id = await testStaff(rt, ['moderator']);
   });
 
-  it('says what we did, why, the reference and the appeal link, in under 500 characters', () => {
-    const result = recordCase(rt, validForm({ actions: ['hidden'] }), actor);
+  it('says what we did, why, the reference and the appeal link, in under 500 characters', async () => {
+    const result = await recordCase(rt, validForm({ actions: ['hidden'] }), actor);
     if (!result.ok) throw new Error('expected a case');
     const notice = caseNotice(getCase(rt, result.caseId)!, 'https://appeals.example.org', { name: 'Test Trust' }, 6);
     expect(notice.short.length).toBeLessThan(500);
@@ -140,7 +140,7 @@ describe('the notice for the person', () => {
     expect(notice.long).toContain('within 6 months');
   });
 
-  it('stays under 500 characters with every ground selected', () => {
+  it('stays under 500 characters with every ground selected', async () => {
     const all = [
       'hateful-or-discriminatory',
       'profane-offensive-or-violent',
@@ -153,7 +153,7 @@ describe('the notice for the person', () => {
       'personal-financial-gain',
       'promotes-unlawful-acts',
     ];
-    const result = recordCase(
+    const result = await recordCase(
       rt,
       validForm({ grounds: all, actions: ['hidden', 'deleted', 'blocked', 'reported', 'police', 'legal'] }),
       actor,

@@ -29,7 +29,7 @@ beforeAll(async () => {
     .email;
 });
 
-function waitingAppeal() {
+async function waitingAppeal() {
   clock = ASKED - 2 * DAY;
   const c = insertTestCase(rt.db, { actionAt: new Date(clock - DAY) });
   const email = `w${Math.random().toString(36).slice(2)}@example.org`;
@@ -40,18 +40,18 @@ function waitingAppeal() {
     name: null,
   });
   if (!r.ok) throw new Error(r.error);
-  expect(startReview(rt, r.appeal.id, reviewer)).toEqual({ ok: true });
-  expect(assignAppeal(rt, r.appeal.id, reviewer.id, reviewer)).toEqual({ ok: true });
+  expect(await startReview(rt, r.appeal.id, reviewer)).toEqual({ ok: true });
+  expect(await assignAppeal(rt, r.appeal.id, reviewer.id, reviewer)).toEqual({ ok: true });
   clock = ASKED;
-  expect(requestInformation(rt, r.appeal.id, 'Which post do you mean?', reviewer)).toEqual({ ok: true });
+  expect(await requestInformation(rt, r.appeal.id, 'Which post do you mean?', reviewer)).toEqual({ ok: true });
   return { id: r.appeal.id, reference: r.appeal.reference, email, token: r.statusToken };
 }
 
 const mails = (kind: string, to: string) => listEmails(rt.db).filter((m) => m.kind === kind && m.to === to);
 
 describe('waiting for the appellant', () => {
-  it('says by when we need an answer: twice INFO_WAIT_WORKING_DAYS working days', () => {
-    const a = waitingAppeal();
+  it('says by when we need an answer: twice INFO_WAIT_WORKING_DAYS working days', async () => {
+    const a = await waitingAppeal();
     const answerBy = addWorkingDays(new Date(ASKED), 6);
     expect(infoWaitDates(new Date(ASKED), 3)).toEqual({ remindAt: addWorkingDays(new Date(ASKED), 3), answerBy });
     expect(findAppealByStatusToken(rt, a.token)!.question).toMatchObject({ text: 'Which post do you mean?', answerBy });
@@ -59,8 +59,8 @@ describe('waiting for the appellant', () => {
     expect(formatDate(answerBy)).toBe('20 January 2026');
   });
 
-  it('reminds once after INFO_WAIT_WORKING_DAYS, then resumes the review after twice that, telling the reviewer', () => {
-    const a = waitingAppeal();
+  it('reminds once after INFO_WAIT_WORKING_DAYS, then resumes the review after twice that, telling the reviewer', async () => {
+    const a = await waitingAppeal();
     const before = findAppealById(rt.db, a.id)!;
     // Thursday 15 January, end of the 3rd working day: not yet.
     clock = addWorkingDays(new Date(ASKED), 3).getTime();
@@ -112,8 +112,8 @@ describe('waiting for the appellant', () => {
     );
   });
 
-  it('leaves an appeal alone once the appellant has answered', () => {
-    const a = waitingAppeal();
+  it('leaves an appeal alone once the appellant has answered', async () => {
+    const a = await waitingAppeal();
     clock = ASKED + DAY;
     expect(addFurtherInformation(rt, a.token, 'The one about parking.')).toEqual({ ok: true });
     clock = addWorkingDays(new Date(ASKED), 10).getTime();

@@ -86,21 +86,21 @@ describe('placeholders', () => {
 });
 
 describe('the admin pages’ domain', () => {
-  it('creates, changes and retires templates, each audited; a ground must be one of the principles', () => {
+  it('creates, changes and retires templates, each audited; a ground must be one of the principles', async () => {
     const codes = templateGrounds(rt).map((g) => g.code);
     expect(codes).toContain('abusive');
     expect(
-      createTemplate(rt, { name: '', outcome: 'sideways', ground: 'made-up', body: '' }, codes, admin),
+      await createTemplate(rt, { name: '', outcome: 'sideways', ground: 'made-up', body: '' }, codes, admin),
     ).toMatchObject({
       ok: false,
       errors: { name: expect.any(String), outcome: expect.any(String), body: expect.any(String) },
     });
-    expect(createTemplate(rt, { name: 'Kept', outcome: 'upheld', ground: 'made-up', body: 'x' }, codes, admin)).toEqual(
-      { ok: false, errors: { ground: 'Select a ground from the list, or any ground' } },
-    );
-    const made = createTemplate(rt, { name: 'Draft', outcome: 'upheld', ground: '', body: 'Text' }, codes, admin);
+    expect(
+      await createTemplate(rt, { name: 'Kept', outcome: 'upheld', ground: 'made-up', body: 'x' }, codes, admin),
+    ).toEqual({ ok: false, errors: { ground: 'Select a ground from the list, or any ground' } });
+    const made = await createTemplate(rt, { name: 'Draft', outcome: 'upheld', ground: '', body: 'Text' }, codes, admin);
     if (!made.ok) throw new Error('not created');
-    const changed = editTemplate(
+    const changed = await editTemplate(
       rt,
       made.template.id,
       { name: 'Reversed for abuse', outcome: 'overturned', ground: 'abusive', body: 'Changed ###' },
@@ -111,9 +111,11 @@ describe('the admin pages’ domain', () => {
       ok: true,
       template: { name: 'Reversed for abuse', outcome: 'overturned', groundCode: 'abusive', body: 'Changed ###' },
     });
-    expect(retire(rt, made.template.id, admin)).toMatchObject({ ok: true });
-    expect(retire(rt, made.template.id, admin)).toEqual({ ok: false, error: 'not-found' });
-    expect(editTemplate(rt, made.template.id, { name: 'Again', outcome: 'upheld', body: 'x' }, codes, admin)).toEqual({
+    expect(await retire(rt, made.template.id, admin)).toMatchObject({ ok: true });
+    expect(await retire(rt, made.template.id, admin)).toEqual({ ok: false, error: 'not-found' });
+    expect(
+      await editTemplate(rt, made.template.id, { name: 'Again', outcome: 'upheld', body: 'x' }, codes, admin),
+    ).toEqual({
       ok: false,
       error: 'not-found',
     });
@@ -128,15 +130,15 @@ describe('the admin pages’ domain', () => {
 describe('choosing a template on an appeal', () => {
   let anyGround: number;
   let forIllegal: number;
-  beforeAll(() => {
+  beforeAll(async () => {
     const codes = templateGrounds(rt).map((g) => g.code);
-    const a = createTemplate(
+    const a = await createTemplate(
       rt,
       { name: 'Kept: against the principles', outcome: 'upheld', ground: '', body: BODY },
       codes,
       admin,
     );
-    const b = createTemplate(
+    const b = await createTemplate(
       rt,
       { name: 'Kept: illegal activity', outcome: 'upheld', ground: 'illegal-activity', body: 'Illegal. ###' },
       codes,
@@ -156,9 +158,9 @@ describe('choosing a template on an appeal', () => {
     ).toEqual([anyGround, forIllegal].sort());
   });
 
-  it('fills empty reasons (and the outcome); never overwrites typed reasons', () => {
+  it('fills empty reasons (and the outcome); never overwrites typed reasons', async () => {
     const a = newAppeal();
-    const used = handleAppealForm(
+    const used = await handleAppealForm(
       rt,
       a.id,
       { intent: 'use-template', template: String(anyGround), explanation: '', version: '1.0' },
@@ -171,7 +173,7 @@ describe('choosing a template on an appeal', () => {
     expect(used.notice).toContain('Replace every ###');
 
     const typed = 'My own careful reasons.';
-    const kept = handleAppealForm(
+    const kept = await handleAppealForm(
       rt,
       a.id,
       { intent: 'use-template', template: String(anyGround), explanation: typed },
@@ -182,7 +184,7 @@ describe('choosing a template on an appeal', () => {
       errors: { template: TEMPLATE_MESSAGES['reasons-not-empty'] },
       preview: undefined,
     });
-    const wrongGround = handleAppealForm(
+    const wrongGround = await handleAppealForm(
       rt,
       a.id,
       { intent: 'use-template', template: String(forIllegal), explanation: '' },
@@ -190,13 +192,13 @@ describe('choosing a template on an appeal', () => {
     );
     expect(wrongGround).toMatchObject({ errors: { template: TEMPLATE_MESSAGES['not-for-this-appeal'] } });
     expect(
-      handleAppealForm(rt, a.id, { intent: 'use-template', template: '99999', explanation: '' }, reviewer),
+      await handleAppealForm(rt, a.id, { intent: 'use-template', template: '99999', explanation: '' }, reviewer),
     ).toMatchObject({ errors: { template: TEMPLATE_MESSAGES['not-found'] } });
   });
 
-  it('### refuses the preview and the send, in the domain as well as the form; nothing is sent', () => {
+  it('### refuses the preview and the send, in the domain as well as the form; nothing is sent', async () => {
     const a = newAppeal();
-    const used = handleAppealForm(
+    const used = await handleAppealForm(
       rt,
       a.id,
       { intent: 'use-template', template: String(anyGround), explanation: '', version: '1.0' },
@@ -208,16 +210,16 @@ describe('choosing a template on an appeal', () => {
     const emails = listEmails(rt.db).length;
     const input = { outcome: 'upheld' as const, explanation: filled, version: '1.0' };
 
-    expect(handleAppealForm(rt, a.id, { ...used.values, intent: 'preview' }, reviewer)).toEqual({
+    expect(await handleAppealForm(rt, a.id, { ...used.values, intent: 'preview' }, reviewer)).toEqual({
       kind: 'page',
       errors: { explanation: REVIEW_ERROR_MESSAGES['must-edit-marker'] },
       preview: undefined,
     });
     expect(
-      handleAppealForm(rt, a.id, { ...used.values, intent: 'send', previewed: 'anything' }, reviewer),
+      await handleAppealForm(rt, a.id, { ...used.values, intent: 'send', previewed: 'anything' }, reviewer),
     ).toMatchObject({ kind: 'page', errors: { explanation: REVIEW_ERROR_MESSAGES['must-edit-marker'] } });
     expect(previewDecision(rt, a.id, input, reviewer)).toEqual({ ok: false, error: 'must-edit-marker' });
-    expect(decideAppeal(rt, a.id, { ...input, previewed: 'x' }, reviewer)).toEqual({
+    expect(await decideAppeal(rt, a.id, { ...input, previewed: 'x' }, reviewer)).toEqual({
       ok: false,
       error: 'must-edit-marker',
     });
@@ -226,10 +228,10 @@ describe('choosing a template on an appeal', () => {
 
     // Replaced: previewed, sent, and the history names the template.
     const edited = { ...used.values, explanation: filled.replace('###', 'Your comment named a member of staff.') };
-    const shown = handleAppealForm(rt, a.id, { ...edited, intent: 'preview' }, reviewer);
+    const shown = await handleAppealForm(rt, a.id, { ...edited, intent: 'preview' }, reviewer);
     if (shown.kind !== 'page' || !shown.preview) throw new Error('no preview');
     expect(
-      handleAppealForm(rt, a.id, { ...edited, intent: 'send', previewed: shown.preview.digest }, reviewer),
+      await handleAppealForm(rt, a.id, { ...edited, intent: 'send', previewed: shown.preview.digest }, reviewer),
     ).toEqual({ kind: 'redirect', to: `/staff/appeals/${a.id}` });
     const decided = listAppealEvents(rt.db, a.id).find((e) => e.kind === 'decided')!;
     expect(decided.details).toMatchObject({ templateId: anyGround, templateName: 'Kept: against the principles' });
@@ -242,13 +244,18 @@ describe('choosing a template on an appeal', () => {
     });
   });
 
-  it('a forged template-used is refused with a message, not recorded; what was typed is kept', () => {
+  it('a forged template-used is refused with a message, not recorded; what was typed is kept', async () => {
     const a = newAppeal();
     const typed = { outcome: 'upheld', explanation: 'My own reasons, typed with care.', version: '1.0' };
     // Not a number, a number with letters after it, no such template, one for a ground this case does not cite.
     for (const forged of ['abc', `${anyGround}abc`, '99999', String(forIllegal)]) {
       for (const intent of ['preview', 'send']) {
-        const out = handleAppealForm(rt, a.id, { ...typed, intent, previewed: 'x', 'template-used': forged }, reviewer);
+        const out = await handleAppealForm(
+          rt,
+          a.id,
+          { ...typed, intent, previewed: 'x', 'template-used': forged },
+          reviewer,
+        );
         expect(out).toEqual({
           kind: 'page',
           errors: { decision: TEMPLATE_MESSAGES['used-not-found'] },
@@ -260,17 +267,17 @@ describe('choosing a template on an appeal', () => {
     expect(findAppealById(rt.db, a.id)?.status).toBe('new');
     // A real template for this appeal is still recorded, and so is one retired since it was used.
     expect(
-      handleAppealForm(rt, a.id, { ...typed, intent: 'preview', 'template-used': String(anyGround) }, reviewer),
+      await handleAppealForm(rt, a.id, { ...typed, intent: 'preview', 'template-used': String(anyGround) }, reviewer),
     ).toMatchObject({ errors: {}, preview: expect.anything() });
-    const later = createTemplate(
+    const later = await createTemplate(
       rt,
       { name: 'Kept: retired since', outcome: 'upheld', ground: '', body: 'Old words.' },
       templateGrounds(rt).map((g) => g.code),
       admin,
     );
     if (!later.ok) throw new Error('not created');
-    expect(retire(rt, later.template.id, admin).ok).toBe(true);
-    const shown = handleAppealForm(
+    expect((await retire(rt, later.template.id, admin)).ok).toBe(true);
+    const shown = await handleAppealForm(
       rt,
       a.id,
       { ...typed, intent: 'preview', 'template-used': String(later.template.id) },
@@ -278,11 +285,13 @@ describe('choosing a template on an appeal', () => {
     );
     if (shown.kind !== 'page' || !shown.preview) throw new Error('no preview');
     expect(
-      handleAppealForm(
-        rt,
-        a.id,
-        { ...typed, intent: 'send', previewed: shown.preview.digest, 'template-used': String(later.template.id) },
-        reviewer,
+      (
+        await handleAppealForm(
+          rt,
+          a.id,
+          { ...typed, intent: 'send', previewed: shown.preview.digest, 'template-used': String(later.template.id) },
+          reviewer,
+        )
       ).kind,
     ).toBe('redirect');
     expect(listAppealEvents(rt.db, a.id).find((e) => e.kind === 'decided')!.details).toMatchObject({

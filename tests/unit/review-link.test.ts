@@ -76,7 +76,7 @@ function typo(reference: string): string {
 }
 
 describe('linkAppealToCase', () => {
-  it('links in one go: the case, a history entry and an audit entry; the case then shows', () => {
+  it('links in one go: the case, a history entry and an audit entry; the case then shows', async () => {
     const appealId = postAppeal();
     const c = insertTestCase(rt.db, {
       actionAt: new Date(clock - 3 * DAY),
@@ -85,7 +85,7 @@ describe('linkAppealToCase', () => {
     });
     // Typed as a person might: small letters, spaces instead of hyphens.
     const typed = c.reference.toLowerCase().replace(/-/g, ' ');
-    expect(linkAppealToCase(rt, appealId, typed, reviewer)).toEqual({
+    expect(await linkAppealToCase(rt, appealId, typed, reviewer)).toEqual({
       ok: true,
       caseId: c.id,
       caseReference: c.reference,
@@ -104,7 +104,7 @@ describe('linkAppealToCase', () => {
     expect(view.history.some((h) => h.label === 'Linked to a case' && h.detail === `case ${c.reference}`)).toBe(true);
   });
 
-  it('then applies the rule that whoever recorded the case may not decide it', () => {
+  it('then applies the rule that whoever recorded the case may not decide it', async () => {
     const appealId = postAppeal();
     const c = insertTestCase(rt.db, {
       actionAt: new Date(clock - 3 * DAY),
@@ -116,67 +116,76 @@ describe('linkAppealToCase', () => {
     // the case could decide the appeal simply by not linking it.
     expect(previewDecision(rt, appealId, decision, moderator)).toEqual({ ok: false, error: 'case-not-settled' });
     expect(previewDecision(rt, appealId, decision, reviewer)).toEqual({ ok: false, error: 'case-not-settled' });
-    expect(linkAppealToCase(rt, appealId, c.reference, reviewer).ok).toBe(true);
+    expect((await linkAppealToCase(rt, appealId, c.reference, reviewer)).ok).toBe(true);
     expect(previewDecision(rt, appealId, decision, moderator)).toEqual({ ok: false, error: 'recorded-by-you' });
-    expect(decideAfterPreview(rt, appealId, decision, moderator)).toEqual({ ok: false, error: 'recorded-by-you' });
+    expect(await decideAfterPreview(rt, appealId, decision, moderator)).toEqual({
+      ok: false,
+      error: 'recorded-by-you',
+    });
     // A linked overturn creates the follow-up from the case's actions, like any appeal on a case.
-    expect(decideAfterPreview(rt, appealId, decision, reviewer)).toEqual({ ok: true });
+    expect(await decideAfterPreview(rt, appealId, decision, reviewer)).toEqual({ ok: true });
     expect(appealForStaff(rt, appealId)!.followUps.map((f) => f.kind)).toEqual(['restore-comment']);
   });
 
-  it('catches a typo by the check character, before any lookup, and an unknown or appeal reference', () => {
+  it('catches a typo by the check character, before any lookup, and an unknown or appeal reference', async () => {
     const appealId = postAppeal();
     const c = insertTestCase(rt.db, { recordedBy: moderator.id });
-    const r = linkAppealToCase(rt, appealId, typo(c.reference), reviewer);
+    const r = await linkAppealToCase(rt, appealId, typo(c.reference), reviewer);
     expect(r).toMatchObject({ ok: false, error: 'check-failed' });
-    expect(linkAppealToCase(rt, appealId, '', reviewer)).toMatchObject({
+    expect(await linkAppealToCase(rt, appealId, '', reviewer)).toMatchObject({
       ok: false,
       error: 'empty',
       message: 'Enter the case reference',
     });
-    expect(linkAppealToCase(rt, appealId, 'ABC', reviewer)).toMatchObject({ ok: false, error: 'wrong-length' });
-    expect(linkAppealToCase(rt, appealId, '7K3M-Q9TX-2M!', reviewer)).toMatchObject({
+    expect(await linkAppealToCase(rt, appealId, 'ABC', reviewer)).toMatchObject({ ok: false, error: 'wrong-length' });
+    expect(await linkAppealToCase(rt, appealId, '7K3M-Q9TX-2M!', reviewer)).toMatchObject({
       ok: false,
       error: 'invalid-character',
     });
-    expect(linkAppealToCase(rt, appealId, 'x'.repeat(100_000), reviewer)).toMatchObject({
+    expect(await linkAppealToCase(rt, appealId, 'x'.repeat(100_000), reviewer)).toMatchObject({
       ok: false,
       error: 'wrong-length',
     });
     // A well-formed reference nobody issued (50 random bits: never one of the few cases here).
     const unknown = generateReference();
-    expect(linkAppealToCase(rt, appealId, unknown, reviewer)).toMatchObject({
+    expect(await linkAppealToCase(rt, appealId, unknown, reviewer)).toMatchObject({
       ok: false,
       error: 'case-not-found',
       message: 'There is no case with that reference',
     });
     const own = findAppealById(rt.db, appealId)!.reference;
-    expect(linkAppealToCase(rt, appealId, own, reviewer)).toMatchObject({ ok: false, error: 'appeal-reference' });
+    expect(await linkAppealToCase(rt, appealId, own, reviewer)).toMatchObject({ ok: false, error: 'appeal-reference' });
     expect(findAppealById(rt.db, appealId)!.caseId).toBeNull();
     expect(listAppealEvents(rt.db, appealId).some((e) => e.kind === 'case-linked')).toBe(false);
   });
 
-  it('refuses a case that already has an open appeal, naming it', () => {
+  it('refuses a case that already has an open appeal, naming it', async () => {
     const appealId = postAppeal();
     const other = caseAppeal();
     const otherRef = findAppealById(rt.db, other.id)!.reference;
-    const r = linkAppealToCase(rt, appealId, other.caseRef, reviewer);
+    const r = await linkAppealToCase(rt, appealId, other.caseRef, reviewer);
     expect(r).toMatchObject({ ok: false, error: 'case-has-open-appeal' });
     expect(!r.ok && r.message).toContain(otherRef);
     expect(findAppealById(rt.db, appealId)!.caseId).toBeNull();
     // Once that appeal is decided the case is free again.
     updateAppeal(rt.db, other.id, { status: 'decided' });
-    expect(linkAppealToCase(rt, appealId, other.caseRef, reviewer).ok).toBe(true);
+    expect((await linkAppealToCase(rt, appealId, other.caseRef, reviewer)).ok).toBe(true);
   });
 
-  it('only links an open appeal that has no case yet', () => {
+  it('only links an open appeal that has no case yet', async () => {
     const linked = caseAppeal();
     const c = insertTestCase(rt.db, { recordedBy: moderator.id });
-    expect(linkAppealToCase(rt, linked.id, c.reference, reviewer)).toMatchObject({ ok: false, error: 'not-allowed' });
+    expect(await linkAppealToCase(rt, linked.id, c.reference, reviewer)).toMatchObject({
+      ok: false,
+      error: 'not-allowed',
+    });
     const withdrawn = postAppeal();
     updateAppeal(rt.db, withdrawn, { status: 'withdrawn' });
-    expect(linkAppealToCase(rt, withdrawn, c.reference, reviewer)).toMatchObject({ ok: false, error: 'not-allowed' });
-    expect(linkAppealToCase(rt, 999_999, c.reference, reviewer)).toMatchObject({ ok: false, error: 'not-found' });
+    expect(await linkAppealToCase(rt, withdrawn, c.reference, reviewer)).toMatchObject({
+      ok: false,
+      error: 'not-allowed',
+    });
+    expect(await linkAppealToCase(rt, 999_999, c.reference, reviewer)).toMatchObject({ ok: false, error: 'not-found' });
   });
 });
 
@@ -229,18 +238,18 @@ describe('staff text over its limit is refused, never cut short', () => {
     });
   });
 
-  it('the domain refuses too, storing and sending nothing', () => {
+  it('the domain refuses too, storing and sending nothing', async () => {
     const { id } = caseAppeal();
     const events = listAppealEvents(rt.db, id).length;
     const emails = listEmails(rt.db).length;
-    expect(addNote(rt, id, over(LIMITS.internalNote), reviewer)).toEqual({ ok: false, error: 'text-too-long' });
-    expect(addNote(rt, id, ' ', reviewer)).toEqual({ ok: false, error: 'text-required' });
-    expect(requestInformation(rt, id, over(LIMITS.informationRequest), reviewer)).toEqual({
+    expect(await addNote(rt, id, over(LIMITS.internalNote), reviewer)).toEqual({ ok: false, error: 'text-too-long' });
+    expect(await addNote(rt, id, ' ', reviewer)).toEqual({ ok: false, error: 'text-required' });
+    expect(await requestInformation(rt, id, over(LIMITS.informationRequest), reviewer)).toEqual({
       ok: false,
       error: 'text-too-long',
     });
     expect(
-      decideAfterPreview(
+      await decideAfterPreview(
         rt,
         id,
         { outcome: 'upheld', explanation: over(LIMITS.decisionExplanation), version: '1.0' },
@@ -254,42 +263,42 @@ describe('staff text over its limit is refused, never cut short', () => {
 });
 
 describe('send is exactly what was previewed', () => {
-  it('sends when the digest matches, refuses when anything changed since the preview', () => {
+  it('sends when the digest matches, refuses when anything changed since the preview', async () => {
     const { id } = caseAppeal();
     const input = { outcome: 'upheld' as const, explanation: 'Our principles were applied correctly.', version: '1.0' };
     const preview = previewDecision(rt, id, input, reviewer);
     if (!preview.ok) throw new Error(preview.error);
     // The reviewer edits the reasons after previewing, or a forged form changes the outcome.
     expect(
-      decideAppeal(
+      await decideAppeal(
         rt,
         id,
         { ...input, explanation: `${input.explanation} Edited.`, previewed: preview.plan.digest },
         reviewer,
       ),
     ).toEqual({ ok: false, error: 'preview-changed' });
-    expect(decideAppeal(rt, id, { ...input, outcome: 'overturned', previewed: preview.plan.digest }, reviewer)).toEqual(
-      { ok: false, error: 'preview-changed' },
-    );
-    expect(decideAppeal(rt, id, { ...input, previewed: '' }, reviewer)).toEqual({
+    expect(
+      await decideAppeal(rt, id, { ...input, outcome: 'overturned', previewed: preview.plan.digest }, reviewer),
+    ).toEqual({ ok: false, error: 'preview-changed' });
+    expect(await decideAppeal(rt, id, { ...input, previewed: '' }, reviewer)).toEqual({
       ok: false,
       error: 'preview-changed',
     });
     expect(findAppealById(rt.db, id)!.status).toBe('new');
-    expect(decideAppeal(rt, id, { ...input, previewed: preview.plan.digest }, reviewer)).toEqual({ ok: true });
+    expect(await decideAppeal(rt, id, { ...input, previewed: preview.plan.digest }, reviewer)).toEqual({ ok: true });
     const sent = listEmails(rt.db).find((m) => m.kind === 'appeal-decision' && m.text === preview.plan.email.text);
     expect(sent?.html).toBe(preview.plan.email.html);
   });
 });
 
 describe('assignAppeal', () => {
-  it('assigns only to an active reviewer (or nobody)', () => {
+  it('assigns only to an active reviewer (or nobody)', async () => {
     const { id } = caseAppeal();
-    expect(assignAppeal(rt, id, moderatorOnly, reviewer)).toEqual({ ok: false, error: 'not-a-reviewer' });
-    expect(assignAppeal(rt, id, 987_654, reviewer)).toEqual({ ok: false, error: 'not-a-reviewer' });
+    expect(await assignAppeal(rt, id, moderatorOnly, reviewer)).toEqual({ ok: false, error: 'not-a-reviewer' });
+    expect(await assignAppeal(rt, id, 987_654, reviewer)).toEqual({ ok: false, error: 'not-a-reviewer' });
     expect(findAppealById(rt.db, id)!.assignedTo).toBeNull();
-    expect(assignAppeal(rt, id, reviewer.id, moderator)).toEqual({ ok: true });
-    expect(assignAppeal(rt, id, null, moderator)).toEqual({ ok: true });
+    expect(await assignAppeal(rt, id, reviewer.id, moderator)).toEqual({ ok: true });
+    expect(await assignAppeal(rt, id, null, moderator)).toEqual({ ok: true });
     expect(findAppealById(rt.db, id)!.assignedTo).toBeNull();
   });
 });
@@ -311,14 +320,17 @@ describe('deciding a no-reference appeal: linked, or an explicit, audited "no ma
     expect(decisionBlocker({ caseId: null, caseRecordedBy: undefined, noMatchingCase: true }, 1)).toBeNull();
   });
 
-  it('refuses to decide until linked or marked; the mark is one transaction with history and audit, once only', () => {
+  it('refuses to decide until linked or marked; the mark is one transaction with history and audit, once only', async () => {
     const appealId = postAppeal();
     const emails = listEmails(rt.db).length;
-    expect(decideAfterPreview(rt, appealId, decision, reviewer)).toEqual({ ok: false, error: 'case-not-settled' });
+    expect(await decideAfterPreview(rt, appealId, decision, reviewer)).toEqual({
+      ok: false,
+      error: 'case-not-settled',
+    });
     expect(listEmails(rt.db).length).toBe(emails);
     expect(findAppealById(rt.db, appealId)!.status).toBe('new');
 
-    expect(recordNoMatchingCase(rt, appealId, reviewer)).toEqual({ ok: true });
+    expect(await recordNoMatchingCase(rt, appealId, reviewer)).toEqual({ ok: true });
     const event = listAppealEvents(rt.db, appealId).find((e) => e.kind === 'no-matching-case');
     expect(event).toMatchObject({ actorType: 'staff', actorId: reviewer.id });
     expect(
@@ -330,30 +342,30 @@ describe('deciding a no-reference appeal: linked, or an explicit, audited "no ma
     expect(view.decisionFacts).toEqual({ caseId: null, caseRecordedBy: undefined, noMatchingCase: true });
     expect(view.history.some((h) => h.label === 'No matching case found' && h.who === 'Rita Reviewer')).toBe(true);
     // Once only, and not on an unknown appeal.
-    expect(recordNoMatchingCase(rt, appealId, reviewer)).toEqual({ ok: false, error: 'not-allowed' });
-    expect(recordNoMatchingCase(rt, 999_999, reviewer)).toEqual({ ok: false, error: 'not-found' });
+    expect(await recordNoMatchingCase(rt, appealId, reviewer)).toEqual({ ok: false, error: 'not-allowed' });
+    expect(await recordNoMatchingCase(rt, 999_999, reviewer)).toEqual({ ok: false, error: 'not-found' });
 
-    expect(decideAfterPreview(rt, appealId, decision, moderator)).toEqual({ ok: true });
+    expect(await decideAfterPreview(rt, appealId, decision, moderator)).toEqual({ ok: true });
     // Not on a decided appeal either.
-    expect(recordNoMatchingCase(rt, postAppealDecided(), reviewer)).toEqual({ ok: false, error: 'not-allowed' });
+    expect(await recordNoMatchingCase(rt, postAppealDecided(), reviewer)).toEqual({ ok: false, error: 'not-allowed' });
   });
 
-  it('is refused on an appeal that has a case; a case found after the mark can still be linked, and then the rule binds', () => {
+  it('is refused on an appeal that has a case; a case found after the mark can still be linked, and then the rule binds', async () => {
     const { id: withCase } = caseAppeal();
-    expect(recordNoMatchingCase(rt, withCase, reviewer)).toEqual({ ok: false, error: 'not-allowed' });
+    expect(await recordNoMatchingCase(rt, withCase, reviewer)).toEqual({ ok: false, error: 'not-allowed' });
     expect(listAppealEvents(rt.db, withCase).some((e) => e.kind === 'no-matching-case')).toBe(false);
 
     const appealId = postAppeal();
-    expect(recordNoMatchingCase(rt, appealId, moderator)).toEqual({ ok: true });
+    expect(await recordNoMatchingCase(rt, appealId, moderator)).toEqual({ ok: true });
     const c = insertTestCase(rt.db, { actionAt: new Date(clock - 3 * DAY), recordedBy: moderator.id });
-    expect(linkAppealToCase(rt, appealId, c.reference, reviewer).ok).toBe(true);
+    expect((await linkAppealToCase(rt, appealId, c.reference, reviewer)).ok).toBe(true);
     expect(appealForStaff(rt, appealId)!.decisionFacts).toEqual({
       caseId: c.id,
       caseRecordedBy: moderator.id,
       noMatchingCase: false,
     });
     expect(previewDecision(rt, appealId, decision, moderator)).toEqual({ ok: false, error: 'recorded-by-you' });
-    expect(decideAfterPreview(rt, appealId, decision, reviewer)).toEqual({ ok: true });
+    expect(await decideAfterPreview(rt, appealId, decision, reviewer)).toEqual({ ok: true });
   });
 });
 

@@ -55,21 +55,21 @@ const decision = {
 };
 
 describe('decideAppeal', () => {
-  it('refuses a reviewer who recorded the case, changing nothing', () => {
+  it('refuses a reviewer who recorded the case, changing nothing', async () => {
     const a = newAppeal();
     const emails = listEmails(rt.db).length;
-    expect(decideAfterPreview(rt, a.id, decision, moderator)).toEqual({ ok: false, error: 'recorded-by-you' });
+    expect(await decideAfterPreview(rt, a.id, decision, moderator)).toEqual({ ok: false, error: 'recorded-by-you' });
     expect(previewDecision(rt, a.id, decision, moderator)).toEqual({ ok: false, error: 'recorded-by-you' });
     expect(findAppealById(rt.db, a.id)!.status).toBe('new');
     expect(listEmails(rt.db).length).toBe(emails);
   });
 
-  it('decides in one go: appeal, history, audit, email and a follow-up for an overturn', () => {
+  it('decides in one go: appeal, history, audit, email and a follow-up for an overturn', async () => {
     const a = newAppeal(['hidden', 'blocked']);
-    expect(startReview(rt, a.id, reviewer)).toEqual({ ok: true });
+    expect(await startReview(rt, a.id, reviewer)).toEqual({ ok: true });
     const preview = previewDecision(rt, a.id, decision, reviewer);
     if (!preview.ok) throw new Error(preview.error);
-    expect(decideAfterPreview(rt, a.id, decision, reviewer)).toEqual({ ok: true });
+    expect(await decideAfterPreview(rt, a.id, decision, reviewer)).toEqual({ ok: true });
     const row = findAppealById(rt.db, a.id)!;
     expect(row).toMatchObject({
       status: 'decided',
@@ -98,49 +98,49 @@ describe('decideAppeal', () => {
     expect(followUps[0]!.dueAt.getTime()).toBe(addWorkingDays(new Date(clock), 2).getTime());
   });
 
-  it('creates follow-ups only for an overturn or partial overturn', () => {
+  it('creates follow-ups only for an overturn or partial overturn', async () => {
     const upheld = newAppeal();
-    expect(decideAfterPreview(rt, upheld.id, { ...decision, outcome: 'upheld' }, reviewer)).toEqual({ ok: true });
+    expect(await decideAfterPreview(rt, upheld.id, { ...decision, outcome: 'upheld' }, reviewer)).toEqual({ ok: true });
     expect(listFollowUpsForAppeal(rt.db, upheld.id)).toEqual([]);
     const partly = newAppeal(['deleted']);
-    expect(decideAfterPreview(rt, partly.id, { ...decision, outcome: 'partly-overturned' }, reviewer)).toEqual({
+    expect(await decideAfterPreview(rt, partly.id, { ...decision, outcome: 'partly-overturned' }, reviewer)).toEqual({
       ok: true,
     });
     expect(listFollowUpsForAppeal(rt.db, partly.id).map((f) => f.kind)).toEqual(['restore-comment']);
   });
 
-  it('follows the state machine: no second decision, none after withdrawal', () => {
+  it('follows the state machine: no second decision, none after withdrawal', async () => {
     const a = newAppeal();
-    expect(decideAfterPreview(rt, a.id, decision, reviewer)).toEqual({ ok: true });
-    expect(decideAfterPreview(rt, a.id, decision, reviewer)).toEqual({ ok: false, error: 'not-allowed' });
-    expect(startReview(rt, a.id, reviewer)).toEqual({ ok: false, error: 'not-allowed' });
-    expect(requestInformation(rt, a.id, 'More?', reviewer)).toEqual({ ok: false, error: 'not-allowed' });
+    expect(await decideAfterPreview(rt, a.id, decision, reviewer)).toEqual({ ok: true });
+    expect(await decideAfterPreview(rt, a.id, decision, reviewer)).toEqual({ ok: false, error: 'not-allowed' });
+    expect(await startReview(rt, a.id, reviewer)).toEqual({ ok: false, error: 'not-allowed' });
+    expect(await requestInformation(rt, a.id, 'More?', reviewer)).toEqual({ ok: false, error: 'not-allowed' });
     const b = newAppeal();
     updateAppeal(rt.db, b.id, { status: 'withdrawn' });
-    expect(decideAfterPreview(rt, b.id, decision, reviewer)).toEqual({ ok: false, error: 'not-allowed' });
-    expect(resumeReview(rt, b.id, reviewer)).toEqual({ ok: false, error: 'not-allowed' });
+    expect(await decideAfterPreview(rt, b.id, decision, reviewer)).toEqual({ ok: false, error: 'not-allowed' });
+    expect(await resumeReview(rt, b.id, reviewer)).toEqual({ ok: false, error: 'not-allowed' });
   });
 
-  it('refuses an empty explanation or an unknown version', () => {
+  it('refuses an empty explanation or an unknown version', async () => {
     const a = newAppeal();
-    expect(decideAfterPreview(rt, a.id, { ...decision, explanation: '  ' }, reviewer)).toEqual({
+    expect(await decideAfterPreview(rt, a.id, { ...decision, explanation: '  ' }, reviewer)).toEqual({
       ok: false,
       error: 'explanation-required',
     });
-    expect(decideAfterPreview(rt, a.id, { ...decision, version: '9.9' }, reviewer)).toEqual({
+    expect(await decideAfterPreview(rt, a.id, { ...decision, version: '9.9' }, reviewer)).toEqual({
       ok: false,
       error: 'version-not-found',
     });
   });
 
-  it('keeps nothing when any part fails: the email is queued in the same transaction', () => {
+  it('keeps nothing when any part fails: the email is queued in the same transaction', async () => {
     const a = newAppeal();
     const emails = listEmails(rt.db).length;
     rt.db.run(
       sql.raw(`create trigger fail_follow_up before insert on follow_ups begin select raise(abort, 'boom'); end`),
     );
     try {
-      expect(() => decideAfterPreview(rt, a.id, decision, reviewer)).toThrow(/boom/);
+      await expect(decideAfterPreview(rt, a.id, decision, reviewer)).rejects.toThrow(/boom/);
     } finally {
       rt.db.run(sql.raw('drop trigger fail_follow_up'));
     }
@@ -151,29 +151,29 @@ describe('decideAppeal', () => {
 });
 
 describe('working days and the paused clock', () => {
-  it('counts working days to decision without the paused time', () => {
+  it('counts working days to decision without the paused time', async () => {
     const start = clock;
     try {
       const a = newAppeal();
       const originalDue = findAppealById(rt.db, a.id)!.dueAt;
       clock = Date.UTC(2026, 10, 27, 10); // Fri: 2 working days in
-      expect(requestInformation(rt, a.id, 'Which post did you mean?', reviewer)).toEqual({ ok: true });
+      expect(await requestInformation(rt, a.id, 'Which post did you mean?', reviewer)).toEqual({ ok: true });
       expect(findAppealById(rt.db, a.id)).toMatchObject({ status: 'waiting' });
       expect(listEmails(rt.db).some((m) => m.kind === 'appeal-info-request' && m.to === a.email)).toBe(true);
       clock = Date.UTC(2026, 11, 2, 10); // Wed: paused 3 working days (Mon, Tue, Wed)
-      expect(resumeReview(rt, a.id, reviewer)).toEqual({ ok: true });
+      expect(await resumeReview(rt, a.id, reviewer)).toEqual({ ok: true });
       const resumed = findAppealById(rt.db, a.id)!;
       expect(resumed).toMatchObject({ status: 'in-review', pausedAt: null });
       expect(resumed.dueAt.getTime()).toBe(addWorkingDays(originalDue, 3).getTime());
       clock = Date.UTC(2026, 11, 4, 10); // Fri: 7 working days since receipt, 3 paused
-      expect(decideAfterPreview(rt, a.id, decision, reviewer)).toEqual({ ok: true });
+      expect(await decideAfterPreview(rt, a.id, decision, reviewer)).toEqual({ ok: true });
       expect(findAppealById(rt.db, a.id)!.workingDaysToDecision).toBe(4);
     } finally {
       clock = start;
     }
   });
 
-  it('does not count a pause still running at decision, nor one ended by the appellant', () => {
+  it('does not count a pause still running at decision, nor one ended by the appellant', async () => {
     const received = new Date(Date.UTC(2026, 10, 25, 10));
     const due = addWorkingDays(received, 10);
     expect(
@@ -187,11 +187,11 @@ describe('working days and the paused clock', () => {
     try {
       const a = newAppeal();
       clock = Date.UTC(2026, 10, 26, 10);
-      requestInformation(rt, a.id, 'Tell us more', reviewer);
+      await requestInformation(rt, a.id, 'Tell us more', reviewer);
       clock = Date.UTC(2026, 10, 30, 10); // Mon: paused Fri + Mon = 2
       expect(addFurtherInformation(rt, a.token, 'Here it is')).toEqual({ ok: true });
       clock = Date.UTC(2026, 11, 1, 10); // Tue: 4 working days since receipt
-      expect(decideAfterPreview(rt, a.id, decision, reviewer)).toEqual({ ok: true });
+      expect(await decideAfterPreview(rt, a.id, decision, reviewer)).toEqual({ ok: true });
       expect(findAppealById(rt.db, a.id)!.workingDaysToDecision).toBe(2);
     } finally {
       clock = start;
@@ -200,10 +200,10 @@ describe('working days and the paused clock', () => {
 });
 
 describe('notes, assignment and follow-ups', () => {
-  it('records notes and assignments in the history and the audit log', () => {
+  it('records notes and assignments in the history and the audit log', async () => {
     const a = newAppeal();
-    expect(addNote(rt, a.id, 'Checked the thread', reviewer)).toEqual({ ok: true });
-    expect(assignAppeal(rt, a.id, moderator.id, reviewer)).toEqual({ ok: true });
+    expect(await addNote(rt, a.id, 'Checked the thread', reviewer)).toEqual({ ok: true });
+    expect(await assignAppeal(rt, a.id, moderator.id, reviewer)).toEqual({ ok: true });
     expect(findAppealById(rt.db, a.id)!.assignedTo).toBe(moderator.id);
     const events = listAppealEvents(rt.db, a.id);
     expect(events.find((e) => e.kind === 'note')).toMatchObject({ body: 'Checked the thread', actorId: reviewer.id });
@@ -215,30 +215,30 @@ describe('notes, assignment and follow-ups', () => {
     ).toEqual(expect.arrayContaining(['appeal.note-added', 'appeal.assigned']));
   });
 
-  it('ticks off a follow-up once, recording who and when', () => {
+  it('ticks off a follow-up once, recording who and when', async () => {
     const a = newAppeal();
-    decideAfterPreview(rt, a.id, decision, reviewer);
+    await decideAfterPreview(rt, a.id, decision, reviewer);
     const [f] = listFollowUpsForAppeal(rt.db, a.id);
     // Sent from another appeal's page (a forged form), it is not found and stays open.
     const other = newAppeal();
-    expect(completeFollowUp(rt, other.id, f!.id, reviewer)).toEqual({ ok: false, error: 'not-found' });
+    expect(await completeFollowUp(rt, other.id, f!.id, reviewer)).toEqual({ ok: false, error: 'not-found' });
     expect(listFollowUpsForAppeal(rt.db, a.id)[0]).toMatchObject({ doneBy: null, doneAt: null });
-    expect(completeFollowUp(rt, a.id, f!.id, reviewer)).toEqual({ ok: true });
+    expect(await completeFollowUp(rt, a.id, f!.id, reviewer)).toEqual({ ok: true });
     expect(listFollowUpsForAppeal(rt.db, a.id)[0]).toMatchObject({ doneBy: reviewer.id, doneAt: new Date(clock) });
-    expect(completeFollowUp(rt, a.id, f!.id, reviewer)).toEqual({ ok: false, error: 'not-allowed' });
-    expect(completeFollowUp(rt, a.id, 999999, reviewer)).toEqual({ ok: false, error: 'not-found' });
+    expect(await completeFollowUp(rt, a.id, f!.id, reviewer)).toEqual({ ok: false, error: 'not-allowed' });
+    expect(await completeFollowUp(rt, a.id, 999999, reviewer)).toEqual({ ok: false, error: 'not-found' });
   });
 });
 
 describe('follow-up done email', () => {
-  it('marking a restore or unblock follow-up done emails the appellant through the outbox, in the same transaction', () => {
+  it('marking a restore or unblock follow-up done emails the appellant through the outbox, in the same transaction', async () => {
     const a = newAppeal(['hidden', 'blocked']);
-    decideAfterPreview(rt, a.id, decision, reviewer);
+    await decideAfterPreview(rt, a.id, decision, reviewer);
     const follow = listFollowUpsForAppeal(rt.db, a.id);
     expect(follow.map((f) => f.kind).sort()).toEqual(['restore-comment', 'unblock-account']);
     const before = listEmails(rt.db).filter((e) => e.to === a.email).length;
     const restore = follow.find((f) => f.kind === 'restore-comment')!;
-    expect(completeFollowUp(rt, a.id, restore.id, reviewer)).toEqual({ ok: true });
+    expect(await completeFollowUp(rt, a.id, restore.id, reviewer)).toEqual({ ok: true });
     const mine = listEmails(rt.db).filter((e) => e.to === a.email);
     expect(mine).toHaveLength(before + 1);
     const sent = mine.find((e) => e.kind === 'appeal-follow-up-done')!;
@@ -247,7 +247,7 @@ describe('follow-up done email', () => {
     expect(sent.text).toContain('Dear Sam,');
     expect(sent.text).not.toContain('Riley');
     const unblock = follow.find((f) => f.kind === 'unblock-account')!;
-    expect(completeFollowUp(rt, a.id, unblock.id, reviewer)).toEqual({ ok: true });
+    expect(await completeFollowUp(rt, a.id, unblock.id, reviewer)).toEqual({ ok: true });
     const after = listEmails(rt.db).filter((e) => e.to === a.email && e.kind === 'appeal-follow-up-done');
     expect(after.map((e) => e.subject.split(':')[0]).sort()).toEqual([
       'Your account is unblocked',
@@ -259,7 +259,7 @@ describe('follow-up done email', () => {
         (e) => e.kind === 'email-queued' && e.details?.['email'] === 'appeal-follow-up-done',
       ),
     ).toHaveLength(2);
-    expect(completeFollowUp(rt, a.id, unblock.id, reviewer)).toEqual({ ok: false, error: 'not-allowed' });
+    expect(await completeFollowUp(rt, a.id, unblock.id, reviewer)).toEqual({ ok: false, error: 'not-allowed' });
     expect(listEmails(rt.db).filter((e) => e.to === a.email && e.kind === 'appeal-follow-up-done')).toHaveLength(2);
     expect(
       listAudit(rt.db)

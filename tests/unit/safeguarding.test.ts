@@ -54,10 +54,13 @@ function appeal(email = 'person@example.org') {
 }
 
 describe('flagSafeguardingConcern', () => {
-  it('stores the concern, audits it and emails SAFEGUARDING_EMAIL with the note, together', () => {
+  it('stores the concern, audits it and emails SAFEGUARDING_EMAIL with the note, together', async () => {
     const a = appeal();
     const note = 'The appellant says they have no one to talk to and mention harming themselves.';
-    const result = flagSafeguardingConcern(rt, { kind: 'appeal', id: a.id }, note, { id: reviewer, ip: '127.0.0.1' });
+    const result = await flagSafeguardingConcern(rt, { kind: 'appeal', id: a.id }, note, {
+      id: reviewer,
+      ip: '127.0.0.1',
+    });
     expect(result.ok).toBe(true);
     const [m, ...others] = listEmails(rt.db).filter((e) => e.kind === SAFEGUARDING_EMAIL_KIND);
     expect(others).toHaveLength(0);
@@ -76,11 +79,15 @@ describe('flagSafeguardingConcern', () => {
     expect(concernsForCase(rt, a.caseId, [a.id]).map((c) => c.raisedByName)).toEqual(['Reza Reviewer']);
   });
 
-  it('flags a case, audited under the case reference, and the concern shows on its appeal too', () => {
+  it('flags a case, audited under the case reference, and the concern shows on its appeal too', async () => {
     const a = appeal();
     expect(
-      flagSafeguardingConcern(rt, { kind: 'case', id: a.caseId }, 'Threat in the post.', { id: moderator, ip: null })
-        .ok,
+      (
+        await flagSafeguardingConcern(rt, { kind: 'case', id: a.caseId }, 'Threat in the post.', {
+          id: moderator,
+          ip: null,
+        })
+      ).ok,
     ).toBe(true);
     expect(listEmails(rt.db).filter((e) => e.kind === SAFEGUARDING_EMAIL_KIND)[0]!.subject).toBe(
       `Safeguarding concern: moderation case ${a.caseReference}`,
@@ -91,11 +98,11 @@ describe('flagSafeguardingConcern', () => {
     expect(concernsForAppeal(rt, { id: a.id, caseId: a.caseId }).map((c) => c.note)).toEqual(['Threat in the post.']);
   });
 
-  it('refuses a blank or too long note, an unknown subject, and everything when SAFEGUARDING_EMAIL is unset', () => {
+  it('refuses a blank or too long note, an unknown subject, and everything when SAFEGUARDING_EMAIL is unset', async () => {
     const a = appeal();
     const before = { concerns: countSafeguardingConcerns(rt.db), emails: listEmails(rt.db).length };
     expect(
-      handleSafeguardingForm(
+      await handleSafeguardingForm(
         rt,
         { kind: 'appeal', id: a.id },
         { 'safeguarding-note': '   ' },
@@ -103,29 +110,35 @@ describe('flagSafeguardingConcern', () => {
       ),
     ).toEqual({ kind: 'page', errors: { 'safeguarding-note': SAFEGUARDING_MESSAGES.noteEmpty } });
     expect(
-      handleSafeguardingForm(
+      await handleSafeguardingForm(
         rt,
         { kind: 'appeal', id: a.id },
         { 'safeguarding-note': 'x'.repeat(2001) },
         { id: reviewer, ip: null },
       ),
     ).toEqual({ kind: 'page', errors: { 'safeguarding-note': SAFEGUARDING_MESSAGES.noteTooLong } });
-    expect(flagSafeguardingConcern(rt, { kind: 'appeal', id: 999_999 }, 'note', { id: reviewer, ip: null })).toEqual({
+    expect(
+      await flagSafeguardingConcern(rt, { kind: 'appeal', id: 999_999 }, 'note', { id: reviewer, ip: null }),
+    ).toEqual({
       ok: false,
       error: 'not-found',
     });
-    expect(flagSafeguardingConcern(rt, { kind: 'case', id: 999_999 }, 'note', { id: reviewer, ip: null })).toEqual({
+    expect(
+      await flagSafeguardingConcern(rt, { kind: 'case', id: 999_999 }, 'note', { id: reviewer, ip: null }),
+    ).toEqual({
       ok: false,
       error: 'not-found',
     });
     expect({ concerns: countSafeguardingConcerns(rt.db), emails: listEmails(rt.db).length }).toEqual(before);
-    expect(flagSafeguardingConcern(off, { kind: 'appeal', id: a.id }, 'note', { id: reviewer, ip: null })).toEqual({
+    expect(
+      await flagSafeguardingConcern(off, { kind: 'appeal', id: a.id }, 'note', { id: reviewer, ip: null }),
+    ).toEqual({
       ok: false,
       error: 'off',
     });
     expect(countSafeguardingConcerns(off.db)).toBe(0);
     expect(
-      handleSafeguardingForm(
+      await handleSafeguardingForm(
         rt,
         { kind: 'appeal', id: a.id },
         { 'safeguarding-note': 'Worried.' },
@@ -134,20 +147,24 @@ describe('flagSafeguardingConcern', () => {
     ).toEqual({ kind: 'redirect', to: `/staff/appeals/${a.id}?flagged=safeguarding` });
   });
 
-  it('never reaches the appellant: their emails do not mention it', () => {
+  it('never reaches the appellant: their emails do not mention it', async () => {
     const a = appeal('flagged.person@example.org');
     expect(
-      flagSafeguardingConcern(rt, { kind: 'appeal', id: a.id }, 'Concerned for their safety.', {
-        id: reviewer,
-        ip: null,
-      }).ok,
+      (
+        await flagSafeguardingConcern(rt, { kind: 'appeal', id: a.id }, 'Concerned for their safety.', {
+          id: reviewer,
+          ip: null,
+        })
+      ).ok,
     ).toBe(true);
     expect(
-      decideAfterPreview(
-        rt,
-        a.id,
-        { outcome: 'upheld', explanation: 'The comment broke our rules.', version: '1.0' },
-        { id: reviewer, ip: null },
+      (
+        await decideAfterPreview(
+          rt,
+          a.id,
+          { outcome: 'upheld', explanation: 'The comment broke our rules.', version: '1.0' },
+          { id: reviewer, ip: null },
+        )
       ).ok,
     ).toBe(true);
     const theirs = listEmails(rt.db).filter((e) => e.to === 'flagged.person@example.org');
@@ -156,10 +173,11 @@ describe('flagSafeguardingConcern', () => {
       expect(`${e.subject}\n${e.text}\n${e.html}`.toLowerCase()).not.toMatch(/safeguard|concerned for their safety/);
   });
 
-  it('the retention purge blanks the note with the appeal', () => {
+  it('the retention purge blanks the note with the appeal', async () => {
     const a = appeal();
     expect(
-      flagSafeguardingConcern(rt, { kind: 'appeal', id: a.id }, 'A note to purge.', { id: reviewer, ip: null }).ok,
+      (await flagSafeguardingConcern(rt, { kind: 'appeal', id: a.id }, 'A note to purge.', { id: reviewer, ip: null }))
+        .ok,
     ).toBe(true);
     updateAppeal(rt.db, a.id, { status: 'withdrawn', withdrawnAt: new Date(clock) });
     clock += 400 * DAY;

@@ -180,11 +180,11 @@ describe('the audit log list and download', () => {
     });
   });
 
-  it('downloads every matching entry as CSV, in words, and records the download', () => {
+  it('downloads every matching entry as CSV, in words, and records the download', async () => {
     const query = parseAuditQuery(q('action=staff.signed-in&to=2026-06-02'));
     if (!query.ok) throw new Error('bad query');
     const before = listAudit(rt.db, { action: 'audit.exported' }).length;
-    const out = exportAudit(rt, query.query, { id: admin, ip: '127.0.0.1' });
+    const out = await exportAudit(rt, query.query, { id: admin, ip: '127.0.0.1' });
     if (!out.ok) throw new Error(out.error);
     const lines = out.csv.trim().split('\r\n');
     expect(lines[0]).toBe('When (UK time),When (ISO 8601),Who,What happened,Record,From,Details,Action code');

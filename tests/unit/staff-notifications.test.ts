@@ -101,7 +101,7 @@ describe('appeal emails to staff', () => {
     }
   });
 
-  it('added information goes to the team while nobody is assigned, then to the assigned reviewer', () => {
+  it('added information goes to the team while nobody is assigned, then to the assigned reviewer', async () => {
     const { appeal: a, statusToken } = appeal();
     expect(addFurtherInformation(team, statusToken, 'More from me: my address is 1 High Street.').ok).toBe(true);
     const replies = () =>
@@ -112,8 +112,8 @@ describe('appeal emails to staff', () => {
     expect(replies()[0]!.subject).toBe(`Appeal ${a.reference}: the appellant added information`);
 
     const actor = { id: reviewerId, ip: null };
-    expect(startReview(team, a.id, actor).ok).toBe(true); // takes it
-    expect(requestInformation(team, a.id, 'Which post do you mean?', actor).ok).toBe(true);
+    expect((await startReview(team, a.id, actor)).ok).toBe(true); // takes it
+    expect((await requestInformation(team, a.id, 'Which post do you mean?', actor)).ok).toBe(true);
     clock += 3 * DAY; // Friday
     expect(addFurtherInformation(team, statusToken, 'The one about the ward.').ok).toBe(true);
     const reviewerEmail = getStaff(team, reviewerId)!.email;
@@ -203,15 +203,15 @@ describe('the working-day digest', () => {
     });
   });
 
-  it('is not sent before 08:00', () => {
-    expect(runScheduledDigest(rt)).toBeUndefined();
+  it('is not sent before 08:00', async () => {
+    expect(await runScheduledDigest(rt)).toBeUndefined();
     expect(digests()).toHaveLength(0);
     expect(findDigestDay(rt.db, '2026-12-01')).toBeUndefined();
   });
 
-  it('at 08:00 on a working day one digest lists overdue, due soon and new unassigned appeals', () => {
+  it('at 08:00 on a working day one digest lists overdue, due soon and new unassigned appeals', async () => {
     clock = Date.UTC(2026, 11, 1, 8, 0, 0);
-    expect(runScheduledDigest(rt)).toEqual({ status: 'sent', day: '2026-12-01', emails: 1, items: 3 });
+    expect(await runScheduledDigest(rt)).toEqual({ status: 'sent', day: '2026-12-01', emails: 1, items: 3 });
     const [d] = digests();
     expect(digests()).toHaveLength(1);
     expect(d!.to).toBe('team@example.nhs.uk');
@@ -229,32 +229,32 @@ describe('the working-day digest', () => {
     );
   });
 
-  it('is sent once a day: not again by the same process, another process, or later that day', () => {
-    expect(sendDigest(rt)).toEqual({ status: 'already-decided', day: '2026-12-01' });
-    expect(sendDigest(other)).toEqual({ status: 'already-decided', day: '2026-12-01' });
+  it('is sent once a day: not again by the same process, another process, or later that day', async () => {
+    expect(await sendDigest(rt)).toEqual({ status: 'already-decided', day: '2026-12-01' });
+    expect(await sendDigest(other)).toEqual({ status: 'already-decided', day: '2026-12-01' });
     clock = Date.UTC(2026, 11, 1, 15, 0, 0);
-    expect(runScheduledDigest(other)).toEqual({ status: 'already-decided', day: '2026-12-01' });
+    expect(await runScheduledDigest(other)).toEqual({ status: 'already-decided', day: '2026-12-01' });
     expect(digests()).toHaveLength(1);
     expect(findDigestDay(rt.db, '2026-12-01')).toMatchObject({ emails: 1, items: 3 });
   });
 
-  it('is not sent on Saturday, Sunday or a bank holiday, and is sent on the next working day', () => {
+  it('is not sent on Saturday, Sunday or a bank holiday, and is sent on the next working day', async () => {
     for (const day of [5, 6, 25, 28]) {
       clock = Date.UTC(2026, 11, day, 9, 0, 0);
-      expect(runScheduledDigest(rt)).toBeUndefined();
+      expect(await runScheduledDigest(rt)).toBeUndefined();
     }
     expect(digests()).toHaveLength(1);
     clock = Date.UTC(2026, 11, 2, 8, 0, 0); // Wednesday
-    expect(runScheduledDigest(other)?.status).toBe('sent');
+    expect((await runScheduledDigest(other))?.status).toBe('sent');
     expect(digests()).toHaveLength(2);
   });
 
-  it('sends nothing when every list is empty, and records the day', () => {
+  it('sends nothing when every list is empty, and records the day', async () => {
     const quiet = testRuntime({
       now: () => new Date(Date.UTC(2026, 11, 3, 8, 0, 0)),
       env: { REVIEW_TEAM_EMAIL: 'team@example.nhs.uk' },
     });
-    expect(runScheduledDigest(quiet)).toEqual({ status: 'empty', day: '2026-12-03' });
+    expect(await runScheduledDigest(quiet)).toEqual({ status: 'empty', day: '2026-12-03' });
     expect(listEmails(quiet.db)).toHaveLength(0);
     expect(findDigestDay(quiet.db, '2026-12-03')).toMatchObject({ emails: 0, items: 0 });
   });
@@ -264,7 +264,7 @@ describe('the digest lists overdue follow-ups', () => {
   const clock = Date.UTC(2026, 11, 3, 8, 30, 0); // Thursday
   const rt = testRuntime({ now: () => new Date(clock), env: { REVIEW_TEAM_EMAIL: 'team@example.nhs.uk' } });
 
-  it('with the appeal reference and what to do, and not the ones done or not yet due', () => {
+  it('with the appeal reference and what to do, and not the ones done or not yet due', async () => {
     const a = insertTestAppeal(rt.db, {
       status: 'decided',
       receivedAt: new Date(clock - 20 * DAY),
@@ -281,7 +281,7 @@ describe('the digest lists overdue follow-ups', () => {
       dueAt: new Date(Date.UTC(2026, 11, 1, 23, 59, 59, 999)),
     });
     insertFollowUp(rt.db, { appealId: b.id, kind: 'restore-comment', dueAt: new Date(clock + DAY) });
-    expect(sendDigest(rt)).toEqual({ status: 'sent', day: '2026-12-03', emails: 1, items: 1 });
+    expect(await sendDigest(rt)).toEqual({ status: 'sent', day: '2026-12-03', emails: 1, items: 1 });
     const [d] = listEmails(rt.db).filter((m) => m.kind === STAFF_EMAIL_KINDS.digest);
     expect(d!.subject).toBe(
       'Appeals today, 3 December 2026: 0 overdue, 0 due soon, 0 new and unassigned, 1 follow-up overdue',
@@ -305,15 +305,15 @@ describe('overdue escalation', () => {
     expect(setDisabled(rt, { id: null, ip: 'test' }, gone, true).ok).toBe(true);
     const due = new Date(Date.UTC(2026, 11, 2, 23, 59, 59, 999)); // end of Wednesday
     const a = insertTestAppeal(rt.db, { status: 'in-review', receivedAt: new Date(clock - 10 * DAY), dueAt: due });
-    expect(assignAppeal(rt, a.id, reviewer, { id: a1, ip: null }).ok).toBe(true);
+    expect((await assignAppeal(rt, a.id, reviewer, { id: a1, ip: null })).ok).toBe(true);
     const waiting = insertTestAppeal(rt.db, { status: 'waiting', receivedAt: new Date(clock - 10 * DAY), dueAt: due });
     const escalations = () => listEmails(rt.db).filter((m) => m.kind === STAFF_EMAIL_KINDS.overdue);
 
-    expect(escalateOverdueAppeals(rt)).toBe(0); // not yet due
+    expect(await escalateOverdueAppeals(rt)).toBe(0); // not yet due
     clock = due.getTime(); // the last moment of the due day: not yet overdue
-    expect(escalateOverdueAppeals(rt)).toBe(0);
+    expect(await escalateOverdueAppeals(rt)).toBe(0);
     clock = due.getTime() + 1; // Thursday 00:00: overdue
-    expect(escalateOverdueAppeals(rt)).toBe(1);
+    expect(await escalateOverdueAppeals(rt)).toBe(1);
     expect(
       escalations()
         .map((m) => m.to)
@@ -326,9 +326,9 @@ describe('overdue escalation', () => {
     expect(m!.text).not.toContain(waiting.reference);
 
     clock += HOUR;
-    expect(escalateOverdueAppeals(rt)).toBe(0);
+    expect(await escalateOverdueAppeals(rt)).toBe(0);
     clock += 5 * DAY;
-    expect(escalateOverdueAppeals(rt)).toBe(0);
+    expect(await escalateOverdueAppeals(rt)).toBe(0);
     expect(escalations()).toHaveLength(2);
     expect(listAudit(rt.db, { action: 'appeal.overdue-escalated' }).map((e) => e.entityId)).toEqual([String(a.id)]);
   });
@@ -363,12 +363,12 @@ describe('staff emails always reach someone, or wait until they can', () => {
     let clock = Date.UTC(2026, 11, 1, 8, 0, 0); // Tuesday 08:00 UK
     const rt = testRuntime({ now: () => new Date(clock) });
     insertTestAppeal(rt.db, { status: 'new', receivedAt: new Date(clock - DAY), dueAt: new Date(clock + 14 * DAY) });
-    expect(runScheduledDigest(rt)).toEqual({ status: 'no-recipients', day: '2026-12-01' });
+    expect(await runScheduledDigest(rt)).toEqual({ status: 'no-recipients', day: '2026-12-01' });
     // Until this change the day was claimed with 0 emails, and no digest went out that day.
     expect(findDigestDay(rt.db, '2026-12-01')).toBeUndefined();
     const reviewer = await testStaff(rt, ['reviewer'], 'Rae Reviewer');
     clock += HOUR;
-    expect(runScheduledDigest(rt)).toEqual({ status: 'sent', day: '2026-12-01', emails: 1, items: 1 });
+    expect(await runScheduledDigest(rt)).toEqual({ status: 'sent', day: '2026-12-01', emails: 1, items: 1 });
     expect(
       listEmails(rt.db)
         .filter((m) => m.kind === STAFF_EMAIL_KINDS.digest)
@@ -387,12 +387,12 @@ describe('staff emails always reach someone, or wait until they can', () => {
       receivedAt: new Date(clock - 20 * DAY),
       dueAt: new Date(clock - DAY),
     });
-    expect(escalateOverdueAppeals(rt)).toBe(0);
+    expect(await escalateOverdueAppeals(rt)).toBe(0);
     // Until this change the escalation was used up with nobody told.
     expect(listAudit(rt.db, { action: 'appeal.overdue-escalated' })).toEqual([]);
     const admin = await testStaff(rt, ['admin'], 'New Admin');
     clock += 60_000;
-    expect(escalateOverdueAppeals(rt)).toBe(1);
+    expect(await escalateOverdueAppeals(rt)).toBe(1);
     const sent = listEmails(rt.db).filter((m) => m.kind === STAFF_EMAIL_KINDS.overdue);
     expect(sent.map((m) => m.to)).toEqual([getStaff(rt, admin)!.email]);
     expect(sent[0]!.subject).toContain(a.reference);

@@ -58,9 +58,9 @@ function tokenIn(kind: string, to: string): string {
 }
 
 describe('status links', () => {
-  it('gives each email to the appellant a link of its own, every one opening the appeal', () => {
+  it('gives each email to the appellant a link of its own, every one opening the appeal', async () => {
     const a = newAppeal();
-    expect(requestInformation(rt, a.id, 'Which post did you reply to?', reviewer)).toEqual({ ok: true });
+    expect(await requestInformation(rt, a.id, 'Which post did you reply to?', reviewer)).toEqual({ ok: true });
     const request = listEmails(rt.db).find((m) => m.kind === 'appeal-info-request' && m.to === a.email)!;
     // The request carries its own link, to the reply page, and the question itself.
     expect(request.text).toContain('Which post did you reply to?');

@@ -103,6 +103,24 @@ describe('transaction(db, fn)', () => {
     expect(seen).toHaveLength(2);
   });
 
+  it('shares its queue with another copy of this module (the server script and the bundle)', async () => {
+    const specifier = '../../db/transactions.ts?second-copy';
+    const copy = (await import(specifier)) as typeof import('../../db/transactions.ts');
+    expect(copy.transaction).not.toBe(transaction);
+    const order: string[] = [];
+    const increment = (name: string, open: typeof transaction) =>
+      open(rt.db, async (tx) => {
+        order.push(`${name} begins`);
+        const n = read(tx);
+        await tick();
+        write(tx, n + 1);
+        order.push(`${name} ends`);
+      });
+    await Promise.all([increment('a', transaction), increment('b', copy.transaction)]);
+    expect(read(rt.db)).toBe(2);
+    expect(order).toEqual(['a begins', 'a ends', 'b begins', 'b ends']);
+  });
+
   it('ends its tx: a tx kept after its transaction cannot start another', async () => {
     let kept: DbOrTx | undefined;
     await transaction(rt.db, (tx) => {

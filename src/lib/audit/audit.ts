@@ -4,6 +4,7 @@
  * transaction of each change. Everything staff read is in words (src/lib/platform/labels.ts).
  */
 import { auditActions, listAudit, recordAudit, type AuditFilters, type AuditListRow } from '../../../db/audit.ts';
+import { transaction } from '../../../db/transactions.ts';
 import {
   csvCell,
   formatDateTime,
@@ -111,8 +112,12 @@ export type AuditExport = { ok: true; csv: string; rows: number } | { ok: false;
  * codes alongside for anyone who needs to match them. The download itself is audited, in the
  * same transaction as the read, so there is no download without its entry.
  */
-export function exportAudit(rt: Runtime, query: AuditQuery, actor: { id: number; ip: string | null }): AuditExport {
-  return rt.db.transaction((tx): AuditExport => {
+export async function exportAudit(
+  rt: Runtime,
+  query: AuditQuery,
+  actor: { id: number; ip: string | null },
+): Promise<AuditExport> {
+  return transaction(rt.db, async (tx): Promise<AuditExport> => {
     const rows = listAudit(tx, { ...filtersOf(query), limit: AUDIT_EXPORT_MAX + 1, max: AUDIT_EXPORT_MAX + 1 });
     if (rows.length > AUDIT_EXPORT_MAX) return { ok: false, error: 'too-many', rows: rows.length };
     const header = [

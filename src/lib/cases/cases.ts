@@ -33,6 +33,7 @@ import {
 } from '../../../db/cases.ts';
 import { recordAudit } from '../../../db/audit.ts';
 import { isUniqueViolation } from '../../../db/errors.ts';
+import { transaction } from '../../../db/transactions.ts';
 import { findVersionInForce, type VersionRow } from '../../../db/principles.ts';
 import { CASE_ACTIONS, DETECTION, PLATFORMS } from '../../../db/schema.ts';
 import { generateReference, parseReference } from './references.ts';
@@ -117,7 +118,7 @@ const MAX_REFERENCE_ATTEMPTS = 5;
  * Validates the case form and records the case with a new reference, in one transaction with
  * its audit entry. Grounds must come from the version in force when the action was taken.
  */
-export function recordCase(rt: Runtime, values: FormValues, actor: Actor): RecordCaseResult {
+export async function recordCase(rt: Runtime, values: FormValues, actor: Actor): Promise<RecordCaseResult> {
   const form = validateForm(CaseFormSchema, values);
   const errors: Record<string, string> = form.ok ? {} : { ...form.errors };
   const when = actionTimeFromValues(rt, values);
@@ -145,7 +146,7 @@ export function recordCase(rt: Runtime, values: FormValues, actor: Actor): Recor
   for (let attempt = 1; ; attempt++) {
     const reference = generateReference();
     try {
-      const caseId = rt.db.transaction((tx) => {
+      const caseId = await transaction(rt.db, async (tx) => {
         const id = insertCase(tx, {
           reference,
           platform: data.platform,

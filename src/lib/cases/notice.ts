@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { recordAudit } from '../../../db/audit.ts';
 import { findCaseById, setCaseNotice } from '../../../db/cases.ts';
+import { transaction } from '../../../db/transactions.ts';
 import {
   fromDateParts,
   toDateParts,
@@ -81,12 +82,12 @@ export function parseNoticeForm(
  * Records whether the person was told, in ONE transaction with its audit entry; a later record
  * replaces an earlier one (a correction), and the audit log keeps both. Only moderators record it.
  */
-export function recordNotice(
+export async function recordNotice(
   rt: Runtime,
   caseId: number,
   values: FormValues,
   actor: { id: number; ip: string | null; roles: readonly string[] },
-): NoticeResult | { ok: false; error: 'not-found' | 'not-allowed' } {
+): Promise<NoticeResult | { ok: false; error: 'not-found' | 'not-allowed' }> {
   if (!actor.roles.includes('moderator')) return { ok: false, error: 'not-allowed' };
   const found = findCaseById(rt.db, caseId);
   if (!found) return { ok: false, error: 'not-found' };
@@ -95,7 +96,7 @@ export function recordNotice(
   if (!parsed.ok) return parsed;
   const { input } = parsed;
   const now = rt.now();
-  rt.db.transaction((tx) => {
+  await transaction(rt.db, async (tx) => {
     setCaseNotice(
       tx,
       caseId,

@@ -35,6 +35,7 @@ import {
 } from '../../../db/notifications.ts';
 import { enqueueEmail } from '../../../db/outbox.ts';
 import { staffNames } from '../../../db/review.ts';
+import { transaction } from '../../../db/transactions.ts';
 import { addWorkingDays, isWorkingDay, ukDate, startPeriodicJob, type Runtime } from '../platform/index.ts';
 import {
   DUE_SOON_WORKING_DAYS,
@@ -168,10 +169,10 @@ const FOLLOW_UP_WORDS = { 'restore-comment': 'Restore the comment', 'unblock-acc
  * empty) is not sent again. With something to report and nobody to send it to
  * (`no-recipients`) the day is not claimed, so a later run that day can still send it.
  */
-export function sendDigest(rt: Runtime): DigestResult {
+export async function sendDigest(rt: Runtime): Promise<DigestResult> {
   const now = rt.now();
   const day = ukDate(now);
-  return rt.db.transaction((tx): DigestResult => {
+  return transaction(rt.db, async (tx): Promise<DigestResult> => {
     const limit = DIGEST_LIST_LIMIT;
     const dueSoonBefore = addWorkingDays(now, DIGEST_DUE_WITHIN_WORKING_DAYS);
     const lists = {
@@ -215,7 +216,7 @@ export function sendDigest(rt: Runtime): DigestResult {
 }
 
 /** The scheduled digest: sends today's when it is due (isDigestDue), else does nothing. */
-export function runScheduledDigest(rt: Runtime): DigestResult | undefined {
+export async function runScheduledDigest(rt: Runtime): Promise<DigestResult | undefined> {
   return isDigestDue(rt.now(), rt.config.staffNotifications.digestMinute) ? sendDigest(rt) : undefined;
 }
 
@@ -237,11 +238,11 @@ const ESCALATION_BATCH = 100;
  * transaction per appeal. While there is no active admin nothing is recorded, so the appeal is
  * escalated at a later run once there is one. Returns how many appeals were escalated.
  */
-export function escalateOverdueAppeals(rt: Runtime): number {
+export async function escalateOverdueAppeals(rt: Runtime): Promise<number> {
   const now = rt.now();
   let escalated = 0;
   for (const appeal of listOverdueNotEscalated(rt.db, now, ESCALATION_BATCH)) {
-    const done = rt.db.transaction((tx) => {
+    const done = await transaction(rt.db, async (tx) => {
       const admins = activeStaffEmails(tx, 'admin');
       if (admins.length === 0) return false;
       if (!insertEscalation(tx, { appealId: appeal.id, escalatedAt: now, dueAt: appeal.dueAt })) return false;
@@ -278,10 +279,10 @@ export const STAFF_NOTIFICATION_CHECK_MS = 60_000;
 
 /** Runs the overdue escalation and the scheduled digest now and every minute in the server. */
 export function startStaffNotificationJob(rt: Runtime, everyMs = STAFF_NOTIFICATION_CHECK_MS): { stop: () => void } {
-  return startPeriodicJob('Staff notifications check', everyMs, () => {
-    const escalated = escalateOverdueAppeals(rt);
+  return startPeriodicJob('Staff notifications check', everyMs, async () => {
+    const escalated = await escalateOverdueAppeals(rt);
     if (escalated > 0) console.log(`Escalated ${escalated} overdue appeal(s) to the admins.`);
-    const digest = runScheduledDigest(rt);
+    const digest = await runScheduledDigest(rt);
     if (digest && digest.status !== 'already-decided') console.log(describeDigest(digest));
   });
 }

@@ -17,6 +17,7 @@ import {
 } from '../../../db/notifications.ts';
 import { enqueueEmail } from '../../../db/outbox.ts';
 import { staffNames } from '../../../db/review.ts';
+import { transaction } from '../../../db/transactions.ts';
 import { safeguardingConcernEmail } from './emails/staff-notifications.ts';
 import {
   validateForm,
@@ -58,19 +59,19 @@ export type FlagResult =
   | { ok: false; error: 'off' | 'not-found' | 'invalid'; errors?: Record<string, string> };
 
 /** Flags a case or appeal as a safeguarding concern: the row, the audit entry and the email together. */
-export function flagSafeguardingConcern(
+export async function flagSafeguardingConcern(
   rt: Runtime,
   subject: SafeguardingSubject,
   note: unknown,
   actor: { id: number; ip: string | null },
-): FlagResult {
+): Promise<FlagResult> {
   const to = rt.config.staffNotifications.safeguardingEmail;
   if (!to) return { ok: false, error: 'off' };
   const form = validateForm(SafeguardingFormSchema, { [SAFEGUARDING_FIELD]: typeof note === 'string' ? note : '' });
   if (!form.ok) return { ok: false, error: 'invalid', errors: form.errors };
   const text = form.data[SAFEGUARDING_FIELD];
   const now = rt.now();
-  return rt.db.transaction((tx): FlagResult => {
+  return transaction(rt.db, async (tx): Promise<FlagResult> => {
     const target =
       subject.kind === 'appeal'
         ? (() => {
@@ -146,13 +147,13 @@ export type SafeguardingFormOutcome =
   { kind: 'redirect'; to: string } | { kind: 'page'; errors: Record<string, string> };
 
 /** The safeguarding form on an appeal or case page: redirect with the success banner, or errors. */
-export function handleSafeguardingForm(
+export async function handleSafeguardingForm(
   rt: Runtime,
   subject: SafeguardingSubject,
   values: FormValues,
   actor: { id: number; ip: string | null },
-): SafeguardingFormOutcome {
-  const result = flagSafeguardingConcern(rt, subject, valueOf(values, SAFEGUARDING_FIELD), actor);
+): Promise<SafeguardingFormOutcome> {
+  const result = await flagSafeguardingConcern(rt, subject, valueOf(values, SAFEGUARDING_FIELD), actor);
   const page = subject.kind === 'appeal' ? `/staff/appeals/${subject.id}` : `/staff/cases/${subject.id}`;
   if (result.ok) return { kind: 'redirect', to: `${page}?flagged=${SAFEGUARDING_FLAGGED_PARAM}` };
   if (result.error === 'invalid') return { kind: 'page', errors: result.errors ?? {} };

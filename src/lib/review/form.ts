@@ -107,7 +107,12 @@ export type AppealFormOutcome =
     };
 
 /** Runs one posted form of the staff appeal page for `actor` (the signed-in reviewer). */
-export function handleAppealForm(rt: Runtime, appealId: number, values: FormValues, actor: Actor): AppealFormOutcome {
+export async function handleAppealForm(
+  rt: Runtime,
+  appealId: number,
+  values: FormValues,
+  actor: Actor,
+): Promise<AppealFormOutcome> {
   let errors: Record<string, string> = {};
   let preview: DecisionPreview | undefined;
   const fail = (error: ReviewError) => void (errors[ERROR_FIELD[error] ?? 'decision'] = REVIEW_ERROR_MESSAGES[error]);
@@ -120,27 +125,27 @@ export function handleAppealForm(rt: Runtime, appealId: number, values: FormValu
 
   let result: ReviewResult | undefined;
   const intent = valueOf(values, 'intent');
-  if (intent === 'start') result = startReview(rt, appealId, actor);
-  else if (intent === 'assign-me') result = assignAppeal(rt, appealId, actor.id, actor);
+  if (intent === 'start') result = await startReview(rt, appealId, actor);
+  else if (intent === 'assign-me') result = await assignAppeal(rt, appealId, actor.id, actor);
   else if (intent === 'assign') {
     const typed = valueOf(values, 'assignee');
     const who = recordId(typed);
     if (typed !== '' && who === null) fail('not-a-reviewer');
-    else result = assignAppeal(rt, appealId, who, actor);
+    else result = await assignAppeal(rt, appealId, who, actor);
   } else if (intent === 'note') {
     const form = validateForm(NoteFormSchema, values);
     if (!form.ok) errors = form.errors;
-    else result = addNote(rt, appealId, form.data.note, actor);
+    else result = await addNote(rt, appealId, form.data.note, actor);
   } else if (intent === 'request-info') {
     const form = validateForm(InformationRequestFormSchema, values);
     if (!form.ok) errors = form.errors;
-    else result = requestInformation(rt, appealId, form.data.message, actor);
+    else result = await requestInformation(rt, appealId, form.data.message, actor);
   } else if (intent === 'link-case') {
-    const linked = linkAppealToCase(rt, appealId, valueOf(values, 'case-reference'), actor);
+    const linked = await linkAppealToCase(rt, appealId, valueOf(values, 'case-reference'), actor);
     if (linked.ok) return back;
     errors[linked.error === 'not-found' || linked.error === 'not-allowed' ? 'decision' : 'case-reference'] =
       linked.message;
-  } else if (intent === 'no-matching-case') result = recordNoMatchingCase(rt, appealId, actor);
+  } else if (intent === 'no-matching-case') result = await recordNoMatchingCase(rt, appealId, actor);
   else if (intent === 'use-template') {
     // Fills the reasons from a reply template, only when the box is empty (nothing typed is lost).
     const view = appealForStaff(rt, appealId);
@@ -171,10 +176,10 @@ export function handleAppealForm(rt: Runtime, appealId: number, values: FormValu
         };
       }
     }
-  } else if (intent === 'resume') result = resumeReview(rt, appealId, actor);
+  } else if (intent === 'resume') result = await resumeReview(rt, appealId, actor);
   else if (intent === 'follow-up') {
     const followUpId = recordId(valueOf(values, 'followUp'));
-    const done = followUpId === null ? undefined : completeFollowUp(rt, appealId, followUpId, actor);
+    const done = followUpId === null ? undefined : await completeFollowUp(rt, appealId, followUpId, actor);
     if (done?.ok) return back;
     errors.decision = !done || done.error === 'not-found' ? FOLLOW_UP_NOT_FOUND : REVIEW_ERROR_MESSAGES[done.error];
   } else if (intent === 'preview' || intent === 'send') {
@@ -203,7 +208,7 @@ export function handleAppealForm(rt: Runtime, appealId: number, values: FormValu
     else if (intent === 'preview') showPreview({ ...form.data, templateId });
     else {
       // What is sent must be exactly what was previewed: the form carries the preview's digest.
-      const sent = decideAppeal(
+      const sent = await decideAppeal(
         rt,
         appealId,
         { ...form.data, templateId, previewed: valueOf(values, 'previewed') },

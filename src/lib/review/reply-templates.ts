@@ -17,6 +17,7 @@ import {
   type TemplateFields,
 } from '../../../db/reply-templates.ts';
 import { findVersionInForce } from '../../../db/principles.ts';
+import { transaction } from '../../../db/transactions.ts';
 import { CASE_ACTIONS, OUTCOMES } from '../../../db/schema.ts';
 import {
   ACTION_PHRASES,
@@ -119,15 +120,15 @@ export type TemplateResult =
   | { ok: false; errors: Record<string, string> }
   | { ok: false; error: 'not-found' };
 
-export function createTemplate(
+export async function createTemplate(
   rt: Runtime,
   values: FormValues,
   groundCodes: readonly string[],
   actor: Actor,
-): TemplateResult {
+): Promise<TemplateResult> {
   const parsed = parseTemplateForm(values, groundCodes);
   if (!parsed.ok) return parsed;
-  return rt.db.transaction((tx): TemplateResult => {
+  return transaction(rt.db, async (tx): Promise<TemplateResult> => {
     const template = insertTemplate(tx, parsed.fields, actor.id, rt.now());
     recordAudit(tx, {
       actorId: actor.id,
@@ -141,16 +142,16 @@ export function createTemplate(
   });
 }
 
-export function editTemplate(
+export async function editTemplate(
   rt: Runtime,
   id: number,
   values: FormValues,
   groundCodes: readonly string[],
   actor: Actor,
-): TemplateResult {
+): Promise<TemplateResult> {
   const parsed = parseTemplateForm(values, groundCodes);
   if (!parsed.ok) return parsed;
-  return rt.db.transaction((tx): TemplateResult => {
+  return transaction(rt.db, async (tx): Promise<TemplateResult> => {
     const template = updateTemplate(tx, id, parsed.fields, actor.id, rt.now());
     if (!template) return { ok: false, error: 'not-found' };
     recordAudit(tx, {
@@ -165,12 +166,12 @@ export function editTemplate(
   });
 }
 
-export function retire(
+export async function retire(
   rt: Runtime,
   id: number,
   actor: Actor,
-): { ok: true; template: ReplyTemplateRow } | { ok: false; error: 'not-found' } {
-  return rt.db.transaction((tx) => {
+): Promise<{ ok: true; template: ReplyTemplateRow } | { ok: false; error: 'not-found' }> {
+  return transaction(rt.db, async (tx) => {
     const template = retireTemplate(tx, id, actor.id, rt.now());
     if (!template) return { ok: false as const, error: 'not-found' as const };
     recordAudit(tx, {

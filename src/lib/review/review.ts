@@ -77,6 +77,7 @@ import { appealDecisionEmail, type DecisionOutcome } from './emails/decision.ts'
 import { followUpDoneEmail } from './emails/follow-up-done.ts';
 import { hasMustEditMarker, templatesForAppeal } from './reply-templates.ts';
 import { findTemplate } from '../../../db/reply-templates.ts';
+import { afterCommit, transaction } from '../../../db/transactions.ts';
 
 export type { Actor };
 
@@ -171,7 +172,12 @@ const LINK_MESSAGES: Record<Exclude<LinkCaseError, 'case-has-open-appeal'>, stri
  * on the appeal is like any other: the case, its grounds and version show, and whoever recorded
  * the case may not decide it.
  */
-export function linkAppealToCase(rt: Runtime, appealId: number, typedReference: string, actor: Actor): LinkCaseResult {
+export async function linkAppealToCase(
+  rt: Runtime,
+  appealId: number,
+  typedReference: string,
+  actor: Actor,
+): Promise<LinkCaseResult> {
   const fail = (error: Exclude<LinkCaseError, 'case-has-open-appeal'>): LinkCaseResult => ({
     ok: false,
     error,
@@ -182,7 +188,7 @@ export function linkAppealToCase(rt: Runtime, appealId: number, typedReference: 
   if (!parsed.ok) return fail(parsed.error);
   const now = rt.now();
   try {
-    return rt.db.transaction((tx): LinkCaseResult => {
+    return await transaction(rt.db, async (tx): Promise<LinkCaseResult> => {
       const row = findAppealById(tx, appealId);
       if (!row) return fail('not-found');
       if (row.caseId !== null || row.status === 'decided' || row.status === 'withdrawn') return fail('not-allowed');
@@ -267,9 +273,9 @@ function hasNoMatchingCase(tx: DbOrTx, appealId: number): boolean {
  * entry and audit entry (who and when), so the choice not to link is always on the record. The
  * appeal can still be linked later if the case turns up; the recorded-by rule then applies.
  */
-export function recordNoMatchingCase(rt: Runtime, appealId: number, actor: Actor): ReviewResult {
+export async function recordNoMatchingCase(rt: Runtime, appealId: number, actor: Actor): Promise<ReviewResult> {
   const now = rt.now();
-  return rt.db.transaction((tx): ReviewResult => {
+  return transaction(rt.db, async (tx): Promise<ReviewResult> => {
     const row = findAppealById(tx, appealId);
     if (!row) return { ok: false, error: 'not-found' };
     if (row.caseId !== null || row.status === 'decided' || row.status === 'withdrawn' || hasNoMatchingCase(tx, row.id))
@@ -289,16 +295,16 @@ export function recordNoMatchingCase(rt: Runtime, appealId: number, actor: Actor
 /** Working days given to staff to act on an overturn. */
 export const FOLLOW_UP_WORKING_DAYS = 2;
 
-function stateChange(
+async function stateChange(
   rt: Runtime,
   appealId: number,
   actor: Actor,
   action: AppealAction,
   kind: string,
   extra: (tx: DbOrTx, row: AppealRow, now: Date) => void = () => {},
-): ReviewResult {
+): Promise<ReviewResult> {
   const now = rt.now();
-  return rt.db.transaction((tx): ReviewResult => {
+  return transaction(rt.db, async (tx): Promise<ReviewResult> => {
     const row = findAppealById(tx, appealId);
     if (!row) return { ok: false, error: 'not-found' };
     const next = transition(row.status, action);
@@ -329,14 +335,19 @@ function stateChange(
 }
 
 /** A reviewer picks the appeal up (and takes it if nobody has). */
-export function startReview(rt: Runtime, appealId: number, actor: Actor): ReviewResult {
+export async function startReview(rt: Runtime, appealId: number, actor: Actor): Promise<ReviewResult> {
   return stateChange(rt, appealId, actor, 'start-review', 'review-started');
 }
 
 /** Assigns the appeal to a staff member (null: unassigned). */
-export function assignAppeal(rt: Runtime, appealId: number, assignee: number | null, actor: Actor): ReviewResult {
+export async function assignAppeal(
+  rt: Runtime,
+  appealId: number,
+  assignee: number | null,
+  actor: Actor,
+): Promise<ReviewResult> {
   const now = rt.now();
-  return rt.db.transaction((tx): ReviewResult => {
+  return transaction(rt.db, async (tx): Promise<ReviewResult> => {
     const row = findAppealById(tx, appealId);
     if (!row) return { ok: false, error: 'not-found' };
     if (row.status === 'decided' || row.status === 'withdrawn') return { ok: false, error: 'not-allowed' };
@@ -365,11 +376,11 @@ export function assignAppeal(rt: Runtime, appealId: number, assignee: number | n
 }
 
 /** An internal note: in the history for staff, never shown to the public. */
-export function addNote(rt: Runtime, appealId: number, text: string, actor: Actor): ReviewResult {
+export async function addNote(rt: Runtime, appealId: number, text: string, actor: Actor): Promise<ReviewResult> {
   const bad = checkText(text, LIMITS.internalNote);
   if (bad) return bad;
   const now = rt.now();
-  return rt.db.transaction((tx): ReviewResult => {
+  return transaction(rt.db, async (tx): Promise<ReviewResult> => {
     const row = findAppealById(tx, appealId);
     if (!row) return { ok: false, error: 'not-found' };
     insertAppealEvent(tx, {
@@ -392,11 +403,16 @@ export function addNote(rt: Runtime, appealId: number, text: string, actor: Acto
 }
 
 /** Asks the appellant for more information by email; the clock pauses until they answer or staff resume. */
-export function requestInformation(rt: Runtime, appealId: number, message: string, actor: Actor): ReviewResult {
+export async function requestInformation(
+  rt: Runtime,
+  appealId: number,
+  message: string,
+  actor: Actor,
+): Promise<ReviewResult> {
   const bad = checkText(message, LIMITS.informationRequest);
   if (bad) return bad;
   const now = rt.now();
-  return rt.db.transaction((tx): ReviewResult => {
+  return transaction(rt.db, async (tx): Promise<ReviewResult> => {
     const row = findAppealById(tx, appealId);
     if (!row) return { ok: false, error: 'not-found' };
     const next = transition(row.status, 'request-info');
@@ -444,7 +460,7 @@ export function requestInformation(rt: Runtime, appealId: number, message: strin
 }
 
 /** Staff stop waiting for the appellant; the due date moves on by the working days paused. */
-export function resumeReview(rt: Runtime, appealId: number, actor: Actor): ReviewResult {
+export async function resumeReview(rt: Runtime, appealId: number, actor: Actor): Promise<ReviewResult> {
   return stateChange(rt, appealId, actor, 'resume', 'status-changed', (tx, row, now) => {
     if (row.pausedAt)
       updateAppeal(tx, row.id, {
@@ -580,9 +596,14 @@ export function previewDecision(rt: Runtime, appealId: number, input: DecisionIn
  * entry, the decision email in the outbox and, for an overturn, the follow-up tasks. A reviewer
  * may not decide an appeal on a case they recorded.
  */
-export function decideAppeal(rt: Runtime, appealId: number, input: SentDecision, actor: Actor): ReviewResult {
+export async function decideAppeal(
+  rt: Runtime,
+  appealId: number,
+  input: SentDecision,
+  actor: Actor,
+): Promise<ReviewResult> {
   const now = rt.now();
-  return rt.db.transaction((tx): ReviewResult => {
+  return transaction(rt.db, async (tx): Promise<ReviewResult> => {
     const planned = planDecision(rt, tx, appealId, input, actor, now);
     if (!planned.ok) return planned;
     const { appeal: row, versionId, email, digest, followUps, followUpDue } = planned.plan;
@@ -654,7 +675,8 @@ export function decideAppeal(rt: Runtime, appealId: number, input: SentDecision,
         ...(template ? { template: template.name } : {}),
       },
     });
-    invalidateTransparencyCache(rt, [row.receivedAt, now]);
+    // Forgotten once the decision is committed: a report counted in between would stay cached as fresh.
+    afterCommit(tx, () => invalidateTransparencyCache(rt, [row.receivedAt, now]));
     return { ok: true };
   });
 }
@@ -664,9 +686,14 @@ export function decideAppeal(rt: Runtime, appealId: number, input: SentDecision,
  * In the same transaction the appellant (if they gave an email address) is emailed through the
  * outbox that the comment is visible again or the account unblocked (the audit entry says whether).
  */
-export function completeFollowUp(rt: Runtime, appealId: number, followUpId: number, actor: Actor): ReviewResult {
+export async function completeFollowUp(
+  rt: Runtime,
+  appealId: number,
+  followUpId: number,
+  actor: Actor,
+): Promise<ReviewResult> {
   const now = rt.now();
-  return rt.db.transaction((tx): ReviewResult => {
+  return transaction(rt.db, async (tx): Promise<ReviewResult> => {
     const f = findFollowUpById(tx, followUpId);
     if (!f || f.appealId !== appealId) return { ok: false, error: 'not-found' };
     if (!markFollowUpDone(tx, f.id, actor.id, now)) return { ok: false, error: 'not-allowed' };

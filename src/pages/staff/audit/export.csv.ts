@@ -7,7 +7,7 @@ import type { APIRoute } from 'astro';
 import { exportAudit, parseAuditQuery } from '../../../lib/audit/index.ts';
 import { requestIp } from '../../../lib/platform/index.ts';
 
-export const GET: APIRoute = (context) => {
+export const GET: APIRoute = async (context) => {
   const { locals, url } = context;
   const staff = locals.staff!;
   const parsed = parseAuditQuery(url.searchParams);
@@ -20,7 +20,7 @@ export const GET: APIRoute = (context) => {
       },
     );
   }
-  const result = exportAudit(locals.runtime, parsed.query, { id: staff.id, ip: requestIp(context) });
+  const result = await exportAudit(locals.runtime, parsed.query, { id: staff.id, ip: requestIp(context) });
   if (!result.ok) {
     const back = new URLSearchParams(url.searchParams);
     back.set('export', 'too-many');
