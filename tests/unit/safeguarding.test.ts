@@ -156,14 +156,14 @@ describe('flagSafeguardingConcern', () => {
       expect(`${e.subject}\n${e.text}\n${e.html}`.toLowerCase()).not.toMatch(/safeguard|concerned for their safety/);
   });
 
-  it('the retention purge blanks the note with the appeal', () => {
+  it('the retention purge blanks the note with the appeal', async () => {
     const a = appeal();
     expect(
       flagSafeguardingConcern(rt, { kind: 'appeal', id: a.id }, 'A note to purge.', { id: reviewer, ip: null }).ok,
     ).toBe(true);
     updateAppeal(rt.db, a.id, { status: 'withdrawn', withdrawnAt: new Date(clock) });
     clock += 400 * DAY;
-    runRetentionPurge(rt, { dryRun: false });
+    await runRetentionPurge(rt, { dryRun: false });
     const rows = rt.db.select().from(safeguardingConcerns).where(eq(safeguardingConcerns.appealId, a.id)).all();
     expect(rows.map((r) => r.note)).toEqual([null]);
   });

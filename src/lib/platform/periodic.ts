@@ -1,18 +1,23 @@
 /**
  * A job the server runs now and then every `everyMs` (the retention purge, staff notifications,
  * the wait for appellants): a failure is logged and the next run tries again; the timer never
- * keeps the process alive.
+ * keeps the process alive. `work` may be asynchronous: its promise is awaited, and its rejection
+ * logged, like a throw.
  */
-export function startPeriodicJob(name: string, everyMs: number, work: () => void): { stop: () => void } {
-  const run = () => {
+export function startPeriodicJob(
+  name: string,
+  everyMs: number,
+  work: () => void | Promise<void>,
+): { stop: () => void } {
+  const run = async () => {
     try {
-      work();
+      await work();
     } catch (error) {
       console.error(`${name} failed:`, error instanceof Error ? error.message : error);
     }
   };
-  run();
-  const timer = setInterval(run, everyMs);
+  void run();
+  const timer = setInterval(() => void run(), everyMs);
   timer.unref();
   return { stop: () => clearInterval(timer) };
 }
