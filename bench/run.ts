@@ -109,13 +109,13 @@ function withRuntime<T>(dir: string, f: (rt: ReturnType<typeof createRuntime>) =
 }
 
 /** A data folder with versions 1.0 and 1.1 published (so the compare page has two versions). */
-function dataDirWithTwoVersions(): string {
+async function dataDirWithTwoVersions(): Promise<string> {
   const dir = tempDir('app');
   const parsed = parseConfig({ DATA_DIR: dir });
   if (!parsed.ok) throw new Error(parsed.error);
   const rt = createRuntime(parsed.config);
   try {
-    const draft = createDraft(rt);
+    const draft = await createDraft(rt);
     if (!draft.ok) throw new Error('no version in force to copy');
     const d = getDraft(rt, draft.draftId)!;
     const input = {
@@ -123,9 +123,9 @@ function dataDirWithTwoVersions(): string {
       changeSummary: 'Says how often we review the principles.',
       grounds: d.grounds.map(({ code, title, description }) => ({ code, title, description })),
     };
-    const updated = updateDraft(rt, draft.draftId, input);
+    const updated = await updateDraft(rt, draft.draftId, input);
     if (!updated.ok) throw new Error(`draft refused: ${JSON.stringify(updated)}`);
-    const published = publishDraft(rt, draft.draftId, { kind: 'minor', effectiveAt: 'now' });
+    const published = await publishDraft(rt, draft.draftId, { kind: 'minor', effectiveAt: 'now' });
     if (!published.ok) throw new Error(`publish refused: ${JSON.stringify(published)}`);
   } finally {
     rt.db.$client.close();
@@ -135,9 +135,9 @@ function dataDirWithTwoVersions(): string {
 
 async function pagesAndWeight(): Promise<void> {
   console.log('Starting the app (builds if stale), with and without the page cache…');
-  const afterDir = dataDirWithTwoVersions();
+  const afterDir = await dataDirWithTwoVersions();
   const after = await startApp(true, true, afterDir);
-  const before = await startApp(false, false, dataDirWithTwoVersions());
+  const before = await startApp(false, false, await dataDirWithTwoVersions());
 
   const compare = '/principles/compare/1.0...1.1';
   const compareStatus = (await httpGet(after.url + compare)).status;

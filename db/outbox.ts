@@ -7,6 +7,7 @@ import { and, count, desc, eq, gte, inArray, lt, TransactionRollbackError } from
 import { contextOf, type Db, type DbOrTx } from './client.ts';
 import { escapeHtml } from './html.ts';
 import { outbox, type OutboxRow, type OutboxState } from './schema/outbox.ts';
+import { transaction } from './transactions.ts';
 
 /** `db` itself or the `tx` a `db.transaction((tx) => …)` callback receives. */
 
@@ -81,9 +82,9 @@ export function onEmailEnqueued(db: DbOrTx, listener: () => void): () => void {
  * Writes the message as enqueueEmail would, then rolls the write back: for a request that must
  * take as long whether or not it sends anything (src/lib/appeals/status-link-request.ts).
  */
-export function enqueueAndDiscard(db: DbOrTx, message: NewEmail, now: Date): void {
+export async function enqueueAndDiscard(db: DbOrTx, message: NewEmail, now: Date): Promise<void> {
   try {
-    db.transaction((tx) => {
+    await transaction(db, (tx) => {
       enqueueEmail(tx, message, now);
       tx.rollback();
     });

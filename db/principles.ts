@@ -3,6 +3,7 @@
  */
 import { and, asc, desc, eq, isNull, lte, or } from 'drizzle-orm';
 import type { Db, DbOrTx } from './client.ts';
+import { transaction } from './transactions.ts';
 import { grounds, principleVersions } from './schema.ts';
 import { principlesV1, principlesV1_1, type SeedLinks } from './seed/principles-1.0.ts';
 
@@ -143,8 +144,8 @@ export function listDrafts(db: DbOrTx): DraftRow[] {
 }
 
 /** Inserts a draft with its grounds; returns its id. */
-export function insertDraft(db: DbOrTx, content: DraftContent): number {
-  return db.transaction((tx) => {
+export async function insertDraft(db: DbOrTx, content: DraftContent): Promise<number> {
+  return transaction(db, (tx) => {
     const { id } = tx
       .insert(principleVersions)
       .values({ status: 'draft', bodyMarkdown: content.bodyMarkdown, changeSummary: content.changeSummary })
@@ -168,8 +169,8 @@ export function insertDraft(db: DbOrTx, content: DraftContent): number {
 }
 
 /** Replaces a draft's content. False when `id` is not a draft (published versions never change). */
-export function replaceDraft(db: DbOrTx, id: number, content: DraftContent): boolean {
-  return db.transaction((tx) => {
+export async function replaceDraft(db: DbOrTx, id: number, content: DraftContent): Promise<boolean> {
+  return transaction(db, (tx) => {
     const updated = tx
       .update(principleVersions)
       .set({ bodyMarkdown: content.bodyMarkdown, changeSummary: content.changeSummary })
@@ -195,8 +196,8 @@ export function replaceDraft(db: DbOrTx, id: number, content: DraftContent): boo
 }
 
 /** Deletes a draft and its grounds. False when `id` is not a draft. */
-export function deleteDraft(db: DbOrTx, id: number): boolean {
-  return db.transaction((tx) => {
+export async function deleteDraft(db: DbOrTx, id: number): Promise<boolean> {
+  return transaction(db, (tx) => {
     const draft = tx
       .select({ id: principleVersions.id })
       .from(principleVersions)
@@ -226,7 +227,9 @@ export function markDraftPublished(
 /**
  * Inserts versions 1.0 (the trust's page as published, date not known) and 1.1 (the change that
  * introduces this service, in force from `now`, the first start) when no version exists yet.
- * Idempotent.
+ * Idempotent. Synchronous on purpose, like the migrations before it (db/client.ts migrateDatabase):
+ * it runs once while the runtime is built (src/lib/runtime.ts createRuntime), before anything
+ * else can use the connection, so no asynchronous transaction can be open beside it.
  */
 export function seedPrinciples(db: DbOrTx, now: Date, links: SeedLinks): void {
   db.transaction((tx) => {

@@ -4,6 +4,7 @@
  */
 import { and, count, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from './client.ts';
+import { transaction } from './transactions.ts';
 import {
   appealEvents,
   appealStatusLinks,
@@ -80,17 +81,16 @@ export function countPurgeable(db: DbOrTx, c: PurgeCutoffs): PurgeCounts {
 }
 
 /** Blanks personal data in one transaction; `onDone` runs inside it (for the audit entry). */
-export function purgePersonalData(
+export async function purgePersonalData(
   db: DbOrTx,
   c: PurgeCutoffs,
   now: Date,
   onDone: (tx: DbOrTx, counts: PurgeCounts) => void,
-): PurgeCounts {
-  return db.transaction((tx) => {
-    const t = tx as unknown as Db;
-    const appealIds = appealIdsToPurge(t, c);
-    const caseIds = caseIdsToPurge(t, c);
-    const emailIds = emailIdsToPurge(t, c);
+): Promise<PurgeCounts> {
+  return transaction(db, (tx) => {
+    const appealIds = appealIdsToPurge(tx, c);
+    const caseIds = caseIdsToPurge(tx, c);
+    const emailIds = emailIdsToPurge(tx, c);
     for (let i = 0; i < appealIds.length; i += 500) {
       const ids = appealIds.slice(i, i + 500);
       tx.update(appeals)
@@ -145,7 +145,7 @@ export function purgePersonalData(
         .run();
     }
     const counts = { appeals: appealIds.length, cases: caseIds.length, emails: emailIds.length };
-    onDone(t, counts);
+    onDone(tx, counts);
     return counts;
   });
 }
@@ -163,10 +163,14 @@ export function countFeedbackCommentsBefore(db: Db, before: Date): number {
  * despite the form's warning); the ratings stay. `onDone` runs inside the transaction with the
  * number blanked (for the audit entry). Returns that number.
  */
-export function purgeFeedbackComments(db: Db, before: Date, onDone: (tx: Db, n: number) => void): number {
-  return db.transaction((tx) => {
+export async function purgeFeedbackComments(
+  db: Db,
+  before: Date,
+  onDone: (tx: Db, n: number) => void,
+): Promise<number> {
+  return transaction(db, (tx) => {
     const n = tx.update(serviceFeedback).set({ comment: null }).where(oldFeedbackComment(before)).run().changes;
-    onDone(tx as unknown as Db, n);
+    onDone(tx, n);
     return n;
   });
 }

@@ -17,9 +17,9 @@ const config = loadConfigOrExit();
 try {
   const rt = createRuntime(config);
   const dryRun = process.argv.includes('--dry-run');
-  console.log(describePurge(runRetentionPurge(rt, { dryRun }), dryRun));
+  console.log(describePurge(await runRetentionPurge(rt, { dryRun }), dryRun));
   console.log(describeMailFilePurge(runMailFilePurge(rt, { dryRun }), dryRun));
-  console.log(describeFeedbackCommentPurge(runFeedbackCommentPurge(rt, { dryRun }), dryRun));
+  console.log(describeFeedbackCommentPurge(await runFeedbackCommentPurge(rt, { dryRun }), dryRun));
   rt.db.$client.close();
 } catch (error) {
   console.error(`Retention purge failed: ${error instanceof Error ? error.message : String(error)}`);

@@ -18,21 +18,21 @@ const newGround = {
 };
 
 /** Publishes a version (effective now) that adds a ground, straight through the domain functions. */
-function publishVersionWithNewGround(): string {
+async function publishVersionWithNewGround(): Promise<string> {
   const parsed = parseConfig({ DATA_DIR: process.env.E2E_DATA_DIR });
   if (!parsed.ok) throw new Error(parsed.error);
   const rt = createRuntime(parsed.config);
   try {
-    const created = createDraft(rt);
+    const created = await createDraft(rt);
     if (!created.ok) throw new Error('no version in force');
     const draft = getDraft(rt, created.draftId)!;
-    const saved = updateDraft(rt, created.draftId, {
+    const saved = await updateDraft(rt, created.draftId, {
       bodyMarkdown: draft.bodyMarkdown,
       changeSummary: `Adds a ground for spam links (${token})`,
       grounds: [...draft.grounds, newGround],
     });
     if (!saved.ok) throw new Error(JSON.stringify(saved));
-    const published = publishDraft(rt, created.draftId, { kind: 'minor', effectiveAt: 'now' });
+    const published = await publishDraft(rt, created.draftId, { kind: 'minor', effectiveAt: 'now' });
     if (!published.ok) throw new Error(JSON.stringify(published));
     return published.version;
   } finally {
@@ -92,7 +92,7 @@ test.describe('moderation cases', () => {
     page,
     expectAccessible,
   }) => {
-    const version = publishVersionWithNewGround();
+    const version = await publishVersionWithNewGround();
     await signInAs(page, await createStaff({ roles: ['moderator'] }));
     await page.goto('/staff/cases/new');
     // Today: the new version and its new ground.

@@ -23,21 +23,21 @@ const REWORDED_TO = "so if they're important to you, please check this page ofte
 let version = '';
 
 /** Publishes a minor version (now unless `at` is given): one paragraph reworded, one ground added. */
-function publishNewVersion(at: Date | 'now' = 'now', note = 'mentions the changelog'): string {
+async function publishNewVersion(at: Date | 'now' = 'now', note = 'mentions the changelog'): Promise<string> {
   const parsed = parseConfig({ DATA_DIR: process.env.E2E_DATA_DIR });
   if (!parsed.ok) throw new Error(parsed.error);
   const rt = createRuntime(parsed.config);
   try {
-    const created = createDraft(rt);
+    const created = await createDraft(rt);
     if (!created.ok) throw new Error('no version in force');
     const draft = getDraft(rt, created.draftId)!;
-    const saved = updateDraft(rt, created.draftId, {
+    const saved = await updateDraft(rt, created.draftId, {
       bodyMarkdown: draft.bodyMarkdown.replace(REWORDED_FROM, REWORDED_TO),
       changeSummary: `Adds a ground for repeated posting (${token}) and ${note}`,
       grounds: draft.grounds.some((g) => g.code === ground.code) ? draft.grounds : [...draft.grounds, ground],
     });
     if (!saved.ok) throw new Error(JSON.stringify(saved));
-    const published = publishDraft(rt, created.draftId, { kind: 'minor', effectiveAt: at });
+    const published = await publishDraft(rt, created.draftId, { kind: 'minor', effectiveAt: at });
     if (!published.ok) throw new Error(JSON.stringify(published));
     return published.version;
   } finally {
@@ -48,8 +48,8 @@ function publishNewVersion(at: Date | 'now' = 'now', note = 'mentions the change
 test.describe('versioned principles', () => {
   test.describe.configure({ mode: 'serial' });
 
-  test.beforeAll(() => {
-    version = publishNewVersion();
+  test.beforeAll(async () => {
+    version = await publishNewVersion();
   });
 
   test('/principles shows the new version at once', async ({ page, expectAccessible }) => {
@@ -199,7 +199,7 @@ test.describe('versioned principles', () => {
   test('a scheduled version takes effect at its time without a restart', async ({ page }) => {
     const previous = version;
     const at = new Date(Date.now() + 3_000);
-    version = publishNewVersion(at, 'a later review');
+    version = await publishNewVersion(at, 'a later review');
     expect(version).not.toBe(previous);
     await page.goto('/principles');
     await expect(page.getByTestId('version-number')).toHaveText(previous);

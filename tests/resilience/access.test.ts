@@ -151,7 +151,7 @@ describe('access control', () => {
       ids.case = c.id;
     }
     [appealA, appealB] = made as [typeof appealA, typeof appealB];
-    const draft = createDraft(rt, { actor: { id: admin.id, ip: 'test' } });
+    const draft = await createDraft(rt, { actor: { id: admin.id, ip: 'test' } });
     if (!draft.ok) throw new Error('no draft');
     ids.draft = draft.draftId;
     const template = await createTemplate(

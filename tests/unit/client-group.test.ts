@@ -31,7 +31,7 @@ describe('limitGroup: the key per-IP limits count under', () => {
     expect(limitGroup(null)).toBe('unknown');
   });
 
-  it('makes every limiter count a /64 as one client', () => {
+  it('makes every limiter count a /64 as one client', async () => {
     const rt = testRuntime({ env: { CASE_LOOKUPS_PER_10_MINUTES: '3', SUBSCRIBES_PER_HOUR: '2' } });
     const limit = caseLookupLimit(rt.config);
     // Four addresses in one /64 share the 3 lookups; the 4th is refused, whatever its address.
@@ -48,9 +48,9 @@ describe('limitGroup: the key per-IP limits count under', () => {
     // Sign-in throttling and sign-ups use the same grouping.
     expect(ipKey('2001:db8:7:7::1')).toBe(ipKey('2001:db8:7:7::abcd'));
     expect(ipKey('::ffff:192.0.2.9')).toBe(ipKey('192.0.2.9'));
-    expect(subscribe(rt, { email: 'a@example.org', ip: '2001:db8:9:9::1' }).ok).toBe(true);
-    expect(subscribe(rt, { email: 'b@example.org', ip: '2001:db8:9:9::2' }).ok).toBe(true);
-    const third = subscribe(rt, { email: 'c@example.org', ip: '2001:db8:9:9:ffff::3' });
+    expect((await subscribe(rt, { email: 'a@example.org', ip: '2001:db8:9:9::1' })).ok).toBe(true);
+    expect((await subscribe(rt, { email: 'b@example.org', ip: '2001:db8:9:9::2' })).ok).toBe(true);
+    const third = await subscribe(rt, { email: 'c@example.org', ip: '2001:db8:9:9:ffff::3' });
     expect(third.ok ? 'ok' : third.error).toBe('rate-limited');
   });
 });

@@ -129,7 +129,7 @@ describe('after delivery the stored copy keeps no private link', () => {
       { email: 'new.person@example.org', name: 'New Person', roles: ['moderator'] },
     );
     if (!invited.ok) throw new Error(JSON.stringify(invited));
-    expect(subscribe(rt, { email: 'alerts@example.org', ip: '203.0.113.5' }).ok).toBe(true);
+    expect((await subscribe(rt, { email: 'alerts@example.org', ip: '203.0.113.5' })).ok).toBe(true);
     const confirm = /\/subscribe\/confirm\/([A-Za-z0-9_-]+)/.exec(
       rawRow(
         (rt.db.$client.prepare("select id from outbox where kind = 'subscription-confirm'").get() as { id: number }).id,

@@ -10,20 +10,20 @@ let now = new Date('2026-03-01T09:00:00Z');
 const rt = testRuntime({ now: () => now, env: { PUBLIC_URL: `${BASE}/` } });
 now = new Date('2026-03-01T10:00:00Z');
 
-function publish(summary: string, effectiveAt: Date) {
-  const { draftId } = createDraft(rt) as { ok: true; draftId: number };
+async function publish(summary: string, effectiveAt: Date): Promise<void> {
+  const { draftId } = (await createDraft(rt)) as { ok: true; draftId: number };
   const d = getDraft(rt, draftId)!;
-  const saved = updateDraft(rt, draftId, {
+  const saved = await updateDraft(rt, draftId, {
     bodyMarkdown: `${d.bodyMarkdown}\n\nMore.`,
     changeSummary: summary,
     grounds: d.grounds,
   });
   expect(saved).toEqual({ ok: true });
-  expect(publishDraft(rt, draftId, { kind: 'minor', effectiveAt })).toMatchObject({ ok: true });
+  expect(await publishDraft(rt, draftId, { kind: 'minor', effectiveAt })).toMatchObject({ ok: true });
 }
 
-publish('Adds <script>alert("x")</script> & clarifies wording', new Date('2026-03-01T10:00:00Z'));
-publish('Scheduled for later', new Date('2026-06-01T00:00:00Z'));
+await publish('Adds <script>alert("x")</script> & clarifies wording', new Date('2026-03-01T10:00:00Z'));
+await publish('Scheduled for later', new Date('2026-06-01T00:00:00Z'));
 
 const parser = new XMLParser({
   ignoreAttributes: false,
@@ -93,8 +93,8 @@ describe('the Atom feed', () => {
 });
 
 describe('the JSON archive', () => {
-  it('lists every version in effect with its grounds and Markdown, and no drafts', () => {
-    createDraft(rt); // a draft must not appear
+  it('lists every version in effect with its grounds and Markdown, and no drafts', async () => {
+    await createDraft(rt); // a draft must not appear
     const archive = principlesArchive(rt);
     expect(archive.versions.map((v) => [v.version, v.inForce])).toEqual([
       ['1.2', true],

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   compareVersions,
   createDraft,
@@ -24,8 +24,8 @@ function clockedRuntime(start: string): { rt: Runtime; setNow: (iso: string) => 
   return { rt, setNow: (iso) => (now = new Date(iso)) };
 }
 
-function draftFrom(rt: Runtime, change: (input: DraftInput) => void = () => {}): number {
-  const created = createDraft(rt);
+async function draftFrom(rt: Runtime, change: (input: DraftInput) => void = () => {}): Promise<number> {
+  const created = await createDraft(rt);
   if (!created.ok) throw new Error('no draft');
   const draft = getDraft(rt, created.draftId)!;
   const input: DraftInput = {
@@ -34,7 +34,7 @@ function draftFrom(rt: Runtime, change: (input: DraftInput) => void = () => {}):
     grounds: draft.grounds.map(({ code, title, description }) => ({ code, title, description })),
   };
   change(input);
-  const saved = updateDraft(rt, created.draftId, input);
+  const saved = await updateDraft(rt, created.draftId, input);
   if (!saved.ok) throw new Error(JSON.stringify(saved));
   return created.draftId;
 }
@@ -57,8 +57,8 @@ describe('version numbers', () => {
 describe('drafts', () => {
   const { rt } = clockedRuntime('2026-03-01T10:00:00Z');
 
-  it('start from the version in force and are never public', () => {
-    const created = createDraft(rt);
+  it('start from the version in force and are never public', async () => {
+    const created = await createDraft(rt);
     expect(created.ok).toBe(true);
     if (!created.ok) return;
     const draft = getDraft(rt, created.draftId)!;
@@ -66,18 +66,18 @@ describe('drafts', () => {
     expect(draft.grounds.map((g) => g.code)).toEqual(getCurrentPrinciples(rt)!.grounds.map((g) => g.code));
     expect(listVersions(rt).map((v) => v.version)).toEqual(['1.1', '1.0']);
     expect(getCurrentPrinciples(rt)!.version).toBe('1.1');
-    expect(discardDraft(rt, created.draftId)).toEqual({ ok: true });
+    expect(await discardDraft(rt, created.draftId)).toEqual({ ok: true });
     expect(getDraft(rt, created.draftId)).toBeUndefined();
-    expect(discardDraft(rt, created.draftId)).toEqual({ ok: false, error: 'not-found' });
+    expect(await discardDraft(rt, created.draftId)).toEqual({ ok: false, error: 'not-found' });
   });
 
-  it('refuses to start from an unknown version', () => {
-    expect(createDraft(rt, { fromVersionId: 9999 })).toEqual({ ok: false, error: 'not-found' });
+  it('refuses to start from an unknown version', async () => {
+    expect(await createDraft(rt, { fromVersionId: 9999 })).toEqual({ ok: false, error: 'not-found' });
   });
 
-  it('check every field and keep nothing bad', () => {
-    const { draftId } = createDraft(rt) as { ok: true; draftId: number };
-    const result = updateDraft(rt, draftId, {
+  it('check every field and keep nothing bad', async () => {
+    const { draftId } = (await createDraft(rt)) as { ok: true; draftId: number };
+    const result = await updateDraft(rt, draftId, {
       bodyMarkdown: '  ',
       changeSummary: '',
       grounds: [
@@ -103,31 +103,31 @@ describe('drafts', () => {
       ].sort(),
     );
     expect(result.fieldErrors['grounds.2.code']).toBe('The code abusive is used twice');
-    expect(updateDraft(rt, draftId, { bodyMarkdown: 'x', changeSummary: 'x', grounds: [] })).toMatchObject({
+    expect(await updateDraft(rt, draftId, { bodyMarkdown: 'x', changeSummary: 'x', grounds: [] })).toMatchObject({
       ok: false,
       fieldErrors: { grounds: 'Add at least one ground for action' },
     });
-    expect(updateDraft(rt, 424242, { bodyMarkdown: 'x', changeSummary: 'x', grounds: [] })).toEqual({
+    expect(await updateDraft(rt, 424242, { bodyMarkdown: 'x', changeSummary: 'x', grounds: [] })).toEqual({
       ok: false,
       error: 'not-found',
     });
-    discardDraft(rt, draftId);
+    await discardDraft(rt, draftId);
   });
 });
 
 describe('publishing', () => {
   const { rt, setNow } = clockedRuntime('2026-03-01T10:00:00Z');
 
-  it('publishes a minor version now: it is in force at once and 1.1 keeps its permalink unchanged', () => {
+  it('publishes a minor version now: it is in force at once and 1.1 keeps its permalink unchanged', async () => {
     // The seeded 1.1 took effect when the runtime started; a new version must come after it.
     setNow('2026-03-01T10:01:00Z');
     const before = getPrinciplesVersion(rt, '1.1')!;
-    const draftId = draftFrom(rt, (d) => {
+    const draftId = await draftFrom(rt, (d) => {
       d.bodyMarkdown = d.bodyMarkdown.replace('Kind and respectful communication', 'Kind, respectful communication');
       d.grounds.push({ code: 'spam', title: 'Spam', description: 'Posts the same message again and again.' });
       d.changeSummary = 'Adds a ground for spam';
     });
-    const published = publishDraft(rt, draftId, { kind: 'minor', effectiveAt: rt.now() });
+    const published = await publishDraft(rt, draftId, { kind: 'minor', effectiveAt: rt.now() });
     expect(published).toEqual({ ok: true, version: '1.2', effectiveAt: rt.now(), scheduled: false });
     expect(getCurrentPrinciples(rt)!.version).toBe('1.2');
     expect(getCurrentPrinciples(rt)!.grounds.at(-1)!.code).toBe('spam');
@@ -141,33 +141,33 @@ describe('publishing', () => {
     expect(getCurrentPrinciples(rt)!.previousVersion).toBe('1.1');
     expect(getDraft(rt, draftId)).toBeUndefined(); // no longer a draft: immutable
     expect(
-      updateDraft(rt, draftId, {
+      await updateDraft(rt, draftId, {
         bodyMarkdown: 'x',
         changeSummary: 'x',
         grounds: [{ code: 'a', title: 'a', description: 'a' }],
       }),
     ).toEqual({ ok: false, error: 'not-found' });
-    expect(discardDraft(rt, draftId)).toEqual({ ok: false, error: 'not-found' });
-    expect(publishDraft(rt, draftId, { kind: 'minor', effectiveAt: rt.now() })).toEqual({
+    expect(await discardDraft(rt, draftId)).toEqual({ ok: false, error: 'not-found' });
+    expect(await publishDraft(rt, draftId, { kind: 'minor', effectiveAt: rt.now() })).toEqual({
       ok: false,
       error: 'not-found',
     });
   });
 
-  it('refuses an effective time in the past or before the latest version', () => {
+  it('refuses an effective time in the past or before the latest version', async () => {
     setNow('2026-03-02T10:00:00Z');
-    const draftId = draftFrom(rt);
-    expect(publishDraft(rt, draftId, { kind: 'minor', effectiveAt: new Date('2026-03-02T09:59:59Z') })).toEqual({
+    const draftId = await draftFrom(rt);
+    expect(await publishDraft(rt, draftId, { kind: 'minor', effectiveAt: new Date('2026-03-02T09:59:59Z') })).toEqual({
       ok: false,
       error: 'effective-in-past',
     });
-    discardDraft(rt, draftId);
+    await discardDraft(rt, draftId);
   });
 
-  it("publishes at the runtime's clock with effectiveAt 'now'", () => {
+  it("publishes at the runtime's clock with effectiveAt 'now'", async () => {
     setNow('2026-03-02T11:00:00Z');
-    const draftId = draftFrom(rt);
-    expect(publishDraft(rt, draftId, { kind: 'minor', effectiveAt: 'now' })).toEqual({
+    const draftId = await draftFrom(rt);
+    expect(await publishDraft(rt, draftId, { kind: 'minor', effectiveAt: 'now' })).toEqual({
       ok: true,
       version: '1.3',
       effectiveAt: new Date('2026-03-02T11:00:00Z'),
@@ -175,13 +175,13 @@ describe('publishing', () => {
     });
   });
 
-  it('schedules a major version: invisible until its time, then in force without anything else happening', () => {
-    const draftId = draftFrom(rt, (d) => {
+  it('schedules a major version: invisible until its time, then in force without anything else happening', async () => {
+    const draftId = await draftFrom(rt, (d) => {
       d.grounds = d.grounds.filter((g) => g.code !== 'personal-financial-gain');
       d.changeSummary = 'Retires personal financial gain';
     });
     const at = new Date('2026-04-01T00:00:00Z');
-    expect(publishDraft(rt, draftId, { kind: 'major', effectiveAt: at })).toEqual({
+    expect(await publishDraft(rt, draftId, { kind: 'major', effectiveAt: at })).toEqual({
       ok: true,
       version: '2.0',
       effectiveAt: at,
@@ -194,12 +194,15 @@ describe('publishing', () => {
     const lastModifiedBefore = principlesLastModified(rt);
 
     // Another version cannot take effect before the scheduled one.
-    const early = draftFrom(rt, (d) => (d.grounds = d.grounds.filter((g) => g.code !== 'personal-financial-gain')));
-    expect(publishDraft(rt, early, { kind: 'minor', effectiveAt: new Date('2026-03-15T00:00:00Z') })).toEqual({
+    const early = await draftFrom(
+      rt,
+      (d) => (d.grounds = d.grounds.filter((g) => g.code !== 'personal-financial-gain')),
+    );
+    expect(await publishDraft(rt, early, { kind: 'minor', effectiveAt: new Date('2026-03-15T00:00:00Z') })).toEqual({
       ok: false,
       error: 'effective-before-latest',
     });
-    discardDraft(rt, early);
+    await discardDraft(rt, early);
 
     setNow('2026-03-31T23:59:59.999Z');
     expect(getCurrentPrinciples(rt)!.version).toBe('1.3');
@@ -216,11 +219,11 @@ describe('publishing', () => {
     expect(principlesLastModified(rt) > lastModifiedBefore).toBe(true);
   });
 
-  it('never lets a retired ground code come back, but lets a kept one be reworded', () => {
-    const created = createDraft(rt) as { ok: true; draftId: number };
+  it('never lets a retired ground code come back, but lets a kept one be reworded', async () => {
+    const created = (await createDraft(rt)) as { ok: true; draftId: number };
     const draft = getDraft(rt, created.draftId)!;
     const grounds = draft.grounds.map(({ code, title, description }) => ({ code, title, description }));
-    const back = updateDraft(rt, created.draftId, {
+    const back = await updateDraft(rt, created.draftId, {
       bodyMarkdown: draft.bodyMarkdown,
       changeSummary: 'Bring it back',
       grounds: [
@@ -235,25 +238,25 @@ describe('publishing', () => {
     });
     grounds[0]!.description = 'Reworded description.';
     expect(
-      updateDraft(rt, created.draftId, { bodyMarkdown: draft.bodyMarkdown, changeSummary: 'Reword', grounds }),
+      await updateDraft(rt, created.draftId, { bodyMarkdown: draft.bodyMarkdown, changeSummary: 'Reword', grounds }),
     ).toEqual({ ok: true });
     setNow('2026-04-02T00:00:00Z');
-    expect(publishDraft(rt, created.draftId, { kind: 'minor', effectiveAt: rt.now() })).toMatchObject({
+    expect(await publishDraft(rt, created.draftId, { kind: 'minor', effectiveAt: rt.now() })).toMatchObject({
       ok: true,
       version: '2.1',
     });
   });
 
-  it('re-checks a draft on publishing: a code retired meanwhile stops it', () => {
-    const stale = draftFrom(rt); // still has "spam"
-    const retiring = draftFrom(rt, (d) => (d.grounds = d.grounds.filter((g) => g.code !== 'spam')));
+  it('re-checks a draft on publishing: a code retired meanwhile stops it', async () => {
+    const stale = await draftFrom(rt); // still has "spam"
+    const retiring = await draftFrom(rt, (d) => (d.grounds = d.grounds.filter((g) => g.code !== 'spam')));
     setNow('2026-04-03T00:00:00Z');
-    expect(publishDraft(rt, retiring, { kind: 'minor', effectiveAt: rt.now() })).toMatchObject({
+    expect(await publishDraft(rt, retiring, { kind: 'minor', effectiveAt: rt.now() })).toMatchObject({
       ok: true,
       version: '2.2',
     });
     setNow('2026-04-04T00:00:00Z');
-    expect(publishDraft(rt, stale, { kind: 'minor', effectiveAt: rt.now() })).toMatchObject({
+    expect(await publishDraft(rt, stale, { kind: 'minor', effectiveAt: rt.now() })).toMatchObject({
       ok: false,
       error: 'invalid',
     });
@@ -262,16 +265,18 @@ describe('publishing', () => {
 
 describe('comparing versions', () => {
   const { rt, setNow } = clockedRuntime('2026-03-01T10:00:00Z');
-  setNow('2026-03-01T10:01:00Z'); // after the seeded 1.1
-  const draftId = draftFrom(rt, (d) => {
-    d.bodyMarkdown =
-      d.bodyMarkdown.replace('Kind and respectful communication', 'Kind and courteous communication') +
-      '\n\n<script>alert(1)</script> & more\n';
-    d.grounds = d.grounds.filter((g) => g.code !== 'illegal-activity');
-    d.grounds[0]!.title = 'Hateful or discriminatory posts';
-    d.grounds.push({ code: 'spam', title: 'Spam', description: 'Repeats <b>the same</b> message.' });
+  beforeAll(async () => {
+    setNow('2026-03-01T10:01:00Z'); // after the seeded 1.1
+    const draftId = await draftFrom(rt, (d) => {
+      d.bodyMarkdown =
+        d.bodyMarkdown.replace('Kind and respectful communication', 'Kind and courteous communication') +
+        '\n\n<script>alert(1)</script> & more\n';
+      d.grounds = d.grounds.filter((g) => g.code !== 'illegal-activity');
+      d.grounds[0]!.title = 'Hateful or discriminatory posts';
+      d.grounds.push({ code: 'spam', title: 'Spam', description: 'Repeats <b>the same</b> message.' });
+    });
+    await publishDraft(rt, draftId, { kind: 'minor', effectiveAt: rt.now() });
   });
-  publishDraft(rt, draftId, { kind: 'minor', effectiveAt: rt.now() });
 
   it('marks words added and removed with ins/del and hidden words, escaping the text', () => {
     const result = compareVersions(rt, '1.1', '1.2');

@@ -78,12 +78,12 @@ describe('retention purge', () => {
     }),
   );
 
-  it('does nothing before the retention period has passed', () => {
+  it('does nothing before the retention period has passed', async () => {
     clock = new Date('2025-06-01T00:00:00Z');
-    expect(runRetentionPurge(rt, { dryRun: false })).toEqual({ appeals: 0, cases: 0, emails: 0 });
+    expect(await runRetentionPurge(rt, { dryRun: false })).toEqual({ appeals: 0, cases: 0, emails: 0 });
   });
 
-  it('blanks an appeal 12 months after its decision, keeps the figures, and writes an audit entry', () => {
+  it('blanks an appeal 12 months after its decision, keeps the figures, and writes an audit entry', async () => {
     clock = new Date('2026-03-01T00:00:00Z');
     const recent = insertTestCase(rt.db, { actionAt: new Date('2026-02-25T09:00:00Z'), handle: '@recent_person' });
     const open = createAppeal(rt, {
@@ -95,7 +95,7 @@ describe('retention purge', () => {
     expect(open.ok).toBe(true);
     const before = figures();
 
-    expect(runRetentionPurge(rt, { dryRun: true })).toEqual({ appeals: 1, cases: 0, emails: 1 });
+    expect(await runRetentionPurge(rt, { dryRun: true })).toEqual({ appeals: 1, cases: 0, emails: 1 });
     expect(rt.db.select().from(appeals).where(eq(appeals.id, made.appeal.id)).get()?.email).toBe('old@example.org'); // dry run changed nothing
     expect(rt.db.select().from(appeals).where(eq(appeals.id, made.appeal.id)).get()).toMatchObject({
       askingFor: 'someone-else',
@@ -106,7 +106,7 @@ describe('retention purge', () => {
       contactPhone: '07700 900982',
     });
 
-    expect(runRetentionPurge(rt, { dryRun: false })).toEqual({ appeals: 1, cases: 0, emails: 1 });
+    expect(await runRetentionPurge(rt, { dryRun: false })).toEqual({ appeals: 1, cases: 0, emails: 1 });
     const purged = rt.db.select().from(appeals).where(eq(appeals.id, made.appeal.id)).get()!;
     expect([purged.email, purged.name, purged.reason, purged.explanation]).toEqual([null, null, null, null]);
     expect(purged.purgedAt?.getTime()).toBe(clock.getTime());
@@ -146,21 +146,21 @@ describe('retention purge', () => {
     expect(JSON.stringify(audit)).not.toContain('old@example.org');
   });
 
-  it('blanks a case once its appeal window and the retention period have passed, keeping the figures', () => {
+  it('blanks a case once its appeal window and the retention period have passed, keeping the figures', async () => {
     const before = figures();
     clock = new Date('2026-08-01T00:00:00Z');
-    expect(runRetentionPurge(rt, { dryRun: false })).toMatchObject({ cases: 1 });
+    expect(await runRetentionPurge(rt, { dryRun: false })).toMatchObject({ cases: 1 });
     const c = rt.db.select().from(cases).where(eq(cases.id, old.id)).get()!;
     expect([c.accountHandle, c.postUrl, c.excerpt, c.statementOfReasons]).toEqual([null, null, null, null]);
     expect(c.closedAt).not.toBeNull();
     expect(figures()).toEqual(before);
     // Running again finds nothing new.
-    expect(runRetentionPurge(rt, { dryRun: true })).toEqual({ appeals: 0, cases: 0, emails: 0 });
+    expect(await runRetentionPurge(rt, { dryRun: true })).toEqual({ appeals: 0, cases: 0, emails: 0 });
   });
 });
 
 describe('retention of feedback comments', () => {
-  it('blanks a comment RETENTION_MONTHS after it was given, keeps every rating, and writes an audit entry', () => {
+  it('blanks a comment RETENTION_MONTHS after it was given, keeps every rating, and writes an audit entry', async () => {
     let now = new Date('2026-01-15T10:00:00Z');
     const frt = testRuntime({ now: () => now, env: { RETENTION_MONTHS: '6' } });
     const give = (comment: string, rating = 'satisfied') =>
@@ -177,13 +177,13 @@ describe('retention of feedback comments', () => {
         .all();
 
     now = new Date('2026-07-15T09:59:59Z'); // not quite 6 months after the first
-    expect(runFeedbackCommentPurge(frt, { dryRun: false })).toBe(0);
+    expect(await runFeedbackCommentPurge(frt, { dryRun: false })).toBe(0);
     expect(listAudit(frt.db, { action: 'retention.purged' })).toEqual([]);
     now = new Date('2026-07-15T10:00:01Z');
-    expect(runFeedbackCommentPurge(frt, { dryRun: true })).toBe(1);
+    expect(await runFeedbackCommentPurge(frt, { dryRun: true })).toBe(1);
     expect(stored()[0]!.comment).toContain('Pat'); // a dry run changes nothing
     // Until this change comments were kept for ever.
-    expect(runFeedbackCommentPurge(frt, { dryRun: false })).toBe(1);
+    expect(await runFeedbackCommentPurge(frt, { dryRun: false })).toBe(1);
     expect(stored()).toEqual([
       { rating: 'satisfied', comment: null },
       { rating: 'dissatisfied', comment: null },
@@ -192,6 +192,6 @@ describe('retention of feedback comments', () => {
     expect(listAudit(frt.db, { action: 'retention.purged' }).map((e) => e.details)).toEqual([
       { feedbackComments: 1, retentionMonths: 6 },
     ]);
-    expect(runFeedbackCommentPurge(frt, { dryRun: true })).toBe(0);
+    expect(await runFeedbackCommentPurge(frt, { dryRun: true })).toBe(0);
   });
 });

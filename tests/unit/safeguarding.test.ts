@@ -181,7 +181,7 @@ describe('flagSafeguardingConcern', () => {
     ).toBe(true);
     updateAppeal(rt.db, a.id, { status: 'withdrawn', withdrawnAt: new Date(clock) });
     clock += 400 * DAY;
-    runRetentionPurge(rt, { dryRun: false });
+    await runRetentionPurge(rt, { dryRun: false });
     const rows = rt.db.select().from(safeguardingConcerns).where(eq(safeguardingConcerns.appealId, a.id)).all();
     expect(rows.map((r) => r.note)).toEqual([null]);
   });

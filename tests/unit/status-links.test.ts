@@ -106,7 +106,7 @@ describe('status links', () => {
     expect(wrong.get('cache-control')).toBe('no-store');
   });
 
-  it('ends every link with the appeal’s retention', () => {
+  it('ends every link with the appeal’s retention', async () => {
     const a = newAppeal();
     expect(withdrawAppeal(rt, a.token)).toEqual({ ok: true });
     const second = tokenIn('appeal-withdrawn', a.email);
@@ -114,7 +114,7 @@ describe('status links', () => {
     const before = clock;
     clock += (rt.config.retentionMonths * 31 + 1) * DAY;
     try {
-      runRetentionPurge(rt, { dryRun: false });
+      await runRetentionPurge(rt, { dryRun: false });
       expect(findAppealById(rt.db, a.id)!.purgedAt).not.toBeNull();
       expect(findAppealByStatusToken(rt, a.token)).toBeUndefined();
       expect(findAppealByStatusToken(rt, second)).toBeUndefined();
@@ -166,10 +166,10 @@ describe('status links', () => {
 describe('requestStatusLink', () => {
   const client = (n: number) => `192.0.2.${n}`;
 
-  it('emails a new link when the reference and email address match, in any case', () => {
+  it('emails a new link when the reference and email address match, in any case', async () => {
     const a = newAppeal('Jo.Match@example.org'.toLowerCase());
     const before = listEmails(rt.db).length;
-    const result = requestStatusLink(
+    const result = await requestStatusLink(
       rt,
       { reference: a.reference.toLowerCase().replace(/-/g, ' '), email: '  JO.MATCH@Example.ORG ' },
       client(1),
@@ -182,22 +182,26 @@ describe('requestStatusLink', () => {
     expect(findAppealByStatusToken(rt, a.token)?.reference).toBe(a.reference);
   });
 
-  it('says the same and sends nothing when they do not match', () => {
+  it('says the same and sends nothing when they do not match', async () => {
     const a = newAppeal();
     const other = newAppeal();
     const before = listEmails(rt.db).length;
-    expect(requestStatusLink(rt, { reference: a.reference, email: other.email }, client(2))).toEqual({ ok: true });
-    expect(requestStatusLink(rt, { reference: generateReference(), email: a.email }, client(2))).toEqual({ ok: true });
+    expect(await requestStatusLink(rt, { reference: a.reference, email: other.email }, client(2))).toEqual({
+      ok: true,
+    });
+    expect(await requestStatusLink(rt, { reference: generateReference(), email: a.email }, client(2))).toEqual({
+      ok: true,
+    });
     expect(listEmails(rt.db).length).toBe(before);
   });
 
-  it('gives field errors for what cannot be a reference or an address', () => {
-    expect(requestStatusLink(rt, { reference: '', email: '' }, client(3))).toEqual({
+  it('gives field errors for what cannot be a reference or an address', async () => {
+    expect(await requestStatusLink(rt, { reference: '', email: '' }, client(3))).toEqual({
       ok: false,
       status: 400,
       errors: { reference: 'Enter your appeal reference', email: 'Enter your email address' },
     });
-    const typo = requestStatusLink(rt, { reference: '7K3M-Q9TX-2MD', email: 'not an email' }, client(3));
+    const typo = await requestStatusLink(rt, { reference: '7K3M-Q9TX-2MD', email: 'not an email' }, client(3));
     expect(typo).toMatchObject({ ok: false, status: 400 });
     if (!typo.ok) {
       expect(typo.errors['reference']).toMatch(/looks mistyped/);
@@ -205,13 +209,15 @@ describe('requestStatusLink', () => {
     }
   });
 
-  it('is limited per client like the case-reference lookup, and per appeal', () => {
+  it('is limited per client like the case-reference lookup, and per appeal', async () => {
     const a = newAppeal();
     for (let i = 0; i < 5; i++)
-      expect(requestStatusLink(rt, { reference: generateReference(), email: 'x@example.org' }, client(4))).toEqual({
+      expect(
+        await requestStatusLink(rt, { reference: generateReference(), email: 'x@example.org' }, client(4)),
+      ).toEqual({
         ok: true,
       });
-    const limited = requestStatusLink(rt, { reference: a.reference, email: a.email }, client(4));
+    const limited = await requestStatusLink(rt, { reference: a.reference, email: a.email }, client(4));
     expect(limited).toMatchObject({
       ok: false,
       status: 429,
@@ -225,18 +231,20 @@ describe('requestStatusLink', () => {
     expect(sent()).toBe(0);
     // From many connections, the appellant still gets only a few emails an hour.
     for (let i = 0; i < LINKS_PER_APPEAL_PER_HOUR + 2; i++)
-      expect(requestStatusLink(rt, { reference: a.reference, email: a.email }, client(10 + i))).toEqual({ ok: true });
+      expect(await requestStatusLink(rt, { reference: a.reference, email: a.email }, client(10 + i))).toEqual({
+        ok: true,
+      });
     expect(sent()).toBe(LINKS_PER_APPEAL_PER_HOUR);
     clock += 61 * 60_000;
-    expect(requestStatusLink(rt, { reference: a.reference, email: a.email }, client(40))).toEqual({ ok: true });
+    expect(await requestStatusLink(rt, { reference: a.reference, email: a.email }, client(40))).toEqual({ ok: true });
     expect(sent()).toBe(LINKS_PER_APPEAL_PER_HOUR + 1);
   });
 
-  it('sends nothing for an appeal whose details the retention purge has removed', () => {
+  it('sends nothing for an appeal whose details the retention purge has removed', async () => {
     const a = newAppeal();
     updateAppeal(rt.db, a.id, { purgedAt: new Date(clock) });
     const before = listEmails(rt.db).length;
-    expect(requestStatusLink(rt, { reference: a.reference, email: a.email }, client(50))).toEqual({ ok: true });
+    expect(await requestStatusLink(rt, { reference: a.reference, email: a.email }, client(50))).toEqual({ ok: true });
     expect(listEmails(rt.db).length).toBe(before);
   });
 });

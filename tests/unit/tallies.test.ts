@@ -232,10 +232,10 @@ describe('running aggregates equal the definition', () => {
     check();
   });
 
-  it('the figures survive the retention purge unchanged', () => {
+  it('the figures survive the retention purge unchanged', async () => {
     const before = plain(countsFromTallies(rt, months));
     clock = new Date('2029-01-01T12:00:00Z');
-    const purged = runRetentionPurge(rt, { dryRun: false });
+    const purged = await runRetentionPurge(rt, { dryRun: false });
     expect(purged.appeals).toBeGreaterThan(0);
     expect(
       rt.db.get<{ n: number }>(

@@ -74,7 +74,11 @@ function linkEmail(rt: Runtime, reference: string, link: string) {
  * email address (any case) match an appeal whose details are kept, emails it a new status link.
  * `{ ok: true }` says nothing about whether an appeal was found.
  */
-export function requestStatusLink(rt: Runtime, values: FormValues, client: string): StatusLinkRequestResult {
+export async function requestStatusLink(
+  rt: Runtime,
+  values: FormValues,
+  client: string,
+): Promise<StatusLinkRequestResult> {
   const typed = typeof values['reference'] === 'string' ? values['reference'] : '';
   const errors: Record<string, string> = {};
   const parsed = characterLength(typed) > 100 ? ({ ok: false, error: 'wrong-length' } as const) : parseReference(typed);
@@ -93,7 +97,7 @@ export function requestStatusLink(rt: Runtime, values: FormValues, client: strin
     };
 
   const now = rt.now();
-  inTransaction(rt, (scope) => {
+  await inTransaction(rt, async (scope) => {
     const tx = scope.db;
     const found = findAppealByReferenceAndEmail(tx, parsed.reference, email.data);
     const row = found && !found.purgedAt ? found : undefined;
@@ -110,7 +114,7 @@ export function requestStatusLink(rt: Runtime, values: FormValues, client: strin
     // No match (or this appeal's hourly share used up): the same email is built and written,
     // then rolled back, so the answer takes as long either way.
     const link = statusUrl(rt.config.publicUrl, generateToken());
-    enqueueAndDiscard(
+    await enqueueAndDiscard(
       tx,
       { to: email.data, ...linkEmail(rt, parsed.reference, link), kind: EMAIL_KIND, secrets: [link] },
       now,

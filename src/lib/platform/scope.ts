@@ -4,6 +4,7 @@
  * composition root, src/lib/runtime.ts, and passed to the pages as `locals.runtime`.
  */
 import type { Db, DbOrTx } from '../../../db/client.ts';
+import { transaction } from '../../../db/transactions.ts';
 import type { Config } from './config.ts';
 
 export interface Runtime {
@@ -40,6 +41,6 @@ export interface Scope extends Omit<Runtime, 'db'> {
 }
 
 /** Runs `fn` in one transaction of `rt`'s database (a savepoint inside another), with the scope it needs. */
-export function inTransaction<T>(rt: Scope, fn: (scope: Scope) => T): T {
-  return rt.db.transaction((tx) => fn({ ...rt, db: tx }));
+export async function inTransaction<T>(rt: Scope, fn: (scope: Scope) => Promise<T> | T): Promise<T> {
+  return transaction(rt.db, (tx) => fn({ ...rt, db: tx }));
 }

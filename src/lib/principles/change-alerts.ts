@@ -15,6 +15,7 @@
  *   List-Unsubscribe headers (RFC 8058). Unsubscribing deletes the address.
  */
 import { enqueueEmail } from '../../../db/outbox.ts';
+import { transaction } from '../../../db/transactions.ts';
 import {
   limitGroup,
   formatDateTime,
@@ -85,10 +86,10 @@ export type SubscribeResult =
  * confirmed address is sent a short "already signed up" email instead. The result does not say
  * which happened, so the page cannot reveal who is signed up.
  */
-export function subscribe(rt: Runtime, input: { email: unknown; ip: string | null }): SubscribeResult {
+export async function subscribe(rt: Runtime, input: { email: unknown; ip: string | null }): Promise<SubscribeResult> {
   const now = rt.now();
   const client = hashToken(`subscribe:${limitGroup(input.ip)}`);
-  return inTransaction(rt, (tx) => {
+  return inTransaction(rt, async (tx) => {
     const since = new Date(now.getTime() - HOUR_MS);
     if (countSubscribeAttempts(tx.db, client, since) >= rt.config.subscribesPerHour) {
       return { ok: false, error: 'rate-limited', retryAt: new Date(now.getTime() + HOUR_MS) } as const;
@@ -98,7 +99,7 @@ export function subscribe(rt: Runtime, input: { email: unknown; ip: string | nul
     if (!parsed.success)
       return { ok: false, error: 'invalid', fieldErrors: { email: parsed.error.issues[0]!.message } } as const;
     const email = parsed.data;
-    purgeUnconfirmed(tx);
+    await purgeUnconfirmed(tx);
     const existing = findSubscriptionByEmail(tx.db, email);
     const org = rt.config.org.name;
     if (existing?.confirmedAt) {
@@ -139,7 +140,10 @@ export function isConfirmTokenValid(rt: Runtime, token: string): boolean {
 }
 
 /** Confirms an address from its emailed link (the link works once, within 7 days). */
-export function confirmSubscription(rt: Runtime, token: string): { ok: true } | { ok: false; error: 'not-found' } {
+export async function confirmSubscription(
+  rt: Runtime,
+  token: string,
+): Promise<{ ok: true } | { ok: false; error: 'not-found' }> {
   return inTransaction(rt, (tx) => {
     const row = waitingFor(tx, token);
     if (!row || !markConfirmed(tx.db, row.id, rt.now())) return { ok: false, error: 'not-found' } as const;
@@ -153,9 +157,12 @@ export function isUnsubscribeTokenValid(rt: Runtime, token: string): boolean {
 }
 
 /** Deletes the address an unsubscribe link belongs to. 'not-found' when already gone. */
-export function unsubscribe(rt: Runtime, token: string): { ok: true } | { ok: false; error: 'not-found' } {
+export async function unsubscribe(
+  rt: Runtime,
+  token: string,
+): Promise<{ ok: true } | { ok: false; error: 'not-found' }> {
   if (!TOKEN_SHAPE.test(token)) return { ok: false, error: 'not-found' };
-  return rt.db.transaction((tx) => {
+  return transaction(rt.db, (tx) => {
     const row = findSubscriptionByUnsubscribeHash(tx, hashToken(token));
     if (!row) return { ok: false, error: 'not-found' } as const;
     deleteSubscription(tx, row.id);
@@ -164,9 +171,9 @@ export function unsubscribe(rt: Runtime, token: string): { ok: true } | { ok: fa
 }
 
 /** Deletes addresses left unconfirmed for 7 days, and old rate-limit entries. Returns how many addresses. */
-export function purgeUnconfirmed(rt: Scope): number {
+export async function purgeUnconfirmed(rt: Scope): Promise<number> {
   const now = rt.now().getTime();
-  return rt.db.transaction((tx) => {
+  return transaction(rt.db, (tx) => {
     deleteSubscribeAttemptsBefore(tx, new Date(now - HOUR_MS));
     return deleteUnconfirmedBefore(tx, new Date(now - ALERT_RULES.confirmDays * DAY_MS));
   });
@@ -178,9 +185,9 @@ export function purgeUnconfirmed(rt: Scope): number {
  * only, and only if it has a predecessor) queues one email per confirmed subscriber, all in one
  * transaction. Safe to call often and from several processes. Returns the versions alerted now.
  */
-export function queueChangeAlerts(rt: Scope): { version: string; recipients: number }[] {
+export async function queueChangeAlerts(rt: Scope): Promise<{ version: string; recipients: number }[]> {
   const now = rt.now();
-  return rt.db.transaction((tx) => {
+  return transaction(rt.db, (tx) => {
     const alerted = listAlertedVersionIds(tx);
     // Highest number first; numbers and effective times rise together.
     const effective = listPublishedVersions(tx).filter((v) => (v.effectiveAt?.getTime() ?? -Infinity) <= now.getTime());
@@ -226,18 +233,24 @@ export function queueChangeAlerts(rt: Scope): { version: string; recipients: num
 /** How often the server checks for versions that have taken effect (and purges stale sign-ups). */
 export const ALERT_CHECK_MS = 30_000;
 
-/** The periodic job started by scripts/start.ts. Errors are logged, never thrown into the timer. */
-export function startChangeAlertJob(rt: Runtime, everyMs = ALERT_CHECK_MS): { stop: () => void } {
-  const run = () => {
+/**
+ * The periodic job started by scripts/start.ts. Errors are logged, never thrown into the timer.
+ * `firstRun` settles when the check made at start has finished (it never rejects).
+ */
+export function startChangeAlertJob(
+  rt: Runtime,
+  everyMs = ALERT_CHECK_MS,
+): { stop: () => void; firstRun: Promise<void> } {
+  const run = async () => {
     try {
-      purgeUnconfirmed(rt);
-      queueChangeAlerts(rt);
+      await purgeUnconfirmed(rt);
+      await queueChangeAlerts(rt);
     } catch (error) {
       console.error('Change alerts check failed:', error instanceof Error ? error.message : error);
     }
   };
-  run();
-  const timer = setInterval(run, everyMs);
+  const firstRun = run();
+  const timer = setInterval(() => void run(), everyMs);
   timer.unref();
-  return { stop: () => clearInterval(timer) };
+  return { stop: () => clearInterval(timer), firstRun };
 }

@@ -207,16 +207,16 @@ export function comparePath(from: string, to: string): string {
 
 /**
  * Runs a step and, when it succeeded and an actor is given, appends its audit entry in the same
- * transaction (better-sqlite3 nests the inner transactions as savepoints), so both happen or neither.
+ * transaction (inner transactions are savepoints: db/transactions.ts), so both happen or neither.
  */
-function audited<T extends { ok: boolean }>(
+async function audited<T extends { ok: boolean }>(
   rt: Scope,
   actor: Actor<number | null> | undefined,
-  step: (scope: Scope) => T,
+  step: (scope: Scope) => Promise<T> | T,
   entry: (result: T) => { action: string; entityId: string; details?: Record<string, unknown> },
-): T {
-  return inTransaction(rt, (scope) => {
-    const result = step(scope);
+): Promise<T> {
+  return inTransaction(rt, async (scope) => {
+    const result = await step(scope);
     if (result.ok && actor)
       recordAudit(scope.db, { actorId: actor.id, ip: actor.ip, entityType: 'principles', ...entry(result) });
     return result;
@@ -358,10 +358,10 @@ export function validateDraft(
  * Starts a draft as a copy of a published version: `fromVersionId`, or by default the version in
  * force now. The change summary starts empty.
  */
-export function createDraft(
+export async function createDraft(
   rt: Scope,
   options: { fromVersionId?: number; actor?: Actor<number | null> } = {},
-): { ok: true; draftId: number } | { ok: false; error: 'not-found' } {
+): Promise<{ ok: true; draftId: number } | { ok: false; error: 'not-found' }> {
   return audited(
     rt,
     options.actor,
@@ -370,16 +370,16 @@ export function createDraft(
   );
 }
 
-function createDraftStep(
+async function createDraftStep(
   rt: Scope,
   options: { fromVersionId?: number },
-): { ok: true; draftId: number } | { ok: false; error: 'not-found' } {
+): Promise<{ ok: true; draftId: number } | { ok: false; error: 'not-found' }> {
   const base =
     options.fromVersionId === undefined
       ? findVersionInForce(rt.db, rt.now())
       : listPublishedVersions(rt.db).find((v) => v.id === options.fromVersionId);
   if (!base) return { ok: false, error: 'not-found' };
-  const draftId = insertDraft(rt.db, {
+  const draftId = await insertDraft(rt.db, {
     bodyMarkdown: base.bodyMarkdown,
     changeSummary: '',
     grounds: base.grounds.map(({ code, title, description }) => ({ code, title, description })),
@@ -393,12 +393,14 @@ export function getDraft(rt: Scope, draftId: number): DraftRow | undefined {
 }
 
 /** Saves a draft's text, summary and grounds after checking them. */
-export function updateDraft(
+export async function updateDraft(
   rt: Scope,
   draftId: number,
   input: DraftInput,
   actor?: Actor<number | null>,
-): { ok: true } | { ok: false; error: 'not-found' } | { ok: false; error: 'invalid'; fieldErrors: FieldErrors } {
+): Promise<
+  { ok: true } | { ok: false; error: 'not-found' } | { ok: false; error: 'invalid'; fieldErrors: FieldErrors }
+> {
   return audited(
     rt,
     actor,
@@ -411,28 +413,30 @@ export function updateDraft(
   );
 }
 
-function updateDraftStep(
+async function updateDraftStep(
   rt: Scope,
   draftId: number,
   input: DraftInput,
-): { ok: true } | { ok: false; error: 'not-found' } | { ok: false; error: 'invalid'; fieldErrors: FieldErrors } {
+): Promise<
+  { ok: true } | { ok: false; error: 'not-found' } | { ok: false; error: 'invalid'; fieldErrors: FieldErrors }
+> {
   if (!findDraft(rt.db, draftId)) return { ok: false, error: 'not-found' };
   const checked = validateDraft(rt, input);
   if (!checked.ok) return checked;
-  return replaceDraft(rt.db, draftId, checked.content) ? { ok: true } : { ok: false, error: 'not-found' };
+  return (await replaceDraft(rt.db, draftId, checked.content)) ? { ok: true } : { ok: false, error: 'not-found' };
 }
 
 /** Deletes a draft. Published versions cannot be discarded. */
-export function discardDraft(
+export async function discardDraft(
   rt: Scope,
   draftId: number,
   actor?: Actor<number | null>,
-): { ok: true } | { ok: false; error: 'not-found' } {
+): Promise<{ ok: true } | { ok: false; error: 'not-found' }> {
   return audited(
     rt,
     actor,
-    (scope): { ok: true } | { ok: false; error: 'not-found' } =>
-      deleteDraft(scope.db, draftId) ? { ok: true } : { ok: false, error: 'not-found' },
+    async (scope): Promise<{ ok: true } | { ok: false; error: 'not-found' }> =>
+      (await deleteDraft(scope.db, draftId)) ? { ok: true } : { ok: false, error: 'not-found' },
     () => ({ action: 'principles.draft-discarded', entityId: String(draftId) }),
   );
 }
@@ -467,19 +471,19 @@ export type PublishResult =
  * have retired a code meanwhile). `effectiveAt` must not be in the past and must be after the
  * latest published version's effective time, so versions take effect in number order.
  */
-export function publishDraft(
+export async function publishDraft(
   rt: Scope,
   draftId: number,
   options: { kind: 'minor' | 'major'; effectiveAt: Date | 'now'; actor?: Actor<number | null> },
-): PublishResult {
+): Promise<PublishResult> {
   return audited(
     rt,
     options.actor,
-    (scope) => {
+    async (scope) => {
       const result = publishDraftStep(scope, draftId, options);
       // Taking effect now: the change alert is queued in the same transaction (change-alerts.ts);
       // a scheduled version's alert is queued by the periodic check when its time comes.
-      if (result.ok && !result.scheduled) queueChangeAlerts(scope);
+      if (result.ok && !result.scheduled) await queueChangeAlerts(scope);
       return result;
     },
     (r) => ({

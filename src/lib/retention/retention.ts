@@ -37,7 +37,7 @@ export function purgeCutoffs(rt: Runtime): PurgeCutoffs {
  * Runs the purge (or, with dryRun, only counts). Writes one audit entry with the counts; never
  * logs personal data.
  */
-export function runRetentionPurge(rt: Runtime, options: { dryRun: boolean }): PurgeCounts {
+export async function runRetentionPurge(rt: Runtime, options: { dryRun: boolean }): Promise<PurgeCounts> {
   const cutoffs = purgeCutoffs(rt);
   if (options.dryRun) return countPurgeable(rt.db, cutoffs);
   return purgePersonalData(rt.db, cutoffs, rt.now(), (tx, counts) =>
@@ -61,7 +61,7 @@ export function describePurge(counts: PurgeCounts, dryRun: boolean): string {
  * Blanks the comments of service feedback given more than RETENTION_MONTHS ago (with dryRun, only
  * counts them). A run that blanks any writes an audit entry with the number. Returns the number.
  */
-export function runFeedbackCommentPurge(rt: Runtime, options: { dryRun: boolean }): number {
+export async function runFeedbackCommentPurge(rt: Runtime, options: { dryRun: boolean }): Promise<number> {
   const before = purgeCutoffs(rt).feedbackGivenBefore;
   if (options.dryRun) return countFeedbackCommentsBefore(rt.db, before);
   return purgeFeedbackComments(rt.db, before, (tx, n) => {
@@ -115,11 +115,11 @@ const DAY = 24 * 60 * 60 * 1000;
 
 /** Runs the purge now and then daily inside the server process. */
 export function startRetentionJob(rt: Runtime): { stop(): void } {
-  return startPeriodicJob('Retention purge', DAY, () => {
-    console.log(describePurge(runRetentionPurge(rt, { dryRun: false }), false));
+  return startPeriodicJob('Retention purge', DAY, async () => {
+    console.log(describePurge(await runRetentionPurge(rt, { dryRun: false }), false));
     const files = runMailFilePurge(rt, { dryRun: false });
     if (files > 0) console.log(describeMailFilePurge(files, false));
-    const comments = runFeedbackCommentPurge(rt, { dryRun: false });
+    const comments = await runFeedbackCommentPurge(rt, { dryRun: false });
     if (comments > 0) console.log(describeFeedbackCommentPurge(comments, false));
   });
 }
