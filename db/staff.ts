@@ -18,7 +18,7 @@ import {
   type SessionStage,
   type StaffRow,
   type TokenPurpose,
-} from './schema/staff.ts';
+} from './schema.ts';
 
 export type StaffWithRoles = StaffRow & { roles: Role[] };
 

@@ -3,7 +3,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { customType, integer } from 'drizzle-orm/sqlite-core';
-import { openSecret, sealSecret } from '../secret-box.ts';
+import { openSecret, sealSecret } from '../../secret-box.ts';
 
 /** Every table has `created_at`, set by the database. */
 export const createdAt = () =>
