@@ -4,7 +4,7 @@
  *
  *   node_modules/.bin/tsx bench/seed.ts <data-dir> <count>     (e.g. a million rows in ~10 s)
  *
- * Used by bench/run.ts for the scale figures; works on any migrated database (db/schema/cases.ts).
+ * Used by bench/run.ts for the scale figures; works on any migrated database (db/schema/sqlite/cases.ts).
  */
 import { pathToFileURL } from 'node:url';
 import type { Db } from '../db/client.ts';

@@ -5,7 +5,7 @@
  */
 import { and, desc, eq, gte, isNull, like, lt, type SQL } from 'drizzle-orm';
 import { contextOf, type DbOrTx } from './client.ts';
-import { auditLog, staff, type AuditRow } from './schema/staff.ts';
+import { auditLog, staff, type AuditRow } from './schema.ts';
 
 export interface AuditEntry {
   /** The staff member who acted; null for the command line or the system. */

@@ -14,7 +14,7 @@ import {
   staffRoles,
   type SafeguardingConcernRow,
 } from './schema.ts';
-import type { Role } from './schema/staff.ts';
+import type { Role } from './schema.ts';
 
 /** Email addresses of active (not disabled) staff with `role`, in id order. */
 export function activeStaffEmails(tx: DbOrTx, role: Role): string[] {

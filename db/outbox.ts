@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { and, count, desc, eq, gte, inArray, lt, TransactionRollbackError } from 'drizzle-orm';
 import { contextOf, type Db, type DbOrTx } from './client.ts';
 import { escapeHtml } from './html.ts';
-import { outbox, type OutboxRow, type OutboxState } from './schema/outbox.ts';
+import { outbox, type OutboxRow, type OutboxState } from './schema.ts';
 import { transaction } from './transactions.ts';
 
 /** `db` itself or the `tx` a `db.transaction((tx) => …)` callback receives. */

@@ -1,7 +1,7 @@
-/** Queries for reply templates (db/schema/reply-templates.ts). */
+/** Queries for reply templates (db/schema/sqlite/reply-templates.ts). */
 import { and, asc, eq, isNull } from 'drizzle-orm';
 import type { DbOrTx } from './client.ts';
-import { replyTemplates, type ReplyTemplateRow } from './schema/reply-templates.ts';
+import { replyTemplates, type ReplyTemplateRow } from './schema.ts';
 
 export type { ReplyTemplateRow };
 export type TemplateFields = Pick<ReplyTemplateRow, 'name' | 'outcome' | 'groundCode' | 'body'>;

@@ -78,7 +78,7 @@ export const OPEN_STATUSES = ['new', 'in-review', 'waiting'] as const;
 /**
  * Written out literally (not as bound values), and as "not decided or withdrawn" (which no status
  * index can serve), so SQLite reads the partial indexes appeals_open_due and
- * appeals_open_assignee_due (db/schema/cases.ts) in due-date order and stops after the page.
+ * appeals_open_assignee_due (db/schema/sqlite/cases.ts) in due-date order and stops after the page.
  */
 const isOpen = sql.raw(`"appeals"."status" not in ('decided', 'withdrawn')`);
 

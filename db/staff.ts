@@ -23,7 +23,7 @@ import {
   type StaffRow,
   type StoredStaffRow,
   type TokenPurpose,
-} from './schema/staff.ts';
+} from './schema.ts';
 
 export type StaffWithRoles = StaffRow & { roles: Role[] };
 

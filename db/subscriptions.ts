@@ -4,7 +4,7 @@
  */
 import { and, count, eq, gt, isNotNull, isNull, lt, lte } from 'drizzle-orm';
 import type { DbOrTx } from './client.ts';
-import { changeAlerts, subscribeAttempts, subscriptions, unsubscribeTokens } from './schema/subscriptions.ts';
+import { changeAlerts, subscribeAttempts, subscriptions, unsubscribeTokens } from './schema.ts';
 
 export type SubscriptionRow = typeof subscriptions.$inferSelect;
 

@@ -1,6 +1,6 @@
 /**
  * Running aggregates behind the transparency report (table transparency_tallies, see
- * db/schema/transparency.ts) and the review queue's counts (appeal_tallies).
+ * db/schema/sqlite/transparency.ts) and the review queue's counts (appeal_tallies).
  *
  * They are kept by SQLite triggers, so every writer is covered — domain code, the retention
  * purge, tests and operators writing plain SQL — in the same transaction as the change. The

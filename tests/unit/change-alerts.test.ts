@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { listAudit } from '../../db/audit.ts';
 import { listEmails } from '../../db/outbox.ts';
-import { outbox } from '../../db/schema/outbox.ts';
+import { outbox } from '../../db/schema.ts';
 import {
   ALERT_RULES,
   confirmSubscription,

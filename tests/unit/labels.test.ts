@@ -6,8 +6,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { OUTBOX_STATES } from '../../db/schema/outbox.ts';
-import { ROLES } from '../../db/schema/staff.ts';
+import { OUTBOX_STATES, ROLES } from '../../db/schema.ts';
 import { APPEAL_ACTIONS, APPEAL_STATUSES } from '../../src/lib/appeals/state.ts';
 import { SAFEGUARDING_EMAIL_KIND } from '../../src/lib/notifications/safeguarding.ts';
 import { STAFF_EMAIL_KINDS } from '../../src/lib/notifications/notifications.ts';

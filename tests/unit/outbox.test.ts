@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { claimNextEmail, enqueueEmail, findEmail, markEmailFailed } from '../../db/outbox.ts';
-import { outbox } from '../../db/schema/outbox.ts';
+import { outbox } from '../../db/schema.ts';
 import { checkHealth } from '../../src/lib/health.ts';
 import { classifySendError, emlFileName } from '../../src/lib/email/transport.ts';
 import { MAX_RETRY_DELAY_MS, retryDelayMs } from '../../src/lib/email/worker.ts';

@@ -12,7 +12,7 @@ import {
 } from '../../../db/outbox.ts';
 import { recordAudit } from '../../../db/audit.ts';
 import type { DbOrTx } from '../../../db/client.ts';
-import { OUTBOX_STATES, type OutboxRow, type OutboxState } from '../../../db/schema/outbox.ts';
+import { OUTBOX_STATES, type OutboxRow, type OutboxState } from '../../../db/schema.ts';
 import {
   EMAIL_KINDS,
   emailKindLabel,

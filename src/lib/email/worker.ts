@@ -14,7 +14,7 @@ import {
   onEmailEnqueued,
   rescheduleEmail,
 } from '../../../db/outbox.ts';
-import type { OutboxRow } from '../../../db/schema/outbox.ts';
+import type { OutboxRow } from '../../../db/schema.ts';
 import type { Runtime } from '../platform/index.ts';
 import { createMailTransport, SMTP_POOL_CONNECTIONS, type MailTransport } from './transport.ts';
 

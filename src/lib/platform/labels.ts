@@ -13,9 +13,9 @@ import {
   type RELATIONSHIPS,
   type ContactNeeds,
   type WhoIsAsking,
+  type OUTBOX_STATES,
+  type ROLES,
 } from '../../../db/schema.ts';
-import type { OUTBOX_STATES } from '../../../db/schema/outbox.ts';
-import type { ROLES } from '../../../db/schema/staff.ts';
 import { formatDateTime } from './dates.ts';
 
 /** "What did we do?" on the no-reference path, as the appellant answers it. */

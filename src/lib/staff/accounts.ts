@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { recordAudit } from '../../../db/audit.ts';
 import type { DbOrTx } from '../../../db/client.ts';
 import { enqueueEmail } from '../../../db/outbox.ts';
-import { ROLES, type Role } from '../../../db/schema/staff.ts';
+import { ROLES, type Role } from '../../../db/schema.ts';
 import {
   countActiveAdmins,
   deleteSessionsOf,

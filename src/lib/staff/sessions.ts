@@ -31,7 +31,7 @@ import {
   type StaffWithRoles,
 } from '../../../db/staff.ts';
 import type { DbOrTx } from '../../../db/client.ts';
-import type { SessionStage } from '../../../db/schema/staff.ts';
+import type { SessionStage } from '../../../db/schema.ts';
 import { dummyVerify, verifyPassword } from './passwords.ts';
 import { type Runtime, limitGroup, cookieName, hashToken } from '../platform/index.ts';
 import { newToken, toStaffUser, type StaffUser } from './accounts.ts';

@@ -3,7 +3,7 @@
  * the append-only audit log. See docs/decisions/008-staff-accounts.md.
  */
 import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
-import type { Sealed } from '../secret-box.ts';
+import type { Sealed } from '../../secret-box.ts';
 import { createdAt, timestamp } from './columns.ts';
 
 /** Associated data of an encrypted TOTP secret: a value sealed for another column is refused. */

@@ -1,0 +1,72 @@
+/**
+ * A fresh PostgreSQL database per test file (issue 21), on the server named by TEST_DATABASE_URL:
+ * `CREATE DATABASE` on the way in, dropped after the file (tests/support/cleanup.ts). The URL's
+ * role needs CREATEDB; its database is only where the CREATE and DROP statements run.
+ * .ci/run starts the local cluster and sets the variable; the README says how to do it by hand.
+ */
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import { migrate } from 'drizzle-orm/node-postgres/migrator';
+import pg from 'pg';
+import * as pgSchema from '../../db/schema/pg/index.ts';
+import { onCleanup } from './cleanup.ts';
+
+/** The PostgreSQL migrations (db/drizzle.pg.config.ts), found from the project root as db/client.ts does. */
+export const PG_MIGRATIONS_DIR = resolve(process.cwd(), 'db/migrations-pg');
+
+const HOW_TO =
+  'TEST_DATABASE_URL is not set: the PostgreSQL tests need a server. Start the local cluster ' +
+  '(as root: pg_ctlcluster 15 main start), create a role with CREATEDB and a database, then set ' +
+  'TEST_DATABASE_URL=postgres://<role>:<password>@127.0.0.1:5432/<database> (README, "Testing"; ' +
+  '.ci/run does all of this).';
+
+/** The server's URL; throws (so the test fails, never skips) when it is not configured. */
+export function testDatabaseUrl(): URL {
+  const value = process.env.TEST_DATABASE_URL;
+  if (!value) throw new Error(HOW_TO);
+  return new URL(value);
+}
+
+export interface TestPostgres {
+  /** The URL of the fresh database. */
+  url: string;
+  pool: pg.Pool;
+  db: NodePgDatabase<typeof pgSchema>;
+}
+
+/** Creates an empty database for the calling test file; it is dropped after the file. */
+export async function freshPostgresDatabase(): Promise<TestPostgres> {
+  const server = testDatabaseUrl();
+  const name = `fair_hearing_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: server.href });
+  await admin.connect();
+  try {
+    // UTF-8 whatever the cluster's default, from template0 so nothing added to template1 leaks in.
+    await admin.query(`create database "${name}" template template0 encoding 'UTF8'`);
+  } finally {
+    await admin.end();
+  }
+  onCleanup(async () => {
+    const dropper = new pg.Client({ connectionString: server.href });
+    await dropper.connect();
+    try {
+      await dropper.query(`drop database if exists "${name}" with (force)`);
+    } finally {
+      await dropper.end();
+    }
+  });
+  const url = new URL(server);
+  url.pathname = `/${name}`;
+  const pool = new pg.Pool({ connectionString: url.href, max: 4 });
+  // Registered after the drop, so it runs first (clean-ups run newest first).
+  onCleanup(() => pool.end());
+  return { url: url.href, pool, db: drizzle({ client: pool, schema: pgSchema }) };
+}
+
+/** A fresh database with db/migrations-pg applied. */
+export async function migratedPostgresDatabase(): Promise<TestPostgres> {
+  const fresh = await freshPostgresDatabase();
+  await migrate(fresh.db, { migrationsFolder: PG_MIGRATIONS_DIR });
+  return fresh;
+}
