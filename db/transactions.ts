@@ -37,14 +37,31 @@ interface Open {
   closed: boolean;
 }
 
-const connections = new WeakMap<Db, Connection>();
-const open = new WeakMap<object, Open>();
-/** The transaction the current asynchronous context runs inside (for the guard in tests). */
+/*
+ * The queue of a connection and the state of an open transaction are kept on the handles (the
+ * database's and each tx), not in this module: the start script and the Astro bundle each load
+ * their own copy of this module but share one database handle (db/client.ts DbContext), so module
+ * state would leave the bundle's copy without the connection openDatabase registered, and give the
+ * two copies two queues on one connection.
+ */
+const CONNECTION = '$transactionConnection';
+const OPEN = '$transactionState';
+type Holder = { [CONNECTION]?: Connection; [OPEN]?: Open };
+
+const connectionOf = (db: DbOrTx): Connection | undefined => (db as Holder)[CONNECTION];
+const stateOf = (db: DbOrTx): Open | undefined => (db as Holder)[OPEN];
+
+/**
+ * The transaction the current asynchronous context runs inside (for the guard in tests, and to
+ * refuse a transaction of db inside one of its own). Per copy of this module: one copy does not
+ * see the transactions of the other, which only weakens those two checks.
+ */
 const current = new AsyncLocalStorage<Open>();
 
 /** Called by openDatabase: `base` is a second drizzle handle over the same client as `db`. */
 export function registerConnection(db: Db, base: Db, attach: (tx: Tx) => void): void {
-  connections.set(db, { base, attach, tail: Promise.resolve() });
+  const connection: Connection = { base, attach, tail: Promise.resolve() };
+  Object.defineProperty(db, CONNECTION, { value: connection });
 }
 
 /** The database a transaction of the current asynchronous context belongs to, if any. */
@@ -55,17 +72,17 @@ export function transactionInProgress(): Db | undefined {
 
 /** True when `db` is the `tx` of a transaction that has not ended. */
 export function isOpenTransaction(db: DbOrTx): boolean {
-  const state = open.get(db);
+  const state = stateOf(db);
   return state !== undefined && !state.closed;
 }
 
 export async function transaction<T>(db: DbOrTx, fn: (tx: Tx) => Promise<T> | T): Promise<T> {
-  const state = open.get(db);
+  const state = stateOf(db);
   if (state) {
     if (state.closed) throw new Error('This transaction has ended: its tx cannot start another');
     return savepoint(db as Tx, state, fn);
   }
-  const connection = connections.get(db as Db);
+  const connection = connectionOf(db);
   if (!connection) throw new Error('This database handle was not opened with openDatabase');
   // Waiting for the connection from inside one of its own transactions would wait for ever.
   if (transactionInProgress() === db)
@@ -97,7 +114,7 @@ async function run<T>(root: Db, connection: Connection, fn: (tx: Tx) => Promise<
     },
   });
   connection.attach(tx);
-  open.set(tx, state);
+  Object.defineProperty(tx, OPEN, { value: state });
   sqlite.exec('BEGIN IMMEDIATE');
   let result: T;
   try {
@@ -134,7 +151,7 @@ async function savepoint<T>(tx: Tx, state: Open, fn: (tx: Tx) => Promise<T> | T)
  * of the event loop.
  */
 export function afterCommit(db: DbOrTx, fn: () => void): void {
-  const state = open.get(db);
+  const state = stateOf(db);
   if (state && !state.closed) state.afterCommit.push(fn);
   else setImmediate(fn);
 }
