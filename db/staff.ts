@@ -9,6 +9,7 @@
 import { and, asc, count, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, ne, or } from 'drizzle-orm';
 import { open, seal, sealedKeyId } from './secret-box.ts';
 import { contextOf, type Db, type DbOrTx } from './client.ts';
+import { transaction } from './transactions.ts';
 import {
   loginFailures,
   staff,
@@ -354,17 +355,15 @@ export function totpSecretKeyIds(db: Db): string[] {
 }
 
 /** Re-seals every TOTP secret from key `from` to key `to`, all or none; returns how many. */
-export function resealTotpSecrets(db: Db, from: Buffer, to: Buffer): number {
-  const sqlite = db.$client;
-  const update = sqlite.prepare('update staff set totp_secret = ? where id = ?');
-  return sqlite
-    .transaction(() => {
-      const rows = sqlite.prepare('select id, totp_secret as value from staff where totp_secret is not null').all() as {
-        id: number;
-        value: string;
-      }[];
-      for (const r of rows) update.run(seal(to, open(from, r.value, TOTP_SECRET_CONTEXT), TOTP_SECRET_CONTEXT), r.id);
-      return rows.length;
-    })
-    .immediate();
+export async function resealTotpSecrets(db: Db, from: Buffer, to: Buffer): Promise<number> {
+  return await transaction(db, async (tx) => {
+    const sqlite = tx.$client;
+    const update = sqlite.prepare('update staff set totp_secret = ? where id = ?');
+    const rows = sqlite.prepare('select id, totp_secret as value from staff where totp_secret is not null').all() as {
+      id: number;
+      value: string;
+    }[];
+    for (const r of rows) update.run(seal(to, open(from, r.value, TOTP_SECRET_CONTEXT), TOTP_SECRET_CONTEXT), r.id);
+    return rows.length;
+  });
 }

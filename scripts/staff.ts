@@ -100,11 +100,11 @@ async function main(): Promise<void> {
       }
     } else if (command === 'disable') {
       if (!email) fail(`disable needs --email.\n${USAGE}`);
-      const result = disableByEmail(rt, CLI, email);
+      const result = await disableByEmail(rt, CLI, email);
       if (!result.ok) fail(result.error);
       console.log(`Disabled ${email.trim().toLowerCase()} and ended its sessions.`);
     } else if (command === 'rotate-key') {
-      const result = rotateSecretKey(rt.db, rt.config, parsed.values['new-key-file']);
+      const result = await rotateSecretKey(rt.db, rt.config, parsed.values['new-key-file']);
       if (!result.ok) fail(result.error);
       console.log(
         `Re-encrypted ${result.secrets} TOTP secret(s): key ${result.oldId} replaced by key ${result.newId}.`,
@@ -116,7 +116,7 @@ async function main(): Promise<void> {
       );
     } else if (command === 'reset') {
       if (!email) fail(`reset needs --email.\n${USAGE}`);
-      const result = resetByEmail(rt, CLI, email, { authenticator: Boolean(authenticator) });
+      const result = await resetByEmail(rt, CLI, email, { authenticator: Boolean(authenticator) });
       if (!result.ok) fail(result.error);
       const who = email.trim().toLowerCase();
       if (result.kind === 'invite') {

@@ -17,7 +17,7 @@ const config = loadConfigOrExit();
 if (!process.argv.includes('--no-build')) buildIfStale(root);
 const rt = createRuntimeOrExit(config);
 // First run: no admin yet, so print a one-time link to create one (no default password anywhere).
-const firstRunLink = prepareFirstRun(rt);
+const firstRunLink = await prepareFirstRun(rt);
 if (firstRunLink) {
   console.log(
     `\nNo admin account exists yet. Create the first one within ${SETUP_LINK_HOURS} hours at this one-time link:\n\n  ${firstRunLink}\n`,

@@ -163,7 +163,7 @@ export async function signIn(
  */
 export async function signInAs(page: Page, account: { id: number }): Promise<void> {
   const userAgent = await page.evaluate(() => navigator.userAgent);
-  const token = startSessionWithoutSignIn(testRuntime(), account.id, '127.0.0.1', userAgent);
+  const token = await startSessionWithoutSignIn(testRuntime(), account.id, '127.0.0.1', userAgent);
   const url = `http://127.0.0.1:${process.env.E2E_PORT}`;
   await page
     .context()

@@ -132,7 +132,7 @@ describe('access control', () => {
       sessions.set(who, signedInSession(rt, a.id));
     }
     // Disabled after the session was made: the session must stop working.
-    expect(setDisabled(rt, { id: admin.id, ip: 'test' }, disabled.id, true)).toMatchObject({ ok: true });
+    expect(await setDisabled(rt, { id: admin.id, ip: 'test' }, disabled.id, true)).toMatchObject({ ok: true });
     ids.admin = admin.id;
     const made: (typeof appealA)[] = [];
     for (const name of ['A', 'B']) {

@@ -73,7 +73,7 @@ async function signIn(
 ): Promise<string> {
   const p = await signInWithPassword(rt, { email, password, userAgent }, ip);
   if (!p.ok || p.next !== 'code') throw new Error(`password step: ${JSON.stringify(p)}`);
-  const c = verifySecurityCode(rt, p.sessionId, totpCode(secret, rt.now()), ip);
+  const c = await verifySecurityCode(rt, p.sessionId, totpCode(secret, rt.now()), ip);
   if (!c.ok) throw new Error(`code step: ${c.error}`);
   return c.sessionId;
 }
@@ -90,7 +90,7 @@ async function afterReset(name: string) {
   const rt = testRuntime({ now: clock.now });
   const admin = await account(rt, `${name}-admin@example.org`, ['admin']);
   const me = await account(rt, `${name}-enrol@example.org`);
-  resetMfa(rt, { id: admin.id, ip: null }, me.id);
+  await resetMfa(rt, { id: admin.id, ip: null }, me.id);
   const token = tokenOf(
     /https?:\/\/\S+\/setup\/[A-Za-z0-9_-]{43}/.exec(outbox(rt, 'staff-authenticator-reset').at(-1)!.text)![0],
   );
@@ -106,7 +106,7 @@ describe('17.2 the first-run link once an admin exists', () => {
     { timeout: SLOW },
     async () => {
       const rt = testRuntime();
-      const token = tokenOf(issueFirstRunLink(rt)!);
+      const token = tokenOf((await issueFirstRunLink(rt))!);
       expect(findSetupLink(rt, token)).toEqual({ purpose: 'first-run' });
       await account(rt, 'cli-admin@example.org', ['admin']);
       // GET: the page asks findSetupLink; POST: completeSetup.
@@ -127,10 +127,10 @@ describe('17.2 the first-run link once an admin exists', () => {
   it('is expired in the database at start-up when an admin exists', { timeout: SLOW }, async () => {
     const clock = manualClock();
     const rt = testRuntime({ now: clock.now });
-    const token = tokenOf(prepareFirstRun(rt)!);
+    const token = tokenOf((await prepareFirstRun(rt))!);
     await account(rt, 'admin2@example.org', ['admin']);
     clock.advance(1000);
-    expect(prepareFirstRun(rt)).toBeNull();
+    expect(await prepareFirstRun(rt)).toBeNull();
     const row = rt.db.$client
       .prepare('select expires_at as expiresAt from staff_tokens where token_hash = ?')
       .get(hashToken(token)) as { expiresAt: number };
@@ -231,7 +231,7 @@ describe('17.3 password reset by an admin', () => {
       const admin = await account(rt, 'boss@example.org', ['admin']);
       const me = await account(rt, 'forgot@example.org');
       const session = await signIn(rt, 'forgot@example.org', me.totpSecret);
-      const sent = sendPasswordReset(rt, { id: admin.id, ip: '9.9.9.9' }, me.id);
+      const sent = await sendPasswordReset(rt, { id: admin.id, ip: '9.9.9.9' }, me.id);
       if (!sent.ok) throw new Error(sent.error);
       expect(sessionUser(rt, session).user).toBeUndefined();
       expect(outbox(rt, 'staff-password-reset')).toEqual([
@@ -250,7 +250,7 @@ describe('17.3 password reset by an admin', () => {
       expect(findSetupLink(rt, token)).toMatchObject({ purpose: 'password-reset', staff: { id: me.id } });
 
       // A second reset: the first link stops working.
-      const again = sendPasswordReset(rt, { id: admin.id, ip: '9.9.9.9' }, me.id);
+      const again = await sendPasswordReset(rt, { id: admin.id, ip: '9.9.9.9' }, me.id);
       if (!again.ok) throw new Error(again.error);
       expect(findSetupLink(rt, token)).toBeUndefined();
       const second = tokenOf(again.link);
@@ -286,12 +286,15 @@ describe('17.3 password reset by an admin', () => {
   it('dies when the account is disabled, and stays dead when it is enabled again', { timeout: SLOW }, async () => {
     const rt = testRuntime();
     const me = await account(rt, 'leaver@example.org');
-    const sent = sendPasswordReset(rt, ADMIN, me.id);
+    const sent = await sendPasswordReset(rt, ADMIN, me.id);
     if (!sent.ok) throw new Error(sent.error);
-    expect(setDisabled(rt, ADMIN, me.id, true)).toEqual({ ok: true });
+    expect(await setDisabled(rt, ADMIN, me.id, true)).toEqual({ ok: true });
     expect(findSetupLink(rt, tokenOf(sent.link))).toBeUndefined();
-    expect(sendPasswordReset(rt, ADMIN, me.id)).toMatchObject({ ok: false, error: expect.stringMatching(/disabled/) });
-    expect(setDisabled(rt, ADMIN, me.id, false)).toEqual({ ok: true });
+    expect(await sendPasswordReset(rt, ADMIN, me.id)).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/disabled/),
+    });
+    expect(await setDisabled(rt, ADMIN, me.id, false)).toEqual({ ok: true });
     expect(findSetupLink(rt, tokenOf(sent.link))).toBeUndefined();
   });
 
@@ -299,7 +302,7 @@ describe('17.3 password reset by an admin', () => {
     const clock = manualClock();
     const rt = testRuntime({ now: clock.now });
     const me = await account(rt, 'late@example.org');
-    const sent = sendPasswordReset(rt, ADMIN, me.id);
+    const sent = await sendPasswordReset(rt, ADMIN, me.id);
     if (!sent.ok) throw new Error(sent.error);
     clock.advance(24 * 3600_000 - 1);
     expect(findSetupLink(rt, tokenOf(sent.link))).toBeDefined();
@@ -316,19 +319,23 @@ describe('17.3 invitations sent again', () => {
       const rt = testRuntime();
       const admin = await account(rt, 'inviter@example.org', ['admin']);
       const actor = { id: admin.id, ip: '9.9.9.9' };
-      const first = inviteStaff(rt, actor, { email: 'pending@example.org', name: 'Pat Pending', roles: ['moderator'] });
+      const first = await inviteStaff(rt, actor, {
+        email: 'pending@example.org',
+        name: 'Pat Pending',
+        roles: ['moderator'],
+      });
       if (!first.ok) throw new Error('no invite');
-      const again = inviteStaff(rt, actor, { email: 'Pending@example.org', name: 'Pat', roles: ['moderator'] });
+      const again = await inviteStaff(rt, actor, { email: 'Pending@example.org', name: 'Pat', roles: ['moderator'] });
       expect(again).toEqual({
         ok: false,
         errors: { email: expect.stringMatching(/already been invited .* send the invitation again/i) },
         pendingId: first.id,
       });
-      expect(inviteStaff(rt, actor, { email: 'inviter@example.org', name: 'X', roles: ['moderator'] })).toEqual({
+      expect(await inviteStaff(rt, actor, { email: 'inviter@example.org', name: 'X', roles: ['moderator'] })).toEqual({
         ok: false,
         errors: { email: 'An account with this email address already exists' },
       });
-      const resent = resendInvitation(rt, actor, first.id);
+      const resent = await resendInvitation(rt, actor, first.id);
       if (!resent.ok) throw new Error(resent.error);
       expect(findSetupLink(rt, tokenOf(first.link))).toBeUndefined();
       expect(findSetupLink(rt, tokenOf(resent.link))).toMatchObject({ purpose: 'invite' });
@@ -342,7 +349,7 @@ describe('17.3 invitations sent again', () => {
         next: 'enrol',
       });
       // Once set up there is nothing to send again (a password reset instead).
-      expect(resendInvitation(rt, actor, first.id)).toMatchObject({
+      expect(await resendInvitation(rt, actor, first.id)).toMatchObject({
         ok: false,
         error: expect.stringMatching(/password reset/),
       });
@@ -359,7 +366,7 @@ describe('17.3 a new authenticator after a reset needs the emailed link', () => 
       const rt = testRuntime({ now: clock.now });
       const admin = await account(rt, 'mfa-admin@example.org', ['admin']);
       const me = await account(rt, 'lostphone@example.org');
-      expect(resetMfa(rt, { id: admin.id, ip: '9.9.9.9' }, me.id)).toEqual({ ok: true });
+      expect(await resetMfa(rt, { id: admin.id, ip: '9.9.9.9' }, me.id)).toEqual({ ok: true });
       // Until c0ab3f9 this was { ok: true, next: 'enrol' }: the password alone enrolled a new secret.
       expect(await signInWithPassword(rt, { email: 'lostphone@example.org', password: PASSWORD }, '10.1.1.1')).toEqual({
         ok: false,
@@ -375,10 +382,10 @@ describe('17.3 a new authenticator after a reset needs the emailed link', () => 
       });
       const used = await useEnrolLink(rt, tokenOf(link), PASSWORD, '10.1.1.1');
       expect(used).toEqual({ ok: true, staffId: me.id, linkHash: hashToken(tokenOf(link)) });
-      const pending = startEnrolmentSession(rt, me.id, '10.1.1.1', undefined, null, hashToken(tokenOf(link)));
+      const pending = await startEnrolmentSession(rt, me.id, '10.1.1.1', undefined, null, hashToken(tokenOf(link)));
       const setup = (await enrolment(rt, pending))!;
       expect(setup.secret).not.toBe(me.totpSecret);
-      const done = confirmEnrolment(rt, pending, totpCode(setup.secret, clock.now()), '10.1.1.1');
+      const done = await confirmEnrolment(rt, pending, totpCode(setup.secret, clock.now()), '10.1.1.1');
       expect(done).toMatchObject({ ok: true });
       // Used up once enrolment is confirmed (until this change: as soon as the password was right).
       expect(findSetupLink(rt, tokenOf(link))).toBeUndefined();
@@ -397,7 +404,7 @@ describe('17.3 the new-authenticator link is used up when enrolment is confirmed
   async function linkAndStep(rt: Runtime, staffId: number, token: string) {
     const used = await useEnrolLink(rt, token, PASSWORD, '10.1.1.1');
     if (!used.ok) throw new Error(JSON.stringify(used.errors));
-    return { token, step: startEnrolmentSession(rt, staffId, '10.1.1.1', undefined, null, used.linkHash) };
+    return { token, step: await startEnrolmentSession(rt, staffId, '10.1.1.1', undefined, null, used.linkHash) };
   }
 
   it('lets someone who did not finish within the 10 minutes start again from the link', { timeout: SLOW }, async () => {
@@ -405,7 +412,7 @@ describe('17.3 the new-authenticator link is used up when enrolment is confirmed
     const first = await linkAndStep(rt, me.id, token);
     const abandoned = (await enrolment(rt, first.step))!;
     clock.advance(11 * 60_000);
-    expect(confirmEnrolment(rt, first.step, totpCode(abandoned.secret, clock.now()), '10.1.1.1')).toEqual({
+    expect(await confirmEnrolment(rt, first.step, totpCode(abandoned.secret, clock.now()), '10.1.1.1')).toEqual({
       ok: false,
       error: 'expired',
     });
@@ -413,7 +420,7 @@ describe('17.3 the new-authenticator link is used up when enrolment is confirmed
     expect(findSetupLink(rt, first.token)).toMatchObject({ purpose: 'mfa-enrol' });
     const again = await linkAndStep(rt, me.id, token);
     const setup = (await enrolment(rt, again.step))!;
-    expect(confirmEnrolment(rt, again.step, totpCode(setup.secret, clock.now()), '10.1.1.1')).toMatchObject({
+    expect(await confirmEnrolment(rt, again.step, totpCode(setup.secret, clock.now()), '10.1.1.1')).toMatchObject({
       ok: true,
     });
     expect(findSetupLink(rt, first.token)).toBeUndefined();
@@ -428,13 +435,13 @@ describe('17.3 the new-authenticator link is used up when enrolment is confirmed
       const one = await linkAndStep(rt, me.id, token);
       const two = await linkAndStep(rt, me.id, token);
       const setup = (await enrolment(rt, one.step))!;
-      expect(confirmEnrolment(rt, one.step, totpCode(setup.secret, clock.now()), '10.1.1.1')).toMatchObject({
+      expect(await confirmEnrolment(rt, one.step, totpCode(setup.secret, clock.now()), '10.1.1.1')).toMatchObject({
         ok: true,
       });
       clock.advance(30_000);
       // The other step neither shows a new secret (which would undo the one just confirmed) nor confirms.
       expect(await enrolment(rt, two.step)).toBeUndefined();
-      expect(confirmEnrolment(rt, two.step, totpCode(setup.secret, clock.now()), '10.1.1.1')).toEqual({
+      expect(await confirmEnrolment(rt, two.step, totpCode(setup.secret, clock.now()), '10.1.1.1')).toEqual({
         ok: false,
         error: 'expired',
       });
@@ -472,10 +479,10 @@ describe('markTokenUsed refuses an expired link', () => {
       clock.advance(RESET_LINK_HOURS * 3600_000 - 5 * 60_000);
       const used = await useEnrolLink(rt, token, PASSWORD, '10.1.1.1');
       if (!used.ok) throw new Error(JSON.stringify(used.errors));
-      const step = startEnrolmentSession(rt, me.id, '10.1.1.1', undefined, null, used.linkHash);
+      const step = await startEnrolmentSession(rt, me.id, '10.1.1.1', undefined, null, used.linkHash);
       const setup = (await enrolment(rt, step))!;
       clock.advance(6 * 60_000); // the step (10 minutes) goes on; the link has run out
-      expect(confirmEnrolment(rt, step, totpCode(setup.secret, clock.now()), '10.1.1.1')).toEqual({
+      expect(await confirmEnrolment(rt, step, totpCode(setup.secret, clock.now()), '10.1.1.1')).toEqual({
         ok: false,
         error: 'expired',
       });
@@ -494,14 +501,14 @@ describe('17.3 the command-line reset', () => {
       const me = await account(rt, 'operator-help@example.org');
       const session = await signIn(rt, 'operator-help@example.org', me.totpSecret);
       const cli = { id: null, ip: 'cli' };
-      const plain = resetByEmail(rt, cli, 'Operator-Help@example.org');
+      const plain = await resetByEmail(rt, cli, 'Operator-Help@example.org');
       if (!plain.ok) throw new Error(plain.error);
       expect(plain.kind).toBe('password-reset');
       expect(sessionUser(rt, session).user).toBeUndefined();
       // Printed for the operator, not emailed.
       expect(outbox(rt, 'staff-password-reset')).toEqual([]);
       expect(listAudit(rt.db, { action: 'staff.password-reset-sent' })).toMatchObject([{ actorId: null, ip: 'cli' }]);
-      const full = resetByEmail(rt, cli, 'operator-help@example.org', { authenticator: true });
+      const full = await resetByEmail(rt, cli, 'operator-help@example.org', { authenticator: true });
       if (!full.ok) throw new Error(full.error);
       expect(findSetupLink(rt, tokenOf(plain.link))).toBeUndefined();
       expect(await completeSetup(rt, tokenOf(full.link), { password: NEW_PASSWORD }, null)).toEqual({
@@ -509,7 +516,7 @@ describe('17.3 the command-line reset', () => {
         staffId: me.id,
         next: 'enrol',
       });
-      expect(resetByEmail(rt, cli, 'nobody@example.org')).toMatchObject({
+      expect(await resetByEmail(rt, cli, 'nobody@example.org')).toMatchObject({
         ok: false,
         error: expect.stringContaining('no account'),
       });
@@ -638,22 +645,22 @@ describe('17.15 your own sessions', () => {
       expect(JSON.stringify(list)).not.toContain('203.0.113.45');
       // Someone else's session cannot be named from here.
       const theirHandle = ownSessions(rt, other.id, theirs)[0]!.handle;
-      expect(endOwnSessions(rt, me.id, here, theirHandle, null)).toEqual({
+      expect(await endOwnSessions(rt, me.id, here, theirHandle, null)).toEqual({
         ok: false,
         error: 'That session has already ended',
       });
       expect(sessionUser(rt, theirs).user).toBeDefined();
-      expect(endOwnSessions(rt, me.id, here, list[0]!.handle, null)).toMatchObject({
+      expect(await endOwnSessions(rt, me.id, here, list[0]!.handle, null)).toMatchObject({
         ok: false,
         error: expect.stringMatching(/sign out/),
       });
-      expect(endOwnSessions(rt, me.id, here, list[1]!.handle, '203.0.113.45')).toEqual({ ok: true, ended: 1 });
+      expect(await endOwnSessions(rt, me.id, here, list[1]!.handle, '203.0.113.45')).toEqual({ ok: true, ended: 1 });
       expect(sessionUser(rt, there).user).toBeUndefined();
       expect(sessionUser(rt, here).user).toBeDefined();
       expect(listAudit(rt.db, { action: 'staff.sessions-ended' })).toMatchObject([
         { actorId: me.id, details: { ended: 1 } },
       ]);
-      expect(endOwnSessions(rt, me.id, here, 'others', null)).toEqual({ ok: true, ended: 0 });
+      expect(await endOwnSessions(rt, me.id, here, 'others', null)).toEqual({ ok: true, ended: 0 });
     },
   );
 
@@ -679,17 +686,17 @@ describe('17.17 a code from the enrolment step', () => {
   it('is refused with a message to wait for the next code, and audited as reused', { timeout: SLOW }, async () => {
     const clock = manualClock(Date.UTC(2026, 0, 5, 10, 0, 1));
     const rt = testRuntime({ now: clock.now });
-    const token = tokenOf(issueFirstRunLink(rt)!);
+    const token = tokenOf((await issueFirstRunLink(rt))!);
     const made = await completeSetup(rt, token, { name: 'Ada', email: 'ada@example.org', password: PASSWORD }, null);
     if (!made.ok) throw new Error('setup');
-    const pending = startEnrolmentSession(rt, made.staffId, null);
+    const pending = await startEnrolmentSession(rt, made.staffId, null);
     const setup = (await enrolment(rt, pending))!;
     const code = totpCode(setup.secret, clock.now());
-    expect(confirmEnrolment(rt, pending, code, null)).toMatchObject({ ok: true });
+    expect(await confirmEnrolment(rt, pending, code, null)).toMatchObject({ ok: true });
     clock.advance(5_000);
     const p = await signInWithPassword(rt, { email: 'ada@example.org', password: PASSWORD }, null);
     if (!p.ok) throw new Error('password');
-    const outcome = submitSecurityCode(
+    const outcome = await submitSecurityCode(
       rt,
       code,
       (typed) => verifySecurityCode(rt, p.sessionId, typed, null),
@@ -700,6 +707,8 @@ describe('17.17 a code from the enrolment step', () => {
     expect(listAudit(rt.db, { actorId: made.staffId }).map((e) => e.action)).toContain('staff.security-code-reused');
     // The next code works.
     clock.advance(30_000);
-    expect(verifySecurityCode(rt, p.sessionId, totpCode(setup.secret, clock.now()), null)).toMatchObject({ ok: true });
+    expect(await verifySecurityCode(rt, p.sessionId, totpCode(setup.secret, clock.now()), null)).toMatchObject({
+      ok: true,
+    });
   });
 });

@@ -66,10 +66,12 @@ describe('one-line fields', () => {
 
   it('staff names (invitation, command line) and ground titles are one line', async () => {
     const actor = { id: null, ip: 'test' };
-    expect(inviteStaff(rt, actor, { email: 'new@example.org', name: forged('\n'), roles: ['reviewer'] })).toEqual({
-      ok: false,
-      errors: { name: 'Name must be on one line' },
-    });
+    expect(await inviteStaff(rt, actor, { email: 'new@example.org', name: forged('\n'), roles: ['reviewer'] })).toEqual(
+      {
+        ok: false,
+        errors: { name: 'Name must be on one line' },
+      },
+    );
     expect(listEmails(rt.db).filter((e) => e.to === 'new@example.org')).toHaveLength(0);
     const cli = await createStaffAccount(
       rt,

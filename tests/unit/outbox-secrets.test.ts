@@ -123,7 +123,7 @@ describe('after delivery the stored copy keeps no private link', () => {
 
   it('staff invitation and sign-up confirmation emails', async () => {
     const admin = await testStaff(rt, ['admin']);
-    const invited = inviteStaff(
+    const invited = await inviteStaff(
       rt,
       { id: admin, ip: null },
       { email: 'new.person@example.org', name: 'New Person', roles: ['moderator'] },

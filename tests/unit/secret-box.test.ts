@@ -231,15 +231,15 @@ describe('key rotation', () => {
     const c = config({ SECRET_KEY_FILE: oldFile }, dataDir);
     const rt = runtime(c);
     const a = await addStaff(rt);
-    expect(rotateSecretKey(rt.db, c)).toEqual({
+    expect(await rotateSecretKey(rt.db, c)).toEqual({
       ok: false,
       error: expect.stringMatching(/^SECRET_KEY_FILE is set: make a new key file/),
     });
-    expect(rotateSecretKey(rt.db, c, oldFile)).toEqual({
+    expect(await rotateSecretKey(rt.db, c, oldFile)).toEqual({
       ok: false,
       error: 'The new key is the key in use now: give a new one.',
     });
-    const done = rotateSecretKey(rt.db, c, newFile);
+    const done = await rotateSecretKey(rt.db, c, newFile);
     expect(done).toMatchObject({ ok: true, secrets: 1, setVariable: true, keyFile: newFile });
     rt.db.$client.close();
     expect(() => createRuntime(config({ SECRET_KEY_FILE: oldFile }, dataDir))).toThrow(/SECRET_KEY_FILE: the key in/);

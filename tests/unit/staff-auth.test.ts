@@ -187,9 +187,9 @@ describe('sign-in, codes and sessions', () => {
     if (!first.ok) throw new Error('password refused');
     // Half signed in is not signed in.
     expect(sessionUser(rt, first.sessionId).user).toBeUndefined();
-    expect(verifySecurityCode(rt, first.sessionId, '000000', '1.1.1.1')).toMatchObject({ ok: false });
+    expect(await verifySecurityCode(rt, first.sessionId, '000000', '1.1.1.1')).toMatchObject({ ok: false });
     const code = totpCode(secret, clock.now());
-    const done = verifySecurityCode(rt, first.sessionId, code, '1.1.1.1');
+    const done = await verifySecurityCode(rt, first.sessionId, code, '1.1.1.1');
     if (!done.ok) throw new Error(`code refused: ${done.error}`);
     expect(done.sessionId).not.toBe(first.sessionId);
     expect(findSession(rt.db, hashToken(first.sessionId))).toBeUndefined();
@@ -219,11 +219,11 @@ describe('sign-in, codes and sessions', () => {
     // The same code again (same time-step) is refused, even from a new sign-in.
     const second = await signInWithPassword(rt, { email: 'rev@example.org', password: PASSWORD }, '1.1.1.1');
     if (!second.ok) throw new Error('password refused');
-    expect(verifySecurityCode(rt, second.sessionId, code, '1.1.1.1')).toEqual({ ok: false, error: 'reused' });
+    expect(await verifySecurityCode(rt, second.sessionId, code, '1.1.1.1')).toEqual({ ok: false, error: 'reused' });
     // An older step (still inside the window) is refused too.
     clock.advance(30_000);
-    expect(verifySecurityCode(rt, second.sessionId, code, '1.1.1.1')).toEqual({ ok: false, error: 'reused' });
-    expect(verifySecurityCode(rt, second.sessionId, totpCode(secret, clock.now()), '1.1.1.1')).toMatchObject({
+    expect(await verifySecurityCode(rt, second.sessionId, code, '1.1.1.1')).toEqual({ ok: false, error: 'reused' });
+    expect(await verifySecurityCode(rt, second.sessionId, totpCode(secret, clock.now()), '1.1.1.1')).toMatchObject({
       ok: true,
     });
     const actions = listAudit(rt.db, { actorId: id }).map((e) => e.action);
@@ -237,7 +237,7 @@ describe('sign-in, codes and sessions', () => {
       const p = await signInWithPassword(rt, { email: 'rev@example.org', password: PASSWORD }, null);
       if (!p.ok) throw new Error('refused');
       clock.advance(30_000);
-      const c = verifySecurityCode(rt, p.sessionId, totpCode(secret, clock.now()), null);
+      const c = await verifySecurityCode(rt, p.sessionId, totpCode(secret, clock.now()), null);
       if (!c.ok) throw new Error(c.error);
       return c.sessionId;
     };
@@ -259,7 +259,7 @@ describe('sign-in, codes and sessions', () => {
     expect(sessionUser(rt, long)).toEqual({ user: undefined, ended: 'absolute' });
 
     const out = await signIn();
-    signOut(rt, out, null);
+    await signOut(rt, out, null);
     expect(sessionUser(rt, out).user).toBeUndefined();
   });
 
@@ -285,9 +285,9 @@ describe('sign-in, codes and sessions', () => {
     const { rt, clock, secret, id } = await setUp();
     const p = await signInWithPassword(rt, { email: 'rev@example.org', password: PASSWORD }, null);
     if (!p.ok) throw new Error('refused');
-    const c = verifySecurityCode(rt, p.sessionId, totpCode(secret, clock.now()), null);
+    const c = await verifySecurityCode(rt, p.sessionId, totpCode(secret, clock.now()), null);
     if (!c.ok) throw new Error(c.error);
-    expect(setDisabled(rt, { id: null, ip: 'cli' }, id, true)).toEqual({ ok: true });
+    expect(await setDisabled(rt, { id: null, ip: 'cli' }, id, true)).toEqual({ ok: true });
     expect(sessionUser(rt, c.sessionId).user).toBeUndefined();
     expect(await signInWithPassword(rt, { email: 'rev@example.org', password: PASSWORD }, null)).toEqual({
       ok: false,
@@ -302,23 +302,23 @@ describe('security code form rules', () => {
     throw new Error('the code check must not run for a badly formed code');
   };
 
-  it('asks for a code, then for six digits, before trying it', () => {
-    expect(submitSecurityCode(rt, '  ', never, 'wrong')).toEqual({
+  it('asks for a code, then for six digits, before trying it', async () => {
+    expect(await submitSecurityCode(rt, '  ', never, 'wrong')).toEqual({
       kind: 'error',
       status: 400,
       message: 'Enter the security code',
     });
-    expect(submitSecurityCode(rt, '12345', never, 'wrong')).toMatchObject({
+    expect(await submitSecurityCode(rt, '12345', never, 'wrong')).toMatchObject({
       kind: 'error',
       status: 400,
       message: expect.stringContaining('6-digit'),
     });
-    expect(submitSecurityCode(rt, '12a456', never, 'wrong')).toMatchObject({ kind: 'error', status: 400 });
+    expect(await submitSecurityCode(rt, '12a456', never, 'wrong')).toMatchObject({ kind: 'error', status: 400 });
   });
 
-  it('ignores spaces and dashes in the shape check and passes the code on as typed', () => {
+  it('ignores spaces and dashes in the shape check and passes the code on as typed', async () => {
     const seen: string[] = [];
-    const outcome = submitSecurityCode(
+    const outcome = await submitSecurityCode(
       rt,
       '123 456',
       (code) => (seen.push(code), { ok: true, sessionId: 's1' }),
@@ -326,23 +326,23 @@ describe('security code form rules', () => {
     );
     expect(outcome).toEqual({ kind: 'signed-in', sessionId: 's1' });
     expect(seen).toEqual(['123 456']);
-    expect(submitSecurityCode(rt, '123-456', () => ({ ok: false, error: 'expired' }), 'wrong')).toEqual({
+    expect(await submitSecurityCode(rt, '123-456', () => ({ ok: false, error: 'expired' }), 'wrong')).toEqual({
       kind: 'expired',
     });
   });
 
-  it("words each refusal: the form's own wrong-code text, reused, and throttled with minutes to wait (429)", () => {
-    expect(submitSecurityCode(rt, '123456', () => ({ ok: false, error: 'wrong' }), 'Not right')).toEqual({
+  it("words each refusal: the form's own wrong-code text, reused, and throttled with minutes to wait (429)", async () => {
+    expect(await submitSecurityCode(rt, '123456', () => ({ ok: false, error: 'wrong' }), 'Not right')).toEqual({
       kind: 'error',
       status: 400,
       message: 'Not right',
     });
-    expect(submitSecurityCode(rt, '123456', () => ({ ok: false, error: 'reused' }), 'x')).toMatchObject({
+    expect(await submitSecurityCode(rt, '123456', () => ({ ok: false, error: 'reused' }), 'x')).toMatchObject({
       status: 400,
       message: expect.stringContaining('already been used'),
     });
     const retryAt = new Date(rt.now().getTime() + 4 * 60_000 + 1);
-    expect(submitSecurityCode(rt, '123456', () => ({ ok: false, error: 'throttled', retryAt }), 'x')).toEqual({
+    expect(await submitSecurityCode(rt, '123456', () => ({ ok: false, error: 'throttled', retryAt }), 'x')).toEqual({
       kind: 'error',
       status: 429,
       message: 'There have been too many failed attempts to sign in. Wait 5 minutes and try again',
@@ -354,7 +354,7 @@ describe('first run, invitations and admin changes', () => {
   it('creates the first admin from a one-time link, then enrols TOTP', async () => {
     const clock = manualClock();
     const rt = testRuntime({ now: clock.now });
-    const link = issueFirstRunLink(rt)!;
+    const link = (await issueFirstRunLink(rt))!;
     expect(link).toMatch(/\/setup\/[A-Za-z0-9_-]{43}$/);
     const token = link.split('/').pop()!;
     expect(findSetupLink(rt, token)).toEqual({ purpose: 'first-run' });
@@ -375,14 +375,14 @@ describe('first run, invitations and admin changes', () => {
     );
     expect(done).toMatchObject({ ok: true });
     expect(findSetupLink(rt, token)).toBeUndefined();
-    expect(issueFirstRunLink(rt)).toBeNull();
+    expect(await issueFirstRunLink(rt)).toBeNull();
     // Password works; TOTP enrolment is next.
     const p = await signInWithPassword(rt, { email: 'ada@example.org', password: PASSWORD }, null);
     expect(p).toMatchObject({ ok: true, next: 'enrol' });
     if (!p.ok) return;
     const setup = (await enrolment(rt, p.sessionId))!;
     expect(setup.qrSvg).toContain('<svg');
-    const c = confirmEnrolment(rt, p.sessionId, totpCode(setup.secret, clock.now()), null);
+    const c = await confirmEnrolment(rt, p.sessionId, totpCode(setup.secret, clock.now()), null);
     expect(c).toMatchObject({ ok: true });
     if (c.ok) expect(sessionUser(rt, c.sessionId).user?.roles).toEqual(['admin']);
   });
@@ -390,11 +390,11 @@ describe('first run, invitations and admin changes', () => {
   it('at start-up writes the first-run link to a 0600 file, and removes it once an admin exists', async () => {
     const rt = testRuntime();
     const file = join(rt.config.dataDir, FIRST_RUN_FILE);
-    const link = prepareFirstRun(rt)!;
+    const link = (await prepareFirstRun(rt))!;
     expect(readFileSync(file, 'utf8').trim()).toBe(link);
     expect(statSync(file).mode & 0o777).toBe(0o600);
     // A restart issues a new link; the old one stops working.
-    const second = prepareFirstRun(rt)!;
+    const second = (await prepareFirstRun(rt))!;
     expect(findSetupLink(rt, link.split('/').pop()!)).toBeUndefined();
     expect(findSetupLink(rt, second.split('/').pop()!)).toEqual({ purpose: 'first-run' });
     await createStaffAccount(
@@ -405,7 +405,7 @@ describe('first run, invitations and admin changes', () => {
     // Issue 17.2: once an admin exists the printed link stops working at once (until c0ab3f9 it
     // stayed usable until used or expired), and the next start expires it in the database too.
     expect(findSetupLink(rt, second.split('/').pop()!)).toBeUndefined();
-    expect(prepareFirstRun(rt)).toBeNull();
+    expect(await prepareFirstRun(rt)).toBeNull();
     expect(existsSync(file)).toBe(false);
     const open = rt.db.$client
       .prepare(
@@ -415,10 +415,10 @@ describe('first run, invitations and admin changes', () => {
     expect(open.n).toBe(0);
   });
 
-  it('a first-run link expires after 24 hours', () => {
+  it('a first-run link expires after 24 hours', async () => {
     const clock = manualClock();
     const rt = testRuntime({ now: clock.now });
-    const token = issueFirstRunLink(rt)!.split('/').pop()!;
+    const token = (await issueFirstRunLink(rt))!.split('/').pop()!;
     clock.advance(24 * 3600_000 - 1);
     expect(findSetupLink(rt, token)).toBeDefined();
     clock.advance(1);
@@ -435,22 +435,24 @@ describe('first run, invitations and admin changes', () => {
     );
     if (!admin.ok) throw new Error('no admin');
     const actor = { id: admin.id, ip: '9.9.9.9' };
-    const invite = inviteStaff(rt, actor, { email: 'new@example.org', name: 'New Person', roles: ['moderator'] });
+    const invite = await inviteStaff(rt, actor, { email: 'new@example.org', name: 'New Person', roles: ['moderator'] });
     if (!invite.ok) throw new Error('no invite');
     const outboxRows = rt.db.$client
       .prepare("select to_address, text_body from outbox where kind = 'staff-invite'")
       .all() as { to_address: string; text_body: string }[];
     expect(outboxRows).toEqual([{ to_address: 'new@example.org', text_body: expect.stringContaining(invite.link) }]);
-    expect(inviteStaff(rt, actor, { email: 'NEW@example.org', name: 'Again', roles: ['moderator'] })).toMatchObject({
+    expect(
+      await inviteStaff(rt, actor, { email: 'NEW@example.org', name: 'Again', roles: ['moderator'] }),
+    ).toMatchObject({
       ok: false,
     });
-    expect(changeRoles(rt, actor, invite.id, ['moderator', 'reviewer'])).toEqual({ ok: true });
-    expect(changeRoles(rt, actor, admin.id, ['reviewer'])).toMatchObject({
+    expect(await changeRoles(rt, actor, invite.id, ['moderator', 'reviewer'])).toEqual({ ok: true });
+    expect(await changeRoles(rt, actor, admin.id, ['reviewer'])).toMatchObject({
       ok: false,
       error: expect.stringMatching(/no active admin/),
     });
-    expect(setDisabled(rt, actor, admin.id, true)).toMatchObject({ ok: false });
-    expect(resetMfa(rt, actor, invite.id)).toEqual({ ok: true });
+    expect(await setDisabled(rt, actor, admin.id, true)).toMatchObject({ ok: false });
+    expect(await resetMfa(rt, actor, invite.id)).toEqual({ ok: true });
     const entries = listAudit(rt.db, { actorId: admin.id });
     expect(entries.map((e) => e.action)).toEqual(['staff.mfa-reset', 'staff.roles-changed', 'staff.invited']);
     expect(entries[1]).toMatchObject({
@@ -472,35 +474,39 @@ describe('first run, invitations and admin changes', () => {
     );
     if (!admin.ok) throw new Error('no admin');
     const actor = { id: admin.id, ip: '9.9.9.9' };
-    const invite = inviteStaff(rt, actor, { email: 'page-new@example.org', name: 'New Person', roles: ['moderator'] });
+    const invite = await inviteStaff(rt, actor, {
+      email: 'page-new@example.org',
+      name: 'New Person',
+      roles: ['moderator'],
+    });
     if (!invite.ok) throw new Error('no invite');
     const account = getStaff(rt, invite.id)!;
-    expect(handleAccountForm(rt, actor, account, 'roles', ['moderator', 'reviewer'])).toEqual({ ok: true });
+    expect(await handleAccountForm(rt, actor, account, 'roles', ['moderator', 'reviewer'])).toEqual({ ok: true });
     expect(getStaff(rt, invite.id)!.roles.sort()).toEqual(['moderator', 'reviewer']);
-    expect(handleAccountForm(rt, actor, account, 'roles', ['boss'])).toEqual({
+    expect(await handleAccountForm(rt, actor, account, 'roles', ['boss'])).toEqual({
       ok: false,
       field: 'roles',
       error: 'Select roles from the list',
     });
-    expect(handleAccountForm(rt, actor, account, 'roles', [])).toEqual({
+    expect(await handleAccountForm(rt, actor, account, 'roles', [])).toEqual({
       ok: false,
       field: 'roles',
       error: 'Select at least one role',
     });
-    expect(handleAccountForm(rt, actor, account, 'forged', [])).toEqual({
+    expect(await handleAccountForm(rt, actor, account, 'forged', [])).toEqual({
       ok: false,
       field: 'form',
       error: 'Choose what to change',
     });
-    expect(handleAccountForm(rt, actor, getStaff(rt, admin.id)!, 'disable', [])).toMatchObject({
+    expect(await handleAccountForm(rt, actor, getStaff(rt, admin.id)!, 'disable', [])).toMatchObject({
       ok: false,
       field: 'form',
       error: expect.stringMatching(/no active admin/),
     });
-    expect(handleAccountForm(rt, actor, account, 'resend-invite', [])).toEqual({ ok: true });
-    expect(handleAccountForm(rt, actor, account, 'disable', [])).toEqual({ ok: true });
+    expect(await handleAccountForm(rt, actor, account, 'resend-invite', [])).toEqual({ ok: true });
+    expect(await handleAccountForm(rt, actor, account, 'disable', [])).toEqual({ ok: true });
     expect(accountSummary(getStaff(rt, invite.id)!).status).toMatch(/^Disabled on /);
-    expect(handleAccountForm(rt, actor, account, 'enable', [])).toEqual({ ok: true });
+    expect(await handleAccountForm(rt, actor, account, 'enable', [])).toEqual({ ok: true });
     expect(accountSummary(getStaff(rt, invite.id)!)).toEqual({ status: 'Invited, not set up yet', mfa: 'Not set up' });
     expect(accountSummary(getStaff(rt, admin.id)!).status).toBe('Active');
     expect(listAudit(rt.db, { entityId: String(invite.id) }).map((e) => e.action)).toEqual([

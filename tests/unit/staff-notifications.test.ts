@@ -136,7 +136,7 @@ describe('without REVIEW_TEAM_EMAIL the team is every active reviewer', () => {
     const off = await testStaff(rt, ['reviewer'], 'Off');
     await testStaff(rt, ['moderator'], 'Mod');
     await testStaff(rt, ['admin'], 'Adm');
-    expect(setDisabled(rt, { id: null, ip: 'test' }, off, true).ok).toBe(true);
+    expect((await setDisabled(rt, { id: null, ip: 'test' }, off, true)).ok).toBe(true);
     const c = insertTestCase(rt.db, { actionAt: new Date(clock - DAY) });
     const made = createAppeal(rt, {
       subject: { kind: 'case', caseReference: c.reference },
@@ -302,7 +302,7 @@ describe('overdue escalation', () => {
     const a2 = await testStaff(rt, ['admin', 'reviewer'], 'Ali Admin');
     const gone = await testStaff(rt, ['admin'], 'Gone Admin');
     const reviewer = await testStaff(rt, ['reviewer'], 'Rae Reviewer');
-    expect(setDisabled(rt, { id: null, ip: 'test' }, gone, true).ok).toBe(true);
+    expect((await setDisabled(rt, { id: null, ip: 'test' }, gone, true)).ok).toBe(true);
     const due = new Date(Date.UTC(2026, 11, 2, 23, 59, 59, 999)); // end of Wednesday
     const a = insertTestAppeal(rt.db, { status: 'in-review', receivedAt: new Date(clock - 10 * DAY), dueAt: due });
     expect((await assignAppeal(rt, a.id, reviewer, { id: a1, ip: null })).ok).toBe(true);
@@ -342,7 +342,7 @@ describe('staff emails always reach someone, or wait until they can', () => {
     const off = await testStaff(rt, ['reviewer'], 'Off Reviewer');
     const offAdmin = await testStaff(rt, ['admin'], 'Off Admin');
     await testStaff(rt, ['moderator'], 'Mo Moderator');
-    for (const id of [off, offAdmin]) expect(setDisabled(rt, { id: null, ip: 'test' }, id, true).ok).toBe(true);
+    for (const id of [off, offAdmin]) expect((await setDisabled(rt, { id: null, ip: 'test' }, id, true)).ok).toBe(true);
     const c = insertTestCase(rt.db, { actionAt: new Date(clock - DAY) });
     const made = createAppeal(rt, {
       subject: { kind: 'case', caseReference: c.reference },
@@ -381,7 +381,7 @@ describe('staff emails always reach someone, or wait until they can', () => {
     let clock = Date.UTC(2026, 11, 3, 10, 0, 0);
     const rt = testRuntime({ now: () => new Date(clock) });
     const gone = await testStaff(rt, ['admin'], 'Gone Admin');
-    expect(setDisabled(rt, { id: null, ip: 'test' }, gone, true).ok).toBe(true);
+    expect((await setDisabled(rt, { id: null, ip: 'test' }, gone, true)).ok).toBe(true);
     const a = insertTestAppeal(rt.db, {
       status: 'in-review',
       receivedAt: new Date(clock - 20 * DAY),

@@ -92,7 +92,7 @@ export type RotateResult =
  * be given as `newKeyFile`, and SECRET_KEY_FILE must then point at it.
  * Run it with the server stopped: a server still holding the old key cannot read the new values.
  */
-export function rotateSecretKey(db: Db, config: Config, newKeyFile?: string): RotateResult {
+export async function rotateSecretKey(db: Db, config: Config, newKeyFile?: string): Promise<RotateResult> {
   const keys = contextOf(db).secretKeys;
   const oldKey = keys.current();
   let text: string;
@@ -113,14 +113,14 @@ export function rotateSecretKey(db: Db, config: Config, newKeyFile?: string): Ro
   if (keyId(newKey) === keyId(oldKey))
     return { ok: false, error: 'The new key is the key in use now: give a new one.' };
   if (config.secretKeyFromEnv) {
-    const secrets = resealTotpSecrets(db, oldKey, newKey);
+    const secrets = await resealTotpSecrets(db, oldKey, newKey);
     keys.install(newKey);
     return { ok: true, secrets, oldId: keyId(oldKey), newId: keyId(newKey), keyFile: newKeyFile!, setVariable: true };
   }
   // The new key is on disk before any secret depends on it; then re-encrypt; then swap the files.
   const pending = `${config.secretKeyFile}.new`;
   writePrivateFile(pending, text, { replace: true });
-  const secrets = resealTotpSecrets(db, oldKey, newKey);
+  const secrets = await resealTotpSecrets(db, oldKey, newKey);
   renameSync(pending, config.secretKeyFile);
   keys.install(newKey);
   return {

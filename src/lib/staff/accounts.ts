@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { recordAudit } from '../../../db/audit.ts';
 import type { DbOrTx } from '../../../db/client.ts';
 import { enqueueEmail } from '../../../db/outbox.ts';
+import { transaction } from '../../../db/transactions.ts';
 import { ROLES, type Role } from '../../../db/schema.ts';
 import {
   countActiveAdmins,
@@ -126,7 +127,7 @@ export async function createStaffAccount(
   const passwordHash = await hashPassword(input.password);
   const totpSecret = generateTotpSecret();
   const now = rt.now();
-  const id = rt.db.transaction((tx) => {
+  const id = await transaction(rt.db, async (tx) => {
     const id = insertStaff(tx, {
       email,
       name: input.name.trim(),
@@ -167,11 +168,11 @@ export function needsFirstAdmin(rt: Runtime): boolean {
  * Issues the first-run link (valid 24 hours) when no admin exists; earlier unused first-run links
  * stop working. Returns the URL, or null when an admin exists.
  */
-export function issueFirstRunLink(rt: Runtime): string | null {
+export async function issueFirstRunLink(rt: Runtime): Promise<string | null> {
   if (!needsFirstAdmin(rt)) return null;
   const now = rt.now();
   const { token, hash } = newToken();
-  rt.db.transaction((tx) => {
+  await transaction(rt.db, async (tx) => {
     expireTokens(tx, 'first-run', now);
     insertToken(tx, {
       tokenHash: hash,
@@ -195,12 +196,12 @@ export function issueFirstRunLink(rt: Runtime): string | null {
  * Start-up: when no admin exists, issues the first-run link, writes it to DATA_DIR/first-run-link.txt
  * (mode 0600) and returns it for printing; otherwise removes any stale file and returns null.
  */
-export function prepareFirstRun(rt: Runtime): string | null {
+export async function prepareFirstRun(rt: Runtime): Promise<string | null> {
   const file = join(rt.config.dataDir, FIRST_RUN_FILE);
-  const link = issueFirstRunLink(rt);
+  const link = await issueFirstRunLink(rt);
   if (!link) {
     // An admin exists: any first-run link still unused stops working, not only its file.
-    rt.db.transaction((tx) => {
+    await transaction(rt.db, async (tx) => {
       if (expireTokens(tx, 'first-run', rt.now()) > 0) {
         recordAudit(tx, {
           actorId: null,
@@ -280,7 +281,7 @@ export async function completeSetup(
   const passwordHash = await hashPassword(input.password);
   const now = rt.now();
   const hash = hashToken(token);
-  const done = rt.db.transaction((tx) => {
+  const done = await transaction(rt.db, async (tx) => {
     // Checked again inside the transaction: an admin may have been added while the password hashed.
     if (link.purpose === 'first-run' && countActiveAdmins(tx) > 0) return null;
     if (!markTokenUsed(tx, hash, now)) return null;
@@ -340,11 +341,11 @@ export type InviteResult =
  * emailed through the outbox in the same transaction (enqueueInviteEmail) and returned so the
  * admin can also pass it on.
  */
-export function inviteStaff(
+export async function inviteStaff(
   rt: Runtime,
   actor: Actor<number | null>,
   input: { email: string; name: string; roles: Role[] },
-): InviteResult {
+): Promise<InviteResult> {
   const email = input.email.trim().toLowerCase();
   // Names are one line wherever they come from (the page checks too): they go into emails.
   if (!isOneLine(input.name.trim())) return { ok: false, errors: { name: oneLineMessage('Name') } };
@@ -363,7 +364,7 @@ export function inviteStaff(
   const now = rt.now();
   const { token, hash } = newToken();
   const link = `${rt.config.publicUrl}/setup/${token}`;
-  const id = rt.db.transaction((tx) => {
+  const id = await transaction(rt.db, async (tx) => {
     const id = insertStaff(tx, {
       email,
       name: input.name.trim(),
@@ -435,18 +436,18 @@ export type LinkResult = { ok: true; link: string } | { ok: false; error: string
  * Sends a pending invitation again: a new 7-day link by email; the old link stops working.
  * Only for accounts that have not set a password yet.
  */
-export function resendInvitation(
+export async function resendInvitation(
   rt: Runtime,
   actor: Actor<number | null>,
   staffId: number,
   options: { email?: boolean } = {},
-): LinkResult {
+): Promise<LinkResult> {
   const account = findStaffById(rt.db, staffId);
   if (!account) return { ok: false, error: 'There is no such account' };
   if (account.disabledAt) return { ok: false, error: 'This account is disabled. Enable it first' };
   if (account.passwordHash)
     return { ok: false, error: 'They have already set up their account. Send a password reset instead' };
-  const link = rt.db.transaction((tx) => {
+  const link = await transaction(rt.db, async (tx) => {
     const link = issueAccountLink(tx, rt, 'invite', staffId, INVITE_LINK_DAYS * 86_400_000);
     recordAudit(tx, {
       actorId: actor.id,
@@ -467,18 +468,18 @@ export function resendInvitation(
  * session of the account ends now. The current password keeps working until the link is used.
  * `email: false` (the command line) only returns the link, for the operator to pass on.
  */
-export function sendPasswordReset(
+export async function sendPasswordReset(
   rt: Runtime,
   actor: Actor<number | null>,
   staffId: number,
   options: { email?: boolean } = {},
-): LinkResult {
+): Promise<LinkResult> {
   const account = findStaffById(rt.db, staffId);
   if (!account) return { ok: false, error: 'There is no such account' };
   if (account.disabledAt) return { ok: false, error: 'This account is disabled. Enable it first' };
   if (!account.passwordHash)
     return { ok: false, error: 'They have not set up their account yet. Send the invitation again instead' };
-  const link = rt.db.transaction((tx) => {
+  const link = await transaction(rt.db, async (tx) => {
     const link = issueAccountLink(tx, rt, 'password-reset', staffId, RESET_LINK_HOURS * 3600_000);
     deleteSessionsOf(tx, staffId);
     recordAudit(tx, {
@@ -509,24 +510,24 @@ export function sendPasswordReset(
  * `authenticator`, their authenticator is reset too, so the same link then leads on to setting up
  * a new one. A person still invited gets a new invitation link. Audited with IP `cli`.
  */
-export function resetByEmail(
+export async function resetByEmail(
   rt: Runtime,
   actor: Actor<number | null>,
   email: string,
   options: { authenticator?: boolean } = {},
-): LinkResult & { kind?: 'invite' | 'password-reset' } {
+): Promise<LinkResult & { kind?: 'invite' | 'password-reset' }> {
   const account = findStaffByEmail(rt.db, email.trim());
   if (!account) return { ok: false, error: `There is no account with the email address ${email}` };
   if (account.disabledAt) return { ok: false, error: `The account ${account.email} is disabled` };
   if (!account.passwordHash) {
-    const result = resendInvitation(rt, actor, account.id, { email: false });
+    const result = await resendInvitation(rt, actor, account.id, { email: false });
     return result.ok ? { ...result, kind: 'invite' } : result;
   }
   if (options.authenticator) {
-    const reset = resetMfa(rt, actor, account.id, { email: false });
+    const reset = await resetMfa(rt, actor, account.id, { email: false });
     if (!reset.ok) return reset;
   }
-  const result = sendPasswordReset(rt, actor, account.id, { email: false });
+  const result = await sendPasswordReset(rt, actor, account.id, { email: false });
   return result.ok ? { ...result, kind: 'password-reset' } : result;
 }
 
@@ -538,9 +539,13 @@ class LastAdmin extends Error {}
  * Runs an admin change; from the web it is refused when it would leave no active admin. The
  * command line (actor null) may do it: the next start then prints a new first-run link.
  */
-function keepingAnAdmin(rt: Runtime, actor: Actor<number | null>, change: (tx: DbOrTx) => void): AdminResult {
+async function keepingAnAdmin(
+  rt: Runtime,
+  actor: Actor<number | null>,
+  change: (tx: DbOrTx) => void,
+): Promise<AdminResult> {
   try {
-    rt.db.transaction((tx) => {
+    await transaction(rt.db, async (tx) => {
       change(tx);
       if (actor.id !== null && countActiveAdmins(tx) === 0) throw new LastAdmin();
     });
@@ -552,7 +557,12 @@ function keepingAnAdmin(rt: Runtime, actor: Actor<number | null>, change: (tx: D
   }
 }
 
-export function changeRoles(rt: Runtime, actor: Actor<number | null>, staffId: number, roles: Role[]): AdminResult {
+export async function changeRoles(
+  rt: Runtime,
+  actor: Actor<number | null>,
+  staffId: number,
+  roles: Role[],
+): Promise<AdminResult> {
   const before = findStaffById(rt.db, staffId);
   if (!before) return { ok: false, error: 'There is no such account' };
   if (roles.length === 0) return { ok: false, error: 'Select at least one role' };
@@ -570,7 +580,12 @@ export function changeRoles(rt: Runtime, actor: Actor<number | null>, staffId: n
 }
 
 /** Disables (and signs out) or re-enables an account. */
-export function setDisabled(rt: Runtime, actor: Actor<number | null>, staffId: number, disabled: boolean): AdminResult {
+export async function setDisabled(
+  rt: Runtime,
+  actor: Actor<number | null>,
+  staffId: number,
+  disabled: boolean,
+): Promise<AdminResult> {
   const before = findStaffById(rt.db, staffId);
   if (!before) return { ok: false, error: 'There is no such account' };
   return keepingAnAdmin(rt, actor, (tx) => {
@@ -593,7 +608,7 @@ export function setDisabled(rt: Runtime, actor: Actor<number | null>, staffId: n
 }
 
 /** Command line: disable by email. */
-export function disableByEmail(rt: Runtime, actor: Actor<number | null>, email: string): AdminResult {
+export async function disableByEmail(rt: Runtime, actor: Actor<number | null>, email: string): Promise<AdminResult> {
   const account = findStaffByEmail(rt.db, email.trim());
   if (!account) return { ok: false, error: `There is no account with the email address ${email}` };
   return setDisabled(rt, actor, account.id, true);
@@ -606,15 +621,15 @@ export function disableByEmail(rt: Runtime, actor: Actor<number | null>, email: 
  * the invitation link already leads to enrolment, so no other link is sent. `email: false` (the
  * command line) sends nothing.
  */
-export function resetMfa(
+export async function resetMfa(
   rt: Runtime,
   actor: Actor<number | null>,
   staffId: number,
   options: { email?: boolean } = {},
-): AdminResult {
+): Promise<AdminResult> {
   const before = findStaffById(rt.db, staffId);
   if (!before) return { ok: false, error: 'There is no such account' };
-  rt.db.transaction((tx) => {
+  await transaction(rt.db, async (tx) => {
     updateStaff(tx, staffId, { totpSecret: null, totpConfirmedAt: null, mfaResetAt: rt.now() });
     deleteSessionsOf(tx, staffId);
     deleteTotpStepsOf(tx, staffId);
@@ -647,25 +662,26 @@ export const ACCOUNT_ACTIONS = ['roles', 'disable', 'enable', 'reset-mfa', 'rese
  * The admin account page's forms: runs `action` on the account. A refused roles change is told
  * next to the roles, anything else at the top of the page (`form`).
  */
-export function handleAccountForm(
+export async function handleAccountForm(
   rt: Runtime,
   actor: Actor,
   account: StaffWithRoles,
   action: string,
   rawRoles: string[],
-): { ok: true } | { ok: false; field: 'roles' | 'form'; error: string } {
+): Promise<{ ok: true } | { ok: false; field: 'roles' | 'form'; error: string }> {
   let result: AdminResult = { ok: false, error: 'Choose what to change' };
   if (action === 'roles') {
     const { roles, unknown } = parseRoles(rawRoles);
     result = unknown.length
       ? { ok: false, error: 'Select roles from the list' }
-      : changeRoles(rt, actor, account.id, roles);
+      : await changeRoles(rt, actor, account.id, roles);
     return result.ok ? result : { ok: false, field: 'roles', error: result.error };
   }
-  if (action === 'disable' || action === 'enable') result = setDisabled(rt, actor, account.id, action === 'disable');
-  else if (action === 'reset-mfa') result = resetMfa(rt, actor, account.id);
-  else if (action === 'reset-password') result = sendPasswordReset(rt, actor, account.id);
-  else if (action === 'resend-invite') result = resendInvitation(rt, actor, account.id);
+  if (action === 'disable' || action === 'enable')
+    result = await setDisabled(rt, actor, account.id, action === 'disable');
+  else if (action === 'reset-mfa') result = await resetMfa(rt, actor, account.id);
+  else if (action === 'reset-password') result = await sendPasswordReset(rt, actor, account.id);
+  else if (action === 'resend-invite') result = await resendInvitation(rt, actor, account.id);
   return result.ok ? { ok: true } : { ok: false, field: 'form', error: result.error };
 }
 

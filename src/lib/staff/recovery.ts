@@ -6,6 +6,7 @@
 import { recordAudit } from '../../../db/audit.ts';
 import { deleteOtherSessionsOf, expireTokens, findStaffById, updateStaff } from '../../../db/staff.ts';
 import { enqueueEmail } from '../../../db/outbox.ts';
+import { transaction } from '../../../db/transactions.ts';
 import { passwordChangedEmail } from './emails/staff-account.ts';
 import { hashPassword, passwordProblem } from './passwords.ts';
 import { hashToken, type Runtime } from '../platform/index.ts';
@@ -48,7 +49,7 @@ export async function changeOwnPassword(
   if (Object.keys(errors).length) return { ok: false, errors };
   const passwordHash = await hashPassword(input.password);
   const keep = hashToken(currentSessionId);
-  const otherSessionsEnded = rt.db.transaction((tx) => {
+  const otherSessionsEnded = await transaction(rt.db, async (tx) => {
     updateStaff(tx, staffId, { passwordHash });
     const ended = deleteOtherSessionsOf(tx, staffId, keep);
     expireTokens(tx, 'password-reset', rt.now(), staffId);

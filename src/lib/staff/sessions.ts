@@ -31,6 +31,7 @@ import {
   type StaffWithRoles,
 } from '../../../db/staff.ts';
 import type { DbOrTx } from '../../../db/client.ts';
+import { transaction } from '../../../db/transactions.ts';
 import type { SessionStage } from '../../../db/schema.ts';
 import { dummyVerify, verifyPassword } from './passwords.ts';
 import { type Runtime, limitGroup, cookieName, hashToken } from '../platform/index.ts';
@@ -90,9 +91,15 @@ function insertFailures(tx: DbOrTx, email: string, ip: string | null, now: Date)
   ];
 }
 
-function recordFailure(rt: Runtime, email: string, ip: string | null, action: string, staffId: number | null): void {
+async function recordFailure(
+  rt: Runtime,
+  email: string,
+  ip: string | null,
+  action: string,
+  staffId: number | null,
+): Promise<void> {
   const now = rt.now();
-  rt.db.transaction((tx) => {
+  await transaction(rt.db, async (tx) => {
     insertFailures(tx, email, ip, now);
     recordAudit(tx, {
       actorId: staffId,
@@ -109,7 +116,7 @@ function forgetFailures(rt: Runtime, email: string, ip: string | null): void {
   deleteLoginFailures(rt.db, accountNetworkKey(email, ip));
 }
 
-function startSession(
+async function startSession(
   rt: Runtime,
   staffId: number,
   stage: SessionStage,
@@ -117,10 +124,10 @@ function startSession(
   replacing?: string,
   client?: string | null,
   linkHash?: string,
-): string {
+): Promise<string> {
   const { token, hash } = newToken();
   const now = rt.now();
-  rt.db.transaction((tx) => {
+  await transaction(rt.db, async (tx) => {
     // A signed-in session keeps the browser description of the step it replaces.
     const previous = replacing ? findSession(tx, hashToken(replacing)) : undefined;
     if (replacing) deleteSession(tx, hashToken(replacing));
@@ -163,7 +170,7 @@ export async function signInWithPassword(
   // The check and a provisional failure are one transaction, before the (slow, asynchronous)
   // password check: attempts made in parallel cannot all pass the check before any is counted.
   const now = rt.now();
-  const gate = rt.db.transaction((tx) => {
+  const gate = await transaction(rt.db, async (tx) => {
     const retryAt = throttled(rt, email, ip, tx);
     if (retryAt) return { ok: false as const, retryAt };
     const isGuarded = guarded(rt, email, tx);
@@ -179,7 +186,11 @@ export async function signInWithPassword(
     : (await dummyVerify(password), false);
   // Guarded: the code must be right as well, and is checked only after a right password.
   const codeCheck =
-    gate.guarded && right && account ? (account.totpConfirmedAt ? checkCode(rt, account, code ?? '') : 'wrong') : 'ok';
+    gate.guarded && right && account
+      ? account.totpConfirmedAt
+        ? await checkCode(rt, account, code ?? '')
+        : 'wrong'
+      : 'ok';
   if (!account || !right || codeCheck !== 'ok') {
     // The provisional failure stands; only the audit entry is added.
     const action =
@@ -188,7 +199,7 @@ export async function signInWithPassword(
         : codeCheck === 'ok'
           ? 'staff.sign-in-failed'
           : 'staff.security-code-reused';
-    rt.db.transaction((tx) =>
+    await transaction(rt.db, async (tx) =>
       recordAudit(tx, {
         actorId: account?.id ?? null,
         action,
@@ -202,7 +213,7 @@ export async function signInWithPassword(
   }
   deleteLoginFailuresById(rt.db, gate.provisional);
   if (account.disabledAt) {
-    rt.db.transaction((tx) =>
+    await transaction(rt.db, async (tx) =>
       recordAudit(tx, {
         actorId: account.id,
         action: 'staff.sign-in-refused-disabled',
@@ -216,12 +227,13 @@ export async function signInWithPassword(
   const client = describeClient(input.userAgent);
   if (gate.guarded) {
     forgetFailures(rt, email, ip);
-    return { ok: true, sessionId: startSession(rt, account.id, 'signed-in', ip, replacing, client), next: 'signed-in' };
+    const sessionId = await startSession(rt, account.id, 'signed-in', ip, replacing, client);
+    return { ok: true, sessionId, next: 'signed-in' };
   }
   const enrolled = Boolean(account.totpSecret && account.totpConfirmedAt);
   if (!enrolled && account.mfaResetAt) {
     // After an authenticator reset only the emailed one-time link leads to enrolment.
-    rt.db.transaction((tx) =>
+    await transaction(rt.db, async (tx) =>
       recordAudit(tx, {
         actorId: account.id,
         action: 'staff.sign-in-refused-enrol-link-needed',
@@ -233,7 +245,7 @@ export async function signInWithPassword(
     return { ok: false, error: 'enrol-link-needed' };
   }
   const next = enrolled ? 'code' : 'enrol';
-  return { ok: true, sessionId: startSession(rt, account.id, next, ip, replacing, client), next };
+  return { ok: true, sessionId: await startSession(rt, account.id, next, ip, replacing, client), next };
 }
 
 /** The account waiting at a step (`code` or `enrol`), or undefined when that state has ended. */
@@ -264,16 +276,16 @@ export type CodeResult =
  * authenticator was set up with (the code typed on the enrolment page moments ago), so the person
  * is told to wait for the next code rather than that the code was used.
  */
-function checkCode(
+async function checkCode(
   rt: Runtime,
   account: StaffWithRoles,
   code: string,
   usedFor: 'sign-in' | 'enrolment' = 'sign-in',
-): 'ok' | 'wrong' | 'reused' | 'reused-enrolment' {
+): Promise<'ok' | 'wrong' | 'reused' | 'reused-enrolment'> {
   if (!account.totpSecret) return 'wrong';
   const step = matchTotp(account.totpSecret, code, rt.now());
   if (step === null) return 'wrong';
-  const reusedFor = rt.db.transaction((tx) => {
+  const reusedFor = await transaction(rt.db, async (tx) => {
     const used = usedTotpStepFrom(tx, account.id, step);
     if (used) return used.usedFor ?? 'sign-in';
     insertTotpStep(tx, account.id, step, usedFor);
@@ -283,46 +295,46 @@ function checkCode(
   return reusedFor === 'enrolment' ? 'reused-enrolment' : 'reused';
 }
 
-function acceptCode(
+async function acceptCode(
   rt: Runtime,
   account: StaffWithRoles,
   secret: string,
   code: string,
   ip: string | null,
-): { ok: true } | Exclude<CodeResult, { ok: true }> {
+): Promise<{ ok: true } | Exclude<CodeResult, { ok: true }>> {
   const retryAt = throttled(rt, account.email, ip);
   if (retryAt) return { ok: false, error: 'throttled', retryAt };
   // Enrolment checks the new, not yet confirmed secret.
-  const result = checkCode(
+  const result = await checkCode(
     rt,
     { ...account, totpSecret: secret },
     code,
     account.totpConfirmedAt ? 'sign-in' : 'enrolment',
   );
   if (result === 'wrong') {
-    recordFailure(rt, account.email, ip, 'staff.security-code-wrong', account.id);
+    await recordFailure(rt, account.email, ip, 'staff.security-code-wrong', account.id);
     return { ok: false, error: 'wrong' };
   }
   if (result !== 'ok') {
-    recordFailure(rt, account.email, ip, 'staff.security-code-reused', account.id);
+    await recordFailure(rt, account.email, ip, 'staff.security-code-reused', account.id);
     return { ok: false, error: result };
   }
   return { ok: true };
 }
 
 /** Step two: the security code. Success signs in with a new session id. */
-export function verifySecurityCode(
+export async function verifySecurityCode(
   rt: Runtime,
   sessionId: string | undefined,
   code: string,
   ip: string | null,
-): CodeResult {
+): Promise<CodeResult> {
   const account = pendingAccount(rt, sessionId, 'code');
   if (!account || !account.totpSecret) return { ok: false, error: 'expired' };
-  const accepted = acceptCode(rt, account, account.totpSecret, code, ip);
+  const accepted = await acceptCode(rt, account, account.totpSecret, code, ip);
   if (!accepted.ok) return accepted;
   forgetFailures(rt, account.email, ip);
-  return { ok: true, sessionId: startSession(rt, account.id, 'signed-in', ip, sessionId) };
+  return { ok: true, sessionId: await startSession(rt, account.id, 'signed-in', ip, sessionId) };
 }
 
 /** What a security-code form shows after a submission. */
@@ -342,17 +354,17 @@ export const REUSED_ENROLMENT_CODE_MESSAGE =
  * (spaces and dashes ignored) before `check` is tried; failures are worded for the person.
  * `wrongMessage` differs by form (enrolment also points at the QR code on the page).
  */
-export function submitSecurityCode(
+export async function submitSecurityCode(
   rt: Runtime,
   typed: string,
-  check: (code: string) => CodeResult,
+  check: (code: string) => Promise<CodeResult> | CodeResult,
   wrongMessage: string,
-): CodeOutcome {
+): Promise<CodeOutcome> {
   if (!typed.trim()) return { kind: 'error', status: 400, message: 'Enter the security code' };
   if (!/^\d{6}$/.test(typed.replace(/[\s-]/g, ''))) {
     return { kind: 'error', status: 400, message: 'Enter the 6-digit security code shown in your authenticator app' };
   }
-  const result = check(typed);
+  const result = await check(typed);
   if (result.ok) return { kind: 'signed-in', sessionId: result.sessionId };
   switch (result.error) {
     case 'expired':
@@ -392,18 +404,18 @@ export async function enrolment(
  * entered: an attempt left unfinished can start again from the link, and the link still works once
  * (`expired` when it was used, replaced or ran out meanwhile).
  */
-export function confirmEnrolment(
+export async function confirmEnrolment(
   rt: Runtime,
   sessionId: string | undefined,
   code: string,
   ip: string | null,
-): CodeResult {
+): Promise<CodeResult> {
   const step = pendingStep(rt, sessionId, 'enrol');
   const account = step?.account;
   if (!step || !account || !account.totpSecret) return { ok: false, error: 'expired' };
-  const accepted = acceptCode(rt, account, account.totpSecret, code, ip);
+  const accepted = await acceptCode(rt, account, account.totpSecret, code, ip);
   if (!accepted.ok) return accepted;
-  const confirmed = rt.db.transaction((tx) => {
+  const confirmed = await transaction(rt.db, async (tx) => {
     if (step.linkHash) {
       if (!markTokenUsed(tx, step.linkHash, rt.now())) return false;
       recordAudit(tx, {
@@ -426,21 +438,21 @@ export function confirmEnrolment(
   });
   if (!confirmed) return { ok: false, error: 'expired' };
   forgetFailures(rt, account.email, ip);
-  return { ok: true, sessionId: startSession(rt, account.id, 'signed-in', ip, sessionId) };
+  return { ok: true, sessionId: await startSession(rt, account.id, 'signed-in', ip, sessionId) };
 }
 
 /**
  * Starts the enrolment step straight after a setup link was used. `linkHash`: the
  * new-authenticator link that confirming the enrolment will use up (src/lib/staff/recovery.ts).
  */
-export function startEnrolmentSession(
+export async function startEnrolmentSession(
   rt: Runtime,
   staffId: number,
   ip: string | null,
   replacing?: string,
   userAgent?: string | null,
   linkHash?: string,
-): string {
+): Promise<string> {
   return startSession(rt, staffId, 'enrol', ip, replacing, describeClient(userAgent), linkHash);
 }
 
@@ -450,12 +462,12 @@ export function startEnrolmentSession(
  * test server's database file. No route, page or script calls it (tests/unit/layering.test.ts
  * checks): reaching it takes write access to the database, which can make any session anyway.
  */
-export function startSessionWithoutSignIn(
+export async function startSessionWithoutSignIn(
   rt: Runtime,
   staffId: number,
   ip: string | null,
   userAgent?: string | null,
-): string {
+): Promise<string> {
   return startSession(rt, staffId, 'signed-in', ip, undefined, describeClient(userAgent));
 }
 
@@ -482,12 +494,12 @@ export function sessionUser(rt: Runtime, sessionId: string | undefined): Session
   return { user: toStaffUser(account) };
 }
 
-export function signOut(rt: Runtime, sessionId: string | undefined, ip: string | null): void {
+export async function signOut(rt: Runtime, sessionId: string | undefined, ip: string | null): Promise<void> {
   if (!sessionId) return;
   const hash = hashToken(sessionId);
   const session = findSession(rt.db, hash);
   if (!session) return;
-  rt.db.transaction((tx) => {
+  await transaction(rt.db, async (tx) => {
     deleteSession(tx, hash);
     if (session.stage === 'signed-in')
       recordAudit(tx, {
@@ -516,7 +528,7 @@ export async function checkAccountPassword(
   failedAction: string,
 ): Promise<PasswordCheck> {
   const now = rt.now();
-  const gate = rt.db.transaction((tx) => {
+  const gate = await transaction(rt.db, async (tx) => {
     const retryAt = throttled(rt, account.email, ip, tx);
     if (retryAt) return { ok: false as const, retryAt };
     return { ok: true as const, provisional: insertFailures(tx, account.email, ip, now) };
@@ -524,7 +536,7 @@ export async function checkAccountPassword(
   if (!gate.ok) return { ok: false, error: 'throttled', retryAt: gate.retryAt };
   const right = account.passwordHash ? await verifyPassword(password.slice(0, 1024), account.passwordHash) : false;
   if (!right) {
-    rt.db.transaction((tx) =>
+    await transaction(rt.db, async (tx) =>
       recordAudit(tx, {
         actorId: account.id,
         action: failedAction,
@@ -578,16 +590,16 @@ export type EndSessionResult = { ok: true; ended: number } | { ok: false; error:
  * Ends one of the person's other sessions (`handle` from ownSessions), or all of them (`'others'`).
  * The session in use is ended by signing out, not here.
  */
-export function endOwnSessions(
+export async function endOwnSessions(
   rt: Runtime,
   staffId: number,
   currentSessionId: string | undefined,
   handle: string,
   ip: string | null,
-): EndSessionResult {
+): Promise<EndSessionResult> {
   if (!currentSessionId) return { ok: false, error: 'You are not signed in' };
   const current = hashToken(currentSessionId);
-  return rt.db.transaction((tx) => {
+  return await transaction(rt.db, async (tx) => {
     let ended: number;
     if (handle === 'others') {
       ended = deleteOtherSessionsOf(tx, staffId, current);
