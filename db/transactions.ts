@@ -37,8 +37,24 @@ interface Open {
   closed: boolean;
 }
 
-const connections = new WeakMap<Db, Connection>();
-const open = new WeakMap<object, Open>();
+/**
+ * A value kept on a handle itself, under a key every copy of this module shares (Symbol.for), not
+ * in a map of this module: the start script and the Astro bundle each load their own copy of this
+ * module but share one database handle (db/client.ts carries its context the same way), so the
+ * worker's transactions and the pages' must wait in the same queue of that one connection.
+ */
+function onHandle<V>(name: string) {
+  const key = Symbol.for(`fair-hearing.transactions.${name}`);
+  return {
+    get: (handle: object): V | undefined =>
+      Object.hasOwn(handle, key) ? (handle as Record<symbol, V>)[key] : undefined,
+    set: (handle: object, value: V): void => {
+      Object.defineProperty(handle, key, { value, configurable: true });
+    },
+  };
+}
+const connections = onHandle<Connection>('connection');
+const open = onHandle<Open>('open');
 /** The transaction the current asynchronous context runs inside (for the guard in tests). */
 const current = new AsyncLocalStorage<Open>();
 
