@@ -147,7 +147,7 @@ describe('the appeal window runs from the later of the action and the notice', (
     );
   });
 
-  it('a notice recorded after the action reopens a window the action alone had closed', () => {
+  it('a notice recorded after the action reopens a window the action alone had closed', async () => {
     // Action seven months ago: outside the 6-month window on its own.
     const actionAt = new Date(Date.UTC(2026, 3, 20, 10)); // 20 April 2026
     const c = insertTestCase(rt.db, { actionAt, recordedBy: mod.id });
@@ -164,7 +164,7 @@ describe('the appeal window runs from the later of the action and the notice', (
       ok: true,
       windowClosesAt: new Date(Date.UTC(2026, 11, 2, 15, 15)),
     }); // 2 December, 15:15 GMT = 14:15 BST + 6 months in UK time
-    const appeal = createAppeal(rt, {
+    const appeal = await createAppeal(rt, {
       subject: { kind: 'case', caseReference: found.reference },
       reason: 'I only found out in June.',
       email: 'late@example.org',

@@ -46,8 +46,8 @@ beforeAll(async () => {
   moderatorOnly = await testStaff(rt, ['moderator'], 'Only Moderates');
 });
 
-function postAppeal(): number {
-  const r = createAppeal(rt, {
+async function postAppeal(): Promise<number> {
+  const r = await createAppeal(rt, {
     subject: { kind: 'post', platform: 'x', handle: '@no_ref', date: '2026-11-20', postUrl: null },
     reason: 'I never had a reference.',
     email: `p${Math.random().toString(36).slice(2)}@example.org`,
@@ -57,9 +57,9 @@ function postAppeal(): number {
   return r.appeal.id;
 }
 
-function caseAppeal(): { id: number; caseRef: string } {
+async function caseAppeal(): Promise<{ id: number; caseRef: string }> {
   const c = insertTestCase(rt.db, { actionAt: new Date(clock - 2 * DAY), recordedBy: moderator.id });
-  const r = createAppeal(rt, {
+  const r = await createAppeal(rt, {
     subject: { kind: 'case', caseReference: c.reference },
     reason: 'Fair question.',
     email: 'x@example.org',
@@ -76,8 +76,8 @@ function typo(reference: string): string {
 }
 
 describe('linkAppealToCase', () => {
-  it('links in one go: the case, a history entry and an audit entry; the case then shows', () => {
-    const appealId = postAppeal();
+  it('links in one go: the case, a history entry and an audit entry; the case then shows', async () => {
+    const appealId = await postAppeal();
     const c = insertTestCase(rt.db, {
       actionAt: new Date(clock - 3 * DAY),
       recordedBy: moderator.id,
@@ -104,8 +104,8 @@ describe('linkAppealToCase', () => {
     expect(view.history.some((h) => h.label === 'Linked to a case' && h.detail === `case ${c.reference}`)).toBe(true);
   });
 
-  it('then applies the rule that whoever recorded the case may not decide it', () => {
-    const appealId = postAppeal();
+  it('then applies the rule that whoever recorded the case may not decide it', async () => {
+    const appealId = await postAppeal();
     const c = insertTestCase(rt.db, {
       actionAt: new Date(clock - 3 * DAY),
       recordedBy: moderator.id,
@@ -124,8 +124,8 @@ describe('linkAppealToCase', () => {
     expect(appealForStaff(rt, appealId)!.followUps.map((f) => f.kind)).toEqual(['restore-comment']);
   });
 
-  it('catches a typo by the check character, before any lookup, and an unknown or appeal reference', () => {
-    const appealId = postAppeal();
+  it('catches a typo by the check character, before any lookup, and an unknown or appeal reference', async () => {
+    const appealId = await postAppeal();
     const c = insertTestCase(rt.db, { recordedBy: moderator.id });
     const r = linkAppealToCase(rt, appealId, typo(c.reference), reviewer);
     expect(r).toMatchObject({ ok: false, error: 'check-failed' });
@@ -156,9 +156,9 @@ describe('linkAppealToCase', () => {
     expect(listAppealEvents(rt.db, appealId).some((e) => e.kind === 'case-linked')).toBe(false);
   });
 
-  it('refuses a case that already has an open appeal, naming it', () => {
-    const appealId = postAppeal();
-    const other = caseAppeal();
+  it('refuses a case that already has an open appeal, naming it', async () => {
+    const appealId = await postAppeal();
+    const other = await caseAppeal();
     const otherRef = findAppealById(rt.db, other.id)!.reference;
     const r = linkAppealToCase(rt, appealId, other.caseRef, reviewer);
     expect(r).toMatchObject({ ok: false, error: 'case-has-open-appeal' });
@@ -169,11 +169,11 @@ describe('linkAppealToCase', () => {
     expect(linkAppealToCase(rt, appealId, other.caseRef, reviewer).ok).toBe(true);
   });
 
-  it('only links an open appeal that has no case yet', () => {
-    const linked = caseAppeal();
+  it('only links an open appeal that has no case yet', async () => {
+    const linked = await caseAppeal();
     const c = insertTestCase(rt.db, { recordedBy: moderator.id });
     expect(linkAppealToCase(rt, linked.id, c.reference, reviewer)).toMatchObject({ ok: false, error: 'not-allowed' });
-    const withdrawn = postAppeal();
+    const withdrawn = await postAppeal();
     updateAppeal(rt.db, withdrawn, { status: 'withdrawn' });
     expect(linkAppealToCase(rt, withdrawn, c.reference, reviewer)).toMatchObject({ ok: false, error: 'not-allowed' });
     expect(linkAppealToCase(rt, 999_999, c.reference, reviewer)).toMatchObject({ ok: false, error: 'not-found' });
@@ -229,8 +229,8 @@ describe('staff text over its limit is refused, never cut short', () => {
     });
   });
 
-  it('the domain refuses too, storing and sending nothing', () => {
-    const { id } = caseAppeal();
+  it('the domain refuses too, storing and sending nothing', async () => {
+    const { id } = await caseAppeal();
     const events = listAppealEvents(rt.db, id).length;
     const emails = listEmails(rt.db).length;
     expect(addNote(rt, id, over(LIMITS.internalNote), reviewer)).toEqual({ ok: false, error: 'text-too-long' });
@@ -254,8 +254,8 @@ describe('staff text over its limit is refused, never cut short', () => {
 });
 
 describe('send is exactly what was previewed', () => {
-  it('sends when the digest matches, refuses when anything changed since the preview', () => {
-    const { id } = caseAppeal();
+  it('sends when the digest matches, refuses when anything changed since the preview', async () => {
+    const { id } = await caseAppeal();
     const input = { outcome: 'upheld' as const, explanation: 'Our principles were applied correctly.', version: '1.0' };
     const preview = previewDecision(rt, id, input, reviewer);
     if (!preview.ok) throw new Error(preview.error);
@@ -283,8 +283,8 @@ describe('send is exactly what was previewed', () => {
 });
 
 describe('assignAppeal', () => {
-  it('assigns only to an active reviewer (or nobody)', () => {
-    const { id } = caseAppeal();
+  it('assigns only to an active reviewer (or nobody)', async () => {
+    const { id } = await caseAppeal();
     expect(assignAppeal(rt, id, moderatorOnly, reviewer)).toEqual({ ok: false, error: 'not-a-reviewer' });
     expect(assignAppeal(rt, id, 987_654, reviewer)).toEqual({ ok: false, error: 'not-a-reviewer' });
     expect(findAppealById(rt.db, id)!.assignedTo).toBeNull();
@@ -311,8 +311,8 @@ describe('deciding a no-reference appeal: linked, or an explicit, audited "no ma
     expect(decisionBlocker({ caseId: null, caseRecordedBy: undefined, noMatchingCase: true }, 1)).toBeNull();
   });
 
-  it('refuses to decide until linked or marked; the mark is one transaction with history and audit, once only', () => {
-    const appealId = postAppeal();
+  it('refuses to decide until linked or marked; the mark is one transaction with history and audit, once only', async () => {
+    const appealId = await postAppeal();
     const emails = listEmails(rt.db).length;
     expect(decideAfterPreview(rt, appealId, decision, reviewer)).toEqual({ ok: false, error: 'case-not-settled' });
     expect(listEmails(rt.db).length).toBe(emails);
@@ -335,15 +335,15 @@ describe('deciding a no-reference appeal: linked, or an explicit, audited "no ma
 
     expect(decideAfterPreview(rt, appealId, decision, moderator)).toEqual({ ok: true });
     // Not on a decided appeal either.
-    expect(recordNoMatchingCase(rt, postAppealDecided(), reviewer)).toEqual({ ok: false, error: 'not-allowed' });
+    expect(recordNoMatchingCase(rt, await postAppealDecided(), reviewer)).toEqual({ ok: false, error: 'not-allowed' });
   });
 
-  it('is refused on an appeal that has a case; a case found after the mark can still be linked, and then the rule binds', () => {
-    const { id: withCase } = caseAppeal();
+  it('is refused on an appeal that has a case; a case found after the mark can still be linked, and then the rule binds', async () => {
+    const { id: withCase } = await caseAppeal();
     expect(recordNoMatchingCase(rt, withCase, reviewer)).toEqual({ ok: false, error: 'not-allowed' });
     expect(listAppealEvents(rt.db, withCase).some((e) => e.kind === 'no-matching-case')).toBe(false);
 
-    const appealId = postAppeal();
+    const appealId = await postAppeal();
     expect(recordNoMatchingCase(rt, appealId, moderator)).toEqual({ ok: true });
     const c = insertTestCase(rt.db, { actionAt: new Date(clock - 3 * DAY), recordedBy: moderator.id });
     expect(linkAppealToCase(rt, appealId, c.reference, reviewer).ok).toBe(true);
@@ -357,8 +357,8 @@ describe('deciding a no-reference appeal: linked, or an explicit, audited "no ma
   });
 });
 
-function postAppealDecided(): number {
-  const id = postAppeal();
+async function postAppealDecided(): Promise<number> {
+  const id = await postAppeal();
   updateAppeal(rt.db, id, { status: 'decided' });
   return id;
 }

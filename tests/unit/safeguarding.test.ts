@@ -41,9 +41,9 @@ beforeAll(async () => {
   reviewer = await testStaff(rt, ['reviewer'], 'Reza Reviewer');
 });
 
-function appeal(email = 'person@example.org') {
+async function appeal(email = 'person@example.org') {
   const c = insertTestCase(rt.db, { actionAt: new Date(clock - DAY), recordedBy: moderator });
-  const r = createAppeal(rt, {
+  const r = await createAppeal(rt, {
     subject: { kind: 'case', caseReference: c.reference },
     reason: 'I was upset.',
     email,
@@ -54,8 +54,8 @@ function appeal(email = 'person@example.org') {
 }
 
 describe('flagSafeguardingConcern', () => {
-  it('stores the concern, audits it and emails SAFEGUARDING_EMAIL with the note, together', () => {
-    const a = appeal();
+  it('stores the concern, audits it and emails SAFEGUARDING_EMAIL with the note, together', async () => {
+    const a = await appeal();
     const note = 'The appellant says they have no one to talk to and mention harming themselves.';
     const result = flagSafeguardingConcern(rt, { kind: 'appeal', id: a.id }, note, { id: reviewer, ip: '127.0.0.1' });
     expect(result.ok).toBe(true);
@@ -76,8 +76,8 @@ describe('flagSafeguardingConcern', () => {
     expect(concernsForCase(rt, a.caseId, [a.id]).map((c) => c.raisedByName)).toEqual(['Reza Reviewer']);
   });
 
-  it('flags a case, audited under the case reference, and the concern shows on its appeal too', () => {
-    const a = appeal();
+  it('flags a case, audited under the case reference, and the concern shows on its appeal too', async () => {
+    const a = await appeal();
     expect(
       flagSafeguardingConcern(rt, { kind: 'case', id: a.caseId }, 'Threat in the post.', { id: moderator, ip: null })
         .ok,
@@ -91,8 +91,8 @@ describe('flagSafeguardingConcern', () => {
     expect(concernsForAppeal(rt, { id: a.id, caseId: a.caseId }).map((c) => c.note)).toEqual(['Threat in the post.']);
   });
 
-  it('refuses a blank or too long note, an unknown subject, and everything when SAFEGUARDING_EMAIL is unset', () => {
-    const a = appeal();
+  it('refuses a blank or too long note, an unknown subject, and everything when SAFEGUARDING_EMAIL is unset', async () => {
+    const a = await appeal();
     const before = { concerns: countSafeguardingConcerns(rt.db), emails: listEmails(rt.db).length };
     expect(
       handleSafeguardingForm(
@@ -134,8 +134,8 @@ describe('flagSafeguardingConcern', () => {
     ).toEqual({ kind: 'redirect', to: `/staff/appeals/${a.id}?flagged=safeguarding` });
   });
 
-  it('never reaches the appellant: their emails do not mention it', () => {
-    const a = appeal('flagged.person@example.org');
+  it('never reaches the appellant: their emails do not mention it', async () => {
+    const a = await appeal('flagged.person@example.org');
     expect(
       flagSafeguardingConcern(rt, { kind: 'appeal', id: a.id }, 'Concerned for their safety.', {
         id: reviewer,
@@ -156,8 +156,8 @@ describe('flagSafeguardingConcern', () => {
       expect(`${e.subject}\n${e.text}\n${e.html}`.toLowerCase()).not.toMatch(/safeguard|concerned for their safety/);
   });
 
-  it('the retention purge blanks the note with the appeal', () => {
-    const a = appeal();
+  it('the retention purge blanks the note with the appeal', async () => {
+    const a = await appeal();
     expect(
       flagSafeguardingConcern(rt, { kind: 'appeal', id: a.id }, 'A note to purge.', { id: reviewer, ip: null }).ok,
     ).toBe(true);

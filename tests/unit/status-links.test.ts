@@ -37,9 +37,9 @@ beforeAll(async () => {
 
 const LINK = /https:\/\/appeals\.example\.nhs\.uk\/appeal\/status\/([A-Za-z0-9_-]{22,})/;
 
-function newAppeal(email = `p${Math.random().toString(36).slice(2)}@example.org`) {
+async function newAppeal(email = `p${Math.random().toString(36).slice(2)}@example.org`) {
   const c = insertTestCase(rt.db, { actionAt: new Date(clock - 2 * DAY) });
-  const r = createAppeal(rt, {
+  const r = await createAppeal(rt, {
     subject: { kind: 'case', caseReference: c.reference },
     reason: 'It was a fair question.',
     email,
@@ -58,8 +58,8 @@ function tokenIn(kind: string, to: string): string {
 }
 
 describe('status links', () => {
-  it('gives each email to the appellant a link of its own, every one opening the appeal', () => {
-    const a = newAppeal();
+  it('gives each email to the appellant a link of its own, every one opening the appeal', async () => {
+    const a = await newAppeal();
     expect(requestInformation(rt, a.id, 'Which post did you reply to?', reviewer)).toEqual({ ok: true });
     const request = listEmails(rt.db).find((m) => m.kind === 'appeal-info-request' && m.to === a.email)!;
     // The request carries its own link, to the reply page, and the question itself.
@@ -78,16 +78,16 @@ describe('status links', () => {
     expect(stored.map((s) => s.token_hash).sort()).toEqual([hashToken(a.token), hashToken(replyToken)].sort());
 
     // Answering through the request's own link; then the question is no longer open.
-    expect(addFurtherInformation(rt, replyToken, 'The one about visiting hours.')).toEqual({ ok: true });
+    expect(await addFurtherInformation(rt, replyToken, 'The one about visiting hours.')).toEqual({ ok: true });
     expect(findAppealByStatusToken(rt, replyToken)!.question).toBeNull();
-    expect(withdrawAppeal(rt, a.token)).toEqual({ ok: true });
+    expect(await withdrawAppeal(rt, a.token)).toEqual({ ok: true });
     const withdrawnToken = tokenIn('appeal-withdrawn', a.email);
     expect(new Set([a.token, replyToken, withdrawnToken]).size).toBe(3);
     expect(findAppealByStatusToken(rt, withdrawnToken)?.status).toBe('withdrawn');
   });
 
-  it('openStatusLink: every status-link page is private, and finds the appeal or says the link does not work', () => {
-    const a = newAppeal();
+  it('openStatusLink: every status-link page is private, and finds the appeal or says the link does not work', async () => {
+    const a = await newAppeal();
     const headers = new Headers();
     expect(openStatusLink(rt, a.token, headers)).toMatchObject({
       appeal: { reference: a.reference },
@@ -106,9 +106,9 @@ describe('status links', () => {
     expect(wrong.get('cache-control')).toBe('no-store');
   });
 
-  it('ends every link with the appeal’s retention', () => {
-    const a = newAppeal();
-    expect(withdrawAppeal(rt, a.token)).toEqual({ ok: true });
+  it('ends every link with the appeal’s retention', async () => {
+    const a = await newAppeal();
+    expect(await withdrawAppeal(rt, a.token)).toEqual({ ok: true });
     const second = tokenIn('appeal-withdrawn', a.email);
     rt.db.update(outbox).set({ state: 'sent' }).run();
     const before = clock;
@@ -166,10 +166,10 @@ describe('status links', () => {
 describe('requestStatusLink', () => {
   const client = (n: number) => `192.0.2.${n}`;
 
-  it('emails a new link when the reference and email address match, in any case', () => {
-    const a = newAppeal('Jo.Match@example.org'.toLowerCase());
+  it('emails a new link when the reference and email address match, in any case', async () => {
+    const a = await newAppeal('Jo.Match@example.org'.toLowerCase());
     const before = listEmails(rt.db).length;
-    const result = requestStatusLink(
+    const result = await requestStatusLink(
       rt,
       { reference: a.reference.toLowerCase().replace(/-/g, ' '), email: '  JO.MATCH@Example.ORG ' },
       client(1),
@@ -182,22 +182,26 @@ describe('requestStatusLink', () => {
     expect(findAppealByStatusToken(rt, a.token)?.reference).toBe(a.reference);
   });
 
-  it('says the same and sends nothing when they do not match', () => {
-    const a = newAppeal();
-    const other = newAppeal();
+  it('says the same and sends nothing when they do not match', async () => {
+    const a = await newAppeal();
+    const other = await newAppeal();
     const before = listEmails(rt.db).length;
-    expect(requestStatusLink(rt, { reference: a.reference, email: other.email }, client(2))).toEqual({ ok: true });
-    expect(requestStatusLink(rt, { reference: generateReference(), email: a.email }, client(2))).toEqual({ ok: true });
+    expect(await requestStatusLink(rt, { reference: a.reference, email: other.email }, client(2))).toEqual({
+      ok: true,
+    });
+    expect(await requestStatusLink(rt, { reference: generateReference(), email: a.email }, client(2))).toEqual({
+      ok: true,
+    });
     expect(listEmails(rt.db).length).toBe(before);
   });
 
-  it('gives field errors for what cannot be a reference or an address', () => {
-    expect(requestStatusLink(rt, { reference: '', email: '' }, client(3))).toEqual({
+  it('gives field errors for what cannot be a reference or an address', async () => {
+    expect(await requestStatusLink(rt, { reference: '', email: '' }, client(3))).toEqual({
       ok: false,
       status: 400,
       errors: { reference: 'Enter your appeal reference', email: 'Enter your email address' },
     });
-    const typo = requestStatusLink(rt, { reference: '7K3M-Q9TX-2MD', email: 'not an email' }, client(3));
+    const typo = await requestStatusLink(rt, { reference: '7K3M-Q9TX-2MD', email: 'not an email' }, client(3));
     expect(typo).toMatchObject({ ok: false, status: 400 });
     if (!typo.ok) {
       expect(typo.errors['reference']).toMatch(/looks mistyped/);
@@ -205,13 +209,15 @@ describe('requestStatusLink', () => {
     }
   });
 
-  it('is limited per client like the case-reference lookup, and per appeal', () => {
-    const a = newAppeal();
+  it('is limited per client like the case-reference lookup, and per appeal', async () => {
+    const a = await newAppeal();
     for (let i = 0; i < 5; i++)
-      expect(requestStatusLink(rt, { reference: generateReference(), email: 'x@example.org' }, client(4))).toEqual({
+      expect(
+        await requestStatusLink(rt, { reference: generateReference(), email: 'x@example.org' }, client(4)),
+      ).toEqual({
         ok: true,
       });
-    const limited = requestStatusLink(rt, { reference: a.reference, email: a.email }, client(4));
+    const limited = await requestStatusLink(rt, { reference: a.reference, email: a.email }, client(4));
     expect(limited).toMatchObject({
       ok: false,
       status: 429,
@@ -225,18 +231,20 @@ describe('requestStatusLink', () => {
     expect(sent()).toBe(0);
     // From many connections, the appellant still gets only a few emails an hour.
     for (let i = 0; i < LINKS_PER_APPEAL_PER_HOUR + 2; i++)
-      expect(requestStatusLink(rt, { reference: a.reference, email: a.email }, client(10 + i))).toEqual({ ok: true });
+      expect(await requestStatusLink(rt, { reference: a.reference, email: a.email }, client(10 + i))).toEqual({
+        ok: true,
+      });
     expect(sent()).toBe(LINKS_PER_APPEAL_PER_HOUR);
     clock += 61 * 60_000;
-    expect(requestStatusLink(rt, { reference: a.reference, email: a.email }, client(40))).toEqual({ ok: true });
+    expect(await requestStatusLink(rt, { reference: a.reference, email: a.email }, client(40))).toEqual({ ok: true });
     expect(sent()).toBe(LINKS_PER_APPEAL_PER_HOUR + 1);
   });
 
-  it('sends nothing for an appeal whose details the retention purge has removed', () => {
-    const a = newAppeal();
+  it('sends nothing for an appeal whose details the retention purge has removed', async () => {
+    const a = await newAppeal();
     updateAppeal(rt.db, a.id, { purgedAt: new Date(clock) });
     const before = listEmails(rt.db).length;
-    expect(requestStatusLink(rt, { reference: a.reference, email: a.email }, client(50))).toEqual({ ok: true });
+    expect(await requestStatusLink(rt, { reference: a.reference, email: a.email }, client(50))).toEqual({ ok: true });
     expect(listEmails(rt.db).length).toBe(before);
   });
 });

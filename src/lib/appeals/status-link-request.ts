@@ -6,6 +6,7 @@
  */
 import { findAppealByReferenceAndEmail } from '../../../db/appeals.ts';
 import { enqueueAndDiscard } from '../../../db/outbox.ts';
+import { transaction } from '../../../db/transactions.ts';
 import { queueAppellantEmail, statusLinkParagraph, statusUrl } from './appeals.ts';
 import { notificationEmail } from '../email/index.ts';
 import {
@@ -18,7 +19,6 @@ import {
   characterLength,
   emailAddress,
   generateToken,
-  inTransaction,
   type Runtime,
 } from '../platform/index.ts';
 import { DATA_LENGTH, parseReference } from '../cases/index.ts';
@@ -74,7 +74,11 @@ function linkEmail(rt: Runtime, reference: string, link: string) {
  * email address (any case) match an appeal whose details are kept, emails it a new status link.
  * `{ ok: true }` says nothing about whether an appeal was found.
  */
-export function requestStatusLink(rt: Runtime, values: FormValues, client: string): StatusLinkRequestResult {
+export async function requestStatusLink(
+  rt: Runtime,
+  values: FormValues,
+  client: string,
+): Promise<StatusLinkRequestResult> {
   const typed = typeof values['reference'] === 'string' ? values['reference'] : '';
   const errors: Record<string, string> = {};
   const parsed = characterLength(typed) > 100 ? ({ ok: false, error: 'wrong-length' } as const) : parseReference(typed);
@@ -83,7 +87,7 @@ export function requestStatusLink(rt: Runtime, values: FormValues, client: strin
   if (!email.success) errors['email'] = email.error.issues[0]?.message ?? 'Enter your email address';
   if (!parsed.ok || !email.success) return { ok: false, status: 400, errors };
 
-  const limit = hitRateLimit(rt, statusLinkRequestLimit(rt.config), client);
+  const limit = await hitRateLimit(rt, statusLinkRequestLimit(rt.config), client);
   if (!limit.ok)
     return {
       ok: false,
@@ -93,12 +97,12 @@ export function requestStatusLink(rt: Runtime, values: FormValues, client: strin
     };
 
   const now = rt.now();
-  inTransaction(rt, (scope) => {
-    const tx = scope.db;
+  await transaction(rt.db, async (tx) => {
+    const scope = { ...rt, db: tx };
     const found = findAppealByReferenceAndEmail(tx, parsed.reference, email.data);
     const row = found && !found.purgedAt ? found : undefined;
     // Counted for every request (on a key no appeal has when none matched): the same work either way.
-    const perAppeal = hitRateLimitKey(
+    const perAppeal = await hitRateLimitKey(
       scope,
       { name: 'status-link-sent', max: LINKS_PER_APPEAL_PER_HOUR, windowMs: 60 * 60_000 },
       `appeal-${row?.id ?? 0}`,
@@ -110,7 +114,7 @@ export function requestStatusLink(rt: Runtime, values: FormValues, client: strin
     // No match (or this appeal's hourly share used up): the same email is built and written,
     // then rolled back, so the answer takes as long either way.
     const link = statusUrl(rt.config.publicUrl, generateToken());
-    enqueueAndDiscard(
+    await enqueueAndDiscard(
       tx,
       { to: email.data, ...linkEmail(rt, parsed.reference, link), kind: EMAIL_KIND, secrets: [link] },
       now,
