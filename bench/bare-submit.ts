@@ -25,7 +25,7 @@ const server = createServer((req, res) => {
   req.on('data', (c: Buffer) => chunks.push(c));
   req.on('end', () => {
     const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
-    const result = createAppeal(rt, {
+    void createAppeal(rt, {
       subject: {
         kind: 'post',
         platform: 'facebook',
@@ -36,9 +36,10 @@ const server = createServer((req, res) => {
       reason: form.get('reason') ?? '',
       email: form.get('email') ?? '',
       name: null,
+    }).then((result) => {
+      res.writeHead(result.ok ? 303 : 400, { location: '/appeal/confirmation', 'content-length': 0 });
+      res.end();
     });
-    res.writeHead(result.ok ? 303 : 400, { location: '/appeal/confirmation', 'content-length': 0 });
-    res.end();
   });
 });
 server.listen(Number(process.env.BENCH_PORT), '127.0.0.1', () => console.log('bare submit server ready'));

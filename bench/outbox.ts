@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import { countEmailsByState, enqueueEmail, type NewEmail } from '../db/outbox.ts';
+import { transaction } from '../db/transactions.ts';
 import { parseConfig } from '../src/lib/platform/config.ts';
 import { createSmtpTransport, SMTP_POOL_CONNECTIONS } from '../src/lib/email/transport.ts';
 import { startOutboxWorker } from '../src/lib/email/worker.ts';
@@ -65,7 +66,7 @@ export async function workerDelivery(smtpUrl: string, messages: NewEmail[], mode
   if (!parsed.ok) throw new Error(parsed.error);
   const rt = createRuntime(parsed.config);
   try {
-    rt.db.transaction((tx) => {
+    await transaction(rt.db, (tx) => {
       for (const m of messages) enqueueEmail(tx, m, rt.now());
     });
     await sleep(50); // let the enqueue notifications pass before the worker subscribes

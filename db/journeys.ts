@@ -4,6 +4,7 @@
 import { eq, lt } from 'drizzle-orm';
 import type { DbOrTx } from './client.ts';
 import { journeys, rateLimits } from './schema.ts';
+import { transaction } from './transactions.ts';
 
 export function findJourneyData(db: DbOrTx, idHash: string, now: Date): Record<string, unknown> | undefined {
   const row = db
@@ -42,8 +43,13 @@ export function deleteExpiredJourneys(db: DbOrTx, now: Date): number {
  * Counts one hit against `key` in a fixed window of `windowMs`, atomically, and returns the count
  * in the current window with the window's start.
  */
-export function countHit(db: DbOrTx, key: string, now: Date, windowMs: number): { count: number; windowStart: Date } {
-  return db.transaction((tx) => {
+export async function countHit(
+  db: DbOrTx,
+  key: string,
+  now: Date,
+  windowMs: number,
+): Promise<{ count: number; windowStart: Date }> {
+  return transaction(db, (tx) => {
     const row = tx.select().from(rateLimits).where(eq(rateLimits.key, key)).get();
     if (!row || row.windowStart.getTime() + windowMs <= now.getTime()) {
       tx.insert(rateLimits)

@@ -7,9 +7,7 @@ import { and, count, desc, eq, gte, inArray, lt, TransactionRollbackError } from
 import { contextOf, type Db, type DbOrTx } from './client.ts';
 import { escapeHtml } from './html.ts';
 import { outbox, type OutboxRow, type OutboxState } from './schema.ts';
-import { transaction } from './transactions.ts';
-
-/** `db` itself or the `tx` a `db.transaction((tx) => …)` callback receives. */
+import { afterCommit, transaction } from './transactions.ts';
 
 export interface NewEmail {
   to: string;
@@ -65,8 +63,10 @@ function checkSecrets(message: NewEmail): string[] | null {
 }
 
 /**
- * Calls `listener` soon after each enqueue through this database handle (or its transactions) (on a later turn of the event loop, so
- * after the enqueueing transaction has committed or rolled back). Returns an unsubscribe function.
+ * Calls `listener` after each enqueue through this database handle (or its transactions): once
+ * the enqueueing transaction has committed (never after a rollback), or on the next turn of the
+ * event loop when the enqueue ran outside a transaction (db/transactions.ts afterCommit).
+ * Returns an unsubscribe function.
  */
 export function onEmailEnqueued(db: DbOrTx, listener: () => void): () => void {
   const { emailEnqueued } = contextOf(db);
@@ -74,10 +74,6 @@ export function onEmailEnqueued(db: DbOrTx, listener: () => void): () => void {
   return () => emailEnqueued.delete(listener);
 }
 
-/**
- * Writes an email to the outbox, due at once. Call it inside the transaction of the change that
- * causes the email, so both are kept or neither: `db.transaction((tx) => { …; enqueueEmail(tx, m, now) })`.
- */
 /**
  * Writes the message as enqueueEmail would, then rolls the write back: for a request that must
  * take as long whether or not it sends anything (src/lib/appeals/status-link-request.ts).
@@ -93,6 +89,11 @@ export async function enqueueAndDiscard(db: DbOrTx, message: NewEmail, now: Date
   }
 }
 
+/**
+ * Writes an email to the outbox, due at once. Call it inside the transaction of the change that
+ * causes the email, so both are kept or neither:
+ * `await transaction(db, async (tx) => { …; enqueueEmail(tx, m, now) })`.
+ */
 export function enqueueEmail(db: DbOrTx, message: NewEmail, now: Date): { id: number; messageId: string } {
   const messageId = `<${randomUUID()}@${contextOf(db).messageIdDomain}>`;
   const secrets = checkSecrets(message);
@@ -119,9 +120,23 @@ export function enqueueEmail(db: DbOrTx, message: NewEmail, now: Date): { id: nu
   return row;
 }
 
+/**
+ * Wakes the listeners (the worker) only once the enqueue is committed: a worker woken earlier
+ * would look before the message is there. A listener that throws is logged, not passed on: the
+ * transaction has committed by then.
+ */
 function notifyListeners(db: DbOrTx): void {
   const listeners = [...contextOf(db).emailEnqueued];
-  if (listeners.length > 0) setImmediate(() => listeners.forEach((l) => l()));
+  if (listeners.length === 0) return;
+  afterCommit(db, () => {
+    for (const listener of listeners) {
+      try {
+        listener();
+      } catch (error) {
+        console.error('Outbox listener:', error);
+      }
+    }
+  });
 }
 
 /**
@@ -130,14 +145,19 @@ function notifyListeners(db: DbOrTx): void {
  * with `next_attempt_at <= now`, or stuck in `sending` since before `now - leaseMs` (its worker
  * died mid-send). The claim counts as an attempt.
  */
-export function claimNextEmail(db: Db, token: string, now: Date, leaseMs: number): OutboxRow | undefined {
+export async function claimNextEmail(
+  db: Db,
+  token: string,
+  now: Date,
+  leaseMs: number,
+): Promise<OutboxRow | undefined> {
   const staleBefore = now.getTime() - leaseMs;
-  const q = statements(db);
   // Two index-ordered look-ups (outbox_due, outbox_claimed) instead of one OR, which made SQLite
   // sort every due message on every claim (≈2 ms a claim with 10,000 queued). The write lock is
   // taken first (BEGIN IMMEDIATE), so the look-ups and the update are one atomic step; the update
   // checks again that the message is due. Statements are prepared once (the worker's hot path).
-  return q.claim.immediate(() => {
+  return transaction(db, (tx) => {
+    const q = statements(tx);
     const candidates = [q.nextQueued.get(now.getTime()), q.nextStale.get(staleBefore)].filter((c) => c !== undefined);
     candidates.sort((a, b) => a.next - b.next || a.id - b.id);
     const next = candidates[0];
@@ -196,10 +216,9 @@ function toOutboxRow(r: RawOutboxRow): OutboxRow {
 
 type Candidate = { id: number; next: number } | undefined;
 
-/** Statements on the hot path of the worker, prepared once a connection. */
-const prepared = new WeakMap<Db, ReturnType<typeof prepare>>();
-function prepare(db: Db) {
-  const sqlite = db.$client;
+/** Statements on the hot path of the worker, prepared once a connection (run inside a transaction's `tx`). */
+const prepared = new WeakMap<Db['$client'], ReturnType<typeof prepare>>();
+function prepare(sqlite: Db['$client']) {
   const pick = (where: string) =>
     sqlite.prepare<[number], Candidate>(
       `select id, next_attempt_at as next from outbox where ${where} order by next_attempt_at, id limit 1`,
@@ -207,7 +226,6 @@ function prepare(db: Db) {
   return {
     nextQueued: pick(`state = 'queued' and next_attempt_at <= ?`),
     nextStale: pick(`state = 'sending' and claimed_at <= ?`),
-    claim: sqlite.transaction((fn: () => OutboxRow | undefined) => fn()),
     claimOne: sqlite.prepare<[string, number, number, number, number], RawOutboxRow>(
       `update outbox set state = 'sending', claim_token = ?, claimed_at = ?, attempts = attempts + 1
        where id = ? and ((state = 'queued' and next_attempt_at <= ?) or (state = 'sending' and claimed_at <= ?))
@@ -223,24 +241,13 @@ function prepare(db: Db) {
     redact: sqlite.prepare<[string, string, string, number]>(
       `update outbox set text_body = ?, html_body = ?, headers = ?, secrets = null where id = ?`,
     ),
-    sent: sqlite.transaction((id: number, token: string, at: number): boolean => {
-      const q = statements(db);
-      const row = q.markSent.get(at, id, token);
-      if (!row) return false;
-      if (row.secrets !== null) {
-        const clean = redactSecrets(
-          { text: row.text, html: row.html, headers: JSON.parse(row.headers) as Record<string, string> },
-          JSON.parse(row.secrets) as string[],
-        );
-        q.redact.run(clean.text, clean.html, JSON.stringify(clean.headers), id);
-      }
-      return true;
-    }),
   };
 }
-function statements(db: Db) {
-  let s = prepared.get(db);
-  if (!s) prepared.set(db, (s = prepare(db)));
+/** The prepared statements of the connection behind `tx` (a transaction's, so the guard in tests lets it by). */
+function statements(tx: Db) {
+  const sqlite = tx.$client;
+  let s = prepared.get(sqlite);
+  if (!s) prepared.set(sqlite, (s = prepare(sqlite)));
   return s;
 }
 
@@ -248,8 +255,20 @@ function statements(db: Db) {
  * Marks a claimed message sent; false if the claim was lost (another worker took it over). In the
  * same transaction the stored copy loses its secrets: each becomes REDACTED_MARK.
  */
-export function markEmailSent(db: Db, id: number, token: string, now: Date): boolean {
-  return statements(db).sent.immediate(id, token, now.getTime());
+export async function markEmailSent(db: Db, id: number, token: string, now: Date): Promise<boolean> {
+  return transaction(db, (tx) => {
+    const q = statements(tx);
+    const row = q.markSent.get(now.getTime(), id, token);
+    if (!row) return false;
+    if (row.secrets !== null) {
+      const clean = redactSecrets(
+        { text: row.text, html: row.html, headers: JSON.parse(row.headers) as Record<string, string> },
+        JSON.parse(row.secrets) as string[],
+      );
+      q.redact.run(clean.text, clean.html, JSON.stringify(clean.headers), id);
+    }
+    return true;
+  });
 }
 
 /** Puts a claimed message back in the queue for a later attempt after a temporary failure. */

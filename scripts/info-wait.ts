@@ -12,7 +12,7 @@ import { createRuntime } from '../src/lib/runtime.ts';
 const config = loadConfigOrExit();
 try {
   const rt = createRuntime(config);
-  console.log(describeInfoWait(chaseWaitingAppeals(rt)));
+  console.log(describeInfoWait(await chaseWaitingAppeals(rt)));
   rt.db.$client.close();
 } catch (error) {
   console.error(`Waiting-for-appellant check failed: ${error instanceof Error ? error.message : String(error)}`);

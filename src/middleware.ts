@@ -60,12 +60,12 @@ const publicLimits = defineMiddleware(async (context, next) => {
   const { request, url, locals } = context;
   if (!url.pathname.startsWith('/appeal/')) return next();
   const client = requestIp(context) ?? 'unknown';
-  let decision = statusLinkGuard(locals.runtime, url.pathname, client);
+  let decision = await statusLinkGuard(locals.runtime, url.pathname, client);
   if (decision.ok) {
     const journey = isAppealSend(request.method, url.pathname)
       ? liveJourney(locals.runtime, context.cookies, isHttps(request, locals.runtime.config))
       : undefined;
-    decision = appealSendGuard(locals.runtime, request.method, url.pathname, client, journey);
+    decision = await appealSendGuard(locals.runtime, request.method, url.pathname, client, journey);
   }
   if (decision.ok) return next();
   const page = await context.rewrite(

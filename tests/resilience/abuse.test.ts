@@ -78,7 +78,7 @@ describe('enumeration and abuse limits', () => {
 
   it('limits status-link guessing per IP, and then refuses even a right link from that IP', async () => {
     const c = insertTestCase(rt.db);
-    const created = createAppeal(rt, {
+    const created = await createAppeal(rt, {
       subject: { kind: 'case', caseReference: c.reference },
       reason: 'Please look again.',
       email: 'status-abuse@example.org',

@@ -139,7 +139,7 @@ describe('access control', () => {
       const c = insertTestCase(rt.db, { recordedBy: moderator.id, statementOfReasons: `Statement for case ${name}` });
       const reason = `Reason only appellant ${name} wrote ${Math.random()}`;
       const email = `appellant-${name.toLowerCase()}-${Math.random().toString(36).slice(2, 8)}@example.org`;
-      const created = createAppeal(rt, {
+      const created = await createAppeal(rt, {
         subject: { kind: 'case', caseReference: c.reference },
         reason,
         email,

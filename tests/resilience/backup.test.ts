@@ -39,7 +39,7 @@ describe('backups', () => {
     const before: { reference: string; token: string }[] = [];
     for (let i = 0; i < 30; i++) {
       const c = insertTestCase(rt.db);
-      const created = createAppeal(rt, {
+      const created = await createAppeal(rt, {
         subject: { kind: 'case', caseReference: c.reference },
         reason: `Backup appeal ${i}`,
         email: `backup-${i}@example.org`,
@@ -59,12 +59,14 @@ describe('backups', () => {
         expect(res.status).toBe(303);
         const c = insertTestCase(rt.db);
         expect(
-          createAppeal(rt, {
-            subject: { kind: 'case', caseReference: c.reference },
-            reason: 'During',
-            email: `during-${w}-${i}@example.org`,
-            name: null,
-          }).ok,
+          (
+            await createAppeal(rt, {
+              subject: { kind: 'case', caseReference: c.reference },
+              reason: 'During',
+              email: `during-${w}-${i}@example.org`,
+              name: null,
+            })
+          ).ok,
         ).toBe(true);
         writes += 2;
       }

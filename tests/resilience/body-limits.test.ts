@@ -124,7 +124,7 @@ describe('request body limits', () => {
       })
     ).stopAfterAll();
     const c = insertTestCase(rt.db, { recordedBy: admin });
-    const created = createAppeal(rt, {
+    const created = await createAppeal(rt, {
       subject: { kind: 'case', caseReference: c.reference },
       reason: 'Body limits',
       email: 'limits@example.org',

@@ -87,7 +87,7 @@ describe('header policy', () => {
     rt = sharedRuntime(dataDir);
     server = (await AppServer.start({ dataDir })).stopAfterAll();
     const c = insertTestCase(rt.db);
-    const created = createAppeal(rt, {
+    const created = await createAppeal(rt, {
       subject: { kind: 'case', caseReference: c.reference },
       reason: 'Headers',
       email: 'headers@example.org',

@@ -111,7 +111,7 @@ describe('hostile input', () => {
       })
     ).stopAfterAll();
     const c = insertTestCase(rt.db, { recordedBy: moderator });
-    const created = createAppeal(rt, {
+    const created = await createAppeal(rt, {
       subject: { kind: 'case', caseReference: c.reference },
       reason: 'Status page target',
       email: 'hostile-status@example.org',

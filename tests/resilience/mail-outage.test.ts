@@ -30,7 +30,7 @@ describe('mail outage', () => {
     for (let i = 0; i < APPEALS; i++) {
       const c = insertTestCase(rt.db, { recordedBy: moderator });
       const email = `outage-${i}@example.org`;
-      const created = createAppeal(rt, {
+      const created = await createAppeal(rt, {
         subject: { kind: 'case', caseReference: c.reference },
         reason: 'Please look again.',
         email,

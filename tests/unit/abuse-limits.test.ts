@@ -3,7 +3,13 @@
  * throttle under parallel attempts. Over HTTP they are proven in tests/resilience/abuse.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { appealSendGuard, emailLimitKey, statusLinkGuard, type SendingJourney } from '../../src/lib/appeals/limits.ts';
+import {
+  appealSendGuard,
+  emailLimitKey,
+  statusLinkGuard,
+  type LimitDecision,
+  type SendingJourney,
+} from '../../src/lib/appeals/limits.ts';
 import { liveJourney, writeJourney } from '../../src/lib/appeals/journeys.ts';
 import type { Runtime } from '../../src/lib/runtime.ts';
 import { TestCookieJar } from '../support/cookie-jar.ts';
@@ -28,23 +34,23 @@ describe('waitInWords', () => {
 });
 
 describe('checkRateLimit', () => {
-  it('reports the limit without counting', () => {
+  it('reports the limit without counting', async () => {
     const rt = testRuntime();
     const limit: RateLimit = { name: 'peek', max: 2, windowMs: 60_000 };
     expect(checkRateLimit(rt, limit, 'a')).toEqual({ ok: true, remaining: 2 });
-    hitRateLimit(rt, limit, 'a');
+    await hitRateLimit(rt, limit, 'a');
     expect(checkRateLimit(rt, limit, 'a')).toEqual({ ok: true, remaining: 1 });
-    hitRateLimit(rt, limit, 'a');
+    await hitRateLimit(rt, limit, 'a');
     expect(checkRateLimit(rt, limit, 'a')).toMatchObject({ ok: false });
     expect(checkRateLimit(rt, limit, 'b')).toEqual({ ok: true, remaining: 2 });
   });
 });
 
 describe('statusLinkGuard', () => {
-  it('counts only wrong links, then refuses every status link from that client', () => {
+  it('counts only wrong links, then refuses every status link from that client', async () => {
     const rt = testRuntime({ env: { STATUS_LINK_MISSES_PER_10_MINUTES: '3' } });
     const c = insertTestCase(rt.db);
-    const created = createAppeal(rt, {
+    const created = await createAppeal(rt, {
       subject: { kind: 'case', caseReference: c.reference },
       reason: 'Look again',
       email: 'a@example.org',
@@ -52,27 +58,27 @@ describe('statusLinkGuard', () => {
     });
     if (!created.ok) throw new Error(created.error);
     const right = `/appeal/status/${created.statusToken}`;
-    for (let i = 0; i < 10; i++) expect(statusLinkGuard(rt, right, 'owner')).toEqual({ ok: true });
+    for (let i = 0; i < 10; i++) expect(await statusLinkGuard(rt, right, 'owner')).toEqual({ ok: true });
     for (let i = 0; i < 3; i++)
-      expect(statusLinkGuard(rt, `/appeal/status/wrong-token-${i}-aaaaaaaaaaaaaaaaaaaa`, 'guesser')).toEqual({
+      expect(await statusLinkGuard(rt, `/appeal/status/wrong-token-${i}-aaaaaaaaaaaaaaaaaaaa`, 'guesser')).toEqual({
         ok: true,
       });
-    expect(statusLinkGuard(rt, '/appeal/status/%E0%A4%A', 'guesser')).toMatchObject({ ok: false });
-    expect(statusLinkGuard(rt, `${right}/add-information`, 'guesser')).toMatchObject({ ok: false });
-    expect(statusLinkGuard(rt, right, 'owner')).toEqual({ ok: true });
-    expect(statusLinkGuard(rt, '/appeal/reason', 'guesser')).toEqual({ ok: true });
+    expect(await statusLinkGuard(rt, '/appeal/status/%E0%A4%A', 'guesser')).toMatchObject({ ok: false });
+    expect(await statusLinkGuard(rt, `${right}/add-information`, 'guesser')).toMatchObject({ ok: false });
+    expect(await statusLinkGuard(rt, right, 'owner')).toEqual({ ok: true });
+    expect(await statusLinkGuard(rt, '/appeal/reason', 'guesser')).toEqual({ ok: true });
   });
 });
 
 describe('appealSendGuard', () => {
-  it('limits POSTs that send an appeal, per client', () => {
+  it('limits POSTs that send an appeal, per client', async () => {
     const rt = testRuntime({ env: { APPEALS_PER_HOUR: '2' } });
-    expect(appealSendGuard(rt, 'GET', '/appeal/check-answers', 'a')).toEqual({ ok: true });
-    expect(appealSendGuard(rt, 'POST', '/appeal/check-answers', 'a')).toEqual({ ok: true });
-    expect(appealSendGuard(rt, 'POST', '/appeal/check-answers/', 'a')).toEqual({ ok: true });
-    expect(appealSendGuard(rt, 'POST', '/appeal/check-answers', 'a')).toMatchObject({ ok: false });
-    expect(appealSendGuard(rt, 'POST', '/appeal/check-answers', 'b')).toEqual({ ok: true });
-    expect(appealSendGuard(rt, 'POST', '/appeal/reason', 'a')).toEqual({ ok: true });
+    expect(await appealSendGuard(rt, 'GET', '/appeal/check-answers', 'a')).toEqual({ ok: true });
+    expect(await appealSendGuard(rt, 'POST', '/appeal/check-answers', 'a')).toEqual({ ok: true });
+    expect(await appealSendGuard(rt, 'POST', '/appeal/check-answers/', 'a')).toEqual({ ok: true });
+    expect(await appealSendGuard(rt, 'POST', '/appeal/check-answers', 'a')).toMatchObject({ ok: false });
+    expect(await appealSendGuard(rt, 'POST', '/appeal/check-answers', 'b')).toEqual({ ok: true });
+    expect(await appealSendGuard(rt, 'POST', '/appeal/reason', 'a')).toEqual({ ok: true });
   });
 
   /** A journey started the way the appeal pages start one, with `email` in its answers (undefined: none yet). */
@@ -86,34 +92,36 @@ describe('appealSendGuard', () => {
   const send = (rt: Runtime, client: string, journey?: SendingJourney) =>
     appealSendGuard(rt, 'POST', '/appeal/check-answers', client, journey);
 
-  it('lets 30 people behind one shared address send with the default limits', () => {
+  it('lets 30 people behind one shared address send with the default limits', async () => {
     const rt = testRuntime();
-    const results = Array.from({ length: 30 }, (_, i) =>
-      send(rt, '198.51.100.7', journeyWith(rt, `patient${i}@example.org`)),
-    );
+    const results: LimitDecision[] = [];
+    for (let i = 0; i < 30; i++)
+      results.push(await send(rt, '198.51.100.7', journeyWith(rt, `patient${i}@example.org`)));
     expect(results.every((r) => r.ok)).toBe(true);
   });
 
-  it('holds back one journey after APPEALS_PER_JOURNEY_PER_HOUR, for the rest of the hour only', () => {
+  it('holds back one journey after APPEALS_PER_JOURNEY_PER_HOUR, for the rest of the hour only', async () => {
     let now = new Date('2026-12-02T10:00:00Z');
     const rt = testRuntime({ env: { APPEALS_PER_JOURNEY_PER_HOUR: '3' }, now: () => now });
     const journey = journeyWith(rt, undefined);
-    expect([1, 2, 3].map(() => send(rt, 'shared', journey).ok)).toEqual([true, true, true]);
+    const first: boolean[] = [];
+    for (let i = 0; i < 3; i++) first.push((await send(rt, 'shared', journey)).ok);
+    expect(first).toEqual([true, true, true]);
     now = new Date('2026-12-02T10:20:00Z');
-    expect(send(rt, 'shared', journey)).toEqual({ ok: false, retryAfterSeconds: 40 * 60 });
+    expect(await send(rt, 'shared', journey)).toEqual({ ok: false, retryAfterSeconds: 40 * 60 });
     // Another person on the same connection is not held back…
-    expect(send(rt, 'shared', journeyWith(rt, undefined))).toEqual({ ok: true });
+    expect(await send(rt, 'shared', journeyWith(rt, undefined))).toEqual({ ok: true });
     // …and the journey may send again once its hour is over.
     now = new Date('2026-12-02T11:00:00Z');
-    expect(send(rt, 'shared', journey)).toEqual({ ok: true });
+    expect(await send(rt, 'shared', journey)).toEqual({ ok: true });
   });
 
-  it('holds back one email address across fresh journeys after APPEALS_PER_EMAIL_PER_HOUR, however it is written', () => {
+  it('holds back one email address across fresh journeys after APPEALS_PER_EMAIL_PER_HOUR, however it is written', async () => {
     const rt = testRuntime({ env: { APPEALS_PER_EMAIL_PER_HOUR: '2' } });
-    expect(send(rt, 'a', journeyWith(rt, 'flood@example.org'))).toEqual({ ok: true });
-    expect(send(rt, 'b', journeyWith(rt, ' Flood@Example.org'))).toEqual({ ok: true });
-    expect(send(rt, 'c', journeyWith(rt, 'FLOOD@example.org'))).toMatchObject({ ok: false });
-    expect(send(rt, 'c', journeyWith(rt, 'someone-else@example.org'))).toEqual({ ok: true });
+    expect(await send(rt, 'a', journeyWith(rt, 'flood@example.org'))).toEqual({ ok: true });
+    expect(await send(rt, 'b', journeyWith(rt, ' Flood@Example.org'))).toEqual({ ok: true });
+    expect(await send(rt, 'c', journeyWith(rt, 'FLOOD@example.org'))).toMatchObject({ ok: false });
+    expect(await send(rt, 'c', journeyWith(rt, 'someone-else@example.org'))).toEqual({ ok: true });
     // The counters hold hashes: no email address is stored in the clear.
     const keys = (rt.db.$client.prepare('select key from rate_limits').all() as { key: string }[]).map((r) => r.key);
     expect(keys.some((k) => k.startsWith('appeal-send-email:'))).toBe(true);
@@ -121,16 +129,14 @@ describe('appealSendGuard', () => {
     expect(emailLimitKey(' A@B.org ')).toBe(emailLimitKey('a@b.org'));
   });
 
-  it('keeps APPEALS_PER_HOUR as the ceiling per address, whatever the journeys and emails', () => {
+  it('keeps APPEALS_PER_HOUR as the ceiling per address, whatever the journeys and emails', async () => {
     const rt = testRuntime({ env: { APPEALS_PER_HOUR: '3' } });
-    const results = Array.from(
-      { length: 4 },
-      (_, i) => send(rt, 'flooder', journeyWith(rt, `fresh${i}@example.org`)).ok,
-    );
+    const results: boolean[] = [];
+    for (let i = 0; i < 4; i++) results.push((await send(rt, 'flooder', journeyWith(rt, `fresh${i}@example.org`))).ok);
     expect(results).toEqual([true, true, true, false]);
     // A POST without a live journey (it sends nothing) still counts against the address.
-    expect(send(rt, 'other')).toEqual({ ok: true });
-    expect(send(rt, 'flooder')).toMatchObject({ ok: false });
+    expect(await send(rt, 'other')).toEqual({ ok: true });
+    expect(await send(rt, 'flooder')).toMatchObject({ ok: false });
   });
 });
 

@@ -63,10 +63,10 @@ function typo(reference: string): string {
 }
 
 describe('case reference step', () => {
-  it('finds the case, whatever the case, spacing or O/0 and I/1 mix-ups', () => {
+  it('finds the case, whatever the case, spacing or O/0 and I/1 mix-ups', async () => {
     const c = insertTestCase(rt.db);
     const messy = ` ${c.reference.toLowerCase().replace(/-/g, ' ').replace(/0/g, 'o').replace(/1/g, 'l')} `;
-    const result = submitCaseReference(rt, {}, { 'case-reference': messy }, nextClient(), false);
+    const result = await submitCaseReference(rt, {}, { 'case-reference': messy }, nextClient(), false);
     expect(result).toMatchObject({
       ok: true,
       next: STEPS.whatWeDid,
@@ -74,7 +74,7 @@ describe('case reference step', () => {
     });
   });
 
-  it('explains each kind of mistake; a typo is caught by the check character before any lookup', () => {
+  it('explains each kind of mistake; a typo is caught by the check character before any lookup', async () => {
     const c = insertTestCase(rt.db);
     const client = nextClient();
     const cases: [string, keyof typeof REFERENCE_MESSAGES][] = [
@@ -86,7 +86,7 @@ describe('case reference step', () => {
     ];
     for (const [typed, error] of cases) {
       expect(parseReference(typed).ok).toBe(false);
-      expect(submitCaseReference(rt, {}, { 'case-reference': typed }, client, false)).toMatchObject({
+      expect(await submitCaseReference(rt, {}, { 'case-reference': typed }, client, false)).toMatchObject({
         ok: false,
         status: 400,
         errors: { 'case-reference': REFERENCE_MESSAGES[error] },
@@ -94,10 +94,13 @@ describe('case reference step', () => {
       });
     }
     // None of those reached the lookup, so none counted against the limit.
-    expect(hitRateLimit(rt, CASE_LOOKUP_LIMIT, client)).toEqual({ ok: true, remaining: CASE_LOOKUP_LIMIT.max - 1 });
+    expect(await hitRateLimit(rt, CASE_LOOKUP_LIMIT, client)).toEqual({
+      ok: true,
+      remaining: CASE_LOOKUP_LIMIT.max - 1,
+    });
   });
 
-  it('gives the same message for an unknown reference and a purged case', () => {
+  it('gives the same message for an unknown reference and a purged case', async () => {
     // A well-formed reference with a valid check character that no case has (any more).
     const gone = insertTestCase(rt.db);
     for (const table of ['case_actions', 'case_grounds'])
@@ -106,19 +109,19 @@ describe('case reference step', () => {
     const unknown = gone.reference;
     const purged = insertTestCase(rt.db);
     rt.db.$client.prepare('update cases set purged_at = ? where id = ?').run(clock, purged.id);
-    const a = submitCaseReference(rt, {}, { 'case-reference': unknown }, nextClient(), false);
-    const b = submitCaseReference(rt, {}, { 'case-reference': purged.reference }, nextClient(), false);
+    const a = await submitCaseReference(rt, {}, { 'case-reference': unknown }, nextClient(), false);
+    const b = await submitCaseReference(rt, {}, { 'case-reference': purged.reference }, nextClient(), false);
     expect(a).toMatchObject({ ok: false, errors: { 'case-reference': REFERENCE_MESSAGES['not-found'] } });
     expect(b).toMatchObject({ ok: false, errors: { 'case-reference': REFERENCE_MESSAGES['not-found'] } });
   });
 
-  it('rate-limits lookups per client: 20 in 10 minutes, then 429 until the window ends', () => {
+  it('rate-limits lookups per client: 20 in 10 minutes, then 429 until the window ends', async () => {
     const c = insertTestCase(rt.db);
     const client = nextClient();
     for (let i = 0; i < CASE_LOOKUP_LIMIT.max; i++) {
-      expect(submitCaseReference(rt, {}, { 'case-reference': c.reference }, client, false).ok).toBe(true);
+      expect((await submitCaseReference(rt, {}, { 'case-reference': c.reference }, client, false)).ok).toBe(true);
     }
-    const refused = submitCaseReference(rt, {}, { 'case-reference': c.reference }, client, false);
+    const refused = await submitCaseReference(rt, {}, { 'case-reference': c.reference }, client, false);
     // The window started at the first lookup (same clock here): all 10 minutes are left.
     expect(refused).toMatchObject({
       ok: false,
@@ -130,32 +133,36 @@ describe('case reference step', () => {
       'You have tried too many case references. Wait 10 minutes, then try again',
     );
     // Another client is not affected.
-    expect(submitCaseReference(rt, {}, { 'case-reference': c.reference }, nextClient(), false).ok).toBe(true);
+    expect((await submitCaseReference(rt, {}, { 'case-reference': c.reference }, nextClient(), false)).ok).toBe(true);
     clock += CASE_LOOKUP_LIMIT.windowMs;
-    expect(submitCaseReference(rt, {}, { 'case-reference': c.reference }, client, false).ok).toBe(true);
+    expect((await submitCaseReference(rt, {}, { 'case-reference': c.reference }, client, false)).ok).toBe(true);
   });
 
-  it('sends an expired case to the too-late page and a case with an open appeal to the already-open page', () => {
+  it('sends an expired case to the too-late page and a case with an open appeal to the already-open page', async () => {
     const old = insertTestCase(rt.db, { actionAt: new Date(clock - 214 * DAY) });
-    expect(submitCaseReference(rt, {}, { 'case-reference': old.reference }, nextClient(), false)).toMatchObject({
+    expect(await submitCaseReference(rt, {}, { 'case-reference': old.reference }, nextClient(), false)).toMatchObject({
       ok: true,
       next: STEPS.tooLate,
       answers: { blocked: { reason: 'outside-window' } },
     });
     const taken = insertTestCase(rt.db);
     expect(
-      createAppeal(rt, {
-        subject: { kind: 'case', caseReference: taken.reference },
-        reason: 'x',
-        email: 'a@example.org',
-        name: null,
-      }).ok,
+      (
+        await createAppeal(rt, {
+          subject: { kind: 'case', caseReference: taken.reference },
+          reason: 'x',
+          email: 'a@example.org',
+          name: null,
+        })
+      ).ok,
     ).toBe(true);
-    expect(submitCaseReference(rt, {}, { 'case-reference': taken.reference }, nextClient(), false)).toMatchObject({
-      ok: true,
-      next: STEPS.alreadyOpen,
-      answers: { blocked: { reason: 'already-open' } },
-    });
+    expect(await submitCaseReference(rt, {}, { 'case-reference': taken.reference }, nextClient(), false)).toMatchObject(
+      {
+        ok: true,
+        next: STEPS.alreadyOpen,
+        answers: { blocked: { reason: 'already-open' } },
+      },
+    );
   });
 });
 
@@ -419,9 +426,9 @@ describe('no case reference: the appeal window', () => {
     expect(submitPostDate(rt, post, date(25, 11, 2026), false)).toMatchObject({ ok: true, next: STEPS.postLink });
   });
 
-  it('createAppeal itself refuses a no-reference appeal outside the window', () => {
+  it('createAppeal itself refuses a no-reference appeal outside the window', async () => {
     const subject = { kind: 'post' as const, platform: 'x' as const, handle: '@me', postUrl: null };
-    const late = createAppeal(rt, {
+    const late = await createAppeal(rt, {
       subject: { ...subject, date: '2026-05-01' },
       reason: 'x',
       email: 'a@example.org',
@@ -431,8 +438,14 @@ describe('no case reference: the appeal window', () => {
     // The last day they could have asked, not the day they tried.
     if (!late.ok && late.error === 'outside-window') expect(formatDate(late.windowClosedAt)).toBe('1 November 2026');
     expect(
-      createAppeal(rt, { subject: { ...subject, date: '2026-11-01' }, reason: 'x', email: 'a@example.org', name: null })
-        .ok,
+      (
+        await createAppeal(rt, {
+          subject: { ...subject, date: '2026-11-01' },
+          reason: 'x',
+          email: 'a@example.org',
+          name: null,
+        })
+      ).ok,
     ).toBe(true);
   });
 });
@@ -528,9 +541,9 @@ describe('contact step, order of steps and sending', () => {
     expect(backLink(STEPS.reason, complete, true)).toBe(STEPS.checkAnswers);
   });
 
-  it('sends a complete journey and then remembers only the confirmation', () => {
+  it('sends a complete journey and then remembers only the confirmation', async () => {
     const c = insertTestCase(rt.db);
-    const sent = sendAppeal(rt, {
+    const sent = await sendAppeal(rt, {
       route: 'case',
       caseReference: c.reference,
       reason: 'Because.',
@@ -542,7 +555,7 @@ describe('contact step, order of steps and sending', () => {
     expect(Object.keys(sent.answers)).toEqual(['sent']);
     expect(sent.answers.sent).toMatchObject({ email: 'send@example.org' });
     // Sending the same answers again (Back, then Send) does not make a second appeal.
-    const again = sendAppeal(rt, {
+    const again = await sendAppeal(rt, {
       route: 'case',
       caseReference: c.reference,
       reason: 'Because.',
@@ -553,10 +566,10 @@ describe('contact step, order of steps and sending', () => {
     expect(again).toMatchObject({ next: STEPS.alreadyOpen });
   });
 
-  it('stores what they say we did with a no-reference appeal, for staff', () => {
+  it('stores what they say we did with a no-reference appeal, for staff', async () => {
     const date = new Date(clock - 3 * DAY).toISOString().slice(0, 10);
     const post = { platform: 'facebook' as const, action: 'blocked' as const, handle: '@stored', date, postUrl: null };
-    const sent = sendAppeal(rt, {
+    const sent = await sendAppeal(rt, {
       route: 'post',
       post,
       reason: 'Because.',
@@ -569,10 +582,10 @@ describe('contact step, order of steps and sending', () => {
     expect(row).toMatchObject({ claimedPlatform: 'facebook', claimedHandle: '@stored', claimedAction: 'blocked' });
   });
 
-  it('names the last day of the window when it closed while they typed', () => {
+  it('names the last day of the window when it closed while they typed', async () => {
     const actionAt = new Date(Date.UTC(2026, 4, 25, 9)); // 25 May 2026: the window ends 25 November, 10 am UK
     const c = insertTestCase(rt.db, { actionAt });
-    const sent = sendAppeal(
+    const sent = await sendAppeal(
       { ...rt, now: () => new Date(Date.UTC(2026, 10, 25, 11)) },
       {
         route: 'case',
@@ -748,9 +761,9 @@ describe('who is asking, and other ways to contact them', () => {
       expect(isPhoneNumber(bad)).toBe(false);
   });
 
-  it('stores both answers with the appeal', () => {
+  it('stores both answers with the appeal', async () => {
     const c = insertTestCase(rt.db);
-    const sent = sendAppeal(rt, {
+    const sent = await sendAppeal(rt, {
       route: 'case',
       caseReference: c.reference,
       reason: 'Because.',

@@ -30,9 +30,9 @@ beforeAll(async () => {
   reviewer = { id: await testStaff(rt, ['reviewer'], 'Rita Reviewer'), ip: '127.0.0.1' };
 });
 
-function newAppeal(): number {
+async function newAppeal(): Promise<number> {
   const c = insertTestCase(rt.db, { actionAt: new Date(clock - 2 * DAY), recordedBy: moderator.id });
-  const r = createAppeal(rt, {
+  const r = await createAppeal(rt, {
     subject: { kind: 'case', caseReference: c.reference },
     reason: 'Fair question.',
     email: `p${Math.random().toString(36).slice(2)}@example.org`,
@@ -46,7 +46,7 @@ const decision = { outcome: 'overturned', explanation: 'Criticism of the service
 
 describe('handleAppealForm', () => {
   it('goes back to the appeal after an action that worked', async () => {
-    const id = newAppeal();
+    const id = await newAppeal();
     expect(await handleAppealForm(rt, id, { intent: 'start' }, reviewer)).toEqual({
       kind: 'redirect',
       to: `/staff/appeals/${id}`,
@@ -64,7 +64,7 @@ describe('handleAppealForm', () => {
   });
 
   it('puts each error next to its field, or at the top when it belongs to no field', async () => {
-    const id = newAppeal();
+    const id = await newAppeal();
     expect(await handleAppealForm(rt, id, { intent: 'note', note: '   ' }, reviewer)).toEqual({
       kind: 'page',
       errors: { note: REVIEW_FIELD_MESSAGES.noteEmpty },
@@ -105,7 +105,7 @@ describe('handleAppealForm', () => {
   });
 
   it('previews the decision email, and sends only what was previewed', async () => {
-    const id = newAppeal();
+    const id = await newAppeal();
     const shown = await handleAppealForm(rt, id, { intent: 'preview', ...decision }, reviewer);
     if (shown.kind !== 'page' || !shown.preview) throw new Error('no preview');
     expect(shown.errors).toEqual({});
@@ -138,8 +138,8 @@ describe('handleAppealForm', () => {
 
 describe('marking a follow-up done', () => {
   it('takes only a whole number naming a follow-up of this appeal; anything else gets a clear message', async () => {
-    const id = newAppeal();
-    const other = newAppeal();
+    const id = await newAppeal();
+    const other = await newAppeal();
     const f = insertFollowUp(rt.db, { appealId: id, kind: 'restore-comment', dueAt: new Date(clock + DAY) });
     const theirs = insertFollowUp(rt.db, { appealId: other, kind: 'restore-comment', dueAt: new Date(clock + DAY) });
     // Until this change "<id>abc" was read as <id> (parseInt) and marked it done.
@@ -163,8 +163,8 @@ describe('marking a follow-up done', () => {
 });
 
 describe('who may decide, on the page (issue 17, point 9)', () => {
-  function noReferenceAppeal(): number {
-    const r = createAppeal(rt, {
+  async function noReferenceAppeal(): Promise<number> {
+    const r = await createAppeal(rt, {
       subject: { kind: 'post', platform: 'x', handle: '@no_ref_form', date: '2026-11-20', postUrl: null },
       reason: 'No reference.',
       email: `n${Math.random().toString(36).slice(2)}@example.org`,
@@ -175,7 +175,7 @@ describe('who may decide, on the page (issue 17, point 9)', () => {
   }
 
   it('a no-reference appeal: the preview is refused until it is linked or marked; "no matching case" then lets it be decided', async () => {
-    const id = noReferenceAppeal();
+    const id = await noReferenceAppeal();
     const refused = await handleAppealForm(rt, id, { intent: 'preview', ...decision }, reviewer);
     expect(refused).toEqual({
       kind: 'page',
@@ -205,14 +205,14 @@ describe('who may decide, on the page (issue 17, point 9)', () => {
   });
 
   it('appealForStaff says what the page shows: open or not, the claimed day, the templates in their groups', async () => {
-    const noRef = noReferenceAppeal();
+    const noRef = await noReferenceAppeal();
     const view = appealForStaff(rt, noRef)!;
     expect(view.isOpen).toBe(true);
     expect(view.claimedDay?.toISOString()).toBe('2026-11-20T12:00:00.000Z');
     expect(view.templateGroups.flatMap((g) => g.templates)).toEqual(view.templates);
     for (const g of view.templateGroups) expect(g.templates.every((t) => t.groupLabel === g.label)).toBe(true);
     expect(new Set(view.templateGroups.map((g) => g.label)).size).toBe(view.templateGroups.length);
-    const id = newAppeal();
+    const id = await newAppeal();
     expect(appealForStaff(rt, id)!.claimedDay).toBeUndefined();
     expect((await handleAppealForm(rt, id, { intent: 'start' }, reviewer)).kind).toBe('redirect');
     const preview = await handleAppealForm(rt, id, { intent: 'preview', ...decision }, reviewer);
@@ -225,7 +225,7 @@ describe('who may decide, on the page (issue 17, point 9)', () => {
   });
 
   it('decisionNotice: shown to the person who recorded the case, before they write anything; to everyone on an unsettled no-reference appeal', async () => {
-    const id = newAppeal();
+    const id = await newAppeal();
     const view = appealForStaff(rt, id)!;
     const reference = view.caseRecord!.reference;
     expect(decisionNotice(view.decisionFacts, moderator.id, reference)).toBe(
@@ -233,7 +233,7 @@ describe('who may decide, on the page (issue 17, point 9)', () => {
     );
     expect(decisionNotice(view.decisionFacts, reviewer.id, reference)).toBeNull();
 
-    const noRef = noReferenceAppeal();
+    const noRef = await noReferenceAppeal();
     const before = appealForStaff(rt, noRef)!;
     for (const who of [moderator, reviewer]) {
       expect(decisionNotice(before.decisionFacts, who.id, undefined)).toBe(

@@ -33,9 +33,9 @@ function caseAppeal(caseReference: string, email = 'person@example.org'): NewApp
 }
 
 describe('createAppeal', () => {
-  it('records the appeal, its history and the acknowledgement email, keeping only the token hash', () => {
+  it('records the appeal, its history and the acknowledgement email, keeping only the token hash', async () => {
     const c = insertTestCase(rt.db, { actionAt: new Date(clock - 3 * DAY) });
-    const result = createAppeal(rt, caseAppeal(c.reference));
+    const result = await createAppeal(rt, caseAppeal(c.reference));
     if (!result.ok) throw new Error(result.error);
     const { appeal, statusToken } = result;
     // ≥ 128 bits of randomness in the link.
@@ -70,24 +70,24 @@ describe('createAppeal', () => {
     expect(email.html).not.toContain('<b>Bloggs');
   });
 
-  it('allows one open appeal per case, and a new one once the first is withdrawn', () => {
+  it('allows one open appeal per case, and a new one once the first is withdrawn', async () => {
     const c = insertTestCase(rt.db, { actionAt: new Date(clock - DAY) });
-    const first = createAppeal(rt, caseAppeal(c.reference, 'first@example.org'));
+    const first = await createAppeal(rt, caseAppeal(c.reference, 'first@example.org'));
     expect(first.ok).toBe(true);
     const before = listEmails(rt.db).length;
-    expect(createAppeal(rt, caseAppeal(c.reference, 'second@example.org'))).toEqual({
+    expect(await createAppeal(rt, caseAppeal(c.reference, 'second@example.org'))).toEqual({
       ok: false,
       error: 'already-open',
     });
     expect(listEmails(rt.db).length).toBe(before);
     if (!first.ok) return;
-    expect(withdrawAppeal(rt, first.statusToken)).toEqual({ ok: true });
-    expect(createAppeal(rt, caseAppeal(c.reference, 'second@example.org')).ok).toBe(true);
+    expect(await withdrawAppeal(rt, first.statusToken)).toEqual({ ok: true });
+    expect((await createAppeal(rt, caseAppeal(c.reference, 'second@example.org'))).ok).toBe(true);
   });
 
-  it('is refused by the database index even if the first check is raced', () => {
+  it('is refused by the database index even if the first check is raced', async () => {
     const c = insertTestCase(rt.db);
-    expect(createAppeal(rt, caseAppeal(c.reference)).ok).toBe(true);
+    expect((await createAppeal(rt, caseAppeal(c.reference))).ok).toBe(true);
     const open = rt.db.select().from(appeals).where(eq(appeals.caseId, c.id)).get()!;
     expect(() =>
       rt.db
@@ -97,19 +97,19 @@ describe('createAppeal', () => {
     ).toThrow(/UNIQUE/);
   });
 
-  it('applies the appeal window from the action date', () => {
+  it('applies the appeal window from the action date', async () => {
     const months = rt.config.appealWindowMonths;
     const inside = insertTestCase(rt.db, { actionAt: new Date(Date.UTC(2026, 5, 1, 12)) }); // 1 June: closes 1 December
     const outside = insertTestCase(rt.db, { actionAt: new Date(Date.UTC(2026, 3, 24, 12)) }); // 7 months ago
     expect(appealWindowCloses(new Date(Date.UTC(2026, 3, 24, 12)), months).toISOString()).toBe(
       '2026-10-24T12:00:00.000Z',
     );
-    expect(createAppeal(rt, caseAppeal(outside.reference))).toEqual({
+    expect(await createAppeal(rt, caseAppeal(outside.reference))).toEqual({
       ok: false,
       error: 'outside-window',
       windowClosedAt: new Date('2026-10-24T12:00:00.000Z'),
     });
-    expect(createAppeal(rt, caseAppeal(inside.reference)).ok).toBe(true);
+    expect((await createAppeal(rt, caseAppeal(inside.reference))).ok).toBe(true);
   });
 
   it('counts the window in UK time across a change of the clocks', () => {
@@ -132,12 +132,12 @@ describe('createAppeal', () => {
     expect(checkClaimedDate(at('2027-05-15T23:00:00Z'), noon(2026, 11, 15)).ok).toBe(false);
   });
 
-  it('refuses an unknown case', () => {
-    expect(createAppeal(rt, caseAppeal('000-000-000'))).toEqual({ ok: false, error: 'case-not-found' });
+  it('refuses an unknown case', async () => {
+    expect(await createAppeal(rt, caseAppeal('000-000-000'))).toEqual({ ok: false, error: 'case-not-found' });
   });
 
-  it('records an appeal without a case reference with what the person told us', () => {
-    const result = createAppeal(rt, {
+  it('records an appeal without a case reference with what the person told us', async () => {
+    const result = await createAppeal(rt, {
       subject: { kind: 'post', platform: 'x', handle: '@someone', date: '2026-11-20', postUrl: null },
       reason: 'Not abusive.',
       email: 'noref@example.org',
@@ -153,7 +153,7 @@ describe('createAppeal', () => {
     expect(listEmails(rt.db).some((m) => m.to === 'noref@example.org' && m.kind === 'appeal-ack')).toBe(true);
   });
 
-  it('keeps the appeal and its email together: if the email cannot be queued, no appeal is recorded', () => {
+  it('keeps the appeal and its email together: if the email cannot be queued, no appeal is recorded', async () => {
     const c = insertTestCase(rt.db);
     const appealsBefore = rt.db.select().from(appeals).all().length;
     const emailsBefore = listEmails(rt.db).length;
@@ -161,21 +161,21 @@ describe('createAppeal', () => {
       `create trigger refuse_outbox before insert on outbox begin select raise(abort, 'outbox unavailable'); end`,
     );
     try {
-      expect(() => createAppeal(rt, caseAppeal(c.reference))).toThrow('outbox unavailable');
+      await expect(createAppeal(rt, caseAppeal(c.reference))).rejects.toThrow('outbox unavailable');
     } finally {
       rt.db.$client.exec('drop trigger refuse_outbox');
     }
     expect(rt.db.select().from(appeals).all().length).toBe(appealsBefore);
     expect(listEmails(rt.db).length).toBe(emailsBefore);
     // And nothing stops a later attempt.
-    expect(createAppeal(rt, caseAppeal(c.reference)).ok).toBe(true);
+    expect((await createAppeal(rt, caseAppeal(c.reference))).ok).toBe(true);
   });
 });
 
 describe('the private status link', () => {
-  it('finds the appeal by its token only', () => {
+  it('finds the appeal by its token only', async () => {
     const c = insertTestCase(rt.db);
-    const result = createAppeal(rt, caseAppeal(c.reference));
+    const result = await createAppeal(rt, caseAppeal(c.reference));
     if (!result.ok) throw new Error(result.error);
     const view = findAppealByStatusToken(rt, result.statusToken)!;
     expect(view).toMatchObject({
@@ -195,9 +195,9 @@ describe('the private status link', () => {
     expect(findAppealByStatusToken(rt, hashToken(result.statusToken))).toBeUndefined();
   });
 
-  it('shows the decision text once decided, and then allows no more changes', () => {
+  it('shows the decision text once decided, and then allows no more changes', async () => {
     const c = insertTestCase(rt.db);
-    const result = createAppeal(rt, caseAppeal(c.reference));
+    const result = await createAppeal(rt, caseAppeal(c.reference));
     if (!result.ok) throw new Error(result.error);
     updateAppeal(rt.db, result.appeal.id, {
       status: 'decided',
@@ -211,19 +211,19 @@ describe('the private status link', () => {
       explanation: 'We got this wrong.',
     });
     expect(view.canChange).toBe(false);
-    expect(withdrawAppeal(rt, result.statusToken)).toEqual({ ok: false, error: 'not-allowed' });
-    expect(addFurtherInformation(rt, result.statusToken, 'More')).toEqual({ ok: false, error: 'not-allowed' });
+    expect(await withdrawAppeal(rt, result.statusToken)).toEqual({ ok: false, error: 'not-allowed' });
+    expect(await addFurtherInformation(rt, result.statusToken, 'More')).toEqual({ ok: false, error: 'not-allowed' });
   });
 });
 
 describe('withdrawAppeal and addFurtherInformation', () => {
-  it('withdraws once, records it and emails a confirmation', () => {
+  it('withdraws once, records it and emails a confirmation', async () => {
     const c = insertTestCase(rt.db);
-    const result = createAppeal(rt, caseAppeal(c.reference, 'withdraw@example.org'));
+    const result = await createAppeal(rt, caseAppeal(c.reference, 'withdraw@example.org'));
     if (!result.ok) throw new Error(result.error);
-    expect(withdrawAppeal(rt, result.statusToken)).toEqual({ ok: true });
-    expect(withdrawAppeal(rt, result.statusToken)).toEqual({ ok: false, error: 'not-allowed' });
-    expect(withdrawAppeal(rt, 'A'.repeat(43))).toEqual({ ok: false, error: 'not-found' });
+    expect(await withdrawAppeal(rt, result.statusToken)).toEqual({ ok: true });
+    expect(await withdrawAppeal(rt, result.statusToken)).toEqual({ ok: false, error: 'not-allowed' });
+    expect(await withdrawAppeal(rt, 'A'.repeat(43))).toEqual({ ok: false, error: 'not-found' });
     const view = findAppealByStatusToken(rt, result.statusToken)!;
     expect(view).toMatchObject({ status: 'withdrawn', statusLabel: 'Withdrawn', canChange: false });
     expect(view.withdrawnAt?.getTime()).toBe(clock);
@@ -231,11 +231,13 @@ describe('withdrawAppeal and addFurtherInformation', () => {
     expect(listEmails(rt.db).some((m) => m.to === 'withdraw@example.org' && m.kind === 'appeal-withdrawn')).toBe(true);
   });
 
-  it('adds information; when we were waiting for it, review resumes and the due date moves by the pause', () => {
+  it('adds information; when we were waiting for it, review resumes and the due date moves by the pause', async () => {
     const c = insertTestCase(rt.db);
-    const result = createAppeal(rt, caseAppeal(c.reference));
+    const result = await createAppeal(rt, caseAppeal(c.reference));
     if (!result.ok) throw new Error(result.error);
-    expect(addFurtherInformation(rt, result.statusToken, 'Here is a screenshot description.')).toEqual({ ok: true });
+    expect(await addFurtherInformation(rt, result.statusToken, 'Here is a screenshot description.')).toEqual({
+      ok: true,
+    });
     expect(findAppealById(rt.db, result.appeal.id)!.status).toBe('new');
 
     const due = findAppealById(rt.db, result.appeal.id)!.dueAt;
@@ -243,7 +245,7 @@ describe('withdrawAppeal and addFurtherInformation', () => {
     const saved = clock;
     clock = addWorkingDays(new Date(clock), 3).getTime();
     try {
-      expect(addFurtherInformation(rt, result.statusToken, 'The answer to your question.')).toEqual({ ok: true });
+      expect(await addFurtherInformation(rt, result.statusToken, 'The answer to your question.')).toEqual({ ok: true });
     } finally {
       clock = saved;
     }

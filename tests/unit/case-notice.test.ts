@@ -167,7 +167,7 @@ describe('the appeal window runs from the later of the action and the notice', (
       ok: true,
       windowClosesAt: new Date(Date.UTC(2026, 11, 2, 15, 15)),
     }); // 2 December, 15:15 GMT = 14:15 BST + 6 months in UK time
-    const appeal = createAppeal(rt, {
+    const appeal = await createAppeal(rt, {
       subject: { kind: 'case', caseReference: found.reference },
       reason: 'I only found out in June.',
       email: 'late@example.org',

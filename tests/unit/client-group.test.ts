@@ -35,16 +35,16 @@ describe('limitGroup: the key per-IP limits count under', () => {
     const rt = testRuntime({ env: { CASE_LOOKUPS_PER_10_MINUTES: '3', SUBSCRIBES_PER_HOUR: '2' } });
     const limit = caseLookupLimit(rt.config);
     // Four addresses in one /64 share the 3 lookups; the 4th is refused, whatever its address.
-    const results = ['2001:db8:7:7::1', '2001:db8:7:7::2', '2001:db8:7:7:ffff::3', '2001:db8:7:7:1:2:3:4'].map(
-      (ip) => hitRateLimit(rt, limit, ip).ok,
-    );
+    const results: boolean[] = [];
+    for (const ip of ['2001:db8:7:7::1', '2001:db8:7:7::2', '2001:db8:7:7:ffff::3', '2001:db8:7:7:1:2:3:4'])
+      results.push((await hitRateLimit(rt, limit, ip)).ok);
     expect(results).toEqual([true, true, true, false]);
     // …while the next /64 and an IPv4 client are unaffected, and an IPv4-mapped address is its IPv4 client.
-    expect(hitRateLimit(rt, limit, '2001:db8:7:8::1').ok).toBe(true);
-    expect(hitRateLimit(rt, limit, '192.0.2.9').ok).toBe(true);
-    expect(hitRateLimit(rt, limit, '::ffff:192.0.2.9').ok).toBe(true);
-    expect(hitRateLimit(rt, limit, '192.0.2.9').ok).toBe(true);
-    expect(hitRateLimit(rt, limit, '::ffff:192.0.2.9').ok).toBe(false);
+    expect((await hitRateLimit(rt, limit, '2001:db8:7:8::1')).ok).toBe(true);
+    expect((await hitRateLimit(rt, limit, '192.0.2.9')).ok).toBe(true);
+    expect((await hitRateLimit(rt, limit, '::ffff:192.0.2.9')).ok).toBe(true);
+    expect((await hitRateLimit(rt, limit, '192.0.2.9')).ok).toBe(true);
+    expect((await hitRateLimit(rt, limit, '::ffff:192.0.2.9')).ok).toBe(false);
     // Sign-in throttling and sign-ups use the same grouping.
     expect(ipKey('2001:db8:7:7::1')).toBe(ipKey('2001:db8:7:7::abcd'));
     expect(ipKey('::ffff:192.0.2.9')).toBe(ipKey('192.0.2.9'));

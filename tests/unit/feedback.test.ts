@@ -12,18 +12,22 @@ describe('feedback on the service', () => {
   let now = new Date('2026-05-10T10:00:00Z');
   const rt = testRuntime({ now: () => now, env: { FEEDBACK_PER_HOUR: '3' } });
 
-  it('needs a rating, keeps the comment optional and limits its length', () => {
-    expect(giveFeedback(rt, { client: '192.0.2.1' })).toEqual({
+  it('needs a rating, keeps the comment optional and limits its length', async () => {
+    expect(await giveFeedback(rt, { client: '192.0.2.1' })).toEqual({
       ok: false,
       error: 'invalid',
       fieldErrors: { rating: FEEDBACK_MESSAGES.rating },
     });
-    expect(giveFeedback(rt, { rating: 'delighted', client: '192.0.2.1' })).toMatchObject({
+    expect(await giveFeedback(rt, { rating: 'delighted', client: '192.0.2.1' })).toMatchObject({
       ok: false,
       fieldErrors: { rating: FEEDBACK_MESSAGES.rating },
     });
     expect(
-      giveFeedback(rt, { rating: 'satisfied', comment: 'x'.repeat(FEEDBACK_COMMENT_MAX + 1), client: '192.0.2.1' }),
+      await giveFeedback(rt, {
+        rating: 'satisfied',
+        comment: 'x'.repeat(FEEDBACK_COMMENT_MAX + 1),
+        client: '192.0.2.1',
+      }),
     ).toEqual({
       ok: false,
       error: 'invalid',
@@ -32,16 +36,16 @@ describe('feedback on the service', () => {
     expect(rt.db.select().from(serviceFeedback).all()).toHaveLength(0);
   });
 
-  it('stores the rating, the comment and the page it came from, and nothing about the person', () => {
+  it('stores the rating, the comment and the page it came from, and nothing about the person', async () => {
     expect(
-      giveFeedback(rt, {
+      await giveFeedback(rt, {
         rating: 'very-satisfied',
         comment: '  Quick and clear.  ',
         from: 'status',
         client: '192.0.2.1',
       }),
     ).toEqual({ ok: true });
-    expect(giveFeedback(rt, { rating: 'dissatisfied', from: 'somewhere-else', client: '192.0.2.1' })).toEqual({
+    expect(await giveFeedback(rt, { rating: 'dissatisfied', from: 'somewhere-else', client: '192.0.2.1' })).toEqual({
       ok: true,
     });
     const rows = rt.db.select().from(serviceFeedback).all();
@@ -53,16 +57,18 @@ describe('feedback on the service', () => {
     expect(JSON.stringify(rows)).not.toContain('192.0.2.1');
   });
 
-  it('is limited per client, like the other public forms', () => {
-    expect(giveFeedback(rt, { rating: 'satisfied', client: '192.0.2.1' })).toEqual({ ok: true }); // third this hour
-    expect(giveFeedback(rt, { rating: 'satisfied', client: '192.0.2.1' })).toMatchObject({
+  it('is limited per client, like the other public forms', async () => {
+    // The third this hour:
+    expect(await giveFeedback(rt, { rating: 'satisfied', client: '192.0.2.1' })).toEqual({ ok: true });
+    expect(await giveFeedback(rt, { rating: 'satisfied', client: '192.0.2.1' })).toMatchObject({
       ok: false,
       error: 'rate-limited',
       retryAfterSeconds: expect.any(Number),
     });
-    expect(giveFeedback(rt, { rating: 'satisfied', client: '192.0.2.99' })).toEqual({ ok: true }); // another client
+    // Another client:
+    expect(await giveFeedback(rt, { rating: 'satisfied', client: '192.0.2.99' })).toEqual({ ok: true });
     now = new Date('2026-05-10T11:00:01Z');
-    expect(giveFeedback(rt, { rating: 'satisfied', client: '192.0.2.1' })).toEqual({ ok: true });
+    expect(await giveFeedback(rt, { rating: 'satisfied', client: '192.0.2.1' })).toEqual({ ok: true });
   });
 
   it('publishes the ratings of the last four complete quarters with the small-number rules', () => {

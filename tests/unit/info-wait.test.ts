@@ -33,7 +33,7 @@ async function waitingAppeal() {
   clock = ASKED - 2 * DAY;
   const c = insertTestCase(rt.db, { actionAt: new Date(clock - DAY) });
   const email = `w${Math.random().toString(36).slice(2)}@example.org`;
-  const r = createAppeal(rt, {
+  const r = await createAppeal(rt, {
     subject: { kind: 'case', caseReference: c.reference },
     reason: 'It was fair.',
     email,
@@ -64,11 +64,11 @@ describe('waiting for the appellant', () => {
     const before = findAppealById(rt.db, a.id)!;
     // Thursday 15 January, end of the 3rd working day: not yet.
     clock = addWorkingDays(new Date(ASKED), 3).getTime();
-    expect(chaseWaitingAppeals(rt)).toMatchObject({ reminded: 0 });
+    expect(await chaseWaitingAppeals(rt)).toMatchObject({ reminded: 0 });
     expect(mails('appeal-info-reminder', a.email)).toHaveLength(0);
 
     clock += 60_000;
-    expect(chaseWaitingAppeals(rt).reminded).toBeGreaterThanOrEqual(1);
+    expect((await chaseWaitingAppeals(rt)).reminded).toBeGreaterThanOrEqual(1);
     const [reminder] = mails('appeal-info-reminder', a.email);
     expect(reminder!.subject).toBe(`Reminder: we need more information about your appeal ${a.reference}`);
     expect(reminder!.text).toContain('Which post do you mean?');
@@ -79,13 +79,13 @@ describe('waiting for the appellant', () => {
     expect(findAppealByStatusToken(rt, link[2]!)?.reference).toBe(a.reference);
     // Only one reminder, however often the check runs.
     clock += DAY;
-    chaseWaitingAppeals(rt);
+    await chaseWaitingAppeals(rt);
     expect(mails('appeal-info-reminder', a.email)).toHaveLength(1);
     expect(findAppealById(rt.db, a.id)!.status).toBe('waiting');
 
     // After the answer-by day: the review resumes, the clock restarts with the days it had left.
     clock = addWorkingDays(new Date(ASKED), 6).getTime() + 60_000;
-    expect(chaseWaitingAppeals(rt).resumed).toBeGreaterThanOrEqual(1);
+    expect((await chaseWaitingAppeals(rt)).resumed).toBeGreaterThanOrEqual(1);
     const after = findAppealById(rt.db, a.id)!;
     expect(after).toMatchObject({ status: 'in-review', pausedAt: null });
     expect(after.dueAt.getTime()).toBe(
@@ -105,7 +105,7 @@ describe('waiting for the appellant', () => {
     expect(findAppealByStatusToken(rt, a.token)!.history.map((h) => h.text)).toContain(
       'We carried on reviewing your appeal without an answer from you',
     );
-    chaseWaitingAppeals(rt);
+    await chaseWaitingAppeals(rt);
     expect(listAppealEvents(rt.db, a.id).filter((e) => e.kind === 'info-wait-ended')).toHaveLength(1);
     expect(mails('staff-info-wait-ended', reviewerEmail).filter((m) => m.subject.includes(a.reference))).toHaveLength(
       1,
@@ -115,9 +115,9 @@ describe('waiting for the appellant', () => {
   it('leaves an appeal alone once the appellant has answered', async () => {
     const a = await waitingAppeal();
     clock = ASKED + DAY;
-    expect(addFurtherInformation(rt, a.token, 'The one about parking.')).toEqual({ ok: true });
+    expect(await addFurtherInformation(rt, a.token, 'The one about parking.')).toEqual({ ok: true });
     clock = addWorkingDays(new Date(ASKED), 10).getTime();
-    chaseWaitingAppeals(rt);
+    await chaseWaitingAppeals(rt);
     expect(mails('appeal-info-reminder', a.email)).toHaveLength(0);
     expect(listAppealEvents(rt.db, a.id).some((e) => e.kind === 'info-wait-ended')).toBe(false);
   });

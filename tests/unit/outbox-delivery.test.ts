@@ -128,7 +128,7 @@ describe('delivery over SMTP', () => {
       expect(received(messageId)).toHaveLength(0);
 
       sink.rejectWith = undefined;
-      const retried = retryMessage(rt, id, 1);
+      const retried = await retryMessage(rt, id, 1);
       expect(retried.ok).toBe(true);
       await sink.waitFor((m) => m.messageId === messageId);
       await waitUntil(() => findEmail(rt.db, id)?.state === 'sent', 'the retried message to be sent');

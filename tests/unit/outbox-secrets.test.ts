@@ -96,7 +96,7 @@ describe('enqueueEmail with secrets', () => {
 describe('after delivery the stored copy keeps no private link', () => {
   it('appeal acknowledgement: the sink got the status link, the row has the marker instead', async () => {
     const c = insertTestCase(rt.db);
-    const created = createAppeal(rt, {
+    const created = await createAppeal(rt, {
       subject: { kind: 'case', caseReference: c.reference },
       reason: 'Please look again.',
       email: 'ack@example.org',
@@ -148,7 +148,7 @@ describe('after delivery the stored copy keeps no private link', () => {
     expect(all).not.toContain(invited.link.split('/').pop()!);
   });
 
-  it('a failed message keeps its link for a retry, but staff see it redacted', () => {
+  it('a failed message keeps its link for a retry, but staff see it redacted', async () => {
     const content = notificationEmail({
       orgName: 'T',
       subject: 'S',
@@ -161,7 +161,7 @@ describe('after delivery the stored copy keeps no private link', () => {
       { to: 'fail@example.org', ...content, kind: 'notification', secrets: ['https://x.example/secret-link-123'] },
       new Date(0),
     );
-    const claimed = claimNextEmail(rt.db, 'tok', rt.now(), 60_000)!;
+    const claimed = (await claimNextEmail(rt.db, 'tok', rt.now(), 60_000))!;
     expect(claimed.id).toBe(id);
     expect(markEmailFailed(rt.db, id, 'tok', 'refused')).toBe(true);
     expect(rawRow(id)).toContain('secret-link-123');

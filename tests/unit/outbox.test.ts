@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { claimNextEmail, enqueueEmail, findEmail, markEmailFailed } from '../../db/outbox.ts';
+import { claimNextEmail, enqueueEmail, findEmail, markEmailFailed, onEmailEnqueued } from '../../db/outbox.ts';
 import { outbox } from '../../db/schema.ts';
+import { transaction } from '../../db/transactions.ts';
 import { checkHealth } from '../../src/lib/health.ts';
 import { classifySendError, emlFileName } from '../../src/lib/email/transport.ts';
 import { MAX_RETRY_DELAY_MS, retryDelayMs } from '../../src/lib/email/worker.ts';
@@ -40,45 +41,70 @@ describe('enqueueEmail', () => {
     expect(row.nextAttemptAt.getTime()).toBe(clock);
   });
 
-  it('is kept or dropped with the transaction it is written in', () => {
-    const kept = rt.db.transaction((tx) => enqueueEmail(tx, message('kept@example.org'), rt.now()));
+  it('is kept or dropped with the transaction it is written in', async () => {
+    const kept = await transaction(rt.db, (tx) => enqueueEmail(tx, message('kept@example.org'), rt.now()));
     expect(findEmail(rt.db, kept.id)).toBeDefined();
     let dropped: { id: number } | undefined;
-    expect(() =>
-      rt.db.transaction((tx) => {
+    await expect(
+      transaction(rt.db, (tx) => {
         dropped = enqueueEmail(tx, message('dropped@example.org'), rt.now());
         throw new Error('the change failed');
       }),
-    ).toThrow('the change failed');
+    ).rejects.toThrow('the change failed');
     expect(findEmail(rt.db, dropped!.id)).toBeUndefined();
+  });
+
+  it('wakes the listeners (the worker) once the transaction has committed, and never after a rollback', async () => {
+    const heard: (number | undefined)[] = [];
+    let seen: number | undefined;
+    // What the worker would find when woken: the message, committed.
+    const stop = onEmailEnqueued(rt.db, () => heard.push(seen === undefined ? undefined : findEmail(rt.db, seen)?.id));
+    await transaction(rt.db, async (tx) => {
+      seen = enqueueEmail(tx, message('woken@example.org'), rt.now()).id;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(heard).toEqual([]);
+    });
+    expect(heard).toEqual([seen]);
+    await expect(
+      transaction(rt.db, (tx) => {
+        enqueueEmail(tx, message('never@example.org'), rt.now());
+        throw new Error('the change failed');
+      }),
+    ).rejects.toThrow('the change failed');
+    // Outside a transaction: on the next turn of the event loop.
+    seen = enqueueEmail(rt.db, message('alone@example.org'), rt.now()).id;
+    expect(heard).toHaveLength(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(heard).toEqual([heard[0], seen]);
+    stop();
   });
 });
 
 describe('claimNextEmail', () => {
-  it('gives each due message to one claimer only, and counts the attempt', () => {
+  it('gives each due message to one claimer only, and counts the attempt', async () => {
     rt.db.delete(outbox).run();
     const a = enqueueEmail(rt.db, message('c1@example.org'), rt.now());
     const b = enqueueEmail(rt.db, message('c2@example.org'), rt.now());
-    const first = claimNextEmail(rt.db, 'token-1', rt.now(), 60_000)!;
-    const second = claimNextEmail(rt.db, 'token-2', rt.now(), 60_000)!;
+    const first = (await claimNextEmail(rt.db, 'token-1', rt.now(), 60_000))!;
+    const second = (await claimNextEmail(rt.db, 'token-2', rt.now(), 60_000))!;
     expect([first.id, second.id].sort()).toEqual([a.id, b.id].sort());
     expect(first).toMatchObject({ state: 'sending', claimToken: 'token-1', attempts: 1 });
-    expect(claimNextEmail(rt.db, 'token-3', rt.now(), 60_000)).toBeUndefined();
+    expect(await claimNextEmail(rt.db, 'token-3', rt.now(), 60_000)).toBeUndefined();
   });
 
-  it('does not claim a message before its next attempt time', () => {
+  it('does not claim a message before its next attempt time', async () => {
     rt.db.delete(outbox).run();
     enqueueEmail(rt.db, message('later@example.org'), new Date(clock + 1000));
-    expect(claimNextEmail(rt.db, 't', rt.now(), 60_000)).toBeUndefined();
-    expect(claimNextEmail(rt.db, 't', new Date(clock + 1000), 60_000)?.to).toBe('later@example.org');
+    expect(await claimNextEmail(rt.db, 't', rt.now(), 60_000)).toBeUndefined();
+    expect((await claimNextEmail(rt.db, 't', new Date(clock + 1000), 60_000))?.to).toBe('later@example.org');
   });
 
-  it('takes over a message stuck in `sending` once its lease has run out, with the same Message-ID', () => {
+  it('takes over a message stuck in `sending` once its lease has run out, with the same Message-ID', async () => {
     rt.db.delete(outbox).run();
     const { messageId } = enqueueEmail(rt.db, message('stuck@example.org'), rt.now());
-    const claimed = claimNextEmail(rt.db, 'crashed-worker', rt.now(), 60_000)!;
-    expect(claimNextEmail(rt.db, 'other', new Date(clock + 59_999), 60_000)).toBeUndefined();
-    const retaken = claimNextEmail(rt.db, 'other', new Date(clock + 60_000), 60_000)!;
+    const claimed = (await claimNextEmail(rt.db, 'crashed-worker', rt.now(), 60_000))!;
+    expect(await claimNextEmail(rt.db, 'other', new Date(clock + 59_999), 60_000)).toBeUndefined();
+    const retaken = (await claimNextEmail(rt.db, 'other', new Date(clock + 60_000), 60_000))!;
     expect(retaken).toMatchObject({ id: claimed.id, messageId, claimToken: 'other', attempts: 2 });
     // The worker that lost the claim can no longer change the row.
     expect(markEmailFailed(rt.db, claimed.id, 'crashed-worker', 'late')).toBe(false);
@@ -87,41 +113,41 @@ describe('claimNextEmail', () => {
 });
 
 describe('listOutbox, outboxCounts, retryMessage and /healthz', () => {
-  it('lists newest first, counts queued and failed, and retries only failed messages', () => {
+  it('lists newest first, counts queued and failed, and retries only failed messages', async () => {
     rt.db.delete(outbox).run();
     const q = enqueueEmail(rt.db, message('q@example.org'), rt.now());
     const f = enqueueEmail(rt.db, message('f@example.org'), rt.now());
-    claimNextEmail(rt.db, 'x', rt.now(), 60_000); // q (oldest first)
-    claimNextEmail(rt.db, 'y', rt.now(), 60_000); // f
+    await claimNextEmail(rt.db, 'x', rt.now(), 60_000); // q (oldest first)
+    await claimNextEmail(rt.db, 'y', rt.now(), 60_000); // f
     markEmailFailed(rt.db, f.id, 'y', '550 Mailbox unavailable');
     expect(listOutbox(rt).map((m) => m.id)).toEqual([f.id, q.id]);
     expect(listOutbox(rt, { states: ['failed'] }).map((m) => m.id)).toEqual([f.id]);
     expect(outboxCounts(rt)).toEqual({ queued: 1, failed: 1 });
     expect(checkHealth(rt)).toEqual({ status: 'ok', outbox: { queued: 1, failed: 1 } });
 
-    expect(retryMessage(rt, 999_999, 7)).toEqual({ ok: false, error: 'not-found' });
-    expect(retryMessage(rt, q.id, 7)).toEqual({ ok: false, error: 'not-failed' });
+    expect(await retryMessage(rt, 999_999, 7)).toEqual({ ok: false, error: 'not-found' });
+    expect(await retryMessage(rt, q.id, 7)).toEqual({ ok: false, error: 'not-failed' });
 
     clock += 5_000;
     const seen: unknown[] = [];
-    const result = retryMessage(rt, f.id, 7, (_tx, event) => seen.push([event.message.id, event.actorId]));
+    const result = await retryMessage(rt, f.id, 7, (_tx, event) => seen.push([event.message.id, event.actorId]));
     expect(result.ok && result.message).toMatchObject({ id: f.id, state: 'queued', attempts: 0, lastError: null });
     expect(result.ok && result.message.nextAttemptAt.getTime()).toBe(clock);
     expect(seen).toEqual([[f.id, 7]]);
     expect(outboxCounts(rt)).toEqual({ queued: 2, failed: 0 });
-    expect(retryMessage(rt, f.id, 7)).toEqual({ ok: false, error: 'not-failed' });
+    expect(await retryMessage(rt, f.id, 7)).toEqual({ ok: false, error: 'not-failed' });
   });
 
-  it('rolls the retry back when the hook throws (e.g. the audit entry cannot be written)', () => {
+  it('rolls the retry back when the hook throws (e.g. the audit entry cannot be written)', async () => {
     rt.db.delete(outbox).run();
     const f = enqueueEmail(rt.db, message('hook@example.org'), rt.now());
-    claimNextEmail(rt.db, 'z', rt.now(), 60_000);
+    await claimNextEmail(rt.db, 'z', rt.now(), 60_000);
     markEmailFailed(rt.db, f.id, 'z', '550');
-    expect(() =>
+    await expect(
       retryMessage(rt, f.id, 1, () => {
         throw new Error('audit failed');
       }),
-    ).toThrow('audit failed');
+    ).rejects.toThrow('audit failed');
     expect(findEmail(rt.db, f.id)?.state).toBe('failed');
   });
 });
@@ -131,12 +157,12 @@ describe('retryFromOutbox', () => {
     const admin = await testStaff(rt, ['admin'], 'Ada Admin');
     rt.db.delete(outbox).run();
     const f = enqueueEmail(rt.db, message('audit@example.org'), rt.now());
-    claimNextEmail(rt.db, 'w', rt.now(), 60_000);
+    await claimNextEmail(rt.db, 'w', rt.now(), 60_000);
     markEmailFailed(rt.db, f.id, 'w', '550');
     for (const bad of [null, '', 'abc', '0', '-1', '1.5', '1e400'])
-      expect(retryFromOutbox(rt, bad, { id: admin, ip: '203.0.113.9' })).toEqual({ ok: false });
+      expect(await retryFromOutbox(rt, bad, { id: admin, ip: '203.0.113.9' })).toEqual({ ok: false });
     expect(listAudit(rt.db, { action: 'outbox.retried' })).toHaveLength(0);
-    expect(retryFromOutbox(rt, String(f.id), { id: admin, ip: '203.0.113.9' })).toEqual({ ok: true, id: f.id });
+    expect(await retryFromOutbox(rt, String(f.id), { id: admin, ip: '203.0.113.9' })).toEqual({ ok: true, id: f.id });
     expect(findEmail(rt.db, f.id)?.state).toBe('queued');
     expect(listAudit(rt.db, { action: 'outbox.retried' })).toMatchObject([
       {
@@ -148,7 +174,7 @@ describe('retryFromOutbox', () => {
       },
     ]);
     // Retried already (Back and press Retry again): refused, and nothing more in the log.
-    expect(retryFromOutbox(rt, String(f.id), { id: admin, ip: '203.0.113.9' })).toEqual({ ok: false });
+    expect(await retryFromOutbox(rt, String(f.id), { id: admin, ip: '203.0.113.9' })).toEqual({ ok: false });
     expect(listAudit(rt.db, { action: 'outbox.retried' })).toHaveLength(1);
   });
 });

@@ -42,14 +42,14 @@ beforeAll(async () => {
   admin = { id: await testStaff(rt, ['admin'], 'Ada Admin'), ip: '127.0.0.1' };
 });
 
-function newAppeal(groundCodes = ['abusive']) {
+async function newAppeal(groundCodes = ['abusive']) {
   const c = insertTestCase(rt.db, {
     actionAt: new Date(clock - 2 * DAY),
     recordedBy: moderator.id,
     actions: ['hidden', 'blocked'],
     groundCodes,
   });
-  const r = createAppeal(rt, {
+  const r = await createAppeal(rt, {
     subject: { kind: 'case', caseReference: c.reference },
     reason: 'Fair question.',
     email: `p${Math.random().toString(36).slice(2)}@example.org`,
@@ -63,8 +63,8 @@ const BODY =
   'We looked again at appeal {{appeal_reference}} about case {{case_reference}}. On {{platform}} we {{action}} because of {{ground}} (principles version {{principles_version}}, {{principles_link}}). ###';
 
 describe('placeholders', () => {
-  it('are filled from the appeal and its case', () => {
-    const a = newAppeal();
+  it('are filled from the appeal and its case', async () => {
+    const a = await newAppeal();
     const view = appealForStaff(rt, a.id)!;
     const filled = fillTemplate(BODY, placeholderValues(rt, view.appeal, view.caseRecord, '1.0'));
     const ground = findCaseById(rt.db, a.caseId)!.grounds[0]!.title;
@@ -159,7 +159,7 @@ describe('choosing a template on an appeal', () => {
   });
 
   it('fills empty reasons (and the outcome); never overwrites typed reasons', async () => {
-    const a = newAppeal();
+    const a = await newAppeal();
     const used = await handleAppealForm(
       rt,
       a.id,
@@ -197,7 +197,7 @@ describe('choosing a template on an appeal', () => {
   });
 
   it('### refuses the preview and the send, in the domain as well as the form; nothing is sent', async () => {
-    const a = newAppeal();
+    const a = await newAppeal();
     const used = await handleAppealForm(
       rt,
       a.id,
@@ -245,7 +245,7 @@ describe('choosing a template on an appeal', () => {
   });
 
   it('a forged template-used is refused with a message, not recorded; what was typed is kept', async () => {
-    const a = newAppeal();
+    const a = await newAppeal();
     const typed = { outcome: 'upheld', explanation: 'My own reasons, typed with care.', version: '1.0' };
     // Not a number, a number with letters after it, no such template, one for a ground this case does not cite.
     for (const forged of ['abc', `${anyGround}abc`, '99999', String(forIllegal)]) {

@@ -45,13 +45,13 @@ function figures() {
   };
 }
 
-describe('retention purge', () => {
+describe('retention purge', async () => {
   const old = insertTestCase(rt.db, {
     actionAt: new Date('2025-01-05T09:00:00Z'),
     handle: '@old_person',
     excerpt: 'old words',
   });
-  const made = createAppeal(rt, {
+  const made = await createAppeal(rt, {
     subject: { kind: 'case', caseReference: old.reference },
     reason: 'I was only joking',
     email: 'old@example.org',
@@ -86,7 +86,7 @@ describe('retention purge', () => {
   it('blanks an appeal 12 months after its decision, keeps the figures, and writes an audit entry', async () => {
     clock = new Date('2026-03-01T00:00:00Z');
     const recent = insertTestCase(rt.db, { actionAt: new Date('2026-02-25T09:00:00Z'), handle: '@recent_person' });
-    const open = createAppeal(rt, {
+    const open = await createAppeal(rt, {
       subject: { kind: 'case', caseReference: recent.reference },
       reason: 'Still open',
       email: 'recent@example.org',
@@ -163,12 +163,12 @@ describe('retention of feedback comments', () => {
   it('blanks a comment RETENTION_MONTHS after it was given, keeps every rating, and writes an audit entry', async () => {
     let now = new Date('2026-01-15T10:00:00Z');
     const frt = testRuntime({ now: () => now, env: { RETENTION_MONTHS: '6' } });
-    const give = (comment: string, rating = 'satisfied') =>
-      expect(giveFeedback(frt, { rating, comment, client: `c${Math.random()}` })).toEqual({ ok: true });
-    give('The form was clear. I am Pat, 07700 900123.');
-    give('', 'dissatisfied');
+    const give = async (comment: string, rating = 'satisfied') =>
+      expect(await giveFeedback(frt, { rating, comment, client: `c${Math.random()}` })).toEqual({ ok: true });
+    await give('The form was clear. I am Pat, 07700 900123.');
+    await give('', 'dissatisfied');
     now = new Date('2026-05-01T10:00:00Z');
-    give('Quicker than I expected.', 'very-satisfied');
+    await give('Quicker than I expected.', 'very-satisfied');
     const stored = () =>
       frt.db
         .select({ rating: serviceFeedback.rating, comment: serviceFeedback.comment })

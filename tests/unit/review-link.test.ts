@@ -46,8 +46,8 @@ beforeAll(async () => {
   moderatorOnly = await testStaff(rt, ['moderator'], 'Only Moderates');
 });
 
-function postAppeal(): number {
-  const r = createAppeal(rt, {
+async function postAppeal(): Promise<number> {
+  const r = await createAppeal(rt, {
     subject: { kind: 'post', platform: 'x', handle: '@no_ref', date: '2026-11-20', postUrl: null },
     reason: 'I never had a reference.',
     email: `p${Math.random().toString(36).slice(2)}@example.org`,
@@ -57,9 +57,9 @@ function postAppeal(): number {
   return r.appeal.id;
 }
 
-function caseAppeal(): { id: number; caseRef: string } {
+async function caseAppeal(): Promise<{ id: number; caseRef: string }> {
   const c = insertTestCase(rt.db, { actionAt: new Date(clock - 2 * DAY), recordedBy: moderator.id });
-  const r = createAppeal(rt, {
+  const r = await createAppeal(rt, {
     subject: { kind: 'case', caseReference: c.reference },
     reason: 'Fair question.',
     email: 'x@example.org',
@@ -77,7 +77,7 @@ function typo(reference: string): string {
 
 describe('linkAppealToCase', () => {
   it('links in one go: the case, a history entry and an audit entry; the case then shows', async () => {
-    const appealId = postAppeal();
+    const appealId = await postAppeal();
     const c = insertTestCase(rt.db, {
       actionAt: new Date(clock - 3 * DAY),
       recordedBy: moderator.id,
@@ -105,7 +105,7 @@ describe('linkAppealToCase', () => {
   });
 
   it('then applies the rule that whoever recorded the case may not decide it', async () => {
-    const appealId = postAppeal();
+    const appealId = await postAppeal();
     const c = insertTestCase(rt.db, {
       actionAt: new Date(clock - 3 * DAY),
       recordedBy: moderator.id,
@@ -128,7 +128,7 @@ describe('linkAppealToCase', () => {
   });
 
   it('catches a typo by the check character, before any lookup, and an unknown or appeal reference', async () => {
-    const appealId = postAppeal();
+    const appealId = await postAppeal();
     const c = insertTestCase(rt.db, { recordedBy: moderator.id });
     const r = await linkAppealToCase(rt, appealId, typo(c.reference), reviewer);
     expect(r).toMatchObject({ ok: false, error: 'check-failed' });
@@ -160,8 +160,8 @@ describe('linkAppealToCase', () => {
   });
 
   it('refuses a case that already has an open appeal, naming it', async () => {
-    const appealId = postAppeal();
-    const other = caseAppeal();
+    const appealId = await postAppeal();
+    const other = await caseAppeal();
     const otherRef = findAppealById(rt.db, other.id)!.reference;
     const r = await linkAppealToCase(rt, appealId, other.caseRef, reviewer);
     expect(r).toMatchObject({ ok: false, error: 'case-has-open-appeal' });
@@ -173,13 +173,13 @@ describe('linkAppealToCase', () => {
   });
 
   it('only links an open appeal that has no case yet', async () => {
-    const linked = caseAppeal();
+    const linked = await caseAppeal();
     const c = insertTestCase(rt.db, { recordedBy: moderator.id });
     expect(await linkAppealToCase(rt, linked.id, c.reference, reviewer)).toMatchObject({
       ok: false,
       error: 'not-allowed',
     });
-    const withdrawn = postAppeal();
+    const withdrawn = await postAppeal();
     updateAppeal(rt.db, withdrawn, { status: 'withdrawn' });
     expect(await linkAppealToCase(rt, withdrawn, c.reference, reviewer)).toMatchObject({
       ok: false,
@@ -239,7 +239,7 @@ describe('staff text over its limit is refused, never cut short', () => {
   });
 
   it('the domain refuses too, storing and sending nothing', async () => {
-    const { id } = caseAppeal();
+    const { id } = await caseAppeal();
     const events = listAppealEvents(rt.db, id).length;
     const emails = listEmails(rt.db).length;
     expect(await addNote(rt, id, over(LIMITS.internalNote), reviewer)).toEqual({ ok: false, error: 'text-too-long' });
@@ -264,7 +264,7 @@ describe('staff text over its limit is refused, never cut short', () => {
 
 describe('send is exactly what was previewed', () => {
   it('sends when the digest matches, refuses when anything changed since the preview', async () => {
-    const { id } = caseAppeal();
+    const { id } = await caseAppeal();
     const input = { outcome: 'upheld' as const, explanation: 'Our principles were applied correctly.', version: '1.0' };
     const preview = previewDecision(rt, id, input, reviewer);
     if (!preview.ok) throw new Error(preview.error);
@@ -293,7 +293,7 @@ describe('send is exactly what was previewed', () => {
 
 describe('assignAppeal', () => {
   it('assigns only to an active reviewer (or nobody)', async () => {
-    const { id } = caseAppeal();
+    const { id } = await caseAppeal();
     expect(await assignAppeal(rt, id, moderatorOnly, reviewer)).toEqual({ ok: false, error: 'not-a-reviewer' });
     expect(await assignAppeal(rt, id, 987_654, reviewer)).toEqual({ ok: false, error: 'not-a-reviewer' });
     expect(findAppealById(rt.db, id)!.assignedTo).toBeNull();
@@ -321,7 +321,7 @@ describe('deciding a no-reference appeal: linked, or an explicit, audited "no ma
   });
 
   it('refuses to decide until linked or marked; the mark is one transaction with history and audit, once only', async () => {
-    const appealId = postAppeal();
+    const appealId = await postAppeal();
     const emails = listEmails(rt.db).length;
     expect(await decideAfterPreview(rt, appealId, decision, reviewer)).toEqual({
       ok: false,
@@ -347,15 +347,18 @@ describe('deciding a no-reference appeal: linked, or an explicit, audited "no ma
 
     expect(await decideAfterPreview(rt, appealId, decision, moderator)).toEqual({ ok: true });
     // Not on a decided appeal either.
-    expect(await recordNoMatchingCase(rt, postAppealDecided(), reviewer)).toEqual({ ok: false, error: 'not-allowed' });
+    expect(await recordNoMatchingCase(rt, await postAppealDecided(), reviewer)).toEqual({
+      ok: false,
+      error: 'not-allowed',
+    });
   });
 
   it('is refused on an appeal that has a case; a case found after the mark can still be linked, and then the rule binds', async () => {
-    const { id: withCase } = caseAppeal();
+    const { id: withCase } = await caseAppeal();
     expect(await recordNoMatchingCase(rt, withCase, reviewer)).toEqual({ ok: false, error: 'not-allowed' });
     expect(listAppealEvents(rt.db, withCase).some((e) => e.kind === 'no-matching-case')).toBe(false);
 
-    const appealId = postAppeal();
+    const appealId = await postAppeal();
     expect(await recordNoMatchingCase(rt, appealId, moderator)).toEqual({ ok: true });
     const c = insertTestCase(rt.db, { actionAt: new Date(clock - 3 * DAY), recordedBy: moderator.id });
     expect((await linkAppealToCase(rt, appealId, c.reference, reviewer)).ok).toBe(true);
@@ -369,8 +372,8 @@ describe('deciding a no-reference appeal: linked, or an explicit, audited "no ma
   });
 });
 
-function postAppealDecided(): number {
-  const id = postAppeal();
+async function postAppealDecided(): Promise<number> {
+  const id = await postAppeal();
   updateAppeal(rt.db, id, { status: 'decided' });
   return id;
 }

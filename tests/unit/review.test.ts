@@ -36,9 +36,12 @@ beforeAll(async () => {
   reviewer = { id: await testStaff(rt, ['reviewer'], 'Rita Reviewer'), ip: '127.0.0.1' };
 });
 
-function newAppeal(actions: CaseAction[] = ['hidden'], email = `p${Math.random().toString(36).slice(2)}@example.org`) {
+async function newAppeal(
+  actions: CaseAction[] = ['hidden'],
+  email = `p${Math.random().toString(36).slice(2)}@example.org`,
+) {
   const c = insertTestCase(rt.db, { actionAt: new Date(clock - 2 * DAY), actions, recordedBy: moderator.id });
-  const r = createAppeal(rt, {
+  const r = await createAppeal(rt, {
     subject: { kind: 'case', caseReference: c.reference },
     reason: 'It was a fair question.',
     email,
@@ -56,7 +59,7 @@ const decision = {
 
 describe('decideAppeal', () => {
   it('refuses a reviewer who recorded the case, changing nothing', async () => {
-    const a = newAppeal();
+    const a = await newAppeal();
     const emails = listEmails(rt.db).length;
     expect(await decideAfterPreview(rt, a.id, decision, moderator)).toEqual({ ok: false, error: 'recorded-by-you' });
     expect(previewDecision(rt, a.id, decision, moderator)).toEqual({ ok: false, error: 'recorded-by-you' });
@@ -65,7 +68,7 @@ describe('decideAppeal', () => {
   });
 
   it('decides in one go: appeal, history, audit, email and a follow-up for an overturn', async () => {
-    const a = newAppeal(['hidden', 'blocked']);
+    const a = await newAppeal(['hidden', 'blocked']);
     expect(await startReview(rt, a.id, reviewer)).toEqual({ ok: true });
     const preview = previewDecision(rt, a.id, decision, reviewer);
     if (!preview.ok) throw new Error(preview.error);
@@ -99,10 +102,10 @@ describe('decideAppeal', () => {
   });
 
   it('creates follow-ups only for an overturn or partial overturn', async () => {
-    const upheld = newAppeal();
+    const upheld = await newAppeal();
     expect(await decideAfterPreview(rt, upheld.id, { ...decision, outcome: 'upheld' }, reviewer)).toEqual({ ok: true });
     expect(listFollowUpsForAppeal(rt.db, upheld.id)).toEqual([]);
-    const partly = newAppeal(['deleted']);
+    const partly = await newAppeal(['deleted']);
     expect(await decideAfterPreview(rt, partly.id, { ...decision, outcome: 'partly-overturned' }, reviewer)).toEqual({
       ok: true,
     });
@@ -110,19 +113,19 @@ describe('decideAppeal', () => {
   });
 
   it('follows the state machine: no second decision, none after withdrawal', async () => {
-    const a = newAppeal();
+    const a = await newAppeal();
     expect(await decideAfterPreview(rt, a.id, decision, reviewer)).toEqual({ ok: true });
     expect(await decideAfterPreview(rt, a.id, decision, reviewer)).toEqual({ ok: false, error: 'not-allowed' });
     expect(await startReview(rt, a.id, reviewer)).toEqual({ ok: false, error: 'not-allowed' });
     expect(await requestInformation(rt, a.id, 'More?', reviewer)).toEqual({ ok: false, error: 'not-allowed' });
-    const b = newAppeal();
+    const b = await newAppeal();
     updateAppeal(rt.db, b.id, { status: 'withdrawn' });
     expect(await decideAfterPreview(rt, b.id, decision, reviewer)).toEqual({ ok: false, error: 'not-allowed' });
     expect(await resumeReview(rt, b.id, reviewer)).toEqual({ ok: false, error: 'not-allowed' });
   });
 
   it('refuses an empty explanation or an unknown version', async () => {
-    const a = newAppeal();
+    const a = await newAppeal();
     expect(await decideAfterPreview(rt, a.id, { ...decision, explanation: '  ' }, reviewer)).toEqual({
       ok: false,
       error: 'explanation-required',
@@ -134,7 +137,7 @@ describe('decideAppeal', () => {
   });
 
   it('keeps nothing when any part fails: the email is queued in the same transaction', async () => {
-    const a = newAppeal();
+    const a = await newAppeal();
     const emails = listEmails(rt.db).length;
     rt.db.run(
       sql.raw(`create trigger fail_follow_up before insert on follow_ups begin select raise(abort, 'boom'); end`),
@@ -154,7 +157,7 @@ describe('working days and the paused clock', () => {
   it('counts working days to decision without the paused time', async () => {
     const start = clock;
     try {
-      const a = newAppeal();
+      const a = await newAppeal();
       const originalDue = findAppealById(rt.db, a.id)!.dueAt;
       clock = Date.UTC(2026, 10, 27, 10); // Fri: 2 working days in
       expect(await requestInformation(rt, a.id, 'Which post did you mean?', reviewer)).toEqual({ ok: true });
@@ -185,11 +188,11 @@ describe('working days and the paused clock', () => {
     ).toBe(2);
     const start = clock;
     try {
-      const a = newAppeal();
+      const a = await newAppeal();
       clock = Date.UTC(2026, 10, 26, 10);
       await requestInformation(rt, a.id, 'Tell us more', reviewer);
       clock = Date.UTC(2026, 10, 30, 10); // Mon: paused Fri + Mon = 2
-      expect(addFurtherInformation(rt, a.token, 'Here it is')).toEqual({ ok: true });
+      expect(await addFurtherInformation(rt, a.token, 'Here it is')).toEqual({ ok: true });
       clock = Date.UTC(2026, 11, 1, 10); // Tue: 4 working days since receipt
       expect(await decideAfterPreview(rt, a.id, decision, reviewer)).toEqual({ ok: true });
       expect(findAppealById(rt.db, a.id)!.workingDaysToDecision).toBe(2);
@@ -201,7 +204,7 @@ describe('working days and the paused clock', () => {
 
 describe('notes, assignment and follow-ups', () => {
   it('records notes and assignments in the history and the audit log', async () => {
-    const a = newAppeal();
+    const a = await newAppeal();
     expect(await addNote(rt, a.id, 'Checked the thread', reviewer)).toEqual({ ok: true });
     expect(await assignAppeal(rt, a.id, moderator.id, reviewer)).toEqual({ ok: true });
     expect(findAppealById(rt.db, a.id)!.assignedTo).toBe(moderator.id);
@@ -216,11 +219,11 @@ describe('notes, assignment and follow-ups', () => {
   });
 
   it('ticks off a follow-up once, recording who and when', async () => {
-    const a = newAppeal();
+    const a = await newAppeal();
     await decideAfterPreview(rt, a.id, decision, reviewer);
     const [f] = listFollowUpsForAppeal(rt.db, a.id);
     // Sent from another appeal's page (a forged form), it is not found and stays open.
-    const other = newAppeal();
+    const other = await newAppeal();
     expect(await completeFollowUp(rt, other.id, f!.id, reviewer)).toEqual({ ok: false, error: 'not-found' });
     expect(listFollowUpsForAppeal(rt.db, a.id)[0]).toMatchObject({ doneBy: null, doneAt: null });
     expect(await completeFollowUp(rt, a.id, f!.id, reviewer)).toEqual({ ok: true });
@@ -232,7 +235,7 @@ describe('notes, assignment and follow-ups', () => {
 
 describe('follow-up done email', () => {
   it('marking a restore or unblock follow-up done emails the appellant through the outbox, in the same transaction', async () => {
-    const a = newAppeal(['hidden', 'blocked']);
+    const a = await newAppeal(['hidden', 'blocked']);
     await decideAfterPreview(rt, a.id, decision, reviewer);
     const follow = listFollowUpsForAppeal(rt.db, a.id);
     expect(follow.map((f) => f.kind).sort()).toEqual(['restore-comment', 'unblock-account']);

@@ -41,9 +41,9 @@ beforeAll(async () => {
   reviewer = await testStaff(rt, ['reviewer'], 'Reza Reviewer');
 });
 
-function appeal(email = 'person@example.org') {
+async function appeal(email = 'person@example.org') {
   const c = insertTestCase(rt.db, { actionAt: new Date(clock - DAY), recordedBy: moderator });
-  const r = createAppeal(rt, {
+  const r = await createAppeal(rt, {
     subject: { kind: 'case', caseReference: c.reference },
     reason: 'I was upset.',
     email,
@@ -55,7 +55,7 @@ function appeal(email = 'person@example.org') {
 
 describe('flagSafeguardingConcern', () => {
   it('stores the concern, audits it and emails SAFEGUARDING_EMAIL with the note, together', async () => {
-    const a = appeal();
+    const a = await appeal();
     const note = 'The appellant says they have no one to talk to and mention harming themselves.';
     const result = await flagSafeguardingConcern(rt, { kind: 'appeal', id: a.id }, note, {
       id: reviewer,
@@ -80,7 +80,7 @@ describe('flagSafeguardingConcern', () => {
   });
 
   it('flags a case, audited under the case reference, and the concern shows on its appeal too', async () => {
-    const a = appeal();
+    const a = await appeal();
     expect(
       (
         await flagSafeguardingConcern(rt, { kind: 'case', id: a.caseId }, 'Threat in the post.', {
@@ -99,7 +99,7 @@ describe('flagSafeguardingConcern', () => {
   });
 
   it('refuses a blank or too long note, an unknown subject, and everything when SAFEGUARDING_EMAIL is unset', async () => {
-    const a = appeal();
+    const a = await appeal();
     const before = { concerns: countSafeguardingConcerns(rt.db), emails: listEmails(rt.db).length };
     expect(
       await handleSafeguardingForm(
@@ -148,7 +148,7 @@ describe('flagSafeguardingConcern', () => {
   });
 
   it('never reaches the appellant: their emails do not mention it', async () => {
-    const a = appeal('flagged.person@example.org');
+    const a = await appeal('flagged.person@example.org');
     expect(
       (
         await flagSafeguardingConcern(rt, { kind: 'appeal', id: a.id }, 'Concerned for their safety.', {
@@ -174,7 +174,7 @@ describe('flagSafeguardingConcern', () => {
   });
 
   it('the retention purge blanks the note with the appeal', async () => {
-    const a = appeal();
+    const a = await appeal();
     expect(
       (await flagSafeguardingConcern(rt, { kind: 'appeal', id: a.id }, 'A note to purge.', { id: reviewer, ip: null }))
         .ok,

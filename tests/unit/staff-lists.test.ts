@@ -39,7 +39,7 @@ beforeAll(async () => {
   );
   // Claim everything due before the invitation's time, then fail the invitation only.
   let claimed;
-  while ((claimed = claimNextEmail(rt.db, 'tok', new Date(Date.UTC(2026, 5, 9)), 60_000))) {
+  while ((claimed = await claimNextEmail(rt.db, 'tok', new Date(Date.UTC(2026, 5, 9)), 60_000))) {
     if (claimed.id === failed.id) markEmailFailed(rt.db, claimed.id, 'tok', '550 no such user');
   }
   // Audit: 70 sign-ins by the admin on 2 June, 2 purges by the system on 3 June (UK days).

@@ -69,9 +69,9 @@ describe('appeal emails to staff', () => {
     reviewerId = await testStaff(team, ['reviewer'], 'Rhys Reviewer');
   });
 
-  function appeal(email = `p${Math.random().toString(36).slice(2)}@example.org`) {
+  async function appeal(email = `p${Math.random().toString(36).slice(2)}@example.org`) {
     const c = insertTestCase(team.db, { actionAt: new Date(clock - 2 * DAY) });
-    const r = createAppeal(team, {
+    const r = await createAppeal(team, {
       subject: { kind: 'case', caseReference: c.reference },
       reason: 'My private reasons, with my phone 07700 900123.',
       email,
@@ -81,8 +81,8 @@ describe('appeal emails to staff', () => {
     return { ...r, email };
   }
 
-  it('a new appeal sends one email to REVIEW_TEAM_EMAIL with the reference, due date and staff link, and no personal data', () => {
-    const { appeal: a, email } = appeal();
+  it('a new appeal sends one email to REVIEW_TEAM_EMAIL with the reference, due date and staff link, and no personal data', async () => {
+    const { appeal: a, email } = await appeal();
     const sent = listEmails(team.db).filter(
       (m) => m.kind === STAFF_EMAIL_KINDS.appealReceived && m.subject.includes(a.reference),
     );
@@ -102,8 +102,10 @@ describe('appeal emails to staff', () => {
   });
 
   it('added information goes to the team while nobody is assigned, then to the assigned reviewer', async () => {
-    const { appeal: a, statusToken } = appeal();
-    expect(addFurtherInformation(team, statusToken, 'More from me: my address is 1 High Street.').ok).toBe(true);
+    const { appeal: a, statusToken } = await appeal();
+    expect((await addFurtherInformation(team, statusToken, 'More from me: my address is 1 High Street.')).ok).toBe(
+      true,
+    );
     const replies = () =>
       listEmails(team.db).filter(
         (m) => m.kind === STAFF_EMAIL_KINDS.appellantReplied && m.subject.includes(a.reference),
@@ -115,7 +117,7 @@ describe('appeal emails to staff', () => {
     expect((await startReview(team, a.id, actor)).ok).toBe(true); // takes it
     expect((await requestInformation(team, a.id, 'Which post do you mean?', actor)).ok).toBe(true);
     clock += 3 * DAY; // Friday
-    expect(addFurtherInformation(team, statusToken, 'The one about the ward.').ok).toBe(true);
+    expect((await addFurtherInformation(team, statusToken, 'The one about the ward.')).ok).toBe(true);
     const reviewerEmail = getStaff(team, reviewerId)!.email;
     const latest = replies().at(0)!; // newest first
     expect(latest.to).toBe(reviewerEmail);
@@ -138,7 +140,7 @@ describe('without REVIEW_TEAM_EMAIL the team is every active reviewer', () => {
     await testStaff(rt, ['admin'], 'Adm');
     expect((await setDisabled(rt, { id: null, ip: 'test' }, off, true)).ok).toBe(true);
     const c = insertTestCase(rt.db, { actionAt: new Date(clock - DAY) });
-    const made = createAppeal(rt, {
+    const made = await createAppeal(rt, {
       subject: { kind: 'case', caseReference: c.reference },
       reason: 'x',
       email: 'a@example.org',
@@ -344,7 +346,7 @@ describe('staff emails always reach someone, or wait until they can', () => {
     await testStaff(rt, ['moderator'], 'Mo Moderator');
     for (const id of [off, offAdmin]) expect((await setDisabled(rt, { id: null, ip: 'test' }, id, true)).ok).toBe(true);
     const c = insertTestCase(rt.db, { actionAt: new Date(clock - DAY) });
-    const made = createAppeal(rt, {
+    const made = await createAppeal(rt, {
       subject: { kind: 'case', caseReference: c.reference },
       reason: 'x',
       email: 'a@example.org',

@@ -37,9 +37,9 @@ beforeAll(async () => {
 
 const LINK = /https:\/\/appeals\.example\.nhs\.uk\/appeal\/status\/([A-Za-z0-9_-]{22,})/;
 
-function newAppeal(email = `p${Math.random().toString(36).slice(2)}@example.org`) {
+async function newAppeal(email = `p${Math.random().toString(36).slice(2)}@example.org`) {
   const c = insertTestCase(rt.db, { actionAt: new Date(clock - 2 * DAY) });
-  const r = createAppeal(rt, {
+  const r = await createAppeal(rt, {
     subject: { kind: 'case', caseReference: c.reference },
     reason: 'It was a fair question.',
     email,
@@ -59,7 +59,7 @@ function tokenIn(kind: string, to: string): string {
 
 describe('status links', () => {
   it('gives each email to the appellant a link of its own, every one opening the appeal', async () => {
-    const a = newAppeal();
+    const a = await newAppeal();
     expect(await requestInformation(rt, a.id, 'Which post did you reply to?', reviewer)).toEqual({ ok: true });
     const request = listEmails(rt.db).find((m) => m.kind === 'appeal-info-request' && m.to === a.email)!;
     // The request carries its own link, to the reply page, and the question itself.
@@ -78,16 +78,16 @@ describe('status links', () => {
     expect(stored.map((s) => s.token_hash).sort()).toEqual([hashToken(a.token), hashToken(replyToken)].sort());
 
     // Answering through the request's own link; then the question is no longer open.
-    expect(addFurtherInformation(rt, replyToken, 'The one about visiting hours.')).toEqual({ ok: true });
+    expect(await addFurtherInformation(rt, replyToken, 'The one about visiting hours.')).toEqual({ ok: true });
     expect(findAppealByStatusToken(rt, replyToken)!.question).toBeNull();
-    expect(withdrawAppeal(rt, a.token)).toEqual({ ok: true });
+    expect(await withdrawAppeal(rt, a.token)).toEqual({ ok: true });
     const withdrawnToken = tokenIn('appeal-withdrawn', a.email);
     expect(new Set([a.token, replyToken, withdrawnToken]).size).toBe(3);
     expect(findAppealByStatusToken(rt, withdrawnToken)?.status).toBe('withdrawn');
   });
 
-  it('openStatusLink: every status-link page is private, and finds the appeal or says the link does not work', () => {
-    const a = newAppeal();
+  it('openStatusLink: every status-link page is private, and finds the appeal or says the link does not work', async () => {
+    const a = await newAppeal();
     const headers = new Headers();
     expect(openStatusLink(rt, a.token, headers)).toMatchObject({
       appeal: { reference: a.reference },
@@ -107,8 +107,8 @@ describe('status links', () => {
   });
 
   it('ends every link with the appeal’s retention', async () => {
-    const a = newAppeal();
-    expect(withdrawAppeal(rt, a.token)).toEqual({ ok: true });
+    const a = await newAppeal();
+    expect(await withdrawAppeal(rt, a.token)).toEqual({ ok: true });
     const second = tokenIn('appeal-withdrawn', a.email);
     rt.db.update(outbox).set({ state: 'sent' }).run();
     const before = clock;
@@ -167,7 +167,7 @@ describe('requestStatusLink', () => {
   const client = (n: number) => `192.0.2.${n}`;
 
   it('emails a new link when the reference and email address match, in any case', async () => {
-    const a = newAppeal('Jo.Match@example.org'.toLowerCase());
+    const a = await newAppeal('Jo.Match@example.org'.toLowerCase());
     const before = listEmails(rt.db).length;
     const result = await requestStatusLink(
       rt,
@@ -183,8 +183,8 @@ describe('requestStatusLink', () => {
   });
 
   it('says the same and sends nothing when they do not match', async () => {
-    const a = newAppeal();
-    const other = newAppeal();
+    const a = await newAppeal();
+    const other = await newAppeal();
     const before = listEmails(rt.db).length;
     expect(await requestStatusLink(rt, { reference: a.reference, email: other.email }, client(2))).toEqual({
       ok: true,
@@ -210,7 +210,7 @@ describe('requestStatusLink', () => {
   });
 
   it('is limited per client like the case-reference lookup, and per appeal', async () => {
-    const a = newAppeal();
+    const a = await newAppeal();
     for (let i = 0; i < 5; i++)
       expect(
         await requestStatusLink(rt, { reference: generateReference(), email: 'x@example.org' }, client(4)),
@@ -241,7 +241,7 @@ describe('requestStatusLink', () => {
   });
 
   it('sends nothing for an appeal whose details the retention purge has removed', async () => {
-    const a = newAppeal();
+    const a = await newAppeal();
     updateAppeal(rt.db, a.id, { purgedAt: new Date(clock) });
     const before = listEmails(rt.db).length;
     expect(await requestStatusLink(rt, { reference: a.reference, email: a.email }, client(50))).toEqual({ ok: true });

@@ -40,6 +40,7 @@ import { isOpen, publicStatusLabel, transition, type AppealStatus } from './stat
 import { infoWaitDates } from './info-wait.ts';
 import { appealAcknowledgementEmail } from './emails/acknowledgement.ts';
 import type { DbOrTx } from '../../../db/client.ts';
+import { afterCommit, transaction } from '../../../db/transactions.ts';
 
 /** What the appeal is about: a case found by its reference, or a post described by the person. */
 export type ClaimedAction = (typeof CLAIMED_ACTIONS)[number];
@@ -207,7 +208,7 @@ const MAX_REFERENCE_ATTEMPTS = 5;
  * date in working days), a `received` history entry and the acknowledgement email in the outbox.
  * Either all of it is kept or none. The status token is returned once, for the email only.
  */
-export function createAppeal(rt: Runtime, input: NewAppeal): CreateAppealResult {
+export async function createAppeal(rt: Runtime, input: NewAppeal): Promise<CreateAppealResult> {
   const receivedAt = rt.now();
   const dueAt = addWorkingDays(receivedAt, rt.config.reviewWorkingDays);
   const found = input.subject.kind === 'case' ? findCaseByReference(rt.db, input.subject.caseReference) : undefined;
@@ -227,7 +228,7 @@ export function createAppeal(rt: Runtime, input: NewAppeal): CreateAppealResult 
   for (let attempt = 1; ; attempt++) {
     const reference = generateReference();
     try {
-      const appeal = rt.db.transaction((tx) => {
+      const appeal = await transaction(rt.db, (tx) => {
         // Checked again inside the transaction: the partial unique index is the final word.
         if (found && findOpenAppealForCase(tx, found.id)) return undefined;
         const row = insertAppeal(tx, {
@@ -419,10 +420,10 @@ export function findAppealByStatusToken(rt: Runtime, token: string): AppealStatu
 export type AppellantActionResult = { ok: true } | { ok: false; error: 'not-found' | 'not-allowed' };
 
 /** The appellant withdraws their appeal (allowed until it is decided). Emails a confirmation. */
-export function withdrawAppeal(rt: Runtime, token: string): AppellantActionResult {
+export async function withdrawAppeal(rt: Runtime, token: string): Promise<AppellantActionResult> {
   if (!plausibleToken(token)) return { ok: false, error: 'not-found' };
   const now = rt.now();
-  return rt.db.transaction((tx): AppellantActionResult => {
+  return transaction(rt.db, (tx): AppellantActionResult => {
     const row = findAppealByTokenHash(tx, hashToken(token));
     if (!row) return { ok: false, error: 'not-found' };
     const next = transition(row.status, 'withdraw');
@@ -454,7 +455,8 @@ export function withdrawAppeal(rt: Runtime, token: string): AppellantActionResul
         }),
       now,
     );
-    invalidateTransparencyCache(rt, [row.receivedAt, now]);
+    // The figures are counted again only once the withdrawal is committed.
+    afterCommit(tx, () => invalidateTransparencyCache(rt, [row.receivedAt, now]));
     return { ok: true };
   });
 }
@@ -463,10 +465,10 @@ export function withdrawAppeal(rt: Runtime, token: string): AppellantActionResul
  * The appellant adds further information (allowed until decided). If we were waiting for it,
  * review resumes and the due date moves on by the working days the clock was paused.
  */
-export function addFurtherInformation(rt: Runtime, token: string, text: string): AppellantActionResult {
+export async function addFurtherInformation(rt: Runtime, token: string, text: string): Promise<AppellantActionResult> {
   if (!plausibleToken(token)) return { ok: false, error: 'not-found' };
   const now = rt.now();
-  return rt.db.transaction((tx): AppellantActionResult => {
+  return transaction(rt.db, (tx): AppellantActionResult => {
     const row = findAppealByTokenHash(tx, hashToken(token));
     if (!row) return { ok: false, error: 'not-found' };
     const next = transition(row.status, 'receive-info');

@@ -14,6 +14,7 @@ import {
 import { recordAudit } from '../../../db/audit.ts';
 import type { DbOrTx } from '../../../db/client.ts';
 import { enqueueEmail } from '../../../db/outbox.ts';
+import { transaction } from '../../../db/transactions.ts';
 import { queueAppellantEmail, statusLinkParagraph } from './appeals.ts';
 import { transition } from './state.ts';
 import { remainingWorkingDays, resumeDueDate, formatDate, startPeriodicJob, type Runtime } from '../platform/index.ts';
@@ -41,8 +42,8 @@ function waitState(tx: DbOrTx, row: AppealRow) {
   };
 }
 
-function remind(rt: Runtime, appealId: number, now: Date): boolean {
-  return rt.db.transaction((tx) => {
+async function remind(rt: Runtime, appealId: number, now: Date): Promise<boolean> {
+  return transaction(rt.db, (tx) => {
     const row = findAppealById(tx, appealId);
     if (!row || row.status !== 'waiting' || !row.pausedAt) return false;
     const state = waitState(tx, row);
@@ -74,8 +75,8 @@ function remind(rt: Runtime, appealId: number, now: Date): boolean {
   });
 }
 
-function resume(rt: Runtime, appealId: number, now: Date): boolean {
-  return rt.db.transaction((tx) => {
+async function resume(rt: Runtime, appealId: number, now: Date): Promise<boolean> {
+  return transaction(rt.db, (tx) => {
     const row = findAppealById(tx, appealId);
     if (!row || !row.pausedAt) return false;
     const next = transition(row.status, 'resume');
@@ -116,14 +117,14 @@ function resume(rt: Runtime, appealId: number, now: Date): boolean {
 }
 
 /** Sends the reminders that are due and resumes the reviews that waited long enough. */
-export function chaseWaitingAppeals(rt: Runtime): InfoWaitRun {
+export async function chaseWaitingAppeals(rt: Runtime): Promise<InfoWaitRun> {
   const now = rt.now();
   const run: InfoWaitRun = { reminded: 0, resumed: 0 };
   for (const { id, pausedAt } of listWaitingAppeals(rt.db)) {
     if (!pausedAt) continue;
     const dates = infoWaitDates(pausedAt, rt.config.infoWaitWorkingDays);
-    if (now.getTime() > dates.answerBy.getTime()) run.resumed += resume(rt, id, now) ? 1 : 0;
-    else if (now.getTime() > dates.remindAt.getTime()) run.reminded += remind(rt, id, now) ? 1 : 0;
+    if (now.getTime() > dates.answerBy.getTime()) run.resumed += (await resume(rt, id, now)) ? 1 : 0;
+    else if (now.getTime() > dates.remindAt.getTime()) run.reminded += (await remind(rt, id, now)) ? 1 : 0;
   }
   return run;
 }
@@ -134,8 +135,8 @@ export function describeInfoWait(run: InfoWaitRun): string {
 
 /** Runs the check now and every minute in the server, beside the staff notifications. */
 export function startInfoWaitJob(rt: Runtime, everyMs = STAFF_NOTIFICATION_CHECK_MS): { stop: () => void } {
-  return startPeriodicJob('Waiting-for-appellant check', everyMs, () => {
-    const run = chaseWaitingAppeals(rt);
+  return startPeriodicJob('Waiting-for-appellant check', everyMs, async () => {
+    const run = await chaseWaitingAppeals(rt);
     if (run.reminded + run.resumed > 0) console.log(describeInfoWait(run));
   });
 }

@@ -255,13 +255,13 @@ export function tooManyReferencesMessage(retryAfterSeconds: number): string {
  * Case reference step. Typos are caught by the check character before any lookup; lookups are
  * rate-limited per client.
  */
-export function submitCaseReference(
+export async function submitCaseReference(
   rt: Runtime,
   a: Answers,
   values: FormValues,
   client: string,
   changing: boolean,
-): StepResult {
+): Promise<StepResult> {
   const typed = typeof values['case-reference'] === 'string' ? values['case-reference'] : '';
   const fail = (error: keyof typeof REFERENCE_MESSAGES, retryAfterSeconds?: number): StepResult => ({
     ok: false,
@@ -276,7 +276,7 @@ export function submitCaseReference(
   if ([...typed].length > 100) return fail('wrong-length');
   const parsed = parseReference(typed);
   if (!parsed.ok) return fail(parsed.error);
-  const limit = hitRateLimit(rt, caseLookupLimit(rt.config), client);
+  const limit = await hitRateLimit(rt, caseLookupLimit(rt.config), client);
   if (!limit.ok) return fail('too-many', limit.retryAfterSeconds);
   const found = findCaseByReference(rt.db, parsed.reference);
   if (!found || found.purgedAt) return fail('not-found');
@@ -614,11 +614,11 @@ export function submitContactNeeds(a: Answers, values: FormValues, changing: boo
 }
 
 /** Sends the appeal from check your answers. On success only the confirmation is remembered. */
-export function sendAppeal(rt: Runtime, a: Answers): { answers: Answers; next: string } {
+export async function sendAppeal(rt: Runtime, a: Answers): Promise<{ answers: Answers; next: string }> {
   const missing = firstMissingStep(a);
   const subject = subjectOf(a);
   if (missing || !subject || !a.reason || !a.email) return { answers: a, next: missing ?? STEPS.start };
-  const result = createAppeal(rt, {
+  const result = await createAppeal(rt, {
     subject,
     reason: a.reason,
     email: a.email,

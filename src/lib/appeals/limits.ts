@@ -25,7 +25,7 @@ export type LimitDecision = { ok: true } | { ok: false; retryAfterSeconds: numbe
  * For a request to a private status link: refused once this client has tried too many wrong
  * links; otherwise a wrong link is counted. Other paths are always allowed.
  */
-export function statusLinkGuard(rt: Runtime, pathname: string, client: string): LimitDecision {
+export async function statusLinkGuard(rt: Runtime, pathname: string, client: string): Promise<LimitDecision> {
   const match = STATUS_PATH.exec(pathname);
   if (!match) return { ok: true };
   const limit = statusLinkLimit(rt.config);
@@ -38,7 +38,7 @@ export function statusLinkGuard(rt: Runtime, pathname: string, client: string): 
     token = '';
   }
   const known = /^[A-Za-z0-9_-]{22,200}$/.test(token) && findAppealByTokenHash(rt.db, hashToken(token)) !== undefined;
-  if (!known) hitRateLimit(rt, limit, client);
+  if (!known) await hitRateLimit(rt, limit, client);
   return { ok: true };
 }
 
@@ -67,23 +67,23 @@ export function emailLimitKey(email: string): string {
  * fresh journeys, is held back long before it. A POST with no live journey sends nothing (the
  * page sends the browser back to a step) and counts only against the address.
  */
-export function appealSendGuard(
+export async function appealSendGuard(
   rt: Runtime,
   method: string,
   pathname: string,
   client: string,
   journey?: SendingJourney,
-): LimitDecision {
+): Promise<LimitDecision> {
   if (!isAppealSend(method, pathname)) return { ok: true };
   const limits = appealSendLimits(rt.config);
   const email = typeof journey?.data['email'] === 'string' ? journey.data['email'] : undefined;
   // In this order, so one person's own limits answer before the shared address's ceiling.
-  const checks: (() => RateLimitResult)[] = [];
+  const checks: (() => Promise<RateLimitResult>)[] = [];
   if (journey) checks.push(() => hitRateLimitKey(rt, limits.journey, journey.key));
   if (email) checks.push(() => hitRateLimitKey(rt, limits.email, emailLimitKey(email)));
   checks.push(() => hitRateLimit(rt, limits.address, client));
   for (const check of checks) {
-    const result = check();
+    const result = await check();
     if (!result.ok) return result;
   }
   return { ok: true };

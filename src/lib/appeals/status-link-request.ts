@@ -87,7 +87,7 @@ export async function requestStatusLink(
   if (!email.success) errors['email'] = email.error.issues[0]?.message ?? 'Enter your email address';
   if (!parsed.ok || !email.success) return { ok: false, status: 400, errors };
 
-  const limit = hitRateLimit(rt, statusLinkRequestLimit(rt.config), client);
+  const limit = await hitRateLimit(rt, statusLinkRequestLimit(rt.config), client);
   if (!limit.ok)
     return {
       ok: false,
@@ -102,7 +102,7 @@ export async function requestStatusLink(
     const found = findAppealByReferenceAndEmail(tx, parsed.reference, email.data);
     const row = found && !found.purgedAt ? found : undefined;
     // Counted for every request (on a key no appeal has when none matched): the same work either way.
-    const perAppeal = hitRateLimitKey(
+    const perAppeal = await hitRateLimitKey(
       scope,
       { name: 'status-link-sent', max: LINKS_PER_APPEAL_PER_HOUR, windowMs: 60 * 60_000 },
       `appeal-${row?.id ?? 0}`,

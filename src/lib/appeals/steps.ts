@@ -44,7 +44,13 @@ export interface StepDefinition {
   /** What the fields show before anything is posted: the saved answer (or `?ref=` for a reference). */
   initial: (a: Answers, url: URL) => FormValues;
   /** Checks the posted answer; `client` is the caller's address, for rate limits. */
-  submit: (rt: Runtime, a: Answers, values: FormValues, changing: boolean, client: string) => StepResult;
+  submit: (
+    rt: Runtime,
+    a: Answers,
+    values: FormValues,
+    changing: boolean,
+    client: string,
+  ) => StepResult | Promise<StepResult>;
   /** Fields that may be sent more than once (checkboxes). */
   multi?: readonly string[];
 }
@@ -185,7 +191,7 @@ export async function runStep(rt: Runtime, context: StepContext, step: StepDefin
   const values = await readFormValues(context.request, step.multi);
   // Without a known address every such request shares one budget, which errs on the safe side.
   const client = clientIp(context.request, clientAddressOf(context), rt.config) ?? 'unknown';
-  const result = step.submit(rt, answers, values, changing, client);
+  const result = await step.submit(rt, answers, values, changing, client);
   if (result.ok) {
     const started = writeJourney(rt, context.cookies, result.answers, secure);
     return { kind: 'redirect', to: continueUrl(result.next, started) };

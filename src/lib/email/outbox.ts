@@ -12,6 +12,7 @@ import {
 } from '../../../db/outbox.ts';
 import { recordAudit } from '../../../db/audit.ts';
 import type { DbOrTx } from '../../../db/client.ts';
+import { transaction } from '../../../db/transactions.ts';
 import { OUTBOX_STATES, type OutboxRow, type OutboxState } from '../../../db/schema.ts';
 import {
   EMAIL_KINDS,
@@ -123,13 +124,13 @@ export type RetryResult = { ok: true; message: OutboxRow } | { ok: false; error:
  * again with the same Message-ID. `onRetried` runs in the same transaction (e.g. to write the
  * audit entry for `actorId`), so both happen or neither.
  */
-export function retryMessage(
+export async function retryMessage(
   rt: Runtime,
   id: number,
   actorId: number,
   onRetried?: (tx: DbOrTx, event: { message: OutboxRow; actorId: number }) => void,
-): RetryResult {
-  return rt.db.transaction((tx): RetryResult => {
+): Promise<RetryResult> {
+  return transaction(rt.db, (tx): RetryResult => {
     const message = requeueFailedEmail(tx, id, rt.now());
     if (!message) return { ok: false, error: findEmail(tx, id) ? 'not-failed' : 'not-found' };
     onRetried?.(tx, { message, actorId });
@@ -141,14 +142,14 @@ export function retryMessage(
  * The outbox page's Retry button: `rawId` as posted. Requeues the failed email and writes
  * `outbox.retried` to the audit log in the same transaction (neither without the other).
  */
-export function retryFromOutbox(
+export async function retryFromOutbox(
   rt: Runtime,
   rawId: unknown,
   actor: { id: number; ip: string | null },
-): { ok: true; id: number } | { ok: false } {
+): Promise<{ ok: true; id: number } | { ok: false }> {
   const id = Number(rawId);
   if (!Number.isSafeInteger(id) || id <= 0) return { ok: false };
-  const result = retryMessage(rt, id, actor.id, (tx, { message }) =>
+  const result = await retryMessage(rt, id, actor.id, (tx, { message }) =>
     recordAudit(tx, {
       actorId: actor.id,
       action: 'outbox.retried',

@@ -69,7 +69,7 @@ export function startOutboxWorker(rt: Runtime, options: OutboxWorkerOptions = {}
     });
     const now = rt.now();
     if (result.ok) {
-      markEmailSent(rt.db, row.id, token, now);
+      await markEmailSent(rt.db, row.id, token, now);
       return true;
     }
     if (result.permanent) {
@@ -99,7 +99,7 @@ export function startOutboxWorker(rt: Runtime, options: OutboxWorkerOptions = {}
             // A fresh token a claim: a message taken over after its lease cannot be marked by the
             // worker that lost it.
             const token = randomUUID();
-            const row = claimNextEmail(rt.db, token, rt.now(), leaseMs);
+            const row = await claimNextEmail(rt.db, token, rt.now(), leaseMs);
             if (!row) {
               empty = true;
               break;

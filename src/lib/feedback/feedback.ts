@@ -44,7 +44,7 @@ export type FeedbackResult =
   | { ok: false; error: 'rate-limited'; retryAfterSeconds: number };
 
 /** Checks and stores one piece of feedback; the client's address is used only for the limit. */
-export function giveFeedback(
+export async function giveFeedback(
   rt: Runtime,
   input: {
     rating?: string | undefined;
@@ -52,14 +52,14 @@ export function giveFeedback(
     from?: string | null | undefined;
     client: string;
   },
-): FeedbackResult {
+): Promise<FeedbackResult> {
   const fieldErrors: Record<string, string> = {};
   const rating = input.rating ?? '';
   const comment = cleanText(input.comment ?? '');
   if (!(FEEDBACK_RATINGS as readonly string[]).includes(rating)) fieldErrors.rating = FEEDBACK_MESSAGES.rating;
   if ([...comment].length > FEEDBACK_COMMENT_MAX) fieldErrors.comment = FEEDBACK_MESSAGES.commentTooLong;
   if (Object.keys(fieldErrors).length > 0) return { ok: false, error: 'invalid', fieldErrors };
-  const limited = hitRateLimit(rt, feedbackLimit(rt.config), input.client);
+  const limited = await hitRateLimit(rt, feedbackLimit(rt.config), input.client);
   if (!limited.ok) return { ok: false, error: 'rate-limited', retryAfterSeconds: limited.retryAfterSeconds };
   insertFeedback(rt.db, {
     rating: rating as Rating,

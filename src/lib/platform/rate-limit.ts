@@ -23,7 +23,7 @@ export function caseLookupLimit(config: { caseLookupsPer10Minutes: number }): Ra
 export type RateLimitResult = { ok: true; remaining: number } | { ok: false; retryAfterSeconds: number };
 
 /** Counts one attempt by `client` (an IP address, counted by its limitGroup) and says whether it is allowed. */
-export function hitRateLimit(rt: Scope, limit: RateLimit, client: string): RateLimitResult {
+export async function hitRateLimit(rt: Scope, limit: RateLimit, client: string): Promise<RateLimitResult> {
   return hitRateLimitKey(rt, limit, limitGroup(client));
 }
 
@@ -31,9 +31,9 @@ export function hitRateLimit(rt: Scope, limit: RateLimit, client: string): RateL
  * Counts one attempt under `key` as it is (not an IP address: a journey's or an email address's
  * hash, say; never personal data in the clear) and says whether it is allowed.
  */
-export function hitRateLimitKey(rt: Scope, limit: RateLimit, key: string): RateLimitResult {
+export async function hitRateLimitKey(rt: Scope, limit: RateLimit, key: string): Promise<RateLimitResult> {
   const now = rt.now();
-  const { count, windowStart } = countHit(rt.db, `${limit.name}:${key}`, now, limit.windowMs);
+  const { count, windowStart } = await countHit(rt.db, `${limit.name}:${key}`, now, limit.windowMs);
   // Old counters are cleared now and then rather than on a schedule.
   if (count === 1) deleteOldRateLimits(rt.db, new Date(now.getTime() - 24 * 60 * 60_000));
   if (count <= limit.max) return { ok: true, remaining: limit.max - count };
