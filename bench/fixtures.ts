@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import type { Db } from '../db/client.ts';
 import { saveJourneyData } from '../db/journeys.ts';
 import { insertSession, insertStaff } from '../db/staff.ts';
+import { transaction } from '../db/transactions.ts';
 import type { Answers } from '../src/lib/appeals/journey.ts';
 import { toDateParts } from '../src/lib/platform/dates.ts';
 import { JOURNEY_COOKIE, JOURNEY_TTL_MS } from '../src/lib/appeals/journeys.ts';
@@ -16,10 +17,13 @@ import { newToken } from '../src/lib/staff/accounts.ts';
 import { generateToken } from '../src/lib/platform/tokens.ts';
 
 /** A reviewer with a signed-in session; returns the Cookie header value. */
-export function reviewerSessionCookie(db: Db, email = `bench-reviewer-${Date.now()}@example.org`): string {
+export async function reviewerSessionCookie(
+  db: Db,
+  email = `bench-reviewer-${Date.now()}@example.org`,
+): Promise<string> {
   const { token, hash } = newToken();
-  db.transaction((tx) => {
-    const id = insertStaff(tx, {
+  await transaction(db, async (tx) => {
+    const id = await insertStaff(tx, {
       email,
       name: 'Bench Reviewer',
       passwordHash: null,
@@ -27,7 +31,7 @@ export function reviewerSessionCookie(db: Db, email = `bench-reviewer-${Date.now
       totpConfirmedAt: new Date(),
       roles: ['reviewer'],
     });
-    insertSession(tx, { idHash: hash, staffId: id, stage: 'signed-in', now: new Date(), ip: null });
+    await insertSession(tx, { idHash: hash, staffId: id, stage: 'signed-in', now: new Date(), ip: null });
   });
   return `${SESSION_COOKIE}=${token}`;
 }

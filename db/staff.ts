@@ -36,25 +36,20 @@ function openTotpSecret(db: DbOrTx, stored: StoredStaffRow['totpSecret']): strin
   return stored === null ? null : contextOf(db).secretKeys.open(stored, TOTP_SECRET_CONTEXT);
 }
 
-function withRoles(db: DbOrTx, row: StoredStaffRow | undefined): StaffWithRoles | undefined {
+async function withRoles(db: DbOrTx, row: StoredStaffRow | undefined): Promise<StaffWithRoles | undefined> {
   if (!row) return undefined;
-  return { ...row, totpSecret: openTotpSecret(db, row.totpSecret), roles: rolesOf(db, row.id) };
+  return { ...row, totpSecret: openTotpSecret(db, row.totpSecret), roles: await rolesOf(db, row.id) };
 }
 
-export function rolesOf(db: DbOrTx, staffId: number): Role[] {
-  const held = new Set(
-    db
-      .select({ role: staffRoles.role })
-      .from(staffRoles)
-      .where(eq(staffRoles.staffId, staffId))
-      .all()
-      .map((r) => r.role),
-  );
+export async function rolesOf(db: DbOrTx, staffId: number): Promise<Role[]> {
+  const rows = await db.select({ role: staffRoles.role }).from(staffRoles).where(eq(staffRoles.staffId, staffId));
+  const held = new Set(rows.map((r) => r.role));
   return ROLES.filter((r) => held.has(r));
 }
 
-export function findStaffById(db: DbOrTx, id: number): StaffWithRoles | undefined {
-  return withRoles(db, db.select().from(staff).where(eq(staff.id, id)).get());
+export async function findStaffById(db: DbOrTx, id: number): Promise<StaffWithRoles | undefined> {
+  const [row] = await db.select().from(staff).where(eq(staff.id, id));
+  return withRoles(db, row);
 }
 
 /**
@@ -62,32 +57,30 @@ export function findStaffById(db: DbOrTx, id: number): StaffWithRoles | undefine
  * disabled): read on every staff request, so it selects neither the password hash nor the TOTP
  * secret (which would be decrypted each time).
  */
-export function findSessionUser(
+export async function findSessionUser(
   db: DbOrTx,
   id: number,
-): { id: number; email: string; name: string; disabledAt: Date | null; roles: Role[] } | undefined {
-  const row = db
+): Promise<{ id: number; email: string; name: string; disabledAt: Date | null; roles: Role[] } | undefined> {
+  const [row] = await db
     .select({ id: staff.id, email: staff.email, name: staff.name, disabledAt: staff.disabledAt })
     .from(staff)
-    .where(eq(staff.id, id))
-    .get();
-  return row && { ...row, roles: rolesOf(db, row.id) };
+    .where(eq(staff.id, id));
+  return row && { ...row, roles: await rolesOf(db, row.id) };
 }
 
-export function findStaffByEmail(db: DbOrTx, email: string): StaffWithRoles | undefined {
-  return withRoles(db, db.select().from(staff).where(eq(staff.email, email.toLowerCase())).get());
+export async function findStaffByEmail(db: DbOrTx, email: string): Promise<StaffWithRoles | undefined> {
+  const [row] = await db.select().from(staff).where(eq(staff.email, email.toLowerCase()));
+  return withRoles(db, row);
 }
 
-export function listStaffRows(db: DbOrTx): StaffWithRoles[] {
-  return db
-    .select()
-    .from(staff)
-    .orderBy(asc(staff.name), asc(staff.id))
-    .all()
-    .map((r) => withRoles(db, r)!);
+export async function listStaffRows(db: DbOrTx): Promise<StaffWithRoles[]> {
+  const rows = await db.select().from(staff).orderBy(asc(staff.name), asc(staff.id));
+  const result: StaffWithRoles[] = [];
+  for (const row of rows) result.push((await withRoles(db, row))!);
+  return result;
 }
 
-export function insertStaff(
+export async function insertStaff(
   db: DbOrTx,
   values: {
     email: string;
@@ -97,8 +90,8 @@ export function insertStaff(
     totpConfirmedAt: Date | null;
     roles: Role[];
   },
-): number {
-  const row = db
+): Promise<number> {
+  const [row] = await db
     .insert(staff)
     .values({
       email: values.email.toLowerCase(),
@@ -107,45 +100,43 @@ export function insertStaff(
       totpSecret: sealTotpSecret(db, values.totpSecret),
       totpConfirmedAt: values.totpConfirmedAt,
     })
-    .returning({ id: staff.id })
-    .get();
-  setStaffRoles(db, row.id, values.roles);
-  return row.id;
+    .returning({ id: staff.id });
+  await setStaffRoles(db, row!.id, values.roles);
+  return row!.id;
 }
 
-export function setStaffRoles(db: DbOrTx, staffId: number, roles: Role[]): void {
-  db.delete(staffRoles).where(eq(staffRoles.staffId, staffId)).run();
-  for (const role of new Set(roles)) db.insert(staffRoles).values({ staffId, role }).run();
+export async function setStaffRoles(db: DbOrTx, staffId: number, roles: Role[]): Promise<void> {
+  await db.delete(staffRoles).where(eq(staffRoles.staffId, staffId));
+  for (const role of new Set(roles)) await db.insert(staffRoles).values({ staffId, role });
 }
 
-export function updateStaff(
+export async function updateStaff(
   db: DbOrTx,
   id: number,
   values: Partial<
     Pick<StaffRow, 'name' | 'passwordHash' | 'totpSecret' | 'totpConfirmedAt' | 'disabledAt' | 'mfaResetAt'>
   >,
-): void {
+): Promise<void> {
   const { totpSecret, ...rest } = values;
-  db.update(staff)
+  await db
+    .update(staff)
     .set(totpSecret === undefined ? rest : { ...rest, totpSecret: sealTotpSecret(db, totpSecret) })
-    .where(eq(staff.id, id))
-    .run();
+    .where(eq(staff.id, id));
 }
 
 /** Accounts holding `admin`, not disabled, with a password set (they can sign in, enrolling TOTP if needed). */
-export function countActiveAdmins(db: DbOrTx): number {
-  const row = db
+export async function countActiveAdmins(db: DbOrTx): Promise<number> {
+  const [row] = await db
     .select({ n: count() })
     .from(staff)
     .innerJoin(staffRoles, and(eq(staffRoles.staffId, staff.id), eq(staffRoles.role, 'admin')))
-    .where(and(isNull(staff.disabledAt), isNotNull(staff.passwordHash)))
-    .get();
+    .where(and(isNull(staff.disabledAt), isNotNull(staff.passwordHash)));
   return row?.n ?? 0;
 }
 
 // Sessions
 
-export function insertSession(
+export async function insertSession(
   db: DbOrTx,
   values: {
     idHash: string;
@@ -156,146 +147,149 @@ export function insertSession(
     client?: string | null;
     linkHash?: string | null;
   },
-): void {
-  db.insert(staffSessions)
-    .values({
-      idHash: values.idHash,
-      staffId: values.staffId,
-      stage: values.stage,
-      startedAt: values.now,
-      lastSeenAt: values.now,
-      ip: values.ip,
-      client: values.client ?? null,
-      linkHash: values.linkHash ?? null,
-    })
-    .run();
+): Promise<void> {
+  await db.insert(staffSessions).values({
+    idHash: values.idHash,
+    staffId: values.staffId,
+    stage: values.stage,
+    startedAt: values.now,
+    lastSeenAt: values.now,
+    ip: values.ip,
+    client: values.client ?? null,
+    linkHash: values.linkHash ?? null,
+  });
 }
 
 /** An account's signed-in sessions (any age; the caller filters ended ones), most recently used first. */
-export function signedInSessionsOf(db: DbOrTx, staffId: number) {
-  return db
+export async function signedInSessionsOf(db: DbOrTx, staffId: number) {
+  return await db
     .select()
     .from(staffSessions)
     .where(and(eq(staffSessions.staffId, staffId), eq(staffSessions.stage, 'signed-in')))
-    .orderBy(desc(staffSessions.lastSeenAt), asc(staffSessions.idHash))
-    .all();
+    .orderBy(desc(staffSessions.lastSeenAt), asc(staffSessions.idHash));
 }
 
+/*
+ * The functions below that say how many rows they changed count the rows RETURNING gives back
+ * (both engines have it) rather than the driver's count of changes (better-sqlite3's `changes`,
+ * node-postgres's `rowCount`).
+ */
+
 /** Deletes one session of an account; false when it is not (or no longer) theirs. */
-export function deleteSessionOf(db: DbOrTx, staffId: number, idHash: string): boolean {
-  return (
-    db
-      .delete(staffSessions)
-      .where(and(eq(staffSessions.staffId, staffId), eq(staffSessions.idHash, idHash)))
-      .run().changes === 1
-  );
+export async function deleteSessionOf(db: DbOrTx, staffId: number, idHash: string): Promise<boolean> {
+  const deleted = await db
+    .delete(staffSessions)
+    .where(and(eq(staffSessions.staffId, staffId), eq(staffSessions.idHash, idHash)))
+    .returning({ idHash: staffSessions.idHash });
+  return deleted.length === 1;
 }
 
 /** Deletes every session of an account except one (the one in use); returns how many ended. */
-export function deleteOtherSessionsOf(db: DbOrTx, staffId: number, keepIdHash: string): number {
-  return db
+export async function deleteOtherSessionsOf(db: DbOrTx, staffId: number, keepIdHash: string): Promise<number> {
+  const deleted = await db
     .delete(staffSessions)
     .where(and(eq(staffSessions.staffId, staffId), ne(staffSessions.idHash, keepIdHash)))
-    .run().changes;
+    .returning({ idHash: staffSessions.idHash });
+  return deleted.length;
 }
 
-export function findSession(db: DbOrTx, idHash: string) {
-  return db.select().from(staffSessions).where(eq(staffSessions.idHash, idHash)).get();
+export async function findSession(db: DbOrTx, idHash: string) {
+  const [row] = await db.select().from(staffSessions).where(eq(staffSessions.idHash, idHash));
+  return row;
 }
 
-export function touchSession(db: DbOrTx, idHash: string, now: Date): void {
-  db.update(staffSessions).set({ lastSeenAt: now }).where(eq(staffSessions.idHash, idHash)).run();
+export async function touchSession(db: DbOrTx, idHash: string, now: Date): Promise<void> {
+  await db.update(staffSessions).set({ lastSeenAt: now }).where(eq(staffSessions.idHash, idHash));
 }
 
-export function deleteSession(db: DbOrTx, idHash: string): void {
-  db.delete(staffSessions).where(eq(staffSessions.idHash, idHash)).run();
+export async function deleteSession(db: DbOrTx, idHash: string): Promise<void> {
+  await db.delete(staffSessions).where(eq(staffSessions.idHash, idHash));
 }
 
-export function deleteSessionsOf(db: DbOrTx, staffId: number): void {
-  db.delete(staffSessions).where(eq(staffSessions.staffId, staffId)).run();
+export async function deleteSessionsOf(db: DbOrTx, staffId: number): Promise<void> {
+  await db.delete(staffSessions).where(eq(staffSessions.staffId, staffId));
 }
 
 /** Removes sessions idle since before `idleBefore` or started before `startedBefore`. */
-export function deleteStaleSessions(db: DbOrTx, idleBefore: Date, startedBefore: Date): void {
-  db.delete(staffSessions)
-    .where(or(lt(staffSessions.lastSeenAt, idleBefore), lt(staffSessions.startedAt, startedBefore)))
-    .run();
+export async function deleteStaleSessions(db: DbOrTx, idleBefore: Date, startedBefore: Date): Promise<void> {
+  await db
+    .delete(staffSessions)
+    .where(or(lt(staffSessions.lastSeenAt, idleBefore), lt(staffSessions.startedAt, startedBefore)));
 }
 
 // Sign-in failures
 
-export function insertLoginFailure(db: DbOrTx, key: string, at: Date): number {
-  return db.insert(loginFailures).values({ key, at }).returning({ id: loginFailures.id }).get().id;
+export async function insertLoginFailure(db: DbOrTx, key: string, at: Date): Promise<number> {
+  const [row] = await db.insert(loginFailures).values({ key, at }).returning({ id: loginFailures.id });
+  return row!.id;
 }
 
 /** Removes failures by id (a provisional failure, counted while a password was checked, that turned out right). */
-export function deleteLoginFailuresById(db: DbOrTx, ids: readonly number[]): void {
-  if (ids.length > 0)
-    db.delete(loginFailures)
-      .where(inArray(loginFailures.id, [...ids]))
-      .run();
+export async function deleteLoginFailuresById(db: DbOrTx, ids: readonly number[]): Promise<void> {
+  if (ids.length > 0) await db.delete(loginFailures).where(inArray(loginFailures.id, [...ids]));
 }
 
 /** Times (ms) of failures for `key` at or after `since`, oldest first. */
-export function loginFailureTimes(db: DbOrTx, key: string, since: Date): number[] {
-  return db
+export async function loginFailureTimes(db: DbOrTx, key: string, since: Date): Promise<number[]> {
+  const rows = await db
     .select({ at: loginFailures.at })
     .from(loginFailures)
     .where(and(eq(loginFailures.key, key), gte(loginFailures.at, since)))
-    .orderBy(asc(loginFailures.at))
-    .all()
-    .map((r) => r.at.getTime());
+    .orderBy(asc(loginFailures.at));
+  return rows.map((r) => r.at.getTime());
 }
 
-export function deleteLoginFailures(db: DbOrTx, key: string): void {
-  db.delete(loginFailures).where(eq(loginFailures.key, key)).run();
+export async function deleteLoginFailures(db: DbOrTx, key: string): Promise<void> {
+  await db.delete(loginFailures).where(eq(loginFailures.key, key));
 }
 
-export function deleteLoginFailuresBefore(db: DbOrTx, before: Date): void {
-  db.delete(loginFailures).where(lt(loginFailures.at, before)).run();
+export async function deleteLoginFailuresBefore(db: DbOrTx, before: Date): Promise<void> {
+  await db.delete(loginFailures).where(lt(loginFailures.at, before));
 }
 
 // TOTP steps
 
 /** The latest used step at or after `step` for the account (what made a code count as reused), if any. */
-export function usedTotpStepFrom(db: DbOrTx, staffId: number, step: number) {
-  return db
+export async function usedTotpStepFrom(db: DbOrTx, staffId: number, step: number) {
+  const [row] = await db
     .select()
     .from(totpUsedSteps)
     .where(and(eq(totpUsedSteps.staffId, staffId), gte(totpUsedSteps.step, step)))
     .orderBy(desc(totpUsedSteps.step))
-    .get();
+    .limit(1);
+  return row;
 }
 
-export function insertTotpStep(
+export async function insertTotpStep(
   db: DbOrTx,
   staffId: number,
   step: number,
   usedFor: 'sign-in' | 'enrolment' = 'sign-in',
-): void {
-  db.insert(totpUsedSteps).values({ staffId, step, usedFor }).run();
+): Promise<void> {
+  await db.insert(totpUsedSteps).values({ staffId, step, usedFor });
 }
 
-export function deleteTotpStepsOf(db: DbOrTx, staffId: number): void {
-  db.delete(totpUsedSteps).where(eq(totpUsedSteps.staffId, staffId)).run();
+export async function deleteTotpStepsOf(db: DbOrTx, staffId: number): Promise<void> {
+  await db.delete(totpUsedSteps).where(eq(totpUsedSteps.staffId, staffId));
 }
 
 // One-time links
 
-export function insertToken(
+export async function insertToken(
   db: DbOrTx,
   values: { tokenHash: string; purpose: TokenPurpose; staffId: number | null; expiresAt: Date },
-): void {
-  db.insert(staffTokens).values(values).run();
+): Promise<void> {
+  await db.insert(staffTokens).values(values);
 }
 
-export function findToken(db: DbOrTx, tokenHash: string) {
-  return db.select().from(staffTokens).where(eq(staffTokens.tokenHash, tokenHash)).get();
+export async function findToken(db: DbOrTx, tokenHash: string) {
+  const [row] = await db.select().from(staffTokens).where(eq(staffTokens.tokenHash, tokenHash));
+  return row;
 }
 
 /** True when a token exists, is unused and has not expired at `now`. */
-export function isTokenLive(db: DbOrTx, tokenHash: string, now: Date): boolean {
-  const row = findToken(db, tokenHash);
+export async function isTokenLive(db: DbOrTx, tokenHash: string, now: Date): Promise<boolean> {
+  const row = await findToken(db, tokenHash);
   return Boolean(row && !row.usedAt && row.expiresAt.getTime() > now.getTime());
 }
 
@@ -304,19 +298,18 @@ export function isTokenLive(db: DbOrTx, tokenHash: string, now: Date): boolean {
  * expired at `now` (checked in the same update: a link may run out while a password hashes or an
  * enrolment step goes on).
  */
-export function markTokenUsed(db: DbOrTx, tokenHash: string, now: Date): boolean {
-  return (
-    db
-      .update(staffTokens)
-      .set({ usedAt: now })
-      .where(and(eq(staffTokens.tokenHash, tokenHash), isNull(staffTokens.usedAt), gt(staffTokens.expiresAt, now)))
-      .run().changes === 1
-  );
+export async function markTokenUsed(db: DbOrTx, tokenHash: string, now: Date): Promise<boolean> {
+  const marked = await db
+    .update(staffTokens)
+    .set({ usedAt: now })
+    .where(and(eq(staffTokens.tokenHash, tokenHash), isNull(staffTokens.usedAt), gt(staffTokens.expiresAt, now)))
+    .returning({ tokenHash: staffTokens.tokenHash });
+  return marked.length === 1;
 }
 
-/** Ends every unused link of a purpose (optionally for one account). */
-export function expireTokens(db: DbOrTx, purpose: TokenPurpose, now: Date, staffId?: number): number {
-  return db
+/** Ends every unused link of a purpose (optionally for one account); returns how many. */
+export async function expireTokens(db: DbOrTx, purpose: TokenPurpose, now: Date, staffId?: number): Promise<number> {
+  const expired = await db
     .update(staffTokens)
     .set({ expiresAt: now })
     .where(
@@ -327,10 +320,13 @@ export function expireTokens(db: DbOrTx, purpose: TokenPurpose, now: Date, staff
         staffId === undefined ? undefined : eq(staffTokens.staffId, staffId),
       ),
     )
-    .run().changes;
+    .returning({ tokenHash: staffTokens.tokenHash });
+  return expired.length;
 }
 
 // TOTP secrets at rest (raw SQL: these see the stored, encrypted value, not the plain text).
+// sealPlainTotpSecrets and totpSecretKeyIds stay synchronous for now: createRuntime calls them at
+// start-up (prepareSecrets), and it becomes asynchronous in a later step (decision 031).
 
 /** Seals TOTP secrets stored in plain text (by a version before encryption) with the handle's key; returns how many. */
 export function sealPlainTotpSecrets(db: Db): number {

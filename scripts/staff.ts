@@ -86,7 +86,7 @@ async function main(): Promise<void> {
       if (!result.ok) fail(Object.values(result.errors).join('\n'));
       console.log(result.otpauthUri);
     } else if (command === 'list') {
-      const rows = listStaff(rt);
+      const rows = await listStaff(rt);
       if (rows.length === 0) console.log('No staff accounts.');
       for (const s of rows) {
         const state = s.disabledAt

@@ -122,13 +122,13 @@ const headers = defineMiddleware(async (context, next) => {
  * Staff sessions and the central guard for every /staff/ URL (rules in src/lib/staff/access.ts):
  * signed out → 303 to the sign-in page; signed in without the role → the 403 page.
  */
-const staffGuard = defineMiddleware((context, next) => {
+const staffGuard = defineMiddleware(async (context, next) => {
   const { locals, cookies, url } = context;
   const secure = isHttps(context.request, locals.runtime.config);
   const sessionId = cookies.get(sessionCookieName(secure))?.value;
   let ended: string | null = null;
   if (sessionId) {
-    const found = sessionUser(locals.runtime, sessionId);
+    const found = await sessionUser(locals.runtime, sessionId);
     if (found.user) locals.staff = found.user;
     else {
       ended = found.ended;

@@ -19,14 +19,9 @@ export interface Jobs {
 }
 
 export function startJobs(rt: Runtime): Jobs {
-  purgeExpired(rt);
-  const housekeeping = setInterval(
-    () => {
-      purgeExpired(rt);
-      truncateWal(rt.db);
-    },
-    10 * 60 * 1000,
-  );
+  // A failure ends the process (an unhandled rejection), as the throw did while these were synchronous.
+  void purgeExpired(rt);
+  const housekeeping = setInterval(() => void purgeExpired(rt).then(() => truncateWal(rt.db)), 10 * 60 * 1000);
   housekeeping.unref();
   const jobs = [
     // Personal data past its retention period is purged now and daily (counts logged, never data).

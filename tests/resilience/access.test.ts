@@ -102,9 +102,9 @@ async function account(
   return { id: result.id, email, password };
 }
 
-function signedInSession(rt: Runtime, staffId: number): string {
+async function signedInSession(rt: Runtime, staffId: number): Promise<string> {
   const { token, hash } = newToken();
-  insertSession(rt.db, { idHash: hash, staffId, stage: 'signed-in', now: new Date(), ip: null });
+  await insertSession(rt.db, { idHash: hash, staffId, stage: 'signed-in', now: new Date(), ip: null });
   return token;
 }
 
@@ -129,7 +129,7 @@ describe('access control', () => {
       ['admin', admin],
       ['disabled', disabled],
     ] as const) {
-      sessions.set(who, signedInSession(rt, a.id));
+      sessions.set(who, await signedInSession(rt, a.id));
     }
     // Disabled after the session was made: the session must stop working.
     expect(await setDisabled(rt, { id: admin.id, ip: 'test' }, disabled.id, true)).toMatchObject({ ok: true });

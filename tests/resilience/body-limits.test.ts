@@ -110,7 +110,7 @@ describe('request body limits', () => {
     rt = sharedRuntime(dataDir);
     const admin = await testStaff(rt, ['admin', 'reviewer', 'moderator']);
     const { token, hash } = newToken();
-    insertSession(rt.db, { idHash: hash, staffId: admin, stage: 'signed-in', now: new Date(), ip: null });
+    await insertSession(rt.db, { idHash: hash, staffId: admin, stage: 'signed-in', now: new Date(), ip: null });
     cookie = `${SESSION_COOKIE}=${token}`;
     server = (
       await AppServer.start({

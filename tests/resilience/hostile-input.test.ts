@@ -270,7 +270,7 @@ describe('hostile input', () => {
     expect(nasty.length).toBeGreaterThanOrEqual(20);
     const reviewer = await testStaff(rt, ['reviewer']);
     const { token: session, hash } = newToken();
-    insertSession(rt.db, { idHash: hash, staffId: reviewer, stage: 'signed-in', now: new Date(), ip: null });
+    await insertSession(rt.db, { idHash: hash, staffId: reviewer, stage: 'signed-in', now: new Date(), ip: null });
     const staff = new HttpClient(server.baseUrl);
     staff.cookies.set('fh_staff_session', session);
     const sent: { email: string; input: string; reference: string }[] = [];

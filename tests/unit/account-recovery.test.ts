@@ -107,10 +107,10 @@ describe('17.2 the first-run link once an admin exists', () => {
     async () => {
       const rt = testRuntime();
       const token = tokenOf((await issueFirstRunLink(rt))!);
-      expect(findSetupLink(rt, token)).toEqual({ purpose: 'first-run' });
+      expect(await findSetupLink(rt, token)).toEqual({ purpose: 'first-run' });
       await account(rt, 'cli-admin@example.org', ['admin']);
       // GET: the page asks findSetupLink; POST: completeSetup.
-      expect(findSetupLink(rt, token)).toBeUndefined();
+      expect(await findSetupLink(rt, token)).toBeUndefined();
       const post = await completeSetup(
         rt,
         token,
@@ -167,8 +167,8 @@ describe('17.3 changing your own password', () => {
       expect(
         await changeOwnPassword(rt, me.id, here, { current: PASSWORD, password: NEW_PASSWORD }, '10.1.1.1'),
       ).toEqual({ ok: true, otherSessionsEnded: 1 });
-      expect(sessionUser(rt, here).user?.email).toBe('me@example.org');
-      expect(sessionUser(rt, there).user).toBeUndefined();
+      expect((await sessionUser(rt, here)).user?.email).toBe('me@example.org');
+      expect((await sessionUser(rt, there)).user).toBeUndefined();
       expect(await signInWithPassword(rt, { email: 'me@example.org', password: PASSWORD }, '10.3.3.3')).toEqual({
         ok: false,
         error: 'invalid',
@@ -233,7 +233,7 @@ describe('17.3 password reset by an admin', () => {
       const session = await signIn(rt, 'forgot@example.org', me.totpSecret);
       const sent = await sendPasswordReset(rt, { id: admin.id, ip: '9.9.9.9' }, me.id);
       if (!sent.ok) throw new Error(sent.error);
-      expect(sessionUser(rt, session).user).toBeUndefined();
+      expect((await sessionUser(rt, session)).user).toBeUndefined();
       expect(outbox(rt, 'staff-password-reset')).toEqual([
         { to: 'forgot@example.org', text: expect.stringContaining(sent.link) },
       ]);
@@ -247,12 +247,12 @@ describe('17.3 password reset by an admin', () => {
       expect(listAudit(rt.db, { action: 'staff.password-reset-sent' })).toMatchObject([
         { actorId: admin.id, entityId: String(me.id), ip: '9.9.9.9' },
       ]);
-      expect(findSetupLink(rt, token)).toMatchObject({ purpose: 'password-reset', staff: { id: me.id } });
+      expect(await findSetupLink(rt, token)).toMatchObject({ purpose: 'password-reset', staff: { id: me.id } });
 
       // A second reset: the first link stops working.
       const again = await sendPasswordReset(rt, { id: admin.id, ip: '9.9.9.9' }, me.id);
       if (!again.ok) throw new Error(again.error);
-      expect(findSetupLink(rt, token)).toBeUndefined();
+      expect(await findSetupLink(rt, token)).toBeUndefined();
       const second = tokenOf(again.link);
       expect(await completeSetup(rt, second, { password: 'short' }, null)).toMatchObject({
         ok: false,
@@ -264,7 +264,7 @@ describe('17.3 password reset by an admin', () => {
         next: 'sign-in',
       });
       // Single use.
-      expect(findSetupLink(rt, second)).toBeUndefined();
+      expect(await findSetupLink(rt, second)).toBeUndefined();
       expect(await completeSetup(rt, second, { password: 'another fine passphrase' }, null)).toMatchObject({
         ok: false,
       });
@@ -289,13 +289,13 @@ describe('17.3 password reset by an admin', () => {
     const sent = await sendPasswordReset(rt, ADMIN, me.id);
     if (!sent.ok) throw new Error(sent.error);
     expect(await setDisabled(rt, ADMIN, me.id, true)).toEqual({ ok: true });
-    expect(findSetupLink(rt, tokenOf(sent.link))).toBeUndefined();
+    expect(await findSetupLink(rt, tokenOf(sent.link))).toBeUndefined();
     expect(await sendPasswordReset(rt, ADMIN, me.id)).toMatchObject({
       ok: false,
       error: expect.stringMatching(/disabled/),
     });
     expect(await setDisabled(rt, ADMIN, me.id, false)).toEqual({ ok: true });
-    expect(findSetupLink(rt, tokenOf(sent.link))).toBeUndefined();
+    expect(await findSetupLink(rt, tokenOf(sent.link))).toBeUndefined();
   });
 
   it('expires after 24 hours', { timeout: SLOW }, async () => {
@@ -305,9 +305,9 @@ describe('17.3 password reset by an admin', () => {
     const sent = await sendPasswordReset(rt, ADMIN, me.id);
     if (!sent.ok) throw new Error(sent.error);
     clock.advance(24 * 3600_000 - 1);
-    expect(findSetupLink(rt, tokenOf(sent.link))).toBeDefined();
+    expect(await findSetupLink(rt, tokenOf(sent.link))).toBeDefined();
     clock.advance(1);
-    expect(findSetupLink(rt, tokenOf(sent.link))).toBeUndefined();
+    expect(await findSetupLink(rt, tokenOf(sent.link))).toBeUndefined();
   });
 });
 
@@ -337,8 +337,8 @@ describe('17.3 invitations sent again', () => {
       });
       const resent = await resendInvitation(rt, actor, first.id);
       if (!resent.ok) throw new Error(resent.error);
-      expect(findSetupLink(rt, tokenOf(first.link))).toBeUndefined();
-      expect(findSetupLink(rt, tokenOf(resent.link))).toMatchObject({ purpose: 'invite' });
+      expect(await findSetupLink(rt, tokenOf(first.link))).toBeUndefined();
+      expect(await findSetupLink(rt, tokenOf(resent.link))).toMatchObject({ purpose: 'invite' });
       expect(outbox(rt, 'staff-invite').map((m) => m.text.includes(resent.link))).toEqual([false, true]);
       expect(listAudit(rt.db, { action: 'staff.invitation-resent' })).toMatchObject([
         { actorId: admin.id, entityId: String(first.id) },
@@ -375,7 +375,7 @@ describe('17.3 a new authenticator after a reset needs the emailed link', () => 
       const [mail] = outbox(rt, 'staff-authenticator-reset');
       expect(mail!.to).toBe('lostphone@example.org');
       const link = /https?:\/\/\S+\/setup\/[A-Za-z0-9_-]{43}/.exec(mail!.text)![0];
-      expect(findSetupLink(rt, tokenOf(link))).toMatchObject({ purpose: 'mfa-enrol' });
+      expect(await findSetupLink(rt, tokenOf(link))).toMatchObject({ purpose: 'mfa-enrol' });
       expect(await useEnrolLink(rt, tokenOf(link), 'not my password', '10.1.1.1')).toEqual({
         ok: false,
         errors: { password: 'The password is not correct' },
@@ -388,7 +388,7 @@ describe('17.3 a new authenticator after a reset needs the emailed link', () => 
       const done = await confirmEnrolment(rt, pending, totpCode(setup.secret, clock.now()), '10.1.1.1');
       expect(done).toMatchObject({ ok: true });
       // Used up once enrolment is confirmed (until this change: as soon as the password was right).
-      expect(findSetupLink(rt, tokenOf(link))).toBeUndefined();
+      expect(await findSetupLink(rt, tokenOf(link))).toBeUndefined();
       // Enrolled again: the password leads to the code step as usual.
       clock.advance(30_000);
       expect(
@@ -417,13 +417,13 @@ describe('17.3 the new-authenticator link is used up when enrolment is confirmed
       error: 'expired',
     });
     // Until this change the link was used up with the password, and this was undefined.
-    expect(findSetupLink(rt, first.token)).toMatchObject({ purpose: 'mfa-enrol' });
+    expect(await findSetupLink(rt, first.token)).toMatchObject({ purpose: 'mfa-enrol' });
     const again = await linkAndStep(rt, me.id, token);
     const setup = (await enrolment(rt, again.step))!;
     expect(await confirmEnrolment(rt, again.step, totpCode(setup.secret, clock.now()), '10.1.1.1')).toMatchObject({
       ok: true,
     });
-    expect(findSetupLink(rt, first.token)).toBeUndefined();
+    expect(await findSetupLink(rt, first.token)).toBeUndefined();
     expect(listAudit(rt.db, { action: 'staff.enrol-link-used' })).toHaveLength(1);
   });
 
@@ -454,21 +454,21 @@ describe('17.3 the new-authenticator link is used up when enrolment is confirmed
 });
 
 describe('markTokenUsed refuses an expired link', () => {
-  it('does not mark a link used after its expiry, in the same update', () => {
+  it('does not mark a link used after its expiry, in the same update', async () => {
     const rt = testRuntime();
     const now = new Date(Date.UTC(2026, 0, 5, 10, 0, 0));
-    insertToken(rt.db, { tokenHash: 'expired-hash', purpose: 'password-reset', staffId: null, expiresAt: now });
-    insertToken(rt.db, {
+    await insertToken(rt.db, { tokenHash: 'expired-hash', purpose: 'password-reset', staffId: null, expiresAt: now });
+    await insertToken(rt.db, {
       tokenHash: 'live-hash',
       purpose: 'password-reset',
       staffId: null,
       expiresAt: new Date(now.getTime() + 1),
     });
     // Until this change the expired one was marked used as well.
-    expect(markTokenUsed(rt.db, 'expired-hash', now)).toBe(false);
-    expect(findToken(rt.db, 'expired-hash')?.usedAt).toBeNull();
-    expect(markTokenUsed(rt.db, 'live-hash', now)).toBe(true);
-    expect(markTokenUsed(rt.db, 'live-hash', now)).toBe(false);
+    expect(await markTokenUsed(rt.db, 'expired-hash', now)).toBe(false);
+    expect((await findToken(rt.db, 'expired-hash'))?.usedAt).toBeNull();
+    expect(await markTokenUsed(rt.db, 'live-hash', now)).toBe(true);
+    expect(await markTokenUsed(rt.db, 'live-hash', now)).toBe(false);
   });
 
   it(
@@ -504,13 +504,13 @@ describe('17.3 the command-line reset', () => {
       const plain = await resetByEmail(rt, cli, 'Operator-Help@example.org');
       if (!plain.ok) throw new Error(plain.error);
       expect(plain.kind).toBe('password-reset');
-      expect(sessionUser(rt, session).user).toBeUndefined();
+      expect((await sessionUser(rt, session)).user).toBeUndefined();
       // Printed for the operator, not emailed.
       expect(outbox(rt, 'staff-password-reset')).toEqual([]);
       expect(listAudit(rt.db, { action: 'staff.password-reset-sent' })).toMatchObject([{ actorId: null, ip: 'cli' }]);
       const full = await resetByEmail(rt, cli, 'operator-help@example.org', { authenticator: true });
       if (!full.ok) throw new Error(full.error);
-      expect(findSetupLink(rt, tokenOf(plain.link))).toBeUndefined();
+      expect(await findSetupLink(rt, tokenOf(plain.link))).toBeUndefined();
       expect(await completeSetup(rt, tokenOf(full.link), { password: NEW_PASSWORD }, null)).toEqual({
         ok: true,
         staffId: me.id,
@@ -572,7 +572,7 @@ describe('17.10 a stranger cannot lock the owner out', () => {
         '10.1.1.1',
       );
       expect(owner).toMatchObject({ ok: true, next: 'signed-in' });
-      if (owner.ok) expect(sessionUser(rt, owner.sessionId).user?.email).toBe('target@example.org');
+      if (owner.ok) expect((await sessionUser(rt, owner.sessionId)).user?.email).toBe('target@example.org');
       // An unknown address is guarded the same way (nothing tells which accounts exist).
       for (let i = 0; i < THROTTLE.accountGuard; i++)
         await signInWithPassword(rt, { email: 'ghost@example.org', password: 'a wrong guess' }, `198.51.101.${i}`);
@@ -623,7 +623,7 @@ describe('17.15 your own sessions', () => {
       const there = await signIn(rt, 'sessions@example.org', me.totpSecret, '2001:db8:aa:bb::5', PASSWORD, firefox);
       clock.advance(30_000);
       const theirs = await signIn(rt, 'someone-else@example.org', other.totpSecret, '10.0.0.1');
-      const list = ownSessions(rt, me.id, here);
+      const list = await ownSessions(rt, me.id, here);
       expect(list).toEqual([
         {
           handle: expect.stringMatching(/^[0-9a-f]{16}$/),
@@ -644,19 +644,19 @@ describe('17.15 your own sessions', () => {
       ]);
       expect(JSON.stringify(list)).not.toContain('203.0.113.45');
       // Someone else's session cannot be named from here.
-      const theirHandle = ownSessions(rt, other.id, theirs)[0]!.handle;
+      const theirHandle = (await ownSessions(rt, other.id, theirs))[0]!.handle;
       expect(await endOwnSessions(rt, me.id, here, theirHandle, null)).toEqual({
         ok: false,
         error: 'That session has already ended',
       });
-      expect(sessionUser(rt, theirs).user).toBeDefined();
+      expect((await sessionUser(rt, theirs)).user).toBeDefined();
       expect(await endOwnSessions(rt, me.id, here, list[0]!.handle, null)).toMatchObject({
         ok: false,
         error: expect.stringMatching(/sign out/),
       });
       expect(await endOwnSessions(rt, me.id, here, list[1]!.handle, '203.0.113.45')).toEqual({ ok: true, ended: 1 });
-      expect(sessionUser(rt, there).user).toBeUndefined();
-      expect(sessionUser(rt, here).user).toBeDefined();
+      expect((await sessionUser(rt, there)).user).toBeUndefined();
+      expect((await sessionUser(rt, here)).user).toBeDefined();
       expect(listAudit(rt.db, { action: 'staff.sessions-ended' })).toMatchObject([
         { actorId: me.id, details: { ended: 1 } },
       ]);

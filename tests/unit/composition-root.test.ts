@@ -13,6 +13,7 @@ import { contextOf, openDatabase } from '../../db/client.ts';
 import { enqueueEmail, onEmailEnqueued } from '../../db/outbox.ts';
 import { keyId, sealedKeyId } from '../../db/secret-box.ts';
 import { findStaffById, insertStaff } from '../../db/staff.ts';
+import { transaction } from '../../db/transactions.ts';
 import { createHttpServer } from '../../src/server/http-server.ts';
 import { testRuntime } from '../support/db.ts';
 
@@ -36,7 +37,7 @@ describe('the composition root', () => {
     expect(offenders).toEqual([]);
   });
 
-  it("keeps each runtime's secret keys with its database: a runtime opens only what its own key sealed", () => {
+  it("keeps each runtime's secret keys with its database: a runtime opens only what its own key sealed", async () => {
     const a = testRuntime();
     const b = testRuntime();
     const account = (seed: string) => ({
@@ -47,26 +48,28 @@ describe('the composition root', () => {
       totpConfirmedAt: null,
       roles: [],
     });
-    const idA = insertStaff(a.db, account('JBSWY3DPEHPK3PXP'));
-    const idB = b.db.transaction((tx) => insertStaff(tx, account('KRUGS4ZANFZSAYJA')));
+    const idA = await insertStaff(a.db, account('JBSWY3DPEHPK3PXP'));
+    const idB = await transaction(b.db, (tx) => insertStaff(tx, account('KRUGS4ZANFZSAYJA')));
     const stored = (db: typeof a.db, id: number) =>
       (db.$client.prepare('select totp_secret as s from staff where id = ?').get(id) as { s: string }).s;
     const [keyA, keyB] = [a, b].map((rt) => keyId(contextOf(rt.db).secretKeys.current()));
     expect(keyA).not.toBe(keyB);
     expect(sealedKeyId(stored(a.db, idA))).toBe(keyA);
     expect(sealedKeyId(stored(b.db, idB))).toBe(keyB);
-    expect(a.db.transaction((tx) => findStaffById(tx, idA))!.totpSecret).toBe('JBSWY3DPEHPK3PXP');
-    expect(findStaffById(b.db, idB)!.totpSecret).toBe('KRUGS4ZANFZSAYJA');
+    expect((await transaction(a.db, (tx) => findStaffById(tx, idA)))!.totpSecret).toBe('JBSWY3DPEHPK3PXP');
+    expect((await findStaffById(b.db, idB))!.totpSecret).toBe('KRUGS4ZANFZSAYJA');
 
     // A's sealed seed copied into B's database: B holds only its own key, so it names A's key and
     // refuses (a process-wide ring holding both keys would have opened it).
     b.db.$client.prepare('update staff set totp_secret = ? where id = ?').run(stored(a.db, idA), idB);
-    expect(() => findStaffById(b.db, idB)).toThrow(`Encrypted with another key (key id ${keyA}, this key is ${keyB})`);
+    await expect(findStaffById(b.db, idB)).rejects.toThrow(
+      `Encrypted with another key (key id ${keyA}, this key is ${keyB})`,
+    );
 
     // A handle opened without a runtime has no key, though two runtimes in this process have theirs.
     const bare = openDatabase(a.config.databaseFile);
     try {
-      expect(() => findStaffById(bare, idA)).toThrow('No secret key is installed (createRuntime installs it)');
+      await expect(findStaffById(bare, idA)).rejects.toThrow('No secret key is installed (createRuntime installs it)');
     } finally {
       bare.$client.close();
     }

@@ -128,7 +128,7 @@ describe('TOTP seeds at rest', () => {
     const stored = storedSeed(rt, id)!;
     expect(stored.startsWith('enc1:')).toBe(true);
     expect(stored).not.toContain(seed);
-    expect(findStaffById(rt.db, id)!.totpSecret).toBe(seed);
+    expect((await findStaffById(rt.db, id))!.totpSecret).toBe(seed);
     expect(statSync(c.secretKeyFile).mode & 0o777).toBe(0o600);
     expect(c.secretKeyFile).toBe(join(c.dataDir, 'secret.key'));
   });
@@ -141,7 +141,7 @@ describe('TOTP seeds at rest', () => {
     rt.db.$client.close();
     const again = runtime(c);
     expect(storedSeed(again, id)!.startsWith('enc1:')).toBe(true);
-    expect(findStaffById(again.db, id)!.totpSecret).toBe('JBSWY3DPEHPK3PXP');
+    expect((await findStaffById(again.db, id))!.totpSecret).toBe('JBSWY3DPEHPK3PXP');
   });
 });
 
@@ -189,7 +189,7 @@ describe('SECRET_KEY_FILE at start-up', () => {
       /^Configuration error: SECRET_KEY_FILE: the key in .* is not the key the stored TOTP secrets were encrypted with/,
     );
     // The right key still works.
-    expect(findStaffById(runtime(c).db, id)!.totpSecret).toBe(seed);
+    expect((await findStaffById(runtime(c).db, id))!.totpSecret).toBe(seed);
   });
 });
 
@@ -215,8 +215,8 @@ describe('key rotation', () => {
     expect(existsSync(`${c.secretKeyFile}.new`)).toBe(false);
     // A fresh start with the new key file reads both seeds (and would refuse them if any were left under the old key).
     const after = runtime(c);
-    expect(findStaffById(after.db, a.id)!.totpSecret).toBe(a.seed);
-    expect(findStaffById(after.db, b.id)!.totpSecret).toBe(b.seed);
+    expect((await findStaffById(after.db, a.id))!.totpSecret).toBe(a.seed);
+    expect((await findStaffById(after.db, b.id))!.totpSecret).toBe(b.seed);
     expect(storedSeed(after, a.id)!.split(':')[1]).toBe(keyId(parseKey(newKey)!));
     // The old key no longer opens them.
     expect(() => open(parseKey(oldKey)!, storedSeed(after, a.id)!, 'staff.totp_secret')).toThrow(/another key/);
@@ -243,6 +243,8 @@ describe('key rotation', () => {
     expect(done).toMatchObject({ ok: true, secrets: 1, setVariable: true, keyFile: newFile });
     rt.db.$client.close();
     expect(() => createRuntime(config({ SECRET_KEY_FILE: oldFile }, dataDir))).toThrow(/SECRET_KEY_FILE: the key in/);
-    expect(findStaffById(runtime(config({ SECRET_KEY_FILE: newFile }, dataDir)).db, a.id)!.totpSecret).toBe(a.seed);
+    expect((await findStaffById(runtime(config({ SECRET_KEY_FILE: newFile }, dataDir)).db, a.id))!.totpSecret).toBe(
+      a.seed,
+    );
   });
 });

@@ -186,16 +186,16 @@ describe('sign-in, codes and sessions', () => {
     const first = await signInWithPassword(rt, { email: 'rev@example.org', password: PASSWORD }, '1.1.1.1');
     if (!first.ok) throw new Error('password refused');
     // Half signed in is not signed in.
-    expect(sessionUser(rt, first.sessionId).user).toBeUndefined();
+    expect((await sessionUser(rt, first.sessionId)).user).toBeUndefined();
     expect(await verifySecurityCode(rt, first.sessionId, '000000', '1.1.1.1')).toMatchObject({ ok: false });
     const code = totpCode(secret, clock.now());
     const done = await verifySecurityCode(rt, first.sessionId, code, '1.1.1.1');
     if (!done.ok) throw new Error(`code refused: ${done.error}`);
     expect(done.sessionId).not.toBe(first.sessionId);
-    expect(findSession(rt.db, hashToken(first.sessionId))).toBeUndefined();
+    expect(await findSession(rt.db, hashToken(first.sessionId))).toBeUndefined();
     // Only the hash is stored.
-    expect(findSession(rt.db, done.sessionId)).toBeUndefined();
-    expect(sessionUser(rt, done.sessionId).user).toEqual({
+    expect(await findSession(rt.db, done.sessionId)).toBeUndefined();
+    expect((await sessionUser(rt, done.sessionId)).user).toEqual({
       id,
       email: 'rev@example.org',
       name: 'Rita Reviewer',
@@ -208,7 +208,7 @@ describe('sign-in, codes and sessions', () => {
     // Each request reads only what the session needs: not the TOTP secret, which would be
     // decrypted every time (until this change an unreadable stored secret failed every page).
     rt.db.$client.prepare("update staff set totp_secret = 'enc1:not-a-sealed-value' where id = ?").run(id);
-    expect(sessionUser(rt, done.sessionId).user).toEqual({
+    expect((await sessionUser(rt, done.sessionId)).user).toEqual({
       id,
       email: 'rev@example.org',
       name: 'Rita Reviewer',
@@ -243,24 +243,24 @@ describe('sign-in, codes and sessions', () => {
     };
     const idle = await signIn();
     clock.advance(SESSION_IDLE_MS - 1000);
-    expect(sessionUser(rt, idle).user).toBeDefined();
+    expect((await sessionUser(rt, idle)).user).toBeDefined();
     clock.advance(SESSION_IDLE_MS - 1000); // used within 30 minutes, so still alive
-    expect(sessionUser(rt, idle).user).toBeDefined();
+    expect((await sessionUser(rt, idle)).user).toBeDefined();
     clock.advance(SESSION_IDLE_MS);
-    expect(sessionUser(rt, idle)).toEqual({ user: undefined, ended: 'idle' });
-    expect(sessionUser(rt, idle)).toEqual({ user: undefined, ended: null });
+    expect(await sessionUser(rt, idle)).toEqual({ user: undefined, ended: 'idle' });
+    expect(await sessionUser(rt, idle)).toEqual({ user: undefined, ended: null });
 
     const long = await signIn();
     for (let t = 0; t < SESSION_ABSOLUTE_MS - 20 * 60_000; t += 20 * 60_000) {
       clock.advance(20 * 60_000);
-      expect(sessionUser(rt, long).user).toBeDefined();
+      expect((await sessionUser(rt, long)).user).toBeDefined();
     }
     clock.advance(20 * 60_000);
-    expect(sessionUser(rt, long)).toEqual({ user: undefined, ended: 'absolute' });
+    expect(await sessionUser(rt, long)).toEqual({ user: undefined, ended: 'absolute' });
 
     const out = await signIn();
     await signOut(rt, out, null);
-    expect(sessionUser(rt, out).user).toBeUndefined();
+    expect((await sessionUser(rt, out)).user).toBeUndefined();
   });
 
   it('the status rule itself', () => {
@@ -288,7 +288,7 @@ describe('sign-in, codes and sessions', () => {
     const c = await verifySecurityCode(rt, p.sessionId, totpCode(secret, clock.now()), null);
     if (!c.ok) throw new Error(c.error);
     expect(await setDisabled(rt, { id: null, ip: 'cli' }, id, true)).toEqual({ ok: true });
-    expect(sessionUser(rt, c.sessionId).user).toBeUndefined();
+    expect((await sessionUser(rt, c.sessionId)).user).toBeUndefined();
     expect(await signInWithPassword(rt, { email: 'rev@example.org', password: PASSWORD }, null)).toEqual({
       ok: false,
       error: 'disabled',
@@ -357,7 +357,7 @@ describe('first run, invitations and admin changes', () => {
     const link = (await issueFirstRunLink(rt))!;
     expect(link).toMatch(/\/setup\/[A-Za-z0-9_-]{43}$/);
     const token = link.split('/').pop()!;
-    expect(findSetupLink(rt, token)).toEqual({ purpose: 'first-run' });
+    expect(await findSetupLink(rt, token)).toEqual({ purpose: 'first-run' });
     const bad = await completeSetup(rt, token, { name: '', email: 'nope', password: 'short' }, null);
     expect(bad).toEqual({
       ok: false,
@@ -374,7 +374,7 @@ describe('first run, invitations and admin changes', () => {
       '1.2.3.4',
     );
     expect(done).toMatchObject({ ok: true });
-    expect(findSetupLink(rt, token)).toBeUndefined();
+    expect(await findSetupLink(rt, token)).toBeUndefined();
     expect(await issueFirstRunLink(rt)).toBeNull();
     // Password works; TOTP enrolment is next.
     const p = await signInWithPassword(rt, { email: 'ada@example.org', password: PASSWORD }, null);
@@ -384,7 +384,7 @@ describe('first run, invitations and admin changes', () => {
     expect(setup.qrSvg).toContain('<svg');
     const c = await confirmEnrolment(rt, p.sessionId, totpCode(setup.secret, clock.now()), null);
     expect(c).toMatchObject({ ok: true });
-    if (c.ok) expect(sessionUser(rt, c.sessionId).user?.roles).toEqual(['admin']);
+    if (c.ok) expect((await sessionUser(rt, c.sessionId)).user?.roles).toEqual(['admin']);
   });
 
   it('at start-up writes the first-run link to a 0600 file, and removes it once an admin exists', async () => {
@@ -395,8 +395,8 @@ describe('first run, invitations and admin changes', () => {
     expect(statSync(file).mode & 0o777).toBe(0o600);
     // A restart issues a new link; the old one stops working.
     const second = (await prepareFirstRun(rt))!;
-    expect(findSetupLink(rt, link.split('/').pop()!)).toBeUndefined();
-    expect(findSetupLink(rt, second.split('/').pop()!)).toEqual({ purpose: 'first-run' });
+    expect(await findSetupLink(rt, link.split('/').pop()!)).toBeUndefined();
+    expect(await findSetupLink(rt, second.split('/').pop()!)).toEqual({ purpose: 'first-run' });
     await createStaffAccount(
       rt,
       { email: 'cli-admin@example.org', name: 'CLI', password: PASSWORD, roles: ['admin'] },
@@ -404,7 +404,7 @@ describe('first run, invitations and admin changes', () => {
     );
     // Issue 17.2: once an admin exists the printed link stops working at once (until c0ab3f9 it
     // stayed usable until used or expired), and the next start expires it in the database too.
-    expect(findSetupLink(rt, second.split('/').pop()!)).toBeUndefined();
+    expect(await findSetupLink(rt, second.split('/').pop()!)).toBeUndefined();
     expect(await prepareFirstRun(rt)).toBeNull();
     expect(existsSync(file)).toBe(false);
     const open = rt.db.$client
@@ -420,9 +420,9 @@ describe('first run, invitations and admin changes', () => {
     const rt = testRuntime({ now: clock.now });
     const token = (await issueFirstRunLink(rt))!.split('/').pop()!;
     clock.advance(24 * 3600_000 - 1);
-    expect(findSetupLink(rt, token)).toBeDefined();
+    expect(await findSetupLink(rt, token)).toBeDefined();
     clock.advance(1);
-    expect(findSetupLink(rt, token)).toBeUndefined();
+    expect(await findSetupLink(rt, token)).toBeUndefined();
   });
 
   it('invites, changes roles, resets MFA and keeps at least one admin, auditing each in the same transaction', async () => {
@@ -480,9 +480,9 @@ describe('first run, invitations and admin changes', () => {
       roles: ['moderator'],
     });
     if (!invite.ok) throw new Error('no invite');
-    const account = getStaff(rt, invite.id)!;
+    const account = (await getStaff(rt, invite.id))!;
     expect(await handleAccountForm(rt, actor, account, 'roles', ['moderator', 'reviewer'])).toEqual({ ok: true });
-    expect(getStaff(rt, invite.id)!.roles.sort()).toEqual(['moderator', 'reviewer']);
+    expect((await getStaff(rt, invite.id))!.roles.sort()).toEqual(['moderator', 'reviewer']);
     expect(await handleAccountForm(rt, actor, account, 'roles', ['boss'])).toEqual({
       ok: false,
       field: 'roles',
@@ -498,17 +498,20 @@ describe('first run, invitations and admin changes', () => {
       field: 'form',
       error: 'Choose what to change',
     });
-    expect(await handleAccountForm(rt, actor, getStaff(rt, admin.id)!, 'disable', [])).toMatchObject({
+    expect(await handleAccountForm(rt, actor, (await getStaff(rt, admin.id))!, 'disable', [])).toMatchObject({
       ok: false,
       field: 'form',
       error: expect.stringMatching(/no active admin/),
     });
     expect(await handleAccountForm(rt, actor, account, 'resend-invite', [])).toEqual({ ok: true });
     expect(await handleAccountForm(rt, actor, account, 'disable', [])).toEqual({ ok: true });
-    expect(accountSummary(getStaff(rt, invite.id)!).status).toMatch(/^Disabled on /);
+    expect(accountSummary((await getStaff(rt, invite.id))!).status).toMatch(/^Disabled on /);
     expect(await handleAccountForm(rt, actor, account, 'enable', [])).toEqual({ ok: true });
-    expect(accountSummary(getStaff(rt, invite.id)!)).toEqual({ status: 'Invited, not set up yet', mfa: 'Not set up' });
-    expect(accountSummary(getStaff(rt, admin.id)!).status).toBe('Active');
+    expect(accountSummary((await getStaff(rt, invite.id))!)).toEqual({
+      status: 'Invited, not set up yet',
+      mfa: 'Not set up',
+    });
+    expect(accountSummary((await getStaff(rt, admin.id))!).status).toBe('Active');
     expect(listAudit(rt.db, { entityId: String(invite.id) }).map((e) => e.action)).toEqual([
       'staff.enabled',
       'staff.disabled',

@@ -118,7 +118,7 @@ describe('appeal emails to staff', () => {
     expect((await requestInformation(team, a.id, 'Which post do you mean?', actor)).ok).toBe(true);
     clock += 3 * DAY; // Friday
     expect((await addFurtherInformation(team, statusToken, 'The one about the ward.')).ok).toBe(true);
-    const reviewerEmail = getStaff(team, reviewerId)!.email;
+    const reviewerEmail = (await getStaff(team, reviewerId))!.email;
     const latest = replies().at(0)!; // newest first
     expect(latest.to).toBe(reviewerEmail);
     expect(latest.subject).toBe(`Appeal ${a.reference}: the appellant answered your request for information`);
@@ -151,7 +151,7 @@ describe('without REVIEW_TEAM_EMAIL the team is every active reviewer', () => {
       .filter((m) => m.kind === STAFF_EMAIL_KINDS.appealReceived)
       .map((m) => m.to)
       .sort();
-    expect(to).toEqual([getStaff(rt, r1)!.email, getStaff(rt, r2)!.email].sort());
+    expect(to).toEqual([(await getStaff(rt, r1))!.email, (await getStaff(rt, r2))!.email].sort());
   });
 });
 
@@ -320,7 +320,7 @@ describe('overdue escalation', () => {
       escalations()
         .map((m) => m.to)
         .sort(),
-    ).toEqual([getStaff(rt, a1)!.email, getStaff(rt, a2)!.email].sort());
+    ).toEqual([(await getStaff(rt, a1))!.email, (await getStaff(rt, a2))!.email].sort());
     const [m] = escalations();
     expect(m!.subject).toBe(`Overdue: appeal ${a.reference} was due 2 December 2026`);
     expect(m!.text).toContain('It is assigned to Rae Reviewer.');
@@ -358,7 +358,7 @@ describe('staff emails always reach someone, or wait until they can', () => {
       listEmails(rt.db)
         .filter((m) => m.kind === STAFF_EMAIL_KINDS.appealReceived)
         .map((m) => m.to),
-    ).toEqual([getStaff(rt, admin)!.email]);
+    ).toEqual([(await getStaff(rt, admin))!.email]);
   });
 
   it('a digest with nobody to send it to does not claim the day, and goes out once there is someone', async () => {
@@ -375,7 +375,7 @@ describe('staff emails always reach someone, or wait until they can', () => {
       listEmails(rt.db)
         .filter((m) => m.kind === STAFF_EMAIL_KINDS.digest)
         .map((m) => m.to),
-    ).toEqual([getStaff(rt, reviewer)!.email]);
+    ).toEqual([(await getStaff(rt, reviewer))!.email]);
     expect(findDigestDay(rt.db, '2026-12-01')).toMatchObject({ emails: 1, items: 1 });
   });
 
@@ -396,7 +396,7 @@ describe('staff emails always reach someone, or wait until they can', () => {
     clock += 60_000;
     expect(await escalateOverdueAppeals(rt)).toBe(1);
     const sent = listEmails(rt.db).filter((m) => m.kind === STAFF_EMAIL_KINDS.overdue);
-    expect(sent.map((m) => m.to)).toEqual([getStaff(rt, admin)!.email]);
+    expect(sent.map((m) => m.to)).toEqual([(await getStaff(rt, admin))!.email]);
     expect(sent[0]!.subject).toContain(a.reference);
     expect(listAudit(rt.db, { action: 'appeal.overdue-escalated' })).toMatchObject([
       { entityId: String(a.id), details: { admins: 1 } },

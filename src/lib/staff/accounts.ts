@@ -121,14 +121,14 @@ export async function createStaffAccount(
   if (input.roles.length === 0) errors.roles = 'Give at least one role: moderator, reviewer or admin';
   const problem = passwordProblem(input.password, { email });
   if (problem) errors.password = problem;
-  if (!errors.email && findStaffByEmail(rt.db, email))
+  if (!errors.email && (await findStaffByEmail(rt.db, email)))
     errors.email = 'An account with this email address already exists';
   if (Object.keys(errors).length) return { ok: false, errors };
   const passwordHash = await hashPassword(input.password);
   const totpSecret = generateTotpSecret();
   const now = rt.now();
   const id = await transaction(rt.db, async (tx) => {
-    const id = insertStaff(tx, {
+    const id = await insertStaff(tx, {
       email,
       name: input.name.trim(),
       passwordHash,
@@ -149,19 +149,19 @@ export async function createStaffAccount(
   return { ok: true, id, totpSecret, otpauthUri: totpUri(totpSecret, email) };
 }
 
-export function listStaff(rt: Runtime): StaffWithRoles[] {
-  return listStaffRows(rt.db);
+export async function listStaff(rt: Runtime): Promise<StaffWithRoles[]> {
+  return await listStaffRows(rt.db);
 }
 
-export function getStaff(rt: Runtime, id: number): StaffWithRoles | undefined {
-  return findStaffById(rt.db, id);
+export async function getStaff(rt: Runtime, id: number): Promise<StaffWithRoles | undefined> {
+  return await findStaffById(rt.db, id);
 }
 
 // First run and invitations: one-time links to /setup/<token>
 
 /** True when no usable admin account exists (none, or all disabled or never finished). */
-export function needsFirstAdmin(rt: Runtime): boolean {
-  return countActiveAdmins(rt.db) === 0;
+export async function needsFirstAdmin(rt: Runtime): Promise<boolean> {
+  return (await countActiveAdmins(rt.db)) === 0;
 }
 
 /**
@@ -169,12 +169,12 @@ export function needsFirstAdmin(rt: Runtime): boolean {
  * stop working. Returns the URL, or null when an admin exists.
  */
 export async function issueFirstRunLink(rt: Runtime): Promise<string | null> {
-  if (!needsFirstAdmin(rt)) return null;
+  if (!(await needsFirstAdmin(rt))) return null;
   const now = rt.now();
   const { token, hash } = newToken();
   await transaction(rt.db, async (tx) => {
-    expireTokens(tx, 'first-run', now);
-    insertToken(tx, {
+    await expireTokens(tx, 'first-run', now);
+    await insertToken(tx, {
       tokenHash: hash,
       purpose: 'first-run',
       staffId: null,
@@ -202,7 +202,7 @@ export async function prepareFirstRun(rt: Runtime): Promise<string | null> {
   if (!link) {
     // An admin exists: any first-run link still unused stops working, not only its file.
     await transaction(rt.db, async (tx) => {
-      if (expireTokens(tx, 'first-run', rt.now()) > 0) {
+      if ((await expireTokens(tx, 'first-run', rt.now())) > 0) {
         recordAudit(tx, {
           actorId: null,
           action: 'setup.link-expired',
@@ -229,12 +229,12 @@ export type SetupLink =
  * link also stops working as soon as any active admin exists (one added with the command line,
  * say), whatever its expiry.
  */
-export function findSetupLink(rt: Runtime, token: string): SetupLink | undefined {
+export async function findSetupLink(rt: Runtime, token: string): Promise<SetupLink | undefined> {
   if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return undefined;
-  const row = findToken(rt.db, hashToken(token));
+  const row = await findToken(rt.db, hashToken(token));
   if (!row || row.usedAt || row.expiresAt.getTime() <= rt.now().getTime()) return undefined;
-  if (row.purpose === 'first-run') return needsFirstAdmin(rt) ? { purpose: 'first-run' } : undefined;
-  const account = row.staffId === null ? undefined : findStaffById(rt.db, row.staffId);
+  if (row.purpose === 'first-run') return (await needsFirstAdmin(rt)) ? { purpose: 'first-run' } : undefined;
+  const account = row.staffId === null ? undefined : await findStaffById(rt.db, row.staffId);
   if (!account || account.disabledAt) return undefined;
   // A new-authenticator link needs the password the account already has.
   if (row.purpose === 'mfa-enrol' && !account.passwordHash) return undefined;
@@ -259,7 +259,7 @@ export async function completeSetup(
   input: { name?: string; email?: string; password: string },
   ip: string | null,
 ): Promise<SetupResult> {
-  const link = findSetupLink(rt, token);
+  const link = await findSetupLink(rt, token);
   if (!link || link.purpose === 'mfa-enrol') return { ok: false, errors: { form: LINK_GONE } };
   const errors: Record<string, string> = {};
   let email = '';
@@ -271,7 +271,7 @@ export async function completeSetup(
     if (!email) errors.email = 'Enter your email address';
     else if (!EMAIL_SHAPE.test(email) || email.length > 254)
       errors.email = 'Enter an email address in the correct format, like name@example.com';
-    else if (findStaffByEmail(rt.db, email)) errors.email = 'An account with this email address already exists';
+    else if (await findStaffByEmail(rt.db, email)) errors.email = 'An account with this email address already exists';
   } else {
     email = link.staff.email;
   }
@@ -283,10 +283,10 @@ export async function completeSetup(
   const hash = hashToken(token);
   const done = await transaction(rt.db, async (tx) => {
     // Checked again inside the transaction: an admin may have been added while the password hashed.
-    if (link.purpose === 'first-run' && countActiveAdmins(tx) > 0) return null;
-    if (!markTokenUsed(tx, hash, now)) return null;
+    if (link.purpose === 'first-run' && (await countActiveAdmins(tx)) > 0) return null;
+    if (!(await markTokenUsed(tx, hash, now))) return null;
     if (link.purpose === 'first-run') {
-      const id = insertStaff(tx, {
+      const id = await insertStaff(tx, {
         email,
         name: input.name!.trim(),
         passwordHash,
@@ -305,8 +305,8 @@ export async function completeSetup(
       return { staffId: id, next: 'enrol' as const };
     }
     if (link.purpose === 'password-reset') {
-      updateStaff(tx, link.staff.id, { passwordHash });
-      deleteSessionsOf(tx, link.staff.id);
+      await updateStaff(tx, link.staff.id, { passwordHash });
+      await deleteSessionsOf(tx, link.staff.id);
       recordAudit(tx, {
         actorId: link.staff.id,
         action: 'staff.password-reset-completed',
@@ -319,7 +319,7 @@ export async function completeSetup(
       const enrolled = Boolean(link.staff.totpSecret && link.staff.totpConfirmedAt);
       return { staffId: link.staff.id, next: enrolled ? ('sign-in' as const) : ('enrol' as const) };
     }
-    updateStaff(tx, link.staff.id, { passwordHash, totpSecret: null, totpConfirmedAt: null });
+    await updateStaff(tx, link.staff.id, { passwordHash, totpSecret: null, totpConfirmedAt: null });
     recordAudit(tx, {
       actorId: link.staff.id,
       action: 'staff.invitation-accepted',
@@ -349,7 +349,7 @@ export async function inviteStaff(
   const email = input.email.trim().toLowerCase();
   // Names are one line wherever they come from (the page checks too): they go into emails.
   if (!isOneLine(input.name.trim())) return { ok: false, errors: { name: oneLineMessage('Name') } };
-  const existing = findStaffByEmail(rt.db, email);
+  const existing = await findStaffByEmail(rt.db, email);
   if (existing && !existing.passwordHash && !existing.disabledAt) {
     // Invited before and not set up yet: offer to send the invitation again instead.
     return {
@@ -365,7 +365,7 @@ export async function inviteStaff(
   const { token, hash } = newToken();
   const link = `${rt.config.publicUrl}/setup/${token}`;
   const id = await transaction(rt.db, async (tx) => {
-    const id = insertStaff(tx, {
+    const id = await insertStaff(tx, {
       email,
       name: input.name.trim(),
       passwordHash: null,
@@ -373,7 +373,7 @@ export async function inviteStaff(
       totpConfirmedAt: null,
       roles: input.roles,
     });
-    insertToken(tx, {
+    await insertToken(tx, {
       tokenHash: hash,
       purpose: 'invite',
       staffId: id,
@@ -416,17 +416,17 @@ export function enqueueInviteEmail(
 }
 
 /** A new one-time link of a purpose for an account; its earlier unused links of that purpose stop working. */
-function issueAccountLink(
+async function issueAccountLink(
   tx: DbOrTx,
   rt: Runtime,
   purpose: 'invite' | 'password-reset' | 'mfa-enrol',
   staffId: number,
   validMs: number,
-): string {
+): Promise<string> {
   const now = rt.now();
   const { token, hash } = newToken();
-  expireTokens(tx, purpose, now, staffId);
-  insertToken(tx, { tokenHash: hash, purpose, staffId, expiresAt: new Date(now.getTime() + validMs) });
+  await expireTokens(tx, purpose, now, staffId);
+  await insertToken(tx, { tokenHash: hash, purpose, staffId, expiresAt: new Date(now.getTime() + validMs) });
   return `${rt.config.publicUrl}/setup/${token}`;
 }
 
@@ -442,13 +442,13 @@ export async function resendInvitation(
   staffId: number,
   options: { email?: boolean } = {},
 ): Promise<LinkResult> {
-  const account = findStaffById(rt.db, staffId);
+  const account = await findStaffById(rt.db, staffId);
   if (!account) return { ok: false, error: 'There is no such account' };
   if (account.disabledAt) return { ok: false, error: 'This account is disabled. Enable it first' };
   if (account.passwordHash)
     return { ok: false, error: 'They have already set up their account. Send a password reset instead' };
   const link = await transaction(rt.db, async (tx) => {
-    const link = issueAccountLink(tx, rt, 'invite', staffId, INVITE_LINK_DAYS * 86_400_000);
+    const link = await issueAccountLink(tx, rt, 'invite', staffId, INVITE_LINK_DAYS * 86_400_000);
     recordAudit(tx, {
       actorId: actor.id,
       action: 'staff.invitation-resent',
@@ -474,14 +474,14 @@ export async function sendPasswordReset(
   staffId: number,
   options: { email?: boolean } = {},
 ): Promise<LinkResult> {
-  const account = findStaffById(rt.db, staffId);
+  const account = await findStaffById(rt.db, staffId);
   if (!account) return { ok: false, error: 'There is no such account' };
   if (account.disabledAt) return { ok: false, error: 'This account is disabled. Enable it first' };
   if (!account.passwordHash)
     return { ok: false, error: 'They have not set up their account yet. Send the invitation again instead' };
   const link = await transaction(rt.db, async (tx) => {
-    const link = issueAccountLink(tx, rt, 'password-reset', staffId, RESET_LINK_HOURS * 3600_000);
-    deleteSessionsOf(tx, staffId);
+    const link = await issueAccountLink(tx, rt, 'password-reset', staffId, RESET_LINK_HOURS * 3600_000);
+    await deleteSessionsOf(tx, staffId);
     recordAudit(tx, {
       actorId: actor.id,
       action: 'staff.password-reset-sent',
@@ -516,7 +516,7 @@ export async function resetByEmail(
   email: string,
   options: { authenticator?: boolean } = {},
 ): Promise<LinkResult & { kind?: 'invite' | 'password-reset' }> {
-  const account = findStaffByEmail(rt.db, email.trim());
+  const account = await findStaffByEmail(rt.db, email.trim());
   if (!account) return { ok: false, error: `There is no account with the email address ${email}` };
   if (account.disabledAt) return { ok: false, error: `The account ${account.email} is disabled` };
   if (!account.passwordHash) {
@@ -542,12 +542,12 @@ class LastAdmin extends Error {}
 async function keepingAnAdmin(
   rt: Runtime,
   actor: Actor<number | null>,
-  change: (tx: DbOrTx) => void,
+  change: (tx: DbOrTx) => Promise<void>,
 ): Promise<AdminResult> {
   try {
     await transaction(rt.db, async (tx) => {
-      change(tx);
-      if (actor.id !== null && countActiveAdmins(tx) === 0) throw new LastAdmin();
+      await change(tx);
+      if (actor.id !== null && (await countActiveAdmins(tx)) === 0) throw new LastAdmin();
     });
     return { ok: true };
   } catch (error) {
@@ -563,11 +563,11 @@ export async function changeRoles(
   staffId: number,
   roles: Role[],
 ): Promise<AdminResult> {
-  const before = findStaffById(rt.db, staffId);
+  const before = await findStaffById(rt.db, staffId);
   if (!before) return { ok: false, error: 'There is no such account' };
   if (roles.length === 0) return { ok: false, error: 'Select at least one role' };
-  return keepingAnAdmin(rt, actor, (tx) => {
-    setStaffRoles(tx, staffId, roles);
+  return keepingAnAdmin(rt, actor, async (tx) => {
+    await setStaffRoles(tx, staffId, roles);
     recordAudit(tx, {
       actorId: actor.id,
       action: 'staff.roles-changed',
@@ -586,15 +586,15 @@ export async function setDisabled(
   staffId: number,
   disabled: boolean,
 ): Promise<AdminResult> {
-  const before = findStaffById(rt.db, staffId);
+  const before = await findStaffById(rt.db, staffId);
   if (!before) return { ok: false, error: 'There is no such account' };
-  return keepingAnAdmin(rt, actor, (tx) => {
-    updateStaff(tx, staffId, { disabledAt: disabled ? rt.now() : null });
+  return keepingAnAdmin(rt, actor, async (tx) => {
+    await updateStaff(tx, staffId, { disabledAt: disabled ? rt.now() : null });
     if (disabled) {
-      deleteSessionsOf(tx, staffId);
+      await deleteSessionsOf(tx, staffId);
       // Its one-time links die too, so re-enabling the account does not bring them back.
       for (const purpose of ['invite', 'password-reset', 'mfa-enrol'] as const)
-        expireTokens(tx, purpose, rt.now(), staffId);
+        await expireTokens(tx, purpose, rt.now(), staffId);
     }
     recordAudit(tx, {
       actorId: actor.id,
@@ -609,7 +609,7 @@ export async function setDisabled(
 
 /** Command line: disable by email. */
 export async function disableByEmail(rt: Runtime, actor: Actor<number | null>, email: string): Promise<AdminResult> {
-  const account = findStaffByEmail(rt.db, email.trim());
+  const account = await findStaffByEmail(rt.db, email.trim());
   if (!account) return { ok: false, error: `There is no account with the email address ${email}` };
   return setDisabled(rt, actor, account.id, true);
 }
@@ -627,12 +627,12 @@ export async function resetMfa(
   staffId: number,
   options: { email?: boolean } = {},
 ): Promise<AdminResult> {
-  const before = findStaffById(rt.db, staffId);
+  const before = await findStaffById(rt.db, staffId);
   if (!before) return { ok: false, error: 'There is no such account' };
   await transaction(rt.db, async (tx) => {
-    updateStaff(tx, staffId, { totpSecret: null, totpConfirmedAt: null, mfaResetAt: rt.now() });
-    deleteSessionsOf(tx, staffId);
-    deleteTotpStepsOf(tx, staffId);
+    await updateStaff(tx, staffId, { totpSecret: null, totpConfirmedAt: null, mfaResetAt: rt.now() });
+    await deleteSessionsOf(tx, staffId);
+    await deleteTotpStepsOf(tx, staffId);
     recordAudit(tx, {
       actorId: actor.id,
       action: 'staff.mfa-reset',
@@ -642,7 +642,7 @@ export async function resetMfa(
       details: { email: before.email },
     });
     if (options.email !== false && before.passwordHash && !before.disabledAt) {
-      const link = issueAccountLink(tx, rt, 'mfa-enrol', staffId, RESET_LINK_HOURS * 3600_000);
+      const link = await issueAccountLink(tx, rt, 'mfa-enrol', staffId, RESET_LINK_HOURS * 3600_000);
       const content = authenticatorEnrolEmail({
         orgName: rt.config.org.name,
         name: before.name,

@@ -30,7 +30,7 @@ export async function changeOwnPassword(
   input: { current: string; password: string },
   ip: string | null,
 ): Promise<ChangePasswordResult> {
-  const account = findStaffById(rt.db, staffId);
+  const account = await findStaffById(rt.db, staffId);
   if (!account || !currentSessionId) return { ok: false, errors: { current: 'Sign in again to change your password' } };
   const errors: Record<string, string> = {};
   if (!input.current) errors.current = 'Enter your current password';
@@ -50,9 +50,9 @@ export async function changeOwnPassword(
   const passwordHash = await hashPassword(input.password);
   const keep = hashToken(currentSessionId);
   const otherSessionsEnded = await transaction(rt.db, async (tx) => {
-    updateStaff(tx, staffId, { passwordHash });
-    const ended = deleteOtherSessionsOf(tx, staffId, keep);
-    expireTokens(tx, 'password-reset', rt.now(), staffId);
+    await updateStaff(tx, staffId, { passwordHash });
+    const ended = await deleteOtherSessionsOf(tx, staffId, keep);
+    await expireTokens(tx, 'password-reset', rt.now(), staffId);
     recordAudit(tx, {
       actorId: staffId,
       action: 'staff.password-changed',
@@ -84,7 +84,7 @@ export async function useEnrolLink(
   password: string,
   ip: string | null,
 ): Promise<EnrolLinkResult> {
-  const link = findSetupLink(rt, token);
+  const link = await findSetupLink(rt, token);
   if (!link || link.purpose !== 'mfa-enrol')
     return { ok: false, errors: { form: 'This link has expired or has already been used' } };
   if (!password) return { ok: false, errors: { password: 'Enter your password' } };

@@ -65,29 +65,29 @@ export function sessionStatus(session: SessionTimes, now: Date): 'active' | 'idl
   return 'active';
 }
 
-function throttled(rt: Runtime, email: string, ip: string | null, db: DbOrTx = rt.db): Date | null {
+async function throttled(rt: Runtime, email: string, ip: string | null, db: DbOrTx = rt.db): Promise<Date | null> {
   const since = new Date(rt.now().getTime() - THROTTLE.windowMs);
   const decision = throttleDecision(
-    loginFailureTimes(db, accountNetworkKey(email, ip), since),
-    loginFailureTimes(db, ipKey(ip), since),
+    await loginFailureTimes(db, accountNetworkKey(email, ip), since),
+    await loginFailureTimes(db, ipKey(ip), since),
     rt.now(),
   );
   return decision.allowed ? null : decision.retryAt;
 }
 
-function guarded(rt: Runtime, email: string, db: DbOrTx = rt.db): boolean {
+async function guarded(rt: Runtime, email: string, db: DbOrTx = rt.db): Promise<boolean> {
   return isGuarded(
-    loginFailureTimes(db, accountKey(email), new Date(rt.now().getTime() - THROTTLE.windowMs)),
+    await loginFailureTimes(db, accountKey(email), new Date(rt.now().getTime() - THROTTLE.windowMs)),
     rt.now(),
   );
 }
 
 /** Counts one failure under each of the three keys (src/lib/staff/throttle.ts); returns the row ids. */
-function insertFailures(tx: DbOrTx, email: string, ip: string | null, now: Date): number[] {
+async function insertFailures(tx: DbOrTx, email: string, ip: string | null, now: Date): Promise<number[]> {
   return [
-    insertLoginFailure(tx, accountNetworkKey(email, ip), now),
-    insertLoginFailure(tx, ipKey(ip), now),
-    insertLoginFailure(tx, accountKey(email), now),
+    await insertLoginFailure(tx, accountNetworkKey(email, ip), now),
+    await insertLoginFailure(tx, ipKey(ip), now),
+    await insertLoginFailure(tx, accountKey(email), now),
   ];
 }
 
@@ -100,7 +100,7 @@ async function recordFailure(
 ): Promise<void> {
   const now = rt.now();
   await transaction(rt.db, async (tx) => {
-    insertFailures(tx, email, ip, now);
+    await insertFailures(tx, email, ip, now);
     recordAudit(tx, {
       actorId: staffId,
       action,
@@ -112,8 +112,8 @@ async function recordFailure(
 }
 
 /** After a full sign-in, this network's failures for the account are forgotten (the every-address count is not). */
-function forgetFailures(rt: Runtime, email: string, ip: string | null): void {
-  deleteLoginFailures(rt.db, accountNetworkKey(email, ip));
+async function forgetFailures(rt: Runtime, email: string, ip: string | null): Promise<void> {
+  await deleteLoginFailures(rt.db, accountNetworkKey(email, ip));
 }
 
 async function startSession(
@@ -129,9 +129,17 @@ async function startSession(
   const now = rt.now();
   await transaction(rt.db, async (tx) => {
     // A signed-in session keeps the browser description of the step it replaces.
-    const previous = replacing ? findSession(tx, hashToken(replacing)) : undefined;
-    if (replacing) deleteSession(tx, hashToken(replacing));
-    insertSession(tx, { idHash: hash, staffId, stage, now, ip, client: client ?? previous?.client ?? null, linkHash });
+    const previous = replacing ? await findSession(tx, hashToken(replacing)) : undefined;
+    if (replacing) await deleteSession(tx, hashToken(replacing));
+    await insertSession(tx, {
+      idHash: hash,
+      staffId,
+      stage,
+      now,
+      ip,
+      client: client ?? previous?.client ?? null,
+      linkHash,
+    });
     if (stage === 'signed-in')
       recordAudit(tx, {
         actorId: staffId,
@@ -171,15 +179,15 @@ export async function signInWithPassword(
   // password check: attempts made in parallel cannot all pass the check before any is counted.
   const now = rt.now();
   const gate = await transaction(rt.db, async (tx) => {
-    const retryAt = throttled(rt, email, ip, tx);
+    const retryAt = await throttled(rt, email, ip, tx);
     if (retryAt) return { ok: false as const, retryAt };
-    const isGuarded = guarded(rt, email, tx);
+    const isGuarded = await guarded(rt, email, tx);
     if (isGuarded && !code) return { ok: true as const, guarded: true, provisional: null };
-    return { ok: true as const, guarded: isGuarded, provisional: insertFailures(tx, email, ip, now) };
+    return { ok: true as const, guarded: isGuarded, provisional: await insertFailures(tx, email, ip, now) };
   });
   if (!gate.ok) return { ok: false, error: 'throttled', retryAt: gate.retryAt };
   if (!gate.provisional) return { ok: false, error: 'code-needed' };
-  const account = email ? findStaffByEmail(rt.db, email) : undefined;
+  const account = email ? await findStaffByEmail(rt.db, email) : undefined;
   const password = input.password.slice(0, 1024);
   const right = account?.passwordHash
     ? await verifyPassword(password, account.passwordHash)
@@ -211,7 +219,7 @@ export async function signInWithPassword(
     );
     return gate.guarded ? { ok: false, error: 'invalid', guarded: true } : { ok: false, error: 'invalid' };
   }
-  deleteLoginFailuresById(rt.db, gate.provisional);
+  await deleteLoginFailuresById(rt.db, gate.provisional);
   if (account.disabledAt) {
     await transaction(rt.db, async (tx) =>
       recordAudit(tx, {
@@ -226,7 +234,7 @@ export async function signInWithPassword(
   }
   const client = describeClient(input.userAgent);
   if (gate.guarded) {
-    forgetFailures(rt, email, ip);
+    await forgetFailures(rt, email, ip);
     const sessionId = await startSession(rt, account.id, 'signed-in', ip, replacing, client);
     return { ok: true, sessionId, next: 'signed-in' };
   }
@@ -249,19 +257,19 @@ export async function signInWithPassword(
 }
 
 /** The account waiting at a step (`code` or `enrol`), or undefined when that state has ended. */
-export function pendingAccount(
+export async function pendingAccount(
   rt: Runtime,
   sessionId: string | undefined,
   stage: 'code' | 'enrol',
-): StaffWithRoles | undefined {
-  return pendingStep(rt, sessionId, stage)?.account;
+): Promise<StaffWithRoles | undefined> {
+  return (await pendingStep(rt, sessionId, stage))?.account;
 }
 
-function pendingStep(rt: Runtime, sessionId: string | undefined, stage: 'code' | 'enrol') {
+async function pendingStep(rt: Runtime, sessionId: string | undefined, stage: 'code' | 'enrol') {
   if (!sessionId) return undefined;
-  const session = findSession(rt.db, hashToken(sessionId));
+  const session = await findSession(rt.db, hashToken(sessionId));
   if (!session || session.stage !== stage || sessionStatus(session, rt.now()) !== 'active') return undefined;
-  const account = findStaffById(rt.db, session.staffId);
+  const account = await findStaffById(rt.db, session.staffId);
   return account && !account.disabledAt ? { account, linkHash: session.linkHash } : undefined;
 }
 
@@ -286,9 +294,9 @@ async function checkCode(
   const step = matchTotp(account.totpSecret, code, rt.now());
   if (step === null) return 'wrong';
   const reusedFor = await transaction(rt.db, async (tx) => {
-    const used = usedTotpStepFrom(tx, account.id, step);
+    const used = await usedTotpStepFrom(tx, account.id, step);
     if (used) return used.usedFor ?? 'sign-in';
-    insertTotpStep(tx, account.id, step, usedFor);
+    await insertTotpStep(tx, account.id, step, usedFor);
     return null;
   });
   if (reusedFor === null) return 'ok';
@@ -302,7 +310,7 @@ async function acceptCode(
   code: string,
   ip: string | null,
 ): Promise<{ ok: true } | Exclude<CodeResult, { ok: true }>> {
-  const retryAt = throttled(rt, account.email, ip);
+  const retryAt = await throttled(rt, account.email, ip);
   if (retryAt) return { ok: false, error: 'throttled', retryAt };
   // Enrolment checks the new, not yet confirmed secret.
   const result = await checkCode(
@@ -329,11 +337,11 @@ export async function verifySecurityCode(
   code: string,
   ip: string | null,
 ): Promise<CodeResult> {
-  const account = pendingAccount(rt, sessionId, 'code');
+  const account = await pendingAccount(rt, sessionId, 'code');
   if (!account || !account.totpSecret) return { ok: false, error: 'expired' };
   const accepted = await acceptCode(rt, account, account.totpSecret, code, ip);
   if (!accepted.ok) return accepted;
-  forgetFailures(rt, account.email, ip);
+  await forgetFailures(rt, account.email, ip);
   return { ok: true, sessionId: await startSession(rt, account.id, 'signed-in', ip, sessionId) };
 }
 
@@ -385,14 +393,14 @@ export async function enrolment(
   rt: Runtime,
   sessionId: string | undefined,
 ): Promise<{ secret: string; uri: string; qrSvg: string } | undefined> {
-  const step = pendingStep(rt, sessionId, 'enrol');
+  const step = await pendingStep(rt, sessionId, 'enrol');
   // A step from a new-authenticator link ends with the link (used by another step, or replaced).
-  if (!step || (step.linkHash && !isTokenLive(rt.db, step.linkHash, rt.now()))) return undefined;
+  if (!step || (step.linkHash && !(await isTokenLive(rt.db, step.linkHash, rt.now())))) return undefined;
   const { account } = step;
   let secret = account.totpSecret;
   if (!secret || account.totpConfirmedAt) {
     secret = generateTotpSecret();
-    updateStaff(rt.db, account.id, { totpSecret: secret, totpConfirmedAt: null });
+    await updateStaff(rt.db, account.id, { totpSecret: secret, totpConfirmedAt: null });
   }
   const uri = totpUri(secret, account.email);
   return { secret, uri, qrSvg: await totpQrSvg(uri) };
@@ -410,14 +418,14 @@ export async function confirmEnrolment(
   code: string,
   ip: string | null,
 ): Promise<CodeResult> {
-  const step = pendingStep(rt, sessionId, 'enrol');
+  const step = await pendingStep(rt, sessionId, 'enrol');
   const account = step?.account;
   if (!step || !account || !account.totpSecret) return { ok: false, error: 'expired' };
   const accepted = await acceptCode(rt, account, account.totpSecret, code, ip);
   if (!accepted.ok) return accepted;
   const confirmed = await transaction(rt.db, async (tx) => {
     if (step.linkHash) {
-      if (!markTokenUsed(tx, step.linkHash, rt.now())) return false;
+      if (!(await markTokenUsed(tx, step.linkHash, rt.now()))) return false;
       recordAudit(tx, {
         actorId: account.id,
         action: 'staff.enrol-link-used',
@@ -426,7 +434,7 @@ export async function confirmEnrolment(
         ip,
       });
     }
-    updateStaff(tx, account.id, { totpConfirmedAt: rt.now(), mfaResetAt: null });
+    await updateStaff(tx, account.id, { totpConfirmedAt: rt.now(), mfaResetAt: null });
     recordAudit(tx, {
       actorId: account.id,
       action: 'staff.mfa-enrolled',
@@ -437,7 +445,7 @@ export async function confirmEnrolment(
     return true;
   });
   if (!confirmed) return { ok: false, error: 'expired' };
-  forgetFailures(rt, account.email, ip);
+  await forgetFailures(rt, account.email, ip);
   return { ok: true, sessionId: await startSession(rt, account.id, 'signed-in', ip, sessionId) };
 }
 
@@ -477,30 +485,30 @@ export type SessionLookup = { user: StaffUser } | { user: undefined; ended: 'idl
  * The signed-in person for a cookie value, refreshing the idle timer. An ended session is
  * deleted and reported (`ended`) so the sign-in page can say why.
  */
-export function sessionUser(rt: Runtime, sessionId: string | undefined): SessionLookup {
+export async function sessionUser(rt: Runtime, sessionId: string | undefined): Promise<SessionLookup> {
   if (!sessionId || sessionId.length > 100) return { user: undefined, ended: null };
   const hash = hashToken(sessionId);
-  const session = findSession(rt.db, hash);
+  const session = await findSession(rt.db, hash);
   if (!session || session.stage !== 'signed-in') return { user: undefined, ended: null };
   const now = rt.now();
   const status = sessionStatus(session, now);
-  const account = findSessionUser(rt.db, session.staffId);
+  const account = await findSessionUser(rt.db, session.staffId);
   if (status !== 'active' || !account || account.disabledAt) {
-    deleteSession(rt.db, hash);
+    await deleteSession(rt.db, hash);
     return { user: undefined, ended: status === 'active' ? null : status };
   }
   // Writes at most once a minute per session.
-  if (now.getTime() - session.lastSeenAt.getTime() > 60_000) touchSession(rt.db, hash, now);
+  if (now.getTime() - session.lastSeenAt.getTime() > 60_000) await touchSession(rt.db, hash, now);
   return { user: toStaffUser(account) };
 }
 
 export async function signOut(rt: Runtime, sessionId: string | undefined, ip: string | null): Promise<void> {
   if (!sessionId) return;
   const hash = hashToken(sessionId);
-  const session = findSession(rt.db, hash);
+  const session = await findSession(rt.db, hash);
   if (!session) return;
   await transaction(rt.db, async (tx) => {
-    deleteSession(tx, hash);
+    await deleteSession(tx, hash);
     if (session.stage === 'signed-in')
       recordAudit(tx, {
         actorId: session.staffId,
@@ -529,9 +537,9 @@ export async function checkAccountPassword(
 ): Promise<PasswordCheck> {
   const now = rt.now();
   const gate = await transaction(rt.db, async (tx) => {
-    const retryAt = throttled(rt, account.email, ip, tx);
+    const retryAt = await throttled(rt, account.email, ip, tx);
     if (retryAt) return { ok: false as const, retryAt };
-    return { ok: true as const, provisional: insertFailures(tx, account.email, ip, now) };
+    return { ok: true as const, provisional: await insertFailures(tx, account.email, ip, now) };
   });
   if (!gate.ok) return { ok: false, error: 'throttled', retryAt: gate.retryAt };
   const right = account.passwordHash ? await verifyPassword(password.slice(0, 1024), account.passwordHash) : false;
@@ -547,7 +555,7 @@ export async function checkAccountPassword(
     );
     return { ok: false, error: 'wrong' };
   }
-  deleteLoginFailuresById(rt.db, gate.provisional);
+  await deleteLoginFailuresById(rt.db, gate.provisional);
   return { ok: true };
 }
 
@@ -568,10 +576,14 @@ export interface SessionSummary {
 const handleOf = (idHash: string) => idHash.slice(0, 16);
 
 /** A signed-in person's sessions that have not ended, the one in use first. */
-export function ownSessions(rt: Runtime, staffId: number, currentSessionId: string | undefined): SessionSummary[] {
+export async function ownSessions(
+  rt: Runtime,
+  staffId: number,
+  currentSessionId: string | undefined,
+): Promise<SessionSummary[]> {
   const current = currentSessionId ? hashToken(currentSessionId) : '';
   const now = rt.now();
-  return signedInSessionsOf(rt.db, staffId)
+  return (await signedInSessionsOf(rt.db, staffId))
     .filter((s) => sessionStatus(s, now) === 'active')
     .map((s) => ({
       handle: handleOf(s.idHash),
@@ -602,12 +614,12 @@ export async function endOwnSessions(
   return await transaction(rt.db, async (tx) => {
     let ended: number;
     if (handle === 'others') {
-      ended = deleteOtherSessionsOf(tx, staffId, current);
+      ended = await deleteOtherSessionsOf(tx, staffId, current);
     } else {
-      const target = signedInSessionsOf(tx, staffId).find((s) => handleOf(s.idHash) === handle);
+      const target = (await signedInSessionsOf(tx, staffId)).find((s) => handleOf(s.idHash) === handle);
       if (!target) return { ok: false as const, error: 'That session has already ended' };
       if (target.idHash === current) return { ok: false as const, error: 'To end the session you are using, sign out' };
-      ended = deleteSessionOf(tx, staffId, target.idHash) ? 1 : 0;
+      ended = (await deleteSessionOf(tx, staffId, target.idHash)) ? 1 : 0;
     }
     recordAudit(tx, {
       actorId: staffId,
@@ -671,10 +683,10 @@ export function describeClient(userAgent: string | null | undefined): string | n
 }
 
 /** Housekeeping: removes ended sessions and old failure rows (called at start and now and then). */
-export function purgeExpired(rt: Runtime): void {
+export async function purgeExpired(rt: Runtime): Promise<void> {
   const t = rt.now().getTime();
-  deleteStaleSessions(rt.db, new Date(t - SESSION_IDLE_MS), new Date(t - SESSION_ABSOLUTE_MS));
-  deleteLoginFailuresBefore(rt.db, new Date(t - THROTTLE.windowMs));
+  await deleteStaleSessions(rt.db, new Date(t - SESSION_IDLE_MS), new Date(t - SESSION_ABSOLUTE_MS));
+  await deleteLoginFailuresBefore(rt.db, new Date(t - THROTTLE.windowMs));
 }
 
 /** Cookie options for the session cookie: HttpOnly, SameSite=Lax, Secure when served over https. */
