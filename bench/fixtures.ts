@@ -56,15 +56,19 @@ export function completeAnswers(i: number): Answers {
 }
 
 /** `count` journeys with the given answers; returns their Cookie header values. */
-export function prepareJourneys(db: Db, count: number, answers: (i: number) => Answers = completeAnswers): string[] {
+export async function prepareJourneys(
+  db: Db,
+  count: number,
+  answers: (i: number) => Answers = completeAnswers,
+): Promise<string[]> {
   const now = new Date();
   const expires = new Date(now.getTime() + JOURNEY_TTL_MS);
   const cookies: string[] = [];
-  db.transaction(() => {
+  await transaction(db, async (tx) => {
     for (let i = 0; i < count; i++) {
       const id = generateToken();
-      saveJourneyData(
-        db,
+      await saveJourneyData(
+        tx,
         createHash('sha256').update(id, 'utf8').digest('hex'),
         answers(i) as Record<string, unknown>,
         now,
@@ -96,12 +100,12 @@ export function benchCase(db: Db, reference: string): void {
 }
 
 /** Each step of the appeal journey with the Cookie header giving it the state it needs (undefined: none). */
-export function appealStepJourneys(db: Db): [string, string | undefined][] {
+export async function appealStepJourneys(db: Db): Promise<[string, string | undefined][]> {
   const reference = `FH-BENCH-${Date.now()}`;
   benchCase(db, reference);
-  const [complete] = prepareJourneys(db, 1);
-  const [viaCase] = prepareJourneys(db, 1, () => ({ route: 'case', caseReference: reference }));
-  const [sent] = prepareJourneys(db, 1, () => ({
+  const [complete] = await prepareJourneys(db, 1);
+  const [viaCase] = await prepareJourneys(db, 1, () => ({ route: 'case', caseReference: reference }));
+  const [sent] = await prepareJourneys(db, 1, () => ({
     sent: { reference: 'AP-BENCH-1', dueAt: Date.now() + 14 * 86_400_000, email: 'bench@example.org' },
   }));
   return [

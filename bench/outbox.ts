@@ -66,8 +66,8 @@ export async function workerDelivery(smtpUrl: string, messages: NewEmail[], mode
   if (!parsed.ok) throw new Error(parsed.error);
   const rt = createRuntime(parsed.config);
   try {
-    await transaction(rt.db, (tx) => {
-      for (const m of messages) enqueueEmail(tx, m, rt.now());
+    await transaction(rt.db, async (tx) => {
+      for (const m of messages) await enqueueEmail(tx, m, rt.now());
     });
     await sleep(50); // let the enqueue notifications pass before the worker subscribes
     const started = performance.now();
@@ -76,7 +76,7 @@ export async function workerDelivery(smtpUrl: string, messages: NewEmail[], mode
       transport: createSmtpTransport(smtpUrl, FROM, { pool: mode.pool }),
     });
     for (;;) {
-      const counts = countEmailsByState(rt.db);
+      const counts = await countEmailsByState(rt.db);
       if (counts.sent + counts.failed >= messages.length) {
         if (counts.failed > 0) throw new Error(`${counts.failed} messages failed`);
         break;

@@ -289,7 +289,7 @@ async function pagesAndWeight(): Promise<void> {
       });
     }
     // Every step of the appeal journey, each with the journey state it needs (bench/fixtures.ts).
-    const journeys = await withRuntime(afterDir, (rt) => appealStepJourneys(rt.db));
+    const journeys = await withRuntime(afterDir, async (rt) => appealStepJourneys(rt.db));
     let scripts = 0;
     const scriptPages: string[] = [];
     for (const [path, cookie] of journeys) {
@@ -556,7 +556,7 @@ async function scale(): Promise<void> {
 async function submissions(): Promise<void> {
   console.log('Submissions: preparing journeys and starting the app with BENCH_ENDPOINTS, and the bare server…');
   const dir = tempDir('submit');
-  const cookies = await withRuntime(dir, (rt) => prepareJourneys(rt.db, 60_000));
+  const cookies = await withRuntime(dir, async (rt) => prepareJourneys(rt.db, 60_000));
   // One client address sends every appeal, each from its own journey and email address: lift the
   // per-IP ceiling (its counting still runs, as do the per-journey and per-email limits).
   const app = await startApp(true, false, dir, { BENCH_ENDPOINTS: 'true', APPEALS_PER_HOUR: '100000' });
@@ -580,7 +580,7 @@ async function submissions(): Promise<void> {
   const formHeaders = (origin: string) => ({ 'content-type': 'application/x-www-form-urlencoded', origin });
   let next = 0;
   const nextJourney = () => ({ cookie: cookies[next++ % cookies.length]! });
-  const appealsIn = (d: string) =>
+  const appealsIn = async (d: string) =>
     withRuntime(d, (rt) => (rt.db.$client.prepare('select count(*) as n from appeals').get() as { n: number }).n);
 
   const floorCheck = await fetch(`${app.url}/_actions/benchFloor`, {

@@ -10,87 +10,97 @@ export type NewAppealRow = typeof appeals.$inferInsert;
 export type NewAppealEvent = typeof appealEvents.$inferInsert;
 export type AppealEventRow = typeof appealEvents.$inferSelect;
 
-export function insertAppeal(tx: DbOrTx, row: NewAppealRow): AppealRow {
-  return tx.insert(appeals).values(row).returning().get();
+export async function insertAppeal(tx: DbOrTx, row: NewAppealRow): Promise<AppealRow> {
+  const [inserted] = await tx.insert(appeals).values(row).returning();
+  return inserted!;
 }
 
-export function insertAppealEvent(tx: DbOrTx, event: NewAppealEvent): void {
-  tx.insert(appealEvents).values(event).run();
+export async function insertAppealEvent(tx: DbOrTx, event: NewAppealEvent): Promise<void> {
+  await tx.insert(appealEvents).values(event);
 }
 
 /** The open (not decided, not withdrawn) appeal on a case, if any. */
-export function findOpenAppealForCase(tx: DbOrTx, caseId: number): AppealRow | undefined {
-  return tx
+export async function findOpenAppealForCase(tx: DbOrTx, caseId: number): Promise<AppealRow | undefined> {
+  const [row] = await tx
     .select()
     .from(appeals)
     .where(and(eq(appeals.caseId, caseId), notInArray(appeals.status, ['decided', 'withdrawn'])))
-    .get();
+    .limit(1);
+  return row;
 }
 
 /** The appeal one of whose status links has this token hash. */
-export function findAppealByTokenHash(tx: DbOrTx, tokenHash: string): AppealRow | undefined {
-  return tx
+export async function findAppealByTokenHash(tx: DbOrTx, tokenHash: string): Promise<AppealRow | undefined> {
+  const [row] = await tx
     .select({ appeal: appeals })
     .from(appealStatusLinks)
     .innerJoin(appeals, eq(appeals.id, appealStatusLinks.appealId))
     .where(eq(appealStatusLinks.tokenHash, tokenHash))
-    .get()?.appeal;
+    .limit(1);
+  return row?.appeal;
 }
 
 /** Stores one more status link (its hash) for an appeal. */
-export function insertStatusLink(tx: DbOrTx, appealId: number, tokenHash: string, sentWith: string, at: Date): void {
-  tx.insert(appealStatusLinks).values({ appealId, tokenHash, sentWith, createdAt: at }).run();
+export async function insertStatusLink(
+  tx: DbOrTx,
+  appealId: number,
+  tokenHash: string,
+  sentWith: string,
+  at: Date,
+): Promise<void> {
+  await tx.insert(appealStatusLinks).values({ appealId, tokenHash, sentWith, createdAt: at });
 }
 
 /** An appeal by its reference and the email address it gave (stored in lower case). */
-export function findAppealByReferenceAndEmail(tx: DbOrTx, reference: string, email: string): AppealRow | undefined {
-  return tx
+export async function findAppealByReferenceAndEmail(
+  tx: DbOrTx,
+  reference: string,
+  email: string,
+): Promise<AppealRow | undefined> {
+  const [row] = await tx
     .select()
     .from(appeals)
     .where(and(eq(appeals.reference, reference), eq(appeals.email, email)))
-    .get();
+    .limit(1);
+  return row;
 }
 
-export function findAppealById(tx: DbOrTx, id: number): AppealRow | undefined {
-  return tx.select().from(appeals).where(eq(appeals.id, id)).get();
+export async function findAppealById(tx: DbOrTx, id: number): Promise<AppealRow | undefined> {
+  const [row] = await tx.select().from(appeals).where(eq(appeals.id, id));
+  return row;
 }
 
-export function updateAppeal(tx: DbOrTx, id: number, set: Partial<NewAppealRow>): void {
-  tx.update(appeals).set(set).where(eq(appeals.id, id)).run();
+export async function updateAppeal(tx: DbOrTx, id: number, set: Partial<NewAppealRow>): Promise<void> {
+  await tx.update(appeals).set(set).where(eq(appeals.id, id));
 }
 
-export function listAppealEvents(tx: DbOrTx, appealId: number): AppealEventRow[] {
+export async function listAppealEvents(tx: DbOrTx, appealId: number): Promise<AppealEventRow[]> {
   return tx
     .select()
     .from(appealEvents)
     .where(eq(appealEvents.appealId, appealId))
-    .orderBy(asc(appealEvents.at), asc(appealEvents.id))
-    .all();
+    .orderBy(asc(appealEvents.at), asc(appealEvents.id));
 }
 
-export function findCaseReferenceById(tx: DbOrTx, caseId: number): string | undefined {
-  return tx.select({ reference: cases.reference }).from(cases).where(eq(cases.id, caseId)).get()?.reference;
+export async function findCaseReferenceById(tx: DbOrTx, caseId: number): Promise<string | undefined> {
+  const [row] = await tx.select({ reference: cases.reference }).from(cases).where(eq(cases.id, caseId));
+  return row?.reference;
 }
 
-export function findVersionNumberById(tx: DbOrTx, versionId: number): string | undefined {
-  return (
-    tx
-      .select({ version: principleVersions.version })
-      .from(principleVersions)
-      .where(eq(principleVersions.id, versionId))
-      .get()?.version ?? undefined
-  );
+export async function findVersionNumberById(tx: DbOrTx, versionId: number): Promise<string | undefined> {
+  const [row] = await tx
+    .select({ version: principleVersions.version })
+    .from(principleVersions)
+    .where(eq(principleVersions.id, versionId));
+  return row?.version ?? undefined;
 }
 
-export function findAppealByReference(tx: DbOrTx, reference: string): AppealRow | undefined {
-  return tx.select().from(appeals).where(eq(appeals.reference, reference)).get();
+export async function findAppealByReference(tx: DbOrTx, reference: string): Promise<AppealRow | undefined> {
+  const [row] = await tx.select().from(appeals).where(eq(appeals.reference, reference));
+  return row;
 }
 
 /** Every appeal waiting for its appellant (the appeals_status_due index), with when the clock stopped. */
-export function listWaitingAppeals(tx: DbOrTx): { id: number; pausedAt: Date | null }[] {
-  return tx
-    .select({ id: appeals.id, pausedAt: appeals.pausedAt })
-    .from(appeals)
-    .where(eq(appeals.status, 'waiting'))
-    .all();
+export async function listWaitingAppeals(tx: DbOrTx): Promise<{ id: number; pausedAt: Date | null }[]> {
+  return tx.select({ id: appeals.id, pausedAt: appeals.pausedAt }).from(appeals).where(eq(appeals.status, 'waiting'));
 }

@@ -6,36 +6,40 @@ import type { DbOrTx } from './client.ts';
 import { journeys, rateLimits } from './schema.ts';
 import { transaction } from './transactions.ts';
 
-export function findJourneyData(db: DbOrTx, idHash: string, now: Date): Record<string, unknown> | undefined {
-  const row = db
+export async function findJourneyData(
+  db: DbOrTx,
+  idHash: string,
+  now: Date,
+): Promise<Record<string, unknown> | undefined> {
+  const [row] = await db
     .select({ data: journeys.data, expiresAt: journeys.expiresAt })
     .from(journeys)
-    .where(eq(journeys.idHash, idHash))
-    .get();
+    .where(eq(journeys.idHash, idHash));
   if (!row || row.expiresAt.getTime() <= now.getTime()) return undefined;
   return row.data;
 }
 
 /** Inserts or replaces a journey's answers and pushes its expiry on. */
-export function saveJourneyData(
+export async function saveJourneyData(
   db: DbOrTx,
   idHash: string,
   data: Record<string, unknown>,
   now: Date,
   expiresAt: Date,
-): void {
-  db.insert(journeys)
+): Promise<void> {
+  await db
+    .insert(journeys)
     .values({ idHash, data, updatedAt: now, expiresAt })
-    .onConflictDoUpdate({ target: journeys.idHash, set: { data, updatedAt: now, expiresAt } })
-    .run();
+    .onConflictDoUpdate({ target: journeys.idHash, set: { data, updatedAt: now, expiresAt } });
 }
 
-export function deleteJourney(db: DbOrTx, idHash: string): void {
-  db.delete(journeys).where(eq(journeys.idHash, idHash)).run();
+export async function deleteJourney(db: DbOrTx, idHash: string): Promise<void> {
+  await db.delete(journeys).where(eq(journeys.idHash, idHash));
 }
 
 /** Removes expired journeys; returns how many. */
-export function deleteExpiredJourneys(db: DbOrTx, now: Date): number {
+export async function deleteExpiredJourneys(db: DbOrTx, now: Date): Promise<number> {
+  // SQLite: `.run().changes` (may be many rows, so not counted through RETURNING).
   return db.delete(journeys).where(lt(journeys.expiresAt, now)).run().changes;
 }
 
@@ -49,31 +53,37 @@ export async function countHit(
   now: Date,
   windowMs: number,
 ): Promise<{ count: number; windowStart: Date }> {
-  return transaction(db, (tx) => {
-    const row = tx.select().from(rateLimits).where(eq(rateLimits.key, key)).get();
+  return transaction(db, async (tx) => {
+    const [row] = await tx.select().from(rateLimits).where(eq(rateLimits.key, key));
     if (!row || row.windowStart.getTime() + windowMs <= now.getTime()) {
-      tx.insert(rateLimits)
+      await tx
+        .insert(rateLimits)
         .values({ key, windowStart: now, count: 1 })
-        .onConflictDoUpdate({ target: rateLimits.key, set: { windowStart: now, count: 1 } })
-        .run();
+        .onConflictDoUpdate({ target: rateLimits.key, set: { windowStart: now, count: 1 } });
       return { count: 1, windowStart: now };
     }
-    tx.update(rateLimits)
+    await tx
+      .update(rateLimits)
       .set({ count: row.count + 1 })
-      .where(eq(rateLimits.key, key))
-      .run();
+      .where(eq(rateLimits.key, key));
     return { count: row.count + 1, windowStart: row.windowStart };
   });
 }
 
 /** Removes counters whose window ended before `before`. */
-export function deleteOldRateLimits(db: DbOrTx, before: Date): number {
+export async function deleteOldRateLimits(db: DbOrTx, before: Date): Promise<number> {
+  // SQLite: `.run().changes` (may be many rows, so not counted through RETURNING).
   return db.delete(rateLimits).where(lt(rateLimits.windowStart, before)).run().changes;
 }
 
 /** The count in `key`'s current window without counting a hit (0 when the window has ended). */
-export function peekHits(db: DbOrTx, key: string, now: Date, windowMs: number): { count: number; windowStart: Date } {
-  const row = db.select().from(rateLimits).where(eq(rateLimits.key, key)).get();
+export async function peekHits(
+  db: DbOrTx,
+  key: string,
+  now: Date,
+  windowMs: number,
+): Promise<{ count: number; windowStart: Date }> {
+  const [row] = await db.select().from(rateLimits).where(eq(rateLimits.key, key));
   if (!row || row.windowStart.getTime() + windowMs <= now.getTime()) return { count: 0, windowStart: now };
   return { count: row.count, windowStart: row.windowStart };
 }

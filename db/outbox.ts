@@ -80,8 +80,8 @@ export function onEmailEnqueued(db: DbOrTx, listener: () => void): () => void {
  */
 export async function enqueueAndDiscard(db: DbOrTx, message: NewEmail, now: Date): Promise<void> {
   try {
-    await transaction(db, (tx) => {
-      enqueueEmail(tx, message, now);
+    await transaction(db, async (tx) => {
+      await enqueueEmail(tx, message, now);
       tx.rollback();
     });
   } catch (error) {
@@ -92,12 +92,16 @@ export async function enqueueAndDiscard(db: DbOrTx, message: NewEmail, now: Date
 /**
  * Writes an email to the outbox, due at once. Call it inside the transaction of the change that
  * causes the email, so both are kept or neither:
- * `await transaction(db, async (tx) => { …; enqueueEmail(tx, m, now) })`.
+ * `await transaction(db, async (tx) => { …; await enqueueEmail(tx, m, now) })`.
  */
-export function enqueueEmail(db: DbOrTx, message: NewEmail, now: Date): { id: number; messageId: string } {
+export async function enqueueEmail(
+  db: DbOrTx,
+  message: NewEmail,
+  now: Date,
+): Promise<{ id: number; messageId: string }> {
   const messageId = `<${randomUUID()}@${contextOf(db).messageIdDomain}>`;
   const secrets = checkSecrets(message);
-  const row = db
+  const [row] = await db
     .insert(outbox)
     .values({
       messageId,
@@ -114,10 +118,9 @@ export function enqueueEmail(db: DbOrTx, message: NewEmail, now: Date): { id: nu
       queuedAt: now,
       createdAt: now,
     })
-    .returning({ id: outbox.id, messageId: outbox.messageId })
-    .get();
+    .returning({ id: outbox.id, messageId: outbox.messageId });
   notifyListeners(db);
-  return row;
+  return row!;
 }
 
 /**
@@ -272,29 +275,35 @@ export async function markEmailSent(db: Db, id: number, token: string, now: Date
 }
 
 /** Puts a claimed message back in the queue for a later attempt after a temporary failure. */
-export function rescheduleEmail(db: DbOrTx, id: number, token: string, nextAttemptAt: Date, error: string): boolean {
-  const r = db
+export async function rescheduleEmail(
+  db: DbOrTx,
+  id: number,
+  token: string,
+  nextAttemptAt: Date,
+  error: string,
+): Promise<boolean> {
+  const changed = await db
     .update(outbox)
     .set({ state: 'queued', nextAttemptAt, lastError: error, claimToken: null, claimedAt: null })
     .where(and(eq(outbox.id, id), eq(outbox.claimToken, token)))
-    .run();
-  return r.changes > 0;
+    .returning({ id: outbox.id });
+  return changed.length > 0;
 }
 
 /** Marks a claimed message failed (permanent refusal, or temporary failures for too long). */
-export function markEmailFailed(db: DbOrTx, id: number, token: string, error: string): boolean {
-  const r = db
+export async function markEmailFailed(db: DbOrTx, id: number, token: string, error: string): Promise<boolean> {
+  const changed = await db
     .update(outbox)
     .set({ state: 'failed', lastError: error, claimToken: null, claimedAt: null })
     .where(and(eq(outbox.id, id), eq(outbox.claimToken, token)))
-    .run();
-  return r.changes > 0;
+    .returning({ id: outbox.id });
+  return changed.length > 0;
 }
 
 /** Sets a failed message back to queued, due now, with its attempts and retry window reset. */
-export function requeueFailedEmail(db: DbOrTx, id: number, now: Date): OutboxRow | undefined {
+export async function requeueFailedEmail(db: DbOrTx, id: number, now: Date): Promise<OutboxRow | undefined> {
   notifyListeners(db);
-  return db
+  const [row] = await db
     .update(outbox)
     .set({
       state: 'queued',
@@ -306,16 +315,18 @@ export function requeueFailedEmail(db: DbOrTx, id: number, now: Date): OutboxRow
       claimedAt: null,
     })
     .where(and(eq(outbox.id, id), eq(outbox.state, 'failed')))
-    .returning()
-    .get();
+    .returning();
+  return row;
 }
 
-export function findEmail(db: DbOrTx, id: number): OutboxRow | undefined {
-  return db.select().from(outbox).where(eq(outbox.id, id)).get();
+export async function findEmail(db: DbOrTx, id: number): Promise<OutboxRow | undefined> {
+  const [row] = await db.select().from(outbox).where(eq(outbox.id, id));
+  return row;
 }
 
-export function findEmailByMessageId(db: DbOrTx, messageId: string): OutboxRow | undefined {
-  return db.select().from(outbox).where(eq(outbox.messageId, messageId)).get();
+export async function findEmailByMessageId(db: DbOrTx, messageId: string): Promise<OutboxRow | undefined> {
+  const [row] = await db.select().from(outbox).where(eq(outbox.messageId, messageId));
+  return row;
 }
 
 export interface EmailFilters {
@@ -330,8 +341,8 @@ export interface EmailFilters {
 }
 
 /** Newest first, optionally of some states, one kind and a date range only. */
-export function listEmails(db: DbOrTx, options: EmailFilters = {}): OutboxRow[] {
-  return emailListQuery(db, options).all();
+export async function listEmails(db: DbOrTx, options: EmailFilters = {}): Promise<OutboxRow[]> {
+  return emailListQuery(db, options);
 }
 
 /** The query behind listEmails (its plan is asserted in tests/unit/staff-lists.test.ts). */
@@ -352,9 +363,9 @@ export function emailListQuery(db: DbOrTx, options: EmailFilters = {}) {
 }
 
 /** How many messages are in each state. */
-export function countEmailsByState(db: DbOrTx): Record<OutboxState, number> {
+export async function countEmailsByState(db: DbOrTx): Promise<Record<OutboxState, number>> {
   const counts: Record<OutboxState, number> = { queued: 0, sending: 0, sent: 0, failed: 0 };
-  for (const row of db.select({ state: outbox.state, n: count() }).from(outbox).groupBy(outbox.state).all())
+  for (const row of await db.select({ state: outbox.state, n: count() }).from(outbox).groupBy(outbox.state))
     counts[row.state] = row.n;
   return counts;
 }

@@ -63,7 +63,7 @@ const publicLimits = defineMiddleware(async (context, next) => {
   let decision = await statusLinkGuard(locals.runtime, url.pathname, client);
   if (decision.ok) {
     const journey = isAppealSend(request.method, url.pathname)
-      ? liveJourney(locals.runtime, context.cookies, isHttps(request, locals.runtime.config))
+      ? await liveJourney(locals.runtime, context.cookies, isHttps(request, locals.runtime.config))
       : undefined;
     decision = await appealSendGuard(locals.runtime, request.method, url.pathname, client, journey);
   }

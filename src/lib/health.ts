@@ -11,7 +11,7 @@ export interface Health {
   outbox?: { queued: number; failed: number };
 }
 
-export function checkHealth(rt: Runtime): Health {
+export async function checkHealth(rt: Runtime): Promise<Health> {
   if (!isDatabaseHealthy(rt.db)) return { status: 'unavailable' };
-  return { status: 'ok', outbox: outboxCounts(rt) };
+  return { status: 'ok', outbox: await outboxCounts(rt) };
 }

@@ -8,6 +8,7 @@ import { startOutboxWorker } from '../lib/email/index.ts';
 import { startStaffNotificationJob } from '../lib/notifications/index.ts';
 import { startChangeAlertJob } from '../lib/principles/index.ts';
 import { startRetentionJob } from '../lib/retention/index.ts';
+import { startPeriodicJob } from '../lib/platform/index.ts';
 import type { Runtime } from '../lib/runtime.ts';
 import { purgeExpired } from '../lib/staff/index.ts';
 
@@ -19,11 +20,13 @@ export interface Jobs {
 }
 
 export function startJobs(rt: Runtime): Jobs {
-  // A failure ends the process (an unhandled rejection), as the throw did while these were synchronous.
-  void purgeExpired(rt);
-  const housekeeping = setInterval(() => void purgeExpired(rt).then(() => truncateWal(rt.db)), 10 * 60 * 1000);
-  housekeeping.unref();
   const jobs = [
+    // Expired sessions and links are deleted, then the WAL emptied, now and every 10 minutes (a
+    // failure is logged and the next run tries again).
+    startPeriodicJob('Housekeeping', 10 * 60 * 1000, async () => {
+      await purgeExpired(rt);
+      truncateWal(rt.db);
+    }),
     // Personal data past its retention period is purged now and daily (counts logged, never data).
     startRetentionJob(rt),
     // Queues each version's change alert once when it takes effect (a scheduled one within 30 s of
@@ -41,7 +44,6 @@ export function startJobs(rt: Runtime): Jobs {
   return {
     stop() {
       for (const job of jobs) job.stop();
-      clearInterval(housekeeping);
     },
     stopWorker: () => worker.stop(),
   };

@@ -10,22 +10,22 @@ import { expect, test } from './fixtures.ts';
 import { createStaff, signInAs } from './staff-fixtures.ts';
 
 /** Opens the server's database (the caller closes it) and writes one message to the outbox. */
-function enqueue(to: string, subject: string) {
+async function enqueue(to: string, subject: string) {
   const db = openDatabase(join(process.env.E2E_DATA_DIR!, 'fair-hearing.sqlite'));
   const content = notificationEmail({ orgName: 'Test', subject, heading: 'Hello', paragraphs: ['From the e2e test.'] });
-  return { db, ...enqueueEmail(db, { to, ...content, kind: 'notification' }, new Date()) };
+  return { db, ...(await enqueueEmail(db, { to, ...content, kind: 'notification' }, new Date())) };
 }
 
 test.describe('email outbox', () => {
   test('the running server delivers an outbox message to the SMTP sink', async ({ mailbox, request }) => {
     const to = `e2e-outbox-${Date.now()}@example.org`;
-    const { db, id, messageId } = enqueue(to, 'Delivered by the server');
+    const { db, id, messageId } = await enqueue(to, 'Delivered by the server');
     try {
       const [mail] = await mailbox.waitFor({ to, subject: 'Delivered by the server' });
       expect(mail!.messageId).toBe(messageId);
       expect(mail!.from).toBe('no-reply@fair-hearing.test');
       expect(mail!.text).toContain('From the e2e test.');
-      await expect.poll(() => findEmail(db, id)?.state).toBe('sent');
+      await expect.poll(async () => (await findEmail(db, id))?.state).toBe('sent');
       const health = await request.get('/healthz');
       expect(await health.json()).toMatchObject({
         status: 'ok',
@@ -39,15 +39,17 @@ test.describe('email outbox', () => {
   test('a message written during an SMTP outage is delivered once the server is back', async ({ mailbox }) => {
     await mailbox.stop();
     const to = `e2e-outage-${Date.now()}@example.org`;
-    const { db, id, messageId } = enqueue(to, 'After the outage');
+    const { db, id, messageId } = await enqueue(to, 'After the outage');
     try {
-      await expect.poll(() => findEmail(db, id)?.attempts ?? 0, { timeout: 15_000 }).toBeGreaterThanOrEqual(1);
-      expect(findEmail(db, id)?.state).not.toBe('sent');
+      await expect
+        .poll(async () => (await findEmail(db, id))?.attempts ?? 0, { timeout: 15_000 })
+        .toBeGreaterThanOrEqual(1);
+      expect((await findEmail(db, id))?.state).not.toBe('sent');
       expect(await mailbox.messages({ to })).toHaveLength(0);
       await mailbox.start();
       const [mail] = await mailbox.waitFor({ to }, { timeoutMs: 20_000 });
       expect(mail!.messageId).toBe(messageId);
-      await expect.poll(() => findEmail(db, id)?.state).toBe('sent');
+      await expect.poll(async () => (await findEmail(db, id))?.state).toBe('sent');
       expect(await mailbox.messages({ to })).toHaveLength(1);
     } finally {
       db.$client.close();
@@ -81,9 +83,9 @@ test('an admin sees a refused email as failed and retries it from the outbox pag
 }) => {
   const to = `e2e-refused-${Date.now()}@example.org`;
   await mailbox.rejectWith(550);
-  const { db, id, messageId } = enqueue(to, 'Refused at first');
+  const { db, id, messageId } = await enqueue(to, 'Refused at first');
   try {
-    await expect.poll(() => findEmail(db, id)?.state, { timeout: 15_000 }).toBe('failed');
+    await expect.poll(async () => (await findEmail(db, id))?.state, { timeout: 15_000 }).toBe('failed');
     await mailbox.rejectWith(undefined);
 
     await signInAs(page, await createStaff({ roles: ['admin'] }));
@@ -99,7 +101,7 @@ test('an admin sees a refused email as failed and retries it from the outbox pag
     await expectAccessible(page);
     const [mail] = await mailbox.waitFor({ to });
     expect(mail!.messageId).toBe(messageId);
-    await expect.poll(() => findEmail(db, id)?.state).toBe('sent');
+    await expect.poll(async () => (await findEmail(db, id))?.state).toBe('sent');
     await page.reload();
     await expect(page.getByRole('row').filter({ hasText: to }).getByText('Sent', { exact: true })).toBeVisible();
   } finally {

@@ -36,17 +36,25 @@ test('the queue filters by status, assignee and due date, counts per status and 
   const me = await createStaff({ roles: ['reviewer'], name: 'Quinn Queue' });
   const now = Date.now();
   const far = new Date(now + 30 * DAY);
-  const seeded = withDatabase((db) => {
-    for (let i = 0; i < 26; i++) insertTestAppeal(db, { assignedTo: me.id, dueAt: far });
-    const soon = insertTestAppeal(db, { assignedTo: me.id, dueAt: addWorkingDays(new Date(now), 2) });
-    const late = [1, 2].map((d) =>
-      insertTestAppeal(db, { assignedTo: me.id, status: 'in-review', dueAt: new Date(now - d * DAY) }),
-    );
-    const waiting = insertTestAppeal(db, { assignedTo: me.id, status: 'waiting', dueAt: new Date(now - DAY) });
-    const decided = insertTestAppeal(db, { assignedTo: me.id, status: 'decided', dueAt: new Date(now - 40 * DAY) });
-    const withdrawn = insertTestAppeal(db, { assignedTo: me.id, status: 'withdrawn', dueAt: new Date(now - 40 * DAY) });
+  const seeded = await withDatabase(async (db) => {
+    for (let i = 0; i < 26; i++) await insertTestAppeal(db, { assignedTo: me.id, dueAt: far });
+    const soon = await insertTestAppeal(db, { assignedTo: me.id, dueAt: addWorkingDays(new Date(now), 2) });
+    const late = [];
+    for (const d of [1, 2])
+      late.push(await insertTestAppeal(db, { assignedTo: me.id, status: 'in-review', dueAt: new Date(now - d * DAY) }));
+    const waiting = await insertTestAppeal(db, { assignedTo: me.id, status: 'waiting', dueAt: new Date(now - DAY) });
+    const decided = await insertTestAppeal(db, {
+      assignedTo: me.id,
+      status: 'decided',
+      dueAt: new Date(now - 40 * DAY),
+    });
+    const withdrawn = await insertTestAppeal(db, {
+      assignedTo: me.id,
+      status: 'withdrawn',
+      dueAt: new Date(now - 40 * DAY),
+    });
     // Unassigned and due long ago: first in the unassigned list, whatever other tests left.
-    const nobody = insertTestAppeal(db, {
+    const nobody = await insertTestAppeal(db, {
       assignedTo: null,
       dueAt: new Date(now - 5000 * DAY),
       receivedAt: new Date(now - 5014 * DAY),
@@ -155,7 +163,7 @@ test('request for information, the appellant answers, assignment, refused text a
   const moderatorOnly = await createStaff({ roles: ['moderator'], name: 'Mo Only' });
   const token = `tok${Date.now()}${'x'.repeat(24)}`;
   const email = `info.${Date.now()}@example.org`;
-  const appeal = withDatabase((db) =>
+  const appeal = await withDatabase(async (db) =>
     insertTestAppeal(db, { email, statusToken: token, receivedAt: new Date(), dueAt: addWorkingDays(new Date(), 10) }),
   );
   const url = `/staff/appeals/${appeal.id}`;
@@ -193,9 +201,9 @@ test('request for information, the appellant answers, assignment, refused text a
   expect(request!.text).not.toContain('Reese');
 
   // A week passes (5 working days) before the appellant answers on their status page.
-  const before = withDatabase((db) => {
-    updateAppeal(db, appeal.id, { pausedAt: new Date(Date.now() - 7 * DAY) });
-    return findAppealById(db, appeal.id)!.dueAt;
+  const before = await withDatabase(async (db) => {
+    await updateAppeal(db, appeal.id, { pausedAt: new Date(Date.now() - 7 * DAY) });
+    return (await findAppealById(db, appeal.id))!.dueAt;
   });
   const appellant = await browser.newContext({ baseURL: baseURL!, javaScriptEnabled: false });
   try {
@@ -211,7 +219,7 @@ test('request for information, the appellant answers, assignment, refused text a
   } finally {
     await appellant.close();
   }
-  const after = withDatabase((db) => findAppealById(db, appeal.id)!);
+  const after = await withDatabase(async (db) => (await findAppealById(db, appeal.id))!);
   expect(after.status).toBe('in-review');
   expect(after.dueAt.getTime()).toBeGreaterThan(before.getTime());
   await page.reload();
@@ -243,7 +251,7 @@ test('request for information, the appellant answers, assignment, refused text a
   expect(
     (await forge({ intent: 'send', outcome: 'upheld', explanation: 'x'.repeat(10_001), version: '1.0' })).status(),
   ).toBe(400);
-  expect(withDatabase((db) => findAppealById(db, appeal.id)!)).toMatchObject({
+  expect(await withDatabase(async (db) => (await findAppealById(db, appeal.id))!)).toMatchObject({
     status: 'in-review',
     assignedTo: colleague.id,
   });

@@ -39,35 +39,39 @@ test('the queue at 200 appeals: open ones first, soonest due, columns, numbered 
   const now = Date.now();
   const tag = Math.random().toString(36).slice(2, 8);
   const platforms = ['facebook', 'x', 'instagram', 'tiktok', 'linkedin', 'youtube'] as const;
-  const seeded = withDatabase((db) => {
+  const seeded = await withDatabase(async (db) => {
     const c = insertTestCase(db, { handle: `@Case_${tag}` });
     // Long past due: first in the queue (soonest due), unless decided.
-    const first = insertTestAppeal(db, {
+    const first = await insertTestAppeal(db, {
       caseId: c.id,
       dueAt: new Date(now - 9000 * DAY),
       receivedAt: new Date(now - 9014 * DAY),
       email: `case-${tag}@example.org`,
     });
-    const decided = insertTestAppeal(db, {
+    const decided = await insertTestAppeal(db, {
       status: 'decided',
       dueAt: new Date(now - 9500 * DAY),
       handle: `@decided_${tag}`,
     });
-    const withdrawn = insertTestAppeal(db, {
+    const withdrawn = await insertTestAppeal(db, {
       status: 'withdrawn',
       dueAt: new Date(now - 9500 * DAY),
       handle: `@withdrawn_${tag}`,
     });
-    const byEmail = insertTestAppeal(db, {
+    const byEmail = await insertTestAppeal(db, {
       email: `find-${tag}@example.org`,
       handle: `@email_${tag}`,
       platform: 'instagram',
       dueAt: new Date(now + 3 * DAY),
     });
-    const byHandle = insertTestAppeal(db, { handle: `@Handle_${tag}`, platform: 'x', dueAt: new Date(now + 4 * DAY) });
+    const byHandle = await insertTestAppeal(db, {
+      handle: `@Handle_${tag}`,
+      platform: 'x',
+      dueAt: new Date(now + 4 * DAY),
+    });
     for (let i = 0; i < 195; i++) {
       const status = i % 10 === 0 ? 'in-review' : i % 17 === 0 ? 'waiting' : 'new';
-      insertTestAppeal(db, {
+      await insertTestAppeal(db, {
         status,
         platform: platforms[i % platforms.length],
         handle: `@person_${i}_${tag}`,
@@ -168,12 +172,16 @@ test('reviewers read cases but cannot record or change them, and find the case f
   const reviewer = await createStaff({ roles: ['reviewer'], name: 'Rita Reader' });
   const tag = Math.random().toString(36).slice(2, 8);
   const actionAt = new Date(Date.now() - 10 * DAY);
-  const seeded = withDatabase((db) => {
+  const seeded = await withDatabase(async (db) => {
     const c = insertTestCase(db, { handle: `@reader_${tag}`, recordedBy: moderator.id, actionAt });
-    const decided = insertTestAppeal(db, { caseId: c.id, status: 'decided', dueAt: new Date(Date.now() - 2 * DAY) });
+    const decided = await insertTestAppeal(db, {
+      caseId: c.id,
+      status: 'decided',
+      dueAt: new Date(Date.now() - 2 * DAY),
+    });
     const claimedDate = actionAt.toISOString().slice(0, 10);
-    const noRef = insertTestAppeal(db, { handle: `@reader_${tag}`, platform: 'facebook' });
-    updateAppeal(db, noRef.id, { claimedDate });
+    const noRef = await insertTestAppeal(db, { handle: `@reader_${tag}`, platform: 'facebook' });
+    await updateAppeal(db, noRef.id, { claimedDate });
     return { caseId: c.id, caseRef: c.reference, decided, noRef };
   });
 
@@ -216,7 +224,7 @@ test('reviewers read cases but cannot record or change them, and find the case f
 
 test('signing in returns to the page asked for, never to another site', async ({ page, expectAccessible }) => {
   const reviewer = await createStaff({ roles: ['reviewer'] });
-  const appeal = withDatabase((db) => insertTestAppeal(db));
+  const appeal = await withDatabase(async (db) => insertTestAppeal(db));
   const enterCode = async () => {
     await page.getByLabel('Security code').fill(await freshCode(reviewer));
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -261,10 +269,15 @@ test('open follow-ups across appeals; marking one done emails the appellant and 
 }) => {
   const reviewer = await createStaff({ roles: ['reviewer'] });
   const email = `follow-${Math.random().toString(36).slice(2, 8)}@example.org`;
-  const seeded = withDatabase((db) => {
+  const seeded = await withDatabase(async (db) => {
     const c = insertTestCase(db, { actions: ['hidden'] });
-    const a = insertTestAppeal(db, { caseId: c.id, status: 'decided', email, dueAt: new Date(Date.now() - 5 * DAY) });
-    updateAppeal(db, a.id, { outcome: 'overturned' });
+    const a = await insertTestAppeal(db, {
+      caseId: c.id,
+      status: 'decided',
+      email,
+      dueAt: new Date(Date.now() - 5 * DAY),
+    });
+    await updateAppeal(db, a.id, { outcome: 'overturned' });
     insertFollowUp(db, { appealId: a.id, kind: 'restore-comment', dueAt: new Date(Date.now() - DAY) });
     return a;
   });

@@ -63,7 +63,7 @@ test.describe('status links', () => {
     const reviewer = await createStaff({ roles: ['reviewer'], name: 'Lina Linkwell' });
     const firstToken = randomBytes(24).toString('base64url');
     const email = `links.${Date.now()}@example.org`;
-    const appeal = withDatabase((db) =>
+    const appeal = await withDatabase(async (db) =>
       insertTestAppeal(db, {
         email,
         statusToken: firstToken,
@@ -90,9 +90,9 @@ test.describe('status links', () => {
     expect(replyPath).toMatch(/\/add-information$/);
     expect(replyPath).not.toContain(firstToken);
     // The stored copy keeps only hashes: neither token is in the database.
-    const stored = withDatabase((db) =>
+    const stored = (await withDatabase((db) =>
       db.$client.prepare('select count(*) as n from appeal_status_links where appeal_id = ?').get(appeal.id),
-    ) as { n: number };
+    )) as { n: number };
     expect(stored.n).toBe(2);
 
     const appellant = await browser.newContext({ baseURL: baseURL!, javaScriptEnabled: false });
@@ -130,7 +130,7 @@ test.describe('status links', () => {
   }) => {
     const email = `found.${Date.now()}@example.org`;
     const firstToken = randomBytes(24).toString('base64url');
-    const appeal = withDatabase((db) => insertTestAppeal(db, { email, statusToken: firstToken }));
+    const appeal = await withDatabase(async (db) => insertTestAppeal(db, { email, statusToken: firstToken }));
 
     // Where a lost link is looked for: the start page and the "link does not work" page.
     await page.goto('/appeal');
@@ -219,8 +219,8 @@ test.describe('status links', () => {
     const email = `waiting.${Date.now()}@example.org`;
     const question = `Which of our posts did you reply to? (${Date.now()})`;
     const asked = askedAgo(false);
-    const appeal = withDatabase((db) => {
-      const made = insertTestAppeal(db, {
+    const appeal = await withDatabase(async (db) => {
+      const made = await insertTestAppeal(db, {
         email,
         statusToken: token,
         status: 'waiting',
@@ -228,8 +228,8 @@ test.describe('status links', () => {
         dueAt: addWorkingDays(asked, 8),
         assignedTo: reviewer.id,
       });
-      updateAppeal(db, made.id, { pausedAt: asked });
-      insertAppealEvent(db, {
+      await updateAppeal(db, made.id, { pausedAt: asked });
+      await insertAppealEvent(db, {
         appealId: made.id,
         at: asked,
         actorType: 'staff',
@@ -275,8 +275,8 @@ test.describe('status links', () => {
 
       // Twice the wait without an answer: the review resumes by itself.
       const longAgo = askedAgo(true);
-      withDatabase((db) => {
-        updateAppeal(db, appeal.id, { pausedAt: longAgo, dueAt: addWorkingDays(longAgo, 8) });
+      await withDatabase(async (db) => {
+        await updateAppeal(db, appeal.id, { pausedAt: longAgo, dueAt: addWorkingDays(longAgo, 8) });
         db.$client
           .prepare(
             "update appeal_events set at = ? where appeal_id = ? and kind in ('info-requested', 'info-reminder-sent')",

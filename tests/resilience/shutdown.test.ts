@@ -62,7 +62,7 @@ describe('graceful shutdown', () => {
     // Mail in flight at the signal: the SMTP server holds its replies, so sends are under way.
     sink.holdReplies = true;
     for (let i = 0; i < 5; i++)
-      enqueueEmail(
+      await enqueueEmail(
         rt.db,
         {
           to: `shutdown-${i}@example.org`,

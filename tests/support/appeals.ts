@@ -25,10 +25,13 @@ export interface TestAppealOptions {
 }
 
 /** Inserts an appeal and returns its id and reference. */
-export function insertTestAppeal(db: Db, options: TestAppealOptions = {}): { id: number; reference: string } {
+export async function insertTestAppeal(
+  db: Db,
+  options: TestAppealOptions = {},
+): Promise<{ id: number; reference: string }> {
   const receivedAt = options.receivedAt ?? new Date();
   const status = options.status ?? 'new';
-  const row = insertAppeal(db, {
+  const row = await insertAppeal(db, {
     reference: generateReference(),
     caseId: options.caseId ?? null,
     claimedPlatform: options.caseId ? null : (options.platform ?? 'facebook'),
@@ -48,7 +51,7 @@ export function insertTestAppeal(db: Db, options: TestAppealOptions = {}): { id:
     decidedAt: status === 'decided' ? receivedAt : null,
     withdrawnAt: status === 'withdrawn' ? receivedAt : null,
   });
-  insertStatusLink(
+  await insertStatusLink(
     db,
     row.id,
     hashToken(options.statusToken ?? randomBytes(24).toString('base64url')),

@@ -37,12 +37,12 @@ describe('checkRateLimit', () => {
   it('reports the limit without counting', async () => {
     const rt = testRuntime();
     const limit: RateLimit = { name: 'peek', max: 2, windowMs: 60_000 };
-    expect(checkRateLimit(rt, limit, 'a')).toEqual({ ok: true, remaining: 2 });
+    expect(await checkRateLimit(rt, limit, 'a')).toEqual({ ok: true, remaining: 2 });
     await hitRateLimit(rt, limit, 'a');
-    expect(checkRateLimit(rt, limit, 'a')).toEqual({ ok: true, remaining: 1 });
+    expect(await checkRateLimit(rt, limit, 'a')).toEqual({ ok: true, remaining: 1 });
     await hitRateLimit(rt, limit, 'a');
-    expect(checkRateLimit(rt, limit, 'a')).toMatchObject({ ok: false });
-    expect(checkRateLimit(rt, limit, 'b')).toEqual({ ok: true, remaining: 2 });
+    expect(await checkRateLimit(rt, limit, 'a')).toMatchObject({ ok: false });
+    expect(await checkRateLimit(rt, limit, 'b')).toEqual({ ok: true, remaining: 2 });
   });
 });
 
@@ -82,10 +82,10 @@ describe('appealSendGuard', () => {
   });
 
   /** A journey started the way the appeal pages start one, with `email` in its answers (undefined: none yet). */
-  function journeyWith(rt: Runtime, email: string | undefined): SendingJourney {
+  async function journeyWith(rt: Runtime, email: string | undefined): Promise<SendingJourney> {
     const jar = new TestCookieJar();
-    writeJourney(rt, jar, email === undefined ? { route: 'post' } : { route: 'post', email }, false);
-    const journey = liveJourney(rt, jar, false);
+    await writeJourney(rt, jar, email === undefined ? { route: 'post' } : { route: 'post', email }, false);
+    const journey = await liveJourney(rt, jar, false);
     if (!journey) throw new Error('no journey');
     return journey;
   }
@@ -96,21 +96,21 @@ describe('appealSendGuard', () => {
     const rt = testRuntime();
     const results: LimitDecision[] = [];
     for (let i = 0; i < 30; i++)
-      results.push(await send(rt, '198.51.100.7', journeyWith(rt, `patient${i}@example.org`)));
+      results.push(await send(rt, '198.51.100.7', await journeyWith(rt, `patient${i}@example.org`)));
     expect(results.every((r) => r.ok)).toBe(true);
   });
 
   it('holds back one journey after APPEALS_PER_JOURNEY_PER_HOUR, for the rest of the hour only', async () => {
     let now = new Date('2026-12-02T10:00:00Z');
     const rt = testRuntime({ env: { APPEALS_PER_JOURNEY_PER_HOUR: '3' }, now: () => now });
-    const journey = journeyWith(rt, undefined);
+    const journey = await journeyWith(rt, undefined);
     const first: boolean[] = [];
     for (let i = 0; i < 3; i++) first.push((await send(rt, 'shared', journey)).ok);
     expect(first).toEqual([true, true, true]);
     now = new Date('2026-12-02T10:20:00Z');
     expect(await send(rt, 'shared', journey)).toEqual({ ok: false, retryAfterSeconds: 40 * 60 });
     // Another person on the same connection is not held back…
-    expect(await send(rt, 'shared', journeyWith(rt, undefined))).toEqual({ ok: true });
+    expect(await send(rt, 'shared', await journeyWith(rt, undefined))).toEqual({ ok: true });
     // …and the journey may send again once its hour is over.
     now = new Date('2026-12-02T11:00:00Z');
     expect(await send(rt, 'shared', journey)).toEqual({ ok: true });
@@ -118,10 +118,10 @@ describe('appealSendGuard', () => {
 
   it('holds back one email address across fresh journeys after APPEALS_PER_EMAIL_PER_HOUR, however it is written', async () => {
     const rt = testRuntime({ env: { APPEALS_PER_EMAIL_PER_HOUR: '2' } });
-    expect(await send(rt, 'a', journeyWith(rt, 'flood@example.org'))).toEqual({ ok: true });
-    expect(await send(rt, 'b', journeyWith(rt, ' Flood@Example.org'))).toEqual({ ok: true });
-    expect(await send(rt, 'c', journeyWith(rt, 'FLOOD@example.org'))).toMatchObject({ ok: false });
-    expect(await send(rt, 'c', journeyWith(rt, 'someone-else@example.org'))).toEqual({ ok: true });
+    expect(await send(rt, 'a', await journeyWith(rt, 'flood@example.org'))).toEqual({ ok: true });
+    expect(await send(rt, 'b', await journeyWith(rt, ' Flood@Example.org'))).toEqual({ ok: true });
+    expect(await send(rt, 'c', await journeyWith(rt, 'FLOOD@example.org'))).toMatchObject({ ok: false });
+    expect(await send(rt, 'c', await journeyWith(rt, 'someone-else@example.org'))).toEqual({ ok: true });
     // The counters hold hashes: no email address is stored in the clear.
     const keys = (rt.db.$client.prepare('select key from rate_limits').all() as { key: string }[]).map((r) => r.key);
     expect(keys.some((k) => k.startsWith('appeal-send-email:'))).toBe(true);
@@ -132,7 +132,8 @@ describe('appealSendGuard', () => {
   it('keeps APPEALS_PER_HOUR as the ceiling per address, whatever the journeys and emails', async () => {
     const rt = testRuntime({ env: { APPEALS_PER_HOUR: '3' } });
     const results: boolean[] = [];
-    for (let i = 0; i < 4; i++) results.push((await send(rt, 'flooder', journeyWith(rt, `fresh${i}@example.org`))).ok);
+    for (let i = 0; i < 4; i++)
+      results.push((await send(rt, 'flooder', await journeyWith(rt, `fresh${i}@example.org`))).ok);
     expect(results).toEqual([true, true, true, false]);
     // A POST without a live journey (it sends nothing) still counts against the address.
     expect(await send(rt, 'other')).toEqual({ ok: true });

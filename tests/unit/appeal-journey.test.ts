@@ -578,7 +578,7 @@ describe('contact step, order of steps and sending', () => {
       ...ABOUT_THEM,
     });
     expect(sent.next).toBe(STEPS.confirmation);
-    const row = findAppealByReference(rt.db, sent.answers.sent!.reference)!;
+    const row = (await findAppealByReference(rt.db, sent.answers.sent!.reference))!;
     expect(row).toMatchObject({ claimedPlatform: 'facebook', claimedHandle: '@stored', claimedAction: 'blocked' });
   });
 
@@ -772,7 +772,7 @@ describe('who is asking, and other ways to contact them', () => {
       asking: { askingFor: 'someone-else', relationship: 'advocate', name: 'Sam', consent: true },
       contactNeeds: { needs: ['bsl', 'phone'], address: null, phone: '07700 900982', other: null },
     });
-    const row = findAppealByReference(rt.db, sent.answers.sent!.reference)!;
+    const row = (await findAppealByReference(rt.db, sent.answers.sent!.reference))!;
     expect(row).toMatchObject({
       askingFor: 'someone-else',
       askingRelationship: 'advocate',
@@ -788,13 +788,13 @@ describe('who is asking, and other ways to contact them', () => {
 describe('journey state', () => {
   const Jar = TestCookieJar;
 
-  it('keeps answers server-side behind a random HttpOnly cookie, for 24 hours', () => {
+  it('keeps answers server-side behind a random HttpOnly cookie, for 24 hours', async () => {
     // Over https the cookie is __Host-fh_journey (Secure, Path=/, no Domain).
     const name = journeyCookieName(true);
     expect(name).toBe(`__Host-${JOURNEY_COOKIE}`);
     const jar = new Jar();
-    expect(readJourney(rt, jar, true)).toEqual({});
-    writeJourney(rt, jar, { reason: 'kept' }, true);
+    expect(await readJourney(rt, jar, true)).toEqual({});
+    await writeJourney(rt, jar, { reason: 'kept' }, true);
     const id = jar.values.get(name)!;
     expect(id).toMatch(/^[A-Za-z0-9_-]{22,}$/);
     expect(jar.options).toEqual({
@@ -804,69 +804,69 @@ describe('journey state', () => {
       path: '/',
       maxAge: JOURNEY_TTL_MS / 1000,
     });
-    expect(readJourney(rt, jar, true)).toEqual({ reason: 'kept' });
-    writeJourney(rt, jar, { reason: 'changed' }, true);
+    expect(await readJourney(rt, jar, true)).toEqual({ reason: 'kept' });
+    await writeJourney(rt, jar, { reason: 'changed' }, true);
     expect(jar.values.get(name)).toBe(id);
-    expect(readJourney(rt, jar, true)).toEqual({ reason: 'changed' });
+    expect(await readJourney(rt, jar, true)).toEqual({ reason: 'changed' });
     // Another browser, or a forged cookie, sees nothing.
     const other = new Jar();
     other.values.set(name, `${id.slice(0, -1)}x`);
-    expect(readJourney(rt, other, true)).toEqual({});
+    expect(await readJourney(rt, other, true)).toEqual({});
     other.values.set(name, '../../etc/passwd');
-    expect(readJourney(rt, other, true)).toEqual({});
+    expect(await readJourney(rt, other, true)).toEqual({});
     const saved = clock;
     clock += JOURNEY_TTL_MS + 1;
-    expect(readJourney(rt, jar, true)).toEqual({});
+    expect(await readJourney(rt, jar, true)).toEqual({});
     // Starting a new journey clears expired ones from the table.
-    writeJourney(rt, new Jar(), {}, false);
+    await writeJourney(rt, new Jar(), {}, false);
     expect(rt.db.$client.prepare('select count(*) as n from journeys where expires_at < ?').get(clock)).toEqual({
       n: 0,
     });
     clock = saved;
-    clearJourney(rt, jar, true);
-    expect(readJourney(rt, jar, true)).toEqual({});
+    await clearJourney(rt, jar, true);
+    expect(await readJourney(rt, jar, true)).toEqual({});
   });
 
-  it('never adopts a cookie value it did not issue: a planted value starts a new journey', () => {
+  it('never adopts a cookie value it did not issue: a planted value starts a new journey', async () => {
     for (const secure of [false, true]) {
       const name = journeyCookieName(secure);
       // Someone plants a well-formed value of their own choosing in the victim's browser…
       const planted = 'A'.repeat(43);
       const victim = new Jar();
       victim.values.set(name, planted);
-      expect(readJourney(rt, victim, secure)).toEqual({});
+      expect(await readJourney(rt, victim, secure)).toEqual({});
       // …the victim answers: the answers go under a new, server-issued id, not the planted one.
-      expect(writeJourney(rt, victim, { reason: 'private words' }, secure)).toBe(true);
+      expect(await writeJourney(rt, victim, { reason: 'private words' }, secure)).toBe(true);
       const issued = victim.values.get(name)!;
       expect(issued).not.toBe(planted);
       expect(issued).toMatch(/^[A-Za-z0-9_-]{22,}$/);
-      expect(readJourney(rt, victim, secure)).toEqual({ reason: 'private words' });
+      expect(await readJourney(rt, victim, secure)).toEqual({ reason: 'private words' });
       // The planter, holding the value they chose, sees nothing, and writing under it adopts nothing.
       const planter = new Jar();
       planter.values.set(name, planted);
-      expect(readJourney(rt, planter, secure)).toEqual({});
-      writeJourney(rt, planter, { reason: 'mine' }, secure);
+      expect(await readJourney(rt, planter, secure)).toEqual({});
+      await writeJourney(rt, planter, { reason: 'mine' }, secure);
       expect(planter.values.get(name)).not.toBe(planted);
-      expect(readJourney(rt, victim, secure)).toEqual({ reason: 'private words' });
+      expect(await readJourney(rt, victim, secure)).toEqual({ reason: 'private words' });
       // An expired journey's id is not brought back to life either.
       const saved = clock;
       clock += JOURNEY_TTL_MS + 1;
-      expect(writeJourney(rt, victim, { reason: 'later' }, secure)).toBe(true);
+      expect(await writeJourney(rt, victim, { reason: 'later' }, secure)).toBe(true);
       expect(victim.values.get(name)).not.toBe(issued);
       clock = saved;
     }
   });
 
-  it('over https reads only the __Host- cookie, over plain http only the plain one', () => {
+  it('over https reads only the __Host- cookie, over plain http only the plain one', async () => {
     const jar = new Jar();
-    writeJourney(rt, jar, { reason: 'over http' }, false);
+    await writeJourney(rt, jar, { reason: 'over http' }, false);
     const plain = jar.values.get(JOURNEY_COOKIE)!;
     expect(plain).toBeDefined();
     expect(jar.values.has(journeyCookieName(true))).toBe(false);
     expect(jar.options).toMatchObject({ secure: false, path: '/' });
     // A plain-named cookie (which a sibling subdomain or plain-http page could have set) is ignored over https.
-    expect(readJourney(rt, jar, true)).toEqual({});
-    expect(readJourney(rt, jar, false)).toEqual({ reason: 'over http' });
+    expect(await readJourney(rt, jar, true)).toEqual({});
+    expect(await readJourney(rt, jar, false)).toEqual({ reason: 'over http' });
     expect(checkJourneyCookie(new URL('https://x/appeal/reason?journey=new'), jar, true)).toEqual({
       result: 'refused',
     });

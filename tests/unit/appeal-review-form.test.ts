@@ -51,16 +51,16 @@ describe('handleAppealForm', () => {
       kind: 'redirect',
       to: `/staff/appeals/${id}`,
     });
-    expect(findAppealById(rt.db, id)?.status).toBe('in-review');
+    expect((await findAppealById(rt.db, id))?.status).toBe('in-review');
     expect(await handleAppealForm(rt, id, { intent: 'assign-me' }, reviewer)).toEqual({
       kind: 'redirect',
       to: `/staff/appeals/${id}`,
     });
-    expect(findAppealById(rt.db, id)?.assignedTo).toBe(reviewer.id);
+    expect((await findAppealById(rt.db, id))?.assignedTo).toBe(reviewer.id);
     expect((await handleAppealForm(rt, id, { intent: 'note', note: 'Checked the thread.' }, reviewer)).kind).toBe(
       'redirect',
     );
-    expect(listAppealEvents(rt.db, id).map((e) => e.kind)).toContain('note');
+    expect((await listAppealEvents(rt.db, id)).map((e) => e.kind)).toContain('note');
   });
 
   it('puts each error next to its field, or at the top when it belongs to no field', async () => {
@@ -101,7 +101,7 @@ describe('handleAppealForm', () => {
     expect(await handleAppealForm(rt, id, { intent: 'send', ...decision, previewed: 'x' }, moderator)).toMatchObject({
       errors: { decision: REVIEW_ERROR_MESSAGES['recorded-by-you'] },
     });
-    expect(findAppealById(rt.db, id)?.status).toBe('new');
+    expect((await findAppealById(rt.db, id))?.status).toBe('new');
   });
 
   it('previews the decision email, and sends only what was previewed', async () => {
@@ -110,7 +110,7 @@ describe('handleAppealForm', () => {
     if (shown.kind !== 'page' || !shown.preview) throw new Error('no preview');
     expect(shown.errors).toEqual({});
     expect(shown.preview.text).toContain(decision.explanation);
-    const before = listEmails(rt.db).length;
+    const before = (await listEmails(rt.db)).length;
 
     // Edited after the preview (or no preview at all): not sent; the new preview is shown instead.
     for (const previewed of [shown.preview.digest, '']) {
@@ -124,14 +124,14 @@ describe('handleAppealForm', () => {
       expect(edited.errors).toEqual({ decision: REVIEW_ERROR_MESSAGES['preview-changed'] });
       expect(edited.preview?.text).toContain('Edited.');
     }
-    expect(listEmails(rt.db).length).toBe(before);
-    expect(findAppealById(rt.db, id)?.status).toBe('new');
+    expect((await listEmails(rt.db)).length).toBe(before);
+    expect((await findAppealById(rt.db, id))?.status).toBe('new');
 
     expect(
       await handleAppealForm(rt, id, { intent: 'send', ...decision, previewed: shown.preview.digest }, reviewer),
     ).toEqual({ kind: 'redirect', to: `/staff/appeals/${id}` });
-    expect(findAppealById(rt.db, id)).toMatchObject({ status: 'decided', outcome: 'overturned' });
-    const sent = listEmails(rt.db).filter((m) => m.kind === 'appeal-decision');
+    expect(await findAppealById(rt.db, id)).toMatchObject({ status: 'decided', outcome: 'overturned' });
+    const sent = (await listEmails(rt.db)).filter((m) => m.kind === 'appeal-decision');
     expect(sent.at(-1)?.text).toBe(shown.preview.text);
   });
 });
@@ -189,7 +189,7 @@ describe('who may decide, on the page (issue 17, point 9)', () => {
       kind: 'redirect',
       to: `/staff/appeals/${id}`,
     });
-    expect(listAppealEvents(rt.db, id).filter((e) => e.kind === 'no-matching-case')).toHaveLength(1);
+    expect((await listAppealEvents(rt.db, id)).filter((e) => e.kind === 'no-matching-case')).toHaveLength(1);
     // A second post (Back and submit again) changes nothing and says why.
     expect(await handleAppealForm(rt, id, { intent: 'no-matching-case' }, reviewer)).toEqual({
       kind: 'page',
@@ -201,19 +201,19 @@ describe('who may decide, on the page (issue 17, point 9)', () => {
     expect(
       await handleAppealForm(rt, id, { intent: 'send', ...decision, previewed: preview.preview.digest }, reviewer),
     ).toEqual({ kind: 'redirect', to: `/staff/appeals/${id}` });
-    expect(findAppealById(rt.db, id)?.status).toBe('decided');
+    expect((await findAppealById(rt.db, id))?.status).toBe('decided');
   });
 
   it('appealForStaff says what the page shows: open or not, the claimed day, the templates in their groups', async () => {
     const noRef = await noReferenceAppeal();
-    const view = appealForStaff(rt, noRef)!;
+    const view = (await appealForStaff(rt, noRef))!;
     expect(view.isOpen).toBe(true);
     expect(view.claimedDay?.toISOString()).toBe('2026-11-20T12:00:00.000Z');
     expect(view.templateGroups.flatMap((g) => g.templates)).toEqual(view.templates);
     for (const g of view.templateGroups) expect(g.templates.every((t) => t.groupLabel === g.label)).toBe(true);
     expect(new Set(view.templateGroups.map((g) => g.label)).size).toBe(view.templateGroups.length);
     const id = await newAppeal();
-    expect(appealForStaff(rt, id)!.claimedDay).toBeUndefined();
+    expect((await appealForStaff(rt, id))!.claimedDay).toBeUndefined();
     expect((await handleAppealForm(rt, id, { intent: 'start' }, reviewer)).kind).toBe('redirect');
     const preview = await handleAppealForm(rt, id, { intent: 'preview', ...decision }, reviewer);
     if (preview.kind !== 'page' || !preview.preview) throw new Error('expected a preview');
@@ -221,12 +221,12 @@ describe('who may decide, on the page (issue 17, point 9)', () => {
       (await handleAppealForm(rt, id, { intent: 'send', ...decision, previewed: preview.preview.digest }, reviewer))
         .kind,
     ).toBe('redirect');
-    expect(appealForStaff(rt, id)!.isOpen).toBe(false);
+    expect((await appealForStaff(rt, id))!.isOpen).toBe(false);
   });
 
   it('decisionNotice: shown to the person who recorded the case, before they write anything; to everyone on an unsettled no-reference appeal', async () => {
     const id = await newAppeal();
-    const view = appealForStaff(rt, id)!;
+    const view = (await appealForStaff(rt, id))!;
     const reference = view.caseRecord!.reference;
     expect(decisionNotice(view.decisionFacts, moderator.id, reference)).toBe(
       `You recorded case ${reference}, so you cannot decide this appeal. Ask another reviewer to decide it. You can still add notes, ask the appellant for more information and assign it.`,
@@ -234,7 +234,7 @@ describe('who may decide, on the page (issue 17, point 9)', () => {
     expect(decisionNotice(view.decisionFacts, reviewer.id, reference)).toBeNull();
 
     const noRef = await noReferenceAppeal();
-    const before = appealForStaff(rt, noRef)!;
+    const before = (await appealForStaff(rt, noRef))!;
     for (const who of [moderator, reviewer]) {
       expect(decisionNotice(before.decisionFacts, who.id, undefined)).toBe(
         'Before this appeal can be decided, link it to its case or record that no matching case was found. Whoever recorded the case cannot decide the appeal.',
@@ -243,7 +243,7 @@ describe('who may decide, on the page (issue 17, point 9)', () => {
     // Linked to a case the moderator recorded: the rule now binds them, and only them.
     const c = insertTestCase(rt.db, { actionAt: new Date(clock - 2 * DAY), recordedBy: moderator.id });
     expect((await linkAppealToCase(rt, noRef, c.reference, reviewer)).ok).toBe(true);
-    const after = appealForStaff(rt, noRef)!;
+    const after = (await appealForStaff(rt, noRef))!;
     expect(decisionNotice(after.decisionFacts, moderator.id, c.reference)).toMatch(
       new RegExp(`^You recorded case ${c.reference}, so you cannot decide this appeal`),
     );

@@ -40,7 +40,7 @@ describe('createAppeal', () => {
     const { appeal, statusToken } = result;
     // ≥ 128 bits of randomness in the link.
     expect(Buffer.from(statusToken, 'base64url').length).toBeGreaterThanOrEqual(16);
-    const row = findAppealById(rt.db, appeal.id)!;
+    const row = (await findAppealById(rt.db, appeal.id))!;
     expect(row).toMatchObject({
       caseId: c.id,
       status: 'new',
@@ -57,9 +57,11 @@ describe('createAppeal', () => {
     ).toEqual([hashToken(statusToken)]);
     expect(JSON.stringify(row)).not.toContain(statusToken);
     expect(row.dueAt.getTime()).toBe(addWorkingDays(new Date(clock), rt.config.reviewWorkingDays).getTime());
-    expect(listAppealEvents(rt.db, appeal.id).map((e) => e.kind)).toEqual(['received', 'email-queued']);
+    expect((await listAppealEvents(rt.db, appeal.id)).map((e) => e.kind)).toEqual(['received', 'email-queued']);
 
-    const email = listEmails(rt.db).find((m) => m.kind === 'appeal-ack' && m.subject.includes(appeal.reference))!;
+    const email = (await listEmails(rt.db)).find(
+      (m) => m.kind === 'appeal-ack' && m.subject.includes(appeal.reference),
+    )!;
     expect(email.to).toBe('person@example.org');
     expect(email.text).toContain(`https://appeals.example.nhs.uk/appeal/status/${statusToken}`);
     expect(email.text).toContain(c.reference);
@@ -74,12 +76,12 @@ describe('createAppeal', () => {
     const c = insertTestCase(rt.db, { actionAt: new Date(clock - DAY) });
     const first = await createAppeal(rt, caseAppeal(c.reference, 'first@example.org'));
     expect(first.ok).toBe(true);
-    const before = listEmails(rt.db).length;
+    const before = (await listEmails(rt.db)).length;
     expect(await createAppeal(rt, caseAppeal(c.reference, 'second@example.org'))).toEqual({
       ok: false,
       error: 'already-open',
     });
-    expect(listEmails(rt.db).length).toBe(before);
+    expect((await listEmails(rt.db)).length).toBe(before);
     if (!first.ok) return;
     expect(await withdrawAppeal(rt, first.statusToken)).toEqual({ ok: true });
     expect((await createAppeal(rt, caseAppeal(c.reference, 'second@example.org'))).ok).toBe(true);
@@ -144,19 +146,19 @@ describe('createAppeal', () => {
       name: null,
     });
     if (!result.ok) throw new Error(result.error);
-    expect(findAppealById(rt.db, result.appeal.id)).toMatchObject({
+    expect(await findAppealById(rt.db, result.appeal.id)).toMatchObject({
       caseId: null,
       claimedPlatform: 'x',
       claimedHandle: '@someone',
       claimedDate: '2026-11-20',
     });
-    expect(listEmails(rt.db).some((m) => m.to === 'noref@example.org' && m.kind === 'appeal-ack')).toBe(true);
+    expect((await listEmails(rt.db)).some((m) => m.to === 'noref@example.org' && m.kind === 'appeal-ack')).toBe(true);
   });
 
   it('keeps the appeal and its email together: if the email cannot be queued, no appeal is recorded', async () => {
     const c = insertTestCase(rt.db);
     const appealsBefore = rt.db.select().from(appeals).all().length;
-    const emailsBefore = listEmails(rt.db).length;
+    const emailsBefore = (await listEmails(rt.db)).length;
     rt.db.$client.exec(
       `create trigger refuse_outbox before insert on outbox begin select raise(abort, 'outbox unavailable'); end`,
     );
@@ -166,7 +168,7 @@ describe('createAppeal', () => {
       rt.db.$client.exec('drop trigger refuse_outbox');
     }
     expect(rt.db.select().from(appeals).all().length).toBe(appealsBefore);
-    expect(listEmails(rt.db).length).toBe(emailsBefore);
+    expect((await listEmails(rt.db)).length).toBe(emailsBefore);
     // And nothing stops a later attempt.
     expect((await createAppeal(rt, caseAppeal(c.reference))).ok).toBe(true);
   });
@@ -177,7 +179,7 @@ describe('the private status link', () => {
     const c = insertTestCase(rt.db);
     const result = await createAppeal(rt, caseAppeal(c.reference));
     if (!result.ok) throw new Error(result.error);
-    const view = findAppealByStatusToken(rt, result.statusToken)!;
+    const view = (await findAppealByStatusToken(rt, result.statusToken))!;
     expect(view).toMatchObject({
       reference: result.appeal.reference,
       caseReference: c.reference,
@@ -189,23 +191,23 @@ describe('the private status link', () => {
     expect(view.history.map((h) => h.text)).toEqual(['We received your appeal']);
     // One character changed (to something other than what it was) finds nothing.
     const last = result.statusToken.at(-1) === 'A' ? 'B' : 'A';
-    expect(findAppealByStatusToken(rt, `${result.statusToken.slice(0, -1)}${last}`)).toBeUndefined();
-    expect(findAppealByStatusToken(rt, '')).toBeUndefined();
-    expect(findAppealByStatusToken(rt, "' or 1=1 --")).toBeUndefined();
-    expect(findAppealByStatusToken(rt, hashToken(result.statusToken))).toBeUndefined();
+    expect(await findAppealByStatusToken(rt, `${result.statusToken.slice(0, -1)}${last}`)).toBeUndefined();
+    expect(await findAppealByStatusToken(rt, '')).toBeUndefined();
+    expect(await findAppealByStatusToken(rt, "' or 1=1 --")).toBeUndefined();
+    expect(await findAppealByStatusToken(rt, hashToken(result.statusToken))).toBeUndefined();
   });
 
   it('shows the decision text once decided, and then allows no more changes', async () => {
     const c = insertTestCase(rt.db);
     const result = await createAppeal(rt, caseAppeal(c.reference));
     if (!result.ok) throw new Error(result.error);
-    updateAppeal(rt.db, result.appeal.id, {
+    await updateAppeal(rt.db, result.appeal.id, {
       status: 'decided',
       outcome: 'overturned',
       explanation: 'We got this wrong.',
       decidedAt: new Date(clock),
     });
-    const view = findAppealByStatusToken(rt, result.statusToken)!;
+    const view = (await findAppealByStatusToken(rt, result.statusToken))!;
     expect(view.decision).toMatchObject({
       outcome: 'We have reversed our decision',
       explanation: 'We got this wrong.',
@@ -224,11 +226,13 @@ describe('withdrawAppeal and addFurtherInformation', () => {
     expect(await withdrawAppeal(rt, result.statusToken)).toEqual({ ok: true });
     expect(await withdrawAppeal(rt, result.statusToken)).toEqual({ ok: false, error: 'not-allowed' });
     expect(await withdrawAppeal(rt, 'A'.repeat(43))).toEqual({ ok: false, error: 'not-found' });
-    const view = findAppealByStatusToken(rt, result.statusToken)!;
+    const view = (await findAppealByStatusToken(rt, result.statusToken))!;
     expect(view).toMatchObject({ status: 'withdrawn', statusLabel: 'Withdrawn', canChange: false });
     expect(view.withdrawnAt?.getTime()).toBe(clock);
     expect(view.history.map((h) => h.text)).toContain('You withdrew your appeal');
-    expect(listEmails(rt.db).some((m) => m.to === 'withdraw@example.org' && m.kind === 'appeal-withdrawn')).toBe(true);
+    expect(
+      (await listEmails(rt.db)).some((m) => m.to === 'withdraw@example.org' && m.kind === 'appeal-withdrawn'),
+    ).toBe(true);
   });
 
   it('adds information; when we were waiting for it, review resumes and the due date moves by the pause', async () => {
@@ -238,10 +242,10 @@ describe('withdrawAppeal and addFurtherInformation', () => {
     expect(await addFurtherInformation(rt, result.statusToken, 'Here is a screenshot description.')).toEqual({
       ok: true,
     });
-    expect(findAppealById(rt.db, result.appeal.id)!.status).toBe('new');
+    expect((await findAppealById(rt.db, result.appeal.id))!.status).toBe('new');
 
-    const due = findAppealById(rt.db, result.appeal.id)!.dueAt;
-    updateAppeal(rt.db, result.appeal.id, { status: 'waiting', pausedAt: new Date(clock) });
+    const due = (await findAppealById(rt.db, result.appeal.id))!.dueAt;
+    await updateAppeal(rt.db, result.appeal.id, { status: 'waiting', pausedAt: new Date(clock) });
     const saved = clock;
     clock = addWorkingDays(new Date(clock), 3).getTime();
     try {
@@ -249,11 +253,11 @@ describe('withdrawAppeal and addFurtherInformation', () => {
     } finally {
       clock = saved;
     }
-    const row = findAppealById(rt.db, result.appeal.id)!;
+    const row = (await findAppealById(rt.db, result.appeal.id))!;
     expect(row.status).toBe('in-review');
     expect(row.pausedAt).toBeNull();
     expect(row.dueAt.getTime()).toBe(addWorkingDays(due, 3).getTime());
-    const view = findAppealByStatusToken(rt, result.statusToken)!;
+    const view = (await findAppealByStatusToken(rt, result.statusToken))!;
     expect(view.history.filter((h) => h.text === 'You added further information').map((h) => h.body)).toEqual([
       'Here is a screenshot description.',
       'The answer to your question.',

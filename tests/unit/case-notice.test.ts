@@ -154,7 +154,7 @@ describe('the appeal window runs from the later of the action and the notice', (
     // Action seven months ago: outside the 6-month window on its own.
     const actionAt = new Date(Date.UTC(2026, 3, 20, 10)); // 20 April 2026
     const c = insertTestCase(rt.db, { actionAt, recordedBy: mod.id });
-    expect(checkCaseEligibility(rt, findCaseById(rt.db, c.id)!)).toMatchObject({
+    expect(await checkCaseEligibility(rt, findCaseById(rt.db, c.id)!)).toMatchObject({
       ok: false,
       error: 'outside-window',
       windowClosedAt: new Date(Date.UTC(2026, 9, 20, 10)),
@@ -163,7 +163,7 @@ describe('the appeal window runs from the later of the action and the notice', (
     const told = new Date(Date.UTC(2026, 5, 2, 14, 15));
     expect(await recordNotice(rt, c.id, { told: 'yes', method: 'email', ...sentAt(told) }, mod)).toEqual({ ok: true });
     const found = findCaseById(rt.db, c.id)!;
-    expect(checkCaseEligibility(rt, found)).toEqual({
+    expect(await checkCaseEligibility(rt, found)).toEqual({
       ok: true,
       windowClosesAt: new Date(Date.UTC(2026, 11, 2, 15, 15)),
     }); // 2 December, 15:15 GMT = 14:15 BST + 6 months in UK time
@@ -179,7 +179,7 @@ describe('the appeal window runs from the later of the action and the notice', (
     await recordNotice(rt, other.id, { told: 'yes', method: 'reply', ...sentAt(told) }, mod);
     const saved = clock;
     clock = Date.UTC(2026, 11, 2, 15, 16);
-    expect(checkCaseEligibility(rt, findCaseById(rt.db, other.id)!)).toMatchObject({
+    expect(await checkCaseEligibility(rt, findCaseById(rt.db, other.id)!)).toMatchObject({
       ok: false,
       error: 'outside-window',
     });
@@ -190,7 +190,10 @@ describe('the appeal window runs from the later of the action and the notice', (
     const actionAt = new Date(Date.UTC(2026, 3, 20, 10));
     const c = insertTestCase(rt.db, { actionAt, recordedBy: mod.id });
     await recordNotice(rt, c.id, { told: 'no', reason: 'Account gone.' }, mod);
-    expect(checkCaseEligibility(rt, findCaseById(rt.db, c.id)!)).toMatchObject({ ok: false, error: 'outside-window' });
+    expect(await checkCaseEligibility(rt, findCaseById(rt.db, c.id)!)).toMatchObject({
+      ok: false,
+      error: 'outside-window',
+    });
   });
 });
 

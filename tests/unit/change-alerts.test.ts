@@ -34,10 +34,8 @@ function clocked(start: string): { rt: Runtime; set: (ms: number) => void; at: (
 }
 
 /** Emails queued to one address, oldest first. */
-const emailsTo = (rt: Runtime, to: string) =>
-  listEmails(rt.db, { limit: 500 })
-    .filter((m) => m.to === to)
-    .sort((a, b) => a.id - b.id);
+const emailsTo = async (rt: Runtime, to: string) =>
+  (await listEmails(rt.db, { limit: 500 })).filter((m) => m.to === to).sort((a, b) => a.id - b.id);
 
 /** The token in the last email's link to `path` (…/subscribe/confirm/<token> or …/unsubscribe/<token>). */
 function tokenFrom(text: string, path: 'subscribe/confirm' | 'unsubscribe'): string {
@@ -69,7 +67,7 @@ async function publishMinor(
 
 async function subscribeAndConfirm(rt: Runtime, email: string, ip = '192.0.2.10'): Promise<void> {
   expect(await subscribe(rt, { email, ip })).toEqual({ ok: true });
-  const [confirm] = emailsTo(rt, email).filter((m) => m.kind === 'subscription-confirm');
+  const [confirm] = (await emailsTo(rt, email)).filter((m) => m.kind === 'subscription-confirm');
   expect((await confirmSubscription(rt, tokenFrom(confirm!.text, 'subscribe/confirm'))).ok).toBe(true);
 }
 
@@ -78,7 +76,7 @@ describe('double opt-in', () => {
 
   it('sends only a confirmation email, and alerts only confirmed addresses', async () => {
     expect(await subscribe(rt, { email: '  Pat@Example.org ', ip: '192.0.2.1' })).toEqual({ ok: true });
-    const sent = emailsTo(rt, 'pat@example.org');
+    const sent = await emailsTo(rt, 'pat@example.org');
     expect(sent).toHaveLength(1);
     expect(sent[0]!.kind).toBe('subscription-confirm');
     expect(sent[0]!.subject).toMatch(/^Confirm/);
@@ -87,7 +85,7 @@ describe('double opt-in', () => {
 
     // Not yet confirmed: a new version brings no alert.
     await publishMinor(rt, 'Paragraph one.');
-    expect(emailsTo(rt, 'pat@example.org')).toHaveLength(1);
+    expect(await emailsTo(rt, 'pat@example.org')).toHaveLength(1);
 
     expect(isConfirmTokenValid(rt, token)).toBe(true);
     const confirmed = await confirmSubscription(rt, token);
@@ -97,14 +95,14 @@ describe('double opt-in', () => {
     expect(await confirmSubscription(rt, token)).toEqual({ ok: false, error: 'not-found' });
 
     await publishMinor(rt, 'Paragraph two.');
-    const alerts = emailsTo(rt, 'pat@example.org').filter((m) => m.kind === 'principles-changed');
+    const alerts = (await emailsTo(rt, 'pat@example.org')).filter((m) => m.kind === 'principles-changed');
     expect(alerts).toHaveLength(1);
   });
 
   it('answers the same whether or not the address is already signed up, and never re-confirms by itself', async () => {
-    const before = emailsTo(rt, 'pat@example.org').length;
+    const before = (await emailsTo(rt, 'pat@example.org')).length;
     expect(await subscribe(rt, { email: 'pat@example.org', ip: '192.0.2.2' })).toEqual({ ok: true });
-    const after = emailsTo(rt, 'pat@example.org');
+    const after = await emailsTo(rt, 'pat@example.org');
     expect(after).toHaveLength(before + 1);
     const last = after[after.length - 1]!;
     expect(last.kind).toBe('subscription-exists');
@@ -133,7 +131,7 @@ describe('double opt-in', () => {
       ok: false,
       error: 'rate-limited',
     });
-    expect(emailsTo(rt, 'flood-last@example.org')).toHaveLength(0);
+    expect(await emailsTo(rt, 'flood-last@example.org')).toHaveLength(0);
     // Another client is not affected.
     expect((await subscribe(rt, { email: 'other@example.org', ip: '198.51.100.8' })).ok).toBe(true);
   });
@@ -156,7 +154,7 @@ describe('purging unconfirmed addresses', () => {
 
   it('deletes them after 7 days, with their link, and keeps confirmed ones', async () => {
     await subscribe(rt, { email: 'late@example.org', ip: '192.0.2.1' });
-    const token = tokenFrom(emailsTo(rt, 'late@example.org')[0]!.text, 'subscribe/confirm');
+    const token = tokenFrom((await emailsTo(rt, 'late@example.org'))[0]!.text, 'subscribe/confirm');
     await subscribeAndConfirm(rt, 'kept@example.org');
     const start = at();
     set(start + 7 * DAY - 60_000);
@@ -168,11 +166,11 @@ describe('purging unconfirmed addresses', () => {
     expect(await confirmSubscription(rt, token)).toEqual({ ok: false, error: 'not-found' });
     // The confirmed address still gets alerts; the purged one gets nothing.
     await publishMinor(rt, 'After the purge.');
-    expect(emailsTo(rt, 'kept@example.org').filter((m) => m.kind === 'principles-changed')).toHaveLength(1);
-    expect(emailsTo(rt, 'late@example.org')).toHaveLength(1);
+    expect((await emailsTo(rt, 'kept@example.org')).filter((m) => m.kind === 'principles-changed')).toHaveLength(1);
+    expect(await emailsTo(rt, 'late@example.org')).toHaveLength(1);
     // Signing up again starts afresh.
     expect((await subscribe(rt, { email: 'late@example.org', ip: '192.0.2.1' })).ok).toBe(true);
-    expect(emailsTo(rt, 'late@example.org').filter((m) => m.kind === 'subscription-confirm')).toHaveLength(2);
+    expect((await emailsTo(rt, 'late@example.org')).filter((m) => m.kind === 'subscription-confirm')).toHaveLength(2);
   });
 });
 
@@ -190,7 +188,7 @@ describe('change alerts', () => {
     expect(await queueChangeAlerts(rt)).toEqual([]);
     expect(await queueChangeAlerts(rt)).toEqual([]);
     for (const to of ['one@example.org', 'two@example.org']) {
-      const alerts = emailsTo(rt, to).filter((m) => m.kind === 'principles-changed');
+      const alerts = (await emailsTo(rt, to)).filter((m) => m.kind === 'principles-changed');
       expect(alerts).toHaveLength(1);
       const alert = alerts[0]!;
       expect(alert.subject).toBe('Our social media principles have changed: version 1.2');
@@ -210,11 +208,11 @@ describe('change alerts', () => {
     const effective = new Date(start + DAY);
     await publishMinor(rt, 'Scheduled.', effective);
     expect(await queueChangeAlerts(rt)).toEqual([]);
-    expect(emailsTo(rt, 'one@example.org').filter((m) => m.subject?.includes('1.3'))).toHaveLength(0);
+    expect((await emailsTo(rt, 'one@example.org')).filter((m) => m.subject?.includes('1.3'))).toHaveLength(0);
     set(start + DAY + 1);
     expect(await queueChangeAlerts(rt)).toEqual([{ version: '1.3', recipients: 2 }]);
     expect(await queueChangeAlerts(rt)).toEqual([]);
-    expect(emailsTo(rt, 'one@example.org').filter((m) => m.subject?.includes('version 1.3'))).toHaveLength(1);
+    expect((await emailsTo(rt, 'one@example.org')).filter((m) => m.subject?.includes('version 1.3'))).toHaveLength(1);
   });
 
   it('go only to people confirmed when the version took effect', async () => {
@@ -223,11 +221,11 @@ describe('change alerts', () => {
     set(start + 120_000);
     await subscribeAndConfirm(rt, 'newcomer@example.org');
     expect(await queueChangeAlerts(rt)).toEqual([{ version: '1.4', recipients: 2 }]);
-    expect(emailsTo(rt, 'newcomer@example.org').filter((m) => m.kind === 'principles-changed')).toHaveLength(0);
+    expect((await emailsTo(rt, 'newcomer@example.org')).filter((m) => m.kind === 'principles-changed')).toHaveLength(0);
   });
 
   it('stop after unsubscribing, which deletes the address; every alert link works', async () => {
-    const alerts = emailsTo(rt, 'one@example.org').filter((m) => m.kind === 'principles-changed');
+    const alerts = (await emailsTo(rt, 'one@example.org')).filter((m) => m.kind === 'principles-changed');
     const older = tokenFrom(alerts[0]!.text, 'unsubscribe');
     const newer = tokenFrom(alerts[alerts.length - 1]!.text, 'unsubscribe');
     expect(isUnsubscribeTokenValid(rt, older)).toBe(true);
@@ -235,8 +233,10 @@ describe('change alerts', () => {
     expect(isUnsubscribeTokenValid(rt, newer)).toBe(false);
     expect(await unsubscribe(rt, newer)).toEqual({ ok: false, error: 'not-found' });
     await publishMinor(rt, 'After unsubscribing.');
-    expect(emailsTo(rt, 'one@example.org').filter((m) => m.kind === 'principles-changed')).toHaveLength(alerts.length);
-    expect(emailsTo(rt, 'two@example.org').filter((m) => m.kind === 'principles-changed')).toHaveLength(
+    expect((await emailsTo(rt, 'one@example.org')).filter((m) => m.kind === 'principles-changed')).toHaveLength(
+      alerts.length,
+    );
+    expect((await emailsTo(rt, 'two@example.org')).filter((m) => m.kind === 'principles-changed')).toHaveLength(
       alerts.length + 1,
     );
   });
@@ -264,7 +264,7 @@ describe('the periodic job', () => {
     await job.firstRun;
     // Already purged by the job: nothing left for a second purge.
     expect(await purgeUnconfirmed(rt)).toBe(0);
-    expect(emailsTo(rt, 'job@example.org').filter((m) => m.kind === 'principles-changed')).toHaveLength(1);
+    expect((await emailsTo(rt, 'job@example.org')).filter((m) => m.kind === 'principles-changed')).toHaveLength(1);
     expect(await queueChangeAlerts(rt)).toEqual([]);
   });
 });

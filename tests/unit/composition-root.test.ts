@@ -77,11 +77,11 @@ describe('the composition root', () => {
     expect(shared.filter((d) => d.startsWith('fair-hearing.'))).toEqual([]);
   });
 
-  it("gives each runtime's database, and every transaction in it, its own clock and Message-ID domain", () => {
+  it("gives each runtime's database, and every transaction in it, its own clock and Message-ID domain", async () => {
     const a = testRuntime({ now: () => new Date('2026-03-01T10:00:00Z'), env: { PUBLIC_URL: 'https://one.example' } });
     const b = testRuntime({ now: () => new Date('2027-04-02T11:00:00Z'), env: { PUBLIC_URL: 'https://two.example' } });
-    const queued = a.db.transaction((tx) =>
-      tx.transaction((inner) => {
+    const queued = await transaction(a.db, (tx) =>
+      transaction(tx, async (inner) => {
         recordAudit(inner, { actorId: null, action: 'test.nested', entityType: 'test', entityId: null, ip: null });
         return enqueueEmail(inner, email, a.now());
       }),
@@ -90,7 +90,7 @@ describe('the composition root', () => {
       recordAudit(tx, { actorId: null, action: 'test.other', entityType: 'test', entityId: null, ip: null }),
     );
     expect(queued.messageId).toMatch(/@one\.example>$/);
-    expect(enqueueEmail(b.db, email, b.now()).messageId).toMatch(/@two\.example>$/);
+    expect((await enqueueEmail(b.db, email, b.now())).messageId).toMatch(/@two\.example>$/);
     expect(listAudit(a.db, { action: 'test.nested' }).map((e) => e.at.toISOString())).toEqual([
       '2026-03-01T10:00:00.000Z',
     ]);
@@ -105,7 +105,7 @@ describe('the composition root', () => {
     const heard: string[] = [];
     const stopA = onEmailEnqueued(a.db, () => heard.push('a'));
     const stopB = onEmailEnqueued(b.db, () => heard.push('b'));
-    a.db.transaction((tx) => enqueueEmail(tx, email, a.now()));
+    await transaction(a.db, async (tx) => enqueueEmail(tx, email, a.now()));
     await new Promise((r) => setImmediate(r));
     expect(heard).toEqual(['a']);
     stopA();

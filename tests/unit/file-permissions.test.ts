@@ -56,7 +56,7 @@ describe('file modes', () => {
 
   it('writes .eml files 0600 in a 0700 mail folder', async () => {
     clock = new Date();
-    const { messageId } = enqueueEmail(
+    const { messageId } = await enqueueEmail(
       rt.db,
       { to: 'a@example.org', subject: 'S', text: 'T', html: '<p>H</p>', kind: 'notification' },
       clock,

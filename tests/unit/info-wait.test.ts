@@ -47,69 +47,73 @@ async function waitingAppeal() {
   return { id: r.appeal.id, reference: r.appeal.reference, email, token: r.statusToken };
 }
 
-const mails = (kind: string, to: string) => listEmails(rt.db).filter((m) => m.kind === kind && m.to === to);
+const mails = async (kind: string, to: string) =>
+  (await listEmails(rt.db)).filter((m) => m.kind === kind && m.to === to);
 
 describe('waiting for the appellant', () => {
   it('says by when we need an answer: twice INFO_WAIT_WORKING_DAYS working days', async () => {
     const a = await waitingAppeal();
     const answerBy = addWorkingDays(new Date(ASKED), 6);
     expect(infoWaitDates(new Date(ASKED), 3)).toEqual({ remindAt: addWorkingDays(new Date(ASKED), 3), answerBy });
-    expect(findAppealByStatusToken(rt, a.token)!.question).toMatchObject({ text: 'Which post do you mean?', answerBy });
-    expect(mails('appeal-info-request', a.email)[0]!.text).toContain(`by ${formatDate(answerBy)}`); // Tuesday 20 January 2026
+    expect((await findAppealByStatusToken(rt, a.token))!.question).toMatchObject({
+      text: 'Which post do you mean?',
+      answerBy,
+    });
+    expect((await mails('appeal-info-request', a.email))[0]!.text).toContain(`by ${formatDate(answerBy)}`); // Tuesday 20 January 2026
     expect(formatDate(answerBy)).toBe('20 January 2026');
   });
 
   it('reminds once after INFO_WAIT_WORKING_DAYS, then resumes the review after twice that, telling the reviewer', async () => {
     const a = await waitingAppeal();
-    const before = findAppealById(rt.db, a.id)!;
+    const before = (await findAppealById(rt.db, a.id))!;
     // Thursday 15 January, end of the 3rd working day: not yet.
     clock = addWorkingDays(new Date(ASKED), 3).getTime();
     expect(await chaseWaitingAppeals(rt)).toMatchObject({ reminded: 0 });
-    expect(mails('appeal-info-reminder', a.email)).toHaveLength(0);
+    expect(await mails('appeal-info-reminder', a.email)).toHaveLength(0);
 
     clock += 60_000;
     expect((await chaseWaitingAppeals(rt)).reminded).toBeGreaterThanOrEqual(1);
-    const [reminder] = mails('appeal-info-reminder', a.email);
+    const [reminder] = await mails('appeal-info-reminder', a.email);
     expect(reminder!.subject).toBe(`Reminder: we need more information about your appeal ${a.reference}`);
     expect(reminder!.text).toContain('Which post do you mean?');
     expect(reminder!.text).toContain('by 20 January 2026');
     const link = /https:\/\/appeals\.example\.nhs\.uk(\/appeal\/status\/([A-Za-z0-9_-]{22,})\/add-information)/.exec(
       reminder!.text,
     )!;
-    expect(findAppealByStatusToken(rt, link[2]!)?.reference).toBe(a.reference);
+    expect((await findAppealByStatusToken(rt, link[2]!))?.reference).toBe(a.reference);
     // Only one reminder, however often the check runs.
     clock += DAY;
     await chaseWaitingAppeals(rt);
-    expect(mails('appeal-info-reminder', a.email)).toHaveLength(1);
-    expect(findAppealById(rt.db, a.id)!.status).toBe('waiting');
+    expect(await mails('appeal-info-reminder', a.email)).toHaveLength(1);
+    expect((await findAppealById(rt.db, a.id))!.status).toBe('waiting');
 
     // After the answer-by day: the review resumes, the clock restarts with the days it had left.
     clock = addWorkingDays(new Date(ASKED), 6).getTime() + 60_000;
     expect((await chaseWaitingAppeals(rt)).resumed).toBeGreaterThanOrEqual(1);
-    const after = findAppealById(rt.db, a.id)!;
+    const after = (await findAppealById(rt.db, a.id))!;
     expect(after).toMatchObject({ status: 'in-review', pausedAt: null });
     expect(after.dueAt.getTime()).toBe(
       resumeDueDate(new Date(clock), remainingWorkingDays(before.pausedAt!, before.dueAt)).getTime(),
     );
-    const ended = listAppealEvents(rt.db, a.id).filter((e) => e.kind === 'info-wait-ended');
+    const ended = (await listAppealEvents(rt.db, a.id)).filter((e) => e.kind === 'info-wait-ended');
     expect(ended).toHaveLength(1);
     expect(ended[0]).toMatchObject({ actorType: 'system', details: { from: 'waiting', to: 'in-review' } });
     expect(listAudit(rt.db).some((e) => e.action === 'appeal.info-wait-ended' && e.entityId === String(a.id))).toBe(
       true,
     );
-    const told = mails('staff-info-wait-ended', reviewerEmail).filter((m) => m.subject.includes(a.reference));
+    const told = (await mails('staff-info-wait-ended', reviewerEmail)).filter((m) => m.subject.includes(a.reference));
     expect(told).toHaveLength(1);
     expect(told[0]!.text).toContain(`https://appeals.example.nhs.uk/staff/appeals/${a.id}`);
     expect(told[0]!.text).not.toContain(a.email);
     // The appellant's history says so; nothing happens twice.
-    expect(findAppealByStatusToken(rt, a.token)!.history.map((h) => h.text)).toContain(
+    expect((await findAppealByStatusToken(rt, a.token))!.history.map((h) => h.text)).toContain(
       'We carried on reviewing your appeal without an answer from you',
     );
     await chaseWaitingAppeals(rt);
-    expect(listAppealEvents(rt.db, a.id).filter((e) => e.kind === 'info-wait-ended')).toHaveLength(1);
-    expect(mails('staff-info-wait-ended', reviewerEmail).filter((m) => m.subject.includes(a.reference))).toHaveLength(
-      1,
-    );
+    expect((await listAppealEvents(rt.db, a.id)).filter((e) => e.kind === 'info-wait-ended')).toHaveLength(1);
+    expect(
+      (await mails('staff-info-wait-ended', reviewerEmail)).filter((m) => m.subject.includes(a.reference)),
+    ).toHaveLength(1);
   });
 
   it('leaves an appeal alone once the appellant has answered', async () => {
@@ -118,8 +122,8 @@ describe('waiting for the appellant', () => {
     expect(await addFurtherInformation(rt, a.token, 'The one about parking.')).toEqual({ ok: true });
     clock = addWorkingDays(new Date(ASKED), 10).getTime();
     await chaseWaitingAppeals(rt);
-    expect(mails('appeal-info-reminder', a.email)).toHaveLength(0);
-    expect(listAppealEvents(rt.db, a.id).some((e) => e.kind === 'info-wait-ended')).toBe(false);
+    expect(await mails('appeal-info-reminder', a.email)).toHaveLength(0);
+    expect((await listAppealEvents(rt.db, a.id)).some((e) => e.kind === 'info-wait-ended')).toBe(false);
   });
 
   it('is configured by INFO_WAIT_WORKING_DAYS (default 10); a bad value names the variable', () => {

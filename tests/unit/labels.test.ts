@@ -69,9 +69,10 @@ describe('labels', () => {
   });
 
   it('every outbox kind the code writes is listed (and so labelled)', () => {
-    // enqueueEmail(…, { …, kind: 'appeal-ack' }, now) and the history's { email: 'appeal-ack' }.
+    // enqueueEmail(…, { …, kind: 'appeal-ack' }, now) (`now` maybe on the next line) and the history's
+    // { email: 'appeal-ack' }.
     const written = matches(
-      /kind: '([a-z]+(?:-[a-z]+)+|notification)'(?=[^\n]*\}, *(?:now|receivedAt|at|rt\.now\(\)|new Date\(\)))/g,
+      /kind: '([a-z]+(?:-[a-z]+)+|notification)'(?=[^\n]*\},\s*(?:now|receivedAt|at|rt\.now\(\)|new Date\(\)))/g,
     );
     const historyEmail = matches(/email: '([a-z-]+)'/g);
     expect(written.length).toBeGreaterThan(4);

@@ -72,7 +72,7 @@ describe('one-line fields', () => {
         errors: { name: 'Name must be on one line' },
       },
     );
-    expect(listEmails(rt.db).filter((e) => e.to === 'new@example.org')).toHaveLength(0);
+    expect((await listEmails(rt.db)).filter((e) => e.to === 'new@example.org')).toHaveLength(0);
     const cli = await createStaffAccount(
       rt,
       {

@@ -41,27 +41,37 @@ function controlledTransport() {
   };
 }
 
-function enqueueMany(rt: ReturnType<typeof testRuntime>, count: number) {
-  return Array.from({ length: count }, (_, i) =>
-    enqueueEmail(
-      rt.db,
-      { to: `c${i}@example.org`, subject: `s${i}`, text: 't', html: '<p>h</p>', kind: 'notification' },
-      rt.now(),
-    ),
-  );
+async function enqueueMany(rt: ReturnType<typeof testRuntime>, count: number) {
+  const queued = [];
+  for (let i = 0; i < count; i++)
+    queued.push(
+      await enqueueEmail(
+        rt.db,
+        { to: `c${i}@example.org`, subject: `s${i}`, text: 't', html: '<p>h</p>', kind: 'notification' },
+        rt.now(),
+      ),
+    );
+  return queued;
+}
+
+/** The stored state of each message, in order. */
+async function statesOf(rt: ReturnType<typeof testRuntime>, queued: { id: number }[]) {
+  const states = [];
+  for (const q of queued) states.push((await findEmail(rt.db, q.id))?.state);
+  return states;
 }
 
 describe('worker concurrency', () => {
   it('sends one at a time until one is accepted, then opens up to the limit; each message once', async () => {
     const rt = testRuntime({ env: { OUTBOX_POLL_MS: '50' } });
     const t = controlledTransport();
-    const queued = enqueueMany(rt, 30);
+    const queued = await enqueueMany(rt, 30);
     const worker = startOutboxWorker(rt, { transport: t.transport, concurrency: 5 });
     await waitUntil(() => t.pending.length === 1, 'the first send');
     await new Promise((r) => setTimeout(r, 100));
     // Nothing accepted yet: still only one in flight, and only one message claimed.
     expect(t.pending).toHaveLength(1);
-    expect(queued.filter((q) => findEmail(rt.db, q.id)?.state === 'sending')).toHaveLength(1);
+    expect((await statesOf(rt, queued)).filter((state) => state === 'sending')).toHaveLength(1);
     while (t.sent.length < 30) {
       t.settle();
       await new Promise((r) => setTimeout(r, 5));
@@ -70,13 +80,13 @@ describe('worker concurrency', () => {
     expect(t.maxInFlight).toBeGreaterThan(1);
     expect(t.maxInFlight).toBeLessThanOrEqual(5);
     expect(new Set(t.sent).size).toBe(30);
-    expect(queued.every((q) => findEmail(rt.db, q.id)?.state === 'sent')).toBe(true);
+    expect((await statesOf(rt, queued)).every((state) => state === 'sent')).toBe(true);
   });
 
   it('drops back to one in flight after a failure', async () => {
     const rt = testRuntime({ env: { OUTBOX_POLL_MS: '50', OUTBOX_RETRY_BASE_MS: '60000' } });
     const t = controlledTransport();
-    enqueueMany(rt, 20);
+    await enqueueMany(rt, 20);
     const worker = startOutboxWorker(rt, { transport: t.transport, concurrency: 5 });
     // Ramp up: accept sends until several are in flight together.
     await waitUntil(() => t.pending.length === 1, 'the first send');

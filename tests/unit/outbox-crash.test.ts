@@ -42,20 +42,30 @@ function stopWorker(child: ChildProcess, signal: NodeJS.Signals): Promise<void> 
   });
 }
 
-function enqueueMany(rt: ReturnType<typeof testRuntime>, count: number, tag: string) {
-  return Array.from({ length: count }, (_, i) =>
-    enqueueEmail(
-      rt.db,
-      {
-        to: `${tag}-${i}@example.org`,
-        subject: `${tag} ${i}`,
-        text: 'Text',
-        html: '<p>HTML</p>',
-        kind: 'notification',
-      },
-      rt.now(),
-    ),
-  );
+async function enqueueMany(rt: ReturnType<typeof testRuntime>, count: number, tag: string) {
+  const queued = [];
+  for (let i = 0; i < count; i++)
+    queued.push(
+      await enqueueEmail(
+        rt.db,
+        {
+          to: `${tag}-${i}@example.org`,
+          subject: `${tag} ${i}`,
+          text: 'Text',
+          html: '<p>HTML</p>',
+          kind: 'notification',
+        },
+        rt.now(),
+      ),
+    );
+  return queued;
+}
+
+/** The stored state of each message, in order. */
+async function statesOf(rt: ReturnType<typeof testRuntime>, sent: { id: number }[]) {
+  const states = [];
+  for (const s of sent) states.push((await findEmail(rt.db, s.id))?.state);
+  return states;
 }
 
 function countsByMessageId(tag: string): Map<string, number> {
@@ -71,7 +81,7 @@ describe('the worker process', { timeout: 90_000 }, () => {
   it('killed with SIGKILL mid-send loses nothing; a re-send keeps the same Message-ID', async () => {
     const env = { SMTP_URL: sink.url, OUTBOX_POLL_MS: '100', OUTBOX_LEASE_MS: '1500', OUTBOX_RETRY_BASE_MS: '100' };
     const rt = testRuntime({ env });
-    const sent = enqueueMany(rt, 5, 'crash');
+    const sent = await enqueueMany(rt, 5, 'crash');
 
     // The sink accepts the first message but holds back its reply: the worker is mid-send.
     sink.holdReplies = true;
@@ -85,15 +95,15 @@ describe('the worker process', { timeout: 90_000 }, () => {
     await stopWorker(first, 'SIGKILL');
     sink.releaseReplies();
 
-    const states = sent.map((s) => findEmail(rt.db, s.id)!.state);
+    const states = await statesOf(rt, sent);
     expect(states.filter((s) => s === 'sending')).toHaveLength(1);
     expect(states.filter((s) => s === 'queued')).toHaveLength(4);
-    expect(findEmail(rt.db, sent.find((s) => s.messageId === inFlight)!.id)?.state).toBe('sending');
+    expect((await findEmail(rt.db, sent.find((s) => s.messageId === inFlight)!.id))?.state).toBe('sending');
 
     // A new worker takes the stuck message over once its lease has run out, and sends the rest.
     const second = startWorker({ ...env, DATA_DIR: rt.config.dataDir });
     await waitUntil(
-      () => sent.every((s) => findEmail(rt.db, s.id)?.state === 'sent'),
+      async () => (await statesOf(rt, sent)).every((state) => state === 'sent'),
       'every message to be sent',
       30_000,
     );
@@ -106,17 +116,17 @@ describe('the worker process', { timeout: 90_000 }, () => {
     // The one in flight at the crash may arrive twice (a receiver de-duplicates on Message-ID);
     // every other message arrived exactly once.
     for (const s of sent) expect(counts.get(s.messageId)).toBe(s.messageId === inFlight ? 2 : 1);
-    expect(findEmail(rt.db, sent.find((s) => s.messageId === inFlight)!.id)?.attempts).toBe(2);
+    expect((await findEmail(rt.db, sent.find((s) => s.messageId === inFlight)!.id))?.attempts).toBe(2);
   });
 
   it('two workers on one database send every message exactly once', async () => {
     const env = { SMTP_URL: sink.url, OUTBOX_POLL_MS: '50', OUTBOX_LEASE_MS: '60000' };
     const rt = testRuntime({ env });
-    const sent = enqueueMany(rt, 30, 'pair');
+    const sent = await enqueueMany(rt, 30, 'pair');
     const a = startWorker({ ...env, DATA_DIR: rt.config.dataDir });
     const b = startWorker({ ...env, DATA_DIR: rt.config.dataDir });
     await waitUntil(
-      () => sent.every((s) => findEmail(rt.db, s.id)?.state === 'sent'),
+      async () => (await statesOf(rt, sent)).every((state) => state === 'sent'),
       'every message to be sent',
       30_000,
     );
@@ -124,6 +134,6 @@ describe('the worker process', { timeout: 90_000 }, () => {
     const counts = countsByMessageId('pair');
     expect(counts.size).toBe(30);
     expect([...counts.values()].every((c) => c === 1)).toBe(true);
-    for (const s of sent) expect(findEmail(rt.db, s.id)?.attempts).toBe(1);
+    for (const s of sent) expect((await findEmail(rt.db, s.id))?.attempts).toBe(1);
   });
 });

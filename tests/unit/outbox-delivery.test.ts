@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { afterAll, describe, expect, it } from 'vitest';
 import { enqueueEmail, findEmail } from '../../db/outbox.ts';
+import { transaction } from '../../db/transactions.ts';
 import { notificationEmail } from '../../src/lib/email/notification.ts';
 import { createFileTransport, emlFileName, type MailTransport } from '../../src/lib/email/transport.ts';
 import { startOutboxWorker } from '../../src/lib/email/worker.ts';
@@ -29,7 +30,7 @@ const rt = testRuntime({
 });
 
 let n = 0;
-function enqueue(to = `person${++n}@example.org`, headers?: Record<string, string>) {
+async function enqueue(to = `person${++n}@example.org`, headers?: Record<string, string>) {
   const content = notificationEmail({
     orgName: 'Test Trust',
     subject: `Update ${n} for <you>`,
@@ -37,7 +38,14 @@ function enqueue(to = `person${++n}@example.org`, headers?: Record<string, strin
     paragraphs: [`Message number ${n} & more.`],
     link: { text: 'See your appeal', url: 'https://appeals.example.nhs.uk/status/abc' },
   });
-  return { to, ...enqueueEmail(rt.db, { to, ...content, headers, kind: 'notification' }, rt.now()) };
+  return { to, ...(await enqueueEmail(rt.db, { to, ...content, headers, kind: 'notification' }, rt.now())) };
+}
+
+/** The stored row of each message, in order. */
+async function rowsOf(sent: { id: number }[]) {
+  const rows = [];
+  for (const s of sent) rows.push(await findEmail(rt.db, s.id));
+  return rows;
 }
 
 const received = (messageId: string) => sink.messages.filter((m) => m.messageId === messageId);
@@ -46,7 +54,7 @@ describe('delivery over SMTP', () => {
   it('sends the message with From=MAIL_FROM, To, Subject, its Message-ID, extra headers, text and HTML', async () => {
     const worker = startOutboxWorker(rt);
     try {
-      const { id, messageId, to } = enqueue(undefined, {
+      const { id, messageId, to } = await enqueue(undefined, {
         'List-Unsubscribe': '<https://appeals.example.nhs.uk/unsubscribe/xyz>',
       });
       const [mail] = await sink.waitFor((m) => m.messageId === messageId);
@@ -60,7 +68,7 @@ describe('delivery over SMTP', () => {
       expect(mail!.text).toContain(`Message number ${n} & more.`);
       expect(mail!.html).toContain(`<p>Message number ${n} &amp; more.</p>`);
       const row = await waitUntil(
-        () => findEmail(rt.db, id)?.state === 'sent' && findEmail(rt.db, id),
+        async () => (await findEmail(rt.db, id))?.state === 'sent' && (await findEmail(rt.db, id)),
         'the row to be sent',
       );
       expect(row).toMatchObject({ attempts: 1, lastError: null });
@@ -75,20 +83,23 @@ describe('delivery over SMTP', () => {
     await sink.stop();
     const worker = startOutboxWorker(rt);
     try {
-      const sent = [enqueue(), enqueue(), enqueue(), enqueue()];
+      const sent = [await enqueue(), await enqueue(), await enqueue(), await enqueue()];
       // Several failed attempts each, all still queued with the connection error recorded.
       await waitUntil(
-        () => sent.every((s) => (findEmail(rt.db, s.id)?.attempts ?? 0) >= 2),
+        async () => (await rowsOf(sent)).every((row) => (row?.attempts ?? 0) >= 2),
         'retries during the outage',
       );
       for (const s of sent) {
-        const row = findEmail(rt.db, s.id)!;
+        const row = (await findEmail(rt.db, s.id))!;
         expect(['queued', 'sending']).toContain(row.state);
         expect(row.lastError).toMatch(/ECONNREFUSED|ESOCKET|ECONNECTION/);
       }
       await new Promise((r) => setTimeout(r, 300));
       await sink.start(port);
-      await waitUntil(() => sent.every((s) => findEmail(rt.db, s.id)?.state === 'sent'), 'delivery after the outage');
+      await waitUntil(
+        async () => (await rowsOf(sent)).every((row) => row?.state === 'sent'),
+        'delivery after the outage',
+      );
       await new Promise((r) => setTimeout(r, 300)); // room for any duplicate to show up
       for (const s of sent) expect(received(s.messageId)).toHaveLength(1);
     } finally {
@@ -100,11 +111,11 @@ describe('delivery over SMTP', () => {
     sink.rejectWith = 451;
     const worker = startOutboxWorker(rt);
     try {
-      const { id, messageId } = enqueue();
-      await waitUntil(() => (findEmail(rt.db, id)?.attempts ?? 0) >= 2, 'two refused attempts');
-      expect(findEmail(rt.db, id)?.lastError).toMatch(/451/);
+      const { id, messageId } = await enqueue();
+      await waitUntil(async () => ((await findEmail(rt.db, id))?.attempts ?? 0) >= 2, 'two refused attempts');
+      expect((await findEmail(rt.db, id))?.lastError).toMatch(/451/);
       sink.rejectWith = undefined;
-      await waitUntil(() => findEmail(rt.db, id)?.state === 'sent', 'delivery');
+      await waitUntil(async () => (await findEmail(rt.db, id))?.state === 'sent', 'delivery');
       expect(received(messageId)).toHaveLength(1);
     } finally {
       sink.rejectWith = undefined;
@@ -116,23 +127,23 @@ describe('delivery over SMTP', () => {
     sink.rejectWith = 550;
     const worker = startOutboxWorker(rt);
     try {
-      const { id, messageId } = enqueue();
+      const { id, messageId } = await enqueue();
       const failed = await waitUntil(
-        () => findEmail(rt.db, id)?.state === 'failed' && findEmail(rt.db, id),
+        async () => (await findEmail(rt.db, id))?.state === 'failed' && (await findEmail(rt.db, id)),
         'the message to fail',
       );
       expect(failed.attempts).toBe(1);
       expect(failed.lastError).toMatch(/550/);
       await new Promise((r) => setTimeout(r, 300));
-      expect(findEmail(rt.db, id)).toMatchObject({ state: 'failed', attempts: 1 }); // not retried by itself
+      expect(await findEmail(rt.db, id)).toMatchObject({ state: 'failed', attempts: 1 }); // not retried by itself
       expect(received(messageId)).toHaveLength(0);
 
       sink.rejectWith = undefined;
       const retried = await retryMessage(rt, id, 1);
       expect(retried.ok).toBe(true);
       await sink.waitFor((m) => m.messageId === messageId);
-      await waitUntil(() => findEmail(rt.db, id)?.state === 'sent', 'the retried message to be sent');
-      expect(findEmail(rt.db, id)).toMatchObject({ attempts: 1, lastError: null, messageId });
+      await waitUntil(async () => (await findEmail(rt.db, id))?.state === 'sent', 'the retried message to be sent');
+      expect(await findEmail(rt.db, id)).toMatchObject({ attempts: 1, lastError: null, messageId });
       expect(received(messageId)).toHaveLength(1);
     } finally {
       sink.rejectWith = undefined;
@@ -148,14 +159,18 @@ describe('nudging', () => {
     try {
       await new Promise((r) => setTimeout(r, 100)); // the first look found nothing; next poll in 60 s
       const started = Date.now();
-      const { id } = slow.db.transaction((tx) =>
+      const { id } = await transaction(slow.db, async (tx) =>
         enqueueEmail(
           tx,
           { to: 'nudge@example.org', subject: 'Nudged', text: 'T', html: '<p>H</p>', kind: 'notification' },
           slow.now(),
         ),
       );
-      await waitUntil(() => findEmail(slow.db, id)?.state === 'sent', 'the nudged message to be sent', 5_000);
+      await waitUntil(
+        async () => (await findEmail(slow.db, id))?.state === 'sent',
+        'the nudged message to be sent',
+        5_000,
+      );
       expect(Date.now() - started).toBeLessThan(5_000);
     } finally {
       await worker.stop();
@@ -174,27 +189,28 @@ describe('the 24-hour limit', () => {
     };
     const worker = startOutboxWorker(fixed, { transport: temporary, random: () => 0 });
     try {
-      const { id } = enqueueEmail(
+      const { id } = await enqueueEmail(
         fixed.db,
         { to: 'x@example.org', subject: 'S', text: 'T', html: '<p>H</p>', kind: 'notification' },
         fixed.now(),
       );
       const first = await waitUntil(
-        () =>
-          findEmail(fixed.db, id)?.attempts === 1 &&
-          findEmail(fixed.db, id)?.state === 'queued' &&
-          findEmail(fixed.db, id),
+        async () =>
+          (await findEmail(fixed.db, id))?.attempts === 1 &&
+          (await findEmail(fixed.db, id))?.state === 'queued' &&
+          (await findEmail(fixed.db, id)),
         'a first attempt',
       );
       expect(first.nextAttemptAt.getTime()).toBe(start + 50); // 100 ms base, jitter factor 0.5
       clock = start + 23 * 3_600_000;
       await waitUntil(
-        () => findEmail(fixed.db, id)?.attempts === 2 && findEmail(fixed.db, id)?.state === 'queued',
+        async () =>
+          (await findEmail(fixed.db, id))?.attempts === 2 && (await findEmail(fixed.db, id))?.state === 'queued',
         'a second attempt, still queued',
       );
       clock = start + 24 * 3_600_000;
       const failed = await waitUntil(
-        () => findEmail(fixed.db, id)?.state === 'failed' && findEmail(fixed.db, id),
+        async () => (await findEmail(fixed.db, id))?.state === 'failed' && (await findEmail(fixed.db, id)),
         'the message to fail',
       );
       expect(failed.attempts).toBe(3);
@@ -211,7 +227,7 @@ describe('no SMTP_URL', () => {
     expect(files.config.smtpUrl).toBeUndefined();
     const worker = startOutboxWorker(files);
     try {
-      const { id, messageId } = enqueueEmail(
+      const { id, messageId } = await enqueueEmail(
         files.db,
         {
           to: 'file@example.org',
@@ -222,7 +238,7 @@ describe('no SMTP_URL', () => {
       );
       const file = join(files.config.dataDir, 'mail', emlFileName(messageId));
       await waitUntil(() => existsSync(file), `${file} to appear`);
-      await waitUntil(() => findEmail(files.db, id)?.state === 'sent', 'the row to be sent');
+      await waitUntil(async () => (await findEmail(files.db, id))?.state === 'sent', 'the row to be sent');
       const mail = await simpleParser(readFileSync(file));
       expect(mail.messageId).toBe(messageId);
       expect(mail.subject).toBe('On disk');
@@ -231,7 +247,7 @@ describe('no SMTP_URL', () => {
       expect(mail.html).toContain('<h1>H</h1>');
 
       // Sending the same message again (a re-send after a crash) replaces the file.
-      const row = findEmail(files.db, id)!;
+      const row = (await findEmail(files.db, id))!;
       const again = await createFileTransport(files.config.mailDir, files.config.mailFrom).send({ ...row });
       expect(again).toEqual({ ok: true });
       expect(readdirSync(files.config.mailDir).filter((f) => f.startsWith(messageId.slice(1, 37)))).toHaveLength(1);

@@ -75,7 +75,7 @@ describe('redactSecrets', () => {
 });
 
 describe('enqueueEmail with secrets', () => {
-  it('refuses a listed secret the message does not carry (it would stay unredacted)', () => {
+  it('refuses a listed secret the message does not carry (it would stay unredacted)', async () => {
     const content = notificationEmail({
       orgName: 'T',
       subject: 'S',
@@ -83,13 +83,13 @@ describe('enqueueEmail with secrets', () => {
       paragraphs: ['P'],
       link: { text: 'L', url: 'https://x.example/a' },
     });
-    expect(() =>
+    await expect(
       enqueueEmail(
         rt.db,
         { to: 'a@example.org', ...content, kind: 'notification', secrets: ['https://x.example/b'] },
         rt.now(),
       ),
-    ).toThrow(/not in the message/);
+    ).rejects.toThrow(/not in the message/);
   });
 });
 
@@ -113,7 +113,7 @@ describe('after delivery the stored copy keeps no private link', () => {
     const mail = sink.messages.find((m) => m.to.includes('ack@example.org'))!;
     expect(mail.text).toContain(`https://appeals.example.nhs.uk/appeal/status/${token}`);
     expect(mail.html).toContain(token);
-    const stored = findEmail(rt.db, row.id)!;
+    const stored = (await findEmail(rt.db, row.id))!;
     expect(stored.state).toBe('sent');
     expect(rawRow(row.id)).not.toContain(token);
     expect(stored.text).toContain(REDACTED_MARK);
@@ -156,16 +156,16 @@ describe('after delivery the stored copy keeps no private link', () => {
       paragraphs: ['P'],
       link: { text: 'L', url: 'https://x.example/secret-link-123' },
     });
-    const { id } = enqueueEmail(
+    const { id } = await enqueueEmail(
       rt.db,
       { to: 'fail@example.org', ...content, kind: 'notification', secrets: ['https://x.example/secret-link-123'] },
       new Date(0),
     );
     const claimed = (await claimNextEmail(rt.db, 'tok', rt.now(), 60_000))!;
     expect(claimed.id).toBe(id);
-    expect(markEmailFailed(rt.db, id, 'tok', 'refused')).toBe(true);
+    expect(await markEmailFailed(rt.db, id, 'tok', 'refused')).toBe(true);
     expect(rawRow(id)).toContain('secret-link-123');
-    const shown = listOutbox(rt).find((m) => m.id === id)!;
+    const shown = (await listOutbox(rt)).find((m) => m.id === id)!;
     expect(JSON.stringify(shown)).not.toContain('secret-link-123');
     expect(shown.text).toContain(REDACTED_MARK);
   });

@@ -21,14 +21,14 @@ const message = (to: string) => ({
 });
 
 describe('enqueueEmail', () => {
-  it('writes a queued row, due now, with a stable Message-ID on the PUBLIC_URL host', () => {
-    const { id, messageId } = enqueueEmail(
+  it('writes a queued row, due now, with a stable Message-ID on the PUBLIC_URL host', async () => {
+    const { id, messageId } = await enqueueEmail(
       rt.db,
       { ...message('a@example.org'), headers: { 'List-Unsubscribe': '<https://x/u>' } },
       rt.now(),
     );
     expect(messageId).toMatch(/^<[0-9a-f-]{36}@appeals\.example\.nhs\.uk>$/);
-    const row = findEmail(rt.db, id)!;
+    const row = (await findEmail(rt.db, id))!;
     expect(row).toMatchObject({
       state: 'queued',
       attempts: 0,
@@ -42,40 +42,42 @@ describe('enqueueEmail', () => {
   });
 
   it('is kept or dropped with the transaction it is written in', async () => {
-    const kept = await transaction(rt.db, (tx) => enqueueEmail(tx, message('kept@example.org'), rt.now()));
-    expect(findEmail(rt.db, kept.id)).toBeDefined();
+    const kept = await transaction(rt.db, async (tx) => enqueueEmail(tx, message('kept@example.org'), rt.now()));
+    expect(await findEmail(rt.db, kept.id)).toBeDefined();
     let dropped: { id: number } | undefined;
     await expect(
-      transaction(rt.db, (tx) => {
-        dropped = enqueueEmail(tx, message('dropped@example.org'), rt.now());
+      transaction(rt.db, async (tx) => {
+        dropped = await enqueueEmail(tx, message('dropped@example.org'), rt.now());
         throw new Error('the change failed');
       }),
     ).rejects.toThrow('the change failed');
-    expect(findEmail(rt.db, dropped!.id)).toBeUndefined();
+    expect(await findEmail(rt.db, dropped!.id)).toBeUndefined();
   });
 
   it('wakes the listeners (the worker) once the transaction has committed, and never after a rollback', async () => {
-    const heard: (number | undefined)[] = [];
+    const heard: Promise<number | undefined>[] = [];
     let seen: number | undefined;
-    // What the worker would find when woken: the message, committed.
-    const stop = onEmailEnqueued(rt.db, () => heard.push(seen === undefined ? undefined : findEmail(rt.db, seen)?.id));
+    // What the worker would find when woken (the look-up starts then): the message, committed.
+    const stop = onEmailEnqueued(rt.db, () => {
+      heard.push(seen === undefined ? Promise.resolve(undefined) : findEmail(rt.db, seen).then((row) => row?.id));
+    });
     await transaction(rt.db, async (tx) => {
-      seen = enqueueEmail(tx, message('woken@example.org'), rt.now()).id;
+      seen = (await enqueueEmail(tx, message('woken@example.org'), rt.now())).id;
       await new Promise((resolve) => setTimeout(resolve, 5));
       expect(heard).toEqual([]);
     });
-    expect(heard).toEqual([seen]);
+    expect(await Promise.all(heard)).toEqual([seen]);
     await expect(
-      transaction(rt.db, (tx) => {
-        enqueueEmail(tx, message('never@example.org'), rt.now());
+      transaction(rt.db, async (tx) => {
+        await enqueueEmail(tx, message('never@example.org'), rt.now());
         throw new Error('the change failed');
       }),
     ).rejects.toThrow('the change failed');
     // Outside a transaction: on the next turn of the event loop.
-    seen = enqueueEmail(rt.db, message('alone@example.org'), rt.now()).id;
+    seen = (await enqueueEmail(rt.db, message('alone@example.org'), rt.now())).id;
     expect(heard).toHaveLength(1);
     await new Promise((resolve) => setImmediate(resolve));
-    expect(heard).toEqual([heard[0], seen]);
+    expect(await Promise.all(heard)).toEqual([await heard[0], seen]);
     stop();
   });
 });
@@ -83,8 +85,8 @@ describe('enqueueEmail', () => {
 describe('claimNextEmail', () => {
   it('gives each due message to one claimer only, and counts the attempt', async () => {
     rt.db.delete(outbox).run();
-    const a = enqueueEmail(rt.db, message('c1@example.org'), rt.now());
-    const b = enqueueEmail(rt.db, message('c2@example.org'), rt.now());
+    const a = await enqueueEmail(rt.db, message('c1@example.org'), rt.now());
+    const b = await enqueueEmail(rt.db, message('c2@example.org'), rt.now());
     const first = (await claimNextEmail(rt.db, 'token-1', rt.now(), 60_000))!;
     const second = (await claimNextEmail(rt.db, 'token-2', rt.now(), 60_000))!;
     expect([first.id, second.id].sort()).toEqual([a.id, b.id].sort());
@@ -94,36 +96,36 @@ describe('claimNextEmail', () => {
 
   it('does not claim a message before its next attempt time', async () => {
     rt.db.delete(outbox).run();
-    enqueueEmail(rt.db, message('later@example.org'), new Date(clock + 1000));
+    await enqueueEmail(rt.db, message('later@example.org'), new Date(clock + 1000));
     expect(await claimNextEmail(rt.db, 't', rt.now(), 60_000)).toBeUndefined();
     expect((await claimNextEmail(rt.db, 't', new Date(clock + 1000), 60_000))?.to).toBe('later@example.org');
   });
 
   it('takes over a message stuck in `sending` once its lease has run out, with the same Message-ID', async () => {
     rt.db.delete(outbox).run();
-    const { messageId } = enqueueEmail(rt.db, message('stuck@example.org'), rt.now());
+    const { messageId } = await enqueueEmail(rt.db, message('stuck@example.org'), rt.now());
     const claimed = (await claimNextEmail(rt.db, 'crashed-worker', rt.now(), 60_000))!;
     expect(await claimNextEmail(rt.db, 'other', new Date(clock + 59_999), 60_000)).toBeUndefined();
     const retaken = (await claimNextEmail(rt.db, 'other', new Date(clock + 60_000), 60_000))!;
     expect(retaken).toMatchObject({ id: claimed.id, messageId, claimToken: 'other', attempts: 2 });
     // The worker that lost the claim can no longer change the row.
-    expect(markEmailFailed(rt.db, claimed.id, 'crashed-worker', 'late')).toBe(false);
-    expect(findEmail(rt.db, claimed.id)?.state).toBe('sending');
+    expect(await markEmailFailed(rt.db, claimed.id, 'crashed-worker', 'late')).toBe(false);
+    expect((await findEmail(rt.db, claimed.id))?.state).toBe('sending');
   });
 });
 
 describe('listOutbox, outboxCounts, retryMessage and /healthz', () => {
   it('lists newest first, counts queued and failed, and retries only failed messages', async () => {
     rt.db.delete(outbox).run();
-    const q = enqueueEmail(rt.db, message('q@example.org'), rt.now());
-    const f = enqueueEmail(rt.db, message('f@example.org'), rt.now());
+    const q = await enqueueEmail(rt.db, message('q@example.org'), rt.now());
+    const f = await enqueueEmail(rt.db, message('f@example.org'), rt.now());
     await claimNextEmail(rt.db, 'x', rt.now(), 60_000); // q (oldest first)
     await claimNextEmail(rt.db, 'y', rt.now(), 60_000); // f
-    markEmailFailed(rt.db, f.id, 'y', '550 Mailbox unavailable');
-    expect(listOutbox(rt).map((m) => m.id)).toEqual([f.id, q.id]);
-    expect(listOutbox(rt, { states: ['failed'] }).map((m) => m.id)).toEqual([f.id]);
-    expect(outboxCounts(rt)).toEqual({ queued: 1, failed: 1 });
-    expect(checkHealth(rt)).toEqual({ status: 'ok', outbox: { queued: 1, failed: 1 } });
+    await markEmailFailed(rt.db, f.id, 'y', '550 Mailbox unavailable');
+    expect((await listOutbox(rt)).map((m) => m.id)).toEqual([f.id, q.id]);
+    expect((await listOutbox(rt, { states: ['failed'] })).map((m) => m.id)).toEqual([f.id]);
+    expect(await outboxCounts(rt)).toEqual({ queued: 1, failed: 1 });
+    expect(await checkHealth(rt)).toEqual({ status: 'ok', outbox: { queued: 1, failed: 1 } });
 
     expect(await retryMessage(rt, 999_999, 7)).toEqual({ ok: false, error: 'not-found' });
     expect(await retryMessage(rt, q.id, 7)).toEqual({ ok: false, error: 'not-failed' });
@@ -134,21 +136,21 @@ describe('listOutbox, outboxCounts, retryMessage and /healthz', () => {
     expect(result.ok && result.message).toMatchObject({ id: f.id, state: 'queued', attempts: 0, lastError: null });
     expect(result.ok && result.message.nextAttemptAt.getTime()).toBe(clock);
     expect(seen).toEqual([[f.id, 7]]);
-    expect(outboxCounts(rt)).toEqual({ queued: 2, failed: 0 });
+    expect(await outboxCounts(rt)).toEqual({ queued: 2, failed: 0 });
     expect(await retryMessage(rt, f.id, 7)).toEqual({ ok: false, error: 'not-failed' });
   });
 
   it('rolls the retry back when the hook throws (e.g. the audit entry cannot be written)', async () => {
     rt.db.delete(outbox).run();
-    const f = enqueueEmail(rt.db, message('hook@example.org'), rt.now());
+    const f = await enqueueEmail(rt.db, message('hook@example.org'), rt.now());
     await claimNextEmail(rt.db, 'z', rt.now(), 60_000);
-    markEmailFailed(rt.db, f.id, 'z', '550');
+    await markEmailFailed(rt.db, f.id, 'z', '550');
     await expect(
       retryMessage(rt, f.id, 1, () => {
         throw new Error('audit failed');
       }),
     ).rejects.toThrow('audit failed');
-    expect(findEmail(rt.db, f.id)?.state).toBe('failed');
+    expect((await findEmail(rt.db, f.id))?.state).toBe('failed');
   });
 });
 
@@ -156,21 +158,21 @@ describe('retryFromOutbox', () => {
   it('retries a failed email from the posted id and writes outbox.retried to the audit log with it', async () => {
     const admin = await testStaff(rt, ['admin'], 'Ada Admin');
     rt.db.delete(outbox).run();
-    const f = enqueueEmail(rt.db, message('audit@example.org'), rt.now());
+    const f = await enqueueEmail(rt.db, message('audit@example.org'), rt.now());
     await claimNextEmail(rt.db, 'w', rt.now(), 60_000);
-    markEmailFailed(rt.db, f.id, 'w', '550');
+    await markEmailFailed(rt.db, f.id, 'w', '550');
     for (const bad of [null, '', 'abc', '0', '-1', '1.5', '1e400'])
       expect(await retryFromOutbox(rt, bad, { id: admin, ip: '203.0.113.9' })).toEqual({ ok: false });
     expect(listAudit(rt.db, { action: 'outbox.retried' })).toHaveLength(0);
     expect(await retryFromOutbox(rt, String(f.id), { id: admin, ip: '203.0.113.9' })).toEqual({ ok: true, id: f.id });
-    expect(findEmail(rt.db, f.id)?.state).toBe('queued');
+    expect((await findEmail(rt.db, f.id))?.state).toBe('queued');
     expect(listAudit(rt.db, { action: 'outbox.retried' })).toMatchObject([
       {
         actorId: admin,
         entityType: 'outbox',
         entityId: String(f.id),
         ip: '203.0.113.9',
-        details: { kind: findEmail(rt.db, f.id)!.kind },
+        details: { kind: (await findEmail(rt.db, f.id))!.kind },
       },
     ]);
     // Retried already (Back and press Retry again): refused, and nothing more in the log.

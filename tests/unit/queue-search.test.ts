@@ -48,33 +48,37 @@ beforeAll(async () => {
   me = await testStaff(rt, ['reviewer'], 'Sam Searcher');
   const c = insertTestCase(rt.db, { handle: '@Jo_Bloggs' });
   caseRef = c.reference;
-  seeded.onCase = insertTestAppeal(rt.db, {
+  seeded.onCase = await insertTestAppeal(rt.db, {
     caseId: c.id,
     email: 'case.person@example.org',
     dueAt: new Date(now.getTime() + 5 * DAY),
   });
-  seeded.decidedOnCase = insertTestAppeal(rt.db, {
+  seeded.decidedOnCase = await insertTestAppeal(rt.db, {
     caseId: c.id,
     status: 'decided',
     email: 'case.person@example.org',
     dueAt: new Date(now.getTime() - 30 * DAY),
   });
-  seeded.claimed = insertTestAppeal(rt.db, {
+  seeded.claimed = await insertTestAppeal(rt.db, {
     handle: 'NoRef_Person',
     platform: 'instagram',
     email: 'claimed@example.org',
   });
-  seeded.byEmail = insertTestAppeal(rt.db, { email: 'findme@example.org', handle: '@someone' });
-  seeded.other = insertTestAppeal(rt.db, { email: 'other@example.org', handle: '@other' });
+  seeded.byEmail = await insertTestAppeal(rt.db, { email: 'findme@example.org', handle: '@someone' });
+  seeded.other = await insertTestAppeal(rt.db, { email: 'other@example.org', handle: '@other' });
   // Same due date: the one received first comes first, whatever the insertion order.
   const due = new Date(now.getTime() + 2 * DAY);
-  seeded.tieLater = insertTestAppeal(rt.db, { dueAt: due, receivedAt: new Date(now.getTime() - DAY), handle: '@tie' });
-  seeded.tieEarlier = insertTestAppeal(rt.db, {
+  seeded.tieLater = await insertTestAppeal(rt.db, {
+    dueAt: due,
+    receivedAt: new Date(now.getTime() - DAY),
+    handle: '@tie',
+  });
+  seeded.tieEarlier = await insertTestAppeal(rt.db, {
     dueAt: due,
     receivedAt: new Date(now.getTime() - 3 * DAY),
     handle: '@tie',
   });
-  seeded.withdrawn = insertTestAppeal(rt.db, {
+  seeded.withdrawn = await insertTestAppeal(rt.db, {
     status: 'withdrawn',
     dueAt: new Date(now.getTime() - 60 * DAY),
     handle: '@gone',

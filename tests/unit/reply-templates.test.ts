@@ -65,7 +65,7 @@ const BODY =
 describe('placeholders', () => {
   it('are filled from the appeal and its case', async () => {
     const a = await newAppeal();
-    const view = appealForStaff(rt, a.id)!;
+    const view = (await appealForStaff(rt, a.id))!;
     const filled = fillTemplate(BODY, placeholderValues(rt, view.appeal, view.caseRecord, '1.0'));
     const ground = findCaseById(rt.db, a.caseId)!.grounds[0]!.title;
     expect(filled).toBe(
@@ -207,7 +207,7 @@ describe('choosing a template on an appeal', () => {
     if (used.kind !== 'page' || !used.values) throw new Error('not filled');
     const filled = String(used.values['explanation']);
     expect(filled).toContain('###');
-    const emails = listEmails(rt.db).length;
+    const emails = (await listEmails(rt.db)).length;
     const input = { outcome: 'upheld' as const, explanation: filled, version: '1.0' };
 
     expect(await handleAppealForm(rt, a.id, { ...used.values, intent: 'preview' }, reviewer)).toEqual({
@@ -218,13 +218,13 @@ describe('choosing a template on an appeal', () => {
     expect(
       await handleAppealForm(rt, a.id, { ...used.values, intent: 'send', previewed: 'anything' }, reviewer),
     ).toMatchObject({ kind: 'page', errors: { explanation: REVIEW_ERROR_MESSAGES['must-edit-marker'] } });
-    expect(previewDecision(rt, a.id, input, reviewer)).toEqual({ ok: false, error: 'must-edit-marker' });
+    expect(await previewDecision(rt, a.id, input, reviewer)).toEqual({ ok: false, error: 'must-edit-marker' });
     expect(await decideAppeal(rt, a.id, { ...input, previewed: 'x' }, reviewer)).toEqual({
       ok: false,
       error: 'must-edit-marker',
     });
-    expect(findAppealById(rt.db, a.id)?.status).toBe('new');
-    expect(listEmails(rt.db).length).toBe(emails);
+    expect((await findAppealById(rt.db, a.id))?.status).toBe('new');
+    expect((await listEmails(rt.db)).length).toBe(emails);
 
     // Replaced: previewed, sent, and the history names the template.
     const edited = { ...used.values, explanation: filled.replace('###', 'Your comment named a member of staff.') };
@@ -233,9 +233,9 @@ describe('choosing a template on an appeal', () => {
     expect(
       await handleAppealForm(rt, a.id, { ...edited, intent: 'send', previewed: shown.preview.digest }, reviewer),
     ).toEqual({ kind: 'redirect', to: `/staff/appeals/${a.id}` });
-    const decided = listAppealEvents(rt.db, a.id).find((e) => e.kind === 'decided')!;
+    const decided = (await listAppealEvents(rt.db, a.id)).find((e) => e.kind === 'decided')!;
     expect(decided.details).toMatchObject({ templateId: anyGround, templateName: 'Kept: against the principles' });
-    const history = appealForStaff(rt, a.id)!.history.find((h) => h.kind === 'decided')!;
+    const history = (await appealForStaff(rt, a.id))!.history.find((h) => h.kind === 'decided')!;
     expect(history.detail).toBe(
       'We have kept our decision; reasons started from the reply template “Kept: against the principles”',
     );
@@ -264,7 +264,7 @@ describe('choosing a template on an appeal', () => {
         });
       }
     }
-    expect(findAppealById(rt.db, a.id)?.status).toBe('new');
+    expect((await findAppealById(rt.db, a.id))?.status).toBe('new');
     // A real template for this appeal is still recorded, and so is one retired since it was used.
     expect(
       await handleAppealForm(rt, a.id, { ...typed, intent: 'preview', 'template-used': String(anyGround) }, reviewer),
@@ -294,7 +294,7 @@ describe('choosing a template on an appeal', () => {
         )
       ).kind,
     ).toBe('redirect');
-    expect(listAppealEvents(rt.db, a.id).find((e) => e.kind === 'decided')!.details).toMatchObject({
+    expect((await listAppealEvents(rt.db, a.id)).find((e) => e.kind === 'decided')!.details).toMatchObject({
       templateName: 'Kept: retired since',
     });
   });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { listAudit } from '../../db/audit.ts';
 import { updateAppeal } from '../../db/appeals.ts';
 import { appealEvents, appeals, caseActions, caseGrounds, cases, outbox, serviceFeedback } from '../../db/schema.ts';
+import { transaction } from '../../db/transactions.ts';
 import { createAppeal } from '../../src/lib/appeals/appeals.ts';
 import { giveFeedback } from '../../src/lib/feedback/feedback.ts';
 import { runFeedbackCommentPurge, runRetentionPurge } from '../../src/lib/retention/retention.ts';
@@ -68,7 +69,7 @@ describe('retention purge', async () => {
   if (!made.ok) throw new Error(made.error);
   // The worker delivered the acknowledgement (no worker runs in this test).
   rt.db.update(outbox).set({ state: 'sent' }).run();
-  rt.db.transaction((tx) =>
+  await transaction(rt.db, async (tx) =>
     updateAppeal(tx, made.appeal.id, {
       status: 'decided',
       outcome: 'upheld',

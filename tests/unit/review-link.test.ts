@@ -90,15 +90,15 @@ describe('linkAppealToCase', () => {
       caseId: c.id,
       caseReference: c.reference,
     });
-    expect(findAppealById(rt.db, appealId)!.caseId).toBe(c.id);
-    const event = listAppealEvents(rt.db, appealId).find((e) => e.kind === 'case-linked');
+    expect((await findAppealById(rt.db, appealId))!.caseId).toBe(c.id);
+    const event = (await listAppealEvents(rt.db, appealId)).find((e) => e.kind === 'case-linked');
     expect(event).toMatchObject({ actorType: 'staff', actorId: reviewer.id, details: { caseReference: c.reference } });
     expect(
       listAudit(rt.db).some(
         (e) => e.action === 'appeal.case-linked' && e.entityId === String(appealId) && e.actorId === reviewer.id,
       ),
     ).toBe(true);
-    const view = appealForStaff(rt, appealId)!;
+    const view = (await appealForStaff(rt, appealId))!;
     expect(view.caseRecord).toMatchObject({ reference: c.reference, version: '1.0' });
     expect(view.caseRecord!.grounds.length).toBeGreaterThan(0);
     expect(view.history.some((h) => h.label === 'Linked to a case' && h.detail === `case ${c.reference}`)).toBe(true);
@@ -114,17 +114,17 @@ describe('linkAppealToCase', () => {
     const decision = { outcome: 'overturned' as const, explanation: 'Allowed under our principles.', version: '1.0' };
     // Before linking nobody may decide it (issue 17, point 9): otherwise the moderator who recorded
     // the case could decide the appeal simply by not linking it.
-    expect(previewDecision(rt, appealId, decision, moderator)).toEqual({ ok: false, error: 'case-not-settled' });
-    expect(previewDecision(rt, appealId, decision, reviewer)).toEqual({ ok: false, error: 'case-not-settled' });
+    expect(await previewDecision(rt, appealId, decision, moderator)).toEqual({ ok: false, error: 'case-not-settled' });
+    expect(await previewDecision(rt, appealId, decision, reviewer)).toEqual({ ok: false, error: 'case-not-settled' });
     expect((await linkAppealToCase(rt, appealId, c.reference, reviewer)).ok).toBe(true);
-    expect(previewDecision(rt, appealId, decision, moderator)).toEqual({ ok: false, error: 'recorded-by-you' });
+    expect(await previewDecision(rt, appealId, decision, moderator)).toEqual({ ok: false, error: 'recorded-by-you' });
     expect(await decideAfterPreview(rt, appealId, decision, moderator)).toEqual({
       ok: false,
       error: 'recorded-by-you',
     });
     // A linked overturn creates the follow-up from the case's actions, like any appeal on a case.
     expect(await decideAfterPreview(rt, appealId, decision, reviewer)).toEqual({ ok: true });
-    expect(appealForStaff(rt, appealId)!.followUps.map((f) => f.kind)).toEqual(['restore-comment']);
+    expect((await appealForStaff(rt, appealId))!.followUps.map((f) => f.kind)).toEqual(['restore-comment']);
   });
 
   it('catches a typo by the check character, before any lookup, and an unknown or appeal reference', async () => {
@@ -153,22 +153,22 @@ describe('linkAppealToCase', () => {
       error: 'case-not-found',
       message: 'There is no case with that reference',
     });
-    const own = findAppealById(rt.db, appealId)!.reference;
+    const own = (await findAppealById(rt.db, appealId))!.reference;
     expect(await linkAppealToCase(rt, appealId, own, reviewer)).toMatchObject({ ok: false, error: 'appeal-reference' });
-    expect(findAppealById(rt.db, appealId)!.caseId).toBeNull();
-    expect(listAppealEvents(rt.db, appealId).some((e) => e.kind === 'case-linked')).toBe(false);
+    expect((await findAppealById(rt.db, appealId))!.caseId).toBeNull();
+    expect((await listAppealEvents(rt.db, appealId)).some((e) => e.kind === 'case-linked')).toBe(false);
   });
 
   it('refuses a case that already has an open appeal, naming it', async () => {
     const appealId = await postAppeal();
     const other = await caseAppeal();
-    const otherRef = findAppealById(rt.db, other.id)!.reference;
+    const otherRef = (await findAppealById(rt.db, other.id))!.reference;
     const r = await linkAppealToCase(rt, appealId, other.caseRef, reviewer);
     expect(r).toMatchObject({ ok: false, error: 'case-has-open-appeal' });
     expect(!r.ok && r.message).toContain(otherRef);
-    expect(findAppealById(rt.db, appealId)!.caseId).toBeNull();
+    expect((await findAppealById(rt.db, appealId))!.caseId).toBeNull();
     // Once that appeal is decided the case is free again.
-    updateAppeal(rt.db, other.id, { status: 'decided' });
+    await updateAppeal(rt.db, other.id, { status: 'decided' });
     expect((await linkAppealToCase(rt, appealId, other.caseRef, reviewer)).ok).toBe(true);
   });
 
@@ -180,7 +180,7 @@ describe('linkAppealToCase', () => {
       error: 'not-allowed',
     });
     const withdrawn = await postAppeal();
-    updateAppeal(rt.db, withdrawn, { status: 'withdrawn' });
+    await updateAppeal(rt.db, withdrawn, { status: 'withdrawn' });
     expect(await linkAppealToCase(rt, withdrawn, c.reference, reviewer)).toMatchObject({
       ok: false,
       error: 'not-allowed',
@@ -240,8 +240,8 @@ describe('staff text over its limit is refused, never cut short', () => {
 
   it('the domain refuses too, storing and sending nothing', async () => {
     const { id } = await caseAppeal();
-    const events = listAppealEvents(rt.db, id).length;
-    const emails = listEmails(rt.db).length;
+    const events = (await listAppealEvents(rt.db, id)).length;
+    const emails = (await listEmails(rt.db)).length;
     expect(await addNote(rt, id, over(LIMITS.internalNote), reviewer)).toEqual({ ok: false, error: 'text-too-long' });
     expect(await addNote(rt, id, ' ', reviewer)).toEqual({ ok: false, error: 'text-required' });
     expect(await requestInformation(rt, id, over(LIMITS.informationRequest), reviewer)).toEqual({
@@ -256,9 +256,9 @@ describe('staff text over its limit is refused, never cut short', () => {
         reviewer,
       ),
     ).toEqual({ ok: false, error: 'explanation-too-long' });
-    expect(listAppealEvents(rt.db, id).length).toBe(events);
-    expect(listEmails(rt.db).length).toBe(emails);
-    expect(findAppealById(rt.db, id)!.status).toBe('new');
+    expect((await listAppealEvents(rt.db, id)).length).toBe(events);
+    expect((await listEmails(rt.db)).length).toBe(emails);
+    expect((await findAppealById(rt.db, id))!.status).toBe('new');
   });
 });
 
@@ -266,7 +266,7 @@ describe('send is exactly what was previewed', () => {
   it('sends when the digest matches, refuses when anything changed since the preview', async () => {
     const { id } = await caseAppeal();
     const input = { outcome: 'upheld' as const, explanation: 'Our principles were applied correctly.', version: '1.0' };
-    const preview = previewDecision(rt, id, input, reviewer);
+    const preview = await previewDecision(rt, id, input, reviewer);
     if (!preview.ok) throw new Error(preview.error);
     // The reviewer edits the reasons after previewing, or a forged form changes the outcome.
     expect(
@@ -284,9 +284,11 @@ describe('send is exactly what was previewed', () => {
       ok: false,
       error: 'preview-changed',
     });
-    expect(findAppealById(rt.db, id)!.status).toBe('new');
+    expect((await findAppealById(rt.db, id))!.status).toBe('new');
     expect(await decideAppeal(rt, id, { ...input, previewed: preview.plan.digest }, reviewer)).toEqual({ ok: true });
-    const sent = listEmails(rt.db).find((m) => m.kind === 'appeal-decision' && m.text === preview.plan.email.text);
+    const sent = (await listEmails(rt.db)).find(
+      (m) => m.kind === 'appeal-decision' && m.text === preview.plan.email.text,
+    );
     expect(sent?.html).toBe(preview.plan.email.html);
   });
 });
@@ -296,10 +298,10 @@ describe('assignAppeal', () => {
     const { id } = await caseAppeal();
     expect(await assignAppeal(rt, id, moderatorOnly, reviewer)).toEqual({ ok: false, error: 'not-a-reviewer' });
     expect(await assignAppeal(rt, id, 987_654, reviewer)).toEqual({ ok: false, error: 'not-a-reviewer' });
-    expect(findAppealById(rt.db, id)!.assignedTo).toBeNull();
+    expect((await findAppealById(rt.db, id))!.assignedTo).toBeNull();
     expect(await assignAppeal(rt, id, reviewer.id, moderator)).toEqual({ ok: true });
     expect(await assignAppeal(rt, id, null, moderator)).toEqual({ ok: true });
-    expect(findAppealById(rt.db, id)!.assignedTo).toBeNull();
+    expect((await findAppealById(rt.db, id))!.assignedTo).toBeNull();
   });
 });
 
@@ -322,23 +324,23 @@ describe('deciding a no-reference appeal: linked, or an explicit, audited "no ma
 
   it('refuses to decide until linked or marked; the mark is one transaction with history and audit, once only', async () => {
     const appealId = await postAppeal();
-    const emails = listEmails(rt.db).length;
+    const emails = (await listEmails(rt.db)).length;
     expect(await decideAfterPreview(rt, appealId, decision, reviewer)).toEqual({
       ok: false,
       error: 'case-not-settled',
     });
-    expect(listEmails(rt.db).length).toBe(emails);
-    expect(findAppealById(rt.db, appealId)!.status).toBe('new');
+    expect((await listEmails(rt.db)).length).toBe(emails);
+    expect((await findAppealById(rt.db, appealId))!.status).toBe('new');
 
     expect(await recordNoMatchingCase(rt, appealId, reviewer)).toEqual({ ok: true });
-    const event = listAppealEvents(rt.db, appealId).find((e) => e.kind === 'no-matching-case');
+    const event = (await listAppealEvents(rt.db, appealId)).find((e) => e.kind === 'no-matching-case');
     expect(event).toMatchObject({ actorType: 'staff', actorId: reviewer.id });
     expect(
       listAudit(rt.db).some(
         (e) => e.action === 'appeal.no-matching-case' && e.entityId === String(appealId) && e.actorId === reviewer.id,
       ),
     ).toBe(true);
-    const view = appealForStaff(rt, appealId)!;
+    const view = (await appealForStaff(rt, appealId))!;
     expect(view.decisionFacts).toEqual({ caseId: null, caseRecordedBy: undefined, noMatchingCase: true });
     expect(view.history.some((h) => h.label === 'No matching case found' && h.who === 'Rita Reviewer')).toBe(true);
     // Once only, and not on an unknown appeal.
@@ -356,24 +358,24 @@ describe('deciding a no-reference appeal: linked, or an explicit, audited "no ma
   it('is refused on an appeal that has a case; a case found after the mark can still be linked, and then the rule binds', async () => {
     const { id: withCase } = await caseAppeal();
     expect(await recordNoMatchingCase(rt, withCase, reviewer)).toEqual({ ok: false, error: 'not-allowed' });
-    expect(listAppealEvents(rt.db, withCase).some((e) => e.kind === 'no-matching-case')).toBe(false);
+    expect((await listAppealEvents(rt.db, withCase)).some((e) => e.kind === 'no-matching-case')).toBe(false);
 
     const appealId = await postAppeal();
     expect(await recordNoMatchingCase(rt, appealId, moderator)).toEqual({ ok: true });
     const c = insertTestCase(rt.db, { actionAt: new Date(clock - 3 * DAY), recordedBy: moderator.id });
     expect((await linkAppealToCase(rt, appealId, c.reference, reviewer)).ok).toBe(true);
-    expect(appealForStaff(rt, appealId)!.decisionFacts).toEqual({
+    expect((await appealForStaff(rt, appealId))!.decisionFacts).toEqual({
       caseId: c.id,
       caseRecordedBy: moderator.id,
       noMatchingCase: false,
     });
-    expect(previewDecision(rt, appealId, decision, moderator)).toEqual({ ok: false, error: 'recorded-by-you' });
+    expect(await previewDecision(rt, appealId, decision, moderator)).toEqual({ ok: false, error: 'recorded-by-you' });
     expect(await decideAfterPreview(rt, appealId, decision, reviewer)).toEqual({ ok: true });
   });
 });
 
 async function postAppealDecided(): Promise<number> {
   const id = await postAppeal();
-  updateAppeal(rt.db, id, { status: 'decided' });
+  await updateAppeal(rt.db, id, { status: 'decided' });
   return id;
 }

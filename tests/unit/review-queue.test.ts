@@ -28,16 +28,16 @@ beforeAll(async () => {
   me = await testStaff(rt, ['reviewer'], 'Me Reviewer');
   other = await testStaff(rt, ['reviewer'], 'Other Reviewer');
   const far = new Date(now.getTime() + 30 * DAY);
-  for (let i = 0; i < 26; i++) insertTestAppeal(rt.db, { assignedTo: me, dueAt: far });
-  insertTestAppeal(rt.db, { assignedTo: me, dueAt: addWorkingDays(now, 2) }); // due this week
-  insertTestAppeal(rt.db, { assignedTo: me, status: 'in-review', dueAt: new Date(now.getTime() - 2 * DAY) }); // overdue
-  insertTestAppeal(rt.db, { assignedTo: me, status: 'in-review', dueAt: new Date(now.getTime() - 3 * DAY) }); // overdue
+  for (let i = 0; i < 26; i++) await insertTestAppeal(rt.db, { assignedTo: me, dueAt: far });
+  await insertTestAppeal(rt.db, { assignedTo: me, dueAt: addWorkingDays(now, 2) }); // due this week
+  await insertTestAppeal(rt.db, { assignedTo: me, status: 'in-review', dueAt: new Date(now.getTime() - 2 * DAY) }); // overdue
+  await insertTestAppeal(rt.db, { assignedTo: me, status: 'in-review', dueAt: new Date(now.getTime() - 3 * DAY) }); // overdue
   // Past their due date but not overdue: the clock is paused or stopped.
-  insertTestAppeal(rt.db, { assignedTo: me, status: 'waiting', dueAt: new Date(now.getTime() - DAY) });
-  insertTestAppeal(rt.db, { assignedTo: me, status: 'decided', dueAt: new Date(now.getTime() - 40 * DAY) });
-  insertTestAppeal(rt.db, { assignedTo: me, status: 'withdrawn', dueAt: new Date(now.getTime() - 40 * DAY) });
-  insertTestAppeal(rt.db, { assignedTo: other, dueAt: far });
-  insertTestAppeal(rt.db, { assignedTo: null, status: 'in-review', dueAt: new Date(now.getTime() - DAY) });
+  await insertTestAppeal(rt.db, { assignedTo: me, status: 'waiting', dueAt: new Date(now.getTime() - DAY) });
+  await insertTestAppeal(rt.db, { assignedTo: me, status: 'decided', dueAt: new Date(now.getTime() - 40 * DAY) });
+  await insertTestAppeal(rt.db, { assignedTo: me, status: 'withdrawn', dueAt: new Date(now.getTime() - 40 * DAY) });
+  await insertTestAppeal(rt.db, { assignedTo: other, dueAt: far });
+  await insertTestAppeal(rt.db, { assignedTo: null, status: 'in-review', dueAt: new Date(now.getTime() - DAY) });
 });
 
 describe('reviewQueue', () => {

@@ -60,20 +60,20 @@ const decision = {
 describe('decideAppeal', () => {
   it('refuses a reviewer who recorded the case, changing nothing', async () => {
     const a = await newAppeal();
-    const emails = listEmails(rt.db).length;
+    const emails = (await listEmails(rt.db)).length;
     expect(await decideAfterPreview(rt, a.id, decision, moderator)).toEqual({ ok: false, error: 'recorded-by-you' });
-    expect(previewDecision(rt, a.id, decision, moderator)).toEqual({ ok: false, error: 'recorded-by-you' });
-    expect(findAppealById(rt.db, a.id)!.status).toBe('new');
-    expect(listEmails(rt.db).length).toBe(emails);
+    expect(await previewDecision(rt, a.id, decision, moderator)).toEqual({ ok: false, error: 'recorded-by-you' });
+    expect((await findAppealById(rt.db, a.id))!.status).toBe('new');
+    expect((await listEmails(rt.db)).length).toBe(emails);
   });
 
   it('decides in one go: appeal, history, audit, email and a follow-up for an overturn', async () => {
     const a = await newAppeal(['hidden', 'blocked']);
     expect(await startReview(rt, a.id, reviewer)).toEqual({ ok: true });
-    const preview = previewDecision(rt, a.id, decision, reviewer);
+    const preview = await previewDecision(rt, a.id, decision, reviewer);
     if (!preview.ok) throw new Error(preview.error);
     expect(await decideAfterPreview(rt, a.id, decision, reviewer)).toEqual({ ok: true });
-    const row = findAppealById(rt.db, a.id)!;
+    const row = (await findAppealById(rt.db, a.id))!;
     expect(row).toMatchObject({
       status: 'decided',
       outcome: 'overturned',
@@ -82,14 +82,14 @@ describe('decideAppeal', () => {
       workingDaysToDecision: 0,
     });
     expect(row.decisionVersionId).toBe(preview.plan.versionId);
-    const kinds = listAppealEvents(rt.db, a.id).map((e) => e.kind);
+    const kinds = (await listAppealEvents(rt.db, a.id)).map((e) => e.kind);
     expect(kinds).toContain('decided');
     expect(
       listAudit(rt.db).some(
         (e) => e.action === 'appeal.decided' && e.entityId === String(a.id) && e.actorId === reviewer.id,
       ),
     ).toBe(true);
-    const email = listEmails(rt.db).find((m) => m.kind === 'appeal-decision' && m.to === a.email)!;
+    const email = (await listEmails(rt.db)).find((m) => m.kind === 'appeal-decision' && m.to === a.email)!;
     // The preview is exactly what is sent.
     expect(email.text).toBe(preview.plan.email.text);
     expect(email.html).toBe(preview.plan.email.html);
@@ -119,7 +119,7 @@ describe('decideAppeal', () => {
     expect(await startReview(rt, a.id, reviewer)).toEqual({ ok: false, error: 'not-allowed' });
     expect(await requestInformation(rt, a.id, 'More?', reviewer)).toEqual({ ok: false, error: 'not-allowed' });
     const b = await newAppeal();
-    updateAppeal(rt.db, b.id, { status: 'withdrawn' });
+    await updateAppeal(rt.db, b.id, { status: 'withdrawn' });
     expect(await decideAfterPreview(rt, b.id, decision, reviewer)).toEqual({ ok: false, error: 'not-allowed' });
     expect(await resumeReview(rt, b.id, reviewer)).toEqual({ ok: false, error: 'not-allowed' });
   });
@@ -138,7 +138,7 @@ describe('decideAppeal', () => {
 
   it('keeps nothing when any part fails: the email is queued in the same transaction', async () => {
     const a = await newAppeal();
-    const emails = listEmails(rt.db).length;
+    const emails = (await listEmails(rt.db)).length;
     rt.db.run(
       sql.raw(`create trigger fail_follow_up before insert on follow_ups begin select raise(abort, 'boom'); end`),
     );
@@ -147,9 +147,9 @@ describe('decideAppeal', () => {
     } finally {
       rt.db.run(sql.raw('drop trigger fail_follow_up'));
     }
-    expect(findAppealById(rt.db, a.id)!.status).toBe('new');
-    expect(listEmails(rt.db).length).toBe(emails);
-    expect(listAppealEvents(rt.db, a.id).map((e) => e.kind)).not.toContain('decided');
+    expect((await findAppealById(rt.db, a.id))!.status).toBe('new');
+    expect((await listEmails(rt.db)).length).toBe(emails);
+    expect((await listAppealEvents(rt.db, a.id)).map((e) => e.kind)).not.toContain('decided');
   });
 });
 
@@ -158,19 +158,19 @@ describe('working days and the paused clock', () => {
     const start = clock;
     try {
       const a = await newAppeal();
-      const originalDue = findAppealById(rt.db, a.id)!.dueAt;
+      const originalDue = (await findAppealById(rt.db, a.id))!.dueAt;
       clock = Date.UTC(2026, 10, 27, 10); // Fri: 2 working days in
       expect(await requestInformation(rt, a.id, 'Which post did you mean?', reviewer)).toEqual({ ok: true });
-      expect(findAppealById(rt.db, a.id)).toMatchObject({ status: 'waiting' });
-      expect(listEmails(rt.db).some((m) => m.kind === 'appeal-info-request' && m.to === a.email)).toBe(true);
+      expect(await findAppealById(rt.db, a.id)).toMatchObject({ status: 'waiting' });
+      expect((await listEmails(rt.db)).some((m) => m.kind === 'appeal-info-request' && m.to === a.email)).toBe(true);
       clock = Date.UTC(2026, 11, 2, 10); // Wed: paused 3 working days (Mon, Tue, Wed)
       expect(await resumeReview(rt, a.id, reviewer)).toEqual({ ok: true });
-      const resumed = findAppealById(rt.db, a.id)!;
+      const resumed = (await findAppealById(rt.db, a.id))!;
       expect(resumed).toMatchObject({ status: 'in-review', pausedAt: null });
       expect(resumed.dueAt.getTime()).toBe(addWorkingDays(originalDue, 3).getTime());
       clock = Date.UTC(2026, 11, 4, 10); // Fri: 7 working days since receipt, 3 paused
       expect(await decideAfterPreview(rt, a.id, decision, reviewer)).toEqual({ ok: true });
-      expect(findAppealById(rt.db, a.id)!.workingDaysToDecision).toBe(4);
+      expect((await findAppealById(rt.db, a.id))!.workingDaysToDecision).toBe(4);
     } finally {
       clock = start;
     }
@@ -195,7 +195,7 @@ describe('working days and the paused clock', () => {
       expect(await addFurtherInformation(rt, a.token, 'Here it is')).toEqual({ ok: true });
       clock = Date.UTC(2026, 11, 1, 10); // Tue: 4 working days since receipt
       expect(await decideAfterPreview(rt, a.id, decision, reviewer)).toEqual({ ok: true });
-      expect(findAppealById(rt.db, a.id)!.workingDaysToDecision).toBe(2);
+      expect((await findAppealById(rt.db, a.id))!.workingDaysToDecision).toBe(2);
     } finally {
       clock = start;
     }
@@ -207,8 +207,8 @@ describe('notes, assignment and follow-ups', () => {
     const a = await newAppeal();
     expect(await addNote(rt, a.id, 'Checked the thread', reviewer)).toEqual({ ok: true });
     expect(await assignAppeal(rt, a.id, moderator.id, reviewer)).toEqual({ ok: true });
-    expect(findAppealById(rt.db, a.id)!.assignedTo).toBe(moderator.id);
-    const events = listAppealEvents(rt.db, a.id);
+    expect((await findAppealById(rt.db, a.id))!.assignedTo).toBe(moderator.id);
+    const events = await listAppealEvents(rt.db, a.id);
     expect(events.find((e) => e.kind === 'note')).toMatchObject({ body: 'Checked the thread', actorId: reviewer.id });
     expect(events.find((e) => e.kind === 'assigned')).toMatchObject({ details: { from: null, to: moderator.id } });
     expect(
@@ -239,31 +239,35 @@ describe('follow-up done email', () => {
     await decideAfterPreview(rt, a.id, decision, reviewer);
     const follow = listFollowUpsForAppeal(rt.db, a.id);
     expect(follow.map((f) => f.kind).sort()).toEqual(['restore-comment', 'unblock-account']);
-    const before = listEmails(rt.db).filter((e) => e.to === a.email).length;
+    const before = (await listEmails(rt.db)).filter((e) => e.to === a.email).length;
     const restore = follow.find((f) => f.kind === 'restore-comment')!;
     expect(await completeFollowUp(rt, a.id, restore.id, reviewer)).toEqual({ ok: true });
-    const mine = listEmails(rt.db).filter((e) => e.to === a.email);
+    const mine = (await listEmails(rt.db)).filter((e) => e.to === a.email);
     expect(mine).toHaveLength(before + 1);
     const sent = mine.find((e) => e.kind === 'appeal-follow-up-done')!;
-    expect(sent.subject).toBe(`Your comment is visible again: appeal ${findAppealById(rt.db, a.id)!.reference}`);
+    expect(sent.subject).toBe(
+      `Your comment is visible again: appeal ${(await findAppealById(rt.db, a.id))!.reference}`,
+    );
     expect(sent.text).toContain('we have made your comment visible again');
     expect(sent.text).toContain('Dear Sam,');
     expect(sent.text).not.toContain('Riley');
     const unblock = follow.find((f) => f.kind === 'unblock-account')!;
     expect(await completeFollowUp(rt, a.id, unblock.id, reviewer)).toEqual({ ok: true });
-    const after = listEmails(rt.db).filter((e) => e.to === a.email && e.kind === 'appeal-follow-up-done');
+    const after = (await listEmails(rt.db)).filter((e) => e.to === a.email && e.kind === 'appeal-follow-up-done');
     expect(after.map((e) => e.subject.split(':')[0]).sort()).toEqual([
       'Your account is unblocked',
       'Your comment is visible again',
     ]);
     // The history records the email; a second "done" sends nothing more.
     expect(
-      listAppealEvents(rt.db, a.id).filter(
+      (await listAppealEvents(rt.db, a.id)).filter(
         (e) => e.kind === 'email-queued' && e.details?.['email'] === 'appeal-follow-up-done',
       ),
     ).toHaveLength(2);
     expect(await completeFollowUp(rt, a.id, unblock.id, reviewer)).toEqual({ ok: false, error: 'not-allowed' });
-    expect(listEmails(rt.db).filter((e) => e.to === a.email && e.kind === 'appeal-follow-up-done')).toHaveLength(2);
+    expect(
+      (await listEmails(rt.db)).filter((e) => e.to === a.email && e.kind === 'appeal-follow-up-done'),
+    ).toHaveLength(2);
     expect(
       listAudit(rt.db)
         .filter(

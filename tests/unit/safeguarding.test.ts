@@ -62,7 +62,7 @@ describe('flagSafeguardingConcern', () => {
       ip: '127.0.0.1',
     });
     expect(result.ok).toBe(true);
-    const [m, ...others] = listEmails(rt.db).filter((e) => e.kind === SAFEGUARDING_EMAIL_KIND);
+    const [m, ...others] = (await listEmails(rt.db)).filter((e) => e.kind === SAFEGUARDING_EMAIL_KIND);
     expect(others).toHaveLength(0);
     expect(m!.to).toBe('safeguarding@example.nhs.uk');
     expect(m!.subject).toBe(`Safeguarding concern: appeal ${a.reference}`);
@@ -89,7 +89,7 @@ describe('flagSafeguardingConcern', () => {
         })
       ).ok,
     ).toBe(true);
-    expect(listEmails(rt.db).filter((e) => e.kind === SAFEGUARDING_EMAIL_KIND)[0]!.subject).toBe(
+    expect((await listEmails(rt.db)).filter((e) => e.kind === SAFEGUARDING_EMAIL_KIND)[0]!.subject).toBe(
       `Safeguarding concern: moderation case ${a.caseReference}`,
     );
     expect(
@@ -100,7 +100,7 @@ describe('flagSafeguardingConcern', () => {
 
   it('refuses a blank or too long note, an unknown subject, and everything when SAFEGUARDING_EMAIL is unset', async () => {
     const a = await appeal();
-    const before = { concerns: countSafeguardingConcerns(rt.db), emails: listEmails(rt.db).length };
+    const before = { concerns: countSafeguardingConcerns(rt.db), emails: (await listEmails(rt.db)).length };
     expect(
       await handleSafeguardingForm(
         rt,
@@ -129,7 +129,7 @@ describe('flagSafeguardingConcern', () => {
       ok: false,
       error: 'not-found',
     });
-    expect({ concerns: countSafeguardingConcerns(rt.db), emails: listEmails(rt.db).length }).toEqual(before);
+    expect({ concerns: countSafeguardingConcerns(rt.db), emails: (await listEmails(rt.db)).length }).toEqual(before);
     expect(
       await flagSafeguardingConcern(off, { kind: 'appeal', id: a.id }, 'note', { id: reviewer, ip: null }),
     ).toEqual({
@@ -167,7 +167,7 @@ describe('flagSafeguardingConcern', () => {
         )
       ).ok,
     ).toBe(true);
-    const theirs = listEmails(rt.db).filter((e) => e.to === 'flagged.person@example.org');
+    const theirs = (await listEmails(rt.db)).filter((e) => e.to === 'flagged.person@example.org');
     expect(theirs.map((e) => e.kind).sort()).toEqual(['appeal-ack', 'appeal-decision']);
     for (const e of theirs)
       expect(`${e.subject}\n${e.text}\n${e.html}`.toLowerCase()).not.toMatch(/safeguard|concerned for their safety/);
@@ -179,7 +179,7 @@ describe('flagSafeguardingConcern', () => {
       (await flagSafeguardingConcern(rt, { kind: 'appeal', id: a.id }, 'A note to purge.', { id: reviewer, ip: null }))
         .ok,
     ).toBe(true);
-    updateAppeal(rt.db, a.id, { status: 'withdrawn', withdrawnAt: new Date(clock) });
+    await updateAppeal(rt.db, a.id, { status: 'withdrawn', withdrawnAt: new Date(clock) });
     clock += 400 * DAY;
     await runRetentionPurge(rt, { dryRun: false });
     const rows = rt.db.select().from(safeguardingConcerns).where(eq(safeguardingConcerns.appealId, a.id)).all();

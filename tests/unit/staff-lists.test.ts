@@ -21,18 +21,18 @@ beforeAll(async () => {
   admin = await testStaff(rt, ['admin'], 'Ada Admin');
   // 60 acknowledgements on 1 June, 3 decisions on 5 June, one failed invitation on 8 June.
   for (let i = 0; i < 60; i++)
-    enqueueEmail(
+    await enqueueEmail(
       rt.db,
       { to: `a${i}@example.org`, subject: 'Ack', text: 't', html: '<p>t</p>', kind: 'appeal-ack' },
       new Date(Date.UTC(2026, 5, 1, 10, i)),
     );
   for (let i = 0; i < 3; i++)
-    enqueueEmail(
+    await enqueueEmail(
       rt.db,
       { to: `d${i}@example.org`, subject: 'Decision', text: 't', html: '<p>t</p>', kind: 'appeal-decision' },
       new Date(Date.UTC(2026, 5, 5, 10, i)),
     );
-  const failed = enqueueEmail(
+  const failed = await enqueueEmail(
     rt.db,
     { to: 'x@example.org', subject: 'Invite', text: 't', html: '<p>t</p>', kind: 'staff-invite' },
     new Date(Date.UTC(2026, 5, 8, 10)),
@@ -40,7 +40,7 @@ beforeAll(async () => {
   // Claim everything due before the invitation's time, then fail the invitation only.
   let claimed;
   while ((claimed = await claimNextEmail(rt.db, 'tok', new Date(Date.UTC(2026, 5, 9)), 60_000))) {
-    if (claimed.id === failed.id) markEmailFailed(rt.db, claimed.id, 'tok', '550 no such user');
+    if (claimed.id === failed.id) await markEmailFailed(rt.db, claimed.id, 'tok', '550 no such user');
   }
   // Audit: 70 sign-ins by the admin on 2 June, 2 purges by the system on 3 June (UK days).
   for (let i = 0; i < 70; i++) {
@@ -90,39 +90,39 @@ describe('day ranges', () => {
 });
 
 describe('the outbox list', () => {
-  it('pages through every email, newest first, 50 at a time', () => {
+  it('pages through every email, newest first, 50 at a time', async () => {
     const first = parseOutboxQuery(q(''));
     if (!first.ok) throw new Error('bad query');
-    const page1 = browseOutbox(rt, first.query);
+    const page1 = await browseOutbox(rt, first.query);
     expect(page1.messages).toHaveLength(OUTBOX_PAGE_SIZE);
     expect(page1.hasMore).toBe(true);
     expect(page1.messages[0]!.kind).toBe('staff-invite');
     const second = parseOutboxQuery(q('page=2'));
     if (!second.ok) throw new Error('bad query');
-    const page2 = browseOutbox(rt, second.query);
+    const page2 = await browseOutbox(rt, second.query);
     expect(page2.messages).toHaveLength(64 - OUTBOX_PAGE_SIZE);
     expect(page2.hasMore).toBe(false);
     expect(new Set([...page1.messages, ...page2.messages].map((m) => m.id)).size).toBe(64);
   });
 
-  it('filters by state, kind and the day created, with labels in words', () => {
+  it('filters by state, kind and the day created, with labels in words', async () => {
     const failed = parseOutboxQuery(q('state=failed'));
     if (!failed.ok) throw new Error('bad query');
-    const f = browseOutbox(rt, failed.query).messages;
+    const f = (await browseOutbox(rt, failed.query)).messages;
     expect(f.map((m) => [m.to, m.stateLabel, m.kindLabel])).toEqual([
       ['x@example.org', 'Failed', 'Staff invitation email'],
     ]);
     const decisions = parseOutboxQuery(q('kind=appeal-decision&from=2026-06-05&to=2026-06-05'));
     if (!decisions.ok) throw new Error('bad query');
-    expect(browseOutbox(rt, decisions.query).messages.map((m) => m.kindLabel)).toEqual([
+    expect((await browseOutbox(rt, decisions.query)).messages.map((m) => m.kindLabel)).toEqual([
       'Decision email',
       'Decision email',
       'Decision email',
     ]);
     const none = parseOutboxQuery(q('kind=appeal-ack&from=2026-06-02'));
     if (!none.ok) throw new Error('bad query');
-    expect(browseOutbox(rt, none.query).messages).toEqual([]);
-    expect(browseOutbox(rt, none.query).kinds.find((k) => k.code === 'appeal-ack')?.label).toBe(
+    expect((await browseOutbox(rt, none.query)).messages).toEqual([]);
+    expect((await browseOutbox(rt, none.query)).kinds.find((k) => k.code === 'appeal-ack')?.label).toBe(
       'Acknowledgement email',
     );
   });

@@ -83,7 +83,7 @@ describe('appeal emails to staff', () => {
 
   it('a new appeal sends one email to REVIEW_TEAM_EMAIL with the reference, due date and staff link, and no personal data', async () => {
     const { appeal: a, email } = await appeal();
-    const sent = listEmails(team.db).filter(
+    const sent = (await listEmails(team.db)).filter(
       (m) => m.kind === STAFF_EMAIL_KINDS.appealReceived && m.subject.includes(a.reference),
     );
     expect(sent).toHaveLength(1);
@@ -106,12 +106,12 @@ describe('appeal emails to staff', () => {
     expect((await addFurtherInformation(team, statusToken, 'More from me: my address is 1 High Street.')).ok).toBe(
       true,
     );
-    const replies = () =>
-      listEmails(team.db).filter(
+    const replies = async () =>
+      (await listEmails(team.db)).filter(
         (m) => m.kind === STAFF_EMAIL_KINDS.appellantReplied && m.subject.includes(a.reference),
       );
-    expect(replies().map((m) => m.to)).toEqual(['review.team@example.nhs.uk']);
-    expect(replies()[0]!.subject).toBe(`Appeal ${a.reference}: the appellant added information`);
+    expect((await replies()).map((m) => m.to)).toEqual(['review.team@example.nhs.uk']);
+    expect((await replies())[0]!.subject).toBe(`Appeal ${a.reference}: the appellant added information`);
 
     const actor = { id: reviewerId, ip: null };
     expect((await startReview(team, a.id, actor)).ok).toBe(true); // takes it
@@ -119,7 +119,7 @@ describe('appeal emails to staff', () => {
     clock += 3 * DAY; // Friday
     expect((await addFurtherInformation(team, statusToken, 'The one about the ward.')).ok).toBe(true);
     const reviewerEmail = (await getStaff(team, reviewerId))!.email;
-    const latest = replies().at(0)!; // newest first
+    const latest = (await replies()).at(0)!; // newest first
     expect(latest.to).toBe(reviewerEmail);
     expect(latest.subject).toBe(`Appeal ${a.reference}: the appellant answered your request for information`);
     expect(latest.text).toContain('The clock has restarted');
@@ -147,7 +147,7 @@ describe('without REVIEW_TEAM_EMAIL the team is every active reviewer', () => {
       name: null,
     });
     if (!made.ok) throw new Error(made.error);
-    const to = listEmails(rt.db)
+    const to = (await listEmails(rt.db))
       .filter((m) => m.kind === STAFF_EMAIL_KINDS.appealReceived)
       .map((m) => m.to)
       .sort();
@@ -165,40 +165,40 @@ describe('the working-day digest', () => {
     rt.db.$client.close();
     other.db.$client.close();
   });
-  const digests = () => listEmails(rt.db).filter((m) => m.kind === STAFF_EMAIL_KINDS.digest);
+  const digests = async () => (await listEmails(rt.db)).filter((m) => m.kind === STAFF_EMAIL_KINDS.digest);
 
   let overdue: { reference: string };
   let dueSoon: { reference: string };
   let fresh: { reference: string };
   let later: { reference: string };
 
-  beforeAll(() => {
+  beforeAll(async () => {
     const now = new Date(clock);
-    overdue = insertTestAppeal(rt.db, {
+    overdue = await insertTestAppeal(rt.db, {
       status: 'in-review',
       receivedAt: new Date(clock - 20 * DAY),
       dueAt: new Date(clock - 2 * DAY),
       assignedTo: 1,
     });
-    dueSoon = insertTestAppeal(rt.db, {
+    dueSoon = await insertTestAppeal(rt.db, {
       status: 'in-review',
       receivedAt: new Date(clock - 12 * DAY),
       dueAt: new Date(clock + DAY),
       assignedTo: 1,
     });
-    fresh = insertTestAppeal(rt.db, { status: 'new', receivedAt: now, dueAt: new Date(clock + 14 * DAY) });
-    later = insertTestAppeal(rt.db, {
+    fresh = await insertTestAppeal(rt.db, { status: 'new', receivedAt: now, dueAt: new Date(clock + 14 * DAY) });
+    later = await insertTestAppeal(rt.db, {
       status: 'in-review',
       receivedAt: now,
       dueAt: new Date(clock + 14 * DAY),
       assignedTo: 1,
     });
-    insertTestAppeal(rt.db, {
+    await insertTestAppeal(rt.db, {
       status: 'waiting',
       receivedAt: new Date(clock - 20 * DAY),
       dueAt: new Date(clock - 2 * DAY),
     });
-    insertTestAppeal(rt.db, {
+    await insertTestAppeal(rt.db, {
       status: 'decided',
       receivedAt: new Date(clock - 20 * DAY),
       dueAt: new Date(clock - 2 * DAY),
@@ -207,15 +207,15 @@ describe('the working-day digest', () => {
 
   it('is not sent before 08:00', async () => {
     expect(await runScheduledDigest(rt)).toBeUndefined();
-    expect(digests()).toHaveLength(0);
+    expect(await digests()).toHaveLength(0);
     expect(findDigestDay(rt.db, '2026-12-01')).toBeUndefined();
   });
 
   it('at 08:00 on a working day one digest lists overdue, due soon and new unassigned appeals', async () => {
     clock = Date.UTC(2026, 11, 1, 8, 0, 0);
     expect(await runScheduledDigest(rt)).toEqual({ status: 'sent', day: '2026-12-01', emails: 1, items: 3 });
-    const [d] = digests();
-    expect(digests()).toHaveLength(1);
+    const [d] = await digests();
+    expect(await digests()).toHaveLength(1);
     expect(d!.to).toBe('team@example.nhs.uk');
     expect(d!.subject).toBe('Appeals today, 1 December 2026: 1 overdue, 1 due soon, 1 new and unassigned');
     const text = d!.text;
@@ -236,7 +236,7 @@ describe('the working-day digest', () => {
     expect(await sendDigest(other)).toEqual({ status: 'already-decided', day: '2026-12-01' });
     clock = Date.UTC(2026, 11, 1, 15, 0, 0);
     expect(await runScheduledDigest(other)).toEqual({ status: 'already-decided', day: '2026-12-01' });
-    expect(digests()).toHaveLength(1);
+    expect(await digests()).toHaveLength(1);
     expect(findDigestDay(rt.db, '2026-12-01')).toMatchObject({ emails: 1, items: 3 });
   });
 
@@ -245,10 +245,10 @@ describe('the working-day digest', () => {
       clock = Date.UTC(2026, 11, day, 9, 0, 0);
       expect(await runScheduledDigest(rt)).toBeUndefined();
     }
-    expect(digests()).toHaveLength(1);
+    expect(await digests()).toHaveLength(1);
     clock = Date.UTC(2026, 11, 2, 8, 0, 0); // Wednesday
     expect((await runScheduledDigest(other))?.status).toBe('sent');
-    expect(digests()).toHaveLength(2);
+    expect(await digests()).toHaveLength(2);
   });
 
   it('sends nothing when every list is empty, and records the day', async () => {
@@ -257,7 +257,7 @@ describe('the working-day digest', () => {
       env: { REVIEW_TEAM_EMAIL: 'team@example.nhs.uk' },
     });
     expect(await runScheduledDigest(quiet)).toEqual({ status: 'empty', day: '2026-12-03' });
-    expect(listEmails(quiet.db)).toHaveLength(0);
+    expect(await listEmails(quiet.db)).toHaveLength(0);
     expect(findDigestDay(quiet.db, '2026-12-03')).toMatchObject({ emails: 0, items: 0 });
   });
 });
@@ -267,12 +267,12 @@ describe('the digest lists overdue follow-ups', () => {
   const rt = testRuntime({ now: () => new Date(clock), env: { REVIEW_TEAM_EMAIL: 'team@example.nhs.uk' } });
 
   it('with the appeal reference and what to do, and not the ones done or not yet due', async () => {
-    const a = insertTestAppeal(rt.db, {
+    const a = await insertTestAppeal(rt.db, {
       status: 'decided',
       receivedAt: new Date(clock - 20 * DAY),
       dueAt: new Date(clock - 6 * DAY),
     });
-    const b = insertTestAppeal(rt.db, {
+    const b = await insertTestAppeal(rt.db, {
       status: 'decided',
       receivedAt: new Date(clock - 20 * DAY),
       dueAt: new Date(clock - 6 * DAY),
@@ -284,7 +284,7 @@ describe('the digest lists overdue follow-ups', () => {
     });
     insertFollowUp(rt.db, { appealId: b.id, kind: 'restore-comment', dueAt: new Date(clock + DAY) });
     expect(await sendDigest(rt)).toEqual({ status: 'sent', day: '2026-12-03', emails: 1, items: 1 });
-    const [d] = listEmails(rt.db).filter((m) => m.kind === STAFF_EMAIL_KINDS.digest);
+    const [d] = (await listEmails(rt.db)).filter((m) => m.kind === STAFF_EMAIL_KINDS.digest);
     expect(d!.subject).toBe(
       'Appeals today, 3 December 2026: 0 overdue, 0 due soon, 0 new and unassigned, 1 follow-up overdue',
     );
@@ -306,22 +306,28 @@ describe('overdue escalation', () => {
     const reviewer = await testStaff(rt, ['reviewer'], 'Rae Reviewer');
     expect((await setDisabled(rt, { id: null, ip: 'test' }, gone, true)).ok).toBe(true);
     const due = new Date(Date.UTC(2026, 11, 2, 23, 59, 59, 999)); // end of Wednesday
-    const a = insertTestAppeal(rt.db, { status: 'in-review', receivedAt: new Date(clock - 10 * DAY), dueAt: due });
+    const a = await insertTestAppeal(rt.db, {
+      status: 'in-review',
+      receivedAt: new Date(clock - 10 * DAY),
+      dueAt: due,
+    });
     expect((await assignAppeal(rt, a.id, reviewer, { id: a1, ip: null })).ok).toBe(true);
-    const waiting = insertTestAppeal(rt.db, { status: 'waiting', receivedAt: new Date(clock - 10 * DAY), dueAt: due });
-    const escalations = () => listEmails(rt.db).filter((m) => m.kind === STAFF_EMAIL_KINDS.overdue);
+    const waiting = await insertTestAppeal(rt.db, {
+      status: 'waiting',
+      receivedAt: new Date(clock - 10 * DAY),
+      dueAt: due,
+    });
+    const escalations = async () => (await listEmails(rt.db)).filter((m) => m.kind === STAFF_EMAIL_KINDS.overdue);
 
     expect(await escalateOverdueAppeals(rt)).toBe(0); // not yet due
     clock = due.getTime(); // the last moment of the due day: not yet overdue
     expect(await escalateOverdueAppeals(rt)).toBe(0);
     clock = due.getTime() + 1; // Thursday 00:00: overdue
     expect(await escalateOverdueAppeals(rt)).toBe(1);
-    expect(
-      escalations()
-        .map((m) => m.to)
-        .sort(),
-    ).toEqual([(await getStaff(rt, a1))!.email, (await getStaff(rt, a2))!.email].sort());
-    const [m] = escalations();
+    expect((await escalations()).map((m) => m.to).sort()).toEqual(
+      [(await getStaff(rt, a1))!.email, (await getStaff(rt, a2))!.email].sort(),
+    );
+    const [m] = await escalations();
     expect(m!.subject).toBe(`Overdue: appeal ${a.reference} was due 2 December 2026`);
     expect(m!.text).toContain('It is assigned to Rae Reviewer.');
     expect(m!.text).toContain(`https://appeals.example.nhs.uk/staff/appeals/${a.id}`);
@@ -331,7 +337,7 @@ describe('overdue escalation', () => {
     expect(await escalateOverdueAppeals(rt)).toBe(0);
     clock += 5 * DAY;
     expect(await escalateOverdueAppeals(rt)).toBe(0);
-    expect(escalations()).toHaveLength(2);
+    expect(await escalations()).toHaveLength(2);
     expect(listAudit(rt.db, { action: 'appeal.overdue-escalated' }).map((e) => e.entityId)).toEqual([String(a.id)]);
   });
 });
@@ -355,27 +361,27 @@ describe('staff emails always reach someone, or wait until they can', () => {
     if (!made.ok) throw new Error(made.error);
     // Until this change nobody was emailed.
     expect(
-      listEmails(rt.db)
-        .filter((m) => m.kind === STAFF_EMAIL_KINDS.appealReceived)
-        .map((m) => m.to),
+      (await listEmails(rt.db)).filter((m) => m.kind === STAFF_EMAIL_KINDS.appealReceived).map((m) => m.to),
     ).toEqual([(await getStaff(rt, admin))!.email]);
   });
 
   it('a digest with nobody to send it to does not claim the day, and goes out once there is someone', async () => {
     let clock = Date.UTC(2026, 11, 1, 8, 0, 0); // Tuesday 08:00 UK
     const rt = testRuntime({ now: () => new Date(clock) });
-    insertTestAppeal(rt.db, { status: 'new', receivedAt: new Date(clock - DAY), dueAt: new Date(clock + 14 * DAY) });
+    await insertTestAppeal(rt.db, {
+      status: 'new',
+      receivedAt: new Date(clock - DAY),
+      dueAt: new Date(clock + 14 * DAY),
+    });
     expect(await runScheduledDigest(rt)).toEqual({ status: 'no-recipients', day: '2026-12-01' });
     // Until this change the day was claimed with 0 emails, and no digest went out that day.
     expect(findDigestDay(rt.db, '2026-12-01')).toBeUndefined();
     const reviewer = await testStaff(rt, ['reviewer'], 'Rae Reviewer');
     clock += HOUR;
     expect(await runScheduledDigest(rt)).toEqual({ status: 'sent', day: '2026-12-01', emails: 1, items: 1 });
-    expect(
-      listEmails(rt.db)
-        .filter((m) => m.kind === STAFF_EMAIL_KINDS.digest)
-        .map((m) => m.to),
-    ).toEqual([(await getStaff(rt, reviewer))!.email]);
+    expect((await listEmails(rt.db)).filter((m) => m.kind === STAFF_EMAIL_KINDS.digest).map((m) => m.to)).toEqual([
+      (await getStaff(rt, reviewer))!.email,
+    ]);
     expect(findDigestDay(rt.db, '2026-12-01')).toMatchObject({ emails: 1, items: 1 });
   });
 
@@ -384,7 +390,7 @@ describe('staff emails always reach someone, or wait until they can', () => {
     const rt = testRuntime({ now: () => new Date(clock) });
     const gone = await testStaff(rt, ['admin'], 'Gone Admin');
     expect((await setDisabled(rt, { id: null, ip: 'test' }, gone, true)).ok).toBe(true);
-    const a = insertTestAppeal(rt.db, {
+    const a = await insertTestAppeal(rt.db, {
       status: 'in-review',
       receivedAt: new Date(clock - 20 * DAY),
       dueAt: new Date(clock - DAY),
@@ -395,7 +401,7 @@ describe('staff emails always reach someone, or wait until they can', () => {
     const admin = await testStaff(rt, ['admin'], 'New Admin');
     clock += 60_000;
     expect(await escalateOverdueAppeals(rt)).toBe(1);
-    const sent = listEmails(rt.db).filter((m) => m.kind === STAFF_EMAIL_KINDS.overdue);
+    const sent = (await listEmails(rt.db)).filter((m) => m.kind === STAFF_EMAIL_KINDS.overdue);
     expect(sent.map((m) => m.to)).toEqual([(await getStaff(rt, admin))!.email]);
     expect(sent[0]!.subject).toContain(a.reference);
     expect(listAudit(rt.db, { action: 'appeal.overdue-escalated' })).toMatchObject([

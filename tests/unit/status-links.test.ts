@@ -49,10 +49,8 @@ async function newAppeal(email = `p${Math.random().toString(36).slice(2)}@exampl
   return { id: r.appeal.id, reference: r.appeal.reference, email, token: r.statusToken };
 }
 
-function tokenIn(kind: string, to: string): string {
-  const mail = listEmails(rt.db)
-    .filter((m) => m.kind === kind && m.to === to)
-    .at(-1);
+async function tokenIn(kind: string, to: string): Promise<string> {
+  const mail = (await listEmails(rt.db)).filter((m) => m.kind === kind && m.to === to).at(-1);
   if (!mail) throw new Error(`no ${kind} email to ${to}`);
   return LINK.exec(mail.text)![1]!;
 }
@@ -61,17 +59,17 @@ describe('status links', () => {
   it('gives each email to the appellant a link of its own, every one opening the appeal', async () => {
     const a = await newAppeal();
     expect(await requestInformation(rt, a.id, 'Which post did you reply to?', reviewer)).toEqual({ ok: true });
-    const request = listEmails(rt.db).find((m) => m.kind === 'appeal-info-request' && m.to === a.email)!;
+    const request = (await listEmails(rt.db)).find((m) => m.kind === 'appeal-info-request' && m.to === a.email)!;
     // The request carries its own link, to the reply page, and the question itself.
     expect(request.text).toContain('Which post did you reply to?');
     expect(request.text).toMatch(/\/appeal\/status\/[A-Za-z0-9_-]{22,}\/add-information/);
-    const replyToken = tokenIn('appeal-info-request', a.email);
+    const replyToken = await tokenIn('appeal-info-request', a.email);
     expect(replyToken).not.toBe(a.token);
-    const view = findAppealByStatusToken(rt, replyToken)!;
+    const view = (await findAppealByStatusToken(rt, replyToken))!;
     expect(view.reference).toBe(a.reference);
     expect(view.question).toMatchObject({ text: 'Which post did you reply to?' });
     // The first link still works alongside it; only hashes are stored.
-    expect(findAppealByStatusToken(rt, a.token)?.reference).toBe(a.reference);
+    expect((await findAppealByStatusToken(rt, a.token))?.reference).toBe(a.reference);
     const stored = rt.db.$client
       .prepare('select token_hash from appeal_status_links where appeal_id = ?')
       .all(a.id) as { token_hash: string }[];
@@ -79,17 +77,17 @@ describe('status links', () => {
 
     // Answering through the request's own link; then the question is no longer open.
     expect(await addFurtherInformation(rt, replyToken, 'The one about visiting hours.')).toEqual({ ok: true });
-    expect(findAppealByStatusToken(rt, replyToken)!.question).toBeNull();
+    expect((await findAppealByStatusToken(rt, replyToken))!.question).toBeNull();
     expect(await withdrawAppeal(rt, a.token)).toEqual({ ok: true });
-    const withdrawnToken = tokenIn('appeal-withdrawn', a.email);
+    const withdrawnToken = await tokenIn('appeal-withdrawn', a.email);
     expect(new Set([a.token, replyToken, withdrawnToken]).size).toBe(3);
-    expect(findAppealByStatusToken(rt, withdrawnToken)?.status).toBe('withdrawn');
+    expect((await findAppealByStatusToken(rt, withdrawnToken))?.status).toBe('withdrawn');
   });
 
   it('openStatusLink: every status-link page is private, and finds the appeal or says the link does not work', async () => {
     const a = await newAppeal();
     const headers = new Headers();
-    expect(openStatusLink(rt, a.token, headers)).toMatchObject({
+    expect(await openStatusLink(rt, a.token, headers)).toMatchObject({
       appeal: { reference: a.reference },
       base: `/appeal/status/${a.token}`,
     });
@@ -99,7 +97,7 @@ describe('status links', () => {
       'referrer-policy': 'no-referrer',
     });
     const wrong = new Headers();
-    expect(openStatusLink(rt, 'not a token/', wrong)).toEqual({
+    expect(await openStatusLink(rt, 'not a token/', wrong)).toEqual({
       appeal: undefined,
       base: '/appeal/status/not%20a%20token%2F',
     });
@@ -109,15 +107,15 @@ describe('status links', () => {
   it('ends every link with the appeal’s retention', async () => {
     const a = await newAppeal();
     expect(await withdrawAppeal(rt, a.token)).toEqual({ ok: true });
-    const second = tokenIn('appeal-withdrawn', a.email);
+    const second = await tokenIn('appeal-withdrawn', a.email);
     rt.db.update(outbox).set({ state: 'sent' }).run();
     const before = clock;
     clock += (rt.config.retentionMonths * 31 + 1) * DAY;
     try {
       await runRetentionPurge(rt, { dryRun: false });
-      expect(findAppealById(rt.db, a.id)!.purgedAt).not.toBeNull();
-      expect(findAppealByStatusToken(rt, a.token)).toBeUndefined();
-      expect(findAppealByStatusToken(rt, second)).toBeUndefined();
+      expect((await findAppealById(rt.db, a.id))!.purgedAt).not.toBeNull();
+      expect(await findAppealByStatusToken(rt, a.token)).toBeUndefined();
+      expect(await findAppealByStatusToken(rt, second)).toBeUndefined();
     } finally {
       clock = before;
     }
@@ -168,31 +166,31 @@ describe('requestStatusLink', () => {
 
   it('emails a new link when the reference and email address match, in any case', async () => {
     const a = await newAppeal('Jo.Match@example.org'.toLowerCase());
-    const before = listEmails(rt.db).length;
+    const before = (await listEmails(rt.db)).length;
     const result = await requestStatusLink(
       rt,
       { reference: a.reference.toLowerCase().replace(/-/g, ' '), email: '  JO.MATCH@Example.ORG ' },
       client(1),
     );
     expect(result).toEqual({ ok: true });
-    expect(listEmails(rt.db).length).toBe(before + 1);
-    const token = tokenIn('appeal-status-link', a.email);
+    expect((await listEmails(rt.db)).length).toBe(before + 1);
+    const token = await tokenIn('appeal-status-link', a.email);
     expect(token).not.toBe(a.token);
-    expect(findAppealByStatusToken(rt, token)?.reference).toBe(a.reference);
-    expect(findAppealByStatusToken(rt, a.token)?.reference).toBe(a.reference);
+    expect((await findAppealByStatusToken(rt, token))?.reference).toBe(a.reference);
+    expect((await findAppealByStatusToken(rt, a.token))?.reference).toBe(a.reference);
   });
 
   it('says the same and sends nothing when they do not match', async () => {
     const a = await newAppeal();
     const other = await newAppeal();
-    const before = listEmails(rt.db).length;
+    const before = (await listEmails(rt.db)).length;
     expect(await requestStatusLink(rt, { reference: a.reference, email: other.email }, client(2))).toEqual({
       ok: true,
     });
     expect(await requestStatusLink(rt, { reference: generateReference(), email: a.email }, client(2))).toEqual({
       ok: true,
     });
-    expect(listEmails(rt.db).length).toBe(before);
+    expect((await listEmails(rt.db)).length).toBe(before);
   });
 
   it('gives field errors for what cannot be a reference or an address', async () => {
@@ -227,24 +225,25 @@ describe('requestStatusLink', () => {
         ),
       },
     });
-    const sent = () => listEmails(rt.db).filter((m) => m.kind === 'appeal-status-link' && m.to === a.email).length;
-    expect(sent()).toBe(0);
+    const sent = async () =>
+      (await listEmails(rt.db)).filter((m) => m.kind === 'appeal-status-link' && m.to === a.email).length;
+    expect(await sent()).toBe(0);
     // From many connections, the appellant still gets only a few emails an hour.
     for (let i = 0; i < LINKS_PER_APPEAL_PER_HOUR + 2; i++)
       expect(await requestStatusLink(rt, { reference: a.reference, email: a.email }, client(10 + i))).toEqual({
         ok: true,
       });
-    expect(sent()).toBe(LINKS_PER_APPEAL_PER_HOUR);
+    expect(await sent()).toBe(LINKS_PER_APPEAL_PER_HOUR);
     clock += 61 * 60_000;
     expect(await requestStatusLink(rt, { reference: a.reference, email: a.email }, client(40))).toEqual({ ok: true });
-    expect(sent()).toBe(LINKS_PER_APPEAL_PER_HOUR + 1);
+    expect(await sent()).toBe(LINKS_PER_APPEAL_PER_HOUR + 1);
   });
 
   it('sends nothing for an appeal whose details the retention purge has removed', async () => {
     const a = await newAppeal();
-    updateAppeal(rt.db, a.id, { purgedAt: new Date(clock) });
-    const before = listEmails(rt.db).length;
+    await updateAppeal(rt.db, a.id, { purgedAt: new Date(clock) });
+    const before = (await listEmails(rt.db)).length;
     expect(await requestStatusLink(rt, { reference: a.reference, email: a.email }, client(50))).toEqual({ ok: true });
-    expect(listEmails(rt.db).length).toBe(before);
+    expect((await listEmails(rt.db)).length).toBe(before);
   });
 });

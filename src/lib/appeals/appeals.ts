@@ -91,15 +91,15 @@ export function statusUrl(publicUrl: string, token: string): string {
  * live links the appeal may have (each email to the appellant carries its own; all end with the
  * appeal's retention). Returns the token and its full URL, for the email only.
  */
-export function issueStatusLink(
+export async function issueStatusLink(
   rt: Runtime,
   tx: DbOrTx,
   appealId: number,
   sentWith: EmailKind,
   now: Date,
-): { token: string; url: string } {
+): Promise<{ token: string; url: string }> {
   const token = generateToken();
-  insertStatusLink(tx, appealId, hashToken(token), sentWith, now);
+  await insertStatusLink(tx, appealId, hashToken(token), sentWith, now);
   return { token, url: statusUrl(rt.config.publicUrl, token) };
 }
 
@@ -108,18 +108,18 @@ export function issueStatusLink(
  * (issueStatusLink), handed to `build`, listed as the email's secret (so the stored copy loses it
  * once delivered) and the history records the email. Nothing is queued without an address.
  */
-export function queueAppellantEmail(
+export async function queueAppellantEmail(
   rt: Runtime,
   tx: DbOrTx,
   row: Pick<AppealRow, 'id' | 'email'>,
   kind: EmailKind,
   build: (statusUrl: string) => EmailContent,
   now: Date,
-): { outboxId: number; token: string } | undefined {
+): Promise<{ outboxId: number; token: string } | undefined> {
   if (!row.email) return undefined;
-  const { token, url } = issueStatusLink(rt, tx, row.id, kind, now);
-  const queued = enqueueEmail(tx, { to: row.email, ...build(url), kind, secrets: [url] }, now);
-  insertAppealEvent(tx, {
+  const { token, url } = await issueStatusLink(rt, tx, row.id, kind, now);
+  const queued = await enqueueEmail(tx, { to: row.email, ...build(url), kind, secrets: [url] }, now);
+  await insertAppealEvent(tx, {
     appealId: row.id,
     at: now,
     actorType: 'system',
@@ -163,13 +163,13 @@ export function appealWindowStart(
 }
 
 /** Whether a new appeal can be made on this case now (window, then one open appeal per case). */
-export function checkCaseEligibility(
+export async function checkCaseEligibility(
   rt: Runtime,
   found: Pick<CaseRecord, 'id' | 'actionAt'> & Partial<Pick<CaseRecord, 'noticeSentAt'>>,
-): CaseEligibility {
+): Promise<CaseEligibility> {
   const closes = appealWindowCloses(appealWindowStart(found), rt.config.appealWindowMonths);
   if (rt.now().getTime() > closes.getTime()) return { ok: false, error: 'outside-window', windowClosedAt: closes };
-  if (findOpenAppealForCase(rt.db, found.id)) return { ok: false, error: 'already-open' };
+  if (await findOpenAppealForCase(rt.db, found.id)) return { ok: false, error: 'already-open' };
   return { ok: true, windowClosesAt: closes };
 }
 
@@ -214,7 +214,7 @@ export async function createAppeal(rt: Runtime, input: NewAppeal): Promise<Creat
   const found = input.subject.kind === 'case' ? findCaseByReference(rt.db, input.subject.caseReference) : undefined;
   if (input.subject.kind === 'case') {
     if (!found) return { ok: false, error: 'case-not-found' };
-    const eligibility = checkCaseEligibility(rt, found);
+    const eligibility = await checkCaseEligibility(rt, found);
     if (!eligibility.ok) return eligibility;
   }
   const post = input.subject.kind === 'post' ? input.subject : undefined;
@@ -228,10 +228,10 @@ export async function createAppeal(rt: Runtime, input: NewAppeal): Promise<Creat
   for (let attempt = 1; ; attempt++) {
     const reference = generateReference();
     try {
-      const appeal = await transaction(rt.db, (tx) => {
+      const appeal = await transaction(rt.db, async (tx) => {
         // Checked again inside the transaction: the partial unique index is the final word.
-        if (found && findOpenAppealForCase(tx, found.id)) return undefined;
-        const row = insertAppeal(tx, {
+        if (found && (await findOpenAppealForCase(tx, found.id))) return undefined;
+        const row = await insertAppeal(tx, {
           reference,
           caseId: found?.id ?? null,
           claimedPlatform: post?.platform ?? null,
@@ -254,14 +254,14 @@ export async function createAppeal(rt: Runtime, input: NewAppeal): Promise<Creat
           receivedAt,
           dueAt,
         });
-        insertAppealEvent(tx, {
+        await insertAppealEvent(tx, {
           appealId: row.id,
           at: receivedAt,
           actorType: 'appellant',
           kind: 'received',
           details: { status: 'new' },
         });
-        const sent = queueAppellantEmail(
+        const sent = await queueAppellantEmail(
           rt,
           tx,
           row,
@@ -282,7 +282,7 @@ export async function createAppeal(rt: Runtime, input: NewAppeal): Promise<Creat
           receivedAt,
         );
         // The review team is told in the same transaction (reference, due date, link; no personal data).
-        queueNewAppealNotice(rt, tx, row, receivedAt);
+        await queueNewAppealNotice(rt, tx, row, receivedAt);
         return { row, statusToken: sent!.token };
       });
       if (!appeal) return { ok: false, error: 'already-open' };
@@ -338,8 +338,8 @@ const PUBLIC_EVENTS: Record<string, string> = {
   'info-wait-ended': 'We carried on reviewing your appeal without an answer from you',
 };
 
-function toStatusView(rt: Runtime, row: AppealRow): AppealStatusView {
-  const history = listAppealEvents(rt.db, row.id)
+async function toStatusView(rt: Runtime, row: AppealRow): Promise<AppealStatusView> {
+  const history = (await listAppealEvents(rt.db, row.id))
     .filter((e) => e.kind in PUBLIC_EVENTS || (e.kind === 'status-changed' && typeof e.details?.['to'] === 'string'))
     .map((e) => ({
       at: e.at,
@@ -353,7 +353,7 @@ function toStatusView(rt: Runtime, row: AppealRow): AppealStatusView {
     reference: row.reference,
     status: row.status,
     statusLabel: publicStatusLabel(row.status),
-    caseReference: row.caseId ? (findCaseReferenceById(rt.db, row.caseId) ?? null) : null,
+    caseReference: row.caseId ? ((await findCaseReferenceById(rt.db, row.caseId)) ?? null) : null,
     post: row.claimedPlatform
       ? { platform: row.claimedPlatform, handle: row.claimedHandle, date: row.claimedDate, postUrl: row.claimedPostUrl }
       : null,
@@ -371,7 +371,9 @@ function toStatusView(rt: Runtime, row: AppealRow): AppealStatusView {
             outcome: OUTCOME_LABELS[row.outcome],
             explanation: row.explanation ?? '',
             decidedAt: row.decidedAt,
-            version: row.decisionVersionId ? (findVersionNumberById(rt.db, row.decisionVersionId) ?? null) : null,
+            version: row.decisionVersionId
+              ? ((await findVersionNumberById(rt.db, row.decisionVersionId)) ?? null)
+              : null,
           }
         : null,
     withdrawnAt: row.withdrawnAt,
@@ -401,20 +403,20 @@ export const STATUS_LINK_HEADERS: Readonly<Record<string, string>> = {
  * The start of every status-link page: sets STATUS_LINK_HEADERS on the response, finds the appeal
  * behind the token (undefined when the link does not work) and gives the link's own address.
  */
-export function openStatusLink(
+export async function openStatusLink(
   rt: Runtime,
   token: string,
   headers: Headers,
-): { appeal: AppealStatusView | undefined; base: string } {
+): Promise<{ appeal: AppealStatusView | undefined; base: string }> {
   for (const [name, value] of Object.entries(STATUS_LINK_HEADERS)) headers.set(name, value);
-  return { appeal: findAppealByStatusToken(rt, token), base: `/appeal/status/${encodeURIComponent(token)}` };
+  return { appeal: await findAppealByStatusToken(rt, token), base: `/appeal/status/${encodeURIComponent(token)}` };
 }
 
 /** The appeal behind a private status link, as its appellant may see it. */
-export function findAppealByStatusToken(rt: Runtime, token: string): AppealStatusView | undefined {
+export async function findAppealByStatusToken(rt: Runtime, token: string): Promise<AppealStatusView | undefined> {
   if (!plausibleToken(token)) return undefined;
-  const row = findAppealByTokenHash(rt.db, hashToken(token));
-  return row ? toStatusView(rt, row) : undefined;
+  const row = await findAppealByTokenHash(rt.db, hashToken(token));
+  return row ? await toStatusView(rt, row) : undefined;
 }
 
 export type AppellantActionResult = { ok: true } | { ok: false; error: 'not-found' | 'not-allowed' };
@@ -423,20 +425,20 @@ export type AppellantActionResult = { ok: true } | { ok: false; error: 'not-foun
 export async function withdrawAppeal(rt: Runtime, token: string): Promise<AppellantActionResult> {
   if (!plausibleToken(token)) return { ok: false, error: 'not-found' };
   const now = rt.now();
-  return transaction(rt.db, (tx): AppellantActionResult => {
-    const row = findAppealByTokenHash(tx, hashToken(token));
+  return transaction(rt.db, async (tx): Promise<AppellantActionResult> => {
+    const row = await findAppealByTokenHash(tx, hashToken(token));
     if (!row) return { ok: false, error: 'not-found' };
     const next = transition(row.status, 'withdraw');
     if (!next.ok) return { ok: false, error: 'not-allowed' };
-    updateAppeal(tx, row.id, { status: next.status, withdrawnAt: now, pausedAt: null });
-    insertAppealEvent(tx, {
+    await updateAppeal(tx, row.id, { status: next.status, withdrawnAt: now, pausedAt: null });
+    await insertAppealEvent(tx, {
       appealId: row.id,
       at: now,
       actorType: 'appellant',
       kind: 'withdrawn',
       details: { from: row.status, to: next.status },
     });
-    queueAppellantEmail(
+    await queueAppellantEmail(
       rt,
       tx,
       row,
@@ -468,8 +470,8 @@ export async function withdrawAppeal(rt: Runtime, token: string): Promise<Appell
 export async function addFurtherInformation(rt: Runtime, token: string, text: string): Promise<AppellantActionResult> {
   if (!plausibleToken(token)) return { ok: false, error: 'not-found' };
   const now = rt.now();
-  return transaction(rt.db, (tx): AppellantActionResult => {
-    const row = findAppealByTokenHash(tx, hashToken(token));
+  return transaction(rt.db, async (tx): Promise<AppellantActionResult> => {
+    const row = await findAppealByTokenHash(tx, hashToken(token));
     if (!row) return { ok: false, error: 'not-found' };
     const next = transition(row.status, 'receive-info');
     if (!next.ok) return { ok: false, error: 'not-allowed' };
@@ -479,8 +481,8 @@ export async function addFurtherInformation(rt: Runtime, token: string, text: st
       // The clock restarts with the working days that were left when it stopped.
       if (row.pausedAt) set.dueAt = resumeDueDate(now, remainingWorkingDays(row.pausedAt, row.dueAt));
     }
-    updateAppeal(tx, row.id, set);
-    insertAppealEvent(tx, {
+    await updateAppeal(tx, row.id, set);
+    await insertAppealEvent(tx, {
       appealId: row.id,
       at: now,
       actorType: 'appellant',
@@ -489,7 +491,7 @@ export async function addFurtherInformation(rt: Runtime, token: string, text: st
       details: row.status === next.status ? {} : { from: row.status, to: next.status },
     });
     // The assigned reviewer (else the team) is told, in the same transaction.
-    queueAppellantReplyNotice(rt, tx, row, set.dueAt ?? row.dueAt, row.status === 'waiting', now);
+    await queueAppellantReplyNotice(rt, tx, row, set.dueAt ?? row.dueAt, row.status === 'waiting', now);
     return { ok: true };
   });
 }

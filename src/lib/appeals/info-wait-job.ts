@@ -31,8 +31,8 @@ export interface InfoWaitRun {
 }
 
 /** The request being waited for: the latest `info-requested` entry, and whether it was already chased. */
-function waitState(tx: DbOrTx, row: AppealRow) {
-  const events = listAppealEvents(tx, row.id);
+async function waitState(tx: DbOrTx, row: AppealRow) {
+  const events = await listAppealEvents(tx, row.id);
   const asked = events.filter((e) => e.kind === 'info-requested').at(-1);
   const since = asked?.at ?? row.pausedAt!;
   return {
@@ -43,15 +43,15 @@ function waitState(tx: DbOrTx, row: AppealRow) {
 }
 
 async function remind(rt: Runtime, appealId: number, now: Date): Promise<boolean> {
-  return transaction(rt.db, (tx) => {
-    const row = findAppealById(tx, appealId);
+  return transaction(rt.db, async (tx) => {
+    const row = await findAppealById(tx, appealId);
     if (!row || row.status !== 'waiting' || !row.pausedAt) return false;
-    const state = waitState(tx, row);
+    const state = await waitState(tx, row);
     const dates = infoWaitDates(row.pausedAt, rt.config.infoWaitWorkingDays);
     if (state.reminded || now.getTime() <= dates.remindAt.getTime() || now.getTime() > dates.answerBy.getTime())
       return false;
-    insertAppealEvent(tx, { appealId: row.id, at: now, actorType: 'system', kind: INFO_REMINDER_SENT });
-    queueAppellantEmail(
+    await insertAppealEvent(tx, { appealId: row.id, at: now, actorType: 'system', kind: INFO_REMINDER_SENT });
+    await queueAppellantEmail(
       rt,
       tx,
       row,
@@ -76,15 +76,15 @@ async function remind(rt: Runtime, appealId: number, now: Date): Promise<boolean
 }
 
 async function resume(rt: Runtime, appealId: number, now: Date): Promise<boolean> {
-  return transaction(rt.db, (tx) => {
-    const row = findAppealById(tx, appealId);
+  return transaction(rt.db, async (tx) => {
+    const row = await findAppealById(tx, appealId);
     if (!row || !row.pausedAt) return false;
     const next = transition(row.status, 'resume');
     if (!next.ok || now.getTime() <= infoWaitDates(row.pausedAt, rt.config.infoWaitWorkingDays).answerBy.getTime())
       return false;
     const dueAt = resumeDueDate(now, remainingWorkingDays(row.pausedAt, row.dueAt));
-    updateAppeal(tx, row.id, { status: next.status, pausedAt: null, dueAt });
-    insertAppealEvent(tx, {
+    await updateAppeal(tx, row.id, { status: next.status, pausedAt: null, dueAt });
+    await insertAppealEvent(tx, {
       appealId: row.id,
       at: now,
       actorType: 'system',
@@ -111,7 +111,7 @@ async function resume(rt: Runtime, appealId: number, now: Date): Promise<boolean
       link: { text: `Open appeal ${row.reference}`, url: staffAppealUrl(rt, row.id) },
     });
     for (const address of reviewerOrTeam(rt, tx, row.assignedTo))
-      enqueueEmail(tx, { to: address, ...email, kind: 'staff-info-wait-ended' }, now);
+      await enqueueEmail(tx, { to: address, ...email, kind: 'staff-info-wait-ended' }, now);
     return true;
   });
 }
@@ -120,7 +120,7 @@ async function resume(rt: Runtime, appealId: number, now: Date): Promise<boolean
 export async function chaseWaitingAppeals(rt: Runtime): Promise<InfoWaitRun> {
   const now = rt.now();
   const run: InfoWaitRun = { reminded: 0, resumed: 0 };
-  for (const { id, pausedAt } of listWaitingAppeals(rt.db)) {
+  for (const { id, pausedAt } of await listWaitingAppeals(rt.db)) {
     if (!pausedAt) continue;
     const dates = infoWaitDates(pausedAt, rt.config.infoWaitWorkingDays);
     if (now.getTime() > dates.answerBy.getTime()) run.resumed += (await resume(rt, id, now)) ? 1 : 0;

@@ -282,7 +282,7 @@ export async function submitCaseReference(
   if (!found || found.purgedAt) return fail('not-found');
   const { blocked: _blocked, caseReference: _previous, post: _post, ...rest } = a;
   const answers: Answers = { ...rest, route: 'case', caseReference: found.reference };
-  const eligible = checkCaseEligibility(rt, found);
+  const eligible = await checkCaseEligibility(rt, found);
   if (!eligible.ok) {
     const blocked: AppealAnswers['blocked'] =
       eligible.error === 'outside-window'

@@ -34,23 +34,27 @@ function cookieId(cookies: Pick<CookieJar, 'get'>, secure: boolean): string | un
 }
 
 /** The answers so far, or an empty object when there is no (live) journey. */
-export function readJourney<T extends object>(rt: Runtime, cookies: CookieJar, secure: boolean): Partial<T> {
-  return (liveJourney(rt, cookies, secure)?.data ?? {}) as Partial<T>;
+export async function readJourney<T extends object>(
+  rt: Runtime,
+  cookies: CookieJar,
+  secure: boolean,
+): Promise<Partial<T>> {
+  return ((await liveJourney(rt, cookies, secure))?.data ?? {}) as Partial<T>;
 }
 
 /**
  * The live journey's key (the hash of its id, as stored) and answers, for limits counted per
  * journey (src/lib/appeals/limits.ts); undefined when the browser has no journey this server knows.
  */
-export function liveJourney(
+export async function liveJourney(
   rt: Runtime,
   cookies: Pick<CookieJar, 'get'>,
   secure: boolean,
-): { key: string; data: Record<string, unknown> } | undefined {
+): Promise<{ key: string; data: Record<string, unknown> } | undefined> {
   const id = cookieId(cookies, secure);
   if (!id) return undefined;
   const key = hashToken(id);
-  const data = findJourneyData(rt.db, key, rt.now());
+  const data = await findJourneyData(rt.db, key, rt.now());
   return data === undefined ? undefined : { key, data };
 }
 
@@ -59,17 +63,28 @@ export function liveJourney(
  * true when it started one: the next page then checks the browser kept the cookie (`continueUrl`).
  * An id the server does not know (never issued, or expired) is never adopted: a new one is issued.
  */
-export function writeJourney<T extends object>(rt: Runtime, cookies: CookieJar, data: T, secure: boolean): boolean {
+export async function writeJourney<T extends object>(
+  rt: Runtime,
+  cookies: CookieJar,
+  data: T,
+  secure: boolean,
+): Promise<boolean> {
   const now = rt.now();
   let id = cookieId(cookies, secure);
-  if (id && findJourneyData(rt.db, hashToken(id), now) === undefined) id = undefined;
+  if (id && (await findJourneyData(rt.db, hashToken(id), now)) === undefined) id = undefined;
   const started = !id;
   if (!id) {
     id = generateToken();
     // A new journey is a good moment to clear out abandoned ones.
-    deleteExpiredJourneys(rt.db, now);
+    await deleteExpiredJourneys(rt.db, now);
   }
-  saveJourneyData(rt.db, hashToken(id), data as Record<string, unknown>, now, new Date(now.getTime() + JOURNEY_TTL_MS));
+  await saveJourneyData(
+    rt.db,
+    hashToken(id),
+    data as Record<string, unknown>,
+    now,
+    new Date(now.getTime() + JOURNEY_TTL_MS),
+  );
   cookies.set(journeyCookieName(secure), id, {
     httpOnly: true,
     sameSite: 'lax',
@@ -112,7 +127,7 @@ export function checkJourneyCookie(
 }
 
 /** Forgets a journey's answers. */
-export function clearJourney(rt: Runtime, cookies: CookieJar, secure: boolean): void {
+export async function clearJourney(rt: Runtime, cookies: CookieJar, secure: boolean): Promise<void> {
   const id = cookieId(cookies, secure);
-  if (id) deleteJourney(rt.db, hashToken(id));
+  if (id) await deleteJourney(rt.db, hashToken(id));
 }

@@ -29,7 +29,7 @@ export async function statusLinkGuard(rt: Runtime, pathname: string, client: str
   const match = STATUS_PATH.exec(pathname);
   if (!match) return { ok: true };
   const limit = statusLinkLimit(rt.config);
-  const before = checkRateLimit(rt, limit, client);
+  const before = await checkRateLimit(rt, limit, client);
   if (!before.ok) return before;
   let token: string;
   try {
@@ -37,7 +37,8 @@ export async function statusLinkGuard(rt: Runtime, pathname: string, client: str
   } catch {
     token = '';
   }
-  const known = /^[A-Za-z0-9_-]{22,200}$/.test(token) && findAppealByTokenHash(rt.db, hashToken(token)) !== undefined;
+  const known =
+    /^[A-Za-z0-9_-]{22,200}$/.test(token) && (await findAppealByTokenHash(rt.db, hashToken(token))) !== undefined;
   if (!known) await hitRateLimit(rt, limit, client);
   return { ok: true };
 }

@@ -99,7 +99,7 @@ export async function requestStatusLink(
   const now = rt.now();
   await inTransaction(rt, async (scope) => {
     const tx = scope.db;
-    const found = findAppealByReferenceAndEmail(tx, parsed.reference, email.data);
+    const found = await findAppealByReferenceAndEmail(tx, parsed.reference, email.data);
     const row = found && !found.purgedAt ? found : undefined;
     // Counted for every request (on a key no appeal has when none matched): the same work either way.
     const perAppeal = await hitRateLimitKey(
@@ -108,7 +108,7 @@ export async function requestStatusLink(
       `appeal-${row?.id ?? 0}`,
     );
     if (row && perAppeal.ok) {
-      queueAppellantEmail(rt, tx, row, EMAIL_KIND, (link) => linkEmail(rt, row.reference, link), now);
+      await queueAppellantEmail(rt, tx, row, EMAIL_KIND, (link) => linkEmail(rt, row.reference, link), now);
       return;
     }
     // No match (or this appeal's hourly share used up): the same email is built and written,

@@ -182,7 +182,7 @@ export type StepOutcome =
 export async function runStep(rt: Runtime, context: StepContext, step: StepDefinition): Promise<StepOutcome> {
   const changing = context.url.searchParams.get('change') === '1';
   const secure = isHttps(context.request, rt.config);
-  const answers = readJourney<Answers>(rt, context.cookies, secure);
+  const answers = await readJourney<Answers>(rt, context.cookies, secure);
   const redirect = step.notReady(answers);
   if (redirect) return { kind: 'redirect', to: redirect };
   const back = backLink(step.path, answers, changing);
@@ -193,7 +193,7 @@ export async function runStep(rt: Runtime, context: StepContext, step: StepDefin
   const client = clientIp(context.request, clientAddressOf(context), rt.config) ?? 'unknown';
   const result = await step.submit(rt, answers, values, changing, client);
   if (result.ok) {
-    const started = writeJourney(rt, context.cookies, result.answers, secure);
+    const started = await writeJourney(rt, context.cookies, result.answers, secure);
     return { kind: 'redirect', to: continueUrl(result.next, started) };
   }
   return {

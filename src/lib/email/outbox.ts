@@ -30,8 +30,8 @@ export type { OutboxRow, OutboxState };
  * Messages newest first (at most `limit`, default 200), filtered. Staff see every message without
  * its private links, even one not delivered yet (it keeps them until then).
  */
-export function listOutbox(rt: Runtime, options: EmailFilters = {}): OutboxRow[] {
-  return listEmails(rt.db, options).map(withoutSecrets);
+export async function listOutbox(rt: Runtime, options: EmailFilters = {}): Promise<OutboxRow[]> {
+  return (await listEmails(rt.db, options)).map(withoutSecrets);
 }
 
 /** The copy of a message staff may read: private links replaced by the marker, none listed. */
@@ -87,11 +87,11 @@ export interface OutboxLine extends OutboxRow {
 }
 
 /** One page of messages matching the filters, newest first, with their labels in words. */
-export function browseOutbox(
+export async function browseOutbox(
   rt: Runtime,
   query: OutboxQuery,
-): { messages: OutboxLine[]; hasMore: boolean; kinds: { code: string; label: string }[] } {
-  const rows = listEmails(rt.db, {
+): Promise<{ messages: OutboxLine[]; hasMore: boolean; kinds: { code: string; label: string }[] }> {
+  const rows = await listEmails(rt.db, {
     ...(query.state ? { states: [query.state] } : {}),
     kind: query.kind || undefined,
     from: query.range.from,
@@ -112,8 +112,8 @@ export function browseOutbox(
   };
 }
 
-export function outboxCounts(rt: Runtime): { queued: number; failed: number } {
-  const counts = countEmailsByState(rt.db);
+export async function outboxCounts(rt: Runtime): Promise<{ queued: number; failed: number }> {
+  const counts = await countEmailsByState(rt.db);
   return { queued: counts.queued + counts.sending, failed: counts.failed };
 }
 
@@ -130,9 +130,9 @@ export async function retryMessage(
   actorId: number,
   onRetried?: (tx: DbOrTx, event: { message: OutboxRow; actorId: number }) => void,
 ): Promise<RetryResult> {
-  return transaction(rt.db, (tx): RetryResult => {
-    const message = requeueFailedEmail(tx, id, rt.now());
-    if (!message) return { ok: false, error: findEmail(tx, id) ? 'not-failed' : 'not-found' };
+  return transaction(rt.db, async (tx): Promise<RetryResult> => {
+    const message = await requeueFailedEmail(tx, id, rt.now());
+    if (!message) return { ok: false, error: (await findEmail(tx, id)) ? 'not-failed' : 'not-found' };
     onRetried?.(tx, { message, actorId });
     return { ok: true, message };
   });

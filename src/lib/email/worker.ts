@@ -73,16 +73,21 @@ export function startOutboxWorker(rt: Runtime, options: OutboxWorkerOptions = {}
       return true;
     }
     if (result.permanent) {
-      markEmailFailed(rt.db, row.id, token, result.error);
+      await markEmailFailed(rt.db, row.id, token, result.error);
       console.warn(`Outbox: message ${row.id} refused permanently: ${withoutAddresses(result.error)}`);
     } else if (now.getTime() - row.queuedAt.getTime() >= GIVE_UP_AFTER_MS) {
-      markEmailFailed(rt.db, row.id, token, `Gave up after ${row.attempts} attempts over 24 hours: ${result.error}`);
+      await markEmailFailed(
+        rt.db,
+        row.id,
+        token,
+        `Gave up after ${row.attempts} attempts over 24 hours: ${result.error}`,
+      );
       console.warn(
         `Outbox: message ${row.id} failed after ${row.attempts} attempts: ${withoutAddresses(result.error)}`,
       );
     } else {
       const next = new Date(now.getTime() + retryDelayMs(row.attempts, retryBaseMs, random));
-      rescheduleEmail(rt.db, row.id, token, next, result.error);
+      await rescheduleEmail(rt.db, row.id, token, next, result.error);
     }
     return false;
   }

@@ -81,12 +81,12 @@ export function reviewerOrTeam(rt: Runtime, tx: DbOrTx, assignedTo: number | nul
 }
 
 /** Queues the "new appeal" email to the team; call it in the transaction that records the appeal. */
-export function queueNewAppealNotice(
+export async function queueNewAppealNotice(
   rt: Runtime,
   tx: DbOrTx,
   appeal: Pick<AppealRow, 'id' | 'reference' | 'dueAt' | 'caseId'>,
   now: Date,
-): number {
+): Promise<number> {
   const email = staffAppealReceivedEmail({
     orgName: rt.config.org.name,
     appealReference: appeal.reference,
@@ -95,7 +95,8 @@ export function queueNewAppealNotice(
     hasCaseReference: appeal.caseId !== null,
   });
   const to = teamRecipients(rt, tx);
-  for (const address of to) enqueueEmail(tx, { to: address, ...email, kind: STAFF_EMAIL_KINDS.appealReceived }, now);
+  for (const address of to)
+    await enqueueEmail(tx, { to: address, ...email, kind: STAFF_EMAIL_KINDS.appealReceived }, now);
   return to.length;
 }
 
@@ -103,14 +104,14 @@ export function queueNewAppealNotice(
  * Queues the "appellant replied" email: to the assigned reviewer while they are an active
  * reviewer, else to the team. Call it in the transaction that records the information.
  */
-export function queueAppellantReplyNotice(
+export async function queueAppellantReplyNotice(
   rt: Runtime,
   tx: DbOrTx,
   appeal: Pick<AppealRow, 'id' | 'reference' | 'assignedTo'>,
   dueAt: Date,
   answeredRequest: boolean,
   now: Date,
-): number {
+): Promise<number> {
   const email = staffAppellantRepliedEmail({
     orgName: rt.config.org.name,
     appealReference: appeal.reference,
@@ -119,7 +120,8 @@ export function queueAppellantReplyNotice(
     answeredRequest,
   });
   const to = reviewerOrTeam(rt, tx, appeal.assignedTo);
-  for (const address of to) enqueueEmail(tx, { to: address, ...email, kind: STAFF_EMAIL_KINDS.appellantReplied }, now);
+  for (const address of to)
+    await enqueueEmail(tx, { to: address, ...email, kind: STAFF_EMAIL_KINDS.appellantReplied }, now);
   return to.length;
 }
 
@@ -210,7 +212,7 @@ export async function sendDigest(rt: Runtime): Promise<DigestResult> {
       return { status: 'already-decided', day };
     if (empty) return { status: 'empty', day };
     const email = staffDigestEmail(data);
-    for (const address of to) enqueueEmail(tx, { to: address, ...email, kind: STAFF_EMAIL_KINDS.digest }, now);
+    for (const address of to) await enqueueEmail(tx, { to: address, ...email, kind: STAFF_EMAIL_KINDS.digest }, now);
     return { status: 'sent', day, emails: to.length, items };
   });
 }
@@ -246,7 +248,7 @@ export async function escalateOverdueAppeals(rt: Runtime): Promise<number> {
       const admins = activeStaffEmails(tx, 'admin');
       if (admins.length === 0) return false;
       if (!insertEscalation(tx, { appealId: appeal.id, escalatedAt: now, dueAt: appeal.dueAt })) return false;
-      const assignedTo = appealAssignee(tx, appeal.id);
+      const assignedTo = await appealAssignee(tx, appeal.id);
       const email = overdueEscalationEmail({
         orgName: rt.config.org.name,
         appealReference: appeal.reference,
@@ -254,7 +256,8 @@ export async function escalateOverdueAppeals(rt: Runtime): Promise<number> {
         staffUrl: staffAppealUrl(rt, appeal.id),
         assigneeName: assignedTo != null ? (staffNames(tx, [assignedTo]).get(assignedTo) ?? null) : null,
       });
-      for (const address of admins) enqueueEmail(tx, { to: address, ...email, kind: STAFF_EMAIL_KINDS.overdue }, now);
+      for (const address of admins)
+        await enqueueEmail(tx, { to: address, ...email, kind: STAFF_EMAIL_KINDS.overdue }, now);
       recordAudit(tx, {
         actorId: null,
         action: 'appeal.overdue-escalated',
@@ -270,8 +273,8 @@ export async function escalateOverdueAppeals(rt: Runtime): Promise<number> {
   return escalated;
 }
 
-function appealAssignee(tx: DbOrTx, appealId: number): number | null {
-  return findAppealById(tx, appealId)?.assignedTo ?? null;
+async function appealAssignee(tx: DbOrTx, appealId: number): Promise<number | null> {
+  return (await findAppealById(tx, appealId))?.assignedTo ?? null;
 }
 
 /** How often the server checks for overdue appeals and the digest. */

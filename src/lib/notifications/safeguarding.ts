@@ -74,8 +74,8 @@ export async function flagSafeguardingConcern(
   return transaction(rt.db, async (tx): Promise<FlagResult> => {
     const target =
       subject.kind === 'appeal'
-        ? (() => {
-            const a = findAppealById(tx, subject.id);
+        ? await (async () => {
+            const a = await findAppealById(tx, subject.id);
             return (
               a && {
                 reference: a.reference,
@@ -115,7 +115,7 @@ export async function flagSafeguardingConcern(
       raisedAt: now,
       staffUrl: `${rt.config.publicUrl}${target.url}`,
     });
-    const queued = enqueueEmail(tx, { to, ...email, kind: SAFEGUARDING_EMAIL_KIND }, now);
+    const queued = await enqueueEmail(tx, { to, ...email, kind: SAFEGUARDING_EMAIL_KIND }, now);
     // The note itself stays out of the audit log (it may hold personal data); the concern row has it.
     recordAudit(tx, {
       actorId: actor.id,

@@ -35,7 +35,7 @@ export async function hitRateLimitKey(rt: Scope, limit: RateLimit, key: string):
   const now = rt.now();
   const { count, windowStart } = await countHit(rt.db, `${limit.name}:${key}`, now, limit.windowMs);
   // Old counters are cleared now and then rather than on a schedule.
-  if (count === 1) deleteOldRateLimits(rt.db, new Date(now.getTime() - 24 * 60 * 60_000));
+  if (count === 1) await deleteOldRateLimits(rt.db, new Date(now.getTime() - 24 * 60 * 60_000));
   if (count <= limit.max) return { ok: true, remaining: limit.max - count };
   const retryAfterSeconds = Math.max(1, Math.ceil((windowStart.getTime() + limit.windowMs - now.getTime()) / 1000));
   return { ok: false, retryAfterSeconds };
@@ -74,9 +74,9 @@ export function appealSendLimits(config: {
 }
 
 /** Whether `client` has used up `limit` already, without counting an attempt. */
-export function checkRateLimit(rt: Runtime, limit: RateLimit, client: string): RateLimitResult {
+export async function checkRateLimit(rt: Runtime, limit: RateLimit, client: string): Promise<RateLimitResult> {
   const now = rt.now();
-  const { count, windowStart } = peekHits(rt.db, `${limit.name}:${limitGroup(client)}`, now, limit.windowMs);
+  const { count, windowStart } = await peekHits(rt.db, `${limit.name}:${limitGroup(client)}`, now, limit.windowMs);
   if (count < limit.max) return { ok: true, remaining: limit.max - count };
   return {
     ok: false,

@@ -104,7 +104,7 @@ export async function subscribe(rt: Runtime, input: { email: unknown; ip: string
     const org = rt.config.org.name;
     if (existing?.confirmedAt) {
       const link = unsubscribeUrl(rt, issueUnsubscribeToken(tx.db, existing.id, now));
-      enqueueEmail(
+      await enqueueEmail(
         tx.db,
         {
           to: email,
@@ -121,7 +121,7 @@ export async function subscribe(rt: Runtime, input: { email: unknown; ip: string
     else insertSubscription(tx.db, { email, confirmTokenHash: hashToken(token), now });
     const link = confirmUrl(rt, token);
     const message = confirmSubscriptionEmail({ orgName: org, confirmUrl: link, validDays: ALERT_RULES.confirmDays });
-    enqueueEmail(tx.db, { to: email, kind: 'subscription-confirm', ...message, secrets: [link] }, now);
+    await enqueueEmail(tx.db, { to: email, kind: 'subscription-confirm', ...message, secrets: [link] }, now);
     return { ok: true } as const;
   });
 }
@@ -187,15 +187,15 @@ export async function purgeUnconfirmed(rt: Scope): Promise<number> {
  */
 export async function queueChangeAlerts(rt: Scope): Promise<{ version: string; recipients: number }[]> {
   const now = rt.now();
-  return transaction(rt.db, (tx) => {
+  return transaction(rt.db, async (tx) => {
     const alerted = listAlertedVersionIds(tx);
     // Highest number first; numbers and effective times rise together.
     const effective = listPublishedVersions(tx).filter((v) => (v.effectiveAt?.getTime() ?? -Infinity) <= now.getTime());
     const done: { version: string; recipients: number }[] = [];
-    effective.forEach((version, i) => {
-      if (alerted.has(version.id) || !claimChangeAlert(tx, version.id, now)) return;
+    for (const [i, version] of effective.entries()) {
+      if (alerted.has(version.id) || !claimChangeAlert(tx, version.id, now)) continue;
       const previous = effective[i + 1];
-      if (i !== 0 || !previous) return; // superseded before its alert, or the very first version
+      if (i !== 0 || !previous) continue; // superseded before its alert, or the very first version
       // Only version 1.0 has no known date, and it has no predecessor: `now` is never used in practice.
       const effectiveAt = version.effectiveAt ?? now;
       const subscribers = listConfirmedSubscriptions(tx, effectiveAt);
@@ -211,7 +211,7 @@ export async function queueChangeAlerts(rt: Scope): Promise<{ version: string; r
           compareUrl: `${rt.config.publicUrl}/principles/compare/${previous.version}...${version.version}`,
           unsubscribeUrl: link,
         });
-        enqueueEmail(
+        await enqueueEmail(
           tx,
           {
             to: subscriber.email,
@@ -225,7 +225,7 @@ export async function queueChangeAlerts(rt: Scope): Promise<{ version: string; r
       }
       setChangeAlertRecipients(tx, version.id, subscribers.length);
       done.push({ version: version.version, recipients: subscribers.length });
-    });
+    }
     return done;
   });
 }

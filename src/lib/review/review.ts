@@ -189,13 +189,13 @@ export async function linkAppealToCase(
   const now = rt.now();
   try {
     return await transaction(rt.db, async (tx): Promise<LinkCaseResult> => {
-      const row = findAppealById(tx, appealId);
+      const row = await findAppealById(tx, appealId);
       if (!row) return fail('not-found');
       if (row.caseId !== null || row.status === 'decided' || row.status === 'withdrawn') return fail('not-allowed');
       const found = findCaseByReference(tx, parsed.reference);
       if (!found || found.purgedAt)
-        return findAppealByReference(tx, parsed.reference) ? fail('appeal-reference') : fail('case-not-found');
-      const open = findOpenAppealForCase(tx, found.id);
+        return (await findAppealByReference(tx, parsed.reference)) ? fail('appeal-reference') : fail('case-not-found');
+      const open = await findOpenAppealForCase(tx, found.id);
       if (open) {
         return {
           ok: false,
@@ -203,8 +203,8 @@ export async function linkAppealToCase(
           message: `Case ${found.reference} already has an open appeal (${open.reference}). A case can only have one open appeal at a time`,
         };
       }
-      updateAppeal(tx, row.id, { caseId: found.id });
-      insertAppealEvent(tx, {
+      await updateAppeal(tx, row.id, { caseId: found.id });
+      await insertAppealEvent(tx, {
         appealId: row.id,
         at: now,
         actorType: 'staff',
@@ -263,8 +263,8 @@ export function decisionBlocker(facts: DecisionFacts, staffId: number): 'recorde
 /** The history kind of the explicit "no matching case found" record. */
 export const NO_MATCHING_CASE = 'no-matching-case';
 
-function hasNoMatchingCase(tx: DbOrTx, appealId: number): boolean {
-  return listAppealEvents(tx, appealId).some((e) => e.kind === NO_MATCHING_CASE);
+async function hasNoMatchingCase(tx: DbOrTx, appealId: number): Promise<boolean> {
+  return (await listAppealEvents(tx, appealId)).some((e) => e.kind === NO_MATCHING_CASE);
 }
 
 /**
@@ -276,11 +276,22 @@ function hasNoMatchingCase(tx: DbOrTx, appealId: number): boolean {
 export async function recordNoMatchingCase(rt: Runtime, appealId: number, actor: Actor): Promise<ReviewResult> {
   const now = rt.now();
   return transaction(rt.db, async (tx): Promise<ReviewResult> => {
-    const row = findAppealById(tx, appealId);
+    const row = await findAppealById(tx, appealId);
     if (!row) return { ok: false, error: 'not-found' };
-    if (row.caseId !== null || row.status === 'decided' || row.status === 'withdrawn' || hasNoMatchingCase(tx, row.id))
+    if (
+      row.caseId !== null ||
+      row.status === 'decided' ||
+      row.status === 'withdrawn' ||
+      (await hasNoMatchingCase(tx, row.id))
+    )
       return { ok: false, error: 'not-allowed' };
-    insertAppealEvent(tx, { appealId: row.id, at: now, actorType: 'staff', actorId: actor.id, kind: NO_MATCHING_CASE });
+    await insertAppealEvent(tx, {
+      appealId: row.id,
+      at: now,
+      actorType: 'staff',
+      actorId: actor.id,
+      kind: NO_MATCHING_CASE,
+    });
     recordAudit(tx, {
       actorId: actor.id,
       action: 'appeal.no-matching-case',
@@ -301,19 +312,19 @@ async function stateChange(
   actor: Actor,
   action: AppealAction,
   kind: string,
-  extra: (tx: DbOrTx, row: AppealRow, now: Date) => void = () => {},
+  extra: (tx: DbOrTx, row: AppealRow, now: Date) => void | Promise<void> = () => {},
 ): Promise<ReviewResult> {
   const now = rt.now();
   return transaction(rt.db, async (tx): Promise<ReviewResult> => {
-    const row = findAppealById(tx, appealId);
+    const row = await findAppealById(tx, appealId);
     if (!row) return { ok: false, error: 'not-found' };
     const next = transition(row.status, action);
     if (!next.ok) return { ok: false, error: 'not-allowed' };
-    updateAppeal(tx, row.id, {
+    await updateAppeal(tx, row.id, {
       status: next.status,
       ...(row.assignedTo == null && action === 'start-review' ? { assignedTo: actor.id } : {}),
     });
-    insertAppealEvent(tx, {
+    await insertAppealEvent(tx, {
       appealId: row.id,
       at: now,
       actorType: 'staff',
@@ -321,7 +332,7 @@ async function stateChange(
       kind,
       details: { from: row.status, to: next.status },
     });
-    extra(tx, row, now);
+    await extra(tx, row, now);
     recordAudit(tx, {
       actorId: actor.id,
       action: `appeal.${action}`,
@@ -348,14 +359,14 @@ export async function assignAppeal(
 ): Promise<ReviewResult> {
   const now = rt.now();
   return transaction(rt.db, async (tx): Promise<ReviewResult> => {
-    const row = findAppealById(tx, appealId);
+    const row = await findAppealById(tx, appealId);
     if (!row) return { ok: false, error: 'not-found' };
     if (row.status === 'decided' || row.status === 'withdrawn') return { ok: false, error: 'not-allowed' };
     // A forged id must not hand the appeal to a moderator, a disabled account or nobody at all.
     if (assignee !== null && !listReviewers(tx).some((r) => r.id === assignee))
       return { ok: false, error: 'not-a-reviewer' };
-    updateAppeal(tx, row.id, { assignedTo: assignee });
-    insertAppealEvent(tx, {
+    await updateAppeal(tx, row.id, { assignedTo: assignee });
+    await insertAppealEvent(tx, {
       appealId: row.id,
       at: now,
       actorType: 'staff',
@@ -381,9 +392,9 @@ export async function addNote(rt: Runtime, appealId: number, text: string, actor
   if (bad) return bad;
   const now = rt.now();
   return transaction(rt.db, async (tx): Promise<ReviewResult> => {
-    const row = findAppealById(tx, appealId);
+    const row = await findAppealById(tx, appealId);
     if (!row) return { ok: false, error: 'not-found' };
-    insertAppealEvent(tx, {
+    await insertAppealEvent(tx, {
       appealId: row.id,
       at: now,
       actorType: 'staff',
@@ -413,12 +424,12 @@ export async function requestInformation(
   if (bad) return bad;
   const now = rt.now();
   return transaction(rt.db, async (tx): Promise<ReviewResult> => {
-    const row = findAppealById(tx, appealId);
+    const row = await findAppealById(tx, appealId);
     if (!row) return { ok: false, error: 'not-found' };
     const next = transition(row.status, 'request-info');
     if (!next.ok) return { ok: false, error: 'not-allowed' };
-    updateAppeal(tx, row.id, { status: next.status, pausedAt: now });
-    insertAppealEvent(tx, {
+    await updateAppeal(tx, row.id, { status: next.status, pausedAt: now });
+    await insertAppealEvent(tx, {
       appealId: row.id,
       at: now,
       actorType: 'staff',
@@ -428,7 +439,7 @@ export async function requestInformation(
       details: { from: row.status, to: next.status },
     });
     // The email carries a status link of its own: the reply page it opens shows this question.
-    queueAppellantEmail(
+    await queueAppellantEmail(
       rt,
       tx,
       row,
@@ -461,9 +472,9 @@ export async function requestInformation(
 
 /** Staff stop waiting for the appellant; the due date moves on by the working days paused. */
 export async function resumeReview(rt: Runtime, appealId: number, actor: Actor): Promise<ReviewResult> {
-  return stateChange(rt, appealId, actor, 'resume', 'status-changed', (tx, row, now) => {
+  return stateChange(rt, appealId, actor, 'resume', 'status-changed', async (tx, row, now) => {
     if (row.pausedAt)
-      updateAppeal(tx, row.id, {
+      await updateAppeal(tx, row.id, {
         pausedAt: null,
         dueAt: resumeDueDate(now, remainingWorkingDays(row.pausedAt, row.dueAt)),
       });
@@ -529,22 +540,22 @@ function followUpKinds(tx: DbOrTx, row: AppealRow, outcome: DecisionOutcome): Fo
 }
 
 /** Checks and prepares a decision without changing anything (used for the preview and by decide). */
-export function planDecision(
+export async function planDecision(
   rt: Runtime,
   tx: DbOrTx,
   appealId: number,
   input: DecisionInput,
   actor: Actor,
   now: Date,
-): PlanResult {
-  const row = findAppealById(tx, appealId);
+): Promise<PlanResult> {
+  const row = await findAppealById(tx, appealId);
   if (!row) return { ok: false, error: 'not-found' };
   if (!transition(row.status, 'decide').ok) return { ok: false, error: 'not-allowed' };
   const blocker = decisionBlocker(
     {
       caseId: row.caseId,
       caseRecordedBy: row.caseId ? findCaseById(tx, row.caseId)?.recordedBy : undefined,
-      noMatchingCase: row.caseId === null && hasNoMatchingCase(tx, row.id),
+      noMatchingCase: row.caseId === null && (await hasNoMatchingCase(tx, row.id)),
     },
     actor.id,
   );
@@ -562,7 +573,7 @@ export function planDecision(
     orgName: rt.config.org.name,
     name: row.name,
     appealReference: row.reference,
-    caseReference: row.caseId ? (findCaseReferenceById(tx, row.caseId) ?? null) : null,
+    caseReference: row.caseId ? ((await findCaseReferenceById(tx, row.caseId)) ?? null) : null,
     outcome: input.outcome,
     explanation: input.explanation,
     version: version.version,
@@ -587,7 +598,12 @@ export function emailDigest(email: { to: string | null; subject: string; text: s
 }
 
 /** The preview: exactly the email that deciding now would send. */
-export function previewDecision(rt: Runtime, appealId: number, input: DecisionInput, actor: Actor): PlanResult {
+export async function previewDecision(
+  rt: Runtime,
+  appealId: number,
+  input: DecisionInput,
+  actor: Actor,
+): Promise<PlanResult> {
   return planDecision(rt, rt.db, appealId, input, actor, rt.now());
 }
 
@@ -604,7 +620,7 @@ export async function decideAppeal(
 ): Promise<ReviewResult> {
   const now = rt.now();
   return transaction(rt.db, async (tx): Promise<ReviewResult> => {
-    const planned = planDecision(rt, tx, appealId, input, actor, now);
+    const planned = await planDecision(rt, tx, appealId, input, actor, now);
     if (!planned.ok) return planned;
     const { appeal: row, versionId, email, digest, followUps, followUpDue } = planned.plan;
     // Something changed since the preview (the form, the appeal, the due date of a follow-up):
@@ -612,7 +628,7 @@ export async function decideAppeal(
     if (input.previewed !== digest) return { ok: false, error: 'preview-changed' };
     const next = transition(row.status, 'decide');
     if (!next.ok) return { ok: false, error: 'not-allowed' };
-    updateAppeal(tx, row.id, {
+    await updateAppeal(tx, row.id, {
       status: next.status,
       outcome: input.outcome,
       explanation: input.explanation,
@@ -624,7 +640,7 @@ export async function decideAppeal(
     });
     const template = input.templateId ? findTemplate(tx, input.templateId) : undefined;
     const templateDetails = template ? { templateId: template.id, templateName: template.name } : {};
-    insertAppealEvent(tx, {
+    await insertAppealEvent(tx, {
       appealId: row.id,
       at: now,
       actorType: 'staff',
@@ -639,12 +655,12 @@ export async function decideAppeal(
       },
     });
     if (email.to) {
-      const queued = enqueueEmail(
+      const queued = await enqueueEmail(
         tx,
         { to: email.to, subject: email.subject, text: email.text, html: email.html, kind: 'appeal-decision' },
         now,
       );
-      insertAppealEvent(tx, {
+      await insertAppealEvent(tx, {
         appealId: row.id,
         at: now,
         actorType: 'system',
@@ -654,7 +670,7 @@ export async function decideAppeal(
     }
     for (const kind of followUps) {
       const f = insertFollowUp(tx, { appealId: row.id, kind, dueAt: followUpDue! });
-      insertAppealEvent(tx, {
+      await insertAppealEvent(tx, {
         appealId: row.id,
         at: now,
         actorType: 'system',
@@ -697,7 +713,7 @@ export async function completeFollowUp(
     const f = findFollowUpById(tx, followUpId);
     if (!f || f.appealId !== appealId) return { ok: false, error: 'not-found' };
     if (!markFollowUpDone(tx, f.id, actor.id, now)) return { ok: false, error: 'not-allowed' };
-    insertAppealEvent(tx, {
+    await insertAppealEvent(tx, {
       appealId: f.appealId,
       at: now,
       actorType: 'staff',
@@ -705,10 +721,10 @@ export async function completeFollowUp(
       kind: 'follow-up-done',
       details: { followUpId: f.id, kind: f.kind },
     });
-    const appeal = findAppealById(tx, f.appealId);
+    const appeal = await findAppealById(tx, f.appealId);
     const emailed =
       appeal !== undefined &&
-      queueAppellantEmail(
+      (await queueAppellantEmail(
         rt,
         tx,
         appeal,
@@ -723,7 +739,7 @@ export async function completeFollowUp(
             statusLinkParagraph: statusLinkParagraph(rt),
           }),
         now,
-      ) !== undefined;
+      )) !== undefined;
     recordAudit(tx, {
       actorId: actor.id,
       action: 'appeal.follow-up-done',
@@ -961,11 +977,11 @@ export function openFollowUpList(rt: Runtime, limit = 200) {
 export const FOLLOW_UP_LABELS: Record<FollowUpKind, string> = FOLLOW_UP_KIND_LABELS;
 
 /** Everything staff see about one appeal, with who did what. `decisionFacts` feeds decisionBlocker. */
-export function appealForStaff(rt: Runtime, id: number) {
-  const row = findAppealById(rt.db, id);
+export async function appealForStaff(rt: Runtime, id: number) {
+  const row = await findAppealById(rt.db, id);
   if (!row) return undefined;
   const caseRecord = row.caseId ? findCaseById(rt.db, row.caseId) : undefined;
-  const events = listAppealEvents(rt.db, id);
+  const events = await listAppealEvents(rt.db, id);
   const followUps = listFollowUpsForAppeal(rt.db, id);
   const ids = [
     ...new Set(
@@ -986,7 +1002,9 @@ export function appealForStaff(rt: Runtime, id: number) {
     appeal: row,
     caseRecord,
     assigneeName: row.assignedTo ? (names.get(row.assignedTo) ?? null) : null,
-    decisionVersion: row.decisionVersionId ? (findVersionNumberById(rt.db, row.decisionVersionId) ?? null) : null,
+    decisionVersion: row.decisionVersionId
+      ? ((await findVersionNumberById(rt.db, row.decisionVersionId)) ?? null)
+      : null,
     history: events.map((e) => {
       let detail = '';
       const d = e.details ?? {};

@@ -315,7 +315,7 @@ export async function completeSetup(
         ip,
       });
       const content = passwordChangedEmail({ orgName: rt.config.org.name, name: link.staff.name, how: 'reset' });
-      enqueueEmail(tx, { to: link.staff.email, ...content, kind: 'staff-password-changed' }, now);
+      await enqueueEmail(tx, { to: link.staff.email, ...content, kind: 'staff-password-changed' }, now);
       const enrolled = Boolean(link.staff.totpSecret && link.staff.totpConfirmedAt);
       return { staffId: link.staff.id, next: enrolled ? ('sign-in' as const) : ('enrol' as const) };
     }
@@ -387,19 +387,19 @@ export async function inviteStaff(
       ip: actor.ip,
       details: { email, roles: input.roles },
     });
-    enqueueInviteEmail(tx, rt, { to: email, name: input.name.trim(), link }, now);
+    await enqueueInviteEmail(tx, rt, { to: email, name: input.name.trim(), link }, now);
     return id;
   });
   return { ok: true, id, link };
 }
 
 /** The invitation email, written to the outbox inside the inviting transaction. */
-export function enqueueInviteEmail(
+export async function enqueueInviteEmail(
   tx: DbOrTx,
   rt: Runtime,
   invite: { to: string; name: string; link: string },
   now: Date,
-): void {
+): Promise<void> {
   const orgName = rt.config.org.name;
   const content = notificationEmail({
     orgName,
@@ -412,7 +412,7 @@ export function enqueueInviteEmail(
     ],
     link: { text: 'Set up your account', url: invite.link },
   });
-  enqueueEmail(tx, { to: invite.to, ...content, kind: 'staff-invite', secrets: [invite.link] }, now);
+  await enqueueEmail(tx, { to: invite.to, ...content, kind: 'staff-invite', secrets: [invite.link] }, now);
 }
 
 /** A new one-time link of a purpose for an account; its earlier unused links of that purpose stop working. */
@@ -457,7 +457,8 @@ export async function resendInvitation(
       ip: actor.ip,
       details: { email: account.email, emailed: options.email !== false },
     });
-    if (options.email !== false) enqueueInviteEmail(tx, rt, { to: account.email, name: account.name, link }, rt.now());
+    if (options.email !== false)
+      await enqueueInviteEmail(tx, rt, { to: account.email, name: account.name, link }, rt.now());
     return link;
   });
   return { ok: true, link };
@@ -497,7 +498,11 @@ export async function sendPasswordReset(
         link,
         hours: RESET_LINK_HOURS,
       });
-      enqueueEmail(tx, { to: account.email, ...content, kind: 'staff-password-reset', secrets: [link] }, rt.now());
+      await enqueueEmail(
+        tx,
+        { to: account.email, ...content, kind: 'staff-password-reset', secrets: [link] },
+        rt.now(),
+      );
     }
     return link;
   });
@@ -649,7 +654,11 @@ export async function resetMfa(
         link,
         hours: RESET_LINK_HOURS,
       });
-      enqueueEmail(tx, { to: before.email, ...content, kind: 'staff-authenticator-reset', secrets: [link] }, rt.now());
+      await enqueueEmail(
+        tx,
+        { to: before.email, ...content, kind: 'staff-authenticator-reset', secrets: [link] },
+        rt.now(),
+      );
     }
   });
   return { ok: true };

@@ -62,7 +62,7 @@ export async function changeOwnPassword(
       details: { otherSessionsEnded: ended },
     });
     const content = passwordChangedEmail({ orgName: rt.config.org.name, name: account.name, how: 'changed' });
-    enqueueEmail(tx, { to: account.email, ...content, kind: 'staff-password-changed' }, rt.now());
+    await enqueueEmail(tx, { to: account.email, ...content, kind: 'staff-password-changed' }, rt.now());
     return ended;
   });
   return { ok: true, otherSessionsEnded };
