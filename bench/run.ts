@@ -108,6 +108,18 @@ function withRuntime<T>(dir: string, f: (rt: ReturnType<typeof createRuntime>) =
   }
 }
 
+/** As withRuntime, for a function that awaits: the runtime is closed once its promise settles. */
+async function withRuntimeAsync<T>(dir: string, f: (rt: ReturnType<typeof createRuntime>) => Promise<T>): Promise<T> {
+  const parsed = parseConfig({ DATA_DIR: dir });
+  if (!parsed.ok) throw new Error(parsed.error);
+  const rt = createRuntime(parsed.config);
+  try {
+    return await f(rt);
+  } finally {
+    rt.db.$client.close();
+  }
+}
+
 /** A data folder with versions 1.0 and 1.1 published (so the compare page has two versions). */
 async function dataDirWithTwoVersions(): Promise<string> {
   const dir = tempDir('app');
@@ -117,7 +129,7 @@ async function dataDirWithTwoVersions(): Promise<string> {
   try {
     const draft = await createDraft(rt);
     if (!draft.ok) throw new Error('no version in force to copy');
-    const d = getDraft(rt, draft.draftId)!;
+    const d = (await getDraft(rt, draft.draftId))!;
     const input = {
       bodyMarkdown: `${d.bodyMarkdown}\n\nWe review these principles every year.`,
       changeSummary: 'Says how often we review the principles.',
@@ -416,9 +428,9 @@ interface ScaleSetup {
 }
 
 /** Seeds `size` cases and appeals into a fresh data folder, with a signed-in reviewer; measures the in-process figures. */
-function scaleSetup(size: number): ScaleSetup {
+async function scaleSetup(size: number): Promise<ScaleSetup> {
   const dir = tempDir('scale');
-  return withRuntime(dir, (rt) => {
+  return withRuntimeAsync(dir, async (rt) => {
     const { ms } = seedScale(rt.db, size);
     console.log(`Scale: seeded ${fmt(size)} cases and ${fmt(size)} appeals in ${fmt(ms / 1000, 1)} s`);
     if (size === SCALE) {
@@ -444,25 +456,25 @@ function scaleSetup(size: number): ScaleSetup {
       if (!found) throw new Error(`case ${reference} not found`);
     }
     const months = periodsFor('month', 'last-12-months', new Date());
-    const time = (f: () => unknown) => {
+    const time = async (f: () => Promise<unknown>) => {
       const xs: number[] = [];
       for (let i = 0; i < 5; i++) {
         const t = performance.now();
-        f();
+        await f();
         xs.push(performance.now() - t);
       }
       return median(xs);
     };
     const figuresMs = {
-      rows: time(() => countsFromRows(rt, months)),
-      tallies: time(() => countsFromTallies(rt, months)),
+      rows: await time(() => countsFromRows(rt, months)),
+      tallies: await time(() => countsFromTallies(rt, months)),
     };
     return { size, dir, cookie, appealIds, lookupP50Ms: percentile(samples.slice(2_000), 50), figuresMs };
   });
 }
 
 async function scale(): Promise<void> {
-  const setups = [scaleSetup(1_000), scaleSetup(SCALE)];
+  const setups = [await scaleSetup(1_000), await scaleSetup(SCALE)];
   // Two servers a size: page cache on (warm /transparency) and off (PAGE_CACHE=false: the
   // transparency figures computed on every request, i.e. cold). Started one after another: the
   // first start on a seeded folder also runs the retention purge over it.

@@ -132,7 +132,7 @@ test.describe('a browser that refuses cookies', () => {
       await route.fulfill({ status: response.status, headers: back, body: Buffer.from(await response.arrayBuffer()) });
     });
     try {
-      const reference = recordCase();
+      const reference = await recordCase();
       await page.goto('/appeal/case-reference');
       await page.getByLabel('Case reference').fill(reference);
       await continueButton(page);
@@ -177,14 +177,14 @@ test.describe('staff link a no-reference appeal to its case', () => {
     const moderator = await createStaff({ roles: ['moderator', 'reviewer'], name: 'Linda Linker-Moderator' });
     const reviewer = await createStaff({ roles: ['reviewer'], name: 'Rob Reviewer' });
     const handle = `@linkme_${Date.now()}`;
-    const caseReference = recordCase({
+    const caseReference = await recordCase({
       handle,
       recordedBy: moderator.id,
       actions: ['deleted'],
       groundCodes: ['abusive'],
       statementOfReasons: 'Abusive words about a nurse.',
     });
-    const busyCase = recordCase({ recordedBy: moderator.id });
+    const busyCase = await recordCase({ recordedBy: moderator.id });
     const appealReference = await sendNoReferenceAppeal(page, handle, 'I was only asking a question.');
     // Someone else's appeal already open on the busy case.
     await page.context().clearCookies();

@@ -21,9 +21,19 @@ export function withDatabase<T>(work: (db: Db) => T): T {
   }
 }
 
+/** As withDatabase, for work that awaits: the database is closed once its promise settles. */
+export async function withDatabaseAsync<T>(work: (db: Db) => Promise<T>): Promise<T> {
+  const db = openDatabase(join(process.env.E2E_DATA_DIR!, 'fair-hearing.sqlite'));
+  try {
+    return await work(db);
+  } finally {
+    db.$client.close();
+  }
+}
+
 /** Records a case straight into the running server's database, as a moderator would. */
-export function recordCase(options: TestCaseOptions = {}): string {
-  return withDatabase((db) => insertTestCase(db, options).reference);
+export async function recordCase(options: TestCaseOptions = {}): Promise<string> {
+  return withDatabaseAsync(async (db) => (await insertTestCase(db, options)).reference);
 }
 
 /** Screenshots of every step at 320 px wide (or `width`), when SCREENSHOTS_DIR is set (to look at them). */

@@ -64,7 +64,7 @@ test('the team hears of a new appeal, the reviewer of the reply, and safeguardin
   const token = `${Date.now()}`;
   const moderator = await createStaff({ roles: ['moderator'], name: 'Nia Moderator' });
   const reviewer = await createStaff({ roles: ['reviewer'], name: 'Noor Reviewer' });
-  const caseReference = recordCase({
+  const caseReference = await recordCase({
     actionAt: new Date(Date.now() - 2 * DAY),
     recordedBy: moderator.id,
     handle: `@notify_${token}`,

@@ -13,7 +13,7 @@ import { insertFollowUp } from '../../db/review.ts';
 import { insertTestAppeal } from '../support/appeals.ts';
 import { insertTestCase } from '../support/cases.ts';
 import { expect, test } from './fixtures.ts';
-import { DAY, expectError, submit, withDatabase } from './journey-helpers.ts';
+import { DAY, expectError, submit, withDatabase, withDatabaseAsync } from './journey-helpers.ts';
 import { createStaff, freshCode, signInAs } from './staff-fixtures.ts';
 
 const rows = (page: Page) => page.locator('table tbody tr');
@@ -39,8 +39,8 @@ test('the queue at 200 appeals: open ones first, soonest due, columns, numbered 
   const now = Date.now();
   const tag = Math.random().toString(36).slice(2, 8);
   const platforms = ['facebook', 'x', 'instagram', 'tiktok', 'linkedin', 'youtube'] as const;
-  const seeded = withDatabase((db) => {
-    const c = insertTestCase(db, { handle: `@Case_${tag}` });
+  const seeded = await withDatabaseAsync(async (db) => {
+    const c = await insertTestCase(db, { handle: `@Case_${tag}` });
     // Long past due: first in the queue (soonest due), unless decided.
     const first = insertTestAppeal(db, {
       caseId: c.id,
@@ -168,8 +168,8 @@ test('reviewers read cases but cannot record or change them, and find the case f
   const reviewer = await createStaff({ roles: ['reviewer'], name: 'Rita Reader' });
   const tag = Math.random().toString(36).slice(2, 8);
   const actionAt = new Date(Date.now() - 10 * DAY);
-  const seeded = withDatabase((db) => {
-    const c = insertTestCase(db, { handle: `@reader_${tag}`, recordedBy: moderator.id, actionAt });
+  const seeded = await withDatabaseAsync(async (db) => {
+    const c = await insertTestCase(db, { handle: `@reader_${tag}`, recordedBy: moderator.id, actionAt });
     const decided = insertTestAppeal(db, { caseId: c.id, status: 'decided', dueAt: new Date(Date.now() - 2 * DAY) });
     const claimedDate = actionAt.toISOString().slice(0, 10);
     const noRef = insertTestAppeal(db, { handle: `@reader_${tag}`, platform: 'facebook' });
@@ -261,8 +261,8 @@ test('open follow-ups across appeals; marking one done emails the appellant and 
 }) => {
   const reviewer = await createStaff({ roles: ['reviewer'] });
   const email = `follow-${Math.random().toString(36).slice(2, 8)}@example.org`;
-  const seeded = withDatabase((db) => {
-    const c = insertTestCase(db, { actions: ['hidden'] });
+  const seeded = await withDatabaseAsync(async (db) => {
+    const c = await insertTestCase(db, { actions: ['hidden'] });
     const a = insertTestAppeal(db, { caseId: c.id, status: 'decided', email, dueAt: new Date(Date.now() - 5 * DAY) });
     updateAppeal(db, a.id, { outcome: 'overturned' });
     insertFollowUp(db, { appealId: a.id, kind: 'restore-comment', dueAt: new Date(Date.now() - DAY) });

@@ -43,7 +43,7 @@ beforeAll(async () => {
 });
 
 async function newAppeal(groundCodes = ['abusive']) {
-  const c = insertTestCase(rt.db, {
+  const c = await insertTestCase(rt.db, {
     actionAt: new Date(clock - 2 * DAY),
     recordedBy: moderator.id,
     actions: ['hidden', 'blocked'],
@@ -65,7 +65,7 @@ const BODY =
 describe('placeholders', () => {
   it('are filled from the appeal and its case', async () => {
     const a = await newAppeal();
-    const view = appealForStaff(rt, a.id)!;
+    const view = (await appealForStaff(rt, a.id))!;
     const filled = fillTemplate(BODY, placeholderValues(rt, view.appeal, view.caseRecord, '1.0'));
     const ground = findCaseById(rt.db, a.caseId)!.grounds[0]!.title;
     expect(filled).toBe(
@@ -87,7 +87,7 @@ describe('placeholders', () => {
 
 describe('the admin pages’ domain', () => {
   it('creates, changes and retires templates, each audited; a ground must be one of the principles', async () => {
-    const codes = templateGrounds(rt).map((g) => g.code);
+    const codes = (await templateGrounds(rt)).map((g) => g.code);
     expect(codes).toContain('abusive');
     expect(
       await createTemplate(rt, { name: '', outcome: 'sideways', ground: 'made-up', body: '' }, codes, admin),
@@ -131,7 +131,7 @@ describe('choosing a template on an appeal', () => {
   let anyGround: number;
   let forIllegal: number;
   beforeAll(async () => {
-    const codes = templateGrounds(rt).map((g) => g.code);
+    const codes = (await templateGrounds(rt)).map((g) => g.code);
     const a = await createTemplate(
       rt,
       { name: 'Kept: against the principles', outcome: 'upheld', ground: '', body: BODY },
@@ -218,7 +218,7 @@ describe('choosing a template on an appeal', () => {
     expect(
       await handleAppealForm(rt, a.id, { ...used.values, intent: 'send', previewed: 'anything' }, reviewer),
     ).toMatchObject({ kind: 'page', errors: { explanation: REVIEW_ERROR_MESSAGES['must-edit-marker'] } });
-    expect(previewDecision(rt, a.id, input, reviewer)).toEqual({ ok: false, error: 'must-edit-marker' });
+    expect(await previewDecision(rt, a.id, input, reviewer)).toEqual({ ok: false, error: 'must-edit-marker' });
     expect(await decideAppeal(rt, a.id, { ...input, previewed: 'x' }, reviewer)).toEqual({
       ok: false,
       error: 'must-edit-marker',
@@ -235,7 +235,7 @@ describe('choosing a template on an appeal', () => {
     ).toEqual({ kind: 'redirect', to: `/staff/appeals/${a.id}` });
     const decided = listAppealEvents(rt.db, a.id).find((e) => e.kind === 'decided')!;
     expect(decided.details).toMatchObject({ templateId: anyGround, templateName: 'Kept: against the principles' });
-    const history = appealForStaff(rt, a.id)!.history.find((h) => h.kind === 'decided')!;
+    const history = (await appealForStaff(rt, a.id))!.history.find((h) => h.kind === 'decided')!;
     expect(history.detail).toBe(
       'We have kept our decision; reasons started from the reply template “Kept: against the principles”',
     );
@@ -272,7 +272,7 @@ describe('choosing a template on an appeal', () => {
     const later = await createTemplate(
       rt,
       { name: 'Kept: retired since', outcome: 'upheld', ground: '', body: 'Old words.' },
-      templateGrounds(rt).map((g) => g.code),
+      (await templateGrounds(rt)).map((g) => g.code),
       admin,
     );
     if (!later.ok) throw new Error('not created');

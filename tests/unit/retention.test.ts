@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { listAudit } from '../../db/audit.ts';
 import { updateAppeal } from '../../db/appeals.ts';
 import { appealEvents, appeals, caseActions, caseGrounds, cases, outbox, serviceFeedback } from '../../db/schema.ts';
+import { transaction } from '../../db/transactions.ts';
 import { createAppeal } from '../../src/lib/appeals/appeals.ts';
 import { giveFeedback } from '../../src/lib/feedback/feedback.ts';
 import { runFeedbackCommentPurge, runRetentionPurge } from '../../src/lib/retention/retention.ts';
@@ -46,7 +47,7 @@ function figures() {
 }
 
 describe('retention purge', async () => {
-  const old = insertTestCase(rt.db, {
+  const old = await insertTestCase(rt.db, {
     actionAt: new Date('2025-01-05T09:00:00Z'),
     handle: '@old_person',
     excerpt: 'old words',
@@ -68,7 +69,7 @@ describe('retention purge', async () => {
   if (!made.ok) throw new Error(made.error);
   // The worker delivered the acknowledgement (no worker runs in this test).
   rt.db.update(outbox).set({ state: 'sent' }).run();
-  rt.db.transaction((tx) =>
+  await transaction(rt.db, (tx) =>
     updateAppeal(tx, made.appeal.id, {
       status: 'decided',
       outcome: 'upheld',
@@ -85,7 +86,10 @@ describe('retention purge', async () => {
 
   it('blanks an appeal 12 months after its decision, keeps the figures, and writes an audit entry', async () => {
     clock = new Date('2026-03-01T00:00:00Z');
-    const recent = insertTestCase(rt.db, { actionAt: new Date('2026-02-25T09:00:00Z'), handle: '@recent_person' });
+    const recent = await insertTestCase(rt.db, {
+      actionAt: new Date('2026-02-25T09:00:00Z'),
+      handle: '@recent_person',
+    });
     const open = await createAppeal(rt, {
       subject: { kind: 'case', caseReference: recent.reference },
       reason: 'Still open',

@@ -40,7 +40,7 @@ async function newAppeal(
   actions: CaseAction[] = ['hidden'],
   email = `p${Math.random().toString(36).slice(2)}@example.org`,
 ) {
-  const c = insertTestCase(rt.db, { actionAt: new Date(clock - 2 * DAY), actions, recordedBy: moderator.id });
+  const c = await insertTestCase(rt.db, { actionAt: new Date(clock - 2 * DAY), actions, recordedBy: moderator.id });
   const r = await createAppeal(rt, {
     subject: { kind: 'case', caseReference: c.reference },
     reason: 'It was a fair question.',
@@ -62,7 +62,7 @@ describe('decideAppeal', () => {
     const a = await newAppeal();
     const emails = listEmails(rt.db).length;
     expect(await decideAfterPreview(rt, a.id, decision, moderator)).toEqual({ ok: false, error: 'recorded-by-you' });
-    expect(previewDecision(rt, a.id, decision, moderator)).toEqual({ ok: false, error: 'recorded-by-you' });
+    expect(await previewDecision(rt, a.id, decision, moderator)).toEqual({ ok: false, error: 'recorded-by-you' });
     expect(findAppealById(rt.db, a.id)!.status).toBe('new');
     expect(listEmails(rt.db).length).toBe(emails);
   });
@@ -70,7 +70,7 @@ describe('decideAppeal', () => {
   it('decides in one go: appeal, history, audit, email and a follow-up for an overturn', async () => {
     const a = await newAppeal(['hidden', 'blocked']);
     expect(await startReview(rt, a.id, reviewer)).toEqual({ ok: true });
-    const preview = previewDecision(rt, a.id, decision, reviewer);
+    const preview = await previewDecision(rt, a.id, decision, reviewer);
     if (!preview.ok) throw new Error(preview.error);
     expect(await decideAfterPreview(rt, a.id, decision, reviewer)).toEqual({ ok: true });
     const row = findAppealById(rt.db, a.id)!;

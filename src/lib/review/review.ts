@@ -529,14 +529,14 @@ function followUpKinds(tx: DbOrTx, row: AppealRow, outcome: DecisionOutcome): Fo
 }
 
 /** Checks and prepares a decision without changing anything (used for the preview and by decide). */
-export function planDecision(
+export async function planDecision(
   rt: Runtime,
   tx: DbOrTx,
   appealId: number,
   input: DecisionInput,
   actor: Actor,
   now: Date,
-): PlanResult {
+): Promise<PlanResult> {
   const row = findAppealById(tx, appealId);
   if (!row) return { ok: false, error: 'not-found' };
   if (!transition(row.status, 'decide').ok) return { ok: false, error: 'not-allowed' };
@@ -554,7 +554,7 @@ export function planDecision(
     return { ok: false, error: 'explanation-too-long' };
   // A reply template's must-edit marker left in: nothing is previewed or sent until it is replaced.
   if (hasMustEditMarker(input.explanation)) return { ok: false, error: 'must-edit-marker' };
-  const version = findPublishedVersion(tx, input.version);
+  const version = await findPublishedVersion(tx, input.version);
   if (!version) return { ok: false, error: 'version-not-found' };
   const kinds = followUpKinds(tx, row, input.outcome);
   const followUpDue = kinds.length ? addWorkingDays(now, FOLLOW_UP_WORKING_DAYS) : null;
@@ -587,7 +587,12 @@ export function emailDigest(email: { to: string | null; subject: string; text: s
 }
 
 /** The preview: exactly the email that deciding now would send. */
-export function previewDecision(rt: Runtime, appealId: number, input: DecisionInput, actor: Actor): PlanResult {
+export async function previewDecision(
+  rt: Runtime,
+  appealId: number,
+  input: DecisionInput,
+  actor: Actor,
+): Promise<PlanResult> {
   return planDecision(rt, rt.db, appealId, input, actor, rt.now());
 }
 
@@ -604,7 +609,7 @@ export async function decideAppeal(
 ): Promise<ReviewResult> {
   const now = rt.now();
   return transaction(rt.db, async (tx): Promise<ReviewResult> => {
-    const planned = planDecision(rt, tx, appealId, input, actor, now);
+    const planned = await planDecision(rt, tx, appealId, input, actor, now);
     if (!planned.ok) return planned;
     const { appeal: row, versionId, email, digest, followUps, followUpDue } = planned.plan;
     // Something changed since the preview (the form, the appeal, the due date of a follow-up):
@@ -961,7 +966,7 @@ export function openFollowUpList(rt: Runtime, limit = 200) {
 export const FOLLOW_UP_LABELS: Record<FollowUpKind, string> = FOLLOW_UP_KIND_LABELS;
 
 /** Everything staff see about one appeal, with who did what. `decisionFacts` feeds decisionBlocker. */
-export function appealForStaff(rt: Runtime, id: number) {
+export async function appealForStaff(rt: Runtime, id: number) {
   const row = findAppealById(rt.db, id);
   if (!row) return undefined;
   const caseRecord = row.caseId ? findCaseById(rt.db, row.caseId) : undefined;
@@ -1016,7 +1021,7 @@ export function appealForStaff(rt: Runtime, id: number) {
       doneByName: f.doneBy ? (names.get(f.doneBy) ?? null) : null,
     })),
     reviewers: listReviewers(rt.db),
-    versions: listPublishedVersions(rt.db).map((v) => v.version),
+    versions: (await listPublishedVersions(rt.db)).map((v) => v.version),
     decisionFacts: {
       caseId: row.caseId,
       caseRecordedBy: caseRecord?.recordedBy,
