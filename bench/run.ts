@@ -117,7 +117,7 @@ async function dataDirWithTwoVersions(): Promise<string> {
   try {
     const draft = await createDraft(rt);
     if (!draft.ok) throw new Error('no version in force to copy');
-    const d = getDraft(rt, draft.draftId)!;
+    const d = (await getDraft(rt, draft.draftId))!;
     const input = {
       bodyMarkdown: `${d.bodyMarkdown}\n\nWe review these principles every year.`,
       changeSummary: 'Says how often we review the principles.',
@@ -444,18 +444,18 @@ async function scaleSetup(size: number): Promise<ScaleSetup> {
       if (!found) throw new Error(`case ${reference} not found`);
     }
     const months = periodsFor('month', 'last-12-months', new Date());
-    const time = (f: () => unknown) => {
+    const time = async (f: () => Promise<unknown>) => {
       const xs: number[] = [];
       for (let i = 0; i < 5; i++) {
         const t = performance.now();
-        f();
+        await f();
         xs.push(performance.now() - t);
       }
       return median(xs);
     };
     const figuresMs = {
-      rows: time(() => countsFromRows(rt, months)),
-      tallies: time(() => countsFromTallies(rt, months)),
+      rows: await time(() => countsFromRows(rt, months)),
+      tallies: await time(() => countsFromTallies(rt, months)),
     };
     return { size, dir, cookie, appealIds, lookupP50Ms: percentile(samples.slice(2_000), 50), figuresMs };
   });

@@ -28,18 +28,17 @@ export interface VersionRow {
   grounds: GroundRow[];
 }
 
-function groundsOf(db: DbOrTx, versionId: number): GroundRow[] {
+async function groundsOf(db: DbOrTx, versionId: number): Promise<GroundRow[]> {
   return db
     .select({ code: grounds.code, title: grounds.title, description: grounds.description, position: grounds.position })
     .from(grounds)
     .where(eq(grounds.versionId, versionId))
-    .orderBy(asc(grounds.position))
-    .all();
+    .orderBy(asc(grounds.position));
 }
 
 type PublishedRow = typeof principleVersions.$inferSelect;
 
-function toVersion(db: DbOrTx, row: PublishedRow): VersionRow {
+async function toVersion(db: DbOrTx, row: PublishedRow): Promise<VersionRow> {
   return {
     id: row.id,
     version: row.version!,
@@ -47,13 +46,13 @@ function toVersion(db: DbOrTx, row: PublishedRow): VersionRow {
     changeSummary: row.changeSummary,
     effectiveAt: row.effectiveAt,
     publishedAt: row.publishedAt,
-    grounds: groundsOf(db, row.id),
+    grounds: await groundsOf(db, row.id),
   };
 }
 
 /** The published version in force at `at`: the latest effective one not after it. */
-export function findVersionInForce(db: DbOrTx, at: Date): VersionRow | undefined {
-  const row = db
+export async function findVersionInForce(db: DbOrTx, at: Date): Promise<VersionRow | undefined> {
+  const [row] = await db
     .select()
     .from(principleVersions)
     .where(
@@ -64,40 +63,39 @@ export function findVersionInForce(db: DbOrTx, at: Date): VersionRow | undefined
     )
     // SQLite sorts null first ascending, so an unknown date comes last here: it is only in force before every dated one.
     .orderBy(desc(principleVersions.effectiveAt), desc(principleVersions.id))
-    .limit(1)
-    .get();
+    .limit(1);
   return row ? toVersion(db, row) : undefined;
 }
 
 /** A published version by its number ("1.0"). Drafts are never returned. */
-export function findPublishedVersion(db: DbOrTx, version: string): VersionRow | undefined {
-  const row = db
+export async function findPublishedVersion(db: DbOrTx, version: string): Promise<VersionRow | undefined> {
+  const [row] = await db
     .select()
     .from(principleVersions)
     .where(and(eq(principleVersions.status, 'published'), eq(principleVersions.version, version)))
-    .get();
+    .limit(1);
   return row ? toVersion(db, row) : undefined;
 }
 
 /** Every published version, scheduled ones included, highest number first. */
-export function listPublishedVersions(db: DbOrTx): VersionRow[] {
-  return db
+export async function listPublishedVersions(db: DbOrTx): Promise<VersionRow[]> {
+  const rows = await db
     .select()
     .from(principleVersions)
     .where(eq(principleVersions.status, 'published'))
-    .orderBy(desc(principleVersions.major), desc(principleVersions.minor))
-    .all()
-    .map((row) => toVersion(db, row));
+    .orderBy(desc(principleVersions.major), desc(principleVersions.minor));
+  const versions: VersionRow[] = [];
+  for (const row of rows) versions.push(await toVersion(db, row));
+  return versions;
 }
 
 /** Every ground code that has appeared in any published version. */
-export function listPublishedGroundCodes(db: DbOrTx): Set<string> {
-  const rows = db
+export async function listPublishedGroundCodes(db: DbOrTx): Promise<Set<string>> {
+  const rows = await db
     .selectDistinct({ code: grounds.code })
     .from(grounds)
     .innerJoin(principleVersions, eq(grounds.versionId, principleVersions.id))
-    .where(eq(principleVersions.status, 'published'))
-    .all();
+    .where(eq(principleVersions.status, 'published'));
   return new Set(rows.map((r) => r.code));
 }
 
@@ -116,53 +114,52 @@ export interface DraftContent {
 }
 
 /** A draft by id; published versions are never returned. */
-export function findDraft(db: DbOrTx, id: number): DraftRow | undefined {
-  const row = db
+export async function findDraft(db: DbOrTx, id: number): Promise<DraftRow | undefined> {
+  const [row] = await db
     .select()
     .from(principleVersions)
     .where(and(eq(principleVersions.id, id), eq(principleVersions.status, 'draft')))
-    .get();
+    .limit(1);
   if (!row) return undefined;
   return {
     id: row.id,
     bodyMarkdown: row.bodyMarkdown,
     changeSummary: row.changeSummary,
     createdAt: row.createdAt,
-    grounds: groundsOf(db, row.id),
+    grounds: await groundsOf(db, row.id),
   };
 }
 
 /** Every draft, newest first. */
-export function listDrafts(db: DbOrTx): DraftRow[] {
-  return db
+export async function listDrafts(db: DbOrTx): Promise<DraftRow[]> {
+  const rows = await db
     .select({ id: principleVersions.id })
     .from(principleVersions)
     .where(eq(principleVersions.status, 'draft'))
-    .orderBy(desc(principleVersions.id))
-    .all()
-    .map((r) => findDraft(db, r.id)!);
+    .orderBy(desc(principleVersions.id));
+  const drafts: DraftRow[] = [];
+  for (const r of rows) drafts.push((await findDraft(db, r.id))!);
+  return drafts;
 }
 
 /** Inserts a draft with its grounds; returns its id. */
 export async function insertDraft(db: DbOrTx, content: DraftContent): Promise<number> {
-  return transaction(db, (tx) => {
-    const { id } = tx
+  return transaction(db, async (tx) => {
+    const [inserted] = await tx
       .insert(principleVersions)
       .values({ status: 'draft', bodyMarkdown: content.bodyMarkdown, changeSummary: content.changeSummary })
-      .returning({ id: principleVersions.id })
-      .get();
+      .returning({ id: principleVersions.id });
+    const id = inserted!.id;
     if (content.grounds.length > 0) {
-      tx.insert(grounds)
-        .values(
-          content.grounds.map((g, position) => ({
-            versionId: id,
-            position,
-            code: g.code,
-            title: g.title,
-            description: g.description,
-          })),
-        )
-        .run();
+      await tx.insert(grounds).values(
+        content.grounds.map((g, position) => ({
+          versionId: id,
+          position,
+          code: g.code,
+          title: g.title,
+          description: g.description,
+        })),
+      );
     }
     return id;
   });
@@ -170,26 +167,24 @@ export async function insertDraft(db: DbOrTx, content: DraftContent): Promise<nu
 
 /** Replaces a draft's content. False when `id` is not a draft (published versions never change). */
 export async function replaceDraft(db: DbOrTx, id: number, content: DraftContent): Promise<boolean> {
-  return transaction(db, (tx) => {
-    const updated = tx
+  return transaction(db, async (tx) => {
+    const updated = await tx
       .update(principleVersions)
       .set({ bodyMarkdown: content.bodyMarkdown, changeSummary: content.changeSummary })
       .where(and(eq(principleVersions.id, id), eq(principleVersions.status, 'draft')))
-      .run();
-    if (updated.changes !== 1) return false;
-    tx.delete(grounds).where(eq(grounds.versionId, id)).run();
+      .returning({ id: principleVersions.id });
+    if (updated.length !== 1) return false;
+    await tx.delete(grounds).where(eq(grounds.versionId, id));
     if (content.grounds.length > 0) {
-      tx.insert(grounds)
-        .values(
-          content.grounds.map((g, position) => ({
-            versionId: id,
-            position,
-            code: g.code,
-            title: g.title,
-            description: g.description,
-          })),
-        )
-        .run();
+      await tx.insert(grounds).values(
+        content.grounds.map((g, position) => ({
+          versionId: id,
+          position,
+          code: g.code,
+          title: g.title,
+          description: g.description,
+        })),
+      );
     }
     return true;
   });
@@ -197,31 +192,31 @@ export async function replaceDraft(db: DbOrTx, id: number, content: DraftContent
 
 /** Deletes a draft and its grounds. False when `id` is not a draft. */
 export async function deleteDraft(db: DbOrTx, id: number): Promise<boolean> {
-  return transaction(db, (tx) => {
-    const draft = tx
+  return transaction(db, async (tx) => {
+    const [draft] = await tx
       .select({ id: principleVersions.id })
       .from(principleVersions)
       .where(and(eq(principleVersions.id, id), eq(principleVersions.status, 'draft')))
-      .get();
+      .limit(1);
     if (!draft) return false;
-    tx.delete(grounds).where(eq(grounds.versionId, id)).run();
-    tx.delete(principleVersions).where(eq(principleVersions.id, id)).run();
+    await tx.delete(grounds).where(eq(grounds.versionId, id));
+    await tx.delete(principleVersions).where(eq(principleVersions.id, id));
     return true;
   });
 }
 
 /** Turns a draft into a published version. False when `id` is not (or no longer) a draft. */
-export function markDraftPublished(
+export async function markDraftPublished(
   db: DbOrTx,
   id: number,
   values: { version: string; major: number; minor: number; effectiveAt: Date; publishedAt: Date },
-): boolean {
-  const updated = db
+): Promise<boolean> {
+  const updated = await db
     .update(principleVersions)
     .set({ status: 'published', ...values })
     .where(and(eq(principleVersions.id, id), eq(principleVersions.status, 'draft')))
-    .run();
-  return updated.changes === 1;
+    .returning({ id: principleVersions.id });
+  return updated.length === 1;
 }
 
 /**

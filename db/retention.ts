@@ -36,8 +36,8 @@ export interface PurgeCounts {
 
 const closedAt = sql`coalesce(${appeals.decidedAt}, ${appeals.withdrawnAt})`;
 
-function appealIdsToPurge(db: DbOrTx, c: PurgeCutoffs): number[] {
-  return db
+async function appealIdsToPurge(db: DbOrTx, c: PurgeCutoffs): Promise<number[]> {
+  const rows = await db
     .select({ id: appeals.id })
     .from(appeals)
     .where(
@@ -46,37 +46,34 @@ function appealIdsToPurge(db: DbOrTx, c: PurgeCutoffs): number[] {
         inArray(appeals.status, ['decided', 'withdrawn']),
         lt(closedAt, c.appealsClosedBefore.getTime()),
       ),
-    )
-    .all()
-    .map((r) => r.id);
+    );
+  return rows.map((r) => r.id);
 }
 
-function caseIdsToPurge(db: DbOrTx, c: PurgeCutoffs): number[] {
+async function caseIdsToPurge(db: DbOrTx, c: PurgeCutoffs): Promise<number[]> {
   // A case is closed once its appeal window has passed and no appeal on it is open or recent.
   const recentOrOpen = sql`exists (select 1 from ${appeals} where ${appeals.caseId} = ${cases.id} and (${appeals.status} not in ('decided', 'withdrawn') or ${closedAt} >= ${c.caseAppealsClosedBefore.getTime()}))`;
-  return db
+  const rows = await db
     .select({ id: cases.id })
     .from(cases)
-    .where(and(isNull(cases.purgedAt), lt(cases.actionAt, c.casesActedBefore), sql`not ${recentOrOpen}`))
-    .all()
-    .map((r) => r.id);
+    .where(and(isNull(cases.purgedAt), lt(cases.actionAt, c.casesActedBefore), sql`not ${recentOrOpen}`));
+  return rows.map((r) => r.id);
 }
 
-function emailIdsToPurge(db: DbOrTx, c: PurgeCutoffs): number[] {
-  return db
+async function emailIdsToPurge(db: DbOrTx, c: PurgeCutoffs): Promise<number[]> {
+  const rows = await db
     .select({ id: outbox.id })
     .from(outbox)
-    .where(and(inArray(outbox.state, ['sent', 'failed']), lt(outbox.queuedAt, c.emailsCreatedBefore)))
-    .all()
-    .map((r) => r.id);
+    .where(and(inArray(outbox.state, ['sent', 'failed']), lt(outbox.queuedAt, c.emailsCreatedBefore)));
+  return rows.map((r) => r.id);
 }
 
 /** What a purge with these cut-offs would touch. */
-export function countPurgeable(db: DbOrTx, c: PurgeCutoffs): PurgeCounts {
+export async function countPurgeable(db: DbOrTx, c: PurgeCutoffs): Promise<PurgeCounts> {
   return {
-    appeals: appealIdsToPurge(db, c).length,
-    cases: caseIdsToPurge(db, c).length,
-    emails: emailIdsToPurge(db, c).length,
+    appeals: (await appealIdsToPurge(db, c)).length,
+    cases: (await caseIdsToPurge(db, c)).length,
+    emails: (await emailIdsToPurge(db, c)).length,
   };
 }
 
@@ -85,15 +82,16 @@ export async function purgePersonalData(
   db: DbOrTx,
   c: PurgeCutoffs,
   now: Date,
-  onDone: (tx: DbOrTx, counts: PurgeCounts) => void,
+  onDone: (tx: DbOrTx, counts: PurgeCounts) => Promise<void> | void,
 ): Promise<PurgeCounts> {
-  return transaction(db, (tx) => {
-    const appealIds = appealIdsToPurge(tx, c);
-    const caseIds = caseIdsToPurge(tx, c);
-    const emailIds = emailIdsToPurge(tx, c);
+  return transaction(db, async (tx) => {
+    const appealIds = await appealIdsToPurge(tx, c);
+    const caseIds = await caseIdsToPurge(tx, c);
+    const emailIds = await emailIdsToPurge(tx, c);
     for (let i = 0; i < appealIds.length; i += 500) {
       const ids = appealIds.slice(i, i + 500);
-      tx.update(appeals)
+      await tx
+        .update(appeals)
         .set({
           claimedHandle: null,
           claimedPostUrl: null,
@@ -114,15 +112,15 @@ export async function purgePersonalData(
           contactOther: null,
           purgedAt: now,
         })
-        .where(inArray(appeals.id, ids))
-        .run();
-      tx.update(appealEvents).set({ body: null }).where(inArray(appealEvents.appealId, ids)).run();
+        .where(inArray(appeals.id, ids));
+      await tx.update(appealEvents).set({ body: null }).where(inArray(appealEvents.appealId, ids));
       // Every status link ends with the appeal's retention: after the purge none opens anything.
-      tx.delete(appealStatusLinks).where(inArray(appealStatusLinks.appealId, ids)).run();
-      tx.update(safeguardingConcerns).set({ note: null }).where(inArray(safeguardingConcerns.appealId, ids)).run();
+      await tx.delete(appealStatusLinks).where(inArray(appealStatusLinks.appealId, ids));
+      await tx.update(safeguardingConcerns).set({ note: null }).where(inArray(safeguardingConcerns.appealId, ids));
     }
     for (let i = 0; i < caseIds.length; i += 500) {
-      tx.update(cases)
+      await tx
+        .update(cases)
         .set({
           accountHandle: null,
           postUrl: null,
@@ -132,20 +130,17 @@ export async function purgePersonalData(
           closedAt: sql`coalesce(${cases.closedAt}, ${now.getTime()})`,
           purgedAt: now,
         })
-        .where(inArray(cases.id, caseIds.slice(i, i + 500)))
-        .run();
-      tx.update(safeguardingConcerns)
+        .where(inArray(cases.id, caseIds.slice(i, i + 500)));
+      await tx
+        .update(safeguardingConcerns)
         .set({ note: null })
-        .where(inArray(safeguardingConcerns.caseId, caseIds.slice(i, i + 500)))
-        .run();
+        .where(inArray(safeguardingConcerns.caseId, caseIds.slice(i, i + 500)));
     }
     for (let i = 0; i < emailIds.length; i += 500) {
-      tx.delete(outbox)
-        .where(inArray(outbox.id, emailIds.slice(i, i + 500)))
-        .run();
+      await tx.delete(outbox).where(inArray(outbox.id, emailIds.slice(i, i + 500)));
     }
     const counts = { appeals: appealIds.length, cases: caseIds.length, emails: emailIds.length };
-    onDone(tx, counts);
+    await onDone(tx, counts);
     return counts;
   });
 }
@@ -154,8 +149,9 @@ const oldFeedbackComment = (before: Date) =>
   and(isNotNull(serviceFeedback.comment), lt(serviceFeedback.givenAt, before));
 
 /** How many feedback comments given before `before` are still kept. */
-export function countFeedbackCommentsBefore(db: Db, before: Date): number {
-  return db.select({ n: count() }).from(serviceFeedback).where(oldFeedbackComment(before)).get()?.n ?? 0;
+export async function countFeedbackCommentsBefore(db: Db, before: Date): Promise<number> {
+  const [row] = await db.select({ n: count() }).from(serviceFeedback).where(oldFeedbackComment(before));
+  return row?.n ?? 0;
 }
 
 /**
@@ -166,11 +162,16 @@ export function countFeedbackCommentsBefore(db: Db, before: Date): number {
 export async function purgeFeedbackComments(
   db: Db,
   before: Date,
-  onDone: (tx: Db, n: number) => void,
+  onDone: (tx: Db, n: number) => Promise<void> | void,
 ): Promise<number> {
-  return transaction(db, (tx) => {
-    const n = tx.update(serviceFeedback).set({ comment: null }).where(oldFeedbackComment(before)).run().changes;
-    onDone(tx, n);
+  return transaction(db, async (tx) => {
+    const blanked = await tx
+      .update(serviceFeedback)
+      .set({ comment: null })
+      .where(oldFeedbackComment(before))
+      .returning({ id: serviceFeedback.id });
+    const n = blanked.length;
+    await onDone(tx, n);
     return n;
   });
 }

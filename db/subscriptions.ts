@@ -8,122 +8,133 @@ import { changeAlerts, subscribeAttempts, subscriptions, unsubscribeTokens } fro
 
 export type SubscriptionRow = typeof subscriptions.$inferSelect;
 
-export function findSubscriptionByEmail(db: DbOrTx, email: string): SubscriptionRow | undefined {
-  return db.select().from(subscriptions).where(eq(subscriptions.email, email)).get();
+export async function findSubscriptionByEmail(db: DbOrTx, email: string): Promise<SubscriptionRow | undefined> {
+  const [row] = await db.select().from(subscriptions).where(eq(subscriptions.email, email)).limit(1);
+  return row;
 }
 
-export function findSubscriptionByConfirmHash(db: DbOrTx, confirmTokenHash: string): SubscriptionRow | undefined {
-  return db.select().from(subscriptions).where(eq(subscriptions.confirmTokenHash, confirmTokenHash)).get();
+export async function findSubscriptionByConfirmHash(
+  db: DbOrTx,
+  confirmTokenHash: string,
+): Promise<SubscriptionRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(subscriptions)
+    .where(eq(subscriptions.confirmTokenHash, confirmTokenHash))
+    .limit(1);
+  return row;
 }
 
 /** The subscription an unsubscribe token belongs to. */
-export function findSubscriptionByUnsubscribeHash(db: DbOrTx, tokenHash: string): SubscriptionRow | undefined {
-  const row = db
+export async function findSubscriptionByUnsubscribeHash(
+  db: DbOrTx,
+  tokenHash: string,
+): Promise<SubscriptionRow | undefined> {
+  const [row] = await db
     .select({ subscription: subscriptions })
     .from(unsubscribeTokens)
     .innerJoin(subscriptions, eq(subscriptions.id, unsubscribeTokens.subscriptionId))
     .where(eq(unsubscribeTokens.tokenHash, tokenHash))
-    .get();
+    .limit(1);
   return row?.subscription;
 }
 
 /** Inserts an unconfirmed address; returns its id. */
-export function insertSubscription(db: DbOrTx, values: { email: string; confirmTokenHash: string; now: Date }): number {
-  return db
+export async function insertSubscription(
+  db: DbOrTx,
+  values: { email: string; confirmTokenHash: string; now: Date },
+): Promise<number> {
+  const [row] = await db
     .insert(subscriptions)
     .values({ email: values.email, confirmTokenHash: values.confirmTokenHash, createdAt: values.now })
-    .returning({ id: subscriptions.id })
-    .get().id;
+    .returning({ id: subscriptions.id });
+  return row!.id;
 }
 
 /** A fresh confirmation token for an unconfirmed address; its 7 days start again. */
-export function renewConfirmToken(db: DbOrTx, id: number, confirmTokenHash: string, now: Date): void {
-  db.update(subscriptions)
+export async function renewConfirmToken(db: DbOrTx, id: number, confirmTokenHash: string, now: Date): Promise<void> {
+  await db
+    .update(subscriptions)
     .set({ confirmTokenHash, createdAt: now })
-    .where(and(eq(subscriptions.id, id), isNull(subscriptions.confirmedAt)))
-    .run();
+    .where(and(eq(subscriptions.id, id), isNull(subscriptions.confirmedAt)));
 }
 
 /** Marks an address confirmed and spends its confirmation token. False if it was not waiting. */
-export function markConfirmed(db: DbOrTx, id: number, now: Date): boolean {
-  const done = db
+export async function markConfirmed(db: DbOrTx, id: number, now: Date): Promise<boolean> {
+  const done = await db
     .update(subscriptions)
     .set({ confirmedAt: now, confirmTokenHash: null })
     .where(and(eq(subscriptions.id, id), isNull(subscriptions.confirmedAt)))
-    .run();
-  return done.changes === 1;
+    .returning({ id: subscriptions.id });
+  return done.length === 1;
 }
 
-export function insertUnsubscribeToken(db: DbOrTx, subscriptionId: number, tokenHash: string, now: Date): void {
-  db.insert(unsubscribeTokens).values({ tokenHash, subscriptionId, createdAt: now }).run();
+export async function insertUnsubscribeToken(
+  db: DbOrTx,
+  subscriptionId: number,
+  tokenHash: string,
+  now: Date,
+): Promise<void> {
+  await db.insert(unsubscribeTokens).values({ tokenHash, subscriptionId, createdAt: now });
 }
 
 /** Deletes an address and its tokens. */
-export function deleteSubscription(db: DbOrTx, id: number): void {
-  db.delete(unsubscribeTokens).where(eq(unsubscribeTokens.subscriptionId, id)).run();
-  db.delete(subscriptions).where(eq(subscriptions.id, id)).run();
+export async function deleteSubscription(db: DbOrTx, id: number): Promise<void> {
+  await db.delete(unsubscribeTokens).where(eq(unsubscribeTokens.subscriptionId, id));
+  await db.delete(subscriptions).where(eq(subscriptions.id, id));
 }
 
 /** Deletes addresses never confirmed and created before `before`; returns how many. */
-export function deleteUnconfirmedBefore(db: DbOrTx, before: Date): number {
-  const stale = db
+export async function deleteUnconfirmedBefore(db: DbOrTx, before: Date): Promise<number> {
+  const stale = await db
     .select({ id: subscriptions.id })
     .from(subscriptions)
-    .where(and(isNull(subscriptions.confirmedAt), lt(subscriptions.createdAt, before)))
-    .all();
-  for (const { id } of stale) deleteSubscription(db, id);
+    .where(and(isNull(subscriptions.confirmedAt), lt(subscriptions.createdAt, before)));
+  for (const { id } of stale) await deleteSubscription(db, id);
   return stale.length;
 }
 
 /** Confirmed addresses, confirmed at or before `at` (so nobody is told of a change from before they joined). */
-export function listConfirmedSubscriptions(db: DbOrTx, at: Date): { id: number; email: string }[] {
+export async function listConfirmedSubscriptions(db: DbOrTx, at: Date): Promise<{ id: number; email: string }[]> {
   return db
     .select({ id: subscriptions.id, email: subscriptions.email })
     .from(subscriptions)
     .where(and(isNotNull(subscriptions.confirmedAt), lte(subscriptions.confirmedAt, at)))
-    .orderBy(subscriptions.id)
-    .all();
+    .orderBy(subscriptions.id);
 }
 
-export function insertSubscribeAttempt(db: DbOrTx, clientHash: string, at: Date): void {
-  db.insert(subscribeAttempts).values({ clientHash, at, createdAt: at }).run();
+export async function insertSubscribeAttempt(db: DbOrTx, clientHash: string, at: Date): Promise<void> {
+  await db.insert(subscribeAttempts).values({ clientHash, at, createdAt: at });
 }
 
-export function countSubscribeAttempts(db: DbOrTx, clientHash: string, since: Date): number {
-  return (
-    db
-      .select({ n: count() })
-      .from(subscribeAttempts)
-      .where(and(eq(subscribeAttempts.clientHash, clientHash), gt(subscribeAttempts.at, since)))
-      .get()?.n ?? 0
-  );
+export async function countSubscribeAttempts(db: DbOrTx, clientHash: string, since: Date): Promise<number> {
+  const [row] = await db
+    .select({ n: count() })
+    .from(subscribeAttempts)
+    .where(and(eq(subscribeAttempts.clientHash, clientHash), gt(subscribeAttempts.at, since)));
+  return row?.n ?? 0;
 }
 
-export function deleteSubscribeAttemptsBefore(db: DbOrTx, before: Date): void {
-  db.delete(subscribeAttempts).where(lt(subscribeAttempts.at, before)).run();
+export async function deleteSubscribeAttemptsBefore(db: DbOrTx, before: Date): Promise<void> {
+  await db.delete(subscribeAttempts).where(lt(subscribeAttempts.at, before));
 }
 
 /** Records that a version's alert was queued. False if it already was (so callers queue nothing). */
-export function claimChangeAlert(db: DbOrTx, versionId: number, now: Date): boolean {
-  const inserted = db
+export async function claimChangeAlert(db: DbOrTx, versionId: number, now: Date): Promise<boolean> {
+  const inserted = await db
     .insert(changeAlerts)
     .values({ versionId, queuedAt: now, recipients: 0, createdAt: now })
     .onConflictDoNothing()
-    .run();
-  return inserted.changes === 1;
+    .returning({ versionId: changeAlerts.versionId });
+  return inserted.length === 1;
 }
 
-export function setChangeAlertRecipients(db: DbOrTx, versionId: number, recipients: number): void {
-  db.update(changeAlerts).set({ recipients }).where(eq(changeAlerts.versionId, versionId)).run();
+export async function setChangeAlertRecipients(db: DbOrTx, versionId: number, recipients: number): Promise<void> {
+  await db.update(changeAlerts).set({ recipients }).where(eq(changeAlerts.versionId, versionId));
 }
 
 /** Ids of versions whose alert has been queued (or skipped). */
-export function listAlertedVersionIds(db: DbOrTx): Set<number> {
-  return new Set(
-    db
-      .select({ id: changeAlerts.versionId })
-      .from(changeAlerts)
-      .all()
-      .map((r) => r.id),
-  );
+export async function listAlertedVersionIds(db: DbOrTx): Promise<Set<number>> {
+  const rows = await db.select({ id: changeAlerts.versionId }).from(changeAlerts);
+  return new Set(rows.map((r) => r.id));
 }

@@ -31,7 +31,7 @@ export interface CaseCountRow {
 }
 
 /** Cases by period, platform, how they came to our attention and whether automated (covering index cases_figures). */
-export function countCases(db: DbOrTx, periods: readonly PeriodRange[]): CaseCountRow[] {
+export async function countCases(db: DbOrTx, periods: readonly PeriodRange[]): Promise<CaseCountRow[]> {
   const rows = db.all<{ period: string; platform: string; detected_by: string; automated: number; count: number }>(sql`
     with ${periodsTable(periods)}
     select p.key as period, c.platform, c.detected_by, c.automated, count(*) as count
@@ -47,7 +47,7 @@ export function countCases(db: DbOrTx, periods: readonly PeriodRange[]): CaseCou
 }
 
 /** Cases whose person was told (a notice recorded as sent), by period of the action. */
-export function countCasesTold(db: DbOrTx, periods: readonly PeriodRange[]): PeriodCountRow[] {
+export async function countCasesTold(db: DbOrTx, periods: readonly PeriodRange[]): Promise<PeriodCountRow[]> {
   return db.all<PeriodCountRow>(sql`
     with ${periodsTable(periods)}
     select p.key as period, count(*) as count
@@ -63,7 +63,7 @@ export interface CategoryCountRow {
 }
 
 /** Moderation actions by type (a case may have several). */
-export function countCaseActions(db: DbOrTx, periods: readonly PeriodRange[]): CategoryCountRow[] {
+export async function countCaseActions(db: DbOrTx, periods: readonly PeriodRange[]): Promise<CategoryCountRow[]> {
   return db.all<CategoryCountRow>(sql`
     with ${periodsTable(periods)}
     select p.key as period, a.action as category, count(*) as count
@@ -74,7 +74,7 @@ export function countCaseActions(db: DbOrTx, periods: readonly PeriodRange[]): C
 }
 
 /** Grounds applied (a case may cite several). */
-export function countCaseGrounds(db: DbOrTx, periods: readonly PeriodRange[]): CategoryCountRow[] {
+export async function countCaseGrounds(db: DbOrTx, periods: readonly PeriodRange[]): Promise<CategoryCountRow[]> {
   return db.all<CategoryCountRow>(sql`
     with ${periodsTable(periods)}
     select p.key as period, g.ground_code as category, count(*) as count
@@ -90,7 +90,7 @@ export interface PeriodCountRow {
 }
 
 /** Appeals received, by the day they reached us. */
-export function countAppealsReceived(db: DbOrTx, periods: readonly PeriodRange[]): PeriodCountRow[] {
+export async function countAppealsReceived(db: DbOrTx, periods: readonly PeriodRange[]): Promise<PeriodCountRow[]> {
   return db.all<PeriodCountRow>(sql`
     with ${periodsTable(periods)}
     select p.key as period, count(*) as count
@@ -99,7 +99,7 @@ export function countAppealsReceived(db: DbOrTx, periods: readonly PeriodRange[]
 }
 
 /** Appeals withdrawn by the appellant, by the day of withdrawal. */
-export function countAppealsWithdrawn(db: DbOrTx, periods: readonly PeriodRange[]): PeriodCountRow[] {
+export async function countAppealsWithdrawn(db: DbOrTx, periods: readonly PeriodRange[]): Promise<PeriodCountRow[]> {
   return db.all<PeriodCountRow>(sql`
     with ${periodsTable(periods)}
     select p.key as period, count(*) as count
@@ -120,7 +120,7 @@ export interface DecisionCountRow {
  * Decisions by period, outcome and working days taken: a histogram per period from which medians
  * and percentiles are computed in O(distinct values) (covering index appeals_decided_figures).
  */
-export function countDecisions(db: DbOrTx, periods: readonly PeriodRange[]): DecisionCountRow[] {
+export async function countDecisions(db: DbOrTx, periods: readonly PeriodRange[]): Promise<DecisionCountRow[]> {
   const rows = db.all<{ period: string; outcome: string; working_days: number | null; count: number }>(sql`
     with ${periodsTable(periods)}
     select p.key as period, a.outcome, a.working_days_to_decision as working_days, count(*) as count
@@ -131,7 +131,7 @@ export function countDecisions(db: DbOrTx, periods: readonly PeriodRange[]): Dec
 }
 
 /** Appeals still open whose decision was due before `now` (index appeals_status_due). */
-export function countOpenPastDue(db: DbOrTx, now: Date): number {
+export async function countOpenPastDue(db: DbOrTx, now: Date): Promise<number> {
   const row = db.get<{ count: number }>(sql`
     select count(*) as count from appeals
     where status in ('new', 'in-review', 'waiting') and due_at < ${now.getTime()}`);
@@ -139,7 +139,7 @@ export function countOpenPastDue(db: DbOrTx, now: Date): number {
 }
 
 /** The earliest action or appeal, to offer years from then on; undefined with no data. */
-export function firstActivityAt(db: DbOrTx): Date | undefined {
+export async function firstActivityAt(db: DbOrTx): Promise<Date | undefined> {
   const row = db.get<{ first: number | null }>(sql`
     select min(m) as first from (
       select min(action_at) as m from cases
@@ -150,7 +150,7 @@ export function firstActivityAt(db: DbOrTx): Date | undefined {
 /**
  * The title of every ground code ever published, worded as in the newest version that has it.
  */
-export function groundTitles(db: DbOrTx): Map<string, string> {
+export async function groundTitles(db: DbOrTx): Promise<Map<string, string>> {
   const rows = db.all<{ code: string; title: string }>(sql`
     select g.code, g.title from grounds g join principle_versions v on v.id = g.version_id
     where v.status = 'published'
@@ -174,7 +174,7 @@ export interface TallyRow {
  * The running aggregates (db/tallies.ts) for the given UK month indexes: a primary-key range read
  * whose cost depends on the number of months and categories, never on the number of cases.
  */
-export function readTallies(db: Db, months: readonly number[]): TallyRow[] {
+export async function readTallies(db: Db, months: readonly number[]): Promise<TallyRow[]> {
   if (months.length === 0) return [];
   const wanted = new Set(months);
   const rows = db.$client

@@ -177,7 +177,7 @@ const noStore = defineMiddleware(async (context, next) => {
 const conditionalGet = defineMiddleware(async (context, next) => {
   const response = await next();
   if (!isPrinciplesPath(context.url.pathname)) return response;
-  return withConditionalGet(context.request, response, principlesLastModified(context.locals.runtime));
+  return withConditionalGet(context.request, response, await principlesLastModified(context.locals.runtime));
 });
 
 /**

@@ -1,4 +1,4 @@
 import type { APIRoute } from 'astro';
 import { principlesArchive } from '../lib/principles/index.ts';
 
-export const GET: APIRoute = ({ locals }) => Response.json(principlesArchive(locals.runtime));
+export const GET: APIRoute = async ({ locals }) => Response.json(await principlesArchive(locals.runtime));

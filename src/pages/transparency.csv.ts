@@ -11,8 +11,8 @@ import {
 } from '../lib/transparency/index.ts';
 import { satisfactionTable } from '../lib/feedback/index.ts';
 
-export const GET: APIRoute = ({ locals, url }) => {
-  const result = reportForRequest(locals.runtime, url.searchParams);
+export const GET: APIRoute = async ({ locals, url }) => {
+  const result = await reportForRequest(locals.runtime, url.searchParams);
   const include = parseInclude(url.searchParams);
   const errors = [...(result.ok ? [] : Object.values(result.errors)), ...(include.ok ? [] : [include.error])];
   if (!result.ok || !include.ok)
@@ -25,7 +25,7 @@ export const GET: APIRoute = ({ locals, url }) => {
   const rows = [
     ...reportFigures(result.report),
     ...tableFigures(satisfactionTable(locals.runtime)),
-    ...(include.provisional ? monthToDateRows(monthToDate(locals.runtime)) : []),
+    ...(include.provisional ? monthToDateRows(await monthToDate(locals.runtime)) : []),
   ];
   return new Response(toCsv(rows), {
     headers: {

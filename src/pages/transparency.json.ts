@@ -9,8 +9,8 @@ import {
 } from '../lib/transparency/index.ts';
 import { satisfactionTable } from '../lib/feedback/index.ts';
 
-export const GET: APIRoute = ({ locals, url }) => {
-  const result = reportForRequest(locals.runtime, url.searchParams);
+export const GET: APIRoute = async ({ locals, url }) => {
+  const result = await reportForRequest(locals.runtime, url.searchParams);
   const include = parseInclude(url.searchParams);
   if (!result.ok || !include.ok)
     return Response.json(
@@ -21,7 +21,7 @@ export const GET: APIRoute = ({ locals, url }) => {
   // Satisfaction is always the last four complete quarters, as on the page.
   json.figures.push(...tableFigures(satisfactionTable(locals.runtime)));
   // The month under way only when asked for, as its own table ("month-to-date") after the complete periods.
-  if (include.provisional) json.figures.push(...monthToDateRows(monthToDate(locals.runtime)));
+  if (include.provisional) json.figures.push(...monthToDateRows(await monthToDate(locals.runtime)));
   return Response.json(
     { ...json, provisionalIncluded: include.provisional },
     {

@@ -25,7 +25,7 @@ async function publishVersionWithNewGround(): Promise<string> {
   try {
     const created = await createDraft(rt);
     if (!created.ok) throw new Error('no version in force');
-    const draft = getDraft(rt, created.draftId)!;
+    const draft = (await getDraft(rt, created.draftId))!;
     const saved = await updateDraft(rt, created.draftId, {
       bodyMarkdown: draft.bodyMarkdown,
       changeSummary: `Adds a ground for spam links (${token})`,

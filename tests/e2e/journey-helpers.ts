@@ -23,7 +23,7 @@ export async function withDatabase<T>(work: (db: Db) => T | Promise<T>): Promise
 
 /** Records a case straight into the running server's database, as a moderator would. */
 export async function recordCase(options: TestCaseOptions = {}): Promise<string> {
-  return withDatabase((db) => insertTestCase(db, options).reference);
+  return withDatabase(async (db) => (await insertTestCase(db, options)).reference);
 }
 
 /** Screenshots of every step at 320 px wide (or `width`), when SCREENSHOTS_DIR is set (to look at them). */

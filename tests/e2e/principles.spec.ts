@@ -30,7 +30,7 @@ async function publishNewVersion(at: Date | 'now' = 'now', note = 'mentions the 
   try {
     const created = await createDraft(rt);
     if (!created.ok) throw new Error('no version in force');
-    const draft = getDraft(rt, created.draftId)!;
+    const draft = (await getDraft(rt, created.draftId))!;
     const saved = await updateDraft(rt, created.draftId, {
       bodyMarkdown: draft.bodyMarkdown.replace(REWORDED_FROM, REWORDED_TO),
       changeSummary: `Adds a ground for repeated posting (${token}) and ${note}`,

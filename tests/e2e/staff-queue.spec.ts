@@ -40,7 +40,7 @@ test('the queue at 200 appeals: open ones first, soonest due, columns, numbered 
   const tag = Math.random().toString(36).slice(2, 8);
   const platforms = ['facebook', 'x', 'instagram', 'tiktok', 'linkedin', 'youtube'] as const;
   const seeded = await withDatabase(async (db) => {
-    const c = insertTestCase(db, { handle: `@Case_${tag}` });
+    const c = await insertTestCase(db, { handle: `@Case_${tag}` });
     // Long past due: first in the queue (soonest due), unless decided.
     const first = await insertTestAppeal(db, {
       caseId: c.id,
@@ -173,7 +173,7 @@ test('reviewers read cases but cannot record or change them, and find the case f
   const tag = Math.random().toString(36).slice(2, 8);
   const actionAt = new Date(Date.now() - 10 * DAY);
   const seeded = await withDatabase(async (db) => {
-    const c = insertTestCase(db, { handle: `@reader_${tag}`, recordedBy: moderator.id, actionAt });
+    const c = await insertTestCase(db, { handle: `@reader_${tag}`, recordedBy: moderator.id, actionAt });
     const decided = await insertTestAppeal(db, {
       caseId: c.id,
       status: 'decided',
@@ -270,7 +270,7 @@ test('open follow-ups across appeals; marking one done emails the appellant and 
   const reviewer = await createStaff({ roles: ['reviewer'] });
   const email = `follow-${Math.random().toString(36).slice(2, 8)}@example.org`;
   const seeded = await withDatabase(async (db) => {
-    const c = insertTestCase(db, { actions: ['hidden'] });
+    const c = await insertTestCase(db, { actions: ['hidden'] });
     const a = await insertTestAppeal(db, {
       caseId: c.id,
       status: 'decided',

@@ -5,6 +5,7 @@
 import { insertCase, type CaseAction } from '../../db/cases.ts';
 import type { Db } from '../../db/client.ts';
 import { findPublishedVersion } from '../../db/principles.ts';
+import { transaction } from '../../db/transactions.ts';
 import { generateReference } from '../../src/lib/cases/references.ts';
 
 export interface TestCaseOptions {
@@ -19,11 +20,14 @@ export interface TestCaseOptions {
 }
 
 /** Inserts a case under principles 1.0 and returns its id and canonical reference. */
-export function insertTestCase(db: Db, options: TestCaseOptions = {}): { id: number; reference: string } {
-  const version = findPublishedVersion(db, '1.0');
+export async function insertTestCase(
+  db: Db,
+  options: TestCaseOptions = {},
+): Promise<{ id: number; reference: string }> {
+  const version = await findPublishedVersion(db, '1.0');
   if (!version) throw new Error('Principles 1.0 are not seeded');
   const reference = generateReference();
-  const id = db.transaction((tx) =>
+  const id = await transaction(db, (tx) =>
     insertCase(tx, {
       reference,
       platform: 'facebook',

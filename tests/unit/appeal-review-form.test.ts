@@ -31,7 +31,7 @@ beforeAll(async () => {
 });
 
 async function newAppeal(): Promise<number> {
-  const c = insertTestCase(rt.db, { actionAt: new Date(clock - 2 * DAY), recordedBy: moderator.id });
+  const c = await insertTestCase(rt.db, { actionAt: new Date(clock - 2 * DAY), recordedBy: moderator.id });
   const r = await createAppeal(rt, {
     subject: { kind: 'case', caseReference: c.reference },
     reason: 'Fair question.',
@@ -241,7 +241,7 @@ describe('who may decide, on the page (issue 17, point 9)', () => {
       );
     }
     // Linked to a case the moderator recorded: the rule now binds them, and only them.
-    const c = insertTestCase(rt.db, { actionAt: new Date(clock - 2 * DAY), recordedBy: moderator.id });
+    const c = await insertTestCase(rt.db, { actionAt: new Date(clock - 2 * DAY), recordedBy: moderator.id });
     expect((await linkAppealToCase(rt, noRef, c.reference, reviewer)).ok).toBe(true);
     const after = (await appealForStaff(rt, noRef))!;
     expect(decisionNotice(after.decisionFacts, moderator.id, c.reference)).toMatch(

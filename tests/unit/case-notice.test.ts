@@ -87,7 +87,7 @@ describe('the notice form', () => {
 
 describe('recording the notice', () => {
   it('a moderator records it sent; the audit entry says how and when, and the form re-fills', async () => {
-    const c = insertTestCase(rt.db, { actionAt: new Date(clock - 3 * DAY), recordedBy: mod.id });
+    const c = await insertTestCase(rt.db, { actionAt: new Date(clock - 3 * DAY), recordedBy: mod.id });
     const told = new Date(clock - 2 * DAY);
     expect(await recordNotice(rt, c.id, { told: 'yes', method: 'private-message', ...sentAt(told) }, mod)).toEqual({
       ok: true,
@@ -107,7 +107,7 @@ describe('recording the notice', () => {
   });
 
   it('could not be told: the reason is kept on the case, never in the audit log', async () => {
-    const c = insertTestCase(rt.db, { actionAt: new Date(clock - 3 * DAY), recordedBy: mod.id });
+    const c = await insertTestCase(rt.db, { actionAt: new Date(clock - 3 * DAY), recordedBy: mod.id });
     expect(
       await recordNotice(
         rt,
@@ -126,7 +126,7 @@ describe('recording the notice', () => {
   });
 
   it('a reviewer cannot record it, and nothing changes', async () => {
-    const c = insertTestCase(rt.db, { actionAt: new Date(clock - 3 * DAY), recordedBy: mod.id });
+    const c = await insertTestCase(rt.db, { actionAt: new Date(clock - 3 * DAY), recordedBy: mod.id });
     expect(await recordNotice(rt, c.id, { told: 'no', reason: 'No way to message them.' }, reviewer)).toEqual({
       ok: false,
       error: 'not-allowed',
@@ -153,7 +153,7 @@ describe('the appeal window runs from the later of the action and the notice', (
   it('a notice recorded after the action reopens a window the action alone had closed', async () => {
     // Action seven months ago: outside the 6-month window on its own.
     const actionAt = new Date(Date.UTC(2026, 3, 20, 10)); // 20 April 2026
-    const c = insertTestCase(rt.db, { actionAt, recordedBy: mod.id });
+    const c = await insertTestCase(rt.db, { actionAt, recordedBy: mod.id });
     expect(await checkCaseEligibility(rt, findCaseById(rt.db, c.id)!)).toMatchObject({
       ok: false,
       error: 'outside-window',
@@ -175,7 +175,7 @@ describe('the appeal window runs from the later of the action and the notice', (
     });
     expect(appeal.ok).toBe(true);
     // …and once that window has passed too, the appeal is refused.
-    const other = insertTestCase(rt.db, { actionAt, recordedBy: mod.id });
+    const other = await insertTestCase(rt.db, { actionAt, recordedBy: mod.id });
     await recordNotice(rt, other.id, { told: 'yes', method: 'reply', ...sentAt(told) }, mod);
     const saved = clock;
     clock = Date.UTC(2026, 11, 2, 15, 16);
@@ -188,7 +188,7 @@ describe('the appeal window runs from the later of the action and the notice', (
 
   it('a notice recorded as not sent leaves the window at the action', async () => {
     const actionAt = new Date(Date.UTC(2026, 3, 20, 10));
-    const c = insertTestCase(rt.db, { actionAt, recordedBy: mod.id });
+    const c = await insertTestCase(rt.db, { actionAt, recordedBy: mod.id });
     await recordNotice(rt, c.id, { told: 'no', reason: 'Account gone.' }, mod);
     expect(await checkCaseEligibility(rt, findCaseById(rt.db, c.id)!)).toMatchObject({
       ok: false,
@@ -228,8 +228,8 @@ describe('the transparency figure: share of actions where the person was told', 
     // June: no actions.
   });
 
-  it('publishes the share, withheld when a count is under 5, not applicable with no actions', () => {
-    const report = buildReport(rt2, { view: 'month', range: 'last-12-months' });
+  it('publishes the share, withheld when a count is under 5, not applicable with no actions', async () => {
+    const report = await buildReport(rt2, { view: 'month', range: 'last-12-months' });
     const byPeriod = Object.fromEntries(report.told.map((r) => [r.period.key, r]));
     expect(byPeriod['2026-04']).toMatchObject({ cases: 20, told: 14, toldPercent: 70 });
     expect(byPeriod['2026-05']).toMatchObject({ cases: 7, told: '<5', toldPercent: '[c]' });
@@ -240,8 +240,8 @@ describe('the transparency figure: share of actions where the person was told', 
     expect(april.total).toBe(20);
   });
 
-  it('the same figure is in the CSV and the JSON', () => {
-    const report = buildReport(rt2, { view: 'month', range: 'last-12-months' });
+  it('the same figure is in the CSV and the JSON', async () => {
+    const report = await buildReport(rt2, { view: 'month', range: 'last-12-months' });
     const rows = reportFigures(report).filter((r) => r.table === 'cases-told' && r.category === 'told-percent');
     expect(rows.find((r) => r.period === '2026-04')).toMatchObject({
       category_label: 'Share of actions where the person was told',
@@ -266,9 +266,9 @@ describe('the transparency figure: share of actions where the person was told', 
     ).toBe(14);
   });
 
-  it('the running tallies agree with counting the rows', () => {
+  it('the running tallies agree with counting the rows', async () => {
     const months = [monthPeriod(2026 * 12 + 3), monthPeriod(2026 * 12 + 4), monthPeriod(2026 * 12 + 5)];
-    expect(countsFromTallies(rt2, months).cases).toEqual(countsFromRows(rt2, months).cases);
-    expect(countsFromTallies(rt2, months).cases.get('2026-04')?.get('told/yes')).toBe(14);
+    expect((await countsFromTallies(rt2, months)).cases).toEqual((await countsFromRows(rt2, months)).cases);
+    expect((await countsFromTallies(rt2, months)).cases.get('2026-04')?.get('told/yes')).toBe(14);
   });
 });

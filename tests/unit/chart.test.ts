@@ -70,8 +70,8 @@ describe('grouped bar chart (separate measures)', () => {
     expect(chart.bars.slice(0, 3).every((b) => b.x + b.width <= chart.plot.left + slot)).toBe(true);
   });
 
-  it('the transparency report draws appeals grouped and the breakdowns of one whole stacked', () => {
-    const report = buildReport(rt, { view: 'month', range: 'last-12-months' });
+  it('the transparency report draws appeals grouped and the breakdowns of one whole stacked', async () => {
+    const report = await buildReport(rt, { view: 'month', range: 'last-12-months' });
     const kinds = Object.fromEntries(report.tables.map((t) => [t.id, t.chart ?? 'stacked']));
     expect(kinds).toMatchObject({ appeals: 'grouped', 'cases-by-platform': 'stacked', 'appeal-outcomes': 'stacked' });
   });

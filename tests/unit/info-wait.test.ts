@@ -31,7 +31,7 @@ beforeAll(async () => {
 
 async function waitingAppeal() {
   clock = ASKED - 2 * DAY;
-  const c = insertTestCase(rt.db, { actionAt: new Date(clock - DAY) });
+  const c = await insertTestCase(rt.db, { actionAt: new Date(clock - DAY) });
   const email = `w${Math.random().toString(36).slice(2)}@example.org`;
   const r = await createAppeal(rt, {
     subject: { kind: 'case', caseReference: c.reference },

@@ -84,7 +84,7 @@ describe('one-line fields', () => {
       actor,
     );
     expect(cli).toMatchObject({ ok: false, errors: { name: 'Name must be on one line' } });
-    const draft = validateDraft(rt, {
+    const draft = await validateDraft(rt, {
       bodyMarkdown: 'Text',
       changeSummary: 'Summary',
       grounds: [{ code: 'rude', title: 'Rude\nBcc: a@example.org', description: 'D' }],

@@ -19,13 +19,14 @@ let clock = START;
 const rt = testRuntime({ now: () => new Date(clock) });
 
 /** What the fake render does for a path; counts renders. */
-type Render = (req: IncomingMessage, res: ServerResponse) => void;
+/** The principles page reads the database, so it may return a promise (the response ends when it settles). */
+type Render = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 let renders = 0;
 let render: Render;
 
 /** The in-force version number in the page, like the real principles page. */
-const principlesPage: Render = (req, res) => {
-  const version = findVersionInForce(rt.db, rt.now())?.version ?? 'none';
+const principlesPage: Render = async (req, res) => {
+  const version = (await findVersionInForce(rt.db, rt.now()))?.version ?? 'none';
   res.writeHead(200, {
     'Content-Type': 'text/html; charset=utf-8',
     'X-Frame-Options': 'DENY',
@@ -42,7 +43,7 @@ const cache = new PageCache({
 });
 const handler = createPageHandler(cache, (req, res) => {
   renders += 1;
-  render(req, res);
+  void render(req, res);
 });
 const server = createServer(handler);
 let base = '';

@@ -12,7 +12,7 @@ now = new Date('2026-03-01T10:00:00Z');
 
 async function publish(summary: string, effectiveAt: Date): Promise<void> {
   const { draftId } = (await createDraft(rt)) as { ok: true; draftId: number };
-  const d = getDraft(rt, draftId)!;
+  const d = (await getDraft(rt, draftId))!;
   const saved = await updateDraft(rt, draftId, {
     bodyMarkdown: `${d.bodyMarkdown}\n\nMore.`,
     changeSummary: summary,
@@ -31,8 +31,8 @@ const parser = new XMLParser({
   isArray: (name) => ['entry', 'link'].includes(name),
 });
 const titleOf = (e: Record<string, unknown>) => (e.title as Record<string, string>)['#text'];
-const parse = () => {
-  const xml = principlesAtomFeed(rt);
+const parse = async () => {
+  const xml = await principlesAtomFeed(rt);
   expect(XMLValidator.validate(xml)).toBe(true);
   return {
     xml,
@@ -43,8 +43,8 @@ const parse = () => {
 };
 
 describe('the Atom feed', () => {
-  it('is well-formed Atom 1.0 with the required feed elements and absolute links', () => {
-    const { xml, doc } = parse();
+  it('is well-formed Atom 1.0 with the required feed elements and absolute links', async () => {
+    const { xml, doc } = await parse();
     expect(xml.startsWith('<?xml version="1.0" encoding="utf-8"?>')).toBe(true);
     const feed = doc.feed;
     expect(feed['@xmlns']).toBe('http://www.w3.org/2005/Atom');
@@ -56,8 +56,8 @@ describe('the Atom feed', () => {
     expect((feed.author as { name: string }).name).toBe('Norfolk and Suffolk NHS Foundation Trust');
   });
 
-  it('has one entry a version in effect, newest first, with id, title, updated, link and summary', () => {
-    const entries = parse().doc.feed.entry;
+  it('has one entry a version in effect, newest first, with id, title, updated, link and summary', async () => {
+    const entries = (await parse()).doc.feed.entry;
     expect(entries.map(titleOf)).toEqual(['Version 1.2', 'Version 1.1', 'Version 1.0']);
     const [latest] = entries;
     expect(latest!.id).toBe(`${BASE}/principles/1.2`);
@@ -79,13 +79,13 @@ describe('the Atom feed', () => {
       for (const link of e.link as Record<string, string>[]) expect(link['@href']).toMatch(/^https:\/\//);
   });
 
-  it('adds a scheduled version only when it takes effect', () => {
-    expect(parse().doc.feed.entry).toHaveLength(3);
+  it('adds a scheduled version only when it takes effect', async () => {
+    expect((await parse()).doc.feed.entry).toHaveLength(3);
     now = new Date('2026-06-01T00:00:00Z');
     try {
-      const entries = parse().doc.feed.entry;
+      const entries = (await parse()).doc.feed.entry;
       expect(entries.map(titleOf)).toEqual(['Version 1.3', 'Version 1.2', 'Version 1.1', 'Version 1.0']);
-      expect(parse().doc.feed.updated).toBe('2026-06-01T00:00:00.000Z');
+      expect((await parse()).doc.feed.updated).toBe('2026-06-01T00:00:00.000Z');
     } finally {
       now = new Date('2026-03-01T10:00:00Z');
     }
@@ -95,7 +95,7 @@ describe('the Atom feed', () => {
 describe('the JSON archive', () => {
   it('lists every version in effect with its grounds and Markdown, and no drafts', async () => {
     await createDraft(rt); // a draft must not appear
-    const archive = principlesArchive(rt);
+    const archive = await principlesArchive(rt);
     expect(archive.versions.map((v) => [v.version, v.inForce])).toEqual([
       ['1.2', true],
       ['1.1', false],
@@ -118,6 +118,6 @@ describe('the JSON archive', () => {
       description: expect.any(String),
     });
     expect(archive.versions[0]!.bodyMarkdown.endsWith('More.')).toBe(true);
-    expect(JSON.stringify(archive)).toBe(JSON.stringify(principlesArchive(rt))); // stable for the ETag
+    expect(JSON.stringify(archive)).toBe(JSON.stringify(await principlesArchive(rt))); // stable for the ETag
   });
 });

@@ -27,7 +27,7 @@ function clockedRuntime(start: string): { rt: Runtime; setNow: (iso: string) => 
 async function draftFrom(rt: Runtime, change: (input: DraftInput) => void = () => {}): Promise<number> {
   const created = await createDraft(rt);
   if (!created.ok) throw new Error('no draft');
-  const draft = getDraft(rt, created.draftId)!;
+  const draft = (await getDraft(rt, created.draftId))!;
   const input: DraftInput = {
     bodyMarkdown: draft.bodyMarkdown,
     changeSummary: 'A change',
@@ -61,13 +61,13 @@ describe('drafts', () => {
     const created = await createDraft(rt);
     expect(created.ok).toBe(true);
     if (!created.ok) return;
-    const draft = getDraft(rt, created.draftId)!;
-    expect(draft.bodyMarkdown).toBe(getCurrentPrinciples(rt)!.bodyMarkdown);
-    expect(draft.grounds.map((g) => g.code)).toEqual(getCurrentPrinciples(rt)!.grounds.map((g) => g.code));
-    expect(listVersions(rt).map((v) => v.version)).toEqual(['1.1', '1.0']);
-    expect(getCurrentPrinciples(rt)!.version).toBe('1.1');
+    const draft = (await getDraft(rt, created.draftId))!;
+    expect(draft.bodyMarkdown).toBe((await getCurrentPrinciples(rt))!.bodyMarkdown);
+    expect(draft.grounds.map((g) => g.code)).toEqual((await getCurrentPrinciples(rt))!.grounds.map((g) => g.code));
+    expect((await listVersions(rt)).map((v) => v.version)).toEqual(['1.1', '1.0']);
+    expect((await getCurrentPrinciples(rt))!.version).toBe('1.1');
     expect(await discardDraft(rt, created.draftId)).toEqual({ ok: true });
-    expect(getDraft(rt, created.draftId)).toBeUndefined();
+    expect(await getDraft(rt, created.draftId)).toBeUndefined();
     expect(await discardDraft(rt, created.draftId)).toEqual({ ok: false, error: 'not-found' });
   });
 
@@ -121,7 +121,7 @@ describe('publishing', () => {
   it('publishes a minor version now: it is in force at once and 1.1 keeps its permalink unchanged', async () => {
     // The seeded 1.1 took effect when the runtime started; a new version must come after it.
     setNow('2026-03-01T10:01:00Z');
-    const before = getPrinciplesVersion(rt, '1.1')!;
+    const before = (await getPrinciplesVersion(rt, '1.1'))!;
     const draftId = await draftFrom(rt, (d) => {
       d.bodyMarkdown = d.bodyMarkdown.replace('Kind and respectful communication', 'Kind, respectful communication');
       d.grounds.push({ code: 'spam', title: 'Spam', description: 'Posts the same message again and again.' });
@@ -129,17 +129,17 @@ describe('publishing', () => {
     });
     const published = await publishDraft(rt, draftId, { kind: 'minor', effectiveAt: rt.now() });
     expect(published).toEqual({ ok: true, version: '1.2', effectiveAt: rt.now(), scheduled: false });
-    expect(getCurrentPrinciples(rt)!.version).toBe('1.2');
-    expect(getCurrentPrinciples(rt)!.grounds.at(-1)!.code).toBe('spam');
-    const after = getPrinciplesVersion(rt, '1.1')!;
+    expect((await getCurrentPrinciples(rt))!.version).toBe('1.2');
+    expect((await getCurrentPrinciples(rt))!.grounds.at(-1)!.code).toBe('spam');
+    const after = (await getPrinciplesVersion(rt, '1.1'))!;
     expect(after.bodyMarkdown).toBe(before.bodyMarkdown);
     expect(after.grounds).toEqual(before.grounds);
     expect(after.isCurrent).toBe(false);
     expect(after.currentVersion).toBe('1.2');
     expect(after.previousVersion).toBe('1.0');
-    expect(getPrinciplesVersion(rt, '1.0')!.previousVersion).toBeUndefined();
-    expect(getCurrentPrinciples(rt)!.previousVersion).toBe('1.1');
-    expect(getDraft(rt, draftId)).toBeUndefined(); // no longer a draft: immutable
+    expect((await getPrinciplesVersion(rt, '1.0'))!.previousVersion).toBeUndefined();
+    expect((await getCurrentPrinciples(rt))!.previousVersion).toBe('1.1');
+    expect(await getDraft(rt, draftId)).toBeUndefined(); // no longer a draft: immutable
     expect(
       await updateDraft(rt, draftId, {
         bodyMarkdown: 'x',
@@ -187,11 +187,11 @@ describe('publishing', () => {
       effectiveAt: at,
       scheduled: true,
     });
-    expect(getCurrentPrinciples(rt)!.version).toBe('1.3');
-    expect(getPrinciplesVersion(rt, '2.0')).toBeUndefined();
-    expect(listVersions(rt).map((v) => v.version)).toEqual(['1.3', '1.2', '1.1', '1.0']);
-    expect(compareVersions(rt, '1.3', '2.0')).toEqual({ ok: false, error: 'not-found' });
-    const lastModifiedBefore = principlesLastModified(rt);
+    expect((await getCurrentPrinciples(rt))!.version).toBe('1.3');
+    expect(await getPrinciplesVersion(rt, '2.0')).toBeUndefined();
+    expect((await listVersions(rt)).map((v) => v.version)).toEqual(['1.3', '1.2', '1.1', '1.0']);
+    expect(await compareVersions(rt, '1.3', '2.0')).toEqual({ ok: false, error: 'not-found' });
+    const lastModifiedBefore = await principlesLastModified(rt);
 
     // Another version cannot take effect before the scheduled one.
     const early = await draftFrom(
@@ -205,23 +205,23 @@ describe('publishing', () => {
     await discardDraft(rt, early);
 
     setNow('2026-03-31T23:59:59.999Z');
-    expect(getCurrentPrinciples(rt)!.version).toBe('1.3');
+    expect((await getCurrentPrinciples(rt))!.version).toBe('1.3');
     setNow('2026-04-01T00:00:00Z');
-    expect(getCurrentPrinciples(rt)!.version).toBe('2.0');
-    expect(listVersions(rt).map((v) => [v.version, v.isCurrent, v.previousVersion])).toEqual([
+    expect((await getCurrentPrinciples(rt))!.version).toBe('2.0');
+    expect((await listVersions(rt)).map((v) => [v.version, v.isCurrent, v.previousVersion])).toEqual([
       ['2.0', true, '1.3'],
       ['1.3', false, '1.2'],
       ['1.2', false, '1.1'],
       ['1.1', false, '1.0'],
       ['1.0', false, undefined],
     ]);
-    expect(principlesLastModified(rt).toISOString()).toBe('2026-04-01T00:00:00.000Z');
-    expect(principlesLastModified(rt) > lastModifiedBefore).toBe(true);
+    expect((await principlesLastModified(rt)).toISOString()).toBe('2026-04-01T00:00:00.000Z');
+    expect((await principlesLastModified(rt)) > lastModifiedBefore).toBe(true);
   });
 
   it('never lets a retired ground code come back, but lets a kept one be reworded', async () => {
     const created = (await createDraft(rt)) as { ok: true; draftId: number };
-    const draft = getDraft(rt, created.draftId)!;
+    const draft = (await getDraft(rt, created.draftId))!;
     const grounds = draft.grounds.map(({ code, title, description }) => ({ code, title, description }));
     const back = await updateDraft(rt, created.draftId, {
       bodyMarkdown: draft.bodyMarkdown,
@@ -278,8 +278,8 @@ describe('comparing versions', () => {
     await publishDraft(rt, draftId, { kind: 'minor', effectiveAt: rt.now() });
   });
 
-  it('marks words added and removed with ins/del and hidden words, escaping the text', () => {
-    const result = compareVersions(rt, '1.1', '1.2');
+  it('marks words added and removed with ins/del and hidden words, escaping the text', async () => {
+    const result = await compareVersions(rt, '1.1', '1.2');
     if (!result.ok) throw new Error('not found');
     expect(result.bodyChanged).toBe(true);
     expect(result.bodyDiffHtml).toContain(
@@ -296,8 +296,8 @@ describe('comparing versions', () => {
     expect(result.bodyDiffHtml.startsWith('<p>Kind and ')).toBe(true);
   });
 
-  it('lists grounds added, reworded and retired', () => {
-    const result = compareVersions(rt, '1.1', '1.2');
+  it('lists grounds added, reworded and retired', async () => {
+    const result = await compareVersions(rt, '1.1', '1.2');
     if (!result.ok) throw new Error('not found');
     expect(result.grounds.added).toEqual([
       { code: 'spam', title: 'Spam', description: 'Repeats <b>the same</b> message.' },
@@ -309,12 +309,12 @@ describe('comparing versions', () => {
     );
   });
 
-  it('compares backwards, refuses a version compared with itself, and finds nothing for unknown versions', () => {
-    const back = compareVersions(rt, '1.2', '1.1');
+  it('compares backwards, refuses a version compared with itself, and finds nothing for unknown versions', async () => {
+    const back = await compareVersions(rt, '1.2', '1.1');
     expect(back.ok && back.grounds.added.map((g) => g.code)).toEqual(['illegal-activity']);
-    const same = compareVersions(rt, '1.0', '1.0');
+    const same = await compareVersions(rt, '1.0', '1.0');
     expect(same).toMatchObject({ ok: false, error: 'same-version', version: { version: '1.0' } });
-    expect(compareVersions(rt, '1.0', '9.9')).toEqual({ ok: false, error: 'not-found' });
-    expect(compareVersions(rt, 'x', '1.0')).toEqual({ ok: false, error: 'not-found' });
+    expect(await compareVersions(rt, '1.0', '9.9')).toEqual({ ok: false, error: 'not-found' });
+    expect(await compareVersions(rt, 'x', '1.0')).toEqual({ ok: false, error: 'not-found' });
   });
 });

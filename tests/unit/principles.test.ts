@@ -21,7 +21,7 @@ describe('database', () => {
     ).toThrow(/FOREIGN KEY/);
   });
 
-  it('seeds versions 1.0 and 1.1 once, with the ten grounds for action from the seed page', () => {
+  it('seeds versions 1.0 and 1.1 once, with the ten grounds for action from the seed page', async () => {
     const links = {
       crisisUrl: 'https://x.example/crisis',
       complaintsUrl: 'https://x.example/complaints',
@@ -30,11 +30,11 @@ describe('database', () => {
     };
     seedPrinciples(rt.db, rt.now(), links); // a second run must not add another copy
     expect(rt.db.select().from(principleVersions).all()).toHaveLength(2);
-    const current = getCurrentPrinciples(rt);
+    const current = await getCurrentPrinciples(rt);
     expect(current?.version).toBe('1.1');
     expect(current?.previousVersion).toBe('1.0');
     expect(current?.changeSummary).toMatch(/^You can now ask us online to look again at a decision/);
-    const v1 = getPrinciplesVersion(rt, '1.0')!;
+    const v1 = (await getPrinciplesVersion(rt, '1.0'))!;
     expect(v1.effectiveAt).toBeNull();
     expect(v1.grounds).toEqual(current?.grounds);
     expect(current?.grounds.map((g) => g.code)).toEqual([
@@ -55,10 +55,10 @@ describe('database', () => {
     );
   });
 
-  it('keeps version 1.0 word for word as the trust published it', () => {
+  it('keeps version 1.0 word for word as the trust published it', async () => {
     const published = readFileSync(new URL('../../db/seed/social-media-principles.txt', import.meta.url), 'utf8');
     const words = (text: string) => text.replace(/\s+/g, ' ').trim();
-    const v1 = getPrinciplesVersion(rt, '1.0')!;
+    const v1 = (await getPrinciplesVersion(rt, '1.0'))!;
     const v1Text = words(
       v1.bodyHtml
         .replace(/<\/?(?:a|strong|em)\b[^>]*>/g, '')
@@ -88,8 +88,8 @@ describe('database', () => {
     expect(v1.effectiveAt).toBeNull();
   });
 
-  it('seeds 1.1 as the change that introduces this service, in force from the first start', () => {
-    const v11 = getPrinciplesVersion(rt, '1.1')!;
+  it('seeds 1.1 as the change that introduces this service, in force from the first start', async () => {
+    const v11 = (await getPrinciplesVersion(rt, '1.1'))!;
     expect(v11.effectiveAt).toEqual(v11.publishedAt);
     expect(v11.bodyHtml).toContain('<a href="/appeal">ask us to look at it again</a>');
     expect(v11.bodyHtml).toContain('within 10 working days');
@@ -101,33 +101,33 @@ describe('database', () => {
 describe('reading principles', () => {
   const rt = testRuntime();
 
-  it('renders the body as HTML with the sections of the seed page', () => {
-    const current = getCurrentPrinciples(rt)!;
+  it('renders the body as HTML with the sections of the seed page', async () => {
+    const current = (await getCurrentPrinciples(rt))!;
     expect(current.isCurrent).toBe(true);
     expect(current.bodyHtml).toContain('<h2>Social media principles</h2>');
     expect(current.bodyHtml).toContain('<h2>Taking action</h2>');
     expect(current.bodyHtml).toContain("we won't remove a post simply because it's negative");
   });
 
-  it('finds 1.0 by its permalink number', () => {
-    expect(getPrinciplesVersion(rt, '1.0')?.version).toBe('1.0');
+  it('finds 1.0 by its permalink number', async () => {
+    expect((await getPrinciplesVersion(rt, '1.0'))?.version).toBe('1.0');
   });
 
-  it.each(['9.9', '1', 'abc', '1.0.0', '../1.0', '1.0; drop table grounds', ''])('finds nothing for %j', (v) => {
-    expect(getPrinciplesVersion(rt, v)).toBeUndefined();
+  it.each(['9.9', '1', 'abc', '1.0.0', '../1.0', '1.0; drop table grounds', ''])('finds nothing for %j', async (v) => {
+    expect(await getPrinciplesVersion(rt, v)).toBeUndefined();
   });
 
-  it('has 1.0 in force at any time before 1.1 took effect, its own date not being known', () => {
+  it('has 1.0 in force at any time before 1.1 took effect, its own date not being known', async () => {
     let now = new Date('2026-06-01T00:00:00Z');
     const clocked = testRuntime({ now: () => now });
     now = new Date('2024-06-01T00:00:00Z');
-    expect(getCurrentPrinciples(clocked)?.version).toBe('1.0');
+    expect((await getCurrentPrinciples(clocked))?.version).toBe('1.0');
     now = new Date('2026-06-01T00:00:00Z');
-    expect(getCurrentPrinciples(clocked)?.version).toBe('1.1');
+    expect((await getCurrentPrinciples(clocked))?.version).toBe('1.1');
   });
 
-  it('places the ground anchors on the list in the text, and lists grounds itself when the text does not', () => {
-    const current = getCurrentPrinciples(rt)!;
+  it('places the ground anchors on the list in the text, and lists grounds itself when the text does not', async () => {
+    const current = (await getCurrentPrinciples(rt))!;
     expect(current.groundsInText).toBe(true);
     expect(current.bodyHtml).toContain('<li id="ground-irrelevant-advertising">Contains irrelevant advertising</li>');
     expect(current.bodyHtml.match(/id="ground-/g)).toHaveLength(10);

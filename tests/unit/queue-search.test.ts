@@ -46,7 +46,7 @@ const refs = (q: string) =>
 
 beforeAll(async () => {
   me = await testStaff(rt, ['reviewer'], 'Sam Searcher');
-  const c = insertTestCase(rt.db, { handle: '@Jo_Bloggs' });
+  const c = await insertTestCase(rt.db, { handle: '@Jo_Bloggs' });
   caseRef = c.reference;
   seeded.onCase = await insertTestAppeal(rt.db, {
     caseId: c.id,

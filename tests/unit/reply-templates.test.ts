@@ -43,7 +43,7 @@ beforeAll(async () => {
 });
 
 async function newAppeal(groundCodes = ['abusive']) {
-  const c = insertTestCase(rt.db, {
+  const c = await insertTestCase(rt.db, {
     actionAt: new Date(clock - 2 * DAY),
     recordedBy: moderator.id,
     actions: ['hidden', 'blocked'],
@@ -87,7 +87,7 @@ describe('placeholders', () => {
 
 describe('the admin pages’ domain', () => {
   it('creates, changes and retires templates, each audited; a ground must be one of the principles', async () => {
-    const codes = templateGrounds(rt).map((g) => g.code);
+    const codes = (await templateGrounds(rt)).map((g) => g.code);
     expect(codes).toContain('abusive');
     expect(
       await createTemplate(rt, { name: '', outcome: 'sideways', ground: 'made-up', body: '' }, codes, admin),
@@ -131,7 +131,7 @@ describe('choosing a template on an appeal', () => {
   let anyGround: number;
   let forIllegal: number;
   beforeAll(async () => {
-    const codes = templateGrounds(rt).map((g) => g.code);
+    const codes = (await templateGrounds(rt)).map((g) => g.code);
     const a = await createTemplate(
       rt,
       { name: 'Kept: against the principles', outcome: 'upheld', ground: '', body: BODY },
@@ -272,7 +272,7 @@ describe('choosing a template on an appeal', () => {
     const later = await createTemplate(
       rt,
       { name: 'Kept: retired since', outcome: 'upheld', ground: '', body: 'Old words.' },
-      templateGrounds(rt).map((g) => g.code),
+      (await templateGrounds(rt)).map((g) => g.code),
       admin,
     );
     if (!later.ok) throw new Error('not created');

@@ -47,7 +47,7 @@ function figures() {
 }
 
 describe('retention purge', async () => {
-  const old = insertTestCase(rt.db, {
+  const old = await insertTestCase(rt.db, {
     actionAt: new Date('2025-01-05T09:00:00Z'),
     handle: '@old_person',
     excerpt: 'old words',
@@ -86,7 +86,10 @@ describe('retention purge', async () => {
 
   it('blanks an appeal 12 months after its decision, keeps the figures, and writes an audit entry', async () => {
     clock = new Date('2026-03-01T00:00:00Z');
-    const recent = insertTestCase(rt.db, { actionAt: new Date('2026-02-25T09:00:00Z'), handle: '@recent_person' });
+    const recent = await insertTestCase(rt.db, {
+      actionAt: new Date('2026-02-25T09:00:00Z'),
+      handle: '@recent_person',
+    });
     const open = await createAppeal(rt, {
       subject: { kind: 'case', caseReference: recent.reference },
       reason: 'Still open',

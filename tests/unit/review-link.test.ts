@@ -58,7 +58,7 @@ async function postAppeal(): Promise<number> {
 }
 
 async function caseAppeal(): Promise<{ id: number; caseRef: string }> {
-  const c = insertTestCase(rt.db, { actionAt: new Date(clock - 2 * DAY), recordedBy: moderator.id });
+  const c = await insertTestCase(rt.db, { actionAt: new Date(clock - 2 * DAY), recordedBy: moderator.id });
   const r = await createAppeal(rt, {
     subject: { kind: 'case', caseReference: c.reference },
     reason: 'Fair question.',
@@ -78,7 +78,7 @@ function typo(reference: string): string {
 describe('linkAppealToCase', () => {
   it('links in one go: the case, a history entry and an audit entry; the case then shows', async () => {
     const appealId = await postAppeal();
-    const c = insertTestCase(rt.db, {
+    const c = await insertTestCase(rt.db, {
       actionAt: new Date(clock - 3 * DAY),
       recordedBy: moderator.id,
       actions: ['hidden', 'blocked'],
@@ -106,7 +106,7 @@ describe('linkAppealToCase', () => {
 
   it('then applies the rule that whoever recorded the case may not decide it', async () => {
     const appealId = await postAppeal();
-    const c = insertTestCase(rt.db, {
+    const c = await insertTestCase(rt.db, {
       actionAt: new Date(clock - 3 * DAY),
       recordedBy: moderator.id,
       actions: ['deleted'],
@@ -129,7 +129,7 @@ describe('linkAppealToCase', () => {
 
   it('catches a typo by the check character, before any lookup, and an unknown or appeal reference', async () => {
     const appealId = await postAppeal();
-    const c = insertTestCase(rt.db, { recordedBy: moderator.id });
+    const c = await insertTestCase(rt.db, { recordedBy: moderator.id });
     const r = await linkAppealToCase(rt, appealId, typo(c.reference), reviewer);
     expect(r).toMatchObject({ ok: false, error: 'check-failed' });
     expect(await linkAppealToCase(rt, appealId, '', reviewer)).toMatchObject({
@@ -174,7 +174,7 @@ describe('linkAppealToCase', () => {
 
   it('only links an open appeal that has no case yet', async () => {
     const linked = await caseAppeal();
-    const c = insertTestCase(rt.db, { recordedBy: moderator.id });
+    const c = await insertTestCase(rt.db, { recordedBy: moderator.id });
     expect(await linkAppealToCase(rt, linked.id, c.reference, reviewer)).toMatchObject({
       ok: false,
       error: 'not-allowed',
@@ -362,7 +362,7 @@ describe('deciding a no-reference appeal: linked, or an explicit, audited "no ma
 
     const appealId = await postAppeal();
     expect(await recordNoMatchingCase(rt, appealId, moderator)).toEqual({ ok: true });
-    const c = insertTestCase(rt.db, { actionAt: new Date(clock - 3 * DAY), recordedBy: moderator.id });
+    const c = await insertTestCase(rt.db, { actionAt: new Date(clock - 3 * DAY), recordedBy: moderator.id });
     expect((await linkAppealToCase(rt, appealId, c.reference, reviewer)).ok).toBe(true);
     expect((await appealForStaff(rt, appealId))!.decisionFacts).toEqual({
       caseId: c.id,

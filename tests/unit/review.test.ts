@@ -40,7 +40,7 @@ async function newAppeal(
   actions: CaseAction[] = ['hidden'],
   email = `p${Math.random().toString(36).slice(2)}@example.org`,
 ) {
-  const c = insertTestCase(rt.db, { actionAt: new Date(clock - 2 * DAY), actions, recordedBy: moderator.id });
+  const c = await insertTestCase(rt.db, { actionAt: new Date(clock - 2 * DAY), actions, recordedBy: moderator.id });
   const r = await createAppeal(rt, {
     subject: { kind: 'case', caseReference: c.reference },
     reason: 'It was a fair question.',

@@ -42,7 +42,7 @@ beforeAll(async () => {
 });
 
 async function appeal(email = 'person@example.org') {
-  const c = insertTestCase(rt.db, { actionAt: new Date(clock - DAY), recordedBy: moderator });
+  const c = await insertTestCase(rt.db, { actionAt: new Date(clock - DAY), recordedBy: moderator });
   const r = await createAppeal(rt, {
     subject: { kind: 'case', caseReference: c.reference },
     reason: 'I was upset.',

@@ -70,7 +70,7 @@ describe('appeal emails to staff', () => {
   });
 
   async function appeal(email = `p${Math.random().toString(36).slice(2)}@example.org`) {
-    const c = insertTestCase(team.db, { actionAt: new Date(clock - 2 * DAY) });
+    const c = await insertTestCase(team.db, { actionAt: new Date(clock - 2 * DAY) });
     const r = await createAppeal(team, {
       subject: { kind: 'case', caseReference: c.reference },
       reason: 'My private reasons, with my phone 07700 900123.',
@@ -139,7 +139,7 @@ describe('without REVIEW_TEAM_EMAIL the team is every active reviewer', () => {
     await testStaff(rt, ['moderator'], 'Mod');
     await testStaff(rt, ['admin'], 'Adm');
     expect((await setDisabled(rt, { id: null, ip: 'test' }, off, true)).ok).toBe(true);
-    const c = insertTestCase(rt.db, { actionAt: new Date(clock - DAY) });
+    const c = await insertTestCase(rt.db, { actionAt: new Date(clock - DAY) });
     const made = await createAppeal(rt, {
       subject: { kind: 'case', caseReference: c.reference },
       reason: 'x',
@@ -351,7 +351,7 @@ describe('staff emails always reach someone, or wait until they can', () => {
     const offAdmin = await testStaff(rt, ['admin'], 'Off Admin');
     await testStaff(rt, ['moderator'], 'Mo Moderator');
     for (const id of [off, offAdmin]) expect((await setDisabled(rt, { id: null, ip: 'test' }, id, true)).ok).toBe(true);
-    const c = insertTestCase(rt.db, { actionAt: new Date(clock - DAY) });
+    const c = await insertTestCase(rt.db, { actionAt: new Date(clock - DAY) });
     const made = await createAppeal(rt, {
       subject: { kind: 'case', caseReference: c.reference },
       reason: 'x',

@@ -144,8 +144,8 @@ describe('periods in UK time', () => {
 });
 
 describe('SQL aggregates', () => {
-  it('counts cases per UK month on both sides of the BST change', () => {
-    const rows = countCases(rt.db, [
+  it('counts cases per UK month on both sides of the BST change', async () => {
+    const rows = await countCases(rt.db, [
       monthPeriod(2026 * 12 + 2),
       monthPeriod(2026 * 12 + 3),
       monthPeriod(2026 * 12 + 4),
@@ -154,16 +154,16 @@ describe('SQL aggregates', () => {
     expect([total('2026-03'), total('2026-04'), total('2026-05')]).toEqual([1, 9, 1]);
   });
 
-  it('gives a histogram of working days per month', () => {
-    const rows = countDecisions(rt.db, [monthPeriod(2026 * 12 + 5)]);
+  it('gives a histogram of working days per month', async () => {
+    const rows = await countDecisions(rt.db, [monthPeriod(2026 * 12 + 5)]);
     expect(rows.map((r) => [r.outcome, r.workingDays, r.count]).sort()).toEqual([
       ['partly-overturned', 12, 6],
       ['upheld', 5, 6],
     ]);
   });
 
-  it('counts open appeals past their due date', () => {
-    expect(countOpenPastDue(rt.db, clock)).toBe(1);
+  it('counts open appeals past their due date', async () => {
+    expect(await countOpenPastDue(rt.db, clock)).toBe(1);
   });
 
   it('counts from covering indexes, never reading the tables', () => {
@@ -185,8 +185,8 @@ describe('SQL aggregates', () => {
   });
 });
 
-describe('the report', () => {
-  const report = buildReport(rt, { view: 'month', range: 'last-12-months' });
+describe('the report', async () => {
+  const report = await buildReport(rt, { view: 'month', range: 'last-12-months' });
 
   it('suppresses small counts and the cell that would give them away', () => {
     // April: 7 on Facebook, 2 on X, 9 in all. X is <5; Facebook would give it away (9 − 7), so it is [c].
@@ -231,8 +231,8 @@ describe('the report', () => {
     expect(figure(report, 'open-past-target', 'as-at', 'open-past-target')).toBe('<5');
   });
 
-  it('a quarter is published only when all its months are', () => {
-    const q = buildReport(rt, { view: 'quarter', range: '2026' });
+  it('a quarter is published only when all its months are', async () => {
+    const q = await buildReport(rt, { view: 'quarter', range: '2026' });
     // Q2 platform total = 9 + 1 + 0 = 10, but May is <5, so the quarter is [c].
     expect(figure(q, 'cases-by-platform', '2026-Q2', 'total')).toBe('[c]');
     expect(figure(q, 'appeals', '2026-Q2', 'withdrawn')).toBe(5);
@@ -244,39 +244,39 @@ describe('the report', () => {
 });
 
 describe('cache', () => {
-  it('serves the cached report until invalidated or five minutes old', () => {
+  it('serves the cached report until invalidated or five minutes old', async () => {
     const choice = { view: 'month' as const, range: 'last-12-months' };
-    const first = getTransparencyReport(rt, choice);
-    expect(getTransparencyReport(rt, choice)).toBe(first);
+    const first = await getTransparencyReport(rt, choice);
+    expect(await getTransparencyReport(rt, choice)).toBe(first);
     addCase('2026-06-10T10:00:00Z');
-    expect(getTransparencyReport(rt, choice)).toBe(first); // not yet invalidated
+    expect(await getTransparencyReport(rt, choice)).toBe(first); // not yet invalidated
     invalidateTransparencyCache(rt);
-    const second = getTransparencyReport(rt, choice);
+    const second = await getTransparencyReport(rt, choice);
     expect(second).not.toBe(first);
     expect(figure(second, 'cases-by-platform', '2026-06', 'total')).toBe('<5');
     clock = new Date(clock.getTime() + 5 * 60 * 1000);
-    expect(getTransparencyReport(rt, choice)).not.toBe(second);
+    expect(await getTransparencyReport(rt, choice)).not.toBe(second);
   });
 
-  it('invalidating with a date recounts only that month', () => {
+  it('invalidating with a date recounts only that month', async () => {
     const choice = { view: 'month' as const, range: 'last-12-months' };
-    const before = figure(getTransparencyReport(rt, choice), 'cases-by-platform', '2026-02', 'total');
+    const before = figure(await getTransparencyReport(rt, choice), 'cases-by-platform', '2026-02', 'total');
     expect(before).toBe(0);
     for (let i = 0; i < 6; i++) addCase('2026-02-10T10:00:00Z');
     // A change dated in another month: the report is rebuilt but February is still the cached count.
     invalidateTransparencyCache(rt, new Date('2026-06-10T10:00:00Z'));
-    expect(figure(getTransparencyReport(rt, choice), 'cases-by-platform', '2026-02', 'total')).toBe(0);
+    expect(figure(await getTransparencyReport(rt, choice), 'cases-by-platform', '2026-02', 'total')).toBe(0);
     // Naming February (UK time: 1 Feb 00:30 GMT is February) recounts it.
     invalidateTransparencyCache(rt, [new Date('2026-02-01T00:30:00Z')]);
-    expect(figure(getTransparencyReport(rt, choice), 'cases-by-platform', '2026-02', 'total')).toBe(6);
+    expect(figure(await getTransparencyReport(rt, choice), 'cases-by-platform', '2026-02', 'total')).toBe(6);
   });
 
-  it("notices another connection's commit at once (another process, script or instance)", () => {
+  it("notices another connection's commit at once (another process, script or instance)", async () => {
     const choice = { view: 'month' as const, range: 'last-12-months' };
-    expect(figure(getTransparencyReport(rt, choice), 'cases-by-platform', '2025-10', 'total')).toBe(0);
+    expect(figure(await getTransparencyReport(rt, choice), 'cases-by-platform', '2025-10', 'total')).toBe(0);
     // This connection's own write, not invalidated: still the cached figure.
     addCase('2025-10-10T10:00:00Z');
-    expect(figure(getTransparencyReport(rt, choice), 'cases-by-platform', '2025-10', 'total')).toBe(0);
+    expect(figure(await getTransparencyReport(rt, choice), 'cases-by-platform', '2025-10', 'total')).toBe(0);
     // Another connection to the same file commits five more; no invalidation call anywhere.
     const other = new Database(rt.config.databaseFile);
     try {
@@ -290,17 +290,17 @@ describe('cache', () => {
     } finally {
       other.close();
     }
-    expect(figure(getTransparencyReport(rt, choice), 'cases-by-platform', '2025-10', 'total')).toBe(6);
+    expect(figure(await getTransparencyReport(rt, choice), 'cases-by-platform', '2025-10', 'total')).toBe(6);
   });
 
-  it('recounts a month after an hour even if nobody invalidated it', () => {
+  it('recounts a month after an hour even if nobody invalidated it', async () => {
     const choice = { view: 'month' as const, range: 'last-12-months' };
-    expect(figure(getTransparencyReport(rt, choice), 'cases-by-platform', '2026-01', 'total')).toBe(0);
+    expect(figure(await getTransparencyReport(rt, choice), 'cases-by-platform', '2026-01', 'total')).toBe(0);
     for (let i = 0; i < 5; i++) addCase('2026-01-10T10:00:00Z');
     clock = new Date(clock.getTime() + 6 * 60 * 1000);
-    expect(figure(getTransparencyReport(rt, choice), 'cases-by-platform', '2026-01', 'total')).toBe(0);
+    expect(figure(await getTransparencyReport(rt, choice), 'cases-by-platform', '2026-01', 'total')).toBe(0);
     clock = new Date(clock.getTime() + 60 * 60 * 1000);
-    expect(figure(getTransparencyReport(rt, choice), 'cases-by-platform', '2026-01', 'total')).toBe(5);
+    expect(figure(await getTransparencyReport(rt, choice), 'cases-by-platform', '2026-01', 'total')).toBe(5);
   });
 });
 
@@ -315,8 +315,8 @@ describe('CSV', () => {
     expect(csvCell(12)).toBe('12');
   });
 
-  it('has a header and one row per figure', () => {
-    const report = buildReport(rt, { view: 'month', range: 'last-12-months' });
+  it('has a header and one row per figure', async () => {
+    const report = await buildReport(rt, { view: 'month', range: 'last-12-months' });
     const lines = toCsv(reportFigures(report)).trimEnd().split('\r\n');
     expect(lines[0]).toBe('table,period,period_start,period_end,category,category_label,unit,value');
     expect(lines).toContain('cases-by-platform,2026-04,2026-04-01,2026-04-30,x,X (Twitter),cases,<5');

@@ -108,7 +108,7 @@ export function actionTimeFromValues(
 }
 
 /** The principles version whose grounds apply to an action at this moment. */
-export function versionForAction(rt: Runtime, at: Date): VersionRow | undefined {
+export async function versionForAction(rt: Runtime, at: Date): Promise<VersionRow | undefined> {
   return findVersionInForce(rt.db, at);
 }
 
@@ -126,7 +126,7 @@ export async function recordCase(rt: Runtime, values: FormValues, actor: Actor):
   if (!when.ok) {
     errors['action-day'] = when.error;
   } else {
-    version = versionForAction(rt, when.at);
+    version = await versionForAction(rt, when.at);
     if (!version) errors['action-day'] = 'No principles were in force at that date and time';
   }
   delete errors['action-month'];

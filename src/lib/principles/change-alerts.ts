@@ -70,9 +70,9 @@ export const confirmUrl = (rt: Scope, token: string) => `${rt.config.publicUrl}/
 export const unsubscribeUrl = (rt: Scope, token: string) => `${rt.config.publicUrl}/unsubscribe/${token}`;
 
 /** A new unsubscribe token for a subscription (stored hashed); returns the raw token. */
-function issueUnsubscribeToken(db: DbOrTx, subscriptionId: number, now: Date): string {
+async function issueUnsubscribeToken(db: DbOrTx, subscriptionId: number, now: Date): Promise<string> {
   const token = generateToken();
-  insertUnsubscribeToken(db, subscriptionId, hashToken(token), now);
+  await insertUnsubscribeToken(db, subscriptionId, hashToken(token), now);
   return token;
 }
 
@@ -91,19 +91,19 @@ export async function subscribe(rt: Runtime, input: { email: unknown; ip: string
   const client = hashToken(`subscribe:${limitGroup(input.ip)}`);
   return inTransaction(rt, async (tx) => {
     const since = new Date(now.getTime() - HOUR_MS);
-    if (countSubscribeAttempts(tx.db, client, since) >= rt.config.subscribesPerHour) {
+    if ((await countSubscribeAttempts(tx.db, client, since)) >= rt.config.subscribesPerHour) {
       return { ok: false, error: 'rate-limited', retryAt: new Date(now.getTime() + HOUR_MS) } as const;
     }
-    insertSubscribeAttempt(tx.db, client, now);
+    await insertSubscribeAttempt(tx.db, client, now);
     const parsed = emailAddress.safeParse(typeof input.email === 'string' ? input.email : '');
     if (!parsed.success)
       return { ok: false, error: 'invalid', fieldErrors: { email: parsed.error.issues[0]!.message } } as const;
     const email = parsed.data;
     await purgeUnconfirmed(tx);
-    const existing = findSubscriptionByEmail(tx.db, email);
+    const existing = await findSubscriptionByEmail(tx.db, email);
     const org = rt.config.org.name;
     if (existing?.confirmedAt) {
-      const link = unsubscribeUrl(rt, issueUnsubscribeToken(tx.db, existing.id, now));
+      const link = unsubscribeUrl(rt, await issueUnsubscribeToken(tx.db, existing.id, now));
       await enqueueEmail(
         tx.db,
         {
@@ -117,8 +117,8 @@ export async function subscribe(rt: Runtime, input: { email: unknown; ip: string
       return { ok: true } as const;
     }
     const token = generateToken();
-    if (existing) renewConfirmToken(tx.db, existing.id, hashToken(token), now);
-    else insertSubscription(tx.db, { email, confirmTokenHash: hashToken(token), now });
+    if (existing) await renewConfirmToken(tx.db, existing.id, hashToken(token), now);
+    else await insertSubscription(tx.db, { email, confirmTokenHash: hashToken(token), now });
     const link = confirmUrl(rt, token);
     const message = confirmSubscriptionEmail({ orgName: org, confirmUrl: link, validDays: ALERT_RULES.confirmDays });
     await enqueueEmail(tx.db, { to: email, kind: 'subscription-confirm', ...message, secrets: [link] }, now);
@@ -126,17 +126,17 @@ export async function subscribe(rt: Runtime, input: { email: unknown; ip: string
   });
 }
 
-function waitingFor(rt: Scope, token: string) {
+async function waitingFor(rt: Scope, token: string) {
   if (!TOKEN_SHAPE.test(token)) return undefined;
-  const row = findSubscriptionByConfirmHash(rt.db, hashToken(token));
+  const row = await findSubscriptionByConfirmHash(rt.db, hashToken(token));
   if (!row || row.confirmedAt) return undefined;
   if (row.createdAt.getTime() <= rt.now().getTime() - ALERT_RULES.confirmDays * DAY_MS) return undefined;
   return row;
 }
 
 /** Whether a confirmation link is still good (for the page that shows the Confirm button). */
-export function isConfirmTokenValid(rt: Runtime, token: string): boolean {
-  return waitingFor(rt, token) !== undefined;
+export async function isConfirmTokenValid(rt: Runtime, token: string): Promise<boolean> {
+  return (await waitingFor(rt, token)) !== undefined;
 }
 
 /** Confirms an address from its emailed link (the link works once, within 7 days). */
@@ -144,16 +144,16 @@ export async function confirmSubscription(
   rt: Runtime,
   token: string,
 ): Promise<{ ok: true } | { ok: false; error: 'not-found' }> {
-  return inTransaction(rt, (tx) => {
-    const row = waitingFor(tx, token);
-    if (!row || !markConfirmed(tx.db, row.id, rt.now())) return { ok: false, error: 'not-found' } as const;
+  return inTransaction(rt, async (tx) => {
+    const row = await waitingFor(tx, token);
+    if (!row || !(await markConfirmed(tx.db, row.id, rt.now()))) return { ok: false, error: 'not-found' } as const;
     return { ok: true } as const;
   });
 }
 
 /** Whether an unsubscribe link still belongs to an address. */
-export function isUnsubscribeTokenValid(rt: Runtime, token: string): boolean {
-  return TOKEN_SHAPE.test(token) && findSubscriptionByUnsubscribeHash(rt.db, hashToken(token)) !== undefined;
+export async function isUnsubscribeTokenValid(rt: Runtime, token: string): Promise<boolean> {
+  return TOKEN_SHAPE.test(token) && (await findSubscriptionByUnsubscribeHash(rt.db, hashToken(token))) !== undefined;
 }
 
 /** Deletes the address an unsubscribe link belongs to. 'not-found' when already gone. */
@@ -162,10 +162,10 @@ export async function unsubscribe(
   token: string,
 ): Promise<{ ok: true } | { ok: false; error: 'not-found' }> {
   if (!TOKEN_SHAPE.test(token)) return { ok: false, error: 'not-found' };
-  return transaction(rt.db, (tx) => {
-    const row = findSubscriptionByUnsubscribeHash(tx, hashToken(token));
+  return transaction(rt.db, async (tx) => {
+    const row = await findSubscriptionByUnsubscribeHash(tx, hashToken(token));
     if (!row) return { ok: false, error: 'not-found' } as const;
-    deleteSubscription(tx, row.id);
+    await deleteSubscription(tx, row.id);
     return { ok: true } as const;
   });
 }
@@ -173,8 +173,8 @@ export async function unsubscribe(
 /** Deletes addresses left unconfirmed for 7 days, and old rate-limit entries. Returns how many addresses. */
 export async function purgeUnconfirmed(rt: Scope): Promise<number> {
   const now = rt.now().getTime();
-  return transaction(rt.db, (tx) => {
-    deleteSubscribeAttemptsBefore(tx, new Date(now - HOUR_MS));
+  return transaction(rt.db, async (tx) => {
+    await deleteSubscribeAttemptsBefore(tx, new Date(now - HOUR_MS));
     return deleteUnconfirmedBefore(tx, new Date(now - ALERT_RULES.confirmDays * DAY_MS));
   });
 }
@@ -188,19 +188,21 @@ export async function purgeUnconfirmed(rt: Scope): Promise<number> {
 export async function queueChangeAlerts(rt: Scope): Promise<{ version: string; recipients: number }[]> {
   const now = rt.now();
   return transaction(rt.db, async (tx) => {
-    const alerted = listAlertedVersionIds(tx);
+    const alerted = await listAlertedVersionIds(tx);
     // Highest number first; numbers and effective times rise together.
-    const effective = listPublishedVersions(tx).filter((v) => (v.effectiveAt?.getTime() ?? -Infinity) <= now.getTime());
+    const effective = (await listPublishedVersions(tx)).filter(
+      (v) => (v.effectiveAt?.getTime() ?? -Infinity) <= now.getTime(),
+    );
     const done: { version: string; recipients: number }[] = [];
     for (const [i, version] of effective.entries()) {
-      if (alerted.has(version.id) || !claimChangeAlert(tx, version.id, now)) continue;
+      if (alerted.has(version.id) || !(await claimChangeAlert(tx, version.id, now))) continue;
       const previous = effective[i + 1];
       if (i !== 0 || !previous) continue; // superseded before its alert, or the very first version
       // Only version 1.0 has no known date, and it has no predecessor: `now` is never used in practice.
       const effectiveAt = version.effectiveAt ?? now;
-      const subscribers = listConfirmedSubscriptions(tx, effectiveAt);
+      const subscribers = await listConfirmedSubscriptions(tx, effectiveAt);
       for (const subscriber of subscribers) {
-        const link = unsubscribeUrl(rt, issueUnsubscribeToken(tx, subscriber.id, now));
+        const link = unsubscribeUrl(rt, await issueUnsubscribeToken(tx, subscriber.id, now));
         const message = changeAlertEmail({
           orgName: rt.config.org.name,
           version: version.version,
@@ -223,7 +225,7 @@ export async function queueChangeAlerts(rt: Scope): Promise<{ version: string; r
           now,
         );
       }
-      setChangeAlertRecipients(tx, version.id, subscribers.length);
+      await setChangeAlertRecipients(tx, version.id, subscribers.length);
       done.push({ version: version.version, recipients: subscribers.length });
     }
     return done;

@@ -9,9 +9,9 @@ import { escapeHtml } from './diff.ts';
 import { inForceFromText, type Runtime } from '../platform/index.ts';
 
 /** The Atom 1.0 feed at /changelog.xml: one entry a version, newest first, absolute links from PUBLIC_URL. */
-export function principlesAtomFeed(rt: Runtime): string {
+export async function principlesAtomFeed(rt: Runtime): Promise<string> {
   const base = rt.config.publicUrl;
-  const versions = listVersions(rt);
+  const versions = await listVersions(rt);
   const feed = new Feed({
     id: `${base}/changelog`,
     title: `Changes to the social media principles of ${rt.config.org.name}`,
@@ -19,7 +19,7 @@ export function principlesAtomFeed(rt: Runtime): string {
     link: `${base}/changelog`,
     feedLinks: { atom: `${base}/changelog.xml` },
     language: 'en-GB',
-    updated: principlesLastModified(rt),
+    updated: await principlesLastModified(rt),
     author: { name: rt.config.org.name, link: rt.config.org.website },
     copyright: rt.config.org.name,
     generator: false,
@@ -64,12 +64,12 @@ export interface PrinciplesArchive {
 }
 
 /** /principles.json: every version in effect, newest first, with its grounds and Markdown text. */
-export function principlesArchive(rt: Runtime): PrinciplesArchive {
+export async function principlesArchive(rt: Runtime): Promise<PrinciplesArchive> {
   const base = rt.config.publicUrl;
   return {
     publisher: rt.config.org.name,
     url: `${base}/principles`,
-    versions: listVersions(rt).map((v) => ({
+    versions: (await listVersions(rt)).map((v) => ({
       version: v.version,
       url: `${base}/principles/${v.version}`,
       effectiveAt: v.effectiveAt?.toISOString() ?? null,

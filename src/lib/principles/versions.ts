@@ -56,13 +56,13 @@ export function hasTakenEffect(v: { effectiveAt: Date | null }, at: Date): boole
 /** Version numbers are "major.minor", each up to three digits. */
 export const VERSION_PATTERN = /^(\d{1,3})\.(\d{1,3})$/;
 
-function view(rt: Scope, row: VersionRow, current: VersionRow | undefined): PrinciplesView {
+async function view(rt: Scope, row: VersionRow, current: VersionRow | undefined): Promise<PrinciplesView> {
   return {
     ...row,
     ...renderPrinciplesBody(row),
     isCurrent: current?.id === row.id,
     currentVersion: current?.version,
-    previousVersion: listVersions(rt).find((v) => v.id === row.id)?.previousVersion,
+    previousVersion: (await listVersions(rt)).find((v) => v.id === row.id)?.previousVersion,
   };
 }
 
@@ -76,20 +76,20 @@ export function renderPrinciplesBody(v: Pick<VersionRow, 'bodyMarkdown' | 'groun
 }
 
 /** The version in force now, or undefined if none has taken effect yet. */
-export function getCurrentPrinciples(rt: Scope): PrinciplesView | undefined {
-  const current = findVersionInForce(rt.db, rt.now());
+export async function getCurrentPrinciples(rt: Scope): Promise<PrinciplesView | undefined> {
+  const current = await findVersionInForce(rt.db, rt.now());
   return current && view(rt, current, current);
 }
 
 /** A published version by number; undefined for a malformed or unknown number, a draft or a version not yet in effect. */
-export function getPrinciplesVersion(rt: Scope, version: string): PrinciplesView | undefined {
-  const row = findPublicVersion(rt, version);
-  return row && view(rt, row, findVersionInForce(rt.db, rt.now()));
+export async function getPrinciplesVersion(rt: Scope, version: string): Promise<PrinciplesView | undefined> {
+  const row = await findPublicVersion(rt, version);
+  return row && view(rt, row, await findVersionInForce(rt.db, rt.now()));
 }
 
-function findPublicVersion(rt: Scope, version: string): VersionRow | undefined {
+async function findPublicVersion(rt: Scope, version: string): Promise<VersionRow | undefined> {
   if (!VERSION_PATTERN.test(version)) return undefined;
-  const row = findPublishedVersion(rt.db, version);
+  const row = await findPublishedVersion(rt.db, version);
   if (!row || !hasTakenEffect(row, rt.now())) return undefined;
   return row;
 }
@@ -104,9 +104,9 @@ export interface ListedVersion extends VersionRow {
 }
 
 /** Every published version that has taken effect, newest first. Scheduled versions are left out until their time. */
-export function listVersions(rt: Scope): ListedVersion[] {
+export async function listVersions(rt: Scope): Promise<ListedVersion[]> {
   const now = rt.now();
-  const effective = listPublishedVersions(rt.db).filter((v) => hasTakenEffect(v, now));
+  const effective = (await listPublishedVersions(rt.db)).filter((v) => hasTakenEffect(v, now));
   const current = effective[0];
   return effective.map((v, i) => ({
     ...v,
@@ -120,9 +120,9 @@ export function listVersions(rt: Scope): ListedVersion[] {
  * among versions in effect now. Used for `Last-Modified`; a scheduled version moves it forward
  * when it takes effect.
  */
-export function principlesLastModified(rt: Scope): Date {
+export async function principlesLastModified(rt: Scope): Promise<Date> {
   let latest = 0;
-  for (const v of listVersions(rt))
+  for (const v of await listVersions(rt))
     latest = Math.max(latest, v.effectiveAt?.getTime() ?? 0, v.publishedAt?.getTime() ?? 0);
   return new Date(latest);
 }
@@ -150,9 +150,9 @@ export type CompareResult =
  * it, in sections, and the grounds added, reworded and retired. Comparing a version with itself
  * is refused (`same-version`): there is nothing to show.
  */
-export function compareVersions(rt: Scope, a: string, b: string): CompareResult {
-  const from = findPublicVersion(rt, a);
-  const to = findPublicVersion(rt, b);
+export async function compareVersions(rt: Scope, a: string, b: string): Promise<CompareResult> {
+  const from = await findPublicVersion(rt, a);
+  const to = await findPublicVersion(rt, b);
   if (!from || !to) return { ok: false, error: 'not-found' };
   if (from.id === to.id) return { ok: false, error: 'same-version', version: from };
   return {
@@ -224,12 +224,12 @@ async function audited<T extends { ok: boolean }>(
 }
 
 /** What a draft looks like against the version in force: for the staff preview. */
-export function compareDraft(
+export async function compareDraft(
   rt: Scope,
   draftId: number,
-): ({ ok: true; draft: DraftRow; current: VersionRow } & TextChanges) | { ok: false; error: 'not-found' } {
-  const draft = findDraft(rt.db, draftId);
-  const current = findVersionInForce(rt.db, rt.now());
+): Promise<({ ok: true; draft: DraftRow; current: VersionRow } & TextChanges) | { ok: false; error: 'not-found' }> {
+  const draft = await findDraft(rt.db, draftId);
+  const current = await findVersionInForce(rt.db, rt.now());
   if (!draft || !current) return { ok: false, error: 'not-found' };
   return {
     ok: true,
@@ -241,10 +241,10 @@ export function compareDraft(
 }
 
 /** A draft rendered as it would appear on /principles, for the staff preview (never public). */
-export function previewDraft(rt: Scope, draftId: number): PrinciplesView | undefined {
-  const draft = findDraft(rt.db, draftId);
+export async function previewDraft(rt: Scope, draftId: number): Promise<PrinciplesView | undefined> {
+  const draft = await findDraft(rt.db, draftId);
   if (!draft) return undefined;
-  const current = findVersionInForce(rt.db, rt.now());
+  const current = await findVersionInForce(rt.db, rt.now());
   return {
     id: draft.id,
     version: 'draft',
@@ -261,17 +261,17 @@ export function previewDraft(rt: Scope, draftId: number): PrinciplesView | undef
 }
 
 /** Every draft, newest first (staff only). */
-export function listDraftsForStaff(rt: Scope): DraftRow[] {
+export async function listDraftsForStaff(rt: Scope): Promise<DraftRow[]> {
   return listDrafts(rt.db);
 }
 
 /** Every published version, scheduled ones included, newest number first (staff only). */
-export function listAllVersionsForStaff(
+export async function listAllVersionsForStaff(
   rt: Scope,
-): (VersionRow & { state: 'in-force' | 'scheduled' | 'superseded' })[] {
+): Promise<(VersionRow & { state: 'in-force' | 'scheduled' | 'superseded' })[]> {
   const now = rt.now().getTime();
-  const current = findVersionInForce(rt.db, rt.now());
-  return listPublishedVersions(rt.db).map((v) => ({
+  const current = await findVersionInForce(rt.db, rt.now());
+  return (await listPublishedVersions(rt.db)).map((v) => ({
     ...v,
     state:
       v.id === current?.id ? 'in-force' : (v.effectiveAt?.getTime() ?? -Infinity) > now ? 'scheduled' : 'superseded',
@@ -307,10 +307,10 @@ function isRetired(code: string, latest: VersionRow | undefined, everPublished: 
 }
 
 /** Cleans and checks a draft's content against the rules; returns the clean content or field errors. */
-export function validateDraft(
+export async function validateDraft(
   rt: Scope,
   input: DraftInput,
-): { ok: true; content: DraftContent } | { ok: false; error: 'invalid'; fieldErrors: FieldErrors } {
+): Promise<{ ok: true; content: DraftContent } | { ok: false; error: 'invalid'; fieldErrors: FieldErrors }> {
   const errors: FieldErrors = {};
   const bodyMarkdown = cleanText(input.bodyMarkdown);
   const changeSummary = cleanText(input.changeSummary);
@@ -321,8 +321,8 @@ export function validateDraft(
   else if ([...changeSummary].length > DRAFT_LIMITS.changeSummary)
     errors.changeSummary = `The summary must be ${DRAFT_LIMITS.changeSummary.toLocaleString('en-GB')} characters or fewer`;
 
-  const latest = listPublishedVersions(rt.db)[0];
-  const everPublished = listPublishedGroundCodes(rt.db);
+  const latest = (await listPublishedVersions(rt.db))[0];
+  const everPublished = await listPublishedGroundCodes(rt.db);
   const seen = new Set<string>();
   const grounds = input.grounds.map((g, i) => {
     const code = cleanText(g.code).toLowerCase();
@@ -376,8 +376,8 @@ async function createDraftStep(
 ): Promise<{ ok: true; draftId: number } | { ok: false; error: 'not-found' }> {
   const base =
     options.fromVersionId === undefined
-      ? findVersionInForce(rt.db, rt.now())
-      : listPublishedVersions(rt.db).find((v) => v.id === options.fromVersionId);
+      ? await findVersionInForce(rt.db, rt.now())
+      : (await listPublishedVersions(rt.db)).find((v) => v.id === options.fromVersionId);
   if (!base) return { ok: false, error: 'not-found' };
   const draftId = await insertDraft(rt.db, {
     bodyMarkdown: base.bodyMarkdown,
@@ -388,7 +388,7 @@ async function createDraftStep(
 }
 
 /** A draft by id (for the staff editor only). */
-export function getDraft(rt: Scope, draftId: number): DraftRow | undefined {
+export async function getDraft(rt: Scope, draftId: number): Promise<DraftRow | undefined> {
   return findDraft(rt.db, draftId);
 }
 
@@ -420,8 +420,8 @@ async function updateDraftStep(
 ): Promise<
   { ok: true } | { ok: false; error: 'not-found' } | { ok: false; error: 'invalid'; fieldErrors: FieldErrors }
 > {
-  if (!findDraft(rt.db, draftId)) return { ok: false, error: 'not-found' };
-  const checked = validateDraft(rt, input);
+  if (!(await findDraft(rt.db, draftId))) return { ok: false, error: 'not-found' };
+  const checked = await validateDraft(rt, input);
   if (!checked.ok) return checked;
   return (await replaceDraft(rt.db, draftId, checked.content)) ? { ok: true } : { ok: false, error: 'not-found' };
 }
@@ -453,8 +453,10 @@ export function nextVersionNumber(
 }
 
 /** The numbers a draft would get as a minor or a major change (for the publish form). */
-export function upcomingVersionNumbers(rt: Scope): { minor: string; major: string; latest: VersionRow | undefined } {
-  const latest = listPublishedVersions(rt.db)[0];
+export async function upcomingVersionNumbers(
+  rt: Scope,
+): Promise<{ minor: string; major: string; latest: VersionRow | undefined }> {
+  const latest = (await listPublishedVersions(rt.db))[0];
   const n = latest && { major: Number(latest.version.split('.')[0]), minor: Number(latest.version.split('.')[1]) };
   return { minor: nextVersionNumber(n, 'minor').version, major: nextVersionNumber(n, 'major').version, latest };
 }
@@ -480,7 +482,7 @@ export async function publishDraft(
     rt,
     options.actor,
     async (scope) => {
-      const result = publishDraftStep(scope, draftId, options);
+      const result = await publishDraftStep(scope, draftId, options);
       // Taking effect now: the change alert is queued in the same transaction (change-alerts.ts);
       // a scheduled version's alert is queued by the periodic check when its time comes.
       if (result.ok && !result.scheduled) await queueChangeAlerts(scope);
@@ -496,20 +498,20 @@ export async function publishDraft(
   );
 }
 
-function publishDraftStep(
+async function publishDraftStep(
   rt: Scope,
   draftId: number,
   options: { kind: 'minor' | 'major'; effectiveAt: Date | 'now' },
-): PublishResult {
-  // Synchronous from check to write: nothing else runs on this connection in between.
-  const draft = findDraft(rt.db, draftId);
+): Promise<PublishResult> {
+  // Inside publishDraft's transaction (audited): from check to write, nothing else writes in between.
+  const draft = await findDraft(rt.db, draftId);
   if (!draft) return { ok: false, error: 'not-found' };
-  const checked = validateDraft(rt, draft);
+  const checked = await validateDraft(rt, draft);
   if (!checked.ok) return checked;
   const now = rt.now();
   const effectiveAt = options.effectiveAt === 'now' ? now : options.effectiveAt;
   if (effectiveAt.getTime() < now.getTime()) return { ok: false, error: 'effective-in-past' };
-  const versions = listPublishedVersions(rt.db);
+  const versions = await listPublishedVersions(rt.db);
   const latest = versions[0];
   if (latest?.effectiveAt && effectiveAt.getTime() <= latest.effectiveAt.getTime())
     return { ok: false, error: 'effective-before-latest' };
@@ -518,7 +520,7 @@ function publishDraftStep(
     minor: Number(latest.version.split('.')[1]),
   };
   const next = nextVersionNumber(latestNumber, options.kind);
-  if (!markDraftPublished(rt.db, draftId, { ...next, effectiveAt, publishedAt: now }))
+  if (!(await markDraftPublished(rt.db, draftId, { ...next, effectiveAt, publishedAt: now })))
     return { ok: false, error: 'not-found' };
   return { ok: true, version: next.version, effectiveAt, scheduled: effectiveAt.getTime() > now.getTime() };
 }

@@ -288,6 +288,6 @@ export function checkTemplateUsed(rt: Runtime, typed: string, caseGroundCodes: r
 }
 
 /** The grounds a template may be for: those of the principles in force now (code and title). */
-export function templateGrounds(rt: Runtime): { code: string; title: string }[] {
-  return (findVersionInForce(rt.db, rt.now())?.grounds ?? []).map((g) => ({ code: g.code, title: g.title }));
+export async function templateGrounds(rt: Runtime): Promise<{ code: string; title: string }[]> {
+  return ((await findVersionInForce(rt.db, rt.now()))?.grounds ?? []).map((g) => ({ code: g.code, title: g.title }));
 }

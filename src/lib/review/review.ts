@@ -565,7 +565,7 @@ export async function planDecision(
     return { ok: false, error: 'explanation-too-long' };
   // A reply template's must-edit marker left in: nothing is previewed or sent until it is replaced.
   if (hasMustEditMarker(input.explanation)) return { ok: false, error: 'must-edit-marker' };
-  const version = findPublishedVersion(tx, input.version);
+  const version = await findPublishedVersion(tx, input.version);
   if (!version) return { ok: false, error: 'version-not-found' };
   const kinds = followUpKinds(tx, row, input.outcome);
   const followUpDue = kinds.length ? addWorkingDays(now, FOLLOW_UP_WORKING_DAYS) : null;
@@ -1034,7 +1034,7 @@ export async function appealForStaff(rt: Runtime, id: number) {
       doneByName: f.doneBy ? (names.get(f.doneBy) ?? null) : null,
     })),
     reviewers: listReviewers(rt.db),
-    versions: listPublishedVersions(rt.db).map((v) => v.version),
+    versions: (await listPublishedVersions(rt.db)).map((v) => v.version),
     decisionFacts: {
       caseId: row.caseId,
       caseRecordedBy: caseRecord?.recordedBy,

@@ -36,10 +36,8 @@ export interface Headline {
 }
 
 /** Headline figures for the last complete quarter, from the (cached) quarterly report. */
-export function headlineFigures(
-  rt: Runtime,
-  report: Report = getTransparencyReport(rt, { view: 'quarter', range: DEFAULT_RANGE }),
-): Headline {
+export async function headlineFigures(rt: Runtime, given?: Report): Promise<Headline> {
+  const report = given ?? (await getTransparencyReport(rt, { view: 'quarter', range: DEFAULT_RANGE }));
   const period = report.periods.at(-1);
   if (!period) return { period: undefined, figures: [] };
   const rowOf = (id: string) => report.tables.find((t) => t.id === id)?.rows.find((r) => r.period.key === period.key);
@@ -114,10 +112,10 @@ export interface MonthToDate {
  * change until the month ends, so they are never mixed into the complete periods or the downloads
  * (only `?include=provisional` adds them, as their own table).
  */
-export function monthToDate(rt: Runtime): MonthToDate {
+export async function monthToDate(rt: Runtime): Promise<MonthToDate> {
   const now = rt.now();
   const period = monthPeriod(monthIndexOf(now));
-  const counts = countsFromTallies(rt, [period]);
+  const counts = await countsFromTallies(rt, [period]);
   const raw = (c: Map<string, Map<string, number>>, cell: string) => c.get(period.key)?.get(cell) ?? 0;
   const shown = suppress(
     new Map([

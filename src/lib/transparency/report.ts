@@ -133,9 +133,9 @@ export type ChoiceResult =
   { ok: true; choice: ReportChoice } | { ok: false; choice: ReportChoice; errors: Record<string, string> };
 
 /** Years offered: from the first recorded action or appeal (at most 10 years back) to this year. */
-export function yearsOffered(rt: Runtime): number[] {
+export async function yearsOffered(rt: Runtime): Promise<number[]> {
   const thisYear = new TZDate(rt.now().getTime(), TZ).getFullYear();
-  const first = firstActivityAt(rt.db);
+  const first = await firstActivityAt(rt.db);
   const from = Math.max(thisYear - 9, first ? new TZDate(first.getTime(), TZ).getFullYear() : thisYear);
   const years: number[] = [];
   for (let y = thisYear; y >= from; y--) years.push(y);
@@ -357,11 +357,11 @@ const monthIndexOfKey = (key: string) => Number(key.slice(0, 4)) * 12 + Number(k
  * months and categories, not on the number of cases. Equal to `countsFromRows` by construction of
  * the triggers, which a unit test checks on random data.
  */
-export function countsFromTallies(rt: Runtime, months: readonly PeriodRange[]): MonthlyCounts {
+export async function countsFromTallies(rt: Runtime, months: readonly PeriodRange[]): Promise<MonthlyCounts> {
   const target = rt.config.reviewWorkingDays;
   const out = emptyCounts();
   const keyOf = new Map(months.map((m) => [monthIndexOfKey(m.key), m.key]));
-  for (const r of readTallies(rt.db, [...keyOf.keys()])) {
+  for (const r of await readTallies(rt.db, [...keyOf.keys()])) {
     const period = keyOf.get(r.month)!;
     switch (r.measure) {
       case 'case': {
@@ -403,22 +403,24 @@ function withNotTold(out: MonthlyCounts): MonthlyCounts {
 }
 
 /** The definition: counts one batch of months with SQL aggregates over the rows themselves. */
-export function countsFromRows(rt: Runtime, months: readonly PeriodRange[]): MonthlyCounts {
+export async function countsFromRows(rt: Runtime, months: readonly PeriodRange[]): Promise<MonthlyCounts> {
   const target = rt.config.reviewWorkingDays;
   const out = emptyCounts();
   if (months.length === 0) return out;
-  for (const r of countCases(rt.db, months)) {
+  for (const r of await countCases(rt.db, months)) {
     add(out.cases, r.period, 'cases', r.count);
     add(out.cases, r.period, `platform/${r.platform}`, r.count);
     add(out.cases, r.period, `detection/${r.detectedBy}`, r.count);
     add(out.cases, r.period, `automated/${r.automated ? 'yes' : 'no'}`, r.count);
   }
-  for (const r of countCasesTold(rt.db, months)) add(out.cases, r.period, 'told/yes', r.count);
-  for (const r of countCaseActions(rt.db, months)) add(out.actions, r.period, `action/${r.category}`, r.count);
-  for (const r of countCaseGrounds(rt.db, months)) add(out.groundsCounts, r.period, `ground/${r.category}`, r.count);
-  for (const r of countAppealsReceived(rt.db, months)) add(out.received, r.period, 'received', r.count);
-  for (const r of countAppealsWithdrawn(rt.db, months)) add(out.withdrawn, r.period, 'withdrawn', r.count);
-  for (const r of countDecisions(rt.db, months)) addDecisions(out, r.period, r.outcome, r.workingDays, r.count, target);
+  for (const r of await countCasesTold(rt.db, months)) add(out.cases, r.period, 'told/yes', r.count);
+  for (const r of await countCaseActions(rt.db, months)) add(out.actions, r.period, `action/${r.category}`, r.count);
+  for (const r of await countCaseGrounds(rt.db, months))
+    add(out.groundsCounts, r.period, `ground/${r.category}`, r.count);
+  for (const r of await countAppealsReceived(rt.db, months)) add(out.received, r.period, 'received', r.count);
+  for (const r of await countAppealsWithdrawn(rt.db, months)) add(out.withdrawn, r.period, 'withdrawn', r.count);
+  for (const r of await countDecisions(rt.db, months))
+    addDecisions(out, r.period, r.outcome, r.workingDays, r.count, target);
   return withNotTold(out);
 }
 
@@ -428,7 +430,7 @@ export function countsFromRows(rt: Runtime, months: readonly PeriodRange[]): Mon
  * (or invalidated) are counted again: with a million cases, a routine change in the current
  * month costs no SQL at all for the months on show.
  */
-function monthlyCounts(rt: Runtime, months: readonly PeriodRange[]): MonthlyCounts {
+async function monthlyCounts(rt: Runtime, months: readonly PeriodRange[]): Promise<MonthlyCounts> {
   if (!rt.config.pageCache) return countsFromTallies(rt, months);
   noticeOtherWriters(rt);
   const nowMs = rt.now().getTime();
@@ -447,8 +449,10 @@ function monthlyCounts(rt: Runtime, months: readonly PeriodRange[]): MonthlyCoun
   };
   const missing = months.filter((m) => !isFresh(m.key));
   if (missing.length > 0) {
-    const fresh = countsFromTallies(rt, missing);
+    // The stamp is taken before counting: an invalidation while the counts are read (another
+    // request's write, between two awaits) gets a later stamp, so these counts are not kept as fresh.
     const stamp = ++state.clock;
+    const fresh = await countsFromTallies(rt, missing);
     for (const m of missing) {
       const pick = (c: Counts): Counts => new Map(c.has(m.key) ? [[m.key, c.get(m.key)!]] : []);
       store.set(m.key, {
@@ -477,11 +481,11 @@ function monthlyCounts(rt: Runtime, months: readonly PeriodRange[]): MonthlyCoun
 }
 
 /** Builds the report from SQL aggregates (uncached; see getTransparencyReport). */
-export function buildReport(rt: Runtime, choice: ReportChoice): Report {
+export async function buildReport(rt: Runtime, choice: ReportChoice): Promise<Report> {
   const now = rt.now();
   const periods = periodsFor(choice.view, choice.range, now);
   const target = rt.config.reviewWorkingDays;
-  const openPast = suppress(new Map([['open', countOpenPastDue(rt.db, now)]]), []).get('open')!;
+  const openPast = suppress(new Map([['open', await countOpenPastDue(rt.db, now)]]), []).get('open')!;
   const base = { choice, periods, generatedAt: now, targetWorkingDays: target, openPastTarget: openPast };
   if (periods.length === 0) return { ...base, tables: [], timing: [], told: [] };
 
@@ -497,9 +501,12 @@ export function buildReport(rt: Runtime, choice: ReportChoice): Report {
   const monthRanges = quarters.flatMap((q) => q.months);
   if (monthRanges.length === 0) return { ...base, tables: [], timing: [], told: [] };
 
-  const { cases, actions, groundsCounts, received, withdrawn, decided, histograms } = monthlyCounts(rt, monthRanges);
+  const { cases, actions, groundsCounts, received, withdrawn, decided, histograms } = await monthlyCounts(
+    rt,
+    monthRanges,
+  );
 
-  const titles = groundTitles(rt.db);
+  const titles = await groundTitles(rt.db);
   const groundCodes = [
     ...new Set([
       ...titles.keys(),
@@ -738,7 +745,7 @@ export function invalidateTransparencyCache(rt: Pick<Scope, 'caches'>, changedAt
 }
 
 /** The report for a choice, from the cache when fresh (no change since, same month, under 5 minutes old). */
-export function getTransparencyReport(rt: Runtime, choice: ReportChoice): Report {
+export async function getTransparencyReport(rt: Runtime, choice: ReportChoice): Promise<Report> {
   // PAGE_CACHE=false: figures computed on every request (how the benchmarks measure a cold page).
   if (!rt.config.pageCache) return buildReport(rt, choice);
   noticeOtherWriters(rt);
@@ -750,8 +757,10 @@ export function getTransparencyReport(rt: Runtime, choice: ReportChoice): Report
   const hit = entries.get(key);
   const age = hit ? now.getTime() - hit.at : -1;
   if (hit && hit.stamp > state.invalidatedAny && age >= 0 && age < CACHE_MAX_AGE_MS) return hit.report;
-  const report = buildReport(rt, choice);
-  entries.set(key, { report, at: now.getTime(), stamp: ++state.clock });
+  // Stamped before building, as in monthlyCounts: an invalidation meanwhile makes the entry stale.
+  const stamp = ++state.clock;
+  const report = await buildReport(rt, choice);
+  entries.set(key, { report, at: now.getTime(), stamp });
   return report;
 }
 
@@ -770,8 +779,8 @@ export type ReportRequest =
     };
 
 /** Parses ?view=&range= and returns the (cached) report, or the errors to show. */
-export function reportForRequest(rt: Runtime, params: URLSearchParams): ReportRequest {
-  const years = yearsOffered(rt);
+export async function reportForRequest(rt: Runtime, params: URLSearchParams): Promise<ReportRequest> {
+  const years = await yearsOffered(rt);
   const parsed = parseReportChoice(params, years);
   if (!parsed.ok) {
     return {
@@ -782,7 +791,7 @@ export function reportForRequest(rt: Runtime, params: URLSearchParams): ReportRe
       values: { view: params.get('view') ?? '', range: params.get('range') ?? '' },
     };
   }
-  return { ok: true, choice: parsed.choice, years, report: getTransparencyReport(rt, parsed.choice) };
+  return { ok: true, choice: parsed.choice, years, report: await getTransparencyReport(rt, parsed.choice) };
 }
 
 /** "month-last-12-months" for file names. */
