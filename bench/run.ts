@@ -97,12 +97,12 @@ async function startApp(
 // ---------------------------------------------------------------------------------------------
 
 /** Runs `f` with a runtime over a data folder (the app may be running on it: SQLite in WAL mode). */
-function withRuntime<T>(dir: string, f: (rt: ReturnType<typeof createRuntime>) => T): T {
+async function withRuntime<T>(dir: string, f: (rt: ReturnType<typeof createRuntime>) => Promise<T> | T): Promise<T> {
   const parsed = parseConfig({ DATA_DIR: dir });
   if (!parsed.ok) throw new Error(parsed.error);
   const rt = createRuntime(parsed.config);
   try {
-    return f(rt);
+    return await f(rt);
   } finally {
     rt.db.$client.close();
   }
@@ -289,7 +289,7 @@ async function pagesAndWeight(): Promise<void> {
       });
     }
     // Every step of the appeal journey, each with the journey state it needs (bench/fixtures.ts).
-    const journeys = withRuntime(afterDir, (rt) => appealStepJourneys(rt.db));
+    const journeys = await withRuntime(afterDir, (rt) => appealStepJourneys(rt.db));
     let scripts = 0;
     const scriptPages: string[] = [];
     for (const [path, cookie] of journeys) {
@@ -416,9 +416,9 @@ interface ScaleSetup {
 }
 
 /** Seeds `size` cases and appeals into a fresh data folder, with a signed-in reviewer; measures the in-process figures. */
-function scaleSetup(size: number): ScaleSetup {
+async function scaleSetup(size: number): Promise<ScaleSetup> {
   const dir = tempDir('scale');
-  return withRuntime(dir, (rt) => {
+  return withRuntime(dir, async (rt) => {
     const { ms } = seedScale(rt.db, size);
     console.log(`Scale: seeded ${fmt(size)} cases and ${fmt(size)} appeals in ${fmt(ms / 1000, 1)} s`);
     if (size === SCALE) {
@@ -439,7 +439,7 @@ function scaleSetup(size: number): ScaleSetup {
     for (let i = 0; i < 20_000; i++) {
       const reference = seededCaseReference(1 + Math.floor(Math.random() * size));
       const t = performance.now();
-      const found = findCaseByReference(rt.db, reference);
+      const found = await findCaseByReference(rt.db, reference);
       samples.push(performance.now() - t);
       if (!found) throw new Error(`case ${reference} not found`);
     }
@@ -462,7 +462,7 @@ function scaleSetup(size: number): ScaleSetup {
 }
 
 async function scale(): Promise<void> {
-  const setups = [scaleSetup(1_000), scaleSetup(SCALE)];
+  const setups = [await scaleSetup(1_000), await scaleSetup(SCALE)];
   // Two servers a size: page cache on (warm /transparency) and off (PAGE_CACHE=false: the
   // transparency figures computed on every request, i.e. cold). Started one after another: the
   // first start on a seeded folder also runs the retention purge over it.
@@ -556,12 +556,12 @@ async function scale(): Promise<void> {
 async function submissions(): Promise<void> {
   console.log('Submissions: preparing journeys and starting the app with BENCH_ENDPOINTS, and the bare server…');
   const dir = tempDir('submit');
-  const cookies = withRuntime(dir, (rt) => prepareJourneys(rt.db, 60_000));
+  const cookies = await withRuntime(dir, (rt) => prepareJourneys(rt.db, 60_000));
   // One client address sends every appeal, each from its own journey and email address: lift the
   // per-IP ceiling (its counting still runs, as do the per-journey and per-email limits).
   const app = await startApp(true, false, dir, { BENCH_ENDPOINTS: 'true', APPEALS_PER_HOUR: '100000' });
   const bareDir = tempDir('bare-submit');
-  withRuntime(bareDir, () => undefined);
+  await withRuntime(bareDir, () => undefined);
   const barePort = await freePort();
   const bareUrl = `http://127.0.0.1:${barePort}`;
   const bare = await startTsx(
@@ -594,7 +594,7 @@ async function submissions(): Promise<void> {
   const run = {
     floor: () => loadPost(`${app.url}/_actions/benchFloor`, SECONDS, CONNECTIONS, form, formHeaders(app.url)),
     app: async () => {
-      const before = appealsIn(dir);
+      const before = await appealsIn(dir);
       const r = await loadPost(
         `${app.url}/appeal/check-answers`,
         SECONDS,
@@ -603,15 +603,15 @@ async function submissions(): Promise<void> {
         formHeaders(app.url),
         nextJourney,
       );
-      const created = appealsIn(dir) - before;
+      const created = (await appealsIn(dir)) - before;
       if (r.status['5xx']! > 0 || r.status['4xx']! > 0 || r.errors > 0)
         console.warn(`  app: ${r.status['4xx']} 4xx, ${r.status['5xx']} 5xx, ${r.errors} errors`);
       return { ...r, rps: created / SECONDS };
     },
     bare: async () => {
-      const before = appealsIn(bareDir);
+      const before = await appealsIn(bareDir);
       const r = await loadPost(bareUrl, SECONDS, CONNECTIONS, form, formHeaders(bareUrl));
-      return { ...r, rps: (appealsIn(bareDir) - before) / SECONDS };
+      return { ...r, rps: ((await appealsIn(bareDir)) - before) / SECONDS };
     },
   };
   for (const which of ['floor', 'app', 'bare'] as const) await run[which]();

@@ -85,9 +85,9 @@ export async function purgePersonalData(
   db: DbOrTx,
   c: PurgeCutoffs,
   now: Date,
-  onDone: (tx: DbOrTx, counts: PurgeCounts) => void,
+  onDone: (tx: DbOrTx, counts: PurgeCounts) => Promise<void> | void,
 ): Promise<PurgeCounts> {
-  return transaction(db, (tx) => {
+  return transaction(db, async (tx) => {
     const appealIds = appealIdsToPurge(tx, c);
     const caseIds = caseIdsToPurge(tx, c);
     const emailIds = emailIdsToPurge(tx, c);
@@ -145,7 +145,7 @@ export async function purgePersonalData(
         .run();
     }
     const counts = { appeals: appealIds.length, cases: caseIds.length, emails: emailIds.length };
-    onDone(tx, counts);
+    await onDone(tx, counts);
     return counts;
   });
 }
@@ -166,11 +166,11 @@ export function countFeedbackCommentsBefore(db: Db, before: Date): number {
 export async function purgeFeedbackComments(
   db: Db,
   before: Date,
-  onDone: (tx: Db, n: number) => void,
+  onDone: (tx: Db, n: number) => Promise<void> | void,
 ): Promise<number> {
-  return transaction(db, (tx) => {
+  return transaction(db, async (tx) => {
     const n = tx.update(serviceFeedback).set({ comment: null }).where(oldFeedbackComment(before)).run().changes;
-    onDone(tx, n);
+    await onDone(tx, n);
     return n;
   });
 }

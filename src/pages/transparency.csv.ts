@@ -11,7 +11,7 @@ import {
 } from '../lib/transparency/index.ts';
 import { satisfactionTable } from '../lib/feedback/index.ts';
 
-export const GET: APIRoute = ({ locals, url }) => {
+export const GET: APIRoute = async ({ locals, url }) => {
   const result = reportForRequest(locals.runtime, url.searchParams);
   const include = parseInclude(url.searchParams);
   const errors = [...(result.ok ? [] : Object.values(result.errors)), ...(include.ok ? [] : [include.error])];
@@ -24,7 +24,7 @@ export const GET: APIRoute = ({ locals, url }) => {
   // Satisfaction is always the last four complete quarters, as on the page.
   const rows = [
     ...reportFigures(result.report),
-    ...tableFigures(satisfactionTable(locals.runtime)),
+    ...tableFigures(await satisfactionTable(locals.runtime)),
     ...(include.provisional ? monthToDateRows(monthToDate(locals.runtime)) : []),
   ];
   return new Response(toCsv(rows), {

@@ -16,7 +16,7 @@ test.describe('a likely typo in the email address', () => {
     mailbox,
     expectAccessible,
   }) => {
-    const reference = recordCase();
+    const reference = await recordCase();
     const local = unique('typo');
     await page.goto('/appeal/case-reference');
     await page.getByLabel('Case reference').fill(reference);
@@ -90,7 +90,7 @@ test.describe('a likely typo in the email address', () => {
   test('the question and its error state are valid HTML (Nu Html Checker)', async ({ request, baseURL }) => {
     const headers = { Origin: baseURL! };
     const post = (path: string, form: Record<string, string>) => request.post(path, { headers, form });
-    await post('/appeal/case-reference', { 'case-reference': recordCase() });
+    await post('/appeal/case-reference', { 'case-reference': await recordCase() });
     await post('/appeal/reason', { reason: 'Because.' });
     const question = await post('/appeal/contact', { email: `${unique('html')}@gmail.co`, name: '' });
     expect(question.url()).toMatch(/\/appeal\/check-email$/);

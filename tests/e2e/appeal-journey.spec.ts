@@ -27,7 +27,7 @@ test.describe('appeal journey with a case reference', () => {
     mailbox,
     expectAccessible,
   }) => {
-    const reference = recordCase({
+    const reference = await recordCase({
       actions: ['hidden'],
       groundCodes: ['abusive'],
       statementOfReasons: 'The comment insulted a named nurse.',
@@ -211,7 +211,7 @@ test.describe('appeal journey with a case reference', () => {
     page,
     expectAccessible,
   }) => {
-    const reference = recordCase();
+    const reference = await recordCase();
     await page.goto('/appeal/case-reference');
     await continueButton(page);
     await expectError(page, 'case-reference', 'Enter your case reference');
@@ -246,7 +246,7 @@ test.describe('appeal journey with a case reference', () => {
     page,
     expectAccessible,
   }) => {
-    const reference = recordCase({ actionAt: new Date(Date.now() - 214 * DAY) });
+    const reference = await recordCase({ actionAt: new Date(Date.now() - 214 * DAY) });
     await page.goto('/appeal/case-reference');
     await page.getByLabel('Case reference').fill(reference);
     await continueButton(page);
@@ -268,7 +268,7 @@ test.describe('appeal journey with a case reference', () => {
     mailbox,
     expectAccessible,
   }) => {
-    const reference = recordCase();
+    const reference = await recordCase();
     const firstEmail = uniqueEmail('first');
     await page.goto(`/appeal/case-reference?ref=${reference}`);
     await continueButton(page);
@@ -311,7 +311,7 @@ test.describe('following an appeal from the status link', () => {
     mailbox,
     expectAccessible,
   }) => {
-    const reference = recordCase();
+    const reference = await recordCase();
     const email = uniqueEmail('status');
     await page.goto(`/appeal/case-reference?ref=${reference}`);
     await continueButton(page);
@@ -326,7 +326,7 @@ test.describe('following an appeal from the status link', () => {
     const statusPath = await statusLinkFromEmail(mailbox, email, appealReference);
 
     // Staff ask for more information (as the review pages will).
-    withDatabase((db) => {
+    await withDatabase((db) => {
       const appeal = findAppealByReference(db, appealReference)!;
       updateAppeal(db, appeal.id, { status: 'waiting', pausedAt: new Date() });
       insertAppealEvent(db, {
@@ -358,7 +358,7 @@ test.describe('following an appeal from the status link', () => {
     await expect(page.getByRole('main').locator('.nhsuk-tag')).toHaveText('Being reviewed');
 
     // The decision, with its reasons; nothing more can be changed.
-    withDatabase((db) => {
+    await withDatabase((db) => {
       const appeal = findAppealByReference(db, appealReference)!;
       updateAppeal(db, appeal.id, {
         status: 'decided',
@@ -517,7 +517,7 @@ test.describe('appeal pages and bad requests', () => {
       documents.push({ name, html: await response.text() });
     };
     const post = (path: string, form: Record<string, string>) => request.post(path, { headers, form });
-    const reference = recordCase();
+    const reference = await recordCase();
     const email = uniqueEmail('html');
     await keep('start', await request.get('/appeal?ref=abc'));
     await keep('case reference', await request.get('/appeal/case-reference'));
@@ -551,7 +551,7 @@ test.describe('appeal pages and bad requests', () => {
     await keep(
       'too late',
       await post('/appeal/case-reference', {
-        'case-reference': recordCase({ actionAt: new Date(Date.now() - 214 * DAY) }),
+        'case-reference': await recordCase({ actionAt: new Date(Date.now() - 214 * DAY) }),
       }),
     );
     await keep('platform', await request.get('/appeal/platform'));
@@ -612,7 +612,7 @@ test.describe('appeal pages and bad requests', () => {
   });
 
   test('the journey cookie is HttpOnly and SameSite=Lax, and holds no answers', async ({ page, context }) => {
-    const reference = recordCase();
+    const reference = await recordCase();
     await page.goto(`/appeal/case-reference?ref=${reference}`);
     await continueButton(page);
     const cookies = await context.cookies();

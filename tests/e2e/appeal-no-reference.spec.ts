@@ -132,7 +132,7 @@ test.describe('a browser that refuses cookies', () => {
       await route.fulfill({ status: response.status, headers: back, body: Buffer.from(await response.arrayBuffer()) });
     });
     try {
-      const reference = recordCase();
+      const reference = await recordCase();
       await page.goto('/appeal/case-reference');
       await page.getByLabel('Case reference').fill(reference);
       await continueButton(page);
@@ -177,14 +177,14 @@ test.describe('staff link a no-reference appeal to its case', () => {
     const moderator = await createStaff({ roles: ['moderator', 'reviewer'], name: 'Linda Linker-Moderator' });
     const reviewer = await createStaff({ roles: ['reviewer'], name: 'Rob Reviewer' });
     const handle = `@linkme_${Date.now()}`;
-    const caseReference = recordCase({
+    const caseReference = await recordCase({
       handle,
       recordedBy: moderator.id,
       actions: ['deleted'],
       groundCodes: ['abusive'],
       statementOfReasons: 'Abusive words about a nurse.',
     });
-    const busyCase = recordCase({ recordedBy: moderator.id });
+    const busyCase = await recordCase({ recordedBy: moderator.id });
     const appealReference = await sendNoReferenceAppeal(page, handle, 'I was only asking a question.');
     // Someone else's appeal already open on the busy case.
     await page.context().clearCookies();
@@ -201,7 +201,7 @@ test.describe('staff link a no-reference appeal to its case', () => {
     const busyAppeal = (await page.locator('#appeal-reference').textContent())!.trim();
     await page.context().clearCookies();
 
-    const appealId = withDatabase((db) => findAppealByReference(db, appealReference)!.id);
+    const appealId = await withDatabase((db) => findAppealByReference(db, appealReference)!.id);
     await signInAs(page, reviewer);
     await page.goto(`/staff/appeals/${appealId}`);
     await expect(page.getByText('The appellant did not give a case reference.')).toBeVisible();
@@ -283,7 +283,7 @@ test.describe('staff decide a no-reference appeal when no case matches', () => {
     const handle = `@nomatch_${Date.now()}`;
     const appealReference = await sendNoReferenceAppeal(page, handle, 'Nobody can find my post.');
     await page.context().clearCookies();
-    const appealId = withDatabase((db) => findAppealByReference(db, appealReference)!.id);
+    const appealId = await withDatabase((db) => findAppealByReference(db, appealReference)!.id);
 
     await signInAs(page, reviewer);
     await page.goto(`/staff/appeals/${appealId}`);
@@ -312,7 +312,7 @@ test.describe('staff decide a no-reference appeal when no case matches', () => {
     await expect(page.getByRole('button', { name: 'Record that no matching case was found' })).toHaveCount(0);
     await expect(page.getByText('Staff looked and recorded that no matching case was found')).toBeVisible();
     expect(
-      withDatabase((db) =>
+      await withDatabase((db) =>
         db.$client
           .prepare("select count(*) as n from audit_log where action = 'appeal.no-matching-case' and entity_id = ?")
           .get(String(appealId)),

@@ -16,7 +16,7 @@ const row = (page: Page, key: string) =>
 
 /** From a recorded case up to the contact details, answered. */
 async function upToWhoIsAsking(page: Page, email: string): Promise<void> {
-  await page.goto(`/appeal/case-reference?ref=${recordCase()}`);
+  await page.goto(`/appeal/case-reference?ref=${await recordCase()}`);
   await continueButton(page);
   await continueButton(page);
   await page.getByLabel('Why do you disagree with our decision?').fill('I asked a fair question.');
@@ -176,7 +176,7 @@ test.describe('who is asking, and other ways to contact them', () => {
   test('both questions and their error states are valid HTML (Nu Html Checker)', async ({ request, baseURL }) => {
     const headers = { Origin: baseURL! };
     const post = (path: string, form: Record<string, string>) => request.post(path, { headers, form });
-    await post('/appeal/case-reference', { 'case-reference': recordCase() });
+    await post('/appeal/case-reference', { 'case-reference': await recordCase() });
     await post('/appeal/reason', { reason: 'Because.' });
     const asking = await post('/appeal/contact', { email: uniqueEmail('html'), name: '' });
     const consent = await post('/appeal/who-is-asking', { 'asking-for': 'someone-else', relationship: 'friend' });

@@ -15,7 +15,7 @@ import { withDatabase } from './journey-helpers.ts';
 
 test('the status page of a decided appeal prints as a letter', async ({ page, expectAccessible }) => {
   const token = randomBytes(24).toString('base64url');
-  const { reference } = withDatabase((db) => {
+  const { reference } = await withDatabase((db) => {
     const appeal = insertTestAppeal(db, { statusToken: token, handle: '@printed' });
     updateAppeal(db, findAppealByReference(db, appeal.reference)!.id, {
       status: 'decided',
@@ -81,7 +81,7 @@ test('the status page of a decided appeal prints as a letter', async ({ page, ex
 
 test('an open appeal prints without the forms to add information or withdraw', async ({ page }) => {
   const token = randomBytes(24).toString('base64url');
-  withDatabase((db) => insertTestAppeal(db, { statusToken: token }));
+  await withDatabase((db) => insertTestAppeal(db, { statusToken: token }));
   await page.goto(`/appeal/status/${token}`);
   await expect(page.getByRole('link', { name: 'Withdraw your appeal' })).toBeVisible();
   await page.emulateMedia({ media: 'print' });

@@ -16,7 +16,7 @@ test.describe('feedback', () => {
     expectAccessible,
   }) => {
     const token = randomBytes(24).toString('base64url');
-    withDatabase((db) => insertTestAppeal(db, { statusToken: token }));
+    await withDatabase((db) => insertTestAppeal(db, { statusToken: token }));
     await page.goto(`/appeal/status/${token}`);
     await page.getByRole('link', { name: 'What did you think of this service?' }).click();
     await expect(page).toHaveURL(/\/feedback\?from=status$/);
@@ -44,7 +44,7 @@ test.describe('feedback', () => {
     await expect(page).toHaveURL(/\/feedback\/thank-you$/);
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Thank you for your feedback');
     await expectAccessible(page);
-    const stored = withDatabase((db) =>
+    const stored = await withDatabase((db) =>
       db.$client.prepare('select rating, comment, from_page from service_feedback where comment = ?').get(comment),
     );
     expect(stored).toEqual({ rating: 'satisfied', comment, from_page: 'status' });

@@ -12,18 +12,18 @@ import { expect } from './fixtures.ts';
 export const DAY = 24 * 60 * 60_000;
 
 /** Works on the running server's database, as staff pages would (review, requests, decisions). */
-export function withDatabase<T>(work: (db: Db) => T): T {
+export async function withDatabase<T>(work: (db: Db) => Promise<T> | T): Promise<T> {
   const db = openDatabase(join(process.env.E2E_DATA_DIR!, 'fair-hearing.sqlite'));
   try {
-    return work(db);
+    return await work(db);
   } finally {
     db.$client.close();
   }
 }
 
 /** Records a case straight into the running server's database, as a moderator would. */
-export function recordCase(options: TestCaseOptions = {}): string {
-  return withDatabase((db) => insertTestCase(db, options).reference);
+export async function recordCase(options: TestCaseOptions = {}): Promise<string> {
+  return withDatabase(async (db) => (await insertTestCase(db, options)).reference);
 }
 
 /** Screenshots of every step at 320 px wide (or `width`), when SCREENSHOTS_DIR is set (to look at them). */

@@ -33,7 +33,7 @@ async function tabTo(page: Page, target: Locator, max = 60): Promise<void> {
 
 test('the whole appeal journey works with the keyboard alone', async ({ page }) => {
   const db = openDatabase(join(process.env.E2E_DATA_DIR!, 'fair-hearing.sqlite'));
-  const { reference } = insertTestCase(db, { actions: ['hidden'] });
+  const { reference } = await insertTestCase(db, { actions: ['hidden'] });
   db.$client.close();
 
   await page.goto('/appeal');

@@ -36,7 +36,7 @@ test('the queue filters by status, assignee and due date, counts per status and 
   const me = await createStaff({ roles: ['reviewer'], name: 'Quinn Queue' });
   const now = Date.now();
   const far = new Date(now + 30 * DAY);
-  const seeded = withDatabase((db) => {
+  const seeded = await withDatabase((db) => {
     for (let i = 0; i < 26; i++) insertTestAppeal(db, { assignedTo: me.id, dueAt: far });
     const soon = insertTestAppeal(db, { assignedTo: me.id, dueAt: addWorkingDays(new Date(now), 2) });
     const late = [1, 2].map((d) =>
@@ -155,7 +155,7 @@ test('request for information, the appellant answers, assignment, refused text a
   const moderatorOnly = await createStaff({ roles: ['moderator'], name: 'Mo Only' });
   const token = `tok${Date.now()}${'x'.repeat(24)}`;
   const email = `info.${Date.now()}@example.org`;
-  const appeal = withDatabase((db) =>
+  const appeal = await withDatabase((db) =>
     insertTestAppeal(db, { email, statusToken: token, receivedAt: new Date(), dueAt: addWorkingDays(new Date(), 10) }),
   );
   const url = `/staff/appeals/${appeal.id}`;
@@ -193,7 +193,7 @@ test('request for information, the appellant answers, assignment, refused text a
   expect(request!.text).not.toContain('Reese');
 
   // A week passes (5 working days) before the appellant answers on their status page.
-  const before = withDatabase((db) => {
+  const before = await withDatabase((db) => {
     updateAppeal(db, appeal.id, { pausedAt: new Date(Date.now() - 7 * DAY) });
     return findAppealById(db, appeal.id)!.dueAt;
   });
@@ -211,7 +211,7 @@ test('request for information, the appellant answers, assignment, refused text a
   } finally {
     await appellant.close();
   }
-  const after = withDatabase((db) => findAppealById(db, appeal.id)!);
+  const after = await withDatabase((db) => findAppealById(db, appeal.id)!);
   expect(after.status).toBe('in-review');
   expect(after.dueAt.getTime()).toBeGreaterThan(before.getTime());
   await page.reload();
@@ -243,7 +243,7 @@ test('request for information, the appellant answers, assignment, refused text a
   expect(
     (await forge({ intent: 'send', outcome: 'upheld', explanation: 'x'.repeat(10_001), version: '1.0' })).status(),
   ).toBe(400);
-  expect(withDatabase((db) => findAppealById(db, appeal.id)!)).toMatchObject({
+  expect(await withDatabase((db) => findAppealById(db, appeal.id)!)).toMatchObject({
     status: 'in-review',
     assignedTo: colleague.id,
   });

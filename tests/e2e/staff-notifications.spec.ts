@@ -64,7 +64,7 @@ test('the team hears of a new appeal, the reviewer of the reply, and safeguardin
   const token = `${Date.now()}`;
   const moderator = await createStaff({ roles: ['moderator'], name: 'Nia Moderator' });
   const reviewer = await createStaff({ roles: ['reviewer'], name: 'Noor Reviewer' });
-  const caseReference = recordCase({
+  const caseReference = await recordCase({
     actionAt: new Date(Date.now() - 2 * DAY),
     recordedBy: moderator.id,
     handle: `@notify_${token}`,
@@ -143,7 +143,7 @@ test('the team hears of a new appeal, the reviewer of the reply, and safeguardin
 
   // 5. The moderator flags the case: banner on the case page, audited in its history.
   await signInAs(page, moderator);
-  const caseId = withDatabase((db) => findCaseByReference(db, caseReference)!.id);
+  const caseId = await withDatabase(async (db) => (await findCaseByReference(db, caseReference))!.id);
   await page.goto(`/staff/cases/${caseId}`);
   await expect(page.getByTestId('safeguarding-banner')).toContainText(note); // the appeal's concern shows on its case
   await page.getByLabel('Flag this case as a safeguarding concern').fill('The original post threatened a named nurse.');
@@ -171,7 +171,7 @@ test('npm run digest sends one digest listing due and overdue appeals; a second 
   test.setTimeout(120_000);
   const now = Date.now();
   // Due long ago, so it leads the overdue list whatever other specs left in the shared database.
-  const { overdue, dueSoon, fresh } = withDatabase((db) => ({
+  const { overdue, dueSoon, fresh } = await withDatabase((db) => ({
     overdue: insertTestAppeal(db, {
       status: 'in-review',
       receivedAt: new Date(now - 4000 * DAY),

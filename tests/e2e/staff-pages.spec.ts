@@ -219,7 +219,7 @@ test('an admin keeps reply templates; a reviewer uses one, and ### stops the pre
   const db = openTestDatabase();
   let appealId: number;
   try {
-    const c = insertTestCase(db, {
+    const c = await insertTestCase(db, {
       actionAt: new Date(Date.now() - 2 * 86_400_000),
       recordedBy: moderator.id,
       groundCodes: ['abusive'],
@@ -324,7 +324,8 @@ test('a moderator records whether the person was told, and the window follows it
   let caseId: number;
   try {
     // Acted on 7 months ago: outside the 6-month window, until a later notice is recorded.
-    caseId = insertTestCase(db, { actionAt: new Date(Date.now() - 213 * 86_400_000), recordedBy: moderator.id }).id;
+    caseId = (await insertTestCase(db, { actionAt: new Date(Date.now() - 213 * 86_400_000), recordedBy: moderator.id }))
+      .id;
   } finally {
     db.$client.close();
   }

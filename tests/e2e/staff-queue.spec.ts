@@ -39,8 +39,8 @@ test('the queue at 200 appeals: open ones first, soonest due, columns, numbered 
   const now = Date.now();
   const tag = Math.random().toString(36).slice(2, 8);
   const platforms = ['facebook', 'x', 'instagram', 'tiktok', 'linkedin', 'youtube'] as const;
-  const seeded = withDatabase((db) => {
-    const c = insertTestCase(db, { handle: `@Case_${tag}` });
+  const seeded = await withDatabase(async (db) => {
+    const c = await insertTestCase(db, { handle: `@Case_${tag}` });
     // Long past due: first in the queue (soonest due), unless decided.
     const first = insertTestAppeal(db, {
       caseId: c.id,
@@ -168,8 +168,8 @@ test('reviewers read cases but cannot record or change them, and find the case f
   const reviewer = await createStaff({ roles: ['reviewer'], name: 'Rita Reader' });
   const tag = Math.random().toString(36).slice(2, 8);
   const actionAt = new Date(Date.now() - 10 * DAY);
-  const seeded = withDatabase((db) => {
-    const c = insertTestCase(db, { handle: `@reader_${tag}`, recordedBy: moderator.id, actionAt });
+  const seeded = await withDatabase(async (db) => {
+    const c = await insertTestCase(db, { handle: `@reader_${tag}`, recordedBy: moderator.id, actionAt });
     const decided = insertTestAppeal(db, { caseId: c.id, status: 'decided', dueAt: new Date(Date.now() - 2 * DAY) });
     const claimedDate = actionAt.toISOString().slice(0, 10);
     const noRef = insertTestAppeal(db, { handle: `@reader_${tag}`, platform: 'facebook' });
@@ -216,7 +216,7 @@ test('reviewers read cases but cannot record or change them, and find the case f
 
 test('signing in returns to the page asked for, never to another site', async ({ page, expectAccessible }) => {
   const reviewer = await createStaff({ roles: ['reviewer'] });
-  const appeal = withDatabase((db) => insertTestAppeal(db));
+  const appeal = await withDatabase((db) => insertTestAppeal(db));
   const enterCode = async () => {
     await page.getByLabel('Security code').fill(await freshCode(reviewer));
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -261,11 +261,11 @@ test('open follow-ups across appeals; marking one done emails the appellant and 
 }) => {
   const reviewer = await createStaff({ roles: ['reviewer'] });
   const email = `follow-${Math.random().toString(36).slice(2, 8)}@example.org`;
-  const seeded = withDatabase((db) => {
-    const c = insertTestCase(db, { actions: ['hidden'] });
+  const seeded = await withDatabase(async (db) => {
+    const c = await insertTestCase(db, { actions: ['hidden'] });
     const a = insertTestAppeal(db, { caseId: c.id, status: 'decided', email, dueAt: new Date(Date.now() - 5 * DAY) });
     updateAppeal(db, a.id, { outcome: 'overturned' });
-    insertFollowUp(db, { appealId: a.id, kind: 'restore-comment', dueAt: new Date(Date.now() - DAY) });
+    await insertFollowUp(db, { appealId: a.id, kind: 'restore-comment', dueAt: new Date(Date.now() - DAY) });
     return a;
   });
 

@@ -63,7 +63,7 @@ test.describe('status links', () => {
     const reviewer = await createStaff({ roles: ['reviewer'], name: 'Lina Linkwell' });
     const firstToken = randomBytes(24).toString('base64url');
     const email = `links.${Date.now()}@example.org`;
-    const appeal = withDatabase((db) =>
+    const appeal = await withDatabase((db) =>
       insertTestAppeal(db, {
         email,
         statusToken: firstToken,
@@ -90,9 +90,9 @@ test.describe('status links', () => {
     expect(replyPath).toMatch(/\/add-information$/);
     expect(replyPath).not.toContain(firstToken);
     // The stored copy keeps only hashes: neither token is in the database.
-    const stored = withDatabase((db) =>
+    const stored = (await withDatabase((db) =>
       db.$client.prepare('select count(*) as n from appeal_status_links where appeal_id = ?').get(appeal.id),
-    ) as { n: number };
+    )) as { n: number };
     expect(stored.n).toBe(2);
 
     const appellant = await browser.newContext({ baseURL: baseURL!, javaScriptEnabled: false });
@@ -130,7 +130,7 @@ test.describe('status links', () => {
   }) => {
     const email = `found.${Date.now()}@example.org`;
     const firstToken = randomBytes(24).toString('base64url');
-    const appeal = withDatabase((db) => insertTestAppeal(db, { email, statusToken: firstToken }));
+    const appeal = await withDatabase((db) => insertTestAppeal(db, { email, statusToken: firstToken }));
 
     // Where a lost link is looked for: the start page and the "link does not work" page.
     await page.goto('/appeal');
@@ -219,7 +219,7 @@ test.describe('status links', () => {
     const email = `waiting.${Date.now()}@example.org`;
     const question = `Which of our posts did you reply to? (${Date.now()})`;
     const asked = askedAgo(false);
-    const appeal = withDatabase((db) => {
+    const appeal = await withDatabase((db) => {
       const made = insertTestAppeal(db, {
         email,
         statusToken: token,
@@ -275,7 +275,7 @@ test.describe('status links', () => {
 
       // Twice the wait without an answer: the review resumes by itself.
       const longAgo = askedAgo(true);
-      withDatabase((db) => {
+      await withDatabase((db) => {
         updateAppeal(db, appeal.id, { pausedAt: longAgo, dueAt: addWorkingDays(longAgo, 8) });
         db.$client
           .prepare(

@@ -57,7 +57,7 @@ describe('enumeration and abuse limits', () => {
     expect(statuses.slice(LIMITS.caseLookups).every((s) => s === 429)).toBe(true);
     // Once limited, even a real reference is not looked up for this IP, and the answer says how
     // long to wait: what is left of the 10-minute window.
-    const real = insertTestCase(rt.db).reference;
+    const real = (await insertTestCase(rt.db)).reference;
     const refused = await guesser.post('/appeal/case-reference', { 'case-reference': real });
     expect(refused.status).toBe(429);
     const retryAfter = Number(refused.headers.get('retry-after'));
@@ -77,7 +77,7 @@ describe('enumeration and abuse limits', () => {
   });
 
   it('limits status-link guessing per IP, and then refuses even a right link from that IP', async () => {
-    const c = insertTestCase(rt.db);
+    const c = await insertTestCase(rt.db);
     const created = await createAppeal(rt, {
       subject: { kind: 'case', caseReference: c.reference },
       reason: 'Please look again.',

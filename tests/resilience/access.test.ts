@@ -136,7 +136,10 @@ describe('access control', () => {
     ids.admin = admin.id;
     const made: (typeof appealA)[] = [];
     for (const name of ['A', 'B']) {
-      const c = insertTestCase(rt.db, { recordedBy: moderator.id, statementOfReasons: `Statement for case ${name}` });
+      const c = await insertTestCase(rt.db, {
+        recordedBy: moderator.id,
+        statementOfReasons: `Statement for case ${name}`,
+      });
       const reason = `Reason only appellant ${name} wrote ${Math.random()}`;
       const email = `appellant-${name.toLowerCase()}-${Math.random().toString(36).slice(2, 8)}@example.org`;
       const created = await createAppeal(rt, {
@@ -330,7 +333,7 @@ describe('access control', () => {
   });
 
   it('sets cookies HttpOnly, SameSite=Lax, Path=/, and Secure with the __Host- prefix (no Domain) over https via the trusted proxy', async () => {
-    const caseRef = insertTestCase(rt.db).reference;
+    const caseRef = (await insertTestCase(rt.db)).reference;
     const flags = (setCookies: string[], name: string) => {
       const cookie = setCookies.find((c) => c.startsWith(`${name}=`));
       expect(cookie, `${name} cookie`).toBeDefined();

@@ -38,7 +38,7 @@ describe('backups', () => {
     // Data written before the backup: appeals (with their status links) made through the domain.
     const before: { reference: string; token: string }[] = [];
     for (let i = 0; i < 30; i++) {
-      const c = insertTestCase(rt.db);
+      const c = await insertTestCase(rt.db);
       const created = await createAppeal(rt, {
         subject: { kind: 'case', caseReference: c.reference },
         reason: `Backup appeal ${i}`,
@@ -57,7 +57,7 @@ describe('backups', () => {
       for (let i = 0; writing; i++) {
         const res = await web.post('/subscribe', { email: `during-${w}-${i}@example.org` });
         expect(res.status).toBe(303);
-        const c = insertTestCase(rt.db);
+        const c = await insertTestCase(rt.db);
         expect(
           (
             await createAppeal(rt, {

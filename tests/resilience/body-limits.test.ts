@@ -123,7 +123,7 @@ describe('request body limits', () => {
         },
       })
     ).stopAfterAll();
-    const c = insertTestCase(rt.db, { recordedBy: admin });
+    const c = await insertTestCase(rt.db, { recordedBy: admin });
     const created = await createAppeal(rt, {
       subject: { kind: 'case', caseReference: c.reference },
       reason: 'Body limits',

@@ -35,10 +35,9 @@ describe('crash safety', () => {
     const dataDir = tempDataDir('crash');
     const rt = sharedRuntime(dataDir);
     const moderator = await testStaff(rt, ['moderator']);
-    const cases = Array.from({ length: APPEALS }, (_, i) => ({
-      ...insertTestCase(rt.db, { recordedBy: moderator }),
-      email: `crash-${i}@example.org`,
-    }));
+    const cases = [];
+    for (let i = 0; i < APPEALS; i++)
+      cases.push({ ...(await insertTestCase(rt.db, { recordedBy: moderator })), email: `crash-${i}@example.org` });
     const sink = await new SmtpSink().start();
     onCleanup(() => sink.stop());
     const server = (

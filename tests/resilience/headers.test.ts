@@ -86,7 +86,7 @@ describe('header policy', () => {
     dataDir = tempDataDir('headers');
     rt = sharedRuntime(dataDir);
     server = (await AppServer.start({ dataDir })).stopAfterAll();
-    const c = insertTestCase(rt.db);
+    const c = await insertTestCase(rt.db);
     const created = await createAppeal(rt, {
       subject: { kind: 'case', caseReference: c.reference },
       reason: 'Headers',

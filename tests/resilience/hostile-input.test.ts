@@ -110,7 +110,7 @@ describe('hostile input', () => {
         },
       })
     ).stopAfterAll();
-    const c = insertTestCase(rt.db, { recordedBy: moderator });
+    const c = await insertTestCase(rt.db, { recordedBy: moderator });
     const created = await createAppeal(rt, {
       subject: { kind: 'case', caseReference: c.reference },
       reason: 'Status page target',
@@ -472,7 +472,7 @@ describe('hostile input', () => {
       email: 'forger@example.org',
       name: 'Forger',
     });
-    const c = insertTestCase(rt.db, { recordedBy: moderator });
+    const c = await insertTestCase(rt.db, { recordedBy: moderator });
     const forged = {
       route: 'case',
       caseReference: c.reference,

@@ -28,7 +28,7 @@ describe('mail outage', () => {
 
     const appeals: { id: number; email: string }[] = [];
     for (let i = 0; i < APPEALS; i++) {
-      const c = insertTestCase(rt.db, { recordedBy: moderator });
+      const c = await insertTestCase(rt.db, { recordedBy: moderator });
       const email = `outage-${i}@example.org`;
       const created = await createAppeal(rt, {
         subject: { kind: 'case', caseReference: c.reference },

@@ -5,6 +5,7 @@
 import { insertCase, type CaseAction } from '../../db/cases.ts';
 import type { Db } from '../../db/client.ts';
 import { findPublishedVersion } from '../../db/principles.ts';
+import { transaction } from '../../db/transactions.ts';
 import { generateReference } from '../../src/lib/cases/references.ts';
 
 export interface TestCaseOptions {
@@ -19,26 +20,31 @@ export interface TestCaseOptions {
 }
 
 /** Inserts a case under principles 1.0 and returns its id and canonical reference. */
-export function insertTestCase(db: Db, options: TestCaseOptions = {}): { id: number; reference: string } {
+export async function insertTestCase(
+  db: Db,
+  options: TestCaseOptions = {},
+): Promise<{ id: number; reference: string }> {
   const version = findPublishedVersion(db, '1.0');
   if (!version) throw new Error('Principles 1.0 are not seeded');
   const reference = generateReference();
-  const id = db.transaction((tx) =>
-    insertCase(tx, {
-      reference,
-      platform: 'facebook',
-      accountHandle: options.handle ?? '@test_person',
-      postUrl: 'https://www.facebook.com/nsft/posts/123',
-      excerpt: options.excerpt === undefined ? 'You are all useless' : options.excerpt,
-      statementOfReasons: options.statementOfReasons ?? 'The comment insulted a named member of staff.',
-      principleVersionId: version.id,
-      actionAt: options.actionAt ?? new Date(Date.now() - 2 * 24 * 60 * 60_000),
-      detectedBy: 'own-monitoring',
-      automated: false,
-      recordedBy: options.recordedBy ?? 1,
-      actions: options.actions ?? ['hidden'],
-      groundCodes: options.groundCodes ?? [version.grounds[0]!.code],
-    }),
+  const id = await transaction(
+    db,
+    async (tx) =>
+      await insertCase(tx, {
+        reference,
+        platform: 'facebook',
+        accountHandle: options.handle ?? '@test_person',
+        postUrl: 'https://www.facebook.com/nsft/posts/123',
+        excerpt: options.excerpt === undefined ? 'You are all useless' : options.excerpt,
+        statementOfReasons: options.statementOfReasons ?? 'The comment insulted a named member of staff.',
+        principleVersionId: version.id,
+        actionAt: options.actionAt ?? new Date(Date.now() - 2 * 24 * 60 * 60_000),
+        detectedBy: 'own-monitoring',
+        automated: false,
+        recordedBy: options.recordedBy ?? 1,
+        actions: options.actions ?? ['hidden'],
+        groundCodes: options.groundCodes ?? [version.grounds[0]!.code],
+      }),
   );
   return { id, reference };
 }

@@ -17,7 +17,7 @@ export async function decideAfterPreview(
   input: DecisionInput,
   actor: Actor,
 ): Promise<ReviewResult> {
-  const preview = previewDecision(rt, appealId, input, actor);
+  const preview = await previewDecision(rt, appealId, input, actor);
   if (!preview.ok) return preview;
   return await decideAppeal(rt, appealId, { ...input, previewed: preview.plan.digest }, actor);
 }

@@ -49,7 +49,7 @@ describe('checkRateLimit', () => {
 describe('statusLinkGuard', () => {
   it('counts only wrong links, then refuses every status link from that client', async () => {
     const rt = testRuntime({ env: { STATUS_LINK_MISSES_PER_10_MINUTES: '3' } });
-    const c = insertTestCase(rt.db);
+    const c = await insertTestCase(rt.db);
     const created = await createAppeal(rt, {
       subject: { kind: 'case', caseReference: c.reference },
       reason: 'Look again',

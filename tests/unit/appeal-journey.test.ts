@@ -64,7 +64,7 @@ function typo(reference: string): string {
 
 describe('case reference step', () => {
   it('finds the case, whatever the case, spacing or O/0 and I/1 mix-ups', async () => {
-    const c = insertTestCase(rt.db);
+    const c = await insertTestCase(rt.db);
     const messy = ` ${c.reference.toLowerCase().replace(/-/g, ' ').replace(/0/g, 'o').replace(/1/g, 'l')} `;
     const result = await submitCaseReference(rt, {}, { 'case-reference': messy }, nextClient(), false);
     expect(result).toMatchObject({
@@ -75,7 +75,7 @@ describe('case reference step', () => {
   });
 
   it('explains each kind of mistake; a typo is caught by the check character before any lookup', async () => {
-    const c = insertTestCase(rt.db);
+    const c = await insertTestCase(rt.db);
     const client = nextClient();
     const cases: [string, keyof typeof REFERENCE_MESSAGES][] = [
       ['', 'empty'],
@@ -102,12 +102,12 @@ describe('case reference step', () => {
 
   it('gives the same message for an unknown reference and a purged case', async () => {
     // A well-formed reference with a valid check character that no case has (any more).
-    const gone = insertTestCase(rt.db);
+    const gone = await insertTestCase(rt.db);
     for (const table of ['case_actions', 'case_grounds'])
       rt.db.$client.prepare(`delete from ${table} where case_id = ?`).run(gone.id);
     rt.db.$client.prepare('delete from cases where id = ?').run(gone.id);
     const unknown = gone.reference;
-    const purged = insertTestCase(rt.db);
+    const purged = await insertTestCase(rt.db);
     rt.db.$client.prepare('update cases set purged_at = ? where id = ?').run(clock, purged.id);
     const a = await submitCaseReference(rt, {}, { 'case-reference': unknown }, nextClient(), false);
     const b = await submitCaseReference(rt, {}, { 'case-reference': purged.reference }, nextClient(), false);
@@ -116,7 +116,7 @@ describe('case reference step', () => {
   });
 
   it('rate-limits lookups per client: 20 in 10 minutes, then 429 until the window ends', async () => {
-    const c = insertTestCase(rt.db);
+    const c = await insertTestCase(rt.db);
     const client = nextClient();
     for (let i = 0; i < CASE_LOOKUP_LIMIT.max; i++) {
       expect((await submitCaseReference(rt, {}, { 'case-reference': c.reference }, client, false)).ok).toBe(true);
@@ -139,13 +139,13 @@ describe('case reference step', () => {
   });
 
   it('sends an expired case to the too-late page and a case with an open appeal to the already-open page', async () => {
-    const old = insertTestCase(rt.db, { actionAt: new Date(clock - 214 * DAY) });
+    const old = await insertTestCase(rt.db, { actionAt: new Date(clock - 214 * DAY) });
     expect(await submitCaseReference(rt, {}, { 'case-reference': old.reference }, nextClient(), false)).toMatchObject({
       ok: true,
       next: STEPS.tooLate,
       answers: { blocked: { reason: 'outside-window' } },
     });
-    const taken = insertTestCase(rt.db);
+    const taken = await insertTestCase(rt.db);
     expect(
       (
         await createAppeal(rt, {
@@ -542,7 +542,7 @@ describe('contact step, order of steps and sending', () => {
   });
 
   it('sends a complete journey and then remembers only the confirmation', async () => {
-    const c = insertTestCase(rt.db);
+    const c = await insertTestCase(rt.db);
     const sent = await sendAppeal(rt, {
       route: 'case',
       caseReference: c.reference,
@@ -584,7 +584,7 @@ describe('contact step, order of steps and sending', () => {
 
   it('names the last day of the window when it closed while they typed', async () => {
     const actionAt = new Date(Date.UTC(2026, 4, 25, 9)); // 25 May 2026: the window ends 25 November, 10 am UK
-    const c = insertTestCase(rt.db, { actionAt });
+    const c = await insertTestCase(rt.db, { actionAt });
     const sent = await sendAppeal(
       { ...rt, now: () => new Date(Date.UTC(2026, 10, 25, 11)) },
       {
@@ -762,7 +762,7 @@ describe('who is asking, and other ways to contact them', () => {
   });
 
   it('stores both answers with the appeal', async () => {
-    const c = insertTestCase(rt.db);
+    const c = await insertTestCase(rt.db);
     const sent = await sendAppeal(rt, {
       route: 'case',
       caseReference: c.reference,

@@ -31,7 +31,7 @@ beforeAll(async () => {
 });
 
 async function newAppeal(): Promise<number> {
-  const c = insertTestCase(rt.db, { actionAt: new Date(clock - 2 * DAY), recordedBy: moderator.id });
+  const c = await insertTestCase(rt.db, { actionAt: new Date(clock - 2 * DAY), recordedBy: moderator.id });
   const r = await createAppeal(rt, {
     subject: { kind: 'case', caseReference: c.reference },
     reason: 'Fair question.',
@@ -140,8 +140,12 @@ describe('marking a follow-up done', () => {
   it('takes only a whole number naming a follow-up of this appeal; anything else gets a clear message', async () => {
     const id = await newAppeal();
     const other = await newAppeal();
-    const f = insertFollowUp(rt.db, { appealId: id, kind: 'restore-comment', dueAt: new Date(clock + DAY) });
-    const theirs = insertFollowUp(rt.db, { appealId: other, kind: 'restore-comment', dueAt: new Date(clock + DAY) });
+    const f = await insertFollowUp(rt.db, { appealId: id, kind: 'restore-comment', dueAt: new Date(clock + DAY) });
+    const theirs = await insertFollowUp(rt.db, {
+      appealId: other,
+      kind: 'restore-comment',
+      dueAt: new Date(clock + DAY),
+    });
     // Until this change "<id>abc" was read as <id> (parseInt) and marked it done.
     for (const followUp of [`${f.id}abc`, ' ', 'x', '0', `0${f.id}`, '99999', String(theirs.id)]) {
       expect(await handleAppealForm(rt, id, { intent: 'follow-up', followUp }, reviewer)).toEqual({
@@ -150,12 +154,12 @@ describe('marking a follow-up done', () => {
         preview: undefined,
       });
     }
-    expect(findFollowUpById(rt.db, f.id)?.doneAt).toBeNull();
+    expect((await findFollowUpById(rt.db, f.id))?.doneAt).toBeNull();
     expect(await handleAppealForm(rt, id, { intent: 'follow-up', followUp: String(f.id) }, reviewer)).toEqual({
       kind: 'redirect',
       to: `/staff/appeals/${id}`,
     });
-    expect(findFollowUpById(rt.db, f.id)?.doneAt).toBeInstanceOf(Date);
+    expect((await findFollowUpById(rt.db, f.id))?.doneAt).toBeInstanceOf(Date);
     expect(await handleAppealForm(rt, id, { intent: 'follow-up', followUp: String(f.id) }, reviewer)).toMatchObject({
       errors: { decision: REVIEW_ERROR_MESSAGES['not-allowed'] },
     });
@@ -206,14 +210,14 @@ describe('who may decide, on the page (issue 17, point 9)', () => {
 
   it('appealForStaff says what the page shows: open or not, the claimed day, the templates in their groups', async () => {
     const noRef = await noReferenceAppeal();
-    const view = appealForStaff(rt, noRef)!;
+    const view = (await appealForStaff(rt, noRef))!;
     expect(view.isOpen).toBe(true);
     expect(view.claimedDay?.toISOString()).toBe('2026-11-20T12:00:00.000Z');
     expect(view.templateGroups.flatMap((g) => g.templates)).toEqual(view.templates);
     for (const g of view.templateGroups) expect(g.templates.every((t) => t.groupLabel === g.label)).toBe(true);
     expect(new Set(view.templateGroups.map((g) => g.label)).size).toBe(view.templateGroups.length);
     const id = await newAppeal();
-    expect(appealForStaff(rt, id)!.claimedDay).toBeUndefined();
+    expect((await appealForStaff(rt, id))!.claimedDay).toBeUndefined();
     expect((await handleAppealForm(rt, id, { intent: 'start' }, reviewer)).kind).toBe('redirect');
     const preview = await handleAppealForm(rt, id, { intent: 'preview', ...decision }, reviewer);
     if (preview.kind !== 'page' || !preview.preview) throw new Error('expected a preview');
@@ -221,12 +225,12 @@ describe('who may decide, on the page (issue 17, point 9)', () => {
       (await handleAppealForm(rt, id, { intent: 'send', ...decision, previewed: preview.preview.digest }, reviewer))
         .kind,
     ).toBe('redirect');
-    expect(appealForStaff(rt, id)!.isOpen).toBe(false);
+    expect((await appealForStaff(rt, id))!.isOpen).toBe(false);
   });
 
   it('decisionNotice: shown to the person who recorded the case, before they write anything; to everyone on an unsettled no-reference appeal', async () => {
     const id = await newAppeal();
-    const view = appealForStaff(rt, id)!;
+    const view = (await appealForStaff(rt, id))!;
     const reference = view.caseRecord!.reference;
     expect(decisionNotice(view.decisionFacts, moderator.id, reference)).toBe(
       `You recorded case ${reference}, so you cannot decide this appeal. Ask another reviewer to decide it. You can still add notes, ask the appellant for more information and assign it.`,
@@ -234,16 +238,16 @@ describe('who may decide, on the page (issue 17, point 9)', () => {
     expect(decisionNotice(view.decisionFacts, reviewer.id, reference)).toBeNull();
 
     const noRef = await noReferenceAppeal();
-    const before = appealForStaff(rt, noRef)!;
+    const before = (await appealForStaff(rt, noRef))!;
     for (const who of [moderator, reviewer]) {
       expect(decisionNotice(before.decisionFacts, who.id, undefined)).toBe(
         'Before this appeal can be decided, link it to its case or record that no matching case was found. Whoever recorded the case cannot decide the appeal.',
       );
     }
     // Linked to a case the moderator recorded: the rule now binds them, and only them.
-    const c = insertTestCase(rt.db, { actionAt: new Date(clock - 2 * DAY), recordedBy: moderator.id });
+    const c = await insertTestCase(rt.db, { actionAt: new Date(clock - 2 * DAY), recordedBy: moderator.id });
     expect((await linkAppealToCase(rt, noRef, c.reference, reviewer)).ok).toBe(true);
-    const after = appealForStaff(rt, noRef)!;
+    const after = (await appealForStaff(rt, noRef))!;
     expect(decisionNotice(after.decisionFacts, moderator.id, c.reference)).toMatch(
       new RegExp(`^You recorded case ${c.reference}, so you cannot decide this appeal`),
     );

@@ -34,7 +34,7 @@ function caseAppeal(caseReference: string, email = 'person@example.org'): NewApp
 
 describe('createAppeal', () => {
   it('records the appeal, its history and the acknowledgement email, keeping only the token hash', async () => {
-    const c = insertTestCase(rt.db, { actionAt: new Date(clock - 3 * DAY) });
+    const c = await insertTestCase(rt.db, { actionAt: new Date(clock - 3 * DAY) });
     const result = await createAppeal(rt, caseAppeal(c.reference));
     if (!result.ok) throw new Error(result.error);
     const { appeal, statusToken } = result;
@@ -71,7 +71,7 @@ describe('createAppeal', () => {
   });
 
   it('allows one open appeal per case, and a new one once the first is withdrawn', async () => {
-    const c = insertTestCase(rt.db, { actionAt: new Date(clock - DAY) });
+    const c = await insertTestCase(rt.db, { actionAt: new Date(clock - DAY) });
     const first = await createAppeal(rt, caseAppeal(c.reference, 'first@example.org'));
     expect(first.ok).toBe(true);
     const before = listEmails(rt.db).length;
@@ -86,7 +86,7 @@ describe('createAppeal', () => {
   });
 
   it('is refused by the database index even if the first check is raced', async () => {
-    const c = insertTestCase(rt.db);
+    const c = await insertTestCase(rt.db);
     expect((await createAppeal(rt, caseAppeal(c.reference))).ok).toBe(true);
     const open = rt.db.select().from(appeals).where(eq(appeals.caseId, c.id)).get()!;
     expect(() =>
@@ -99,8 +99,8 @@ describe('createAppeal', () => {
 
   it('applies the appeal window from the action date', async () => {
     const months = rt.config.appealWindowMonths;
-    const inside = insertTestCase(rt.db, { actionAt: new Date(Date.UTC(2026, 5, 1, 12)) }); // 1 June: closes 1 December
-    const outside = insertTestCase(rt.db, { actionAt: new Date(Date.UTC(2026, 3, 24, 12)) }); // 7 months ago
+    const inside = await insertTestCase(rt.db, { actionAt: new Date(Date.UTC(2026, 5, 1, 12)) }); // 1 June: closes 1 December
+    const outside = await insertTestCase(rt.db, { actionAt: new Date(Date.UTC(2026, 3, 24, 12)) }); // 7 months ago
     expect(appealWindowCloses(new Date(Date.UTC(2026, 3, 24, 12)), months).toISOString()).toBe(
       '2026-10-24T12:00:00.000Z',
     );
@@ -154,7 +154,7 @@ describe('createAppeal', () => {
   });
 
   it('keeps the appeal and its email together: if the email cannot be queued, no appeal is recorded', async () => {
-    const c = insertTestCase(rt.db);
+    const c = await insertTestCase(rt.db);
     const appealsBefore = rt.db.select().from(appeals).all().length;
     const emailsBefore = listEmails(rt.db).length;
     rt.db.$client.exec(
@@ -174,7 +174,7 @@ describe('createAppeal', () => {
 
 describe('the private status link', () => {
   it('finds the appeal by its token only', async () => {
-    const c = insertTestCase(rt.db);
+    const c = await insertTestCase(rt.db);
     const result = await createAppeal(rt, caseAppeal(c.reference));
     if (!result.ok) throw new Error(result.error);
     const view = findAppealByStatusToken(rt, result.statusToken)!;
@@ -196,7 +196,7 @@ describe('the private status link', () => {
   });
 
   it('shows the decision text once decided, and then allows no more changes', async () => {
-    const c = insertTestCase(rt.db);
+    const c = await insertTestCase(rt.db);
     const result = await createAppeal(rt, caseAppeal(c.reference));
     if (!result.ok) throw new Error(result.error);
     updateAppeal(rt.db, result.appeal.id, {
@@ -218,7 +218,7 @@ describe('the private status link', () => {
 
 describe('withdrawAppeal and addFurtherInformation', () => {
   it('withdraws once, records it and emails a confirmation', async () => {
-    const c = insertTestCase(rt.db);
+    const c = await insertTestCase(rt.db);
     const result = await createAppeal(rt, caseAppeal(c.reference, 'withdraw@example.org'));
     if (!result.ok) throw new Error(result.error);
     expect(await withdrawAppeal(rt, result.statusToken)).toEqual({ ok: true });
@@ -232,7 +232,7 @@ describe('withdrawAppeal and addFurtherInformation', () => {
   });
 
   it('adds information; when we were waiting for it, review resumes and the due date moves by the pause', async () => {
-    const c = insertTestCase(rt.db);
+    const c = await insertTestCase(rt.db);
     const result = await createAppeal(rt, caseAppeal(c.reference));
     if (!result.ok) throw new Error(result.error);
     expect(await addFurtherInformation(rt, result.statusToken, 'Here is a screenshot description.')).toEqual({

@@ -87,19 +87,19 @@ describe('the notice form', () => {
 
 describe('recording the notice', () => {
   it('a moderator records it sent; the audit entry says how and when, and the form re-fills', async () => {
-    const c = insertTestCase(rt.db, { actionAt: new Date(clock - 3 * DAY), recordedBy: mod.id });
+    const c = await insertTestCase(rt.db, { actionAt: new Date(clock - 3 * DAY), recordedBy: mod.id });
     const told = new Date(clock - 2 * DAY);
     expect(await recordNotice(rt, c.id, { told: 'yes', method: 'private-message', ...sentAt(told) }, mod)).toEqual({
       ok: true,
     });
-    const saved = findCaseById(rt.db, c.id)!;
+    const saved = (await findCaseById(rt.db, c.id))!;
     expect(saved).toMatchObject({
       noticeSentAt: new Date(Math.floor(told.getTime() / 60_000) * 60_000),
       noticeMethod: 'private-message',
       noticeNotSentReason: null,
       noticeRecordedBy: mod.id,
     });
-    expect(listAudit(rt.db, { action: 'case.notice-recorded', entityId: c.reference })[0]).toMatchObject({
+    expect((await listAudit(rt.db, { action: 'case.notice-recorded', entityId: c.reference }))[0]).toMatchObject({
       actorId: mod.id,
       details: { told: true, method: 'private-message' },
     });
@@ -107,7 +107,7 @@ describe('recording the notice', () => {
   });
 
   it('could not be told: the reason is kept on the case, never in the audit log', async () => {
-    const c = insertTestCase(rt.db, { actionAt: new Date(clock - 3 * DAY), recordedBy: mod.id });
+    const c = await insertTestCase(rt.db, { actionAt: new Date(clock - 3 * DAY), recordedBy: mod.id });
     expect(
       await recordNotice(
         rt,
@@ -116,22 +116,22 @@ describe('recording the notice', () => {
         mod,
       ),
     ).toEqual({ ok: true });
-    expect(findCaseById(rt.db, c.id)).toMatchObject({
+    expect(await findCaseById(rt.db, c.id)).toMatchObject({
       noticeSentAt: null,
       noticeNotSentReason: 'The account was deleted by Sam Smith before we could reply.',
     });
-    const entry = listAudit(rt.db, { action: 'case.notice-recorded', entityId: c.reference })[0]!;
+    const entry = (await listAudit(rt.db, { action: 'case.notice-recorded', entityId: c.reference }))[0]!;
     expect(entry.details).toEqual({ told: false });
     expect(JSON.stringify(entry)).not.toContain('Sam Smith');
   });
 
   it('a reviewer cannot record it, and nothing changes', async () => {
-    const c = insertTestCase(rt.db, { actionAt: new Date(clock - 3 * DAY), recordedBy: mod.id });
+    const c = await insertTestCase(rt.db, { actionAt: new Date(clock - 3 * DAY), recordedBy: mod.id });
     expect(await recordNotice(rt, c.id, { told: 'no', reason: 'No way to message them.' }, reviewer)).toEqual({
       ok: false,
       error: 'not-allowed',
     });
-    expect(findCaseById(rt.db, c.id)).toMatchObject({ noticeRecordedAt: null, noticeNotSentReason: null });
+    expect(await findCaseById(rt.db, c.id)).toMatchObject({ noticeRecordedAt: null, noticeNotSentReason: null });
     expect(await recordNotice(rt, 999_999, { told: 'no', reason: 'x' }, mod)).toEqual({
       ok: false,
       error: 'not-found',
@@ -153,8 +153,8 @@ describe('the appeal window runs from the later of the action and the notice', (
   it('a notice recorded after the action reopens a window the action alone had closed', async () => {
     // Action seven months ago: outside the 6-month window on its own.
     const actionAt = new Date(Date.UTC(2026, 3, 20, 10)); // 20 April 2026
-    const c = insertTestCase(rt.db, { actionAt, recordedBy: mod.id });
-    expect(checkCaseEligibility(rt, findCaseById(rt.db, c.id)!)).toMatchObject({
+    const c = await insertTestCase(rt.db, { actionAt, recordedBy: mod.id });
+    expect(checkCaseEligibility(rt, (await findCaseById(rt.db, c.id))!)).toMatchObject({
       ok: false,
       error: 'outside-window',
       windowClosedAt: new Date(Date.UTC(2026, 9, 20, 10)),
@@ -162,7 +162,7 @@ describe('the appeal window runs from the later of the action and the notice', (
     // The person was only told on 2 June (the moderator records it today, long after both).
     const told = new Date(Date.UTC(2026, 5, 2, 14, 15));
     expect(await recordNotice(rt, c.id, { told: 'yes', method: 'email', ...sentAt(told) }, mod)).toEqual({ ok: true });
-    const found = findCaseById(rt.db, c.id)!;
+    const found = (await findCaseById(rt.db, c.id))!;
     expect(checkCaseEligibility(rt, found)).toEqual({
       ok: true,
       windowClosesAt: new Date(Date.UTC(2026, 11, 2, 15, 15)),
@@ -175,11 +175,11 @@ describe('the appeal window runs from the later of the action and the notice', (
     });
     expect(appeal.ok).toBe(true);
     // …and once that window has passed too, the appeal is refused.
-    const other = insertTestCase(rt.db, { actionAt, recordedBy: mod.id });
+    const other = await insertTestCase(rt.db, { actionAt, recordedBy: mod.id });
     await recordNotice(rt, other.id, { told: 'yes', method: 'reply', ...sentAt(told) }, mod);
     const saved = clock;
     clock = Date.UTC(2026, 11, 2, 15, 16);
-    expect(checkCaseEligibility(rt, findCaseById(rt.db, other.id)!)).toMatchObject({
+    expect(checkCaseEligibility(rt, (await findCaseById(rt.db, other.id))!)).toMatchObject({
       ok: false,
       error: 'outside-window',
     });
@@ -188,9 +188,12 @@ describe('the appeal window runs from the later of the action and the notice', (
 
   it('a notice recorded as not sent leaves the window at the action', async () => {
     const actionAt = new Date(Date.UTC(2026, 3, 20, 10));
-    const c = insertTestCase(rt.db, { actionAt, recordedBy: mod.id });
+    const c = await insertTestCase(rt.db, { actionAt, recordedBy: mod.id });
     await recordNotice(rt, c.id, { told: 'no', reason: 'Account gone.' }, mod);
-    expect(checkCaseEligibility(rt, findCaseById(rt.db, c.id)!)).toMatchObject({ ok: false, error: 'outside-window' });
+    expect(checkCaseEligibility(rt, (await findCaseById(rt.db, c.id))!)).toMatchObject({
+      ok: false,
+      error: 'outside-window',
+    });
   });
 });
 

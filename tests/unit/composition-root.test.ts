@@ -13,6 +13,7 @@ import { contextOf, openDatabase } from '../../db/client.ts';
 import { enqueueEmail, onEmailEnqueued } from '../../db/outbox.ts';
 import { keyId, sealedKeyId } from '../../db/secret-box.ts';
 import { findStaffById, insertStaff } from '../../db/staff.ts';
+import { transaction } from '../../db/transactions.ts';
 import { createHttpServer } from '../../src/server/http-server.ts';
 import { testRuntime } from '../support/db.ts';
 
@@ -74,24 +75,30 @@ describe('the composition root', () => {
     expect(shared.filter((d) => d.startsWith('fair-hearing.'))).toEqual([]);
   });
 
-  it("gives each runtime's database, and every transaction in it, its own clock and Message-ID domain", () => {
+  it("gives each runtime's database, and every transaction in it, its own clock and Message-ID domain", async () => {
     const a = testRuntime({ now: () => new Date('2026-03-01T10:00:00Z'), env: { PUBLIC_URL: 'https://one.example' } });
     const b = testRuntime({ now: () => new Date('2027-04-02T11:00:00Z'), env: { PUBLIC_URL: 'https://two.example' } });
-    const queued = a.db.transaction((tx) =>
-      tx.transaction((inner) => {
-        recordAudit(inner, { actorId: null, action: 'test.nested', entityType: 'test', entityId: null, ip: null });
+    const queued = await transaction(a.db, (tx) =>
+      transaction(tx, async (inner) => {
+        await recordAudit(inner, {
+          actorId: null,
+          action: 'test.nested',
+          entityType: 'test',
+          entityId: null,
+          ip: null,
+        });
         return enqueueEmail(inner, email, a.now());
       }),
     );
-    b.db.transaction((tx) =>
+    await transaction(b.db, (tx) =>
       recordAudit(tx, { actorId: null, action: 'test.other', entityType: 'test', entityId: null, ip: null }),
     );
     expect(queued.messageId).toMatch(/@one\.example>$/);
     expect(enqueueEmail(b.db, email, b.now()).messageId).toMatch(/@two\.example>$/);
-    expect(listAudit(a.db, { action: 'test.nested' }).map((e) => e.at.toISOString())).toEqual([
+    expect((await listAudit(a.db, { action: 'test.nested' })).map((e) => e.at.toISOString())).toEqual([
       '2026-03-01T10:00:00.000Z',
     ]);
-    expect(listAudit(b.db, { action: 'test.other' }).map((e) => e.at.toISOString())).toEqual([
+    expect((await listAudit(b.db, { action: 'test.other' })).map((e) => e.at.toISOString())).toEqual([
       '2027-04-02T11:00:00.000Z',
     ]);
   });

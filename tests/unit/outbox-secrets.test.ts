@@ -95,7 +95,7 @@ describe('enqueueEmail with secrets', () => {
 
 describe('after delivery the stored copy keeps no private link', () => {
   it('appeal acknowledgement: the sink got the status link, the row has the marker instead', async () => {
-    const c = insertTestCase(rt.db);
+    const c = await insertTestCase(rt.db);
     const created = await createAppeal(rt, {
       subject: { kind: 'case', caseReference: c.reference },
       reason: 'Please look again.',

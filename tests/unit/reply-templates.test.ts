@@ -43,7 +43,7 @@ beforeAll(async () => {
 });
 
 async function newAppeal(groundCodes = ['abusive']) {
-  const c = insertTestCase(rt.db, {
+  const c = await insertTestCase(rt.db, {
     actionAt: new Date(clock - 2 * DAY),
     recordedBy: moderator.id,
     actions: ['hidden', 'blocked'],
@@ -65,9 +65,9 @@ const BODY =
 describe('placeholders', () => {
   it('are filled from the appeal and its case', async () => {
     const a = await newAppeal();
-    const view = appealForStaff(rt, a.id)!;
+    const view = (await appealForStaff(rt, a.id))!;
     const filled = fillTemplate(BODY, placeholderValues(rt, view.appeal, view.caseRecord, '1.0'));
-    const ground = findCaseById(rt.db, a.caseId)!.grounds[0]!.title;
+    const ground = (await findCaseById(rt.db, a.caseId))!.grounds[0]!.title;
     expect(filled).toBe(
       `We looked again at appeal ${a.reference} about case ${a.caseReference}. On Facebook we hid your comment and blocked your account because of ${ground} (principles version 1.0, https://appeals.example.nhs.uk/principles/1.0). ###`,
     );
@@ -119,11 +119,11 @@ describe('the admin pages’ domain', () => {
       ok: false,
       error: 'not-found',
     });
-    const actions = listAudit(rt.db, { entityType: 'reply_template', entityId: String(made.template.id) }).map(
+    const actions = (await listAudit(rt.db, { entityType: 'reply_template', entityId: String(made.template.id) })).map(
       (e) => e.action,
     );
     expect(actions).toEqual(['reply-template.retired', 'reply-template.updated', 'reply-template.created']);
-    expect(allTemplates(rt).find((t) => t.id === made.template.id)?.retiredAt).toEqual(new Date(clock));
+    expect((await allTemplates(rt)).find((t) => t.id === made.template.id)?.retiredAt).toEqual(new Date(clock));
   });
 });
 
@@ -149,13 +149,11 @@ describe('choosing a template on an appeal', () => {
     forIllegal = b.template.id;
   });
 
-  it('offers any-ground templates and those for a ground the case cites, not retired ones', () => {
-    expect(templatesForAppeal(rt, ['abusive']).map((t) => t.id)).toEqual([anyGround]);
-    expect(
-      templatesForAppeal(rt, ['abusive', 'illegal-activity'])
-        .map((t) => t.id)
-        .sort(),
-    ).toEqual([anyGround, forIllegal].sort());
+  it('offers any-ground templates and those for a ground the case cites, not retired ones', async () => {
+    expect((await templatesForAppeal(rt, ['abusive'])).map((t) => t.id)).toEqual([anyGround]);
+    expect((await templatesForAppeal(rt, ['abusive', 'illegal-activity'])).map((t) => t.id).sort()).toEqual(
+      [anyGround, forIllegal].sort(),
+    );
   });
 
   it('fills empty reasons (and the outcome); never overwrites typed reasons', async () => {
@@ -218,7 +216,7 @@ describe('choosing a template on an appeal', () => {
     expect(
       await handleAppealForm(rt, a.id, { ...used.values, intent: 'send', previewed: 'anything' }, reviewer),
     ).toMatchObject({ kind: 'page', errors: { explanation: REVIEW_ERROR_MESSAGES['must-edit-marker'] } });
-    expect(previewDecision(rt, a.id, input, reviewer)).toEqual({ ok: false, error: 'must-edit-marker' });
+    expect(await previewDecision(rt, a.id, input, reviewer)).toEqual({ ok: false, error: 'must-edit-marker' });
     expect(await decideAppeal(rt, a.id, { ...input, previewed: 'x' }, reviewer)).toEqual({
       ok: false,
       error: 'must-edit-marker',
@@ -235,11 +233,11 @@ describe('choosing a template on an appeal', () => {
     ).toEqual({ kind: 'redirect', to: `/staff/appeals/${a.id}` });
     const decided = listAppealEvents(rt.db, a.id).find((e) => e.kind === 'decided')!;
     expect(decided.details).toMatchObject({ templateId: anyGround, templateName: 'Kept: against the principles' });
-    const history = appealForStaff(rt, a.id)!.history.find((h) => h.kind === 'decided')!;
+    const history = (await appealForStaff(rt, a.id))!.history.find((h) => h.kind === 'decided')!;
     expect(history.detail).toBe(
       'We have kept our decision; reasons started from the reply template “Kept: against the principles”',
     );
-    expect(listAudit(rt.db, { action: 'appeal.decided', entityId: String(a.id) })[0]?.details).toMatchObject({
+    expect((await listAudit(rt.db, { action: 'appeal.decided', entityId: String(a.id) }))[0]?.details).toMatchObject({
       template: 'Kept: against the principles',
     });
   });

@@ -58,7 +58,7 @@ async function postAppeal(): Promise<number> {
 }
 
 async function caseAppeal(): Promise<{ id: number; caseRef: string }> {
-  const c = insertTestCase(rt.db, { actionAt: new Date(clock - 2 * DAY), recordedBy: moderator.id });
+  const c = await insertTestCase(rt.db, { actionAt: new Date(clock - 2 * DAY), recordedBy: moderator.id });
   const r = await createAppeal(rt, {
     subject: { kind: 'case', caseReference: c.reference },
     reason: 'Fair question.',
@@ -78,7 +78,7 @@ function typo(reference: string): string {
 describe('linkAppealToCase', () => {
   it('links in one go: the case, a history entry and an audit entry; the case then shows', async () => {
     const appealId = await postAppeal();
-    const c = insertTestCase(rt.db, {
+    const c = await insertTestCase(rt.db, {
       actionAt: new Date(clock - 3 * DAY),
       recordedBy: moderator.id,
       actions: ['hidden', 'blocked'],
@@ -94,11 +94,11 @@ describe('linkAppealToCase', () => {
     const event = listAppealEvents(rt.db, appealId).find((e) => e.kind === 'case-linked');
     expect(event).toMatchObject({ actorType: 'staff', actorId: reviewer.id, details: { caseReference: c.reference } });
     expect(
-      listAudit(rt.db).some(
+      (await listAudit(rt.db)).some(
         (e) => e.action === 'appeal.case-linked' && e.entityId === String(appealId) && e.actorId === reviewer.id,
       ),
     ).toBe(true);
-    const view = appealForStaff(rt, appealId)!;
+    const view = (await appealForStaff(rt, appealId))!;
     expect(view.caseRecord).toMatchObject({ reference: c.reference, version: '1.0' });
     expect(view.caseRecord!.grounds.length).toBeGreaterThan(0);
     expect(view.history.some((h) => h.label === 'Linked to a case' && h.detail === `case ${c.reference}`)).toBe(true);
@@ -106,7 +106,7 @@ describe('linkAppealToCase', () => {
 
   it('then applies the rule that whoever recorded the case may not decide it', async () => {
     const appealId = await postAppeal();
-    const c = insertTestCase(rt.db, {
+    const c = await insertTestCase(rt.db, {
       actionAt: new Date(clock - 3 * DAY),
       recordedBy: moderator.id,
       actions: ['deleted'],
@@ -114,22 +114,22 @@ describe('linkAppealToCase', () => {
     const decision = { outcome: 'overturned' as const, explanation: 'Allowed under our principles.', version: '1.0' };
     // Before linking nobody may decide it (issue 17, point 9): otherwise the moderator who recorded
     // the case could decide the appeal simply by not linking it.
-    expect(previewDecision(rt, appealId, decision, moderator)).toEqual({ ok: false, error: 'case-not-settled' });
-    expect(previewDecision(rt, appealId, decision, reviewer)).toEqual({ ok: false, error: 'case-not-settled' });
+    expect(await previewDecision(rt, appealId, decision, moderator)).toEqual({ ok: false, error: 'case-not-settled' });
+    expect(await previewDecision(rt, appealId, decision, reviewer)).toEqual({ ok: false, error: 'case-not-settled' });
     expect((await linkAppealToCase(rt, appealId, c.reference, reviewer)).ok).toBe(true);
-    expect(previewDecision(rt, appealId, decision, moderator)).toEqual({ ok: false, error: 'recorded-by-you' });
+    expect(await previewDecision(rt, appealId, decision, moderator)).toEqual({ ok: false, error: 'recorded-by-you' });
     expect(await decideAfterPreview(rt, appealId, decision, moderator)).toEqual({
       ok: false,
       error: 'recorded-by-you',
     });
     // A linked overturn creates the follow-up from the case's actions, like any appeal on a case.
     expect(await decideAfterPreview(rt, appealId, decision, reviewer)).toEqual({ ok: true });
-    expect(appealForStaff(rt, appealId)!.followUps.map((f) => f.kind)).toEqual(['restore-comment']);
+    expect((await appealForStaff(rt, appealId))!.followUps.map((f) => f.kind)).toEqual(['restore-comment']);
   });
 
   it('catches a typo by the check character, before any lookup, and an unknown or appeal reference', async () => {
     const appealId = await postAppeal();
-    const c = insertTestCase(rt.db, { recordedBy: moderator.id });
+    const c = await insertTestCase(rt.db, { recordedBy: moderator.id });
     const r = await linkAppealToCase(rt, appealId, typo(c.reference), reviewer);
     expect(r).toMatchObject({ ok: false, error: 'check-failed' });
     expect(await linkAppealToCase(rt, appealId, '', reviewer)).toMatchObject({
@@ -174,7 +174,7 @@ describe('linkAppealToCase', () => {
 
   it('only links an open appeal that has no case yet', async () => {
     const linked = await caseAppeal();
-    const c = insertTestCase(rt.db, { recordedBy: moderator.id });
+    const c = await insertTestCase(rt.db, { recordedBy: moderator.id });
     expect(await linkAppealToCase(rt, linked.id, c.reference, reviewer)).toMatchObject({
       ok: false,
       error: 'not-allowed',
@@ -266,7 +266,7 @@ describe('send is exactly what was previewed', () => {
   it('sends when the digest matches, refuses when anything changed since the preview', async () => {
     const { id } = await caseAppeal();
     const input = { outcome: 'upheld' as const, explanation: 'Our principles were applied correctly.', version: '1.0' };
-    const preview = previewDecision(rt, id, input, reviewer);
+    const preview = await previewDecision(rt, id, input, reviewer);
     if (!preview.ok) throw new Error(preview.error);
     // The reviewer edits the reasons after previewing, or a forged form changes the outcome.
     expect(
@@ -334,11 +334,11 @@ describe('deciding a no-reference appeal: linked, or an explicit, audited "no ma
     const event = listAppealEvents(rt.db, appealId).find((e) => e.kind === 'no-matching-case');
     expect(event).toMatchObject({ actorType: 'staff', actorId: reviewer.id });
     expect(
-      listAudit(rt.db).some(
+      (await listAudit(rt.db)).some(
         (e) => e.action === 'appeal.no-matching-case' && e.entityId === String(appealId) && e.actorId === reviewer.id,
       ),
     ).toBe(true);
-    const view = appealForStaff(rt, appealId)!;
+    const view = (await appealForStaff(rt, appealId))!;
     expect(view.decisionFacts).toEqual({ caseId: null, caseRecordedBy: undefined, noMatchingCase: true });
     expect(view.history.some((h) => h.label === 'No matching case found' && h.who === 'Rita Reviewer')).toBe(true);
     // Once only, and not on an unknown appeal.
@@ -360,14 +360,14 @@ describe('deciding a no-reference appeal: linked, or an explicit, audited "no ma
 
     const appealId = await postAppeal();
     expect(await recordNoMatchingCase(rt, appealId, moderator)).toEqual({ ok: true });
-    const c = insertTestCase(rt.db, { actionAt: new Date(clock - 3 * DAY), recordedBy: moderator.id });
+    const c = await insertTestCase(rt.db, { actionAt: new Date(clock - 3 * DAY), recordedBy: moderator.id });
     expect((await linkAppealToCase(rt, appealId, c.reference, reviewer)).ok).toBe(true);
-    expect(appealForStaff(rt, appealId)!.decisionFacts).toEqual({
+    expect((await appealForStaff(rt, appealId))!.decisionFacts).toEqual({
       caseId: c.id,
       caseRecordedBy: moderator.id,
       noMatchingCase: false,
     });
-    expect(previewDecision(rt, appealId, decision, moderator)).toEqual({ ok: false, error: 'recorded-by-you' });
+    expect(await previewDecision(rt, appealId, decision, moderator)).toEqual({ ok: false, error: 'recorded-by-you' });
     expect(await decideAfterPreview(rt, appealId, decision, reviewer)).toEqual({ ok: true });
   });
 });

@@ -38,7 +38,7 @@ beforeAll(async () => {
 const LINK = /https:\/\/appeals\.example\.nhs\.uk\/appeal\/status\/([A-Za-z0-9_-]{22,})/;
 
 async function newAppeal(email = `p${Math.random().toString(36).slice(2)}@example.org`) {
-  const c = insertTestCase(rt.db, { actionAt: new Date(clock - 2 * DAY) });
+  const c = await insertTestCase(rt.db, { actionAt: new Date(clock - 2 * DAY) });
   const r = await createAppeal(rt, {
     subject: { kind: 'case', caseReference: c.reference },
     reason: 'It was a fair question.',

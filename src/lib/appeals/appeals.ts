@@ -211,7 +211,8 @@ const MAX_REFERENCE_ATTEMPTS = 5;
 export async function createAppeal(rt: Runtime, input: NewAppeal): Promise<CreateAppealResult> {
   const receivedAt = rt.now();
   const dueAt = addWorkingDays(receivedAt, rt.config.reviewWorkingDays);
-  const found = input.subject.kind === 'case' ? findCaseByReference(rt.db, input.subject.caseReference) : undefined;
+  const found =
+    input.subject.kind === 'case' ? await findCaseByReference(rt.db, input.subject.caseReference) : undefined;
   if (input.subject.kind === 'case') {
     if (!found) return { ok: false, error: 'case-not-found' };
     const eligibility = checkCaseEligibility(rt, found);
@@ -228,7 +229,7 @@ export async function createAppeal(rt: Runtime, input: NewAppeal): Promise<Creat
   for (let attempt = 1; ; attempt++) {
     const reference = generateReference();
     try {
-      const appeal = await transaction(rt.db, (tx) => {
+      const appeal = await transaction(rt.db, async (tx) => {
         // Checked again inside the transaction: the partial unique index is the final word.
         if (found && findOpenAppealForCase(tx, found.id)) return undefined;
         const row = insertAppeal(tx, {
@@ -282,7 +283,7 @@ export async function createAppeal(rt: Runtime, input: NewAppeal): Promise<Creat
           receivedAt,
         );
         // The review team is told in the same transaction (reference, due date, link; no personal data).
-        queueNewAppealNotice(rt, tx, row, receivedAt);
+        await queueNewAppealNotice(rt, tx, row, receivedAt);
         return { row, statusToken: sent!.token };
       });
       if (!appeal) return { ok: false, error: 'already-open' };
@@ -468,7 +469,7 @@ export async function withdrawAppeal(rt: Runtime, token: string): Promise<Appell
 export async function addFurtherInformation(rt: Runtime, token: string, text: string): Promise<AppellantActionResult> {
   if (!plausibleToken(token)) return { ok: false, error: 'not-found' };
   const now = rt.now();
-  return transaction(rt.db, (tx): AppellantActionResult => {
+  return transaction(rt.db, async (tx): Promise<AppellantActionResult> => {
     const row = findAppealByTokenHash(tx, hashToken(token));
     if (!row) return { ok: false, error: 'not-found' };
     const next = transition(row.status, 'receive-info');
@@ -489,7 +490,7 @@ export async function addFurtherInformation(rt: Runtime, token: string, text: st
       details: row.status === next.status ? {} : { from: row.status, to: next.status },
     });
     // The assigned reviewer (else the team) is told, in the same transaction.
-    queueAppellantReplyNotice(rt, tx, row, set.dueAt ?? row.dueAt, row.status === 'waiting', now);
+    await queueAppellantReplyNotice(rt, tx, row, set.dueAt ?? row.dueAt, row.status === 'waiting', now);
     return { ok: true };
   });
 }

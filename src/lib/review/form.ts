@@ -117,8 +117,8 @@ export async function handleAppealForm(
   let preview: DecisionPreview | undefined;
   const fail = (error: ReviewError) => void (errors[ERROR_FIELD[error] ?? 'decision'] = REVIEW_ERROR_MESSAGES[error]);
   const back: AppealFormOutcome = { kind: 'redirect', to: `/staff/appeals/${appealId}` };
-  const showPreview = (input: DecisionInput) => {
-    const p = previewDecision(rt, appealId, input, actor);
+  const showPreview = async (input: DecisionInput) => {
+    const p = await previewDecision(rt, appealId, input, actor);
     if (p.ok) preview = { ...p.plan.email, digest: p.plan.digest };
     else fail(p.error);
   };
@@ -148,11 +148,11 @@ export async function handleAppealForm(
   } else if (intent === 'no-matching-case') result = await recordNoMatchingCase(rt, appealId, actor);
   else if (intent === 'use-template') {
     // Fills the reasons from a reply template, only when the box is empty (nothing typed is lost).
-    const view = appealForStaff(rt, appealId);
+    const view = await appealForStaff(rt, appealId);
     if (!view) fail('not-found');
     else {
       const typedId = valueOf(values, 'template');
-      const used = useTemplate(
+      const used = await useTemplate(
         rt,
         recordId(typedId) ?? 0,
         valueOf(values, 'explanation'),
@@ -188,10 +188,10 @@ export async function handleAppealForm(
     const checked =
       typedTemplate === ''
         ? { ok: true as const, templateId: null }
-        : checkTemplateUsed(
+        : await checkTemplateUsed(
             rt,
             typedTemplate,
-            appealForStaff(rt, appealId)?.caseRecord?.grounds.map((g) => g.code) ?? [],
+            (await appealForStaff(rt, appealId))?.caseRecord?.grounds.map((g) => g.code) ?? [],
           );
     const templateId = checked.ok ? checked.templateId : null;
     if (!checked.ok) {
@@ -205,7 +205,7 @@ export async function handleAppealForm(
       };
     }
     if (!form.ok) errors = form.errors;
-    else if (intent === 'preview') showPreview({ ...form.data, templateId });
+    else if (intent === 'preview') await showPreview({ ...form.data, templateId });
     else {
       // What is sent must be exactly what was previewed: the form carries the preview's digest.
       const sent = await decideAppeal(
@@ -216,7 +216,7 @@ export async function handleAppealForm(
       );
       if (sent.ok) return back;
       fail(sent.error);
-      if (sent.error === 'preview-changed') showPreview({ ...form.data, templateId });
+      if (sent.error === 'preview-changed') await showPreview({ ...form.data, templateId });
     }
   } else errors.decision = 'Choose an action';
 

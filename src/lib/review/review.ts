@@ -192,7 +192,7 @@ export async function linkAppealToCase(
       const row = findAppealById(tx, appealId);
       if (!row) return fail('not-found');
       if (row.caseId !== null || row.status === 'decided' || row.status === 'withdrawn') return fail('not-allowed');
-      const found = findCaseByReference(tx, parsed.reference);
+      const found = await findCaseByReference(tx, parsed.reference);
       if (!found || found.purgedAt)
         return findAppealByReference(tx, parsed.reference) ? fail('appeal-reference') : fail('case-not-found');
       const open = findOpenAppealForCase(tx, found.id);
@@ -212,7 +212,7 @@ export async function linkAppealToCase(
         kind: 'case-linked',
         details: { caseReference: found.reference },
       });
-      recordAudit(tx, {
+      await recordAudit(tx, {
         actorId: actor.id,
         action: 'appeal.case-linked',
         entityType: 'appeal',
@@ -281,7 +281,7 @@ export async function recordNoMatchingCase(rt: Runtime, appealId: number, actor:
     if (row.caseId !== null || row.status === 'decided' || row.status === 'withdrawn' || hasNoMatchingCase(tx, row.id))
       return { ok: false, error: 'not-allowed' };
     insertAppealEvent(tx, { appealId: row.id, at: now, actorType: 'staff', actorId: actor.id, kind: NO_MATCHING_CASE });
-    recordAudit(tx, {
+    await recordAudit(tx, {
       actorId: actor.id,
       action: 'appeal.no-matching-case',
       entityType: 'appeal',
@@ -322,7 +322,7 @@ async function stateChange(
       details: { from: row.status, to: next.status },
     });
     extra(tx, row, now);
-    recordAudit(tx, {
+    await recordAudit(tx, {
       actorId: actor.id,
       action: `appeal.${action}`,
       entityType: 'appeal',
@@ -352,7 +352,7 @@ export async function assignAppeal(
     if (!row) return { ok: false, error: 'not-found' };
     if (row.status === 'decided' || row.status === 'withdrawn') return { ok: false, error: 'not-allowed' };
     // A forged id must not hand the appeal to a moderator, a disabled account or nobody at all.
-    if (assignee !== null && !listReviewers(tx).some((r) => r.id === assignee))
+    if (assignee !== null && !(await listReviewers(tx)).some((r) => r.id === assignee))
       return { ok: false, error: 'not-a-reviewer' };
     updateAppeal(tx, row.id, { assignedTo: assignee });
     insertAppealEvent(tx, {
@@ -363,7 +363,7 @@ export async function assignAppeal(
       kind: 'assigned',
       details: { from: row.assignedTo, to: assignee },
     });
-    recordAudit(tx, {
+    await recordAudit(tx, {
       actorId: actor.id,
       action: 'appeal.assigned',
       entityType: 'appeal',
@@ -391,7 +391,7 @@ export async function addNote(rt: Runtime, appealId: number, text: string, actor
       kind: 'note',
       body: text,
     });
-    recordAudit(tx, {
+    await recordAudit(tx, {
       actorId: actor.id,
       action: 'appeal.note-added',
       entityType: 'appeal',
@@ -448,7 +448,7 @@ export async function requestInformation(
         }),
       now,
     );
-    recordAudit(tx, {
+    await recordAudit(tx, {
       actorId: actor.id,
       action: 'appeal.request-info',
       entityType: 'appeal',
@@ -518,9 +518,9 @@ export interface DecisionPlan {
 
 export type PlanResult = { ok: true; plan: DecisionPlan } | { ok: false; error: ReviewError };
 
-function followUpKinds(tx: DbOrTx, row: AppealRow, outcome: DecisionOutcome): FollowUpKind[] {
+async function followUpKinds(tx: DbOrTx, row: AppealRow, outcome: DecisionOutcome): Promise<FollowUpKind[]> {
   if (outcome === 'upheld' || !row.caseId) return [];
-  const c = findCaseById(tx, row.caseId);
+  const c = await findCaseById(tx, row.caseId);
   if (!c) return [];
   const kinds: FollowUpKind[] = [];
   if (c.actions.includes('hidden') || c.actions.includes('deleted')) kinds.push('restore-comment');
@@ -529,21 +529,21 @@ function followUpKinds(tx: DbOrTx, row: AppealRow, outcome: DecisionOutcome): Fo
 }
 
 /** Checks and prepares a decision without changing anything (used for the preview and by decide). */
-export function planDecision(
+export async function planDecision(
   rt: Runtime,
   tx: DbOrTx,
   appealId: number,
   input: DecisionInput,
   actor: Actor,
   now: Date,
-): PlanResult {
+): Promise<PlanResult> {
   const row = findAppealById(tx, appealId);
   if (!row) return { ok: false, error: 'not-found' };
   if (!transition(row.status, 'decide').ok) return { ok: false, error: 'not-allowed' };
   const blocker = decisionBlocker(
     {
       caseId: row.caseId,
-      caseRecordedBy: row.caseId ? findCaseById(tx, row.caseId)?.recordedBy : undefined,
+      caseRecordedBy: row.caseId ? (await findCaseById(tx, row.caseId))?.recordedBy : undefined,
       noMatchingCase: row.caseId === null && hasNoMatchingCase(tx, row.id),
     },
     actor.id,
@@ -556,7 +556,7 @@ export function planDecision(
   if (hasMustEditMarker(input.explanation)) return { ok: false, error: 'must-edit-marker' };
   const version = findPublishedVersion(tx, input.version);
   if (!version) return { ok: false, error: 'version-not-found' };
-  const kinds = followUpKinds(tx, row, input.outcome);
+  const kinds = await followUpKinds(tx, row, input.outcome);
   const followUpDue = kinds.length ? addWorkingDays(now, FOLLOW_UP_WORKING_DAYS) : null;
   const content = appealDecisionEmail({
     orgName: rt.config.org.name,
@@ -587,8 +587,13 @@ export function emailDigest(email: { to: string | null; subject: string; text: s
 }
 
 /** The preview: exactly the email that deciding now would send. */
-export function previewDecision(rt: Runtime, appealId: number, input: DecisionInput, actor: Actor): PlanResult {
-  return planDecision(rt, rt.db, appealId, input, actor, rt.now());
+export async function previewDecision(
+  rt: Runtime,
+  appealId: number,
+  input: DecisionInput,
+  actor: Actor,
+): Promise<PlanResult> {
+  return await planDecision(rt, rt.db, appealId, input, actor, rt.now());
 }
 
 /**
@@ -604,7 +609,7 @@ export async function decideAppeal(
 ): Promise<ReviewResult> {
   const now = rt.now();
   return transaction(rt.db, async (tx): Promise<ReviewResult> => {
-    const planned = planDecision(rt, tx, appealId, input, actor, now);
+    const planned = await planDecision(rt, tx, appealId, input, actor, now);
     if (!planned.ok) return planned;
     const { appeal: row, versionId, email, digest, followUps, followUpDue } = planned.plan;
     // Something changed since the preview (the form, the appeal, the due date of a follow-up):
@@ -622,7 +627,7 @@ export async function decideAppeal(
       pausedAt: null,
       workingDaysToDecision: workingDaysToDecision(row, now, rt.config.reviewWorkingDays),
     });
-    const template = input.templateId ? findTemplate(tx, input.templateId) : undefined;
+    const template = input.templateId ? await findTemplate(tx, input.templateId) : undefined;
     const templateDetails = template ? { templateId: template.id, templateName: template.name } : {};
     insertAppealEvent(tx, {
       appealId: row.id,
@@ -653,7 +658,7 @@ export async function decideAppeal(
       });
     }
     for (const kind of followUps) {
-      const f = insertFollowUp(tx, { appealId: row.id, kind, dueAt: followUpDue! });
+      const f = await insertFollowUp(tx, { appealId: row.id, kind, dueAt: followUpDue! });
       insertAppealEvent(tx, {
         appealId: row.id,
         at: now,
@@ -662,7 +667,7 @@ export async function decideAppeal(
         details: { followUpId: f.id, kind },
       });
     }
-    recordAudit(tx, {
+    await recordAudit(tx, {
       actorId: actor.id,
       action: 'appeal.decided',
       entityType: 'appeal',
@@ -694,9 +699,9 @@ export async function completeFollowUp(
 ): Promise<ReviewResult> {
   const now = rt.now();
   return transaction(rt.db, async (tx): Promise<ReviewResult> => {
-    const f = findFollowUpById(tx, followUpId);
+    const f = await findFollowUpById(tx, followUpId);
     if (!f || f.appealId !== appealId) return { ok: false, error: 'not-found' };
-    if (!markFollowUpDone(tx, f.id, actor.id, now)) return { ok: false, error: 'not-allowed' };
+    if (!(await markFollowUpDone(tx, f.id, actor.id, now))) return { ok: false, error: 'not-allowed' };
     insertAppealEvent(tx, {
       appealId: f.appealId,
       at: now,
@@ -724,7 +729,7 @@ export async function completeFollowUp(
           }),
         now,
       ) !== undefined;
-    recordAudit(tx, {
+    await recordAudit(tx, {
       actorId: actor.id,
       action: 'appeal.follow-up-done',
       entityType: 'follow_up',
@@ -885,7 +890,7 @@ export function parseQueueSearch(
  * The queue page for a staff member: items, total, counts per status and open follow-ups. With a
  * search (`q`, the search box as typed) the items are the appeals it finds, in any status.
  */
-export function reviewQueue(rt: Runtime, filters: QueueFilters, staffId: number, q = '') {
+export async function reviewQueue(rt: Runtime, filters: QueueFilters, staffId: number, q = '') {
   const now = rt.now();
   const searched = parseQueueSearch(q);
   const search = searched.ok ? searched.parsed : null;
@@ -901,9 +906,9 @@ export function reviewQueue(rt: Runtime, filters: QueueFilters, staffId: number,
   const page = { order: filters.order, limit: QUEUE_PAGE_SIZE, offset: (filters.page - 1) * QUEUE_PAGE_SIZE };
   // A search looks in every status and ignores the filters: a reference finds its appeal however old.
   const { items, total } = search
-    ? searchQueue(rt.db, search.search, page)
+    ? await searchQueue(rt.db, search.search, page)
     : searched.ok
-      ? listQueue(rt.db, { ...query, ...page })
+      ? await listQueue(rt.db, { ...query, ...page })
       : { items: [], total: 0 };
   return {
     search,
@@ -917,10 +922,10 @@ export function reviewQueue(rt: Runtime, filters: QueueFilters, staffId: number,
     total,
     pages: Math.max(1, Math.ceil(total / QUEUE_PAGE_SIZE)),
     /** Per status, among the appeals matching the other filters (assignee, due). */
-    counts: countByStatus(rt.db, query),
+    counts: await countByStatus(rt.db, query),
     /** How many each filter would list if chosen, with the other filters kept (overdue, due this week, me, nobody). */
-    filterCounts: countQueueFilters(rt.db, staffId, query, now, weekEnd),
-    followUps: listOpenFollowUpsWithAppeal(rt.db),
+    filterCounts: await countQueueFilters(rt.db, staffId, query, now, weekEnd),
+    followUps: await listOpenFollowUpsWithAppeal(rt.db),
   };
 }
 
@@ -949,9 +954,9 @@ export function caseSearchForAppeal(
 }
 
 /** Open follow-ups across every appeal, soonest due first (the staff follow-ups page). */
-export function openFollowUpList(rt: Runtime, limit = 200) {
+export async function openFollowUpList(rt: Runtime, limit = 200) {
   const now = rt.now();
-  return listOpenFollowUpsWithAppeal(rt.db, limit).map((f) => ({
+  return (await listOpenFollowUpsWithAppeal(rt.db, limit)).map((f) => ({
     ...f,
     label: FOLLOW_UP_LABELS[f.kind],
     overdue: f.dueAt.getTime() < now.getTime(),
@@ -961,12 +966,12 @@ export function openFollowUpList(rt: Runtime, limit = 200) {
 export const FOLLOW_UP_LABELS: Record<FollowUpKind, string> = FOLLOW_UP_KIND_LABELS;
 
 /** Everything staff see about one appeal, with who did what. `decisionFacts` feeds decisionBlocker. */
-export function appealForStaff(rt: Runtime, id: number) {
+export async function appealForStaff(rt: Runtime, id: number) {
   const row = findAppealById(rt.db, id);
   if (!row) return undefined;
-  const caseRecord = row.caseId ? findCaseById(rt.db, row.caseId) : undefined;
+  const caseRecord = row.caseId ? await findCaseById(rt.db, row.caseId) : undefined;
   const events = listAppealEvents(rt.db, id);
-  const followUps = listFollowUpsForAppeal(rt.db, id);
+  const followUps = await listFollowUpsForAppeal(rt.db, id);
   const ids = [
     ...new Set(
       [...events.map((e) => e.actorId), row.assignedTo, row.decidedBy, ...followUps.map((f) => f.doneBy)].filter(
@@ -974,14 +979,14 @@ export function appealForStaff(rt: Runtime, id: number) {
       ),
     ),
   ];
-  const names = staffNames(rt.db, ids);
+  const names = await staffNames(rt.db, ids);
   const who = (e: { actorType: string; actorId: number | null }) =>
     e.actorType === 'staff'
       ? (names.get(e.actorId ?? -1) ?? 'Staff')
       : e.actorType === 'appellant'
         ? 'Appellant'
         : 'System';
-  const templates = templatesForAppeal(rt, caseRecord?.grounds.map((g) => g.code) ?? []);
+  const templates = await templatesForAppeal(rt, caseRecord?.grounds.map((g) => g.code) ?? []);
   return {
     appeal: row,
     caseRecord,
@@ -1015,7 +1020,7 @@ export function appealForStaff(rt: Runtime, id: number) {
       label: FOLLOW_UP_LABELS[f.kind],
       doneByName: f.doneBy ? (names.get(f.doneBy) ?? null) : null,
     })),
-    reviewers: listReviewers(rt.db),
+    reviewers: await listReviewers(rt.db),
     versions: listPublishedVersions(rt.db).map((v) => v.version),
     decisionFacts: {
       caseId: row.caseId,

@@ -136,7 +136,7 @@ export async function createStaffAccount(
       totpConfirmedAt: now,
       roles: input.roles,
     });
-    recordAudit(tx, {
+    await recordAudit(tx, {
       actorId: actor.id,
       action: 'staff.created',
       entityType: 'staff',
@@ -180,7 +180,7 @@ export async function issueFirstRunLink(rt: Runtime): Promise<string | null> {
       staffId: null,
       expiresAt: new Date(now.getTime() + SETUP_LINK_HOURS * 3600_000),
     });
-    recordAudit(tx, {
+    await recordAudit(tx, {
       actorId: null,
       action: 'setup.link-issued',
       entityType: 'setup',
@@ -203,7 +203,7 @@ export async function prepareFirstRun(rt: Runtime): Promise<string | null> {
     // An admin exists: any first-run link still unused stops working, not only its file.
     await transaction(rt.db, async (tx) => {
       if (expireTokens(tx, 'first-run', rt.now()) > 0) {
-        recordAudit(tx, {
+        await recordAudit(tx, {
           actorId: null,
           action: 'setup.link-expired',
           entityType: 'setup',
@@ -294,7 +294,7 @@ export async function completeSetup(
         totpConfirmedAt: null,
         roles: ['admin'],
       });
-      recordAudit(tx, {
+      await recordAudit(tx, {
         actorId: id,
         action: 'staff.first-admin-created',
         entityType: 'staff',
@@ -307,7 +307,7 @@ export async function completeSetup(
     if (link.purpose === 'password-reset') {
       updateStaff(tx, link.staff.id, { passwordHash });
       deleteSessionsOf(tx, link.staff.id);
-      recordAudit(tx, {
+      await recordAudit(tx, {
         actorId: link.staff.id,
         action: 'staff.password-reset-completed',
         entityType: 'staff',
@@ -320,7 +320,7 @@ export async function completeSetup(
       return { staffId: link.staff.id, next: enrolled ? ('sign-in' as const) : ('enrol' as const) };
     }
     updateStaff(tx, link.staff.id, { passwordHash, totpSecret: null, totpConfirmedAt: null });
-    recordAudit(tx, {
+    await recordAudit(tx, {
       actorId: link.staff.id,
       action: 'staff.invitation-accepted',
       entityType: 'staff',
@@ -379,7 +379,7 @@ export async function inviteStaff(
       staffId: id,
       expiresAt: new Date(now.getTime() + INVITE_LINK_DAYS * 86_400_000),
     });
-    recordAudit(tx, {
+    await recordAudit(tx, {
       actorId: actor.id,
       action: 'staff.invited',
       entityType: 'staff',
@@ -449,7 +449,7 @@ export async function resendInvitation(
     return { ok: false, error: 'They have already set up their account. Send a password reset instead' };
   const link = await transaction(rt.db, async (tx) => {
     const link = issueAccountLink(tx, rt, 'invite', staffId, INVITE_LINK_DAYS * 86_400_000);
-    recordAudit(tx, {
+    await recordAudit(tx, {
       actorId: actor.id,
       action: 'staff.invitation-resent',
       entityType: 'staff',
@@ -482,7 +482,7 @@ export async function sendPasswordReset(
   const link = await transaction(rt.db, async (tx) => {
     const link = issueAccountLink(tx, rt, 'password-reset', staffId, RESET_LINK_HOURS * 3600_000);
     deleteSessionsOf(tx, staffId);
-    recordAudit(tx, {
+    await recordAudit(tx, {
       actorId: actor.id,
       action: 'staff.password-reset-sent',
       entityType: 'staff',
@@ -542,11 +542,11 @@ class LastAdmin extends Error {}
 async function keepingAnAdmin(
   rt: Runtime,
   actor: Actor<number | null>,
-  change: (tx: DbOrTx) => void,
+  change: (tx: DbOrTx) => Promise<void> | void,
 ): Promise<AdminResult> {
   try {
     await transaction(rt.db, async (tx) => {
-      change(tx);
+      await change(tx);
       if (actor.id !== null && countActiveAdmins(tx) === 0) throw new LastAdmin();
     });
     return { ok: true };
@@ -566,9 +566,9 @@ export async function changeRoles(
   const before = findStaffById(rt.db, staffId);
   if (!before) return { ok: false, error: 'There is no such account' };
   if (roles.length === 0) return { ok: false, error: 'Select at least one role' };
-  return keepingAnAdmin(rt, actor, (tx) => {
+  return keepingAnAdmin(rt, actor, async (tx) => {
     setStaffRoles(tx, staffId, roles);
-    recordAudit(tx, {
+    await recordAudit(tx, {
       actorId: actor.id,
       action: 'staff.roles-changed',
       entityType: 'staff',
@@ -588,7 +588,7 @@ export async function setDisabled(
 ): Promise<AdminResult> {
   const before = findStaffById(rt.db, staffId);
   if (!before) return { ok: false, error: 'There is no such account' };
-  return keepingAnAdmin(rt, actor, (tx) => {
+  return keepingAnAdmin(rt, actor, async (tx) => {
     updateStaff(tx, staffId, { disabledAt: disabled ? rt.now() : null });
     if (disabled) {
       deleteSessionsOf(tx, staffId);
@@ -596,7 +596,7 @@ export async function setDisabled(
       for (const purpose of ['invite', 'password-reset', 'mfa-enrol'] as const)
         expireTokens(tx, purpose, rt.now(), staffId);
     }
-    recordAudit(tx, {
+    await recordAudit(tx, {
       actorId: actor.id,
       action: disabled ? 'staff.disabled' : 'staff.enabled',
       entityType: 'staff',
@@ -633,7 +633,7 @@ export async function resetMfa(
     updateStaff(tx, staffId, { totpSecret: null, totpConfirmedAt: null, mfaResetAt: rt.now() });
     deleteSessionsOf(tx, staffId);
     deleteTotpStepsOf(tx, staffId);
-    recordAudit(tx, {
+    await recordAudit(tx, {
       actorId: actor.id,
       action: 'staff.mfa-reset',
       entityType: 'staff',

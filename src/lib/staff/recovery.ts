@@ -53,7 +53,7 @@ export async function changeOwnPassword(
     updateStaff(tx, staffId, { passwordHash });
     const ended = deleteOtherSessionsOf(tx, staffId, keep);
     expireTokens(tx, 'password-reset', rt.now(), staffId);
-    recordAudit(tx, {
+    await recordAudit(tx, {
       actorId: staffId,
       action: 'staff.password-changed',
       entityType: 'staff',
