@@ -439,7 +439,7 @@ async function scaleSetup(size: number): Promise<ScaleSetup> {
     for (let i = 0; i < 20_000; i++) {
       const reference = seededCaseReference(1 + Math.floor(Math.random() * size));
       const t = performance.now();
-      const found = findCaseByReference(rt.db, reference);
+      const found = await findCaseByReference(rt.db, reference);
       samples.push(performance.now() - t);
       if (!found) throw new Error(`case ${reference} not found`);
     }

@@ -21,20 +21,18 @@ export interface AuditEntry {
 }
 
 /** Appends one entry. Call it with the `tx` of the change it records, so both happen or neither. */
-export function recordAudit(db: DbOrTx, entry: AuditEntry): void {
+export async function recordAudit(db: DbOrTx, entry: AuditEntry): Promise<void> {
   // The handle's clock: the runtime's (createRuntime gives it to openDatabase).
   const now = contextOf(db).now();
-  db.insert(auditLog)
-    .values({
-      at: now,
-      actorId: entry.actorId,
-      action: entry.action,
-      entityType: entry.entityType,
-      entityId: entry.entityId,
-      ip: entry.ip,
-      details: entry.details ?? null,
-    })
-    .run();
+  await db.insert(auditLog).values({
+    at: now,
+    actorId: entry.actorId,
+    action: entry.action,
+    entityType: entry.entityType,
+    entityId: entry.entityId,
+    ip: entry.ip,
+    details: entry.details ?? null,
+  });
 }
 
 export interface AuditFilters {
@@ -56,7 +54,7 @@ export interface AuditFilters {
 export type AuditListRow = AuditRow & { actorName: string | null; actorEmail: string | null };
 
 /** Entries newest first, filtered. */
-export function listAudit(db: DbOrTx, filters: AuditFilters = {}): AuditListRow[] {
+export async function listAudit(db: DbOrTx, filters: AuditFilters = {}): Promise<AuditListRow[]> {
   const where: SQL[] = [];
   if (filters.actorId === null) where.push(isNull(auditLog.actorId));
   else if (filters.actorId !== undefined) where.push(eq(auditLog.actorId, filters.actorId));
@@ -71,24 +69,19 @@ export function listAudit(db: DbOrTx, filters: AuditFilters = {}): AuditListRow[
   if (filters.entityId) where.push(eq(auditLog.entityId, filters.entityId));
   if (filters.from) where.push(gte(auditLog.at, filters.from));
   if (filters.to) where.push(lt(auditLog.at, filters.to));
-  const rows = db
+  const rows = await db
     .select({ entry: auditLog, actorName: staff.name, actorEmail: staff.email })
     .from(auditLog)
     .leftJoin(staff, eq(staff.id, auditLog.actorId))
     .where(where.length ? and(...where) : undefined)
     .orderBy(desc(auditLog.at), desc(auditLog.id))
     .limit(Math.min(filters.limit ?? 100, filters.max ?? 500))
-    .offset(filters.offset ?? 0)
-    .all();
+    .offset(filters.offset ?? 0);
   return rows.map((r) => ({ ...r.entry, actorName: r.actorName, actorEmail: r.actorEmail }));
 }
 
 /** The distinct actions recorded so far, for the filter list. */
-export function auditActions(db: DbOrTx): string[] {
-  return db
-    .selectDistinct({ action: auditLog.action })
-    .from(auditLog)
-    .orderBy(auditLog.action)
-    .all()
-    .map((r) => r.action);
+export async function auditActions(db: DbOrTx): Promise<string[]> {
+  const rows = await db.selectDistinct({ action: auditLog.action }).from(auditLog).orderBy(auditLog.action);
+  return rows.map((r) => r.action);
 }

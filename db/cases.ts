@@ -27,20 +27,18 @@ export interface NewCase {
 }
 
 /** Inserts a case with its actions and grounds; returns its id. Call inside a transaction. */
-export function insertCase(tx: DbOrTx, c: NewCase): number {
+export async function insertCase(tx: DbOrTx, c: NewCase): Promise<number> {
   const { actions, groundCodes, ...row } = c;
-  const inserted = tx.insert(cases).values(row).returning({ id: cases.id }).get();
-  tx.insert(caseActions)
-    .values(actions.map((action) => ({ caseId: inserted.id, action })))
-    .run();
-  tx.insert(caseGrounds)
-    .values(groundCodes.map((groundCode) => ({ caseId: inserted.id, groundCode })))
-    .run();
-  return inserted.id;
+  const [inserted] = await tx.insert(cases).values(row).returning({ id: cases.id });
+  const id = inserted!.id;
+  await tx.insert(caseActions).values(actions.map((action) => ({ caseId: id, action })));
+  await tx.insert(caseGrounds).values(groundCodes.map((groundCode) => ({ caseId: id, groundCode })));
+  return id;
 }
 
-export function referenceExists(db: DbOrTx, reference: string): boolean {
-  return db.select({ id: cases.id }).from(cases).where(eq(cases.reference, reference)).get() !== undefined;
+export async function referenceExists(db: DbOrTx, reference: string): Promise<boolean> {
+  const [row] = await db.select({ id: cases.id }).from(cases).where(eq(cases.reference, reference)).limit(1);
+  return row !== undefined;
 }
 
 export interface CaseRecord {
@@ -69,26 +67,20 @@ export interface CaseRecord {
   grounds: { code: string; title: string; description: string }[];
 }
 
-function loadDetails(db: DbOrTx, row: typeof cases.$inferSelect): CaseRecord {
-  const version = db
+async function loadDetails(db: DbOrTx, row: typeof cases.$inferSelect): Promise<CaseRecord> {
+  const [version] = await db
     .select({ version: principleVersions.version })
     .from(principleVersions)
     .where(eq(principleVersions.id, row.principleVersionId))
-    .get();
-  const actions = db
-    .select({ action: caseActions.action })
-    .from(caseActions)
-    .where(eq(caseActions.caseId, row.id))
-    .all()
-    .map((a) => a.action);
-  const codes = db
-    .select({ code: caseGrounds.groundCode })
-    .from(caseGrounds)
-    .where(eq(caseGrounds.caseId, row.id))
-    .all()
-    .map((g) => g.code);
+    .limit(1);
+  const actions = (
+    await db.select({ action: caseActions.action }).from(caseActions).where(eq(caseActions.caseId, row.id))
+  ).map((a) => a.action);
+  const codes = (
+    await db.select({ code: caseGrounds.groundCode }).from(caseGrounds).where(eq(caseGrounds.caseId, row.id))
+  ).map((g) => g.code);
   const groundRows = codes.length
-    ? db
+    ? await db
         .select({
           code: grounds.code,
           title: grounds.title,
@@ -98,7 +90,6 @@ function loadDetails(db: DbOrTx, row: typeof cases.$inferSelect): CaseRecord {
         .from(grounds)
         .where(and(eq(grounds.versionId, row.principleVersionId), inArray(grounds.code, codes)))
         .orderBy(grounds.position)
-        .all()
     : [];
   return {
     id: row.id,
@@ -129,15 +120,15 @@ function loadDetails(db: DbOrTx, row: typeof cases.$inferSelect): CaseRecord {
 export type NoticeMethod = NonNullable<(typeof cases.$inferSelect)['noticeMethod']>;
 
 /** Records whether the person was told: sent (when, how) or not sent (why); replaces an earlier record. */
-export function setCaseNotice(
+export async function setCaseNotice(
   tx: DbOrTx,
   id: number,
   notice:
     | { sentAt: Date; method: NoticeMethod; notSentReason?: undefined }
     | { sentAt?: undefined; method?: undefined; notSentReason: string },
   recorded: { at: Date; by: number },
-): boolean {
-  const r = tx
+): Promise<boolean> {
+  const changed = await tx
     .update(cases)
     .set({
       noticeSentAt: notice.sentAt ?? null,
@@ -147,18 +138,18 @@ export function setCaseNotice(
       noticeRecordedBy: recorded.by,
     })
     .where(eq(cases.id, id))
-    .run();
-  return r.changes > 0;
+    .returning({ id: cases.id });
+  return changed.length > 0;
 }
 
-export function findCaseById(db: DbOrTx, id: number): CaseRecord | undefined {
-  const row = db.select().from(cases).where(eq(cases.id, id)).get();
-  return row && loadDetails(db, row);
+export async function findCaseById(db: DbOrTx, id: number): Promise<CaseRecord | undefined> {
+  const [row] = await db.select().from(cases).where(eq(cases.id, id)).limit(1);
+  return row && (await loadDetails(db, row));
 }
 
-export function findCaseByReference(db: DbOrTx, reference: string): CaseRecord | undefined {
-  const row = db.select().from(cases).where(eq(cases.reference, reference)).get();
-  return row && loadDetails(db, row);
+export async function findCaseByReference(db: DbOrTx, reference: string): Promise<CaseRecord | undefined> {
+  const [row] = await db.select().from(cases).where(eq(cases.reference, reference)).limit(1);
+  return row && (await loadDetails(db, row));
 }
 
 export interface CaseSearch {
@@ -183,7 +174,7 @@ export interface CaseListItem {
 }
 
 /** Cases newest first, filtered; uses the action_at, platform and handle indexes. */
-export function searchCases(db: DbOrTx, q: CaseSearch): { items: CaseListItem[]; total: number } {
+export async function searchCases(db: DbOrTx, q: CaseSearch): Promise<{ items: CaseListItem[]; total: number }> {
   const conditions = [];
   if (q.text) {
     const pattern = `%${q.text.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
@@ -203,13 +194,12 @@ export function searchCases(db: DbOrTx, q: CaseSearch): { items: CaseListItem[];
     );
   }
   const where = conditions.length ? and(...conditions) : undefined;
-  const total =
-    db
-      .select({ n: sql<number>`count(*)` })
-      .from(cases)
-      .where(where)
-      .get()?.n ?? 0;
-  const items = db
+  const [counted] = await db
+    .select({ n: sql<number>`count(*)` })
+    .from(cases)
+    .where(where);
+  const total = counted?.n ?? 0;
+  const items = await db
     .select({
       id: cases.id,
       reference: cases.reference,
@@ -222,8 +212,7 @@ export function searchCases(db: DbOrTx, q: CaseSearch): { items: CaseListItem[];
     .where(where)
     .orderBy(desc(cases.actionAt), desc(cases.id))
     .limit(q.limit)
-    .offset(q.offset)
-    .all();
+    .offset(q.offset);
   return { items, total };
 }
 
@@ -237,8 +226,8 @@ export interface CaseAppeal {
 }
 
 /** Appeals made on a case, newest first. */
-export function appealsForCase(db: DbOrTx, caseId: number): CaseAppeal[] {
-  return db
+export async function appealsForCase(db: DbOrTx, caseId: number): Promise<CaseAppeal[]> {
+  return await db
     .select({
       id: appeals.id,
       reference: appeals.reference,
@@ -249,6 +238,5 @@ export function appealsForCase(db: DbOrTx, caseId: number): CaseAppeal[] {
     })
     .from(appeals)
     .where(eq(appeals.caseId, caseId))
-    .orderBy(desc(appeals.receivedAt))
-    .all();
+    .orderBy(desc(appeals.receivedAt));
 }

@@ -13,17 +13,16 @@ export interface NewFeedback {
   givenAt: Date;
 }
 
-export function insertFeedback(db: DbOrTx, feedback: NewFeedback): void {
-  db.insert(serviceFeedback).values(feedback).run();
+export async function insertFeedback(db: DbOrTx, feedback: NewFeedback): Promise<void> {
+  await db.insert(serviceFeedback).values(feedback);
 }
 
 /** Ratings given in [start, end), by rating. */
-export function countFeedbackRatings(db: DbOrTx, start: Date, end: Date): Map<string, number> {
-  const rows = db
+export async function countFeedbackRatings(db: DbOrTx, start: Date, end: Date): Promise<Map<string, number>> {
+  const rows = await db
     .select({ rating: serviceFeedback.rating, n: sql<number>`count(*)` })
     .from(serviceFeedback)
     .where(and(gte(serviceFeedback.givenAt, start), lt(serviceFeedback.givenAt, end)))
-    .groupBy(serviceFeedback.rating)
-    .all();
+    .groupBy(serviceFeedback.rating);
   return new Map(rows.map((r) => [r.rating, Number(r.n)]));
 }

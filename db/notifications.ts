@@ -17,25 +17,25 @@ import {
 import type { Role } from './schema.ts';
 
 /** Email addresses of active (not disabled) staff with `role`, in id order. */
-export function activeStaffEmails(tx: DbOrTx, role: Role): string[] {
-  return tx
+export async function activeStaffEmails(tx: DbOrTx, role: Role): Promise<string[]> {
+  const rows = await tx
     .select({ email: staff.email })
     .from(staff)
     .innerJoin(staffRoles, and(eq(staffRoles.staffId, staff.id), eq(staffRoles.role, role)))
     .where(isNull(staff.disabledAt))
-    .orderBy(asc(staff.id))
-    .all()
-    .map((r) => r.email);
+    .orderBy(asc(staff.id));
+  return rows.map((r) => r.email);
 }
 
 /** The email of an active staff member with `role`, if they are one. */
-export function activeStaffEmail(tx: DbOrTx, id: number, role: Role): string | undefined {
-  return tx
+export async function activeStaffEmail(tx: DbOrTx, id: number, role: Role): Promise<string | undefined> {
+  const [row] = await tx
     .select({ email: staff.email })
     .from(staff)
     .innerJoin(staffRoles, and(eq(staffRoles.staffId, staff.id), eq(staffRoles.role, role)))
     .where(and(eq(staff.id, id), isNull(staff.disabledAt)))
-    .get()?.email;
+    .limit(1);
+  return row?.email;
 }
 
 export interface DigestAppeal {
@@ -123,35 +123,40 @@ export function digestStatements(tx: DbOrTx, now: Date, dueSoonBefore: Date, lim
   };
 }
 
-function run<T>(
-  list: { items: { all(): T[] }; total: { get(): { n: number } | undefined } },
+async function run<T>(
+  list: { items: PromiseLike<T[]>; total: PromiseLike<{ n: number }[]> },
   limit: number,
-): Listed<T> {
-  const items = list.items.all();
+): Promise<Listed<T>> {
+  const items = await list.items;
   // The count only runs when the list was cut at the limit.
-  return { items, total: items.length < limit ? items.length : Number(list.total.get()?.n ?? 0) };
+  return { items, total: items.length < limit ? items.length : Number((await list.total)[0]?.n ?? 0) };
 }
 
 const FAR = new Date(8.64e15);
 
 /** New appeals nobody has taken, soonest due first (index appeals_status_due). */
-export function listNewUnassigned(tx: DbOrTx, limit: number): Listed<DigestAppeal> {
-  return run(digestStatements(tx, FAR, FAR, limit).newUnassigned, limit);
+export async function listNewUnassigned(tx: DbOrTx, limit: number): Promise<Listed<DigestAppeal>> {
+  return await run(digestStatements(tx, FAR, FAR, limit).newUnassigned, limit);
 }
 
 /** Appeals whose clock runs, due in [from, before): soonest first (index appeals_status_due). */
-export function listDueBetween(tx: DbOrTx, from: Date, before: Date, limit: number): Listed<DigestAppeal> {
-  return run(digestStatements(tx, from, before, limit).dueSoon, limit);
+export async function listDueBetween(
+  tx: DbOrTx,
+  from: Date,
+  before: Date,
+  limit: number,
+): Promise<Listed<DigestAppeal>> {
+  return await run(digestStatements(tx, from, before, limit).dueSoon, limit);
 }
 
 /** Appeals whose clock runs and whose due date has passed, most overdue first. */
-export function listOverdue(tx: DbOrTx, now: Date, limit: number): Listed<DigestAppeal> {
-  return run(digestStatements(tx, now, now, limit).overdue, limit);
+export async function listOverdue(tx: DbOrTx, now: Date, limit: number): Promise<Listed<DigestAppeal>> {
+  return await run(digestStatements(tx, now, now, limit).overdue, limit);
 }
 
 /** Follow-ups not done by their due date, most overdue first (index follow_ups_open). */
-export function listOverdueFollowUps(tx: DbOrTx, now: Date, limit: number): Listed<DigestFollowUp> {
-  return run(digestStatements(tx, now, now, limit).followUpsOverdue, limit);
+export async function listOverdueFollowUps(tx: DbOrTx, now: Date, limit: number): Promise<Listed<DigestFollowUp>> {
+  return await run(digestStatements(tx, now, now, limit).followUpsOverdue, limit);
 }
 
 /**
@@ -159,32 +164,43 @@ export function listOverdueFollowUps(tx: DbOrTx, now: Date, limit: number): List
  * every other (another worker, a restart, a second `npm run digest`). Call it in the transaction
  * that queues the digest emails, so the row and the emails are kept together or neither.
  */
-export function claimDigestDay(
+export async function claimDigestDay(
   tx: DbOrTx,
   row: { day: string; decidedAt: Date; emails: number; items: number },
-): boolean {
-  return tx.insert(staffDigests).values(row).onConflictDoNothing().run().changes > 0;
+): Promise<boolean> {
+  const inserted = await tx.insert(staffDigests).values(row).onConflictDoNothing().returning({ day: staffDigests.day });
+  return inserted.length > 0;
 }
 
-export function findDigestDay(tx: DbOrTx, day: string) {
-  return tx.select().from(staffDigests).where(eq(staffDigests.day, day)).get();
+export async function findDigestDay(tx: DbOrTx, day: string) {
+  const [row] = await tx.select().from(staffDigests).where(eq(staffDigests.day, day)).limit(1);
+  return row;
 }
 
 /** Overdue appeals (clock running) not yet escalated, most overdue first. */
-export function listOverdueNotEscalated(tx: DbOrTx, now: Date, limit: number): DigestAppeal[] {
-  return digestStatements(tx, now, now, limit).notEscalated.all();
+export async function listOverdueNotEscalated(tx: DbOrTx, now: Date, limit: number): Promise<DigestAppeal[]> {
+  return await digestStatements(tx, now, now, limit).notEscalated;
 }
 
 /** Records an appeal's escalation; false when it was already escalated (once only). */
-export function insertEscalation(tx: DbOrTx, row: { appealId: number; escalatedAt: Date; dueAt: Date }): boolean {
-  return tx.insert(appealEscalations).values(row).onConflictDoNothing().run().changes > 0;
+export async function insertEscalation(
+  tx: DbOrTx,
+  row: { appealId: number; escalatedAt: Date; dueAt: Date },
+): Promise<boolean> {
+  const inserted = await tx
+    .insert(appealEscalations)
+    .values(row)
+    .onConflictDoNothing()
+    .returning({ appealId: appealEscalations.appealId });
+  return inserted.length > 0;
 }
 
-export function insertSafeguardingConcern(
+export async function insertSafeguardingConcern(
   tx: DbOrTx,
   row: { caseId: number | null; appealId: number | null; note: string; raisedBy: number; raisedAt: Date },
-): SafeguardingConcernRow {
-  return tx.insert(safeguardingConcerns).values(row).returning().get();
+): Promise<SafeguardingConcernRow> {
+  const [inserted] = await tx.insert(safeguardingConcerns).values(row).returning();
+  return inserted!;
 }
 
 export interface ConcernWithName extends SafeguardingConcernRow {
@@ -192,31 +208,26 @@ export interface ConcernWithName extends SafeguardingConcernRow {
 }
 
 /** Concerns on any of these cases or appeals, oldest first, with the name of who raised each. */
-export function listSafeguardingConcerns(
+export async function listSafeguardingConcerns(
   tx: DbOrTx,
   subject: { caseIds: number[]; appealIds: number[] },
-): ConcernWithName[] {
+): Promise<ConcernWithName[]> {
   const where = or(
     subject.caseIds.length ? inArray(safeguardingConcerns.caseId, subject.caseIds) : undefined,
     subject.appealIds.length ? inArray(safeguardingConcerns.appealId, subject.appealIds) : undefined,
   );
   if (!where) return [];
-  return tx
+  const rows = await tx
     .select({ c: safeguardingConcerns, name: staff.name })
     .from(safeguardingConcerns)
     .leftJoin(staff, eq(staff.id, safeguardingConcerns.raisedBy))
     .where(where)
-    .orderBy(asc(safeguardingConcerns.raisedAt), asc(safeguardingConcerns.id))
-    .all()
-    .map((r) => ({ ...r.c, raisedByName: r.name }));
+    .orderBy(asc(safeguardingConcerns.raisedAt), asc(safeguardingConcerns.id));
+  return rows.map((r) => ({ ...r.c, raisedByName: r.name }));
 }
 
 /** How many concerns there are (for tests and health checks; never published). */
-export function countSafeguardingConcerns(tx: DbOrTx): number {
-  return Number(
-    tx
-      .select({ n: sql<number>`count(*)` })
-      .from(safeguardingConcerns)
-      .get()?.n ?? 0,
-  );
+export async function countSafeguardingConcerns(tx: DbOrTx): Promise<number> {
+  const [row] = await tx.select({ n: sql<number>`count(*)` }).from(safeguardingConcerns);
+  return Number(row?.n ?? 0);
 }

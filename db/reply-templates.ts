@@ -7,8 +7,8 @@ export type { ReplyTemplateRow };
 export type TemplateFields = Pick<ReplyTemplateRow, 'name' | 'outcome' | 'groundCode' | 'body'>;
 
 /** Every template (active first, then retired), by outcome and name. */
-export function listTemplates(db: DbOrTx, options: { activeOnly?: boolean } = {}): ReplyTemplateRow[] {
-  return db
+export async function listTemplates(db: DbOrTx, options: { activeOnly?: boolean } = {}): Promise<ReplyTemplateRow[]> {
+  return await db
     .select()
     .from(replyTemplates)
     .where(options.activeOnly ? isNull(replyTemplates.retiredAt) : undefined)
@@ -17,44 +17,54 @@ export function listTemplates(db: DbOrTx, options: { activeOnly?: boolean } = {}
       asc(replyTemplates.outcome),
       asc(replyTemplates.name),
       asc(replyTemplates.id),
-    )
-    .all();
+    );
 }
 
-export function findTemplate(db: DbOrTx, id: number): ReplyTemplateRow | undefined {
-  return db.select().from(replyTemplates).where(eq(replyTemplates.id, id)).get();
+export async function findTemplate(db: DbOrTx, id: number): Promise<ReplyTemplateRow | undefined> {
+  const [row] = await db.select().from(replyTemplates).where(eq(replyTemplates.id, id)).limit(1);
+  return row;
 }
 
-export function insertTemplate(tx: DbOrTx, fields: TemplateFields, by: number, at: Date): ReplyTemplateRow {
-  return tx
+export async function insertTemplate(
+  tx: DbOrTx,
+  fields: TemplateFields,
+  by: number,
+  at: Date,
+): Promise<ReplyTemplateRow> {
+  const [row] = await tx
     .insert(replyTemplates)
     .values({ ...fields, createdBy: by, updatedBy: by, updatedAt: at, createdAt: at })
-    .returning()
-    .get();
+    .returning();
+  return row!;
 }
 
 /** Changes an active template; undefined if it does not exist or is retired. */
-export function updateTemplate(
+export async function updateTemplate(
   tx: DbOrTx,
   id: number,
   fields: TemplateFields,
   by: number,
   at: Date,
-): ReplyTemplateRow | undefined {
-  return tx
+): Promise<ReplyTemplateRow | undefined> {
+  const [row] = await tx
     .update(replyTemplates)
     .set({ ...fields, updatedBy: by, updatedAt: at })
     .where(and(eq(replyTemplates.id, id), isNull(replyTemplates.retiredAt)))
-    .returning()
-    .get();
+    .returning();
+  return row;
 }
 
 /** Retires an active template; undefined if it does not exist or is already retired. */
-export function retireTemplate(tx: DbOrTx, id: number, by: number, at: Date): ReplyTemplateRow | undefined {
-  return tx
+export async function retireTemplate(
+  tx: DbOrTx,
+  id: number,
+  by: number,
+  at: Date,
+): Promise<ReplyTemplateRow | undefined> {
+  const [row] = await tx
     .update(replyTemplates)
     .set({ retiredAt: at, updatedBy: by, updatedAt: at })
     .where(and(eq(replyTemplates.id, id), isNull(replyTemplates.retiredAt)))
-    .returning()
-    .get();
+    .returning();
+  return row;
 }

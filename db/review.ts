@@ -8,31 +8,36 @@ import { appealTallies, appeals, cases, followUps, staff, staffRoles } from './s
 export type FollowUpRow = typeof followUps.$inferSelect;
 export type FollowUpKind = FollowUpRow['kind'];
 
-export function insertFollowUp(tx: DbOrTx, row: { appealId: number; kind: FollowUpKind; dueAt: Date }): FollowUpRow {
-  return tx.insert(followUps).values(row).returning().get();
+export async function insertFollowUp(
+  tx: DbOrTx,
+  row: { appealId: number; kind: FollowUpKind; dueAt: Date },
+): Promise<FollowUpRow> {
+  const [inserted] = await tx.insert(followUps).values(row).returning();
+  return inserted!;
 }
 
-export function findFollowUpById(tx: DbOrTx, id: number): FollowUpRow | undefined {
-  return tx.select().from(followUps).where(eq(followUps.id, id)).get();
+export async function findFollowUpById(tx: DbOrTx, id: number): Promise<FollowUpRow | undefined> {
+  const [row] = await tx.select().from(followUps).where(eq(followUps.id, id)).limit(1);
+  return row;
 }
 
-export function listFollowUpsForAppeal(tx: DbOrTx, appealId: number): FollowUpRow[] {
-  return tx.select().from(followUps).where(eq(followUps.appealId, appealId)).orderBy(asc(followUps.id)).all();
+export async function listFollowUpsForAppeal(tx: DbOrTx, appealId: number): Promise<FollowUpRow[]> {
+  return await tx.select().from(followUps).where(eq(followUps.appealId, appealId)).orderBy(asc(followUps.id));
 }
 
 /** Open follow-ups, soonest due first (index follow_ups_open). */
-export function listOpenFollowUps(tx: DbOrTx, limit = 100): FollowUpRow[] {
-  return tx.select().from(followUps).where(isNull(followUps.doneAt)).orderBy(asc(followUps.dueAt)).limit(limit).all();
+export async function listOpenFollowUps(tx: DbOrTx, limit = 100): Promise<FollowUpRow[]> {
+  return await tx.select().from(followUps).where(isNull(followUps.doneAt)).orderBy(asc(followUps.dueAt)).limit(limit);
 }
 
 /** Marks a follow-up done; false if it was already done (or does not exist). */
-export function markFollowUpDone(tx: DbOrTx, id: number, by: number, at: Date): boolean {
-  const r = tx
+export async function markFollowUpDone(tx: DbOrTx, id: number, by: number, at: Date): Promise<boolean> {
+  const changed = await tx
     .update(followUps)
     .set({ doneAt: at, doneBy: by })
     .where(and(eq(followUps.id, id), isNull(followUps.doneAt)))
-    .run();
-  return r.changes > 0;
+    .returning({ id: followUps.id });
+  return changed.length > 0;
 }
 
 export interface QueueQuery {
@@ -212,19 +217,23 @@ export function searchStatements(tx: DbOrTx, s: QueueSearch, page: Pick<QueueQue
 }
 
 /** Appeals matching a search, in queue order, and how many match. */
-export function searchQueue(
+export async function searchQueue(
   tx: DbOrTx,
   s: QueueSearch,
   page: Pick<QueueQuery, 'order' | 'limit' | 'offset'>,
-): { items: QueueItem[]; total: number } {
+): Promise<{ items: QueueItem[]; total: number }> {
   const st = searchStatements(tx, s, page);
-  return { items: st.items.all(), total: Number(st.total.get()?.n ?? 0) };
+  const items = await st.items;
+  const [total] = await st.total;
+  return { items, total: Number(total?.n ?? 0) };
 }
 
 /** One page of the queue in due-date order, and the number of appeals matching the filters. */
-export function listQueue(tx: DbOrTx, q: QueueQuery): { items: QueueItem[]; total: number } {
+export async function listQueue(tx: DbOrTx, q: QueueQuery): Promise<{ items: QueueItem[]; total: number }> {
   const s = queueStatements(tx, q);
-  return { items: s.items.all(), total: Number(s.total.get()?.n ?? 0) };
+  const items = await s.items;
+  const [total] = await s.total;
+  return { items, total: Number(total?.n ?? 0) };
 }
 
 /** The filters other than status, which the counts per status follow. */
@@ -234,11 +243,11 @@ export type StatusCountQuery = Pick<QueueQuery, 'assignee' | 'dueBefore'>;
  * How many appeals in each status among those matching the other filters: from the running counts
  * (appeal_tallies) by assignee, or with a due filter by counting the open appeals' index range.
  */
-export function countByStatus(
+export async function countByStatus(
   tx: DbOrTx,
   q: StatusCountQuery = { assignee: null, dueBefore: null },
-): Record<string, number> {
-  const rows = countByStatusStatement(tx, q).all();
+): Promise<Record<string, number>> {
+  const rows = await countByStatusStatement(tx, q);
   return Object.fromEntries(rows.filter((r) => r.n > 0).map((r) => [r.status, r.n]));
 }
 
@@ -251,16 +260,21 @@ export type QueueFilterQuery = Pick<QueueQuery, 'status' | 'assignee' | 'dueBefo
  * running, due before the given moments; counted on the open appeals' index ranges), assigned to
  * `staffId` and to nobody (running counts, or the open range under a due filter).
  */
-export function countQueueFilters(
+export async function countQueueFilters(
   tx: DbOrTx,
   staffId: number,
   current: QueueFilterQuery,
   overdueBefore: Date,
   weekBefore: Date,
-): { overdue: number; week: number; mine: number; unassigned: number } {
+): Promise<{ overdue: number; week: number; mine: number; unassigned: number }> {
   const s = queueFilterStatements(tx, staffId, current, overdueBefore, weekBefore);
-  const n = (q: { get(): { n: number } | undefined }) => Number(q.get()?.n ?? 0);
-  return { overdue: n(s.overdue), week: n(s.week), mine: n(s.mine), unassigned: n(s.unassigned) };
+  const n = async (q: PromiseLike<{ n: number }[]>) => Number((await q)[0]?.n ?? 0);
+  // One after the other, in this order, as before (one connection runs one statement at a time).
+  const overdue = await n(s.overdue);
+  const week = await n(s.week);
+  const mine = await n(s.mine);
+  const unassigned = await n(s.unassigned);
+  return { overdue, week, mine, unassigned };
 }
 
 export function queueFilterStatements(
@@ -309,32 +323,24 @@ export function openFollowUpsStatement(tx: DbOrTx, limit = 100) {
     .limit(limit);
 }
 
-export function listOpenFollowUpsWithAppeal(tx: DbOrTx, limit = 100): OpenFollowUp[] {
-  return openFollowUpsStatement(tx, limit)
-    .all()
-    .map((r) => ({ ...r.f, appealReference: r.appealReference }));
+export async function listOpenFollowUpsWithAppeal(tx: DbOrTx, limit = 100): Promise<OpenFollowUp[]> {
+  const rows = await openFollowUpsStatement(tx, limit);
+  return rows.map((r) => ({ ...r.f, appealReference: r.appealReference }));
 }
 
 /** Staff names by id, for the history (staff only). */
-export function staffNames(tx: DbOrTx, ids: number[]): Map<number, string> {
+export async function staffNames(tx: DbOrTx, ids: number[]): Promise<Map<number, string>> {
   if (!ids.length) return new Map();
-  return new Map(
-    tx
-      .select({ id: staff.id, name: staff.name })
-      .from(staff)
-      .where(inArray(staff.id, ids))
-      .all()
-      .map((r) => [r.id, r.name]),
-  );
+  const rows = await tx.select({ id: staff.id, name: staff.name }).from(staff).where(inArray(staff.id, ids));
+  return new Map(rows.map((r) => [r.id, r.name]));
 }
 
 /** Reviewers who can be assigned (staff with the reviewer role, not disabled). */
-export function listReviewers(tx: DbOrTx): { id: number; name: string }[] {
-  return tx
+export async function listReviewers(tx: DbOrTx): Promise<{ id: number; name: string }[]> {
+  return await tx
     .select({ id: staff.id, name: staff.name })
     .from(staff)
     .innerJoin(staffRoles, and(eq(staffRoles.staffId, staff.id), eq(staffRoles.role, 'reviewer')))
     .where(isNull(staff.disabledAt))
-    .orderBy(asc(staff.name))
-    .all();
+    .orderBy(asc(staff.name));
 }

@@ -24,7 +24,7 @@ export const GET: APIRoute = async ({ locals, url }) => {
   // Satisfaction is always the last four complete quarters, as on the page.
   const rows = [
     ...reportFigures(result.report),
-    ...tableFigures(satisfactionTable(locals.runtime)),
+    ...tableFigures(await satisfactionTable(locals.runtime)),
     ...(include.provisional ? monthToDateRows(await monthToDate(locals.runtime)) : []),
   ];
   return new Response(toCsv(rows), {

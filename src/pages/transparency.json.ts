@@ -19,7 +19,7 @@ export const GET: APIRoute = async ({ locals, url }) => {
     );
   const json = toJson(result.report, locals.runtime.config.publicUrl) as { figures: unknown[] };
   // Satisfaction is always the last four complete quarters, as on the page.
-  json.figures.push(...tableFigures(satisfactionTable(locals.runtime)));
+  json.figures.push(...tableFigures(await satisfactionTable(locals.runtime)));
   // The month under way only when asked for, as its own table ("month-to-date") after the complete periods.
   if (include.provisional) json.figures.push(...monthToDateRows(await monthToDate(locals.runtime)));
   return Response.json(

@@ -12,7 +12,7 @@ import { expect } from './fixtures.ts';
 export const DAY = 24 * 60 * 60_000;
 
 /** Works on the running server's database, as staff pages would (review, requests, decisions). */
-export async function withDatabase<T>(work: (db: Db) => T | Promise<T>): Promise<T> {
+export async function withDatabase<T>(work: (db: Db) => Promise<T> | T | Promise<T>): Promise<T> {
   const db = openDatabase(join(process.env.E2E_DATA_DIR!, 'fair-hearing.sqlite'));
   try {
     return await work(db);

@@ -143,7 +143,7 @@ test('the team hears of a new appeal, the reviewer of the reply, and safeguardin
 
   // 5. The moderator flags the case: banner on the case page, audited in its history.
   await signInAs(page, moderator);
-  const caseId = await withDatabase((db) => findCaseByReference(db, caseReference)!.id);
+  const caseId = await withDatabase(async (db) => (await findCaseByReference(db, caseReference))!.id);
   await page.goto(`/staff/cases/${caseId}`);
   await expect(page.getByTestId('safeguarding-banner')).toContainText(note); // the appeal's concern shows on its case
   await page.getByLabel('Flag this case as a safeguarding concern').fill('The original post threatened a named nurse.');

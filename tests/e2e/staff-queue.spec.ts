@@ -278,7 +278,7 @@ test('open follow-ups across appeals; marking one done emails the appellant and 
       dueAt: new Date(Date.now() - 5 * DAY),
     });
     await updateAppeal(db, a.id, { outcome: 'overturned' });
-    insertFollowUp(db, { appealId: a.id, kind: 'restore-comment', dueAt: new Date(Date.now() - DAY) });
+    await insertFollowUp(db, { appealId: a.id, kind: 'restore-comment', dueAt: new Date(Date.now() - DAY) });
     return a;
   });
 

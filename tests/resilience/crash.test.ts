@@ -37,7 +37,10 @@ describe('crash safety', () => {
     const moderator = await testStaff(rt, ['moderator']);
     const cases: { id: number; reference: string; email: string }[] = [];
     for (let i = 0; i < APPEALS; i++)
-      cases.push({ ...(await insertTestCase(rt.db, { recordedBy: moderator })), email: `crash-${i}@example.org` });
+      cases.push({
+        ...(await insertTestCase(rt.db, { recordedBy: moderator })),
+        email: `crash-${i}@example.org`,
+      });
     const sink = await new SmtpSink().start();
     onCleanup(() => sink.stop());
     const server = (

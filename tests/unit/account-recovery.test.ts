@@ -135,7 +135,7 @@ describe('17.2 the first-run link once an admin exists', () => {
       .prepare('select expires_at as expiresAt from staff_tokens where token_hash = ?')
       .get(hashToken(token)) as { expiresAt: number };
     expect(row.expiresAt).toBeLessThanOrEqual(clock.now().getTime());
-    expect(listAudit(rt.db, { action: 'setup.link-expired' })).toHaveLength(1);
+    expect(await listAudit(rt.db, { action: 'setup.link-expired' })).toHaveLength(1);
   });
 });
 
@@ -176,14 +176,14 @@ describe('17.3 changing your own password', () => {
       expect(
         await signInWithPassword(rt, { email: 'me@example.org', password: NEW_PASSWORD }, '10.3.3.3'),
       ).toMatchObject({ ok: true, next: 'code' });
-      expect(listAudit(rt.db, { action: 'staff.password-changed' })).toMatchObject([
+      expect(await listAudit(rt.db, { action: 'staff.password-changed' })).toMatchObject([
         { actorId: me.id, details: { otherSessionsEnded: 1 } },
       ]);
       // They are told by email (ASVS 6.3.7).
       expect(outbox(rt, 'staff-password-changed')).toEqual([
         { to: 'me@example.org', text: expect.stringContaining('was changed by you') },
       ]);
-      expect(listAudit(rt.db, { action: 'staff.password-change-failed' })).toHaveLength(1);
+      expect(await listAudit(rt.db, { action: 'staff.password-change-failed' })).toHaveLength(1);
     },
   );
 
@@ -244,7 +244,7 @@ describe('17.3 password reset by an admin', () => {
         )
         .all() as { hash: string; expiresAt: number }[];
       expect(stored).toEqual([{ hash: hashToken(token), expiresAt: clock.now().getTime() + 24 * 3600_000 }]);
-      expect(listAudit(rt.db, { action: 'staff.password-reset-sent' })).toMatchObject([
+      expect(await listAudit(rt.db, { action: 'staff.password-reset-sent' })).toMatchObject([
         { actorId: admin.id, entityId: String(me.id), ip: '9.9.9.9' },
       ]);
       expect(await findSetupLink(rt, token)).toMatchObject({ purpose: 'password-reset', staff: { id: me.id } });
@@ -274,7 +274,7 @@ describe('17.3 password reset by an admin', () => {
       });
       clock.advance(30_000);
       expect(await signIn(rt, 'forgot@example.org', me.totpSecret, '10.1.1.2', NEW_PASSWORD)).toBeTruthy();
-      expect(listAudit(rt.db, { action: 'staff.password-reset-completed' })).toMatchObject([
+      expect(await listAudit(rt.db, { action: 'staff.password-reset-completed' })).toMatchObject([
         { actorId: me.id, ip: '10.1.1.1' },
       ]);
       expect(outbox(rt, 'staff-password-changed')).toEqual([
@@ -340,7 +340,7 @@ describe('17.3 invitations sent again', () => {
       expect(await findSetupLink(rt, tokenOf(first.link))).toBeUndefined();
       expect(await findSetupLink(rt, tokenOf(resent.link))).toMatchObject({ purpose: 'invite' });
       expect(outbox(rt, 'staff-invite').map((m) => m.text.includes(resent.link))).toEqual([false, true]);
-      expect(listAudit(rt.db, { action: 'staff.invitation-resent' })).toMatchObject([
+      expect(await listAudit(rt.db, { action: 'staff.invitation-resent' })).toMatchObject([
         { actorId: admin.id, entityId: String(first.id) },
       ]);
       expect(await completeSetup(rt, tokenOf(resent.link), { password: NEW_PASSWORD }, null)).toEqual({
@@ -394,7 +394,7 @@ describe('17.3 a new authenticator after a reset needs the emailed link', () => 
       expect(
         await signInWithPassword(rt, { email: 'lostphone@example.org', password: PASSWORD }, '10.1.1.1'),
       ).toMatchObject({ ok: true, next: 'code' });
-      expect(listAudit(rt.db, { action: 'staff.enrol-link-used' })).toHaveLength(1);
+      expect(await listAudit(rt.db, { action: 'staff.enrol-link-used' })).toHaveLength(1);
     },
   );
 });
@@ -424,7 +424,7 @@ describe('17.3 the new-authenticator link is used up when enrolment is confirmed
       ok: true,
     });
     expect(await findSetupLink(rt, first.token)).toBeUndefined();
-    expect(listAudit(rt.db, { action: 'staff.enrol-link-used' })).toHaveLength(1);
+    expect(await listAudit(rt.db, { action: 'staff.enrol-link-used' })).toHaveLength(1);
   });
 
   it(
@@ -486,7 +486,7 @@ describe('markTokenUsed refuses an expired link', () => {
         ok: false,
         error: 'expired',
       });
-      expect(listAudit(rt.db, { action: 'staff.mfa-enrolled' })).toEqual([]);
+      expect(await listAudit(rt.db, { action: 'staff.mfa-enrolled' })).toEqual([]);
     },
   );
 });
@@ -507,7 +507,9 @@ describe('17.3 the command-line reset', () => {
       expect((await sessionUser(rt, session)).user).toBeUndefined();
       // Printed for the operator, not emailed.
       expect(outbox(rt, 'staff-password-reset')).toEqual([]);
-      expect(listAudit(rt.db, { action: 'staff.password-reset-sent' })).toMatchObject([{ actorId: null, ip: 'cli' }]);
+      expect(await listAudit(rt.db, { action: 'staff.password-reset-sent' })).toMatchObject([
+        { actorId: null, ip: 'cli' },
+      ]);
       const full = await resetByEmail(rt, cli, 'operator-help@example.org', { authenticator: true });
       if (!full.ok) throw new Error(full.error);
       expect(await findSetupLink(rt, tokenOf(plain.link))).toBeUndefined();
@@ -657,7 +659,7 @@ describe('17.15 your own sessions', () => {
       expect(await endOwnSessions(rt, me.id, here, list[1]!.handle, '203.0.113.45')).toEqual({ ok: true, ended: 1 });
       expect((await sessionUser(rt, there)).user).toBeUndefined();
       expect((await sessionUser(rt, here)).user).toBeDefined();
-      expect(listAudit(rt.db, { action: 'staff.sessions-ended' })).toMatchObject([
+      expect(await listAudit(rt.db, { action: 'staff.sessions-ended' })).toMatchObject([
         { actorId: me.id, details: { ended: 1 } },
       ]);
       expect(await endOwnSessions(rt, me.id, here, 'others', null)).toEqual({ ok: true, ended: 0 });
@@ -704,7 +706,9 @@ describe('17.17 a code from the enrolment step', () => {
     );
     expect(outcome).toEqual({ kind: 'error', status: 400, message: REUSED_ENROLMENT_CODE_MESSAGE });
     expect(REUSED_ENROLMENT_CODE_MESSAGE).toMatch(/Wait for your app to show the next code/);
-    expect(listAudit(rt.db, { actorId: made.staffId }).map((e) => e.action)).toContain('staff.security-code-reused');
+    expect((await listAudit(rt.db, { actorId: made.staffId })).map((e) => e.action)).toContain(
+      'staff.security-code-reused',
+    );
     // The next code works.
     clock.advance(30_000);
     expect(await verifySecurityCode(rt, p.sessionId, totpCode(setup.secret, clock.now()), null)).toMatchObject({

@@ -140,8 +140,12 @@ describe('marking a follow-up done', () => {
   it('takes only a whole number naming a follow-up of this appeal; anything else gets a clear message', async () => {
     const id = await newAppeal();
     const other = await newAppeal();
-    const f = insertFollowUp(rt.db, { appealId: id, kind: 'restore-comment', dueAt: new Date(clock + DAY) });
-    const theirs = insertFollowUp(rt.db, { appealId: other, kind: 'restore-comment', dueAt: new Date(clock + DAY) });
+    const f = await insertFollowUp(rt.db, { appealId: id, kind: 'restore-comment', dueAt: new Date(clock + DAY) });
+    const theirs = await insertFollowUp(rt.db, {
+      appealId: other,
+      kind: 'restore-comment',
+      dueAt: new Date(clock + DAY),
+    });
     // Until this change "<id>abc" was read as <id> (parseInt) and marked it done.
     for (const followUp of [`${f.id}abc`, ' ', 'x', '0', `0${f.id}`, '99999', String(theirs.id)]) {
       expect(await handleAppealForm(rt, id, { intent: 'follow-up', followUp }, reviewer)).toEqual({
@@ -150,12 +154,12 @@ describe('marking a follow-up done', () => {
         preview: undefined,
       });
     }
-    expect(findFollowUpById(rt.db, f.id)?.doneAt).toBeNull();
+    expect((await findFollowUpById(rt.db, f.id))?.doneAt).toBeNull();
     expect(await handleAppealForm(rt, id, { intent: 'follow-up', followUp: String(f.id) }, reviewer)).toEqual({
       kind: 'redirect',
       to: `/staff/appeals/${id}`,
     });
-    expect(findFollowUpById(rt.db, f.id)?.doneAt).toBeInstanceOf(Date);
+    expect((await findFollowUpById(rt.db, f.id))?.doneAt).toBeInstanceOf(Date);
     expect(await handleAppealForm(rt, id, { intent: 'follow-up', followUp: String(f.id) }, reviewer)).toMatchObject({
       errors: { decision: REVIEW_ERROR_MESSAGES['not-allowed'] },
     });

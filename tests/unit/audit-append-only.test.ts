@@ -6,6 +6,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { listAudit, recordAudit } from '../../db/audit.ts';
+import { transaction } from '../../db/transactions.ts';
 import { testRuntime } from '../support/db.ts';
 
 function sourceFiles(dir: string): string[] {
@@ -27,16 +28,22 @@ describe('audit log', () => {
     expect(code).not.toMatch(/\b(UPDATE|DELETE)\b/);
   });
 
-  it("is written inside the caller's transaction: a rolled-back change leaves no entry", () => {
+  it("is written inside the caller's transaction: a rolled-back change leaves no entry", async () => {
     const fixed = new Date(Date.UTC(2026, 2, 1, 9, 0, 0));
     const rt = testRuntime({ now: () => fixed });
-    expect(() =>
-      rt.db.transaction((tx) => {
-        recordAudit(tx, { actorId: null, action: 'test.rolled-back', entityType: 'test', entityId: '1', ip: null });
+    await expect(
+      transaction(rt.db, async (tx) => {
+        await recordAudit(tx, {
+          actorId: null,
+          action: 'test.rolled-back',
+          entityType: 'test',
+          entityId: '1',
+          ip: null,
+        });
         throw new Error('the change failed');
       }),
-    ).toThrow('the change failed');
-    rt.db.transaction((tx) =>
+    ).rejects.toThrow('the change failed');
+    await transaction(rt.db, (tx) =>
       recordAudit(tx, {
         actorId: null,
         action: 'test.kept',
@@ -46,7 +53,7 @@ describe('audit log', () => {
         details: { a: 1 },
       }),
     );
-    const entries = listAudit(rt.db, { action: 'test.*' });
+    const entries = await listAudit(rt.db, { action: 'test.*' });
     expect(entries).toEqual([
       expect.objectContaining({
         action: 'test.kept',

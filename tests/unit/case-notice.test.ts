@@ -92,14 +92,14 @@ describe('recording the notice', () => {
     expect(await recordNotice(rt, c.id, { told: 'yes', method: 'private-message', ...sentAt(told) }, mod)).toEqual({
       ok: true,
     });
-    const saved = findCaseById(rt.db, c.id)!;
+    const saved = (await findCaseById(rt.db, c.id))!;
     expect(saved).toMatchObject({
       noticeSentAt: new Date(Math.floor(told.getTime() / 60_000) * 60_000),
       noticeMethod: 'private-message',
       noticeNotSentReason: null,
       noticeRecordedBy: mod.id,
     });
-    expect(listAudit(rt.db, { action: 'case.notice-recorded', entityId: c.reference })[0]).toMatchObject({
+    expect((await listAudit(rt.db, { action: 'case.notice-recorded', entityId: c.reference }))[0]).toMatchObject({
       actorId: mod.id,
       details: { told: true, method: 'private-message' },
     });
@@ -116,11 +116,11 @@ describe('recording the notice', () => {
         mod,
       ),
     ).toEqual({ ok: true });
-    expect(findCaseById(rt.db, c.id)).toMatchObject({
+    expect(await findCaseById(rt.db, c.id)).toMatchObject({
       noticeSentAt: null,
       noticeNotSentReason: 'The account was deleted by Sam Smith before we could reply.',
     });
-    const entry = listAudit(rt.db, { action: 'case.notice-recorded', entityId: c.reference })[0]!;
+    const entry = (await listAudit(rt.db, { action: 'case.notice-recorded', entityId: c.reference }))[0]!;
     expect(entry.details).toEqual({ told: false });
     expect(JSON.stringify(entry)).not.toContain('Sam Smith');
   });
@@ -131,7 +131,7 @@ describe('recording the notice', () => {
       ok: false,
       error: 'not-allowed',
     });
-    expect(findCaseById(rt.db, c.id)).toMatchObject({ noticeRecordedAt: null, noticeNotSentReason: null });
+    expect(await findCaseById(rt.db, c.id)).toMatchObject({ noticeRecordedAt: null, noticeNotSentReason: null });
     expect(await recordNotice(rt, 999_999, { told: 'no', reason: 'x' }, mod)).toEqual({
       ok: false,
       error: 'not-found',
@@ -154,7 +154,7 @@ describe('the appeal window runs from the later of the action and the notice', (
     // Action seven months ago: outside the 6-month window on its own.
     const actionAt = new Date(Date.UTC(2026, 3, 20, 10)); // 20 April 2026
     const c = await insertTestCase(rt.db, { actionAt, recordedBy: mod.id });
-    expect(await checkCaseEligibility(rt, findCaseById(rt.db, c.id)!)).toMatchObject({
+    expect(await checkCaseEligibility(rt, (await findCaseById(rt.db, c.id))!)).toMatchObject({
       ok: false,
       error: 'outside-window',
       windowClosedAt: new Date(Date.UTC(2026, 9, 20, 10)),
@@ -162,7 +162,7 @@ describe('the appeal window runs from the later of the action and the notice', (
     // The person was only told on 2 June (the moderator records it today, long after both).
     const told = new Date(Date.UTC(2026, 5, 2, 14, 15));
     expect(await recordNotice(rt, c.id, { told: 'yes', method: 'email', ...sentAt(told) }, mod)).toEqual({ ok: true });
-    const found = findCaseById(rt.db, c.id)!;
+    const found = (await findCaseById(rt.db, c.id))!;
     expect(await checkCaseEligibility(rt, found)).toEqual({
       ok: true,
       windowClosesAt: new Date(Date.UTC(2026, 11, 2, 15, 15)),
@@ -179,7 +179,7 @@ describe('the appeal window runs from the later of the action and the notice', (
     await recordNotice(rt, other.id, { told: 'yes', method: 'reply', ...sentAt(told) }, mod);
     const saved = clock;
     clock = Date.UTC(2026, 11, 2, 15, 16);
-    expect(await checkCaseEligibility(rt, findCaseById(rt.db, other.id)!)).toMatchObject({
+    expect(await checkCaseEligibility(rt, (await findCaseById(rt.db, other.id))!)).toMatchObject({
       ok: false,
       error: 'outside-window',
     });
@@ -190,7 +190,7 @@ describe('the appeal window runs from the later of the action and the notice', (
     const actionAt = new Date(Date.UTC(2026, 3, 20, 10));
     const c = await insertTestCase(rt.db, { actionAt, recordedBy: mod.id });
     await recordNotice(rt, c.id, { told: 'no', reason: 'Account gone.' }, mod);
-    expect(await checkCaseEligibility(rt, findCaseById(rt.db, c.id)!)).toMatchObject({
+    expect(await checkCaseEligibility(rt, (await findCaseById(rt.db, c.id))!)).toMatchObject({
       ok: false,
       error: 'outside-window',
     });

@@ -37,14 +37,14 @@ describe('recording a case', () => {
     const result = await recordCase(rt, validForm(), actor);
     expect(result.ok).toBe(true);
     if (!result.ok) return;
-    const c = getCase(rt, result.caseId)!;
+    const c = (await getCase(rt, result.caseId))!;
     expect(c.reference).toBe(result.reference);
     expect(c.version).toBe('1.0');
     expect(c.actions.sort()).toEqual(['blocked', 'hidden']);
     expect(c.grounds.map((g) => g.code)).toEqual(['abusive']);
     expect(c.actionAt.toISOString()).toBe('2026-11-24T09:15:00.000Z');
     expect(c.recordedBy).toBe(actor.id);
-    const lookedUp = lookUpCase(rt, result.reference.toLowerCase().replace(/-/g, ' '));
+    const lookedUp = await lookUpCase(rt, result.reference.toLowerCase().replace(/-/g, ' '));
     expect(lookedUp.ok && lookedUp.case.id).toBe(result.caseId);
     const audit = rt.db.select().from(auditLog).all();
     expect(audit.some((a) => a.action === 'case.recorded' && a.entityId === result.reference)).toBe(true);
@@ -80,7 +80,7 @@ describe('recording a case', () => {
   it('records an action from long ago under version 1.0, whose start date is not known', async () => {
     const result = await recordCase(rt, validForm({ 'action-year': '2020' }), actor);
     expect(result.ok).toBe(true);
-    if (result.ok) expect(getCase(rt, result.caseId)!.version).toBe('1.0');
+    if (result.ok) expect((await getCase(rt, result.caseId))!.version).toBe('1.0');
   });
 
   it('refuses a date before any principles (where the first version has a known date) with an error on that field and keeps what was typed', async () => {
@@ -102,12 +102,12 @@ describe('recording a case', () => {
 
   it('lists and searches cases by handle, platform and action', async () => {
     await recordCase(rt, validForm({ handle: '@findme', platform: 'x', actions: ['deleted'] }), actor);
-    expect(listCases(rt, { text: 'findme', limit: 10, offset: 0 }).items.map((c) => c.accountHandle)).toEqual([
+    expect((await listCases(rt, { text: 'findme', limit: 10, offset: 0 })).items.map((c) => c.accountHandle)).toEqual([
       '@findme',
     ]);
-    expect(listCases(rt, { platform: 'x', limit: 10, offset: 0 }).total).toBe(1);
-    expect(listCases(rt, { action: 'deleted', limit: 10, offset: 0 }).total).toBe(1);
-    expect(listCases(rt, { text: '%', limit: 10, offset: 0 }).total).toBe(0);
+    expect((await listCases(rt, { platform: 'x', limit: 10, offset: 0 })).total).toBe(1);
+    expect((await listCases(rt, { action: 'deleted', limit: 10, offset: 0 })).total).toBe(1);
+    expect((await listCases(rt, { text: '%', limit: 10, offset: 0 })).total).toBe(0);
   });
 
   it('refuses a reference with a typo before looking it up', async () => {
@@ -116,7 +116,7 @@ describe('recording a case', () => {
     const chars = result.reference.split('');
     const i = chars.findIndex((ch) => /[0-9A-Z]/.test(ch));
     chars[i] = chars[i] === '7' ? '8' : '7';
-    expect(lookUpCase(rt, chars.join(''))).toEqual({ ok: false, error: 'check-failed' });
+    expect(await lookUpCase(rt, chars.join(''))).toEqual({ ok: false, error: 'check-failed' });
   });
 });
 
@@ -130,7 +130,12 @@ describe('the notice for the person', () => {
   it('says what we did, why, the reference and the appeal link, in under 500 characters', async () => {
     const result = await recordCase(rt, validForm({ actions: ['hidden'] }), actor);
     if (!result.ok) throw new Error('expected a case');
-    const notice = caseNotice(getCase(rt, result.caseId)!, 'https://appeals.example.org', { name: 'Test Trust' }, 6);
+    const notice = caseNotice(
+      (await getCase(rt, result.caseId))!,
+      'https://appeals.example.org',
+      { name: 'Test Trust' },
+      6,
+    );
     expect(notice.short.length).toBeLessThan(500);
     expect(notice.short).toContain('We hid your comment');
     expect(notice.short).toContain('abuse towards people');
@@ -159,7 +164,12 @@ describe('the notice for the person', () => {
       actor,
     );
     if (!result.ok) throw new Error('expected a case');
-    const notice = caseNotice(getCase(rt, result.caseId)!, 'https://appeals.example.org', { name: 'Test Trust' }, 6);
+    const notice = caseNotice(
+      (await getCase(rt, result.caseId))!,
+      'https://appeals.example.org',
+      { name: 'Test Trust' },
+      6,
+    );
     expect(notice.short.length).toBeLessThan(500);
     expect(notice.short).toContain(result.reference);
   });

@@ -241,8 +241,8 @@ describe('change alerts', () => {
     );
   });
 
-  it('every drafting step is in the audit log', () => {
-    const actions = listAudit(rt.db, { entityType: 'principles', limit: 500 }).map((e) => e.action);
+  it('every drafting step is in the audit log', async () => {
+    const actions = (await listAudit(rt.db, { entityType: 'principles', limit: 500 })).map((e) => e.action);
     expect(actions).toContain('principles.draft-created');
     expect(actions).toContain('principles.draft-saved');
     expect(actions).toContain('principles.published');

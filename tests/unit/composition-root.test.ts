@@ -82,19 +82,25 @@ describe('the composition root', () => {
     const b = testRuntime({ now: () => new Date('2027-04-02T11:00:00Z'), env: { PUBLIC_URL: 'https://two.example' } });
     const queued = await transaction(a.db, (tx) =>
       transaction(tx, async (inner) => {
-        recordAudit(inner, { actorId: null, action: 'test.nested', entityType: 'test', entityId: null, ip: null });
+        await recordAudit(inner, {
+          actorId: null,
+          action: 'test.nested',
+          entityType: 'test',
+          entityId: null,
+          ip: null,
+        });
         return enqueueEmail(inner, email, a.now());
       }),
     );
-    b.db.transaction((tx) =>
+    await transaction(b.db, (tx) =>
       recordAudit(tx, { actorId: null, action: 'test.other', entityType: 'test', entityId: null, ip: null }),
     );
     expect(queued.messageId).toMatch(/@one\.example>$/);
     expect((await enqueueEmail(b.db, email, b.now())).messageId).toMatch(/@two\.example>$/);
-    expect(listAudit(a.db, { action: 'test.nested' }).map((e) => e.at.toISOString())).toEqual([
+    expect((await listAudit(a.db, { action: 'test.nested' })).map((e) => e.at.toISOString())).toEqual([
       '2026-03-01T10:00:00.000Z',
     ]);
-    expect(listAudit(b.db, { action: 'test.other' }).map((e) => e.at.toISOString())).toEqual([
+    expect((await listAudit(b.db, { action: 'test.other' })).map((e) => e.at.toISOString())).toEqual([
       '2027-04-02T11:00:00.000Z',
     ]);
   });

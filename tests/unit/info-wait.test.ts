@@ -98,9 +98,9 @@ describe('waiting for the appellant', () => {
     const ended = (await listAppealEvents(rt.db, a.id)).filter((e) => e.kind === 'info-wait-ended');
     expect(ended).toHaveLength(1);
     expect(ended[0]).toMatchObject({ actorType: 'system', details: { from: 'waiting', to: 'in-review' } });
-    expect(listAudit(rt.db).some((e) => e.action === 'appeal.info-wait-ended' && e.entityId === String(a.id))).toBe(
-      true,
-    );
+    expect(
+      (await listAudit(rt.db)).some((e) => e.action === 'appeal.info-wait-ended' && e.entityId === String(a.id)),
+    ).toBe(true);
     const told = (await mails('staff-info-wait-ended', reviewerEmail)).filter((m) => m.subject.includes(a.reference));
     expect(told).toHaveLength(1);
     expect(told[0]!.text).toContain(`https://appeals.example.nhs.uk/staff/appeals/${a.id}`);

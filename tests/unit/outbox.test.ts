@@ -132,7 +132,9 @@ describe('listOutbox, outboxCounts, retryMessage and /healthz', () => {
 
     clock += 5_000;
     const seen: unknown[] = [];
-    const result = await retryMessage(rt, f.id, 7, (_tx, event) => seen.push([event.message.id, event.actorId]));
+    const result = await retryMessage(rt, f.id, 7, (_tx, event) => {
+      seen.push([event.message.id, event.actorId]);
+    });
     expect(result.ok && result.message).toMatchObject({ id: f.id, state: 'queued', attempts: 0, lastError: null });
     expect(result.ok && result.message.nextAttemptAt.getTime()).toBe(clock);
     expect(seen).toEqual([[f.id, 7]]);
@@ -163,10 +165,10 @@ describe('retryFromOutbox', () => {
     await markEmailFailed(rt.db, f.id, 'w', '550');
     for (const bad of [null, '', 'abc', '0', '-1', '1.5', '1e400'])
       expect(await retryFromOutbox(rt, bad, { id: admin, ip: '203.0.113.9' })).toEqual({ ok: false });
-    expect(listAudit(rt.db, { action: 'outbox.retried' })).toHaveLength(0);
+    expect(await listAudit(rt.db, { action: 'outbox.retried' })).toHaveLength(0);
     expect(await retryFromOutbox(rt, String(f.id), { id: admin, ip: '203.0.113.9' })).toEqual({ ok: true, id: f.id });
     expect((await findEmail(rt.db, f.id))?.state).toBe('queued');
-    expect(listAudit(rt.db, { action: 'outbox.retried' })).toMatchObject([
+    expect(await listAudit(rt.db, { action: 'outbox.retried' })).toMatchObject([
       {
         actorId: admin,
         entityType: 'outbox',
@@ -177,7 +179,7 @@ describe('retryFromOutbox', () => {
     ]);
     // Retried already (Back and press Retry again): refused, and nothing more in the log.
     expect(await retryFromOutbox(rt, String(f.id), { id: admin, ip: '203.0.113.9' })).toEqual({ ok: false });
-    expect(listAudit(rt.db, { action: 'outbox.retried' })).toHaveLength(1);
+    expect(await listAudit(rt.db, { action: 'outbox.retried' })).toHaveLength(1);
   });
 });
 

@@ -108,12 +108,12 @@ describe('queue query plans', () => {
     }
   });
 
-  it('open follow-ups are read through their index, in due order, with the appeal by primary key', () => {
+  it('open follow-ups are read through their index, in due order, with the appeal by primary key', async () => {
     const p = plan(openFollowUpsStatement(rt.db));
     expect(p.join('\n')).toMatch(/SEARCH follow_ups USING INDEX follow_ups_open \(done_at=\?\)/);
     expect(p.filter((d) => /TEMP B-TREE/.test(d))).toEqual([]);
     expect(p.filter((d) => /\bappeals\b/.test(d) && !/USING INTEGER PRIMARY KEY/.test(d))).toEqual([]);
-    expect(listOpenFollowUpsWithAppeal(rt.db)).toEqual([]);
+    expect(await listOpenFollowUpsWithAppeal(rt.db)).toEqual([]);
   });
 });
 
@@ -244,42 +244,49 @@ describe('queue results', () => {
   add('decided', -30, 7); // decided: never overdue
   add('withdrawn', -30, null);
   add('new', 3, 7);
-  const q = (over: Partial<QueueQuery>) =>
-    listQueue(rt.db, { status: null, assignee: null, dueBefore: null, limit: 25, offset: 0, ...over });
+  const q = async (over: Partial<QueueQuery>) =>
+    await listQueue(rt.db, { status: null, assignee: null, dueBefore: null, limit: 25, offset: 0, ...over });
 
-  it('overdue lists only appeals whose clock is running, soonest due first', () => {
-    const r = q({ dueBefore: now });
+  it('overdue lists only appeals whose clock is running, soonest due first', async () => {
+    const r = await q({ dueBefore: now });
     expect(r.items.map((i) => i.reference)).toEqual(['Q-1', 'Q-2']);
     expect(r.total).toBe(2);
-    expect(q({ dueBefore: now, assignee: 7 }).items.map((i) => i.reference)).toEqual(['Q-2']);
-    expect(q({ dueBefore: now, assignee: 'unassigned' }).items.map((i) => i.reference)).toEqual(['Q-1']);
+    expect((await q({ dueBefore: now, assignee: 7 })).items.map((i) => i.reference)).toEqual(['Q-2']);
+    expect((await q({ dueBefore: now, assignee: 'unassigned' })).items.map((i) => i.reference)).toEqual(['Q-1']);
   });
 
-  it('totals and counts per status come from the running counts and match the rows', () => {
-    expect(q({}).total).toBe(6);
-    expect(q({ assignee: 7 }).total).toBe(4);
-    expect(q({ assignee: 'unassigned', status: 'new' }).total).toBe(1);
-    expect(q({ status: 'decided' }).items.map((i) => i.reference)).toEqual(['Q-4']);
-    expect(countByStatus(rt.db)).toEqual({ new: 2, 'in-review': 1, waiting: 1, decided: 1, withdrawn: 1 });
-    expect(countByStatus(rt.db, { assignee: 7, dueBefore: null })).toEqual({
+  it('totals and counts per status come from the running counts and match the rows', async () => {
+    expect((await q({})).total).toBe(6);
+    expect((await q({ assignee: 7 })).total).toBe(4);
+    expect((await q({ assignee: 'unassigned', status: 'new' })).total).toBe(1);
+    expect((await q({ status: 'decided' })).items.map((i) => i.reference)).toEqual(['Q-4']);
+    expect(await countByStatus(rt.db)).toEqual({ new: 2, 'in-review': 1, waiting: 1, decided: 1, withdrawn: 1 });
+    expect(await countByStatus(rt.db, { assignee: 7, dueBefore: null })).toEqual({
       'in-review': 1,
       waiting: 1,
       decided: 1,
       new: 1,
     });
-    expect(countByStatus(rt.db, { assignee: 'unassigned', dueBefore: null })).toEqual({ new: 1, withdrawn: 1 });
-    expect(countByStatus(rt.db, { assignee: null, dueBefore: now })).toEqual({ new: 1, 'in-review': 1 });
-    expect(q({ limit: 2, offset: 2 }).items.map((i) => i.reference)).toEqual(['Q-3', 'Q-1']);
-    expect(q({ order: 'latest' }).items.map((i) => i.reference)).toEqual(['Q-6', 'Q-2', 'Q-1', 'Q-3', 'Q-5', 'Q-4']);
-    expect(q({ order: 'latest', dueBefore: now }).items.map((i) => i.reference)).toEqual(['Q-2', 'Q-1']);
+    expect(await countByStatus(rt.db, { assignee: 'unassigned', dueBefore: null })).toEqual({ new: 1, withdrawn: 1 });
+    expect(await countByStatus(rt.db, { assignee: null, dueBefore: now })).toEqual({ new: 1, 'in-review': 1 });
+    expect((await q({ limit: 2, offset: 2 })).items.map((i) => i.reference)).toEqual(['Q-3', 'Q-1']);
+    expect((await q({ order: 'latest' })).items.map((i) => i.reference)).toEqual([
+      'Q-6',
+      'Q-2',
+      'Q-1',
+      'Q-3',
+      'Q-5',
+      'Q-4',
+    ]);
+    expect((await q({ order: 'latest', dueBefore: now })).items.map((i) => i.reference)).toEqual(['Q-2', 'Q-1']);
     const weekEnd = new Date(now.getTime() + 7 * day);
-    const counts = (current: Partial<QueueQuery>) =>
-      countQueueFilters(rt.db, 7, { status: null, assignee: null, dueBefore: null, ...current }, now, weekEnd);
-    expect(counts({})).toEqual({ overdue: 2, week: 3, mine: 4, unassigned: 2 });
+    const counts = async (current: Partial<QueueQuery>) =>
+      await countQueueFilters(rt.db, 7, { status: null, assignee: null, dueBefore: null, ...current }, now, weekEnd);
+    expect(await counts({})).toEqual({ overdue: 2, week: 3, mine: 4, unassigned: 2 });
     // Each count keeps the other filters: what the list would show after choosing it.
-    expect(counts({ status: 'new' })).toEqual({ overdue: 1, week: 2, mine: 1, unassigned: 1 });
-    expect(counts({ assignee: 7 })).toEqual({ overdue: 1, week: 2, mine: 4, unassigned: 2 });
-    expect(counts({ dueBefore: now })).toEqual({ overdue: 2, week: 3, mine: 1, unassigned: 1 });
+    expect(await counts({ status: 'new' })).toEqual({ overdue: 1, week: 2, mine: 1, unassigned: 1 });
+    expect(await counts({ assignee: 7 })).toEqual({ overdue: 1, week: 2, mine: 4, unassigned: 2 });
+    expect(await counts({ dueBefore: now })).toEqual({ overdue: 2, week: 3, mine: 1, unassigned: 1 });
     for (const current of [
       {},
       { status: 'new' as const },
@@ -287,11 +294,11 @@ describe('queue results', () => {
       { dueBefore: now },
       { status: 'in-review' as const, assignee: 'unassigned' as const },
     ]) {
-      const c = counts(current);
-      expect(c.mine).toBe(q({ ...current, assignee: 7 }).total);
-      expect(c.unassigned).toBe(q({ ...current, assignee: 'unassigned' }).total);
-      expect(c.overdue).toBe(q({ ...current, dueBefore: now }).total);
-      expect(c.week).toBe(q({ ...current, dueBefore: weekEnd }).total);
+      const c = await counts(current);
+      expect(c.mine).toBe((await q({ ...current, assignee: 7 })).total);
+      expect(c.unassigned).toBe((await q({ ...current, assignee: 'unassigned' })).total);
+      expect(c.overdue).toBe((await q({ ...current, dueBefore: now })).total);
+      expect(c.week).toBe((await q({ ...current, dueBefore: weekEnd })).total);
     }
   });
 });

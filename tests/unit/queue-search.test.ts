@@ -38,11 +38,8 @@ function mistype(ref: string, at: number): string {
   return chars.join('');
 }
 
-const find = (q: string) => reviewQueue(rt, parseQueueFilters(new URLSearchParams()), me, q);
-const refs = (q: string) =>
-  find(q)
-    .items.map((i) => i.reference)
-    .sort();
+const find = async (q: string) => await reviewQueue(rt, parseQueueFilters(new URLSearchParams()), me, q);
+const refs = async (q: string) => (await find(q)).items.map((i) => i.reference).sort();
 
 beforeAll(async () => {
   me = await testStaff(rt, ['reviewer'], 'Sam Searcher');
@@ -86,23 +83,23 @@ beforeAll(async () => {
 });
 
 describe('queue search', () => {
-  it('finds an appeal by its own reference, typed sloppily', () => {
+  it('finds an appeal by its own reference, typed sloppily', async () => {
     const ref = seeded.claimed.reference;
-    expect(refs(ref)).toEqual([ref]);
-    expect(refs(ref.toLowerCase().replace(/-/g, ' '))).toEqual([ref]);
-    expect(refs(ref.replace(/0/g, 'O').replace(/1/g, 'l'))).toEqual([ref]);
+    expect(await refs(ref)).toEqual([ref]);
+    expect(await refs(ref.toLowerCase().replace(/-/g, ' '))).toEqual([ref]);
+    expect(await refs(ref.replace(/0/g, 'O').replace(/1/g, 'l'))).toEqual([ref]);
   });
 
-  it('finds every appeal on a case by the case reference, in any status, with typos forgiven', () => {
+  it('finds every appeal on a case by the case reference, in any status, with typos forgiven', async () => {
     const both = [seeded.onCase.reference, seeded.decidedOnCase.reference].sort();
-    expect(refs(caseRef)).toEqual(both);
-    expect(refs(caseRef.toLowerCase())).toEqual(both);
-    expect(refs(caseRef.replace(/-/g, '').replace(/0/g, 'o').replace(/1/g, 'I'))).toEqual(both);
+    expect(await refs(caseRef)).toEqual(both);
+    expect(await refs(caseRef.toLowerCase())).toEqual(both);
+    expect(await refs(caseRef.replace(/-/g, '').replace(/0/g, 'o').replace(/1/g, 'I'))).toEqual(both);
     // A mistyped character (the check fails): the references one slip away are looked up.
     for (const at of [0, 5, 10]) {
       const typo = mistype(caseRef, at);
       expect(parseReference(typo)).toMatchObject({ ok: false, error: 'check-failed' });
-      const r = find(typo);
+      const r = await find(typo);
       expect(r.items.map((i) => i.reference).sort()).toEqual(both);
       expect(r.search?.corrected).toBe(true);
     }
@@ -110,37 +107,39 @@ describe('queue search', () => {
     const chars = [...caseRef.replace(/-/g, '')];
     const i = chars.findIndex((ch, k) => k < 10 && ch !== chars[k + 1]);
     [chars[i], chars[i + 1]] = [chars[i + 1]!, chars[i]!];
-    expect(refs(chars.join(''))).toEqual(both);
+    expect(await refs(chars.join(''))).toEqual(both);
   });
 
-  it('finds by account handle: the case handle and the handle a no-reference appellant gave, any case, with or without @', () => {
+  it('finds by account handle: the case handle and the handle a no-reference appellant gave, any case, with or without @', async () => {
     const both = [seeded.onCase.reference, seeded.decidedOnCase.reference].sort();
-    for (const q of ['@Jo_Bloggs', 'jo_bloggs', 'JO_BLOGGS', '  @jo_bloggs ']) expect(refs(q)).toEqual(both);
-    for (const q of ['NoRef_Person', '@noref_person']) expect(refs(q)).toEqual([seeded.claimed.reference]);
+    for (const q of ['@Jo_Bloggs', 'jo_bloggs', 'JO_BLOGGS', '  @jo_bloggs ']) expect(await refs(q)).toEqual(both);
+    for (const q of ['NoRef_Person', '@noref_person']) expect(await refs(q)).toEqual([seeded.claimed.reference]);
     // Exact, not a substring match.
-    expect(refs('jo_blog')).toEqual([]);
-    expect(find('@gone').items.map((i) => i.status)).toEqual(['withdrawn']);
+    expect(await refs('jo_blog')).toEqual([]);
+    expect((await find('@gone')).items.map((i) => i.status)).toEqual(['withdrawn']);
   });
 
-  it("finds by the appellant's email address, in any case", () => {
-    expect(refs('findme@example.org')).toEqual([seeded.byEmail.reference]);
-    expect(refs('FindMe@Example.org')).toEqual([seeded.byEmail.reference]);
-    expect(refs('case.person@example.org')).toEqual([seeded.onCase.reference, seeded.decidedOnCase.reference].sort());
-    expect(refs('nobody@example.org')).toEqual([]);
+  it("finds by the appellant's email address, in any case", async () => {
+    expect(await refs('findme@example.org')).toEqual([seeded.byEmail.reference]);
+    expect(await refs('FindMe@Example.org')).toEqual([seeded.byEmail.reference]);
+    expect(await refs('case.person@example.org')).toEqual(
+      [seeded.onCase.reference, seeded.decidedOnCase.reference].sort(),
+    );
+    expect(await refs('nobody@example.org')).toEqual([]);
   });
 
-  it('shows platform and handle columns from the case, or from what the appellant told us', () => {
-    const [onCase] = find(seeded.onCase.reference).items;
+  it('shows platform and handle columns from the case, or from what the appellant told us', async () => {
+    const [onCase] = (await find(seeded.onCase.reference)).items;
     expect(onCase).toMatchObject({ platform: 'facebook', handle: '@Jo_Bloggs', caseReference: caseRef });
-    const [claimed] = find(seeded.claimed.reference).items;
+    const [claimed] = (await find(seeded.claimed.reference)).items;
     expect(claimed).toMatchObject({ platform: 'instagram', handle: 'NoRef_Person', caseReference: null });
   });
 
-  it('refuses an over-long search with a message, and reads a blank one as no search', () => {
+  it('refuses an over-long search with a message, and reads a blank one as no search', async () => {
     expect(parseQueueSearch('x'.repeat(255))).toEqual({ ok: false, error: QUEUE_SEARCH_TOO_LONG });
-    expect(find('x'.repeat(255))).toMatchObject({ searchError: QUEUE_SEARCH_TOO_LONG, items: [], total: 0 });
+    expect(await find('x'.repeat(255))).toMatchObject({ searchError: QUEUE_SEARCH_TOO_LONG, items: [], total: 0 });
     expect(parseQueueSearch('   ')).toEqual({ ok: true, parsed: null });
-    expect(find("' or 1=1 --").items).toEqual([]);
+    expect((await find("' or 1=1 --")).items).toEqual([]);
   });
 
   it('nearbyReferences gives valid references only, and nothing for a valid or malformed one', () => {
@@ -155,10 +154,10 @@ describe('queue search', () => {
 });
 
 describe('queue defaults', () => {
-  it('opens on open appeals (new, in review, waiting), soonest due first, ties by received time', () => {
+  it('opens on open appeals (new, in review, waiting), soonest due first, ties by received time', async () => {
     const filters = parseQueueFilters(new URLSearchParams());
     expect(filters.status).toBe('open');
-    const r = reviewQueue(rt, filters, me);
+    const r = await reviewQueue(rt, filters, me);
     expect(r.items.map((i) => i.status).every((s) => s === 'new' || s === 'in-review' || s === 'waiting')).toBe(true);
     expect(r.items.map((i) => i.reference)).not.toContain(seeded.decidedOnCase.reference);
     expect(r.items.map((i) => i.reference)).not.toContain(seeded.withdrawn.reference);
@@ -170,12 +169,12 @@ describe('queue defaults', () => {
       .filter((x) => x === seeded.tieEarlier.reference || x === seeded.tieLater.reference);
     expect(tie).toEqual([seeded.tieEarlier.reference, seeded.tieLater.reference]);
     // Latest first reverses both.
-    const latest = reviewQueue(rt, { ...filters, order: 'latest' }, me)
-      .items.map((i) => i.reference)
+    const latest = (await reviewQueue(rt, { ...filters, order: 'latest' }, me)).items
+      .map((i) => i.reference)
       .filter((x) => x === seeded.tieEarlier.reference || x === seeded.tieLater.reference);
     expect(latest).toEqual([seeded.tieLater.reference, seeded.tieEarlier.reference]);
     // "Any status" (status= empty) still lists everything.
-    const any = reviewQueue(rt, parseQueueFilters(new URLSearchParams('status=')), me);
+    const any = await reviewQueue(rt, parseQueueFilters(new URLSearchParams('status=')), me);
     expect(any.total).toBe(8);
   });
 });

@@ -67,7 +67,7 @@ describe('placeholders', () => {
     const a = await newAppeal();
     const view = (await appealForStaff(rt, a.id))!;
     const filled = fillTemplate(BODY, placeholderValues(rt, view.appeal, view.caseRecord, '1.0'));
-    const ground = findCaseById(rt.db, a.caseId)!.grounds[0]!.title;
+    const ground = (await findCaseById(rt.db, a.caseId))!.grounds[0]!.title;
     expect(filled).toBe(
       `We looked again at appeal ${a.reference} about case ${a.caseReference}. On Facebook we hid your comment and blocked your account because of ${ground} (principles version 1.0, https://appeals.example.nhs.uk/principles/1.0). ###`,
     );
@@ -119,11 +119,11 @@ describe('the admin pages’ domain', () => {
       ok: false,
       error: 'not-found',
     });
-    const actions = listAudit(rt.db, { entityType: 'reply_template', entityId: String(made.template.id) }).map(
+    const actions = (await listAudit(rt.db, { entityType: 'reply_template', entityId: String(made.template.id) })).map(
       (e) => e.action,
     );
     expect(actions).toEqual(['reply-template.retired', 'reply-template.updated', 'reply-template.created']);
-    expect(allTemplates(rt).find((t) => t.id === made.template.id)?.retiredAt).toEqual(new Date(clock));
+    expect((await allTemplates(rt)).find((t) => t.id === made.template.id)?.retiredAt).toEqual(new Date(clock));
   });
 });
 
@@ -149,13 +149,11 @@ describe('choosing a template on an appeal', () => {
     forIllegal = b.template.id;
   });
 
-  it('offers any-ground templates and those for a ground the case cites, not retired ones', () => {
-    expect(templatesForAppeal(rt, ['abusive']).map((t) => t.id)).toEqual([anyGround]);
-    expect(
-      templatesForAppeal(rt, ['abusive', 'illegal-activity'])
-        .map((t) => t.id)
-        .sort(),
-    ).toEqual([anyGround, forIllegal].sort());
+  it('offers any-ground templates and those for a ground the case cites, not retired ones', async () => {
+    expect((await templatesForAppeal(rt, ['abusive'])).map((t) => t.id)).toEqual([anyGround]);
+    expect((await templatesForAppeal(rt, ['abusive', 'illegal-activity'])).map((t) => t.id).sort()).toEqual(
+      [anyGround, forIllegal].sort(),
+    );
   });
 
   it('fills empty reasons (and the outcome); never overwrites typed reasons', async () => {
@@ -239,7 +237,7 @@ describe('choosing a template on an appeal', () => {
     expect(history.detail).toBe(
       'We have kept our decision; reasons started from the reply template “Kept: against the principles”',
     );
-    expect(listAudit(rt.db, { action: 'appeal.decided', entityId: String(a.id) })[0]?.details).toMatchObject({
+    expect((await listAudit(rt.db, { action: 'appeal.decided', entityId: String(a.id) }))[0]?.details).toMatchObject({
       template: 'Kept: against the principles',
     });
   });

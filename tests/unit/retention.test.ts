@@ -145,7 +145,7 @@ describe('retention purge', async () => {
     // The case of the old appeal is still within its own window plus retention.
     expect(rt.db.select().from(cases).where(eq(cases.id, old.id)).get()?.accountHandle).toBe('@old_person');
     expect(figures()).toEqual(before);
-    const audit = listAudit(rt.db, { action: 'retention.purged' });
+    const audit = await listAudit(rt.db, { action: 'retention.purged' });
     expect(audit[0]?.details).toMatchObject({ appeals: 1, cases: 0, emails: 1 });
     expect(JSON.stringify(audit)).not.toContain('old@example.org');
   });
@@ -182,7 +182,7 @@ describe('retention of feedback comments', () => {
 
     now = new Date('2026-07-15T09:59:59Z'); // not quite 6 months after the first
     expect(await runFeedbackCommentPurge(frt, { dryRun: false })).toBe(0);
-    expect(listAudit(frt.db, { action: 'retention.purged' })).toEqual([]);
+    expect(await listAudit(frt.db, { action: 'retention.purged' })).toEqual([]);
     now = new Date('2026-07-15T10:00:01Z');
     expect(await runFeedbackCommentPurge(frt, { dryRun: true })).toBe(1);
     expect(stored()[0]!.comment).toContain('Pat'); // a dry run changes nothing
@@ -193,7 +193,7 @@ describe('retention of feedback comments', () => {
       { rating: 'dissatisfied', comment: null },
       { rating: 'very-satisfied', comment: 'Quicker than I expected.' },
     ]);
-    expect(listAudit(frt.db, { action: 'retention.purged' }).map((e) => e.details)).toEqual([
+    expect((await listAudit(frt.db, { action: 'retention.purged' })).map((e) => e.details)).toEqual([
       { feedbackComments: 1, retentionMonths: 6 },
     ]);
     expect(await runFeedbackCommentPurge(frt, { dryRun: true })).toBe(0);

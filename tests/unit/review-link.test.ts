@@ -94,7 +94,7 @@ describe('linkAppealToCase', () => {
     const event = (await listAppealEvents(rt.db, appealId)).find((e) => e.kind === 'case-linked');
     expect(event).toMatchObject({ actorType: 'staff', actorId: reviewer.id, details: { caseReference: c.reference } });
     expect(
-      listAudit(rt.db).some(
+      (await listAudit(rt.db)).some(
         (e) => e.action === 'appeal.case-linked' && e.entityId === String(appealId) && e.actorId === reviewer.id,
       ),
     ).toBe(true);
@@ -336,7 +336,7 @@ describe('deciding a no-reference appeal: linked, or an explicit, audited "no ma
     const event = (await listAppealEvents(rt.db, appealId)).find((e) => e.kind === 'no-matching-case');
     expect(event).toMatchObject({ actorType: 'staff', actorId: reviewer.id });
     expect(
-      listAudit(rt.db).some(
+      (await listAudit(rt.db)).some(
         (e) => e.action === 'appeal.no-matching-case' && e.entityId === String(appealId) && e.actorId === reviewer.id,
       ),
     ).toBe(true);

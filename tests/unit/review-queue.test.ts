@@ -41,48 +41,48 @@ beforeAll(async () => {
 });
 
 describe('reviewQueue', () => {
-  it('filters by assignee, with counts per status among those', () => {
-    const mine = reviewQueue(rt, filters({ assignee: 'me' }), me);
+  it('filters by assignee, with counts per status among those', async () => {
+    const mine = await reviewQueue(rt, filters({ assignee: 'me' }), me);
     expect(mine.total).toBe(32);
     expect(mine.counts).toEqual({ new: 27, 'in-review': 2, waiting: 1, decided: 1, withdrawn: 1 });
-    const unassigned = reviewQueue(rt, filters({ assignee: 'unassigned' }), me);
+    const unassigned = await reviewQueue(rt, filters({ assignee: 'unassigned' }), me);
     expect(unassigned.total).toBe(1);
     expect(unassigned.counts).toEqual({ 'in-review': 1 });
-    const anyone = reviewQueue(rt, filters(), me);
+    const anyone = await reviewQueue(rt, filters(), me);
     expect(anyone.total).toBe(34);
     expect(anyone.counts).toEqual({ new: 28, 'in-review': 3, waiting: 1, decided: 1, withdrawn: 1 });
   });
 
-  it('filters by status', () => {
-    expect(reviewQueue(rt, filters({ assignee: 'me', status: 'in-review' }), me).total).toBe(2);
-    expect(reviewQueue(rt, filters({ assignee: 'me', status: 'waiting' }), me).items.map((i) => i.status)).toEqual([
-      'waiting',
-    ]);
-    expect(reviewQueue(rt, filters({ status: 'decided' }), me).total).toBe(1);
+  it('filters by status', async () => {
+    expect((await reviewQueue(rt, filters({ assignee: 'me', status: 'in-review' }), me)).total).toBe(2);
+    expect(
+      (await reviewQueue(rt, filters({ assignee: 'me', status: 'waiting' }), me)).items.map((i) => i.status),
+    ).toEqual(['waiting']);
+    expect((await reviewQueue(rt, filters({ status: 'decided' }), me)).total).toBe(1);
   });
 
-  it('counts as overdue only appeals whose clock runs; due this week includes them', () => {
-    const overdue = reviewQueue(rt, filters({ assignee: 'me', due: 'overdue' }), me);
+  it('counts as overdue only appeals whose clock runs; due this week includes them', async () => {
+    const overdue = await reviewQueue(rt, filters({ assignee: 'me', due: 'overdue' }), me);
     expect(overdue.total).toBe(2);
     expect(overdue.items.every((i) => i.overdue)).toBe(true);
     expect(overdue.counts).toEqual({ 'in-review': 2 });
-    expect(reviewQueue(rt, filters({ due: 'overdue' }), me).total).toBe(3);
-    expect(reviewQueue(rt, filters({ assignee: 'me', due: 'week' }), me).total).toBe(3);
+    expect((await reviewQueue(rt, filters({ due: 'overdue' }), me)).total).toBe(3);
+    expect((await reviewQueue(rt, filters({ assignee: 'me', due: 'week' }), me)).total).toBe(3);
     // A waiting appeal's clock is paused (its due date moves when review resumes), so it is never
     // overdue, even with its status chosen; its row shows without the overdue mark.
-    expect(reviewQueue(rt, filters({ assignee: 'me', due: 'overdue', status: 'waiting' }), me).total).toBe(0);
-    const waiting = reviewQueue(rt, filters({ assignee: 'me', status: 'waiting' }), me);
+    expect((await reviewQueue(rt, filters({ assignee: 'me', due: 'overdue', status: 'waiting' }), me)).total).toBe(0);
+    const waiting = await reviewQueue(rt, filters({ assignee: 'me', status: 'waiting' }), me);
     expect(waiting.total).toBe(1);
     expect(waiting.items[0]!.overdue).toBe(false);
   });
 
-  it('pages by 25, soonest due first', () => {
-    const first = reviewQueue(rt, filters({ assignee: 'me' }), me);
+  it('pages by 25, soonest due first', async () => {
+    const first = await reviewQueue(rt, filters({ assignee: 'me' }), me);
     expect(first.items).toHaveLength(QUEUE_PAGE_SIZE);
     expect(first.pages).toBe(2);
     const due = first.items.map((i) => i.dueAt.getTime());
     expect(due).toEqual([...due].sort((a, b) => a - b));
-    const second = reviewQueue(rt, filters({ assignee: 'me', page: 2 }), me);
+    const second = await reviewQueue(rt, filters({ assignee: 'me', page: 2 }), me);
     expect(second.items).toHaveLength(7);
     expect(new Set([...first.items, ...second.items].map((i) => i.id)).size).toBe(32);
   });

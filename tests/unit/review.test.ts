@@ -85,7 +85,7 @@ describe('decideAppeal', () => {
     const kinds = (await listAppealEvents(rt.db, a.id)).map((e) => e.kind);
     expect(kinds).toContain('decided');
     expect(
-      listAudit(rt.db).some(
+      (await listAudit(rt.db)).some(
         (e) => e.action === 'appeal.decided' && e.entityId === String(a.id) && e.actorId === reviewer.id,
       ),
     ).toBe(true);
@@ -96,7 +96,7 @@ describe('decideAppeal', () => {
     expect(email.text).toContain(decision.explanation);
     expect(email.text).toContain('https://appeals.example.nhs.uk/principles/1.0');
     expect(email.text).not.toContain('Rita');
-    const followUps = listFollowUpsForAppeal(rt.db, a.id);
+    const followUps = await listFollowUpsForAppeal(rt.db, a.id);
     expect(followUps.map((f) => f.kind).sort()).toEqual(['restore-comment', 'unblock-account']);
     expect(followUps[0]!.dueAt.getTime()).toBe(addWorkingDays(new Date(clock), 2).getTime());
   });
@@ -104,12 +104,12 @@ describe('decideAppeal', () => {
   it('creates follow-ups only for an overturn or partial overturn', async () => {
     const upheld = await newAppeal();
     expect(await decideAfterPreview(rt, upheld.id, { ...decision, outcome: 'upheld' }, reviewer)).toEqual({ ok: true });
-    expect(listFollowUpsForAppeal(rt.db, upheld.id)).toEqual([]);
+    expect(await listFollowUpsForAppeal(rt.db, upheld.id)).toEqual([]);
     const partly = await newAppeal(['deleted']);
     expect(await decideAfterPreview(rt, partly.id, { ...decision, outcome: 'partly-overturned' }, reviewer)).toEqual({
       ok: true,
     });
-    expect(listFollowUpsForAppeal(rt.db, partly.id).map((f) => f.kind)).toEqual(['restore-comment']);
+    expect((await listFollowUpsForAppeal(rt.db, partly.id)).map((f) => f.kind)).toEqual(['restore-comment']);
   });
 
   it('follows the state machine: no second decision, none after withdrawal', async () => {
@@ -211,23 +211,24 @@ describe('notes, assignment and follow-ups', () => {
     const events = await listAppealEvents(rt.db, a.id);
     expect(events.find((e) => e.kind === 'note')).toMatchObject({ body: 'Checked the thread', actorId: reviewer.id });
     expect(events.find((e) => e.kind === 'assigned')).toMatchObject({ details: { from: null, to: moderator.id } });
-    expect(
-      listAudit(rt.db)
-        .filter((e) => e.entityId === String(a.id))
-        .map((e) => e.action),
-    ).toEqual(expect.arrayContaining(['appeal.note-added', 'appeal.assigned']));
+    expect((await listAudit(rt.db)).filter((e) => e.entityId === String(a.id)).map((e) => e.action)).toEqual(
+      expect.arrayContaining(['appeal.note-added', 'appeal.assigned']),
+    );
   });
 
   it('ticks off a follow-up once, recording who and when', async () => {
     const a = await newAppeal();
     await decideAfterPreview(rt, a.id, decision, reviewer);
-    const [f] = listFollowUpsForAppeal(rt.db, a.id);
+    const [f] = await listFollowUpsForAppeal(rt.db, a.id);
     // Sent from another appeal's page (a forged form), it is not found and stays open.
     const other = await newAppeal();
     expect(await completeFollowUp(rt, other.id, f!.id, reviewer)).toEqual({ ok: false, error: 'not-found' });
-    expect(listFollowUpsForAppeal(rt.db, a.id)[0]).toMatchObject({ doneBy: null, doneAt: null });
+    expect((await listFollowUpsForAppeal(rt.db, a.id))[0]).toMatchObject({ doneBy: null, doneAt: null });
     expect(await completeFollowUp(rt, a.id, f!.id, reviewer)).toEqual({ ok: true });
-    expect(listFollowUpsForAppeal(rt.db, a.id)[0]).toMatchObject({ doneBy: reviewer.id, doneAt: new Date(clock) });
+    expect((await listFollowUpsForAppeal(rt.db, a.id))[0]).toMatchObject({
+      doneBy: reviewer.id,
+      doneAt: new Date(clock),
+    });
     expect(await completeFollowUp(rt, a.id, f!.id, reviewer)).toEqual({ ok: false, error: 'not-allowed' });
     expect(await completeFollowUp(rt, a.id, 999999, reviewer)).toEqual({ ok: false, error: 'not-found' });
   });
@@ -237,7 +238,7 @@ describe('follow-up done email', () => {
   it('marking a restore or unblock follow-up done emails the appellant through the outbox, in the same transaction', async () => {
     const a = await newAppeal(['hidden', 'blocked']);
     await decideAfterPreview(rt, a.id, decision, reviewer);
-    const follow = listFollowUpsForAppeal(rt.db, a.id);
+    const follow = await listFollowUpsForAppeal(rt.db, a.id);
     expect(follow.map((f) => f.kind).sort()).toEqual(['restore-comment', 'unblock-account']);
     const before = (await listEmails(rt.db)).filter((e) => e.to === a.email).length;
     const restore = follow.find((f) => f.kind === 'restore-comment')!;
@@ -269,7 +270,7 @@ describe('follow-up done email', () => {
       (await listEmails(rt.db)).filter((e) => e.to === a.email && e.kind === 'appeal-follow-up-done'),
     ).toHaveLength(2);
     expect(
-      listAudit(rt.db)
+      (await listAudit(rt.db))
         .filter(
           (e) => e.action === 'appeal.follow-up-done' && (e.details as { appealId?: number } | null)?.appealId === a.id,
         )

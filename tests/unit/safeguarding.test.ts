@@ -70,13 +70,17 @@ describe('flagSafeguardingConcern', () => {
     expect(m!.text).toContain('Reza Reviewer flagged appeal');
     expect(m!.text).toContain(`https://appeals.example.nhs.uk/staff/appeals/${a.id}`);
     expect(m!.html).toContain(note);
-    const audit = listAudit(rt.db, { action: 'safeguarding.flagged', entityType: 'appeal', entityId: String(a.id) });
+    const audit = await listAudit(rt.db, {
+      action: 'safeguarding.flagged',
+      entityType: 'appeal',
+      entityId: String(a.id),
+    });
     expect(audit).toHaveLength(1);
     expect(audit[0]!.actorId).toBe(reviewer);
     expect(JSON.stringify(audit[0]!.details)).not.toContain('harming');
     // Shown on the appeal page and on its case's page.
-    expect(concernsForAppeal(rt, { id: a.id, caseId: a.caseId }).map((c) => c.note)).toEqual([note]);
-    expect(concernsForCase(rt, a.caseId, [a.id]).map((c) => c.raisedByName)).toEqual(['Reza Reviewer']);
+    expect((await concernsForAppeal(rt, { id: a.id, caseId: a.caseId })).map((c) => c.note)).toEqual([note]);
+    expect((await concernsForCase(rt, a.caseId, [a.id])).map((c) => c.raisedByName)).toEqual(['Reza Reviewer']);
   });
 
   it('flags a case, audited under the case reference, and the concern shows on its appeal too', async () => {
@@ -93,14 +97,16 @@ describe('flagSafeguardingConcern', () => {
       `Safeguarding concern: moderation case ${a.caseReference}`,
     );
     expect(
-      listAudit(rt.db, { action: 'safeguarding.flagged', entityType: 'case', entityId: a.caseReference }),
+      await listAudit(rt.db, { action: 'safeguarding.flagged', entityType: 'case', entityId: a.caseReference }),
     ).toHaveLength(1);
-    expect(concernsForAppeal(rt, { id: a.id, caseId: a.caseId }).map((c) => c.note)).toEqual(['Threat in the post.']);
+    expect((await concernsForAppeal(rt, { id: a.id, caseId: a.caseId })).map((c) => c.note)).toEqual([
+      'Threat in the post.',
+    ]);
   });
 
   it('refuses a blank or too long note, an unknown subject, and everything when SAFEGUARDING_EMAIL is unset', async () => {
     const a = await appeal();
-    const before = { concerns: countSafeguardingConcerns(rt.db), emails: (await listEmails(rt.db)).length };
+    const before = { concerns: await countSafeguardingConcerns(rt.db), emails: (await listEmails(rt.db)).length };
     expect(
       await handleSafeguardingForm(
         rt,
@@ -129,14 +135,16 @@ describe('flagSafeguardingConcern', () => {
       ok: false,
       error: 'not-found',
     });
-    expect({ concerns: countSafeguardingConcerns(rt.db), emails: (await listEmails(rt.db)).length }).toEqual(before);
+    expect({ concerns: await countSafeguardingConcerns(rt.db), emails: (await listEmails(rt.db)).length }).toEqual(
+      before,
+    );
     expect(
       await flagSafeguardingConcern(off, { kind: 'appeal', id: a.id }, 'note', { id: reviewer, ip: null }),
     ).toEqual({
       ok: false,
       error: 'off',
     });
-    expect(countSafeguardingConcerns(off.db)).toBe(0);
+    expect(await countSafeguardingConcerns(off.db)).toBe(0);
     expect(
       await handleSafeguardingForm(
         rt,

@@ -226,7 +226,7 @@ describe('sign-in, codes and sessions', () => {
     expect(await verifySecurityCode(rt, second.sessionId, totpCode(secret, clock.now()), '1.1.1.1')).toMatchObject({
       ok: true,
     });
-    const actions = listAudit(rt.db, { actorId: id }).map((e) => e.action);
+    const actions = (await listAudit(rt.db, { actorId: id })).map((e) => e.action);
     expect(actions).toContain('staff.signed-in');
     expect(actions).toContain('staff.security-code-reused');
   });
@@ -453,7 +453,7 @@ describe('first run, invitations and admin changes', () => {
     });
     expect(await setDisabled(rt, actor, admin.id, true)).toMatchObject({ ok: false });
     expect(await resetMfa(rt, actor, invite.id)).toEqual({ ok: true });
-    const entries = listAudit(rt.db, { actorId: admin.id });
+    const entries = await listAudit(rt.db, { actorId: admin.id });
     expect(entries.map((e) => e.action)).toEqual(['staff.mfa-reset', 'staff.roles-changed', 'staff.invited']);
     expect(entries[1]).toMatchObject({
       entityType: 'staff',
@@ -461,7 +461,7 @@ describe('first run, invitations and admin changes', () => {
       ip: '9.9.9.9',
       details: { from: ['moderator'], to: ['moderator', 'reviewer'] },
     });
-    expect(listAudit(rt.db, { action: 'staff.*' }).length).toBeGreaterThanOrEqual(4);
+    expect((await listAudit(rt.db, { action: 'staff.*' })).length).toBeGreaterThanOrEqual(4);
   });
 
   it('the account page: each action runs, a refused one says where; what the page says afterwards', async () => {
@@ -512,7 +512,7 @@ describe('first run, invitations and admin changes', () => {
       mfa: 'Not set up',
     });
     expect(accountSummary((await getStaff(rt, admin.id))!).status).toBe('Active');
-    expect(listAudit(rt.db, { entityId: String(invite.id) }).map((e) => e.action)).toEqual([
+    expect((await listAudit(rt.db, { entityId: String(invite.id) })).map((e) => e.action)).toEqual([
       'staff.enabled',
       'staff.disabled',
       'staff.invitation-resent',

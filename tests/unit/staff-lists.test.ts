@@ -45,7 +45,7 @@ beforeAll(async () => {
   // Audit: 70 sign-ins by the admin on 2 June, 2 purges by the system on 3 June (UK days).
   for (let i = 0; i < 70; i++) {
     clock = Date.UTC(2026, 5, 2, 8, i);
-    recordAudit(rt.db, {
+    await recordAudit(rt.db, {
       actorId: admin,
       action: 'staff.signed-in',
       entityType: 'staff',
@@ -55,7 +55,7 @@ beforeAll(async () => {
   }
   for (let i = 0; i < 2; i++) {
     clock = Date.UTC(2026, 5, 2, 23, 30 + i); // 00:30 on 3 June in UK time
-    recordAudit(rt.db, {
+    await recordAudit(rt.db, {
       actorId: null,
       action: 'retention.purged',
       entityType: 'retention',
@@ -140,10 +140,10 @@ describe('the outbox list', () => {
 });
 
 describe('the audit log list and download', () => {
-  it('filters by action, actor and UK day, a page at a time, in words', () => {
+  it('filters by action, actor and UK day, a page at a time, in words', async () => {
     const all = parseAuditQuery(q('action=staff.signed-in'));
     if (!all.ok) throw new Error('bad query');
-    const page1 = browseAudit(rt, all.query);
+    const page1 = await browseAudit(rt, all.query);
     expect(page1.entries).toHaveLength(AUDIT_PAGE_SIZE);
     expect(page1.hasMore).toBe(true);
     expect(page1.entries[0]).toMatchObject({
@@ -153,7 +153,7 @@ describe('the audit log list and download', () => {
     });
     const system = parseAuditQuery(q('actor=none&from=2026-06-03&to=2026-06-03'));
     if (!system.ok) throw new Error('bad query');
-    const purges = browseAudit(rt, system.query);
+    const purges = await browseAudit(rt, system.query);
     expect(purges.entries.map((e) => [e.who, e.action, e.details])).toEqual([
       [
         'Command line or system',
@@ -169,8 +169,8 @@ describe('the audit log list and download', () => {
     expect(purges.hasMore).toBe(false);
     const mine = parseAuditQuery(q(`actor=${admin}&from=2026-06-03`));
     if (!mine.ok) throw new Error('bad query');
-    expect(browseAudit(rt, mine.query).entries).toEqual([]);
-    expect(browseAudit(rt, mine.query).actions.map((a) => a.label)).toContain('Signed in');
+    expect((await browseAudit(rt, mine.query)).entries).toEqual([]);
+    expect((await browseAudit(rt, mine.query)).actions.map((a) => a.label)).toContain('Signed in');
   });
 
   it('a bad date is an error for the field, not a silently wider list', () => {
@@ -183,7 +183,7 @@ describe('the audit log list and download', () => {
   it('downloads every matching entry as CSV, in words, and records the download', async () => {
     const query = parseAuditQuery(q('action=staff.signed-in&to=2026-06-02'));
     if (!query.ok) throw new Error('bad query');
-    const before = listAudit(rt.db, { action: 'audit.exported' }).length;
+    const before = (await listAudit(rt.db, { action: 'audit.exported' })).length;
     const out = await exportAudit(rt, query.query, { id: admin, ip: '127.0.0.1' });
     if (!out.ok) throw new Error(out.error);
     const lines = out.csv.trim().split('\r\n');
@@ -191,7 +191,7 @@ describe('the audit log list and download', () => {
     expect(lines).toHaveLength(71);
     expect(lines[1]).toContain(',Signed in,staff ');
     expect(lines[1]).toMatch(/,staff\.signed-in$/);
-    const logged = listAudit(rt.db, { action: 'audit.exported' });
+    const logged = await listAudit(rt.db, { action: 'audit.exported' });
     expect(logged).toHaveLength(before + 1);
     expect(logged[0]).toMatchObject({
       actorId: admin,

@@ -208,7 +208,7 @@ describe('the working-day digest', () => {
   it('is not sent before 08:00', async () => {
     expect(await runScheduledDigest(rt)).toBeUndefined();
     expect(await digests()).toHaveLength(0);
-    expect(findDigestDay(rt.db, '2026-12-01')).toBeUndefined();
+    expect(await findDigestDay(rt.db, '2026-12-01')).toBeUndefined();
   });
 
   it('at 08:00 on a working day one digest lists overdue, due soon and new unassigned appeals', async () => {
@@ -237,7 +237,7 @@ describe('the working-day digest', () => {
     clock = Date.UTC(2026, 11, 1, 15, 0, 0);
     expect(await runScheduledDigest(other)).toEqual({ status: 'already-decided', day: '2026-12-01' });
     expect(await digests()).toHaveLength(1);
-    expect(findDigestDay(rt.db, '2026-12-01')).toMatchObject({ emails: 1, items: 3 });
+    expect(await findDigestDay(rt.db, '2026-12-01')).toMatchObject({ emails: 1, items: 3 });
   });
 
   it('is not sent on Saturday, Sunday or a bank holiday, and is sent on the next working day', async () => {
@@ -258,7 +258,7 @@ describe('the working-day digest', () => {
     });
     expect(await runScheduledDigest(quiet)).toEqual({ status: 'empty', day: '2026-12-03' });
     expect(await listEmails(quiet.db)).toHaveLength(0);
-    expect(findDigestDay(quiet.db, '2026-12-03')).toMatchObject({ emails: 0, items: 0 });
+    expect(await findDigestDay(quiet.db, '2026-12-03')).toMatchObject({ emails: 0, items: 0 });
   });
 });
 
@@ -277,12 +277,12 @@ describe('the digest lists overdue follow-ups', () => {
       receivedAt: new Date(clock - 20 * DAY),
       dueAt: new Date(clock - 6 * DAY),
     });
-    insertFollowUp(rt.db, {
+    await insertFollowUp(rt.db, {
       appealId: a.id,
       kind: 'unblock-account',
       dueAt: new Date(Date.UTC(2026, 11, 1, 23, 59, 59, 999)),
     });
-    insertFollowUp(rt.db, { appealId: b.id, kind: 'restore-comment', dueAt: new Date(clock + DAY) });
+    await insertFollowUp(rt.db, { appealId: b.id, kind: 'restore-comment', dueAt: new Date(clock + DAY) });
     expect(await sendDigest(rt)).toEqual({ status: 'sent', day: '2026-12-03', emails: 1, items: 1 });
     const [d] = (await listEmails(rt.db)).filter((m) => m.kind === STAFF_EMAIL_KINDS.digest);
     expect(d!.subject).toBe(
@@ -338,7 +338,9 @@ describe('overdue escalation', () => {
     clock += 5 * DAY;
     expect(await escalateOverdueAppeals(rt)).toBe(0);
     expect(await escalations()).toHaveLength(2);
-    expect(listAudit(rt.db, { action: 'appeal.overdue-escalated' }).map((e) => e.entityId)).toEqual([String(a.id)]);
+    expect((await listAudit(rt.db, { action: 'appeal.overdue-escalated' })).map((e) => e.entityId)).toEqual([
+      String(a.id),
+    ]);
   });
 });
 
@@ -375,14 +377,14 @@ describe('staff emails always reach someone, or wait until they can', () => {
     });
     expect(await runScheduledDigest(rt)).toEqual({ status: 'no-recipients', day: '2026-12-01' });
     // Until this change the day was claimed with 0 emails, and no digest went out that day.
-    expect(findDigestDay(rt.db, '2026-12-01')).toBeUndefined();
+    expect(await findDigestDay(rt.db, '2026-12-01')).toBeUndefined();
     const reviewer = await testStaff(rt, ['reviewer'], 'Rae Reviewer');
     clock += HOUR;
     expect(await runScheduledDigest(rt)).toEqual({ status: 'sent', day: '2026-12-01', emails: 1, items: 1 });
     expect((await listEmails(rt.db)).filter((m) => m.kind === STAFF_EMAIL_KINDS.digest).map((m) => m.to)).toEqual([
       (await getStaff(rt, reviewer))!.email,
     ]);
-    expect(findDigestDay(rt.db, '2026-12-01')).toMatchObject({ emails: 1, items: 1 });
+    expect(await findDigestDay(rt.db, '2026-12-01')).toMatchObject({ emails: 1, items: 1 });
   });
 
   it('an overdue appeal is not marked escalated while there is no active admin, and is once there is one', async () => {
@@ -397,14 +399,14 @@ describe('staff emails always reach someone, or wait until they can', () => {
     });
     expect(await escalateOverdueAppeals(rt)).toBe(0);
     // Until this change the escalation was used up with nobody told.
-    expect(listAudit(rt.db, { action: 'appeal.overdue-escalated' })).toEqual([]);
+    expect(await listAudit(rt.db, { action: 'appeal.overdue-escalated' })).toEqual([]);
     const admin = await testStaff(rt, ['admin'], 'New Admin');
     clock += 60_000;
     expect(await escalateOverdueAppeals(rt)).toBe(1);
     const sent = (await listEmails(rt.db)).filter((m) => m.kind === STAFF_EMAIL_KINDS.overdue);
     expect(sent.map((m) => m.to)).toEqual([(await getStaff(rt, admin))!.email]);
     expect(sent[0]!.subject).toContain(a.reference);
-    expect(listAudit(rt.db, { action: 'appeal.overdue-escalated' })).toMatchObject([
+    expect(await listAudit(rt.db, { action: 'appeal.overdue-escalated' })).toMatchObject([
       { entityId: String(a.id), details: { admins: 1 } },
     ]);
   });

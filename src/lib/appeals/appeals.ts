@@ -211,7 +211,8 @@ const MAX_REFERENCE_ATTEMPTS = 5;
 export async function createAppeal(rt: Runtime, input: NewAppeal): Promise<CreateAppealResult> {
   const receivedAt = rt.now();
   const dueAt = addWorkingDays(receivedAt, rt.config.reviewWorkingDays);
-  const found = input.subject.kind === 'case' ? findCaseByReference(rt.db, input.subject.caseReference) : undefined;
+  const found =
+    input.subject.kind === 'case' ? await findCaseByReference(rt.db, input.subject.caseReference) : undefined;
   if (input.subject.kind === 'case') {
     if (!found) return { ok: false, error: 'case-not-found' };
     const eligibility = await checkCaseEligibility(rt, found);

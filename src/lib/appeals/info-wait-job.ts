@@ -91,7 +91,7 @@ async function resume(rt: Runtime, appealId: number, now: Date): Promise<boolean
       kind: INFO_WAIT_ENDED,
       details: { from: row.status, to: next.status, workingDays: 2 * rt.config.infoWaitWorkingDays },
     });
-    recordAudit(tx, {
+    await recordAudit(tx, {
       actorId: null,
       action: 'appeal.info-wait-ended',
       entityType: 'appeal',
@@ -110,7 +110,7 @@ async function resume(rt: Runtime, appealId: number, now: Date): Promise<boolean
       ],
       link: { text: `Open appeal ${row.reference}`, url: staffAppealUrl(rt, row.id) },
     });
-    for (const address of reviewerOrTeam(rt, tx, row.assignedTo))
+    for (const address of await reviewerOrTeam(rt, tx, row.assignedTo))
       await enqueueEmail(tx, { to: address, ...email, kind: 'staff-info-wait-ended' }, now);
     return true;
   });

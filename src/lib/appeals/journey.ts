@@ -278,7 +278,7 @@ export async function submitCaseReference(
   if (!parsed.ok) return fail(parsed.error);
   const limit = await hitRateLimit(rt, caseLookupLimit(rt.config), client);
   if (!limit.ok) return fail('too-many', limit.retryAfterSeconds);
-  const found = findCaseByReference(rt.db, parsed.reference);
+  const found = await findCaseByReference(rt.db, parsed.reference);
   if (!found || found.purgedAt) return fail('not-found');
   const { blocked: _blocked, caseReference: _previous, post: _post, ...rest } = a;
   const answers: Answers = { ...rest, route: 'case', caseReference: found.reference };
@@ -298,9 +298,9 @@ export async function submitCaseReference(
 }
 
 /** The case the journey is about, if one was found and is open to appeal. */
-export function journeyCase(rt: Runtime, a: Answers): CaseRecord | undefined {
+export async function journeyCase(rt: Runtime, a: Answers): Promise<CaseRecord | undefined> {
   if (a.route !== 'case' || !a.caseReference || a.blocked) return undefined;
-  const found = findCaseByReference(rt.db, a.caseReference);
+  const found = await findCaseByReference(rt.db, a.caseReference);
   return found && !found.purgedAt ? found : undefined;
 }
 

@@ -88,17 +88,17 @@ export function auditLine(e: AuditListRow): AuditLine {
   };
 }
 
-export function browseAudit(
+export async function browseAudit(
   rt: Runtime,
   query: AuditQuery,
-): { entries: AuditLine[]; hasMore: boolean; actions: { code: string; label: string }[] } {
-  const entries = listAudit(rt.db, {
+): Promise<{ entries: AuditLine[]; hasMore: boolean; actions: { code: string; label: string }[] }> {
+  const entries = await listAudit(rt.db, {
     ...filtersOf(query),
     limit: AUDIT_PAGE_SIZE + 1,
     offset: (query.page - 1) * AUDIT_PAGE_SIZE,
   });
   const hasMore = entries.length > AUDIT_PAGE_SIZE;
-  const actions = auditActions(rt.db).map((code) => ({ code, label: auditActionLabel(code) }));
+  const actions = (await auditActions(rt.db)).map((code) => ({ code, label: auditActionLabel(code) }));
   actions.sort((a, b) => a.label.localeCompare(b.label));
   return { entries: entries.slice(0, AUDIT_PAGE_SIZE).map(auditLine), hasMore, actions };
 }
@@ -118,7 +118,7 @@ export async function exportAudit(
   actor: { id: number; ip: string | null },
 ): Promise<AuditExport> {
   return transaction(rt.db, async (tx): Promise<AuditExport> => {
-    const rows = listAudit(tx, { ...filtersOf(query), limit: AUDIT_EXPORT_MAX + 1, max: AUDIT_EXPORT_MAX + 1 });
+    const rows = await listAudit(tx, { ...filtersOf(query), limit: AUDIT_EXPORT_MAX + 1, max: AUDIT_EXPORT_MAX + 1 });
     if (rows.length > AUDIT_EXPORT_MAX) return { ok: false, error: 'too-many', rows: rows.length };
     const header = [
       'When (UK time)',
@@ -142,7 +142,7 @@ export async function exportAudit(
     const filters: Record<string, string> = {};
     for (const k of ['action', 'actor', 'entityType', 'entityId', 'from', 'to'] as const)
       if (query[k]) filters[k] = query[k];
-    recordAudit(tx, {
+    await recordAudit(tx, {
       actorId: actor.id,
       action: 'audit.exported',
       entityType: 'audit',

@@ -147,7 +147,7 @@ export async function recordCase(rt: Runtime, values: FormValues, actor: Actor):
     const reference = generateReference();
     try {
       const caseId = await transaction(rt.db, async (tx) => {
-        const id = insertCase(tx, {
+        const id = await insertCase(tx, {
           reference,
           platform: data.platform,
           accountHandle: data.handle,
@@ -162,7 +162,7 @@ export async function recordCase(rt: Runtime, values: FormValues, actor: Actor):
           actions: data.actions as CaseAction[],
           groundCodes: [...new Set(data.grounds)],
         });
-        recordAudit(tx, {
+        await recordAudit(tx, {
           actorId: actor.id,
           action: 'case.recorded',
           entityType: 'case',
@@ -181,39 +181,40 @@ export async function recordCase(rt: Runtime, values: FormValues, actor: Actor):
   }
 }
 
-export function getCase(rt: Runtime, id: number): CaseRecord | undefined {
-  return findCaseById(rt.db, id);
+export async function getCase(rt: Runtime, id: number): Promise<CaseRecord | undefined> {
+  return await findCaseById(rt.db, id);
 }
 
 /** A case with the appeals made on it and its history (audit entries), for the staff case page. */
-export function getCaseDetails(
+export async function getCaseDetails(
   rt: Runtime,
   id: number,
-): { case: CaseRecord; appeals: CaseAppeal[]; history: AuditListRow[] } | undefined {
-  const found = findCaseById(rt.db, id);
+): Promise<{ case: CaseRecord; appeals: CaseAppeal[]; history: AuditListRow[] } | undefined> {
+  const found = await findCaseById(rt.db, id);
   if (!found) return undefined;
   return {
     case: found,
-    appeals: appealsForCase(rt.db, id),
-    history: listAudit(rt.db, { entityType: 'case', entityId: found.reference, limit: 200 }),
+    appeals: await appealsForCase(rt.db, id),
+    history: await listAudit(rt.db, { entityType: 'case', entityId: found.reference, limit: 200 }),
   };
 }
 
 /** Looks a case up by what someone typed; the check character is verified before any query. */
-export function lookUpCase(
+export async function lookUpCase(
   rt: Runtime,
   typed: string,
-):
+): Promise<
   | { ok: true; case: CaseRecord }
-  | { ok: false; error: 'empty' | 'wrong-length' | 'invalid-character' | 'check-failed' | 'not-found' } {
+  | { ok: false; error: 'empty' | 'wrong-length' | 'invalid-character' | 'check-failed' | 'not-found' }
+> {
   const parsed = parseReference(typed);
   if (!parsed.ok) return parsed;
-  const found = findCaseByReference(rt.db, parsed.reference);
+  const found = await findCaseByReference(rt.db, parsed.reference);
   return found ? { ok: true, case: found } : { ok: false, error: 'not-found' };
 }
 
-export function listCases(rt: Runtime, q: CaseSearch): { items: CaseListItem[]; total: number } {
-  return searchCases(rt.db, q);
+export async function listCases(rt: Runtime, q: CaseSearch): Promise<{ items: CaseListItem[]; total: number }> {
+  return await searchCases(rt.db, q);
 }
 
 export interface Notice {

@@ -89,7 +89,7 @@ export async function recordNotice(
   actor: { id: number; ip: string | null; roles: readonly string[] },
 ): Promise<NoticeResult | { ok: false; error: 'not-found' | 'not-allowed' }> {
   if (!actor.roles.includes('moderator')) return { ok: false, error: 'not-allowed' };
-  const found = findCaseById(rt.db, caseId);
+  const found = await findCaseById(rt.db, caseId);
   if (!found) return { ok: false, error: 'not-found' };
   if (found.purgedAt) return { ok: false, error: 'not-allowed' };
   const parsed = parseNoticeForm(rt, values, found.actionAt);
@@ -97,13 +97,13 @@ export async function recordNotice(
   const { input } = parsed;
   const now = rt.now();
   await transaction(rt.db, async (tx) => {
-    setCaseNotice(
+    await setCaseNotice(
       tx,
       caseId,
       input.told ? { sentAt: input.sentAt, method: input.method } : { notSentReason: input.reason },
       { at: now, by: actor.id },
     );
-    recordAudit(tx, {
+    await recordAudit(tx, {
       actorId: actor.id,
       action: 'case.notice-recorded',
       entityType: 'case',

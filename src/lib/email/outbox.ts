@@ -128,12 +128,12 @@ export async function retryMessage(
   rt: Runtime,
   id: number,
   actorId: number,
-  onRetried?: (tx: DbOrTx, event: { message: OutboxRow; actorId: number }) => void,
+  onRetried?: (tx: DbOrTx, event: { message: OutboxRow; actorId: number }) => Promise<void> | void,
 ): Promise<RetryResult> {
   return transaction(rt.db, async (tx): Promise<RetryResult> => {
     const message = await requeueFailedEmail(tx, id, rt.now());
     if (!message) return { ok: false, error: (await findEmail(tx, id)) ? 'not-failed' : 'not-found' };
-    onRetried?.(tx, { message, actorId });
+    await onRetried?.(tx, { message, actorId });
     return { ok: true, message };
   });
 }

@@ -61,7 +61,7 @@ export async function giveFeedback(
   if (Object.keys(fieldErrors).length > 0) return { ok: false, error: 'invalid', fieldErrors };
   const limited = await hitRateLimit(rt, feedbackLimit(rt.config), input.client);
   if (!limited.ok) return { ok: false, error: 'rate-limited', retryAfterSeconds: limited.retryAfterSeconds };
-  insertFeedback(rt.db, {
+  await insertFeedback(rt.db, {
     rating: rating as Rating,
     comment: comment || null,
     fromPage: feedbackFrom(input.from),
@@ -75,17 +75,19 @@ export async function giveFeedback(
  * category adding up to the quarter's total, suppressed like every other breakdown (1 to 4 as
  * "<5", and a second figure withheld where a small one could be worked out).
  */
-export function satisfactionTable(rt: Runtime): FigureTable {
+export async function satisfactionTable(rt: Runtime): Promise<FigureTable> {
   const currentQuarter = Math.floor(monthIndexOf(rt.now()) / 3);
   const periods = [4, 3, 2, 1].map((back) => quarterPeriod(currentQuarter - back));
+  const counted = [];
+  for (const period of periods)
+    counted.push({ period, counts: await countFeedbackRatings(rt.db, new Date(period.start), new Date(period.end)) });
   return {
     id: 'satisfaction',
     title: 'How people felt about this service',
     unit: 'feedback answers',
     categories: FEEDBACK_RATINGS.map((code) => ({ code, label: RATING_LABELS[code] })),
     totalLabel: 'All answers',
-    rows: periods.map((period) => {
-      const counts = countFeedbackRatings(rt.db, new Date(period.start), new Date(period.end));
+    rows: counted.map(({ period, counts }) => {
       const values = new Map<string, number>(FEEDBACK_RATINGS.map((r) => [r, counts.get(r) ?? 0]));
       values.set(
         'total',

@@ -67,17 +67,17 @@ export const staffAppealUrl = (rt: Runtime, appealId: number) => `${rt.config.pu
  * active admin when there is no active reviewer either (so the email reaches someone who can act
  * or give the reviewer role). Empty only when there is no active reviewer or admin at all.
  */
-export function teamRecipients(rt: Runtime, tx: DbOrTx): string[] {
+export async function teamRecipients(rt: Runtime, tx: DbOrTx): Promise<string[]> {
   const team = rt.config.staffNotifications.reviewTeamEmail;
   if (team) return [team];
-  const reviewers = activeStaffEmails(tx, 'reviewer');
-  return reviewers.length ? reviewers : activeStaffEmails(tx, 'admin');
+  const reviewers = await activeStaffEmails(tx, 'reviewer');
+  return reviewers.length ? reviewers : await activeStaffEmails(tx, 'admin');
 }
 
 /** The assigned reviewer while they are an active reviewer, else the team (teamRecipients). */
-export function reviewerOrTeam(rt: Runtime, tx: DbOrTx, assignedTo: number | null): string[] {
-  const assignee = assignedTo != null ? activeStaffEmail(tx, assignedTo, 'reviewer') : undefined;
-  return assignee ? [assignee] : teamRecipients(rt, tx);
+export async function reviewerOrTeam(rt: Runtime, tx: DbOrTx, assignedTo: number | null): Promise<string[]> {
+  const assignee = assignedTo != null ? await activeStaffEmail(tx, assignedTo, 'reviewer') : undefined;
+  return assignee ? [assignee] : await teamRecipients(rt, tx);
 }
 
 /** Queues the "new appeal" email to the team; call it in the transaction that records the appeal. */
@@ -94,7 +94,7 @@ export async function queueNewAppealNotice(
     staffUrl: staffAppealUrl(rt, appeal.id),
     hasCaseReference: appeal.caseId !== null,
   });
-  const to = teamRecipients(rt, tx);
+  const to = await teamRecipients(rt, tx);
   for (const address of to)
     await enqueueEmail(tx, { to: address, ...email, kind: STAFF_EMAIL_KINDS.appealReceived }, now);
   return to.length;
@@ -119,7 +119,7 @@ export async function queueAppellantReplyNotice(
     staffUrl: staffAppealUrl(rt, appeal.id),
     answeredRequest,
   });
-  const to = reviewerOrTeam(rt, tx, appeal.assignedTo);
+  const to = await reviewerOrTeam(rt, tx, appeal.assignedTo);
   for (const address of to)
     await enqueueEmail(tx, { to: address, ...email, kind: STAFF_EMAIL_KINDS.appellantReplied }, now);
   return to.length;
@@ -178,10 +178,10 @@ export async function sendDigest(rt: Runtime): Promise<DigestResult> {
     const limit = DIGEST_LIST_LIMIT;
     const dueSoonBefore = addWorkingDays(now, DIGEST_DUE_WITHIN_WORKING_DAYS);
     const lists = {
-      newUnassigned: listNewUnassigned(tx, limit),
-      dueSoon: listDueBetween(tx, now, dueSoonBefore, limit),
-      overdue: listOverdue(tx, now, limit),
-      followUpsOverdue: listOverdueFollowUps(tx, now, limit),
+      newUnassigned: await listNewUnassigned(tx, limit),
+      dueSoon: await listDueBetween(tx, now, dueSoonBefore, limit),
+      overdue: await listOverdue(tx, now, limit),
+      followUpsOverdue: await listOverdueFollowUps(tx, now, limit),
     };
     const data = {
       orgName: rt.config.org.name,
@@ -205,10 +205,10 @@ export async function sendDigest(rt: Runtime): Promise<DigestResult> {
     };
     const items = Object.values(lists).reduce((n, l) => n + l.total, 0);
     const empty = isDigestEmpty(data);
-    const to = empty ? [] : teamRecipients(rt, tx);
+    const to = empty ? [] : await teamRecipients(rt, tx);
     if (!empty && to.length === 0)
-      return findDigestDay(tx, day) ? { status: 'already-decided', day } : { status: 'no-recipients', day };
-    if (!claimDigestDay(tx, { day, decidedAt: now, emails: to.length, items }))
+      return (await findDigestDay(tx, day)) ? { status: 'already-decided', day } : { status: 'no-recipients', day };
+    if (!(await claimDigestDay(tx, { day, decidedAt: now, emails: to.length, items })))
       return { status: 'already-decided', day };
     if (empty) return { status: 'empty', day };
     const email = staffDigestEmail(data);
@@ -243,22 +243,22 @@ const ESCALATION_BATCH = 100;
 export async function escalateOverdueAppeals(rt: Runtime): Promise<number> {
   const now = rt.now();
   let escalated = 0;
-  for (const appeal of listOverdueNotEscalated(rt.db, now, ESCALATION_BATCH)) {
+  for (const appeal of await listOverdueNotEscalated(rt.db, now, ESCALATION_BATCH)) {
     const done = await transaction(rt.db, async (tx) => {
-      const admins = activeStaffEmails(tx, 'admin');
+      const admins = await activeStaffEmails(tx, 'admin');
       if (admins.length === 0) return false;
-      if (!insertEscalation(tx, { appealId: appeal.id, escalatedAt: now, dueAt: appeal.dueAt })) return false;
+      if (!(await insertEscalation(tx, { appealId: appeal.id, escalatedAt: now, dueAt: appeal.dueAt }))) return false;
       const assignedTo = await appealAssignee(tx, appeal.id);
       const email = overdueEscalationEmail({
         orgName: rt.config.org.name,
         appealReference: appeal.reference,
         dueAt: appeal.dueAt,
         staffUrl: staffAppealUrl(rt, appeal.id),
-        assigneeName: assignedTo != null ? (staffNames(tx, [assignedTo]).get(assignedTo) ?? null) : null,
+        assigneeName: assignedTo != null ? ((await staffNames(tx, [assignedTo])).get(assignedTo) ?? null) : null,
       });
       for (const address of admins)
         await enqueueEmail(tx, { to: address, ...email, kind: STAFF_EMAIL_KINDS.overdue }, now);
-      recordAudit(tx, {
+      await recordAudit(tx, {
         actorId: null,
         action: 'appeal.overdue-escalated',
         entityType: 'appeal',

@@ -86,8 +86,8 @@ export async function flagSafeguardingConcern(
               }
             );
           })()
-        : (() => {
-            const c = findCaseById(tx, subject.id);
+        : await (async () => {
+            const c = await findCaseById(tx, subject.id);
             return (
               c && {
                 reference: c.reference,
@@ -99,14 +99,14 @@ export async function flagSafeguardingConcern(
             );
           })();
     if (!target) return { ok: false, error: 'not-found' };
-    const row = insertSafeguardingConcern(tx, {
+    const row = await insertSafeguardingConcern(tx, {
       caseId: target.caseId,
       appealId: target.appealId,
       note: text,
       raisedBy: actor.id,
       raisedAt: now,
     });
-    const raisedBy = staffNames(tx, [actor.id]).get(actor.id) ?? 'A staff member';
+    const raisedBy = (await staffNames(tx, [actor.id])).get(actor.id) ?? 'A staff member';
     const email = safeguardingConcernEmail({
       orgName: rt.config.org.name,
       subject: { kind: subject.kind, reference: target.reference },
@@ -117,7 +117,7 @@ export async function flagSafeguardingConcern(
     });
     const queued = await enqueueEmail(tx, { to, ...email, kind: SAFEGUARDING_EMAIL_KIND }, now);
     // The note itself stays out of the audit log (it may hold personal data); the concern row has it.
-    recordAudit(tx, {
+    await recordAudit(tx, {
       actorId: actor.id,
       action: 'safeguarding.flagged',
       entityType: target.audit.entityType,
@@ -130,13 +130,19 @@ export async function flagSafeguardingConcern(
 }
 
 /** Concerns staff see on an appeal page: on the appeal itself and on its case. */
-export function concernsForAppeal(rt: Runtime, appeal: { id: number; caseId: number | null }): ConcernWithName[] {
-  return listSafeguardingConcerns(rt.db, { appealIds: [appeal.id], caseIds: appeal.caseId ? [appeal.caseId] : [] });
+export async function concernsForAppeal(
+  rt: Runtime,
+  appeal: { id: number; caseId: number | null },
+): Promise<ConcernWithName[]> {
+  return await listSafeguardingConcerns(rt.db, {
+    appealIds: [appeal.id],
+    caseIds: appeal.caseId ? [appeal.caseId] : [],
+  });
 }
 
 /** Concerns staff see on a case page: on the case and on its appeals. */
-export function concernsForCase(rt: Runtime, caseId: number, appealIds: number[]): ConcernWithName[] {
-  return listSafeguardingConcerns(rt.db, { caseIds: [caseId], appealIds });
+export async function concernsForCase(rt: Runtime, caseId: number, appealIds: number[]): Promise<ConcernWithName[]> {
+  return await listSafeguardingConcerns(rt.db, { caseIds: [caseId], appealIds });
 }
 
 /** The banner's success line after a flag (POST-redirect-GET with ?flagged=safeguarding). */

@@ -218,7 +218,7 @@ async function audited<T extends { ok: boolean }>(
   return inTransaction(rt, async (scope) => {
     const result = await step(scope);
     if (result.ok && actor)
-      recordAudit(scope.db, { actorId: actor.id, ip: actor.ip, entityType: 'principles', ...entry(result) });
+      await recordAudit(scope.db, { actorId: actor.id, ip: actor.ip, entityType: 'principles', ...entry(result) });
     return result;
   });
 }

@@ -64,9 +64,9 @@ export function describePurge(counts: PurgeCounts, dryRun: boolean): string {
 export async function runFeedbackCommentPurge(rt: Runtime, options: { dryRun: boolean }): Promise<number> {
   const before = purgeCutoffs(rt).feedbackGivenBefore;
   if (options.dryRun) return countFeedbackCommentsBefore(rt.db, before);
-  return purgeFeedbackComments(rt.db, before, (tx, n) => {
+  return purgeFeedbackComments(rt.db, before, async (tx, n) => {
     if (n === 0) return;
-    recordAudit(tx, {
+    await recordAudit(tx, {
       actorId: null,
       action: 'retention.purged',
       entityType: 'retention',

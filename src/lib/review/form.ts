@@ -152,7 +152,7 @@ export async function handleAppealForm(
     if (!view) fail('not-found');
     else {
       const typedId = valueOf(values, 'template');
-      const used = useTemplate(
+      const used = await useTemplate(
         rt,
         recordId(typedId) ?? 0,
         valueOf(values, 'explanation'),
@@ -188,7 +188,7 @@ export async function handleAppealForm(
     const checked =
       typedTemplate === ''
         ? { ok: true as const, templateId: null }
-        : checkTemplateUsed(
+        : await checkTemplateUsed(
             rt,
             typedTemplate,
             (await appealForStaff(rt, appealId))?.caseRecord?.grounds.map((g) => g.code) ?? [],

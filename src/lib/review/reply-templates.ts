@@ -129,8 +129,8 @@ export async function createTemplate(
   const parsed = parseTemplateForm(values, groundCodes);
   if (!parsed.ok) return parsed;
   return transaction(rt.db, async (tx): Promise<TemplateResult> => {
-    const template = insertTemplate(tx, parsed.fields, actor.id, rt.now());
-    recordAudit(tx, {
+    const template = await insertTemplate(tx, parsed.fields, actor.id, rt.now());
+    await recordAudit(tx, {
       actorId: actor.id,
       action: 'reply-template.created',
       entityType: 'reply_template',
@@ -152,9 +152,9 @@ export async function editTemplate(
   const parsed = parseTemplateForm(values, groundCodes);
   if (!parsed.ok) return parsed;
   return transaction(rt.db, async (tx): Promise<TemplateResult> => {
-    const template = updateTemplate(tx, id, parsed.fields, actor.id, rt.now());
+    const template = await updateTemplate(tx, id, parsed.fields, actor.id, rt.now());
     if (!template) return { ok: false, error: 'not-found' };
-    recordAudit(tx, {
+    await recordAudit(tx, {
       actorId: actor.id,
       action: 'reply-template.updated',
       entityType: 'reply_template',
@@ -172,9 +172,9 @@ export async function retire(
   actor: Actor,
 ): Promise<{ ok: true; template: ReplyTemplateRow } | { ok: false; error: 'not-found' }> {
   return transaction(rt.db, async (tx) => {
-    const template = retireTemplate(tx, id, actor.id, rt.now());
+    const template = await retireTemplate(tx, id, actor.id, rt.now());
     if (!template) return { ok: false as const, error: 'not-found' as const };
-    recordAudit(tx, {
+    await recordAudit(tx, {
       actorId: actor.id,
       action: 'reply-template.retired',
       entityType: 'reply_template',
@@ -186,22 +186,22 @@ export async function retire(
   });
 }
 
-export function allTemplates(rt: Runtime): ReplyTemplateRow[] {
-  return listTemplates(rt.db);
+export async function allTemplates(rt: Runtime): Promise<ReplyTemplateRow[]> {
+  return await listTemplates(rt.db);
 }
 
-export function getTemplate(rt: Runtime, id: number): ReplyTemplateRow | undefined {
-  return findTemplate(rt.db, id);
+export async function getTemplate(rt: Runtime, id: number): Promise<ReplyTemplateRow | undefined> {
+  return await findTemplate(rt.db, id);
 }
 
 // ---- Choosing a template on an appeal ----
 
 /** The active templates a reviewer may choose for an appeal: any-ground ones, and those for one of the case's grounds. */
-export function templatesForAppeal(
+export async function templatesForAppeal(
   rt: Runtime,
   caseGroundCodes: readonly string[],
-): { id: number; name: string; outcome: ReplyTemplateRow['outcome']; groupLabel: string }[] {
-  return listTemplates(rt.db, { activeOnly: true })
+): Promise<{ id: number; name: string; outcome: ReplyTemplateRow['outcome']; groupLabel: string }[]> {
+  return (await listTemplates(rt.db, { activeOnly: true }))
     .filter((t) => t.groundCode === null || caseGroundCodes.includes(t.groundCode))
     .map((t) => ({ id: t.id, name: t.name, outcome: t.outcome, groupLabel: OUTCOME_LABELS[t.outcome] }));
 }
@@ -249,15 +249,15 @@ export type UseTemplateResult =
  * Fills a template for an appeal. Refused when the reasons box already holds text: choosing a
  * template never overwrites what the reviewer typed (they clear the box first, on purpose).
  */
-export function useTemplate(
+export async function useTemplate(
   rt: Runtime,
   templateId: number,
   typedReasons: string,
   appeal: AppealForTemplate,
   caseRecord: CaseForTemplate | undefined,
   fallbackVersion: string | undefined,
-): UseTemplateResult {
-  const template = findTemplate(rt.db, templateId);
+): Promise<UseTemplateResult> {
+  const template = await findTemplate(rt.db, templateId);
   if (!template || template.retiredAt) return { ok: false, error: 'not-found' };
   if (template.groundCode !== null && !(caseRecord?.grounds ?? []).some((g) => g.code === template.groundCode))
     return { ok: false, error: 'not-for-this-appeal' };
@@ -278,10 +278,14 @@ export type TemplateUsedResult = { ok: true; templateId: number | null } | { ok:
  * retired since it was used) and fits the case's grounds, as "Use template" required. Anything
  * else is refused rather than recorded in the history as if it were a template.
  */
-export function checkTemplateUsed(rt: Runtime, typed: string, caseGroundCodes: readonly string[]): TemplateUsedResult {
+export async function checkTemplateUsed(
+  rt: Runtime,
+  typed: string,
+  caseGroundCodes: readonly string[],
+): Promise<TemplateUsedResult> {
   if (typed === '') return { ok: true, templateId: null };
   const id = recordId(typed);
-  const template = id === null ? undefined : findTemplate(rt.db, id);
+  const template = id === null ? undefined : await findTemplate(rt.db, id);
   if (!template || (template.groundCode !== null && !caseGroundCodes.includes(template.groundCode)))
     return { ok: false };
   return { ok: true, templateId: template.id };

@@ -192,7 +192,7 @@ export async function linkAppealToCase(
       const row = await findAppealById(tx, appealId);
       if (!row) return fail('not-found');
       if (row.caseId !== null || row.status === 'decided' || row.status === 'withdrawn') return fail('not-allowed');
-      const found = findCaseByReference(tx, parsed.reference);
+      const found = await findCaseByReference(tx, parsed.reference);
       if (!found || found.purgedAt)
         return (await findAppealByReference(tx, parsed.reference)) ? fail('appeal-reference') : fail('case-not-found');
       const open = await findOpenAppealForCase(tx, found.id);
@@ -212,7 +212,7 @@ export async function linkAppealToCase(
         kind: 'case-linked',
         details: { caseReference: found.reference },
       });
-      recordAudit(tx, {
+      await recordAudit(tx, {
         actorId: actor.id,
         action: 'appeal.case-linked',
         entityType: 'appeal',
@@ -292,7 +292,7 @@ export async function recordNoMatchingCase(rt: Runtime, appealId: number, actor:
       actorId: actor.id,
       kind: NO_MATCHING_CASE,
     });
-    recordAudit(tx, {
+    await recordAudit(tx, {
       actorId: actor.id,
       action: 'appeal.no-matching-case',
       entityType: 'appeal',
@@ -333,7 +333,7 @@ async function stateChange(
       details: { from: row.status, to: next.status },
     });
     await extra(tx, row, now);
-    recordAudit(tx, {
+    await recordAudit(tx, {
       actorId: actor.id,
       action: `appeal.${action}`,
       entityType: 'appeal',
@@ -363,7 +363,7 @@ export async function assignAppeal(
     if (!row) return { ok: false, error: 'not-found' };
     if (row.status === 'decided' || row.status === 'withdrawn') return { ok: false, error: 'not-allowed' };
     // A forged id must not hand the appeal to a moderator, a disabled account or nobody at all.
-    if (assignee !== null && !listReviewers(tx).some((r) => r.id === assignee))
+    if (assignee !== null && !(await listReviewers(tx)).some((r) => r.id === assignee))
       return { ok: false, error: 'not-a-reviewer' };
     await updateAppeal(tx, row.id, { assignedTo: assignee });
     await insertAppealEvent(tx, {
@@ -374,7 +374,7 @@ export async function assignAppeal(
       kind: 'assigned',
       details: { from: row.assignedTo, to: assignee },
     });
-    recordAudit(tx, {
+    await recordAudit(tx, {
       actorId: actor.id,
       action: 'appeal.assigned',
       entityType: 'appeal',
@@ -402,7 +402,7 @@ export async function addNote(rt: Runtime, appealId: number, text: string, actor
       kind: 'note',
       body: text,
     });
-    recordAudit(tx, {
+    await recordAudit(tx, {
       actorId: actor.id,
       action: 'appeal.note-added',
       entityType: 'appeal',
@@ -459,7 +459,7 @@ export async function requestInformation(
         }),
       now,
     );
-    recordAudit(tx, {
+    await recordAudit(tx, {
       actorId: actor.id,
       action: 'appeal.request-info',
       entityType: 'appeal',
@@ -529,9 +529,9 @@ export interface DecisionPlan {
 
 export type PlanResult = { ok: true; plan: DecisionPlan } | { ok: false; error: ReviewError };
 
-function followUpKinds(tx: DbOrTx, row: AppealRow, outcome: DecisionOutcome): FollowUpKind[] {
+async function followUpKinds(tx: DbOrTx, row: AppealRow, outcome: DecisionOutcome): Promise<FollowUpKind[]> {
   if (outcome === 'upheld' || !row.caseId) return [];
-  const c = findCaseById(tx, row.caseId);
+  const c = await findCaseById(tx, row.caseId);
   if (!c) return [];
   const kinds: FollowUpKind[] = [];
   if (c.actions.includes('hidden') || c.actions.includes('deleted')) kinds.push('restore-comment');
@@ -554,7 +554,7 @@ export async function planDecision(
   const blocker = decisionBlocker(
     {
       caseId: row.caseId,
-      caseRecordedBy: row.caseId ? findCaseById(tx, row.caseId)?.recordedBy : undefined,
+      caseRecordedBy: row.caseId ? (await findCaseById(tx, row.caseId))?.recordedBy : undefined,
       noMatchingCase: row.caseId === null && (await hasNoMatchingCase(tx, row.id)),
     },
     actor.id,
@@ -567,7 +567,7 @@ export async function planDecision(
   if (hasMustEditMarker(input.explanation)) return { ok: false, error: 'must-edit-marker' };
   const version = await findPublishedVersion(tx, input.version);
   if (!version) return { ok: false, error: 'version-not-found' };
-  const kinds = followUpKinds(tx, row, input.outcome);
+  const kinds = await followUpKinds(tx, row, input.outcome);
   const followUpDue = kinds.length ? addWorkingDays(now, FOLLOW_UP_WORKING_DAYS) : null;
   const content = appealDecisionEmail({
     orgName: rt.config.org.name,
@@ -604,7 +604,7 @@ export async function previewDecision(
   input: DecisionInput,
   actor: Actor,
 ): Promise<PlanResult> {
-  return planDecision(rt, rt.db, appealId, input, actor, rt.now());
+  return await planDecision(rt, rt.db, appealId, input, actor, rt.now());
 }
 
 /**
@@ -638,7 +638,7 @@ export async function decideAppeal(
       pausedAt: null,
       workingDaysToDecision: workingDaysToDecision(row, now, rt.config.reviewWorkingDays),
     });
-    const template = input.templateId ? findTemplate(tx, input.templateId) : undefined;
+    const template = input.templateId ? await findTemplate(tx, input.templateId) : undefined;
     const templateDetails = template ? { templateId: template.id, templateName: template.name } : {};
     await insertAppealEvent(tx, {
       appealId: row.id,
@@ -669,7 +669,7 @@ export async function decideAppeal(
       });
     }
     for (const kind of followUps) {
-      const f = insertFollowUp(tx, { appealId: row.id, kind, dueAt: followUpDue! });
+      const f = await insertFollowUp(tx, { appealId: row.id, kind, dueAt: followUpDue! });
       await insertAppealEvent(tx, {
         appealId: row.id,
         at: now,
@@ -678,7 +678,7 @@ export async function decideAppeal(
         details: { followUpId: f.id, kind },
       });
     }
-    recordAudit(tx, {
+    await recordAudit(tx, {
       actorId: actor.id,
       action: 'appeal.decided',
       entityType: 'appeal',
@@ -710,9 +710,9 @@ export async function completeFollowUp(
 ): Promise<ReviewResult> {
   const now = rt.now();
   return transaction(rt.db, async (tx): Promise<ReviewResult> => {
-    const f = findFollowUpById(tx, followUpId);
+    const f = await findFollowUpById(tx, followUpId);
     if (!f || f.appealId !== appealId) return { ok: false, error: 'not-found' };
-    if (!markFollowUpDone(tx, f.id, actor.id, now)) return { ok: false, error: 'not-allowed' };
+    if (!(await markFollowUpDone(tx, f.id, actor.id, now))) return { ok: false, error: 'not-allowed' };
     await insertAppealEvent(tx, {
       appealId: f.appealId,
       at: now,
@@ -740,7 +740,7 @@ export async function completeFollowUp(
           }),
         now,
       )) !== undefined;
-    recordAudit(tx, {
+    await recordAudit(tx, {
       actorId: actor.id,
       action: 'appeal.follow-up-done',
       entityType: 'follow_up',
@@ -901,7 +901,7 @@ export function parseQueueSearch(
  * The queue page for a staff member: items, total, counts per status and open follow-ups. With a
  * search (`q`, the search box as typed) the items are the appeals it finds, in any status.
  */
-export function reviewQueue(rt: Runtime, filters: QueueFilters, staffId: number, q = '') {
+export async function reviewQueue(rt: Runtime, filters: QueueFilters, staffId: number, q = '') {
   const now = rt.now();
   const searched = parseQueueSearch(q);
   const search = searched.ok ? searched.parsed : null;
@@ -917,9 +917,9 @@ export function reviewQueue(rt: Runtime, filters: QueueFilters, staffId: number,
   const page = { order: filters.order, limit: QUEUE_PAGE_SIZE, offset: (filters.page - 1) * QUEUE_PAGE_SIZE };
   // A search looks in every status and ignores the filters: a reference finds its appeal however old.
   const { items, total } = search
-    ? searchQueue(rt.db, search.search, page)
+    ? await searchQueue(rt.db, search.search, page)
     : searched.ok
-      ? listQueue(rt.db, { ...query, ...page })
+      ? await listQueue(rt.db, { ...query, ...page })
       : { items: [], total: 0 };
   return {
     search,
@@ -933,10 +933,10 @@ export function reviewQueue(rt: Runtime, filters: QueueFilters, staffId: number,
     total,
     pages: Math.max(1, Math.ceil(total / QUEUE_PAGE_SIZE)),
     /** Per status, among the appeals matching the other filters (assignee, due). */
-    counts: countByStatus(rt.db, query),
+    counts: await countByStatus(rt.db, query),
     /** How many each filter would list if chosen, with the other filters kept (overdue, due this week, me, nobody). */
-    filterCounts: countQueueFilters(rt.db, staffId, query, now, weekEnd),
-    followUps: listOpenFollowUpsWithAppeal(rt.db),
+    filterCounts: await countQueueFilters(rt.db, staffId, query, now, weekEnd),
+    followUps: await listOpenFollowUpsWithAppeal(rt.db),
   };
 }
 
@@ -965,9 +965,9 @@ export function caseSearchForAppeal(
 }
 
 /** Open follow-ups across every appeal, soonest due first (the staff follow-ups page). */
-export function openFollowUpList(rt: Runtime, limit = 200) {
+export async function openFollowUpList(rt: Runtime, limit = 200) {
   const now = rt.now();
-  return listOpenFollowUpsWithAppeal(rt.db, limit).map((f) => ({
+  return (await listOpenFollowUpsWithAppeal(rt.db, limit)).map((f) => ({
     ...f,
     label: FOLLOW_UP_LABELS[f.kind],
     overdue: f.dueAt.getTime() < now.getTime(),
@@ -980,9 +980,9 @@ export const FOLLOW_UP_LABELS: Record<FollowUpKind, string> = FOLLOW_UP_KIND_LAB
 export async function appealForStaff(rt: Runtime, id: number) {
   const row = await findAppealById(rt.db, id);
   if (!row) return undefined;
-  const caseRecord = row.caseId ? findCaseById(rt.db, row.caseId) : undefined;
+  const caseRecord = row.caseId ? await findCaseById(rt.db, row.caseId) : undefined;
   const events = await listAppealEvents(rt.db, id);
-  const followUps = listFollowUpsForAppeal(rt.db, id);
+  const followUps = await listFollowUpsForAppeal(rt.db, id);
   const ids = [
     ...new Set(
       [...events.map((e) => e.actorId), row.assignedTo, row.decidedBy, ...followUps.map((f) => f.doneBy)].filter(
@@ -990,14 +990,14 @@ export async function appealForStaff(rt: Runtime, id: number) {
       ),
     ),
   ];
-  const names = staffNames(rt.db, ids);
+  const names = await staffNames(rt.db, ids);
   const who = (e: { actorType: string; actorId: number | null }) =>
     e.actorType === 'staff'
       ? (names.get(e.actorId ?? -1) ?? 'Staff')
       : e.actorType === 'appellant'
         ? 'Appellant'
         : 'System';
-  const templates = templatesForAppeal(rt, caseRecord?.grounds.map((g) => g.code) ?? []);
+  const templates = await templatesForAppeal(rt, caseRecord?.grounds.map((g) => g.code) ?? []);
   return {
     appeal: row,
     caseRecord,
@@ -1033,7 +1033,7 @@ export async function appealForStaff(rt: Runtime, id: number) {
       label: FOLLOW_UP_LABELS[f.kind],
       doneByName: f.doneBy ? (names.get(f.doneBy) ?? null) : null,
     })),
-    reviewers: listReviewers(rt.db),
+    reviewers: await listReviewers(rt.db),
     versions: (await listPublishedVersions(rt.db)).map((v) => v.version),
     decisionFacts: {
       caseId: row.caseId,

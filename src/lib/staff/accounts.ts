@@ -136,7 +136,7 @@ export async function createStaffAccount(
       totpConfirmedAt: now,
       roles: input.roles,
     });
-    recordAudit(tx, {
+    await recordAudit(tx, {
       actorId: actor.id,
       action: 'staff.created',
       entityType: 'staff',
@@ -180,7 +180,7 @@ export async function issueFirstRunLink(rt: Runtime): Promise<string | null> {
       staffId: null,
       expiresAt: new Date(now.getTime() + SETUP_LINK_HOURS * 3600_000),
     });
-    recordAudit(tx, {
+    await recordAudit(tx, {
       actorId: null,
       action: 'setup.link-issued',
       entityType: 'setup',
@@ -203,7 +203,7 @@ export async function prepareFirstRun(rt: Runtime): Promise<string | null> {
     // An admin exists: any first-run link still unused stops working, not only its file.
     await transaction(rt.db, async (tx) => {
       if ((await expireTokens(tx, 'first-run', rt.now())) > 0) {
-        recordAudit(tx, {
+        await recordAudit(tx, {
           actorId: null,
           action: 'setup.link-expired',
           entityType: 'setup',
@@ -294,7 +294,7 @@ export async function completeSetup(
         totpConfirmedAt: null,
         roles: ['admin'],
       });
-      recordAudit(tx, {
+      await recordAudit(tx, {
         actorId: id,
         action: 'staff.first-admin-created',
         entityType: 'staff',
@@ -307,7 +307,7 @@ export async function completeSetup(
     if (link.purpose === 'password-reset') {
       await updateStaff(tx, link.staff.id, { passwordHash });
       await deleteSessionsOf(tx, link.staff.id);
-      recordAudit(tx, {
+      await recordAudit(tx, {
         actorId: link.staff.id,
         action: 'staff.password-reset-completed',
         entityType: 'staff',
@@ -320,7 +320,7 @@ export async function completeSetup(
       return { staffId: link.staff.id, next: enrolled ? ('sign-in' as const) : ('enrol' as const) };
     }
     await updateStaff(tx, link.staff.id, { passwordHash, totpSecret: null, totpConfirmedAt: null });
-    recordAudit(tx, {
+    await recordAudit(tx, {
       actorId: link.staff.id,
       action: 'staff.invitation-accepted',
       entityType: 'staff',
@@ -379,7 +379,7 @@ export async function inviteStaff(
       staffId: id,
       expiresAt: new Date(now.getTime() + INVITE_LINK_DAYS * 86_400_000),
     });
-    recordAudit(tx, {
+    await recordAudit(tx, {
       actorId: actor.id,
       action: 'staff.invited',
       entityType: 'staff',
@@ -449,7 +449,7 @@ export async function resendInvitation(
     return { ok: false, error: 'They have already set up their account. Send a password reset instead' };
   const link = await transaction(rt.db, async (tx) => {
     const link = await issueAccountLink(tx, rt, 'invite', staffId, INVITE_LINK_DAYS * 86_400_000);
-    recordAudit(tx, {
+    await recordAudit(tx, {
       actorId: actor.id,
       action: 'staff.invitation-resent',
       entityType: 'staff',
@@ -483,7 +483,7 @@ export async function sendPasswordReset(
   const link = await transaction(rt.db, async (tx) => {
     const link = await issueAccountLink(tx, rt, 'password-reset', staffId, RESET_LINK_HOURS * 3600_000);
     await deleteSessionsOf(tx, staffId);
-    recordAudit(tx, {
+    await recordAudit(tx, {
       actorId: actor.id,
       action: 'staff.password-reset-sent',
       entityType: 'staff',
@@ -547,7 +547,7 @@ class LastAdmin extends Error {}
 async function keepingAnAdmin(
   rt: Runtime,
   actor: Actor<number | null>,
-  change: (tx: DbOrTx) => Promise<void>,
+  change: (tx: DbOrTx) => Promise<void> | void,
 ): Promise<AdminResult> {
   try {
     await transaction(rt.db, async (tx) => {
@@ -573,7 +573,7 @@ export async function changeRoles(
   if (roles.length === 0) return { ok: false, error: 'Select at least one role' };
   return keepingAnAdmin(rt, actor, async (tx) => {
     await setStaffRoles(tx, staffId, roles);
-    recordAudit(tx, {
+    await recordAudit(tx, {
       actorId: actor.id,
       action: 'staff.roles-changed',
       entityType: 'staff',
@@ -601,7 +601,7 @@ export async function setDisabled(
       for (const purpose of ['invite', 'password-reset', 'mfa-enrol'] as const)
         await expireTokens(tx, purpose, rt.now(), staffId);
     }
-    recordAudit(tx, {
+    await recordAudit(tx, {
       actorId: actor.id,
       action: disabled ? 'staff.disabled' : 'staff.enabled',
       entityType: 'staff',
@@ -638,7 +638,7 @@ export async function resetMfa(
     await updateStaff(tx, staffId, { totpSecret: null, totpConfirmedAt: null, mfaResetAt: rt.now() });
     await deleteSessionsOf(tx, staffId);
     await deleteTotpStepsOf(tx, staffId);
-    recordAudit(tx, {
+    await recordAudit(tx, {
       actorId: actor.id,
       action: 'staff.mfa-reset',
       entityType: 'staff',

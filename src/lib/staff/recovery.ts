@@ -53,7 +53,7 @@ export async function changeOwnPassword(
     await updateStaff(tx, staffId, { passwordHash });
     const ended = await deleteOtherSessionsOf(tx, staffId, keep);
     await expireTokens(tx, 'password-reset', rt.now(), staffId);
-    recordAudit(tx, {
+    await recordAudit(tx, {
       actorId: staffId,
       action: 'staff.password-changed',
       entityType: 'staff',

@@ -101,7 +101,7 @@ async function recordFailure(
   const now = rt.now();
   await transaction(rt.db, async (tx) => {
     await insertFailures(tx, email, ip, now);
-    recordAudit(tx, {
+    await recordAudit(tx, {
       actorId: staffId,
       action,
       entityType: 'staff',
@@ -141,7 +141,7 @@ async function startSession(
       linkHash,
     });
     if (stage === 'signed-in')
-      recordAudit(tx, {
+      await recordAudit(tx, {
         actorId: staffId,
         action: 'staff.signed-in',
         entityType: 'staff',
@@ -207,28 +207,32 @@ export async function signInWithPassword(
         : codeCheck === 'ok'
           ? 'staff.sign-in-failed'
           : 'staff.security-code-reused';
-    await transaction(rt.db, async (tx) =>
-      recordAudit(tx, {
-        actorId: account?.id ?? null,
-        action,
-        entityType: 'staff',
-        entityId: account ? String(account.id) : null,
-        ip,
-        ...(gate.guarded ? { details: { guarded: true } } : {}),
-      }),
+    await transaction(
+      rt.db,
+      async (tx) =>
+        await recordAudit(tx, {
+          actorId: account?.id ?? null,
+          action,
+          entityType: 'staff',
+          entityId: account ? String(account.id) : null,
+          ip,
+          ...(gate.guarded ? { details: { guarded: true } } : {}),
+        }),
     );
     return gate.guarded ? { ok: false, error: 'invalid', guarded: true } : { ok: false, error: 'invalid' };
   }
   await deleteLoginFailuresById(rt.db, gate.provisional);
   if (account.disabledAt) {
-    await transaction(rt.db, async (tx) =>
-      recordAudit(tx, {
-        actorId: account.id,
-        action: 'staff.sign-in-refused-disabled',
-        entityType: 'staff',
-        entityId: String(account.id),
-        ip,
-      }),
+    await transaction(
+      rt.db,
+      async (tx) =>
+        await recordAudit(tx, {
+          actorId: account.id,
+          action: 'staff.sign-in-refused-disabled',
+          entityType: 'staff',
+          entityId: String(account.id),
+          ip,
+        }),
     );
     return { ok: false, error: 'disabled' };
   }
@@ -241,14 +245,16 @@ export async function signInWithPassword(
   const enrolled = Boolean(account.totpSecret && account.totpConfirmedAt);
   if (!enrolled && account.mfaResetAt) {
     // After an authenticator reset only the emailed one-time link leads to enrolment.
-    await transaction(rt.db, async (tx) =>
-      recordAudit(tx, {
-        actorId: account.id,
-        action: 'staff.sign-in-refused-enrol-link-needed',
-        entityType: 'staff',
-        entityId: String(account.id),
-        ip,
-      }),
+    await transaction(
+      rt.db,
+      async (tx) =>
+        await recordAudit(tx, {
+          actorId: account.id,
+          action: 'staff.sign-in-refused-enrol-link-needed',
+          entityType: 'staff',
+          entityId: String(account.id),
+          ip,
+        }),
     );
     return { ok: false, error: 'enrol-link-needed' };
   }
@@ -426,7 +432,7 @@ export async function confirmEnrolment(
   const confirmed = await transaction(rt.db, async (tx) => {
     if (step.linkHash) {
       if (!(await markTokenUsed(tx, step.linkHash, rt.now()))) return false;
-      recordAudit(tx, {
+      await recordAudit(tx, {
         actorId: account.id,
         action: 'staff.enrol-link-used',
         entityType: 'staff',
@@ -435,7 +441,7 @@ export async function confirmEnrolment(
       });
     }
     await updateStaff(tx, account.id, { totpConfirmedAt: rt.now(), mfaResetAt: null });
-    recordAudit(tx, {
+    await recordAudit(tx, {
       actorId: account.id,
       action: 'staff.mfa-enrolled',
       entityType: 'staff',
@@ -510,7 +516,7 @@ export async function signOut(rt: Runtime, sessionId: string | undefined, ip: st
   await transaction(rt.db, async (tx) => {
     await deleteSession(tx, hash);
     if (session.stage === 'signed-in')
-      recordAudit(tx, {
+      await recordAudit(tx, {
         actorId: session.staffId,
         action: 'staff.signed-out',
         entityType: 'staff',
@@ -544,14 +550,16 @@ export async function checkAccountPassword(
   if (!gate.ok) return { ok: false, error: 'throttled', retryAt: gate.retryAt };
   const right = account.passwordHash ? await verifyPassword(password.slice(0, 1024), account.passwordHash) : false;
   if (!right) {
-    await transaction(rt.db, async (tx) =>
-      recordAudit(tx, {
-        actorId: account.id,
-        action: failedAction,
-        entityType: 'staff',
-        entityId: String(account.id),
-        ip,
-      }),
+    await transaction(
+      rt.db,
+      async (tx) =>
+        await recordAudit(tx, {
+          actorId: account.id,
+          action: failedAction,
+          entityType: 'staff',
+          entityId: String(account.id),
+          ip,
+        }),
     );
     return { ok: false, error: 'wrong' };
   }
@@ -621,7 +629,7 @@ export async function endOwnSessions(
       if (target.idHash === current) return { ok: false as const, error: 'To end the session you are using, sign out' };
       ended = (await deleteSessionOf(tx, staffId, target.idHash)) ? 1 : 0;
     }
-    recordAudit(tx, {
+    await recordAudit(tx, {
       actorId: staffId,
       action: 'staff.sessions-ended',
       entityType: 'staff',
