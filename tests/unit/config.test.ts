@@ -62,6 +62,15 @@ describe('parseConfig', () => {
     expect(result.error).not.toContain('\n');
   });
 
+  it('stops at a DATABASE_URL (PostgreSQL is not finished) without echoing it, and allows it empty', () => {
+    const result = parseConfig({ DATABASE_URL: 'postgres://fair:secret@db.example.org:5432/fair' });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.error).toMatch(/^Configuration error: DATABASE_URL is not supported yet: .*SQLite.*; unset it\.$/);
+    expect(result.error).not.toContain('secret');
+    expect(parseConfig({ DATABASE_URL: '' }).ok).toBe(true);
+  });
+
   it('never echoes SMTP_URL, which may hold a password', () => {
     const result = parseConfig({ SMTP_URL: 'http://user:secret@mail.example.org' });
     expect(result.ok).toBe(false);

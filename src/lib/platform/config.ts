@@ -37,6 +37,20 @@ export const EnvSchema = z.object({
   HOST: optionalString('localhost'),
   PORT: wholeNumber(1, 65535, 4321),
   DATA_DIR: optionalString('./data'),
+  /**
+   * PostgreSQL, the second engine (DESIGN.md), is not finished (docs/decisions/031): until it is,
+   * a DATABASE_URL stops start-up rather than being ignored while the data goes to SQLite.
+   */
+  DATABASE_URL: z.preprocess(
+    emptyToUndefined,
+    z
+      .undefined({
+        error:
+          'is not supported yet: this version keeps its data only in the embedded SQLite database under DATA_DIR ' +
+          '(PostgreSQL is on the way: docs/decisions/031-asynchronous-data-layer.md); unset it',
+      })
+      .optional(),
+  ),
   PUBLIC_URL: z.preprocess(emptyToUndefined, httpUrl.optional()),
   SMTP_URL: z.preprocess(
     emptyToUndefined,
@@ -178,7 +192,7 @@ export interface Config {
 export type ConfigResult = { ok: true; config: Config } | { ok: false; error: string };
 
 /** Variables whose values must never be echoed (they may hold credentials). */
-const SECRET_VARIABLES = new Set(['SMTP_URL']);
+const SECRET_VARIABLES = new Set(['SMTP_URL', 'DATABASE_URL']);
 
 /**
  * Parses the environment. Returns a one-line message naming the first bad variable
