@@ -142,6 +142,16 @@ export async function listDrafts(db: DbOrTx): Promise<DraftRow[]> {
   return drafts;
 }
 
+/** Writes a draft's grounds in their order. */
+async function insertGrounds(tx: DbOrTx, versionId: number, list: DraftContent['grounds']): Promise<void> {
+  if (list.length === 0) return;
+  await tx
+    .insert(grounds)
+    .values(
+      list.map((g, position) => ({ versionId, position, code: g.code, title: g.title, description: g.description })),
+    );
+}
+
 /** Inserts a draft with its grounds; returns its id. */
 export async function insertDraft(db: DbOrTx, content: DraftContent): Promise<number> {
   return transaction(db, async (tx) => {
@@ -150,17 +160,7 @@ export async function insertDraft(db: DbOrTx, content: DraftContent): Promise<nu
       .values({ status: 'draft', bodyMarkdown: content.bodyMarkdown, changeSummary: content.changeSummary })
       .returning({ id: principleVersions.id });
     const id = inserted!.id;
-    if (content.grounds.length > 0) {
-      await tx.insert(grounds).values(
-        content.grounds.map((g, position) => ({
-          versionId: id,
-          position,
-          code: g.code,
-          title: g.title,
-          description: g.description,
-        })),
-      );
-    }
+    await insertGrounds(tx, id, content.grounds);
     return id;
   });
 }
@@ -175,17 +175,7 @@ export async function replaceDraft(db: DbOrTx, id: number, content: DraftContent
       .returning({ id: principleVersions.id });
     if (updated.length !== 1) return false;
     await tx.delete(grounds).where(eq(grounds.versionId, id));
-    if (content.grounds.length > 0) {
-      await tx.insert(grounds).values(
-        content.grounds.map((g, position) => ({
-          versionId: id,
-          position,
-          code: g.code,
-          title: g.title,
-          description: g.description,
-        })),
-      );
-    }
+    await insertGrounds(tx, id, content.grounds);
     return true;
   });
 }

@@ -1,7 +1,8 @@
 /**
  * The asynchronous transactions of db/transactions.ts on a real SQLite file: commit and rollback,
  * savepoints, work after commit, one transaction at a time on a connection, and the guard that
- * refuses the database itself inside one of its transactions.
+ * refuses the database itself inside one of its transactions. Two copies of the module on one
+ * handle (the start script's and the bundle's): tests/unit/transactions-module-copies.test.ts.
  */
 import { sql, TransactionRollbackError } from 'drizzle-orm';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -101,24 +102,6 @@ describe('transaction(db, fn)', () => {
     }).catch(() => undefined);
     await tick();
     expect(seen).toHaveLength(2);
-  });
-
-  it('shares its queue with another copy of this module (the server script and the bundle)', async () => {
-    const specifier = '../../db/transactions.ts?second-copy';
-    const copy = (await import(specifier)) as typeof import('../../db/transactions.ts');
-    expect(copy.transaction).not.toBe(transaction);
-    const order: string[] = [];
-    const increment = (name: string, open: typeof transaction) =>
-      open(rt.db, async (tx) => {
-        order.push(`${name} begins`);
-        const n = read(tx);
-        await tick();
-        write(tx, n + 1);
-        order.push(`${name} ends`);
-      });
-    await Promise.all([increment('a', transaction), increment('b', copy.transaction)]);
-    expect(read(rt.db)).toBe(2);
-    expect(order).toEqual(['a begins', 'a ends', 'b begins', 'b ends']);
   });
 
   it('ends its tx: a tx kept after its transaction cannot start another', async () => {

@@ -112,6 +112,11 @@ async function recordFailure(
 }
 
 /** After a full sign-in, this network's failures for the account are forgotten (the every-address count is not). */
+/** The audit entry for a sign-in refused after the password was right (disabled, or the enrolment link needed). */
+async function auditRefusal(rt: Runtime, id: number, action: string, ip: string | null): Promise<void> {
+  await recordAudit(rt.db, { actorId: id, action, entityType: 'staff', entityId: String(id), ip });
+}
+
 async function forgetFailures(rt: Runtime, email: string, ip: string | null): Promise<void> {
   await deleteLoginFailures(rt.db, accountNetworkKey(email, ip));
 }
@@ -223,17 +228,7 @@ export async function signInWithPassword(
   }
   await deleteLoginFailuresById(rt.db, gate.provisional);
   if (account.disabledAt) {
-    await transaction(
-      rt.db,
-      async (tx) =>
-        await recordAudit(tx, {
-          actorId: account.id,
-          action: 'staff.sign-in-refused-disabled',
-          entityType: 'staff',
-          entityId: String(account.id),
-          ip,
-        }),
-    );
+    await auditRefusal(rt, account.id, 'staff.sign-in-refused-disabled', ip);
     return { ok: false, error: 'disabled' };
   }
   const client = describeClient(input.userAgent);
@@ -245,17 +240,7 @@ export async function signInWithPassword(
   const enrolled = Boolean(account.totpSecret && account.totpConfirmedAt);
   if (!enrolled && account.mfaResetAt) {
     // After an authenticator reset only the emailed one-time link leads to enrolment.
-    await transaction(
-      rt.db,
-      async (tx) =>
-        await recordAudit(tx, {
-          actorId: account.id,
-          action: 'staff.sign-in-refused-enrol-link-needed',
-          entityType: 'staff',
-          entityId: String(account.id),
-          ip,
-        }),
-    );
+    await auditRefusal(rt, account.id, 'staff.sign-in-refused-enrol-link-needed', ip);
     return { ok: false, error: 'enrol-link-needed' };
   }
   const next = enrolled ? 'code' : 'enrol';
