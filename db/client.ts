@@ -9,7 +9,7 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import * as schema from './schema.ts';
 import { SecretKeyRing } from './secret-box.ts';
 import { installTallies } from './tallies.ts';
-import { registerConnection, transactionInProgress } from './transactions.ts';
+import { registerConnection, transactionInProgress, whenNoTransaction } from './transactions.ts';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
@@ -193,9 +193,12 @@ export function migrateDatabase(db: Db, migrationsFolder = MIGRATIONS_DIR): void
  * was delivered, data before a purge) do not linger in the -wal file. The server runs it every
  * 10 minutes; it waits for readers (busy_timeout) and returns false if it could not finish.
  */
-export function truncateWal(db: Db): boolean {
-  const [result] = db.$client.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
-  return result?.busy === 0;
+export async function truncateWal(db: Db): Promise<boolean> {
+  // Not while a transaction of this connection is open: the checkpoint would fail inside it.
+  return whenNoTransaction(db, () => {
+    const [result] = db.$client.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+    return result?.busy === 0;
+  });
 }
 
 /** True when the database answers a trivial query. */

@@ -90,6 +90,24 @@ export async function transaction<T>(db: DbOrTx, fn: (tx: Tx) => Promise<T> | T)
   }
 }
 
+/**
+ * Runs `fn` on the connection when none of its transactions is open: in the same queue, without
+ * BEGIN. For statements that cannot run inside a transaction, such as SQLite's WAL checkpoint
+ * (inside one it fails with "database table is locked"), and that, on one connection, would
+ * otherwise land inside whichever transaction is open at that moment.
+ */
+export async function whenNoTransaction<T>(db: Db, fn: () => Promise<T> | T): Promise<T> {
+  const connection = connectionOf(db);
+  if (!connection) throw new Error('This database handle was not opened with openDatabase');
+  if (transactionInProgress(db)) throw new Error('whenNoTransaction(db) was called inside a transaction of db');
+  const release = await queue(connection);
+  try {
+    return await fn();
+  } finally {
+    release();
+  }
+}
+
 /** Waits for the transactions queued before this one; resolves to the function that lets the next one go. */
 async function queue(connection: Connection): Promise<() => void> {
   const before = connection.tail;

@@ -25,7 +25,7 @@ export function startJobs(rt: Runtime): Jobs {
     // failure is logged and the next run tries again).
     startPeriodicJob('Housekeeping', 10 * 60 * 1000, async () => {
       await purgeExpired(rt);
-      truncateWal(rt.db);
+      await truncateWal(rt.db);
     }),
     // Personal data past its retention period is purged now and daily (counts logged, never data).
     startRetentionJob(rt),

@@ -6,8 +6,8 @@
  */
 import { sql, TransactionRollbackError } from 'drizzle-orm';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { OutsideTransactionError, type DbOrTx } from '../../db/client.ts';
-import { afterCommit, isOpenTransaction, transaction } from '../../db/transactions.ts';
+import { OutsideTransactionError, truncateWal, type DbOrTx } from '../../db/client.ts';
+import { afterCommit, isOpenTransaction, transaction, whenNoTransaction } from '../../db/transactions.ts';
 import { testRuntime } from '../support/db.ts';
 
 const rt = testRuntime();
@@ -112,6 +112,29 @@ describe('transaction(db, fn)', () => {
     });
     expect(isOpenTransaction(kept!)).toBe(false);
     await expect(transaction(kept!, () => 1)).rejects.toThrow(/has ended/);
+  });
+});
+
+describe('whenNoTransaction(db, fn)', () => {
+  it('waits for the open transaction, so a WAL checkpoint never runs inside one', async () => {
+    let release!: () => void;
+    const waiting = new Promise<void>((resolve) => (release = resolve));
+    const order: string[] = [];
+    const open = transaction(rt.db, async (tx) => {
+      write(tx, 6);
+      await waiting;
+      order.push('committing');
+    });
+    const checkpoint = truncateWal(rt.db).then((done) => order.push(`checkpoint ${done}`));
+    await tick();
+    // Run at this moment, the checkpoint would fail: "database table is locked".
+    expect(() => rt.db.$client.pragma('wal_checkpoint(TRUNCATE)')).toThrow(/locked/);
+    expect(order).toEqual([]);
+    release();
+    await Promise.all([open, checkpoint]);
+    expect(order).toEqual(['committing', 'checkpoint true']);
+    expect(read(rt.db)).toBe(6);
+    await expect(whenNoTransaction(rt.db, () => read(rt.db))).resolves.toBe(6);
   });
 });
 
