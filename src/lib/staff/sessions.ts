@@ -112,9 +112,16 @@ async function recordFailure(
 }
 
 /** After a full sign-in, this network's failures for the account are forgotten (the every-address count is not). */
-/** The audit entry for a sign-in refused after the password was right (disabled, or the enrolment link needed). */
-async function auditRefusal(rt: Runtime, id: number, action: string, ip: string | null): Promise<void> {
-  await recordAudit(rt.db, { actorId: id, action, entityType: 'staff', entityId: String(id), ip });
+/** The audit entry of a refused or failed sign-in step, about the account (if one was found); one insert, no transaction. */
+async function auditSignIn(
+  rt: Runtime,
+  id: number | null,
+  action: string,
+  ip: string | null,
+  details?: Record<string, unknown>,
+): Promise<void> {
+  const entityId = id === null ? null : String(id);
+  await recordAudit(rt.db, { actorId: id, action, entityType: 'staff', entityId, ip, details });
 }
 
 async function forgetFailures(rt: Runtime, email: string, ip: string | null): Promise<void> {
@@ -212,23 +219,12 @@ export async function signInWithPassword(
         : codeCheck === 'ok'
           ? 'staff.sign-in-failed'
           : 'staff.security-code-reused';
-    await transaction(
-      rt.db,
-      async (tx) =>
-        await recordAudit(tx, {
-          actorId: account?.id ?? null,
-          action,
-          entityType: 'staff',
-          entityId: account ? String(account.id) : null,
-          ip,
-          ...(gate.guarded ? { details: { guarded: true } } : {}),
-        }),
-    );
+    await auditSignIn(rt, account?.id ?? null, action, ip, gate.guarded ? { guarded: true } : undefined);
     return gate.guarded ? { ok: false, error: 'invalid', guarded: true } : { ok: false, error: 'invalid' };
   }
   await deleteLoginFailuresById(rt.db, gate.provisional);
   if (account.disabledAt) {
-    await auditRefusal(rt, account.id, 'staff.sign-in-refused-disabled', ip);
+    await auditSignIn(rt, account.id, 'staff.sign-in-refused-disabled', ip);
     return { ok: false, error: 'disabled' };
   }
   const client = describeClient(input.userAgent);
@@ -240,7 +236,7 @@ export async function signInWithPassword(
   const enrolled = Boolean(account.totpSecret && account.totpConfirmedAt);
   if (!enrolled && account.mfaResetAt) {
     // After an authenticator reset only the emailed one-time link leads to enrolment.
-    await auditRefusal(rt, account.id, 'staff.sign-in-refused-enrol-link-needed', ip);
+    await auditSignIn(rt, account.id, 'staff.sign-in-refused-enrol-link-needed', ip);
     return { ok: false, error: 'enrol-link-needed' };
   }
   const next = enrolled ? 'code' : 'enrol';
@@ -535,17 +531,7 @@ export async function checkAccountPassword(
   if (!gate.ok) return { ok: false, error: 'throttled', retryAt: gate.retryAt };
   const right = account.passwordHash ? await verifyPassword(password.slice(0, 1024), account.passwordHash) : false;
   if (!right) {
-    await transaction(
-      rt.db,
-      async (tx) =>
-        await recordAudit(tx, {
-          actorId: account.id,
-          action: failedAction,
-          entityType: 'staff',
-          entityId: String(account.id),
-          ip,
-        }),
-    );
+    await auditSignIn(rt, account.id, failedAction, ip);
     return { ok: false, error: 'wrong' };
   }
   await deleteLoginFailuresById(rt.db, gate.provisional);
