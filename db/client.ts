@@ -46,7 +46,12 @@ export function makePrivate(file: string): void {
  * passed to the pages as `locals.runtime`). createRuntime fills it from the configuration, its
  * clock and the secret key; docs/decisions/002-server-entry.md.
  */
+/** Which engine a handle talks to: embedded SQLite (the default) or PostgreSQL (DATABASE_URL). */
+export type Engine = 'sqlite' | 'postgres';
+
 export interface DbContext {
+  /** The engine (db/dialect/index.ts picks the table set and statement forms by it). */
+  readonly engine: Engine;
   /** The clock for audit entries (the runtime's). */
   readonly now: () => Date;
   /** The host part of new Message-IDs (the host of PUBLIC_URL). */
@@ -79,7 +84,7 @@ function carryContext<T extends object>(tx: T, context: DbContext): T {
   return tx;
 }
 
-export function openDatabase(file: string, context: Partial<DbContext> = {}): Db {
+export function openDatabase(file: string, context: Partial<Omit<DbContext, 'engine'>> = {}): Db {
   if (file !== ':memory:') {
     mkdirSync(dirname(file), { recursive: true, mode: PRIVATE_DIR_MODE });
     makePrivate(file);
@@ -102,6 +107,7 @@ export function openDatabase(file: string, context: Partial<DbContext> = {}): Db
   // cannot help a read lock that must become a write lock. Found by tests/resilience/mail-outage.
   const deferred = db.transaction.bind(db);
   const full: DbContext = {
+    engine: 'sqlite',
     now: () => new Date(),
     messageIdDomain: 'localhost',
     emailEnqueued: new Set(),

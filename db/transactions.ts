@@ -11,7 +11,7 @@
  * waits up to busy_timeout). docs/decisions/031-asynchronous-data-layer.md.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { TransactionRollbackError } from 'drizzle-orm';
+import { sql, TransactionRollbackError, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from './client.ts';
 
 /** What a transaction's callback is given: a handle like the database's, plus `rollback()`. */
@@ -21,7 +21,12 @@ export type Tx = Db & {
 };
 
 interface Connection {
-  /** A drizzle handle on the same connection, not guarded: each transaction's `tx` is made from it. */
+  /** SQLite: one connection, transactions queued. PostgreSQL: a pool, transactions side by side. */
+  readonly engine: 'sqlite' | 'postgres';
+  /**
+   * SQLite: a drizzle handle on the same connection, not guarded: each transaction's `tx` is made
+   * from it. PostgreSQL: the drizzle handle over the pool, whose `transaction` takes a client.
+   */
   readonly base: Db;
   /** Gives a new `tx` what openDatabase attached to the database handle (its context). */
   readonly attach: (tx: Tx) => void;
@@ -53,9 +58,17 @@ function own<T>(db: DbOrTx, key: string): T | undefined {
 const connectionOf = (db: DbOrTx) => own<Connection>(db, CONNECTION);
 const openOf = (db: DbOrTx) => own<Open>(db, OPEN);
 
-/** Called by openDatabase: `base` is a second drizzle handle over the same client as `db`. */
-export function registerConnection(db: Db, base: Db, attach: (tx: Tx) => void): void {
-  const connection: Connection = { base, attach, tail: Promise.resolve(), current: new AsyncLocalStorage() };
+/**
+ * Called by openDatabase (SQLite: `base` is a second drizzle handle over the same client as `db`)
+ * and openPostgres (`base` is the pool's drizzle handle, unguarded).
+ */
+export function registerConnection(
+  db: Db,
+  base: Db,
+  attach: (tx: Tx) => void,
+  engine: Connection['engine'] = 'sqlite',
+): void {
+  const connection: Connection = { engine, base, attach, tail: Promise.resolve(), current: new AsyncLocalStorage() };
   Object.defineProperty(db, CONNECTION, { value: connection });
 }
 
@@ -82,6 +95,7 @@ export async function transaction<T>(db: DbOrTx, fn: (tx: Tx) => Promise<T> | T)
   // Waiting for the connection from inside one of its own transactions would wait for ever.
   if (transactionInProgress(db as Db))
     throw new Error('transaction(db) was called inside a transaction of db: pass its tx instead');
+  if (connection.engine === 'postgres') return runPostgres(connection, fn);
   const release = await queue(connection);
   try {
     return await run(connection, fn);
@@ -138,22 +152,91 @@ async function run<T>(connection: Connection, fn: (tx: Tx) => Promise<T> | T): P
     throw error;
   }
   state.closed = true;
-  sqlite.exec('COMMIT');
-  for (const after of state.afterCommit) after();
+  try {
+    sqlite.exec('COMMIT');
+  } catch (error) {
+    // A COMMIT that fails (SQLITE_BUSY past the timeout) leaves the transaction open: end it, so
+    // the connection's next BEGIN does not fail too.
+    if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
+    throw error;
+  }
+  runAfterCommit(state);
   return result;
 }
 
+/** How many times a PostgreSQL transaction is tried when it fails to serialise or deadlocks. */
+export const SERIALIZATION_ATTEMPTS = 5;
+
+/** SQLSTATE 40001 (serialization_failure) and 40P01 (deadlock_detected): try the whole transaction again. */
+function isRetryable(error: unknown): boolean {
+  for (let e = error; e && typeof e === 'object'; e = (e as { cause?: unknown }).cause) {
+    const code = (e as { code?: unknown }).code;
+    if (code === '40001' || code === '40P01') return true;
+  }
+  return false;
+}
+
+/**
+ * PostgreSQL: each transaction on a client of the pool, SERIALIZABLE (transactions that read and
+ * then write behave as if one ran after the other, as SQLite's single writer guarantees), tried
+ * again from the start, a bounded number of times with a short random wait, when the server
+ * refuses it with a serialization failure or a deadlock. `fn` may therefore run more than once;
+ * it must only touch the database (work for after the commit goes through afterCommit, kept only
+ * from the attempt that committed).
+ */
+async function runPostgres<T>(connection: Connection, fn: (tx: Tx) => Promise<T> | T): Promise<T> {
+  const pool = connection.base as unknown as {
+    transaction<R>(run: (tx: Tx) => Promise<R>, config: { isolationLevel: 'serializable' }): Promise<R>;
+  };
+  for (let attempt = 1; ; attempt++) {
+    const state: Open = { connection, afterCommit: [], savepoints: 0, closed: false };
+    try {
+      const result = await pool.transaction(
+        async (tx) => {
+          connection.attach(tx);
+          Object.defineProperty(tx, OPEN, { value: state });
+          try {
+            return await connection.current.run(state, () => fn(tx));
+          } finally {
+            state.closed = true;
+          }
+        },
+        { isolationLevel: 'serializable' },
+      );
+      runAfterCommit(state);
+      return result;
+    } catch (error) {
+      if (attempt >= SERIALIZATION_ATTEMPTS || !isRetryable(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
+    }
+  }
+}
+
+/** The callbacks of a committed transaction; one that throws is reported, never the commit undone. */
+function runAfterCommit(state: Open): void {
+  for (const after of state.afterCommit) {
+    try {
+      after();
+    } catch (error) {
+      console.error('A task after a commit failed:', error instanceof Error ? error.message : error);
+    }
+  }
+}
+
 async function savepoint<T>(tx: Tx, state: Open, fn: (tx: Tx) => Promise<T> | T): Promise<T> {
-  const sqlite = state.connection.base.$client;
   const name = `sp${++state.savepoints}`;
-  sqlite.exec(`SAVEPOINT ${name}`);
+  const exec =
+    state.connection.engine === 'postgres'
+      ? (text: string) => (tx as unknown as { execute(q: SQL): Promise<unknown> }).execute(sql.raw(text))
+      : (text: string) => state.connection.base.$client.exec(text);
+  await exec(`SAVEPOINT ${name}`);
   try {
     const result = await fn(tx);
-    sqlite.exec(`RELEASE ${name}`);
+    await exec(`RELEASE ${name}`);
     return result;
   } catch (error) {
-    sqlite.exec(`ROLLBACK TO ${name}`);
-    sqlite.exec(`RELEASE ${name}`);
+    await exec(`ROLLBACK TO ${name}`);
+    await exec(`RELEASE ${name}`);
     throw error;
   }
 }

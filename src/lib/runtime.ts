@@ -21,6 +21,9 @@ export { inTransaction } from './platform/index.ts';
  * throws ConfigError) and seeds versions 1.0 and 1.1 of the principles when empty.
  */
 export function createRuntime(config: Config, now: () => Date = () => new Date()): Runtime {
+  // Until the runtime opens PostgreSQL (issue 21), a DATABASE_URL must not be ignored.
+  if (config.databaseUrl)
+    throw new ConfigError('Configuration error: DATABASE_URL: PostgreSQL cannot serve the portal yet.');
   const db = openDatabase(config.databaseFile, { now, messageIdDomain: new URL(config.publicUrl).hostname });
   migrateDatabase(db);
   // The key for secrets at rest; plain TOTP secrets from an earlier version are encrypted now.

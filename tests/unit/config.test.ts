@@ -62,13 +62,32 @@ describe('parseConfig', () => {
     expect(result.error).not.toContain('\n');
   });
 
-  it('stops at a DATABASE_URL (PostgreSQL is not finished) without echoing it, and allows it empty', () => {
-    const result = parseConfig({ DATABASE_URL: 'postgres://fair:secret@db.example.org:5432/fair' });
-    expect(result.ok).toBe(false);
-    if (result.ok) return;
-    expect(result.error).toMatch(/^Configuration error: DATABASE_URL is not supported yet: .*SQLite.*; unset it\.$/);
-    expect(result.error).not.toContain('secret');
-    expect(parseConfig({ DATABASE_URL: '' }).ok).toBe(true);
+  it('takes a postgres:// DATABASE_URL and a pool size; SQLite when it is unset or empty', () => {
+    const pg = parseConfig({
+      DATABASE_URL: 'postgres://fair:secret@db.example.org:5432/fair',
+      DATABASE_POOL_SIZE: '4',
+    });
+    expect(pg.ok && pg.config.databaseUrl).toBe('postgres://fair:secret@db.example.org:5432/fair');
+    expect(pg.ok && pg.config.databasePoolSize).toBe(4);
+    const unset = parseConfig({ DATABASE_URL: '' });
+    expect(unset.ok && unset.config.databaseUrl).toBeUndefined();
+    expect(unset.ok && unset.config.databasePoolSize).toBe(10);
+  });
+
+  it.each([['mysql://fair:secret@db.example.org/fair'], ['not a url secret'], ['https://secret@db.example.org']])(
+    'refuses DATABASE_URL %s without echoing it',
+    (url) => {
+      const result = parseConfig({ DATABASE_URL: url });
+      expect(result.ok).toBe(false);
+      if (result.ok) return;
+      expect(result.error).toBe('Configuration error: DATABASE_URL must be a postgres:// or postgresql:// URL.');
+      expect(result.error).not.toContain('secret');
+    },
+  );
+
+  it.each([['0'], ['101'], ['ten']])('refuses DATABASE_POOL_SIZE %s', (size) => {
+    const result = parseConfig({ DATABASE_POOL_SIZE: size });
+    expect(!result.ok && result.error).toMatch(/^Configuration error: DATABASE_POOL_SIZE /);
   });
 
   it('never echoes SMTP_URL, which may hold a password', () => {

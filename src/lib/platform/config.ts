@@ -38,19 +38,15 @@ export const EnvSchema = z.object({
   PORT: wholeNumber(1, 65535, 4321),
   DATA_DIR: optionalString('./data'),
   /**
-   * PostgreSQL, the second engine (DESIGN.md), is not finished (docs/decisions/031): until it is,
-   * a DATABASE_URL stops start-up rather than being ignored while the data goes to SQLite.
+   * PostgreSQL, the second engine (issue 21, docs/decisions/031): unset, the data lives in the
+   * embedded SQLite database under DATA_DIR.
    */
   DATABASE_URL: z.preprocess(
     emptyToUndefined,
-    z
-      .undefined({
-        error:
-          'is not supported yet: this version keeps its data only in the embedded SQLite database under DATA_DIR ' +
-          '(PostgreSQL is on the way: docs/decisions/031-asynchronous-data-layer.md); unset it',
-      })
-      .optional(),
+    z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' }).optional(),
   ),
+  /** Clients in the PostgreSQL pool (ignored on SQLite). */
+  DATABASE_POOL_SIZE: wholeNumber(1, 100, 10),
   PUBLIC_URL: z.preprocess(emptyToUndefined, httpUrl.optional()),
   SMTP_URL: z.preprocess(
     emptyToUndefined,
@@ -134,7 +130,12 @@ export interface Config {
   host: string;
   port: number;
   dataDir: string;
+  /** The SQLite file, used when `databaseUrl` is not set. */
   databaseFile: string;
+  /** PostgreSQL (DATABASE_URL), or undefined for embedded SQLite. */
+  databaseUrl: string | undefined;
+  /** Clients in the PostgreSQL pool (DATABASE_POOL_SIZE, default 10). */
+  databasePoolSize: number;
   mailDir: string;
   publicUrl: string;
   smtpUrl: string | undefined;
@@ -220,6 +221,8 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
       port: e.PORT,
       dataDir,
       databaseFile: resolve(dataDir, 'fair-hearing.sqlite'),
+      databaseUrl: e.DATABASE_URL,
+      databasePoolSize: e.DATABASE_POOL_SIZE,
       mailDir: resolve(dataDir, 'mail'),
       publicUrl,
       smtpUrl: e.SMTP_URL,

@@ -1,0 +1,86 @@
+/**
+ * Opens PostgreSQL (DATABASE_URL) through node-postgres and drizzle's node-postgres driver, with a
+ * pool of DATABASE_POOL_SIZE clients, and applies db/migrations-pg. The handle is typed as the
+ * SQLite one (db/client.ts Db) so the queries are written once; db/dialect/index.ts hands them
+ * the pg-core tables for it. docs/decisions/031-asynchronous-data-layer.md.
+ */
+import { resolve } from 'node:path';
+import { drizzle } from 'drizzle-orm/node-postgres';
+import { migrate } from 'drizzle-orm/node-postgres/migrator';
+import pg from 'pg';
+import type { Db, DbContext } from './client.ts';
+import * as pgSchema from './schema/pg/index.ts';
+import { SecretKeyRing } from './secret-box.ts';
+import { registerConnection, type Tx } from './transactions.ts';
+
+/** The PostgreSQL migrations (db/drizzle.pg.config.ts), found from the working directory as db/client.ts does. */
+export const PG_MIGRATIONS_DIR = resolve(process.cwd(), 'db/migrations-pg');
+
+/** int8 (count(*), sum of integers, bigint columns) and numeric: node-postgres gives strings. */
+const INT8 = 20;
+const NUMERIC = 1700;
+
+/**
+ * Our bigints are counts and milliseconds, far below 2^53, so they are read as numbers, as the
+ * SQLite driver gives them. Set on node-postgres's type table itself: drizzle's node-postgres
+ * driver passes that table with every query, so a pool's own `types` would be ignored. Every
+ * PostgreSQL client in this process (ours alone) reads them so.
+ */
+function readBigintsAsNumbers(): void {
+  pg.types.setTypeParser(INT8, (value) => Number(value));
+  pg.types.setTypeParser(NUMERIC, (value) => Number(value));
+}
+
+export interface PostgresOptions {
+  /** Clients in the pool (DATABASE_POOL_SIZE). */
+  poolSize: number;
+  context?: Partial<Omit<DbContext, 'engine'>>;
+}
+
+const CONTEXT = '$context';
+
+/** Connects (a bad URL or an unreachable server rejects here, before anything else starts). */
+export async function openPostgres(url: string, options: PostgresOptions): Promise<Db> {
+  readBigintsAsNumbers();
+  const pool = new pg.Pool({ connectionString: url, max: options.poolSize });
+  // An idle client whose server went away emits 'error'; without a listener that ends the process.
+  pool.on('error', (error) => console.error('PostgreSQL client error:', error.message));
+  try {
+    const client = await pool.connect();
+    client.release();
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
+  const db = drizzle({ client: pool, schema: pgSchema }) as unknown as Db;
+  const context: DbContext = {
+    now: () => new Date(),
+    messageIdDomain: 'localhost',
+    emailEnqueued: new Set(),
+    secretKeys: new SecretKeyRing(),
+    ...options.context,
+    engine: 'postgres',
+  };
+  Object.defineProperty(db, CONTEXT, { value: context, writable: true });
+  const base = drizzle({ client: pool, schema: pgSchema }) as unknown as Db;
+  Object.defineProperty(base, CONTEXT, { value: context, writable: true });
+  registerConnection(
+    db,
+    base,
+    (tx: Tx) => {
+      (tx as unknown as Record<string, unknown>)[CONTEXT] = context;
+    },
+    'postgres',
+  );
+  return db;
+}
+
+/** Applies db/migrations-pg (drizzle's migrator; each migration in its own transaction). */
+export async function migratePostgres(db: Db, migrationsFolder = PG_MIGRATIONS_DIR): Promise<void> {
+  await migrate(db as unknown as Parameters<typeof migrate>[0], { migrationsFolder });
+}
+
+/** The pool behind a PostgreSQL handle. */
+export function poolOf(db: Db): pg.Pool {
+  return db.$client as unknown as pg.Pool;
+}
