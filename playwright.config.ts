@@ -1,8 +1,11 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defineConfig } from '@playwright/test';
+import { libpqEnvironment } from './tests/support/postgres.ts';
 
 // This file is evaluated in the runner and again in every worker: choose the port and the
 // temporary data folder once and pass them on through the environment.
@@ -15,6 +18,30 @@ process.env.E2E_SMTP_CONTROL_PORT ??= String(50_000 + Math.floor(Math.random() *
 // its command line costs a Java start-up, several seconds on a small machine.
 process.env.E2E_VNU_PORT ??= String(60_000 + Math.floor(Math.random() * 5_000));
 process.env.E2E_VNU_URL ??= `http://127.0.0.1:${process.env.E2E_VNU_PORT}/`;
+// TEST_DATABASE=postgres: the server runs on a fresh PostgreSQL database on the TEST_DATABASE_URL
+// server (tests/support/postgres.ts says how to set one up), made here once and dropped by the
+// global teardown. DATABASE_URL is then in every worker's environment, so the CLIs the specs run
+// (and the specs' own connections, tests/e2e/e2e-database.ts) use it too.
+if (process.env.TEST_DATABASE === 'postgres' && !process.env.E2E_DATABASE_URL) {
+  const server = process.env.TEST_DATABASE_URL;
+  if (!server) throw new Error('TEST_DATABASE=postgres needs TEST_DATABASE_URL (tests/support/postgres.ts)');
+  const name = `fair_hearing_e2e_${process.pid}_${randomBytes(4).toString('hex')}`;
+  // psql, the PostgreSQL client beside the server; the URL (with its password) goes in the environment.
+  execFileSync(
+    'psql',
+    ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-c', `create database "${name}" template template0 encoding 'UTF8'`],
+    {
+      env: { ...process.env, ...libpqEnvironment(server) },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
+  const url = new URL(server);
+  url.pathname = `/${name}`;
+  process.env.E2E_DATABASE_URL = url.href;
+}
+if (process.env.E2E_DATABASE_URL) process.env.DATABASE_URL = process.env.E2E_DATABASE_URL;
+else if (process.env.TEST_DATABASE && process.env.TEST_DATABASE !== 'sqlite')
+  throw new Error(`TEST_DATABASE must be sqlite or postgres, not ${process.env.TEST_DATABASE}`);
 // The same addresses are expected by tests/e2e/staff-notifications.spec.ts.
 const E2E_REVIEW_TEAM_EMAIL = 'review-team@fair-hearing.test';
 const E2E_SAFEGUARDING_EMAIL = 'safeguarding@fair-hearing.test';
@@ -89,6 +116,7 @@ export default defineConfig({
         HOST: '127.0.0.1',
         PORT: String(port),
         DATA_DIR: process.env.E2E_DATA_DIR,
+        ...(process.env.E2E_DATABASE_URL ? { DATABASE_URL: process.env.E2E_DATABASE_URL } : {}),
         ASTRO_TELEMETRY_DISABLED: '1',
         SMTP_URL: `smtp://127.0.0.1:${process.env.E2E_SMTP_PORT}`,
         MAIL_FROM: 'Fair Hearing <no-reply@fair-hearing.test>',

@@ -70,3 +70,18 @@ export async function migratedPostgresDatabase(): Promise<TestPostgres> {
   await migrate(fresh.db, { migrationsFolder: PG_MIGRATIONS_DIR });
   return fresh;
 }
+
+/**
+ * libpq's environment variables for a postgres:// URL, so psql, pg_dump and pg_restore connect
+ * without the password on a command line (where `ps` shows it to every user).
+ */
+export function libpqEnvironment(url: string): Record<string, string> {
+  const u = new URL(url);
+  return {
+    PGHOST: u.hostname,
+    PGPORT: u.port || '5432',
+    PGUSER: decodeURIComponent(u.username),
+    PGPASSWORD: decodeURIComponent(u.password),
+    PGDATABASE: decodeURIComponent(u.pathname.slice(1)) || 'postgres',
+  };
+}
