@@ -14,7 +14,11 @@ import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** Steps in a group run at the same time; groups run one after another. */
+/**
+ * Steps in a group run at the same time; groups run one after another. `step@postgres` runs the
+ * npm script `step` with TEST_DATABASE=postgres: the suite against a real PostgreSQL server
+ * (TEST_DATABASE_URL; tests/support/postgres.ts), the second engine (issue 21).
+ */
 const groups =
   process.argv.slice(2).length > 0
     ? process.argv.slice(2).map((step) => [step])
@@ -48,7 +52,11 @@ const started = Date.now();
 function run(step: string, alone: boolean): Promise<number> {
   const t0 = Date.now();
   return new Promise((resolve) => {
-    const child = spawn('npm', ['run', '-s', step], { stdio: alone ? 'inherit' : ['ignore', 'pipe', 'pipe'], env });
+    const [script, engine] = step.split('@') as [string, string | undefined];
+    const child = spawn('npm', ['run', '-s', script], {
+      stdio: alone ? 'inherit' : ['ignore', 'pipe', 'pipe'],
+      env: engine ? { ...env, TEST_DATABASE: engine } : env,
+    });
     const output: Buffer[] = [];
     child.stdout?.on('data', (c: Buffer) => output.push(c));
     child.stderr?.on('data', (c: Buffer) => output.push(c));
