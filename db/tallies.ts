@@ -7,7 +7,8 @@
  * triggers are (re)created at start by `installTallies` (called by migrateDatabase): when their
  * definition here differs from the database's, they are replaced and the tallies rebuilt from the
  * rows in one transaction. drizzle-kit has no notion of triggers, so they live here rather than in
- * a generated migration (and survive migrations being regenerated).
+ * a generated migration (and survive migrations being regenerated). PostgreSQL runs the same
+ * statements (`tallyTriggers`) in PL/pgSQL trigger functions: db/dialect/pg-tallies.ts.
  *
  * Months are UK calendar months. SQLite has no time zones; the expression below uses the UK rule
  * (in force since 1981) that British Summer Time covers the last hour of every month from March to
