@@ -2,6 +2,7 @@
  * The running aggregates (db/tallies.ts) against the slow definition (SQL aggregates over the
  * rows themselves) on random data, through inserts, updates, deletes and the retention purge.
  */
+import { createHash } from 'node:crypto';
 import { TZDate } from '@date-fns/tz';
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
@@ -24,23 +25,7 @@ import {
   type MonthlyCounts,
 } from '../../src/lib/transparency/report.ts';
 import { testRuntime } from '../support/db.ts';
-
-/** A small deterministic PRNG (mulberry32), so a failure can be replayed. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    int: (n: number) => Math.floor(next() * n),
-    pick: <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!,
-  };
-}
+import { random } from '../support/random.ts';
 
 const FROM = Date.UTC(2024, 0, 1);
 const TO = Date.UTC(2027, 0, 1);
@@ -94,6 +79,23 @@ describe('UK month in SQL', () => {
     const uses = ukMonthSql('?').split('?').length - 1;
     const wrong = instants.filter((t) => stmt.get(...Array(uses).fill(t)) !== ukMonthIndex(new Date(t)));
     expect(wrong.map((t) => new Date(t).toISOString())).toEqual([]);
+  });
+});
+
+describe('the SQLite trigger definitions', () => {
+  const rt = testRuntime();
+  it('are unchanged, since any change rebuilds the tallies of every database at its next start', () => {
+    // Update the digest only for a deliberate change of the triggers.
+    const triggers = rt.db.$client
+      .prepare(
+        `select name, sql from sqlite_master where type = 'trigger' and name like 'tally\\_%' escape '\\' order by name`,
+      )
+      .all() as { name: string; sql: string }[];
+    const digest = createHash('sha256')
+      .update(triggers.map((t) => `${t.name}\n${t.sql}`).join('\n'))
+      .digest('hex');
+    expect(triggers).toHaveLength(13);
+    expect(digest).toBe('13e5ffcc298e43ae3301b433aa9bd78e17da88b170786acf13307ecaf1408da2');
   });
 });
 

@@ -1,6 +1,6 @@
 /**
  * PostgreSQL twin of db/schema/sqlite/transparency.ts (the column comments live there). The
- * triggers that keep these tallies are SQLite's (db/tallies.ts); PostgreSQL's are still to come.
+ * triggers that keep these tallies are db/tallies.ts (SQLite) and db/dialect/pg-tallies.ts.
  */
 import { integer, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
 import { createdAt } from './columns.ts';
