@@ -1,7 +1,7 @@
 /**
  * Queries for moderation cases.
  */
-import { and, desc, eq, gte, inArray, lt, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, lt, notInArray, sql } from 'drizzle-orm';
 import type { DbOrTx } from './client.ts';
 import { appeals, caseActions, caseGrounds, cases, grounds, principleVersions } from './schema.ts';
 import type { CASE_ACTIONS, DETECTION, PLATFORMS } from './schema.ts';
@@ -206,7 +206,9 @@ export async function searchCases(db: DbOrTx, q: CaseSearch): Promise<{ items: C
       platform: cases.platform,
       accountHandle: cases.accountHandle,
       actionAt: cases.actionAt,
-      openAppeals: sql<number>`(select count(*) from ${appeals} where ${appeals.caseId} = ${cases.id} and ${appeals.status} not in ('decided','withdrawn'))`,
+      // The condition as one nested fragment: drizzle writes the bare columns of a one-table select's
+      // fields unqualified, and "case_id" = "id" would then compare two columns of appeals.
+      openAppeals: sql<number>`(select count(*) from ${appeals} where ${and(eq(appeals.caseId, cases.id), notInArray(appeals.status, ['decided', 'withdrawn']))})`,
     })
     .from(cases)
     .where(where)
