@@ -3,7 +3,8 @@
  */
 import { and, asc, eq, notInArray } from 'drizzle-orm';
 import type { DbOrTx } from './client.ts';
-import { appealEvents, appealStatusLinks, appeals, cases, principleVersions } from './schema.ts';
+import { tablesOf } from './dialect/index.ts';
+import type { appealEvents, appeals } from './schema.ts';
 
 export type AppealRow = typeof appeals.$inferSelect;
 export type NewAppealRow = typeof appeals.$inferInsert;
@@ -11,16 +12,19 @@ export type NewAppealEvent = typeof appealEvents.$inferInsert;
 export type AppealEventRow = typeof appealEvents.$inferSelect;
 
 export async function insertAppeal(tx: DbOrTx, row: NewAppealRow): Promise<AppealRow> {
+  const { appeals } = tablesOf(tx);
   const [inserted] = await tx.insert(appeals).values(row).returning();
   return inserted!;
 }
 
 export async function insertAppealEvent(tx: DbOrTx, event: NewAppealEvent): Promise<void> {
+  const { appealEvents } = tablesOf(tx);
   await tx.insert(appealEvents).values(event);
 }
 
 /** The open (not decided, not withdrawn) appeal on a case, if any. */
 export async function findOpenAppealForCase(tx: DbOrTx, caseId: number): Promise<AppealRow | undefined> {
+  const { appeals } = tablesOf(tx);
   const [row] = await tx
     .select()
     .from(appeals)
@@ -31,6 +35,7 @@ export async function findOpenAppealForCase(tx: DbOrTx, caseId: number): Promise
 
 /** The appeal one of whose status links has this token hash. */
 export async function findAppealByTokenHash(tx: DbOrTx, tokenHash: string): Promise<AppealRow | undefined> {
+  const { appealStatusLinks, appeals } = tablesOf(tx);
   const [row] = await tx
     .select({ appeal: appeals })
     .from(appealStatusLinks)
@@ -48,6 +53,7 @@ export async function insertStatusLink(
   sentWith: string,
   at: Date,
 ): Promise<void> {
+  const { appealStatusLinks } = tablesOf(tx);
   await tx.insert(appealStatusLinks).values({ appealId, tokenHash, sentWith, createdAt: at });
 }
 
@@ -57,6 +63,7 @@ export async function findAppealByReferenceAndEmail(
   reference: string,
   email: string,
 ): Promise<AppealRow | undefined> {
+  const { appeals } = tablesOf(tx);
   const [row] = await tx
     .select()
     .from(appeals)
@@ -66,15 +73,18 @@ export async function findAppealByReferenceAndEmail(
 }
 
 export async function findAppealById(tx: DbOrTx, id: number): Promise<AppealRow | undefined> {
+  const { appeals } = tablesOf(tx);
   const [row] = await tx.select().from(appeals).where(eq(appeals.id, id));
   return row;
 }
 
 export async function updateAppeal(tx: DbOrTx, id: number, set: Partial<NewAppealRow>): Promise<void> {
+  const { appeals } = tablesOf(tx);
   await tx.update(appeals).set(set).where(eq(appeals.id, id));
 }
 
 export async function listAppealEvents(tx: DbOrTx, appealId: number): Promise<AppealEventRow[]> {
+  const { appealEvents } = tablesOf(tx);
   return tx
     .select()
     .from(appealEvents)
@@ -83,11 +93,13 @@ export async function listAppealEvents(tx: DbOrTx, appealId: number): Promise<Ap
 }
 
 export async function findCaseReferenceById(tx: DbOrTx, caseId: number): Promise<string | undefined> {
+  const { cases } = tablesOf(tx);
   const [row] = await tx.select({ reference: cases.reference }).from(cases).where(eq(cases.id, caseId));
   return row?.reference;
 }
 
 export async function findVersionNumberById(tx: DbOrTx, versionId: number): Promise<string | undefined> {
+  const { principleVersions } = tablesOf(tx);
   const [row] = await tx
     .select({ version: principleVersions.version })
     .from(principleVersions)
@@ -96,11 +108,13 @@ export async function findVersionNumberById(tx: DbOrTx, versionId: number): Prom
 }
 
 export async function findAppealByReference(tx: DbOrTx, reference: string): Promise<AppealRow | undefined> {
+  const { appeals } = tablesOf(tx);
   const [row] = await tx.select().from(appeals).where(eq(appeals.reference, reference));
   return row;
 }
 
 /** Every appeal waiting for its appellant (the appeals_status_due index), with when the clock stopped. */
 export async function listWaitingAppeals(tx: DbOrTx): Promise<{ id: number; pausedAt: Date | null }[]> {
+  const { appeals } = tablesOf(tx);
   return tx.select({ id: appeals.id, pausedAt: appeals.pausedAt }).from(appeals).where(eq(appeals.status, 'waiting'));
 }

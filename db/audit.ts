@@ -3,9 +3,11 @@
  * no update or delete: entries are written with recordAudit (inside the transaction of the change
  * they describe) and read with listAudit.
  */
-import { and, desc, eq, gte, isNull, like, lt, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, isNull, lt, type SQL } from 'drizzle-orm';
 import { contextOf, type DbOrTx } from './client.ts';
-import { auditLog, staff, type AuditRow } from './schema.ts';
+import { tablesOf } from './dialect/index.ts';
+import { byCodePoint, escapeLike, likeIgnoringCase } from './dialect/text.ts';
+import type { AuditRow } from './schema.ts';
 
 export interface AuditEntry {
   /** The staff member who acted; null for the command line or the system. */
@@ -22,6 +24,7 @@ export interface AuditEntry {
 
 /** Appends one entry. Call it with the `tx` of the change it records, so both happen or neither. */
 export async function recordAudit(db: DbOrTx, entry: AuditEntry): Promise<void> {
+  const { auditLog } = tablesOf(db);
   // The handle's clock: the runtime's (createRuntime gives it to openDatabase).
   const now = contextOf(db).now();
   await db.insert(auditLog).values({
@@ -55,13 +58,15 @@ export type AuditListRow = AuditRow & { actorName: string | null; actorEmail: st
 
 /** Entries newest first, filtered. */
 export async function listAudit(db: DbOrTx, filters: AuditFilters = {}): Promise<AuditListRow[]> {
+  const { auditLog, staff } = tablesOf(db);
   const where: SQL[] = [];
   if (filters.actorId === null) where.push(isNull(auditLog.actorId));
   else if (filters.actorId !== undefined) where.push(eq(auditLog.actorId, filters.actorId));
   if (filters.action) {
     where.push(
       filters.action.endsWith('*')
-        ? like(auditLog.action, `${filters.action.slice(0, -1).replace(/[%_]/g, '')}%`)
+        ? // A prefix: any % or _ typed is dropped, the rest matched literally.
+          likeIgnoringCase(db, auditLog.action, `${escapeLike(filters.action.slice(0, -1).replace(/[%_]/g, ''))}%`)
         : eq(auditLog.action, filters.action),
     );
   }
@@ -82,6 +87,8 @@ export async function listAudit(db: DbOrTx, filters: AuditFilters = {}): Promise
 
 /** The distinct actions recorded so far, for the filter list. */
 export async function auditActions(db: DbOrTx): Promise<string[]> {
-  const rows = await db.selectDistinct({ action: auditLog.action }).from(auditLog).orderBy(auditLog.action);
+  const { auditLog } = tablesOf(db);
+  const action = byCodePoint(db, auditLog.action);
+  const rows = await db.selectDistinct({ action }).from(auditLog).orderBy(action);
   return rows.map((r) => r.action);
 }

@@ -1,10 +1,11 @@
 /**
  * Queries for moderation cases.
  */
-import { and, desc, eq, gte, inArray, lt, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, lt, notInArray, sql } from 'drizzle-orm';
 import type { DbOrTx } from './client.ts';
-import { appeals, caseActions, caseGrounds, cases, grounds, principleVersions } from './schema.ts';
-import type { CASE_ACTIONS, DETECTION, PLATFORMS } from './schema.ts';
+import { tablesOf } from './dialect/index.ts';
+import { escapeLike, likeIgnoringCase } from './dialect/text.ts';
+import type { CASE_ACTIONS, cases, DETECTION, PLATFORMS } from './schema.ts';
 
 export type Platform = (typeof PLATFORMS)[number];
 export type CaseAction = (typeof CASE_ACTIONS)[number];
@@ -28,6 +29,7 @@ export interface NewCase {
 
 /** Inserts a case with its actions and grounds; returns its id. Call inside a transaction. */
 export async function insertCase(tx: DbOrTx, c: NewCase): Promise<number> {
+  const { caseActions, caseGrounds, cases } = tablesOf(tx);
   const { actions, groundCodes, ...row } = c;
   const [inserted] = await tx.insert(cases).values(row).returning({ id: cases.id });
   const id = inserted!.id;
@@ -37,6 +39,7 @@ export async function insertCase(tx: DbOrTx, c: NewCase): Promise<number> {
 }
 
 export async function referenceExists(db: DbOrTx, reference: string): Promise<boolean> {
+  const { cases } = tablesOf(db);
   const [row] = await db.select({ id: cases.id }).from(cases).where(eq(cases.reference, reference)).limit(1);
   return row !== undefined;
 }
@@ -68,13 +71,19 @@ export interface CaseRecord {
 }
 
 async function loadDetails(db: DbOrTx, row: typeof cases.$inferSelect): Promise<CaseRecord> {
+  const { caseActions, caseGrounds, grounds, principleVersions } = tablesOf(db);
   const [version] = await db
     .select({ version: principleVersions.version })
     .from(principleVersions)
     .where(eq(principleVersions.id, row.principleVersionId))
     .limit(1);
   const actions = (
-    await db.select({ action: caseActions.action }).from(caseActions).where(eq(caseActions.caseId, row.id))
+    await db
+      .select({ action: caseActions.action })
+      .from(caseActions)
+      .where(eq(caseActions.caseId, row.id))
+      // The primary key's order, which SQLite reads them in anyway; PostgreSQL needs telling.
+      .orderBy(caseActions.action)
   ).map((a) => a.action);
   const codes = (
     await db.select({ code: caseGrounds.groundCode }).from(caseGrounds).where(eq(caseGrounds.caseId, row.id))
@@ -128,6 +137,7 @@ export async function setCaseNotice(
     | { sentAt?: undefined; method?: undefined; notSentReason: string },
   recorded: { at: Date; by: number },
 ): Promise<boolean> {
+  const { cases } = tablesOf(tx);
   const changed = await tx
     .update(cases)
     .set({
@@ -143,11 +153,13 @@ export async function setCaseNotice(
 }
 
 export async function findCaseById(db: DbOrTx, id: number): Promise<CaseRecord | undefined> {
+  const { cases } = tablesOf(db);
   const [row] = await db.select().from(cases).where(eq(cases.id, id)).limit(1);
   return row && (await loadDetails(db, row));
 }
 
 export async function findCaseByReference(db: DbOrTx, reference: string): Promise<CaseRecord | undefined> {
+  const { cases } = tablesOf(db);
   const [row] = await db.select().from(cases).where(eq(cases.reference, reference)).limit(1);
   return row && (await loadDetails(db, row));
 }
@@ -175,11 +187,12 @@ export interface CaseListItem {
 
 /** Cases newest first, filtered; uses the action_at, platform and handle indexes. */
 export async function searchCases(db: DbOrTx, q: CaseSearch): Promise<{ items: CaseListItem[]; total: number }> {
+  const { appeals, caseActions, cases } = tablesOf(db);
   const conditions = [];
   if (q.text) {
-    const pattern = `%${q.text.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
+    const pattern = `%${escapeLike(q.text)}%`;
     conditions.push(
-      sql`(${cases.reference} like ${pattern} escape '\\' or ${cases.accountHandle} like ${pattern} escape '\\')`,
+      sql`(${likeIgnoringCase(db, cases.reference, pattern)} or ${likeIgnoringCase(db, cases.accountHandle, pattern)})`,
     );
   }
   if (q.platform) conditions.push(eq(cases.platform, q.platform));
@@ -206,7 +219,9 @@ export async function searchCases(db: DbOrTx, q: CaseSearch): Promise<{ items: C
       platform: cases.platform,
       accountHandle: cases.accountHandle,
       actionAt: cases.actionAt,
-      openAppeals: sql<number>`(select count(*) from ${appeals} where ${appeals.caseId} = ${cases.id} and ${appeals.status} not in ('decided','withdrawn'))`,
+      // The condition as one nested fragment: drizzle writes the bare columns of a one-table select's
+      // fields unqualified, and "case_id" = "id" would then compare two columns of appeals.
+      openAppeals: sql<number>`(select count(*) from ${appeals} where ${and(eq(appeals.caseId, cases.id), notInArray(appeals.status, ['decided', 'withdrawn']))})`,
     })
     .from(cases)
     .where(where)
@@ -227,6 +242,7 @@ export interface CaseAppeal {
 
 /** Appeals made on a case, newest first. */
 export async function appealsForCase(db: DbOrTx, caseId: number): Promise<CaseAppeal[]> {
+  const { appeals } = tablesOf(db);
   return await db
     .select({
       id: appeals.id,

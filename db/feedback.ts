@@ -4,7 +4,8 @@
  */
 import { and, gte, lt, sql } from 'drizzle-orm';
 import type { DbOrTx } from './client.ts';
-import { serviceFeedback, type FEEDBACK_FROM, type FEEDBACK_RATINGS } from './schema.ts';
+import { tablesOf } from './dialect/index.ts';
+import type { FEEDBACK_FROM, FEEDBACK_RATINGS } from './schema.ts';
 
 export interface NewFeedback {
   rating: (typeof FEEDBACK_RATINGS)[number];
@@ -14,11 +15,13 @@ export interface NewFeedback {
 }
 
 export async function insertFeedback(db: DbOrTx, feedback: NewFeedback): Promise<void> {
+  const { serviceFeedback } = tablesOf(db);
   await db.insert(serviceFeedback).values(feedback);
 }
 
 /** Ratings given in [start, end), by rating. */
 export async function countFeedbackRatings(db: DbOrTx, start: Date, end: Date): Promise<Map<string, number>> {
+  const { serviceFeedback } = tablesOf(db);
   const rows = await db
     .select({ rating: serviceFeedback.rating, n: sql<number>`count(*)` })
     .from(serviceFeedback)

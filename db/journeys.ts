@@ -3,7 +3,8 @@
  */
 import { eq, lt } from 'drizzle-orm';
 import type { DbOrTx } from './client.ts';
-import { journeys, rateLimits } from './schema.ts';
+import { changedRows } from './dialect/changes.ts';
+import { tablesOf } from './dialect/index.ts';
 import { transaction } from './transactions.ts';
 
 export async function findJourneyData(
@@ -11,6 +12,7 @@ export async function findJourneyData(
   idHash: string,
   now: Date,
 ): Promise<Record<string, unknown> | undefined> {
+  const { journeys } = tablesOf(db);
   const [row] = await db
     .select({ data: journeys.data, expiresAt: journeys.expiresAt })
     .from(journeys)
@@ -27,6 +29,7 @@ export async function saveJourneyData(
   now: Date,
   expiresAt: Date,
 ): Promise<void> {
+  const { journeys } = tablesOf(db);
   await db
     .insert(journeys)
     .values({ idHash, data, updatedAt: now, expiresAt })
@@ -34,13 +37,14 @@ export async function saveJourneyData(
 }
 
 export async function deleteJourney(db: DbOrTx, idHash: string): Promise<void> {
+  const { journeys } = tablesOf(db);
   await db.delete(journeys).where(eq(journeys.idHash, idHash));
 }
 
-/** Removes expired journeys; returns how many. */
+/** Removes expired journeys; returns how many (counted by the driver: there may be many). */
 export async function deleteExpiredJourneys(db: DbOrTx, now: Date): Promise<number> {
-  // SQLite: `.run().changes` (may be many rows, so not counted through RETURNING).
-  return db.delete(journeys).where(lt(journeys.expiresAt, now)).run().changes;
+  const { journeys } = tablesOf(db);
+  return changedRows(db, db.delete(journeys).where(lt(journeys.expiresAt, now)));
 }
 
 /**
@@ -54,6 +58,7 @@ export async function countHit(
   windowMs: number,
 ): Promise<{ count: number; windowStart: Date }> {
   return transaction(db, async (tx) => {
+    const { rateLimits } = tablesOf(tx);
     const [row] = await tx.select().from(rateLimits).where(eq(rateLimits.key, key));
     if (!row || row.windowStart.getTime() + windowMs <= now.getTime()) {
       await tx
@@ -70,10 +75,10 @@ export async function countHit(
   });
 }
 
-/** Removes counters whose window ended before `before`. */
+/** Removes counters whose window ended before `before`; returns how many (counted by the driver). */
 export async function deleteOldRateLimits(db: DbOrTx, before: Date): Promise<number> {
-  // SQLite: `.run().changes` (may be many rows, so not counted through RETURNING).
-  return db.delete(rateLimits).where(lt(rateLimits.windowStart, before)).run().changes;
+  const { rateLimits } = tablesOf(db);
+  return changedRows(db, db.delete(rateLimits).where(lt(rateLimits.windowStart, before)));
 }
 
 /** The count in `key`'s current window without counting a hit (0 when the window has ended). */
@@ -83,6 +88,7 @@ export async function peekHits(
   now: Date,
   windowMs: number,
 ): Promise<{ count: number; windowStart: Date }> {
+  const { rateLimits } = tablesOf(db);
   const [row] = await db.select().from(rateLimits).where(eq(rateLimits.key, key));
   if (!row || row.windowStart.getTime() + windowMs <= now.getTime()) return { count: 0, windowStart: now };
   return { count: row.count, windowStart: row.windowStart };

@@ -4,20 +4,12 @@
  */
 import { and, asc, count, eq, gte, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from './client.ts';
-import {
-  appealEscalations,
-  appeals,
-  followUps,
-  safeguardingConcerns,
-  staff,
-  staffDigests,
-  staffRoles,
-  type SafeguardingConcernRow,
-} from './schema.ts';
-import type { Role } from './schema.ts';
+import { tablesOf, type Tables } from './dialect/index.ts';
+import type { appeals, followUps, Role, SafeguardingConcernRow } from './schema.ts';
 
 /** Email addresses of active (not disabled) staff with `role`, in id order. */
 export async function activeStaffEmails(tx: DbOrTx, role: Role): Promise<string[]> {
+  const { staff, staffRoles } = tablesOf(tx);
   const rows = await tx
     .select({ email: staff.email })
     .from(staff)
@@ -29,6 +21,7 @@ export async function activeStaffEmails(tx: DbOrTx, role: Role): Promise<string[
 
 /** The email of an active staff member with `role`, if they are one. */
 export async function activeStaffEmail(tx: DbOrTx, id: number, role: Role): Promise<string | undefined> {
+  const { staff, staffRoles } = tablesOf(tx);
   const [row] = await tx
     .select({ email: staff.email })
     .from(staff)
@@ -54,14 +47,14 @@ export interface DigestFollowUp {
   dueAt: Date;
 }
 
-const appealColumns = {
+const appealColumns = ({ appeals }: Tables) => ({
   id: appeals.id,
   reference: appeals.reference,
   status: appeals.status,
   dueAt: appeals.dueAt,
   receivedAt: appeals.receivedAt,
-};
-const clockRunning = inArray(appeals.status, ['new', 'in-review']);
+});
+const clockRunning = ({ appeals }: Tables) => inArray(appeals.status, ['new', 'in-review']);
 
 export interface Listed<T> {
   items: T[];
@@ -69,16 +62,19 @@ export interface Listed<T> {
   total: number;
 }
 
-const newUnassignedWhere = () => and(eq(appeals.status, 'new'), isNull(appeals.assignedTo));
-const dueBetweenWhere = (from: Date, before: Date) =>
-  and(clockRunning, gte(appeals.dueAt, from), lt(appeals.dueAt, before));
-const overdueWhere = (now: Date) => and(clockRunning, lt(appeals.dueAt, now));
-const overdueFollowUpsWhere = (now: Date) => and(isNull(followUps.doneAt), lt(followUps.dueAt, now));
+const newUnassignedWhere = ({ appeals }: Tables) => and(eq(appeals.status, 'new'), isNull(appeals.assignedTo));
+const dueBetweenWhere = (t: Tables, from: Date, before: Date) =>
+  and(clockRunning(t), gte(t.appeals.dueAt, from), lt(t.appeals.dueAt, before));
+const overdueWhere = (t: Tables, now: Date) => and(clockRunning(t), lt(t.appeals.dueAt, now));
+const overdueFollowUpsWhere = ({ followUps }: Tables, now: Date) =>
+  and(isNull(followUps.doneAt), lt(followUps.dueAt, now));
 
 function appealList(tx: DbOrTx, where: SQL | undefined, limit: number) {
+  const t = tablesOf(tx);
+  const { appeals } = t;
   return {
     items: tx
-      .select(appealColumns)
+      .select(appealColumns(t))
       .from(appeals)
       .where(where)
       .orderBy(asc(appeals.dueAt), asc(appeals.id))
@@ -93,10 +89,12 @@ function appealList(tx: DbOrTx, where: SQL | undefined, limit: number) {
  * follow_ups_open; none scans a table.
  */
 export function digestStatements(tx: DbOrTx, now: Date, dueSoonBefore: Date, limit: number) {
+  const t = tablesOf(tx);
+  const { appealEscalations, appeals, followUps } = t;
   return {
-    newUnassigned: appealList(tx, newUnassignedWhere(), limit),
-    dueSoon: appealList(tx, dueBetweenWhere(now, dueSoonBefore), limit),
-    overdue: appealList(tx, overdueWhere(now), limit),
+    newUnassigned: appealList(tx, newUnassignedWhere(t), limit),
+    dueSoon: appealList(tx, dueBetweenWhere(t, now, dueSoonBefore), limit),
+    overdue: appealList(tx, overdueWhere(t, now), limit),
     followUpsOverdue: {
       items: tx
         .select({
@@ -108,16 +106,16 @@ export function digestStatements(tx: DbOrTx, now: Date, dueSoonBefore: Date, lim
         })
         .from(followUps)
         .innerJoin(appeals, eq(appeals.id, followUps.appealId))
-        .where(overdueFollowUpsWhere(now))
+        .where(overdueFollowUpsWhere(t, now))
         .orderBy(asc(followUps.dueAt), asc(followUps.id))
         .limit(limit),
-      total: tx.select({ n: count() }).from(followUps).where(overdueFollowUpsWhere(now)),
+      total: tx.select({ n: count() }).from(followUps).where(overdueFollowUpsWhere(t, now)),
     },
     notEscalated: tx
-      .select(appealColumns)
+      .select(appealColumns(t))
       .from(appeals)
       .leftJoin(appealEscalations, eq(appealEscalations.appealId, appeals.id))
-      .where(and(overdueWhere(now), isNull(appealEscalations.appealId)))
+      .where(and(overdueWhere(t, now), isNull(appealEscalations.appealId)))
       .orderBy(asc(appeals.dueAt), asc(appeals.id))
       .limit(limit),
   };
@@ -168,11 +166,13 @@ export async function claimDigestDay(
   tx: DbOrTx,
   row: { day: string; decidedAt: Date; emails: number; items: number },
 ): Promise<boolean> {
+  const { staffDigests } = tablesOf(tx);
   const inserted = await tx.insert(staffDigests).values(row).onConflictDoNothing().returning({ day: staffDigests.day });
   return inserted.length > 0;
 }
 
 export async function findDigestDay(tx: DbOrTx, day: string) {
+  const { staffDigests } = tablesOf(tx);
   const [row] = await tx.select().from(staffDigests).where(eq(staffDigests.day, day)).limit(1);
   return row;
 }
@@ -187,6 +187,7 @@ export async function insertEscalation(
   tx: DbOrTx,
   row: { appealId: number; escalatedAt: Date; dueAt: Date },
 ): Promise<boolean> {
+  const { appealEscalations } = tablesOf(tx);
   const inserted = await tx
     .insert(appealEscalations)
     .values(row)
@@ -199,6 +200,7 @@ export async function insertSafeguardingConcern(
   tx: DbOrTx,
   row: { caseId: number | null; appealId: number | null; note: string; raisedBy: number; raisedAt: Date },
 ): Promise<SafeguardingConcernRow> {
+  const { safeguardingConcerns } = tablesOf(tx);
   const [inserted] = await tx.insert(safeguardingConcerns).values(row).returning();
   return inserted!;
 }
@@ -212,6 +214,7 @@ export async function listSafeguardingConcerns(
   tx: DbOrTx,
   subject: { caseIds: number[]; appealIds: number[] },
 ): Promise<ConcernWithName[]> {
+  const { safeguardingConcerns, staff } = tablesOf(tx);
   const where = or(
     subject.caseIds.length ? inArray(safeguardingConcerns.caseId, subject.caseIds) : undefined,
     subject.appealIds.length ? inArray(safeguardingConcerns.appealId, subject.appealIds) : undefined,
@@ -228,6 +231,7 @@ export async function listSafeguardingConcerns(
 
 /** How many concerns there are (for tests and health checks; never published). */
 export async function countSafeguardingConcerns(tx: DbOrTx): Promise<number> {
+  const { safeguardingConcerns } = tablesOf(tx);
   const [row] = await tx.select({ n: sql<number>`count(*)` }).from(safeguardingConcerns);
   return Number(row?.n ?? 0);
 }

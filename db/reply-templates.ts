@@ -1,26 +1,31 @@
 /** Queries for reply templates (db/schema/sqlite/reply-templates.ts). */
-import { and, asc, eq, isNull } from 'drizzle-orm';
+import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import type { DbOrTx } from './client.ts';
-import { replyTemplates, type ReplyTemplateRow } from './schema.ts';
+import { tablesOf } from './dialect/index.ts';
+import { byCodePoint } from './dialect/text.ts';
+import type { ReplyTemplateRow } from './schema.ts';
 
 export type { ReplyTemplateRow };
 export type TemplateFields = Pick<ReplyTemplateRow, 'name' | 'outcome' | 'groundCode' | 'body'>;
 
 /** Every template (active first, then retired), by outcome and name. */
 export async function listTemplates(db: DbOrTx, options: { activeOnly?: boolean } = {}): Promise<ReplyTemplateRow[]> {
+  const { replyTemplates } = tablesOf(db);
   return await db
     .select()
     .from(replyTemplates)
     .where(options.activeOnly ? isNull(replyTemplates.retiredAt) : undefined)
     .orderBy(
-      asc(replyTemplates.retiredAt),
+      // Active (not retired) first: SQLite puts nulls first in ascending order, PostgreSQL last.
+      sql`${replyTemplates.retiredAt} asc nulls first`,
       asc(replyTemplates.outcome),
-      asc(replyTemplates.name),
+      asc(byCodePoint(db, replyTemplates.name)),
       asc(replyTemplates.id),
     );
 }
 
 export async function findTemplate(db: DbOrTx, id: number): Promise<ReplyTemplateRow | undefined> {
+  const { replyTemplates } = tablesOf(db);
   const [row] = await db.select().from(replyTemplates).where(eq(replyTemplates.id, id)).limit(1);
   return row;
 }
@@ -31,6 +36,7 @@ export async function insertTemplate(
   by: number,
   at: Date,
 ): Promise<ReplyTemplateRow> {
+  const { replyTemplates } = tablesOf(tx);
   const [row] = await tx
     .insert(replyTemplates)
     .values({ ...fields, createdBy: by, updatedBy: by, updatedAt: at, createdAt: at })
@@ -46,6 +52,7 @@ export async function updateTemplate(
   by: number,
   at: Date,
 ): Promise<ReplyTemplateRow | undefined> {
+  const { replyTemplates } = tablesOf(tx);
   const [row] = await tx
     .update(replyTemplates)
     .set({ ...fields, updatedBy: by, updatedAt: at })
@@ -61,6 +68,7 @@ export async function retireTemplate(
   by: number,
   at: Date,
 ): Promise<ReplyTemplateRow | undefined> {
+  const { replyTemplates } = tablesOf(tx);
   const [row] = await tx
     .update(replyTemplates)
     .set({ retiredAt: at, updatedBy: by, updatedAt: at })

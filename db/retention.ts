@@ -4,16 +4,8 @@
  */
 import { and, count, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from './client.ts';
+import { tablesOf, type Tables } from './dialect/index.ts';
 import { transaction } from './transactions.ts';
-import {
-  appealEvents,
-  appealStatusLinks,
-  appeals,
-  cases,
-  outbox,
-  safeguardingConcerns,
-  serviceFeedback,
-} from './schema.ts';
 
 export interface PurgeCutoffs {
   /** Appeals decided or withdrawn before this. */
@@ -34,9 +26,12 @@ export interface PurgeCounts {
   emails: number;
 }
 
-const closedAt = sql`coalesce(${appeals.decidedAt}, ${appeals.withdrawnAt})`;
+/** When an appeal closed: decided or withdrawn (null while open). */
+const closedAt = ({ appeals }: Tables) => sql`coalesce(${appeals.decidedAt}, ${appeals.withdrawnAt})`;
 
 async function appealIdsToPurge(db: DbOrTx, c: PurgeCutoffs): Promise<number[]> {
+  const t = tablesOf(db);
+  const { appeals } = t;
   const rows = await db
     .select({ id: appeals.id })
     .from(appeals)
@@ -44,15 +39,17 @@ async function appealIdsToPurge(db: DbOrTx, c: PurgeCutoffs): Promise<number[]> 
       and(
         isNull(appeals.purgedAt),
         inArray(appeals.status, ['decided', 'withdrawn']),
-        lt(closedAt, c.appealsClosedBefore.getTime()),
+        lt(closedAt(t), c.appealsClosedBefore.getTime()),
       ),
     );
   return rows.map((r) => r.id);
 }
 
 async function caseIdsToPurge(db: DbOrTx, c: PurgeCutoffs): Promise<number[]> {
+  const t = tablesOf(db);
+  const { appeals, cases } = t;
   // A case is closed once its appeal window has passed and no appeal on it is open or recent.
-  const recentOrOpen = sql`exists (select 1 from ${appeals} where ${appeals.caseId} = ${cases.id} and (${appeals.status} not in ('decided', 'withdrawn') or ${closedAt} >= ${c.caseAppealsClosedBefore.getTime()}))`;
+  const recentOrOpen = sql`exists (select 1 from ${appeals} where ${appeals.caseId} = ${cases.id} and (${appeals.status} not in ('decided', 'withdrawn') or ${closedAt(t)} >= ${c.caseAppealsClosedBefore.getTime()}))`;
   const rows = await db
     .select({ id: cases.id })
     .from(cases)
@@ -61,6 +58,7 @@ async function caseIdsToPurge(db: DbOrTx, c: PurgeCutoffs): Promise<number[]> {
 }
 
 async function emailIdsToPurge(db: DbOrTx, c: PurgeCutoffs): Promise<number[]> {
+  const { outbox } = tablesOf(db);
   const rows = await db
     .select({ id: outbox.id })
     .from(outbox)
@@ -85,6 +83,7 @@ export async function purgePersonalData(
   onDone: (tx: DbOrTx, counts: PurgeCounts) => Promise<void> | void,
 ): Promise<PurgeCounts> {
   return transaction(db, async (tx) => {
+    const { appealEvents, appealStatusLinks, appeals, cases, outbox, safeguardingConcerns } = tablesOf(tx);
     const appealIds = await appealIdsToPurge(tx, c);
     const caseIds = await caseIdsToPurge(tx, c);
     const emailIds = await emailIdsToPurge(tx, c);
@@ -145,12 +144,13 @@ export async function purgePersonalData(
   });
 }
 
-const oldFeedbackComment = (before: Date) =>
+const oldFeedbackComment = ({ serviceFeedback }: Tables, before: Date) =>
   and(isNotNull(serviceFeedback.comment), lt(serviceFeedback.givenAt, before));
 
 /** How many feedback comments given before `before` are still kept. */
 export async function countFeedbackCommentsBefore(db: Db, before: Date): Promise<number> {
-  const [row] = await db.select({ n: count() }).from(serviceFeedback).where(oldFeedbackComment(before));
+  const t = tablesOf(db);
+  const [row] = await db.select({ n: count() }).from(t.serviceFeedback).where(oldFeedbackComment(t, before));
   return row?.n ?? 0;
 }
 
@@ -165,10 +165,12 @@ export async function purgeFeedbackComments(
   onDone: (tx: Db, n: number) => Promise<void> | void,
 ): Promise<number> {
   return transaction(db, async (tx) => {
+    const t = tablesOf(tx);
+    const { serviceFeedback } = t;
     const blanked = await tx
       .update(serviceFeedback)
       .set({ comment: null })
-      .where(oldFeedbackComment(before))
+      .where(oldFeedbackComment(t, before))
       .returning({ id: serviceFeedback.id });
     const n = blanked.length;
     await onDone(tx, n);

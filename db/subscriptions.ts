@@ -4,11 +4,13 @@
  */
 import { and, count, eq, gt, isNotNull, isNull, lt, lte } from 'drizzle-orm';
 import type { DbOrTx } from './client.ts';
-import { changeAlerts, subscribeAttempts, subscriptions, unsubscribeTokens } from './schema.ts';
+import { tablesOf } from './dialect/index.ts';
+import type { subscriptions } from './schema.ts';
 
 export type SubscriptionRow = typeof subscriptions.$inferSelect;
 
 export async function findSubscriptionByEmail(db: DbOrTx, email: string): Promise<SubscriptionRow | undefined> {
+  const { subscriptions } = tablesOf(db);
   const [row] = await db.select().from(subscriptions).where(eq(subscriptions.email, email)).limit(1);
   return row;
 }
@@ -17,6 +19,7 @@ export async function findSubscriptionByConfirmHash(
   db: DbOrTx,
   confirmTokenHash: string,
 ): Promise<SubscriptionRow | undefined> {
+  const { subscriptions } = tablesOf(db);
   const [row] = await db
     .select()
     .from(subscriptions)
@@ -30,6 +33,7 @@ export async function findSubscriptionByUnsubscribeHash(
   db: DbOrTx,
   tokenHash: string,
 ): Promise<SubscriptionRow | undefined> {
+  const { subscriptions, unsubscribeTokens } = tablesOf(db);
   const [row] = await db
     .select({ subscription: subscriptions })
     .from(unsubscribeTokens)
@@ -44,6 +48,7 @@ export async function insertSubscription(
   db: DbOrTx,
   values: { email: string; confirmTokenHash: string; now: Date },
 ): Promise<number> {
+  const { subscriptions } = tablesOf(db);
   const [row] = await db
     .insert(subscriptions)
     .values({ email: values.email, confirmTokenHash: values.confirmTokenHash, createdAt: values.now })
@@ -53,6 +58,7 @@ export async function insertSubscription(
 
 /** A fresh confirmation token for an unconfirmed address; its 7 days start again. */
 export async function renewConfirmToken(db: DbOrTx, id: number, confirmTokenHash: string, now: Date): Promise<void> {
+  const { subscriptions } = tablesOf(db);
   await db
     .update(subscriptions)
     .set({ confirmTokenHash, createdAt: now })
@@ -61,6 +67,7 @@ export async function renewConfirmToken(db: DbOrTx, id: number, confirmTokenHash
 
 /** Marks an address confirmed and spends its confirmation token. False if it was not waiting. */
 export async function markConfirmed(db: DbOrTx, id: number, now: Date): Promise<boolean> {
+  const { subscriptions } = tablesOf(db);
   const done = await db
     .update(subscriptions)
     .set({ confirmedAt: now, confirmTokenHash: null })
@@ -75,17 +82,20 @@ export async function insertUnsubscribeToken(
   tokenHash: string,
   now: Date,
 ): Promise<void> {
+  const { unsubscribeTokens } = tablesOf(db);
   await db.insert(unsubscribeTokens).values({ tokenHash, subscriptionId, createdAt: now });
 }
 
 /** Deletes an address and its tokens. */
 export async function deleteSubscription(db: DbOrTx, id: number): Promise<void> {
+  const { subscriptions, unsubscribeTokens } = tablesOf(db);
   await db.delete(unsubscribeTokens).where(eq(unsubscribeTokens.subscriptionId, id));
   await db.delete(subscriptions).where(eq(subscriptions.id, id));
 }
 
 /** Deletes addresses never confirmed and created before `before`; returns how many. */
 export async function deleteUnconfirmedBefore(db: DbOrTx, before: Date): Promise<number> {
+  const { subscriptions } = tablesOf(db);
   const stale = await db
     .select({ id: subscriptions.id })
     .from(subscriptions)
@@ -96,6 +106,7 @@ export async function deleteUnconfirmedBefore(db: DbOrTx, before: Date): Promise
 
 /** Confirmed addresses, confirmed at or before `at` (so nobody is told of a change from before they joined). */
 export async function listConfirmedSubscriptions(db: DbOrTx, at: Date): Promise<{ id: number; email: string }[]> {
+  const { subscriptions } = tablesOf(db);
   return db
     .select({ id: subscriptions.id, email: subscriptions.email })
     .from(subscriptions)
@@ -104,10 +115,12 @@ export async function listConfirmedSubscriptions(db: DbOrTx, at: Date): Promise<
 }
 
 export async function insertSubscribeAttempt(db: DbOrTx, clientHash: string, at: Date): Promise<void> {
+  const { subscribeAttempts } = tablesOf(db);
   await db.insert(subscribeAttempts).values({ clientHash, at, createdAt: at });
 }
 
 export async function countSubscribeAttempts(db: DbOrTx, clientHash: string, since: Date): Promise<number> {
+  const { subscribeAttempts } = tablesOf(db);
   const [row] = await db
     .select({ n: count() })
     .from(subscribeAttempts)
@@ -116,11 +129,13 @@ export async function countSubscribeAttempts(db: DbOrTx, clientHash: string, sin
 }
 
 export async function deleteSubscribeAttemptsBefore(db: DbOrTx, before: Date): Promise<void> {
+  const { subscribeAttempts } = tablesOf(db);
   await db.delete(subscribeAttempts).where(lt(subscribeAttempts.at, before));
 }
 
 /** Records that a version's alert was queued. False if it already was (so callers queue nothing). */
 export async function claimChangeAlert(db: DbOrTx, versionId: number, now: Date): Promise<boolean> {
+  const { changeAlerts } = tablesOf(db);
   const inserted = await db
     .insert(changeAlerts)
     .values({ versionId, queuedAt: now, recipients: 0, createdAt: now })
@@ -130,11 +145,13 @@ export async function claimChangeAlert(db: DbOrTx, versionId: number, now: Date)
 }
 
 export async function setChangeAlertRecipients(db: DbOrTx, versionId: number, recipients: number): Promise<void> {
+  const { changeAlerts } = tablesOf(db);
   await db.update(changeAlerts).set({ recipients }).where(eq(changeAlerts.versionId, versionId));
 }
 
 /** Ids of versions whose alert has been queued (or skipped). */
 export async function listAlertedVersionIds(db: DbOrTx): Promise<Set<number>> {
+  const { changeAlerts } = tablesOf(db);
   const rows = await db.select({ id: changeAlerts.versionId }).from(changeAlerts);
   return new Set(rows.map((r) => r.id));
 }

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { insertAppeal } from '../../db/appeals.ts';
 import { auditLog } from '../../db/schema.ts';
 import { caseNotice, getCase, listCases, lookUpCase, recordCase } from '../../src/lib/cases/cases.ts';
 import type { FormValues } from '../../src/lib/platform/forms.ts';
@@ -108,6 +109,20 @@ describe('recording a case', () => {
     expect((await listCases(rt, { platform: 'x', limit: 10, offset: 0 })).total).toBe(1);
     expect((await listCases(rt, { action: 'deleted', limit: 10, offset: 0 })).total).toBe(1);
     expect((await listCases(rt, { text: '%', limit: 10, offset: 0 })).total).toBe(0);
+  });
+
+  it('counts the open appeals of each listed case, and only its own', async () => {
+    const first = await recordCase(rt, validForm({ handle: '@counted' }), actor);
+    const second = await recordCase(rt, validForm({ handle: '@counted' }), actor);
+    if (!first.ok || !second.ok) throw new Error('expected cases');
+    const appeal = { caseId: second.caseId, receivedAt: NOW, dueAt: NOW };
+    await insertAppeal(rt.db, { ...appeal, reference: 'COUNT-A1', status: 'decided' });
+    await insertAppeal(rt.db, { ...appeal, reference: 'COUNT-A2' });
+    const listed = (await listCases(rt, { text: '@counted', limit: 10, offset: 0 })).items;
+    expect(listed.map((c) => [c.id, c.openAppeals])).toEqual([
+      [second.caseId, 1],
+      [first.caseId, 0],
+    ]);
   });
 
   it('refuses a reference with a typo before looking it up', async () => {
