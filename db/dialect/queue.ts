@@ -1,6 +1,7 @@
 /**
- * The SQL fragments of the review queue (db/review.ts) whose form differs between SQLite and
- * PostgreSQL (issue 21, docs/decisions/031-asynchronous-data-layer.md).
+ * The SQL fragments of the two queues, the review queue (db/review.ts) and the outbox
+ * (db/outbox.ts), whose form differs between SQLite and PostgreSQL (issue 21,
+ * docs/decisions/031-asynchronous-data-layer.md).
  */
 import { sql, type Column, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../client.ts';
@@ -20,3 +21,14 @@ export function unindexed(db: DbOrTx, column: Column): SQL {
   return isPostgres(db) ? sql`${column}` : sql`+${column}`;
 }
 
+/**
+ * PostgreSQL only: `query` (a select) locks the rows it returns until the transaction ends
+ * (FOR UPDATE), skipping rows another transaction holds rather than waiting for them (SKIP
+ * LOCKED), so workers claiming side by side each take a different row. SQLite needs no such
+ * clause: its transactions take the one write lock first. The queries are typed with the SQLite
+ * builder, which has no `for`; on a PostgreSQL handle the builder is pg-core's, which has.
+ */
+export function lockSkippingLocked<Q>(query: Q): Q {
+  const select = query as unknown as { for(strength: 'update', config: { skipLocked: true }): Q };
+  return select.for('update', { skipLocked: true });
+}
