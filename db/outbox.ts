@@ -3,11 +3,13 @@
  * Only this file touches the `outbox` table. See docs/decisions/004-outbox.md.
  */
 import { randomUUID } from 'node:crypto';
-import { and, count, desc, eq, gte, inArray, lt, TransactionRollbackError } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gte, inArray, lt, lte, or, sql, TransactionRollbackError } from 'drizzle-orm';
 import { contextOf, type Db, type DbOrTx } from './client.ts';
+import { isPostgres, tablesOf } from './dialect/index.ts';
+import { lockSkippingLocked } from './dialect/queue.ts';
 import { escapeHtml } from './html.ts';
-import { outbox, type OutboxRow, type OutboxState } from './schema.ts';
-import { afterCommit, transaction } from './transactions.ts';
+import type { OutboxRow, OutboxState } from './schema.ts';
+import { afterCommit, transaction, type Tx } from './transactions.ts';
 
 export interface NewEmail {
   to: string;
@@ -101,6 +103,7 @@ export async function enqueueEmail(
 ): Promise<{ id: number; messageId: string }> {
   const messageId = `<${randomUUID()}@${contextOf(db).messageIdDomain}>`;
   const secrets = checkSecrets(message);
+  const { outbox } = tablesOf(db);
   const [row] = await db
     .insert(outbox)
     .values({
@@ -143,10 +146,11 @@ function notifyListeners(db: DbOrTx): void {
 }
 
 /**
- * Claims the next due message for the worker holding `token`, in one UPDATE … RETURNING (atomic,
- * so two workers, even in two processes, never claim the same message together). Due means queued
- * with `next_attempt_at <= now`, or stuck in `sending` since before `now - leaseMs` (its worker
- * died mid-send). The claim counts as an attempt.
+ * Claims the next due message for the worker holding `token`, atomically (so two workers, even in
+ * two processes, never claim the same message together): on SQLite in one transaction holding the
+ * write lock, on PostgreSQL in one statement locking the row it claims. Due means queued with
+ * `next_attempt_at <= now`, or stuck in `sending` since before `now - leaseMs` (its worker died
+ * mid-send). The claim counts as an attempt.
  */
 export async function claimNextEmail(
   db: Db,
@@ -155,6 +159,7 @@ export async function claimNextEmail(
   leaseMs: number,
 ): Promise<OutboxRow | undefined> {
   const staleBefore = now.getTime() - leaseMs;
+  if (isPostgres(db)) return claimOnPostgres(db, token, now, staleBefore);
   // Two index-ordered look-ups (outbox_due, outbox_claimed) instead of one OR, which made SQLite
   // sort every due message on every claim (≈2 ms a claim with 10,000 queued). The write lock is
   // taken first (BEGIN IMMEDIATE), so the look-ups and the update are one atomic step; the update
@@ -168,6 +173,33 @@ export async function claimNextEmail(
     const row = q.claimOne.get(token, now.getTime(), next.id, now.getTime(), staleBefore);
     return row ? toOutboxRow(row) : undefined;
   });
+}
+
+/**
+ * The claim on PostgreSQL, one UPDATE of the row its subquery picks: the earliest due message,
+ * locked (FOR UPDATE) until the claim commits, skipping rows another worker's claim holds (SKIP
+ * LOCKED) rather than waiting for them. `id = (…)`, not `id in (…)`: a scalar subquery runs once,
+ * while PostgreSQL may run an `in` subquery again for each row the update reads, each run locking
+ * and claiming one more message. One statement outside an explicit transaction runs at the
+ * server's default READ COMMITTED, where the lock alone keeps claims apart; the two statements in a
+ * SERIALIZABLE transaction (db/transactions.ts) were as correct, but side-by-side claims failed to
+ * serialise so often that some gave up after every retry (about 1 in 25 with two busy workers).
+ */
+async function claimOnPostgres(db: DbOrTx, token: string, now: Date, staleBefore: number) {
+  const { outbox } = tablesOf(db);
+  const due = or(
+    and(eq(outbox.state, 'queued'), lte(outbox.nextAttemptAt, now)),
+    and(eq(outbox.state, 'sending'), lte(outbox.claimedAt, new Date(staleBefore))),
+  );
+  const next = lockSkippingLocked(
+    db.select({ id: outbox.id }).from(outbox).where(due).orderBy(asc(outbox.nextAttemptAt), asc(outbox.id)).limit(1),
+  );
+  const [row] = await db
+    .update(outbox)
+    .set({ state: 'sending', claimToken: token, claimedAt: now, attempts: sql`${outbox.attempts} + 1` })
+    .where(sql`${outbox.id} = (${next})`)
+    .returning();
+  return row;
 }
 
 /** A raw `outbox` row as SQLite returns it. */
@@ -260,6 +292,7 @@ function statements(tx: Db) {
  */
 export async function markEmailSent(db: Db, id: number, token: string, now: Date): Promise<boolean> {
   return transaction(db, (tx) => {
+    if (isPostgres(tx)) return markSentOnPostgres(tx, id, token, now);
     const q = statements(tx);
     const row = q.markSent.get(now.getTime(), id, token);
     if (!row) return false;
@@ -274,6 +307,25 @@ export async function markEmailSent(db: Db, id: number, token: string, now: Date
   });
 }
 
+/** markEmailSent on PostgreSQL: the same two statements, through the builder. */
+async function markSentOnPostgres(tx: Tx, id: number, token: string, now: Date): Promise<boolean> {
+  const { outbox } = tablesOf(tx);
+  const [row] = await tx
+    .update(outbox)
+    .set({ state: 'sent', sentAt: now, lastError: null, claimToken: null })
+    .where(and(eq(outbox.id, id), eq(outbox.claimToken, token)))
+    .returning({ text: outbox.text, html: outbox.html, headers: outbox.headers, secrets: outbox.secrets });
+  if (!row) return false;
+  if (row.secrets !== null) {
+    const clean = redactSecrets(row, row.secrets);
+    await tx
+      .update(outbox)
+      .set({ text: clean.text, html: clean.html, headers: clean.headers, secrets: null })
+      .where(eq(outbox.id, id));
+  }
+  return true;
+}
+
 /** Puts a claimed message back in the queue for a later attempt after a temporary failure. */
 export async function rescheduleEmail(
   db: DbOrTx,
@@ -282,6 +334,7 @@ export async function rescheduleEmail(
   nextAttemptAt: Date,
   error: string,
 ): Promise<boolean> {
+  const { outbox } = tablesOf(db);
   const changed = await db
     .update(outbox)
     .set({ state: 'queued', nextAttemptAt, lastError: error, claimToken: null, claimedAt: null })
@@ -292,6 +345,7 @@ export async function rescheduleEmail(
 
 /** Marks a claimed message failed (permanent refusal, or temporary failures for too long). */
 export async function markEmailFailed(db: DbOrTx, id: number, token: string, error: string): Promise<boolean> {
+  const { outbox } = tablesOf(db);
   const changed = await db
     .update(outbox)
     .set({ state: 'failed', lastError: error, claimToken: null, claimedAt: null })
@@ -303,6 +357,7 @@ export async function markEmailFailed(db: DbOrTx, id: number, token: string, err
 /** Sets a failed message back to queued, due now, with its attempts and retry window reset. */
 export async function requeueFailedEmail(db: DbOrTx, id: number, now: Date): Promise<OutboxRow | undefined> {
   notifyListeners(db);
+  const { outbox } = tablesOf(db);
   const [row] = await db
     .update(outbox)
     .set({
@@ -320,11 +375,13 @@ export async function requeueFailedEmail(db: DbOrTx, id: number, now: Date): Pro
 }
 
 export async function findEmail(db: DbOrTx, id: number): Promise<OutboxRow | undefined> {
+  const { outbox } = tablesOf(db);
   const [row] = await db.select().from(outbox).where(eq(outbox.id, id));
   return row;
 }
 
 export async function findEmailByMessageId(db: DbOrTx, messageId: string): Promise<OutboxRow | undefined> {
+  const { outbox } = tablesOf(db);
   const [row] = await db.select().from(outbox).where(eq(outbox.messageId, messageId));
   return row;
 }
@@ -347,6 +404,7 @@ export async function listEmails(db: DbOrTx, options: EmailFilters = {}): Promis
 
 /** The query behind listEmails (its plan is asserted in tests/unit/staff-lists.test.ts). */
 export function emailListQuery(db: DbOrTx, options: EmailFilters = {}) {
+  const { outbox } = tablesOf(db);
   const where = and(
     options.states && options.states.length > 0 ? inArray(outbox.state, options.states) : undefined,
     options.kind ? eq(outbox.kind, options.kind) : undefined,
@@ -364,6 +422,7 @@ export function emailListQuery(db: DbOrTx, options: EmailFilters = {}) {
 
 /** How many messages are in each state. */
 export async function countEmailsByState(db: DbOrTx): Promise<Record<OutboxState, number>> {
+  const { outbox } = tablesOf(db);
   const counts: Record<OutboxState, number> = { queued: 0, sending: 0, sent: 0, failed: 0 };
   for (const row of await db.select({ state: outbox.state, n: count() }).from(outbox).groupBy(outbox.state))
     counts[row.state] = row.n;

@@ -3,7 +3,9 @@
  */
 import { and, asc, count, desc, eq, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from './client.ts';
-import { appealTallies, appeals, cases, followUps, staff, staffRoles } from './schema.ts';
+import { tablesOf, type Tables } from './dialect/index.ts';
+import { noRow, unindexed } from './dialect/queue.ts';
+import type { appeals, followUps } from './schema.ts';
 
 export type FollowUpRow = typeof followUps.$inferSelect;
 export type FollowUpKind = FollowUpRow['kind'];
@@ -12,26 +14,31 @@ export async function insertFollowUp(
   tx: DbOrTx,
   row: { appealId: number; kind: FollowUpKind; dueAt: Date },
 ): Promise<FollowUpRow> {
+  const { followUps } = tablesOf(tx);
   const [inserted] = await tx.insert(followUps).values(row).returning();
   return inserted!;
 }
 
 export async function findFollowUpById(tx: DbOrTx, id: number): Promise<FollowUpRow | undefined> {
+  const { followUps } = tablesOf(tx);
   const [row] = await tx.select().from(followUps).where(eq(followUps.id, id)).limit(1);
   return row;
 }
 
 export async function listFollowUpsForAppeal(tx: DbOrTx, appealId: number): Promise<FollowUpRow[]> {
+  const { followUps } = tablesOf(tx);
   return await tx.select().from(followUps).where(eq(followUps.appealId, appealId)).orderBy(asc(followUps.id));
 }
 
 /** Open follow-ups, soonest due first (index follow_ups_open). */
 export async function listOpenFollowUps(tx: DbOrTx, limit = 100): Promise<FollowUpRow[]> {
+  const { followUps } = tablesOf(tx);
   return await tx.select().from(followUps).where(isNull(followUps.doneAt)).orderBy(asc(followUps.dueAt)).limit(limit);
 }
 
 /** Marks a follow-up done; false if it was already done (or does not exist). */
 export async function markFollowUpDone(tx: DbOrTx, id: number, by: number, at: Date): Promise<boolean> {
+  const { followUps } = tablesOf(tx);
   const changed = await tx
     .update(followUps)
     .set({ doneAt: at, doneBy: by })
@@ -76,7 +83,7 @@ export interface QueueItem {
  * or withdrawn appeal is never overdue; a waiting one has its clock paused).
  */
 export const CLOCK_RUNNING = ['new', 'in-review'] as const;
-const clockRunning = inArray(appeals.status, [...CLOCK_RUNNING]);
+const clockRunning = ({ appeals }: Tables) => inArray(appeals.status, [...CLOCK_RUNNING]);
 
 /** Statuses of an open appeal: the queue's default view. */
 export const OPEN_STATUSES = ['new', 'in-review', 'waiting'] as const;
@@ -87,28 +94,30 @@ export const OPEN_STATUSES = ['new', 'in-review', 'waiting'] as const;
  */
 const isOpen = sql.raw(`"appeals"."status" not in ('decided', 'withdrawn')`);
 
-function statusWhere(q: Pick<QueueQuery, 'status' | 'dueBefore'>) {
+function statusWhere({ appeals }: Tables, q: Pick<QueueQuery, 'status' | 'dueBefore'>) {
   if (q.status === 'open') return q.dueBefore ? undefined : isOpen; // the due filter's statuses are open ones already
   return q.status ? eq(appeals.status, q.status) : undefined;
 }
 
-function queueWhere(q: Pick<QueueQuery, 'status' | 'assignee' | 'dueBefore'>) {
-  // With a due filter the assignee is checked on the open appeals read (unary + keeps SQLite off
+function queueWhere(tx: DbOrTx, q: Pick<QueueQuery, 'status' | 'assignee' | 'dueBefore'>) {
+  const tables = tablesOf(tx);
+  const { appeals } = tables;
+  // With a due filter the assignee is checked on the open appeals read (unindexed keeps SQLite off
   // the assignee indexes, whose due-date ranges would include that person's decided appeals).
-  const assignee = q.dueBefore ? sql`+${appeals.assignedTo}` : appeals.assignedTo;
+  const assignee = q.dueBefore ? unindexed(tx, appeals.assignedTo) : appeals.assignedTo;
   return and(
-    statusWhere(q),
+    statusWhere(tables, q),
     q.assignee === 'unassigned'
       ? sql`${assignee} is null`
       : q.assignee != null
         ? sql`${assignee} = ${q.assignee}`
         : undefined,
-    q.dueBefore ? and(clockRunning, lt(appeals.dueAt, q.dueBefore)) : undefined,
+    q.dueBefore ? and(clockRunning(tables), lt(appeals.dueAt, q.dueBefore)) : undefined,
   );
 }
 
 /** The running counts' assignee column: 0 stands for nobody. */
-function tallyAssignee(assignee: QueueQuery['assignee']) {
+function tallyAssignee({ appealTallies }: Tables, assignee: QueueQuery['assignee']) {
   return assignee === 'unassigned'
     ? eq(appealTallies.assignee, 0)
     : assignee != null
@@ -124,7 +133,9 @@ function tallyAssignee(assignee: QueueQuery['assignee']) {
  * filter is set, else from counting the partial index of appeals whose clock is running.
  */
 export function queueStatements(tx: DbOrTx, q: QueueQuery) {
-  const where = queueWhere(q);
+  const tables = tablesOf(tx);
+  const { appeals, appealTallies } = tables;
+  const where = queueWhere(tx, q);
   const items = queueRows(tx, where, q);
   const tallyStatus =
     q.status === 'open'
@@ -137,12 +148,14 @@ export function queueStatements(tx: DbOrTx, q: QueueQuery) {
     : tx
         .select({ n: sql<number>`coalesce(sum(${appealTallies.n}), 0)` })
         .from(appealTallies)
-        .where(and(tallyStatus, tallyAssignee(q.assignee)));
+        .where(and(tallyStatus, tallyAssignee(tables, q.assignee)));
   return { items, total };
 }
 
 /** One page of queue rows (the list's columns) matching `where`, in queue order. */
 function queueRows(tx: DbOrTx, where: SQL | undefined, page: Pick<QueueQuery, 'order' | 'limit' | 'offset'>) {
+  const tables = tablesOf(tx);
+  const { appeals, cases, staff } = tables;
   return tx
     .select({
       id: appeals.id,
@@ -162,13 +175,13 @@ function queueRows(tx: DbOrTx, where: SQL | undefined, page: Pick<QueueQuery, 'o
     .leftJoin(staff, eq(staff.id, appeals.assignedTo))
     .leftJoin(cases, eq(cases.id, appeals.caseId))
     .where(where)
-    .orderBy(...queueOrder(page.order))
+    .orderBy(...queueOrder(tables, page.order))
     .limit(page.limit)
     .offset(page.offset);
 }
 
 /** Due date, then received time (ties), then id: the order every queue index gives. */
-function queueOrder(order: QueueQuery['order']) {
+function queueOrder({ appeals }: Tables, order: QueueQuery['order']) {
   return order === 'latest'
     ? [desc(appeals.dueAt), desc(appeals.receivedAt), desc(appeals.id)]
     : [asc(appeals.dueAt), asc(appeals.receivedAt), asc(appeals.id)];
@@ -188,6 +201,7 @@ export interface QueueSearch {
 }
 
 function searchWhere(tx: DbOrTx, s: QueueSearch) {
+  const { appeals, cases } = tablesOf(tx);
   const handles = s.handle ? [s.handle, `@${s.handle}`] : [];
   return or(
     s.references.length ? inArray(appeals.reference, s.references) : undefined,
@@ -210,7 +224,8 @@ function searchWhere(tx: DbOrTx, s: QueueSearch) {
 
 /** The search's statements, unexecuted (for the query-plan test): one page, and the total. */
 export function searchStatements(tx: DbOrTx, s: QueueSearch, page: Pick<QueueQuery, 'order' | 'limit' | 'offset'>) {
-  const where = searchWhere(tx, s) ?? sql`0`;
+  const { appeals } = tablesOf(tx);
+  const where = searchWhere(tx, s) ?? noRow(tx);
   const items = queueRows(tx, where, page);
   const total = tx.select({ n: count() }).from(appeals).where(where);
   return { items, total };
@@ -294,17 +309,19 @@ export function queueFilterStatements(
 }
 
 export function countByStatusStatement(tx: DbOrTx, q: StatusCountQuery = { assignee: null, dueBefore: null }) {
+  const tables = tablesOf(tx);
+  const { appeals, appealTallies } = tables;
   if (q.dueBefore) {
     return tx
       .select({ status: appeals.status, n: sql<number>`count(*)`.mapWith(Number) })
       .from(appeals)
-      .where(queueWhere({ ...q, status: null }))
+      .where(queueWhere(tx, { ...q, status: null }))
       .groupBy(appeals.status);
   }
   return tx
     .select({ status: appealTallies.status, n: sql<number>`sum(${appealTallies.n})`.mapWith(Number) })
     .from(appealTallies)
-    .where(tallyAssignee(q.assignee))
+    .where(tallyAssignee(tables, q.assignee))
     .groupBy(appealTallies.status);
 }
 
@@ -314,6 +331,7 @@ export interface OpenFollowUp extends FollowUpRow {
 
 /** Open follow-ups with their appeal's reference, soonest due first (index follow_ups_open). */
 export function openFollowUpsStatement(tx: DbOrTx, limit = 100) {
+  const { appeals, followUps } = tablesOf(tx);
   return tx
     .select({ f: followUps, appealReference: appeals.reference })
     .from(followUps)
@@ -331,12 +349,14 @@ export async function listOpenFollowUpsWithAppeal(tx: DbOrTx, limit = 100): Prom
 /** Staff names by id, for the history (staff only). */
 export async function staffNames(tx: DbOrTx, ids: number[]): Promise<Map<number, string>> {
   if (!ids.length) return new Map();
+  const { staff } = tablesOf(tx);
   const rows = await tx.select({ id: staff.id, name: staff.name }).from(staff).where(inArray(staff.id, ids));
   return new Map(rows.map((r) => [r.id, r.name]));
 }
 
 /** Reviewers who can be assigned (staff with the reviewer role, not disabled). */
 export async function listReviewers(tx: DbOrTx): Promise<{ id: number; name: string }[]> {
+  const { staff, staffRoles } = tablesOf(tx);
   return await tx
     .select({ id: staff.id, name: staff.name })
     .from(staff)

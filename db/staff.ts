@@ -9,14 +9,9 @@
 import { and, asc, count, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, ne, or } from 'drizzle-orm';
 import { open, seal, sealedKeyId } from './secret-box.ts';
 import { contextOf, type Db, type DbOrTx } from './client.ts';
+import { tablesOf } from './dialect/index.ts';
 import { transaction } from './transactions.ts';
 import {
-  loginFailures,
-  staff,
-  staffRoles,
-  staffSessions,
-  staffTokens,
-  totpUsedSteps,
   ROLES,
   TOTP_SECRET_CONTEXT,
   type Role,
@@ -42,12 +37,14 @@ async function withRoles(db: DbOrTx, row: StoredStaffRow | undefined): Promise<S
 }
 
 export async function rolesOf(db: DbOrTx, staffId: number): Promise<Role[]> {
+  const { staffRoles } = tablesOf(db);
   const rows = await db.select({ role: staffRoles.role }).from(staffRoles).where(eq(staffRoles.staffId, staffId));
   const held = new Set(rows.map((r) => r.role));
   return ROLES.filter((r) => held.has(r));
 }
 
 export async function findStaffById(db: DbOrTx, id: number): Promise<StaffWithRoles | undefined> {
+  const { staff } = tablesOf(db);
   const [row] = await db.select().from(staff).where(eq(staff.id, id));
   return withRoles(db, row);
 }
@@ -61,6 +58,7 @@ export async function findSessionUser(
   db: DbOrTx,
   id: number,
 ): Promise<{ id: number; email: string; name: string; disabledAt: Date | null; roles: Role[] } | undefined> {
+  const { staff } = tablesOf(db);
   const [row] = await db
     .select({ id: staff.id, email: staff.email, name: staff.name, disabledAt: staff.disabledAt })
     .from(staff)
@@ -69,11 +67,13 @@ export async function findSessionUser(
 }
 
 export async function findStaffByEmail(db: DbOrTx, email: string): Promise<StaffWithRoles | undefined> {
+  const { staff } = tablesOf(db);
   const [row] = await db.select().from(staff).where(eq(staff.email, email.toLowerCase()));
   return withRoles(db, row);
 }
 
 export async function listStaffRows(db: DbOrTx): Promise<StaffWithRoles[]> {
+  const { staff } = tablesOf(db);
   const rows = await db.select().from(staff).orderBy(asc(staff.name), asc(staff.id));
   const result: StaffWithRoles[] = [];
   for (const row of rows) result.push((await withRoles(db, row))!);
@@ -91,6 +91,7 @@ export async function insertStaff(
     roles: Role[];
   },
 ): Promise<number> {
+  const { staff } = tablesOf(db);
   const [row] = await db
     .insert(staff)
     .values({
@@ -106,6 +107,7 @@ export async function insertStaff(
 }
 
 export async function setStaffRoles(db: DbOrTx, staffId: number, roles: Role[]): Promise<void> {
+  const { staffRoles } = tablesOf(db);
   await db.delete(staffRoles).where(eq(staffRoles.staffId, staffId));
   for (const role of new Set(roles)) await db.insert(staffRoles).values({ staffId, role });
 }
@@ -117,6 +119,7 @@ export async function updateStaff(
     Pick<StaffRow, 'name' | 'passwordHash' | 'totpSecret' | 'totpConfirmedAt' | 'disabledAt' | 'mfaResetAt'>
   >,
 ): Promise<void> {
+  const { staff } = tablesOf(db);
   const { totpSecret, ...rest } = values;
   await db
     .update(staff)
@@ -126,6 +129,7 @@ export async function updateStaff(
 
 /** Accounts holding `admin`, not disabled, with a password set (they can sign in, enrolling TOTP if needed). */
 export async function countActiveAdmins(db: DbOrTx): Promise<number> {
+  const { staff, staffRoles } = tablesOf(db);
   const [row] = await db
     .select({ n: count() })
     .from(staff)
@@ -148,6 +152,7 @@ export async function insertSession(
     linkHash?: string | null;
   },
 ): Promise<void> {
+  const { staffSessions } = tablesOf(db);
   await db.insert(staffSessions).values({
     idHash: values.idHash,
     staffId: values.staffId,
@@ -162,6 +167,7 @@ export async function insertSession(
 
 /** An account's signed-in sessions (any age; the caller filters ended ones), most recently used first. */
 export async function signedInSessionsOf(db: DbOrTx, staffId: number) {
+  const { staffSessions } = tablesOf(db);
   return await db
     .select()
     .from(staffSessions)
@@ -177,6 +183,7 @@ export async function signedInSessionsOf(db: DbOrTx, staffId: number) {
 
 /** Deletes one session of an account; false when it is not (or no longer) theirs. */
 export async function deleteSessionOf(db: DbOrTx, staffId: number, idHash: string): Promise<boolean> {
+  const { staffSessions } = tablesOf(db);
   const deleted = await db
     .delete(staffSessions)
     .where(and(eq(staffSessions.staffId, staffId), eq(staffSessions.idHash, idHash)))
@@ -186,6 +193,7 @@ export async function deleteSessionOf(db: DbOrTx, staffId: number, idHash: strin
 
 /** Deletes every session of an account except one (the one in use); returns how many ended. */
 export async function deleteOtherSessionsOf(db: DbOrTx, staffId: number, keepIdHash: string): Promise<number> {
+  const { staffSessions } = tablesOf(db);
   const deleted = await db
     .delete(staffSessions)
     .where(and(eq(staffSessions.staffId, staffId), ne(staffSessions.idHash, keepIdHash)))
@@ -194,24 +202,29 @@ export async function deleteOtherSessionsOf(db: DbOrTx, staffId: number, keepIdH
 }
 
 export async function findSession(db: DbOrTx, idHash: string) {
+  const { staffSessions } = tablesOf(db);
   const [row] = await db.select().from(staffSessions).where(eq(staffSessions.idHash, idHash));
   return row;
 }
 
 export async function touchSession(db: DbOrTx, idHash: string, now: Date): Promise<void> {
+  const { staffSessions } = tablesOf(db);
   await db.update(staffSessions).set({ lastSeenAt: now }).where(eq(staffSessions.idHash, idHash));
 }
 
 export async function deleteSession(db: DbOrTx, idHash: string): Promise<void> {
+  const { staffSessions } = tablesOf(db);
   await db.delete(staffSessions).where(eq(staffSessions.idHash, idHash));
 }
 
 export async function deleteSessionsOf(db: DbOrTx, staffId: number): Promise<void> {
+  const { staffSessions } = tablesOf(db);
   await db.delete(staffSessions).where(eq(staffSessions.staffId, staffId));
 }
 
 /** Removes sessions idle since before `idleBefore` or started before `startedBefore`. */
 export async function deleteStaleSessions(db: DbOrTx, idleBefore: Date, startedBefore: Date): Promise<void> {
+  const { staffSessions } = tablesOf(db);
   await db
     .delete(staffSessions)
     .where(or(lt(staffSessions.lastSeenAt, idleBefore), lt(staffSessions.startedAt, startedBefore)));
@@ -220,17 +233,20 @@ export async function deleteStaleSessions(db: DbOrTx, idleBefore: Date, startedB
 // Sign-in failures
 
 export async function insertLoginFailure(db: DbOrTx, key: string, at: Date): Promise<number> {
+  const { loginFailures } = tablesOf(db);
   const [row] = await db.insert(loginFailures).values({ key, at }).returning({ id: loginFailures.id });
   return row!.id;
 }
 
 /** Removes failures by id (a provisional failure, counted while a password was checked, that turned out right). */
 export async function deleteLoginFailuresById(db: DbOrTx, ids: readonly number[]): Promise<void> {
+  const { loginFailures } = tablesOf(db);
   if (ids.length > 0) await db.delete(loginFailures).where(inArray(loginFailures.id, [...ids]));
 }
 
 /** Times (ms) of failures for `key` at or after `since`, oldest first. */
 export async function loginFailureTimes(db: DbOrTx, key: string, since: Date): Promise<number[]> {
+  const { loginFailures } = tablesOf(db);
   const rows = await db
     .select({ at: loginFailures.at })
     .from(loginFailures)
@@ -240,10 +256,12 @@ export async function loginFailureTimes(db: DbOrTx, key: string, since: Date): P
 }
 
 export async function deleteLoginFailures(db: DbOrTx, key: string): Promise<void> {
+  const { loginFailures } = tablesOf(db);
   await db.delete(loginFailures).where(eq(loginFailures.key, key));
 }
 
 export async function deleteLoginFailuresBefore(db: DbOrTx, before: Date): Promise<void> {
+  const { loginFailures } = tablesOf(db);
   await db.delete(loginFailures).where(lt(loginFailures.at, before));
 }
 
@@ -251,6 +269,7 @@ export async function deleteLoginFailuresBefore(db: DbOrTx, before: Date): Promi
 
 /** The latest used step at or after `step` for the account (what made a code count as reused), if any. */
 export async function usedTotpStepFrom(db: DbOrTx, staffId: number, step: number) {
+  const { totpUsedSteps } = tablesOf(db);
   const [row] = await db
     .select()
     .from(totpUsedSteps)
@@ -266,10 +285,12 @@ export async function insertTotpStep(
   step: number,
   usedFor: 'sign-in' | 'enrolment' = 'sign-in',
 ): Promise<void> {
+  const { totpUsedSteps } = tablesOf(db);
   await db.insert(totpUsedSteps).values({ staffId, step, usedFor });
 }
 
 export async function deleteTotpStepsOf(db: DbOrTx, staffId: number): Promise<void> {
+  const { totpUsedSteps } = tablesOf(db);
   await db.delete(totpUsedSteps).where(eq(totpUsedSteps.staffId, staffId));
 }
 
@@ -279,10 +300,12 @@ export async function insertToken(
   db: DbOrTx,
   values: { tokenHash: string; purpose: TokenPurpose; staffId: number | null; expiresAt: Date },
 ): Promise<void> {
+  const { staffTokens } = tablesOf(db);
   await db.insert(staffTokens).values(values);
 }
 
 export async function findToken(db: DbOrTx, tokenHash: string) {
+  const { staffTokens } = tablesOf(db);
   const [row] = await db.select().from(staffTokens).where(eq(staffTokens.tokenHash, tokenHash));
   return row;
 }
@@ -299,6 +322,7 @@ export async function isTokenLive(db: DbOrTx, tokenHash: string, now: Date): Pro
  * enrolment step goes on).
  */
 export async function markTokenUsed(db: DbOrTx, tokenHash: string, now: Date): Promise<boolean> {
+  const { staffTokens } = tablesOf(db);
   const marked = await db
     .update(staffTokens)
     .set({ usedAt: now })
@@ -309,6 +333,7 @@ export async function markTokenUsed(db: DbOrTx, tokenHash: string, now: Date): P
 
 /** Ends every unused link of a purpose (optionally for one account); returns how many. */
 export async function expireTokens(db: DbOrTx, purpose: TokenPurpose, now: Date, staffId?: number): Promise<number> {
+  const { staffTokens } = tablesOf(db);
   const expired = await db
     .update(staffTokens)
     .set({ expiresAt: now })
@@ -353,13 +378,15 @@ export function totpSecretKeyIds(db: Db): string[] {
 /** Re-seals every TOTP secret from key `from` to key `to`, all or none; returns how many. */
 export async function resealTotpSecrets(db: Db, from: Buffer, to: Buffer): Promise<number> {
   return await transaction(db, async (tx) => {
-    const sqlite = tx.$client;
-    const update = sqlite.prepare('update staff set totp_secret = ? where id = ?');
-    const rows = sqlite.prepare('select id, totp_secret as value from staff where totp_secret is not null').all() as {
-      id: number;
-      value: string;
-    }[];
-    for (const r of rows) update.run(seal(to, open(from, r.value, TOTP_SECRET_CONTEXT), TOTP_SECRET_CONTEXT), r.id);
+    const { staff } = tablesOf(tx);
+    const rows = await tx
+      .select({ id: staff.id, value: staff.totpSecret })
+      .from(staff)
+      .where(isNotNull(staff.totpSecret));
+    for (const r of rows) {
+      const resealed = seal(to, open(from, r.value!, TOTP_SECRET_CONTEXT), TOTP_SECRET_CONTEXT);
+      await tx.update(staff).set({ totpSecret: resealed }).where(eq(staff.id, r.id));
+    }
     return rows.length;
   });
 }
