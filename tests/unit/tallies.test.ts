@@ -79,8 +79,8 @@ function plain(c: MonthlyCounts) {
   return out;
 }
 
-describe('UK month in SQL', () => {
-  const rt = testRuntime();
+describe('UK month in SQL', async () => {
+  const rt = await testRuntime();
   it('matches Europe/London on random instants and on every month boundary ± 1 ms, 1990–2040', () => {
     const r = random(7);
     const instants: number[] = [];
@@ -97,9 +97,9 @@ describe('UK month in SQL', () => {
   });
 });
 
-describe('running aggregates equal the definition', () => {
+describe('running aggregates equal the definition', async () => {
   let clock = new Date('2027-02-10T12:00:00Z');
-  const rt = testRuntime({ now: () => clock, env: { RETENTION_MONTHS: '1' } });
+  const rt = await testRuntime({ now: () => clock, env: { RETENTION_MONTHS: '1' } });
   const r = random(20261125);
   const months = Array.from({ length: 40 }, (_, i) => monthPeriod(2023 * 12 + 11 + i));
   const check = async () => {
