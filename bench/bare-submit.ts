@@ -13,7 +13,7 @@ import { RECENT_POST_DAY } from './fixtures.ts';
 
 const parsed = parseConfig({ DATA_DIR: process.env.BENCH_DATA_DIR! });
 if (!parsed.ok) throw new Error(parsed.error);
-const rt = createRuntime(parsed.config);
+const rt = await createRuntime(parsed.config);
 
 const server = createServer((req, res) => {
   if (req.method !== 'POST') {

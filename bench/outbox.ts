@@ -13,6 +13,7 @@ import { transaction } from '../db/transactions.ts';
 import { parseConfig } from '../src/lib/platform/config.ts';
 import { createSmtpTransport, SMTP_POOL_CONNECTIONS } from '../src/lib/email/transport.ts';
 import { startOutboxWorker } from '../src/lib/email/worker.ts';
+import { closeDatabase } from '../db/open.ts';
 import { createRuntime } from '../src/lib/runtime.ts';
 import { sleep } from './lib.ts';
 
@@ -64,7 +65,7 @@ export async function workerDelivery(smtpUrl: string, messages: NewEmail[], mode
   const dir = mkdtempSync(join(tmpdir(), 'fair-hearing-bench-outbox-'));
   const parsed = parseConfig({ DATA_DIR: dir, SMTP_URL: smtpUrl, MAIL_FROM: FROM, OUTBOX_POLL_MS: '50' });
   if (!parsed.ok) throw new Error(parsed.error);
-  const rt = createRuntime(parsed.config);
+  const rt = await createRuntime(parsed.config);
   try {
     await transaction(rt.db, async (tx) => {
       for (const m of messages) await enqueueEmail(tx, m, rt.now());
@@ -87,7 +88,7 @@ export async function workerDelivery(smtpUrl: string, messages: NewEmail[], mode
     await worker.stop();
     return ms;
   } finally {
-    rt.db.$client.close();
+    await closeDatabase(rt.db);
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { findCaseByReference } from '../db/cases.ts';
 import { createDraft, getDraft, publishDraft, updateDraft } from '../src/lib/principles/versions.ts';
 import { parseConfig } from '../src/lib/platform/config.ts';
+import { closeDatabase } from '../db/open.ts';
 import { createRuntime } from '../src/lib/runtime.ts';
 import {
   freePort,
@@ -97,14 +98,17 @@ async function startApp(
 // ---------------------------------------------------------------------------------------------
 
 /** Runs `f` with a runtime over a data folder (the app may be running on it: SQLite in WAL mode). */
-async function withRuntime<T>(dir: string, f: (rt: ReturnType<typeof createRuntime>) => T | Promise<T>): Promise<T> {
+async function withRuntime<T>(
+  dir: string,
+  f: (rt: Awaited<ReturnType<typeof createRuntime>>) => T | Promise<T>,
+): Promise<T> {
   const parsed = parseConfig({ DATA_DIR: dir });
   if (!parsed.ok) throw new Error(parsed.error);
-  const rt = createRuntime(parsed.config);
+  const rt = await createRuntime(parsed.config);
   try {
     return await f(rt);
   } finally {
-    rt.db.$client.close();
+    await closeDatabase(rt.db);
   }
 }
 
@@ -113,7 +117,7 @@ async function dataDirWithTwoVersions(): Promise<string> {
   const dir = tempDir('app');
   const parsed = parseConfig({ DATA_DIR: dir });
   if (!parsed.ok) throw new Error(parsed.error);
-  const rt = createRuntime(parsed.config);
+  const rt = await createRuntime(parsed.config);
   try {
     const draft = await createDraft(rt);
     if (!draft.ok) throw new Error('no version in force to copy');
@@ -128,7 +132,7 @@ async function dataDirWithTwoVersions(): Promise<string> {
     const published = await publishDraft(rt, draft.draftId, { kind: 'minor', effectiveAt: 'now' });
     if (!published.ok) throw new Error(`publish refused: ${JSON.stringify(published)}`);
   } finally {
-    rt.db.$client.close();
+    await closeDatabase(rt.db);
   }
   return dir;
 }

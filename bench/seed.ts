@@ -11,6 +11,7 @@ import type { Db } from '../db/client.ts';
 import { dropTallyTriggers, installTallies } from '../db/tallies.ts';
 import { APPEAL_STATUSES } from '../src/lib/appeals/state.ts';
 import { parseConfig } from '../src/lib/platform/config.ts';
+import { closeDatabase } from '../db/open.ts';
 import { createRuntime } from '../src/lib/runtime.ts';
 
 const PLATFORMS = ['facebook', 'x', 'instagram', 'linkedin', 'youtube', 'tiktok', 'other'];
@@ -133,8 +134,8 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   }
   const config = parseConfig({ DATA_DIR: dir });
   if (!config.ok) throw new Error(config.error);
-  const rt = createRuntime(config.config);
+  const rt = await createRuntime(config.config);
   const { ms } = seedScale(rt.db, count);
   console.log(`Seeded ${count} cases and ${count} appeals in ${(ms / 1000).toFixed(1)} s`);
-  rt.db.$client.close();
+  await closeDatabase(rt.db);
 }

@@ -75,15 +75,6 @@ export function contextOf(db: DbOrTx): DbContext {
   return context;
 }
 
-/** Gives `tx` (and the transactions nested in it) the context of the handle it came from. */
-function carryContext<T extends object>(tx: T, context: DbContext): T {
-  (tx as WithContext)[CONTEXT] = context;
-  const holder = tx as unknown as { transaction?: (fn: (inner: object) => unknown, config?: unknown) => unknown };
-  const nested = holder.transaction?.bind(tx);
-  if (nested) holder.transaction = (fn, config) => nested((inner) => fn(carryContext(inner, context)), config);
-  return tx;
-}
-
 export function openDatabase(file: string, context: Partial<Omit<DbContext, 'engine'>> = {}): Db {
   if (file !== ':memory:') {
     mkdirSync(dirname(file), { recursive: true, mode: PRIVATE_DIR_MODE });
@@ -101,11 +92,6 @@ export function openDatabase(file: string, context: Partial<Omit<DbContext, 'eng
   sqlite.pragma('secure_delete = ON');
   cachePreparedStatements(sqlite);
   const db = drizzle(sqlite, { schema }) as Db;
-  // Transactions start with BEGIN IMMEDIATE (the write lock first, waiting up to busy_timeout).
-  // A DEFERRED transaction that reads and then writes fails at once with "database is locked"
-  // when another process (a second worker, a CLI, a test) wrote in between: the busy timeout
-  // cannot help a read lock that must become a write lock. Found by tests/resilience/mail-outage.
-  const deferred = db.transaction.bind(db);
   const full: DbContext = {
     engine: 'sqlite',
     now: () => new Date(),
@@ -115,8 +101,6 @@ export function openDatabase(file: string, context: Partial<Omit<DbContext, 'eng
     ...context,
   };
   (db as WithContext)[CONTEXT] = full;
-  db.transaction = ((fn, config) =>
-    deferred((tx) => fn(carryContext(tx, full)), { behavior: 'immediate', ...config })) as Db['transaction'];
   // The asynchronous transactions (db/transactions.ts) hand out handles made from a second, plain
   // drizzle handle on the same connection, each carrying this context.
   registerConnection(db, drizzle(sqlite, { schema }) as Db, (tx) => {
@@ -129,17 +113,16 @@ export function openDatabase(file: string, context: Partial<Omit<DbContext, 'eng
 export class OutsideTransactionError extends Error {}
 
 /**
- * For tests: makes `db` throw when it is used directly (a query, a raw statement, another
- * transaction) while one of its transactions is running, so every statement inside a
- * transaction must go through that transaction's `tx`. On SQLite a stray `db` call happens to
- * run on the same connection; on a pooled engine it would run on another connection, outside
- * the transaction, and could wait for it forever. tests/support/db.ts guards every unit test's
- * database.
+ * For tests: makes `db` throw when it is used directly (a query, a raw statement) while one of
+ * its transactions is running, so every statement inside a transaction must go through that
+ * transaction's `tx`. On SQLite a stray `db` call happens to run on the same connection; on a
+ * pooled engine it would run on another connection, outside the transaction, and could wait for
+ * it forever. drizzle's own `db.transaction` always throws: transactions are opened with
+ * transaction() (db/transactions.ts). tests/support/db.ts guards every unit test's database.
  */
 export function guardTransactions(db: Db): Db {
-  let inside = 0;
   const check = (what: string) => {
-    if (inside > 0 || transactionInProgress(db))
+    if (transactionInProgress(db))
       throw new OutsideTransactionError(`db.${what} was used inside a transaction: use the transaction's tx`);
   };
   const target = db as unknown as Record<string, unknown>;
@@ -173,17 +156,11 @@ export function guardTransactions(db: Db): Db {
       },
     });
   }
-  const transaction = db.transaction.bind(db);
-  db.transaction = ((fn, config) => {
-    check('transaction');
-    return transaction((tx) => {
-      inside += 1;
-      try {
-        return fn(tx);
-      } finally {
-        inside -= 1;
-      }
-    }, config);
+  // drizzle's own transactions neither queue with ours (on SQLite) nor carry the handle's context.
+  db.transaction = (() => {
+    throw new Error(
+      'db.transaction is not for this project: use transaction(db, async (tx) => …) from db/transactions.ts',
+    );
   }) as Db['transaction'];
   return db;
 }
@@ -200,20 +177,13 @@ export function migrateDatabase(db: Db, migrationsFolder = MIGRATIONS_DIR): void
  * 10 minutes; it waits for readers (busy_timeout) and returns false if it could not finish.
  */
 export async function truncateWal(db: Db): Promise<boolean> {
+  // PostgreSQL manages its own WAL (checkpoints, recycling); there is no file of ours to empty.
+  if (contextOf(db).engine === 'postgres') return true;
   // Not while a transaction of this connection is open: the checkpoint would fail inside it.
   return whenNoTransaction(db, () => {
     const [result] = db.$client.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
     return result?.busy === 0;
   });
-}
-
-/** True when the database answers a trivial query. */
-export function isDatabaseHealthy(db: Db): boolean {
-  try {
-    return db.$client.prepare('select 1 as ok').get() !== undefined;
-  } catch {
-    return false;
-  }
 }
 
 /** How many distinct SQL texts keep their prepared statement (least recently used dropped first). */

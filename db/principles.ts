@@ -3,6 +3,7 @@
  */
 import { and, asc, desc, eq, isNull, lte, or } from 'drizzle-orm';
 import type { Db, DbOrTx } from './client.ts';
+import { tablesOf } from './dialect/index.ts';
 import { transaction } from './transactions.ts';
 import { grounds, principleVersions } from './schema.ts';
 import { principlesV1, principlesV1_1, type SeedLinks } from './seed/principles-1.0.ts';
@@ -212,19 +213,18 @@ export async function markDraftPublished(
 /**
  * Inserts versions 1.0 (the trust's page as published, date not known) and 1.1 (the change that
  * introduces this service, in force from `now`, the first start) when no version exists yet.
- * Idempotent. Synchronous on purpose, like the migrations before it (db/client.ts migrateDatabase):
- * it runs once while the runtime is built (src/lib/runtime.ts createRuntime), before anything
- * else can use the connection, so no asynchronous transaction can be open beside it.
+ * Idempotent; createRuntime (src/lib/runtime.ts) runs it once at start-up.
  */
-export function seedPrinciples(db: DbOrTx, now: Date, links: SeedLinks): void {
-  db.transaction((tx) => {
-    const existing = tx.select({ id: principleVersions.id }).from(principleVersions).limit(1).get();
+export async function seedPrinciples(db: DbOrTx, now: Date, links: SeedLinks): Promise<void> {
+  await transaction(db, async (tx) => {
+    const { grounds, principleVersions } = tablesOf(tx);
+    const [existing] = await tx.select({ id: principleVersions.id }).from(principleVersions).limit(1);
     if (existing) return;
     for (const [seed, effectiveAt] of [
       [principlesV1(links), null],
       [principlesV1_1(links), now],
     ] as const) {
-      const inserted = tx
+      const [inserted] = await tx
         .insert(principleVersions)
         .values({
           version: seed.version,
@@ -236,19 +236,16 @@ export function seedPrinciples(db: DbOrTx, now: Date, links: SeedLinks): void {
           effectiveAt,
           publishedAt: now,
         })
-        .returning({ id: principleVersions.id })
-        .get();
-      tx.insert(grounds)
-        .values(
-          seed.grounds.map((g, position) => ({
-            versionId: inserted.id,
-            position,
-            code: g.code,
-            title: g.title,
-            description: g.description,
-          })),
-        )
-        .run();
+        .returning({ id: principleVersions.id });
+      await tx.insert(grounds).values(
+        seed.grounds.map((g, position) => ({
+          versionId: inserted!.id,
+          position,
+          code: g.code,
+          title: g.title,
+          description: g.description,
+        })),
+      );
     }
   });
 }

@@ -7,7 +7,7 @@
  * text. The column's type (Sealed) refuses plain text written past these functions.
  */
 import { and, asc, count, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, ne, or } from 'drizzle-orm';
-import { open, seal, sealedKeyId } from './secret-box.ts';
+import { isSealed, open, seal, sealedKeyId } from './secret-box.ts';
 import { contextOf, type Db, type DbOrTx } from './client.ts';
 import { tablesOf } from './dialect/index.ts';
 import { transaction } from './transactions.ts';
@@ -349,30 +349,32 @@ export async function expireTokens(db: DbOrTx, purpose: TokenPurpose, now: Date,
   return expired.length;
 }
 
-// TOTP secrets at rest (raw SQL: these see the stored, encrypted value, not the plain text).
-// sealPlainTotpSecrets and totpSecretKeyIds stay synchronous for now: createRuntime calls them at
-// start-up (prepareSecrets), and it becomes asynchronous in a later step (decision 031).
+// TOTP secrets at rest: these see the stored, sealed value, not the plain text.
 
 /** Seals TOTP secrets stored in plain text (by a version before encryption) with the handle's key; returns how many. */
-export function sealPlainTotpSecrets(db: Db): number {
+export async function sealPlainTotpSecrets(db: Db): Promise<number> {
   const key = contextOf(db).secretKeys.current();
-  const sqlite = db.$client;
-  const plain = sqlite
-    .prepare(
-      "select id, totp_secret as value from staff where totp_secret is not null and totp_secret not like 'enc1:%'",
-    )
-    .all() as { id: number; value: string }[];
-  const update = sqlite.prepare('update staff set totp_secret = ? where id = ?');
-  sqlite.transaction(() => plain.forEach((r) => update.run(seal(key, r.value, TOTP_SECRET_CONTEXT), r.id))).immediate();
-  return plain.length;
+  return await transaction(db, async (tx) => {
+    const { staff } = tablesOf(tx);
+    const stored = await tx
+      .select({ id: staff.id, value: staff.totpSecret })
+      .from(staff)
+      .where(isNotNull(staff.totpSecret));
+    const plain = stored.filter((r) => !isSealed(r.value!));
+    for (const r of plain)
+      await tx
+        .update(staff)
+        .set({ totpSecret: seal(key, r.value!, TOTP_SECRET_CONTEXT) })
+        .where(eq(staff.id, r.id));
+    return plain.length;
+  });
 }
 
 /** The ids of the keys the stored TOTP secrets were sealed with. */
-export function totpSecretKeyIds(db: Db): string[] {
-  const rows = db.$client.prepare("select totp_secret as value from staff where totp_secret like 'enc1:%'").all() as {
-    value: string;
-  }[];
-  return [...new Set(rows.map((r) => sealedKeyId(r.value)!))];
+export async function totpSecretKeyIds(db: Db): Promise<string[]> {
+  const { staff } = tablesOf(db);
+  const stored = await db.select({ value: staff.totpSecret }).from(staff).where(isNotNull(staff.totpSecret));
+  return [...new Set(stored.flatMap((r) => sealedKeyId(r.value!) ?? []))];
 }
 
 /** Re-seals every TOTP secret from key `from` to key `to`, all or none; returns how many. */

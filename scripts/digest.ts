@@ -5,20 +5,25 @@
  * working day, at or after DIGEST_TIME), for running from cron. The emails go out through the
  * outbox: the running server's worker (or `npm run worker`) delivers them. Prints counts only.
  */
+import { closeDatabase } from '../db/open.ts';
 import { loadConfigOrExit } from '../src/lib/platform/index.ts';
 import { describeDigest, runScheduledDigest, sendDigest } from '../src/lib/notifications/index.ts';
 import { createRuntime } from '../src/lib/runtime.ts';
 
 const config = loadConfigOrExit();
 try {
-  const rt = createRuntime(config);
-  const result = await (process.argv.includes('--scheduled') ? runScheduledDigest(rt) : sendDigest(rt));
-  console.log(
-    result
-      ? describeDigest(result)
-      : 'The digest is not due now (not a working day, or before DIGEST_TIME): nothing sent.',
-  );
-  rt.db.$client.close();
+  const rt = await createRuntime(config);
+  // Closed whatever happens: an open PostgreSQL pool would keep the process alive.
+  try {
+    const result = await (process.argv.includes('--scheduled') ? runScheduledDigest(rt) : sendDigest(rt));
+    console.log(
+      result
+        ? describeDigest(result)
+        : 'The digest is not due now (not a working day, or before DIGEST_TIME): nothing sent.',
+    );
+  } finally {
+    await closeDatabase(rt.db);
+  }
 } catch (error) {
   console.error(`Digest failed: ${error instanceof Error ? error.message : String(error)}`);
   process.exitCode = 1;

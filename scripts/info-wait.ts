@@ -5,15 +5,20 @@
  * answered within twice that. Each is done once. The emails go out through the outbox (the
  * running server's worker, or `npm run worker`). Prints counts only.
  */
+import { closeDatabase } from '../db/open.ts';
 import { loadConfigOrExit } from '../src/lib/platform/index.ts';
 import { chaseWaitingAppeals, describeInfoWait } from '../src/lib/appeals/index.ts';
 import { createRuntime } from '../src/lib/runtime.ts';
 
 const config = loadConfigOrExit();
 try {
-  const rt = createRuntime(config);
-  console.log(describeInfoWait(await chaseWaitingAppeals(rt)));
-  rt.db.$client.close();
+  const rt = await createRuntime(config);
+  // Closed whatever happens: an open PostgreSQL pool would keep the process alive.
+  try {
+    console.log(describeInfoWait(await chaseWaitingAppeals(rt)));
+  } finally {
+    await closeDatabase(rt.db);
+  }
 } catch (error) {
   console.error(`Waiting-for-appellant check failed: ${error instanceof Error ? error.message : String(error)}`);
   process.exitCode = 1;

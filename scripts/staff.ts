@@ -14,6 +14,7 @@
  * on to setting up a new one), or for someone who never set up their account, a new invitation.
  * Every change is written to the audit log with no actor and IP "cli".
  */
+import { closeDatabase } from '../db/open.ts';
 import { parseArgs } from 'node:util';
 import { loadConfigOrExit, rotateSecretKey } from '../src/lib/platform/index.ts';
 import {
@@ -75,7 +76,7 @@ async function main(): Promise<void> {
     fail(`${(error as Error).message}\n${USAGE}`);
   }
   const { email, name, role, authenticator } = parsed.values;
-  const rt = createRuntimeOrExit(loadConfigOrExit());
+  const rt = await createRuntimeOrExit(loadConfigOrExit());
   try {
     if (command === 'add') {
       if (!email || !name || !role?.length) fail(`add needs --email, --name and --role.\n${USAGE}`);
@@ -133,7 +134,7 @@ async function main(): Promise<void> {
       fail(USAGE);
     }
   } finally {
-    rt.db.$client.close();
+    await closeDatabase(rt.db);
   }
 }
 

@@ -3,6 +3,7 @@
  * database (migrations, seed), then serves the Astro app on HOST:PORT (src/server/http-server.ts).
  * Only wiring lives here; see docs/decisions/002-server-entry.md.
  */
+import { closeDatabase } from '../db/open.ts';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadConfigOrExit } from '../src/lib/platform/index.ts';
@@ -15,7 +16,7 @@ import { startJobs } from '../src/server/jobs.ts';
 const root = process.cwd();
 const config = loadConfigOrExit();
 if (!process.argv.includes('--no-build')) buildIfStale(root);
-const rt = createRuntimeOrExit(config);
+const rt = await createRuntimeOrExit(config);
 // First run: no admin yet, so print a one-time link to create one (no default password anywhere).
 const firstRunLink = await prepareFirstRun(rt);
 if (firstRunLink) {
@@ -45,13 +46,13 @@ const stop = (signal: string) => {
   void server
     .stop()
     .then(() => jobs.stopWorker())
+    .then(() => closeDatabase(rt.db))
     .then(() => {
-      rt.db.$client.close();
       console.log('Stopped.');
       process.exit(0);
     })
     .catch((error: unknown) => {
-      console.error('Stopping the outbox worker failed:', error);
+      console.error('Stopping failed:', error);
       process.exit(1);
     });
 };

@@ -29,11 +29,19 @@ import { createRuntime, type Runtime } from './lib/runtime.ts';
  * environment on first use. Under `npm start` (and in every test) the runtime arrives as
  * locals.runtime from src/server/http-server.ts and this stays unset.
  */
-let devRuntime: Runtime | undefined;
+let devRuntime: Promise<Runtime> | undefined;
 
 /** Every page finds the runtime on locals: the HTTP host's (src/server/http-server.ts). */
-const runtime = defineMiddleware((context, next) => {
-  context.locals.runtime ??= devRuntime ??= createRuntime(loadConfig());
+const runtime = defineMiddleware(async (context, next) => {
+  if (!context.locals.runtime) {
+    // A promise is kept, so requests arriving while it is built all wait for the same one; after
+    // a failure (a bad setting) the next request tries again.
+    devRuntime ??= createRuntime(loadConfig()).catch((error: unknown) => {
+      devRuntime = undefined;
+      throw error;
+    });
+    context.locals.runtime = await devRuntime;
+  }
   return next();
 });
 

@@ -1,7 +1,7 @@
 /**
  * The health report behind /healthz.
  */
-import { isDatabaseHealthy } from '../../db/client.ts';
+import { isDatabaseHealthy } from '../../db/open.ts';
 import { outboxCounts } from './email/index.ts';
 import type { Runtime } from './platform/index.ts';
 
@@ -12,6 +12,6 @@ export interface Health {
 }
 
 export async function checkHealth(rt: Runtime): Promise<Health> {
-  if (!isDatabaseHealthy(rt.db)) return { status: 'unavailable' };
+  if (!(await isDatabaseHealthy(rt.db))) return { status: 'unavailable' };
   return { status: 'ok', outbox: await outboxCounts(rt) };
 }

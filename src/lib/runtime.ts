@@ -9,7 +9,7 @@
  * (docs/decisions/002-server-entry.md). The secret keys too belong to the database handle
  * (db/client.ts DbContext `secretKeys`), so two runtimes in one process keep their own.
  */
-import { migrateDatabase, openDatabase } from '../../db/client.ts';
+import { closeDatabase, DatabaseConnectionError, openConfiguredDatabase } from '../../db/open.ts';
 import { seedPrinciples } from '../../db/principles.ts';
 import { ConfigError, type Config, prepareSecrets, type Runtime } from './platform/index.ts';
 
@@ -17,35 +17,45 @@ export type { Runtime, Scope } from './platform/index.ts';
 export { inTransaction } from './platform/index.ts';
 
 /**
- * Opens and migrates the database, installs the secret key in the database's context (a bad one
- * throws ConfigError) and seeds versions 1.0 and 1.1 of the principles when empty.
+ * Opens and migrates the database (SQLite, or PostgreSQL when DATABASE_URL is set: a server that
+ * cannot be reached throws ConfigError), installs the secret key in the database's context (a bad
+ * one throws ConfigError) and seeds versions 1.0 and 1.1 of the principles when empty.
  */
-export function createRuntime(config: Config, now: () => Date = () => new Date()): Runtime {
-  // Until the runtime opens PostgreSQL (issue 21), a DATABASE_URL must not be ignored.
-  if (config.databaseUrl)
-    throw new ConfigError('Configuration error: DATABASE_URL: PostgreSQL cannot serve the portal yet.');
-  const db = openDatabase(config.databaseFile, { now, messageIdDomain: new URL(config.publicUrl).hostname });
-  migrateDatabase(db);
-  // The key for secrets at rest; plain TOTP secrets from an earlier version are encrypted now.
+export async function createRuntime(config: Config, now: () => Date = () => new Date()): Promise<Runtime> {
+  const db = await openDatabaseOf(config, now);
   try {
-    prepareSecrets(db, config);
+    // The key for secrets at rest; plain TOTP secrets from an earlier version are encrypted now.
+    await prepareSecrets(db, config);
+    await seedPrinciples(db, now(), {
+      crisisUrl: config.org.crisisUrl,
+      complaintsUrl: config.org.complaintsUrl,
+      contactEmail: config.org.contactEmail,
+      reviewWorkingDays: config.reviewWorkingDays,
+    });
   } catch (error) {
-    db.$client.close();
+    // An open pool would keep the process alive after a refused start.
+    await closeDatabase(db);
     throw error;
   }
-  seedPrinciples(db, now(), {
-    crisisUrl: config.org.crisisUrl,
-    complaintsUrl: config.org.complaintsUrl,
-    contactEmail: config.org.contactEmail,
-    reviewWorkingDays: config.reviewWorkingDays,
-  });
   return { config, db, now, caches: new Map(), pageCacheGeneration: { value: 0 } };
 }
 
-/** For command-line entry points: the runtime, or the one-line message (e.g. a bad key) and exit code 1. */
-export function createRuntimeOrExit(config: Config): Runtime {
+/** The configured database, opened and migrated; a PostgreSQL server out of reach is a ConfigError. */
+async function openDatabaseOf(config: Config, now: () => Date) {
   try {
-    return createRuntime(config);
+    return await openConfiguredDatabase(config, { now, messageIdDomain: new URL(config.publicUrl).hostname });
+  } catch (error) {
+    // The message names the variable and a reason, never the URL (it may hold a password).
+    if (error instanceof DatabaseConnectionError)
+      throw new ConfigError(`Configuration error: DATABASE_URL: ${error.message}`);
+    throw error;
+  }
+}
+
+/** For command-line entry points: the runtime, or the one-line message (e.g. a bad key) and exit code 1. */
+export async function createRuntimeOrExit(config: Config): Promise<Runtime> {
+  try {
+    return await createRuntime(config);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     console.error(error.message);

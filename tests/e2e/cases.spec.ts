@@ -7,6 +7,7 @@ import { parseConfig } from '../../src/lib/platform/config.ts';
 import { createDraft, getDraft, publishDraft, updateDraft } from '../../src/lib/principles/versions.ts';
 import { parseReference } from '../../src/lib/cases/references.ts';
 import { createRuntime } from '../../src/lib/runtime.ts';
+import { closeDatabase } from '../../db/open.ts';
 import { expect, test } from './fixtures.ts';
 import { createStaff, signInAs } from './staff-fixtures.ts';
 
@@ -21,7 +22,7 @@ const newGround = {
 async function publishVersionWithNewGround(): Promise<string> {
   const parsed = parseConfig({ DATA_DIR: process.env.E2E_DATA_DIR });
   if (!parsed.ok) throw new Error(parsed.error);
-  const rt = createRuntime(parsed.config);
+  const rt = await createRuntime(parsed.config);
   try {
     const created = await createDraft(rt);
     if (!created.ok) throw new Error('no version in force');
@@ -36,7 +37,7 @@ async function publishVersionWithNewGround(): Promise<string> {
     if (!published.ok) throw new Error(JSON.stringify(published));
     return published.version;
   } finally {
-    rt.db.$client.close();
+    await closeDatabase(rt.db);
   }
 }
 

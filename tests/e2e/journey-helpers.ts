@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page, Response } from '@playwright/test';
 import { openDatabase, type Db } from '../../db/client.ts';
+import { closeDatabase } from '../../db/open.ts';
 import { insertTestCase, type TestCaseOptions } from '../support/cases.ts';
 import { expect } from './fixtures.ts';
 
@@ -17,7 +18,7 @@ export async function withDatabase<T>(work: (db: Db) => Promise<T> | T | Promise
   try {
     return await work(db);
   } finally {
-    db.$client.close();
+    await closeDatabase(db);
   }
 }
 

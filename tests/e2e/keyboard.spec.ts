@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import type { Locator, Page } from '@playwright/test';
 import { openDatabase } from '../../db/client.ts';
+import { closeDatabase } from '../../db/open.ts';
 import { insertTestCase } from '../support/cases.ts';
 import { expect, test } from './fixtures.ts';
 
@@ -34,7 +35,7 @@ async function tabTo(page: Page, target: Locator, max = 60): Promise<void> {
 test('the whole appeal journey works with the keyboard alone', async ({ page }) => {
   const db = openDatabase(join(process.env.E2E_DATA_DIR!, 'fair-hearing.sqlite'));
   const { reference } = await insertTestCase(db, { actions: ['hidden'] });
-  db.$client.close();
+  await closeDatabase(db);
 
   await page.goto('/appeal');
   // The skip link is the first thing Tab reaches.

@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 import { openDatabase } from '../../db/client.ts';
+import { closeDatabase } from '../../db/open.ts';
 import { enqueueEmail, findEmail } from '../../db/outbox.ts';
 import { notificationEmail } from '../../src/lib/email/notification.ts';
 import { expect, test } from './fixtures.ts';
@@ -32,7 +33,7 @@ test.describe('email outbox', () => {
         outbox: { queued: expect.any(Number), failed: expect.any(Number) },
       });
     } finally {
-      db.$client.close();
+      await closeDatabase(db);
     }
   });
 
@@ -52,7 +53,7 @@ test.describe('email outbox', () => {
       await expect.poll(async () => (await findEmail(db, id))?.state).toBe('sent');
       expect(await mailbox.messages({ to })).toHaveLength(1);
     } finally {
-      db.$client.close();
+      await closeDatabase(db);
     }
   });
 });
@@ -105,6 +106,6 @@ test('an admin sees a refused email as failed and retries it from the outbox pag
     await page.reload();
     await expect(page.getByRole('row').filter({ hasText: to }).getByText('Sent', { exact: true })).toBeVisible();
   } finally {
-    db.$client.close();
+    await closeDatabase(db);
   }
 });

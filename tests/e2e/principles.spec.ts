@@ -8,6 +8,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { parseConfig } from '../../src/lib/platform/config.ts';
 import { createDraft, getDraft, publishDraft, updateDraft } from '../../src/lib/principles/versions.ts';
 import { createRuntime } from '../../src/lib/runtime.ts';
+import { closeDatabase } from '../../db/open.ts';
 import { validateHtml } from '../support/vnu.ts';
 import { expect, test } from './fixtures.ts';
 
@@ -26,7 +27,7 @@ let version = '';
 async function publishNewVersion(at: Date | 'now' = 'now', note = 'mentions the changelog'): Promise<string> {
   const parsed = parseConfig({ DATA_DIR: process.env.E2E_DATA_DIR });
   if (!parsed.ok) throw new Error(parsed.error);
-  const rt = createRuntime(parsed.config);
+  const rt = await createRuntime(parsed.config);
   try {
     const created = await createDraft(rt);
     if (!created.ok) throw new Error('no version in force');
@@ -41,7 +42,7 @@ async function publishNewVersion(at: Date | 'now' = 'now', note = 'mentions the 
     if (!published.ok) throw new Error(JSON.stringify(published));
     return published.version;
   } finally {
-    rt.db.$client.close();
+    await closeDatabase(rt.db);
   }
 }
 

@@ -51,13 +51,11 @@ export function staffCli(args: string[], stdin = ''): { status: number | null; s
 }
 
 /** This process's runtime on the test server's database (as the staff CLI would open it). */
-let runtime: Runtime | undefined;
-function testRuntime(): Runtime {
-  if (runtime) return runtime;
+let runtime: Promise<Runtime> | undefined;
+function testRuntime(): Promise<Runtime> {
   const parsed = parseConfig({ DATA_DIR: process.env.E2E_DATA_DIR });
   if (!parsed.ok) throw new Error(parsed.error);
-  runtime = createRuntime(parsed.config);
-  return runtime;
+  return (runtime ??= createRuntime(parsed.config));
 }
 
 /**
@@ -71,7 +69,7 @@ export async function createStaff(options: { roles: Role[]; name?: string; email
   const name = options.name ?? `Test ${options.roles.join(' and ')} ${counter}`;
   const password = `e2e ${randomBytes(9).toString('base64url')} passphrase`;
   const result = await createStaffAccount(
-    testRuntime(),
+    await testRuntime(),
     { email, name, password, roles: options.roles },
     { id: null, ip: 'cli' },
   );
@@ -163,7 +161,7 @@ export async function signIn(
  */
 export async function signInAs(page: Page, account: { id: number }): Promise<void> {
   const userAgent = await page.evaluate(() => navigator.userAgent);
-  const token = await startSessionWithoutSignIn(testRuntime(), account.id, '127.0.0.1', userAgent);
+  const token = await startSessionWithoutSignIn(await testRuntime(), account.id, '127.0.0.1', userAgent);
   const url = `http://127.0.0.1:${process.env.E2E_PORT}`;
   await page
     .context()

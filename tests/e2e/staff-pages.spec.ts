@@ -7,6 +7,8 @@
 import { join } from 'node:path';
 import { auditLog, outbox } from '../../db/schema.ts';
 import { appeals } from '../../db/schema.ts';
+import { closeDatabase } from '../../db/open.ts';
+import { transaction } from '../../db/transactions.ts';
 import { insertTestCase } from '../support/cases.ts';
 import { expect, test } from './fixtures.ts';
 import { createStaff, openTestDatabase, signInAs } from './staff-fixtures.ts';
@@ -18,7 +20,7 @@ test('an admin filters and pages the outbox, in words', async ({ page, expectAcc
   const admin = await createStaff({ roles: ['admin'], name: 'Olive Outbox' });
   const db = openTestDatabase();
   try {
-    db.transaction((tx) => {
+    await transaction(db, async (tx) => {
       const row = (i: number, kind: string, state: 'failed' | 'sent') => ({
         messageId: `<e2e-${token}-${kind}-${i}@example.org>`,
         kind,
@@ -35,17 +37,11 @@ test('an admin filters and pages the outbox, in words', async ({ page, expectAcc
         sentAt: state === 'sent' ? new Date(DAY_2020) : null,
         createdAt: new Date(DAY_2020 + i * 60_000),
       });
-      for (let i = 0; i < 55; i++)
-        tx.insert(outbox)
-          .values(row(i, 'appeal-ack', 'failed'))
-          .run();
-      for (let i = 0; i < 3; i++)
-        tx.insert(outbox)
-          .values(row(i, 'appeal-decision', 'sent'))
-          .run();
+      for (let i = 0; i < 55; i++) await tx.insert(outbox).values(row(i, 'appeal-ack', 'failed'));
+      for (let i = 0; i < 3; i++) await tx.insert(outbox).values(row(i, 'appeal-decision', 'sent'));
     });
   } finally {
-    db.$client.close();
+    await closeDatabase(db);
   }
   await signInAs(page, admin);
   await page.goto('/staff/outbox/');
@@ -88,33 +84,29 @@ test('an admin filters, pages and downloads the audit log, in words', async ({ p
   const admin = await createStaff({ roles: ['admin'], name: 'Aldous Audit' });
   const db = openTestDatabase();
   try {
-    db.transaction((tx) => {
+    await transaction(db, async (tx) => {
       for (let i = 0; i < 55; i++)
-        tx.insert(auditLog)
-          .values({
-            at: new Date(DAY_2020 + i * 60_000),
-            actorId: admin.id,
-            action: 'staff.signed-in',
-            entityType: 'staff',
-            entityId: String(admin.id),
-            ip: '127.0.0.1',
-          })
-          .run();
+        await tx.insert(auditLog).values({
+          at: new Date(DAY_2020 + i * 60_000),
+          actorId: admin.id,
+          action: 'staff.signed-in',
+          entityType: 'staff',
+          entityId: String(admin.id),
+          ip: '127.0.0.1',
+        });
       for (let i = 0; i < 2; i++)
-        tx.insert(auditLog)
-          .values({
-            at: new Date(DAY_2020 + 3 * 86_400_000 + i),
-            actorId: null,
-            action: 'retention.purged',
-            entityType: 'retention',
-            entityId: null,
-            ip: 'cli',
-            details: { cases: 4, retentionMonths: 24 },
-          })
-          .run();
+        await tx.insert(auditLog).values({
+          at: new Date(DAY_2020 + 3 * 86_400_000 + i),
+          actorId: null,
+          action: 'retention.purged',
+          entityType: 'retention',
+          entityId: null,
+          ip: 'cli',
+          details: { cases: 4, retentionMonths: 24 },
+        });
     });
   } finally {
-    db.$client.close();
+    await closeDatabase(db);
   }
   await signInAs(page, admin);
   await page.goto('/staff/audit');
@@ -239,7 +231,7 @@ test('an admin keeps reply templates; a reviewer uses one, and ### stops the pre
       .returning({ id: appeals.id })
       .get().id;
   } finally {
-    db.$client.close();
+    await closeDatabase(db);
   }
 
   const reviewerPage = await page
@@ -327,7 +319,7 @@ test('a moderator records whether the person was told, and the window follows it
     caseId = (await insertTestCase(db, { actionAt: new Date(Date.now() - 213 * 86_400_000), recordedBy: moderator.id }))
       .id;
   } finally {
-    db.$client.close();
+    await closeDatabase(db);
   }
   await signInAs(page, moderator);
   await page.goto(`/staff/cases/${caseId}`);
@@ -373,7 +365,7 @@ test('a moderator records whether the person was told, and the window follows it
   try {
     reference = db2.$client.prepare('select reference from cases where id = ?').pluck().get(caseId) as string;
   } finally {
-    db2.$client.close();
+    await closeDatabase(db2);
   }
   const publicPage = await page
     .context()

@@ -2,6 +2,7 @@
  * Staff accounts end to end (issue 4): first-run admin, sign-in with TOTP, refusals with clear
  * messages, roles, the /staff/ guard, cross-site posts, admin pages and the audit log.
  */
+import { closeDatabase } from '../../db/open.ts';
 import { expect, test } from './fixtures.ts';
 import {
   createStaff,
@@ -64,7 +65,7 @@ test('a session that has been idle for 30 minutes has ended', async ({ page, exp
       .run(Date.now() - 31 * 60_000, account.id).changes;
     expect(changed).toBe(1);
   } finally {
-    db.$client.close();
+    await closeDatabase(db);
   }
   await page.goto('/staff');
   await expect(page).toHaveURL(/\/staff\/login\?ended=idle$/);
@@ -86,7 +87,7 @@ test('a session older than 12 hours has ended', async ({ page }) => {
       .prepare("update staff_sessions set started_at = ? where staff_id = ? and stage = 'signed-in'")
       .run(Date.now() - 12 * 3600_000 - 1000, account.id);
   } finally {
-    db.$client.close();
+    await closeDatabase(db);
   }
   await page.goto('/staff');
   await expect(page.getByText('You were signed out because you signed in more than 12 hours ago')).toBeVisible();

@@ -27,7 +27,7 @@ describe('enumeration and abuse limits', () => {
 
   beforeAll(async () => {
     const dataDir = tempDataDir('abuse');
-    rt = sharedRuntime(dataDir);
+    rt = await sharedRuntime(dataDir);
     server = (
       await AppServer.start({
         dataDir,

@@ -118,7 +118,7 @@ describe('access control', () => {
 
   beforeAll(async () => {
     const dataDir = tempDataDir('access');
-    rt = sharedRuntime(dataDir);
+    rt = await sharedRuntime(dataDir);
     const moderator = await account(rt, ['moderator']);
     const reviewer = await account(rt, ['reviewer']);
     const admin = await account(rt, ['admin']);

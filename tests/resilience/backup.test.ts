@@ -30,7 +30,7 @@ function runBackup(dataDir: string, file: string): Promise<{ code: number | null
 describe('backups', () => {
   it('copies the live database consistently under writes, and the copy restores', async () => {
     const dataDir = tempDataDir('backup');
-    const rt = sharedRuntime(dataDir);
+    const rt = await sharedRuntime(dataDir);
     const server = (
       await AppServer.start({ dataDir, env: { TRUSTED_PROXY: 'true', SUBSCRIBES_PER_HOUR: '10000' } })
     ).stopAfterAll();

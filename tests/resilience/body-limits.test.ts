@@ -107,7 +107,7 @@ describe('request body limits', () => {
 
   beforeAll(async () => {
     const dataDir = tempDataDir('body-limits');
-    rt = sharedRuntime(dataDir);
+    rt = await sharedRuntime(dataDir);
     const admin = await testStaff(rt, ['admin', 'reviewer', 'moderator']);
     const { token, hash } = newToken();
     await insertSession(rt.db, { idHash: hash, staffId: admin, stage: 'signed-in', now: new Date(), ip: null });

@@ -33,7 +33,7 @@ function isConnectionError(error: unknown): boolean {
 describe('crash safety', () => {
   it('loses no acknowledged appeal and sends each acknowledgement once when SIGKILLed under load', async () => {
     const dataDir = tempDataDir('crash');
-    const rt = sharedRuntime(dataDir);
+    const rt = await sharedRuntime(dataDir);
     const moderator = await testStaff(rt, ['moderator']);
     const cases: { id: number; reference: string; email: string }[] = [];
     for (let i = 0; i < APPEALS; i++)

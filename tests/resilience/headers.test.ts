@@ -84,7 +84,7 @@ describe('header policy', () => {
 
   beforeAll(async () => {
     dataDir = tempDataDir('headers');
-    rt = sharedRuntime(dataDir);
+    rt = await sharedRuntime(dataDir);
     server = (await AppServer.start({ dataDir })).stopAfterAll();
     const c = await insertTestCase(rt.db);
     const created = await createAppeal(rt, {

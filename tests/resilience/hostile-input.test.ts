@@ -92,7 +92,7 @@ describe('hostile input', () => {
 
   beforeAll(async () => {
     const dataDir = tempDataDir('hostile');
-    rt = sharedRuntime(dataDir);
+    rt = await sharedRuntime(dataDir);
     moderator = await testStaff(rt, ['moderator']);
     sink = await new SmtpSink().start();
     server = (

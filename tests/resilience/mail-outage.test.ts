@@ -17,7 +17,7 @@ const OUTAGE_MS = 4_000;
 describe('mail outage', () => {
   it('delivers every email exactly once after the SMTP server was down during decisions', async () => {
     const dataDir = tempDataDir('outage');
-    const rt = sharedRuntime(dataDir);
+    const rt = await sharedRuntime(dataDir);
     const moderator = await testStaff(rt, ['moderator']);
     const sink = new SmtpSink();
     // Pooled connections are cut at once when the sink stops (an abrupt outage, not a 30 s drain).

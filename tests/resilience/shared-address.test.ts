@@ -23,7 +23,7 @@ describe('appeals from one shared address', () => {
 
   beforeAll(async () => {
     const dataDir = tempDataDir('shared-address');
-    rt = sharedRuntime(dataDir);
+    rt = await sharedRuntime(dataDir);
     server = (await AppServer.start({ dataDir, env: { TRUSTED_PROXY: 'true' } })).stopAfterAll();
   });
 

@@ -52,7 +52,7 @@ function slowPost(
 describe('graceful shutdown', () => {
   it('SIGTERM finishes requests in flight, stops the worker cleanly and exits 0', async () => {
     const dataDir = tempDataDir('shutdown');
-    const rt = sharedRuntime(dataDir);
+    const rt = await sharedRuntime(dataDir);
     const sink = new SmtpSink();
     sink.closeTimeoutMs = 200;
     await sink.start();

@@ -1,15 +1,21 @@
 /**
- * A fresh, migrated SQLite file per test file (under the OS temp folder), removed afterwards. In
- * the unit suite it starts as a copy of one database migrated once (tests/support/db-template.ts).
+ * A fresh, migrated database per test runtime, removed afterwards: a SQLite file (under the OS
+ * temp folder) or, with TEST_DATABASE=postgres, a database on the TEST_DATABASE_URL server. In the
+ * unit suite it starts as a copy of one database migrated once (tests/support/db-template.ts).
  */
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
 import { guardTransactions } from '../../db/client.ts';
+import { closeDatabase } from '../../db/open.ts';
 import { parseConfig, type Config } from '../../src/lib/platform/config.ts';
 import { createRuntime, type Runtime } from '../../src/lib/runtime.ts';
 import { onCleanup } from './cleanup.ts';
+import { createTestDatabase, dropTestDatabase, testDatabaseName, testEngine } from './postgres.ts';
+
+/** Clients in each test runtime's PostgreSQL pool: a few are enough, and many files run at once. */
+const TEST_POOL_SIZE = 4;
 
 export function testConfig(env: Record<string, string> = {}): Config {
   const dir = mkdtempSync(join(tmpdir(), 'fair-hearing-test-'));
@@ -19,15 +25,40 @@ export function testConfig(env: Record<string, string> = {}): Config {
   return result.config;
 }
 
+export interface TestRuntimeOptions {
+  now?: () => Date;
+  env?: Record<string, string>;
+  /**
+   * 'sqlite' for a test of something only SQLite has (its trigger text, WAL, file modes): it then
+   * runs on SQLite whatever TEST_DATABASE says. Unset: the engine TEST_DATABASE names.
+   */
+  engine?: 'sqlite';
+}
+
 /** A runtime over a fresh database; `now` defaults to the real clock. */
-export function testRuntime(options: { now?: () => Date; env?: Record<string, string> } = {}): Runtime {
-  const config = testConfig(options.env);
-  const template = inject('migratedDatabase');
-  // The migrations then find nothing to do; seeding and the secret key happen as usual.
-  if (template) copyFileSync(template, config.databaseFile);
-  const runtime = createRuntime(config, options.now);
+export async function testRuntime(options: TestRuntimeOptions = {}): Promise<Runtime> {
+  const config = await withOwnDatabase(testConfig(options.env), options.engine ?? testEngine());
+  const runtime = await createRuntime(config, options.now);
   // Every statement inside a transaction must use its tx (db/client.ts guardTransactions).
   guardTransactions(runtime.db);
-  onCleanup(() => runtime.db.$client.close());
+  // Registered after the drop of a PostgreSQL database, so it runs first (newest first).
+  onCleanup(() => closeDatabase(runtime.db));
   return runtime;
+}
+
+/**
+ * `config` pointed at a database of its own on the engine TEST_DATABASE names, copied from the
+ * suite's migrated one when there is one: the migrations then find nothing to do, and seeding and
+ * the secret key happen as usual.
+ */
+async function withOwnDatabase(config: Config, engine: 'sqlite' | 'postgres'): Promise<Config> {
+  if (engine === 'postgres') {
+    const name = testDatabaseName();
+    const databaseUrl = await createTestDatabase(name, inject('postgresTemplate'));
+    onCleanup(() => dropTestDatabase(name));
+    return { ...config, databaseUrl, databasePoolSize: TEST_POOL_SIZE };
+  }
+  const template = inject('migratedDatabase');
+  if (template) copyFileSync(template, config.databaseFile);
+  return config;
 }

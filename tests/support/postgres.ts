@@ -35,33 +35,60 @@ export interface TestPostgres {
   db: NodePgDatabase<typeof pgSchema>;
 }
 
-/** Creates an empty database for the calling test file; it is dropped after the file. */
-export async function freshPostgresDatabase(): Promise<TestPostgres> {
-  const server = testDatabaseUrl();
-  const name = `fair_hearing_test_${process.pid}_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: server.href });
+/** Which engine TEST_DATABASE asks the unit tests' runtimes for (tests/support/db.ts testRuntime). */
+export function testEngine(): 'sqlite' | 'postgres' {
+  const value = process.env.TEST_DATABASE;
+  if (value === undefined || value === '' || value === 'sqlite') return 'sqlite';
+  if (value === 'postgres') return 'postgres';
+  throw new Error(`TEST_DATABASE must be sqlite (the default) or postgres, not ${JSON.stringify(value)}`);
+}
+
+/** A new database name; every one made by the tests starts fair_hearing_test_, so leftovers are easy to find. */
+export function testDatabaseName(kind = ''): string {
+  return `fair_hearing_test_${kind ? `${kind}_` : ''}${process.pid}_${randomBytes(4).toString('hex')}`;
+}
+
+/** Runs one statement on the server's own database (CREATE and DROP DATABASE run outside the one concerned). */
+async function onServer(statement: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: testDatabaseUrl().href });
   await admin.connect();
   try {
-    // UTF-8 whatever the cluster's default, from template0 so nothing added to template1 leaks in.
-    await admin.query(`create database "${name}" template template0 encoding 'UTF8'`);
+    await admin.query(statement);
   } finally {
     await admin.end();
   }
-  onCleanup(async () => {
-    const dropper = new pg.Client({ connectionString: server.href });
-    await dropper.connect();
-    try {
-      await dropper.query(`drop database if exists "${name}" with (force)`);
-    } finally {
-      await dropper.end();
-    }
-  });
-  const url = new URL(server);
+}
+
+/**
+ * Creates database `name`, a copy of `template` (no client may be connected to it meanwhile), or
+ * empty and UTF-8 whatever the cluster's default, from template0 so nothing added to template1
+ * leaks in. Returns its URL.
+ */
+export async function createTestDatabase(name: string, template?: string): Promise<string> {
+  await onServer(
+    template
+      ? `create database "${name}" template "${template}"`
+      : `create database "${name}" template template0 encoding 'UTF8'`,
+  );
+  const url = testDatabaseUrl();
   url.pathname = `/${name}`;
-  const pool = new pg.Pool({ connectionString: url.href, max: 4 });
+  return url.href;
+}
+
+/** Drops database `name`, ending any session still connected to it. */
+export async function dropTestDatabase(name: string): Promise<void> {
+  await onServer(`drop database if exists "${name}" with (force)`);
+}
+
+/** Creates an empty database for the calling test file; it is dropped after the file. */
+export async function freshPostgresDatabase(): Promise<TestPostgres> {
+  const name = testDatabaseName();
+  const url = await createTestDatabase(name);
+  onCleanup(() => dropTestDatabase(name));
+  const pool = new pg.Pool({ connectionString: url, max: 4 });
   // Registered after the drop, so it runs first (clean-ups run newest first).
   onCleanup(() => pool.end());
-  return { url: url.href, pool, db: drizzle({ client: pool, schema: pgSchema }) };
+  return { url, pool, db: drizzle({ client: pool, schema: pgSchema }) };
 }
 
 /** A fresh database with db/migrations-pg applied. */

@@ -35,7 +35,7 @@ describe('waitInWords', () => {
 
 describe('checkRateLimit', () => {
   it('reports the limit without counting', async () => {
-    const rt = testRuntime();
+    const rt = await testRuntime();
     const limit: RateLimit = { name: 'peek', max: 2, windowMs: 60_000 };
     expect(await checkRateLimit(rt, limit, 'a')).toEqual({ ok: true, remaining: 2 });
     await hitRateLimit(rt, limit, 'a');
@@ -48,7 +48,7 @@ describe('checkRateLimit', () => {
 
 describe('statusLinkGuard', () => {
   it('counts only wrong links, then refuses every status link from that client', async () => {
-    const rt = testRuntime({ env: { STATUS_LINK_MISSES_PER_10_MINUTES: '3' } });
+    const rt = await testRuntime({ env: { STATUS_LINK_MISSES_PER_10_MINUTES: '3' } });
     const c = await insertTestCase(rt.db);
     const created = await createAppeal(rt, {
       subject: { kind: 'case', caseReference: c.reference },
@@ -72,7 +72,7 @@ describe('statusLinkGuard', () => {
 
 describe('appealSendGuard', () => {
   it('limits POSTs that send an appeal, per client', async () => {
-    const rt = testRuntime({ env: { APPEALS_PER_HOUR: '2' } });
+    const rt = await testRuntime({ env: { APPEALS_PER_HOUR: '2' } });
     expect(await appealSendGuard(rt, 'GET', '/appeal/check-answers', 'a')).toEqual({ ok: true });
     expect(await appealSendGuard(rt, 'POST', '/appeal/check-answers', 'a')).toEqual({ ok: true });
     expect(await appealSendGuard(rt, 'POST', '/appeal/check-answers/', 'a')).toEqual({ ok: true });
@@ -93,7 +93,7 @@ describe('appealSendGuard', () => {
     appealSendGuard(rt, 'POST', '/appeal/check-answers', client, journey);
 
   it('lets 30 people behind one shared address send with the default limits', async () => {
-    const rt = testRuntime();
+    const rt = await testRuntime();
     const results: LimitDecision[] = [];
     for (let i = 0; i < 30; i++)
       results.push(await send(rt, '198.51.100.7', await journeyWith(rt, `patient${i}@example.org`)));
@@ -102,7 +102,7 @@ describe('appealSendGuard', () => {
 
   it('holds back one journey after APPEALS_PER_JOURNEY_PER_HOUR, for the rest of the hour only', async () => {
     let now = new Date('2026-12-02T10:00:00Z');
-    const rt = testRuntime({ env: { APPEALS_PER_JOURNEY_PER_HOUR: '3' }, now: () => now });
+    const rt = await testRuntime({ env: { APPEALS_PER_JOURNEY_PER_HOUR: '3' }, now: () => now });
     const journey = await journeyWith(rt, undefined);
     const first: boolean[] = [];
     for (let i = 0; i < 3; i++) first.push((await send(rt, 'shared', journey)).ok);
@@ -117,7 +117,7 @@ describe('appealSendGuard', () => {
   });
 
   it('holds back one email address across fresh journeys after APPEALS_PER_EMAIL_PER_HOUR, however it is written', async () => {
-    const rt = testRuntime({ env: { APPEALS_PER_EMAIL_PER_HOUR: '2' } });
+    const rt = await testRuntime({ env: { APPEALS_PER_EMAIL_PER_HOUR: '2' } });
     expect(await send(rt, 'a', await journeyWith(rt, 'flood@example.org'))).toEqual({ ok: true });
     expect(await send(rt, 'b', await journeyWith(rt, ' Flood@Example.org'))).toEqual({ ok: true });
     expect(await send(rt, 'c', await journeyWith(rt, 'FLOOD@example.org'))).toMatchObject({ ok: false });
@@ -130,7 +130,7 @@ describe('appealSendGuard', () => {
   });
 
   it('keeps APPEALS_PER_HOUR as the ceiling per address, whatever the journeys and emails', async () => {
-    const rt = testRuntime({ env: { APPEALS_PER_HOUR: '3' } });
+    const rt = await testRuntime({ env: { APPEALS_PER_HOUR: '3' } });
     const results: boolean[] = [];
     for (let i = 0; i < 4; i++)
       results.push((await send(rt, 'flooder', await journeyWith(rt, `fresh${i}@example.org`))).ok);
@@ -143,7 +143,7 @@ describe('appealSendGuard', () => {
 
 describe('sign-in throttle under parallel attempts', () => {
   it('from many addresses, lets exactly the guard level reach a password-only check; the rest must give a code too', async () => {
-    const rt = testRuntime();
+    const rt = await testRuntime();
     const created = await createStaffAccount(
       rt,
       { email: 'parallel@example.org', name: 'P', password: 'a right passphrase here', roles: ['reviewer'] },
@@ -163,7 +163,7 @@ describe('sign-in throttle under parallel attempts', () => {
   });
 
   it('from one address, lets exactly the per-account-per-network limit reach the password check', async () => {
-    const rt = testRuntime();
+    const rt = await testRuntime();
     const created = await createStaffAccount(
       rt,
       { email: 'parallel1@example.org', name: 'P', password: 'a right passphrase here', roles: ['reviewer'] },
@@ -180,7 +180,7 @@ describe('sign-in throttle under parallel attempts', () => {
   });
 
   it('a right password removes its provisional failure', async () => {
-    const rt = testRuntime();
+    const rt = await testRuntime();
     const created = await createStaffAccount(
       rt,
       { email: 'correct@example.org', name: 'R', password: 'a right passphrase here', roles: ['reviewer'] },

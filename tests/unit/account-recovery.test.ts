@@ -87,7 +87,7 @@ const tokenOf = (link: string) => link.split('/').pop()!;
 /** An account whose authenticator an admin has just reset: its runtime, clock and emailed link's token. */
 async function afterReset(name: string) {
   const clock = manualClock();
-  const rt = testRuntime({ now: clock.now });
+  const rt = await testRuntime({ now: clock.now });
   const admin = await account(rt, `${name}-admin@example.org`, ['admin']);
   const me = await account(rt, `${name}-enrol@example.org`);
   await resetMfa(rt, { id: admin.id, ip: null }, me.id);
@@ -105,7 +105,7 @@ describe('17.2 the first-run link once an admin exists', () => {
     'stops working for GET and POST as soon as an admin is added from the command line',
     { timeout: SLOW },
     async () => {
-      const rt = testRuntime();
+      const rt = await testRuntime();
       const token = tokenOf((await issueFirstRunLink(rt))!);
       expect(await findSetupLink(rt, token)).toEqual({ purpose: 'first-run' });
       await account(rt, 'cli-admin@example.org', ['admin']);
@@ -126,7 +126,7 @@ describe('17.2 the first-run link once an admin exists', () => {
 
   it('is expired in the database at start-up when an admin exists', { timeout: SLOW }, async () => {
     const clock = manualClock();
-    const rt = testRuntime({ now: clock.now });
+    const rt = await testRuntime({ now: clock.now });
     const token = tokenOf((await prepareFirstRun(rt))!);
     await account(rt, 'admin2@example.org', ['admin']);
     clock.advance(1000);
@@ -145,7 +145,7 @@ describe('17.3 changing your own password', () => {
     { timeout: SLOW },
     async () => {
       const clock = manualClock();
-      const rt = testRuntime({ now: clock.now });
+      const rt = await testRuntime({ now: clock.now });
       const me = await account(rt, 'me@example.org');
       const here = await signIn(rt, 'me@example.org', me.totpSecret);
       clock.advance(30_000);
@@ -188,7 +188,7 @@ describe('17.3 changing your own password', () => {
   );
 
   it('counts wrong current passwords like failed sign-ins', { timeout: SLOW }, async () => {
-    const rt = testRuntime();
+    const rt = await testRuntime();
     const me = await account(rt, 'guess@example.org');
     const here = await signIn(rt, 'guess@example.org', me.totpSecret);
     // A wrong password is a plain refusal (400); once limited the result says so (429), not its words.
@@ -227,7 +227,7 @@ describe('17.3 password reset by an admin', () => {
     { timeout: SLOW },
     async () => {
       const clock = manualClock();
-      const rt = testRuntime({ now: clock.now });
+      const rt = await testRuntime({ now: clock.now });
       const admin = await account(rt, 'boss@example.org', ['admin']);
       const me = await account(rt, 'forgot@example.org');
       const session = await signIn(rt, 'forgot@example.org', me.totpSecret);
@@ -284,7 +284,7 @@ describe('17.3 password reset by an admin', () => {
   );
 
   it('dies when the account is disabled, and stays dead when it is enabled again', { timeout: SLOW }, async () => {
-    const rt = testRuntime();
+    const rt = await testRuntime();
     const me = await account(rt, 'leaver@example.org');
     const sent = await sendPasswordReset(rt, ADMIN, me.id);
     if (!sent.ok) throw new Error(sent.error);
@@ -300,7 +300,7 @@ describe('17.3 password reset by an admin', () => {
 
   it('expires after 24 hours', { timeout: SLOW }, async () => {
     const clock = manualClock();
-    const rt = testRuntime({ now: clock.now });
+    const rt = await testRuntime({ now: clock.now });
     const me = await account(rt, 'late@example.org');
     const sent = await sendPasswordReset(rt, ADMIN, me.id);
     if (!sent.ok) throw new Error(sent.error);
@@ -316,7 +316,7 @@ describe('17.3 invitations sent again', () => {
     'offers to send again for a pending address; the new link works and the old one dies',
     { timeout: SLOW },
     async () => {
-      const rt = testRuntime();
+      const rt = await testRuntime();
       const admin = await account(rt, 'inviter@example.org', ['admin']);
       const actor = { id: admin.id, ip: '9.9.9.9' };
       const first = await inviteStaff(rt, actor, {
@@ -363,7 +363,7 @@ describe('17.3 a new authenticator after a reset needs the emailed link', () => 
     { timeout: SLOW },
     async () => {
       const clock = manualClock();
-      const rt = testRuntime({ now: clock.now });
+      const rt = await testRuntime({ now: clock.now });
       const admin = await account(rt, 'mfa-admin@example.org', ['admin']);
       const me = await account(rt, 'lostphone@example.org');
       expect(await resetMfa(rt, { id: admin.id, ip: '9.9.9.9' }, me.id)).toEqual({ ok: true });
@@ -455,7 +455,7 @@ describe('17.3 the new-authenticator link is used up when enrolment is confirmed
 
 describe('markTokenUsed refuses an expired link', () => {
   it('does not mark a link used after its expiry, in the same update', async () => {
-    const rt = testRuntime();
+    const rt = await testRuntime();
     const now = new Date(Date.UTC(2026, 0, 5, 10, 0, 0));
     await insertToken(rt.db, { tokenHash: 'expired-hash', purpose: 'password-reset', staffId: null, expiresAt: now });
     await insertToken(rt.db, {
@@ -497,7 +497,7 @@ describe('17.3 the command-line reset', () => {
     { timeout: SLOW },
     async () => {
       const clock = manualClock();
-      const rt = testRuntime({ now: clock.now });
+      const rt = await testRuntime({ now: clock.now });
       const me = await account(rt, 'operator-help@example.org');
       const session = await signIn(rt, 'operator-help@example.org', me.totpSecret);
       const cli = { id: null, ip: 'cli' };
@@ -532,7 +532,7 @@ describe('17.10 a stranger cannot lock the owner out', () => {
     { timeout: SLOW },
     async () => {
       const clock = manualClock();
-      const rt = testRuntime({ now: clock.now });
+      const rt = await testRuntime({ now: clock.now });
       const me = await account(rt, 'target@example.org');
       // Ten guessers elsewhere, each under its own limit.
       for (let i = 0; i < THROTTLE.accountGuard; i++) {
@@ -595,7 +595,7 @@ describe('17.10 a stranger cannot lock the owner out', () => {
     expect(limitGroup('::ffff:192.0.2.7')).toBe('192.0.2.7');
     expect(limitGroup('192.0.2.7')).toBe('192.0.2.7');
     expect(limitGroup(null)).toBe('unknown');
-    const rt = testRuntime();
+    const rt = await testRuntime();
     await account(rt, 'v6@example.org');
     for (let i = 1; i <= THROTTLE.perAccountPerNetwork; i++)
       await signInWithPassword(rt, { email: 'v6@example.org', password: 'a wrong guess' }, `2001:db8:1:2::${i}`);
@@ -614,7 +614,7 @@ describe('17.15 your own sessions', () => {
     { timeout: SLOW },
     async () => {
       const clock = manualClock();
-      const rt = testRuntime({ now: clock.now });
+      const rt = await testRuntime({ now: clock.now });
       const me = await account(rt, 'sessions@example.org');
       const other = await account(rt, 'someone-else@example.org');
       const chrome =
@@ -687,7 +687,7 @@ describe('17.15 your own sessions', () => {
 describe('17.17 a code from the enrolment step', () => {
   it('is refused with a message to wait for the next code, and audited as reused', { timeout: SLOW }, async () => {
     const clock = manualClock(Date.UTC(2026, 0, 5, 10, 0, 1));
-    const rt = testRuntime({ now: clock.now });
+    const rt = await testRuntime({ now: clock.now });
     const token = tokenOf((await issueFirstRunLink(rt))!);
     const made = await completeSetup(rt, token, { name: 'Ada', email: 'ada@example.org', password: PASSWORD }, null);
     if (!made.ok) throw new Error('setup');

@@ -51,7 +51,7 @@ const NO_NEEDS = { needs: [], address: null, phone: null, other: null };
 /** The two questions after the contact details, answered the simplest way. */
 const ABOUT_THEM: Answers = { asking: { askingFor: 'self' }, contactNeeds: NO_NEEDS };
 let clock = Date.UTC(2026, 10, 25, 10, 0, 0);
-const rt = testRuntime({ now: () => new Date(clock) });
+const rt = await testRuntime({ now: () => new Date(clock) });
 let ip = 0;
 const nextClient = () => `192.0.2.${++ip}`;
 
@@ -414,8 +414,8 @@ describe('no case reference: the appeal window', () => {
     if (fixed.ok) expect(fixed.answers.blocked).toBeUndefined();
   });
 
-  it('honours a configured window and refuses tomorrow next to the field', () => {
-    const short = testRuntime({ now: () => new Date(clock), env: { APPEAL_WINDOW_MONTHS: '1' } });
+  it('honours a configured window and refuses tomorrow next to the field', async () => {
+    const short = await testRuntime({ now: () => new Date(clock), env: { APPEAL_WINDOW_MONTHS: '1' } });
     expect(submitPostDate(short, post, date(1, 10, 2026), false)).toMatchObject({ ok: true, next: STEPS.tooLate });
     expect(submitPostDate(short, post, date(1, 11, 2026), false)).toMatchObject({ ok: true, next: STEPS.postLink });
     expect(submitPostDate(rt, post, date(26, 11, 2026), false)).toMatchObject({

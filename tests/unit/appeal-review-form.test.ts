@@ -20,7 +20,7 @@ import { testStaff } from '../support/staff.ts';
 
 const DAY = 24 * 60 * 60_000;
 const clock = Date.UTC(2026, 10, 25, 10, 0, 0);
-const rt = testRuntime({ now: () => new Date(clock) });
+const rt = await testRuntime({ now: () => new Date(clock) });
 
 let moderator: Actor;
 let reviewer: Actor;

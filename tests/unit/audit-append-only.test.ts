@@ -30,7 +30,7 @@ describe('audit log', () => {
 
   it("is written inside the caller's transaction: a rolled-back change leaves no entry", async () => {
     const fixed = new Date(Date.UTC(2026, 2, 1, 9, 0, 0));
-    const rt = testRuntime({ now: () => fixed });
+    const rt = await testRuntime({ now: () => fixed });
     await expect(
       transaction(rt.db, async (tx) => {
         await recordAudit(tx, {

@@ -19,7 +19,7 @@ import { testStaff } from '../support/staff.ts';
 
 const DAY = 24 * 60 * 60_000;
 let clock = Date.UTC(2026, 10, 25, 10, 0, 0); // Wednesday 25 November 2026
-const rt = testRuntime({ now: () => new Date(clock) });
+const rt = await testRuntime({ now: () => new Date(clock) });
 let mod: { id: number; ip: string; roles: string[] };
 let reviewer: { id: number; ip: string; roles: string[] };
 
@@ -197,8 +197,8 @@ describe('the appeal window runs from the later of the action and the notice', (
   });
 });
 
-describe('the transparency figure: share of actions where the person was told', () => {
-  const rt2 = testRuntime({ now: () => new Date('2026-07-15T12:00:00Z'), env: { PAGE_CACHE: 'false' } });
+describe('the transparency figure: share of actions where the person was told', async () => {
+  const rt2 = await testRuntime({ now: () => new Date('2026-07-15T12:00:00Z'), env: { PAGE_CACHE: 'false' } });
   let seq = 0;
   const addCase = (at: string, told: boolean) => {
     const row = rt2.db

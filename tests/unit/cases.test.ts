@@ -27,8 +27,8 @@ function validForm(overrides: FormValues = {}): FormValues {
   };
 }
 
-describe('recording a case', () => {
-  const rt = testRuntime({ now: () => NOW });
+describe('recording a case', async () => {
+  const rt = await testRuntime({ now: () => NOW });
   const actor = { id: 0, ip: '127.0.0.1' };
   beforeAll(async () => {
     actor.id = await testStaff(rt, ['moderator']);
@@ -135,8 +135,8 @@ describe('recording a case', () => {
   });
 });
 
-describe('the notice for the person', () => {
-  const rt = testRuntime({ now: () => NOW });
+describe('the notice for the person', async () => {
+  const rt = await testRuntime({ now: () => NOW });
   const actor = { id: 0, ip: null };
   beforeAll(async () => {
     actor.id = await testStaff(rt, ['moderator']);

@@ -26,10 +26,10 @@ import { testRuntime } from '../support/db.ts';
 const PUBLIC_URL = 'https://principles.example.nhs.uk';
 const DAY = 24 * 60 * 60 * 1000;
 
-function clocked(start: string): { rt: Runtime; set: (ms: number) => void; at: () => number } {
+async function clocked(start: string): Promise<{ rt: Runtime; set: (ms: number) => void; at: () => number }> {
   let now = Date.parse(start);
   // Each reading moves the clock on a second, so two versions published "now" are not simultaneous.
-  const rt = testRuntime({ now: () => new Date((now += 1000)), env: { PUBLIC_URL } });
+  const rt = await testRuntime({ now: () => new Date((now += 1000)), env: { PUBLIC_URL } });
   return { rt, set: (ms) => (now = ms), at: () => now };
 }
 
@@ -71,8 +71,8 @@ async function subscribeAndConfirm(rt: Runtime, email: string, ip = '192.0.2.10'
   expect((await confirmSubscription(rt, tokenFrom(confirm!.text, 'subscribe/confirm'))).ok).toBe(true);
 }
 
-describe('double opt-in', () => {
-  const { rt } = clocked('2026-11-25T09:00:00Z');
+describe('double opt-in', async () => {
+  const { rt } = await clocked('2026-11-25T09:00:00Z');
 
   it('sends only a confirmation email, and alerts only confirmed addresses', async () => {
     expect(await subscribe(rt, { email: '  Pat@Example.org ', ip: '192.0.2.1' })).toEqual({ ok: true });
@@ -137,8 +137,8 @@ describe('double opt-in', () => {
   });
 });
 
-describe('the sign-up limit', () => {
-  const rt = testRuntime({ env: { PUBLIC_URL, SUBSCRIBES_PER_HOUR: '2' } });
+describe('the sign-up limit', async () => {
+  const rt = await testRuntime({ env: { PUBLIC_URL, SUBSCRIBES_PER_HOUR: '2' } });
   it('comes from SUBSCRIBES_PER_HOUR', async () => {
     expect((await subscribe(rt, { email: 'a@example.org', ip: '203.0.113.1' })).ok).toBe(true);
     expect((await subscribe(rt, { email: 'b@example.org', ip: '203.0.113.1' })).ok).toBe(true);
@@ -149,8 +149,8 @@ describe('the sign-up limit', () => {
   });
 });
 
-describe('purging unconfirmed addresses', () => {
-  const { rt, set, at } = clocked('2026-11-25T09:00:00Z');
+describe('purging unconfirmed addresses', async () => {
+  const { rt, set, at } = await clocked('2026-11-25T09:00:00Z');
 
   it('deletes them after 7 days, with their link, and keeps confirmed ones', async () => {
     await subscribe(rt, { email: 'late@example.org', ip: '192.0.2.1' });
@@ -174,8 +174,8 @@ describe('purging unconfirmed addresses', () => {
   });
 });
 
-describe('change alerts', () => {
-  const { rt, set, at } = clocked('2026-11-25T09:00:00Z');
+describe('change alerts', async () => {
+  const { rt, set, at } = await clocked('2026-11-25T09:00:00Z');
 
   it('are queued once per version, with the summary, a compare link and one-click unsubscribe headers', async () => {
     rt.db.delete(outbox).run();
@@ -249,8 +249,8 @@ describe('change alerts', () => {
   });
 });
 
-describe('the periodic job', () => {
-  const { rt, set, at } = clocked('2026-11-25T09:00:00Z');
+describe('the periodic job', async () => {
+  const { rt, set, at } = await clocked('2026-11-25T09:00:00Z');
 
   it('purges stale sign-ups and queues due alerts as soon as it starts, then stops', async () => {
     await subscribeAndConfirm(rt, 'job@example.org');

@@ -3,7 +3,7 @@ import { layoutChart, niceStep } from '../../src/lib/transparency/chart.ts';
 import { buildReport } from '../../src/lib/transparency/report.ts';
 import { testRuntime } from '../support/db.ts';
 
-const rt = testRuntime();
+const rt = await testRuntime();
 
 describe('bar chart layout', () => {
   it('picks round gridline steps', () => {

@@ -32,7 +32,7 @@ describe('limitGroup: the key per-IP limits count under', () => {
   });
 
   it('makes every limiter count a /64 as one client', async () => {
-    const rt = testRuntime({ env: { CASE_LOOKUPS_PER_10_MINUTES: '3', SUBSCRIBES_PER_HOUR: '2' } });
+    const rt = await testRuntime({ env: { CASE_LOOKUPS_PER_10_MINUTES: '3', SUBSCRIBES_PER_HOUR: '2' } });
     const limit = caseLookupLimit(rt.config);
     // Four addresses in one /64 share the 3 lookups; the 4th is refused, whatever its address.
     const results: boolean[] = [];

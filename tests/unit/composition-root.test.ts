@@ -10,6 +10,7 @@ import { join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { recordAudit, listAudit } from '../../db/audit.ts';
 import { contextOf, openDatabase } from '../../db/client.ts';
+import { closeDatabase } from '../../db/open.ts';
 import { enqueueEmail, onEmailEnqueued } from '../../db/outbox.ts';
 import { keyId, sealedKeyId } from '../../db/secret-box.ts';
 import { findStaffById, insertStaff } from '../../db/staff.ts';
@@ -38,8 +39,8 @@ describe('the composition root', () => {
   });
 
   it("keeps each runtime's secret keys with its database: a runtime opens only what its own key sealed", async () => {
-    const a = testRuntime();
-    const b = testRuntime();
+    const a = await testRuntime();
+    const b = await testRuntime();
     const account = (seed: string) => ({
       email: `${seed.toLowerCase()}@example.org`,
       name: 'Kim',
@@ -71,15 +72,21 @@ describe('the composition root', () => {
     try {
       await expect(findStaffById(bare, idA)).rejects.toThrow('No secret key is installed (createRuntime installs it)');
     } finally {
-      bare.$client.close();
+      await closeDatabase(bare);
     }
     const shared = Object.getOwnPropertySymbols(globalThis).map((s) => s.description ?? '');
     expect(shared.filter((d) => d.startsWith('fair-hearing.'))).toEqual([]);
   });
 
   it("gives each runtime's database, and every transaction in it, its own clock and Message-ID domain", async () => {
-    const a = testRuntime({ now: () => new Date('2026-03-01T10:00:00Z'), env: { PUBLIC_URL: 'https://one.example' } });
-    const b = testRuntime({ now: () => new Date('2027-04-02T11:00:00Z'), env: { PUBLIC_URL: 'https://two.example' } });
+    const a = await testRuntime({
+      now: () => new Date('2026-03-01T10:00:00Z'),
+      env: { PUBLIC_URL: 'https://one.example' },
+    });
+    const b = await testRuntime({
+      now: () => new Date('2027-04-02T11:00:00Z'),
+      env: { PUBLIC_URL: 'https://two.example' },
+    });
     const queued = await transaction(a.db, (tx) =>
       transaction(tx, async (inner) => {
         await recordAudit(inner, {
@@ -106,8 +113,8 @@ describe('the composition root', () => {
   });
 
   it('tells only the listeners of the database an email was enqueued through', async () => {
-    const a = testRuntime();
-    const b = testRuntime();
+    const a = await testRuntime();
+    const b = await testRuntime();
     const heard: string[] = [];
     const stopA = onEmailEnqueued(a.db, () => heard.push('a'));
     const stopB = onEmailEnqueued(b.db, () => heard.push('b'));
@@ -130,7 +137,7 @@ async function freePort(): Promise<number> {
 describe('createHttpServer', () => {
   it('hands the runtime to the app as locals.runtime, and stop() ends after the request in flight', async () => {
     const port = await freePort();
-    const rt = testRuntime({ env: { HOST: '127.0.0.1', PORT: String(port), PAGE_CACHE: 'false' } });
+    const rt = await testRuntime({ env: { HOST: '127.0.0.1', PORT: String(port), PAGE_CACHE: 'false' } });
     const seen: unknown[] = [];
     let release = () => {};
     const server = createHttpServer(rt, {

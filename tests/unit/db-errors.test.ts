@@ -3,7 +3,7 @@ import { appeals, cases } from '../../db/schema.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
 import { testRuntime } from '../support/db.ts';
 
-const rt = testRuntime();
+const rt = await testRuntime();
 
 function addCase(reference: string) {
   return rt.db

@@ -8,9 +8,9 @@ import {
 } from '../../src/lib/feedback/feedback.ts';
 import { testRuntime } from '../support/db.ts';
 
-describe('feedback on the service', () => {
+describe('feedback on the service', async () => {
   let now = new Date('2026-05-10T10:00:00Z');
-  const rt = testRuntime({ now: () => now, env: { FEEDBACK_PER_HOUR: '3' } });
+  const rt = await testRuntime({ now: () => now, env: { FEEDBACK_PER_HOUR: '3' } });
 
   it('needs a rating, keeps the comment optional and limits its length', async () => {
     expect(await giveFeedback(rt, { client: '192.0.2.1' })).toEqual({

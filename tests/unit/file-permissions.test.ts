@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backupDatabase } from '../../db/backup.ts';
+import { closeDatabase } from '../../db/open.ts';
 import { enqueueEmail } from '../../db/outbox.ts';
 import { parseConfig } from '../../src/lib/platform/config.ts';
 import { startOutboxWorker } from '../../src/lib/email/worker.ts';
@@ -22,14 +23,14 @@ let rt: Runtime;
 let clock = new Date('2026-01-01T12:00:00Z');
 const dataDir = join(root, 'data');
 
-beforeAll(() => {
+beforeAll(async () => {
   previousUmask = process.umask(0o022);
   const parsed = parseConfig({ DATA_DIR: dataDir, OUTBOX_POLL_MS: '50', RETENTION_MONTHS: '12' });
   if (!parsed.ok) throw new Error(parsed.error);
-  rt = createRuntime(parsed.config, () => clock);
+  rt = await createRuntime(parsed.config, () => clock);
 });
-afterAll(() => {
-  rt.db.$client.close();
+afterAll(async () => {
+  await closeDatabase(rt.db);
   process.umask(previousUmask);
   rmSync(root, { recursive: true, force: true });
 });
@@ -44,13 +45,11 @@ describe('file modes', () => {
     }
   });
 
-  it('tightens a database file an older version left 0644', () => {
+  it('tightens a database file an older version left 0644', async () => {
     const other = join(root, 'old', 'db.sqlite');
-    const first = createRuntime({ ...rt.config, databaseFile: other });
-    first.db.$client.close();
+    await closeDatabase((await createRuntime({ ...rt.config, databaseFile: other })).db);
     chmodSync(other, 0o644);
-    const again = createRuntime({ ...rt.config, databaseFile: other });
-    again.db.$client.close();
+    await closeDatabase((await createRuntime({ ...rt.config, databaseFile: other })).db);
     expect(mode(other)).toBe(0o600);
   });
 

@@ -16,7 +16,7 @@ import { testStaff } from '../support/staff.ts';
 const DAY = 24 * 60 * 60_000;
 const ASKED = Date.UTC(2026, 0, 12, 10, 0, 0); // Monday 12 January 2026
 let clock = ASKED - 2 * DAY;
-const rt = testRuntime({
+const rt = await testRuntime({
   now: () => new Date(clock),
   env: { PUBLIC_URL: 'https://appeals.example.nhs.uk', INFO_WAIT_WORKING_DAYS: '3' },
 });

@@ -28,7 +28,7 @@ import { isCacheablePath } from '../../src/server/page-cache.ts';
 import { testRuntime } from '../support/db.ts';
 
 const N = 100_000;
-const rt = testRuntime();
+const rt = await testRuntime();
 
 /** Inputs that make backtracking patterns slow: long runs of what they repeat, then a mismatch. */
 function adversarial(): string[] {

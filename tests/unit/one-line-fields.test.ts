@@ -19,7 +19,7 @@ import { cleanLine, isOneLine } from '../../src/lib/platform/validation.ts';
 import { testRuntime } from '../support/db.ts';
 import { onCleanup } from '../support/cleanup.ts';
 
-const rt = testRuntime();
+const rt = await testRuntime();
 const BREAKS = ['\n', '\r', '\r\n', '\u0085', '\u2028', '\u2029'];
 const forged = (br: string) => `Sam${br}Bcc: attacker@example.org`;
 

@@ -41,7 +41,7 @@ function controlledTransport() {
   };
 }
 
-async function enqueueMany(rt: ReturnType<typeof testRuntime>, count: number) {
+async function enqueueMany(rt: Awaited<ReturnType<typeof testRuntime>>, count: number) {
   const queued = [];
   for (let i = 0; i < count; i++)
     queued.push(
@@ -55,7 +55,7 @@ async function enqueueMany(rt: ReturnType<typeof testRuntime>, count: number) {
 }
 
 /** The stored state of each message, in order. */
-async function statesOf(rt: ReturnType<typeof testRuntime>, queued: { id: number }[]) {
+async function statesOf(rt: Awaited<ReturnType<typeof testRuntime>>, queued: { id: number }[]) {
   const states = [];
   for (const q of queued) states.push((await findEmail(rt.db, q.id))?.state);
   return states;
@@ -63,7 +63,7 @@ async function statesOf(rt: ReturnType<typeof testRuntime>, queued: { id: number
 
 describe('worker concurrency', () => {
   it('sends one at a time until one is accepted, then opens up to the limit; each message once', async () => {
-    const rt = testRuntime({ env: { OUTBOX_POLL_MS: '50' } });
+    const rt = await testRuntime({ env: { OUTBOX_POLL_MS: '50' } });
     const t = controlledTransport();
     const queued = await enqueueMany(rt, 30);
     const worker = startOutboxWorker(rt, { transport: t.transport, concurrency: 5 });
@@ -84,7 +84,7 @@ describe('worker concurrency', () => {
   });
 
   it('drops back to one in flight after a failure', async () => {
-    const rt = testRuntime({ env: { OUTBOX_POLL_MS: '50', OUTBOX_RETRY_BASE_MS: '60000' } });
+    const rt = await testRuntime({ env: { OUTBOX_POLL_MS: '50', OUTBOX_RETRY_BASE_MS: '60000' } });
     const t = controlledTransport();
     await enqueueMany(rt, 20);
     const worker = startOutboxWorker(rt, { transport: t.transport, concurrency: 5 });

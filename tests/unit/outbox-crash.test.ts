@@ -42,7 +42,7 @@ function stopWorker(child: ChildProcess, signal: NodeJS.Signals): Promise<void> 
   });
 }
 
-async function enqueueMany(rt: ReturnType<typeof testRuntime>, count: number, tag: string) {
+async function enqueueMany(rt: Awaited<ReturnType<typeof testRuntime>>, count: number, tag: string) {
   const queued = [];
   for (let i = 0; i < count; i++)
     queued.push(
@@ -62,7 +62,7 @@ async function enqueueMany(rt: ReturnType<typeof testRuntime>, count: number, ta
 }
 
 /** The stored state of each message, in order. */
-async function statesOf(rt: ReturnType<typeof testRuntime>, sent: { id: number }[]) {
+async function statesOf(rt: Awaited<ReturnType<typeof testRuntime>>, sent: { id: number }[]) {
   const states = [];
   for (const s of sent) states.push((await findEmail(rt.db, s.id))?.state);
   return states;
@@ -80,7 +80,7 @@ function countsByMessageId(tag: string): Map<string, number> {
 describe('the worker process', { timeout: 90_000 }, () => {
   it('killed with SIGKILL mid-send loses nothing; a re-send keeps the same Message-ID', async () => {
     const env = { SMTP_URL: sink.url, OUTBOX_POLL_MS: '100', OUTBOX_LEASE_MS: '1500', OUTBOX_RETRY_BASE_MS: '100' };
-    const rt = testRuntime({ env });
+    const rt = await testRuntime({ env });
     const sent = await enqueueMany(rt, 5, 'crash');
 
     // The sink accepts the first message but holds back its reply: the worker is mid-send.
@@ -121,7 +121,7 @@ describe('the worker process', { timeout: 90_000 }, () => {
 
   it('two workers on one database send every message exactly once', async () => {
     const env = { SMTP_URL: sink.url, OUTBOX_POLL_MS: '50', OUTBOX_LEASE_MS: '60000' };
-    const rt = testRuntime({ env });
+    const rt = await testRuntime({ env });
     const sent = await enqueueMany(rt, 30, 'pair');
     const a = startWorker({ ...env, DATA_DIR: rt.config.dataDir });
     const b = startWorker({ ...env, DATA_DIR: rt.config.dataDir });

@@ -20,7 +20,7 @@ const sink = await new SmtpSink().start();
 afterAll(() => sink.stop());
 
 const FAST = { OUTBOX_POLL_MS: '50', OUTBOX_RETRY_BASE_MS: '100' };
-const rt = testRuntime({
+const rt = await testRuntime({
   env: {
     ...FAST,
     SMTP_URL: sink.url,
@@ -154,7 +154,7 @@ describe('delivery over SMTP', () => {
 
 describe('nudging', () => {
   it('sends at once after an enqueue in the same process, without waiting for the next poll', async () => {
-    const slow = testRuntime({ env: { OUTBOX_POLL_MS: '60000', SMTP_URL: sink.url } });
+    const slow = await testRuntime({ env: { OUTBOX_POLL_MS: '60000', SMTP_URL: sink.url } });
     const worker = startOutboxWorker(slow);
     try {
       await new Promise((r) => setTimeout(r, 100)); // the first look found nothing; next poll in 60 s
@@ -182,7 +182,7 @@ describe('the 24-hour limit', () => {
   it('fails a message whose temporary failures go on for 24 hours', async () => {
     let clock = Date.UTC(2026, 10, 25, 9, 0, 0);
     const start = clock;
-    const fixed = testRuntime({ now: () => new Date(clock), env: FAST });
+    const fixed = await testRuntime({ now: () => new Date(clock), env: FAST });
     const temporary: MailTransport = {
       send: () => Promise.resolve({ ok: false, permanent: false, error: 'ECONNECTION connect ECONNREFUSED' }),
       close: () => {},
@@ -223,7 +223,7 @@ describe('the 24-hour limit', () => {
 
 describe('no SMTP_URL', () => {
   it('writes each message as an .eml file under $DATA_DIR/mail/, one file a Message-ID', async () => {
-    const files = testRuntime({ env: { ...FAST, MAIL_FROM: 'Fair Hearing <no-reply@localhost>' } });
+    const files = await testRuntime({ env: { ...FAST, MAIL_FROM: 'Fair Hearing <no-reply@localhost>' } });
     expect(files.config.smtpUrl).toBeUndefined();
     const worker = startOutboxWorker(files);
     try {

@@ -26,7 +26,7 @@ import { waitUntil } from '../support/wait.ts';
 
 const sink = await new SmtpSink().start();
 afterAll(() => sink.stop());
-const rt = testRuntime({
+const rt = await testRuntime({
   env: {
     OUTBOX_POLL_MS: '50',
     SMTP_URL: sink.url,

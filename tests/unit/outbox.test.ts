@@ -11,7 +11,7 @@ import { testStaff } from '../support/staff.ts';
 import { testRuntime } from '../support/db.ts';
 
 let clock = Date.UTC(2026, 10, 25, 9, 0, 0);
-const rt = testRuntime({ now: () => new Date(clock), env: { PUBLIC_URL: 'https://appeals.example.nhs.uk' } });
+const rt = await testRuntime({ now: () => new Date(clock), env: { PUBLIC_URL: 'https://appeals.example.nhs.uk' } });
 const message = (to: string) => ({
   to,
   subject: `Hello ${to}`,

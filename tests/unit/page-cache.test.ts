@@ -16,7 +16,7 @@ import { testRuntime } from '../support/db.ts';
 
 const START = Date.UTC(2026, 0, 1, 12);
 let clock = START;
-const rt = testRuntime({ now: () => new Date(clock) });
+const rt = await testRuntime({ now: () => new Date(clock) });
 
 /** What the fake render does for a path; counts renders. */
 /** The principles page reads the database, so it may return a promise (the response ends when it settles). */

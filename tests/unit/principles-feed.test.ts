@@ -7,7 +7,7 @@ import { testRuntime } from '../support/db.ts';
 const BASE = 'https://appeals.example.nhs.uk';
 // The service first starts at 09:00 (the seeded 1.1 takes effect then); the test publishes at 10:00.
 let now = new Date('2026-03-01T09:00:00Z');
-const rt = testRuntime({ now: () => now, env: { PUBLIC_URL: `${BASE}/` } });
+const rt = await testRuntime({ now: () => now, env: { PUBLIC_URL: `${BASE}/` } });
 now = new Date('2026-03-01T10:00:00Z');
 
 async function publish(summary: string, effectiveAt: Date): Promise<void> {

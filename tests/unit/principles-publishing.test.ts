@@ -18,9 +18,9 @@ import type { Runtime } from '../../src/lib/runtime.ts';
 import { testRuntime } from '../support/db.ts';
 
 /** A runtime whose clock the test moves. */
-function clockedRuntime(start: string): { rt: Runtime; setNow: (iso: string) => void } {
+async function clockedRuntime(start: string): Promise<{ rt: Runtime; setNow: (iso: string) => void }> {
   let now = new Date(start);
-  const rt = testRuntime({ now: () => now });
+  const rt = await testRuntime({ now: () => now });
   return { rt, setNow: (iso) => (now = new Date(iso)) };
 }
 
@@ -54,8 +54,8 @@ describe('version numbers', () => {
   });
 });
 
-describe('drafts', () => {
-  const { rt } = clockedRuntime('2026-03-01T10:00:00Z');
+describe('drafts', async () => {
+  const { rt } = await clockedRuntime('2026-03-01T10:00:00Z');
 
   it('start from the version in force and are never public', async () => {
     const created = await createDraft(rt);
@@ -115,8 +115,8 @@ describe('drafts', () => {
   });
 });
 
-describe('publishing', () => {
-  const { rt, setNow } = clockedRuntime('2026-03-01T10:00:00Z');
+describe('publishing', async () => {
+  const { rt, setNow } = await clockedRuntime('2026-03-01T10:00:00Z');
 
   it('publishes a minor version now: it is in force at once and 1.1 keeps its permalink unchanged', async () => {
     // The seeded 1.1 took effect when the runtime started; a new version must come after it.
@@ -263,8 +263,8 @@ describe('publishing', () => {
   });
 });
 
-describe('comparing versions', () => {
-  const { rt, setNow } = clockedRuntime('2026-03-01T10:00:00Z');
+describe('comparing versions', async () => {
+  const { rt, setNow } = await clockedRuntime('2026-03-01T10:00:00Z');
   beforeAll(async () => {
     setNow('2026-03-01T10:01:00Z'); // after the seeded 1.1
     const draftId = await draftFrom(rt, (d) => {

@@ -5,8 +5,8 @@ import { seedPrinciples } from '../../db/principles.ts';
 import { getCurrentPrinciples, getPrinciplesVersion } from '../../src/lib/principles/versions.ts';
 import { testRuntime } from '../support/db.ts';
 
-describe('database', () => {
-  const rt = testRuntime();
+describe('database', async () => {
+  const rt = await testRuntime();
 
   it('runs SQLite in WAL mode with foreign keys and a busy timeout', () => {
     const sqlite = rt.db.$client;
@@ -28,7 +28,7 @@ describe('database', () => {
       contactEmail: 'c@x.example',
       reviewWorkingDays: 10,
     };
-    seedPrinciples(rt.db, rt.now(), links); // a second run must not add another copy
+    await seedPrinciples(rt.db, rt.now(), links); // a second run must not add another copy
     expect(rt.db.select().from(principleVersions).all()).toHaveLength(2);
     const current = await getCurrentPrinciples(rt);
     expect(current?.version).toBe('1.1');
@@ -98,8 +98,8 @@ describe('database', () => {
   });
 });
 
-describe('reading principles', () => {
-  const rt = testRuntime();
+describe('reading principles', async () => {
+  const rt = await testRuntime();
 
   it('renders the body as HTML with the sections of the seed page', async () => {
     const current = (await getCurrentPrinciples(rt))!;
@@ -119,7 +119,7 @@ describe('reading principles', () => {
 
   it('has 1.0 in force at any time before 1.1 took effect, its own date not being known', async () => {
     let now = new Date('2026-06-01T00:00:00Z');
-    const clocked = testRuntime({ now: () => now });
+    const clocked = await testRuntime({ now: () => now });
     now = new Date('2024-06-01T00:00:00Z');
     expect((await getCurrentPrinciples(clocked))?.version).toBe('1.0');
     now = new Date('2026-06-01T00:00:00Z');

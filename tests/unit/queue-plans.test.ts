@@ -22,7 +22,7 @@ import { nearbyReferences, generateReference } from '../../src/lib/cases/referen
 import { QUEUE_STATUSES } from '../../src/lib/review/review.ts';
 import { testRuntime } from '../support/db.ts';
 
-const rt = testRuntime();
+const rt = await testRuntime();
 
 function plan(query: { toSQL(): { sql: string; params: unknown[] } }): string[] {
   const { sql, params } = query.toSQL();

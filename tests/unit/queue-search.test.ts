@@ -22,7 +22,7 @@ import { testStaff } from '../support/staff.ts';
 
 const DAY = 24 * 60 * 60_000;
 const now = new Date(Date.UTC(2026, 10, 25, 10));
-const rt = testRuntime({ now: () => now });
+const rt = await testRuntime({ now: () => now });
 let me: number;
 const seeded = {} as Record<
   'onCase' | 'decidedOnCase' | 'claimed' | 'byEmail' | 'other' | 'tieLater' | 'tieEarlier' | 'withdrawn',

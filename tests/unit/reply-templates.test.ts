@@ -31,7 +31,7 @@ import { testStaff } from '../support/staff.ts';
 
 const DAY = 24 * 60 * 60_000;
 const clock = Date.UTC(2026, 10, 25, 10, 0, 0);
-const rt = testRuntime({ now: () => new Date(clock), env: { PUBLIC_URL: 'https://appeals.example.nhs.uk' } });
+const rt = await testRuntime({ now: () => new Date(clock), env: { PUBLIC_URL: 'https://appeals.example.nhs.uk' } });
 let moderator: Actor;
 let reviewer: Actor;
 let admin: Actor;

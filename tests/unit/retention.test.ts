@@ -11,7 +11,7 @@ import { insertTestCase } from '../support/cases.ts';
 import { testRuntime } from '../support/db.ts';
 
 let clock = new Date('2025-01-10T10:00:00Z');
-const rt = testRuntime({ now: () => clock });
+const rt = await testRuntime({ now: () => clock });
 
 /** The anonymous figures the transparency report is built from. */
 function figures() {
@@ -166,7 +166,7 @@ describe('retention purge', async () => {
 describe('retention of feedback comments', () => {
   it('blanks a comment RETENTION_MONTHS after it was given, keeps every rating, and writes an audit entry', async () => {
     let now = new Date('2026-01-15T10:00:00Z');
-    const frt = testRuntime({ now: () => now, env: { RETENTION_MONTHS: '6' } });
+    const frt = await testRuntime({ now: () => now, env: { RETENTION_MONTHS: '6' } });
     const give = async (comment: string, rating = 'satisfied') =>
       expect(await giveFeedback(frt, { rating, comment, client: `c${Math.random()}` })).toEqual({ ok: true });
     await give('The form was clear. I am Pat, 07700 900123.');

@@ -11,7 +11,7 @@ import { testStaff } from '../support/staff.ts';
 
 const DAY = 24 * 60 * 60_000;
 const now = new Date(Date.UTC(2026, 10, 25, 10)); // Wednesday
-const rt = testRuntime({ now: () => now });
+const rt = await testRuntime({ now: () => now });
 let me: number;
 let other: number;
 

@@ -26,7 +26,7 @@ import { decideAfterPreview } from '../support/review.ts';
 
 const DAY = 24 * 60 * 60_000;
 let clock = Date.UTC(2026, 10, 25, 10, 0, 0); // Wednesday 25 November 2026
-const rt = testRuntime({ now: () => new Date(clock), env: { PUBLIC_URL: 'https://appeals.example.nhs.uk' } });
+const rt = await testRuntime({ now: () => new Date(clock), env: { PUBLIC_URL: 'https://appeals.example.nhs.uk' } });
 
 let moderator: Actor;
 let reviewer: Actor;

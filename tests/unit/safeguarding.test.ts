@@ -28,11 +28,11 @@ import { testStaff } from '../support/staff.ts';
 
 const DAY = 24 * 60 * 60_000;
 let clock = Date.UTC(2026, 11, 1, 10, 0, 0);
-const rt = testRuntime({
+const rt = await testRuntime({
   now: () => new Date(clock),
   env: { PUBLIC_URL: 'https://appeals.example.nhs.uk', SAFEGUARDING_EMAIL: 'Safeguarding@example.nhs.uk' },
 });
-const off = testRuntime({ now: () => new Date(clock) });
+const off = await testRuntime({ now: () => new Date(clock) });
 
 let moderator = 0;
 let reviewer = 0;

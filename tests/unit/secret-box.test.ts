@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { findStaffById } from '../../db/staff.ts';
 import { ConfigError, parseConfig, type Config } from '../../src/lib/platform/config.ts';
 import { createRuntime, type Runtime } from '../../src/lib/runtime.ts';
+import { closeDatabase } from '../../db/open.ts';
 import {
   isSealed,
   keyId,
@@ -28,15 +29,15 @@ const root = mkdtempSync(join(tmpdir(), 'fair-hearing-secrets-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 let dirs = 0;
 const runtimes: Runtime[] = [];
-afterAll(() => runtimes.forEach((rt) => rt.db.$client.open && rt.db.$client.close()));
+afterAll(() => Promise.all(runtimes.filter((rt) => rt.db.$client.open).map((rt) => closeDatabase(rt.db))));
 
 function config(env: Record<string, string> = {}, dataDir = join(root, `data-${++dirs}`)): Config {
   const parsed = parseConfig({ DATA_DIR: dataDir, ...env });
   if (!parsed.ok) throw new Error(parsed.error);
   return parsed.config;
 }
-function runtime(c: Config): Runtime {
-  const rt = createRuntime(c);
+async function runtime(c: Config): Promise<Runtime> {
+  const rt = await createRuntime(c);
   runtimes.push(rt);
   return rt;
 }
@@ -123,7 +124,7 @@ describe('a key ring (one per database handle)', () => {
 describe('TOTP seeds at rest', () => {
   it('stores the seed encrypted, reads it back plain; makes the default key file 0600', async () => {
     const c = config();
-    const rt = runtime(c);
+    const rt = await runtime(c);
     const { id, seed } = await addStaff(rt);
     const stored = storedSeed(rt, id)!;
     expect(stored.startsWith('enc1:')).toBe(true);
@@ -135,18 +136,18 @@ describe('TOTP seeds at rest', () => {
 
   it('encrypts plain seeds left by an earlier version at start', async () => {
     const c = config();
-    const rt = runtime(c);
+    const rt = await runtime(c);
     const { id } = await addStaff(rt);
     rt.db.$client.prepare('update staff set totp_secret = ? where id = ?').run('JBSWY3DPEHPK3PXP', id);
-    rt.db.$client.close();
-    const again = runtime(c);
+    await closeDatabase(rt.db);
+    const again = await runtime(c);
     expect(storedSeed(again, id)!.startsWith('enc1:')).toBe(true);
     expect((await findStaffById(again.db, id))!.totpSecret).toBe('JBSWY3DPEHPK3PXP');
   });
 });
 
 describe('SECRET_KEY_FILE at start-up', () => {
-  it('a missing or bad file stops start-up with one line naming the variable', () => {
+  it('a missing or bad file stops start-up with one line naming the variable', async () => {
     const missing = parseConfig({ DATA_DIR: join(root, 'x'), SECRET_KEY_FILE: join(root, 'nope.key') });
     expect(missing).toEqual({
       ok: false,
@@ -162,7 +163,7 @@ describe('SECRET_KEY_FILE at start-up', () => {
     expect(!bad.ok && bad.error).not.toContain('\n');
     // The default file, damaged, is refused too (and named).
     const dataDir = join(root, 'damaged');
-    runtime(config({}, dataDir)).db.$client.close();
+    await closeDatabase((await runtime(config({}, dataDir))).db);
     writeFileSync(join(dataDir, 'secret.key'), 'oops');
     const damaged = parseConfig({ DATA_DIR: dataDir });
     expect(!damaged.ok && damaged.error).toMatch(
@@ -176,31 +177,31 @@ describe('SECRET_KEY_FILE at start-up', () => {
     const dataDir = join(root, 'with-env-key');
     const c = config({ SECRET_KEY_FILE: keyFile }, dataDir);
     expect(c.secretKeyFile).toBe(keyFile);
-    const rt = runtime(c);
+    const rt = await runtime(c);
     const { id, seed } = await addStaff(rt);
     expect(storedSeed(rt, id)!.split(':')[1]).toBe(keyId(parseKey(readFileSync(keyFile, 'utf8'))!));
     expect(existsSync(join(dataDir, 'secret.key'))).toBe(false);
-    rt.db.$client.close();
+    await closeDatabase(rt.db);
 
     const wrongFile = join(root, 'wrong.key');
     writeFileSync(wrongFile, newKeyText(), { mode: 0o600 });
-    expect(() => createRuntime(config({ SECRET_KEY_FILE: wrongFile }, dataDir))).toThrow(ConfigError);
-    expect(() => createRuntime(config({ SECRET_KEY_FILE: wrongFile }, dataDir))).toThrow(
+    await expect(createRuntime(config({ SECRET_KEY_FILE: wrongFile }, dataDir))).rejects.toThrow(ConfigError);
+    await expect(createRuntime(config({ SECRET_KEY_FILE: wrongFile }, dataDir))).rejects.toThrow(
       /^Configuration error: SECRET_KEY_FILE: the key in .* is not the key the stored TOTP secrets were encrypted with/,
     );
     // The right key still works.
-    expect((await findStaffById(runtime(c).db, id))!.totpSecret).toBe(seed);
+    expect((await findStaffById((await runtime(c)).db, id))!.totpSecret).toBe(seed);
   });
 });
 
 describe('key rotation', () => {
   it('npm run staff -- rotate-key re-encrypts every seed with a new default key file', async () => {
     const c = config();
-    const rt = runtime(c);
+    const rt = await runtime(c);
     const a = await addStaff(rt);
     const b = await addStaff(rt);
     const oldKey = readFileSync(c.secretKeyFile, 'utf8');
-    rt.db.$client.close();
+    await closeDatabase(rt.db);
     const cli = spawnSync('node_modules/.bin/tsx', ['scripts/staff.ts', 'rotate-key'], {
       encoding: 'utf8',
       env: { PATH: process.env.PATH, DATA_DIR: c.dataDir },
@@ -214,7 +215,7 @@ describe('key rotation', () => {
     expect(statSync(c.secretKeyFile).mode & 0o777).toBe(0o600);
     expect(existsSync(`${c.secretKeyFile}.new`)).toBe(false);
     // A fresh start with the new key file reads both seeds (and would refuse them if any were left under the old key).
-    const after = runtime(c);
+    const after = await runtime(c);
     expect((await findStaffById(after.db, a.id))!.totpSecret).toBe(a.seed);
     expect((await findStaffById(after.db, b.id))!.totpSecret).toBe(b.seed);
     expect(storedSeed(after, a.id)!.split(':')[1]).toBe(keyId(parseKey(newKey)!));
@@ -229,7 +230,7 @@ describe('key rotation', () => {
     writeFileSync(newFile, newKeyText(), { mode: 0o600 });
     const dataDir = join(root, 'rot-env');
     const c = config({ SECRET_KEY_FILE: oldFile }, dataDir);
-    const rt = runtime(c);
+    const rt = await runtime(c);
     const a = await addStaff(rt);
     expect(await rotateSecretKey(rt.db, c)).toEqual({
       ok: false,
@@ -241,10 +242,12 @@ describe('key rotation', () => {
     });
     const done = await rotateSecretKey(rt.db, c, newFile);
     expect(done).toMatchObject({ ok: true, secrets: 1, setVariable: true, keyFile: newFile });
-    rt.db.$client.close();
-    expect(() => createRuntime(config({ SECRET_KEY_FILE: oldFile }, dataDir))).toThrow(/SECRET_KEY_FILE: the key in/);
-    expect((await findStaffById(runtime(config({ SECRET_KEY_FILE: newFile }, dataDir)).db, a.id))!.totpSecret).toBe(
-      a.seed,
+    await closeDatabase(rt.db);
+    await expect(createRuntime(config({ SECRET_KEY_FILE: oldFile }, dataDir))).rejects.toThrow(
+      /SECRET_KEY_FILE: the key in/,
     );
+    expect(
+      (await findStaffById((await runtime(config({ SECRET_KEY_FILE: newFile }, dataDir))).db, a.id))!.totpSecret,
+    ).toBe(a.seed);
   });
 });

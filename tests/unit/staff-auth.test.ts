@@ -124,7 +124,7 @@ describe('throttling with a fixed clock', () => {
     { timeout: 90_000 },
     async () => {
       const clock = manualClock();
-      const rt = testRuntime({ now: clock.now });
+      const rt = await testRuntime({ now: clock.now });
       await createStaffAccount(
         rt,
         { email: 'throttle@example.org', name: 'T', password: PASSWORD, roles: ['moderator'] },
@@ -160,7 +160,7 @@ describe('throttling with a fixed clock', () => {
 describe('sign-in, codes and sessions', () => {
   async function setUp() {
     const clock = manualClock();
-    const rt = testRuntime({ now: clock.now });
+    const rt = await testRuntime({ now: clock.now });
     const made = await createStaffAccount(
       rt,
       { email: 'Rev@Example.org', name: 'Rita Reviewer', password: PASSWORD, roles: ['reviewer'] },
@@ -296,8 +296,8 @@ describe('sign-in, codes and sessions', () => {
   });
 });
 
-describe('security code form rules', () => {
-  const rt = testRuntime({ now: () => new Date('2026-03-02T10:00:00Z') });
+describe('security code form rules', async () => {
+  const rt = await testRuntime({ now: () => new Date('2026-03-02T10:00:00Z') });
   const never = (): never => {
     throw new Error('the code check must not run for a badly formed code');
   };
@@ -353,7 +353,7 @@ describe('security code form rules', () => {
 describe('first run, invitations and admin changes', () => {
   it('creates the first admin from a one-time link, then enrols TOTP', async () => {
     const clock = manualClock();
-    const rt = testRuntime({ now: clock.now });
+    const rt = await testRuntime({ now: clock.now });
     const link = (await issueFirstRunLink(rt))!;
     expect(link).toMatch(/\/setup\/[A-Za-z0-9_-]{43}$/);
     const token = link.split('/').pop()!;
@@ -388,7 +388,7 @@ describe('first run, invitations and admin changes', () => {
   });
 
   it('at start-up writes the first-run link to a 0600 file, and removes it once an admin exists', async () => {
-    const rt = testRuntime();
+    const rt = await testRuntime();
     const file = join(rt.config.dataDir, FIRST_RUN_FILE);
     const link = (await prepareFirstRun(rt))!;
     expect(readFileSync(file, 'utf8').trim()).toBe(link);
@@ -417,7 +417,7 @@ describe('first run, invitations and admin changes', () => {
 
   it('a first-run link expires after 24 hours', async () => {
     const clock = manualClock();
-    const rt = testRuntime({ now: clock.now });
+    const rt = await testRuntime({ now: clock.now });
     const token = (await issueFirstRunLink(rt))!.split('/').pop()!;
     clock.advance(24 * 3600_000 - 1);
     expect(await findSetupLink(rt, token)).toBeDefined();
@@ -427,7 +427,7 @@ describe('first run, invitations and admin changes', () => {
 
   it('invites, changes roles, resets MFA and keeps at least one admin, auditing each in the same transaction', async () => {
     const clock = manualClock();
-    const rt = testRuntime({ now: clock.now });
+    const rt = await testRuntime({ now: clock.now });
     const admin = await createStaffAccount(
       rt,
       { email: 'boss@example.org', name: 'Boss', password: PASSWORD, roles: ['admin'] },
@@ -466,7 +466,7 @@ describe('first run, invitations and admin changes', () => {
 
   it('the account page: each action runs, a refused one says where; what the page says afterwards', async () => {
     const clock = manualClock();
-    const rt = testRuntime({ now: clock.now });
+    const rt = await testRuntime({ now: clock.now });
     const admin = await createStaffAccount(
       rt,
       { email: 'page-admin@example.org', name: 'Boss', password: PASSWORD, roles: ['admin'] },

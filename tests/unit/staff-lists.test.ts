@@ -12,7 +12,7 @@ import { testRuntime } from '../support/db.ts';
 import { testStaff } from '../support/staff.ts';
 
 let clock = Date.UTC(2026, 5, 10, 9, 0, 0); // Wednesday 10 June 2026 (BST)
-const rt = testRuntime({ now: () => new Date(clock) });
+const rt = await testRuntime({ now: () => new Date(clock) });
 let admin: number;
 
 const q = (s: string) => new URLSearchParams(s);

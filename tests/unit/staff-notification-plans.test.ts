@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { digestStatements } from '../../db/notifications.ts';
 import { testRuntime } from '../support/db.ts';
 
-const rt = testRuntime();
+const rt = await testRuntime();
 
 function plan(query: { toSQL(): { sql: string; params: unknown[] } }): string[] {
   const { sql, params } = query.toSQL();

@@ -10,6 +10,7 @@ import { insertFollowUp } from '../../db/review.ts';
 import { listEmails } from '../../db/outbox.ts';
 import { addFurtherInformation, createAppeal } from '../../src/lib/appeals/appeals.ts';
 import { createRuntime } from '../../src/lib/runtime.ts';
+import { closeDatabase } from '../../db/open.ts';
 import { getStaff, setDisabled } from '../../src/lib/staff/accounts.ts';
 import { assignAppeal, requestInformation, startReview } from '../../src/lib/review/review.ts';
 import {
@@ -57,9 +58,9 @@ describe('isDigestDue (08:00 UK time, working days only)', () => {
   });
 });
 
-describe('appeal emails to staff', () => {
+describe('appeal emails to staff', async () => {
   let clock = Date.UTC(2026, 11, 1, 10, 0, 0); // Tuesday 1 December 2026
-  const team = testRuntime({
+  const team = await testRuntime({
     now: () => new Date(clock),
     env: { PUBLIC_URL: 'https://appeals.example.nhs.uk', REVIEW_TEAM_EMAIL: 'Review.Team@example.nhs.uk' },
   });
@@ -128,9 +129,9 @@ describe('appeal emails to staff', () => {
   });
 });
 
-describe('without REVIEW_TEAM_EMAIL the team is every active reviewer', () => {
+describe('without REVIEW_TEAM_EMAIL the team is every active reviewer', async () => {
   const clock = Date.UTC(2026, 11, 1, 10, 0, 0);
-  const rt = testRuntime({ now: () => new Date(clock) });
+  const rt = await testRuntime({ now: () => new Date(clock) });
 
   it('emails each active reviewer once, not moderators, admins or disabled reviewers', async () => {
     const r1 = await testStaff(rt, ['reviewer'], 'One');
@@ -155,15 +156,15 @@ describe('without REVIEW_TEAM_EMAIL the team is every active reviewer', () => {
   });
 });
 
-describe('the working-day digest', () => {
+describe('the working-day digest', async () => {
   let clock = Date.UTC(2026, 11, 1, 7, 59, 0); // Tuesday 1 December 2026, 07:59 UK
   const config = testConfig({ PUBLIC_URL: 'https://appeals.example.nhs.uk', REVIEW_TEAM_EMAIL: 'team@example.nhs.uk' });
-  const rt = createRuntime(config, () => new Date(clock));
+  const rt = await createRuntime(config, () => new Date(clock));
   // A second process on the same database (another worker, or the server after a restart).
-  const other = createRuntime(config, () => new Date(clock));
-  afterAll(() => {
-    rt.db.$client.close();
-    other.db.$client.close();
+  const other = await createRuntime(config, () => new Date(clock));
+  afterAll(async () => {
+    await closeDatabase(rt.db);
+    await closeDatabase(other.db);
   });
   const digests = async () => (await listEmails(rt.db)).filter((m) => m.kind === STAFF_EMAIL_KINDS.digest);
 
@@ -252,7 +253,7 @@ describe('the working-day digest', () => {
   });
 
   it('sends nothing when every list is empty, and records the day', async () => {
-    const quiet = testRuntime({
+    const quiet = await testRuntime({
       now: () => new Date(Date.UTC(2026, 11, 3, 8, 0, 0)),
       env: { REVIEW_TEAM_EMAIL: 'team@example.nhs.uk' },
     });
@@ -262,9 +263,9 @@ describe('the working-day digest', () => {
   });
 });
 
-describe('the digest lists overdue follow-ups', () => {
+describe('the digest lists overdue follow-ups', async () => {
   const clock = Date.UTC(2026, 11, 3, 8, 30, 0); // Thursday
-  const rt = testRuntime({ now: () => new Date(clock), env: { REVIEW_TEAM_EMAIL: 'team@example.nhs.uk' } });
+  const rt = await testRuntime({ now: () => new Date(clock), env: { REVIEW_TEAM_EMAIL: 'team@example.nhs.uk' } });
 
   it('with the appeal reference and what to do, and not the ones done or not yet due', async () => {
     const a = await insertTestAppeal(rt.db, {
@@ -295,9 +296,9 @@ describe('the digest lists overdue follow-ups', () => {
   });
 });
 
-describe('overdue escalation', () => {
+describe('overdue escalation', async () => {
   let clock = Date.UTC(2026, 11, 1, 10, 0, 0);
-  const rt = testRuntime({ now: () => new Date(clock), env: { PUBLIC_URL: 'https://appeals.example.nhs.uk' } });
+  const rt = await testRuntime({ now: () => new Date(clock), env: { PUBLIC_URL: 'https://appeals.example.nhs.uk' } });
 
   it('escalates an appeal once to every active admin when it becomes overdue, never again', async () => {
     const a1 = await testStaff(rt, ['admin'], 'Ada Admin');
@@ -347,7 +348,7 @@ describe('overdue escalation', () => {
 describe('staff emails always reach someone, or wait until they can', () => {
   it('without REVIEW_TEAM_EMAIL and with no active reviewer, the team is every active admin', async () => {
     const clock = Date.UTC(2026, 11, 1, 10, 0, 0);
-    const rt = testRuntime({ now: () => new Date(clock) });
+    const rt = await testRuntime({ now: () => new Date(clock) });
     const admin = await testStaff(rt, ['admin'], 'Ada Admin');
     const off = await testStaff(rt, ['reviewer'], 'Off Reviewer');
     const offAdmin = await testStaff(rt, ['admin'], 'Off Admin');
@@ -369,7 +370,7 @@ describe('staff emails always reach someone, or wait until they can', () => {
 
   it('a digest with nobody to send it to does not claim the day, and goes out once there is someone', async () => {
     let clock = Date.UTC(2026, 11, 1, 8, 0, 0); // Tuesday 08:00 UK
-    const rt = testRuntime({ now: () => new Date(clock) });
+    const rt = await testRuntime({ now: () => new Date(clock) });
     await insertTestAppeal(rt.db, {
       status: 'new',
       receivedAt: new Date(clock - DAY),
@@ -389,7 +390,7 @@ describe('staff emails always reach someone, or wait until they can', () => {
 
   it('an overdue appeal is not marked escalated while there is no active admin, and is once there is one', async () => {
     let clock = Date.UTC(2026, 11, 3, 10, 0, 0);
-    const rt = testRuntime({ now: () => new Date(clock) });
+    const rt = await testRuntime({ now: () => new Date(clock) });
     const gone = await testStaff(rt, ['admin'], 'Gone Admin');
     expect((await setDisabled(rt, { id: null, ip: 'test' }, gone, true)).ok).toBe(true);
     const a = await insertTestAppeal(rt.db, {

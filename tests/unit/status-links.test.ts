@@ -25,7 +25,7 @@ import { testStaff } from '../support/staff.ts';
 
 const DAY = 24 * 60 * 60_000;
 let clock = Date.UTC(2026, 10, 25, 10, 0, 0);
-const rt = testRuntime({
+const rt = await testRuntime({
   now: () => new Date(clock),
   env: { PUBLIC_URL: 'https://appeals.example.nhs.uk', CASE_LOOKUPS_PER_10_MINUTES: '5' },
 });

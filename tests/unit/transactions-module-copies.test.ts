@@ -13,7 +13,7 @@ import { testRuntime } from '../support/db.ts';
 const COPY: string = '../../db/transactions.ts?bundle-copy';
 const copy = (await import(COPY)) as typeof import('../../db/transactions.ts');
 
-const rt = testRuntime();
+const rt = await testRuntime();
 rt.db.run(sql`create table counters (id integer primary key, n integer not null)`);
 rt.db.run(sql`insert into counters (id, n) values (1, 0)`);
 const read = (db: DbOrTx): number => db.get<{ n: number }>(sql`select n from counters where id = 1`)?.n ?? -1;

@@ -10,7 +10,7 @@ import { OutsideTransactionError, truncateWal, type DbOrTx } from '../../db/clie
 import { afterCommit, isOpenTransaction, transaction, whenNoTransaction } from '../../db/transactions.ts';
 import { testRuntime } from '../support/db.ts';
 
-const rt = testRuntime();
+const rt = await testRuntime();
 rt.db.run(sql`create table counters (id integer primary key, n integer not null)`);
 
 const read = (db: DbOrTx): number => db.get<{ n: number }>(sql`select n from counters where id = 1`)?.n ?? -1;

@@ -19,7 +19,7 @@ import { tableNote } from '../../src/lib/transparency/notes.ts';
 import { testRuntime } from '../support/db.ts';
 
 let clock = new Date('2026-07-15T12:00:00Z');
-const rt = testRuntime({ now: () => clock });
+const rt = await testRuntime({ now: () => clock });
 let seq = 0;
 
 function addCase(

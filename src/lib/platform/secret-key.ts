@@ -67,9 +67,9 @@ export function loadSecretKey(config: Config): Buffer {
  * only, nothing process-wide), encrypts plain TOTP secrets left by an earlier version, and
  * refuses (ConfigError) a key that did not encrypt the stored ones.
  */
-export function prepareSecrets(db: Db, config: Config): void {
+export async function prepareSecrets(db: Db, config: Config): Promise<void> {
   const key = loadSecretKey(config);
-  const stored = totpSecretKeyIds(db).filter((id) => id !== keyId(key));
+  const stored = (await totpSecretKeyIds(db)).filter((id) => id !== keyId(key));
   if (stored.length > 0) {
     const pending = `${config.secretKeyFile}.new`;
     const hint = existsSync(pending) ? ` A key rotation was interrupted: ${pending} may hold the new key.` : '';
@@ -78,7 +78,7 @@ export function prepareSecrets(db: Db, config: Config): void {
     );
   }
   contextOf(db).secretKeys.install(key);
-  sealPlainTotpSecrets(db);
+  await sealPlainTotpSecrets(db);
 }
 
 export type RotateResult =

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../../../src/lib/platform/config.ts';
 import { createRuntime, type Runtime } from '../../../src/lib/runtime.ts';
+import { closeDatabase } from '../../../db/open.ts';
 import { onCleanup } from '../../support/cleanup.ts';
 
 export { onCleanup };
@@ -36,11 +37,11 @@ export function tempDataDir(label: string): string {
  * A runtime on the same database file the server uses (migrated and seeded, as the server would),
  * for preparing data through the domain functions and checking what was stored.
  */
-export function sharedRuntime(dataDir: string, env: Record<string, string> = {}): Runtime {
+export async function sharedRuntime(dataDir: string, env: Record<string, string> = {}): Promise<Runtime> {
   const parsed = parseConfig({ DATA_DIR: dataDir, ...env });
   if (!parsed.ok) throw new Error(parsed.error);
-  const rt = createRuntime(parsed.config);
-  onCleanup(() => rt.db.$client.close());
+  const rt = await createRuntime(parsed.config);
+  onCleanup(() => closeDatabase(rt.db));
   return rt;
 }
 
