@@ -1,5 +1,5 @@
 /**
- * db/principles.ts (but seedPrinciples) and the page cache's change tokens
+ * db/principles.ts (but seedPrinciples), db/transparency.ts and the page cache's change tokens
  * (db/dialect/change-token.ts) on a real PostgreSQL server. The same writes go
  * to a fresh SQLite file and a fresh PostgreSQL database, and the queries must give the same rows
  * on both. Needs TEST_DATABASE_URL (tests/support/postgres.ts): the file fails, and says how to
@@ -30,6 +30,20 @@ import {
   replaceDraft,
 } from '../../db/principles.ts';
 import { transaction } from '../../db/transactions.ts';
+import {
+  countAppealsReceived,
+  countAppealsWithdrawn,
+  countCaseActions,
+  countCaseGrounds,
+  countCases,
+  countCasesTold,
+  countDecisions,
+  countOpenPastDue,
+  firstActivityAt,
+  groundTitles,
+  readTallies,
+  type PeriodRange,
+} from '../../db/transparency.ts';
 import { onCleanup } from '../support/cleanup.ts';
 import { migratedPostgresDatabase } from '../support/postgres.ts';
 
@@ -159,6 +173,179 @@ describe('principle versions on both engines', () => {
     expect((await same((db) => findVersionInForce(db, at('2026-05-31T23:59:59Z'))))?.version).toBe('1.0');
     expect((await same((db) => findVersionInForce(db, at('2026-06-01T00:00:00Z'))))?.version).toBe('1.1');
     expect([...(await same((db) => listPublishedGroundCodes(db)))].sort()).toEqual(['a', 'b', 'c', 'd']);
+    expect(await same(async (db) => [...(await groundTitles(db))])).toEqual([
+      ['a', 'Title of a'],
+      ['b', 'Title of b'],
+      ['d', 'Title of d'],
+      ['c', 'Newer c'],
+    ]);
+  });
+});
+
+describe('the transparency figures on both engines', () => {
+  const may: PeriodRange = {
+    key: '2026-05',
+    start: Date.parse('2026-04-30T23:00:00Z'),
+    end: Date.parse('2026-05-31T23:00:00Z'),
+  };
+  const june: PeriodRange = { key: '2026-06', start: may.end, end: Date.parse('2026-06-30T23:00:00Z') };
+  const periods = [june, may];
+
+  /** The same cases, actions, grounds, appeals and tallies in either database. */
+  async function fill(db: Db): Promise<void> {
+    const { appeals, caseActions, caseGrounds, cases, transparencyTallies } = tablesOf(db);
+    const caseRows = [
+      { platform: 'x', detectedBy: 'public-report', automated: true, actionAt: '2026-05-02T10:00:00Z', told: true },
+      { platform: 'x', detectedBy: 'public-report', automated: false, actionAt: '2026-05-03T10:00:00Z', told: false },
+      {
+        platform: 'facebook',
+        detectedBy: 'own-monitoring',
+        automated: false,
+        actionAt: '2026-05-31T22:30:00Z',
+        told: true,
+      },
+      {
+        platform: 'facebook',
+        detectedBy: 'platform-filter',
+        automated: true,
+        actionAt: '2026-06-10T10:00:00Z',
+        told: false,
+      },
+      { platform: 'x', detectedBy: 'public-report', automated: true, actionAt: '2026-06-11T10:00:00Z', told: true },
+    ] as const;
+    const ids: number[] = [];
+    for (const [i, c] of caseRows.entries()) {
+      const [row] = await db
+        .insert(cases)
+        .values({
+          reference: `FH-CASE-${i}`,
+          platform: c.platform,
+          principleVersionId: 1,
+          actionAt: at(c.actionAt),
+          detectedBy: c.detectedBy,
+          automated: c.automated,
+          recordedBy: 1,
+          noticeSentAt: c.told ? at(c.actionAt) : null,
+        })
+        .returning({ id: cases.id });
+      ids.push(row!.id);
+    }
+    await db.insert(caseActions).values([
+      { caseId: ids[0]!, action: 'hidden' },
+      { caseId: ids[0]!, action: 'blocked' },
+      { caseId: ids[1]!, action: 'hidden' },
+      { caseId: ids[3]!, action: 'deleted' },
+    ]);
+    await db.insert(caseGrounds).values([
+      { caseId: ids[0]!, groundCode: 'a' },
+      { caseId: ids[2]!, groundCode: 'a' },
+      { caseId: ids[2]!, groundCode: 'c' },
+      { caseId: ids[4]!, groundCode: 'd' },
+    ]);
+    const appealRows = [
+      {
+        caseId: ids[0]!,
+        status: 'decided',
+        received: '2026-05-04T09:00:00Z',
+        decided: '2026-05-20T09:00:00Z',
+        outcome: 'upheld',
+        days: 12,
+      },
+      {
+        caseId: ids[1]!,
+        status: 'decided',
+        received: '2026-05-05T09:00:00Z',
+        decided: '2026-06-02T09:00:00Z',
+        outcome: 'overturned',
+        days: null,
+      },
+      {
+        caseId: ids[2]!,
+        status: 'decided',
+        received: '2026-06-01T09:00:00Z',
+        decided: '2026-06-15T09:00:00Z',
+        outcome: 'upheld',
+        days: 10,
+      },
+      { caseId: ids[3]!, status: 'withdrawn', received: '2026-06-11T09:00:00Z', withdrawn: '2026-06-12T09:00:00Z' },
+      { caseId: ids[4]!, status: 'new', received: '2026-06-20T09:00:00Z', due: '2026-06-25T09:00:00Z' },
+      { caseId: null, status: 'in-review', received: '2026-04-20T09:00:00Z', due: '2026-08-01T09:00:00Z' },
+    ] as const;
+    for (const [i, a] of appealRows.entries()) {
+      await db.insert(appeals).values({
+        reference: `FH-APPEAL-${i}`,
+        caseId: a.caseId,
+        status: a.status,
+        receivedAt: at(a.received),
+        dueAt: at('due' in a ? a.due : '2026-07-01T00:00:00Z'),
+        outcome: 'outcome' in a ? a.outcome : null,
+        decidedAt: 'decided' in a ? at(a.decided) : null,
+        workingDaysToDecision: 'days' in a ? a.days : null,
+        withdrawnAt: 'withdrawn' in a ? at(a.withdrawn) : null,
+      });
+    }
+    const tally = (month: number, measure: string, category: string, days: number, n: number) => ({
+      month,
+      measure,
+      category,
+      days,
+      n,
+    });
+    await db
+      .insert(transparencyTallies)
+      .values([
+        tally(24316, 'case', 'x|public-report|1', -1, 2),
+        tally(24316, 'case', 'facebook|own-monitoring|0', -1, 1),
+        tally(24316, 'decided', 'upheld', 12, 1),
+        tally(24316, 'decided', 'upheld', -1, 0),
+        tally(24317, 'received', '', -1, 2),
+        tally(24317, 'ground', 'a-b', -1, 1),
+        tally(24317, 'ground', 'ab', -1, 1),
+        tally(24317, 'ground', 'B', -1, 1),
+        tally(24318, 'told', '', -1, 4),
+      ]);
+  }
+
+  it('give the same rows from the same data', async () => {
+    await same(fill);
+    const cases = await same((db) => countCases(db, periods));
+    expect(cases).toContainEqual({
+      period: '2026-05',
+      platform: 'x',
+      detectedBy: 'public-report',
+      automated: true,
+      count: 1,
+    });
+    expect(cases).toHaveLength(5);
+    expect(await same((db) => countCasesTold(db, periods))).toEqual([
+      { period: '2026-05', count: 2 },
+      { period: '2026-06', count: 1 },
+    ]);
+    expect(await same((db) => countCaseActions(db, periods))).toHaveLength(3);
+    expect(await same((db) => countCaseGrounds(db, periods))).toHaveLength(3);
+    expect(await same((db) => countAppealsReceived(db, periods))).toEqual([
+      { period: '2026-05', count: 2 },
+      { period: '2026-06', count: 3 },
+    ]);
+    expect(await same((db) => countAppealsWithdrawn(db, periods))).toEqual([{ period: '2026-06', count: 1 }]);
+    expect(await same((db) => countDecisions(db, periods))).toEqual([
+      { period: '2026-05', outcome: 'upheld', workingDays: 12, count: 1 },
+      { period: '2026-06', outcome: 'overturned', workingDays: null, count: 1 },
+      { period: '2026-06', outcome: 'upheld', workingDays: 10, count: 1 },
+    ]);
+    expect(await same((db) => countOpenPastDue(db, at('2026-07-01T00:00:00Z')))).toBe(1);
+    expect(await same((db) => firstActivityAt(db))).toEqual(at('2026-04-20T09:00:00Z'));
+    const tallies = await same((db) => readTallies(db, [24316, 24317]));
+    // Byte order on both engines (B before a-b before ab), rows with n = 0 left out.
+    expect(tallies.map((t) => `${t.month} ${t.measure} ${t.category} ${t.days} ${t.n}`)).toEqual([
+      '24316 case facebook|own-monitoring|0 -1 1',
+      '24316 case x|public-report|1 -1 2',
+      '24316 decided upheld 12 1',
+      '24317 ground B -1 1',
+      '24317 ground a-b -1 1',
+      '24317 ground ab -1 1',
+      '24317 received  -1 2',
+    ]);
   });
 });
 
