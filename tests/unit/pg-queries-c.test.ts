@@ -1,15 +1,17 @@
 /**
- * db/principles.ts (but seedPrinciples), db/transparency.ts and the page cache's change tokens
- * (db/dialect/change-token.ts) on a real PostgreSQL server. The same writes go
+ * db/principles.ts (but seedPrinciples), db/transparency.ts, the page cache's change tokens
+ * (db/dialect/change-token.ts) and db/backup.ts on a real PostgreSQL server. The same writes go
  * to a fresh SQLite file and a fresh PostgreSQL database, and the queries must give the same rows
  * on both. Needs TEST_DATABASE_URL (tests/support/postgres.ts): the file fails, and says how to
  * set it, when it is missing.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { describe, expect, it } from 'vitest';
+import { backupPostgres, libpqEnvironment, postgresProgram } from '../../db/backup.ts';
 import { MIGRATIONS_DIR, openDatabase, type Db } from '../../db/client.ts';
 import { changeWatcher, stopChangeWatcher } from '../../db/dialect/change-token.ts';
 import { tablesOf } from '../../db/dialect/index.ts';
@@ -428,5 +430,24 @@ describe('the page cache tokens on PostgreSQL', () => {
     } finally {
       await poolOf(other).end();
     }
+  });
+});
+
+describe('npm run backup on PostgreSQL', () => {
+  it('writes a pg_dump archive, owner-only, that pg_restore --list reads', async () => {
+    const { url } = await both();
+    const dir = mkdtempSync(join(tmpdir(), 'fair-hearing-pg-backup-'));
+    onCleanup(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, 'backup.dump');
+    const result = await backupPostgres(url, file);
+    expect(result.tool).toMatch(/pg_dump$/);
+    expect(result.tables).toBeGreaterThan(25);
+    expect(existsSync(`${file}.partial`)).toBe(false);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const list = execFileSync(postgresProgram('pg_restore'), ['--list', file], { encoding: 'utf8' });
+    expect(list).toMatch(/TABLE DATA public principle_versions/);
+    // The password travels in the environment only.
+    const env = libpqEnvironment(url);
+    expect(env.PGPASSWORD).toBe(decodeURIComponent(new URL(url).password));
   });
 });
