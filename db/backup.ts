@@ -1,10 +1,15 @@
 /**
- * A consistent copy of the live database with SQLite's online backup API (better-sqlite3
+ * A consistent copy of the live database. SQLite: its online backup API (better-sqlite3
  * `db.backup()`): pages are copied in steps and the copy restarts by itself if a write lands in
  * between, so it is one moment's state, never a half-written one. The copy is then checked
  * (`PRAGMA integrity_check`) and made a single self-contained file (rollback journal, not WAL).
+ * PostgreSQL: `pg_dump` in its custom format (one snapshot, so also one moment's state), read back
+ * with `pg_restore --list`; restore with `pg_restore`.
  */
-import { chmodSync, renameSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { chmodSync, existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { makePrivate, PRIVATE_FILE_MODE } from './client.ts';
 
@@ -49,4 +54,74 @@ export async function backupDatabase(sourceFile: string, targetFile: string): Pr
   chmodSync(partial, PRIVATE_FILE_MODE);
   renameSync(partial, targetFile);
   return { ms: Date.now() - started, rows };
+}
+
+export interface PostgresBackupResult {
+  ms: number;
+  /** The pg_dump program that wrote it. */
+  tool: string;
+  /** Tables whose rows the dump holds (from `pg_restore --list`). */
+  tables: number;
+}
+
+const run = promisify(execFile);
+
+/** Where Debian installs each major version's client programs. */
+const DEBIAN_POSTGRES = '/usr/lib/postgresql';
+
+/**
+ * `name` (pg_dump, pg_restore) of the newest PostgreSQL installed the Debian way (a pg_dump must
+ * not be older than the server), else the one on PATH.
+ */
+export function postgresProgram(name: string): string {
+  const versions = existsSync(DEBIAN_POSTGRES)
+    ? readdirSync(DEBIAN_POSTGRES)
+        .filter((v) => /^\d+$/.test(v) && existsSync(join(DEBIAN_POSTGRES, v, 'bin', name)))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
+  return versions[0] ? join(DEBIAN_POSTGRES, versions[0], 'bin', name) : name;
+}
+
+/**
+ * libpq's environment variables for a postgres:// URL: the password reaches pg_dump this way,
+ * never on its command line (where `ps` would show it). The PG* variables of our own
+ * environment are left out, so only the URL decides where the dump comes from.
+ */
+export function libpqEnvironment(url: string): NodeJS.ProcessEnv {
+  const u = new URL(url);
+  // eslint-disable-next-line no-restricted-properties -- hands the environment on to pg_dump
+  const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PG')));
+  const set = (name: string, value: string | null) => {
+    if (value) env[name] = value;
+  };
+  // A socket folder may come as ?host=/var/run/postgresql, as libpq itself reads it.
+  set('PGHOST', u.searchParams.get('host') ?? decodeURIComponent(u.hostname).replace(/^\[(.*)\]$/, '$1'));
+  set('PGPORT', u.port);
+  set('PGUSER', decodeURIComponent(u.username));
+  set('PGPASSWORD', decodeURIComponent(u.password));
+  set('PGDATABASE', decodeURIComponent(u.pathname.replace(/^\//, '')));
+  set('PGSSLMODE', u.searchParams.get('sslmode'));
+  return env;
+}
+
+/** Dumps the PostgreSQL database of `url` to `targetFile` (written as `<target>.partial`, renamed once read back). */
+export async function backupPostgres(url: string, targetFile: string): Promise<PostgresBackupResult> {
+  const partial = `${targetFile}.partial`;
+  rmSync(partial, { force: true });
+  makePrivate(partial);
+  const env = libpqEnvironment(url);
+  const tool = postgresProgram('pg_dump');
+  const started = Date.now();
+  try {
+    await run(tool, ['--format=custom', '--no-password', `--file=${partial}`], { env });
+    // The archive must be readable; its table of contents says which tables' rows it holds.
+    const { stdout } = await run(postgresProgram('pg_restore'), ['--list', partial], { env, maxBuffer: 16 << 20 });
+    const tables = stdout.split('\n').filter((line) => / TABLE DATA /.test(line)).length;
+    chmodSync(partial, PRIVATE_FILE_MODE);
+    renameSync(partial, targetFile);
+    return { ms: Date.now() - started, tool, tables };
+  } catch (error) {
+    rmSync(partial, { force: true });
+    throw error;
+  }
 }

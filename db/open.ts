@@ -4,6 +4,7 @@
  * createRuntime (src/lib/runtime.ts) and the unit suite's template (tests/support/db-template.ts)
  * open it here, so both get the same database; closeDatabase and isDatabaseHealthy work on either.
  */
+import { stopChangeWatcher } from './dialect/change-token.ts';
 import { installPostgresTallies } from './dialect/pg-tallies.ts';
 import { sql } from 'drizzle-orm';
 import { contextOf, migrateDatabase, openDatabase, type Db, type DbContext } from './client.ts';
@@ -81,8 +82,10 @@ export async function openConfiguredDatabase(
 
 /** Closes the connection (SQLite) or ends every client of the pool (PostgreSQL). */
 export async function closeDatabase(db: Db): Promise<void> {
-  if (contextOf(db).engine === 'postgres') await poolOf(db).end();
-  else db.$client.close();
+  if (contextOf(db).engine === 'postgres') {
+    stopChangeWatcher(db);
+    await poolOf(db).end();
+  } else db.$client.close();
 }
 
 /** True when the database answers a trivial query. */

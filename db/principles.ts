@@ -1,11 +1,12 @@
 /**
  * Queries for principle versions and their grounds.
  */
-import { and, asc, desc, eq, isNull, lte, or } from 'drizzle-orm';
+import { and, asc, desc, eq, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from './client.ts';
-import { tablesOf } from './dialect/index.ts';
+import { changeWatcher, principlesChanged } from './dialect/change-token.ts';
+import { isPostgres, tablesOf } from './dialect/index.ts';
 import { transaction } from './transactions.ts';
-import { grounds, principleVersions } from './schema.ts';
+import type { principleVersions } from './schema.ts';
 import { principlesV1, principlesV1_1, type SeedLinks } from './seed/principles-1.0.ts';
 
 export interface GroundRow {
@@ -30,6 +31,7 @@ export interface VersionRow {
 }
 
 async function groundsOf(db: DbOrTx, versionId: number): Promise<GroundRow[]> {
+  const { grounds } = tablesOf(db);
   return db
     .select({ code: grounds.code, title: grounds.title, description: grounds.description, position: grounds.position })
     .from(grounds)
@@ -53,6 +55,7 @@ async function toVersion(db: DbOrTx, row: PublishedRow): Promise<VersionRow> {
 
 /** The published version in force at `at`: the latest effective one not after it. */
 export async function findVersionInForce(db: DbOrTx, at: Date): Promise<VersionRow | undefined> {
+  const { principleVersions } = tablesOf(db);
   const [row] = await db
     .select()
     .from(principleVersions)
@@ -62,14 +65,16 @@ export async function findVersionInForce(db: DbOrTx, at: Date): Promise<VersionR
         or(isNull(principleVersions.effectiveAt), lte(principleVersions.effectiveAt, at)),
       ),
     )
-    // SQLite sorts null first ascending, so an unknown date comes last here: it is only in force before every dated one.
-    .orderBy(desc(principleVersions.effectiveAt), desc(principleVersions.id))
+    // An unknown date comes last (said outright: PostgreSQL sorts nulls first descending, SQLite
+    // last): such a version is only in force before every dated one.
+    .orderBy(sql`${principleVersions.effectiveAt} desc nulls last`, desc(principleVersions.id))
     .limit(1);
   return row ? toVersion(db, row) : undefined;
 }
 
 /** A published version by its number ("1.0"). Drafts are never returned. */
 export async function findPublishedVersion(db: DbOrTx, version: string): Promise<VersionRow | undefined> {
+  const { principleVersions } = tablesOf(db);
   const [row] = await db
     .select()
     .from(principleVersions)
@@ -80,6 +85,7 @@ export async function findPublishedVersion(db: DbOrTx, version: string): Promise
 
 /** Every published version, scheduled ones included, highest number first. */
 export async function listPublishedVersions(db: DbOrTx): Promise<VersionRow[]> {
+  const { principleVersions } = tablesOf(db);
   const rows = await db
     .select()
     .from(principleVersions)
@@ -92,6 +98,7 @@ export async function listPublishedVersions(db: DbOrTx): Promise<VersionRow[]> {
 
 /** Every ground code that has appeared in any published version. */
 export async function listPublishedGroundCodes(db: DbOrTx): Promise<Set<string>> {
+  const { grounds, principleVersions } = tablesOf(db);
   const rows = await db
     .selectDistinct({ code: grounds.code })
     .from(grounds)
@@ -116,6 +123,7 @@ export interface DraftContent {
 
 /** A draft by id; published versions are never returned. */
 export async function findDraft(db: DbOrTx, id: number): Promise<DraftRow | undefined> {
+  const { principleVersions } = tablesOf(db);
   const [row] = await db
     .select()
     .from(principleVersions)
@@ -133,6 +141,7 @@ export async function findDraft(db: DbOrTx, id: number): Promise<DraftRow | unde
 
 /** Every draft, newest first. */
 export async function listDrafts(db: DbOrTx): Promise<DraftRow[]> {
+  const { principleVersions } = tablesOf(db);
   const rows = await db
     .select({ id: principleVersions.id })
     .from(principleVersions)
@@ -145,6 +154,7 @@ export async function listDrafts(db: DbOrTx): Promise<DraftRow[]> {
 
 /** Writes a draft's grounds in their order. */
 async function insertGrounds(tx: DbOrTx, versionId: number, list: DraftContent['grounds']): Promise<void> {
+  const { grounds } = tablesOf(tx);
   if (list.length === 0) return;
   await tx
     .insert(grounds)
@@ -155,6 +165,7 @@ async function insertGrounds(tx: DbOrTx, versionId: number, list: DraftContent['
 
 /** Inserts a draft with its grounds; returns its id. */
 export async function insertDraft(db: DbOrTx, content: DraftContent): Promise<number> {
+  const { principleVersions } = tablesOf(db);
   return transaction(db, async (tx) => {
     const [inserted] = await tx
       .insert(principleVersions)
@@ -168,6 +179,7 @@ export async function insertDraft(db: DbOrTx, content: DraftContent): Promise<nu
 
 /** Replaces a draft's content. False when `id` is not a draft (published versions never change). */
 export async function replaceDraft(db: DbOrTx, id: number, content: DraftContent): Promise<boolean> {
+  const { grounds, principleVersions } = tablesOf(db);
   return transaction(db, async (tx) => {
     const updated = await tx
       .update(principleVersions)
@@ -183,6 +195,7 @@ export async function replaceDraft(db: DbOrTx, id: number, content: DraftContent
 
 /** Deletes a draft and its grounds. False when `id` is not a draft. */
 export async function deleteDraft(db: DbOrTx, id: number): Promise<boolean> {
+  const { grounds, principleVersions } = tablesOf(db);
   return transaction(db, async (tx) => {
     const [draft] = await tx
       .select({ id: principleVersions.id })
@@ -202,11 +215,15 @@ export async function markDraftPublished(
   id: number,
   values: { version: string; major: number; minor: number; effectiveAt: Date; publishedAt: Date },
 ): Promise<boolean> {
+  const { principleVersions } = tablesOf(db);
   const updated = await db
     .update(principleVersions)
     .set({ status: 'published', ...values })
     .where(and(eq(principleVersions.id, id), eq(principleVersions.status, 'draft')))
     .returning({ id: principleVersions.id });
+  // On PostgreSQL the page cache's stamp is read from memory: it must not be trusted again until
+  // read afresh after this commit (db/dialect/change-token.ts).
+  if (updated.length === 1) principlesChanged(db);
   return updated.length === 1;
 }
 
@@ -250,13 +267,46 @@ export async function seedPrinciples(db: DbOrTx, now: Date, links: SeedLinks): P
   });
 }
 
+/** A published version's id and times (ms), what the page cache's stamp is made of. */
+interface PublishedTimes {
+  id: number;
+  effectiveAt: number | null;
+  publishedAt: number | null;
+}
+
+/** PostgreSQL: the handle's change watcher (db/dialect/change-token.ts), keeping the published versions' times. */
+function watcherOf(db: Db) {
+  return changeWatcher(db, async (handle): Promise<PublishedTimes[]> => {
+    const { principleVersions } = tablesOf(handle);
+    const rows = await handle
+      .select({
+        id: principleVersions.id,
+        effectiveAt: principleVersions.effectiveAt,
+        publishedAt: principleVersions.publishedAt,
+      })
+      .from(principleVersions)
+      .where(eq(principleVersions.status, 'published'))
+      .orderBy(asc(principleVersions.id));
+    return rows.map((r) => ({
+      id: r.id,
+      effectiveAt: r.effectiveAt?.getTime() ?? null,
+      publishedAt: r.publishedAt?.getTime() ?? null,
+    }));
+  });
+}
+
 /**
  * A cheap token that changes whenever the database may have changed: this connection's total
  * changes plus SQLite's data_version (which moves when another connection, e.g. a separate
  * `npm run worker` process, commits). One prepared statement; used by the page cache
- * (src/server/page-cache.ts) to know when to look at `principlesStamp` again.
+ * (src/server/page-cache.ts) to know when to look at `principlesStamp` again. On PostgreSQL a
+ * counter in memory, moved by this handle's commits and a poll of the WAL position each second.
  */
 export function databaseChangeToken(db: Db): () => string {
+  if (isPostgres(db)) {
+    const watcher = watcherOf(db);
+    return () => watcher.token();
+  }
   const statement = db.$client.prepare(
     'select total_changes() as t, (select data_version from pragma_data_version) as v',
   );
@@ -270,9 +320,15 @@ export function databaseChangeToken(db: Db): () => string {
  * SQLite's data_version for this connection: it moves only when another connection (another
  * process, e.g. `npm run worker` or a script, or another instance) commits, never for this
  * connection's own writes. Caches that are invalidated explicitly by this process's own writes
- * (src/lib/transparency/report.ts) use it to notice everybody else's.
+ * (src/lib/transparency/report.ts) use it to notice everybody else's. On PostgreSQL it moves
+ * (within about a second) whenever the cluster's WAL moved, this process's writes included:
+ * PostgreSQL cannot tell whose they were, and moving too often only costs a recount.
  */
 export function otherWritersToken(db: Db): () => number {
+  if (isPostgres(db)) {
+    const watcher = watcherOf(db);
+    return () => watcher.walMoves();
+  }
   const statement = db.$client.prepare('select data_version as v from pragma_data_version');
   return () => (statement.get() as { v: number }).v;
 }
@@ -281,9 +337,18 @@ export function otherWritersToken(db: Db): () => number {
  * What public pages about the principles depend on, as one string: the published versions (how
  * many, the latest publish time) and the version in force at `at`. `nextChangeAt` is when a
  * scheduled version takes effect by itself (ms), so a cache knows to look again then.
+ *
+ * On PostgreSQL it is worked out from the watcher's snapshot of the published versions; until
+ * that has been read (at start, and after a version published here until it is read again) the
+ * stamp is one that matches nothing before it, so the cache is emptied rather than trusted.
  */
 export function principlesStamp(db: Db, at: Date): { stamp: string; nextChangeAt: number | null } {
   const ms = at.getTime();
+  if (isPostgres(db)) {
+    const watcher = watcherOf(db);
+    const versions = watcher.snapshot();
+    return versions ? stampOf(versions, ms) : { stamp: `unsettled:${watcher.token()}`, nextChangeAt: null };
+  }
   const row = db.$client
     .prepare(
       `select count(*) as n, max(published_at) as p,
@@ -294,4 +359,29 @@ export function principlesStamp(db: Db, at: Date): { stamp: string; nextChangeAt
     )
     .get(ms, ms) as { n: number; p: number | null; inForce: number | null; next: number | null };
   return { stamp: `${row.n}|${row.p ?? ''}|${row.inForce ?? ''}`, nextChangeAt: row.next };
+}
+
+/** SQLite's stamp query above, over the published versions' times (the same string for the same rows). */
+function stampOf(versions: readonly PublishedTimes[], ms: number): { stamp: string; nextChangeAt: number | null } {
+  let latestPublished: number | null = null;
+  let inForce: PublishedTimes | undefined;
+  let next: number | null = null;
+  for (const v of versions) {
+    if (v.publishedAt !== null && (latestPublished === null || v.publishedAt > latestPublished))
+      latestPublished = v.publishedAt;
+    if (v.effectiveAt !== null && v.effectiveAt > ms) {
+      if (next === null || v.effectiveAt < next) next = v.effectiveAt;
+    } else if (!inForce || laterInForce(v, inForce)) inForce = v;
+  }
+  return { stamp: `${versions.length}|${latestPublished ?? ''}|${inForce?.id ?? ''}`, nextChangeAt: next };
+}
+
+/** `effective_at desc, id desc` with SQLite's nulls last: a dated version wins over an undated one. */
+function laterInForce(a: PublishedTimes, b: PublishedTimes): boolean {
+  if (a.effectiveAt !== b.effectiveAt) {
+    if (a.effectiveAt === null) return false;
+    if (b.effectiveAt === null) return true;
+    return a.effectiveAt > b.effectiveAt;
+  }
+  return a.id > b.id;
 }

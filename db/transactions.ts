@@ -34,6 +34,8 @@ interface Connection {
   tail: Promise<void>;
   /** The transaction of this connection the current asynchronous context runs inside (for the guard in tests). */
   readonly current: AsyncLocalStorage<Open>;
+  /** Called after every outermost commit through this handle (onCommitted). */
+  readonly committed: Set<() => void>;
 }
 
 interface Open {
@@ -68,8 +70,29 @@ export function registerConnection(
   attach: (tx: Tx) => void,
   engine: Connection['engine'] = 'sqlite',
 ): void {
-  const connection: Connection = { engine, base, attach, tail: Promise.resolve(), current: new AsyncLocalStorage() };
+  const connection: Connection = {
+    engine,
+    base,
+    attach,
+    tail: Promise.resolve(),
+    current: new AsyncLocalStorage(),
+    committed: new Set(),
+  };
   Object.defineProperty(db, CONNECTION, { value: connection });
+}
+
+/**
+ * Calls `fn` after every outermost transaction of `db` commits (after its afterCommit work),
+ * until the returned function is called. For the page cache's change token on PostgreSQL
+ * (db/dialect/change-token.ts), which must move at once for this process's own commits; on SQLite
+ * nothing listens (its token is read from the connection itself). Writes outside a transaction
+ * are not seen here.
+ */
+export function onCommitted(db: Db, fn: () => void): () => void {
+  const connection = connectionOf(db);
+  if (!connection) throw new Error('This database handle was not opened with openDatabase');
+  connection.committed.add(fn);
+  return () => connection.committed.delete(fn);
 }
 
 /** True when the current asynchronous context runs inside a transaction of `db` that has not ended. */
@@ -165,7 +188,7 @@ async function run<T>(connection: Connection, fn: (tx: Tx) => Promise<T> | T): P
 }
 
 /** How many times a PostgreSQL transaction is tried when it fails to serialise or deadlocks. */
-export const SERIALIZATION_ATTEMPTS = 5;
+export const SERIALIZATION_ATTEMPTS = 10;
 
 /** SQLSTATE 40001 (serialization_failure) and 40P01 (deadlock_detected): try the whole transaction again. */
 function isRetryable(error: unknown): boolean {
@@ -207,14 +230,18 @@ async function runPostgres<T>(connection: Connection, fn: (tx: Tx) => Promise<T>
       return result;
     } catch (error) {
       if (attempt >= SERIALIZATION_ATTEMPTS || !isRetryable(error)) throw error;
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
+      // Waits grow (up to about 0.25 s), at random so the transactions that collided part.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(250, 2 ** attempt)));
     }
   }
 }
 
-/** The callbacks of a committed transaction; one that throws is reported, never the commit undone. */
+/**
+ * The callbacks of a committed transaction, then the handle's commit listeners (onCommitted); one
+ * that throws is reported, never the commit undone.
+ */
 function runAfterCommit(state: Open): void {
-  for (const after of state.afterCommit) {
+  for (const after of [...state.afterCommit, ...state.connection.committed]) {
     try {
       after();
     } catch (error) {

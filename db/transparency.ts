@@ -6,21 +6,12 @@
  * already worked out for Europe/London (src/lib/transparency/report.ts); each range becomes a row of a
  * VALUES table joined by range condition, which uses the index on the timestamp column.
  */
-import { sql, type SQL } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from './client.ts';
+import { asBit, byBytes, periodsTable, tallyRange, type PeriodRange, type TallyRow } from './dialect/figures.ts';
+import { allRows, firstRow } from './dialect/index.ts';
 
-/** A period as a half-open range of UTC milliseconds. */
-export interface PeriodRange {
-  key: string;
-  start: number;
-  end: number;
-}
-
-function periodsTable(periods: readonly PeriodRange[]): SQL {
-  if (periods.length === 0) throw new Error('at least one period is needed');
-  const rows = periods.map((p) => sql`(${p.key}, ${p.start}, ${p.end})`);
-  return sql`periods(key, start_ms, end_ms) as (values ${sql.join(rows, sql`, `)})`;
-}
+export type { PeriodRange, TallyRow } from './dialect/figures.ts';
 
 export interface CaseCountRow {
   period: string;
@@ -32,11 +23,21 @@ export interface CaseCountRow {
 
 /** Cases by period, platform, how they came to our attention and whether automated (covering index cases_figures). */
 export async function countCases(db: DbOrTx, periods: readonly PeriodRange[]): Promise<CaseCountRow[]> {
-  const rows = db.all<{ period: string; platform: string; detected_by: string; automated: number; count: number }>(sql`
-    with ${periodsTable(periods)}
-    select p.key as period, c.platform, c.detected_by, c.automated, count(*) as count
+  const rows = await allRows<{
+    period: string;
+    platform: string;
+    detected_by: string;
+    automated: number;
+    count: number;
+  }>(
+    db,
+    sql`
+    with ${periodsTable(db, periods)}
+    select p.key as period, c.platform, c.detected_by, ${asBit(db, 'c.automated')} as automated, count(*) as count
     from periods p join cases c on c.action_at >= p.start_ms and c.action_at < p.end_ms
-    group by p.key, c.platform, c.detected_by, c.automated`);
+    group by p.key, c.platform, c.detected_by, c.automated
+    order by ${byBytes(db, 'p.key')}, ${byBytes(db, 'c.platform')}, ${byBytes(db, 'c.detected_by')}, c.automated`,
+  );
   return rows.map((r) => ({
     period: r.period,
     platform: r.platform,
@@ -48,12 +49,16 @@ export async function countCases(db: DbOrTx, periods: readonly PeriodRange[]): P
 
 /** Cases whose person was told (a notice recorded as sent), by period of the action. */
 export async function countCasesTold(db: DbOrTx, periods: readonly PeriodRange[]): Promise<PeriodCountRow[]> {
-  return db.all<PeriodCountRow>(sql`
-    with ${periodsTable(periods)}
+  return allRows<PeriodCountRow>(
+    db,
+    sql`
+    with ${periodsTable(db, periods)}
     select p.key as period, count(*) as count
     from periods p join cases c on c.action_at >= p.start_ms and c.action_at < p.end_ms
     where c.notice_sent_at is not null
-    group by p.key`);
+    group by p.key
+    order by ${byBytes(db, 'p.key')}`,
+  );
 }
 
 export interface CategoryCountRow {
@@ -64,24 +69,32 @@ export interface CategoryCountRow {
 
 /** Moderation actions by type (a case may have several). */
 export async function countCaseActions(db: DbOrTx, periods: readonly PeriodRange[]): Promise<CategoryCountRow[]> {
-  return db.all<CategoryCountRow>(sql`
-    with ${periodsTable(periods)}
+  return allRows<CategoryCountRow>(
+    db,
+    sql`
+    with ${periodsTable(db, periods)}
     select p.key as period, a.action as category, count(*) as count
     from periods p
     join cases c on c.action_at >= p.start_ms and c.action_at < p.end_ms
     join case_actions a on a.case_id = c.id
-    group by p.key, a.action`);
+    group by p.key, a.action
+    order by ${byBytes(db, 'p.key')}, ${byBytes(db, 'a.action')}`,
+  );
 }
 
 /** Grounds applied (a case may cite several). */
 export async function countCaseGrounds(db: DbOrTx, periods: readonly PeriodRange[]): Promise<CategoryCountRow[]> {
-  return db.all<CategoryCountRow>(sql`
-    with ${periodsTable(periods)}
+  return allRows<CategoryCountRow>(
+    db,
+    sql`
+    with ${periodsTable(db, periods)}
     select p.key as period, g.ground_code as category, count(*) as count
     from periods p
     join cases c on c.action_at >= p.start_ms and c.action_at < p.end_ms
     join case_grounds g on g.case_id = c.id
-    group by p.key, g.ground_code`);
+    group by p.key, g.ground_code
+    order by ${byBytes(db, 'p.key')}, ${byBytes(db, 'g.ground_code')}`,
+  );
 }
 
 export interface PeriodCountRow {
@@ -91,21 +104,29 @@ export interface PeriodCountRow {
 
 /** Appeals received, by the day they reached us. */
 export async function countAppealsReceived(db: DbOrTx, periods: readonly PeriodRange[]): Promise<PeriodCountRow[]> {
-  return db.all<PeriodCountRow>(sql`
-    with ${periodsTable(periods)}
+  return allRows<PeriodCountRow>(
+    db,
+    sql`
+    with ${periodsTable(db, periods)}
     select p.key as period, count(*) as count
     from periods p join appeals a on a.received_at >= p.start_ms and a.received_at < p.end_ms
-    group by p.key`);
+    group by p.key
+    order by ${byBytes(db, 'p.key')}`,
+  );
 }
 
 /** Appeals withdrawn by the appellant, by the day of withdrawal. */
 export async function countAppealsWithdrawn(db: DbOrTx, periods: readonly PeriodRange[]): Promise<PeriodCountRow[]> {
-  return db.all<PeriodCountRow>(sql`
-    with ${periodsTable(periods)}
+  return allRows<PeriodCountRow>(
+    db,
+    sql`
+    with ${periodsTable(db, periods)}
     select p.key as period, count(*) as count
     from periods p join appeals a on a.withdrawn_at >= p.start_ms and a.withdrawn_at < p.end_ms
     where a.status = 'withdrawn'
-    group by p.key`);
+    group by p.key
+    order by ${byBytes(db, 'p.key')}`,
+  );
 }
 
 export interface DecisionCountRow {
@@ -121,29 +142,39 @@ export interface DecisionCountRow {
  * and percentiles are computed in O(distinct values) (covering index appeals_decided_figures).
  */
 export async function countDecisions(db: DbOrTx, periods: readonly PeriodRange[]): Promise<DecisionCountRow[]> {
-  const rows = db.all<{ period: string; outcome: string; working_days: number | null; count: number }>(sql`
-    with ${periodsTable(periods)}
+  const rows = await allRows<{ period: string; outcome: string; working_days: number | null; count: number }>(
+    db,
+    sql`
+    with ${periodsTable(db, periods)}
     select p.key as period, a.outcome, a.working_days_to_decision as working_days, count(*) as count
     from periods p join appeals a on a.decided_at >= p.start_ms and a.decided_at < p.end_ms
     where a.outcome is not null
-    group by p.key, a.outcome, a.working_days_to_decision`);
+    group by p.key, a.outcome, a.working_days_to_decision
+    order by ${byBytes(db, 'p.key')}, ${byBytes(db, 'a.outcome')}, a.working_days_to_decision`,
+  );
   return rows.map((r) => ({ period: r.period, outcome: r.outcome, workingDays: r.working_days, count: r.count }));
 }
 
 /** Appeals still open whose decision was due before `now` (index appeals_status_due). */
 export async function countOpenPastDue(db: DbOrTx, now: Date): Promise<number> {
-  const row = db.get<{ count: number }>(sql`
+  const row = await firstRow<{ count: number }>(
+    db,
+    sql`
     select count(*) as count from appeals
-    where status in ('new', 'in-review', 'waiting') and due_at < ${now.getTime()}`);
+    where status in ('new', 'in-review', 'waiting') and due_at < ${now.getTime()}`,
+  );
   return row?.count ?? 0;
 }
 
 /** The earliest action or appeal, to offer years from then on; undefined with no data. */
 export async function firstActivityAt(db: DbOrTx): Promise<Date | undefined> {
-  const row = db.get<{ first: number | null }>(sql`
+  const row = await firstRow<{ first: number | null }>(
+    db,
+    sql`
     select min(m) as first from (
       select min(action_at) as m from cases
-      union all select min(received_at) from appeals)`);
+      union all select min(received_at) from appeals) as firsts`,
+  );
   return row?.first == null ? undefined : new Date(row.first);
 }
 
@@ -151,23 +182,16 @@ export async function firstActivityAt(db: DbOrTx): Promise<Date | undefined> {
  * The title of every ground code ever published, worded as in the newest version that has it.
  */
 export async function groundTitles(db: DbOrTx): Promise<Map<string, string>> {
-  const rows = db.all<{ code: string; title: string }>(sql`
+  const rows = await allRows<{ code: string; title: string }>(
+    db,
+    sql`
     select g.code, g.title from grounds g join principle_versions v on v.id = g.version_id
     where v.status = 'published'
-    order by v.effective_at asc, v.id asc`);
+    order by v.effective_at asc nulls first, v.id asc, g.position asc`,
+  );
   const out = new Map<string, string>();
   for (const r of rows) out.set(r.code, r.title);
   return out;
-}
-
-export interface TallyRow {
-  /** UK month index (year × 12 + month − 1). */
-  month: number;
-  measure: 'case' | 'told' | 'action' | 'ground' | 'received' | 'withdrawn' | 'decided';
-  category: string;
-  /** Working days to decision for 'decided' (−1: not recorded); −1 otherwise. */
-  days: number;
-  n: number;
 }
 
 /**
@@ -177,10 +201,6 @@ export interface TallyRow {
 export async function readTallies(db: Db, months: readonly number[]): Promise<TallyRow[]> {
   if (months.length === 0) return [];
   const wanted = new Set(months);
-  const rows = db.$client
-    .prepare<[number, number], TallyRow>(
-      'select month, measure, category, days, n from transparency_tallies where month between ? and ? and n <> 0',
-    )
-    .all(Math.min(...months), Math.max(...months));
+  const rows = await tallyRange(db, Math.min(...months), Math.max(...months));
   return rows.filter((r) => wanted.has(r.month));
 }

@@ -1,13 +1,15 @@
 /**
  * `npm run backup -- <file>`: a consistent copy of the database while the server keeps running
- * (db/backup.ts: SQLite's online backup API, then an integrity check). Prints counts only, never
- * personal data.
- * Restore: stop the server, put the copy at $DATA_DIR/fair-hearing.sqlite (delete any -wal/-shm
- * files beside it), start the server.
+ * (db/backup.ts: SQLite's online backup API, then an integrity check; with DATABASE_URL,
+ * PostgreSQL's pg_dump in its custom format, read back with pg_restore --list). Prints counts
+ * only, never personal data.
+ * Restore (SQLite): stop the server, put the copy at $DATA_DIR/fair-hearing.sqlite (delete any
+ * -wal/-shm files beside it), start the server. Restore (PostgreSQL): stop the server, run
+ * `pg_restore --clean --if-exists --dbname=<database> <file>`, start the server.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { backupDatabase } from '../db/backup.ts';
+import { backupDatabase, backupPostgres } from '../db/backup.ts';
 import { loadConfigOrExit } from '../src/lib/platform/index.ts';
 
 async function main(): Promise<number> {
@@ -24,6 +26,15 @@ async function main(): Promise<number> {
     return 1;
   }
   const config = loadConfigOrExit();
+  if (config.databaseUrl) {
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    const { ms, tool, tables } = await backupPostgres(config.databaseUrl, file);
+    console.log(
+      `Backup written to ${file} in ${ms} ms with pg_dump (${tool}, custom format); pg_restore --list reads it.`,
+    );
+    console.log(`Tables with their rows in it: ${tables}.`);
+    return 0;
+  }
   if (!existsSync(config.databaseFile)) {
     console.error(`No database at ${config.databaseFile}: check DATA_DIR.`);
     return 1;

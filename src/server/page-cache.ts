@@ -9,9 +9,10 @@
  *
  * Validity: the cache is emptied when what these pages show may have changed —
  * - `invalidatePageCache(rt.pageCacheGeneration)` (from any copy of this module) empties it at once;
- * - on every lookup a cheap change token (one prepared SQLite statement) is compared; when the
- *   database changed, the content stamp (published versions, latest publish time, version in
- *   force) is read again and the cache emptied if it differs;
+ * - on every lookup a cheap change token (one prepared SQLite statement; on PostgreSQL a counter
+ *   in memory, db/dialect/change-token.ts) is compared; when the database changed, the content
+ *   stamp (published versions, latest publish time, version in force) is read again and the cache
+ *   emptied if it differs;
  * - when a scheduled version's effective time arrives, the stamp is read again;
  * - entries older than `maxAgeMs` are rendered again (a safety net for anything else).
  * See docs/decisions/007-page-cache.md.

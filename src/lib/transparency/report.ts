@@ -681,7 +681,7 @@ interface CacheState {
   invalidatedAll: number;
   invalidatedAny: number;
   invalidatedMonths: Map<string, number>;
-  /** Per database: SQLite's data_version when last looked at (db/principles.ts otherWritersToken). */
+  /** Per database: the other-writers token when last looked at (db/principles.ts otherWritersToken). */
   otherWriters: WeakMap<Db, { read: () => number; seen: number }>;
 }
 const CACHE_KEY = 'transparency';
@@ -705,7 +705,8 @@ function cacheOf(rt: Pick<Scope, 'caches'>): CacheState {
 /**
  * This process invalidates the cache on its own writes (invalidateTransparencyCache, by month).
  * A commit by anybody else (another process or instance, a script) is noticed here through
- * SQLite's data_version, which moves only for other connections' commits; what they changed is
+ * SQLite's data_version, which moves only for other connections' commits (on PostgreSQL, within
+ * about a second of any commit in the cluster, this process's included); what they changed is
  * unknown, so everything is recounted.
  */
 function noticeOtherWriters(rt: Runtime): void {
