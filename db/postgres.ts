@@ -31,6 +31,9 @@ function readBigintsAsNumbers(): void {
   pg.types.setTypeParser(NUMERIC, (value) => Number(value));
 }
 
+/** How long to wait for a pool client (a new connection, or a free one) before failing. */
+export const CONNECT_TIMEOUT_MS = 10_000;
+
 export interface PostgresOptions {
   /** Clients in the pool (DATABASE_POOL_SIZE). */
   poolSize: number;
@@ -42,7 +45,13 @@ const CONTEXT = '$context';
 /** Connects (a bad URL or an unreachable server rejects here, before anything else starts). */
 export async function openPostgres(url: string, options: PostgresOptions): Promise<Db> {
   readBigintsAsNumbers();
-  const pool = new pg.Pool({ connectionString: url, max: options.poolSize });
+  // A bounded wait for a client: with the server gone, /healthz and requests answer (with an error)
+  // instead of waiting for ever.
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+  });
   // An idle client whose server went away emits 'error'; without a listener that ends the process.
   pool.on('error', (error) => console.error('PostgreSQL client error:', error.message));
   try {
