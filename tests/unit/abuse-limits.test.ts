@@ -2,7 +2,9 @@
  * Per-IP limits ahead of the pages (src/lib/appeals/limits.ts), checkRateLimit, and the sign-in
  * throttle under parallel attempts. Over HTTP they are proven in tests/resilience/abuse.test.ts.
  */
+import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import { allRows } from '../../db/dialect/index.ts';
 import {
   appealSendGuard,
   emailLimitKey,
@@ -123,7 +125,7 @@ describe('appealSendGuard', () => {
     expect(await send(rt, 'c', await journeyWith(rt, 'FLOOD@example.org'))).toMatchObject({ ok: false });
     expect(await send(rt, 'c', await journeyWith(rt, 'someone-else@example.org'))).toEqual({ ok: true });
     // The counters hold hashes: no email address is stored in the clear.
-    const keys = (rt.db.$client.prepare('select key from rate_limits').all() as { key: string }[]).map((r) => r.key);
+    const keys = (await allRows<{ key: string }>(rt.db, sql`select key from rate_limits`)).map((r) => r.key);
     expect(keys.some((k) => k.startsWith('appeal-send-email:'))).toBe(true);
     expect(keys.join(' ')).not.toMatch(/@/);
     expect(emailLimitKey(' A@B.org ')).toBe(emailLimitKey('a@b.org'));

@@ -4,8 +4,10 @@
  * reset; sign-in limits that a stranger cannot use to lock the owner out; one's own sessions; and
  * the message for a code from the enrolment step. Real SQLite, fixed clocks.
  */
+import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { listAudit } from '../../db/audit.ts';
+import { allRows, firstRow } from '../../db/dialect/index.ts';
 import { findToken, insertToken, markTokenUsed } from '../../db/staff.ts';
 import { changeOwnPassword, useEnrolLink } from '../../src/lib/staff/recovery.ts';
 import type { Runtime } from '../../src/lib/runtime.ts';
@@ -79,9 +81,10 @@ async function signIn(
 }
 
 const outbox = (rt: Runtime, kind: string) =>
-  rt.db.$client
-    .prepare('select to_address as "to", text_body as text from outbox where kind = ? order by id')
-    .all(kind) as { to: string; text: string }[];
+  allRows<{ to: string; text: string }>(
+    rt.db,
+    sql`select to_address as "to", text_body as text from outbox where kind = ${kind} order by id`,
+  );
 const tokenOf = (link: string) => link.split('/').pop()!;
 
 /** An account whose authenticator an admin has just reset: its runtime, clock and emailed link's token. */
@@ -92,7 +95,7 @@ async function afterReset(name: string) {
   const me = await account(rt, `${name}-enrol@example.org`);
   await resetMfa(rt, { id: admin.id, ip: null }, me.id);
   const token = tokenOf(
-    /https?:\/\/\S+\/setup\/[A-Za-z0-9_-]{43}/.exec(outbox(rt, 'staff-authenticator-reset').at(-1)!.text)![0],
+    /https?:\/\/\S+\/setup\/[A-Za-z0-9_-]{43}/.exec((await outbox(rt, 'staff-authenticator-reset')).at(-1)!.text)![0],
   );
   return { clock, rt, me, token };
 }
@@ -118,9 +121,9 @@ describe('17.2 the first-run link once an admin exists', () => {
         '6.6.6.6',
       );
       expect(post).toEqual({ ok: false, errors: { form: 'This link has expired or has already been used' } });
-      expect(
-        rt.db.$client.prepare("select count(*) as n from staff where email = 'mallory@example.org'").get(),
-      ).toEqual({ n: 0 });
+      expect(await firstRow(rt.db, sql`select count(*) as n from staff where email = 'mallory@example.org'`)).toEqual({
+        n: 0,
+      });
     },
   );
 
@@ -131,10 +134,11 @@ describe('17.2 the first-run link once an admin exists', () => {
     await account(rt, 'admin2@example.org', ['admin']);
     clock.advance(1000);
     expect(await prepareFirstRun(rt)).toBeNull();
-    const row = rt.db.$client
-      .prepare('select expires_at as expiresAt from staff_tokens where token_hash = ?')
-      .get(hashToken(token)) as { expiresAt: number };
-    expect(row.expiresAt).toBeLessThanOrEqual(clock.now().getTime());
+    const row = await firstRow<{ expiresAt: number }>(
+      rt.db,
+      sql`select expires_at as "expiresAt" from staff_tokens where token_hash = ${hashToken(token)}`,
+    );
+    expect(row!.expiresAt).toBeLessThanOrEqual(clock.now().getTime());
     expect(await listAudit(rt.db, { action: 'setup.link-expired' })).toHaveLength(1);
   });
 });
@@ -180,7 +184,7 @@ describe('17.3 changing your own password', () => {
         { actorId: me.id, details: { otherSessionsEnded: 1 } },
       ]);
       // They are told by email (ASVS 6.3.7).
-      expect(outbox(rt, 'staff-password-changed')).toEqual([
+      expect(await outbox(rt, 'staff-password-changed')).toEqual([
         { to: 'me@example.org', text: expect.stringContaining('was changed by you') },
       ]);
       expect(await listAudit(rt.db, { action: 'staff.password-change-failed' })).toHaveLength(1);
@@ -234,15 +238,14 @@ describe('17.3 password reset by an admin', () => {
       const sent = await sendPasswordReset(rt, { id: admin.id, ip: '9.9.9.9' }, me.id);
       if (!sent.ok) throw new Error(sent.error);
       expect((await sessionUser(rt, session)).user).toBeUndefined();
-      expect(outbox(rt, 'staff-password-reset')).toEqual([
+      expect(await outbox(rt, 'staff-password-reset')).toEqual([
         { to: 'forgot@example.org', text: expect.stringContaining(sent.link) },
       ]);
       const token = tokenOf(sent.link);
-      const stored = rt.db.$client
-        .prepare(
-          "select token_hash as hash, expires_at as expiresAt from staff_tokens where purpose = 'password-reset'",
-        )
-        .all() as { hash: string; expiresAt: number }[];
+      const stored = await allRows<{ hash: string; expiresAt: number }>(
+        rt.db,
+        sql`select token_hash as hash, expires_at as "expiresAt" from staff_tokens where purpose = 'password-reset'`,
+      );
       expect(stored).toEqual([{ hash: hashToken(token), expiresAt: clock.now().getTime() + 24 * 3600_000 }]);
       expect(await listAudit(rt.db, { action: 'staff.password-reset-sent' })).toMatchObject([
         { actorId: admin.id, entityId: String(me.id), ip: '9.9.9.9' },
@@ -277,7 +280,7 @@ describe('17.3 password reset by an admin', () => {
       expect(await listAudit(rt.db, { action: 'staff.password-reset-completed' })).toMatchObject([
         { actorId: me.id, ip: '10.1.1.1' },
       ]);
-      expect(outbox(rt, 'staff-password-changed')).toEqual([
+      expect(await outbox(rt, 'staff-password-changed')).toEqual([
         { to: 'forgot@example.org', text: expect.stringContaining('password reset link') },
       ]);
     },
@@ -339,7 +342,7 @@ describe('17.3 invitations sent again', () => {
       if (!resent.ok) throw new Error(resent.error);
       expect(await findSetupLink(rt, tokenOf(first.link))).toBeUndefined();
       expect(await findSetupLink(rt, tokenOf(resent.link))).toMatchObject({ purpose: 'invite' });
-      expect(outbox(rt, 'staff-invite').map((m) => m.text.includes(resent.link))).toEqual([false, true]);
+      expect((await outbox(rt, 'staff-invite')).map((m) => m.text.includes(resent.link))).toEqual([false, true]);
       expect(await listAudit(rt.db, { action: 'staff.invitation-resent' })).toMatchObject([
         { actorId: admin.id, entityId: String(first.id) },
       ]);
@@ -372,7 +375,7 @@ describe('17.3 a new authenticator after a reset needs the emailed link', () => 
         ok: false,
         error: 'enrol-link-needed',
       });
-      const [mail] = outbox(rt, 'staff-authenticator-reset');
+      const [mail] = await outbox(rt, 'staff-authenticator-reset');
       expect(mail!.to).toBe('lostphone@example.org');
       const link = /https?:\/\/\S+\/setup\/[A-Za-z0-9_-]{43}/.exec(mail!.text)![0];
       expect(await findSetupLink(rt, tokenOf(link))).toMatchObject({ purpose: 'mfa-enrol' });
@@ -506,7 +509,7 @@ describe('17.3 the command-line reset', () => {
       expect(plain.kind).toBe('password-reset');
       expect((await sessionUser(rt, session)).user).toBeUndefined();
       // Printed for the operator, not emailed.
-      expect(outbox(rt, 'staff-password-reset')).toEqual([]);
+      expect(await outbox(rt, 'staff-password-reset')).toEqual([]);
       expect(await listAudit(rt.db, { action: 'staff.password-reset-sent' })).toMatchObject([
         { actorId: null, ip: 'cli' },
       ]);

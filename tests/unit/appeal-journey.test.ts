@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import {
   backLink,
@@ -27,6 +28,7 @@ import {
 } from '../../src/lib/appeals/journey.ts';
 import { createAppeal } from '../../src/lib/appeals/appeals.ts';
 import { findAppealByReference } from '../../db/appeals.ts';
+import { execute, firstRow } from '../../db/dialect/index.ts';
 import { formatDate } from '../../src/lib/platform/dates.ts';
 import { characterLength } from '../../src/lib/platform/validation.ts';
 import {
@@ -104,11 +106,11 @@ describe('case reference step', () => {
     // A well-formed reference with a valid check character that no case has (any more).
     const gone = await insertTestCase(rt.db);
     for (const table of ['case_actions', 'case_grounds'])
-      rt.db.$client.prepare(`delete from ${table} where case_id = ?`).run(gone.id);
-    rt.db.$client.prepare('delete from cases where id = ?').run(gone.id);
+      await execute(rt.db, sql`delete from ${sql.identifier(table)} where case_id = ${gone.id}`);
+    await execute(rt.db, sql`delete from cases where id = ${gone.id}`);
     const unknown = gone.reference;
     const purged = await insertTestCase(rt.db);
-    rt.db.$client.prepare('update cases set purged_at = ? where id = ?').run(clock, purged.id);
+    await execute(rt.db, sql`update cases set purged_at = ${clock} where id = ${purged.id}`);
     const a = await submitCaseReference(rt, {}, { 'case-reference': unknown }, nextClient(), false);
     const b = await submitCaseReference(rt, {}, { 'case-reference': purged.reference }, nextClient(), false);
     expect(a).toMatchObject({ ok: false, errors: { 'case-reference': REFERENCE_MESSAGES['not-found'] } });
@@ -819,7 +821,7 @@ describe('journey state', () => {
     expect(await readJourney(rt, jar, true)).toEqual({});
     // Starting a new journey clears expired ones from the table.
     await writeJourney(rt, new Jar(), {}, false);
-    expect(rt.db.$client.prepare('select count(*) as n from journeys where expires_at < ?').get(clock)).toEqual({
+    expect(await firstRow(rt.db, sql`select count(*) as n from journeys where expires_at < ${clock}`)).toEqual({
       n: 0,
     });
     clock = saved;

@@ -1,8 +1,9 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { findAppealById, listAppealEvents, updateAppeal } from '../../db/appeals.ts';
 import { listEmails } from '../../db/outbox.ts';
-import { appealStatusLinks, appeals } from '../../db/schema.ts';
+import { execute, isPostgres, tablesOf } from '../../db/dialect/index.ts';
+import { isUniqueViolation } from '../../db/errors.ts';
 import { addWorkingDays } from '../../src/lib/platform/calendar.ts';
 import { formatDate, fromDateParts } from '../../src/lib/platform/dates.ts';
 import {
@@ -22,6 +23,39 @@ import { testRuntime } from '../support/db.ts';
 const DAY = 24 * 60 * 60_000;
 let clock = Date.UTC(2026, 10, 25, 10, 0, 0); // Wednesday 25 November 2026
 const rt = await testRuntime({ now: () => new Date(clock), env: { PUBLIC_URL: 'https://appeals.example.nhs.uk' } });
+const { appealStatusLinks, appeals } = tablesOf(rt.db);
+
+/** The message of `error` and of each of its causes, one a line. */
+function messagesOf(error: unknown): string {
+  const messages: string[] = [];
+  for (let e = error; e instanceof Error; e = e.cause) messages.push(e.message);
+  return messages.join('\n');
+}
+
+/** Makes every insert into the outbox fail with `message`, until the returned function is called. */
+async function refuseOutboxInserts(message: string): Promise<() => Promise<void>> {
+  if (!isPostgres(rt.db)) {
+    await execute(
+      rt.db,
+      sql.raw(`create trigger refuse_outbox before insert on outbox begin select raise(abort, '${message}'); end`),
+    );
+    return () => execute(rt.db, sql`drop trigger refuse_outbox`);
+  }
+  await execute(
+    rt.db,
+    sql.raw(
+      `create function refuse_outbox() returns trigger language plpgsql as $$ begin raise exception '${message}'; end $$`,
+    ),
+  );
+  await execute(
+    rt.db,
+    sql`create trigger refuse_outbox before insert on outbox for each row execute function refuse_outbox()`,
+  );
+  return async () => {
+    await execute(rt.db, sql`drop trigger refuse_outbox on outbox`);
+    await execute(rt.db, sql`drop function refuse_outbox()`);
+  };
+}
 
 function caseAppeal(caseReference: string, email = 'person@example.org'): NewAppeal {
   return {
@@ -48,12 +82,9 @@ describe('createAppeal', () => {
       reason: 'I was asking a fair question.',
     });
     expect(
-      rt.db
-        .select()
-        .from(appealStatusLinks)
-        .where(eq(appealStatusLinks.appealId, appeal.id))
-        .all()
-        .map((l) => l.tokenHash),
+      (await rt.db.select().from(appealStatusLinks).where(eq(appealStatusLinks.appealId, appeal.id))).map(
+        (l) => l.tokenHash,
+      ),
     ).toEqual([hashToken(statusToken)]);
     expect(JSON.stringify(row)).not.toContain(statusToken);
     expect(row.dueAt.getTime()).toBe(addWorkingDays(new Date(clock), rt.config.reviewWorkingDays).getTime());
@@ -90,13 +121,15 @@ describe('createAppeal', () => {
   it('is refused by the database index even if the first check is raced', async () => {
     const c = await insertTestCase(rt.db);
     expect((await createAppeal(rt, caseAppeal(c.reference))).ok).toBe(true);
-    const open = rt.db.select().from(appeals).where(eq(appeals.caseId, c.id)).get()!;
-    expect(() =>
-      rt.db
-        .insert(appeals)
-        .values({ ...open, id: undefined, reference: 'X' })
-        .run(),
-    ).toThrow(/UNIQUE/);
+    const [open] = await rt.db.select().from(appeals).where(eq(appeals.caseId, c.id)).limit(1);
+    const error: unknown = await rt.db
+      .insert(appeals)
+      .values({ ...open!, id: undefined, reference: 'X' })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(isUniqueViolation(error, 'appeals.case_id')).toBe(true);
   });
 
   it('applies the appeal window from the action date', async () => {
@@ -157,17 +190,18 @@ describe('createAppeal', () => {
 
   it('keeps the appeal and its email together: if the email cannot be queued, no appeal is recorded', async () => {
     const c = await insertTestCase(rt.db);
-    const appealsBefore = rt.db.select().from(appeals).all().length;
+    const appealsBefore = (await rt.db.select().from(appeals)).length;
     const emailsBefore = (await listEmails(rt.db)).length;
-    rt.db.$client.exec(
-      `create trigger refuse_outbox before insert on outbox begin select raise(abort, 'outbox unavailable'); end`,
-    );
+    const allowOutboxInserts = await refuseOutboxInserts('outbox unavailable');
     try {
-      await expect(createAppeal(rt, caseAppeal(c.reference))).rejects.toThrow('outbox unavailable');
+      // On PostgreSQL drizzle wraps the driver's error (DrizzleQueryError): the trigger's text is its cause.
+      await expect(createAppeal(rt, caseAppeal(c.reference))).rejects.toSatisfy((error) =>
+        messagesOf(error).includes('outbox unavailable'),
+      );
     } finally {
-      rt.db.$client.exec('drop trigger refuse_outbox');
+      await allowOutboxInserts();
     }
-    expect(rt.db.select().from(appeals).all().length).toBe(appealsBefore);
+    expect((await rt.db.select().from(appeals)).length).toBe(appealsBefore);
     expect((await listEmails(rt.db)).length).toBe(emailsBefore);
     // And nothing stops a later attempt.
     expect((await createAppeal(rt, caseAppeal(c.reference))).ok).toBe(true);

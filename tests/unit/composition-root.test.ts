@@ -7,10 +7,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { join, relative, resolve } from 'node:path';
+import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { recordAudit, listAudit } from '../../db/audit.ts';
-import { contextOf, openDatabase } from '../../db/client.ts';
-import { closeDatabase } from '../../db/open.ts';
+import { contextOf } from '../../db/client.ts';
+import { execute, firstRow } from '../../db/dialect/index.ts';
+import { closeDatabase, openConfiguredDatabase } from '../../db/open.ts';
 import { enqueueEmail, onEmailEnqueued } from '../../db/outbox.ts';
 import { keyId, sealedKeyId } from '../../db/secret-box.ts';
 import { findStaffById, insertStaff } from '../../db/staff.ts';
@@ -51,24 +53,24 @@ describe('the composition root', () => {
     });
     const idA = await insertStaff(a.db, account('JBSWY3DPEHPK3PXP'));
     const idB = await transaction(b.db, (tx) => insertStaff(tx, account('KRUGS4ZANFZSAYJA')));
-    const stored = (db: typeof a.db, id: number) =>
-      (db.$client.prepare('select totp_secret as s from staff where id = ?').get(id) as { s: string }).s;
+    const stored = async (db: typeof a.db, id: number) =>
+      (await firstRow<{ s: string }>(db, sql`select totp_secret as s from staff where id = ${id}`))!.s;
     const [keyA, keyB] = [a, b].map((rt) => keyId(contextOf(rt.db).secretKeys.current()));
     expect(keyA).not.toBe(keyB);
-    expect(sealedKeyId(stored(a.db, idA))).toBe(keyA);
-    expect(sealedKeyId(stored(b.db, idB))).toBe(keyB);
+    expect(sealedKeyId(await stored(a.db, idA))).toBe(keyA);
+    expect(sealedKeyId(await stored(b.db, idB))).toBe(keyB);
     expect((await transaction(a.db, (tx) => findStaffById(tx, idA)))!.totpSecret).toBe('JBSWY3DPEHPK3PXP');
     expect((await findStaffById(b.db, idB))!.totpSecret).toBe('KRUGS4ZANFZSAYJA');
 
     // A's sealed seed copied into B's database: B holds only its own key, so it names A's key and
     // refuses (a process-wide ring holding both keys would have opened it).
-    b.db.$client.prepare('update staff set totp_secret = ? where id = ?').run(stored(a.db, idA), idB);
+    await execute(b.db, sql`update staff set totp_secret = ${await stored(a.db, idA)} where id = ${idB}`);
     await expect(findStaffById(b.db, idB)).rejects.toThrow(
       `Encrypted with another key (key id ${keyA}, this key is ${keyB})`,
     );
 
     // A handle opened without a runtime has no key, though two runtimes in this process have theirs.
-    const bare = openDatabase(a.config.databaseFile);
+    const bare = await openConfiguredDatabase(a.config);
     try {
       await expect(findStaffById(bare, idA)).rejects.toThrow('No secret key is installed (createRuntime installs it)');
     } finally {

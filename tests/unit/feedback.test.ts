@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { serviceFeedback } from '../../db/schema.ts';
+import { tablesOf } from '../../db/dialect/index.ts';
 import {
   FEEDBACK_COMMENT_MAX,
   FEEDBACK_MESSAGES,
@@ -11,6 +11,7 @@ import { testRuntime } from '../support/db.ts';
 describe('feedback on the service', async () => {
   let now = new Date('2026-05-10T10:00:00Z');
   const rt = await testRuntime({ now: () => now, env: { FEEDBACK_PER_HOUR: '3' } });
+  const { serviceFeedback } = tablesOf(rt.db);
 
   it('needs a rating, keeps the comment optional and limits its length', async () => {
     expect(await giveFeedback(rt, { client: '192.0.2.1' })).toEqual({
@@ -33,7 +34,7 @@ describe('feedback on the service', async () => {
       error: 'invalid',
       fieldErrors: { comment: FEEDBACK_MESSAGES.commentTooLong },
     });
-    expect(rt.db.select().from(serviceFeedback).all()).toHaveLength(0);
+    expect(await rt.db.select().from(serviceFeedback)).toHaveLength(0);
   });
 
   it('stores the rating, the comment and the page it came from, and nothing about the person', async () => {
@@ -48,7 +49,7 @@ describe('feedback on the service', async () => {
     expect(await giveFeedback(rt, { rating: 'dissatisfied', from: 'somewhere-else', client: '192.0.2.1' })).toEqual({
       ok: true,
     });
-    const rows = rt.db.select().from(serviceFeedback).all();
+    const rows = await rt.db.select().from(serviceFeedback).orderBy(serviceFeedback.id);
     expect(rows.map((r) => [r.rating, r.comment, r.fromPage])).toEqual([
       ['very-satisfied', 'Quick and clear.', 'status'],
       ['dissatisfied', null, null],

@@ -1,6 +1,8 @@
+import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { findAppealById, listAppealEvents } from '../../db/appeals.ts';
 import { listAudit } from '../../db/audit.ts';
+import { firstRow } from '../../db/dialect/index.ts';
 import { listEmails } from '../../db/outbox.ts';
 import { addFurtherInformation, createAppeal, findAppealByStatusToken } from '../../src/lib/appeals/appeals.ts';
 import { addWorkingDays, remainingWorkingDays, resumeDueDate } from '../../src/lib/platform/calendar.ts';
@@ -25,7 +27,7 @@ let reviewerEmail: string;
 
 beforeAll(async () => {
   reviewer = { id: await testStaff(rt, ['reviewer'], 'Wendy Waiter'), ip: '127.0.0.1' };
-  reviewerEmail = (rt.db.$client.prepare('select email from staff where id = ?').get(reviewer.id) as { email: string })
+  reviewerEmail = (await firstRow<{ email: string }>(rt.db, sql`select email from staff where id = ${reviewer.id}`))!
     .email;
 });
 

@@ -10,7 +10,7 @@ import { updateAppeal } from '../../db/appeals.ts';
 import { listAudit } from '../../db/audit.ts';
 import { countSafeguardingConcerns } from '../../db/notifications.ts';
 import { listEmails } from '../../db/outbox.ts';
-import { safeguardingConcerns } from '../../db/schema.ts';
+import { tablesOf } from '../../db/dialect/index.ts';
 import { createAppeal } from '../../src/lib/appeals/appeals.ts';
 import { runRetentionPurge } from '../../src/lib/retention/retention.ts';
 import {
@@ -190,7 +190,8 @@ describe('flagSafeguardingConcern', () => {
     await updateAppeal(rt.db, a.id, { status: 'withdrawn', withdrawnAt: new Date(clock) });
     clock += 400 * DAY;
     await runRetentionPurge(rt, { dryRun: false });
-    const rows = rt.db.select().from(safeguardingConcerns).where(eq(safeguardingConcerns.appealId, a.id)).all();
+    const { safeguardingConcerns } = tablesOf(rt.db);
+    const rows = await rt.db.select().from(safeguardingConcerns).where(eq(safeguardingConcerns.appealId, a.id));
     expect(rows.map((r) => r.note)).toEqual([null]);
   });
 });

@@ -1,7 +1,9 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { listAudit } from '../../db/audit.ts';
+import { allRows, execute, firstRow } from '../../db/dialect/index.ts';
 import { findSession } from '../../db/staff.ts';
 import { hashPassword, isCommonPassword, passwordProblem, verifyPassword } from '../../src/lib/staff/passwords.ts';
 import { clientIp, isHttps, readForm } from '../../src/lib/platform/request.ts';
@@ -201,20 +203,21 @@ describe('sign-in, codes and sessions', () => {
       name: 'Rita Reviewer',
       roles: ['reviewer'],
     });
-    const sealedSecret = (
-      rt.db.$client.prepare('select totp_secret as v from staff where id = ?').get(id) as { v: string }
-    ).v;
+    const sealedSecret = (await firstRow<{ v: string }>(
+      rt.db,
+      sql`select totp_secret as v from staff where id = ${id}`,
+    ))!.v;
 
     // Each request reads only what the session needs: not the TOTP secret, which would be
     // decrypted every time (until this change an unreadable stored secret failed every page).
-    rt.db.$client.prepare("update staff set totp_secret = 'enc1:not-a-sealed-value' where id = ?").run(id);
+    await execute(rt.db, sql`update staff set totp_secret = 'enc1:not-a-sealed-value' where id = ${id}`);
     expect((await sessionUser(rt, done.sessionId)).user).toEqual({
       id,
       email: 'rev@example.org',
       name: 'Rita Reviewer',
       roles: ['reviewer'],
     });
-    rt.db.$client.prepare('update staff set totp_secret = ? where id = ?').run(sealedSecret, id);
+    await execute(rt.db, sql`update staff set totp_secret = ${sealedSecret} where id = ${id}`);
 
     // The same code again (same time-step) is refused, even from a new sign-in.
     const second = await signInWithPassword(rt, { email: 'rev@example.org', password: PASSWORD }, '1.1.1.1');
@@ -407,12 +410,11 @@ describe('first run, invitations and admin changes', () => {
     expect(await findSetupLink(rt, second.split('/').pop()!)).toBeUndefined();
     expect(await prepareFirstRun(rt)).toBeNull();
     expect(existsSync(file)).toBe(false);
-    const open = rt.db.$client
-      .prepare(
-        "select count(*) as n from staff_tokens where purpose = 'first-run' and used_at is null and expires_at > ?",
-      )
-      .get(rt.now().getTime()) as { n: number };
-    expect(open.n).toBe(0);
+    const open = await firstRow<{ n: number }>(
+      rt.db,
+      sql`select count(*) as n from staff_tokens where purpose = 'first-run' and used_at is null and expires_at > ${rt.now().getTime()}`,
+    );
+    expect(open!.n).toBe(0);
   });
 
   it('a first-run link expires after 24 hours', async () => {
@@ -437,9 +439,10 @@ describe('first run, invitations and admin changes', () => {
     const actor = { id: admin.id, ip: '9.9.9.9' };
     const invite = await inviteStaff(rt, actor, { email: 'new@example.org', name: 'New Person', roles: ['moderator'] });
     if (!invite.ok) throw new Error('no invite');
-    const outboxRows = rt.db.$client
-      .prepare("select to_address, text_body from outbox where kind = 'staff-invite'")
-      .all() as { to_address: string; text_body: string }[];
+    const outboxRows = await allRows<{ to_address: string; text_body: string }>(
+      rt.db,
+      sql`select to_address, text_body from outbox where kind = 'staff-invite'`,
+    );
     expect(outboxRows).toEqual([{ to_address: 'new@example.org', text_body: expect.stringContaining(invite.link) }]);
     expect(
       await inviteStaff(rt, actor, { email: 'NEW@example.org', name: 'Again', roles: ['moderator'] }),

@@ -1,12 +1,13 @@
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { findAppealById, updateAppeal } from '../../db/appeals.ts';
 import { migrateDatabase, MIGRATIONS_DIR } from '../../db/client.ts';
+import { allRows, tablesOf } from '../../db/dialect/index.ts';
 import { listEmails } from '../../db/outbox.ts';
-import { outbox } from '../../db/schema.ts';
 import {
   addFurtherInformation,
   createAppeal,
@@ -70,9 +71,10 @@ describe('status links', () => {
     expect(view.question).toMatchObject({ text: 'Which post did you reply to?' });
     // The first link still works alongside it; only hashes are stored.
     expect((await findAppealByStatusToken(rt, a.token))?.reference).toBe(a.reference);
-    const stored = rt.db.$client
-      .prepare('select token_hash from appeal_status_links where appeal_id = ?')
-      .all(a.id) as { token_hash: string }[];
+    const stored = await allRows<{ token_hash: string }>(
+      rt.db,
+      sql`select token_hash from appeal_status_links where appeal_id = ${a.id}`,
+    );
     expect(stored.map((s) => s.token_hash).sort()).toEqual([hashToken(a.token), hashToken(replyToken)].sort());
 
     // Answering through the request's own link; then the question is no longer open.
@@ -108,7 +110,7 @@ describe('status links', () => {
     const a = await newAppeal();
     expect(await withdrawAppeal(rt, a.token)).toEqual({ ok: true });
     const second = await tokenIn('appeal-withdrawn', a.email);
-    rt.db.update(outbox).set({ state: 'sent' }).run();
+    await rt.db.update(tablesOf(rt.db).outbox).set({ state: 'sent' });
     const before = clock;
     clock += (rt.config.retentionMonths * 31 + 1) * DAY;
     try {
