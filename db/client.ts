@@ -133,6 +133,7 @@ export function guardTransactions(db: Db): Db {
     'update',
     'delete',
     'run',
+    'execute',
     'all',
     'get',
     'values',

@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { listAudit } from '../../db/audit.ts';
 import { findCaseById } from '../../db/cases.ts';
-import { cases } from '../../db/schema.ts';
+import { tablesOf } from '../../db/dialect/index.ts';
 import { appealWindowStart, checkCaseEligibility, createAppeal } from '../../src/lib/appeals/appeals.ts';
 import { NOTICE_MESSAGES, noticeFormValues, parseNoticeForm, recordNotice } from '../../src/lib/cases/notice.ts';
 import { toDateParts } from '../../src/lib/platform/dates.ts';
@@ -199,9 +199,10 @@ describe('the appeal window runs from the later of the action and the notice', (
 
 describe('the transparency figure: share of actions where the person was told', async () => {
   const rt2 = await testRuntime({ now: () => new Date('2026-07-15T12:00:00Z'), env: { PAGE_CACHE: 'false' } });
+  const { cases } = tablesOf(rt2.db);
   let seq = 0;
-  const addCase = (at: string, told: boolean) => {
-    const row = rt2.db
+  const addCase = async (at: string, told: boolean) => {
+    const [row] = await rt2.db
       .insert(cases)
       .values({
         reference: `C-${++seq}`,
@@ -212,19 +213,17 @@ describe('the transparency figure: share of actions where the person was told', 
         automated: false,
         recordedBy: 1,
       })
-      .returning({ id: cases.id })
-      .get();
+      .returning({ id: cases.id });
     // Written afterwards, as the case page does: the tallies follow the update.
     if (told)
-      rt2.db
+      await rt2.db
         .update(cases)
         .set({ noticeSentAt: new Date(new Date(at).getTime() + 3_600_000), noticeMethod: 'reply' })
-        .where(eq(cases.id, row.id))
-        .run();
+        .where(eq(cases.id, row!.id));
   };
-  beforeAll(() => {
-    for (let i = 0; i < 20; i++) addCase(`2026-04-${10 + i}T10:00:00Z`, i < 14); // April: 14 of 20 told
-    for (let i = 0; i < 7; i++) addCase(`2026-05-1${i}T10:00:00Z`, i < 3); // May: 3 of 7 told → "<5"
+  beforeAll(async () => {
+    for (let i = 0; i < 20; i++) await addCase(`2026-04-${10 + i}T10:00:00Z`, i < 14); // April: 14 of 20 told
+    for (let i = 0; i < 7; i++) await addCase(`2026-05-1${i}T10:00:00Z`, i < 3); // May: 3 of 7 told → "<5"
     // June: no actions.
   });
 

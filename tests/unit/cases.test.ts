@@ -1,6 +1,7 @@
+import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { insertAppeal } from '../../db/appeals.ts';
-import { auditLog } from '../../db/schema.ts';
+import { tablesOf } from '../../db/dialect/index.ts';
 import { caseNotice, getCase, listCases, lookUpCase, recordCase } from '../../src/lib/cases/cases.ts';
 import type { FormValues } from '../../src/lib/platform/forms.ts';
 import { testRuntime } from '../support/db.ts';
@@ -29,7 +30,11 @@ function validForm(overrides: FormValues = {}): FormValues {
 
 describe('recording a case', async () => {
   const rt = await testRuntime({ now: () => NOW });
+  const { auditLog, principleVersions } = tablesOf(rt.db);
   const actor = { id: 0, ip: '127.0.0.1' };
+  /** Sets when version 1.0 took effect (null: not known). */
+  const setFirstEffectiveAt = (effectiveAt: Date | null) =>
+    rt.db.update(principleVersions).set({ effectiveAt }).where(eq(principleVersions.version, '1.0'));
   beforeAll(async () => {
     actor.id = await testStaff(rt, ['moderator']);
   });
@@ -47,7 +52,7 @@ describe('recording a case', async () => {
     expect(c.recordedBy).toBe(actor.id);
     const lookedUp = await lookUpCase(rt, result.reference.toLowerCase().replace(/-/g, ' '));
     expect(lookedUp.ok && lookedUp.case.id).toBe(result.caseId);
-    const audit = rt.db.select().from(auditLog).all();
+    const audit = await rt.db.select().from(auditLog);
     expect(audit.some((a) => a.action === 'case.recorded' && a.entityId === result.reference)).toBe(true);
   });
 
@@ -86,9 +91,7 @@ describe('recording a case', async () => {
 
   it('refuses a date before any principles (where the first version has a known date) with an error on that field and keeps what was typed', async () => {
     // An organisation that knows when its first version took effect.
-    rt.db.$client
-      .prepare("update principle_versions set effective_at = ? where version = '1.0'")
-      .run(Date.parse('2025-01-01T00:00:00Z'));
+    await setFirstEffectiveAt(new Date('2025-01-01T00:00:00Z'));
     try {
       const values = validForm({ 'action-year': '2020' });
       const result = await recordCase(rt, values, actor);
@@ -97,7 +100,7 @@ describe('recording a case', async () => {
       expect(result.errors['action-day']).toBeTruthy();
       expect(result.values).toEqual(values);
     } finally {
-      rt.db.$client.prepare("update principle_versions set effective_at = null where version = '1.0'").run();
+      await setFirstEffectiveAt(null);
     }
   });
 

@@ -1,12 +1,14 @@
+import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { appeals, cases } from '../../db/schema.ts';
+import { execute, tablesOf } from '../../db/dialect/index.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
 import { testRuntime } from '../support/db.ts';
 
 const rt = await testRuntime();
+const { appeals, cases } = tablesOf(rt.db);
 
-function addCase(reference: string) {
-  return rt.db
+async function addCase(reference: string) {
+  const [row] = await rt.db
     .insert(cases)
     .values({
       reference,
@@ -17,13 +19,13 @@ function addCase(reference: string) {
       automated: false,
       recordedBy: 1,
     })
-    .returning({ id: cases.id })
-    .get();
+    .returning({ id: cases.id });
+  return row!;
 }
 
-function caught(run: () => unknown): unknown {
+async function caught(run: () => Promise<unknown>): Promise<unknown> {
   try {
-    run();
+    await run();
   } catch (error) {
     return error;
   }
@@ -31,16 +33,16 @@ function caught(run: () => unknown): unknown {
 }
 
 describe('isUniqueViolation', () => {
-  it('names the column of a unique index that a real SQLite insert broke', () => {
-    addCase('ERR-1');
-    const error = caught(() => addCase('ERR-1'));
+  it('names the column of a unique index that a real insert broke', async () => {
+    await addCase('ERR-1');
+    const error = await caught(() => addCase('ERR-1'));
     expect(isUniqueViolation(error, 'cases.reference')).toBe(true);
     expect(isUniqueViolation(error, 'cases.id')).toBe(false);
     expect(isUniqueViolation(error, 'appeals.reference')).toBe(false);
   });
 
-  it('reads a partial unique index (one open appeal per case)', () => {
-    const { id } = addCase('ERR-2');
+  it('reads a partial unique index (one open appeal per case)', async () => {
+    const { id } = await addCase('ERR-2');
     const appeal = (n: number) => ({
       reference: `ERR-A${n}`,
       statusTokenHash: `err-hash-${n}`,
@@ -48,14 +50,14 @@ describe('isUniqueViolation', () => {
       receivedAt: new Date(),
       dueAt: new Date(),
     });
-    rt.db.insert(appeals).values(appeal(1)).run();
-    const error = caught(() => rt.db.insert(appeals).values(appeal(2)).run());
+    await rt.db.insert(appeals).values(appeal(1));
+    const error = await caught(async () => rt.db.insert(appeals).values(appeal(2)));
     expect(isUniqueViolation(error, 'appeals.case_id')).toBe(true);
     expect(isUniqueViolation(error, 'appeals.reference')).toBe(false);
   });
 
-  it('is false for other failures and for things that are not errors', () => {
-    const notNull = caught(() => rt.db.$client.prepare('insert into cases (reference) values (?)').run('ERR-3'));
+  it('is false for other failures and for things that are not errors', async () => {
+    const notNull = await caught(() => execute(rt.db, sql`insert into cases (reference) values (${'ERR-3'})`));
     expect(notNull).toBeInstanceOf(Error);
     expect(isUniqueViolation(notNull, 'cases.reference')).toBe(false);
     // A message that merely looks like one is not one.

@@ -42,6 +42,14 @@ function stopWorker(child: ChildProcess, signal: NodeJS.Signals): Promise<void> 
   });
 }
 
+/** What points a worker process at the test runtime's database: its data folder, and its PostgreSQL database if any. */
+function databaseEnv(rt: Awaited<ReturnType<typeof testRuntime>>): Record<string, string> {
+  const { dataDir, databaseUrl } = rt.config;
+  return databaseUrl
+    ? { DATA_DIR: dataDir, DATABASE_URL: databaseUrl, DATABASE_POOL_SIZE: '2' }
+    : { DATA_DIR: dataDir };
+}
+
 async function enqueueMany(rt: Awaited<ReturnType<typeof testRuntime>>, count: number, tag: string) {
   const queued = [];
   for (let i = 0; i < count; i++)
@@ -85,7 +93,7 @@ describe('the worker process', { timeout: 90_000 }, () => {
 
     // The sink accepts the first message but holds back its reply: the worker is mid-send.
     sink.holdReplies = true;
-    const first = startWorker({ ...env, DATA_DIR: rt.config.dataDir });
+    const first = startWorker({ ...env, ...databaseEnv(rt) });
     await waitUntil(
       () => sink.messages.some((m) => m.to[0]?.startsWith('crash-')),
       'the first message to reach the sink',
@@ -101,7 +109,7 @@ describe('the worker process', { timeout: 90_000 }, () => {
     expect((await findEmail(rt.db, sent.find((s) => s.messageId === inFlight)!.id))?.state).toBe('sending');
 
     // A new worker takes the stuck message over once its lease has run out, and sends the rest.
-    const second = startWorker({ ...env, DATA_DIR: rt.config.dataDir });
+    const second = startWorker({ ...env, ...databaseEnv(rt) });
     await waitUntil(
       async () => (await statesOf(rt, sent)).every((state) => state === 'sent'),
       'every message to be sent',
@@ -123,8 +131,8 @@ describe('the worker process', { timeout: 90_000 }, () => {
     const env = { SMTP_URL: sink.url, OUTBOX_POLL_MS: '50', OUTBOX_LEASE_MS: '60000' };
     const rt = await testRuntime({ env });
     const sent = await enqueueMany(rt, 30, 'pair');
-    const a = startWorker({ ...env, DATA_DIR: rt.config.dataDir });
-    const b = startWorker({ ...env, DATA_DIR: rt.config.dataDir });
+    const a = startWorker({ ...env, ...databaseEnv(rt) });
+    const b = startWorker({ ...env, ...databaseEnv(rt) });
     await waitUntil(
       async () => (await statesOf(rt, sent)).every((state) => state === 'sent'),
       'every message to be sent',

@@ -3,7 +3,9 @@
  * sink receives the link), then the stored copy has each replaced by the marker and keeps no list
  * of them. Undelivered messages keep them (a retry must send the link) but staff see them redacted.
  */
+import { sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
+import { allRows, firstRow } from '../../db/dialect/index.ts';
 import {
   claimNextEmail,
   enqueueEmail,
@@ -36,18 +38,22 @@ const rt = await testRuntime({
 });
 
 /** Every stored column of one outbox row, as text. */
-const rawRow = (id: number) => JSON.stringify(rt.db.$client.prepare('select * from outbox where id = ?').get(id));
+const rawRow = async (id: number) => JSON.stringify(await firstRow(rt.db, sql`select * from outbox where id = ${id}`));
+/** The id of the newest outbox row of a kind. */
+const newestOfKind = async (kind: string) =>
+  (await firstRow<{ id: number }>(rt.db, sql`select id from outbox where kind = ${kind} order by id desc`))!.id;
 
 async function deliverAll(): Promise<void> {
   const worker = startOutboxWorker(rt);
   try {
     await waitUntil(
-      () =>
+      async () =>
         (
-          rt.db.$client.prepare("select count(*) as n from outbox where state in ('queued', 'sending')").get() as {
-            n: number;
-          }
-        ).n === 0,
+          await firstRow<{ n: number }>(
+            rt.db,
+            sql`select count(*) as n from outbox where state in ('queued', 'sending')`,
+          )
+        )?.n === 0,
       'the outbox to drain',
     );
   } finally {
@@ -104,18 +110,16 @@ describe('after delivery the stored copy keeps no private link', () => {
     });
     if (!created.ok) throw new Error(created.error);
     const token = created.statusToken;
-    const row = rt.db.$client.prepare("select id from outbox where kind = 'appeal-ack' order by id desc").get() as {
-      id: number;
-    };
+    const row = { id: await newestOfKind('appeal-ack') };
     // Before delivery the link is there (it is what will be sent).
-    expect(rawRow(row.id)).toContain(token);
+    expect(await rawRow(row.id)).toContain(token);
     await deliverAll();
     const mail = sink.messages.find((m) => m.to.includes('ack@example.org'))!;
     expect(mail.text).toContain(`https://appeals.example.nhs.uk/appeal/status/${token}`);
     expect(mail.html).toContain(token);
     const stored = (await findEmail(rt.db, row.id))!;
     expect(stored.state).toBe('sent');
-    expect(rawRow(row.id)).not.toContain(token);
+    expect(await rawRow(row.id)).not.toContain(token);
     expect(stored.text).toContain(REDACTED_MARK);
     expect(stored.html).toContain(REDACTED_MARK);
     expect(stored.secrets).toBeNull();
@@ -131,19 +135,15 @@ describe('after delivery the stored copy keeps no private link', () => {
     if (!invited.ok) throw new Error(JSON.stringify(invited));
     expect((await subscribe(rt, { email: 'alerts@example.org', ip: '203.0.113.5' })).ok).toBe(true);
     const confirm = /\/subscribe\/confirm\/([A-Za-z0-9_-]+)/.exec(
-      rawRow(
-        (rt.db.$client.prepare("select id from outbox where kind = 'subscription-confirm'").get() as { id: number }).id,
-      ),
+      await rawRow(await newestOfKind('subscription-confirm')),
     )![1]!;
     await deliverAll();
-    const inviteRow = rt.db.$client.prepare("select id from outbox where kind = 'staff-invite'").get() as {
-      id: number;
-    };
+    const inviteRow = { id: await newestOfKind('staff-invite') };
     expect(sink.messages.some((m) => m.text.includes(invited.link))).toBe(true);
-    expect(rawRow(inviteRow.id)).not.toContain(invited.link);
-    expect(rawRow(inviteRow.id)).toContain(REDACTED_MARK);
+    expect(await rawRow(inviteRow.id)).not.toContain(invited.link);
+    expect(await rawRow(inviteRow.id)).toContain(REDACTED_MARK);
     expect(sink.messages.some((m) => m.text.includes(confirm))).toBe(true);
-    const all = JSON.stringify(rt.db.$client.prepare('select * from outbox').all());
+    const all = JSON.stringify(await allRows(rt.db, sql`select * from outbox`));
     expect(all).not.toContain(confirm);
     expect(all).not.toContain(invited.link.split('/').pop()!);
   });
@@ -164,7 +164,7 @@ describe('after delivery the stored copy keeps no private link', () => {
     const claimed = (await claimNextEmail(rt.db, 'tok', rt.now(), 60_000))!;
     expect(claimed.id).toBe(id);
     expect(await markEmailFailed(rt.db, id, 'tok', 'refused')).toBe(true);
-    expect(rawRow(id)).toContain('secret-link-123');
+    expect(await rawRow(id)).toContain('secret-link-123');
     const shown = (await listOutbox(rt)).find((m) => m.id === id)!;
     expect(JSON.stringify(shown)).not.toContain('secret-link-123');
     expect(shown.text).toContain(REDACTED_MARK);

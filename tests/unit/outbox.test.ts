@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { claimNextEmail, enqueueEmail, findEmail, markEmailFailed, onEmailEnqueued } from '../../db/outbox.ts';
-import { outbox } from '../../db/schema.ts';
+import { tablesOf } from '../../db/dialect/index.ts';
 import { transaction } from '../../db/transactions.ts';
 import { checkHealth } from '../../src/lib/health.ts';
 import { classifySendError, emlFileName } from '../../src/lib/email/transport.ts';
@@ -12,6 +12,7 @@ import { testRuntime } from '../support/db.ts';
 
 let clock = Date.UTC(2026, 10, 25, 9, 0, 0);
 const rt = await testRuntime({ now: () => new Date(clock), env: { PUBLIC_URL: 'https://appeals.example.nhs.uk' } });
+const { outbox } = tablesOf(rt.db);
 const message = (to: string) => ({
   to,
   subject: `Hello ${to}`,
@@ -84,7 +85,7 @@ describe('enqueueEmail', () => {
 
 describe('claimNextEmail', () => {
   it('gives each due message to one claimer only, and counts the attempt', async () => {
-    rt.db.delete(outbox).run();
+    await rt.db.delete(outbox);
     const a = await enqueueEmail(rt.db, message('c1@example.org'), rt.now());
     const b = await enqueueEmail(rt.db, message('c2@example.org'), rt.now());
     const first = (await claimNextEmail(rt.db, 'token-1', rt.now(), 60_000))!;
@@ -95,14 +96,14 @@ describe('claimNextEmail', () => {
   });
 
   it('does not claim a message before its next attempt time', async () => {
-    rt.db.delete(outbox).run();
+    await rt.db.delete(outbox);
     await enqueueEmail(rt.db, message('later@example.org'), new Date(clock + 1000));
     expect(await claimNextEmail(rt.db, 't', rt.now(), 60_000)).toBeUndefined();
     expect((await claimNextEmail(rt.db, 't', new Date(clock + 1000), 60_000))?.to).toBe('later@example.org');
   });
 
   it('takes over a message stuck in `sending` once its lease has run out, with the same Message-ID', async () => {
-    rt.db.delete(outbox).run();
+    await rt.db.delete(outbox);
     const { messageId } = await enqueueEmail(rt.db, message('stuck@example.org'), rt.now());
     const claimed = (await claimNextEmail(rt.db, 'crashed-worker', rt.now(), 60_000))!;
     expect(await claimNextEmail(rt.db, 'other', new Date(clock + 59_999), 60_000)).toBeUndefined();
@@ -116,7 +117,7 @@ describe('claimNextEmail', () => {
 
 describe('listOutbox, outboxCounts, retryMessage and /healthz', () => {
   it('lists newest first, counts queued and failed, and retries only failed messages', async () => {
-    rt.db.delete(outbox).run();
+    await rt.db.delete(outbox);
     const q = await enqueueEmail(rt.db, message('q@example.org'), rt.now());
     const f = await enqueueEmail(rt.db, message('f@example.org'), rt.now());
     await claimNextEmail(rt.db, 'x', rt.now(), 60_000); // q (oldest first)
@@ -143,7 +144,7 @@ describe('listOutbox, outboxCounts, retryMessage and /healthz', () => {
   });
 
   it('rolls the retry back when the hook throws (e.g. the audit entry cannot be written)', async () => {
-    rt.db.delete(outbox).run();
+    await rt.db.delete(outbox);
     const f = await enqueueEmail(rt.db, message('hook@example.org'), rt.now());
     await claimNextEmail(rt.db, 'z', rt.now(), 60_000);
     await markEmailFailed(rt.db, f.id, 'z', '550');
@@ -159,7 +160,7 @@ describe('listOutbox, outboxCounts, retryMessage and /healthz', () => {
 describe('retryFromOutbox', () => {
   it('retries a failed email from the posted id and writes outbox.retried to the audit log with it', async () => {
     const admin = await testStaff(rt, ['admin'], 'Ada Admin');
-    rt.db.delete(outbox).run();
+    await rt.db.delete(outbox);
     const f = await enqueueEmail(rt.db, message('audit@example.org'), rt.now());
     await claimNextEmail(rt.db, 'w', rt.now(), 60_000);
     await markEmailFailed(rt.db, f.id, 'w', '550');

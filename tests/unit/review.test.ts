@@ -1,4 +1,3 @@
-import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { findAppealById, listAppealEvents, updateAppeal } from '../../db/appeals.ts';
 import { listAudit } from '../../db/audit.ts';
@@ -21,6 +20,7 @@ import {
 import type { CaseAction } from '../../db/cases.ts';
 import { insertTestCase } from '../support/cases.ts';
 import { testRuntime } from '../support/db.ts';
+import { causeMessages, failInserts } from '../support/fail-inserts.ts';
 import { testStaff } from '../support/staff.ts';
 import { decideAfterPreview } from '../support/review.ts';
 
@@ -139,13 +139,11 @@ describe('decideAppeal', () => {
   it('keeps nothing when any part fails: the email is queued in the same transaction', async () => {
     const a = await newAppeal();
     const emails = (await listEmails(rt.db)).length;
-    rt.db.run(
-      sql.raw(`create trigger fail_follow_up before insert on follow_ups begin select raise(abort, 'boom'); end`),
-    );
+    const restore = await failInserts(rt.db, 'follow_ups', 'boom');
     try {
-      await expect(decideAfterPreview(rt, a.id, decision, reviewer)).rejects.toThrow(/boom/);
+      await expect(decideAfterPreview(rt, a.id, decision, reviewer).catch(causeMessages)).resolves.toMatch(/boom/);
     } finally {
-      rt.db.run(sql.raw('drop trigger fail_follow_up'));
+      await restore();
     }
     expect((await findAppealById(rt.db, a.id))!.status).toBe('new');
     expect((await listEmails(rt.db)).length).toBe(emails);
