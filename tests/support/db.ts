@@ -29,10 +29,11 @@ export interface TestRuntimeOptions {
   now?: () => Date;
   env?: Record<string, string>;
   /**
-   * 'sqlite' for a test of something only SQLite has (its trigger text, WAL, file modes): it then
-   * runs on SQLite whatever TEST_DATABASE says. Unset: the engine TEST_DATABASE names.
+   * For a test of something only one engine has (SQLite's trigger text, WAL and file modes;
+   * PostgreSQL's pool and serialization failures): it then runs on that engine whatever
+   * TEST_DATABASE says, in both passes of the suite. Unset: the engine TEST_DATABASE names.
    */
-  engine?: 'sqlite';
+  engine?: 'sqlite' | 'postgres';
 }
 
 /** A runtime over a fresh database; `now` defaults to the real clock. */

@@ -9,7 +9,7 @@
 import { sql, TransactionRollbackError } from 'drizzle-orm';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { OutsideTransactionError, truncateWal, type Db, type DbOrTx } from '../../db/client.ts';
-import { execute, firstRow, isPostgres } from '../../db/dialect/index.ts';
+import { execute, firstRow } from '../../db/dialect/index.ts';
 import { poolOf } from '../../db/postgres.ts';
 import {
   afterCommit,
@@ -21,7 +21,6 @@ import {
 import { testRuntime } from '../support/db.ts';
 
 const rt = await testRuntime();
-const postgres = isPostgres(rt.db);
 
 const createCounter = async (db: Db) => {
   await execute(db, sql`create table counters (id integer primary key, n integer not null)`);
@@ -32,6 +31,17 @@ const resetCounter = async (db: Db) => {
   await execute(db, sql`insert into counters (id, n) values (1, 0)`);
 };
 await createCounter(rt.db);
+
+/**
+ * For what only one engine does (SQLite's one-connection queue, PostgreSQL's pool and its
+ * serialization failures): a runtime on that engine whatever TEST_DATABASE says, so each such
+ * test runs in both passes of the suite instead of being skipped in one.
+ */
+async function counterRuntime(engine: 'sqlite' | 'postgres') {
+  const pinned = await testRuntime({ engine });
+  await createCounter(pinned.db);
+  return pinned;
+}
 
 const read = async (db: DbOrTx): Promise<number> =>
   (await firstRow<{ n: number }>(db, sql`select n from counters where id = 1`))?.n ?? -1;
@@ -73,48 +83,44 @@ describe('transaction(db, fn)', () => {
     expect(await read(rt.db)).toBe(1);
   });
 
-  it.runIf(!postgres)(
-    'SQLite: runs the transactions of one connection one at a time, so read-then-write loses nothing',
-    async () => {
-      const order: string[] = [];
-      const increment = (name: string) =>
-        transaction(rt.db, async (tx) => {
-          order.push(`${name} begins`);
-          const n = await read(tx);
-          await tick();
-          await write(tx, n + 1);
-          order.push(`${name} ends`);
-        });
-      await Promise.all([increment('a'), increment('b'), increment('c')]);
-      expect(await read(rt.db)).toBe(3);
-      expect(order).toEqual(['a begins', 'a ends', 'b begins', 'b ends', 'c begins', 'c ends']);
-    },
-  );
-
-  it.runIf(postgres)(
-    'PostgreSQL: runs transactions side by side on the pool, and read-then-write still loses nothing',
-    async () => {
-      let begun = 0;
-      let allBegun!: () => void;
-      const together = new Promise<void>((resolve) => (allBegun = resolve));
-      // Queued one at a time, the first would wait here for the others for ever.
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error('the transactions did not run side by side')), 2000);
+  it('SQLite: runs the transactions of one connection one at a time, so read-then-write loses nothing', async () => {
+    const rt = await counterRuntime('sqlite');
+    const order: string[] = [];
+    const increment = (name: string) =>
+      transaction(rt.db, async (tx) => {
+        order.push(`${name} begins`);
+        const n = await read(tx);
+        await tick();
+        await write(tx, n + 1);
+        order.push(`${name} ends`);
       });
-      const increment = () =>
-        transaction(rt.db, async (tx) => {
-          if (++begun === 3) allBegun();
-          const n = await read(tx);
-          await Promise.race([together, timeout]);
-          await write(tx, n + 1);
-        });
-      await Promise.all([increment(), increment(), increment()]).finally(() => clearTimeout(timer));
-      // All three read 0 together; the ones refused with a serialization failure ran again.
-      expect(begun).toBeGreaterThan(3);
-      expect(await read(rt.db)).toBe(3);
-    },
-  );
+    await Promise.all([increment('a'), increment('b'), increment('c')]);
+    expect(await read(rt.db)).toBe(3);
+    expect(order).toEqual(['a begins', 'a ends', 'b begins', 'b ends', 'c begins', 'c ends']);
+  });
+
+  it('PostgreSQL: runs transactions side by side on the pool, and read-then-write still loses nothing', async () => {
+    const rt = await counterRuntime('postgres');
+    let begun = 0;
+    let allBegun!: () => void;
+    const together = new Promise<void>((resolve) => (allBegun = resolve));
+    // Queued one at a time, the first would wait here for the others for ever.
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('the transactions did not run side by side')), 2000);
+    });
+    const increment = () =>
+      transaction(rt.db, async (tx) => {
+        if (++begun === 3) allBegun();
+        const n = await read(tx);
+        await Promise.race([together, timeout]);
+        await write(tx, n + 1);
+      });
+    await Promise.all([increment(), increment(), increment()]).finally(() => clearTimeout(timer));
+    // All three read 0 together; the ones refused with a serialization failure ran again.
+    expect(begun).toBeGreaterThan(3);
+    expect(await read(rt.db)).toBe(3);
+  });
 
   it('makes a nested transaction a savepoint: its failure undoes only its own work', async () => {
     await transaction(rt.db, async (tx) => {
@@ -167,7 +173,10 @@ describe('transaction(db, fn)', () => {
   });
 });
 
-describe.runIf(postgres)('PostgreSQL: serialization failures', () => {
+describe('PostgreSQL: serialization failures', async () => {
+  const rt = await counterRuntime('postgres');
+  beforeEach(() => resetCounter(rt.db));
+
   it('tries a transaction again when another one committed a conflicting write, and the retry succeeds', async () => {
     const attempts = { a: 0, b: 0 };
     let bothRead!: () => void;
