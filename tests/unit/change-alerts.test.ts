@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { listAudit } from '../../db/audit.ts';
 import { listEmails } from '../../db/outbox.ts';
-import { outbox } from '../../db/schema.ts';
+import { tablesOf } from '../../db/dialect/index.ts';
 import {
   ALERT_RULES,
   confirmSubscription,
@@ -178,7 +178,7 @@ describe('change alerts', async () => {
   const { rt, set, at } = await clocked('2026-11-25T09:00:00Z');
 
   it('are queued once per version, with the summary, a compare link and one-click unsubscribe headers', async () => {
-    rt.db.delete(outbox).run();
+    await rt.db.delete(tablesOf(rt.db).outbox);
     await subscribeAndConfirm(rt, 'one@example.org');
     await subscribeAndConfirm(rt, 'two@example.org');
     const published = await publishMinor(rt, 'A clearer paragraph.');

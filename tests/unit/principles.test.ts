@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { grounds, principleVersions } from '../../db/schema.ts';
+import { tablesOf } from '../../db/dialect/index.ts';
 import { seedPrinciples } from '../../db/principles.ts';
 import { getCurrentPrinciples, getPrinciplesVersion } from '../../src/lib/principles/versions.ts';
 import { testRuntime } from '../support/db.ts';
@@ -8,17 +8,28 @@ import { testRuntime } from '../support/db.ts';
 describe('database', async () => {
   const rt = await testRuntime();
 
-  it('runs SQLite in WAL mode with foreign keys and a busy timeout', () => {
-    const sqlite = rt.db.$client;
+  it('runs SQLite in WAL mode with foreign keys and a busy timeout', async () => {
+    // Pragmas are SQLite's own; PostgreSQL has no journal mode or busy timeout to check.
+    const sqlite = (await testRuntime({ engine: 'sqlite' })).db.$client;
     expect(sqlite.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(sqlite.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(sqlite.pragma('busy_timeout', { simple: true })).toBe(5000);
   });
 
-  it('refuses a ground that points at no version (foreign key enforced)', () => {
-    expect(() =>
-      rt.db.insert(grounds).values({ versionId: 9999, code: 'x', title: 'x', description: 'x', position: 0 }).run(),
-    ).toThrow(/FOREIGN KEY/);
+  it('refuses a ground that points at no version (foreign key enforced)', async () => {
+    const { grounds } = tablesOf(rt.db);
+    const error: unknown = await rt.db
+      .insert(grounds)
+      .values({ versionId: 9999, code: 'x', title: 'x', description: 'x', position: 0 })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    // drizzle wraps PostgreSQL's error (DrizzleQueryError) and keeps the driver's as the cause.
+    // SQLite says "FOREIGN KEY constraint failed"; PostgreSQL "violates foreign key constraint".
+    const driverError = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+    expect(driverError).toBeInstanceOf(Error);
+    expect((driverError as Error).message).toMatch(/foreign key constraint/i);
   });
 
   it('seeds versions 1.0 and 1.1 once, with the ten grounds for action from the seed page', async () => {
@@ -29,7 +40,7 @@ describe('database', async () => {
       reviewWorkingDays: 10,
     };
     await seedPrinciples(rt.db, rt.now(), links); // a second run must not add another copy
-    expect(rt.db.select().from(principleVersions).all()).toHaveLength(2);
+    expect(await rt.db.select().from(tablesOf(rt.db).principleVersions)).toHaveLength(2);
     const current = await getCurrentPrinciples(rt);
     expect(current?.version).toBe('1.1');
     expect(current?.previousVersion).toBe('1.0');

@@ -4,7 +4,8 @@
  * appeals a due filter selects), checked with EXPLAIN QUERY PLAN.
  */
 import { describe, expect, it } from 'vitest';
-import { appeals } from '../../db/schema.ts';
+import { isPostgres, tablesOf } from '../../db/dialect/index.ts';
+import { queryPlan, type Explainable, type QueryPlan } from '../../db/dialect/plans.ts';
 import {
   countByStatus,
   countByStatusStatement,
@@ -24,11 +25,22 @@ import { testRuntime } from '../support/db.ts';
 
 const rt = await testRuntime();
 
-function plan(query: { toSQL(): { sql: string; params: unknown[] } }): string[] {
-  const { sql, params } = query.toSQL();
-  return (rt.db.$client.prepare(`explain query plan ${sql}`).all(...params) as { detail: string }[]).map(
-    (r) => r.detail,
-  );
+const plan = (query: Explainable) => queryPlan(rt.db, query);
+const text = (p: QueryPlan) => p.detail.join('\n');
+const readsOf = (p: QueryPlan, table: string) => p.reads.filter((r) => r.table === table);
+const scans = (p: QueryPlan, ...tables: string[]) =>
+  p.reads.filter((r) => tables.includes(r.table) && r.access === 'scan');
+/** Reads of staff and cases (the joins) that are not by primary key. */
+const joinsNotByKey = (p: QueryPlan) =>
+  p.reads.filter((r) => ['staff', 'cases'].includes(r.table) && r.access !== 'primary key');
+/** The bounds of the appeals index range a due filter reads: the status and the due date. */
+const appealsIndex = expect.objectContaining({ access: 'index', index: expect.stringMatching(/^appeals_/) });
+const dueRange = (keys: string[]) => keys.includes('status=') && keys.includes('due_at<');
+/** The plan reads appeals through an index range on the status and the due date. */
+function expectDueRange(p: QueryPlan): void {
+  const read = readsOf(p, 'appeals').find((r) => r.access === 'index');
+  expect(read?.index, text(p)).toMatch(/^appeals_/);
+  expect(dueRange(read!.keys), text(p)).toBe(true);
 }
 
 const combos: QueueQuery[] = [];
@@ -42,85 +54,92 @@ for (const status of [null, ...QUEUE_STATUSES]) {
   }
 }
 
-describe('queue query plans', () => {
+/*
+ * SQLite only for now. With the test tables empty PostgreSQL's planner, even with sequential scans
+ * priced out (db/dialect/plans.ts), often walks a whole index in due order (appeals_due) rather
+ * than the exact-match or status ranges, and sorts where SQLite reads in order: its plans say
+ * little until the tables have realistic statistics. The queue's results below run on both.
+ */
+const onPostgres = isPostgres(rt.db);
+
+describe.skipIf(onPostgres)('queue query plans', () => {
   it.each(combos.map((q) => [JSON.stringify({ ...q, dueBefore: q.dueBefore ? 'set' : null }), q] as const))(
     '%s reads an index in due-date order',
-    (_, q) => {
+    async (_, q) => {
       const { items, total } = queueStatements(rt.db, q);
-      const itemPlan = plan(items);
+      const itemPlan = await plan(items);
       // Appeals are searched through an index, never scanned whole...
-      const appealsStep = itemPlan.find((d) => /\b(SEARCH|SCAN) appeals\b/.test(d));
-      expect(appealsStep).toMatch(/USING (COVERING )?INDEX appeals_/);
-      expect(itemPlan.filter((d) => /^SCAN appeals$/.test(d))).toEqual([]);
+      const appealsStep = readsOf(itemPlan, 'appeals')[0];
+      expect(appealsStep).toMatchObject({ access: 'index', index: expect.stringMatching(/^appeals_/) });
+      expect(scans(itemPlan, 'appeals')).toEqual([]);
       if (q.dueBefore) {
         // ...a due filter reads only the clock-running statuses' ranges (status=? on the index) and
         // sorts those (open appeals), never the decided bulk;
-        expect(appealsStep).toMatch(/\(.*status=\?.*due_at<\?\)/);
+        expect(dueRange(appealsStep!.keys)).toBe(true);
       } else {
         // ...without one, the index gives due-date order: no sort, the read stops after the page.
-        expect(itemPlan.filter((d) => /TEMP B-TREE/.test(d))).toEqual([]);
+        expect(itemPlan.sorted).toBe(false);
       }
       // The joins use the primary keys.
-      expect(itemPlan.filter((d) => /\b(staff|cases)\b/.test(d) && !/USING INTEGER PRIMARY KEY/.test(d))).toEqual([]);
-      const totalPlan = plan(total);
-      expect(
-        totalPlan.filter((d) => /^SCAN appeals\b/.test(d) || (/^SCAN appeal_tallies\b/.test(d) && q.status !== null)),
-      ).toEqual([]);
-      if (q.dueBefore) expect(totalPlan.join('\n')).toMatch(/INDEX appeals_/);
-      else expect(totalPlan.join('\n')).toMatch(/appeal_tallies/);
+      expect(joinsNotByKey(itemPlan)).toEqual([]);
+      const totalPlan = await plan(total);
+      expect([
+        ...scans(totalPlan, 'appeals'),
+        ...(q.status !== null ? scans(totalPlan, 'appeal_tallies') : []),
+      ]).toEqual([]);
+      if (q.dueBefore) expect(readsOf(totalPlan, 'appeals')).toContainEqual(appealsIndex);
+      else expect(readsOf(totalPlan, 'appeal_tallies')).not.toEqual([]);
     },
   );
 
-  it('counts per filter read an index or the running counts, whatever the other filters', () => {
+  it('counts per filter read an index or the running counts, whatever the other filters', async () => {
     const overdue = new Date('2026-11-25T12:00:00Z');
     const week = new Date('2026-12-02T12:00:00Z');
     for (const status of [null, ...QUEUE_STATUSES]) {
       for (const assignee of [null, 7, 'unassigned'] as const) {
         for (const dueBefore of [null, overdue]) {
           const s = queueFilterStatements(rt.db, 7, { status, assignee, dueBefore }, overdue, week);
-          for (const due of [s.overdue, s.week])
-            expect(plan(due).join('\n')).toMatch(
-              /SEARCH appeals USING (COVERING )?INDEX appeals_\w+ \(status=\? AND due_at<\?\)/,
-            );
+          for (const due of [s.overdue, s.week]) expectDueRange(await plan(due));
           for (const who of [s.mine, s.unassigned]) {
-            const p = plan(who).join('\n');
-            expect(p).not.toMatch(/^SCAN appeals\b/m);
-            expect(p).toMatch(dueBefore ? /INDEX appeals_/ : /appeal_tallies/);
+            const p = await plan(who);
+            expect(scans(p, 'appeals')).toEqual([]);
+            if (dueBefore) expect(readsOf(p, 'appeals')).toContainEqual(appealsIndex);
+            else expect(readsOf(p, 'appeal_tallies')).not.toEqual([]);
           }
         }
       }
     }
   });
 
-  it('counts per status come from the running counts, not from appeals', () => {
-    expect(plan(countByStatusStatement(rt.db)).join('\n')).not.toMatch(/\bappeals\b/);
+  it('counts per status come from the running counts, not from appeals', async () => {
+    expect(readsOf(await plan(countByStatusStatement(rt.db)), 'appeals')).toEqual([]);
     for (const assignee of [7, 'unassigned'] as const)
-      expect(plan(countByStatusStatement(rt.db, { assignee, dueBefore: null })).join('\n')).not.toMatch(/\bappeals\b/);
+      expect(readsOf(await plan(countByStatusStatement(rt.db, { assignee, dueBefore: null })), 'appeals')).toEqual([]);
   });
 
-  it('counts per status under a due filter read only the clock-running index ranges', () => {
+  it('counts per status under a due filter read only the clock-running index ranges', async () => {
     for (const assignee of [null, 7, 'unassigned'] as const) {
-      const p = plan(countByStatusStatement(rt.db, { assignee, dueBefore: new Date('2026-11-25T12:00:00Z') })).join(
-        '\n',
-      );
-      expect(p).toMatch(/SEARCH appeals USING (COVERING )?INDEX appeals_\w+ \(status=\? AND due_at<\?\)/);
-      expect(p).not.toMatch(/^SCAN appeals\b/m);
+      const p = await plan(countByStatusStatement(rt.db, { assignee, dueBefore: new Date('2026-11-25T12:00:00Z') }));
+      expectDueRange(p);
+      expect(scans(p, 'appeals')).toEqual([]);
     }
   });
 
   it('open follow-ups are read through their index, in due order, with the appeal by primary key', async () => {
-    const p = plan(openFollowUpsStatement(rt.db));
-    expect(p.join('\n')).toMatch(/SEARCH follow_ups USING INDEX follow_ups_open \(done_at=\?\)/);
-    expect(p.filter((d) => /TEMP B-TREE/.test(d))).toEqual([]);
-    expect(p.filter((d) => /\bappeals\b/.test(d) && !/USING INTEGER PRIMARY KEY/.test(d))).toEqual([]);
+    const p = await plan(openFollowUpsStatement(rt.db));
+    expect(readsOf(p, 'follow_ups')).toEqual([
+      expect.objectContaining({ access: 'index', index: 'follow_ups_open', keys: ['done_at='] }),
+    ]);
+    expect(p.sorted).toBe(false);
+    expect(readsOf(p, 'appeals').filter((r) => r.access !== 'primary key')).toEqual([]);
     expect(await listOpenFollowUpsWithAppeal(rt.db)).toEqual([]);
   });
 });
 
-describe('queue query plans: the open view (the default) and the search', () => {
+describe.skipIf(onPostgres)('queue query plans: the open view (the default) and the search', () => {
   it.each([null, 7, 'unassigned'] as const)(
     'open appeals, assignee %s: read from the partial open index in order, no sort, joins by primary key',
-    (assignee) => {
+    async (assignee) => {
       for (const order of ['soonest', 'latest'] as const) {
         for (const offset of [0, 50]) {
           const { items, total } = queueStatements(rt.db, {
@@ -131,20 +150,20 @@ describe('queue query plans: the open view (the default) and the search', () => 
             limit: 25,
             offset,
           });
-          const p = plan(items);
-          expect(p.find((d) => /\bappeals\b/.test(d))).toMatch(
+          const p = await plan(items);
+          expect(readsOf(p, 'appeals')[0]).toMatchObject(
             assignee === null
-              ? /^SCAN appeals USING INDEX appeals_open_due$/
-              : /^SEARCH appeals USING INDEX appeals_open_assignee_due \(assigned_to=\?\)$/,
+              ? { access: 'index', index: 'appeals_open_due', keys: [] }
+              : { access: 'index', index: 'appeals_open_assignee_due', keys: ['assigned_to='] },
           );
-          expect(p.filter((d) => /TEMP B-TREE/.test(d))).toEqual([]);
-          expect(p.filter((d) => /\b(staff|cases)\b/.test(d) && !/USING INTEGER PRIMARY KEY/.test(d))).toEqual([]);
-          const t = plan(total).join('\n');
-          expect(t).toMatch(/appeal_tallies/);
-          expect(t).not.toMatch(/\bappeals\b/);
+          expect(p.sorted).toBe(false);
+          expect(joinsNotByKey(p)).toEqual([]);
+          const t = await plan(total);
+          expect(readsOf(t, 'appeal_tallies')).not.toEqual([]);
+          expect(readsOf(t, 'appeals')).toEqual([]);
         }
         // Under a due filter the open view is the due filter's own (clock-running index ranges).
-        const due = plan(
+        const due = await plan(
           queueStatements(rt.db, {
             status: 'open',
             assignee,
@@ -153,65 +172,66 @@ describe('queue query plans: the open view (the default) and the search', () => 
             limit: 25,
             offset: 0,
           }).items,
-        ).join('\n');
-        expect(due).toMatch(/INDEX appeals_\w+ \(.*status=\?.*due_at<\?\)/);
-        expect(due).not.toMatch(/^SCAN appeals\b/m);
+        );
+        expectDueRange(due);
+        expect(scans(due, 'appeals')).toEqual([]);
       }
     },
   );
 
   const ref = generateReference();
   const typo = ref.replace(/^./, (c) => (c === 'X' ? 'Y' : 'X'));
-  const searches: [string, QueueSearch, RegExp[]][] = [
-    [
-      'a reference',
-      { references: [ref], email: null, handle: null },
-      [
-        /SEARCH appeals USING (COVERING )?INDEX appeals_reference \(reference=\?\)/,
-        /SEARCH cases USING COVERING INDEX cases_reference \(reference=\?\)/,
-        /SEARCH appeals USING (COVERING )?INDEX appeals_case \(case_id=\?\)/,
-      ],
-    ],
+  /** An exact-match read of `table` through `index`, bounded on `key`; covering on SQLite where said. */
+  type Lookup = { table: 'appeals' | 'cases'; index: string; key: string; covering?: true };
+  const byReference: Lookup[] = [
+    { table: 'appeals', index: 'appeals_reference', key: 'reference=' },
+    { table: 'cases', index: 'cases_reference', key: 'reference=', covering: true },
+  ];
+  const byHandle: Lookup[] = [
+    { table: 'appeals', index: 'appeals_claimed_handle_key', key: '<expr>=' },
+    { table: 'cases', index: 'cases_handle_key', key: '<expr>=', covering: true },
+  ];
+  const appealsOfCase: Lookup = { table: 'appeals', index: 'appeals_case', key: 'case_id=' };
+  const searches: [string, QueueSearch, Lookup[]][] = [
+    ['a reference', { references: [ref], email: null, handle: null }, [...byReference, appealsOfCase]],
     [
       'the references one slip away, and a handle',
       { references: nearbyReferences(typo), email: null, handle: typo.toLowerCase() },
-      [
-        /appeals_reference \(reference=\?\)/,
-        /cases_reference \(reference=\?\)/,
-        /appeals_claimed_handle_key \(<expr>=\?\)/,
-        /cases_handle_key \(<expr>=\?\)/,
-      ],
+      [...byReference, ...byHandle],
     ],
     [
       'an email address',
       { references: [], email: 'someone@example.org', handle: null },
-      [/SEARCH appeals USING (COVERING )?INDEX appeals_email \(email=\?\)/],
+      [{ table: 'appeals', index: 'appeals_email', key: 'email=' }],
     ],
-    [
-      'a handle',
-      { references: [], email: null, handle: 'jo_bloggs' },
-      [
-        /SEARCH appeals USING (COVERING )?INDEX appeals_claimed_handle_key \(<expr>=\?\)/,
-        /SEARCH cases USING COVERING INDEX cases_handle_key \(<expr>=\?\)/,
-        /SEARCH appeals USING (COVERING )?INDEX appeals_case \(case_id=\?\)/,
-      ],
-    ],
+    ['a handle', { references: [], email: null, handle: 'jo_bloggs' }, [...byHandle, appealsOfCase]],
   ];
   it.each(searches)(
     'searching by %s reads only exact-match indexes, never a scan of appeals or cases',
-    (_, search, expected) => {
+    async (_, search, expected) => {
       for (const order of ['soonest', 'latest'] as const) {
         const { items, total } = searchStatements(rt.db, search, { order, limit: 25, offset: 25 });
         for (const statement of [items, total]) {
-          const p = plan(statement);
-          const text = p.join('\n');
-          for (const re of expected) expect(text).toMatch(re);
-          // Every read of appeals and cases is a SEARCH on an index (no SCAN, no LIKE).
-          expect(p.filter((d) => /^SCAN (appeals|cases)\b/.test(d))).toEqual([]);
+          const p = await plan(statement);
+          for (const { table, index, key, covering } of expected) {
+            const read = p.reads.find((r) => r.table === table && r.index === index);
+            expect(read, `${table} through ${index} in:\n${text(p)}`).toBeDefined();
+            expect(read!.keys).toContain(key);
+            if (covering && !isPostgres(rt.db)) expect(read!.covering).toBe(true);
+          }
+          // Every read of appeals and cases is through an index (no scan, no LIKE).
+          expect(scans(p, 'appeals', 'cases')).toEqual([]);
           expect(statement.toSQL().sql).not.toMatch(/\blike\b/i);
-          // Only the matches are sorted (a handful), and the joins use primary keys.
+          // Only the matches are sorted (a handful), and the joins use primary keys: staff only
+          // by it, cases by it or by the search's own indexes.
+          const searchIndexes = expected.map((e) => e.index);
           expect(
-            p.filter((d) => /\b(staff|cases)\b/.test(d) && /LEFT-JOIN/.test(d) && !/USING INTEGER PRIMARY KEY/.test(d)),
+            p.reads.filter(
+              (r) =>
+                (r.table === 'staff' || r.table === 'cases') &&
+                r.access !== 'primary key' &&
+                !(r.table === 'cases' && r.index && searchIndexes.includes(r.index)),
+            ),
           ).toEqual([]);
         }
       }
@@ -219,31 +239,29 @@ describe('queue query plans: the open view (the default) and the search', () => 
   );
 });
 
-describe('queue results', () => {
+describe('queue results', async () => {
+  const { appeals } = tablesOf(rt.db);
   const now = new Date('2026-11-25T12:00:00Z');
   const day = 86_400_000;
   let n = 0;
-  const add = (
+  const add = async (
     status: 'new' | 'in-review' | 'waiting' | 'decided' | 'withdrawn',
     dueInDays: number,
     assignedTo: number | null,
   ) =>
-    rt.db
-      .insert(appeals)
-      .values({
-        reference: `Q-${++n}`,
-        status,
-        receivedAt: new Date(now.getTime() - 20 * day),
-        dueAt: new Date(now.getTime() + dueInDays * day),
-        assignedTo,
-      })
-      .run();
-  add('new', -2, null);
-  add('in-review', -1, 7);
-  add('waiting', -3, 7); // clock paused: not overdue
-  add('decided', -30, 7); // decided: never overdue
-  add('withdrawn', -30, null);
-  add('new', 3, 7);
+    await rt.db.insert(appeals).values({
+      reference: `Q-${++n}`,
+      status,
+      receivedAt: new Date(now.getTime() - 20 * day),
+      dueAt: new Date(now.getTime() + dueInDays * day),
+      assignedTo,
+    });
+  await add('new', -2, null);
+  await add('in-review', -1, 7);
+  await add('waiting', -3, 7); // clock paused: not overdue
+  await add('decided', -30, 7); // decided: never overdue
+  await add('withdrawn', -30, null);
+  await add('new', 3, 7);
   const q = async (over: Partial<QueueQuery>) =>
     await listQueue(rt.db, { status: null, assignee: null, dueBefore: null, limit: 25, offset: 0, ...over });
 
