@@ -25,7 +25,15 @@ import { testRuntime } from '../support/db.ts';
 
 const rt = await testRuntime();
 
-const plan = (query: Explainable) => queryPlan(rt.db, query);
+/*
+ * The plans on SQLite only for now, on a SQLite runtime whatever TEST_DATABASE says. With the test
+ * tables empty PostgreSQL's planner, even with sequential scans priced out (db/dialect/plans.ts),
+ * often walks a whole index in due order (appeals_due) rather than the exact-match or status
+ * ranges, and sorts where SQLite reads in order: its plans say little until the tables have
+ * realistic statistics (not done yet: issue 21). The queue's results below run on both engines.
+ */
+const planRt = isPostgres(rt.db) ? await testRuntime({ engine: 'sqlite' }) : rt;
+const plan = (query: Explainable) => queryPlan(planRt.db, query);
 const text = (p: QueryPlan) => p.detail.join('\n');
 const readsOf = (p: QueryPlan, table: string) => p.reads.filter((r) => r.table === table);
 const scans = (p: QueryPlan, ...tables: string[]) =>
@@ -54,19 +62,11 @@ for (const status of [null, ...QUEUE_STATUSES]) {
   }
 }
 
-/*
- * SQLite only for now. With the test tables empty PostgreSQL's planner, even with sequential scans
- * priced out (db/dialect/plans.ts), often walks a whole index in due order (appeals_due) rather
- * than the exact-match or status ranges, and sorts where SQLite reads in order: its plans say
- * little until the tables have realistic statistics. The queue's results below run on both.
- */
-const onPostgres = isPostgres(rt.db);
-
-describe.skipIf(onPostgres)('queue query plans', () => {
+describe('queue query plans', () => {
   it.each(combos.map((q) => [JSON.stringify({ ...q, dueBefore: q.dueBefore ? 'set' : null }), q] as const))(
     '%s reads an index in due-date order',
     async (_, q) => {
-      const { items, total } = queueStatements(rt.db, q);
+      const { items, total } = queueStatements(planRt.db, q);
       const itemPlan = await plan(items);
       // Appeals are searched through an index, never scanned whole...
       const appealsStep = readsOf(itemPlan, 'appeals')[0];
@@ -98,7 +98,7 @@ describe.skipIf(onPostgres)('queue query plans', () => {
     for (const status of [null, ...QUEUE_STATUSES]) {
       for (const assignee of [null, 7, 'unassigned'] as const) {
         for (const dueBefore of [null, overdue]) {
-          const s = queueFilterStatements(rt.db, 7, { status, assignee, dueBefore }, overdue, week);
+          const s = queueFilterStatements(planRt.db, 7, { status, assignee, dueBefore }, overdue, week);
           for (const due of [s.overdue, s.week]) expectDueRange(await plan(due));
           for (const who of [s.mine, s.unassigned]) {
             const p = await plan(who);
@@ -112,37 +112,41 @@ describe.skipIf(onPostgres)('queue query plans', () => {
   });
 
   it('counts per status come from the running counts, not from appeals', async () => {
-    expect(readsOf(await plan(countByStatusStatement(rt.db)), 'appeals')).toEqual([]);
+    expect(readsOf(await plan(countByStatusStatement(planRt.db)), 'appeals')).toEqual([]);
     for (const assignee of [7, 'unassigned'] as const)
-      expect(readsOf(await plan(countByStatusStatement(rt.db, { assignee, dueBefore: null })), 'appeals')).toEqual([]);
+      expect(readsOf(await plan(countByStatusStatement(planRt.db, { assignee, dueBefore: null })), 'appeals')).toEqual(
+        [],
+      );
   });
 
   it('counts per status under a due filter read only the clock-running index ranges', async () => {
     for (const assignee of [null, 7, 'unassigned'] as const) {
-      const p = await plan(countByStatusStatement(rt.db, { assignee, dueBefore: new Date('2026-11-25T12:00:00Z') }));
+      const p = await plan(
+        countByStatusStatement(planRt.db, { assignee, dueBefore: new Date('2026-11-25T12:00:00Z') }),
+      );
       expectDueRange(p);
       expect(scans(p, 'appeals')).toEqual([]);
     }
   });
 
   it('open follow-ups are read through their index, in due order, with the appeal by primary key', async () => {
-    const p = await plan(openFollowUpsStatement(rt.db));
+    const p = await plan(openFollowUpsStatement(planRt.db));
     expect(readsOf(p, 'follow_ups')).toEqual([
       expect.objectContaining({ access: 'index', index: 'follow_ups_open', keys: ['done_at='] }),
     ]);
     expect(p.sorted).toBe(false);
     expect(readsOf(p, 'appeals').filter((r) => r.access !== 'primary key')).toEqual([]);
-    expect(await listOpenFollowUpsWithAppeal(rt.db)).toEqual([]);
+    expect(await listOpenFollowUpsWithAppeal(planRt.db)).toEqual([]);
   });
 });
 
-describe.skipIf(onPostgres)('queue query plans: the open view (the default) and the search', () => {
+describe('queue query plans: the open view (the default) and the search', () => {
   it.each([null, 7, 'unassigned'] as const)(
     'open appeals, assignee %s: read from the partial open index in order, no sort, joins by primary key',
     async (assignee) => {
       for (const order of ['soonest', 'latest'] as const) {
         for (const offset of [0, 50]) {
-          const { items, total } = queueStatements(rt.db, {
+          const { items, total } = queueStatements(planRt.db, {
             status: 'open',
             assignee,
             dueBefore: null,
@@ -164,7 +168,7 @@ describe.skipIf(onPostgres)('queue query plans: the open view (the default) and 
         }
         // Under a due filter the open view is the due filter's own (clock-running index ranges).
         const due = await plan(
-          queueStatements(rt.db, {
+          queueStatements(planRt.db, {
             status: 'open',
             assignee,
             dueBefore: new Date('2026-11-25T12:00:00Z'),
@@ -210,14 +214,14 @@ describe.skipIf(onPostgres)('queue query plans: the open view (the default) and 
     'searching by %s reads only exact-match indexes, never a scan of appeals or cases',
     async (_, search, expected) => {
       for (const order of ['soonest', 'latest'] as const) {
-        const { items, total } = searchStatements(rt.db, search, { order, limit: 25, offset: 25 });
+        const { items, total } = searchStatements(planRt.db, search, { order, limit: 25, offset: 25 });
         for (const statement of [items, total]) {
           const p = await plan(statement);
           for (const { table, index, key, covering } of expected) {
             const read = p.reads.find((r) => r.table === table && r.index === index);
             expect(read, `${table} through ${index} in:\n${text(p)}`).toBeDefined();
             expect(read!.keys).toContain(key);
-            if (covering && !isPostgres(rt.db)) expect(read!.covering).toBe(true);
+            if (covering) expect(read!.covering).toBe(true);
           }
           // Every read of appeals and cases is through an index (no scan, no LIKE).
           expect(scans(p, 'appeals', 'cases')).toEqual([]);

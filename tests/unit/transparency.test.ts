@@ -274,12 +274,21 @@ describe('the report', async () => {
 });
 
 describe('cache', () => {
+  /*
+   * On SQLite the cache is dropped by an explicit invalidation, by age, or by another connection's
+   * commit (data_version), never by this connection's own write. On PostgreSQL the watcher
+   * (db/dialect/change-token.ts) cannot tell whose commit moved the WAL, so any write, this
+   * process's own included, may recount within about a second: "still the cached figure after a
+   * write" holds on SQLite only. What both promise, a change seen, is asserted on both.
+   */
+  const keptAfterOwnWrite = !isPostgres(rt.db);
+
   it('serves the cached report until invalidated or five minutes old', async () => {
     const choice = { view: 'month' as const, range: 'last-12-months' };
     const first = await getTransparencyReport(rt, choice);
     expect(await getTransparencyReport(rt, choice)).toBe(first);
     await addCase('2026-06-10T10:00:00Z');
-    expect(await getTransparencyReport(rt, choice)).toBe(first); // not yet invalidated
+    if (keptAfterOwnWrite) expect(await getTransparencyReport(rt, choice)).toBe(first); // not yet invalidated
     invalidateTransparencyCache(rt);
     const second = await getTransparencyReport(rt, choice);
     expect(second).not.toBe(first);
@@ -295,7 +304,8 @@ describe('cache', () => {
     for (let i = 0; i < 6; i++) await addCase('2026-02-10T10:00:00Z');
     // A change dated in another month: the report is rebuilt but February is still the cached count.
     invalidateTransparencyCache(rt, new Date('2026-06-10T10:00:00Z'));
-    expect(figure(await getTransparencyReport(rt, choice), 'cases-by-platform', '2026-02', 'total')).toBe(0);
+    if (keptAfterOwnWrite)
+      expect(figure(await getTransparencyReport(rt, choice), 'cases-by-platform', '2026-02', 'total')).toBe(0);
     // Naming February (UK time: 1 Feb 00:30 GMT is February) recounts it.
     invalidateTransparencyCache(rt, [new Date('2026-02-01T00:30:00Z')]);
     expect(figure(await getTransparencyReport(rt, choice), 'cases-by-platform', '2026-02', 'total')).toBe(6);
@@ -306,7 +316,8 @@ describe('cache', () => {
     expect(figure(await getTransparencyReport(rt, choice), 'cases-by-platform', '2025-10', 'total')).toBe(0);
     // This connection's own write, not invalidated: still the cached figure.
     await addCase('2025-10-10T10:00:00Z');
-    expect(figure(await getTransparencyReport(rt, choice), 'cases-by-platform', '2025-10', 'total')).toBe(0);
+    if (keptAfterOwnWrite)
+      expect(figure(await getTransparencyReport(rt, choice), 'cases-by-platform', '2025-10', 'total')).toBe(0);
     // Another connection commits five more; no invalidation call anywhere.
     await commitFromAnotherConnection(5, new Date('2025-10-11T10:00:00Z'));
     if (isPostgres(rt.db)) {
@@ -325,7 +336,8 @@ describe('cache', () => {
     expect(figure(await getTransparencyReport(rt, choice), 'cases-by-platform', '2026-01', 'total')).toBe(0);
     for (let i = 0; i < 5; i++) await addCase('2026-01-10T10:00:00Z');
     clock = new Date(clock.getTime() + 6 * 60 * 1000);
-    expect(figure(await getTransparencyReport(rt, choice), 'cases-by-platform', '2026-01', 'total')).toBe(0);
+    if (keptAfterOwnWrite)
+      expect(figure(await getTransparencyReport(rt, choice), 'cases-by-platform', '2026-01', 'total')).toBe(0);
     clock = new Date(clock.getTime() + 60 * 60 * 1000);
     expect(figure(await getTransparencyReport(rt, choice), 'cases-by-platform', '2026-01', 'total')).toBe(5);
   });
