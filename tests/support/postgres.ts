@@ -77,7 +77,16 @@ export async function createTestDatabase(name: string, template?: string): Promi
 
 /** Drops database `name`, ending any session still connected to it. */
 export async function dropTestDatabase(name: string): Promise<void> {
-  await onServer(`drop database if exists "${name}" with (force)`);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await onServer(`drop database if exists "${name}" with (force)`);
+    } catch (error) {
+      // 42501: a session our role may not end is still connected, in practice an autovacuum
+      // worker (the superuser's) that came to the new database; it leaves within moments.
+      if ((error as { code?: string }).code !== '42501' || attempt >= 50) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
 }
 
 /** Creates an empty database for the calling test file; it is dropped after the file. */

@@ -88,12 +88,14 @@ describe('worker concurrency', () => {
     const t = controlledTransport();
     await enqueueMany(rt, 20);
     const worker = startOutboxWorker(rt, { transport: t.transport, concurrency: 5 });
-    // Ramp up: accept sends until several are in flight together.
+    // Ramp up: accept sends until several are in flight together (however long each claim takes:
+    // on PostgreSQL a claim is a round trip to the server, so fixed pauses were too short).
     await waitUntil(() => t.pending.length === 1, 'the first send');
-    for (let i = 0; i < 4; i++) {
-      t.settle();
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    await waitUntil(() => {
+      if (t.pending.length > 1) return true;
+      if (t.pending.length === 1) t.settle();
+      return false;
+    }, 'several sends in flight together');
     expect(t.pending.length).toBeGreaterThan(1);
     // Every send in flight fails (temporary): the worker goes back to one at a time.
     t.settle({ ok: false, permanent: false, error: '451 try later' });
