@@ -9,6 +9,9 @@ import { resolve } from 'node:path';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
+import type { Db } from '../../db/client.ts';
+import { closeDatabase } from '../../db/open.ts';
+import { openPostgres, type PostgresOptions } from '../../db/postgres.ts';
 import * as pgSchema from '../../db/schema/pg/index.ts';
 import { onCleanup } from './cleanup.ts';
 
@@ -120,4 +123,18 @@ export function libpqEnvironment(url: string): Record<string, string> {
     PGPASSWORD: decodeURIComponent(u.password),
     PGDATABASE: decodeURIComponent(u.pathname.slice(1)) || 'postgres',
   };
+}
+
+/**
+ * A migrated database for the calling test file, opened as the portal opens it (db/postgres.ts
+ * openPostgres: its context, bigint parsing, transactions); closed, then dropped, after the file.
+ */
+export async function openMigratedPostgres(
+  options: PostgresOptions = { poolSize: 4 },
+): Promise<{ url: string; db: Db }> {
+  const { url } = await migratedPostgresDatabase();
+  const db = await openPostgres(url, options);
+  // Registered after the drop, so it runs first (clean-ups run newest first).
+  onCleanup(() => closeDatabase(db));
+  return { url, db };
 }

@@ -7,10 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { migrateDatabase, openDatabase, type Db } from '../../db/client.ts';
 import { tablesOf } from '../../db/dialect/index.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
-import { openPostgres, poolOf } from '../../db/postgres.ts';
 import { transaction } from '../../db/transactions.ts';
 import { onCleanup } from '../support/cleanup.ts';
-import { migratedPostgresDatabase } from '../support/postgres.ts';
+import { openMigratedPostgres } from '../support/postgres.ts';
 
 const ENGINES: Record<string, () => Promise<Db>> = {
   sqlite: () => {
@@ -20,9 +19,7 @@ const ENGINES: Record<string, () => Promise<Db>> = {
     return Promise.resolve(db);
   },
   postgres: async () => {
-    const { url } = await migratedPostgresDatabase();
-    const db = await openPostgres(url, { poolSize: 2 });
-    onCleanup(() => poolOf(db).end());
+    const { db } = await openMigratedPostgres({ poolSize: 2 });
     return db;
   },
 };

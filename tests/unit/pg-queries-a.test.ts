@@ -58,7 +58,6 @@ import {
   listOverdueNotEscalated,
   listSafeguardingConcerns,
 } from '../../db/notifications.ts';
-import { openPostgres, poolOf } from '../../db/postgres.ts';
 import {
   findTemplate,
   insertTemplate,
@@ -89,7 +88,7 @@ import {
 } from '../../db/subscriptions.ts';
 import { transaction } from '../../db/transactions.ts';
 import { onCleanup } from '../support/cleanup.ts';
-import { migratedPostgresDatabase } from '../support/postgres.ts';
+import { openMigratedPostgres } from '../support/postgres.ts';
 
 const CLOCK = new Date(Date.UTC(2026, 5, 1, 9, 0, 0));
 const at = (days: number) => new Date(CLOCK.getTime() + days * 86_400_000);
@@ -109,9 +108,7 @@ let world: Promise<World> | undefined;
 const database = () => (world ??= makeWorld());
 
 async function makeWorld(): Promise<World> {
-  const { url } = await migratedPostgresDatabase();
-  const db = await openPostgres(url, { poolSize: 3, context: { now: () => CLOCK } });
-  onCleanup(() => poolOf(db).end());
+  const { db } = await openMigratedPostgres({ poolSize: 3, context: { now: () => CLOCK } });
   const { grounds, principleVersions, staff, staffRoles } = tablesOf(db);
   const [version] = await db
     .insert(principleVersions)

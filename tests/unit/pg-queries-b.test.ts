@@ -23,7 +23,6 @@ import {
   rescheduleEmail,
 } from '../../db/outbox.ts';
 import { tablesOf, type Tables } from '../../db/dialect/index.ts';
-import { openPostgres, poolOf } from '../../db/postgres.ts';
 import {
   countByStatus,
   countQueueFilters,
@@ -66,8 +65,7 @@ import {
   usedTotpStepFrom,
 } from '../../db/staff.ts';
 import { transaction } from '../../db/transactions.ts';
-import { onCleanup } from '../support/cleanup.ts';
-import { migratedPostgresDatabase } from '../support/postgres.ts';
+import { openMigratedPostgres } from '../support/postgres.ts';
 
 const key = randomBytes(32);
 
@@ -78,15 +76,12 @@ const key = randomBytes(32);
 let database: Promise<Db> | undefined;
 const db = () =>
   (database ??= (async () => {
-    const { url } = await migratedPostgresDatabase();
     const secretKeys = new SecretKeyRing();
     secretKeys.install(key);
-    const handle = await openPostgres(url, {
+    const { db: handle } = await openMigratedPostgres({
       poolSize: 4,
       context: { secretKeys, messageIdDomain: 'pg.example' },
     });
-    // Registered after the database's drop, so it runs first.
-    onCleanup(() => poolOf(handle).end());
     return handle;
   })());
 

@@ -13,7 +13,7 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { describe, expect, it } from 'vitest';
 import { backupPostgres, libpqEnvironment, postgresProgram } from '../../db/backup.ts';
 import { MIGRATIONS_DIR, openDatabase, type Db } from '../../db/client.ts';
-import { changeWatcher, stopChangeWatcher } from '../../db/dialect/change-token.ts';
+import { changeWatcher } from '../../db/dialect/change-token.ts';
 import { tablesOf } from '../../db/dialect/index.ts';
 import { openPostgres, poolOf } from '../../db/postgres.ts';
 import {
@@ -47,7 +47,7 @@ import {
   type PeriodRange,
 } from '../../db/transparency.ts';
 import { onCleanup } from '../support/cleanup.ts';
-import { migratedPostgresDatabase } from '../support/postgres.ts';
+import { openMigratedPostgres } from '../support/postgres.ts';
 
 interface Engines {
   sqlite: Db;
@@ -60,11 +60,8 @@ let engines: Promise<Engines> | undefined;
 const both = () => (engines ??= open());
 
 async function open(): Promise<Engines> {
-  const { url } = await migratedPostgresDatabase();
-  const postgres = await openPostgres(url, { poolSize: 4 });
-  // Clean-ups run newest first: the watcher stops, then the pool ends, then the database is dropped.
-  onCleanup(() => poolOf(postgres).end());
-  onCleanup(() => stopChangeWatcher(postgres));
+  // Closed (the change watcher stopped, the pool ended) and dropped after the file.
+  const { url, db: postgres } = await openMigratedPostgres({ poolSize: 4 });
   const dir = mkdtempSync(join(tmpdir(), 'fair-hearing-pg-queries-'));
   onCleanup(() => rmSync(dir, { recursive: true, force: true }));
   const sqlite = openDatabase(join(dir, 'db.sqlite'));

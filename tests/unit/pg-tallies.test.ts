@@ -17,7 +17,7 @@ import { openPostgres, poolOf } from '../../db/postgres.ts';
 import { CASE_ACTIONS, DETECTION, OUTCOMES, PLATFORMS } from '../../db/schema.ts';
 import { ukMonthSql } from '../../db/tallies.ts';
 import { onCleanup } from '../support/cleanup.ts';
-import { migratedPostgresDatabase } from '../support/postgres.ts';
+import { openMigratedPostgres } from '../support/postgres.ts';
 import { random, type Random } from '../support/random.ts';
 
 const HOUR = 3_600_000;
@@ -30,8 +30,7 @@ async function open(url: string, poolSize = 4): Promise<Db> {
 
 /** A migrated database, with the one principle version the cases refer to. */
 async function postgres(): Promise<{ url: string; db: Db }> {
-  const { url } = await migratedPostgresDatabase();
-  const db = await open(url);
+  const { url, db } = await openMigratedPostgres();
   await execute(db, sql.raw(PRINCIPLE));
   return { url, db };
 }
