@@ -8,6 +8,7 @@
  *   try { … } finally { await closeDatabase(db); }   // db/open.ts
  */
 import { openDatabase, type Db } from '../../db/client.ts';
+import { POLL_MS } from '../../db/dialect/change-token.ts';
 import { openPostgres } from '../../db/postgres.ts';
 import { parseConfig, type Config } from '../../src/lib/platform/config.ts';
 
@@ -35,4 +36,15 @@ export async function openServerDatabase(): Promise<Db> {
   const context = { messageIdDomain: new URL(config.publicUrl).hostname };
   if (config.databaseUrl) return openPostgres(config.databaseUrl, { poolSize: config.databasePoolSize, context });
   return openDatabase(config.databaseFile, context);
+}
+
+/**
+ * Waits until the server has seen what this process wrote, for its cached public pages. SQLite
+ * tells it on its next request (data_version); on PostgreSQL its change watcher reads the WAL
+ * position once a poll (db/dialect/change-token.ts, decision 031 point 6), so until then a page
+ * cached before the write may be served once more. Two polls and a margin leave room for the
+ * snapshot the watcher reloads after it.
+ */
+export async function untilServerNotices(): Promise<void> {
+  if (process.env.E2E_DATABASE_URL) await new Promise((resolve) => setTimeout(resolve, 2 * POLL_MS + 500));
 }

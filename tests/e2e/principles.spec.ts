@@ -9,7 +9,7 @@ import { createDraft, getDraft, publishDraft, updateDraft } from '../../src/lib/
 import { createRuntime } from '../../src/lib/runtime.ts';
 import { closeDatabase } from '../../db/open.ts';
 import { validateHtml } from '../support/vnu.ts';
-import { e2eConfig } from './e2e-database.ts';
+import { e2eConfig, untilServerNotices } from './e2e-database.ts';
 import { expect, test } from './fixtures.ts';
 
 const token = Date.now().toString(36);
@@ -49,6 +49,8 @@ test.describe('versioned principles', () => {
 
   test.beforeAll(async () => {
     version = await publishNewVersion();
+    // Published by this process, not the server: "at once" is once the server can know of it.
+    await untilServerNotices();
   });
 
   test('/principles shows the new version at once', async ({ page, expectAccessible }) => {
