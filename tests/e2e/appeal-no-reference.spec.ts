@@ -3,7 +3,9 @@
  * no-reference appeal to its case (JavaScript off).
  */
 import type { Page } from '@playwright/test';
+import { and, count, eq } from 'drizzle-orm';
 import { findAppealByReference } from '../../db/appeals.ts';
+import { tablesOf } from '../../db/dialect/index.ts';
 import { expect, test } from './fixtures.ts';
 import {
   continueButton,
@@ -312,12 +314,14 @@ test.describe('staff decide a no-reference appeal when no case matches', () => {
     await expect(page.getByRole('button', { name: 'Record that no matching case was found' })).toHaveCount(0);
     await expect(page.getByText('Staff looked and recorded that no matching case was found')).toBeVisible();
     expect(
-      await withDatabase((db) =>
-        db.$client
-          .prepare("select count(*) as n from audit_log where action = 'appeal.no-matching-case' and entity_id = ?")
-          .get(String(appealId)),
-      ),
-    ).toEqual({ n: 1 });
+      await withDatabase((db) => {
+        const { auditLog } = tablesOf(db);
+        return db
+          .select({ n: count() })
+          .from(auditLog)
+          .where(and(eq(auditLog.action, 'appeal.no-matching-case'), eq(auditLog.entityId, String(appealId))));
+      }),
+    ).toEqual([{ n: 1 }]);
     await expectAccessible(page);
 
     // Now it can be decided: preview, then send.

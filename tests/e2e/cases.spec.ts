@@ -3,11 +3,11 @@
  * time of the action, and bad input kept with errors next to the fields. JavaScript is off.
  */
 import type { Page } from '@playwright/test';
-import { parseConfig } from '../../src/lib/platform/config.ts';
 import { createDraft, getDraft, publishDraft, updateDraft } from '../../src/lib/principles/versions.ts';
 import { parseReference } from '../../src/lib/cases/references.ts';
 import { createRuntime } from '../../src/lib/runtime.ts';
 import { closeDatabase } from '../../db/open.ts';
+import { e2eConfig } from './e2e-database.ts';
 import { expect, test } from './fixtures.ts';
 import { createStaff, signInAs } from './staff-fixtures.ts';
 
@@ -20,9 +20,7 @@ const newGround = {
 
 /** Publishes a version (effective now) that adds a ground, straight through the domain functions. */
 async function publishVersionWithNewGround(): Promise<string> {
-  const parsed = parseConfig({ DATA_DIR: process.env.E2E_DATA_DIR });
-  if (!parsed.ok) throw new Error(parsed.error);
-  const rt = await createRuntime(parsed.config);
+  const rt = await createRuntime(e2eConfig());
   try {
     const created = await createDraft(rt);
     if (!created.ok) throw new Error('no version in force');

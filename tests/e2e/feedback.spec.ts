@@ -4,6 +4,8 @@
  * optional comment, no personal data asked, no cookie set, limited per client.
  */
 import { randomBytes } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import { tablesOf } from '../../db/dialect/index.ts';
 import { insertTestAppeal } from '../support/appeals.ts';
 import { validateHtml } from '../support/vnu.ts';
 import { expect, test } from './fixtures.ts';
@@ -44,10 +46,15 @@ test.describe('feedback', () => {
     await expect(page).toHaveURL(/\/feedback\/thank-you$/);
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Thank you for your feedback');
     await expectAccessible(page);
-    const stored = await withDatabase((db) =>
-      db.$client.prepare('select rating, comment, from_page from service_feedback where comment = ?').get(comment),
-    );
-    expect(stored).toEqual({ rating: 'satisfied', comment, from_page: 'status' });
+    const [stored] = await withDatabase((db) => {
+      const { serviceFeedback: f } = tablesOf(db);
+      return db
+        .select({ rating: f.rating, comment: f.comment, fromPage: f.fromPage })
+        .from(f)
+        .where(eq(f.comment, comment))
+        .limit(1);
+    });
+    expect(stored).toEqual({ rating: 'satisfied', comment, fromPage: 'status' });
     // The status page set none either; feedback adds no cookie.
     expect((await context.cookies()).map((c) => c.name)).toEqual([]);
   });

@@ -5,16 +5,17 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page, Response } from '@playwright/test';
-import { openDatabase, type Db } from '../../db/client.ts';
+import type { Db } from '../../db/client.ts';
 import { closeDatabase } from '../../db/open.ts';
 import { insertTestCase, type TestCaseOptions } from '../support/cases.ts';
+import { openServerDatabase } from './e2e-database.ts';
 import { expect } from './fixtures.ts';
 
 export const DAY = 24 * 60 * 60_000;
 
 /** Works on the running server's database, as staff pages would (review, requests, decisions). */
 export async function withDatabase<T>(work: (db: Db) => Promise<T> | T | Promise<T>): Promise<T> {
-  const db = openDatabase(join(process.env.E2E_DATA_DIR!, 'fair-hearing.sqlite'));
+  const db = await openServerDatabase();
   try {
     return await work(db);
   } finally {

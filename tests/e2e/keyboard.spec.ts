@@ -2,11 +2,10 @@
  * The appeal journey with the keyboard only: Tab to move, typing into fields, Enter to follow a
  * link or press a button. No mouse, no JavaScript.
  */
-import { join } from 'node:path';
 import type { Locator, Page } from '@playwright/test';
-import { openDatabase } from '../../db/client.ts';
 import { closeDatabase } from '../../db/open.ts';
 import { insertTestCase } from '../support/cases.ts';
+import { openServerDatabase } from './e2e-database.ts';
 import { expect, test } from './fixtures.ts';
 
 /**
@@ -33,7 +32,7 @@ async function tabTo(page: Page, target: Locator, max = 60): Promise<void> {
 }
 
 test('the whole appeal journey works with the keyboard alone', async ({ page }) => {
-  const db = openDatabase(join(process.env.E2E_DATA_DIR!, 'fair-hearing.sqlite'));
+  const db = await openServerDatabase();
   const { reference } = await insertTestCase(db, { actions: ['hidden'] });
   await closeDatabase(db);
 

@@ -1,18 +1,17 @@
 /**
  * The email harness end to end: a message written to the running server's outbox (straight into
- * its SQLite file, as domain code would) is delivered by the in-process worker to the SMTP sink.
+ * its database, as domain code would) is delivered by the in-process worker to the SMTP sink.
  */
-import { join } from 'node:path';
-import { openDatabase } from '../../db/client.ts';
 import { closeDatabase } from '../../db/open.ts';
 import { enqueueEmail, findEmail } from '../../db/outbox.ts';
 import { notificationEmail } from '../../src/lib/email/notification.ts';
+import { openServerDatabase } from './e2e-database.ts';
 import { expect, test } from './fixtures.ts';
 import { createStaff, signInAs } from './staff-fixtures.ts';
 
 /** Opens the server's database (the caller closes it) and writes one message to the outbox. */
 async function enqueue(to: string, subject: string) {
-  const db = openDatabase(join(process.env.E2E_DATA_DIR!, 'fair-hearing.sqlite'));
+  const db = await openServerDatabase();
   const content = notificationEmail({ orgName: 'Test', subject, heading: 'Hello', paragraphs: ['From the e2e test.'] });
   return { db, ...(await enqueueEmail(db, { to, ...content, kind: 'notification' }, new Date())) };
 }

@@ -5,11 +5,11 @@
  * too, so nothing here assumes which number comes next.
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { parseConfig } from '../../src/lib/platform/config.ts';
 import { createDraft, getDraft, publishDraft, updateDraft } from '../../src/lib/principles/versions.ts';
 import { createRuntime } from '../../src/lib/runtime.ts';
 import { closeDatabase } from '../../db/open.ts';
 import { validateHtml } from '../support/vnu.ts';
+import { e2eConfig, untilServerNotices } from './e2e-database.ts';
 import { expect, test } from './fixtures.ts';
 
 const token = Date.now().toString(36);
@@ -25,9 +25,7 @@ let version = '';
 
 /** Publishes a minor version (now unless `at` is given): one paragraph reworded, one ground added. */
 async function publishNewVersion(at: Date | 'now' = 'now', note = 'mentions the changelog'): Promise<string> {
-  const parsed = parseConfig({ DATA_DIR: process.env.E2E_DATA_DIR });
-  if (!parsed.ok) throw new Error(parsed.error);
-  const rt = await createRuntime(parsed.config);
+  const rt = await createRuntime(e2eConfig());
   try {
     const created = await createDraft(rt);
     if (!created.ok) throw new Error('no version in force');
@@ -51,6 +49,8 @@ test.describe('versioned principles', () => {
 
   test.beforeAll(async () => {
     version = await publishNewVersion();
+    // Published by this process, not the server: "at once" is once the server can know of it.
+    await untilServerNotices();
   });
 
   test('/principles shows the new version at once', async ({ page, expectAccessible }) => {

@@ -17,14 +17,13 @@
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { Secret, TOTP, URI } from 'otpauth';
-import { openDatabase, type Db } from '../../db/client.ts';
-import { parseConfig } from '../../src/lib/platform/config.ts';
+import type { Db } from '../../db/client.ts';
 import { createRuntime, type Runtime } from '../../src/lib/runtime.ts';
 import { sessionCookieName, startSessionWithoutSignIn } from '../../src/lib/staff/sessions.ts';
 import { createStaffAccount } from '../../src/lib/staff/accounts.ts';
+import { e2eConfig, openServerDatabase } from './e2e-database.ts';
 import { expect } from './fixtures.ts';
 
 export type Role = 'moderator' | 'reviewer' | 'admin';
@@ -53,9 +52,7 @@ export function staffCli(args: string[], stdin = ''): { status: number | null; s
 /** This process's runtime on the test server's database (as the staff CLI would open it). */
 let runtime: Promise<Runtime> | undefined;
 function testRuntime(): Promise<Runtime> {
-  const parsed = parseConfig({ DATA_DIR: process.env.E2E_DATA_DIR });
-  if (!parsed.ok) throw new Error(parsed.error);
-  return (runtime ??= createRuntime(parsed.config));
+  return (runtime ??= createRuntime(e2eConfig()));
 }
 
 /**
@@ -87,8 +84,8 @@ export async function createStaff(options: { roles: Role[]; name?: string; email
 }
 
 /** The test server's database (close it after use). */
-export function openTestDatabase(): Db {
-  return openDatabase(join(process.env.E2E_DATA_DIR!, 'fair-hearing.sqlite'));
+export function openTestDatabase(): Promise<Db> {
+  return openServerDatabase();
 }
 
 const lastStep = new Map<string, number>();

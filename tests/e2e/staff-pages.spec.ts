@@ -2,11 +2,11 @@
  * Staff pages with JavaScript off: the outbox and audit log filtered and paged (and the audit
  * CSV download), reply templates kept by an admin and used on an appeal (### refuses the
  * preview), and the moderator recording whether the person was told. Rows for the lists are
- * written straight into the server's SQLite file, dated March 2020, which no other test uses.
+ * written straight into the server's database, dated March 2020, which no other test uses.
  */
 import { join } from 'node:path';
-import { auditLog, outbox } from '../../db/schema.ts';
-import { appeals } from '../../db/schema.ts';
+import { eq } from 'drizzle-orm';
+import { tablesOf } from '../../db/dialect/index.ts';
 import { closeDatabase } from '../../db/open.ts';
 import { transaction } from '../../db/transactions.ts';
 import { insertTestCase } from '../support/cases.ts';
@@ -18,8 +18,9 @@ const token = `${Date.now()}`;
 
 test('an admin filters and pages the outbox, in words', async ({ page, expectAccessible }) => {
   const admin = await createStaff({ roles: ['admin'], name: 'Olive Outbox' });
-  const db = openTestDatabase();
+  const db = await openTestDatabase();
   try {
+    const { outbox } = tablesOf(db);
     await transaction(db, async (tx) => {
       const row = (i: number, kind: string, state: 'failed' | 'sent') => ({
         messageId: `<e2e-${token}-${kind}-${i}@example.org>`,
@@ -82,8 +83,9 @@ test('an admin filters and pages the outbox, in words', async ({ page, expectAcc
 
 test('an admin filters, pages and downloads the audit log, in words', async ({ page, expectAccessible }) => {
   const admin = await createStaff({ roles: ['admin'], name: 'Aldous Audit' });
-  const db = openTestDatabase();
+  const db = await openTestDatabase();
   try {
+    const { auditLog } = tablesOf(db);
     await transaction(db, async (tx) => {
       for (let i = 0; i < 55; i++)
         await tx.insert(auditLog).values({
@@ -208,7 +210,7 @@ test('an admin keeps reply templates; a reviewer uses one, and ### stops the pre
   await expect(page.getByRole('row', { name: new RegExp(`Old ${token}`) })).toContainText('Retired');
 
   // A case and an appeal on it (recorded by the moderator, so the reviewer may decide).
-  const db = openTestDatabase();
+  const db = await openTestDatabase();
   let appealId: number;
   try {
     const c = await insertTestCase(db, {
@@ -217,7 +219,8 @@ test('an admin keeps reply templates; a reviewer uses one, and ### stops the pre
       groundCodes: ['abusive'],
       actions: ['hidden'],
     });
-    appealId = db
+    const { appeals } = tablesOf(db);
+    const [inserted] = await db
       .insert(appeals)
       .values({
         reference: `TPL${token.slice(-8)}`,
@@ -228,8 +231,8 @@ test('an admin keeps reply templates; a reviewer uses one, and ### stops the pre
         receivedAt: new Date(),
         dueAt: new Date(Date.now() + 14 * 86_400_000),
       })
-      .returning({ id: appeals.id })
-      .get().id;
+      .returning({ id: appeals.id });
+    appealId = inserted!.id;
   } finally {
     await closeDatabase(db);
   }
@@ -312,7 +315,7 @@ test('a moderator records whether the person was told, and the window follows it
   expectAccessible,
 }) => {
   const moderator = await createStaff({ roles: ['moderator'], name: 'Nia Notice' });
-  const db = openTestDatabase();
+  const db = await openTestDatabase();
   let caseId: number;
   try {
     // Acted on 7 months ago: outside the 6-month window, until a later notice is recorded.
@@ -360,10 +363,12 @@ test('a moderator records whether the person was told, and the window follows it
   await expectAccessible(page);
 
   // The public journey now accepts this case (the action alone is outside the window).
-  const db2 = openTestDatabase();
+  const db2 = await openTestDatabase();
   let reference: string;
   try {
-    reference = db2.$client.prepare('select reference from cases where id = ?').pluck().get(caseId) as string;
+    const { cases } = tablesOf(db2);
+    const [row] = await db2.select({ reference: cases.reference }).from(cases).where(eq(cases.id, caseId));
+    reference = row!.reference;
   } finally {
     await closeDatabase(db2);
   }

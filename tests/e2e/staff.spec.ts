@@ -2,6 +2,9 @@
  * Staff accounts end to end (issue 4): first-run admin, sign-in with TOTP, refusals with clear
  * messages, roles, the /staff/ guard, cross-site posts, admin pages and the audit log.
  */
+import { and, eq } from 'drizzle-orm';
+import type { Db } from '../../db/client.ts';
+import { tablesOf } from '../../db/dialect/index.ts';
 import { closeDatabase } from '../../db/open.ts';
 import { expect, test } from './fixtures.ts';
 import {
@@ -15,6 +18,21 @@ import {
   staffCli,
   wrongCode,
 } from './staff-fixtures.ts';
+
+/** Moves the times of an account's signed-in sessions; returns how many sessions it changed. */
+async function updateSignedInSession(
+  db: Db,
+  staffId: number,
+  times: { lastSeenAt?: Date; startedAt?: Date },
+): Promise<number> {
+  const { staffSessions } = tablesOf(db);
+  const changed = await db
+    .update(staffSessions)
+    .set(times)
+    .where(and(eq(staffSessions.staffId, staffId), eq(staffSessions.stage, 'signed-in')))
+    .returning({ idHash: staffSessions.idHash });
+  return changed.length;
+}
 
 test('a wrong password and an unknown email get the same message', async ({ page, expectAccessible }) => {
   const account = await createStaff({ roles: ['moderator'] });
@@ -58,11 +76,9 @@ test('a wrong security code and a reused one are refused', async ({ page, expect
 test('a session that has been idle for 30 minutes has ended', async ({ page, expectAccessible }) => {
   const account = await createStaff({ roles: ['moderator'] });
   await signIn(page, account);
-  const db = openTestDatabase();
+  const db = await openTestDatabase();
   try {
-    const changed = db.$client
-      .prepare("update staff_sessions set last_seen_at = ? where staff_id = ? and stage = 'signed-in'")
-      .run(Date.now() - 31 * 60_000, account.id).changes;
+    const changed = await updateSignedInSession(db, account.id, { lastSeenAt: new Date(Date.now() - 31 * 60_000) });
     expect(changed).toBe(1);
   } finally {
     await closeDatabase(db);
@@ -81,11 +97,9 @@ test('a session that has been idle for 30 minutes has ended', async ({ page, exp
 test('a session older than 12 hours has ended', async ({ page }) => {
   const account = await createStaff({ roles: ['moderator'] });
   await signIn(page, account);
-  const db = openTestDatabase();
+  const db = await openTestDatabase();
   try {
-    db.$client
-      .prepare("update staff_sessions set started_at = ? where staff_id = ? and stage = 'signed-in'")
-      .run(Date.now() - 12 * 3600_000 - 1000, account.id);
+    await updateSignedInSession(db, account.id, { startedAt: new Date(Date.now() - 12 * 3600_000 - 1000) });
   } finally {
     await closeDatabase(db);
   }

@@ -8,6 +8,8 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { Page } from '@playwright/test';
+import { and, count, eq, inArray } from 'drizzle-orm';
+import { tablesOf } from '../../db/dialect/index.ts';
 import { addWorkingDays } from '../../src/lib/platform/calendar.ts';
 import { insertAppealEvent, updateAppeal } from '../../db/appeals.ts';
 import { formatDate } from '../../src/lib/platform/dates.ts';
@@ -90,10 +92,11 @@ test.describe('status links', () => {
     expect(replyPath).toMatch(/\/add-information$/);
     expect(replyPath).not.toContain(firstToken);
     // The stored copy keeps only hashes: neither token is in the database.
-    const stored = (await withDatabase((db) =>
-      db.$client.prepare('select count(*) as n from appeal_status_links where appeal_id = ?').get(appeal.id),
-    )) as { n: number };
-    expect(stored.n).toBe(2);
+    const [stored] = await withDatabase((db) => {
+      const { appealStatusLinks } = tablesOf(db);
+      return db.select({ n: count() }).from(appealStatusLinks).where(eq(appealStatusLinks.appealId, appeal.id));
+    });
+    expect(stored!.n).toBe(2);
 
     const appellant = await browser.newContext({ baseURL: baseURL!, javaScriptEnabled: false });
     try {
@@ -277,11 +280,16 @@ test.describe('status links', () => {
       const longAgo = askedAgo(true);
       await withDatabase(async (db) => {
         await updateAppeal(db, appeal.id, { pausedAt: longAgo, dueAt: addWorkingDays(longAgo, 8) });
-        db.$client
-          .prepare(
-            "update appeal_events set at = ? where appeal_id = ? and kind in ('info-requested', 'info-reminder-sent')",
-          )
-          .run(longAgo.getTime(), appeal.id);
+        const { appealEvents } = tablesOf(db);
+        await db
+          .update(appealEvents)
+          .set({ at: longAgo })
+          .where(
+            and(
+              eq(appealEvents.appealId, appeal.id),
+              inArray(appealEvents.kind, ['info-requested', 'info-reminder-sent']),
+            ),
+          );
       });
       expect(runInfoWait()).toMatch(/\d+ review\(s\) resumed without an answer/);
       const [told] = await mailbox.waitFor({

@@ -7,9 +7,12 @@
  * cached figures must notice them (src/lib/transparency/report.ts noticeOtherWriters), whichever specs
  * loaded /transparency before. JavaScript is off.
  */
-import Database from 'better-sqlite3';
-import { join } from 'node:path';
 import { TZDate } from '@date-fns/tz';
+import { count, eq, like } from 'drizzle-orm';
+import { tablesOf } from '../../db/dialect/index.ts';
+import { closeDatabase } from '../../db/open.ts';
+import { transaction } from '../../db/transactions.ts';
+import { openServerDatabase } from './e2e-database.ts';
 import { validateHtml } from '../support/vnu.ts';
 import { expect, test } from './fixtures.ts';
 
@@ -40,40 +43,54 @@ const thisMonthLabel = `${MONTHS[now.getMonth()]} ${now.getFullYear()}`;
 const EMPTY_YEAR = now.getFullYear() - 8;
 const thisMonthKey = `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}`;
 
-function seed(): void {
-  const db = new Database(join(process.env.E2E_DATA_DIR!, 'fair-hearing.sqlite'));
+async function seed(): Promise<void> {
+  const db = await openServerDatabase();
   try {
-    db.pragma('busy_timeout = 5000');
-    if ((db.prepare("select count(*) as n from cases where reference like 'E2E-GL-%'").get() as { n: number }).n > 0)
-      return;
-    const version = (db.prepare("select id from principle_versions where version = '1.0'").get() as { id: number }).id;
-    const insertCase = db.prepare(
-      `insert into cases (reference, platform, principle_version_id, action_at, detected_by, automated, recorded_by) values (?, 'facebook', ?, ?, 'own-monitoring', 0, 1)`,
-    );
-    const insertAction = db.prepare("insert into case_actions (case_id, action) values (?, 'hidden')");
-    const insertAppeal = db.prepare(
-      `insert into appeals (reference, status, received_at, due_at, decided_at, outcome, working_days_to_decision) values (?, 'decided', ?, ?, ?, ?, ?)`,
-    );
-    db.transaction(() => {
+    const { cases, caseActions, appeals, principleVersions } = tablesOf(db);
+    const [already] = await db.select({ n: count() }).from(cases).where(like(cases.reference, 'E2E-GL-%'));
+    if (already!.n > 0) return;
+    const [version] = await db
+      .select({ id: principleVersions.id })
+      .from(principleVersions)
+      .where(eq(principleVersions.version, '1.0'));
+    await transaction(db, async (tx) => {
+      const addCase = async (reference: string, actionAt: number) => {
+        const [added] = await tx
+          .insert(cases)
+          .values({
+            reference,
+            platform: 'facebook',
+            principleVersionId: version!.id,
+            actionAt: new Date(actionAt),
+            detectedBy: 'own-monitoring',
+            automated: false,
+            recordedBy: 1,
+          })
+          .returning({ id: cases.id });
+        await tx.insert(caseActions).values({ caseId: added!.id, action: 'hidden' });
+      };
       // The last complete quarter: 20 cases in its first month; in its second, 10 appeals
       // received and decided, 5 upheld and 5 overturned, 5 within 10 working days and 5 not.
-      for (let i = 0; i < 20; i++)
-        insertAction.run(insertCase.run(`E2E-GL-Q${i}`, version, at(0, 2 + i)).lastInsertRowid);
-      [2, 4, 6, 8, 10, 11, 12, 14, 16, 20].forEach((days, i) => {
-        const t = at(1, 2 + i);
-        insertAppeal.run(`E2E-GL-A${i}`, t, t, t, i % 2 === 0 ? 'upheld' : 'overturned', days);
-      });
+      for (let i = 0; i < 20; i++) await addCase(`E2E-GL-Q${i}`, at(0, 2 + i));
+      for (const [i, days] of [2, 4, 6, 8, 10, 11, 12, 14, 16, 20].entries()) {
+        const t = new Date(at(1, 2 + i));
+        await tx.insert(appeals).values({
+          reference: `E2E-GL-A${i}`,
+          status: 'decided',
+          receivedAt: t,
+          dueAt: t,
+          decidedAt: t,
+          outcome: i % 2 === 0 ? 'upheld' : 'overturned',
+          workingDaysToDecision: days,
+        });
+      }
       // One case long ago, so that the year after it is offered and has nothing in it.
-      insertAction.run(
-        insertCase.run('E2E-GL-OLD', version, new TZDate(EMPTY_YEAR - 1, 11, 15, 12, 0, 0, 'Europe/London').getTime())
-          .lastInsertRowid,
-      );
+      await addCase('E2E-GL-OLD', new TZDate(EMPTY_YEAR - 1, 11, 15, 12, 0, 0, 'Europe/London').getTime());
       // This month so far: 6 cases, a minute ago at the latest.
-      for (let i = 0; i < 6; i++)
-        insertAction.run(insertCase.run(`E2E-GL-M${i}`, version, Date.now() - 60_000 - i * 1000).lastInsertRowid);
-    })();
+      for (let i = 0; i < 6; i++) await addCase(`E2E-GL-M${i}`, Date.now() - 60_000 - i * 1000);
+    });
   } finally {
-    db.close();
+    await closeDatabase(db);
   }
 }
 

@@ -1,59 +1,60 @@
 /**
  * The transparency report on seeded data: figures on the page equal the CSV and the JSON, with
- * small numbers suppressed everywhere. Rows are written straight into the server's SQLite file
+ * small numbers suppressed everywhere. Rows are written straight into the server's database
  * for 2021, a year no other test uses, so absolute figures are known.
  */
-import Database from 'better-sqlite3';
-import { join } from 'node:path';
+import { count, eq, inArray, like, sql } from 'drizzle-orm';
+import type { cases } from '../../db/schema.ts';
+import { tablesOf } from '../../db/dialect/index.ts';
+import { closeDatabase } from '../../db/open.ts';
+import { transaction } from '../../db/transactions.ts';
+import { openServerDatabase } from './e2e-database.ts';
 import { expect, test } from './fixtures.ts';
 import type { Page } from '@playwright/test';
 import { validateHtml } from '../support/vnu.ts';
 
 const YEAR = '2021';
 
-function seed(): void {
-  const db = new Database(join(process.env.E2E_DATA_DIR!, 'fair-hearing.sqlite'));
+type NewCase = typeof cases.$inferInsert;
+
+async function seed(): Promise<void> {
+  const db = await openServerDatabase();
   try {
-    db.pragma('busy_timeout = 5000');
-    const already = db.prepare("select count(*) as n from cases where reference like 'E2E-TR-%'").get() as {
-      n: number;
-    };
-    if (already.n > 0) return;
-    const version = (db.prepare("select id from principle_versions where version = '1.0'").get() as { id: number }).id;
-    const insertCase = db.prepare(
-      `insert into cases (reference, platform, principle_version_id, action_at, detected_by, automated, recorded_by)
-       values (?, ?, ?, ?, ?, ?, 1)`,
-    );
-    const insertAction = db.prepare('insert into case_actions (case_id, action) values (?, ?)');
-    const insertGround = db.prepare('insert into case_grounds (case_id, ground_code) values (?, ?)');
-    const insertAppeal = db.prepare(
-      `insert into appeals (reference, status, received_at, due_at, decided_at, outcome, working_days_to_decision)
-       values (?, 'decided', ?, ?, ?, ?, ?)`,
-    );
-    let n = 0;
-    const addCase = (
-      iso: string,
-      platform: string,
-      detectedBy: string,
-      automated: boolean,
-      action: string,
-      ground: string,
-    ) => {
-      const id = insertCase.run(
-        `E2E-TR-${++n}`,
-        platform,
-        version,
-        Date.parse(iso),
-        detectedBy,
-        automated ? 1 : 0,
-      ).lastInsertRowid;
-      insertAction.run(id, action);
-      insertGround.run(id, ground);
-    };
-    db.transaction(() => {
+    const { cases, caseActions, caseGrounds, appeals, principleVersions } = tablesOf(db);
+    const [already] = await db.select({ n: count() }).from(cases).where(like(cases.reference, 'E2E-TR-%'));
+    if (already!.n > 0) return;
+    const [version] = await db
+      .select({ id: principleVersions.id })
+      .from(principleVersions)
+      .where(eq(principleVersions.version, '1.0'));
+    await transaction(db, async (tx) => {
+      let n = 0;
+      const addCase = async (
+        iso: string,
+        platform: NewCase['platform'],
+        detectedBy: NewCase['detectedBy'],
+        automated: boolean,
+        action: (typeof caseActions.$inferInsert)['action'],
+        ground: string,
+      ) => {
+        const [added] = await tx
+          .insert(cases)
+          .values({
+            reference: `E2E-TR-${++n}`,
+            platform,
+            principleVersionId: version!.id,
+            actionAt: new Date(Date.parse(iso)),
+            detectedBy,
+            automated,
+            recordedBy: 1,
+          })
+          .returning({ id: cases.id });
+        await tx.insert(caseActions).values({ caseId: added!.id, action });
+        await tx.insert(caseGrounds).values({ caseId: added!.id, groundCode: ground });
+      };
       // March 2021: 12 on Facebook, 3 on Instagram (<5, so Facebook becomes [c]).
       for (let i = 0; i < 12; i++)
-        addCase(
+        await addCase(
           `2021-03-${String(i + 1).padStart(2, '0')}T12:00:00Z`,
           'facebook',
           'own-monitoring',
@@ -62,25 +63,45 @@ function seed(): void {
           'abusive',
         );
       for (let i = 0; i < 3; i++)
-        addCase(`2021-03-2${i}T12:00:00Z`, 'instagram', 'public-report', true, 'deleted', 'irrelevant-advertising');
+        await addCase(
+          `2021-03-2${i}T12:00:00Z`,
+          'instagram',
+          'public-report',
+          true,
+          'deleted',
+          'irrelevant-advertising',
+        );
       // June 2021: 8 on LinkedIn, all found by our own monitoring, none automated.
       for (let i = 0; i < 8; i++)
-        addCase(`2021-06-1${i}T12:00:00Z`, 'linkedin', 'own-monitoring', false, 'hidden', 'abusive');
+        await addCase(`2021-06-1${i}T12:00:00Z`, 'linkedin', 'own-monitoring', false, 'hidden', 'abusive');
       // July 2021: 6 decisions taking 2, 4, 6, 8, 12, 20 working days (median 6, p90 20; 4 of 6 within 10);
       // 5 upheld, 1 overturned.
-      [2, 4, 6, 8, 12, 20].forEach((days, i) => {
-        const at = Date.parse(`2021-07-0${i + 1}T12:00:00Z`);
-        insertAppeal.run(`E2E-TR-A${i}`, at, at, at, i < 5 ? 'upheld' : 'overturned', days);
-      });
+      for (const [i, days] of [2, 4, 6, 8, 12, 20].entries()) {
+        const at = new Date(Date.parse(`2021-07-0${i + 1}T12:00:00Z`));
+        await tx.insert(appeals).values({
+          reference: `E2E-TR-A${i}`,
+          status: 'decided',
+          receivedAt: at,
+          dueAt: at,
+          decidedAt: at,
+          outcome: i < 5 ? 'upheld' : 'overturned',
+          workingDaysToDecision: days,
+        });
+      }
       // Was the person told? March: 10 of the 12 Facebook cases (10 of 15 told); June: all 8.
-      const tell = db.prepare(
-        "update cases set notice_sent_at = action_at + 3600000, notice_method = 'reply' where reference = ?",
-      );
-      for (let i = 1; i <= 10; i++) tell.run(`E2E-TR-${i}`);
-      for (let i = 16; i <= 23; i++) tell.run(`E2E-TR-${i}`);
-    })();
+      const told = [...Array.from({ length: 10 }, (_, i) => i + 1), ...Array.from({ length: 8 }, (_, i) => i + 16)];
+      await tx
+        .update(cases)
+        .set({ noticeSentAt: sql`${cases.actionAt} + 3600000`, noticeMethod: 'reply' })
+        .where(
+          inArray(
+            cases.reference,
+            told.map((i) => `E2E-TR-${i}`),
+          ),
+        );
+    });
   } finally {
-    db.close();
+    await closeDatabase(db);
   }
 }
 
