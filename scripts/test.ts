@@ -1,6 +1,6 @@
 /**
  * `npm test`: every suite (lint, types and unit tests side by side, the unit tests again on PostgreSQL,
- * then browser, then resilience), then
+ * then the browser suite on each engine, then resilience), then
  * a check that nothing was left behind. Lint, types and unit tests together keep two cores busy where
  * each alone keeps about one; their output is printed whole as each ends, so it does not interleave.
  * The browser and resilience suites run alone: they measure memory and timing, and start servers.
@@ -23,7 +23,13 @@ import { join } from 'node:path';
 const groups =
   process.argv.slice(2).length > 0
     ? process.argv.slice(2).map((step) => [step])
-    : [['lint', 'typecheck', 'test:unit'], ['test:unit@postgres'], ['test:e2e'], ['test:resilience']];
+    : [
+        ['lint', 'typecheck', 'test:unit'],
+        ['test:unit@postgres'],
+        ['test:e2e'],
+        ['test:e2e@postgres'],
+        ['test:resilience'],
+      ];
 const root = mkdtempSync(join(tmpdir(), 'fair-hearing-npm-test-'));
 // eslint-disable-next-line no-restricted-properties -- hands the environment on to each suite
 const env = { ...process.env, TMPDIR: root };

@@ -59,6 +59,11 @@ const control = createServer((req, res) => {
     return reply(404, { error: 'not found' });
   })().catch((error: unknown) => reply(500, { error: String(error) }));
 });
+// Specs block their worker's event loop while a CLI runs (spawnSync; npm run info-wait takes several
+// seconds on PostgreSQL). Node's default 5 s keep-alive let this server close an idle connection
+// meanwhile, and the spec's next fetch, reusing it before its own timer ran, failed with "other side
+// closed" (seen once in the browser suite on PostgreSQL). A minute covers any such pause.
+control.keepAliveTimeout = 60_000;
 control.listen(controlPort, '127.0.0.1', () => {
   console.log(`SMTP sink on ${smtpPort}, control on ${controlPort}`);
 });
