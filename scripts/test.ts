@@ -89,8 +89,11 @@ for (const group of groups) {
 // Give processes that are already exiting a moment, then look.
 await new Promise((r) => setTimeout(r, 1000));
 const left = survivors();
-// Caches the tools keep in TMPDIR (tsx's and Playwright's compile caches, Node's) are not test leftovers.
-const TOOL_CACHES = /^(tsx-\d+|node-compile-cache|playwright-transform-cache-\d+)$/;
+// Caches the tools keep in TMPDIR (tsx's and Playwright's compile caches, Node's) are not test
+// leftovers, nor the scratch folders Debian's Chromium makes beside its profile and does not always
+// remove (.org.chromium.Chromium.*, seen after both browser runs on a fresh machine); the whole
+// root is removed below either way.
+const TOOL_CACHES = /^(tsx-\d+|node-compile-cache|playwright-transform-cache-\d+|\.org\.chromium\.Chromium\.\w+)$/;
 const files = readdirSync(root).filter((f) => !TOOL_CACHES.test(f));
 if (left.length > 0 || files.length > 0) {
   console.error('[npm test] left behind by the tests (this fails the run):');
