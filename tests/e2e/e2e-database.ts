@@ -7,9 +7,13 @@
  *   const db = await openServerDatabase();
  *   try { … } finally { await closeDatabase(db); }   // db/open.ts
  */
+import { count, eq, like } from 'drizzle-orm';
 import { openDatabase, type Db } from '../../db/client.ts';
 import { POLL_MS } from '../../db/dialect/change-token.ts';
+import { tablesOf } from '../../db/dialect/index.ts';
+import { closeDatabase } from '../../db/open.ts';
 import { openPostgres } from '../../db/postgres.ts';
+import { transaction, type Tx } from '../../db/transactions.ts';
 import { parseConfig, type Config } from '../../src/lib/platform/config.ts';
 
 /**
@@ -47,4 +51,29 @@ export async function openServerDatabase(): Promise<Db> {
  */
 export async function untilServerNotices(): Promise<void> {
   if (process.env.E2E_DATABASE_URL) await new Promise((resolve) => setTimeout(resolve, 2 * POLL_MS + 500));
+}
+
+/**
+ * Seeds the server's database once a run (specs may be retried or run again against one server):
+ * `work` runs in one transaction, given the id of version 1.0 of the principles, unless a case whose
+ * reference starts with `prefix` is there already. One transaction, through the builders, so
+ * either engine's tally triggers see the rows.
+ */
+export async function seedOnce(prefix: string, work: (tx: Tx, versionId: number) => Promise<void>): Promise<void> {
+  const db = await openServerDatabase();
+  try {
+    const { cases, principleVersions } = tablesOf(db);
+    const [already] = await db
+      .select({ n: count() })
+      .from(cases)
+      .where(like(cases.reference, `${prefix}%`));
+    if (already!.n > 0) return;
+    const [version] = await db
+      .select({ id: principleVersions.id })
+      .from(principleVersions)
+      .where(eq(principleVersions.version, '1.0'));
+    await transaction(db, (tx) => work(tx, version!.id));
+  } finally {
+    await closeDatabase(db);
+  }
 }

@@ -8,11 +8,8 @@
  * loaded /transparency before. JavaScript is off.
  */
 import { TZDate } from '@date-fns/tz';
-import { count, eq, like } from 'drizzle-orm';
 import { tablesOf } from '../../db/dialect/index.ts';
-import { closeDatabase } from '../../db/open.ts';
-import { transaction } from '../../db/transactions.ts';
-import { openServerDatabase } from './e2e-database.ts';
+import { seedOnce } from './e2e-database.ts';
 import { validateHtml } from '../support/vnu.ts';
 import { expect, test } from './fixtures.ts';
 
@@ -44,54 +41,43 @@ const EMPTY_YEAR = now.getFullYear() - 8;
 const thisMonthKey = `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}`;
 
 async function seed(): Promise<void> {
-  const db = await openServerDatabase();
-  try {
-    const { cases, caseActions, appeals, principleVersions } = tablesOf(db);
-    const [already] = await db.select({ n: count() }).from(cases).where(like(cases.reference, 'E2E-GL-%'));
-    if (already!.n > 0) return;
-    const [version] = await db
-      .select({ id: principleVersions.id })
-      .from(principleVersions)
-      .where(eq(principleVersions.version, '1.0'));
-    await transaction(db, async (tx) => {
-      const addCase = async (reference: string, actionAt: number) => {
-        const [added] = await tx
-          .insert(cases)
-          .values({
-            reference,
-            platform: 'facebook',
-            principleVersionId: version!.id,
-            actionAt: new Date(actionAt),
-            detectedBy: 'own-monitoring',
-            automated: false,
-            recordedBy: 1,
-          })
-          .returning({ id: cases.id });
-        await tx.insert(caseActions).values({ caseId: added!.id, action: 'hidden' });
-      };
-      // The last complete quarter: 20 cases in its first month; in its second, 10 appeals
-      // received and decided, 5 upheld and 5 overturned, 5 within 10 working days and 5 not.
-      for (let i = 0; i < 20; i++) await addCase(`E2E-GL-Q${i}`, at(0, 2 + i));
-      for (const [i, days] of [2, 4, 6, 8, 10, 11, 12, 14, 16, 20].entries()) {
-        const t = new Date(at(1, 2 + i));
-        await tx.insert(appeals).values({
-          reference: `E2E-GL-A${i}`,
-          status: 'decided',
-          receivedAt: t,
-          dueAt: t,
-          decidedAt: t,
-          outcome: i % 2 === 0 ? 'upheld' : 'overturned',
-          workingDaysToDecision: days,
-        });
-      }
-      // One case long ago, so that the year after it is offered and has nothing in it.
-      await addCase('E2E-GL-OLD', new TZDate(EMPTY_YEAR - 1, 11, 15, 12, 0, 0, 'Europe/London').getTime());
-      // This month so far: 6 cases, a minute ago at the latest.
-      for (let i = 0; i < 6; i++) await addCase(`E2E-GL-M${i}`, Date.now() - 60_000 - i * 1000);
-    });
-  } finally {
-    await closeDatabase(db);
-  }
+  await seedOnce('E2E-GL-', async (tx, versionId) => {
+    const { cases, caseActions, appeals } = tablesOf(tx);
+    const addCase = async (reference: string, actionAt: number) => {
+      const [added] = await tx
+        .insert(cases)
+        .values({
+          reference,
+          platform: 'facebook',
+          principleVersionId: versionId,
+          actionAt: new Date(actionAt),
+          detectedBy: 'own-monitoring',
+          automated: false,
+          recordedBy: 1,
+        })
+        .returning({ id: cases.id });
+      await tx.insert(caseActions).values({ caseId: added!.id, action: 'hidden' });
+    };
+    // The last complete quarter: 20 cases in its first month; in its second, 10 appeals
+    // received and decided, 5 upheld and 5 overturned, 5 within 10 working days and 5 not.
+    for (let i = 0; i < 20; i++) await addCase(`E2E-GL-Q${i}`, at(0, 2 + i));
+    for (const [i, days] of [2, 4, 6, 8, 10, 11, 12, 14, 16, 20].entries()) {
+      const t = new Date(at(1, 2 + i));
+      await tx.insert(appeals).values({
+        reference: `E2E-GL-A${i}`,
+        status: 'decided',
+        receivedAt: t,
+        dueAt: t,
+        decidedAt: t,
+        outcome: i % 2 === 0 ? 'upheld' : 'overturned',
+        workingDaysToDecision: days,
+      });
+    }
+    // One case long ago, so that the year after it is offered and has nothing in it.
+    await addCase('E2E-GL-OLD', new TZDate(EMPTY_YEAR - 1, 11, 15, 12, 0, 0, 'Europe/London').getTime());
+    // This month so far: 6 cases, a minute ago at the latest.
+    for (let i = 0; i < 6; i++) await addCase(`E2E-GL-M${i}`, Date.now() - 60_000 - i * 1000);
+  });
 }
 
 test.describe('transparency at a glance', () => {

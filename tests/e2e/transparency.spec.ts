@@ -3,12 +3,10 @@
  * small numbers suppressed everywhere. Rows are written straight into the server's database
  * for 2021, a year no other test uses, so absolute figures are known.
  */
-import { count, eq, inArray, like, sql } from 'drizzle-orm';
+import { inArray, sql } from 'drizzle-orm';
 import type { cases } from '../../db/schema.ts';
 import { tablesOf } from '../../db/dialect/index.ts';
-import { closeDatabase } from '../../db/open.ts';
-import { transaction } from '../../db/transactions.ts';
-import { openServerDatabase } from './e2e-database.ts';
+import { seedOnce } from './e2e-database.ts';
 import { expect, test } from './fixtures.ts';
 import type { Page } from '@playwright/test';
 import { validateHtml } from '../support/vnu.ts';
@@ -18,91 +16,73 @@ const YEAR = '2021';
 type NewCase = typeof cases.$inferInsert;
 
 async function seed(): Promise<void> {
-  const db = await openServerDatabase();
-  try {
-    const { cases, caseActions, caseGrounds, appeals, principleVersions } = tablesOf(db);
-    const [already] = await db.select({ n: count() }).from(cases).where(like(cases.reference, 'E2E-TR-%'));
-    if (already!.n > 0) return;
-    const [version] = await db
-      .select({ id: principleVersions.id })
-      .from(principleVersions)
-      .where(eq(principleVersions.version, '1.0'));
-    await transaction(db, async (tx) => {
-      let n = 0;
-      const addCase = async (
-        iso: string,
-        platform: NewCase['platform'],
-        detectedBy: NewCase['detectedBy'],
-        automated: boolean,
-        action: (typeof caseActions.$inferInsert)['action'],
-        ground: string,
-      ) => {
-        const [added] = await tx
-          .insert(cases)
-          .values({
-            reference: `E2E-TR-${++n}`,
-            platform,
-            principleVersionId: version!.id,
-            actionAt: new Date(Date.parse(iso)),
-            detectedBy,
-            automated,
-            recordedBy: 1,
-          })
-          .returning({ id: cases.id });
-        await tx.insert(caseActions).values({ caseId: added!.id, action });
-        await tx.insert(caseGrounds).values({ caseId: added!.id, groundCode: ground });
-      };
-      // March 2021: 12 on Facebook, 3 on Instagram (<5, so Facebook becomes [c]).
-      for (let i = 0; i < 12; i++)
-        await addCase(
-          `2021-03-${String(i + 1).padStart(2, '0')}T12:00:00Z`,
-          'facebook',
-          'own-monitoring',
-          false,
-          'hidden',
-          'abusive',
-        );
-      for (let i = 0; i < 3; i++)
-        await addCase(
-          `2021-03-2${i}T12:00:00Z`,
-          'instagram',
-          'public-report',
-          true,
-          'deleted',
-          'irrelevant-advertising',
-        );
-      // June 2021: 8 on LinkedIn, all found by our own monitoring, none automated.
-      for (let i = 0; i < 8; i++)
-        await addCase(`2021-06-1${i}T12:00:00Z`, 'linkedin', 'own-monitoring', false, 'hidden', 'abusive');
-      // July 2021: 6 decisions taking 2, 4, 6, 8, 12, 20 working days (median 6, p90 20; 4 of 6 within 10);
-      // 5 upheld, 1 overturned.
-      for (const [i, days] of [2, 4, 6, 8, 12, 20].entries()) {
-        const at = new Date(Date.parse(`2021-07-0${i + 1}T12:00:00Z`));
-        await tx.insert(appeals).values({
-          reference: `E2E-TR-A${i}`,
-          status: 'decided',
-          receivedAt: at,
-          dueAt: at,
-          decidedAt: at,
-          outcome: i < 5 ? 'upheld' : 'overturned',
-          workingDaysToDecision: days,
-        });
-      }
-      // Was the person told? March: 10 of the 12 Facebook cases (10 of 15 told); June: all 8.
-      const told = [...Array.from({ length: 10 }, (_, i) => i + 1), ...Array.from({ length: 8 }, (_, i) => i + 16)];
-      await tx
-        .update(cases)
-        .set({ noticeSentAt: sql`${cases.actionAt} + 3600000`, noticeMethod: 'reply' })
-        .where(
-          inArray(
-            cases.reference,
-            told.map((i) => `E2E-TR-${i}`),
-          ),
-        );
-    });
-  } finally {
-    await closeDatabase(db);
-  }
+  await seedOnce('E2E-TR-', async (tx, versionId) => {
+    const { cases, caseActions, caseGrounds, appeals } = tablesOf(tx);
+    let n = 0;
+    const addCase = async (
+      iso: string,
+      platform: NewCase['platform'],
+      detectedBy: NewCase['detectedBy'],
+      automated: boolean,
+      action: (typeof caseActions.$inferInsert)['action'],
+      ground: string,
+    ) => {
+      const [added] = await tx
+        .insert(cases)
+        .values({
+          reference: `E2E-TR-${++n}`,
+          platform,
+          principleVersionId: versionId,
+          actionAt: new Date(Date.parse(iso)),
+          detectedBy,
+          automated,
+          recordedBy: 1,
+        })
+        .returning({ id: cases.id });
+      await tx.insert(caseActions).values({ caseId: added!.id, action });
+      await tx.insert(caseGrounds).values({ caseId: added!.id, groundCode: ground });
+    };
+    // March 2021: 12 on Facebook, 3 on Instagram (<5, so Facebook becomes [c]).
+    for (let i = 0; i < 12; i++)
+      await addCase(
+        `2021-03-${String(i + 1).padStart(2, '0')}T12:00:00Z`,
+        'facebook',
+        'own-monitoring',
+        false,
+        'hidden',
+        'abusive',
+      );
+    for (let i = 0; i < 3; i++)
+      await addCase(`2021-03-2${i}T12:00:00Z`, 'instagram', 'public-report', true, 'deleted', 'irrelevant-advertising');
+    // June 2021: 8 on LinkedIn, all found by our own monitoring, none automated.
+    for (let i = 0; i < 8; i++)
+      await addCase(`2021-06-1${i}T12:00:00Z`, 'linkedin', 'own-monitoring', false, 'hidden', 'abusive');
+    // July 2021: 6 decisions taking 2, 4, 6, 8, 12, 20 working days (median 6, p90 20; 4 of 6 within 10);
+    // 5 upheld, 1 overturned.
+    for (const [i, days] of [2, 4, 6, 8, 12, 20].entries()) {
+      const at = new Date(Date.parse(`2021-07-0${i + 1}T12:00:00Z`));
+      await tx.insert(appeals).values({
+        reference: `E2E-TR-A${i}`,
+        status: 'decided',
+        receivedAt: at,
+        dueAt: at,
+        decidedAt: at,
+        outcome: i < 5 ? 'upheld' : 'overturned',
+        workingDaysToDecision: days,
+      });
+    }
+    // Was the person told? March: 10 of the 12 Facebook cases (10 of 15 told); June: all 8.
+    const told = [...Array.from({ length: 10 }, (_, i) => i + 1), ...Array.from({ length: 8 }, (_, i) => i + 16)];
+    await tx
+      .update(cases)
+      .set({ noticeSentAt: sql`${cases.actionAt} + 3600000`, noticeMethod: 'reply' })
+      .where(
+        inArray(
+          cases.reference,
+          told.map((i) => `E2E-TR-${i}`),
+        ),
+      );
+  });
 }
 
 /** Every figure on the page, keyed "table|period|category". */
