@@ -59,6 +59,13 @@ let base = '';
 beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // On PostgreSQL the stamp is read from the change watcher's snapshot (db/dialect/change-token.ts),
+  // "unsettled" (so nothing is kept) until its first read: the tests start once it has one, as a
+  // server does a moment after it starts. Immediate on SQLite.
+  await waitUntil(
+    () => !principlesStamp(rt.db, new Date(clock)).stamp.startsWith('unsettled:'),
+    'the principles stamp to settle',
+  );
 });
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 beforeEach(() => {
