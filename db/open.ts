@@ -9,7 +9,7 @@ import { installPostgresTallies } from './dialect/pg-tallies.ts';
 import { sql } from 'drizzle-orm';
 import { contextOf, migrateDatabase, openDatabase, type Db, type DbContext } from './client.ts';
 import { execute } from './dialect/index.ts';
-import { migratePostgres, openPostgres, poolOf } from './postgres.ts';
+import { endPool, migratePostgres, openPostgres, poolOf } from './postgres.ts';
 
 /** What the configuration (src/lib/platform/config.ts Config) says about the database. */
 export interface DatabaseSettings {
@@ -84,7 +84,7 @@ export async function openConfiguredDatabase(
 export async function closeDatabase(db: Db): Promise<void> {
   if (contextOf(db).engine === 'postgres') {
     stopChangeWatcher(db);
-    await poolOf(db).end();
+    await endPool(poolOf(db));
   } else db.$client.close();
 }
 

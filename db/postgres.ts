@@ -58,7 +58,7 @@ export async function openPostgres(url: string, options: PostgresOptions): Promi
     const client = await pool.connect();
     client.release();
   } catch (error) {
-    await pool.end();
+    await endPool(pool);
     throw error;
   }
   const db = drizzle({ client: pool, schema: pgSchema }) as unknown as Db;
@@ -92,4 +92,30 @@ export async function migratePostgres(db: Db, migrationsFolder = PG_MIGRATIONS_D
 /** The pool behind a PostgreSQL handle. */
 export function poolOf(db: Db): pg.Pool {
   return db.$client as unknown as pg.Pool;
+}
+
+/** How long endPool waits for the last connections to close after the pool has ended. */
+const CLOSE_WAIT_MS = 5_000;
+
+/**
+ * Ends the pool and waits until each of its connections has closed. node-postgres's `pool.end()`
+ * resolves once every client has been asked to close, before the server has answered: a database
+ * dropped (or a server stopped) just after would terminate those sessions, and the pool would
+ * report it as an error of an idle client. Bounded, in case a client never reports its end.
+ */
+export async function endPool(pool: pg.Pool): Promise<void> {
+  const open = pool.totalCount;
+  let closed = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const allClosed = new Promise<void>((resolve) => {
+    if (open === 0) return resolve();
+    pool.on('remove', () => {
+      if (++closed >= open) resolve();
+    });
+    timer = setTimeout(resolve, CLOSE_WAIT_MS);
+    timer.unref();
+  });
+  await pool.end();
+  await allClosed;
+  clearTimeout(timer);
 }

@@ -11,7 +11,7 @@ import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import type { Db } from '../../db/client.ts';
 import { closeDatabase } from '../../db/open.ts';
-import { openPostgres, type PostgresOptions } from '../../db/postgres.ts';
+import { endPool, openPostgres, type PostgresOptions } from '../../db/postgres.ts';
 import * as pgSchema from '../../db/schema/pg/index.ts';
 import { onCleanup } from './cleanup.ts';
 
@@ -99,7 +99,7 @@ export async function freshPostgresDatabase(): Promise<TestPostgres> {
   onCleanup(() => dropTestDatabase(name));
   const pool = new pg.Pool({ connectionString: url, max: 4 });
   // Registered after the drop, so it runs first (clean-ups run newest first).
-  onCleanup(() => pool.end());
+  onCleanup(() => endPool(pool));
   return { url, pool, db: drizzle({ client: pool, schema: pgSchema }) };
 }
 

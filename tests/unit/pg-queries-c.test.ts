@@ -15,7 +15,7 @@ import { backupPostgres, libpqEnvironment, postgresProgram } from '../../db/back
 import { MIGRATIONS_DIR, openDatabase, type Db } from '../../db/client.ts';
 import { changeWatcher } from '../../db/dialect/change-token.ts';
 import { tablesOf } from '../../db/dialect/index.ts';
-import { openPostgres, poolOf } from '../../db/postgres.ts';
+import { endPool, openPostgres, poolOf } from '../../db/postgres.ts';
 import {
   databaseChangeToken,
   deleteDraft,
@@ -384,7 +384,7 @@ describe('the page cache tokens on PostgreSQL', () => {
       await insertDraft(other, { bodyMarkdown: 'There', changeSummary: 'Remote', grounds: [] });
       await eventually(() => token() !== quiet && others() !== quietOthers, 1_500);
     } finally {
-      await poolOf(other).end();
+      await endPool(poolOf(other));
     }
   });
 
@@ -425,7 +425,7 @@ describe('the page cache tokens on PostgreSQL', () => {
       await eventually(() => stamp().stamp !== settled, 1_500);
       expect(stamp().stamp).toMatch(/^4\|/);
     } finally {
-      await poolOf(other).end();
+      await endPool(poolOf(other));
     }
   });
 });

@@ -5,10 +5,13 @@
  * the URL or its password. Needs TEST_DATABASE_URL (tests/support/postgres.ts): the file fails,
  * and says how to set it, when it is missing.
  */
+import { sql } from 'drizzle-orm';
+import type pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { contextOf } from '../../db/client.ts';
-import { tablesOf } from '../../db/dialect/index.ts';
+import { allRows, tablesOf } from '../../db/dialect/index.ts';
 import { closeDatabase } from '../../db/open.ts';
+import { poolOf } from '../../db/postgres.ts';
 import { isSealed } from '../../db/secret-box.ts';
 import { ConfigError, type Config } from '../../src/lib/platform/config.ts';
 import { createRuntime } from '../../src/lib/runtime.ts';
@@ -70,5 +73,22 @@ describe('createRuntime with DATABASE_URL', () => {
       'Configuration error: DATABASE_URL: could not connect to PostgreSQL (password authentication failed)',
     );
     expect(message).not.toContain(url.username);
+  });
+
+  it('closes the database only once every connection has closed', async () => {
+    // pool.end() alone resolves before its clients' connections have closed; a database dropped
+    // then (the tests' clean-up, with force) terminated them and the pool threw an idle-client error.
+    const { url } = await freshPostgresDatabase();
+    const rt = await createRuntime({ ...onPostgres(url), databasePoolSize: 4 });
+    const open = new Set<pg.PoolClient>();
+    poolOf(rt.db).on('acquire', (client) => {
+      if (open.has(client)) return;
+      open.add(client);
+      client.once('end', () => open.delete(client));
+    });
+    await Promise.all([1, 2, 3, 4].map(() => allRows(rt.db, sql`select pg_sleep(0.05)`)));
+    expect(open.size).toBe(4);
+    await closeDatabase(rt.db);
+    expect(open.size).toBe(0);
   });
 });

@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { migrateDatabase, openDatabase, type Db } from '../../db/client.ts';
 import { allRows, execute } from '../../db/dialect/index.ts';
 import { installPostgresTallies, pgUkMonthSql } from '../../db/dialect/pg-tallies.ts';
-import { openPostgres, poolOf } from '../../db/postgres.ts';
+import { endPool, openPostgres, poolOf } from '../../db/postgres.ts';
 import { CASE_ACTIONS, DETECTION, OUTCOMES, PLATFORMS } from '../../db/schema.ts';
 import { ukMonthSql } from '../../db/tallies.ts';
 import { onCleanup } from '../support/cleanup.ts';
@@ -24,7 +24,7 @@ const HOUR = 3_600_000;
 
 async function open(url: string, poolSize = 4): Promise<Db> {
   const db = await openPostgres(url, { poolSize });
-  onCleanup(() => poolOf(db).end());
+  onCleanup(() => endPool(poolOf(db)));
   return db;
 }
 

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { isPostgres, tablesOf } from '../../db/dialect/index.ts';
 import { queryPlan } from '../../db/dialect/plans.ts';
-import { openPostgres, poolOf } from '../../db/postgres.ts';
+import { endPool, openPostgres, poolOf } from '../../db/postgres.ts';
 import { countCases, countDecisions, countOpenPastDue } from '../../db/transparency.ts';
 import { csvCell, reportFigures, toCsv } from '../../src/lib/transparency/export.ts';
 import {
@@ -116,7 +116,7 @@ async function commitFromAnotherConnection(n: number, at: Date): Promise<void> {
         })),
       );
     } finally {
-      await poolOf(other).end();
+      await endPool(poolOf(other));
     }
     return;
   }
