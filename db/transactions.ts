@@ -190,6 +190,16 @@ async function run<T>(connection: Connection, fn: (tx: Tx) => Promise<T> | T): P
 /** How many times a PostgreSQL transaction is tried when it fails to serialise or deadlocks. */
 export const SERIALIZATION_ATTEMPTS = 10;
 
+/**
+ * The wait before attempt `attempt + 1`: "full jitter" exponential backoff, a random time up to
+ * 10 ms, 20 ms, 40 ms … capped at a second (3.3 s at most over all attempts). Waits shorter than a
+ * transaction take (the first version waited up to 2, 4, 8 … ms) let the same few collide again:
+ * four requests adding information to one appeal at once lost about one in 160 after 10 attempts.
+ */
+export function serializationWaitMs(attempt: number, random: () => number = Math.random): number {
+  return random() * Math.min(1_000, 10 * 2 ** (attempt - 1));
+}
+
 /** SQLSTATE 40001 (serialization_failure) and 40P01 (deadlock_detected): try the whole transaction again. */
 function isRetryable(error: unknown): boolean {
   for (let e = error; e && typeof e === 'object'; e = (e as { cause?: unknown }).cause) {
@@ -230,8 +240,8 @@ async function runPostgres<T>(connection: Connection, fn: (tx: Tx) => Promise<T>
       return result;
     } catch (error) {
       if (attempt >= SERIALIZATION_ATTEMPTS || !isRetryable(error)) throw error;
-      // Waits grow (up to about 0.25 s), at random so the transactions that collided part.
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(250, 2 ** attempt)));
+      // Waits grow, at random so the transactions that collided part.
+      await new Promise((resolve) => setTimeout(resolve, serializationWaitMs(attempt)));
     }
   }
 }
