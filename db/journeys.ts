@@ -1,11 +1,10 @@
 /**
  * Queries for public journey state and fixed-window rate limits.
  */
-import { eq, lt } from 'drizzle-orm';
+import { eq, lt, sql } from 'drizzle-orm';
 import type { DbOrTx } from './client.ts';
 import { changedRows } from './dialect/changes.ts';
 import { tablesOf } from './dialect/index.ts';
-import { transaction } from './transactions.ts';
 
 export async function findJourneyData(
   db: DbOrTx,
@@ -48,8 +47,11 @@ export async function deleteExpiredJourneys(db: DbOrTx, now: Date): Promise<numb
 }
 
 /**
- * Counts one hit against `key` in a fixed window of `windowMs`, atomically, and returns the count
- * in the current window with the window's start.
+ * Counts one hit against `key` in a fixed window of `windowMs` and returns the count in the current
+ * window with the window's start. One statement (an upsert that starts a new window when the old
+ * one has ended, returning the row), so it is atomic on its own: on PostgreSQL concurrent hits on
+ * one key from any number of processes wait for each other's row lock instead of reading the same
+ * count, or failing to serialise, as a read-then-write transaction did (issue 22, point 4).
  */
 export async function countHit(
   db: DbOrTx,
@@ -57,22 +59,21 @@ export async function countHit(
   now: Date,
   windowMs: number,
 ): Promise<{ count: number; windowStart: Date }> {
-  return transaction(db, async (tx) => {
-    const { rateLimits } = tablesOf(tx);
-    const [row] = await tx.select().from(rateLimits).where(eq(rateLimits.key, key));
-    if (!row || row.windowStart.getTime() + windowMs <= now.getTime()) {
-      await tx
-        .insert(rateLimits)
-        .values({ key, windowStart: now, count: 1 })
-        .onConflictDoUpdate({ target: rateLimits.key, set: { windowStart: now, count: 1 } });
-      return { count: 1, windowStart: now };
-    }
-    await tx
-      .update(rateLimits)
-      .set({ count: row.count + 1 })
-      .where(eq(rateLimits.key, key));
-    return { count: row.count + 1, windowStart: row.windowStart };
-  });
+  const { rateLimits } = tablesOf(db);
+  // Every right-hand side reads the row as it was before this statement, on both engines.
+  const ended = sql`${rateLimits.windowStart} + ${windowMs} <= ${now.getTime()}`;
+  const [row] = await db
+    .insert(rateLimits)
+    .values({ key, windowStart: now, count: 1 })
+    .onConflictDoUpdate({
+      target: rateLimits.key,
+      set: {
+        count: sql`case when ${ended} then 1 else ${rateLimits.count} + 1 end`,
+        windowStart: sql`case when ${ended} then ${now.getTime()} else ${rateLimits.windowStart} end`,
+      },
+    })
+    .returning({ count: rateLimits.count, windowStart: rateLimits.windowStart });
+  return row!;
 }
 
 /** Removes counters whose window ended before `before`; returns how many (counted by the driver). */
