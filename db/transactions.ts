@@ -13,6 +13,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { sql, TransactionRollbackError, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from './client.ts';
+import { Gate } from './gate.ts';
 
 /** What a transaction's callback is given: a handle like the database's, plus `rollback()`. */
 export type Tx = Db & {
@@ -36,6 +37,8 @@ interface Connection {
   readonly current: AsyncLocalStorage<Open>;
   /** Called after every outermost commit through this handle (onCommitted). */
   readonly committed: Set<() => void>;
+  /** PostgreSQL: shared passes for transactions, exclusive for one that keeps colliding (db/gate.ts). */
+  readonly gate: Gate;
 }
 
 interface Open {
@@ -77,6 +80,7 @@ export function registerConnection(
     tail: Promise.resolve(),
     current: new AsyncLocalStorage(),
     committed: new Set(),
+    gate: new Gate(),
   };
   Object.defineProperty(db, CONNECTION, { value: connection });
 }
@@ -191,6 +195,14 @@ async function run<T>(connection: Connection, fn: (tx: Tx) => Promise<T> | T): P
 export const SERIALIZATION_ATTEMPTS = 10;
 
 /**
+ * Attempts made side by side with the handle's other transactions; later ones run alone in this
+ * process (db/gate.ts), as every transaction does on SQLite. Without that, four requests adding
+ * information to one appeal at once still left one out of its 10 attempts now and then: backing
+ * off is unfair, newcomers keep winning against the one that waits.
+ */
+export const SHARED_ATTEMPTS = 2;
+
+/**
  * The wait before attempt `attempt + 1`: "full jitter" exponential backoff, a random time up to
  * 10 ms, 20 ms, 40 ms … capped at a second (3.3 s at most over all attempts). Waits shorter than a
  * transaction take (the first version waited up to 2, 4, 8 … ms) let the same few collide again:
@@ -223,6 +235,7 @@ async function runPostgres<T>(connection: Connection, fn: (tx: Tx) => Promise<T>
   };
   for (let attempt = 1; ; attempt++) {
     const state: Open = { connection, afterCommit: [], savepoints: 0, closed: false };
+    const leave = attempt > SHARED_ATTEMPTS ? await connection.gate.exclusive() : await connection.gate.shared();
     try {
       const result = await pool.transaction(
         async (tx) => {
@@ -236,9 +249,11 @@ async function runPostgres<T>(connection: Connection, fn: (tx: Tx) => Promise<T>
         },
         { isolationLevel: 'serializable' },
       );
+      leave();
       runAfterCommit(state);
       return result;
     } catch (error) {
+      leave();
       if (attempt >= SERIALIZATION_ATTEMPTS || !isRetryable(error)) throw error;
       // Waits grow, at random so the transactions that collided part.
       await new Promise((resolve) => setTimeout(resolve, serializationWaitMs(attempt)));
