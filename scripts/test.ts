@@ -1,6 +1,6 @@
 /**
  * `npm test`: every suite (lint, types and unit tests side by side, the unit tests again on PostgreSQL,
- * then the browser suite on each engine, then resilience), then
+ * then the browser suite on each engine, then resilience on each engine), then
  * a check that nothing was left behind. Lint, types and unit tests together keep two cores busy where
  * each alone keeps about one; their output is printed whole as each ends, so it does not interleave.
  * The browser and resilience suites run alone: they measure memory and timing, and start servers.
@@ -29,6 +29,7 @@ const groups =
         ['test:e2e'],
         ['test:e2e@postgres'],
         ['test:resilience'],
+        ['test:resilience@postgres'],
       ];
 const root = mkdtempSync(join(tmpdir(), 'fair-hearing-npm-test-'));
 // eslint-disable-next-line no-restricted-properties -- hands the environment on to each suite

@@ -4,7 +4,9 @@
  * (exactly the limit reaches the password check), without a stranger locking the owner out. The server trusts X-Forwarded-For here
  * (TRUSTED_PROXY), so each check uses its own client addresses.
  */
+import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { firstRow } from '../../db/dialect/index.ts';
 import { createAppeal } from '../../src/lib/appeals/appeals.ts';
 import { generateReference } from '../../src/lib/cases/references.ts';
 import type { Runtime } from '../../src/lib/runtime.ts';
@@ -127,9 +129,10 @@ describe('enumeration and abuse limits', () => {
       if (sent.status === 303) expect(appealReferenceIn((await web.get('/appeal/confirmation')).body)).toBeDefined();
       else expect(sent.body).toContain('Too many attempts');
     }
-    const stored = (
-      rt.db.$client.prepare("select count(*) as n from appeals where email like 'abuse-%'").get() as { n: number }
-    ).n;
+    const stored = (await firstRow<{ n: number }>(
+      rt.db,
+      sql`select count(*) as n from appeals where email like 'abuse-%'`,
+    ))!.n;
     expect(results.filter((s) => s === 303)).toHaveLength(LIMITS.appeals);
     expect(results.filter((s) => s === 429)).toHaveLength(2);
     expect(stored).toBe(LIMITS.appeals);
@@ -163,12 +166,11 @@ describe('enumeration and abuse limits', () => {
       { id: null, ip: 'test' },
     );
     if (!created.ok) throw new Error('no account');
-    const failedChecks = () =>
-      (
-        rt.db.$client
-          .prepare("select count(*) as n from audit_log where action = 'staff.sign-in-failed' and entity_id = ?")
-          .get(String(created.id)) as { n: number }
-      ).n;
+    const failedChecks = async () =>
+      (await firstRow<{ n: number }>(
+        rt.db,
+        sql`select count(*) as n from audit_log where action = 'staff.sign-in-failed' and entity_id = ${String(created.id)}`,
+      ))!.n;
 
     // 1. One account, many addresses at once: exactly THROTTLE.accountGuard reach a password-only
     // check; after that the account is guarded and the password is checked only with a security
@@ -190,7 +192,7 @@ describe('enumeration and abuse limits', () => {
     expect(checked).toBe(THROTTLE.accountGuard);
     expect(guarded).toBe(PARALLEL - THROTTLE.accountGuard);
     expect(byAccount.filter((r) => r.status === 429)).toHaveLength(0);
-    expect(failedChecks()).toBe(checked);
+    expect(await failedChecks()).toBe(checked);
     // The right password alone tells nothing while guarded (the same request for a code)…
     const owner = new HttpClient(server.baseUrl, newIp());
     const alone = await owner.post('/staff/login', { email, password });

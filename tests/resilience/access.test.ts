@@ -5,7 +5,9 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { firstRow } from '../../db/dialect/index.ts';
 import { insertSession } from '../../db/staff.ts';
 import { createAppeal } from '../../src/lib/appeals/appeals.ts';
 import { createDraft } from '../../src/lib/principles/versions.ts';
@@ -249,13 +251,15 @@ describe('access control', () => {
     recordFigure('Access control', 'staff form POST × visitor checks', `${checked}, ${wrong.length} wrong`);
     expect(wrong).toEqual([]);
     // Nothing a refused visitor posted took effect: the admin account is still enabled, the appeal still new.
-    const admin = rt.db.$client.prepare('select disabled_at as disabledAt from staff where id = ?').get(ids.admin) as {
-      disabledAt: number | null;
-    };
+    const admin = (await firstRow<{ disabledAt: number | null }>(
+      rt.db,
+      sql`select disabled_at as "disabledAt" from staff where id = ${ids.admin}`,
+    ))!;
     expect(admin.disabledAt).toBeNull();
-    const appeal = rt.db.$client.prepare('select status from appeals where id = ?').get(ids.appeal) as {
-      status: string;
-    };
+    const appeal = (await firstRow<{ status: string }>(
+      rt.db,
+      sql`select status from appeals where id = ${ids.appeal}`,
+    ))!;
     expect(appeal.status).toBe('new');
   });
 
@@ -294,12 +298,11 @@ describe('access control', () => {
   it('refuses cross-origin and origin-less form posts, which change nothing', async () => {
     const moderatorSession = sessions.get('moderator')!;
     const counts = () =>
-      rt.db.$client
-        .prepare(
-          'select (select count(*) from cases) as cases, (select count(*) from subscriptions) as subs, (select count(*) from appeal_events) as events, (select status from appeals where reference = ?) as statusA',
-        )
-        .get(appealA.reference);
-    const before = counts();
+      firstRow(
+        rt.db,
+        sql`select (select count(*) from cases) as cases, (select count(*) from subscriptions) as subs, (select count(*) from appeal_events) as events, (select status from appeals where reference = ${appealA.reference}) as "statusA"`,
+      );
+    const before = await counts();
     const targets: [string, Record<string, string>, boolean][] = [
       ['/subscribe', { email: 'csrf@example.org' }, false],
       ['/appeal/case-reference', { 'case-reference': appealA.reference }, false],
@@ -324,7 +327,7 @@ describe('access control', () => {
         refused++;
       }
     }
-    expect(counts()).toEqual(before);
+    expect(await counts()).toEqual(before);
     // The moderator's session survived the forged sign-out.
     const still = new HttpClient(server.baseUrl);
     still.cookies.set('fh_staff_session', moderatorSession);

@@ -6,7 +6,9 @@
  * page or email carries the input's markup raw.
  */
 import { createRequire } from 'node:module';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { firstRow } from '../../db/dialect/index.ts';
 import { createAppeal } from '../../src/lib/appeals/appeals.ts';
 import type { Runtime } from '../../src/lib/runtime.ts';
 import { newToken } from '../../src/lib/staff/accounts.ts';
@@ -308,17 +310,15 @@ describe('hostile input', () => {
         await new HttpClient(server.baseUrl).get(`/appeal/status/${link}`),
         a.input,
       );
-      const id = (
-        rt.db.$client.prepare('select id from appeals where reference = ?').get(a.reference) as { id: number }
-      ).id;
+      const id = (await firstRow<{ id: number }>(rt.db, sql`select id from appeals where reference = ${a.reference}`))!
+        .id;
       check('staff appeal page', await staff.get(`/staff/appeals/${id}`), a.input);
     }
     // Staff words too: decisions whose explanations are naughty strings, sent as email.
     const decided = sent.slice(0, 10);
     for (const a of decided) {
-      const id = (
-        rt.db.$client.prepare('select id from appeals where reference = ?').get(a.reference) as { id: number }
-      ).id;
+      const id = (await firstRow<{ id: number }>(rt.db, sql`select id from appeals where reference = ${a.reference}`))!
+        .id;
       // These appeals were made without a case reference: staff record that no case matches first.
       expect(await recordNoMatchingCase(rt, id, { id: reviewer, ip: 'test' })).toEqual({ ok: true });
       expect(
@@ -497,11 +497,10 @@ describe('hostile input', () => {
     check('send with forged fields', send);
     expect(send.location).toBe('/appeal/confirmation');
     const reference = appealReferenceIn((await forger.get('/appeal/confirmation')).body)!;
-    const row = rt.db.$client
-      .prepare(
-        'select email, reason, status, outcome, case_id as caseId, claimed_handle as handle from appeals where reference = ?',
-      )
-      .get(reference);
+    const row = await firstRow(
+      rt.db,
+      sql`select email, reason, status, outcome, case_id as "caseId", claimed_handle as handle from appeals where reference = ${reference}`,
+    );
     expect(row).toEqual({
       email: 'forger@example.org',
       reason: 'Forged fields test',

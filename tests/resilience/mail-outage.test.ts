@@ -2,7 +2,9 @@
  * Mail outage: the SMTP server goes away while reviewers decide appeals, and comes back. Every
  * email (acknowledgements before, decisions during) arrives exactly once by Message-ID; none lost.
  */
+import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import { allRows, firstRow } from '../../db/dialect/index.ts';
 import { createAppeal } from '../../src/lib/appeals/appeals.ts';
 import { insertTestCase } from '../support/cases.ts';
 import { SmtpSink } from '../support/smtp-sink.ts';
@@ -58,23 +60,20 @@ describe('mail outage', () => {
       await new Promise((r) => setTimeout(r, OUTAGE_MS / APPEALS));
     }
     while (Date.now() - outageStarted < OUTAGE_MS) await new Promise((r) => setTimeout(r, 100));
-    const during = rt.db.$client
-      .prepare(
-        "select count(*) as waiting, coalesce(sum(attempts), 0) as attempts from outbox where kind = 'appeal-decision' and state = 'queued'",
-      )
-      .get() as { waiting: number; attempts: number };
+    const during = (await firstRow<{ waiting: number; attempts: number }>(
+      rt.db,
+      sql`select count(*) as waiting, coalesce(sum(attempts), 0) as attempts from outbox where kind = 'appeal-decision' and state = 'queued'`,
+    ))!;
     const receivedDuring = sink.messages.length;
     await sink.start(sink.port);
     const outageMs = Date.now() - outageStarted;
 
     const rows = () =>
-      rt.db.$client.prepare('select message_id as messageId, state from outbox').all() as {
-        messageId: string;
-        state: string;
-      }[];
+      allRows<{ messageId: string; state: string }>(rt.db, sql`select message_id as "messageId", state from outbox`);
     const deadline = Date.now() + 60_000;
-    while (rows().some((r) => r.state !== 'sent')) {
-      if (Date.now() > deadline) throw new Error(`outbox did not drain:\n${JSON.stringify(rows())}\n${server.output}`);
+    while ((await rows()).some((r) => r.state !== 'sent')) {
+      if (Date.now() > deadline)
+        throw new Error(`outbox did not drain:\n${JSON.stringify(await rows())}\n${server.output}`);
       await new Promise((r) => setTimeout(r, 200));
     }
     // Anything sent twice would have arrived by now.
@@ -82,7 +81,7 @@ describe('mail outage', () => {
     await server.stop('SIGTERM');
 
     const bare = (id: string | undefined) => (id ?? '').replace(/^<|>$/g, '');
-    const expected = rows().map((r) => bare(r.messageId));
+    const expected = (await rows()).map((r) => bare(r.messageId));
     const received = sink.messages.map((m) => bare(m.messageId));
     const counts = new Map<string, number>();
     for (const id of received) counts.set(id, (counts.get(id) ?? 0) + 1);

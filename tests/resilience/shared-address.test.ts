@@ -4,7 +4,9 @@
  * browser) or one email address across fresh journeys cannot flood. TRUSTED_PROXY lets each test
  * choose its client address with X-Forwarded-For; no appeal limit is set, so the defaults apply.
  */
+import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { firstRow } from '../../db/dialect/index.ts';
 import type { Runtime } from '../../src/lib/runtime.ts';
 import { answerPostAppeal } from './support/appeal-steps.ts';
 import { appealReferenceIn, HttpClient } from './support/client.ts';
@@ -18,8 +20,8 @@ const PER_EMAIL = 5;
 describe('appeals from one shared address', () => {
   let rt: Runtime;
   let server: AppServer;
-  const storedLike = (pattern: string) =>
-    (rt.db.$client.prepare('select count(*) as n from appeals where email like ?').get(pattern) as { n: number }).n;
+  const storedLike = async (pattern: string) =>
+    (await firstRow<{ n: number }>(rt.db, sql`select count(*) as n from appeals where email like ${pattern}`))!.n;
 
   beforeAll(async () => {
     const dataDir = tempDataDir('shared-address');
@@ -37,11 +39,11 @@ describe('appeals from one shared address', () => {
       expect(appealReferenceIn((await web.get('/appeal/confirmation')).body)).toBeDefined();
     }
     expect(results.every((s) => s === 303)).toBe(true);
-    expect(storedLike('ward-%')).toBe(30);
+    expect(await storedLike('ward-%')).toBe(30);
     recordFigure(
       'Abuse limits',
       'appeals sent by 30 journeys from one shared address: accepted',
-      `${storedLike('ward-%')} of 30`,
+      `${await storedLike('ward-%')} of 30`,
     );
   });
 
@@ -59,7 +61,7 @@ describe('appeals from one shared address', () => {
       }
     }
     expect(results).toEqual([...Array<number>(PER_JOURNEY).fill(303), 429, 429]);
-    expect(storedLike('repeat-%')).toBe(PER_JOURNEY);
+    expect(await storedLike('repeat-%')).toBe(PER_JOURNEY);
     // Someone else on the same connection still can.
     const neighbour = new HttpClient(server.baseUrl, '198.51.100.21');
     await answerPostAppeal(neighbour, '@neighbour', 'neighbour@example.org');
@@ -75,7 +77,7 @@ describe('appeals from one shared address', () => {
       results.push((await web.post('/appeal/check-answers', {})).status);
     }
     expect(results).toEqual([...Array<number>(PER_EMAIL).fill(303), 429, 429]);
-    expect(storedLike('same.person@%')).toBe(PER_EMAIL);
+    expect(await storedLike('same.person@%')).toBe(PER_EMAIL);
     recordFigure(
       'Abuse limits',
       'appeals sent by one journey / one email address in an hour: accepted, then 429',

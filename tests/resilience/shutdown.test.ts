@@ -4,7 +4,9 @@
  * claimed), and the process exits 0.
  */
 import { request } from 'node:http';
+import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import { allRows, firstRow } from '../../db/dialect/index.ts';
 import { enqueueEmail } from '../../db/outbox.ts';
 import { SmtpSink } from '../support/smtp-sink.ts';
 import { recordFigure } from './support/figures.ts';
@@ -73,9 +75,9 @@ describe('graceful shutdown', () => {
         },
         new Date(),
       );
-    const inFlight = () =>
-      rt.db.$client.prepare("select count(*) as n from outbox where state = 'sending'").get() as { n: number };
-    for (const deadline = Date.now() + 10_000; inFlight().n === 0;) {
+    const inFlight = async () =>
+      (await firstRow<{ n: number }>(rt.db, sql`select count(*) as n from outbox where state = 'sending'`))!;
+    for (const deadline = Date.now() + 10_000; (await inFlight()).n === 0;) {
       if (Date.now() > deadline) throw new Error('no send started');
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -101,12 +103,12 @@ describe('graceful shutdown', () => {
     const [slowResult, burstResults, exit] = await Promise.all([slow.done, Promise.all(burst), stopping]);
     const tookMs = Date.now() - signalled;
 
-    const states = rt.db.$client.prepare('select state, count(*) as n from outbox group by state').all() as {
-      state: string;
-      n: number;
-    }[];
+    const states = await allRows<{ state: string; n: number }>(
+      rt.db,
+      sql`select state, count(*) as n from outbox group by state`,
+    );
     const leased = states.find((s) => s.state === 'sending')?.n ?? 0;
-    const subscribed = rt.db.$client.prepare('select count(*) as n from subscriptions').get() as { n: number };
+    const subscribed = (await firstRow<{ n: number }>(rt.db, sql`select count(*) as n from subscriptions`))!;
 
     recordFigure(
       'Graceful shutdown',

@@ -45,7 +45,8 @@ export default async function setup(): Promise<() => void> {
     const lines = existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean) : [];
     const rows = lines.map((l) => JSON.parse(l) as { section: string; name: string; value: string | number });
     const sections = [...new Set(rows.map((r) => r.section))];
-    const out = ['', '=== Resilience suite figures ==='];
+    const engine = process.env.TEST_DATABASE === 'postgres' ? 'PostgreSQL' : 'SQLite';
+    const out = ['', `=== Resilience suite figures (${engine}) ===`];
     for (const section of sections) {
       out.push(`${section}:`);
       for (const r of rows.filter((x) => x.section === section)) out.push(`  ${r.name}: ${r.value}`);

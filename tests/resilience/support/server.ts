@@ -2,6 +2,8 @@
  * The real server as a child process for the resilience suite: `node --import tsx scripts/start.ts
  * --no-build` (the build is made once by global-setup.ts), on 127.0.0.1 and a free port, with its own
  * DATA_DIR. The child IS the server process (no tsx wrapper), so SIGKILL and SIGTERM reach it.
+ * With TEST_DATABASE=postgres each DATA_DIR also gets a fresh PostgreSQL database on the
+ * TEST_DATABASE_URL server (databaseEnv), which the server, the shared runtime and the CLIs use.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,6 +14,7 @@ import { parseConfig } from '../../../src/lib/platform/config.ts';
 import { createRuntime, type Runtime } from '../../../src/lib/runtime.ts';
 import { closeDatabase } from '../../../db/open.ts';
 import { onCleanup } from '../../support/cleanup.ts';
+import { createTestDatabase, dropTestDatabase, testDatabaseName, testEngine } from '../../support/postgres.ts';
 
 export { onCleanup };
 
@@ -33,12 +36,44 @@ export function tempDataDir(label: string): string {
   return dir;
 }
 
+/** The engine the suite runs on (TEST_DATABASE, as in the unit suite). */
+export const onPostgres = testEngine() === 'postgres';
+
+const databases = new Map<string, Promise<string>>();
+
 /**
- * A runtime on the same database file the server uses (migrated and seeded, as the server would),
+ * What names the database of `dataDir` to a process: nothing on SQLite (the file under DATA_DIR);
+ * with TEST_DATABASE=postgres, DATABASE_URL of an empty database made for `dataDir` at its first
+ * use (the first process to start migrates it) and dropped after the file.
+ */
+export async function databaseEnv(dataDir: string): Promise<Record<string, string>> {
+  if (!onPostgres) return {};
+  let url = databases.get(dataDir);
+  if (!url) {
+    const name = testDatabaseName('resilience');
+    url = createTestDatabase(name);
+    databases.set(dataDir, url);
+    await url;
+    // Registered before whoever uses the database, so it runs after they have closed it.
+    onCleanup(async () => {
+      databases.delete(dataDir);
+      await dropTestDatabase(name);
+    });
+  }
+  return { DATABASE_URL: await url };
+}
+
+/** The database URL of `dataDir` on PostgreSQL (databaseEnv), or undefined on SQLite. */
+export async function databaseUrlOf(dataDir: string): Promise<string | undefined> {
+  return (await databaseEnv(dataDir)).DATABASE_URL;
+}
+
+/**
+ * A runtime on the same database the server uses (migrated and seeded, as the server would),
  * for preparing data through the domain functions and checking what was stored.
  */
 export async function sharedRuntime(dataDir: string, env: Record<string, string> = {}): Promise<Runtime> {
-  const parsed = parseConfig({ DATA_DIR: dataDir, ...env });
+  const parsed = parseConfig({ DATA_DIR: dataDir, ...(await databaseEnv(dataDir)), DATABASE_POOL_SIZE: '4', ...env });
   if (!parsed.ok) throw new Error(parsed.error);
   const rt = await createRuntime(parsed.config);
   onCleanup(() => closeDatabase(rt.db));
@@ -79,6 +114,7 @@ export class AppServer {
       HOST: '127.0.0.1',
       PORT: String(this.port),
       DATA_DIR: this.#options.dataDir,
+      ...(await databaseEnv(this.#options.dataDir)),
       ASTRO_TELEMETRY_DISABLED: '1',
       MAIL_FROM: 'Fair Hearing <no-reply@fair-hearing.test>',
       OUTBOX_POLL_MS: '200',
@@ -142,6 +178,8 @@ export class AppServer {
   stopAfterAll(): this {
     onCleanup(async () => {
       if (this.child) await this.stop('SIGKILL').catch(() => undefined);
+      // For debugging a failure: RESILIENCE_SERVER_OUTPUT=1 prints the last of what the server said.
+      if (process.env.RESILIENCE_SERVER_OUTPUT) console.log(`--- server ${this.port} output ---\n${this.output}`);
     });
     return this;
   }
