@@ -1,9 +1,9 @@
 /**
  * Baseline for appeal submissions: a bare node:http server that reads the same form, records the
  * appeal with the same domain function as the app's last step (createAppeal in src/lib/appeals/appeals.ts:
- * ONE SQLite transaction with the appeal, its history and the acknowledgement email in the
+ * ONE transaction with the appeal, its history and the acknowledgement email in the
  * outbox) and answers 303 — no Astro, no journey, no middleware. Data folder from BENCH_DATA_DIR,
- * port from BENCH_PORT. Started by bench/run.ts on loopback.
+ * PostgreSQL (when set) from BENCH_DATABASE_URL, port from BENCH_PORT. Started by bench/run.ts on loopback.
  */
 import { createServer } from 'node:http';
 import { createAppeal } from '../src/lib/appeals/appeals.ts';
@@ -11,7 +11,10 @@ import { parseConfig } from '../src/lib/platform/config.ts';
 import { createRuntime } from '../src/lib/runtime.ts';
 import { RECENT_POST_DAY } from './fixtures.ts';
 
-const parsed = parseConfig({ DATA_DIR: process.env.BENCH_DATA_DIR! });
+const parsed = parseConfig({
+  DATA_DIR: process.env.BENCH_DATA_DIR!,
+  ...(process.env.BENCH_DATABASE_URL ? { DATABASE_URL: process.env.BENCH_DATABASE_URL } : {}),
+});
 if (!parsed.ok) throw new Error(parsed.error);
 const rt = await createRuntime(parsed.config);
 

@@ -15,6 +15,7 @@ import { JOURNEY_COOKIE, JOURNEY_TTL_MS } from '../src/lib/appeals/journeys.ts';
 import { SESSION_COOKIE } from '../src/lib/staff/sessions.ts';
 import { newToken } from '../src/lib/staff/accounts.ts';
 import { generateToken } from '../src/lib/platform/tokens.ts';
+import { insertTestCase } from '../tests/support/cases.ts';
 
 /** A reviewer with a signed-in session; returns the Cookie header value. */
 export async function reviewerSessionCookie(
@@ -80,29 +81,10 @@ export async function prepareJourneys(
   return cookies;
 }
 
-/** A case recorded yesterday (within the appeal window, no appeal yet) for the case route of the journey. */
-export function benchCase(db: Db, reference: string): void {
-  const sqlite = db.$client;
-  const versionId = (
-    sqlite.prepare(`select id from principle_versions where status = 'published' order by id limit 1`).get() as {
-      id: number;
-    }
-  ).id;
-  const at = Date.now() - 86_400_000;
-  const id = sqlite
-    .prepare(
-      `insert into cases (reference, platform, account_handle, post_url, statement_of_reasons, principle_version_id, action_at, detected_by, automated, recorded_by)
-       values (?, 'facebook', '@bench', 'https://facebook.example/post/1', 'Hidden under ground abusive.', ?, ?, 'own-monitoring', 0, 1)`,
-    )
-    .run(reference, versionId, at).lastInsertRowid;
-  sqlite.prepare(`insert into case_actions (case_id, action) values (?, 'hidden')`).run(id);
-  sqlite.prepare(`insert into case_grounds (case_id, ground_code) values (?, 'abusive')`).run(id);
-}
-
 /** Each step of the appeal journey with the Cookie header giving it the state it needs (undefined: none). */
 export async function appealStepJourneys(db: Db): Promise<[string, string | undefined][]> {
-  const reference = `FH-BENCH-${Date.now()}`;
-  benchCase(db, reference);
+  // A case recorded yesterday (within the appeal window, no appeal yet) for the case route.
+  const { reference } = await insertTestCase(db, { actionAt: new Date(Date.now() - 86_400_000) });
   const [complete] = await prepareJourneys(db, 1);
   const [viaCase] = await prepareJourneys(db, 1, () => ({ route: 'case', caseReference: reference }));
   const [sent] = await prepareJourneys(db, 1, () => ({

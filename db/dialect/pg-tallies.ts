@@ -138,6 +138,14 @@ export async function installPostgresTallies(db: Db): Promise<void> {
   });
 }
 
+/**
+ * Drops the tally triggers and their functions, for a bulk load (bench/seed.ts) that then runs
+ * `installPostgresTallies` once: it finds them missing, installs them and recounts from the rows.
+ */
+export async function dropPostgresTallies(db: Db): Promise<void> {
+  await transaction(db, (tx) => dropTallies(tx));
+}
+
 /** Drops every tally trigger of the current schema and every tally trigger function. */
 async function dropTallies(tx: DbOrTx): Promise<void> {
   for (const { name, table } of await installed(tx)) await execute(tx, sql.raw(`drop trigger "${name}" on "${table}"`));
