@@ -610,7 +610,9 @@ async function scale(engine: Engine): Promise<void> {
  * appeal with the same domain function (bench/bare-submit.ts).
  */
 async function submissions(engine: Engine): Promise<void> {
-  console.log(`Submissions on ${engine}: preparing journeys, starting the app with BENCH_ENDPOINTS and the bare server…`);
+  console.log(
+    `Submissions on ${engine}: preparing journeys, starting the app with BENCH_ENDPOINTS and the bare server…`,
+  );
   const store = await newStore(engine, 'submit');
   const cookies = await withRuntime(store, async (rt) => prepareJourneys(rt.db, 60_000));
   // One client address sends every appeal, each from its own journey and email address: lift the
@@ -641,7 +643,9 @@ async function submissions(engine: Engine): Promise<void> {
   let next = 0;
   const nextJourney = () => ({ cookie: cookies[next++ % cookies.length]! });
   const appealsIn = async (s: Store) =>
-    withRuntime(s, async (rt) => Number((await firstRow<{ n: number }>(rt.db, sql`select count(*) as n from appeals`))!.n));
+    withRuntime(s, async (rt) =>
+      Number((await firstRow<{ n: number }>(rt.db, sql`select count(*) as n from appeals`))!.n),
+    );
 
   const floorCheck = await fetch(`${app.url}/_actions/benchFloor`, {
     method: 'POST',

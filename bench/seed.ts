@@ -161,7 +161,11 @@ async function seedPostgres(db: Db, count: number, now: number): Promise<{ ms: n
           and not exists (select from pg_constraint c where c.conname = i.indexname)`,
   );
   await dropPostgresTallies(db);
-  const statuses = sql.raw(`array[${APPEAL_STATUSES.slice(0, 3).map((s) => `'${s}'`).join(', ')}]`);
+  const statuses = sql.raw(
+    `array[${APPEAL_STATUSES.slice(0, 3)
+      .map((s) => `'${s}'`)
+      .join(', ')}]`,
+  );
   const platforms = sql.raw(`array[${PLATFORMS.map((p) => `'${p}'`).join(', ')}]`);
   const detection = sql.raw(`array[${DETECTION.map((d) => `'${d}'`).join(', ')}]`);
   // Every number below is an integer this function computed: inlined, so the planner sees constants.
@@ -218,7 +222,10 @@ async function seedPostgres(db: Db, count: number, now: number): Promise<{ ms: n
     );
     for (const { definition } of indexes) await execute(tx, sql.raw(definition));
     for (const table of ['cases', 'appeals'])
-      await execute(tx, sql.raw(`select setval(pg_get_serial_sequence('${table}', 'id'), (select max(id) from ${table}))`));
+      await execute(
+        tx,
+        sql.raw(`select setval(pg_get_serial_sequence('${table}', 'id'), (select max(id) from ${table}))`),
+      );
   });
   await installPostgresTallies(db);
   await execute(db, sql`analyze cases, appeals, transparency_tallies, appeal_tallies`);
