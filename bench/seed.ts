@@ -116,7 +116,8 @@ function seedSqlite(db: Db, count: number, now: number): { ms: number } {
         status,
         receivedAt,
         dueAt,
-        open ? 1 + (i % 7) : null,
+        // New and withdrawn appeals are nobody's; the rest keep the reviewer who took them.
+        status === 'new' || status === 'withdrawn' ? null : 1 + (i % 7),
         decided ? (['upheld', 'overturned', 'partly-overturned'] as const)[i % 3]! : null,
         decided ? versionId : null,
         decided ? 1 + (i % 7) : null,
@@ -203,7 +204,7 @@ async function seedPostgres(db: Db, count: number, now: number): Promise<{ ms: n
             case when purged then null else 'Person ' || i end,
             status, received_at,
             case when open and i % 10 = 0 then ${n(now - DAY)} else received_at + ${n(14 * DAY)} end,
-            case when open then 1 + i % 7 end,
+            case when status not in ('new', 'withdrawn') then 1 + i % 7 end,
             case when status = 'decided' then (array['upheld', 'overturned', 'partly-overturned'])[i % 3 + 1] end,
             case when status = 'decided' then ${n(version.id)} end,
             case when status = 'decided' then 1 + i % 7 end,

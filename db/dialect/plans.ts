@@ -27,8 +27,20 @@ export interface PlanRead {
 
 export interface QueryPlan {
   reads: PlanRead[];
-  /** Rows are sorted after reading (SQLite's TEMP B-TREE, PostgreSQL's Sort). */
+  /**
+   * The rows read are sorted before the first is returned (SQLite's TEMP B-TREE, PostgreSQL's
+   * Sort). PostgreSQL's Incremental Sort is not one: it takes the rows in the order an index
+   * gives (say by due date) and sorts only each run of equal leading keys by the rest (the id),
+   * so a LIMIT still stops the read after the page; SQLite needs none there, its index entries
+   * already ending in the rowid. It shows in `detail`.
+   */
   sorted: boolean;
+  /**
+   * PostgreSQL: the planner's estimate of how many rows the largest sort takes in (null where
+   * nothing is sorted, and always on SQLite, which gives no estimates). With real statistics it
+   * tells a sort of a few open appeals from a sort of the whole table.
+   */
+  sortedRows: number | null;
   /** The engine's own lines, one per step. */
   detail: string[];
 }
@@ -36,9 +48,18 @@ export interface QueryPlan {
 /** A drizzle builder, or a statement's text with no parameters. */
 export type Explainable = { toSQL(): { sql: string; params: unknown[] } } | string;
 
-export async function queryPlan(db: Db, query: Explainable): Promise<QueryPlan> {
+export interface PlanOptions {
+  /**
+   * PostgreSQL: price sequential scans out (the default, for tiny test tables; see postgresPlan).
+   * false: the planner's own choice, for tables with realistic statistics (a seeded million rows
+   * and ANALYZE, tests/unit/queue-plans.test.ts). SQLite's planner ignores table sizes here.
+   */
+  priceOutScans?: boolean;
+}
+
+export async function queryPlan(db: Db, query: Explainable, options: PlanOptions = {}): Promise<QueryPlan> {
   const { sql, params } = typeof query === 'string' ? { sql: query, params: [] } : query.toSQL();
-  return isPostgres(db) ? postgresPlan(db, sql, params) : sqlitePlan(db, sql, params);
+  return isPostgres(db) ? postgresPlan(db, sql, params, options.priceOutScans ?? true) : sqlitePlan(db, sql, params);
 }
 
 function sqlitePlan(db: Db, sql: string, params: unknown[]): QueryPlan {
@@ -66,7 +87,7 @@ function sqlitePlan(db: Db, sql: string, params: unknown[]): QueryPlan {
         : [],
     });
   }
-  return { reads, sorted: detail.some((d) => /TEMP B-TREE/.test(d)), detail };
+  return { reads, sorted: detail.some((d) => /TEMP B-TREE/.test(d)), sortedRows: null, detail };
 }
 
 interface PgNode {
@@ -74,6 +95,7 @@ interface PgNode {
   'Relation Name'?: string;
   'Index Name'?: string;
   'Index Cond'?: string;
+  'Plan Rows'?: number;
   Plans?: PgNode[];
 }
 
@@ -83,19 +105,19 @@ interface PgNode {
  * (`set local enable_seqscan = off`, in a transaction rolled back at once): a plan that still
  * scans the table has no index to use.
  */
-async function postgresPlan(db: Db, sql: string, params: unknown[]): Promise<QueryPlan> {
+async function postgresPlan(db: Db, sql: string, params: unknown[], priceOutScans: boolean): Promise<QueryPlan> {
   const client = await poolOf(db).connect();
   let root: PgNode;
   try {
     await client.query('begin');
-    await client.query('set local enable_seqscan = off');
+    if (priceOutScans) await client.query('set local enable_seqscan = off');
     const result = await client.query<{ 'QUERY PLAN': [{ Plan: PgNode }] }>(`explain (format json) ${sql}`, params);
     root = result.rows[0]!['QUERY PLAN'][0].Plan;
   } finally {
     await client.query('rollback').catch(() => undefined);
     client.release();
   }
-  const plan: QueryPlan = { reads: [], sorted: false, detail: [] };
+  const plan: QueryPlan = { reads: [], sorted: false, sortedRows: null, detail: [] };
   walk(root, undefined, plan);
   return plan;
 }
@@ -108,7 +130,11 @@ function walk(node: PgNode, heapTable: string | undefined, plan: QueryPlan): voi
       .filter(Boolean)
       .join(' '),
   );
-  if (type === 'Sort' || type === 'Incremental Sort') plan.sorted = true;
+  if (type === 'Sort') {
+    plan.sorted = true;
+    const input = node.Plans?.[0]?.['Plan Rows'] ?? node['Plan Rows'] ?? 0;
+    plan.sortedRows = Math.max(plan.sortedRows ?? 0, input);
+  }
   if (type === 'Seq Scan' && table) plan.reads.push({ table, access: 'scan', index: null, covering: false, keys: [] });
   const index = node['Index Name'];
   if (index && table && /Index (Only )?Scan$/.test(type)) {
