@@ -9,7 +9,7 @@ import { installPostgresTallies } from './dialect/pg-tallies.ts';
 import { sql } from 'drizzle-orm';
 import { contextOf, migrateDatabase, openDatabase, type Db, type DbContext } from './client.ts';
 import { execute } from './dialect/index.ts';
-import { endPool, migratePostgres, openPostgres, poolOf } from './postgres.ts';
+import { endPool, migratePostgres, openPostgres, poolOf, underStartupLock } from './postgres.ts';
 
 /** What the configuration (src/lib/platform/config.ts Config) says about the database. */
 export interface DatabaseSettings {
@@ -51,16 +51,25 @@ function connectionFailureReason(error: unknown): string {
 }
 
 /**
- * Opens the configured database and brings its schema up to date. On PostgreSQL a server that
- * cannot be reached or refuses the credentials rejects with DatabaseConnectionError.
+ * Opens the configured database and brings its schema up to date, then runs `prepare` (the
+ * runtime's secrets and seed); on PostgreSQL all of it under the start-up lock, so processes
+ * starting together take turns. A server that cannot be reached or refuses the credentials
+ * rejects with DatabaseConnectionError; if the work fails, the database is closed again.
  */
 export async function openConfiguredDatabase(
   settings: DatabaseSettings,
   context: Partial<Omit<DbContext, 'engine'>> = {},
+  prepare: (db: Db) => Promise<void> = async () => {},
 ): Promise<Db> {
   if (!settings.databaseUrl) {
     const db = openDatabase(settings.databaseFile, context);
-    migrateDatabase(db);
+    try {
+      migrateDatabase(db);
+      await prepare(db);
+    } catch (error) {
+      db.$client.close();
+      throw error;
+    }
     return db;
   }
   let db: Db;
@@ -70,9 +79,13 @@ export async function openConfiguredDatabase(
     throw new DatabaseConnectionError(connectionFailureReason(error));
   }
   try {
-    await migratePostgres(db);
-    // Triggers keeping the running aggregates, as migrateDatabase installs them on SQLite.
-    await installPostgresTallies(db);
+    // Several processes may start at once on one database: they take turns (db/postgres.ts).
+    await underStartupLock(db, async () => {
+      await migratePostgres(db);
+      // Triggers keeping the running aggregates, as migrateDatabase installs them on SQLite.
+      await installPostgresTallies(db);
+      await prepare(db);
+    });
   } catch (error) {
     await closeDatabase(db);
     throw error;

@@ -89,6 +89,34 @@ export async function migratePostgres(db: Db, migrationsFolder = PG_MIGRATIONS_D
   await migrate(db as unknown as Parameters<typeof migrate>[0], { migrationsFolder });
 }
 
+/** The key of the start-up advisory lock (any constant; 'FH' 'start' in ASCII). */
+const STARTUP_LOCK = 0x4648_7374_6172_74n;
+
+/**
+ * Runs `fn` (migrations, triggers, seeding) while holding a session-level advisory lock, so that
+ * processes starting together on one database take turns: the first does the work, the next find
+ * it done. drizzle's migrator takes no lock of its own (drizzle-orm#874); without this, two
+ * starts on an empty database both create its schema and one fails. The lock is held by a
+ * connection of its own, outside the pool (a pool of one client would otherwise wait for itself);
+ * `fn`'s statements use the pool (an advisory lock only makes other sessions wait), and each of
+ * its transactions takes its snapshot after the lock was granted, so it sees the work of the
+ * process before.
+ */
+export async function underStartupLock<T>(db: Db, fn: () => Promise<T>): Promise<T> {
+  const holder = new pg.Client({ ...poolOf(db).options, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  await holder.connect();
+  try {
+    await holder.query('select pg_advisory_lock($1)', [STARTUP_LOCK.toString()]);
+    try {
+      return await fn();
+    } finally {
+      await holder.query('select pg_advisory_unlock($1)', [STARTUP_LOCK.toString()]);
+    }
+  } finally {
+    await holder.end();
+  }
+}
+
 /** The pool behind a PostgreSQL handle. */
 export function poolOf(db: Db): pg.Pool {
   return db.$client as unknown as pg.Pool;

@@ -9,7 +9,8 @@
  * (docs/decisions/002-server-entry.md). The secret keys too belong to the database handle
  * (db/client.ts DbContext `secretKeys`), so two runtimes in one process keep their own.
  */
-import { closeDatabase, DatabaseConnectionError, openConfiguredDatabase } from '../../db/open.ts';
+import type { Db } from '../../db/client.ts';
+import { DatabaseConnectionError, openConfiguredDatabase } from '../../db/open.ts';
 import { seedPrinciples } from '../../db/principles.ts';
 import { ConfigError, type Config, prepareSecrets, type Runtime } from './platform/index.ts';
 
@@ -22,8 +23,9 @@ export { inTransaction } from './platform/index.ts';
  * one throws ConfigError) and seeds versions 1.0 and 1.1 of the principles when empty.
  */
 export async function createRuntime(config: Config, now: () => Date = () => new Date()): Promise<Runtime> {
-  const db = await openDatabaseOf(config, now);
-  try {
+  // Run after the migrations, under the start-up lock on PostgreSQL (db/open.ts); on failure the
+  // database is closed again (an open pool would keep the process alive after a refused start).
+  const prepare = async (db: Db) => {
     // The key for secrets at rest; plain TOTP secrets from an earlier version are encrypted now.
     await prepareSecrets(db, config);
     await seedPrinciples(db, now(), {
@@ -32,18 +34,15 @@ export async function createRuntime(config: Config, now: () => Date = () => new 
       contactEmail: config.org.contactEmail,
       reviewWorkingDays: config.reviewWorkingDays,
     });
-  } catch (error) {
-    // An open pool would keep the process alive after a refused start.
-    await closeDatabase(db);
-    throw error;
-  }
+  };
+  const db = await openDatabaseOf(config, now, prepare);
   return { config, db, now, caches: new Map(), pageCacheGeneration: { value: 0 } };
 }
 
-/** The configured database, opened and migrated; a PostgreSQL server out of reach is a ConfigError. */
-async function openDatabaseOf(config: Config, now: () => Date) {
+/** The configured database, opened, migrated and prepared; a PostgreSQL server out of reach is a ConfigError. */
+async function openDatabaseOf(config: Config, now: () => Date, prepare: (db: Db) => Promise<void>) {
   try {
-    return await openConfiguredDatabase(config, { now, messageIdDomain: new URL(config.publicUrl).hostname });
+    return await openConfiguredDatabase(config, { now, messageIdDomain: new URL(config.publicUrl).hostname }, prepare);
   } catch (error) {
     // The message names the variable and a reason, never the URL (it may hold a password).
     if (error instanceof DatabaseConnectionError)
