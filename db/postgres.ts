@@ -100,20 +100,25 @@ const STARTUP_LOCK = 0x4648_7374_6172_74n;
  * connection of its own, outside the pool (a pool of one client would otherwise wait for itself);
  * `fn`'s statements use the pool (an advisory lock only makes other sessions wait), and each of
  * its transactions takes its snapshot after the lock was granted, so it sees the work of the
- * process before.
+ * process before. Ending that connection releases the lock, also when `fn` fails; a process
+ * killed mid-start releases it with its session. A start that has to wait says so, once.
  */
 export async function underStartupLock<T>(db: Db, fn: () => Promise<T>): Promise<T> {
   const holder = new pg.Client({ ...poolOf(db).options, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  // As for the pool: a connection lost while idle emits 'error', which would otherwise end the
+  // process; the statement under way (if any) fails on its own.
+  holder.on('error', (error) => console.error('PostgreSQL client error:', error.message));
   await holder.connect();
   try {
-    await holder.query('select pg_advisory_lock($1)', [STARTUP_LOCK.toString()]);
-    try {
-      return await fn();
-    } finally {
-      await holder.query('select pg_advisory_unlock($1)', [STARTUP_LOCK.toString()]);
+    const key = STARTUP_LOCK.toString();
+    const { rows } = await holder.query<{ got: boolean }>('select pg_try_advisory_lock($1) as got', [key]);
+    if (!rows[0]!.got) {
+      console.log('Waiting for another process starting on this database to finish its migrations…');
+      await holder.query('select pg_advisory_lock($1)', [key]);
     }
+    return await fn();
   } finally {
-    await holder.end();
+    await holder.end().catch(() => undefined);
   }
 }
 

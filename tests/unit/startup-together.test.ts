@@ -14,7 +14,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
-import { describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { describe, expect, it, vi } from 'vitest';
 import { allRows, firstRow } from '../../db/dialect/index.ts';
 import { closeDatabase } from '../../db/open.ts';
 import { parseConfig } from '../../src/lib/platform/config.ts';
@@ -60,5 +61,41 @@ describe('starting several processes at once on an empty database', () => {
     );
     expect(triggers.length).toBe(new Set(triggers.map((t) => t.name)).size);
     expect(triggers.length).toBeGreaterThan(0);
+  });
+
+  it('a start that finds another under way says it is waiting, and goes on once that one is done', async () => {
+    const env = await emptyDatabaseEnv();
+    const parsed = parseConfig(env);
+    if (!parsed.ok) throw new Error(parsed.error);
+    // Another process's start, holding the lock (the key is db/postgres.ts STARTUP_LOCK).
+    const other = new pg.Client({ connectionString: env.DATABASE_URL });
+    await other.connect();
+    let ended = false;
+    onCleanup(() => (ended ? undefined : other.end()));
+    await other.query(`select pg_advisory_lock(${0x4648_7374_6172_74n})`);
+    const said: string[] = [];
+    const log = vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => void said.push(args.join(' ')));
+    onCleanup(() => log.mockRestore());
+    let done = false;
+    const starting = createRuntime(parsed.config).then((rt) => {
+      done = true;
+      onCleanup(() => closeDatabase(rt.db));
+      return rt;
+    });
+    // It waits (and says so) while the other holds the lock...
+    for (let i = 0; i < 100 && !said.some((l) => l.startsWith('Waiting for another process')); i++)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(said.filter((l) => l.startsWith('Waiting for another process'))).toHaveLength(1);
+    expect(done).toBe(false);
+    const versionsBefore = await other.query(
+      `select count(*)::int as n from pg_tables where schemaname = 'public' and tablename = 'principle_versions'`,
+    );
+    expect(versionsBefore.rows[0].n).toBe(0);
+    // ...and starts once the other ends its session.
+    await other.end();
+    ended = true;
+    const rt = await starting;
+    const versions = await allRows<{ version: string }>(rt.db, sql`select version from principle_versions order by id`);
+    expect(versions.map((v) => v.version)).toEqual(['1.0', '1.1']);
   });
 });
