@@ -156,10 +156,7 @@ async function withRuntime<T>(
 /** A store with versions 1.0 and 1.1 published (so the compare page has two versions). */
 async function storeWithTwoVersions(engine: Engine): Promise<Store> {
   const store = await newStore(engine, 'app');
-  const parsed = parseConfig(store.env);
-  if (!parsed.ok) throw new Error(parsed.error);
-  const rt = await createRuntime(parsed.config);
-  try {
+  await withRuntime(store, async (rt) => {
     const draft = await createDraft(rt);
     if (!draft.ok) throw new Error('no version in force to copy');
     const d = (await getDraft(rt, draft.draftId))!;
@@ -172,9 +169,7 @@ async function storeWithTwoVersions(engine: Engine): Promise<Store> {
     if (!updated.ok) throw new Error(`draft refused: ${JSON.stringify(updated)}`);
     const published = await publishDraft(rt, draft.draftId, { kind: 'minor', effectiveAt: 'now' });
     if (!published.ok) throw new Error(`publish refused: ${JSON.stringify(published)}`);
-  } finally {
-    await closeDatabase(rt.db);
-  }
+  });
   return store;
 }
 

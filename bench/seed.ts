@@ -6,7 +6,7 @@
  *
  *   node_modules/.bin/tsx bench/seed.ts <data-dir> <count> [postgres-url]   (a million rows in ~10–40 s)
  *
- * Used by bench/run.ts for the scale figures and by tests/unit/pg-scale-plans.test.ts; works on
+ * Used by bench/run.ts for the scale figures and by tests/unit/queue-plans.test.ts (on PostgreSQL); works on
  * any migrated database (db/schema/sqlite/cases.ts, db/schema/pg/cases.ts).
  */
 import { sql } from 'drizzle-orm';

@@ -67,7 +67,7 @@ export async function openConfiguredDatabase(
       migrateDatabase(db);
       await prepare(db);
     } catch (error) {
-      db.$client.close();
+      await closeDatabase(db);
       throw error;
     }
     return db;

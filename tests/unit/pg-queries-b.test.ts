@@ -361,6 +361,9 @@ describe('the review queue on PostgreSQL', () => {
     };
     expect(await search({ references: ['A-4'] })).toEqual(['A-4']);
     expect(await search({ references: ['C-2222', 'A-5'] })).toEqual(['A-5', 'A-3']);
+    // Matched two ways (its own reference and its case's), listed and counted once.
+    expect(await search({ references: ['A-3', 'C-2222'] })).toEqual(['A-3']);
+    expect(await search({ references: ['A-3'], handle: 'dave' })).toEqual(['A-3']);
     expect(await search({ email: 'five@example.org' })).toEqual(['A-5']);
     expect(await search({ handle: 'eve_claims' })).toEqual(['A-2']); // claimed on the appeal
     expect(await search({ handle: 'carol_case' })).toEqual(['A-1']); // the case's, stored with its @
